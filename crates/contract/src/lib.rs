@@ -1,0 +1,13 @@
+//! The loep data contract: what partners deliver (`spec/levering.md`).
+//!
+//! This crate knows the value types, the tables and their columns, and how one field and one
+//! row are validated. It knows nothing of files, stores or pseudonyms: it is the vocabulary
+//! that the intake, the store and later the scan share.
+
+pub mod tables;
+pub mod types;
+pub mod value;
+
+pub use tables::{Column, ColumnType, FORBIDDEN_COLUMNS, Handling, Partner, ScopeRule, TABLES, Table};
+pub use types::{BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode};
+pub use value::{Value, check_row, parse_value};

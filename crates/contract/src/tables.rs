@@ -1,0 +1,572 @@
+//! The tables of the contract (`spec/levering.md`, "Tables"): their columns, value types,
+//! which partner delivers them, and what each column becomes in the analysis store.
+
+use crate::types::*;
+use std::fmt;
+
+/// The partners that may deliver data, as named in `levering.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Partner {
+    Gemeente,
+    Belastingdienst,
+    Svb,
+    Uwv,
+    Kadaster,
+    Kvk,
+    Woningcorporatie,
+    Netbeheerder,
+    Politie,
+}
+
+impl Partner {
+    pub const ALL: [Partner; 9] = [
+        Partner::Gemeente,
+        Partner::Belastingdienst,
+        Partner::Svb,
+        Partner::Uwv,
+        Partner::Kadaster,
+        Partner::Kvk,
+        Partner::Woningcorporatie,
+        Partner::Netbeheerder,
+        Partner::Politie,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Partner::Gemeente => "gemeente",
+            Partner::Belastingdienst => "belastingdienst",
+            Partner::Svb => "svb",
+            Partner::Uwv => "uwv",
+            Partner::Kadaster => "kadaster",
+            Partner::Kvk => "kvk",
+            Partner::Woningcorporatie => "woningcorporatie",
+            Partner::Netbeheerder => "netbeheerder",
+            Partner::Politie => "politie",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        Partner::ALL
+            .into_iter()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| Invalid(format!("unknown partner '{s}'; the contract knows {}", Partner::list())))
+    }
+
+    pub fn list() -> String {
+        Partner::ALL.map(Partner::as_str).join(", ")
+    }
+}
+
+impl fmt::Display for Partner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The value type of a column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ColumnType {
+    Bsn,
+    VboId,
+    NummeraanduidingId,
+    PandId,
+    Postcode,
+    Huisnummer,
+    Huisletter,
+    Toevoeging,
+    /// A complete date.
+    Datum,
+    /// A date that may be partly unknown (BRP).
+    BrpDatum,
+    Periode,
+    Bedrag,
+    /// An amount that may be negative.
+    BedragSigned,
+    Buurtcode,
+    Wijkcode,
+    Gemeentecode,
+    JaNee,
+    /// One of a closed list of codes.
+    Code(&'static [&'static str]),
+    /// `|`-separated gebruiksdoelen.
+    Gebruiksdoelen,
+    /// Free text up to this many characters.
+    Text(usize),
+    /// A whole number in a range.
+    Int(i64, i64),
+    /// A non-negative quantity (may have decimals) up to a maximum.
+    Quantity(f64),
+    /// Exactly this many digits, kept as text (kvk_nummer, vestigingsnummer).
+    Digits(usize),
+    /// SBI code: 2 to 6 digits.
+    SbiCode,
+    /// `^[0-9]{9}L[0-9]{2}$`
+    Loonheffingennummer,
+    /// An ownership share `n/m`.
+    Aandeel,
+    /// A POLYGON or MULTIPOLYGON in WKT.
+    Wkt,
+}
+
+/// What a column becomes behind the intake boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handling {
+    /// Stored in the analysis store as it is (normalised).
+    Keep,
+    /// A BSN: replaced by a keyed pseudonym in the analysis store; the BSN itself goes only to
+    /// the identity vault.
+    Pseudonym,
+    /// A birth date: the analysis store keeps the year only; the full date goes to the vault.
+    BirthYear,
+    /// Identifying or free text: only the identity vault holds it.
+    VaultOnly,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub required: bool,
+    pub handling: Handling,
+}
+
+impl Column {
+    /// The column name in the analysis store (`bsn` → `pseudoniem`, `partner_bsn` →
+    /// `partner_pseudoniem`, `geboortedatum` → `geboortejaar`); `None` for vault-only columns.
+    pub fn analysis_name(&self) -> Option<String> {
+        match self.handling {
+            Handling::Keep => Some(self.name.to_string()),
+            Handling::Pseudonym => Some(match self.name.strip_suffix("bsn") {
+                Some(prefix) => format!("{prefix}pseudoniem"),
+                None => format!("{}_pseudoniem", self.name),
+            }),
+            Handling::BirthYear => Some(self.name.replace("geboortedatum", "geboortejaar")),
+            Handling::VaultOnly => None,
+        }
+    }
+
+    /// Whether a value of this column identifies a person and must be masked outside the vault.
+    pub fn is_identifying(&self) -> bool {
+        self.handling != Handling::Keep
+    }
+}
+
+/// How the intake decides whether a row concerns the project area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRule {
+    /// The row describes an area (cbs_buurt): in scope when its buurt lies in the area.
+    Buurt,
+    /// The row is a BAG object: in scope when its buurt lies in the area. Defines object scope.
+    Object,
+    /// In scope when its `vbo_id` is an in-scope object (kad_eigendom, kvk_vestiging, …).
+    ByObject,
+    /// In scope when its person is in scope, or its `vbo_id` (if it has one) is in scope.
+    ByPersonOrObject,
+    /// In scope when its person is in scope.
+    ByPerson,
+    /// The BRP: in scope when registered at an in-scope object, or owning one or a company
+    /// established at one. Defines person scope.
+    Brp,
+    /// Police registrations: by `vbo_id` when geocoded; without one, kept until address linkage
+    /// can place the free-text address.
+    Registration,
+    /// Police persons involved: in scope when their registration is.
+    ByRegistration,
+    /// Residents' reports about the municipality: always in scope (free-text address).
+    Report,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub name: &'static str,
+    pub partner: Partner,
+    pub columns: &'static [Column],
+    pub scope: ScopeRule,
+    /// Load order within a delivery: BAG first, then what defines owners, then the BRP, then
+    /// everything scoped by the BRP.
+    pub order: u8,
+    /// Columns whose values together identify a record for the vault and for linkage
+    /// (`record_key` in the analysis store); empty when the pseudonym identifies it.
+    pub record_key: &'static [&'static str],
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&'static Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn by_name(name: &str) -> Option<&'static Table> {
+        TABLES.iter().find(|t| t.name == name)
+    }
+
+    /// Whether the table holds identities that go to the vault.
+    pub fn has_vault_columns(&self) -> bool {
+        self.columns.iter().any(Column::is_identifying)
+    }
+
+    /// BAG, CBS and BRP define the scope of a project; every other table needs them first.
+    pub fn defines_scope(&self) -> bool {
+        matches!(self.scope, ScopeRule::Object | ScopeRule::Brp | ScopeRule::Buurt)
+            || self.name == "brp_verblijf_historie"
+    }
+}
+
+const fn c(name: &'static str, ty: ColumnType, required: bool) -> Column {
+    let handling = match ty {
+        ColumnType::Bsn => Handling::Pseudonym,
+        _ => Handling::Keep,
+    };
+    Column { name, ty, required, handling }
+}
+
+const fn vault(name: &'static str, ty: ColumnType, required: bool) -> Column {
+    Column { name, ty, required, handling: Handling::VaultOnly }
+}
+
+const fn birth(name: &'static str, required: bool) -> Column {
+    Column { name, ty: ColumnType::BrpDatum, required, handling: Handling::BirthYear }
+}
+
+use ColumnType as T;
+
+pub const GEBRUIKSDOELEN: &[&str] = &[
+    "woonfunctie",
+    "bijeenkomstfunctie",
+    "celfunctie",
+    "gezondheidszorgfunctie",
+    "industriefunctie",
+    "kantoorfunctie",
+    "logiesfunctie",
+    "onderwijsfunctie",
+    "sportfunctie",
+    "winkelfunctie",
+    "overige gebruiksfunctie",
+];
+
+const NAME: ColumnType = T::Text(200);
+
+pub static TABLES: &[Table] = &[
+    Table {
+        name: "cbs_buurt",
+        partner: Partner::Gemeente,
+        scope: ScopeRule::Buurt,
+        order: 0,
+        record_key: &[],
+        columns: &[
+            c("buurtcode", T::Buurtcode, true),
+            c("buurtnaam", T::Text(200), true),
+            c("wijkcode", T::Wijkcode, true),
+            c("wijknaam", T::Text(200), true),
+            c("gemeentecode", T::Gemeentecode, true),
+            c("geometrie_wkt", T::Wkt, false),
+        ],
+    },
+    Table {
+        name: "bag_verblijfsobject",
+        partner: Partner::Gemeente,
+        scope: ScopeRule::Object,
+        order: 1,
+        record_key: &[],
+        columns: &[
+            c("vbo_id", T::VboId, true),
+            c("nummeraanduiding_id", T::NummeraanduidingId, true),
+            c("openbare_ruimte", T::Text(200), true),
+            c("huisnummer", T::Huisnummer, true),
+            c("huisletter", T::Huisletter, false),
+            c("huisnummertoevoeging", T::Toevoeging, false),
+            c("postcode", T::Postcode, true),
+            c("woonplaats", T::Text(200), true),
+            c("gebruiksdoelen", T::Gebruiksdoelen, true),
+            c("oppervlakte", T::Int(1, 999_999), true),
+            c("pand_id", T::PandId, false),
+            c("bouwjaar", T::Int(1000, 2100), false),
+            c("buurtcode", T::Buurtcode, true),
+            c("wijkcode", T::Wijkcode, true),
+            c("rd_x", T::Quantity(300_000.0), false),
+            c("rd_y", T::Quantity(700_000.0), false),
+        ],
+    },
+    Table {
+        name: "kad_eigendom",
+        partner: Partner::Kadaster,
+        scope: ScopeRule::ByObject,
+        order: 2,
+        record_key: &[],
+        columns: &[
+            c("vbo_id", T::VboId, true),
+            c("eigenaar_bsn", T::Bsn, false),
+            c("eigenaar_kvk", T::Digits(8), false),
+            c("aandeel", T::Aandeel, false),
+            c("datum_verkrijging", T::Datum, true),
+            c("koopsom", T::Bedrag, false),
+        ],
+    },
+    Table {
+        name: "kvk_vestiging",
+        partner: Partner::Kvk,
+        scope: ScopeRule::ByObject,
+        order: 3,
+        record_key: &["vestigingsnummer"],
+        columns: &[
+            c("kvk_nummer", T::Digits(8), true),
+            c("vestigingsnummer", T::Digits(12), true),
+            vault("handelsnaam", T::Text(500), true),
+            c("rechtsvorm", T::Code(&["eenmanszaak", "vof", "bv", "nv", "stichting", "vereniging", "overig"]), true),
+            c("sbi_code", T::SbiCode, false),
+            c("vbo_id", T::VboId, true),
+            c("datum_inschrijving", T::Datum, true),
+            c("datum_uitschrijving", T::Datum, false),
+            c("eigenaar_bsn", T::Bsn, false),
+        ],
+    },
+    Table {
+        name: "brp_persoon",
+        partner: Partner::Gemeente,
+        scope: ScopeRule::Brp,
+        order: 4,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            vault("voornamen", NAME, false),
+            vault("voorvoegsel", T::Text(20), false),
+            vault("geslachtsnaam", NAME, true),
+            birth("geboortedatum", true),
+            c("geslacht", T::Code(&["M", "V", "O"]), true),
+            c("overlijdensdatum", T::BrpDatum, false),
+            c("status", T::Code(&["ingezetene", "vow", "emigratie", "overleden"]), true),
+            c("vbo_id", T::VboId, false),
+            c("functie_adres", T::Code(&["W", "B"]), false),
+            c("datum_aanvang_adreshouding", T::BrpDatum, false),
+            c("partner_bsn", T::Bsn, false),
+        ],
+    },
+    Table {
+        name: "brp_verblijf_historie",
+        partner: Partner::Gemeente,
+        scope: ScopeRule::ByPersonOrObject,
+        order: 5,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            c("vbo_id", T::VboId, true),
+            c("functie_adres", T::Code(&["W", "B"]), true),
+            c("datum_aanvang", T::BrpDatum, true),
+            c("datum_einde", T::BrpDatum, false),
+        ],
+    },
+    Table {
+        name: "bd_inkomen",
+        partner: Partner::Belastingdienst,
+        scope: ScopeRule::ByPersonOrObject,
+        order: 6,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            c("belastingjaar", T::Int(1990, 2100), true),
+            c("verzamelinkomen", T::BedragSigned, true),
+            c("vermogen_box3", T::Bedrag, false),
+            c("fiscaal_partner_bsn", T::Bsn, false),
+            c("vbo_id", T::VboId, false),
+        ],
+    },
+    Table {
+        name: "bd_toeslag",
+        partner: Partner::Belastingdienst,
+        scope: ScopeRule::ByPersonOrObject,
+        order: 7,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            c("jaar", T::Int(1990, 2100), true),
+            c("regeling", T::Code(&["huurtoeslag", "zorgtoeslag", "kinderopvangtoeslag", "kindgebonden_budget"]), true),
+            c("toeslagpartner_bsn", T::Bsn, false),
+            c("vbo_id", T::VboId, false),
+            c("bedrag_jaar", T::Bedrag, true),
+            c("medebewoners", T::Int(0, 99), false),
+        ],
+    },
+    Table {
+        name: "svb_uitkering",
+        partner: Partner::Svb,
+        scope: ScopeRule::ByPersonOrObject,
+        order: 8,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            c("regeling", T::Code(&["aow", "anw", "akw"]), true),
+            c("leefvorm", T::Code(&["alleenstaand", "samenwonend"]), true),
+            c("vbo_id", T::VboId, false),
+            c("ingangsdatum", T::Datum, true),
+            c("einddatum", T::Datum, false),
+            c("bedrag_maand", T::Bedrag, true),
+        ],
+    },
+    Table {
+        name: "uwv_uitkering",
+        partner: Partner::Uwv,
+        scope: ScopeRule::ByPerson,
+        order: 9,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            c("regeling", T::Code(&["ww", "wia", "wajong", "zw", "tw"]), true),
+            c("ingangsdatum", T::Datum, true),
+            c("einddatum", T::Datum, false),
+            c("bedrag_maand", T::Bedrag, true),
+        ],
+    },
+    Table {
+        name: "uwv_dienstverband",
+        partner: Partner::Uwv,
+        scope: ScopeRule::ByPerson,
+        order: 10,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            c("loonheffingennummer", T::Loonheffingennummer, true),
+            c("periode", T::Periode, true),
+            c("loon", T::Bedrag, true),
+            c("uren", T::Quantity(744.0), false),
+        ],
+    },
+    Table {
+        name: "gem_bijstand",
+        partner: Partner::Gemeente,
+        scope: ScopeRule::ByPersonOrObject,
+        order: 11,
+        record_key: &[],
+        columns: &[
+            c("bsn", T::Bsn, true),
+            c("norm", T::Code(&["alleenstaande", "alleenstaande_ouder", "gehuwden"]), true),
+            c("vbo_id", T::VboId, false),
+            c("ingangsdatum", T::Datum, true),
+            c("einddatum", T::Datum, false),
+            c("bedrag_maand", T::Bedrag, true),
+        ],
+    },
+    Table {
+        name: "wc_huurcontract",
+        partner: Partner::Woningcorporatie,
+        scope: ScopeRule::ByObject,
+        order: 12,
+        record_key: &["corporatie", "contract_id"],
+        columns: &[
+            c("corporatie", T::Text(100), true),
+            c("contract_id", T::Text(64), true),
+            c("vbo_id", T::VboId, true),
+            vault("huurder_voornamen", NAME, false),
+            vault("huurder_voorvoegsel", T::Text(20), false),
+            vault("huurder_geslachtsnaam", NAME, true),
+            birth("huurder_geboortedatum", true),
+            c("ingangsdatum", T::Datum, true),
+            c("einddatum", T::Datum, false),
+            c("kale_huur_maand", T::Bedrag, true),
+            c("sociale_huur", T::JaNee, true),
+        ],
+    },
+    Table {
+        name: "nuts_verbruik",
+        partner: Partner::Netbeheerder,
+        scope: ScopeRule::ByObject,
+        order: 13,
+        record_key: &[],
+        columns: &[
+            c("vbo_id", T::VboId, true),
+            c("jaar", T::Int(1990, 2100), true),
+            c("elektriciteit_kwh", T::Quantity(1e9), false),
+            c("gas_m3", T::Quantity(1e9), false),
+            c("water_m3", T::Quantity(1e9), false),
+        ],
+    },
+    Table {
+        name: "pol_registratie",
+        partner: Partner::Politie,
+        scope: ScopeRule::Registration,
+        order: 14,
+        record_key: &["registratie_id"],
+        columns: &[
+            c("registratie_id", T::Text(64), true),
+            c("datum", T::Datum, true),
+            c(
+                "categorie",
+                T::Code(&[
+                    "overlast_jeugd",
+                    "woonoverlast",
+                    "hennepteelt",
+                    "drugshandel",
+                    "huiselijk_geweld",
+                    "mensenhandel",
+                    "inbraak",
+                    "overig",
+                ]),
+                true,
+            ),
+            c("adres", T::Text(300), true),
+            c("vbo_id", T::VboId, false),
+            vault("omschrijving", T::Text(4000), false),
+        ],
+    },
+    Table {
+        name: "pol_betrokkene",
+        partner: Partner::Politie,
+        scope: ScopeRule::ByRegistration,
+        order: 15,
+        // Rows have no key of their own: `registratie_id#n`, the n-th person of the registration.
+        record_key: &["registratie_id", "#"],
+        columns: &[
+            c("registratie_id", T::Text(64), true),
+            c("rol", T::Code(&["verdachte", "slachtoffer", "getuige", "melder", "betrokkene"]), true),
+            vault("voornamen", NAME, false),
+            vault("voorvoegsel", T::Text(20), false),
+            vault("geslachtsnaam", NAME, true),
+            birth("geboortedatum", false),
+            c("bsn", T::Bsn, false),
+        ],
+    },
+    Table {
+        name: "melding",
+        partner: Partner::Gemeente,
+        scope: ScopeRule::Report,
+        order: 16,
+        record_key: &["melding_id"],
+        columns: &[
+            c("melding_id", T::Text(64), true),
+            c("datum", T::Datum, true),
+            c("adres", T::Text(300), true),
+            c(
+                "categorie",
+                T::Code(&[
+                    "woonoverlast",
+                    "verdachte_bewoning",
+                    "onderverhuur",
+                    "overbewoning",
+                    "verloedering",
+                    "jeugdoverlast",
+                    "drugsoverlast",
+                    "overig",
+                ]),
+                true,
+            ),
+            vault("omschrijving", T::Text(4000), false),
+            c("anoniem", T::JaNee, true),
+        ],
+    },
+];
+
+/// Columns that must never enter, whatever table they come with: origin and its proxies.
+/// Refused with a reason that says why (domain guide, rule 8).
+pub const FORBIDDEN_COLUMNS: &[&str] = &[
+    "nationaliteit",
+    "nationaliteiten",
+    "geboorteland",
+    "geboorteplaats",
+    "land_van_herkomst",
+    "herkomst",
+    "migratieachtergrond",
+    "taal",
+    "inburgering",
+    "inburgeringsplicht",
+    "etniciteit",
+    "religie",
+];

@@ -1,0 +1,660 @@
+//! The value types of the contract (`spec/levering.md`, "Value types").
+//!
+//! Every type parses from the text a partner delivers and either yields a normalised value or
+//! says, in one sentence a partner can act on, why the text is not valid. Parsing never panics.
+//! `Display` writes the normalised contract form, so `parse(x.to_string()) == x` for every
+//! valid value (the property tests check this).
+
+use std::fmt;
+
+/// Why a value was refused. The text is written for the partner who has to fix the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub String);
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+fn invalid<T>(reason: impl Into<String>) -> Result<T, Invalid> {
+    Err(Invalid(reason.into()))
+}
+
+fn all_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A burgerservicenummer: 9 digits that pass the elfproef.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Bsn(u32);
+
+impl Bsn {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        if s.len() != 9 || !all_digits(s) {
+            return invalid("a BSN has exactly 9 digits");
+        }
+        let d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
+        if d.iter().all(|&x| x == 0) {
+            return invalid("a BSN cannot be all zeros");
+        }
+        let sum: i64 = (0..8).map(|i| i64::from(d[i]) * (9 - i as i64)).sum::<i64>() - i64::from(d[8]);
+        if sum % 11 != 0 {
+            return invalid("the BSN fails the elfproef (check digit): check for a typing error");
+        }
+        let mut n = 0u32;
+        for x in d {
+            n = n * 10 + x;
+        }
+        Ok(Bsn(n))
+    }
+
+    /// Builds a valid BSN from the first eight digits by choosing the check digit; `None` when
+    /// no check digit 0–9 makes the number pass the elfproef.
+    pub fn from_prefix(prefix: u32) -> Option<Self> {
+        if prefix >= 100_000_000 {
+            return None;
+        }
+        let mut digits = [0u32; 8];
+        let mut p = prefix;
+        for i in (0..8).rev() {
+            digits[i] = p % 10;
+            p /= 10;
+        }
+        let sum: u32 = (0..8).map(|i| digits[i] * (9 - i as u32)).sum();
+        let check = sum % 11;
+        if check > 9 || (prefix == 0 && check == 0) {
+            return None;
+        }
+        Some(Bsn(prefix * 10 + check))
+    }
+
+    pub fn value(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for Bsn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:09}", self.0)
+    }
+}
+
+/// The object types of a 16-digit IMBAG identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BagKind {
+    Verblijfsobject,
+    Pand,
+    Nummeraanduiding,
+}
+
+impl BagKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            BagKind::Verblijfsobject => "01",
+            BagKind::Pand => "10",
+            BagKind::Nummeraanduiding => "20",
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            BagKind::Verblijfsobject => "verblijfsobject",
+            BagKind::Pand => "pand",
+            BagKind::Nummeraanduiding => "nummeraanduiding",
+        }
+    }
+}
+
+/// A BAG identifier: 4-digit gemeentecode, 2-digit object type, 10-digit number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BagId(u64);
+
+impl BagId {
+    pub fn parse(s: &str, kind: BagKind) -> Result<Self, Invalid> {
+        if s.len() != 16 || !all_digits(s) {
+            return invalid(format!("a BAG {} id has exactly 16 digits", kind.name()));
+        }
+        if &s[4..6] != kind.code() {
+            return invalid(format!(
+                "digits 5-6 of a BAG {} id must be {} (object type), found {}",
+                kind.name(),
+                kind.code(),
+                &s[4..6]
+            ));
+        }
+        s.parse::<u64>()
+            .map(BagId)
+            .or_else(|_| invalid("not a number"))
+    }
+
+    pub fn value(self) -> u64 {
+        self.0
+    }
+
+    pub fn gemeentecode(self) -> u32 {
+        (self.0 / 1_000_000_000_000) as u32
+    }
+}
+
+impl fmt::Display for BagId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016}", self.0)
+    }
+}
+
+/// A Dutch postcode, normalised to `1234AB`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postcode(String);
+
+impl Postcode {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let b = compact.as_bytes();
+        let ok = b.len() == 6
+            && (b'1'..=b'9').contains(&b[0])
+            && b[1..4].iter().all(u8::is_ascii_digit)
+            && b[4..6].iter().all(u8::is_ascii_uppercase);
+        if !ok {
+            return invalid("a postcode is 4 digits (not starting with 0) and 2 letters, e.g. 2011AB");
+        }
+        Ok(Postcode(compact))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Postcode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub fn parse_huisnummer(s: &str) -> Result<i64, Invalid> {
+    match s.parse::<i64>() {
+        Ok(n) if all_digits(s) && (1..=99_999).contains(&n) => Ok(n),
+        _ => invalid("a huisnummer is a whole number from 1 to 99999"),
+    }
+}
+
+pub fn parse_huisletter(s: &str) -> Result<String, Invalid> {
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) if c.is_ascii_alphabetic() => Ok(c.to_ascii_uppercase().to_string()),
+        _ => invalid("a huisletter is one letter A-Z"),
+    }
+}
+
+pub fn parse_toevoeging(s: &str) -> Result<String, Invalid> {
+    if (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        invalid("a huisnummertoevoeging is 1 to 4 letters or digits")
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            if leap { 29 } else { 28 }
+        }
+    }
+}
+
+/// A date in the contract's form `YYYY-MM-DD`. BRP dates may be partly unknown: a zero month
+/// and day (`1970-00-00`), a zero day (`1970-05-00`) or wholly unknown (`0000-00-00`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Datum {
+    /// 0 when unknown.
+    pub year: i32,
+    /// 0 when unknown.
+    pub month: u32,
+    /// 0 when unknown.
+    pub day: u32,
+}
+
+impl Datum {
+    /// Parses a complete date; partly unknown dates are refused.
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let d = Self::parse_partial(s)?;
+        if d.is_complete() {
+            Ok(d)
+        } else {
+            invalid("this column needs a complete date YYYY-MM-DD (only BRP dates may be partly unknown)")
+        }
+    }
+
+    /// Parses a date that may be partly unknown, as the BRP delivers them.
+    pub fn parse_partial(s: &str) -> Result<Self, Invalid> {
+        let b = s.as_bytes();
+        if b.len() != 10
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !all_digits(&s[0..4])
+            || !all_digits(&s[5..7])
+            || !all_digits(&s[8..10])
+        {
+            return invalid("a date is written YYYY-MM-DD, e.g. 2026-06-30");
+        }
+        let year: i32 = s[0..4].parse().or_else(|_| invalid("bad year"))?;
+        let month: u32 = s[5..7].parse().or_else(|_| invalid("bad month"))?;
+        let day: u32 = s[8..10].parse().or_else(|_| invalid("bad day"))?;
+        if year == 0 && (month != 0 || day != 0) {
+            return invalid("a date with an unknown year must be wholly unknown: 0000-00-00");
+        }
+        if month == 0 && day != 0 {
+            return invalid("a date with an unknown month must also have an unknown day: YYYY-00-00");
+        }
+        if month > 12 {
+            return invalid(format!("month {month} does not exist"));
+        }
+        if year != 0 && year < 1800 {
+            return invalid(format!("year {year} is not plausible (before 1800)"));
+        }
+        if day != 0 && day > days_in_month(year, month) {
+            return invalid(format!("day {day} does not exist in {year}-{month:02}"));
+        }
+        Ok(Datum { year, month, day })
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.year != 0 && self.month != 0 && self.day != 0
+    }
+
+    pub fn year_known(&self) -> Option<i32> {
+        (self.year != 0).then_some(self.year)
+    }
+
+    /// Days since 1970-01-01 of a complete date (Arrow's Date32).
+    pub fn days_since_epoch(&self) -> Option<i32> {
+        if !self.is_complete() {
+            return None;
+        }
+        // Howard Hinnant's days_from_civil.
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = if y >= 0 { y } else { y - 399 } / 400;
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        i32::try_from(era * 146_097 + doe - 719_468).ok()
+    }
+}
+
+impl fmt::Display for Datum {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A period `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Periode {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Periode {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let b = s.as_bytes();
+        if b.len() != 7 || b[4] != b'-' || !all_digits(&s[0..4]) || !all_digits(&s[5..7]) {
+            return invalid("a period is written YYYY-MM, e.g. 2026-05");
+        }
+        let year: i32 = s[0..4].parse().or_else(|_| invalid("bad year"))?;
+        let month: u32 = s[5..7].parse().or_else(|_| invalid("bad month"))?;
+        if !(1..=12).contains(&month) {
+            return invalid(format!("month {month} does not exist"));
+        }
+        if year < 1900 {
+            return invalid(format!("year {year} is not plausible (before 1900)"));
+        }
+        Ok(Periode { year, month })
+    }
+}
+
+impl fmt::Display for Periode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// An amount in euros, kept exactly as cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Bedrag(pub i64);
+
+impl Bedrag {
+    pub const MAX_CENTS: i64 = 999_999_999_999_99;
+
+    pub fn parse(s: &str, allow_negative: bool) -> Result<Self, Invalid> {
+        let (neg, body) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        if neg && !allow_negative {
+            return invalid("this amount may not be negative");
+        }
+        let (int, frac) = match body.split_once('.') {
+            Some((i, f)) => (i, f),
+            None => (body, ""),
+        };
+        if body.contains(',') {
+            return invalid("amounts use '.' as decimal separator and no thousands separator, e.g. 1234.50");
+        }
+        if !all_digits(int) || (!frac.is_empty() && !all_digits(frac)) || frac.len() > 2 || body.ends_with('.') {
+            return invalid("an amount is written in euros with at most 2 decimals, e.g. 1234.50");
+        }
+        if int.len() > 13 {
+            return invalid("amount too large");
+        }
+        let euros: i64 = int.parse().or_else(|_| invalid("amount too large"))?;
+        let mut cents: i64 = match frac.len() {
+            0 => 0,
+            1 => frac.parse::<i64>().or_else(|_| invalid("bad decimals"))? * 10,
+            _ => frac.parse::<i64>().or_else(|_| invalid("bad decimals"))?,
+        };
+        cents += euros * 100;
+        if cents > Self::MAX_CENTS {
+            return invalid("amount too large");
+        }
+        Ok(Bedrag(if neg { -cents } else { cents }))
+    }
+}
+
+impl fmt::Display for Bedrag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let a = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", a / 100, a % 100)
+    }
+}
+
+/// The kinds of CBS area code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CbsKind {
+    /// `GM` + 4 digits.
+    Gemeente,
+    /// `WK` + 6 digits.
+    Wijk,
+    /// `BU` + 8 digits.
+    Buurt,
+}
+
+/// A CBS area code: `GM0392`, `WK039201` or `BU03920101`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CbsCode {
+    pub kind: CbsKind,
+    /// The digits after the prefix.
+    pub digits: String,
+}
+
+impl CbsCode {
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        let s = s.trim().to_ascii_uppercase();
+        let (kind, n) = if let Some(d) = s.strip_prefix("GM") {
+            (CbsKind::Gemeente, d)
+        } else if let Some(d) = s.strip_prefix("WK") {
+            (CbsKind::Wijk, d)
+        } else if let Some(d) = s.strip_prefix("BU") {
+            (CbsKind::Buurt, d)
+        } else {
+            return invalid("a CBS area code starts with GM (gemeente), WK (wijk) or BU (buurt)");
+        };
+        Self::with_kind(kind, n)
+    }
+
+    pub fn parse_kind(s: &str, kind: CbsKind) -> Result<Self, Invalid> {
+        let (prefix, what) = match kind {
+            CbsKind::Gemeente => ("", "a gemeentecode is 4 digits"),
+            CbsKind::Wijk => ("WK", "a wijkcode is WK and 6 digits"),
+            CbsKind::Buurt => ("BU", "a buurtcode is BU and 8 digits"),
+        };
+        match s.strip_prefix(prefix) {
+            Some(d) => Self::with_kind(kind, d).or_else(|_| invalid(what)),
+            None => invalid(what),
+        }
+    }
+
+    fn with_kind(kind: CbsKind, d: &str) -> Result<Self, Invalid> {
+        let len = match kind {
+            CbsKind::Gemeente => 4,
+            CbsKind::Wijk => 6,
+            CbsKind::Buurt => 8,
+        };
+        if d.len() != len || !all_digits(d) {
+            return invalid(format!("expected {len} digits after the prefix"));
+        }
+        Ok(CbsCode { kind, digits: d.to_string() })
+    }
+
+    /// Whether a buurt (given by its 8 digits) lies in this area.
+    pub fn contains_buurt(&self, buurt_digits: &str) -> bool {
+        buurt_digits.starts_with(&self.digits)
+    }
+}
+
+impl fmt::Display for CbsCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = match self.kind {
+            CbsKind::Gemeente => "GM",
+            CbsKind::Wijk => "WK",
+            CbsKind::Buurt => "BU",
+        };
+        write!(f, "{p}{}", self.digits)
+    }
+}
+
+pub fn parse_ja_nee(s: &str) -> Result<bool, Invalid> {
+    match s {
+        "ja" => Ok(true),
+        "nee" => Ok(false),
+        _ => invalid("write ja or nee"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn bsn_elfproef() {
+        assert!(Bsn::parse("111222333").is_ok());
+        assert!(Bsn::parse("123456782").is_ok());
+        assert!(Bsn::parse("123456789").is_err());
+        assert!(Bsn::parse("000000000").is_err());
+        assert!(Bsn::parse("12345678").is_err());
+        assert!(Bsn::parse("12345678a").is_err());
+        assert_eq!(Bsn::from_prefix(12_345_678).map(|b| b.to_string()), Some("123456782".into()));
+    }
+
+    #[test]
+    fn bag_ids_check_object_type() {
+        assert!(BagId::parse("0392010000012345", BagKind::Verblijfsobject).is_ok());
+        let e = BagId::parse("0392100000012345", BagKind::Verblijfsobject).unwrap_err();
+        assert!(e.0.contains("must be 01"), "{e}");
+        assert!(BagId::parse("0392100000012345", BagKind::Pand).is_ok());
+        assert!(BagId::parse("0392200000012345", BagKind::Nummeraanduiding).is_ok());
+        assert_eq!(BagId::parse("0392010000012345", BagKind::Verblijfsobject).unwrap().gemeentecode(), 392);
+    }
+
+    #[test]
+    fn postcode_is_normalised() {
+        assert_eq!(Postcode::parse("2011 ab").unwrap().as_str(), "2011AB");
+        assert!(Postcode::parse("0123AB").is_err());
+        assert!(Postcode::parse("2011A").is_err());
+        assert!(Postcode::parse("2011ÄB").is_err());
+    }
+
+    #[test]
+    fn brp_partial_dates() {
+        assert!(Datum::parse_partial("1970-00-00").is_ok());
+        assert!(Datum::parse_partial("1970-05-00").is_ok());
+        assert!(Datum::parse_partial("0000-00-00").is_ok());
+        assert!(Datum::parse_partial("1970-00-05").is_err());
+        assert!(Datum::parse_partial("0000-05-00").is_err());
+        assert!(Datum::parse("1970-05-00").is_err());
+        assert!(Datum::parse("2023-02-29").is_err());
+        assert!(Datum::parse("2024-02-29").is_ok());
+        assert!(Datum::parse("2024-13-01").is_err());
+        assert_eq!(Datum::parse("1970-01-01").unwrap().days_since_epoch(), Some(0));
+        assert_eq!(Datum::parse("2000-03-01").unwrap().days_since_epoch(), Some(11_017));
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(Bedrag::parse("1234.5", false), Ok(Bedrag(123_450)));
+        assert_eq!(Bedrag::parse("-10.01", true), Ok(Bedrag(-1001)));
+        assert!(Bedrag::parse("-10", false).is_err());
+        assert!(Bedrag::parse("1,50", false).is_err());
+        assert!(Bedrag::parse("1.505", false).is_err());
+        assert!(Bedrag::parse("", false).is_err());
+        assert!(Bedrag::parse("1.", false).is_err());
+    }
+
+    #[test]
+    fn cbs_codes() {
+        let gm = CbsCode::parse("GM0392").unwrap();
+        let wk = CbsCode::parse("wk039201").unwrap();
+        let bu = CbsCode::parse("BU03920101").unwrap();
+        assert!(gm.contains_buurt("03920101") && wk.contains_buurt("03920101") && bu.contains_buurt("03920101"));
+        assert!(!wk.contains_buurt("03920201"));
+        assert!(CbsCode::parse("BU0392010").is_err());
+        assert!(CbsCode::parse_kind("0392", CbsKind::Gemeente).is_ok());
+        assert!(CbsCode::parse_kind("GM0392", CbsKind::Gemeente).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn bsn_round_trips(prefix in 0u32..100_000_000) {
+            if let Some(b) = Bsn::from_prefix(prefix) {
+                prop_assert_eq!(Bsn::parse(&b.to_string()), Ok(b));
+            }
+        }
+
+        #[test]
+        fn bsn_single_digit_error_is_caught(prefix in 10_000_000u32..100_000_000, pos in 0usize..9, delta in 1u8..10) {
+            if let Some(b) = Bsn::from_prefix(prefix) {
+                let mut s = b.to_string().into_bytes();
+                s[pos] = b'0' + (s[pos] - b'0' + delta) % 10;
+                let s = String::from_utf8(s).unwrap();
+                prop_assert!(Bsn::parse(&s).is_err());
+            }
+        }
+
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = Bsn::parse(&s);
+            let _ = BagId::parse(&s, BagKind::Verblijfsobject);
+            let _ = Postcode::parse(&s);
+            let _ = parse_huisnummer(&s);
+            let _ = parse_huisletter(&s);
+            let _ = parse_toevoeging(&s);
+            let _ = Datum::parse_partial(&s);
+            let _ = Periode::parse(&s);
+            let _ = Bedrag::parse(&s, true);
+            let _ = CbsCode::parse(&s);
+            let _ = parse_ja_nee(&s);
+        }
+
+        #[test]
+        fn bag_id_round_trips(gm in 1u64..10_000, n in 0u64..10_000_000_000, kind in 0usize..3) {
+            let kind = [BagKind::Verblijfsobject, BagKind::Pand, BagKind::Nummeraanduiding][kind];
+            let s = format!("{gm:04}{}{n:010}", kind.code());
+            let id = BagId::parse(&s, kind).unwrap();
+            prop_assert_eq!(id.to_string(), s);
+            prop_assert_eq!(u64::from(id.gemeentecode()), gm);
+        }
+
+        #[test]
+        fn bag_id_wrong_type_refused(s in "[0-9]{4}(10|20|00|99)[0-9]{10}") {
+            prop_assert!(BagId::parse(&s, BagKind::Verblijfsobject).is_err());
+        }
+
+        #[test]
+        fn postcode_round_trips(n in 1000u32..10_000, a in "[A-Za-z]{2}", space in any::<bool>()) {
+            let input = if space { format!("{n} {a}") } else { format!("{n}{a}") };
+            let p = Postcode::parse(&input).unwrap();
+            prop_assert_eq!(p.to_string(), format!("{n}{}", a.to_ascii_uppercase()));
+            prop_assert_eq!(Postcode::parse(&p.to_string()), Ok(p));
+        }
+
+        #[test]
+        fn huisnummer_range(n in -10i64..200_000) {
+            let r = parse_huisnummer(&n.to_string());
+            prop_assert_eq!(r.is_ok(), (1..=99_999).contains(&n));
+        }
+
+        #[test]
+        fn dates_round_trip(y in 1800i32..2100, m in 0u32..13, d in 0u32..32) {
+            let s = format!("{y:04}-{m:02}-{d:02}");
+            match Datum::parse_partial(&s) {
+                Ok(dt) => {
+                    prop_assert_eq!(dt.to_string(), s.clone());
+                    prop_assert!(m != 0 || d == 0);
+                    if dt.is_complete() {
+                        prop_assert!(d >= 1 && d <= days_in_month(y, m));
+                    }
+                }
+                Err(e) => prop_assert!(!e.0.is_empty()),
+            }
+        }
+
+        #[test]
+        fn date_order_matches_epoch_days(a in 0i32..80_000, b in 0i32..80_000) {
+            // Dates derived from day numbers keep their order.
+            let da = civil(a);
+            let db = civil(b);
+            prop_assert_eq!(da.days_since_epoch(), Some(a - 20_000));
+            prop_assert_eq!(a.cmp(&b), da.cmp(&db));
+        }
+
+        #[test]
+        fn periods_round_trip(y in 1900i32..2200, m in 1u32..13) {
+            let s = format!("{y:04}-{m:02}");
+            prop_assert_eq!(Periode::parse(&s).unwrap().to_string(), s);
+        }
+
+        #[test]
+        fn amounts_round_trip(c in -99_999_999_999i64..99_999_999_999) {
+            let b = Bedrag(c);
+            prop_assert_eq!(Bedrag::parse(&b.to_string(), true), Ok(b));
+            prop_assert_eq!(Bedrag::parse(&b.to_string(), false).is_ok(), c >= 0);
+        }
+
+        #[test]
+        fn cbs_round_trip(d in "[0-9]{8}") {
+            for s in [format!("GM{}", &d[..4]), format!("WK{}", &d[..6]), format!("BU{d}")] {
+                prop_assert_eq!(CbsCode::parse(&s).unwrap().to_string(), s);
+            }
+        }
+    }
+
+    /// The civil date `n - 20000` days after 1970-01-01, by walking from a known date.
+    fn civil(n: i32) -> Datum {
+        let mut days = i64::from(n) - 20_000;
+        let mut year = 1970;
+        loop {
+            let len = if days_in_month(year, 2) == 29 { 366 } else { 365 };
+            if days < 0 {
+                year -= 1;
+                days += if days_in_month(year, 2) == 29 { 366 } else { 365 };
+            } else if days >= len {
+                days -= len;
+                year += 1;
+            } else {
+                break;
+            }
+        }
+        let mut month = 1;
+        while days >= i64::from(days_in_month(year, month)) {
+            days -= i64::from(days_in_month(year, month));
+            month += 1;
+        }
+        Datum { year, month, day: days as u32 + 1 }
+    }
+}
