@@ -325,7 +325,7 @@ pub static TABLES: &[Table] = &[
         partner: Partner::Gemeente,
         scope: ScopeRule::Brp,
         order: 4,
-        record_key: &[],
+        record_key: &["bsn"],
         columns: &[
             c("bsn", T::Bsn, true),
             vault("voornamen", NAME, false),

@@ -1,1 +1,17 @@
+//! A loep project on disk.
+//!
+//! The project directory holds `loep.toml`, the analysis store (`store.sqlite` for the
+//! catalog and processing log, `data/` for columnar snapshots), the identity vault
+//! (`vault/`, its own store) and the pseudonymisation key (`sleutel/`, mode 0600). This crate
+//! owns their layout, the approval, the append-only hash-chained processing log, and the
+//! keyed pseudonyms. It knows nothing of CSV or Parquet.
 
+pub mod catalog;
+pub mod clock;
+pub mod log;
+pub mod project;
+pub mod pseudonym;
+
+pub use log::{LogRecord, Status};
+pub use project::{Approval, Bewaartermijnen, Layout, Periode, Project, ProjectConfig};
+pub use pseudonym::{Pseudonym, Pseudonymiser};

@@ -1,0 +1,108 @@
+//! `loep bench`: commands that measure and print figures for BENCHMARKS.md.
+
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use loep_store::{Project, ProjectConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Generate a delivery with every table for N persons, load it into a fresh project, and
+    /// print rows/s and peak memory.
+    Intake {
+        /// Persons in the generated delivery.
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        /// Work directory (default: a temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Peak resident memory of this process so far, in bytes (Linux; 0 elsewhere).
+pub fn peak_memory() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// A project config for generated data in gemeente 0392, valid today.
+pub fn demo_config(naam: &str) -> ProjectConfig {
+    let today = loep_store::clock::now_utc().date_naive();
+    let van = today.checked_sub_days(chrono::Days::new(30)).unwrap_or(today);
+    let tot = today.checked_add_days(chrono::Days::new(335)).unwrap_or(today);
+    let doel = "Adreskwaliteit, uitkeringsfraude, onderverhuur en uitbuiting in de wijk gezamenlijk aanpakken (demonstratie op gegenereerde gegevens).";
+    ProjectConfig {
+        verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(naam, doel),
+        naam: naam.to_string(),
+        gebied: vec!["GM0392".to_string()],
+        doel: doel.to_string(),
+        grondslag: "Wet SUWI art. 64; convenant Landelijke Stuurgroep Interventieteams".to_string(),
+        partners: loep_contract::Partner::ALL.to_vec(),
+        periode: loep_store::Periode { van: van.to_string(), tot: tot.to_string() },
+        bewaartermijnen: loep_store::Bewaartermijnen::default(),
+    }
+}
+
+pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
+    match cmd {
+        BenchCommand::Intake { persons, dir, seed } => {
+            let tmp;
+            let work = match dir {
+                Some(d) => d,
+                None => {
+                    tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
+                    tmp.path().to_path_buf()
+                }
+            };
+            let levering = work.join("levering");
+            let project_dir = work.join("project");
+            if project_dir.exists() {
+                anyhow::bail!("{} exists; give an empty --dir", project_dir.display());
+            }
+            println!("bench intake: {persons} persons, seed {seed}, in {}", work.display());
+            let t = Instant::now();
+            let counts = loep_synth::write_bulk_delivery(&levering, persons, seed, 392)?;
+            let gen_secs = t.elapsed().as_secs_f64();
+            let bytes: u64 = std::fs::read_dir(&levering)?
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum();
+            println!(
+                "generated {} rows ({:.0} MB) in {gen_secs:.1} s",
+                counts.total(),
+                bytes as f64 / 1e6
+            );
+            let mut project = Project::init(&project_dir, demo_config("Benchmark"))?;
+            project.approve("benchmark", "DPIA-BENCH")?;
+            let t = Instant::now();
+            let report = loep_intake::intake(&mut project, &levering, &loep_intake::NoProgress)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let secs = t.elapsed().as_secs_f64();
+            let read: u64 = report.tabellen.iter().map(|t| t.rijen_gelezen).sum();
+            let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
+            println!("{:<24} {:>12} {:>12}", "table", "rows read", "rows loaded");
+            for t in &report.tabellen {
+                println!("{:<24} {:>12} {:>12}", t.tabel, t.rijen_gelezen, t.rijen_geladen);
+            }
+            println!(
+                "intake: {read} rows in {secs:.2} s = {:.0} rows/s ({:.0} MB/s); loaded {loaded}; rejected {}",
+                read as f64 / secs,
+                bytes as f64 / 1e6 / secs,
+                report.afwijzingen_totaal
+            );
+            println!("peak memory (whole process): {:.0} MiB", peak_memory() as f64 / (1024.0 * 1024.0));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! `loep`: the command line. The only crate that knows the terminal.
+
+mod bench;
+mod demo;
+mod output;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use loep_contract::Partner;
+use loep_store::{Bewaartermijnen, Periode, Project, ProjectConfig};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "loep",
+    version,
+    about = "loep: put partner data side by side, lawfully, inside an approved project",
+    long_about = "loep lets an interventieteam put the data of a municipality and national agencies side by side, \
+neighbourhood by neighbourhood, inside an approved project: deliveries are checked against the data contract, \
+persons are pseudonymised at the boundary, and every processing is logged in a tamper-evident log.\n\n\
+A project runs: loep init -> loep approve (privacy officer) -> loep intake (per delivery) -> loep status / loep log verify."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a project directory: loep.toml, the stores, the identity vault and a fresh key.
+    Init {
+        /// The new project directory (must not exist or be empty).
+        dir: PathBuf,
+        /// The project's name.
+        #[arg(long)]
+        naam: String,
+        /// The area as CBS codes, comma-separated: GM0392 (gemeente), WK039201 (wijk), BU03920101 (buurt).
+        #[arg(long, value_delimiter = ',', required = true)]
+        gebied: Vec<String>,
+        /// The purpose of the project, in a sentence or more.
+        #[arg(long)]
+        doel: String,
+        /// The legal basis (e.g. "Wet SUWI art. 64; convenant LSI").
+        #[arg(long)]
+        grondslag: String,
+        /// First day of the project (YYYY-MM-DD).
+        #[arg(long)]
+        van: String,
+        /// Last day of the project (YYYY-MM-DD).
+        #[arg(long)]
+        tot: String,
+        /// Participating partners, comma-separated (default: all partners of the contract).
+        #[arg(long, value_delimiter = ',')]
+        partners: Vec<String>,
+        /// Days after the project's end within which identities of persons without a signal are destroyed (max 28).
+        #[arg(long, default_value_t = 28)]
+        identiteiten_na_einde_dagen: u32,
+        /// Days after which signals not taken into a case are destroyed.
+        #[arg(long, default_value_t = 28)]
+        signalen_dagen: u32,
+        /// Years cases are kept.
+        #[arg(long, default_value_t = 2)]
+        zaken_jaren: u32,
+    },
+    /// Record the privacy officer's approval of the project (required before any intake).
+    Approve {
+        dir: PathBuf,
+        /// Name of the privacy officer (functionaris gegevensbescherming) who approves.
+        #[arg(long)]
+        door: String,
+        /// Reference of the DPIA that supports the approval.
+        #[arg(long)]
+        dpia: String,
+    },
+    /// Load a partner delivery (a directory of <table>.csv / <table>.parquet and an optional levering.toml).
+    ///
+    /// Exit status 0 when the delivery loaded (also with rejected rows, which go to the rejects
+    /// report), 1 when it was refused or failed (then nothing of it was loaded).
+    Intake {
+        dir: PathBuf,
+        levering: PathBuf,
+        /// Print the intake report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the project, its approval, its deliveries and snapshots, rows per table.
+    Status {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The processing log.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
+    },
+    /// Benchmarks that print figures (for BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
+    /// Run loep end to end on generated data: create, approve and load a demo project.
+    Demo {
+        /// Where the demo project and its data go.
+        #[arg(long, default_value = "loep-demo")]
+        dir: PathBuf,
+        /// Persons in the generated municipality.
+        #[arg(long, default_value_t = 50_000)]
+        persons: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogCommand {
+    /// Check the hash chain of the processing log; exit status 1 when it was tampered with.
+    Verify {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LOEP_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Init {
+            dir,
+            naam,
+            gebied,
+            doel,
+            grondslag,
+            van,
+            tot,
+            partners,
+            identiteiten_na_einde_dagen,
+            signalen_dagen,
+            zaken_jaren,
+        } => {
+            let partners = if partners.is_empty() {
+                Partner::ALL.to_vec()
+            } else {
+                partners
+                    .iter()
+                    .map(|p| Partner::parse(p.trim()).map_err(|e| anyhow::anyhow!("--partners: {e}")))
+                    .collect::<Result<Vec<_>>>()?
+            };
+            let config = ProjectConfig {
+                verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(&naam, &doel),
+                naam,
+                gebied: gebied.iter().map(|g| g.trim().to_uppercase()).collect(),
+                doel,
+                grondslag,
+                partners,
+                periode: Periode { van, tot },
+                bewaartermijnen: Bewaartermijnen { identiteiten_na_einde_dagen, signalen_dagen, zaken_jaren },
+            };
+            let project = Project::init(&dir, config)?;
+            println!("Created project '{}' in {}.", project.config.naam, dir.display());
+            println!("Key: {} (mode 0600; keep it apart from the data).", project.layout.key().display());
+            println!("Identity vault: {}.", project.layout.vault_dir().display());
+            println!("Next: the privacy officer runs `loep approve {} --door NAME --dpia REF`.", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Approve { dir, door, dpia } => {
+            let mut project = Project::open(&dir)?;
+            let a = project.approve(&door, &dpia)?;
+            println!("Project '{}' approved on {} (DPIA {}).", project.config.naam, a.tijdstip, a.dpia);
+            println!("Next: load deliveries with `loep intake {} LEVERING_DIR`.", dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Intake { dir, levering, json } => {
+            let mut project = Project::open(&dir)?;
+            let progress = output::BarProgress::new();
+            match loep_intake::intake(&mut project, &levering, &progress) {
+                Ok(report) => {
+                    progress.clear();
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&report)?);
+                    } else {
+                        output::print_intake(&report, &dir);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    progress.clear();
+                    if json {
+                        let problems = match &e {
+                            loep_intake::IntakeError::Refused(p) => serde_json::to_value(p)?,
+                            other => serde_json::json!([{ "melding": other.to_string() }]),
+                        };
+                        println!("{}", serde_json::json!({ "geweigerd": true, "problemen": problems }));
+                    }
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Status { dir, json } => {
+            let project = Project::open(&dir)?;
+            let status = loep_store::catalog::status(&project)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                output::print_status(&status);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Log { command: LogCommand::Verify { dir, json } } => {
+            let project = Project::open(&dir)?;
+            let v = loep_store::log::verify(project.conn()).context("cannot read the processing log")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            }
+            if v.intact() {
+                if !json {
+                    println!("Processing log intact: {} records, head {}.", v.records, v.head_hash);
+                }
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("error: the processing log was tampered with:");
+                for p in &v.problems {
+                    eprintln!("  - {p}");
+                }
+                eprintln!("Report this to the privacy officer; keep the files as they are for investigation.");
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Bench { command } => bench::run(command),
+        Command::Demo { dir, persons } => demo::run(&dir, persons),
+    }
+}

@@ -1,0 +1,129 @@
+//! What the terminal shows.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use loep_intake::{IntakeReport, Outcome, Progress};
+use loep_store::catalog::ProjectStatus;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// A progress bar per table; draws nothing when stderr is not a terminal.
+pub struct BarProgress {
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl BarProgress {
+    pub fn new() -> BarProgress {
+        BarProgress { bar: Mutex::new(None) }
+    }
+
+    pub fn clear(&self) {
+        if let Ok(mut b) = self.bar.lock()
+            && let Some(bar) = b.take()
+        {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for BarProgress {
+    fn table_started(&self, table: &str, total: u64) {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        let style = ProgressStyle::with_template("{msg:>22} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        bar.set_message(table.to_string());
+        if let Ok(mut b) = self.bar.lock() {
+            if let Some(old) = b.take() {
+                old.finish_and_clear();
+            }
+            *b = Some(bar);
+        }
+    }
+
+    fn advanced(&self, position: u64) {
+        if let Ok(b) = self.bar.lock()
+            && let Some(bar) = b.as_ref()
+        {
+            bar.set_position(position);
+        }
+    }
+
+    fn table_finished(&self, _table: &str) {
+        self.clear();
+    }
+}
+
+pub fn print_intake(r: &IntakeReport, dir: &Path) {
+    match &r.levering_id {
+        None => {
+            println!("This delivery was loaded before: nothing changed, nothing was loaded again.");
+            for t in &r.tabellen {
+                println!("  {:<24} unchanged (snapshot {})", t.tabel, t.snapshot_id);
+            }
+            return;
+        }
+        Some(id) => println!("Delivery {id} loaded{}.", r.partner.as_ref().map(|p| format!(" from {p}")).unwrap_or_default()),
+    }
+    println!("  {:<24} {:>10} {:>10} {:>10} {:>12}", "table", "read", "loaded", "rejected", "outside area");
+    for t in &r.tabellen {
+        if t.uitkomst == Outcome::Unchanged {
+            println!("  {:<24} unchanged (snapshot {})", t.tabel, t.snapshot_id);
+        } else {
+            println!(
+                "  {:<24} {:>10} {:>10} {:>10} {:>12}",
+                t.tabel, t.rijen_gelezen, t.rijen_geladen, t.rijen_afgewezen, t.rijen_buiten_gebied
+            );
+        }
+    }
+    if r.afwijzingen_totaal > 0 {
+        println!();
+        println!("{} values were rejected (identifying values are masked here):", r.afwijzingen_totaal);
+        for (reason, n) in r.afwijzingen_per_reden.iter().take(15) {
+            println!("  {n:>8} x {reason}");
+        }
+        println!("First rejected rows:");
+        for x in &r.afwijzingen {
+            println!("  {} line {}, column {}: '{}': {}", x.bestand, x.regel, x.kolom, x.waarde, x.reden);
+        }
+        if let Some(p) = &r.afwijzingen_rapport {
+            println!("Full report: {}. Send it to the partner to correct and redeliver those rows.", dir.join(p).display());
+        }
+    }
+}
+
+pub fn print_status(s: &ProjectStatus) {
+    println!("Project   {}", s.naam);
+    println!("Gebied    {}", s.gebied.join(", "));
+    println!("Doel      {}", s.doel);
+    println!("Grondslag {}", s.grondslag);
+    println!("Periode   {} t/m {}", s.periode.0, s.periode.1);
+    println!("Partners  {}", s.partners.join(", "));
+    match &s.goedkeuring {
+        None => println!("Approval  none: intake is refused until the privacy officer runs `loep approve`"),
+        Some(a) if !a.geldig => println!("Approval  WITHDRAWN: loep.toml changed after the approval of {}", a.tijdstip),
+        Some(a) => println!("Approval  {} on {} (DPIA {})", a.door, a.tijdstip, a.dpia),
+    }
+    println!();
+    println!("Deliveries ({}):", s.leveringen.len());
+    for d in &s.leveringen {
+        println!(
+            "  {}  {}  partner {}  peildatum {}  {} tables",
+            d.levering_id,
+            d.tijdstip,
+            d.partner.as_deref().unwrap_or("-"),
+            d.peildatum.as_deref().unwrap_or("-"),
+            d.snapshots.len()
+        );
+    }
+    println!();
+    println!("  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}", "table", "current snapshot", "rows", "rejected", "outside area", "older");
+    for t in &s.tabellen {
+        println!(
+            "  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}",
+            t.tabel, t.snapshot_id, t.rijen, t.afgewezen, t.buiten_gebied, t.oudere_snapshots
+        );
+    }
+    println!();
+    println!("Processing log: {} records (check with `loep log verify`).", s.logregels);
+}

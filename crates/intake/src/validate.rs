@@ -1,0 +1,429 @@
+//! Validation of raw records against the contract, the area scope, and pseudonymisation:
+//! the trusted boundary. What leaves this module for the analysis store holds no BSN and no
+//! name; identities leave only towards the vault.
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use loep_contract::{Bsn, CbsCode, Column, Handling, ScopeRule, Table, Value, check_row, parse_value};
+use loep_store::{Pseudonym, Pseudonymiser};
+use std::collections::HashSet;
+
+use crate::columns::{BatchBuilder, Cell, analysis_columns, analysis_schema};
+use crate::source::RawRecord;
+
+/// How a file's columns map onto its table.
+pub struct TablePlan {
+    pub table: &'static Table,
+    /// For each contract column, its position in the file (if delivered).
+    pub positions: Vec<Option<usize>>,
+    pub header_len: usize,
+    pub schema: SchemaRef,
+    pub delimiter: u8,
+}
+
+impl TablePlan {
+    /// Checks the header against the contract. Returns every problem at once.
+    pub fn new(table: &'static Table, header: &[String], delimiter: Option<u8>) -> Result<TablePlan, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut seen = HashSet::new();
+        for h in header {
+            if !seen.insert(h.as_str()) {
+                problems.push(format!("column '{h}' appears twice in the header; remove one"));
+            }
+            if loep_contract::FORBIDDEN_COLUMNS.contains(&h.to_lowercase().as_str()) {
+                problems.push(format!(
+                    "column '{h}' is refused: origin and its proxies (nationality, birthplace, language, inburgering) may never be delivered; remove the column"
+                ));
+            } else if table.column(h).is_none() {
+                let known: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
+                problems.push(format!(
+                    "column '{h}' is not in the contract for {}: remove it (allowed: {})",
+                    table.name,
+                    known.join(", ")
+                ));
+            }
+        }
+        let positions: Vec<Option<usize>> =
+            table.columns.iter().map(|c| header.iter().position(|h| h == c.name)).collect();
+        for (c, p) in table.columns.iter().zip(&positions) {
+            if c.required && p.is_none() {
+                problems.push(format!("required column '{}' is missing; add it to the header and the rows", c.name));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(TablePlan {
+            table,
+            positions,
+            header_len: header.len(),
+            schema: analysis_schema(table),
+            delimiter: delimiter.unwrap_or(b','),
+        })
+    }
+}
+
+/// What is in the project's scope so far.
+#[derive(Default)]
+pub struct Scope {
+    pub area: Vec<CbsCode>,
+    /// In-scope verblijfsobjecten (their 16-digit ids as numbers).
+    pub objects: HashSet<u64>,
+    /// In-scope persons: registered at an in-scope object, or owning one or a company there.
+    pub persons: HashSet<Pseudonym>,
+    /// Owners of in-scope objects and of companies established at one.
+    pub owners: HashSet<Pseudonym>,
+    /// Police registrations that were kept.
+    pub registrations: HashSet<String>,
+}
+
+impl Scope {
+    fn buurt_in_area(&self, buurtcode: &str) -> bool {
+        let digits = buurtcode.get(2..).unwrap_or("");
+        self.area.iter().any(|a| a.contains_buurt(digits))
+    }
+}
+
+/// Keys a table adds to the scope of the tables after it.
+#[derive(Default)]
+pub struct ScopeKeys {
+    pub objects: Vec<u64>,
+    pub persons: Vec<Pseudonym>,
+    pub owners: Vec<Pseudonym>,
+    pub registrations: Vec<String>,
+}
+
+/// One refused value.
+#[derive(Debug, Clone)]
+pub struct RejectOut {
+    pub line: u64,
+    pub column: String,
+    /// The value as delivered (for the vault only when `identifying`).
+    pub value: String,
+    pub identifying: bool,
+    pub reason: String,
+    /// The whole row as delivered, for the vault.
+    pub raw: String,
+}
+
+impl RejectOut {
+    /// The value as it may be shown outside the vault.
+    pub fn shown_value(&self) -> String {
+        if self.identifying && !self.value.is_empty() {
+            format!("[gemaskeerd, {} tekens]", self.value.chars().count())
+        } else if self.value.chars().count() > 80 {
+            let cut: String = self.value.chars().take(77).collect();
+            format!("{cut}...")
+        } else {
+            self.value.clone()
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ChunkOut {
+    pub batch: Option<RecordBatch>,
+    pub rejects: Vec<RejectOut>,
+    pub rows_read: u64,
+    pub rows_loaded: u64,
+    pub rows_rejected: u64,
+    pub rows_out_of_area: u64,
+    /// `(record_key, JSON of identity fields)` for the vault.
+    pub identities: Vec<(String, String)>,
+    /// Every BSN seen in a kept row, with its pseudonym, for the vault.
+    pub bsns: Vec<(Pseudonym, Bsn)>,
+    pub keys: ScopeKeys,
+}
+
+enum InScope {
+    Yes,
+    No,
+    /// The fields that decide it are missing or invalid.
+    Unknown,
+}
+
+fn vbo_number(v: &Value) -> Option<u64> {
+    match v {
+        Value::Text(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn text_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// Validates, scopes and pseudonymises a chunk of records. `ordinals` gives, for tables whose
+/// record key has a `#` part, the position of each record among the records with the same key.
+pub fn process_chunk(
+    plan: &TablePlan,
+    scope: &Scope,
+    pseudo: &Pseudonymiser,
+    records: &[RawRecord],
+    ordinals: Option<&[u32]>,
+) -> anyhow::Result<ChunkOut> {
+    let table = plan.table;
+    let mut out = ChunkOut::default();
+    let kept_cols = analysis_columns(table);
+    let mut builder = BatchBuilder::new(plan.schema.clone(), records.len());
+    let has_identity = table.columns.iter().any(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear));
+    let idx = |name: &str| table.columns.iter().position(|c| c.name == name);
+    let (i_vbo, i_bsn, i_buurt, i_reg) = (idx("vbo_id"), idx("bsn"), idx("buurtcode"), idx("registratie_id"));
+    let owner_cols: Vec<usize> = table
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.name == "eigenaar_bsn")
+        .map(|(i, _)| i)
+        .collect();
+
+    let mut values: Vec<Value> = Vec::with_capacity(table.columns.len());
+    let mut errors: Vec<(&'static str, String, String)> = Vec::new();
+    let mut cells: Vec<Cell> = Vec::with_capacity(plan.schema.fields().len());
+    for (ri, rec) in records.iter().enumerate() {
+        out.rows_read += 1;
+        values.clear();
+        errors.clear();
+        if rec.fields.len() != plan.header_len {
+            let raw = raw_line(rec, plan.delimiter);
+            out.rows_rejected += 1;
+            out.rejects.push(RejectOut {
+                line: rec.line,
+                column: "(rij)".into(),
+                value: String::new(),
+                identifying: false,
+                reason: format!(
+                    "the row has {} fields but the header has {}; check quoting and delimiters in this row",
+                    rec.fields.len(),
+                    plan.header_len
+                ),
+                raw,
+            });
+            continue;
+        }
+        for (col, pos) in table.columns.iter().zip(&plan.positions) {
+            let raw = pos.and_then(|p| rec.fields[p].as_deref());
+            let v = match raw {
+                None => Ok(Value::Null),
+                Some(bytes) => match std::str::from_utf8(bytes) {
+                    Err(_) => Err(("value is not valid UTF-8; save the file as UTF-8".to_string(), String::from_utf8_lossy(bytes).into_owned())),
+                    Ok(s) => {
+                        let t = s.trim();
+                        if t.is_empty() {
+                            Ok(Value::Null)
+                        } else {
+                            parse_value(col.ty, t).map_err(|e| (e.0, t.to_string()))
+                        }
+                    }
+                },
+            };
+            match v {
+                Ok(Value::Null) if col.required => {
+                    errors.push((col.name, "a required value is missing; fill it in".into(), String::new()));
+                    values.push(Value::Null);
+                }
+                Ok(v) => values.push(v),
+                Err((reason, shown)) => {
+                    errors.push((col.name, reason, shown));
+                    values.push(Value::Null);
+                }
+            }
+        }
+        if errors.is_empty() {
+            let get = |name: &str| idx(name).map(|i| values[i].clone());
+            for (col, reason) in check_row(table, &get) {
+                let shown = idx(col).map(|i| display_value(&values[i])).unwrap_or_default();
+                errors.push((col, reason, shown));
+            }
+        }
+        // Scope first: a row that clearly lies outside the area is counted, never stored, and
+        // not reported (its contents are none of the project's business).
+        let pseudo_of = |i: Option<usize>| match i.map(|i| &values[i]) {
+            Some(Value::Bsn(b)) => Some(pseudo.pseudonym(*b)),
+            _ => None,
+        };
+        let failed = |i: Option<usize>| i.is_some_and(|i| errors.iter().any(|e| e.0 == table.columns[i].name));
+        let person = pseudo_of(i_bsn);
+        let object = i_vbo.and_then(|i| vbo_number(&values[i]));
+        let in_scope = match table.scope {
+            ScopeRule::Buurt | ScopeRule::Object => match i_buurt.and_then(|i| text_of(&values[i])) {
+                Some(b) if scope.buurt_in_area(b) => InScope::Yes,
+                Some(_) => InScope::No,
+                None => InScope::Unknown,
+            },
+            ScopeRule::ByObject => match object {
+                Some(o) if scope.objects.contains(&o) => InScope::Yes,
+                Some(_) => InScope::No,
+                None => InScope::Unknown,
+            },
+            ScopeRule::Brp => {
+                if object.is_some_and(|o| scope.objects.contains(&o)) || person.is_some_and(|p| scope.owners.contains(&p)) {
+                    InScope::Yes
+                } else if person.is_some() && !failed(i_vbo) {
+                    InScope::No
+                } else {
+                    InScope::Unknown
+                }
+            }
+            ScopeRule::ByPersonOrObject => {
+                if object.is_some_and(|o| scope.objects.contains(&o)) || person.is_some_and(|p| scope.persons.contains(&p)) {
+                    InScope::Yes
+                } else if person.is_some() && !failed(i_vbo) {
+                    InScope::No
+                } else {
+                    InScope::Unknown
+                }
+            }
+            ScopeRule::ByPerson => match person {
+                Some(p) if scope.persons.contains(&p) => InScope::Yes,
+                Some(_) => InScope::No,
+                None => InScope::Unknown,
+            },
+            ScopeRule::Registration => match (object, failed(i_vbo)) {
+                (Some(o), _) if scope.objects.contains(&o) => InScope::Yes,
+                (Some(_), _) => InScope::No,
+                (None, false) => InScope::Yes,
+                (None, true) => InScope::Unknown,
+            },
+            ScopeRule::ByRegistration => {
+                let reg = i_reg.and_then(|i| text_of(&values[i]));
+                if reg.is_some_and(|r| scope.registrations.contains(r)) || person.is_some_and(|p| scope.persons.contains(&p)) {
+                    InScope::Yes
+                } else if reg.is_some() {
+                    InScope::No
+                } else {
+                    InScope::Unknown
+                }
+            }
+            ScopeRule::Report => InScope::Yes,
+        };
+        if matches!(in_scope, InScope::No) {
+            out.rows_out_of_area += 1;
+            continue;
+        }
+        if !errors.is_empty() {
+            out.rows_rejected += 1;
+            let raw = raw_line(rec, plan.delimiter);
+            for (col, reason, shown) in errors.drain(..) {
+                let identifying = table.column(col).is_some_and(Column::is_identifying);
+                out.rejects.push(RejectOut { line: rec.line, column: col.to_string(), value: shown, identifying, reason, raw: raw.clone() });
+            }
+            continue;
+        }
+
+        // The row is valid and in scope: pseudonymise and keep it.
+        cells.clear();
+        for col in &kept_cols {
+            let i = idx(col.name).unwrap_or(0);
+            let v = &values[i];
+            cells.push(match (col.handling, v) {
+                (Handling::Pseudonym, Value::Bsn(b)) => {
+                    let p = pseudo.pseudonym(*b);
+                    out.bsns.push((p, *b));
+                    Cell::Str(hex::encode(p))
+                }
+                _ => Cell::from_value(col, v),
+            });
+        }
+        let mut record_key = String::new();
+        if !table.record_key.is_empty() {
+            for (k, part) in table.record_key.iter().enumerate() {
+                if k > 0 {
+                    record_key.push(if *part == "#" { '#' } else { ':' });
+                }
+                if *part == "#" {
+                    let n = ordinals.and_then(|o| o.get(ri)).copied().unwrap_or(0);
+                    record_key.push_str(&n.to_string());
+                } else if let Some(i) = idx(part) {
+                    match &values[i] {
+                        Value::Bsn(b) => record_key.push_str(&pseudo.pseudonym_hex(*b)),
+                        v => record_key.push_str(&display_value(v)),
+                    }
+                }
+            }
+            cells.push(Cell::Str(record_key.clone()));
+        }
+        builder.push(&cells);
+        if has_identity {
+            let mut fields = serde_json::Map::new();
+            for (col, v) in table.columns.iter().zip(&values) {
+                if matches!(col.handling, Handling::VaultOnly | Handling::BirthYear) && !v.is_null() {
+                    fields.insert(col.name.to_string(), serde_json::Value::String(display_value(v)));
+                }
+            }
+            out.identities.push((record_key, serde_json::Value::Object(fields).to_string()));
+        }
+        match table.scope {
+            ScopeRule::Object => out.keys.objects.extend(object),
+            ScopeRule::Brp => out.keys.persons.extend(person),
+            ScopeRule::Registration => {
+                if let Some(r) = i_reg.and_then(|i| text_of(&values[i])) {
+                    out.keys.registrations.push(r.to_string());
+                }
+            }
+            _ => {}
+        }
+        for &oc in &owner_cols {
+            out.keys.owners.extend(pseudo_of(Some(oc)));
+        }
+        out.rows_loaded += 1;
+    }
+    if !builder.is_empty() {
+        out.batch = Some(builder.finish()?);
+    }
+    Ok(out)
+}
+
+/// The contract text form of a value (for record keys and the vault).
+pub fn display_value(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Text(s) => s.clone(),
+        Value::Int(n) => n.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Date(d) => date_from_days(*d),
+        Value::PartialDate(d) => d.to_string(),
+        Value::Amount(c) => loep_contract::Bedrag(*c).to_string(),
+        Value::Bool(b) => if *b { "ja" } else { "nee" }.to_string(),
+        Value::Bsn(b) => b.to_string(),
+    }
+}
+
+/// `YYYY-MM-DD` of days since 1970-01-01 (Howard Hinnant's civil_from_days).
+pub fn date_from_days(days: i32) -> String {
+    let z = i64::from(days) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn raw_line(rec: &RawRecord, delimiter: u8) -> String {
+    let parts: Vec<String> = rec
+        .fields
+        .iter()
+        .map(|f| f.as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default())
+        .collect();
+    parts.join(&(delimiter as char).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_round_trip() {
+        for s in ["1970-01-01", "2000-02-29", "1899-12-31", "2026-06-30"] {
+            let d = loep_contract::Datum::parse(s).unwrap().days_since_epoch().unwrap();
+            assert_eq!(date_from_days(d), s);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! The catalog: deliveries, the snapshots they made of each table, and their rejects.
+
+use anyhow::Result;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::project::{Approval, Project};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    pub snapshot_id: String,
+    pub levering_id: String,
+    pub tabel: String,
+    pub bestand: String,
+    pub inhoud_sha256: String,
+    pub rijen_gelezen: i64,
+    pub rijen_geladen: i64,
+    pub rijen_afgewezen: i64,
+    pub rijen_buiten_gebied: i64,
+    /// Relative to the project directory.
+    pub pad: String,
+    pub tijdstip: String,
+}
+
+const SNAPSHOT_COLUMNS: &str = "snapshot_id, levering_id, tabel, bestand, inhoud_sha256, rijen_gelezen, rijen_geladen,
+    rijen_afgewezen, rijen_buiten_gebied, pad, tijdstip";
+
+fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
+    Ok(Snapshot {
+        snapshot_id: r.get(0)?,
+        levering_id: r.get(1)?,
+        tabel: r.get(2)?,
+        bestand: r.get(3)?,
+        inhoud_sha256: r.get(4)?,
+        rijen_gelezen: r.get(5)?,
+        rijen_geladen: r.get(6)?,
+        rijen_afgewezen: r.get(7)?,
+        rijen_buiten_gebied: r.get(8)?,
+        pad: r.get(9)?,
+        tijdstip: r.get(10)?,
+    })
+}
+
+/// The current snapshot of a table: the newest one. Older snapshots stay addressable by id.
+pub fn current_snapshot(conn: &Connection, table: &str) -> Result<Option<Snapshot>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot WHERE tabel = ?1 ORDER BY rowid DESC LIMIT 1"),
+            params![table],
+            snapshot_from_row,
+        )
+        .optional()?)
+}
+
+pub fn snapshot(conn: &Connection, snapshot_id: &str) -> Result<Option<Snapshot>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot WHERE snapshot_id = ?1"),
+            params![snapshot_id],
+            snapshot_from_row,
+        )
+        .optional()?)
+}
+
+pub fn all_snapshots(conn: &Connection) -> Result<Vec<Snapshot>> {
+    let mut stmt = conn.prepare(&format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot ORDER BY rowid"))?;
+    let rows = stmt.query_map([], snapshot_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// A new delivery id: `L0001-1a2b3c4d`, numbered in order of arrival.
+pub fn new_delivery_id(conn: &Connection) -> Result<String> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM levering", [], |r| r.get(0))?;
+    Ok(format!("L{:04}-{}", n + 1, &crate::log::new_operation_id()[..8]))
+}
+
+pub struct NewDelivery<'a> {
+    pub levering_id: &'a str,
+    pub partner: Option<&'a str>,
+    pub peildatum: Option<&'a str>,
+    pub map: &'a str,
+    pub tijdstip: &'a str,
+    pub tabellen_nieuw: i64,
+    pub tabellen_ongewijzigd: i64,
+}
+
+pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO levering (levering_id, partner, peildatum, map, tijdstip, tabellen_nieuw, tabellen_ongewijzigd)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![d.levering_id, d.partner, d.peildatum, d.map, d.tijdstip, d.tabellen_nieuw, d.tabellen_ongewijzigd],
+    )?;
+    Ok(())
+}
+
+pub fn insert_snapshot(tx: &Transaction<'_>, s: &Snapshot) -> Result<()> {
+    tx.execute(
+        &format!("INSERT INTO snapshot ({SNAPSHOT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        params![
+            s.snapshot_id,
+            s.levering_id,
+            s.tabel,
+            s.bestand,
+            s.inhoud_sha256,
+            s.rijen_gelezen,
+            s.rijen_geladen,
+            s.rijen_afgewezen,
+            s.rijen_buiten_gebied,
+            s.pad,
+            s.tijdstip
+        ],
+    )?;
+    Ok(())
+}
+
+/// A rejected value. `waarde` here is already masked where the column identifies a person;
+/// the full value goes to the vault (`vault.afwijzing`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Reject {
+    pub tabel: String,
+    pub bestand: String,
+    pub regel: u64,
+    pub kolom: String,
+    pub waarde: String,
+    pub reden: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryInfo {
+    pub levering_id: String,
+    pub partner: Option<String>,
+    pub peildatum: Option<String>,
+    pub map: String,
+    pub tijdstip: String,
+    pub snapshots: Vec<Snapshot>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableStatus {
+    pub tabel: String,
+    pub snapshot_id: String,
+    pub rijen: i64,
+    pub afgewezen: i64,
+    pub buiten_gebied: i64,
+    pub oudere_snapshots: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectStatus {
+    pub naam: String,
+    pub gebied: Vec<String>,
+    pub doel: String,
+    pub grondslag: String,
+    pub periode: (String, String),
+    pub partners: Vec<String>,
+    pub goedkeuring: Option<Approval>,
+    pub leveringen: Vec<DeliveryInfo>,
+    pub tabellen: Vec<TableStatus>,
+    pub logregels: i64,
+}
+
+pub fn status(project: &Project) -> Result<ProjectStatus> {
+    let conn = project.conn();
+    let snapshots = all_snapshots(conn)?;
+    let mut stmt =
+        conn.prepare("SELECT levering_id, partner, peildatum, map, tijdstip FROM levering ORDER BY rowid")?;
+    let leveringen = stmt
+        .query_map([], |r| {
+            Ok(DeliveryInfo {
+                levering_id: r.get(0)?,
+                partner: r.get(1)?,
+                peildatum: r.get(2)?,
+                map: r.get(3)?,
+                tijdstip: r.get(4)?,
+                snapshots: Vec::new(),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|mut d| {
+            d.snapshots = snapshots.iter().filter(|s| s.levering_id == d.levering_id).cloned().collect();
+            d
+        })
+        .collect();
+    let mut tabellen = Vec::new();
+    for t in loep_contract::TABLES {
+        let of_table: Vec<&Snapshot> = snapshots.iter().filter(|s| s.tabel == t.name).collect();
+        if let Some(cur) = of_table.last() {
+            tabellen.push(TableStatus {
+                tabel: t.name.to_string(),
+                snapshot_id: cur.snapshot_id.clone(),
+                rijen: cur.rijen_geladen,
+                afgewezen: cur.rijen_afgewezen,
+                buiten_gebied: cur.rijen_buiten_gebied,
+                oudere_snapshots: of_table.len() as i64 - 1,
+            });
+        }
+    }
+    let logregels = conn.query_row("SELECT COUNT(*) FROM verwerkingslog", [], |r| r.get(0))?;
+    let c = &project.config;
+    Ok(ProjectStatus {
+        naam: c.naam.clone(),
+        gebied: c.gebied.clone(),
+        doel: c.doel.clone(),
+        grondslag: c.grondslag.clone(),
+        periode: (c.periode.van.clone(), c.periode.tot.clone()),
+        partners: c.partners.iter().map(|p| p.as_str().to_string()).collect(),
+        goedkeuring: project.approval()?,
+        leveringen,
+        tabellen,
+        logregels,
+    })
+}
+
+/// The rejects of one delivery, masked.
+pub fn rejects(conn: &Connection, levering_id: &str) -> Result<Vec<Reject>> {
+    let mut stmt = conn.prepare(
+        "SELECT tabel, bestand, regel, kolom, waarde, reden FROM afwijzing WHERE levering_id = ?1 ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map(params![levering_id], |r| {
+        Ok(Reject {
+            tabel: r.get(0)?,
+            bestand: r.get(1)?,
+            regel: r.get::<_, i64>(2)? as u64,
+            kolom: r.get(3)?,
+            waarde: r.get(4)?,
+            reden: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}

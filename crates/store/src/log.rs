@@ -1,0 +1,315 @@
+//! The processing log (verwerkingslog), modelled on Logius' Logboek Dataverwerkingen.
+//!
+//! Every operation that processes personal data appends one record: `trace_id`,
+//! `operation_id`, `parent_operation_id`, `name`, `start_time`, `end_time`, `status_code`,
+//! `resource`, and the attributes `dpl.core.processing_activity_id` and
+//! `dpl.core.data_subject_id` (a pseudonym for one person, or `snapshot:<id>` for a bulk
+//! operation over a whole snapshot). Records carry no user names.
+//!
+//! The log is append-only: triggers refuse UPDATE and DELETE, and every record holds the
+//! SHA-256 of the previous record and of itself, so that any later change, insertion or removal
+//! breaks the chain. The head of the chain is also written to the identity vault in the same
+//! transaction, so that removing the newest records is detected too.
+
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+pub const RESOURCE: &str = concat!("loep ", env!("CARGO_PKG_VERSION"));
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        r#"
+CREATE TABLE IF NOT EXISTS verwerkingslog (
+    seq INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    operation_id TEXT NOT NULL,
+    parent_operation_id TEXT,
+    name TEXT NOT NULL,
+    start_time TEXT NOT NULL,
+    end_time TEXT NOT NULL,
+    status_code TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    processing_activity_id TEXT NOT NULL,
+    data_subject_id TEXT,
+    attributes TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS verwerkingslog_no_update BEFORE UPDATE ON verwerkingslog
+BEGIN SELECT RAISE(ABORT, 'the processing log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS verwerkingslog_no_delete BEFORE DELETE ON verwerkingslog
+BEGIN SELECT RAISE(ABORT, 'the processing log is append-only'); END;
+"#,
+    )?;
+    Ok(())
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    // Ids only need to be unique; fall back to time-derived bytes if randomness is unavailable.
+    if getrandom::fill(&mut b).is_err() {
+        let t = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default().to_be_bytes();
+        for (i, x) in b.iter_mut().enumerate() {
+            *x = t[i % 8] ^ (i as u8);
+        }
+    }
+    hex::encode(b)
+}
+
+/// A new trace id (16 bytes, as in OpenTelemetry).
+pub fn new_trace_id() -> String {
+    random_hex(16)
+}
+
+/// A new operation (span) id (8 bytes).
+pub fn new_operation_id() -> String {
+    random_hex(8)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    Ok,
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Error => "ERROR",
+        }
+    }
+}
+
+/// One record to append.
+#[derive(Debug, Clone)]
+pub struct LogRecord {
+    pub trace_id: String,
+    pub operation_id: String,
+    pub parent_operation_id: Option<String>,
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub status: Status,
+    pub data_subject_id: Option<String>,
+    pub attributes: Map<String, Value>,
+}
+
+impl LogRecord {
+    pub fn new(name: &str, start_time: &str, end_time: &str) -> Self {
+        LogRecord {
+            trace_id: new_trace_id(),
+            operation_id: new_operation_id(),
+            parent_operation_id: None,
+            name: name.to_string(),
+            start_time: start_time.to_string(),
+            end_time: end_time.to_string(),
+            status: Status::Ok,
+            data_subject_id: None,
+            attributes: Map::new(),
+        }
+    }
+
+    /// A record of an operation inside `parent` (same trace).
+    pub fn child_of(parent: &LogRecord, name: &str, start_time: &str, end_time: &str) -> Self {
+        let mut r = LogRecord::new(name, start_time, end_time);
+        r.trace_id = parent.trace_id.clone();
+        r.parent_operation_id = Some(parent.operation_id.clone());
+        r
+    }
+
+    pub fn with_attr(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.attributes.insert(key.to_string(), value.into());
+        self
+    }
+
+    pub fn with_subject(mut self, subject: impl Into<String>) -> Self {
+        self.data_subject_id = Some(subject.into());
+        self
+    }
+
+    pub fn with_status(mut self, status: Status) -> Self {
+        self.status = status;
+        self
+    }
+}
+
+/// A stored record, as exported to auditors.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredRecord {
+    pub seq: i64,
+    pub trace_id: String,
+    pub operation_id: String,
+    pub parent_operation_id: Option<String>,
+    pub name: String,
+    pub start_time: String,
+    pub end_time: String,
+    pub status_code: String,
+    pub resource: String,
+    pub processing_activity_id: String,
+    pub data_subject_id: Option<String>,
+    pub attributes: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl StoredRecord {
+    fn compute_hash(&self) -> String {
+        let canonical = serde_json::json!([
+            self.seq,
+            self.trace_id,
+            self.operation_id,
+            self.parent_operation_id,
+            self.name,
+            self.start_time,
+            self.end_time,
+            self.status_code,
+            self.resource,
+            self.processing_activity_id,
+            self.data_subject_id,
+            self.attributes,
+            self.prev_hash,
+        ]);
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+}
+
+fn head(tx: &Connection) -> Result<(i64, String)> {
+    Ok(tx
+        .query_row("SELECT seq, hash FROM verwerkingslog ORDER BY seq DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string())))
+}
+
+/// Appends a record inside the caller's transaction, so that the record and the processing it
+/// describes are committed together or not at all.
+pub fn append(tx: &Transaction<'_>, activity_id: &str, rec: LogRecord) -> Result<i64> {
+    let (last_seq, prev_hash) = head(tx)?;
+    let mut stored = StoredRecord {
+        seq: last_seq + 1,
+        trace_id: rec.trace_id,
+        operation_id: rec.operation_id,
+        parent_operation_id: rec.parent_operation_id,
+        name: rec.name,
+        start_time: rec.start_time,
+        end_time: rec.end_time,
+        status_code: rec.status.as_str().to_string(),
+        resource: RESOURCE.to_string(),
+        processing_activity_id: activity_id.to_string(),
+        data_subject_id: rec.data_subject_id,
+        attributes: Value::Object(rec.attributes).to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    stored.hash = stored.compute_hash();
+    tx.execute(
+        "INSERT INTO verwerkingslog (seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time,
+            status_code, resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            stored.seq,
+            stored.trace_id,
+            stored.operation_id,
+            stored.parent_operation_id,
+            stored.name,
+            stored.start_time,
+            stored.end_time,
+            stored.status_code,
+            stored.resource,
+            stored.processing_activity_id,
+            stored.data_subject_id,
+            stored.attributes,
+            stored.prev_hash,
+            stored.hash
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO vault.log_head (id, seq, hash) VALUES (1, ?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        params![stored.seq, stored.hash],
+    )?;
+    Ok(stored.seq)
+}
+
+pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code,
+                resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash
+         FROM verwerkingslog ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(StoredRecord {
+            seq: r.get(0)?,
+            trace_id: r.get(1)?,
+            operation_id: r.get(2)?,
+            parent_operation_id: r.get(3)?,
+            name: r.get(4)?,
+            start_time: r.get(5)?,
+            end_time: r.get(6)?,
+            status_code: r.get(7)?,
+            resource: r.get(8)?,
+            processing_activity_id: r.get(9)?,
+            data_subject_id: r.get(10)?,
+            attributes: r.get(11)?,
+            prev_hash: r.get(12)?,
+            hash: r.get(13)?,
+        })
+    })?;
+    rows.collect::<Result<Vec<_>, _>>().context("cannot read the processing log")
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub records: usize,
+    pub head_hash: String,
+    /// Empty when the chain is intact.
+    pub problems: Vec<String>,
+}
+
+impl Verification {
+    pub fn intact(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Recomputes every hash and link of the chain, and compares its head with the copy in the
+/// identity vault.
+pub fn verify(conn: &Connection) -> Result<Verification> {
+    let recs = records(conn)?;
+    let mut problems = Vec::new();
+    let mut prev = GENESIS.to_string();
+    for (i, r) in recs.iter().enumerate() {
+        let expected_seq = i as i64 + 1;
+        if r.seq != expected_seq {
+            problems.push(format!("record {expected_seq} is missing (found seq {} in its place)", r.seq));
+        }
+        if r.prev_hash != prev {
+            problems.push(format!("record {} does not link to the record before it", r.seq));
+        }
+        if r.compute_hash() != r.hash {
+            problems.push(format!("record {} ({}) was changed after it was written", r.seq, r.name));
+        }
+        prev = r.hash.clone();
+    }
+    let vault_head: Option<(i64, String)> = conn
+        .query_row("SELECT seq, hash FROM vault.log_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let last = recs.last().map(|r| (r.seq, r.hash.clone()));
+    match (vault_head, last) {
+        (Some(v), Some(l)) if v != l => problems.push(format!(
+            "the newest record is {} but the vault's copy of the head says {}: records were removed or added outside loep",
+            l.0, v.0
+        )),
+        (Some(v), None) => problems.push(format!("the log is empty but the vault's copy of the head says {} records", v.0)),
+        (None, Some(_)) => problems.push("the vault holds no copy of the log head".to_string()),
+        _ => {}
+    }
+    Ok(Verification { records: recs.len(), head_hash: prev, problems })
+}

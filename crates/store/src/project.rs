@@ -1,0 +1,430 @@
+//! A project: its configuration (`loep.toml`), its directory layout and its approval.
+
+use anyhow::{Context, Result, bail};
+use loep_contract::{CbsCode, Datum, Partner};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+use crate::clock;
+use crate::log::{self, LogRecord};
+use crate::pseudonym::{self, Pseudonymiser};
+
+/// `loep.toml`: what the project is, where, why, on what legal basis, with whom, and for how long.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectConfig {
+    pub naam: String,
+    /// CBS area codes: `GM0392` (gemeente), `WK039201` (wijk), `BU03920101` (buurt).
+    pub gebied: Vec<String>,
+    pub doel: String,
+    pub grondslag: String,
+    pub partners: Vec<Partner>,
+    /// The processing activity every log record refers to; derived from name and purpose.
+    pub verwerkingsactiviteit_id: String,
+    pub periode: Periode,
+    pub bewaartermijnen: Bewaartermijnen,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Periode {
+    pub van: String,
+    pub tot: String,
+}
+
+/// Retention periods (domain guide, rule 6).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Bewaartermijnen {
+    /// Identity data of persons without a signal is destroyed this many days after the project
+    /// ends (at most 28).
+    pub identiteiten_na_einde_dagen: u32,
+    /// Signals not taken into a case are destroyed after this many days.
+    pub signalen_dagen: u32,
+    /// Cases are kept this many years.
+    pub zaken_jaren: u32,
+}
+
+impl Default for Bewaartermijnen {
+    fn default() -> Self {
+        Bewaartermijnen { identiteiten_na_einde_dagen: 28, signalen_dagen: 28, zaken_jaren: 2 }
+    }
+}
+
+impl ProjectConfig {
+    /// Checks the configuration as a privacy officer would before approving it.
+    pub fn validate(&self) -> Result<()> {
+        if self.naam.trim().is_empty() {
+            bail!("loep.toml: naam is empty; give the project a name");
+        }
+        if self.doel.trim().len() < 10 {
+            bail!("loep.toml: doel must describe the purpose of the project in a sentence or more");
+        }
+        if self.grondslag.trim().is_empty() {
+            bail!("loep.toml: grondslag is empty; name the legal basis (e.g. Wet SUWI art. 64)");
+        }
+        if self.gebied.is_empty() {
+            bail!("loep.toml: gebied is empty; give one or more CBS codes such as GM0392, WK039201 or BU03920101");
+        }
+        self.area()?;
+        if self.partners.is_empty() {
+            bail!("loep.toml: partners is empty; name the partners that take part ({})", Partner::list());
+        }
+        let (van, tot) = self.period_days()?;
+        if tot < van {
+            bail!("loep.toml: periode.tot ({}) lies before periode.van ({})", self.periode.tot, self.periode.van);
+        }
+        if self.bewaartermijnen.identiteiten_na_einde_dagen > 28 {
+            bail!("loep.toml: bewaartermijnen.identiteiten_na_einde_dagen may be at most 28 (four weeks)");
+        }
+        Ok(())
+    }
+
+    pub fn area(&self) -> Result<Vec<CbsCode>> {
+        self.gebied
+            .iter()
+            .map(|g| CbsCode::parse(g).map_err(|e| anyhow::anyhow!("loep.toml: gebied '{g}': {e}")))
+            .collect()
+    }
+
+    /// The project period as days since 1970-01-01.
+    pub fn period_days(&self) -> Result<(i32, i32)> {
+        let day = |field: &str, s: &str| -> Result<i32> {
+            Datum::parse(s)
+                .ok()
+                .and_then(|d| d.days_since_epoch())
+                .with_context(|| format!("loep.toml: periode.{field} '{s}' is not a date YYYY-MM-DD"))
+        };
+        Ok((day("van", &self.periode.van)?, day("tot", &self.periode.tot)?))
+    }
+
+    /// A stable id for the processing activity, derived from the project's name and purpose.
+    pub fn derive_activity_id(naam: &str, doel: &str) -> String {
+        let slug: String = naam
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        let digest = Sha256::digest(format!("{naam}\n{doel}").as_bytes());
+        format!("loep-{slug}-{}", &hex::encode(digest)[..12])
+    }
+}
+
+/// The files and folders of a project directory.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub dir: PathBuf,
+}
+
+impl Layout {
+    pub fn config(&self) -> PathBuf {
+        self.dir.join("loep.toml")
+    }
+    pub fn store(&self) -> PathBuf {
+        self.dir.join("store.sqlite")
+    }
+    /// Columnar analysis tables: `data/<table>/<snapshot>.parquet`.
+    pub fn data(&self) -> PathBuf {
+        self.dir.join("data")
+    }
+    /// Work in progress of an intake; removed when the project is opened.
+    pub fn staging(&self) -> PathBuf {
+        self.dir.join("staging")
+    }
+    /// Per delivery: the (masked) rejects report.
+    pub fn deliveries(&self) -> PathBuf {
+        self.dir.join("leveringen")
+    }
+    /// The identity vault: its own store, to be kept on other storage under other access rules.
+    pub fn vault_dir(&self) -> PathBuf {
+        self.dir.join("vault")
+    }
+    pub fn vault(&self) -> PathBuf {
+        self.vault_dir().join("vault.sqlite")
+    }
+    pub fn key_dir(&self) -> PathBuf {
+        self.dir.join("sleutel")
+    }
+    pub fn key(&self) -> PathBuf {
+        self.key_dir().join("pseudonimisering.key")
+    }
+}
+
+/// A recorded approval by the privacy officer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Approval {
+    pub door: String,
+    pub dpia: String,
+    pub tijdstip: String,
+    /// Whether `loep.toml` is still the text that was approved.
+    pub geldig: bool,
+}
+
+pub struct Project {
+    pub layout: Layout,
+    pub config: ProjectConfig,
+    config_sha256: String,
+    conn: Connection,
+}
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS goedkeuring (
+    id INTEGER PRIMARY KEY,
+    door TEXT NOT NULL,
+    dpia TEXT NOT NULL,
+    tijdstip TEXT NOT NULL,
+    config_sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS levering (
+    levering_id TEXT PRIMARY KEY,
+    partner TEXT,
+    peildatum TEXT,
+    map TEXT NOT NULL,
+    tijdstip TEXT NOT NULL,
+    tabellen_nieuw INTEGER NOT NULL,
+    tabellen_ongewijzigd INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshot (
+    snapshot_id TEXT PRIMARY KEY,
+    levering_id TEXT NOT NULL REFERENCES levering(levering_id),
+    tabel TEXT NOT NULL,
+    bestand TEXT NOT NULL,
+    inhoud_sha256 TEXT NOT NULL,
+    rijen_gelezen INTEGER NOT NULL,
+    rijen_geladen INTEGER NOT NULL,
+    rijen_afgewezen INTEGER NOT NULL,
+    rijen_buiten_gebied INTEGER NOT NULL,
+    pad TEXT NOT NULL,
+    tijdstip TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS snapshot_tabel ON snapshot(tabel, tijdstip);
+CREATE TABLE IF NOT EXISTS afwijzing (
+    levering_id TEXT NOT NULL,
+    tabel TEXT NOT NULL,
+    bestand TEXT NOT NULL,
+    regel INTEGER NOT NULL,
+    kolom TEXT NOT NULL,
+    waarde TEXT NOT NULL,
+    reden TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS afwijzing_levering ON afwijzing(levering_id);
+"#;
+
+const VAULT_SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS vault.bsn (
+    pseudoniem TEXT PRIMARY KEY,
+    bsn TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vault.identiteit (
+    snapshot_id TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    velden TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS vault.identiteit_key ON identiteit(snapshot_id, record_key);
+CREATE TABLE IF NOT EXISTS vault.afwijzing (
+    levering_id TEXT NOT NULL,
+    bestand TEXT NOT NULL,
+    regel INTEGER NOT NULL,
+    kolom TEXT NOT NULL,
+    waarde TEXT NOT NULL,
+    reden TEXT NOT NULL,
+    ruwe_regel TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vault.log_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+"#;
+
+fn sha256_file(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
+impl Project {
+    /// Creates a new project directory with its configuration, stores and a fresh key.
+    pub fn init(dir: &Path, config: ProjectConfig) -> Result<Project> {
+        config.validate()?;
+        let layout = Layout { dir: dir.to_path_buf() };
+        if layout.config().exists() || layout.store().exists() {
+            bail!("{} already holds a project; choose another directory or open this one", dir.display());
+        }
+        if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+            bail!("{} exists and is not empty; loep creates a project in a new or empty directory", dir.display());
+        }
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for d in [layout.data(), layout.deliveries(), layout.vault_dir()] {
+            std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+        }
+        pseudonym::create_key(&layout.key_dir(), &layout.key())?;
+        let text = toml::to_string_pretty(&config)?;
+        let header = "# loep project. Changing this file after approval withdraws the approval:\n# `loep approve` must then be run again by the privacy officer.\n";
+        std::fs::write(layout.config(), format!("{header}{text}"))?;
+        let mut project = Project::open(dir)?;
+        let now = clock::now();
+        let rec = LogRecord::new("project.init", &now, &now).with_attr("gebied", config.gebied.join(","));
+        project.log(rec)?;
+        Ok(project)
+    }
+
+    /// Opens an existing project, checks its configuration, and clears any unfinished intake.
+    pub fn open(dir: &Path) -> Result<Project> {
+        let layout = Layout { dir: dir.to_path_buf() };
+        let text = std::fs::read_to_string(layout.config()).with_context(|| {
+            format!("{} is not a loep project (no readable loep.toml); create one with `loep init`", dir.display())
+        })?;
+        let config: ProjectConfig =
+            toml::from_str(&text).with_context(|| format!("{} is not valid", layout.config().display()))?;
+        config.validate()?;
+        if !layout.vault().parent().is_some_and(Path::exists) {
+            bail!(
+                "the identity vault {} is not available; mount the vault storage and try again",
+                layout.vault_dir().display()
+            );
+        }
+        let conn = Connection::open(layout.store())
+            .with_context(|| format!("cannot open the project store {}", layout.store().display()))?;
+        conn.pragma_update(None, "journal_mode", "DELETE")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        let vault_path = layout.vault().to_string_lossy().into_owned();
+        conn.execute("ATTACH DATABASE ?1 AS vault", params![vault_path])
+            .context("cannot open the identity vault")?;
+        conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(VAULT_SCHEMA)?;
+        log::create_schema(&conn)?;
+        let config_sha256 = sha256_file(&layout.config())?;
+        let project = Project { layout, config, config_sha256, conn };
+        project.clear_staging()?;
+        Ok(project)
+    }
+
+    /// Removes what an interrupted intake left behind: the staging area and any analysis file
+    /// that no committed snapshot refers to.
+    fn clear_staging(&self) -> Result<()> {
+        let staging = self.layout.staging();
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)
+                .with_context(|| format!("cannot remove leftover staging area {}", staging.display()))?;
+        }
+        let data = self.layout.data();
+        if !data.exists() {
+            return Ok(());
+        }
+        let mut known = std::collections::HashSet::new();
+        let mut stmt = self.conn.prepare("SELECT pad FROM snapshot")?;
+        for pad in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            known.insert(pad?);
+        }
+        for table_dir in std::fs::read_dir(&data)? {
+            let table_dir = table_dir?.path();
+            if !table_dir.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(&table_dir)? {
+                let f = f?.path();
+                let rel = f
+                    .strip_prefix(&self.layout.dir)
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !known.contains(&rel) {
+                    std::fs::remove_file(&f)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn pseudonymiser(&self) -> Result<Pseudonymiser> {
+        Pseudonymiser::load(&self.layout.key())
+    }
+
+    /// Records the privacy officer's approval of the current `loep.toml`.
+    pub fn approve(&mut self, door: &str, dpia: &str) -> Result<Approval> {
+        if door.trim().is_empty() {
+            bail!("--door is empty: name the privacy officer who approves");
+        }
+        if dpia.trim().is_empty() {
+            bail!("--dpia is empty: give the reference of the DPIA that supports the approval");
+        }
+        let now = clock::now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO goedkeuring (door, dpia, tijdstip, config_sha256) VALUES (?1, ?2, ?3, ?4)",
+            params![door, dpia, now, self.config_sha256],
+        )?;
+        // The approver's name stays in the approval record: log lines carry no user names.
+        let rec = LogRecord::new("project.approve", &now, &now)
+            .with_attr("dpia", dpia.to_string())
+            .with_attr("config_sha256", self.config_sha256.clone());
+        log::append(&tx, &self.config.verwerkingsactiviteit_id, rec)?;
+        tx.commit()?;
+        self.approval()?.context("approval was not recorded")
+    }
+
+    pub fn approval(&self) -> Result<Option<Approval>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT door, dpia, tijdstip, config_sha256 FROM goedkeuring ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(Approval {
+                        door: r.get(0)?,
+                        dpia: r.get(1)?,
+                        tijdstip: r.get(2)?,
+                        geldig: r.get::<_, String>(3)? == self.config_sha256,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Refuses, with the reason, unless the project is approved and within its period.
+    pub fn ensure_may_process(&self) -> Result<()> {
+        match self.approval()? {
+            None => bail!(
+                "project '{}' is not approved: the privacy officer must first run `loep approve {} --door NAME --dpia REF`",
+                self.config.naam,
+                self.layout.dir.display()
+            ),
+            Some(a) if !a.geldig => bail!(
+                "loep.toml changed after it was approved on {}: the approval no longer holds; the privacy officer must approve the project again with `loep approve`",
+                a.tijdstip
+            ),
+            Some(_) => {}
+        }
+        let (van, tot) = self.config.period_days()?;
+        let today = clock::today();
+        if today < van {
+            bail!("project '{}' starts on {}: no data may be processed before then", self.config.naam, self.config.periode.van);
+        }
+        if today > tot {
+            bail!("project '{}' ended on {}: no data may be processed any more", self.config.naam, self.config.periode.tot);
+        }
+        Ok(())
+    }
+
+    /// Appends one record to the processing log in its own transaction.
+    pub fn log(&mut self, rec: LogRecord) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        log::append(&tx, &self.config.verwerkingsactiviteit_id, rec)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
