@@ -39,8 +39,12 @@ pub fn peak_memory() -> u64 {
 /// A project config for generated data in gemeente 0392, valid today.
 pub fn demo_config(naam: &str) -> ProjectConfig {
     let today = loep_store::clock::now_utc().date_naive();
-    let van = today.checked_sub_days(chrono::Days::new(30)).unwrap_or(today);
-    let tot = today.checked_add_days(chrono::Days::new(335)).unwrap_or(today);
+    let van = today
+        .checked_sub_days(chrono::Days::new(30))
+        .unwrap_or(today);
+    let tot = today
+        .checked_add_days(chrono::Days::new(335))
+        .unwrap_or(today);
     let doel = "Adreskwaliteit, uitkeringsfraude, onderverhuur en uitbuiting in de wijk gezamenlijk aanpakken (demonstratie op gegenereerde gegevens).";
     ProjectConfig {
         verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(naam, doel),
@@ -49,7 +53,10 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
         doel: doel.to_string(),
         grondslag: "Wet SUWI art. 64; convenant Landelijke Stuurgroep Interventieteams".to_string(),
         partners: loep_contract::Partner::ALL.to_vec(),
-        periode: loep_store::Periode { van: van.to_string(), tot: tot.to_string() },
+        periode: loep_store::Periode {
+            van: van.to_string(),
+            tot: tot.to_string(),
+        },
         bewaartermijnen: loep_store::Bewaartermijnen::default(),
     }
 }
@@ -70,7 +77,10 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             if project_dir.exists() {
                 anyhow::bail!("{} exists; give an empty --dir", project_dir.display());
             }
-            println!("bench intake: {persons} persons, seed {seed}, in {}", work.display());
+            println!(
+                "bench intake: {persons} persons, seed {seed}, in {}",
+                work.display()
+            );
             let t = Instant::now();
             let counts = loep_synth::write_bulk_delivery(&levering, persons, seed, 392)?;
             let gen_secs = t.elapsed().as_secs_f64();
@@ -93,7 +103,10 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
             println!("{:<24} {:>12} {:>12}", "table", "rows read", "rows loaded");
             for t in &report.tabellen {
-                println!("{:<24} {:>12} {:>12}", t.tabel, t.rijen_gelezen, t.rijen_geladen);
+                println!(
+                    "{:<24} {:>12} {:>12}",
+                    t.tabel, t.rijen_gelezen, t.rijen_geladen
+                );
             }
             println!(
                 "intake: {read} rows in {secs:.2} s = {:.0} rows/s ({:.0} MB/s); loaded {loaded}; rejected {}",
@@ -101,7 +114,10 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 bytes as f64 / 1e6 / secs,
                 report.afwijzingen_totaal
             );
-            println!("peak memory (whole process): {:.0} MiB", peak_memory() as f64 / (1024.0 * 1024.0));
+            println!(
+                "peak memory (whole process): {:.0} MiB",
+                peak_memory() as f64 / (1024.0 * 1024.0)
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -123,7 +123,10 @@ enum LogCommand {
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("LOEP_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LOEP_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -156,7 +159,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 partners
                     .iter()
-                    .map(|p| Partner::parse(p.trim()).map_err(|e| anyhow::anyhow!("--partners: {e}")))
+                    .map(|p| {
+                        Partner::parse(p.trim()).map_err(|e| anyhow::anyhow!("--partners: {e}"))
+                    })
                     .collect::<Result<Vec<_>>>()?
             };
             let config = ProjectConfig {
@@ -167,23 +172,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 grondslag,
                 partners,
                 periode: Periode { van, tot },
-                bewaartermijnen: Bewaartermijnen { identiteiten_na_einde_dagen, signalen_dagen, zaken_jaren },
+                bewaartermijnen: Bewaartermijnen {
+                    identiteiten_na_einde_dagen,
+                    signalen_dagen,
+                    zaken_jaren,
+                },
             };
             let project = Project::init(&dir, config)?;
-            println!("Created project '{}' in {}.", project.config.naam, dir.display());
-            println!("Key: {} (mode 0600; keep it apart from the data).", project.layout.key().display());
+            println!(
+                "Created project '{}' in {}.",
+                project.config.naam,
+                dir.display()
+            );
+            println!(
+                "Key: {} (mode 0600; keep it apart from the data).",
+                project.layout.key().display()
+            );
             println!("Identity vault: {}.", project.layout.vault_dir().display());
-            println!("Next: the privacy officer runs `loep approve {} --door NAME --dpia REF`.", dir.display());
+            println!(
+                "Next: the privacy officer runs `loep approve {} --door NAME --dpia REF`.",
+                dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Approve { dir, door, dpia } => {
             let mut project = Project::open(&dir)?;
             let a = project.approve(&door, &dpia)?;
-            println!("Project '{}' approved on {} (DPIA {}).", project.config.naam, a.tijdstip, a.dpia);
-            println!("Next: load deliveries with `loep intake {} LEVERING_DIR`.", dir.display());
+            println!(
+                "Project '{}' approved on {} (DPIA {}).",
+                project.config.naam, a.tijdstip, a.dpia
+            );
+            println!(
+                "Next: load deliveries with `loep intake {} LEVERING_DIR`.",
+                dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Intake { dir, levering, json } => {
+        Command::Intake {
+            dir,
+            levering,
+            json,
+        } => {
             let mut project = Project::open(&dir)?;
             let progress = output::BarProgress::new();
             match loep_intake::intake(&mut project, &levering, &progress) {
@@ -203,7 +232,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             loep_intake::IntakeError::Refused(p) => serde_json::to_value(p)?,
                             other => serde_json::json!([{ "melding": other.to_string() }]),
                         };
-                        println!("{}", serde_json::json!({ "geweigerd": true, "problemen": problems }));
+                        println!(
+                            "{}",
+                            serde_json::json!({ "geweigerd": true, "problemen": problems })
+                        );
                     }
                     eprintln!("error: {e}");
                     Ok(ExitCode::FAILURE)
@@ -220,15 +252,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Log { command: LogCommand::Verify { dir, json } } => {
+        Command::Log {
+            command: LogCommand::Verify { dir, json },
+        } => {
             let project = Project::open(&dir)?;
-            let v = loep_store::log::verify(project.conn()).context("cannot read the processing log")?;
+            let v = loep_store::log::verify(project.conn())
+                .context("cannot read the processing log")?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             }
             if v.intact() {
                 if !json {
-                    println!("Processing log intact: {} records, head {}.", v.records, v.head_hash);
+                    println!(
+                        "Processing log intact: {} records, head {}.",
+                        v.records, v.head_hash
+                    );
                 }
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -236,7 +274,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 for p in &v.problems {
                     eprintln!("  - {p}");
                 }
-                eprintln!("Report this to the privacy officer; keep the files as they are for investigation.");
+                eprintln!(
+                    "Report this to the privacy officer; keep the files as they are for investigation."
+                );
                 Ok(ExitCode::FAILURE)
             }
         }

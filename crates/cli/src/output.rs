@@ -13,7 +13,9 @@ pub struct BarProgress {
 
 impl BarProgress {
     pub fn new() -> BarProgress {
-        BarProgress { bar: Mutex::new(None) }
+        BarProgress {
+            bar: Mutex::new(None),
+        }
     }
 
     pub fn clear(&self) {
@@ -28,9 +30,11 @@ impl BarProgress {
 impl Progress for BarProgress {
     fn table_started(&self, table: &str, total: u64) {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        let style = ProgressStyle::with_template("{msg:>22} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .map(|s| s.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let style = ProgressStyle::with_template(
+            "{msg:>22} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_message(table.to_string());
         if let Ok(mut b) = self.bar.lock() {
@@ -63,9 +67,18 @@ pub fn print_intake(r: &IntakeReport, dir: &Path) {
             }
             return;
         }
-        Some(id) => println!("Delivery {id} loaded{}.", r.partner.as_ref().map(|p| format!(" from {p}")).unwrap_or_default()),
+        Some(id) => println!(
+            "Delivery {id} loaded{}.",
+            r.partner
+                .as_ref()
+                .map(|p| format!(" from {p}"))
+                .unwrap_or_default()
+        ),
     }
-    println!("  {:<24} {:>10} {:>10} {:>10} {:>12}", "table", "read", "loaded", "rejected", "outside area");
+    println!(
+        "  {:<24} {:>10} {:>10} {:>10} {:>12}",
+        "table", "read", "loaded", "rejected", "outside area"
+    );
     for t in &r.tabellen {
         if t.uitkomst == Outcome::Unchanged {
             println!("  {:<24} unchanged (snapshot {})", t.tabel, t.snapshot_id);
@@ -78,16 +91,25 @@ pub fn print_intake(r: &IntakeReport, dir: &Path) {
     }
     if r.afwijzingen_totaal > 0 {
         println!();
-        println!("{} values were rejected (identifying values are masked here):", r.afwijzingen_totaal);
+        println!(
+            "{} values were rejected (identifying values are masked here):",
+            r.afwijzingen_totaal
+        );
         for (reason, n) in r.afwijzingen_per_reden.iter().take(15) {
             println!("  {n:>8} x {reason}");
         }
         println!("First rejected rows:");
         for x in &r.afwijzingen {
-            println!("  {} line {}, column {}: '{}': {}", x.bestand, x.regel, x.kolom, x.waarde, x.reden);
+            println!(
+                "  {} line {}, column {}: '{}': {}",
+                x.bestand, x.regel, x.kolom, x.waarde, x.reden
+            );
         }
         if let Some(p) = &r.afwijzingen_rapport {
-            println!("Full report: {}. Send it to the partner to correct and redeliver those rows.", dir.join(p).display());
+            println!(
+                "Full report: {}. Send it to the partner to correct and redeliver those rows.",
+                dir.join(p).display()
+            );
         }
     }
 }
@@ -100,8 +122,13 @@ pub fn print_status(s: &ProjectStatus) {
     println!("Periode   {} t/m {}", s.periode.0, s.periode.1);
     println!("Partners  {}", s.partners.join(", "));
     match &s.goedkeuring {
-        None => println!("Approval  none: intake is refused until the privacy officer runs `loep approve`"),
-        Some(a) if !a.geldig => println!("Approval  WITHDRAWN: loep.toml changed after the approval of {}", a.tijdstip),
+        None => println!(
+            "Approval  none: intake is refused until the privacy officer runs `loep approve`"
+        ),
+        Some(a) if !a.geldig => println!(
+            "Approval  WITHDRAWN: loep.toml changed after the approval of {}",
+            a.tijdstip
+        ),
         Some(a) => println!("Approval  {} on {} (DPIA {})", a.door, a.tijdstip, a.dpia),
     }
     println!();
@@ -117,7 +144,10 @@ pub fn print_status(s: &ProjectStatus) {
         );
     }
     println!();
-    println!("  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}", "table", "current snapshot", "rows", "rejected", "outside area", "older");
+    println!(
+        "  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}",
+        "table", "current snapshot", "rows", "rejected", "outside area", "older"
+    );
     for t in &s.tabellen {
         println!(
             "  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}",
@@ -125,5 +155,8 @@ pub fn print_status(s: &ProjectStatus) {
         );
     }
     println!();
-    println!("Processing log: {} records (check with `loep log verify`).", s.logregels);
+    println!(
+        "Processing log: {} records (check with `loep log verify`).",
+        s.logregels
+    );
 }

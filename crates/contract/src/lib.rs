@@ -8,6 +8,8 @@ pub mod tables;
 pub mod types;
 pub mod value;
 
-pub use tables::{Column, ColumnType, FORBIDDEN_COLUMNS, Handling, Partner, ScopeRule, TABLES, Table};
+pub use tables::{
+    Column, ColumnType, FORBIDDEN_COLUMNS, Handling, Partner, ScopeRule, TABLES, Table,
+};
 pub use types::{BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode};
 pub use value::{Value, check_row, parse_value};

@@ -5,7 +5,9 @@ use crate::types::*;
 use std::fmt;
 
 /// The partners that may deliver data, as named in `levering.toml`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Partner {
     Gemeente,
@@ -50,7 +52,12 @@ impl Partner {
         Partner::ALL
             .into_iter()
             .find(|p| p.as_str() == s)
-            .ok_or_else(|| Invalid(format!("unknown partner '{s}'; the contract knows {}", Partner::list())))
+            .ok_or_else(|| {
+                Invalid(format!(
+                    "unknown partner '{s}'; the contract knows {}",
+                    Partner::list()
+                ))
+            })
     }
 
     pub fn list() -> String {
@@ -207,8 +214,10 @@ impl Table {
 
     /// BAG, CBS and BRP define the scope of a project; every other table needs them first.
     pub fn defines_scope(&self) -> bool {
-        matches!(self.scope, ScopeRule::Object | ScopeRule::Brp | ScopeRule::Buurt)
-            || self.name == "brp_verblijf_historie"
+        matches!(
+            self.scope,
+            ScopeRule::Object | ScopeRule::Brp | ScopeRule::Buurt
+        ) || self.name == "brp_verblijf_historie"
     }
 }
 
@@ -217,15 +226,30 @@ const fn c(name: &'static str, ty: ColumnType, required: bool) -> Column {
         ColumnType::Bsn => Handling::Pseudonym,
         _ => Handling::Keep,
     };
-    Column { name, ty, required, handling }
+    Column {
+        name,
+        ty,
+        required,
+        handling,
+    }
 }
 
 const fn vault(name: &'static str, ty: ColumnType, required: bool) -> Column {
-    Column { name, ty, required, handling: Handling::VaultOnly }
+    Column {
+        name,
+        ty,
+        required,
+        handling: Handling::VaultOnly,
+    }
 }
 
 const fn birth(name: &'static str, required: bool) -> Column {
-    Column { name, ty: ColumnType::BrpDatum, required, handling: Handling::BirthYear }
+    Column {
+        name,
+        ty: ColumnType::BrpDatum,
+        required,
+        handling: Handling::BirthYear,
+    }
 }
 
 use ColumnType as T;
@@ -312,7 +336,19 @@ pub static TABLES: &[Table] = &[
             c("kvk_nummer", T::Digits(8), true),
             c("vestigingsnummer", T::Digits(12), true),
             vault("handelsnaam", T::Text(500), true),
-            c("rechtsvorm", T::Code(&["eenmanszaak", "vof", "bv", "nv", "stichting", "vereniging", "overig"]), true),
+            c(
+                "rechtsvorm",
+                T::Code(&[
+                    "eenmanszaak",
+                    "vof",
+                    "bv",
+                    "nv",
+                    "stichting",
+                    "vereniging",
+                    "overig",
+                ]),
+                true,
+            ),
             c("sbi_code", T::SbiCode, false),
             c("vbo_id", T::VboId, true),
             c("datum_inschrijving", T::Datum, true),
@@ -334,7 +370,11 @@ pub static TABLES: &[Table] = &[
             birth("geboortedatum", true),
             c("geslacht", T::Code(&["M", "V", "O"]), true),
             c("overlijdensdatum", T::BrpDatum, false),
-            c("status", T::Code(&["ingezetene", "vow", "emigratie", "overleden"]), true),
+            c(
+                "status",
+                T::Code(&["ingezetene", "vow", "emigratie", "overleden"]),
+                true,
+            ),
             c("vbo_id", T::VboId, false),
             c("functie_adres", T::Code(&["W", "B"]), false),
             c("datum_aanvang_adreshouding", T::BrpDatum, false),
@@ -379,7 +419,16 @@ pub static TABLES: &[Table] = &[
         columns: &[
             c("bsn", T::Bsn, true),
             c("jaar", T::Int(1990, 2100), true),
-            c("regeling", T::Code(&["huurtoeslag", "zorgtoeslag", "kinderopvangtoeslag", "kindgebonden_budget"]), true),
+            c(
+                "regeling",
+                T::Code(&[
+                    "huurtoeslag",
+                    "zorgtoeslag",
+                    "kinderopvangtoeslag",
+                    "kindgebonden_budget",
+                ]),
+                true,
+            ),
             c("toeslagpartner_bsn", T::Bsn, false),
             c("vbo_id", T::VboId, false),
             c("bedrag_jaar", T::Bedrag, true),
@@ -410,7 +459,11 @@ pub static TABLES: &[Table] = &[
         record_key: &[],
         columns: &[
             c("bsn", T::Bsn, true),
-            c("regeling", T::Code(&["ww", "wia", "wajong", "zw", "tw"]), true),
+            c(
+                "regeling",
+                T::Code(&["ww", "wia", "wajong", "zw", "tw"]),
+                true,
+            ),
             c("ingangsdatum", T::Datum, true),
             c("einddatum", T::Datum, false),
             c("bedrag_maand", T::Bedrag, true),
@@ -438,7 +491,11 @@ pub static TABLES: &[Table] = &[
         record_key: &[],
         columns: &[
             c("bsn", T::Bsn, true),
-            c("norm", T::Code(&["alleenstaande", "alleenstaande_ouder", "gehuwden"]), true),
+            c(
+                "norm",
+                T::Code(&["alleenstaande", "alleenstaande_ouder", "gehuwden"]),
+                true,
+            ),
             c("vbo_id", T::VboId, false),
             c("ingangsdatum", T::Datum, true),
             c("einddatum", T::Datum, false),
@@ -516,7 +573,17 @@ pub static TABLES: &[Table] = &[
         record_key: &["registratie_id", "#"],
         columns: &[
             c("registratie_id", T::Text(64), true),
-            c("rol", T::Code(&["verdachte", "slachtoffer", "getuige", "melder", "betrokkene"]), true),
+            c(
+                "rol",
+                T::Code(&[
+                    "verdachte",
+                    "slachtoffer",
+                    "getuige",
+                    "melder",
+                    "betrokkene",
+                ]),
+                true,
+            ),
             vault("voornamen", NAME, false),
             vault("voorvoegsel", T::Text(20), false),
             vault("geslachtsnaam", NAME, true),

@@ -40,7 +40,10 @@ impl Bsn {
         if d.iter().all(|&x| x == 0) {
             return invalid("a BSN cannot be all zeros");
         }
-        let sum: i64 = (0..8).map(|i| i64::from(d[i]) * (9 - i as i64)).sum::<i64>() - i64::from(d[8]);
+        let sum: i64 = (0..8)
+            .map(|i| i64::from(d[i]) * (9 - i as i64))
+            .sum::<i64>()
+            - i64::from(d[8]);
         if sum % 11 != 0 {
             return invalid("the BSN fails the elfproef (check digit): check for a typing error");
         }
@@ -150,14 +153,20 @@ pub struct Postcode(String);
 
 impl Postcode {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let compact: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         let b = compact.as_bytes();
         let ok = b.len() == 6
             && (b'1'..=b'9').contains(&b[0])
             && b[1..4].iter().all(u8::is_ascii_digit)
             && b[4..6].iter().all(u8::is_ascii_uppercase);
         if !ok {
-            return invalid("a postcode is 4 digits (not starting with 0) and 2 letters, e.g. 2011AB");
+            return invalid(
+                "a postcode is 4 digits (not starting with 0) and 2 letters, e.g. 2011AB",
+            );
         }
         Ok(Postcode(compact))
     }
@@ -225,7 +234,9 @@ impl Datum {
         if d.is_complete() {
             Ok(d)
         } else {
-            invalid("this column needs a complete date YYYY-MM-DD (only BRP dates may be partly unknown)")
+            invalid(
+                "this column needs a complete date YYYY-MM-DD (only BRP dates may be partly unknown)",
+            )
         }
     }
 
@@ -248,7 +259,9 @@ impl Datum {
             return invalid("a date with an unknown year must be wholly unknown: 0000-00-00");
         }
         if month == 0 && day != 0 {
-            return invalid("a date with an unknown month must also have an unknown day: YYYY-00-00");
+            return invalid(
+                "a date with an unknown month must also have an unknown day: YYYY-00-00",
+            );
         }
         if month > 12 {
             return invalid(format!("month {month} does not exist"));
@@ -343,9 +356,15 @@ impl Bedrag {
             None => (body, ""),
         };
         if body.contains(',') {
-            return invalid("amounts use '.' as decimal separator and no thousands separator, e.g. 1234.50");
+            return invalid(
+                "amounts use '.' as decimal separator and no thousands separator, e.g. 1234.50",
+            );
         }
-        if !all_digits(int) || (!frac.is_empty() && !all_digits(frac)) || frac.len() > 2 || body.ends_with('.') {
+        if !all_digits(int)
+            || (!frac.is_empty() && !all_digits(frac))
+            || frac.len() > 2
+            || body.ends_with('.')
+        {
             return invalid("an amount is written in euros with at most 2 decimals, e.g. 1234.50");
         }
         if int.len() > 13 {
@@ -428,7 +447,10 @@ impl CbsCode {
         if d.len() != len || !all_digits(d) {
             return invalid(format!("expected {len} digits after the prefix"));
         }
-        Ok(CbsCode { kind, digits: d.to_string() })
+        Ok(CbsCode {
+            kind,
+            digits: d.to_string(),
+        })
     }
 
     /// Whether a buurt (given by its 8 digits) lies in this area.
@@ -469,7 +491,10 @@ mod tests {
         assert!(Bsn::parse("000000000").is_err());
         assert!(Bsn::parse("12345678").is_err());
         assert!(Bsn::parse("12345678a").is_err());
-        assert_eq!(Bsn::from_prefix(12_345_678).map(|b| b.to_string()), Some("123456782".into()));
+        assert_eq!(
+            Bsn::from_prefix(12_345_678).map(|b| b.to_string()),
+            Some("123456782".into())
+        );
     }
 
     #[test]
@@ -479,7 +504,12 @@ mod tests {
         assert!(e.0.contains("must be 01"), "{e}");
         assert!(BagId::parse("0392100000012345", BagKind::Pand).is_ok());
         assert!(BagId::parse("0392200000012345", BagKind::Nummeraanduiding).is_ok());
-        assert_eq!(BagId::parse("0392010000012345", BagKind::Verblijfsobject).unwrap().gemeentecode(), 392);
+        assert_eq!(
+            BagId::parse("0392010000012345", BagKind::Verblijfsobject)
+                .unwrap()
+                .gemeentecode(),
+            392
+        );
     }
 
     #[test]
@@ -501,8 +531,14 @@ mod tests {
         assert!(Datum::parse("2023-02-29").is_err());
         assert!(Datum::parse("2024-02-29").is_ok());
         assert!(Datum::parse("2024-13-01").is_err());
-        assert_eq!(Datum::parse("1970-01-01").unwrap().days_since_epoch(), Some(0));
-        assert_eq!(Datum::parse("2000-03-01").unwrap().days_since_epoch(), Some(11_017));
+        assert_eq!(
+            Datum::parse("1970-01-01").unwrap().days_since_epoch(),
+            Some(0)
+        );
+        assert_eq!(
+            Datum::parse("2000-03-01").unwrap().days_since_epoch(),
+            Some(11_017)
+        );
     }
 
     #[test]
@@ -521,7 +557,11 @@ mod tests {
         let gm = CbsCode::parse("GM0392").unwrap();
         let wk = CbsCode::parse("wk039201").unwrap();
         let bu = CbsCode::parse("BU03920101").unwrap();
-        assert!(gm.contains_buurt("03920101") && wk.contains_buurt("03920101") && bu.contains_buurt("03920101"));
+        assert!(
+            gm.contains_buurt("03920101")
+                && wk.contains_buurt("03920101")
+                && bu.contains_buurt("03920101")
+        );
         assert!(!wk.contains_buurt("03920201"));
         assert!(CbsCode::parse("BU0392010").is_err());
         assert!(CbsCode::parse_kind("0392", CbsKind::Gemeente).is_ok());
@@ -639,10 +679,18 @@ mod tests {
         let mut days = i64::from(n) - 20_000;
         let mut year = 1970;
         loop {
-            let len = if days_in_month(year, 2) == 29 { 366 } else { 365 };
+            let len = if days_in_month(year, 2) == 29 {
+                366
+            } else {
+                365
+            };
             if days < 0 {
                 year -= 1;
-                days += if days_in_month(year, 2) == 29 { 366 } else { 365 };
+                days += if days_in_month(year, 2) == 29 {
+                    366
+                } else {
+                    365
+                };
             } else if days >= len {
                 days -= len;
                 year += 1;
@@ -655,6 +703,10 @@ mod tests {
             days -= i64::from(days_in_month(year, month));
             month += 1;
         }
-        Datum { year, month, day: days as u32 + 1 }
+        Datum {
+            year,
+            month,
+            day: days as u32 + 1,
+        }
     }
 }

@@ -32,7 +32,9 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
     Ok(match ty {
         ColumnType::Bsn => Value::Bsn(Bsn::parse(s)?),
         ColumnType::VboId => Value::Text(BagId::parse(s, BagKind::Verblijfsobject)?.to_string()),
-        ColumnType::NummeraanduidingId => Value::Text(BagId::parse(s, BagKind::Nummeraanduiding)?.to_string()),
+        ColumnType::NummeraanduidingId => {
+            Value::Text(BagId::parse(s, BagKind::Nummeraanduiding)?.to_string())
+        }
         ColumnType::PandId => Value::Text(BagId::parse(s, BagKind::Pand)?.to_string()),
         ColumnType::Postcode => Value::Text(Postcode::parse(s)?.to_string()),
         ColumnType::Huisnummer => Value::Int(parse_huisnummer(s)?),
@@ -40,7 +42,10 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
         ColumnType::Toevoeging => Value::Text(parse_toevoeging(s)?),
         ColumnType::Datum => {
             let d = Datum::parse(s)?;
-            Value::Date(d.days_since_epoch().ok_or_else(|| Invalid("date out of range".into()))?)
+            Value::Date(
+                d.days_since_epoch()
+                    .ok_or_else(|| Invalid("date out of range".into()))?,
+            )
         }
         ColumnType::BrpDatum => Value::PartialDate(Datum::parse_partial(s)?),
         ColumnType::Periode => Value::Text(Periode::parse(s)?.to_string()),
@@ -54,7 +59,10 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
             if codes.contains(&s) {
                 Value::Text(s.to_string())
             } else {
-                return Err(Invalid(format!("unknown code; allowed: {}", codes.join(", "))));
+                return Err(Invalid(format!(
+                    "unknown code; allowed: {}",
+                    codes.join(", ")
+                )));
             }
         }
         ColumnType::Gebruiksdoelen => Value::Text(parse_gebruiksdoelen(s)?),
@@ -64,7 +72,9 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
                 .parse::<i64>()
                 .map_err(|_| Invalid(format!("expected a whole number from {min} to {max}")))?;
             if !(min..=max).contains(&n) {
-                return Err(Invalid(format!("{n} is outside the allowed range {min} to {max}")));
+                return Err(Invalid(format!(
+                    "{n} is outside the allowed range {min} to {max}"
+                )));
             }
             Value::Int(n)
         }
@@ -74,7 +84,11 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
                 && s.bytes().filter(|&b| b == b'.').count() <= 1
                 && !s.starts_with('.')
                 && !s.ends_with('.');
-            let n: f64 = if ok { s.parse().unwrap_or(f64::NAN) } else { f64::NAN };
+            let n: f64 = if ok {
+                s.parse().unwrap_or(f64::NAN)
+            } else {
+                f64::NAN
+            };
             if !n.is_finite() {
                 return Err(Invalid(format!(
                     "expected a number from 0 to {max} with '.' as decimal separator (negative values are not allowed)"
@@ -101,10 +115,16 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
         }
         ColumnType::Loonheffingennummer => {
             let b = s.as_bytes();
-            if b.len() == 12 && b[..9].iter().all(u8::is_ascii_digit) && b[9] == b'L' && b[10..].iter().all(u8::is_ascii_digit) {
+            if b.len() == 12
+                && b[..9].iter().all(u8::is_ascii_digit)
+                && b[9] == b'L'
+                && b[10..].iter().all(u8::is_ascii_digit)
+            {
                 Value::Text(s.to_string())
             } else {
-                return Err(Invalid("a loonheffingennummer is 9 digits, L, 2 digits, e.g. 123456789L01".into()));
+                return Err(Invalid(
+                    "a loonheffingennummer is 9 digits, L, 2 digits, e.g. 123456789L01".into(),
+                ));
             }
         }
         ColumnType::Aandeel => Value::Text(parse_aandeel(s)?),
@@ -116,7 +136,9 @@ fn parse_text(s: &str, max: usize) -> Result<String, Invalid> {
     if s.chars().count() > max {
         return Err(Invalid(format!("text longer than {max} characters")));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(Invalid("text contains control characters".into()));
     }
     Ok(s.to_string())
@@ -157,7 +179,9 @@ fn parse_wkt(s: &str) -> Result<String, Invalid> {
     } else if let Some(b) = upper.strip_prefix("POLYGON") {
         b
     } else {
-        return Err(Invalid("geometrie_wkt must be a POLYGON or MULTIPOLYGON in WKT (EPSG:28992)".into()));
+        return Err(Invalid(
+            "geometrie_wkt must be a POLYGON or MULTIPOLYGON in WKT (EPSG:28992)".into(),
+        ));
     };
     let mut depth = 0i32;
     let mut max_depth = 0;
@@ -173,18 +197,33 @@ fn parse_wkt(s: &str) -> Result<String, Invalid> {
                     return Err(Invalid("unbalanced parentheses in geometrie_wkt".into()));
                 }
             }
-            c if c.is_ascii_digit() || c == '.' || c == '-' || c == ',' || c == 'E' || c == '+' || c.is_whitespace() => {}
-            c => return Err(Invalid(format!("unexpected character '{c}' in geometrie_wkt"))),
+            c if c.is_ascii_digit()
+                || c == '.'
+                || c == '-'
+                || c == ','
+                || c == 'E'
+                || c == '+'
+                || c.is_whitespace() => {}
+            c => {
+                return Err(Invalid(format!(
+                    "unexpected character '{c}' in geometrie_wkt"
+                )));
+            }
         }
     }
     if depth != 0 || max_depth < 2 {
-        return Err(Invalid("unbalanced or missing parentheses in geometrie_wkt".into()));
+        return Err(Invalid(
+            "unbalanced or missing parentheses in geometrie_wkt".into(),
+        ));
     }
     Ok(s.trim().to_string())
 }
 
 /// A rule that spans several fields of one row. Returns `(column, reason)` pairs.
-pub fn check_row(table: &Table, get: &dyn Fn(&str) -> Option<Value>) -> Vec<(&'static str, String)> {
+pub fn check_row(
+    table: &Table,
+    get: &dyn Fn(&str) -> Option<Value>,
+) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     let present = |name: &str| get(name).is_some_and(|v| !v.is_null());
     let text = |name: &str| match get(name) {
@@ -200,16 +239,25 @@ pub fn check_row(table: &Table, get: &dyn Fn(&str) -> Option<Value>) -> Vec<(&'s
         if let (Some(a), Some(b)) = (get(start), get(end))
             && ends_before(&a, &b)
         {
-            errors.push((end, format!("{end} lies before {start}: the period is impossible")));
+            errors.push((
+                end,
+                format!("{end} lies before {start}: the period is impossible"),
+            ));
         }
     }
     match table.name {
         "brp_persoon" => {
             if text("status").is_some_and(|s| s != "ingezetene") && present("vbo_id") {
-                errors.push(("vbo_id", "vbo_id must be empty when status is not ingezetene".into()));
+                errors.push((
+                    "vbo_id",
+                    "vbo_id must be empty when status is not ingezetene".into(),
+                ));
             }
             if text("status").is_some_and(|s| s == "overleden") && !present("overlijdensdatum") {
-                errors.push(("overlijdensdatum", "status overleden needs an overlijdensdatum".into()));
+                errors.push((
+                    "overlijdensdatum",
+                    "status overleden needs an overlijdensdatum".into(),
+                ));
             }
             if let (Some(Value::Bsn(a)), Some(Value::Bsn(b))) = (get("bsn"), get("partner_bsn"))
                 && a == b
@@ -219,36 +267,55 @@ pub fn check_row(table: &Table, get: &dyn Fn(&str) -> Option<Value>) -> Vec<(&'s
         }
         "kad_eigendom" => {
             if present("eigenaar_bsn") == present("eigenaar_kvk") {
-                errors.push(("eigenaar_bsn", "give exactly one of eigenaar_bsn and eigenaar_kvk".into()));
+                errors.push((
+                    "eigenaar_bsn",
+                    "give exactly one of eigenaar_bsn and eigenaar_kvk".into(),
+                ));
             }
         }
         "kvk_vestiging" => {
             if present("eigenaar_bsn") && text("rechtsvorm").is_some_and(|r| r != "eenmanszaak") {
-                errors.push(("eigenaar_bsn", "eigenaar_bsn is only given for an eenmanszaak".into()));
+                errors.push((
+                    "eigenaar_bsn",
+                    "eigenaar_bsn is only given for an eenmanszaak".into(),
+                ));
             }
             if let (Some(k), Some(v)) = (text("kvk_nummer"), text("vestigingsnummer"))
                 && k == v
             {
-                errors.push(("vestigingsnummer", "vestigingsnummer equals kvk_nummer".into()));
+                errors.push((
+                    "vestigingsnummer",
+                    "vestigingsnummer equals kvk_nummer".into(),
+                ));
             }
         }
         "bag_verblijfsobject" | "cbs_buurt" => {
             if let (Some(b), Some(w)) = (text("buurtcode"), text("wijkcode"))
                 && b[2..8] != w[2..]
             {
-                errors.push(("wijkcode", format!("wijkcode {w} does not contain buurtcode {b}")));
+                errors.push((
+                    "wijkcode",
+                    format!("wijkcode {w} does not contain buurtcode {b}"),
+                ));
             }
             if let (Some(b), Some(g)) = (text("buurtcode"), text("gemeentecode"))
                 && b[2..6] != g
             {
-                errors.push(("gemeentecode", format!("gemeentecode {g} does not contain buurtcode {b}")));
+                errors.push((
+                    "gemeentecode",
+                    format!("gemeentecode {g} does not contain buurtcode {b}"),
+                ));
             }
         }
         "bd_inkomen" => {
-            if let (Some(Value::Bsn(a)), Some(Value::Bsn(b))) = (get("bsn"), get("fiscaal_partner_bsn"))
+            if let (Some(Value::Bsn(a)), Some(Value::Bsn(b))) =
+                (get("bsn"), get("fiscaal_partner_bsn"))
                 && a == b
             {
-                errors.push(("fiscaal_partner_bsn", "a person cannot be their own fiscal partner".into()));
+                errors.push((
+                    "fiscaal_partner_bsn",
+                    "a person cannot be their own fiscal partner".into(),
+                ));
             }
         }
         _ => {}

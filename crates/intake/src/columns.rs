@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use arrow_array::builder::{
-    ArrayBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float64Builder, Int32Builder, Int64Builder,
-    StringBuilder,
+    ArrayBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float64Builder, Int32Builder,
+    Int64Builder, StringBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
@@ -27,7 +27,11 @@ pub fn analysis_type(col: &Column) -> DataType {
 
 /// The columns of a table that the analysis store keeps, in contract order.
 pub fn analysis_columns(table: &Table) -> Vec<&'static Column> {
-    table.columns.iter().filter(|c| c.handling != Handling::VaultOnly).collect()
+    table
+        .columns
+        .iter()
+        .filter(|c| c.handling != Handling::VaultOnly)
+        .collect()
 }
 
 /// The analysis schema: kept columns (pseudonyms and birth years renamed), then `record_key`
@@ -35,7 +39,10 @@ pub fn analysis_columns(table: &Table) -> Vec<&'static Column> {
 pub fn analysis_schema(table: &Table) -> SchemaRef {
     let mut fields: Vec<Field> = analysis_columns(table)
         .into_iter()
-        .filter_map(|c| c.analysis_name().map(|n| Field::new(n, analysis_type(c), !c.required)))
+        .filter_map(|c| {
+            c.analysis_name()
+                .map(|n| Field::new(n, analysis_type(c), !c.required))
+        })
         .collect();
     if !table.record_key.is_empty() {
         fields.push(Field::new("record_key", DataType::Utf8, false));
@@ -59,9 +66,9 @@ impl Builder {
             DataType::Int64 => Builder::I64(Int64Builder::with_capacity(cap)),
             DataType::Int32 => Builder::I32(Int32Builder::with_capacity(cap)),
             DataType::Date32 => Builder::Date(Date32Builder::with_capacity(cap)),
-            DataType::Decimal128(p, s) => {
-                Builder::Dec(Decimal128Builder::with_capacity(cap).with_data_type(DataType::Decimal128(*p, *s)))
-            }
+            DataType::Decimal128(p, s) => Builder::Dec(
+                Decimal128Builder::with_capacity(cap).with_data_type(DataType::Decimal128(*p, *s)),
+            ),
             DataType::Float64 => Builder::F64(Float64Builder::with_capacity(cap)),
             DataType::Boolean => Builder::Bool(BooleanBuilder::with_capacity(cap)),
             _ => Builder::Str(StringBuilder::with_capacity(cap, cap * 16)),
@@ -111,7 +118,9 @@ impl Cell {
     pub fn from_value(col: &Column, v: &Value) -> Cell {
         match (col.handling, v) {
             (_, Value::Null) => Cell::Null,
-            (Handling::BirthYear, Value::PartialDate(d)) => d.year_known().map_or(Cell::Null, Cell::Year),
+            (Handling::BirthYear, Value::PartialDate(d)) => {
+                d.year_known().map_or(Cell::Null, Cell::Year)
+            }
             (_, Value::Text(s)) => Cell::Str(s.clone()),
             (_, Value::Int(n)) => Cell::Int(*n),
             (_, Value::Float(f)) => Cell::Float(*f),
@@ -133,7 +142,11 @@ pub struct BatchBuilder {
 
 impl BatchBuilder {
     pub fn new(schema: SchemaRef, cap: usize) -> BatchBuilder {
-        let builders = schema.fields().iter().map(|f| Builder::new(f.data_type(), cap)).collect();
+        let builders = schema
+            .fields()
+            .iter()
+            .map(|f| Builder::new(f.data_type(), cap))
+            .collect();
         BatchBuilder { schema, builders }
     }
 

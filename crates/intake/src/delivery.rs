@@ -6,8 +6,8 @@ use loep_contract::{Datum, Partner, TABLES, Table};
 use loep_store::catalog::{self, NewDelivery, Snapshot};
 use loep_store::{LogRecord, Project, Pseudonym, Status, clock, log};
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
@@ -74,13 +74,19 @@ impl fmt::Display for IntakeError {
         match self {
             IntakeError::NotAllowed(e) => write!(f, "{e:#}"),
             IntakeError::Refused(problems) => {
-                writeln!(f, "the delivery was refused; nothing of it was loaded. Fix these and deliver again:")?;
+                writeln!(
+                    f,
+                    "the delivery was refused; nothing of it was loaded. Fix these and deliver again:"
+                )?;
                 for p in problems {
                     writeln!(f, "  - {p}")?;
                 }
                 Ok(())
             }
-            IntakeError::Failed(e) => write!(f, "the intake failed and nothing of the delivery was loaded: {e:#}"),
+            IntakeError::Failed(e) => write!(
+                f,
+                "the intake failed and nothing of the delivery was loaded: {e:#}"
+            ),
         }
     }
 }
@@ -161,7 +167,12 @@ struct PlannedFile {
 }
 
 fn problem(file: &str, msg: impl Into<String>) -> FileProblem {
-    FileProblem { bestand: file.to_string(), regel: None, kolom: None, melding: msg.into() }
+    FileProblem {
+        bestand: file.to_string(),
+        regel: None,
+        kolom: None,
+        melding: msg.into(),
+    }
 }
 
 fn hash_file(path: &Path) -> Result<String> {
@@ -179,7 +190,10 @@ fn hash_file(path: &Path) -> Result<String> {
 }
 
 /// Lists the delivery's files and checks everything that can be checked without reading rows.
-fn plan(project: &Project, dir: &Path) -> Result<(Option<DeliveryMeta>, Vec<PlannedFile>), IntakeError> {
+fn plan(
+    project: &Project,
+    dir: &Path,
+) -> Result<(Option<DeliveryMeta>, Vec<PlannedFile>), IntakeError> {
     let mut problems = Vec::new();
     if !dir.is_dir() {
         return Err(IntakeError::Refused(vec![problem(
@@ -191,12 +205,19 @@ fn plan(project: &Project, dir: &Path) -> Result<(Option<DeliveryMeta>, Vec<Plan
         Ok(text) => match toml::from_str::<DeliveryMeta>(&text) {
             Ok(m) => Some(m),
             Err(e) => {
-                problems.push(problem("levering.toml", format!("is not valid: {e}; it may hold only partner and peildatum")));
+                problems.push(problem(
+                    "levering.toml",
+                    format!("is not valid: {e}; it may hold only partner and peildatum"),
+                ));
                 None
             }
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(IntakeError::Failed(anyhow!("cannot read levering.toml: {e}"))),
+        Err(e) => {
+            return Err(IntakeError::Failed(anyhow!(
+                "cannot read levering.toml: {e}"
+            )));
+        }
     };
     let mut partner = None;
     if let Some(m) = &meta {
@@ -227,7 +248,10 @@ fn plan(project: &Project, dir: &Path) -> Result<(Option<DeliveryMeta>, Vec<Plan
     entries.sort();
     let mut files: Vec<PlannedFile> = Vec::new();
     for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.starts_with('.') || name == "levering.toml" {
             continue;
         }
@@ -240,23 +264,52 @@ fn plan(project: &Project, dir: &Path) -> Result<(Option<DeliveryMeta>, Vec<Plan
         };
         let Some(table) = Table::by_name(&stem) else {
             let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
-            problems.push(problem(&name, format!("'{stem}' is not a table of the contract ({})", names.join(", "))));
+            problems.push(problem(
+                &name,
+                format!(
+                    "'{stem}' is not a table of the contract ({})",
+                    names.join(", ")
+                ),
+            ));
             continue;
         };
         if files.iter().any(|f| f.table.name == table.name) {
-            problems.push(problem(&name, format!("{} is delivered twice (as CSV and as Parquet); deliver one", table.name)));
+            problems.push(problem(
+                &name,
+                format!(
+                    "{} is delivered twice (as CSV and as Parquet); deliver one",
+                    table.name
+                ),
+            ));
             continue;
         }
         if let Some(p) = partner
             && p != table.partner
         {
-            problems.push(problem(&name, format!("{} is delivered by {}, but levering.toml says the partner is {p}", table.name, table.partner)));
+            problems.push(problem(
+                &name,
+                format!(
+                    "{} is delivered by {}, but levering.toml says the partner is {p}",
+                    table.name, table.partner
+                ),
+            ));
         }
         if !project.config.partners.contains(&table.partner) {
-            problems.push(problem(&name, format!("{} comes from {}, which does not take part in this project", table.name, table.partner)));
+            problems.push(problem(
+                &name,
+                format!(
+                    "{} comes from {}, which does not take part in this project",
+                    table.name, table.partner
+                ),
+            ));
         }
         let sha256 = hash_file(&path)?;
-        files.push(PlannedFile { table, path, file_name: name, sha256 });
+        files.push(PlannedFile {
+            table,
+            path,
+            file_name: name,
+            sha256,
+        });
     }
     if files.is_empty() && problems.is_empty() {
         problems.push(problem(&dir.display().to_string(), "holds no table files; a delivery is a directory of <table>.csv or <table>.parquet files"));
@@ -264,7 +317,8 @@ fn plan(project: &Project, dir: &Path) -> Result<(Option<DeliveryMeta>, Vec<Plan
     files.sort_by_key(|f| f.table.order);
     // BAG and BRP define the scope: other tables need them first.
     let has = |name: &str| -> Result<bool> {
-        Ok(files.iter().any(|f| f.table.name == name) || catalog::current_snapshot(project.conn(), name)?.is_some())
+        Ok(files.iter().any(|f| f.table.name == name)
+            || catalog::current_snapshot(project.conn(), name)?.is_some())
     };
     if files.iter().any(|f| !f.table.defines_scope()) {
         for needed in ["bag_verblijfsobject", "brp_persoon"] {
@@ -276,7 +330,11 @@ fn plan(project: &Project, dir: &Path) -> Result<(Option<DeliveryMeta>, Vec<Plan
             }
         }
     }
-    if problems.is_empty() { Ok((meta, files)) } else { Err(IntakeError::Refused(problems)) }
+    if problems.is_empty() {
+        Ok((meta, files))
+    } else {
+        Err(IntakeError::Refused(problems))
+    }
 }
 
 /// Reads one string column of a stored snapshot.
@@ -285,9 +343,20 @@ fn read_column(project: &Project, table: &str, column: &str) -> Result<Vec<Strin
         return Ok(Vec::new());
     };
     let path = project.layout.dir.join(&snap.pad);
-    let file = File::open(&path).with_context(|| format!("snapshot {} is missing: {}", snap.snapshot_id, path.display()))?;
+    let file = File::open(&path).with_context(|| {
+        format!(
+            "snapshot {} is missing: {}",
+            snap.snapshot_id,
+            path.display()
+        )
+    })?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
-    let Some(idx) = builder.schema().fields().iter().position(|f| f.name() == column) else {
+    let Some(idx) = builder
+        .schema()
+        .fields()
+        .iter()
+        .position(|f| f.name() == column)
+    else {
         return Ok(Vec::new());
     };
     let mask = ProjectionMask::roots(builder.parquet_schema(), [idx]);
@@ -325,11 +394,22 @@ impl ScopeParts {
 }
 
 fn load_scope(project: &Project) -> Result<(Scope, ScopeParts)> {
-    let mut scope = Scope { area: project.config.area()?, ..Scope::default() };
-    scope.objects = read_column(project, "bag_verblijfsobject", "vbo_id")?.iter().filter_map(|s| s.parse().ok()).collect();
-    scope.registrations = read_column(project, "pol_registratie", "registratie_id")?.into_iter().collect();
+    let mut scope = Scope {
+        area: project.config.area()?,
+        ..Scope::default()
+    };
+    scope.objects = read_column(project, "bag_verblijfsobject", "vbo_id")?
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    scope.registrations = read_column(project, "pol_registratie", "registratie_id")?
+        .into_iter()
+        .collect();
     let set = |t: &str, c: &str| -> Result<HashSet<Pseudonym>> {
-        Ok(read_column(project, t, c)?.iter().filter_map(|s| pseudonym_from_hex(s)).collect())
+        Ok(read_column(project, t, c)?
+            .iter()
+            .filter_map(|s| pseudonym_from_hex(s))
+            .collect())
     };
     let parts = ScopeParts {
         brp: set("brp_persoon", "pseudoniem")?,
@@ -342,8 +422,14 @@ fn load_scope(project: &Project) -> Result<(Scope, ScopeParts)> {
 
 /// Loads a delivery into the project. Either the whole delivery is registered (with its
 /// snapshots, rejects, vault entries and log records) or nothing is.
-pub fn intake(project: &mut Project, dir: &Path, progress: &dyn Progress) -> Result<IntakeReport, IntakeError> {
-    project.ensure_may_process().map_err(IntakeError::NotAllowed)?;
+pub fn intake(
+    project: &mut Project,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<IntakeReport, IntakeError> {
+    project
+        .ensure_may_process()
+        .map_err(IntakeError::NotAllowed)?;
     let started = clock::now();
     let (meta, files) = match plan(project, dir) {
         Ok(p) => p,
@@ -364,7 +450,12 @@ pub fn intake(project: &mut Project, dir: &Path, progress: &dyn Progress) -> Res
             Ok(src) => match TablePlan::new(f.table, &src.header, src.delimiter) {
                 Err(ps) => problems.extend(ps.into_iter().map(|p| {
                     let col = p.split('\'').nth(1).map(str::to_string);
-                    FileProblem { bestand: f.file_name.clone(), regel: Some(1), kolom: col, melding: p }
+                    FileProblem {
+                        bestand: f.file_name.clone(),
+                        regel: Some(1),
+                        kolom: col,
+                        melding: p,
+                    }
                 })),
                 Ok(plan) => opened.push((f, src, plan)),
             },
@@ -407,7 +498,16 @@ pub fn intake(project: &mut Project, dir: &Path, progress: &dyn Progress) -> Res
         });
     }
 
-    let result = load(project, dir, &started, partner.as_deref(), peildatum.as_deref(), todo, reports, progress);
+    let result = load(
+        project,
+        dir,
+        &started,
+        partner.as_deref(),
+        peildatum.as_deref(),
+        todo,
+        reports,
+        progress,
+    );
     // Whatever happened, the staging area goes; committed files were moved out of it.
     let _ = std::fs::remove_dir_all(project.layout.staging());
     match result {
@@ -458,22 +558,29 @@ fn load(
     let (mut scope, mut parts) = load_scope(project)?;
     let levering_id = catalog::new_delivery_id(project.conn())?;
     let staging = project.layout.staging().join(&levering_id);
-    std::fs::create_dir_all(&staging).with_context(|| format!("cannot create {}", staging.display()))?;
+    std::fs::create_dir_all(&staging)
+        .with_context(|| format!("cannot create {}", staging.display()))?;
     let layout = project.layout.clone();
     let activity = project.config.verwerkingsactiviteit_id.clone();
 
-    let tx = project.conn_mut().transaction().map_err(anyhow::Error::from)?;
+    let tx = project
+        .conn_mut()
+        .transaction()
+        .map_err(anyhow::Error::from)?;
     let mut rejects_total = 0u64;
     let mut per_reason: BTreeMap<String, u64> = BTreeMap::new();
     let mut shown = Vec::new();
-    let mut rejects_csv = csv::Writer::from_path(staging.join("afwijzingen.csv")).map_err(anyhow::Error::from)?;
+    let mut rejects_csv =
+        csv::Writer::from_path(staging.join("afwijzingen.csv")).map_err(anyhow::Error::from)?;
     rejects_csv
         .write_record(["tabel", "bestand", "regel", "kolom", "waarde", "reden"])
         .map_err(anyhow::Error::from)?;
     let mut outputs: Vec<TableOutput> = Vec::new();
     let mut seen_bsn: HashSet<Pseudonym> = HashSet::new();
     {
-        let mut ins_bsn = tx.prepare("INSERT OR IGNORE INTO vault.bsn (pseudoniem, bsn) VALUES (?1, ?2)").map_err(anyhow::Error::from)?;
+        let mut ins_bsn = tx
+            .prepare("INSERT OR IGNORE INTO vault.bsn (pseudoniem, bsn) VALUES (?1, ?2)")
+            .map_err(anyhow::Error::from)?;
         let mut ins_id = tx
             .prepare("INSERT INTO vault.identiteit (snapshot_id, record_key, velden) VALUES (?1, ?2, ?3)")
             .map_err(anyhow::Error::from)?;
@@ -488,9 +595,13 @@ fn load(
             let t_started = clock::now();
             let snapshot_id = format!("{levering_id}.{}", f.table.name);
             let staged = staging.join(format!("{}.parquet", f.table.name));
-            let file = File::create(&staged).with_context(|| format!("cannot create {}", staged.display()))?;
-            let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-            let mut writer = ArrowWriter::try_new(file, plan.schema.clone(), Some(props)).map_err(anyhow::Error::from)?;
+            let file = File::create(&staged)
+                .with_context(|| format!("cannot create {}", staged.display()))?;
+            let props = WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .build();
+            let mut writer = ArrowWriter::try_new(file, plan.schema.clone(), Some(props))
+                .map_err(anyhow::Error::from)?;
             let mut report = TableReport {
                 tabel: f.table.name.to_string(),
                 bestand: f.file_name.clone(),
@@ -502,17 +613,28 @@ fn load(
                 rijen_buiten_gebied: 0,
             };
             let mut keys = crate::validate::ScopeKeys::default();
-            progress.table_started(f.table.name, if src.delimiter.is_some() { src.size } else { 0 });
+            progress.table_started(
+                f.table.name,
+                if src.delimiter.is_some() { src.size } else { 0 },
+            );
             let ordinal_col = f
                 .table
                 .record_key
                 .contains(&"#")
-                .then(|| plan.positions[f.table.columns.iter().position(|c| c.name == f.table.record_key[0]).unwrap_or(0)])
+                .then(|| {
+                    plan.positions[f
+                        .table
+                        .columns
+                        .iter()
+                        .position(|c| c.name == f.table.record_key[0])
+                        .unwrap_or(0)]
+                })
                 .flatten();
             let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
 
             let stream_result: Result<()> = std::thread::scope(|s| {
-                let (send, recv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
+                let (send, recv) =
+                    std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
                 let src_ref = &mut src;
                 s.spawn(move || {
                     loop {
@@ -527,8 +649,17 @@ fn load(
                 for msg in recv {
                     let (records, pos) = msg.map_err(|e| {
                         let msg = format!("{e:#}");
-                        let line = msg.split("line ").nth(1).and_then(|r| r.split_whitespace().next()).and_then(|n| n.parse().ok());
-                        anyhow::Error::new(RefusedFile(FileProblem { bestand: f.file_name.clone(), regel: line, kolom: None, melding: msg }))
+                        let line = msg
+                            .split("line ")
+                            .nth(1)
+                            .and_then(|r| r.split_whitespace().next())
+                            .and_then(|n| n.parse().ok());
+                        anyhow::Error::new(RefusedFile(FileProblem {
+                            bestand: f.file_name.clone(),
+                            regel: line,
+                            kolom: None,
+                            melding: msg,
+                        }))
                     })?;
                     if records.is_empty() {
                         break;
@@ -548,7 +679,9 @@ fn load(
                         .par_chunks(TASK)
                         .enumerate()
                         .map(|(i, part)| {
-                            let ord = ordinals.as_ref().map(|o| &o[i * TASK..(i * TASK + part.len())]);
+                            let ord = ordinals
+                                .as_ref()
+                                .map(|o| &o[i * TASK..(i * TASK + part.len())]);
                             process_chunk(&plan, &scope, &pseudo, part, ord)
                         })
                         .collect();
@@ -570,9 +703,18 @@ fn load(
                             ins_id.execute(params![snapshot_id, key, json])?;
                         }
                         for r in &out.rejects {
-                            record_reject(r, f, &levering_id, &mut ins_rej, &mut ins_rej_vault, &mut rejects_csv)?;
+                            record_reject(
+                                r,
+                                f,
+                                &levering_id,
+                                &mut ins_rej,
+                                &mut ins_rej_vault,
+                                &mut rejects_csv,
+                            )?;
                             rejects_total += 1;
-                            *per_reason.entry(format!("{} / {}: {}", f.file_name, r.column, r.reason)).or_insert(0) += 1;
+                            *per_reason
+                                .entry(format!("{} / {}: {}", f.file_name, r.column, r.reason))
+                                .or_insert(0) += 1;
                             if shown.len() < SHOWN_REJECTS {
                                 shown.push(ShownReject {
                                     bestand: f.file_name.clone(),
@@ -595,7 +737,9 @@ fn load(
             if let Err(e) = stream_result {
                 return Err(match e.downcast::<RefusedFile>() {
                     Ok(RefusedFile(p)) => IntakeError::Refused(vec![p]),
-                    Err(e) => IntakeError::Failed(e.context(format!("while loading {}", f.file_name))),
+                    Err(e) => {
+                        IntakeError::Failed(e.context(format!("while loading {}", f.file_name)))
+                    }
                 });
             }
             let file = writer.into_inner().map_err(anyhow::Error::from)?;
@@ -612,7 +756,13 @@ fn load(
                 _ => {}
             }
             parts.rebuild(&mut scope);
-            outputs.push(TableOutput { report, staged, sha256: f.sha256.clone(), started: t_started, ended: clock::now() });
+            outputs.push(TableOutput {
+                report,
+                staged,
+                sha256: f.sha256.clone(),
+                started: t_started,
+                ended: clock::now(),
+            });
         }
     }
     rejects_csv.flush().map_err(anyhow::Error::from)?;
@@ -635,7 +785,10 @@ fn load(
             levering_id: &levering_id,
             partner,
             peildatum,
-            map: &dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            map: &dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             tijdstip: &now,
             tabellen_nieuw: new_tables,
             tabellen_ongewijzigd: unchanged_tables,
@@ -648,7 +801,8 @@ fn load(
         if let Some(p) = target.parent() {
             std::fs::create_dir_all(p).map_err(anyhow::Error::from)?;
         }
-        std::fs::rename(&o.staged, &target).with_context(|| format!("cannot move {} into place", o.staged.display()))?;
+        std::fs::rename(&o.staged, &target)
+            .with_context(|| format!("cannot move {} into place", o.staged.display()))?;
         catalog::insert_snapshot(
             &tx,
             &Snapshot {
@@ -665,16 +819,24 @@ fn load(
                 tijdstip: now.clone(),
             },
         )?;
-        let rec = LogRecord::child_of(&parent, &format!("intake.{}", o.report.tabel), &o.started, &o.ended)
-            .with_subject(format!("snapshot:{}", o.report.snapshot_id))
-            .with_attr("rijen_geladen", o.report.rijen_geladen)
-            .with_attr("rijen_afgewezen", o.report.rijen_afgewezen)
-            .with_attr("rijen_buiten_gebied", o.report.rijen_buiten_gebied)
-            .with_attr("gepseudonimiseerd", true);
+        let rec = LogRecord::child_of(
+            &parent,
+            &format!("intake.{}", o.report.tabel),
+            &o.started,
+            &o.ended,
+        )
+        .with_subject(format!("snapshot:{}", o.report.snapshot_id))
+        .with_attr("rijen_geladen", o.report.rijen_geladen)
+        .with_attr("rijen_afgewezen", o.report.rijen_afgewezen)
+        .with_attr("rijen_buiten_gebied", o.report.rijen_buiten_gebied)
+        .with_attr("gepseudonimiseerd", true);
         log::append(&tx, &activity, rec)?;
     }
-    std::fs::rename(staging.join("afwijzingen.csv"), layout.dir.join(&delivery_rel).join("afwijzingen.csv"))
-        .map_err(anyhow::Error::from)?;
+    std::fs::rename(
+        staging.join("afwijzingen.csv"),
+        layout.dir.join(&delivery_rel).join("afwijzingen.csv"),
+    )
+    .map_err(anyhow::Error::from)?;
     fault_point("before-commit");
     tx.commit().map_err(anyhow::Error::from)?;
 
@@ -715,9 +877,32 @@ fn record_reject(
     csv_out: &mut csv::Writer<File>,
 ) -> Result<()> {
     let shown = r.shown_value();
-    ins.execute(params![levering_id, f.table.name, f.file_name, r.line as i64, r.column, shown, r.reason])?;
-    ins_vault.execute(params![levering_id, f.file_name, r.line as i64, r.column, r.value, r.reason, r.raw])?;
-    csv_out.write_record([f.table.name, &f.file_name, &r.line.to_string(), &r.column, &shown, &r.reason])?;
+    ins.execute(params![
+        levering_id,
+        f.table.name,
+        f.file_name,
+        r.line as i64,
+        r.column,
+        shown,
+        r.reason
+    ])?;
+    ins_vault.execute(params![
+        levering_id,
+        f.file_name,
+        r.line as i64,
+        r.column,
+        r.value,
+        r.reason,
+        r.raw
+    ])?;
+    csv_out.write_record([
+        f.table.name,
+        &f.file_name,
+        &r.line.to_string(),
+        &r.column,
+        &shown,
+        &r.reason,
+    ])?;
     Ok(())
 }
 

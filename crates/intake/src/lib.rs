@@ -12,4 +12,6 @@ pub mod delivery;
 pub mod source;
 pub mod validate;
 
-pub use delivery::{FileProblem, IntakeError, IntakeReport, NoProgress, Outcome, Progress, TableReport, intake};
+pub use delivery::{
+    FileProblem, IntakeError, IntakeReport, NoProgress, Outcome, Progress, TableReport, intake,
+};

@@ -37,7 +37,11 @@ pub struct TableSource {
 
 enum Inner {
     Csv(Box<csv::Reader<LineGuard<BufReader<File>>>>),
-    Parquet { reader: ParquetRecordBatchReader, pending: std::vec::IntoIter<RawRecord>, next_line: u64 },
+    Parquet {
+        reader: ParquetRecordBatchReader,
+        pending: std::vec::IntoIter<RawRecord>,
+        next_line: u64,
+    },
 }
 
 /// Refuses a file whose lines grow beyond a limit, counting bytes between newlines.
@@ -61,8 +65,7 @@ impl<R: Read> Read for LineGuard<R> {
                         std::io::ErrorKind::InvalidData,
                         format!(
                             "line {} is longer than {} bytes; this is not a CSV of the contract (check the delimiter and line endings, or split the file)",
-                            self.line,
-                            MAX_LINE
+                            self.line, MAX_LINE
                         ),
                     ));
                 }
@@ -89,14 +92,19 @@ impl TableSource {
         let mut limited = (&mut reader).take(MAX_LINE as u64 + 1);
         limited.read_until(b'\n', &mut first)?;
         if first.len() > MAX_LINE {
-            bail!("the header line is longer than {MAX_LINE} bytes; this is not a CSV of the contract");
+            bail!(
+                "the header line is longer than {MAX_LINE} bytes; this is not a CSV of the contract"
+            );
         }
         if first.iter().all(|b| b.is_ascii_whitespace()) {
-            bail!("the file is empty: it needs a header row with the column names and then the data rows");
+            bail!(
+                "the file is empty: it needs a header row with the column names and then the data rows"
+            );
         }
         let body = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&first);
-        let text = std::str::from_utf8(body)
-            .map_err(|_| anyhow!("the header row is not UTF-8; save the file as UTF-8 and deliver it again"))?;
+        let text = std::str::from_utf8(body).map_err(|_| {
+            anyhow!("the header row is not UTF-8; save the file as UTF-8 and deliver it again")
+        })?;
         let commas = text.matches(',').count();
         let semis = text.matches(';').count();
         let delimiter = if semis > commas { b';' } else { b',' };
@@ -105,31 +113,53 @@ impl TableSource {
             .has_headers(false)
             .from_reader(text.as_bytes());
         let mut rec = csv::StringRecord::new();
-        if !header_reader.read_record(&mut rec).context("the header row cannot be read as CSV")? {
+        if !header_reader
+            .read_record(&mut rec)
+            .context("the header row cannot be read as CSV")?
+        {
             bail!("the file is empty: it needs a header row with the column names");
         }
         let header: Vec<String> = rec.iter().map(|h| h.trim().to_string()).collect();
         // The rest of the file, after the header line, is parsed by the csv crate.
-        let guard = LineGuard { inner: reader, run: 0, line: 2 };
+        let guard = LineGuard {
+            inner: reader,
+            run: 0,
+            line: 2,
+        };
         let csv_reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(1 << 20)
             .from_reader(guard);
-        Ok(TableSource { header, delimiter: Some(delimiter), inner: Inner::Csv(Box::new(csv_reader)), size })
+        Ok(TableSource {
+            header,
+            delimiter: Some(delimiter),
+            inner: Inner::Csv(Box::new(csv_reader)),
+            size,
+        })
     }
 
     fn open_parquet(path: &Path, size: u64) -> Result<TableSource> {
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-            .map_err(|e| anyhow!("this is not a readable Parquet file ({e}); deliver a Parquet or CSV file"))?;
-        let header = builder.schema().fields().iter().map(|f| f.name().trim().to_string()).collect();
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| {
+            anyhow!("this is not a readable Parquet file ({e}); deliver a Parquet or CSV file")
+        })?;
+        let header = builder
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().trim().to_string())
+            .collect();
         let reader = builder.with_batch_size(8192).build()?;
         Ok(TableSource {
             header,
             delimiter: None,
-            inner: Inner::Parquet { reader, pending: Vec::new().into_iter(), next_line: 2 },
+            inner: Inner::Parquet {
+                reader,
+                pending: Vec::new().into_iter(),
+                next_line: 2,
+            },
             size,
         })
     }
@@ -142,18 +172,27 @@ impl TableSource {
                 let mut rec = csv::ByteRecord::new();
                 while out.len() < max {
                     // Lines are counted from the header line (line 1).
-                    let more = reader.read_byte_record(&mut rec).map_err(|e| match e.kind() {
-                        csv::ErrorKind::Io(io) => anyhow!("{io}"),
-                        _ => anyhow!("{e}"),
-                    })?;
+                    let more = reader
+                        .read_byte_record(&mut rec)
+                        .map_err(|e| match e.kind() {
+                            csv::ErrorKind::Io(io) => anyhow!("{io}"),
+                            _ => anyhow!("{e}"),
+                        })?;
                     if !more {
                         break;
                     }
                     let line = rec.position().map_or(0, |p| p.line() + 1);
-                    out.push(RawRecord { line, fields: rec.iter().map(|f| Some(f.to_vec())).collect() });
+                    out.push(RawRecord {
+                        line,
+                        fields: rec.iter().map(|f| Some(f.to_vec())).collect(),
+                    });
                 }
             }
-            Inner::Parquet { reader, pending, next_line } => {
+            Inner::Parquet {
+                reader,
+                pending,
+                next_line,
+            } => {
                 while out.len() < max {
                     if let Some(r) = pending.next() {
                         out.push(r);
@@ -192,14 +231,24 @@ fn batch_to_records(batch: &RecordBatch, first_line: u64) -> Result<Vec<RawRecor
     }
     let strings: Vec<&arrow_array::StringArray> = columns
         .iter()
-        .map(|c| c.as_any().downcast_ref::<arrow_array::StringArray>().context("cast to text failed"))
+        .map(|c| {
+            c.as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .context("cast to text failed")
+        })
         .collect::<Result<_>>()?;
     Ok((0..batch.num_rows())
         .map(|i| RawRecord {
             line: first_line + i as u64,
             fields: strings
                 .iter()
-                .map(|s| if s.is_null(i) { None } else { Some(s.value(i).as_bytes().to_vec()) })
+                .map(|s| {
+                    if s.is_null(i) {
+                        None
+                    } else {
+                        Some(s.value(i).as_bytes().to_vec())
+                    }
+                })
                 .collect(),
         })
         .collect())

@@ -4,7 +4,9 @@
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use loep_contract::{Bsn, CbsCode, Column, Handling, ScopeRule, Table, Value, check_row, parse_value};
+use loep_contract::{
+    Bsn, CbsCode, Column, Handling, ScopeRule, Table, Value, check_row, parse_value,
+};
 use loep_store::{Pseudonym, Pseudonymiser};
 use std::collections::HashSet;
 
@@ -23,12 +25,18 @@ pub struct TablePlan {
 
 impl TablePlan {
     /// Checks the header against the contract. Returns every problem at once.
-    pub fn new(table: &'static Table, header: &[String], delimiter: Option<u8>) -> Result<TablePlan, Vec<String>> {
+    pub fn new(
+        table: &'static Table,
+        header: &[String],
+        delimiter: Option<u8>,
+    ) -> Result<TablePlan, Vec<String>> {
         let mut problems = Vec::new();
         let mut seen = HashSet::new();
         for h in header {
             if !seen.insert(h.as_str()) {
-                problems.push(format!("column '{h}' appears twice in the header; remove one"));
+                problems.push(format!(
+                    "column '{h}' appears twice in the header; remove one"
+                ));
             }
             if loep_contract::FORBIDDEN_COLUMNS.contains(&h.to_lowercase().as_str()) {
                 problems.push(format!(
@@ -43,12 +51,26 @@ impl TablePlan {
                 ));
             }
         }
-        let positions: Vec<Option<usize>> =
-            table.columns.iter().map(|c| header.iter().position(|h| h == c.name)).collect();
+        let positions: Vec<Option<usize>> = table
+            .columns
+            .iter()
+            .map(|c| header.iter().position(|h| h == c.name))
+            .collect();
         for (c, p) in table.columns.iter().zip(&positions) {
             if c.required && p.is_none() {
-                problems.push(format!("required column '{}' is missing; add it to the header and the rows", c.name));
+                problems.push(format!(
+                    "required column '{}' is missing; add it to the header and the rows",
+                    c.name
+                ));
             }
+        }
+        if header.len() == 1 && problems.len() > 1
+            || header.len() == 1 && header[0].contains(['\t', '|', ' '])
+        {
+            problems.push(format!(
+                "the header has a single column '{}': the delimiter must be ',' or ';'; save the file with one of those",
+                header[0]
+            ));
         }
         if !problems.is_empty() {
             return Err(problems);
@@ -169,9 +191,17 @@ pub fn process_chunk(
     let mut out = ChunkOut::default();
     let kept_cols = analysis_columns(table);
     let mut builder = BatchBuilder::new(plan.schema.clone(), records.len());
-    let has_identity = table.columns.iter().any(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear));
+    let has_identity = table
+        .columns
+        .iter()
+        .any(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear));
     let idx = |name: &str| table.columns.iter().position(|c| c.name == name);
-    let (i_vbo, i_bsn, i_buurt, i_reg) = (idx("vbo_id"), idx("bsn"), idx("buurtcode"), idx("registratie_id"));
+    let (i_vbo, i_bsn, i_buurt, i_reg) = (
+        idx("vbo_id"),
+        idx("bsn"),
+        idx("buurtcode"),
+        idx("registratie_id"),
+    );
     let owner_cols: Vec<usize> = table
         .columns
         .iter()
@@ -209,7 +239,10 @@ pub fn process_chunk(
             let v = match raw {
                 None => Ok(Value::Null),
                 Some(bytes) => match std::str::from_utf8(bytes) {
-                    Err(_) => Err(("value is not valid UTF-8; save the file as UTF-8".to_string(), String::from_utf8_lossy(bytes).into_owned())),
+                    Err(_) => Err((
+                        "value is not valid UTF-8; save the file as UTF-8".to_string(),
+                        String::from_utf8_lossy(bytes).into_owned(),
+                    )),
                     Ok(s) => {
                         let t = s.trim();
                         if t.is_empty() {
@@ -222,7 +255,11 @@ pub fn process_chunk(
             };
             match v {
                 Ok(Value::Null) if col.required => {
-                    errors.push((col.name, "a required value is missing; fill it in".into(), String::new()));
+                    errors.push((
+                        col.name,
+                        "a required value is missing; fill it in".into(),
+                        String::new(),
+                    ));
                     values.push(Value::Null);
                 }
                 Ok(v) => values.push(v),
@@ -235,7 +272,9 @@ pub fn process_chunk(
         if errors.is_empty() {
             let get = |name: &str| idx(name).map(|i| values[i].clone());
             for (col, reason) in check_row(table, &get) {
-                let shown = idx(col).map(|i| display_value(&values[i])).unwrap_or_default();
+                let shown = idx(col)
+                    .map(|i| display_value(&values[i]))
+                    .unwrap_or_default();
                 errors.push((col, reason, shown));
             }
         }
@@ -245,11 +284,14 @@ pub fn process_chunk(
             Some(Value::Bsn(b)) => Some(pseudo.pseudonym(*b)),
             _ => None,
         };
-        let failed = |i: Option<usize>| i.is_some_and(|i| errors.iter().any(|e| e.0 == table.columns[i].name));
+        let failed = |i: Option<usize>| {
+            i.is_some_and(|i| errors.iter().any(|e| e.0 == table.columns[i].name))
+        };
         let person = pseudo_of(i_bsn);
         let object = i_vbo.and_then(|i| vbo_number(&values[i]));
         let in_scope = match table.scope {
-            ScopeRule::Buurt | ScopeRule::Object => match i_buurt.and_then(|i| text_of(&values[i])) {
+            ScopeRule::Buurt | ScopeRule::Object => match i_buurt.and_then(|i| text_of(&values[i]))
+            {
                 Some(b) if scope.buurt_in_area(b) => InScope::Yes,
                 Some(_) => InScope::No,
                 None => InScope::Unknown,
@@ -260,7 +302,13 @@ pub fn process_chunk(
                 None => InScope::Unknown,
             },
             ScopeRule::Brp => {
-                if object.is_some_and(|o| scope.objects.contains(&o)) || person.is_some_and(|p| scope.owners.contains(&p)) {
+                if object.is_some_and(|o| scope.objects.contains(&o))
+                    || person.is_some_and(|p| scope.owners.contains(&p))
+                {
+                    InScope::Yes
+                } else if object.is_none() && !failed(i_vbo) {
+                    // Not registered at an address (vow, emigratie, overleden): the municipality
+                    // delivered its own former resident, who belongs to its area.
                     InScope::Yes
                 } else if person.is_some() && !failed(i_vbo) {
                     InScope::No
@@ -269,7 +317,9 @@ pub fn process_chunk(
                 }
             }
             ScopeRule::ByPersonOrObject => {
-                if object.is_some_and(|o| scope.objects.contains(&o)) || person.is_some_and(|p| scope.persons.contains(&p)) {
+                if object.is_some_and(|o| scope.objects.contains(&o))
+                    || person.is_some_and(|p| scope.persons.contains(&p))
+                {
                     InScope::Yes
                 } else if person.is_some() && !failed(i_vbo) {
                     InScope::No
@@ -290,7 +340,9 @@ pub fn process_chunk(
             },
             ScopeRule::ByRegistration => {
                 let reg = i_reg.and_then(|i| text_of(&values[i]));
-                if reg.is_some_and(|r| scope.registrations.contains(r)) || person.is_some_and(|p| scope.persons.contains(&p)) {
+                if reg.is_some_and(|r| scope.registrations.contains(r))
+                    || person.is_some_and(|p| scope.persons.contains(&p))
+                {
                     InScope::Yes
                 } else if reg.is_some() {
                     InScope::No
@@ -309,7 +361,14 @@ pub fn process_chunk(
             let raw = raw_line(rec, plan.delimiter);
             for (col, reason, shown) in errors.drain(..) {
                 let identifying = table.column(col).is_some_and(Column::is_identifying);
-                out.rejects.push(RejectOut { line: rec.line, column: col.to_string(), value: shown, identifying, reason, raw: raw.clone() });
+                out.rejects.push(RejectOut {
+                    line: rec.line,
+                    column: col.to_string(),
+                    value: shown,
+                    identifying,
+                    reason,
+                    raw: raw.clone(),
+                });
             }
             continue;
         }
@@ -350,11 +409,16 @@ pub fn process_chunk(
         if has_identity {
             let mut fields = serde_json::Map::new();
             for (col, v) in table.columns.iter().zip(&values) {
-                if matches!(col.handling, Handling::VaultOnly | Handling::BirthYear) && !v.is_null() {
-                    fields.insert(col.name.to_string(), serde_json::Value::String(display_value(v)));
+                if matches!(col.handling, Handling::VaultOnly | Handling::BirthYear) && !v.is_null()
+                {
+                    fields.insert(
+                        col.name.to_string(),
+                        serde_json::Value::String(display_value(v)),
+                    );
                 }
             }
-            out.identities.push((record_key, serde_json::Value::Object(fields).to_string()));
+            out.identities
+                .push((record_key, serde_json::Value::Object(fields).to_string()));
         }
         match table.scope {
             ScopeRule::Object => out.keys.objects.extend(object),
@@ -410,7 +474,11 @@ fn raw_line(rec: &RawRecord, delimiter: u8) -> String {
     let parts: Vec<String> = rec
         .fields
         .iter()
-        .map(|f| f.as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default())
+        .map(|f| {
+            f.as_deref()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default()
+        })
         .collect();
     parts.join(&(delimiter as char).to_string())
 }
@@ -422,7 +490,10 @@ mod tests {
     #[test]
     fn days_round_trip() {
         for s in ["1970-01-01", "2000-02-29", "1899-12-31", "2026-06-30"] {
-            let d = loep_contract::Datum::parse(s).unwrap().days_since_epoch().unwrap();
+            let d = loep_contract::Datum::parse(s)
+                .unwrap()
+                .days_since_epoch()
+                .unwrap();
             assert_eq!(date_from_days(d), s);
         }
     }

@@ -22,7 +22,8 @@ pub struct Snapshot {
     pub tijdstip: String,
 }
 
-const SNAPSHOT_COLUMNS: &str = "snapshot_id, levering_id, tabel, bestand, inhoud_sha256, rijen_gelezen, rijen_geladen,
+const SNAPSHOT_COLUMNS: &str =
+    "snapshot_id, levering_id, tabel, bestand, inhoud_sha256, rijen_gelezen, rijen_geladen,
     rijen_afgewezen, rijen_buiten_gebied, pad, tijdstip";
 
 fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
@@ -63,7 +64,9 @@ pub fn snapshot(conn: &Connection, snapshot_id: &str) -> Result<Option<Snapshot>
 }
 
 pub fn all_snapshots(conn: &Connection) -> Result<Vec<Snapshot>> {
-    let mut stmt = conn.prepare(&format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot ORDER BY rowid"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SNAPSHOT_COLUMNS} FROM snapshot ORDER BY rowid"
+    ))?;
     let rows = stmt.query_map([], snapshot_from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
@@ -71,7 +74,11 @@ pub fn all_snapshots(conn: &Connection) -> Result<Vec<Snapshot>> {
 /// A new delivery id: `L0001-1a2b3c4d`, numbered in order of arrival.
 pub fn new_delivery_id(conn: &Connection) -> Result<String> {
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM levering", [], |r| r.get(0))?;
-    Ok(format!("L{:04}-{}", n + 1, &crate::log::new_operation_id()[..8]))
+    Ok(format!(
+        "L{:04}-{}",
+        n + 1,
+        &crate::log::new_operation_id()[..8]
+    ))
 }
 
 pub struct NewDelivery<'a> {
@@ -162,8 +169,9 @@ pub struct ProjectStatus {
 pub fn status(project: &Project) -> Result<ProjectStatus> {
     let conn = project.conn();
     let snapshots = all_snapshots(conn)?;
-    let mut stmt =
-        conn.prepare("SELECT levering_id, partner, peildatum, map, tijdstip FROM levering ORDER BY rowid")?;
+    let mut stmt = conn.prepare(
+        "SELECT levering_id, partner, peildatum, map, tijdstip FROM levering ORDER BY rowid",
+    )?;
     let leveringen = stmt
         .query_map([], |r| {
             Ok(DeliveryInfo {
@@ -178,7 +186,11 @@ pub fn status(project: &Project) -> Result<ProjectStatus> {
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .map(|mut d| {
-            d.snapshots = snapshots.iter().filter(|s| s.levering_id == d.levering_id).cloned().collect();
+            d.snapshots = snapshots
+                .iter()
+                .filter(|s| s.levering_id == d.levering_id)
+                .cloned()
+                .collect();
             d
         })
         .collect();

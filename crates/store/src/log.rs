@@ -52,7 +52,10 @@ fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     // Ids only need to be unique; fall back to time-derived bytes if randomness is unavailable.
     if getrandom::fill(&mut b).is_err() {
-        let t = chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default().to_be_bytes();
+        let t = chrono::Utc::now()
+            .timestamp_nanos_opt()
+            .unwrap_or_default()
+            .to_be_bytes();
         for (i, x) in b.iter_mut().enumerate() {
             *x = t[i % 8] ^ (i as u8);
         }
@@ -180,9 +183,11 @@ impl StoredRecord {
 
 fn head(tx: &Connection) -> Result<(i64, String)> {
     Ok(tx
-        .query_row("SELECT seq, hash FROM verwerkingslog ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM verwerkingslog ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?
         .unwrap_or((0, GENESIS.to_string())))
 }
@@ -261,7 +266,8 @@ pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {
             hash: r.get(13)?,
         })
     })?;
-    rows.collect::<Result<Vec<_>, _>>().context("cannot read the processing log")
+    rows.collect::<Result<Vec<_>, _>>()
+        .context("cannot read the processing log")
 }
 
 /// The outcome of checking the chain.
@@ -288,18 +294,31 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
     for (i, r) in recs.iter().enumerate() {
         let expected_seq = i as i64 + 1;
         if r.seq != expected_seq {
-            problems.push(format!("record {expected_seq} is missing (found seq {} in its place)", r.seq));
+            problems.push(format!(
+                "record {expected_seq} is missing (found seq {} in its place)",
+                r.seq
+            ));
         }
         if r.prev_hash != prev {
-            problems.push(format!("record {} does not link to the record before it", r.seq));
+            problems.push(format!(
+                "record {} does not link to the record before it",
+                r.seq
+            ));
         }
         if r.compute_hash() != r.hash {
-            problems.push(format!("record {} ({}) was changed after it was written", r.seq, r.name));
+            problems.push(format!(
+                "record {} ({}) was changed after it was written",
+                r.seq, r.name
+            ));
         }
         prev = r.hash.clone();
     }
     let vault_head: Option<(i64, String)> = conn
-        .query_row("SELECT seq, hash FROM vault.log_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, hash FROM vault.log_head WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let last = recs.last().map(|r| (r.seq, r.hash.clone()));
     match (vault_head, last) {
@@ -311,5 +330,9 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         (None, Some(_)) => problems.push("the vault holds no copy of the log head".to_string()),
         _ => {}
     }
-    Ok(Verification { records: recs.len(), head_hash: prev, problems })
+    Ok(Verification {
+        records: recs.len(),
+        head_hash: prev,
+        problems,
+    })
 }

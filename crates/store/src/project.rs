@@ -49,7 +49,11 @@ pub struct Bewaartermijnen {
 
 impl Default for Bewaartermijnen {
     fn default() -> Self {
-        Bewaartermijnen { identiteiten_na_einde_dagen: 28, signalen_dagen: 28, zaken_jaren: 2 }
+        Bewaartermijnen {
+            identiteiten_na_einde_dagen: 28,
+            signalen_dagen: 28,
+            zaken_jaren: 2,
+        }
     }
 }
 
@@ -66,18 +70,29 @@ impl ProjectConfig {
             bail!("loep.toml: grondslag is empty; name the legal basis (e.g. Wet SUWI art. 64)");
         }
         if self.gebied.is_empty() {
-            bail!("loep.toml: gebied is empty; give one or more CBS codes such as GM0392, WK039201 or BU03920101");
+            bail!(
+                "loep.toml: gebied is empty; give one or more CBS codes such as GM0392, WK039201 or BU03920101"
+            );
         }
         self.area()?;
         if self.partners.is_empty() {
-            bail!("loep.toml: partners is empty; name the partners that take part ({})", Partner::list());
+            bail!(
+                "loep.toml: partners is empty; name the partners that take part ({})",
+                Partner::list()
+            );
         }
         let (van, tot) = self.period_days()?;
         if tot < van {
-            bail!("loep.toml: periode.tot ({}) lies before periode.van ({})", self.periode.tot, self.periode.van);
+            bail!(
+                "loep.toml: periode.tot ({}) lies before periode.van ({})",
+                self.periode.tot,
+                self.periode.van
+            );
         }
         if self.bewaartermijnen.identiteiten_na_einde_dagen > 28 {
-            bail!("loep.toml: bewaartermijnen.identiteiten_na_einde_dagen may be at most 28 (four weeks)");
+            bail!(
+                "loep.toml: bewaartermijnen.identiteiten_na_einde_dagen may be at most 28 (four weeks)"
+            );
         }
         Ok(())
     }
@@ -95,9 +110,14 @@ impl ProjectConfig {
             Datum::parse(s)
                 .ok()
                 .and_then(|d| d.days_since_epoch())
-                .with_context(|| format!("loep.toml: periode.{field} '{s}' is not a date YYYY-MM-DD"))
+                .with_context(|| {
+                    format!("loep.toml: periode.{field} '{s}' is not a date YYYY-MM-DD")
+                })
         };
-        Ok((day("van", &self.periode.van)?, day("tot", &self.periode.tot)?))
+        Ok((
+            day("van", &self.periode.van)?,
+            day("tot", &self.periode.tot)?,
+        ))
     }
 
     /// A stable id for the processing activity, derived from the project's name and purpose.
@@ -252,16 +272,25 @@ impl Project {
     /// Creates a new project directory with its configuration, stores and a fresh key.
     pub fn init(dir: &Path, config: ProjectConfig) -> Result<Project> {
         config.validate()?;
-        let layout = Layout { dir: dir.to_path_buf() };
+        let layout = Layout {
+            dir: dir.to_path_buf(),
+        };
         if layout.config().exists() || layout.store().exists() {
-            bail!("{} already holds a project; choose another directory or open this one", dir.display());
+            bail!(
+                "{} already holds a project; choose another directory or open this one",
+                dir.display()
+            );
         }
         if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
-            bail!("{} exists and is not empty; loep creates a project in a new or empty directory", dir.display());
+            bail!(
+                "{} exists and is not empty; loep creates a project in a new or empty directory",
+                dir.display()
+            );
         }
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for d in [layout.data(), layout.deliveries(), layout.vault_dir()] {
-            std::fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+            std::fs::create_dir_all(&d)
+                .with_context(|| format!("cannot create {}", d.display()))?;
         }
         pseudonym::create_key(&layout.key_dir(), &layout.key())?;
         let text = toml::to_string_pretty(&config)?;
@@ -269,19 +298,25 @@ impl Project {
         std::fs::write(layout.config(), format!("{header}{text}"))?;
         let mut project = Project::open(dir)?;
         let now = clock::now();
-        let rec = LogRecord::new("project.init", &now, &now).with_attr("gebied", config.gebied.join(","));
+        let rec =
+            LogRecord::new("project.init", &now, &now).with_attr("gebied", config.gebied.join(","));
         project.log(rec)?;
         Ok(project)
     }
 
     /// Opens an existing project, checks its configuration, and clears any unfinished intake.
     pub fn open(dir: &Path) -> Result<Project> {
-        let layout = Layout { dir: dir.to_path_buf() };
+        let layout = Layout {
+            dir: dir.to_path_buf(),
+        };
         let text = std::fs::read_to_string(layout.config()).with_context(|| {
-            format!("{} is not a loep project (no readable loep.toml); create one with `loep init`", dir.display())
+            format!(
+                "{} is not a loep project (no readable loep.toml); create one with `loep init`",
+                dir.display()
+            )
         })?;
-        let config: ProjectConfig =
-            toml::from_str(&text).with_context(|| format!("{} is not valid", layout.config().display()))?;
+        let config: ProjectConfig = toml::from_str(&text)
+            .with_context(|| format!("{} is not valid", layout.config().display()))?;
         config.validate()?;
         if !layout.vault().parent().is_some_and(Path::exists) {
             bail!(
@@ -289,8 +324,9 @@ impl Project {
                 layout.vault_dir().display()
             );
         }
-        let conn = Connection::open(layout.store())
-            .with_context(|| format!("cannot open the project store {}", layout.store().display()))?;
+        let conn = Connection::open(layout.store()).with_context(|| {
+            format!("cannot open the project store {}", layout.store().display())
+        })?;
         conn.pragma_update(None, "journal_mode", "DELETE")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
@@ -301,7 +337,12 @@ impl Project {
         conn.execute_batch(VAULT_SCHEMA)?;
         log::create_schema(&conn)?;
         let config_sha256 = sha256_file(&layout.config())?;
-        let project = Project { layout, config, config_sha256, conn };
+        let project = Project {
+            layout,
+            config,
+            config_sha256,
+            conn,
+        };
         project.clear_staging()?;
         Ok(project)
     }
@@ -311,8 +352,9 @@ impl Project {
     fn clear_staging(&self) -> Result<()> {
         let staging = self.layout.staging();
         if staging.exists() {
-            std::fs::remove_dir_all(&staging)
-                .with_context(|| format!("cannot remove leftover staging area {}", staging.display()))?;
+            std::fs::remove_dir_all(&staging).with_context(|| {
+                format!("cannot remove leftover staging area {}", staging.display())
+            })?;
         }
         let data = self.layout.data();
         if !data.exists() {
@@ -412,10 +454,18 @@ impl Project {
         let (van, tot) = self.config.period_days()?;
         let today = clock::today();
         if today < van {
-            bail!("project '{}' starts on {}: no data may be processed before then", self.config.naam, self.config.periode.van);
+            bail!(
+                "project '{}' starts on {}: no data may be processed before then",
+                self.config.naam,
+                self.config.periode.van
+            );
         }
         if today > tot {
-            bail!("project '{}' ended on {}: no data may be processed any more", self.config.naam, self.config.periode.tot);
+            bail!(
+                "project '{}' ended on {}: no data may be processed any more",
+                self.config.naam,
+                self.config.periode.tot
+            );
         }
         Ok(())
     }

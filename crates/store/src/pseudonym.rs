@@ -25,7 +25,10 @@ pub type Pseudonym = [u8; 16];
 impl Pseudonymiser {
     pub fn from_key(key: &[u8]) -> Result<Self> {
         if key.len() != KEY_LEN {
-            bail!("the pseudonymisation key must be {KEY_LEN} bytes, found {}", key.len());
+            bail!(
+                "the pseudonymisation key must be {KEY_LEN} bytes, found {}",
+                key.len()
+            );
         }
         let mac = Hmac::<Sha256>::new_from_slice(key).context("invalid key")?;
         Ok(Pseudonymiser { mac })
@@ -70,7 +73,9 @@ pub fn create_key(dir: &Path, path: &Path) -> Result<()> {
         opts.mode(0o600);
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
     }
-    let mut f = opts.open(path).with_context(|| format!("cannot create key file {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create key file {}", path.display()))?;
     f.write_all(&key)?;
     f.sync_all()?;
     Ok(())
@@ -103,8 +108,14 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&kp).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&kp).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
-        assert!(create_key(&kd, &kp).is_err(), "an existing key is never overwritten");
+        assert!(
+            create_key(&kd, &kp).is_err(),
+            "an existing key is never overwritten"
+        );
     }
 }

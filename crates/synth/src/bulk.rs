@@ -44,18 +44,51 @@ pub fn bsn_for(i: u64) -> Bsn {
 }
 
 const FIRST: &[&str] = &[
-    "Jan", "Pieter", "Johannes", "Maria", "Anna", "Sanne", "Daan", "Emma", "Lucas", "Julia", "Sem", "Tess", "Noah",
-    "Fleur", "Mohamed", "Fatima", "Kevin", "Lisa", "Bram", "Sophie", "Thijs", "Anouk", "Ruben", "Iris",
+    "Jan", "Pieter", "Johannes", "Maria", "Anna", "Sanne", "Daan", "Emma", "Lucas", "Julia", "Sem",
+    "Tess", "Noah", "Fleur", "Mohamed", "Fatima", "Kevin", "Lisa", "Bram", "Sophie", "Thijs",
+    "Anouk", "Ruben", "Iris",
 ];
 const LAST: &[(&str, &str)] = &[
-    ("", "Jansen"), ("de", "Vries"), ("van den", "Berg"), ("", "Bakker"), ("van", "Dijk"), ("", "Visser"),
-    ("", "Smit"), ("", "Meijer"), ("de", "Boer"), ("", "Mulder"), ("de", "Groot"), ("", "Bos"), ("", "Vos"),
-    ("", "Peters"), ("", "Hendriks"), ("van", "Leeuwen"), ("", "Dekker"), ("", "Brouwer"), ("de", "Wit"),
-    ("", "Dijkstra"), ("", "Yilmaz"), ("", "El Amrani"), ("van der", "Linden"), ("", "Kok"),
+    ("", "Jansen"),
+    ("de", "Vries"),
+    ("van den", "Berg"),
+    ("", "Bakker"),
+    ("van", "Dijk"),
+    ("", "Visser"),
+    ("", "Smit"),
+    ("", "Meijer"),
+    ("de", "Boer"),
+    ("", "Mulder"),
+    ("de", "Groot"),
+    ("", "Bos"),
+    ("", "Vos"),
+    ("", "Peters"),
+    ("", "Hendriks"),
+    ("van", "Leeuwen"),
+    ("", "Dekker"),
+    ("", "Brouwer"),
+    ("de", "Wit"),
+    ("", "Dijkstra"),
+    ("", "Yilmaz"),
+    ("", "El Amrani"),
+    ("van der", "Linden"),
+    ("", "Kok"),
 ];
 const STREETS: &[&str] = &[
-    "Kerkstraat", "Dorpsstraat", "Molenweg", "Schoolstraat", "Stationsweg", "Julianastraat", "Beatrixlaan",
-    "Wilhelminastraat", "Nieuwstraat", "Parallelweg", "Eikenlaan", "Lindenlaan", "Merelstraat", "Tulpstraat",
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Molenweg",
+    "Schoolstraat",
+    "Stationsweg",
+    "Julianastraat",
+    "Beatrixlaan",
+    "Wilhelminastraat",
+    "Nieuwstraat",
+    "Parallelweg",
+    "Eikenlaan",
+    "Lindenlaan",
+    "Merelstraat",
+    "Tulpstraat",
 ];
 
 /// Row counts of a generated delivery, per table.
@@ -101,7 +134,12 @@ fn date(y: u64, m: u64, d: u64) -> String {
 }
 
 /// Writes a bulk delivery for `persons` persons in gemeente `gemeentecode` to `dir`.
-pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u32) -> Result<BulkCounts> {
+pub fn write_bulk_delivery(
+    dir: &Path,
+    persons: u64,
+    seed: u64,
+    gemeentecode: u32,
+) -> Result<BulkCounts> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let gm = format!("{gemeentecode:04}");
     let n_buurt: u64 = 16;
@@ -109,13 +147,20 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
     let vbo = |i: u64| format!("{gm}01{:010}", i + 1);
     let buurt_of = |i: u64| {
         let b = i % n_buurt;
-        (format!("BU{gm}{:02}{:02}", b / 4 + 1, b % 4 + 1), format!("WK{gm}{:02}", b / 4 + 1))
+        (
+            format!("BU{gm}{:02}{:02}", b / 4 + 1, b % 4 + 1),
+            format!("WK{gm}{:02}", b / 4 + 1),
+        )
     };
     let dwelling_of = |p: u64| p / 2;
     let mut counts = BulkCounts::default();
     let mut rng = Rng::new(seed);
 
-    let mut t = Out::new(dir, "cbs_buurt", "buurtcode,buurtnaam,wijkcode,wijknaam,gemeentecode,geometrie_wkt")?;
+    let mut t = Out::new(
+        dir,
+        "cbs_buurt",
+        "buurtcode,buurtnaam,wijkcode,wijknaam,gemeentecode,geometrie_wkt",
+    )?;
     for b in 0..n_buurt {
         let (bu, wk) = buurt_of(b);
         let x = 100_000 + (b % 4) * 1000;
@@ -139,7 +184,11 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
     )?;
     for i in 0..dwellings {
         let (bu, wk) = buurt_of(i);
-        let doel = if i % 40 == 0 { "winkelfunctie|woonfunctie" } else { "woonfunctie" };
+        let doel = if i % 40 == 0 {
+            "winkelfunctie|woonfunctie"
+        } else {
+            "woonfunctie"
+        };
         t.row(format_args!(
             "{},{gm}20{:010},{},{},{},,{}{}{},Stad,{doel},{},{gm}10{:010},{},{bu},{wk},{}.5,{}.0",
             vbo(i),
@@ -159,10 +208,19 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
     }
     counts.per_table.push(t.done()?);
 
-    let mut t = Out::new(dir, "kad_eigendom", "vbo_id,eigenaar_bsn,eigenaar_kvk,aandeel,datum_verkrijging,koopsom")?;
+    let mut t = Out::new(
+        dir,
+        "kad_eigendom",
+        "vbo_id,eigenaar_bsn,eigenaar_kvk,aandeel,datum_verkrijging,koopsom",
+    )?;
     for i in 0..dwellings {
         if i % 3 == 0 {
-            t.row(format_args!("{},,{:08},1/1,{},", vbo(i), 30_000_000 + i % 500, date(1990 + rng.below(35), rng.below(12) + 1, rng.below(28) + 1)))?;
+            t.row(format_args!(
+                "{},,{:08},1/1,{},",
+                vbo(i),
+                30_000_000 + i % 500,
+                date(1990 + rng.below(35), rng.below(12) + 1, rng.below(28) + 1)
+            ))?;
         } else {
             t.row(format_args!(
                 "{},{},,1/1,{},{}.00",
@@ -192,7 +250,11 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
             4711 + k % 50,
             vbo(dwelling_of(p)),
             date(2000 + rng.below(25), rng.below(12) + 1, rng.below(28) + 1),
-            if eenmanszaak { bsn_for(p).to_string() } else { String::new() }
+            if eenmanszaak {
+                bsn_for(p).to_string()
+            } else {
+                String::new()
+            }
         ))?;
     }
     counts.per_table.push(t.done()?);
@@ -202,11 +264,19 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
         "brp_persoon",
         "bsn,voornamen,voorvoegsel,geslachtsnaam,geboortedatum,geslacht,overlijdensdatum,status,vbo_id,functie_adres,datum_aanvang_adreshouding,partner_bsn",
     )?;
-    let mut h = Out::new(dir, "brp_verblijf_historie", "bsn,vbo_id,functie_adres,datum_aanvang,datum_einde")?;
+    let mut h = Out::new(
+        dir,
+        "brp_verblijf_historie",
+        "bsn,vbo_id,functie_adres,datum_aanvang,datum_einde",
+    )?;
     for p in 0..persons {
         let (vv, achternaam) = rng.pick(LAST);
         let y = 1930 + rng.below(90);
-        let partner = if p % 2 == 0 && p + 1 < persons { bsn_for(p + 1).to_string() } else { String::new() };
+        let partner = if p % 2 == 0 && p + 1 < persons {
+            bsn_for(p + 1).to_string()
+        } else {
+            String::new()
+        };
         let since_y = (y + 18).max(1990).min(2025);
         t.row(format_args!(
             "{},{},{vv},{achternaam},{},{},,ingezetene,{},W,{},{partner}",
@@ -218,41 +288,97 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
             date(since_y, rng.below(12) + 1, rng.below(28) + 1)
         ))?;
         let earlier = vbo(rng.below(dwellings));
-        h.row(format_args!("{},{earlier},W,{},{}", bsn_for(p), date(since_y - 5, 1, 1), date(since_y, 1, 1)))?;
-        h.row(format_args!("{},{},W,{},", bsn_for(p), vbo(dwelling_of(p)), date(since_y, 1, 2)))?;
+        h.row(format_args!(
+            "{},{earlier},W,{},{}",
+            bsn_for(p),
+            date(since_y - 5, 1, 1),
+            date(since_y, 1, 1)
+        ))?;
+        h.row(format_args!(
+            "{},{},W,{},",
+            bsn_for(p),
+            vbo(dwelling_of(p)),
+            date(since_y, 1, 2)
+        ))?;
     }
     counts.per_table.push(t.done()?);
     counts.per_table.push(h.done()?);
 
-    let mut inkomen = Out::new(dir, "bd_inkomen", "bsn,belastingjaar,verzamelinkomen,vermogen_box3,fiscaal_partner_bsn,vbo_id")?;
-    let mut toeslag = Out::new(dir, "bd_toeslag", "bsn,jaar,regeling,toeslagpartner_bsn,vbo_id,bedrag_jaar,medebewoners")?;
-    let mut svb = Out::new(dir, "svb_uitkering", "bsn,regeling,leefvorm,vbo_id,ingangsdatum,einddatum,bedrag_maand")?;
-    let mut uwv = Out::new(dir, "uwv_uitkering", "bsn,regeling,ingangsdatum,einddatum,bedrag_maand")?;
-    let mut loon = Out::new(dir, "uwv_dienstverband", "bsn,loonheffingennummer,periode,loon,uren")?;
-    let mut bijstand = Out::new(dir, "gem_bijstand", "bsn,norm,vbo_id,ingangsdatum,einddatum,bedrag_maand")?;
+    let mut inkomen = Out::new(
+        dir,
+        "bd_inkomen",
+        "bsn,belastingjaar,verzamelinkomen,vermogen_box3,fiscaal_partner_bsn,vbo_id",
+    )?;
+    let mut toeslag = Out::new(
+        dir,
+        "bd_toeslag",
+        "bsn,jaar,regeling,toeslagpartner_bsn,vbo_id,bedrag_jaar,medebewoners",
+    )?;
+    let mut svb = Out::new(
+        dir,
+        "svb_uitkering",
+        "bsn,regeling,leefvorm,vbo_id,ingangsdatum,einddatum,bedrag_maand",
+    )?;
+    let mut uwv = Out::new(
+        dir,
+        "uwv_uitkering",
+        "bsn,regeling,ingangsdatum,einddatum,bedrag_maand",
+    )?;
+    let mut loon = Out::new(
+        dir,
+        "uwv_dienstverband",
+        "bsn,loonheffingennummer,periode,loon,uren",
+    )?;
+    let mut bijstand = Out::new(
+        dir,
+        "gem_bijstand",
+        "bsn,norm,vbo_id,ingangsdatum,einddatum,bedrag_maand",
+    )?;
     for p in 0..persons {
         let b = bsn_for(p);
         let v = vbo(dwelling_of(p));
         if p % 5 != 4 {
-            inkomen.row(format_args!("{b},2025,{}.00,{},,{v}", rng.below(90_000), rng.below(50_000)))?;
+            inkomen.row(format_args!(
+                "{b},2025,{}.00,{},,{v}",
+                rng.below(90_000),
+                rng.below(50_000)
+            ))?;
         }
         if p % 2 == 0 {
-            toeslag.row(format_args!("{b},2025,zorgtoeslag,,{v},{}.00,", 100 + rng.below(1400)))?;
+            toeslag.row(format_args!(
+                "{b},2025,zorgtoeslag,,{v},{}.00,",
+                100 + rng.below(1400)
+            ))?;
         }
         if p % 5 == 0 {
-            svb.row(format_args!("{b},aow,samenwonend,{v},{},,{}.00", date(2015 + rng.below(10), 1, 1), 900 + rng.below(600)))?;
+            svb.row(format_args!(
+                "{b},aow,samenwonend,{v},{},,{}.00",
+                date(2015 + rng.below(10), 1, 1),
+                900 + rng.below(600)
+            ))?;
         }
         if p % 20 == 1 {
-            uwv.row(format_args!("{b},ww,{},,{}.00", date(2024, rng.below(12) + 1, 1), 1200 + rng.below(1000)))?;
+            uwv.row(format_args!(
+                "{b},ww,{},,{}.00",
+                date(2024, rng.below(12) + 1, 1),
+                1200 + rng.below(1000)
+            ))?;
         }
         if p % 33 == 2 {
-            bijstand.row(format_args!("{b},alleenstaande,{v},{},,{}.00", date(2020 + rng.below(5), 1, 1), 1100 + rng.below(300)))?;
+            bijstand.row(format_args!(
+                "{b},alleenstaande,{v},{},,{}.00",
+                date(2020 + rng.below(5), 1, 1),
+                1100 + rng.below(300)
+            ))?;
         }
         if p % 2 == 1 {
             let employer = 800_000_000 + p % 5000;
             let wage = 1500 + rng.below(4000);
             for m in 1..=12 {
-                loon.row(format_args!("{b},{employer}L01,2025-{m:02},{wage}.00,{}", 120 + m))?;
+                loon.row(format_args!(
+                    "{b},{employer}L01,2025-{m:02},{wage}.00,{}",
+                    120 + m
+                ))?;
             }
         }
     }
@@ -278,14 +404,32 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
     }
     counts.per_table.push(t.done()?);
 
-    let mut t = Out::new(dir, "nuts_verbruik", "vbo_id,jaar,elektriciteit_kwh,gas_m3,water_m3")?;
+    let mut t = Out::new(
+        dir,
+        "nuts_verbruik",
+        "vbo_id,jaar,elektriciteit_kwh,gas_m3,water_m3",
+    )?;
     for i in 0..dwellings {
-        t.row(format_args!("{},2025,{},{},{}", vbo(i), 1500 + rng.below(3000), 500 + rng.below(1500), 40 + rng.below(150)))?;
+        t.row(format_args!(
+            "{},2025,{},{},{}",
+            vbo(i),
+            1500 + rng.below(3000),
+            500 + rng.below(1500),
+            40 + rng.below(150)
+        ))?;
     }
     counts.per_table.push(t.done()?);
 
-    let mut reg = Out::new(dir, "pol_registratie", "registratie_id,datum,categorie,adres,vbo_id,omschrijving")?;
-    let mut bet = Out::new(dir, "pol_betrokkene", "registratie_id,rol,voornamen,voorvoegsel,geslachtsnaam,geboortedatum,bsn")?;
+    let mut reg = Out::new(
+        dir,
+        "pol_registratie",
+        "registratie_id,datum,categorie,adres,vbo_id,omschrijving",
+    )?;
+    let mut bet = Out::new(
+        dir,
+        "pol_betrokkene",
+        "registratie_id,rol,voornamen,voorvoegsel,geslachtsnaam,geboortedatum,bsn",
+    )?;
     for r in 0..(persons / 50) {
         let d = rng.below(dwellings);
         reg.row(format_args!(
@@ -303,14 +447,22 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
                 if k == 0 { "melder" } else { "betrokkene" },
                 rng.pick(FIRST),
                 date(1950 + rng.below(60), rng.below(12) + 1, rng.below(28) + 1),
-                if k == 0 { bsn_for(p).to_string() } else { String::new() }
+                if k == 0 {
+                    bsn_for(p).to_string()
+                } else {
+                    String::new()
+                }
             ))?;
         }
     }
     counts.per_table.push(reg.done()?);
     counts.per_table.push(bet.done()?);
 
-    let mut t = Out::new(dir, "melding", "melding_id,datum,adres,categorie,omschrijving,anoniem")?;
+    let mut t = Out::new(
+        dir,
+        "melding",
+        "melding_id,datum,adres,categorie,omschrijving,anoniem",
+    )?;
     for m in 0..(persons / 100) {
         t.row(format_args!(
             "M{m:09},{},{} {},woonoverlast,Veel wisselende bewoners,{}",
@@ -322,7 +474,10 @@ pub fn write_bulk_delivery(dir: &Path, persons: u64, seed: u64, gemeentecode: u3
     }
     counts.per_table.push(t.done()?);
 
-    std::fs::write(dir.join("levering.toml"), "# Bulk delivery for benchmarks (all partners)\npeildatum = \"2025-12-31\"\n")?;
+    std::fs::write(
+        dir.join("levering.toml"),
+        "# Bulk delivery for benchmarks (all partners)\npeildatum = \"2025-12-31\"\n",
+    )?;
     Ok(counts)
 }
 
@@ -348,7 +503,11 @@ mod tests {
         write_bulk_delivery(b.path(), 500, 7, 392).unwrap();
         for t in loep_contract::TABLES {
             let f = format!("{}.csv", t.name);
-            assert_eq!(std::fs::read(a.path().join(&f)).unwrap(), std::fs::read(b.path().join(&f)).unwrap(), "{f}");
+            assert_eq!(
+                std::fs::read(a.path().join(&f)).unwrap(),
+                std::fs::read(b.path().join(&f)).unwrap(),
+                "{f}"
+            );
         }
     }
 }

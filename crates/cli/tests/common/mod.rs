@@ -1,0 +1,157 @@
+//! Helpers for tests that run the `loep` binary as a user would.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The clock every test runs at, inside the fixtures' project period.
+pub const NOW: &str = "2026-06-15T10:00:00Z";
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+pub fn loep(args: &[&str]) -> Output {
+    loep_env(args, &[])
+}
+
+pub fn loep_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_loep"));
+    cmd.args(args).env("LOEP_NOW", NOW).env_remove("LOEP_FAULT");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the loep binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts success and returns stdout.
+pub fn ok(o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "loep failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+/// Asserts an orderly failure (exit 1, not a panic) and returns stderr.
+pub fn refused(o: Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "expected exit status 1\nstdout:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "loep panicked:\n{err}");
+    err
+}
+
+/// A new project in `root/project`, not yet approved.
+pub fn init_project(root: &Path) -> PathBuf {
+    let dir = root.join("project");
+    ok(loep(&[
+        "init",
+        dir.to_str().unwrap(),
+        "--naam",
+        "Wijkaanpak Oude Stad",
+        "--gebied",
+        "GM0392",
+        "--doel",
+        "Adresfraude en onderverhuur in de wijk aanpakken met de partners van het interventieteam.",
+        "--grondslag",
+        "Wet SUWI art. 64",
+        "--van",
+        "2026-01-01",
+        "--tot",
+        "2026-12-31",
+    ]));
+    dir
+}
+
+/// A new, approved project.
+pub fn approved_project(root: &Path) -> PathBuf {
+    let dir = init_project(root);
+    ok(loep(&[
+        "approve",
+        dir.to_str().unwrap(),
+        "--door",
+        "A. de Privacy",
+        "--dpia",
+        "DPIA-2026-01",
+    ]));
+    dir
+}
+
+/// Copies a fixture delivery to `root/name` so a test can change it.
+pub fn copy_fixture(fixture: &str, root: &Path, name: &str) -> PathBuf {
+    let to = root.join(name);
+    std::fs::create_dir_all(&to).unwrap();
+    for e in std::fs::read_dir(fixtures().join(fixture)).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+    to
+}
+
+pub fn intake(project: &Path, levering: &Path) -> Output {
+    loep(&[
+        "intake",
+        project.to_str().unwrap(),
+        levering.to_str().unwrap(),
+    ])
+}
+
+pub fn intake_json(project: &Path, levering: &Path) -> serde_json::Value {
+    let out = loep(&[
+        "intake",
+        project.to_str().unwrap(),
+        levering.to_str().unwrap(),
+        "--json",
+    ]);
+    serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(&out), stderr(&out)))
+}
+
+pub fn status_json(project: &Path) -> serde_json::Value {
+    let out = ok(loep(&["status", project.to_str().unwrap(), "--json"]));
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The report row of one table in an intake report.
+pub fn table<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["tabellen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tabel"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in {report}"))
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

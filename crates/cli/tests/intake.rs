@@ -1,0 +1,682 @@
+//! Intake as a user meets it: deliveries made by hand, bad input of every kind, area scope,
+//! pseudonymisation, atomicity and idempotence.
+
+mod common;
+use common::*;
+use std::path::Path;
+
+#[test]
+fn a_delivery_made_by_hand_loads() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let r = intake_json(&dir, &fixtures().join("basis"));
+    assert!(r["levering_id"].as_str().unwrap().starts_with("L0001-"));
+    assert_eq!(r["partner"], "gemeente");
+    let t = table(&r, "cbs_buurt");
+    assert_eq!(
+        (
+            t["rijen_geladen"].as_u64(),
+            t["rijen_buiten_gebied"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    let t = table(&r, "bag_verblijfsobject");
+    assert_eq!(
+        (
+            t["rijen_geladen"].as_u64(),
+            t["rijen_buiten_gebied"].as_u64()
+        ),
+        (Some(3), Some(1))
+    );
+    // Four persons concern the area (one vertrokken onbekend waarheen); one lives elsewhere.
+    let t = table(&r, "brp_persoon");
+    assert_eq!(
+        (
+            t["rijen_geladen"].as_u64(),
+            t["rijen_buiten_gebied"].as_u64()
+        ),
+        (Some(4), Some(1))
+    );
+    let t = table(&r, "brp_verblijf_historie");
+    assert_eq!(
+        (
+            t["rijen_geladen"].as_u64(),
+            t["rijen_buiten_gebied"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(r["afwijzingen_totaal"], 0);
+
+    // The second partner: a bad BSN is rejected with file, line and column; the rest loads.
+    let out = intake(&dir, &fixtures().join("belastingdienst"));
+    let text = ok(out);
+    assert!(text.contains("bd_inkomen.csv line 6, column bsn"), "{text}");
+    assert!(text.contains("elfproef"), "{text}");
+    assert!(
+        !text.contains("111222384"),
+        "a BSN was shown on the terminal:\n{text}"
+    );
+    let s = status_json(&dir);
+    let rows = |name: &str| {
+        s["tabellen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tabel"] == name)
+            .unwrap()["rijen"]
+            .as_i64()
+    };
+    // In scope: two residents, and an address in the area held for someone who does not live there.
+    assert_eq!(rows("bd_inkomen"), Some(3));
+    // Semicolon-delimited file.
+    assert_eq!(rows("bd_toeslag"), Some(2));
+}
+
+fn basis_with(root: &Path, name: &str, file: &str, content: &[u8]) -> std::path::PathBuf {
+    let d = copy_fixture("basis", root, name);
+    std::fs::write(d.join(file), content).unwrap();
+    d
+}
+
+/// Delivers `content` as `file` in a copy of the basis delivery and returns the JSON report or
+/// the refusal text.
+fn deliver(file: &str, content: &[u8]) -> (Option<serde_json::Value>, String) {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let lev = basis_with(root.path(), "levering", file, content);
+    let out = loep(&[
+        "intake",
+        dir.to_str().unwrap(),
+        lev.to_str().unwrap(),
+        "--json",
+    ]);
+    if out.status.success() {
+        (
+            Some(serde_json::from_str(&stdout(&out)).unwrap()),
+            String::new(),
+        )
+    } else {
+        let err = refused(out);
+        // Nothing of a refused delivery was loaded.
+        assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
+        (None, err)
+    }
+}
+
+const BAG_HEADER: &str = "vbo_id,nummeraanduiding_id,openbare_ruimte,huisnummer,huisletter,huisnummertoevoeging,postcode,woonplaats,gebruiksdoelen,oppervlakte,pand_id,bouwjaar,buurtcode,wijkcode,rd_x,rd_y";
+const BAG_ROW: &str = "0392010000000009,0392200000000009,Kerkstraat,20,,,2011AB,Haarlem,woonfunctie,70,,,BU03920101,WK039201,,";
+
+fn bag_with_row(row: &str) -> Vec<u8> {
+    format!("{BAG_HEADER}\n{BAG_ROW}\n{row}\n").into_bytes()
+}
+
+/// Asserts that exactly one value was rejected, at line 3 of bag_verblijfsobject.csv in
+/// `column`, and that the valid row loaded.
+fn assert_bag_reject(row: &str, column: &str, reason_part: &str) {
+    let (r, err) = deliver("bag_verblijfsobject.csv", &bag_with_row(row));
+    let r = r.unwrap_or_else(|| panic!("refused: {err}"));
+    assert_eq!(r["afwijzingen_totaal"], 1, "{r}");
+    let rej = &r["afwijzingen"][0];
+    assert_eq!(rej["bestand"], "bag_verblijfsobject.csv");
+    assert_eq!(rej["regel"], 3);
+    assert_eq!(rej["kolom"], column, "{rej}");
+    assert!(
+        rej["reden"].as_str().unwrap().contains(reason_part),
+        "{rej}"
+    );
+    assert_eq!(table(&r, "bag_verblijfsobject")["rijen_geladen"], 1);
+}
+
+#[test]
+fn bad_values_are_rejected_per_row() {
+    assert_bag_reject(
+        "0392010000000010,0392200000000010,Kerkstraat,21,,,0011AB,Haarlem,woonfunctie,70,,,BU03920101,WK039201,,",
+        "postcode",
+        "postcode",
+    );
+    assert_bag_reject(
+        "0392010000000010,0392200000000010,Kerkstraat,21,,,2011AB,Haarlem,woonfunctie,-40,,,BU03920101,WK039201,,",
+        "oppervlakte",
+        "range",
+    );
+    assert_bag_reject(
+        "0392010000000010,0392200000000010,Kerkstraat,21,,,2011AB,Haarlem,wonen,70,,,BU03920101,WK039201,,",
+        "gebruiksdoelen",
+        "unknown gebruiksdoel",
+    );
+    assert_bag_reject(
+        "0392100000000010,0392200000000010,Kerkstraat,21,,,2011AB,Haarlem,woonfunctie,70,,,BU03920101,WK039201,,",
+        "vbo_id",
+        "must be 01",
+    );
+    assert_bag_reject(
+        "0392010000000010,0392200000000010,Kerkstraat,,,,2011AB,Haarlem,woonfunctie,70,,,BU03920101,WK039201,,",
+        "huisnummer",
+        "required",
+    );
+}
+
+#[test]
+fn impossible_dates_and_unknown_codes_are_rejected() {
+    let brp = "bsn,voornamen,voorvoegsel,geslachtsnaam,geboortedatum,geslacht,overlijdensdatum,status,vbo_id,functie_adres,datum_aanvang_adreshouding,partner_bsn\n\
+111222333,Jan,,Jansen,2023-02-30,M,,ingezetene,0392010000000001,W,,\n\
+111222345,Els,,Jansen,1970-00-00,X,,ingezetene,0392010000000001,W,,\n\
+111222357,Piet,,Jansen,1970-13-01,M,,verhuisd,0392010000000001,W,,\n\
+111222370,Kees,,Jansen,1960-00-00,M,,ingezetene,0392010000000001,W,2010-05-00,\n";
+    let (r, err) = deliver("brp_persoon.csv", brp.as_bytes());
+    let r = r.unwrap_or_else(|| panic!("{err}"));
+    let rejects: Vec<(u64, String)> = r["afwijzingen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["regel"].as_u64().unwrap(),
+                x["kolom"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        rejects.contains(&(2, "geboortedatum".into())),
+        "{rejects:?}"
+    );
+    assert!(rejects.contains(&(3, "geslacht".into())), "{rejects:?}");
+    assert!(
+        rejects.contains(&(4, "geboortedatum".into())),
+        "{rejects:?}"
+    );
+    assert!(rejects.contains(&(4, "status".into())), "{rejects:?}");
+    assert_eq!(table(&r, "brp_persoon")["rijen_afgewezen"], 3);
+    assert_eq!(
+        table(&r, "brp_persoon")["rijen_geladen"],
+        1,
+        "partly unknown BRP dates are valid"
+    );
+    // Birth dates identify: the value is masked outside the vault.
+    let shown = r["afwijzingen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["kolom"] == "geboortedatum")
+        .unwrap();
+    assert!(
+        shown["waarde"].as_str().unwrap().starts_with("[gemaskeerd"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn unknown_and_forbidden_columns_refuse_the_file_and_the_delivery() {
+    let (_, err) = deliver(
+        "brp_persoon.csv",
+        b"bsn,geslachtsnaam,geboortedatum,geslacht,status,nationaliteit\n111222333,Jansen,1970-01-01,M,vow,NL\n",
+    );
+    assert!(
+        err.contains("brp_persoon.csv") && err.contains("'nationaliteit' is refused"),
+        "{err}"
+    );
+    assert!(err.contains("remove the column"), "{err}");
+    let (_, err) = deliver(
+        "cbs_buurt.csv",
+        b"buurtcode,buurtnaam,wijkcode,wijknaam,gemeentecode,inwoners\n",
+    );
+    assert!(
+        err.contains("column 'inwoners' is not in the contract for cbs_buurt"),
+        "{err}"
+    );
+    assert!(err.contains("line 1"), "{err}");
+}
+
+#[test]
+fn a_missing_required_column_refuses_the_file() {
+    let (_, err) = deliver(
+        "cbs_buurt.csv",
+        b"buurtcode,buurtnaam,wijkcode,gemeentecode\nBU03920101,A,WK039201,0392\n",
+    );
+    assert!(
+        err.contains("cbs_buurt.csv") && err.contains("required column 'wijknaam' is missing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_wrong_delimiter_refuses_the_file_with_a_hint() {
+    let (_, err) = deliver("cbs_buurt.csv", b"buurtcode\tbuurtnaam\twijkcode\twijknaam\tgemeentecode\nBU03920101\tA\tWK039201\tC\t0392\n");
+    assert!(
+        err.contains("cbs_buurt.csv") && err.contains("delimiter"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bom_semicolons_and_quoted_newlines_are_read() {
+    let content = "\u{feff}buurtcode;buurtnaam;wijkcode;wijknaam;gemeentecode\nBU03920101;\"Oude\nStad; binnen\";WK039201;Centrum;0392\nBU03920102;Nieuw;WK039299;Centrum;0392\n";
+    let (r, err) = deliver("cbs_buurt.csv", content.as_bytes());
+    let r = r.unwrap_or_else(|| panic!("{err}"));
+    assert_eq!(table(&r, "cbs_buurt")["rijen_geladen"], 1);
+    // The quoted field spans lines 2-3, so the bad wijkcode is on line 4.
+    let rej = &r["afwijzingen"][0];
+    assert_eq!(
+        (rej["regel"].as_u64(), rej["kolom"].as_str()),
+        (Some(4), Some("wijkcode")),
+        "{rej}"
+    );
+}
+
+#[test]
+fn an_empty_file_is_refused() {
+    let (_, err) = deliver("cbs_buurt.csv", b"");
+    assert!(
+        err.contains("cbs_buurt.csv") && err.contains("empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn non_utf8_bytes_reject_the_row_not_the_file() {
+    let mut content = format!("{BAG_HEADER}\n{BAG_ROW}\n").into_bytes();
+    content.extend_from_slice(b"0392010000000010,0392200000000010,Kerkstra\xe9t,21,,,2011AB,Haarlem,woonfunctie,70,,,BU03920101,WK039201,,\n");
+    let (r, err) = deliver("bag_verblijfsobject.csv", &content);
+    let r = r.unwrap_or_else(|| panic!("{err}"));
+    let rej = &r["afwijzingen"][0];
+    assert_eq!(
+        (rej["regel"].as_u64(), rej["kolom"].as_str()),
+        (Some(3), Some("openbare_ruimte")),
+        "{rej}"
+    );
+    assert!(rej["reden"].as_str().unwrap().contains("UTF-8"), "{rej}");
+}
+
+#[test]
+fn a_row_with_too_few_fields_is_rejected() {
+    let (r, _) = deliver(
+        "bag_verblijfsobject.csv",
+        &bag_with_row("0392010000000010,0392200000000010,Kerkstraat"),
+    );
+    let r = r.unwrap();
+    assert_eq!(r["afwijzingen"][0]["kolom"], "(rij)");
+    assert_eq!(r["afwijzingen"][0]["regel"], 3);
+}
+
+#[test]
+fn a_one_gib_line_refuses_the_file_without_exhausting_memory() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let lev = copy_fixture("basis", root.path(), "levering");
+    let path = lev.join("bag_verblijfsobject.csv");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&path).unwrap();
+        writeln!(f, "{BAG_HEADER}").unwrap();
+        writeln!(f, "{BAG_ROW}").unwrap();
+        // A sparse 1 GiB run of bytes without a newline.
+        let len = f.metadata().unwrap().len();
+        f.set_len(len + (1 << 30)).unwrap();
+    }
+    let err = refused(intake(&dir, &lev));
+    assert!(
+        err.contains("bag_verblijfsobject.csv, line 3") && err.contains("longer than"),
+        "{err}"
+    );
+    assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
+    assert!(!dir.join("staging").exists());
+}
+
+#[test]
+fn files_that_are_not_tables_or_from_the_wrong_partner_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let lev = copy_fixture("basis", root.path(), "l1");
+    std::fs::write(lev.join("adressen.csv"), "a,b\n").unwrap();
+    let err = refused(intake(&dir, &lev));
+    assert!(
+        err.contains("'adressen' is not a table of the contract"),
+        "{err}"
+    );
+
+    let lev = copy_fixture("belastingdienst", root.path(), "l2");
+    std::fs::copy(
+        fixtures().join("basis/cbs_buurt.csv"),
+        lev.join("cbs_buurt.csv"),
+    )
+    .unwrap();
+    let err = refused(intake(&dir, &lev));
+    assert!(err.contains("cbs_buurt is delivered by gemeente, but levering.toml says the partner is belastingdienst"), "{err}");
+}
+
+#[test]
+fn other_tables_need_bag_and_brp_first() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
+    assert!(
+        err.contains("no bag_verblijfsobject has been loaded yet"),
+        "{err}"
+    );
+    assert!(err.contains("no brp_persoon has been loaded yet"), "{err}");
+}
+
+#[test]
+fn partners_outside_the_project_are_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    ok(loep(&[
+        "init",
+        dir.to_str().unwrap(),
+        "--naam",
+        "Alleen gemeente",
+        "--gebied",
+        "GM0392",
+        "--doel",
+        "Adreskwaliteit in de wijk verbeteren.",
+        "--grondslag",
+        "Wet BRP",
+        "--van",
+        "2026-01-01",
+        "--tot",
+        "2026-12-31",
+        "--partners",
+        "gemeente",
+    ]));
+    ok(loep(&[
+        "approve",
+        dir.to_str().unwrap(),
+        "--door",
+        "FG",
+        "--dpia",
+        "D1",
+    ]));
+    ok(intake(&dir, &fixtures().join("basis")));
+    let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
+    assert!(err.contains("does not take part in this project"), "{err}");
+}
+
+#[test]
+fn the_same_delivery_twice_changes_nothing_and_a_newer_one_supersedes() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let basis = fixtures().join("basis");
+    ok(intake(&dir, &basis));
+    let before = status_json(&dir);
+    let out = ok(intake(&dir, &basis));
+    assert!(out.contains("nothing changed"), "{out}");
+    let after = status_json(&dir);
+    assert_eq!(before["tabellen"], after["tabellen"]);
+    assert_eq!(after["leveringen"].as_array().unwrap().len(), 1);
+
+    // A newer BAG: a new snapshot; the others stay; the old snapshot stays addressable.
+    let lev = copy_fixture("basis", root.path(), "newer");
+    let bag = std::fs::read_to_string(lev.join("bag_verblijfsobject.csv")).unwrap();
+    std::fs::write(
+        lev.join("bag_verblijfsobject.csv"),
+        format!("{bag}{BAG_ROW}\n"),
+    )
+    .unwrap();
+    let r = intake_json(&dir, &lev);
+    assert_eq!(table(&r, "bag_verblijfsobject")["uitkomst"], "loaded");
+    assert_eq!(table(&r, "bag_verblijfsobject")["rijen_geladen"], 4);
+    assert_eq!(table(&r, "brp_persoon")["uitkomst"], "unchanged");
+    let s = status_json(&dir);
+    let bag = s["tabellen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tabel"] == "bag_verblijfsobject")
+        .unwrap();
+    assert_eq!(bag["oudere_snapshots"], 1);
+    let first = before["tabellen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tabel"] == "bag_verblijfsobject")
+        .unwrap();
+    let old_id = first["snapshot_id"].as_str().unwrap();
+    let old_file = dir.join(format!(
+        "data/bag_verblijfsobject/{}.parquet",
+        old_id.split('.').next().unwrap()
+    ));
+    assert!(
+        old_file.exists(),
+        "the superseded snapshot is kept for reproducible scans"
+    );
+}
+
+/// Every planted identity of the fixtures, as it must never appear outside the vault.
+const PLANTED: &[&str] = &[
+    "111222333",
+    "111222345",
+    "111222357",
+    "111222369",
+    "111222370",
+    "Oeverzicht",
+    "Quistenburg",
+    "Wubbo",
+    "1911-11-11",
+];
+
+#[test]
+fn no_bsn_or_name_is_written_outside_the_vault() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let mut terminal = String::new();
+    for lev in ["basis", "belastingdienst"] {
+        let out = intake(&dir, &fixtures().join(lev));
+        terminal += &stdout(&out);
+        terminal += &stderr(&out);
+        assert!(out.status.success());
+    }
+    // A delivery with rejected identifying values too.
+    let lev = copy_fixture("basis", root.path(), "bad");
+    let brp = std::fs::read_to_string(lev.join("brp_persoon.csv")).unwrap();
+    std::fs::write(
+        lev.join("brp_persoon.csv"),
+        brp.replace("1911-11-11,M", "1911-11-11,Q")
+            .replace("111222357", "111222358"),
+    )
+    .unwrap();
+    let out = intake(&dir, &lev);
+    terminal += &stdout(&out);
+    terminal += &stderr(&out);
+    for args in [vec!["status"], vec!["log", "verify"]] {
+        let mut a = args.clone();
+        a.push(dir.to_str().unwrap());
+        terminal += &ok(loep(&a));
+    }
+    let mut planted: Vec<&str> = PLANTED.to_vec();
+    planted.push("111222358");
+    for p in &planted {
+        assert!(!terminal.contains(p), "{p} was shown on the terminal");
+    }
+    let mut checked = 0;
+    for f in files_under(&dir) {
+        if f.starts_with(dir.join("vault")) {
+            continue;
+        }
+        let mut text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        if f.extension().is_some_and(|e| e == "parquet") {
+            // Compressed pages could hide a value from a byte search: read the values too.
+            text += &parquet_text(&f);
+        }
+        for p in &planted {
+            assert!(!text.contains(p), "{p} found in {}", f.display());
+        }
+        checked += 1;
+    }
+    assert!(checked > 10, "only {checked} files checked");
+    // The vault does hold them, so the search above would have found them.
+    let vault = String::from_utf8_lossy(&std::fs::read(dir.join("vault/vault.sqlite")).unwrap())
+        .into_owned();
+    for p in ["111222333", "Oeverzicht", "1911-11-11", "111222358"] {
+        assert!(vault.contains(p), "{p} missing from the vault");
+    }
+}
+
+fn parquet_text(path: &Path) -> String {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut out = String::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        for col in batch.columns() {
+            let s = arrow_cast::cast(col, &arrow_schema::DataType::Utf8).unwrap();
+            let s = s
+                .as_any()
+                .downcast_ref::<arrow_array::StringArray>()
+                .unwrap();
+            for v in s.iter().flatten() {
+                out.push_str(v);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_analysis_store_keeps_pseudonyms_and_birth_years() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let r = intake_json(&dir, &fixtures().join("basis"));
+    let id = r["levering_id"].as_str().unwrap();
+    let text = parquet_text(&dir.join(format!("data/brp_persoon/{id}.parquet")));
+    assert!(text.contains("1911\n"), "birth year kept");
+    let pseudonyms: Vec<&str> = text
+        .lines()
+        .filter(|l| l.len() == 32 && l.chars().all(|c| c.is_ascii_hexdigit()))
+        .collect();
+    assert!(pseudonyms.len() >= 4, "{text}");
+}
+
+#[test]
+fn a_parquet_delivery_loads_like_csv() {
+    use arrow_array::{RecordBatch, StringArray};
+    use std::sync::Arc;
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let lev = copy_fixture("basis", root.path(), "pq");
+    std::fs::remove_file(lev.join("cbs_buurt.csv")).unwrap();
+    let schema = Arc::new(arrow_schema::Schema::new(
+        [
+            "buurtcode",
+            "buurtnaam",
+            "wijkcode",
+            "wijknaam",
+            "gemeentecode",
+        ]
+        .map(|n| arrow_schema::Field::new(n, arrow_schema::DataType::Utf8, true))
+        .to_vec(),
+    ));
+    let cols: Vec<Arc<dyn arrow_array::Array>> = vec![
+        Arc::new(StringArray::from(vec![
+            "BU03920101",
+            "BU03920102",
+            "BU0392",
+        ])),
+        Arc::new(StringArray::from(vec!["A", "B", "C"])),
+        Arc::new(StringArray::from(vec!["WK039201", "WK039201", "WK039201"])),
+        Arc::new(StringArray::from(vec!["W", "W", "W"])),
+        Arc::new(StringArray::from(vec![Some("0392"), Some("0392"), None])),
+    ];
+    let batch = RecordBatch::try_new(schema.clone(), cols).unwrap();
+    let f = std::fs::File::create(lev.join("cbs_buurt.parquet")).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(f, schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let r = intake_json(&dir, &lev);
+    assert_eq!(table(&r, "cbs_buurt")["rijen_geladen"], 2);
+    assert_eq!(table(&r, "cbs_buurt")["rijen_afgewezen"], 1);
+    let rejects: Vec<&str> = r["afwijzingen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["kolom"].as_str().unwrap())
+        .collect();
+    assert!(
+        rejects.contains(&"buurtcode") && rejects.contains(&"gemeentecode"),
+        "{rejects:?}"
+    );
+}
+
+#[test]
+fn a_crash_before_commit_leaves_the_previous_state() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    let before = status_json(&dir);
+    let out = loep_env(
+        &[
+            "intake",
+            dir.to_str().unwrap(),
+            fixtures().join("belastingdienst").to_str().unwrap(),
+        ],
+        &[("LOEP_FAULT", "before-commit")],
+    );
+    assert!(!out.status.success(), "the fault hook aborts the process");
+    // Files had already been moved into data/ when the process died.
+    assert!(dir.join("staging").exists() || files_under(&dir.join("data")).len() > 4);
+    let after = status_json(&dir);
+    assert_eq!(before["tabellen"], after["tabellen"]);
+    assert_eq!(after["leveringen"].as_array().unwrap().len(), 1);
+    ok(loep(&["log", "verify", dir.to_str().unwrap()]));
+    // Nothing of the aborted delivery remains, and it can be delivered again.
+    assert!(!dir.join("staging").exists());
+    assert_eq!(files_under(&dir.join("data")).len(), 4);
+    ok(intake(&dir, &fixtures().join("belastingdienst")));
+    assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn killing_the_process_mid_intake_leaves_the_previous_state() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    let before = status_json(&dir);
+    // A delivery large enough to be mid-way when killed.
+    let lev = root.path().join("big");
+    loep_synth::write_bulk_delivery(&lev, 60_000, 3, 392).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loep"))
+        .args(["intake", dir.to_str().unwrap(), lev.to_str().unwrap()])
+        .env("LOEP_NOW", NOW)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until it has written its first snapshot into staging, then kill it (SIGKILL).
+    let start = std::time::Instant::now();
+    while !staged_parquet_exists(&dir)
+        && child.try_wait().unwrap().is_none()
+        && start.elapsed().as_secs() < 120
+    {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the intake ended before it could be killed"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after = status_json(&dir);
+    assert_eq!(before["tabellen"], after["tabellen"]);
+    ok(loep(&["log", "verify", dir.to_str().unwrap()]));
+    assert!(!dir.join("staging").exists());
+    let r = intake_json(&dir, &lev);
+    assert!(r["levering_id"].is_string(), "{r}");
+}
+
+fn staged_parquet_exists(project: &Path) -> bool {
+    let Ok(deliveries) = std::fs::read_dir(project.join("staging")) else {
+        return false;
+    };
+    deliveries.flatten().any(|d| {
+        std::fs::read_dir(d.path())
+            .map(|files| {
+                files
+                    .flatten()
+                    .any(|f| f.path().extension().is_some_and(|e| e == "parquet"))
+            })
+            .unwrap_or(false)
+    })
+}
