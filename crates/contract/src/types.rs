@@ -341,7 +341,7 @@ impl fmt::Display for Periode {
 pub struct Bedrag(pub i64);
 
 impl Bedrag {
-    pub const MAX_CENTS: i64 = 999_999_999_999_99;
+    pub const MAX_CENTS: i64 = 99_999_999_999_999;
 
     pub fn parse(s: &str, allow_negative: bool) -> Result<Self, Invalid> {
         let (neg, body) = match s.strip_prefix('-') {

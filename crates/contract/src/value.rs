@@ -265,13 +265,11 @@ pub fn check_row(
                 errors.push(("partner_bsn", "a person cannot be their own partner".into()));
             }
         }
-        "kad_eigendom" => {
-            if present("eigenaar_bsn") == present("eigenaar_kvk") {
-                errors.push((
-                    "eigenaar_bsn",
-                    "give exactly one of eigenaar_bsn and eigenaar_kvk".into(),
-                ));
-            }
+        "kad_eigendom" if present("eigenaar_bsn") == present("eigenaar_kvk") => {
+            errors.push((
+                "eigenaar_bsn",
+                "give exactly one of eigenaar_bsn and eigenaar_kvk".into(),
+            ));
         }
         "kvk_vestiging" => {
             if present("eigenaar_bsn") && text("rechtsvorm").is_some_and(|r| r != "eenmanszaak") {

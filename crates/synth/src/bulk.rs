@@ -277,7 +277,7 @@ pub fn write_bulk_delivery(
         } else {
             String::new()
         };
-        let since_y = (y + 18).max(1990).min(2025);
+        let since_y = (y + 18).clamp(1990, 2025);
         t.row(format_args!(
             "{},{},{vv},{achternaam},{},{},,ingezetene,{},W,{},{partner}",
             bsn_for(p),
