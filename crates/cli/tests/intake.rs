@@ -459,7 +459,7 @@ fn no_bsn_or_name_is_written_outside_the_vault() {
     let root = tempfile::tempdir().unwrap();
     let dir = approved_project(root.path());
     let mut terminal = String::new();
-    for lev in ["basis", "belastingdienst"] {
+    for lev in ["basis", "belastingdienst", "politie", "corporatie"] {
         let out = intake(&dir, &fixtures().join(lev));
         terminal += &stdout(&out);
         terminal += &stderr(&out);
@@ -506,8 +506,19 @@ fn no_bsn_or_name_is_written_outside_the_vault() {
     // The vault does hold them, so the search above would have found them.
     let vault = String::from_utf8_lossy(&std::fs::read(dir.join("vault/vault.sqlite")).unwrap())
         .into_owned();
-    for p in ["111222333", "Oeverzicht", "1911-11-11", "111222358"] {
-        assert!(vault.contains(p), "{p} missing from the vault");
+    for p in ["111222358"] {
+        assert!(vault.contains(p), "{p} missing from the vault's rejects");
+    }
+    let mut vault_values = String::new();
+    for f in files_under(&dir.join("vault")) {
+        if f.extension().is_some_and(|e| e == "parquet") {
+            vault_values += &parquet_text(&f);
+        }
+    }
+    // Fenna Buitendijk (111222369) lives outside the area: she is nowhere, not even in the vault.
+    for p in PLANTED {
+        let held = vault_values.contains(p) || vault.contains(p);
+        assert_eq!(held, *p != "111222369", "{p}: held by the vault = {held}");
     }
 }
 
@@ -679,4 +690,58 @@ fn staged_parquet_exists(project: &Path) -> bool {
             })
             .unwrap_or(false)
     })
+}
+
+#[test]
+fn police_and_corporation_rows_are_scoped_and_keyed_for_linkage() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    let r = intake_json(&dir, &fixtures().join("politie"));
+    let t = table(&r, "pol_registratie");
+    assert_eq!(
+        (
+            t["rijen_geladen"].as_u64(),
+            t["rijen_buiten_gebied"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{r}"
+    );
+    let t = table(&r, "pol_betrokkene");
+    assert_eq!(
+        (
+            t["rijen_geladen"].as_u64(),
+            t["rijen_buiten_gebied"].as_u64()
+        ),
+        (Some(3), Some(1)),
+        "{r}"
+    );
+    let id = r["levering_id"].as_str().unwrap();
+    let keys = parquet_text(&dir.join(format!("data/pol_betrokkene/{id}.parquet")));
+    for k in ["PL-2026-001#1", "PL-2026-001#2", "PL-2026-003#1"] {
+        assert!(keys.contains(k), "record key {k} missing:\n{keys}");
+    }
+    // The vault holds the names under the same record keys.
+    let names = parquet_text(&dir.join(format!("vault/identiteit/pol_betrokkene/{id}.parquet")));
+    assert!(
+        names.contains("PL-2026-001#2") && names.contains("Zwartveld"),
+        "{names}"
+    );
+
+    let r = intake_json(&dir, &fixtures().join("corporatie"));
+    let t = table(&r, "wc_huurcontract");
+    assert_eq!(
+        (
+            t["rijen_geladen"].as_u64(),
+            t["rijen_buiten_gebied"].as_u64()
+        ),
+        (Some(2), Some(1)),
+        "{r}"
+    );
+    let id = r["levering_id"].as_str().unwrap();
+    let data = parquet_text(&dir.join(format!("data/wc_huurcontract/{id}.parquet")));
+    assert!(
+        data.contains("Woonstede:HC-1") && data.contains("1911\n"),
+        "{data}"
+    );
 }

@@ -220,14 +220,14 @@ fn parse_wkt(s: &str) -> Result<String, Invalid> {
 }
 
 /// A rule that spans several fields of one row. Returns `(column, reason)` pairs.
-pub fn check_row(
+pub fn check_row<'a>(
     table: &Table,
-    get: &dyn Fn(&str) -> Option<Value>,
+    get: &dyn Fn(&str) -> Option<&'a Value>,
 ) -> Vec<(&'static str, String)> {
     let mut errors = Vec::new();
     let present = |name: &str| get(name).is_some_and(|v| !v.is_null());
     let text = |name: &str| match get(name) {
-        Some(Value::Text(t)) => Some(t),
+        Some(Value::Text(t)) => Some(t.as_str()),
         _ => None,
     };
     // A period must not end before it starts.
@@ -237,7 +237,7 @@ pub fn check_row(
         ("datum_inschrijving", "datum_uitschrijving"),
     ] {
         if let (Some(a), Some(b)) = (get(start), get(end))
-            && ends_before(&a, &b)
+            && ends_before(a, b)
         {
             errors.push((
                 end,
@@ -297,7 +297,7 @@ pub fn check_row(
                 ));
             }
             if let (Some(b), Some(g)) = (text("buurtcode"), text("gemeentecode"))
-                && b[2..6] != g
+                && &b[2..6] != g
             {
                 errors.push((
                     "gemeentecode",

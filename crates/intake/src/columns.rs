@@ -25,20 +25,12 @@ pub fn analysis_type(col: &Column) -> DataType {
     }
 }
 
-/// The columns of a table that the analysis store keeps, in contract order.
-pub fn analysis_columns(table: &Table) -> Vec<&'static Column> {
-    table
+/// The analysis schema: kept columns in contract order (pseudonyms and birth years renamed,
+/// vault-only columns left out), then `record_key` for tables whose identities live in the vault.
+pub fn analysis_schema(table: &Table) -> SchemaRef {
+    let mut fields: Vec<Field> = table
         .columns
         .iter()
-        .filter(|c| c.handling != Handling::VaultOnly)
-        .collect()
-}
-
-/// The analysis schema: kept columns (pseudonyms and birth years renamed), then `record_key`
-/// for tables whose identities live in the vault.
-pub fn analysis_schema(table: &Table) -> SchemaRef {
-    let mut fields: Vec<Field> = analysis_columns(table)
-        .into_iter()
         .filter_map(|c| {
             c.analysis_name()
                 .map(|n| Field::new(n, analysis_type(c), !c.required))
@@ -48,6 +40,31 @@ pub fn analysis_schema(table: &Table) -> SchemaRef {
         fields.push(Field::new("record_key", DataType::Utf8, false));
     }
     Arc::new(Schema::new(fields))
+}
+
+/// The vault schema of a table's identities: `record_key`, then every vault-only column and the
+/// full birth dates, as delivered (normalised) text. `None` when the table holds none.
+pub fn identity_schema(table: &Table) -> Option<SchemaRef> {
+    let cols: Vec<Field> = table
+        .columns
+        .iter()
+        .filter(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear))
+        .map(|c| Field::new(c.name, DataType::Utf8, true))
+        .collect();
+    if cols.is_empty() {
+        return None;
+    }
+    let mut fields = vec![Field::new("record_key", DataType::Utf8, false)];
+    fields.extend(cols);
+    Some(Arc::new(Schema::new(fields)))
+}
+
+/// The vault schema of the BSN ↔ pseudonym map.
+pub fn bsn_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("pseudoniem", DataType::Utf8, false),
+        Field::new("bsn", DataType::Utf8, false),
+    ]))
 }
 
 enum Builder {
@@ -115,19 +132,19 @@ pub enum Cell {
 
 impl Cell {
     /// The analysis form of a validated value (pseudonyms are made by the caller).
-    pub fn from_value(col: &Column, v: &Value) -> Cell {
+    pub fn from_value(col: &Column, v: Value) -> Cell {
         match (col.handling, v) {
             (_, Value::Null) => Cell::Null,
             (Handling::BirthYear, Value::PartialDate(d)) => {
                 d.year_known().map_or(Cell::Null, Cell::Year)
             }
-            (_, Value::Text(s)) => Cell::Str(s.clone()),
-            (_, Value::Int(n)) => Cell::Int(*n),
-            (_, Value::Float(f)) => Cell::Float(*f),
-            (_, Value::Date(d)) => Cell::Date(*d),
+            (_, Value::Text(s)) => Cell::Str(s),
+            (_, Value::Int(n)) => Cell::Int(n),
+            (_, Value::Float(f)) => Cell::Float(f),
+            (_, Value::Date(d)) => Cell::Date(d),
             (_, Value::PartialDate(d)) => Cell::Str(d.to_string()),
-            (_, Value::Amount(c)) => Cell::Cents(*c),
-            (_, Value::Bool(b)) => Cell::Bool(*b),
+            (_, Value::Amount(c)) => Cell::Cents(c),
+            (_, Value::Bool(b)) => Cell::Bool(b),
             // A BSN never reaches the analysis store; the caller replaces it by its pseudonym.
             (_, Value::Bsn(_)) => Cell::Null,
         }

@@ -1,10 +1,11 @@
 //! Loading one delivery into a project: all of it, or nothing.
 
 use anyhow::{Context, Result, anyhow};
-use arrow_array::{Array, StringArray};
-use loep_contract::{Datum, Partner, TABLES, Table};
+use arrow_array::{Array, RecordBatch, StringArray};
+use arrow_schema::SchemaRef;
+use loep_contract::{ColumnType, Datum, Partner, TABLES, Table};
 use loep_store::catalog::{self, NewDelivery, Snapshot};
-use loep_store::{LogRecord, Project, Pseudonym, Status, clock, log};
+use loep_store::{LogRecord, Project, Pseudonym, Pseudonymiser, Status, clock, log};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -12,16 +13,21 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 use rusqlite::params;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use crate::columns::bsn_schema;
 use crate::source::{RawRecord, TableSource};
-use crate::validate::{ChunkOut, RejectOut, Scope, TablePlan, process_chunk};
+use crate::validate::{
+    ChunkOut, RejectOut, Scope, ScopeKeys, TablePlan, process_chunk, pseudonym_hex,
+};
 
 /// Records read per chunk and per parallel task.
 const CHUNK: usize = 1 << 16;
@@ -381,15 +387,20 @@ fn pseudonym_from_hex(s: &str) -> Option<Pseudonym> {
 
 /// The scope of the project as its current snapshots define it.
 struct ScopeParts {
-    brp: HashSet<Pseudonym>,
-    owners_kad: HashSet<Pseudonym>,
-    owners_kvk: HashSet<Pseudonym>,
+    brp: FxHashSet<Pseudonym>,
+    owners_kad: FxHashSet<Pseudonym>,
+    owners_kvk: FxHashSet<Pseudonym>,
 }
 
 impl ScopeParts {
     fn rebuild(&self, scope: &mut Scope) {
-        scope.owners = self.owners_kad.union(&self.owners_kvk).copied().collect();
-        scope.persons = self.brp.union(&scope.owners).copied().collect();
+        scope.owners = self
+            .owners_kad
+            .iter()
+            .chain(&self.owners_kvk)
+            .copied()
+            .collect();
+        scope.persons = self.brp.iter().chain(&scope.owners).copied().collect();
     }
 }
 
@@ -405,7 +416,7 @@ fn load_scope(project: &Project) -> Result<(Scope, ScopeParts)> {
     scope.registrations = read_column(project, "pol_registratie", "registratie_id")?
         .into_iter()
         .collect();
-    let set = |t: &str, c: &str| -> Result<HashSet<Pseudonym>> {
+    let set = |t: &str, c: &str| -> Result<FxHashSet<Pseudonym>> {
         Ok(read_column(project, t, c)?
             .iter()
             .filter_map(|s| pseudonym_from_hex(s))
@@ -508,8 +519,9 @@ pub fn intake(
         reports,
         progress,
     );
-    // Whatever happened, the staging area goes; committed files were moved out of it.
+    // Whatever happened, the staging areas go; committed files were moved out of them.
     let _ = std::fs::remove_dir_all(project.layout.staging());
+    let _ = std::fs::remove_dir_all(project.layout.vault_staging());
     match result {
         Ok(r) => Ok(r),
         Err(e) => {
@@ -535,118 +547,207 @@ fn log_refusal(project: &mut Project, started: &str, e: &IntakeError) {
     }
 }
 
+/// Where one table's files go while it loads, and where they end up.
+struct Staged {
+    /// (staged path, final path relative to the project directory)
+    data: (PathBuf, String),
+    identity: Option<(PathBuf, String)>,
+    bsn: Option<(PathBuf, String)>,
+}
+
+/// The Parquet writers of one table: analysis data, and the vault's identities and BSN map.
+struct Sinks {
+    data: ArrowWriter<File>,
+    identity: Option<ArrowWriter<File>>,
+    bsn: Option<ArrowWriter<File>>,
+    seen: FxHashSet<Pseudonym>,
+}
+
+struct ToWriter {
+    data: Option<RecordBatch>,
+    identities: Option<RecordBatch>,
+    bsns: Vec<(Pseudonym, loep_contract::Bsn)>,
+}
+
+fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+    }
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    Ok(ArrowWriter::try_new(file, schema, Some(props))?)
+}
+
+fn close_writer(w: ArrowWriter<File>) -> Result<()> {
+    let file = w.into_inner()?;
+    file.sync_all()?;
+    Ok(())
+}
+
+impl Sinks {
+    fn write(&mut self, msg: ToWriter) -> Result<()> {
+        if let Some(b) = &msg.data {
+            self.data.write(b)?;
+        }
+        if let (Some(w), Some(b)) = (self.identity.as_mut(), &msg.identities) {
+            w.write(b)?;
+        }
+        if let Some(w) = self.bsn.as_mut() {
+            let mut ps = Vec::new();
+            let mut bs = Vec::new();
+            for (p, b) in msg.bsns {
+                if self.seen.insert(p) {
+                    ps.push(pseudonym_hex(&p));
+                    bs.push(b.to_string());
+                }
+            }
+            if !ps.is_empty() {
+                let batch = RecordBatch::try_new(
+                    bsn_schema(),
+                    vec![
+                        Arc::new(StringArray::from(ps)),
+                        Arc::new(StringArray::from(bs)),
+                    ],
+                )?;
+                w.write(&batch)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn close(self) -> Result<()> {
+        close_writer(self.data)?;
+        if let Some(w) = self.identity {
+            close_writer(w)?;
+        }
+        if let Some(w) = self.bsn {
+            close_writer(w)?;
+        }
+        Ok(())
+    }
+}
+
 struct TableOutput {
     report: TableReport,
-    staged: PathBuf,
+    staged: Staged,
     sha256: String,
     started: String,
     ended: String,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn load(
-    project: &mut Project,
-    dir: &Path,
-    started: &str,
-    partner: Option<&str>,
-    peildatum: Option<&str>,
-    todo: Vec<(&PlannedFile, TableSource, TablePlan)>,
-    mut reports: Vec<TableReport>,
-    progress: &dyn Progress,
-) -> Result<IntakeReport, IntakeError> {
-    let pseudo = project.pseudonymiser()?;
-    let (mut scope, mut parts) = load_scope(project)?;
-    let levering_id = catalog::new_delivery_id(project.conn())?;
-    let staging = project.layout.staging().join(&levering_id);
-    std::fs::create_dir_all(&staging)
-        .with_context(|| format!("cannot create {}", staging.display()))?;
-    let layout = project.layout.clone();
-    let activity = project.config.verwerkingsactiviteit_id.clone();
+/// Prepared statements for what a table's rows leave in SQLite: rejects, masked and in full.
+struct RejectSink<'a> {
+    masked: rusqlite::Statement<'a>,
+    full: rusqlite::Statement<'a>,
+    csv: csv::Writer<File>,
+    total: u64,
+    per_reason: BTreeMap<String, u64>,
+    shown: Vec<ShownReject>,
+}
 
-    let tx = project
-        .conn_mut()
-        .transaction()
-        .map_err(anyhow::Error::from)?;
-    let mut rejects_total = 0u64;
-    let mut per_reason: BTreeMap<String, u64> = BTreeMap::new();
-    let mut shown = Vec::new();
-    let mut rejects_csv =
-        csv::Writer::from_path(staging.join("afwijzingen.csv")).map_err(anyhow::Error::from)?;
-    rejects_csv
-        .write_record(["tabel", "bestand", "regel", "kolom", "waarde", "reden"])
-        .map_err(anyhow::Error::from)?;
-    let mut outputs: Vec<TableOutput> = Vec::new();
-    let mut seen_bsn: HashSet<Pseudonym> = HashSet::new();
-    {
-        let mut ins_bsn = tx
-            .prepare("INSERT OR IGNORE INTO vault.bsn (pseudoniem, bsn) VALUES (?1, ?2)")
-            .map_err(anyhow::Error::from)?;
-        let mut ins_id = tx
-            .prepare("INSERT INTO vault.identiteit (snapshot_id, record_key, velden) VALUES (?1, ?2, ?3)")
-            .map_err(anyhow::Error::from)?;
-        let mut ins_rej = tx
-            .prepare("INSERT INTO afwijzing (levering_id, tabel, bestand, regel, kolom, waarde, reden) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-            .map_err(anyhow::Error::from)?;
-        let mut ins_rej_vault = tx
-            .prepare("INSERT INTO vault.afwijzing (levering_id, bestand, regel, kolom, waarde, reden, ruwe_regel) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-            .map_err(anyhow::Error::from)?;
-
-        for (f, mut src, plan) in todo {
-            let t_started = clock::now();
-            let snapshot_id = format!("{levering_id}.{}", f.table.name);
-            let staged = staging.join(format!("{}.parquet", f.table.name));
-            let file = File::create(&staged)
-                .with_context(|| format!("cannot create {}", staged.display()))?;
-            let props = WriterProperties::builder()
-                .set_compression(Compression::SNAPPY)
-                .build();
-            let mut writer = ArrowWriter::try_new(file, plan.schema.clone(), Some(props))
-                .map_err(anyhow::Error::from)?;
-            let mut report = TableReport {
-                tabel: f.table.name.to_string(),
+impl RejectSink<'_> {
+    fn record(&mut self, r: &RejectOut, f: &PlannedFile, levering_id: &str) -> Result<()> {
+        let shown = r.shown_value();
+        self.masked.execute(params![
+            levering_id,
+            f.table.name,
+            f.file_name,
+            r.line as i64,
+            r.column,
+            shown,
+            r.reason
+        ])?;
+        self.full.execute(params![
+            levering_id,
+            f.file_name,
+            r.line as i64,
+            r.column,
+            r.value,
+            r.reason,
+            r.raw
+        ])?;
+        self.csv.write_record([
+            f.table.name,
+            &f.file_name,
+            &r.line.to_string(),
+            &r.column,
+            &shown,
+            &r.reason,
+        ])?;
+        self.total += 1;
+        *self
+            .per_reason
+            .entry(format!("{} / {}: {}", f.file_name, r.column, r.reason))
+            .or_insert(0) += 1;
+        if self.shown.len() < SHOWN_REJECTS {
+            self.shown.push(ShownReject {
                 bestand: f.file_name.clone(),
-                uitkomst: Outcome::Loaded,
-                snapshot_id: snapshot_id.clone(),
-                rijen_gelezen: 0,
-                rijen_geladen: 0,
-                rijen_afgewezen: 0,
-                rijen_buiten_gebied: 0,
-            };
-            let mut keys = crate::validate::ScopeKeys::default();
-            progress.table_started(
-                f.table.name,
-                if src.delimiter.is_some() { src.size } else { 0 },
-            );
-            let ordinal_col = f
-                .table
-                .record_key
-                .contains(&"#")
-                .then(|| {
-                    plan.positions[f
-                        .table
-                        .columns
-                        .iter()
-                        .position(|c| c.name == f.table.record_key[0])
-                        .unwrap_or(0)]
-                })
-                .flatten();
-            let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
+                regel: r.line,
+                kolom: r.column.clone(),
+                waarde: shown,
+                reden: r.reason.clone(),
+            });
+        }
+        Ok(())
+    }
+}
 
-            let stream_result: Result<()> = std::thread::scope(|s| {
-                let (send, recv) =
-                    std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
-                let src_ref = &mut src;
-                s.spawn(move || {
-                    loop {
-                        let chunk = src_ref.next_chunk(CHUNK);
-                        let done = matches!(&chunk, Ok(c) if c.is_empty()) || chunk.is_err();
-                        let pos = src_ref.position();
-                        if send.send(chunk.map(|c| (c, pos))).is_err() || done {
-                            break;
-                        }
-                    }
-                });
-                for msg in recv {
+/// Streams one file through the three stages: a reader thread parses CSV or Parquet, rayon
+/// validates chunks on every core, and a writer thread encodes Parquet. Rejects go to SQLite on
+/// this thread, inside the delivery's transaction.
+#[allow(clippy::too_many_arguments)]
+fn load_table(
+    f: &PlannedFile,
+    src: &mut TableSource,
+    plan: &TablePlan,
+    scope: &Scope,
+    pseudo: &Pseudonymiser,
+    sinks: Sinks,
+    rejects: &mut RejectSink<'_>,
+    levering_id: &str,
+    report: &mut TableReport,
+    keys: &mut ScopeKeys,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let ordinal_col = f
+        .table
+        .record_key
+        .contains(&"#")
+        .then(|| {
+            let key = f.table.record_key[0];
+            f.table
+                .columns
+                .iter()
+                .position(|c| c.name == key)
+                .and_then(|i| plan.positions[i])
+        })
+        .flatten();
+    let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
+    std::thread::scope(|s| {
+        let (rsend, rrecv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
+        let (wsend, wrecv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
+        s.spawn(move || {
+            loop {
+                let chunk = src.next_chunk(CHUNK);
+                let done = matches!(&chunk, Ok(c) if c.is_empty()) || chunk.is_err();
+                let pos = src.position();
+                if rsend.send(chunk.map(|c| (c, pos))).is_err() || done {
+                    break;
+                }
+            }
+        });
+        let writer = s.spawn(move || -> Result<()> {
+            let mut sinks = sinks;
+            for msg in wrecv {
+                sinks.write(msg)?;
+            }
+            sinks.close()
+        });
+        let mut consume =
+            |rrecv: std::sync::mpsc::Receiver<Result<(Vec<RawRecord>, u64)>>| -> Result<()> {
+                for msg in rrecv {
                     let (records, pos) = msg.map_err(|e| {
                         let msg = format!("{e:#}");
                         let line = msg
@@ -668,7 +769,7 @@ fn load(
                         records
                             .iter()
                             .map(|r| {
-                                let key = r.fields.get(c).cloned().flatten().unwrap_or_default();
+                                let key = r.fields.get(c).unwrap_or_default().to_vec();
                                 let n = ordinal_counts.entry(key).or_insert(0);
                                 *n += 1;
                                 *n
@@ -682,59 +783,164 @@ fn load(
                             let ord = ordinals
                                 .as_ref()
                                 .map(|o| &o[i * TASK..(i * TASK + part.len())]);
-                            process_chunk(&plan, &scope, &pseudo, part, ord)
+                            process_chunk(plan, scope, pseudo, part, ord)
                         })
                         .collect();
+                    drop(records);
                     for out in outs {
                         let out = out?;
                         report.rijen_gelezen += out.rows_read;
                         report.rijen_geladen += out.rows_loaded;
                         report.rijen_afgewezen += out.rows_rejected;
                         report.rijen_buiten_gebied += out.rows_out_of_area;
-                        if let Some(b) = &out.batch {
-                            writer.write(b)?;
-                        }
-                        for (p, b) in &out.bsns {
-                            if seen_bsn.insert(*p) {
-                                ins_bsn.execute(params![hex::encode(p), b.to_string()])?;
-                            }
-                        }
-                        for (key, json) in &out.identities {
-                            ins_id.execute(params![snapshot_id, key, json])?;
-                        }
                         for r in &out.rejects {
-                            record_reject(
-                                r,
-                                f,
-                                &levering_id,
-                                &mut ins_rej,
-                                &mut ins_rej_vault,
-                                &mut rejects_csv,
-                            )?;
-                            rejects_total += 1;
-                            *per_reason
-                                .entry(format!("{} / {}: {}", f.file_name, r.column, r.reason))
-                                .or_insert(0) += 1;
-                            if shown.len() < SHOWN_REJECTS {
-                                shown.push(ShownReject {
-                                    bestand: f.file_name.clone(),
-                                    regel: r.line,
-                                    kolom: r.column.clone(),
-                                    waarde: r.shown_value(),
-                                    reden: r.reason.clone(),
-                                });
-                            }
+                            rejects.record(r, f, levering_id)?;
                         }
                         keys.objects.extend(out.keys.objects);
                         keys.persons.extend(out.keys.persons);
                         keys.owners.extend(out.keys.owners);
                         keys.registrations.extend(out.keys.registrations);
+                        let msg = ToWriter {
+                            data: out.batch,
+                            identities: out.identities,
+                            bsns: out.bsns,
+                        };
+                        if wsend.send(msg).is_err() {
+                            // The writer stopped; its error is reported below.
+                            return Ok(());
+                        }
                     }
                     progress.advanced(pos);
                 }
                 Ok(())
-            });
-            if let Err(e) = stream_result {
+            };
+        let consumed = consume(rrecv);
+        drop(wsend);
+        let written = writer
+            .join()
+            .map_err(|_| anyhow!("the Parquet writer stopped unexpectedly"))?;
+        consumed?;
+        written
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load(
+    project: &mut Project,
+    dir: &Path,
+    started: &str,
+    partner: Option<&str>,
+    peildatum: Option<&str>,
+    todo: Vec<(&PlannedFile, TableSource, TablePlan)>,
+    mut reports: Vec<TableReport>,
+    progress: &dyn Progress,
+) -> Result<IntakeReport, IntakeError> {
+    let pseudo = project.pseudonymiser()?;
+    let (mut scope, mut parts) = load_scope(project)?;
+    let levering_id = catalog::new_delivery_id(project.conn())?;
+    let layout = project.layout.clone();
+    // Identities are staged inside the vault, never outside it.
+    let staging = layout.staging().join(&levering_id);
+    let vault_staging = layout.vault_staging().join(&levering_id);
+    for d in [&staging, &vault_staging] {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+
+    let tx = project
+        .conn_mut()
+        .transaction()
+        .map_err(anyhow::Error::from)?;
+    let mut outputs: Vec<TableOutput> = Vec::new();
+    let (rejects_total, per_reason, shown) = {
+        let mut rejects = RejectSink {
+        masked: tx
+            .prepare(
+                "INSERT INTO afwijzing (levering_id, tabel, bestand, regel, kolom, waarde, reden)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(anyhow::Error::from)?,
+        full: tx
+            .prepare(
+                "INSERT INTO vault.afwijzing (levering_id, bestand, regel, kolom, waarde, reden, ruwe_regel)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(anyhow::Error::from)?,
+        csv: csv::Writer::from_path(staging.join("afwijzingen.csv")).map_err(anyhow::Error::from)?,
+        total: 0,
+        per_reason: BTreeMap::new(),
+        shown: Vec::new(),
+    };
+        rejects
+            .csv
+            .write_record(["tabel", "bestand", "regel", "kolom", "waarde", "reden"])
+            .map_err(anyhow::Error::from)?;
+
+        for (f, mut src, plan) in todo {
+            let t_started = clock::now();
+            let name = f.table.name;
+            let staged = Staged {
+                data: (
+                    staging.join(format!("{name}.parquet")),
+                    format!("data/{name}/{levering_id}.parquet"),
+                ),
+                identity: plan.identity_schema.as_ref().map(|_| {
+                    (
+                        vault_staging.join(format!("identiteit-{name}.parquet")),
+                        format!("vault/identiteit/{name}/{levering_id}.parquet"),
+                    )
+                }),
+                bsn: f
+                    .table
+                    .columns
+                    .iter()
+                    .any(|c| c.ty == ColumnType::Bsn)
+                    .then(|| {
+                        (
+                            vault_staging.join(format!("bsn-{name}.parquet")),
+                            format!("vault/bsn/{name}/{levering_id}.parquet"),
+                        )
+                    }),
+            };
+            let sinks = Sinks {
+                data: parquet_writer(&staged.data.0, plan.schema.clone())?,
+                identity: match (&staged.identity, &plan.identity_schema) {
+                    (Some((p, _)), Some(schema)) => Some(parquet_writer(p, schema.clone())?),
+                    _ => None,
+                },
+                bsn: match &staged.bsn {
+                    Some((p, _)) => Some(parquet_writer(p, bsn_schema())?),
+                    None => None,
+                },
+                seen: FxHashSet::default(),
+            };
+            let mut report = TableReport {
+                tabel: name.to_string(),
+                bestand: f.file_name.clone(),
+                uitkomst: Outcome::Loaded,
+                snapshot_id: format!("{levering_id}.{name}"),
+                rijen_gelezen: 0,
+                rijen_geladen: 0,
+                rijen_afgewezen: 0,
+                rijen_buiten_gebied: 0,
+            };
+            let mut keys = ScopeKeys::default();
+            progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
+            let t0 = std::time::Instant::now();
+            let loaded = load_table(
+                f,
+                &mut src,
+                &plan,
+                &scope,
+                &pseudo,
+                sinks,
+                &mut rejects,
+                &levering_id,
+                &mut report,
+                &mut keys,
+                progress,
+            );
+            if let Err(e) = loaded {
                 return Err(match e.downcast::<RefusedFile>() {
                     Ok(RefusedFile(p)) => IntakeError::Refused(vec![p]),
                     Err(e) => {
@@ -742,20 +948,28 @@ fn load(
                     }
                 });
             }
-            let file = writer.into_inner().map_err(anyhow::Error::from)?;
-            file.sync_all().map_err(anyhow::Error::from)?;
-            progress.table_finished(f.table.name);
+            progress.table_finished(name);
+            tracing::debug!(
+                table = name,
+                rows = report.rijen_gelezen,
+                secs = t0.elapsed().as_secs_f64(),
+                "table loaded"
+            );
 
             // What this table defines for the tables after it.
-            match f.table.name {
+            match name {
                 "bag_verblijfsobject" => scope.objects = keys.objects.into_iter().collect(),
-                "brp_persoon" => parts.brp = keys.persons.into_iter().collect(),
-                "kad_eigendom" => parts.owners_kad = keys.owners.into_iter().collect(),
-                "kvk_vestiging" => parts.owners_kvk = keys.owners.into_iter().collect(),
                 "pol_registratie" => scope.registrations = keys.registrations.into_iter().collect(),
+                "brp_persoon" | "kad_eigendom" | "kvk_vestiging" => {
+                    match name {
+                        "brp_persoon" => parts.brp = keys.persons.into_iter().collect(),
+                        "kad_eigendom" => parts.owners_kad = keys.owners.into_iter().collect(),
+                        _ => parts.owners_kvk = keys.owners.into_iter().collect(),
+                    }
+                    parts.rebuild(&mut scope);
+                }
                 _ => {}
             }
-            parts.rebuild(&mut scope);
             outputs.push(TableOutput {
                 report,
                 staged,
@@ -764,9 +978,9 @@ fn load(
                 ended: clock::now(),
             });
         }
-    }
-    rejects_csv.flush().map_err(anyhow::Error::from)?;
-    drop(rejects_csv);
+        rejects.csv.flush().map_err(anyhow::Error::from)?;
+        (rejects.total, rejects.per_reason, rejects.shown)
+    };
 
     // Register the delivery. Files move into place first; a crash before the commit leaves them
     // unreferenced, and the next open of the project removes them.
@@ -777,8 +991,6 @@ fn load(
         .with_attr("levering_id", levering_id.clone())
         .with_attr("partner", partner.unwrap_or("onbekend"))
         .with_attr("tabellen", outputs.len() as u64);
-    let new_tables = outputs.len() as i64;
-    let unchanged_tables = reports.len() as i64;
     catalog::insert_delivery(
         &tx,
         &NewDelivery {
@@ -790,23 +1002,33 @@ fn load(
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             tijdstip: &now,
-            tabellen_nieuw: new_tables,
-            tabellen_ongewijzigd: unchanged_tables,
+            tabellen_nieuw: outputs.len() as i64,
+            tabellen_ongewijzigd: reports.len() as i64,
         },
     )?;
     log::append(&tx, &activity, parent.clone())?;
     for o in &outputs {
-        let rel = format!("data/{}/{}.parquet", o.report.tabel, levering_id);
-        let target = layout.dir.join(&rel);
-        if let Some(p) = target.parent() {
-            std::fs::create_dir_all(p).map_err(anyhow::Error::from)?;
+        let snapshot_id = &o.report.snapshot_id;
+        for (kind, file) in [
+            ("data", Some(&o.staged.data)),
+            ("identiteit", o.staged.identity.as_ref()),
+            ("bsn", o.staged.bsn.as_ref()),
+        ] {
+            let Some((from, rel)) = file else { continue };
+            let target = layout.dir.join(rel);
+            if let Some(p) = target.parent() {
+                std::fs::create_dir_all(p).map_err(anyhow::Error::from)?;
+            }
+            std::fs::rename(from, &target)
+                .with_context(|| format!("cannot move {} into place", from.display()))?;
+            if kind != "data" {
+                catalog::insert_vault_file(&tx, snapshot_id, kind, rel)?;
+            }
         }
-        std::fs::rename(&o.staged, &target)
-            .with_context(|| format!("cannot move {} into place", o.staged.display()))?;
         catalog::insert_snapshot(
             &tx,
             &Snapshot {
-                snapshot_id: o.report.snapshot_id.clone(),
+                snapshot_id: snapshot_id.clone(),
                 levering_id: levering_id.clone(),
                 tabel: o.report.tabel.clone(),
                 bestand: o.report.bestand.clone(),
@@ -815,7 +1037,7 @@ fn load(
                 rijen_geladen: o.report.rijen_geladen as i64,
                 rijen_afgewezen: o.report.rijen_afgewezen as i64,
                 rijen_buiten_gebied: o.report.rijen_buiten_gebied as i64,
-                pad: rel,
+                pad: o.staged.data.1.clone(),
                 tijdstip: now.clone(),
             },
         )?;
@@ -825,7 +1047,7 @@ fn load(
             &o.started,
             &o.ended,
         )
-        .with_subject(format!("snapshot:{}", o.report.snapshot_id))
+        .with_subject(format!("snapshot:{snapshot_id}"))
         .with_attr("rijen_geladen", o.report.rijen_geladen)
         .with_attr("rijen_afgewezen", o.report.rijen_afgewezen)
         .with_attr("rijen_buiten_gebied", o.report.rijen_buiten_gebied)
@@ -867,44 +1089,6 @@ impl fmt::Display for RefusedFile {
     }
 }
 impl std::error::Error for RefusedFile {}
-
-fn record_reject(
-    r: &RejectOut,
-    f: &PlannedFile,
-    levering_id: &str,
-    ins: &mut rusqlite::Statement<'_>,
-    ins_vault: &mut rusqlite::Statement<'_>,
-    csv_out: &mut csv::Writer<File>,
-) -> Result<()> {
-    let shown = r.shown_value();
-    ins.execute(params![
-        levering_id,
-        f.table.name,
-        f.file_name,
-        r.line as i64,
-        r.column,
-        shown,
-        r.reason
-    ])?;
-    ins_vault.execute(params![
-        levering_id,
-        f.file_name,
-        r.line as i64,
-        r.column,
-        r.value,
-        r.reason,
-        r.raw
-    ])?;
-    csv_out.write_record([
-        f.table.name,
-        &f.file_name,
-        &r.line.to_string(),
-        &r.column,
-        &shown,
-        &r.reason,
-    ])?;
-    Ok(())
-}
 
 /// Test hook: `LOEP_FAULT=before-commit` aborts the process at that point, as a power cut
 /// would, so tests can show that an interrupted intake leaves the previous state intact.

@@ -19,11 +19,11 @@ use std::path::Path;
 pub const MAX_LINE: usize = 1 << 20;
 
 /// One raw record: its line number in the file (1-based, header is line 1; for Parquet the row
-/// number + 1) and its fields as bytes (`None` for a Parquet null).
+/// number + 1) and its fields as bytes (a Parquet null is an empty field: a missing value).
 #[derive(Debug, Clone)]
 pub struct RawRecord {
     pub line: u64,
-    pub fields: Vec<Option<Vec<u8>>>,
+    pub fields: csv::ByteRecord,
 }
 
 /// A delivered file, opened.
@@ -54,24 +54,39 @@ struct LineGuard<R> {
 impl<R: Read> Read for LineGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                self.run = 0;
-                self.line += 1;
-            } else {
-                self.run += 1;
-                if self.run > MAX_LINE {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!(
-                            "line {} is longer than {} bytes; this is not a CSV of the contract (check the delimiter and line endings, or split the file)",
-                            self.line, MAX_LINE
-                        ),
-                    ));
-                }
+        let data = &buf[..n];
+        let mut prev: Option<usize> = None;
+        for pos in memchr::memchr_iter(b'\n', data) {
+            let len = match prev {
+                None => self.run + pos,
+                Some(p) => pos - p - 1,
+            };
+            if len > MAX_LINE {
+                return Err(self.too_long());
             }
+            self.line += 1;
+            prev = Some(pos);
+        }
+        self.run = match prev {
+            None => self.run + n,
+            Some(p) => n - p - 1,
+        };
+        if self.run > MAX_LINE {
+            return Err(self.too_long());
         }
         Ok(n)
+    }
+}
+
+impl<R> LineGuard<R> {
+    fn too_long(&self) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "line {} is longer than {} bytes; this is not a CSV of the contract (check the delimiter and line endings, or split the file)",
+                self.line, MAX_LINE
+            ),
+        )
     }
 }
 
@@ -184,7 +199,7 @@ impl TableSource {
                     let line = rec.position().map_or(0, |p| p.line() + 1);
                     out.push(RawRecord {
                         line,
-                        fields: rec.iter().map(|f| Some(f.to_vec())).collect(),
+                        fields: rec.clone(),
                     });
                 }
             }
@@ -238,18 +253,19 @@ fn batch_to_records(batch: &RecordBatch, first_line: u64) -> Result<Vec<RawRecor
         })
         .collect::<Result<_>>()?;
     Ok((0..batch.num_rows())
-        .map(|i| RawRecord {
-            line: first_line + i as u64,
-            fields: strings
-                .iter()
-                .map(|s| {
-                    if s.is_null(i) {
-                        None
-                    } else {
-                        Some(s.value(i).as_bytes().to_vec())
-                    }
-                })
-                .collect(),
+        .map(|i| {
+            let mut fields = csv::ByteRecord::with_capacity(64, strings.len());
+            for s in &strings {
+                fields.push_field(if s.is_null(i) {
+                    b""
+                } else {
+                    s.value(i).as_bytes()
+                });
+            }
+            RawRecord {
+                line: first_line + i as u64,
+                fields,
+            }
         })
         .collect())
 }

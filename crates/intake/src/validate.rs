@@ -5,12 +5,13 @@
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use loep_contract::{
-    Bsn, CbsCode, Column, Handling, ScopeRule, Table, Value, check_row, parse_value,
+    Bsn, CbsCode, Column, ColumnType, Handling, ScopeRule, Table, Value, check_row, parse_value,
 };
 use loep_store::{Pseudonym, Pseudonymiser};
+use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 
-use crate::columns::{BatchBuilder, Cell, analysis_columns, analysis_schema};
+use crate::columns::{BatchBuilder, Cell, analysis_schema, identity_schema};
 use crate::source::RawRecord;
 
 /// How a file's columns map onto its table.
@@ -19,8 +20,56 @@ pub struct TablePlan {
     /// For each contract column, its position in the file (if delivered).
     pub positions: Vec<Option<usize>>,
     pub header_len: usize,
+    /// The analysis-store schema.
     pub schema: SchemaRef,
+    /// The vault schema for names and birth dates (`None` when the table has none).
+    pub identity_schema: Option<SchemaRef>,
     pub delimiter: u8,
+    layout: Layout,
+}
+
+/// Column indices (into `table.columns`) that every row needs, computed once per file.
+struct Layout {
+    /// Analysis columns in schema order.
+    kept: Vec<usize>,
+    /// Vault-only and birth-date columns in identity-schema order.
+    identity: Vec<usize>,
+    /// Record key parts: a column, or `None` for the ordinal.
+    key: Vec<Option<usize>>,
+    vbo: Option<usize>,
+    bsn: Option<usize>,
+    buurt: Option<usize>,
+    registratie: Option<usize>,
+    owners: Vec<usize>,
+}
+
+impl Layout {
+    fn new(table: &Table) -> Layout {
+        let idx = |name: &str| table.columns.iter().position(|c| c.name == name);
+        let cols = |f: &dyn Fn(&Column) -> bool| -> Vec<usize> {
+            table
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| f(c))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        Layout {
+            kept: cols(&|c| c.handling != Handling::VaultOnly),
+            identity: cols(&|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear)),
+            key: table
+                .record_key
+                .iter()
+                .map(|k| if *k == "#" { None } else { idx(k) })
+                .collect(),
+            vbo: idx("vbo_id"),
+            bsn: idx("bsn"),
+            buurt: idx("buurtcode"),
+            registratie: idx("registratie_id"),
+            owners: cols(&|c| c.name == "eigenaar_bsn"),
+        }
+    }
 }
 
 impl TablePlan {
@@ -80,7 +129,9 @@ impl TablePlan {
             positions,
             header_len: header.len(),
             schema: analysis_schema(table),
+            identity_schema: identity_schema(table),
             delimiter: delimiter.unwrap_or(b','),
+            layout: Layout::new(table),
         })
     }
 }
@@ -90,11 +141,11 @@ impl TablePlan {
 pub struct Scope {
     pub area: Vec<CbsCode>,
     /// In-scope verblijfsobjecten (their 16-digit ids as numbers).
-    pub objects: HashSet<u64>,
+    pub objects: FxHashSet<u64>,
     /// In-scope persons: registered at an in-scope object, or owning one or a company there.
-    pub persons: HashSet<Pseudonym>,
+    pub persons: FxHashSet<Pseudonym>,
     /// Owners of in-scope objects and of companies established at one.
-    pub owners: HashSet<Pseudonym>,
+    pub owners: FxHashSet<Pseudonym>,
     /// Police registrations that were kept.
     pub registrations: HashSet<String>,
 }
@@ -144,16 +195,17 @@ impl RejectOut {
 
 #[derive(Default)]
 pub struct ChunkOut {
+    /// Kept rows for the analysis store.
     pub batch: Option<RecordBatch>,
+    /// Names and birth dates of kept rows, by record key, for the vault.
+    pub identities: Option<RecordBatch>,
+    /// Every BSN of a kept row with its pseudonym, for the vault.
+    pub bsns: Vec<(Pseudonym, Bsn)>,
     pub rejects: Vec<RejectOut>,
     pub rows_read: u64,
     pub rows_loaded: u64,
     pub rows_rejected: u64,
     pub rows_out_of_area: u64,
-    /// `(record_key, JSON of identity fields)` for the vault.
-    pub identities: Vec<(String, String)>,
-    /// Every BSN seen in a kept row, with its pseudonym, for the vault.
-    pub bsns: Vec<(Pseudonym, Bsn)>,
     pub keys: ScopeKeys,
 }
 
@@ -178,6 +230,17 @@ fn text_of(v: &Value) -> Option<&str> {
     }
 }
 
+/// 32 lower-case hex digits.
+pub fn pseudonym_hex(p: &Pseudonym) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for b in p {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
+}
+
 /// Validates, scopes and pseudonymises a chunk of records. `ordinals` gives, for tables whose
 /// record key has a `#` part, the position of each record among the records with the same key.
 pub fn process_chunk(
@@ -188,37 +251,26 @@ pub fn process_chunk(
     ordinals: Option<&[u32]>,
 ) -> anyhow::Result<ChunkOut> {
     let table = plan.table;
+    let lay = &plan.layout;
     let mut out = ChunkOut::default();
-    let kept_cols = analysis_columns(table);
     let mut builder = BatchBuilder::new(plan.schema.clone(), records.len());
-    let has_identity = table
-        .columns
-        .iter()
-        .any(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear));
+    let mut id_builder = plan
+        .identity_schema
+        .as_ref()
+        .map(|s| BatchBuilder::new(s.clone(), records.len()));
     let idx = |name: &str| table.columns.iter().position(|c| c.name == name);
-    let (i_vbo, i_bsn, i_buurt, i_reg) = (
-        idx("vbo_id"),
-        idx("bsn"),
-        idx("buurtcode"),
-        idx("registratie_id"),
-    );
-    let owner_cols: Vec<usize> = table
-        .columns
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.name == "eigenaar_bsn")
-        .map(|(i, _)| i)
-        .collect();
 
     let mut values: Vec<Value> = Vec::with_capacity(table.columns.len());
+    // The pseudonym of each BSN column of the current row.
+    let mut pseudonyms: Vec<Option<Pseudonym>> = vec![None; table.columns.len()];
     let mut errors: Vec<(&'static str, String, String)> = Vec::new();
     let mut cells: Vec<Cell> = Vec::with_capacity(plan.schema.fields().len());
+    let mut id_cells: Vec<Cell> = Vec::with_capacity(lay.identity.len() + 1);
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
         values.clear();
         errors.clear();
         if rec.fields.len() != plan.header_len {
-            let raw = raw_line(rec, plan.delimiter);
             out.rows_rejected += 1;
             out.rejects.push(RejectOut {
                 line: rec.line,
@@ -230,28 +282,25 @@ pub fn process_chunk(
                     rec.fields.len(),
                     plan.header_len
                 ),
-                raw,
+                raw: raw_line(rec, plan.delimiter),
             });
             continue;
         }
         for (col, pos) in table.columns.iter().zip(&plan.positions) {
-            let raw = pos.and_then(|p| rec.fields[p].as_deref());
-            let v = match raw {
-                None => Ok(Value::Null),
-                Some(bytes) => match std::str::from_utf8(bytes) {
-                    Err(_) => Err((
-                        "value is not valid UTF-8; save the file as UTF-8".to_string(),
-                        String::from_utf8_lossy(bytes).into_owned(),
-                    )),
-                    Ok(s) => {
-                        let t = s.trim();
-                        if t.is_empty() {
-                            Ok(Value::Null)
-                        } else {
-                            parse_value(col.ty, t).map_err(|e| (e.0, t.to_string()))
-                        }
+            let raw = pos.and_then(|p| rec.fields.get(p)).unwrap_or(b"");
+            let v = match std::str::from_utf8(raw) {
+                Err(_) => Err((
+                    "value is not valid UTF-8; save the file as UTF-8".to_string(),
+                    String::from_utf8_lossy(raw).into_owned(),
+                )),
+                Ok(s) => {
+                    let t = s.trim();
+                    if t.is_empty() {
+                        Ok(Value::Null)
+                    } else {
+                        parse_value(col.ty, t).map_err(|e| (e.0, t.to_string()))
                     }
-                },
+                }
             };
             match v {
                 Ok(Value::Null) if col.required => {
@@ -270,7 +319,7 @@ pub fn process_chunk(
             }
         }
         if errors.is_empty() {
-            let get = |name: &str| idx(name).map(|i| values[i].clone());
+            let get = |name: &str| idx(name).map(|i| &values[i]);
             for (col, reason) in check_row(table, &get) {
                 let shown = idx(col)
                     .map(|i| display_value(&values[i]))
@@ -278,24 +327,27 @@ pub fn process_chunk(
                 errors.push((col, reason, shown));
             }
         }
+        for (i, col) in table.columns.iter().enumerate() {
+            pseudonyms[i] = match (&values[i], col.ty) {
+                (Value::Bsn(b), ColumnType::Bsn) => Some(pseudo.pseudonym(*b)),
+                _ => None,
+            };
+        }
         // Scope first: a row that clearly lies outside the area is counted, never stored, and
         // not reported (its contents are none of the project's business).
-        let pseudo_of = |i: Option<usize>| match i.map(|i| &values[i]) {
-            Some(Value::Bsn(b)) => Some(pseudo.pseudonym(*b)),
-            _ => None,
-        };
         let failed = |i: Option<usize>| {
             i.is_some_and(|i| errors.iter().any(|e| e.0 == table.columns[i].name))
         };
-        let person = pseudo_of(i_bsn);
-        let object = i_vbo.and_then(|i| vbo_number(&values[i]));
+        let person = lay.bsn.and_then(|i| pseudonyms[i]);
+        let object = lay.vbo.and_then(|i| vbo_number(&values[i]));
         let in_scope = match table.scope {
-            ScopeRule::Buurt | ScopeRule::Object => match i_buurt.and_then(|i| text_of(&values[i]))
-            {
-                Some(b) if scope.buurt_in_area(b) => InScope::Yes,
-                Some(_) => InScope::No,
-                None => InScope::Unknown,
-            },
+            ScopeRule::Buurt | ScopeRule::Object => {
+                match lay.buurt.and_then(|i| text_of(&values[i])) {
+                    Some(b) if scope.buurt_in_area(b) => InScope::Yes,
+                    Some(_) => InScope::No,
+                    None => InScope::Unknown,
+                }
+            }
             ScopeRule::ByObject => match object {
                 Some(o) if scope.objects.contains(&o) => InScope::Yes,
                 Some(_) => InScope::No,
@@ -306,11 +358,11 @@ pub fn process_chunk(
                     || person.is_some_and(|p| scope.owners.contains(&p))
                 {
                     InScope::Yes
-                } else if object.is_none() && !failed(i_vbo) {
+                } else if object.is_none() && !failed(lay.vbo) {
                     // Not registered at an address (vow, emigratie, overleden): the municipality
                     // delivered its own former resident, who belongs to its area.
                     InScope::Yes
-                } else if person.is_some() && !failed(i_vbo) {
+                } else if person.is_some() && !failed(lay.vbo) {
                     InScope::No
                 } else {
                     InScope::Unknown
@@ -321,7 +373,7 @@ pub fn process_chunk(
                     || person.is_some_and(|p| scope.persons.contains(&p))
                 {
                     InScope::Yes
-                } else if person.is_some() && !failed(i_vbo) {
+                } else if person.is_some() && !failed(lay.vbo) {
                     InScope::No
                 } else {
                     InScope::Unknown
@@ -332,14 +384,14 @@ pub fn process_chunk(
                 Some(_) => InScope::No,
                 None => InScope::Unknown,
             },
-            ScopeRule::Registration => match (object, failed(i_vbo)) {
+            ScopeRule::Registration => match (object, failed(lay.vbo)) {
                 (Some(o), _) if scope.objects.contains(&o) => InScope::Yes,
                 (Some(_), _) => InScope::No,
                 (None, false) => InScope::Yes,
                 (None, true) => InScope::Unknown,
             },
             ScopeRule::ByRegistration => {
-                let reg = i_reg.and_then(|i| text_of(&values[i]));
+                let reg = lay.registratie.and_then(|i| text_of(&values[i]));
                 if reg.is_some_and(|r| scope.registrations.contains(r))
                     || person.is_some_and(|p| scope.persons.contains(&p))
                 {
@@ -373,70 +425,76 @@ pub fn process_chunk(
             continue;
         }
 
-        // The row is valid and in scope: pseudonymise and keep it.
-        cells.clear();
-        for col in &kept_cols {
-            let i = idx(col.name).unwrap_or(0);
-            let v = &values[i];
-            cells.push(match (col.handling, v) {
-                (Handling::Pseudonym, Value::Bsn(b)) => {
-                    let p = pseudo.pseudonym(*b);
-                    out.bsns.push((p, *b));
-                    Cell::Str(hex::encode(p))
-                }
-                _ => Cell::from_value(col, v),
-            });
-        }
+        // The row is valid and in scope: keep it, pseudonymised.
         let mut record_key = String::new();
-        if !table.record_key.is_empty() {
-            for (k, part) in table.record_key.iter().enumerate() {
-                if k > 0 {
-                    record_key.push(if *part == "#" { '#' } else { ':' });
-                }
-                if *part == "#" {
-                    let n = ordinals.and_then(|o| o.get(ri)).copied().unwrap_or(0);
-                    record_key.push_str(&n.to_string());
-                } else if let Some(i) = idx(part) {
-                    match &values[i] {
-                        Value::Bsn(b) => record_key.push_str(&pseudo.pseudonym_hex(*b)),
-                        v => record_key.push_str(&display_value(v)),
+        for (k, part) in lay.key.iter().enumerate() {
+            match part {
+                Some(i) => {
+                    if k > 0 {
+                        record_key.push(':');
+                    }
+                    match pseudonyms[*i] {
+                        Some(p) => record_key.push_str(&pseudonym_hex(&p)),
+                        None => record_key.push_str(&display_value(&values[*i])),
                     }
                 }
-            }
-            cells.push(Cell::Str(record_key.clone()));
-        }
-        builder.push(&cells);
-        if has_identity {
-            let mut fields = serde_json::Map::new();
-            for (col, v) in table.columns.iter().zip(&values) {
-                if matches!(col.handling, Handling::VaultOnly | Handling::BirthYear) && !v.is_null()
-                {
-                    fields.insert(
-                        col.name.to_string(),
-                        serde_json::Value::String(display_value(v)),
-                    );
+                None => {
+                    record_key.push('#');
+                    let n = ordinals.and_then(|o| o.get(ri)).copied().unwrap_or(0);
+                    record_key.push_str(&n.to_string());
                 }
             }
-            out.identities
-                .push((record_key, serde_json::Value::Object(fields).to_string()));
         }
+        if let Some(idb) = id_builder.as_mut() {
+            id_cells.clear();
+            id_cells.push(Cell::Str(record_key.clone()));
+            for &i in &lay.identity {
+                id_cells.push(match &values[i] {
+                    Value::Null => Cell::Null,
+                    v => Cell::Str(display_value(v)),
+                });
+            }
+            idb.push(&id_cells);
+        }
+        if table.scope == ScopeRule::Registration
+            && let Some(r) = lay.registratie.and_then(|i| text_of(&values[i]))
+        {
+            out.keys.registrations.push(r.to_string());
+        }
+        cells.clear();
+        for &i in &lay.kept {
+            let col = &table.columns[i];
+            cells.push(match pseudonyms[i] {
+                Some(p) => {
+                    if let Value::Bsn(b) = values[i] {
+                        out.bsns.push((p, b));
+                    }
+                    Cell::Str(pseudonym_hex(&p))
+                }
+                None => Cell::from_value(col, std::mem::replace(&mut values[i], Value::Null)),
+            });
+        }
+        if !lay.key.is_empty() {
+            cells.push(Cell::Str(record_key));
+        }
+        builder.push(&cells);
         match table.scope {
             ScopeRule::Object => out.keys.objects.extend(object),
             ScopeRule::Brp => out.keys.persons.extend(person),
-            ScopeRule::Registration => {
-                if let Some(r) = i_reg.and_then(|i| text_of(&values[i])) {
-                    out.keys.registrations.push(r.to_string());
-                }
-            }
             _ => {}
         }
-        for &oc in &owner_cols {
-            out.keys.owners.extend(pseudo_of(Some(oc)));
+        for &oc in &lay.owners {
+            out.keys.owners.extend(pseudonyms[oc]);
         }
         out.rows_loaded += 1;
     }
     if !builder.is_empty() {
         out.batch = Some(builder.finish()?);
+    }
+    if let Some(mut idb) = id_builder
+        && !idb.is_empty()
+    {
+        out.identities = Some(idb.finish()?);
     }
     Ok(out)
 }
@@ -474,11 +532,7 @@ fn raw_line(rec: &RawRecord, delimiter: u8) -> String {
     let parts: Vec<String> = rec
         .fields
         .iter()
-        .map(|f| {
-            f.as_deref()
-                .map(|b| String::from_utf8_lossy(b).into_owned())
-                .unwrap_or_default()
-        })
+        .map(|b| String::from_utf8_lossy(b).into_owned())
         .collect();
     parts.join(&(delimiter as char).to_string())
 }
@@ -486,6 +540,14 @@ fn raw_line(rec: &RawRecord, delimiter: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_matches_the_hex_crate() {
+        let p: Pseudonym = [
+            0, 1, 2, 0xab, 0xff, 16, 32, 64, 128, 7, 9, 10, 11, 12, 13, 14,
+        ];
+        assert_eq!(pseudonym_hex(&p), hex::encode(p));
+    }
 
     #[test]
     fn days_round_trip() {

@@ -120,6 +120,20 @@ pub fn insert_snapshot(tx: &Transaction<'_>, s: &Snapshot) -> Result<()> {
     Ok(())
 }
 
+/// Registers a vault file (`identiteit` or `bsn`) of a snapshot.
+pub fn insert_vault_file(
+    tx: &Transaction<'_>,
+    snapshot_id: &str,
+    soort: &str,
+    pad: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO vault.bestand (snapshot_id, soort, pad) VALUES (?1, ?2, ?3)",
+        params![snapshot_id, soort, pad],
+    )?;
+    Ok(())
+}
+
 /// A rejected value. `waarde` here is already masked where the column identifies a person;
 /// the full value goes to the vault (`vault.afwijzing`).
 #[derive(Debug, Clone, Serialize)]

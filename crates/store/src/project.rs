@@ -168,6 +168,10 @@ impl Layout {
     pub fn vault(&self) -> PathBuf {
         self.vault_dir().join("vault.sqlite")
     }
+    /// Work in progress of an intake that holds identities: inside the vault.
+    pub fn vault_staging(&self) -> PathBuf {
+        self.vault_dir().join("staging")
+    }
     pub fn key_dir(&self) -> PathBuf {
         self.dir.join("sleutel")
     }
@@ -237,16 +241,11 @@ CREATE INDEX IF NOT EXISTS afwijzing_levering ON afwijzing(levering_id);
 "#;
 
 const VAULT_SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS vault.bsn (
-    pseudoniem TEXT PRIMARY KEY,
-    bsn TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS vault.identiteit (
+CREATE TABLE IF NOT EXISTS vault.bestand (
     snapshot_id TEXT NOT NULL,
-    record_key TEXT NOT NULL,
-    velden TEXT NOT NULL
+    soort TEXT NOT NULL,
+    pad TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS vault.identiteit_key ON identiteit(snapshot_id, record_key);
 CREATE TABLE IF NOT EXISTS vault.afwijzing (
     levering_id TEXT NOT NULL,
     bestand TEXT NOT NULL,
@@ -347,37 +346,42 @@ impl Project {
         Ok(project)
     }
 
-    /// Removes what an interrupted intake left behind: the staging area and any analysis file
+    /// Removes what an interrupted intake left behind: the staging areas and any Parquet file
     /// that no committed snapshot refers to.
     fn clear_staging(&self) -> Result<()> {
-        let staging = self.layout.staging();
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).with_context(|| {
-                format!("cannot remove leftover staging area {}", staging.display())
-            })?;
-        }
-        let data = self.layout.data();
-        if !data.exists() {
-            return Ok(());
+        for staging in [self.layout.staging(), self.layout.vault_staging()] {
+            if staging.exists() {
+                std::fs::remove_dir_all(&staging).with_context(|| {
+                    format!("cannot remove leftover staging area {}", staging.display())
+                })?;
+            }
         }
         let mut known = std::collections::HashSet::new();
-        let mut stmt = self.conn.prepare("SELECT pad FROM snapshot")?;
-        for pad in stmt.query_map([], |r| r.get::<_, String>(0))? {
-            known.insert(pad?);
-        }
-        for table_dir in std::fs::read_dir(&data)? {
-            let table_dir = table_dir?.path();
-            if !table_dir.is_dir() {
-                continue;
+        for sql in ["SELECT pad FROM snapshot", "SELECT pad FROM vault.bestand"] {
+            let mut stmt = self.conn.prepare(sql)?;
+            for pad in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                known.insert(pad?);
             }
-            for f in std::fs::read_dir(&table_dir)? {
-                let f = f?.path();
-                let rel = f
-                    .strip_prefix(&self.layout.dir)
-                    .map(|p| p.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if !known.contains(&rel) {
-                    std::fs::remove_file(&f)?;
+        }
+        let v = self.layout.vault_dir();
+        for root in [self.layout.data(), v.join("identiteit"), v.join("bsn")] {
+            let Ok(tables) = std::fs::read_dir(&root) else {
+                continue;
+            };
+            for table_dir in tables {
+                let table_dir = table_dir?.path();
+                if !table_dir.is_dir() {
+                    continue;
+                }
+                for f in std::fs::read_dir(&table_dir)? {
+                    let f = f?.path();
+                    let rel = f
+                        .strip_prefix(&self.layout.dir)
+                        .map(|p| p.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if !known.contains(&rel) {
+                        std::fs::remove_file(&f)?;
+                    }
                 }
             }
         }
