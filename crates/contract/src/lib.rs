@@ -12,4 +12,4 @@ pub use tables::{
     Column, ColumnType, FORBIDDEN_COLUMNS, Handling, Partner, ScopeRule, TABLES, Table,
 };
 pub use types::{BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode};
-pub use value::{Value, check_row, parse_value};
+pub use value::{RowRules, Value, check_row, parse_value};

@@ -31,11 +31,19 @@ impl Value {
 pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
     Ok(match ty {
         ColumnType::Bsn => Value::Bsn(Bsn::parse(s)?),
-        ColumnType::VboId => Value::Text(BagId::parse(s, BagKind::Verblijfsobject)?.to_string()),
-        ColumnType::NummeraanduidingId => {
-            Value::Text(BagId::parse(s, BagKind::Nummeraanduiding)?.to_string())
+        // A valid BAG id is already in its normal form: 16 digits.
+        ColumnType::VboId => {
+            BagId::parse(s, BagKind::Verblijfsobject)?;
+            Value::Text(s.to_string())
         }
-        ColumnType::PandId => Value::Text(BagId::parse(s, BagKind::Pand)?.to_string()),
+        ColumnType::NummeraanduidingId => {
+            BagId::parse(s, BagKind::Nummeraanduiding)?;
+            Value::Text(s.to_string())
+        }
+        ColumnType::PandId => {
+            BagId::parse(s, BagKind::Pand)?;
+            Value::Text(s.to_string())
+        }
         ColumnType::Postcode => Value::Text(Postcode::parse(s)?.to_string()),
         ColumnType::Huisnummer => Value::Int(parse_huisnummer(s)?),
         ColumnType::Huisletter => Value::Text(parse_huisletter(s)?),
@@ -217,6 +225,86 @@ fn parse_wkt(s: &str) -> Result<String, Invalid> {
         ));
     }
     Ok(s.trim().to_string())
+}
+
+/// The row rules of one table, with the columns they read looked up once.
+pub struct RowRules {
+    table: &'static Table,
+    /// Whether any rule applies to this table at all.
+    active: bool,
+    index: Vec<(&'static str, usize)>,
+}
+
+impl RowRules {
+    pub fn new(table: &'static Table) -> RowRules {
+        const READS: &[&str] = &[
+            "ingangsdatum",
+            "einddatum",
+            "datum_aanvang",
+            "datum_einde",
+            "datum_inschrijving",
+            "datum_uitschrijving",
+            "status",
+            "vbo_id",
+            "overlijdensdatum",
+            "bsn",
+            "partner_bsn",
+            "eigenaar_bsn",
+            "eigenaar_kvk",
+            "rechtsvorm",
+            "kvk_nummer",
+            "vestigingsnummer",
+            "buurtcode",
+            "wijkcode",
+            "gemeentecode",
+            "fiscaal_partner_bsn",
+        ];
+        let index: Vec<(&'static str, usize)> = READS
+            .iter()
+            .filter_map(|n| {
+                table
+                    .columns
+                    .iter()
+                    .position(|c| c.name == *n)
+                    .map(|i| (*n, i))
+            })
+            .collect();
+        let has_period = [
+            ("ingangsdatum", "einddatum"),
+            ("datum_aanvang", "datum_einde"),
+            ("datum_inschrijving", "datum_uitschrijving"),
+        ]
+        .iter()
+        .any(|(a, b)| table.column(a).is_some() && table.column(b).is_some());
+        let special = matches!(
+            table.name,
+            "brp_persoon"
+                | "kad_eigendom"
+                | "kvk_vestiging"
+                | "bag_verblijfsobject"
+                | "cbs_buurt"
+                | "bd_inkomen"
+        );
+        RowRules {
+            table,
+            active: has_period || special,
+            index,
+        }
+    }
+
+    /// Checks one row whose values are in the table's column order.
+    pub fn check(&self, values: &[Value]) -> Vec<(&'static str, String)> {
+        if !self.active {
+            return Vec::new();
+        }
+        let get = |name: &str| {
+            self.index
+                .iter()
+                .find(|(n, _)| *n == name)
+                .and_then(|(_, i)| values.get(*i))
+        };
+        check_row(self.table, &get)
+    }
 }
 
 /// A rule that spans several fields of one row. Returns `(column, reason)` pairs.

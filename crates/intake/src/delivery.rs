@@ -10,7 +10,8 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use rusqlite::params;
 use rustc_hash::FxHashSet;
@@ -574,10 +575,19 @@ fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
         std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
     }
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let props = WriterProperties::builder()
+    // Statistics per column chunk are enough to prune row groups. Columns of (nearly) unique
+    // values (pseudonyms, keys, BSNs) overflow any dictionary and only cost time there.
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
-        .build();
-    Ok(ArrowWriter::try_new(file, schema, Some(props))?)
+        .set_statistics_enabled(EnabledStatistics::Chunk);
+    for f in schema.fields() {
+        let name = f.name();
+        if name.contains("pseudoniem") || name == "record_key" || name == "bsn" {
+            let col = ColumnPath::from(name.as_str());
+            props = props.set_column_dictionary_enabled(col, false);
+        }
+    }
+    Ok(ArrowWriter::try_new(file, schema, Some(props.build()))?)
 }
 
 fn close_writer(w: ArrowWriter<File>) -> Result<()> {

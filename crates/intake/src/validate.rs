@@ -5,7 +5,7 @@
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use loep_contract::{
-    Bsn, CbsCode, Column, ColumnType, Handling, ScopeRule, Table, Value, check_row, parse_value,
+    Bsn, CbsCode, Column, ColumnType, Handling, RowRules, ScopeRule, Table, Value, parse_value,
 };
 use loep_store::{Pseudonym, Pseudonymiser};
 use rustc_hash::FxHashSet;
@@ -26,6 +26,7 @@ pub struct TablePlan {
     pub identity_schema: Option<SchemaRef>,
     pub delimiter: u8,
     layout: Layout,
+    rules: RowRules,
 }
 
 /// Column indices (into `table.columns`) that every row needs, computed once per file.
@@ -132,6 +133,7 @@ impl TablePlan {
             identity_schema: identity_schema(table),
             delimiter: delimiter.unwrap_or(b','),
             layout: Layout::new(table),
+            rules: RowRules::new(table),
         })
     }
 }
@@ -266,6 +268,7 @@ pub fn process_chunk(
     let mut errors: Vec<(&'static str, String, String)> = Vec::new();
     let mut cells: Vec<Cell> = Vec::with_capacity(plan.schema.fields().len());
     let mut id_cells: Vec<Cell> = Vec::with_capacity(lay.identity.len() + 1);
+    let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
         values.clear();
@@ -319,8 +322,7 @@ pub fn process_chunk(
             }
         }
         if errors.is_empty() {
-            let get = |name: &str| idx(name).map(|i| &values[i]);
-            for (col, reason) in check_row(table, &get) {
+            for (col, reason) in plan.rules.check(&values) {
                 let shown = idx(col)
                     .map(|i| display_value(&values[i]))
                     .unwrap_or_default();
@@ -329,7 +331,15 @@ pub fn process_chunk(
         }
         for (i, col) in table.columns.iter().enumerate() {
             pseudonyms[i] = match (&values[i], col.ty) {
-                (Value::Bsn(b), ColumnType::Bsn) => Some(pseudo.pseudonym(*b)),
+                (Value::Bsn(b), ColumnType::Bsn) => Some(match last_pseudonym {
+                    // Rows of one person often follow each other (monthly wages, history).
+                    Some((lb, lp)) if lb == *b => lp,
+                    _ => {
+                        let p = pseudo.pseudonym(*b);
+                        last_pseudonym = Some((*b, p));
+                        p
+                    }
+                }),
                 _ => None,
             };
         }
@@ -466,7 +476,9 @@ pub fn process_chunk(
             let col = &table.columns[i];
             cells.push(match pseudonyms[i] {
                 Some(p) => {
-                    if let Value::Bsn(b) = values[i] {
+                    if let Value::Bsn(b) = values[i]
+                        && out.bsns.last().is_none_or(|(lp, _)| *lp != p)
+                    {
                         out.bsns.push((p, b));
                     }
                     Cell::Str(pseudonym_hex(&p))
