@@ -9,6 +9,7 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use loep_contract::{Column, ColumnType, Handling, Table, Value};
+use std::fmt::Write;
 use std::sync::Arc;
 
 /// The Arrow type a column has in the analysis store.
@@ -117,40 +118,6 @@ impl Builder {
     }
 }
 
-/// The value of one analysis column of one row, already pseudonymised.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Null,
-    Str(String),
-    Int(i64),
-    Year(i32),
-    Date(i32),
-    Cents(i64),
-    Float(f64),
-    Bool(bool),
-}
-
-impl Cell {
-    /// The analysis form of a validated value (pseudonyms are made by the caller).
-    pub fn from_value(col: &Column, v: Value) -> Cell {
-        match (col.handling, v) {
-            (_, Value::Null) => Cell::Null,
-            (Handling::BirthYear, Value::PartialDate(d)) => {
-                d.year_known().map_or(Cell::Null, Cell::Year)
-            }
-            (_, Value::Text(s)) => Cell::Str(s),
-            (_, Value::Int(n)) => Cell::Int(n),
-            (_, Value::Float(f)) => Cell::Float(f),
-            (_, Value::Date(d)) => Cell::Date(d),
-            (_, Value::PartialDate(d)) => Cell::Str(d.to_string()),
-            (_, Value::Amount(c)) => Cell::Cents(c),
-            (_, Value::Bool(b)) => Cell::Bool(b),
-            // A BSN never reaches the analysis store; the caller replaces it by its pseudonym.
-            (_, Value::Bsn(_)) => Cell::Null,
-        }
-    }
-}
-
 /// Accumulates rows of one table into a record batch.
 pub struct BatchBuilder {
     schema: SchemaRef,
@@ -167,25 +134,49 @@ impl BatchBuilder {
         BatchBuilder { schema, builders }
     }
 
-    /// Appends one row; `cells` are in schema order.
-    pub fn push(&mut self, cells: &[Cell]) {
-        for (b, cell) in self.builders.iter_mut().zip(cells) {
-            match (b, cell) {
-                (Builder::Str(b), Cell::Str(s)) => b.append_value(s),
-                (Builder::Str(b), _) => b.append_null(),
-                (Builder::I64(b), Cell::Int(n)) => b.append_value(*n),
-                (Builder::I64(b), _) => b.append_null(),
-                (Builder::I32(b), Cell::Year(n)) => b.append_value(*n),
-                (Builder::I32(b), _) => b.append_null(),
-                (Builder::Date(b), Cell::Date(d)) => b.append_value(*d),
-                (Builder::Date(b), _) => b.append_null(),
-                (Builder::Dec(b), Cell::Cents(c)) => b.append_value(i128::from(*c)),
-                (Builder::Dec(b), _) => b.append_null(),
-                (Builder::F64(b), Cell::Float(f)) => b.append_value(*f),
-                (Builder::F64(b), _) => b.append_null(),
-                (Builder::Bool(b), Cell::Bool(v)) => b.append_value(*v),
-                (Builder::Bool(b), _) => b.append_null(),
+    /// Appends text to column `c` (a Utf8 column).
+    pub fn append_str(&mut self, c: usize, s: &str) {
+        if let Some(Builder::Str(b)) = self.builders.get_mut(c) {
+            b.append_value(s);
+        }
+    }
+
+    pub fn append_null(&mut self, c: usize) {
+        match self.builders.get_mut(c) {
+            Some(Builder::Str(b)) => b.append_null(),
+            Some(Builder::I64(b)) => b.append_null(),
+            Some(Builder::I32(b)) => b.append_null(),
+            Some(Builder::Date(b)) => b.append_null(),
+            Some(Builder::Dec(b)) => b.append_null(),
+            Some(Builder::F64(b)) => b.append_null(),
+            Some(Builder::Bool(b)) => b.append_null(),
+            None => {}
+        }
+    }
+
+    /// Appends the analysis form of a validated value to column `c`: a birth date becomes its
+    /// year, a partly unknown date its contract text. BSNs never come here: the caller appends
+    /// their pseudonym.
+    pub fn append_value(&mut self, c: usize, col: &Column, v: &Value, scratch: &mut String) {
+        let Some(b) = self.builders.get_mut(c) else {
+            return;
+        };
+        match (b, v) {
+            (Builder::I32(b), Value::PartialDate(d)) if col.handling == Handling::BirthYear => {
+                b.append_option(d.year_known())
             }
+            (Builder::Str(b), Value::Text(s)) => b.append_value(s),
+            (Builder::Str(b), Value::PartialDate(d)) => {
+                scratch.clear();
+                let _ = write!(scratch, "{d}");
+                b.append_value(&scratch);
+            }
+            (Builder::I64(b), Value::Int(n)) => b.append_value(*n),
+            (Builder::Date(b), Value::Date(d)) => b.append_value(*d),
+            (Builder::Dec(b), Value::Amount(c)) => b.append_value(i128::from(*c)),
+            (Builder::F64(b), Value::Float(f)) => b.append_value(*f),
+            (Builder::Bool(b), Value::Bool(x)) => b.append_value(*x),
+            _ => self.append_null(c),
         }
     }
 

@@ -576,7 +576,8 @@ fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
     }
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     // Statistics per column chunk are enough to prune row groups. Columns of (nearly) unique
-    // values (pseudonyms, keys, BSNs) overflow any dictionary and only cost time there.
+    // values (pseudonyms, keys, BSNs) overflow any dictionary, and min/max of random values
+    // prune nothing: both only cost time there.
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_statistics_enabled(EnabledStatistics::Chunk);
@@ -584,7 +585,9 @@ fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
         let name = f.name();
         if name.contains("pseudoniem") || name == "record_key" || name == "bsn" {
             let col = ColumnPath::from(name.as_str());
-            props = props.set_column_dictionary_enabled(col, false);
+            props = props
+                .set_column_dictionary_enabled(col.clone(), false)
+                .set_column_statistics_enabled(col, EnabledStatistics::None);
         }
     }
     Ok(ArrowWriter::try_new(file, schema, Some(props.build()))?)
@@ -738,23 +741,29 @@ fn load_table(
     std::thread::scope(|s| {
         let (rsend, rrecv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
         let (wsend, wrecv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
-        s.spawn(move || {
-            loop {
-                let chunk = src.next_chunk(CHUNK);
-                let done = matches!(&chunk, Ok(c) if c.is_empty()) || chunk.is_err();
-                let pos = src.position();
-                if rsend.send(chunk.map(|c| (c, pos))).is_err() || done {
-                    break;
+        std::thread::Builder::new()
+            .name("loep-reader".into())
+            .spawn_scoped(s, move || {
+                loop {
+                    let chunk = src.next_chunk(CHUNK);
+                    let done = matches!(&chunk, Ok(c) if c.is_empty()) || chunk.is_err();
+                    let pos = src.position();
+                    if rsend.send(chunk.map(|c| (c, pos))).is_err() || done {
+                        break;
+                    }
                 }
-            }
-        });
-        let writer = s.spawn(move || -> Result<()> {
-            let mut sinks = sinks;
-            for msg in wrecv {
-                sinks.write(msg)?;
-            }
-            sinks.close()
-        });
+            })
+            .context("cannot start the reader thread")?;
+        let writer = std::thread::Builder::new()
+            .name("loep-writer".into())
+            .spawn_scoped(s, move || -> Result<()> {
+                let mut sinks = sinks;
+                for msg in wrecv {
+                    sinks.write(msg)?;
+                }
+                sinks.close()
+            })
+            .context("cannot start the writer thread")?;
         let mut consume =
             |rrecv: std::sync::mpsc::Receiver<Result<(Vec<RawRecord>, u64)>>| -> Result<()> {
                 for msg in rrecv {

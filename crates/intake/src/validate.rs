@@ -11,7 +11,7 @@ use loep_store::{Pseudonym, Pseudonymiser};
 use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 
-use crate::columns::{BatchBuilder, Cell, analysis_schema, identity_schema};
+use crate::columns::{BatchBuilder, analysis_schema, identity_schema};
 use crate::source::RawRecord;
 
 /// How a file's columns map onto its table.
@@ -232,15 +232,20 @@ fn text_of(v: &Value) -> Option<&str> {
     }
 }
 
-/// 32 lower-case hex digits.
-pub fn pseudonym_hex(p: &Pseudonym) -> String {
+/// 32 lower-case hex digits, without allocating.
+pub fn pseudonym_hex_bytes(p: &Pseudonym) -> [u8; 32] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(32);
-    for b in p {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
+    let mut out = [0u8; 32];
+    for (i, b) in p.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 15)];
     }
     out
+}
+
+/// 32 lower-case hex digits.
+pub fn pseudonym_hex(p: &Pseudonym) -> String {
+    String::from_utf8_lossy(&pseudonym_hex_bytes(p)).into_owned()
 }
 
 /// Validates, scopes and pseudonymises a chunk of records. `ordinals` gives, for tables whose
@@ -266,8 +271,7 @@ pub fn process_chunk(
     // The pseudonym of each BSN column of the current row.
     let mut pseudonyms: Vec<Option<Pseudonym>> = vec![None; table.columns.len()];
     let mut errors: Vec<(&'static str, String, String)> = Vec::new();
-    let mut cells: Vec<Cell> = Vec::with_capacity(plan.schema.fields().len());
-    let mut id_cells: Vec<Cell> = Vec::with_capacity(lay.identity.len() + 1);
+    let mut scratch = String::new();
     let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
@@ -456,40 +460,36 @@ pub fn process_chunk(
             }
         }
         if let Some(idb) = id_builder.as_mut() {
-            id_cells.clear();
-            id_cells.push(Cell::Str(record_key.clone()));
-            for &i in &lay.identity {
-                id_cells.push(match &values[i] {
-                    Value::Null => Cell::Null,
-                    v => Cell::Str(display_value(v)),
-                });
+            idb.append_str(0, &record_key);
+            for (c, &i) in lay.identity.iter().enumerate() {
+                match &values[i] {
+                    Value::Null => idb.append_null(c + 1),
+                    v => idb.append_str(c + 1, &display_value(v)),
+                }
             }
-            idb.push(&id_cells);
         }
         if table.scope == ScopeRule::Registration
             && let Some(r) = lay.registratie.and_then(|i| text_of(&values[i]))
         {
             out.keys.registrations.push(r.to_string());
         }
-        cells.clear();
-        for &i in &lay.kept {
-            let col = &table.columns[i];
-            cells.push(match pseudonyms[i] {
+        for (c, &i) in lay.kept.iter().enumerate() {
+            match pseudonyms[i] {
                 Some(p) => {
                     if let Value::Bsn(b) = values[i]
                         && out.bsns.last().is_none_or(|(lp, _)| *lp != p)
                     {
                         out.bsns.push((p, b));
                     }
-                    Cell::Str(pseudonym_hex(&p))
+                    let hex = pseudonym_hex_bytes(&p);
+                    builder.append_str(c, std::str::from_utf8(&hex).unwrap_or_default());
                 }
-                None => Cell::from_value(col, std::mem::replace(&mut values[i], Value::Null)),
-            });
+                None => builder.append_value(c, &table.columns[i], &values[i], &mut scratch),
+            }
         }
         if !lay.key.is_empty() {
-            cells.push(Cell::Str(record_key));
+            builder.append_str(lay.kept.len(), &record_key);
         }
-        builder.push(&cells);
         match table.scope {
             ScopeRule::Object => out.keys.objects.extend(object),
             ScopeRule::Brp => out.keys.persons.extend(person),
