@@ -77,6 +77,17 @@ impl Bsn {
     pub fn value(self) -> u32 {
         self.0
     }
+
+    /// The nine digits, without formatting machinery (hot in the intake).
+    pub fn digits(self) -> [u8; 9] {
+        let mut out = [b'0'; 9];
+        let mut n = self.0;
+        for d in out.iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out
+    }
 }
 
 impl fmt::Display for Bsn {
@@ -277,6 +288,20 @@ impl Datum {
 
     pub fn is_complete(&self) -> bool {
         self.year != 0 && self.month != 0 && self.day != 0
+    }
+
+    /// The contract form `YYYY-MM-DD`, without formatting machinery (hot in the intake).
+    pub fn text(&self) -> [u8; 10] {
+        let mut out = *b"0000-00-00";
+        let y = self.year.clamp(0, 9999) as u32;
+        for (i, div) in [1000, 100, 10, 1].into_iter().enumerate() {
+            out[i] = b'0' + ((y / div) % 10) as u8;
+        }
+        out[5] = b'0' + (self.month / 10 % 10) as u8;
+        out[6] = b'0' + (self.month % 10) as u8;
+        out[8] = b'0' + (self.day / 10 % 10) as u8;
+        out[9] = b'0' + (self.day % 10) as u8;
+        out
     }
 
     pub fn year_known(&self) -> Option<i32> {
@@ -573,6 +598,8 @@ mod tests {
         fn bsn_round_trips(prefix in 0u32..100_000_000) {
             if let Some(b) = Bsn::from_prefix(prefix) {
                 prop_assert_eq!(Bsn::parse(&b.to_string()), Ok(b));
+                let text = b.to_string();
+                prop_assert_eq!(&b.digits()[..], text.as_bytes());
             }
         }
 
@@ -635,6 +662,7 @@ mod tests {
             match Datum::parse_partial(&s) {
                 Ok(dt) => {
                     prop_assert_eq!(dt.to_string(), s.clone());
+                    prop_assert_eq!(&dt.text()[..], s.as_bytes());
                     prop_assert!(m != 0 || d == 0);
                     if dt.is_complete() {
                         prop_assert!(d >= 1 && d <= days_in_month(y, m));

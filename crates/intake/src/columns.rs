@@ -9,7 +9,6 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use loep_contract::{Column, ColumnType, Handling, Table, Value};
-use std::fmt::Write;
 use std::sync::Arc;
 
 /// The Arrow type a column has in the analysis store.
@@ -157,7 +156,7 @@ impl BatchBuilder {
     /// Appends the analysis form of a validated value to column `c`: a birth date becomes its
     /// year, a partly unknown date its contract text. BSNs never come here: the caller appends
     /// their pseudonym.
-    pub fn append_value(&mut self, c: usize, col: &Column, v: &Value, scratch: &mut String) {
+    pub fn append_value(&mut self, c: usize, col: &Column, v: &Value) {
         let Some(b) = self.builders.get_mut(c) else {
             return;
         };
@@ -167,9 +166,8 @@ impl BatchBuilder {
             }
             (Builder::Str(b), Value::Text(s)) => b.append_value(s),
             (Builder::Str(b), Value::PartialDate(d)) => {
-                scratch.clear();
-                let _ = write!(scratch, "{d}");
-                b.append_value(&scratch);
+                let text = d.text();
+                b.append_value(std::str::from_utf8(&text).unwrap_or_default());
             }
             (Builder::I64(b), Value::Int(n)) => b.append_value(*n),
             (Builder::Date(b), Value::Date(d)) => b.append_value(*d),

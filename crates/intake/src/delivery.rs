@@ -613,7 +613,7 @@ impl Sinks {
             for (p, b) in msg.bsns {
                 if self.seen.insert(p) {
                     ps.push(pseudonym_hex(&p));
-                    bs.push(b.to_string());
+                    bs.push(String::from_utf8_lossy(&b.digits()).into_owned());
                 }
             }
             if !ps.is_empty() {

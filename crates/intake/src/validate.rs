@@ -271,7 +271,6 @@ pub fn process_chunk(
     // The pseudonym of each BSN column of the current row.
     let mut pseudonyms: Vec<Option<Pseudonym>> = vec![None; table.columns.len()];
     let mut errors: Vec<(&'static str, String, String)> = Vec::new();
-    let mut scratch = String::new();
     let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
@@ -484,7 +483,7 @@ pub fn process_chunk(
                     let hex = pseudonym_hex_bytes(&p);
                     builder.append_str(c, std::str::from_utf8(&hex).unwrap_or_default());
                 }
-                None => builder.append_value(c, &table.columns[i], &values[i], &mut scratch),
+                None => builder.append_value(c, &table.columns[i], &values[i]),
             }
         }
         if !lay.key.is_empty() {
