@@ -9,6 +9,8 @@ use crate::types::*;
 pub enum Value {
     Null,
     Text(String),
+    /// One of a closed list of codes (no allocation).
+    Code(&'static str),
     Int(i64),
     Float(f64),
     /// A complete date, as days since 1970-01-01.
@@ -56,7 +58,11 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
             )
         }
         ColumnType::BrpDatum => Value::PartialDate(Datum::parse_partial(s)?),
-        ColumnType::Periode => Value::Text(Periode::parse(s)?.to_string()),
+        // A valid period is already in its normal form.
+        ColumnType::Periode => {
+            Periode::parse(s)?;
+            Value::Text(s.to_string())
+        }
         ColumnType::Bedrag => Value::Amount(Bedrag::parse(s, false)?.0),
         ColumnType::BedragSigned => Value::Amount(Bedrag::parse(s, true)?.0),
         ColumnType::Buurtcode => Value::Text(CbsCode::parse_kind(s, CbsKind::Buurt)?.to_string()),
@@ -64,8 +70,8 @@ pub fn parse_value(ty: ColumnType, s: &str) -> Result<Value, Invalid> {
         ColumnType::Gemeentecode => Value::Text(CbsCode::parse_kind(s, CbsKind::Gemeente)?.digits),
         ColumnType::JaNee => Value::Bool(parse_ja_nee(s)?),
         ColumnType::Code(codes) => {
-            if codes.contains(&s) {
-                Value::Text(s.to_string())
+            if let Some(code) = codes.iter().find(|c| **c == s) {
+                Value::Code(code)
             } else {
                 return Err(Invalid(format!(
                     "unknown code; allowed: {}",
@@ -316,6 +322,7 @@ pub fn check_row<'a>(
     let present = |name: &str| get(name).is_some_and(|v| !v.is_null());
     let text = |name: &str| match get(name) {
         Some(Value::Text(t)) => Some(t.as_str()),
+        Some(Value::Code(c)) => Some(*c),
         _ => None,
     };
     // A period must not end before it starts.

@@ -165,6 +165,7 @@ impl BatchBuilder {
                 b.append_option(d.year_known())
             }
             (Builder::Str(b), Value::Text(s)) => b.append_value(s),
+            (Builder::Str(b), Value::Code(c)) => b.append_value(c),
             (Builder::Str(b), Value::PartialDate(d)) => {
                 let text = d.text();
                 b.append_value(std::str::from_utf8(&text).unwrap_or_default());

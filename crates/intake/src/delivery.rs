@@ -558,7 +558,7 @@ struct Staged {
 
 /// The Parquet writers of one table: analysis data, and the vault's identities and BSN map.
 struct Sinks {
-    data: ArrowWriter<File>,
+    data: Option<ArrowWriter<File>>,
     identity: Option<ArrowWriter<File>>,
     bsn: Option<ArrowWriter<File>>,
     seen: FxHashSet<Pseudonym>,
@@ -601,8 +601,8 @@ fn close_writer(w: ArrowWriter<File>) -> Result<()> {
 
 impl Sinks {
     fn write(&mut self, msg: ToWriter) -> Result<()> {
-        if let Some(b) = &msg.data {
-            self.data.write(b)?;
+        if let (Some(w), Some(b)) = (self.data.as_mut(), &msg.data) {
+            w.write(b)?;
         }
         if let (Some(w), Some(b)) = (self.identity.as_mut(), &msg.identities) {
             w.write(b)?;
@@ -631,7 +631,9 @@ impl Sinks {
     }
 
     fn close(self) -> Result<()> {
-        close_writer(self.data)?;
+        if let Some(w) = self.data {
+            close_writer(w)?;
+        }
         if let Some(w) = self.identity {
             close_writer(w)?;
         }
@@ -740,7 +742,6 @@ fn load_table(
     let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
     std::thread::scope(|s| {
         let (rsend, rrecv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
-        let (wsend, wrecv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
         std::thread::Builder::new()
             .name("loep-reader".into())
             .spawn_scoped(s, move || {
@@ -754,16 +755,41 @@ fn load_table(
                 }
             })
             .context("cannot start the reader thread")?;
-        let writer = std::thread::Builder::new()
-            .name("loep-writer".into())
-            .spawn_scoped(s, move || -> Result<()> {
-                let mut sinks = sinks;
-                for msg in wrecv {
-                    sinks.write(msg)?;
-                }
-                sinks.close()
-            })
-            .context("cannot start the writer thread")?;
+        // Analysis data and vault files are encoded on threads of their own.
+        let Sinks {
+            data,
+            identity,
+            bsn,
+            seen,
+        } = sinks;
+        let data_sink = Sinks {
+            data,
+            identity: None,
+            bsn: None,
+            seen: FxHashSet::default(),
+        };
+        let vault_sink = Sinks {
+            data: None,
+            identity,
+            bsn,
+            seen,
+        };
+        let has_vault = vault_sink.identity.is_some() || vault_sink.bsn.is_some();
+        let spawn_writer = |name: &str, mut sinks: Sinks| -> Result<_> {
+            let (send, recv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
+            let handle = std::thread::Builder::new()
+                .name(name.into())
+                .spawn_scoped(s, move || -> Result<()> {
+                    for msg in recv {
+                        sinks.write(msg)?;
+                    }
+                    sinks.close()
+                })
+                .with_context(|| format!("cannot start the {name} thread"))?;
+            Ok((send, handle))
+        };
+        let (wsend, writer) = spawn_writer("loep-writer", data_sink)?;
+        let (vsend, vault_writer) = spawn_writer("loep-vault", vault_sink)?;
         let mut consume =
             |rrecv: std::sync::mpsc::Receiver<Result<(Vec<RawRecord>, u64)>>| -> Result<()> {
                 for msg in rrecv {
@@ -819,13 +845,18 @@ fn load_table(
                         keys.persons.extend(out.keys.persons);
                         keys.owners.extend(out.keys.owners);
                         keys.registrations.extend(out.keys.registrations);
-                        let msg = ToWriter {
+                        let data = ToWriter {
                             data: out.batch,
+                            identities: None,
+                            bsns: Vec::new(),
+                        };
+                        let vault = ToWriter {
+                            data: None,
                             identities: out.identities,
                             bsns: out.bsns,
                         };
-                        if wsend.send(msg).is_err() {
-                            // The writer stopped; its error is reported below.
+                        if wsend.send(data).is_err() || (has_vault && vsend.send(vault).is_err()) {
+                            // A writer stopped; its error is reported below.
                             return Ok(());
                         }
                     }
@@ -835,11 +866,16 @@ fn load_table(
             };
         let consumed = consume(rrecv);
         drop(wsend);
+        drop(vsend);
         let written = writer
             .join()
             .map_err(|_| anyhow!("the Parquet writer stopped unexpectedly"))?;
+        let vault_written = vault_writer
+            .join()
+            .map_err(|_| anyhow!("the vault writer stopped unexpectedly"))?;
         consumed?;
-        written
+        written?;
+        vault_written
     })
 }
 
@@ -922,7 +958,7 @@ fn load(
                     }),
             };
             let sinks = Sinks {
-                data: parquet_writer(&staged.data.0, plan.schema.clone())?,
+                data: Some(parquet_writer(&staged.data.0, plan.schema.clone())?),
                 identity: match (&staged.identity, &plan.identity_schema) {
                     (Some((p, _)), Some(schema)) => Some(parquet_writer(p, schema.clone())?),
                     _ => None,

@@ -197,6 +197,7 @@ impl TableSource {
                         break;
                     }
                     let line = rec.position().map_or(0, |p| p.line() + 1);
+                    // A clone is allocated at its exact size; `rec` keeps its buffers.
                     out.push(RawRecord {
                         line,
                         fields: rec.clone(),

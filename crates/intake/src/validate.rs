@@ -228,6 +228,7 @@ fn vbo_number(v: &Value) -> Option<u64> {
 fn text_of(v: &Value) -> Option<&str> {
     match v {
         Value::Text(s) => Some(s),
+        Value::Code(c) => Some(c),
         _ => None,
     }
 }
@@ -515,6 +516,7 @@ pub fn display_value(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::Text(s) => s.clone(),
+        Value::Code(c) => c.to_string(),
         Value::Int(n) => n.to_string(),
         Value::Float(f) => f.to_string(),
         Value::Date(d) => date_from_days(*d),
