@@ -248,7 +248,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Status { dir, json } => {
-            let project = Project::open(&dir)?;
+            let project = Project::open_read_only(&dir)?;
             let status = loep_store::catalog::status(&project)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
@@ -260,7 +260,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log {
             command: LogCommand::Verify { dir, json },
         } => {
-            let project = Project::open(&dir)?;
+            let project = Project::open_read_only(&dir)?;
             let v = loep_store::log::verify(project.conn())
                 .context("cannot read the processing log")?;
             if json {

@@ -265,3 +265,31 @@ fn help_describes_every_command() {
     let out = ok(loep(&["intake", "--help"]));
     assert!(out.contains("Exit status 0"), "{out}");
 }
+
+#[test]
+fn one_writer_at_a_time_while_readers_go_on() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    // Another process holds the project for writing (as a running intake does).
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join("loep.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    std::fs::create_dir_all(dir.join("staging/L9999-inprogress")).unwrap();
+    let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
+    assert!(
+        err.contains("another loep command is changing project"),
+        "{err}"
+    );
+    ok(loep(&["status", dir.to_str().unwrap()]));
+    ok(loep(&["log", "verify", dir.to_str().unwrap()]));
+    assert!(
+        dir.join("staging/L9999-inprogress").exists(),
+        "a reader must not clean up a running intake"
+    );
+    lock.unlock().unwrap();
+    ok(intake(&dir, &fixtures().join("belastingdienst")));
+    assert!(!dir.join("staging").exists());
+}

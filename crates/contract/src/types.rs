@@ -657,6 +657,19 @@ mod tests {
         }
 
         #[test]
+        fn huisletter_and_toevoeging_round_trip(l in "[a-zA-Z]", t in "[a-zA-Z0-9]{1,4}", bad in "[a-zA-Z0-9]{5,8}|[-/ .]") {
+            let hl = parse_huisletter(&l).unwrap();
+            prop_assert_eq!(&hl, &l.to_ascii_uppercase());
+            prop_assert_eq!(parse_huisletter(&hl), Ok(hl.clone()));
+            let tv = parse_toevoeging(&t).unwrap();
+            prop_assert_eq!(&tv, &t.to_ascii_uppercase());
+            prop_assert_eq!(parse_toevoeging(&tv), Ok(tv.clone()));
+            prop_assert!(parse_toevoeging(&bad).is_err());
+            let double = format!("{l}{l}");
+            prop_assert!(parse_huisletter(&double).is_err());
+        }
+
+        #[test]
         fn dates_round_trip(y in 1800i32..2100, m in 0u32..13, d in 0u32..32) {
             let s = format!("{y:04}-{m:02}-{d:02}");
             match Datum::parse_partial(&s) {

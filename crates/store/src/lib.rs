@@ -13,5 +13,5 @@ pub mod project;
 pub mod pseudonym;
 
 pub use log::{LogRecord, Status};
-pub use project::{Approval, Bewaartermijnen, Layout, Periode, Project, ProjectConfig};
+pub use project::{Access, Approval, Bewaartermijnen, Layout, Periode, Project, ProjectConfig};
 pub use pseudonym::{Pseudonym, Pseudonymiser};

@@ -172,6 +172,10 @@ impl Layout {
     pub fn vault_staging(&self) -> PathBuf {
         self.vault_dir().join("staging")
     }
+    /// Held by the one command that writes to the project.
+    pub fn lock(&self) -> PathBuf {
+        self.dir.join("loep.lock")
+    }
     pub fn key_dir(&self) -> PathBuf {
         self.dir.join("sleutel")
     }
@@ -195,6 +199,17 @@ pub struct Project {
     pub config: ProjectConfig,
     config_sha256: String,
     conn: Connection,
+    /// Held for as long as this project is open for writing: one writer at a time.
+    _lock: Option<std::fs::File>,
+}
+
+/// How a command opens a project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Commands that change the project (intake, approve): one at a time.
+    Write,
+    /// Commands that only read (status, log verify): never wait for a writer.
+    Read,
 }
 
 const SCHEMA: &str = r#"
@@ -303,8 +318,18 @@ impl Project {
         Ok(project)
     }
 
-    /// Opens an existing project, checks its configuration, and clears any unfinished intake.
+    /// Opens an existing project for writing, checks its configuration, and clears what an
+    /// interrupted intake left behind.
     pub fn open(dir: &Path) -> Result<Project> {
+        Self::open_with(dir, Access::Write)
+    }
+
+    /// Opens an existing project to read it, also while another command writes to it.
+    pub fn open_read_only(dir: &Path) -> Result<Project> {
+        Self::open_with(dir, Access::Read)
+    }
+
+    fn open_with(dir: &Path, access: Access) -> Result<Project> {
         let layout = Layout {
             dir: dir.to_path_buf(),
         };
@@ -323,27 +348,57 @@ impl Project {
                 layout.vault_dir().display()
             );
         }
+        // One writer at a time; a reader cleans up after a crashed writer only when no writer runs.
+        let lock_file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(layout.lock())
+            .with_context(|| format!("cannot open {}", layout.lock().display()))?;
+        let exclusive = match lock_file.try_lock() {
+            Ok(()) => true,
+            Err(std::fs::TryLockError::WouldBlock) => false,
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", layout.lock().display()));
+            }
+        };
+        if access == Access::Write && !exclusive {
+            bail!(
+                "another loep command is changing project {} right now (an intake?); wait until it has finished and try again",
+                dir.display()
+            );
+        }
         let conn = Connection::open(layout.store()).with_context(|| {
             format!("cannot open the project store {}", layout.store().display())
         })?;
-        conn.pragma_update(None, "journal_mode", "DELETE")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        if exclusive {
+            conn.pragma_update(None, "journal_mode", "DELETE")?;
+        }
+        conn.pragma_update(None, "synchronous", "FULL")?;
         let vault_path = layout.vault().to_string_lossy().into_owned();
         conn.execute("ATTACH DATABASE ?1 AS vault", params![vault_path])
             .context("cannot open the identity vault")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute_batch(VAULT_SCHEMA)?;
-        log::create_schema(&conn)?;
+        if exclusive {
+            conn.execute_batch(SCHEMA)?;
+            conn.execute_batch(VAULT_SCHEMA)?;
+            log::create_schema(&conn)?;
+        }
         let config_sha256 = sha256_file(&layout.config())?;
         let project = Project {
             layout,
             config,
             config_sha256,
             conn,
+            _lock: None,
         };
-        project.clear_staging()?;
-        Ok(project)
+        if exclusive {
+            project.clear_staging()?;
+        }
+        Ok(Project {
+            _lock: (access == Access::Write).then_some(lock_file),
+            ..project
+        })
     }
 
     /// Removes what an interrupted intake left behind: the staging areas and any Parquet file
