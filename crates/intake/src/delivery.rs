@@ -26,13 +26,14 @@ use std::sync::Arc;
 
 use crate::columns::bsn_schema;
 use crate::source::{RawRecord, TableSource};
-use crate::validate::{
-    ChunkOut, RejectOut, Scope, ScopeKeys, TablePlan, process_chunk, pseudonym_hex,
-};
+use crate::validate::{ChunkOut, RejectOut, Scope, TablePlan, process_chunk, pseudonym_hex};
 
 /// Records read per chunk and per parallel task.
 const CHUNK: usize = 1 << 16;
 const TASK: usize = 1 << 13;
+/// Rows per Parquet row group: large enough for scans, small enough that the writers'
+/// buffers stay small and are reused rather than fetched anew from the operating system.
+const ROW_GROUP: usize = 1 << 18;
 /// How many rejects the report shows in full (all are stored).
 const SHOWN_REJECTS: usize = 20;
 
@@ -344,10 +345,16 @@ fn plan(
     }
 }
 
-/// Reads one string column of a stored snapshot.
-fn read_column(project: &Project, table: &str, column: &str) -> Result<Vec<String>> {
+/// Calls `f` for every value of one text column of a table's current snapshot, batch by batch,
+/// so that no copy of the whole column is held.
+fn for_each_value(
+    project: &Project,
+    table: &str,
+    column: &str,
+    mut f: impl FnMut(&str),
+) -> Result<()> {
     let Some(snap) = catalog::current_snapshot(project.conn(), table)? else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let path = project.layout.dir.join(&snap.pad);
     let file = File::open(&path).with_context(|| {
@@ -364,21 +371,19 @@ fn read_column(project: &Project, table: &str, column: &str) -> Result<Vec<Strin
         .iter()
         .position(|f| f.name() == column)
     else {
-        return Ok(Vec::new());
+        return Ok(());
     };
     let mask = ProjectionMask::roots(builder.parquet_schema(), [idx]);
-    let reader = builder.with_projection(mask).build()?;
-    let mut out = Vec::new();
-    for batch in reader {
+    for batch in builder.with_projection(mask).build()? {
         let batch = batch?;
         let col = batch
             .column(0)
             .as_any()
             .downcast_ref::<StringArray>()
             .with_context(|| format!("{table}.{column} is not text"))?;
-        out.extend(col.iter().flatten().map(str::to_string));
+        col.iter().flatten().for_each(&mut f);
     }
-    Ok(out)
+    Ok(())
 }
 
 fn pseudonym_from_hex(s: &str) -> Option<Pseudonym> {
@@ -387,49 +392,26 @@ fn pseudonym_from_hex(s: &str) -> Option<Pseudonym> {
 }
 
 /// The scope of the project as its current snapshots define it.
-struct ScopeParts {
-    brp: FxHashSet<Pseudonym>,
-    owners_kad: FxHashSet<Pseudonym>,
-    owners_kvk: FxHashSet<Pseudonym>,
-}
-
-impl ScopeParts {
-    fn rebuild(&self, scope: &mut Scope) {
-        scope.owners = self
-            .owners_kad
-            .iter()
-            .chain(&self.owners_kvk)
-            .copied()
-            .collect();
-        scope.persons = self.brp.iter().chain(&scope.owners).copied().collect();
-    }
-}
-
-fn load_scope(project: &Project) -> Result<(Scope, ScopeParts)> {
+fn load_scope(project: &Project) -> Result<Scope> {
     let mut scope = Scope {
         area: project.config.area()?,
         ..Scope::default()
     };
-    scope.objects = read_column(project, "bag_verblijfsobject", "vbo_id")?
-        .iter()
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    scope.registrations = read_column(project, "pol_registratie", "registratie_id")?
-        .into_iter()
-        .collect();
+    for_each_value(project, "bag_verblijfsobject", "vbo_id", |s| {
+        scope.objects.extend(s.parse::<u64>().ok());
+    })?;
+    for_each_value(project, "pol_registratie", "registratie_id", |s| {
+        scope.registrations.insert(s.to_string());
+    })?;
     let set = |t: &str, c: &str| -> Result<FxHashSet<Pseudonym>> {
-        Ok(read_column(project, t, c)?
-            .iter()
-            .filter_map(|s| pseudonym_from_hex(s))
-            .collect())
+        let mut set = FxHashSet::default();
+        for_each_value(project, t, c, |s| set.extend(pseudonym_from_hex(s)))?;
+        Ok(set)
     };
-    let parts = ScopeParts {
-        brp: set("brp_persoon", "pseudoniem")?,
-        owners_kad: set("kad_eigendom", "eigenaar_pseudoniem")?,
-        owners_kvk: set("kvk_vestiging", "eigenaar_pseudoniem")?,
-    };
-    parts.rebuild(&mut scope);
-    Ok((scope, parts))
+    scope.brp = set("brp_persoon", "pseudoniem")?;
+    scope.owners_kad = set("kad_eigendom", "eigenaar_pseudoniem")?;
+    scope.owners_kvk = set("kvk_vestiging", "eigenaar_pseudoniem")?;
+    Ok(scope)
 }
 
 /// Loads a delivery into the project. Either the whole delivery is registered (with its
@@ -548,6 +530,15 @@ fn log_refusal(project: &mut Project, started: &str, e: &IntakeError) {
     }
 }
 
+/// The scope keys a table defines, gathered as its chunks come in.
+#[derive(Default)]
+struct NewKeys {
+    objects: FxHashSet<u64>,
+    persons: FxHashSet<Pseudonym>,
+    owners: FxHashSet<Pseudonym>,
+    registrations: std::collections::HashSet<String>,
+}
+
 /// Where one table's files go while it loads, and where they end up.
 struct Staged {
     /// (staged path, final path relative to the project directory)
@@ -561,7 +552,6 @@ struct Sinks {
     data: Option<ArrowWriter<File>>,
     identity: Option<ArrowWriter<File>>,
     bsn: Option<ArrowWriter<File>>,
-    seen: FxHashSet<Pseudonym>,
 }
 
 struct ToWriter {
@@ -580,6 +570,7 @@ fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
     // prune nothing: both only cost time there.
     let mut props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP))
         .set_statistics_enabled(EnabledStatistics::Chunk);
     for f in schema.fields() {
         let name = f.name();
@@ -610,11 +601,11 @@ impl Sinks {
         if let Some(w) = self.bsn.as_mut() {
             let mut ps = Vec::new();
             let mut bs = Vec::new();
+            // Consecutive repeats were left out already; a pair that recurs further on is
+            // written again (harmless: it is the same pair).
             for (p, b) in msg.bsns {
-                if self.seen.insert(p) {
-                    ps.push(pseudonym_hex(&p));
-                    bs.push(String::from_utf8_lossy(&b.digits()).into_owned());
-                }
+                ps.push(pseudonym_hex(&p));
+                bs.push(String::from_utf8_lossy(&b.digits()).into_owned());
             }
             if !ps.is_empty() {
                 let batch = RecordBatch::try_new(
@@ -719,11 +710,12 @@ fn load_table(
     plan: &TablePlan,
     scope: &Scope,
     pseudo: &Pseudonymiser,
-    sinks: Sinks,
+    data_sink: Sinks,
+    vault_sink: Sinks,
     rejects: &mut RejectSink<'_>,
     levering_id: &str,
     report: &mut TableReport,
-    keys: &mut ScopeKeys,
+    keys: &mut NewKeys,
     progress: &dyn Progress,
 ) -> Result<()> {
     let ordinal_col = f
@@ -756,24 +748,6 @@ fn load_table(
             })
             .context("cannot start the reader thread")?;
         // Analysis data and vault files are encoded on threads of their own.
-        let Sinks {
-            data,
-            identity,
-            bsn,
-            seen,
-        } = sinks;
-        let data_sink = Sinks {
-            data,
-            identity: None,
-            bsn: None,
-            seen: FxHashSet::default(),
-        };
-        let vault_sink = Sinks {
-            data: None,
-            identity,
-            bsn,
-            seen,
-        };
         let has_vault = vault_sink.identity.is_some() || vault_sink.bsn.is_some();
         let spawn_writer = |name: &str, mut sinks: Sinks| -> Result<_> {
             let (send, recv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
@@ -814,7 +788,7 @@ fn load_table(
                         records
                             .iter()
                             .map(|r| {
-                                let key = r.fields.get(c).unwrap_or_default().to_vec();
+                                let key = r.fields.bytes(c).unwrap_or_default().to_vec();
                                 let n = ordinal_counts.entry(key).or_insert(0);
                                 *n += 1;
                                 *n
@@ -891,7 +865,7 @@ fn load(
     progress: &dyn Progress,
 ) -> Result<IntakeReport, IntakeError> {
     let pseudo = project.pseudonymiser()?;
-    let (mut scope, mut parts) = load_scope(project)?;
+    let mut scope = load_scope(project)?;
     let levering_id = catalog::new_delivery_id(project.conn())?;
     let layout = project.layout.clone();
     // Identities are staged inside the vault, never outside it.
@@ -957,8 +931,13 @@ fn load(
                         )
                     }),
             };
-            let sinks = Sinks {
+            let data_sink = Sinks {
                 data: Some(parquet_writer(&staged.data.0, plan.schema.clone())?),
+                identity: None,
+                bsn: None,
+            };
+            let vault_sink = Sinks {
+                data: None,
                 identity: match (&staged.identity, &plan.identity_schema) {
                     (Some((p, _)), Some(schema)) => Some(parquet_writer(p, schema.clone())?),
                     _ => None,
@@ -967,7 +946,6 @@ fn load(
                     Some((p, _)) => Some(parquet_writer(p, bsn_schema())?),
                     None => None,
                 },
-                seen: FxHashSet::default(),
             };
             let mut report = TableReport {
                 tabel: name.to_string(),
@@ -979,7 +957,7 @@ fn load(
                 rijen_afgewezen: 0,
                 rijen_buiten_gebied: 0,
             };
-            let mut keys = ScopeKeys::default();
+            let mut keys = NewKeys::default();
             progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
             let t0 = std::time::Instant::now();
             let loaded = load_table(
@@ -988,7 +966,8 @@ fn load(
                 &plan,
                 &scope,
                 &pseudo,
-                sinks,
+                data_sink,
+                vault_sink,
                 &mut rejects,
                 &levering_id,
                 &mut report,
@@ -1013,16 +992,11 @@ fn load(
 
             // What this table defines for the tables after it.
             match name {
-                "bag_verblijfsobject" => scope.objects = keys.objects.into_iter().collect(),
-                "pol_registratie" => scope.registrations = keys.registrations.into_iter().collect(),
-                "brp_persoon" | "kad_eigendom" | "kvk_vestiging" => {
-                    match name {
-                        "brp_persoon" => parts.brp = keys.persons.into_iter().collect(),
-                        "kad_eigendom" => parts.owners_kad = keys.owners.into_iter().collect(),
-                        _ => parts.owners_kvk = keys.owners.into_iter().collect(),
-                    }
-                    parts.rebuild(&mut scope);
-                }
+                "bag_verblijfsobject" => scope.objects = keys.objects,
+                "pol_registratie" => scope.registrations = keys.registrations,
+                "brp_persoon" => scope.brp = keys.persons,
+                "kad_eigendom" => scope.owners_kad = keys.owners,
+                "kvk_vestiging" => scope.owners_kvk = keys.owners,
                 _ => {}
             }
             outputs.push(TableOutput {

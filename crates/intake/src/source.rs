@@ -19,11 +19,62 @@ use std::path::Path;
 pub const MAX_LINE: usize = 1 << 20;
 
 /// One raw record: its line number in the file (1-based, header is line 1; for Parquet the row
-/// number + 1) and its fields as bytes (a Parquet null is an empty field: a missing value).
+/// number + 1) and its fields (a Parquet null is an empty field: a missing value). A record
+/// that is valid UTF-8 as a whole is checked once, on the reader thread.
 #[derive(Debug, Clone)]
 pub struct RawRecord {
     pub line: u64,
-    pub fields: csv::ByteRecord,
+    pub fields: Fields,
+}
+
+#[derive(Debug, Clone)]
+pub enum Fields {
+    Text(csv::StringRecord),
+    /// Some field is not UTF-8.
+    Bytes(csv::ByteRecord),
+}
+
+impl Fields {
+    fn from_bytes(rec: csv::ByteRecord) -> Fields {
+        match csv::StringRecord::from_byte_record(rec) {
+            Ok(text) => Fields::Text(text),
+            Err(e) => Fields::Bytes(e.into_byte_record()),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Fields::Text(r) => r.len(),
+            Fields::Bytes(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Field `i` as text, or its bytes when they are not UTF-8.
+    pub fn get(&self, i: usize) -> Option<Result<&str, &[u8]>> {
+        match self {
+            Fields::Text(r) => r.get(i).map(Ok),
+            Fields::Bytes(r) => r.get(i).map(|b| std::str::from_utf8(b).map_err(|_| b)),
+        }
+    }
+
+    pub fn bytes(&self, i: usize) -> Option<&[u8]> {
+        match self {
+            Fields::Text(r) => r.get(i).map(str::as_bytes),
+            Fields::Bytes(r) => r.get(i),
+        }
+    }
+
+    /// The record as delivered, joined by `delimiter` (invalid bytes replaced).
+    pub fn joined(&self, delimiter: u8) -> String {
+        let parts: Vec<String> = (0..self.len())
+            .map(|i| String::from_utf8_lossy(self.bytes(i).unwrap_or_default()).into_owned())
+            .collect();
+        parts.join(&(delimiter as char).to_string())
+    }
 }
 
 /// A delivered file, opened.
@@ -200,7 +251,7 @@ impl TableSource {
                     // A clone is allocated at its exact size; `rec` keeps its buffers.
                     out.push(RawRecord {
                         line,
-                        fields: rec.clone(),
+                        fields: Fields::from_bytes(rec.clone()),
                     });
                 }
             }
@@ -255,17 +306,13 @@ fn batch_to_records(batch: &RecordBatch, first_line: u64) -> Result<Vec<RawRecor
         .collect::<Result<_>>()?;
     Ok((0..batch.num_rows())
         .map(|i| {
-            let mut fields = csv::ByteRecord::with_capacity(64, strings.len());
+            let mut fields = csv::StringRecord::with_capacity(64, strings.len());
             for s in &strings {
-                fields.push_field(if s.is_null(i) {
-                    b""
-                } else {
-                    s.value(i).as_bytes()
-                });
+                fields.push_field(if s.is_null(i) { "" } else { s.value(i) });
             }
             RawRecord {
                 line: first_line + i as u64,
-                fields,
+                fields: Fields::Text(fields),
             }
         })
         .collect())

@@ -144,15 +144,27 @@ pub struct Scope {
     pub area: Vec<CbsCode>,
     /// In-scope verblijfsobjecten (their 16-digit ids as numbers).
     pub objects: FxHashSet<u64>,
-    /// In-scope persons: registered at an in-scope object, or owning one or a company there.
-    pub persons: FxHashSet<Pseudonym>,
-    /// Owners of in-scope objects and of companies established at one.
-    pub owners: FxHashSet<Pseudonym>,
+    /// Persons of the current BRP snapshot: registered at an in-scope object (or at none).
+    pub brp: FxHashSet<Pseudonym>,
+    /// Owners of in-scope objects (Kadaster).
+    pub owners_kad: FxHashSet<Pseudonym>,
+    /// Owners of companies established at in-scope objects (KvK).
+    pub owners_kvk: FxHashSet<Pseudonym>,
     /// Police registrations that were kept.
     pub registrations: HashSet<String>,
 }
 
 impl Scope {
+    /// Owns an in-scope object or a company established at one.
+    pub fn is_owner(&self, p: &Pseudonym) -> bool {
+        self.owners_kad.contains(p) || self.owners_kvk.contains(p)
+    }
+
+    /// An in-scope person: in the BRP snapshot, or an owner.
+    pub fn is_person(&self, p: &Pseudonym) -> bool {
+        self.brp.contains(p) || self.is_owner(p)
+    }
+
     fn buurt_in_area(&self, buurtcode: &str) -> bool {
         let digits = buurtcode.get(2..).unwrap_or("");
         self.area.iter().any(|a| a.contains_buurt(digits))
@@ -294,9 +306,8 @@ pub fn process_chunk(
             continue;
         }
         for (col, pos) in table.columns.iter().zip(&plan.positions) {
-            let raw = pos.and_then(|p| rec.fields.get(p)).unwrap_or(b"");
-            let v = match std::str::from_utf8(raw) {
-                Err(_) => Err((
+            let v = match pos.and_then(|p| rec.fields.get(p)).unwrap_or(Ok("")) {
+                Err(raw) => Err((
                     "value is not valid UTF-8; save the file as UTF-8".to_string(),
                     String::from_utf8_lossy(raw).into_owned(),
                 )),
@@ -369,7 +380,7 @@ pub fn process_chunk(
             },
             ScopeRule::Brp => {
                 if object.is_some_and(|o| scope.objects.contains(&o))
-                    || person.is_some_and(|p| scope.owners.contains(&p))
+                    || person.is_some_and(|p| scope.is_owner(&p))
                 {
                     InScope::Yes
                 } else if object.is_none() && !failed(lay.vbo) {
@@ -384,7 +395,7 @@ pub fn process_chunk(
             }
             ScopeRule::ByPersonOrObject => {
                 if object.is_some_and(|o| scope.objects.contains(&o))
-                    || person.is_some_and(|p| scope.persons.contains(&p))
+                    || person.is_some_and(|p| scope.is_person(&p))
                 {
                     InScope::Yes
                 } else if person.is_some() && !failed(lay.vbo) {
@@ -394,7 +405,7 @@ pub fn process_chunk(
                 }
             }
             ScopeRule::ByPerson => match person {
-                Some(p) if scope.persons.contains(&p) => InScope::Yes,
+                Some(p) if scope.is_person(&p) => InScope::Yes,
                 Some(_) => InScope::No,
                 None => InScope::Unknown,
             },
@@ -407,7 +418,7 @@ pub fn process_chunk(
             ScopeRule::ByRegistration => {
                 let reg = lay.registratie.and_then(|i| text_of(&values[i]));
                 if reg.is_some_and(|r| scope.registrations.contains(r))
-                    || person.is_some_and(|p| scope.persons.contains(&p))
+                    || person.is_some_and(|p| scope.is_person(&p))
                 {
                     InScope::Yes
                 } else if reg.is_some() {
@@ -542,12 +553,7 @@ pub fn date_from_days(days: i32) -> String {
 }
 
 fn raw_line(rec: &RawRecord, delimiter: u8) -> String {
-    let parts: Vec<String> = rec
-        .fields
-        .iter()
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .collect();
-    parts.join(&(delimiter as char).to_string())
+    rec.fields.joined(delimiter)
 }
 
 #[cfg(test)]
