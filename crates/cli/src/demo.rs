@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-const DEMO_NAME: &str = "Demo Utrecht-Noord";
+const DEMO_NAME: &str = "Demo Haarlem (gegenereerde gegevens)";
 
 pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     let project_dir = dir.join("project");
