@@ -207,11 +207,6 @@ impl Table {
         TABLES.iter().find(|t| t.name == name)
     }
 
-    /// Whether the table holds identities that go to the vault.
-    pub fn has_vault_columns(&self) -> bool {
-        self.columns.iter().any(Column::is_identifying)
-    }
-
     /// BAG, CBS and BRP define the scope of a project; every other table needs them first.
     pub fn defines_scope(&self) -> bool {
         matches!(

@@ -4,7 +4,7 @@ use anyhow::{Context, Result, anyhow};
 use arrow_array::{Array, RecordBatch, StringArray};
 use arrow_schema::SchemaRef;
 use loep_contract::{ColumnType, Datum, Partner, TABLES, Table};
-use loep_store::catalog::{self, NewDelivery, Snapshot};
+use loep_store::catalog::{self, NewDelivery, Reject, Snapshot};
 use loep_store::{LogRecord, Project, Pseudonym, Pseudonymiser, Status, clock, log};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
@@ -137,15 +137,6 @@ pub struct TableReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ShownReject {
-    pub bestand: String,
-    pub regel: u64,
-    pub kolom: String,
-    pub waarde: String,
-    pub reden: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct IntakeReport {
     /// `None` when nothing changed and no delivery was registered.
     pub levering_id: Option<String>,
@@ -156,7 +147,7 @@ pub struct IntakeReport {
     /// Rejected values per `bestand / kolom: reden`.
     pub afwijzingen_per_reden: BTreeMap<String, u64>,
     /// The first rejects, masked.
-    pub afwijzingen: Vec<ShownReject>,
+    pub afwijzingen: Vec<Reject>,
     /// The full (masked) rejects report, relative to the project directory.
     pub afwijzingen_rapport: Option<String>,
 }
@@ -650,7 +641,7 @@ struct RejectSink<'a> {
     csv: csv::Writer<File>,
     total: u64,
     per_reason: BTreeMap<String, u64>,
-    shown: Vec<ShownReject>,
+    shown: Vec<Reject>,
 }
 
 impl RejectSink<'_> {
@@ -688,7 +679,8 @@ impl RejectSink<'_> {
             .entry(format!("{} / {}: {}", f.file_name, r.column, r.reason))
             .or_insert(0) += 1;
         if self.shown.len() < SHOWN_REJECTS {
-            self.shown.push(ShownReject {
+            self.shown.push(Reject {
+                tabel: f.table.name.to_string(),
                 bestand: f.file_name.clone(),
                 regel: r.line,
                 kolom: r.column.clone(),

@@ -53,16 +53,6 @@ pub fn current_snapshot(conn: &Connection, table: &str) -> Result<Option<Snapsho
         .optional()?)
 }
 
-pub fn snapshot(conn: &Connection, snapshot_id: &str) -> Result<Option<Snapshot>> {
-    Ok(conn
-        .query_row(
-            &format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot WHERE snapshot_id = ?1"),
-            params![snapshot_id],
-            snapshot_from_row,
-        )
-        .optional()?)
-}
-
 pub fn all_snapshots(conn: &Connection) -> Result<Vec<Snapshot>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {SNAPSHOT_COLUMNS} FROM snapshot ORDER BY rowid"
@@ -236,22 +226,4 @@ pub fn status(project: &Project) -> Result<ProjectStatus> {
         tabellen,
         logregels,
     })
-}
-
-/// The rejects of one delivery, masked.
-pub fn rejects(conn: &Connection, levering_id: &str) -> Result<Vec<Reject>> {
-    let mut stmt = conn.prepare(
-        "SELECT tabel, bestand, regel, kolom, waarde, reden FROM afwijzing WHERE levering_id = ?1 ORDER BY rowid",
-    )?;
-    let rows = stmt.query_map(params![levering_id], |r| {
-        Ok(Reject {
-            tabel: r.get(0)?,
-            bestand: r.get(1)?,
-            regel: r.get::<_, i64>(2)? as u64,
-            kolom: r.get(3)?,
-            waarde: r.get(4)?,
-            reden: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
