@@ -746,3 +746,38 @@ fn police_and_corporation_rows_are_scoped_and_keyed_for_linkage() {
         "{data}"
     );
 }
+
+#[test]
+fn a_rejected_row_still_places_its_object_and_person_in_the_area() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let lev = copy_fixture("basis", root.path(), "l");
+    let bag = std::fs::read_to_string(lev.join("bag_verblijfsobject.csv")).unwrap();
+    // Object 2 gets an invalid postcode: the row is rejected, but the object lies in the area.
+    let bag = bag.replace("14,,2,2011AB", "14,,2,0011AB");
+    std::fs::write(lev.join("bag_verblijfsobject.csv"), bag).unwrap();
+    let brp = std::fs::read_to_string(lev.join("brp_persoon.csv")).unwrap();
+    // Pieter Jansen, who lives there, gets an invalid sex: rejected, yet still in scope.
+    std::fs::write(
+        lev.join("brp_persoon.csv"),
+        brp.replace("1970-05-00,M", "1970-05-00,X"),
+    )
+    .unwrap();
+    let r = intake_json(&dir, &lev);
+    let t = table(&r, "bag_verblijfsobject");
+    assert_eq!(
+        (t["rijen_geladen"].as_u64(), t["rijen_afgewezen"].as_u64()),
+        (Some(2), Some(1)),
+        "{r}"
+    );
+    let t = table(&r, "brp_persoon");
+    assert_eq!(
+        (t["rijen_geladen"].as_u64(), t["rijen_afgewezen"].as_u64()),
+        (Some(3), Some(1)),
+        "{r}"
+    );
+    // His allowances (bd_toeslag, by person or address) therefore still concern the project.
+    let r = intake_json(&dir, &fixtures().join("belastingdienst"));
+    assert_eq!(table(&r, "bd_toeslag")["rijen_geladen"], 2, "{r}");
+    assert_eq!(table(&r, "bd_toeslag")["rijen_buiten_gebied"], 0, "{r}");
+}

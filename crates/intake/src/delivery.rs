@@ -31,6 +31,8 @@ use crate::validate::{ChunkOut, RejectOut, Scope, TablePlan, process_chunk, pseu
 /// Records read per chunk and per parallel task.
 const CHUNK: usize = 1 << 16;
 const TASK: usize = 1 << 13;
+/// The column of a scope file.
+const SCOPE_COLUMN: &str = "sleutel";
 /// Rows per Parquet row group: large enough for scans, small enough that the writers'
 /// buffers stay small and are reused rather than fetched anew from the operating system.
 const ROW_GROUP: usize = 1 << 18;
@@ -336,25 +338,10 @@ fn plan(
     }
 }
 
-/// Calls `f` for every value of one text column of a table's current snapshot, batch by batch,
-/// so that no copy of the whole column is held.
-fn for_each_value(
-    project: &Project,
-    table: &str,
-    column: &str,
-    mut f: impl FnMut(&str),
-) -> Result<()> {
-    let Some(snap) = catalog::current_snapshot(project.conn(), table)? else {
-        return Ok(());
-    };
-    let path = project.layout.dir.join(&snap.pad);
-    let file = File::open(&path).with_context(|| {
-        format!(
-            "snapshot {} is missing: {}",
-            snap.snapshot_id,
-            path.display()
-        )
-    })?;
+/// Calls `f` for every value of one text column of a Parquet file, batch by batch, so that no
+/// copy of the whole column is held.
+fn for_each_value(path: &Path, column: &str, mut f: impl FnMut(&str)) -> Result<()> {
+    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
     let Some(idx) = builder
         .schema()
@@ -371,7 +358,7 @@ fn for_each_value(
             .column(0)
             .as_any()
             .downcast_ref::<StringArray>()
-            .with_context(|| format!("{table}.{column} is not text"))?;
+            .with_context(|| format!("{column} in {} is not text", path.display()))?;
         col.iter().flatten().for_each(&mut f);
     }
     Ok(())
@@ -382,27 +369,50 @@ fn pseudonym_from_hex(s: &str) -> Option<Pseudonym> {
     v.try_into().ok()
 }
 
+/// Calls `f` for every key in the scope file of a table's current snapshot.
+fn for_each_scope_key(project: &Project, table: &str, f: impl FnMut(&str)) -> Result<()> {
+    match catalog::current_snapshot(project.conn(), table)?.and_then(|s| s.scope_pad) {
+        Some(rel) => for_each_value(&project.layout.dir.join(rel), SCOPE_COLUMN, f),
+        None => Ok(()),
+    }
+}
+
 /// The scope of the project as its current snapshots define it.
 fn load_scope(project: &Project) -> Result<Scope> {
     let mut scope = Scope {
         area: project.config.area()?,
         ..Scope::default()
     };
-    for_each_value(project, "bag_verblijfsobject", "vbo_id", |s| {
+    for_each_scope_key(project, "bag_verblijfsobject", |s| {
         scope.objects.extend(s.parse::<u64>().ok());
     })?;
-    for_each_value(project, "pol_registratie", "registratie_id", |s| {
+    for_each_scope_key(project, "pol_registratie", |s| {
         scope.registrations.insert(s.to_string());
     })?;
-    let set = |t: &str, c: &str| -> Result<FxHashSet<Pseudonym>> {
+    let set = |t: &str| -> Result<FxHashSet<Pseudonym>> {
         let mut set = FxHashSet::default();
-        for_each_value(project, t, c, |s| set.extend(pseudonym_from_hex(s)))?;
+        for_each_scope_key(project, t, |s| set.extend(pseudonym_from_hex(s)))?;
         Ok(set)
     };
-    scope.brp = set("brp_persoon", "pseudoniem")?;
-    scope.owners_kad = set("kad_eigendom", "eigenaar_pseudoniem")?;
-    scope.owners_kvk = set("kvk_vestiging", "eigenaar_pseudoniem")?;
+    scope.brp = set("brp_persoon")?;
+    scope.owners_kad = set("kad_eigendom")?;
+    scope.owners_kvk = set("kvk_vestiging")?;
     Ok(scope)
+}
+
+/// Writes the scope keys a table defines, one per row of a single text column.
+fn write_scope_file(path: &Path, keys: &[String]) -> Result<()> {
+    let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+        SCOPE_COLUMN,
+        arrow_schema::DataType::Utf8,
+        false,
+    )]));
+    let mut w = parquet_writer(path, schema.clone())?;
+    for chunk in keys.chunks(1 << 16) {
+        let col = StringArray::from_iter_values(chunk);
+        w.write(&RecordBatch::try_new(schema.clone(), vec![Arc::new(col)])?)?;
+    }
+    close_writer(w)
 }
 
 /// Loads a delivery into the project. Either the whole delivery is registered (with its
@@ -536,6 +546,7 @@ struct Staged {
     data: (PathBuf, String),
     identity: Option<(PathBuf, String)>,
     bsn: Option<(PathBuf, String)>,
+    scope: Option<(PathBuf, String)>,
 }
 
 /// The Parquet writers of one table: analysis data, and the vault's identities and BSN map.
@@ -900,7 +911,7 @@ fn load(
         for (f, mut src, plan) in todo {
             let t_started = clock::now();
             let name = f.table.name;
-            let staged = Staged {
+            let mut staged = Staged {
                 data: (
                     staging.join(format!("{name}.parquet")),
                     format!("data/{name}/{levering_id}.parquet"),
@@ -922,6 +933,7 @@ fn load(
                             format!("vault/bsn/{name}/{levering_id}.parquet"),
                         )
                     }),
+                scope: None,
             };
             let data_sink = Sinks {
                 data: Some(parquet_writer(&staged.data.0, plan.schema.clone())?),
@@ -982,7 +994,25 @@ fn load(
                 "table loaded"
             );
 
-            // What this table defines for the tables after it.
+            // What this table defines for the tables after it, kept beside the snapshot so that
+            // later deliveries see the same scope.
+            let hex =
+                |set: &FxHashSet<Pseudonym>| set.iter().map(pseudonym_hex).collect::<Vec<_>>();
+            let defined: Option<Vec<String>> = match name {
+                "bag_verblijfsobject" => {
+                    Some(keys.objects.iter().map(|o| format!("{o:016}")).collect())
+                }
+                "pol_registratie" => Some(keys.registrations.iter().cloned().collect()),
+                "brp_persoon" => Some(hex(&keys.persons)),
+                "kad_eigendom" | "kvk_vestiging" => Some(hex(&keys.owners)),
+                _ => None,
+            };
+            if let Some(mut defined) = defined {
+                defined.sort_unstable();
+                let path = staging.join(format!("{name}.scope.parquet"));
+                write_scope_file(&path, &defined)?;
+                staged.scope = Some((path, format!("scope/{name}/{levering_id}.parquet")));
+            }
             match name {
                 "bag_verblijfsobject" => scope.objects = keys.objects,
                 "pol_registratie" => scope.registrations = keys.registrations,
@@ -1034,6 +1064,7 @@ fn load(
             ("data", Some(&o.staged.data)),
             ("identiteit", o.staged.identity.as_ref()),
             ("bsn", o.staged.bsn.as_ref()),
+            ("scope", o.staged.scope.as_ref()),
         ] {
             let Some((from, rel)) = file else { continue };
             let target = layout.dir.join(rel);
@@ -1042,7 +1073,7 @@ fn load(
             }
             std::fs::rename(from, &target)
                 .with_context(|| format!("cannot move {} into place", from.display()))?;
-            if kind != "data" {
+            if kind == "identiteit" || kind == "bsn" {
                 catalog::insert_vault_file(&tx, snapshot_id, kind, rel)?;
             }
         }
@@ -1059,6 +1090,7 @@ fn load(
                 rijen_afgewezen: o.report.rijen_afgewezen as i64,
                 rijen_buiten_gebied: o.report.rijen_buiten_gebied as i64,
                 pad: o.staged.data.1.clone(),
+                scope_pad: o.staged.scope.as_ref().map(|s| s.1.clone()),
                 tijdstip: now.clone(),
             },
         )?;

@@ -433,6 +433,23 @@ pub fn process_chunk(
             out.rows_out_of_area += 1;
             continue;
         }
+        // What the row says about the scope holds even when another of its values is invalid:
+        // an object with a bad postcode still lies in the area, and so do its residents.
+        if matches!(in_scope, InScope::Yes) {
+            match table.scope {
+                ScopeRule::Object => out.keys.objects.extend(object),
+                ScopeRule::Brp => out.keys.persons.extend(person),
+                ScopeRule::Registration => {
+                    if let Some(r) = lay.registratie.and_then(|i| text_of(&values[i])) {
+                        out.keys.registrations.push(r.to_string());
+                    }
+                }
+                _ => {}
+            }
+            for &oc in &lay.owners {
+                out.keys.owners.extend(pseudonyms[oc]);
+            }
+        }
         if !errors.is_empty() {
             out.rows_rejected += 1;
             let raw = raw_line(rec, plan.delimiter);
@@ -479,11 +496,6 @@ pub fn process_chunk(
                 }
             }
         }
-        if table.scope == ScopeRule::Registration
-            && let Some(r) = lay.registratie.and_then(|i| text_of(&values[i]))
-        {
-            out.keys.registrations.push(r.to_string());
-        }
         for (c, &i) in lay.kept.iter().enumerate() {
             match pseudonyms[i] {
                 Some(p) => {
@@ -500,14 +512,6 @@ pub fn process_chunk(
         }
         if !lay.key.is_empty() {
             builder.append_str(lay.kept.len(), &record_key);
-        }
-        match table.scope {
-            ScopeRule::Object => out.keys.objects.extend(object),
-            ScopeRule::Brp => out.keys.persons.extend(person),
-            _ => {}
-        }
-        for &oc in &lay.owners {
-            out.keys.owners.extend(pseudonyms[oc]);
         }
         out.rows_loaded += 1;
     }

@@ -19,12 +19,16 @@ pub struct Snapshot {
     pub rijen_buiten_gebied: i64,
     /// Relative to the project directory.
     pub pad: String,
+    /// The keys this snapshot adds to the project's scope (objects, persons, owners,
+    /// registrations), also those of rows that were rejected for another value; relative to
+    /// the project directory. Only for tables that define scope.
+    pub scope_pad: Option<String>,
     pub tijdstip: String,
 }
 
 const SNAPSHOT_COLUMNS: &str =
     "snapshot_id, levering_id, tabel, bestand, inhoud_sha256, rijen_gelezen, rijen_geladen,
-    rijen_afgewezen, rijen_buiten_gebied, pad, tijdstip";
+    rijen_afgewezen, rijen_buiten_gebied, pad, tijdstip, scope_pad";
 
 fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
     Ok(Snapshot {
@@ -39,6 +43,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
         rijen_buiten_gebied: r.get(8)?,
         pad: r.get(9)?,
         tijdstip: r.get(10)?,
+        scope_pad: r.get(11)?,
     })
 }
 
@@ -92,7 +97,7 @@ pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> Result<()> 
 
 pub fn insert_snapshot(tx: &Transaction<'_>, s: &Snapshot) -> Result<()> {
     tx.execute(
-        &format!("INSERT INTO snapshot ({SNAPSHOT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"),
+        &format!("INSERT INTO snapshot ({SNAPSHOT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
         params![
             s.snapshot_id,
             s.levering_id,
@@ -104,7 +109,8 @@ pub fn insert_snapshot(tx: &Transaction<'_>, s: &Snapshot) -> Result<()> {
             s.rijen_afgewezen,
             s.rijen_buiten_gebied,
             s.pad,
-            s.tijdstip
+            s.tijdstip,
+            s.scope_pad
         ],
     )?;
     Ok(())

@@ -240,7 +240,8 @@ CREATE TABLE IF NOT EXISTS snapshot (
     rijen_afgewezen INTEGER NOT NULL,
     rijen_buiten_gebied INTEGER NOT NULL,
     pad TEXT NOT NULL,
-    tijdstip TEXT NOT NULL
+    tijdstip TEXT NOT NULL,
+    scope_pad TEXT
 );
 CREATE INDEX IF NOT EXISTS snapshot_tabel ON snapshot(tabel, tijdstip);
 CREATE TABLE IF NOT EXISTS afwijzing (
@@ -412,14 +413,23 @@ impl Project {
             }
         }
         let mut known = std::collections::HashSet::new();
-        for sql in ["SELECT pad FROM snapshot", "SELECT pad FROM vault.bestand"] {
+        for sql in [
+            "SELECT pad FROM snapshot",
+            "SELECT scope_pad FROM snapshot WHERE scope_pad IS NOT NULL",
+            "SELECT pad FROM vault.bestand",
+        ] {
             let mut stmt = self.conn.prepare(sql)?;
             for pad in stmt.query_map([], |r| r.get::<_, String>(0))? {
                 known.insert(pad?);
             }
         }
         let v = self.layout.vault_dir();
-        for root in [self.layout.data(), v.join("identiteit"), v.join("bsn")] {
+        for root in [
+            self.layout.data(),
+            self.layout.dir.join("scope"),
+            v.join("identiteit"),
+            v.join("bsn"),
+        ] {
             let Ok(tables) = std::fs::read_dir(&root) else {
                 continue;
             };
