@@ -100,6 +100,30 @@ enum Command {
         #[command(subcommand)]
         command: LogCommand,
     },
+    /// Generate a synthetic municipality: a delivery of every contract table with planted
+    /// cases of all twelve themes, honest look-alikes, and the ground truth.
+    ///
+    /// Writes OUT/levering/ (load it with `loep intake`) and OUT/truth/ (adressen.csv,
+    /// personen.csv, links.csv, adres_links.csv, dirty.csv). The same seed gives the same bytes.
+    Synth {
+        /// Persons in the municipality.
+        #[arg(long)]
+        persons: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output directory (created; must not hold an earlier levering/).
+        #[arg(long)]
+        out: PathBuf,
+        /// Reference date of the extract (YYYY-MM-DD).
+        #[arg(long, default_value = "2026-06-30")]
+        peildatum: String,
+        /// CBS gemeentecode of the municipality (4 digits).
+        #[arg(long, default_value = "0392")]
+        gemeentecode: String,
+        /// Fraction of rows (0-1) that get one invalid value, listed in truth/dirty.csv.
+        #[arg(long, default_value_t = 0.0)]
+        dirty: f64,
+    },
     /// Benchmarks that print figures (for BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -150,6 +174,33 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Checks `loep synth`'s options as a user typed them.
+pub fn synth_options(
+    persons: u64,
+    seed: u64,
+    peildatum: &str,
+    gemeentecode: &str,
+    dirty: f64,
+) -> Result<loep_synth::Options> {
+    let peildatum = loep_contract::Datum::parse(peildatum)
+        .map_err(|e| anyhow::anyhow!("--peildatum '{peildatum}': {e}"))?;
+    let gm = loep_contract::CbsCode::parse_kind(gemeentecode, loep_contract::CbsKind::Gemeente)
+        .map_err(|e| anyhow::anyhow!("--gemeentecode '{gemeentecode}': {e}"))?;
+    if !(0.0..=1.0).contains(&dirty) {
+        anyhow::bail!("--dirty must be a fraction from 0 to 1, e.g. 0.01");
+    }
+    if persons == 0 {
+        anyhow::bail!("--persons must be at least 1");
+    }
+    Ok(loep_synth::Options {
+        persons,
+        seed,
+        peildatum,
+        gemeentecode: gm.digits.parse().unwrap_or(392),
+        dirty,
+    })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -292,6 +343,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 Ok(ExitCode::FAILURE)
             }
+        }
+        Command::Synth {
+            persons,
+            seed,
+            out,
+            peildatum,
+            gemeentecode,
+            dirty,
+        } => {
+            let options = synth_options(persons, seed, &peildatum, &gemeentecode, dirty)?;
+            if out.join("levering").exists() {
+                anyhow::bail!(
+                    "{} already holds a levering/; choose an empty --out",
+                    out.display()
+                );
+            }
+            let t = std::time::Instant::now();
+            let summary = loep_synth::write_municipality(&out, &options)?;
+            output::print_synth(&summary, &out, t.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command } => bench::run(command),
         Command::Demo { dir, persons } => demo::run(&dir, persons),

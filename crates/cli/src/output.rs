@@ -160,3 +160,28 @@ pub fn print_status(s: &ProjectStatus) {
         s.logregels
     );
 }
+
+pub fn print_synth(s: &loep_synth::Summary, out: &Path, secs: f64) {
+    println!(
+        "Generated {} persons in {} objects in {:.1} s: {}/levering (deliver with `loep intake`) and {}/truth.",
+        s.persons,
+        s.dwellings,
+        secs,
+        out.display(),
+        out.display()
+    );
+    println!("  {:<24} {:>10}", "table", "rows");
+    for (t, n) in &s.tables {
+        println!("  {t:<24} {n:>10}");
+    }
+    println!("  {:<28} {:>6} {:>7}", "theme", "cases", "decoys");
+    for (t, cases, decoys) in &s.themes {
+        println!("  {t:<28} {cases:>6} {decoys:>7}");
+    }
+    if s.dirty_rows > 0 {
+        println!(
+            "  {} rows carry an invalid value (truth/dirty.csv).",
+            s.dirty_rows
+        );
+    }
+}

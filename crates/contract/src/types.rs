@@ -308,6 +308,20 @@ impl Datum {
         (self.year != 0).then_some(self.year)
     }
 
+    /// The complete date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
+    pub fn from_days(days: i32) -> Datum {
+        let z = i64::from(days) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Datum { year, month, day }
+    }
+
     /// Days since 1970-01-01 of a complete date (Arrow's Date32).
     pub fn days_since_epoch(&self) -> Option<i32> {
         if !self.is_complete() {
@@ -691,6 +705,7 @@ mod tests {
             let da = civil(a);
             let db = civil(b);
             prop_assert_eq!(da.days_since_epoch(), Some(a - 20_000));
+            prop_assert_eq!(Datum::from_days(a - 20_000), da);
             prop_assert_eq!(a.cmp(&b), da.cmp(&db));
         }
 

@@ -1,8 +1,16 @@
 //! Generated data that follows the contract (`spec/levering.md`).
 //!
 //! Nobody outside a government may hold the real data, so loep brings its own. `bulk` writes
-//! large valid deliveries of every table for throughput benchmarks.
+//! large valid deliveries of every table for throughput benchmarks; `municipality` writes a
+//! realistic municipality with planted cases of every theme, honest look-alikes, and the ground
+//! truth to measure linkage and indicators against.
 
 pub mod bulk;
+pub mod municipality;
+mod names;
+mod out;
+pub mod rng;
 
-pub use bulk::{BulkCounts, Rng, bsn_for, write_bulk_delivery};
+pub use bulk::{BulkCounts, bsn_for, write_bulk_delivery};
+pub use municipality::{Options, Summary, THEMES, write_municipality};
+pub use rng::Rng;

@@ -1,0 +1,305 @@
+//! The synthetic municipality: what it writes, that intake takes it, and that its ground truth
+//! holds together.
+
+mod common;
+use common::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+fn synth(out: &Path, persons: &str, seed: &str, dirty: &str) {
+    ok(loep(&[
+        "synth",
+        "--persons",
+        persons,
+        "--seed",
+        seed,
+        "--out",
+        out.to_str().unwrap(),
+        "--dirty",
+        dirty,
+    ]));
+}
+
+/// All rows of a CSV as maps from column to value.
+fn read(path: &Path) -> Vec<HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn column(rows: &[HashMap<String, String>], col: &str) -> Vec<String> {
+    rows.iter().map(|r| r[col].clone()).collect()
+}
+
+#[test]
+fn every_table_is_written_with_the_contract_header() {
+    let root = tempfile::tempdir().unwrap();
+    synth(root.path(), "2000", "1", "0");
+    for t in loep_contract::TABLES {
+        let path = root.path().join(format!("levering/{}.csv", t.name));
+        let mut r = csv::Reader::from_path(&path).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+        let contract: Vec<String> = t.columns.iter().map(|c| c.name.to_string()).collect();
+        assert_eq!(header, contract, "{}", t.name);
+        assert!(r.records().next().is_some(), "{} has no rows", t.name);
+    }
+    assert!(root.path().join("levering/levering.toml").exists());
+    let buurten = read(&root.path().join("levering/cbs_buurt.csv"));
+    assert!((10..=20).contains(&buurten.len()));
+    assert!(
+        buurten
+            .iter()
+            .all(|b| b["geometrie_wkt"].starts_with("POLYGON(("))
+    );
+    let wijken: HashSet<String> = column(&buurten, "wijkcode").into_iter().collect();
+    assert!(wijken.len() >= 2, "several wijken");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_bytes() {
+    let root = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        root.path().join("a"),
+        root.path().join("b"),
+        root.path().join("c"),
+    );
+    synth(&a, "3000", "11", "0.01");
+    synth(&b, "3000", "11", "0.01");
+    synth(&c, "3000", "12", "0.01");
+    let mut differs = false;
+    for f in files_under(&a) {
+        let rel = f.strip_prefix(&a).unwrap();
+        let bytes = std::fs::read(&f).unwrap();
+        assert_eq!(
+            bytes,
+            std::fs::read(b.join(rel)).unwrap(),
+            "{} differs",
+            rel.display()
+        );
+        differs |= std::fs::read(c.join(rel))
+            .map(|x| x != bytes)
+            .unwrap_or(true);
+    }
+    assert!(differs, "another seed gives another municipality");
+}
+
+#[test]
+fn intake_rejects_exactly_the_dirty_rows_and_loads_the_rest() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("s");
+    synth(&out, "6000", "5", "0.01");
+    let dir = approved_project(root.path());
+    let r = intake_json(&dir, &out.join("levering"));
+    let dirty: BTreeSet<(String, u64, String)> = read(&out.join("truth/dirty.csv"))
+        .into_iter()
+        .map(|d| {
+            (
+                d["table"].clone(),
+                d["line"].parse().unwrap(),
+                d["column"].clone(),
+            )
+        })
+        .collect();
+    assert!(
+        dirty.len() > 100,
+        "the dirty rate plants rows: {}",
+        dirty.len()
+    );
+    let id = r["levering_id"].as_str().unwrap();
+    let rejects: BTreeSet<(String, u64, String)> =
+        read(&dir.join(format!("leveringen/{id}/afwijzingen.csv")))
+            .into_iter()
+            .map(|x| {
+                (
+                    x["tabel"].clone(),
+                    x["regel"].parse().unwrap(),
+                    x["kolom"].clone(),
+                )
+            })
+            .collect();
+    let missing: Vec<_> = dirty.difference(&rejects).take(5).collect();
+    let extra: Vec<_> = rejects.difference(&dirty).take(5).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "not rejected: {missing:?}; rejected but clean: {extra:?}"
+    );
+    for t in r["tabellen"].as_array().unwrap() {
+        let name = t["tabel"].as_str().unwrap();
+        let planted = dirty.iter().filter(|d| d.0 == name).count() as u64;
+        assert_eq!(t["rijen_afgewezen"].as_u64(), Some(planted), "{name}");
+        assert_eq!(
+            t["rijen_buiten_gebied"], 0,
+            "{name}: everything lies in the municipality"
+        );
+        assert_eq!(
+            t["rijen_geladen"].as_u64().unwrap() + planted,
+            t["rijen_gelezen"].as_u64().unwrap(),
+            "{name}: every other row loads"
+        );
+    }
+}
+
+#[test]
+fn references_and_truth_files_point_at_existing_rows() {
+    let root = tempfile::tempdir().unwrap();
+    synth(root.path(), "8000", "3", "0");
+    let lev = |t: &str| read(&root.path().join(format!("levering/{t}.csv")));
+    let truth = |t: &str| read(&root.path().join(format!("truth/{t}.csv")));
+    let vbos: HashSet<String> = column(&lev("bag_verblijfsobject"), "vbo_id")
+        .into_iter()
+        .collect();
+    for t in loep_contract::TABLES
+        .iter()
+        .filter(|t| t.column("vbo_id").is_some() && t.name != "bag_verblijfsobject")
+    {
+        for v in column(&lev(t.name), "vbo_id")
+            .into_iter()
+            .filter(|v| !v.is_empty())
+        {
+            assert!(
+                vbos.contains(&v),
+                "{}: vbo_id {v} is not in the BAG",
+                t.name
+            );
+        }
+    }
+    let bsns: HashSet<String> = column(&lev("brp_persoon"), "bsn").into_iter().collect();
+    for (t, cols) in [
+        ("brp_verblijf_historie", vec!["bsn"]),
+        ("bd_inkomen", vec!["bsn", "fiscaal_partner_bsn"]),
+        ("bd_toeslag", vec!["bsn", "toeslagpartner_bsn"]),
+        ("kad_eigendom", vec!["eigenaar_bsn"]),
+        ("kvk_vestiging", vec!["eigenaar_bsn"]),
+        ("brp_persoon", vec!["partner_bsn"]),
+        ("pol_betrokkene", vec!["bsn"]),
+    ] {
+        for c in cols {
+            for b in column(&lev(t), c).into_iter().filter(|b| !b.is_empty()) {
+                assert!(bsns.contains(&b), "{t}.{c}: {b} is not in the BRP");
+            }
+        }
+    }
+    // Ground truth.
+    let adressen = truth("adressen");
+    let themes: HashSet<String> = column(&adressen, "thema").into_iter().collect();
+    assert_eq!(themes.len(), 12, "every theme is planted: {themes:?}");
+    for a in &adressen {
+        assert!(vbos.contains(&a["vbo_id"]), "adressen: {}", a["vbo_id"]);
+        assert!(a["decoy"] == "ja" || a["decoy"] == "nee");
+    }
+    let decoy_themes: HashSet<String> = adressen
+        .iter()
+        .filter(|a| a["decoy"] == "ja")
+        .map(|a| a["thema"].clone())
+        .collect();
+    assert!(
+        decoy_themes.len() >= 10,
+        "look-alikes for most themes: {decoy_themes:?}"
+    );
+    for p in truth("personen") {
+        assert!(bsns.contains(&p["bsn"]), "personen: {}", p["bsn"]);
+    }
+    let contracts: HashSet<String> = lev("wc_huurcontract")
+        .iter()
+        .map(|c| format!("{}:{}", c["corporatie"], c["contract_id"]))
+        .collect();
+    let mut betrokkenen = HashSet::new();
+    let mut per_reg: HashMap<String, u32> = HashMap::new();
+    for b in lev("pol_betrokkene") {
+        let n = per_reg.entry(b["registratie_id"].clone()).or_insert(0);
+        *n += 1;
+        betrokkenen.insert(format!("{}#{n}", b["registratie_id"]));
+    }
+    let links = truth("links");
+    for l in &links {
+        assert!(bsns.contains(&l["bsn"]), "links: {}", l["bsn"]);
+        let known = match l["source"].as_str() {
+            "wc_huurcontract" => contracts.contains(&l["record_key"]),
+            "pol_betrokkene" => betrokkenen.contains(&l["record_key"]),
+            other => panic!("links: unknown source {other}"),
+        };
+        assert!(known, "links: {} {}", l["source"], l["record_key"]);
+    }
+    assert_eq!(
+        links.len(),
+        contracts.len() + betrokkenen.len(),
+        "every tenant and person involved has a true person"
+    );
+    let reports: HashSet<String> = column(&lev("melding"), "melding_id").into_iter().collect();
+    let registrations: HashSet<String> = column(&lev("pol_registratie"), "registratie_id")
+        .into_iter()
+        .collect();
+    let adres_links = truth("adres_links");
+    for l in &adres_links {
+        assert!(vbos.contains(&l["vbo_id"]));
+        let known = match l["source"].as_str() {
+            "melding" => reports.contains(&l["record_key"]),
+            "pol_registratie" => registrations.contains(&l["record_key"]),
+            other => panic!("adres_links: unknown source {other}"),
+        };
+        assert!(known, "adres_links: {} {}", l["source"], l["record_key"]);
+    }
+    assert_eq!(adres_links.len(), reports.len() + registrations.len());
+}
+
+#[test]
+fn tenant_names_carry_typing_errors_and_partial_dates() {
+    let root = tempfile::tempdir().unwrap();
+    synth(root.path(), "8000", "9", "0");
+    let brp: HashMap<String, HashMap<String, String>> =
+        read(&root.path().join("levering/brp_persoon.csv"))
+            .into_iter()
+            .map(|p| (p["bsn"].clone(), p))
+            .collect();
+    let contracts: HashMap<String, HashMap<String, String>> =
+        read(&root.path().join("levering/wc_huurcontract.csv"))
+            .into_iter()
+            .map(|c| (format!("{}:{}", c["corporatie"], c["contract_id"]), c))
+            .collect();
+    let (mut exact, mut varied, mut partial) = (0, 0, 0);
+    for l in read(&root.path().join("truth/links.csv"))
+        .iter()
+        .filter(|l| l["source"] == "wc_huurcontract")
+    {
+        let c = &contracts[&l["record_key"]];
+        let p = &brp[&l["bsn"]];
+        if c["huurder_geslachtsnaam"] == p["geslachtsnaam"]
+            && c["huurder_voornamen"] == p["voornamen"]
+            && c["huurder_geboortedatum"] == p["geboortedatum"]
+        {
+            exact += 1;
+        } else {
+            varied += 1;
+        }
+        partial += usize::from(c["huurder_geboortedatum"].ends_with("-00"));
+    }
+    assert!(
+        exact > 0 && varied > 0 && partial > 0,
+        "exact {exact}, varied {varied}, partial dates {partial}"
+    );
+    assert!(
+        varied * 5 > exact,
+        "a good share of names is typed with variation: {varied} of {}",
+        exact + varied
+    );
+    // Free-text addresses come in several spellings.
+    let addresses = column(&read(&root.path().join("levering/melding.csv")), "adres");
+    let styles = addresses
+        .iter()
+        .filter(|a| {
+            a.contains("str.")
+                || a.contains(',')
+                || a.chars().next().is_some_and(|c| c.is_ascii_digit())
+                || a.chars().next().is_some_and(|c| c.is_lowercase())
+        })
+        .count();
+    assert!(styles > 0, "{addresses:?}");
+}

@@ -1,0 +1,1575 @@
+//! A synthetic municipality: households in dwellings in buurten, every table of the contract,
+//! planted cases of all twelve themes with graded strength, honest look-alikes beside them,
+//! and the ground truth in `truth/`.
+//!
+//! Generation streams dwelling by dwelling; what it remembers is bounded (a ring of recent
+//! adults to be landlords, victims or witnesses), so memory does not grow with the size.
+
+use anyhow::{Context, Result};
+use loep_contract::{Bsn, Datum};
+use std::path::Path;
+
+use crate::bulk::bsn_for;
+use crate::names::{FIRST_M, FIRST_V, SURNAMES, initials, street, typo};
+use crate::out::{Delivery, Truth};
+use crate::rng::Rng;
+
+pub const THEMES: [&str; 12] = [
+    "overbewoning",
+    "huisjesmelkerij",
+    "samenwoonfraude",
+    "adresfraude",
+    "onderverhuur",
+    "hennepteelt",
+    "briefadresmisbruik",
+    "ondermijning_bedrijfsadres",
+    "vermogen_inkomen",
+    "uitkering_en_loon",
+    "uitbuiting_zorg",
+    "meldingen_cluster",
+];
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub persons: u64,
+    pub seed: u64,
+    pub peildatum: Datum,
+    pub gemeentecode: u32,
+    /// Fraction of rows that get one invalid value (listed in `truth/dirty.csv`).
+    pub dirty: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub tables: Vec<(&'static str, u64)>,
+    pub persons: u64,
+    pub dwellings: u64,
+    /// Per theme: planted cases (addresses) and planted decoys.
+    pub themes: Vec<(&'static str, u64, u64)>,
+    pub dirty_rows: u64,
+}
+
+/// How often a dwelling starts a planted case, and a planted look-alike.
+const P_CASE: f64 = 0.012;
+const P_DECOY: f64 = 0.010;
+
+#[derive(Clone)]
+struct Person {
+    bsn: Bsn,
+    first: String,
+    vv: &'static str,
+    last: String,
+    birth: i32,
+    sex: char,
+}
+
+impl Person {
+    fn age(&self, at: i32) -> i32 {
+        (at - self.birth) / 365
+    }
+}
+
+/// What a person lives on, in euros a month.
+#[derive(Clone, Copy, PartialEq)]
+enum Living {
+    Wage(u64),
+    Ww,
+    Bijstand,
+    Aow,
+    Student,
+    Child,
+    Nothing,
+}
+
+#[derive(Clone)]
+struct Resident {
+    p: Person,
+    living: Living,
+    /// `W` woonadres or `B` briefadres.
+    functie: char,
+    partner: Option<Bsn>,
+    /// The allowance partner Toeslagen knows (may live elsewhere).
+    toeslagpartner: Option<Bsn>,
+    /// The address the Belastingdienst holds, when it differs from the BRP.
+    bd_vbo: Option<u64>,
+    /// Benefit and wages in the same months: `(decoy, clear)`.
+    moonlight: Option<(bool, bool)>,
+    /// Registered here since (days).
+    since: i32,
+}
+
+/// A company establishment registered at a dwelling.
+struct Company {
+    name: String,
+    rechtsvorm: &'static str,
+    start: i32,
+    end: Option<i32>,
+    /// The owner of an eenmanszaak.
+    owner: Option<Bsn>,
+}
+
+enum Owner {
+    Person(Bsn),
+    Corporation,
+    Company(String),
+}
+
+/// One verblijfsobject and everything the partners know about it.
+struct Dwelling {
+    vbo: u64,
+    buurt: usize,
+    street: usize,
+    number: u64,
+    letter: &'static str,
+    doelen: &'static str,
+    area: u64,
+    residents: Vec<Resident>,
+    owner: Owner,
+    koopsom: Option<u64>,
+    acquired: i32,
+    /// A social-housing contract: tenant, start, end, rent.
+    contract: Option<(Person, i32, Option<i32>, u64)>,
+    /// An earlier contract that has ended: tenant, start, end, rent.
+    old_contract: Option<(Person, i32, i32, u64)>,
+    /// Electricity, gas, water overrides (otherwise from household size and floor area).
+    use_override: Option<(u64, u64, u64)>,
+    /// Earlier residents who passed through (bsn-less history is impossible: full persons).
+    passed_through: Vec<(Person, i32, i32)>,
+    companies: Vec<Company>,
+    police: Vec<(&'static str, Vec<(Person, &'static str)>)>,
+    reports: u32,
+    themes: Vec<&'static str>,
+    scenario: Option<(String, bool)>,
+}
+
+struct Gen<'a> {
+    o: &'a Options,
+    rng: Rng,
+    out: Delivery,
+    adressen: Truth,
+    personen: Truth,
+    links: Truth,
+    adres_links: Truth,
+    next_person: u64,
+    next_vbo: u64,
+    next_kvk: u64,
+    next_reg: u64,
+    next_melding: u64,
+    next_contract: u64,
+    n_buurten: usize,
+    /// Next free house number per street.
+    street_next: Vec<u64>,
+    streets_per_buurt: usize,
+    numbers_per_street: u64,
+    /// Recent adults (ring), to be landlords or people involved in police registrations.
+    recent: Vec<Person>,
+    today: i32,
+    summary: Summary,
+    scenario_no: u64,
+}
+
+fn d(days: i32) -> String {
+    Datum::from_days(days).to_string()
+}
+
+fn money(euros: u64) -> String {
+    format!("{euros}.00")
+}
+
+impl<'a> Gen<'a> {
+    fn person(
+        &mut self,
+        sex: char,
+        age_lo: i32,
+        age_hi: i32,
+        surname: Option<(&'static str, String)>,
+    ) -> Person {
+        let bsn = bsn_for(self.next_person);
+        self.next_person += 1;
+        let first = if sex == 'M' {
+            self.rng.pick(FIRST_M)
+        } else {
+            self.rng.pick(FIRST_V)
+        };
+        let first = if self.rng.chance(0.3) {
+            let second = if sex == 'M' {
+                self.rng.pick(FIRST_M)
+            } else {
+                self.rng.pick(FIRST_V)
+            };
+            format!("{first} {second}")
+        } else {
+            first.to_string()
+        };
+        let (vv, last) = surname.unwrap_or_else(|| {
+            let (v, l) = self.rng.pick(SURNAMES);
+            (*v, l.to_string())
+        });
+        let age_days = self
+            .rng
+            .range(age_lo as u64 * 365, age_hi as u64 * 365 + 364) as i32;
+        Person {
+            bsn,
+            first,
+            vv,
+            last,
+            birth: self.today - age_days,
+            sex,
+        }
+    }
+
+    fn adult_living(&mut self, age: i32) -> Living {
+        if age >= 67 {
+            return Living::Aow;
+        }
+        let r = self.rng.unit();
+        if r < 0.70 {
+            Living::Wage(self.rng.range(1_900, 5_500))
+        } else if r < 0.74 {
+            Living::Ww
+        } else if r < 0.78 {
+            Living::Bijstand
+        } else if age < 26 && r < 0.90 {
+            Living::Student
+        } else {
+            Living::Nothing
+        }
+    }
+
+    fn resident(&mut self, p: Person, living: Living) -> Resident {
+        let since = self.today - self.rng.range(60, 6000) as i32;
+        let since = since.max(p.birth);
+        Resident {
+            p,
+            living,
+            functie: 'W',
+            partner: None,
+            toeslagpartner: None,
+            bd_vbo: None,
+            moonlight: None,
+            since,
+        }
+    }
+
+    fn new_dwelling(&mut self, doelen: &'static str, area: u64) -> Dwelling {
+        let buurt = self.rng.below(self.n_buurten as u64) as usize;
+        // The buurt's streets, in turn; a street is full after `numbers_per_street` numbers.
+        let mut street = buurt;
+        let mut tries = 0;
+        while self.street_next[street] > self.numbers_per_street && tries < self.streets_per_buurt {
+            street += self.n_buurten;
+            tries += 1;
+        }
+        let number = self.street_next[street];
+        self.street_next[street] += 1;
+        let vbo = self.next_vbo;
+        self.next_vbo += 1;
+        let letter = if self.rng.chance(0.06) { "A" } else { "" };
+        Dwelling {
+            vbo,
+            buurt,
+            street,
+            number,
+            letter,
+            doelen,
+            area,
+            residents: Vec::new(),
+            owner: Owner::Corporation,
+            koopsom: None,
+            acquired: self.today - self.rng.range(200, 12_000) as i32,
+            contract: None,
+            old_contract: None,
+            use_override: None,
+            passed_through: Vec::new(),
+            companies: Vec::new(),
+            police: Vec::new(),
+            reports: 0,
+            themes: Vec::new(),
+            scenario: None,
+        }
+    }
+
+    /// A household of the background population in a dwelling of fitting size.
+    fn household(&mut self) -> Dwelling {
+        let r = self.rng.unit();
+        let (vv, last) = {
+            let (v, l) = self.rng.pick(SURNAMES);
+            (*v, l.to_string())
+        };
+        let mut residents = Vec::new();
+        let area;
+        if r < 0.36 {
+            let sex = if self.rng.chance(0.5) { 'M' } else { 'V' };
+            let p = self.person(sex, 19, 90, Some((vv, last)));
+            let living = self.adult_living(p.age(self.today));
+            area = self.rng.range(35, 80);
+            residents.push(self.resident(p, living));
+        } else {
+            let elderly = r < 0.48;
+            let (lo, hi) = if elderly { (67, 88) } else { (24, 60) };
+            let a = self.person('M', lo, hi, Some((vv, last.clone())));
+            let b = self.person('V', lo, hi, None);
+            let la = self.adult_living(a.age(self.today));
+            let lb = self.adult_living(b.age(self.today));
+            // Couples live on wages or share a benefit or pension; no single-rate benefit here.
+            let (la, lb) = match (la, lb) {
+                (Living::Bijstand, Living::Wage(_)) | (Living::Wage(_), Living::Bijstand) => {
+                    (la.max_wage(), lb.max_wage())
+                }
+                other => other,
+            };
+            let mut ra = self.resident(a, la);
+            let mut rb = self.resident(b, lb);
+            rb.since = ra.since;
+            ra.partner = Some(rb.p.bsn);
+            rb.partner = Some(ra.p.bsn);
+            residents.push(ra);
+            residents.push(rb);
+            let kids = if elderly || r < 0.62 {
+                0
+            } else {
+                self.rng.range(1, 3)
+            };
+            for _ in 0..kids {
+                let sex = if self.rng.chance(0.5) { 'M' } else { 'V' };
+                let k = self.person(sex, 0, 17, Some((vv, last.clone())));
+                let mut rk = self.resident(k, Living::Child);
+                rk.since = rk.since.max(residents[0].since);
+                residents.push(rk);
+            }
+            area = 55 + 18 * kids + self.rng.range(0, 50);
+        }
+        let mut dw = self.new_dwelling("woonfunctie", area);
+        dw.residents = residents;
+        self.tenure(&mut dw);
+        dw
+    }
+
+    /// Owner-occupied, social rent or private rent.
+    fn tenure(&mut self, dw: &mut Dwelling) {
+        let r = self.rng.unit();
+        let head = dw.residents.first().map(|r| r.p.clone());
+        if r < 0.48 {
+            if let Some(h) = &head {
+                dw.owner = Owner::Person(h.bsn);
+                let income: u64 = dw.residents.iter().map(|r| r.living.monthly()).sum();
+                dw.koopsom = Some((income * 12 * self.rng.range(3, 5)).clamp(120_000, 650_000));
+            }
+        } else if r < 0.80 {
+            dw.owner = Owner::Corporation;
+            if let Some(h) = head {
+                let start = dw.residents[0].since;
+                dw.contract = Some((h, start, None, self.rng.range(450, 800)));
+            }
+        } else if let Some(l) = self.landlord() {
+            dw.owner = Owner::Person(l.bsn);
+        }
+    }
+
+    /// An adult of an earlier household, to own a let dwelling.
+    fn landlord(&mut self) -> Option<Person> {
+        if self.recent.is_empty() {
+            return None;
+        }
+        let i = self.rng.below(self.recent.len() as u64) as usize;
+        Some(self.recent[i].clone())
+    }
+
+    fn remember(&mut self, dw: &Dwelling) {
+        for r in dw.residents.iter().filter(|r| r.p.age(self.today) >= 18) {
+            if self.recent.len() < 512 {
+                self.recent.push(r.p.clone());
+            } else {
+                let i = self.rng.below(512) as usize;
+                self.recent[i] = r.p.clone();
+            }
+        }
+    }
+
+    /// Unrelated adults of low means, each with their own surname.
+    fn lodgers(&mut self, n: u64, living: Living) -> Vec<Resident> {
+        (0..n)
+            .map(|_| {
+                let sex = if self.rng.chance(0.7) { 'M' } else { 'V' };
+                let p = self.person(sex, 19, 55, None);
+                let mut r = self.resident(p, living);
+                r.since = self.today - self.rng.range(30, 700) as i32;
+                r
+            })
+            .collect()
+    }
+
+    fn start_scenario(&mut self, theme: &str, decoy: bool) -> String {
+        self.scenario_no += 1;
+        let id = format!("{}-{:06}", if decoy { "D" } else { "S" }, self.scenario_no);
+        if let Some(t) = self.summary.themes.iter_mut().find(|t| t.0 == theme) {
+            if decoy {
+                t.2 += 1;
+            } else {
+                t.1 += 1;
+            }
+        }
+        id
+    }
+
+    fn mark(&mut self, dw: &mut Dwelling, theme: &'static str, id: &str, decoy: bool) {
+        dw.themes.push(theme);
+        dw.scenario = Some((id.to_string(), decoy));
+    }
+
+    fn person_truth(&mut self, id: &str, p: &Person, rol: &str) -> Result<()> {
+        self.personen.write(&[id, &p.bsn.to_string(), rol])
+    }
+
+    /// Plants a case (or look-alike) of `theme`; returns the dwellings it made.
+    fn plant(&mut self, theme: &'static str, decoy: bool) -> Result<Vec<Dwelling>> {
+        let id = self.start_scenario(theme, decoy);
+        let clear = self.rng.chance(0.6);
+        let mut out = Vec::new();
+        match (theme, decoy) {
+            ("overbewoning", false) => {
+                let (n, area) = if clear {
+                    (self.rng.range(6, 9), self.rng.range(28, 45))
+                } else {
+                    (5, self.rng.range(40, 48))
+                };
+                let mut dw = self.new_dwelling("woonfunctie", area);
+                dw.residents = self.lodgers(n, Living::Wage(1_700));
+                if let Some(l) = self.landlord() {
+                    dw.owner = Owner::Person(l.bsn);
+                }
+                self.mark(&mut dw, theme, &id, false);
+                out.push(dw);
+            }
+            ("overbewoning", true) => {
+                // A large family in a large home, or registered student housing.
+                let mut dw = if self.rng.chance(0.5) {
+                    let mut dw = self.household();
+                    while dw.residents.len() < 7 {
+                        let (vv, last) = (dw.residents[0].p.vv, dw.residents[0].p.last.clone());
+                        let k = self.person('V', 0, 17, Some((vv, last)));
+                        let rk = self.resident(k, Living::Child);
+                        dw.residents.push(rk);
+                    }
+                    dw.area = self.rng.range(150, 210);
+                    dw
+                } else {
+                    let drawn = self.rng.range(250, 400);
+                    let mut dw = self.new_dwelling("logiesfunctie", drawn);
+                    let drawn = self.rng.range(12, 24);
+                    dw.residents = self.lodgers(drawn, Living::Student);
+                    dw
+                };
+                self.mark(&mut dw, theme, &id, true);
+                out.push(dw);
+            }
+            ("huisjesmelkerij", _) | ("uitbuiting_zorg", _) => {
+                let landlord = self.person('M', 35, 70, None);
+                let n = self.rng.range(3, 6);
+                for _ in 0..n {
+                    let mut dw;
+                    if decoy {
+                        // A professional landlord with normally let homes and a real income.
+                        dw = self.household();
+                        dw.contract = None;
+                        dw.koopsom = None;
+                    } else {
+                        let area = self.rng.range(30, 45);
+                        dw = self.new_dwelling("woonfunctie", area);
+                        let living = if theme == "uitbuiting_zorg" {
+                            Living::Bijstand
+                        } else {
+                            Living::Wage(1_600)
+                        };
+                        let drawn = self.rng.range(4, 6);
+                        dw.residents = self.lodgers(drawn, living);
+                        // High turnover: earlier tenants passed through quickly.
+                        for _ in 0..self.rng.range(3, 6) {
+                            let p = self.person('M', 19, 50, None);
+                            let start = self.today - self.rng.range(200, 900) as i32;
+                            let end = start + self.rng.range(30, 150) as i32;
+                            dw.passed_through.push((p, start, end));
+                        }
+                    }
+                    dw.owner = Owner::Person(landlord.bsn);
+                    dw.koopsom = Some(self.rng.range(180_000, 300_000));
+                    self.mark(&mut dw, theme, &id, decoy);
+                    if !decoy {
+                        // Every unit is also overcrowded, and its landlord a huisjesmelker.
+                        dw.themes.push("overbewoning");
+                        if theme == "uitbuiting_zorg" {
+                            dw.themes.push("huisjesmelkerij");
+                        }
+                    }
+                    out.push(dw);
+                }
+                self.person_truth(&id, &landlord, "eigenaar")?;
+                // The landlord lives elsewhere in the municipality, on a low declared income
+                // (or, for the look-alike, a high one).
+                let mut home = self.household();
+                let living = if decoy {
+                    Living::Wage(9_000)
+                } else {
+                    Living::Wage(self.rng.range(600, 1_300))
+                };
+                let mut r = self.resident(landlord, living);
+                r.partner = None;
+                home.residents = vec![r];
+                home.owner = Owner::Person(home.residents[0].p.bsn);
+                home.contract = None;
+                home.koopsom = Some(350_000);
+                out.push(home);
+            }
+            ("samenwoonfraude", false) => {
+                let mut dw = self.household_single('V', Living::Bijstand);
+                let partner = self.person('M', 25, 60, None);
+                let drawn = self.rng.range(2_500, 4_500);
+                let mut rp = self.resident(partner, Living::Wage(drawn));
+                self.person_truth(&id, &dw.residents[0].p.clone(), "uitkeringsgerechtigde")?;
+                self.person_truth(&id, &rp.p.clone(), "partner")?;
+                if clear {
+                    // He is registered at the same address.
+                    rp.since = dw.residents[0].since + 200;
+                    dw.residents.push(rp);
+                } else {
+                    // He is registered elsewhere, but the Belastingdienst has him at her address
+                    // and Toeslagen knows him as her allowance partner.
+                    dw.residents[0].toeslagpartner = Some(rp.p.bsn);
+                    rp.bd_vbo = Some(dw.vbo);
+                    let mut other = self.household_single('M', Living::Wage(2_000));
+                    other.residents.push(rp);
+                    out.push(other);
+                }
+                self.mark(&mut dw, theme, &id, false);
+                out.push(dw);
+            }
+            ("samenwoonfraude", true) => {
+                // An AOW couple at the couple rate.
+                let (vv, last) = {
+                    let (v, l) = self.rng.pick(SURNAMES);
+                    (*v, l.to_string())
+                };
+                let a = self.person('M', 68, 85, Some((vv, last)));
+                let b = self.person('V', 67, 85, None);
+                let mut ra = self.resident(a, Living::Aow);
+                let mut rb = self.resident(b, Living::Aow);
+                rb.since = ra.since;
+                ra.partner = Some(rb.p.bsn);
+                rb.partner = Some(ra.p.bsn);
+                let drawn = self.rng.range(60, 90);
+                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                dw.residents = vec![ra, rb];
+                self.tenure(&mut dw);
+                self.mark(&mut dw, theme, &id, true);
+                out.push(dw);
+            }
+            ("adresfraude", false) => {
+                let drawn = self.rng.range(45, 80);
+                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                if clear {
+                    // Registered where nobody lives: next to no water or power.
+                    let drawn = self.rng.range(1, 3);
+                    dw.residents = self.lodgers(drawn, Living::Bijstand);
+                    dw.use_override = Some((
+                        self.rng.range(40, 250),
+                        self.rng.range(0, 30),
+                        self.rng.range(0, 4),
+                    ));
+                } else {
+                    // A doorgangsadres: many registrations passing through.
+                    dw.residents = self.lodgers(1, Living::Wage(1_800));
+                    for _ in 0..self.rng.range(8, 14) {
+                        let p = self.person('M', 19, 50, None);
+                        let start = self.today - self.rng.range(60, 700) as i32;
+                        dw.passed_through
+                            .push((p, start, start + self.rng.range(14, 60) as i32));
+                    }
+                }
+                if let Some(l) = self.landlord() {
+                    dw.owner = Owner::Person(l.bsn);
+                }
+                self.mark(&mut dw, theme, &id, false);
+                out.push(dw);
+            }
+            ("adresfraude", true) => {
+                // A vacant home between tenants: no use, but nobody registered either.
+                let drawn = self.rng.range(50, 90);
+                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                let p = self.person('V', 30, 80, None);
+                let end = self.today - self.rng.range(20, 90) as i32;
+                dw.passed_through.push((p, end - 3_000, end));
+                dw.use_override = Some((self.rng.range(30, 120), 0, 0));
+                self.mark(&mut dw, theme, &id, true);
+                out.push(dw);
+            }
+            ("onderverhuur", false) => {
+                // The tenant lives elsewhere; strangers are registered in the social home.
+                let drawn = self.rng.range(45, 75);
+                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                let tenant = self.person('M', 30, 65, None);
+                dw.owner = Owner::Corporation;
+                dw.contract = Some((
+                    tenant.clone(),
+                    self.today - 3_000,
+                    None,
+                    self.rng.range(500, 700),
+                ));
+                dw.residents = self.lodgers(if clear { 3 } else { 1 }, Living::Wage(1_900));
+                let mut home = self.household();
+                let r = self.resident(tenant.clone(), Living::Wage(3_000));
+                home.residents.push(r);
+                self.person_truth(&id, &tenant, "huurder")?;
+                self.mark(&mut dw, theme, &id, false);
+                out.push(home);
+                out.push(dw);
+            }
+            ("onderverhuur", true) => {
+                // The old contract ended, and the new tenant lives there with a new contract.
+                let mut dw = self.household_single('V', Living::Wage(2_600));
+                let old = self.person('M', 40, 80, None);
+                let end = dw.residents[0].since - 10;
+                dw.owner = Owner::Corporation;
+                let tenant = dw.residents[0].p.clone();
+                dw.contract = Some((tenant, dw.residents[0].since, None, 620));
+                dw.passed_through.push((old.clone(), end - 4_000, end));
+                // The old contract is written too, with its end date.
+                dw.old_contract = Some((old, end - 4_000, end, 540));
+                self.mark(&mut dw, theme, &id, true);
+                out.push(dw);
+            }
+            ("hennepteelt", false) => {
+                let mut dw = self.household_single('M', Living::Wage(2_000));
+                let kwh = if clear {
+                    self.rng.range(25_000, 45_000)
+                } else {
+                    self.rng.range(10_000, 14_000)
+                };
+                dw.use_override = Some((kwh, self.rng.range(300, 900), self.rng.range(30, 70)));
+                if !clear || self.rng.chance(0.5) {
+                    let p = dw.residents[0].p.clone();
+                    dw.police.push(("hennepteelt", vec![(p, "verdachte")]));
+                }
+                self.mark(&mut dw, theme, &id, false);
+                out.push(dw);
+            }
+            ("hennepteelt", true) => {
+                // High but explained: a large household in a large all-electric home.
+                let mut dw = self.household();
+                while dw.residents.len() < 5 {
+                    let (vv, last) = (dw.residents[0].p.vv, dw.residents[0].p.last.clone());
+                    let k = self.person('M', 0, 17, Some((vv, last)));
+                    let rk = self.resident(k, Living::Child);
+                    dw.residents.push(rk);
+                }
+                dw.area = self.rng.range(180, 260);
+                dw.use_override =
+                    Some((self.rng.range(9_000, 12_000), 0, self.rng.range(200, 300)));
+                self.mark(&mut dw, theme, &id, true);
+                out.push(dw);
+            }
+            ("briefadresmisbruik", false) => {
+                let mut dw = self.household_single('M', Living::Wage(2_200));
+                let n = if clear { self.rng.range(6, 10) } else { 4 };
+                let mut post = self.lodgers(n, Living::Bijstand);
+                for r in &mut post {
+                    r.functie = 'B';
+                }
+                dw.residents.extend(post);
+                self.mark(&mut dw, theme, &id, false);
+                out.push(dw);
+            }
+            ("briefadresmisbruik", true) => {
+                // Briefadressen at a care institution: lawful.
+                let drawn = self.rng.range(800, 2_000);
+                let mut dw = self.new_dwelling("gezondheidszorgfunctie", drawn);
+                dw.owner = Owner::Company(format!("{:08}", 60_000_000 + self.rng.below(1000)));
+                let drawn = self.rng.range(6, 12);
+                let mut post = self.lodgers(drawn, Living::Bijstand);
+                for r in &mut post {
+                    r.functie = 'B';
+                }
+                let elderly: Vec<Resident> = (0..self.rng.range(15, 40))
+                    .map(|_| {
+                        let p = self.person('V', 75, 98, None);
+                        self.resident(p, Living::Aow)
+                    })
+                    .collect();
+                dw.residents = elderly;
+                dw.residents.extend(post);
+                self.mark(&mut dw, theme, &id, true);
+                out.push(dw);
+            }
+            ("ondermijning_bedrijfsadres", _) => {
+                let mut dw = self.household_single('M', Living::Wage(2_000));
+                let n = if decoy {
+                    2
+                } else if clear {
+                    self.rng.range(7, 12)
+                } else {
+                    5
+                };
+                for k in 0..n {
+                    let start = self.today - self.rng.range(100, 1_500) as i32;
+                    let end = if decoy || k % 3 == 0 {
+                        None
+                    } else {
+                        Some(start + self.rng.range(60, 300) as i32)
+                    };
+                    let owner = (decoy && k == 0).then(|| dw.residents[0].p.bsn);
+                    let rechtsvorm = if owner.is_some() { "eenmanszaak" } else { "bv" };
+                    let name = format!("Handelsonderneming {}", self.rng.range(100, 999));
+                    dw.companies.push(Company {
+                        name,
+                        rechtsvorm,
+                        start,
+                        end,
+                        owner,
+                    });
+                }
+                self.mark(&mut dw, theme, &id, decoy);
+                out.push(dw);
+            }
+            ("vermogen_inkomen", _) => {
+                let drawn = self.rng.range(700, 1_400);
+                let mut dw =
+                    self.household_single('M', Living::Wage(if decoy { 12_000 } else { drawn }));
+                let h = dw.residents[0].p.bsn;
+                dw.owner = Owner::Person(h);
+                dw.contract = None;
+                dw.koopsom = Some(if clear || decoy {
+                    self.rng.range(750_000, 1_200_000)
+                } else {
+                    self.rng.range(450_000, 550_000)
+                });
+                dw.acquired = self.today - self.rng.range(60, 700) as i32;
+                dw.area = self.rng.range(140, 220);
+                self.mark(&mut dw, theme, &id, decoy);
+                out.push(dw);
+            }
+            ("uitkering_en_loon", _) => {
+                let living = if self.rng.chance(0.5) {
+                    Living::Ww
+                } else {
+                    Living::Bijstand
+                };
+                let mut dw = self.household_single('M', living);
+                // Decoy: the benefit ended before the job began. Case: wages during the benefit.
+                dw.residents[0].moonlight = Some((decoy, clear));
+                self.mark(&mut dw, theme, &id, decoy);
+                out.push(dw);
+            }
+            ("meldingen_cluster", _) => {
+                let mut dw = self.household();
+                dw.reports = if decoy {
+                    1
+                } else if clear {
+                    self.rng.range(4, 7) as u32
+                } else {
+                    3
+                };
+                self.mark(&mut dw, theme, &id, decoy);
+                out.push(dw);
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+}
+
+impl Living {
+    /// Net monthly means in euros.
+    fn monthly(self) -> u64 {
+        match self {
+            Living::Wage(w) => w,
+            Living::Ww => 1_800,
+            Living::Bijstand => 1_300,
+            Living::Aow => 1_450,
+            Living::Student => 400,
+            Living::Child | Living::Nothing => 0,
+        }
+    }
+
+    /// A couple never draws a single-rate benefit beside a wage in the background population.
+    fn max_wage(self) -> Living {
+        match self {
+            Living::Bijstand => Living::Wage(2_200),
+            other => other,
+        }
+    }
+}
+
+const CORPORATION: (&str, &str) = ("Woonstede", "40000001");
+
+impl<'a> Gen<'a> {
+    fn household_single(&mut self, sex: char, living: Living) -> Dwelling {
+        let p = self.person(sex, 25, 60, None);
+        let drawn = self.rng.range(40, 75);
+        let mut dw = self.new_dwelling("woonfunctie", drawn);
+        let r = self.resident(p, living);
+        dw.residents.push(r);
+        self.tenure(&mut dw);
+        dw
+    }
+
+    fn woonplaats(&self) -> &'static str {
+        if self.o.gemeentecode == 392 {
+            "Haarlem"
+        } else {
+            "Loepstad"
+        }
+    }
+
+    fn postcode(&self, street: usize, number: u64) -> (u64, String) {
+        let pc4 = 1_000 + (u64::from(self.o.gemeentecode) % 80) * 100 + (street as u64 % 100);
+        let idx = (number / 20) % 676;
+        let letters = format!(
+            "{}{}",
+            (b'A' + (idx / 26) as u8) as char,
+            (b'A' + (idx % 26) as u8) as char
+        );
+        (pc4, letters)
+    }
+
+    fn vbo_id(&self, v: u64) -> String {
+        format!("{:04}01{:010}", self.o.gemeentecode, v + 1)
+    }
+
+    fn buurt_codes(&self, b: usize) -> (String, String) {
+        let gm = self.o.gemeentecode;
+        (
+            format!("BU{gm:04}{:02}{:02}", b / 5 + 1, b % 5 + 1),
+            format!("WK{gm:04}{:02}", b / 5 + 1),
+        )
+    }
+
+    /// A free-text address as a resident or an officer types it.
+    fn messy_address(&mut self, dw: &Dwelling) -> String {
+        let (full, abbr) = street(dw.street);
+        let (pc4, pcl) = self.postcode(dw.street, dw.number);
+        let n = dw.number;
+        let l = dw.letter;
+        let plaats = self.woonplaats();
+        match self.rng.below(7) {
+            0 => format!("{full} {n}{l} {plaats}"),
+            1 => format!(
+                "{abbr} {n}{} {plaats}",
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("-{}", l.to_lowercase())
+                }
+            ),
+            2 => format!("{} {n} {l}", full.to_lowercase())
+                .trim_end()
+                .to_string(),
+            3 => format!("{full} {n}{l}, {pc4} {pcl} {plaats}"),
+            4 => format!("{full} {n}{l} {pc4}{pcl}"),
+            5 => format!("{pc4}{pcl} {n}{l}"),
+            _ => format!("{full} {n}{l}"),
+        }
+    }
+
+    fn bsn_s(b: &Bsn) -> String {
+        b.to_string()
+    }
+
+    /// The name of a tenant or person involved as someone typed it: exact, or with a typing
+    /// error, initials, a moved or dropped voorvoegsel, swapped name parts, or a partial or
+    /// slightly wrong birth date.
+    fn typed_name(&mut self, p: &Person) -> (String, String, String, String) {
+        let mut first = p.first.clone();
+        let mut vv = p.vv.to_string();
+        let mut last = p.last.clone();
+        let b = Datum::from_days(p.birth);
+        let mut birth = b.to_string();
+        if self.rng.chance(0.45) {
+            match self.rng.below(7) {
+                0 => last = typo(&mut self.rng, &last),
+                1 => first = initials(&first),
+                2 if !vv.is_empty() => {
+                    last = format!("{}{} {}", vv[..1].to_uppercase(), &vv[1..], last);
+                    vv.clear();
+                }
+                3 => vv.clear(),
+                4 => std::mem::swap(&mut first, &mut last),
+                5 => birth = format!("{:04}-{:02}-00", b.year, b.month),
+                6 if b.day <= 12 && b.day != b.month => {
+                    birth = format!("{:04}-{:02}-{:02}", b.year, b.day, b.month)
+                }
+                _ => first = typo(&mut self.rng, &first),
+            }
+        }
+        (first, vv, last, birth)
+    }
+
+    fn write_contract(
+        &mut self,
+        dw: &Dwelling,
+        tenant: &Person,
+        start: i32,
+        end: Option<i32>,
+        rent: u64,
+    ) -> Result<()> {
+        self.next_contract += 1;
+        let contract_id = format!("HC{:08}", self.next_contract);
+        let (first, vv, last, birth) = self.typed_name(tenant);
+        let mut row = vec![
+            CORPORATION.0.to_string(),
+            contract_id.clone(),
+            self.vbo_id(dw.vbo),
+            first,
+            vv,
+            last,
+            birth,
+            d(start),
+            end.map(d).unwrap_or_default(),
+            money(rent),
+            "ja".to_string(),
+        ];
+        self.out.row("wc_huurcontract", &mut row)?;
+        let key = format!("{}:{contract_id}", CORPORATION.0);
+        self.links
+            .write(&["wc_huurcontract", &key, &Self::bsn_s(&tenant.bsn)])
+    }
+
+    fn write_person(
+        &mut self,
+        p: &Person,
+        status: &str,
+        vbo: Option<u64>,
+        functie: char,
+        since: i32,
+        partner: Option<Bsn>,
+    ) -> Result<()> {
+        let mut row = vec![
+            Self::bsn_s(&p.bsn),
+            p.first.clone(),
+            p.vv.to_string(),
+            p.last.clone(),
+            d(p.birth),
+            p.sex.to_string(),
+            String::new(),
+            status.to_string(),
+            vbo.map(|v| self.vbo_id(v)).unwrap_or_default(),
+            if vbo.is_some() {
+                functie.to_string()
+            } else {
+                String::new()
+            },
+            if vbo.is_some() {
+                d(since)
+            } else {
+                String::new()
+            },
+            partner.map(|b| Self::bsn_s(&b)).unwrap_or_default(),
+        ];
+        self.out.row("brp_persoon", &mut row)?;
+        Ok(())
+    }
+
+    fn history(
+        &mut self,
+        bsn: &Bsn,
+        vbo: u64,
+        functie: char,
+        start: i32,
+        end: Option<i32>,
+    ) -> Result<()> {
+        let mut row = vec![
+            Self::bsn_s(bsn),
+            self.vbo_id(vbo),
+            functie.to_string(),
+            d(start),
+            end.map(d).unwrap_or_default(),
+        ];
+        self.out.row("brp_verblijf_historie", &mut row)?;
+        Ok(())
+    }
+
+    /// The twelve months up to the peildatum, as (year, month).
+    fn months(&self) -> Vec<(i32, u32)> {
+        let p = Datum::from_days(self.today);
+        (0..12)
+            .map(|k| {
+                let m = p.year * 12 + p.month as i32 - 1 - k;
+                (m.div_euclid(12), (m.rem_euclid(12) + 1) as u32)
+            })
+            .rev()
+            .collect()
+    }
+
+    fn wages(&mut self, bsn: &Bsn, monthly: u64, months: &[(i32, u32)]) -> Result<()> {
+        let employer = format!("{:09}L01", 800_000_000 + self.rng.below(20_000));
+        let hours = self.rng.range(60, 170);
+        for (y, m) in months {
+            let mut row = vec![
+                Self::bsn_s(bsn),
+                employer.clone(),
+                format!("{y:04}-{m:02}"),
+                money(monthly),
+                hours.to_string(),
+            ];
+            self.out.row("uwv_dienstverband", &mut row)?;
+        }
+        Ok(())
+    }
+
+    /// Writes everything the partners hold about one dwelling and its residents.
+    fn emit(&mut self, dw: &Dwelling) -> Result<()> {
+        let vbo = self.vbo_id(dw.vbo);
+        let (bu, wk) = self.buurt_codes(dw.buurt);
+        let (full, _) = street(dw.street);
+        let (pc4, pcl) = self.postcode(dw.street, dw.number);
+        let gm = self.o.gemeentecode;
+        let x = 100_000 + (dw.buurt % 5) as u64 * 1_000 + self.rng.below(1_000);
+        let y = 480_000 + (dw.buurt / 5) as u64 * 1_000 + self.rng.below(1_000);
+        let mut row = vec![
+            vbo.clone(),
+            format!("{gm:04}20{:010}", dw.vbo + 1),
+            full,
+            dw.number.to_string(),
+            dw.letter.to_string(),
+            String::new(),
+            format!("{pc4}{pcl}"),
+            self.woonplaats().to_string(),
+            dw.doelen.to_string(),
+            dw.area.to_string(),
+            format!("{gm:04}10{:010}", dw.vbo / 4 + 1),
+            (1900 + self.rng.below(125)).to_string(),
+            bu,
+            wk,
+            format!("{x}.0"),
+            format!("{y}.0"),
+        ];
+        self.out.row("bag_verblijfsobject", &mut row)?;
+
+        // Kadaster.
+        let (eig_bsn, eig_kvk) = match &dw.owner {
+            Owner::Person(b) => (Self::bsn_s(b), String::new()),
+            Owner::Corporation => (String::new(), CORPORATION.1.to_string()),
+            Owner::Company(k) => (String::new(), k.clone()),
+        };
+        let mut row = vec![
+            vbo.clone(),
+            eig_bsn,
+            eig_kvk,
+            "1/1".to_string(),
+            d(dw.acquired),
+            dw.koopsom.map(money).unwrap_or_default(),
+        ];
+        self.out.row("kad_eigendom", &mut row)?;
+
+        if let Some((old, start, end, rent)) = &dw.old_contract {
+            self.write_contract(dw, old, *start, Some(*end), *rent)?;
+        }
+        if let Some((tenant, start, end, rent)) = &dw.contract {
+            self.write_contract(dw, tenant, *start, *end, *rent)?;
+        }
+
+        // BRP: residents, and the people who passed through.
+        let months = self.months();
+        let income_year = Datum::from_days(self.today).year - 1;
+        let kids = dw
+            .residents
+            .iter()
+            .filter(|r| r.living == Living::Child)
+            .count();
+        let occupants = dw.residents.iter().filter(|r| r.functie == 'W').count() as u64;
+        for r in &dw.residents {
+            self.write_person(
+                &r.p,
+                "ingezetene",
+                Some(dw.vbo),
+                r.functie,
+                r.since,
+                r.partner,
+            )?;
+            if r.p.age(self.today) >= 18 && self.next_vbo > 1 && self.rng.chance(0.6) {
+                let earlier = self.rng.below(self.next_vbo - 1);
+                let start = (r.since - self.rng.range(400, 4_000) as i32).max(r.p.birth + 18 * 365);
+                if start < r.since - 1 {
+                    self.history(&r.p.bsn, earlier, 'W', start, Some(r.since - 1))?;
+                }
+            }
+            self.history(&r.p.bsn, dw.vbo, r.functie, r.since, None)?;
+        }
+        self.summary.persons += (dw.residents.len() + dw.passed_through.len()) as u64;
+        for (p, start, end) in &dw.passed_through {
+            let status = if self.rng.chance(0.5) {
+                "vow"
+            } else {
+                "emigratie"
+            };
+            self.write_person(p, status, None, 'W', *start, None)?;
+            self.history(&p.bsn, dw.vbo, 'W', *start, Some(*end))?;
+        }
+
+        // Income, allowances, benefits and wages.
+        let today = self.today;
+        for r in dw.residents.iter().filter(|r| r.p.age(today) >= 18) {
+            let b = Self::bsn_s(&r.p.bsn);
+            let monthly = r.living.monthly();
+            let extra = if r.moonlight.is_some_and(|(decoy, _)| !decoy) {
+                2_400
+            } else {
+                0
+            };
+            let box3 = if monthly > 3_000 || r.living == Living::Aow {
+                self.rng.range(0, 80_000)
+            } else {
+                0
+            };
+            let mut row = vec![
+                b.clone(),
+                income_year.to_string(),
+                money((monthly + extra) * 12),
+                if box3 > 0 { money(box3) } else { String::new() },
+                r.partner.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
+                self.vbo_id(r.bd_vbo.unwrap_or(dw.vbo)),
+            ];
+            self.out.row("bd_inkomen", &mut row)?;
+            if monthly < 3_000 {
+                let mut row = vec![
+                    b.clone(),
+                    income_year.to_string(),
+                    "zorgtoeslag".to_string(),
+                    r.toeslagpartner
+                        .or(r.partner)
+                        .map(|p| Self::bsn_s(&p))
+                        .unwrap_or_default(),
+                    vbo.clone(),
+                    money(self.rng.range(900, 1_500)),
+                    String::new(),
+                ];
+                self.out.row("bd_toeslag", &mut row)?;
+            }
+            let head = std::ptr::eq(r, &dw.residents[0]);
+            if head
+                && monthly < 2_600
+                && !matches!(dw.owner, Owner::Person(o) if o == r.p.bsn)
+                && r.functie == 'W'
+                && dw.doelen == "woonfunctie"
+            {
+                let mut row = vec![
+                    b.clone(),
+                    income_year.to_string(),
+                    "huurtoeslag".to_string(),
+                    r.toeslagpartner
+                        .or(r.partner)
+                        .map(|p| Self::bsn_s(&p))
+                        .unwrap_or_default(),
+                    vbo.clone(),
+                    money(self.rng.range(1_800, 3_600)),
+                    (occupants - 1).to_string(),
+                ];
+                self.out.row("bd_toeslag", &mut row)?;
+            }
+            match r.living {
+                Living::Aow => {
+                    let leefvorm = if r.partner.is_some() {
+                        "samenwonend"
+                    } else {
+                        "alleenstaand"
+                    };
+                    let amount = if r.partner.is_some() { 1_050 } else { 1_520 };
+                    let start = r.p.birth + 67 * 365 + 120;
+                    let mut row = vec![
+                        b.clone(),
+                        "aow".into(),
+                        leefvorm.into(),
+                        vbo.clone(),
+                        d(start),
+                        String::new(),
+                        money(amount),
+                    ];
+                    self.out.row("svb_uitkering", &mut row)?;
+                }
+                Living::Ww => {
+                    let (start, end) = match r.moonlight {
+                        Some((true, _)) => (self.today - 430, Some(self.today - 250)),
+                        _ => (self.today - self.rng.range(120, 500) as i32, None),
+                    };
+                    let mut row = vec![
+                        b.clone(),
+                        "ww".into(),
+                        d(start),
+                        end.map(d).unwrap_or_default(),
+                        money(1_800),
+                    ];
+                    self.out.row("uwv_uitkering", &mut row)?;
+                }
+                Living::Bijstand => {
+                    let norm = if r.partner.is_some() {
+                        "gehuwden"
+                    } else if kids > 0 {
+                        "alleenstaande_ouder"
+                    } else {
+                        "alleenstaande"
+                    };
+                    let (start, end) = match r.moonlight {
+                        Some((true, _)) => (self.today - 430, Some(self.today - 250)),
+                        _ => (self.today - self.rng.range(120, 2_000) as i32, None),
+                    };
+                    let mut row = vec![
+                        b.clone(),
+                        norm.into(),
+                        vbo.clone(),
+                        d(start),
+                        end.map(d).unwrap_or_default(),
+                        money(1_300),
+                    ];
+                    self.out.row("gem_bijstand", &mut row)?;
+                }
+                Living::Wage(w) => self.wages(&r.p.bsn, w, &months)?,
+                _ => {}
+            }
+            match r.moonlight {
+                // Wages in every month of the benefit, or in the last three.
+                Some((false, clear)) => {
+                    let n = if clear { 12 } else { 3 };
+                    self.wages(&r.p.bsn, 2_400, &months[12 - n..])?;
+                }
+                // Wages only after the benefit ended.
+                Some((true, _)) => {
+                    let after: Vec<(i32, u32)> = months[5..].to_vec();
+                    self.wages(&r.p.bsn, 2_600, &after)?;
+                }
+                None => {}
+            }
+            if r.p.sex == 'V' && kids > 0 {
+                let mut row = vec![
+                    b.clone(),
+                    "akw".into(),
+                    "samenwonend".into(),
+                    vbo.clone(),
+                    d(r.since),
+                    String::new(),
+                    money(300 * kids as u64),
+                ];
+                if r.partner.is_none() {
+                    row[2] = "alleenstaand".into();
+                }
+                self.out.row("svb_uitkering", &mut row)?;
+            }
+        }
+
+        // Utilities: driven by occupants and floor area, with noise, unless the case says otherwise.
+        let (kwh, gas, water) = dw.use_override.unwrap_or_else(|| {
+            let n = occupants.max(1);
+            let noise = |rng: &mut Rng, v: u64| v * rng.range(85, 115) / 100;
+            (
+                noise(&mut self.rng, 900 + 650 * n + 12 * dw.area),
+                noise(&mut self.rng, 350 + 8 * dw.area + 100 * n),
+                noise(&mut self.rng, 20 + 40 * n),
+            )
+        });
+        let mut row = vec![
+            vbo.clone(),
+            income_year.to_string(),
+            kwh.to_string(),
+            gas.to_string(),
+            water.to_string(),
+        ];
+        self.out.row("nuts_verbruik", &mut row)?;
+
+        // Companies.
+        for Company {
+            name,
+            rechtsvorm,
+            start,
+            end,
+            owner,
+        } in &dw.companies
+        {
+            self.next_kvk += 1;
+            let mut row = vec![
+                format!("{:08}", 50_000_000 + self.next_kvk),
+                format!("{:012}", 100_000_000_000 + self.next_kvk),
+                name.clone(),
+                rechtsvorm.to_string(),
+                "4791".into(),
+                vbo.clone(),
+                d(*start),
+                end.map(d).unwrap_or_default(),
+                owner.map(|b| Self::bsn_s(&b)).unwrap_or_default(),
+            ];
+            self.out.row("kvk_vestiging", &mut row)?;
+        }
+
+        // Police registrations and the people involved.
+        for (categorie, people) in &dw.police {
+            self.next_reg += 1;
+            let reg = format!("PR{:09}", self.next_reg);
+            let adres = self.messy_address(dw);
+            let geocoded = self.rng.chance(0.5);
+            let date = self.today - self.rng.range(10, 300) as i32;
+            let mut row = vec![
+                reg.clone(),
+                d(date),
+                categorie.to_string(),
+                adres,
+                if geocoded { vbo.clone() } else { String::new() },
+                "Melding opgenomen door wijkagent".into(),
+            ];
+            self.out.row("pol_registratie", &mut row)?;
+            self.adres_links.write(&["pol_registratie", &reg, &vbo])?;
+            for (k, (p, rol)) in people.iter().enumerate() {
+                let (first, vv, last, birth) = self.typed_name(p);
+                let with_bsn = self.rng.chance(0.4);
+                let mut row = vec![
+                    reg.clone(),
+                    rol.to_string(),
+                    first,
+                    vv,
+                    last,
+                    birth,
+                    if with_bsn {
+                        Self::bsn_s(&p.bsn)
+                    } else {
+                        String::new()
+                    },
+                ];
+                self.out.row("pol_betrokkene", &mut row)?;
+                self.links.write(&[
+                    "pol_betrokkene",
+                    &format!("{reg}#{}", k + 1),
+                    &Self::bsn_s(&p.bsn),
+                ])?;
+            }
+        }
+
+        // Residents' reports.
+        for _ in 0..dw.reports {
+            self.next_melding += 1;
+            let id = format!("M{:09}", self.next_melding);
+            let adres = self.messy_address(dw);
+            let cat = *self.rng.pick(&[
+                "verdachte_bewoning",
+                "overbewoning",
+                "woonoverlast",
+                "onderverhuur",
+            ]);
+            let mut row = vec![
+                id.clone(),
+                d(self.today - self.rng.range(5, 300) as i32),
+                adres,
+                cat.into(),
+                "Steeds andere mensen in en uit".into(),
+                if self.rng.chance(0.5) { "ja" } else { "nee" }.into(),
+            ];
+            self.out.row("melding", &mut row)?;
+            self.adres_links.write(&["melding", &id, &vbo])?;
+        }
+
+        // Ground truth.
+        if let Some((id, decoy)) = &dw.scenario {
+            for theme in &dw.themes {
+                self.adressen
+                    .write(&[theme, &vbo, id, if *decoy { "ja" } else { "nee" }])?;
+            }
+            for r in &dw.residents {
+                self.personen.write(&[
+                    id,
+                    &Self::bsn_s(&r.p.bsn),
+                    if r.functie == 'B' {
+                        "briefadres"
+                    } else {
+                        "bewoner"
+                    },
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Background extras: a home business, a police registration, a resident's report.
+    fn background(&mut self, dw: &mut Dwelling) {
+        if dw.scenario.is_some() || dw.residents.is_empty() {
+            return;
+        }
+        let head = dw.residents[0].p.clone();
+        if self.rng.chance(0.04) && head.age(self.today) >= 18 {
+            let start = self.today - self.rng.range(300, 5_000) as i32;
+            let name = format!(
+                "{} {}",
+                head.last,
+                *self.rng.pick(&["Advies", "Klussen", "Design", "Zorg"])
+            );
+            dw.companies.push(Company {
+                name,
+                rechtsvorm: "eenmanszaak",
+                start,
+                end: None,
+                owner: Some(head.bsn),
+            });
+        }
+        if self.rng.chance(0.01) {
+            let mut people = vec![(head, "betrokkene")];
+            if let Some(w) = self.landlord() {
+                people.push((w, "melder"));
+            }
+            let cat = *self.rng.pick(&[
+                "woonoverlast",
+                "overlast_jeugd",
+                "inbraak",
+                "huiselijk_geweld",
+                "overig",
+            ]);
+            dw.police.push((cat, people));
+        }
+        if self.rng.chance(0.005) {
+            dw.reports = 1;
+        }
+    }
+
+    /// A non-residential object: a shop, an office, student housing or a care home.
+    fn other_object(&mut self) -> Dwelling {
+        let r = self.rng.unit();
+        let mut dw;
+        if r < 0.5 {
+            let drawn = self.rng.range(60, 400);
+            dw = self.new_dwelling("winkelfunctie", drawn);
+        } else if r < 0.8 {
+            let drawn = self.rng.range(100, 2_000);
+            dw = self.new_dwelling("kantoorfunctie", drawn);
+        } else if r < 0.9 {
+            let drawn = self.rng.range(250, 600);
+            dw = self.new_dwelling("logiesfunctie", drawn);
+            let drawn = self.rng.range(10, 30);
+            dw.residents = self.lodgers(drawn, Living::Student);
+        } else {
+            let drawn = self.rng.range(900, 3_000);
+            dw = self.new_dwelling("gezondheidszorgfunctie", drawn);
+            dw.residents = (0..self.rng.range(20, 60))
+                .map(|_| {
+                    let p = self.person('V', 78, 99, None);
+                    self.resident(p, Living::Aow)
+                })
+                .collect();
+        }
+        self.next_kvk += 1;
+        dw.owner = Owner::Company(format!("{:08}", 70_000_000 + self.next_kvk));
+        dw
+    }
+}
+
+/// Writes a synthetic municipality to `out/levering/` and its ground truth to `out/truth/`.
+pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
+    let levering = out.join("levering");
+    let truth = out.join("truth");
+    for d in [&levering, &truth] {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    let today = o
+        .peildatum
+        .days_since_epoch()
+        .context("the peildatum must be a complete date")?;
+    let n_buurten = ((o.persons / 2_500) as usize).clamp(10, 20);
+    let dwellings_estimate = o.persons / 2 + 100;
+    let streets_per_buurt = 8;
+    let numbers_per_street =
+        (dwellings_estimate / (n_buurten * streets_per_buurt) as u64 + 1).clamp(150, 99_999);
+    let mut g = Gen {
+        o,
+        rng: Rng::new(o.seed),
+        out: Delivery::create(&levering, &truth, o.dirty, o.seed)?,
+        adressen: Truth::create(
+            &truth,
+            "adressen.csv",
+            &["thema", "vbo_id", "scenario_id", "decoy"],
+        )?,
+        personen: Truth::create(&truth, "personen.csv", &["scenario_id", "bsn", "rol"])?,
+        links: Truth::create(&truth, "links.csv", &["source", "record_key", "bsn"])?,
+        adres_links: Truth::create(
+            &truth,
+            "adres_links.csv",
+            &["source", "record_key", "vbo_id"],
+        )?,
+        next_person: 0,
+        next_vbo: 0,
+        next_kvk: 0,
+        next_reg: 0,
+        next_melding: 0,
+        next_contract: 0,
+        n_buurten,
+        street_next: vec![1; n_buurten * streets_per_buurt],
+        streets_per_buurt,
+        numbers_per_street,
+        recent: Vec::new(),
+        today,
+        summary: Summary {
+            themes: THEMES.iter().map(|t| (*t, 0, 0)).collect(),
+            ..Summary::default()
+        },
+        scenario_no: 0,
+    };
+
+    // Buurten: squares of 1 km in a grid of five per wijk.
+    for b in 0..n_buurten {
+        let (bu, wk) = g.buurt_codes(b);
+        let x = 100_000 + (b % 5) * 1_000;
+        let y = 480_000 + (b / 5) * 1_000;
+        let mut row = vec![
+            bu,
+            format!(
+                "{} {}",
+                *g.rng
+                    .pick(&["Oude", "Nieuwe", "Hoge", "Lage", "Noord", "Zuid"]),
+                street(b).0.replace("straat", "buurt")
+            ),
+            wk,
+            format!("Wijk {}", b / 5 + 1),
+            format!("{:04}", o.gemeentecode),
+            format!(
+                "POLYGON(({x} {y},{} {y},{} {},{x} {},{x} {y}))",
+                x + 1_000,
+                x + 1_000,
+                y + 1_000,
+                y + 1_000
+            ),
+        ];
+        g.out.row("cbs_buurt", &mut row)?;
+    }
+
+    while g.next_person < o.persons {
+        let mut dwellings = if g.rng.chance(P_CASE) {
+            let theme = *g.rng.pick(&THEMES);
+            g.plant(theme, false)?
+        } else if g.rng.chance(P_DECOY) {
+            let theme = *g.rng.pick(&THEMES);
+            g.plant(theme, true)?
+        } else if g.rng.chance(0.04) {
+            vec![g.other_object()]
+        } else {
+            vec![g.household()]
+        };
+        for dw in &mut dwellings {
+            g.background(dw);
+            g.emit(dw)?;
+            g.remember(dw);
+            g.summary.dwellings += 1;
+        }
+    }
+    let Gen {
+        out: delivery,
+        adressen,
+        personen,
+        links,
+        adres_links,
+        mut summary,
+        ..
+    } = g;
+    summary.dirty_rows = delivery.dirty_rows;
+    summary.tables = delivery.finish()?;
+    for t in [adressen, personen, links, adres_links] {
+        t.finish()?;
+    }
+    std::fs::write(
+        levering.join("levering.toml"),
+        format!(
+            "# Synthetic municipality {:04} (loep synth, seed {})\npeildatum = \"{}\"\n",
+            o.gemeentecode, o.seed, o.peildatum
+        ),
+    )?;
+    Ok(summary)
+}
