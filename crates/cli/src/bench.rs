@@ -20,7 +20,48 @@ pub enum BenchCommand {
         dir: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// What generates the delivery: the synthetic municipality, or uniform bulk rows.
+        #[arg(long, value_enum, default_value_t = Generator::Synth)]
+        generator: Generator,
     },
+    /// Generate a synthetic municipality of N persons and print time, rows/s and peak memory.
+    Synth {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        /// Output directory (default: a temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Generator {
+    /// `loep synth`'s municipality: households, planted cases, every table.
+    Synth,
+    /// Uniform valid rows of every table in fixed proportions.
+    Bulk,
+}
+
+fn work_dir(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    Ok(match dir {
+        Some(d) => (d, None),
+        None => {
+            let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
+            (tmp.path().to_path_buf(), Some(tmp))
+        }
+    })
+}
+
+fn dir_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 /// Peak resident memory of this process so far, in bytes (Linux; 0 elsewhere).
@@ -63,15 +104,33 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
 
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
-        BenchCommand::Intake { persons, dir, seed } => {
-            let tmp;
-            let work = match dir {
-                Some(d) => d,
-                None => {
-                    tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
-                    tmp.path().to_path_buf()
-                }
-            };
+        BenchCommand::Synth { persons, dir, seed } => {
+            let (work, _tmp) = work_dir(dir)?;
+            let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
+            let t = Instant::now();
+            let summary = loep_synth::write_municipality(&work, &options)?;
+            let secs = t.elapsed().as_secs_f64();
+            let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
+            let bytes = dir_size(&work.join("levering"));
+            println!(
+                "synth: {} persons, {rows} rows ({:.0} MB) in {secs:.1} s = {:.0} rows/s",
+                summary.persons,
+                bytes as f64 / 1e6,
+                rows as f64 / secs
+            );
+            println!(
+                "peak memory (whole process): {:.0} MiB",
+                peak_memory() as f64 / (1024.0 * 1024.0)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::Intake {
+            persons,
+            dir,
+            seed,
+            generator,
+        } => {
+            let (work, _tmp) = work_dir(dir)?;
             let levering = work.join("levering");
             let project_dir = work.join("project");
             if project_dir.exists() {
@@ -82,15 +141,20 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 work.display()
             );
             let t = Instant::now();
-            let counts = loep_synth::write_bulk_delivery(&levering, persons, seed, 392)?;
+            let rows = match generator {
+                Generator::Bulk => {
+                    loep_synth::write_bulk_delivery(&levering, persons, seed, 392)?.total()
+                }
+                Generator::Synth => {
+                    let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
+                    let summary = loep_synth::write_municipality(&work, &options)?;
+                    summary.tables.iter().map(|(_, n)| n).sum()
+                }
+            };
             let gen_secs = t.elapsed().as_secs_f64();
-            let bytes: u64 = std::fs::read_dir(&levering)?
-                .filter_map(|e| e.ok()?.metadata().ok())
-                .map(|m| m.len())
-                .sum();
+            let bytes = dir_size(&levering);
             println!(
-                "generated {} rows ({:.0} MB) in {gen_secs:.1} s",
-                counts.total(),
+                "generated {rows} rows ({:.0} MB) in {gen_secs:.1} s",
                 bytes as f64 / 1e6
             );
             let mut project = Project::init(&project_dir, demo_config("Benchmark"))?;

@@ -29,16 +29,20 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     }
     let t0 = Instant::now();
     println!(
-        "1. Generating a delivery of every contract table for {persons} persons (gemeente 0392) ..."
+        "1. Een gemeente genereren / Generating a municipality: {persons} persons (gemeente 0392) ..."
     );
-    let counts = loep_synth::write_bulk_delivery(&levering, persons, 2026, 392)?;
+    let options = crate::synth_options(persons, 2026, "2026-06-30", "0392", 0.002)?;
+    let summary = loep_synth::write_municipality(dir, &options)?;
+    let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
+    let cases: u64 = summary.themes.iter().map(|t| t.1).sum();
+    let decoys: u64 = summary.themes.iter().map(|t| t.2).sum();
     println!(
-        "   {} rows in {} tables, in {}",
-        counts.total(),
-        counts.per_table.len(),
-        levering.display()
+        "   {} persons, {} objects, {rows} rows in {} tables; {cases} planted cases and {decoys} look-alikes over 12 themes; {} rows with an invalid value",
+        summary.persons,
+        summary.dwellings,
+        summary.tables.len(),
+        summary.dirty_rows
     );
-
     println!("2. Creating the project (loep init) ...");
     let mut project = Project::init(&project_dir, crate::bench::demo_config(DEMO_NAME))?;
     println!("3. The privacy officer approves it (loep approve) ...");
@@ -69,34 +73,35 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     );
 
     let v = loep_store::log::verify(project.conn())?;
+    let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
+    let p = project_dir.display();
+    let truth = dir.join("truth");
+    let t = truth.display();
+    println!();
     println!(
-        "6. Processing log: {} records, chain {}.",
+        "Samenvatting / Summary ({:.1} s)",
+        t0.elapsed().as_secs_f64()
+    );
+    println!(
+        "  Geladen / loaded: {loaded} rows, pseudonymised; afgewezen / rejected: {} values, each with file, line and column.",
+        report.afwijzingen_totaal
+    );
+    println!(
+        "  Gepland / planted: {cases} cases and {decoys} look-alikes; the ground truth is in {t}/adressen.csv."
+    );
+    println!(
+        "  Verwerkingslog / processing log: {} records, {}.",
         v.records,
         if v.intact() { "intact" } else { "BROKEN" }
     );
-    println!();
+    println!("Verder kijken / look next:");
+    println!("  loep status {p}          what was loaded, per table and snapshot");
+    println!("  loep log verify {p}      the tamper-evident processing log");
     println!(
-        "Done in {:.1} s. Project in {}.",
-        t0.elapsed().as_secs_f64(),
-        project_dir.display()
+        "  {p}/leveringen/          the rejects report of the delivery (values that identify are masked)"
     );
-    println!("Look next:");
-    println!(
-        "  loep status {}            what was loaded, per table and snapshot",
-        project_dir.display()
-    );
-    println!(
-        "  loep log verify {}        the tamper-evident processing log",
-        project_dir.display()
-    );
-    println!(
-        "  {}/data/                  pseudonymous Parquet snapshots (no BSN, no names)",
-        project_dir.display()
-    );
-    println!(
-        "  {}/vault/                 the identity vault, kept apart",
-        project_dir.display()
-    );
+    println!("  {p}/data/                pseudonymous Parquet snapshots: no BSN, no names");
+    println!("  {p}/vault/               the identity vault, kept apart");
     Ok(if v.intact() {
         ExitCode::SUCCESS
     } else {

@@ -134,8 +134,8 @@ enum Command {
         /// Where the demo project and its data go.
         #[arg(long, default_value = "loep-demo")]
         dir: PathBuf,
-        /// Persons in the generated municipality.
-        #[arg(long, default_value_t = 50_000)]
+        /// Persons in the generated municipality (Haarlem, gemeente 0392, has about 160,000).
+        #[arg(long, default_value_t = 160_000)]
         persons: u64,
     },
 }

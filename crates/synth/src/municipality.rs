@@ -506,7 +506,8 @@ impl<'a> Gen<'a> {
                 self.person_truth(&id, &landlord, "eigenaar")?;
                 // The landlord lives elsewhere in the municipality, on a low declared income
                 // (or, for the look-alike, a high one).
-                let mut home = self.household();
+                let drawn = self.rng.range(90, 160);
+                let mut home = self.new_dwelling("woonfunctie", drawn);
                 let living = if decoy {
                     Living::Wage(9_000)
                 } else {
@@ -1531,7 +1532,7 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
         g.out.row("cbs_buurt", &mut row)?;
     }
 
-    while g.next_person < o.persons {
+    while g.summary.persons < o.persons {
         let mut dwellings = if g.rng.chance(P_CASE) {
             let theme = *g.rng.pick(&THEMES);
             g.plant(theme, false)?
