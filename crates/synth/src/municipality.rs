@@ -1450,6 +1450,29 @@ impl<'a> Gen<'a> {
         }
         self.next_kvk += 1;
         dw.owner = Owner::Company(format!("{:08}", 70_000_000 + self.next_kvk));
+        if matches!(dw.doelen, "winkelfunctie" | "kantoorfunctie") {
+            // The business established there.
+            let start = self.today - self.rng.range(200, 8_000) as i32;
+            let name = format!(
+                "{} {}",
+                street(dw.street).0,
+                *self.rng.pick(&[
+                    "Bakkerij",
+                    "Kapsalon",
+                    "Administratiekantoor",
+                    "Fietsen",
+                    "Apotheek"
+                ])
+            );
+            let rechtsvorm = *self.rng.pick(&["bv", "vof", "stichting"]);
+            dw.companies.push(Company {
+                name,
+                rechtsvorm,
+                start,
+                end: None,
+                owner: None,
+            });
+        }
         dw
     }
 }
