@@ -372,7 +372,12 @@ impl<'a> Gen<'a> {
             return None;
         }
         let i = self.rng.below(self.recent.len() as u64) as usize;
-        Some(self.recent[i].clone())
+        // Most private landlords let one or two homes: take them out of the pool mostly.
+        if self.rng.chance(0.85) {
+            Some(self.recent.swap_remove(i))
+        } else {
+            Some(self.recent[i].clone())
+        }
     }
 
     fn remember(&mut self, dw: &Dwelling) {
@@ -516,9 +521,10 @@ impl<'a> Gen<'a> {
                 let mut r = self.resident(landlord, living);
                 r.partner = None;
                 home.residents = vec![r];
-                home.owner = Owner::Person(home.residents[0].p.bsn);
+                // He rents his own home from the corporation: his property is what he lets.
+                home.owner = Owner::Corporation;
                 home.contract = None;
-                home.koopsom = Some(350_000);
+                home.koopsom = None;
                 out.push(home);
             }
             ("samenwoonfraude", false) => {
@@ -1115,7 +1121,14 @@ impl<'a> Gen<'a> {
             } else {
                 0
             };
-            let box3 = if monthly > 3_000 || r.living == Living::Aow {
+            let owner_occupier = matches!(dw.owner, Owner::Person(o) if o == r.p.bsn);
+            let case = dw.scenario.as_ref().is_some_and(|(_, decoy)| !decoy);
+            let box3 = if case && dw.themes.contains(&"vermogen_inkomen") {
+                0
+            } else if owner_occupier && monthly < 2_000 {
+                // Owners of modest means live on savings, or bought long ago.
+                self.rng.range(80_000, 250_000)
+            } else if monthly > 3_000 || r.living == Living::Aow {
                 self.rng.range(0, 80_000)
             } else {
                 0
