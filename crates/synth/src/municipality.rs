@@ -459,10 +459,10 @@ impl<'a> Gen<'a> {
                     dw.area = self.rng.range(150, 210);
                     dw
                 } else {
-                    let drawn = self.rng.range(250, 400);
-                    let mut dw = self.new_dwelling("logiesfunctie", drawn);
-                    let drawn = self.rng.range(12, 24);
-                    dw.residents = self.lodgers(drawn, Living::Student);
+                    let area = self.rng.range(250, 400);
+                    let mut dw = self.new_dwelling("logiesfunctie", area);
+                    let count = self.rng.range(12, 24);
+                    dw.residents = self.lodgers(count, Living::Student);
                     dw
                 };
                 self.mark(&mut dw, theme, &id, true);
@@ -486,8 +486,8 @@ impl<'a> Gen<'a> {
                         } else {
                             Living::Wage(1_600)
                         };
-                        let drawn = self.rng.range(4, 6);
-                        dw.residents = self.lodgers(drawn, living);
+                        let count = self.rng.range(4, 6);
+                        dw.residents = self.lodgers(count, living);
                         // High turnover: earlier tenants passed through quickly.
                         for _ in 0..self.rng.range(3, 6) {
                             let p = self.person('M', 19, 50, None);
@@ -511,8 +511,8 @@ impl<'a> Gen<'a> {
                 self.person_truth(&id, &landlord, "eigenaar")?;
                 // The landlord lives elsewhere in the municipality, on a low declared income
                 // (or, for the look-alike, a high one).
-                let drawn = self.rng.range(90, 160);
-                let mut home = self.new_dwelling("woonfunctie", drawn);
+                let area = self.rng.range(90, 160);
+                let mut home = self.new_dwelling("woonfunctie", area);
                 let living = if decoy {
                     Living::Wage(9_000)
                 } else {
@@ -530,8 +530,8 @@ impl<'a> Gen<'a> {
             ("samenwoonfraude", false) => {
                 let mut dw = self.household_single('V', Living::Bijstand);
                 let partner = self.person('M', 25, 60, None);
-                let drawn = self.rng.range(2_500, 4_500);
-                let mut rp = self.resident(partner, Living::Wage(drawn));
+                let wage = self.rng.range(2_500, 4_500);
+                let mut rp = self.resident(partner, Living::Wage(wage));
                 self.person_truth(&id, &dw.residents[0].p.clone(), "uitkeringsgerechtigde")?;
                 self.person_truth(&id, &rp.p.clone(), "partner")?;
                 if clear {
@@ -563,20 +563,20 @@ impl<'a> Gen<'a> {
                 rb.since = ra.since;
                 ra.partner = Some(rb.p.bsn);
                 rb.partner = Some(ra.p.bsn);
-                let drawn = self.rng.range(60, 90);
-                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                let area = self.rng.range(60, 90);
+                let mut dw = self.new_dwelling("woonfunctie", area);
                 dw.residents = vec![ra, rb];
                 self.tenure(&mut dw);
                 self.mark(&mut dw, theme, &id, true);
                 out.push(dw);
             }
             ("adresfraude", false) => {
-                let drawn = self.rng.range(45, 80);
-                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                let area = self.rng.range(45, 80);
+                let mut dw = self.new_dwelling("woonfunctie", area);
                 if clear {
                     // Registered where nobody lives: next to no water or power.
-                    let drawn = self.rng.range(1, 3);
-                    dw.residents = self.lodgers(drawn, Living::Bijstand);
+                    let count = self.rng.range(1, 3);
+                    dw.residents = self.lodgers(count, Living::Bijstand);
                     dw.use_override = Some((
                         self.rng.range(40, 250),
                         self.rng.range(0, 30),
@@ -600,8 +600,8 @@ impl<'a> Gen<'a> {
             }
             ("adresfraude", true) => {
                 // A vacant home between tenants: no use, but nobody registered either.
-                let drawn = self.rng.range(50, 90);
-                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                let area = self.rng.range(50, 90);
+                let mut dw = self.new_dwelling("woonfunctie", area);
                 let p = self.person('V', 30, 80, None);
                 let end = self.today - self.rng.range(20, 90) as i32;
                 dw.passed_through.push((p, end - 3_000, end));
@@ -611,8 +611,8 @@ impl<'a> Gen<'a> {
             }
             ("onderverhuur", false) => {
                 // The tenant lives elsewhere; strangers are registered in the social home.
-                let drawn = self.rng.range(45, 75);
-                let mut dw = self.new_dwelling("woonfunctie", drawn);
+                let area = self.rng.range(45, 75);
+                let mut dw = self.new_dwelling("woonfunctie", area);
                 let tenant = self.person('M', 30, 65, None);
                 dw.owner = Owner::Corporation;
                 dw.contract = Some((
@@ -687,11 +687,11 @@ impl<'a> Gen<'a> {
             }
             ("briefadresmisbruik", true) => {
                 // Briefadressen at a care institution: lawful.
-                let drawn = self.rng.range(800, 2_000);
-                let mut dw = self.new_dwelling("gezondheidszorgfunctie", drawn);
+                let area = self.rng.range(800, 2_000);
+                let mut dw = self.new_dwelling("gezondheidszorgfunctie", area);
                 dw.owner = Owner::Company(format!("{:08}", 60_000_000 + self.rng.below(1000)));
-                let drawn = self.rng.range(6, 12);
-                let mut post = self.lodgers(drawn, Living::Bijstand);
+                let count = self.rng.range(6, 12);
+                let mut post = self.lodgers(count, Living::Bijstand);
                 for r in &mut post {
                     r.functie = 'B';
                 }
@@ -737,9 +737,9 @@ impl<'a> Gen<'a> {
                 out.push(dw);
             }
             ("vermogen_inkomen", _) => {
-                let drawn = self.rng.range(700, 1_400);
+                let wage = self.rng.range(700, 1_400);
                 let mut dw =
-                    self.household_single('M', Living::Wage(if decoy { 12_000 } else { drawn }));
+                    self.household_single('M', Living::Wage(if decoy { 12_000 } else { wage }));
                 let h = dw.residents[0].p.bsn;
                 dw.owner = Owner::Person(h);
                 dw.contract = None;
@@ -810,8 +810,8 @@ const CORPORATION: (&str, &str) = ("Woonstede", "40000001");
 impl<'a> Gen<'a> {
     fn household_single(&mut self, sex: char, living: Living) -> Dwelling {
         let p = self.person(sex, 25, 60, None);
-        let drawn = self.rng.range(40, 75);
-        let mut dw = self.new_dwelling("woonfunctie", drawn);
+        let area = self.rng.range(40, 75);
+        let mut dw = self.new_dwelling("woonfunctie", area);
         let r = self.resident(p, living);
         dw.residents.push(r);
         self.tenure(&mut dw);
@@ -1441,19 +1441,19 @@ impl<'a> Gen<'a> {
         let r = self.rng.unit();
         let mut dw;
         if r < 0.5 {
-            let drawn = self.rng.range(60, 400);
-            dw = self.new_dwelling("winkelfunctie", drawn);
+            let area = self.rng.range(60, 400);
+            dw = self.new_dwelling("winkelfunctie", area);
         } else if r < 0.8 {
-            let drawn = self.rng.range(100, 2_000);
-            dw = self.new_dwelling("kantoorfunctie", drawn);
+            let area = self.rng.range(100, 2_000);
+            dw = self.new_dwelling("kantoorfunctie", area);
         } else if r < 0.9 {
-            let drawn = self.rng.range(250, 600);
-            dw = self.new_dwelling("logiesfunctie", drawn);
-            let drawn = self.rng.range(10, 30);
-            dw.residents = self.lodgers(drawn, Living::Student);
+            let area = self.rng.range(250, 600);
+            dw = self.new_dwelling("logiesfunctie", area);
+            let count = self.rng.range(10, 30);
+            dw.residents = self.lodgers(count, Living::Student);
         } else {
-            let drawn = self.rng.range(900, 3_000);
-            dw = self.new_dwelling("gezondheidszorgfunctie", drawn);
+            let area = self.rng.range(900, 3_000);
+            dw = self.new_dwelling("gezondheidszorgfunctie", area);
             dw.residents = (0..self.rng.range(20, 60))
                 .map(|_| {
                     let p = self.person('V', 78, 99, None);
