@@ -293,3 +293,39 @@ fn one_writer_at_a_time_while_readers_go_on() {
     ok(intake(&dir, &fixtures().join("belastingdienst")));
     assert!(!dir.join("staging").exists());
 }
+
+#[test]
+fn the_demo_runs_twice_and_leaves_other_directories_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let demo = root.path().join("demo");
+    for _ in 0..2 {
+        let out = ok(loep(&[
+            "demo",
+            "--dir",
+            demo.to_str().unwrap(),
+            "--persons",
+            "3000",
+        ]));
+        assert!(out.contains("Samenvatting / Summary"), "{out}");
+        assert!(out.contains("nothing loaded twice"), "{out}");
+    }
+    assert!(demo.join("truth/adressen.csv").exists());
+    ok(loep(&[
+        "log",
+        "verify",
+        demo.join("project").to_str().unwrap(),
+    ]));
+    // A directory that is not an earlier demo is never removed.
+    let other = root.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let err = refused(loep(&[
+        "demo",
+        "--dir",
+        other.to_str().unwrap(),
+        "--persons",
+        "3000",
+    ]));
+    assert!(err.contains("does not hold an earlier loep demo"), "{err}");
+    assert!(other.join("notes.txt").exists());
+}

@@ -401,15 +401,17 @@ fn load_scope(project: &Project) -> Result<Scope> {
 }
 
 /// Writes the scope keys a table defines, one per row of a single text column.
-fn write_scope_file(path: &Path, keys: &[String]) -> Result<()> {
+fn write_scope_file(path: &Path, keys: impl Iterator<Item = String>) -> Result<()> {
     let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
         SCOPE_COLUMN,
         arrow_schema::DataType::Utf8,
         false,
     )]));
     let mut w = parquet_writer(path, schema.clone())?;
-    for chunk in keys.chunks(1 << 16) {
-        let col = StringArray::from_iter_values(chunk);
+    // In batches, so that the keys are never all held as text at once.
+    let mut keys = keys.peekable();
+    while keys.peek().is_some() {
+        let col = StringArray::from_iter_values(keys.by_ref().take(1 << 16));
         w.write(&RecordBatch::try_new(schema.clone(), vec![Arc::new(col)])?)?;
     }
     close_writer(w)
@@ -996,21 +998,27 @@ fn load(
 
             // What this table defines for the tables after it, kept beside the snapshot so that
             // later deliveries see the same scope.
-            let hex =
-                |set: &FxHashSet<Pseudonym>| set.iter().map(pseudonym_hex).collect::<Vec<_>>();
-            let defined: Option<Vec<String>> = match name {
+            let path = staging.join(format!("{name}.scope.parquet"));
+            let written = match name {
                 "bag_verblijfsobject" => {
-                    Some(keys.objects.iter().map(|o| format!("{o:016}")).collect())
+                    write_scope_file(&path, keys.objects.iter().map(|o| format!("{o:016}")))?;
+                    true
                 }
-                "pol_registratie" => Some(keys.registrations.iter().cloned().collect()),
-                "brp_persoon" => Some(hex(&keys.persons)),
-                "kad_eigendom" | "kvk_vestiging" => Some(hex(&keys.owners)),
-                _ => None,
+                "pol_registratie" => {
+                    write_scope_file(&path, keys.registrations.iter().cloned())?;
+                    true
+                }
+                "brp_persoon" => {
+                    write_scope_file(&path, keys.persons.iter().map(pseudonym_hex))?;
+                    true
+                }
+                "kad_eigendom" | "kvk_vestiging" => {
+                    write_scope_file(&path, keys.owners.iter().map(pseudonym_hex))?;
+                    true
+                }
+                _ => false,
             };
-            if let Some(mut defined) = defined {
-                defined.sort_unstable();
-                let path = staging.join(format!("{name}.scope.parquet"));
-                write_scope_file(&path, &defined)?;
+            if written {
                 staged.scope = Some((path, format!("scope/{name}/{levering_id}.parquet")));
             }
             match name {
