@@ -827,7 +827,8 @@ impl<'a> Gen<'a> {
     }
 
     fn postcode(&self, street: usize, number: u64) -> (u64, String) {
-        let pc4 = 1_000 + (u64::from(self.o.gemeentecode) % 80) * 100 + (street as u64 % 100);
+        // A postcode area per street, so that postcode and number identify an address.
+        let pc4 = 1_000 + ((u64::from(self.o.gemeentecode) % 80) * 100 + street as u64) % 9_000;
         let idx = (number / 20) % 676;
         let letters = format!(
             "{}{}",
@@ -856,7 +857,8 @@ impl<'a> Gen<'a> {
         let n = dw.number;
         let l = dw.letter;
         let plaats = self.woonplaats();
-        match self.rng.below(7) {
+        match self.rng.below(8) {
+            7 => format!("{} {n}{l}", typo(&mut self.rng, &full)),
             0 => format!("{full} {n}{l} {plaats}"),
             1 => format!(
                 "{abbr} {n}{} {plaats}",
