@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod link;
 mod output;
 
 use anyhow::{Context, Result};
@@ -123,6 +124,27 @@ enum Command {
         /// Fraction of rows (0-1) that get one invalid value, listed in truth/dirty.csv.
         #[arg(long, default_value_t = 0.0)]
         dirty: f64,
+    },
+    /// Link or deduplicate records of any CSV with the Fellegi-Sunter engine (settings in TOML).
+    ///
+    /// One input deduplicates, two inputs link one-to-one. Writes PAIRS.csv with left_id,
+    /// right_id, match_weight, match_probability; with --truth (a CSV of true pairs) or a
+    /// true_id_column in the settings it prints precision, recall and F1. See docs/linkage.md.
+    Link {
+        #[arg(long)]
+        settings: PathBuf,
+        #[arg(long)]
+        left: PathBuf,
+        #[arg(long)]
+        right: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// A CSV of true pairs (left_id,right_id).
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        /// Show why two records match: LEFT_ID,RIGHT_ID.
+        #[arg(long)]
+        explain: Option<String>,
     },
     /// Benchmarks that print figures (for BENCHMARKS.md).
     Bench {
@@ -364,6 +386,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output::print_synth(&summary, &out, t.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Link {
+            settings,
+            left,
+            right,
+            out,
+            truth,
+            explain,
+        } => link::run(link::LinkArgs {
+            settings: &settings,
+            left: &left,
+            right: right.as_deref(),
+            out: &out,
+            truth: truth.as_deref(),
+            explain: explain.as_deref(),
+        }),
         Command::Bench { command } => bench::run(command),
         Command::Demo { dir, persons } => demo::run(&dir, persons),
     }

@@ -303,3 +303,38 @@ fn tenant_names_carry_typing_errors_and_partial_dates() {
         .count();
     assert!(styles > 0, "{addresses:?}");
 }
+
+/// The FEBRL deduplication sets (public, with truth), linked without `soc_sec_id`.
+#[test]
+fn febrl_sets_deduplicate_with_f1_of_at_least_0_99() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/febrl");
+    let settings =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/linkage/febrl.toml");
+    let root = tempfile::tempdir().unwrap();
+    for set in ["febrl1", "febrl2", "febrl3"] {
+        let out = root.path().join(format!("{set}.csv"));
+        let text = ok(loep(&[
+            "link",
+            "--settings",
+            settings.to_str().unwrap(),
+            "--left",
+            data.join(format!("{set}.csv")).to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]));
+        let f1: f64 = text
+            .split("F1 ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no F1 in:\n{text}"));
+        assert!(f1 >= 0.99, "{set}: F1 {f1}\n{text}");
+        let pairs = read(&out);
+        assert!(!pairs.is_empty());
+        assert!(
+            pairs
+                .iter()
+                .all(|p| p["match_probability"].parse::<f64>().unwrap() >= 0.9)
+        );
+    }
+}
