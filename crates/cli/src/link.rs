@@ -111,7 +111,7 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     let t_block = Instant::now();
     let pairs = linker.candidate_pairs(&lh, &rh);
     let t_train = Instant::now();
-    let model = linker.train(&pairs, 1);
+    let model = linker.train(&pairs, &lh, 1);
     let t_score = Instant::now();
     let scored = linker.score(&model, &pairs);
     let scored = if dedupe {
@@ -162,7 +162,7 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         t_train.duration_since(t_block).as_secs_f64()
     );
     println!(
-        "Trained in {:.2} s: u from random pairs, m by EM in {} iterations; share of matches among candidates λ = {:.4}",
+        "Trained in {:.2} s: u from random pairs, m by EM per blocking rule ({} iterations in all); share of matches among candidates λ = {:.4}",
         t_score.duration_since(t_train).as_secs_f64(),
         model.iterations,
         model.lambda

@@ -101,6 +101,7 @@ pub struct Linker<'a> {
     cols: Vec<(usize, usize)>,
     /// Term frequencies per comparison (value → share of records), when asked for.
     tf: Vec<Option<FxHashMap<String, f64>>>,
+    right_header: Vec<String>,
 }
 
 const MISSING: u8 = u8::MAX;
@@ -167,6 +168,7 @@ impl<'a> Linker<'a> {
             dedupe,
             cols,
             tf,
+            right_header: header_right.to_vec(),
         })
     }
 
@@ -289,18 +291,13 @@ impl<'a> Linker<'a> {
             .collect()
     }
 
-    /// Estimates the model: u from random pairs, then m and λ by EM over the candidate pairs.
-    pub fn train(&self, pairs: &[(u32, u32)], seed: u64) -> Model {
+    /// Estimates the model: u from random pairs; m by EM, once per blocking rule on the pairs
+    /// that rule finds, leaving out the comparisons of the rule's own columns (every pair agrees
+    /// on them, so they say nothing there); then λ over all candidate pairs with m and u fixed.
+    pub fn train(&self, pairs: &[(u32, u32)], header_left: &[String], seed: u64) -> Model {
         let u = self.estimate_u(seed);
-        // Distinct patterns of levels, with how often they occur: EM works on these.
-        let mut patterns: FxHashMap<Vec<u8>, f64> = FxHashMap::default();
         let levels: Vec<Vec<u8>> = pairs.par_iter().map(|&(l, r)| self.levels(l, r)).collect();
-        for lv in levels {
-            *patterns.entry(lv).or_insert(0.0) += 1.0;
-        }
-        let patterns: Vec<(Vec<u8>, f64)> = patterns.into_iter().collect();
-        // Start: matches agree at the better levels.
-        let mut m: Vec<Vec<f64>> = self
+        let initial: Vec<Vec<f64>> = self
             .settings
             .comparisons
             .iter()
@@ -319,53 +316,89 @@ impl<'a> Linker<'a> {
                     .collect()
             })
             .collect();
-        let mut lambda = 0.1;
+        let mut sums: Vec<Vec<f64>> = initial.iter().map(|l| vec![0.0; l.len()]).collect();
+        let mut estimates = vec![0usize; initial.len()];
         let mut iterations = 0;
-        for it in 0..self.settings.max_iterations {
-            iterations = it + 1;
-            let mut m_new: Vec<Vec<f64>> = m.iter().map(|l| vec![1e-6; l.len()]).collect();
-            let mut total_match = 0.0;
-            let mut total = 0.0;
-            for (lv, count) in &patterns {
-                let mut pm = lambda;
-                let mut pu = 1.0 - lambda;
-                for (k, &l) in lv.iter().enumerate() {
-                    if l != MISSING {
-                        pm *= m[k][l as usize];
-                        pu *= u[k][l as usize];
-                    }
-                }
-                let post = pm / (pm + pu).max(1e-300);
-                total_match += post * count;
-                total += count;
-                for (k, &l) in lv.iter().enumerate() {
-                    if l != MISSING {
-                        m_new[k][l as usize] += post * count;
-                    }
-                }
-            }
-            for row in &mut m_new {
-                let s: f64 = row.iter().sum();
-                row.iter_mut().for_each(|x| *x /= s);
-            }
-            let change: f64 = m
+        for rule in &self.settings.blocking_rules {
+            let rule_cols: Vec<usize> = rule
+                .columns
                 .iter()
-                .flatten()
-                .zip(m_new.iter().flatten())
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f64::max);
-            m = m_new;
-            lambda = (total_match / total.max(1.0)).clamp(1e-6, 1.0 - 1e-6);
-            if change < 1e-5 {
-                break;
+                .filter_map(|c| header_left.iter().position(|h| h == c))
+                .collect();
+            let excluded: Vec<bool> = self
+                .cols
+                .iter()
+                .map(|(li, _)| rule_cols.contains(li))
+                .collect();
+            let agree = |&(l, r): &(u32, u32)| {
+                rule.columns.iter().all(|c| {
+                    let li = header_left.iter().position(|h| h == c);
+                    let ri = li.and_then(|_| self.right_header_index(c));
+                    match (li, ri) {
+                        (Some(li), Some(ri)) => {
+                            let a = &self.left.columns[li][l as usize];
+                            !a.is_empty() && *a == self.right.columns[ri][r as usize]
+                        }
+                        _ => false,
+                    }
+                })
+            };
+            let mut patterns: FxHashMap<Vec<u8>, f64> = FxHashMap::default();
+            for (p, lv) in pairs.iter().zip(&levels) {
+                if agree(p) {
+                    let masked: Vec<u8> = lv
+                        .iter()
+                        .zip(&excluded)
+                        .map(|(&l, &x)| if x { MISSING } else { l })
+                        .collect();
+                    *patterns.entry(masked).or_insert(0.0) += 1.0;
+                }
+            }
+            let patterns: Vec<(Vec<u8>, f64)> = patterns.into_iter().collect();
+            let (m, _, its) = em(
+                &patterns,
+                initial.clone(),
+                &u,
+                0.1,
+                self.settings.max_iterations,
+                false,
+            );
+            iterations += its;
+            for k in (0..m.len()).filter(|&k| !excluded[k]) {
+                for (s, x) in sums[k].iter_mut().zip(&m[k]) {
+                    *s += x;
+                }
+                estimates[k] += 1;
             }
         }
+        let m: Vec<Vec<f64>> = sums
+            .into_iter()
+            .zip(initial)
+            .zip(&estimates)
+            .map(|((s, init), &n)| {
+                if n == 0 {
+                    init
+                } else {
+                    s.into_iter().map(|x| x / n as f64).collect()
+                }
+            })
+            .collect();
+        let mut patterns: FxHashMap<Vec<u8>, f64> = FxHashMap::default();
+        for lv in levels {
+            *patterns.entry(lv).or_insert(0.0) += 1.0;
+        }
+        let patterns: Vec<(Vec<u8>, f64)> = patterns.into_iter().collect();
+        let (m, lambda, its) = em(&patterns, m, &u, 0.01, self.settings.max_iterations, true);
         Model {
             lambda,
             m,
             u,
-            iterations,
+            iterations: iterations + its,
         }
+    }
+
+    fn right_header_index(&self, column: &str) -> Option<usize> {
+        self.right_header.iter().position(|h| h == column)
     }
 
     fn contribution(&self, model: &Model, k: usize, lv: u8, l: u32) -> f64 {
@@ -497,4 +530,62 @@ pub fn true_pairs(left: &Records, right: &Records, dedupe: bool) -> Option<FxHas
         }
     }
     Some(out)
+}
+
+/// Expectation–maximisation over patterns of levels with their counts. With `lambda_only`,
+/// m stays fixed and only the share of matches is estimated.
+fn em(
+    patterns: &[(Vec<u8>, f64)],
+    mut m: Vec<Vec<f64>>,
+    u: &[Vec<f64>],
+    mut lambda: f64,
+    max_iterations: usize,
+    lambda_only: bool,
+) -> (Vec<Vec<f64>>, f64, usize) {
+    let mut iterations = 0;
+    for it in 0..max_iterations {
+        iterations = it + 1;
+        let mut m_new: Vec<Vec<f64>> = m.iter().map(|l| vec![1e-6; l.len()]).collect();
+        let mut total_match = 0.0;
+        let mut total = 0.0;
+        for (lv, count) in patterns {
+            let mut pm = lambda;
+            let mut pu = 1.0 - lambda;
+            for (k, &l) in lv.iter().enumerate() {
+                if l != MISSING {
+                    pm *= m[k][l as usize];
+                    pu *= u[k][l as usize];
+                }
+            }
+            let post = pm / (pm + pu).max(1e-300);
+            total_match += post * count;
+            total += count;
+            for (k, &l) in lv.iter().enumerate() {
+                if l != MISSING {
+                    m_new[k][l as usize] += post * count;
+                }
+            }
+        }
+        let new_lambda = (total_match / total.max(1.0)).clamp(1e-9, 1.0 - 1e-9);
+        let mut change = (new_lambda - lambda).abs();
+        lambda = new_lambda;
+        if !lambda_only {
+            for row in &mut m_new {
+                let s: f64 = row.iter().sum();
+                row.iter_mut().for_each(|x| *x /= s);
+            }
+            change = change.max(
+                m.iter()
+                    .flatten()
+                    .zip(m_new.iter().flatten())
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max),
+            );
+            m = m_new;
+        }
+        if change < 1e-6 {
+            break;
+        }
+    }
+    (m, lambda, iterations)
 }
