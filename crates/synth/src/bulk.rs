@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use crate::names::{FIRST_M, SURNAMES, street};
 pub use crate::rng::Rng;
 
 /// The `i`-th valid BSN of a generated population (distinct for distinct `i`).
@@ -20,54 +21,6 @@ pub fn bsn_for(i: u64) -> Bsn {
         .or_else(|| Bsn::from_prefix(prefix + 1))
         .unwrap_or_else(|| unreachable!("one of two adjacent prefixes always has a check digit"))
 }
-
-const FIRST: &[&str] = &[
-    "Jan", "Pieter", "Johannes", "Maria", "Anna", "Sanne", "Daan", "Emma", "Lucas", "Julia", "Sem",
-    "Tess", "Noah", "Fleur", "Mohamed", "Fatima", "Kevin", "Lisa", "Bram", "Sophie", "Thijs",
-    "Anouk", "Ruben", "Iris",
-];
-const LAST: &[(&str, &str)] = &[
-    ("", "Jansen"),
-    ("de", "Vries"),
-    ("van den", "Berg"),
-    ("", "Bakker"),
-    ("van", "Dijk"),
-    ("", "Visser"),
-    ("", "Smit"),
-    ("", "Meijer"),
-    ("de", "Boer"),
-    ("", "Mulder"),
-    ("de", "Groot"),
-    ("", "Bos"),
-    ("", "Vos"),
-    ("", "Peters"),
-    ("", "Hendriks"),
-    ("van", "Leeuwen"),
-    ("", "Dekker"),
-    ("", "Brouwer"),
-    ("de", "Wit"),
-    ("", "Dijkstra"),
-    ("", "Yilmaz"),
-    ("", "El Amrani"),
-    ("van der", "Linden"),
-    ("", "Kok"),
-];
-const STREETS: &[&str] = &[
-    "Kerkstraat",
-    "Dorpsstraat",
-    "Molenweg",
-    "Schoolstraat",
-    "Stationsweg",
-    "Julianastraat",
-    "Beatrixlaan",
-    "Wilhelminastraat",
-    "Nieuwstraat",
-    "Parallelweg",
-    "Eikenlaan",
-    "Lindenlaan",
-    "Merelstraat",
-    "Tulpstraat",
-];
 
 /// Row counts of a generated delivery, per table.
 #[derive(Debug, Default, Clone)]
@@ -171,7 +124,7 @@ pub fn write_bulk_delivery(
             "{},{gm}20{:010},{},{},{},,{}{}{},Stad,{doel},{},{gm}10{:010},{},{bu},{wk},{}.5,{}.0",
             vbo(i),
             i + 1,
-            rng.pick(STREETS),
+            street(rng.below(200) as usize).0,
             i % 200 + 1,
             if i % 7 == 0 { "A" } else { "" },
             1000 + (i / 200) % 9000,
@@ -223,7 +176,7 @@ pub fn write_bulk_delivery(
             "{:08},{:012},Bedrijf {k} {},{},{},{},{},,{}",
             10_000_000 + k,
             100_000_000_000 + k,
-            rng.pick(STREETS),
+            street(rng.below(200) as usize).0,
             if eenmanszaak { "eenmanszaak" } else { "bv" },
             4711 + k % 50,
             vbo(dwelling_of(p)),
@@ -248,7 +201,7 @@ pub fn write_bulk_delivery(
         "bsn,vbo_id,functie_adres,datum_aanvang,datum_einde",
     )?;
     for p in 0..persons {
-        let (vv, achternaam) = rng.pick(LAST);
+        let (vv, achternaam) = rng.pick(SURNAMES);
         let y = 1930 + rng.below(90);
         let partner = if p % 2 == 0 && p + 1 < persons {
             bsn_for(p + 1).to_string()
@@ -259,7 +212,7 @@ pub fn write_bulk_delivery(
         t.row(format_args!(
             "{},{},{vv},{achternaam},{},{},,ingezetene,{},W,{},{partner}",
             bsn_for(p),
-            rng.pick(FIRST),
+            rng.pick(FIRST_M),
             date(y, rng.below(12) + 1, rng.below(28) + 1),
             if p % 2 == 0 { "M" } else { "V" },
             vbo(dwelling_of(p)),
@@ -370,11 +323,11 @@ pub fn write_bulk_delivery(
         "corporatie,contract_id,vbo_id,huurder_voornamen,huurder_voorvoegsel,huurder_geslachtsnaam,huurder_geboortedatum,ingangsdatum,einddatum,kale_huur_maand,sociale_huur",
     )?;
     for i in (0..dwellings).filter(|i| i % 3 == 1) {
-        let (vv, n) = rng.pick(LAST);
+        let (vv, n) = rng.pick(SURNAMES);
         t.row(format_args!(
             "Woonstede,HC{i:08},{},{},{vv},{n},{},{},,{}.00,ja",
             vbo(i),
-            rng.pick(FIRST),
+            rng.pick(FIRST_M),
             date(1940 + rng.below(80), rng.below(12) + 1, rng.below(28) + 1),
             date(2000 + rng.below(25), rng.below(12) + 1, 1),
             500 + rng.below(400)
@@ -413,17 +366,17 @@ pub fn write_bulk_delivery(
         reg.row(format_args!(
             "PR{r:09},{},woonoverlast,\"{} {} Stad\",{},Melding van overlast",
             date(2025, rng.below(12) + 1, rng.below(28) + 1),
-            rng.pick(STREETS),
+            street(rng.below(200) as usize).0,
             d % 200 + 1,
             vbo(d)
         ))?;
         for k in 0..2 {
             let p = (d * 2 + k).min(persons - 1);
-            let (vv, n) = rng.pick(LAST);
+            let (vv, n) = rng.pick(SURNAMES);
             bet.row(format_args!(
                 "PR{r:09},{},{},{vv},{n},{},{}",
                 if k == 0 { "melder" } else { "betrokkene" },
-                rng.pick(FIRST),
+                rng.pick(FIRST_M),
                 date(1950 + rng.below(60), rng.below(12) + 1, rng.below(28) + 1),
                 if k == 0 {
                     bsn_for(p).to_string()
@@ -445,7 +398,7 @@ pub fn write_bulk_delivery(
         t.row(format_args!(
             "M{m:09},{},{} {},woonoverlast,Veel wisselende bewoners,{}",
             date(2025, rng.below(12) + 1, rng.below(28) + 1),
-            rng.pick(STREETS),
+            street(rng.below(200) as usize).0,
             rng.below(200) + 1,
             if m % 2 == 0 { "ja" } else { "nee" }
         ))?;
