@@ -304,30 +304,89 @@ fn tenant_names_carry_typing_errors_and_partial_dates() {
     assert!(styles > 0, "{addresses:?}");
 }
 
+/// A figure `loep link` printed, e.g. `precision 0.9962`.
+fn figure(text: &str, name: &str) -> f64 {
+    text.split(&format!("{name} "))
+        .nth(1)
+        .and_then(|r| r.split([',', ' ', '\n']).next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
+}
+
+fn write_csv(path: &Path, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    w.write_record(header).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+fn settings_file(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../docs/linkage/{name}"))
+}
+
+/// The BRP of a synthetic world as linkage input, with `columns` taken from brp_persoon.
+fn brp_input(world: &Path, path: &Path, header: &[&str], columns: &[&str]) {
+    let rows = read(&world.join("levering/brp_persoon.csv"))
+        .into_iter()
+        .map(|p| columns.iter().map(|c| p[*c].clone()).collect());
+    write_csv(path, header, rows);
+}
+
+/// Links `left` to `right` with the settings and the true links of `source`; returns what
+/// `loep link` printed.
+fn link_against_truth(
+    world: &Path,
+    source: &str,
+    settings: &str,
+    left: &Path,
+    right: &Path,
+) -> String {
+    let dir = left.parent().unwrap();
+    let truth = dir.join("truth.csv");
+    let links = read(&world.join("truth/links.csv"));
+    write_csv(
+        &truth,
+        &["left_id", "right_id"],
+        links
+            .iter()
+            .filter(|l| l["source"] == source)
+            .map(|l| vec![l["record_key"].clone(), l["bsn"].clone()]),
+    );
+    let out = dir.join("pairs.csv");
+    ok(loep(&[
+        "link",
+        "--settings",
+        settings_file(settings).to_str().unwrap(),
+        "--left",
+        left.to_str().unwrap(),
+        "--right",
+        right.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+    ]))
+}
+
 /// The FEBRL deduplication sets (public, with truth), linked without `soc_sec_id`.
 #[test]
 fn febrl_sets_deduplicate_with_f1_of_at_least_0_99() {
-    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/febrl");
-    let settings =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/linkage/febrl.toml");
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/febrl");
     let root = tempfile::tempdir().unwrap();
     for set in ["febrl1", "febrl2", "febrl3"] {
         let out = root.path().join(format!("{set}.csv"));
         let text = ok(loep(&[
             "link",
             "--settings",
-            settings.to_str().unwrap(),
+            settings_file("febrl.toml").to_str().unwrap(),
             "--left",
             data.join(format!("{set}.csv")).to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
         ]));
-        let f1: f64 = text
-            .split("F1 ")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no F1 in:\n{text}"));
+        let f1 = figure(&text, "F1");
         assert!(f1 >= 0.99, "{set}: F1 {f1}\n{text}");
         let pairs = read(&out);
         assert!(!pairs.is_empty());
@@ -339,6 +398,15 @@ fn febrl_sets_deduplicate_with_f1_of_at_least_0_99() {
     }
 }
 
+const PERSON: [&str; 6] = [
+    "id",
+    "voornamen",
+    "geslachtsnaam",
+    "voorvoegsel",
+    "geboortedatum",
+    "vbo_id",
+];
+
 /// Tenants of the synthetic municipality, typed by hand at the corporation, linked to the BRP
 /// by name, birth date and address: precision at least 0.995, recall at least 0.97.
 #[test]
@@ -346,44 +414,24 @@ fn synth_tenants_link_to_persons() {
     let root = tempfile::tempdir().unwrap();
     let world = root.path().join("world");
     synth(&world, "10000", "21", "0");
-    let cols = [
-        "id",
-        "voornamen",
-        "geslachtsnaam",
-        "voorvoegsel",
-        "geboortedatum",
-        "vbo_id",
-    ];
-    let write = |name: &str, rows: Vec<Vec<String>>| {
-        let path = root.path().join(name);
-        let mut w = csv::Writer::from_path(&path).unwrap();
-        w.write_record(cols).unwrap();
-        for r in rows {
-            w.write_record(r).unwrap();
-        }
-        w.flush().unwrap();
-        path
-    };
-    let brp = write(
-        "brp.csv",
-        read(&world.join("levering/brp_persoon.csv"))
-            .into_iter()
-            .map(|p| {
-                [
-                    "bsn",
-                    "voornamen",
-                    "geslachtsnaam",
-                    "voorvoegsel",
-                    "geboortedatum",
-                    "vbo_id",
-                ]
-                .map(|c| p[c].clone())
-                .to_vec()
-            })
-            .collect(),
+    let brp = root.path().join("brp.csv");
+    brp_input(
+        &world,
+        &brp,
+        &PERSON,
+        &[
+            "bsn",
+            "voornamen",
+            "geslachtsnaam",
+            "voorvoegsel",
+            "geboortedatum",
+            "vbo_id",
+        ],
     );
-    let wc = write(
-        "wc.csv",
+    let wc = root.path().join("wc.csv");
+    write_csv(
+        &wc,
+        &PERSON,
         read(&world.join("levering/wc_huurcontract.csv"))
             .into_iter()
             .map(|c| {
@@ -395,44 +443,11 @@ fn synth_tenants_link_to_persons() {
                     c["huurder_geboortedatum"].clone(),
                     c["vbo_id"].clone(),
                 ]
-            })
-            .collect(),
+            }),
     );
-    let truth = root.path().join("truth.csv");
-    let mut w = csv::Writer::from_path(&truth).unwrap();
-    w.write_record(["left_id", "right_id"]).unwrap();
-    for l in read(&world.join("truth/links.csv"))
-        .iter()
-        .filter(|l| l["source"] == "wc_huurcontract")
-    {
-        w.write_record([&l["record_key"], &l["bsn"]]).unwrap();
-    }
-    w.flush().unwrap();
-    let settings = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../docs/linkage/huurcontract.toml");
-    let out = root.path().join("pairs.csv");
-    let text = ok(loep(&[
-        "link",
-        "--settings",
-        settings.to_str().unwrap(),
-        "--left",
-        wc.to_str().unwrap(),
-        "--right",
-        brp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--truth",
-        truth.to_str().unwrap(),
-    ]));
-    let figure = |name: &str| -> f64 {
-        text.split(&format!("{name} "))
-            .nth(1)
-            .and_then(|r| r.split([',', ' ', '\n']).next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
-    };
-    assert!(figure("precision") >= 0.995, "{text}");
-    assert!(figure("recall") >= 0.97, "{text}");
+    let text = link_against_truth(&world, "wc_huurcontract", "huurcontract.toml", &wc, &brp);
+    assert!(figure(&text, "precision") >= 0.995, "{text}");
+    assert!(figure(&text, "recall") >= 0.97, "{text}");
 }
 
 /// Persons involved in police registrations, linked to the BRP by BSN where recorded, else by
@@ -442,7 +457,7 @@ fn synth_police_persons_link_to_persons() {
     let root = tempfile::tempdir().unwrap();
     let world = root.path().join("world");
     synth(&world, "40000", "4", "0");
-    let cols = [
+    let header = [
         "id",
         "voornamen",
         "geslachtsnaam",
@@ -451,42 +466,30 @@ fn synth_police_persons_link_to_persons() {
         "vbo_id",
         "bsn",
     ];
-    let write = |name: &str, rows: Vec<Vec<String>>| {
-        let path = root.path().join(name);
-        let mut w = csv::Writer::from_path(&path).unwrap();
-        w.write_record(cols).unwrap();
-        for r in rows {
-            w.write_record(r).unwrap();
-        }
-        w.flush().unwrap();
-        path
-    };
-    let brp = write(
-        "brp.csv",
-        read(&world.join("levering/brp_persoon.csv"))
-            .into_iter()
-            .map(|p| {
-                [
-                    "bsn",
-                    "voornamen",
-                    "geslachtsnaam",
-                    "voorvoegsel",
-                    "geboortedatum",
-                    "vbo_id",
-                    "bsn",
-                ]
-                .map(|c| p[c].clone())
-                .to_vec()
-            })
-            .collect(),
+    let brp = root.path().join("brp.csv");
+    brp_input(
+        &world,
+        &brp,
+        &header,
+        &[
+            "bsn",
+            "voornamen",
+            "geslachtsnaam",
+            "voorvoegsel",
+            "geboortedatum",
+            "vbo_id",
+            "bsn",
+        ],
     );
     let registrations: HashMap<String, String> = read(&world.join("levering/pol_registratie.csv"))
         .into_iter()
         .map(|r| (r["registratie_id"].clone(), r["vbo_id"].clone()))
         .collect();
     let mut per_reg: HashMap<String, u32> = HashMap::new();
-    let pol = write(
-        "pol.csv",
+    let pol = root.path().join("pol.csv");
+    write_csv(
+        &pol,
+        &header,
         read(&world.join("levering/pol_betrokkene.csv"))
             .into_iter()
             .map(|b| {
@@ -501,42 +504,9 @@ fn synth_police_persons_link_to_persons() {
                     registrations[&b["registratie_id"]].clone(),
                     b["bsn"].clone(),
                 ]
-            })
-            .collect(),
+            }),
     );
-    let truth = root.path().join("truth.csv");
-    let mut w = csv::Writer::from_path(&truth).unwrap();
-    w.write_record(["left_id", "right_id"]).unwrap();
-    for l in read(&world.join("truth/links.csv"))
-        .iter()
-        .filter(|l| l["source"] == "pol_betrokkene")
-    {
-        w.write_record([&l["record_key"], &l["bsn"]]).unwrap();
-    }
-    w.flush().unwrap();
-    let settings =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/linkage/betrokkene.toml");
-    let out = root.path().join("pairs.csv");
-    let text = ok(loep(&[
-        "link",
-        "--settings",
-        settings.to_str().unwrap(),
-        "--left",
-        pol.to_str().unwrap(),
-        "--right",
-        brp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--truth",
-        truth.to_str().unwrap(),
-    ]));
-    let figure = |name: &str| -> f64 {
-        text.split(&format!("{name} "))
-            .nth(1)
-            .and_then(|r| r.split([',', ' ', '\n']).next())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
-    };
-    assert!(figure("precision") >= 0.995, "{text}");
-    assert!(figure("recall") >= 0.97, "{text}");
+    let text = link_against_truth(&world, "pol_betrokkene", "betrokkene.toml", &pol, &brp);
+    assert!(figure(&text, "precision") >= 0.995, "{text}");
+    assert!(figure(&text, "recall") >= 0.97, "{text}");
 }
