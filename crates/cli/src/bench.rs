@@ -34,7 +34,24 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Generate two files of N Dutch-style person records each (80% shared persons, typing
+    /// errors, moved addresses, missing BSNs), then run `loep link` on them as a separate
+    /// process with docs/linkage/personen.toml, and print its figures.
+    Link {
+        /// Records per file.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: u64,
+        /// Where the files go (default: a temporary directory, removed afterwards); an existing
+        /// a.csv, b.csv and truth.csv of the same size and seed are reused.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
+
+/// The settings `loep bench link` links with (also in docs/linkage/).
+pub const PERSONEN_SETTINGS: &str = include_str!("../../../docs/linkage/personen.toml");
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Generator {
@@ -104,6 +121,50 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
 
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
+        BenchCommand::Link { records, dir, seed } => {
+            let (work, _tmp) = work_dir(dir)?;
+            let stamp = work.join("bench-link.txt");
+            let wanted = format!("records {records} seed {seed}");
+            if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+                let t = Instant::now();
+                let files = loep_synth::write_person_files(&work, records, seed)?;
+                std::fs::write(&stamp, &wanted)?;
+                println!(
+                    "generated 2 × {} records ({} true pairs) in {:.1} s, in {}",
+                    files.records,
+                    files.true_pairs,
+                    t.elapsed().as_secs_f64(),
+                    work.display()
+                );
+            }
+            let settings = work.join("personen.toml");
+            std::fs::write(&settings, PERSONEN_SETTINGS)?;
+            let exe = std::env::current_exe().context("cannot find the loep executable")?;
+            let t = Instant::now();
+            let status = std::process::Command::new(exe)
+                .arg("link")
+                .arg("--settings")
+                .arg(&settings)
+                .arg("--left")
+                .arg(work.join("a.csv"))
+                .arg("--right")
+                .arg(work.join("b.csv"))
+                .arg("--truth")
+                .arg(work.join("truth.csv"))
+                .arg("--out")
+                .arg(work.join("pairs.csv"))
+                .status()
+                .context("cannot run loep link")?;
+            println!(
+                "loep link took {:.2} s wall-clock as a process",
+                t.elapsed().as_secs_f64()
+            );
+            Ok(if status.success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         BenchCommand::Synth { persons, dir, seed } => {
             let (work, _tmp) = work_dir(dir)?;
             let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;

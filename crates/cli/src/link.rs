@@ -1,8 +1,8 @@
 //! `loep link`: the linkage engine on any CSV.
 
 use anyhow::{Context, Result, bail};
-use loep_linkage::linker::{Linker, Records, Settings, clusters, evaluate, one_to_one, true_pairs};
-use rustc_hash::FxHashSet;
+use loep_linkage::linker::{InputBuilder, Linker, Settings, Side, clusters, evaluate, one_to_one};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -16,58 +16,81 @@ pub struct LinkArgs<'a> {
     pub explain: Option<&'a str>,
 }
 
-fn read(path: &Path, settings: &Settings) -> Result<(Vec<String>, Records)> {
+/// Reads one input: the id, the true id when the settings name one, and the settings' fields.
+fn read(path: &Path, settings: &Settings) -> Result<InputBuilder> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
         .from_path(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let header: Vec<String> = r.headers()?.iter().map(|h| h.trim().to_string()).collect();
-    let id = header
+    let header: Vec<String> = r
+        .headers()
+        .with_context(|| format!("{}: the header cannot be read", path.display()))?
         .iter()
-        .position(|h| *h == settings.id_column)
-        .with_context(|| format!("{}: no id column '{}'", path.display(), settings.id_column))?;
+        .map(|h| h.trim().to_string())
+        .collect();
+    let position = |c: &str| -> Result<usize> {
+        header.iter().position(|h| h == c).with_context(|| {
+            format!(
+                "{}: no column '{c}', which the settings name; the header has: {}",
+                path.display(),
+                header.join(", ")
+            )
+        })
+    };
+    let id = position(&settings.id_column)?;
     let truth = settings
         .true_id_column
         .as_ref()
         .and_then(|t| header.iter().position(|h| h == t));
-    let mut columns: Vec<Vec<String>> = vec![Vec::new(); header.len()];
-    let mut ids = Vec::new();
-    let mut true_ids = truth.map(|_| Vec::new());
-    for (n, rec) in r.records().enumerate() {
-        let rec =
-            rec.with_context(|| format!("{}: row {} cannot be read", path.display(), n + 2))?;
-        ids.push(rec.get(id).unwrap_or_default().trim().to_string());
-        for (c, col) in columns.iter_mut().enumerate() {
-            col.push(rec.get(c).unwrap_or_default().trim().to_lowercase());
+    let mut input = InputBuilder::new(settings, truth.is_some());
+    // Rows are rarely shorter than 24 bytes; reserved room that is not used is never touched.
+    if let Ok(m) = std::fs::metadata(path) {
+        input.reserve((m.len() / 24).min(1 << 28) as usize);
+    }
+    let columns: Vec<usize> = input
+        .fields()
+        .iter()
+        .map(|f| position(f))
+        .collect::<Result<_>>()?;
+    // Records are read in batches and interned column by column (see `push_batch`).
+    let mut batch: Vec<csv::StringRecord> = vec![csv::StringRecord::new(); 8192];
+    let mut line = 1;
+    loop {
+        let mut n = 0;
+        while n < batch.len() {
+            line += 1;
+            let more = r.read_record(&mut batch[n]).with_context(|| {
+                format!("{}: line {line} cannot be read as CSV", path.display())
+            })?;
+            if !more {
+                break;
+            }
+            n += 1;
         }
-        if let (Some(t), Some(v)) = (truth, true_ids.as_mut()) {
-            v.push(rec.get(t).unwrap_or_default().trim().to_string());
+        let rows = &batch[..n];
+        input.push_batch(
+            n,
+            |i| rows[i].get(id).unwrap_or_default().trim(),
+            |i| truth.and_then(|t| rows[i].get(t)),
+            |i, f| rows[i].get(columns[f]).unwrap_or_default(),
+        );
+        if n < batch.len() {
+            break;
         }
     }
-    Ok((
-        header,
-        Records {
-            ids,
-            columns,
-            true_ids,
-        },
-    ))
+    Ok(input)
 }
 
 /// True pairs from a CSV of `left_id,right_id` (ids as in the inputs).
 fn read_truth(
     path: &Path,
-    left: &Records,
-    right: &Records,
+    left: &Side,
+    right: &Side,
     dedupe: bool,
 ) -> Result<FxHashSet<(u32, u32)>> {
-    let index = |r: &Records| -> std::collections::HashMap<String, u32> {
-        r.ids
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (id.clone(), i as u32))
-            .collect()
-    };
+    fn index(r: &Side) -> FxHashMap<&str, u32> {
+        (0..r.len() as u32).map(|i| (r.ids.get(i), i)).collect()
+    }
     let (li, ri) = (index(left), index(right));
     let mut out = FxHashSet::default();
     let mut rd =
@@ -89,46 +112,36 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         .with_context(|| format!("cannot read {}", a.settings.display()))?;
     let settings: Settings = toml::from_str(&text)
         .with_context(|| format!("{} is not a valid settings file", a.settings.display()))?;
-    if settings.comparisons.is_empty() || settings.blocking_rules.is_empty() {
-        bail!(
-            "{}: give at least one [[comparison]] and one [[blocking]] rule",
-            a.settings.display()
-        );
-    }
+    settings
+        .check()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", a.settings.display()))?;
     let t0 = Instant::now();
-    let (lh, left) = read(a.left, &settings)?;
-    let dedupe = a.right.is_none();
-    let (rh, right_owned) = match a.right {
-        Some(p) => {
-            let (h, r) = read(p, &settings)?;
-            (h, Some(r))
-        }
-        None => (lh.clone(), None),
-    };
-    let right = right_owned.as_ref().unwrap_or(&left);
-    let linker = Linker::new(&settings, &left, right, dedupe, &lh, &rh)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The two inputs are read side by side.
+    let (left, right) = std::thread::scope(|s| {
+        let right = s.spawn(|| a.right.map(|p| read(p, &settings)).transpose());
+        let left = read(a.left, &settings);
+        (left, right.join())
+    });
+    let left = left?;
+    let right = right.map_err(|_| anyhow::anyhow!("reading the right input failed"))??;
+    let dedupe = right.is_none();
+    let linker = Linker::new(&settings, left, right).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_block = Instant::now();
-    let pairs = linker.candidate_pairs(&lh, &rh);
+    let candidates = linker.candidates();
     let t_train = Instant::now();
-    let model = linker.train(&pairs, &lh, 1);
+    let model = linker.train(&candidates, 1);
     let t_score = Instant::now();
-    let scored = linker.score(&model, &pairs);
-    let scored = if dedupe {
-        scored
-    } else {
-        one_to_one(
-            scored,
-            settings
-                .review_threshold
-                .unwrap_or(settings.match_threshold)
-                .min(settings.match_threshold),
-        )
-    };
-    let elapsed = t0.elapsed().as_secs_f64();
     let review = settings
         .review_threshold
         .unwrap_or(settings.match_threshold);
+    let scored = linker.score(&model, &candidates, review);
+    let scored = if dedupe {
+        scored
+    } else {
+        one_to_one(scored, review)
+    };
+    let (left, right) = (linker.left(), linker.right());
+    let elapsed = t0.elapsed().as_secs_f64();
     let mut w = csv::Writer::from_path(a.out)
         .with_context(|| format!("cannot write {}", a.out.display()))?;
     w.write_record(["left_id", "right_id", "match_weight", "match_probability"])?;
@@ -136,8 +149,8 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     let mut to_review = 0;
     for p in scored.iter().filter(|p| p.probability >= review) {
         w.write_record([
-            &left.ids[p.left as usize],
-            &right.ids[p.right as usize],
+            left.ids.get(p.left),
+            right.ids.get(p.right),
             &format!("{:.4}", p.weight),
             &format!("{:.6}", p.probability),
         ])?;
@@ -149,20 +162,26 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     }
     w.flush()?;
     println!(
-        "{} {} records{}; {} candidate pairs from {} blocking rules in {:.2} s",
+        "{} {} records{} (read in {:.2} s); {} candidate pairs compared in {:.2} s ({} per blocking rule)",
         if dedupe { "Deduplicated" } else { "Linked" },
-        left.ids.len(),
+        left.len(),
         if dedupe {
             String::new()
         } else {
-            format!(" with {}", right.ids.len())
+            format!(" with {}", right.len())
         },
-        pairs.len(),
-        settings.blocking_rules.len(),
-        t_train.duration_since(t_block).as_secs_f64()
+        t_block.duration_since(t0).as_secs_f64(),
+        candidates.len(),
+        t_train.duration_since(t_block).as_secs_f64(),
+        candidates
+            .per_rule
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(" + ")
     );
     println!(
-        "Trained in {:.2} s: u from random pairs, m by EM per blocking rule ({} iterations in all); share of matches among candidates λ = {:.4}",
+        "Trained in {:.2} s: u from random pairs, m by EM per blocking rule ({} iterations in all); two random records match with probability λ = {:.3e}",
         t_score.duration_since(t_train).as_secs_f64(),
         model.iterations,
         model.lambda
@@ -183,24 +202,21 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         }
     }
     println!(
-        "{links} links (probability >= {}), {to_review} for clerical review; written to {}. {:.2} s in all, {:.0} pairs compared per second.",
+        "{links} links (probability >= {}), {to_review} for clerical review; written to {}. {:.2} s in all, {:.0} pairs compared per second, peak memory {} MiB.",
         settings.match_threshold,
         a.out.display(),
         elapsed,
-        pairs.len() as f64 / t0.elapsed().as_secs_f64().max(1e-9)
+        candidates.len() as f64 / t_train.duration_since(t_block).as_secs_f64().max(1e-9),
+        crate::bench::peak_memory() / (1 << 20)
     );
     if dedupe {
-        let c = clusters(left.ids.len(), &scored, settings.match_threshold);
+        let c = clusters(left.len(), &scored, settings.match_threshold);
         let distinct: FxHashSet<u32> = c.iter().copied().collect();
-        println!(
-            "{} records form {} clusters.",
-            left.ids.len(),
-            distinct.len()
-        );
+        println!("{} records form {} clusters.", left.len(), distinct.len());
     }
     let truth = match a.truth {
-        Some(p) => Some(read_truth(p, &left, right, dedupe)?),
-        None => true_pairs(&left, right, dedupe),
+        Some(p) => Some(read_truth(p, left, right, dedupe)?),
+        None => linker.true_pairs(),
     };
     if let Some(truth) = truth {
         let predicted: FxHashSet<(u32, u32)> = scored
@@ -218,8 +234,7 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         let (x, y) = ids
             .split_once(',')
             .context("--explain takes LEFT_ID,RIGHT_ID")?;
-        let find = |r: &Records, id: &str| r.ids.iter().position(|i| i == id).map(|i| i as u32);
-        let (Some(l), Some(r)) = (find(&left, x.trim()), find(right, y.trim())) else {
+        let (Some(l), Some(r)) = (left.ids.find(x.trim()), right.ids.find(y.trim())) else {
             bail!("--explain: no record with id '{x}' on the left or '{y}' on the right");
         };
         println!("Why {x} and {y} (match weight, by comparison):");

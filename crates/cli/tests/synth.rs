@@ -509,4 +509,51 @@ fn synth_police_persons_link_to_persons() {
     let text = link_against_truth(&world, "pol_betrokkene", "betrokkene.toml", &pol, &brp);
     assert!(figure(&text, "precision") >= 0.995, "{text}");
     assert!(figure(&text, "recall") >= 0.97, "{text}");
+    // The prior is the chance that two random records match: about one in the BRP's size
+    // for each person in a registration, however few those are.
+    let persons = read(&brp).len() as f64;
+    let lambda = figure(&text, "λ =");
+    assert!(
+        lambda > 0.5 / persons && lambda < 2.0 / persons,
+        "λ {lambda} against {}\n{text}",
+        1.0 / persons
+    );
+}
+
+/// Two registrations of the same 80% of people, one hand-typed and out of date (typing
+/// errors, initials, moved voorvoegsels, swapped names, wrong birth dates, moves, missing
+/// BSNs), linked with docs/linkage/personen.toml: F1 at least 0.98, and every pair the
+/// truth has in the files.
+#[test]
+fn two_registrations_of_the_same_people_link_with_f1_of_at_least_0_98() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("personen");
+    let text = ok(loep(&[
+        "bench",
+        "link",
+        "--records",
+        "20000",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]));
+    assert!(figure(&text, "F1") >= 0.98, "{text}");
+    assert!(figure(&text, "precision") >= 0.995, "{text}");
+    let truth = read(&dir.join("truth.csv"));
+    assert_eq!(truth.len(), 16_000);
+    let a: HashSet<String> = column(&read(&dir.join("a.csv")), "id")
+        .into_iter()
+        .collect();
+    let b: HashSet<String> = column(&read(&dir.join("b.csv")), "id")
+        .into_iter()
+        .collect();
+    assert!(
+        truth
+            .iter()
+            .all(|t| a.contains(&t["left_id"]) && b.contains(&t["right_id"]))
+    );
+    // The settings the bench used are the published ones.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("personen.toml")).unwrap(),
+        std::fs::read_to_string(settings_file("personen.toml")).unwrap()
+    );
 }

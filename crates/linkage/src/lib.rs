@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod compare;
+pub mod jaro;
 pub mod linker;
 
 pub use address::{AddressIndex, AddressMatch, BagAddress, ParsedAddress, Unmatched, parse};
