@@ -60,7 +60,15 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     progress.clear();
     crate::output::print_intake(&report, &project_dir);
 
-    println!("5. Delivering the same data again changes nothing:");
+    println!(
+        "5. Linking (at the boundary): tenants and persons in police registrations to the BRP, free-text addresses to the BAG ..."
+    );
+    let t_link = Instant::now();
+    let links = loep_intake::link_project(&mut project)?;
+    crate::output::print_links(&links);
+    println!("   in {:.1} s", t_link.elapsed().as_secs_f64());
+
+    println!("6. Delivering the same data again changes nothing:");
     let again = loep_intake::intake(&mut project, &levering, &loep_intake::NoProgress)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
@@ -85,6 +93,15 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     println!(
         "  Geladen / loaded: {loaded} rows, pseudonymised; afgewezen / rejected: {} values, each with file, line and column.",
         report.afwijzingen_totaal
+    );
+    let linked: u64 = links.personen.iter().map(|p| p.via_bsn + p.via_naam).sum();
+    let matched: u64 = links
+        .adressen
+        .iter()
+        .map(|a| a.gekoppeld + a.door_bron)
+        .sum();
+    println!(
+        "  Gekoppeld / linked: {linked} persons to the BRP and {matched} free-text addresses to the BAG, pseudonymously."
     );
     println!(
         "  Gepland / planted: {cases} cases and {decoys} look-alikes; the ground truth is in {t}/adressen.csv."

@@ -302,8 +302,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut project = Project::open(&dir)?;
             let progress = output::BarProgress::new();
             match loep_intake::intake(&mut project, &levering, &progress) {
-                Ok(report) => {
+                Ok(mut report) => {
                     progress.clear();
+                    // Linkage follows every intake at the same boundary; it is skipped when
+                    // the snapshots it reads did not change.
+                    report.koppeling = Some(loep_intake::link_project(&mut project)?);
                     if json {
                         println!("{}", serde_json::to_string_pretty(&report)?);
                     } else {

@@ -59,6 +59,13 @@ impl Progress for BarProgress {
 }
 
 pub fn print_intake(r: &IntakeReport, dir: &Path) {
+    print_delivery(r, dir);
+    if let Some(k) = &r.koppeling {
+        print_links(k);
+    }
+}
+
+fn print_delivery(r: &IntakeReport, dir: &Path) {
     match &r.levering_id {
         None => {
             println!("This delivery was loaded before: nothing changed, nothing was loaded again.");
@@ -114,6 +121,52 @@ pub fn print_intake(r: &IntakeReport, dir: &Path) {
     }
 }
 
+/// The linkage run that follows an intake.
+pub fn print_links(k: &loep_intake::LinkReport) {
+    if k.ongewijzigd {
+        println!(
+            "Linkage: the linked sources did not change; run {} stands.",
+            k.koppeling_id
+        );
+        return;
+    }
+    println!(
+        "Linkage {} (pseudonymous results in the analysis store; names were read in the vault only):",
+        k.koppeling_id
+    );
+    print_link_lines(k);
+}
+
+fn print_link_lines(k: &loep_intake::LinkReport) {
+    for p in &k.personen {
+        println!(
+            "  {:<18} {:>8} persons: {:>7} by BSN pseudonym, {:>7} by name, birth date and address, {:>5} for clerical review, {:>6} not linked",
+            p.bron, p.records, p.via_bsn, p.via_naam, p.beoordelen, p.niet_gekoppeld
+        );
+    }
+    for a in &k.adressen {
+        let unmatched: u64 = a.niet_gekoppeld.values().sum();
+        let reasons: Vec<String> = a
+            .niet_gekoppeld
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        println!(
+            "  {:<18} {:>8} addresses: {:>7} coded by the source, {:>7} matched to a BAG object, {:>6} not ({})",
+            a.bron,
+            a.records,
+            a.door_bron,
+            a.gekoppeld,
+            unmatched,
+            if reasons.is_empty() {
+                "-".to_string()
+            } else {
+                reasons.join(", ")
+            }
+        );
+    }
+}
+
 pub fn print_status(s: &ProjectStatus) {
     println!("Project   {}", s.naam);
     println!("Gebied    {}", s.gebied.join(", "));
@@ -153,6 +206,21 @@ pub fn print_status(s: &ProjectStatus) {
             "  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}",
             t.tabel, t.snapshot_id, t.rijen, t.afgewezen, t.buiten_gebied, t.oudere_snapshots
         );
+    }
+    println!();
+    match &s.koppeling {
+        None => println!("Linkage: none yet (it runs after every intake)."),
+        Some(k) => match serde_json::from_str::<loep_intake::LinkReport>(&k.samenvatting) {
+            Ok(report) => {
+                println!("Linkage {} of {}:", k.koppeling_id, k.tijdstip);
+                print_link_lines(&report);
+                println!(
+                    "  person links in {}, addresses in {} (status `beoordelen`: the clerical-review list)",
+                    k.pad_personen, k.pad_adressen
+                );
+            }
+            Err(_) => println!("Linkage {} of {}", k.koppeling_id, k.tijdstip),
+        },
     }
     println!();
     println!(

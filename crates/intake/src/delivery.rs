@@ -152,6 +152,9 @@ pub struct IntakeReport {
     pub afwijzingen: Vec<Reject>,
     /// The full (masked) rejects report, relative to the project directory.
     pub afwijzingen_rapport: Option<String>,
+    /// The linkage run that followed (`koppeling::link_project`), when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub koppeling: Option<crate::koppeling::LinkReport>,
 }
 
 impl IntakeReport {
@@ -492,6 +495,7 @@ pub fn intake(
             afwijzingen_per_reden: BTreeMap::new(),
             afwijzingen: Vec::new(),
             afwijzingen_rapport: None,
+            koppeling: None,
         });
     }
 
@@ -1135,6 +1139,7 @@ fn load(
         afwijzingen_per_reden: per_reason,
         afwijzingen: shown,
         afwijzingen_rapport: Some(format!("{delivery_rel}/afwijzingen.csv")),
+        koppeling: None,
     };
     if let Ok(json) = serde_json::to_string_pretty(&report) {
         let _ = std::fs::write(layout.dir.join(&delivery_rel).join("rapport.json"), json);

@@ -715,6 +715,9 @@ impl<'a> Linker<'a> {
         right: Option<InputBuilder>,
     ) -> Result<Linker<'a>, String> {
         settings.check()?;
+        if left.is_empty() || right.as_ref().is_some_and(InputBuilder::is_empty) {
+            return Err("nothing to link: an input has no records".into());
+        }
         let fields = left.fields.clone();
         let width = fields.len();
         let full = left.width;

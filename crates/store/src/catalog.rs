@@ -130,6 +130,72 @@ pub fn insert_vault_file(
     Ok(())
 }
 
+/// The vault file (`identiteit` or `bsn`) of a snapshot, relative to the project directory.
+pub fn vault_file(conn: &Connection, snapshot_id: &str, soort: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT pad FROM vault.bestand WHERE snapshot_id = ?1 AND soort = ?2",
+            params![snapshot_id, soort],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// One run of the linkage over the project's current snapshots: which source records belong
+/// to which person pseudonym (`pad_personen`) and which free-text addresses to which object
+/// (`pad_adressen`); both pseudonymous, relative to the project directory.
+#[derive(Debug, Clone, Serialize)]
+pub struct Koppeling {
+    pub koppeling_id: String,
+    pub tijdstip: String,
+    /// The snapshots it linked, as JSON: table → snapshot id.
+    pub bronnen: String,
+    pub pad_personen: String,
+    pub pad_adressen: String,
+    /// Counts per source, as JSON.
+    pub samenvatting: String,
+}
+
+pub fn insert_koppeling(tx: &Transaction<'_>, k: &Koppeling) -> Result<()> {
+    tx.execute(
+        "INSERT INTO koppeling (koppeling_id, tijdstip, bronnen, pad_personen, pad_adressen, samenvatting)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![k.koppeling_id, k.tijdstip, k.bronnen, k.pad_personen, k.pad_adressen, k.samenvatting],
+    )?;
+    Ok(())
+}
+
+/// The newest linkage run.
+pub fn current_koppeling(conn: &Connection) -> Result<Option<Koppeling>> {
+    Ok(conn
+        .query_row(
+            "SELECT koppeling_id, tijdstip, bronnen, pad_personen, pad_adressen, samenvatting
+             FROM koppeling ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| {
+                Ok(Koppeling {
+                    koppeling_id: r.get(0)?,
+                    tijdstip: r.get(1)?,
+                    bronnen: r.get(2)?,
+                    pad_personen: r.get(3)?,
+                    pad_adressen: r.get(4)?,
+                    samenvatting: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// A new linkage run id: `K0001-1a2b3c4d`.
+pub fn new_koppeling_id(conn: &Connection) -> Result<String> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM koppeling", [], |r| r.get(0))?;
+    Ok(format!(
+        "K{:04}-{}",
+        n + 1,
+        &crate::log::new_operation_id()[..8]
+    ))
+}
+
 /// A rejected value. `waarde` here is already masked where the column identifies a person;
 /// the full value goes to the vault (`vault.afwijzing`).
 #[derive(Debug, Clone, Serialize)]
@@ -173,6 +239,8 @@ pub struct ProjectStatus {
     pub goedkeuring: Option<Approval>,
     pub leveringen: Vec<DeliveryInfo>,
     pub tabellen: Vec<TableStatus>,
+    /// The current linkage run.
+    pub koppeling: Option<Koppeling>,
     pub logregels: i64,
 }
 
@@ -219,8 +287,10 @@ pub fn status(project: &Project) -> Result<ProjectStatus> {
         }
     }
     let logregels = conn.query_row("SELECT COUNT(*) FROM verwerkingslog", [], |r| r.get(0))?;
+    let koppeling = current_koppeling(conn)?;
     let c = &project.config;
     Ok(ProjectStatus {
+        koppeling,
         naam: c.naam.clone(),
         gebied: c.gebied.clone(),
         doel: c.doel.clone(),

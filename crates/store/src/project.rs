@@ -254,6 +254,14 @@ CREATE TABLE IF NOT EXISTS afwijzing (
     reden TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS afwijzing_levering ON afwijzing(levering_id);
+CREATE TABLE IF NOT EXISTS koppeling (
+    koppeling_id TEXT PRIMARY KEY,
+    tijdstip TEXT NOT NULL,
+    bronnen TEXT NOT NULL,
+    pad_personen TEXT NOT NULL,
+    pad_adressen TEXT NOT NULL,
+    samenvatting TEXT NOT NULL
+);
 "#;
 
 const VAULT_SCHEMA: &str = r#"
@@ -417,6 +425,8 @@ impl Project {
             "SELECT pad FROM snapshot",
             "SELECT scope_pad FROM snapshot WHERE scope_pad IS NOT NULL",
             "SELECT pad FROM vault.bestand",
+            "SELECT pad_personen FROM koppeling",
+            "SELECT pad_adressen FROM koppeling",
         ] {
             let mut stmt = self.conn.prepare(sql)?;
             for pad in stmt.query_map([], |r| r.get::<_, String>(0))? {
@@ -427,6 +437,7 @@ impl Project {
         for root in [
             self.layout.data(),
             self.layout.dir.join("scope"),
+            self.layout.dir.join("koppeling"),
             v.join("identiteit"),
             v.join("bsn"),
         ] {

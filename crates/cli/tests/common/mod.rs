@@ -155,3 +155,57 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// All rows of a Parquet file, every column as text (`None` for null).
+#[allow(dead_code)]
+pub fn parquet_rows(path: &Path) -> Vec<std::collections::HashMap<String, Option<String>>> {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let schema = batch.schema();
+        let cols: Vec<(String, arrow_array::ArrayRef)> = schema
+            .fields()
+            .iter()
+            .zip(batch.columns())
+            .map(|(f, c)| {
+                (
+                    f.name().clone(),
+                    arrow_cast::cast(c, &arrow_schema::DataType::Utf8).unwrap(),
+                )
+            })
+            .collect();
+        for i in 0..batch.num_rows() {
+            out.push(
+                cols.iter()
+                    .map(|(name, c)| {
+                        let s = c
+                            .as_any()
+                            .downcast_ref::<arrow_array::StringArray>()
+                            .unwrap();
+                        (
+                            name.clone(),
+                            (!arrow_array::Array::is_null(s, i)).then(|| s.value(i).to_string()),
+                        )
+                    })
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
+/// The only file under `dir` (a table's directory of snapshots).
+#[allow(dead_code)]
+pub fn only_file(dir: &Path) -> PathBuf {
+    let files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files[0].clone()
+}

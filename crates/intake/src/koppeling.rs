@@ -1,0 +1,650 @@
+//! Linkage inside a project, at the trusted boundary: it needs names and birth dates, which
+//! only the vault holds, and writes only pseudonymous results to the analysis store.
+//!
+//! - Persons: tenants of `wc_huurcontract` and persons in police registrations
+//!   (`pol_betrokkene`) to persons of `brp_persoon`. A `pol_betrokkene` row with a BSN links on
+//!   its pseudonym; the others (and all tenants) by name, birth date and address with the
+//!   Fellegi–Sunter linker and the published settings of `docs/linkage/`. Links at or above the
+//!   match threshold are `gekoppeld`; between the review and the match threshold
+//!   `beoordelen`, a clerical-review list.
+//! - Addresses: the free-text `adres` of `melding` and `pol_registratie` to a BAG
+//!   verblijfsobject, or no object with the reason.
+//!
+//! A run covers the current snapshots; it is skipped when they have not changed since the last
+//! run. Its files are registered with log records in one transaction.
+
+use anyhow::{Context, Result, bail};
+use arrow_array::builder::{Float64Builder, StringBuilder};
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use loep_linkage::linker::{InputBuilder, Linker, Settings, one_to_one};
+use loep_linkage::{AddressIndex, AddressMatch, BagAddress};
+use loep_store::catalog::{self, Koppeling};
+use loep_store::{LogRecord, Project, clock, log};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Tenants to persons (`docs/linkage/huurcontract.toml`).
+pub const HUURCONTRACT_SETTINGS: &str = include_str!("../../../docs/linkage/huurcontract.toml");
+/// Persons in police registrations to persons (`docs/linkage/betrokkene.toml`).
+pub const BETROKKENE_SETTINGS: &str = include_str!("../../../docs/linkage/betrokkene.toml");
+
+/// The tables a linkage run reads.
+const SOURCES: [&str; 6] = [
+    "brp_persoon",
+    "bag_verblijfsobject",
+    "wc_huurcontract",
+    "pol_registratie",
+    "pol_betrokkene",
+    "melding",
+];
+
+/// Persons of one source, linked.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct PersonLinks {
+    pub bron: String,
+    pub records: u64,
+    /// Linked on the pseudonym of their BSN.
+    pub via_bsn: u64,
+    /// Linked by name, birth date and address, at or above the match threshold.
+    pub via_naam: u64,
+    /// Between the review and the match threshold: for clerical review.
+    pub beoordelen: u64,
+    pub niet_gekoppeld: u64,
+}
+
+/// Free-text addresses of one source, matched.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct AddressLinks {
+    pub bron: String,
+    pub records: u64,
+    /// The source coded the object itself.
+    pub door_bron: u64,
+    pub gekoppeld: u64,
+    /// Unmatched, per reason.
+    pub niet_gekoppeld: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LinkReport {
+    pub koppeling_id: String,
+    /// Nothing changed since the previous run, which stands.
+    pub ongewijzigd: bool,
+    pub personen: Vec<PersonLinks>,
+    pub adressen: Vec<AddressLinks>,
+}
+
+/// Calls `f` with the values (as text; `None` when null) of `columns` of every row.
+fn for_each_row(
+    path: &Path,
+    columns: &[&str],
+    mut f: impl FnMut(&[Option<&str>]) -> Result<()>,
+) -> Result<()> {
+    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+    let schema = builder.schema().clone();
+    let indices: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            schema
+                .fields()
+                .iter()
+                .position(|f| f.name() == c)
+                .with_context(|| format!("{} has no column {c}", path.display()))
+        })
+        .collect::<Result<_>>()?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), indices.iter().copied());
+    for batch in builder.with_projection(mask).build()? {
+        let batch = batch?;
+        let texts: Vec<ArrayRef> = columns
+            .iter()
+            .map(|c| -> Result<ArrayRef> {
+                let col = batch
+                    .column_by_name(c)
+                    .with_context(|| format!("{} lost column {c}", path.display()))?;
+                Ok(arrow_cast::cast(col, &DataType::Utf8)?)
+            })
+            .collect::<Result<_>>()?;
+        let texts: Vec<&StringArray> = texts
+            .iter()
+            .map(|a| {
+                a.as_any()
+                    .downcast_ref::<StringArray>()
+                    .context("a column cast to text is not text")
+            })
+            .collect::<Result<_>>()?;
+        let mut row: Vec<Option<&str>> = vec![None; columns.len()];
+        for i in 0..batch.num_rows() {
+            for (slot, col) in row.iter_mut().zip(&texts) {
+                *slot = (!col.is_null(i)).then(|| col.value(i));
+            }
+            f(&row)?;
+        }
+    }
+    Ok(())
+}
+
+/// A person as the linker compares them.
+#[derive(Default, Clone)]
+struct Person {
+    id: String,
+    bsn: String,
+    voornamen: String,
+    voorvoegsel: String,
+    geslachtsnaam: String,
+    geboortedatum: String,
+    vbo_id: String,
+}
+
+impl Person {
+    fn field(&self, name: &str) -> &str {
+        match name {
+            "id" => &self.id,
+            "bsn" => &self.bsn,
+            "voornamen" => &self.voornamen,
+            "voorvoegsel" => &self.voorvoegsel,
+            "geslachtsnaam" => &self.geslachtsnaam,
+            "geboortedatum" => &self.geboortedatum,
+            "vbo_id" => &self.vbo_id,
+            _ => "",
+        }
+    }
+}
+
+fn input(settings: &Settings, persons: &[Person]) -> InputBuilder {
+    let mut b = InputBuilder::new(settings, false);
+    b.reserve(persons.len());
+    let fields = b.fields().to_vec();
+    b.push_batch(
+        persons.len(),
+        |i| persons[i].id.as_str(),
+        |_| None,
+        |i, f| persons[i].field(&fields[f]),
+    );
+    b
+}
+
+/// Analysis columns joined onto a person, in the order asked for.
+type Extra = Vec<Option<String>>;
+
+/// Reads a table's identities from the vault, keyed by `record_key`, with the analysis
+/// columns `extra` joined on.
+fn persons_of(
+    project: &Project,
+    snapshot: &catalog::Snapshot,
+    names: [&str; 4],
+    extra: &[&str],
+) -> Result<(Vec<Person>, Vec<Extra>)> {
+    let dir = &project.layout.dir;
+    let Some(identity) = catalog::vault_file(project.conn(), &snapshot.snapshot_id, "identiteit")?
+    else {
+        bail!(
+            "the identities of snapshot {} ({}) are not in the vault",
+            snapshot.snapshot_id,
+            snapshot.tabel
+        );
+    };
+    let mut by_key: FxHashMap<String, usize> = FxHashMap::default();
+    let mut persons = Vec::new();
+    let mut cols = vec!["record_key"];
+    cols.extend(names);
+    for_each_row(&dir.join(identity), &cols, |r| {
+        let v = |i: usize| r[i].unwrap_or_default().to_string();
+        by_key.insert(v(0), persons.len());
+        persons.push(Person {
+            id: v(0),
+            voornamen: v(1),
+            voorvoegsel: v(2),
+            geslachtsnaam: v(3),
+            geboortedatum: v(4),
+            ..Person::default()
+        });
+        Ok(())
+    })?;
+    let mut extras = vec![vec![None; extra.len()]; persons.len()];
+    let mut cols = vec!["record_key"];
+    cols.extend(extra);
+    for_each_row(&dir.join(&snapshot.pad), &cols, |r| {
+        if let Some(&i) = r[0].and_then(|k| by_key.get(k)) {
+            extras[i] = r[1..].iter().map(|v| v.map(str::to_string)).collect();
+        }
+        Ok(())
+    })?;
+    Ok((persons, extras))
+}
+
+/// One row of the person links.
+struct PersonLink {
+    bron: &'static str,
+    record_key: String,
+    pseudoniem: String,
+    kans: f64,
+    methode: &'static str,
+    status: &'static str,
+}
+
+/// Links `source` to the BRP with the settings; returns the links and review candidates.
+fn link_by_name(
+    settings_text: &str,
+    bron: &'static str,
+    source: &[Person],
+    brp: &[Person],
+) -> Result<Vec<PersonLink>> {
+    if source.is_empty() || brp.is_empty() {
+        return Ok(Vec::new());
+    }
+    let settings: Settings =
+        toml::from_str(settings_text).context("the published linkage settings do not parse")?;
+    let linker = Linker::new(
+        &settings,
+        input(&settings, source),
+        Some(input(&settings, brp)),
+    )
+    .map_err(|e| anyhow::anyhow!("linkage settings of {bron}: {e}"))?;
+    let candidates = linker.candidates();
+    let model = linker.train(&candidates, 1);
+    let review = settings
+        .review_threshold
+        .unwrap_or(settings.match_threshold);
+    let links = one_to_one(linker.score(&model, &candidates, review), review);
+    Ok(links
+        .into_iter()
+        .map(|p| PersonLink {
+            bron,
+            record_key: source[p.left as usize].id.clone(),
+            pseudoniem: brp[p.right as usize].id.clone(),
+            kans: p.probability,
+            methode: "naam_geboortedatum_adres",
+            status: if p.probability >= settings.match_threshold {
+                "gekoppeld"
+            } else {
+                "beoordelen"
+            },
+        })
+        .collect())
+}
+
+/// One row of the address links.
+struct AddressLink {
+    bron: &'static str,
+    record_key: String,
+    vbo_id: Option<String>,
+    zekerheid: Option<f64>,
+    reden: String,
+}
+
+fn address_index(project: &Project, bag: &catalog::Snapshot) -> Result<AddressIndex> {
+    let mut objects = Vec::new();
+    for_each_row(
+        &project.layout.dir.join(&bag.pad),
+        &[
+            "vbo_id",
+            "openbare_ruimte",
+            "huisnummer",
+            "huisletter",
+            "huisnummertoevoeging",
+            "postcode",
+            "woonplaats",
+        ],
+        |r| {
+            let text = |i: usize| r[i].unwrap_or_default().to_string();
+            if let Some(number) = r[2].and_then(|n| n.parse().ok()) {
+                objects.push(BagAddress {
+                    vbo_id: text(0),
+                    openbare_ruimte: text(1),
+                    huisnummer: number,
+                    huisletter: r[3].map(str::to_string),
+                    toevoeging: r[4].map(str::to_string),
+                    postcode: text(5),
+                    woonplaats: text(6),
+                });
+            }
+            Ok(())
+        },
+    )?;
+    Ok(AddressIndex::new(objects))
+}
+
+/// Matches the `adres` of every row of a snapshot; a `vbo_id` the source coded itself stands.
+fn match_addresses(
+    project: &Project,
+    index: &AddressIndex,
+    bron: &'static str,
+    snapshot: &catalog::Snapshot,
+    coded: bool,
+    links: &mut Vec<AddressLink>,
+) -> Result<AddressLinks> {
+    let mut report = AddressLinks {
+        bron: bron.to_string(),
+        ..AddressLinks::default()
+    };
+    let cols: &[&str] = if coded {
+        &["record_key", "adres", "vbo_id"]
+    } else {
+        &["record_key", "adres"]
+    };
+    for_each_row(&project.layout.dir.join(&snapshot.pad), cols, |r| {
+        report.records += 1;
+        let record_key = r[0].unwrap_or_default().to_string();
+        if let Some(vbo) = r.get(2).copied().flatten() {
+            report.door_bron += 1;
+            links.push(AddressLink {
+                bron,
+                record_key,
+                vbo_id: Some(vbo.to_string()),
+                zekerheid: Some(1.0),
+                reden: "door de bron gecodeerd".into(),
+            });
+            return Ok(());
+        }
+        match index.find(r[1].unwrap_or_default()) {
+            AddressMatch::Matched {
+                vbo_id,
+                confidence,
+                reason,
+            } => {
+                report.gekoppeld += 1;
+                links.push(AddressLink {
+                    bron,
+                    record_key,
+                    vbo_id: Some(vbo_id),
+                    zekerheid: Some(confidence),
+                    reden: reason.to_string(),
+                });
+            }
+            AddressMatch::Unmatched { reason } => {
+                *report
+                    .niet_gekoppeld
+                    .entry(reason.as_str().to_string())
+                    .or_insert(0) += 1;
+                links.push(AddressLink {
+                    bron,
+                    record_key,
+                    vbo_id: None,
+                    zekerheid: None,
+                    reden: reason.as_str().to_string(),
+                });
+            }
+        }
+        Ok(())
+    })?;
+    Ok(report)
+}
+
+fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)?;
+    w.write(batch)?;
+    w.close()?;
+    Ok(())
+}
+
+fn person_batch(links: &[PersonLink]) -> Result<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("bron", DataType::Utf8, false),
+        Field::new("record_key", DataType::Utf8, false),
+        Field::new("pseudoniem", DataType::Utf8, false),
+        Field::new("kans", DataType::Float64, false),
+        Field::new("methode", DataType::Utf8, false),
+        Field::new("status", DataType::Utf8, false),
+    ]));
+    let text = |f: &dyn Fn(&PersonLink) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from_iter_values(links.iter().map(f)))
+    };
+    let mut kans = Float64Builder::with_capacity(links.len());
+    links.iter().for_each(|l| kans.append_value(l.kans));
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![
+            text(&|l| l.bron),
+            text(&|l| &l.record_key),
+            text(&|l| &l.pseudoniem),
+            Arc::new(kans.finish()),
+            text(&|l| l.methode),
+            text(&|l| l.status),
+        ],
+    )?)
+}
+
+fn address_batch(links: &[AddressLink]) -> Result<RecordBatch> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("bron", DataType::Utf8, false),
+        Field::new("record_key", DataType::Utf8, false),
+        Field::new("vbo_id", DataType::Utf8, true),
+        Field::new("zekerheid", DataType::Float64, true),
+        Field::new("reden", DataType::Utf8, false),
+    ]));
+    let mut vbo = StringBuilder::new();
+    let mut zekerheid = Float64Builder::with_capacity(links.len());
+    for l in links {
+        vbo.append_option(l.vbo_id.as_deref());
+        zekerheid.append_option(l.zekerheid);
+    }
+    Ok(RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(StringArray::from_iter_values(links.iter().map(|l| l.bron))),
+            Arc::new(StringArray::from_iter_values(
+                links.iter().map(|l| l.record_key.as_str()),
+            )),
+            Arc::new(vbo.finish()),
+            Arc::new(zekerheid.finish()),
+            Arc::new(StringArray::from_iter_values(
+                links.iter().map(|l| l.reden.as_str()),
+            )),
+        ],
+    )?)
+}
+
+/// Links the project's current snapshots (see the module documentation) and registers the
+/// result, unless they have not changed since the last run.
+pub fn link_project(project: &mut Project) -> Result<LinkReport> {
+    project.ensure_may_process()?;
+    let started = clock::now();
+    let mut snapshots: BTreeMap<&str, catalog::Snapshot> = BTreeMap::new();
+    for t in SOURCES {
+        if let Some(s) = catalog::current_snapshot(project.conn(), t)? {
+            snapshots.insert(t, s);
+        }
+    }
+    let bronnen: BTreeMap<&str, &str> = snapshots
+        .iter()
+        .map(|(t, s)| (*t, s.snapshot_id.as_str()))
+        .collect();
+    let bronnen_json = serde_json::to_string(&bronnen)?;
+    if let Some(previous) = catalog::current_koppeling(project.conn())?
+        && previous.bronnen == bronnen_json
+    {
+        let mut report: LinkReport = serde_json::from_str(&previous.samenvatting)
+            .context("the summary of the previous linkage run cannot be read")?;
+        report.ongewijzigd = true;
+        return Ok(report);
+    }
+
+    // Addresses first: a police registration's address places its persons.
+    let mut address_links = Vec::new();
+    let mut adressen = Vec::new();
+    if let Some(bag) = snapshots.get("bag_verblijfsobject") {
+        let index = address_index(project, bag)?;
+        for (bron, coded) in [("melding", false), ("pol_registratie", true)] {
+            if let Some(s) = snapshots.get(bron) {
+                adressen.push(match_addresses(
+                    project,
+                    &index,
+                    bron,
+                    s,
+                    coded,
+                    &mut address_links,
+                )?);
+            }
+        }
+    }
+    let registration_object: FxHashMap<&str, &str> = address_links
+        .iter()
+        .filter(|l| l.bron == "pol_registratie")
+        .filter_map(|l| Some((l.record_key.as_str(), l.vbo_id.as_deref()?)))
+        .collect();
+
+    let mut person_links: Vec<PersonLink> = Vec::new();
+    let mut personen = Vec::new();
+    if let Some(brp_snapshot) = snapshots.get("brp_persoon") {
+        let names = ["voornamen", "voorvoegsel", "geslachtsnaam", "geboortedatum"];
+        let (mut brp, extra) = persons_of(project, brp_snapshot, names, &["vbo_id"])?;
+        for (p, e) in brp.iter_mut().zip(extra) {
+            p.vbo_id = e[0].clone().unwrap_or_default();
+            p.bsn = p.id.clone();
+        }
+        let in_brp: FxHashSet<&str> = brp.iter().map(|p| p.id.as_str()).collect();
+
+        if let Some(s) = snapshots.get("wc_huurcontract") {
+            let (mut tenants, extra) = persons_of(
+                project,
+                s,
+                [
+                    "huurder_voornamen",
+                    "huurder_voorvoegsel",
+                    "huurder_geslachtsnaam",
+                    "huurder_geboortedatum",
+                ],
+                &["vbo_id"],
+            )?;
+            for (p, e) in tenants.iter_mut().zip(extra) {
+                p.vbo_id = e[0].clone().unwrap_or_default();
+            }
+            let links = link_by_name(HUURCONTRACT_SETTINGS, "wc_huurcontract", &tenants, &brp)?;
+            personen.push(summarise("wc_huurcontract", tenants.len(), &links));
+            person_links.extend(links);
+        }
+
+        if let Some(s) = snapshots.get("pol_betrokkene") {
+            let (mut involved, extra) =
+                persons_of(project, s, names, &["registratie_id", "pseudoniem"])?;
+            let mut by_bsn = Vec::new();
+            let mut by_name = Vec::new();
+            for (mut p, e) in involved.drain(..).zip(extra) {
+                p.vbo_id = e[0]
+                    .as_deref()
+                    .and_then(|r| registration_object.get(r))
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                match e[1].as_deref() {
+                    // A BSN outside the area's BRP links to no one here.
+                    Some(ps) if !in_brp.contains(ps) => by_bsn.push((p, None)),
+                    Some(ps) => {
+                        let ps = ps.to_string();
+                        by_bsn.push((p, Some(ps)));
+                    }
+                    None => by_name.push(p),
+                }
+            }
+            let mut links: Vec<PersonLink> = by_bsn
+                .iter()
+                .filter_map(|(p, ps)| {
+                    Some(PersonLink {
+                        bron: "pol_betrokkene",
+                        record_key: p.id.clone(),
+                        pseudoniem: ps.clone()?,
+                        kans: 1.0,
+                        methode: "bsn",
+                        status: "gekoppeld",
+                    })
+                })
+                .collect();
+            links.extend(link_by_name(
+                BETROKKENE_SETTINGS,
+                "pol_betrokkene",
+                &by_name,
+                &brp,
+            )?);
+            personen.push(summarise(
+                "pol_betrokkene",
+                by_bsn.len() + by_name.len(),
+                &links,
+            ));
+            person_links.extend(links);
+        }
+    }
+
+    // Write, then register in one transaction with the log records.
+    let koppeling_id = catalog::new_koppeling_id(project.conn())?;
+    let rel_personen = format!("koppeling/personen/{koppeling_id}.parquet");
+    let rel_adressen = format!("koppeling/adressen/{koppeling_id}.parquet");
+    let dir = project.layout.dir.clone();
+    write_parquet(&dir.join(&rel_personen), &person_batch(&person_links)?)?;
+    write_parquet(&dir.join(&rel_adressen), &address_batch(&address_links)?)?;
+    let report = LinkReport {
+        koppeling_id: koppeling_id.clone(),
+        ongewijzigd: false,
+        personen,
+        adressen,
+    };
+    let now = clock::now();
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.conn_mut().transaction()?;
+    catalog::insert_koppeling(
+        &tx,
+        &Koppeling {
+            koppeling_id: koppeling_id.clone(),
+            tijdstip: now.clone(),
+            bronnen: bronnen_json,
+            pad_personen: rel_personen,
+            pad_adressen: rel_adressen,
+            samenvatting: serde_json::to_string(&report)?,
+        },
+    )?;
+    let parent = LogRecord::new("koppeling", &started, &now)
+        .with_attr("koppeling_id", koppeling_id)
+        .with_attr("personen_gekoppeld", person_links.len() as u64)
+        .with_attr("adressen", address_links.len() as u64);
+    log::append(&tx, &activity, parent.clone())?;
+    for p in &report.personen {
+        if let Some(s) = snapshots.get(p.bron.as_str()) {
+            let rec =
+                LogRecord::child_of(&parent, &format!("koppeling.{}", p.bron), &started, &now)
+                    .with_subject(format!("snapshot:{}", s.snapshot_id))
+                    .with_attr("records", p.records)
+                    .with_attr("via_bsn", p.via_bsn)
+                    .with_attr("via_naam", p.via_naam)
+                    .with_attr("beoordelen", p.beoordelen)
+                    .with_attr("namen_gelezen", true);
+            log::append(&tx, &activity, rec)?;
+        }
+    }
+    for a in &report.adressen {
+        if let Some(s) = snapshots.get(a.bron.as_str()) {
+            let rec =
+                LogRecord::child_of(&parent, &format!("koppeling.{}", a.bron), &started, &now)
+                    .with_subject(format!("snapshot:{}", s.snapshot_id))
+                    .with_attr("records", a.records)
+                    .with_attr("gekoppeld", a.gekoppeld + a.door_bron);
+            log::append(&tx, &activity, rec)?;
+        }
+    }
+    tx.commit()?;
+    Ok(report)
+}
+
+fn summarise(bron: &str, records: usize, links: &[PersonLink]) -> PersonLinks {
+    let count = |f: &dyn Fn(&PersonLink) -> bool| links.iter().filter(|l| f(l)).count() as u64;
+    let via_bsn = count(&|l| l.methode == "bsn");
+    let via_naam = count(&|l| l.methode != "bsn" && l.status == "gekoppeld");
+    let beoordelen = count(&|l| l.status == "beoordelen");
+    PersonLinks {
+        bron: bron.to_string(),
+        records: records as u64,
+        via_bsn,
+        via_naam,
+        beoordelen,
+        niet_gekoppeld: (records as u64).saturating_sub(via_bsn + via_naam + beoordelen),
+    }
+}
