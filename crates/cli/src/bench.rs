@@ -34,6 +34,21 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Generate a synthetic municipality of N persons, load and link it into a fresh project,
+    /// then run the indicator catalogue; print the scan's time, signals per second, peak
+    /// memory, and the quality per theme against the planted truth.
+    Scan {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        /// Work directory (default: a temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Memory DataFusion may hold before it spills to disk (bytes).
+        #[arg(long, default_value_t = loep_scan::DEFAULT_MEMORY_LIMIT)]
+        memory_limit: usize,
+    },
     /// Generate two files of N Dutch-style person records each (80% shared persons, typing
     /// errors, moved addresses, missing BSNs), then run `loep link` on them as a separate
     /// process with docs/linkage/personen.toml, and print its figures.
@@ -116,11 +131,78 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
             tot: tot.to_string(),
         },
         bewaartermijnen: loep_store::Bewaartermijnen::default(),
+        indicatoren: Vec::new(),
     }
 }
 
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
+        BenchCommand::Scan {
+            persons,
+            dir,
+            seed,
+            memory_limit,
+        } => {
+            let (work, _tmp) = work_dir(dir)?;
+            let project_dir = work.join("project");
+            if project_dir.exists() {
+                anyhow::bail!("{} exists; give an empty --dir", project_dir.display());
+            }
+            let t = Instant::now();
+            let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
+            loep_synth::write_municipality(&work, &options)?;
+            println!(
+                "bench scan: generated {persons} persons in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+            let mut project = Project::init(&project_dir, demo_config("Benchmark"))?;
+            project.approve("benchmark", "DPIA-BENCH")?;
+            let t = Instant::now();
+            loep_intake::intake(
+                &mut project,
+                &work.join("levering"),
+                &loep_intake::NoProgress,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("intake in {:.1} s", t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            loep_intake::link_project(&mut project)?;
+            println!("linkage in {:.1} s", t.elapsed().as_secs_f64());
+            let before = peak_memory();
+            let catalogue = loep_scan::Catalogue::published()?;
+            let t = Instant::now();
+            let report = loep_scan::scan(&mut project, &catalogue, memory_limit)?;
+            let secs = t.elapsed().as_secs_f64();
+            loep_scan::clean_spill(&project_dir);
+            crate::scan_cmd::print_scan(&report, secs);
+            println!(
+                "scan: {} indicators, {} signals, {} addresses in {secs:.2} s; peak memory (whole process) {:.0} MiB (before the scan {:.0} MiB)",
+                report.indicatoren.len(),
+                report.signalen,
+                report.adressen,
+                peak_memory() as f64 / (1024.0 * 1024.0),
+                before as f64 / (1024.0 * 1024.0)
+            );
+            let signals = loep_store::scan::signals(project.conn(), &report.run_id)?;
+            let profiles = loep_store::scan::profiles(project.conn(), &report.run_id)?;
+            let q = loep_scan::evaluate::evaluate(
+                &report.run_id,
+                &signals,
+                &profiles,
+                &work.join("truth"),
+            )?;
+            println!(
+                "  {:<27} {:>7} {:>9} {:>7} {:>16}",
+                "thema", "gepland", "precision", "recall", "look-alikes hit"
+            );
+            for t in q.themas.iter().chain(std::iter::once(&q.verwonderadressen)) {
+                println!(
+                    "  {:<27} {:>7} {:>9.3} {:>7.3} {:>9} of {:<5}",
+                    t.thema, t.gepland, t.precision, t.recall, t.lokvogels_gemarkeerd, t.lokvogels
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Link { records, dir, seed } => {
             let (work, _tmp) = work_dir(dir)?;
             let stamp = work.join("bench-link.txt");

@@ -68,7 +68,31 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     crate::output::print_links(&links);
     println!("   in {:.1} s", t_link.elapsed().as_secs_f64());
 
-    println!("6. Delivering the same data again changes nothing:");
+    println!(
+        "6. Scanning (loep scan): the published catalogue of explainable indicators over the pseudonymous data ..."
+    );
+    let catalogue = loep_scan::Catalogue::published()?;
+    let t_scan = Instant::now();
+    let scan = loep_scan::scan(&mut project, &catalogue, loep_scan::DEFAULT_MEMORY_LIMIT)?;
+    loep_scan::clean_spill(&project_dir);
+    crate::scan_cmd::print_scan(&scan, t_scan.elapsed().as_secs_f64());
+    let signals = loep_store::scan::signals(project.conn(), &scan.run_id)?;
+    let profiles = loep_store::scan::profiles(project.conn(), &scan.run_id)?;
+    let quality =
+        loep_scan::evaluate::evaluate(&scan.run_id, &signals, &profiles, &dir.join("truth"))?;
+    println!("   Gemeten tegen de geplante gevallen / measured against the planted cases:");
+    println!(
+        "   {:<27} {:>9} {:>7} {:>16}",
+        "thema", "precision", "recall", "look-alikes hit"
+    );
+    for t in &quality.themas {
+        println!(
+            "   {:<27} {:>9.2} {:>7.2} {:>9} of {:<4}",
+            t.thema, t.precision, t.recall, t.lokvogels_gemarkeerd, t.lokvogels
+        );
+    }
+
+    println!("7. Delivering the same data again changes nothing:");
     let again = loep_intake::intake(&mut project, &levering, &loep_intake::NoProgress)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
@@ -104,6 +128,10 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         "  Gekoppeld / linked: {linked} persons to the BRP and {matched} free-text addresses to the BAG, pseudonymously."
     );
     println!(
+        "  Gesignaleerd / signalled: {} addresses, {} verwonderadressen (two or more partners' data), each with the facts that fired it (loep signals {p}).",
+        scan.adressen, scan.verwonderadressen
+    );
+    println!(
         "  Gepland / planted: {cases} cases and {decoys} look-alikes; the ground truth is in {t}/adressen.csv."
     );
     println!(
@@ -113,6 +141,10 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     );
     println!("Verder kijken / look next:");
     println!("  loep status {p}          what was loaded, per table and snapshot");
+    println!("  loep signals {p}         every signal, per address, with its explanation");
+    println!("  loep evaluate {p} --truth {t}   precision and recall per theme");
+    println!("  loep fairness {p}        who is flagged, per buurt, age band and sex");
+    println!("  loep catalogue           the published indicators");
     println!("  loep log verify {p}      the tamper-evident processing log");
     println!(
         "  {p}/leveringen/          the rejects report of the delivery (values that identify are masked)"

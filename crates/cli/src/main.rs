@@ -4,6 +4,7 @@ mod bench;
 mod demo;
 mod link;
 mod output;
+mod scan_cmd;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -68,6 +69,10 @@ enum Command {
         /// Years cases are kept.
         #[arg(long, default_value_t = 2)]
         zaken_jaren: u32,
+        /// The catalogue's indicators the project may run (codes, comma-separated; default:
+        /// every indicator whose partners take part).
+        #[arg(long, value_delimiter = ',')]
+        indicatoren: Vec<String>,
     },
     /// Record the privacy officer's approval of the project (required before any intake).
     Approve {
@@ -145,6 +150,49 @@ enum Command {
         /// Show why two records match: LEFT_ID,RIGHT_ID.
         #[arg(long)]
         explain: Option<String>,
+    },
+    /// The published indicator catalogue: every indicator with its theme and partners.
+    Catalogue {
+        #[command(subcommand)]
+        command: Option<scan_cmd::CatalogueCommand>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the project's indicators on its current snapshots and links, and store the run.
+    Scan {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Memory DataFusion may hold before it spills to disk (bytes).
+        #[arg(long, default_value_t = loep_scan::DEFAULT_MEMORY_LIMIT)]
+        memory_limit: usize,
+    },
+    /// The signals of a scan run (the newest by default), per address, with explanations.
+    Signals {
+        dir: PathBuf,
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long, value_enum, default_value_t = scan_cmd::Format::Table)]
+        format: scan_cmd::Format,
+    },
+    /// Precision, recall and F1 per theme of a scan run against a ground truth (truth/adressen.csv).
+    Evaluate {
+        dir: PathBuf,
+        /// The truth directory of `loep synth` (holds adressen.csv).
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Who a scan run flags, per buurt, age band and sex, against who lives in the area.
+    Fairness {
+        dir: PathBuf,
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
     /// Benchmarks that print figures (for BENCHMARKS.md).
     Bench {
@@ -239,6 +287,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             identiteiten_na_einde_dagen,
             signalen_dagen,
             zaken_jaren,
+            indicatoren,
         } => {
             let partners = if partners.is_empty() {
                 Partner::ALL.to_vec()
@@ -263,6 +312,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     signalen_dagen,
                     zaken_jaren,
                 },
+                indicatoren: indicatoren
+                    .iter()
+                    .map(|c| c.trim().to_uppercase())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
             };
             let project = Project::init(&dir, config)?;
             println!(
@@ -406,5 +460,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }),
         Command::Bench { command } => bench::run(command),
         Command::Demo { dir, persons } => demo::run(&dir, persons),
+        Command::Catalogue { command, json } => scan_cmd::catalogue(command, json),
+        Command::Scan {
+            dir,
+            json,
+            memory_limit,
+        } => scan_cmd::scan(&dir, json, memory_limit),
+        Command::Signals { dir, run, format } => scan_cmd::signals(&dir, run.as_deref(), format),
+        Command::Evaluate {
+            dir,
+            truth,
+            run,
+            json,
+        } => scan_cmd::evaluate(&dir, &truth, run.as_deref(), json),
+        Command::Fairness { dir, run, json } => scan_cmd::fairness(&dir, run.as_deref(), json),
     }
 }

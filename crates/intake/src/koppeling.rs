@@ -17,7 +17,7 @@ use anyhow::{Context, Result, bail};
 use arrow_array::builder::{Float64Builder, StringBuilder};
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use loep_linkage::linker::{InputBuilder, Linker, Settings, one_to_one};
+use loep_linkage::linker::{InputBuilder, Linker, Settings, best_per_left};
 use loep_linkage::{AddressIndex, AddressMatch, BagAddress};
 use loep_store::catalog::{self, Koppeling};
 use loep_store::{LogRecord, Project, clock, log};
@@ -25,6 +25,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
@@ -34,6 +35,9 @@ use std::sync::Arc;
 pub const HUURCONTRACT_SETTINGS: &str = include_str!("../../../docs/linkage/huurcontract.toml");
 /// Persons in police registrations to persons (`docs/linkage/betrokkene.toml`).
 pub const BETROKKENE_SETTINGS: &str = include_str!("../../../docs/linkage/betrokkene.toml");
+
+/// Bits of match weight the best person must lead the next by (a likelihood ratio of 8).
+pub const AMBIGUITY_MARGIN: f64 = 3.0;
 
 /// The tables a linkage run reads.
 const SOURCES: [&str; 6] = [
@@ -253,7 +257,13 @@ fn link_by_name(
     let review = settings
         .review_threshold
         .unwrap_or(settings.match_threshold);
-    let links = one_to_one(linker.score(&model, &candidates, review), review);
+    // A person may have several records (contracts over time, several registrations);
+    // a record whose two best persons are about equally likely stays unlinked.
+    let links = best_per_left(
+        linker.score(&model, &candidates, review),
+        review,
+        AMBIGUITY_MARGIN,
+    );
     Ok(links
         .into_iter()
         .map(|p| PersonLink {
@@ -457,10 +467,16 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
             snapshots.insert(t, s);
         }
     }
-    let bronnen: BTreeMap<&str, &str> = snapshots
+    // The run depends on the snapshots and on the published settings: a change of either
+    // links anew.
+    let settings_hash = hex::encode(sha2::Sha256::digest(
+        format!("{HUURCONTRACT_SETTINGS}\n{BETROKKENE_SETTINGS}").as_bytes(),
+    ));
+    let mut bronnen: BTreeMap<&str, &str> = snapshots
         .iter()
         .map(|(t, s)| (*t, s.snapshot_id.as_str()))
         .collect();
+    bronnen.insert("instellingen", &settings_hash[..16]);
     let bronnen_json = serde_json::to_string(&bronnen)?;
     if let Some(previous) = catalog::current_koppeling(project.conn())?
         && previous.bronnen == bronnen_json

@@ -1482,6 +1482,36 @@ pub fn one_to_one(mut pairs: Vec<ScoredPair>, threshold: f64) -> Vec<ScoredPair>
         .collect()
 }
 
+/// Each left record to its most probable right record, for linking records to the persons
+/// they are about (a person may have several records): a record whose best candidate is not
+/// at least `margin` bits of match weight ahead of the next one is left unlinked, since
+/// choosing between equally good candidates would be a guess.
+pub fn best_per_left(pairs: Vec<ScoredPair>, threshold: f64, margin: f64) -> Vec<ScoredPair> {
+    let mut best: FxHashMap<u32, (ScoredPair, f64)> = FxHashMap::default();
+    for p in pairs.into_iter().filter(|p| p.probability >= threshold) {
+        match best.get_mut(&p.left) {
+            None => {
+                best.insert(p.left, (p, f64::NEG_INFINITY));
+            }
+            Some((b, second)) => {
+                if p.weight > b.weight || (p.weight == b.weight && p.right < b.right) {
+                    *second = second.max(b.weight);
+                    *b = p;
+                } else {
+                    *second = second.max(p.weight);
+                }
+            }
+        }
+    }
+    let mut out: Vec<ScoredPair> = best
+        .into_values()
+        .filter(|(b, second)| b.weight - second >= margin)
+        .map(|(b, _)| b)
+        .collect();
+    out.sort_by_key(|p| (p.left, p.right));
+    out
+}
+
 /// Clusters of one source: connected components of the pairs at or above the threshold.
 pub fn clusters(n: usize, pairs: &[ScoredPair], threshold: f64) -> Vec<u32> {
     let mut parent: Vec<u32> = (0..n as u32).collect();
@@ -1703,6 +1733,30 @@ kind = "date"
             .count();
         assert_eq!(correct, links.len());
         assert!(correct >= 200, "{correct} of 205");
+    }
+
+    #[test]
+    fn a_record_with_two_equally_good_persons_is_not_linked() {
+        let p = |left, right, weight: f64| ScoredPair {
+            left,
+            right,
+            weight,
+            probability: 1.0 / (1.0 + 2f64.powf(-weight)),
+        };
+        let links = best_per_left(
+            vec![
+                p(0, 1, 20.0),
+                p(0, 2, 20.0),
+                p(1, 3, 20.0),
+                p(1, 4, 10.0),
+                p(2, 3, 15.0),
+            ],
+            0.9,
+            2.0,
+        );
+        let got: Vec<(u32, u32)> = links.iter().map(|l| (l.left, l.right)).collect();
+        // Record 0 is ambiguous; records 1 and 2 may both belong to person 3.
+        assert_eq!(got, [(1, 3), (2, 3)]);
     }
 
     proptest! {

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod log;
 pub mod project;
 pub mod pseudonym;
+pub mod scan;
 
 pub use log::{LogRecord, Status};
 pub use project::{Access, Approval, Bewaartermijnen, Layout, Periode, Project, ProjectConfig};

@@ -25,6 +25,10 @@ pub struct ProjectConfig {
     pub verwerkingsactiviteit_id: String,
     pub periode: Periode,
     pub bewaartermijnen: Bewaartermijnen,
+    /// The indicators of the catalogue the project may run (codes); none listed means every
+    /// indicator whose partners take part. Part of what the privacy officer approves.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicatoren: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -254,6 +258,40 @@ CREATE TABLE IF NOT EXISTS afwijzing (
     reden TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS afwijzing_levering ON afwijzing(levering_id);
+CREATE TABLE IF NOT EXISTS scan_run (
+    run_id TEXT PRIMARY KEY,
+    tijdstip TEXT NOT NULL,
+    indicatoren TEXT NOT NULL,
+    bronnen TEXT NOT NULL,
+    signalen INTEGER NOT NULL,
+    adressen INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signaal (
+    run_id TEXT NOT NULL REFERENCES scan_run(run_id),
+    indicator TEXT NOT NULL,
+    versie INTEGER NOT NULL,
+    thema TEXT NOT NULL,
+    vbo_id TEXT NOT NULL,
+    buurtcode TEXT,
+    pseudoniemen TEXT NOT NULL,
+    feiten TEXT NOT NULL,
+    uitleg TEXT NOT NULL,
+    sterkte REAL NOT NULL,
+    partners TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS signaal_run ON signaal(run_id, vbo_id);
+CREATE TABLE IF NOT EXISTS adresprofiel (
+    run_id TEXT NOT NULL REFERENCES scan_run(run_id),
+    rang INTEGER NOT NULL,
+    vbo_id TEXT NOT NULL,
+    buurtcode TEXT,
+    themas TEXT NOT NULL,
+    partners TEXT NOT NULL,
+    verwonderadres INTEGER NOT NULL,
+    signalen INTEGER NOT NULL,
+    sterkte REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS adresprofiel_run ON adresprofiel(run_id, rang);
 CREATE TABLE IF NOT EXISTS koppeling (
     koppeling_id TEXT PRIMARY KEY,
     tijdstip TEXT NOT NULL,

@@ -1,0 +1,174 @@
+//! The scan on a small synthetic municipality: every theme covered, signals explained and
+//! reproducible, quality measured against the planted truth, fairness reported.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// A world of `persons`, loaded (and linked) into an approved project.
+fn loaded(root: &Path, persons: &str) -> (PathBuf, PathBuf) {
+    let world = root.join("world");
+    ok(loep(&[
+        "synth",
+        "--persons",
+        persons,
+        "--seed",
+        "5",
+        "--out",
+        world.to_str().unwrap(),
+    ]));
+    let project = approved_project(root);
+    intake_json(&project, &world.join("levering"));
+    (world, project)
+}
+
+fn json(out: String) -> serde_json::Value {
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn the_scan_finds_the_planted_cases_and_explains_them() {
+    let root = tempfile::tempdir().unwrap();
+    let (world, project) = loaded(root.path(), "40000");
+    let dir = project.to_str().unwrap();
+
+    let report = json(ok(loep(&["scan", dir, "--json"])));
+    let ran: Vec<&serde_json::Value> = report["indicatoren"].as_array().unwrap().iter().collect();
+    assert!(ran.len() >= 12);
+    assert!(ran.iter().all(|i| i["niet_gedraaid"].is_null()), "{report}");
+
+    // Quality against the planted truth, per theme.
+    let q = json(ok(loep(&[
+        "evaluate",
+        dir,
+        "--truth",
+        world.join("truth").to_str().unwrap(),
+        "--json",
+    ])));
+    for t in q["themas"].as_array().unwrap() {
+        let name = t["thema"].as_str().unwrap();
+        let (p, r) = (
+            t["precision"].as_f64().unwrap(),
+            t["recall"].as_f64().unwrap(),
+        );
+        assert!(
+            t["gepland"].as_u64().unwrap() > 0,
+            "{name}: nothing planted"
+        );
+        assert!(
+            p >= 0.8 && r >= 0.9,
+            "{name}: precision {p}, recall {r}\n{q}"
+        );
+        let (d, dh) = (
+            t["lokvogels"].as_u64().unwrap(),
+            t["lokvogels_gemarkeerd"].as_u64().unwrap(),
+        );
+        assert!(
+            dh as f64 <= (0.05 * d as f64).max(0.0),
+            "{name}: {dh} of {d} look-alikes flagged"
+        );
+    }
+
+    // Every signal is explained with its facts; the CSV has the columns users rely on.
+    let csv = ok(loep(&["signals", dir, "--format", "csv"]));
+    let header = csv.lines().next().unwrap();
+    for col in [
+        "run_id",
+        "indicator",
+        "thema",
+        "vbo_id",
+        "buurtcode",
+        "verwonderadres",
+        "uitleg",
+    ] {
+        assert!(
+            header.split(',').any(|h| h == col),
+            "{col} missing in {header}"
+        );
+    }
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|row| !row[7].contains('{') && row[7].len() > 20),
+        "explanations are filled"
+    );
+    assert!(
+        rows.iter().any(|row| &row[6] == "ja"),
+        "some verwonderadressen"
+    );
+
+    // The same scan on the same snapshots gives the same signals.
+    let again = json(ok(loep(&["scan", dir, "--json"])));
+    let signals = |run: &str| {
+        let mut v = json(ok(loep(&[
+            "signals", dir, "--run", run, "--format", "json",
+        ])));
+        let mut s = v["signalen"].take();
+        for x in s.as_array_mut().unwrap() {
+            x.as_object_mut().unwrap().remove("run_id");
+        }
+        s
+    };
+    let (a, b) = (
+        report["run_id"].as_str().unwrap(),
+        again["run_id"].as_str().unwrap(),
+    );
+    assert_ne!(a, b);
+    assert_eq!(signals(a), signals(b));
+
+    // Fairness: residents and flags per buurt, age band and sex.
+    let f = json(ok(loep(&["fairness", dir, "--json"])));
+    let dims: std::collections::BTreeSet<&str> = f["groepen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["dimensie"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dims,
+        ["buurt", "geslacht", "leeftijd"].into_iter().collect()
+    );
+    assert!(f["bewoners_gemarkeerd"].as_u64().unwrap() > 0);
+
+    // The scan is in the processing log, which stays intact.
+    let log = ok(loep(&["log", "verify", dir]));
+    assert!(log.contains("intact"), "{log}");
+}
+
+#[test]
+fn the_catalogue_is_listed_and_shown() {
+    let list = ok(loep(&["catalogue"]));
+    for code in ["OVB-01", "HNP-01", "MLC-01"] {
+        assert!(list.contains(code), "{list}");
+    }
+    let one = ok(loep(&["catalogue", "show", "OVB-01"]));
+    for part in [
+        "Grondslag",
+        "Onderbouwing",
+        "Niet bedoeld",
+        "max_m2_per_persoon",
+        "SELECT",
+    ] {
+        assert!(one.contains(part), "{part}: {one}");
+    }
+    let all =
+        serde_json::from_str::<serde_json::Value>(&ok(loep(&["catalogue", "--json"]))).unwrap();
+    assert!(all.as_array().unwrap().len() >= 15);
+    let o = loep(&["catalogue", "show", "NOPE-1"]);
+    assert!(!o.status.success());
+}
+
+#[test]
+fn scanning_needs_an_approved_project_and_signals_need_a_scan() {
+    let root = tempfile::tempdir().unwrap();
+    let project = init_project(root.path());
+    let dir = project.to_str().unwrap();
+    let o = loep(&["scan", dir]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("not approved"), "{}", stderr(&o));
+    let o = loep(&["signals", dir]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no scan yet"), "{}", stderr(&o));
+}

@@ -1,0 +1,423 @@
+//! The indicator catalogue: one TOML file per indicator in `catalogue/` of the repository,
+//! compiled into the binary, so that what runs is what is published.
+//!
+//! An indicator declares what it is for (theme, purpose, legal basis, rationale), what it reads
+//! (tables and columns), its parameters with their meaning, the SQL that finds addresses, and
+//! the Dutch explanation filled from the facts the SQL returns. The declarations are enforced:
+//! the SQL sees only the declared columns, fields that must never drive a signal are refused,
+//! and a table of a partner the project does not include is refused.
+
+use anyhow::{Context, Result, bail};
+use loep_contract::{Partner, Table};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
+
+/// The closed list of themes (spec/levering.md).
+pub const THEMES: [&str; 12] = [
+    "overbewoning",
+    "huisjesmelkerij",
+    "samenwoonfraude",
+    "adresfraude",
+    "onderverhuur",
+    "hennepteelt",
+    "briefadresmisbruik",
+    "ondermijning_bedrijfsadres",
+    "vermogen_inkomen",
+    "uitkering_en_loon",
+    "uitbuiting_zorg",
+    "meldingen_cluster",
+];
+
+/// Columns that must never drive a signal: sex, age (birth year) and neighbourhood. They are
+/// used only to monitor fairness (`loep fairness`).
+pub const FORBIDDEN_INPUTS: [&str; 4] = ["geslacht", "geboortejaar", "buurtcode", "wijkcode"];
+
+/// Tables the linkage writes, readable by indicators beside the contract's tables.
+pub const LINK_TABLES: [(&str, &[&str]); 2] = [
+    (
+        "koppeling_persoon",
+        &["bron", "record_key", "pseudoniem", "kans", "methode"],
+    ),
+    (
+        "koppeling_adres",
+        &["bron", "record_key", "vbo_id", "zekerheid"],
+    ),
+];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    pub standaard: f64,
+    pub betekenis: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub code: String,
+    pub versie: u32,
+    pub thema: String,
+    pub titel: String,
+    pub beschrijving: String,
+    pub onderbouwing: String,
+    pub doel: String,
+    pub grondslag: String,
+    /// Honest situations that look alike, and why this indicator does not fire on them.
+    pub niet_bedoeld: String,
+    /// Tables and the columns read from each.
+    pub leest: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub parameters: BTreeMap<String, Parameter>,
+    /// Dutch explanation with `{fact}` and `{parameter}` placeholders.
+    pub uitleg: String,
+    /// DataFusion SQL; `${parameter}` is replaced by the parameter's value. It returns one row
+    /// per address: `vbo_id`, optionally `pseudoniemen` (comma-separated) and `sterkte` (how
+    /// far beyond the threshold, 1 = at it), and the facts the explanation names.
+    pub sql: String,
+}
+
+impl Indicator {
+    /// The partners whose data this indicator reads (the BAG, open reference data, and the
+    /// linkage's own tables excepted).
+    pub fn partners(&self) -> Vec<Partner> {
+        let mut out: Vec<Partner> = self
+            .leest
+            .keys()
+            .filter(|t| t.as_str() != "bag_verblijfsobject")
+            .filter_map(|t| Table::by_name(t).map(|t| t.partner))
+            .collect();
+        out.sort_by_key(|p| p.as_str());
+        out.dedup();
+        out
+    }
+
+    /// The SQL with parameter values put in.
+    pub fn sql_with(&self, values: &BTreeMap<String, f64>) -> Result<String> {
+        let mut sql = self.sql.clone();
+        for (name, v) in values {
+            sql = sql.replace(&format!("${{{name}}}"), &format_number(*v));
+        }
+        if let Some(i) = sql.find("${") {
+            let rest: String = sql[i..].chars().take(40).collect();
+            bail!(
+                "indicator {}: the SQL uses a parameter that is not declared: {rest}",
+                self.code
+            );
+        }
+        Ok(sql)
+    }
+
+    fn check(&self) -> Result<()> {
+        let code = &self.code;
+        if !THEMES.contains(&self.thema.as_str()) {
+            bail!(
+                "indicator {code}: theme '{}' is not in the closed list ({})",
+                self.thema,
+                THEMES.join(", ")
+            );
+        }
+        for (field, text) in [
+            ("titel", &self.titel),
+            ("beschrijving", &self.beschrijving),
+            ("onderbouwing", &self.onderbouwing),
+            ("doel", &self.doel),
+            ("grondslag", &self.grondslag),
+            ("niet_bedoeld", &self.niet_bedoeld),
+            ("uitleg", &self.uitleg),
+        ] {
+            if text.trim().is_empty() {
+                bail!("indicator {code}: '{field}' is empty; every indicator says it");
+            }
+        }
+        if self.leest.is_empty() {
+            bail!("indicator {code}: it must declare the tables it reads under [leest]");
+        }
+        for (table, columns) in &self.leest {
+            if table == "cbs_buurt" {
+                bail!(
+                    "indicator {code}: the neighbourhood must not select addresses; cbs_buurt is not an input"
+                );
+            }
+            let known: Vec<String> = match Table::by_name(table) {
+                Some(t) => {
+                    let mut c: Vec<String> =
+                        t.columns.iter().filter_map(|c| c.analysis_name()).collect();
+                    if !t.record_key.is_empty() {
+                        c.push("record_key".into());
+                    }
+                    c
+                }
+                None => match LINK_TABLES.iter().find(|(n, _)| n == table) {
+                    Some((_, cols)) => cols.iter().map(|c| c.to_string()).collect(),
+                    None => bail!("indicator {code}: there is no table '{table}'"),
+                },
+            };
+            for c in columns {
+                if FORBIDDEN_INPUTS.contains(&c.as_str()) {
+                    bail!(
+                        "indicator {code}: {table}.{c} must never drive a signal (sex, age and neighbourhood are used only to monitor fairness)"
+                    );
+                }
+                if !known.contains(c) {
+                    bail!(
+                        "indicator {code}: {table} has no column '{c}' in the analysis store (it has: {})",
+                        known.join(", ")
+                    );
+                }
+            }
+        }
+        let placeholders = placeholders(&self.uitleg);
+        for p in &placeholders {
+            if self.parameters.contains_key(p) {
+                continue;
+            }
+            if !self.sql.contains(p.as_str()) {
+                bail!(
+                    "indicator {code}: the explanation names '{{{p}}}', which is neither a parameter nor a column the SQL returns"
+                );
+            }
+        }
+        self.sql_with(&self.defaults())?;
+        Ok(())
+    }
+
+    pub fn defaults(&self) -> BTreeMap<String, f64> {
+        self.parameters
+            .iter()
+            .map(|(k, p)| (k.clone(), p.standaard))
+            .collect()
+    }
+
+    /// The explanation with facts and parameters filled in.
+    pub fn explain(
+        &self,
+        facts: &BTreeMap<String, String>,
+        params: &BTreeMap<String, f64>,
+    ) -> String {
+        let mut out = self.uitleg.clone();
+        for (k, v) in facts {
+            out = out.replace(&format!("{{{k}}}"), v);
+        }
+        for (k, v) in params {
+            out = out.replace(&format!("{{{k}}}"), &format_number(*v));
+        }
+        out
+    }
+}
+
+/// A number as SQL and explanations write it: integers without a decimal point.
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn placeholders(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push(rest[i + 1..i + j].to_string());
+        rest = &rest[i + j + 1..];
+    }
+    out
+}
+
+/// An indicator the project may not run: its code and why.
+pub type Refusal = (String, String);
+
+/// The catalogue: every indicator, by code.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    pub indicators: Vec<Indicator>,
+}
+
+impl Catalogue {
+    /// The published catalogue compiled into this binary.
+    pub fn published() -> Result<Catalogue> {
+        Catalogue::from_files(FILES.iter().map(|(n, t)| (n.to_string(), t.to_string())))
+    }
+
+    /// A catalogue from (file name, TOML) pairs; every indicator is checked.
+    pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Catalogue> {
+        let mut indicators: Vec<Indicator> = Vec::new();
+        for (name, text) in files {
+            let i: Indicator = toml::from_str(&text)
+                .with_context(|| format!("catalogue/{name} cannot be read"))?;
+            if format!("{}.toml", i.code) != name {
+                bail!(
+                    "catalogue/{name}: the file must be named after its code ({}.toml)",
+                    i.code
+                );
+            }
+            i.check().with_context(|| format!("catalogue/{name}"))?;
+            if indicators.iter().any(|x| x.code == i.code) {
+                bail!("catalogue/{name}: code {} is used twice", i.code);
+            }
+            indicators.push(i);
+        }
+        indicators.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(Catalogue { indicators })
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.code == code)
+    }
+
+    /// The indicators a project may run: those it lists (all when it lists none) whose tables'
+    /// partners take part in the project; the others with the reason.
+    pub fn for_project(
+        &self,
+        listed: &[String],
+        partners: &[Partner],
+    ) -> Result<(Vec<&Indicator>, Vec<Refusal>)> {
+        for code in listed {
+            if self.get(code).is_none() {
+                bail!("loep.toml lists indicator {code}, which is not in the catalogue");
+            }
+        }
+        let mut run = Vec::new();
+        let mut refused = Vec::new();
+        for i in &self.indicators {
+            if !listed.is_empty() && !listed.contains(&i.code) {
+                continue;
+            }
+            let missing: Vec<&str> = i
+                .leest
+                .keys()
+                .filter_map(|t| Table::by_name(t))
+                .filter(|t| !partners.contains(&t.partner))
+                .map(|t| t.name)
+                .collect();
+            if missing.is_empty() {
+                run.push(i);
+            } else {
+                refused.push((
+                    i.code.clone(),
+                    format!(
+                        "reads {} of a partner the project does not include",
+                        missing.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok((run, refused))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn indicator(leest: &str, sql: &str, uitleg: &str) -> (String, String) {
+        (
+            "T-01.toml".into(),
+            format!(
+                r#"code = "T-01"
+versie = 1
+thema = "overbewoning"
+titel = "t"
+beschrijving = "b"
+onderbouwing = "o"
+doel = "d"
+grondslag = "g"
+niet_bedoeld = "n"
+uitleg = "{uitleg}"
+sql = "{sql}"
+[leest]
+{leest}
+[parameters.grens]
+standaard = 12
+betekenis = "m"
+"#
+            ),
+        )
+    }
+
+    #[test]
+    fn the_published_catalogue_is_valid_and_covers_every_theme() {
+        let c = Catalogue::published().unwrap();
+        for t in THEMES {
+            assert!(
+                c.indicators.iter().any(|i| i.thema == t),
+                "no indicator for {t}"
+            );
+        }
+    }
+
+    #[test]
+    fn forbidden_inputs_are_refused() {
+        for (table, col) in [
+            ("brp_persoon", "geslacht"),
+            ("brp_persoon", "geboortejaar"),
+            ("bag_verblijfsobject", "buurtcode"),
+            ("bag_verblijfsobject", "wijkcode"),
+        ] {
+            let f = indicator(
+                &format!("{table} = [\"vbo_id\", \"{col}\"]"),
+                "SELECT vbo_id FROM x WHERE y > ${grens}",
+                "u",
+            );
+            let e = Catalogue::from_files([f]).unwrap_err();
+            assert!(
+                format!("{e:#}").contains("must never drive a signal"),
+                "{e:#}"
+            );
+        }
+        let f = indicator("cbs_buurt = [\"buurtcode\"]", "SELECT 1", "u");
+        assert!(Catalogue::from_files([f]).is_err());
+    }
+
+    #[test]
+    fn undeclared_parameters_unknown_columns_and_themes_are_refused() {
+        let f = indicator("brp_persoon = [\"vbo_id\"]", "SELECT ${andere}", "u");
+        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("not declared"));
+        let f = indicator("brp_persoon = [\"naam\"]", "SELECT 1", "u");
+        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("no column"));
+        let f = indicator("brp_persoon = [\"vbo_id\"]", "SELECT 1", "{onbekend}");
+        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("explanation"));
+        let (n, t) = indicator("brp_persoon = [\"vbo_id\"]", "SELECT 1", "u");
+        let f = (n, t.replace("overbewoning", "iets_anders"));
+        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("closed list"));
+    }
+
+    #[test]
+    fn explanations_are_filled_from_facts_and_parameters() {
+        let (_, t) = indicator(
+            "brp_persoon = [\"vbo_id\"]",
+            "SELECT vbo_id, 3 AS personen WHERE 1 > ${grens}",
+            "{personen} personen, grens {grens}",
+        );
+        let i: Indicator = toml::from_str(&t).unwrap();
+        let facts = BTreeMap::from([("personen".to_string(), "3".to_string())]);
+        assert_eq!(i.explain(&facts, &i.defaults()), "3 personen, grens 12");
+        assert!(i.sql_with(&i.defaults()).unwrap().contains("1 > 12"));
+    }
+}
+
+#[cfg(test)]
+mod project_tests {
+    use super::*;
+
+    #[test]
+    fn indicators_of_partners_outside_the_project_are_refused() {
+        let c = Catalogue::published().unwrap();
+        let (run, refused) = c.for_project(&[], &[Partner::Gemeente]).unwrap();
+        assert!(
+            run.iter()
+                .all(|i| i.partners().iter().all(|p| *p == Partner::Gemeente))
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|(code, why)| code == "HNP-01" && why.contains("nuts_verbruik"))
+        );
+        assert!(c.for_project(&["XYZ-99".into()], &Partner::ALL).is_err());
+        let (run, _) = c.for_project(&["OVB-01".into()], &Partner::ALL).unwrap();
+        assert_eq!(run.len(), 1);
+    }
+}

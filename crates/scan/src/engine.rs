@@ -1,0 +1,408 @@
+//! DataFusion over the project's current snapshots, with a memory limit and spilling to disk.
+//!
+//! Each indicator runs in a session of its own that holds only the tables it declares, each as
+//! a view of only the columns it declares: reading anything else fails at planning, so the
+//! declarations are enforced by construction, not by review.
+
+use anyhow::{Context, Result, bail};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::DataType;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+use loep_store::{Project, catalog};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::catalogue::{Indicator, LINK_TABLES};
+
+/// The tables an indicator can read: current snapshots and the current linkage.
+#[derive(Debug, Clone)]
+pub struct Sources {
+    /// Table → (snapshot id, Parquet file).
+    pub tables: BTreeMap<String, (String, PathBuf)>,
+}
+
+impl Sources {
+    pub fn of(project: &Project) -> Result<Sources> {
+        let mut tables = BTreeMap::new();
+        for t in loep_contract::TABLES {
+            if let Some(s) = catalog::current_snapshot(project.conn(), t.name)? {
+                tables.insert(
+                    t.name.to_string(),
+                    (s.snapshot_id.clone(), project.layout.dir.join(&s.pad)),
+                );
+            }
+        }
+        if let Some(k) = catalog::current_koppeling(project.conn())? {
+            tables.insert(
+                "koppeling_persoon".into(),
+                (
+                    k.koppeling_id.clone(),
+                    project.layout.dir.join(&k.pad_personen),
+                ),
+            );
+            tables.insert(
+                "koppeling_adres".into(),
+                (
+                    k.koppeling_id.clone(),
+                    project.layout.dir.join(&k.pad_adressen),
+                ),
+            );
+        }
+        Ok(Sources { tables })
+    }
+
+    /// table → snapshot (or linkage run) id, as recorded with a run.
+    pub fn ids(&self) -> BTreeMap<String, String> {
+        self.tables
+            .iter()
+            .map(|(t, (id, _))| (t.clone(), id.clone()))
+            .collect()
+    }
+}
+
+/// What an indicator's query returned for one address.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub vbo_id: String,
+    pub pseudoniemen: Vec<String>,
+    pub sterkte: f64,
+    pub facts: BTreeMap<String, String>,
+}
+
+pub struct Engine {
+    runtime: Arc<RuntimeEnv>,
+    tokio: tokio::runtime::Runtime,
+    pub sources: Sources,
+    partitions: usize,
+}
+
+/// The prefix of the internal table names; indicator SQL may not name them.
+const HIDDEN: &str = "loep_bron_";
+
+impl Engine {
+    /// An engine over `sources` that keeps DataFusion's operators within `memory_limit` bytes,
+    /// spilling sorts and aggregations to `spill_dir` beyond it.
+    pub fn new(sources: Sources, memory_limit: usize, spill_dir: &Path) -> Result<Engine> {
+        std::fs::create_dir_all(spill_dir)
+            .with_context(|| format!("cannot create {}", spill_dir.display()))?;
+        let runtime = RuntimeEnvBuilder::new()
+            .with_memory_limit(memory_limit, 1.0)
+            .with_temp_file_path(spill_dir)
+            .build_arc()?;
+        let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let tokio = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(partitions)
+            .thread_name("loep-scan")
+            .build()
+            .context("cannot start the scan's worker threads")?;
+        Ok(Engine {
+            runtime,
+            tokio,
+            sources,
+            partitions,
+        })
+    }
+
+    fn context(&self) -> SessionContext {
+        let config = SessionConfig::new().with_target_partitions(self.partitions);
+        SessionContext::new_with_config_rt(config, self.runtime.clone())
+    }
+
+    /// Registers `table` as a view of only `columns`.
+    async fn expose(&self, ctx: &SessionContext, table: &str, columns: &[String]) -> Result<()> {
+        let Some((_, path)) = self.sources.tables.get(table) else {
+            bail!("no current snapshot of {table}");
+        };
+        let hidden = format!("{HIDDEN}{table}");
+        ctx.register_parquet(
+            &hidden,
+            &path.to_string_lossy(),
+            ParquetReadOptions::default(),
+        )
+        .await
+        .with_context(|| format!("cannot read {}", path.display()))?;
+        let filter = if table == "koppeling_persoon" {
+            // Only links at or above the match threshold; review candidates are not facts.
+            " WHERE status = 'gekoppeld'"
+        } else {
+            ""
+        };
+        let cols: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+        ctx.sql(&format!(
+            "CREATE VIEW {table} AS SELECT {} FROM {hidden}{filter}",
+            cols.join(", ")
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// Whether every table the indicator reads has data in this project.
+    pub fn missing_tables(&self, ind: &Indicator) -> Vec<String> {
+        ind.leest
+            .keys()
+            .filter(|t| !self.sources.tables.contains_key(*t))
+            .cloned()
+            .collect()
+    }
+
+    /// Runs one indicator with these parameter values; rows ordered by address.
+    pub fn run(&self, ind: &Indicator, params: &BTreeMap<String, f64>) -> Result<Vec<Row>> {
+        let sql = ind.sql_with(params)?;
+        if sql.to_lowercase().contains(HIDDEN) {
+            bail!(
+                "indicator {}: the SQL names an internal table; it may read only the tables it declares",
+                ind.code
+            );
+        }
+        self.tokio.block_on(async {
+            let ctx = self.context();
+            for (table, columns) in &ind.leest {
+                self.expose(&ctx, table, columns).await?;
+            }
+            let df = ctx.sql(&sql).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "indicator {} does not run as declared: {e}. It may read only the tables and columns under [leest].",
+                    ind.code
+                )
+            })?;
+            let batches = df
+                .collect()
+                .await
+                .with_context(|| format!("indicator {} failed while running", ind.code))?;
+            let mut rows = rows_of(&ind.code, &batches)?;
+            rows.sort_by(|a, b| a.vbo_id.cmp(&b.vbo_id));
+            Ok(rows)
+        })
+    }
+
+    /// `vbo_id` → `buurtcode` of every object: to place signals on the map. Not an indicator
+    /// input.
+    pub fn buurten(&self) -> Result<BTreeMap<String, String>> {
+        if !self.sources.tables.contains_key("bag_verblijfsobject") {
+            return Ok(BTreeMap::new());
+        }
+        self.tokio.block_on(async {
+            let ctx = self.context();
+            self.expose(
+                &ctx,
+                "bag_verblijfsobject",
+                &["vbo_id".to_string(), "buurtcode".to_string()],
+            )
+            .await?;
+            let batches = ctx
+                .sql("SELECT vbo_id, buurtcode FROM bag_verblijfsobject")
+                .await?
+                .collect()
+                .await?;
+            let mut out = BTreeMap::new();
+            for b in &batches {
+                let v = text_column(b, "vbo_id")?;
+                let bu = text_column(b, "buurtcode")?;
+                for i in 0..b.num_rows() {
+                    if let (Some(v), Some(bu)) = (&v[i], &bu[i]) {
+                        out.insert(v.clone(), bu.clone());
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Runs internal SQL over the given tables with the given columns (fairness monitoring).
+    pub fn query(&self, tables: &[(&str, &[&str])], sql: &str) -> Result<Vec<RecordBatch>> {
+        self.tokio.block_on(async {
+            let ctx = self.context();
+            for (t, cols) in tables {
+                let cols: Vec<String> = cols.iter().map(|c| c.to_string()).collect();
+                self.expose(&ctx, t, &cols).await?;
+            }
+            Ok(ctx.sql(sql).await?.collect().await?)
+        })
+    }
+}
+
+/// The values of a column as text (floats with two decimals), `None` for null.
+pub fn text_column(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>> {
+    let col = batch
+        .column_by_name(name)
+        .with_context(|| format!("the result has no column {name}"))?;
+    let out: Vec<Option<String>> = match col.data_type() {
+        DataType::Float64 | DataType::Float32 => {
+            let f = datafusion::arrow::compute::cast(col, &DataType::Float64)?;
+            let f = f.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+            (0..f.len())
+                .map(|i| (!f.is_null(i)).then(|| format!("{:.2}", f.value(i))))
+                .collect()
+        }
+        _ => {
+            let s = datafusion::arrow::compute::cast(col, &DataType::Utf8)?;
+            let s = s.as_string::<i32>();
+            (0..s.len())
+                .map(|i| (!s.is_null(i)).then(|| s.value(i).to_string()))
+                .collect()
+        }
+    };
+    Ok(out)
+}
+
+fn rows_of(code: &str, batches: &[RecordBatch]) -> Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    for b in batches {
+        let schema = b.schema();
+        if schema.column_with_name("vbo_id").is_none() {
+            bail!("indicator {code}: its SQL must return a column vbo_id");
+        }
+        let vbo = text_column(b, "vbo_id")?;
+        let pseudo = match schema.column_with_name("pseudoniemen") {
+            Some(_) => text_column(b, "pseudoniemen")?,
+            None => vec![None; b.num_rows()],
+        };
+        let sterkte: Vec<f64> = match schema.column_with_name("sterkte") {
+            Some(_) => {
+                let f = datafusion::arrow::compute::cast(
+                    b.column_by_name("sterkte").context("sterkte")?,
+                    &DataType::Float64,
+                )?;
+                let f = f.as_primitive::<datafusion::arrow::datatypes::Float64Type>();
+                (0..f.len())
+                    .map(|i| if f.is_null(i) { 1.0 } else { f.value(i) })
+                    .collect()
+            }
+            None => vec![1.0; b.num_rows()],
+        };
+        let facts: Vec<(String, Vec<Option<String>>)> = schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .filter(|n| !["vbo_id", "pseudoniemen", "sterkte"].contains(&n.as_str()))
+            .map(|n| {
+                let v = text_column(b, &n)?;
+                Ok((n, v))
+            })
+            .collect::<Result<_>>()?;
+        for i in 0..b.num_rows() {
+            let Some(vbo_id) = vbo[i].clone() else {
+                continue;
+            };
+            let mut pseudoniemen: Vec<String> = pseudo[i]
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect();
+            pseudoniemen.sort();
+            pseudoniemen.dedup();
+            rows.push(Row {
+                vbo_id,
+                pseudoniemen,
+                sterkte: (sterkte[i] * 1000.0).round() / 1000.0,
+                facts: facts
+                    .iter()
+                    .map(|(n, v)| (n.clone(), v[i].clone().unwrap_or_else(|| "-".into())))
+                    .collect(),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The linkage tables' exposed columns, for the catalogue's declarations.
+pub fn link_table_columns(table: &str) -> Option<&'static [&'static str]> {
+    LINK_TABLES
+        .iter()
+        .find(|(n, _)| *n == table)
+        .map(|(_, c)| *c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use datafusion::arrow::array::StringArray;
+    use datafusion::arrow::datatypes::{Field, Schema};
+    use datafusion::parquet::arrow::ArrowWriter;
+
+    fn brp(dir: &Path) -> PathBuf {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("pseudoniem", DataType::Utf8, false),
+            Field::new("vbo_id", DataType::Utf8, false),
+            Field::new("status", DataType::Utf8, false),
+            Field::new("geslacht", DataType::Utf8, false),
+        ]));
+        let col = |v: [&str; 3]| Arc::new(StringArray::from(v.to_vec())) as _;
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                col(["a", "b", "c"]),
+                col(["0392010000000001", "0392010000000001", "0392010000000002"]),
+                col(["ingezetene", "ingezetene", "ingezetene"]),
+                col(["M", "V", "V"]),
+            ],
+        )
+        .unwrap();
+        let path = dir.join("brp.parquet");
+        let mut w =
+            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        path
+    }
+
+    fn indicator(columns: &str, sql: &str) -> Indicator {
+        let text = format!(
+            "code = \"T-01\"\nversie = 1\nthema = \"overbewoning\"\ntitel = \"t\"\nbeschrijving = \"b\"\nonderbouwing = \"o\"\ndoel = \"d\"\ngrondslag = \"g\"\nniet_bedoeld = \"n\"\nuitleg = \"{{personen}} personen\"\nsql = \"{sql}\"\n[leest]\nbrp_persoon = [{columns}]\n"
+        );
+        Catalogue::from_files([("T-01.toml".to_string(), text)])
+            .unwrap()
+            .indicators
+            .remove(0)
+    }
+
+    fn engine(dir: &Path) -> Engine {
+        let sources = Sources {
+            tables: BTreeMap::from([("brp_persoon".to_string(), ("L1".to_string(), brp(dir)))]),
+        };
+        Engine::new(sources, 64 << 20, &dir.join("spill")).unwrap()
+    }
+
+    #[test]
+    fn an_indicator_sees_only_what_it_declares() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(dir.path());
+        let ok = indicator(
+            "\"vbo_id\", \"pseudoniem\"",
+            "SELECT vbo_id, string_agg(pseudoniem, ',') AS pseudoniemen, count(*) AS personen FROM brp_persoon GROUP BY vbo_id HAVING count(*) >= 2",
+        );
+        let rows = e.run(&ok, &ok.defaults()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].pseudoniemen, ["a", "b"]);
+        assert_eq!(rows[0].facts["personen"], "2");
+        // A column it did not declare: refused at planning.
+        let sneaky = indicator(
+            "\"vbo_id\"",
+            "SELECT vbo_id, count(*) AS personen FROM brp_persoon WHERE status = 'ingezetene' GROUP BY vbo_id",
+        );
+        let err = format!("{:#}", e.run(&sneaky, &sneaky.defaults()).unwrap_err());
+        assert!(err.contains("does not run as declared"), "{err}");
+        // The table behind the view: refused before planning.
+        let hidden = indicator(
+            "\"vbo_id\"",
+            "SELECT vbo_id, count(*) AS personen FROM loep_bron_brp_persoon GROUP BY vbo_id",
+        );
+        let err = format!("{:#}", e.run(&hidden, &hidden.defaults()).unwrap_err());
+        assert!(err.contains("internal table"), "{err}");
+    }
+
+    #[test]
+    fn a_query_without_vbo_id_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(dir.path());
+        let i = indicator("\"status\"", "SELECT count(*) AS personen FROM brp_persoon");
+        let err = format!("{:#}", e.run(&i, &i.defaults()).unwrap_err());
+        assert!(err.contains("vbo_id"), "{err}");
+    }
+}

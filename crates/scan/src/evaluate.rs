@@ -1,0 +1,151 @@
+//! Measured quality: a run's addresses per theme against a ground truth in the format of
+//! `loep synth`'s `truth/adressen.csv` (`thema, vbo_id, scenario_id, decoy`).
+
+use anyhow::{Context, Result};
+use loep_store::scan::{AddressProfile, Signal};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::catalogue::THEMES;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeQuality {
+    pub thema: String,
+    /// Planted cases (addresses).
+    pub gepland: usize,
+    /// Addresses the run flagged for this theme.
+    pub gemarkeerd: usize,
+    /// Flagged and planted.
+    pub juist: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Honest look-alikes planted, and how many of them were flagged.
+    pub lokvogels: usize,
+    pub lokvogels_gemarkeerd: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Quality {
+    pub run_id: String,
+    pub themas: Vec<ThemeQuality>,
+    /// Verwonderadressen: precision against every planted case address, recall against the
+    /// addresses with cases of two or more themes.
+    pub verwonderadressen: ThemeQuality,
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+fn quality(
+    thema: &str,
+    planted: &BTreeSet<String>,
+    flagged: &BTreeSet<String>,
+    decoys: &BTreeSet<String>,
+    precision_against: &BTreeSet<String>,
+) -> ThemeQuality {
+    let juist = flagged.intersection(planted).count();
+    let precision = ratio(
+        flagged.intersection(precision_against).count(),
+        flagged.len(),
+    );
+    let recall = ratio(juist, planted.len());
+    ThemeQuality {
+        thema: thema.to_string(),
+        gepland: planted.len(),
+        gemarkeerd: flagged.len(),
+        juist,
+        precision,
+        recall,
+        f1: if precision + recall > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        },
+        lokvogels: decoys.len(),
+        lokvogels_gemarkeerd: flagged.intersection(decoys).count(),
+    }
+}
+
+pub fn evaluate(
+    run_id: &str,
+    signals: &[Signal],
+    profiles: &[AddressProfile],
+    truth_dir: &Path,
+) -> Result<Quality> {
+    let path = truth_dir.join("adressen.csv");
+    let mut r = csv::Reader::from_path(&path).with_context(|| {
+        format!(
+            "cannot read {}; give the truth directory of `loep synth`",
+            path.display()
+        )
+    })?;
+    let mut planted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut decoys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (n, rec) in r.records().enumerate() {
+        let rec = rec.with_context(|| format!("{} line {}", path.display(), n + 2))?;
+        let (Some(thema), Some(vbo), Some(decoy)) = (rec.get(0), rec.get(1), rec.get(3)) else {
+            anyhow::bail!(
+                "{} line {}: expected thema, vbo_id, scenario_id, decoy",
+                path.display(),
+                n + 2
+            );
+        };
+        let target = if decoy == "ja" {
+            &mut decoys
+        } else {
+            &mut planted
+        };
+        target
+            .entry(thema.to_string())
+            .or_default()
+            .insert(vbo.to_string());
+    }
+    let mut flagged: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for s in signals {
+        flagged
+            .entry(&s.thema)
+            .or_default()
+            .insert(s.vbo_id.clone());
+    }
+    let empty = BTreeSet::new();
+    let themas = THEMES
+        .iter()
+        .map(|t| {
+            let p = planted.get(*t).unwrap_or(&empty);
+            quality(
+                t,
+                p,
+                flagged.get(t).unwrap_or(&empty),
+                decoys.get(*t).unwrap_or(&empty),
+                p,
+            )
+        })
+        .collect();
+    let any_case: BTreeSet<String> = planted.values().flatten().cloned().collect();
+    let mut themes_per_address: BTreeMap<&str, usize> = BTreeMap::new();
+    for set in planted.values() {
+        for v in set {
+            *themes_per_address.entry(v).or_default() += 1;
+        }
+    }
+    let multi: BTreeSet<String> = themes_per_address
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(v, _)| v.to_string())
+        .collect();
+    let verwonder: BTreeSet<String> = profiles
+        .iter()
+        .filter(|p| p.verwonderadres)
+        .map(|p| p.vbo_id.clone())
+        .collect();
+    let all_decoys: BTreeSet<String> = decoys.values().flatten().cloned().collect();
+    let verwonderadressen = quality("verwonderadres", &multi, &verwonder, &all_decoys, &any_case);
+    Ok(Quality {
+        run_id: run_id.to_string(),
+        themas,
+        verwonderadressen,
+    })
+}

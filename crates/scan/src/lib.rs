@@ -1,0 +1,284 @@
+//! The scan: the published catalogue of explainable indicators, run with DataFusion over a
+//! project's pseudonymous snapshots and links, produces signals per address, each with the
+//! facts that fired it and a Dutch explanation; per address a profile that combines them and a
+//! rank by explainable rules. `evaluate` measures the signals against a ground truth and
+//! `fairness` compares who is flagged with who lives in the area.
+
+pub mod catalogue;
+pub mod engine;
+pub mod evaluate;
+pub mod fairness;
+
+use anyhow::{Context, Result};
+use loep_store::scan::{AddressProfile, ScanRun, Signal};
+use loep_store::{LogRecord, Project, clock, log};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub use catalogue::{Catalogue, Indicator, THEMES};
+pub use engine::{Engine, Sources};
+
+/// How much memory DataFusion's operators may hold before they spill to disk.
+pub const DEFAULT_MEMORY_LIMIT: usize = 4 << 30;
+
+/// What one indicator did in a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorResult {
+    pub code: String,
+    pub versie: u32,
+    pub thema: String,
+    pub parameters: BTreeMap<String, f64>,
+    pub signalen: usize,
+    /// Why it did not run, when it did not.
+    pub niet_gedraaid: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScanReport {
+    pub run_id: String,
+    pub indicatoren: Vec<IndicatorResult>,
+    pub signalen: usize,
+    pub adressen: usize,
+    pub verwonderadressen: usize,
+    /// The first profiles by rank, with their signals' explanations.
+    pub top: Vec<(AddressProfile, Vec<String>)>,
+}
+
+/// Runs the project's indicators on its current snapshots and stores the run.
+pub fn scan(
+    project: &mut Project,
+    catalogue: &Catalogue,
+    memory_limit: usize,
+) -> Result<ScanReport> {
+    project.ensure_may_process()?;
+    let started = clock::now();
+    let sources = Sources::of(project)?;
+    let spill = project.layout.dir.join("staging/scan-spill");
+    let engine = Engine::new(sources, memory_limit, &spill)?;
+    let (run, refused) =
+        catalogue.for_project(&project.config.indicatoren, &project.config.partners)?;
+    let run_id = loep_store::scan::new_run_id(project.conn())?;
+    let buurten = engine.buurten()?;
+
+    let mut results = Vec::new();
+    let mut signals: Vec<Signal> = Vec::new();
+    for (code, why) in refused {
+        if let Some(i) = catalogue.get(&code) {
+            results.push(IndicatorResult {
+                code,
+                versie: i.versie,
+                thema: i.thema.clone(),
+                parameters: i.defaults(),
+                signalen: 0,
+                niet_gedraaid: Some(why),
+            });
+        }
+    }
+    for ind in run {
+        let params = ind.defaults();
+        let missing = engine.missing_tables(ind);
+        if !missing.is_empty() {
+            results.push(IndicatorResult {
+                code: ind.code.clone(),
+                versie: ind.versie,
+                thema: ind.thema.clone(),
+                parameters: params,
+                signalen: 0,
+                niet_gedraaid: Some(format!("no data of {}", missing.join(", "))),
+            });
+            continue;
+        }
+        let rows = engine.run(ind, &params)?;
+        let partners: Vec<&str> = ind.partners().iter().map(|p| p.as_str()).collect();
+        for r in &rows {
+            signals.push(Signal {
+                run_id: run_id.clone(),
+                indicator: ind.code.clone(),
+                versie: i64::from(ind.versie),
+                thema: ind.thema.clone(),
+                vbo_id: r.vbo_id.clone(),
+                buurtcode: buurten.get(&r.vbo_id).cloned(),
+                pseudoniemen: r.pseudoniemen.join(","),
+                feiten: serde_json::to_string(&r.facts)?,
+                uitleg: ind.explain(&r.facts, &params),
+                sterkte: r.sterkte,
+                partners: partners.join(","),
+            });
+        }
+        results.push(IndicatorResult {
+            code: ind.code.clone(),
+            versie: ind.versie,
+            thema: ind.thema.clone(),
+            parameters: params,
+            signalen: rows.len(),
+            niet_gedraaid: None,
+        });
+    }
+    results.sort_by(|a, b| a.code.cmp(&b.code));
+    signals.sort_by(|a, b| (&a.vbo_id, &a.indicator).cmp(&(&b.vbo_id, &b.indicator)));
+    let profiles = profile(&run_id, &signals);
+
+    let now = clock::now();
+    let run = ScanRun {
+        run_id: run_id.clone(),
+        tijdstip: now.clone(),
+        indicatoren: serde_json::to_string(&results)?,
+        bronnen: serde_json::to_string(&engine.sources.ids())?,
+        signalen: signals.len() as i64,
+        adressen: profiles.len() as i64,
+    };
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.conn_mut().transaction()?;
+    loep_store::scan::insert_run(&tx, &run, &signals, &profiles)?;
+    let parent = LogRecord::new("scan", &started, &now)
+        .with_attr("run_id", run_id.clone())
+        .with_attr("signalen", signals.len() as u64)
+        .with_attr("adressen", profiles.len() as u64);
+    log::append(&tx, &activity, parent.clone())?;
+    for (table, id) in engine.sources.ids() {
+        let rec = LogRecord::child_of(&parent, "scan.lezen", &started, &now)
+            .with_subject(format!("snapshot:{id}"))
+            .with_attr("tabel", table);
+        log::append(&tx, &activity, rec)?;
+    }
+    // One line per person a signal involves: what the scan did with their data.
+    let mut per_person: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for s in &signals {
+        for p in s.pseudoniemen.split(',').filter(|p| !p.is_empty()) {
+            per_person.entry(p).or_default().insert(&s.indicator);
+        }
+    }
+    for (p, inds) in per_person {
+        let rec = LogRecord::child_of(&parent, "scan.signaal", &started, &now)
+            .with_subject(p.to_string())
+            .with_attr(
+                "indicatoren",
+                inds.into_iter().collect::<Vec<_>>().join(","),
+            );
+        log::append(&tx, &activity, rec)?;
+    }
+    tx.commit()?;
+
+    let top = profiles
+        .iter()
+        .take(10)
+        .map(|p| {
+            let why = signals
+                .iter()
+                .filter(|s| s.vbo_id == p.vbo_id)
+                .map(|s| format!("{} ({}): {}", s.indicator, s.thema, s.uitleg))
+                .collect();
+            (p.clone(), why)
+        })
+        .collect();
+    Ok(ScanReport {
+        run_id,
+        signalen: signals.len(),
+        adressen: profiles.len(),
+        verwonderadressen: profiles.iter().filter(|p| p.verwonderadres).count(),
+        indicatoren: results,
+        top,
+    })
+}
+
+/// Per address: its themes and the partners whose data the signals rest on; a
+/// verwonderadres when those are two or more. Ranked by number of themes, then of partners,
+/// then by strength (the sum of how far each signal lies beyond its threshold), then by id:
+/// rules anyone can follow, no opaque score.
+pub fn profile(run_id: &str, signals: &[Signal]) -> Vec<AddressProfile> {
+    let mut by_address: BTreeMap<&str, Vec<&Signal>> = BTreeMap::new();
+    for s in signals {
+        by_address.entry(&s.vbo_id).or_default().push(s);
+    }
+    let mut out: Vec<AddressProfile> = by_address
+        .into_iter()
+        .map(|(vbo, ss)| {
+            let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.as_str()).collect();
+            let partners: BTreeSet<&str> = ss
+                .iter()
+                .flat_map(|s| s.partners.split(','))
+                .filter(|p| !p.is_empty())
+                .collect();
+            AddressProfile {
+                run_id: run_id.to_string(),
+                rang: 0,
+                vbo_id: vbo.to_string(),
+                buurtcode: ss[0].buurtcode.clone(),
+                themas: themes.iter().copied().collect::<Vec<_>>().join(","),
+                verwonderadres: partners.len() >= 2,
+                partners: partners.iter().copied().collect::<Vec<_>>().join(","),
+                signalen: ss.len() as i64,
+                sterkte: (ss.iter().map(|s| s.sterkte).sum::<f64>() * 1000.0).round() / 1000.0,
+            }
+        })
+        .collect();
+    let count = |s: &str| s.split(',').filter(|x| !x.is_empty()).count();
+    out.sort_by(|a, b| {
+        count(&b.themas)
+            .cmp(&count(&a.themas))
+            .then(count(&b.partners).cmp(&count(&a.partners)))
+            .then(b.sterkte.total_cmp(&a.sterkte))
+            .then(a.vbo_id.cmp(&b.vbo_id))
+    });
+    for (i, p) in out.iter_mut().enumerate() {
+        p.rang = i as i64 + 1;
+    }
+    out
+}
+
+/// Writes signals as CSV (`run_id, indicator, thema, vbo_id, buurtcode, verwonderadres,
+/// uitleg`, then the rest).
+pub fn write_signals_csv(
+    out: impl std::io::Write,
+    signals: &[Signal],
+    profiles: &[AddressProfile],
+) -> Result<()> {
+    let verwonder: BTreeSet<&str> = profiles
+        .iter()
+        .filter(|p| p.verwonderadres)
+        .map(|p| p.vbo_id.as_str())
+        .collect();
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "run_id",
+        "indicator",
+        "versie",
+        "thema",
+        "vbo_id",
+        "buurtcode",
+        "verwonderadres",
+        "uitleg",
+        "sterkte",
+        "partners",
+        "pseudoniemen",
+        "feiten",
+    ])?;
+    for s in signals {
+        w.write_record([
+            s.run_id.as_str(),
+            &s.indicator,
+            &s.versie.to_string(),
+            &s.thema,
+            &s.vbo_id,
+            s.buurtcode.as_deref().unwrap_or_default(),
+            if verwonder.contains(s.vbo_id.as_str()) {
+                "ja"
+            } else {
+                "nee"
+            },
+            &s.uitleg,
+            &format!("{:.3}", s.sterkte),
+            &s.partners,
+            &s.pseudoniemen,
+            &s.feiten,
+        ])?;
+    }
+    w.flush().context("cannot write the signals")?;
+    Ok(())
+}
+
+/// The spill directory is removed after a scan; a crash leaves it for the next open.
+pub fn clean_spill(project_dir: &Path) {
+    let _ = std::fs::remove_dir_all(project_dir.join("staging/scan-spill"));
+}
