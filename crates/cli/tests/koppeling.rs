@@ -5,21 +5,6 @@
 mod common;
 use common::*;
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
-
-fn csv_rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
 
 fn precision_recall(
     predicted: &HashSet<(String, String)>,

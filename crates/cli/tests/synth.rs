@@ -20,21 +20,6 @@ fn synth(out: &Path, persons: &str, seed: &str, dirty: &str) {
     ]));
 }
 
-/// All rows of a CSV as maps from column to value.
-fn read(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
-    r.records()
-        .map(|rec| {
-            header
-                .iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
-
 fn column(rows: &[HashMap<String, String>], col: &str) -> Vec<String> {
     rows.iter().map(|r| r[col].clone()).collect()
 }
@@ -52,7 +37,7 @@ fn every_table_is_written_with_the_contract_header() {
         assert!(r.records().next().is_some(), "{} has no rows", t.name);
     }
     assert!(root.path().join("levering/levering.toml").exists());
-    let buurten = read(&root.path().join("levering/cbs_buurt.csv"));
+    let buurten = csv_rows(&root.path().join("levering/cbs_buurt.csv"));
     assert!((10..=20).contains(&buurten.len()));
     assert!(
         buurten
@@ -98,7 +83,7 @@ fn intake_rejects_exactly_the_dirty_rows_and_loads_the_rest() {
     synth(&out, "6000", "5", "0.01");
     let dir = approved_project(root.path());
     let r = intake_json(&dir, &out.join("levering"));
-    let dirty: BTreeSet<(String, u64, String)> = read(&out.join("truth/dirty.csv"))
+    let dirty: BTreeSet<(String, u64, String)> = csv_rows(&out.join("truth/dirty.csv"))
         .into_iter()
         .map(|d| {
             (
@@ -115,7 +100,7 @@ fn intake_rejects_exactly_the_dirty_rows_and_loads_the_rest() {
     );
     let id = r["levering_id"].as_str().unwrap();
     let rejects: BTreeSet<(String, u64, String)> =
-        read(&dir.join(format!("leveringen/{id}/afwijzingen.csv")))
+        csv_rows(&dir.join(format!("leveringen/{id}/afwijzingen.csv")))
             .into_iter()
             .map(|x| {
                 (
@@ -151,8 +136,8 @@ fn intake_rejects_exactly_the_dirty_rows_and_loads_the_rest() {
 fn references_and_truth_files_point_at_existing_rows() {
     let root = tempfile::tempdir().unwrap();
     synth(root.path(), "8000", "3", "0");
-    let lev = |t: &str| read(&root.path().join(format!("levering/{t}.csv")));
-    let truth = |t: &str| read(&root.path().join(format!("truth/{t}.csv")));
+    let lev = |t: &str| csv_rows(&root.path().join(format!("levering/{t}.csv")));
+    let truth = |t: &str| csv_rows(&root.path().join(format!("truth/{t}.csv")));
     let vbos: HashSet<String> = column(&lev("bag_verblijfsobject"), "vbo_id")
         .into_iter()
         .collect();
@@ -255,17 +240,17 @@ fn tenant_names_carry_typing_errors_and_partial_dates() {
     let root = tempfile::tempdir().unwrap();
     synth(root.path(), "8000", "9", "0");
     let brp: HashMap<String, HashMap<String, String>> =
-        read(&root.path().join("levering/brp_persoon.csv"))
+        csv_rows(&root.path().join("levering/brp_persoon.csv"))
             .into_iter()
             .map(|p| (p["bsn"].clone(), p))
             .collect();
     let contracts: HashMap<String, HashMap<String, String>> =
-        read(&root.path().join("levering/wc_huurcontract.csv"))
+        csv_rows(&root.path().join("levering/wc_huurcontract.csv"))
             .into_iter()
             .map(|c| (format!("{}:{}", c["corporatie"], c["contract_id"]), c))
             .collect();
     let (mut exact, mut varied, mut partial) = (0, 0, 0);
-    for l in read(&root.path().join("truth/links.csv"))
+    for l in csv_rows(&root.path().join("truth/links.csv"))
         .iter()
         .filter(|l| l["source"] == "wc_huurcontract")
     {
@@ -291,7 +276,10 @@ fn tenant_names_carry_typing_errors_and_partial_dates() {
         exact + varied
     );
     // Free-text addresses come in several spellings.
-    let addresses = column(&read(&root.path().join("levering/melding.csv")), "adres");
+    let addresses = column(
+        &csv_rows(&root.path().join("levering/melding.csv")),
+        "adres",
+    );
     let styles = addresses
         .iter()
         .filter(|a| {
@@ -328,7 +316,7 @@ fn settings_file(name: &str) -> std::path::PathBuf {
 
 /// The BRP of a synthetic world as linkage input, with `columns` taken from brp_persoon.
 fn brp_input(world: &Path, path: &Path, header: &[&str], columns: &[&str]) {
-    let rows = read(&world.join("levering/brp_persoon.csv"))
+    let rows = csv_rows(&world.join("levering/brp_persoon.csv"))
         .into_iter()
         .map(|p| columns.iter().map(|c| p[*c].clone()).collect());
     write_csv(path, header, rows);
@@ -345,7 +333,7 @@ fn link_against_truth(
 ) -> String {
     let dir = left.parent().unwrap();
     let truth = dir.join("truth.csv");
-    let links = read(&world.join("truth/links.csv"));
+    let links = csv_rows(&world.join("truth/links.csv"));
     write_csv(
         &truth,
         &["left_id", "right_id"],
@@ -388,7 +376,7 @@ fn febrl_sets_deduplicate_with_f1_of_at_least_0_99() {
         ]));
         let f1 = figure(&text, "F1");
         assert!(f1 >= 0.99, "{set}: F1 {f1}\n{text}");
-        let pairs = read(&out);
+        let pairs = csv_rows(&out);
         assert!(!pairs.is_empty());
         assert!(
             pairs
@@ -432,7 +420,7 @@ fn synth_tenants_link_to_persons() {
     write_csv(
         &wc,
         &PERSON,
-        read(&world.join("levering/wc_huurcontract.csv"))
+        csv_rows(&world.join("levering/wc_huurcontract.csv"))
             .into_iter()
             .map(|c| {
                 vec![
@@ -481,16 +469,17 @@ fn synth_police_persons_link_to_persons() {
             "bsn",
         ],
     );
-    let registrations: HashMap<String, String> = read(&world.join("levering/pol_registratie.csv"))
-        .into_iter()
-        .map(|r| (r["registratie_id"].clone(), r["vbo_id"].clone()))
-        .collect();
+    let registrations: HashMap<String, String> =
+        csv_rows(&world.join("levering/pol_registratie.csv"))
+            .into_iter()
+            .map(|r| (r["registratie_id"].clone(), r["vbo_id"].clone()))
+            .collect();
     let mut per_reg: HashMap<String, u32> = HashMap::new();
     let pol = root.path().join("pol.csv");
     write_csv(
         &pol,
         &header,
-        read(&world.join("levering/pol_betrokkene.csv"))
+        csv_rows(&world.join("levering/pol_betrokkene.csv"))
             .into_iter()
             .map(|b| {
                 let n = per_reg.entry(b["registratie_id"].clone()).or_insert(0);
@@ -511,7 +500,7 @@ fn synth_police_persons_link_to_persons() {
     assert!(figure(&text, "recall") >= 0.97, "{text}");
     // The prior is the chance that two random records match: about one in the BRP's size
     // for each person in a registration, however few those are.
-    let persons = read(&brp).len() as f64;
+    let persons = csv_rows(&brp).len() as f64;
     let lambda = figure(&text, "λ =");
     assert!(
         lambda > 0.5 / persons && lambda < 2.0 / persons,
@@ -538,12 +527,12 @@ fn two_registrations_of_the_same_people_link_with_f1_of_at_least_0_98() {
     ]));
     assert!(figure(&text, "F1") >= 0.98, "{text}");
     assert!(figure(&text, "precision") >= 0.995, "{text}");
-    let truth = read(&dir.join("truth.csv"));
+    let truth = csv_rows(&dir.join("truth.csv"));
     assert_eq!(truth.len(), 16_000);
-    let a: HashSet<String> = column(&read(&dir.join("a.csv")), "id")
+    let a: HashSet<String> = column(&csv_rows(&dir.join("a.csv")), "id")
         .into_iter()
         .collect();
-    let b: HashSet<String> = column(&read(&dir.join("b.csv")), "id")
+    let b: HashSet<String> = column(&csv_rows(&dir.join("b.csv")), "id")
         .into_iter()
         .collect();
     assert!(

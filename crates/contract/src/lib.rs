@@ -9,7 +9,7 @@ pub mod types;
 pub mod value;
 
 pub use tables::{
-    Column, ColumnType, FORBIDDEN_COLUMNS, Handling, Partner, ScopeRule, TABLES, Table,
+    Column, ColumnType, FORBIDDEN_COLUMNS, Handling, Partner, ScopeRule, TABLES, THEMES, Table,
 };
 pub use types::{BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode};
 pub use value::{RowRules, Value, check_row, parse_value};

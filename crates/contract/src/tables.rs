@@ -632,3 +632,20 @@ pub const FORBIDDEN_COLUMNS: &[&str] = &[
     "etniciteit",
     "religie",
 ];
+
+/// The closed list of indicator themes (`spec/levering.md`): every indicator declares one, so
+/// that results compare across indicator versions and against known outcomes.
+pub const THEMES: [&str; 12] = [
+    "overbewoning",
+    "huisjesmelkerij",
+    "samenwoonfraude",
+    "adresfraude",
+    "onderverhuur",
+    "hennepteelt",
+    "briefadresmisbruik",
+    "ondermijning_bedrijfsadres",
+    "vermogen_inkomen",
+    "uitkering_en_loon",
+    "uitbuiting_zorg",
+    "meldingen_cluster",
+];

@@ -14,21 +14,7 @@ use std::collections::BTreeMap;
 
 include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
 
-/// The closed list of themes (spec/levering.md).
-pub const THEMES: [&str; 12] = [
-    "overbewoning",
-    "huisjesmelkerij",
-    "samenwoonfraude",
-    "adresfraude",
-    "onderverhuur",
-    "hennepteelt",
-    "briefadresmisbruik",
-    "ondermijning_bedrijfsadres",
-    "vermogen_inkomen",
-    "uitkering_en_loon",
-    "uitbuiting_zorg",
-    "meldingen_cluster",
-];
+pub use loep_contract::THEMES;
 
 /// Columns that must never drive a signal: sex, age (birth year) and neighbourhood. They are
 /// used only to monitor fairness (`loep fairness`).

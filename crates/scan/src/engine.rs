@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::catalogue::{Indicator, LINK_TABLES};
+use crate::catalogue::Indicator;
 
 /// The tables an indicator can read: current snapshots and the current linkage.
 #[derive(Debug, Clone)]
@@ -308,14 +308,6 @@ fn rows_of(code: &str, batches: &[RecordBatch]) -> Result<Vec<Row>> {
         }
     }
     Ok(rows)
-}
-
-/// The linkage tables' exposed columns, for the catalogue's declarations.
-pub fn link_table_columns(table: &str) -> Option<&'static [&'static str]> {
-    LINK_TABLES
-        .iter()
-        .find(|(n, _)| *n == table)
-        .map(|(_, c)| *c)
 }
 
 #[cfg(test)]

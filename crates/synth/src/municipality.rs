@@ -14,20 +14,7 @@ use crate::names::{FIRST_M, FIRST_V, SURNAMES, initials, street, typo};
 use crate::out::{Delivery, Truth};
 use crate::rng::Rng;
 
-pub const THEMES: [&str; 12] = [
-    "overbewoning",
-    "huisjesmelkerij",
-    "samenwoonfraude",
-    "adresfraude",
-    "onderverhuur",
-    "hennepteelt",
-    "briefadresmisbruik",
-    "ondermijning_bedrijfsadres",
-    "vermogen_inkomen",
-    "uitkering_en_loon",
-    "uitbuiting_zorg",
-    "meldingen_cluster",
-];
+pub use loep_contract::THEMES;
 
 #[derive(Debug, Clone)]
 pub struct Options {
