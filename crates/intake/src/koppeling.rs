@@ -23,7 +23,7 @@ use loep_store::catalog::{self, Koppeling};
 use loep_store::{LogRecord, Project, clock, log};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use std::collections::BTreeMap;
@@ -224,6 +224,78 @@ fn persons_of(
     Ok((persons, extras))
 }
 
+/// Every BRP person's pseudonym (its `record_key`) with the number of the object it lives at
+/// (`NO_OBJECT` when none): compact, so that a country's BRP fits.
+fn brp_objects(project: &Project, snapshot: &catalog::Snapshot) -> Result<FxHashMap<u128, u64>> {
+    let mut out = FxHashMap::default();
+    for_each_row(
+        &project.layout.dir.join(&snapshot.pad),
+        &["record_key", "vbo_id"],
+        |r| {
+            let key = r[0].unwrap_or_default();
+            let id = u128::from_str_radix(key, 16)
+                .with_context(|| format!("BRP record_key '{key}' is not a pseudonym"))?;
+            let vbo = r[1]
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(NO_OBJECT);
+            out.insert(id, vbo);
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+const NO_OBJECT: u64 = u64::MAX;
+
+fn pseudonym_key(p: &str) -> Option<u128> {
+    u128::from_str_radix(p, 16).ok()
+}
+
+/// The BRP as the linker's input for `settings`, streamed from the vault's identity file with
+/// each person's object joined on: no other copy of the identities is held.
+fn brp_input(
+    settings: &Settings,
+    identity: &Path,
+    objects: &FxHashMap<u128, u64>,
+) -> Result<InputBuilder> {
+    let mut b = InputBuilder::new(settings, false);
+    b.reserve(objects.len());
+    let fields = b.fields().to_vec();
+    for_each_row(
+        identity,
+        &[
+            "record_key",
+            "voornamen",
+            "voorvoegsel",
+            "geslachtsnaam",
+            "geboortedatum",
+        ],
+        |r| {
+            let key = r[0].unwrap_or_default();
+            let vbo = pseudonym_key(key)
+                .and_then(|k| objects.get(&k))
+                .filter(|v| **v != NO_OBJECT)
+                .map(|v| format!("{v:016}"))
+                .unwrap_or_default();
+            let values: Vec<&str> = fields
+                .iter()
+                .map(|f| match f.as_str() {
+                    "id" | "bsn" => key,
+                    "voornamen" => r[1].unwrap_or_default(),
+                    "voorvoegsel" => r[2].unwrap_or_default(),
+                    "geslachtsnaam" => r[3].unwrap_or_default(),
+                    "geboortedatum" => r[4].unwrap_or_default(),
+                    "vbo_id" => vbo.as_str(),
+                    _ => "",
+                })
+                .collect();
+            b.push(key, None, &values);
+            Ok(())
+        },
+    )?;
+    Ok(b)
+}
+
 /// One row of the person links.
 struct PersonLink {
     bron: &'static str,
@@ -239,9 +311,9 @@ fn link_by_name(
     settings_text: &str,
     bron: &'static str,
     source: &[Person],
-    brp: &[Person],
+    brp: &Brp<'_>,
 ) -> Result<Vec<PersonLink>> {
-    if source.is_empty() || brp.is_empty() {
+    if source.is_empty() || brp.objects.is_empty() {
         return Ok(Vec::new());
     }
     let settings: Settings =
@@ -249,7 +321,7 @@ fn link_by_name(
     let linker = Linker::new(
         &settings,
         input(&settings, source),
-        Some(input(&settings, brp)),
+        Some(brp_input(&settings, brp.identity, brp.objects)?),
     )
     .map_err(|e| anyhow::anyhow!("linkage settings of {bron}: {e}"))?;
     let candidates = linker.candidates();
@@ -269,7 +341,7 @@ fn link_by_name(
         .map(|p| PersonLink {
             bron,
             record_key: source[p.left as usize].id.clone(),
-            pseudoniem: brp[p.right as usize].id.clone(),
+            pseudoniem: linker.right().ids.get(p.right).to_string(),
             kans: p.probability,
             methode: "naam_geboortedatum_adres",
             status: if p.probability >= settings.match_threshold {
@@ -279,6 +351,12 @@ fn link_by_name(
             },
         })
         .collect())
+}
+
+/// Where the BRP's identities are, and every person's object.
+struct Brp<'a> {
+    identity: &'a Path,
+    objects: &'a FxHashMap<u128, u64>,
 }
 
 /// One row of the address links.
@@ -515,12 +593,20 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     let mut personen = Vec::new();
     if let Some(brp_snapshot) = snapshots.get("brp_persoon") {
         let names = ["voornamen", "voorvoegsel", "geslachtsnaam", "geboortedatum"];
-        let (mut brp, extra) = persons_of(project, brp_snapshot, names, &["vbo_id"])?;
-        for (p, e) in brp.iter_mut().zip(extra) {
-            p.vbo_id = e[0].clone().unwrap_or_default();
-            p.bsn = p.id.clone();
-        }
-        let in_brp: FxHashSet<&str> = brp.iter().map(|p| p.id.as_str()).collect();
+        let objects = brp_objects(project, brp_snapshot)?;
+        let Some(identity) =
+            catalog::vault_file(project.conn(), &brp_snapshot.snapshot_id, "identiteit")?
+        else {
+            bail!(
+                "the identities of BRP snapshot {} are not in the vault",
+                brp_snapshot.snapshot_id
+            );
+        };
+        let identity = project.layout.dir.join(identity);
+        let brp = Brp {
+            identity: &identity,
+            objects: &objects,
+        };
 
         if let Some(s) = snapshots.get("wc_huurcontract") {
             let (mut tenants, extra) = persons_of(
@@ -555,7 +641,9 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
                     .unwrap_or_default();
                 match e[1].as_deref() {
                     // A BSN outside the area's BRP links to no one here.
-                    Some(ps) if !in_brp.contains(ps) => by_bsn.push((p, None)),
+                    Some(ps) if !pseudonym_key(ps).is_some_and(|k| objects.contains_key(&k)) => {
+                        by_bsn.push((p, None))
+                    }
                     Some(ps) => {
                         let ps = ps.to_string();
                         by_bsn.push((p, Some(ps)));
