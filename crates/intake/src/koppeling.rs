@@ -139,7 +139,6 @@ fn for_each_row(
 #[derive(Default, Clone)]
 struct Person {
     id: String,
-    bsn: String,
     voornamen: String,
     voorvoegsel: String,
     geslachtsnaam: String,
@@ -151,7 +150,8 @@ impl Person {
     fn field(&self, name: &str) -> &str {
         match name {
             "id" => &self.id,
-            "bsn" => &self.bsn,
+            // Source records linked by name carry no BSN: those with one link on its pseudonym.
+            "bsn" => "",
             "voornamen" => &self.voornamen,
             "voorvoegsel" => &self.voorvoegsel,
             "geslachtsnaam" => &self.geslachtsnaam,
