@@ -7,7 +7,9 @@
 use anyhow::{Context, Result, bail};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
+use std::num::NonZeroUsize;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use loep_store::{Project, catalog};
 use std::collections::BTreeMap;
@@ -88,7 +90,12 @@ impl Engine {
         std::fs::create_dir_all(spill_dir)
             .with_context(|| format!("cannot create {}", spill_dir.display()))?;
         let runtime = RuntimeEnvBuilder::new()
-            .with_memory_limit(memory_limit, 1.0)
+            // Fair shares: every spilling operator of a query gets its part of the limit, rather
+            // than the first one taking it all and the next failing.
+            .with_memory_pool(Arc::new(TrackConsumersPool::new(
+                FairSpillPool::new(memory_limit),
+                NonZeroUsize::MIN.saturating_add(4),
+            )))
             .with_temp_file_path(spill_dir)
             .build_arc()?;
         let partitions = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -106,7 +113,14 @@ impl Engine {
     }
 
     fn context(&self) -> SessionContext {
-        let config = SessionConfig::new().with_target_partitions(self.partitions);
+        // Sort-merge joins spill to disk when they outgrow the memory limit; DataFusion's hash
+        // joins hold their whole build side in memory and fail instead. A country-sized
+        // register (8 million addresses, 18 million persons) does not fit a hash join's build
+        // side in the scan's memory budget.
+        let config = SessionConfig::new()
+            .with_target_partitions(self.partitions)
+            .set_bool("datafusion.optimizer.prefer_hash_join", false)
+            .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
         SessionContext::new_with_config_rt(config, self.runtime.clone())
     }
 
