@@ -1,12 +1,28 @@
 //! `loep demo`: the whole chain on generated data, in one command.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use loep_contract::Partner;
 use loep_store::Project;
+use loep_store::auth::{self, Rol};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 const DEMO_NAME: &str = "Demo Haarlem (gegenereerde gegevens)";
+
+/// The password of every demo account: the demo holds generated data only.
+pub const DEMO_PASSWORD: &str = "demo-wachtwoord-2026";
+
+/// One demo account per role: (name, role, organisation).
+const DEMO_ACCOUNTS: [(&str, Rol, Option<Partner>); 7] = [
+    ("beheerder", Rol::Beheerder, None),
+    ("fg", Rol::FunctionarisGegevensbescherming, None),
+    ("projectleider", Rol::Projectleider, None),
+    ("analist", Rol::Analist, None),
+    ("sleutelhouder", Rol::Sleutelhouder, None),
+    ("uwv", Rol::PartnerMedewerker, Some(Partner::Uwv)),
+    ("handhaver", Rol::Handhaver, None),
+];
 
 pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     let project_dir = dir.join("project");
@@ -43,13 +59,35 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         summary.tables.len(),
         summary.dirty_rows
     );
-    println!("2. Creating the project (loep init) ...");
+    println!(
+        "2. Creating the project (loep init) and one account per role (loep user add), password '{DEMO_PASSWORD}' ..."
+    );
     let mut project = Project::init(&project_dir, crate::bench::demo_config(DEMO_NAME))?;
-    println!("3. The privacy officer approves it (loep approve) ...");
-    project.approve(
-        "F. G. Demo (functionaris gegevensbescherming)",
-        "DPIA-DEMO-2026",
-    )?;
+    let mut users = Vec::new();
+    for (naam, rol, org) in DEMO_ACCOUNTS {
+        let by = users.first();
+        users.push(auth::add_user(
+            project.conn(),
+            by,
+            naam,
+            rol,
+            org,
+            DEMO_PASSWORD,
+        )?);
+    }
+    let user = |rol: Rol| users.iter().find(|u| u.rol == rol).context("demo account");
+    println!(
+        "   {}",
+        users
+            .iter()
+            .map(|u| format!("{} ({})", u.naam, u.rol.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!("3. The privacy officer approves it (loep approve, as fg) ...");
+    let fg = user(Rol::FunctionarisGegevensbescherming)?;
+    auth::authorize(fg, auth::Actie::ProjectGoedkeuren, auth::Object::Project)?;
+    project.approve(&fg.naam, "DPIA-DEMO-2026")?;
 
     println!(
         "4. Loading the delivery (loep intake): contract checks, area scope, pseudonymisation ..."
@@ -92,7 +130,52 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         );
     }
 
-    println!("7. Delivering the same data again changes nothing:");
+    println!(
+        "7. Four eyes (loep reveal): the analist asks who lives at the first address, the key holder approves, the analist sees them ..."
+    );
+    match signals
+        .iter()
+        .filter(|s| Some(&s.vbo_id) == scan.top.first().map(|(p, _)| &p.vbo_id))
+        .find(|s| s.persons().next().is_some())
+    {
+        Some(first) => {
+            let analist = user(Rol::Analist)?.clone();
+            let sleutelhouder = user(Rol::Sleutelhouder)?.clone();
+            let o = loep_store::reveal::request(
+                &mut project,
+                &analist,
+                &first.id(),
+                "Huisbezoek voorbereiden: wie staan hier ingeschreven en wie moet de handhaver spreken?",
+            )?;
+            if loep_store::reveal::decide(&mut project, &analist, &o.id, true, "").is_err() {
+                println!(
+                    "   {}: the analist who asked cannot approve it: refused, that is for a key holder",
+                    o.id
+                );
+            }
+            loep_store::reveal::decide(
+                &mut project,
+                &sleutelhouder,
+                &o.id,
+                true,
+                "Reden volstaat.",
+            )?;
+            let o = loep_store::reveal::open(&mut project, &analist, &o.id)?;
+            let ids = loep_intake::vault::identities(&project, &o.pseudoniemen)?;
+            println!(
+                "   {} for signal {} ({}): approved by {}, {} person(s) revealed to {} only; every step is in the processing log.",
+                o.id,
+                o.signaal,
+                first.indicator,
+                sleutelhouder.naam,
+                ids.len(),
+                analist.naam
+            );
+        }
+        None => println!("   (no signal with persons to reveal)"),
+    }
+
+    println!("8. Delivering the same data again changes nothing:");
     let again = loep_intake::intake(&mut project, &levering, &loep_intake::NoProgress)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
@@ -102,6 +185,29 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         } else {
             "UNEXPECTED: loaded again"
         }
+    );
+
+    let publicatie = project_dir.join("publicatie");
+    let catalogue_run = catalogue
+        .for_project(&project.config.indicatoren, &project.config.partners)?
+        .0;
+    std::fs::create_dir_all(&publicatie)?;
+    std::fs::write(
+        publicatie.join("algoritmeregister.json"),
+        serde_json::to_string_pretty(&loep_scan::register::entry(
+            &project.config,
+            &catalogue_run,
+            Some("DPIA-DEMO-2026"),
+            "in gebruik",
+        ))? + "\n",
+    )?;
+    std::fs::write(
+        publicatie.join("indicatorcatalogus.md"),
+        loep_scan::register::catalogue_markdown(&catalogue_run),
+    )?;
+    println!(
+        "9. Publishing (loep register export): {}/algoritmeregister.json and indicatorcatalogus.md",
+        publicatie.display()
     );
 
     let v = loep_store::log::verify(project.conn())?;
@@ -139,13 +245,31 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         v.records,
         if v.intact() { "intact" } else { "BROKEN" }
     );
-    println!("Verder kijken / look next:");
-    println!("  loep status {p}          what was loaded, per table and snapshot");
-    println!("  loep signals {p}         every signal, per address, with its explanation");
-    println!("  loep evaluate {p} --truth {t}   precision and recall per theme");
-    println!("  loep fairness {p}        who is flagged, per buurt, age band and sex");
-    println!("  loep catalogue           the published indicators");
-    println!("  loep log verify {p}      the tamper-evident processing log");
+    println!(
+        "Verder kijken / look next (every command runs as an account: export LOEP_WACHTWOORD={DEMO_PASSWORD}):"
+    );
+    println!(
+        "  loep status {p} --gebruiker projectleider        what was loaded, per table and snapshot"
+    );
+    println!(
+        "  loep signals {p} --gebruiker analist             every signal, per address, with its explanation"
+    );
+    println!(
+        "  loep evaluate {p} --truth {t} --gebruiker analist   precision and recall per theme"
+    );
+    println!(
+        "  loep fairness {p} --gebruiker analist            who is flagged, per buurt, age band and sex"
+    );
+    println!(
+        "  loep reveal list {p} --gebruiker sleutelhouder   requests for identities and their state"
+    );
+    println!("  loep catalogue                                     the published indicators");
+    println!(
+        "  loep log verify {p} --gebruiker fg               the tamper-evident processing log"
+    );
+    println!(
+        "  loep log export {p} --gebruiker fg               the log for auditors (JSON lines or --format otlp)"
+    );
     println!(
         "  {p}/leveringen/          the rejects report of the delivery (values that identify are masked)"
     );

@@ -1,5 +1,7 @@
 //! `loep`: the command line. The only crate that knows the terminal.
 
+mod access;
+mod accountability;
 mod bench;
 mod demo;
 mod link;
@@ -9,7 +11,8 @@ mod scan_cmd;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use loep_contract::Partner;
-use loep_store::{Bewaartermijnen, Periode, Project, ProjectConfig};
+use loep_store::auth::Actie;
+use loep_store::{Access, Bewaartermijnen, Periode, Project, ProjectConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,16 +29,23 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
     long_about = "loep lets an interventieteam put the data of a municipality and national agencies side by side, \
 neighbourhood by neighbourhood, inside an approved project: deliveries are checked against the data contract, \
 persons are pseudonymised at the boundary, and every processing is logged in a tamper-evident log.\n\n\
-A project runs: loep init -> loep approve (privacy officer) -> loep intake (per delivery) -> loep status / loep log verify."
+A project runs: loep init (creates the first beheerder account) -> loep user add (the other roles) -> loep approve \
+(privacy officer) -> loep intake (per delivery) -> loep scan (analist) -> loep reveal (four eyes) -> loep retention / \
+loep inzage / loep log export / loep register export. Every command on a project runs as one of its accounts."
 )]
 struct Cli {
+    /// The project account to run the command as (default: LOEP_GEBRUIKER). The password comes
+    /// from LOEP_WACHTWOORD or is asked on the terminal.
+    #[arg(long, global = true)]
+    gebruiker: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a project directory: loep.toml, the stores, the identity vault and a fresh key.
+    /// Create a project directory: loep.toml, the stores, the identity vault, a fresh key, and
+    /// the first account, a beheerder named by --gebruiker (password from LOEP_WACHTWOORD or asked).
     Init {
         /// The new project directory (must not exist or be empty).
         dir: PathBuf,
@@ -74,12 +84,10 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         indicatoren: Vec<String>,
     },
-    /// Record the privacy officer's approval of the project (required before any intake).
+    /// Record the privacy officer's approval of the project (required before any intake); run
+    /// as the functionaris gegevensbescherming's account.
     Approve {
         dir: PathBuf,
-        /// Name of the privacy officer (functionaris gegevensbescherming) who approves.
-        #[arg(long)]
-        door: String,
         /// Reference of the DPIA that supports the approval.
         #[arg(long)]
         dpia: String,
@@ -194,6 +202,37 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The project's accounts and their roles.
+    User {
+        #[command(subcommand)]
+        command: accountability::UserCommand,
+    },
+    /// Four-eyes de-pseudonymisation: request (analist), approve or refuse (sleutelhouder), show.
+    Reveal {
+        #[command(subcommand)]
+        command: accountability::RevealCommand,
+    },
+    /// The retention periods of loep.toml (also enforced when any command opens the project).
+    Retention {
+        #[command(subcommand)]
+        command: accountability::RetentionCommand,
+    },
+    /// A resident's access request: everything the project holds about one person, as HTML and
+    /// JSON (sleutelhouder or functionaris gegevensbescherming).
+    Inzage {
+        dir: PathBuf,
+        /// The resident's BSN.
+        #[arg(long)]
+        bsn: String,
+        /// Where the report goes (default: DIR/inzage).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The Algoritmeregister entry of the project.
+    Register {
+        #[command(subcommand)]
+        command: accountability::RegisterCommand,
+    },
     /// Benchmarks that print figures (for BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -217,6 +256,15 @@ enum LogCommand {
         dir: PathBuf,
         #[arg(long)]
         json: bool,
+    },
+    /// Export the processing log for auditors (functionaris gegevensbescherming).
+    Export {
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = accountability::LogFormat::Jsonl)]
+        format: accountability::LogFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -274,6 +322,7 @@ pub fn synth_options(
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    let who = cli.gebruiker.as_deref();
     match cli.command {
         Command::Init {
             dir,
@@ -318,7 +367,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .filter(|c| !c.is_empty())
                     .collect(),
             };
+            let beheerder = access::account_name(who)?;
+            let pw = access::new_password("LOEP_WACHTWOORD", &beheerder)?;
+            loep_store::auth::check_new_account(&beheerder, &pw)?;
             let project = Project::init(&dir, config)?;
+            loep_store::auth::add_user(
+                project.conn(),
+                None,
+                &beheerder,
+                loep_store::auth::Rol::Beheerder,
+                None,
+                &pw,
+            )?;
             println!(
                 "Created project '{}' in {}.",
                 project.config.naam,
@@ -329,15 +389,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 project.layout.key().display()
             );
             println!("Identity vault: {}.", project.layout.vault_dir().display());
+            println!("Account '{beheerder}' (beheerder) created.");
             println!(
-                "Next: the privacy officer runs `loep approve {} --door NAME --dpia REF`.",
+                "Next: add the other accounts with `loep user add {} NAAM --rol ROL`; then the privacy officer runs `loep approve {} --dpia REF`.",
+                dir.display(),
                 dir.display()
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Approve { dir, door, dpia } => {
-            let mut project = Project::open(&dir)?;
-            let a = project.approve(&door, &dpia)?;
+        Command::Approve { dir, dpia } => {
+            let access::Session { mut project, user } =
+                access::open(&dir, Access::Write, Actie::ProjectGoedkeuren, who)?;
+            let a = project.approve(&user.naam, &dpia)?;
             println!(
                 "Project '{}' approved on {} (DPIA {}).",
                 project.config.naam, a.tijdstip, a.dpia
@@ -353,7 +416,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             levering,
             json,
         } => {
-            let mut project = Project::open(&dir)?;
+            let mut project = access::open(&dir, Access::Write, Actie::LeveringLaden, who)?.project;
             let progress = output::BarProgress::new();
             match loep_intake::intake(&mut project, &levering, &progress) {
                 Ok(mut report) => {
@@ -386,7 +449,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Status { dir, json } => {
-            let project = Project::open_read_only(&dir)?;
+            let project = access::open(&dir, Access::Read, Actie::ProjectBekijken, who)?.project;
             let status = loep_store::catalog::status(&project)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
@@ -398,7 +461,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log {
             command: LogCommand::Verify { dir, json },
         } => {
-            let project = Project::open_read_only(&dir)?;
+            let project = access::open(&dir, Access::Read, Actie::LogControleren, who)?.project;
             let v = loep_store::log::verify(project.conn())
                 .context("cannot read the processing log")?;
             if json {
@@ -458,6 +521,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             truth: truth.as_deref(),
             explain: explain.as_deref(),
         }),
+        Command::Log {
+            command: LogCommand::Export { dir, format, out },
+        } => accountability::log_export(&dir, format, out, who),
+        Command::User { command } => accountability::user(command, who),
+        Command::Reveal { command } => accountability::reveal(command, who),
+        Command::Retention { command } => accountability::retention(command, who),
+        Command::Inzage { dir, bsn, out } => accountability::inzage(&dir, &bsn, out, who),
+        Command::Register { command } => accountability::register(command, who),
         Command::Bench { command } => bench::run(command),
         Command::Demo { dir, persons } => demo::run(&dir, persons),
         Command::Catalogue { command, json } => scan_cmd::catalogue(command, json),
@@ -465,14 +536,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             dir,
             json,
             memory_limit,
-        } => scan_cmd::scan(&dir, json, memory_limit),
-        Command::Signals { dir, run, format } => scan_cmd::signals(&dir, run.as_deref(), format),
+        } => {
+            let mut project = access::open(&dir, Access::Write, Actie::ScanUitvoeren, who)?.project;
+            scan_cmd::scan(&mut project, json, memory_limit)
+        }
+        Command::Signals { dir, run, format } => {
+            let project = access::open(&dir, Access::Read, Actie::SignalenBekijken, who)?.project;
+            scan_cmd::signals(&project, run.as_deref(), format)
+        }
         Command::Evaluate {
             dir,
             truth,
             run,
             json,
-        } => scan_cmd::evaluate(&dir, &truth, run.as_deref(), json),
-        Command::Fairness { dir, run, json } => scan_cmd::fairness(&dir, run.as_deref(), json),
+        } => {
+            let project = access::open(&dir, Access::Read, Actie::KwaliteitBekijken, who)?.project;
+            scan_cmd::evaluate(&project, &truth, run.as_deref(), json)
+        }
+        Command::Fairness { dir, run, json } => {
+            let project = access::open(&dir, Access::Read, Actie::KwaliteitBekijken, who)?.project;
+            scan_cmd::fairness(&project, run.as_deref(), json)
+        }
     }
 }

@@ -253,3 +253,39 @@ pub fn print_synth(s: &loep_synth::Summary, out: &Path, secs: f64) {
         );
     }
 }
+
+/// What a retention run destroyed (or would destroy), in a few lines.
+pub fn retention_summary(r: &loep_intake::vault::RetentionReport) -> String {
+    let verb = if r.dry_run {
+        "would destroy"
+    } else {
+        "destroyed"
+    };
+    let mut out = format!("Retention (signals older than {}):", r.signalen_voor);
+    let signals: u64 = r.signalen.iter().map(|d| d.aantal).sum();
+    out.push_str(&format!(
+        "\n  signals: {verb} {signals} of {} run(s)",
+        r.signalen.len()
+    ));
+    if r.identiteiten_termijn_verstreken {
+        let ids: u64 = r.identiteiten.iter().map(|d| d.aantal).sum();
+        out.push_str(&format!(
+            "\n  identities of persons without a signal (the project has ended): {verb} {ids} row(s) in {} vault file(s)",
+            r.identiteiten.iter().filter(|d| d.aantal > 0).count()
+        ));
+        if let Some(a) = &r.afwijzingen {
+            out.push_str(&format!(
+                "\n  rejected rows kept in full: {verb} {}",
+                a.aantal
+            ));
+        }
+    } else {
+        out.push_str(
+            "\n  identities: kept while the project runs (and its grace period after the end)",
+        );
+    }
+    if !r.dry_run && r.destroyed_anything() {
+        out.push_str("\n  Each destruction is in the processing log with its count and SHA-256.");
+    }
+    out
+}

@@ -109,12 +109,11 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn scan(dir: &Path, json: bool, memory_limit: usize) -> Result<ExitCode> {
-    let mut project = Project::open(dir)?;
+pub fn scan(project: &mut Project, json: bool, memory_limit: usize) -> Result<ExitCode> {
     let c = Catalogue::published()?;
     let t = std::time::Instant::now();
-    let report = loep_scan::scan(&mut project, &c, memory_limit)?;
-    loep_scan::clean_spill(dir);
+    let report = loep_scan::scan(project, &c, memory_limit)?;
+    loep_scan::clean_spill(&project.layout.dir);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
@@ -167,9 +166,8 @@ fn run_of(project: &Project, run: Option<&str>) -> Result<loep_store::scan::Scan
     })
 }
 
-pub fn signals(dir: &Path, run: Option<&str>, format: Format) -> Result<ExitCode> {
-    let project = Project::open_read_only(dir)?;
-    let run = run_of(&project, run)?;
+pub fn signals(project: &Project, run: Option<&str>, format: Format) -> Result<ExitCode> {
+    let run = run_of(project, run)?;
     let signals = loep_store::scan::signals(project.conn(), &run.run_id)?;
     let profiles = loep_store::scan::profiles(project.conn(), &run.run_id)?;
     match format {
@@ -208,9 +206,13 @@ pub fn signals(dir: &Path, run: Option<&str>, format: Format) -> Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn evaluate(dir: &Path, truth: &Path, run: Option<&str>, json: bool) -> Result<ExitCode> {
-    let project = Project::open_read_only(dir)?;
-    let run = run_of(&project, run)?;
+pub fn evaluate(
+    project: &Project,
+    truth: &Path,
+    run: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    let run = run_of(project, run)?;
     let signals = loep_store::scan::signals(project.conn(), &run.run_id)?;
     let profiles = loep_store::scan::profiles(project.conn(), &run.run_id)?;
     let q = loep_scan::evaluate::evaluate(&run.run_id, &signals, &profiles, truth)?;
@@ -248,13 +250,12 @@ pub fn evaluate(dir: &Path, truth: &Path, run: Option<&str>, json: bool) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn fairness(dir: &Path, run: Option<&str>, json: bool) -> Result<ExitCode> {
-    let project = Project::open_read_only(dir)?;
-    let run = run_of(&project, run)?;
+pub fn fairness(project: &Project, run: Option<&str>, json: bool) -> Result<ExitCode> {
+    let run = run_of(project, run)?;
     let profiles = loep_store::scan::profiles(project.conn(), &run.run_id)?;
     let spill = tempfile::tempdir().context("cannot create a temporary directory")?;
     let engine = Engine::new(
-        Sources::of(&project)?,
+        Sources::of(project)?,
         loep_scan::DEFAULT_MEMORY_LIMIT,
         spill.path(),
     )?;

@@ -378,14 +378,8 @@ fn partners_outside_the_project_are_refused() {
         "--partners",
         "gemeente",
     ]));
-    ok(loep(&[
-        "approve",
-        dir.to_str().unwrap(),
-        "--door",
-        "FG",
-        "--dpia",
-        "D1",
-    ]));
+    add_accounts(&dir);
+    ok(loep(&["approve", dir.to_str().unwrap(), "--dpia", "D1"]));
     ok(intake(&dir, &fixtures().join("basis")));
     let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
     assert!(err.contains("does not take part in this project"), "{err}");
@@ -652,6 +646,8 @@ fn killing_the_process_mid_intake_leaves_the_previous_state() {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loep"))
         .args(["intake", dir.to_str().unwrap(), lev.to_str().unwrap()])
         .env("LOEP_NOW", NOW)
+        .env("LOEP_GEBRUIKER", "beheerder")
+        .env("LOEP_WACHTWOORD", PASSWORD)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -109,8 +109,6 @@ fn intake_is_refused_until_approved_and_after_the_config_changes() {
     ok(loep(&[
         "approve",
         dir.to_str().unwrap(),
-        "--door",
-        "A. de Privacy",
         "--dpia",
         "DPIA-1",
     ]));
@@ -168,7 +166,7 @@ fn status_reports_deliveries_snapshots_rows_rejects_and_area() {
     assert_eq!(t("bd_inkomen")["afgewezen"], 1);
     let text = ok(loep(&["status", dir.to_str().unwrap()]));
     assert!(
-        text.contains("bd_inkomen") && text.contains("Approval  A. de Privacy"),
+        text.contains("bd_inkomen") && text.contains("Approval  fg"),
         "{text}"
     );
 }
@@ -310,11 +308,51 @@ fn the_demo_runs_twice_and_leaves_other_directories_alone() {
         assert!(out.contains("nothing loaded twice"), "{out}");
     }
     assert!(demo.join("truth/adressen.csv").exists());
-    ok(loep(&[
-        "log",
-        "verify",
-        demo.join("project").to_str().unwrap(),
-    ]));
+    // The demo made an account for every role, with the password it printed.
+    let project = demo.join("project");
+    let as_demo = |user: &str, args: &[&str]| {
+        loep_env(
+            args,
+            &[
+                ("LOEP_GEBRUIKER", user),
+                ("LOEP_WACHTWOORD", "demo-wachtwoord-2026"),
+            ],
+        )
+    };
+    ok(as_demo("fg", &["log", "verify", project.to_str().unwrap()]));
+    let users: serde_json::Value = serde_json::from_str(&ok(as_demo(
+        "beheerder",
+        &["user", "list", project.to_str().unwrap(), "--json"],
+    )))
+    .unwrap();
+    let mut roles: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["rol"].as_str().unwrap())
+        .collect();
+    roles.sort();
+    assert_eq!(
+        roles,
+        [
+            "analist",
+            "beheerder",
+            "functionaris-gegevensbescherming",
+            "handhaver",
+            "partner-medewerker",
+            "projectleider",
+            "sleutelhouder"
+        ]
+    );
+    // Its four-eyes request was approved by the key holder, not by the analist who asked.
+    let reveals: serde_json::Value = serde_json::from_str(&ok(as_demo(
+        "sleutelhouder",
+        &["reveal", "list", project.to_str().unwrap(), "--json"],
+    )))
+    .unwrap();
+    assert_eq!(reveals[0]["status"], "goedgekeurd", "{reveals}");
+    assert_eq!(reveals[0]["aanvrager"], "analist");
+    assert_eq!(reveals[0]["beoordelaar"], "sleutelhouder");
     // A directory that is not an earlier demo is never removed.
     let other = root.path().join("other");
     std::fs::create_dir_all(&other).unwrap();

@@ -85,7 +85,7 @@ pub struct LinkReport {
 }
 
 /// Calls `f` with the values (as text; `None` when null) of `columns` of every row.
-fn for_each_row(
+pub(crate) fn for_each_row(
     path: &Path,
     columns: &[&str],
     mut f: impl FnMut(&[Option<&str>]) -> Result<()>,

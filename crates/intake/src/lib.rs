@@ -9,9 +9,11 @@
 
 pub mod columns;
 pub mod delivery;
+pub mod inzage;
 pub mod koppeling;
 pub mod source;
 pub mod validate;
+pub mod vault;
 
 pub use delivery::{
     FileProblem, IntakeError, IntakeReport, NoProgress, Outcome, Progress, TableReport, intake,

@@ -9,10 +9,10 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
-use std::num::NonZeroUsize;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use loep_store::{Project, catalog};
 use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -120,7 +120,10 @@ impl Engine {
         let config = SessionConfig::new()
             .with_target_partitions(self.partitions)
             .set_bool("datafusion.optimizer.prefer_hash_join", false)
-            .set_bool("datafusion.execution.parquet.schema_force_view_types", false);
+            .set_bool(
+                "datafusion.execution.parquet.schema_force_view_types",
+                false,
+            );
         SessionContext::new_with_config_rt(config, self.runtime.clone())
     }
 

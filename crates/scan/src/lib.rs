@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod engine;
 pub mod evaluate;
 pub mod fairness;
+pub mod register;
 
 use anyhow::{Context, Result};
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
@@ -94,6 +95,7 @@ pub fn scan(
         for r in &rows {
             signals.push(Signal {
                 run_id: run_id.clone(),
+                nr: 0,
                 indicator: ind.code.clone(),
                 versie: i64::from(ind.versie),
                 thema: ind.thema.clone(),
@@ -117,6 +119,9 @@ pub fn scan(
     }
     results.sort_by(|a, b| a.code.cmp(&b.code));
     signals.sort_by(|a, b| (&a.vbo_id, &a.indicator).cmp(&(&b.vbo_id, &b.indicator)));
+    for (i, s) in signals.iter_mut().enumerate() {
+        s.nr = i as i64 + 1;
+    }
     let profiles = profile(&run_id, &signals);
 
     let now = clock::now();

@@ -6,11 +6,14 @@
 //! owns their layout, the approval, the append-only hash-chained processing log, and the
 //! keyed pseudonyms. It knows nothing of CSV or Parquet.
 
+pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod log;
 pub mod project;
 pub mod pseudonym;
+pub mod retention;
+pub mod reveal;
 pub mod scan;
 
 pub use log::{LogRecord, Status};

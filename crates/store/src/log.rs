@@ -336,3 +336,105 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         problems,
     })
 }
+
+/// A record as a Logboek Dataverwerkingen line: the standard's fields, the `dpl.core.*`
+/// attributes beside loep's own, and the chain fields so that an auditor can recheck it.
+pub fn to_logboek_json(r: &StoredRecord) -> Value {
+    let mut attributes = Map::new();
+    attributes.insert(
+        "dpl.core.processing_activity_id".to_string(),
+        Value::String(r.processing_activity_id.clone()),
+    );
+    if let Some(s) = &r.data_subject_id {
+        attributes.insert(
+            "dpl.core.data_subject_id".to_string(),
+            Value::String(s.clone()),
+        );
+    }
+    if let Ok(Value::Object(own)) = serde_json::from_str::<Value>(&r.attributes) {
+        for (k, v) in own {
+            attributes.insert(format!("loep.{k}"), v);
+        }
+    }
+    serde_json::json!({
+        "trace_id": r.trace_id,
+        "operation_id": r.operation_id,
+        "parent_operation_id": r.parent_operation_id,
+        "name": r.name,
+        "start_time": r.start_time,
+        "end_time": r.end_time,
+        "status_code": r.status_code,
+        "resource": r.resource,
+        "attributes": attributes,
+        "loep.seq": r.seq,
+        "loep.prev_hash": r.prev_hash,
+        "loep.hash": r.hash,
+    })
+}
+
+fn unix_nanos(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .ok()
+        .and_then(|d| d.timestamp_nanos_opt())
+        .map_or_else(|| "0".to_string(), |n| n.to_string())
+}
+
+fn otlp_value(v: &Value) -> Value {
+    match v {
+        Value::Bool(b) => serde_json::json!({ "boolValue": b }),
+        Value::Number(n) if n.is_i64() || n.is_u64() => {
+            serde_json::json!({ "intValue": n.to_string() })
+        }
+        Value::Number(n) => serde_json::json!({ "doubleValue": n.as_f64() }),
+        Value::String(s) => serde_json::json!({ "stringValue": s }),
+        other => serde_json::json!({ "stringValue": other.to_string() }),
+    }
+}
+
+/// The log as one OTLP/JSON `ExportTraceServiceRequest`: one span per record (the Logboek
+/// standard maps onto OpenTelemetry spans), with the Logboek attributes on each span.
+pub fn to_otlp_json(records: &[StoredRecord]) -> Value {
+    let spans: Vec<Value> = records
+        .iter()
+        .map(|r| {
+            let line = to_logboek_json(r);
+            let mut attributes: Vec<Value> = line["attributes"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| serde_json::json!({ "key": k, "value": otlp_value(v) }))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for k in ["loep.seq", "loep.prev_hash", "loep.hash"] {
+                attributes.push(serde_json::json!({ "key": k, "value": otlp_value(&line[k]) }));
+            }
+            let mut span = serde_json::json!({
+                "traceId": r.trace_id,
+                "spanId": r.operation_id,
+                "name": r.name,
+                "kind": 1,
+                "startTimeUnixNano": unix_nanos(&r.start_time),
+                "endTimeUnixNano": unix_nanos(&r.end_time),
+                "attributes": attributes,
+                "status": { "code": if r.status_code == "OK" { 1 } else { 2 } },
+            });
+            if let Some(p) = &r.parent_operation_id {
+                span["parentSpanId"] = Value::String(p.clone());
+            }
+            span
+        })
+        .collect();
+    serde_json::json!({
+        "resourceSpans": [{
+            "resource": { "attributes": [
+                { "key": "service.name", "value": { "stringValue": "loep" } },
+                { "key": "service.version", "value": { "stringValue": env!("CARGO_PKG_VERSION") } },
+            ]},
+            "scopeSpans": [{
+                "scope": { "name": "loep.verwerkingslog", "version": env!("CARGO_PKG_VERSION") },
+                "spans": spans,
+            }],
+        }]
+    })
+}

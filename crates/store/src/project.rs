@@ -268,6 +268,7 @@ CREATE TABLE IF NOT EXISTS scan_run (
 );
 CREATE TABLE IF NOT EXISTS signaal (
     run_id TEXT NOT NULL REFERENCES scan_run(run_id),
+    nr INTEGER NOT NULL,
     indicator TEXT NOT NULL,
     versie INTEGER NOT NULL,
     thema TEXT NOT NULL,
@@ -280,6 +281,7 @@ CREATE TABLE IF NOT EXISTS signaal (
     partners TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS signaal_run ON signaal(run_id, vbo_id);
+CREATE UNIQUE INDEX IF NOT EXISTS signaal_nr ON signaal(run_id, nr);
 CREATE TABLE IF NOT EXISTS adresprofiel (
     run_id TEXT NOT NULL REFERENCES scan_run(run_id),
     rang INTEGER NOT NULL,
@@ -423,6 +425,9 @@ impl Project {
             conn.pragma_update(None, "journal_mode", "DELETE")?;
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
+        // Deleted rows are overwritten, not merely unlinked: retention destroys data in the
+        // files themselves (set before ATTACH, so the vault inherits it).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let vault_path = layout.vault().to_string_lossy().into_owned();
         conn.execute("ATTACH DATABASE ?1 AS vault", params![vault_path])
             .context("cannot open the identity vault")?;
@@ -430,6 +435,9 @@ impl Project {
             conn.execute_batch(SCHEMA)?;
             conn.execute_batch(VAULT_SCHEMA)?;
             log::create_schema(&conn)?;
+            crate::auth::create_schema(&conn)?;
+            crate::reveal::create_schema(&conn)?;
+            crate::retention::create_schema(&conn)?;
         }
         let config_sha256 = sha256_file(&layout.config())?;
         let project = Project {

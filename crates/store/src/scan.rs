@@ -21,6 +21,8 @@ pub struct ScanRun {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Signal {
     pub run_id: String,
+    /// The signal's number within its run (1, 2, …); `RUN/NR` names it (see [`Signal::id`]).
+    pub nr: i64,
     pub indicator: String,
     pub versie: i64,
     pub thema: String,
@@ -34,6 +36,18 @@ pub struct Signal {
     pub sterkte: f64,
     /// Comma-separated partners whose data the indicator read.
     pub partners: String,
+}
+
+impl Signal {
+    /// `RUN/NR`: how a user names one signal, e.g. for a request for identities.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.run_id, self.nr)
+    }
+
+    /// The pseudonyms of the persons involved.
+    pub fn persons(&self) -> impl Iterator<Item = &str> {
+        self.pseudoniemen.split(',').filter(|p| !p.is_empty())
+    }
 }
 
 /// An address with all its signals of a run, ranked.
@@ -72,12 +86,13 @@ pub fn insert_run(
         params![run.run_id, run.tijdstip, run.indicatoren, run.bronnen, run.signalen, run.adressen],
     )?;
     let mut stmt = tx.prepare(
-        "INSERT INTO signaal (run_id, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO signaal (run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
     for s in signals {
         stmt.execute(params![
             s.run_id,
+            s.nr,
             s.indicator,
             s.versie,
             s.thema,
@@ -142,27 +157,64 @@ pub fn run(conn: &Connection, run_id: Option<&str>) -> Result<Option<ScanRun>> {
     })
 }
 
+const SIGNAL_COLUMNS: &str = "run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners";
+
+fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
+    Ok(Signal {
+        run_id: r.get(0)?,
+        nr: r.get(1)?,
+        indicator: r.get(2)?,
+        versie: r.get(3)?,
+        thema: r.get(4)?,
+        vbo_id: r.get(5)?,
+        buurtcode: r.get(6)?,
+        pseudoniemen: r.get(7)?,
+        feiten: r.get(8)?,
+        uitleg: r.get(9)?,
+        sterkte: r.get(10)?,
+        partners: r.get(11)?,
+    })
+}
+
+/// The signals of a run, in their order (by address, then indicator).
 pub fn signals(conn: &Connection, run_id: &str) -> Result<Vec<Signal>> {
-    let mut stmt = conn.prepare(
-        "SELECT run_id, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners
-         FROM signaal WHERE run_id = ?1 ORDER BY vbo_id, indicator",
-    )?;
-    let rows = stmt.query_map(params![run_id], |r| {
-        Ok(Signal {
-            run_id: r.get(0)?,
-            indicator: r.get(1)?,
-            versie: r.get(2)?,
-            thema: r.get(3)?,
-            vbo_id: r.get(4)?,
-            buurtcode: r.get(5)?,
-            pseudoniemen: r.get(6)?,
-            feiten: r.get(7)?,
-            uitleg: r.get(8)?,
-            sterkte: r.get(9)?,
-            partners: r.get(10)?,
-        })
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 ORDER BY nr"
+    ))?;
+    let rows = stmt.query_map(params![run_id], signal_from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// One signal by its id `RUN/NR`.
+pub fn signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
+    let Some((run_id, nr)) = id.rsplit_once('/') else {
+        anyhow::bail!(
+            "'{id}' is not a signal id; signal ids look like S0001-1a2b3c4d/17 (`loep signals` lists them)"
+        );
+    };
+    let Ok(nr) = nr.parse::<i64>() else {
+        anyhow::bail!("'{id}' is not a signal id: '{nr}' is not a number");
+    };
+    Ok(conn
+        .query_row(
+            &format!("SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 AND nr = ?2"),
+            params![run_id, nr],
+            signal_from_row,
+        )
+        .optional()?)
+}
+
+/// Every signal (of any run) that involves the person with this pseudonym.
+pub fn signals_of_person(conn: &Connection, pseudoniem: &str) -> Result<Vec<Signal>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE instr(pseudoniemen, ?1) > 0 ORDER BY run_id, nr"
+    ))?;
+    let rows = stmt.query_map(params![pseudoniem], signal_from_row)?;
+    Ok(rows
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter(|s| s.persons().any(|p| p == pseudoniem))
+        .collect())
 }
 
 pub fn profiles(conn: &Connection, run_id: &str) -> Result<Vec<AddressProfile>> {

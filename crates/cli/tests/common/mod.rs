@@ -15,9 +15,43 @@ pub fn loep(args: &[&str]) -> Output {
     loep_env(args, &[])
 }
 
+/// The password of every test account.
+pub const PASSWORD: &str = "wachtwoord-voor-de-tests";
+
+/// The test accounts `init_project` creates: (name, role, organisation).
+pub const ACCOUNTS: [(&str, &str, Option<&str>); 9] = [
+    ("beheerder", "beheerder", None),
+    ("fg", "functionaris-gegevensbescherming", None),
+    ("projectleider", "projectleider", None),
+    ("analist", "analist", None),
+    ("analist2", "analist", None),
+    ("sleutelhouder", "sleutelhouder", None),
+    ("sleutelhouder2", "sleutelhouder", None),
+    ("uwv", "partner-medewerker", Some("uwv")),
+    ("handhaver", "handhaver", None),
+];
+
+/// The account whose job a command is, when a test does not say otherwise: the beheerder
+/// creates, loads and keeps; the privacy officer approves and audits; the analist scans and
+/// asks; the key holder decides; the project leader reads the status.
+fn account_for(args: &[&str]) -> &'static str {
+    match (args.first().copied(), args.get(1).copied()) {
+        (Some("approve" | "log" | "inzage" | "register"), _) => "fg",
+        (Some("reveal"), Some("approve" | "refuse")) => "sleutelhouder",
+        (Some("scan" | "signals" | "evaluate" | "fairness" | "reveal"), _) => "analist",
+        (Some("status"), _) => "projectleider",
+        _ => "beheerder",
+    }
+}
+
 pub fn loep_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loep"));
-    cmd.args(args).env("LOEP_NOW", NOW).env_remove("LOEP_FAULT");
+    cmd.args(args)
+        .env("LOEP_NOW", NOW)
+        .env_remove("LOEP_FAULT")
+        .env("LOEP_GEBRUIKER", account_for(args))
+        .env("LOEP_WACHTWOORD", PASSWORD)
+        .env("LOEP_NIEUW_WACHTWOORD", PASSWORD);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -77,7 +111,24 @@ pub fn init_project(root: &Path) -> PathBuf {
         "--tot",
         "2026-12-31",
     ]));
+    add_accounts(&dir);
     dir
+}
+
+/// Adds every test account but the beheerder, who created the project.
+pub fn add_accounts(dir: &Path) {
+    for (naam, rol, org) in &ACCOUNTS[1..] {
+        let mut args = vec!["user", "add", dir.to_str().unwrap(), naam, "--rol", rol];
+        if let Some(o) = org {
+            args.extend(["--organisatie", o]);
+        }
+        ok(loep(&args));
+    }
+}
+
+/// `loep` as the test account `user`.
+pub fn loep_as(user: &str, args: &[&str]) -> Output {
+    loep_env(args, &[("LOEP_GEBRUIKER", user)])
 }
 
 /// A new, approved project.
@@ -86,8 +137,6 @@ pub fn approved_project(root: &Path) -> PathBuf {
     ok(loep(&[
         "approve",
         dir.to_str().unwrap(),
-        "--door",
-        "A. de Privacy",
         "--dpia",
         "DPIA-2026-01",
     ]));

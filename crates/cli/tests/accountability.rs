@@ -1,0 +1,777 @@
+//! Accounts and roles, four-eyes de-pseudonymisation, retention, purpose limitation, access
+//! requests, the log export and the Algoritmeregister entry: each from the CLI, with its
+//! refusals.
+
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn json(out: String) -> serde_json::Value {
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// A small synthetic world (with some invalid values, so that there are rejects) loaded into
+/// `project`.
+fn world(root: &Path) -> PathBuf {
+    let world = root.join("world");
+    ok(loep(&[
+        "synth",
+        "--persons",
+        "4000",
+        "--seed",
+        "11",
+        "--dirty",
+        "0.01",
+        "--out",
+        world.to_str().unwrap(),
+    ]));
+    world
+}
+
+/// An approved project with every test account, the world loaded and scanned at `scan_at`.
+fn scanned(root: &Path, extra_init: &[&str], scan_at: &str) -> (PathBuf, PathBuf) {
+    let world = world(root);
+    let dir = root.join("project");
+    let mut args = vec![
+        "init",
+        dir.to_str().unwrap(),
+        "--naam",
+        "Wijkaanpak Oude Stad",
+        "--gebied",
+        "GM0392",
+        "--doel",
+        "Adresfraude en onderverhuur in de wijk aanpakken met de partners van het interventieteam.",
+        "--grondslag",
+        "Wet SUWI art. 64",
+        "--van",
+        "2026-01-01",
+        "--tot",
+        "2026-12-31",
+    ];
+    args.extend_from_slice(extra_init);
+    ok(loep(&args));
+    add_accounts(&dir);
+    ok(loep(&[
+        "approve",
+        dir.to_str().unwrap(),
+        "--dpia",
+        "DPIA-7",
+    ]));
+    ok(intake(&dir, &world.join("levering")));
+    ok(loep_env(
+        &["scan", dir.to_str().unwrap()],
+        &[("LOEP_NOW", scan_at)],
+    ));
+    (world, dir)
+}
+
+fn signals(dir: &Path) -> Vec<serde_json::Value> {
+    json(ok(loep(&[
+        "signals",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ])))["signalen"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn persons(signal: &serde_json::Value) -> BTreeSet<String> {
+    signal["pseudoniemen"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn signal_id(signal: &serde_json::Value) -> String {
+    format!(
+        "{}/{}",
+        signal["run_id"].as_str().unwrap(),
+        signal["nr"].as_i64().unwrap()
+    )
+}
+
+fn log_rows(dir: &Path, name: &str) -> Vec<(Option<String>, String)> {
+    let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT data_subject_id, attributes FROM verwerkingslog WHERE name = ?1 ORDER BY seq",
+        )
+        .unwrap();
+    stmt.query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn logging_in_and_the_role_of_every_command() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let d = dir.to_str().unwrap();
+    ok(intake(&dir, &fixtures().join("basis")));
+
+    // Who may run what, through the CLI, for every test account.
+    let out_dir = root.path().join("out");
+    let o = out_dir.to_str().unwrap();
+    let basis = fixtures().join("basis");
+    let b = basis.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &[&str])> = vec![
+        (vec!["approve", d, "--dpia", "DPIA-2"], &["fg"]),
+        (vec!["intake", d, b], &["beheerder"]),
+        (
+            vec!["status", d],
+            &[
+                "beheerder",
+                "fg",
+                "projectleider",
+                "analist",
+                "analist2",
+                "sleutelhouder",
+                "sleutelhouder2",
+            ],
+        ),
+        (vec!["scan", d], &["analist", "analist2"]),
+        (
+            vec!["signals", d],
+            &["projectleider", "analist", "analist2"],
+        ),
+        (
+            vec!["user", "list", d],
+            &["beheerder", "fg", "projectleider"],
+        ),
+        (vec!["log", "verify", d], &["beheerder", "fg"]),
+        (vec!["log", "export", d], &["fg"]),
+        (
+            vec!["register", "export", d, "--out", o],
+            &["fg", "projectleider"],
+        ),
+        (
+            vec!["inzage", d, "--bsn", "111222333", "--out", o],
+            &["fg", "sleutelhouder", "sleutelhouder2"],
+        ),
+        (
+            vec!["retention", "run", d, "--dry-run"],
+            &["beheerder", "fg"],
+        ),
+        (
+            vec!["reveal", "list", d],
+            &[
+                "fg",
+                "analist",
+                "analist2",
+                "sleutelhouder",
+                "sleutelhouder2",
+            ],
+        ),
+    ];
+    for (args, allowed) in &cases {
+        for (user, _, _) in ACCOUNTS {
+            let out = loep_as(user, args);
+            if allowed.contains(&user) {
+                ok(out);
+            } else {
+                let err = refused(out);
+                assert!(
+                    err.contains("refused: a "),
+                    "{user} running {args:?}: {err}"
+                );
+            }
+        }
+    }
+
+    // Without an account, with a wrong password, with an account of another project, or
+    // disabled: refused.
+    let no_user = std::process::Command::new(env!("CARGO_BIN_EXE_loep"))
+        .args(["status", d])
+        .env("LOEP_NOW", NOW)
+        .env_remove("LOEP_GEBRUIKER")
+        .env("LOEP_WACHTWOORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(refused(no_user).contains("--gebruiker"));
+    let err = refused(loep_env(
+        &["status", d],
+        &[("LOEP_WACHTWOORD", "niet het goede wachtwoord")],
+    ));
+    assert!(err.contains("wrong password"), "{err}");
+    let err = refused(loep_as("iemand", &["status", d]));
+    assert!(err.contains("unknown account"), "{err}");
+    ok(loep(&["user", "disable", d, "analist2"]));
+    let err = refused(loep_as("analist2", &["signals", d]));
+    assert!(err.contains("disabled"), "{err}");
+    let err = refused(loep(&["user", "disable", d, "beheerder"]));
+    assert!(err.contains("your own account"), "{err}");
+    // Accounts: the password is stored as an Argon2id hash, never as given.
+    let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    let hashes: Vec<String> = conn
+        .prepare("SELECT wachtwoord FROM gebruiker")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(hashes.len(), ACCOUNTS.len());
+    assert!(hashes.iter().all(|h| h.starts_with("$argon2id$v=19$")));
+    assert!(
+        files_under(&dir)
+            .iter()
+            .all(|f| { !String::from_utf8_lossy(&std::fs::read(f).unwrap()).contains(PASSWORD) })
+    );
+    // A partner-medewerker belongs to one organisation.
+    let err = refused(loep(&[
+        "user",
+        "add",
+        d,
+        "bd",
+        "--rol",
+        "partner-medewerker",
+    ]));
+    assert!(err.contains("--organisatie"), "{err}");
+    let err = refused(loep_env(
+        &["user", "add", d, "kort", "--rol", "analist"],
+        &[("LOEP_NIEUW_WACHTWOORD", "kort")],
+    ));
+    assert!(err.contains("at least 12"), "{err}");
+}
+
+#[test]
+fn four_eyes_reveal() {
+    let root = tempfile::tempdir().unwrap();
+    let (_, dir) = scanned(root.path(), &[], NOW);
+    let d = dir.to_str().unwrap();
+    let all = signals(&dir);
+    let with_persons: Vec<&serde_json::Value> =
+        all.iter().filter(|s| !persons(s).is_empty()).collect();
+    let first = with_persons[0];
+    let other = with_persons
+        .iter()
+        .find(|s| persons(s).is_disjoint(&persons(first)))
+        .expect("two signals with different persons");
+    let (id1, id2) = (signal_id(first), signal_id(other));
+
+    let reason = "Huisbezoek voorbereiden: wie wonen hier werkelijk?";
+    // A reason is required; only an analist asks.
+    let err = refused(loep(&["reveal", "request", d, &id1, "--reden", "kijken"]));
+    assert!(err.contains("reason"), "{err}");
+    let err = refused(loep_as(
+        "projectleider",
+        &["reveal", "request", d, &id1, "--reden", reason],
+    ));
+    assert!(err.contains("refused"), "{err}");
+    let err = refused(loep(&[
+        "reveal",
+        "request",
+        d,
+        "S9999-00000000/1",
+        "--reden",
+        reason,
+    ]));
+    assert!(err.contains("no signal"), "{err}");
+    let out = ok(loep(&["reveal", "request", d, &id1, "--reden", reason]));
+    assert!(out.contains("O0001"), "{out}");
+    ok(loep_as(
+        "analist2",
+        &["reveal", "request", d, &id2, "--reden", reason],
+    ));
+
+    // Not yet approved: nothing to see. Self-approval is refused.
+    let err = refused(loep(&["reveal", "show", d, "O0001"]));
+    assert!(err.contains("not been approved"), "{err}");
+    let err = refused(loep_as("analist", &["reveal", "approve", d, "O0001"]));
+    assert!(err.contains("refused"), "{err}");
+    let err = refused(loep_as("sleutelhouder", &["reveal", "refuse", d, "O0001"]));
+    assert!(err.contains("--toelichting"), "{err}");
+
+    ok(loep_as("sleutelhouder", &["reveal", "approve", d, "O0001"]));
+    let err = refused(loep_as(
+        "sleutelhouder2",
+        &["reveal", "approve", d, "O0001"],
+    ));
+    assert!(err.contains("goedgekeurd already"), "{err}");
+    ok(loep_as(
+        "sleutelhouder2",
+        &[
+            "reveal",
+            "refuse",
+            d,
+            "O0002",
+            "--toelichting",
+            "Geen reden voor een huisbezoek.",
+        ],
+    ));
+
+    // Only the requester sees the identities, only of that signal's persons.
+    for who in [
+        "analist2",
+        "sleutelhouder",
+        "projectleider",
+        "uwv",
+        "handhaver",
+        "fg",
+    ] {
+        let err = refused(loep_as(who, &["reveal", "show", d, "O0001"]));
+        assert!(err.contains("refused"), "{who}: {err}");
+    }
+    let shown = json(ok(loep(&["reveal", "show", d, "O0001", "--json"])));
+    let revealed: BTreeSet<String> = shown["personen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let bsn = p["bsn"].as_str().unwrap();
+            assert!(
+                bsn.len() == 9 && bsn.bytes().all(|b| b.is_ascii_digit()),
+                "{p}"
+            );
+            p["pseudoniem"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(revealed, persons(first));
+    assert!(revealed.is_disjoint(&persons(other)));
+    assert!(
+        shown["personen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["geslachtsnaam"].is_string()),
+        "{shown}"
+    );
+    // A refused request reveals nothing, also not to its requester.
+    let err = refused(loep_as("analist2", &["reveal", "show", d, "O0002"]));
+    assert!(err.contains("not been approved"), "{err}");
+
+    // Every step is in the log, one line per person, without user names.
+    for (name, n) in [
+        (
+            "onthulling.aanvraag",
+            persons(first).len() + persons(other).len(),
+        ),
+        ("onthulling.goedkeuring", persons(first).len()),
+        ("onthulling.weigering", persons(other).len()),
+        ("onthulling.inzien", persons(first).len()),
+    ] {
+        let rows = log_rows(&dir, name);
+        assert_eq!(rows.len(), n, "{name}");
+        for (subject, attrs) in &rows {
+            assert!(
+                subject.as_ref().is_some_and(|s| s.len() == 32),
+                "{name}: {subject:?}"
+            );
+            assert!(
+                !attrs.contains("analist") && !attrs.contains("sleutelhouder"),
+                "{attrs}"
+            );
+        }
+    }
+    assert!(ok(loep(&["log", "verify", d])).contains("intact"));
+}
+
+/// The bytes of every file under `dir`, as one lossy string.
+fn all_bytes(dir: &Path) -> String {
+    files_under(dir)
+        .iter()
+        .map(|f| String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn vault_pseudonyms(dir: &Path) -> BTreeSet<String> {
+    files_under(&dir.join("vault/bsn"))
+        .iter()
+        .flat_map(|f| parquet_rows(f))
+        .filter_map(|r| r.get("pseudoniem").cloned().flatten())
+        .collect()
+}
+
+#[test]
+fn retention_destroys_data_in_the_files() {
+    let root = tempfile::tempdir().unwrap();
+    // Scanned on the last days of the project, signals kept 60 days.
+    let (_, dir) = scanned(
+        root.path(),
+        &["--signalen-dagen", "60"],
+        "2026-12-30T09:00:00Z",
+    );
+    let d = dir.to_str().unwrap();
+    let all = signals(&dir);
+    let in_signals: BTreeSet<String> = all.iter().flat_map(persons).collect();
+    let uitleg = all[0]["uitleg"].as_str().unwrap().to_string();
+    let before = vault_pseudonyms(&dir);
+    assert!(before.len() > in_signals.len() * 2);
+    let conn = rusqlite::Connection::open(dir.join("vault/vault.sqlite")).unwrap();
+    let raw: String = conn
+        .query_row("SELECT ruwe_regel FROM afwijzing LIMIT 1", [], |r| r.get(0))
+        .expect("the dirty world has rejects");
+    drop(conn);
+    assert!(all_bytes(&dir.join("vault")).contains(&raw));
+    ok(loep_as(
+        "analist",
+        &[
+            "reveal",
+            "request",
+            d,
+            &signal_id(&all[0]),
+            "--reden",
+            "Huisbezoek voorbereiden op dit adres.",
+        ],
+    ));
+    ok(loep_as("sleutelhouder", &["reveal", "approve", d, "O0001"]));
+
+    let at = |now: &'static str| [("LOEP_NOW", now)];
+    // Within the grace period after the end: nothing is destroyed, even by a dry run.
+    let r = json(ok(loep_env(
+        &["retention", "run", d, "--json"],
+        &at("2027-01-15T12:00:00Z"),
+    )));
+    assert_eq!(r["identiteiten_termijn_verstreken"], false, "{r}");
+    assert_eq!(vault_pseudonyms(&dir), before);
+
+    // After it: a dry run counts, changes nothing.
+    let r = json(ok(loep_env(
+        &["retention", "run", d, "--dry-run", "--json"],
+        &at("2027-02-01T12:00:00Z"),
+    )));
+    let due: u64 = r["identiteiten"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["aantal"].as_u64().unwrap())
+        .sum();
+    assert!(due > 0, "{r}");
+    assert_eq!(vault_pseudonyms(&dir), before);
+
+    // Any command that opens the project enforces it: only persons in a signal keep their
+    // identity, and the full rejects are gone from the vault's files.
+    ok(loep_env(&["status", d], &at("2027-02-01T12:00:00Z")));
+    let after = vault_pseudonyms(&dir);
+    assert!(!after.is_empty());
+    assert!(
+        after.is_subset(&in_signals),
+        "{} kept outside signals",
+        after.difference(&in_signals).count()
+    );
+    assert!(
+        !all_bytes(&dir.join("vault")).contains(&raw),
+        "a destroyed reject is still in the vault files"
+    );
+    let rows = log_rows(&dir, "bewaartermijn.vernietiging");
+    assert!(!rows.is_empty());
+    for (subject, attrs) in &rows {
+        assert!(subject.is_some());
+        let a: serde_json::Value = serde_json::from_str(attrs).unwrap();
+        assert!(
+            a["aantal"].as_u64().unwrap() > 0 && a["sha256"].as_str().unwrap().len() == 64,
+            "{a}"
+        );
+    }
+    // Running again destroys nothing more and logs nothing.
+    ok(loep_env(
+        &["retention", "run", d],
+        &at("2027-02-02T12:00:00Z"),
+    ));
+    assert_eq!(
+        log_rows(&dir, "bewaartermijn.vernietiging").len(),
+        rows.len()
+    );
+
+    // When the signals' own period ends, they go, and with them their persons' identities.
+    assert!(all_bytes(&dir).contains(&uitleg));
+    let out = ok(loep_env(
+        &["retention", "run", d],
+        &at("2027-03-05T12:00:00Z"),
+    ));
+    assert!(out.contains("destroyed"), "{out}");
+    assert!(vault_pseudonyms(&dir).is_empty());
+    assert!(
+        !all_bytes(&dir).contains(&uitleg),
+        "a destroyed signal is still in the store files"
+    );
+    let left: serde_json::Value = json(ok(loep_env(
+        &["signals", d, "--format", "json"],
+        &at("2027-03-05T12:00:00Z"),
+    )));
+    assert_eq!(left["signalen"].as_array().unwrap().len(), 0);
+    let err = refused(loep_env(
+        &["reveal", "show", d, "O0001"],
+        &at("2027-03-05T12:00:00Z"),
+    ));
+    assert!(err.contains("destroyed"), "{err}");
+    assert!(ok(loep_env(&["log", "verify", d], &at("2027-03-05T12:00:00Z"))).contains("intact"));
+}
+
+#[test]
+fn projects_are_kept_apart() {
+    let root = tempfile::tempdir().unwrap();
+    let a = approved_project(&root.path().join("a"));
+    let b = approved_project(&root.path().join("b"));
+    for p in [&a, &b] {
+        ok(intake(p, &fixtures().join("basis")));
+    }
+    // The same persons have different pseudonyms in each project.
+    let brp = |p: &Path| -> BTreeSet<String> {
+        files_under(&p.join("data/brp_persoon"))
+            .iter()
+            .flat_map(|f| parquet_rows(f))
+            .filter_map(|r| r.get("pseudoniem").cloned().flatten())
+            .collect()
+    };
+    let (pa, pb) = (brp(&a), brp(&b));
+    assert!(!pa.is_empty() && pa.len() == pb.len());
+    assert!(pa.is_disjoint(&pb));
+    assert_ne!(
+        std::fs::read(a.join("sleutel/pseudonimisering.key")).unwrap(),
+        std::fs::read(b.join("sleutel/pseudonimisering.key")).unwrap()
+    );
+    // An account of one project does not open the other.
+    ok(loep(&[
+        "user",
+        "add",
+        a.to_str().unwrap(),
+        "alleen-a",
+        "--rol",
+        "analist",
+    ]));
+    ok(loep_as(
+        "alleen-a",
+        &["reveal", "list", a.to_str().unwrap()],
+    ));
+    let err = refused(loep_as("alleen-a", &["status", b.to_str().unwrap()]));
+    assert!(err.contains("unknown account"), "{err}");
+    // An access request in B knows only B's pseudonym of the person.
+    let bsn = "111222333";
+    let out_a = root.path().join("inzage-a");
+    let out_b = root.path().join("inzage-b");
+    ok(loep(&[
+        "inzage",
+        a.to_str().unwrap(),
+        "--bsn",
+        bsn,
+        "--out",
+        out_a.to_str().unwrap(),
+    ]));
+    ok(loep(&[
+        "inzage",
+        b.to_str().unwrap(),
+        "--bsn",
+        bsn,
+        "--out",
+        out_b.to_str().unwrap(),
+    ]));
+    let read = |d: &Path| -> serde_json::Value {
+        let f = files_under(d)
+            .into_iter()
+            .find(|f| f.extension().is_some_and(|e| e == "json"))
+            .unwrap();
+        json(std::fs::read_to_string(f).unwrap())
+    };
+    let (ra, rb) = (read(&out_a), read(&out_b));
+    assert_ne!(ra["pseudoniem"], rb["pseudoniem"]);
+    assert!(pa.contains(ra["pseudoniem"].as_str().unwrap()));
+    assert!(pb.contains(rb["pseudoniem"].as_str().unwrap()));
+}
+
+#[test]
+fn access_request_log_export_and_register() {
+    let root = tempfile::tempdir().unwrap();
+    let (_, dir) = scanned(root.path(), &[], NOW);
+    let d = dir.to_str().unwrap();
+    let all = signals(&dir);
+    let s = all.iter().find(|s| !persons(s).is_empty()).unwrap();
+    ok(loep(&[
+        "reveal",
+        "request",
+        d,
+        &signal_id(s),
+        "--reden",
+        "Huisbezoek voorbereiden op dit adres.",
+    ]));
+    ok(loep_as("sleutelhouder", &["reveal", "approve", d, "O0001"]));
+    let shown = json(ok(loep(&["reveal", "show", d, "O0001", "--json"])));
+    let person = &shown["personen"][0];
+    let bsn = person["bsn"].as_str().unwrap();
+    let p = person["pseudoniem"].as_str().unwrap();
+
+    // The access request: everything about the person, their signals, their log lines.
+    let out = root.path().join("inzage");
+    let err = refused(loep_as(
+        "analist",
+        &["inzage", d, "--bsn", bsn, "--out", out.to_str().unwrap()],
+    ));
+    assert!(err.contains("refused"), "{err}");
+    let err = refused(loep(&[
+        "inzage",
+        d,
+        "--bsn",
+        "123456789",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(err.contains("--bsn"), "{err}");
+    ok(loep_as(
+        "sleutelhouder",
+        &["inzage", d, "--bsn", bsn, "--out", out.to_str().unwrap()],
+    ));
+    let files = files_under(&out);
+    let json_file = files
+        .iter()
+        .find(|f| f.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let html_file = files
+        .iter()
+        .find(|f| f.extension().is_some_and(|e| e == "html"))
+        .unwrap();
+    let r = json(std::fs::read_to_string(json_file).unwrap());
+    assert_eq!(r["pseudoniem"], p);
+    assert_eq!(r["identiteit"]["bsn"], bsn);
+    let tables: BTreeSet<&str> = r["bronnen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["tabel"].as_str().unwrap())
+        .collect();
+    assert!(tables.contains("brp_persoon"), "{tables:?}");
+    assert!(
+        r["bronnen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["opslag"] == "kluis")
+    );
+    let sigs: Vec<&str> = r["signalen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["signaal"].as_str().unwrap())
+        .collect();
+    assert!(sigs.contains(&signal_id(s).as_str()), "{sigs:?}");
+    let acts: BTreeSet<&str> = r["verwerkingen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["handeling"].as_str().unwrap())
+        .collect();
+    for a in [
+        "scan.signaal",
+        "onthulling.aanvraag",
+        "onthulling.goedkeuring",
+        "onthulling.inzien",
+    ] {
+        assert!(acts.contains(a), "{a} missing in {acts:?}");
+    }
+    assert!(r["indicatoren"].as_array().unwrap().len() >= 12);
+    let html = std::fs::read_to_string(html_file).unwrap();
+    assert!(html.contains("<html lang=\"nl\">") && html.contains("Signalen over u"));
+    assert!(html.contains(&s["indicator"].as_str().unwrap().to_string()));
+    assert!(!html.contains("<script"));
+    // The access request is itself a logged processing of the person.
+    assert!(
+        log_rows(&dir, "inzage")
+            .iter()
+            .any(|(subj, _)| subj.as_deref() == Some(p))
+    );
+
+    // The log for auditors: JSON lines with the Logboek fields, and OTLP spans.
+    let records = json(ok(loep(&["log", "verify", d, "--json"])))["records"]
+        .as_u64()
+        .unwrap();
+    let lines = ok(loep(&["log", "export", d]));
+    let lines: Vec<serde_json::Value> = lines.lines().map(|l| json(l.to_string())).collect();
+    assert_eq!(lines.len() as u64, records);
+    for l in &lines {
+        for f in [
+            "trace_id",
+            "operation_id",
+            "name",
+            "start_time",
+            "end_time",
+            "status_code",
+            "resource",
+        ] {
+            assert!(l[f].is_string(), "{f} in {l}");
+        }
+        assert!(l["attributes"]["dpl.core.processing_activity_id"].is_string());
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["attributes"]["dpl.core.data_subject_id"] == p
+                && l["name"] == "onthulling.inzien")
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["name"] == "bewaartermijn" || l["name"] == "scan")
+    );
+    let otlp = json(ok(loep(&["log", "export", d, "--format", "otlp"])));
+    let spans = otlp["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        .as_array()
+        .unwrap();
+    assert_eq!(spans.len() as u64, records);
+    assert!(
+        spans
+            .iter()
+            .all(|s| s["traceId"].as_str().unwrap().len() == 32
+                && s["spanId"].as_str().unwrap().len() == 16)
+    );
+    assert!(spans.iter().any(|s| s["parentSpanId"].is_string()));
+    assert!(
+        spans[0]["startTimeUnixNano"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            > 1_700_000_000_000_000_000
+    );
+    let err = refused(loep_as("analist", &["log", "export", d]));
+    assert!(err.contains("refused"), "{err}");
+
+    // The Algoritmeregister entry and the catalogue for publication.
+    let pubdir = root.path().join("publicatie");
+    ok(loep(&[
+        "register",
+        "export",
+        d,
+        "--out",
+        pubdir.to_str().unwrap(),
+    ]));
+    let entry = json(std::fs::read_to_string(pubdir.join("algoritmeregister.json")).unwrap());
+    for f in [
+        "name",
+        "description_short",
+        "organization",
+        "status",
+        "begin_date",
+        "goal",
+        "proportionality",
+        "human_intervention",
+        "risks",
+        "lawful_basis",
+        "impacttoetsen",
+        "source_data",
+        "methods_and_models",
+        "publiccode",
+    ] {
+        assert!(!entry[f].is_null(), "{f} missing");
+    }
+    assert_eq!(entry["status"], "in gebruik");
+    assert_eq!(entry["impacttoetsen"][0]["reference"], "DPIA-7");
+    assert_eq!(entry["lawful_basis"], "Wet SUWI art. 64");
+    let md = std::fs::read_to_string(pubdir.join("indicatorcatalogus.md")).unwrap();
+    for i in entry["methods_and_models"]["indicatoren"]
+        .as_array()
+        .unwrap()
+    {
+        let code = i["code"].as_str().unwrap();
+        assert!(
+            md.contains(&format!("## {code}")),
+            "{code} not in the Markdown"
+        );
+    }
+    assert!(md.contains("```sql"));
+}

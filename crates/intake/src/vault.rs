@@ -1,0 +1,314 @@
+//! The identity vault behind the boundary: looking up the identities an approved request may
+//! show, and destroying identities when their retention period is over.
+
+use anyhow::{Context, Result};
+use arrow_array::{Array, ArrayRef, BooleanArray, StringArray};
+use arrow_schema::DataType;
+use loep_store::retention::{self, Destroyed};
+use loep_store::{LogRecord, Project, catalog, clock, log};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::fs::File;
+
+use crate::koppeling::for_each_row;
+
+/// A person as the BRP knows them: what an approved request reveals.
+#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+pub struct Identiteit {
+    pub pseudoniem: String,
+    pub bsn: Option<String>,
+    pub voornamen: Option<String>,
+    pub voorvoegsel: Option<String>,
+    pub geslachtsnaam: Option<String>,
+    pub geboortedatum: Option<String>,
+}
+
+/// The identities of `pseudonyms` (in that order): name and date of birth from the current
+/// BRP, the BSN from the vault's maps. Only call this after the authorisation that allows it
+/// (`loep_store::reveal::open`, or an access request).
+pub fn identities(project: &Project, pseudonyms: &[String]) -> Result<Vec<Identiteit>> {
+    let wanted: HashSet<&str> = pseudonyms.iter().map(String::as_str).collect();
+    let mut found: rustc_hash::FxHashMap<String, Identiteit> = pseudonyms
+        .iter()
+        .map(|p| {
+            (
+                p.clone(),
+                Identiteit {
+                    pseudoniem: p.clone(),
+                    ..Identiteit::default()
+                },
+            )
+        })
+        .collect();
+    let conn = project.conn();
+    if let Some(brp) = catalog::current_snapshot(conn, "brp_persoon")?
+        && let Some(file) = catalog::vault_file(conn, &brp.snapshot_id, "identiteit")?
+    {
+        for_each_row(
+            &project.layout.dir.join(file),
+            &[
+                "record_key",
+                "voornamen",
+                "voorvoegsel",
+                "geslachtsnaam",
+                "geboortedatum",
+            ],
+            |r| {
+                let key = r[0].unwrap_or_default();
+                if wanted.contains(key)
+                    && let Some(id) = found.get_mut(key)
+                {
+                    id.voornamen = r[1].map(str::to_string);
+                    id.voorvoegsel = r[2].map(str::to_string);
+                    id.geslachtsnaam = r[3].map(str::to_string);
+                    id.geboortedatum = r[4].map(str::to_string);
+                }
+                Ok(())
+            },
+        )?;
+    }
+    let mut missing: HashSet<&str> = wanted.clone();
+    for s in catalog::all_snapshots(conn)? {
+        if missing.is_empty() {
+            break;
+        }
+        let Some(file) = catalog::vault_file(conn, &s.snapshot_id, "bsn")? else {
+            continue;
+        };
+        for_each_row(
+            &project.layout.dir.join(file),
+            &["pseudoniem", "bsn"],
+            |r| {
+                let p = r[0].unwrap_or_default();
+                if missing.remove(p)
+                    && let Some(id) = found.get_mut(p)
+                {
+                    id.bsn = r[1].map(str::to_string);
+                }
+                Ok(())
+            },
+        )?;
+    }
+    Ok(pseudonyms.iter().filter_map(|p| found.remove(p)).collect())
+}
+
+/// Whether a row of a vault file belongs to a person whose identity stays: a BSN map row by
+/// its pseudonym, an identity row by any pseudonym in its record key.
+fn kept(key: &str, soort: &str, keep: &HashSet<String>) -> bool {
+    if soort == "bsn" {
+        keep.contains(key)
+    } else {
+        key.split([':', '#']).any(|part| keep.contains(part))
+    }
+}
+
+/// Removes from one vault file every row of a person not in `keep`, replacing the file (its old
+/// bytes are unlinked, not kept beside it). Returns what was removed.
+fn filter_file(
+    project: &Project,
+    rel: &str,
+    soort: &str,
+    keep: &HashSet<String>,
+    dry_run: bool,
+) -> Result<Destroyed> {
+    let path = project.layout.dir.join(rel);
+    let key_column = if soort == "bsn" {
+        "pseudoniem"
+    } else {
+        "record_key"
+    };
+    let mut hash = Sha256::new();
+    let mut removed = 0u64;
+    let mut batches = Vec::new();
+    let schema;
+    {
+        let file = File::open(&path).with_context(|| format!("{} is missing", path.display()))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+        schema = reader.schema().clone();
+        for batch in reader.build()? {
+            let batch = batch?;
+            let keys = batch
+                .column_by_name(key_column)
+                .with_context(|| format!("{} has no column {key_column}", path.display()))?;
+            let keys = arrow_cast::cast(keys, &DataType::Utf8)?;
+            let keys = keys
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .context("a key column cast to text is not text")?;
+            let mask: BooleanArray = (0..batch.num_rows())
+                .map(|i| Some(!keys.is_null(i) && kept(keys.value(i), soort, keep)))
+                .collect();
+            let texts: Vec<ArrayRef> = batch
+                .columns()
+                .iter()
+                .map(|c| arrow_cast::cast(c, &DataType::Utf8))
+                .collect::<Result<_, _>>()?;
+            for i in 0..batch.num_rows() {
+                if mask.value(i) {
+                    continue;
+                }
+                removed += 1;
+                for col in &texts {
+                    if let Some(s) = col.as_any().downcast_ref::<StringArray>()
+                        && !s.is_null(i)
+                    {
+                        hash.update(s.value(i).as_bytes());
+                    }
+                    hash.update(b"\x1f");
+                }
+                hash.update(b"\x1e");
+            }
+            batches.push(arrow_select::filter::filter_record_batch(&batch, &mask)?);
+        }
+    }
+    if removed > 0 && !dry_run {
+        let staging = project.layout.vault_staging();
+        std::fs::create_dir_all(&staging)?;
+        let tmp = staging.join(format!("bewaartermijn-{}.parquet", rel.replace('/', "_")));
+        {
+            let out =
+                File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+            let mut w = parquet::arrow::ArrowWriter::try_new(out, schema, None)?;
+            for b in &batches {
+                w.write(b)?;
+            }
+            w.close()?;
+        }
+        File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, &path)
+            .with_context(|| format!("cannot replace {}", path.display()))?;
+    }
+    Ok(Destroyed {
+        soort: format!("{soort}:{rel}"),
+        aantal: removed,
+        sha256: hex::encode(hash.finalize()),
+    })
+}
+
+/// What a retention run destroyed (or, dry, would destroy).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RetentionReport {
+    pub dry_run: bool,
+    /// Signals older than this were due (RFC 3339).
+    pub signalen_voor: String,
+    pub signalen: Vec<Destroyed>,
+    /// Whether the project ended longer ago than its grace period for identities.
+    pub identiteiten_termijn_verstreken: bool,
+    pub identiteiten: Vec<Destroyed>,
+    pub afwijzingen: Option<Destroyed>,
+}
+
+impl RetentionReport {
+    pub fn destroyed_anything(&self) -> bool {
+        self.signalen.iter().any(|d| d.aantal > 0)
+            || self.identiteiten.iter().any(|d| d.aantal > 0)
+            || self.afwijzingen.as_ref().is_some_and(|d| d.aantal > 0)
+    }
+}
+
+/// Enforces the retention periods of `loep.toml`: signals older than `signalen_dagen` are
+/// destroyed (cases, which keep theirs for `zaken_jaren`, come with the case register); once
+/// the project ended more than `identiteiten_na_einde_dagen` ago, the vault keeps only the
+/// identities of persons in a remaining signal and no full rejects. Each destruction is
+/// recorded with its count and SHA-256 in the processing log, and the store files are
+/// compacted so that destroyed rows are gone from the disk.
+pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<RetentionReport> {
+    let now = clock::now_utc();
+    let termijnen = project.config.bewaartermijnen.clone();
+    let cutoff = (now - chrono::Duration::days(i64::from(termijnen.signalen_dagen)))
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let (_, tot) = project.config.period_days()?;
+    let ids_due_day = tot + termijnen.identiteiten_na_einde_dagen as i32;
+    let mut report = RetentionReport {
+        dry_run,
+        signalen_voor: cutoff.clone(),
+        identiteiten_termijn_verstreken: clock::today() > ids_due_day,
+        ..RetentionReport::default()
+    };
+    let started = clock::now();
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let runs = retention::expired_runs(project.conn(), &cutoff)?;
+    let mut snapshots = Vec::new();
+
+    // Identities first computed against the signals that remain after this run.
+    let tx = project.conn_mut().transaction()?;
+    for run in &runs {
+        report.signalen.push(retention::purge_run(&tx, run, true)?);
+    }
+    drop(tx);
+    if report.identiteiten_termijn_verstreken
+        && (!runs.is_empty() || retention::identities_due(project.conn())?)
+    {
+        let keep = retention::persons_in_signals(project.conn(), &runs)?;
+        for (snapshot_id, soort, pad) in retention::vault_files(project.conn())? {
+            let d = filter_file(project, &pad, &soort, &keep, dry_run)?;
+            snapshots.push(snapshot_id);
+            report.identiteiten.push(d);
+        }
+    }
+    if dry_run {
+        if report.identiteiten_termijn_verstreken {
+            let tx = project.conn_mut().transaction()?;
+            report.afwijzingen = Some(retention::purge_vault_rejects(&tx, true)?);
+        }
+        return Ok(report);
+    }
+    let ended = clock::now();
+    let tx = project.conn_mut().transaction()?;
+    let parent = LogRecord::new("bewaartermijn", &started, &ended)
+        .with_attr("signalen_voor", cutoff.clone());
+    let mut records = Vec::new();
+    for run in &runs {
+        let d = retention::purge_run(&tx, run, false)?;
+        records.push((format!("run:{run}"), d));
+    }
+    if report.identiteiten_termijn_verstreken {
+        let d = retention::purge_vault_rejects(&tx, false)?;
+        report.afwijzingen = Some(d.clone());
+        if d.aantal > 0 {
+            records.push(("afwijzingen".to_string(), d));
+        }
+        if !report.identiteiten.is_empty() {
+            let total = Destroyed {
+                soort: "identiteiten".to_string(),
+                aantal: report.identiteiten.iter().map(|d| d.aantal).sum(),
+                sha256: hex::encode(Sha256::digest(
+                    report
+                        .identiteiten
+                        .iter()
+                        .map(|d| d.sha256.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                        .as_bytes(),
+                )),
+            };
+            retention::record(&tx, &ended, &total)?;
+            for (d, snapshot_id) in report.identiteiten.iter().zip(&snapshots) {
+                if d.aantal > 0 {
+                    records.push((format!("snapshot:{snapshot_id}"), d.clone()));
+                }
+            }
+        }
+    }
+    let anything = !records.is_empty();
+    if anything {
+        log::append(&tx, &activity, parent.clone())?;
+    }
+    for (subject, d) in &records {
+        retention::record(&tx, &ended, d)?;
+        let rec = LogRecord::child_of(&parent, "bewaartermijn.vernietiging", &started, &ended)
+            .with_subject(subject.clone())
+            .with_attr("soort", d.soort.clone())
+            .with_attr("aantal", d.aantal)
+            .with_attr("sha256", d.sha256.clone());
+        log::append(&tx, &activity, rec)?;
+    }
+    tx.commit()?;
+    if anything {
+        retention::compact(project.conn())?;
+    }
+    Ok(report)
+}

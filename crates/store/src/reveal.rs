@@ -1,0 +1,239 @@
+//! Four-eyes de-pseudonymisation: an analist asks, with a written reason, for the identities
+//! behind one signal's persons; a key holder who is not the requester approves or refuses; only
+//! then, and only for that signal's persons, may the requester (and the people on the resulting
+//! case) see them. Every step is a record in the processing log, one per person.
+
+use anyhow::{Result, bail};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::auth::{self, Actie, Gebruiker, Object};
+use crate::clock;
+use crate::log::LogRecord;
+use crate::project::Project;
+
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        r#"
+CREATE TABLE IF NOT EXISTS onthulling (
+    id TEXT PRIMARY KEY,
+    signaal TEXT NOT NULL,
+    pseudoniemen TEXT NOT NULL,
+    aanvrager TEXT NOT NULL,
+    reden TEXT NOT NULL,
+    aangevraagd TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('aangevraagd', 'goedgekeurd', 'geweigerd')),
+    beoordelaar TEXT,
+    toelichting TEXT,
+    beoordeeld TEXT
+);
+"#,
+    )?;
+    Ok(())
+}
+
+/// The shortest reason a request may give.
+pub const MIN_REASON: usize = 20;
+
+/// A request for the identities behind one signal.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Onthulling {
+    pub id: String,
+    /// The signal, `RUN/NR`.
+    pub signaal: String,
+    /// The persons of the signal when it was requested: the only ones it can reveal.
+    pub pseudoniemen: Vec<String>,
+    pub aanvrager: String,
+    pub reden: String,
+    pub aangevraagd: String,
+    /// `aangevraagd`, `goedgekeurd` or `geweigerd`.
+    pub status: String,
+    pub beoordelaar: Option<String>,
+    pub toelichting: Option<String>,
+    pub beoordeeld: Option<String>,
+}
+
+impl Onthulling {
+    pub fn goedgekeurd(&self) -> bool {
+        self.status == "goedgekeurd"
+    }
+
+    /// The object the authorisation table decides on, for `user`.
+    pub fn object(&self) -> Object<'_> {
+        Object::Onthulling {
+            aanvrager: &self.aanvrager,
+            goedgekeurd: self.goedgekeurd(),
+            // Cases route a revealed signal to partners; until one exists nobody is on it.
+            op_zaak: false,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, signaal, pseudoniemen, aanvrager, reden, aangevraagd, status, beoordelaar, toelichting, beoordeeld";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Onthulling> {
+    let p: String = r.get(2)?;
+    Ok(Onthulling {
+        id: r.get(0)?,
+        signaal: r.get(1)?,
+        pseudoniemen: p
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        aanvrager: r.get(3)?,
+        reden: r.get(4)?,
+        aangevraagd: r.get(5)?,
+        status: r.get(6)?,
+        beoordelaar: r.get(7)?,
+        toelichting: r.get(8)?,
+        beoordeeld: r.get(9)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
+    let found = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM onthulling WHERE id = ?1"),
+            params![id],
+            from_row,
+        )
+        .optional()?;
+    match found {
+        Some(o) => Ok(o),
+        None => bail!(
+            "there is no request for identities '{id}' in this project (`loep reveal list` shows them)"
+        ),
+    }
+}
+
+/// Every request, oldest first (for the analist, key holder and privacy officer).
+pub fn list(conn: &Connection, user: &Gebruiker) -> Result<Vec<Onthulling>> {
+    auth::authorize(user, Actie::OnthullingenBekijken, Object::Project)?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM onthulling ORDER BY id"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// One log record per person of the request (the standard asks for a line per data subject),
+/// in the caller's transaction, so that the step and its record commit together.
+fn log_step(tx: &Transaction<'_>, activity: &str, name: &str, o: &Onthulling) -> Result<()> {
+    let now = clock::now();
+    // One trace for the step, one record per person in it.
+    let trace = crate::log::new_trace_id();
+    for p in &o.pseudoniemen {
+        let mut rec = LogRecord::new(name, &now, &now)
+            .with_subject(p.clone())
+            .with_attr("onthulling", o.id.clone())
+            .with_attr("signaal", o.signaal.clone());
+        rec.trace_id = trace.clone();
+        crate::log::append(tx, activity, rec)?;
+    }
+    Ok(())
+}
+
+/// An analist asks for the identities behind signal `signaal_id` (`RUN/NR`).
+pub fn request(
+    project: &mut Project,
+    user: &Gebruiker,
+    signaal_id: &str,
+    reden: &str,
+) -> Result<Onthulling> {
+    auth::authorize(user, Actie::OnthullingAanvragen, Object::Project)?;
+    if reden.trim().chars().count() < MIN_REASON {
+        bail!(
+            "give a written reason of at least {MIN_REASON} characters: why must this signal's persons be identified?"
+        );
+    }
+    let Some(signal) = crate::scan::signal(project.conn(), signaal_id)? else {
+        bail!(
+            "there is no signal '{signaal_id}' (it may have been destroyed under the retention period); `loep signals` lists the current ones"
+        );
+    };
+    let persons: Vec<String> = signal.persons().map(str::to_string).collect();
+    if persons.is_empty() {
+        bail!("signal {signaal_id} involves no persons: there is nobody to identify");
+    }
+    let n: i64 = project
+        .conn()
+        .query_row("SELECT COUNT(*) FROM onthulling", [], |r| r.get(0))?;
+    let o = Onthulling {
+        id: format!("O{:04}", n + 1),
+        signaal: signal.id(),
+        pseudoniemen: persons,
+        aanvrager: user.naam.clone(),
+        reden: reden.trim().to_string(),
+        aangevraagd: clock::now(),
+        status: "aangevraagd".to_string(),
+        beoordelaar: None,
+        toelichting: None,
+        beoordeeld: None,
+    };
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.conn_mut().transaction()?;
+    tx.execute(
+        "INSERT INTO onthulling (id, signaal, pseudoniemen, aanvrager, reden, aangevraagd, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![o.id, o.signaal, o.pseudoniemen.join(","), o.aanvrager, o.reden, o.aangevraagd, o.status],
+    )?;
+    log_step(&tx, &activity, "onthulling.aanvraag", &o)?;
+    tx.commit()?;
+    Ok(o)
+}
+
+/// A key holder who is not the requester approves (`approve = true`) or refuses the request.
+pub fn decide(
+    project: &mut Project,
+    user: &Gebruiker,
+    id: &str,
+    approve: bool,
+    toelichting: &str,
+) -> Result<Onthulling> {
+    let o = get(project.conn(), id)?;
+    auth::authorize(user, Actie::OnthullingBeoordelen, o.object())?;
+    if o.status != "aangevraagd" {
+        bail!(
+            "request {id} was {} already by a key holder on {}",
+            o.status,
+            o.beoordeeld.as_deref().unwrap_or("?")
+        );
+    }
+    if !approve && toelichting.trim().is_empty() {
+        bail!(
+            "say why the request is refused (--toelichting): the analist must be able to act on it"
+        );
+    }
+    let status = if approve { "goedgekeurd" } else { "geweigerd" };
+    let name = if approve {
+        "onthulling.goedkeuring"
+    } else {
+        "onthulling.weigering"
+    };
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.conn_mut().transaction()?;
+    tx.execute(
+        "UPDATE onthulling SET status = ?2, beoordelaar = ?3, toelichting = ?4, beoordeeld = ?5 WHERE id = ?1",
+        params![id, status, user.naam, toelichting.trim(), clock::now()],
+    )?;
+    let o = get(&tx, id)?;
+    log_step(&tx, &activity, name, &o)?;
+    tx.commit()?;
+    Ok(o)
+}
+
+/// The persons `user` may now see the identities of, under request `id`; logs the view.
+/// The caller looks them up in the identity vault and shows nothing else.
+pub fn open(project: &mut Project, user: &Gebruiker, id: &str) -> Result<Onthulling> {
+    let o = get(project.conn(), id)?;
+    auth::authorize(user, Actie::OnthullingInzien, o.object())?;
+    if crate::scan::signal(project.conn(), &o.signaal)?.is_none() {
+        bail!(
+            "signal {} of request {id} was destroyed under the retention period; its persons can no longer be identified",
+            o.signaal
+        );
+    }
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.conn_mut().transaction()?;
+    log_step(&tx, &activity, "onthulling.inzien", &o)?;
+    tx.commit()?;
+    Ok(o)
+}
