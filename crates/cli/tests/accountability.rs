@@ -32,26 +32,7 @@ fn world(root: &Path) -> PathBuf {
 /// An approved project with every test account, the world loaded and scanned at `scan_at`.
 fn scanned(root: &Path, extra_init: &[&str], scan_at: &str) -> (PathBuf, PathBuf) {
     let world = world(root);
-    let dir = root.join("project");
-    let mut args = vec![
-        "init",
-        dir.to_str().unwrap(),
-        "--naam",
-        "Wijkaanpak Oude Stad",
-        "--gebied",
-        "GM0392",
-        "--doel",
-        "Adresfraude en onderverhuur in de wijk aanpakken met de partners van het interventieteam.",
-        "--grondslag",
-        "Wet SUWI art. 64",
-        "--van",
-        "2026-01-01",
-        "--tot",
-        "2026-12-31",
-    ];
-    args.extend_from_slice(extra_init);
-    ok(loep(&args));
-    add_accounts(&dir);
+    let dir = init_project_with(root, extra_init);
     ok(loep(&[
         "approve",
         dir.to_str().unwrap(),

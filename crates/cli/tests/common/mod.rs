@@ -94,8 +94,13 @@ pub fn refused(o: Output) -> String {
 
 /// A new project in `root/project`, not yet approved.
 pub fn init_project(root: &Path) -> PathBuf {
+    init_project_with(root, &[])
+}
+
+/// A new project in `root/project` with `extra` options for `loep init`, not yet approved.
+pub fn init_project_with(root: &Path, extra: &[&str]) -> PathBuf {
     let dir = root.join("project");
-    ok(loep(&[
+    let mut args = vec![
         "init",
         dir.to_str().unwrap(),
         "--naam",
@@ -110,7 +115,9 @@ pub fn init_project(root: &Path) -> PathBuf {
         "2026-01-01",
         "--tot",
         "2026-12-31",
-    ]));
+    ];
+    args.extend_from_slice(extra);
+    ok(loep(&args));
     add_accounts(&dir);
     dir
 }
