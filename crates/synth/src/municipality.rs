@@ -10,7 +10,7 @@ use loep_contract::{Bsn, Datum};
 use std::path::Path;
 
 use crate::bulk::bsn_for;
-use crate::names::{FIRST_M, FIRST_V, SURNAMES, initials, street, typo};
+use crate::names::{self, FIRST_M, FIRST_V, initials, street, typo};
 use crate::out::{Delivery, Truth};
 use crate::rng::Rng;
 
@@ -188,10 +188,7 @@ impl<'a> Gen<'a> {
         } else {
             first.to_string()
         };
-        let (vv, last) = surname.unwrap_or_else(|| {
-            let (v, l) = self.rng.pick(SURNAMES);
-            (*v, l.to_string())
-        });
+        let (vv, last) = surname.unwrap_or_else(|| names::surname(&mut self.rng));
         let age_days = self
             .rng
             .range(age_lo as u64 * 365, age_hi as u64 * 365 + 364) as i32;
@@ -279,10 +276,7 @@ impl<'a> Gen<'a> {
     /// A household of the background population in a dwelling of fitting size.
     fn household(&mut self) -> Dwelling {
         let r = self.rng.unit();
-        let (vv, last) = {
-            let (v, l) = self.rng.pick(SURNAMES);
-            (*v, l.to_string())
-        };
+        let (vv, last) = names::surname(&mut self.rng);
         let mut residents = Vec::new();
         let area;
         if r < 0.36 {
@@ -539,10 +533,7 @@ impl<'a> Gen<'a> {
             }
             ("samenwoonfraude", true) => {
                 // An AOW couple at the couple rate.
-                let (vv, last) = {
-                    let (v, l) = self.rng.pick(SURNAMES);
-                    (*v, l.to_string())
-                };
+                let (vv, last) = names::surname(&mut self.rng);
                 let a = self.person('M', 68, 85, Some((vv, last)));
                 let b = self.person('V', 67, 85, None);
                 let mut ra = self.resident(a, Living::Aow);

@@ -123,6 +123,43 @@ pub const SURNAMES: &[(&str, &str)] = &[
     ("", "Zijlstra"),
 ];
 
+/// Stems and endings of the long tail of Dutch surnames (Bergsma, Hoekman, Veldkamp, …).
+const SURNAME_STEM: &[&str] = &[
+    "Berg", "Hoek", "Veld", "Brink", "Dijk", "Bosch", "Kamp", "Hof", "Horst", "Molen", "Kerk",
+    "Wal", "Zand", "Meer", "Beek", "Broek", "Haar", "Holt", "Laar", "Loo", "Hul", "Rooij", "Weer",
+    "Bree", "Hamer", "Smeet", "Klein", "Groen", "Wit", "Zwart", "Rood", "Blauw", "Lang", "Kort",
+    "Vos", "Wolf", "Haan", "Valk", "Kraai", "Duif", "Gans", "Zwaan", "Snoek", "Baars", "Post",
+    "Boom", "Eik", "Linde", "Esch", "Heul", "Grift", "Vliet", "Gracht", "Sloot", "Akker", "Hage",
+    "Ter", "Schol", "Kool", "Riet", "Dorp", "Stad", "Burg", "Wijn", "Brouw", "Bakk", "Kuip",
+    "Smed", "Weev", "Schip", "Visch", "Jager", "Herder", "Boer", "Mol", "Muis", "Stier", "Ram",
+    "Bok", "Koe", "Paard", "Ree", "Hert", "Mees", "Lijs", "Spreeuw", "Reiger", "Wouw", "Haas",
+];
+const SURNAME_END: &[&str] = &[
+    "", "s", "sma", "stra", "man", "mans", "ink", "ing", "huis", "veld", "kamp", "hof", "er",
+    "ers", "en", "ema", "inga", "werf", "stein", "beek", "horst", "meijer", "boom", "land",
+];
+const TAIL_PREFIX: &[&str] = &[
+    "", "", "", "", "", "van", "van de", "van der", "de", "ter", "te",
+];
+
+/// A surname and its voorvoegsel: half the time one of the common names (whose counts dominate
+/// a Dutch register), otherwise one of some 2,000 names of the long tail, so that a register of
+/// millions has the name variety a real one has.
+pub fn surname(rng: &mut Rng) -> (&'static str, String) {
+    if rng.chance(0.5) {
+        let (v, l) = rng.pick(SURNAMES);
+        return (v, l.to_string());
+    }
+    let stem = rng.pick(SURNAME_STEM);
+    let end = rng.pick(SURNAME_END);
+    let prefix = if end.is_empty() {
+        rng.pick(TAIL_PREFIX)
+    } else {
+        &""
+    };
+    (prefix, format!("{stem}{end}"))
+}
+
 const STREET_STEM: &[&str] = &[
     "Eiken",
     "Linden",
