@@ -57,7 +57,9 @@ fn default_iterations() -> usize {
 }
 
 /// Records are compared when all these columns are equal and present. `column:N` compares the
-/// first N characters of the (lower-cased) value only.
+/// first N characters of the (lower-cased) value only; `a~b` (two name columns) compares the
+/// left record's `a` with the right record's `b`, so that names typed the wrong way round still
+/// meet (linking two inputs only).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockingRule {
@@ -152,6 +154,20 @@ impl Settings {
                 return Err("a [[blocking]] rule without columns would compare every pair".into());
             }
             for c in &r.columns {
+                if let Some((a, b)) = c.split_once('~') {
+                    for x in [a, b] {
+                        if !self
+                            .comparisons
+                            .iter()
+                            .any(|k| k.column == x && k.kind == Kind::Name)
+                        {
+                            return Err(format!(
+                                "blocking column '{c}': '{x}' needs a comparison of kind = \"name\""
+                            ));
+                        }
+                    }
+                    continue;
+                }
                 if let Some((_, n)) = c.split_once(':')
                     && n.parse::<usize>().map_or(true, |n| n == 0)
                 {
@@ -242,11 +258,29 @@ impl Settings {
         }
         for r in &self.blocking_rules {
             for c in &r.columns {
-                add(blocking_column(c).0);
+                match swapped_column(c) {
+                    Some((a, b)) => {
+                        add(a);
+                        add(b);
+                    }
+                    None => add(blocking_column(c).0),
+                }
             }
         }
         out
     }
+
+    /// Whether a blocking rule compares one column of the left with another of the right.
+    fn has_swapped_blocking(&self) -> bool {
+        self.blocking_rules
+            .iter()
+            .any(|r| r.columns.iter().any(|c| swapped_column(c).is_some()))
+    }
+}
+
+/// `a~b` → (`a`, `b`): the left record's `a` against the right record's `b`.
+fn swapped_column(c: &str) -> Option<(&str, &str)> {
+    c.split_once('~')
 }
 
 /// `column:N` → (`column`, Some(N)).
@@ -603,6 +637,8 @@ struct Comparison {
 struct Rule {
     /// The row slot of each part of the rule: a field, or the prefix of one.
     parts: Vec<usize>,
+    /// The same for the right input: differs from `parts` only for `a~b` parts.
+    right_parts: Vec<usize>,
     /// The field each part is of.
     fields: Vec<usize>,
 }
@@ -715,6 +751,12 @@ impl<'a> Linker<'a> {
         right: Option<InputBuilder>,
     ) -> Result<Linker<'a>, String> {
         settings.check()?;
+        if right.is_none() && settings.has_swapped_blocking() {
+            return Err(
+                "a blocking column 'a~b' needs two inputs; deduplication compares one input with itself"
+                    .into(),
+            );
+        }
         if left.is_empty() || right.as_ref().is_some_and(InputBuilder::is_empty) {
             return Err("nothing to link: an input has no records".into());
         }
@@ -893,20 +935,29 @@ impl<'a> Linker<'a> {
         let rules: Vec<Rule> = settings
             .blocking_rules
             .iter()
-            .map(|r| Rule {
-                parts: r
-                    .columns
-                    .iter()
-                    .map(|c| match blocking_column(c) {
-                        (name, Some(n)) => slot(Derive::Prefix(field(name), n), &mut variants),
-                        (name, None) => field(name),
-                    })
-                    .collect(),
-                fields: r
-                    .columns
-                    .iter()
-                    .map(|c| field(blocking_column(c).0))
-                    .collect(),
+            .map(|r| {
+                let mut part =
+                    |c: &String, right: bool| match (swapped_column(c), blocking_column(c)) {
+                        (Some((a, b)), _) => slot(
+                            Derive::Variant(field(if right { b } else { a })),
+                            &mut variants,
+                        ),
+                        (None, (name, Some(n))) => {
+                            slot(Derive::Prefix(field(name), n), &mut variants)
+                        }
+                        (None, (name, None)) => field(name),
+                    };
+                Rule {
+                    parts: r.columns.iter().map(|c| part(c, false)).collect(),
+                    right_parts: r.columns.iter().map(|c| part(c, true)).collect(),
+                    // Fields that always agree within the rule's blocks (swapped ones do not).
+                    fields: r
+                        .columns
+                        .iter()
+                        .filter(|c| swapped_column(c).is_none())
+                        .map(|c| field(blocking_column(c).0))
+                        .collect(),
+                }
             })
             .collect();
         if width + derived.len() != full {
@@ -1017,26 +1068,31 @@ impl<'a> Linker<'a> {
     }
 
     /// The rule's key part `i` of a record, 0 when missing.
-    fn key_part(&self, rule: &Rule, i: usize, side: &Side, rec: u32) -> Value {
-        side.row(rec)[rule.parts[i]]
+    fn key_part(&self, rule: &Rule, i: usize, side: &Side, rec: u32, right: bool) -> Value {
+        let parts = if right {
+            &rule.right_parts
+        } else {
+            &rule.parts
+        };
+        side.row(rec)[parts[i]]
     }
 
     fn agrees(&self, rule: usize, l: u32, r: u32) -> bool {
         let rule = &self.rules[rule];
         (0..rule.parts.len()).all(|i| {
-            let a = self.key_part(rule, i, &self.left, l);
-            a != 0 && a == self.key_part(rule, i, self.right(), r)
+            let a = self.key_part(rule, i, &self.left, l, false);
+            a != 0 && a == self.key_part(rule, i, self.right(), r, true)
         })
     }
 
-    fn keys(&self, rule: usize, side: &Side) -> Vec<(u64, u32)> {
+    fn keys(&self, rule: usize, side: &Side, right: bool) -> Vec<(u64, u32)> {
         let rule = &self.rules[rule];
         let mut keys: Vec<(u64, u32)> = (0..side.len() as u32)
             .into_par_iter()
             .filter_map(|rec| {
                 let mut h = FxHasher::default();
                 for i in 0..rule.parts.len() {
-                    let v = self.key_part(rule, i, side, rec);
+                    let v = self.key_part(rule, i, side, rec, right);
                     if v == 0 {
                         return None;
                     }
@@ -1056,9 +1112,9 @@ impl<'a> Linker<'a> {
         let mut counts = PatternCounts::default();
         let mut per_rule = Vec::new();
         for k in 0..self.rules.len() {
-            let lk = self.keys(k, &self.left);
+            let lk = self.keys(k, &self.left, false);
             let rk = match &self.right {
-                Some(r) => self.keys(k, r),
+                Some(r) => self.keys(k, r, true),
                 None => Vec::new(),
             };
             let rk = if self.dedupe() { &lk } else { &rk };
@@ -1664,6 +1720,41 @@ mod tests {
         assert!(s.check().unwrap_err().contains("leading characters"));
         s.blocking_rules.clear();
         assert!(s.check().is_err());
+    }
+
+    /// `a~b` blocks the left's first name against the right's surname: a record typed the
+    /// wrong way round becomes a candidate that no same-column rule would find.
+    #[test]
+    fn swapped_blocking_finds_names_typed_the_wrong_way_round() {
+        let text = |rule: &str| {
+            format!(
+                "id_column = \"id\"\n[[blocking]]\ncolumns = [\"dob\", \"naam:2\"]\n{rule}\n[[comparison]]\ncolumn = \"voornaam\"\nkind = \"name\"\nswap_column = \"naam\"\n[[comparison]]\ncolumn = \"naam\"\nkind = \"name\"\nswap_column = \"voornaam\"\n[[comparison]]\ncolumn = \"dob\"\nkind = \"date\""
+            )
+        };
+        let pairs = |s: &Settings| {
+            let mut l = InputBuilder::new(s, false);
+            l.push("l1", None, &["Vischinga", "Dennis", "1997-06-20"]);
+            l.push("l2", None, &["Anna", "Bakker", "1980-01-01"]);
+            let mut r = InputBuilder::new(s, false);
+            r.push("r1", None, &["Dennis", "Vischinga", "1997-06-20"]);
+            r.push("r2", None, &["Anna", "Bakker", "1980-01-01"]);
+            let linker = Linker::new(s, l, Some(r)).unwrap();
+            linker.candidates().len()
+        };
+        let plain: Settings = toml::from_str(&text("")).unwrap();
+        assert_eq!(pairs(&plain), 1);
+        let swapped: Settings = toml::from_str(&text(
+            "[[blocking]]\ncolumns = [\"dob\", \"voornaam~naam\"]",
+        ))
+        .unwrap();
+        assert_eq!(pairs(&swapped), 2);
+        // Only between name comparisons, and only when linking two inputs.
+        let bad: Settings =
+            toml::from_str(&text("[[blocking]]\ncolumns = [\"voornaam~dob\"]")).unwrap();
+        assert!(bad.check().unwrap_err().contains("kind = \"name\""));
+        let mut l = InputBuilder::new(&swapped, false);
+        l.push("l1", None, &["Anna", "Bakker", "1980-01-01"]);
+        assert!(Linker::new(&swapped, l, None).is_err());
     }
 
     /// Two small sources with a known answer: the engine finds exactly the true pairs, the
