@@ -48,6 +48,10 @@ pub enum BenchCommand {
         /// Memory DataFusion may hold before it spills to disk (bytes).
         #[arg(long, default_value_t = loep_scan::DEFAULT_MEMORY_LIMIT)]
         memory_limit: usize,
+        /// Scan the project an earlier run left in --dir again, in this fresh process, so that
+        /// the peak memory printed is the scan's own.
+        #[arg(long)]
+        reuse: bool,
     },
     /// Generate two files of N Dutch-style person records each (80% shared persons, typing
     /// errors, moved addresses, missing BSNs), then run `loep link` on them as a separate
@@ -142,32 +146,47 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             dir,
             seed,
             memory_limit,
+            reuse,
         } => {
             let (work, _tmp) = work_dir(dir)?;
             let project_dir = work.join("project");
-            if project_dir.exists() {
-                anyhow::bail!("{} exists; give an empty --dir", project_dir.display());
-            }
-            let t = Instant::now();
-            let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
-            loep_synth::write_municipality(&work, &options)?;
-            println!(
-                "bench scan: generated {persons} persons in {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
-            let mut project = Project::init(&project_dir, demo_config("Benchmark"))?;
-            project.approve("benchmark", "DPIA-BENCH")?;
-            let t = Instant::now();
-            loep_intake::intake(
-                &mut project,
-                &work.join("levering"),
-                &loep_intake::NoProgress,
-            )
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("intake in {:.1} s", t.elapsed().as_secs_f64());
-            let t = Instant::now();
-            loep_intake::link_project(&mut project)?;
-            println!("linkage in {:.1} s", t.elapsed().as_secs_f64());
+            let mut project = if reuse {
+                if !project_dir.exists() {
+                    anyhow::bail!(
+                        "--reuse: {} holds no project; run the bench without --reuse first",
+                        project_dir.display()
+                    );
+                }
+                Project::open(&project_dir)?
+            } else {
+                if project_dir.exists() {
+                    anyhow::bail!(
+                        "{} exists; give an empty --dir (or --reuse to scan it again)",
+                        project_dir.display()
+                    );
+                }
+                let t = Instant::now();
+                let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
+                loep_synth::write_municipality(&work, &options)?;
+                println!(
+                    "bench scan: generated {persons} persons in {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
+                let mut project = Project::init(&project_dir, demo_config("Benchmark"))?;
+                project.approve("benchmark", "DPIA-BENCH")?;
+                let t = Instant::now();
+                loep_intake::intake(
+                    &mut project,
+                    &work.join("levering"),
+                    &loep_intake::NoProgress,
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("intake in {:.1} s", t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                loep_intake::link_project(&mut project)?;
+                println!("linkage in {:.1} s", t.elapsed().as_secs_f64());
+                project
+            };
             let before = peak_memory();
             let catalogue = loep_scan::Catalogue::published()?;
             let t = Instant::now();
