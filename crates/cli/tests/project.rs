@@ -256,7 +256,18 @@ fn removing_the_newest_log_records_is_detected() {
 fn help_describes_every_command() {
     let out = ok(loep(&["--help"]));
     for cmd in [
-        "init", "approve", "intake", "status", "log", "bench", "demo",
+        "init",
+        "approve",
+        "intake",
+        "status",
+        "log",
+        "bench",
+        "demo",
+        "user",
+        "reveal",
+        "retention",
+        "inzage",
+        "register",
     ] {
         assert!(out.contains(cmd), "--help lacks {cmd}:\n{out}");
     }
