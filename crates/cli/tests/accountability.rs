@@ -405,7 +405,7 @@ fn retention_destroys_data_in_the_files() {
     ok(loep_as("sleutelhouder", &["reveal", "approve", d, "O0001"]));
 
     let at = |now: &'static str| [("LOEP_NOW", now)];
-    // Within the grace period after the end: nothing is destroyed, even by a dry run.
+    // Within the grace period after the end, identities stay.
     let r = json(ok(loep_env(
         &["retention", "run", d, "--json"],
         &at("2027-01-15T12:00:00Z"),
