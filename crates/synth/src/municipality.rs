@@ -10,7 +10,7 @@ use loep_contract::{Bsn, Datum};
 use std::path::Path;
 
 use crate::bulk::bsn_for;
-use crate::names::{self, FIRST_M, FIRST_V, initials, street, typo};
+use crate::names::{self, FIRST_M, FIRST_M_TAIL, FIRST_V, FIRST_V_TAIL, initials, street, typo};
 use crate::out::{Delivery, Truth};
 use crate::rng::Rng;
 
@@ -164,6 +164,18 @@ fn money(euros: u64) -> String {
 }
 
 impl<'a> Gen<'a> {
+    /// A first name: mostly a common one, a third of the time one of the less common.
+    fn first_name(&mut self, sex: char) -> &'static str {
+        let tail = self.rng.chance(0.35);
+        let names: &'static [&'static str] = match (sex == 'M', tail) {
+            (true, false) => FIRST_M,
+            (true, true) => FIRST_M_TAIL,
+            (false, false) => FIRST_V,
+            (false, true) => FIRST_V_TAIL,
+        };
+        self.rng.pick::<&'static str>(names)
+    }
+
     fn person(
         &mut self,
         sex: char,
@@ -173,17 +185,9 @@ impl<'a> Gen<'a> {
     ) -> Person {
         let bsn = bsn_for(self.next_person);
         self.next_person += 1;
-        let first = if sex == 'M' {
-            self.rng.pick(FIRST_M)
-        } else {
-            self.rng.pick(FIRST_V)
-        };
+        let first = self.first_name(sex);
         let first = if self.rng.chance(0.3) {
-            let second = if sex == 'M' {
-                self.rng.pick(FIRST_M)
-            } else {
-                self.rng.pick(FIRST_V)
-            };
+            let second = self.first_name(sex);
             format!("{first} {second}")
         } else {
             first.to_string()
