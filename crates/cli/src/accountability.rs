@@ -324,7 +324,7 @@ pub fn inzage(
     let r = loep_intake::inzage::report(&mut project, bsn, indicatoren)?;
     let out = out.unwrap_or_else(|| project.layout.dir.join("inzage"));
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let stem = format!("inzage-{}", &r.pseudoniem[..12]);
+    let stem = format!("inzage-{}", r.pseudoniem.get(..12).unwrap_or(&r.pseudoniem));
     let json_path = out.join(format!("{stem}.json"));
     let html_path = out.join(format!("{stem}.html"));
     std::fs::write(&json_path, serde_json::to_string_pretty(&r)?)
