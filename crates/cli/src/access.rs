@@ -54,8 +54,25 @@ pub struct Session {
 /// for identities or an account are checked again on their object by the store), and enforces
 /// the retention periods when no other command is writing.
 pub fn open(dir: &Path, access: Access, actie: Actie, gebruiker: Option<&str>) -> Result<Session> {
+    let mut session = login(dir, access, actie, gebruiker)?;
+    match access {
+        Access::Write => enforce_retention(&mut session.project)?,
+        // A reader never waits for a writer: it enforces retention only when none is busy
+        // (the writer has done so when it started).
+        Access::Read => {
+            if let Ok(mut writer) = Project::open(dir) {
+                enforce_retention(&mut writer)?;
+            }
+        }
+    }
+    Ok(session)
+}
+
+/// Opens the project, logs in and checks `actie`, without enforcing retention (for
+/// `loep retention run`, whose dry run must change nothing).
+pub fn login(dir: &Path, access: Access, actie: Actie, gebruiker: Option<&str>) -> Result<Session> {
     let naam = account_name(gebruiker)?;
-    let mut project = match access {
+    let project = match access {
         Access::Write => Project::open(dir)?,
         Access::Read => Project::open_read_only(dir)?,
     };
@@ -73,16 +90,6 @@ pub fn open(dir: &Path, access: Access, actie: Actie, gebruiker: Option<&str>) -
             auth::authorize(&user, actie, Object::Project)?
         }
         None => {}
-    }
-    match access {
-        Access::Write => enforce_retention(&mut project)?,
-        // A reader never waits for a writer: it enforces retention only when none is busy
-        // (the writer has done so when it started).
-        Access::Read => {
-            if let Ok(mut writer) = Project::open(dir) {
-                enforce_retention(&mut writer)?;
-            }
-        }
     }
     Ok(Session { project, user })
 }

@@ -282,15 +282,12 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
 
 pub fn retention(cmd: RetentionCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
     let RetentionCommand::Run { dir, dry_run, json } = cmd;
-    // Opening enforces the periods already; a dry run must not, so it opens without that.
-    let naam = access::account_name(gebruiker)?;
-    let mut project = loep_store::Project::open(&dir)?;
-    let pw = access::password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
-    let user = auth::authenticate(project.conn(), &naam, &pw)?;
-    auth::authorize(
-        &user,
+    // Opening enforces the periods already; a dry run must not, so it only logs in.
+    let Session { mut project, .. } = access::login(
+        &dir,
+        Access::Write,
         Actie::BewaartermijnenHandhaven,
-        auth::Object::Project,
+        gebruiker,
     )?;
     let r = loep_intake::vault::enforce_retention(&mut project, dry_run)?;
     if json {
