@@ -161,7 +161,7 @@ pub fn request(
         id: format!("O{:04}", n + 1),
         signaal: signal.id(),
         pseudoniemen: persons,
-        aanvrager: user.naam.clone(),
+        aanvrager: user.naam().to_string(),
         reden: reden.trim().to_string(),
         aangevraagd: clock::now(),
         status: "aangevraagd".to_string(),
@@ -212,7 +212,7 @@ pub fn decide(
     let tx = project.conn_mut().transaction()?;
     tx.execute(
         "UPDATE onthulling SET status = ?2, beoordelaar = ?3, toelichting = ?4, beoordeeld = ?5 WHERE id = ?1",
-        params![id, status, user.naam, toelichting.trim(), clock::now()],
+        params![id, status, user.naam(), toelichting.trim(), clock::now()],
     )?;
     let o = get(&tx, id)?;
     log_step(&tx, &activity, name, &o)?;

@@ -1,0 +1,237 @@
+//! The audit trail of accounts: who created, disabled, re-enabled or confirmed which account,
+//! which accounts were locked, and every failed login.
+//!
+//! The processing log keeps no user names (the standard asks so); this table is the place for
+//! who did what to an account. Only [`crate::auth`] writes it; the functionaris
+//! gegevensbescherming reads it ([`crate::auth::Actie::AuditBekijken`]). It is append-only:
+//! triggers refuse UPDATE and DELETE, as for the processing log.
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        r#"
+CREATE TABLE IF NOT EXISTS gebruiker_audit (
+    id INTEGER PRIMARY KEY,
+    tijdstip TEXT NOT NULL,
+    gebeurtenis TEXT NOT NULL,
+    account TEXT NOT NULL,
+    door TEXT,
+    toelichting TEXT
+);
+CREATE TRIGGER IF NOT EXISTS gebruiker_audit_no_update BEFORE UPDATE ON gebruiker_audit
+BEGIN SELECT RAISE(ABORT, 'het audittrail van de accounts kan alleen worden aangevuld, niet gewijzigd'); END;
+CREATE TRIGGER IF NOT EXISTS gebruiker_audit_no_delete BEFORE DELETE ON gebruiker_audit
+BEGIN SELECT RAISE(ABORT, 'het audittrail van de accounts kan alleen worden aangevuld, niet gewist'); END;
+"#,
+    )
+    .context("kan de tabel gebruiker_audit (audittrail van de accounts) niet aanmaken")?;
+    Ok(())
+}
+
+/// What happened to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Gebeurtenis {
+    /// A beheerder created the account (or the project's first beheerder was created).
+    Aangemaakt,
+    /// A beheerder disabled the account.
+    Uitgeschakeld,
+    /// A beheerder re-enabled the account, or lifted its lock.
+    Ingeschakeld,
+    /// A functionaris gegevensbescherming confirmed a sleutelhouder or fg account (or the
+    /// first fg was confirmed at the project's approval).
+    Bevestigd,
+    /// A login failed: wrong password, unknown name (recorded as typed), locked or disabled.
+    InlogMislukt,
+    /// Too many failed logins in a row locked the account for a while.
+    Geblokkeerd,
+}
+
+impl Gebeurtenis {
+    pub const ALL: [Gebeurtenis; 6] = [
+        Gebeurtenis::Aangemaakt,
+        Gebeurtenis::Uitgeschakeld,
+        Gebeurtenis::Ingeschakeld,
+        Gebeurtenis::Bevestigd,
+        Gebeurtenis::InlogMislukt,
+        Gebeurtenis::Geblokkeerd,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gebeurtenis::Aangemaakt => "aangemaakt",
+            Gebeurtenis::Uitgeschakeld => "uitgeschakeld",
+            Gebeurtenis::Ingeschakeld => "ingeschakeld",
+            Gebeurtenis::Bevestigd => "bevestigd",
+            Gebeurtenis::InlogMislukt => "inlog-mislukt",
+            Gebeurtenis::Geblokkeerd => "geblokkeerd",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Gebeurtenis> {
+        Gebeurtenis::ALL.into_iter().find(|g| g.as_str() == s)
+    }
+}
+
+/// One line of the audit trail.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AuditRecord {
+    pub id: i64,
+    /// RFC 3339, UTC.
+    pub tijdstip: String,
+    pub gebeurtenis: Gebeurtenis,
+    /// The account it happened to; for a failed login with an unknown name, the name as typed
+    /// (at most 64 characters).
+    pub account: String,
+    /// The account that did it, when someone did (a beheerder, an fg); none for a login.
+    pub door: Option<String>,
+    pub toelichting: Option<String>,
+}
+
+/// Appends one line. Only `auth` calls this, in the same savepoint as the change it records.
+pub(crate) fn record(
+    conn: &Connection,
+    tijdstip: DateTime<Utc>,
+    gebeurtenis: Gebeurtenis,
+    account: &str,
+    door: Option<&str>,
+    toelichting: Option<&str>,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO gebruiker_audit (tijdstip, gebeurtenis, account, door, toelichting) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            tijdstip.to_rfc3339_opts(SecondsFormat::Micros, true),
+            gebeurtenis.as_str(),
+            account,
+            door,
+            toelichting
+        ],
+    )
+    .with_context(|| {
+        format!(
+            "kan de gebeurtenis '{}' van account '{account}' niet in het audittrail vastleggen",
+            gebeurtenis.as_str()
+        )
+    })?;
+    Ok(())
+}
+
+/// The whole trail, oldest first. The caller checks [`crate::auth::Actie::AuditBekijken`].
+pub fn records(conn: &Connection) -> Result<Vec<AuditRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, tijdstip, gebeurtenis, account, door, toelichting FROM gebruiker_audit ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, tijdstip, gebeurtenis, account, door, toelichting) =
+            row.context("kan het audittrail van de accounts niet lezen")?;
+        let gebeurtenis = Gebeurtenis::parse(&gebeurtenis).with_context(|| {
+            format!(
+                "regel {id} van het audittrail heeft een onbekende gebeurtenis '{gebeurtenis}' (gemaakt door een nieuwere versie van loep?)"
+            )
+        })?;
+        out.push(AuditRecord {
+            id,
+            tijdstip,
+            gebeurtenis,
+            account,
+            door,
+            toelichting,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        create_schema(&conn).unwrap();
+        conn
+    }
+
+    #[test]
+    fn records_come_back_in_order() {
+        let conn = conn();
+        let t = DateTime::parse_from_rfc3339("2026-05-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        record(
+            &conn,
+            t,
+            Gebeurtenis::Aangemaakt,
+            "a",
+            Some("b"),
+            Some("rol analist"),
+        )
+        .unwrap();
+        record(&conn, t, Gebeurtenis::InlogMislukt, "x", None, None).unwrap();
+        let r = records(&conn).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].gebeurtenis, Gebeurtenis::Aangemaakt);
+        assert_eq!(r[0].door.as_deref(), Some("b"));
+        assert_eq!(r[0].tijdstip, "2026-05-01T10:00:00.000000Z");
+        assert_eq!(r[1].gebeurtenis, Gebeurtenis::InlogMislukt);
+        assert_eq!(r[1].account, "x");
+        // Serialised as the Dutch words stored in the table.
+        let json = serde_json::to_value(&r[1]).unwrap();
+        assert_eq!(json["gebeurtenis"], "inlog-mislukt");
+        for g in Gebeurtenis::ALL {
+            assert_eq!(Gebeurtenis::parse(g.as_str()), Some(g));
+            assert_eq!(serde_json::to_value(g).unwrap(), g.as_str());
+        }
+    }
+
+    #[test]
+    fn rows_cannot_be_changed_or_removed() {
+        let conn = conn();
+        record(
+            &conn,
+            Utc::now(),
+            Gebeurtenis::Geblokkeerd,
+            "a",
+            None,
+            Some("5 mislukte pogingen"),
+        )
+        .unwrap();
+        let e = conn
+            .execute("UPDATE gebruiker_audit SET account = 'b'", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("alleen worden aangevuld"), "{e}");
+        let e = conn.execute("DELETE FROM gebruiker_audit", []).unwrap_err();
+        assert!(e.to_string().contains("alleen worden aangevuld"), "{e}");
+        assert_eq!(records(&conn).unwrap()[0].account, "a");
+        // Creating the schema again (every open does) keeps the rows and the triggers.
+        create_schema(&conn).unwrap();
+        assert_eq!(records(&conn).unwrap().len(), 1);
+        assert!(conn.execute("DELETE FROM gebruiker_audit", []).is_err());
+    }
+
+    #[test]
+    fn an_unknown_event_is_an_error_not_a_guess() {
+        let conn = conn();
+        conn.execute(
+            "INSERT INTO gebruiker_audit (tijdstip, gebeurtenis, account) VALUES ('t', 'iets-nieuws', 'a')",
+            [],
+        )
+        .unwrap();
+        let e = records(&conn).unwrap_err();
+        assert!(e.to_string().contains("iets-nieuws"), "{e}");
+    }
+}
