@@ -7,13 +7,20 @@ use std::path::Path;
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../catalogue");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-                .collect()
-        })
-        .unwrap_or_default();
+    // A catalogue that cannot be read must stop the build, never compile to an empty one.
+    let mut files: Vec<_> = match std::fs::read_dir(&dir) {
+        Ok(d) => d
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect(),
+        Err(e) => panic!("cannot read the indicator catalogue {}: {e}", dir.display()),
+    };
+    if files.is_empty() {
+        panic!(
+            "the indicator catalogue {} holds no .toml files",
+            dir.display()
+        );
+    }
     files.sort();
     let mut out = String::from(
         "/// The catalogue files: (name, TOML).\npub const FILES: &[(&str, &str)] = &[\n",

@@ -13,7 +13,6 @@ use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
-use rusqlite::params;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -653,8 +652,7 @@ struct TableOutput {
 
 /// Prepared statements for what a table's rows leave in SQLite: rejects, masked and in full.
 struct RejectSink<'a> {
-    masked: rusqlite::Statement<'a>,
-    full: rusqlite::Statement<'a>,
+    rows: catalog::RejectRows<'a>,
     csv: csv::Writer<File>,
     total: u64,
     per_reason: BTreeMap<String, u64>,
@@ -664,24 +662,17 @@ struct RejectSink<'a> {
 impl RejectSink<'_> {
     fn record(&mut self, r: &RejectOut, f: &PlannedFile, levering_id: &str) -> Result<()> {
         let shown = r.shown_value();
-        self.masked.execute(params![
+        self.rows.insert(&catalog::RejectRow {
             levering_id,
-            f.table.name,
-            f.file_name,
-            r.line as i64,
-            r.column,
-            shown,
-            r.reason
-        ])?;
-        self.full.execute(params![
-            levering_id,
-            f.file_name,
-            r.line as i64,
-            r.column,
-            r.value,
-            r.reason,
-            r.raw
-        ])?;
+            tabel: f.table.name,
+            bestand: &f.file_name,
+            regel: r.line as i64,
+            kolom: &r.column,
+            getoond: &shown,
+            waarde: &r.value,
+            reden: &r.reason,
+            ruwe_regel: &r.raw,
+        })?;
         self.csv.write_record([
             f.table.name,
             &f.file_name,
@@ -885,30 +876,17 @@ fn load(
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
 
-    let tx = project
-        .conn_mut()
-        .transaction()
-        .map_err(anyhow::Error::from)?;
+    let tx = project.begin()?;
     let mut outputs: Vec<TableOutput> = Vec::new();
     let (rejects_total, per_reason, shown) = {
         let mut rejects = RejectSink {
-        masked: tx
-            .prepare(
-                "INSERT INTO afwijzing (levering_id, tabel, bestand, regel, kolom, waarde, reden)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .map_err(anyhow::Error::from)?,
-        full: tx
-            .prepare(
-                "INSERT INTO vault.afwijzing (levering_id, bestand, regel, kolom, waarde, reden, ruwe_regel)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .map_err(anyhow::Error::from)?,
-        csv: csv::Writer::from_path(staging.join("afwijzingen.csv")).map_err(anyhow::Error::from)?,
-        total: 0,
-        per_reason: BTreeMap::new(),
-        shown: Vec::new(),
-    };
+            rows: catalog::RejectRows::new(&tx)?,
+            csv: csv::Writer::from_path(staging.join("afwijzingen.csv"))
+                .map_err(anyhow::Error::from)?,
+            total: 0,
+            per_reason: BTreeMap::new(),
+            shown: Vec::new(),
+        };
         rejects
             .csv
             .write_record(["tabel", "bestand", "regel", "kolom", "waarde", "reden"])
@@ -1124,8 +1102,8 @@ fn load(
         layout.dir.join(&delivery_rel).join("afwijzingen.csv"),
     )
     .map_err(anyhow::Error::from)?;
-    fault_point("before-commit");
-    tx.commit().map_err(anyhow::Error::from)?;
+    loep_store::clock::fault_point("before-commit");
+    tx.commit()?;
 
     let mut tabellen: Vec<TableReport> = outputs.into_iter().map(|o| o.report).collect();
     tabellen.append(&mut reports);
@@ -1155,11 +1133,3 @@ impl fmt::Display for RefusedFile {
     }
 }
 impl std::error::Error for RefusedFile {}
-
-/// Test hook: `LOEP_FAULT=before-commit` aborts the process at that point, as a power cut
-/// would, so tests can show that an interrupted intake leaves the previous state intact.
-fn fault_point(name: &str) {
-    if std::env::var("LOEP_FAULT").is_ok_and(|v| v == name) {
-        std::process::abort();
-    }
-}

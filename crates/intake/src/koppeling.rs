@@ -694,7 +694,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     };
     let now = clock::now();
     let activity = project.config.verwerkingsactiviteit_id.clone();
-    let tx = project.conn_mut().transaction()?;
+    let tx = project.begin()?;
     catalog::insert_koppeling(
         &tx,
         &Koppeling {

@@ -234,7 +234,7 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
     let mut snapshots = Vec::new();
 
     // Identities first computed against the signals that remain after this run.
-    let tx = project.conn_mut().transaction()?;
+    let tx = project.begin()?;
     for run in &runs {
         report.signalen.push(retention::purge_run(&tx, run, true)?);
     }
@@ -251,13 +251,13 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
     }
     if dry_run {
         if report.identiteiten_termijn_verstreken {
-            let tx = project.conn_mut().transaction()?;
+            let tx = project.begin()?;
             report.afwijzingen = Some(retention::purge_vault_rejects(&tx, true)?);
         }
         return Ok(report);
     }
     let ended = clock::now();
-    let tx = project.conn_mut().transaction()?;
+    let tx = project.begin()?;
     let parent = LogRecord::new("bewaartermijn", &started, &ended)
         .with_attr("signalen_voor", cutoff.clone());
     let mut records = Vec::new();

@@ -134,7 +134,7 @@ pub fn scan(
         adressen: profiles.len() as i64,
     };
     let activity = project.config.verwerkingsactiviteit_id.clone();
-    let tx = project.conn_mut().transaction()?;
+    let tx = project.begin()?;
     loep_store::scan::insert_run(&tx, &run, &signals, &profiles)?;
     let parent = LogRecord::new("scan", &started, &now)
         .with_attr("run_id", run_id.clone())

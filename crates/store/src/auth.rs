@@ -96,7 +96,7 @@ impl Rol {
             return Ok(Rol::FunctionarisGegevensbescherming);
         }
         Rol::ALL.into_iter().find(|r| r.name() == t).ok_or_else(|| {
-            Problem::new(
+            Problem::error(
                 ProblemKind::Invalid,
                 format!(
                     "onbekende rol '{s}'; kies een van: {}",
@@ -338,15 +338,15 @@ pub struct Account {
 }
 
 fn refused(message: impl Into<String>) -> anyhow::Error {
-    Problem::new(ProblemKind::Refused, message)
+    Problem::error(ProblemKind::Refused, message)
 }
 
 fn invalid(message: impl Into<String>) -> anyhow::Error {
-    Problem::new(ProblemKind::Invalid, message)
+    Problem::error(ProblemKind::Invalid, message)
 }
 
 fn not_found(naam: &str) -> anyhow::Error {
-    Problem::new(
+    Problem::error(
         ProblemKind::NotFound,
         format!("er is geen account '{naam}' in dit project"),
     )
@@ -955,7 +955,7 @@ fn wrong() -> anyhow::Error {
 }
 
 fn locked(naam: &str, until: DateTime<Utc>) -> anyhow::Error {
-    Problem::new(
+    Problem::error(
         ProblemKind::Busy,
         format!(
             "account '{naam}' is tijdelijk geblokkeerd tot {} na te veel mislukte pogingen; probeer het later opnieuw of vraag een beheerder",

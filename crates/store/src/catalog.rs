@@ -303,3 +303,63 @@ pub fn status(project: &Project) -> Result<ProjectStatus> {
         logregels,
     })
 }
+
+/// Where a delivery's rejected rows go in the store: masked in the analysis store, in full
+/// (with the raw line) in the vault, inside the delivery's transaction.
+pub struct RejectRows<'a> {
+    masked: rusqlite::Statement<'a>,
+    full: rusqlite::Statement<'a>,
+}
+
+/// One rejected row: where it was, what was wrong, and what may be shown of it.
+pub struct RejectRow<'a> {
+    pub levering_id: &'a str,
+    pub tabel: &'a str,
+    pub bestand: &'a str,
+    pub regel: i64,
+    pub kolom: &'a str,
+    /// The value as the analysis store may show it (identifying values masked).
+    pub getoond: &'a str,
+    /// The value as delivered: only for the vault.
+    pub waarde: &'a str,
+    pub reden: &'a str,
+    /// The whole line as delivered: only for the vault.
+    pub ruwe_regel: &'a str,
+}
+
+impl<'a> RejectRows<'a> {
+    pub fn new(tx: &'a Transaction<'_>) -> Result<RejectRows<'a>> {
+        Ok(RejectRows {
+            masked: tx.prepare(
+                "INSERT INTO afwijzing (levering_id, tabel, bestand, regel, kolom, waarde, reden)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+            full: tx.prepare(
+                "INSERT INTO vault.afwijzing (levering_id, bestand, regel, kolom, waarde, reden, ruwe_regel)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?,
+        })
+    }
+
+    pub fn insert(&mut self, r: &RejectRow<'_>) -> Result<()> {
+        self.masked.execute(params![
+            r.levering_id,
+            r.tabel,
+            r.bestand,
+            r.regel,
+            r.kolom,
+            r.getoond,
+            r.reden
+        ])?;
+        self.full.execute(params![
+            r.levering_id,
+            r.bestand,
+            r.regel,
+            r.kolom,
+            r.waarde,
+            r.reden,
+            r.ruwe_regel
+        ])?;
+        Ok(())
+    }
+}

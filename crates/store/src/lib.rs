@@ -11,12 +11,15 @@ pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod log;
+pub mod problem;
 pub mod project;
 pub mod pseudonym;
 pub mod retention;
 pub mod reveal;
 pub mod scan;
+pub mod schema;
 
 pub use log::{LogRecord, Status};
-pub use project::{Access, Approval, Bewaartermijnen, Layout, Periode, Project, ProjectConfig};
+pub use problem::{Problem, ProblemKind, database_fault};
+pub use project::{Access, Approval, Bewaartermijnen, Layout, Periode, Project, ProjectConfig, Tx};
 pub use pseudonym::{Pseudonym, Pseudonymiser};

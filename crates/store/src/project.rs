@@ -412,12 +412,15 @@ impl Project {
             }
         };
         if access == Access::Write && !exclusive {
-            bail!(
-                "another loep command is changing project {} right now (an intake?); wait until it has finished and try again",
-                dir.display()
-            );
+            return Err(crate::Problem::error(
+                crate::ProblemKind::Busy,
+                format!(
+                    "another loep command is changing project {} right now (an intake?); wait until it has finished and try again",
+                    dir.display()
+                ),
+            ));
         }
-        let conn = Connection::open(layout.store()).with_context(|| {
+        let mut conn = Connection::open(layout.store()).with_context(|| {
             format!("cannot open the project store {}", layout.store().display())
         })?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
@@ -438,6 +441,11 @@ impl Project {
             crate::auth::create_schema(&conn)?;
             crate::reveal::create_schema(&conn)?;
             crate::retention::create_schema(&conn)?;
+            crate::schema::migrate(&mut conn)?;
+        } else if crate::schema::version(&conn)? > crate::schema::CURRENT {
+            bail!(
+                "this project was made by a newer release of loep; use that release or a newer one"
+            );
         }
         let config_sha256 = sha256_file(&layout.config())?;
         let project = Project {
@@ -512,6 +520,13 @@ impl Project {
 
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Starts a write transaction on the store (and the vault attached to it): what is done
+    /// through it commits together or not at all. Other crates pass it to the store's
+    /// functions and never see SQL.
+    pub fn begin(&mut self) -> Result<Tx<'_>> {
+        Ok(Tx(self.conn.transaction()?))
     }
 
     pub fn conn_mut(&mut self) -> &mut Connection {
@@ -602,5 +617,21 @@ impl Project {
         log::append(&tx, &self.config.verwerkingsactiviteit_id, rec)?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+/// A write transaction of the store; see [`Project::begin`].
+pub struct Tx<'a>(rusqlite::Transaction<'a>);
+
+impl<'a> std::ops::Deref for Tx<'a> {
+    type Target = rusqlite::Transaction<'a>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Tx<'_> {
+    pub fn commit(self) -> Result<()> {
+        Ok(self.0.commit()?)
     }
 }

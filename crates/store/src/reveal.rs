@@ -101,9 +101,12 @@ pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
         .optional()?;
     match found {
         Some(o) => Ok(o),
-        None => bail!(
-            "there is no request for identities '{id}' in this project (`loep reveal list` shows them)"
-        ),
+        None => Err(crate::Problem::error(
+            crate::ProblemKind::NotFound,
+            format!(
+                "there is no request for identities '{id}' in this project (`loep reveal list` shows them)"
+            ),
+        )),
     }
 }
 

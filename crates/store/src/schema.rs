@@ -1,0 +1,66 @@
+//! Schema versions of a project's databases. `PRAGMA user_version` holds the version a
+//! database has; [`migrate`] brings a project made by an earlier release up to
+//! [`CURRENT`], each step in one transaction, and refuses a project made by a later release.
+//!
+//! Versions:
+//! - 0: release 0.1.0 (no version recorded).
+//! - 1: accounts with confirmation, lockout and an audit trail (`gebruiker` gains columns,
+//!   `gebruiker_audit` is new). The tables themselves are created or upgraded in place by
+//!   `auth::create_schema`; this step records the version.
+
+use anyhow::{Result, bail};
+use rusqlite::Connection;
+
+/// The schema version this release writes.
+pub const CURRENT: i64 = 1;
+
+/// The version `conn`'s main database has.
+pub fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Migrates the store to [`CURRENT`]. Runs after the tables were created (or upgraded in
+/// place) by the modules that own them.
+pub fn migrate(conn: &mut Connection) -> Result<i64> {
+    let from = version(conn)?;
+    if from > CURRENT {
+        bail!(
+            "this project was made by a newer release of loep (schema {from}, this release knows up to {CURRENT}); use that release or a newer one"
+        );
+    }
+    for v in from..CURRENT {
+        let tx = conn.transaction()?;
+        step(&tx, v + 1)?;
+        tx.pragma_update(None, "user_version", v + 1)?;
+        tx.commit()?;
+    }
+    Ok(from)
+}
+
+/// The changes from version `to - 1` to `to` that the modules' own `create_schema` cannot
+/// make in place.
+fn step(_tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
+    match to {
+        // Made in place by auth::create_schema and audit::create_schema.
+        1 => Ok(()),
+        other => bail!("no migration to schema version {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_once_and_refuses_newer() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(version(&conn).unwrap(), 0);
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        assert_eq!(version(&conn).unwrap(), CURRENT);
+        assert_eq!(migrate(&mut conn).unwrap(), CURRENT);
+        conn.pragma_update(None, "user_version", CURRENT + 1)
+            .unwrap();
+        let e = migrate(&mut conn).unwrap_err();
+        assert!(e.to_string().contains("newer release"), "{e}");
+    }
+}
