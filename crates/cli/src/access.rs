@@ -1,9 +1,8 @@
-//! Who runs a command: every command on a project logs in with one of the project's accounts,
-//! is checked against the authorisation table, and enforces the retention periods first.
+//! Who runs a command: the account name and password as the terminal gives them, handed to
+//! the application core, which logs in, authorises and enforces retention.
 
 use anyhow::{Context, Result, bail};
-use loep_store::auth::{self, Actie, Gebruiker, Object};
-use loep_store::{Access, Project};
+use loep_app::{Mode, Session};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -45,59 +44,26 @@ pub fn new_password(var: &str, whose: &str) -> Result<String> {
     Ok(first)
 }
 
-pub struct Session {
-    pub project: Project,
-    pub user: Gebruiker,
+fn credentials(gebruiker: Option<&str>) -> Result<(String, String)> {
+    let naam = account_name(gebruiker)?;
+    let pw = password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
+    Ok((naam, pw))
 }
 
-/// Opens the project at `dir`, logs in, checks `actie` on the project (actions on a request
-/// for identities or an account are checked again on their object by the store), and enforces
-/// the retention periods when no other command is writing.
-pub fn open(dir: &Path, access: Access, actie: Actie, gebruiker: Option<&str>) -> Result<Session> {
-    let mut session = login(dir, access, actie, gebruiker)?;
-    match access {
-        Access::Write => enforce_retention(&mut session.project)?,
-        // A reader never waits for a writer: it enforces retention only when none is busy
-        // (the writer has done so when it started).
-        Access::Read => {
-            if let Ok(mut writer) = Project::open(dir) {
-                enforce_retention(&mut writer)?;
-            }
-        }
+/// Opens the project at `dir` as the account of this command; retention is enforced first and
+/// what it destroyed is reported on standard error.
+pub fn open(dir: &Path, mode: Mode, gebruiker: Option<&str>) -> Result<Session> {
+    let (naam, pw) = credentials(gebruiker)?;
+    let (session, destroyed) = loep_app::session::open(dir, mode, &naam, &pw)?;
+    if let Some(r) = destroyed {
+        eprintln!("{}", crate::output::retention_summary(&r));
     }
     Ok(session)
 }
 
-/// Opens the project, logs in and checks `actie`, without enforcing retention (for
-/// `loep retention run`, whose dry run must change nothing).
-pub fn login(dir: &Path, access: Access, actie: Actie, gebruiker: Option<&str>) -> Result<Session> {
-    let naam = account_name(gebruiker)?;
-    let project = match access {
-        Access::Write => Project::open(dir)?,
-        Access::Read => Project::open_read_only(dir)?,
-    };
-    let pw = password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
-    let user = auth::authenticate(project.conn(), &naam, &pw)?;
-    let object = match actie {
-        // Decided on the request itself, once it is loaded.
-        Actie::OnthullingBeoordelen | Actie::OnthullingInzien => None,
-        Actie::GebruikersBeheren => None,
-        _ => Some(Object::Project),
-    };
-    match object {
-        Some(o) => auth::authorize(&user, actie, o)?,
-        None if !actie.roles().contains(&user.rol) => {
-            auth::authorize(&user, actie, Object::Project)?
-        }
-        None => {}
-    }
-    Ok(Session { project, user })
-}
-
-fn enforce_retention(project: &mut Project) -> Result<()> {
-    let r = loep_intake::vault::enforce_retention(project, false)?;
-    if r.destroyed_anything() {
-        eprintln!("{}", crate::output::retention_summary(&r));
-    }
-    Ok(())
+/// Opens the project and logs in, without enforcing retention (for `loep retention run`,
+/// whose dry run must change nothing).
+pub fn login(dir: &Path, mode: Mode, gebruiker: Option<&str>) -> Result<Session> {
+    let (naam, pw) = credentials(gebruiker)?;
+    Ok(loep_app::session::login(dir, mode, &naam, &pw)?)
 }

@@ -1,14 +1,13 @@
 //! Accounts, four-eyes de-pseudonymisation, retention, access requests, the log export and
 //! the Algoritmeregister entry, on the command line.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Subcommand;
-use loep_store::auth::{self, Actie, Rol};
-use loep_store::{Access, reveal};
+use loep_app::Mode;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::access::{self, Session};
+use crate::access;
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -33,6 +32,18 @@ pub enum UserCommand {
     },
     /// Disable an account: it can no longer log in; what it did stays recorded.
     Disable { dir: PathBuf, naam: String },
+    /// Enable a disabled account again (another beheerder).
+    Enable { dir: PathBuf, naam: String },
+    /// Confirm a key holder's or privacy officer's account (functionaris gegevensbescherming):
+    /// until then it can do nothing, so that no beheerder holds both halves of the four eyes.
+    Confirm { dir: PathBuf, naam: String },
+    /// The account audit trail: accounts created, disabled, enabled, confirmed, locked, and
+    /// every failed login (functionaris gegevensbescherming).
+    Audit {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -115,23 +126,13 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             rol,
             organisatie,
         } => {
-            let rol = Rol::parse(&rol)?;
+            let rol = loep_app::accounts::parse_role(&rol)?;
             let organisatie = organisatie
-                .map(|o| {
-                    loep_contract::Partner::parse(o.trim())
-                        .map_err(|e| anyhow::anyhow!("--organisatie: {e}"))
-                })
+                .map(|o| loep_app::accounts::parse_partner(&o))
                 .transpose()?;
-            let s = access::open(&dir, Access::Write, Actie::GebruikersBeheren, gebruiker)?;
+            let s = access::open(&dir, Mode::Write, gebruiker)?;
             let pw = access::new_password("LOEP_NIEUW_WACHTWOORD", &naam)?;
-            let u = auth::add_user(
-                s.project.conn(),
-                Some(&s.user),
-                &naam,
-                rol,
-                organisatie,
-                &pw,
-            )?;
+            let u = loep_app::accounts::add(&s, &naam, rol, organisatie, &pw)?;
             println!(
                 "Account '{}' added as {}{}.",
                 u.naam,
@@ -140,10 +141,17 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                     .map(|o| format!(" of {}", o.as_str()))
                     .unwrap_or_default()
             );
+            if u.status == loep_app::accounts::AccountStatus::WachtOpBevestiging {
+                println!(
+                    "It waits for a privacy officer's confirmation: `loep user confirm {} {}` (as fg; the project's first fg is confirmed by approving the project).",
+                    dir.display(),
+                    u.naam
+                );
+            }
         }
         UserCommand::List { dir, json } => {
-            let s = access::open(&dir, Access::Read, Actie::GebruikersBekijken, gebruiker)?;
-            let users = auth::users(s.project.conn())?;
+            let s = access::open(&dir, Mode::Read, gebruiker)?;
+            let users = loep_app::accounts::list(&s)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&users)?);
             } else {
@@ -153,15 +161,43 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                         u.naam,
                         u.rol.name(),
                         u.organisatie.map(|o| o.as_str()).unwrap_or("-"),
-                        if u.actief { "actief" } else { "uitgeschakeld" }
+                        u.status.as_str()
                     );
                 }
             }
         }
         UserCommand::Disable { dir, naam } => {
-            let s = access::open(&dir, Access::Write, Actie::GebruikersBeheren, gebruiker)?;
-            auth::disable_user(s.project.conn(), &s.user, &naam)?;
+            let s = access::open(&dir, Mode::Write, gebruiker)?;
+            loep_app::accounts::disable(&s, &naam)?;
             println!("Account '{naam}' disabled.");
+        }
+        UserCommand::Enable { dir, naam } => {
+            let s = access::open(&dir, Mode::Write, gebruiker)?;
+            loep_app::accounts::enable(&s, &naam)?;
+            println!("Account '{naam}' enabled again.");
+        }
+        UserCommand::Confirm { dir, naam } => {
+            let s = access::open(&dir, Mode::Write, gebruiker)?;
+            loep_app::accounts::confirm(&s, &naam)?;
+            println!("Account '{naam}' confirmed: it may now act in its role.");
+        }
+        UserCommand::Audit { dir, json } => {
+            let s = access::open(&dir, Mode::Read, gebruiker)?;
+            let records = loep_app::accounts::audit(&s)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&records)?);
+            } else {
+                for r in records {
+                    println!(
+                        "{} {:<14} {:<20} door {:<16} {}",
+                        r.tijdstip,
+                        r.gebeurtenis.as_str(),
+                        r.account,
+                        r.door.as_deref().unwrap_or("-"),
+                        r.toelichting.as_deref().unwrap_or("")
+                    );
+                }
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -174,9 +210,8 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             signaal,
             reden,
         } => {
-            let Session { mut project, user } =
-                access::open(&dir, Access::Write, Actie::OnthullingAanvragen, gebruiker)?;
-            let o = reveal::request(&mut project, &user, &signaal, &reden)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            let o = loep_app::reveal::request(&mut s, &signaal, &reden)?;
             println!(
                 "Request {} for the {} person(s) of signal {} recorded. A key holder (sleutelhouder) other than you approves or refuses it: `loep reveal approve {} {}`.",
                 o.id,
@@ -191,9 +226,8 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             id,
             toelichting,
         } => {
-            let Session { mut project, user } =
-                access::open(&dir, Access::Write, Actie::OnthullingBeoordelen, gebruiker)?;
-            let o = reveal::decide(&mut project, &user, &id, true, &toelichting)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            let o = loep_app::reveal::decide(&mut s, &id, true, &toelichting)?;
             println!(
                 "Request {} approved: {} may now see the identities of signal {} (`loep reveal show {} {}`).",
                 o.id,
@@ -208,9 +242,8 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             id,
             toelichting,
         } => {
-            let Session { mut project, user } =
-                access::open(&dir, Access::Write, Actie::OnthullingBeoordelen, gebruiker)?;
-            let o = reveal::decide(&mut project, &user, &id, false, &toelichting)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            let o = loep_app::reveal::decide(&mut s, &id, false, &toelichting)?;
             println!(
                 "Request {} refused: {}",
                 o.id,
@@ -218,10 +251,8 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             );
         }
         RevealCommand::Show { dir, id, json } => {
-            let Session { mut project, user } =
-                access::open(&dir, Access::Write, Actie::OnthullingInzien, gebruiker)?;
-            let o = reveal::open(&mut project, &user, &id)?;
-            let ids = loep_intake::vault::identities(&project, &o.pseudoniemen)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            let (o, ids) = loep_app::reveal::open(&mut s, &id)?;
             if json {
                 println!(
                     "{}",
@@ -263,8 +294,8 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             }
         }
         RevealCommand::List { dir, json } => {
-            let s = access::open(&dir, Access::Read, Actie::OnthullingenBekijken, gebruiker)?;
-            let all = reveal::list(s.project.conn(), &s.user)?;
+            let s = access::open(&dir, Mode::Read, gebruiker)?;
+            let all = loep_app::reveal::list(&s)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&all)?);
             } else {
@@ -283,13 +314,8 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
 pub fn retention(cmd: RetentionCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
     let RetentionCommand::Run { dir, dry_run, json } = cmd;
     // Opening enforces the periods already; a dry run must not, so it only logs in.
-    let Session { mut project, .. } = access::login(
-        &dir,
-        Access::Write,
-        Actie::BewaartermijnenHandhaven,
-        gebruiker,
-    )?;
-    let r = loep_intake::vault::enforce_retention(&mut project, dry_run)?;
+    let mut s = access::login(&dir, Mode::Write, gebruiker)?;
+    let r = loep_app::retention::run(&mut s, dry_run)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
@@ -304,37 +330,15 @@ pub fn inzage(
     out: Option<PathBuf>,
     gebruiker: Option<&str>,
 ) -> Result<ExitCode> {
-    let Session { mut project, .. } =
-        access::open(dir, Access::Write, Actie::InzageOpstellen, gebruiker)?;
-    let catalogue = loep_scan::Catalogue::published()?;
-    let (run, _) = catalogue.for_project(&project.config.indicatoren, &project.config.partners)?;
-    let indicatoren = run
-        .iter()
-        .map(|i| loep_intake::inzage::IndicatorUitleg {
-            code: i.code.clone(),
-            versie: i.versie,
-            thema: i.thema.clone(),
-            titel: i.titel.clone(),
-            beschrijving: i.beschrijving.clone(),
-        })
-        .collect();
-    let r = loep_intake::inzage::report(&mut project, bsn, indicatoren)?;
-    let out = out.unwrap_or_else(|| project.layout.dir.join("inzage"));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let stem = format!("inzage-{}", r.pseudoniem.get(..12).unwrap_or(&r.pseudoniem));
-    let json_path = out.join(format!("{stem}.json"));
-    let html_path = out.join(format!("{stem}.html"));
-    std::fs::write(&json_path, serde_json::to_string_pretty(&r)?)
-        .with_context(|| format!("cannot write {}", json_path.display()))?;
-    std::fs::write(&html_path, loep_intake::inzage::to_html(&r))
-        .with_context(|| format!("cannot write {}", html_path.display()))?;
+    let mut s = access::open(dir, Mode::Write, gebruiker)?;
+    let w = loep_app::inzage::report(&mut s, bsn, out.as_deref())?;
     println!(
         "Access report: {} source(s), {} signal(s), {} processing record(s).",
-        r.bronnen.len(),
-        r.signalen.len(),
-        r.verwerkingen.len()
+        w.report.bronnen.len(),
+        w.report.signalen.len(),
+        w.report.verwerkingen.len()
     );
-    println!("  {}\n  {}", html_path.display(), json_path.display());
+    println!("  {}\n  {}", w.html.display(), w.json.display());
     println!("It holds identities: hand it to the resident only, and remove it afterwards.");
     Ok(ExitCode::SUCCESS)
 }
@@ -345,31 +349,17 @@ pub fn log_export(
     out: Option<PathBuf>,
     gebruiker: Option<&str>,
 ) -> Result<ExitCode> {
-    let s = access::open(dir, Access::Read, Actie::LogExporteren, gebruiker)?;
-    let v = loep_store::log::verify(s.project.conn())?;
-    if !v.intact() {
-        bail!(
-            "the processing log was tampered with ({}); `loep log verify` lists the problems. Nothing was exported.",
-            v.problems.join("; ")
-        );
-    }
-    let records = loep_store::log::records(s.project.conn())?;
-    let text = match format {
-        LogFormat::Jsonl => {
-            let mut t = String::new();
-            for r in &records {
-                t.push_str(&loep_store::log::to_logboek_json(r).to_string());
-                t.push('\n');
-            }
-            t
-        }
-        LogFormat::Otlp => loep_store::log::to_otlp_json(&records).to_string() + "\n",
+    let s = access::open(dir, Mode::Read, gebruiker)?;
+    let format = match format {
+        LogFormat::Jsonl => loep_app::log::Format::Jsonl,
+        LogFormat::Otlp => loep_app::log::Format::Otlp,
     };
+    let (text, n) = loep_app::log::export(&s, format)?;
     match out {
         Some(path) => {
             std::fs::write(&path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("{} records written to {}.", records.len(), path.display());
+            eprintln!("{n} records written to {}.", path.display());
         }
         None => print!("{text}"),
     }
@@ -378,33 +368,14 @@ pub fn log_export(
 
 pub fn register(cmd: RegisterCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
     let RegisterCommand::Export { dir, out } = cmd;
-    let s = access::open(&dir, Access::Read, Actie::RegisterExporteren, gebruiker)?;
-    let catalogue = loep_scan::Catalogue::published()?;
-    let (run, _) =
-        catalogue.for_project(&s.project.config.indicatoren, &s.project.config.partners)?;
-    let approval = s.project.approval()?;
-    let status = match &approval {
-        Some(a) if a.geldig => "in gebruik",
-        _ => "in ontwikkeling",
-    };
-    let dpia = approval
-        .as_ref()
-        .filter(|a| a.geldig)
-        .map(|a| a.dpia.as_str());
-    let entry = loep_scan::register::entry(&s.project.config, &run, dpia, status);
-    let out = out.unwrap_or_else(|| s.project.layout.dir.join("publicatie"));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    let json_path = out.join("algoritmeregister.json");
-    let md_path = out.join("indicatorcatalogus.md");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&entry)? + "\n")
-        .with_context(|| format!("cannot write {}", json_path.display()))?;
-    std::fs::write(&md_path, loep_scan::register::catalogue_markdown(&run))
-        .with_context(|| format!("cannot write {}", md_path.display()))?;
+    let s = access::open(&dir, Mode::Read, gebruiker)?;
+    let p = loep_app::register::export(&s, out.as_deref())?;
     println!(
-        "Algoritmeregister entry ({} indicators, status {status}): {}\nCatalogue for publication: {}",
-        run.len(),
-        json_path.display(),
-        md_path.display()
+        "Algoritmeregister entry ({} indicators, status {}): {}\nCatalogue for publication: {}",
+        p.indicatoren,
+        p.status,
+        p.json.display(),
+        p.markdown.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,8 @@
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use loep_store::{Project, ProjectConfig};
+use loep_app::Mode;
+use loep_app::types::Rol;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -46,7 +47,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Memory DataFusion may hold before it spills to disk (bytes).
-        #[arg(long, default_value_t = loep_scan::DEFAULT_MEMORY_LIMIT)]
+        #[arg(long, default_value_t = loep_app::scan::DEFAULT_MEMORY_LIMIT)]
         memory_limit: usize,
         /// Scan the project an earlier run left in --dir again, in this fresh process, so that
         /// the peak memory printed is the scan's own.
@@ -113,30 +114,33 @@ pub fn peak_memory() -> u64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// A project config for generated data in gemeente 0392, valid today.
-pub fn demo_config(naam: &str) -> ProjectConfig {
-    let today = loep_store::clock::now_utc().date_naive();
-    let van = today
-        .checked_sub_days(chrono::Days::new(30))
-        .unwrap_or(today);
-    let tot = today
-        .checked_add_days(chrono::Days::new(335))
-        .unwrap_or(today);
-    let doel = "Adreskwaliteit, uitkeringsfraude, onderverhuur en uitbuiting in de wijk gezamenlijk aanpakken (demonstratie op gegenereerde gegevens).";
-    ProjectConfig {
-        verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(naam, doel),
-        naam: naam.to_string(),
-        gebied: vec!["GM0392".to_string()],
-        doel: doel.to_string(),
-        grondslag: "Wet SUWI art. 64; convenant Landelijke Stuurgroep Interventieteams".to_string(),
-        partners: loep_contract::Partner::ALL.to_vec(),
-        periode: loep_store::Periode {
-            van: van.to_string(),
-            tot: tot.to_string(),
-        },
-        bewaartermijnen: loep_store::Bewaartermijnen::default(),
-        indicatoren: Vec::new(),
-    }
+/// The benchmark's accounts: a beheerder who loads, a privacy officer who approves, an
+/// analist who scans. The password only guards generated data.
+const BENCH_TEAM: [(&str, Rol, Option<loep_app::types::Partner>); 3] = [
+    ("bench-beheerder", Rol::Beheerder, None),
+    ("bench-fg", Rol::FunctionarisGegevensbescherming, None),
+    ("bench-analist", Rol::Analist, None),
+];
+const BENCH_PASSWORD: &str = "bench-wachtwoord-gegenereerd-2026";
+
+/// Creates and approves a benchmark project in `dir`.
+fn bench_project(dir: &std::path::Path) -> Result<()> {
+    Ok(loep_app::project::create_with_team(
+        dir,
+        loep_app::project::demo_config("Benchmark"),
+        &BENCH_TEAM,
+        BENCH_PASSWORD,
+        "DPIA-BENCH",
+    )?)
+}
+
+fn bench_login(dir: &std::path::Path, naam: &str) -> Result<loep_app::Session> {
+    Ok(loep_app::session::login(
+        dir,
+        Mode::Write,
+        naam,
+        BENCH_PASSWORD,
+    )?)
 }
 
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
@@ -150,14 +154,13 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
         } => {
             let (work, _tmp) = work_dir(dir)?;
             let project_dir = work.join("project");
-            let mut project = if reuse {
+            if reuse {
                 if !project_dir.exists() {
                     anyhow::bail!(
                         "--reuse: {} holds no project; run the bench without --reuse first",
                         project_dir.display()
                     );
                 }
-                Project::open(&project_dir)?
             } else {
                 if project_dir.exists() {
                     anyhow::bail!(
@@ -172,27 +175,21 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                     "bench scan: generated {persons} persons in {:.1} s",
                     t.elapsed().as_secs_f64()
                 );
-                let mut project = Project::init(&project_dir, demo_config("Benchmark"))?;
-                project.approve("benchmark", "DPIA-BENCH")?;
-                let t = Instant::now();
-                loep_intake::intake(
-                    &mut project,
+                bench_project(&project_dir)?;
+                let (_, took) = loep_app::intake::load(
+                    &mut bench_login(&project_dir, "bench-beheerder")?,
                     &work.join("levering"),
-                    &loep_intake::NoProgress,
+                    &loep_app::intake::NoProgress,
                 )
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-                println!("intake in {:.1} s", t.elapsed().as_secs_f64());
-                let t = Instant::now();
-                loep_intake::link_project(&mut project)?;
-                println!("linkage in {:.1} s", t.elapsed().as_secs_f64());
-                project
-            };
+                .map_err(|r| r.error)?;
+                println!("intake in {:.1} s", took.intake_s);
+                println!("linkage in {:.1} s", took.linkage_s);
+            }
+            let mut analist = bench_login(&project_dir, "bench-analist")?;
             let before = peak_memory();
-            let catalogue = loep_scan::Catalogue::published()?;
             let t = Instant::now();
-            let report = loep_scan::scan(&mut project, &catalogue, memory_limit)?;
+            let report = loep_app::scan::run(&mut analist, memory_limit)?;
             let secs = t.elapsed().as_secs_f64();
-            loep_scan::clean_spill(&project_dir);
             crate::scan_cmd::print_scan(&report, secs);
             println!(
                 "scan: {} indicators, {} signals, {} addresses in {secs:.2} s; peak memory (whole process) {:.0} MiB (before the scan {:.0} MiB)",
@@ -202,14 +199,8 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 peak_memory() as f64 / (1024.0 * 1024.0),
                 before as f64 / (1024.0 * 1024.0)
             );
-            let signals = loep_store::scan::signals(project.conn(), &report.run_id)?;
-            let profiles = loep_store::scan::profiles(project.conn(), &report.run_id)?;
-            let q = loep_scan::evaluate::evaluate(
-                &report.run_id,
-                &signals,
-                &profiles,
-                &work.join("truth"),
-            )?;
+            let (_, q) =
+                loep_app::scan::evaluate(&analist, &work.join("truth"), Some(&report.run_id))?;
             println!(
                 "  {:<27} {:>7} {:>9} {:>7} {:>16}",
                 "thema", "gepland", "precision", "recall", "look-alikes hit"
@@ -319,12 +310,12 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 "generated {rows} rows ({:.0} MB) in {gen_secs:.1} s",
                 bytes as f64 / 1e6
             );
-            let mut project = Project::init(&project_dir, demo_config("Benchmark"))?;
-            project.approve("benchmark", "DPIA-BENCH")?;
-            let t = Instant::now();
-            let report = loep_intake::intake(&mut project, &levering, &loep_intake::NoProgress)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let secs = t.elapsed().as_secs_f64();
+            bench_project(&project_dir)?;
+            let mut beheerder = bench_login(&project_dir, "bench-beheerder")?;
+            let (report, took) =
+                loep_app::intake::load(&mut beheerder, &levering, &loep_app::intake::NoProgress)
+                    .map_err(|r| r.error)?;
+            let secs = took.intake_s;
             let read: u64 = report.tabellen.iter().map(|t| t.rijen_gelezen).sum();
             let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
             println!("{:<24} {:>12} {:>12}", "table", "rows read", "rows loaded");

@@ -1,9 +1,8 @@
 //! `loep demo`: the whole chain on generated data, in one command.
 
 use anyhow::{Context, Result, bail};
-use loep_contract::Partner;
-use loep_store::Project;
-use loep_store::auth::{self, Rol};
+use loep_app::Mode;
+use loep_app::types::{Partner, Rol};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -62,62 +61,65 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     println!(
         "2. Creating the project (loep init) and one account per role (loep user add), password '{DEMO_PASSWORD}' ..."
     );
-    let mut project = Project::init(&project_dir, crate::bench::demo_config(DEMO_NAME))?;
-    let mut users = Vec::new();
-    for (naam, rol, org) in DEMO_ACCOUNTS {
-        let by = users.first();
-        users.push(auth::add_user(
-            project.conn(),
-            by,
-            naam,
-            rol,
-            org,
-            DEMO_PASSWORD,
-        )?);
-    }
-    let user = |rol: Rol| users.iter().find(|u| u.rol == rol).context("demo account");
+    loep_app::project::create_with_team(
+        &project_dir,
+        loep_app::project::demo_config(DEMO_NAME),
+        &DEMO_ACCOUNTS,
+        DEMO_PASSWORD,
+        "DPIA-DEMO-2026",
+    )?;
     println!(
         "   {}",
-        users
+        DEMO_ACCOUNTS
             .iter()
-            .map(|u| format!("{} ({})", u.naam, u.rol.name()))
+            .map(|(naam, rol, _)| format!("{naam} ({})", rol.name()))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!("3. The privacy officer approves it (loep approve, as fg) ...");
-    let fg = user(Rol::FunctionarisGegevensbescherming)?;
-    auth::authorize(fg, auth::Actie::ProjectGoedkeuren, auth::Object::Project)?;
-    project.approve(&fg.naam, "DPIA-DEMO-2026")?;
+    println!(
+        "3. The privacy officer approves it (loep approve, as fg), which confirms the fg account, and confirms the key holder's account (loep user confirm) ..."
+    );
+    let login = |naam: &str| {
+        loep_app::session::login(&project_dir, Mode::Write, naam, DEMO_PASSWORD)
+            .with_context(|| format!("demo account {naam}"))
+    };
 
     println!(
-        "4. Loading the delivery (loep intake): contract checks, area scope, pseudonymisation ..."
+        "4. Loading the delivery (loep intake): contract checks, area scope, pseudonymisation, then linkage at the same boundary ..."
     );
     let progress = crate::output::BarProgress::new();
-    let report = loep_intake::intake(&mut project, &levering, &progress)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let loaded = loep_app::intake::load(&mut login("beheerder")?, &levering, &progress);
     progress.clear();
+    let (report, took) = loaded.map_err(|r| r.error)?;
     crate::output::print_intake(&report, &project_dir);
 
     println!(
         "5. Linking (at the boundary): tenants and persons in police registrations to the BRP, free-text addresses to the BAG ..."
     );
-    let t_link = Instant::now();
-    let links = loep_intake::link_project(&mut project)?;
+    let links = report
+        .koppeling
+        .clone()
+        .context("the intake report holds no linkage")?;
     crate::output::print_links(&links);
-    println!("   in {:.1} s", t_link.elapsed().as_secs_f64());
+    println!("   in {:.1} s", took.linkage_s);
 
     println!(
         "6. Scanning (loep scan): the published catalogue of explainable indicators over the pseudonymous data ..."
     );
-    let catalogue = loep_scan::Catalogue::published()?;
+    let mut analist = login("analist")?;
     let t_scan = Instant::now();
-    let scan = loep_scan::scan(&mut project, &catalogue, loep_scan::DEFAULT_MEMORY_LIMIT)?;
-    loep_scan::clean_spill(&project_dir);
+    let scan = loep_app::scan::run(&mut analist, loep_app::scan::DEFAULT_MEMORY_LIMIT)?;
     crate::scan_cmd::print_scan(&scan, t_scan.elapsed().as_secs_f64());
-    let signals = loep_store::scan::signals(project.conn(), &scan.run_id)?;
-    let profiles = loep_store::scan::profiles(project.conn(), &scan.run_id)?;
-    let quality =
-        loep_scan::evaluate::evaluate(&scan.run_id, &signals, &profiles, &dir.join("truth"))?;
+    let signals = loep_app::scan::signals(
+        &analist,
+        &loep_app::scan::SignalFilter {
+            run: Some(scan.run_id.clone()),
+            ..Default::default()
+        },
+        loep_app::scan::Page::ALL,
+    )?
+    .signals;
+    let (_, quality) = loep_app::scan::evaluate(&analist, &dir.join("truth"), Some(&scan.run_id))?;
     println!("   Gemeten tegen de geplante gevallen / measured against the planted cases:");
     println!(
         "   {:<27} {:>9} {:>7} {:>16}",
@@ -139,45 +141,38 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         .find(|s| s.persons().next().is_some())
     {
         Some(first) => {
-            let analist = user(Rol::Analist)?.clone();
-            let sleutelhouder = user(Rol::Sleutelhouder)?.clone();
-            let o = loep_store::reveal::request(
-                &mut project,
-                &analist,
+            let o = loep_app::reveal::request(
+                &mut analist,
                 &first.id(),
                 "Huisbezoek voorbereiden: wie staan hier ingeschreven en wie moet de handhaver spreken?",
             )?;
-            if loep_store::reveal::decide(&mut project, &analist, &o.id, true, "").is_err() {
+            if loep_app::reveal::decide(&mut analist, &o.id, true, "").is_err() {
                 println!(
                     "   {}: the analist who asked cannot approve it: refused, that is for a key holder",
                     o.id
                 );
             }
-            loep_store::reveal::decide(
-                &mut project,
-                &sleutelhouder,
-                &o.id,
-                true,
-                "Reden volstaat.",
-            )?;
-            let o = loep_store::reveal::open(&mut project, &analist, &o.id)?;
-            let ids = loep_intake::vault::identities(&project, &o.pseudoniemen)?;
+            drop(analist);
+            loep_app::reveal::decide(&mut login("sleutelhouder")?, &o.id, true, "Reden volstaat.")?;
+            let (o, ids) = loep_app::reveal::open(&mut login("analist")?, &o.id)?;
             println!(
-                "   {} for signal {} ({}): approved by {}, {} person(s) revealed to {} only; every step is in the processing log.",
+                "   {} for signal {} ({}): approved by sleutelhouder, {} person(s) revealed to analist only; every step is in the processing log.",
                 o.id,
                 o.signaal,
                 first.indicator,
-                sleutelhouder.naam,
                 ids.len(),
-                analist.naam
             );
         }
         None => println!("   (no signal with persons to reveal)"),
     }
 
     println!("8. Delivering the same data again changes nothing:");
-    let again = loep_intake::intake(&mut project, &levering, &loep_intake::NoProgress)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (again, _) = loep_app::intake::load(
+        &mut login("beheerder")?,
+        &levering,
+        &loep_app::intake::NoProgress,
+    )
+    .map_err(|r| r.error)?;
     println!(
         "   {}",
         if again.unchanged() {
@@ -187,30 +182,15 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         }
     );
 
-    let publicatie = project_dir.join("publicatie");
-    let catalogue_run = catalogue
-        .for_project(&project.config.indicatoren, &project.config.partners)?
-        .0;
-    std::fs::create_dir_all(&publicatie)?;
-    std::fs::write(
-        publicatie.join("algoritmeregister.json"),
-        serde_json::to_string_pretty(&loep_scan::register::entry(
-            &project.config,
-            &catalogue_run,
-            Some("DPIA-DEMO-2026"),
-            "in gebruik",
-        ))? + "\n",
-    )?;
-    std::fs::write(
-        publicatie.join("indicatorcatalogus.md"),
-        loep_scan::register::catalogue_markdown(&catalogue_run),
-    )?;
+    let fg = login("fg")?;
+    let published = loep_app::register::export(&fg, None)?;
     println!(
-        "9. Publishing (loep register export): {}/algoritmeregister.json and indicatorcatalogus.md",
-        publicatie.display()
+        "9. Publishing (loep register export): {} and {}",
+        published.json.display(),
+        published.markdown.display()
     );
 
-    let v = loep_store::log::verify(project.conn())?;
+    let v = loep_app::log::verify(&fg)?;
     let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
     let p = project_dir.display();
     let truth = dir.join("truth");

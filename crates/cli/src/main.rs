@@ -8,11 +8,10 @@ mod link;
 mod output;
 mod scan_cmd;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
-use loep_contract::Partner;
-use loep_store::auth::Actie;
-use loep_store::{Access, Bewaartermijnen, Periode, Project, ProjectConfig};
+use loep_app::Mode;
+use loep_app::types::Bewaartermijnen;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -172,7 +171,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Memory DataFusion may hold before it spills to disk (bytes).
-        #[arg(long, default_value_t = loep_scan::DEFAULT_MEMORY_LIMIT)]
+        #[arg(long, default_value_t = loep_app::scan::DEFAULT_MEMORY_LIMIT)]
         memory_limit: usize,
     },
     /// The signals of a scan run (the newest by default), per address, with explanations.
@@ -289,8 +288,18 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            exit_code(&e)
         }
+    }
+}
+
+/// Exit statuses: 1 refused or invalid (what was asked cannot be done; the message says why),
+/// 3 the project is busy or its state conflicts (try again later), 4 an internal fault.
+fn exit_code(e: &anyhow::Error) -> ExitCode {
+    match e.downcast_ref::<loep_app::AppError>().map(|a| a.kind) {
+        Some(loep_app::Kind::Conflict) => ExitCode::from(3),
+        Some(loep_app::Kind::Internal) => ExitCode::from(4),
+        _ => ExitCode::FAILURE,
     }
 }
 
@@ -338,47 +347,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             zaken_jaren,
             indicatoren,
         } => {
-            let partners = if partners.is_empty() {
-                Partner::ALL.to_vec()
-            } else {
-                partners
-                    .iter()
-                    .map(|p| {
-                        Partner::parse(p.trim()).map_err(|e| anyhow::anyhow!("--partners: {e}"))
-                    })
-                    .collect::<Result<Vec<_>>>()?
-            };
-            let config = ProjectConfig {
-                verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(&naam, &doel),
+            let config = loep_app::project::NewProject {
                 naam,
-                gebied: gebied.iter().map(|g| g.trim().to_uppercase()).collect(),
+                gebied,
                 doel,
                 grondslag,
+                van,
+                tot,
                 partners,
-                periode: Periode { van, tot },
                 bewaartermijnen: Bewaartermijnen {
                     identiteiten_na_einde_dagen,
                     signalen_dagen,
                     zaken_jaren,
                 },
-                indicatoren: indicatoren
-                    .iter()
-                    .map(|c| c.trim().to_uppercase())
-                    .filter(|c| !c.is_empty())
-                    .collect(),
-            };
+                indicatoren,
+            }
+            .config()?;
             let beheerder = access::account_name(who)?;
             let pw = access::new_password("LOEP_WACHTWOORD", &beheerder)?;
-            loep_store::auth::check_new_account(&beheerder, &pw)?;
-            let project = Project::init(&dir, config)?;
-            loep_store::auth::add_user(
-                project.conn(),
-                None,
-                &beheerder,
-                loep_store::auth::Rol::Beheerder,
-                None,
-                &pw,
-            )?;
+            loep_app::accounts::check_new(&beheerder, &pw)?;
+            let project = loep_app::project::create(&dir, config, &beheerder, &pw)?;
             println!(
                 "Created project '{}' in {}.",
                 project.config.naam,
@@ -398,12 +386,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Approve { dir, dpia } => {
-            let access::Session { mut project, user } =
-                access::open(&dir, Access::Write, Actie::ProjectGoedkeuren, who)?;
-            let a = project.approve(&user.naam, &dpia)?;
+            let mut session = access::open(&dir, Mode::Write, who)?;
+            let a = loep_app::project::approve(&mut session, &dpia)?;
             println!(
                 "Project '{}' approved on {} (DPIA {}).",
-                project.config.naam, a.tijdstip, a.dpia
+                session.config().naam,
+                a.tijdstip,
+                a.dpia
             );
             println!(
                 "Next: load deliveries with `loep intake {} LEVERING_DIR`.",
@@ -416,14 +405,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             levering,
             json,
         } => {
-            let mut project = access::open(&dir, Access::Write, Actie::LeveringLaden, who)?.project;
+            let mut session = access::open(&dir, Mode::Write, who)?;
             let progress = output::BarProgress::new();
-            match loep_intake::intake(&mut project, &levering, &progress) {
-                Ok(mut report) => {
-                    progress.clear();
-                    // Linkage follows every intake at the same boundary; it is skipped when
-                    // the snapshots it reads did not change.
-                    report.koppeling = Some(loep_intake::link_project(&mut project)?);
+            let loaded = loep_app::intake::load(&mut session, &levering, &progress);
+            progress.clear();
+            match loaded {
+                Ok((report, _)) => {
                     if json {
                         println!("{}", serde_json::to_string_pretty(&report)?);
                     } else {
@@ -431,26 +418,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(e) => {
-                    progress.clear();
+                Err(refusal) => {
                     if json {
-                        let problems = match &e {
-                            loep_intake::IntakeError::Refused(p) => serde_json::to_value(p)?,
-                            other => serde_json::json!([{ "melding": other.to_string() }]),
+                        let problems = if refusal.problems.is_empty() {
+                            serde_json::json!([{ "melding": refusal.error.to_string() }])
+                        } else {
+                            serde_json::to_value(&refusal.problems)?
                         };
                         println!(
                             "{}",
                             serde_json::json!({ "geweigerd": true, "problemen": problems })
                         );
                     }
-                    eprintln!("error: {e}");
-                    Ok(ExitCode::FAILURE)
+                    Err(refusal.error.into())
                 }
             }
         }
         Command::Status { dir, json } => {
-            let project = access::open(&dir, Access::Read, Actie::ProjectBekijken, who)?.project;
-            let status = loep_store::catalog::status(&project)?;
+            let session = access::open(&dir, Mode::Read, who)?;
+            let status = loep_app::project::status(&session)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
@@ -461,9 +447,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log {
             command: LogCommand::Verify { dir, json },
         } => {
-            let project = access::open(&dir, Access::Read, Actie::LogControleren, who)?.project;
-            let v = loep_store::log::verify(project.conn())
-                .context("cannot read the processing log")?;
+            let session = access::open(&dir, Mode::Read, who)?;
+            let v = loep_app::log::verify(&session)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             }
@@ -537,12 +522,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             memory_limit,
         } => {
-            let mut project = access::open(&dir, Access::Write, Actie::ScanUitvoeren, who)?.project;
-            scan_cmd::scan(&mut project, json, memory_limit)
+            let mut session = access::open(&dir, Mode::Write, who)?;
+            scan_cmd::scan(&mut session, json, memory_limit)
         }
         Command::Signals { dir, run, format } => {
-            let project = access::open(&dir, Access::Read, Actie::SignalenBekijken, who)?.project;
-            scan_cmd::signals(&project, run.as_deref(), format)
+            let session = access::open(&dir, Mode::Read, who)?;
+            scan_cmd::signals(&session, run.as_deref(), format)
         }
         Command::Evaluate {
             dir,
@@ -550,12 +535,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             run,
             json,
         } => {
-            let project = access::open(&dir, Access::Read, Actie::KwaliteitBekijken, who)?.project;
-            scan_cmd::evaluate(&project, &truth, run.as_deref(), json)
+            let session = access::open(&dir, Mode::Read, who)?;
+            scan_cmd::evaluate(&session, &truth, run.as_deref(), json)
         }
         Command::Fairness { dir, run, json } => {
-            let project = access::open(&dir, Access::Read, Actie::KwaliteitBekijken, who)?.project;
-            scan_cmd::fairness(&project, run.as_deref(), json)
+            let session = access::open(&dir, Mode::Read, who)?;
+            scan_cmd::fairness(&session, run.as_deref(), json)
         }
     }
 }

@@ -1,8 +1,8 @@
 //! What the terminal shows.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use loep_intake::{IntakeReport, Outcome, Progress};
-use loep_store::catalog::ProjectStatus;
+use loep_app::intake::{IntakeReport, LinkReport, Outcome, Progress};
+use loep_app::types::ProjectStatus;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -122,7 +122,7 @@ fn print_delivery(r: &IntakeReport, dir: &Path) {
 }
 
 /// The linkage run that follows an intake.
-pub fn print_links(k: &loep_intake::LinkReport) {
+pub fn print_links(k: &LinkReport) {
     if k.ongewijzigd {
         println!(
             "Linkage: the linked sources did not change; run {} stands.",
@@ -137,7 +137,7 @@ pub fn print_links(k: &loep_intake::LinkReport) {
     print_link_lines(k);
 }
 
-fn print_link_lines(k: &loep_intake::LinkReport) {
+fn print_link_lines(k: &LinkReport) {
     for p in &k.personen {
         println!(
             "  {:<18} {:>8} persons: {:>7} by BSN pseudonym, {:>7} by name, birth date and address, {:>5} for clerical review, {:>6} not linked",
@@ -210,7 +210,7 @@ pub fn print_status(s: &ProjectStatus) {
     println!();
     match &s.koppeling {
         None => println!("Linkage: none yet (it runs after every intake)."),
-        Some(k) => match serde_json::from_str::<loep_intake::LinkReport>(&k.samenvatting) {
+        Some(k) => match serde_json::from_str::<LinkReport>(&k.samenvatting) {
             Ok(report) => {
                 println!("Linkage {} of {}:", k.koppeling_id, k.tijdstip);
                 print_link_lines(&report);
@@ -255,7 +255,7 @@ pub fn print_synth(s: &loep_synth::Summary, out: &Path, secs: f64) {
 }
 
 /// What a retention run destroyed (or would destroy), in a few lines.
-pub fn retention_summary(r: &loep_intake::vault::RetentionReport) -> String {
+pub fn retention_summary(r: &loep_app::retention::RetentionReport) -> String {
     let verb = if r.dry_run {
         "would destroy"
     } else {

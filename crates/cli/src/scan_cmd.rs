@@ -1,9 +1,9 @@
 //! `loep catalogue`, `loep scan`, `loep signals`, `loep evaluate`, `loep fairness`.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Subcommand, ValueEnum};
-use loep_scan::{Catalogue, Engine, Sources};
-use loep_store::Project;
+use loep_app::Session;
+use loep_app::scan::{Page, SignalFilter};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -21,7 +21,7 @@ pub enum Format {
 }
 
 pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> {
-    let c = Catalogue::published()?;
+    let c = loep_app::scan::catalogue()?;
     match cmd {
         Some(CatalogueCommand::Show { code }) => {
             let Some(i) = c.get(&code) else {
@@ -61,7 +61,7 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
             for (k, p) in &i.parameters {
                 println!(
                     "  {k} = {}: {}",
-                    loep_scan::catalogue::format_number(p.standaard),
+                    loep_app::scan::format_number(p.standaard),
                     p.betekenis
                 );
             }
@@ -109,11 +109,9 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn scan(project: &mut Project, json: bool, memory_limit: usize) -> Result<ExitCode> {
-    let c = Catalogue::published()?;
+pub fn scan(session: &mut Session, json: bool, memory_limit: usize) -> Result<ExitCode> {
     let t = std::time::Instant::now();
-    let report = loep_scan::scan(project, &c, memory_limit)?;
-    loep_scan::clean_spill(&project.layout.dir);
+    let report = loep_app::scan::run(session, memory_limit)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
@@ -122,7 +120,7 @@ pub fn scan(project: &mut Project, json: bool, memory_limit: usize) -> Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn print_scan(report: &loep_scan::ScanReport, secs: f64) {
+pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
     println!(
         "Scan {}: {} signals on {} addresses, {} verwonderadressen ({secs:.1} s).",
         report.run_id, report.signalen, report.adressen, report.verwonderadressen
@@ -159,19 +157,18 @@ pub fn print_scan(report: &loep_scan::ScanReport, secs: f64) {
     }
 }
 
-fn run_of(project: &Project, run: Option<&str>) -> Result<loep_store::scan::ScanRun> {
-    loep_store::scan::run(project.conn(), run)?.with_context(|| match run {
-        Some(id) => format!("there is no scan run {id}; `loep status` lists the runs"),
-        None => "there is no scan yet; run `loep scan DIR` first".to_string(),
-    })
-}
-
-pub fn signals(project: &Project, run: Option<&str>, format: Format) -> Result<ExitCode> {
-    let run = run_of(project, run)?;
-    let signals = loep_store::scan::signals(project.conn(), &run.run_id)?;
-    let profiles = loep_store::scan::profiles(project.conn(), &run.run_id)?;
+pub fn signals(session: &Session, run: Option<&str>, format: Format) -> Result<ExitCode> {
+    let filter = SignalFilter {
+        run: run.map(str::to_string),
+        ..SignalFilter::default()
+    };
+    let loep_app::scan::Signals { run, signals, .. } =
+        loep_app::scan::signals(session, &filter, Page::ALL)?;
+    let (_, profiles) = loep_app::scan::profiles(session, Some(&run.run_id))?;
     match format {
-        Format::Csv => loep_scan::write_signals_csv(std::io::stdout().lock(), &signals, &profiles)?,
+        Format::Csv => {
+            loep_app::scan::write_signals_csv(std::io::stdout().lock(), &signals, &profiles)?
+        }
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
@@ -207,15 +204,12 @@ pub fn signals(project: &Project, run: Option<&str>, format: Format) -> Result<E
 }
 
 pub fn evaluate(
-    project: &Project,
+    session: &Session,
     truth: &Path,
     run: Option<&str>,
     json: bool,
 ) -> Result<ExitCode> {
-    let run = run_of(project, run)?;
-    let signals = loep_store::scan::signals(project.conn(), &run.run_id)?;
-    let profiles = loep_store::scan::profiles(project.conn(), &run.run_id)?;
-    let q = loep_scan::evaluate::evaluate(&run.run_id, &signals, &profiles, truth)?;
+    let (run, q) = loep_app::scan::evaluate(session, truth, run)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&q)?);
         return Ok(ExitCode::SUCCESS);
@@ -250,17 +244,8 @@ pub fn evaluate(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn fairness(project: &Project, run: Option<&str>, json: bool) -> Result<ExitCode> {
-    let run = run_of(project, run)?;
-    let profiles = loep_store::scan::profiles(project.conn(), &run.run_id)?;
-    let spill = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let engine = Engine::new(
-        Sources::of(project)?,
-        loep_scan::DEFAULT_MEMORY_LIMIT,
-        spill.path(),
-    )?;
-    let year = i64::from(chrono::Datelike::year(&loep_store::clock::now_utc()));
-    let f = loep_scan::fairness::fairness(&engine, &run.run_id, &profiles, year)?;
+pub fn fairness(session: &Session, run: Option<&str>, json: bool) -> Result<ExitCode> {
+    let (run, f) = loep_app::scan::fairness(session, run)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&f)?);
         return Ok(ExitCode::SUCCESS);
@@ -270,7 +255,7 @@ pub fn fairness(project: &Project, run: Option<&str>, json: bool) -> Result<Exit
         run.run_id,
         f.bewoners_gemarkeerd,
         f.bewoners,
-        loep_scan::fairness::MIN_GROUP
+        loep_app::scan::MIN_GROUP
     );
     println!(
         "  {:<10} {:<14} {:>9} {:>10} {:>11} {:>12} {:>11} {:>9} {:>10}",

@@ -379,7 +379,7 @@ fn partners_outside_the_project_are_refused() {
         "gemeente",
     ]));
     add_accounts(&dir);
-    ok(loep(&["approve", dir.to_str().unwrap(), "--dpia", "D1"]));
+    approve(&dir, "D1");
     ok(intake(&dir, &fixtures().join("basis")));
     let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
     assert!(err.contains("does not take part in this project"), "{err}");

@@ -106,12 +106,7 @@ fn intake_is_refused_until_approved_and_after_the_config_changes() {
     );
     assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
 
-    ok(loep(&[
-        "approve",
-        dir.to_str().unwrap(),
-        "--dpia",
-        "DPIA-1",
-    ]));
+    approve(&dir, "DPIA-1");
     ok(intake(&dir, &basis));
 
     // Widening the area after approval withdraws the approval.
@@ -287,7 +282,7 @@ fn one_writer_at_a_time_while_readers_go_on() {
         .unwrap();
     lock.lock().unwrap();
     std::fs::create_dir_all(dir.join("staging/L9999-inprogress")).unwrap();
-    let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
+    let err = busy(intake(&dir, &fixtures().join("belastingdienst")));
     assert!(
         err.contains("another loep command is changing project"),
         "{err}"

@@ -92,6 +92,20 @@ pub fn refused(o: Output) -> String {
     err
 }
 
+/// Asserts that the project was busy (exit 3: try again later) and returns stderr.
+pub fn busy(o: Output) -> String {
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "expected exit status 3 (busy)\nstdout:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "loep panicked:\n{err}");
+    err
+}
+
 /// A new project in `root/project`, not yet approved.
 pub fn init_project(root: &Path) -> PathBuf {
     init_project_with(root, &[])
@@ -138,15 +152,22 @@ pub fn loep_as(user: &str, args: &[&str]) -> Output {
     loep_env(args, &[("LOEP_GEBRUIKER", user)])
 }
 
+/// The privacy officer approves the project (which confirms the fg account) and confirms the
+/// key holders' accounts, which can do nothing before.
+pub fn approve(dir: &Path, dpia: &str) {
+    let d = dir.to_str().unwrap();
+    ok(loep(&["approve", d, "--dpia", dpia]));
+    for (naam, rol, _) in &ACCOUNTS {
+        if *rol == "sleutelhouder" {
+            ok(loep_as("fg", &["user", "confirm", d, naam]));
+        }
+    }
+}
+
 /// A new, approved project.
 pub fn approved_project(root: &Path) -> PathBuf {
     let dir = init_project(root);
-    ok(loep(&[
-        "approve",
-        dir.to_str().unwrap(),
-        "--dpia",
-        "DPIA-2026-01",
-    ]));
+    approve(&dir, "DPIA-2026-01");
     dir
 }
 

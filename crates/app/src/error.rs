@@ -1,0 +1,123 @@
+//! What can go wrong in a use case, typed so that every front end answers alike: the CLI maps
+//! the kinds to exit statuses, a web server to HTTP statuses.
+
+use std::fmt;
+
+/// The kind of a failed use case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Not allowed for this account, or not now (HTTP 403).
+    Refused,
+    /// The thing asked for does not exist (HTTP 404).
+    NotFound,
+    /// What was given is not valid; the message says what to change (HTTP 422).
+    Invalid,
+    /// Another command holds the project, or the state changed meanwhile (HTTP 409 / 423).
+    Conflict,
+    /// A fault of loep or its machine (HTTP 500).
+    Internal,
+}
+
+/// A failed use case: its kind and a message a person can act on.
+#[derive(Debug)]
+pub struct AppError {
+    pub kind: Kind,
+    error: anyhow::Error,
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+impl AppError {
+    pub fn new(kind: Kind, message: impl Into<String>) -> AppError {
+        AppError {
+            kind,
+            error: anyhow::anyhow!(message.into()),
+        }
+    }
+    pub fn refused(message: impl Into<String>) -> AppError {
+        AppError::new(Kind::Refused, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> AppError {
+        AppError::new(Kind::NotFound, message)
+    }
+    pub fn invalid(message: impl Into<String>) -> AppError {
+        AppError::new(Kind::Invalid, message)
+    }
+    pub fn conflict(message: impl Into<String>) -> AppError {
+        AppError::new(Kind::Conflict, message)
+    }
+
+    /// The message with its causes.
+    pub fn message(&self) -> String {
+        format!("{:#}", self.error)
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:#}", self.error)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+/// Errors of the layers below: a [`loep_store::Problem`] anywhere in the chain gives its kind,
+/// anything else is invalid input or internal as the caller says.
+impl From<anyhow::Error> for AppError {
+    fn from(error: anyhow::Error) -> AppError {
+        let kind = error
+            .chain()
+            .find_map(|e| e.downcast_ref::<loep_store::Problem>())
+            .map(|p| match p.kind {
+                loep_store::ProblemKind::Refused => Kind::Refused,
+                loep_store::ProblemKind::NotFound => Kind::NotFound,
+                loep_store::ProblemKind::Invalid => Kind::Invalid,
+                loep_store::ProblemKind::Busy => Kind::Conflict,
+            })
+            .or_else(|| {
+                loep_store::database_fault(&error)
+                    .map(|busy| if busy { Kind::Conflict } else { Kind::Internal })
+            })
+            .or_else(|| {
+                error
+                    .chain()
+                    .any(|e| e.is::<std::io::Error>())
+                    .then_some(Kind::Internal)
+            })
+            // What the layers below refuse with a plain message is about what was asked.
+            .unwrap_or(Kind::Invalid);
+        AppError { kind, error }
+    }
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> AppError {
+        AppError {
+            kind: Kind::Internal,
+            error: e.into(),
+        }
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> AppError {
+        AppError {
+            kind: Kind::Internal,
+            error: e.into(),
+        }
+    }
+}
+
+/// Adds context to an error while keeping its kind.
+pub trait Context<T> {
+    fn context_app(self, what: impl Into<String>) -> Result<T>;
+}
+
+impl<T> Context<T> for Result<T> {
+    fn context_app(self, what: impl Into<String>) -> Result<T> {
+        self.map_err(|e| AppError {
+            kind: e.kind,
+            error: e.error.context(what.into()),
+        })
+    }
+}

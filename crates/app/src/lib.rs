@@ -1,0 +1,34 @@
+//! loep's application core: one function per thing a person does, for every front end.
+//!
+//! A [`Session`] comes only from [`session::login`] (or [`session::open`], which also enforces
+//! the retention periods), and every use case asks the authorisation table for its own action
+//! before it does anything, so that the CLI and a web server cannot differ in what they allow.
+//! Errors are typed ([`Kind`]): refused, not found, invalid input, conflict, internal.
+//!
+//! The front ends depend on this crate only (and on the stand-alone tools `synth` and
+//! `linkage`); the types they print are re-exported here.
+
+pub mod accounts;
+pub mod error;
+pub mod intake;
+pub mod inzage;
+pub mod log;
+pub mod project;
+pub mod register;
+pub mod retention;
+pub mod reveal;
+pub mod scan;
+pub mod session;
+
+pub use error::{AppError, Kind, Result};
+pub use session::{Mode, Session};
+
+/// Types the front ends show.
+pub mod types {
+    pub use loep_contract::Partner;
+    pub use loep_store::auth::{Account, Actie, Gebruiker, Rol};
+    pub use loep_store::catalog::ProjectStatus;
+    pub use loep_store::retention::Destroyed;
+    pub use loep_store::reveal::Onthulling;
+    pub use loep_store::{Approval, Bewaartermijnen, ProjectConfig};
+}

@@ -1,0 +1,184 @@
+//! Defining, approving and inspecting a project.
+
+use loep_contract::Partner;
+use loep_store::auth::{self, Actie, Rol};
+use loep_store::catalog::ProjectStatus;
+use loep_store::{Approval, Bewaartermijnen, Periode, Project, ProjectConfig};
+use std::path::Path;
+
+use crate::error::{AppError, Result};
+use crate::session::Session;
+
+/// What a person gives to define a project (`loep init`).
+pub struct NewProject {
+    pub naam: String,
+    pub gebied: Vec<String>,
+    pub doel: String,
+    pub grondslag: String,
+    pub van: String,
+    pub tot: String,
+    /// Empty: every partner of the contract.
+    pub partners: Vec<String>,
+    pub bewaartermijnen: Bewaartermijnen,
+    /// Empty: every indicator whose partners take part.
+    pub indicatoren: Vec<String>,
+}
+
+impl NewProject {
+    pub fn config(&self) -> Result<ProjectConfig> {
+        let partners = if self.partners.is_empty() {
+            Partner::ALL.to_vec()
+        } else {
+            self.partners
+                .iter()
+                .map(|p| {
+                    Partner::parse(p.trim())
+                        .map_err(|e| AppError::invalid(format!("--partners: {e}")))
+                })
+                .collect::<Result<Vec<_>>>()?
+        };
+        Ok(ProjectConfig {
+            verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(&self.naam, &self.doel),
+            naam: self.naam.clone(),
+            gebied: self
+                .gebied
+                .iter()
+                .map(|g| g.trim().to_uppercase())
+                .collect(),
+            doel: self.doel.clone(),
+            grondslag: self.grondslag.clone(),
+            partners,
+            periode: Periode {
+                van: self.van.clone(),
+                tot: self.tot.clone(),
+            },
+            bewaartermijnen: self.bewaartermijnen.clone(),
+            indicatoren: self
+                .indicatoren
+                .iter()
+                .map(|c| c.trim().to_uppercase())
+                .filter(|c| !c.is_empty())
+                .collect(),
+        })
+    }
+}
+
+/// Creates the project directory and its first account, a beheerder (`loep init`).
+pub fn create(
+    dir: &Path,
+    config: ProjectConfig,
+    beheerder: &str,
+    password: &str,
+) -> Result<Project> {
+    auth::check_new_account(beheerder, password)?;
+    let project = Project::init(dir, config)?;
+    auth::add_user(
+        project.conn(),
+        None,
+        beheerder,
+        Rol::Beheerder,
+        None,
+        password,
+    )?;
+    Ok(project)
+}
+
+/// The privacy officer approves the current `loep.toml` (`loep approve`). The project's first
+/// privacy officer account is confirmed by this act: from then on only a confirmed privacy
+/// officer confirms key holders and other privacy officers.
+pub fn approve(session: &mut Session, dpia: &str) -> Result<Approval> {
+    session.authorize(Actie::ProjectGoedkeuren)?;
+    if !session.user.bevestigd() {
+        if auth::has_confirmed_fg(session.project.conn())? {
+            return Err(AppError::refused(
+                "refused: your account waits for confirmation by the project's privacy officer",
+            ));
+        }
+        auth::confirm_first_fg(session.project.conn(), &session.user)?;
+    }
+    let naam = session.user.naam().to_string();
+    Ok(session.project.approve(&naam, dpia)?)
+}
+
+/// Approval, deliveries, snapshots, rows per table (`loep status`).
+pub fn status(session: &Session) -> Result<ProjectStatus> {
+    session.authorize(Actie::ProjectBekijken)?;
+    Ok(loep_store::catalog::status(&session.project)?)
+}
+
+/// A project definition for generated data in gemeente 0392, running from 30 days ago for
+/// a year (the demo and the benchmarks).
+pub fn demo_config(naam: &str) -> ProjectConfig {
+    let today = loep_store::clock::now_utc().date_naive();
+    let van = today
+        .checked_sub_days(chrono::Days::new(30))
+        .unwrap_or(today);
+    let tot = today
+        .checked_add_days(chrono::Days::new(335))
+        .unwrap_or(today);
+    let doel = "Adreskwaliteit, uitkeringsfraude, onderverhuur en uitbuiting in de wijk gezamenlijk aanpakken (demonstratie op gegenereerde gegevens).";
+    ProjectConfig {
+        verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(naam, doel),
+        naam: naam.to_string(),
+        gebied: vec!["GM0392".to_string()],
+        doel: doel.to_string(),
+        grondslag: "Wet SUWI art. 64; convenant Landelijke Stuurgroep Interventieteams".to_string(),
+        partners: Partner::ALL.to_vec(),
+        periode: Periode {
+            van: van.to_string(),
+            tot: tot.to_string(),
+        },
+        bewaartermijnen: Bewaartermijnen::default(),
+        indicatoren: Vec::new(),
+    }
+}
+
+/// Sets up a project with its team in the order the rules ask: the first account (a
+/// beheerder, the first of `team`) creates the project and the other accounts; the first
+/// privacy officer approves it (which confirms that account) and confirms the key holders
+/// and any further privacy officers. Every account gets `password`.
+pub fn create_with_team(
+    dir: &Path,
+    config: ProjectConfig,
+    team: &[(&str, Rol, Option<Partner>)],
+    password: &str,
+    dpia: &str,
+) -> Result<()> {
+    let Some(((beheerder, Rol::Beheerder, None), rest)) = team.split_first() else {
+        return Err(AppError::invalid(
+            "a team starts with its beheerder, who creates the project",
+        ));
+    };
+    drop(create(dir, config, beheerder, password)?);
+    {
+        let b = crate::session::login(dir, loep_store::Access::Write, beheerder, password)?;
+        for (naam, rol, org) in rest {
+            crate::accounts::add(&b, naam, *rol, *org, password)?;
+        }
+    }
+    let Some((fg, _, _)) = rest
+        .iter()
+        .find(|(_, r, _)| *r == Rol::FunctionarisGegevensbescherming)
+    else {
+        return Err(AppError::invalid(
+            "a team needs a functionaris gegevensbescherming to approve the project",
+        ));
+    };
+    approve(
+        &mut crate::session::login(dir, loep_store::Access::Write, fg, password)?,
+        dpia,
+    )?;
+    // Logged in again: the account is confirmed now.
+    let s = crate::session::login(dir, loep_store::Access::Write, fg, password)?;
+    for (naam, rol, _) in rest {
+        if naam != fg
+            && matches!(
+                rol,
+                Rol::Sleutelhouder | Rol::FunctionarisGegevensbescherming
+            )
+        {
+            crate::accounts::confirm(&s, naam)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! Four-eyes de-pseudonymisation: an analist asks with a reason, a key holder who is not the
+//! requester decides, and only then the requester sees exactly that signal's persons.
+
+use loep_store::auth::Actie;
+use loep_store::reveal::{self, Onthulling};
+
+pub use loep_intake::vault::Identiteit;
+
+use crate::error::Result;
+use crate::session::Session;
+
+/// `loep reveal request`: the analist asks for the identities behind signal `signaal` (`RUN/NR`).
+pub fn request(session: &mut Session, signaal: &str, reden: &str) -> Result<Onthulling> {
+    session.authorize(Actie::OnthullingAanvragen)?;
+    Ok(reveal::request(
+        &mut session.project,
+        &session.user,
+        signaal,
+        reden,
+    )?)
+}
+
+/// `loep reveal approve|refuse`: a key holder other than the requester decides.
+pub fn decide(
+    session: &mut Session,
+    id: &str,
+    approve: bool,
+    toelichting: &str,
+) -> Result<Onthulling> {
+    let o = reveal::get(session.project.conn(), id)?;
+    session.authorize_on(Actie::OnthullingBeoordelen, o.object())?;
+    Ok(reveal::decide(
+        &mut session.project,
+        &session.user,
+        id,
+        approve,
+        toelichting,
+    )?)
+}
+
+/// `loep reveal show`: the identities of an approved request, for the requester (and later the
+/// people on the resulting case) only. The view is logged, one record per person.
+pub fn open(session: &mut Session, id: &str) -> Result<(Onthulling, Vec<Identiteit>)> {
+    let o = reveal::get(session.project.conn(), id)?;
+    session.authorize_on(Actie::OnthullingInzien, o.object())?;
+    let o = reveal::open(&mut session.project, &session.user, id)?;
+    let ids = loep_intake::vault::identities(&session.project, &o.pseudoniemen)?;
+    Ok((o, ids))
+}
+
+/// `loep reveal list`: the requests and their state.
+pub fn list(session: &Session) -> Result<Vec<Onthulling>> {
+    session.authorize(Actie::OnthullingenBekijken)?;
+    Ok(reveal::list(session.project.conn(), &session.user)?)
+}

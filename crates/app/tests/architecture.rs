@@ -1,0 +1,196 @@
+//! The dependency rules of ARCHITECTURE.md, read from `cargo metadata`, and the rule that only
+//! the store speaks SQL to the project's databases. Each check names the rule it enforces, so
+//! that a violation says what to change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/app lies two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// Every workspace crate with its normal (non-dev, non-build) dependencies inside the workspace.
+fn workspace_dependencies() -> BTreeMap<String, BTreeSet<String>> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    let packages = meta["packages"].as_array().expect("packages");
+    let names: BTreeSet<String> = packages
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    packages
+        .iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|d| d["kind"].is_null())
+                .filter_map(|d| d["name"].as_str())
+                .filter(|d| names.contains(*d))
+                .map(str::to_string)
+                .collect();
+            (p["name"].as_str().unwrap_or_default().to_string(), deps)
+        })
+        .collect()
+}
+
+/// What each crate may depend on inside the workspace (normal dependencies).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("loep-contract", &[]),
+    ("loep-linkage", &[]),
+    ("loep-synth", &["loep-contract"]),
+    ("loep-store", &["loep-contract"]),
+    (
+        "loep-intake",
+        &["loep-contract", "loep-store", "loep-linkage"],
+    ),
+    ("loep-scan", &["loep-contract", "loep-store"]),
+    (
+        "loep-app",
+        &["loep-contract", "loep-store", "loep-intake", "loep-scan"],
+    ),
+    // The CLI is a front end: the application core, the vocabulary, and the stand-alone
+    // tools that need no project (`loep synth`, `loep link`).
+    (
+        "loep",
+        &["loep-app", "loep-contract", "loep-synth", "loep-linkage"],
+    ),
+];
+
+#[test]
+fn crates_depend_only_on_what_the_architecture_allows() {
+    let deps = workspace_dependencies();
+    let allowed: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
+    for (krate, uses) in &deps {
+        let Some(ok) = allowed.get(krate.as_str()) else {
+            panic!(
+                "{krate} is not in ARCHITECTURE.md's dependency rules (add it to ALLOWED there and here)"
+            );
+        };
+        for d in uses {
+            assert!(
+                ok.contains(&d.as_str()),
+                "{krate} depends on {d}, which ARCHITECTURE.md does not allow"
+            );
+        }
+    }
+    for (krate, _) in ALLOWED {
+        assert!(
+            deps.contains_key(*krate),
+            "{krate} is listed but not in the workspace"
+        );
+    }
+}
+
+#[test]
+fn nothing_depends_on_a_front_end() {
+    for (krate, uses) in workspace_dependencies() {
+        assert!(!uses.contains("loep"), "{krate} depends on the CLI");
+    }
+}
+
+/// The scan (and everything after intake) never reaches the intake boundary, where names and
+/// BSNs are handled.
+#[test]
+fn the_scan_never_depends_on_the_boundary() {
+    let deps = workspace_dependencies();
+    let scan = &deps["loep-scan"];
+    assert!(
+        !scan.contains("loep-intake"),
+        "the scan depends on the intake boundary"
+    );
+}
+
+/// Source files of `krate` (under crates/<dir>/src).
+fn sources(dir: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![workspace_root().join("crates").join(dir).join("src")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// What speaking SQL to the project's SQLite databases looks like in Rust source. (The scan's
+/// own SQL is DataFusion over Parquet snapshots, not the project's databases: its `SELECT`s
+/// are not matched.)
+const DATABASE_ACCESS: [&str; 10] = [
+    "rusqlite",
+    ".execute(",
+    ".prepare(",
+    "query_row",
+    "query_map",
+    ".transaction()",
+    "INSERT INTO",
+    "DELETE FROM",
+    "ATTACH DATABASE",
+    "PRAGMA",
+];
+
+/// Only the store opens and queries the project's SQLite databases: no other crate names
+/// rusqlite, writes SQL for them or opens a transaction of its own.
+#[test]
+fn no_database_access_outside_the_store() {
+    let forbidden = DATABASE_ACCESS;
+    let mut found = Vec::new();
+    for dir in [
+        "app", "cli", "intake", "scan", "synth", "linkage", "contract",
+    ] {
+        for f in sources(dir) {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                if forbidden.iter().any(|w| line.contains(w)) {
+                    found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "database access outside the store:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The rule checker itself: a violation of each kind is caught.
+#[test]
+fn the_checks_can_fail() {
+    let allowed: BTreeMap<&str, &[&str]> = ALLOWED.iter().copied().collect();
+    assert!(!allowed["loep-scan"].contains(&"loep-intake"));
+    assert!(!allowed["loep"].contains(&"loep-store"));
+    assert!(!allowed["loep-store"].contains(&"loep-intake"));
+    let sample = "let tx = project.conn_mut().transaction()?;";
+    assert!(DATABASE_ACCESS.iter().any(|w| sample.contains(w)));
+    assert!(
+        !DATABASE_ACCESS
+            .iter()
+            .any(|w| "SELECT vbo_id FROM brp_persoon".contains(w))
+    );
+}
