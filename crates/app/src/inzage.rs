@@ -34,7 +34,8 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
             beschrijving: i.beschrijving.clone(),
         })
         .collect();
-    let r = loep_intake::inzage::report(&mut session.project, bsn, indicatoren)?;
+    let grant = loep_vault::Grant::for_access_request(&session.project, &session.user, bsn)?;
+    let r = loep_intake::inzage::report(&mut session.project, &grant, indicatoren)?;
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| session.project.layout.dir.join("inzage"));

@@ -3,14 +3,14 @@
 use loep_store::Project;
 use loep_store::auth::Actie;
 
-pub use loep_intake::vault::RetentionReport;
+pub use loep_vault::RetentionReport;
 
 use crate::error::Result;
 use crate::session::Session;
 
 /// Enforces the periods on an open project (every command does so when it opens one).
 pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionReport> {
-    Ok(loep_intake::vault::enforce_retention(project, dry_run)?)
+    Ok(loep_vault::enforce_retention(project, dry_run)?)
 }
 
 /// `loep retention run`: destroys what is due (or, with `dry_run`, only counts it).

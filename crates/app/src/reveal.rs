@@ -4,7 +4,7 @@
 use loep_store::auth::Actie;
 use loep_store::reveal::{self, Onthulling};
 
-pub use loep_intake::vault::Identiteit;
+pub use loep_vault::Identiteit;
 
 use crate::error::Result;
 use crate::session::Session;
@@ -43,8 +43,8 @@ pub fn decide(
 pub fn open(session: &mut Session, id: &str) -> Result<(Onthulling, Vec<Identiteit>)> {
     let o = reveal::get(session.project.conn(), id)?;
     session.authorize_on(Actie::OnthullingInzien, o.object())?;
-    let o = reveal::open(&mut session.project, &session.user, id)?;
-    let ids = loep_intake::vault::identities(&session.project, &o.pseudoniemen)?;
+    let (o, grant) = loep_vault::Grant::for_reveal(&mut session.project, &session.user, id)?;
+    let ids = loep_vault::identities(&session.project, &grant)?;
     Ok((o, ids))
 }
 

@@ -60,14 +60,21 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("loep-linkage", &[]),
     ("loep-synth", &["loep-contract"]),
     ("loep-store", &["loep-contract"]),
+    ("loep-vault", &["loep-contract", "loep-store"]),
     (
         "loep-intake",
-        &["loep-contract", "loep-store", "loep-linkage"],
+        &["loep-contract", "loep-store", "loep-vault", "loep-linkage"],
     ),
     ("loep-scan", &["loep-contract", "loep-store"]),
     (
         "loep-app",
-        &["loep-contract", "loep-store", "loep-intake", "loep-scan"],
+        &[
+            "loep-contract",
+            "loep-store",
+            "loep-vault",
+            "loep-intake",
+            "loep-scan",
+        ],
     ),
     // The CLI is a front end: the application core, the vocabulary, and the stand-alone
     // tools that need no project (`loep synth`, `loep link`).
@@ -109,16 +116,24 @@ fn nothing_depends_on_a_front_end() {
     }
 }
 
-/// The scan (and everything after intake) never reaches the intake boundary, where names and
-/// BSNs are handled.
+/// The scan (and everything after intake) never reaches the intake boundary or the vault,
+/// where names and BSNs are handled; only the boundary and the application core reach the
+/// vault.
 #[test]
-fn the_scan_never_depends_on_the_boundary() {
+fn only_the_boundary_and_the_core_reach_the_vault() {
     let deps = workspace_dependencies();
-    let scan = &deps["loep-scan"];
     assert!(
-        !scan.contains("loep-intake"),
+        !deps["loep-scan"].contains("loep-intake"),
         "the scan depends on the intake boundary"
     );
+    for (krate, uses) in &deps {
+        if uses.contains("loep-vault") {
+            assert!(
+                krate == "loep-intake" || krate == "loep-app",
+                "{krate} depends on the identity vault"
+            );
+        }
+    }
 }
 
 /// Source files of `krate` (under crates/<dir>/src).
@@ -161,7 +176,7 @@ fn no_database_access_outside_the_store() {
     let forbidden = DATABASE_ACCESS;
     let mut found = Vec::new();
     for dir in [
-        "app", "cli", "intake", "scan", "synth", "linkage", "contract",
+        "app", "cli", "intake", "vault", "scan", "synth", "linkage", "contract",
     ] {
         for f in sources(dir) {
             let text = std::fs::read_to_string(&f).unwrap_or_default();

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use arrow_array::{Array, ArrayRef, StringArray};
 use arrow_schema::DataType;
-use loep_contract::{Bsn, Table};
+use loep_contract::Table;
 use loep_store::{LogRecord, Project, catalog, clock, log};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
@@ -14,7 +14,7 @@ use std::fs::File;
 use std::path::Path;
 
 use crate::koppeling::for_each_row;
-use crate::vault::{self, Identiteit};
+use loep_vault::{Grant, Identiteit};
 
 /// One indicator of the published catalogue, as the report explains it.
 #[derive(Debug, Clone, Serialize)]
@@ -125,15 +125,16 @@ fn holds(row: &BTreeMap<&str, &str>, p: &str, keys: &HashSet<String>) -> bool {
     })
 }
 
-/// Collects the report for the person with `bsn`. The caller has authorised the access
-/// request; the report's making is logged with the person's pseudonym.
+/// Collects the report for the person an access request's grant names; the report's making is
+/// logged with the person's pseudonym.
 pub fn report(
     project: &mut Project,
-    bsn: &str,
+    grant: &Grant,
     indicatoren: Vec<IndicatorUitleg>,
 ) -> Result<Inzage> {
-    let bsn = Bsn::parse(bsn).map_err(|e| anyhow::anyhow!("--bsn '{bsn}': {e}"))?;
-    let p = project.pseudonymiser()?.pseudonym_hex(bsn);
+    let Some(p) = grant.pseudonyms().first().cloned() else {
+        anyhow::bail!("an access request names one person");
+    };
     let started = clock::now();
     let conn = project.conn();
 
@@ -212,7 +213,7 @@ pub fn report(
             }
         }
     }
-    let identiteit = vault::identities(project, std::slice::from_ref(&p))?
+    let identiteit = loep_vault::identities(project, grant)?
         .pop()
         .unwrap_or_default();
 

@@ -15,14 +15,12 @@
 
 use anyhow::{Context, Result, bail};
 use arrow_array::builder::{Float64Builder, StringBuilder};
-use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use loep_linkage::linker::{InputBuilder, Linker, Settings, best_per_left};
 use loep_linkage::{AddressIndex, AddressMatch, BagAddress};
 use loep_store::catalog::{self, Koppeling};
 use loep_store::{LogRecord, Project, clock, log};
-use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
@@ -84,56 +82,7 @@ pub struct LinkReport {
     pub adressen: Vec<AddressLinks>,
 }
 
-/// Calls `f` with the values (as text; `None` when null) of `columns` of every row.
-pub(crate) fn for_each_row(
-    path: &Path,
-    columns: &[&str],
-    mut f: impl FnMut(&[Option<&str>]) -> Result<()>,
-) -> Result<()> {
-    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
-    let schema = builder.schema().clone();
-    let indices: Vec<usize> = columns
-        .iter()
-        .map(|c| {
-            schema
-                .fields()
-                .iter()
-                .position(|f| f.name() == c)
-                .with_context(|| format!("{} has no column {c}", path.display()))
-        })
-        .collect::<Result<_>>()?;
-    let mask = ProjectionMask::roots(builder.parquet_schema(), indices.iter().copied());
-    for batch in builder.with_projection(mask).build()? {
-        let batch = batch?;
-        let texts: Vec<ArrayRef> = columns
-            .iter()
-            .map(|c| -> Result<ArrayRef> {
-                let col = batch
-                    .column_by_name(c)
-                    .with_context(|| format!("{} lost column {c}", path.display()))?;
-                Ok(arrow_cast::cast(col, &DataType::Utf8)?)
-            })
-            .collect::<Result<_>>()?;
-        let texts: Vec<&StringArray> = texts
-            .iter()
-            .map(|a| {
-                a.as_any()
-                    .downcast_ref::<StringArray>()
-                    .context("a column cast to text is not text")
-            })
-            .collect::<Result<_>>()?;
-        let mut row: Vec<Option<&str>> = vec![None; columns.len()];
-        for i in 0..batch.num_rows() {
-            for (slot, col) in row.iter_mut().zip(&texts) {
-                *slot = (!col.is_null(i)).then(|| col.value(i));
-            }
-            f(&row)?;
-        }
-    }
-    Ok(())
-}
+pub(crate) use loep_vault::format::for_each_row;
 
 /// A person as the linker compares them.
 #[derive(Default, Clone)]

@@ -13,7 +13,6 @@ pub mod inzage;
 pub mod koppeling;
 pub mod source;
 pub mod validate;
-pub mod vault;
 
 pub use delivery::{
     FileProblem, IntakeError, IntakeReport, NoProgress, Outcome, Progress, TableReport, intake,

@@ -1,98 +1,16 @@
-//! The identity vault behind the boundary: looking up the identities an approved request may
-//! show, and destroying identities when their retention period is over.
+//! Destroying identities when their retention period is over: rows of persons without a
+//! remaining signal are removed from the vault's files, and each destruction is recorded.
 
 use anyhow::{Context, Result};
 use arrow_array::{Array, ArrayRef, BooleanArray, StringArray};
 use arrow_schema::DataType;
 use loep_store::retention::{self, Destroyed};
-use loep_store::{LogRecord, Project, catalog, clock, log};
+use loep_store::{LogRecord, Project, clock, log};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::fs::File;
-
-use crate::koppeling::for_each_row;
-
-/// A person as the BRP knows them: what an approved request reveals.
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
-pub struct Identiteit {
-    pub pseudoniem: String,
-    pub bsn: Option<String>,
-    pub voornamen: Option<String>,
-    pub voorvoegsel: Option<String>,
-    pub geslachtsnaam: Option<String>,
-    pub geboortedatum: Option<String>,
-}
-
-/// The identities of `pseudonyms` (in that order): name and date of birth from the current
-/// BRP, the BSN from the vault's maps. Only call this after the authorisation that allows it
-/// (`loep_store::reveal::open`, or an access request).
-pub fn identities(project: &Project, pseudonyms: &[String]) -> Result<Vec<Identiteit>> {
-    let wanted: HashSet<&str> = pseudonyms.iter().map(String::as_str).collect();
-    let mut found: rustc_hash::FxHashMap<String, Identiteit> = pseudonyms
-        .iter()
-        .map(|p| {
-            (
-                p.clone(),
-                Identiteit {
-                    pseudoniem: p.clone(),
-                    ..Identiteit::default()
-                },
-            )
-        })
-        .collect();
-    let conn = project.conn();
-    if let Some(brp) = catalog::current_snapshot(conn, "brp_persoon")?
-        && let Some(file) = catalog::vault_file(conn, &brp.snapshot_id, "identiteit")?
-    {
-        for_each_row(
-            &project.layout.dir.join(file),
-            &[
-                "record_key",
-                "voornamen",
-                "voorvoegsel",
-                "geslachtsnaam",
-                "geboortedatum",
-            ],
-            |r| {
-                let key = r[0].unwrap_or_default();
-                if wanted.contains(key)
-                    && let Some(id) = found.get_mut(key)
-                {
-                    id.voornamen = r[1].map(str::to_string);
-                    id.voorvoegsel = r[2].map(str::to_string);
-                    id.geslachtsnaam = r[3].map(str::to_string);
-                    id.geboortedatum = r[4].map(str::to_string);
-                }
-                Ok(())
-            },
-        )?;
-    }
-    let mut missing: HashSet<&str> = wanted.clone();
-    for s in catalog::all_snapshots(conn)? {
-        if missing.is_empty() {
-            break;
-        }
-        let Some(file) = catalog::vault_file(conn, &s.snapshot_id, "bsn")? else {
-            continue;
-        };
-        for_each_row(
-            &project.layout.dir.join(file),
-            &["pseudoniem", "bsn"],
-            |r| {
-                let p = r[0].unwrap_or_default();
-                if missing.remove(p)
-                    && let Some(id) = found.get_mut(p)
-                {
-                    id.bsn = r[1].map(str::to_string);
-                }
-                Ok(())
-            },
-        )?;
-    }
-    Ok(pseudonyms.iter().filter_map(|p| found.remove(p)).collect())
-}
 
 /// Whether a row of a vault file belongs to a person whose identity stays: a BSN map row by
 /// its pseudonym, an identity row by any pseudonym in its record key.

@@ -1,0 +1,102 @@
+//! The vault's file format: Parquet files of text columns, one per snapshot and kind
+//! (`identiteit`: `record_key` and the table's identifying columns; `bsn`: `pseudoniem`, `bsn`).
+//! One reader for every use (reveal, access request, linkage at the boundary, retention).
+
+use anyhow::{Context, Result};
+use arrow_array::{Array, ArrayRef, StringArray};
+use arrow_schema::DataType;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use std::fs::File;
+use std::path::Path;
+
+/// The kind of a vault file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Soort {
+    /// Names and full birth dates, keyed by `record_key`.
+    Identiteit,
+    /// Pseudonym to BSN.
+    Bsn,
+}
+
+impl Soort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Soort::Identiteit => "identiteit",
+            Soort::Bsn => "bsn",
+        }
+    }
+
+    /// The column that says whose a row is.
+    pub fn key_column(self) -> &'static str {
+        match self {
+            Soort::Identiteit => "record_key",
+            Soort::Bsn => "pseudoniem",
+        }
+    }
+}
+
+/// Calls `f` with the values (as text; `None` when null) of `columns` of every row of the
+/// Parquet file at `path`.
+pub fn for_each_row(
+    path: &Path,
+    columns: &[&str],
+    mut f: impl FnMut(&[Option<&str>]) -> Result<()>,
+) -> Result<()> {
+    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+    let schema = builder.schema().clone();
+    let indices: Vec<usize> = columns
+        .iter()
+        .map(|c| {
+            schema
+                .fields()
+                .iter()
+                .position(|f| f.name() == c)
+                .with_context(|| format!("{} has no column {c}", path.display()))
+        })
+        .collect::<Result<_>>()?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), indices.iter().copied());
+    for batch in builder.with_projection(mask).build()? {
+        let batch = batch?;
+        let texts: Vec<ArrayRef> = columns
+            .iter()
+            .map(|c| -> Result<ArrayRef> {
+                let col = batch
+                    .column_by_name(c)
+                    .with_context(|| format!("{} lost column {c}", path.display()))?;
+                Ok(arrow_cast::cast(col, &DataType::Utf8)?)
+            })
+            .collect::<Result<_>>()?;
+        let texts: Vec<&StringArray> = texts
+            .iter()
+            .map(|a| {
+                a.as_any()
+                    .downcast_ref::<StringArray>()
+                    .context("a column cast to text is not text")
+            })
+            .collect::<Result<_>>()?;
+        let mut row: Vec<Option<&str>> = vec![None; columns.len()];
+        for i in 0..batch.num_rows() {
+            for (slot, col) in row.iter_mut().zip(&texts) {
+                *slot = (!col.is_null(i)).then(|| col.value(i));
+            }
+            f(&row)?;
+        }
+    }
+    Ok(())
+}
+
+/// The column names of the Parquet file at `path`.
+pub fn columns(path: &Path) -> Result<Vec<String>> {
+    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file)
+        .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+    Ok(builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect())
+}
