@@ -9,7 +9,13 @@ pub mod types;
 pub mod value;
 
 pub use tables::{
-    Column, ColumnType, FORBIDDEN_COLUMNS, Handling, Partner, ScopeRule, TABLES, THEMES, Table,
+    Column, ColumnType, FORBIDDEN_COLUMNS, Handling, NO_FUTURE_DATES, Partner, ScopeRule, TABLES,
+    THEMES, Table,
 };
-pub use types::{BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode};
-pub use value::{RowRules, Value, check_row, parse_value};
+pub use types::{
+    BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode, shorten,
+};
+pub use value::{
+    ParseOptions, RowRules, Value, check_not_future, check_row, earliest_day, parse_value,
+    parse_value_with,
+};

@@ -53,10 +53,14 @@ impl Partner {
             .into_iter()
             .find(|p| p.as_str() == s)
             .ok_or_else(|| {
-                Invalid(format!(
-                    "unknown partner '{s}'; the contract knows {}",
-                    Partner::list()
-                ))
+                Invalid::new(
+                    "partner",
+                    format!(
+                        "onbekende partner '{}'; het contract kent {}",
+                        shorten(s, 40),
+                        Partner::list()
+                    ),
+                )
             })
     }
 
@@ -157,7 +161,28 @@ impl Column {
     pub fn is_identifying(&self) -> bool {
         self.handling != Handling::Keep
     }
+
+    /// Whether this column's dates record something that has happened by the delivery's
+    /// peildatum (a birth, a death, the start of an address, an acquisition, a registration,
+    /// a report), so that a date after it is an error. End dates and starting dates of
+    /// benefits and contracts may lie ahead and are not checked.
+    pub fn forbids_future(&self) -> bool {
+        matches!(self.ty, ColumnType::Datum | ColumnType::BrpDatum)
+            && NO_FUTURE_DATES.contains(&self.name)
+    }
 }
+
+/// Date columns that may not lie after the peildatum (see [`Column::forbids_future`]).
+pub const NO_FUTURE_DATES: &[&str] = &[
+    "geboortedatum",
+    "huurder_geboortedatum",
+    "overlijdensdatum",
+    "datum_aanvang_adreshouding",
+    "datum_aanvang",
+    "datum_verkrijging",
+    "datum_inschrijving",
+    "datum",
+];
 
 /// How the intake decides whether a row concerns the project area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

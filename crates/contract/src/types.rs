@@ -7,20 +7,48 @@
 
 use std::fmt;
 
-/// Why a value was refused. The text is written for the partner who has to fix the row.
+/// Why a value was refused: a stable machine code (e.g. `bsn_elfproef`, for reports and
+/// tests) and a reason in Dutch, written for the partner who has to fix the row. A reason
+/// never repeats an identifying value and is bounded in length.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid(pub String);
+pub struct Invalid {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+impl Invalid {
+    pub fn new(code: &'static str, reason: impl Into<String>) -> Invalid {
+        Invalid {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.reason)
     }
 }
 
 impl std::error::Error for Invalid {}
 
-fn invalid<T>(reason: impl Into<String>) -> Result<T, Invalid> {
-    Err(Invalid(reason.into()))
+pub(crate) fn invalid<T>(code: &'static str, reason: impl Into<String>) -> Result<T, Invalid> {
+    Err(Invalid::new(code, reason))
+}
+
+/// At most `max` characters of delivered text, for a reason (`…` when cut; control
+/// characters replaced), so that a reason stays short whatever was delivered.
+pub fn shorten(s: &str, max: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 fn all_digits(s: &str) -> bool {
@@ -34,18 +62,21 @@ pub struct Bsn(u32);
 impl Bsn {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         if s.len() != 9 || !all_digits(s) {
-            return invalid("a BSN has exactly 9 digits");
+            return invalid("bsn_vorm", "een BSN heeft precies 9 cijfers");
         }
         let d: Vec<u32> = s.bytes().map(|b| u32::from(b - b'0')).collect();
         if d.iter().all(|&x| x == 0) {
-            return invalid("a BSN cannot be all zeros");
+            return invalid("bsn_vorm", "een BSN bestaat niet uit alleen nullen");
         }
         let sum: i64 = (0..8)
             .map(|i| i64::from(d[i]) * (9 - i as i64))
             .sum::<i64>()
             - i64::from(d[8]);
         if sum % 11 != 0 {
-            return invalid("the BSN fails the elfproef (check digit): check for a typing error");
+            return invalid(
+                "bsn_elfproef",
+                "het BSN voldoet niet aan de elfproef (controlecijfer): controleer op een tikfout",
+            );
         }
         let mut n = 0u32;
         for x in d {
@@ -128,19 +159,25 @@ pub struct BagId(u64);
 impl BagId {
     pub fn parse(s: &str, kind: BagKind) -> Result<Self, Invalid> {
         if s.len() != 16 || !all_digits(s) {
-            return invalid(format!("a BAG {} id has exactly 16 digits", kind.name()));
+            return invalid(
+                "bag_id",
+                format!("een BAG-{}-id heeft precies 16 cijfers", kind.name()),
+            );
         }
         if &s[4..6] != kind.code() {
-            return invalid(format!(
-                "digits 5-6 of a BAG {} id must be {} (object type), found {}",
-                kind.name(),
-                kind.code(),
-                &s[4..6]
-            ));
+            return invalid(
+                "bag_id_objecttype",
+                format!(
+                    "cijfers 5-6 van een BAG-{}-id moeten {} zijn (het objecttype), maar zijn {}",
+                    kind.name(),
+                    kind.code(),
+                    &s[4..6]
+                ),
+            );
         }
         s.parse::<u64>()
             .map(BagId)
-            .or_else(|_| invalid("not a number"))
+            .or_else(|_| invalid("bag_id", "geen getal"))
     }
 
     pub fn value(self) -> u64 {
@@ -176,7 +213,8 @@ impl Postcode {
             && b[4..6].iter().all(u8::is_ascii_uppercase);
         if !ok {
             return invalid(
-                "a postcode is 4 digits (not starting with 0) and 2 letters, e.g. 2011AB",
+                "postcode",
+                "een postcode is 4 cijfers (niet beginnend met 0) en 2 letters, bijvoorbeeld 2011AB",
             );
         }
         Ok(Postcode(compact))
@@ -195,7 +233,10 @@ impl fmt::Display for Postcode {
 pub fn parse_huisnummer(s: &str) -> Result<i64, Invalid> {
     match s.parse::<i64>() {
         Ok(n) if all_digits(s) && (1..=99_999).contains(&n) => Ok(n),
-        _ => invalid("a huisnummer is a whole number from 1 to 99999"),
+        _ => invalid(
+            "huisnummer",
+            "een huisnummer is een geheel getal van 1 tot en met 99999",
+        ),
     }
 }
 
@@ -203,7 +244,7 @@ pub fn parse_huisletter(s: &str) -> Result<String, Invalid> {
     let mut it = s.chars();
     match (it.next(), it.next()) {
         (Some(c), None) if c.is_ascii_alphabetic() => Ok(c.to_ascii_uppercase().to_string()),
-        _ => invalid("a huisletter is one letter A-Z"),
+        _ => invalid("huisletter", "een huisletter is één letter A-Z"),
     }
 }
 
@@ -211,7 +252,10 @@ pub fn parse_toevoeging(s: &str) -> Result<String, Invalid> {
     if (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(s.to_ascii_uppercase())
     } else {
-        invalid("a huisnummertoevoeging is 1 to 4 letters or digits")
+        invalid(
+            "huisnummertoevoeging",
+            "een huisnummertoevoeging is 1 tot 4 letters of cijfers",
+        )
     }
 }
 
@@ -246,7 +290,8 @@ impl Datum {
             Ok(d)
         } else {
             invalid(
-                "this column needs a complete date YYYY-MM-DD (only BRP dates may be partly unknown)",
+                "datum_onvolledig",
+                "deze kolom vraagt een volledige datum JJJJ-MM-DD (alleen BRP-datums mogen deels onbekend zijn)",
             )
         }
     }
@@ -261,27 +306,46 @@ impl Datum {
             || !all_digits(&s[5..7])
             || !all_digits(&s[8..10])
         {
-            return invalid("a date is written YYYY-MM-DD, e.g. 2026-06-30");
+            return invalid(
+                "datum_vorm",
+                "een datum schrijf je als JJJJ-MM-DD, bijvoorbeeld 2026-06-30",
+            );
         }
-        let year: i32 = s[0..4].parse().or_else(|_| invalid("bad year"))?;
-        let month: u32 = s[5..7].parse().or_else(|_| invalid("bad month"))?;
-        let day: u32 = s[8..10].parse().or_else(|_| invalid("bad day"))?;
+        let year: i32 = s[0..4]
+            .parse()
+            .or_else(|_| invalid("datum_vorm", "ongeldig jaar"))?;
+        let month: u32 = s[5..7]
+            .parse()
+            .or_else(|_| invalid("datum_vorm", "ongeldige maand"))?;
+        let day: u32 = s[8..10]
+            .parse()
+            .or_else(|_| invalid("datum_vorm", "ongeldige dag"))?;
         if year == 0 && (month != 0 || day != 0) {
-            return invalid("a date with an unknown year must be wholly unknown: 0000-00-00");
+            return invalid(
+                "datum_onbekend",
+                "een datum met een onbekend jaar is helemaal onbekend: 0000-00-00",
+            );
         }
         if month == 0 && day != 0 {
             return invalid(
-                "a date with an unknown month must also have an unknown day: YYYY-00-00",
+                "datum_onbekend",
+                "een datum met een onbekende maand heeft ook een onbekende dag: JJJJ-00-00",
             );
         }
         if month > 12 {
-            return invalid(format!("month {month} does not exist"));
+            return invalid("datum_bestaat_niet", format!("maand {month} bestaat niet"));
         }
         if year != 0 && year < 1800 {
-            return invalid(format!("year {year} is not plausible (before 1800)"));
+            return invalid(
+                "datum_onwaarschijnlijk",
+                format!("jaar {year} is niet aannemelijk (voor 1800)"),
+            );
         }
         if day != 0 && day > days_in_month(year, month) {
-            return invalid(format!("day {day} does not exist in {year}-{month:02}"));
+            return invalid(
+                "datum_bestaat_niet",
+                format!("dag {day} bestaat niet in {year}-{month:02}"),
+            );
         }
         Ok(Datum { year, month, day })
     }
@@ -355,15 +419,28 @@ impl Periode {
     pub fn parse(s: &str) -> Result<Self, Invalid> {
         let b = s.as_bytes();
         if b.len() != 7 || b[4] != b'-' || !all_digits(&s[0..4]) || !all_digits(&s[5..7]) {
-            return invalid("a period is written YYYY-MM, e.g. 2026-05");
+            return invalid(
+                "periode_vorm",
+                "een periode schrijf je als JJJJ-MM, bijvoorbeeld 2026-05",
+            );
         }
-        let year: i32 = s[0..4].parse().or_else(|_| invalid("bad year"))?;
-        let month: u32 = s[5..7].parse().or_else(|_| invalid("bad month"))?;
+        let year: i32 = s[0..4]
+            .parse()
+            .or_else(|_| invalid("periode_vorm", "ongeldig jaar"))?;
+        let month: u32 = s[5..7]
+            .parse()
+            .or_else(|_| invalid("periode_vorm", "ongeldige maand"))?;
         if !(1..=12).contains(&month) {
-            return invalid(format!("month {month} does not exist"));
+            return invalid(
+                "periode_bestaat_niet",
+                format!("maand {month} bestaat niet"),
+            );
         }
         if year < 1900 {
-            return invalid(format!("year {year} is not plausible (before 1900)"));
+            return invalid(
+                "periode_onwaarschijnlijk",
+                format!("jaar {year} is niet aannemelijk (voor 1900)"),
+            );
         }
         Ok(Periode { year, month })
     }
@@ -382,42 +459,64 @@ pub struct Bedrag(pub i64);
 impl Bedrag {
     pub const MAX_CENTS: i64 = 99_999_999_999_999;
 
+    /// Parses an amount with `.` as decimal separator.
     pub fn parse(s: &str, allow_negative: bool) -> Result<Self, Invalid> {
+        Self::parse_with(s, allow_negative, false)
+    }
+
+    /// Parses an amount; with `decimal_comma` (a file with `;` as delimiter) a `,` is accepted
+    /// as decimal separator too (`1234,56`). A thousands separator never is.
+    pub fn parse_with(s: &str, allow_negative: bool, decimal_comma: bool) -> Result<Self, Invalid> {
         let (neg, body) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, s),
         };
         if neg && !allow_negative {
-            return invalid("this amount may not be negative");
+            return invalid("bedrag_negatief", "dit bedrag mag niet negatief zijn");
         }
-        let (int, frac) = match body.split_once('.') {
+        let commas = body.bytes().filter(|&b| b == b',').count();
+        let dots = body.bytes().filter(|&b| b == b'.').count();
+        if commas > 0 && (!decimal_comma || dots > 0 || commas > 1) {
+            return if decimal_comma {
+                invalid(
+                    "bedrag_duizendtallen",
+                    "een bedrag heeft één decimaalteken en geen scheidingsteken voor duizendtallen: schrijf 1234,50 of 1234.50, niet 1.234,50",
+                )
+            } else {
+                invalid(
+                    "bedrag_decimaalteken",
+                    "een bedrag gebruikt '.' als decimaalteken en geen scheidingsteken voor duizendtallen, bijvoorbeeld 1234.50 (een decimale komma mag alleen in een bestand met ';' als scheidingsteken)",
+                )
+            };
+        }
+        let (int, frac) = match body.split_once(['.', ',']) {
             Some((i, f)) => (i, f),
             None => (body, ""),
         };
-        if body.contains(',') {
-            return invalid(
-                "amounts use '.' as decimal separator and no thousands separator, e.g. 1234.50",
-            );
-        }
         if !all_digits(int)
             || (!frac.is_empty() && !all_digits(frac))
             || frac.len() > 2
-            || body.ends_with('.')
+            || body.ends_with(['.', ','])
         {
-            return invalid("an amount is written in euros with at most 2 decimals, e.g. 1234.50");
+            return invalid(
+                "bedrag_vorm",
+                "een bedrag schrijf je in euro's met hoogstens 2 decimalen, bijvoorbeeld 1234.50",
+            );
         }
         if int.len() > 13 {
-            return invalid("amount too large");
+            return invalid("bedrag_te_groot", "het bedrag is te groot");
         }
-        let euros: i64 = int.parse().or_else(|_| invalid("amount too large"))?;
+        let too_large = |_| invalid("bedrag_te_groot", "het bedrag is te groot");
+        let euros: i64 = int.parse().or_else(too_large)?;
+        let bad = |_| invalid("bedrag_vorm", "ongeldige decimalen");
         let mut cents: i64 = match frac.len() {
             0 => 0,
-            1 => frac.parse::<i64>().or_else(|_| invalid("bad decimals"))? * 10,
-            _ => frac.parse::<i64>().or_else(|_| invalid("bad decimals"))?,
+            1 => frac.parse::<i64>().or_else(bad)? * 10,
+            _ => frac.parse::<i64>().or_else(bad)?,
         };
         cents += euros * 100;
         if cents > Self::MAX_CENTS {
-            return invalid("amount too large");
+            return invalid("bedrag_te_groot", "het bedrag is te groot");
         }
         Ok(Bedrag(if neg { -cents } else { cents }))
     }
@@ -460,20 +559,23 @@ impl CbsCode {
         } else if let Some(d) = s.strip_prefix("BU") {
             (CbsKind::Buurt, d)
         } else {
-            return invalid("a CBS area code starts with GM (gemeente), WK (wijk) or BU (buurt)");
+            return invalid(
+                "cbs_code",
+                "een CBS-gebiedscode begint met GM (gemeente), WK (wijk) of BU (buurt)",
+            );
         };
         Self::with_kind(kind, n)
     }
 
     pub fn parse_kind(s: &str, kind: CbsKind) -> Result<Self, Invalid> {
-        let (prefix, what) = match kind {
-            CbsKind::Gemeente => ("", "a gemeentecode is 4 digits"),
-            CbsKind::Wijk => ("WK", "a wijkcode is WK and 6 digits"),
-            CbsKind::Buurt => ("BU", "a buurtcode is BU and 8 digits"),
+        let (prefix, code, what) = match kind {
+            CbsKind::Gemeente => ("", "gemeentecode", "een gemeentecode is 4 cijfers"),
+            CbsKind::Wijk => ("WK", "wijkcode", "een wijkcode is WK en 6 cijfers"),
+            CbsKind::Buurt => ("BU", "buurtcode", "een buurtcode is BU en 8 cijfers"),
         };
         match s.strip_prefix(prefix) {
-            Some(d) => Self::with_kind(kind, d).or_else(|_| invalid(what)),
-            None => invalid(what),
+            Some(d) => Self::with_kind(kind, d).or_else(|_| invalid(code, what)),
+            None => invalid(code, what),
         }
     }
 
@@ -484,7 +586,10 @@ impl CbsCode {
             CbsKind::Buurt => 8,
         };
         if d.len() != len || !all_digits(d) {
-            return invalid(format!("expected {len} digits after the prefix"));
+            return invalid(
+                "cbs_code",
+                format!("verwacht {len} cijfers na het voorvoegsel"),
+            );
         }
         Ok(CbsCode {
             kind,
@@ -513,7 +618,7 @@ pub fn parse_ja_nee(s: &str) -> Result<bool, Invalid> {
     match s {
         "ja" => Ok(true),
         "nee" => Ok(false),
-        _ => invalid("write ja or nee"),
+        _ => invalid("ja_nee", "schrijf ja of nee"),
     }
 }
 
@@ -540,7 +645,8 @@ mod tests {
     fn bag_ids_check_object_type() {
         assert!(BagId::parse("0392010000012345", BagKind::Verblijfsobject).is_ok());
         let e = BagId::parse("0392100000012345", BagKind::Verblijfsobject).unwrap_err();
-        assert!(e.0.contains("must be 01"), "{e}");
+        assert_eq!(e.code, "bag_id_objecttype");
+        assert!(e.reason.contains("moeten 01 zijn"), "{e}");
         assert!(BagId::parse("0392100000012345", BagKind::Pand).is_ok());
         assert!(BagId::parse("0392200000012345", BagKind::Nummeraanduiding).is_ok());
         assert_eq!(
@@ -589,6 +695,66 @@ mod tests {
         assert!(Bedrag::parse("1.505", false).is_err());
         assert!(Bedrag::parse("", false).is_err());
         assert!(Bedrag::parse("1.", false).is_err());
+    }
+
+    #[test]
+    fn decimal_comma_only_where_the_delimiter_is_a_semicolon() {
+        // A file with `;` as delimiter: Dutch Excel writes a decimal comma.
+        assert_eq!(
+            Bedrag::parse_with("1234,56", false, true),
+            Ok(Bedrag(123_456))
+        );
+        assert_eq!(Bedrag::parse_with("-0,5", true, true), Ok(Bedrag(-50)));
+        assert_eq!(
+            Bedrag::parse_with("1234.56", false, true),
+            Ok(Bedrag(123_456))
+        );
+        // Never a thousands separator, never two decimal separators.
+        for s in ["1.234,56", "1,234,56", "1,234.56", "1234,", ",5", "12,345"] {
+            let e = Bedrag::parse_with(s, false, true).unwrap_err();
+            assert!(e.code.starts_with("bedrag_"), "{s}: {e:?}");
+        }
+        // A file with `,` as delimiter: a quoted "1234,56" stays invalid.
+        let e = Bedrag::parse_with("1234,56", false, false).unwrap_err();
+        assert_eq!(e.code, "bedrag_decimaalteken");
+        assert!(e.reason.contains("';'"), "{e}");
+        assert_eq!(Bedrag::parse("1234,56", false), Err(e));
+    }
+
+    #[test]
+    fn reasons_are_dutch_and_coded() {
+        let cases: Vec<Invalid> = vec![
+            Bsn::parse("123456789").unwrap_err(),
+            Bsn::parse("12345").unwrap_err(),
+            Postcode::parse("0123AB").unwrap_err(),
+            Datum::parse("1970-05-00").unwrap_err(),
+            Datum::parse_partial("1970-13-01").unwrap_err(),
+            Periode::parse("2026-13").unwrap_err(),
+            Bedrag::parse("-1", false).unwrap_err(),
+            CbsCode::parse("XX12").unwrap_err(),
+            parse_ja_nee("yes").unwrap_err(),
+        ];
+        let codes: Vec<&str> = cases.iter().map(|e| e.code).collect();
+        assert_eq!(
+            codes,
+            [
+                "bsn_elfproef",
+                "bsn_vorm",
+                "postcode",
+                "datum_onvolledig",
+                "datum_bestaat_niet",
+                "periode_bestaat_niet",
+                "bedrag_negatief",
+                "cbs_code",
+                "ja_nee"
+            ]
+        );
+        for e in &cases {
+            // Dutch: none of the English words the reasons used to have.
+            for english in [" the ", " is written", " digits", "must ", "amount"] {
+                assert!(!e.reason.contains(english), "{e}");
+            }
+        }
     }
 
     #[test]
@@ -695,7 +861,7 @@ mod tests {
                         prop_assert!(d >= 1 && d <= days_in_month(y, m));
                     }
                 }
-                Err(e) => prop_assert!(!e.0.is_empty()),
+                Err(e) => prop_assert!(!e.reason.is_empty() && !e.code.is_empty()),
             }
         }
 
