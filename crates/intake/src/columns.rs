@@ -25,6 +25,13 @@ pub fn analysis_type(col: &Column) -> DataType {
     }
 }
 
+/// Whether a column of the analysis store may hold nulls: every optional column, and every
+/// birth year (a required birth date may be wholly unknown in the BRP, `0000-00-00`, and then
+/// has no year).
+pub fn analysis_nullable(col: &Column) -> bool {
+    !col.required || col.handling == Handling::BirthYear
+}
+
 /// The analysis schema: kept columns in contract order (pseudonyms and birth years renamed,
 /// vault-only columns left out), then `record_key` for tables whose identities live in the vault.
 pub fn analysis_schema(table: &Table) -> SchemaRef {
@@ -33,7 +40,7 @@ pub fn analysis_schema(table: &Table) -> SchemaRef {
         .iter()
         .filter_map(|c| {
             c.analysis_name()
-                .map(|n| Field::new(n, analysis_type(c), !c.required))
+                .map(|n| Field::new(n, analysis_type(c), analysis_nullable(c)))
         })
         .collect();
     if !table.record_key.is_empty() {

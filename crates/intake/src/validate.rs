@@ -5,14 +5,23 @@
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use loep_contract::{
-    Bsn, CbsCode, Column, ColumnType, Handling, RowRules, ScopeRule, Table, Value, parse_value,
+    Bsn, CbsCode, Column, ColumnType, Datum, Handling, ParseOptions, RowRules, ScopeRule, Table,
+    Value, check_not_future, parse_value_with,
 };
 use loep_store::{Pseudonym, Pseudonymiser};
 use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 
 use crate::columns::{BatchBuilder, analysis_schema, identity_schema};
-use crate::source::RawRecord;
+use crate::source::{RawRecord, RecordFault, shown_name};
+
+/// How many names a header problem lists before it only counts the rest.
+const NAMED: usize = 20;
+
+/// Days after the reference date (the peildatum, or today if that is earlier) that a date
+/// which may not lie in the future is still accepted: extracts are not always made on the
+/// peildatum itself.
+pub const FUTURE_MARGIN_DAYS: i32 = 31;
 
 /// How a file's columns map onto its table.
 pub struct TablePlan {
@@ -25,6 +34,10 @@ pub struct TablePlan {
     /// The vault schema for names and birth dates (`None` when the table has none).
     pub identity_schema: Option<SchemaRef>,
     pub delimiter: u8,
+    /// How values are written in this file (a decimal comma in a `;` file).
+    pub parse: ParseOptions,
+    /// The last day (days since 1970-01-01) a date that may not lie in the future may have.
+    pub latest_date: i32,
     layout: Layout,
     rules: RowRules,
 }
@@ -74,57 +87,27 @@ impl Layout {
 }
 
 impl TablePlan {
-    /// Checks the header against the contract. Returns every problem at once.
+    /// Checks the header against the contract. Returns every problem at once, in Dutch; each
+    /// kind of problem is one message, naming at most the first 20 columns and counting the
+    /// rest, so that a header of any size gives a short answer. A message about a column names
+    /// it first, between single quotes.
+    ///
+    /// Dates that may not lie in the future are checked against today until
+    /// [`TablePlan::with_peildatum`] gives the delivery's peildatum.
     pub fn new(
         table: &'static Table,
         header: &[String],
         delimiter: Option<u8>,
     ) -> Result<TablePlan, Vec<String>> {
-        let mut problems = Vec::new();
-        let mut seen = HashSet::new();
-        for h in header {
-            if !seen.insert(h.as_str()) {
-                problems.push(format!(
-                    "column '{h}' appears twice in the header; remove one"
-                ));
-            }
-            if loep_contract::FORBIDDEN_COLUMNS.contains(&h.to_lowercase().as_str()) {
-                problems.push(format!(
-                    "column '{h}' is refused: origin and its proxies (nationality, birthplace, language, inburgering) may never be delivered; remove the column"
-                ));
-            } else if table.column(h).is_none() {
-                let known: Vec<&str> = table.columns.iter().map(|c| c.name).collect();
-                problems.push(format!(
-                    "column '{h}' is not in the contract for {}: remove it (allowed: {})",
-                    table.name,
-                    known.join(", ")
-                ));
-            }
+        let problems = header_problems(table, header);
+        if !problems.is_empty() {
+            return Err(problems);
         }
         let positions: Vec<Option<usize>> = table
             .columns
             .iter()
             .map(|c| header.iter().position(|h| h == c.name))
             .collect();
-        for (c, p) in table.columns.iter().zip(&positions) {
-            if c.required && p.is_none() {
-                problems.push(format!(
-                    "required column '{}' is missing; add it to the header and the rows",
-                    c.name
-                ));
-            }
-        }
-        if header.len() == 1 && problems.len() > 1
-            || header.len() == 1 && header[0].contains(['\t', '|', ' '])
-        {
-            problems.push(format!(
-                "the header has a single column '{}': the delimiter must be ',' or ';'; save the file with one of those",
-                header[0]
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
         Ok(TablePlan {
             table,
             positions,
@@ -132,10 +115,139 @@ impl TablePlan {
             schema: analysis_schema(table),
             identity_schema: identity_schema(table),
             delimiter: delimiter.unwrap_or(b','),
+            parse: ParseOptions::for_delimiter(delimiter),
+            latest_date: loep_store::clock::today().saturating_add(FUTURE_MARGIN_DAYS),
             layout: Layout::new(table),
             rules: RowRules::new(table),
         })
     }
+
+    /// Checks dates that may not lie in the future against the delivery's peildatum (or
+    /// today, when that is earlier) plus [`FUTURE_MARGIN_DAYS`].
+    pub fn with_peildatum(mut self, peildatum: &Datum) -> TablePlan {
+        if let Some(d) = peildatum.days_since_epoch() {
+            let reference = d.min(loep_store::clock::today());
+            self.latest_date = reference.saturating_add(FUTURE_MARGIN_DAYS);
+        }
+        self
+    }
+}
+
+/// `'a', 'b', 'c'` for at most [`NAMED`] names, and how many more there are.
+fn name_list(names: &[&str], total: usize) -> String {
+    let shown: Vec<String> = names
+        .iter()
+        .take(NAMED)
+        .map(|n| format!("'{}'", shown_name(n)))
+        .collect();
+    let mut out = shown.join(", ");
+    if total > shown.len() {
+        out.push_str(&format!(
+            " (de eerste {} genoemd; en nog {} andere)",
+            shown.len(),
+            total - shown.len()
+        ));
+    }
+    out
+}
+
+fn header_problems(table: &Table, header: &[String]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    let (mut twice, mut twice_n) = (Vec::new(), 0usize);
+    let (mut forbidden, mut forbidden_n) = (Vec::new(), 0usize);
+    let (mut unknown, mut unknown_n) = (Vec::new(), 0usize);
+    let (mut empty, mut empty_n) = (Vec::new(), 0usize);
+    for (i, h) in header.iter().enumerate() {
+        if !seen.insert(h.as_str()) {
+            twice_n += 1;
+            if twice.len() < NAMED && !twice.contains(&h.as_str()) {
+                twice.push(h.as_str());
+            }
+            continue;
+        }
+        if h.is_empty() {
+            empty_n += 1;
+            if empty.len() < NAMED {
+                empty.push((i + 1).to_string());
+            }
+        } else if loep_contract::FORBIDDEN_COLUMNS.contains(&h.to_lowercase().as_str()) {
+            forbidden_n += 1;
+            if forbidden.len() < NAMED {
+                forbidden.push(h.as_str());
+            }
+        } else if table.column(h).is_none() {
+            unknown_n += 1;
+            if unknown.len() < NAMED {
+                unknown.push(h.as_str());
+            }
+        }
+    }
+    let allowed = || {
+        table
+            .columns
+            .iter()
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if forbidden_n > 0 {
+        problems.push(format!(
+            "{} wordt geweigerd: herkomst en wat ernaar verwijst (nationaliteit, geboorteland, geboorteplaats, taal, inburgering) mag nooit worden geleverd; verwijder de kolom",
+            if forbidden_n == 1 {
+                format!("kolom {}", name_list(&forbidden, 1))
+            } else {
+                format!("kolommen {}", name_list(&forbidden, forbidden_n))
+            }
+        ));
+    }
+    if unknown_n == 1 {
+        problems.push(format!(
+            "kolom {} staat niet in het contract voor {}: verwijder hem (toegestaan: {})",
+            name_list(&unknown, 1),
+            table.name,
+            allowed()
+        ));
+    } else if unknown_n > 1 {
+        problems.push(format!(
+            "{unknown_n} kolommen staan niet in het contract voor {}: {}; verwijder ze (toegestaan: {})",
+            table.name,
+            name_list(&unknown, unknown_n),
+            allowed()
+        ));
+    }
+    if twice_n > 0 {
+        problems.push(format!(
+            "{} staat meer dan eens in de kopregel ({twice_n} herhalingen); verwijder de herhalingen",
+            name_list(&twice, twice.len())
+        ));
+    }
+    if empty_n > 0 {
+        let more = if empty_n > empty.len() {
+            format!(" en nog {} andere", empty_n - empty.len())
+        } else {
+            String::new()
+        };
+        problems.push(format!(
+            "de kopregel heeft een lege kolomnaam (kolom {}{more}); verwijder het extra scheidingsteken, bijvoorbeeld aan het eind van de kopregel",
+            empty.join(", ")
+        ));
+    }
+    for c in table.columns {
+        if c.required && !header.iter().any(|h| h == c.name) {
+            problems.push(format!(
+                "verplichte kolom '{}' ontbreekt; voeg hem toe aan de kopregel en aan de rijen",
+                c.name
+            ));
+        }
+    }
+    if header.len() == 1 && (problems.len() > 1 || header[0].contains(['\t', '|', ' '])) {
+        problems.push(format!(
+            "de kopregel heeft maar één kolom '{}': het scheidingsteken (delimiter) moet ',' of ';' zijn; sla het bestand op met een van die twee",
+            shown_name(&header[0])
+        ));
+    }
+    problems
 }
 
 /// What is in the project's scope so far.
@@ -185,6 +297,9 @@ pub struct ScopeKeys {
 pub struct RejectOut {
     pub line: u64,
     pub column: String,
+    /// Stable machine code of the reason (e.g. `bsn_elfproef`, `verkeerd_aantal_velden`,
+    /// `datum_in_toekomst`); the reason itself is Dutch text.
+    pub code: &'static str,
     /// The value as delivered (for the vault only when `identifying`).
     pub value: String,
     pub identifying: bool,
@@ -283,24 +398,48 @@ pub fn process_chunk(
     let mut values: Vec<Value> = Vec::with_capacity(table.columns.len());
     // The pseudonym of each BSN column of the current row.
     let mut pseudonyms: Vec<Option<Pseudonym>> = vec![None; table.columns.len()];
-    let mut errors: Vec<(&'static str, String, String)> = Vec::new();
+    // (column, code, reason, value as delivered)
+    let mut errors: Vec<(&'static str, &'static str, String, String)> = Vec::new();
     let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
         values.clear();
         errors.clear();
+        if let Some(RecordFault::TextAfterQuote { field }) = rec.fault {
+            // The column of the file's field `field`, if the contract has it.
+            let col = plan
+                .positions
+                .iter()
+                .position(|p| *p == Some(field))
+                .map(|i| &table.columns[i]);
+            out.rows_rejected += 1;
+            out.rejects.push(RejectOut {
+                line: rec.line,
+                column: col.map_or("(rij)", |c| c.name).to_string(),
+                code: "aanhalingsteken",
+                value: rec
+                    .fields
+                    .bytes(field)
+                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                    .unwrap_or_default(),
+                identifying: col.is_some_and(Column::is_identifying),
+                reason: format!(
+                    "in veld {} volgt na het sluitende aanhalingsteken nog tekst; verdubbel een aanhalingsteken in een veld (\"\") of zet het hele veld tussen aanhalingstekens",
+                    field + 1
+                ),
+                raw: raw_line(rec, plan.delimiter),
+            });
+            continue;
+        }
         if rec.fields.len() != plan.header_len {
             out.rows_rejected += 1;
             out.rejects.push(RejectOut {
                 line: rec.line,
                 column: "(rij)".into(),
+                code: "verkeerd_aantal_velden",
                 value: String::new(),
                 identifying: false,
-                reason: format!(
-                    "the row has {} fields but the header has {}; check quoting and delimiters in this row",
-                    rec.fields.len(),
-                    plan.header_len
-                ),
+                reason: field_count_reason(rec, plan),
                 raw: raw_line(rec, plan.delimiter),
             });
             continue;
@@ -308,7 +447,8 @@ pub fn process_chunk(
         for (col, pos) in table.columns.iter().zip(&plan.positions) {
             let v = match pos.and_then(|p| rec.fields.get(p)).unwrap_or(Ok("")) {
                 Err(raw) => Err((
-                    "value is not valid UTF-8; save the file as UTF-8".to_string(),
+                    "geen_utf8",
+                    "de waarde is geen geldige UTF-8; sla het bestand op als UTF-8".to_string(),
                     String::from_utf8_lossy(raw).into_owned(),
                 )),
                 Ok(s) => {
@@ -316,7 +456,9 @@ pub fn process_chunk(
                     if t.is_empty() {
                         Ok(Value::Null)
                     } else {
-                        parse_value(col.ty, t).map_err(|e| (e.0, t.to_string()))
+                        parse_value_with(col.ty, t, plan.parse)
+                            .and_then(|v| check_not_future(col, &v, plan.latest_date).map(|()| v))
+                            .map_err(|e| (e.code, e.reason, t.to_string()))
                     }
                 }
             };
@@ -324,24 +466,25 @@ pub fn process_chunk(
                 Ok(Value::Null) if col.required => {
                     errors.push((
                         col.name,
-                        "a required value is missing; fill it in".into(),
+                        "verplicht",
+                        "een verplichte waarde ontbreekt; vul hem in".into(),
                         String::new(),
                     ));
                     values.push(Value::Null);
                 }
                 Ok(v) => values.push(v),
-                Err((reason, shown)) => {
-                    errors.push((col.name, reason, shown));
+                Err((code, reason, shown)) => {
+                    errors.push((col.name, code, reason, shown));
                     values.push(Value::Null);
                 }
             }
         }
         if errors.is_empty() {
-            for (col, reason) in plan.rules.check(&values) {
+            for (col, why) in plan.rules.check(&values) {
                 let shown = idx(col)
                     .map(|i| display_value(&values[i]))
                     .unwrap_or_default();
-                errors.push((col, reason, shown));
+                errors.push((col, why.code, why.reason, shown));
             }
         }
         for (i, col) in table.columns.iter().enumerate() {
@@ -453,11 +596,12 @@ pub fn process_chunk(
         if !errors.is_empty() {
             out.rows_rejected += 1;
             let raw = raw_line(rec, plan.delimiter);
-            for (col, reason, shown) in errors.drain(..) {
+            for (col, code, reason, shown) in errors.drain(..) {
                 let identifying = table.column(col).is_some_and(Column::is_identifying);
                 out.rejects.push(RejectOut {
                     line: rec.line,
                     column: col.to_string(),
+                    code,
                     value: shown,
                     identifying,
                     reason,
@@ -545,6 +689,35 @@ pub fn display_value(v: &Value) -> String {
 /// `YYYY-MM-DD` of days since 1970-01-01.
 pub fn date_from_days(days: i32) -> String {
     loep_contract::Datum::from_days(days).to_string()
+}
+
+/// `verkeerd aantal velden: 3 in plaats van 12`, with what the row suggests went wrong.
+fn field_count_reason(rec: &RawRecord, plan: &TablePlan) -> String {
+    let n = rec.fields.len();
+    let h = plan.header_len;
+    let mut reason = format!("verkeerd aantal velden: {n} in plaats van {h}");
+    let other = if plan.delimiter == b';' { b',' } else { b';' };
+    if n < h && (0..n).any(|i| rec.fields.bytes(i).is_some_and(|b| b.contains(&other))) {
+        reason.push_str(&format!(
+            "; deze rij lijkt '{}' als scheidingsteken te gebruiken en de kopregel '{}': lever het hele bestand met één scheidingsteken",
+            other as char, plan.delimiter as char
+        ));
+    } else if n > h && (h..n).all(|i| rec.fields.bytes(i).is_some_and(<[u8]>::is_empty)) {
+        reason.push_str("; de rij eindigt op een extra scheidingsteken: verwijder het");
+    } else {
+        reason.push_str("; controleer de aanhalingstekens en scheidingstekens in deze rij");
+    }
+    reason
+}
+
+/// Text for a spreadsheet cell that cannot start a formula (OWASP CSV injection): a value
+/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+pub fn formula_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 fn raw_line(rec: &RawRecord, delimiter: u8) -> String {
