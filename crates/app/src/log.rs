@@ -19,14 +19,16 @@ pub enum Format {
 /// `loep log verify`: checks the hash chain and the vault's copy of its head.
 pub fn verify(session: &Session) -> Result<Verification> {
     session.authorize(Actie::LogControleren)?;
-    Ok(loep_store::log::verify(session.project.conn())?)
+    let head = crate::session::vault_head(&session.project)?;
+    Ok(loep_store::log::verify(session.project.conn(), head)?)
 }
 
 /// `loep log export`: the whole log in `format`, with the number of records; refused when the
 /// chain is broken, so that an auditor never receives a log that was changed.
 pub fn export(session: &Session, format: Format) -> Result<(String, usize)> {
     session.authorize(Actie::LogExporteren)?;
-    let v = loep_store::log::verify(session.project.conn())?;
+    let head = crate::session::vault_head(&session.project)?;
+    let v = loep_store::log::verify(session.project.conn(), head)?;
     if !v.intact() {
         return Err(AppError::conflict(format!(
             "the processing log was tampered with ({}); `loep log verify` lists the problems. Nothing was exported.",

@@ -72,6 +72,9 @@ pub fn create(
 ) -> Result<Project> {
     auth::check_new_account(beheerder, password)?;
     let project = Project::init(dir, config)?;
+    // The vault starts with a copy of the new log's head (the project's creation).
+    let (seq, hash) = loep_store::log::head(project.conn())?;
+    loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
     auth::add_user(
         project.conn(),
         None,

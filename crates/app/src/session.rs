@@ -48,12 +48,30 @@ impl Session {
 /// Opens the project at `dir` and logs in as `naam`, without enforcing retention (for the
 /// retention use case itself, whose dry run must change nothing).
 pub fn login(dir: &Path, mode: Access, naam: &str, password: &str) -> Result<Session> {
-    let project = match mode {
+    let mut project = match mode {
         Access::Write => Project::open(dir)?,
         Access::Read => Project::open_read_only(dir)?,
     };
     let user = auth::authenticate(project.conn(), naam, password)?;
+    if mode == Access::Write {
+        attach_vault(&mut project)?;
+    }
     Ok(Session { project, user })
+}
+
+/// Connects a project opened for writing to its identity vault: what an interrupted delivery
+/// left in the vault is removed, and every commit that extends the processing log copies the
+/// new head into the vault.
+pub(crate) fn attach_vault(project: &mut Project) -> Result<()> {
+    let mut vault = loep_vault::Vault::open(&project.layout)?;
+    vault.reconcile(&project.layout, &project.delivery_ids()?)?;
+    project.set_head_mirror(Box::new(move |seq, hash| vault.record_head(seq, hash)));
+    Ok(())
+}
+
+/// The identity vault's copy of the processing log's head.
+pub(crate) fn vault_head(project: &Project) -> Result<Option<(i64, String)>> {
+    Ok(loep_vault::Vault::open(&project.layout)?.head()?)
 }
 
 /// Opens the project, logs in, and enforces the retention periods first: a writer always, a
@@ -69,7 +87,10 @@ pub fn open(
     let destroyed = match mode {
         Access::Write => Some(crate::retention::enforce(&mut session.project, false)?),
         Access::Read => match Project::open(dir) {
-            Ok(mut writer) => Some(crate::retention::enforce(&mut writer, false)?),
+            Ok(mut writer) => {
+                attach_vault(&mut writer)?;
+                Some(crate::retention::enforce(&mut writer, false)?)
+            }
             Err(_) => None,
         },
     };

@@ -137,22 +137,22 @@ fn bad_values_are_rejected_per_row() {
     assert_bag_reject(
         "0392010000000010,0392200000000010,Kerkstraat,21,,,2011AB,Haarlem,woonfunctie,-40,,,BU03920101,WK039201,,",
         "oppervlakte",
-        "range",
+        "bereik",
     );
     assert_bag_reject(
         "0392010000000010,0392200000000010,Kerkstraat,21,,,2011AB,Haarlem,wonen,70,,,BU03920101,WK039201,,",
         "gebruiksdoelen",
-        "unknown gebruiksdoel",
+        "onbekend gebruiksdoel",
     );
     assert_bag_reject(
         "0392100000000010,0392200000000010,Kerkstraat,21,,,2011AB,Haarlem,woonfunctie,70,,,BU03920101,WK039201,,",
         "vbo_id",
-        "must be 01",
+        "moeten 01 zijn",
     );
     assert_bag_reject(
         "0392010000000010,0392200000000010,Kerkstraat,,,,2011AB,Haarlem,woonfunctie,70,,,BU03920101,WK039201,,",
         "huisnummer",
-        "required",
+        "verplicht",
     );
 }
 
@@ -212,16 +212,16 @@ fn unknown_and_forbidden_columns_refuse_the_file_and_the_delivery() {
         b"bsn,geslachtsnaam,geboortedatum,geslacht,status,nationaliteit\n111222333,Jansen,1970-01-01,M,vow,NL\n",
     );
     assert!(
-        err.contains("brp_persoon.csv") && err.contains("'nationaliteit' is refused"),
+        err.contains("brp_persoon.csv") && err.contains("'nationaliteit' wordt geweigerd"),
         "{err}"
     );
-    assert!(err.contains("remove the column"), "{err}");
+    assert!(err.contains("verwijder de kolom"), "{err}");
     let (_, err) = deliver(
         "cbs_buurt.csv",
         b"buurtcode,buurtnaam,wijkcode,wijknaam,gemeentecode,inwoners\n",
     );
     assert!(
-        err.contains("column 'inwoners' is not in the contract for cbs_buurt"),
+        err.contains("kolom 'inwoners' staat niet in het contract voor cbs_buurt"),
         "{err}"
     );
     assert!(err.contains("line 1"), "{err}");
@@ -234,7 +234,7 @@ fn a_missing_required_column_refuses_the_file() {
         b"buurtcode,buurtnaam,wijkcode,gemeentecode\nBU03920101,A,WK039201,0392\n",
     );
     assert!(
-        err.contains("cbs_buurt.csv") && err.contains("required column 'wijknaam' is missing"),
+        err.contains("cbs_buurt.csv") && err.contains("verplichte kolom 'wijknaam' ontbreekt"),
         "{err}"
     );
 }
@@ -267,7 +267,7 @@ fn bom_semicolons_and_quoted_newlines_are_read() {
 fn an_empty_file_is_refused() {
     let (_, err) = deliver("cbs_buurt.csv", b"");
     assert!(
-        err.contains("cbs_buurt.csv") && err.contains("empty"),
+        err.contains("cbs_buurt.csv") && err.contains("leeg"),
         "{err}"
     );
 }
@@ -315,7 +315,7 @@ fn a_one_gib_line_refuses_the_file_without_exhausting_memory() {
     }
     let err = refused(intake(&dir, &lev));
     assert!(
-        err.contains("bag_verblijfsobject.csv, line 3") && err.contains("longer than"),
+        err.contains("bag_verblijfsobject.csv, line 3") && err.contains("langer dan"),
         "{err}"
     );
     assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);

@@ -5,6 +5,7 @@ use arrow_array::{Array, RecordBatch, StringArray};
 use arrow_schema::SchemaRef;
 use loep_contract::{ColumnType, Datum, Partner, TABLES, Table};
 use loep_store::catalog::{self, NewDelivery, Reject, Snapshot};
+use loep_vault::format::Soort;
 use loep_store::{LogRecord, Project, Pseudonym, Pseudonymiser, Status, clock, log};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::ProjectionMask;
@@ -175,6 +176,23 @@ fn problem(file: &str, msg: impl Into<String>) -> FileProblem {
         regel: None,
         kolom: None,
         melding: msg.into(),
+    }
+}
+
+/// A reader's refusal of a file as a problem the partner can act on: the reader's own file,
+/// line and message when it said them, else the error as text.
+fn source_problem(file: &str, e: &anyhow::Error) -> FileProblem {
+    match e
+        .chain()
+        .find_map(|c| c.downcast_ref::<crate::source::SourceError>())
+    {
+        Some(se) => FileProblem {
+            bestand: se.bestand.clone(),
+            regel: se.regel,
+            kolom: None,
+            melding: se.melding.clone(),
+        },
+        None => problem(file, format!("{e:#}")),
     }
 }
 
@@ -445,7 +463,7 @@ pub fn intake(
     let mut opened = Vec::new();
     for f in &files {
         match TableSource::open(&f.path) {
-            Err(e) => problems.push(problem(&f.file_name, format!("{e:#}"))),
+            Err(e) => problems.push(source_problem(&f.file_name, &e)),
             Ok(src) => match TablePlan::new(f.table, &src.header, src.delimiter) {
                 Err(ps) => problems.extend(ps.into_iter().map(|p| {
                     let col = p.split('\'').nth(1).map(str::to_string);
@@ -650,9 +668,10 @@ struct TableOutput {
     ended: String,
 }
 
-/// Prepared statements for what a table's rows leave in SQLite: rejects, masked and in full.
+/// Where a table's rejected rows go: masked to the analysis store, in full to the vault.
 struct RejectSink<'a> {
     rows: catalog::RejectRows<'a>,
+    full: loep_vault::RejectRows<'a>,
     csv: csv::Writer<File>,
     total: u64,
     per_reason: BTreeMap<String, u64>,
@@ -669,10 +688,17 @@ impl RejectSink<'_> {
             regel: r.line as i64,
             kolom: &r.column,
             getoond: &shown,
-            waarde: &r.value,
             reden: &r.reason,
-            ruwe_regel: &r.raw,
         })?;
+        self.full.insert(
+            levering_id,
+            &f.file_name,
+            r.line as i64,
+            &r.column,
+            &r.value,
+            &r.reason,
+            &r.raw,
+        )?;
         self.csv.write_record([
             f.table.name,
             &f.file_name,
@@ -768,18 +794,7 @@ fn load_table(
             |rrecv: std::sync::mpsc::Receiver<Result<(Vec<RawRecord>, u64)>>| -> Result<()> {
                 for msg in rrecv {
                     let (records, pos) = msg.map_err(|e| {
-                        let msg = format!("{e:#}");
-                        let line = msg
-                            .split("line ")
-                            .nth(1)
-                            .and_then(|r| r.split_whitespace().next())
-                            .and_then(|n| n.parse().ok());
-                        anyhow::Error::new(RefusedFile(FileProblem {
-                            bestand: f.file_name.clone(),
-                            regel: line,
-                            kolom: None,
-                            melding: msg,
-                        }))
+                        anyhow::Error::new(RefusedFile(source_problem(&f.file_name, &e)))
                     })?;
                     if records.is_empty() {
                         break;
@@ -876,11 +891,16 @@ fn load(
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
 
+    // The vault's part commits first; a crash before the store's part leaves rows the next
+    // writer removes (see loep_vault::Vault::reconcile).
+    let mut vault = loep_vault::Vault::open(&layout)?;
+    let vtx = vault.begin()?;
     let tx = project.begin()?;
     let mut outputs: Vec<TableOutput> = Vec::new();
     let (rejects_total, per_reason, shown) = {
         let mut rejects = RejectSink {
             rows: catalog::RejectRows::new(&tx)?,
+            full: vtx.rejects()?,
             csv: csv::Writer::from_path(staging.join("afwijzingen.csv"))
                 .map_err(anyhow::Error::from)?,
             total: 0,
@@ -1063,8 +1083,10 @@ fn load(
             }
             std::fs::rename(from, &target)
                 .with_context(|| format!("cannot move {} into place", from.display()))?;
-            if kind == "identiteit" || kind == "bsn" {
-                catalog::insert_vault_file(&tx, snapshot_id, kind, rel)?;
+            match kind {
+                "identiteit" => vtx.insert_file(snapshot_id, Soort::Identiteit, rel)?,
+                "bsn" => vtx.insert_file(snapshot_id, Soort::Bsn, rel)?,
+                _ => {}
             }
         }
         catalog::insert_snapshot(
@@ -1103,6 +1125,8 @@ fn load(
     )
     .map_err(anyhow::Error::from)?;
     loep_store::clock::fault_point("before-commit");
+    vtx.commit()?;
+    loep_store::clock::fault_point("between-commits");
     tx.commit()?;
 
     let mut tabellen: Vec<TableReport> = outputs.into_iter().map(|o| o.report).collect();

@@ -170,6 +170,7 @@ pub fn report(
     }
 
     let mut bronnen = Vec::new();
+    let vault = loep_vault::Vault::open(&project.layout)?;
     let snapshots: Vec<catalog::Snapshot> = loep_contract::TABLES
         .iter()
         .filter_map(|t| catalog::current_snapshot(conn, t.name).transpose())
@@ -199,7 +200,7 @@ pub fn report(
                 rijen: rows,
             });
         }
-        if let Some(file) = catalog::vault_file(conn, &s.snapshot_id, "identiteit")? {
+        if let Some(file) = vault.file(&s.snapshot_id, loep_vault::format::Soort::Identiteit)? {
             let rows = matching_rows(&project.layout.dir.join(file), |row| holds(row, &p, keys))?;
             if !rows.is_empty() {
                 bronnen.push(Bron {

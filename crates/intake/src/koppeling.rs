@@ -83,6 +83,7 @@ pub struct LinkReport {
 }
 
 pub(crate) use loep_vault::format::for_each_row;
+use loep_vault::format::Soort;
 
 /// A person as the linker compares them.
 #[derive(Default, Clone)]
@@ -136,7 +137,7 @@ fn persons_of(
     extra: &[&str],
 ) -> Result<(Vec<Person>, Vec<Extra>)> {
     let dir = &project.layout.dir;
-    let Some(identity) = catalog::vault_file(project.conn(), &snapshot.snapshot_id, "identiteit")?
+    let Some(identity) = loep_vault::Vault::open(&project.layout)?.file(&snapshot.snapshot_id, Soort::Identiteit)?
     else {
         bail!(
             "the identities of snapshot {} ({}) are not in the vault",
@@ -544,7 +545,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
         let names = ["voornamen", "voorvoegsel", "geslachtsnaam", "geboortedatum"];
         let objects = brp_objects(project, brp_snapshot)?;
         let Some(identity) =
-            catalog::vault_file(project.conn(), &brp_snapshot.snapshot_id, "identiteit")?
+            loep_vault::Vault::open(&project.layout)?.file(&brp_snapshot.snapshot_id, Soort::Identiteit)?
         else {
             bail!(
                 "the identities of BRP snapshot {} are not in the vault",

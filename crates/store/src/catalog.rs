@@ -116,31 +116,6 @@ pub fn insert_snapshot(tx: &Transaction<'_>, s: &Snapshot) -> Result<()> {
     Ok(())
 }
 
-/// Registers a vault file (`identiteit` or `bsn`) of a snapshot.
-pub fn insert_vault_file(
-    tx: &Transaction<'_>,
-    snapshot_id: &str,
-    soort: &str,
-    pad: &str,
-) -> Result<()> {
-    tx.execute(
-        "INSERT INTO vault.bestand (snapshot_id, soort, pad) VALUES (?1, ?2, ?3)",
-        params![snapshot_id, soort, pad],
-    )?;
-    Ok(())
-}
-
-/// The vault file (`identiteit` or `bsn`) of a snapshot, relative to the project directory.
-pub fn vault_file(conn: &Connection, snapshot_id: &str, soort: &str) -> Result<Option<String>> {
-    Ok(conn
-        .query_row(
-            "SELECT pad FROM vault.bestand WHERE snapshot_id = ?1 AND soort = ?2",
-            params![snapshot_id, soort],
-            |r| r.get(0),
-        )
-        .optional()?)
-}
-
 /// One run of the linkage over the project's current snapshots: which source records belong
 /// to which person pseudonym (`pad_personen`) and which free-text addresses to which object
 /// (`pad_adressen`); both pseudonymous, relative to the project directory.
@@ -304,14 +279,14 @@ pub fn status(project: &Project) -> Result<ProjectStatus> {
     })
 }
 
-/// Where a delivery's rejected rows go in the store: masked in the analysis store, in full
-/// (with the raw line) in the vault, inside the delivery's transaction.
+/// Where a delivery's rejected rows go in the analysis store: masked, inside the delivery's
+/// transaction (in full, they go to the identity vault).
 pub struct RejectRows<'a> {
     masked: rusqlite::Statement<'a>,
-    full: rusqlite::Statement<'a>,
 }
 
-/// One rejected row: where it was, what was wrong, and what may be shown of it.
+/// One rejected row as the analysis store keeps it: where it was, what was wrong, and what may
+/// be shown of it.
 pub struct RejectRow<'a> {
     pub levering_id: &'a str,
     pub tabel: &'a str,
@@ -320,11 +295,7 @@ pub struct RejectRow<'a> {
     pub kolom: &'a str,
     /// The value as the analysis store may show it (identifying values masked).
     pub getoond: &'a str,
-    /// The value as delivered: only for the vault.
-    pub waarde: &'a str,
     pub reden: &'a str,
-    /// The whole line as delivered: only for the vault.
-    pub ruwe_regel: &'a str,
 }
 
 impl<'a> RejectRows<'a> {
@@ -332,10 +303,6 @@ impl<'a> RejectRows<'a> {
         Ok(RejectRows {
             masked: tx.prepare(
                 "INSERT INTO afwijzing (levering_id, tabel, bestand, regel, kolom, waarde, reden)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?,
-            full: tx.prepare(
-                "INSERT INTO vault.afwijzing (levering_id, bestand, regel, kolom, waarde, reden, ruwe_regel)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
         })
@@ -350,15 +317,6 @@ impl<'a> RejectRows<'a> {
             r.kolom,
             r.getoond,
             r.reden
-        ])?;
-        self.full.execute(params![
-            r.levering_id,
-            r.bestand,
-            r.regel,
-            r.kolom,
-            r.waarde,
-            r.reden,
-            r.ruwe_regel
         ])?;
         Ok(())
     }

@@ -181,7 +181,9 @@ impl StoredRecord {
     }
 }
 
-fn head(tx: &Connection) -> Result<(i64, String)> {
+/// The head of the chain: the number of records and the hash of the newest (the genesis hash
+/// for an empty log).
+pub fn head(tx: &Connection) -> Result<(i64, String)> {
     Ok(tx
         .query_row(
             "SELECT seq, hash FROM verwerkingslog ORDER BY seq DESC LIMIT 1",
@@ -234,11 +236,6 @@ pub fn append(tx: &Transaction<'_>, activity_id: &str, rec: LogRecord) -> Result
             stored.hash
         ],
     )?;
-    tx.execute(
-        "INSERT INTO vault.log_head (id, seq, hash) VALUES (1, ?1, ?2)
-         ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-        params![stored.seq, stored.hash],
-    )?;
     Ok(stored.seq)
 }
 
@@ -285,9 +282,9 @@ impl Verification {
     }
 }
 
-/// Recomputes every hash and link of the chain, and compares its head with the copy in the
-/// identity vault.
-pub fn verify(conn: &Connection) -> Result<Verification> {
+/// Recomputes every hash and link of the chain, and compares its head with `vault_head`, the
+/// copy the identity vault keeps (record count and hash of the newest record).
+pub fn verify(conn: &Connection, vault_head: Option<(i64, String)>) -> Result<Verification> {
     let recs = records(conn)?;
     let mut problems = Vec::new();
     let mut prev = GENESIS.to_string();
@@ -313,13 +310,6 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
         }
         prev = r.hash.clone();
     }
-    let vault_head: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM vault.log_head WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
     let last = recs.last().map(|r| (r.seq, r.hash.clone()));
     match (vault_head, last) {
         (Some(v), Some(l)) if v != l => problems.push(format!(

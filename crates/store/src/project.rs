@@ -203,6 +203,8 @@ pub struct Project {
     pub config: ProjectConfig,
     config_sha256: String,
     conn: Connection,
+    /// Told the processing log's new head after each commit that appended to it.
+    head_mirror: Option<Box<dyn Fn(i64, &str) -> Result<()>>>,
     /// Held for as long as this project is open for writing: one writer at a time.
     _lock: Option<std::fs::File>,
 }
@@ -301,28 +303,6 @@ CREATE TABLE IF NOT EXISTS koppeling (
     pad_personen TEXT NOT NULL,
     pad_adressen TEXT NOT NULL,
     samenvatting TEXT NOT NULL
-);
-"#;
-
-const VAULT_SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS vault.bestand (
-    snapshot_id TEXT NOT NULL,
-    soort TEXT NOT NULL,
-    pad TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS vault.afwijzing (
-    levering_id TEXT NOT NULL,
-    bestand TEXT NOT NULL,
-    regel INTEGER NOT NULL,
-    kolom TEXT NOT NULL,
-    waarde TEXT NOT NULL,
-    reden TEXT NOT NULL,
-    ruwe_regel TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS vault.log_head (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    seq INTEGER NOT NULL,
-    hash TEXT NOT NULL
 );
 "#;
 
@@ -429,14 +409,11 @@ impl Project {
         }
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Deleted rows are overwritten, not merely unlinked: retention destroys data in the
-        // files themselves (set before ATTACH, so the vault inherits it).
+        // files themselves. (The identity vault is a database of its own, opened by the vault
+        // crate on its own connection.)
         conn.pragma_update(None, "secure_delete", "ON")?;
-        let vault_path = layout.vault().to_string_lossy().into_owned();
-        conn.execute("ATTACH DATABASE ?1 AS vault", params![vault_path])
-            .context("cannot open the identity vault")?;
         if exclusive {
             conn.execute_batch(SCHEMA)?;
-            conn.execute_batch(VAULT_SCHEMA)?;
             log::create_schema(&conn)?;
             crate::auth::create_schema(&conn)?;
             crate::reveal::create_schema(&conn)?;
@@ -453,6 +430,7 @@ impl Project {
             config,
             config_sha256,
             conn,
+            head_mirror: None,
             _lock: None,
         };
         if exclusive {
@@ -464,21 +442,20 @@ impl Project {
         })
     }
 
-    /// Removes what an interrupted intake left behind: the staging areas and any Parquet file
-    /// that no committed snapshot refers to.
+    /// Removes what an interrupted intake left behind in the analysis store: its staging area
+    /// and any Parquet file that no committed snapshot refers to. (The vault cleans its own:
+    /// `loep_vault::Vault::reconcile`.)
     fn clear_staging(&self) -> Result<()> {
-        for staging in [self.layout.staging(), self.layout.vault_staging()] {
-            if staging.exists() {
-                std::fs::remove_dir_all(&staging).with_context(|| {
-                    format!("cannot remove leftover staging area {}", staging.display())
-                })?;
-            }
+        let staging = self.layout.staging();
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).with_context(|| {
+                format!("cannot remove leftover staging area {}", staging.display())
+            })?;
         }
         let mut known = std::collections::HashSet::new();
         for sql in [
             "SELECT pad FROM snapshot",
             "SELECT scope_pad FROM snapshot WHERE scope_pad IS NOT NULL",
-            "SELECT pad FROM vault.bestand",
             "SELECT pad_personen FROM koppeling",
             "SELECT pad_adressen FROM koppeling",
         ] {
@@ -487,13 +464,10 @@ impl Project {
                 known.insert(pad?);
             }
         }
-        let v = self.layout.vault_dir();
         for root in [
             self.layout.data(),
             self.layout.dir.join("scope"),
             self.layout.dir.join("koppeling"),
-            v.join("identiteit"),
-            v.join("bsn"),
         ] {
             let Ok(tables) = std::fs::read_dir(&root) else {
                 continue;
@@ -518,6 +492,20 @@ impl Project {
         Ok(())
     }
 
+    /// The ids of the committed deliveries (the vault keeps only what belongs to these).
+    pub fn delivery_ids(&self) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self.conn.prepare("SELECT levering_id FROM levering")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Sets what is told the processing log's new head (record count and hash) after every
+    /// commit that appended to it: the application core keeps a copy in the identity vault,
+    /// so that removing the newest records is detected.
+    pub fn set_head_mirror(&mut self, mirror: Box<dyn Fn(i64, &str) -> Result<()>>) {
+        self.head_mirror = Some(mirror);
+    }
+
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -526,11 +514,12 @@ impl Project {
     /// through it commits together or not at all. Other crates pass it to the store's
     /// functions and never see SQL.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        Ok(Tx(self.conn.transaction()?))
-    }
-
-    pub fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
+        let head = log::head(&self.conn)?;
+        Ok(Tx {
+            tx: self.conn.transaction()?,
+            head_before: head,
+            mirror: self.head_mirror.as_deref(),
+        })
     }
 
     pub fn pseudonymiser(&self) -> Result<Pseudonymiser> {
@@ -546,16 +535,18 @@ impl Project {
             bail!("--dpia is empty: give the reference of the DPIA that supports the approval");
         }
         let now = clock::now();
-        let tx = self.conn.transaction()?;
+        let activity = self.config.verwerkingsactiviteit_id.clone();
+        let sha = self.config_sha256.clone();
+        let tx = self.begin()?;
         tx.execute(
             "INSERT INTO goedkeuring (door, dpia, tijdstip, config_sha256) VALUES (?1, ?2, ?3, ?4)",
-            params![door, dpia, now, self.config_sha256],
+            params![door, dpia, now, sha],
         )?;
         // The approver's name stays in the approval record: log lines carry no user names.
         let rec = LogRecord::new("project.approve", &now, &now)
             .with_attr("dpia", dpia.to_string())
-            .with_attr("config_sha256", self.config_sha256.clone());
-        log::append(&tx, &self.config.verwerkingsactiviteit_id, rec)?;
+            .with_attr("config_sha256", sha.clone());
+        log::append(&tx, &activity, rec)?;
         tx.commit()?;
         self.approval()?.context("approval was not recorded")
     }
@@ -613,25 +604,40 @@ impl Project {
 
     /// Appends one record to the processing log in its own transaction.
     pub fn log(&mut self, rec: LogRecord) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        log::append(&tx, &self.config.verwerkingsactiviteit_id, rec)?;
+        let activity = self.config.verwerkingsactiviteit_id.clone();
+        let tx = self.begin()?;
+        log::append(&tx, &activity, rec)?;
         tx.commit()?;
         Ok(())
     }
 }
 
-/// A write transaction of the store; see [`Project::begin`].
-pub struct Tx<'a>(rusqlite::Transaction<'a>);
+/// A write transaction of the store; see [`Project::begin`]. When it appended to the
+/// processing log, committing tells the head mirror the new head.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    head_before: (i64, String),
+    mirror: Option<&'a dyn Fn(i64, &str) -> Result<()>>,
+}
 
 impl<'a> std::ops::Deref for Tx<'a> {
     type Target = rusqlite::Transaction<'a>;
     fn deref(&self) -> &Self::Target {
-        &self.0
+        &self.tx
     }
 }
 
 impl Tx<'_> {
     pub fn commit(self) -> Result<()> {
-        Ok(self.0.commit()?)
+        let head = log::head(&self.tx)?;
+        self.tx.commit()?;
+        if let Some(mirror) = self.mirror
+            && head != self.head_before
+        {
+            mirror(head.0, &head.1).context(
+                "the processing log was written, but its head could not be copied to the identity vault",
+            )?;
+        }
+        Ok(())
     }
 }

@@ -93,42 +93,6 @@ pub fn persons_in_signals(conn: &Connection, expiring: &[String]) -> Result<Hash
     Ok(out)
 }
 
-/// Counts and hashes the rejects kept in full in the vault (they hold raw rows with names and
-/// BSNs); deletes them unless `dry_run`.
-pub fn purge_vault_rejects(tx: &Transaction<'_>, dry_run: bool) -> Result<Destroyed> {
-    let mut hash = Sha256::new();
-    let mut n = 0u64;
-    {
-        let mut stmt = tx.prepare(
-            "SELECT levering_id, bestand, regel, ruwe_regel FROM vault.afwijzing ORDER BY rowid",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            for i in 0..4 {
-                let v: rusqlite::types::Value = r.get(i)?;
-                hash.update(format!("{v:?}\u{1f}").as_bytes());
-            }
-            n += 1;
-        }
-    }
-    if !dry_run {
-        tx.execute("DELETE FROM vault.afwijzing", [])?;
-    }
-    Ok(Destroyed {
-        soort: "afwijzingen".to_string(),
-        aantal: n,
-        sha256: hex::encode(hash.finalize()),
-    })
-}
-
-/// Every identity and BSN file of the vault: (snapshot id, kind, path relative to the project).
-pub fn vault_files(conn: &Connection) -> Result<Vec<(String, String, String)>> {
-    let mut stmt = conn
-        .prepare("SELECT snapshot_id, soort, pad FROM vault.bestand ORDER BY snapshot_id, soort")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
-}
-
 pub fn record(tx: &Transaction<'_>, tijdstip: &str, d: &Destroyed) -> Result<()> {
     tx.execute(
         "INSERT INTO vernietiging (tijdstip, soort, aantal, sha256) VALUES (?1, ?2, ?3, ?4)",
@@ -156,8 +120,8 @@ pub fn identities_due(conn: &Connection) -> Result<bool> {
     Ok(later_signals > 0)
 }
 
-/// Rewrites both database files without the free pages that held destroyed rows.
+/// Rewrites the store's database file without the free pages that held destroyed rows.
 pub fn compact(conn: &Connection) -> Result<()> {
-    conn.execute_batch("VACUUM main; VACUUM vault;")
+    conn.execute_batch("VACUUM main;")
         .context("cannot compact the store after destroying data")
 }

@@ -173,7 +173,7 @@ pub fn request(
         beoordeeld: None,
     };
     let activity = project.config.verwerkingsactiviteit_id.clone();
-    let tx = project.conn_mut().transaction()?;
+    let tx = project.begin()?;
     tx.execute(
         "INSERT INTO onthulling (id, signaal, pseudoniemen, aanvrager, reden, aangevraagd, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![o.id, o.signaal, o.pseudoniemen.join(","), o.aanvrager, o.reden, o.aangevraagd, o.status],
@@ -212,7 +212,7 @@ pub fn decide(
         "onthulling.weigering"
     };
     let activity = project.config.verwerkingsactiviteit_id.clone();
-    let tx = project.conn_mut().transaction()?;
+    let tx = project.begin()?;
     tx.execute(
         "UPDATE onthulling SET status = ?2, beoordelaar = ?3, toelichting = ?4, beoordeeld = ?5 WHERE id = ?1",
         params![id, status, user.naam(), toelichting.trim(), clock::now()],
@@ -235,7 +235,7 @@ pub fn open(project: &mut Project, user: &Gebruiker, id: &str) -> Result<Onthull
         );
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
-    let tx = project.conn_mut().transaction()?;
+    let tx = project.begin()?;
     log_step(&tx, &activity, "onthulling.inzien", &o)?;
     tx.commit()?;
     Ok(o)

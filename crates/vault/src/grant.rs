@@ -7,7 +7,7 @@ use loep_store::{Project, catalog, reveal};
 use serde::Serialize;
 use std::collections::HashSet;
 
-use crate::format::for_each_row;
+use crate::format::{Soort, for_each_row};
 
 /// Permission to read the identities of some persons. It has no public constructor: only an
 /// approved request for identities opened by an account that may see it, or an access request
@@ -79,8 +79,9 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
         })
         .collect();
     let conn = project.conn();
+    let vault = crate::Vault::open(&project.layout)?;
     if let Some(brp) = catalog::current_snapshot(conn, "brp_persoon")?
-        && let Some(file) = catalog::vault_file(conn, &brp.snapshot_id, "identiteit")?
+        && let Some(file) = vault.file(&brp.snapshot_id, Soort::Identiteit)?
     {
         for_each_row(
             &project.layout.dir.join(file),
@@ -110,7 +111,7 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
         if missing.is_empty() {
             break;
         }
-        let Some(file) = catalog::vault_file(conn, &s.snapshot_id, "bsn")? else {
+        let Some(file) = vault.file(&s.snapshot_id, Soort::Bsn)? else {
             continue;
         };
         for_each_row(

@@ -11,9 +11,11 @@
 //!
 //! Vault retention lives here too ([`enforce_retention`]).
 
+mod db;
 pub mod format;
 mod grant;
 mod retention;
 
+pub use db::{RejectRows, Vault, VaultTx};
 pub use grant::{Grant, Identiteit, identities};
 pub use retention::{RetentionReport, enforce_retention};

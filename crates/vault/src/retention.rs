@@ -22,16 +22,18 @@ fn kept(key: &str, soort: &str, keep: &HashSet<String>) -> bool {
     }
 }
 
-/// Removes from one vault file every row of a person not in `keep`, replacing the file (its old
-/// bytes are unlinked, not kept beside it). Returns what was removed.
+/// Writes a copy of one vault file without the rows of persons not in `keep` (into the vault's
+/// staging area) and returns what it removes with the copy and the file it replaces; the
+/// caller renames it into place once the destruction is recorded.
 fn filter_file(
     project: &Project,
     rel: &str,
     soort: &str,
     keep: &HashSet<String>,
     dry_run: bool,
-) -> Result<Destroyed> {
+) -> Result<(Destroyed, Option<(std::path::PathBuf, std::path::PathBuf)>)> {
     let path = project.layout.dir.join(rel);
+    let mut replacement = None;
     let key_column = if soort == "bsn" {
         "pseudoniem"
     } else {
@@ -96,14 +98,16 @@ fn filter_file(
             w.close()?;
         }
         File::open(&tmp)?.sync_all()?;
-        std::fs::rename(&tmp, &path)
-            .with_context(|| format!("cannot replace {}", path.display()))?;
+        replacement = Some((tmp, path));
     }
-    Ok(Destroyed {
-        soort: format!("{soort}:{rel}"),
-        aantal: removed,
-        sha256: hex::encode(hash.finalize()),
-    })
+    Ok((
+        Destroyed {
+            soort: format!("{soort}:{rel}"),
+            aantal: removed,
+            sha256: hex::encode(hash.finalize()),
+        },
+        replacement,
+    ))
 }
 
 /// What a retention run destroyed (or, dry, would destroy).
@@ -150,6 +154,9 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let runs = retention::expired_runs(project.conn(), &cutoff)?;
     let mut snapshots = Vec::new();
+    let mut vault = crate::Vault::open(&project.layout)?;
+    // Rewritten vault files wait beside the originals until the destruction is recorded.
+    let mut replacements: Vec<(std::path::PathBuf, std::path::PathBuf)> = Vec::new();
 
     // Identities first computed against the signals that remain after this run.
     let tx = project.begin()?;
@@ -161,16 +168,16 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
         && (!runs.is_empty() || retention::identities_due(project.conn())?)
     {
         let keep = retention::persons_in_signals(project.conn(), &runs)?;
-        for (snapshot_id, soort, pad) in retention::vault_files(project.conn())? {
-            let d = filter_file(project, &pad, &soort, &keep, dry_run)?;
+        for (snapshot_id, soort, pad) in vault.files()? {
+            let (d, replacement) = filter_file(project, &pad, &soort, &keep, dry_run)?;
             snapshots.push(snapshot_id);
             report.identiteiten.push(d);
+            replacements.extend(replacement);
         }
     }
     if dry_run {
         if report.identiteiten_termijn_verstreken {
-            let tx = project.begin()?;
-            report.afwijzingen = Some(retention::purge_vault_rejects(&tx, true)?);
+            report.afwijzingen = Some(vault.purge_rejects(true)?);
         }
         return Ok(report);
     }
@@ -184,7 +191,8 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
         records.push((format!("run:{run}"), d));
     }
     if report.identiteiten_termijn_verstreken {
-        let d = retention::purge_vault_rejects(&tx, false)?;
+        // Counted now, destroyed once the record of it has committed.
+        let d = vault.purge_rejects(true)?;
         report.afwijzingen = Some(d.clone());
         if d.aantal > 0 {
             records.push(("afwijzingen".to_string(), d));
@@ -224,9 +232,20 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
             .with_attr("sha256", d.sha256.clone());
         log::append(&tx, &activity, rec)?;
     }
+    loep_store::clock::fault_point("retention-before-commit");
     tx.commit()?;
+    // Recorded first, destroyed after: an interruption from here on leaves data that the
+    // next run destroys and records again, never a destruction without a record.
+    loep_store::clock::fault_point("retention-after-commit");
+    for (tmp, path) in &replacements {
+        std::fs::rename(tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    }
+    if report.identiteiten_termijn_verstreken {
+        vault.purge_rejects(false)?;
+    }
     if anything {
         retention::compact(project.conn())?;
+        vault.compact()?;
     }
     Ok(report)
 }

@@ -1,0 +1,368 @@
+//! The vault's own database (`vault/vault.sqlite`), on its own connection: the register of the
+//! vault's files, rejected rows in full, and the copy of the processing log's head.
+//!
+//! The analysis store and the vault are two databases, so a delivery commits in two steps:
+//! the vault first (its rows carry the delivery's id), then the store. A crash between the two
+//! leaves vault rows of a delivery the store does not know; [`Vault::reconcile`], run whenever
+//! a writer opens the project, removes them with any file nobody registered ("presumed
+//! abort"), so that the vault never keeps identities of a delivery that did not load.
+
+use anyhow::{Context, Result};
+use loep_store::Layout;
+use loep_store::retention::Destroyed;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::format::Soort;
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS bestand (
+    snapshot_id TEXT NOT NULL,
+    soort TEXT NOT NULL,
+    pad TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS afwijzing (
+    levering_id TEXT NOT NULL,
+    bestand TEXT NOT NULL,
+    regel INTEGER NOT NULL,
+    kolom TEXT NOT NULL,
+    waarde TEXT NOT NULL,
+    reden TEXT NOT NULL,
+    ruwe_regel TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS log_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+"#;
+
+/// The delivery a snapshot id belongs to (`L0001-1a2b3c4d.brp_persoon` → `L0001-1a2b3c4d`).
+fn delivery_of(snapshot_id: &str) -> &str {
+    snapshot_id.split('.').next().unwrap_or(snapshot_id)
+}
+
+/// An open vault database.
+pub struct Vault {
+    conn: Connection,
+}
+
+impl Vault {
+    /// Opens (and if new, creates) the vault database of the project at `layout`.
+    pub fn open(layout: &Layout) -> Result<Vault> {
+        let path = layout.vault();
+        if !layout.vault_dir().exists() {
+            anyhow::bail!(
+                "the identity vault {} is not available; mount the vault storage and try again",
+                layout.vault_dir().display()
+            );
+        }
+        let conn = Connection::open(&path)
+            .with_context(|| format!("cannot open the identity vault {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        // Destroyed rows are overwritten in the file, not merely unlinked.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.execute_batch(SCHEMA)
+            .context("cannot create the identity vault's tables")?;
+        Ok(Vault { conn })
+    }
+
+    /// The vault file of `kind` of a snapshot, relative to the project directory.
+    pub fn file(&self, snapshot_id: &str, kind: Soort) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT pad FROM bestand WHERE snapshot_id = ?1 AND soort = ?2",
+                params![snapshot_id, kind.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Every registered vault file: (snapshot id, kind, path relative to the project).
+    pub fn files(&self) -> Result<Vec<(String, String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT snapshot_id, soort, pad FROM bestand ORDER BY snapshot_id, soort")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The copy of the processing log's head: (number of records, hash of the newest).
+    pub fn head(&self) -> Result<Option<(i64, String)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq, hash FROM log_head WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Records the processing log's head after the store committed new records.
+    pub fn record_head(&self, seq: i64, hash: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO log_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            params![seq, hash],
+        )?;
+        Ok(())
+    }
+
+    /// Starts the vault's part of a delivery.
+    pub fn begin(&mut self) -> Result<VaultTx<'_>> {
+        Ok(VaultTx(self.conn.transaction()?))
+    }
+
+    /// Removes what a delivery that never committed in the store left in the vault: its rows,
+    /// the files nobody registered, and the staging area. `committed` holds the store's
+    /// delivery ids.
+    pub fn reconcile(&mut self, layout: &Layout, committed: &HashSet<String>) -> Result<()> {
+        let staging = layout.vault_staging();
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).with_context(|| {
+                format!("cannot remove leftover staging area {}", staging.display())
+            })?;
+        }
+        let orphans: Vec<String> = self
+            .files()?
+            .into_iter()
+            .map(|(s, _, _)| delivery_of(&s).to_string())
+            .chain(self.reject_deliveries()?)
+            .filter(|l| !committed.contains(l))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        if !orphans.is_empty() {
+            let tx = self.conn.transaction()?;
+            for l in &orphans {
+                tx.execute(
+                    "DELETE FROM bestand WHERE snapshot_id LIKE ?1 || '.%'",
+                    params![l],
+                )?;
+                tx.execute("DELETE FROM afwijzing WHERE levering_id = ?1", params![l])?;
+            }
+            tx.commit()?;
+        }
+        let known: HashSet<String> = self.files()?.into_iter().map(|(_, _, p)| p).collect();
+        for root in [
+            layout.vault_dir().join("identiteit"),
+            layout.vault_dir().join("bsn"),
+        ] {
+            remove_unknown(&layout.dir, &root, &known)?;
+        }
+        Ok(())
+    }
+
+    fn reject_deliveries(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT levering_id FROM afwijzing")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Counts and hashes the rejects kept in full (they hold raw rows with names and BSNs),
+    /// and deletes them unless `dry_run`.
+    pub fn purge_rejects(&mut self, dry_run: bool) -> Result<Destroyed> {
+        let tx = self.conn.transaction()?;
+        let mut hash = Sha256::new();
+        let mut n = 0u64;
+        {
+            let mut stmt = tx.prepare(
+                "SELECT levering_id, bestand, regel, ruwe_regel FROM afwijzing ORDER BY rowid",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                n += 1;
+                for i in 0..4 {
+                    let v: rusqlite::types::Value = r.get(i)?;
+                    hash.update(format!("{v:?}").as_bytes());
+                    hash.update(b"\x1f");
+                }
+                hash.update(b"\x1e");
+            }
+        }
+        if !dry_run && n > 0 {
+            tx.execute("DELETE FROM afwijzing", [])?;
+            tx.commit()?;
+        }
+        Ok(Destroyed {
+            soort: "afwijzingen".to_string(),
+            aantal: n,
+            sha256: hex::encode(hash.finalize()),
+        })
+    }
+
+    /// Rewrites the database file without the free pages that held destroyed rows.
+    pub fn compact(&self) -> Result<()> {
+        self.conn
+            .execute_batch("VACUUM")
+            .context("cannot compact the identity vault after destroying data")
+    }
+}
+
+/// The vault's part of one delivery: its files and its rejected rows in full. Committed before
+/// the store's part; see the module documentation.
+pub struct VaultTx<'a>(Transaction<'a>);
+
+impl VaultTx<'_> {
+    /// Registers a vault file (`identiteit` or `bsn`) of a snapshot.
+    pub fn insert_file(&self, snapshot_id: &str, kind: Soort, pad: &str) -> Result<()> {
+        self.0.execute(
+            "INSERT INTO bestand (snapshot_id, soort, pad) VALUES (?1, ?2, ?3)",
+            params![snapshot_id, kind.as_str(), pad],
+        )?;
+        Ok(())
+    }
+
+    /// Where a delivery's rejected rows go in full.
+    pub fn rejects(&self) -> Result<RejectRows<'_>> {
+        Ok(RejectRows(self.0.prepare(
+            "INSERT INTO afwijzing (levering_id, bestand, regel, kolom, waarde, reden, ruwe_regel)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?))
+    }
+
+    pub fn commit(self) -> Result<()> {
+        Ok(self.0.commit()?)
+    }
+}
+
+/// Rejected rows in full, as delivered.
+pub struct RejectRows<'a>(rusqlite::Statement<'a>);
+
+impl RejectRows<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        &mut self,
+        levering_id: &str,
+        bestand: &str,
+        regel: i64,
+        kolom: &str,
+        waarde: &str,
+        reden: &str,
+        ruwe_regel: &str,
+    ) -> Result<()> {
+        self.0.execute(params![
+            levering_id,
+            bestand,
+            regel,
+            kolom,
+            waarde,
+            reden,
+            ruwe_regel
+        ])?;
+        Ok(())
+    }
+}
+
+/// Removes every file in the table directories under `root` whose path (relative to `dir`)
+/// is not in `known`.
+fn remove_unknown(dir: &Path, root: &Path, known: &HashSet<String>) -> Result<()> {
+    let Ok(tables) = std::fs::read_dir(root) else {
+        return Ok(());
+    };
+    for table_dir in tables {
+        let table_dir = table_dir?.path();
+        if !table_dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&table_dir)? {
+            let f = f?.path();
+            let rel = f
+                .strip_prefix(dir)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !known.contains(&rel) {
+                std::fs::remove_file(&f)
+                    .with_context(|| format!("cannot remove {}", f.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> (tempfile::TempDir, Layout) {
+        let tmp = tempfile::tempdir().unwrap();
+        let layout = Layout {
+            dir: tmp.path().to_path_buf(),
+        };
+        std::fs::create_dir_all(layout.vault_dir()).unwrap();
+        (tmp, layout)
+    }
+
+    /// A delivery whose vault part committed but whose store part did not is removed, rows
+    /// and files; a committed one stays.
+    #[test]
+    fn reconcile_removes_what_an_uncommitted_delivery_left() {
+        let (_tmp, layout) = layout();
+        let mut v = Vault::open(&layout).unwrap();
+        for (l, file) in [("L0001-aa", "kept"), ("L0002-bb", "orphan")] {
+            let rel = format!("vault/identiteit/brp_persoon/{file}.parquet");
+            let path = layout.dir.join(&rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, b"x").unwrap();
+            let tx = v.begin().unwrap();
+            tx.insert_file(&format!("{l}.brp_persoon"), Soort::Identiteit, &rel)
+                .unwrap();
+            tx.rejects()
+                .unwrap()
+                .insert(l, "brp_persoon.csv", 2, "bsn", "123", "elfproef", "123,Jan")
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let stray = layout.dir.join("vault/bsn/brp_persoon/stray.parquet");
+        std::fs::create_dir_all(stray.parent().unwrap()).unwrap();
+        std::fs::write(&stray, b"x").unwrap();
+
+        let committed: HashSet<String> = ["L0001-aa".to_string()].into();
+        v.reconcile(&layout, &committed).unwrap();
+        let files = v.files().unwrap();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(files[0].0, "L0001-aa.brp_persoon");
+        assert!(
+            layout
+                .dir
+                .join("vault/identiteit/brp_persoon/kept.parquet")
+                .exists()
+        );
+        assert!(
+            !layout
+                .dir
+                .join("vault/identiteit/brp_persoon/orphan.parquet")
+                .exists()
+        );
+        assert!(!stray.exists());
+        assert_eq!(v.purge_rejects(true).unwrap().aantal, 1);
+    }
+
+    #[test]
+    fn head_and_rejects() {
+        let (_tmp, layout) = layout();
+        let mut v = Vault::open(&layout).unwrap();
+        assert_eq!(v.head().unwrap(), None);
+        v.record_head(3, "abc").unwrap();
+        v.record_head(4, "def").unwrap();
+        assert_eq!(v.head().unwrap(), Some((4, "def".to_string())));
+        {
+            let tx = v.begin().unwrap();
+            tx.rejects()
+                .unwrap()
+                .insert("L1", "f.csv", 2, "bsn", "1", "r", "raw")
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let counted = v.purge_rejects(true).unwrap();
+        assert_eq!(counted.aantal, 1);
+        let purged = v.purge_rejects(false).unwrap();
+        assert_eq!(purged.sha256, counted.sha256);
+        assert_eq!(v.purge_rejects(true).unwrap().aantal, 0);
+    }
+}
