@@ -1,0 +1,432 @@
+//! Loading one delivery into a project: all of it, or nothing.
+//!
+//! `plan` lists and checks the delivery's files before any row is read; `scope` knows the
+//! project area as the current snapshots define it; `sinks` streams each table through the
+//! validation into Parquet writers and the rejects sink; `commit` moves the files into place
+//! and registers the delivery, vault first, store second. This module holds the entry point,
+//! [`intake`], and the report and error types.
+
+mod commit;
+mod plan;
+mod scope;
+mod sinks;
+
+use anyhow::{Context, Result};
+use loep_contract::ColumnType;
+use loep_store::catalog::{self, Reject};
+use loep_store::{LogRecord, Project, Status, clock};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use crate::source::TableSource;
+use crate::validate::TablePlan;
+use commit::{Delivery, Staged, TableOutput};
+use plan::{PlannedFile, plan};
+use scope::{NewKeys, load_scope};
+use sinks::{RejectSink, Sinks, load_table};
+
+/// A problem that refuses a file (and so the delivery).
+#[derive(Debug, Clone, Serialize)]
+pub struct FileProblem {
+    pub bestand: String,
+    pub regel: Option<u64>,
+    pub kolom: Option<String>,
+    pub melding: String,
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.bestand)?;
+        if let Some(r) = self.regel {
+            write!(f, ", line {r}")?;
+        }
+        if let Some(k) = &self.kolom {
+            write!(f, ", column {k}")?;
+        }
+        write!(f, ": {}", self.melding)
+    }
+}
+
+#[derive(Debug)]
+pub enum IntakeError {
+    /// The project may not take data now (not approved, outside its period).
+    NotAllowed(anyhow::Error),
+    /// One or more files were refused; nothing of the delivery was loaded.
+    Refused(Vec<FileProblem>),
+    /// Something else went wrong; nothing of the delivery was loaded.
+    Failed(anyhow::Error),
+}
+
+impl fmt::Display for IntakeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IntakeError::NotAllowed(e) => write!(f, "{e:#}"),
+            IntakeError::Refused(problems) => {
+                writeln!(
+                    f,
+                    "the delivery was refused; nothing of it was loaded. Fix these and deliver again:"
+                )?;
+                for p in problems {
+                    writeln!(f, "  - {p}")?;
+                }
+                Ok(())
+            }
+            IntakeError::Failed(e) => write!(
+                f,
+                "the intake failed and nothing of the delivery was loaded: {e:#}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for IntakeError {}
+
+impl From<anyhow::Error> for IntakeError {
+    fn from(e: anyhow::Error) -> Self {
+        IntakeError::Failed(e)
+    }
+}
+
+/// Progress of a long intake; the CLI draws it, tests ignore it.
+pub trait Progress: Sync {
+    fn table_started(&self, _table: &str, _total: u64) {}
+    fn advanced(&self, _position: u64) {}
+    fn table_finished(&self, _table: &str) {}
+}
+
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Loaded,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    pub tabel: String,
+    pub bestand: String,
+    pub uitkomst: Outcome,
+    pub snapshot_id: String,
+    pub rijen_gelezen: u64,
+    pub rijen_geladen: u64,
+    pub rijen_afgewezen: u64,
+    pub rijen_buiten_gebied: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IntakeReport {
+    /// `None` when nothing changed and no delivery was registered.
+    pub levering_id: Option<String>,
+    pub partner: Option<String>,
+    pub peildatum: Option<String>,
+    pub tabellen: Vec<TableReport>,
+    pub afwijzingen_totaal: u64,
+    /// Rejected values per `bestand / kolom: reden`.
+    pub afwijzingen_per_reden: BTreeMap<String, u64>,
+    /// The first rejects, masked.
+    pub afwijzingen: Vec<Reject>,
+    /// The full (masked) rejects report, relative to the project directory.
+    pub afwijzingen_rapport: Option<String>,
+    /// The linkage run that followed (`koppeling::link_project`), when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub koppeling: Option<crate::koppeling::LinkReport>,
+}
+
+impl IntakeReport {
+    pub fn unchanged(&self) -> bool {
+        self.levering_id.is_none()
+    }
+}
+
+fn problem(file: &str, msg: impl Into<String>) -> FileProblem {
+    FileProblem {
+        bestand: file.to_string(),
+        regel: None,
+        kolom: None,
+        melding: msg.into(),
+    }
+}
+
+/// A reader's refusal of a file as a problem the partner can act on: the reader's own file,
+/// line and message when it said them, else the error as text.
+fn source_problem(file: &str, e: &anyhow::Error) -> FileProblem {
+    match e
+        .chain()
+        .find_map(|c| c.downcast_ref::<crate::source::SourceError>())
+    {
+        Some(se) => FileProblem {
+            bestand: se.bestand.clone(),
+            regel: se.regel,
+            kolom: None,
+            melding: se.melding.clone(),
+        },
+        None => problem(file, format!("{e:#}")),
+    }
+}
+
+/// Loads a delivery into the project. Either the whole delivery is registered (with its
+/// snapshots, rejects, vault entries and log records) or nothing is.
+pub fn intake(
+    project: &mut Project,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<IntakeReport, IntakeError> {
+    project
+        .ensure_may_process()
+        .map_err(IntakeError::NotAllowed)?;
+    let started = clock::now();
+    let (meta, files) = match plan(project, dir) {
+        Ok(p) => p,
+        Err(e) => {
+            log_refusal(project, &started, &e);
+            return Err(e);
+        }
+    };
+    let partner = meta.as_ref().and_then(|m| m.partner.clone());
+    let peildatum = meta.as_ref().and_then(|m| m.peildatum.clone());
+
+    // Open every file and check its header before reading any row.
+    let mut problems = Vec::new();
+    let mut opened = Vec::new();
+    for f in &files {
+        match TableSource::open(&f.path) {
+            Err(e) => problems.push(source_problem(&f.file_name, &e)),
+            Ok(src) => match TablePlan::new(f.table, &src.header, src.delimiter) {
+                Err(ps) => problems.extend(ps.into_iter().map(|p| {
+                    let col = p.split('\'').nth(1).map(str::to_string);
+                    FileProblem {
+                        bestand: f.file_name.clone(),
+                        regel: Some(1),
+                        kolom: col,
+                        melding: p,
+                    }
+                })),
+                Ok(plan) => opened.push((f, src, plan)),
+            },
+        }
+    }
+    if !problems.is_empty() {
+        let e = IntakeError::Refused(problems);
+        log_refusal(project, &started, &e);
+        return Err(e);
+    }
+
+    // Which tables changed?
+    let mut todo = Vec::new();
+    let mut reports = Vec::new();
+    for (f, src, plan) in opened {
+        match catalog::current_snapshot(project.conn(), f.table.name)? {
+            Some(cur) if cur.inhoud_sha256 == f.sha256 => reports.push(TableReport {
+                tabel: f.table.name.to_string(),
+                bestand: f.file_name.clone(),
+                uitkomst: Outcome::Unchanged,
+                snapshot_id: cur.snapshot_id,
+                rijen_gelezen: 0,
+                rijen_geladen: cur.rijen_geladen as u64,
+                rijen_afgewezen: 0,
+                rijen_buiten_gebied: 0,
+            }),
+            _ => todo.push((f, src, plan)),
+        }
+    }
+    if todo.is_empty() {
+        return Ok(IntakeReport {
+            levering_id: None,
+            partner,
+            peildatum,
+            tabellen: reports,
+            afwijzingen_totaal: 0,
+            afwijzingen_per_reden: BTreeMap::new(),
+            afwijzingen: Vec::new(),
+            afwijzingen_rapport: None,
+            koppeling: None,
+        });
+    }
+
+    let result = load(
+        project,
+        dir,
+        &started,
+        partner.as_deref(),
+        peildatum.as_deref(),
+        todo,
+        reports,
+        progress,
+    );
+    // Whatever happened, the staging areas go; committed files were moved out of them.
+    let _ = std::fs::remove_dir_all(project.layout.staging());
+    let _ = std::fs::remove_dir_all(project.layout.vault_staging());
+    match result {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            log_refusal(project, &started, &e);
+            Err(e)
+        }
+    }
+}
+
+fn log_refusal(project: &mut Project, started: &str, e: &IntakeError) {
+    let (kind, n) = match e {
+        IntakeError::Refused(p) => ("refused", p.len()),
+        IntakeError::Failed(_) => ("failed", 1),
+        IntakeError::NotAllowed(_) => ("not_allowed", 1),
+    };
+    let rec = LogRecord::new("intake.levering", started, &clock::now())
+        .with_status(Status::Error)
+        .with_attr("uitkomst", kind)
+        .with_attr("problemen", n as u64);
+    // The refusal itself must not be hidden by a failure to log it, nor replace it.
+    if let Err(err) = project.log(rec) {
+        eprintln!("warning: the refusal could not be written to the processing log: {err:#}");
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load(
+    project: &mut Project,
+    dir: &Path,
+    started: &str,
+    partner: Option<&str>,
+    peildatum: Option<&str>,
+    todo: Vec<(&PlannedFile, TableSource, TablePlan)>,
+    reports: Vec<TableReport>,
+    progress: &dyn Progress,
+) -> Result<IntakeReport, IntakeError> {
+    let pseudo = project.pseudonymiser()?;
+    let mut scope = load_scope(project)?;
+    let levering_id = catalog::new_delivery_id(project.conn())?;
+    let layout = project.layout.clone();
+    // Identities are staged inside the vault, never outside it.
+    let staging = layout.staging().join(&levering_id);
+    let vault_staging = layout.vault_staging().join(&levering_id);
+    for d in [&staging, &vault_staging] {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+
+    // The vault's part commits first; a crash before the store's part leaves rows the next
+    // writer removes (see loep_vault::Vault::reconcile).
+    let mut vault = loep_vault::Vault::open(&layout)?;
+    let vtx = vault.begin()?;
+    let tx = project.begin()?;
+    let mut outputs: Vec<TableOutput> = Vec::new();
+    let rejects = {
+        let mut rejects = RejectSink::new(&tx, &vtx, &staging.join("afwijzingen.csv"))?;
+        for (f, mut src, plan) in todo {
+            let t_started = clock::now();
+            let name = f.table.name;
+            let mut staged = Staged {
+                data: (
+                    staging.join(format!("{name}.parquet")),
+                    format!("data/{name}/{levering_id}.parquet"),
+                ),
+                identity: plan.identity_schema.as_ref().map(|_| {
+                    (
+                        vault_staging.join(format!("identiteit-{name}.parquet")),
+                        format!("vault/identiteit/{name}/{levering_id}.parquet"),
+                    )
+                }),
+                bsn: f
+                    .table
+                    .columns
+                    .iter()
+                    .any(|c| c.ty == ColumnType::Bsn)
+                    .then(|| {
+                        (
+                            vault_staging.join(format!("bsn-{name}.parquet")),
+                            format!("vault/bsn/{name}/{levering_id}.parquet"),
+                        )
+                    }),
+                scope: None,
+            };
+            let (data_sink, vault_sink) = Sinks::for_table(&staged, &plan)?;
+            let mut report = TableReport {
+                tabel: name.to_string(),
+                bestand: f.file_name.clone(),
+                uitkomst: Outcome::Loaded,
+                snapshot_id: format!("{levering_id}.{name}"),
+                rijen_gelezen: 0,
+                rijen_geladen: 0,
+                rijen_afgewezen: 0,
+                rijen_buiten_gebied: 0,
+            };
+            let mut keys = NewKeys::default();
+            progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
+            let t0 = std::time::Instant::now();
+            let loaded = load_table(
+                f,
+                &mut src,
+                &plan,
+                &scope,
+                &pseudo,
+                data_sink,
+                vault_sink,
+                &mut rejects,
+                &levering_id,
+                &mut report,
+                &mut keys,
+                progress,
+            );
+            if let Err(e) = loaded {
+                return Err(match e.downcast::<RefusedFile>() {
+                    Ok(RefusedFile(p)) => IntakeError::Refused(vec![p]),
+                    Err(e) => {
+                        IntakeError::Failed(e.context(format!("while loading {}", f.file_name)))
+                    }
+                });
+            }
+            progress.table_finished(name);
+            tracing::debug!(
+                table = name,
+                rows = report.rijen_gelezen,
+                secs = t0.elapsed().as_secs_f64(),
+                "table loaded"
+            );
+            // What this table defines for the tables after it.
+            staged.scope = scope::keep(name, keys, &staging, &levering_id, &mut scope)?;
+            outputs.push(TableOutput {
+                report,
+                staged,
+                sha256: f.sha256.clone(),
+                started: t_started,
+                ended: clock::now(),
+            });
+        }
+        rejects.finish()?
+    };
+
+    // Register the delivery. Files move into place first; a crash before the commit leaves them
+    // unreferenced, and the next open of the project removes them.
+    commit::register(
+        &layout,
+        tx,
+        vtx,
+        &Delivery {
+            dir,
+            levering_id: &levering_id,
+            started,
+            partner,
+            peildatum,
+            activity: &activity,
+            staging: &staging,
+        },
+        outputs,
+        reports,
+        rejects,
+    )
+}
+
+#[derive(Debug)]
+/// A file refused while its rows were read, carried through `anyhow` to [`intake`].
+struct RefusedFile(FileProblem);
+impl fmt::Display for RefusedFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+impl std::error::Error for RefusedFile {}

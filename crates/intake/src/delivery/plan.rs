@@ -1,0 +1,192 @@
+//! The plan of a delivery: its files, `levering.toml`, the partner checks, content hashes and
+//! the order in which the tables load, all checked before any row is read.
+
+use anyhow::{Context, Result, anyhow};
+use loep_contract::{Datum, Partner, TABLES, Table};
+use loep_store::Project;
+use loep_store::catalog;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{IntakeError, problem};
+
+/// `levering.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DeliveryMeta {
+    pub(super) partner: Option<String>,
+    pub(super) peildatum: Option<String>,
+}
+
+/// One table file of the delivery.
+pub(super) struct PlannedFile {
+    pub(super) table: &'static Table,
+    pub(super) path: PathBuf,
+    pub(super) file_name: String,
+    pub(super) sha256: String,
+}
+
+fn hash_file(path: &Path) -> Result<String> {
+    let mut f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// Lists the delivery's files and checks everything that can be checked without reading rows.
+pub(super) fn plan(
+    project: &Project,
+    dir: &Path,
+) -> Result<(Option<DeliveryMeta>, Vec<PlannedFile>), IntakeError> {
+    let mut problems = Vec::new();
+    if !dir.is_dir() {
+        return Err(IntakeError::Refused(vec![problem(
+            &dir.display().to_string(),
+            "is not a directory; a delivery is a directory of <table>.csv or <table>.parquet files",
+        )]));
+    }
+    let meta = match std::fs::read_to_string(dir.join("levering.toml")) {
+        Ok(text) => match toml::from_str::<DeliveryMeta>(&text) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                problems.push(problem(
+                    "levering.toml",
+                    format!("is not valid: {e}; it may hold only partner and peildatum"),
+                ));
+                None
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(IntakeError::Failed(anyhow!(
+                "cannot read levering.toml: {e}"
+            )));
+        }
+    };
+    let mut partner = None;
+    if let Some(m) = &meta {
+        if let Some(p) = &m.partner {
+            match Partner::parse(p) {
+                Ok(p) => {
+                    if !project.config.partners.contains(&p) {
+                        problems.push(problem(
+                            "levering.toml",
+                            format!("partner {p} does not take part in this project (partners: {}); the project leader must add it and have the project approved again", project.config.partners.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")),
+                        ));
+                    }
+                    partner = Some(p);
+                }
+                Err(e) => problems.push(problem("levering.toml", format!("partner: {e}"))),
+            }
+        }
+        if let Some(d) = &m.peildatum
+            && let Err(e) = Datum::parse(d)
+        {
+            problems.push(problem("levering.toml", format!("peildatum '{d}': {e}")));
+        }
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| IntakeError::Failed(anyhow!("cannot list {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let mut files: Vec<PlannedFile> = Vec::new();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || name == "levering.toml" {
+            continue;
+        }
+        let stem = match name.rsplit_once('.') {
+            Some((s, e)) if (e == "csv" || e == "parquet") && path.is_file() => s.to_string(),
+            _ => {
+                problems.push(problem(&name, "is not a table file; a delivery holds only <table>.csv or <table>.parquet files and levering.toml"));
+                continue;
+            }
+        };
+        let Some(table) = Table::by_name(&stem) else {
+            let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+            problems.push(problem(
+                &name,
+                format!(
+                    "'{stem}' is not a table of the contract ({})",
+                    names.join(", ")
+                ),
+            ));
+            continue;
+        };
+        if files.iter().any(|f| f.table.name == table.name) {
+            problems.push(problem(
+                &name,
+                format!(
+                    "{} is delivered twice (as CSV and as Parquet); deliver one",
+                    table.name
+                ),
+            ));
+            continue;
+        }
+        if let Some(p) = partner
+            && p != table.partner
+        {
+            problems.push(problem(
+                &name,
+                format!(
+                    "{} is delivered by {}, but levering.toml says the partner is {p}",
+                    table.name, table.partner
+                ),
+            ));
+        }
+        if !project.config.partners.contains(&table.partner) {
+            problems.push(problem(
+                &name,
+                format!(
+                    "{} comes from {}, which does not take part in this project",
+                    table.name, table.partner
+                ),
+            ));
+        }
+        let sha256 = hash_file(&path)?;
+        files.push(PlannedFile {
+            table,
+            path,
+            file_name: name,
+            sha256,
+        });
+    }
+    if files.is_empty() && problems.is_empty() {
+        problems.push(problem(&dir.display().to_string(), "holds no table files; a delivery is a directory of <table>.csv or <table>.parquet files"));
+    }
+    files.sort_by_key(|f| f.table.order);
+    // BAG and BRP define the scope: other tables need them first.
+    let has = |name: &str| -> Result<bool> {
+        Ok(files.iter().any(|f| f.table.name == name)
+            || catalog::current_snapshot(project.conn(), name)?.is_some())
+    };
+    if files.iter().any(|f| !f.table.defines_scope()) {
+        for needed in ["bag_verblijfsobject", "brp_persoon"] {
+            if !has(needed)? {
+                problems.push(problem(
+                    needed,
+                    format!("no {needed} has been loaded yet: BAG and BRP define which objects and persons belong to the project area, so they must be delivered first (or in the same delivery)"),
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok((meta, files))
+    } else {
+        Err(IntakeError::Refused(problems))
+    }
+}

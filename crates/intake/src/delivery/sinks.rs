@@ -1,0 +1,385 @@
+//! The sinks of one table: Parquet writers for the analysis data and the vault's identity and
+//! BSN files, the rejects sink (masked to the store and the CSV report, in full to the vault),
+//! and the pipeline that streams a file into them.
+
+use anyhow::{Context, Result, anyhow};
+use arrow_array::{RecordBatch, StringArray};
+use arrow_schema::SchemaRef;
+use loep_store::catalog::{self, Reject};
+use loep_store::{Pseudonym, Pseudonymiser, Tx};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::commit::Staged;
+use super::plan::PlannedFile;
+use super::scope::NewKeys;
+use super::{Progress, RefusedFile, TableReport, source_problem};
+use crate::columns::bsn_schema;
+use crate::source::{RawRecord, TableSource};
+use crate::validate::{ChunkOut, RejectOut, Scope, TablePlan, process_chunk, pseudonym_hex};
+
+/// Records read per chunk and per parallel task.
+const CHUNK: usize = 1 << 16;
+const TASK: usize = 1 << 13;
+/// Rows per Parquet row group: large enough for scans, small enough that the writers'
+/// buffers stay small and are reused rather than fetched anew from the operating system.
+const ROW_GROUP: usize = 1 << 18;
+/// How many rejects the report shows in full (all are stored).
+const SHOWN_REJECTS: usize = 20;
+
+/// The Parquet writers of one table: analysis data, and the vault's identities and BSN map.
+pub(super) struct Sinks {
+    data: Option<ArrowWriter<File>>,
+    identity: Option<ArrowWriter<File>>,
+    bsn: Option<ArrowWriter<File>>,
+}
+
+struct ToWriter {
+    data: Option<RecordBatch>,
+    identities: Option<RecordBatch>,
+    bsns: Vec<(Pseudonym, loep_contract::Bsn)>,
+}
+
+pub(super) fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+    }
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    // Statistics per column chunk are enough to prune row groups. Columns of (nearly) unique
+    // values (pseudonyms, keys, BSNs) overflow any dictionary, and min/max of random values
+    // prune nothing: both only cost time there.
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP))
+        .set_statistics_enabled(EnabledStatistics::Chunk);
+    for f in schema.fields() {
+        let name = f.name();
+        if name.contains("pseudoniem") || name == "record_key" || name == "bsn" {
+            let col = ColumnPath::from(name.as_str());
+            props = props
+                .set_column_dictionary_enabled(col.clone(), false)
+                .set_column_statistics_enabled(col, EnabledStatistics::None);
+        }
+    }
+    Ok(ArrowWriter::try_new(file, schema, Some(props.build()))?)
+}
+
+pub(super) fn close_writer(w: ArrowWriter<File>) -> Result<()> {
+    let file = w.into_inner()?;
+    file.sync_all()?;
+    Ok(())
+}
+
+impl Sinks {
+    /// The writers of one table, at the staged paths: (analysis data, vault files).
+    pub(super) fn for_table(staged: &Staged, plan: &TablePlan) -> Result<(Sinks, Sinks)> {
+        let data = Sinks {
+            data: Some(parquet_writer(&staged.data.0, plan.schema.clone())?),
+            identity: None,
+            bsn: None,
+        };
+        let vault = Sinks {
+            data: None,
+            identity: match (&staged.identity, &plan.identity_schema) {
+                (Some((p, _)), Some(schema)) => Some(parquet_writer(p, schema.clone())?),
+                _ => None,
+            },
+            bsn: match &staged.bsn {
+                Some((p, _)) => Some(parquet_writer(p, bsn_schema())?),
+                None => None,
+            },
+        };
+        Ok((data, vault))
+    }
+
+    fn write(&mut self, msg: ToWriter) -> Result<()> {
+        if let (Some(w), Some(b)) = (self.data.as_mut(), &msg.data) {
+            w.write(b)?;
+        }
+        if let (Some(w), Some(b)) = (self.identity.as_mut(), &msg.identities) {
+            w.write(b)?;
+        }
+        if let Some(w) = self.bsn.as_mut() {
+            let mut ps = Vec::new();
+            let mut bs = Vec::new();
+            // Consecutive repeats were left out already; a pair that recurs further on is
+            // written again (harmless: it is the same pair).
+            for (p, b) in msg.bsns {
+                ps.push(pseudonym_hex(&p));
+                bs.push(String::from_utf8_lossy(&b.digits()).into_owned());
+            }
+            if !ps.is_empty() {
+                let batch = RecordBatch::try_new(
+                    bsn_schema(),
+                    vec![
+                        Arc::new(StringArray::from(ps)),
+                        Arc::new(StringArray::from(bs)),
+                    ],
+                )?;
+                w.write(&batch)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn close(self) -> Result<()> {
+        if let Some(w) = self.data {
+            close_writer(w)?;
+        }
+        if let Some(w) = self.identity {
+            close_writer(w)?;
+        }
+        if let Some(w) = self.bsn {
+            close_writer(w)?;
+        }
+        Ok(())
+    }
+}
+
+/// What the intake report says of a delivery's rejects.
+pub(super) struct RejectSummary {
+    pub(super) total: u64,
+    pub(super) per_reason: BTreeMap<String, u64>,
+    pub(super) shown: Vec<Reject>,
+}
+
+/// Where a table's rejected rows go: masked to the analysis store, in full to the vault.
+pub(super) struct RejectSink<'a> {
+    rows: catalog::RejectRows<'a>,
+    full: loep_vault::RejectRows<'a>,
+    csv: csv::Writer<File>,
+    total: u64,
+    per_reason: BTreeMap<String, u64>,
+    shown: Vec<Reject>,
+}
+
+impl<'a> RejectSink<'a> {
+    /// A sink that writes into the delivery's transactions and the CSV report at `csv`.
+    pub(super) fn new(
+        tx: &'a Tx<'_>,
+        vtx: &'a loep_vault::VaultTx<'_>,
+        csv: &Path,
+    ) -> Result<RejectSink<'a>> {
+        let mut sink = RejectSink {
+            rows: catalog::RejectRows::new(tx)?,
+            full: vtx.rejects()?,
+            csv: csv::Writer::from_path(csv)?,
+            total: 0,
+            per_reason: BTreeMap::new(),
+            shown: Vec::new(),
+        };
+        sink.csv
+            .write_record(["tabel", "bestand", "regel", "kolom", "waarde", "reden"])?;
+        Ok(sink)
+    }
+
+    /// Flushes the CSV report and returns the totals for the intake report.
+    pub(super) fn finish(mut self) -> Result<RejectSummary> {
+        self.csv.flush()?;
+        Ok(RejectSummary {
+            total: self.total,
+            per_reason: self.per_reason,
+            shown: self.shown,
+        })
+    }
+
+    pub(super) fn record(
+        &mut self,
+        r: &RejectOut,
+        f: &PlannedFile,
+        levering_id: &str,
+    ) -> Result<()> {
+        let shown = r.shown_value();
+        self.rows.insert(&catalog::RejectRow {
+            levering_id,
+            tabel: f.table.name,
+            bestand: &f.file_name,
+            regel: r.line as i64,
+            kolom: &r.column,
+            getoond: &shown,
+            reden: &r.reason,
+        })?;
+        self.full.insert(
+            levering_id,
+            &f.file_name,
+            r.line as i64,
+            &r.column,
+            &r.value,
+            &r.reason,
+            &r.raw,
+        )?;
+        self.csv.write_record([
+            f.table.name,
+            &f.file_name,
+            &r.line.to_string(),
+            &r.column,
+            &shown,
+            &r.reason,
+        ])?;
+        self.total += 1;
+        *self
+            .per_reason
+            .entry(format!("{} / {}: {}", f.file_name, r.column, r.reason))
+            .or_insert(0) += 1;
+        if self.shown.len() < SHOWN_REJECTS {
+            self.shown.push(Reject {
+                tabel: f.table.name.to_string(),
+                bestand: f.file_name.clone(),
+                regel: r.line,
+                kolom: r.column.clone(),
+                waarde: shown,
+                reden: r.reason.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Streams one file through the three stages: a reader thread parses CSV or Parquet, rayon
+/// validates chunks on every core, and a writer thread encodes Parquet. Rejects go to SQLite on
+/// this thread, inside the delivery's transaction.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn load_table(
+    f: &PlannedFile,
+    src: &mut TableSource,
+    plan: &TablePlan,
+    scope: &Scope,
+    pseudo: &Pseudonymiser,
+    data_sink: Sinks,
+    vault_sink: Sinks,
+    rejects: &mut RejectSink<'_>,
+    levering_id: &str,
+    report: &mut TableReport,
+    keys: &mut NewKeys,
+    progress: &dyn Progress,
+) -> Result<()> {
+    let ordinal_col = f
+        .table
+        .record_key
+        .contains(&"#")
+        .then(|| {
+            let key = f.table.record_key[0];
+            f.table
+                .columns
+                .iter()
+                .position(|c| c.name == key)
+                .and_then(|i| plan.positions[i])
+        })
+        .flatten();
+    let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
+    std::thread::scope(|s| {
+        let (rsend, rrecv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
+        std::thread::Builder::new()
+            .name("loep-reader".into())
+            .spawn_scoped(s, move || {
+                loop {
+                    let chunk = src.next_chunk(CHUNK);
+                    let done = matches!(&chunk, Ok(c) if c.is_empty()) || chunk.is_err();
+                    let pos = src.position();
+                    if rsend.send(chunk.map(|c| (c, pos))).is_err() || done {
+                        break;
+                    }
+                }
+            })
+            .context("cannot start the reader thread")?;
+        // Analysis data and vault files are encoded on threads of their own.
+        let has_vault = vault_sink.identity.is_some() || vault_sink.bsn.is_some();
+        let spawn_writer = |name: &str, mut sinks: Sinks| -> Result<_> {
+            let (send, recv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
+            let handle = std::thread::Builder::new()
+                .name(name.into())
+                .spawn_scoped(s, move || -> Result<()> {
+                    for msg in recv {
+                        sinks.write(msg)?;
+                    }
+                    sinks.close()
+                })
+                .with_context(|| format!("cannot start the {name} thread"))?;
+            Ok((send, handle))
+        };
+        let (wsend, writer) = spawn_writer("loep-writer", data_sink)?;
+        let (vsend, vault_writer) = spawn_writer("loep-vault", vault_sink)?;
+        let mut consume =
+            |rrecv: std::sync::mpsc::Receiver<Result<(Vec<RawRecord>, u64)>>| -> Result<()> {
+                for msg in rrecv {
+                    let (records, pos) = msg.map_err(|e| {
+                        anyhow::Error::new(RefusedFile(source_problem(&f.file_name, &e)))
+                    })?;
+                    if records.is_empty() {
+                        break;
+                    }
+                    let ordinals: Option<Vec<u32>> = ordinal_col.map(|c| {
+                        records
+                            .iter()
+                            .map(|r| {
+                                let key = r.fields.bytes(c).unwrap_or_default().to_vec();
+                                let n = ordinal_counts.entry(key).or_insert(0);
+                                *n += 1;
+                                *n
+                            })
+                            .collect()
+                    });
+                    let outs: Vec<Result<ChunkOut>> = records
+                        .par_chunks(TASK)
+                        .enumerate()
+                        .map(|(i, part)| {
+                            let ord = ordinals
+                                .as_ref()
+                                .map(|o| &o[i * TASK..(i * TASK + part.len())]);
+                            process_chunk(plan, scope, pseudo, part, ord)
+                        })
+                        .collect();
+                    drop(records);
+                    for out in outs {
+                        let out = out?;
+                        report.rijen_gelezen += out.rows_read;
+                        report.rijen_geladen += out.rows_loaded;
+                        report.rijen_afgewezen += out.rows_rejected;
+                        report.rijen_buiten_gebied += out.rows_out_of_area;
+                        for r in &out.rejects {
+                            rejects.record(r, f, levering_id)?;
+                        }
+                        keys.objects.extend(out.keys.objects);
+                        keys.persons.extend(out.keys.persons);
+                        keys.owners.extend(out.keys.owners);
+                        keys.registrations.extend(out.keys.registrations);
+                        let data = ToWriter {
+                            data: out.batch,
+                            identities: None,
+                            bsns: Vec::new(),
+                        };
+                        let vault = ToWriter {
+                            data: None,
+                            identities: out.identities,
+                            bsns: out.bsns,
+                        };
+                        if wsend.send(data).is_err() || (has_vault && vsend.send(vault).is_err()) {
+                            // A writer stopped; its error is reported below.
+                            return Ok(());
+                        }
+                    }
+                    progress.advanced(pos);
+                }
+                Ok(())
+            };
+        let consumed = consume(rrecv);
+        drop(wsend);
+        drop(vsend);
+        let written = writer
+            .join()
+            .map_err(|_| anyhow!("the Parquet writer stopped unexpectedly"))?;
+        let vault_written = vault_writer
+            .join()
+            .map_err(|_| anyhow!("the vault writer stopped unexpectedly"))?;
+        consumed?;
+        written?;
+        vault_written
+    })
+}
