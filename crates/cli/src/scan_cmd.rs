@@ -147,8 +147,8 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
                 } else {
                     ""
                 },
-                p.themas,
-                p.partners
+                p.themas.join(", "),
+                p.partners.join(", ")
             );
             for w in why {
                 println!("       - {w}");
@@ -186,8 +186,8 @@ pub fn signals(session: &Session, run: Option<&str>, format: Format) -> Result<E
                     p.rang,
                     p.vbo_id,
                     p.buurtcode.as_deref().unwrap_or("-"),
-                    p.themas,
-                    p.partners,
+                    p.themas.join(", "),
+                    p.partners.join(", "),
                     if p.verwonderadres {
                         " | verwonderadres"
                     } else {

@@ -56,11 +56,10 @@ fn signals(dir: &Path) -> Vec<serde_json::Value> {
 
 fn persons(signal: &serde_json::Value) -> BTreeSet<String> {
     signal["pseudoniemen"]
-        .as_str()
+        .as_array()
         .unwrap()
-        .split(',')
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
         .collect()
 }
 

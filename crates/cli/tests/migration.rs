@@ -34,14 +34,34 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     let status = ok(loep_as("projectleider", &["status", d, "--json"]));
     assert!(status.contains("Migratie fixture"), "{status}");
-    assert_eq!(version(&dir), 1, "opening migrated the schema");
+    assert_eq!(version(&dir), 2, "opening migrated the schema");
+    // Version 2 indexed every signal's persons from the signals the project held.
+    let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    let indexed: i64 = conn
+        .query_row("SELECT COUNT(*) FROM signaal_persoon", [], |r| r.get(0))
+        .unwrap();
+    let listed: i64 = conn
+        .query_row(
+            "SELECT COALESCE(SUM(LENGTH(pseudoniemen) - LENGTH(REPLACE(pseudoniemen, ',', '')) + 1), 0) FROM signaal WHERE pseudoniemen <> ''",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(indexed > 0);
+    assert_eq!(indexed, listed);
+    drop(conn);
 
     let verified = ok(loep_as("fg", &["log", "verify", d]));
     assert!(verified.contains("intact"), "{verified}");
 
     let signals: serde_json::Value =
         serde_json::from_str(&ok(loep_as("analist", &["signals", d, "--format", "json"]))).unwrap();
-    assert_eq!(signals["signalen"].as_array().unwrap().len(), 96);
+    let signals = signals["signalen"].as_array().unwrap();
+    assert_eq!(signals.len(), 96);
+    // Typed: persons and partners are lists, facts an object.
+    assert!(signals[0]["pseudoniemen"].is_array());
+    assert!(signals[0]["partners"].is_array());
+    assert!(signals[0]["feiten"].is_object());
 
     // The request approved under 0.1.0 still shows its persons to the analist who asked.
     let shown = ok(loep_as(
@@ -60,5 +80,5 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     // Opening again changes nothing more.
     ok(loep_as("projectleider", &["status", d]));
-    assert_eq!(version(&dir), 1);
+    assert_eq!(version(&dir), 2);
 }

@@ -227,7 +227,7 @@ pub fn report(
             thema: s.thema,
             vbo_id: s.vbo_id,
             uitleg: s.uitleg,
-            feiten: serde_json::from_str(&s.feiten).unwrap_or(serde_json::Value::Null),
+            feiten: serde_json::to_value(&s.feiten).unwrap_or(serde_json::Value::Null),
         })
         .collect();
     let verwerkingen = log::records(project.conn())?

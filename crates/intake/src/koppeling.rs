@@ -82,8 +82,8 @@ pub struct LinkReport {
     pub adressen: Vec<AddressLinks>,
 }
 
-pub(crate) use loep_vault::format::for_each_row;
 use loep_vault::format::Soort;
+pub(crate) use loep_vault::format::for_each_row;
 
 /// A person as the linker compares them.
 #[derive(Default, Clone)]
@@ -137,7 +137,8 @@ fn persons_of(
     extra: &[&str],
 ) -> Result<(Vec<Person>, Vec<Extra>)> {
     let dir = &project.layout.dir;
-    let Some(identity) = loep_vault::Vault::open(&project.layout)?.file(&snapshot.snapshot_id, Soort::Identiteit)?
+    let Some(identity) =
+        loep_vault::Vault::open(&project.layout)?.file(&snapshot.snapshot_id, Soort::Identiteit)?
     else {
         bail!(
             "the identities of snapshot {} ({}) are not in the vault",
@@ -544,8 +545,8 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     if let Some(brp_snapshot) = snapshots.get("brp_persoon") {
         let names = ["voornamen", "voorvoegsel", "geslachtsnaam", "geboortedatum"];
         let objects = brp_objects(project, brp_snapshot)?;
-        let Some(identity) =
-            loep_vault::Vault::open(&project.layout)?.file(&brp_snapshot.snapshot_id, Soort::Identiteit)?
+        let Some(identity) = loep_vault::Vault::open(&project.layout)?
+            .file(&brp_snapshot.snapshot_id, Soort::Identiteit)?
         else {
             bail!(
                 "the identities of BRP snapshot {} are not in the vault",

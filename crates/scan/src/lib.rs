@@ -101,11 +101,11 @@ pub fn scan(
                 thema: ind.thema.clone(),
                 vbo_id: r.vbo_id.clone(),
                 buurtcode: buurten.get(&r.vbo_id).cloned(),
-                pseudoniemen: r.pseudoniemen.join(","),
-                feiten: serde_json::to_string(&r.facts)?,
+                pseudoniemen: r.pseudoniemen.clone(),
+                feiten: r.facts.clone(),
                 uitleg: ind.explain(&r.facts, &params),
                 sterkte: r.sterkte,
-                partners: partners.join(","),
+                partners: partners.iter().map(|p| p.to_string()).collect(),
             });
         }
         results.push(IndicatorResult {
@@ -150,7 +150,7 @@ pub fn scan(
     // One line per person a signal involves: what the scan did with their data.
     let mut per_person: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for s in &signals {
-        for p in s.pseudoniemen.split(',').filter(|p| !p.is_empty()) {
+        for p in &s.pseudoniemen {
             per_person.entry(p).or_default().insert(&s.indicator);
         }
     }
@@ -202,27 +202,26 @@ pub fn profile(run_id: &str, signals: &[Signal]) -> Vec<AddressProfile> {
             let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.as_str()).collect();
             let partners: BTreeSet<&str> = ss
                 .iter()
-                .flat_map(|s| s.partners.split(','))
-                .filter(|p| !p.is_empty())
+                .flat_map(|s| s.partners.iter().map(String::as_str))
                 .collect();
             AddressProfile {
                 run_id: run_id.to_string(),
                 rang: 0,
                 vbo_id: vbo.to_string(),
                 buurtcode: ss[0].buurtcode.clone(),
-                themas: themes.iter().copied().collect::<Vec<_>>().join(","),
+                themas: themes.iter().map(|t| t.to_string()).collect(),
                 verwonderadres: partners.len() >= 2,
-                partners: partners.iter().copied().collect::<Vec<_>>().join(","),
+                partners: partners.iter().map(|p| p.to_string()).collect(),
                 signalen: ss.len() as i64,
                 sterkte: (ss.iter().map(|s| s.sterkte).sum::<f64>() * 1000.0).round() / 1000.0,
             }
         })
         .collect();
-    let count = |s: &str| s.split(',').filter(|x| !x.is_empty()).count();
     out.sort_by(|a, b| {
-        count(&b.themas)
-            .cmp(&count(&a.themas))
-            .then(count(&b.partners).cmp(&count(&a.partners)))
+        b.themas
+            .len()
+            .cmp(&a.themas.len())
+            .then(b.partners.len().cmp(&a.partners.len()))
             .then(b.sterkte.total_cmp(&a.sterkte))
             .then(a.vbo_id.cmp(&b.vbo_id))
     });
@@ -274,9 +273,9 @@ pub fn write_signals_csv(
             },
             &s.uitleg,
             &format!("{:.3}", s.sterkte),
-            &s.partners,
-            &s.pseudoniemen,
-            &s.feiten,
+            &s.partners.join(","),
+            &s.pseudoniemen.join(","),
+            &serde_json::to_string(&s.feiten)?,
         ])?;
     }
     w.flush().context("cannot write the signals")?;

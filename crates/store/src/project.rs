@@ -204,7 +204,7 @@ pub struct Project {
     config_sha256: String,
     conn: Connection,
     /// Told the processing log's new head after each commit that appended to it.
-    head_mirror: Option<Box<dyn Fn(i64, &str) -> Result<()>>>,
+    head_mirror: Option<Box<HeadMirror>>,
     /// Held for as long as this project is open for writing: one writer at a time.
     _lock: Option<std::fs::File>,
 }
@@ -284,6 +284,13 @@ CREATE TABLE IF NOT EXISTS signaal (
 );
 CREATE INDEX IF NOT EXISTS signaal_run ON signaal(run_id, vbo_id);
 CREATE UNIQUE INDEX IF NOT EXISTS signaal_nr ON signaal(run_id, nr);
+CREATE TABLE IF NOT EXISTS signaal_persoon (
+    run_id TEXT NOT NULL,
+    nr INTEGER NOT NULL,
+    pseudoniem TEXT NOT NULL,
+    PRIMARY KEY (run_id, nr, pseudoniem)
+);
+CREATE INDEX IF NOT EXISTS signaal_persoon_pseudoniem ON signaal_persoon(pseudoniem);
 CREATE TABLE IF NOT EXISTS adresprofiel (
     run_id TEXT NOT NULL REFERENCES scan_run(run_id),
     rang INTEGER NOT NULL,
@@ -502,7 +509,7 @@ impl Project {
     /// Sets what is told the processing log's new head (record count and hash) after every
     /// commit that appended to it: the application core keeps a copy in the identity vault,
     /// so that removing the newest records is detected.
-    pub fn set_head_mirror(&mut self, mirror: Box<dyn Fn(i64, &str) -> Result<()>>) {
+    pub fn set_head_mirror(&mut self, mirror: Box<HeadMirror>) {
         self.head_mirror = Some(mirror);
     }
 
@@ -612,12 +619,15 @@ impl Project {
     }
 }
 
+/// What is told the processing log's new head (record count, hash of the newest record).
+pub type HeadMirror = dyn Fn(i64, &str) -> Result<()>;
+
 /// A write transaction of the store; see [`Project::begin`]. When it appended to the
 /// processing log, committing tells the head mirror the new head.
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     head_before: (i64, String),
-    mirror: Option<&'a dyn Fn(i64, &str) -> Result<()>>,
+    mirror: Option<&'a HeadMirror>,
 }
 
 impl<'a> std::ops::Deref for Tx<'a> {

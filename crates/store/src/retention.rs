@@ -66,6 +66,10 @@ pub fn purge_run(tx: &Transaction<'_>, run_id: &str, dry_run: bool) -> Result<De
             "DELETE FROM adresprofiel WHERE run_id = ?1",
             params![run_id],
         )?;
+        tx.execute(
+            "DELETE FROM signaal_persoon WHERE run_id = ?1",
+            params![run_id],
+        )?;
         tx.execute("DELETE FROM signaal WHERE run_id = ?1", params![run_id])?;
     }
     Ok(Destroyed {
@@ -79,16 +83,14 @@ pub fn purge_run(tx: &Transaction<'_>, run_id: &str, dry_run: bool) -> Result<De
 /// identities stay.
 pub fn persons_in_signals(conn: &Connection, expiring: &[String]) -> Result<HashSet<String>> {
     let expiring: HashSet<&str> = expiring.iter().map(String::as_str).collect();
-    let mut stmt = conn.prepare("SELECT run_id, pseudoniemen FROM signaal")?;
+    let mut stmt = conn.prepare("SELECT run_id, pseudoniem FROM signaal_persoon")?;
     let mut rows = stmt.query([])?;
     let mut out = HashSet::new();
     while let Some(r) = rows.next()? {
         let run: String = r.get(0)?;
-        if expiring.contains(run.as_str()) {
-            continue;
+        if !expiring.contains(run.as_str()) {
+            out.insert(r.get(1)?);
         }
-        let p: String = r.get(1)?;
-        out.extend(p.split(',').filter(|s| !s.is_empty()).map(str::to_string));
     }
     Ok(out)
 }

@@ -3,6 +3,19 @@
 use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Lists are stored comma-separated (pseudonyms, partner and theme names hold no commas).
+fn join(items: &[String]) -> String {
+    items.join(",")
+}
+
+fn split(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
 
 /// One run of the indicator catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,14 +41,14 @@ pub struct Signal {
     pub thema: String,
     pub vbo_id: String,
     pub buurtcode: Option<String>,
-    /// Comma-separated pseudonyms of the persons involved.
-    pub pseudoniemen: String,
-    /// JSON object of fact → value.
-    pub feiten: String,
+    /// The pseudonyms of the persons involved.
+    pub pseudoniemen: Vec<String>,
+    /// The facts that fired it: fact → value as the explanation shows it.
+    pub feiten: BTreeMap<String, String>,
     pub uitleg: String,
     pub sterkte: f64,
-    /// Comma-separated partners whose data the indicator read.
-    pub partners: String,
+    /// The partners whose data the indicator read.
+    pub partners: Vec<String>,
 }
 
 impl Signal {
@@ -46,7 +59,7 @@ impl Signal {
 
     /// The pseudonyms of the persons involved.
     pub fn persons(&self) -> impl Iterator<Item = &str> {
-        self.pseudoniemen.split(',').filter(|p| !p.is_empty())
+        self.pseudoniemen.iter().map(String::as_str)
     }
 }
 
@@ -57,10 +70,10 @@ pub struct AddressProfile {
     pub rang: i64,
     pub vbo_id: String,
     pub buurtcode: Option<String>,
-    /// Comma-separated themes.
-    pub themas: String,
-    /// Comma-separated partners whose data the signals rest on.
-    pub partners: String,
+    /// The themes of its signals.
+    pub themas: Vec<String>,
+    /// The partners whose data the signals rest on.
+    pub partners: Vec<String>,
     pub verwonderadres: bool,
     pub signalen: i64,
     pub sterkte: f64,
@@ -89,7 +102,13 @@ pub fn insert_run(
         "INSERT INTO signaal (run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?;
+    let mut person = tx.prepare(
+        "INSERT OR IGNORE INTO signaal_persoon (run_id, nr, pseudoniem) VALUES (?1, ?2, ?3)",
+    )?;
     for s in signals {
+        for p in &s.pseudoniemen {
+            person.execute(params![s.run_id, s.nr, p])?;
+        }
         stmt.execute(params![
             s.run_id,
             s.nr,
@@ -98,11 +117,11 @@ pub fn insert_run(
             s.thema,
             s.vbo_id,
             s.buurtcode,
-            s.pseudoniemen,
-            s.feiten,
+            join(&s.pseudoniemen),
+            serde_json::to_string(&s.feiten)?,
             s.uitleg,
             s.sterkte,
-            s.partners
+            join(&s.partners)
         ])?;
     }
     let mut stmt = tx.prepare(
@@ -115,8 +134,8 @@ pub fn insert_run(
             p.rang,
             p.vbo_id,
             p.buurtcode,
-            p.themas,
-            p.partners,
+            join(&p.themas),
+            join(&p.partners),
             p.verwonderadres,
             p.signalen,
             p.sterkte
@@ -168,11 +187,14 @@ fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
         thema: r.get(4)?,
         vbo_id: r.get(5)?,
         buurtcode: r.get(6)?,
-        pseudoniemen: r.get(7)?,
-        feiten: r.get(8)?,
+        pseudoniemen: split(&r.get::<_, String>(7)?),
+        // Written by `insert_run` from a map; an unreadable value would be a changed file.
+        feiten: serde_json::from_str(&r.get::<_, String>(8)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
+        })?,
         uitleg: r.get(9)?,
         sterkte: r.get(10)?,
-        partners: r.get(11)?,
+        partners: split(&r.get::<_, String>(11)?),
     })
 }
 
@@ -204,17 +226,20 @@ pub fn signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
         .optional()?)
 }
 
-/// Every signal (of any run) that involves the person with this pseudonym.
+/// Every signal (of any run) that involves the person with this pseudonym: an index lookup
+/// in `signaal_persoon`.
 pub fn signals_of_person(conn: &Connection, pseudoniem: &str) -> Result<Vec<Signal>> {
+    let cols = SIGNAL_COLUMNS
+        .split(", ")
+        .map(|c| format!("s.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut stmt = conn.prepare(&format!(
-        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE instr(pseudoniemen, ?1) > 0 ORDER BY run_id, nr"
+        "SELECT {cols} FROM signaal_persoon p JOIN signaal s ON s.run_id = p.run_id AND s.nr = p.nr
+         WHERE p.pseudoniem = ?1 ORDER BY s.run_id, s.nr"
     ))?;
     let rows = stmt.query_map(params![pseudoniem], signal_from_row)?;
-    Ok(rows
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .filter(|s| s.persons().any(|p| p == pseudoniem))
-        .collect())
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 pub fn profiles(conn: &Connection, run_id: &str) -> Result<Vec<AddressProfile>> {
@@ -228,8 +253,8 @@ pub fn profiles(conn: &Connection, run_id: &str) -> Result<Vec<AddressProfile>> 
             rang: r.get(1)?,
             vbo_id: r.get(2)?,
             buurtcode: r.get(3)?,
-            themas: r.get(4)?,
-            partners: r.get(5)?,
+            themas: split(&r.get::<_, String>(4)?),
+            partners: split(&r.get::<_, String>(5)?),
             verwonderadres: r.get(6)?,
             signalen: r.get(7)?,
             sterkte: r.get(8)?,

@@ -7,12 +7,15 @@
 //! - 1: accounts with confirmation, lockout and an audit trail (`gebruiker` gains columns,
 //!   `gebruiker_audit` is new). The tables themselves are created or upgraded in place by
 //!   `auth::create_schema`; this step records the version.
+//! - 2: typed signals: `signaal_persoon` (one row per signal and person, indexed by pseudonym)
+//!   so that all signals of a person are an index lookup; filled from the signals a project
+//!   already holds.
 
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 /// The schema version this release writes.
-pub const CURRENT: i64 = 1;
+pub const CURRENT: i64 = 2;
 
 /// The version `conn`'s main database has.
 pub fn version(conn: &Connection) -> Result<i64> {
@@ -39,10 +42,35 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
 
 /// The changes from version `to - 1` to `to` that the modules' own `create_schema` cannot
 /// make in place.
-fn step(_tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
+fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
     match to {
         // Made in place by auth::create_schema and audit::create_schema.
         1 => Ok(()),
+        2 => {
+            // The table itself is in the store's schema; fill it from the signals so far.
+            let has_signals: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signaal')",
+                [],
+                |r| r.get(0),
+            )?;
+            if !has_signals {
+                return Ok(());
+            }
+            let rows: Vec<(String, i64, String)> = {
+                let mut stmt = tx.prepare("SELECT run_id, nr, pseudoniemen FROM signaal")?;
+                let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                rows.collect::<Result<_, _>>()?
+            };
+            let mut insert = tx.prepare(
+                "INSERT OR IGNORE INTO signaal_persoon (run_id, nr, pseudoniem) VALUES (?1, ?2, ?3)",
+            )?;
+            for (run, nr, persons) in rows {
+                for p in persons.split(',').filter(|p| !p.is_empty()) {
+                    insert.execute(rusqlite::params![run, nr, p])?;
+                }
+            }
+            Ok(())
+        }
         other => bail!("no migration to schema version {other}"),
     }
 }
