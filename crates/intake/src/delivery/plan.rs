@@ -11,7 +11,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{IntakeError, problem};
+use super::{FileProblem, IntakeError, problem};
 
 /// `levering.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -29,8 +29,48 @@ pub(super) struct PlannedFile {
     pub(super) sha256: String,
 }
 
-fn hash_file(path: &Path) -> Result<String> {
-    let mut f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+/// The file at `path` when it is a regular file: a symlink, directory, device or pipe is
+/// refused without being followed or read (its problem says so, in Dutch).
+fn regular_file(path: &Path, name: &str) -> Result<std::fs::Metadata, FileProblem> {
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| problem(name, format!("kan niet worden gelezen ({})", e.kind())))?;
+    if meta.file_type().is_symlink() {
+        return Err(problem(
+            name,
+            "is een symbolische koppeling (symlink); een levering bevat alleen gewone bestanden. De koppeling is niet gevolgd en niet gelezen",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(problem(
+            name,
+            "is geen gewoon bestand (maar een map, apparaat of pipe); een levering bevat alleen gewone bestanden. Het is niet gelezen",
+        ));
+    }
+    Ok(meta)
+}
+
+/// Opens the regular file `meta` describes, refusing one that was replaced in between (by a
+/// symlink or another file).
+fn open_regular(path: &Path, meta: &std::fs::Metadata) -> Result<File> {
+    let f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let opened = f.metadata()?;
+        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) || !opened.is_file() {
+            anyhow::bail!(
+                "{} was replaced while the delivery was read; deliver it again",
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    Ok(f)
+}
+
+fn hash_file(path: &Path, meta: &std::fs::Metadata) -> Result<String> {
+    let mut f = open_regular(path, meta)?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -41,6 +81,38 @@ fn hash_file(path: &Path) -> Result<String> {
         h.update(&buf[..n]);
     }
     Ok(hex::encode(h.finalize()))
+}
+
+/// `levering.toml` is small; anything longer is not one.
+const MAX_META: u64 = 64 << 10;
+
+/// Reads `levering.toml`: `None` when there is none; a symlink or other special file is
+/// refused without being read.
+fn read_meta(path: &Path) -> Result<Option<String>, FileProblem> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
+    let meta = regular_file(path, "levering.toml")?;
+    if meta.len() > MAX_META {
+        return Err(problem(
+            "levering.toml",
+            format!(
+                "is groter dan {} KiB; het bevat alleen partner en peildatum",
+                MAX_META >> 10
+            ),
+        ));
+    }
+    let mut text = String::new();
+    open_regular(path, &meta)
+        .and_then(|f| Ok(f.take(MAX_META).read_to_string(&mut text)?))
+        .map_err(|_| {
+            problem(
+                "levering.toml",
+                "kan niet worden gelezen; sla het op als UTF-8 tekst met alleen partner en peildatum",
+            )
+        })?;
+    Ok(Some(text))
 }
 
 /// Lists the delivery's files and checks everything that can be checked without reading rows.
@@ -55,8 +127,8 @@ pub(super) fn plan(
             "is not a directory; a delivery is a directory of <table>.csv or <table>.parquet files",
         )]));
     }
-    let meta = match std::fs::read_to_string(dir.join("levering.toml")) {
-        Ok(text) => match toml::from_str::<DeliveryMeta>(&text) {
+    let meta = match read_meta(&dir.join("levering.toml")) {
+        Ok(Some(text)) => match toml::from_str::<DeliveryMeta>(&text) {
             Ok(m) => Some(m),
             Err(e) => {
                 problems.push(problem(
@@ -66,11 +138,10 @@ pub(super) fn plan(
                 None
             }
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            return Err(IntakeError::Failed(anyhow!(
-                "cannot read levering.toml: {e}"
-            )));
+        Ok(None) => None,
+        Err(p) => {
+            problems.push(p);
+            None
         }
     };
     let mut partner = None;
@@ -109,8 +180,16 @@ pub(super) fn plan(
         if name.starts_with('.') || name == "levering.toml" {
             continue;
         }
+        // Never followed, never read: a symlink could point anywhere outside the delivery.
+        let file_meta = match regular_file(&path, &name) {
+            Ok(m) => m,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
         let stem = match name.rsplit_once('.') {
-            Some((s, e)) if (e == "csv" || e == "parquet") && path.is_file() => s.to_string(),
+            Some((s, e)) if e == "csv" || e == "parquet" => s.to_string(),
             _ => {
                 problems.push(problem(&name, "is not a table file; a delivery holds only <table>.csv or <table>.parquet files and levering.toml"));
                 continue;
@@ -157,7 +236,7 @@ pub(super) fn plan(
                 ),
             ));
         }
-        let sha256 = hash_file(&path)?;
+        let sha256 = hash_file(&path, &file_meta)?;
         files.push(PlannedFile {
             table,
             path,
