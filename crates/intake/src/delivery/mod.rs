@@ -6,13 +6,15 @@
 //! and registers the delivery, vault first, store second. This module holds the entry point,
 //! [`intake`], and the report and error types.
 
+mod checks;
 mod commit;
+mod keys;
 mod plan;
 mod scope;
 mod sinks;
 
 use anyhow::{Context, Result};
-use loep_contract::ColumnType;
+use loep_contract::{ColumnType, Datum};
 use loep_store::catalog::{self, Reject};
 use loep_store::{LogRecord, Project, Status, clock};
 use serde::Serialize;
@@ -116,6 +118,13 @@ pub struct TableReport {
     pub rijen_geladen: u64,
     pub rijen_afgewezen: u64,
     pub rijen_buiten_gebied: u64,
+    /// Empty (or blank) lines of the file: no data, skipped, and counted.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lege_regels: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -189,6 +198,8 @@ pub fn intake(
     };
     let partner = meta.as_ref().and_then(|m| m.partner.clone());
     let peildatum = meta.as_ref().and_then(|m| m.peildatum.clone());
+    // The plan refused a peildatum that does not parse.
+    let peildatum_value = peildatum.as_deref().and_then(|d| Datum::parse(d).ok());
 
     // Open every file and check its header before reading any row.
     let mut problems = Vec::new();
@@ -196,7 +207,13 @@ pub fn intake(
     for f in &files {
         match TableSource::open(&f.path) {
             Err(e) => problems.push(source_problem(&f.file_name, &e)),
-            Ok(src) => match TablePlan::new(f.table, &src.header, src.delimiter) {
+            Ok(src) => match TablePlan::new(f.table, &src.header, src.delimiter).map(|plan| {
+                match &peildatum_value {
+                    // Dates that may not lie in the future are checked against the peildatum.
+                    Some(d) => plan.with_peildatum(d),
+                    None => plan,
+                }
+            }) {
                 Err(ps) => problems.extend(ps.into_iter().map(|p| {
                     let col = p.split('\'').nth(1).map(str::to_string);
                     FileProblem {
@@ -230,6 +247,7 @@ pub fn intake(
                 rijen_geladen: cur.rijen_geladen as u64,
                 rijen_afgewezen: 0,
                 rijen_buiten_gebied: 0,
+                lege_regels: 0,
             }),
             _ => todo.push((f, src, plan)),
         }
@@ -308,6 +326,7 @@ fn load(
         std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
+    let limit = checks::max_afgewezen(project);
 
     // The vault's part commits first; a crash before the store's part leaves rows the next
     // writer removes (see loep_vault::Vault::reconcile).
@@ -354,6 +373,7 @@ fn load(
                 rijen_geladen: 0,
                 rijen_afgewezen: 0,
                 rijen_buiten_gebied: 0,
+                lege_regels: 0,
             };
             let mut keys = NewKeys::default();
             progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
@@ -380,6 +400,13 @@ fn load(
                     }
                 });
             }
+            // Nothing replaces the current snapshot unless every line is accounted for and
+            // the table is not a broken export.
+            let counts = src.counts();
+            report.lege_regels = counts.blank_lines;
+            checks::reconciles(&report, &counts).map_err(|p| IntakeError::Refused(vec![p]))?;
+            checks::within_limits(&report, limit, &rejects.reasons_of(&f.file_name))
+                .map_err(IntakeError::Refused)?;
             progress.table_finished(name);
             tracing::debug!(
                 table = name,

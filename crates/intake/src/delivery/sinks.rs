@@ -18,12 +18,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::commit::Staged;
+use super::keys::DuplicateKeys;
 use super::plan::PlannedFile;
 use super::scope::NewKeys;
 use super::{Progress, RefusedFile, TableReport, source_problem};
 use crate::columns::bsn_schema;
 use crate::source::{RawRecord, TableSource};
-use crate::validate::{ChunkOut, RejectOut, Scope, TablePlan, process_chunk, pseudonym_hex};
+use crate::validate::{
+    ChunkOut, RejectOut, Scope, TablePlan, formula_safe, process_chunk, pseudonym_hex,
+};
 
 /// Records read per chunk and per parallel task.
 const CHUNK: usize = 1 << 16;
@@ -180,6 +183,22 @@ impl<'a> RejectSink<'a> {
         Ok(sink)
     }
 
+    /// The reasons `file`'s rows were rejected for, most frequent first: (column, reason,
+    /// count).
+    pub(super) fn reasons_of(&self, file: &str) -> Vec<(String, String, u64)> {
+        let prefix = format!("{file} / ");
+        let mut out: Vec<(String, String, u64)> = self
+            .per_reason
+            .iter()
+            .filter_map(|(k, n)| {
+                let (column, reason) = k.strip_prefix(&prefix)?.split_once(": ")?;
+                Some((column.to_string(), reason.to_string(), *n))
+            })
+            .collect();
+        out.sort_by_key(|r| std::cmp::Reverse(r.2));
+        out
+    }
+
     /// Flushes the CSV report and returns the totals for the intake report.
     pub(super) fn finish(mut self) -> Result<RejectSummary> {
         self.csv.flush()?;
@@ -215,13 +234,15 @@ impl<'a> RejectSink<'a> {
             &r.reason,
             &r.raw,
         )?;
+        // The report is opened in spreadsheets: no cell may start a formula (OWASP CSV
+        // injection).
         self.csv.write_record([
             f.table.name,
-            &f.file_name,
+            &formula_safe(&f.file_name),
             &r.line.to_string(),
-            &r.column,
-            &shown,
-            &r.reason,
+            &formula_safe(&r.column),
+            &formula_safe(&shown),
+            &formula_safe(&r.reason),
         ])?;
         self.total += 1;
         *self
@@ -274,6 +295,7 @@ pub(super) fn load_table(
         })
         .flatten();
     let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
+    let mut duplicate_keys = DuplicateKeys::new(plan);
     std::thread::scope(|s| {
         let (rsend, rrecv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
         std::thread::Builder::new()
@@ -315,6 +337,23 @@ pub(super) fn load_table(
                     if records.is_empty() {
                         break;
                     }
+                    // Rows whose key occurred before in the file are taken apart.
+                    let (records, duplicates) = match duplicate_keys.as_mut() {
+                        Some(d) => {
+                            let marks = d.mark(plan, &records);
+                            if marks.iter().any(|m| *m) {
+                                let (dups, kept): (Vec<_>, Vec<_>) =
+                                    records.into_iter().zip(marks).partition(|(_, m)| *m);
+                                (
+                                    kept.into_iter().map(|(r, _)| r).collect(),
+                                    dups.into_iter().map(|(r, _)| r).collect(),
+                                )
+                            } else {
+                                (records, Vec::new())
+                            }
+                        }
+                        None => (records, Vec::new()),
+                    };
                     let ordinals: Option<Vec<u32>> = ordinal_col.map(|c| {
                         records
                             .iter()
@@ -363,6 +402,34 @@ pub(super) fn load_table(
                         if wsend.send(data).is_err() || (has_vault && vsend.send(vault).is_err()) {
                             // A writer stopped; its error is reported below.
                             return Ok(());
+                        }
+                    }
+                    if let Some(d) = duplicate_keys.as_ref() {
+                        for rec in &duplicates {
+                            // Validated and scoped like any row, then rejected: a duplicate
+                            // outside the area is only counted, one inside is reported, and
+                            // what it says about the area still holds.
+                            let out = process_chunk(
+                                plan,
+                                scope,
+                                pseudo,
+                                std::slice::from_ref(rec),
+                                None,
+                            )?;
+                            report.rijen_gelezen += 1;
+                            if out.rows_out_of_area > 0 {
+                                report.rijen_buiten_gebied += 1;
+                                continue;
+                            }
+                            report.rijen_afgewezen += 1;
+                            rejects.record(&d.reject(rec, plan), f, levering_id)?;
+                            for r in &out.rejects {
+                                rejects.record(r, f, levering_id)?;
+                            }
+                            keys.objects.extend(out.keys.objects);
+                            keys.persons.extend(out.keys.persons);
+                            keys.owners.extend(out.keys.owners);
+                            keys.registrations.extend(out.keys.registrations);
                         }
                     }
                     progress.advanced(pos);
