@@ -241,6 +241,33 @@ pub fn evaluate(
             t.lokvogels_gemarkeerd
         );
     }
+    if !q.varianten.is_empty() {
+        println!("Per variant and strength (look-alikes: flagged of planted):");
+        println!(
+            "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
+            "thema", "variant", "sterkte", "gepland", "gemarkeerd", "recall"
+        );
+        for v in &q.varianten {
+            let share = if v.gepland == 0 {
+                0.0
+            } else {
+                v.gemarkeerd as f64 / v.gepland as f64
+            };
+            println!(
+                "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
+                v.thema,
+                v.variant,
+                if v.lokvogel { "lokvogel" } else { &v.sterkte },
+                v.gepland,
+                v.gemarkeerd,
+                if v.lokvogel {
+                    String::new()
+                } else {
+                    format!("{share:.3}")
+                }
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

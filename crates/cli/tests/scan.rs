@@ -5,6 +5,10 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
+/// A seed the catalogue was never tuned on (tuning used 5, 11 and 23): the quality measured
+/// on it is a check, not a fit.
+const HELD_OUT_SEED: &str = "37";
+
 /// A world of `persons`, loaded (and linked) into an approved project.
 fn loaded(root: &Path, persons: &str) -> (PathBuf, PathBuf) {
     let world = root.join("world");
@@ -13,7 +17,7 @@ fn loaded(root: &Path, persons: &str) -> (PathBuf, PathBuf) {
         "--persons",
         persons,
         "--seed",
-        "5",
+        HELD_OUT_SEED,
         "--out",
         world.to_str().unwrap(),
     ]));
@@ -56,17 +60,38 @@ fn the_scan_finds_the_planted_cases_and_explains_them() {
             "{name}: nothing planted"
         );
         assert!(
-            p >= 0.8 && r >= 0.9,
+            p >= 0.9 && r >= 0.9,
             "{name}: precision {p}, recall {r}\n{q}"
         );
         let (d, dh) = (
             t["lokvogels"].as_u64().unwrap(),
             t["lokvogels_gemarkeerd"].as_u64().unwrap(),
         );
+        assert!(d > 0, "{name}: no look-alikes planted");
         assert!(
-            dh as f64 <= (0.05 * d as f64).max(0.0),
+            dh as f64 <= 0.02 * d as f64,
             "{name}: {dh} of {d} look-alikes flagged"
         );
+    }
+    // Every variant of every theme is planted, at every strength, and found at least once;
+    // the evaluation reports them.
+    let variants = q["varianten"].as_array().unwrap();
+    for t in q["themas"].as_array().unwrap() {
+        let name = t["thema"].as_str().unwrap();
+        let mine: Vec<&serde_json::Value> = variants
+            .iter()
+            .filter(|v| v["thema"] == name && v["variant"] != "bijkomend")
+            .collect();
+        assert!(
+            mine.iter().any(|v| v["lokvogel"] == true),
+            "{name}: no look-alike variants"
+        );
+        for s in ["sterk", "midden", "grens"] {
+            assert!(
+                mine.iter().any(|v| v["sterkte"] == s),
+                "{name}: nothing planted at strength {s}"
+            );
+        }
     }
 
     // Every signal is explained with its facts; the CSV has the columns users rely on.

@@ -37,6 +37,9 @@ pub const LINK_TABLES: [(&str, &[&str]); 2] = [
 pub struct Parameter {
     pub standaard: f64,
     pub betekenis: String,
+    /// Where the default comes from (a law, a norm, a profile, a published figure).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub bron: String,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -52,6 +55,9 @@ pub struct Indicator {
     pub grondslag: String,
     /// Honest situations that look alike, and why this indicator does not fire on them.
     pub niet_bedoeld: String,
+    /// What missing data means for this indicator (absent is unknown, not zero).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ontbrekend: String,
     /// Tables and the columns read from each.
     pub leest: BTreeMap<String, Vec<String>>,
     #[serde(default)]
@@ -332,6 +338,25 @@ betekenis = "m"
                 c.indicators.iter().any(|i| i.thema == t),
                 "no indicator for {t}"
             );
+        }
+    }
+
+    #[test]
+    fn every_published_indicator_says_what_missing_data_means_and_where_defaults_come_from() {
+        let c = Catalogue::published().unwrap();
+        for i in &c.indicators {
+            assert!(
+                !i.ontbrekend.trim().is_empty(),
+                "{}: no 'ontbrekend'",
+                i.code
+            );
+            for (k, p) in &i.parameters {
+                assert!(
+                    !p.bron.trim().is_empty(),
+                    "{}: parameter {k} has no 'bron'",
+                    i.code
+                );
+            }
         }
     }
 

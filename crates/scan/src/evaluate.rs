@@ -1,5 +1,6 @@
 //! Measured quality: a run's addresses per theme against a ground truth in the format of
-//! `loep synth`'s `truth/adressen.csv` (`thema, vbo_id, scenario_id, decoy`).
+//! `loep synth`'s `truth/adressen.csv` (`thema, vbo_id, scenario_id, decoy`, and optionally
+//! `variant, sterkte`: then also per variant and strength).
 
 use anyhow::{Context, Result};
 use loep_store::scan::{AddressProfile, Signal};
@@ -26,10 +27,27 @@ pub struct ThemeQuality {
     pub lokvogels_gemarkeerd: usize,
 }
 
+/// Recall of one variant at one strength of a theme (or, for look-alikes, how many were
+/// flagged).
+#[derive(Debug, Clone, Serialize)]
+pub struct VariantQuality {
+    pub thema: String,
+    pub variant: String,
+    /// `sterk`, `midden`, `grens`; empty for look-alikes.
+    pub sterkte: String,
+    pub lokvogel: bool,
+    /// Addresses planted.
+    pub gepland: usize,
+    /// Of those, flagged for this theme.
+    pub gemarkeerd: usize,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Quality {
     pub run_id: String,
     pub themas: Vec<ThemeQuality>,
+    /// Per theme, variant and strength (when the truth names them).
+    pub varianten: Vec<VariantQuality>,
     /// Verwonderadressen: precision against every planted case address, recall against the
     /// addresses with cases of two or more themes.
     pub verwonderadressen: ThemeQuality,
@@ -84,6 +102,8 @@ pub fn evaluate(
     })?;
     let mut planted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut decoys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // (thema, variant, sterkte, decoy) → addresses.
+    let mut variants: BTreeMap<(String, String, String, bool), BTreeSet<String>> = BTreeMap::new();
     for (n, rec) in r.records().enumerate() {
         let rec = rec.with_context(|| format!("{} line {}", path.display(), n + 2))?;
         let (Some(thema), Some(vbo), Some(decoy)) = (rec.get(0), rec.get(1), rec.get(3)) else {
@@ -93,6 +113,17 @@ pub fn evaluate(
                 n + 2
             );
         };
+        if let Some(variant) = rec.get(4).filter(|v| !v.is_empty()) {
+            variants
+                .entry((
+                    thema.to_string(),
+                    variant.to_string(),
+                    rec.get(5).unwrap_or_default().to_string(),
+                    decoy == "ja",
+                ))
+                .or_default()
+                .insert(vbo.to_string());
+        }
         let target = if decoy == "ja" {
             &mut decoys
         } else {
@@ -124,6 +155,22 @@ pub fn evaluate(
             )
         })
         .collect();
+    let varianten = variants
+        .into_iter()
+        .map(|((thema, variant, sterkte, lokvogel), set)| {
+            let gemarkeerd = flagged
+                .get(thema.as_str())
+                .map_or(0, |f| f.intersection(&set).count());
+            VariantQuality {
+                thema,
+                variant,
+                sterkte,
+                lokvogel,
+                gepland: set.len(),
+                gemarkeerd,
+            }
+        })
+        .collect();
     let any_case: BTreeSet<String> = planted.values().flatten().cloned().collect();
     let mut themes_per_address: BTreeMap<&str, usize> = BTreeMap::new();
     for set in planted.values() {
@@ -146,6 +193,7 @@ pub fn evaluate(
     Ok(Quality {
         run_id: run_id.to_string(),
         themas,
+        varianten,
         verwonderadressen,
     })
 }

@@ -42,8 +42,50 @@ pub struct Summary {
 }
 
 /// How often a dwelling starts a planted case, and a planted look-alike.
-const P_CASE: f64 = 0.012;
-const P_DECOY: f64 = 0.010;
+const P_CASE: f64 = 0.03;
+const P_DECOY: f64 = 0.025;
+
+/// How strong a planted case is: far beyond any reasonable threshold, clearly beyond it, or
+/// just beyond what the domain calls suspicious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strength {
+    Sterk,
+    Midden,
+    Grens,
+}
+
+impl Strength {
+    fn as_str(self) -> &'static str {
+        match self {
+            Strength::Sterk => "sterk",
+            Strength::Midden => "midden",
+            Strength::Grens => "grens",
+        }
+    }
+    /// A value drawn from the range of this strength: `sterk`, `midden` and `grens` ranges.
+    fn pick(self, rng: &mut Rng, sterk: (u64, u64), midden: (u64, u64), grens: (u64, u64)) -> u64 {
+        let (lo, hi) = match self {
+            Strength::Sterk => sterk,
+            Strength::Midden => midden,
+            Strength::Grens => grens,
+        };
+        rng.range(lo, hi)
+    }
+}
+
+/// A benefit with wages beside it (uitkering_en_loon), or its honest look-alike.
+#[derive(Clone)]
+pub(crate) struct Moonlight {
+    /// `ww`, `wia`, `zw` (UWV) or `bijstand`.
+    regeling: &'static str,
+    start: i32,
+    end: Option<i32>,
+    /// The benefit in euros a month.
+    amount: u64,
+    /// Months (index into the last twelve) with wages, and the wage.
+    months: Vec<usize>,
+    wage: u64,
+}
 
 #[derive(Clone)]
 struct Person {
@@ -84,8 +126,26 @@ struct Resident {
     toeslagpartner: Option<Bsn>,
     /// The address the Belastingdienst holds, when it differs from the BRP.
     bd_vbo: Option<u64>,
-    /// Benefit and wages in the same months: `(decoy, clear)`.
-    moonlight: Option<(bool, bool)>,
+    /// A benefit written with its own dates and wages beside it.
+    moonlight: Option<Moonlight>,
+    /// No income row at the Belastingdienst (not yet assessed).
+    no_income_row: bool,
+    /// A second income row of the same year with another address (moved during the year or
+    /// a correction): the same income, never to be added up.
+    bd_extra_vbo: Option<u64>,
+    /// Box 3 wealth, when the case decides it.
+    box3: Option<u64>,
+    /// A benefit already reduced (kostendelersnorm, or declared income set off).
+    reduced: bool,
+    /// The fiscal partner the Belastingdienst knows, when it is not the BRP partner.
+    fiscaal_partner: Option<Bsn>,
+    /// The SVB pays the single rate although a partner lives here (samenwoonfraude).
+    svb_single: bool,
+    /// Hours a month worked for the wage, when they are out of the ordinary.
+    uren: Option<u64>,
+    /// Earlier registrations in the municipality (object, start, end), when the case decides
+    /// them; otherwise one earlier address may be drawn.
+    prior: Vec<(u64, i32, i32)>,
     /// Registered here since (days).
     since: i32,
 }
@@ -129,9 +189,24 @@ struct Dwelling {
     passed_through: Vec<(Person, i32, i32)>,
     companies: Vec<Company>,
     police: Vec<(&'static str, Vec<(Person, &'static str)>)>,
-    reports: u32,
+    /// Residents' reports: days before the peildatum, category, text.
+    reports: Vec<(i32, &'static str, String)>,
+    /// Every report typed by the same resident: the same address text, the same choice of
+    /// anonymity.
+    same_hand: bool,
+    /// People who lived here and left with a known status (`vow`, `emigratie`, `overleden`):
+    /// person, status, start, end.
+    departed: Vec<(Person, &'static str, i32, i32)>,
     themes: Vec<&'static str>,
     scenario: Option<(String, bool)>,
+    /// The variant of the main theme and the strength planted (truth only).
+    variant: &'static str,
+    sterkte: &'static str,
+    /// Extra electricity of an honest kind (electric car) and an all-electric home (no gas).
+    extra_kwh: u64,
+    gas_free: bool,
+    /// Co-owners beside the owner, each with the same share.
+    co_owners: Vec<Bsn>,
 }
 
 struct Gen<'a> {
@@ -240,6 +315,14 @@ impl<'a> Gen<'a> {
             toeslagpartner: None,
             bd_vbo: None,
             moonlight: None,
+            no_income_row: false,
+            bd_extra_vbo: None,
+            box3: None,
+            reduced: false,
+            fiscaal_partner: None,
+            svb_single: false,
+            uren: None,
+            prior: Vec::new(),
             since,
         }
     }
@@ -276,9 +359,16 @@ impl<'a> Gen<'a> {
             passed_through: Vec::new(),
             companies: Vec::new(),
             police: Vec::new(),
-            reports: 0,
+            reports: Vec::new(),
+            same_hand: false,
+            departed: Vec::new(),
             themes: Vec::new(),
             scenario: None,
+            variant: "",
+            sterkte: "",
+            extra_kwh: 0,
+            gas_free: false,
+            co_owners: Vec::new(),
         }
     }
 
@@ -315,8 +405,12 @@ impl<'a> Gen<'a> {
             rb.partner = Some(ra.p.bsn);
             residents.push(ra);
             residents.push(rb);
+            // A few large families, some of them in homes that are small but within the norm.
+            let large = !elderly && r >= 0.62 && self.rng.chance(0.06);
             let kids = if elderly || r < 0.62 {
                 0
+            } else if large {
+                self.rng.range(3, 6)
             } else {
                 self.rng.range(1, 3)
             };
@@ -327,7 +421,11 @@ impl<'a> Gen<'a> {
                 rk.since = rk.since.max(residents[0].since);
                 residents.push(rk);
             }
-            area = 55 + 18 * kids + self.rng.range(0, 50);
+            area = if large && self.rng.chance(0.5) {
+                (2 + kids) * self.rng.range(13, 16)
+            } else {
+                55 + 18 * kids + self.rng.range(0, 50)
+            };
         }
         let mut dw = self.new_dwelling("woonfunctie", area);
         dw.residents = residents;
@@ -343,7 +441,20 @@ impl<'a> Gen<'a> {
             if let Some(h) = &head {
                 dw.owner = Owner::Person(h.bsn);
                 let income: u64 = dw.residents.iter().map(|r| r.living.monthly()).sum();
-                dw.koopsom = Some((income * 12 * self.rng.range(3, 5)).clamp(120_000, 650_000));
+                // Bought with a mortgage of a few times the household income; some with help
+                // from parents.
+                let times = if self.rng.chance(0.05) {
+                    self.rng.range(6, 8)
+                } else {
+                    self.rng.range(3, 5)
+                };
+                dw.koopsom = Some((income * 12 * times).clamp(120_000, 650_000));
+                // A couple often buys together, each holding half.
+                if let Some(p) = dw.residents.get(1).and_then(|r| r.partner.map(|_| r.p.bsn))
+                    && self.rng.chance(0.5)
+                {
+                    dw.co_owners.push(p);
+                }
             }
         } else if r < 0.80 {
             dw.owner = Owner::Corporation;
@@ -351,6 +462,9 @@ impl<'a> Gen<'a> {
                 let start = dw.residents[0].since;
                 dw.contract = Some((h, start, None, self.rng.range(450, 800)));
             }
+        } else if self.rng.chance(0.3) {
+            // A private landlord that is a company.
+            dw.owner = Owner::Company(format!("{:08}", 71_000_000 + self.rng.below(400)));
         } else if let Some(l) = self.landlord() {
             dw.owner = Owner::Person(l.bsn);
         }
@@ -371,7 +485,11 @@ impl<'a> Gen<'a> {
     }
 
     fn remember(&mut self, dw: &Dwelling) {
-        for r in dw.residents.iter().filter(|r| r.p.age(self.today) >= 18) {
+        // Landlords of the background: not people on bijstand (owning a let home while on
+        // bijstand is a case of its own).
+        for r in dw.residents.iter().filter(|r| {
+            r.p.age(self.today) >= 18 && r.living != Living::Bijstand && r.moonlight.is_none()
+        }) {
             if self.recent.len() < 512 {
                 self.recent.push(r.p.clone());
             } else {
@@ -412,6 +530,21 @@ impl<'a> Gen<'a> {
         dw.scenario = Some((id.to_string(), decoy));
     }
 
+    /// Marks a dwelling as a case (or look-alike) of `theme` in `variant` at `s`.
+    fn mark_v(
+        &mut self,
+        dw: &mut Dwelling,
+        theme: &'static str,
+        id: &str,
+        decoy: bool,
+        variant: &'static str,
+        s: Strength,
+    ) {
+        self.mark(dw, theme, id, decoy);
+        dw.variant = variant;
+        dw.sterkte = if decoy { "" } else { s.as_str() };
+    }
+
     fn person_truth(&mut self, id: &str, p: &Person, rol: &str) -> Result<()> {
         self.personen.write(&[id, &p.bsn.to_string(), rol])
     }
@@ -441,7 +574,34 @@ impl Living {
 
 const CORPORATION: (&str, &str) = ("Woonstede", "40000001");
 
+/// The categories residents choose when they report an address.
+const REPORT_CATEGORIES: [&str; 5] = [
+    "verdachte_bewoning",
+    "overbewoning",
+    "woonoverlast",
+    "onderverhuur",
+    "drugsoverlast",
+];
+
 impl<'a> Gen<'a> {
+    /// What a resident writes in a report, in their own words.
+    fn report_text(&mut self) -> String {
+        let what = *self.rng.pick(&[
+            "Steeds andere mensen in en uit",
+            "Veel matrassen naar binnen gedragen",
+            "Er wonen veel meer mensen dan er staan ingeschreven",
+            "De huurder woont hier al lang niet meer",
+            "'s Nachts busjes met werknemers",
+            "Ramen altijd afgeplakt, vreemde lucht",
+            "Overlast en veel bezoek op rare tijden",
+            "Niemand woont hier, post stapelt zich op",
+        ]);
+        let when = *self
+            .rng
+            .pick(&["", " sinds een paar weken", " al maanden", " weer"]);
+        format!("{what}{when} (nr {})", self.rng.range(1, 999))
+    }
+
     fn household_single(&mut self, sex: char, living: Living) -> Dwelling {
         let p = self.person(sex, 25, 60, None);
         let area = self.rng.range(40, 75);
@@ -591,7 +751,11 @@ impl<'a> Gen<'a> {
             p.last.clone(),
             d(p.birth),
             p.sex.to_string(),
-            String::new(),
+            if status == "overleden" {
+                d(since)
+            } else {
+                String::new()
+            },
             status.to_string(),
             vbo.map(|v| self.vbo_id(v)).unwrap_or_default(),
             if vbo.is_some() {
@@ -618,11 +782,18 @@ impl<'a> Gen<'a> {
         start: i32,
         end: Option<i32>,
     ) -> Result<()> {
+        // Some BRP dates are known to the month only.
+        let aanvang = if self.rng.chance(0.03) {
+            let x = Datum::from_days(start);
+            format!("{:04}-{:02}-00", x.year, x.month)
+        } else {
+            d(start)
+        };
         let mut row = vec![
             Self::bsn_s(bsn),
             self.vbo_id(vbo),
             functie.to_string(),
-            d(start),
+            aanvang,
             end.map(d).unwrap_or_default(),
         ];
         self.out.row("brp_verblijf_historie", &mut row)?;
@@ -642,8 +813,21 @@ impl<'a> Gen<'a> {
     }
 
     fn wages(&mut self, bsn: &Bsn, monthly: u64, months: &[(i32, u32)]) -> Result<()> {
+        self.wages_h(bsn, monthly, months, None)
+    }
+
+    /// Wages in these months; hours a month from the wage at an ordinary hourly pay unless
+    /// given.
+    fn wages_h(
+        &mut self,
+        bsn: &Bsn,
+        monthly: u64,
+        months: &[(i32, u32)],
+        uren: Option<u64>,
+    ) -> Result<()> {
         let employer = format!("{:09}L01", 800_000_000 + self.rng.below(20_000));
-        let hours = self.rng.range(60, 170);
+        let hourly = self.rng.range(16, 40);
+        let hours = uren.unwrap_or_else(|| (monthly / hourly).clamp(8, 173));
         for (y, m) in months {
             let mut row = vec![
                 Self::bsn_s(bsn),
@@ -692,15 +876,27 @@ impl<'a> Gen<'a> {
             Owner::Corporation => (String::new(), CORPORATION.1.to_string()),
             Owner::Company(k) => (String::new(), k.clone()),
         };
+        let share = format!("1/{}", dw.co_owners.len() + 1);
         let mut row = vec![
             vbo.clone(),
             eig_bsn,
             eig_kvk,
-            "1/1".to_string(),
+            share.clone(),
             d(dw.acquired),
             dw.koopsom.map(money).unwrap_or_default(),
         ];
         self.out.row("kad_eigendom", &mut row)?;
+        for c in &dw.co_owners {
+            let mut row = vec![
+                vbo.clone(),
+                Self::bsn_s(c),
+                String::new(),
+                share.clone(),
+                d(dw.acquired),
+                dw.koopsom.map(money).unwrap_or_default(),
+            ];
+            self.out.row("kad_eigendom", &mut row)?;
+        }
 
         if let Some((old, start, end, rent)) = &dw.old_contract {
             self.write_contract(dw, old, *start, Some(*end), *rent)?;
@@ -718,6 +914,14 @@ impl<'a> Gen<'a> {
             .filter(|r| r.living == Living::Child)
             .count();
         let occupants = dw.residents.iter().filter(|r| r.functie == 'W').count() as u64;
+        let year_start = Datum {
+            year: income_year,
+            month: 1,
+            day: 1,
+        }
+        .days_since_epoch()
+        .unwrap_or(self.today - 365);
+        let year_end = year_start + 364;
         for r in &dw.residents {
             self.write_person(
                 &r.p,
@@ -727,16 +931,37 @@ impl<'a> Gen<'a> {
                 r.since,
                 r.partner,
             )?;
-            if r.p.age(self.today) >= 18 && self.next_vbo > 1 && self.rng.chance(0.6) {
+            if !r.prior.is_empty() {
+                for (v, s, e) in &r.prior {
+                    self.history(&r.p.bsn, *v, 'W', *s, Some(*e))?;
+                }
+            } else if r.p.age(self.today) >= 18
+                && self.next_vbo > 1
+                && r.since < year_start
+                && self.rng.chance(0.6)
+            {
                 let earlier = self.rng.below(self.next_vbo - 1);
                 let start = (r.since - self.rng.range(400, 4_000) as i32).max(r.p.birth + 18 * 365);
                 if start < r.since - 1 {
+                    // An honest frequent mover: one or two more short stays before.
+                    if self.rng.chance(0.05) {
+                        let e2 = start - 1;
+                        let s2 = e2 - self.rng.range(120, 400) as i32;
+                        let v2 = self.rng.below(self.next_vbo - 1);
+                        self.history(&r.p.bsn, v2, 'W', s2, Some(e2))?;
+                    }
                     self.history(&r.p.bsn, earlier, 'W', start, Some(r.since - 1))?;
                 }
             }
             self.history(&r.p.bsn, dw.vbo, r.functie, r.since, None)?;
         }
         self.summary.persons += (dw.residents.len() + dw.passed_through.len()) as u64;
+        self.summary.persons += dw.departed.len() as u64;
+        for (p, status, start, end) in &dw.departed {
+            let when = if *status == "overleden" { *end } else { *start };
+            self.write_person(p, status, None, 'W', when, None)?;
+            self.history(&p.bsn, dw.vbo, 'W', *start, Some(*end))?;
+        }
         for (p, start, end) in &dw.passed_through {
             let status = if self.rng.chance(0.5) {
                 "vow"
@@ -752,32 +977,82 @@ impl<'a> Gen<'a> {
         for r in dw.residents.iter().filter(|r| r.p.age(today) >= 18) {
             let b = Self::bsn_s(&r.p.bsn);
             let monthly = r.living.monthly();
-            let extra = if r.moonlight.is_some_and(|(decoy, _)| !decoy) {
-                2_400
-            } else {
-                0
-            };
             let owner_occupier = matches!(dw.owner, Owner::Person(o) if o == r.p.bsn);
-            let case = dw.scenario.as_ref().is_some_and(|(_, decoy)| !decoy);
-            let box3 = if case && dw.themes.contains(&"vermogen_inkomen") {
-                0
-            } else if owner_occupier && monthly < 2_000 {
-                // Owners of modest means live on savings, or bought long ago.
-                self.rng.range(80_000, 250_000)
-            } else if monthly > 3_000 || r.living == Living::Aow {
-                self.rng.range(0, 80_000)
-            } else {
-                0
+            let box3 = match r.box3 {
+                Some(v) => v,
+                None if owner_occupier
+                    && monthly < 2_000
+                    && (dw.acquired > today - 1_900 || self.rng.chance(0.7)) =>
+                {
+                    // Owners of modest means live on savings, or bought long ago.
+                    self.rng.range(80_000, 250_000)
+                }
+                None if monthly > 3_000 || r.living == Living::Aow => self.rng.range(0, 80_000),
+                None => 0,
             };
-            let mut row = vec![
-                b.clone(),
-                income_year.to_string(),
-                money((monthly + extra) * 12),
-                if box3 > 0 { money(box3) } else { String::new() },
-                r.partner.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
-                self.vbo_id(r.bd_vbo.unwrap_or(dw.vbo)),
-            ];
-            self.out.row("bd_inkomen", &mut row)?;
+            let fiscal = r.fiscaal_partner.or(r.partner);
+            // The address of the income year: a person who moved here after it was known at
+            // the address of that year (or outside the municipality).
+            let year_vbo = match r.bd_vbo {
+                Some(v) => Some(v),
+                None if r.since <= year_end => Some(dw.vbo),
+                None => r
+                    .prior
+                    .iter()
+                    .find(|(_, s, e)| *s <= year_end && *e >= year_start)
+                    .map(|x| x.0),
+            };
+            let year_vbo_s = year_vbo.map(|v| self.vbo_id(v)).unwrap_or_default();
+            // Yearly income: wages and benefits, whatever the person lives on; the case's
+            // wages beside a benefit count too.
+            let extra = r
+                .moonlight
+                .as_ref()
+                .map_or(0, |m| m.amount * 12 + m.wage * m.months.len() as u64);
+            let yearly = monthly * 12 + extra;
+            if !r.no_income_row {
+                for (k, year) in [income_year, income_year - 1].into_iter().enumerate() {
+                    // The older year is not always there yet.
+                    if k == 1 && self.rng.chance(0.3) {
+                        continue;
+                    }
+                    let amount = if k == 1 {
+                        yearly * self.rng.range(90, 105) / 100
+                    } else {
+                        yearly
+                    };
+                    // A self-employed person may declare a loss.
+                    let loss = r.living == Living::Nothing && self.rng.chance(0.03);
+                    let inkomen = if loss {
+                        format!("-{}.00", self.rng.range(1_000, 30_000))
+                    } else {
+                        money(amount)
+                    };
+                    let mut row = vec![
+                        b.clone(),
+                        year.to_string(),
+                        inkomen.clone(),
+                        if box3 > 0 { money(box3) } else { String::new() },
+                        fiscal.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
+                        year_vbo_s.clone(),
+                    ];
+                    self.out.row("bd_inkomen", &mut row)?;
+                    if k == 0
+                        && let Some(other) = r.bd_extra_vbo
+                    {
+                        // The same year again under another address: the same amounts.
+                        let mut row = vec![
+                            b.clone(),
+                            year.to_string(),
+                            inkomen,
+                            if box3 > 0 { money(box3) } else { String::new() },
+                            fiscal.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
+                            self.vbo_id(other),
+                        ];
+                        self.out.row("bd_inkomen", &mut row)?;
+                    }
+                }
+            }
             if monthly < 3_000 {
                 let mut row = vec![
                     b.clone(),
@@ -787,7 +1062,7 @@ impl<'a> Gen<'a> {
                         .or(r.partner)
                         .map(|p| Self::bsn_s(&p))
                         .unwrap_or_default(),
-                    vbo.clone(),
+                    year_vbo_s.clone(),
                     money(self.rng.range(900, 1_500)),
                     String::new(),
                 ];
@@ -797,7 +1072,8 @@ impl<'a> Gen<'a> {
             if head
                 && monthly < 2_600
                 && !matches!(dw.owner, Owner::Person(o) if o == r.p.bsn)
-                && r.functie == 'W'
+                && (r.functie == 'W' || dw.variant == "briefadres_met_toeslag")
+                && (r.since <= year_end || dw.variant == "briefadres_met_toeslag")
                 && dw.doelen == "woonfunctie"
             {
                 let mut row = vec![
@@ -810,18 +1086,19 @@ impl<'a> Gen<'a> {
                         .unwrap_or_default(),
                     vbo.clone(),
                     money(self.rng.range(1_800, 3_600)),
-                    (occupants - 1).to_string(),
+                    occupants.saturating_sub(1).to_string(),
                 ];
                 self.out.row("bd_toeslag", &mut row)?;
             }
             match r.living {
                 Living::Aow => {
-                    let leefvorm = if r.partner.is_some() {
+                    let couple = r.partner.is_some() && !r.svb_single;
+                    let leefvorm = if couple {
                         "samenwonend"
                     } else {
                         "alleenstaand"
                     };
-                    let amount = if r.partner.is_some() { 1_050 } else { 1_520 };
+                    let amount = if couple { 1_050 } else { 1_520 };
                     let start = r.p.birth + 67 * 365 + 120;
                     let mut row = vec![
                         b.clone(),
@@ -835,18 +1112,21 @@ impl<'a> Gen<'a> {
                     self.out.row("svb_uitkering", &mut row)?;
                 }
                 Living::Ww => {
-                    let (start, end) = match r.moonlight {
-                        Some((true, _)) => (self.today - 430, Some(self.today - 250)),
-                        _ => (self.today - self.rng.range(120, 500) as i32, None),
-                    };
+                    let start = self.today - self.rng.range(120, 500) as i32;
                     let mut row = vec![
                         b.clone(),
                         "ww".into(),
                         d(start),
-                        end.map(d).unwrap_or_default(),
+                        String::new(),
                         money(1_800),
                     ];
                     self.out.row("uwv_uitkering", &mut row)?;
+                    // The final pay of the old job arrives in the first month of the WW.
+                    if self.rng.chance(0.5) {
+                        let s = Datum::from_days(start);
+                        let pay = self.rng.range(800, 3_000);
+                        self.wages(&r.p.bsn, pay, &[(s.year, s.month)])?;
+                    }
                 }
                 Living::Bijstand => {
                     let norm = if r.partner.is_some() {
@@ -856,35 +1136,64 @@ impl<'a> Gen<'a> {
                     } else {
                         "alleenstaande"
                     };
-                    let (start, end) = match r.moonlight {
-                        Some((true, _)) => (self.today - 430, Some(self.today - 250)),
-                        _ => (self.today - self.rng.range(120, 2_000) as i32, None),
+                    let start = self.today - self.rng.range(120, 2_000) as i32;
+                    // Reduced: a cost-sharing household (kostendelersnorm) or part-time pay
+                    // that is declared and set off.
+                    let amount = if norm == "gehuwden" {
+                        1_000
+                    } else if r.reduced {
+                        self.rng.range(650, 1_000)
+                    } else {
+                        1_400
                     };
                     let mut row = vec![
                         b.clone(),
                         norm.into(),
                         vbo.clone(),
                         d(start),
-                        end.map(d).unwrap_or_default(),
-                        money(1_300),
+                        String::new(),
+                        money(amount),
                     ];
                     self.out.row("gem_bijstand", &mut row)?;
                 }
-                Living::Wage(w) => self.wages(&r.p.bsn, w, &months)?,
+                Living::Wage(w) => {
+                    let uren = r.uren;
+                    self.wages_h(&r.p.bsn, w, &months, uren)?;
+                }
                 _ => {}
             }
-            match r.moonlight {
-                // Wages in every month of the benefit, or in the last three.
-                Some((false, clear)) => {
-                    let n = if clear { 12 } else { 3 };
-                    self.wages(&r.p.bsn, 2_400, &months[12 - n..])?;
+            if let Some(m) = &r.moonlight {
+                if m.regeling == "bijstand" {
+                    let norm = if kids > 0 {
+                        "alleenstaande_ouder"
+                    } else {
+                        "alleenstaande"
+                    };
+                    let mut row = vec![
+                        b.clone(),
+                        norm.into(),
+                        vbo.clone(),
+                        d(m.start),
+                        m.end.map(d).unwrap_or_default(),
+                        money(m.amount),
+                    ];
+                    self.out.row("gem_bijstand", &mut row)?;
+                } else {
+                    let mut row = vec![
+                        b.clone(),
+                        m.regeling.into(),
+                        d(m.start),
+                        m.end.map(d).unwrap_or_default(),
+                        money(m.amount),
+                    ];
+                    self.out.row("uwv_uitkering", &mut row)?;
                 }
-                // Wages only after the benefit ended.
-                Some((true, _)) => {
-                    let after: Vec<(i32, u32)> = months[5..].to_vec();
-                    self.wages(&r.p.bsn, 2_600, &after)?;
-                }
-                None => {}
+                let ms: Vec<(i32, u32)> = m
+                    .months
+                    .iter()
+                    .filter_map(|i| months.get(*i).copied())
+                    .collect();
+                self.wages(&r.p.bsn, m.wage, &ms)?;
             }
             if r.p.sex == 'V' && kids > 0 {
                 let mut row = vec![
@@ -903,14 +1212,42 @@ impl<'a> Gen<'a> {
             }
         }
 
-        // Utilities: driven by occupants and floor area, with noise, unless the case says otherwise.
+        // Utilities of the income year: driven by who lived here during that year and the
+        // floor area, with noise, unless the case says otherwise.
         let (kwh, gas, water) = dw.use_override.unwrap_or_else(|| {
-            let n = occupants.max(1);
+            let y0 = Datum {
+                year: income_year,
+                month: 1,
+                day: 1,
+            }
+            .days_since_epoch()
+            .unwrap_or(today - 365);
+            let y1 = y0 + 365;
+            let lived: f64 = dw
+                .residents
+                .iter()
+                .filter(|r| r.functie == 'W')
+                .map(|r| f64::from((y1 - r.since.max(y0)).clamp(0, 365)) / 365.0)
+                .sum::<f64>()
+                + dw.passed_through
+                    .iter()
+                    .map(|(_, s, e)| f64::from((e.min(&y1) - s.max(&y0)).clamp(0, 365)) / 365.0)
+                    .sum::<f64>()
+                + dw.departed
+                    .iter()
+                    .map(|(_, _, s, e)| f64::from((e.min(&y1) - s.max(&y0)).clamp(0, 365)) / 365.0)
+                    .sum::<f64>();
+            let n = (lived * 100.0).round() as u64;
             let noise = |rng: &mut Rng, v: u64| v * rng.range(85, 115) / 100;
+            let heat = if dw.gas_free { 30 * dw.area } else { 0 };
             (
-                noise(&mut self.rng, 900 + 650 * n + 12 * dw.area),
-                noise(&mut self.rng, 350 + 8 * dw.area + 100 * n),
-                noise(&mut self.rng, 20 + 40 * n),
+                noise(&mut self.rng, 900 + 650 * n / 100 + 12 * dw.area + heat) + dw.extra_kwh,
+                if dw.gas_free {
+                    0
+                } else {
+                    noise(&mut self.rng, 350 + 8 * dw.area + n)
+                },
+                noise(&mut self.rng, 4 + 44 * n / 100),
             )
         });
         let mut row = vec![
@@ -989,33 +1326,56 @@ impl<'a> Gen<'a> {
         }
 
         // Residents' reports.
-        for _ in 0..dw.reports {
+        let hand = (self.messy_address(dw), self.rng.chance(0.5));
+        for (ago, cat, text) in &dw.reports {
             self.next_melding += 1;
             let id = format!("M{:09}", self.next_melding);
-            let adres = self.messy_address(dw);
-            let cat = *self.rng.pick(&[
-                "verdachte_bewoning",
-                "overbewoning",
-                "woonoverlast",
-                "onderverhuur",
-            ]);
+            let (adres, anoniem) = if dw.same_hand {
+                hand.clone()
+            } else {
+                (self.messy_address(dw), self.rng.chance(0.5))
+            };
             let mut row = vec![
                 id.clone(),
-                d(self.today - self.rng.range(5, 300) as i32),
+                d(self.today - ago),
                 adres,
-                cat.into(),
-                "Steeds andere mensen in en uit".into(),
-                if self.rng.chance(0.5) { "ja" } else { "nee" }.into(),
+                cat.to_string(),
+                text.clone(),
+                if anoniem { "ja" } else { "nee" }.into(),
             ];
             self.out.row("melding", &mut row)?;
             self.adres_links.write(&["melding", &id, &vbo])?;
         }
 
-        // Ground truth.
+        // Ground truth. A planted case in a home that is overcrowded by the domain's measure
+        // (about 12 m² per person) is a case of overbewoning as well.
+        let mut themes = dw.themes.clone();
+        let dwelling_only = dw.doelen.contains("woonfunctie")
+            && !dw.doelen.contains("logiesfunctie")
+            && !dw.doelen.contains("gezondheidszorgfunctie");
+        if dw.scenario.as_ref().is_some_and(|(_, decoy)| !decoy)
+            && dwelling_only
+            && occupants >= 2
+            && dw.area <= 12 * occupants
+            && !themes.contains(&"overbewoning")
+        {
+            themes.push("overbewoning");
+        }
         if let Some((id, decoy)) = &dw.scenario {
-            for theme in &dw.themes {
-                self.adressen
-                    .write(&[theme, &vbo, id, if *decoy { "ja" } else { "nee" }])?;
+            for (k, theme) in themes.iter().enumerate() {
+                let (variant, sterkte) = if k == 0 {
+                    (dw.variant, dw.sterkte)
+                } else {
+                    ("bijkomend", dw.sterkte)
+                };
+                self.adressen.write(&[
+                    theme,
+                    &vbo,
+                    id,
+                    if *decoy { "ja" } else { "nee" },
+                    variant,
+                    sterkte,
+                ])?;
             }
             for r in &dw.residents {
                 self.personen.write(&[
@@ -1036,6 +1396,41 @@ impl<'a> Gen<'a> {
     fn background(&mut self, dw: &mut Dwelling) {
         if dw.scenario.is_some() || dw.residents.is_empty() {
             return;
+        }
+        // Honest unusual lives: an electric car, an all-electric home with a heat pump, a
+        // second income row of the same year under the previous address, no income row yet.
+        if dw.doelen == "woonfunctie" {
+            if self.rng.chance(0.06) {
+                dw.extra_kwh = self.rng.range(1_500, 3_500);
+            }
+            if self.rng.chance(0.06) {
+                dw.gas_free = true;
+            }
+        }
+        let prev = self.rng.below(self.next_vbo.max(1));
+        let y0 = Datum {
+            year: Datum::from_days(self.today).year - 1,
+            month: 1,
+            day: 1,
+        }
+        .days_since_epoch()
+        .unwrap_or(self.today - 365);
+        for r in &mut dw.residents {
+            let u = self.rng.unit();
+            if u < 0.03 {
+                r.no_income_row = true;
+            } else if u < 0.07 && r.p.age(self.today) >= 18 && r.prior.is_empty() {
+                // Moved here during the income year: a row for each address of that year.
+                r.bd_extra_vbo = Some(prev);
+                r.since = y0 + self.rng.range(30, 330) as i32;
+                let start = r.since - self.rng.range(400, 2_000) as i32;
+                r.prior = vec![(prev, start, r.since - 1)];
+            }
+            // Bijstand with declared part-time pay, set off against it.
+            if r.living == Living::Bijstand && self.rng.chance(0.2) {
+                r.reduced = true;
+                r.moonlight = None;
+            }
         }
         let head = dw.residents[0].p.clone();
         if self.rng.chance(0.04) && head.age(self.today) >= 18 {
@@ -1068,7 +1463,9 @@ impl<'a> Gen<'a> {
             dw.police.push((cat, people));
         }
         if self.rng.chance(0.005) {
-            dw.reports = 1;
+            let cat = *self.rng.pick(&REPORT_CATEGORIES);
+            let text = self.report_text();
+            dw.reports.push((self.rng.range(5, 700) as i32, cat, text));
         }
     }
 
@@ -1149,7 +1546,14 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
         adressen: Truth::create(
             &truth,
             "adressen.csv",
-            &["thema", "vbo_id", "scenario_id", "decoy"],
+            &[
+                "thema",
+                "vbo_id",
+                "scenario_id",
+                "decoy",
+                "variant",
+                "sterkte",
+            ],
         )?,
         personen: Truth::create(&truth, "personen.csv", &["scenario_id", "bsn", "rol"])?,
         links: Truth::create(&truth, "links.csv", &["source", "record_key", "bsn"])?,

@@ -1,10 +1,12 @@
 //! Planting the cases of the twelve themes, and their honest look-alikes: one module per
-//! theme. The same seed must give the same bytes, so every draw from the generator happens in
-//! the order it always did: the scenario id, then `clear`, then the theme's own draws.
+//! theme. Each theme plants the variants the domain guide names, with a strength drawn from
+//! three ranges (sterk, midden, grens), and look-alikes of every kind the guide lists. The
+//! same seed gives the same bytes: every draw happens in a fixed order (the scenario id, the
+//! strength, then the theme's own draws).
 
 use anyhow::Result;
 
-use super::{Dwelling, Gen};
+use super::{Dwelling, Gen, Strength};
 
 mod adresfraude;
 mod briefadresmisbruik;
@@ -23,7 +25,14 @@ impl Gen<'_> {
     /// Plants a case (or look-alike) of `theme`; returns the dwellings it made.
     pub(super) fn plant(&mut self, theme: &'static str, decoy: bool) -> Result<Vec<Dwelling>> {
         let id = self.start_scenario(theme, decoy);
-        let clear = self.rng.chance(0.6);
+        let u = self.rng.unit();
+        let clear = if u < 0.4 {
+            Strength::Sterk
+        } else if u < 0.75 {
+            Strength::Midden
+        } else {
+            Strength::Grens
+        };
         match theme {
             "overbewoning" => overbewoning::plant(self, &id, clear, decoy),
             "huisjesmelkerij" => huisjesmelkerij::plant(self, &id, clear, decoy),
