@@ -16,19 +16,62 @@ pub enum Format {
     Otlp,
 }
 
-/// `loep log verify`: checks the hash chain and the vault's copy of its head.
-pub fn verify(session: &Session) -> Result<Verification> {
+/// What `loep log verify` found.
+pub struct Checked {
+    pub verification: Verification,
+    /// The head as the privacy officer keeps it (`N:HASH:SIGNATURE`), for `--sinds` later.
+    pub signed_head: Option<String>,
+    /// An integrity alarm that stands until the privacy officer handles it.
+    pub alarm: Option<String>,
+}
+
+/// `loep log verify`: checks the whole chain with the project's key, the vault's copy of its
+/// head, the head a writer verified last and, with `sinds`, a signed head kept earlier: each
+/// must still be in the chain, so that removing or rewriting records is found even after new
+/// ones were added. Also lists rows that grant access and were changed outside loep.
+pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
     session.authorize(Actie::LogControleren)?;
-    let head = crate::session::vault_head(&session.project)?;
-    Ok(loep_store::log::verify(session.project.conn(), head)?)
+    let p = &session.project;
+    let mut known: Vec<(i64, String)> = p.verified_head()?.into_iter().collect();
+    if let Some(token) = sinds {
+        known.push(
+            p.check_signed_head(token)
+                .map_err(|e| AppError::invalid(format!("--sinds: {e:#}")))?,
+        );
+    }
+    let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
+    v.problems
+        .extend(loep_store::integrity::tampered_rows(p.conn())?);
+    Ok(Checked {
+        signed_head: p.signed_head().ok(),
+        alarm: loep_store::integrity::alarm(&p.layout)?,
+        verification: v,
+    })
+}
+
+/// `loep log herstel` (privacy officer): records in the log that the alarm was looked into,
+/// with the reason, and lets processing resume from the current head.
+pub fn acknowledge(
+    dir: &std::path::Path,
+    naam: &str,
+    password: &str,
+    reden: &str,
+) -> Result<Vec<String>> {
+    let mut session = crate::session::login_despite_alarm(dir, naam, password)?;
+    session.authorize(Actie::LogExporteren)?;
+    if reden.trim().chars().count() < 20 {
+        return Err(AppError::invalid(
+            "--reden: say in at least 20 characters what was found and what was done about it",
+        ));
+    }
+    Ok(session.project.acknowledge_alarm(reden.trim())?)
 }
 
 /// `loep log export`: the whole log in `format`, with the number of records; refused when the
 /// chain is broken, so that an auditor never receives a log that was changed.
 pub fn export(session: &Session, format: Format) -> Result<(String, usize)> {
     session.authorize(Actie::LogExporteren)?;
-    let head = crate::session::vault_head(&session.project)?;
-    let v = loep_store::log::verify(session.project.conn(), head)?;
+    let v = verify_for_export(session)?;
     if !v.intact() {
         return Err(AppError::conflict(format!(
             "the processing log was tampered with ({}); `loep log verify` lists the problems. Nothing was exported.",
@@ -48,4 +91,19 @@ pub fn export(session: &Session, format: Format) -> Result<(String, usize)> {
         Format::Otlp => loep_store::log::to_otlp_json(&records).to_string() + "\n",
     };
     Ok((text, records.len()))
+}
+
+fn verify_for_export(session: &Session) -> Result<Verification> {
+    let p = &session.project;
+    let known: Vec<(i64, String)> = p.verified_head()?.into_iter().collect();
+    let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
+    v.problems
+        .extend(loep_store::integrity::tampered_rows(p.conn())?);
+    Ok(v)
+}
+
+/// The signed head of the log, for the privacy officer to keep beside an export.
+pub fn signed_head(session: &Session) -> Result<String> {
+    session.authorize(Actie::LogExporteren)?;
+    Ok(session.project.signed_head()?)
 }

@@ -75,6 +75,7 @@ pub fn create(
     // The vault starts with a copy of the new log's head (the project's creation).
     let (seq, hash) = loep_store::log::head(project.conn())?;
     loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
+    loep_store::integrity::set_checkpoint(&project.layout, seq, &hash)?;
     auth::add_user(
         project.conn(),
         None,

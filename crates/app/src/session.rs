@@ -55,17 +55,47 @@ pub fn login(dir: &Path, mode: Access, naam: &str, password: &str) -> Result<Ses
     let user = auth::authenticate(project.conn(), naam, password)?;
     if mode == Access::Write {
         attach_vault(&mut project)?;
+        guard(&project)?;
     }
     Ok(Session { project, user })
 }
 
+/// Opens the project for writing as the privacy officer while an integrity alarm stands, to
+/// handle it (`loep log herstel`).
+pub(crate) fn login_despite_alarm(dir: &Path, naam: &str, password: &str) -> Result<Session> {
+    let mut project = Project::open(dir)?;
+    let user = auth::authenticate(project.conn(), naam, password)?;
+    attach_vault(&mut project)?;
+    Ok(Session { project, user })
+}
+
+/// Fails closed: a writer checks the log and the rows that grant access, and refuses to go on
+/// when they were changed outside loep (or an earlier check found so and nobody has looked).
+fn guard(project: &Project) -> Result<()> {
+    let problems = project.check_integrity(vault_head(project)?)?;
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::conflict(format!(
+        "the processing log or the rows that grant access were changed outside loep, so this project refuses further processing until the privacy officer has looked: `loep log verify` shows what and where, `loep log herstel --reden` records that it was handled. Found: {}",
+        problems.join("; ")
+    )))
+}
+
 /// Connects a project opened for writing to its identity vault: what an interrupted delivery
 /// left in the vault is removed, and every commit that extends the processing log copies the
-/// new head into the vault.
+/// new head into the vault and beside the integrity key.
 pub(crate) fn attach_vault(project: &mut Project) -> Result<()> {
     let mut vault = loep_vault::Vault::open(&project.layout)?;
     vault.reconcile(&project.layout, &project.delivery_ids()?)?;
-    project.set_head_mirror(Box::new(move |seq, hash| vault.record_head(seq, hash)));
+    // The new head goes to the vault and to the verified head beside the integrity key, where
+    // a writer of the databases cannot change it: truncating the log is then found at the next
+    // open, however the vault's copy was edited.
+    let layout = project.layout.clone();
+    project.set_head_mirror(Box::new(move |seq, hash| {
+        vault.record_head(seq, hash)?;
+        loep_store::integrity::set_checkpoint(&layout, seq, hash)
+    }));
     Ok(())
 }
 
@@ -86,10 +116,16 @@ pub fn open(
     let mut session = login(dir, mode, naam, password)?;
     let destroyed = match mode {
         Access::Write => Some(crate::retention::enforce(&mut session.project, false)?),
+        // Retention needs a writer; with an integrity alarm standing nothing is processed, but
+        // reading (to look into it) goes on.
         Access::Read => match Project::open(dir) {
             Ok(mut writer) => {
                 attach_vault(&mut writer)?;
-                Some(crate::retention::enforce(&mut writer, false)?)
+                if guard(&writer).is_ok() {
+                    Some(crate::retention::enforce(&mut writer, false)?)
+                } else {
+                    None
+                }
             }
             Err(_) => None,
         },

@@ -355,6 +355,9 @@ pub fn log_export(
         LogFormat::Otlp => loep_app::log::Format::Otlp,
     };
     let (text, n) = loep_app::log::export(&s, format)?;
+    if let Ok(head) = loep_app::log::signed_head(&s) {
+        eprintln!("Signed head of this export (keep it beside the export): {head}");
+    }
     match out {
         Some(path) => {
             std::fs::write(&path, text)

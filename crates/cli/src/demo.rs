@@ -190,7 +190,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         published.markdown.display()
     );
 
-    let v = loep_app::log::verify(&fg)?;
+    let v = loep_app::log::verify(&fg, None)?.verification;
     let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
     let p = project_dir.display();
     let truth = dir.join("truth");

@@ -250,11 +250,24 @@ enum Command {
 
 #[derive(Subcommand)]
 enum LogCommand {
-    /// Check the hash chain of the processing log; exit status 1 when it was tampered with.
+    /// Check the keyed hash chain of the processing log, the vault's copy of its head and the
+    /// rows that grant access; exit status 1 when anything was changed outside loep. Prints a
+    /// signed head to keep: give it to --sinds later to prove the log still holds it.
     Verify {
         dir: PathBuf,
+        /// A signed head printed earlier (N:HASH:SIGNATURE): record N must still have that hash.
+        #[arg(long)]
+        sinds: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Record that the privacy officer looked into an integrity alarm (functionaris
+    /// gegevensbescherming); processing resumes from the current head.
+    Herstel {
+        dir: PathBuf,
+        /// What was found and what was done about it (at least 20 characters).
+        #[arg(long)]
+        reden: String,
     },
     /// Export the processing log for auditors (functionaris gegevensbescherming).
     Export {
@@ -445,19 +458,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Log {
-            command: LogCommand::Verify { dir, json },
+            command: LogCommand::Verify { dir, sinds, json },
         } => {
             let session = access::open(&dir, Mode::Read, who)?;
-            let v = loep_app::log::verify(&session)?;
+            let checked = loep_app::log::verify(&session, sinds.as_deref())?;
+            let v = &checked.verification;
             if json {
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "records": v.records,
+                        "head_hash": v.head_hash,
+                        "problems": v.problems,
+                        "intact": v.intact(),
+                        "signed_head": checked.signed_head,
+                        "alarm": checked.alarm,
+                    }))?
+                );
             }
-            if v.intact() {
+            if v.intact() && checked.alarm.is_none() {
                 if !json {
                     println!(
                         "Processing log intact: {} records, head {}.",
                         v.records, v.head_hash
                     );
+                    if let Some(h) = &checked.signed_head {
+                        println!(
+                            "Signed head (keep it; `loep log verify --sinds` proves later that the log still holds it):\n  {h}"
+                        );
+                    }
                 }
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -465,11 +494,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 for p in &v.problems {
                     eprintln!("  - {p}");
                 }
+                if let Some(a) = &checked.alarm {
+                    eprintln!("  An integrity alarm stands (processing is refused until handled):");
+                    for line in a.lines() {
+                        eprintln!("    {line}");
+                    }
+                }
                 eprintln!(
-                    "Report this to the privacy officer; keep the files as they are for investigation."
+                    "Report this to the privacy officer; keep the files as they are for investigation. Once handled: `loep log herstel {} --reden \"…\"`.",
+                    dir.display()
                 );
                 Ok(ExitCode::FAILURE)
             }
+        }
+        Command::Log {
+            command: LogCommand::Herstel { dir, reden },
+        } => {
+            let naam = access::account_name(who)?;
+            let pw = access::password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
+            let problems = loep_app::log::acknowledge(&dir, &naam, &pw, &reden)?;
+            println!(
+                "Recorded in the processing log that the alarm was handled ({} problem(s)); processing resumes from the current head.",
+                problems.len()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Synth {
             persons,

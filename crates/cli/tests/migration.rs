@@ -34,7 +34,11 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     let status = ok(loep_as("projectleider", &["status", d, "--json"]));
     assert!(status.contains("Migratie fixture"), "{status}");
-    assert_eq!(version(&dir), 2, "opening migrated the schema");
+    assert_eq!(version(&dir), 3, "opening migrated the schema");
+    assert!(
+        dir.join("sleutel/integriteit.key").exists(),
+        "the first writer gave the project its integrity key"
+    );
     // Version 2 indexed every signal's persons from the signals the project held.
     let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
     let indexed: i64 = conn
@@ -80,5 +84,8 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     // Opening again changes nothing more.
     ok(loep_as("projectleider", &["status", d]));
-    assert_eq!(version(&dir), 2);
+    assert_eq!(version(&dir), 3);
+    // The log of 0.1.0 (SHA-256) and the records since (keyed) verify as one chain.
+    let verified = ok(loep_as("fg", &["log", "verify", d]));
+    assert!(verified.contains("intact"), "{verified}");
 }

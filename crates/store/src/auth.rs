@@ -1045,6 +1045,17 @@ fn authenticate_at(
         })?;
         return Err(if lock { locked(naam, until) } else { wrong() });
     }
+    if !crate::integrity::row_intact(conn, "gebruiker", naam)? {
+        audit::record(
+            conn,
+            now,
+            Gebeurtenis::InlogMislukt,
+            naam,
+            None,
+            Some("account buiten loep gewijzigd"),
+        )?;
+        return Err(crate::integrity::tampered(&format!("account '{naam}'")));
+    }
     if !row.actief {
         audit::record(
             conn,

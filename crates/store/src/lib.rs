@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod clock;
+pub mod integrity;
 pub mod log;
 pub mod problem;
 pub mod project;

@@ -160,8 +160,25 @@ pub struct StoredRecord {
     pub hash: String,
 }
 
+/// The first record keyed with the project's integrity key (`i64::MAX` on a connection without
+/// the key: a project of an earlier release opened to read).
+fn keyed_from(conn: &Connection) -> i64 {
+    conn.query_row("SELECT loep_mac_vanaf()", [], |r| r.get(0))
+        .unwrap_or(i64::MAX)
+}
+
 impl StoredRecord {
-    fn compute_hash(&self) -> String {
+    /// The record's hash: from `keyed_from` on an HMAC with the integrity key (through the
+    /// connection's `loep_mac`), before it the SHA-256 of release 0.1.0.
+    fn compute_hash(&self, conn: &Connection, keyed_from: i64) -> Result<String> {
+        let canonical = self.canonical();
+        if self.seq >= keyed_from {
+            return Ok(conn.query_row("SELECT loep_mac('log', ?1)", [&canonical], |r| r.get(0))?);
+        }
+        Ok(hex::encode(Sha256::digest(canonical.as_bytes())))
+    }
+
+    fn canonical(&self) -> String {
         let canonical = serde_json::json!([
             self.seq,
             self.trace_id,
@@ -177,7 +194,7 @@ impl StoredRecord {
             self.attributes,
             self.prev_hash,
         ]);
-        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+        canonical.to_string()
     }
 }
 
@@ -214,7 +231,7 @@ pub fn append(tx: &Transaction<'_>, activity_id: &str, rec: LogRecord) -> Result
         prev_hash,
         hash: String::new(),
     };
-    stored.hash = stored.compute_hash();
+    stored.hash = stored.compute_hash(tx, keyed_from(tx))?;
     tx.execute(
         "INSERT INTO verwerkingslog (seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time,
             status_code, resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash)
@@ -240,12 +257,17 @@ pub fn append(tx: &Transaction<'_>, activity_id: &str, rec: LogRecord) -> Result
 }
 
 pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {
+    records_from(conn, 1)
+}
+
+/// The records from number `first` on.
+pub fn records_from(conn: &Connection, first: i64) -> Result<Vec<StoredRecord>> {
     let mut stmt = conn.prepare(
         "SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code,
                 resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash
-         FROM verwerkingslog ORDER BY seq",
+         FROM verwerkingslog WHERE seq >= ?1 ORDER BY seq",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([first], |r| {
         Ok(StoredRecord {
             seq: r.get(0)?,
             trace_id: r.get(1)?,
@@ -282,14 +304,64 @@ impl Verification {
     }
 }
 
-/// Recomputes every hash and link of the chain, and compares its head with `vault_head`, the
-/// copy the identity vault keeps (record count and hash of the newest record).
-pub fn verify(conn: &Connection, vault_head: Option<(i64, String)>) -> Result<Verification> {
-    let recs = records(conn)?;
+/// Recomputes every hash and link of the chain, compares its head with `vault_head` (the copy
+/// the identity vault keeps), and checks that every head in `known` (a head verified before,
+/// or one the privacy officer kept) is still in the chain: record N with that hash.
+pub fn verify(
+    conn: &Connection,
+    vault_head: Option<(i64, String)>,
+    known: &[(i64, String)],
+) -> Result<Verification> {
+    verify_from(conn, None, vault_head, known)
+}
+
+/// [`verify`] of the records after `checkpoint` only (a head verified before, which must
+/// still be in the chain): what a writer checks when it opens the project.
+pub fn verify_since(
+    conn: &Connection,
+    checkpoint: Option<(i64, String)>,
+    vault_head: Option<(i64, String)>,
+) -> Result<Verification> {
+    let known: Vec<(i64, String)> = checkpoint.iter().cloned().collect();
+    verify_from(conn, checkpoint, vault_head, &known)
+}
+
+fn verify_from(
+    conn: &Connection,
+    start: Option<(i64, String)>,
+    vault_head: Option<(i64, String)>,
+    known: &[(i64, String)],
+) -> Result<Verification> {
+    let (first, mut prev) = match &start {
+        Some((seq, hash)) if *seq > 0 => (*seq + 1, hash.clone()),
+        _ => (1, GENESIS.to_string()),
+    };
+    let recs = records_from(conn, first)?;
+    let keyed = keyed_from(conn);
     let mut problems = Vec::new();
-    let mut prev = GENESIS.to_string();
+    for (seq, hash) in known {
+        if *seq == 0 {
+            continue;
+        }
+        let found: Option<String> = conn
+            .query_row(
+                "SELECT hash FROM verwerkingslog WHERE seq = ?1",
+                [seq],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match found {
+            None => problems.push(format!(
+                "record {seq}, part of a head verified or kept before, is gone: records were removed"
+            )),
+            Some(h) if &h != hash => problems.push(format!(
+                "record {seq} differs from the head verified or kept before: the log was rewritten"
+            )),
+            Some(_) => {}
+        }
+    }
     for (i, r) in recs.iter().enumerate() {
-        let expected_seq = i as i64 + 1;
+        let expected_seq = first + i as i64;
         if r.seq != expected_seq {
             problems.push(format!(
                 "record {expected_seq} is missing (found seq {} in its place)",
@@ -302,26 +374,32 @@ pub fn verify(conn: &Connection, vault_head: Option<(i64, String)>) -> Result<Ve
                 r.seq
             ));
         }
-        if r.compute_hash() != r.hash {
+        if r.compute_hash(conn, keyed)? != r.hash {
             problems.push(format!(
-                "record {} ({}) was changed after it was written",
+                "record {} ({}) was changed after it was written, or written without the project's key",
                 r.seq, r.name
             ));
         }
         prev = r.hash.clone();
     }
-    let last = recs.last().map(|r| (r.seq, r.hash.clone()));
+    let last = head(conn)?;
+    let last = (last.0 > 0).then_some(last);
     match (vault_head, last) {
         (Some(v), Some(l)) if v != l => problems.push(format!(
             "the newest record is {} but the vault's copy of the head says {}: records were removed or added outside loep",
             l.0, v.0
         )),
-        (Some(v), None) => problems.push(format!("the log is empty but the vault's copy of the head says {} records", v.0)),
+        (Some(v), None) if v.0 > 0 => problems.push(format!("the log is empty but the vault's copy of the head says {} records", v.0)),
         (None, Some(_)) => problems.push("the vault holds no copy of the log head".to_string()),
         _ => {}
     }
+    let records = if first == 1 {
+        recs.len()
+    } else {
+        head(conn)?.0.max(0) as usize
+    };
     Ok(Verification {
-        records: recs.len(),
+        records,
         head_hash: prev,
         problems,
     })

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 use crate::clock;
+use crate::integrity::{self, IntegrityKey};
 use crate::log::{self, LogRecord};
 use crate::pseudonym::{self, Pseudonymiser};
 
@@ -203,6 +204,8 @@ pub struct Project {
     pub config: ProjectConfig,
     config_sha256: String,
     conn: Connection,
+    /// The integrity key (`None` only for a project of an earlier release opened to read).
+    integrity: Option<IntegrityKey>,
     /// Told the processing log's new head after each commit that appended to it.
     head_mirror: Option<Box<HeadMirror>>,
     /// Held for as long as this project is open for writing: one writer at a time.
@@ -343,6 +346,7 @@ impl Project {
                 .with_context(|| format!("cannot create {}", d.display()))?;
         }
         pseudonym::create_key(&layout.key_dir(), &layout.key())?;
+        IntegrityKey::create(&layout, 1)?;
         let text = toml::to_string_pretty(&config)?;
         let header = "# loep project. Changing this file after approval withdraws the approval:\n# `loep approve` must then be run again by the privacy officer.\n";
         std::fs::write(layout.config(), format!("{header}{text}"))?;
@@ -419,6 +423,27 @@ impl Project {
         // files themselves. (The identity vault is a database of its own, opened by the vault
         // crate on its own connection.)
         conn.pragma_update(None, "secure_delete", "ON")?;
+        let version = crate::schema::version(&conn)?;
+        // The integrity key: loaded when the project has one; made once, for a project of an
+        // earlier release, by its first writer (keying the log from its next record on).
+        let key = match IntegrityKey::load(&layout)? {
+            Some(k) => Some(k),
+            None if version >= crate::schema::KEYED => {
+                bail!(
+                    "the integrity key {} is missing: it was removed, or the key storage is not mounted; nothing can be verified without it",
+                    layout.key_dir().join("integriteit.key").display()
+                )
+            }
+            None if exclusive => {
+                log::create_schema(&conn)?;
+                let (seq, _) = log::head(&conn)?;
+                Some(IntegrityKey::create(&layout, seq + 1)?)
+            }
+            None => None,
+        };
+        if let Some(k) = &key {
+            integrity::register(&conn, k, integrity::mac_from(&layout)?)?;
+        }
         if exclusive {
             conn.execute_batch(SCHEMA)?;
             log::create_schema(&conn)?;
@@ -426,7 +451,8 @@ impl Project {
             crate::reveal::create_schema(&conn)?;
             crate::retention::create_schema(&conn)?;
             crate::schema::migrate(&mut conn)?;
-        } else if crate::schema::version(&conn)? > crate::schema::CURRENT {
+            integrity::create_triggers(&conn)?;
+        } else if version > crate::schema::CURRENT {
             bail!(
                 "this project was made by a newer release of loep; use that release or a newer one"
             );
@@ -437,6 +463,7 @@ impl Project {
             config,
             config_sha256,
             conn,
+            integrity: key,
             head_mirror: None,
             _lock: None,
         };
@@ -559,21 +586,99 @@ impl Project {
     }
 
     pub fn approval(&self) -> Result<Option<Approval>> {
-        Ok(self
+        let found = self
             .conn
             .query_row(
-                "SELECT door, dpia, tijdstip, config_sha256 FROM goedkeuring ORDER BY id DESC LIMIT 1",
+                "SELECT id, door, dpia, tijdstip, config_sha256 FROM goedkeuring ORDER BY id DESC LIMIT 1",
                 [],
                 |r| {
-                    Ok(Approval {
-                        door: r.get(0)?,
-                        dpia: r.get(1)?,
-                        tijdstip: r.get(2)?,
-                        geldig: r.get::<_, String>(3)? == self.config_sha256,
-                    })
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        Approval {
+                            door: r.get(1)?,
+                            dpia: r.get(2)?,
+                            tijdstip: r.get(3)?,
+                            geldig: r.get::<_, String>(4)? == self.config_sha256,
+                        },
+                    ))
                 },
             )
-            .optional()?)
+            .optional()?;
+        match found {
+            Some((id, a)) => {
+                if !self.row_intact("goedkeuring", &id.to_string())? {
+                    return Err(integrity::tampered("the project's approval"));
+                }
+                Ok(Some(a))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// What a writer checks when it opens the project: the log records since the head verified
+    /// last (and that head still in place), the vault's copy of the head, and every row that
+    /// grants access against its seal. Problems found raise the alarm, which stays until the
+    /// privacy officer has looked ([`Project::acknowledge_alarm`]); while it stands this
+    /// returns the alarm. With nothing found, the head becomes the new verified head.
+    pub fn check_integrity(&self, vault_head: Option<(i64, String)>) -> Result<Vec<String>> {
+        if let Some(alarm) = integrity::alarm(&self.layout)? {
+            return Ok(alarm.lines().map(str::to_string).collect());
+        }
+        let checkpoint = integrity::checkpoint(&self.layout)?;
+        let mut problems = log::verify_since(&self.conn, checkpoint, vault_head)?.problems;
+        problems.extend(integrity::tampered_rows(&self.conn)?);
+        if problems.is_empty() {
+            let (seq, hash) = log::head(&self.conn)?;
+            integrity::set_checkpoint(&self.layout, seq, &hash)?;
+        } else {
+            integrity::raise_alarm(&self.layout, &problems)?;
+        }
+        Ok(problems)
+    }
+
+    /// The privacy officer has looked at the alarm: it is recorded in the log with `reden` and
+    /// the problems, the current head becomes the verified head, and processing may resume.
+    pub fn acknowledge_alarm(&mut self, reden: &str) -> Result<Vec<String>> {
+        let problems: Vec<String> = integrity::alarm(&self.layout)?
+            .map(|a| a.lines().map(str::to_string).collect())
+            .unwrap_or_default();
+        let now = clock::now();
+        let rec = LogRecord::new("log.alarm_afgehandeld", &now, &now)
+            .with_attr("reden", reden.to_string())
+            .with_attr("problemen", problems.join("; "));
+        self.log(rec)?;
+        let (seq, hash) = log::head(&self.conn)?;
+        integrity::set_checkpoint(&self.layout, seq, &hash)?;
+        integrity::clear_alarm(&self.layout)?;
+        Ok(problems)
+    }
+
+    /// The head verified last by a writer.
+    pub fn verified_head(&self) -> Result<Option<(i64, String)>> {
+        integrity::checkpoint(&self.layout)
+    }
+
+    /// Whether a guarded row still matches its seal (see [`integrity`]).
+    pub fn row_intact(&self, table: &str, id: &str) -> Result<bool> {
+        integrity::row_intact(&self.conn, table, id)
+    }
+
+    /// A signed head of the processing log (`N:HASH:SIGNATURE`) for the privacy officer to
+    /// keep, and to give to `loep log verify --sinds` later.
+    pub fn signed_head(&self) -> Result<String> {
+        let (seq, hash) = log::head(&self.conn)?;
+        match &self.integrity {
+            Some(k) => Ok(integrity::signed_head(k, seq, &hash)),
+            None => bail!("this project has no integrity key yet: open it once for writing"),
+        }
+    }
+
+    /// Checks a signed head and that the log still holds it: record N has that hash.
+    pub fn check_signed_head(&self, token: &str) -> Result<(i64, String)> {
+        let Some(k) = &self.integrity else {
+            bail!("this project has no integrity key yet: open it once for writing");
+        };
+        integrity::check_signed_head(k, token)
     }
 
     /// Refuses, with the reason, unless the project is approved and within its period.

@@ -100,7 +100,12 @@ pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
         )
         .optional()?;
     match found {
-        Some(o) => Ok(o),
+        Some(o) => {
+            if !crate::integrity::row_intact(conn, "onthulling", id)? {
+                return Err(crate::integrity::tampered(&format!("request {id}")));
+            }
+            Ok(o)
+        }
         None => Err(crate::Problem::error(
             crate::ProblemKind::NotFound,
             format!(

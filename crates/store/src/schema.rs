@@ -10,12 +10,18 @@
 //! - 2: typed signals: `signaal_persoon` (one row per signal and person, indexed by pseudonym)
 //!   so that all signals of a person are an index lookup; filled from the signals a project
 //!   already holds.
+//! - 3: integrity: the rows that grant access (accounts, approvals, requests for identities)
+//!   get a `mac` column, sealed with the project's new integrity key, and the log is keyed
+//!   from its next record on (see `integrity`).
 
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 /// The schema version this release writes.
-pub const CURRENT: i64 = 2;
+pub const CURRENT: i64 = 3;
+
+/// From this version on a project has an integrity key (`integrity`).
+pub const KEYED: i64 = 3;
 
 /// The version `conn`'s main database has.
 pub fn version(conn: &Connection) -> Result<i64> {
@@ -71,6 +77,7 @@ fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
             }
             Ok(())
         }
+        3 => crate::integrity::seal_existing(tx),
         other => bail!("no migration to schema version {other}"),
     }
 }

@@ -1,0 +1,279 @@
+//! The tamper suite: someone with a shell and a SQLite client on the project's files, but not
+//! the key in `sleutel/`, edits what loep relies on. Each edit is detected or refused, the
+//! detection is sticky (the project refuses further processing until the privacy officer has
+//! looked), and a head kept earlier proves that the log still holds it.
+
+mod common;
+use common::*;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+fn db(dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join("store.sqlite")).unwrap()
+}
+
+fn loaded(root: &Path) -> PathBuf {
+    let dir = approved_project(root);
+    ok(intake(&dir, &fixtures().join("basis")));
+    dir
+}
+
+fn d(dir: &Path) -> &str {
+    dir.to_str().unwrap()
+}
+
+/// A write command after tampering is refused as busy/conflicting (exit 3) with the reason.
+fn frozen(dir: &Path) -> String {
+    let err = busy(intake(dir, &fixtures().join("belastingdienst")));
+    assert!(err.contains("refuses further processing"), "{err}");
+    err
+}
+
+#[test]
+fn deleting_the_newest_records_is_detected_and_stays_detected() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let conn = db(&dir);
+    conn.execute_batch(
+        "DROP TRIGGER verwerkingslog_no_delete;
+         DELETE FROM verwerkingslog WHERE seq > (SELECT MAX(seq) - 5 FROM verwerkingslog);",
+    )
+    .unwrap();
+    drop(conn);
+    // The vault's copy of the head is overwritten too, as the attacker would.
+    let vault = rusqlite::Connection::open(dir.join("vault/vault.sqlite")).unwrap();
+    let (seq, hash): (i64, String) = db(&dir)
+        .query_row(
+            "SELECT seq, hash FROM verwerkingslog ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    vault
+        .execute(
+            "UPDATE log_head SET seq = ?1, hash = ?2",
+            rusqlite::params![seq, hash],
+        )
+        .unwrap();
+    drop(vault);
+    // The head a writer verified last is gone from the chain.
+    let err = refused(loep(&["log", "verify", d(&dir)]));
+    assert!(err.contains("records were removed"), "{err}");
+    // Sticky: the next commands refuse to process, and verify keeps saying so.
+    frozen(&dir);
+    frozen(&dir);
+    let err = refused(loep(&["log", "verify", d(&dir)]));
+    assert!(err.contains("alarm"), "{err}");
+    // The privacy officer handles it; the handling is in the log; processing resumes.
+    refused(loep_as(
+        "beheerder",
+        &[
+            "log",
+            "herstel",
+            d(&dir),
+            "--reden",
+            "Onderzocht: vijf records verwijderd door een test.",
+        ],
+    ));
+    ok(loep_as(
+        "fg",
+        &[
+            "log",
+            "herstel",
+            d(&dir),
+            "--reden",
+            "Onderzocht: vijf records verwijderd door een test.",
+        ],
+    ));
+    ok(intake(&dir, &fixtures().join("belastingdienst")));
+    let export = ok(loep(&["log", "export", d(&dir)]));
+    assert!(export.contains("log.alarm_afgehandeld"));
+}
+
+#[test]
+fn deleting_the_whole_log_is_detected() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    db(&dir)
+        .execute_batch("DROP TRIGGER verwerkingslog_no_delete; DELETE FROM verwerkingslog;")
+        .unwrap();
+    rusqlite::Connection::open(dir.join("vault/vault.sqlite"))
+        .unwrap()
+        .execute_batch("DELETE FROM log_head;")
+        .unwrap();
+    let err = refused(loep(&["log", "verify", d(&dir)]));
+    assert!(err.contains("is gone"), "{err}");
+    frozen(&dir);
+}
+
+/// Without the key, recomputing the hashes after an edit (SHA-256, as release 0.1.0 chained
+/// them) does not make the chain verify.
+#[test]
+fn rewriting_with_recomputed_hashes_is_detected() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let conn = db(&dir);
+    conn.execute_batch(
+        "DROP TRIGGER verwerkingslog_no_update; DROP TRIGGER verwerkingslog_no_delete;",
+    )
+    .unwrap();
+    type Row = (
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+    );
+    let rows: Vec<Row> = {
+        let mut stmt = conn
+            .prepare("SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code, resource, processing_activity_id, data_subject_id, attributes FROM verwerkingslog ORDER BY seq")
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let mut prev = "0".repeat(64);
+    for mut r in rows {
+        if r.0 == 2 {
+            r.11 = "{\"vervalst\":true}".to_string();
+        }
+        let canonical = serde_json::json!([
+            r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, prev
+        ]);
+        let hash = hex::encode(Sha256::digest(canonical.to_string().as_bytes()));
+        conn.execute(
+            "UPDATE verwerkingslog SET attributes = ?2, prev_hash = ?3, hash = ?4 WHERE seq = ?1",
+            rusqlite::params![r.0, r.11, prev, hash],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    drop(conn);
+    let err = refused(loep(&["log", "verify", d(&dir)]));
+    assert!(err.contains("without the project's key"), "{err}");
+    frozen(&dir);
+}
+
+/// A signed head kept by the privacy officer proves later that the log still holds it, even
+/// after new records were added; a forged head is refused.
+#[test]
+fn a_kept_head_proves_the_log_still_holds_it() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let out = ok(loep(&["log", "verify", d(&dir), "--json"]));
+    let kept = serde_json::from_str::<serde_json::Value>(&out).unwrap()["signed_head"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(intake(&dir, &fixtures().join("belastingdienst")));
+    ok(loep(&["log", "verify", d(&dir), "--sinds", &kept]));
+    let forged = kept.replacen(':', ":0", 1);
+    let err = refused(loep(&["log", "verify", d(&dir), "--sinds", &forged]));
+    assert!(err.contains("--sinds"), "{err}");
+}
+
+#[test]
+fn approving_a_reveal_by_sql_is_refused_or_detected() {
+    let root = tempfile::tempdir().unwrap();
+    let world = root.path().join("world");
+    ok(loep(&[
+        "synth",
+        "--persons",
+        "2500",
+        "--seed",
+        "11",
+        "--out",
+        d(&world),
+    ]));
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &world.join("levering")));
+    ok(loep(&["scan", d(&dir)]));
+    let signals: serde_json::Value =
+        serde_json::from_str(&ok(loep(&["signals", d(&dir), "--format", "json"]))).unwrap();
+    let signal = signals["signalen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| !s["pseudoniemen"].as_array().unwrap().is_empty())
+        .expect("a signal with persons");
+    let id = format!("{}/{}", signal["run_id"].as_str().unwrap(), signal["nr"]);
+    ok(loep(&[
+        "reveal",
+        "request",
+        d(&dir),
+        &id,
+        "--reden",
+        "Huisbezoek voorbereiden voor de test van de verzegeling.",
+    ]));
+    // A plain SQLite client cannot change the request: the seal's function is loep's.
+    let conn = db(&dir);
+    assert!(
+        conn.execute("UPDATE onthulling SET status = 'goedgekeurd', beoordelaar = 'sleutelhouder' WHERE id = 'O0001'", [])
+            .is_err()
+    );
+    // With the triggers dropped the change goes in, and is refused on use.
+    conn.execute_batch(
+        "DROP TRIGGER onthulling_mac_check; DROP TRIGGER onthulling_mac_update;
+         UPDATE onthulling SET status = 'goedgekeurd', beoordelaar = 'sleutelhouder' WHERE id = 'O0001';",
+    )
+    .unwrap();
+    drop(conn);
+    let err = busy(loep(&["reveal", "show", d(&dir), "O0001"]));
+    assert!(err.contains("changed outside loep"), "{err}");
+    assert!(!err.contains("BSN"), "{err}");
+}
+
+#[test]
+fn editing_an_approval_or_an_account_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    // Make the analist a key holder behind loep's back.
+    db(&dir)
+        .execute_batch(
+            "DROP TRIGGER gebruiker_mac_check; DROP TRIGGER gebruiker_mac_update;
+             UPDATE gebruiker SET rol = 'sleutelhouder' WHERE naam = 'analist';",
+        )
+        .unwrap();
+    let err = refused(loep_as("analist", &["status", d(&dir)]));
+    assert!(err.contains("changed outside loep"), "{err}");
+
+    // Widen the area and re-bind the approval to the new loep.toml by SQL.
+    let root2 = tempfile::tempdir().unwrap();
+    let dir2 = loaded(root2.path());
+    let toml = std::fs::read_to_string(dir2.join("loep.toml")).unwrap();
+    std::fs::write(dir2.join("loep.toml"), toml.replace("GM0392", "GM0363")).unwrap();
+    let sha = hex::encode(Sha256::digest(
+        std::fs::read(dir2.join("loep.toml")).unwrap(),
+    ));
+    db(&dir2)
+        .execute_batch(&format!(
+            "DROP TRIGGER goedkeuring_mac_check; DROP TRIGGER goedkeuring_mac_update;
+             UPDATE goedkeuring SET config_sha256 = '{sha}';"
+        ))
+        .unwrap();
+    let err = busy(intake(&dir2, &fixtures().join("belastingdienst")));
+    assert!(err.contains("changed outside loep"), "{err}");
+}

@@ -1,0 +1,469 @@
+//! Integrity against direct edits of the project's files.
+//!
+//! A key that is not in the store (`sleutel/integriteit.key`, mode 0600, beside the
+//! pseudonymisation key) keys three things, so that someone who can write `store.sqlite` but
+//! not read the key cannot forge them:
+//! - the processing log's chain: every record from [`mac_from`] on is an HMAC-SHA-256 of its
+//!   content and the previous record's hash (older records of a project made before keys were
+//!   introduced keep their SHA-256);
+//! - the rows that grant access (accounts, approvals, requests for identities): each carries a
+//!   MAC over the columns that decide access, set by triggers through the SQL function
+//!   `loep_mac`, which exists only on connections loep opened with the key. A direct `UPDATE`
+//!   fails (the function is missing), and an edit after dropping the triggers no longer matches
+//!   its MAC: the row is refused on use ([`row_intact`]);
+//! - the signed head of the log that `loep log verify` prints for the privacy officer to keep.
+//!
+//! The files beside the key record the last verified head (`log-controle`) and, once a check
+//! failed, the alarm (`log-alarm`): while it exists the project refuses further processing
+//! until the privacy officer has looked.
+
+use anyhow::{Context, Result, bail};
+use hmac::{Hmac, Mac};
+use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
+use sha2::Sha256;
+use std::path::{Path, PathBuf};
+
+use crate::Layout;
+
+const KEY_LEN: usize = 32;
+
+/// The integrity key of a project.
+#[derive(Clone)]
+pub struct IntegrityKey([u8; KEY_LEN]);
+
+fn key_path(layout: &Layout) -> PathBuf {
+    layout.key_dir().join("integriteit.key")
+}
+
+fn mac_from_path(layout: &Layout) -> PathBuf {
+    layout.key_dir().join("log-mac-vanaf")
+}
+
+fn checkpoint_path(layout: &Layout) -> PathBuf {
+    layout.key_dir().join("log-controle")
+}
+
+fn alarm_path(layout: &Layout) -> PathBuf {
+    layout.key_dir().join("log-alarm")
+}
+
+/// Writes `content` to a new private file (0600), replacing an existing one atomically.
+fn write_private(path: &Path, content: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let _ = std::fs::remove_file(&tmp);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(content)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+impl IntegrityKey {
+    /// Creates the key of a new project (or of a project of an earlier release, once), with
+    /// the log sequence number from which records are keyed.
+    pub fn create(layout: &Layout, mac_from: i64) -> Result<IntegrityKey> {
+        let mut key = [0u8; KEY_LEN];
+        getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+        if key_path(layout).exists() {
+            bail!(
+                "{} exists already; it is never replaced",
+                key_path(layout).display()
+            );
+        }
+        std::fs::create_dir_all(layout.key_dir())?;
+        write_private(&mac_from_path(layout), mac_from.to_string().as_bytes())?;
+        write_private(&key_path(layout), &key)?;
+        Ok(IntegrityKey(key))
+    }
+
+    /// The project's key, or `None` when it has none yet (a project of an earlier release).
+    pub fn load(layout: &Layout) -> Result<Option<IntegrityKey>> {
+        let path = key_path(layout);
+        if !path.exists() {
+            return Ok(None);
+        }
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!(
+                "cannot read the integrity key {}; the key holder must make it available",
+                path.display()
+            )
+        })?;
+        let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| {
+            anyhow::anyhow!(
+                "the integrity key {} has the wrong length: it was changed",
+                path.display()
+            )
+        })?;
+        Ok(Some(IntegrityKey(key)))
+    }
+
+    /// The HMAC-SHA-256 of `parts` (separated, NULLs marked), as hex.
+    pub fn mac(&self, parts: &[Option<&str>]) -> String {
+        let Ok(mut m) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            // HMAC takes keys of any length; this branch cannot be reached.
+            return String::new();
+        };
+        for p in parts {
+            match p {
+                Some(s) => {
+                    m.update(b"\x01");
+                    m.update(s.as_bytes());
+                }
+                None => m.update(b"\x00"),
+            }
+            m.update(b"\x1f");
+        }
+        hex::encode(m.finalize().into_bytes())
+    }
+}
+
+/// The first log record keyed with the integrity key.
+pub fn mac_from(layout: &Layout) -> Result<i64> {
+    let path = mac_from_path(layout);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {}: it belongs beside the integrity key",
+            path.display()
+        )
+    })?;
+    text.trim()
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{} was changed: it holds no number", path.display()))
+}
+
+/// Registers `loep_mac(...)` (HMAC of its arguments as text) and `loep_mac_vanaf()` on `conn`.
+pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<()> {
+    let k = key.clone();
+    conn.create_scalar_function(
+        "loep_mac",
+        -1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |ctx| {
+            let mut parts: Vec<Option<String>> = Vec::with_capacity(ctx.len());
+            for i in 0..ctx.len() {
+                let v = ctx.get_raw(i);
+                parts.push(match v {
+                    rusqlite::types::ValueRef::Null => None,
+                    rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+                    rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
+                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                        Some(String::from_utf8_lossy(t).into_owned())
+                    }
+                });
+            }
+            let refs: Vec<Option<&str>> = parts.iter().map(|p| p.as_deref()).collect();
+            Ok(k.mac(&refs))
+        },
+    )?;
+    conn.create_scalar_function(
+        "loep_mac_vanaf",
+        0,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        move |_| Ok(mac_from),
+    )?;
+    Ok(())
+}
+
+/// The rows that grant access and the columns their MAC covers.
+pub const GUARDED: [(&str, &str, &str); 3] = [
+    (
+        "gebruiker",
+        "naam",
+        "naam, rol, organisatie, wachtwoord, actief, bevestigd",
+    ),
+    (
+        "goedkeuring",
+        "id",
+        "id, door, dpia, tijdstip, config_sha256",
+    ),
+    (
+        "onthulling",
+        "id",
+        "id, signaal, pseudoniemen, aanvrager, reden, status, beoordelaar, toelichting, beoordeeld",
+    ),
+];
+
+/// (Re)creates the triggers that keep the guarded rows' MACs: set on insert and on a change of
+/// a guarded column, and a change refused when the row's MAC no longer matches (it was edited
+/// outside loep). Dropped triggers come back at the next open; their absence meanwhile shows in
+/// the MACs.
+pub fn create_triggers(conn: &Connection) -> Result<()> {
+    for (table, _, cols) in GUARDED {
+        if !table_exists(conn, table)? {
+            continue;
+        }
+        let old: String = cols
+            .split(", ")
+            .map(|c| format!("old.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let new: String = cols
+            .split(", ")
+            .map(|c| format!("new.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        conn.execute_batch(&format!(
+            "DROP TRIGGER IF EXISTS {table}_mac_insert;
+             DROP TRIGGER IF EXISTS {table}_mac_check;
+             DROP TRIGGER IF EXISTS {table}_mac_update;
+             CREATE TRIGGER {table}_mac_insert AFTER INSERT ON {table} BEGIN
+               UPDATE {table} SET mac = loep_mac('{table}', {new}) WHERE rowid = new.rowid;
+             END;
+             CREATE TRIGGER {table}_mac_check BEFORE UPDATE OF {cols} ON {table}
+               WHEN old.mac IS NOT loep_mac('{table}', {old}) BEGIN
+               SELECT RAISE(ABORT, 'this row was changed outside loep; the privacy officer must look into it');
+             END;
+             CREATE TRIGGER {table}_mac_update AFTER UPDATE OF {cols} ON {table} BEGIN
+               UPDATE {table} SET mac = loep_mac('{table}', {new}) WHERE rowid = new.rowid;
+             END;"
+        ))?;
+    }
+    Ok(())
+}
+
+/// Adds the MAC column to the guarded tables that lack it and seals their current rows (once,
+/// when a project of an earlier release gets its key).
+pub fn seal_existing(conn: &Connection) -> Result<()> {
+    for (table, _, cols) in GUARDED {
+        if !table_exists(conn, table)? {
+            continue;
+        }
+        let has_mac: bool = conn.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_mac {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN mac TEXT"))?;
+        }
+        conn.execute_batch(&format!(
+            "UPDATE {table} SET mac = loep_mac('{table}', {cols}) WHERE mac IS NULL"
+        ))?;
+    }
+    Ok(())
+}
+
+fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [table],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether the guarded row of `table` with key `id` still matches its MAC. `Ok(true)` when the
+/// row does not exist (the caller reports that).
+pub fn row_intact(conn: &Connection, table: &str, id: &str) -> Result<bool> {
+    let Some((_, key, cols)) = GUARDED.iter().find(|(t, _, _)| *t == table) else {
+        bail!("{table} is not a guarded table");
+    };
+    let sealed: bool = conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"),
+        [],
+        |r| r.get(0),
+    )?;
+    if !sealed {
+        // A project of an earlier release that no writer has opened yet.
+        return Ok(true);
+    }
+    let intact: Option<bool> = rusqlite::OptionalExtension::optional(conn.query_row(
+        &format!("SELECT mac IS loep_mac('{table}', {cols}) FROM {table} WHERE {key} = ?1"),
+        [id],
+        |r| r.get(0),
+    ))?;
+    Ok(intact.unwrap_or(true))
+}
+
+/// Every guarded row that no longer matches its seal, as a problem.
+pub fn tampered_rows(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for (table, key, cols) in GUARDED {
+        if !table_exists(conn, table)? {
+            continue;
+        }
+        let sealed: bool = conn.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if !sealed {
+            continue;
+        }
+        let mut stmt = conn.prepare(&format!(
+            "SELECT CAST({key} AS TEXT) FROM {table} WHERE mac IS NOT loep_mac('{table}', {cols})"
+        ))?;
+        for id in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            out.push(format!(
+                "{table} '{}' was changed outside loep (it no longer matches its seal)",
+                id?
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The refusal when a guarded row no longer matches its MAC.
+pub fn tampered(what: &str) -> anyhow::Error {
+    crate::Problem::error(
+        crate::ProblemKind::Refused,
+        format!(
+            "refused: {what} was changed outside loep (it no longer matches its seal); nothing is done with it. The privacy officer must look into it (`loep log verify`)"
+        ),
+    )
+}
+
+/// The last head a writer verified: (record count, hash).
+pub fn checkpoint(layout: &Layout) -> Result<Option<(i64, String)>> {
+    let path = checkpoint_path(layout);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)?;
+    let Some((seq, hash)) = text.trim().split_once(' ') else {
+        bail!("{} was changed: it does not hold a head", path.display());
+    };
+    let seq = seq
+        .parse()
+        .map_err(|_| anyhow::anyhow!("{} was changed: it does not hold a head", path.display()))?;
+    Ok(Some((seq, hash.to_string())))
+}
+
+pub fn set_checkpoint(layout: &Layout, seq: i64, hash: &str) -> Result<()> {
+    write_private(
+        &checkpoint_path(layout),
+        format!("{seq} {hash}\n").as_bytes(),
+    )
+}
+
+/// The alarm, when a check found the log or a guarded row changed: what was found.
+pub fn alarm(layout: &Layout) -> Result<Option<String>> {
+    let path = alarm_path(layout);
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        "the alarm file cannot be read".to_string()
+    })))
+}
+
+pub fn raise_alarm(layout: &Layout, problems: &[String]) -> Result<()> {
+    if alarm_path(layout).exists() {
+        return Ok(());
+    }
+    write_private(&alarm_path(layout), problems.join("\n").as_bytes())
+}
+
+pub fn clear_alarm(layout: &Layout) -> Result<()> {
+    let path = alarm_path(layout);
+    if path.exists() {
+        std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A head the privacy officer keeps: `N:HASH:SIGNATURE`.
+pub fn signed_head(key: &IntegrityKey, seq: i64, hash: &str) -> String {
+    let sig = key.mac(&[Some("kop"), Some(&seq.to_string()), Some(hash)]);
+    format!("{seq}:{hash}:{sig}")
+}
+
+/// Checks a signed head's signature and returns its (count, hash).
+pub fn check_signed_head(key: &IntegrityKey, token: &str) -> Result<(i64, String)> {
+    let parts: Vec<&str> = token.trim().split(':').collect();
+    let [seq, hash, sig] = parts.as_slice() else {
+        bail!("'{token}' is not a signed head (N:HASH:SIGNATURE, as `loep log verify` prints it)");
+    };
+    let seq: i64 = seq
+        .parse()
+        .map_err(|_| anyhow::anyhow!("'{token}' is not a signed head: '{seq}' is not a number"))?;
+    if signed_head(key, seq, hash) != token.trim() || sig.is_empty() {
+        bail!("the signature of head {seq} does not match: it was not issued by this project");
+    }
+    Ok((seq, hash.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn_with_key(path: &Path) -> (Connection, IntegrityKey) {
+        let conn = Connection::open(path).unwrap();
+        let key = IntegrityKey([7u8; KEY_LEN]);
+        register(&conn, &key, 1).unwrap();
+        (conn, key)
+    }
+
+    #[test]
+    fn guarded_rows_refuse_direct_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("store.sqlite");
+        let (conn, _) = conn_with_key(&db);
+        conn.execute_batch(
+            "CREATE TABLE onthulling (id TEXT PRIMARY KEY, signaal TEXT, pseudoniemen TEXT, aanvrager TEXT, reden TEXT, status TEXT, beoordelaar TEXT, toelichting TEXT, beoordeeld TEXT, mac TEXT);",
+        )
+        .unwrap();
+        create_triggers(&conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO onthulling (id, signaal, pseudoniemen, aanvrager, reden, status) VALUES ('O1', 'S/1', 'p', 'a', 'r', 'aangevraagd');
+             UPDATE onthulling SET status = 'goedgekeurd', beoordelaar = 'k' WHERE id = 'O1';",
+        )
+        .unwrap();
+        assert!(row_intact(&conn, "onthulling", "O1").unwrap());
+        // Another program (no key, no loep_mac) cannot change the row at all.
+        let other = Connection::open(&db).unwrap();
+        assert!(
+            other
+                .execute(
+                    "UPDATE onthulling SET status = 'goedgekeurd' WHERE id = 'O1'",
+                    []
+                )
+                .is_err()
+        );
+        // With the triggers dropped a change goes through, but breaks the seal.
+        other
+            .execute_batch(
+                "DROP TRIGGER onthulling_mac_check; DROP TRIGGER onthulling_mac_update; DROP TRIGGER onthulling_mac_insert;
+                 UPDATE onthulling SET aanvrager = 'x' WHERE id = 'O1';",
+            )
+            .unwrap();
+        drop(other);
+        assert!(!row_intact(&conn, "onthulling", "O1").unwrap());
+        // And the next legitimate change refuses to bless it.
+        create_triggers(&conn).unwrap();
+        assert!(
+            conn.execute(
+                "UPDATE onthulling SET status = 'geweigerd' WHERE id = 'O1'",
+                []
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn signed_heads() {
+        let key = IntegrityKey([7u8; KEY_LEN]);
+        let t = signed_head(&key, 12, "abc");
+        assert_eq!(
+            check_signed_head(&key, &t).unwrap(),
+            (12, "abc".to_string())
+        );
+        assert!(check_signed_head(&key, &t.replace("12:", "11:")).is_err());
+        assert!(check_signed_head(&IntegrityKey([8u8; KEY_LEN]), &t).is_err());
+        assert!(check_signed_head(&key, "garbage").is_err());
+    }
+}
