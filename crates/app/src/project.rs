@@ -59,6 +59,7 @@ impl NewProject {
                 .map(|c| c.trim().to_uppercase())
                 .filter(|c| !c.is_empty())
                 .collect(),
+            intake: Default::default(),
         })
     }
 }
@@ -134,6 +135,7 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
         },
         bewaartermijnen: Bewaartermijnen::default(),
         indicatoren: Vec::new(),
+        intake: Default::default(),
     }
 }
 

@@ -116,8 +116,10 @@ pub fn open(
     let mut session = login(dir, mode, naam, password)?;
     let destroyed = match mode {
         Access::Write => Some(crate::retention::enforce(&mut session.project, false)?),
-        // Retention needs a writer; with an integrity alarm standing nothing is processed, but
-        // reading (to look into it) goes on.
+        // A reader takes the write lock only when something is due (retention needs a
+        // writer); with an integrity alarm standing nothing is processed, but reading (to
+        // look into it) goes on.
+        Access::Read if !loep_vault::retention_due(&session.project)? => None,
         Access::Read => match Project::open(dir) {
             Ok(mut writer) => {
                 attach_vault(&mut writer)?;

@@ -289,6 +289,15 @@ fn main() -> ExitCode {
     // fault and zeroing each.
     // SAFETY: sets a process-wide allocator option; no allocation is in flight that depends on it.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // Everything loep writes is private to the account it runs as: files 0600, directories
+    // 0700 (stores, vault, key, Parquet snapshots, reports with identities).
+    // SAFETY: umask only sets the process's file-creation mask.
+    unsafe { libc::umask(0o077) };
+    // A closed pipe (`loep log export DIR | head`) ends the process quietly, as it does for
+    // other Unix tools, instead of a panic on the next write. A transaction in flight then
+    // rolls back, so nothing is left half done.
+    // SAFETY: restores the default disposition of SIGPIPE before any thread is started.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LOEP_LOG")

@@ -750,3 +750,51 @@ fn access_request_log_export_and_register() {
     }
     assert!(md.contains("```sql"));
 }
+
+/// Retention killed at its two critical moments (kill -9 as a power cut would): before its
+/// record commits nothing is destroyed; after it, the record stands and the next run finishes
+/// the destruction. Never a destruction without its record.
+#[test]
+fn retention_interrupted_never_destroys_unrecorded() {
+    let root = tempfile::tempdir().unwrap();
+    let (_, dir) = scanned(
+        root.path(),
+        &["--signalen-dagen", "60"],
+        "2026-12-30T09:00:00Z",
+    );
+    let d = dir.to_str().unwrap();
+    let in_signals: BTreeSet<String> = signals(&dir).iter().flat_map(persons).collect();
+    let before = vault_pseudonyms(&dir);
+    let at = "2027-02-01T12:00:00Z";
+    let aborted = |fault: &str| {
+        let o = loep_env(
+            &["retention", "run", d],
+            &[("LOEP_NOW", at), ("LOEP_FAULT", fault)],
+        );
+        assert_eq!(
+            o.status.code(),
+            None,
+            "expected an abort at {fault}: {}",
+            stderr(&o)
+        );
+    };
+
+    aborted("retention-before-commit");
+    assert_eq!(
+        vault_pseudonyms(&dir),
+        before,
+        "destroyed before the record committed"
+    );
+    assert!(log_rows(&dir, "bewaartermijn.vernietiging").is_empty());
+
+    aborted("retention-after-commit");
+    let recorded = log_rows(&dir, "bewaartermijn.vernietiging").len();
+    assert!(recorded > 0, "the destruction was not recorded");
+
+    // The next run finishes it (and records what it destroys).
+    ok(loep_env(&["retention", "run", d], &[("LOEP_NOW", at)]));
+    let after = vault_pseudonyms(&dir);
+    assert!(!after.is_empty() && after.is_subset(&in_signals));
+    assert!(log_rows(&dir, "bewaartermijn.vernietiging").len() >= recorded);
+    ok(loep_env(&["log", "verify", d], &[("LOEP_NOW", at)]));
+}

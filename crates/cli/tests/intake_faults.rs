@@ -380,3 +380,39 @@ fn a_second_row_with_the_same_key_is_rejected_and_the_first_stays() {
     assert!(!report.contains("111222333"), "{report}");
     assert!(report.contains("dubbele sleutel"), "{report}");
 }
+
+/// The reject limit is the project's own (`[intake] max_afgewezen` in loep.toml, part of what
+/// the privacy officer approves): with 20% allowed, a file with 10% bad rows loads.
+#[test]
+fn the_reject_limit_comes_from_loep_toml() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = init_project(root.path());
+    let toml = std::fs::read_to_string(dir.join("loep.toml")).unwrap();
+    std::fs::write(
+        dir.join("loep.toml"),
+        format!("{toml}\n[intake]\nmax_afgewezen = 0.2\n"),
+    )
+    .unwrap();
+    approve(&dir, "DPIA-GRENS");
+    ok(intake(&dir, &fixtures().join("basis")));
+    let rows: Vec<String> = bsns(200)
+        .iter()
+        .enumerate()
+        .map(|(i, bsn)| resident(bsn, if i % 10 == 3 { "X" } else { "M" }))
+        .collect();
+    let lev = delivery(
+        root.path(),
+        "l",
+        &[(
+            "brp_persoon.csv",
+            &format!("{BRP_HEADER}\n{}\n", rows.join("\n")),
+        )],
+    );
+    let r = intake_json(&dir, &lev);
+    let t = table(&r, "brp_persoon");
+    assert_eq!(
+        (t["rijen_geladen"].as_u64(), t["rijen_afgewezen"].as_u64()),
+        (Some(180), Some(20)),
+        "{r}"
+    );
+}

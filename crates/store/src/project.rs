@@ -30,6 +30,38 @@ pub struct ProjectConfig {
     /// indicator whose partners take part. Part of what the privacy officer approves.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indicatoren: Vec<String>,
+    /// Limits on what a delivery may hold before it is refused as a broken export.
+    #[serde(default, skip_serializing_if = "IntakeGrenzen::is_default")]
+    pub intake: IntakeGrenzen,
+}
+
+/// `[intake]` in `loep.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeGrenzen {
+    /// The largest share of rejected rows a table may have (0 to 1) before the whole delivery
+    /// is refused and nothing of it replaces the current snapshots. Default 5%, as the data
+    /// contract (spec/levering.md) says.
+    #[serde(default = "default_max_afgewezen")]
+    pub max_afgewezen: f64,
+}
+
+fn default_max_afgewezen() -> f64 {
+    0.05
+}
+
+impl Default for IntakeGrenzen {
+    fn default() -> Self {
+        IntakeGrenzen {
+            max_afgewezen: default_max_afgewezen(),
+        }
+    }
+}
+
+impl IntakeGrenzen {
+    fn is_default(&self) -> bool {
+        *self == IntakeGrenzen::default()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -65,6 +97,12 @@ impl Default for Bewaartermijnen {
 impl ProjectConfig {
     /// Checks the configuration as a privacy officer would before approving it.
     pub fn validate(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.intake.max_afgewezen) {
+            bail!(
+                "loep.toml: [intake] max_afgewezen must be a share from 0 to 1 (0.05 is 5%), not {}",
+                self.intake.max_afgewezen
+            );
+        }
         if self.naam.trim().is_empty() {
             bail!("loep.toml: naam is empty; give the project a name");
         }
@@ -395,11 +433,24 @@ impl Project {
             .write(true)
             .open(layout.lock())
             .with_context(|| format!("cannot open {}", layout.lock().display()))?;
-        let exclusive = match lock_file.try_lock() {
-            Ok(()) => true,
-            Err(std::fs::TryLockError::WouldBlock) => false,
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", layout.lock().display()));
+        // A writer waits a little for another writer (a reader that enforces retention holds
+        // the lock briefly); a reader never waits.
+        let wait = match access {
+            Access::Write => LOCK_WAIT,
+            Access::Read => std::time::Duration::ZERO,
+        };
+        let started = std::time::Instant::now();
+        let exclusive = loop {
+            match lock_file.try_lock() {
+                Ok(()) => break true,
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => break false,
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(e)
+                        .with_context(|| format!("cannot lock {}", layout.lock().display()));
+                }
             }
         };
         if access == Access::Write && !exclusive {
@@ -726,6 +777,9 @@ impl Project {
 
 /// What is told the processing log's new head (record count, hash of the newest record).
 pub type HeadMirror = dyn Fn(i64, &str) -> Result<()>;
+
+/// How long a writer waits for another writer before it gives up with "busy".
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A write transaction of the store; see [`Project::begin`]. When it appended to the
 /// processing log, committing tells the head mirror the new head.

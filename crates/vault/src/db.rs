@@ -32,6 +32,10 @@ CREATE TABLE IF NOT EXISTS afwijzing (
     reden TEXT NOT NULL,
     ruwe_regel TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS bewaartermijn (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    identiteiten_voltooid TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS log_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL,
@@ -108,6 +112,32 @@ impl Vault {
              ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
             params![seq, hash],
         )?;
+        Ok(())
+    }
+
+    /// Whether the vault's files were filtered to completion after the identities' grace
+    /// period: a run interrupted after its record committed leaves this unset, so that the
+    /// next run finishes the destruction.
+    pub fn identities_done(&self) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM bewaartermijn", [], |r| {
+                r.get::<_, i64>(0)
+            })?
+            > 0)
+    }
+
+    /// Marks the identities' destruction complete (after the files were replaced), or not.
+    pub fn set_identities_done(&self, done: bool, now: &str) -> Result<()> {
+        if done {
+            self.conn.execute(
+                "INSERT INTO bewaartermijn (id, identiteiten_voltooid) VALUES (1, ?1)
+                 ON CONFLICT(id) DO UPDATE SET identiteiten_voltooid = excluded.identiteiten_voltooid",
+                params![now],
+            )?;
+        } else {
+            self.conn.execute("DELETE FROM bewaartermijn", [])?;
+        }
         Ok(())
     }
 

@@ -18,4 +18,4 @@ mod retention;
 
 pub use db::{RejectRows, Vault, VaultTx};
 pub use grant::{Grant, Identiteit, identities};
-pub use retention::{RetentionReport, enforce_retention};
+pub use retention::{RetentionReport, enforce_retention, retention_due};

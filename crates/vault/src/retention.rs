@@ -131,6 +131,23 @@ impl RetentionReport {
     }
 }
 
+/// Whether anything may be due under the retention periods, found without changing or
+/// locking anything: a reader then leaves the project alone and the next writer enforces
+/// them. (Signals older than `signalen_dagen`, or the grace period for identities over with
+/// anything in the vault still to check.)
+pub fn retention_due(project: &Project) -> Result<bool> {
+    let now = clock::now_utc();
+    let termijnen = &project.config.bewaartermijnen;
+    let cutoff = (now - chrono::Duration::days(i64::from(termijnen.signalen_dagen)))
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    if !retention::expired_runs(project.conn(), &cutoff)?.is_empty() {
+        return Ok(true);
+    }
+    let (_, tot) = project.config.period_days()?;
+    let ids_due_day = tot + termijnen.identiteiten_na_einde_dagen as i32;
+    Ok(clock::today() > ids_due_day)
+}
+
 /// Enforces the retention periods of `loep.toml`: signals older than `signalen_dagen` are
 /// destroyed (cases, which keep theirs for `zaken_jaren`, come with the case register); once
 /// the project ended more than `identiteiten_na_einde_dagen` ago, the vault keeps only the
@@ -164,9 +181,11 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
         report.signalen.push(retention::purge_run(&tx, run, true)?);
     }
     drop(tx);
-    if report.identiteiten_termijn_verstreken
-        && (!runs.is_empty() || retention::identities_due(project.conn())?)
-    {
+    let filter_identities = report.identiteiten_termijn_verstreken
+        && (!runs.is_empty()
+            || retention::identities_due(project.conn())?
+            || !vault.identities_done()?);
+    if filter_identities {
         let keep = retention::persons_in_signals(project.conn(), &runs)?;
         for (snapshot_id, soort, pad) in vault.files()? {
             let (d, replacement) = filter_file(project, &pad, &soort, &keep, dry_run)?;
@@ -237,11 +256,19 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
     // Recorded first, destroyed after: an interruption from here on leaves data that the
     // next run destroys and records again, never a destruction without a record.
     loep_store::clock::fault_point("retention-after-commit");
+    if filter_identities {
+        // Not complete until the files are replaced: an interruption below makes the next
+        // run filter again.
+        vault.set_identities_done(false, &ended)?;
+    }
     for (tmp, path) in &replacements {
         std::fs::rename(tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
     }
     if report.identiteiten_termijn_verstreken {
         vault.purge_rejects(false)?;
+    }
+    if filter_identities {
+        vault.set_identities_done(true, &ended)?;
     }
     if anything {
         retention::compact(project.conn())?;

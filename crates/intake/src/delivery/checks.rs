@@ -8,10 +8,6 @@ use loep_store::Project;
 use super::{FileProblem, TableReport};
 use crate::source::ReadCounts;
 
-/// The share of rejected rows above which a table refuses the delivery, when `loep.toml`
-/// does not say otherwise (the contract's default).
-pub(super) const DEFAULT_MAX_AFGEWEZEN: f64 = 0.05;
-
 /// A share says nothing about a handful of rows (one typo in a table of 4 is 25%): the limit
 /// applies to tables with at least this many rows in the area. A smaller table is refused
 /// only when it has no valid row at all.
@@ -21,8 +17,8 @@ pub(super) const MIN_ROWS_FOR_SHARE: u64 = 100;
 const REASONS: usize = 5;
 
 /// The project's limit on the share of rejected rows per table.
-pub(super) fn max_afgewezen(_project: &Project) -> f64 {
-    DEFAULT_MAX_AFGEWEZEN
+pub(super) fn max_afgewezen(project: &Project) -> f64 {
+    project.config.intake.max_afgewezen
 }
 
 fn refused(file: &str, melding: String) -> FileProblem {
