@@ -16,7 +16,8 @@ pub struct Written {
 }
 
 /// `loep inzage`: the report for the person with `bsn`, as HTML and JSON in `out` (default:
-/// the project's `inzage/`). The lookup is logged.
+/// `vault/inzage/` inside the identity vault, where retention removes it after
+/// `signalen_dagen`). The lookup is logged.
 pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Written> {
     session.authorize(Actie::InzageOpstellen)?;
     let catalogue = loep_scan::Catalogue::published()?;
@@ -38,7 +39,7 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
     let r = loep_intake::inzage::report(&mut session.project, &grant, indicatoren)?;
     let out = out
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| session.project.layout.dir.join("inzage"));
+        .unwrap_or_else(|| loep_vault::inzage_dir(&session.project.layout));
     std::fs::create_dir_all(&out)
         .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))?;
     let stem = format!("inzage-{}", r.pseudoniem.get(..12).unwrap_or(&r.pseudoniem));

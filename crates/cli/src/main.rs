@@ -223,7 +223,8 @@ enum Command {
         /// The resident's BSN.
         #[arg(long)]
         bsn: String,
-        /// Where the report goes (default: DIR/inzage).
+        /// Where the report goes (default: DIR/vault/inzage, inside the vault and under its
+        /// retention).
         #[arg(long)]
         out: Option<PathBuf>,
     },

@@ -798,3 +798,28 @@ fn retention_interrupted_never_destroys_unrecorded() {
     assert!(log_rows(&dir, "bewaartermijn.vernietiging").len() >= recorded);
     ok(loep_env(&["log", "verify", d], &[("LOEP_NOW", at)]));
 }
+
+/// An access report holds identities: by default it goes into the vault (private, under its
+/// retention), not beside the project, and retention removes it with a record of it.
+#[test]
+fn access_reports_stay_in_the_vault_and_expire() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    let d = dir.to_str().unwrap();
+    ok(loep(&["inzage", d, "--bsn", "111222333"]));
+    assert!(!dir.join("inzage").exists());
+    let reports: Vec<_> = files_under(&dir.join("vault/inzage"));
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    // Long after the report was made (and after the project), retention removes it.
+    ok(loep_env(
+        &["retention", "run", d],
+        &[("LOEP_NOW", "2028-01-01T00:00:00Z")],
+    ));
+    assert!(files_under(&dir.join("vault/inzage")).is_empty());
+    assert!(
+        log_rows(&dir, "bewaartermijn.vernietiging")
+            .iter()
+            .any(|(subject, _)| subject.as_deref() == Some("inzage"))
+    );
+}

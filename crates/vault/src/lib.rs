@@ -19,3 +19,9 @@ mod retention;
 pub use db::{RejectRows, Vault, VaultTx};
 pub use grant::{Grant, Identiteit, identities};
 pub use retention::{RetentionReport, enforce_retention, retention_due};
+
+/// Where access reports (which hold identities) go by default: inside the vault, under its
+/// retention.
+pub fn inzage_dir(layout: &loep_store::Layout) -> std::path::PathBuf {
+    layout.vault_dir().join("inzage")
+}

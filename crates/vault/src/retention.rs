@@ -131,6 +131,29 @@ impl RetentionReport {
     }
 }
 
+/// Access reports in the vault older than `days`: a copy handed to the resident, not kept.
+fn expired_reports(
+    project: &Project,
+    now: chrono::DateTime<chrono::Utc>,
+    days: u32,
+) -> Result<Vec<std::path::PathBuf>> {
+    let dir = crate::inzage_dir(&project.layout);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let cutoff = now - chrono::Duration::days(i64::from(days));
+    let mut out = Vec::new();
+    for e in entries {
+        let p = e?.path();
+        let modified: chrono::DateTime<chrono::Utc> = std::fs::metadata(&p)?.modified()?.into();
+        if p.is_file() && modified < cutoff {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 /// Whether anything may be due under the retention periods, found without changing or
 /// locking anything: a reader then leaves the project alone and the next writer enforces
 /// them. (Signals older than `signalen_dagen`, or the grace period for identities over with
@@ -194,6 +217,7 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
             replacements.extend(replacement);
         }
     }
+    let old_reports = expired_reports(project, now, termijnen.signalen_dagen)?;
     if dry_run {
         if report.identiteiten_termijn_verstreken {
             report.afwijzingen = Some(vault.purge_rejects(true)?);
@@ -238,6 +262,20 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
             }
         }
     }
+    if !old_reports.is_empty() {
+        let mut hash = Sha256::new();
+        for p in &old_reports {
+            hash.update(std::fs::read(p).unwrap_or_default());
+        }
+        records.push((
+            "inzage".to_string(),
+            Destroyed {
+                soort: "inzage".to_string(),
+                aantal: old_reports.len() as u64,
+                sha256: hex::encode(hash.finalize()),
+            },
+        ));
+    }
     let anything = !records.is_empty();
     if anything {
         log::append(&tx, &activity, parent.clone())?;
@@ -269,6 +307,9 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
     }
     if filter_identities {
         vault.set_identities_done(true, &ended)?;
+    }
+    for p in &old_reports {
+        std::fs::remove_file(p).with_context(|| format!("cannot remove {}", p.display()))?;
     }
     if anything {
         retention::compact(project.conn())?;
