@@ -215,6 +215,23 @@ impl Layout {
     pub fn vault_staging(&self) -> PathBuf {
         self.vault_dir().join("staging")
     }
+    /// Where a delivery's snapshot of `table` lives, relative to the project directory.
+    pub fn data_file(&self, table: &str, levering_id: &str) -> String {
+        format!("data/{table}/{levering_id}.parquet")
+    }
+    /// The keys a scope-defining snapshot adds, relative to the project directory.
+    pub fn scope_file(&self, table: &str, levering_id: &str) -> String {
+        format!("scope/{table}/{levering_id}.parquet")
+    }
+    /// A vault file (`identiteit` or `bsn`) of a delivery's snapshot of `table`, relative to
+    /// the project directory.
+    pub fn vault_file(&self, kind: &str, table: &str, levering_id: &str) -> String {
+        format!("vault/{kind}/{table}/{levering_id}.parquet")
+    }
+    /// A delivery's reports (`afwijzingen.csv`, `rapport.json`), relative to the project.
+    pub fn delivery_reports(&self, levering_id: &str) -> String {
+        format!("leveringen/{levering_id}")
+    }
     /// Held by the one command that writes to the project.
     pub fn lock(&self) -> PathBuf {
         self.dir.join("loep.lock")

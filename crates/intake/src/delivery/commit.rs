@@ -70,7 +70,7 @@ pub(super) fn register(
     // Register the delivery. Files move into place first; a crash before the commit leaves them
     // unreferenced, and the next open of the project removes them.
     let now = clock::now();
-    let delivery_rel = format!("leveringen/{levering_id}");
+    let delivery_rel = layout.delivery_reports(levering_id);
     std::fs::create_dir_all(layout.dir.join(&delivery_rel)).map_err(anyhow::Error::from)?;
     let parent = LogRecord::new("intake.levering", started, &now)
         .with_attr("levering_id", levering_id.to_string())

@@ -17,6 +17,7 @@ use anyhow::{Context, Result};
 use loep_contract::{ColumnType, Datum};
 use loep_store::catalog::{self, Reject};
 use loep_store::{LogRecord, Project, Status, clock};
+use loep_vault::format::Soort;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -342,12 +343,12 @@ fn load(
             let mut staged = Staged {
                 data: (
                     staging.join(format!("{name}.parquet")),
-                    format!("data/{name}/{levering_id}.parquet"),
+                    layout.data_file(name, &levering_id),
                 ),
                 identity: plan.identity_schema.as_ref().map(|_| {
                     (
                         vault_staging.join(format!("identiteit-{name}.parquet")),
-                        format!("vault/identiteit/{name}/{levering_id}.parquet"),
+                        layout.vault_file(Soort::Identiteit.as_str(), name, &levering_id),
                     )
                 }),
                 bsn: f
@@ -358,7 +359,7 @@ fn load(
                     .then(|| {
                         (
                             vault_staging.join(format!("bsn-{name}.parquet")),
-                            format!("vault/bsn/{name}/{levering_id}.parquet"),
+                            layout.vault_file(Soort::Bsn.as_str(), name, &levering_id),
                         )
                     }),
                 scope: None,
@@ -415,7 +416,8 @@ fn load(
                 "table loaded"
             );
             // What this table defines for the tables after it.
-            staged.scope = scope::keep(name, keys, &staging, &levering_id, &mut scope)?;
+            let rel = layout.scope_file(name, &levering_id);
+            staged.scope = scope::keep(name, keys, &staging, rel, &mut scope)?;
             outputs.push(TableOutput {
                 report,
                 staged,

@@ -108,13 +108,13 @@ pub(super) struct NewKeys {
 }
 
 /// Keeps what table `name` defines for the tables after it: writes its scope file into
-/// `staging` (returned as the staged path and its final path in the project), and makes its
-/// keys the scope for the rest of this delivery.
+/// `staging` (returned as the staged path and `rel`, its final path in the project), and makes
+/// its keys the scope for the rest of this delivery.
 pub(super) fn keep(
     name: &str,
     keys: NewKeys,
     staging: &Path,
-    levering_id: &str,
+    rel: String,
     scope: &mut Scope,
 ) -> Result<Option<(PathBuf, String)>> {
     // Kept beside the snapshot so that later deliveries see the same scope.
@@ -146,5 +146,5 @@ pub(super) fn keep(
         "kvk_vestiging" => scope.owners_kvk = keys.owners,
         _ => {}
     }
-    Ok(written.then(|| (path, format!("scope/{name}/{levering_id}.parquet"))))
+    Ok(written.then(|| (path, rel)))
 }
