@@ -146,5 +146,5 @@ pub(super) fn keep(
         "kvk_vestiging" => scope.owners_kvk = keys.owners,
         _ => {}
     }
-    Ok(written.then(|| (path, rel)))
+    Ok(written.then_some((path, rel)))
 }
