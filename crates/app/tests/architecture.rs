@@ -195,6 +195,29 @@ fn no_database_access_outside_the_store() {
     );
 }
 
+/// Outside the intake boundary, identities are read only with a grant: the application core
+/// never reads the vault's files itself (no `format` reader, no file lookup).
+#[test]
+fn the_core_reads_identities_only_with_a_grant() {
+    let mut found = Vec::new();
+    for f in sources("app") {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            if ["loep_vault::format", "for_each_row", ".file(", "Soort::"]
+                .iter()
+                .any(|w| line.contains(w))
+            {
+                found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the application core reads the vault's files without a grant:\n{}",
+        found.join("\n")
+    );
+}
+
 /// The rule checker itself: a violation of each kind is caught.
 #[test]
 fn the_checks_can_fail() {

@@ -11,6 +11,9 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use loep_contract::{Column, ColumnType, Handling, Table, Value};
 use std::sync::Arc;
 
+/// The vault's file schemas are the vault's own; intake writes them.
+pub use loep_vault::format::{bsn_schema, identity_schema};
+
 /// The Arrow type a column has in the analysis store.
 pub fn analysis_type(col: &Column) -> DataType {
     match (col.handling, col.ty) {
@@ -47,31 +50,6 @@ pub fn analysis_schema(table: &Table) -> SchemaRef {
         fields.push(Field::new("record_key", DataType::Utf8, false));
     }
     Arc::new(Schema::new(fields))
-}
-
-/// The vault schema of a table's identities: `record_key`, then every vault-only column and the
-/// full birth dates, as delivered (normalised) text. `None` when the table holds none.
-pub fn identity_schema(table: &Table) -> Option<SchemaRef> {
-    let cols: Vec<Field> = table
-        .columns
-        .iter()
-        .filter(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear))
-        .map(|c| Field::new(c.name, DataType::Utf8, true))
-        .collect();
-    if cols.is_empty() {
-        return None;
-    }
-    let mut fields = vec![Field::new("record_key", DataType::Utf8, false)];
-    fields.extend(cols);
-    Some(Arc::new(Schema::new(fields)))
-}
-
-/// The vault schema of the BSN ↔ pseudonym map.
-pub fn bsn_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("pseudoniem", DataType::Utf8, false),
-        Field::new("bsn", DataType::Utf8, false),
-    ]))
 }
 
 enum Builder {

@@ -1,14 +1,17 @@
 //! The vault's file format: Parquet files of text columns, one per snapshot and kind
 //! (`identiteit`: `record_key` and the table's identifying columns; `bsn`: `pseudoniem`, `bsn`).
-//! One reader for every use (reveal, access request, linkage at the boundary, retention).
+//! The schemas are defined here, for the intake that writes them, and so is the one reader for
+//! every use (reveal, access request, linkage at the boundary, retention).
 
 use anyhow::{Context, Result};
 use arrow_array::{Array, ArrayRef, StringArray};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use loep_contract::{Handling, Table};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The kind of a vault file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,35 @@ impl Soort {
             Soort::Bsn => "pseudoniem",
         }
     }
+}
+
+/// The schema of a table's identity file: `record_key`, then every column the contract keeps
+/// only in the vault (names, full dates of birth), as text; `None` when the table has none.
+pub fn identity_schema(table: &Table) -> Option<SchemaRef> {
+    let cols: Vec<Field> = table
+        .columns
+        .iter()
+        .filter(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear))
+        .map(|c| Field::new(c.name, DataType::Utf8, true))
+        .collect();
+    if cols.is_empty() {
+        return None;
+    }
+    let mut fields = vec![Field::new(
+        Soort::Identiteit.key_column(),
+        DataType::Utf8,
+        false,
+    )];
+    fields.extend(cols);
+    Some(Arc::new(Schema::new(fields)))
+}
+
+/// The schema of a BSN map: pseudonym to BSN.
+pub fn bsn_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new(Soort::Bsn.key_column(), DataType::Utf8, false),
+        Field::new("bsn", DataType::Utf8, false),
+    ]))
 }
 
 /// Calls `f` with the values (as text; `None` when null) of `columns` of every row of the
