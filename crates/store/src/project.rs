@@ -371,6 +371,37 @@ CREATE TABLE IF NOT EXISTS koppeling (
 );
 "#;
 
+/// Removes every file in the table directories under `root` (`root/<table>/<file>`) whose
+/// path relative to the project directory `dir` is not in `known`: what an interrupted writer
+/// left behind. Used for the analysis store's files here and for the vault's by the vault.
+pub fn remove_unregistered(
+    dir: &Path,
+    root: &Path,
+    known: &std::collections::HashSet<String>,
+) -> Result<()> {
+    let Ok(tables) = std::fs::read_dir(root) else {
+        return Ok(());
+    };
+    for table_dir in tables {
+        let table_dir = table_dir?.path();
+        if !table_dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&table_dir)? {
+            let f = f?.path();
+            let rel = f
+                .strip_prefix(dir)
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !known.contains(&rel) {
+                std::fs::remove_file(&f)
+                    .with_context(|| format!("cannot remove {}", f.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn sha256_file(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     Ok(hex::encode(Sha256::digest(&bytes)))
@@ -571,25 +602,7 @@ impl Project {
             self.layout.dir.join("scope"),
             self.layout.dir.join("koppeling"),
         ] {
-            let Ok(tables) = std::fs::read_dir(&root) else {
-                continue;
-            };
-            for table_dir in tables {
-                let table_dir = table_dir?.path();
-                if !table_dir.is_dir() {
-                    continue;
-                }
-                for f in std::fs::read_dir(&table_dir)? {
-                    let f = f?.path();
-                    let rel = f
-                        .strip_prefix(&self.layout.dir)
-                        .map(|p| p.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    if !known.contains(&rel) {
-                        std::fs::remove_file(&f)?;
-                    }
-                }
-            }
+            remove_unregistered(&self.layout.dir, &root, &known)?;
         }
         Ok(())
     }

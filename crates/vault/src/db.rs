@@ -13,7 +13,6 @@ use loep_store::retention::Destroyed;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
-use std::path::Path;
 
 use crate::format::Soort;
 
@@ -181,7 +180,7 @@ impl Vault {
             layout.vault_dir().join("identiteit"),
             layout.vault_dir().join("bsn"),
         ] {
-            remove_unknown(&layout.dir, &root, &known)?;
+            loep_store::project::remove_unregistered(&layout.dir, &root, &known)?;
         }
         Ok(())
     }
@@ -287,32 +286,6 @@ impl RejectRows<'_> {
         ])?;
         Ok(())
     }
-}
-
-/// Removes every file in the table directories under `root` whose path (relative to `dir`)
-/// is not in `known`.
-fn remove_unknown(dir: &Path, root: &Path, known: &HashSet<String>) -> Result<()> {
-    let Ok(tables) = std::fs::read_dir(root) else {
-        return Ok(());
-    };
-    for table_dir in tables {
-        let table_dir = table_dir?.path();
-        if !table_dir.is_dir() {
-            continue;
-        }
-        for f in std::fs::read_dir(&table_dir)? {
-            let f = f?.path();
-            let rel = f
-                .strip_prefix(dir)
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if !known.contains(&rel) {
-                std::fs::remove_file(&f)
-                    .with_context(|| format!("cannot remove {}", f.display()))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
