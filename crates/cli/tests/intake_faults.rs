@@ -41,6 +41,23 @@ fn delivery(root: &Path, name: &str, files: &[(&str, &str)]) -> PathBuf {
     d
 }
 
+/// A delivery of `n` residents in which every `every`-th (from the fourth) has an invalid sex.
+fn brp_with_bad_sex(root: &Path, n: usize, every: usize) -> PathBuf {
+    let rows: Vec<String> = bsns(n)
+        .iter()
+        .enumerate()
+        .map(|(i, bsn)| resident(bsn, if i % every == 3 { "X" } else { "M" }))
+        .collect();
+    delivery(
+        root,
+        "l",
+        &[(
+            "brp_persoon.csv",
+            &format!("{BRP_HEADER}\n{}\n", rows.join("\n")),
+        )],
+    )
+}
+
 /// A project with the basis delivery loaded; returns it and brp_persoon's current snapshot.
 fn loaded_project(root: &Path) -> (PathBuf, String) {
     let dir = approved_project(root);
@@ -190,19 +207,7 @@ fn more_rejects_than_the_limit_refuse_the_delivery() {
     // 6 of 200 (3%) stay within the limit: they are rejected, the rest loads.
     let root = tempfile::tempdir().unwrap();
     let (dir, before) = loaded_project(root.path());
-    let rows: Vec<String> = b
-        .iter()
-        .enumerate()
-        .map(|(i, bsn)| resident(bsn, if i % 33 == 3 { "X" } else { "M" }))
-        .collect();
-    let lev = delivery(
-        root.path(),
-        "l",
-        &[(
-            "brp_persoon.csv",
-            &format!("{BRP_HEADER}\n{}\n", rows.join("\n")),
-        )],
-    );
+    let lev = brp_with_bad_sex(root.path(), 200, 33);
     let r = intake_json(&dir, &lev);
     let t = table(&r, "brp_persoon");
     assert_eq!(
@@ -395,19 +400,7 @@ fn the_reject_limit_comes_from_loep_toml() {
     .unwrap();
     approve(&dir, "DPIA-GRENS");
     ok(intake(&dir, &fixtures().join("basis")));
-    let rows: Vec<String> = bsns(200)
-        .iter()
-        .enumerate()
-        .map(|(i, bsn)| resident(bsn, if i % 10 == 3 { "X" } else { "M" }))
-        .collect();
-    let lev = delivery(
-        root.path(),
-        "l",
-        &[(
-            "brp_persoon.csv",
-            &format!("{BRP_HEADER}\n{}\n", rows.join("\n")),
-        )],
-    );
+    let lev = brp_with_bad_sex(root.path(), 200, 10);
     let r = intake_json(&dir, &lev);
     let t = table(&r, "brp_persoon");
     assert_eq!(

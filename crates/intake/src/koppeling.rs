@@ -212,38 +212,28 @@ fn brp_input(
     let mut b = InputBuilder::new(settings, false);
     b.reserve(objects.len());
     let fields = b.fields().to_vec();
-    for_each_row(
-        identity,
-        &[
-            "record_key",
-            "voornamen",
-            "voorvoegsel",
-            "geslachtsnaam",
-            "geboortedatum",
-        ],
-        |r| {
-            let key = r[0].unwrap_or_default();
-            let vbo = pseudonym_key(key)
-                .and_then(|k| objects.get(&k))
-                .filter(|v| **v != NO_OBJECT)
-                .map(|v| format!("{v:016}"))
-                .unwrap_or_default();
-            let values: Vec<&str> = fields
-                .iter()
-                .map(|f| match f.as_str() {
-                    "id" | "bsn" => key,
-                    "voornamen" => r[1].unwrap_or_default(),
-                    "voorvoegsel" => r[2].unwrap_or_default(),
-                    "geslachtsnaam" => r[3].unwrap_or_default(),
-                    "geboortedatum" => r[4].unwrap_or_default(),
-                    "vbo_id" => vbo.as_str(),
-                    _ => "",
-                })
-                .collect();
-            b.push(key, None, &values);
-            Ok(())
-        },
-    )?;
+    for_each_row(identity, &loep_vault::format::BRP_IDENTITY, |r| {
+        let key = r[0].unwrap_or_default();
+        let vbo = pseudonym_key(key)
+            .and_then(|k| objects.get(&k))
+            .filter(|v| **v != NO_OBJECT)
+            .map(|v| format!("{v:016}"))
+            .unwrap_or_default();
+        let values: Vec<&str> = fields
+            .iter()
+            .map(|f| match f.as_str() {
+                "id" | "bsn" => key,
+                "voornamen" => r[1].unwrap_or_default(),
+                "voorvoegsel" => r[2].unwrap_or_default(),
+                "geslachtsnaam" => r[3].unwrap_or_default(),
+                "geboortedatum" => r[4].unwrap_or_default(),
+                "vbo_id" => vbo.as_str(),
+                _ => "",
+            })
+            .collect();
+        b.push(key, None, &values);
+        Ok(())
+    })?;
     Ok(b)
 }
 

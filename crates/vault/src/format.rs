@@ -39,6 +39,16 @@ impl Soort {
     }
 }
 
+/// The columns of the BRP's identity file that identify a person, after `record_key`: what a
+/// reveal shows and what the linkage compares.
+pub const BRP_IDENTITY: [&str; 5] = [
+    "record_key",
+    "voornamen",
+    "voorvoegsel",
+    "geslachtsnaam",
+    "geboortedatum",
+];
+
 /// The schema of a table's identity file: `record_key`, then every column the contract keeps
 /// only in the vault (names, full dates of birth), as text; `None` when the table has none.
 pub fn identity_schema(table: &Table) -> Option<SchemaRef> {

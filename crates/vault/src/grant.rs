@@ -85,13 +85,7 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
     {
         for_each_row(
             &project.layout.dir.join(file),
-            &[
-                "record_key",
-                "voornamen",
-                "voorvoegsel",
-                "geslachtsnaam",
-                "geboortedatum",
-            ],
+            &crate::format::BRP_IDENTITY,
             |r| {
                 let key = r[0].unwrap_or_default();
                 if wanted.contains(key)
