@@ -148,10 +148,33 @@ pub enum Actie {
     InzageOpstellen,
     /// Export the Algoritmeregister entry and the catalogue (`loep register export`).
     RegisterExporteren,
+    /// Open a case for an address from its signals (`loep zaak new`).
+    ZaakAanmaken,
+    /// See cases: all of them, or for a partner or handhaver those their organisation or
+    /// account holds a role on (`loep zaak list|show`).
+    ZakenBekijken,
+    /// Move a case on: take it into investigation, plan a visit, cancel (`loep zaak status`,
+    /// `loep zaak visit plan`).
+    ZaakBehandelen,
+    /// Route a case to partners and care partners (`loep zaak assign`).
+    ZaakToewijzen,
+    /// Record the visit's outcome and the bevinding per indicator (`loep zaak visit record`).
+    HuisbezoekVastleggen,
+    /// Record a partner's own findings and dossier number on a case (`loep zaak note`).
+    BevindingVastleggen,
+    /// Close a case with a resultaat (`loep zaak close`).
+    ZaakAfsluiten,
+    /// Reopen a closed case, with a reason (`loep zaak reopen`).
+    ZaakHeropenen,
+    /// Hit rates per indicator from the outcomes of closed cases (`loep trefkans`).
+    TrefkansBekijken,
+    /// Export a report back to the BRP (terugmelding), with the person's BSN (`loep
+    /// terugmelding export`).
+    TerugmeldingExporteren,
 }
 
 impl Actie {
-    pub const ALL: [Actie; 19] = [
+    pub const ALL: [Actie; 29] = [
         Actie::ProjectGoedkeuren,
         Actie::ProjectBekijken,
         Actie::LeveringLaden,
@@ -171,6 +194,16 @@ impl Actie {
         Actie::BewaartermijnenHandhaven,
         Actie::InzageOpstellen,
         Actie::RegisterExporteren,
+        Actie::ZaakAanmaken,
+        Actie::ZakenBekijken,
+        Actie::ZaakBehandelen,
+        Actie::ZaakToewijzen,
+        Actie::HuisbezoekVastleggen,
+        Actie::BevindingVastleggen,
+        Actie::ZaakAfsluiten,
+        Actie::ZaakHeropenen,
+        Actie::TrefkansBekijken,
+        Actie::TerugmeldingExporteren,
     ];
 
     /// What the action is, in Dutch words a refusal can use ("… mag je niet: <describe>").
@@ -197,6 +230,18 @@ impl Actie {
             Actie::BewaartermijnenHandhaven => "de bewaartermijnen handhaven",
             Actie::InzageOpstellen => "inzageverzoeken beantwoorden",
             Actie::RegisterExporteren => "de tekst voor het Algoritmeregister exporteren",
+            Actie::ZaakAanmaken => "een zaak aanmaken",
+            Actie::ZakenBekijken => "zaken bekijken",
+            Actie::ZaakBehandelen => {
+                "een zaak in behandeling nemen, een huisbezoek plannen of een zaak annuleren"
+            }
+            Actie::ZaakToewijzen => "een zaak aan partners toewijzen",
+            Actie::HuisbezoekVastleggen => "de uitkomst van een huisbezoek vastleggen",
+            Actie::BevindingVastleggen => "bevindingen en het eigen zaakkenmerk vastleggen",
+            Actie::ZaakAfsluiten => "een zaak afsluiten",
+            Actie::ZaakHeropenen => "een afgesloten zaak heropenen",
+            Actie::TrefkansBekijken => "de trefkansen per indicator bekijken",
+            Actie::TerugmeldingExporteren => "een terugmelding aan de BRP exporteren",
         }
     }
 
@@ -233,6 +278,16 @@ impl Actie {
             Actie::BewaartermijnenHandhaven => &[Beheerder, FunctionarisGegevensbescherming],
             Actie::InzageOpstellen => &[Sleutelhouder, FunctionarisGegevensbescherming],
             Actie::RegisterExporteren => &[Projectleider, FunctionarisGegevensbescherming],
+            Actie::ZaakAanmaken => &[Analist, Projectleider],
+            Actie::ZakenBekijken => &[Projectleider, Analist, PartnerMedewerker, Handhaver],
+            Actie::ZaakBehandelen => &[Projectleider, Analist, Handhaver],
+            Actie::ZaakToewijzen => &[Projectleider],
+            Actie::HuisbezoekVastleggen => &[Handhaver],
+            Actie::BevindingVastleggen => &[PartnerMedewerker, Handhaver],
+            Actie::ZaakAfsluiten => &[Projectleider, Handhaver],
+            Actie::ZaakHeropenen => &[Projectleider],
+            Actie::TrefkansBekijken => &[Projectleider, Analist, FunctionarisGegevensbescherming],
+            Actie::TerugmeldingExporteren => &[Handhaver],
         }
     }
 }
@@ -251,6 +306,32 @@ pub enum Object<'a> {
     },
     /// An account.
     Gebruiker { naam: &'a str },
+    /// A case: whether the user (their account or their organisation) holds a role on it,
+    /// and whether it is closed.
+    Zaak { op_zaak: bool, gesloten: bool },
+}
+
+impl Actie {
+    /// The case actions that change a case (refused on a closed one).
+    fn changes_case(self) -> bool {
+        matches!(
+            self,
+            Actie::ZaakBehandelen
+                | Actie::ZaakToewijzen
+                | Actie::HuisbezoekVastleggen
+                | Actie::BevindingVastleggen
+                | Actie::ZaakAfsluiten
+        )
+    }
+
+    /// The case actions (decided on an [`Object::Zaak`]).
+    fn on_case(self) -> bool {
+        self.changes_case()
+            || matches!(
+                self,
+                Actie::ZakenBekijken | Actie::ZaakHeropenen | Actie::TerugmeldingExporteren
+            )
+    }
 }
 
 /// A logged-in account. Only [`authenticate`] makes one.
@@ -399,6 +480,17 @@ pub fn decide(user: &Gebruiker, actie: Actie, object: Object<'_>) -> Result<(), 
             "hiervoor is een verzoek om identiteiten nodig: {}",
             actie.describe()
         )),
+        (actie, Object::Zaak { op_zaak, gesloten }) if actie.on_case() => {
+            if matches!(user.rol, Rol::PartnerMedewerker | Rol::Handhaver) && !op_zaak {
+                Err("deze zaak is niet aan jouw organisatie of aan jou toegewezen".to_string())
+            } else if gesloten && actie.changes_case() {
+                Err("deze zaak is afgesloten en kan niet meer worden gewijzigd; alleen de projectleider kan haar heropenen, met een reden".to_string())
+            } else if !gesloten && actie == Actie::ZaakHeropenen {
+                Err("deze zaak is niet afgesloten; heropenen kan alleen een afgesloten zaak".to_string())
+            } else {
+                Ok(())
+            }
+        }
         (Actie::GebruikersBeheren, Object::Gebruiker { naam }) if naam == user.naam => {
             Err("je kunt je eigen account niet wijzigen; vraag een andere beheerder".to_string())
         }
@@ -1159,6 +1251,14 @@ mod tests {
             Actie::GebruikersBeheren | Actie::GebruikersBevestigen => Object::Gebruiker {
                 naam: "iemand-anders",
             },
+            Actie::ZaakHeropenen => Object::Zaak {
+                op_zaak: true,
+                gesloten: true,
+            },
+            a if a.on_case() => Object::Zaak {
+                op_zaak: true,
+                gesloten: false,
+            },
             _ => Object::Project,
         }
     }
@@ -1188,6 +1288,16 @@ mod tests {
             (BewaartermijnenHandhaven, "F B"),
             (InzageOpstellen, "S F"),
             (RegisterExporteren, "P F"),
+            (ZaakAanmaken, "A P"),
+            (ZakenBekijken, "P A M H"),
+            (ZaakBehandelen, "P A H"),
+            (ZaakToewijzen, "P"),
+            (HuisbezoekVastleggen, "H"),
+            (BevindingVastleggen, "M H"),
+            (ZaakAfsluiten, "P H"),
+            (ZaakHeropenen, "P"),
+            (TrefkansBekijken, "P A F"),
+            (TerugmeldingExporteren, "H"),
         ];
         assert_eq!(expected.len(), Actie::ALL.len());
         let letter = |r: Rol| match r {
@@ -1227,6 +1337,39 @@ mod tests {
             assert!(!actie.describe().is_empty());
             assert!(!actie.roles().is_empty(), "{actie:?}");
         }
+    }
+
+    #[test]
+    fn case_rules() {
+        let m = user("uwv-1", Rol::PartnerMedewerker);
+        let h = user("handhaver", Rol::Handhaver);
+        let p = user("pl", Rol::Projectleider);
+        let not_ours = Object::Zaak {
+            op_zaak: false,
+            gesloten: false,
+        };
+        let ours = Object::Zaak {
+            op_zaak: true,
+            gesloten: false,
+        };
+        let closed = Object::Zaak {
+            op_zaak: true,
+            gesloten: true,
+        };
+        for u in [&m, &h] {
+            assert!(decide(u, Actie::ZakenBekijken, not_ours).is_err());
+            assert!(decide(u, Actie::ZakenBekijken, ours).is_ok());
+            assert!(decide(u, Actie::BevindingVastleggen, not_ours).is_err());
+            assert!(decide(u, Actie::BevindingVastleggen, ours).is_ok());
+            assert!(decide(u, Actie::BevindingVastleggen, closed).is_err());
+            assert!(decide(u, Actie::ZakenBekijken, closed).is_ok());
+        }
+        // The projectleider sees every case, changes none that is closed, reopens only those.
+        assert!(decide(&p, Actie::ZakenBekijken, not_ours).is_ok());
+        assert!(decide(&p, Actie::ZaakToewijzen, closed).is_err());
+        assert!(decide(&p, Actie::ZaakHeropenen, closed).is_ok());
+        assert!(decide(&p, Actie::ZaakHeropenen, ours).is_err());
+        assert!(decide(&h, Actie::ZaakHeropenen, closed).is_err());
     }
 
     #[test]

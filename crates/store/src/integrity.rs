@@ -175,8 +175,10 @@ pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<
     Ok(())
 }
 
-/// The rows that grant access and the columns their MAC covers.
-pub const GUARDED: [(&str, &str, &str); 3] = [
+/// The rows that grant access and the columns their MAC covers. The last three are the case
+/// register's (`loep_zaken`, whose tables live in this database): who holds a role on a case,
+/// which signals (and so which persons' identities) a case holds, and whether it is open.
+pub const GUARDED: [(&str, &str, &str); 6] = [
     (
         "gebruiker",
         "naam",
@@ -192,6 +194,17 @@ pub const GUARDED: [(&str, &str, &str); 3] = [
         "id",
         "id, signaal, pseudoniemen, aanvrager, reden, status, beoordelaar, toelichting, beoordeeld",
     ),
+    (
+        "zaak",
+        "identificatie",
+        "identificatie, zaaktype, vbo_id, status, einddatum, hoofdzaak, vertrouwelijkheidaanduiding",
+    ),
+    (
+        "zaak_rol",
+        "id",
+        "id, zaak, roltype, organisatie, medewerker",
+    ),
+    ("zaak_signaal", "id", "id, zaak, signaal, pseudoniemen"),
 ];
 
 /// (Re)creates the triggers that keep the guarded rows' MACs: set on insert and on a change of

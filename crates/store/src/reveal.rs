@@ -58,13 +58,20 @@ impl Onthulling {
         self.status == "goedgekeurd"
     }
 
-    /// The object the authorisation table decides on, for `user`.
+    /// The object the authorisation table decides on, for a user who is not on a case that
+    /// holds the request's signal.
     pub fn object(&self) -> Object<'_> {
+        self.object_on_case(false)
+    }
+
+    /// The object the authorisation table decides on; `op_zaak`: the user (their account or
+    /// organisation) holds a role on an open case that took in the request's signal, as the
+    /// case register (`loep_zaken`) answers.
+    pub fn object_on_case(&self, op_zaak: bool) -> Object<'_> {
         Object::Onthulling {
             aanvrager: &self.aanvrager,
             goedgekeurd: self.goedgekeurd(),
-            // Cases route a revealed signal to partners; until one exists nobody is on it.
-            op_zaak: false,
+            op_zaak,
         }
     }
 }
@@ -118,6 +125,12 @@ pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
 /// Every request, oldest first (for the analist, key holder and privacy officer).
 pub fn list(conn: &Connection, user: &Gebruiker) -> Result<Vec<Onthulling>> {
     auth::authorize(user, Actie::OnthullingenBekijken, Object::Project)?;
+    all(conn)
+}
+
+/// Every request, oldest first, unauthorised: for the core to find the approved request a
+/// case's step needs (opening it is authorised, by [`open`]).
+pub fn all(conn: &Connection) -> Result<Vec<Onthulling>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM onthulling ORDER BY id"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -229,11 +242,19 @@ pub fn decide(
 }
 
 /// The persons `user` may now see the identities of, under request `id`; logs the view.
-/// The caller looks them up in the identity vault and shows nothing else.
-pub fn open(project: &mut Project, user: &Gebruiker, id: &str) -> Result<Onthulling> {
+/// The caller looks them up in the identity vault and shows nothing else. `op_zaak`: the user
+/// is on an open case that took in the request's signal (see [`Onthulling::object_on_case`]).
+pub fn open(
+    project: &mut Project,
+    user: &Gebruiker,
+    id: &str,
+    op_zaak: bool,
+) -> Result<Onthulling> {
     let o = get(project.conn(), id)?;
-    auth::authorize(user, Actie::OnthullingInzien, o.object())?;
-    if crate::scan::signal(project.conn(), &o.signaal)?.is_none() {
+    auth::authorize(user, Actie::OnthullingInzien, o.object_on_case(op_zaak))?;
+    // A signal taken into an open case stays with the case, whatever the signal retention
+    // did to its run.
+    if !op_zaak && crate::scan::signal(project.conn(), &o.signaal)?.is_none() {
         bail!(
             "signal {} of request {id} was destroyed under the retention period; its persons can no longer be identified",
             o.signaal

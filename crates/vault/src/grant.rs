@@ -19,13 +19,16 @@ pub struct Grant {
 
 impl Grant {
     /// Opens the approved request `id` for `user` (authorised and logged by the store, one
-    /// record per person) and grants its persons.
+    /// record per person) and grants its persons. `op_zaak`: the user holds a role on an open
+    /// case that took in the request's signal, as the case register answers (the application
+    /// core asks it; nothing else reaches the vault).
     pub fn for_reveal(
         project: &mut Project,
         user: &Gebruiker,
         id: &str,
+        op_zaak: bool,
     ) -> Result<(reveal::Onthulling, Grant)> {
-        let o = reveal::open(project, user, id)?;
+        let o = reveal::open(project, user, id, op_zaak)?;
         let grant = Grant {
             pseudonyms: o.pseudoniemen.clone(),
         };

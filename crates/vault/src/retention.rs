@@ -121,6 +121,11 @@ pub struct RetentionReport {
     pub identiteiten_termijn_verstreken: bool,
     pub identiteiten: Vec<Destroyed>,
     pub afwijzingen: Option<Destroyed>,
+    /// Cases destroyed at their archiefactiedatum (filled in by the application core, which
+    /// runs the case register's retention).
+    pub zaken: Vec<String>,
+    /// SHA-256 of what those cases were (as recorded in the processing log).
+    pub zaken_sha256: Option<String>,
 }
 
 impl RetentionReport {
@@ -128,6 +133,7 @@ impl RetentionReport {
         self.signalen.iter().any(|d| d.aantal > 0)
             || self.identiteiten.iter().any(|d| d.aantal > 0)
             || self.afwijzingen.as_ref().is_some_and(|d| d.aantal > 0)
+            || !self.zaken.is_empty()
     }
 }
 
@@ -177,7 +183,15 @@ pub fn retention_due(project: &Project) -> Result<bool> {
 /// identities of persons in a remaining signal and no full rejects. Each destruction is
 /// recorded with its count and SHA-256 in the processing log, and the store files are
 /// compacted so that destroyed rows are gone from the disk.
-pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<RetentionReport> {
+///
+/// `in_open_cases`: the persons of the open cases (the case register's answer); their
+/// identities are kept past the project's end, as are those of persons in signals that are
+/// not yet due.
+pub fn enforce_retention(
+    project: &mut Project,
+    dry_run: bool,
+    in_open_cases: &std::collections::HashSet<String>,
+) -> Result<RetentionReport> {
     let now = clock::now_utc();
     let termijnen = project.config.bewaartermijnen.clone();
     let cutoff = (now - chrono::Duration::days(i64::from(termijnen.signalen_dagen)))
@@ -209,7 +223,8 @@ pub fn enforce_retention(project: &mut Project, dry_run: bool) -> Result<Retenti
             || retention::identities_due(project.conn())?
             || !vault.identities_done()?);
     if filter_identities {
-        let keep = retention::persons_in_signals(project.conn(), &runs)?;
+        let mut keep = retention::persons_in_signals(project.conn(), &runs)?;
+        keep.extend(in_open_cases.iter().cloned());
         for (snapshot_id, soort, pad) in vault.files()? {
             let (d, replacement) = filter_file(project, &pad, &soort, &keep, dry_run)?;
             snapshots.push(snapshot_id);
