@@ -256,9 +256,15 @@ mod tests {
             "nieuw = [\"bestaat_niet\"]",
         );
         assert!(parse(&bad).is_err());
-        let bad = TOML.replace("archiefactietermijn = \"P3M\"", "archiefactietermijn = \"3 maanden\"");
+        let bad = TOML.replace(
+            "archiefactietermijn = \"P3M\"",
+            "archiefactietermijn = \"3 maanden\"",
+        );
         assert!(parse(&bad).is_err());
-        let bad = TOML.replace("themas = [\"overbewoning\"]", "themas = [\"overbevolking\"]");
+        let bad = TOML.replace(
+            "themas = [\"overbewoning\"]",
+            "themas = [\"overbevolking\"]",
+        );
         assert!(parse(&bad).is_err());
     }
 

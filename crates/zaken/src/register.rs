@@ -311,7 +311,9 @@ fn invalid(message: impl Into<String>) -> anyhow::Error {
 fn not_found(id: &str) -> anyhow::Error {
     Problem::error(
         ProblemKind::NotFound,
-        format!("er is geen zaak '{id}' in dit project (`loep zaak list` toont de zaken die je mag zien)"),
+        format!(
+            "er is geen zaak '{id}' in dit project (`loep zaak list` toont de zaken die je mag zien)"
+        ),
     )
 }
 
@@ -436,9 +438,8 @@ fn authorize(conn: &Connection, user: &Gebruiker, actie: Actie, z: &Zaak) -> Res
 }
 
 fn signalen(conn: &Connection, zaak: &str) -> Result<Vec<ZaakSignaal>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, inhoud FROM zaak_signaal WHERE zaak = ?1 ORDER BY signaal",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT id, inhoud FROM zaak_signaal WHERE zaak = ?1 ORDER BY signaal")?;
     let rows = stmt.query_map(params![zaak], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
@@ -772,7 +773,13 @@ pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<
             continue;
         }
         let (op_zaak, gesloten) = object(conn, user, &z)?;
-        if auth::decide(user, Actie::ZakenBekijken, Object::Zaak { op_zaak, gesloten }).is_ok() {
+        if auth::decide(
+            user,
+            Actie::ZakenBekijken,
+            Object::Zaak { op_zaak, gesloten },
+        )
+        .is_ok()
+        {
             if !loep_store::integrity::row_intact(conn, "zaak", &z.identificatie)? {
                 return Err(loep_store::integrity::tampered(&format!(
                     "zaak {}",
@@ -950,7 +957,9 @@ pub fn set_status(
         other => {
             return Err(invalid(format!(
                 "onbekende status '{other}'; kies uit: {}",
-                catalogus::Catalogus::codes(catalogus().statustypen.iter().map(|s| s.code.as_str()))
+                catalogus::Catalogus::codes(
+                    catalogus().statustypen.iter().map(|s| s.code.as_str())
+                )
             )));
         }
     };
@@ -995,7 +1004,12 @@ pub struct Toewijzing {
 
 /// `loep zaak assign`: the projectleider routes a case to a partner organisation (behandelaar),
 /// a care partner (zorgpartner) or a handhaver (huisbezoeker).
-pub fn assign(project: &mut Project, user: &Gebruiker, id: &str, t: &Toewijzing) -> Result<ZaakRol> {
+pub fn assign(
+    project: &mut Project,
+    user: &Gebruiker,
+    id: &str,
+    t: &Toewijzing,
+) -> Result<ZaakRol> {
     let z = load(project.conn(), id)?;
     authorize(project.conn(), user, Actie::ZaakToewijzen, &z)?;
     if catalogus().roltype(&t.roltype).is_none() || t.roltype == "initiator" {
@@ -1053,7 +1067,14 @@ pub fn assign(project: &mut Project, user: &Gebruiker, id: &str, t: &Toewijzing)
     if let Some(o) = t.organisatie {
         attrs.push(("organisatie", o.as_str().to_string()));
     }
-    log_step(&tx, &activity, "zaak.toewijzen", &z.identificatie, &d.personen, &attrs)?;
+    log_step(
+        &tx,
+        &activity,
+        "zaak.toewijzen",
+        &z.identificatie,
+        &d.personen,
+        &attrs,
+    )?;
     tx.commit()?;
     rollen(project.conn(), &z.identificatie)?
         .into_iter()
@@ -1070,7 +1091,9 @@ fn check_medewerker(conn: &Connection, naam: &str) -> Result<()> {
             "account '{naam}' is een {}; een zaak gaat naar een partner-medewerker of handhaver",
             a.rol.name()
         ))),
-        None => Err(invalid(format!("er is geen account '{naam}' in dit project"))),
+        None => Err(invalid(format!(
+            "er is geen account '{naam}' in dit project"
+        ))),
     }
 }
 
@@ -1122,7 +1145,14 @@ pub fn plan_visit(
             .iter()
             .any(|r| r.roltype == "huisbezoeker" && r.medewerker.as_deref() == Some(m))
         {
-            add_rol(&tx, &z.identificatie, "huisbezoeker", None, Some(m), user.naam())?;
+            add_rol(
+                &tx,
+                &z.identificatie,
+                "huisbezoeker",
+                None,
+                Some(m),
+                user.naam(),
+            )?;
         }
     }
     push_status(
@@ -1190,7 +1220,9 @@ fn check_bevindingen(d: &ZaakDetail, given: &[(String, String)], all: bool) -> R
             )));
         }
         if !seen.insert(ind.clone()) {
-            return Err(invalid(format!("indicator {ind} staat twee keer in de bevindingen")));
+            return Err(invalid(format!(
+                "indicator {ind} staat twee keer in de bevindingen"
+            )));
         }
     }
     if all {
@@ -1287,7 +1319,9 @@ pub fn record_visit(
         .rev()
         .find(|h| h.uitgevoerd.is_none())
         .map(|h| h.volgnr)
-        .ok_or_else(|| invalid("er is geen gepland huisbezoek; plan het met `loep zaak visit plan`"))?;
+        .ok_or_else(|| {
+            invalid("er is geen gepland huisbezoek; plan het met `loep zaak visit plan`")
+        })?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     tx.execute(
@@ -1341,7 +1375,9 @@ pub fn note(
     let z = load(project.conn(), id)?;
     authorize(project.conn(), user, Actie::BevindingVastleggen, &z)?;
     if tekst.trim().is_empty() && zaakkenmerk.is_none() {
-        return Err(invalid("geef een bevinding (--tekst) of een zaakkenmerk (--zaakkenmerk)"));
+        return Err(invalid(
+            "geef een bevinding (--tekst) of een zaakkenmerk (--zaakkenmerk)",
+        ));
     }
     if let Some(k) = zaakkenmerk
         && (k.trim().is_empty() || k.chars().count() > 40)
@@ -1479,7 +1515,11 @@ pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) ->
 
 /// Whether `user` holds a role on an open case that took in signal `signaal` (`RUN/NR`): the
 /// `op_zaak` rule for seeing the identities of an approved request on that signal.
-pub fn on_open_case_with_signal(conn: &Connection, user: &Gebruiker, signaal: &str) -> Result<bool> {
+pub fn on_open_case_with_signal(
+    conn: &Connection,
+    user: &Gebruiker,
+    signaal: &str,
+) -> Result<bool> {
     if !has_register(conn)? {
         return Ok(false);
     }

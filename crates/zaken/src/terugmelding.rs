@@ -67,8 +67,9 @@ pub fn referentiekenmerk(id: &str) -> String {
 
 /// The terugmeldingen of a case.
 pub fn of_case(conn: &Connection, zaak: &str) -> Result<Vec<Terugmelding>> {
-    let mut stmt =
-        conn.prepare(&format!("SELECT {COLUMNS} FROM terugmelding WHERE zaak = ?1 ORDER BY id"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM terugmelding WHERE zaak = ?1 ORDER BY id"
+    ))?;
     let rows = stmt.query_map(params![zaak], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }

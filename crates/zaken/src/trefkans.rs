@@ -110,7 +110,11 @@ fn counts(conn: &Connection) -> Result<BTreeMap<(String, String), [i64; 3]>> {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
-            [r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?],
+            [
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ],
         ))
     })?;
     for r in rows {
@@ -138,7 +142,11 @@ pub fn rapport(conn: &Connection) -> Result<Rapport> {
     for (ind, c) in &totals {
         rows.push(row(ind, "totaal", c[0], c[1], c[2]));
     }
-    rows.sort_by(|a, b| a.indicator.cmp(&b.indicator).then(a.periode.cmp(&b.periode)));
+    rows.sort_by(|a, b| {
+        a.indicator
+            .cmp(&b.indicator)
+            .then(a.periode.cmp(&b.periode))
+    });
     Ok(Rapport {
         toelichting: TOELICHTING.to_string(),
         minimum: MIN_N,

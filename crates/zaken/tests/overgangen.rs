@@ -1,0 +1,250 @@
+//! Every transition of the status table, allowed and refused, driven through the register's
+//! own steps on a real project store: from each status, each step either succeeds exactly when
+//! the catalogue allows it or is refused.
+
+use loep_contract::Partner;
+use loep_store::auth::{self, Gebruiker, Rol};
+use loep_store::scan::{ScanRun, Signal};
+use loep_store::{Bewaartermijnen, Periode, Project, ProjectConfig};
+use loep_zaken::catalogus;
+use loep_zaken::register::{self, Nieuw, Toewijzing, Uitkomst};
+use std::collections::BTreeMap;
+
+const PW: &str = "een-lang-wachtwoord-voor-de-test";
+
+struct World {
+    _dir: tempfile::TempDir,
+    project: Project,
+    analist: Gebruiker,
+    projectleider: Gebruiker,
+    handhaver: Gebruiker,
+    next_signal: i64,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ProjectConfig {
+        naam: "Overgangen".into(),
+        gebied: vec!["GM0392".into()],
+        doel: "De statusovergangen van zaken testen met alle stappen.".into(),
+        grondslag: "Wet SUWI art. 64".into(),
+        partners: Partner::ALL.to_vec(),
+        verwerkingsactiviteit_id: "test-overgangen".into(),
+        periode: Periode {
+            van: "2020-01-01".into(),
+            tot: "2099-12-31".into(),
+        },
+        bewaartermijnen: Bewaartermijnen::default(),
+        indicatoren: Vec::new(),
+        intake: Default::default(),
+    };
+    let project = Project::init(&dir.path().join("p"), config).unwrap();
+    let conn = project.conn();
+    auth::add_user(conn, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
+    let beheerder = auth::authenticate(conn, "beheerder", PW).unwrap();
+    for (naam, rol) in [
+        ("analist", Rol::Analist),
+        ("projectleider", Rol::Projectleider),
+        ("handhaver", Rol::Handhaver),
+    ] {
+        auth::add_user(conn, Some(&beheerder), naam, rol, None, PW).unwrap();
+    }
+    let analist = auth::authenticate(conn, "analist", PW).unwrap();
+    let projectleider = auth::authenticate(conn, "projectleider", PW).unwrap();
+    let handhaver = auth::authenticate(conn, "handhaver", PW).unwrap();
+    register::create_schema(project.conn()).unwrap();
+    World {
+        _dir: dir,
+        project,
+        analist,
+        projectleider,
+        handhaver,
+        next_signal: 1,
+    }
+}
+
+impl World {
+    /// A new case on a new address from one new signal, routed to the handhaver.
+    fn case(&mut self) -> String {
+        let nr = self.next_signal;
+        self.next_signal += 1;
+        let s = Signal {
+            run_id: format!("S{nr:04}"),
+            nr: 1,
+            indicator: "OVB-01".into(),
+            versie: 1,
+            thema: "overbewoning".into(),
+            vbo_id: format!("0392010000{nr:06}"),
+            buurtcode: None,
+            pseudoniemen: vec![format!("{nr:032x}")],
+            feiten: BTreeMap::new(),
+            uitleg: "test".into(),
+            sterkte: 1.0,
+            partners: vec!["gemeente".into()],
+        };
+        let tx = self.project.begin().unwrap();
+        loep_store::scan::insert_run(
+            &tx,
+            &ScanRun {
+                run_id: s.run_id.clone(),
+                tijdstip: loep_store::clock::now(),
+                indicatoren: "[]".into(),
+                bronnen: "[]".into(),
+                signalen: 1,
+                adressen: 1,
+            },
+            std::slice::from_ref(&s),
+            &[],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let z = register::new(
+            &mut self.project,
+            &self.analist,
+            &Nieuw {
+                signalen: vec![s.id()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        register::assign(
+            &mut self.project,
+            &self.projectleider,
+            &z.identificatie,
+            &Toewijzing {
+                roltype: "huisbezoeker".into(),
+                organisatie: None,
+                medewerker: Some("handhaver".into()),
+            },
+        )
+        .unwrap();
+        z.identificatie
+    }
+
+    /// Tries to move case `id` to `naar` with the step that sets that status.
+    fn step(&mut self, id: &str, naar: &str) -> anyhow::Result<()> {
+        let p = &mut self.project;
+        match naar {
+            "in_onderzoek" => register::set_status(p, &self.analist, id, naar, "").map(|_| ()),
+            "geannuleerd" => register::set_status(
+                p,
+                &self.analist,
+                id,
+                naar,
+                "Geannuleerd in de test van de overgangen.",
+            )
+            .map(|_| ()),
+            "huisbezoek_gepland" => register::plan_visit(
+                p,
+                &self.analist,
+                id,
+                "2099-01-01",
+                &["handhaver".to_string()],
+            )
+            .map(|_| ()),
+            "huisbezoek_uitgevoerd" => register::record_visit(
+                p,
+                &self.handhaver,
+                id,
+                &Uitkomst {
+                    uitkomsten: vec!["niets_gevonden".into()],
+                    bevindingen: vec![("OVB-01".into(), "niet_bevestigd".into())],
+                    ..Default::default()
+                },
+            )
+            .map(|_| ()),
+            "afgerond" => register::close(
+                p,
+                &self.projectleider,
+                id,
+                "niets_gevonden",
+                "",
+                &[("OVB-01".into(), "niet_bevestigd".into())],
+            )
+            .map(|_| ()),
+            "heropend" => register::reopen(
+                p,
+                &self.projectleider,
+                id,
+                "Heropend in de test van de overgangen.",
+            )
+            .map(|_| ()),
+            other => panic!("no step for {other}"),
+        }
+    }
+
+    fn status(&self, id: &str) -> String {
+        register::show(self.project.conn(), &self.projectleider, id)
+            .unwrap()
+            .zaak
+            .status
+    }
+
+    /// A new case brought to `status` along allowed steps.
+    fn case_in(&mut self, status: &str) -> String {
+        let path: &[&str] = match status {
+            "nieuw" => &[],
+            "in_onderzoek" => &["in_onderzoek"],
+            "huisbezoek_gepland" => &["in_onderzoek", "huisbezoek_gepland"],
+            "huisbezoek_uitgevoerd" => &[
+                "in_onderzoek",
+                "huisbezoek_gepland",
+                "huisbezoek_uitgevoerd",
+            ],
+            "afgerond" => &["in_onderzoek", "afgerond"],
+            "geannuleerd" => &["geannuleerd"],
+            "heropend" => &["geannuleerd", "heropend"],
+            other => panic!("no path to {other}"),
+        };
+        let id = self.case();
+        for s in path {
+            self.step(&id, s).unwrap();
+        }
+        assert_eq!(self.status(&id), status);
+        id
+    }
+}
+
+#[test]
+fn every_transition_is_allowed_exactly_when_the_table_says() {
+    let mut w = world();
+    let c = catalogus();
+    let statuses: Vec<String> = c.statustypen.iter().map(|s| s.code.clone()).collect();
+    let mut tried = 0;
+    for from in &statuses {
+        for to in statuses.iter().filter(|t| *t != "nieuw") {
+            let id = w.case_in(from);
+            let got = w.step(&id, to);
+            if c.mag(from, to) {
+                assert!(got.is_ok(), "{from} -> {to} refused: {got:?}");
+                assert_eq!(&w.status(&id), to, "{from} -> {to}");
+            } else {
+                assert!(got.is_err(), "{from} -> {to} was allowed");
+                assert_eq!(&w.status(&id), from, "{from} -> {to} changed the case");
+            }
+            tried += 1;
+        }
+    }
+    assert_eq!(tried, statuses.len() * (statuses.len() - 1));
+}
+
+#[test]
+fn closing_sets_the_archive_date_from_the_result_and_reopening_clears_it() {
+    let mut w = world();
+    let id = w.case_in("afgerond");
+    let z = register::show(w.project.conn(), &w.projectleider, &id)
+        .unwrap()
+        .zaak;
+    assert_eq!(z.resultaat.as_deref(), Some("niets_gevonden"));
+    let eind =
+        chrono::NaiveDate::parse_from_str(z.einddatum.as_deref().unwrap(), "%Y-%m-%d").unwrap();
+    let archief =
+        chrono::NaiveDate::parse_from_str(z.archiefactiedatum.as_deref().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    assert_eq!((archief - eind).num_days(), 90, "niets_gevonden: P3M");
+    w.step(&id, "heropend").unwrap();
+    let z = register::show(w.project.conn(), &w.projectleider, &id)
+        .unwrap()
+        .zaak;
+    assert!(z.einddatum.is_none() && z.archiefactiedatum.is_none() && z.resultaat.is_none());
+}
