@@ -19,6 +19,7 @@ pub mod retention;
 pub mod reveal;
 pub mod scan;
 pub mod session;
+pub mod zaken;
 
 pub use error::{AppError, Kind, Result};
 pub use session::{Mode, Session};
@@ -31,4 +32,10 @@ pub mod types {
     pub use loep_store::retention::Destroyed;
     pub use loep_store::reveal::Onthulling;
     pub use loep_store::{Approval, Bewaartermijnen, ProjectConfig};
+    pub use loep_zaken::register::{
+        Bevinding, Huisbezoek, Nieuw, Notitie, StatusRegel, Toewijzing, Uitkomst, Zaak, ZaakDetail,
+        ZaakFilter, ZaakRol, ZaakSignaal,
+    };
+    pub use loep_zaken::terugmelding::Terugmelding;
+    pub use loep_zaken::trefkans::{Rapport as TrefkansRapport, Trefkans};
 }

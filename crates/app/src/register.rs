@@ -2,6 +2,7 @@
 
 use loep_store::ProjectConfig;
 use loep_store::auth::Actie;
+use loep_zaken::trefkans::Rapport;
 use std::path::{Path, PathBuf};
 
 use crate::error::{AppError, Result};
@@ -25,18 +26,36 @@ fn status(approved: bool) -> &'static str {
 }
 
 /// Writes `algoritmeregister.json` and `indicatorcatalogus.md` for `config` into `out`.
-pub(crate) fn write(config: &ProjectConfig, dpia: Option<&str>, out: &Path) -> Result<Published> {
+pub(crate) fn write(
+    config: &ProjectConfig,
+    dpia: Option<&str>,
+    trefkans: Option<&Rapport>,
+    out: &Path,
+) -> Result<Published> {
     let catalogue = loep_scan::Catalogue::published()?;
     let (run, _) = catalogue.for_project(&config.indicatoren, &config.partners)?;
     let status = status(dpia.is_some());
-    let entry = loep_scan::register::entry(config, &run, dpia, status);
+    let mut entry = loep_scan::register::entry(config, &run, dpia, status);
+    let rates = trefkans.map(hit_rate_summary).unwrap_or_default();
+    if !rates.is_empty()
+        && let Some(p) = entry.get_mut("proportionality")
+        && let Some(text) = p.as_str()
+    {
+        *p = serde_json::Value::String(format!(
+            "{text} Gemeten trefkans per indicator (bevestigd na huisbezoek of onderzoek, afgeronde zaken): {rates}."
+        ));
+    }
     std::fs::create_dir_all(out)
         .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))?;
     let json = out.join("algoritmeregister.json");
     let markdown = out.join("indicatorcatalogus.md");
     std::fs::write(&json, serde_json::to_string_pretty(&entry)? + "\n")
         .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", json.display())))?;
-    std::fs::write(&markdown, loep_scan::register::catalogue_markdown(&run))
+    let mut md = loep_scan::register::catalogue_markdown(&run);
+    if let Some(r) = trefkans {
+        md.push_str(&hit_rate_markdown(r));
+    }
+    std::fs::write(&markdown, md)
         .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", markdown.display())))?;
     Ok(Published {
         indicatoren: run.len(),
@@ -57,5 +76,59 @@ pub fn export(session: &Session, out: Option<&Path>) -> Result<Published> {
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| session.project.layout.dir.join("publicatie"));
-    write(&session.project.config, dpia.as_deref(), &out)
+    let rates = loep_zaken::trefkans::rapport(session.project.conn())?;
+    write(&session.project.config, dpia.as_deref(), Some(&rates), &out)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", x * 100.0)
+}
+
+/// `ADR-01 75% (12 beoordeeld, 95%-interval 47%–91%); …` over all periods.
+fn hit_rate_summary(r: &Rapport) -> String {
+    r.indicatoren
+        .iter()
+        .filter(|t| t.periode == "totaal")
+        .filter_map(|t| {
+            Some(format!(
+                "{} {} ({} beoordeeld, 95%-interval {}–{})",
+                t.indicator,
+                pct(t.trefkans?),
+                t.beoordeeld,
+                pct(t.ondergrens?),
+                pct(t.bovengrens?)
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The hit rates as a Markdown section of the published catalogue.
+fn hit_rate_markdown(r: &Rapport) -> String {
+    let mut md = String::from("\n## Trefkans per indicator\n\n");
+    md.push_str(&r.toelichting);
+    md.push_str("\n\n| indicator | periode | bevestigd | niet bevestigd | niet vast te stellen | trefkans | 95%-interval |\n|---|---|---:|---:|---:|---:|---|\n");
+    for t in &r.indicatoren {
+        match (t.trefkans, t.ondergrens, t.bovengrens) {
+            (Some(k), Some(lo), Some(hi)) => md.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {}–{} |\n",
+                t.indicator,
+                t.periode,
+                t.bevestigd,
+                t.niet_bevestigd,
+                t.niet_vast_te_stellen,
+                pct(k),
+                pct(lo),
+                pct(hi)
+            )),
+            _ => md.push_str(&format!(
+                "| {} | {} | < 10 beoordeeld | | | – | |\n",
+                t.indicator, t.periode
+            )),
+        }
+    }
+    if r.indicatoren.is_empty() {
+        md.push_str("| (nog geen afgeronde zaken) | | | | | | |\n");
+    }
+    md
 }

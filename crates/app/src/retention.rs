@@ -8,9 +8,36 @@ pub use loep_vault::RetentionReport;
 use crate::error::Result;
 use crate::session::Session;
 
-/// Enforces the periods on an open project (every command does so when it opens one).
+/// Enforces the periods on an open project (every command does so when it opens one): cases
+/// past their archiefactiedatum first, then signals and identities (the vault keeps those of
+/// persons in open cases).
 pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionReport> {
-    Ok(loep_vault::enforce_retention(project, dry_run)?)
+    let zaken = if loep_zaken::bewaren::due(project.conn())?.is_empty() {
+        loep_zaken::bewaren::Vernietigd::default()
+    } else {
+        let activity = project.config.verwerkingsactiviteit_id.clone();
+        let tx = project.begin()?;
+        let v = loep_zaken::bewaren::destroy(&tx, &activity, dry_run)?;
+        if !dry_run {
+            tx.commit()?;
+        }
+        v
+    };
+    let in_open_cases = loep_zaken::register::persons_in_open_cases(project.conn())?;
+    let mut report = loep_vault::enforce_retention(project, dry_run, &in_open_cases)?;
+    if !zaken.zaken.is_empty() {
+        report.zaken_sha256 = Some(zaken.sha256);
+        report.zaken = zaken.zaken;
+    }
+    Ok(report)
+}
+
+/// Whether anything is due (a reader then takes the write lock to enforce it).
+pub(crate) fn due(project: &Project) -> Result<bool> {
+    Ok(
+        loep_vault::retention_due(project)?
+            || !loep_zaken::bewaren::due(project.conn())?.is_empty(),
+    )
 }
 
 /// `loep retention run`: destroys what is due (or, with `dry_run`, only counts it).

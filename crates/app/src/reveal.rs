@@ -38,12 +38,18 @@ pub fn decide(
     )?)
 }
 
-/// `loep reveal show`: the identities of an approved request, for the requester (and later the
-/// people on the resulting case) only. The view is logged, one record per person.
+/// `loep reveal show`: the identities of an approved request, for the requester and the
+/// people on an open case that took in its signal only. The view is logged, one record per person.
 pub fn open(session: &mut Session, id: &str) -> Result<(Onthulling, Vec<Identiteit>)> {
     let o = reveal::get(session.project.conn(), id)?;
-    session.authorize_on(Actie::OnthullingInzien, o.object())?;
-    let (o, grant) = loep_vault::Grant::for_reveal(&mut session.project, &session.user, id)?;
+    let op_zaak = loep_zaken::register::on_open_case_with_signal(
+        session.project.conn(),
+        &session.user,
+        &o.signaal,
+    )?;
+    session.authorize_on(Actie::OnthullingInzien, o.object_on_case(op_zaak))?;
+    let (o, grant) =
+        loep_vault::Grant::for_reveal(&mut session.project, &session.user, id, op_zaak)?;
     let ids = loep_vault::identities(&session.project, &grant)?;
     Ok((o, ids))
 }

@@ -82,10 +82,12 @@ fn guard(project: &Project) -> Result<()> {
     )))
 }
 
-/// Connects a project opened for writing to its identity vault: what an interrupted delivery
+/// Connects a project opened for writing to its identity vault and case register: what an interrupted delivery
 /// left in the vault is removed, and every commit that extends the processing log copies the
 /// new head into the vault and beside the integrity key.
 pub(crate) fn attach_vault(project: &mut Project) -> Result<()> {
+    // The case register's tables (and their seals) exist for every writer.
+    loep_zaken::create_schema(project.conn())?;
     let mut vault = loep_vault::Vault::open(&project.layout)?;
     vault.reconcile(&project.layout, &project.delivery_ids()?)?;
     // The new head goes to the vault and to the verified head beside the integrity key, where
@@ -119,7 +121,7 @@ pub fn open(
         // A reader takes the write lock only when something is due (retention needs a
         // writer); with an integrity alarm standing nothing is processed, but reading (to
         // look into it) goes on.
-        Access::Read if !loep_vault::retention_due(&session.project)? => None,
+        Access::Read if !crate::retention::due(&session.project)? => None,
         Access::Read => match Project::open(dir) {
             Ok(mut writer) => {
                 attach_vault(&mut writer)?;

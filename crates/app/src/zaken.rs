@@ -1,0 +1,216 @@
+//! The case register's use cases: from signal to visit to outcome (`loep zaak …`,
+//! `loep trefkans`, `loep terugmelding export`). Each authorises itself here and again in the
+//! register, on the case itself (a partner sees only the cases its organisation holds a role on).
+
+use loep_store::auth::Actie;
+use loep_zaken::register::{
+    self, Huisbezoek, Nieuw, Toewijzing, Uitkomst, Zaak, ZaakDetail, ZaakFilter, ZaakRol,
+};
+use loep_zaken::terugmelding::{self, Terugmelding};
+use loep_zaken::trefkans::{self, Rapport};
+use std::path::{Path, PathBuf};
+
+pub use loep_zaken::catalogus::{Catalogus, catalogus};
+pub use loep_zaken::register::BrpOnjuist;
+
+use crate::error::{AppError, Result};
+use crate::session::Session;
+
+/// `loep zaak new`.
+pub fn new(session: &mut Session, nieuw: &Nieuw) -> Result<Zaak> {
+    session.authorize(Actie::ZaakAanmaken)?;
+    Ok(register::new(&mut session.project, &session.user, nieuw)?)
+}
+
+/// `loep zaak list`.
+pub fn list(session: &Session, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
+    session.authorize(Actie::ZakenBekijken)?;
+    Ok(register::list(
+        session.project.conn(),
+        &session.user,
+        filter,
+    )?)
+}
+
+/// `loep zaak show`.
+pub fn show(session: &Session, id: &str) -> Result<ZaakDetail> {
+    session.authorize(Actie::ZakenBekijken)?;
+    Ok(register::show(session.project.conn(), &session.user, id)?)
+}
+
+/// `loep zaak status`.
+pub fn set_status(session: &mut Session, id: &str, naar: &str, toelichting: &str) -> Result<Zaak> {
+    session.authorize(Actie::ZaakBehandelen)?;
+    Ok(register::set_status(
+        &mut session.project,
+        &session.user,
+        id,
+        naar,
+        toelichting,
+    )?)
+}
+
+/// `loep zaak assign`.
+pub fn assign(session: &mut Session, id: &str, t: &Toewijzing) -> Result<ZaakRol> {
+    session.authorize(Actie::ZaakToewijzen)?;
+    Ok(register::assign(
+        &mut session.project,
+        &session.user,
+        id,
+        t,
+    )?)
+}
+
+/// `loep zaak visit plan`.
+pub fn plan_visit(
+    session: &mut Session,
+    id: &str,
+    datum: &str,
+    team: &[String],
+) -> Result<Huisbezoek> {
+    session.authorize(Actie::ZaakBehandelen)?;
+    Ok(register::plan_visit(
+        &mut session.project,
+        &session.user,
+        id,
+        datum,
+        team,
+    )?)
+}
+
+/// `loep zaak visit record`.
+pub fn record_visit(session: &mut Session, id: &str, u: &Uitkomst) -> Result<ZaakDetail> {
+    session.authorize(Actie::HuisbezoekVastleggen)?;
+    Ok(register::record_visit(
+        &mut session.project,
+        &session.user,
+        id,
+        u,
+    )?)
+}
+
+/// `loep zaak note`.
+pub fn note(
+    session: &mut Session,
+    id: &str,
+    tekst: &str,
+    zaakkenmerk: Option<&str>,
+) -> Result<ZaakDetail> {
+    session.authorize(Actie::BevindingVastleggen)?;
+    Ok(register::note(
+        &mut session.project,
+        &session.user,
+        id,
+        tekst,
+        zaakkenmerk,
+    )?)
+}
+
+/// `loep zaak close`.
+pub fn close(
+    session: &mut Session,
+    id: &str,
+    resultaat: &str,
+    toelichting: &str,
+    bevindingen: &[(String, String)],
+) -> Result<Zaak> {
+    session.authorize(Actie::ZaakAfsluiten)?;
+    Ok(register::close(
+        &mut session.project,
+        &session.user,
+        id,
+        resultaat,
+        toelichting,
+        bevindingen,
+    )?)
+}
+
+/// `loep zaak reopen`.
+pub fn reopen(session: &mut Session, id: &str, reden: &str) -> Result<Zaak> {
+    session.authorize(Actie::ZaakHeropenen)?;
+    Ok(register::reopen(
+        &mut session.project,
+        &session.user,
+        id,
+        reden,
+    )?)
+}
+
+/// `loep trefkans`: hit rates per indicator from the outcomes of closed cases.
+pub fn trefkans(session: &Session) -> Result<Rapport> {
+    session.authorize(Actie::TrefkansBekijken)?;
+    Ok(trefkans::trefkansen(session.project.conn(), &session.user)?)
+}
+
+/// Where exported terugmeldingen go by default: inside the vault (they hold a BSN).
+pub fn terugmelding_dir(session: &Session) -> PathBuf {
+    session.project.layout.vault_dir().join("terugmelding")
+}
+
+/// `loep terugmelding export`: the terugmelding `id` as the standard's message, with the
+/// person's BSN from the vault under an approved request for identities on the case's
+/// signals. Written to `out` (default: the vault's `terugmelding/`); logged.
+pub fn terugmelding_export(
+    session: &mut Session,
+    id: &str,
+    out: Option<&Path>,
+) -> Result<(Terugmelding, PathBuf)> {
+    session.authorize(Actie::TerugmeldingExporteren)?;
+    let export = terugmelding::prepare(session.project.conn(), &session.user, id)?;
+    // An approved request on one of the case's signals that holds the person.
+    let requests = loep_store::reveal::all(session.project.conn())?;
+    let request = requests.iter().find(|o| {
+        o.goedgekeurd()
+            && export.signalen.contains(&o.signaal)
+            && o.pseudoniemen.contains(&export.terugmelding.pseudoniem)
+    });
+    let Some(request) = request else {
+        return Err(AppError::refused(format!(
+            "refused: voor terugmelding {} is de BSN nodig, en daarvoor een goedgekeurd verzoek om identiteiten op een signaal van zaak {} (`loep reveal request`, goed te keuren door een sleutelhouder)",
+            export.terugmelding.id, export.zaak.identificatie
+        )));
+    };
+    // Identities only while the case is open (the register's rule, asked, not assumed).
+    let op_zaak = register::on_open_case_with_signal(
+        session.project.conn(),
+        &session.user,
+        &request.signaal,
+    )?;
+    if !op_zaak {
+        return Err(AppError::refused(format!(
+            "refused: zaak {} is afgesloten; een terugmelding met een BSN kan alleen op een open zaak worden geëxporteerd (de projectleider kan haar heropenen met een reden)",
+            export.zaak.identificatie
+        )));
+    }
+    let (_, grant) =
+        loep_vault::Grant::for_reveal(&mut session.project, &session.user, &request.id, op_zaak)?;
+    let ids = loep_vault::identities(&session.project, &grant)?;
+    let Some(bsn) = ids
+        .iter()
+        .find(|i| i.pseudoniem == export.terugmelding.pseudoniem)
+        .and_then(|i| i.bsn.clone())
+    else {
+        return Err(AppError::not_found(format!(
+            "de identiteit van de persoon van terugmelding {} staat niet (meer) in de kluis",
+            export.terugmelding.id
+        )));
+    };
+    let melder = format!(
+        "{} ({})",
+        session.project.config.naam,
+        session.project.config.gebied.join(", ")
+    );
+    let datum = loep_store::clock::now_utc().format("%Y-%m-%d").to_string();
+    let doc = terugmelding::document(&export, &bsn, &melder, &datum);
+    let path = match out {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let dir = terugmelding_dir(session);
+            std::fs::create_dir_all(&dir)?;
+            dir.join(format!("{}.json", export.terugmelding.referentiekenmerk))
+        }
+    };
+    std::fs::write(&path, serde_json::to_vec_pretty(&doc)?)?;
+    let t = terugmelding::mark_exported(&mut session.project, &export)?;
+    Ok((t, path))
+}
