@@ -166,7 +166,13 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         None => println!("   (no signal with persons to reveal)"),
     }
 
-    println!("8. Delivering the same data again changes nothing:");
+    println!(
+        "8. Cases (loep zaak): the analist proposes the first {} addresses, the projectleider routes them to partners, the handhaver visits and records what was found ...",
+        crate::demo_zaken::CASES
+    );
+    crate::demo_zaken::run(&project_dir, &dir.join("truth"), &signals, &login)?;
+
+    println!("9. Delivering the same data again changes nothing:");
     let (again, _) = loep_app::intake::load(
         &mut login("beheerder")?,
         &levering,
@@ -185,7 +191,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     let fg = login("fg")?;
     let published = loep_app::register::export(&fg, None)?;
     println!(
-        "9. Publishing (loep register export): {} and {}",
+        "10. Publishing (loep register export): {} and {}",
         published.json.display(),
         published.markdown.display()
     );
@@ -242,6 +248,15 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     );
     println!(
         "  loep reveal list {p} --gebruiker sleutelhouder   requests for identities and their state"
+    );
+    println!(
+        "  loep zaak list {p} --gebruiker projectleider     the cases, their status and result"
+    );
+    println!(
+        "  loep zaak list {p} --gebruiker uwv               a partner sees only the cases routed to it"
+    );
+    println!(
+        "  loep trefkans {p} --gebruiker projectleider      how often each indicator was right, from the visits"
     );
     println!("  loep catalogue                                     the published indicators");
     println!(

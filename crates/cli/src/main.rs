@@ -4,9 +4,11 @@ mod access;
 mod accountability;
 mod bench;
 mod demo;
+mod demo_zaken;
 mod link;
 mod output;
 mod scan_cmd;
+mod zaak_cmd;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -232,6 +234,23 @@ enum Command {
     Register {
         #[command(subcommand)]
         command: accountability::RegisterCommand,
+    },
+    /// The case register: from signal to visit to outcome (`loep zaak new|list|show|status|
+    /// assign|visit|note|close|reopen|catalogus`).
+    Zaak {
+        #[command(subcommand)]
+        command: zaak_cmd::ZaakCommand,
+    },
+    /// Hit rates per indicator from the outcomes of closed cases (projectleider, analist, fg).
+    Trefkans {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reports back to the BRP (terugmelding) drawn up by a visit.
+    Terugmelding {
+        #[command(subcommand)]
+        command: zaak_cmd::TerugmeldingCommand,
     },
     /// Benchmarks that print figures (for BENCHMARKS.md).
     Bench {
@@ -572,6 +591,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Retention { command } => accountability::retention(command, who),
         Command::Inzage { dir, bsn, out } => accountability::inzage(&dir, &bsn, out, who),
         Command::Register { command } => accountability::register(command, who),
+        Command::Zaak { command } => zaak_cmd::zaak(command, who),
+        Command::Trefkans { dir, json } => zaak_cmd::trefkans(&dir, json, who),
+        Command::Terugmelding { command } => zaak_cmd::terugmelding(command, who),
         Command::Bench { command } => bench::run(command),
         Command::Demo { dir, persons } => demo::run(&dir, persons),
         Command::Catalogue { command, json } => scan_cmd::catalogue(command, json),
