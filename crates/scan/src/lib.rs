@@ -163,7 +163,10 @@ pub fn scan(
             );
         log::append(&tx, &activity, rec)?;
     }
+    // Test hooks: a power cut with the run written but not committed, and just after.
+    loep_store::clock::fault_point("scan-before-commit");
     tx.commit()?;
+    loep_store::clock::fault_point("scan-after-commit");
 
     let top = profiles
         .iter()
