@@ -144,12 +144,13 @@ pub fn trefkans(session: &Session) -> Result<Rapport> {
 
 /// Where exported terugmeldingen go by default: inside the vault (they hold a BSN).
 pub fn terugmelding_dir(session: &Session) -> PathBuf {
-    session.project.layout.vault_dir().join("terugmelding")
+    loep_vault::terugmelding_dir(&session.project.layout)
 }
 
 /// `loep terugmelding export`: the terugmelding `id` as the standard's message, with the
 /// person's BSN from the vault under an approved request for identities on the case's
-/// signals. Written to `out` (default: the vault's `terugmelding/`); logged.
+/// signals. Written to `out` (default: the vault's `terugmelding/`, where retention removes it
+/// after `signalen_dagen`); logged.
 pub fn terugmelding_export(
     session: &mut Session,
     id: &str,

@@ -25,3 +25,9 @@ pub use retention::{RetentionReport, enforce_retention, retention_due};
 pub fn inzage_dir(layout: &loep_store::Layout) -> std::path::PathBuf {
     layout.vault_dir().join("inzage")
 }
+
+/// Where exported terugmeldingen (which hold a BSN) go by default: inside the vault, under its
+/// retention like access reports.
+pub fn terugmelding_dir(layout: &loep_store::Layout) -> std::path::PathBuf {
+    layout.vault_dir().join("terugmelding")
+}

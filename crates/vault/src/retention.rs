@@ -137,13 +137,13 @@ impl RetentionReport {
     }
 }
 
-/// Access reports in the vault older than `days`: a copy handed to the resident, not kept.
+/// Files in `dir` (access reports, exported terugmeldingen) older than `days`: a copy handed
+/// to the resident or sent to the BRP, not kept.
 fn expired_reports(
-    project: &Project,
+    dir: &std::path::Path,
     now: chrono::DateTime<chrono::Utc>,
     days: u32,
 ) -> Result<Vec<std::path::PathBuf>> {
-    let dir = crate::inzage_dir(&project.layout);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(Vec::new());
     };
@@ -232,7 +232,16 @@ pub fn enforce_retention(
             replacements.extend(replacement);
         }
     }
-    let old_reports = expired_reports(project, now, termijnen.signalen_dagen)?;
+    let old_inzage = expired_reports(
+        &crate::inzage_dir(&project.layout),
+        now,
+        termijnen.signalen_dagen,
+    )?;
+    let old_terugmeldingen = expired_reports(
+        &crate::terugmelding_dir(&project.layout),
+        now,
+        termijnen.signalen_dagen,
+    )?;
     if dry_run {
         if report.identiteiten_termijn_verstreken {
             report.afwijzingen = Some(vault.purge_rejects(true)?);
@@ -277,20 +286,28 @@ pub fn enforce_retention(
             }
         }
     }
-    if !old_reports.is_empty() {
+    for (soort, files) in [
+        ("inzage", &old_inzage),
+        ("terugmelding", &old_terugmeldingen),
+    ] {
+        if files.is_empty() {
+            continue;
+        }
         let mut hash = Sha256::new();
-        for p in &old_reports {
+        for p in files {
             hash.update(std::fs::read(p).unwrap_or_default());
         }
         records.push((
-            "inzage".to_string(),
+            soort.to_string(),
             Destroyed {
-                soort: "inzage".to_string(),
-                aantal: old_reports.len() as u64,
+                soort: soort.to_string(),
+                aantal: files.len() as u64,
                 sha256: hex::encode(hash.finalize()),
             },
         ));
     }
+    let old_reports: Vec<std::path::PathBuf> =
+        old_inzage.into_iter().chain(old_terugmeldingen).collect();
     let anything = !records.is_empty();
     if anything {
         log::append(&tx, &activity, parent.clone())?;
