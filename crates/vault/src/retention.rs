@@ -144,7 +144,7 @@ fn expired_reports(
     now: chrono::DateTime<chrono::Utc>,
     days: u32,
 ) -> Result<Vec<std::path::PathBuf>> {
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
     let cutoff = now - chrono::Duration::days(i64::from(days));
