@@ -8,6 +8,7 @@ use loep_contract::{
     Bsn, CbsCode, Column, ColumnType, Datum, Handling, ParseOptions, RowRules, ScopeRule, Table,
     Value, check_not_future, parse_value_with,
 };
+use loep_linkage::{AddressIndex, AddressMatch, BagAddress, Unmatched};
 use loep_store::{Pseudonym, Pseudonymiser};
 use rustc_hash::FxHashSet;
 use std::collections::HashSet;
@@ -54,6 +55,7 @@ struct Layout {
     bsn: Option<usize>,
     buurt: Option<usize>,
     registratie: Option<usize>,
+    adres: Option<usize>,
     owners: Vec<usize>,
 }
 
@@ -81,6 +83,7 @@ impl Layout {
             bsn: idx("bsn"),
             buurt: idx("buurtcode"),
             registratie: idx("registratie_id"),
+            adres: idx("adres"),
             owners: cols(&|c| c.name == "eigenaar_bsn"),
         }
     }
@@ -264,6 +267,12 @@ pub struct Scope {
     pub owners_kvk: FxHashSet<Pseudonym>,
     /// Police registrations that were kept.
     pub registrations: HashSet<String>,
+    /// The addresses of the in-scope BAG objects, which place the free-text `adres` of a
+    /// report or of a police registration without a `vbo_id`.
+    pub addresses: Option<AddressIndex>,
+    /// The addresses of in-scope objects this delivery's BAG rejected for another value (see
+    /// [`ScopeKeys::rejected_addresses`]); added to `addresses`.
+    pub rejected_addresses: Vec<BagAddress>,
 }
 
 impl Scope {
@@ -281,12 +290,30 @@ impl Scope {
         let digits = buurtcode.get(2..).unwrap_or("");
         self.area.iter().any(|a| a.contains_buurt(digits))
     }
+
+    /// Whether a free-text address names an in-area object: it matches one, or fits several
+    /// (all in the area). Without the BAG's addresses every address counts as in the area.
+    pub fn address_in_area(&self, adres: &str) -> bool {
+        match &self.addresses {
+            None => true,
+            Some(index) => matches!(
+                index.find(adres),
+                AddressMatch::Matched { .. }
+                    | AddressMatch::Unmatched {
+                        reason: Unmatched::Ambiguous
+                    }
+            ),
+        }
+    }
 }
 
 /// Keys a table adds to the scope of the tables after it.
 #[derive(Default)]
 pub struct ScopeKeys {
     pub objects: Vec<u64>,
+    /// The addresses of in-scope objects whose row was rejected for another value: they are
+    /// not in the stored BAG, but a report may name them.
+    pub rejected_addresses: Vec<BagAddress>,
     pub persons: Vec<Pseudonym>,
     pub owners: Vec<Pseudonym>,
     pub registrations: Vec<String>,
@@ -358,6 +385,31 @@ fn text_of(v: &Value) -> Option<&str> {
         Value::Code(c) => Some(c),
         _ => None,
     }
+}
+
+/// The address of a BAG row, as far as its values were valid.
+fn bag_address(table: &Table, values: &[Value]) -> Option<BagAddress> {
+    let value = |name: &str| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| &values[i])
+    };
+    let text = |name: &str| value(name).and_then(text_of).map(str::to_string);
+    let huisnummer = match value("huisnummer") {
+        Some(Value::Int(n)) => u32::try_from(*n).ok()?,
+        _ => return None,
+    };
+    Some(BagAddress {
+        vbo_id: text("vbo_id")?,
+        openbare_ruimte: text("openbare_ruimte").unwrap_or_default(),
+        huisnummer,
+        huisletter: text("huisletter"),
+        toevoeging: text("huisnummertoevoeging"),
+        postcode: text("postcode").unwrap_or_default(),
+        woonplaats: text("woonplaats").unwrap_or_default(),
+    })
 }
 
 /// 32 lower-case hex digits, without allocating.
@@ -508,6 +560,12 @@ pub fn process_chunk(
         };
         let person = lay.bsn.and_then(|i| pseudonyms[i]);
         let object = lay.vbo.and_then(|i| vbo_number(&values[i]));
+        // A free-text address lies in the area when it names an in-area BAG object.
+        let by_address = || match lay.adres.and_then(|i| text_of(&values[i])) {
+            Some(adres) if scope.address_in_area(adres) => InScope::Yes,
+            Some(_) => InScope::No,
+            None => InScope::Unknown,
+        };
         let in_scope = match table.scope {
             ScopeRule::Buurt | ScopeRule::Object => {
                 match lay.buurt.and_then(|i| text_of(&values[i])) {
@@ -555,7 +613,7 @@ pub fn process_chunk(
             ScopeRule::Registration => match (object, failed(lay.vbo)) {
                 (Some(o), _) if scope.objects.contains(&o) => InScope::Yes,
                 (Some(_), _) => InScope::No,
-                (None, false) => InScope::Yes,
+                (None, false) => by_address(),
                 (None, true) => InScope::Unknown,
             },
             ScopeRule::ByRegistration => {
@@ -570,7 +628,7 @@ pub fn process_chunk(
                     InScope::Unknown
                 }
             }
-            ScopeRule::Report => InScope::Yes,
+            ScopeRule::Report => by_address(),
         };
         if matches!(in_scope, InScope::No) {
             out.rows_out_of_area += 1;
@@ -594,6 +652,12 @@ pub fn process_chunk(
             }
         }
         if !errors.is_empty() {
+            if table.scope == ScopeRule::Object
+                && matches!(in_scope, InScope::Yes)
+                && let Some(a) = bag_address(table, &values)
+            {
+                out.keys.rejected_addresses.push(a);
+            }
             out.rows_rejected += 1;
             let raw = raw_line(rec, plan.delimiter);
             for (col, code, reason, shown) in errors.drain(..) {

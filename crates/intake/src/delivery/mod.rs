@@ -14,7 +14,7 @@ mod scope;
 mod sinks;
 
 use anyhow::{Context, Result};
-use loep_contract::{ColumnType, Datum};
+use loep_contract::{ColumnType, Datum, ScopeRule};
 use loep_store::catalog::{self, Reject};
 use loep_store::{LogRecord, Project, Status, clock};
 use loep_vault::format::Soort;
@@ -328,6 +328,10 @@ fn load(
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let limit = checks::max_afgewezen(project);
+    // The in-area addresses that place reports and uncoded police registrations: of the BAG
+    // this delivery loads, else of the current one.
+    let current_bag = catalog::current_snapshot(project.conn(), "bag_verblijfsobject")?
+        .map(|s| layout.dir.join(s.pad));
 
     // The vault's part commits first; a crash before the store's part leaves rows the next
     // writer removes (see loep_vault::Vault::reconcile).
@@ -364,6 +368,19 @@ fn load(
                     }),
                 scope: None,
             };
+            if matches!(f.table.scope, ScopeRule::Report | ScopeRule::Registration)
+                && scope.addresses.is_none()
+            {
+                let bag = outputs
+                    .iter()
+                    .find(|o| o.report.tabel == "bag_verblijfsobject")
+                    .map(|o| o.staged.data.0.clone())
+                    .or_else(|| current_bag.clone());
+                if let Some(bag) = bag {
+                    let rejected = std::mem::take(&mut scope.rejected_addresses);
+                    scope.addresses = Some(crate::koppeling::address_index_at(&bag, rejected)?);
+                }
+            }
             let (data_sink, vault_sink) = Sinks::for_table(&staged, &plan)?;
             let mut report = TableReport {
                 tabel: name.to_string(),

@@ -102,6 +102,7 @@ fn write_scope_file(path: &Path, keys: impl Iterator<Item = String>) -> Result<(
 #[derive(Default)]
 pub(super) struct NewKeys {
     pub(super) objects: FxHashSet<u64>,
+    pub(super) rejected_addresses: Vec<loep_linkage::BagAddress>,
     pub(super) persons: FxHashSet<Pseudonym>,
     pub(super) owners: FxHashSet<Pseudonym>,
     pub(super) registrations: std::collections::HashSet<String>,
@@ -139,7 +140,10 @@ pub(super) fn keep(
         _ => false,
     };
     match name {
-        "bag_verblijfsobject" => scope.objects = keys.objects,
+        "bag_verblijfsobject" => {
+            scope.objects = keys.objects;
+            scope.rejected_addresses = keys.rejected_addresses;
+        }
         "pol_registratie" => scope.registrations = keys.registrations,
         "brp_persoon" => scope.brp = keys.persons,
         "kad_eigendom" => scope.owners_kad = keys.owners,
