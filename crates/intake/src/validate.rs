@@ -10,7 +10,7 @@ use loep_contract::{
 };
 use loep_linkage::{AddressIndex, AddressMatch, BagAddress, Unmatched};
 use loep_store::{Pseudonym, Pseudonymiser};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashSet;
 
 use crate::columns::{BatchBuilder, analysis_schema, identity_schema};
@@ -57,6 +57,10 @@ struct Layout {
     registratie: Option<usize>,
     adres: Option<usize>,
     owners: Vec<usize>,
+    /// The person's birth date in the same row (brp_persoon).
+    birth: Option<usize>,
+    /// Dates of moving in or out that may lie at the birth (see [`since_birth`]).
+    near_birth: Vec<usize>,
 }
 
 impl Layout {
@@ -85,6 +89,14 @@ impl Layout {
             registratie: idx("registratie_id"),
             adres: idx("adres"),
             owners: cols(&|c| c.name == "eigenaar_bsn"),
+            birth: idx("geboortedatum"),
+            near_birth: match table.name {
+                "brp_persoon" => cols(&|c| c.name == "datum_aanvang_adreshouding"),
+                "brp_verblijf_historie" => {
+                    cols(&|c| matches!(c.name, "datum_aanvang" | "datum_einde"))
+                }
+                _ => Vec::new(),
+            },
         }
     }
 }
@@ -273,6 +285,8 @@ pub struct Scope {
     /// The addresses of in-scope objects this delivery's BAG rejected for another value (see
     /// [`ScopeKeys::rejected_addresses`]); added to `addresses`.
     pub rejected_addresses: Vec<BagAddress>,
+    /// Birth dates of the BRP's persons, for the address history (see [`since_birth`]).
+    pub births: FxHashMap<Pseudonym, Datum>,
 }
 
 impl Scope {
@@ -305,6 +319,39 @@ impl Scope {
             ),
         }
     }
+}
+
+/// Days after a birth within which a date of moving in or out still counts as "since birth".
+pub const SINCE_BIRTH_DAYS: i32 = 31;
+
+/// The analysis store holds the birth year only. A date of moving in (or out) at the birth —
+/// the BRP registers a newborn at its address from the birth date — would give the full birth
+/// date back; so a date on or before the birth, or at most [`SINCE_BIRTH_DAYS`] after it, is
+/// kept as the birth year alone (`YYYY-00-00`, the contract's partly unknown date). For the
+/// indicators that reads as 1 January of the birth year: living there since long ago, not
+/// moved in recently. `None`: the date may stay as it is (it reveals no more than the year,
+/// or lies well after the birth).
+pub fn since_birth(date: &Datum, birth: &Datum) -> Option<Datum> {
+    if birth.year == 0 || birth.month == 0 || date.year == 0 {
+        return None;
+    }
+    let day = |year: i32, month: u32, day: u32| {
+        Datum {
+            year,
+            month: month.max(1),
+            day: day.max(1),
+        }
+        .days_since_epoch()
+    };
+    let earliest = day(date.year, date.month, date.day)?;
+    // The last day the birth may have been on: a day-unknown birth lies somewhere in its month.
+    let birth_latest =
+        day(birth.year, birth.month, birth.day)? + if birth.day == 0 { 30 } else { 0 };
+    (earliest <= birth_latest + SINCE_BIRTH_DAYS).then_some(Datum {
+        year: birth.year,
+        month: 0,
+        day: 0,
+    })
 }
 
 /// Keys a table adds to the scope of the tables after it.
@@ -675,7 +722,23 @@ pub fn process_chunk(
             continue;
         }
 
-        // The row is valid and in scope: keep it, pseudonymised.
+        // The row is valid and in scope: keep it, pseudonymised, and without a date that
+        // gives the birth date back.
+        if !lay.near_birth.is_empty() {
+            let birth = match lay.birth.map(|i| &values[i]) {
+                Some(Value::PartialDate(b)) => Some(*b),
+                _ => person.and_then(|p| scope.births.get(&p).copied()),
+            };
+            if let Some(birth) = birth {
+                for &i in &lay.near_birth {
+                    if let Value::PartialDate(d) = &values[i]
+                        && let Some(coarse) = since_birth(d, &birth)
+                    {
+                        values[i] = Value::PartialDate(coarse);
+                    }
+                }
+            }
+        }
         let mut record_key = String::new();
         for (k, part) in lay.key.iter().enumerate() {
             match part {
@@ -798,6 +861,45 @@ mod tests {
             0, 1, 2, 0xab, 0xff, 16, 32, 64, 128, 7, 9, 10, 11, 12, 13, 14,
         ];
         assert_eq!(pseudonym_hex(&p), hex::encode(p));
+    }
+
+    #[test]
+    fn dates_at_the_birth_keep_only_the_birth_year() {
+        let d = |s: &str| Datum::parse_partial(s).unwrap();
+        let year_only = |y: i32| {
+            Some(Datum {
+                year: y,
+                month: 0,
+                day: 0,
+            })
+        };
+        let birth = d("2010-03-14");
+        // On the birth date, a few days after it, or (wrongly) before it.
+        assert_eq!(since_birth(&d("2010-03-14"), &birth), year_only(2010));
+        assert_eq!(since_birth(&d("2010-03-20"), &birth), year_only(2010));
+        assert_eq!(since_birth(&d("2010-04-14"), &birth), year_only(2010));
+        assert_eq!(since_birth(&d("2009-12-01"), &birth), year_only(2010));
+        // The month alone would give the birth month.
+        assert_eq!(since_birth(&d("2010-03-00"), &birth), year_only(2010));
+        // Across the turn of the year, still the birth year.
+        assert_eq!(
+            since_birth(&d("2011-01-05"), &d("2010-12-30")),
+            year_only(2010)
+        );
+        // Well after the birth: kept.
+        assert_eq!(since_birth(&d("2010-04-15"), &birth), None);
+        assert_eq!(since_birth(&d("2016-03-14"), &birth), None);
+        assert_eq!(since_birth(&d("2011-00-00"), &birth), None);
+        // A birth known to the year only, or not at all, gives nothing away; nor does an
+        // unknown date.
+        assert_eq!(since_birth(&d("2010-03-14"), &d("2010-00-00")), None);
+        assert_eq!(since_birth(&d("2010-03-14"), &d("0000-00-00")), None);
+        assert_eq!(since_birth(&d("0000-00-00"), &birth), None);
+        // A birth known to the month: any date in (or just after) that month.
+        assert_eq!(
+            since_birth(&d("2010-03-30"), &d("2010-03-00")),
+            year_only(2010)
+        );
     }
 
     #[test]

@@ -336,6 +336,14 @@ fn load(
     // The vault's part commits first; a crash before the store's part leaves rows the next
     // writer removes (see loep_vault::Vault::reconcile).
     let mut vault = loep_vault::Vault::open(&layout)?;
+    // The birth dates that dates of the address history are checked against: of the BRP this
+    // delivery loads, else of the current one (in the vault).
+    let current_births = match catalog::current_snapshot(project.conn(), "brp_persoon")? {
+        Some(s) => vault
+            .file(&s.snapshot_id, Soort::Identiteit)?
+            .map(|rel| layout.dir.join(rel)),
+        None => None,
+    };
     let vtx = vault.begin()?;
     let tx = project.begin()?;
     let mut outputs: Vec<TableOutput> = Vec::new();
@@ -379,6 +387,16 @@ fn load(
                 if let Some(bag) = bag {
                     let rejected = std::mem::take(&mut scope.rejected_addresses);
                     scope.addresses = Some(crate::koppeling::address_index_at(&bag, rejected)?);
+                }
+            }
+            if name == "brp_verblijf_historie" && scope.births.is_empty() {
+                let births = outputs
+                    .iter()
+                    .find(|o| o.report.tabel == "brp_persoon")
+                    .and_then(|o| o.staged.identity.as_ref().map(|(p, _)| p.clone()))
+                    .or_else(|| current_births.clone());
+                if let Some(births) = births {
+                    scope.births = scope::birth_dates(&births)?;
                 }
             }
             let (data_sink, vault_sink) = Sinks::for_table(&staged, &plan)?;

@@ -4,11 +4,12 @@
 
 use anyhow::{Context, Result};
 use arrow_array::{Array, RecordBatch, StringArray};
+use loep_contract::Datum;
 use loep_store::catalog;
 use loep_store::{Project, Pseudonym};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -79,6 +80,22 @@ pub(super) fn load_scope(project: &Project) -> Result<Scope> {
     scope.owners_kad = set("kad_eigendom")?;
     scope.owners_kvk = set("kvk_vestiging")?;
     Ok(scope)
+}
+
+/// The birth date of every person in a BRP identity file (staged or in the vault), by
+/// pseudonym.
+pub(super) fn birth_dates(identity: &Path) -> Result<FxHashMap<Pseudonym, Datum>> {
+    let mut births = FxHashMap::default();
+    loep_vault::format::for_each_row(identity, &["record_key", "geboortedatum"], |r| {
+        if let (Some(p), Some(Ok(d))) = (
+            r[0].and_then(pseudonym_from_hex),
+            r[1].map(Datum::parse_partial),
+        ) {
+            births.insert(p, d);
+        }
+        Ok(())
+    })?;
+    Ok(births)
 }
 
 /// Writes the scope keys a table defines, one per row of a single text column.

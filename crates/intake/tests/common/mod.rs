@@ -5,7 +5,7 @@ use loep_contract::{Bsn, Partner};
 use loep_intake::{IntakeReport, TableReport};
 use loep_store::catalog;
 use loep_store::{Bewaartermijnen, Periode, Project, ProjectConfig};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub const BAG_HEADER: &str = "vbo_id,nummeraanduiding_id,openbare_ruimte,huisnummer,huisletter,huisnummertoevoeging,postcode,woonplaats,gebruiksdoelen,oppervlakte,buurtcode,wijkcode";
@@ -68,4 +68,27 @@ pub fn stored(project: &Project, table: &str, column: &str) -> BTreeSet<String> 
 
 pub fn set(values: &[&str]) -> BTreeSet<String> {
     values.iter().map(|s| s.to_string()).collect()
+}
+
+/// Every row of a table's current snapshot, as column name to text.
+pub fn rows(project: &Project, table: &str) -> Vec<BTreeMap<String, Option<String>>> {
+    let snapshot = catalog::current_snapshot(project.conn(), table)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no snapshot of {table}"));
+    let path = project.layout.dir.join(&snapshot.pad);
+    let columns = loep_vault::format::columns(&path).unwrap();
+    let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    loep_vault::format::for_each_row(&path, &names, |r| {
+        out.push(
+            names
+                .iter()
+                .zip(r)
+                .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
+                .collect(),
+        );
+        Ok(())
+    })
+    .unwrap();
+    out
 }
