@@ -200,12 +200,12 @@ pub enum ScopeRule {
     /// The BRP: in scope when registered at an in-scope object, or owning one or a company
     /// established at one. Defines person scope.
     Brp,
-    /// Police registrations: by `vbo_id` when geocoded; without one, kept until address linkage
-    /// can place the free-text address.
+    /// Police registrations: by `vbo_id` when geocoded; without one, by the free-text `adres`
+    /// (in scope when it names an in-scope BAG object). Defines registration scope.
     Registration,
     /// Police persons involved: in scope when their registration is.
     ByRegistration,
-    /// Residents' reports about the municipality: always in scope (free-text address).
+    /// Residents' reports: in scope when the free-text `adres` names an in-scope BAG object.
     Report,
 }
 

@@ -310,9 +310,14 @@ struct AddressLink {
 }
 
 fn address_index(project: &Project, bag: &catalog::Snapshot) -> Result<AddressIndex> {
-    let mut objects = Vec::new();
+    address_index_at(&project.layout.dir.join(&bag.pad), Vec::new())
+}
+
+/// The addresses of a BAG snapshot's analysis file (in the project, or staged by the intake),
+/// and `objects` besides.
+pub(crate) fn address_index_at(bag: &Path, mut objects: Vec<BagAddress>) -> Result<AddressIndex> {
     for_each_row(
-        &project.layout.dir.join(&bag.pad),
+        bag,
         &[
             "vbo_id",
             "openbare_ruimte",

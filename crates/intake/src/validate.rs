@@ -8,8 +8,9 @@ use loep_contract::{
     Bsn, CbsCode, Column, ColumnType, Datum, Handling, ParseOptions, RowRules, ScopeRule, Table,
     Value, check_not_future, parse_value_with,
 };
+use loep_linkage::{AddressIndex, AddressMatch, BagAddress, Unmatched};
 use loep_store::{Pseudonym, Pseudonymiser};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashSet;
 
 use crate::columns::{BatchBuilder, analysis_schema, identity_schema};
@@ -54,7 +55,12 @@ struct Layout {
     bsn: Option<usize>,
     buurt: Option<usize>,
     registratie: Option<usize>,
+    adres: Option<usize>,
     owners: Vec<usize>,
+    /// The person's birth date in the same row (brp_persoon).
+    birth: Option<usize>,
+    /// Dates of moving in or out that may lie at the birth (see [`since_birth`]).
+    near_birth: Vec<usize>,
 }
 
 impl Layout {
@@ -81,7 +87,16 @@ impl Layout {
             bsn: idx("bsn"),
             buurt: idx("buurtcode"),
             registratie: idx("registratie_id"),
+            adres: idx("adres"),
             owners: cols(&|c| c.name == "eigenaar_bsn"),
+            birth: idx("geboortedatum"),
+            near_birth: match table.name {
+                "brp_persoon" => cols(&|c| c.name == "datum_aanvang_adreshouding"),
+                "brp_verblijf_historie" => {
+                    cols(&|c| matches!(c.name, "datum_aanvang" | "datum_einde"))
+                }
+                _ => Vec::new(),
+            },
         }
     }
 }
@@ -264,6 +279,14 @@ pub struct Scope {
     pub owners_kvk: FxHashSet<Pseudonym>,
     /// Police registrations that were kept.
     pub registrations: HashSet<String>,
+    /// The addresses of the in-scope BAG objects, which place the free-text `adres` of a
+    /// report or of a police registration without a `vbo_id`.
+    pub addresses: Option<AddressIndex>,
+    /// The addresses of in-scope objects this delivery's BAG rejected for another value (see
+    /// [`ScopeKeys::rejected_addresses`]); added to `addresses`.
+    pub rejected_addresses: Vec<BagAddress>,
+    /// Birth dates of the BRP's persons, for the address history (see [`since_birth`]).
+    pub births: FxHashMap<Pseudonym, Datum>,
 }
 
 impl Scope {
@@ -281,12 +304,63 @@ impl Scope {
         let digits = buurtcode.get(2..).unwrap_or("");
         self.area.iter().any(|a| a.contains_buurt(digits))
     }
+
+    /// Whether a free-text address names an in-area object: it matches one, or fits several
+    /// (all in the area). Without the BAG's addresses every address counts as in the area.
+    pub fn address_in_area(&self, adres: &str) -> bool {
+        match &self.addresses {
+            None => true,
+            Some(index) => matches!(
+                index.find(adres),
+                AddressMatch::Matched { .. }
+                    | AddressMatch::Unmatched {
+                        reason: Unmatched::Ambiguous
+                    }
+            ),
+        }
+    }
+}
+
+/// Days after a birth within which a date of moving in or out still counts as "since birth".
+pub const SINCE_BIRTH_DAYS: i32 = 31;
+
+/// The analysis store holds the birth year only. A date of moving in (or out) at the birth —
+/// the BRP registers a newborn at its address from the birth date — would give the full birth
+/// date back; so a date on or before the birth, or at most [`SINCE_BIRTH_DAYS`] after it, is
+/// kept as the birth year alone (`YYYY-00-00`, the contract's partly unknown date). For the
+/// indicators that reads as 1 January of the birth year: living there since long ago, not
+/// moved in recently. `None`: the date may stay as it is (it reveals no more than the year,
+/// or lies well after the birth).
+pub fn since_birth(date: &Datum, birth: &Datum) -> Option<Datum> {
+    if birth.year == 0 || birth.month == 0 || date.year == 0 {
+        return None;
+    }
+    let day = |year: i32, month: u32, day: u32| {
+        Datum {
+            year,
+            month: month.max(1),
+            day: day.max(1),
+        }
+        .days_since_epoch()
+    };
+    let earliest = day(date.year, date.month, date.day)?;
+    // The last day the birth may have been on: a day-unknown birth lies somewhere in its month.
+    let birth_latest =
+        day(birth.year, birth.month, birth.day)? + if birth.day == 0 { 30 } else { 0 };
+    (earliest <= birth_latest + SINCE_BIRTH_DAYS).then_some(Datum {
+        year: birth.year,
+        month: 0,
+        day: 0,
+    })
 }
 
 /// Keys a table adds to the scope of the tables after it.
 #[derive(Default)]
 pub struct ScopeKeys {
     pub objects: Vec<u64>,
+    /// The addresses of in-scope objects whose row was rejected for another value: they are
+    /// not in the stored BAG, but a report may name them.
+    pub rejected_addresses: Vec<BagAddress>,
     pub persons: Vec<Pseudonym>,
     pub owners: Vec<Pseudonym>,
     pub registrations: Vec<String>,
@@ -358,6 +432,31 @@ fn text_of(v: &Value) -> Option<&str> {
         Value::Code(c) => Some(c),
         _ => None,
     }
+}
+
+/// The address of a BAG row, as far as its values were valid.
+fn bag_address(table: &Table, values: &[Value]) -> Option<BagAddress> {
+    let value = |name: &str| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| &values[i])
+    };
+    let text = |name: &str| value(name).and_then(text_of).map(str::to_string);
+    let huisnummer = match value("huisnummer") {
+        Some(Value::Int(n)) => u32::try_from(*n).ok()?,
+        _ => return None,
+    };
+    Some(BagAddress {
+        vbo_id: text("vbo_id")?,
+        openbare_ruimte: text("openbare_ruimte").unwrap_or_default(),
+        huisnummer,
+        huisletter: text("huisletter"),
+        toevoeging: text("huisnummertoevoeging"),
+        postcode: text("postcode").unwrap_or_default(),
+        woonplaats: text("woonplaats").unwrap_or_default(),
+    })
 }
 
 /// 32 lower-case hex digits, without allocating.
@@ -508,6 +607,12 @@ pub fn process_chunk(
         };
         let person = lay.bsn.and_then(|i| pseudonyms[i]);
         let object = lay.vbo.and_then(|i| vbo_number(&values[i]));
+        // A free-text address lies in the area when it names an in-area BAG object.
+        let by_address = || match lay.adres.and_then(|i| text_of(&values[i])) {
+            Some(adres) if scope.address_in_area(adres) => InScope::Yes,
+            Some(_) => InScope::No,
+            None => InScope::Unknown,
+        };
         let in_scope = match table.scope {
             ScopeRule::Buurt | ScopeRule::Object => {
                 match lay.buurt.and_then(|i| text_of(&values[i])) {
@@ -555,7 +660,7 @@ pub fn process_chunk(
             ScopeRule::Registration => match (object, failed(lay.vbo)) {
                 (Some(o), _) if scope.objects.contains(&o) => InScope::Yes,
                 (Some(_), _) => InScope::No,
-                (None, false) => InScope::Yes,
+                (None, false) => by_address(),
                 (None, true) => InScope::Unknown,
             },
             ScopeRule::ByRegistration => {
@@ -570,7 +675,7 @@ pub fn process_chunk(
                     InScope::Unknown
                 }
             }
-            ScopeRule::Report => InScope::Yes,
+            ScopeRule::Report => by_address(),
         };
         if matches!(in_scope, InScope::No) {
             out.rows_out_of_area += 1;
@@ -594,6 +699,12 @@ pub fn process_chunk(
             }
         }
         if !errors.is_empty() {
+            if table.scope == ScopeRule::Object
+                && matches!(in_scope, InScope::Yes)
+                && let Some(a) = bag_address(table, &values)
+            {
+                out.keys.rejected_addresses.push(a);
+            }
             out.rows_rejected += 1;
             let raw = raw_line(rec, plan.delimiter);
             for (col, code, reason, shown) in errors.drain(..) {
@@ -611,7 +722,23 @@ pub fn process_chunk(
             continue;
         }
 
-        // The row is valid and in scope: keep it, pseudonymised.
+        // The row is valid and in scope: keep it, pseudonymised, and without a date that
+        // gives the birth date back.
+        if !lay.near_birth.is_empty() {
+            let birth = match lay.birth.map(|i| &values[i]) {
+                Some(Value::PartialDate(b)) => Some(*b),
+                _ => person.and_then(|p| scope.births.get(&p).copied()),
+            };
+            if let Some(birth) = birth {
+                for &i in &lay.near_birth {
+                    if let Value::PartialDate(d) = &values[i]
+                        && let Some(coarse) = since_birth(d, &birth)
+                    {
+                        values[i] = Value::PartialDate(coarse);
+                    }
+                }
+            }
+        }
         let mut record_key = String::new();
         for (k, part) in lay.key.iter().enumerate() {
             match part {
@@ -734,6 +861,45 @@ mod tests {
             0, 1, 2, 0xab, 0xff, 16, 32, 64, 128, 7, 9, 10, 11, 12, 13, 14,
         ];
         assert_eq!(pseudonym_hex(&p), hex::encode(p));
+    }
+
+    #[test]
+    fn dates_at_the_birth_keep_only_the_birth_year() {
+        let d = |s: &str| Datum::parse_partial(s).unwrap();
+        let year_only = |y: i32| {
+            Some(Datum {
+                year: y,
+                month: 0,
+                day: 0,
+            })
+        };
+        let birth = d("2010-03-14");
+        // On the birth date, a few days after it, or (wrongly) before it.
+        assert_eq!(since_birth(&d("2010-03-14"), &birth), year_only(2010));
+        assert_eq!(since_birth(&d("2010-03-20"), &birth), year_only(2010));
+        assert_eq!(since_birth(&d("2010-04-14"), &birth), year_only(2010));
+        assert_eq!(since_birth(&d("2009-12-01"), &birth), year_only(2010));
+        // The month alone would give the birth month.
+        assert_eq!(since_birth(&d("2010-03-00"), &birth), year_only(2010));
+        // Across the turn of the year, still the birth year.
+        assert_eq!(
+            since_birth(&d("2011-01-05"), &d("2010-12-30")),
+            year_only(2010)
+        );
+        // Well after the birth: kept.
+        assert_eq!(since_birth(&d("2010-04-15"), &birth), None);
+        assert_eq!(since_birth(&d("2016-03-14"), &birth), None);
+        assert_eq!(since_birth(&d("2011-00-00"), &birth), None);
+        // A birth known to the year only, or not at all, gives nothing away; nor does an
+        // unknown date.
+        assert_eq!(since_birth(&d("2010-03-14"), &d("2010-00-00")), None);
+        assert_eq!(since_birth(&d("2010-03-14"), &d("0000-00-00")), None);
+        assert_eq!(since_birth(&d("0000-00-00"), &birth), None);
+        // A birth known to the month: any date in (or just after) that month.
+        assert_eq!(
+            since_birth(&d("2010-03-30"), &d("2010-03-00")),
+            year_only(2010)
+        );
     }
 
     #[test]

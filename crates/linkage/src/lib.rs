@@ -11,4 +11,4 @@ pub mod compare;
 pub mod jaro;
 pub mod linker;
 
-pub use address::{AddressIndex, AddressMatch, BagAddress, ParsedAddress, Unmatched, parse};
+pub use address::{AddressIndex, AddressMatch, BagAddress, Floor, ParsedAddress, Unmatched, parse};

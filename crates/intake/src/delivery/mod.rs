@@ -14,7 +14,7 @@ mod scope;
 mod sinks;
 
 use anyhow::{Context, Result};
-use loep_contract::{ColumnType, Datum};
+use loep_contract::{ColumnType, Datum, ScopeRule};
 use loep_store::catalog::{self, Reject};
 use loep_store::{LogRecord, Project, Status, clock};
 use loep_vault::format::Soort;
@@ -328,10 +328,22 @@ fn load(
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let limit = checks::max_afgewezen(project);
+    // The in-area addresses that place reports and uncoded police registrations: of the BAG
+    // this delivery loads, else of the current one.
+    let current_bag = catalog::current_snapshot(project.conn(), "bag_verblijfsobject")?
+        .map(|s| layout.dir.join(s.pad));
 
     // The vault's part commits first; a crash before the store's part leaves rows the next
     // writer removes (see loep_vault::Vault::reconcile).
     let mut vault = loep_vault::Vault::open(&layout)?;
+    // The birth dates that dates of the address history are checked against: of the BRP this
+    // delivery loads, else of the current one (in the vault).
+    let current_births = match catalog::current_snapshot(project.conn(), "brp_persoon")? {
+        Some(s) => vault
+            .file(&s.snapshot_id, Soort::Identiteit)?
+            .map(|rel| layout.dir.join(rel)),
+        None => None,
+    };
     let vtx = vault.begin()?;
     let tx = project.begin()?;
     let mut outputs: Vec<TableOutput> = Vec::new();
@@ -364,6 +376,29 @@ fn load(
                     }),
                 scope: None,
             };
+            if matches!(f.table.scope, ScopeRule::Report | ScopeRule::Registration)
+                && scope.addresses.is_none()
+            {
+                let bag = outputs
+                    .iter()
+                    .find(|o| o.report.tabel == "bag_verblijfsobject")
+                    .map(|o| o.staged.data.0.clone())
+                    .or_else(|| current_bag.clone());
+                if let Some(bag) = bag {
+                    let rejected = std::mem::take(&mut scope.rejected_addresses);
+                    scope.addresses = Some(crate::koppeling::address_index_at(&bag, rejected)?);
+                }
+            }
+            if name == "brp_verblijf_historie" && scope.births.is_empty() {
+                let births = outputs
+                    .iter()
+                    .find(|o| o.report.tabel == "brp_persoon")
+                    .and_then(|o| o.staged.identity.as_ref().map(|(p, _)| p.clone()))
+                    .or_else(|| current_births.clone());
+                if let Some(births) = births {
+                    scope.births = scope::birth_dates(&births)?;
+                }
+            }
             let (data_sink, vault_sink) = Sinks::for_table(&staged, &plan)?;
             let mut report = TableReport {
                 tabel: name.to_string(),

@@ -4,11 +4,12 @@
 
 use anyhow::{Context, Result};
 use arrow_array::{Array, RecordBatch, StringArray};
+use loep_contract::Datum;
 use loep_store::catalog;
 use loep_store::{Project, Pseudonym};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -81,6 +82,22 @@ pub(super) fn load_scope(project: &Project) -> Result<Scope> {
     Ok(scope)
 }
 
+/// The birth date of every person in a BRP identity file (staged or in the vault), by
+/// pseudonym.
+pub(super) fn birth_dates(identity: &Path) -> Result<FxHashMap<Pseudonym, Datum>> {
+    let mut births = FxHashMap::default();
+    loep_vault::format::for_each_row(identity, &["record_key", "geboortedatum"], |r| {
+        if let (Some(p), Some(Ok(d))) = (
+            r[0].and_then(pseudonym_from_hex),
+            r[1].map(Datum::parse_partial),
+        ) {
+            births.insert(p, d);
+        }
+        Ok(())
+    })?;
+    Ok(births)
+}
+
 /// Writes the scope keys a table defines, one per row of a single text column.
 fn write_scope_file(path: &Path, keys: impl Iterator<Item = String>) -> Result<()> {
     let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
@@ -102,6 +119,7 @@ fn write_scope_file(path: &Path, keys: impl Iterator<Item = String>) -> Result<(
 #[derive(Default)]
 pub(super) struct NewKeys {
     pub(super) objects: FxHashSet<u64>,
+    pub(super) rejected_addresses: Vec<loep_linkage::BagAddress>,
     pub(super) persons: FxHashSet<Pseudonym>,
     pub(super) owners: FxHashSet<Pseudonym>,
     pub(super) registrations: std::collections::HashSet<String>,
@@ -139,7 +157,10 @@ pub(super) fn keep(
         _ => false,
     };
     match name {
-        "bag_verblijfsobject" => scope.objects = keys.objects,
+        "bag_verblijfsobject" => {
+            scope.objects = keys.objects;
+            scope.rejected_addresses = keys.rejected_addresses;
+        }
         "pol_registratie" => scope.registrations = keys.registrations,
         "brp_persoon" => scope.brp = keys.persons,
         "kad_eigendom" => scope.owners_kad = keys.owners,

@@ -386,6 +386,7 @@ pub(super) fn load_table(
                             rejects.record(r, f, levering_id)?;
                         }
                         keys.objects.extend(out.keys.objects);
+                        keys.rejected_addresses.extend(out.keys.rejected_addresses);
                         keys.persons.extend(out.keys.persons);
                         keys.owners.extend(out.keys.owners);
                         keys.registrations.extend(out.keys.registrations);
@@ -427,6 +428,7 @@ pub(super) fn load_table(
                                 rejects.record(r, f, levering_id)?;
                             }
                             keys.objects.extend(out.keys.objects);
+                            keys.rejected_addresses.extend(out.keys.rejected_addresses);
                             keys.persons.extend(out.keys.persons);
                             keys.owners.extend(out.keys.owners);
                             keys.registrations.extend(out.keys.registrations);
