@@ -659,18 +659,30 @@ fn access_request_log_export_and_register() {
     let lines: Vec<serde_json::Value> = lines.lines().map(|l| json(l.to_string())).collect();
     assert_eq!(lines.len() as u64, records);
     for l in &lines {
-        for f in [
-            "trace_id",
-            "operation_id",
-            "name",
-            "start_time",
-            "end_time",
-            "status_code",
-            "resource",
-        ] {
+        for f in ["trace_id", "operation_id", "name", "start_time", "end_time"] {
             assert!(l[f].is_string(), "{f} in {l}");
         }
+        // The standard's enumeration and a structured resource.
+        assert!(
+            ["STATUS_CODE_OK", "STATUS_CODE_ERROR"].contains(&l["status_code"].as_str().unwrap()),
+            "{l}"
+        );
+        assert_eq!(l["resource"]["attributes"]["service.name"], "loep", "{l}");
+        assert!(l["resource"]["attributes"]["service.version"].is_string());
         assert!(l["attributes"]["dpl.core.processing_activity_id"].is_string());
+        if let Some(s) = l["attributes"]["dpl.core.data_subject_id"].as_str() {
+            let kind = l["attributes"]["dpl.core.data_subject_id_type"]
+                .as_str()
+                .unwrap();
+            assert_eq!(
+                kind,
+                if s.starts_with("snapshot:") {
+                    "snapshot"
+                } else {
+                    "pseudoniem"
+                }
+            );
+        }
     }
     assert!(
         lines

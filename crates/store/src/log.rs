@@ -418,6 +418,17 @@ pub fn to_logboek_json(r: &StoredRecord) -> Value {
             "dpl.core.data_subject_id".to_string(),
             Value::String(s.clone()),
         );
+        // What kind of id it is: never a BSN here, but the project's keyed pseudonym of one,
+        // or a whole snapshot for a bulk operation.
+        let kind = if s.starts_with("snapshot:") {
+            "snapshot"
+        } else {
+            "pseudoniem"
+        };
+        attributes.insert(
+            "dpl.core.data_subject_id_type".to_string(),
+            Value::String(kind.to_string()),
+        );
     }
     if let Ok(Value::Object(own)) = serde_json::from_str::<Value>(&r.attributes) {
         for (k, v) in own {
@@ -431,12 +442,34 @@ pub fn to_logboek_json(r: &StoredRecord) -> Value {
         "name": r.name,
         "start_time": r.start_time,
         "end_time": r.end_time,
-        "status_code": r.status_code,
-        "resource": r.resource,
+        "status_code": status_code(&r.status_code),
+        "resource": resource(&r.resource),
         "attributes": attributes,
         "loep.seq": r.seq,
         "loep.prev_hash": r.prev_hash,
         "loep.hash": r.hash,
+    })
+}
+
+/// The standard's enumeration of `status_code` (0 unknown, 1 OK, 2 error), by name as
+/// protobuf's JSON mapping writes an enum.
+fn status_code(stored: &str) -> &'static str {
+    match stored {
+        "OK" => "STATUS_CODE_OK",
+        "ERROR" => "STATUS_CODE_ERROR",
+        _ => "STATUS_CODE_UNKNOWN",
+    }
+}
+
+/// The standard's `resource` message: attributes naming the system (`loep 0.1.0` as stored
+/// becomes `service.name` and `service.version`, OpenTelemetry's keys).
+fn resource(stored: &str) -> Value {
+    let (name, version) = stored.split_once(' ').unwrap_or((stored, ""));
+    serde_json::json!({
+        "attributes": {
+            "service.name": name,
+            "service.version": version,
+        }
     })
 }
 
