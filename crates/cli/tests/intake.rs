@@ -124,6 +124,12 @@ fn assert_bag_reject(row: &str, column: &str, reason_part: &str) {
         rej["reden"].as_str().unwrap().contains(reason_part),
         "{rej}"
     );
+    // A stable machine code beside the Dutch reason.
+    let code = rej["code"].as_str().unwrap();
+    assert!(
+        !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        "{rej}"
+    );
     assert_eq!(table(&r, "bag_verblijfsobject")["rijen_geladen"], 1);
 }
 

@@ -180,6 +180,8 @@ pub struct Reject {
     pub regel: u64,
     pub kolom: String,
     pub waarde: String,
+    /// The stable machine code of the reason (e.g. `bsn_elfproef`); `reden` says it in Dutch.
+    pub code: String,
     pub reden: String,
 }
 

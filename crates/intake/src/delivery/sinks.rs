@@ -178,8 +178,9 @@ impl<'a> RejectSink<'a> {
             per_reason: BTreeMap::new(),
             shown: Vec::new(),
         };
-        sink.csv
-            .write_record(["tabel", "bestand", "regel", "kolom", "waarde", "reden"])?;
+        sink.csv.write_record([
+            "tabel", "bestand", "regel", "kolom", "waarde", "code", "reden",
+        ])?;
         Ok(sink)
     }
 
@@ -242,6 +243,7 @@ impl<'a> RejectSink<'a> {
             &r.line.to_string(),
             &formula_safe(&r.column),
             &formula_safe(&shown),
+            r.code,
             &formula_safe(&r.reason),
         ])?;
         self.total += 1;
@@ -256,6 +258,7 @@ impl<'a> RejectSink<'a> {
                 regel: r.line,
                 kolom: r.column.clone(),
                 waarde: shown,
+                code: r.code.to_string(),
                 reden: r.reason.clone(),
             });
         }
