@@ -31,7 +31,7 @@ pub mod types {
     pub use loep_store::catalog::ProjectStatus;
     pub use loep_store::retention::Destroyed;
     pub use loep_store::reveal::Onthulling;
-    pub use loep_store::{Approval, Bewaartermijnen, ProjectConfig};
+    pub use loep_store::{Approval, Bewaartermijnen, ProjectConfig, Publicatie};
     pub use loep_zaken::register::{
         Bevinding, Huisbezoek, Nieuw, Notitie, StatusRegel, Toewijzing, Uitkomst, Zaak, ZaakDetail,
         ZaakFilter, ZaakRol, ZaakSignaal,

@@ -22,6 +22,8 @@ pub struct NewProject {
     pub bewaartermijnen: Bewaartermijnen,
     /// Empty: every indicator whose partners take part.
     pub indicatoren: Vec<String>,
+    /// The organisation with the lead and the contact for residents (`[publicatie]`).
+    pub publicatie: loep_store::Publicatie,
 }
 
 impl NewProject {
@@ -60,6 +62,7 @@ impl NewProject {
                 .filter(|c| !c.is_empty())
                 .collect(),
             intake: Default::default(),
+            publicatie: self.publicatie.clone(),
         })
     }
 }
@@ -136,6 +139,10 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
         bewaartermijnen: Bewaartermijnen::default(),
         indicatoren: Vec::new(),
         intake: Default::default(),
+        publicatie: loep_store::Publicatie {
+            organisatie: Some("Gemeente Haarlem".to_string()),
+            contact: Some("privacy@demo-gemeente.example".to_string()),
+        },
     }
 }
 

@@ -14,14 +14,16 @@ pub struct Published {
     pub status: &'static str,
     pub json: PathBuf,
     pub markdown: PathBuf,
+    /// What the entry lacks before the register accepts it (in Dutch), e.g. the contact.
+    pub ontbreekt: Vec<String>,
 }
 
-/// The register's status: "in gebruik" only while the current `loep.toml` is approved.
+/// The register's status: "In gebruik" only while the current `loep.toml` is approved.
 fn status(approved: bool) -> &'static str {
     if approved {
-        "in gebruik"
+        "In gebruik"
     } else {
-        "in ontwikkeling"
+        "In ontwikkeling"
     }
 }
 
@@ -41,9 +43,24 @@ pub(crate) fn write(
         && let Some(p) = entry.get_mut("proportionality")
         && let Some(text) = p.as_str()
     {
-        *p = serde_json::Value::String(format!(
+        // The field holds at most 2,500 characters; the full table is in the catalogue.
+        let full = format!(
             "{text} Gemeten trefkans per indicator (bevestigd na huisbezoek of onderzoek, afgeronde zaken): {rates}."
-        ));
+        );
+        let short =
+            format!("{text} De gemeten trefkans per indicator staat in indicatorcatalogus.md.");
+        *p = serde_json::Value::String(if full.chars().count() <= 2500 {
+            full
+        } else {
+            short
+        });
+    }
+    let mut ontbreekt = Vec::new();
+    if config.publicatie.contact.is_none() {
+        ontbreekt.push("contactgegevens: zet [publicatie] contact = \"…\" (e-mailadres of https://-pagina) in loep.toml".to_string());
+    }
+    if config.publicatie.organisatie.is_none() {
+        ontbreekt.push("organisatie: zet [publicatie] organisatie = \"Gemeente …\" (de volledige naam) in loep.toml".to_string());
     }
     std::fs::create_dir_all(out)
         .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))?;
@@ -62,6 +79,7 @@ pub(crate) fn write(
         status,
         json,
         markdown,
+        ontbreekt,
     })
 }
 
@@ -123,7 +141,8 @@ fn hit_rate_markdown(r: &Rapport) -> String {
             )),
             _ => md.push_str(&format!(
                 "| {} | {} | < 10 beoordeeld | | | – | |\n",
-                t.indicator, t.periode
+                loep_scan::register::md_cell(&t.indicator),
+                t.periode
             )),
         }
     }

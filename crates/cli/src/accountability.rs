@@ -374,11 +374,14 @@ pub fn register(cmd: RegisterCommand, gebruiker: Option<&str>) -> Result<ExitCod
     let s = access::open(&dir, Mode::Read, gebruiker)?;
     let p = loep_app::register::export(&s, out.as_deref())?;
     println!(
-        "Algoritmeregister entry ({} indicators, status {}): {}\nCatalogue for publication: {}",
+        "Algoritmeregister-registratie ({} indicatoren, status {}): {}\nCatalogus voor publicatie: {}",
         p.indicatoren,
         p.status,
         p.json.display(),
         p.markdown.display()
     );
+    for o in &p.ontbreekt {
+        eprintln!("let op: het register neemt de registratie pas aan met {o}");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -84,6 +84,14 @@ enum Command {
         /// every indicator whose partners take part).
         #[arg(long, value_delimiter = ',')]
         indicatoren: Vec<String>,
+        /// The full name of the organisation with the lead, as published (e.g. "Gemeente
+        /// Haarlem"); the Algoritmeregister entry names it.
+        #[arg(long)]
+        organisatienaam: Option<String>,
+        /// Where residents ask about the project: an e-mail address or an https:// page (the
+        /// Algoritmeregister's contactgegevens, and the access reports).
+        #[arg(long)]
+        contact: Option<String>,
     },
     /// Record the privacy officer's approval of the project (required before any intake); run
     /// as the functionaris gegevensbescherming's account.
@@ -388,6 +396,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             signalen_dagen,
             zaken_jaren,
             indicatoren,
+            organisatienaam,
+            contact,
         } => {
             let config = loep_app::project::NewProject {
                 naam,
@@ -403,6 +413,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     zaken_jaren,
                 },
                 indicatoren,
+                publicatie: loep_app::types::Publicatie {
+                    organisatie: organisatienaam,
+                    contact,
+                },
             }
             .config()?;
             let beheerder = access::account_name(who)?;

@@ -12,22 +12,44 @@ use crate::catalogue::{FORBIDDEN_INPUTS, Indicator};
 /// The Algoritmeregister publication standard version these fields follow.
 pub const STANDARD_VERSION: &str = "1.0";
 
+/// The organisation with the lead: `[publicatie] organisatie` of `loep.toml`, else the
+/// gemeente of the project area by its CBS code. One organisation, as the standard asks.
 fn organisation(config: &ProjectConfig) -> String {
-    let gemeenten: Vec<String> = config
+    if let Some(o) = &config.publicatie.organisatie {
+        return cut(o.trim(), 100);
+    }
+    let gemeente = config
         .gebied
         .iter()
-        .filter_map(|g| g.get(2..6).map(|d| format!("GM{d}")))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    format!(
-        "Gemeente {} (regie), met de partners van het interventieteam",
-        gemeenten.join(", ")
-    )
+        .find_map(|g| g.get(2..6).map(|d| format!("GM{d}")))
+        .unwrap_or_default();
+    format!("Gemeente {gemeente}")
 }
 
-/// The entry as JSON. `dpia` is the reference of the approved DPIA, `status` "in gebruik"
-/// while the project runs.
+/// At most `max` characters of `text`, cut at a word with `…`.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    if let Some(space) = out.rfind(' ') {
+        out.truncate(space);
+    }
+    out.push('…');
+    out
+}
+
+/// `YYYY-MM-DD` as the standard writes a month: `YYYY-MM`.
+fn month(date: &str) -> String {
+    date.get(..7).unwrap_or(date).to_string()
+}
+
+/// The statuses the standard allows.
+pub const STATUSES: [&str; 3] = ["In ontwikkeling", "In gebruik", "Buiten gebruik"];
+
+/// The entry as JSON, in the fields of the Algoritmeregister publication standard 1.0 (the
+/// field names, lengths and values `spec/algoritmeregister-1.0.schema.json` checks). `dpia`
+/// is the reference of the approved DPIA; `status` one of [`STATUSES`].
 pub fn entry(
     config: &ProjectConfig,
     catalogue: &[&Indicator],
@@ -51,65 +73,77 @@ pub fn entry(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let indicators: Vec<Value> = catalogue
-        .iter()
-        .map(|i| {
-            json!({
-                "code": i.code, "versie": i.versie, "thema": i.thema, "titel": i.titel,
-                "beschrijving": i.beschrijving,
-            })
-        })
-        .collect();
     let themes: BTreeSet<&str> = catalogue.iter().map(|i| i.thema.as_str()).collect();
+    let codes: Vec<String> = catalogue
+        .iter()
+        .map(|i| format!("{} ({})", i.code, i.titel))
+        .collect();
     let t = &config.bewaartermijnen;
-    json!({
+    let mut entry = json!({
         "standard_version": STANDARD_VERSION,
         "lang": "nld",
-        "name": format!("loep – {}", config.naam),
+        "name": cut(&format!("Adressignalering interventieteam – {}", config.naam), 100),
         "organization": organisation(config),
-        "description_short": format!(
-            "Regelgebaseerde signalering per adres binnen het interventieteamproject '{}': een gepubliceerde catalogus van {} indicatoren ({}) laat zien op welke adressen gegevens van partners naast elkaar reden geven om te gaan kijken. Een signaal is nooit een besluit.",
-            config.naam, catalogue.len(), themes.into_iter().collect::<Vec<_>>().join(", ")
-        ),
-        "type": "Regelgebaseerd algoritme",
-        "category": ["Handhaving", "Openbare orde en veiligheid", "Sociale zekerheid", "Wonen"],
+        "description_short": cut(&format!(
+            "Dit algoritme laat zien op welke adressen in het project '{}' de gegevens van de partners van het interventieteam naast elkaar reden geven om te gaan kijken. Het gebruikt {} vaste, openbare regels. Een signaal is nooit een besluit: mensen beoordelen het en gaan eventueel op huisbezoek.",
+            config.naam, catalogue.len()
+        ), 350),
+        "category": ["Openbare orde en veiligheid", "Sociale zekerheid", "Wonen"],
         "status": status,
-        "begin_date": config.periode.van,
-        "end_date": config.periode.tot,
-        "goal": config.doel,
-        "proportionality": format!(
-            "Alleen binnen een goedgekeurd project met afgebakend gebied ({}), doel, partners en periode ({} tot en met {}). Alleen gecontracteerde velden komen binnen; personen worden bij binnenkomst gepseudonimiseerd. De trefkans van elke indicator wordt gemeten aan de uitkomsten van huisbezoeken. Identiteitsgegevens van personen zonder signaal worden uiterlijk {} dagen na het einde vernietigd, signalen zonder zaak na {} dagen, zaken na {} jaar.",
+        "begin_date": month(&config.periode.van),
+        "publication_category": "Impactvolle algoritmes",
+        "goal": cut(&format!(
+            "{} Het algoritme helpt het team kiezen welke adressen het bezoekt (huisbezoek) en welke bewoners hulp nodig hebben. Thema's: {}.",
+            config.doel.trim(),
+            themes.into_iter().collect::<Vec<_>>().join(", ")
+        ), 2500),
+        "proportionality": cut(&format!(
+            "Alleen binnen een goedgekeurd project met afgebakend gebied ({}), doel, partners en periode ({} tot en met {}). Alleen gecontracteerde velden komen binnen; personen worden bij binnenkomst gepseudonimiseerd. De trefkans van elke indicator wordt gemeten aan de uitkomsten van huisbezoeken. Identiteitsgegevens van personen zonder signaal of open zaak worden uiterlijk {} dagen na het einde vernietigd, signalen zonder zaak na {} dagen, zaken op hun archiefactiedatum (uiterlijk na {} jaar).",
             config.gebied.join(", "), config.periode.van, config.periode.tot,
             t.identiteiten_na_einde_dagen, t.signalen_dagen, t.zaken_jaren
-        ),
-        "human_intervention": "Een signaal is een reden om te kijken, nooit een besluit (AVG art. 22). Een analist beoordeelt elk signaal; het herleiden van een pseudoniem naar een persoon vraagt een schriftelijke reden en de goedkeuring van een sleutelhouder die niet de aanvrager is. Pas na een huisbezoek of onderzoek door een partner volgt een besluit, met de gewone rechtsbescherming.",
-        "risks": format!(
-            "Discriminatie en stigmatisering van wijken of groepen: geslacht, leeftijd, buurt en wijk zijn als invoer van indicatoren geweigerd ({}), nationaliteit, geboorteplaats en andere herkomstkenmerken komen niet binnen, en per buurt, leeftijdsgroep en geslacht wordt gemeten wie gesignaleerd wordt tegenover wie er woont (loep fairness). Onterechte signalen door fouten in brongegevens of koppeling: elke uitleg noemt feiten en grenzen, twijfelachtige koppelingen worden niet gebruikt maar beoordeeld, eerlijke gevallen die op fraude lijken zijn per indicator beschreven. Onrechtmatige inzage: rollen, vier-ogen-herleiding en een onveranderbaar verwerkingslog.",
+        ), 2500),
+        "human_intervention": "Een signaal is een reden om te kijken, nooit een besluit (AVG art. 22). Een analist beoordeelt elk signaal en stelt adressen voor; het team besluit tot een huisbezoek. Het herleiden van een pseudoniem naar een persoon vraagt een schriftelijke reden en de goedkeuring van een sleutelhouder die niet de aanvrager is. Pas na een huisbezoek of onderzoek door een partner volgt een besluit, met de gewone rechtsbescherming: bezwaar en beroep richten zich tegen het besluit van de partner die handhaaft. Bewoners kunnen opvragen welke gegevens en signalen het project over hen heeft.",
+        "risks": cut(&format!(
+            "Discriminatie en stigmatisering van wijken of groepen: geslacht, leeftijd, buurt en wijk zijn als invoer van indicatoren geweigerd ({}), nationaliteit, geboorteplaats en andere herkomstkenmerken komen niet binnen, en per buurt, leeftijdsgroep en geslacht wordt gemeten wie gesignaleerd wordt tegenover wie er woont. Onterechte signalen door fouten in brongegevens of koppeling: elke uitleg noemt feiten en grenzen, twijfelachtige koppelingen worden niet gebruikt maar beoordeeld, eerlijke gevallen die op fraude lijken zijn per indicator beschreven. Onrechtmatige inzage: rollen, vier-ogen-herleiding en een onveranderbaar verwerkingslog.",
             FORBIDDEN_INPUTS.join(", ")
-        ),
-        "lawful_basis": config.grondslag,
-        "impacttoetsen": [
-            {
-                "title": "Gegevensbeschermingseffectbeoordeling (DPIA)",
-                "reference": dpia.unwrap_or("nog niet goedgekeurd"),
-                "description": "Goedgekeurd door de functionaris gegevensbescherming vóór de eerste levering; een gewijzigde projectdefinitie trekt de goedkeuring in."
-            }
-        ],
-        "decision_making_process": "Signalen leiden tot een voorstel voor een huisbezoek; de uitkomst (ingeschreven of uitgeschreven, uitkering gestopt of teruggevorderd, boete, woning vrijgekomen, doorverwezen naar zorg of niets gevonden) wordt per adres vastgelegd.",
-        "objection_procedure": "Bewoners kunnen bij de gemeente opvragen welke gegevens en signalen het project over hen heeft (inzage) en een signaal betwisten; bezwaar en beroep richten zich tegen het besluit van de partner die handhaaft.",
-        "source_data": {
-            "partners": partners,
-            "partners_gelezen_door_indicatoren": sources,
-            "tabellen_en_velden": tables,
-        },
-        "methods_and_models": {
-            "beschrijving": "Elke indicator is een openbare SQL-regel met benoemde drempels over gepseudonimiseerde tabellen; adressen worden gerangschikt op het aantal thema's, dan het aantal partners, dan de mate waarin feiten hun grens overschrijden. Geen machine learning, geen verborgen score. Personen zonder BSN in een bron worden gekoppeld met een Fellegi–Sunter-model op naam en geboortedatum met gepubliceerde instellingen.",
-            "indicatoren": indicators,
-        },
-        "publiccode": "loep is open source (EUPL-1.2); de indicatorcatalogus staat als leesbare bestanden in de map catalogue/ van de broncode en is met deze publicatie meegeleverd als indicatorcatalogus.md",
-        "competent_authority": organisation(config),
-        "provider": "loep (EUPL-1.2)",
-    })
+        ), 2500),
+        "lawful_basis": cut(config.grondslag.trim(), 2500),
+        "impacttoetsen_grouping": [{
+            "title": "Data Protection Impact Assessment (DPIA)",
+        }],
+        "impacttoetsen": cut(&format!(
+            "DPIA {}: goedgekeurd door de functionaris gegevensbescherming vóór de eerste levering; een gewijzigde projectdefinitie trekt de goedkeuring in.",
+            dpia.unwrap_or("nog niet goedgekeurd")
+        ), 2500),
+        "source_data": cut(&format!(
+            "Gegevens van de partners {} (gelezen door de indicatoren: {}), alleen de gecontracteerde velden: {}. Personen zijn gepseudonimiseerd; namen en BSN staan apart in een kluis.",
+            partners.join(", "),
+            sources.join(", "),
+            tables.into_iter().collect::<Vec<_>>().join("; ")
+        ), 2500),
+        "methods_and_models": cut(&format!(
+            "Niet zelflerend. Elke indicator is een openbare SQL-regel met benoemde drempels over gepseudonimiseerde tabellen; adressen worden gerangschikt op het aantal thema's, dan het aantal partners, dan de mate waarin feiten hun grens overschrijden. Geen machine learning, geen verborgen score. Personen zonder BSN in een bron worden gekoppeld met een Fellegi–Sunter-model op naam en geboortedatum met gepubliceerde instellingen. Indicatoren: {}. De volledige catalogus staat in indicatorcatalogus.md.",
+            codes.join("; ")
+        ), 5000),
+        "provider": "Intern ontwikkeld (loep, open source onder EUPL-1.2)",
+        "source_id": cut(&config.verwerkingsactiviteit_id, 100),
+        "tags": "interventieteam, adreskwaliteit, woonfraude, uitkeringsfraude, ondermijning, zorg",
+    });
+    if let Some(c) = &config.publicatie.contact {
+        entry["contact_email"] = Value::String(c.trim().to_string());
+    }
+    // The standard: no end date while the algorithm is in use.
+    if status == "Buiten gebruik" {
+        entry["end_date"] = Value::String(month(&config.periode.tot));
+    }
+    entry
+}
+
+/// Text for a Markdown table cell: a `|` would end the cell, a newline the row.
+pub fn md_cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
 }
 
 /// The catalogue as Markdown, every indicator in full.
@@ -120,7 +154,10 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
     for i in only {
         md.push_str(&format!(
             "| {} | {} | {} | {} |\n",
-            i.code, i.versie, i.thema, i.titel
+            md_cell(&i.code),
+            i.versie,
+            md_cell(&i.thema),
+            md_cell(&i.titel)
         ));
     }
     for i in only {
@@ -163,4 +200,19 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
         ));
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_cells_escape_pipes_and_newlines() {
+        assert_eq!(md_cell("a|b\nc"), "a\\|b c");
+        assert_eq!(md_cell("x\\|y"), "x\\\\\\|y");
+        assert_eq!(cut("kort", 10), "kort");
+        let long = cut("een heel lange zin met woorden", 12);
+        assert!(long.chars().count() <= 12 && long.ends_with('…'), "{long}");
+        assert_eq!(month("2026-01-31"), "2026-01");
+    }
 }

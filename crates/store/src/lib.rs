@@ -23,6 +23,7 @@ pub mod schema;
 pub use log::{LogRecord, Status};
 pub use problem::{Problem, ProblemKind, database_fault};
 pub use project::{
-    Access, Approval, Bewaartermijnen, IntakeGrenzen, Layout, Periode, Project, ProjectConfig, Tx,
+    Access, Approval, Bewaartermijnen, IntakeGrenzen, Layout, Periode, Project, ProjectConfig,
+    Publicatie, Tx,
 };
 pub use pseudonym::{Pseudonym, Pseudonymiser};

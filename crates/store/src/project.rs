@@ -33,6 +33,54 @@ pub struct ProjectConfig {
     /// Limits on what a delivery may hold before it is refused as a broken export.
     #[serde(default, skip_serializing_if = "IntakeGrenzen::is_default")]
     pub intake: IntakeGrenzen,
+    /// Who is responsible and whom residents contact (the Algoritmeregister entry, access
+    /// reports).
+    #[serde(default, skip_serializing_if = "Publicatie::is_empty")]
+    pub publicatie: Publicatie,
+}
+
+/// `[publicatie]` in `loep.toml`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Publicatie {
+    /// The full name of the organisation with the lead, as the TOOI list writes it
+    /// (e.g. "Gemeente Haarlem"); at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisatie: Option<String>,
+    /// Where residents, press and others ask about the project: an e-mail address or an
+    /// https:// page (the privacy officer's desk, usually).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+impl Publicatie {
+    fn is_empty(&self) -> bool {
+        *self == Publicatie::default()
+    }
+
+    /// Checks the fields as the Algoritmeregister standard asks them.
+    pub fn validate(&self) -> Result<()> {
+        if let Some(o) = &self.organisatie
+            && (o.trim().is_empty() || o.chars().count() > 100)
+        {
+            bail!(
+                "publicatie.organisatie: give the organisation's full name, at most 100 characters"
+            );
+        }
+        if let Some(c) = &self.contact {
+            let c = c.trim();
+            let mail = c.split_once('@').is_some_and(|(u, d)| {
+                !u.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+            }) && !c.contains(char::is_whitespace);
+            let page = c.starts_with("https://") && c.len() > "https://".len();
+            if !(mail || page) || c.chars().count() > 500 {
+                bail!(
+                    "publicatie.contact '{c}': give an e-mail address or a page starting with https://"
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `[intake]` in `loep.toml`.
@@ -106,6 +154,9 @@ impl ProjectConfig {
         if self.naam.trim().is_empty() {
             bail!("loep.toml: naam is empty; give the project a name");
         }
+        self.publicatie
+            .validate()
+            .map_err(|e| anyhow::anyhow!("loep.toml: {e}"))?;
         if self.doel.trim().len() < 10 {
             bail!("loep.toml: doel must describe the purpose of the project in a sentence or more");
         }

@@ -37,6 +37,7 @@ fn world() -> World {
         bewaartermijnen: Bewaartermijnen::default(),
         indicatoren: Vec::new(),
         intake: Default::default(),
+        publicatie: Default::default(),
     };
     let project = Project::init(&dir.path().join("p"), config).unwrap();
     let conn = project.conn();

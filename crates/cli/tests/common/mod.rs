@@ -129,6 +129,10 @@ pub fn init_project_with(root: &Path, extra: &[&str]) -> PathBuf {
         "2026-01-01",
         "--tot",
         "2026-12-31",
+        "--organisatienaam",
+        "Gemeente Haarlem",
+        "--contact",
+        "privacy@oudestad.example",
     ];
     args.extend_from_slice(extra);
     ok(loep(&args));
