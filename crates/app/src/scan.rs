@@ -4,10 +4,12 @@ use loep_store::auth::Actie;
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
 use std::path::Path;
 
+pub use loep_scan::address::{Address, Addresses, Buurt};
 pub use loep_scan::catalogue::format_number;
 pub use loep_scan::evaluate::{Quality, ThemeQuality};
+pub use loep_scan::export::Listing;
 pub use loep_scan::fairness::{Fairness, Group, MIN_GROUP};
-pub use loep_scan::{Catalogue, DEFAULT_MEMORY_LIMIT, ScanReport};
+pub use loep_scan::{Catalogue, DEFAULT_MEMORY_LIMIT, Place, ScanReport};
 pub use loep_store::scan::{AddressProfile as Profile, ScanRun as Run, Signal as SignalRow};
 
 use crate::error::{AppError, Result};
@@ -144,11 +146,71 @@ pub fn fairness(session: &Session, run: Option<&str>) -> Result<(ScanRun, Fairne
     Ok((run, f))
 }
 
-/// Writes signals and their address profiles as CSV.
-pub fn write_signals_csv(
-    out: impl std::io::Write,
-    signals: &[Signal],
-    profiles: &[AddressProfile],
-) -> Result<()> {
-    Ok(loep_scan::write_signals_csv(out, signals, profiles)?)
+/// The addresses (written out, postcode, buurt and its name, RD coordinates) of these BAG
+/// objects from the current snapshots, and every buurt of the project: for lists beside the
+/// 16-digit id. One pass over the BAG however many objects are asked for.
+pub fn addresses<'a>(
+    session: &Session,
+    vbo_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<Addresses> {
+    session.authorize(Actie::SignalenBekijken)?;
+    let wanted: std::collections::HashSet<&str> = vbo_ids.into_iter().collect();
+    let sources = loep_scan::Sources::of(&session.project)?;
+    Ok(loep_scan::address::addresses(&sources, &|v| {
+        wanted.contains(v)
+    })?)
+}
+
+/// A run's signals (filtered as `filter` says), the profiles of their addresses and those
+/// addresses written out: what every export of `loep signals` writes.
+pub fn listing(session: &Session, filter: &SignalFilter) -> Result<Listing> {
+    let Signals { run, signals, .. } = self::signals(session, filter, Page::ALL)?;
+    let (_, mut profiles) = profiles(session, Some(&run.run_id))?;
+    let flagged: std::collections::HashSet<&str> =
+        signals.iter().map(|s| s.vbo_id.as_str()).collect();
+    profiles.retain(|p| flagged.contains(p.vbo_id.as_str()));
+    let addresses = addresses(session, flagged.iter().copied())?;
+    Ok(Listing {
+        run,
+        signals,
+        profiles,
+        addresses,
+    })
+}
+
+/// Writes a listing's signals as CSV (with `adres` and `buurt`).
+pub fn write_signals_csv(out: impl std::io::Write, l: &Listing) -> Result<()> {
+    Ok(loep_scan::write_signals_csv(
+        out,
+        &l.signals,
+        &l.profiles,
+        &l.addresses,
+    )?)
+}
+
+/// CSV for Excel NL: `;`, decimal comma, BOM, CRLF, ids kept whole, Dutch headers.
+pub fn write_signals_csv_nl(out: impl std::io::Write, l: &Listing) -> Result<()> {
+    Ok(loep_scan::export::write_csv_nl(out, l)?)
+}
+
+/// An Excel workbook: an overview, a sheet per theme, ids as text.
+pub fn write_signals_xlsx(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
+    Ok(loep_scan::export::write_xlsx(out, l)?)
+}
+
+/// Parquet for Power BI: one typed row per signal with address and buurt.
+pub fn write_signals_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
+    Ok(loep_scan::export::write_parquet(out, l)?)
+}
+
+/// GeoJSON of the flagged addresses in RD (EPSG:28992), and how many it leaves out for want
+/// of coordinates in the BAG.
+pub fn signals_geojson(l: &Listing) -> (serde_json::Value, usize) {
+    loep_scan::export::geojson_addresses(l)
+}
+
+/// GeoJSON of the buurten with their polygons and flagged addresses, counts below 10
+/// suppressed.
+pub fn buurten_geojson(l: &Listing) -> serde_json::Value {
+    loep_scan::export::geojson_buurten(l)
 }

@@ -191,6 +191,9 @@ enum Command {
         run: Option<String>,
         #[arg(long, value_enum, default_value_t = scan_cmd::Format::Table)]
         format: scan_cmd::Format,
+        /// Write to this file instead of standard output (needed for xlsx and parquet).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Precision, recall and F1 per theme of a scan run against a ground truth (truth/adressen.csv).
     Evaluate {
@@ -619,9 +622,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut session = access::open(&dir, Mode::Write, who)?;
             scan_cmd::scan(&mut session, json, memory_limit)
         }
-        Command::Signals { dir, run, format } => {
+        Command::Signals {
+            dir,
+            run,
+            format,
+            out,
+        } => {
             let session = access::open(&dir, Mode::Read, who)?;
-            scan_cmd::signals(&session, run.as_deref(), format)
+            scan_cmd::signals(&session, run.as_deref(), format, out.as_deref())
         }
         Command::Evaluate {
             dir,

@@ -1,9 +1,9 @@
 //! `loep catalogue`, `loep scan`, `loep signals`, `loep evaluate`, `loep fairness`.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Subcommand, ValueEnum};
 use loep_app::Session;
-use loep_app::scan::{Page, SignalFilter};
+use loep_app::scan::SignalFilter;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -13,11 +13,24 @@ pub enum CatalogueCommand {
     Show { code: String },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Per address, ranked, with its signals' explanations (for reading).
     Table,
+    /// CSV with `,` and `.` (for programs), with `adres` and `buurt`.
     Csv,
+    /// CSV for Excel NL: `;`, decimal comma, BOM, CRLF, 16-digit ids kept, Dutch headers.
+    CsvNl,
+    /// The run, the signals and the ranked addresses as JSON.
     Json,
+    /// An Excel workbook: overview, a sheet per theme, ids as text (needs --out).
+    Xlsx,
+    /// GeoJSON of the flagged addresses in RD coordinates (EPSG:28992), for QGIS.
+    Geojson,
+    /// GeoJSON of the buurten: polygons and flagged addresses, counts below 10 suppressed.
+    GeojsonBuurten,
+    /// Parquet for Power BI: one typed row per signal (needs --out).
+    Parquet,
 }
 
 pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> {
@@ -137,11 +150,16 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
             "Eerste adressen / first addresses (by number of themes, then partners, then strength):"
         );
         for (p, why) in report.top.iter().take(5) {
+            let place = report.top_adressen.get(&p.vbo_id);
             println!(
-                "  {}. {} (buurt {}){}: {} | partners: {}",
+                "  {}. {}{}: {} | partners: {}",
                 p.rang,
-                p.vbo_id,
-                p.buurtcode.as_deref().unwrap_or("-"),
+                place_line(
+                    &p.vbo_id,
+                    place.and_then(|a| a.adres.as_deref()),
+                    p.buurtcode.as_deref(),
+                    place.and_then(|a| a.buurt.as_deref())
+                ),
                 if p.verwonderadres {
                     ", verwonderadres"
                 } else {
@@ -157,50 +175,147 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
     }
 }
 
-pub fn signals(session: &Session, run: Option<&str>, format: Format) -> Result<ExitCode> {
+/// `Kerkstraat 12A, 2011AB (0392010000000001), buurt Oude Stad (BU03920101)`; the id alone
+/// where the BAG holds no address.
+fn place_line(
+    vbo_id: &str,
+    adres: Option<&str>,
+    buurtcode: Option<&str>,
+    buurt: Option<&str>,
+) -> String {
+    let mut s = match adres {
+        Some(a) => format!("{a} ({vbo_id})"),
+        None => vbo_id.to_string(),
+    };
+    match (buurt, buurtcode) {
+        (Some(n), Some(c)) => s.push_str(&format!(", buurt {n} ({c})")),
+        (None, Some(c)) => s.push_str(&format!(", buurt {c}")),
+        _ => {}
+    }
+    s
+}
+
+pub fn signals(
+    session: &Session,
+    run: Option<&str>,
+    format: Format,
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    let binary = matches!(format, Format::Xlsx | Format::Parquet);
+    if binary && out.is_none() {
+        bail!(
+            "--format {} writes a file that is not for a terminal: give --out FILE",
+            if format == Format::Xlsx {
+                "xlsx"
+            } else {
+                "parquet"
+            }
+        );
+    }
     let filter = SignalFilter {
         run: run.map(str::to_string),
         ..SignalFilter::default()
     };
-    let loep_app::scan::Signals { run, signals, .. } =
-        loep_app::scan::signals(session, &filter, Page::ALL)?;
-    let (_, profiles) = loep_app::scan::profiles(session, Some(&run.run_id))?;
-    match format {
-        Format::Csv => {
-            loep_app::scan::write_signals_csv(std::io::stdout().lock(), &signals, &profiles)?
-        }
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "run": run, "signalen": signals, "adressen": profiles
-            }))?
-        ),
-        Format::Table => {
-            println!(
-                "Scan {} of {}: {} signals on {} addresses",
-                run.run_id, run.tijdstip, run.signalen, run.adressen
-            );
-            for p in &profiles {
-                println!(
-                    "{:>4}. {} buurt {} | {} | partners {}{}",
-                    p.rang,
-                    p.vbo_id,
-                    p.buurtcode.as_deref().unwrap_or("-"),
-                    p.themas.join(", "),
-                    p.partners.join(", "),
-                    if p.verwonderadres {
-                        " | verwonderadres"
-                    } else {
-                        ""
-                    }
-                );
-                for s in signals.iter().filter(|s| s.vbo_id == p.vbo_id) {
-                    println!("        {} {}: {}", s.indicator, s.thema, s.uitleg);
+    let l = loep_app::scan::listing(session, &filter)?;
+    let write = |w: &mut (dyn std::io::Write + Send)| -> Result<()> {
+        match format {
+            Format::Csv => loep_app::scan::write_signals_csv(w, &l)?,
+            Format::CsvNl => loep_app::scan::write_signals_csv_nl(w, &l)?,
+            Format::Json => {
+                serde_json::to_writer_pretty(&mut *w, &l.to_json()?)?;
+                writeln!(w)?;
+            }
+            Format::Geojson => {
+                let (fc, without) = loep_app::scan::signals_geojson(&l);
+                serde_json::to_writer(&mut *w, &fc)?;
+                writeln!(w)?;
+                if without > 0 {
+                    eprintln!(
+                        "{without} of {} flagged addresses left out: the BAG delivery has no rd_x/rd_y for them.",
+                        l.profiles.len()
+                    );
                 }
             }
+            Format::GeojsonBuurten => {
+                serde_json::to_writer(&mut *w, &loep_app::scan::buurten_geojson(&l))?;
+                writeln!(w)?;
+            }
+            Format::Xlsx => loep_app::scan::write_signals_xlsx(w, &l)?,
+            Format::Parquet => loep_app::scan::write_signals_parquet(w, &l)?,
+            Format::Table => print_signals(&l, w)?,
+        }
+        Ok(())
+    };
+    match out {
+        Some(path) => {
+            // Written beside the target and moved into place: an interrupted export never
+            // leaves half a file under the name.
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write in {}", dir.display()))?;
+            {
+                let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+                write(&mut w)?;
+                std::io::Write::flush(&mut w)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+            tmp.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{} signals on {} addresses written to {}.",
+                l.signals.len(),
+                l.profiles.len(),
+                path.display()
+            );
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout());
+            write(&mut w)?;
+            std::io::Write::flush(&mut w)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send)) -> Result<()> {
+    writeln!(
+        w,
+        "Scan {} of {}: {} signals on {} addresses",
+        l.run.run_id, l.run.tijdstip, l.run.signalen, l.run.adressen
+    )?;
+    let mut by_address: std::collections::HashMap<&str, Vec<&loep_app::scan::SignalRow>> =
+        std::collections::HashMap::new();
+    for s in &l.signals {
+        by_address.entry(&s.vbo_id).or_default().push(s);
+    }
+    for p in &l.profiles {
+        let buurtcode = l.addresses.buurt_of(&p.vbo_id, p.buurtcode.as_deref());
+        writeln!(
+            w,
+            "{:>4}. {} | {} | partners {}{}",
+            p.rang,
+            place_line(
+                &p.vbo_id,
+                l.addresses.adres(&p.vbo_id),
+                buurtcode,
+                l.addresses.buurtnaam(buurtcode)
+            ),
+            p.themas.join(", "),
+            p.partners.join(", "),
+            if p.verwonderadres {
+                " | verwonderadres"
+            } else {
+                ""
+            }
+        )?;
+        for s in by_address.get(p.vbo_id.as_str()).into_iter().flatten() {
+            writeln!(w, "        {} {}: {}", s.indicator, s.thema, s.uitleg)?;
+        }
+    }
+    Ok(())
 }
 
 pub fn evaluate(

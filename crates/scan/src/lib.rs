@@ -4,9 +4,11 @@
 //! rank by explainable rules. `evaluate` measures the signals against a ground truth and
 //! `fairness` compares who is flagged with who lives in the area.
 
+pub mod address;
 pub mod catalogue;
 pub mod engine;
 pub mod evaluate;
+pub mod export;
 pub mod fairness;
 pub mod register;
 
@@ -44,6 +46,15 @@ pub struct ScanReport {
     pub verwonderadressen: usize,
     /// The first profiles by rank, with their signals' explanations.
     pub top: Vec<(AddressProfile, Vec<String>)>,
+    /// The addresses of those first profiles written out, and their buurt's name.
+    pub top_adressen: BTreeMap<String, Place>,
+}
+
+/// An address written out and its buurt's name, for a list beside the BAG id.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Place {
+    pub adres: Option<String>,
+    pub buurt: Option<String>,
 }
 
 /// Runs the project's indicators on its current snapshots and stores the run.
@@ -168,7 +179,7 @@ pub fn scan(
     tx.commit()?;
     loep_store::clock::fault_point("scan-after-commit");
 
-    let top = profiles
+    let top: Vec<(AddressProfile, Vec<String>)> = profiles
         .iter()
         .take(10)
         .map(|p| {
@@ -180,8 +191,26 @@ pub fn scan(
             (p.clone(), why)
         })
         .collect();
+    let wanted: BTreeSet<&str> = top.iter().map(|(p, _)| p.vbo_id.as_str()).collect();
+    // The run is stored: an unreadable address only leaves the list with ids.
+    let found = address::addresses(&engine.sources, &|v| wanted.contains(v)).unwrap_or_else(|e| {
+        tracing::warn!("the addresses of the first profiles: {e:#}");
+        address::Addresses::default()
+    });
+    let top_adressen = top
+        .iter()
+        .map(|(p, _)| {
+            let buurt = found.buurt_of(&p.vbo_id, p.buurtcode.as_deref());
+            let place = Place {
+                adres: found.adres(&p.vbo_id).map(str::to_string),
+                buurt: found.buurtnaam(buurt).map(str::to_string),
+            };
+            (p.vbo_id.clone(), place)
+        })
+        .collect();
     Ok(ScanReport {
         run_id,
+        top_adressen,
         signalen: signals.len(),
         adressen: profiles.len(),
         verwonderadressen: profiles.iter().filter(|p| p.verwonderadres).count(),
@@ -234,12 +263,14 @@ pub fn profile(run_id: &str, signals: &[Signal]) -> Vec<AddressProfile> {
     out
 }
 
-/// Writes signals as CSV (`run_id, indicator, thema, vbo_id, buurtcode, verwonderadres,
-/// uitleg`, then the rest).
+/// Writes signals as CSV (`run_id, indicator, versie, thema, vbo_id, buurtcode, verwonderadres,
+/// uitleg, sterkte, partners, pseudoniemen, feiten`, then the address written out and the
+/// buurt's name: `adres, buurt`).
 pub fn write_signals_csv(
     out: impl std::io::Write,
     signals: &[Signal],
     profiles: &[AddressProfile],
+    addresses: &address::Addresses,
 ) -> Result<()> {
     let verwonder: BTreeSet<&str> = profiles
         .iter()
@@ -260,8 +291,11 @@ pub fn write_signals_csv(
         "partners",
         "pseudoniemen",
         "feiten",
+        "adres",
+        "buurt",
     ])?;
     for s in signals {
+        let buurt = addresses.buurt_of(&s.vbo_id, s.buurtcode.as_deref());
         w.write_record([
             s.run_id.as_str(),
             &s.indicator,
@@ -279,6 +313,8 @@ pub fn write_signals_csv(
             &s.partners.join(","),
             &s.pseudoniemen.join(","),
             &serde_json::to_string(&s.feiten)?,
+            addresses.adres(&s.vbo_id).unwrap_or_default(),
+            addresses.buurtnaam(buurt).unwrap_or_default(),
         ])?;
     }
     w.flush().context("cannot write the signals")?;

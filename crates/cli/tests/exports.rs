@@ -1,0 +1,392 @@
+//! `loep signals` for the tools Dutch users open: addresses written out beside the BAG id,
+//! CSV for Excel NL (checked byte by byte), an Excel workbook read back with a reader crate,
+//! GeoJSON for QGIS, Parquet for Power BI.
+
+mod common;
+use common::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn json(out: String) -> serde_json::Value {
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// A valid BSN (elfproef) from eight digits.
+fn bsn(first8: u32) -> String {
+    let digits: Vec<u32> = format!("{first8:08}")
+        .chars()
+        .map(|c| c.to_digit(10).unwrap())
+        .collect();
+    let sum: u32 = digits.iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum();
+    let check = sum % 11;
+    assert!(check < 10, "no check digit for {first8}");
+    format!("{first8:08}{check}")
+}
+
+fn valid_bsns(from: u32, n: usize) -> Vec<String> {
+    (from..)
+        .filter(|f| {
+            let digits: u32 = format!("{f:08}")
+                .chars()
+                .zip((2..=9).rev())
+                .map(|(c, w)| c.to_digit(10).unwrap() * w)
+                .sum();
+            digits % 11 < 10
+        })
+        .take(n)
+        .map(bsn)
+        .collect()
+}
+
+/// The basis fixture with two crowded homes: four persons on Kerkstraat 12A's 40 m², and two
+/// on 20 m² in a street whose name starts like a spreadsheet formula.
+fn crowded(root: &Path) -> PathBuf {
+    let lev = copy_fixture("basis", root, "levering");
+    let mut bag = std::fs::OpenOptions::new()
+        .append(true)
+        .open(lev.join("bag_verblijfsobject.csv"))
+        .unwrap();
+    writeln!(
+        bag,
+        "0392010000000005,0392200000000005,=Kade,5,,,2011AC,Haarlem,woonfunctie,20,,1950,BU03920102,WK039201,103500,488500"
+    )
+    .unwrap();
+    let mut brp = std::fs::OpenOptions::new()
+        .append(true)
+        .open(lev.join("brp_persoon.csv"))
+        .unwrap();
+    let bsns = valid_bsns(20_000_000, 4);
+    for (i, b) in bsns.iter().enumerate() {
+        let vbo = if i < 2 {
+            "0392010000000001"
+        } else {
+            "0392010000000005"
+        };
+        writeln!(
+            brp,
+            "{b},Test,,Persoon{i},1990-01-01,V,,ingezetene,{vbo},W,2020-01-01,"
+        )
+        .unwrap();
+    }
+    lev
+}
+
+#[test]
+fn csv_for_dutch_excel_byte_by_byte() {
+    let root = tempfile::tempdir().unwrap();
+    let project = approved_project(root.path());
+    let lev = crowded(root.path());
+    let r = intake_json(&project, &lev);
+    assert_eq!(
+        table(&r, "bag_verblijfsobject")["rijen_afgewezen"],
+        0,
+        "{r}"
+    );
+    let dir = project.to_str().unwrap();
+    let report = json(ok(loep(&["scan", dir, "--json"])));
+    let run = report["run_id"].as_str().unwrap();
+    let listed = json(ok(loep(&["signals", dir, "--format", "json"])));
+    let signals = listed["signalen"].as_array().unwrap();
+    let nr_of = |vbo: &str| {
+        signals
+            .iter()
+            .find(|s| s["vbo_id"] == vbo && s["indicator"] == "OVB-01")
+            .unwrap_or_else(|| panic!("no OVB-01 signal at {vbo}: {listed}"))["nr"]
+            .as_i64()
+            .unwrap()
+    };
+    let (kerk, kade) = (nr_of("0392010000000001"), nr_of("0392010000000005"));
+    // The JSON carries the address and the buurt's name as well.
+    let s = signals
+        .iter()
+        .find(|s| s["vbo_id"] == "0392010000000001")
+        .unwrap();
+    assert_eq!(s["adres"], "Kerkstraat 12A, 2011AB");
+    assert_eq!(s["buurt"], "Oude Stad");
+
+    let bytes = loep(&["signals", dir, "--format", "csv-nl"]).stdout;
+    // A byte order mark first, so that Excel reads UTF-8 ("m²" stays "m²").
+    assert_eq!(&bytes[..3], b"\xEF\xBB\xBF");
+    let text = std::str::from_utf8(&bytes[3..]).unwrap();
+    // Every line ends in CRLF; no bare LF or CR anywhere.
+    assert!(text.ends_with("\r\n"));
+    assert_eq!(
+        text.matches('\n').count(),
+        text.matches("\r\n").count(),
+        "bare LF"
+    );
+    assert_eq!(text.matches('\r').count(), text.matches("\r\n").count());
+    let lines: Vec<&str> = text.split_terminator("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "Signaal;Rang;Adres;Postcode;Woonplaats;Buurt;Buurtcode;Verblijfsobject (BAG-id);Thema;Indicator;Versie;Verwonderadres;Sterkte;Personen;Partners;Uitleg"
+    );
+    assert_eq!(lines.len(), 1 + signals.len());
+    // Kerkstraat 12A: 4 persons on 40 m², strength 12 / 10 = 1.2 written with a decimal
+    // comma; the id as a formula that Excel evaluates to the 16-digit text.
+    let kerk_line = format!(
+        "{run}/{kerk};1;Kerkstraat 12A, 2011AB;2011AB;Haarlem;Oude Stad;BU03920101;\"=\"\"0392010000000001\"\"\";overbewoning;OVB-01;2;nee;1,2;4;gemeente;4 personen ingeschreven op 40 m²: 10.00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen).",
+    );
+    // The street that starts with "=" is escaped with a leading apostrophe; strength 12 / 10.
+    let kade_line = format!(
+        "{run}/{kade};2;'=Kade 5, 2011AC;2011AC;Haarlem;Nieuwe Stad;BU03920102;\"=\"\"0392010000000005\"\"\";overbewoning;OVB-01;2;nee;1,2;2;gemeente;2 personen ingeschreven op 20 m²: 10.00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen).",
+    );
+    assert!(
+        lines.contains(&kerk_line.as_str()),
+        "{kerk_line}\nnot in\n{text}"
+    );
+    assert!(
+        lines.contains(&kade_line.as_str()),
+        "{kade_line}\nnot in\n{text}"
+    );
+    // Every row has the header's 16 fields (no stray `;` from a text).
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    for rec in r.records() {
+        assert_eq!(rec.unwrap().len(), 16);
+    }
+
+    // The plain CSV and the table carry the address too.
+    let plain = ok(loep(&["signals", dir, "--format", "csv"]));
+    let mut r = csv::Reader::from_reader(plain.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let (ia, ib) = (
+        h.iter().position(|c| c == "adres").unwrap(),
+        h.iter().position(|c| c == "buurt").unwrap(),
+    );
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert!(
+        rows.iter()
+            .any(|x| &x[ia] == "Kerkstraat 12A, 2011AB" && &x[ib] == "Oude Stad")
+    );
+    let t = ok(loep(&["signals", dir]));
+    assert!(
+        t.contains("Kerkstraat 12A, 2011AB (0392010000000001), buurt Oude Stad (BU03920101)"),
+        "{t}"
+    );
+    // The scan's own list of first addresses, too.
+    let again = ok(loep(&["scan", dir]));
+    assert!(
+        again.contains("Kerkstraat 12A, 2011AB (0392010000000001)"),
+        "{again}"
+    );
+
+    // Binary formats go to a file, never to a terminal or a pipe.
+    for f in ["xlsx", "parquet"] {
+        let err = refused(loep(&["signals", dir, "--format", f]));
+        assert!(err.contains("--out"), "{err}");
+    }
+}
+
+/// A world of `persons` from `loep synth`, loaded and scanned.
+fn scanned(root: &Path, persons: &str) -> PathBuf {
+    let world = root.join("world");
+    ok(loep(&[
+        "synth",
+        "--persons",
+        persons,
+        "--seed",
+        "37",
+        "--out",
+        world.to_str().unwrap(),
+    ]));
+    let project = approved_project(root);
+    intake_json(&project, &world.join("levering"));
+    ok(loep(&["scan", project.to_str().unwrap()]));
+    project
+}
+
+fn is_bag_id(s: &str) -> bool {
+    s.len() == 16 && s.starts_with("0392") && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[test]
+fn workbook_geojson_and_parquet_of_a_scan() {
+    use calamine::{Data, Reader};
+    let root = tempfile::tempdir().unwrap();
+    let project = scanned(root.path(), "6000");
+    let dir = project.to_str().unwrap();
+    let listed = json(ok(loep(&["signals", dir, "--format", "json"])));
+    let signals = listed["signalen"].as_array().unwrap();
+    let profiles = listed["adressen"].as_array().unwrap();
+    assert!(profiles.len() > 20, "too few flagged addresses to test");
+    assert!(
+        profiles.iter().all(|p| p["adres"].is_string()),
+        "every flagged address is written out"
+    );
+
+    // Excel: an overview, a sheet per theme, a sheet that says what it is; ids intact text.
+    let xlsx = root.path().join("signalen.xlsx");
+    ok(loep(&[
+        "signals",
+        dir,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let names = wb.sheet_names();
+    let themes: std::collections::BTreeSet<&str> = signals
+        .iter()
+        .map(|s| s["thema"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.first().map(String::as_str), Some("Overzicht"));
+    assert_eq!(names.last().map(String::as_str), Some("Toelichting"));
+    assert_eq!(
+        names[1..names.len() - 1]
+            .iter()
+            .map(String::as_str)
+            .collect::<std::collections::BTreeSet<_>>(),
+        themes
+    );
+    let overview = wb.worksheet_range("Overzicht").unwrap();
+    let header: Vec<String> = overview
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "Rang",
+            "Adres",
+            "Postcode",
+            "Woonplaats",
+            "Buurt",
+            "Buurtcode",
+            "Verblijfsobject (BAG-id)",
+            "Thema's",
+            "Partners",
+            "Verwonderadres",
+            "Signalen",
+            "Sterkte"
+        ]
+    );
+    assert_eq!(overview.rows().count(), 1 + profiles.len());
+    for (row, p) in overview.rows().skip(1).zip(profiles) {
+        match &row[6] {
+            Data::String(id) => {
+                assert!(is_bag_id(id), "{id}");
+                assert_eq!(id, p["vbo_id"].as_str().unwrap());
+            }
+            other => panic!("the BAG id is not text: {other:?}"),
+        }
+        assert_eq!(row[0], Data::Float(p["rang"].as_f64().unwrap()));
+        assert_eq!(row[1].to_string(), p["adres"].as_str().unwrap());
+        assert!(!row[4].to_string().is_empty(), "buurt name");
+    }
+    let mut in_sheets = 0;
+    for theme in &themes {
+        let sheet = wb.worksheet_range(theme).unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header[0], "Signaal");
+        assert_eq!(header[7], "Verblijfsobject (BAG-id)");
+        assert_eq!(header[15], "Uitleg");
+        for row in sheet.rows().skip(1) {
+            in_sheets += 1;
+            assert!(
+                matches!(&row[7], Data::String(id) if is_bag_id(id)),
+                "{:?}",
+                row[7]
+            );
+            assert_eq!(row[8].to_string(), *theme);
+        }
+    }
+    assert_eq!(in_sheets, signals.len());
+
+    // GeoJSON of the flagged addresses: points in RD within the Netherlands.
+    let geo = json(ok(loep(&["signals", dir, "--format", "geojson"])));
+    assert_eq!(geo["type"], "FeatureCollection");
+    assert_eq!(
+        geo["crs"]["properties"]["name"],
+        "urn:ogc:def:crs:EPSG::28992"
+    );
+    let features = geo["features"].as_array().unwrap();
+    assert_eq!(
+        features.len(),
+        profiles.len(),
+        "synth gives every object coordinates"
+    );
+    let in_rd =
+        |x: f64, y: f64| (0.0..=300_000.0).contains(&x) && (300_000.0..=625_000.0).contains(&y);
+    for f in features {
+        assert_eq!(f["type"], "Feature");
+        assert_eq!(f["geometry"]["type"], "Point");
+        let c = f["geometry"]["coordinates"].as_array().unwrap();
+        let (x, y) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        assert!(in_rd(x, y), "{x} {y}");
+        assert!(is_bag_id(f["properties"]["vbo_id"].as_str().unwrap()));
+        assert!(f["properties"]["adres"].is_string());
+    }
+
+    // GeoJSON of the buurten: polygons in RD; a buurt with fewer than 10 flagged addresses
+    // shows no count.
+    let buurten = json(ok(loep(&["signals", dir, "--format", "geojson-buurten"])));
+    assert_eq!(
+        buurten["crs"]["properties"]["name"],
+        "urn:ogc:def:crs:EPSG::28992"
+    );
+    let features = buurten["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    let mut shown = 0;
+    let mut counted = 0;
+    for f in features {
+        assert_eq!(f["geometry"]["type"], "Polygon");
+        for ring in f["geometry"]["coordinates"].as_array().unwrap() {
+            for pt in ring.as_array().unwrap() {
+                assert!(in_rd(pt[0].as_f64().unwrap(), pt[1].as_f64().unwrap()));
+            }
+        }
+        let p = &f["properties"];
+        assert!(p["buurt"].is_string());
+        match p["adressen_gemarkeerd"].as_u64() {
+            Some(n) => {
+                assert!(n >= 10, "{p}");
+                assert_eq!(p["onderdrukt"], false);
+                assert_eq!(p["label"], n.to_string());
+                assert!(p["per_1000_adressen"].as_f64().unwrap() > 0.0);
+                shown += 1;
+                counted += n;
+            }
+            None => {
+                assert_eq!(p["onderdrukt"], true, "{p}");
+                assert_eq!(p["label"], "< 10");
+                assert!(p["per_1000_adressen"].is_null());
+            }
+        }
+    }
+    assert!(shown > 0, "some buurt has 10 or more flagged addresses");
+    assert!(counted as usize <= profiles.len());
+
+    // Parquet for Power BI: one typed row per signal, ids as text, addresses filled.
+    let pq = root.path().join("signalen.parquet");
+    ok(loep(&[
+        "signals",
+        dir,
+        "--format",
+        "parquet",
+        "--out",
+        pq.to_str().unwrap(),
+    ]));
+    let rows = parquet_rows(&pq);
+    assert_eq!(rows.len(), signals.len());
+    for r in &rows {
+        assert!(is_bag_id(r["vbo_id"].as_deref().unwrap()));
+        assert!(r["adres"].is_some() && r["buurt"].is_some());
+        assert!(r["rd_x"].is_some() && r["rang"].is_some());
+        assert!(
+            !r.contains_key("pseudoniemen"),
+            "no pseudonyms leave for dashboards"
+        );
+    }
+}
