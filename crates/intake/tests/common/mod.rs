@@ -32,6 +32,7 @@ pub fn approved_project(dir: &Path) -> Project {
         bewaartermijnen: Bewaartermijnen::default(),
         indicatoren: Vec::new(),
         intake: Default::default(),
+        publicatie: Default::default(),
     };
     let mut project = Project::init(&dir.join("project"), config).unwrap();
     project.approve("FG", "DPIA-1").unwrap();
