@@ -24,7 +24,11 @@ pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionR
         v
     };
     let in_open_cases = loep_zaken::register::persons_in_open_cases(project.conn())?;
-    let mut report = loep_vault::enforce_retention(project, dry_run, &in_open_cases)?;
+    let closed = match loep_store::retention::last_identities_destruction(project.conn())? {
+        Some(t) => loep_zaken::register::closed_since(project.conn(), &t)?,
+        None => false,
+    };
+    let mut report = loep_vault::enforce_retention(project, dry_run, &in_open_cases, closed)?;
     if !zaken.zaken.is_empty() {
         report.zaken_sha256 = Some(zaken.sha256);
         report.zaken = zaken.zaken;

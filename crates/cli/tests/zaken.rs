@@ -843,3 +843,117 @@ fn tampering_with_cases_is_refused() {
 fn ok_or_not(o: std::process::Output) -> bool {
     o.status.success()
 }
+
+/// All BSNs held anywhere in the vault's files.
+fn vault_bsns(dir: &Path) -> std::collections::BTreeSet<String> {
+    files_under(&dir.join("vault"))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+        .flat_map(|f| parquet_rows(&f))
+        .filter_map(|row| row.get("bsn").cloned().flatten())
+        .collect()
+}
+
+/// After the project's end and its grace period, the vault keeps the identities of persons in
+/// an open case (and, through it, the people on the case still see them), and destroys them
+/// once the case is closed.
+#[test]
+fn identities_outlive_the_project_only_while_their_case_is_open() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned(root.path());
+    let d = dir.to_str().unwrap();
+    let addrs = addresses(&dir);
+    let (_, sigs) = addrs
+        .iter()
+        .find(|(_, s)| {
+            s.iter()
+                .any(|x| !x["pseudoniemen"].as_array().unwrap().is_empty())
+        })
+        .unwrap();
+    let with_person = sigs
+        .iter()
+        .find(|x| !x["pseudoniemen"].as_array().unwrap().is_empty())
+        .unwrap();
+    let z = new_case(&dir, sigs);
+    let id = z["identificatie"].as_str().unwrap().to_string();
+    ok(as_(
+        "projectleider",
+        &[
+            "zaak",
+            "assign",
+            d,
+            &id,
+            "--rol",
+            "huisbezoeker",
+            "--medewerker",
+            "handhaver",
+        ],
+    ));
+    ok(as_(
+        "analist",
+        &[
+            "reveal",
+            "request",
+            d,
+            &signal_id(with_person),
+            "--reden",
+            "Huisbezoek voorbereiden: wie woont hier?",
+        ],
+    ));
+    ok(as_("sleutelhouder", &["reveal", "approve", d, "O0001"]));
+    // Long after the project (ended 2026-12-31) and its 28 days of grace.
+    let after = |user: &'static str, at: &'static str| {
+        move |args: &[&str]| loep_env(args, &[("LOEP_NOW", at), ("LOEP_GEBRUIKER", user)])
+    };
+    let before_end = vault_bsns(&dir).len();
+    ok(after("beheerder", "2027-03-01T10:00:00Z")(&[
+        "retention",
+        "run",
+        d,
+    ]));
+    let kept = vault_bsns(&dir);
+    assert!(
+        !kept.is_empty() && kept.len() < before_end,
+        "{} of {before_end}",
+        kept.len()
+    );
+    // The handhaver on the open case still sees them.
+    let shown = json(ok(after("handhaver", "2027-03-01T11:00:00Z")(&[
+        "reveal", "show", d, "O0001", "--json",
+    ])));
+    let bsns: Vec<String> = shown["personen"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{shown}"))
+        .iter()
+        .filter_map(|i| i["bsn"].as_str().map(str::to_string))
+        .collect();
+    assert!(!bsns.is_empty(), "{shown}");
+    for b in &bsns {
+        assert!(kept.contains(b), "{b} was not kept for the open case");
+    }
+    // The case closes: the next retention run destroys its persons' identities.
+    ok(after("analist", "2027-03-02T09:00:00Z")(&[
+        "zaak",
+        "status",
+        d,
+        &id,
+        "--naar",
+        "in_onderzoek",
+    ]));
+    let mut args: Vec<String> = ["zaak", "close", d, &id, "--resultaat", "niets_gevonden"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(bevindingen(sigs, "niet_bevestigd"));
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(after("projectleider", "2027-03-02T10:00:00Z")(&a));
+    ok(after("beheerder", "2027-03-03T10:00:00Z")(&[
+        "retention",
+        "run",
+        d,
+    ]));
+    let left = vault_bsns(&dir);
+    for b in &bsns {
+        assert!(!left.contains(b), "{b} outlived its closed case");
+    }
+}

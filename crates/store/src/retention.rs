@@ -4,7 +4,7 @@
 //! rewrites the vault's Parquet files.
 
 use anyhow::{Context, Result};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -120,6 +120,15 @@ pub fn identities_due(conn: &Connection) -> Result<bool> {
         |r| r.get(0),
     )?;
     Ok(later_signals > 0)
+}
+
+/// When the vault's identities were last filtered (the newest `identiteiten` destruction).
+pub fn last_identities_destruction(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn.query_row(
+        "SELECT tijdstip FROM vernietiging WHERE soort = 'identiteiten' ORDER BY id DESC LIMIT 1",
+        [],
+        |r| r.get(0),
+    ).optional()?)
 }
 
 /// Rewrites the store's database file without the free pages that held destroyed rows.

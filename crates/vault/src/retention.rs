@@ -186,11 +186,13 @@ pub fn retention_due(project: &Project) -> Result<bool> {
 ///
 /// `in_open_cases`: the persons of the open cases (the case register's answer); their
 /// identities are kept past the project's end, as are those of persons in signals that are
-/// not yet due.
+/// not yet due. `cases_closed_since_last`: a case closed since the identities were last
+/// filtered, so its persons' identities are due now.
 pub fn enforce_retention(
     project: &mut Project,
     dry_run: bool,
     in_open_cases: &std::collections::HashSet<String>,
+    cases_closed_since_last: bool,
 ) -> Result<RetentionReport> {
     let now = clock::now_utc();
     let termijnen = project.config.bewaartermijnen.clone();
@@ -220,6 +222,7 @@ pub fn enforce_retention(
     drop(tx);
     let filter_identities = report.identiteiten_termijn_verstreken
         && (!runs.is_empty()
+            || cases_closed_since_last
             || retention::identities_due(project.conn())?
             || !vault.identities_done()?);
     if filter_identities {

@@ -1561,6 +1561,28 @@ pub fn persons_in_open_cases(conn: &Connection) -> Result<HashSet<String>> {
     Ok(out)
 }
 
+/// Whether a case was closed (afgerond or geannuleerd) after `since` (RFC 3339): its persons'
+/// identities are then no longer kept for it.
+pub fn closed_since(conn: &Connection, since: &str) -> Result<bool> {
+    if !has_register(conn)? {
+        return Ok(false);
+    }
+    let closing: Vec<String> = catalogus()
+        .statustypen
+        .iter()
+        .filter(|s| s.eind)
+        .map(|s| format!("'{}'", s.code.replace('\'', "")))
+        .collect();
+    Ok(conn.query_row(
+        &format!(
+            "SELECT EXISTS (SELECT 1 FROM zaak_status WHERE status IN ({}) AND tijdstip > ?1)",
+            closing.join(", ")
+        ),
+        params![since],
+        |r| r.get(0),
+    )?)
+}
+
 /// The signals (`RUN/NR`) taken into a case, of any state.
 pub fn signals_in_cases(conn: &Connection) -> Result<HashSet<String>> {
     if !has_register(conn)? {
