@@ -23,7 +23,13 @@ pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionR
         }
         v
     };
-    let in_open_cases = loep_zaken::register::persons_in_open_cases(project.conn())?;
+    let since = (loep_store::clock::now_utc()
+        - chrono::Duration::days(
+            i64::from(project.config.bewaartermijnen.zaken_jaren.max(1)) * 365,
+        ))
+    .format("%Y-%m-%d")
+    .to_string();
+    let in_open_cases = loep_zaken::register::persons_in_open_cases(project.conn(), &since)?;
     let closed = match loep_store::retention::last_identities_destruction(project.conn())? {
         Some(t) => loep_zaken::register::closed_since(project.conn(), &t)?,
         None => false,

@@ -301,20 +301,23 @@ fn a_case_from_signal_to_outcome_with_every_role() {
             "handhaver",
         ],
     ));
-    refused(as_(
-        "analist",
-        &[
-            "zaak",
-            "visit",
-            "plan",
-            d,
-            &id,
-            "--datum",
-            "2026-07-01",
-            "--team",
-            "sleutelhouder",
-        ],
-    ));
+    // The team is handhavers: a partner joins only through the projectleider's routing.
+    for who in ["sleutelhouder", "corporatie"] {
+        refused(as_(
+            "analist",
+            &[
+                "zaak",
+                "visit",
+                "plan",
+                d,
+                &id,
+                "--datum",
+                "2026-07-01",
+                "--team",
+                who,
+            ],
+        ));
+    }
     ok(as_(
         "analist",
         &[
@@ -556,26 +559,41 @@ fn a_case_from_signal_to_outcome_with_every_role() {
         ],
     ));
     assert!(msg.contains("niet afgesloten"), "{msg}");
-    // Cancelling needs a reason and closes the case as ingetrokken.
-    refused(as_(
-        "analist",
-        &["zaak", "status", d, &id, "--naar", "geannuleerd"],
+    // Cancelling closes: not the analist's; and a case with bevindingen closes with a
+    // resultaat instead (cancelling would shorten its retention).
+    let cancel = [
+        "zaak",
+        "status",
+        d,
+        &id,
+        "--naar",
+        "geannuleerd",
+        "--toelichting",
+        "Bewoners zijn inmiddels verhuisd, onderzoek gestopt.",
+    ];
+    let msg = refused(as_("analist", &cancel));
+    assert!(msg.contains("afsluiten"), "{msg}");
+    let msg = refused(as_("projectleider", &cancel));
+    assert!(msg.contains("bevindingen"), "{msg}");
+    // The resultaat must agree with the bevindingen.
+    let msg = refused(as_(
+        "projectleider",
+        &["zaak", "close", d, &id, "--resultaat", "niets_gevonden"],
     ));
+    assert!(msg.contains("bevestigde bevinding"), "{msg}");
     ok(as_(
-        "analist",
+        "projectleider",
         &[
             "zaak",
-            "status",
+            "close",
             d,
             &id,
-            "--naar",
-            "geannuleerd",
-            "--toelichting",
-            "Bewoners zijn inmiddels verhuisd, onderzoek gestopt.",
+            "--resultaat",
+            "onrechtmatigheid_vastgesteld",
         ],
     ));
     let detail = show(&dir, "projectleider", &id);
-    assert_eq!(detail["zaak"]["resultaat"], "ingetrokken");
+    assert_eq!(detail["zaak"]["resultaat"], "onrechtmatigheid_vastgesteld");
     let history: Vec<&str> = detail["statussen"]
         .as_array()
         .unwrap()
@@ -591,7 +609,7 @@ fn a_case_from_signal_to_outcome_with_every_role() {
             "huisbezoek_uitgevoerd",
             "afgerond",
             "heropend",
-            "geannuleerd"
+            "afgerond"
         ]
     );
 
@@ -789,6 +807,12 @@ fn hit_rates_and_retention_of_cases() {
         .find(|l| l.contains("bewaartermijn.zaken"))
         .unwrap_or_else(|| panic!("no record of the destruction"));
     assert!(rec.contains("\"loep.aantal\":3"), "{rec}");
+    // And one line per person of the destroyed cases, naming the case.
+    let per_person = log
+        .lines()
+        .filter(|l| l.contains("\"bewaartermijn.zaak\"") && l.contains("dpl.core.data_subject_id"))
+        .count();
+    assert!(per_person >= 3, "{per_person} per-person records");
 }
 
 /// Editing the register's rows outside loep (routing a case to oneself, reopening it) is

@@ -90,6 +90,16 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
     if dry_run || ids.is_empty() {
         return Ok(Vernietigd { zaken: ids, sha256 });
     }
+    // The persons of each case, for one record per person (the standard's line per subject).
+    let mut subjects: Vec<(String, String)> = Vec::new();
+    for id in &ids {
+        let mut stmt = tx.prepare("SELECT pseudoniemen FROM zaak_signaal WHERE zaak = ?1")?;
+        let mut persons = std::collections::BTreeSet::new();
+        for p in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
+            persons.extend(p?.split(',').filter(|s| !s.is_empty()).map(str::to_string));
+        }
+        subjects.extend(persons.into_iter().map(|p| (id.clone(), p)));
+    }
     for id in &ids {
         crate::trefkans::archive(tx, id)?;
         for table in TABLES {
@@ -105,6 +115,12 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
     let rec = LogRecord::new("bewaartermijn.zaken", &now, &now)
         .with_attr("aantal", ids.len() as i64)
         .with_attr("sha256", sha256.clone());
-    loep_store::log::append(tx, activity, rec)?;
+    loep_store::log::append(tx, activity, rec.clone())?;
+    for (zaak, p) in subjects {
+        let child = LogRecord::child_of(&rec, "bewaartermijn.zaak", &now, &now)
+            .with_subject(p)
+            .with_attr("zaak", zaak);
+        loep_store::log::append(tx, activity, child)?;
+    }
     Ok(Vernietigd { zaken: ids, sha256 })
 }

@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS zaak (
     mac TEXT
 );
 CREATE INDEX IF NOT EXISTS zaak_vbo ON zaak (vbo_id);
+-- The last number given per year (LOEP-<jaar>-<nr>); jaar 0 counts terugmeldingen. Never
+-- reused, also after retention deleted the cases.
 CREATE TABLE IF NOT EXISTS zaak_teller (jaar INTEGER PRIMARY KEY, laatste INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS zaak_status (
     zaak TEXT NOT NULL,
@@ -946,8 +948,14 @@ pub fn set_status(
     toelichting: &str,
 ) -> Result<Zaak> {
     let z = load(project.conn(), id)?;
-    authorize(project.conn(), user, Actie::ZaakBehandelen, &z)?;
     let naar = naar.trim();
+    // Cancelling closes the case: it is for those who may close one.
+    let actie = if naar == "geannuleerd" {
+        Actie::ZaakAfsluiten
+    } else {
+        Actie::ZaakBehandelen
+    };
+    authorize(project.conn(), user, actie, &z)?;
     let hint = match naar {
         "huisbezoek_gepland" => Some("`loep zaak visit plan`"),
         "huisbezoek_uitgevoerd" => Some("`loep zaak visit record`"),
@@ -973,6 +981,12 @@ pub fn set_status(
         )));
     }
     let d = detail(project.conn(), z.clone())?;
+    if naar == "geannuleerd" && !d.bevindingen.is_empty() {
+        return Err(invalid(format!(
+            "zaak {} heeft al bevindingen; sluit haar af met een resultaat (`loep zaak close`) in plaats van te annuleren",
+            z.identificatie
+        )));
+    }
     let terms = terms(project);
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
@@ -1039,7 +1053,7 @@ pub fn assign(
         )));
     }
     if let Some(m) = &t.medewerker {
-        check_medewerker(project.conn(), m)?;
+        check_medewerker(project.conn(), m, &[Rol::PartnerMedewerker, Rol::Handhaver])?;
     }
     let bestaande = rollen(project.conn(), &z.identificatie)?;
     if bestaande.iter().any(|r| {
@@ -1082,13 +1096,21 @@ pub fn assign(
         .ok_or_else(|| anyhow::anyhow!("role {rid} was not stored"))
 }
 
-/// Refuses unless `naam` is an active partner-medewerker or handhaver account.
-fn check_medewerker(conn: &Connection, naam: &str) -> Result<()> {
+/// Refuses unless `naam` is an account with one of `roles` that is not disabled.
+fn check_medewerker(conn: &Connection, naam: &str, roles: &[Rol]) -> Result<()> {
     let accounts = auth::users(conn)?;
+    let allowed = roles
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(" of ");
     match accounts.iter().find(|a| a.naam == naam) {
-        Some(a) if matches!(a.rol, Rol::PartnerMedewerker | Rol::Handhaver) => Ok(()),
+        Some(a) if a.status == auth::AccountStatus::Uitgeschakeld => Err(invalid(format!(
+            "account '{naam}' is uitgeschakeld en kan geen rol op een zaak krijgen"
+        ))),
+        Some(a) if roles.contains(&a.rol) => Ok(()),
         Some(a) => Err(invalid(format!(
-            "account '{naam}' is een {}; een zaak gaat naar een partner-medewerker of handhaver",
+            "account '{naam}' is een {}; hier kan alleen een {allowed}",
             a.rol.name()
         ))),
         None => Err(invalid(format!(
@@ -1124,8 +1146,10 @@ pub fn plan_visit(
             "geef het team (--team, accounts van handhavers of zorgverleners)",
         ));
     }
+    // Only handhavers (and care workers, who have that role) visit; a partner organisation
+    // joins a case through the projectleider's routing (`loep zaak assign`), never here.
     for m in team {
-        check_medewerker(project.conn(), m)?;
+        check_medewerker(project.conn(), m, &[Rol::Handhaver])?;
     }
     let bestaande = rollen(project.conn(), &z.identificatie)?;
     let d = detail(project.conn(), z.clone())?;
@@ -1458,6 +1482,24 @@ pub fn close(
     }
     let d = detail(project.conn(), z.clone())?;
     check_bevindingen(&d, bevindingen, true)?;
+    // The resultaat sets how long the case is kept: it must agree with the bevindingen.
+    let bevestigd = bevindingen.iter().any(|(_, o)| o == "bevestigd")
+        || d.bevindingen.iter().any(|b| {
+            b.oordeel == "bevestigd" && !bevindingen.iter().any(|(i, _)| *i == b.indicator)
+        });
+    match resultaat.trim() {
+        "niets_gevonden" if bevestigd => {
+            return Err(invalid(
+                "resultaat niets_gevonden gaat niet samen met een bevestigde bevinding; kies onrechtmatigheid_vastgesteld of zorg_geboden",
+            ));
+        }
+        "onrechtmatigheid_vastgesteld" if !bevestigd => {
+            return Err(invalid(
+                "resultaat onrechtmatigheid_vastgesteld vraagt ten minste één bevestigde bevinding",
+            ));
+        }
+        _ => {}
+    }
     let terms = terms(project);
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
@@ -1494,6 +1536,23 @@ pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) ->
         )));
     }
     let d = detail(project.conn(), z.clone())?;
+    for sig in &d.signalen {
+        let other: Option<String> = project
+            .conn()
+            .query_row(
+                "SELECT z.identificatie FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
+                 WHERE zs.signaal = ?1 AND z.einddatum IS NULL AND z.identificatie <> ?2 LIMIT 1",
+                params![sig.signaal, z.identificatie],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(o) = other {
+            return Err(invalid(format!(
+                "signaal {} zit inmiddels in de open zaak {o}; werk die bij in plaats van deze te heropenen",
+                sig.signaal
+            )));
+        }
+    }
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     push_status(&tx, &z.identificatie, "heropend", reden.trim(), user.naam())?;
@@ -1545,15 +1604,18 @@ pub fn on_open_case_with_signal(
     Ok(false)
 }
 
-/// The persons of every open case: the identity vault keeps theirs past the project's end.
-pub fn persons_in_open_cases(conn: &Connection) -> Result<HashSet<String>> {
+/// The persons of every open case registered on or after `since` (`YYYY-MM-DD`: today less
+/// the project's `zaken_jaren`): the identity vault keeps theirs past the project's end. A case
+/// left open longer keeps nobody's identity.
+pub fn persons_in_open_cases(conn: &Connection, since: &str) -> Result<HashSet<String>> {
     if !has_register(conn)? {
         return Ok(HashSet::new());
     }
     let mut stmt = conn.prepare(
-        "SELECT zs.pseudoniemen FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak WHERE z.einddatum IS NULL",
+        "SELECT zs.pseudoniemen FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
+         WHERE z.einddatum IS NULL AND z.registratiedatum >= ?1",
     )?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map(params![since], |r| r.get::<_, String>(0))?;
     let mut out = HashSet::new();
     for r in rows {
         out.extend(split(&r?));

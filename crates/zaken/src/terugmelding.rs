@@ -82,10 +82,17 @@ pub(crate) fn draw_up(
     voorgesteld: &str,
     toelichting: &str,
 ) -> Result<String> {
-    let n: i64 = tx.query_row(
-        "SELECT COALESCE(MAX(CAST(SUBSTR(id, 2) AS INTEGER)), 0) FROM terugmelding",
-        [],
-        |r| r.get(0),
+    // A counter, not the highest id left: retention deletes terugmeldingen, and a reference
+    // sent to the BRP must never be given twice.
+    let n: i64 = tx
+        .query_row("SELECT laatste FROM zaak_teller WHERE jaar = 0", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(0);
+    tx.execute(
+        "INSERT INTO zaak_teller (jaar, laatste) VALUES (0, ?1) ON CONFLICT (jaar) DO UPDATE SET laatste = excluded.laatste",
+        params![n + 1],
     )?;
     let id = format!("T{:06}", n + 1);
     tx.execute(
@@ -128,6 +135,15 @@ pub fn prepare(conn: &Connection, user: &Gebruiker, id: &str) -> Result<Export> 
             )
         })?;
     let d = register::show(conn, user, &t.zaak)?;
+    if d.zaak.gesloten() {
+        return Err(Problem::error(
+            ProblemKind::Refused,
+            format!(
+                "refused: zaak {} is afgesloten; een terugmelding met een BSN kan alleen op een open zaak worden geëxporteerd (de projectleider kan haar heropenen met een reden)",
+                d.zaak.identificatie
+            ),
+        ));
+    }
     let op_zaak = true; // show() refused anyone not on the case
     auth::authorize(
         user,

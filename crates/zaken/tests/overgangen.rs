@@ -129,7 +129,7 @@ impl World {
             "in_onderzoek" => register::set_status(p, &self.analist, id, naar, "").map(|_| ()),
             "geannuleerd" => register::set_status(
                 p,
-                &self.analist,
+                &self.projectleider,
                 id,
                 naar,
                 "Geannuleerd in de test van de overgangen.",
