@@ -117,8 +117,10 @@ pub fn duration_days(d: &str) -> Result<i64> {
     let Some(rest) = d.strip_prefix('P') else {
         bail!("'{d}' is not an ISO 8601 duration (P3M, P2Y, P8W, P30D)");
     };
-    let unit = rest.chars().last().unwrap_or(' ');
-    let n: i64 = rest[..rest.len().saturating_sub(1)]
+    let Some((at, unit)) = rest.char_indices().last() else {
+        bail!("'{d}' is not an ISO 8601 duration (P3M, P2Y, P8W, P30D)");
+    };
+    let n: i64 = rest[..at]
         .parse()
         .map_err(|_| anyhow::anyhow!("'{d}' is not an ISO 8601 duration (P3M, P2Y, P8W, P30D)"))?;
     Ok(match unit {
@@ -278,5 +280,7 @@ mod tests {
         assert!(duration_days("P").is_err());
         assert!(duration_days("PXM").is_err());
         assert!(duration_days("P3Q").is_err());
+        assert!(duration_days("P3é").is_err());
+        assert!(duration_days("Pé").is_err());
     }
 }
