@@ -37,9 +37,11 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
     let c = loep_app::scan::catalogue()?;
     match cmd {
         Some(CatalogueCommand::Show { code }) => {
-            let Some(i) = c.get(&code) else {
+            // `ovb-01` and ` OVB-01 ` name the same indicator as `OVB-01`.
+            let wanted = code.trim().to_uppercase();
+            let Some(i) = c.get(&wanted) else {
                 bail!(
-                    "no indicator {code}; `loep catalogue` lists them ({})",
+                    "er is geen indicator {code}; `loep catalogue` toont ze ({})",
                     c.indicators
                         .iter()
                         .map(|i| i.code.as_str())

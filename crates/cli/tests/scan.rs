@@ -183,6 +183,8 @@ fn the_catalogue_is_listed_and_shown() {
     assert!(all.as_array().unwrap().len() >= 15);
     let o = loep(&["catalogue", "show", "NOPE-1"]);
     assert!(!o.status.success());
+    // Case does not matter.
+    assert_eq!(ok(loep(&["catalogue", "show", "ovb-01"])), one);
 }
 
 #[test]
