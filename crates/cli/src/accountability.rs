@@ -301,9 +301,23 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             } else {
                 for o in all {
                     println!(
-                        "{} {:<12} signal {} by {} on {}: {}",
+                        "{} {:<12} signaal {}, gevraagd door {} op {}: {}",
                         o.id, o.status, o.signaal, o.aanvrager, o.aangevraagd, o.reden
                     );
+                    // Who decided, when and why (issue 14).
+                    if let Some(b) = &o.beoordelaar {
+                        println!(
+                            "      {} door {} op {}{}",
+                            o.status,
+                            b,
+                            o.beoordeeld.as_deref().unwrap_or("?"),
+                            o.toelichting
+                                .as_deref()
+                                .filter(|t| !t.is_empty())
+                                .map(|t| format!(": {t}"))
+                                .unwrap_or_default()
+                        );
+                    }
                 }
             }
         }

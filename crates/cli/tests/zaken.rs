@@ -924,7 +924,23 @@ fn identities_outlive_the_project_only_while_their_case_is_open() {
             "Huisbezoek voorbereiden: wie woont hier?",
         ],
     ));
-    ok(as_("sleutelhouder", &["reveal", "approve", d, "O0001"]));
+    ok(as_(
+        "sleutelhouder",
+        &[
+            "reveal",
+            "approve",
+            d,
+            "O0001",
+            "--toelichting",
+            "Reden volstaat.",
+        ],
+    ));
+    // The list says who decided, when and why.
+    let list = ok(as_("sleutelhouder", &["reveal", "list", d]));
+    assert!(
+        list.contains("goedgekeurd door sleutelhouder") && list.contains("Reden volstaat."),
+        "{list}"
+    );
     // Long after the project (ended 2026-12-31) and its 28 days of grace.
     let after = |user: &'static str, at: &'static str| {
         move |args: &[&str]| loep_env(args, &[("LOEP_NOW", at), ("LOEP_GEBRUIKER", user)])
