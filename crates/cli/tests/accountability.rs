@@ -7,10 +7,6 @@ use common::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-fn json(out: String) -> serde_json::Value {
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
 /// A small synthetic world (with some invalid values, so that there are rejects) loaded into
 /// `project`.
 fn world(root: &Path) -> PathBuf {

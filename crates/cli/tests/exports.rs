@@ -7,10 +7,6 @@ use common::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-fn json(out: String) -> serde_json::Value {
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
 /// A valid BSN (elfproef) from eight digits.
 fn bsn(first8: u32) -> String {
     let digits: Vec<u32> = format!("{first8:08}")

@@ -26,10 +26,6 @@ fn loaded(root: &Path, persons: &str) -> (PathBuf, PathBuf) {
     (world, project)
 }
 
-fn json(out: String) -> serde_json::Value {
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
 #[test]
 fn the_scan_finds_the_planted_cases_and_explains_them() {
     let root = tempfile::tempdir().unwrap();

@@ -1645,26 +1645,6 @@ pub fn closed_since(conn: &Connection, since: &str) -> Result<bool> {
     )?)
 }
 
-/// The signals (`RUN/NR`) taken into a case, of any state.
-pub fn signals_in_cases(conn: &Connection) -> Result<HashSet<String>> {
-    if !has_register(conn)? {
-        return Ok(HashSet::new());
-    }
-    let mut stmt = conn.prepare("SELECT signaal FROM zaak_signaal")?;
-    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    Ok(rows.collect::<Result<HashSet<_>, _>>()?)
-}
-
-/// Counts per status, for dashboards and the demo.
-pub fn counts_by_status(conn: &Connection) -> Result<BTreeMap<String, i64>> {
-    if !has_register(conn)? {
-        return Ok(BTreeMap::new());
-    }
-    let mut stmt = conn.prepare("SELECT status, COUNT(*) FROM zaak GROUP BY status")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
-    Ok(rows.collect::<Result<BTreeMap<_, _>, _>>()?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

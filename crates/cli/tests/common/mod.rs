@@ -306,3 +306,8 @@ pub fn csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
         })
         .collect()
 }
+
+/// A command's output parsed as JSON (the test fails with the output when it is not).
+pub fn json(out: String) -> serde_json::Value {
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
