@@ -4,13 +4,14 @@
 //! row are validated. It knows nothing of files, stores or pseudonyms: it is the vocabulary
 //! that the intake, the store and later the scan share.
 
+pub mod nl;
 pub mod tables;
 pub mod types;
 pub mod value;
 
 pub use tables::{
     Column, ColumnType, FORBIDDEN_COLUMNS, Handling, NO_FUTURE_DATES, Partner, ScopeRule, TABLES,
-    THEMES, Table,
+    THEMES, Table, payer_of, theme_interest,
 };
 pub use types::{
     BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode, shorten,

@@ -182,7 +182,8 @@ impl Indicator {
             .collect()
     }
 
-    /// The explanation with facts and parameters filled in.
+    /// The explanation with facts and parameters filled in, as a Dutch reader writes them:
+    /// `5,50 m²`, `€ 1.508.015`, `3 maart 2026` (`loep_contract::nl`).
     pub fn explain(
         &self,
         facts: &BTreeMap<String, String>,
@@ -190,10 +191,10 @@ impl Indicator {
     ) -> String {
         let mut out = self.uitleg.clone();
         for (k, v) in facts {
-            out = out.replace(&format!("{{{k}}}"), v);
+            out = out.replace(&format!("{{{k}}}"), &loep_contract::nl::feit(k, v));
         }
         for (k, v) in params {
-            out = out.replace(&format!("{{{k}}}"), &format_number(*v));
+            out = out.replace(&format!("{{{k}}}"), &loep_contract::nl::getal_vrij(*v));
         }
         out
     }
@@ -407,6 +408,15 @@ betekenis = "m"
         let facts = BTreeMap::from([("personen".to_string(), "3".to_string())]);
         assert_eq!(i.explain(&facts, &i.defaults()), "3 personen, grens 12");
         assert!(i.sql_with(&i.defaults()).unwrap().contains("1 > 12"));
+
+        // Dutch notation in the sentence, the SQL's own in the query.
+        let facts = BTreeMap::from([("personen".to_string(), "1508015.5".to_string())]);
+        let params = BTreeMap::from([("grens".to_string(), 12.5)]);
+        assert_eq!(
+            i.explain(&facts, &params),
+            "1.508.015,50 personen, grens 12,50"
+        );
+        assert!(i.sql_with(&params).unwrap().contains("1 > 12.5"));
     }
 }
 
