@@ -9,7 +9,10 @@ pub use loep_scan::catalogue::format_number;
 pub use loep_scan::evaluate::{Quality, ThemeQuality};
 pub use loep_scan::export::Listing;
 pub use loep_scan::fairness::{Fairness, Group, MIN_GROUP};
-pub use loep_scan::{Catalogue, DEFAULT_MEMORY_LIMIT, Place, ScanReport};
+pub use loep_scan::{
+    Catalogue, DEFAULT_MEMORY_LIMIT, NoScanProgress, Place, ScanProgress, ScanReport,
+    interested_partners,
+};
 pub use loep_store::scan::{AddressProfile as Profile, ScanRun as Run, Signal as SignalRow};
 
 use crate::error::{AppError, Result};
@@ -22,10 +25,14 @@ pub fn catalogue() -> Result<Catalogue> {
 
 /// `loep scan`: runs the project's indicators over its current snapshots and links and
 /// stores the run.
-pub fn run(session: &mut Session, memory_limit: usize) -> Result<ScanReport> {
+pub fn run(
+    session: &mut Session,
+    memory_limit: usize,
+    progress: &dyn ScanProgress,
+) -> Result<ScanReport> {
     session.authorize(Actie::ScanUitvoeren)?;
     let c = Catalogue::published()?;
-    let report = loep_scan::scan(&mut session.project, &c, memory_limit);
+    let report = loep_scan::scan(&mut session.project, &c, memory_limit, progress);
     loep_scan::clean_spill(&session.project.layout.dir);
     Ok(report?)
 }

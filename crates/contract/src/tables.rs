@@ -674,3 +674,88 @@ pub const THEMES: [&str; 12] = [
     "uitbuiting_zorg",
     "meldingen_cluster",
 ];
+
+/// The partners whose competence a theme touches: who acts on a signal of it (corrects the
+/// BRP, stops or recovers a payment, enforces, cuts the power, offers help). Not whose data
+/// the indicator read: an address is a *verwonderadres* when two or more partners have an
+/// interest in it, and those partners are the ones who should join the visit.
+///
+/// A benefit theme names the payer through [`payer_of`] when the signal says which regeling
+/// it is about; the partner here is who acts when it does not.
+pub fn theme_interest(theme: &str) -> &'static [Partner] {
+    use Partner::*;
+    match theme {
+        // Bouw- en woningtoezicht and the Huisvestingswet: the municipality.
+        "overbewoning" => &[Gemeente],
+        // Wet goed verhuurderschap, Woningwet: the municipality.
+        "huisjesmelkerij" => &[Gemeente],
+        // The payer of the single-person benefit (bijstand, AOW/ANW, toeslagen).
+        "samenwoonfraude" => &[Gemeente],
+        // BRP-adresonderzoek (Wet BRP art. 2.39): the municipality.
+        "adresfraude" => &[Gemeente],
+        "briefadresmisbruik" => &[Gemeente],
+        // The landlord ends the tenancy and frees the home.
+        "onderverhuur" => &[Woningcorporatie],
+        // A cannabis farm is cleared by the police with the grid operator, who cuts the
+        // (often tapped) power; the mayor may close the home (Opiumwet art. 13b).
+        "hennepteelt" => &[Politie, Netbeheerder, Gemeente],
+        // The Handelsregister is corrected by the KvK; the municipality enforces the use.
+        "ondermijning_bedrijfsadres" => &[Kvk, Gemeente],
+        // Undeclared income and assets: the tax authority.
+        "vermogen_inkomen" => &[Belastingdienst],
+        // The payer of the benefit (UWV for WW/WIA/ZW, the municipality for bijstand).
+        "uitkering_en_loon" => &[Uwv],
+        // Care and support: the municipality's social teams.
+        "uitbuiting_zorg" => &[Gemeente],
+        // Reports by residents and the police: the municipality's enforcement, with the police.
+        "meldingen_cluster" => &[Gemeente, Politie],
+        _ => &[],
+    }
+}
+
+/// The partner that pays a regeling, as the contract's tables name them (`gem_bijstand`,
+/// `svb_uitkering.regeling`, `uwv_uitkering.regeling`, toeslagen).
+pub fn payer_of(regeling: &str) -> Option<Partner> {
+    match regeling.trim().to_ascii_lowercase().as_str() {
+        "bijstand" => Some(Partner::Gemeente),
+        "aow" | "anw" | "akw" => Some(Partner::Svb),
+        "ww" | "wia" | "wajong" | "zw" | "tw" => Some(Partner::Uwv),
+        "huurtoeslag" | "zorgtoeslag" | "kinderopvangtoeslag" | "kindgebonden_budget" => {
+            Some(Partner::Belastingdienst)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod interest_tests {
+    use super::*;
+
+    /// Every theme names who acts on it, and every regeling the contract knows has a payer:
+    /// a new theme or code cannot silently fall out of the verwonderadres.
+    #[test]
+    fn every_theme_and_regeling_has_a_partner_that_acts() {
+        for t in THEMES {
+            assert!(!theme_interest(t).is_empty(), "theme {t} names no partner");
+        }
+        assert!(theme_interest("onbekend").is_empty());
+        let mut codes = 0;
+        for table in TABLES {
+            for col in table.columns.iter().filter(|c| c.name == "regeling") {
+                if let ColumnType::Code(list) = col.ty {
+                    for code in list {
+                        codes += 1;
+                        assert!(payer_of(code).is_some(), "{}.regeling {code}", table.name);
+                    }
+                }
+            }
+        }
+        assert!(
+            codes >= 12,
+            "the contract's regelingen were found ({codes})"
+        );
+        assert_eq!(payer_of("AOW"), Some(Partner::Svb));
+        assert_eq!(payer_of("bijstand"), Some(Partner::Gemeente));
+        assert_eq!(payer_of("iets"), None);
+    }
+}

@@ -80,10 +80,22 @@ impl Listing {
             }
             signalen.push(v);
         }
+        let mut per_address: HashMap<&str, Vec<&Signal>> = HashMap::new();
+        for s in &self.signals {
+            per_address.entry(s.vbo_id.as_str()).or_default().push(s);
+        }
         let mut adressen = Vec::with_capacity(self.profiles.len());
         for p in &self.profiles {
             let mut v = serde_json::to_value(p)?;
             if let Some(o) = v.as_object_mut() {
+                let signals = per_address
+                    .get(p.vbo_id.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                o.insert(
+                    "belanghebbenden".into(),
+                    json!(crate::interested_partners(signals)),
+                );
                 let a = self.addresses.get(&p.vbo_id);
                 o.insert("adres".into(), json!(a.map(|a| &a.adres)));
                 o.insert(

@@ -57,11 +57,22 @@ pub struct Place {
     pub buurt: Option<String>,
 }
 
+/// Told which indicator runs, for a progress bar.
+pub trait ScanProgress: Sync {
+    /// Indicator `code` starts; `done` of `total` have run.
+    fn indicator(&self, _done: usize, _total: usize, _code: &str) {}
+}
+
+/// No progress shown.
+pub struct NoScanProgress;
+impl ScanProgress for NoScanProgress {}
+
 /// Runs the project's indicators on its current snapshots and stores the run.
 pub fn scan(
     project: &mut Project,
     catalogue: &Catalogue,
     memory_limit: usize,
+    progress: &dyn ScanProgress,
 ) -> Result<ScanReport> {
     project.ensure_may_process()?;
     let started = clock::now();
@@ -87,7 +98,9 @@ pub fn scan(
             });
         }
     }
-    for ind in run {
+    let total = run.len();
+    for (done, ind) in run.into_iter().enumerate() {
+        progress.indicator(done, total, &ind.code);
         let params = ind.defaults();
         let missing = engine.missing_tables(ind);
         if !missing.is_empty() {
@@ -219,8 +232,37 @@ pub fn scan(
     })
 }
 
+/// The partners with an interest in an address: those whose competence the themes of its
+/// signals touch (`loep_contract::theme_interest`); for a benefit theme, the payer of the
+/// regeling the signal names. These are who should join the visit; two or more make a
+/// verwonderadres.
+pub fn interested_partners<'a>(
+    signals: impl IntoIterator<Item = &'a Signal>,
+) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    for s in signals {
+        let payer = s
+            .feiten
+            .get("regeling")
+            .and_then(|r| loep_contract::payer_of(r))
+            .filter(|_| matches!(s.thema.as_str(), "samenwoonfraude" | "uitkering_en_loon"));
+        match payer {
+            Some(p) => {
+                out.insert(p.as_str());
+            }
+            None => out.extend(
+                loep_contract::theme_interest(&s.thema)
+                    .iter()
+                    .map(|p| p.as_str()),
+            ),
+        }
+    }
+    out
+}
+
 /// Per address: its themes and the partners whose data the signals rest on; a
-/// verwonderadres when those are two or more. Ranked by number of themes, then of partners,
+/// verwonderadres when two or more partners have an interest in it ([`interested_partners`]),
+/// not merely when two partners' data were read. Ranked by number of themes, then of partners,
 /// then by strength (the sum of how far each signal lies beyond its threshold), then by id:
 /// rules anyone can follow, no opaque score.
 pub fn profile(run_id: &str, signals: &[Signal]) -> Vec<AddressProfile> {
@@ -242,7 +284,7 @@ pub fn profile(run_id: &str, signals: &[Signal]) -> Vec<AddressProfile> {
                 vbo_id: vbo.to_string(),
                 buurtcode: ss[0].buurtcode.clone(),
                 themas: themes.iter().map(|t| t.to_string()).collect(),
-                verwonderadres: partners.len() >= 2,
+                verwonderadres: interested_partners(ss.iter().copied()).len() >= 2,
                 partners: partners.iter().map(|p| p.to_string()).collect(),
                 signalen: ss.len() as i64,
                 sterkte: (ss.iter().map(|s| s.sterkte).sum::<f64>() * 1000.0).round() / 1000.0,
