@@ -58,6 +58,7 @@ pub fn load(
         })?;
     let intake_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
+    progress.step("koppelen aan BRP en BAG");
     report.koppeling = Some(link(session).map_err(|error| Refusal {
         problems: Vec::new(),
         error,

@@ -9,6 +9,7 @@ use crate::error::{AppError, Result};
 use crate::session::Session;
 
 /// What `export` wrote.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Published {
     pub indicatoren: usize,
     pub status: &'static str,

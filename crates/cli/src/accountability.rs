@@ -107,6 +107,8 @@ pub enum RegisterCommand {
         /// Where the files go (default: DIR/publicatie).
         #[arg(long)]
         out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -190,7 +192,7 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                 for r in records {
                     println!(
                         "{} {:<14} {:<20} door {:<16} {}",
-                        r.tijdstip,
+                        loep_contract::nl::tijdstip(&r.tijdstip),
                         r.gebeurtenis.as_str(),
                         r.account,
                         r.door.as_deref().unwrap_or("-"),
@@ -302,7 +304,12 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                 for o in all {
                     println!(
                         "{} {:<12} signaal {}, gevraagd door {} op {}: {}",
-                        o.id, o.status, o.signaal, o.aanvrager, o.aangevraagd, o.reden
+                        o.id,
+                        o.status,
+                        o.signaal,
+                        o.aanvrager,
+                        loep_contract::nl::tijdstip(&o.aangevraagd),
+                        o.reden
                     );
                     // Who decided, when and why (issue 14).
                     if let Some(b) = &o.beoordelaar {
@@ -310,7 +317,10 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                             "      {} door {} op {}{}",
                             o.status,
                             b,
-                            o.beoordeeld.as_deref().unwrap_or("?"),
+                            o.beoordeeld
+                                .as_deref()
+                                .map(loep_contract::nl::tijdstip)
+                                .unwrap_or_else(|| "?".into()),
                             o.toelichting
                                 .as_deref()
                                 .filter(|t| !t.is_empty())
@@ -384,9 +394,13 @@ pub fn log_export(
 }
 
 pub fn register(cmd: RegisterCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
-    let RegisterCommand::Export { dir, out } = cmd;
+    let RegisterCommand::Export { dir, out, json } = cmd;
     let s = access::open(&dir, Mode::Read, gebruiker)?;
     let p = loep_app::register::export(&s, out.as_deref())?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&p)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "Algoritmeregister-registratie ({} indicatoren, status {}): {}\nCatalogus voor publicatie: {}",
         p.indicatoren,

@@ -188,7 +188,8 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let mut analist = bench_login(&project_dir, "bench-analist")?;
             let before = peak_memory();
             let t = Instant::now();
-            let report = loep_app::scan::run(&mut analist, memory_limit)?;
+            let report =
+                loep_app::scan::run(&mut analist, memory_limit, &loep_app::scan::NoScanProgress)?;
             let secs = t.elapsed().as_secs_f64();
             crate::scan_cmd::print_scan(&report, secs);
             println!(

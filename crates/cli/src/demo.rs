@@ -47,7 +47,10 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         "1. Een gemeente genereren / Generating a municipality: {persons} persons (gemeente 0392) ..."
     );
     let options = crate::synth_options(persons, 2026, "2026-06-30", "0392", 0.002)?;
-    let summary = loep_synth::write_municipality(dir, &options)?;
+    let bar = crate::output::spinner("genereren");
+    let summary = loep_synth::write_municipality(dir, &options);
+    bar.finish_and_clear();
+    let summary = summary?;
     let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
     let cases: u64 = summary.themes.iter().map(|t| t.1).sum();
     let decoys: u64 = summary.themes.iter().map(|t| t.2).sum();
@@ -108,7 +111,14 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     );
     let mut analist = login("analist")?;
     let t_scan = Instant::now();
-    let scan = loep_app::scan::run(&mut analist, loep_app::scan::DEFAULT_MEMORY_LIMIT)?;
+    let progress = crate::output::BarProgress::new();
+    let scan = loep_app::scan::run(
+        &mut analist,
+        loep_app::scan::DEFAULT_MEMORY_LIMIT,
+        &progress,
+    );
+    progress.clear();
+    let scan = scan?;
     crate::scan_cmd::print_scan(&scan, t_scan.elapsed().as_secs_f64());
     let signals = loep_app::scan::signals(
         &analist,
@@ -220,7 +230,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         "  Gekoppeld / linked: {linked} persons to the BRP and {matched} free-text addresses to the BAG, pseudonymously."
     );
     println!(
-        "  Gesignaleerd / signalled: {} addresses, {} verwonderadressen (two or more partners' data), each with the facts that fired it (loep signals {p}).",
+        "  Gesignaleerd / signalled: {} addresses, {} verwonderadressen (two or more partners have an interest and visit together), each with the facts that fired it (loep signals {p}).",
         scan.adressen, scan.verwonderadressen
     );
     println!(
@@ -238,7 +248,10 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         "  loep status {p} --gebruiker projectleider        what was loaded, per table and snapshot"
     );
     println!(
-        "  loep signals {p} --gebruiker analist             every signal, per address, with its explanation"
+        "  loep signals {p} --gebruiker analist             every signal, per address, with its explanation and id"
+    );
+    println!(
+        "  loep signals {p} --format xlsx --out signalen.xlsx --gebruiker analist   for Excel (also csv-nl, geojson, parquet)"
     );
     println!(
         "  loep evaluate {p} --truth {t} --gebruiker analist   precision and recall per theme"
@@ -247,7 +260,10 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         "  loep fairness {p} --gebruiker analist            who is flagged, per buurt, age band and sex"
     );
     println!(
-        "  loep reveal list {p} --gebruiker sleutelhouder   requests for identities and their state"
+        "  loep reveal list {p} --gebruiker sleutelhouder   requests for identities, who decided and why"
+    );
+    println!(
+        "  loep reveal show {p} O000001 --gebruiker analist  the revealed persons, their address and role there"
     );
     println!(
         "  loep zaak list {p} --gebruiker projectleider     the cases, their status and result"
@@ -258,7 +274,22 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     println!(
         "  loep trefkans {p} --gebruiker projectleider      how often each indicator was right, from the visits"
     );
+    println!(
+        "  loep zaak show {p} ZAAK --gebruiker projectleider   one case (ZAAK from zaak list): statuses, roles, visit, findings"
+    );
     println!("  loep catalogue                                     the published indicators");
+    println!(
+        "  loep retention run {p} --dry-run --gebruiker beheerder   what the retention periods will destroy, and when"
+    );
+    println!(
+        "  loep user audit {p} --gebruiker fg               accounts created, locked, confirmed; failed logins"
+    );
+    println!(
+        "  loep inzage {p} --bsn BSN --gebruiker fg         a resident's access request (HTML, JSON)"
+    );
+    println!(
+        "  loep register export {p} --gebruiker fg          the Algoritmeregister entry and the catalogue"
+    );
     println!(
         "  loep log verify {p} --gebruiker fg               the tamper-evident processing log"
     );

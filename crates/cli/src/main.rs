@@ -11,7 +11,7 @@ mod scan_cmd;
 mod zaak_cmd;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use loep_app::Mode;
 use loep_app::types::Bewaartermijnen;
 use std::path::PathBuf;
@@ -107,6 +107,7 @@ enum Command {
     /// report), 1 when it was refused or failed (then nothing of it was loaded).
     Intake {
         dir: PathBuf,
+        /// The delivery: a directory of <table>.csv / <table>.parquet files.
         levering: PathBuf,
         /// Print the intake report as JSON.
         #[arg(long)]
@@ -146,6 +147,8 @@ enum Command {
         /// Fraction of rows (0-1) that get one invalid value, listed in truth/dirty.csv.
         #[arg(long, default_value_t = 0.0)]
         dirty: f64,
+        #[arg(long)]
+        json: bool,
     },
     /// Link or deduplicate records of any CSV with the Fellegi-Sunter engine (settings in TOML).
     ///
@@ -153,12 +156,16 @@ enum Command {
     /// right_id, match_weight, match_probability; with --truth (a CSV of true pairs) or a
     /// true_id_column in the settings it prints precision, recall and F1. See docs/linkage.md.
     Link {
+        /// The linkage settings (TOML): columns, comparisons, blocking rules.
         #[arg(long)]
         settings: PathBuf,
+        /// The (left) CSV file of records.
         #[arg(long)]
         left: PathBuf,
+        /// The right CSV file to link to (without it, --left is deduplicated).
         #[arg(long)]
         right: Option<PathBuf>,
+        /// Where the pairs go (CSV).
         #[arg(long)]
         out: PathBuf,
         /// A CSV of true pairs (left_id,right_id).
@@ -189,6 +196,7 @@ enum Command {
         dir: PathBuf,
         #[arg(long)]
         run: Option<String>,
+        /// How to write the signals (see the values below).
         #[arg(long, value_enum, default_value_t = scan_cmd::Format::Table)]
         format: scan_cmd::Format,
         /// Write to this file instead of standard output (needed for xlsx and parquet).
@@ -303,12 +311,56 @@ enum LogCommand {
     /// Export the processing log for auditors (functionaris gegevensbescherming).
     Export {
         dir: PathBuf,
+        /// JSON lines (Logboek Dataverwerkingen) or OTLP/JSON spans.
         #[arg(long, value_enum, default_value_t = accountability::LogFormat::Jsonl)]
         format: accountability::LogFormat,
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+/// What the arguments many commands share are for, said once: `--help` describes every
+/// argument (tested), and the same argument reads the same everywhere.
+fn shared_description(parent: &str, command: &str, id: &str) -> Option<&'static str> {
+    Some(match (parent, id) {
+        (_, "dir") => "The project directory (made by `loep init`)",
+        (_, "json") => "Print the result as JSON (for scripts) instead of text",
+        (_, "run") => "The scan run, by its id as `loep status` lists it (default: the newest run)",
+        (_, "seed") => "Seed of the generator: the same seed gives the same data",
+        (_, "persons") => "Persons in the generated municipality",
+        ("user", "naam") => "The account's name",
+        ("reveal", "id") => "The request (O0001), as `loep reveal list` shows it",
+        ("zaak" | "visit", "id") => {
+            "The case's identificatie (LOEP-2026-000001), as `loep zaak list` shows it, or uuid"
+        }
+        ("reveal", "toelichting") if command == "approve" => {
+            "A note with the decision (kept in the processing log)"
+        }
+        ("zaak", "toelichting") => "Why, in a sentence (kept with the case's history)",
+        ("catalogue", "code") => "The indicator's code, e.g. OVB-01 (in any case)",
+        ("visit", "toelichting") => "What the visit found, in a sentence",
+        (_, "reden") => "Why, in words another person can check",
+        _ => return None,
+    })
+}
+
+/// The command line: the derived parser with the shared descriptions filled in.
+fn command() -> clap::Command {
+    fn describe(cmd: clap::Command, parent: &str) -> clap::Command {
+        let name = cmd.get_name().to_string();
+        cmd.mut_args(|a| {
+            if a.get_help().is_some() || a.get_long_help().is_some() {
+                return a;
+            }
+            match shared_description(parent, &name, a.get_id().as_str()) {
+                Some(help) => a.help(help),
+                None => a,
+            }
+        })
+        .mut_subcommands(|sub| describe(sub, &name))
+    }
+    describe(Cli::command(), "")
 }
 
 /// mimalloc's `mi_option_purge_delay` (mimalloc 2.x option enum; the binding does not name it).
@@ -336,7 +388,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -450,7 +505,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             println!(
                 "Project '{}' approved on {} (DPIA {}).",
                 session.config().naam,
-                a.tijdstip,
+                loep_contract::nl::tijdstip(&a.tijdstip),
                 a.dpia
             );
             println!(
@@ -572,6 +627,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             peildatum,
             gemeentecode,
             dirty,
+            json,
         } => {
             let options = synth_options(persons, seed, &peildatum, &gemeentecode, dirty)?;
             if out.join("levering").exists() {
@@ -581,7 +637,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let t = std::time::Instant::now();
-            let summary = loep_synth::write_municipality(&out, &options)?;
+            let bar = output::spinner(format!("een gemeente van {persons} personen genereren"));
+            let summary = loep_synth::write_municipality(&out, &options);
+            bar.finish_and_clear();
+            let summary = summary?;
+            if json {
+                let v = serde_json::json!({
+                    "levering": out.join("levering"),
+                    "truth": out.join("truth"),
+                    "persons": summary.persons,
+                    "objects": summary.dwellings,
+                    "tables": summary.tables.iter().map(|(t, n)| serde_json::json!({"tabel": t, "rijen": n})).collect::<Vec<_>>(),
+                    "themes": summary.themes.iter().map(|(t, c, d)| serde_json::json!({"thema": t, "gevallen": c, "lokvogels": d})).collect::<Vec<_>>(),
+                    "dirty_rows": summary.dirty_rows,
+                    "seconds": t.elapsed().as_secs_f64(),
+                });
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                return Ok(ExitCode::SUCCESS);
+            }
             output::print_synth(&summary, &out, t.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
@@ -644,5 +717,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let session = access::open(&dir, Mode::Read, who)?;
             scan_cmd::fairness(&session, run.as_deref(), json)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+
+    /// Every subcommand, every argument and every option says what it is for in `--help`.
+    #[test]
+    fn every_argument_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let here = format!("{path} {}", cmd.get_name());
+            if cmd.get_about().is_none() && path.contains(' ') {
+                missing.push(format!("{here}: the command"));
+            }
+            for a in cmd.get_arguments() {
+                let builtin = matches!(a.get_id().as_str(), "help" | "version");
+                if !builtin && a.get_help().is_none() && a.get_long_help().is_none() {
+                    missing.push(format!("{here}: {}", a.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &here, missing);
+            }
+        }
+        let cmd = super::command();
+        cmd.clone().debug_assert();
+        let mut missing = Vec::new();
+        walk(&cmd, "", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "arguments without a description in --help:\n{}",
+            missing.join("\n")
+        );
     }
 }

@@ -27,7 +27,55 @@ impl BarProgress {
     }
 }
 
+/// A spinner with the step's name and the time spent, on stderr; hidden when stderr is not a
+/// terminal. For steps whose size is not known beforehand.
+pub fn spinner(msg: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+        bar.set_style(style);
+    }
+    bar.set_message(msg.into());
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
+
+impl BarProgress {
+    fn replace(&self, bar: ProgressBar) {
+        if let Ok(mut b) = self.bar.lock() {
+            if let Some(old) = b.take() {
+                old.finish_and_clear();
+            }
+            *b = Some(bar);
+        }
+    }
+}
+
+impl loep_app::scan::ScanProgress for BarProgress {
+    fn indicator(&self, done: usize, total: usize, code: &str) {
+        let mut guard = match self.bar.lock() {
+            Ok(g) => g,
+            Err(_) => return,
+        };
+        let bar = guard.get_or_insert_with(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template(
+                "{msg:>10} [{bar:30}] {pos}/{len} indicatoren ({elapsed})",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        bar.set_message(code.to_string());
+        bar.set_position(done as u64);
+    }
+}
+
 impl Progress for BarProgress {
+    fn step(&self, what: &str) {
+        self.replace(spinner(what.to_string()));
+    }
+
     fn table_started(&self, table: &str, total: u64) {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
@@ -37,12 +85,7 @@ impl Progress for BarProgress {
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_message(table.to_string());
-        if let Ok(mut b) = self.bar.lock() {
-            if let Some(old) = b.take() {
-                old.finish_and_clear();
-            }
-            *b = Some(bar);
-        }
+        self.replace(bar);
     }
 
     fn advanced(&self, position: u64) {
@@ -167,64 +210,140 @@ fn print_link_lines(k: &LinkReport) {
     }
 }
 
+/// A table for the terminal: columns sized to their content, numbers right-aligned.
+pub fn table(header: &[&str], right: &[usize]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_header(header.iter().copied());
+    for &i in right {
+        if let Some(c) = t.column_mut(i) {
+            c.set_cell_alignment(comfy_table::CellAlignment::Right);
+        }
+    }
+    t
+}
+
+/// `loep status`, in Dutch: the project, its approval, deliveries, tables, linkage and scans.
 pub fn print_status(s: &ProjectStatus) {
-    println!("Project   {}", s.naam);
-    println!("Gebied    {}", s.gebied.join(", "));
-    println!("Doel      {}", s.doel);
-    println!("Grondslag {}", s.grondslag);
-    println!("Periode   {} t/m {}", s.periode.0, s.periode.1);
-    println!("Partners  {}", s.partners.join(", "));
+    use loep_contract::nl::{getal, tijdstip};
+    println!("Project     {}", s.naam);
+    println!("Gebied      {}", s.gebied.join(", "));
+    println!("Doel        {}", s.doel);
+    println!("Grondslag   {}", s.grondslag);
+    println!("Periode     {} t/m {}", s.periode.0, s.periode.1);
+    println!("Partners    {}", s.partners.join(", "));
     match &s.goedkeuring {
         None => println!(
-            "Approval  none: intake is refused until the privacy officer runs `loep approve`"
+            "Goedkeuring geen: leveringen worden geweigerd tot de functionaris gegevensbescherming `loep approve` geeft"
         ),
         Some(a) if !a.geldig => println!(
-            "Approval  WITHDRAWN: loep.toml changed after the approval of {}",
-            a.tijdstip
+            "Goedkeuring INGETROKKEN: loep.toml is gewijzigd na de goedkeuring van {}",
+            tijdstip(&a.tijdstip)
         ),
-        Some(a) => println!("Approval  {} on {} (DPIA {})", a.door, a.tijdstip, a.dpia),
+        Some(a) => println!(
+            "Goedkeuring door {} op {} (DPIA {})",
+            a.door,
+            tijdstip(&a.tijdstip),
+            a.dpia
+        ),
     }
     println!();
-    println!("Deliveries ({}):", s.leveringen.len());
-    for d in &s.leveringen {
-        println!(
-            "  {}  {}  partner {}  peildatum {}  {} tables",
-            d.levering_id,
-            d.tijdstip,
-            d.partner.as_deref().unwrap_or("-"),
-            d.peildatum.as_deref().unwrap_or("-"),
-            d.snapshots.len()
+    println!("Leveringen ({}):", s.leveringen.len());
+    if !s.leveringen.is_empty() {
+        let mut t = table(
+            &["levering", "ontvangen", "partner", "peildatum", "tabellen"],
+            &[4],
         );
+        for d in &s.leveringen {
+            t.add_row(vec![
+                d.levering_id.clone(),
+                tijdstip(&d.tijdstip),
+                d.partner.clone().unwrap_or_else(|| "-".into()),
+                d.peildatum.clone().unwrap_or_else(|| "-".into()),
+                d.snapshots.len().to_string(),
+            ]);
+        }
+        println!("{t}");
     }
     println!();
-    println!(
-        "  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}",
-        "table", "current snapshot", "rows", "rejected", "outside area", "older"
-    );
-    for t in &s.tabellen {
-        println!(
-            "  {:<24} {:<32} {:>10} {:>10} {:>12} {:>6}",
-            t.tabel, t.snapshot_id, t.rijen, t.afgewezen, t.buiten_gebied, t.oudere_snapshots
+    println!("Tabellen ({}):", s.tabellen.len());
+    if !s.tabellen.is_empty() {
+        let mut t = table(
+            &[
+                "tabel",
+                "huidige snapshot",
+                "rijen",
+                "afgewezen",
+                "buiten gebied",
+                "oudere snapshots",
+            ],
+            &[2, 3, 4, 5],
         );
+        for r in &s.tabellen {
+            t.add_row(vec![
+                r.tabel.clone(),
+                r.snapshot_id.clone(),
+                getal(r.rijen as f64, 0),
+                getal(r.afgewezen as f64, 0),
+                getal(r.buiten_gebied as f64, 0),
+                r.oudere_snapshots.to_string(),
+            ]);
+        }
+        println!("{t}");
     }
     println!();
     match &s.koppeling {
-        None => println!("Linkage: none yet (it runs after every intake)."),
+        None => println!("Koppeling: nog niet (die loopt na elke levering)."),
         Some(k) => match serde_json::from_str::<LinkReport>(&k.samenvatting) {
             Ok(report) => {
-                println!("Linkage {} of {}:", k.koppeling_id, k.tijdstip);
+                println!(
+                    "Koppeling {} van {}:",
+                    k.koppeling_id,
+                    tijdstip(&k.tijdstip)
+                );
                 print_link_lines(&report);
                 println!(
-                    "  person links in {}, addresses in {} (status `beoordelen`: the clerical-review list)",
+                    "  persoonskoppelingen in {}, adressen in {} (status `beoordelen`: de lijst voor handmatige beoordeling)",
                     k.pad_personen, k.pad_adressen
                 );
             }
-            Err(_) => println!("Linkage {} of {}", k.koppeling_id, k.tijdstip),
+            Err(_) => println!("Koppeling {} van {}", k.koppeling_id, tijdstip(&k.tijdstip)),
         },
     }
     println!();
+    println!("Scans ({}):", s.scans.len());
+    if s.scans.is_empty() {
+        println!("  nog geen: `loep scan` draait de indicatoren (analist).");
+    } else {
+        let mut t = table(
+            &["run", "tijdstip", "indicatoren", "signalen", "adressen"],
+            &[2, 3, 4],
+        );
+        for r in &s.scans {
+            let indicatoren = serde_json::from_str::<serde_json::Value>(&r.indicatoren)
+                .ok()
+                .and_then(|v| {
+                    v.as_array()
+                        .map(Vec::len)
+                        .or(v.as_object().map(|o| o.len()))
+                })
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into());
+            t.add_row(vec![
+                r.run_id.clone(),
+                tijdstip(&r.tijdstip),
+                indicatoren,
+                getal(r.signalen as f64, 0),
+                getal(r.adressen as f64, 0),
+            ]);
+        }
+        println!("{t}");
+        println!("  `loep signals DIR --run RUN` toont de signalen van een run.");
+    }
+    println!();
     println!(
-        "Processing log: {} records (check with `loep log verify`).",
+        "Verwerkingslog: {} regels (controleer met `loep log verify`).",
         s.logregels
     );
 }

@@ -126,7 +126,10 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
 
 pub fn scan(session: &mut Session, json: bool, memory_limit: usize) -> Result<ExitCode> {
     let t = std::time::Instant::now();
-    let report = loep_app::scan::run(session, memory_limit)?;
+    let progress = crate::output::BarProgress::new();
+    let report = loep_app::scan::run(session, memory_limit, &progress);
+    progress.clear();
+    let report = report?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
@@ -218,6 +221,7 @@ pub fn signals(
         run: run.map(str::to_string),
         ..SignalFilter::default()
     };
+    let bar = out.map(|p| crate::output::spinner(format!("{} schrijven", p.display())));
     let l = loep_app::scan::listing(session, &filter)?;
     let write = |w: &mut (dyn std::io::Write + Send)| -> Result<()> {
         match format {
@@ -266,6 +270,9 @@ pub fn signals(
             }
             tmp.persist(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
             eprintln!(
                 "{} signals on {} addresses written to {}.",
                 l.signals.len(),
@@ -286,7 +293,10 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
     writeln!(
         w,
         "Scan {} of {}: {} signals on {} addresses",
-        l.run.run_id, l.run.tijdstip, l.run.signalen, l.run.adressen
+        l.run.run_id,
+        loep_contract::nl::tijdstip(&l.run.tijdstip),
+        l.run.signalen,
+        l.run.adressen
     )?;
     let mut by_address: std::collections::HashMap<&str, Vec<&loep_app::scan::SignalRow>> =
         std::collections::HashMap::new();
@@ -295,9 +305,11 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
     }
     for p in &l.profiles {
         let buurtcode = l.addresses.buurt_of(&p.vbo_id, p.buurtcode.as_deref());
+        let signals = by_address.get(p.vbo_id.as_str());
+        let belang = loep_app::scan::interested_partners(signals.into_iter().flatten().copied());
         writeln!(
             w,
-            "{:>4}. {} | {} | partners {}{}",
+            "{:>4}. {} | {} | gegevens van {} | belang: {}{}",
             p.rang,
             place_line(
                 &p.vbo_id,
@@ -307,14 +319,23 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
             ),
             p.themas.join(", "),
             p.partners.join(", "),
+            belang.into_iter().collect::<Vec<_>>().join(", "),
             if p.verwonderadres {
-                " | verwonderadres"
+                " | verwonderadres: samen op huisbezoek"
             } else {
                 ""
             }
         )?;
-        for s in by_address.get(p.vbo_id.as_str()).into_iter().flatten() {
-            writeln!(w, "        {} {}: {}", s.indicator, s.thema, s.uitleg)?;
+        for s in signals.into_iter().flatten() {
+            // The signal's id is what `loep reveal request` and `loep zaak new` ask for.
+            writeln!(
+                w,
+                "        [{}] {} {}: {}",
+                s.id(),
+                s.indicator,
+                s.thema,
+                s.uitleg
+            )?;
         }
     }
     Ok(())

@@ -175,6 +175,7 @@ pub enum TerugmeldingCommand {
         dir: PathBuf,
         /// The terugmelding (T000001), as `loep zaak show` lists it.
         id: String,
+        /// Where the file goes (default: inside the vault, under its retention).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -303,7 +304,10 @@ fn print_detail(d: &ZaakDetail) {
     for s in &d.statussen {
         println!(
             "    {} {:<22} {} ({})",
-            s.datum_status_gezet, s.statustype, s.statustoelichting, s.door
+            loep_contract::nl::tijdstip(&s.datum_status_gezet),
+            s.statustype,
+            s.statustoelichting,
+            s.door
         );
     }
 }

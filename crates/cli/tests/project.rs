@@ -119,7 +119,7 @@ fn intake_is_refused_until_approved_and_after_the_config_changes() {
     let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
     assert!(err.contains("changed after it was approved"), "{err}");
     let status = ok(loep(&["status", dir.to_str().unwrap()]));
-    assert!(status.contains("WITHDRAWN"), "{status}");
+    assert!(status.contains("INGETROKKEN"), "{status}");
 }
 
 #[test]
@@ -161,7 +161,7 @@ fn status_reports_deliveries_snapshots_rows_rejects_and_area() {
     assert_eq!(t("bd_inkomen")["afgewezen"], 1);
     let text = ok(loep(&["status", dir.to_str().unwrap()]));
     assert!(
-        text.contains("bd_inkomen") && text.contains("Approval  fg"),
+        text.contains("bd_inkomen") && text.contains("Goedkeuring door fg"),
         "{text}"
     );
 }

@@ -120,6 +120,65 @@ fn the_scan_finds_the_planted_cases_and_explains_them() {
         "some verwonderadressen"
     );
 
+    // A verwonderadres is an address two or more partners have an interest in (who acts on
+    // its themes), not one whose signals read two partners' data: the listing names who
+    // should join the visit, and the label is rarer than "two partners' data" was.
+    let listing = json(ok(loep(&["signals", dir, "--format", "json"])));
+    let adressen = listing["adressen"].as_array().unwrap();
+    let mut data_of_two = 0;
+    for a in adressen {
+        let belang = a["belanghebbenden"].as_array().unwrap();
+        assert!(!belang.is_empty(), "{a}");
+        assert_eq!(a["verwonderadres"], belang.len() >= 2, "{a}");
+        data_of_two += usize::from(a["partners"].as_array().unwrap().len() >= 2);
+    }
+    let verwonder = adressen
+        .iter()
+        .filter(|a| a["verwonderadres"] == true)
+        .count();
+    assert!(
+        verwonder > 0 && verwonder < data_of_two,
+        "{verwonder} verwonderadressen, {data_of_two} addresses with two partners' data"
+    );
+    // Explanations write numbers as Dutch readers do: no decimal point before m² or after €.
+    // (`1.200 m²` is Dutch for 1200; `5.5 m²` and `€ 12.50` are not.)
+    let english = |tok: &str| {
+        let tok = tok.trim_end_matches([',', ')', '.', ';', ':']);
+        tok.rsplit_once('.').is_some_and(|(a, b)| {
+            a.ends_with(|c: char| c.is_ascii_digit())
+                && (1..=2).contains(&b.len())
+                && b.chars().all(|c| c.is_ascii_digit())
+        })
+    };
+    let mut numbers = 0;
+    for s in listing["signalen"].as_array().unwrap() {
+        let uitleg = s["uitleg"].as_str().unwrap();
+        let words: Vec<&str> = uitleg.split_whitespace().collect();
+        for w in words.windows(2) {
+            let number = match (w[0].trim_start_matches('('), w[1]) {
+                (n, u) if u.starts_with("m²") => n,
+                ("€", n) => n,
+                _ => continue,
+            };
+            numbers += 1;
+            assert!(!english(number), "{number}: {uitleg}");
+        }
+        assert!(!uitleg.contains(" euro"), "{uitleg}");
+    }
+    assert!(numbers > 0, "explanations with m² or € were checked");
+    // The text listing shows each signal's id, as `reveal request` and `zaak new` ask for it.
+    let run_id = report["run_id"].as_str().unwrap();
+    let text = ok(loep(&["signals", dir, "--run", run_id]));
+    assert!(text.contains(&format!("[{run_id}/")), "{text}");
+    assert!(text.contains("belang: "), "{text}");
+    // The status lists the scan run, in Dutch local time without fractions of seconds.
+    let status = ok(loep_as("projectleider", &["status", dir]));
+    assert!(
+        status.contains("Scans (1)") && status.contains(run_id),
+        "{status}"
+    );
+    assert!(status.contains("15-06-2026 12:00:00"), "{status}");
+
     // The same scan on the same snapshots gives the same signals.
     let again = json(ok(loep(&["scan", dir, "--json"])));
     let signals = |run: &str| {

@@ -218,6 +218,8 @@ pub struct ProjectStatus {
     pub tabellen: Vec<TableStatus>,
     /// The current linkage run.
     pub koppeling: Option<Koppeling>,
+    /// The scan runs, oldest first (their signals may have gone by retention).
+    pub scans: Vec<crate::scan::ScanRun>,
     pub logregels: i64,
 }
 
@@ -277,6 +279,7 @@ pub fn status(project: &Project) -> Result<ProjectStatus> {
         goedkeuring: project.approval()?,
         leveringen,
         tabellen,
+        scans: crate::scan::runs(conn)?,
         logregels,
     })
 }

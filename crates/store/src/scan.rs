@@ -176,6 +176,17 @@ pub fn run(conn: &Connection, run_id: Option<&str>) -> Result<Option<ScanRun>> {
     })
 }
 
+/// Every run, oldest first (`loep status`).
+pub fn runs(conn: &Connection) -> Result<Vec<ScanRun>> {
+    let mut stmt = conn.prepare(
+        "SELECT run_id, tijdstip, indicatoren, bronnen, signalen, adressen FROM scan_run ORDER BY rowid",
+    )?;
+    let runs = stmt
+        .query_map([], run_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(runs)
+}
+
 const SIGNAL_COLUMNS: &str = "run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners";
 
 fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {

@@ -97,6 +97,8 @@ pub trait Progress: Sync {
     fn table_started(&self, _table: &str, _total: u64) {}
     fn advanced(&self, _position: u64) {}
     fn table_finished(&self, _table: &str) {}
+    /// A step whose size is not known beforehand (the linkage after the tables).
+    fn step(&self, _what: &str) {}
 }
 
 pub struct NoProgress;
