@@ -210,6 +210,11 @@ pub fn write_signals_parquet(out: impl std::io::Write + Send, l: &Listing) -> Re
     Ok(loep_scan::export::write_parquet(out, l)?)
 }
 
+/// Parquet of the address profiles (one row per flagged address) for Power BI.
+pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
+    Ok(loep_scan::export::write_profiles_parquet(out, l)?)
+}
+
 /// GeoJSON of the flagged addresses in RD (EPSG:28992), and how many it leaves out for want
 /// of coordinates in the BAG.
 pub fn signals_geojson(l: &Listing) -> (serde_json::Value, usize) {

@@ -31,6 +31,8 @@ pub enum Format {
     GeojsonBuurten,
     /// Parquet for Power BI: one typed row per signal (needs --out).
     Parquet,
+    /// Parquet for Power BI: one row per flagged address, its profile (needs --out).
+    ParquetAdressen,
 }
 
 pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> {
@@ -206,15 +208,17 @@ pub fn signals(
     format: Format,
     out: Option<&Path>,
 ) -> Result<ExitCode> {
-    let binary = matches!(format, Format::Xlsx | Format::Parquet);
+    let binary = matches!(
+        format,
+        Format::Xlsx | Format::Parquet | Format::ParquetAdressen
+    );
     if binary && out.is_none() {
         bail!(
             "--format {} writes a file that is not for a terminal: give --out FILE",
-            if format == Format::Xlsx {
-                "xlsx"
-            } else {
-                "parquet"
-            }
+            format
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
         );
     }
     let filter = SignalFilter {
@@ -248,6 +252,7 @@ pub fn signals(
             }
             Format::Xlsx => loep_app::scan::write_signals_xlsx(w, &l)?,
             Format::Parquet => loep_app::scan::write_signals_parquet(w, &l)?,
+            Format::ParquetAdressen => loep_app::scan::write_profiles_parquet(w, &l)?,
             Format::Table => print_signals(&l, w)?,
         }
         Ok(())

@@ -121,11 +121,11 @@ fn csv_for_dutch_excel_byte_by_byte() {
     // Kerkstraat 12A: 4 persons on 40 m², strength 12 / 10 = 1.2 written with a decimal
     // comma; the id as a formula that Excel evaluates to the 16-digit text.
     let kerk_line = format!(
-        "{run}/{kerk};1;Kerkstraat 12A, 2011AB;2011AB;Haarlem;Oude Stad;BU03920101;\"=\"\"0392010000000001\"\"\";overbewoning;OVB-01;2;nee;1,2;4;gemeente;4 personen ingeschreven op 40 m²: 10.00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen).",
+        "{run}/{kerk};1;Kerkstraat 12A, 2011AB;2011AB;Haarlem;Oude Stad;BU03920101;\"=\"\"0392010000000001\"\"\";overbewoning;OVB-01;2;nee;1,2;4;gemeente;4 personen ingeschreven op 40 m²: 10,00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen).",
     );
     // The street that starts with "=" is escaped with a leading apostrophe; strength 12 / 10.
     let kade_line = format!(
-        "{run}/{kade};2;'=Kade 5, 2011AC;2011AC;Haarlem;Nieuwe Stad;BU03920102;\"=\"\"0392010000000005\"\"\";overbewoning;OVB-01;2;nee;1,2;2;gemeente;2 personen ingeschreven op 20 m²: 10.00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen).",
+        "{run}/{kade};2;'=Kade 5, 2011AC;2011AC;Haarlem;Nieuwe Stad;BU03920102;\"=\"\"0392010000000005\"\"\";overbewoning;OVB-01;2;nee;1,2;2;gemeente;2 personen ingeschreven op 20 m²: 10,00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen).",
     );
     assert!(
         lines.contains(&kerk_line.as_str()),
@@ -169,7 +169,7 @@ fn csv_for_dutch_excel_byte_by_byte() {
     );
 
     // Binary formats go to a file, never to a terminal or a pipe.
-    for f in ["xlsx", "parquet"] {
+    for f in ["xlsx", "parquet", "parquet-adressen"] {
         let err = refused(loep(&["signals", dir, "--format", f]));
         assert!(err.contains("--out"), "{err}");
     }
@@ -384,5 +384,32 @@ fn workbook_geojson_and_parquet_of_a_scan() {
             !r.contains_key("pseudoniemen"),
             "no pseudonyms leave for dashboards"
         );
+    }
+
+    // And one row per flagged address, its profile, joining the signals on vbo_id.
+    let pq = root.path().join("adressen.parquet");
+    ok(loep(&[
+        "signals",
+        dir,
+        "--format",
+        "parquet-adressen",
+        "--out",
+        pq.to_str().unwrap(),
+    ]));
+    let adressen = parquet_rows(&pq);
+    assert_eq!(adressen.len(), profiles.len());
+    let signal_ids: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["vbo_id"].as_deref().unwrap())
+        .collect();
+    for (i, a) in adressen.iter().enumerate() {
+        let vbo = a["vbo_id"].as_deref().unwrap();
+        assert!(is_bag_id(vbo) && signal_ids.contains(vbo));
+        assert_eq!(a["rang"].as_deref(), Some((i + 1).to_string().as_str()));
+        assert!(a["adres"].is_some() && a["themas"].is_some());
+        let belang = a["belanghebbenden"].as_deref().unwrap();
+        let verwonder = a["verwonderadres"].as_deref().unwrap();
+        assert_eq!(verwonder == "true", belang.split(',').count() >= 2, "{a:?}");
+        assert!(!a.contains_key("pseudoniemen"));
     }
 }

@@ -84,7 +84,9 @@ pub fn tijdstip(rfc3339: &str) -> String {
 }
 
 /// A fact of an explanation, as the sentence should read it: a date in words, a number in
-/// Dutch notation (a year, a fact named `jaar`, without a thousands point), text unchanged.
+/// Dutch notation (a year, a fact named `jaar`, without a thousands point; a number the
+/// engine wrote with decimals keeps two, so `10.00` is `10,00` like its neighbour `8,33`),
+/// text unchanged.
 pub fn feit(naam: &str, waarde: &str) -> String {
     let w = waarde.trim();
     if w.len() == 10 && NaiveDate::parse_from_str(w, "%Y-%m-%d").is_ok() {
@@ -98,8 +100,10 @@ pub fn feit(naam: &str, waarde: &str) -> String {
         Ok(x) if numeric && x.is_finite() => {
             if naam == "jaar" || naam.ends_with("_jaar") {
                 w.to_string()
+            } else if w.contains('.') || w.contains(['e', 'E']) {
+                getal(x, 2)
             } else {
-                getal_vrij(x)
+                getal(x, 0)
             }
         }
         _ => waarde.to_string(),
@@ -143,6 +147,7 @@ mod tests {
     fn facts_in_sentences() {
         assert_eq!(feit("oppervlakte", "40"), "40");
         assert_eq!(feit("m2_per_persoon", "5.5"), "5,50");
+        assert_eq!(feit("m2_per_persoon", "10.00"), "10,00");
         assert_eq!(feit("inkomen", "1508015"), "1.508.015");
         assert_eq!(feit("jaar", "2025"), "2025");
         assert_eq!(feit("laatste", "2026-03-03"), "3 maart 2026");

@@ -715,6 +715,104 @@ pub fn write_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()>
     Ok(())
 }
 
+/// Parquet of the address profiles for Power BI (`--format parquet-adressen`): one typed row
+/// per flagged address in rank order, with its address, buurt, themes, the partners whose
+/// data the signals read, the partners with an interest (who should visit), whether it is a
+/// verwonderadres, the number of signals, strength and RD coordinates. It joins the signals'
+/// Parquet on `vbo_id` (and `run_id`).
+pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("run_id", DataType::Utf8, false),
+        Field::new("rang", DataType::Int64, false),
+        Field::new("vbo_id", DataType::Utf8, false),
+        Field::new("adres", DataType::Utf8, true),
+        Field::new("postcode", DataType::Utf8, true),
+        Field::new("woonplaats", DataType::Utf8, true),
+        Field::new("buurtcode", DataType::Utf8, true),
+        Field::new("buurt", DataType::Utf8, true),
+        Field::new("themas", DataType::Utf8, false),
+        Field::new("partners", DataType::Utf8, false),
+        Field::new("belanghebbenden", DataType::Utf8, false),
+        Field::new("verwonderadres", DataType::Boolean, false),
+        Field::new("signalen", DataType::Int64, false),
+        Field::new("sterkte", DataType::Float64, false),
+        Field::new("rd_x", DataType::Float64, true),
+        Field::new("rd_y", DataType::Float64, true),
+    ]));
+    let mut per_address: HashMap<&str, Vec<&Signal>> = HashMap::new();
+    for s in &l.signals {
+        per_address.entry(s.vbo_id.as_str()).or_default().push(s);
+    }
+    let mut w = ArrowWriter::try_new(out, schema.clone(), None)?;
+    for chunk in l.profiles.chunks(64 * 1024) {
+        let mut text: Vec<StringBuilder> = (0..10).map(|_| StringBuilder::new()).collect();
+        let (mut rang, mut signalen) = (Int64Builder::new(), Int64Builder::new());
+        let mut verwonder = BooleanBuilder::new();
+        let (mut sterkte, mut x, mut y) = (
+            Float64Builder::new(),
+            Float64Builder::new(),
+            Float64Builder::new(),
+        );
+        for p in chunk {
+            let a = l.addresses.get(&p.vbo_id);
+            let bu = l.buurtcode(&p.vbo_id, p.buurtcode.as_deref());
+            let belang = crate::interested_partners(
+                per_address
+                    .get(p.vbo_id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            );
+            let values: [Option<String>; 10] = [
+                Some(p.run_id.clone()),
+                Some(p.vbo_id.clone()),
+                a.map(|a| a.adres.clone()),
+                a.and_then(|a| a.postcode.clone()),
+                a.and_then(|a| a.woonplaats.clone()),
+                bu.map(str::to_string),
+                l.addresses.buurtnaam(bu).map(str::to_string),
+                Some(p.themas.join(",")),
+                Some(p.partners.join(",")),
+                Some(belang.into_iter().collect::<Vec<_>>().join(",")),
+            ];
+            for (b, v) in text.iter_mut().zip(values) {
+                b.append_option(v);
+            }
+            rang.append_value(p.rang);
+            verwonder.append_value(p.verwonderadres);
+            signalen.append_value(p.signalen);
+            sterkte.append_value(p.sterkte);
+            x.append_option(a.and_then(|a| a.rd_x));
+            y.append_option(a.and_then(|a| a.rd_y));
+        }
+        let mut text = text
+            .into_iter()
+            .map(|mut b| Arc::new(b.finish()) as ArrayRef);
+        let mut next = || text.next().context("a text column");
+        let columns: Vec<ArrayRef> = vec![
+            next()?,
+            Arc::new(rang.finish()),
+            next()?,
+            next()?,
+            next()?,
+            next()?,
+            next()?,
+            next()?,
+            next()?,
+            next()?,
+            next()?,
+            Arc::new(verwonder.finish()),
+            Arc::new(signalen.finish()),
+            Arc::new(sterkte.finish()),
+            Arc::new(x.finish()),
+            Arc::new(y.finish()),
+        ];
+        w.write(&RecordBatch::try_new(schema.clone(), columns)?)?;
+    }
+    w.close().context("cannot write the Parquet file")?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
