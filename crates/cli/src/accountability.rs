@@ -352,8 +352,18 @@ pub fn inzage(
         w.report.signalen.len(),
         w.report.verwerkingen.len()
     );
-    println!("  {}\n  {}", w.html.display(), w.json.display());
+    println!(
+        "  {}  (letter, for the screen)\n  {}  (letter, for the post)\n  {}  (the same for machines, with pseudonyms)",
+        w.html.display(),
+        w.pdf.display(),
+        w.json.display()
+    );
     println!("It holds identities: hand it to the resident only, and remove it afterwards.");
+    if w.zonder_contact {
+        eprintln!(
+            "let op: loep.toml has no [publicatie] contact, so the letter cannot say where to send an objection: add `contact` under [publicatie] (the privacy officer then approves the project again) and write the report again."
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
