@@ -154,13 +154,15 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
             }
             drop(analist);
             loep_app::reveal::decide(&mut login("sleutelhouder")?, &o.id, true, "Reden volstaat.")?;
-            let (o, ids) = loep_app::reveal::open(&mut login("analist")?, &o.id)?;
+            let shown = loep_app::reveal::open(&mut login("analist")?, &o.id)?;
+            let o = &shown.onthulling;
             println!(
-                "   {} for signal {} ({}): approved by sleutelhouder, {} person(s) revealed to analist only; every step is in the processing log.",
+                "   {} for signal {} ({}) at {}: approved by sleutelhouder, {} person(s) revealed to analist only, each with their role there; every step is in the processing log.",
                 o.id,
                 o.signaal,
                 first.indicator,
-                ids.len(),
+                shown.adres.as_deref().unwrap_or("an address outside the BAG"),
+                shown.personen.len(),
             );
         }
         None => println!("   (no signal with persons to reveal)"),
