@@ -153,7 +153,7 @@ pub fn tijdstip(s: &str) -> String {
 fn thousands(digits: &str) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -226,6 +226,22 @@ pub fn scrub(text: &str, adressen: &Addresses) -> String {
         i += run;
     }
     out
+}
+
+/// Decimal points between digits in a sentence become commas ("10.00 m²" is "10,00 m²"), as
+/// the catalogue's explanations fill numbers in the SQL way.
+pub fn decimale_komma(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let between = i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if c == '.' && between { ',' } else { c }
+        })
+        .collect()
 }
 
 /// An address written out with its buurt: "Kerkstraat 12A, 2011AB (Oude Stad)".
@@ -308,6 +324,10 @@ impl Context<'_> {
         for c in table.columns {
             let names = [Some(c.name.to_string()), c.analysis_name()];
             for n in names.iter().flatten() {
+                // The row's subject is the reader: "Persoon: u" says nothing.
+                if n == "pseudoniem" && row.get(n).map(String::as_str) == Some(zelf) {
+                    break;
+                }
                 if let Some(v) = row.get(n)
                     && !v.is_empty()
                 {
@@ -497,10 +517,9 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 (format!("{} regels", v.rijen), "Die regels gaan")
             };
             format!(
-                "U wordt genoemd als {} in {regels} van een andere persoon in \u{201c}{}\u{201d} ({}). {gaan} over die ander en {} daarom niet in dit overzicht.",
+                "U wordt genoemd als {} in {regels} van een andere persoon in \u{201c}{}\u{201d}. {gaan} over die ander en {} daarom niet in dit overzicht.",
                 veld.to_lowercase(),
                 labels::table(&v.tabel).unwrap_or("een andere bron"),
-                labels::partner_named(&v.partner),
                 if v.rijen == 1 { "staat" } else { "staan" },
             )
         })
@@ -518,7 +537,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
             let mut regels = vec![
                 Regel::new("Thema", labels::theme(&s.thema)),
                 Regel::new("Adres", adres(&s.vbo_id, ctx.adressen)),
-                Regel::new("Uitleg", scrub(&s.uitleg, ctx.adressen)),
+                Regel::new("Uitleg", decimale_komma(&scrub(&s.uitleg, ctx.adressen))),
             ];
             if let Some(feiten) = s.feiten.as_object() {
                 for (k, v) in feiten {
@@ -581,7 +600,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                             let val = if k == "datum" {
                                 datum(&val)
                             } else {
-                                val.replace('_', " ")
+                                val.replace('_', " ").replace(',', ", ")
                             };
                             Some(format!("{label}: {}", scrub(&val, ctx.adressen)))
                         })
@@ -734,6 +753,10 @@ mod tests {
         assert_eq!(getal("2025"), "2025");
         assert_eq!(getal("0.25"), "0,25");
         assert_eq!(getal("Kerkstraat"), "Kerkstraat");
+        assert_eq!(
+            decimale_komma("10.00 m² per persoon, grens 0.5. Daarna 3."),
+            "10,00 m² per persoon, grens 0,5. Daarna 3."
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! copied and read aloud.
 
 use anyhow::{Context as _, Result, anyhow};
-use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -275,6 +275,35 @@ impl Layout {
     }
 }
 
+/// The ToUnicode map of a font: glyph (CID) to character. Written by hand rather than with
+/// pdf-writer's `UnicodeCmap`, whose optional `/CMapVersion` and `/WMode` entries some readers
+/// (lopdf among them) refuse; this is the minimal form of the PDF specification's example.
+fn to_unicode(pairs: impl Iterator<Item = (u16, char)>) -> String {
+    use std::fmt::Write as _;
+    let pairs: Vec<(u16, char)> = pairs.collect();
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in pairs.chunks(100) {
+        let _ = writeln!(out, "{} beginbfchar", chunk.len());
+        for (g, ch) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = ch
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            let _ = writeln!(out, "<{g:04X}> <{hex}>");
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
+}
+
 /// Deflates a stream.
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
     let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
@@ -512,14 +541,12 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
             Name(b"Length1"),
             i32::try_from(subset.len()).context("font too large")?,
         );
-        let mut map = UnicodeCmap::new(Name(b"Custom"), system);
-        for (g, ch) in &font.used {
-            if let Some(new) = remapper.get(*g) {
-                map.pair(new, *ch);
-            }
-        }
-        let map = map.finish();
-        pdf.stream(cmap, map.as_slice());
+        let map = to_unicode(
+            font.used
+                .iter()
+                .filter_map(|(g, ch)| Some((remapper.get(*g)?, *ch))),
+        );
+        pdf.stream(cmap, map.as_bytes());
         remappers.push(remapper);
         font_refs.push(type0);
     }
