@@ -99,7 +99,7 @@ pub fn open(session: &mut Session, id: &str) -> Result<Onthuld> {
         .map(|i| Persoon {
             rollen: rollen
                 .remove(&i.pseudoniem)
-                .map(|r| r.into_iter().collect())
+                .map(|r| r.into_iter().map(|(_, rol)| rol).collect())
                 .unwrap_or_default(),
             identiteit: i,
         })

@@ -13,8 +13,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use crate::address::{read, text};
 use crate::engine::Sources;
 
-/// A person's roles at the address, in plain Dutch, each naming its source.
-pub type Rollen = BTreeMap<String, BTreeSet<String>>;
+/// A person's roles at the address, in plain Dutch, each naming its source: by pseudonym, the
+/// roles in the order of the sources (the BRP first), each with that order.
+pub type Rollen = BTreeMap<String, BTreeSet<(u8, String)>>;
 
 /// Calls `each` with the values of `columns` (as text) of every row of `table` whose `vbo_id`
 /// is `vbo_id`.
@@ -54,9 +55,9 @@ fn rows_at(
 /// the map.
 pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Rollen> {
     let mut out = Rollen::new();
-    let mut add = |p: Option<&str>, rol: String| {
+    let mut add = |p: Option<&str>, order: u8, rol: String| {
         if let Some(p) = p.filter(|p| persons.contains(p)) {
-            out.entry(p.to_string()).or_default().insert(rol);
+            out.entry(p.to_string()).or_default().insert((order, rol));
         }
     };
     rows_at(
@@ -70,7 +71,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                 Some("B") => format!("briefadres hier (BRP){sinds}"),
                 _ => format!("bewoner: ingeschreven op dit adres (BRP){sinds}"),
             };
-            add(r[0], rol);
+            add(r[0], 0, rol);
         },
     )?;
     rows_at(
@@ -82,6 +83,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
             if let Some(einde) = r[2] {
                 add(
                     r[0],
+                    1,
                     format!(
                         "eerder ingeschreven op dit adres (BRP, {} tot {einde})",
                         r[1].unwrap_or("?")
@@ -100,7 +102,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                 Some(a) if a != "1/1" => format!("eigenaar (Kadaster, aandeel {a})"),
                 _ => "eigenaar (Kadaster)".to_string(),
             };
-            add(r[0], rol);
+            add(r[0], 2, rol);
         },
     )?;
     rows_at(
@@ -113,7 +115,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                 None => "eigenaar van een eenmanszaak op dit adres (KvK)".to_string(),
                 Some(d) => format!("had tot {d} een eenmanszaak op dit adres (KvK)"),
             };
-            add(r[0], rol);
+            add(r[0], 3, rol);
         },
     )?;
     rows_at(
@@ -124,6 +126,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
         |r| {
             add(
                 r[0],
+                5,
                 format!("adres volgens de Belastingdienst ({})", r[1].unwrap_or("?")),
             )
         },
@@ -136,6 +139,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
         |r| {
             add(
                 r[0],
+                6,
                 format!(
                     "adres volgens Toeslagen ({} {})",
                     r[1].unwrap_or("toeslag").replace('_', " "),
@@ -152,6 +156,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
         |r| {
             add(
                 r[0],
+                7,
                 format!(
                     "adres volgens de SVB ({})",
                     r[1].unwrap_or("uitkering").to_uppercase()
@@ -162,6 +167,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
     rows_at(sources, "gem_bijstand", vbo_id, &["pseudoniem"], |r| {
         add(
             r[0],
+            8,
             "adres volgens de bijstandsadministratie (gemeente)".to_string(),
         )
     })?;
@@ -211,7 +217,7 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                     if status.get(i) == Some("beoordelen") {
                         rol.push_str(", koppeling op naam nog te beoordelen");
                     }
-                    add(p.get(i), rol);
+                    add(p.get(i), 4, rol);
                 }
                 Ok(())
             },
