@@ -151,14 +151,14 @@ pub fn tijdstip(s: &str) -> String {
 
 /// A whole number with a point between thousands, as Dutch writes it.
 fn thousands(digits: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
+    let mut reversed = String::new();
+    for (n, c) in digits.chars().rev().enumerate() {
+        if n > 0 && n % 3 == 0 {
+            reversed.push('.');
         }
-        out.push(c);
+        reversed.push(c);
     }
-    out
+    reversed.chars().rev().collect()
 }
 
 /// A number as Dutch writes it: decimal comma, thousands separated from 10.000 on (years
