@@ -3,6 +3,8 @@
 
 use loep_store::auth::Actie;
 use loep_store::reveal::{self, Onthulling};
+use serde::Serialize;
+use std::collections::HashSet;
 
 pub use loep_vault::Identiteit;
 
@@ -38,9 +40,34 @@ pub fn decide(
     )?)
 }
 
+/// A revealed person and what links them to the signal's address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Persoon {
+    #[serde(flatten)]
+    pub identiteit: Identiteit,
+    /// Their roles at the address (registered, owner, tenant, …), each naming its source;
+    /// empty when no source links them to it.
+    pub rollen: Vec<String>,
+}
+
+/// What `loep reveal show` shows: the request, the address of its signal written out, and
+/// each person with their roles there.
+#[derive(Debug, Clone, Serialize)]
+pub struct Onthuld {
+    pub onthulling: Onthulling,
+    /// The BAG id of the signal's address; `None` when the signal was destroyed meanwhile.
+    pub vbo_id: Option<String>,
+    /// The address written out (`Kerkstraat 12A, 2011AB Haarlem`) and its buurt.
+    pub adres: Option<String>,
+    pub buurt: Option<String>,
+    pub personen: Vec<Persoon>,
+}
+
 /// `loep reveal show`: the identities of an approved request, for the requester and the
-/// people on an open case that took in its signal only. The view is logged, one record per person.
-pub fn open(session: &mut Session, id: &str) -> Result<(Onthulling, Vec<Identiteit>)> {
+/// people on an open case that took in its signal only. The view is logged, one record per
+/// person. Beside each person: their roles at the signal's address, from the pseudonymous
+/// analysis data (which the requester's role may read).
+pub fn open(session: &mut Session, id: &str) -> Result<Onthuld> {
     let o = reveal::get(session.project.conn(), id)?;
     let op_zaak = loep_zaken::register::on_open_case_with_signal(
         session.project.conn(),
@@ -51,7 +78,39 @@ pub fn open(session: &mut Session, id: &str) -> Result<(Onthulling, Vec<Identite
     let (o, grant) =
         loep_vault::Grant::for_reveal(&mut session.project, &session.user, id, op_zaak)?;
     let ids = loep_vault::identities(&session.project, &grant)?;
-    Ok((o, ids))
+
+    let vbo_id = loep_store::scan::signal(session.project.conn(), &o.signaal)?.map(|s| s.vbo_id);
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let (mut adres, mut buurt, mut rollen) = (None, None, loep_scan::rollen::Rollen::new());
+    if let Some(v) = &vbo_id {
+        let a = loep_scan::address::addresses(&sources, &|x| x == v.as_str())?;
+        if let Some(obj) = a.get(v) {
+            adres = Some(match &obj.woonplaats {
+                Some(w) => format!("{} {w}", obj.adres),
+                None => obj.adres.clone(),
+            });
+            buurt = a.buurtnaam(obj.buurtcode.as_deref()).map(str::to_string);
+        }
+        let persons: HashSet<&str> = o.pseudoniemen.iter().map(String::as_str).collect();
+        rollen = loep_scan::rollen::at(&sources, v, &persons)?;
+    }
+    let personen = ids
+        .into_iter()
+        .map(|i| Persoon {
+            rollen: rollen
+                .remove(&i.pseudoniem)
+                .map(|r| r.into_iter().map(|(_, rol)| rol).collect())
+                .unwrap_or_default(),
+            identiteit: i,
+        })
+        .collect();
+    Ok(Onthuld {
+        onthulling: o,
+        vbo_id,
+        adres,
+        buurt,
+        personen,
+    })
 }
 
 /// `loep reveal list`: the requests and their state.

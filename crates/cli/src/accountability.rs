@@ -71,7 +71,8 @@ pub enum RevealCommand {
         #[arg(long, default_value = "")]
         toelichting: String,
     },
-    /// Show the identities of an approved request (the analist who asked).
+    /// Show the identities of an approved request (the analist who asked): the address written
+    /// out, and per person their role there (registered, owner, tenant, ...).
     Show {
         dir: PathBuf,
         id: String,
@@ -254,15 +255,11 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
         }
         RevealCommand::Show { dir, id, json } => {
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
-            let (o, ids) = loep_app::reveal::open(&mut s, &id)?;
+            let shown = loep_app::reveal::open(&mut s, &id)?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "onthulling": o, "personen": ids
-                    }))?
-                );
+                println!("{}", serde_json::to_string_pretty(&shown)?);
             } else {
+                let o = &shown.onthulling;
                 println!(
                     "Request {} for signal {} (approved by a key holder on {}); reason: {}",
                     o.id,
@@ -270,7 +267,20 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                     o.beoordeeld.as_deref().unwrap_or("?"),
                     o.reden
                 );
-                for i in ids {
+                match (&shown.adres, &shown.vbo_id) {
+                    (Some(a), Some(v)) => println!(
+                        "Adres: {a}{} (BAG {v})",
+                        shown
+                            .buurt
+                            .as_deref()
+                            .map(|b| format!(", buurt {b}"))
+                            .unwrap_or_default()
+                    ),
+                    (None, Some(v)) => println!("Adres: BAG {v} (not in the project's BAG)"),
+                    _ => println!("Adres: unknown (the signal has been destroyed meanwhile)"),
+                }
+                for p in &shown.personen {
+                    let i = &p.identiteit;
                     let naam = [
                         i.voornamen.as_deref(),
                         i.voorvoegsel.as_deref(),
@@ -291,6 +301,12 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                         },
                         i.geboortedatum.as_deref().unwrap_or("onbekend")
                     );
+                    if p.rollen.is_empty() {
+                        println!("      rol: geen bron verbindt deze persoon met dit adres");
+                    }
+                    for r in &p.rollen {
+                        println!("      rol: {r}");
+                    }
                 }
                 println!("This view is recorded in the processing log.");
             }
@@ -362,8 +378,18 @@ pub fn inzage(
         w.report.signalen.len(),
         w.report.verwerkingen.len()
     );
-    println!("  {}\n  {}", w.html.display(), w.json.display());
+    println!(
+        "  {}  (letter, for the screen)\n  {}  (letter, for the post)\n  {}  (the same for machines, with pseudonyms)",
+        w.html.display(),
+        w.pdf.display(),
+        w.json.display()
+    );
     println!("It holds identities: hand it to the resident only, and remove it afterwards.");
+    if w.zonder_contact {
+        eprintln!(
+            "let op: loep.toml has no [publicatie] contact, so the letter cannot say where to send an objection: add `contact` under [publicatie] (the privacy officer then approves the project again) and write the report again."
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -145,6 +145,8 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     println!(
         "7. Four eyes (loep reveal): the analist asks who lives at the first address, the key holder approves, the analist sees them ..."
     );
+    // A person of that signal asks, later, what the project holds about them (step 9).
+    let mut resident_bsn: Option<String> = None;
     match signals
         .iter()
         .filter(|s| Some(&s.vbo_id) == scan.top.first().map(|(p, _)| &p.vbo_id))
@@ -164,14 +166,20 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
             }
             drop(analist);
             loep_app::reveal::decide(&mut login("sleutelhouder")?, &o.id, true, "Reden volstaat.")?;
-            let (o, ids) = loep_app::reveal::open(&mut login("analist")?, &o.id)?;
+            let shown = loep_app::reveal::open(&mut login("analist")?, &o.id)?;
+            let o = &shown.onthulling;
             println!(
-                "   {} for signal {} ({}): approved by sleutelhouder, {} person(s) revealed to analist only; every step is in the processing log.",
+                "   {} for signal {} ({}) at {}: approved by sleutelhouder, {} person(s) revealed to analist only, each with their role there; every step is in the processing log.",
                 o.id,
                 o.signaal,
                 first.indicator,
-                ids.len(),
+                shown
+                    .adres
+                    .as_deref()
+                    .unwrap_or("an address outside the BAG"),
+                shown.personen.len(),
             );
+            resident_bsn = shown.personen.iter().find_map(|p| p.identiteit.bsn.clone());
         }
         None => println!("   (no signal with persons to reveal)"),
     }
@@ -182,7 +190,25 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     );
     crate::demo_zaken::run(&project_dir, &dir.join("truth"), &signals, &login)?;
 
-    println!("9. Delivering the same data again changes nothing:");
+    println!(
+        "9. An access request (loep inzage): a resident of the first address asks what the project holds about them; the privacy officer writes the letter ..."
+    );
+    match &resident_bsn {
+        Some(bsn) => {
+            let w = loep_app::inzage::report(&mut login("fg")?, bsn, None)?;
+            println!(
+                "   {} source(s), {} signal(s), {} processing record(s), in plain Dutch without pseudonyms:",
+                w.report.bronnen.len(),
+                w.report.signalen.len(),
+                w.report.verwerkingen.len()
+            );
+            println!("   {}  (for the screen)", w.html.display());
+            println!("   {}  (for the post)", w.pdf.display());
+        }
+        None => println!("   (no revealed person to write to)"),
+    }
+
+    println!("10. Delivering the same data again changes nothing:");
     let (again, _) = loep_app::intake::load(
         &mut login("beheerder")?,
         &levering,
@@ -201,7 +227,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     let fg = login("fg")?;
     let published = loep_app::register::export(&fg, None)?;
     println!(
-        "10. Publishing (loep register export): {} and {}",
+        "11. Publishing (loep register export): {} and {}",
         published.json.display(),
         published.markdown.display()
     );
@@ -264,6 +290,9 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     );
     println!(
         "  loep reveal show {p} O000001 --gebruiker analist  the revealed persons, their address and role there"
+    );
+    println!(
+        "  {p}/vault/inzage/        the access report of step 9: a letter as HTML and PDF, and JSON"
     );
     println!(
         "  loep zaak list {p} --gebruiker projectleider     the cases, their status and result"

@@ -237,8 +237,9 @@ enum Command {
         #[command(subcommand)]
         command: accountability::RetentionCommand,
     },
-    /// A resident's access request: everything the project holds about one person, as HTML and
-    /// JSON (sleutelhouder or functionaris gegevensbescherming).
+    /// A resident's access request: everything the project holds about one person, as a letter
+    /// in plain Dutch (HTML and PDF) and as JSON (sleutelhouder or functionaris
+    /// gegevensbescherming).
     Inzage {
         dir: PathBuf,
         /// The resident's BSN.

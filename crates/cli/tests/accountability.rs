@@ -80,6 +80,174 @@ fn log_rows(dir: &Path, name: &str) -> Vec<(Option<String>, String)> {
         .collect()
 }
 
+/// Whether `text` holds a run of exactly `len` characters that `is` accepts.
+fn has_run(text: &str, len: usize, is: impl Fn(char) -> bool) -> Option<String> {
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is(c) {
+            run.push(c);
+        } else {
+            if run.chars().count() == len {
+                return Some(run);
+            }
+            run.clear();
+        }
+    }
+    None
+}
+
+/// A letter to a resident shows no pseudonym (32 hex characters) and no BAG id (16 digits).
+fn assert_no_ids(text: &str) {
+    if let Some(p) = has_run(text, 32, |c| c.is_ascii_hexdigit()) {
+        panic!("a pseudonym in the letter: {p}");
+    }
+    if let Some(v) = has_run(text, 16, |c| c.is_ascii_digit()) {
+        panic!("a BAG id in the letter: {v}");
+    }
+}
+
+/// The text of a PDF, page by page.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a readable PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert!(!pages.is_empty());
+    doc.extract_text(&pages).expect("its text")
+}
+
+/// What a resident receives: a letter in plain Dutch, as HTML and PDF, about them alone.
+#[test]
+fn the_access_letter_is_plain_dutch_and_about_one_person() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let d = dir.to_str().unwrap();
+    // The resident's name with a diaeresis, which the PDF must carry.
+    let basis = copy_fixture("basis", root.path(), "basis");
+    let brp = std::fs::read_to_string(basis.join("brp_persoon.csv")).unwrap();
+    std::fs::write(
+        basis.join("brp_persoon.csv"),
+        brp.replace("Wubbo Jan,van,Oeverzicht", "Wubbo Jaël,van,Oeverzicht"),
+    )
+    .unwrap();
+    ok(intake(&dir, &basis));
+    for f in ["belastingdienst", "corporatie"] {
+        ok(intake(&dir, &fixtures().join(f)));
+    }
+    let out = root.path().join("brief");
+    let printed = ok(loep(&[
+        "inzage",
+        d,
+        "--bsn",
+        "111222333",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let file = |ext: &str| {
+        files_under(&out)
+            .into_iter()
+            .find(|f| f.extension().is_some_and(|e| e == ext))
+            .unwrap_or_else(|| panic!("no .{ext} in {printed}"))
+    };
+    let (html_file, pdf_file, json_file) = (file("html"), file("pdf"), file("json"));
+    assert!(printed.contains(pdf_file.to_str().unwrap()), "{printed}");
+    let html = std::fs::read_to_string(&html_file).unwrap();
+
+    // Plain Dutch labels, partners in full, not table and column names.
+    for label in [
+        "Inschrijving in de gemeente (BRP)",
+        "Ingeschreven sinds",
+        "1 maart 2015",
+        "Adressen waar u ingeschreven stond (BRP)",
+        "Inkomen (Belastingdienst)",
+        "Verzamelinkomen",
+        "€ 31.250,00",
+        "Belastingdienst",
+        "woonadres",
+    ] {
+        assert!(html.contains(label), "{label} missing");
+    }
+    for raw in [
+        "brp_persoon",
+        "datum_aanvang_adreshouding",
+        "verzamelinkomen",
+        "functie_adres",
+    ] {
+        assert!(!html.contains(raw), "{raw} in the letter");
+    }
+    // Addresses written out with their buurt, never as BAG ids; no pseudonyms.
+    assert!(html.contains("Kerkstraat 12A, 2011AB Haarlem (buurt Oude Stad)"));
+    assert!(
+        html.contains("Molenweg 3, 2012CD Haarlem"),
+        "an earlier address"
+    );
+    assert_no_ids(&html);
+    // Amsterdam time, to the minute (the tests run at 10:00 UTC in June).
+    assert!(html.contains("15 juni 2026, 12:00"));
+    // Whom to contact, how to object and complain, how long data is kept.
+    for text in [
+        "Functionaris gegevensbescherming van Gemeente Haarlem",
+        "privacy@oudestad.example",
+        "artikel 21 AVG",
+        "Autoriteit Persoonsgegevens",
+        "dagen na het einde van het project",
+    ] {
+        assert!(html.contains(text), "{text} missing");
+    }
+    // About one person: the partner at the same address is not named, nor is her income; the
+    // letter says only that the resident is named in her rows.
+    assert!(!html.contains("Quistenburg") && !html.contains("Maria"));
+    assert!(!html.contains("1.200,50"), "the partner's income");
+    assert!(
+        html.contains("U wordt genoemd als fiscaal partner"),
+        "a mention"
+    );
+    assert!(html.contains("een andere persoon"));
+
+    // The JSON keeps the pseudonyms, for machines.
+    let r = json(std::fs::read_to_string(&json_file).unwrap());
+    if r["bronnen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["tabel"] == "wc_huurcontract")
+    {
+        // The tenancy, linked on name and date of birth.
+        for label in [
+            "Huurcontract (woningcorporatie)",
+            "Kale huur per maand",
+            "Woningcorporatie",
+        ] {
+            assert!(html.contains(label), "{label} missing");
+        }
+    }
+    assert_eq!(r["pseudoniem"].as_str().unwrap().len(), 32);
+    assert!(
+        r["bronnen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|b| b["rijen"].as_array().unwrap())
+            .all(|row| row["pseudoniem"]
+                .as_str()
+                .is_none_or(|p| p == r["pseudoniem"])),
+        "only the resident's own rows"
+    );
+
+    // The PDF for the post says the same, with the diaeresis and the euro sign.
+    let pdf = std::fs::read(&pdf_file).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = pdf_text(&pdf);
+    for t in [
+        "Wubbo Jaël van Oeverzicht",
+        "Inschrijving in de gemeente (BRP)",
+        "Kerkstraat 12A, 2011AB Haarlem",
+        "€ 31.250,00",
+        "privacy@oudestad.example",
+    ] {
+        assert!(text.contains(t), "{t} not in the PDF's text:\n{text}");
+    }
+    assert_no_ids(&text);
+}
+
 #[test]
 fn logging_in_and_the_role_of_every_command() {
     let root = tempfile::tempdir().unwrap();
@@ -567,6 +735,21 @@ fn access_request_log_export_and_register() {
     let person = &shown["personen"][0];
     let bsn = person["bsn"].as_str().unwrap();
     let p = person["pseudoniem"].as_str().unwrap();
+    // The signal's address written out, and what links each person to it.
+    assert_eq!(shown["vbo_id"], s["vbo_id"]);
+    let adres = shown["adres"].as_str().unwrap();
+    assert!(adres.contains(", ") && !adres.contains(s["vbo_id"].as_str().unwrap()));
+    let roles: Vec<&str> = shown["personen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["rollen"].as_array().unwrap())
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(!roles.is_empty(), "{shown}");
+    let text = ok(loep(&["reveal", "show", d, "O0001"]));
+    assert!(text.contains(&format!("Adres: {adres}")), "{text}");
+    assert!(text.contains("rol: "), "{text}");
 
     // The access request: everything about the person, their signals, their log lines.
     let out = root.path().join("inzage");
@@ -640,6 +823,8 @@ fn access_request_log_export_and_register() {
     assert!(html.contains("<html lang=\"nl\">") && html.contains("Signalen over u"));
     assert!(html.contains(&s["indicator"].as_str().unwrap().to_string()));
     assert!(!html.contains("<script"));
+    assert_no_ids(&html);
+    assert!(html.contains(adres), "the signal's address written out");
     // The access request is itself a logged processing of the person.
     assert!(
         log_rows(&dir, "inzage")
@@ -834,7 +1019,7 @@ fn access_reports_stay_in_the_vault_and_expire() {
     ok(loep(&["inzage", d, "--bsn", "111222333"]));
     assert!(!dir.join("inzage").exists());
     let reports: Vec<_> = files_under(&dir.join("vault/inzage"));
-    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports.len(), 3, "HTML, PDF and JSON: {reports:?}");
     // Long after the report was made (and after the project), retention removes it.
     ok(loep_env(
         &["retention", "run", d],

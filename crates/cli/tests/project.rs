@@ -314,6 +314,16 @@ fn the_demo_runs_twice_and_leaves_other_directories_alone() {
         assert!(out.contains("nothing loaded twice"), "{out}");
     }
     assert!(demo.join("truth/adressen.csv").exists());
+    // A resident of the first address received the access letter, as HTML and PDF.
+    let letters = files_under(&demo.join("project/vault/inzage"));
+    for ext in ["html", "pdf", "json"] {
+        assert!(
+            letters
+                .iter()
+                .any(|f| f.extension().is_some_and(|e| e == ext)),
+            "no .{ext} access report in {letters:?}"
+        );
+    }
     // The demo made an account for every role, with the password it printed.
     let project = demo.join("project");
     let as_demo = |user: &str, args: &[&str]| {

@@ -62,11 +62,53 @@ pub fn bedrag(x: f64) -> String {
     format!("€ {}", getal_vrij(x))
 }
 
-/// An ISO date (`2026-03-03`) in words (`3 maart 2026`); anything else unchanged.
+/// An ISO date (`2026-03-03`) in words (`3 maart 2026`); the BRP's partly unknown dates lose
+/// the unknown part (`1970-05-00` is `mei 1970`, `1970-00-00` `1970`, `0000-00-00`
+/// `onbekend`). Anything else is returned as it is.
 pub fn datum(iso: &str) -> String {
-    match NaiveDate::parse_from_str(iso, "%Y-%m-%d") {
-        Ok(d) => format!("{} {} {}", d.day(), MAANDEN[d.month0() as usize], d.year()),
-        Err(_) => iso.to_string(),
+    let t = iso.trim();
+    let parts: Vec<&str> = t.get(..10).unwrap_or(t).split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return t.to_string();
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<usize>(), d.parse::<u32>()) else {
+        return t.to_string();
+    };
+    let maand = m.checked_sub(1).and_then(|i| MAANDEN.get(i));
+    match (y, maand, d) {
+        (0, _, _) => "onbekend".to_string(),
+        (y, None, _) => y.to_string(),
+        (y, Some(m), 0) => format!("{m} {y}"),
+        (y, Some(m), d) => format!("{d} {m} {y}"),
+    }
+}
+
+/// A month (`2025-03`) in words: `maart 2025`; anything else unchanged.
+pub fn maand_jaar(s: &str) -> String {
+    match s.trim().split_once('-') {
+        Some((y, m)) => match m.parse::<usize>().ok().and_then(|m| m.checked_sub(1)) {
+            Some(i) if i < 12 => format!("{} {y}", MAANDEN[i]),
+            _ => s.to_string(),
+        },
+        None => s.to_string(),
+    }
+}
+
+/// An RFC 3339 moment in Dutch local time, in words and to the minute, as a letter writes it:
+/// `15 juni 2026, 12:00`. Text that is not such a moment is returned unchanged.
+pub fn tijdstip_in_woorden(rfc3339: &str) -> String {
+    match DateTime::parse_from_rfc3339(rfc3339.trim()) {
+        Ok(t) => {
+            let t = t.with_timezone(&Amsterdam);
+            format!(
+                "{} {} {}, {}",
+                t.day(),
+                MAANDEN[t.month0() as usize],
+                t.year(),
+                t.format("%H:%M")
+            )
+        }
+        Err(_) => rfc3339.to_string(),
     }
 }
 
@@ -134,6 +176,20 @@ mod tests {
         assert_eq!(datum("2026-03-03"), "3 maart 2026");
         assert_eq!(datum("2026-12-31"), "31 december 2026");
         assert_eq!(datum("31-12-2026"), "31-12-2026");
+        assert_eq!(datum("1970-05-00"), "mei 1970");
+        assert_eq!(datum("1970-00-00"), "1970");
+        assert_eq!(datum("0000-00-00"), "onbekend");
+        assert_eq!(datum("2026-13-01"), "2026");
+        assert_eq!(maand_jaar("2025-03"), "maart 2025");
+        assert_eq!(maand_jaar("2025-13"), "2025-13");
+        assert_eq!(
+            tijdstip_in_woorden("2026-06-15T10:00:00.123456Z"),
+            "15 juni 2026, 12:00"
+        );
+        assert_eq!(
+            tijdstip_in_woorden("2026-01-15T10:00:00Z"),
+            "15 januari 2026, 11:00"
+        );
         // Summer time: UTC+2; winter: UTC+1; fractions dropped.
         assert_eq!(
             tijdstip("2026-06-15T10:00:00.123456Z"),

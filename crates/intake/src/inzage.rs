@@ -1,6 +1,11 @@
 //! A resident's access request (AVG art. 15): everything the project holds about one person,
 //! per source and field, every signal that involved them with its explanation, and every
-//! processing-log record with their pseudonym; in Dutch, as JSON and as a readable HTML page.
+//! processing-log record with their pseudonym, in Dutch, as JSON. The application core turns it
+//! into the letter the resident reads (HTML and PDF).
+//!
+//! Only rows about the person are in it: a row of another person in which they are named (as
+//! fiscal or allowance partner, say) belongs to that other person, and the report says only
+//! that they are named there (`vermeldingen`), not what else the row holds.
 
 use anyhow::{Context, Result};
 use arrow_array::{Array, ArrayRef, StringArray};
@@ -39,6 +44,17 @@ pub struct Bron {
     pub rijen: Vec<BTreeMap<String, String>>,
 }
 
+/// The person is named in other persons' rows of a source, as `veld` (a partner column): the
+/// rows themselves are those persons' data and stay out of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Vermelding {
+    pub tabel: String,
+    pub partner: String,
+    /// The analysis column that names the person (`fiscaal_partner_pseudoniem`, …).
+    pub veld: String,
+    pub rijen: u64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SignaalRegel {
     pub signaal: String,
@@ -70,6 +86,8 @@ pub struct Inzage {
     pub pseudoniem: String,
     pub identiteit: Identiteit,
     pub bronnen: Vec<Bron>,
+    /// Where the person is named in another person's rows.
+    pub vermeldingen: Vec<Vermelding>,
     pub signalen: Vec<SignaalRegel>,
     pub verwerkingen: Vec<Verwerking>,
     pub indicatoren: Vec<IndicatorUitleg>,
@@ -79,7 +97,7 @@ pub struct Inzage {
 /// Every row of a Parquet file whose `matches` says so, all columns as text.
 fn matching_rows(
     path: &Path,
-    matches: impl Fn(&BTreeMap<&str, &str>) -> bool,
+    mut matches: impl FnMut(&BTreeMap<&str, &str>) -> bool,
 ) -> Result<Vec<BTreeMap<String, String>>> {
     let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -117,12 +135,28 @@ fn matching_rows(
     Ok(out)
 }
 
+/// Whether a pseudonym column names the row's own subject (`pseudoniem`, an owner's
+/// `eigenaar_pseudoniem`) rather than another person beside them (a partner column).
+fn names_subject(column: &str) -> bool {
+    column.contains("pseudoniem") && !column.contains("partner")
+}
+
+/// Whether the row is about the person: their pseudonym as its subject, or its `record_key`
+/// theirs or linked to them.
 fn holds(row: &BTreeMap<&str, &str>, p: &str, keys: &HashSet<String>) -> bool {
     row.iter().any(|(k, v)| {
-        (k.contains("pseudoniem") && *v == p)
+        (names_subject(k) && *v == p)
             || (*k == "record_key"
                 && (v.split([':', '#']).any(|part| part == p) || keys.contains(*v)))
     })
+}
+
+/// The partner columns of a row of another person that name the person.
+fn mentions<'r>(row: &BTreeMap<&'r str, &str>, p: &str) -> Vec<&'r str> {
+    row.iter()
+        .filter(|(k, v)| k.contains("pseudoniem") && !names_subject(k) && **v == p)
+        .map(|(k, _)| *k)
+        .collect()
 }
 
 /// Collects the report for the person an access request's grant names; the report's making is
@@ -152,7 +186,9 @@ pub fn report(
                 "status",
             ],
             |r| {
-                if r[2] == Some(p.as_str()) {
+                // Only links at or above the match threshold: a review candidate may be
+                // another person, whose record must not reach this person's report.
+                if r[2] == Some(p.as_str()) && r[5] == Some("gekoppeld") {
                     let e = linked
                         .entry(r[0].unwrap_or_default().to_string())
                         .or_insert_with(|| (HashSet::new(), String::new()));
@@ -170,6 +206,7 @@ pub fn report(
     }
 
     let mut bronnen = Vec::new();
+    let mut vermeldingen: BTreeMap<(String, String), u64> = BTreeMap::new();
     let vault = loep_vault::Vault::open(&project.layout)?;
     let snapshots: Vec<catalog::Snapshot> = loep_contract::TABLES
         .iter()
@@ -184,7 +221,17 @@ pub fn report(
             .get(&s.tabel)
             .map(|(k, v)| (k, v.clone()))
             .unwrap_or((&empty, String::new()));
-        let rows = matching_rows(&project.layout.dir.join(&s.pad), |row| holds(row, &p, keys))?;
+        let mut named = Vec::new();
+        let rows = matching_rows(&project.layout.dir.join(&s.pad), |row| {
+            if holds(row, &p, keys) {
+                return true;
+            }
+            named.extend(mentions(row, &p).into_iter().map(str::to_string));
+            false
+        })?;
+        for veld in named {
+            *vermeldingen.entry((s.tabel.clone(), veld)).or_default() += 1;
+        }
         if !rows.is_empty() {
             let via = if keys.is_empty() {
                 "pseudoniem".to_string()
@@ -252,6 +299,17 @@ pub fn report(
         pseudoniem: p.clone(),
         identiteit,
         bronnen,
+        vermeldingen: vermeldingen
+            .into_iter()
+            .map(|((tabel, veld), rijen)| Vermelding {
+                partner: Table::by_name(&tabel)
+                    .map(|t| t.partner.as_str().to_string())
+                    .unwrap_or_default(),
+                tabel,
+                veld,
+                rijen,
+            })
+            .collect(),
         signalen,
         verwerkingen,
         indicatoren,
@@ -266,147 +324,4 @@ pub fn report(
         .with_attr("signalen", inzage.signalen.len() as u64);
     project.log(rec)?;
     Ok(inzage)
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-/// The report as a standalone HTML page, in Dutch.
-pub fn to_html(r: &Inzage) -> String {
-    let mut h = String::new();
-    let naam = [
-        r.identiteit.voornamen.as_deref(),
-        r.identiteit.voorvoegsel.as_deref(),
-        r.identiteit.geslachtsnaam.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    h.push_str("<!doctype html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str(&format!(
-        "<title>Inzage persoonsgegevens – {}</title>\n",
-        esc(&r.project)
-    ));
-    h.push_str("<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #999;padding:.25rem .5rem;text-align:left;vertical-align:top}caption{text-align:left;font-weight:bold}</style>\n</head>\n<body>\n<main>\n");
-    h.push_str("<h1>Inzage: welke gegevens dit project over u verwerkt</h1>\n");
-    h.push_str(&format!(
-        "<p>Project <strong>{}</strong> ({}), gebied {}. Doel: {} Wettelijke grondslag: {}.</p>\n",
-        esc(&r.project),
-        esc(&r.periode),
-        esc(&r.gebied.join(", ")),
-        esc(&r.doel),
-        esc(&r.grondslag)
-    ));
-    h.push_str(&format!(
-        "<p>Opgesteld op {}. Binnen het project heet u <code>{}</code> (een pseudoniem: analisten zien uw naam en BSN niet).</p>\n",
-        esc(&r.opgesteld),
-        esc(&r.pseudoniem)
-    ));
-    h.push_str("<h2>Uw identiteit</h2>\n<table><tbody>\n");
-    for (k, v) in [
-        ("Naam", Some(naam.as_str()).filter(|s| !s.is_empty())),
-        ("Geboortedatum", r.identiteit.geboortedatum.as_deref()),
-        ("BSN", r.identiteit.bsn.as_deref()),
-    ] {
-        h.push_str(&format!(
-            "<tr><th scope=\"row\">{k}</th><td>{}</td></tr>\n",
-            esc(v.unwrap_or("niet in het project"))
-        ));
-    }
-    h.push_str("</tbody></table>\n");
-    h.push_str("<h2>Gegevens per bron</h2>\n");
-    if r.bronnen.is_empty() {
-        h.push_str("<p>Het project heeft geen gegevens van partners over u.</p>\n");
-    }
-    for b in &r.bronnen {
-        let opslag = if b.opslag == "kluis" {
-            "identiteitskluis"
-        } else {
-            "analysegegevens (gepseudonimiseerd)"
-        };
-        h.push_str(&format!(
-            "<table><caption>{} van {} – {} (levering {}; gevonden via {})</caption>\n<thead><tr><th>veld</th><th>waarde</th></tr></thead><tbody>\n",
-            esc(&b.tabel),
-            esc(&b.partner),
-            opslag,
-            esc(&b.snapshot_id),
-            esc(&b.via)
-        ));
-        for (i, row) in b.rijen.iter().enumerate() {
-            if b.rijen.len() > 1 {
-                h.push_str(&format!(
-                    "<tr><th colspan=\"2\">regel {}</th></tr>\n",
-                    i + 1
-                ));
-            }
-            for (k, v) in row {
-                h.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td></tr>\n",
-                    esc(k),
-                    esc(v)
-                ));
-            }
-        }
-        h.push_str("</tbody></table>\n");
-    }
-    h.push_str("<h2>Signalen over u</h2>\n");
-    if r.signalen.is_empty() {
-        h.push_str(
-            "<p>Geen enkele indicator heeft een signaal gegeven waarbij u betrokken bent.</p>\n",
-        );
-    } else {
-        h.push_str("<p>Een signaal is een reden om te kijken, nooit een besluit. U kunt een signaal betwisten: de uitleg noemt de feiten en de grenzen waarop het berust.</p>\n<table><thead><tr><th>signaal</th><th>indicator</th><th>thema</th><th>adres (BAG)</th><th>uitleg</th></tr></thead><tbody>\n");
-        for s in &r.signalen {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{} (versie {})</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                esc(&s.signaal),
-                esc(&s.indicator),
-                s.versie,
-                esc(&s.thema),
-                esc(&s.vbo_id),
-                esc(&s.uitleg)
-            ));
-        }
-        h.push_str("</tbody></table>\n");
-    }
-    h.push_str("<h2>Verwerkingen van uw gegevens</h2>\n");
-    if r.verwerkingen.is_empty() {
-        h.push_str("<p>Het verwerkingslog bevat geen regels met uw pseudoniem. Verwerkingen van een hele levering staan in het log op naam van die levering.</p>\n");
-    } else {
-        h.push_str("<table><thead><tr><th>tijdstip</th><th>handeling</th><th>status</th><th>kenmerken</th></tr></thead><tbody>\n");
-        for v in &r.verwerkingen {
-            h.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
-                esc(&v.tijdstip),
-                esc(&v.handeling),
-                esc(&v.status),
-                esc(&v.kenmerken.to_string())
-            ));
-        }
-        h.push_str("</tbody></table>\n");
-    }
-    h.push_str("<h2>De indicatoren van dit project</h2>\n<p>Dit zijn alle indicatoren die het project mag gebruiken. De volledige catalogus met regels, drempels en onderbouwing is openbaar.</p>\n<dl>\n");
-    for i in &r.indicatoren {
-        h.push_str(&format!(
-            "<dt><strong>{}</strong> (versie {}, {}): {}</dt><dd>{}</dd>\n",
-            esc(&i.code),
-            i.versie,
-            esc(&i.thema),
-            esc(&i.titel),
-            esc(&i.beschrijving)
-        ));
-    }
-    h.push_str("</dl>\n");
-    h.push_str(&format!(
-        "<h2>Bewaartermijnen en uw rechten</h2>\n<p>{}</p>\n<p>U kunt onjuiste gegevens laten verbeteren bij de bron (de partner die ze leverde) en bezwaar maken tegen een signaal bij de projectleider. De functionaris gegevensbescherming ziet toe op dit project.</p>\n",
-        esc(&r.bewaartermijnen)
-    ));
-    h.push_str("</main>\n</body>\n</html>\n");
-    h
 }

@@ -204,7 +204,7 @@ pub fn addresses(sources: &Sources, wanted: &dyn Fn(&str) -> bool) -> Result<Add
 
 /// Reads the `columns` of a Parquet snapshot that it has (an optional column may be absent in
 /// an older file), batch by batch.
-fn read(
+pub(crate) fn read(
     path: &Path,
     columns: &[&str],
     mut each: impl FnMut(&RecordBatch) -> Result<()>,
@@ -231,10 +231,10 @@ fn read(
 }
 
 /// A text column (any type cast to text); all nulls when the file lacks it.
-struct Text(Option<ArrayRef>);
+pub(crate) struct Text(Option<ArrayRef>);
 
 impl Text {
-    fn get(&self, i: usize) -> Option<&str> {
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
         let a = self.0.as_ref()?;
         let s = a.as_string::<i32>();
         (!s.is_null(i)).then(|| s.value(i))
@@ -252,7 +252,7 @@ fn column(batch: &RecordBatch, name: &str, ty: &DataType) -> Result<Option<Array
         .transpose()
 }
 
-fn text(batch: &RecordBatch, name: &str) -> Result<Text> {
+pub(crate) fn text(batch: &RecordBatch, name: &str) -> Result<Text> {
     Ok(Text(column(batch, name, &DataType::Utf8)?))
 }
 

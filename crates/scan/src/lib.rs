@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod export;
 pub mod fairness;
 pub mod register;
+pub mod rollen;
 
 use anyhow::{Context, Result};
 use loep_store::scan::{AddressProfile, ScanRun, Signal};

@@ -1,0 +1,464 @@
+//! Plain Dutch for what a resident reads: every table and field of the contract
+//! (`loep_contract::TABLES`), the partners, coded values, the facts of signals and the records
+//! of the processing log. A test checks that every table and field of the contract has a label,
+//! so that a new field cannot reach a letter under its column name.
+
+use loep_contract::{ColumnType, Partner, Table};
+
+/// The source as a resident knows it.
+pub fn table(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "cbs_buurt" => "Buurten en wijken (CBS)",
+        "bag_verblijfsobject" => "Adressen en gebouwen (BAG)",
+        "kad_eigendom" => "Eigendom (Kadaster)",
+        "kvk_vestiging" => "Bedrijfsvestiging (Handelsregister van de KvK)",
+        "brp_persoon" => "Inschrijving in de gemeente (BRP)",
+        "brp_verblijf_historie" => "Adressen waar u ingeschreven stond (BRP)",
+        "bd_inkomen" => "Inkomen (Belastingdienst)",
+        "bd_toeslag" => "Toeslagen (Belastingdienst/Toeslagen)",
+        "svb_uitkering" => "Uitkering van de SVB (AOW, Anw, kinderbijslag)",
+        "uwv_uitkering" => "Uitkering van het UWV",
+        "uwv_dienstverband" => "Loon en dienstverband (polisadministratie UWV)",
+        "gem_bijstand" => "Bijstand (gemeente, Participatiewet)",
+        "wc_huurcontract" => "Huurcontract (woningcorporatie)",
+        "nuts_verbruik" => "Energie- en waterverbruik (netbeheerder, waterbedrijf)",
+        "pol_registratie" => "Registratie van de politie",
+        "pol_betrokkene" => "Vermelding in een registratie van de politie",
+        "melding" => "Melding van een bewoner",
+        _ => return None,
+    })
+}
+
+/// The partner named in full.
+pub fn partner(p: Partner) -> &'static str {
+    match p {
+        Partner::Gemeente => "Gemeente",
+        Partner::Belastingdienst => "Belastingdienst",
+        Partner::Svb => "Sociale Verzekeringsbank (SVB)",
+        Partner::Uwv => "UWV (Uitvoeringsinstituut Werknemersverzekeringen)",
+        Partner::Kadaster => "Kadaster",
+        Partner::Kvk => "Kamer van Koophandel (KvK)",
+        Partner::Woningcorporatie => "Woningcorporatie",
+        Partner::Netbeheerder => "Netbeheerder of waterbedrijf",
+        Partner::Politie => "Politie",
+    }
+}
+
+/// The partner by its name in `levering.toml`, in full; the name itself when unknown.
+pub fn partner_named(name: &str) -> String {
+    Partner::parse(name)
+        .map(|p| partner(p).to_string())
+        .unwrap_or_else(|_| name.to_string())
+}
+
+/// The label of a field of `table`, by its contract name or its name in the analysis store
+/// (`pseudoniem`, `partner_pseudoniem`, `geboortejaar`, `record_key`).
+pub fn field(table: &str, name: &str) -> Option<&'static str> {
+    let specific = match (table, name) {
+        ("kad_eigendom" | "kvk_vestiging", "eigenaar_bsn" | "eigenaar_pseudoniem") => "Eigenaar",
+        ("kvk_vestiging", "datum_inschrijving") => "Ingeschreven in het Handelsregister sinds",
+        ("brp_persoon", "vbo_id") => "Adres",
+        ("brp_persoon", "datum_aanvang_adreshouding") => "Ingeschreven sinds",
+        ("brp_verblijf_historie", "vbo_id") => "Adres",
+        ("bd_inkomen", "vbo_id") => "Adres volgens de Belastingdienst",
+        ("bd_toeslag", "vbo_id") => "Adres volgens Toeslagen",
+        ("svb_uitkering", "vbo_id") => "Adres volgens de SVB",
+        ("gem_bijstand", "vbo_id") => "Adres volgens de bijstandsadministratie",
+        ("wc_huurcontract", "vbo_id") => "Gehuurde woning",
+        ("wc_huurcontract", "ingangsdatum") => "Huurt sinds",
+        ("wc_huurcontract", "einddatum") => "Huur beëindigd op",
+        ("kad_eigendom", "vbo_id") => "Woning of pand",
+        ("kvk_vestiging", "vbo_id") => "Adres van de vestiging",
+        ("nuts_verbruik", "vbo_id") => "Adres",
+        ("pol_registratie", "vbo_id") => "Adres",
+        ("bag_verblijfsobject", "vbo_id") => "Verblijfsobject",
+        ("pol_registratie" | "melding", "datum") => "Datum",
+        ("pol_registratie", "adres") => "Adres zoals de politie het noteerde",
+        ("melding", "adres") => "Adres zoals gemeld",
+        ("pol_registratie", "categorie") => "Soort registratie",
+        ("melding", "categorie") => "Soort melding",
+        ("bd_toeslag" | "nuts_verbruik", "jaar") => "Jaar",
+        _ => "",
+    };
+    if !specific.is_empty() {
+        return Some(specific);
+    }
+    Some(match name {
+        "bsn" | "pseudoniem" => "Persoon",
+        "record_key" => "Kenmerk van de regel",
+        "vbo_id" => "Adres",
+        "nummeraanduiding_id" => "Nummeraanduiding (BAG)",
+        "openbare_ruimte" => "Straat",
+        "huisnummer" => "Huisnummer",
+        "huisletter" => "Huisletter",
+        "huisnummertoevoeging" => "Toevoeging bij het huisnummer",
+        "postcode" => "Postcode",
+        "woonplaats" => "Woonplaats",
+        "gebruiksdoelen" => "Gebruiksdoel",
+        "oppervlakte" => "Oppervlakte (m²)",
+        "pand_id" => "Pand (BAG)",
+        "bouwjaar" => "Bouwjaar",
+        "buurtcode" => "Buurt",
+        "buurtnaam" => "Naam van de buurt",
+        "wijkcode" => "Wijk",
+        "wijknaam" => "Naam van de wijk",
+        "gemeentecode" => "Gemeente",
+        "geometrie_wkt" => "Grenzen van de buurt",
+        "rd_x" => "Ligging, oost-west (RD-coördinaat)",
+        "rd_y" => "Ligging, noord-zuid (RD-coördinaat)",
+        "eigenaar_kvk" => "Eigenaar (KvK-nummer)",
+        "aandeel" => "Aandeel in de eigendom",
+        "datum_verkrijging" => "Eigenaar sinds",
+        "koopsom" => "Koopsom",
+        "kvk_nummer" => "KvK-nummer",
+        "vestigingsnummer" => "Vestigingsnummer",
+        "handelsnaam" => "Handelsnaam",
+        "rechtsvorm" => "Rechtsvorm",
+        "sbi_code" => "Soort bedrijf (SBI-code)",
+        "datum_inschrijving" => "Ingeschreven sinds",
+        "datum_uitschrijving" => "Uitgeschreven op",
+        "voornamen" => "Voornamen",
+        "voorvoegsel" => "Voorvoegsel",
+        "geslachtsnaam" => "Achternaam",
+        "geboortedatum" => "Geboortedatum",
+        "geboortejaar" => "Geboortejaar",
+        "geslacht" => "Geslacht",
+        "overlijdensdatum" => "Datum van overlijden",
+        "status" => "Stand van de inschrijving",
+        "functie_adres" => "Soort adres",
+        "datum_aanvang_adreshouding" => "Ingeschreven sinds",
+        "partner_bsn" | "partner_pseudoniem" => "Echtgenoot of geregistreerd partner",
+        "datum_aanvang" => "Ingeschreven vanaf",
+        "datum_einde" => "Ingeschreven tot",
+        "belastingjaar" => "Belastingjaar",
+        "verzamelinkomen" => "Verzamelinkomen",
+        "vermogen_box3" => "Vermogen (box 3)",
+        "fiscaal_partner_bsn" | "fiscaal_partner_pseudoniem" => "Fiscaal partner",
+        "jaar" => "Jaar",
+        "regeling" => "Regeling",
+        "toeslagpartner_bsn" | "toeslagpartner_pseudoniem" => "Toeslagpartner",
+        "bedrag_jaar" => "Bedrag per jaar",
+        "medebewoners" => "Opgegeven medebewoners",
+        "leefvorm" => "Leefsituatie",
+        "ingangsdatum" => "Ingangsdatum",
+        "einddatum" => "Einddatum",
+        "bedrag_maand" => "Bedrag per maand",
+        "loonheffingennummer" => "Werkgever (loonheffingennummer)",
+        "periode" => "Maand",
+        "loon" => "Loon",
+        "uren" => "Gewerkte uren",
+        "norm" => "Bijstandsnorm",
+        "corporatie" => "Woningcorporatie",
+        "contract_id" => "Contractnummer",
+        "huurder_voornamen" => "Voornamen van de huurder",
+        "huurder_voorvoegsel" => "Voorvoegsel van de huurder",
+        "huurder_geslachtsnaam" => "Achternaam van de huurder",
+        "huurder_geboortedatum" => "Geboortedatum van de huurder",
+        "huurder_geboortejaar" => "Geboortejaar van de huurder",
+        "kale_huur_maand" => "Kale huur per maand",
+        "sociale_huur" => "Sociale huurwoning",
+        "elektriciteit_kwh" => "Stroomverbruik (kWh)",
+        "gas_m3" => "Gasverbruik (m³)",
+        "water_m3" => "Waterverbruik (m³)",
+        "registratie_id" => "Registratienummer",
+        "datum" => "Datum",
+        "categorie" => "Soort",
+        "adres" => "Adres zoals genoteerd",
+        "omschrijving" => "Omschrijving",
+        "rol" => "Rol",
+        "melding_id" => "Meldingsnummer",
+        "anoniem" => "Anoniem gemeld",
+        _ => return None,
+    })
+}
+
+/// The contract column behind a name in the analysis store or the vault (`pseudoniem` is
+/// `bsn`, `geboortejaar` is `geboortedatum`, …).
+pub fn column(table: &Table, name: &str) -> Option<&'static loep_contract::Column> {
+    table
+        .columns
+        .iter()
+        .find(|c| c.name == name || c.analysis_name().as_deref() == Some(name))
+}
+
+/// A coded value in words (`W` is "woonadres", `vow` "vertrokken, onbekend waarheen").
+pub fn code(name: &str, value: &str) -> Option<&'static str> {
+    Some(match (name, value) {
+        ("geslacht", "M") => "man",
+        ("geslacht", "V") => "vrouw",
+        ("geslacht", "O") => "onbekend",
+        ("status", "ingezetene") => "ingeschreven in de gemeente",
+        ("status", "vow") => "vertrokken, onbekend waarheen",
+        ("status", "emigratie") => "naar het buitenland vertrokken",
+        ("status", "overleden") => "overleden",
+        ("functie_adres", "W") => "woonadres",
+        ("functie_adres", "B") => "briefadres",
+        ("regeling", "aow") => "AOW",
+        ("regeling", "anw") => "Anw (nabestaandenuitkering)",
+        ("regeling", "akw") => "kinderbijslag",
+        ("regeling", "ww") => "WW",
+        ("regeling", "wia") => "WIA",
+        ("regeling", "wajong") => "Wajong",
+        ("regeling", "zw") => "Ziektewet",
+        ("regeling", "tw") => "Toeslagenwet",
+        ("regeling", "huurtoeslag") => "huurtoeslag",
+        ("regeling", "zorgtoeslag") => "zorgtoeslag",
+        ("regeling", "kinderopvangtoeslag") => "kinderopvangtoeslag",
+        ("regeling", "kindgebonden_budget") => "kindgebonden budget",
+        ("leefvorm", "alleenstaand") => "alleenstaand",
+        ("leefvorm", "samenwonend") => "samenwonend",
+        ("norm", "alleenstaande") => "alleenstaande",
+        ("norm", "alleenstaande_ouder") => "alleenstaande ouder",
+        ("norm", "gehuwden") => "gehuwden of samenwonenden",
+        ("rechtsvorm", "eenmanszaak") => "eenmanszaak",
+        ("rechtsvorm", "vof") => "vennootschap onder firma (vof)",
+        ("rechtsvorm", "bv") => "besloten vennootschap (bv)",
+        ("rechtsvorm", "nv") => "naamloze vennootschap (nv)",
+        ("rechtsvorm", "stichting") => "stichting",
+        ("rechtsvorm", "vereniging") => "vereniging",
+        ("rechtsvorm", "overig") => "andere rechtsvorm",
+        ("rol", "verdachte") => "verdachte",
+        ("rol", "slachtoffer") => "slachtoffer",
+        ("rol", "getuige") => "getuige",
+        ("rol", "melder") => "melder",
+        ("rol", "betrokkene") => "betrokkene",
+        (_, "ja") => "ja",
+        (_, "nee") => "nee",
+        _ => return None,
+    })
+}
+
+/// Whether a column holds a pseudonym (a person) in the analysis store.
+pub fn is_person(table: &Table, name: &str) -> bool {
+    name == "pseudoniem" || column(table, name).is_some_and(|c| matches!(c.ty, ColumnType::Bsn))
+}
+
+/// The theme of an indicator in words.
+pub fn theme(t: &str) -> &'static str {
+    match t {
+        "overbewoning" => "Overbewoning (te veel bewoners voor de woning)",
+        "huisjesmelkerij" => "Huisjesmelkerij (verhuur van te volle woningen)",
+        "samenwoonfraude" => "Samenwonen terwijl een uitkering als alleenstaande loopt",
+        "adresfraude" => "Adresfraude (inschrijving klopt niet met de bewoning)",
+        "onderverhuur" => "Onderverhuur van een sociale huurwoning",
+        "hennepteelt" => "Hennepteelt",
+        "briefadresmisbruik" => "Misbruik van briefadressen",
+        "ondermijning_bedrijfsadres" => "Bedrijven op een woonadres (ondermijning)",
+        "vermogen_inkomen" => "Vermogen dat niet past bij het inkomen",
+        "uitkering_en_loon" => "Uitkering en loon tegelijk",
+        "uitbuiting_zorg" => "Mogelijke uitbuiting: zorg en ondersteuning",
+        "meldingen_cluster" => "Meerdere meldingen van bewoners over één adres",
+        _ => "Ander thema",
+    }
+}
+
+/// A fact of a signal by its name (the columns the indicators' SQL returns).
+pub fn fact(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "jaar" => "Jaar",
+        "persoonsjaren" => "Gemiddeld aantal ingeschreven bewoners",
+        "water_m3" => "Waterverbruik (m³)",
+        "aandeel_water" => "Deel van het verwachte waterverbruik",
+        "verwacht_water" => "Verwacht waterverbruik (m³)",
+        "elektriciteit_kwh" => "Stroomverbruik (kWh)",
+        "verwacht_kwh" => "Verwacht stroomverbruik (kWh)",
+        "kort_verblijf" => "Korte inschrijvingen",
+        "dagen" => "Aantal dagen bekeken",
+        "dagen_venster" => "Periode (dagen)",
+        "adressen" => "Aantal adressen",
+        "gat_dagen" => "Dagen zonder inschrijving",
+        "aanvang" => "Ingeschreven vanaf",
+        "vorige_aanvang" => "Vorige inschrijving vanaf",
+        "vorige_einde" => "Vorige inschrijving tot",
+        "briefadressen" => "Personen met een briefadres",
+        "personen" => "Aantal personen",
+        "probleemwoningen" => "Woningen van de eigenaar met een signaal",
+        "woningen_eigenaar" => "Woningen van de eigenaar",
+        "oppervlakte" => "Oppervlakte (m²)",
+        "verwarming" => "Verwarming",
+        "registraties" => "Aantal registraties van de politie",
+        "laatste" => "Laatste datum",
+        "meldingen" => "Aantal meldingen",
+        "vestigingen" => "Aantal bedrijfsvestigingen",
+        "sinds" => "Sinds",
+        "beeindigd" => "Waarvan beëindigd",
+        "kortlevend" => "Kort bestaande vestigingen",
+        "categorie" => "Soort",
+        "ingangsdatum" => "Ingangsdatum",
+        "kale_huur_maand" => "Kale huur per maand (euro)",
+        "reden" => "Reden",
+        "anderen" => "Andere ingeschrevenen",
+        "m2_per_persoon" => "Oppervlakte per persoon (m²)",
+        "nieuw" => "Nieuwe inschrijvingen",
+        "totaal" => "Ingeschrevenen in totaal",
+        "regeling" => "Regeling",
+        "bedrag" => "Bedrag per maand (euro)",
+        "medebewoners" => "Andere volwassenen op het adres",
+        "medebewoner" => "Andere volwassene op het adres",
+        "inkomen" => "Inkomen (euro per jaar)",
+        "partners" => "Partners elders ingeschreven",
+        "kwetsbaar" => "Kwetsbare bewoners",
+        "maanden" => "Maanden met loon",
+        "loon" => "Loon (euro)",
+        "aankopen" => "Aankopen van vastgoed (euro)",
+        "verhouding" => "Verhouding tot inkomen en vermogen",
+        "inkomen_vermogen" => "Inkomen plus vermogen (euro)",
+        "leden" => "Leden van het huishouden",
+        "verkrijging" => "Eigenaar sinds",
+        "aandeel" => "Aandeel in de eigendom",
+        "vermogen" => "Vermogen (euro)",
+        "laagste" => "Laagste waarde",
+        _ => return None,
+    })
+}
+
+/// A record of the processing log, as a sentence.
+pub fn action(name: &str) -> &'static str {
+    match name {
+        "inzage" => "Er is een overzicht van uw gegevens opgesteld, zoals dit (inzageverzoek).",
+        "scan.signaal" => {
+            "Uw gegevens zijn gebruikt in een analyse van het project; daarbij gaf een indicator een signaal waarbij u betrokken bent."
+        }
+        "onthulling.aanvraag" => {
+            "Een analist heeft met een schriftelijke reden gevraagd wie er achter een signaal zit (naam, BSN en geboortedatum)."
+        }
+        "onthulling.goedkeuring" => {
+            "Een tweede persoon (sleutelhouder) heeft dat verzoek beoordeeld en goedgekeurd."
+        }
+        "onthulling.weigering" => {
+            "Een tweede persoon (sleutelhouder) heeft dat verzoek geweigerd; uw naam is niet getoond."
+        }
+        "onthulling.inzien" => {
+            "Uw naam, BSN en geboortedatum zijn bekeken door een medewerker met een goedgekeurd verzoek."
+        }
+        "zaak.aanmaken" => {
+            "Er is een zaak geopend: het team bekijkt het adres waar het signaal over gaat."
+        }
+        "zaak.status" => "De stand van de zaak is veranderd.",
+        "zaak.toewijzen" => "De zaak is doorgegeven aan een partner of medewerker.",
+        "zaak.huisbezoek_gepland" => "Er is een huisbezoek gepland.",
+        "zaak.huisbezoek_uitgevoerd" => "Er is een huisbezoek afgelegd en de uitkomst vastgelegd.",
+        "zaak.bevinding" => "Bij de zaak is vastgelegd wat het onderzoek opleverde.",
+        "zaak.afsluiten" => "De zaak is afgesloten.",
+        "zaak.heropenen" => "De zaak is weer geopend.",
+        "zaak.terugmelding_export" => {
+            "Er is een terugmelding gedaan aan de Basisregistratie Personen (BRP): een bericht dat uw inschrijving mogelijk niet klopt."
+        }
+        n if n.starts_with("intake") => {
+            "Gegevens van een partner zijn ontvangen en uw BSN is vervangen door een pseudoniem."
+        }
+        n if n.starts_with("koppeling") => {
+            "Gegevens van een partner zijn aan uw inschrijving gekoppeld op naam en geboortedatum."
+        }
+        n if n.starts_with("bewaartermijn") => {
+            "Gegevens zijn vernietigd omdat hun bewaartermijn voorbij was."
+        }
+        _ => "Een andere verwerking van uw gegevens binnen het project.",
+    }
+}
+
+/// The attributes of a log record a resident is told, with their labels; others (counts for
+/// auditors, technical ids) are left out.
+pub fn action_detail(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "zaak" => "Zaak",
+        "onthulling" => "Verzoek",
+        "signaal" => "Signaal",
+        "status" => "Nieuwe stand",
+        "datum" => "Datum",
+        "uitkomsten" => "Uitkomst",
+        "resultaat" => "Resultaat",
+        "indicatoren" => "Indicatoren",
+        "terugmelding" => "Kenmerk van de terugmelding",
+        "zaaktype" => "Soort zaak",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every table and every field of the contract, under its contract name and its name in
+    /// the analysis store, has a label: a field added to the contract must be given one here.
+    #[test]
+    fn every_table_and_field_of_the_contract_has_a_label() {
+        let mut missing = Vec::new();
+        for t in loep_contract::TABLES {
+            if table(t.name).is_none() {
+                missing.push(t.name.to_string());
+            }
+            for c in t.columns {
+                if field(t.name, c.name).is_none() {
+                    missing.push(format!("{}.{}", t.name, c.name));
+                }
+                if let Some(a) = c.analysis_name()
+                    && field(t.name, &a).is_none()
+                {
+                    missing.push(format!("{}.{a}", t.name));
+                }
+                if let ColumnType::Code(values) = c.ty {
+                    for v in values {
+                        let known = code(c.name, v).is_some() || ["categorie"].contains(&c.name);
+                        if !known {
+                            missing.push(format!("{}.{} = {v}", t.name, c.name));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(field("brp_persoon", "record_key").is_some());
+        assert!(missing.is_empty(), "no Dutch label for: {missing:?}");
+    }
+
+    #[test]
+    fn partners_are_named_in_full() {
+        for p in Partner::ALL {
+            assert_ne!(partner(p), p.as_str(), "{p}");
+        }
+        assert_eq!(partner_named("uwv"), partner(Partner::Uwv));
+    }
+
+    /// Every fact an explanation of the published catalogue names has a label.
+    #[test]
+    fn every_fact_of_the_catalogue_has_a_label() {
+        let catalogue = loep_scan::Catalogue::published().expect("the catalogue loads");
+        let mut missing = Vec::new();
+        for i in &catalogue.indicators {
+            let mut rest = i.uitleg.as_str();
+            while let Some(a) = rest.find('{') {
+                let Some(b) = rest[a..].find('}') else { break };
+                let name = &rest[a + 1..a + b];
+                if !i.parameters.contains_key(name) && fact(name).is_none() {
+                    missing.push(format!("{}: {name}", i.code));
+                }
+                rest = &rest[a + b + 1..];
+            }
+        }
+        assert!(missing.is_empty(), "no Dutch label for facts: {missing:?}");
+    }
+
+    /// The processing-log records that can name a person are told in words.
+    #[test]
+    fn log_records_are_told_in_words() {
+        for n in [
+            "inzage",
+            "scan.signaal",
+            "onthulling.aanvraag",
+            "onthulling.goedkeuring",
+            "onthulling.weigering",
+            "onthulling.inzien",
+            "zaak.aanmaken",
+            "zaak.status",
+            "zaak.toewijzen",
+            "zaak.huisbezoek_gepland",
+            "zaak.huisbezoek_uitgevoerd",
+            "zaak.bevinding",
+            "zaak.afsluiten",
+            "zaak.heropenen",
+            "zaak.terugmelding_export",
+        ] {
+            assert_ne!(action(n), action("iets.anders"), "{n}");
+        }
+    }
+}

@@ -1,0 +1,602 @@
+//! The letter as a PDF for the post: A4, DejaVu Sans (compiled in, so nothing is read at run
+//! time), text wrapped to the page, tables of labelled values, page numbers. Only the glyphs the
+//! letter uses are embedded (a subset), with a ToUnicode map so that the text can be searched,
+//! copied and read aloud.
+
+use anyhow::{Context as _, Result, anyhow};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use super::brief::{Brief, Regel};
+
+const REGULAR: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../fonts/DejaVuSans-Bold.ttf");
+
+// A4 in points, and the margins.
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const LEFT: f32 = 62.0;
+const RIGHT: f32 = 62.0;
+const TOP: f32 = 64.0;
+const BOTTOM: f32 = 72.0;
+const WIDTH: f32 = PAGE_W - LEFT - RIGHT;
+
+const BODY: f32 = 10.0;
+const SMALL: f32 = 8.5;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stijl {
+    Gewoon = 0,
+    Vet = 1,
+}
+
+struct Font {
+    face: ttf_parser::Face<'static>,
+    data: &'static [u8],
+    base: &'static [u8],
+    /// Glyph ids the letter uses, each with the character it shows.
+    used: BTreeMap<u16, char>,
+}
+
+impl Font {
+    fn new(data: &'static [u8], base: &'static [u8]) -> Result<Font> {
+        Ok(Font {
+            face: ttf_parser::Face::parse(data, 0).map_err(|e| anyhow!("font: {e}"))?,
+            data,
+            base,
+            used: BTreeMap::new(),
+        })
+    }
+
+    fn glyph(&self, c: char) -> u16 {
+        self.face
+            .glyph_index(c)
+            .or_else(|| self.face.glyph_index('?'))
+            .map_or(0, |g| g.0)
+    }
+
+    fn units(&self) -> f32 {
+        f32::from(self.face.units_per_em())
+    }
+
+    fn advance(&self, gid: u16) -> f32 {
+        f32::from(
+            self.face
+                .glyph_hor_advance(ttf_parser::GlyphId(gid))
+                .unwrap_or(0),
+        )
+    }
+
+    fn width(&self, text: &str, size: f32) -> f32 {
+        text.chars()
+            .map(|c| self.advance(self.glyph(c)))
+            .sum::<f32>()
+            * size
+            / self.units()
+    }
+}
+
+struct Run {
+    stijl: Stijl,
+    size: f32,
+    x: f32,
+    y: f32,
+    text: String,
+    grijs: bool,
+}
+
+#[derive(Default)]
+struct Page {
+    runs: Vec<Run>,
+    /// Horizontal rules: x from, x to, y, and whether heavy.
+    rules: Vec<(f32, f32, f32, bool)>,
+}
+
+struct Layout {
+    fonts: [Font; 2],
+    pages: Vec<Page>,
+    y: f32,
+}
+
+fn line_height(size: f32) -> f32 {
+    size * 1.45
+}
+
+impl Layout {
+    fn new() -> Result<Layout> {
+        Ok(Layout {
+            fonts: [
+                Font::new(REGULAR, b"AAAAAA+DejaVuSans")?,
+                Font::new(BOLD, b"AAAAAB+DejaVuSans-Bold")?,
+            ],
+            pages: vec![Page::default()],
+            y: PAGE_H - TOP,
+        })
+    }
+
+    fn font(&self, s: Stijl) -> &Font {
+        &self.fonts[s as usize]
+    }
+
+    fn page(&mut self) -> &mut Page {
+        if self.pages.is_empty() {
+            self.pages.push(Page::default());
+        }
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
+    }
+
+    /// Starts a new page when less than `h` is left on this one.
+    fn need(&mut self, h: f32) {
+        if self.y - h < BOTTOM {
+            self.pages.push(Page::default());
+            self.y = PAGE_H - TOP;
+        }
+    }
+
+    fn space(&mut self, h: f32) {
+        self.y -= h;
+    }
+
+    /// `text` broken into lines of at most `width` points.
+    fn wrap(&self, text: &str, stijl: Stijl, size: f32, width: f32) -> Vec<String> {
+        let font = self.font(stijl);
+        let mut lines = Vec::new();
+        for para in text.split('\n') {
+            let mut line = String::new();
+            for word in para.split_whitespace() {
+                let candidate = if line.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{line} {word}")
+                };
+                if font.width(&candidate, size) <= width {
+                    line = candidate;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                // A word wider than the line is broken by characters.
+                for c in word.chars() {
+                    let mut next = line.clone();
+                    next.push(c);
+                    if !line.is_empty() && font.width(&next, size) > width {
+                        lines.push(std::mem::take(&mut line));
+                        line.push(c);
+                    } else {
+                        line = next;
+                    }
+                }
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
+    fn run(&mut self, stijl: Stijl, size: f32, x: f32, text: String, grijs: bool) {
+        let y = self.y - size;
+        self.page().runs.push(Run {
+            stijl,
+            size,
+            x,
+            y,
+            text,
+            grijs,
+        });
+    }
+
+    fn text(&mut self, text: &str, stijl: Stijl, size: f32, x: f32, width: f32, grijs: bool) {
+        for line in self.wrap(text, stijl, size, width) {
+            self.need(line_height(size));
+            self.run(stijl, size, x, line, grijs);
+            self.space(line_height(size));
+        }
+    }
+
+    fn paragraph(&mut self, text: &str) {
+        self.text(text, Stijl::Gewoon, BODY, LEFT, WIDTH, false);
+        self.space(5.0);
+    }
+
+    fn small(&mut self, text: &str) {
+        self.text(text, Stijl::Gewoon, SMALL, LEFT, WIDTH, true);
+    }
+
+    fn heading(&mut self, text: &str, size: f32) {
+        self.space(size * 0.9);
+        // Keep a heading with at least three lines of what follows.
+        self.need(line_height(size) + 3.0 * line_height(BODY));
+        if size >= 13.0 {
+            let y = self.y + 2.0;
+            self.page().rules.push((LEFT, PAGE_W - RIGHT, y, true));
+            self.space(5.0);
+        }
+        self.text(text, Stijl::Vet, size, LEFT, WIDTH, false);
+        self.space(2.0);
+    }
+
+    fn bullet(&mut self, text: &str) {
+        let indent = 12.0;
+        let lines = self.wrap(text, Stijl::Gewoon, BODY, WIDTH - indent);
+        for (i, line) in lines.into_iter().enumerate() {
+            self.need(line_height(BODY));
+            if i == 0 {
+                self.run(Stijl::Gewoon, BODY, LEFT, "•".to_string(), false);
+            }
+            self.run(Stijl::Gewoon, BODY, LEFT + indent, line, false);
+            self.space(line_height(BODY));
+        }
+        self.space(3.0);
+    }
+
+    /// A row of columns (x offset, width, style, grey), each wrapped, line by line so that a
+    /// long row may continue on the next page; a thin rule below.
+    fn columns(&mut self, cells: &[(f32, f32, Stijl, bool, &str)], size: f32) {
+        let wrapped: Vec<Vec<String>> = cells
+            .iter()
+            .map(|(_, w, s, _, t)| self.wrap(t, *s, size, *w))
+            .collect();
+        let n = wrapped.iter().map(Vec::len).max().unwrap_or(0);
+        self.space(3.0);
+        for i in 0..n {
+            self.need(line_height(size));
+            for ((x, _, s, grijs, _), lines) in cells.iter().zip(&wrapped) {
+                if let Some(l) = lines.get(i) {
+                    self.run(*s, size, LEFT + x, l.clone(), *grijs);
+                }
+            }
+            self.space(line_height(size));
+        }
+        let y = self.y;
+        self.page().rules.push((LEFT, PAGE_W - RIGHT, y, false));
+    }
+
+    fn rows(&mut self, rows: &[Regel]) {
+        let label = WIDTH * 0.36;
+        for r in rows {
+            self.columns(
+                &[
+                    (0.0, label - 10.0, Stijl::Gewoon, true, r.label.as_str()),
+                    (
+                        label,
+                        WIDTH - label,
+                        Stijl::Gewoon,
+                        false,
+                        r.waarde.as_str(),
+                    ),
+                ],
+                BODY,
+            );
+        }
+        self.space(8.0);
+    }
+}
+
+/// The ToUnicode map of a font: glyph (CID) to character. Written by hand rather than with
+/// pdf-writer's `UnicodeCmap`, whose optional `/CMapVersion` and `/WMode` entries some readers
+/// (lopdf among them) refuse; this is the minimal form of the PDF specification's example.
+fn to_unicode(pairs: impl Iterator<Item = (u16, char)>) -> String {
+    use std::fmt::Write as _;
+    let pairs: Vec<(u16, char)> = pairs.collect();
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in pairs.chunks(100) {
+        let _ = writeln!(out, "{} beginbfchar", chunk.len());
+        for (g, ch) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = ch
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            let _ = writeln!(out, "<{g:04X}> <{hex}>");
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
+}
+
+/// Deflates a stream.
+fn deflate(data: &[u8]) -> Result<Vec<u8>> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data)?;
+    Ok(e.finish()?)
+}
+
+/// Lays the letter out.
+fn layout(b: &Brief) -> Result<Layout> {
+    let mut l = Layout::new()?;
+    l.small(&format!("{} · opgesteld op {}", b.organisatie, b.opgesteld));
+    l.space(10.0);
+    l.text(&b.titel, Stijl::Vet, 20.0, LEFT, WIDTH, false);
+    l.space(8.0);
+    l.rows(&b.persoon);
+    for p in &b.inleiding {
+        l.paragraph(p);
+    }
+
+    l.heading("Het project", 14.0);
+    l.rows(&b.project);
+
+    l.heading("Uw gegevens per bron", 14.0);
+    for p in &b.bronnen_uitleg {
+        l.paragraph(p);
+    }
+    for bron in &b.bronnen {
+        l.heading(&bron.titel, 11.5);
+        for h in &bron.herkomst {
+            l.small(&format!("{}: {}", h.label, h.waarde));
+        }
+        l.space(2.0);
+        let many = bron.rijen.len() > 1;
+        for (i, rij) in bron.rijen.iter().enumerate() {
+            if many {
+                l.space(4.0);
+                l.need(line_height(BODY) * 3.0);
+                l.text(
+                    &format!("Regel {}", i + 1),
+                    Stijl::Vet,
+                    BODY,
+                    LEFT,
+                    WIDTH,
+                    false,
+                );
+            }
+            l.rows(rij);
+        }
+    }
+    if !b.vermeldingen.is_empty() {
+        l.heading("Waar u in gegevens van anderen wordt genoemd", 11.5);
+        for v in &b.vermeldingen {
+            l.paragraph(v);
+        }
+    }
+
+    l.heading("Signalen over u", 14.0);
+    for p in &b.signalen_uitleg {
+        l.paragraph(p);
+    }
+    for s in &b.signalen {
+        l.heading(&s.titel, 11.5);
+        l.rows(&s.regels);
+    }
+
+    l.heading("Wat er met uw gegevens is gedaan", 14.0);
+    for p in &b.verwerkingen_uitleg {
+        l.paragraph(p);
+    }
+    if !b.verwerkingen.is_empty() {
+        let (w1, w2) = (WIDTH * 0.22, WIDTH * 0.48);
+        let w3 = WIDTH - w1 - w2;
+        l.columns(
+            &[
+                (0.0, w1 - 8.0, Stijl::Vet, false, "Wanneer"),
+                (w1, w2 - 8.0, Stijl::Vet, false, "Wat"),
+                (w1 + w2, w3, Stijl::Vet, false, "Bijzonderheden"),
+            ],
+            SMALL,
+        );
+        for v in &b.verwerkingen {
+            l.columns(
+                &[
+                    (0.0, w1 - 8.0, Stijl::Gewoon, true, v.tijdstip.as_str()),
+                    (w1, w2 - 8.0, Stijl::Gewoon, false, v.wat.as_str()),
+                    (w1 + w2, w3, Stijl::Gewoon, false, v.details.as_str()),
+                ],
+                SMALL,
+            );
+        }
+        l.space(8.0);
+    }
+
+    l.heading("De regels (indicatoren) van dit project", 14.0);
+    for p in &b.indicatoren_uitleg {
+        l.paragraph(p);
+    }
+    for i in &b.indicatoren {
+        l.need(line_height(BODY) * 3.0);
+        l.text(&i.label, Stijl::Vet, BODY, LEFT, WIDTH, false);
+        l.paragraph(&i.waarde);
+    }
+
+    l.heading("Hoe lang wij uw gegevens bewaren", 14.0);
+    for p in &b.bewaren {
+        l.bullet(p);
+    }
+
+    l.heading("Uw rechten", 14.0);
+    for r in &b.rechten {
+        l.heading(&r.label, 11.5);
+        l.paragraph(&r.waarde);
+    }
+
+    l.heading("Contact", 14.0);
+    l.rows(&b.contact);
+
+    // Page numbers, now that the number of pages is known.
+    let n = l.pages.len();
+    let footer = format!("{} · {}", b.organisatie, b.titel);
+    for i in 0..n {
+        let text = format!("{footer} · pagina {} van {n}", i + 1);
+        let page = &mut l.pages[i];
+        page.runs.push(Run {
+            stijl: Stijl::Gewoon,
+            size: 7.5,
+            x: LEFT,
+            y: BOTTOM - 34.0,
+            text,
+            grijs: true,
+        });
+    }
+    Ok(l)
+}
+
+/// The letter as a PDF.
+pub fn render(b: &Brief) -> Result<Vec<u8>> {
+    let mut l = layout(b)?;
+
+    // Which glyphs each font must carry.
+    for p in &l.pages {
+        for r in &p.runs {
+            let font = &l.fonts[r.stijl as usize];
+            let glyphs: Vec<(u16, char)> = r.text.chars().map(|c| (font.glyph(c), c)).collect();
+            let font = &mut l.fonts[r.stijl as usize];
+            for (g, c) in glyphs {
+                font.used.entry(g).or_insert(c);
+            }
+        }
+    }
+
+    let mut next = Ref::new(1);
+    let catalog = next.bump();
+    let tree = next.bump();
+    let info = next.bump();
+    let mut pdf = Pdf::new();
+    pdf.document_info(info)
+        .title(TextStr(&b.titel))
+        .author(TextStr(&b.organisatie))
+        .creator(TextStr("loep"));
+
+    // One Type 0 font (a CID font of TrueType outlines, Identity-H) per style, subsetted: the
+    // subset's glyph ids are the CIDs.
+    let mut remappers = Vec::new();
+    let mut font_refs = Vec::new();
+    for font in &l.fonts {
+        let mut remapper = subsetter::GlyphRemapper::new();
+        remapper.remap(0);
+        for g in font.used.keys() {
+            remapper.remap(*g);
+        }
+        let subset = subsetter::subset(font.data, 0, &remapper)
+            .map_err(|e| anyhow!("cannot subset the font: {e}"))?;
+        let (type0, cid, descriptor, file, cmap) = (
+            next.bump(),
+            next.bump(),
+            next.bump(),
+            next.bump(),
+            next.bump(),
+        );
+        let system = SystemInfo {
+            registry: Str(b"Adobe"),
+            ordering: Str(b"Identity"),
+            supplement: 0,
+        };
+        pdf.type0_font(type0)
+            .base_font(Name(font.base))
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid)
+            .to_unicode(cmap);
+        let scale = 1000.0 / font.units();
+        let mut c = pdf.cid_font(cid);
+        c.subtype(CidFontType::Type2)
+            .base_font(Name(font.base))
+            .system_info(system)
+            .font_descriptor(descriptor)
+            .default_width(0.0)
+            .cid_to_gid_map_predefined(Name(b"Identity"));
+        {
+            let mut w = c.widths();
+            for g in font.used.keys() {
+                if let Some(new) = remapper.get(*g) {
+                    w.consecutive(new, [font.advance(*g) * scale]);
+                }
+            }
+        }
+        c.finish();
+        let bbox = font.face.global_bounding_box();
+        let ascent = f32::from(font.face.ascender()) * scale;
+        pdf.font_descriptor(descriptor)
+            .name(Name(font.base))
+            .flags(FontFlags::NON_SYMBOLIC)
+            .bbox(Rect::new(
+                f32::from(bbox.x_min) * scale,
+                f32::from(bbox.y_min) * scale,
+                f32::from(bbox.x_max) * scale,
+                f32::from(bbox.y_max) * scale,
+            ))
+            .italic_angle(0.0)
+            .ascent(ascent)
+            .descent(f32::from(font.face.descender()) * scale)
+            .cap_height(
+                font.face
+                    .capital_height()
+                    .map_or(ascent, |h| f32::from(h) * scale),
+            )
+            .stem_v(if font.base.ends_with(b"Bold") {
+                120.0
+            } else {
+                80.0
+            })
+            .font_file2(file);
+        let packed = deflate(&subset)?;
+        pdf.stream(file, &packed).filter(Filter::FlateDecode).pair(
+            Name(b"Length1"),
+            i32::try_from(subset.len()).context("font too large")?,
+        );
+        let map = to_unicode(
+            font.used
+                .iter()
+                .filter_map(|(g, ch)| Some((remapper.get(*g)?, *ch))),
+        );
+        pdf.stream(cmap, map.as_bytes());
+        remappers.push(remapper);
+        font_refs.push(type0);
+    }
+
+    let mut page_refs = Vec::new();
+    for p in &l.pages {
+        let (page, contents) = (next.bump(), next.bump());
+        let mut c = Content::new();
+        for (x0, x1, y, heavy) in &p.rules {
+            if *heavy {
+                c.set_stroke_rgb(0.08, 0.26, 0.45).set_line_width(1.2);
+            } else {
+                c.set_stroke_rgb(0.8, 0.8, 0.8).set_line_width(0.4);
+            }
+            c.move_to(*x0, *y).line_to(*x1, *y).stroke();
+        }
+        for r in &p.runs {
+            let i = r.stijl as usize;
+            let font = &l.fonts[i];
+            let mut bytes = Vec::with_capacity(r.text.len() * 2);
+            for ch in r.text.chars() {
+                let g = remappers[i].get(font.glyph(ch)).unwrap_or(0);
+                bytes.extend_from_slice(&g.to_be_bytes());
+            }
+            if r.grijs {
+                c.set_fill_rgb(0.3, 0.3, 0.3);
+            } else {
+                c.set_fill_rgb(0.1, 0.1, 0.1);
+            }
+            c.begin_text()
+                .set_font(Name(if i == 0 { b"F1" } else { b"F2" }), r.size)
+                .next_line(r.x, r.y)
+                .show(Str(&bytes))
+                .end_text();
+        }
+        let packed = deflate(&c.finish())?;
+        pdf.stream(contents, &packed).filter(Filter::FlateDecode);
+        let mut pg = pdf.page(page);
+        pg.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .parent(tree)
+            .contents(contents);
+        pg.resources()
+            .fonts()
+            .pair(Name(b"F1"), font_refs[0])
+            .pair(Name(b"F2"), font_refs[1]);
+        pg.finish();
+        page_refs.push(page);
+    }
+    let count = i32::try_from(page_refs.len()).context("too many pages")?;
+    pdf.pages(tree).kids(page_refs).count(count);
+    pdf.catalog(catalog).pages(tree);
+    Ok(pdf.finish())
+}
