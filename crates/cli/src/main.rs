@@ -4,6 +4,7 @@ mod access;
 mod accountability;
 mod bench;
 mod demo;
+mod demo_rapporten;
 mod demo_zaken;
 mod link;
 mod output;
