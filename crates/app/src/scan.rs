@@ -2,11 +2,13 @@
 
 use loep_store::auth::Actie;
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use loep_scan::address::{Address, Addresses, Buurt};
 pub use loep_scan::catalogue::format_number;
-pub use loep_scan::evaluate::{Quality, ThemeQuality};
+pub use loep_scan::evaluate::{
+    Quality, TARGET_LOOKALIKES, TARGET_PRECISION, TARGET_RECALL, ThemeQuality,
+};
 pub use loep_scan::export::Listing;
 pub use loep_scan::fairness::{Fairness, Group, MIN_GROUP};
 pub use loep_scan::{
@@ -225,4 +227,119 @@ pub fn signals_geojson(l: &Listing) -> (serde_json::Value, usize) {
 /// suppressed.
 pub fn buurten_geojson(l: &Listing) -> serde_json::Value {
     loep_scan::export::geojson_buurten(l)
+}
+
+/// The map (`--format kaart`): flagged addresses per 1,000 addresses per buurt as SVG, drawn
+/// from the `cbs_buurt` polygons, small counts hatched.
+pub fn kaart_svg(l: &Listing) -> Result<String> {
+    Ok(loep_scan::chart::kaart::kaart_svg(l)?)
+}
+
+/// What a report use case measured and the files it wrote.
+pub struct Report<T> {
+    pub run: ScanRun,
+    pub result: T,
+    pub files: Vec<PathBuf>,
+}
+
+/// Writes `bytes` to `path` through a file beside it, so that an interrupted write never
+/// leaves half a file under the name.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let cannot = |e: &dyn std::fmt::Display| {
+        AppError::invalid(format!("cannot write {}: {e}", path.display()))
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| cannot(&e))?;
+    tmp.persist(path).map_err(|e| cannot(&e.error))?;
+    Ok(())
+}
+
+fn create_dir(out: &Path) -> Result<()> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))
+}
+
+/// buurtcode → buurt name, from the current `cbs_buurt` snapshot.
+fn buurtnamen(session: &Session) -> Result<std::collections::BTreeMap<String, String>> {
+    Ok(addresses(session, std::iter::empty())?
+        .buurten
+        .into_values()
+        .map(|b| (b.buurtcode, b.buurtnaam))
+        .collect())
+}
+
+/// `loep fairness --out`: the fairness figures of a run written into `out` as
+/// `eerlijkheid.svg` (the chart), `eerlijkheid.json` (the figures, as `--json` prints them,
+/// with `min_groep`) and `eerlijkheid.html` (the chart with a reading guide in Dutch).
+pub fn fairness_report(
+    session: &Session,
+    run: Option<&str>,
+    out: &Path,
+) -> Result<Report<Fairness>> {
+    let (run, f) = fairness(session, run)?;
+    let names = buurtnamen(session)?;
+    let svg = loep_scan::chart::eerlijkheid::fairness_svg(&f, &run, &names)?;
+    let html = loep_scan::chart::eerlijkheid::fairness_guide_html(&f, &run, &names, &svg)?;
+    let mut json = serde_json::to_value(&f)?;
+    if let Some(o) = json.as_object_mut() {
+        o.insert("min_groep".into(), MIN_GROUP.into());
+    }
+    create_dir(out)?;
+    let files = vec![
+        out.join("eerlijkheid.svg"),
+        out.join("eerlijkheid.json"),
+        out.join("eerlijkheid.html"),
+    ];
+    write_file(&files[0], svg.as_bytes())?;
+    write_file(
+        &files[1],
+        (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
+    )?;
+    write_file(&files[2], html.as_bytes())?;
+    Ok(Report {
+        run,
+        result: f,
+        files,
+    })
+}
+
+/// `loep evaluate --out`: the quality of a run against a ground truth written into `out` as
+/// `kwaliteit.svg` (precision and recall per theme with the targets) and `kwaliteit.json`
+/// (the figures as `--json` prints them, with the targets under `doelen`).
+pub fn quality_report(
+    session: &Session,
+    truth: &Path,
+    run: Option<&str>,
+    out: &Path,
+) -> Result<Report<Quality>> {
+    let (run, q) = evaluate(session, truth, run)?;
+    let truth_name = truth.display().to_string();
+    let svg = loep_scan::chart::kwaliteit::quality_svg(&q, &run, &truth_name)?;
+    let mut json = serde_json::to_value(&q)?;
+    if let Some(o) = json.as_object_mut() {
+        o.insert(
+            "doelen".into(),
+            serde_json::json!({
+                "precision": TARGET_PRECISION,
+                "recall": TARGET_RECALL,
+                "lokvogels_gemarkeerd_hoogstens": TARGET_LOOKALIKES,
+            }),
+        );
+    }
+    create_dir(out)?;
+    let files = vec![out.join("kwaliteit.svg"), out.join("kwaliteit.json")];
+    write_file(&files[0], svg.as_bytes())?;
+    write_file(
+        &files[1],
+        (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
+    )?;
+    Ok(Report {
+        run,
+        result: q,
+        files,
+    })
 }

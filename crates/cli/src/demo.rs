@@ -232,6 +232,18 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         published.markdown.display()
     );
 
+    // Step 11, the reports (issue 14), kept in one block of its own.
+    println!(
+        "12. Rapporten / reports (loep signals --format xlsx|csv-nl|geojson|geojson-buurten|parquet|parquet-adressen|kaart, loep fairness --out, loep evaluate --out), as projectleider:"
+    );
+    // Reading only: the privacy officer's session above still holds the project for writing.
+    let reader = loep_app::session::login(&project_dir, Mode::Read, "projectleider", DEMO_PASSWORD)
+        .context("demo account projectleider")?;
+    let written = crate::demo_rapporten::run(dir, &dir.join("truth"), &scan.run_id, &reader)?;
+    for f in &written {
+        println!("   {}", f.display());
+    }
+
     let v = loep_app::log::verify(&fg, None)?.verification;
     let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
     let p = project_dir.display();

@@ -4,6 +4,7 @@ mod access;
 mod accountability;
 mod bench;
 mod demo;
+mod demo_rapporten;
 mod demo_zaken;
 mod link;
 mod output;
@@ -213,6 +214,9 @@ enum Command {
         run: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Write kwaliteit.svg (a chart with the targets) and kwaliteit.json into this directory.
+        #[arg(long, conflicts_with = "json")]
+        out: Option<PathBuf>,
     },
     /// Who a scan run flags, per buurt, age band and sex, against who lives in the area.
     Fairness {
@@ -221,6 +225,10 @@ enum Command {
         run: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Write eerlijkheid.svg (a chart), eerlijkheid.json and eerlijkheid.html (the chart
+        /// with a reading guide in Dutch) into this directory.
+        #[arg(long, conflicts_with = "json")]
+        out: Option<PathBuf>,
     },
     /// The project's accounts and their roles.
     User {
@@ -710,13 +718,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             truth,
             run,
             json,
+            out,
         } => {
             let session = access::open(&dir, Mode::Read, who)?;
-            scan_cmd::evaluate(&session, &truth, run.as_deref(), json)
+            scan_cmd::evaluate(&session, &truth, run.as_deref(), json, out.as_deref())
         }
-        Command::Fairness { dir, run, json } => {
+        Command::Fairness {
+            dir,
+            run,
+            json,
+            out,
+        } => {
             let session = access::open(&dir, Mode::Read, who)?;
-            scan_cmd::fairness(&session, run.as_deref(), json)
+            scan_cmd::fairness(&session, run.as_deref(), json, out.as_deref())
         }
     }
 }

@@ -33,6 +33,8 @@ pub enum Format {
     Parquet,
     /// Parquet for Power BI: one row per flagged address, its profile (needs --out).
     ParquetAdressen,
+    /// A map (SVG) of flagged addresses per 1,000 addresses per buurt; counts below 10 hatched.
+    Kaart,
 }
 
 pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> {
@@ -227,54 +229,9 @@ pub fn signals(
     };
     let bar = out.map(|p| crate::output::spinner(format!("{} schrijven", p.display())));
     let l = loep_app::scan::listing(session, &filter)?;
-    let write = |w: &mut (dyn std::io::Write + Send)| -> Result<()> {
-        match format {
-            Format::Csv => loep_app::scan::write_signals_csv(w, &l)?,
-            Format::CsvNl => loep_app::scan::write_signals_csv_nl(w, &l)?,
-            Format::Json => {
-                serde_json::to_writer_pretty(&mut *w, &l.to_json()?)?;
-                writeln!(w)?;
-            }
-            Format::Geojson => {
-                let (fc, without) = loep_app::scan::signals_geojson(&l);
-                serde_json::to_writer(&mut *w, &fc)?;
-                writeln!(w)?;
-                if without > 0 {
-                    eprintln!(
-                        "{without} of {} flagged addresses left out: the BAG delivery has no rd_x/rd_y for them.",
-                        l.profiles.len()
-                    );
-                }
-            }
-            Format::GeojsonBuurten => {
-                serde_json::to_writer(&mut *w, &loep_app::scan::buurten_geojson(&l))?;
-                writeln!(w)?;
-            }
-            Format::Xlsx => loep_app::scan::write_signals_xlsx(w, &l)?,
-            Format::Parquet => loep_app::scan::write_signals_parquet(w, &l)?,
-            Format::ParquetAdressen => loep_app::scan::write_profiles_parquet(w, &l)?,
-            Format::Table => print_signals(&l, w)?,
-        }
-        Ok(())
-    };
     match out {
         Some(path) => {
-            // Written beside the target and moved into place: an interrupted export never
-            // leaves half a file under the name.
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write in {}", dir.display()))?;
-            {
-                let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-                write(&mut w)?;
-                std::io::Write::flush(&mut w)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-            }
-            tmp.persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            write_export_file(&l, format, path)?;
             if let Some(bar) = bar {
                 bar.finish_and_clear();
             }
@@ -287,11 +244,68 @@ pub fn signals(
         }
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout());
-            write(&mut w)?;
+            write_export(&l, format, &mut w)?;
             std::io::Write::flush(&mut w)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a listing in `format` to `w`.
+fn write_export(
+    l: &loep_app::scan::Listing,
+    format: Format,
+    w: &mut (dyn std::io::Write + Send),
+) -> Result<()> {
+    match format {
+        Format::Csv => loep_app::scan::write_signals_csv(w, l)?,
+        Format::CsvNl => loep_app::scan::write_signals_csv_nl(w, l)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *w, &l.to_json()?)?;
+            writeln!(w)?;
+        }
+        Format::Geojson => {
+            let (fc, without) = loep_app::scan::signals_geojson(l);
+            serde_json::to_writer(&mut *w, &fc)?;
+            writeln!(w)?;
+            if without > 0 {
+                eprintln!(
+                    "{without} of {} flagged addresses left out: the BAG delivery has no rd_x/rd_y for them.",
+                    l.profiles.len()
+                );
+            }
+        }
+        Format::GeojsonBuurten => {
+            serde_json::to_writer(&mut *w, &loep_app::scan::buurten_geojson(l))?;
+            writeln!(w)?;
+        }
+        Format::Xlsx => loep_app::scan::write_signals_xlsx(w, l)?,
+        Format::Parquet => loep_app::scan::write_signals_parquet(w, l)?,
+        Format::ParquetAdressen => loep_app::scan::write_profiles_parquet(w, l)?,
+        Format::Kaart => w.write_all(loep_app::scan::kaart_svg(l)?.as_bytes())?,
+        Format::Table => print_signals(l, w)?,
+    }
+    Ok(())
+}
+
+/// Writes a listing in `format` to the file `path`, through a file beside it and moved into
+/// place: an interrupted export never leaves half a file under the name.
+pub fn write_export_file(l: &loep_app::scan::Listing, format: Format, path: &Path) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        write_export(l, format, &mut w)?;
+        std::io::Write::flush(&mut w)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send)) -> Result<()> {
@@ -351,7 +365,13 @@ pub fn evaluate(
     truth: &Path,
     run: Option<&str>,
     json: bool,
+    out: Option<&Path>,
 ) -> Result<ExitCode> {
+    if let Some(out) = out {
+        let r = loep_app::scan::quality_report(session, truth, run, out)?;
+        print_written(&r.files);
+        return Ok(ExitCode::SUCCESS);
+    }
     let (run, q) = loep_app::scan::evaluate(session, truth, run)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&q)?);
@@ -414,7 +434,17 @@ pub fn evaluate(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn fairness(session: &Session, run: Option<&str>, json: bool) -> Result<ExitCode> {
+pub fn fairness(
+    session: &Session,
+    run: Option<&str>,
+    json: bool,
+    out: Option<&Path>,
+) -> Result<ExitCode> {
+    if let Some(out) = out {
+        let r = loep_app::scan::fairness_report(session, run, out)?;
+        print_written(&r.files);
+        return Ok(ExitCode::SUCCESS);
+    }
     let (run, f) = loep_app::scan::fairness(session, run)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&f)?);
@@ -454,4 +484,11 @@ pub fn fairness(session: &Session, run: Option<&str>, json: bool) -> Result<Exit
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line per file written.
+pub fn print_written(files: &[std::path::PathBuf]) {
+    for f in files {
+        println!("Geschreven: {}", f.display());
+    }
 }

@@ -413,3 +413,221 @@ fn workbook_geojson_and_parquet_of_a_scan() {
         assert!(!a.contains_key("pseudoniemen"));
     }
 }
+
+/// An SVG or HTML file parsed as XML (the test fails with the text when it is not).
+fn xml(text: &str) -> roxmltree::Document<'_> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, options)
+        .unwrap_or_else(|e| panic!("not well-formed ({e}):\n{text}"))
+}
+
+fn with_class<'a, 'i>(
+    doc: &'a roxmltree::Document<'i>,
+    class: &'a str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> + 'a {
+    doc.descendants()
+        .filter(move |n| n.attribute("class") == Some(class))
+}
+
+/// The tooltip of an SVG shape.
+fn title_of(n: &roxmltree::Node) -> String {
+    n.children()
+        .find(|c| c.has_tag_name("title"))
+        .and_then(|t| t.text())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn kaart_of_a_small_project_hatches_every_buurt() {
+    let root = tempfile::tempdir().unwrap();
+    let project = approved_project(root.path());
+    intake_json(&project, &crowded(root.path()));
+    let dir = project.to_str().unwrap();
+    ok(loep(&["scan", dir]));
+    let out = root.path().join("kaart.svg");
+    ok(loep(&[
+        "signals",
+        dir,
+        "--format",
+        "kaart",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&out).unwrap();
+    // The same map on standard output.
+    assert_eq!(ok(loep(&["signals", dir, "--format", "kaart"])), text);
+    let doc = xml(&text);
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    // Oude Stad has a polygon and 1 flagged address: hatched, labelled, no number. The other
+    // buurten have no polygon in the fixture.
+    let paths: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("path") && n.attribute("class").is_some())
+        .collect();
+    assert_eq!(paths.len(), 1, "{text}");
+    assert_eq!(paths[0].attribute("class"), Some("buurt onderdrukt"));
+    assert_eq!(paths[0].attribute("fill"), Some("url(#arcering)"));
+    assert!(
+        title_of(&paths[0]).starts_with("Oude Stad (BU03920101): minder dan 10"),
+        "{}",
+        title_of(&paths[0])
+    );
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(texts.contains(&"minder dan 10"), "{texts:?}");
+    // Nieuwe Stad has a flagged address but no polygon: listed beside the map, suppressed too.
+    assert!(
+        texts.contains(&"Nieuwe Stad (BU03920102): minder dan 10"),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Bron: loep, scan S0001-")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn map_fairness_and_quality_charts_of_a_scan() {
+    let root = tempfile::tempdir().unwrap();
+    let project = scanned(root.path(), "6000");
+    let dir = project.to_str().unwrap();
+
+    // The map: a polygon per buurt of the GeoJSON, coloured with its rate or hatched.
+    let buurten = json(ok(loep(&["signals", dir, "--format", "geojson-buurten"])));
+    let kaart = root.path().join("kaart.svg");
+    ok(loep(&[
+        "signals",
+        dir,
+        "--format",
+        "kaart",
+        "--out",
+        kaart.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&kaart).unwrap();
+    let doc = xml(&text);
+    let features = buurten["features"].as_array().unwrap();
+    let (mut shown, mut hatched) = (0, 0);
+    for f in features {
+        let p = &f["properties"];
+        let name = p["buurt"].as_str().unwrap();
+        let path = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("path"))
+            .find(|n| title_of(n).starts_with(&format!("{name} (")))
+            .unwrap_or_else(|| panic!("no polygon for {name}"));
+        match p["per_1000_adressen"].as_f64() {
+            Some(rate) => {
+                shown += 1;
+                assert_eq!(path.attribute("class"), Some("buurt getoond"));
+                assert!(path.attribute("fill").unwrap().starts_with('#'));
+                let dutch = format!("{rate:.1}").replace('.', ",");
+                assert!(
+                    title_of(&path).contains(&format!("{dutch} per 1.000 adressen")),
+                    "{} against {rate}",
+                    title_of(&path)
+                );
+            }
+            None => {
+                hatched += 1;
+                assert_eq!(path.attribute("fill"), Some("url(#arcering)"));
+                assert!(title_of(&path).contains("minder dan 10"));
+            }
+        }
+    }
+    assert!(shown > 0, "some buurt shows a rate");
+    assert_eq!(
+        with_class(&doc, "buurt getoond").count() + with_class(&doc, "buurt onderdrukt").count(),
+        shown + hatched
+    );
+
+    // Fairness: the chart, the figures and the reading guide.
+    let out = root.path().join("rapport/eerlijkheid");
+    let printed = ok(loep(&["fairness", dir, "--out", out.to_str().unwrap()]));
+    for f in ["eerlijkheid.svg", "eerlijkheid.json", "eerlijkheid.html"] {
+        assert!(
+            printed.contains(&out.join(f).display().to_string()),
+            "{printed}"
+        );
+    }
+    let figures = json(std::fs::read_to_string(out.join("eerlijkheid.json")).unwrap());
+    let mut expected = json(ok(loep(&["fairness", dir, "--json"])));
+    expected["min_groep"] = 10.into();
+    assert_eq!(figures, expected);
+    let groups = figures["groepen"].as_array().unwrap();
+    let with_ratio = groups.iter().filter(|g| g["dispariteit"].is_f64()).count();
+    assert!(with_ratio > 0);
+    let svg = std::fs::read_to_string(out.join("eerlijkheid.svg")).unwrap();
+    let doc = xml(&svg);
+    assert_eq!(with_class(&doc, "staaf").count(), with_ratio);
+    assert_eq!(
+        with_class(&doc, "te-klein").count(),
+        groups.len() - with_ratio
+    );
+    assert!(
+        doc.descendants()
+            .any(|n| n.attribute("id") == Some("referentie"))
+    );
+    let html = std::fs::read_to_string(out.join("eerlijkheid.html")).unwrap();
+    let guide = xml(&html);
+    let words: String = guide
+        .descendants()
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join(" ");
+    for needle in [
+        "keer zoveel bewoners gemarkeerd als hun aandeel in de bevolking doet verwachten",
+        "geen bewijs van vooroordeel",
+        "functionaris gegevensbescherming",
+        "Leg het besluit vast",
+    ] {
+        assert!(words.contains(needle), "{needle} not in the guide");
+    }
+    assert!(guide.descendants().any(|n| n.has_tag_name("svg")));
+
+    // Quality: precision and recall per theme against the targets.
+    let truth = root.path().join("world/truth");
+    let out = root.path().join("kwaliteit");
+    ok(loep(&[
+        "evaluate",
+        dir,
+        "--truth",
+        truth.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    let q = json(std::fs::read_to_string(out.join("kwaliteit.json")).unwrap());
+    let expected = json(ok(loep(&[
+        "evaluate",
+        dir,
+        "--truth",
+        truth.to_str().unwrap(),
+        "--json",
+    ])));
+    assert_eq!(q["themas"], expected["themas"]);
+    assert_eq!(q["doelen"]["precision"], 0.9);
+    assert_eq!(q["doelen"]["recall"], 0.9);
+    let svg = std::fs::read_to_string(out.join("kwaliteit.svg")).unwrap();
+    let doc = xml(&svg);
+    let themes = q["themas"].as_array().unwrap();
+    let flagged = themes.iter().filter(|t| t["gemarkeerd"] != 0).count();
+    let planted = themes.iter().filter(|t| t["gepland"] != 0).count();
+    let verwonder = &q["verwonderadressen"];
+    assert_eq!(
+        with_class(&doc, "precisie").count(),
+        flagged + usize::from(verwonder["gemarkeerd"] != 0)
+    );
+    assert_eq!(
+        with_class(&doc, "recall").count(),
+        planted + usize::from(verwonder["gepland"] != 0)
+    );
+    assert_eq!(with_class(&doc, "doel").count(), 1);
+}

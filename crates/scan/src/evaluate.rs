@@ -10,6 +10,12 @@ use std::path::Path;
 
 use crate::catalogue::THEMES;
 
+/// The quality the catalogue is held to per theme (BENCHMARKS.md, the catalogue of issue 12):
+/// precision and recall at least 0.9, and at most 2% of the honest look-alikes flagged.
+pub const TARGET_PRECISION: f64 = 0.9;
+pub const TARGET_RECALL: f64 = 0.9;
+pub const TARGET_LOOKALIKES: f64 = 0.02;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ThemeQuality {
     pub thema: String,

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::address::Addresses;
+use crate::address::{Addresses, Buurt};
 
 /// Cells of buurten with fewer flagged addresses than this are not shown (small-cell
 /// suppression): a count of 1 to 9 in a buurt can point at a household.
@@ -480,11 +480,39 @@ pub fn geojson_addresses(l: &Listing) -> (Value, usize) {
     (fc, without)
 }
 
-/// GeoJSON of the buurten (`--format geojson-buurten`): per buurt its polygon from
-/// `cbs_buurt` (EPSG:28992), the number of flagged addresses, of addresses in the BAG and
-/// flagged per 1,000 addresses. A buurt with fewer than [`MIN_CELL`] flagged addresses shows
-/// no count (`onderdrukt: true`, `adressen_gemarkeerd: null`, label `< 10`).
-pub fn geojson_buurten(l: &Listing) -> Value {
+/// One buurt's count of flagged addresses, as every buurt export shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct BuurtCount<'a> {
+    pub code: &'a str,
+    /// The buurt from `cbs_buurt`, when delivered.
+    pub buurt: Option<&'a Buurt>,
+    /// Flagged addresses in the buurt.
+    pub flagged: usize,
+    /// Addresses (verblijfsobjecten) the BAG holds in the buurt.
+    pub addresses: Option<u64>,
+}
+
+impl BuurtCount<'_> {
+    /// Whether the count may be shown: [`MIN_CELL`] or more flagged addresses.
+    pub fn shown(&self) -> bool {
+        self.flagged >= MIN_CELL
+    }
+
+    /// Flagged addresses per 1,000 addresses, rounded to one decimal; `None` when the count
+    /// is suppressed or the BAG holds no addresses there.
+    pub fn per_1000(&self) -> Option<f64> {
+        match (self.shown(), self.addresses) {
+            (true, Some(t)) if t > 0 => {
+                Some((self.flagged as f64 * 1000.0 / t as f64 * 10.0).round() / 10.0)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Every buurt of the project (in code order), then any buurt a flagged address names that
+/// `cbs_buurt` lacks, each with its count of flagged addresses.
+pub fn buurt_counts(l: &Listing) -> Vec<BuurtCount<'_>> {
     let mut flagged: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &l.profiles {
         if let Some(bu) = l.buurtcode(&p.vbo_id, p.buurtcode.as_deref()) {
@@ -497,33 +525,52 @@ pub fn geojson_buurten(l: &Listing) -> Value {
             codes.push(c);
         }
     }
-    let features: Vec<Value> = codes
+    codes
         .into_iter()
-        .map(|code| {
-            let b = l.addresses.buurten.get(code);
-            let n = flagged.get(code).copied().unwrap_or(0);
-            let total = l.addresses.objecten_per_buurt.get(code).copied();
-            let shown = n >= MIN_CELL;
+        .map(|code| BuurtCount {
+            code,
+            buurt: l.addresses.buurten.get(code),
+            flagged: flagged.get(code).copied().unwrap_or(0),
+            addresses: l.addresses.objecten_per_buurt.get(code).copied(),
+        })
+        .collect()
+}
+
+/// Flagged addresses whose buurt neither the scan nor the BAG records.
+pub fn flagged_without_buurt(l: &Listing) -> usize {
+    l.profiles
+        .iter()
+        .filter(|p| l.buurtcode(&p.vbo_id, p.buurtcode.as_deref()).is_none())
+        .count()
+}
+
+/// GeoJSON of the buurten (`--format geojson-buurten`): per buurt its polygon from
+/// `cbs_buurt` (EPSG:28992), the number of flagged addresses, of addresses in the BAG and
+/// flagged per 1,000 addresses. A buurt with fewer than [`MIN_CELL`] flagged addresses shows
+/// no count (`onderdrukt: true`, `adressen_gemarkeerd: null`, label `< 10`).
+pub fn geojson_buurten(l: &Listing) -> Value {
+    let features: Vec<Value> = buurt_counts(l)
+        .into_iter()
+        .map(|c| {
+            let b = c.buurt;
+            let shown = c.shown();
             let geometry = b
                 .and_then(|b| b.geometrie_wkt.as_deref())
                 .and_then(wkt_to_geojson);
             json!({
                 "type": "Feature",
-                "id": code,
+                "id": c.code,
                 "geometry": geometry,
                 "properties": {
-                    "buurtcode": code,
+                    "buurtcode": c.code,
                     "buurt": b.map(|b| &b.buurtnaam),
                     "wijkcode": b.and_then(|b| b.wijkcode.as_deref()),
                     "wijk": b.and_then(|b| b.wijknaam.as_deref()),
-                    "adressen": total,
-                    "adressen_gemarkeerd": shown.then_some(n),
-                    "per_1000_adressen": match (shown, total) {
-                        (true, Some(t)) if t > 0 => Some((n as f64 * 1000.0 / t as f64 * 10.0).round() / 10.0),
-                        _ => None,
-                    },
+                    "adressen": c.addresses,
+                    "adressen_gemarkeerd": shown.then_some(c.flagged),
+                    "per_1000_adressen": c.per_1000(),
                     "onderdrukt": !shown,
-                    "label": if shown { n.to_string() } else { format!("< {MIN_CELL}") },
+                    "label": if shown { c.flagged.to_string() } else { format!("< {MIN_CELL}") },
                 },
             })
         })
@@ -534,6 +581,32 @@ pub fn geojson_buurten(l: &Listing) -> Value {
         "crs": { "type": "name", "properties": { "name": CRS_RD } },
         "features": features,
     })
+}
+
+/// A ring of points `[x, y]`.
+pub type Ring = Vec<[f64; 2]>;
+
+/// A WKT POLYGON or MULTIPOLYGON as its polygons, each a list of rings (the outer ring
+/// first, then holes); `None` where [`wkt_to_geojson`] gives `None`.
+pub fn wkt_polygons(wkt: &str) -> Option<Vec<Vec<Ring>>> {
+    let g = wkt_to_geojson(wkt)?;
+    let rings = |poly: &Value| -> Option<Vec<Ring>> {
+        poly.as_array()?
+            .iter()
+            .map(|ring| {
+                ring.as_array()?
+                    .iter()
+                    .map(|p| Some([p.get(0)?.as_f64()?, p.get(1)?.as_f64()?]))
+                    .collect()
+            })
+            .collect()
+    };
+    let coordinates = g.get("coordinates")?;
+    if g.get("type")? == "Polygon" {
+        Some(vec![rings(coordinates)?])
+    } else {
+        coordinates.as_array()?.iter().map(rings).collect()
+    }
 }
 
 /// A WKT POLYGON or MULTIPOLYGON (as the contract admits in `geometrie_wkt`) as a GeoJSON
@@ -842,5 +915,14 @@ mod tests {
         assert!(wkt_to_geojson("POLYGON((0 0,1 x))").is_none());
         assert!(wkt_to_geojson("POINT(1 2)").is_none());
         assert!(wkt_to_geojson("MULTIPOLYGON((0 0,1 0,1 1,0 0))").is_none());
+        let rings = wkt_polygons("MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((5 5,6 5,6 6,5 5),(5.2 5.2,5.5 5.2,5.5 5.5,5.2 5.2)))").unwrap();
+        assert_eq!(rings.len(), 2);
+        assert_eq!(rings[1].len(), 2);
+        assert_eq!(rings[1][1][0], [5.2, 5.2]);
+        assert_eq!(
+            wkt_polygons("POLYGON((0 0,10 0,10 10,0 0))").unwrap()[0][0].len(),
+            4
+        );
+        assert!(wkt_polygons("POINT(1 2)").is_none());
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod catalogue;
+pub mod chart;
 pub mod engine;
 pub mod evaluate;
 pub mod export;
