@@ -71,6 +71,9 @@ pub fn datum(iso: &str) -> String {
     let [y, m, d] = parts.as_slice() else {
         return t.to_string();
     };
+    if (y.len(), m.len(), d.len()) != (4, 2, 2) {
+        return t.to_string();
+    }
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<usize>(), d.parse::<u32>()) else {
         return t.to_string();
     };
