@@ -368,10 +368,26 @@ pub fn inzage(
     dir: &Path,
     bsn: &str,
     out: Option<PathBuf>,
+    json: bool,
     gebruiker: Option<&str>,
 ) -> Result<ExitCode> {
     let mut s = access::open(dir, Mode::Write, gebruiker)?;
     let w = loep_app::inzage::report(&mut s, bsn, out.as_deref())?;
+    if json {
+        // Where the letter is and what it holds, not the letter itself: that names the
+        // resident and stays in its files.
+        let v = serde_json::json!({
+            "html": w.html,
+            "pdf": w.pdf,
+            "json": w.json,
+            "bronnen": w.report.bronnen.len(),
+            "signalen": w.report.signalen.len(),
+            "verwerkingen": w.report.verwerkingen.len(),
+            "zonder_contact": w.zonder_contact,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
         "Access report: {} source(s), {} signal(s), {} processing record(s).",
         w.report.bronnen.len(),

@@ -257,6 +257,8 @@ enum Command {
         /// retention).
         #[arg(long)]
         out: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
     },
     /// The Algoritmeregister entry of the project.
     Register {
@@ -688,7 +690,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::User { command } => accountability::user(command, who),
         Command::Reveal { command } => accountability::reveal(command, who),
         Command::Retention { command } => accountability::retention(command, who),
-        Command::Inzage { dir, bsn, out } => accountability::inzage(&dir, &bsn, out, who),
+        Command::Inzage {
+            dir,
+            bsn,
+            out,
+            json,
+        } => accountability::inzage(&dir, &bsn, out, json, who),
         Command::Register { command } => accountability::register(command, who),
         Command::Zaak { command } => zaak_cmd::zaak(command, who),
         Command::Trefkans { dir, json } => zaak_cmd::trefkans(&dir, json, who),

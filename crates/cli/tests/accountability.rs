@@ -694,14 +694,22 @@ fn projects_are_kept_apart() {
         "--out",
         out_a.to_str().unwrap(),
     ]));
-    ok(loep(&[
+    let written = json(ok(loep(&[
         "inzage",
         b.to_str().unwrap(),
         "--bsn",
         bsn,
         "--out",
         out_b.to_str().unwrap(),
-    ]));
+        "--json",
+    ])));
+    // --json says where the letter went and what it holds, not the letter itself.
+    for f in ["html", "pdf", "json"] {
+        let p = Path::new(written[f].as_str().unwrap());
+        assert!(p.starts_with(&out_b) && p.exists(), "{written}");
+    }
+    assert!(written["bronnen"].as_u64().unwrap() > 0, "{written}");
+    assert!(!written.to_string().contains(bsn), "{written}");
     let read = |d: &Path| -> serde_json::Value {
         let f = files_under(d)
             .into_iter()
