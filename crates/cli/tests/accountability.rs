@@ -812,6 +812,18 @@ fn access_request_log_export_and_register() {
         .map(|s| s["signaal"].as_str().unwrap())
         .collect();
     assert!(sigs.contains(&signal_id(s).as_str()), "{sigs:?}");
+    // A signal that involves others too gives no facts: they may be about the others.
+    for sig in r["signalen"].as_array().unwrap() {
+        let n = sig["personen"].as_u64().unwrap();
+        assert!(n >= 1, "{sig}");
+        if n > 1 {
+            assert!(sig["feiten"].is_null(), "{sig}");
+            assert!(
+                sig["uitleg"].as_str().unwrap().contains("andere persoon"),
+                "{sig}"
+            );
+        }
+    }
     let acts: BTreeSet<&str> = r["verwerkingen"]
         .as_array()
         .unwrap()

@@ -62,6 +62,11 @@ pub struct SignaalRegel {
     pub versie: i64,
     pub thema: String,
     pub vbo_id: String,
+    /// How many persons the signal involves, the resident included.
+    pub personen: usize,
+    /// The explanation and the facts; when the signal involves others as well, a sentence
+    /// saying so instead and no facts: they may be about the others (a co-resident's income,
+    /// a landlord's houses), which one person's access request does not give.
     pub uitleg: String,
     pub feiten: serde_json::Value,
 }
@@ -267,14 +272,33 @@ pub fn report(
 
     let signalen = loep_store::scan::signals_of_person(project.conn(), &p)?
         .into_iter()
-        .map(|s| SignaalRegel {
-            signaal: s.id(),
-            indicator: s.indicator,
-            versie: s.versie,
-            thema: s.thema,
-            vbo_id: s.vbo_id,
-            uitleg: s.uitleg,
-            feiten: serde_json::to_value(&s.feiten).unwrap_or(serde_json::Value::Null),
+        .map(|s| {
+            let signaal = s.id();
+            let personen = s.pseudoniemen.len().max(1);
+            let (uitleg, feiten) = if personen > 1 {
+                (
+                    format!(
+                        "Bij dit signaal zijn ook {} andere persoon/personen betrokken; de feiten kunnen over hen gaan en worden daarom hier niet getoond.",
+                        personen - 1
+                    ),
+                    serde_json::Value::Null,
+                )
+            } else {
+                (
+                    s.uitleg,
+                    serde_json::to_value(&s.feiten).unwrap_or(serde_json::Value::Null),
+                )
+            };
+            SignaalRegel {
+                signaal,
+                indicator: s.indicator,
+                versie: s.versie,
+                thema: s.thema,
+                vbo_id: s.vbo_id,
+                personen,
+                uitleg,
+                feiten,
+            }
         })
         .collect();
     let verwerkingen = log::records(project.conn())?

@@ -437,11 +437,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                     if v.is_empty() || v == "-" {
                         continue;
                     }
-                    let shown = if v.len() == 10 && v.as_bytes().get(4) == Some(&b'-') {
-                        datum(&v)
-                    } else {
-                        getal(&v)
-                    };
+                    let shown = loep_contract::nl::feit(k, &v);
                     let label = labels::fact(k).map(str::to_string).unwrap_or_else(|| {
                         let mut l = k.replace('_', " ");
                         if let Some(f) = l.get(..1) {
