@@ -178,15 +178,22 @@ pub fn evaluate(
         })
         .collect();
     let any_case: BTreeSet<String> = planted.values().flatten().cloned().collect();
-    let mut themes_per_address: BTreeMap<&str, usize> = BTreeMap::new();
-    for set in planted.values() {
+    // A planted verwonderadres is one whose planted themes interest two or more partners,
+    // the rule the profiles follow (`interested_partners`). The truth names no regeling, so a
+    // benefit theme counts its default partner here, where a signal may name another payer.
+    let mut interest_per_address: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (theme, set) in &planted {
         for v in set {
-            *themes_per_address.entry(v).or_default() += 1;
+            interest_per_address.entry(v).or_default().extend(
+                loep_contract::theme_interest(theme)
+                    .iter()
+                    .map(|p| p.as_str()),
+            );
         }
     }
-    let multi: BTreeSet<String> = themes_per_address
+    let multi: BTreeSet<String> = interest_per_address
         .into_iter()
-        .filter(|(_, n)| *n >= 2)
+        .filter(|(_, partners)| partners.len() >= 2)
         .map(|(v, _)| v.to_string())
         .collect();
     let verwonder: BTreeSet<String> = profiles

@@ -247,7 +247,12 @@ pub fn interested_partners<'a>(
             .feiten
             .get("regeling")
             .and_then(|r| loep_contract::payer_of(r))
-            .filter(|_| matches!(s.thema.as_str(), "samenwoonfraude" | "uitkering_en_loon"));
+            .filter(|_| {
+                matches!(
+                    s.thema.as_str(),
+                    "samenwoonfraude" | "uitkering_en_loon" | "vermogen_inkomen"
+                )
+            });
         match payer {
             Some(p) => {
                 out.insert(p.as_str());
