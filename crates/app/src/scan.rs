@@ -287,6 +287,29 @@ pub fn fairness_report(
     let mut json = serde_json::to_value(&f)?;
     if let Some(o) = json.as_object_mut() {
         o.insert("min_groep".into(), MIN_GROUP.into());
+        // The file is sent around with the chart: a group the chart shows as "te klein"
+        // (fewer than MIN_GROUP residents) keeps its counts out of the file as well.
+        if let Some(groepen) = o.get_mut("groepen").and_then(|g| g.as_array_mut()) {
+            for g in groepen {
+                let Some(g) = g.as_object_mut() else { continue };
+                let small = g
+                    .get("bewoners")
+                    .and_then(serde_json::Value::as_u64)
+                    .is_some_and(|n| n < MIN_GROUP);
+                if small {
+                    for k in [
+                        "bewoners",
+                        "bewoners_gemarkeerd",
+                        "aandeel_bevolking",
+                        "aandeel_gemarkeerd",
+                        "adressen",
+                        "adressen_gemarkeerd",
+                    ] {
+                        g.insert(k.into(), serde_json::Value::Null);
+                    }
+                }
+            }
+        }
     }
     create_dir(out)?;
     let files = vec![

@@ -232,7 +232,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         published.markdown.display()
     );
 
-    // Step 11, the reports (issue 14), kept in one block of its own.
+    // Step 12, the reports (issue 14), kept in one block of its own.
     println!(
         "12. Rapporten / reports (loep signals --format xlsx|csv-nl|geojson|geojson-buurten|parquet|parquet-adressen|kaart, loep fairness --out, loep evaluate --out), as projectleider:"
     );
@@ -301,7 +301,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         "  loep reveal list {p} --gebruiker sleutelhouder   requests for identities, who decided and why"
     );
     println!(
-        "  loep reveal show {p} O000001 --gebruiker analist  the revealed persons, their address and role there"
+        "  loep reveal show {p} O0001 --gebruiker analist  the revealed persons, their address and role there"
     );
     println!(
         "  {p}/vault/inzage/        the access report of step 9: a letter as HTML and PDF, and JSON"
@@ -326,7 +326,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
         "  loep user audit {p} --gebruiker fg               accounts created, locked, confirmed; failed logins"
     );
     println!(
-        "  loep inzage {p} --bsn BSN --gebruiker fg         a resident's access request (HTML, JSON)"
+        "  loep inzage {p} --bsn BSN --gebruiker fg         a resident's access request (letter as HTML and PDF, JSON)"
     );
     println!(
         "  loep register export {p} --gebruiker fg          the Algoritmeregister entry and the catalogue"

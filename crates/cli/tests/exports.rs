@@ -561,6 +561,21 @@ fn map_fairness_and_quality_charts_of_a_scan() {
     let figures = json(std::fs::read_to_string(out.join("eerlijkheid.json")).unwrap());
     let mut expected = json(ok(loep(&["fairness", dir, "--json"])));
     expected["min_groep"] = 10.into();
+    // The file keeps the counts of a group of fewer than 10 residents out, as the chart does.
+    for g in expected["groepen"].as_array_mut().unwrap() {
+        if g["bewoners"].as_u64().unwrap() < 10 {
+            for k in [
+                "bewoners",
+                "bewoners_gemarkeerd",
+                "aandeel_bevolking",
+                "aandeel_gemarkeerd",
+                "adressen",
+                "adressen_gemarkeerd",
+            ] {
+                g[k] = serde_json::Value::Null;
+            }
+        }
+    }
     assert_eq!(figures, expected);
     let groups = figures["groepen"].as_array().unwrap();
     let with_ratio = groups.iter().filter(|g| g["dispariteit"].is_f64()).count();

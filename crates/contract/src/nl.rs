@@ -77,6 +77,9 @@ pub fn datum(iso: &str) -> String {
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<usize>(), d.parse::<u32>()) else {
         return t.to_string();
     };
+    if m > 12 || d > 31 {
+        return t.to_string();
+    }
     let maand = m.checked_sub(1).and_then(|i| MAANDEN.get(i));
     match (y, maand, d) {
         (0, _, _) => "onbekend".to_string(),
@@ -182,7 +185,7 @@ mod tests {
         assert_eq!(datum("1970-05-00"), "mei 1970");
         assert_eq!(datum("1970-00-00"), "1970");
         assert_eq!(datum("0000-00-00"), "onbekend");
-        assert_eq!(datum("2026-13-01"), "2026");
+        assert_eq!(datum("2026-13-01"), "2026-13-01");
         assert_eq!(maand_jaar("2025-03"), "maart 2025");
         assert_eq!(maand_jaar("2025-13"), "2025-13");
         assert_eq!(

@@ -66,7 +66,9 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
         vbo_id,
         &["pseudoniem", "functie_adres", "datum_aanvang_adreshouding"],
         |r| {
-            let sinds = r[2].map(|d| format!(" sinds {d}")).unwrap_or_default();
+            let sinds = r[2]
+                .map(|d| format!(" sinds {}", loep_contract::nl::datum(d)))
+                .unwrap_or_default();
             let rol = match r[1] {
                 Some("B") => format!("briefadres hier (BRP){sinds}"),
                 _ => format!("bewoner: ingeschreven op dit adres (BRP){sinds}"),
@@ -85,8 +87,9 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                     r[0],
                     1,
                     format!(
-                        "eerder ingeschreven op dit adres (BRP, {} tot {einde})",
-                        r[1].unwrap_or("?")
+                        "eerder ingeschreven op dit adres (BRP, {} tot {})",
+                        r[1].map_or("?".to_string(), loep_contract::nl::datum),
+                        loep_contract::nl::datum(einde)
                     ),
                 );
             }
@@ -113,7 +116,10 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
         |r| {
             let rol = match r[1] {
                 None => "eigenaar van een eenmanszaak op dit adres (KvK)".to_string(),
-                Some(d) => format!("had tot {d} een eenmanszaak op dit adres (KvK)"),
+                Some(d) => format!(
+                    "had tot {} een eenmanszaak op dit adres (KvK)",
+                    loep_contract::nl::datum(d)
+                ),
             };
             add(r[0], 3, rol);
         },
@@ -212,7 +218,10 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                     };
                     let mut rol = match einde {
                         None => format!("huurder (huurcontract bij {corporatie})"),
-                        Some(d) => format!("was huurder tot {d} (huurcontract bij {corporatie})"),
+                        Some(d) => format!(
+                            "was huurder tot {} (huurcontract bij {corporatie})",
+                            loep_contract::nl::datum(d)
+                        ),
                     };
                     if status.get(i) == Some("beoordelen") {
                         rol.push_str(", koppeling op naam nog te beoordelen");

@@ -603,10 +603,12 @@ pub fn kaart_svg(l: &Listing) -> Result<String> {
             ("font-size", "12"),
             ("fill", GREY),
         ],
+        // No exact total: with the shown buurten's counts it would give away the sum of the
+        // hatched ones (a single hatched buurt's count, 1 to 9, by subtraction).
         &format!(
-            "{} adressen met een signaal in {} buurten. Alleen aantallen, geen personen.",
-            count_nl(l.profiles.len() as u64),
-            count_nl(cells.len() as u64)
+            "{} buurten, waarvan {} met minstens {MIN_CELL} gemarkeerde adressen. Alleen aantallen, geen personen.",
+            count_nl(cells.len() as u64),
+            count_nl(cells.iter().filter(|c| c.count.shown()).count() as u64)
         ),
     )?;
     doc.close("svg")?;

@@ -125,35 +125,12 @@ pub(crate) fn px(x: f64) -> String {
 }
 
 /// A number as a Dutch reader writes it: `.` between thousands, a decimal comma, `decimals`
-/// decimals (`1.234,5`).
+/// decimals (`1.234,5`); `–` for what is not a number.
 pub fn number_nl(x: f64, decimals: usize) -> String {
     if !x.is_finite() {
         return "–".to_string();
     }
-    let s = format!("{:.*}", decimals, x.abs());
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (s.as_str(), None),
-    };
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    let zero = s.bytes().all(|b| b == b'0' || b == b'.');
-    let mut out = if x < 0.0 && !zero {
-        "-".to_string()
-    } else {
-        String::new()
-    };
-    out.push_str(&grouped);
-    if let Some(f) = frac {
-        out.push(',');
-        out.push_str(f);
-    }
-    out
+    loep_contract::nl::getal(x, decimals)
 }
 
 /// A whole number with `.` between thousands (`12.345`).
@@ -171,31 +148,14 @@ pub fn ratio_nl(x: f64) -> String {
     }
 }
 
-/// The date of an RFC 3339 time as Dutch readers write it (`15 juni 2026`); the text itself
-/// when it does not start with a date.
+/// The date of an RFC 3339 time as Dutch readers write it, in Dutch local time
+/// (`15 juni 2026`); a plain date in words; the text itself otherwise.
 pub fn date_nl(tijdstip: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "januari",
-        "februari",
-        "maart",
-        "april",
-        "mei",
-        "juni",
-        "juli",
-        "augustus",
-        "september",
-        "oktober",
-        "november",
-        "december",
-    ];
-    let parts: Vec<&str> = tijdstip.get(..10).unwrap_or("").split('-').collect();
-    if let [y, m, d] = parts[..]
-        && let (Ok(y), Ok(m), Ok(d)) = (y.parse::<u32>(), m.parse::<usize>(), d.parse::<u32>())
-        && let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i))
-    {
-        return format!("{d} {month} {y}");
+    let moment = loep_contract::nl::tijdstip_in_woorden(tijdstip);
+    match moment.rsplit_once(", ") {
+        Some((date, _)) if moment != tijdstip => date.to_string(),
+        _ => loep_contract::nl::datum(tijdstip),
     }
-    tijdstip.to_string()
 }
 
 /// The smallest of 1, 2, 2.5 and 5 times a power of ten that is at least `x` (> 0).
