@@ -7,7 +7,7 @@ use anyhow::Result;
 use loep_store::scan::ScanRun;
 use std::collections::BTreeMap;
 
-use super::{Doc, GREY, count_nl, date_nl, number_nl, px, ratio_nl, svg_start};
+use super::{Doc, GREY, count_nl, date_nl, heading, number_nl, px, ratio_nl, svg_start};
 use crate::fairness::{Fairness, Group, MIN_GROUP};
 
 /// The dimensions in the order the chart shows them, with their headings.
@@ -126,16 +126,7 @@ pub fn fairness_svg(
     );
     let mut doc = Doc::new();
     svg_start(&mut doc, WIDTH, height, titel, &beschrijving)?;
-    doc.text(
-        "text",
-        &[
-            ("x", "20"),
-            ("y", "34"),
-            ("font-size", "21"),
-            ("font-weight", "bold"),
-        ],
-        titel,
-    )?;
+    heading(&mut doc, titel)?;
     let share = if f.bewoners > 0 {
         100.0 * f.bewoners_gemarkeerd as f64 / f.bewoners as f64
     } else {

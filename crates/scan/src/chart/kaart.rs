@@ -5,7 +5,9 @@
 
 use anyhow::Result;
 
-use super::{Doc, GREY, count_nl, date_nl, nice_step, number_nl, px, svg_start, text_width, wrap};
+use super::{
+    Doc, GREY, count_nl, date_nl, heading, nice_step, number_nl, px, svg_start, text_width, wrap,
+};
 use crate::export::{
     BuurtCount, Listing, MIN_CELL, Ring, buurt_counts, flagged_without_buurt, wkt_polygons,
 };
@@ -215,16 +217,7 @@ pub fn kaart_svg(l: &Listing) -> Result<String> {
     doc.close("pattern")?;
     doc.close("defs")?;
 
-    doc.text(
-        "text",
-        &[
-            ("x", "20"),
-            ("y", "34"),
-            ("font-size", "21"),
-            ("font-weight", "bold"),
-        ],
-        titel,
-    )?;
+    heading(&mut doc, titel)?;
     doc.text(
         "text",
         &[("x", "20"), ("y", "58"), ("font-size", "13"), ("fill", GREY)],

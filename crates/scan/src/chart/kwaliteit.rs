@@ -5,7 +5,7 @@
 use anyhow::Result;
 use loep_store::scan::ScanRun;
 
-use super::{Doc, GREY, count_nl, date_nl, number_nl, px, svg_start};
+use super::{Doc, GREY, count_nl, date_nl, heading, number_nl, px, svg_start};
 use crate::evaluate::{Quality, TARGET_LOOKALIKES, TARGET_PRECISION, TARGET_RECALL, ThemeQuality};
 
 const PRECISION: &str = "#1f4e79";
@@ -62,16 +62,7 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
     );
     let mut doc = Doc::new();
     svg_start(&mut doc, WIDTH, height, titel, &beschrijving)?;
-    doc.text(
-        "text",
-        &[
-            ("x", "20"),
-            ("y", "34"),
-            ("font-size", "21"),
-            ("font-weight", "bold"),
-        ],
-        titel,
-    )?;
+    heading(&mut doc, titel)?;
     for (i, line) in [
         format!("Scan {} van {datum}, gemeten tegen de geplante gevallen in {truth}.", run.run_id),
         "Precisie: welk deel van de gemarkeerde adressen een echt geval is. Recall: welk deel van de echte gevallen gemarkeerd is.".to_string(),

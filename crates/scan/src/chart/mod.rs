@@ -81,6 +81,20 @@ impl Doc {
     }
 }
 
+/// The visible title of a chart, top left, as every chart writes it.
+pub(crate) fn heading(doc: &mut Doc, titel: &str) -> Result<()> {
+    doc.text(
+        "text",
+        &[
+            ("x", "20"),
+            ("y", "34"),
+            ("font-size", "21"),
+            ("font-weight", "bold"),
+        ],
+        titel,
+    )
+}
+
 /// Opens an `<svg>` of `width` × `height` with its accessible title and description.
 pub(crate) fn svg_start(
     doc: &mut Doc,
