@@ -21,6 +21,11 @@ use crate::error::{AppError, Result};
 use crate::session::Session;
 
 /// The published indicator catalogue (no project, no login: it is public).
+/// The twelve themes, in the catalogue's order.
+pub fn themes() -> &'static [&'static str] {
+    &loep_scan::THEMES
+}
+
 pub fn catalogue() -> Result<Catalogue> {
     Ok(Catalogue::published()?)
 }
@@ -135,7 +140,13 @@ pub fn evaluate(session: &Session, truth: &Path, run: Option<&str>) -> Result<(S
     let run = the_run(session, run)?;
     let signals = loep_store::scan::signals(session.project.conn(), &run.run_id)?;
     let profiles = loep_store::scan::profiles(session.project.conn(), &run.run_id)?;
-    let q = loep_scan::evaluate::evaluate(&run.run_id, &signals, &profiles, truth)?;
+    let q = loep_scan::evaluate::evaluate(
+        &run.run_id,
+        &signals,
+        &profiles,
+        truth,
+        &session.project.config.partners,
+    )?;
     Ok((run, q))
 }
 
@@ -184,6 +195,7 @@ pub fn listing(session: &Session, filter: &SignalFilter) -> Result<Listing> {
         signals,
         profiles,
         addresses,
+        team: session.project.config.partners.clone(),
     })
 }
 
@@ -287,26 +299,40 @@ pub fn fairness_report(
     let mut json = serde_json::to_value(&f)?;
     if let Some(o) = json.as_object_mut() {
         o.insert("min_groep".into(), MIN_GROUP.into());
-        // The file is sent around with the chart: a group the chart shows as "te klein"
-        // (fewer than MIN_GROUP residents) keeps its counts out of the file as well.
+        // The file is sent around with the chart: what the chart leaves out (`onderdrukt`)
+        // stays out of the file as well. A group with fewer than MIN_GROUP residents keeps
+        // none of its counts; another hidden group keeps its residents but not how many of
+        // them were flagged.
         if let Some(groepen) = o.get_mut("groepen").and_then(|g| g.as_array_mut()) {
             for g in groepen {
                 let Some(g) = g.as_object_mut() else { continue };
-                let small = g
-                    .get("bewoners")
-                    .and_then(serde_json::Value::as_u64)
-                    .is_some_and(|n| n < MIN_GROUP);
-                if small {
-                    for k in [
+                let hidden: &[&str] = match g.get("onderdrukt").and_then(serde_json::Value::as_str)
+                {
+                    Some("weinig_bewoners") => &[
                         "bewoners",
                         "bewoners_gemarkeerd",
                         "aandeel_bevolking",
                         "aandeel_gemarkeerd",
                         "adressen",
                         "adressen_gemarkeerd",
-                    ] {
-                        g.insert(k.into(), serde_json::Value::Null);
-                    }
+                    ],
+                    Some(_) => &[
+                        "bewoners_gemarkeerd",
+                        "aandeel_gemarkeerd",
+                        "adressen_gemarkeerd",
+                    ],
+                    None => &[],
+                };
+                for k in hidden {
+                    g.insert((*k).into(), serde_json::Value::Null);
+                }
+                // Flagged addresses of a buurt: fewer than ten are not given, as on the map.
+                let few_addresses = g
+                    .get("adressen_gemarkeerd")
+                    .and_then(serde_json::Value::as_u64)
+                    .is_some_and(|n| (1..MIN_GROUP).contains(&n));
+                if few_addresses {
+                    g.insert("adressen_gemarkeerd".into(), serde_json::Value::Null);
                 }
             }
         }

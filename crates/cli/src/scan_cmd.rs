@@ -325,7 +325,8 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
     for p in &l.profiles {
         let buurtcode = l.addresses.buurt_of(&p.vbo_id, p.buurtcode.as_deref());
         let signals = by_address.get(p.vbo_id.as_str());
-        let belang = loep_app::scan::interested_partners(signals.into_iter().flatten().copied());
+        let belang =
+            loep_app::scan::interested_partners(signals.into_iter().flatten().copied(), &l.team);
         writeln!(
             w,
             "{:>4}. {} | {} | gegevens van {} | belang: {}{}",

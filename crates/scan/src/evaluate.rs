@@ -98,6 +98,7 @@ pub fn evaluate(
     signals: &[Signal],
     profiles: &[AddressProfile],
     truth_dir: &Path,
+    team: &[loep_contract::Partner],
 ) -> Result<Quality> {
     let path = truth_dir.join("adressen.csv");
     let mut r = csv::Reader::from_path(&path).with_context(|| {
@@ -181,12 +182,14 @@ pub fn evaluate(
     // A planted verwonderadres is one whose planted themes interest two or more partners,
     // the rule the profiles follow (`interested_partners`). The truth names no regeling, so a
     // benefit theme counts its default partner here, where a signal may name another payer.
+    // Only the project's partners count, as in the profiles.
     let mut interest_per_address: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for (theme, set) in &planted {
         for v in set {
             interest_per_address.entry(v).or_default().extend(
                 loep_contract::theme_interest(theme)
                     .iter()
+                    .filter(|p| team.contains(p))
                     .map(|p| p.as_str()),
             );
         }

@@ -35,6 +35,8 @@ pub struct Listing {
     pub signals: Vec<Signal>,
     pub profiles: Vec<AddressProfile>,
     pub addresses: Addresses,
+    /// The project's partners: who can join a visit (`belanghebbenden`).
+    pub team: Vec<loep_contract::Partner>,
 }
 
 impl Listing {
@@ -94,7 +96,7 @@ impl Listing {
                     .unwrap_or_default();
                 o.insert(
                     "belanghebbenden".into(),
-                    json!(crate::interested_partners(signals)),
+                    json!(crate::interested_partners(signals, &self.team)),
                 );
                 let a = self.addresses.get(&p.vbo_id);
                 o.insert("adres".into(), json!(a.map(|a| &a.adres)));
@@ -835,6 +837,7 @@ pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> R
                     .into_iter()
                     .flatten()
                     .copied(),
+                &l.team,
             );
             let values: [Option<String>; 10] = [
                 Some(p.run_id.clone()),

@@ -148,7 +148,7 @@ pub fn scan(
     for (i, s) in signals.iter_mut().enumerate() {
         s.nr = i as i64 + 1;
     }
-    let profiles = profile(&run_id, &signals);
+    let profiles = profile(&run_id, &signals, &project.config.partners);
 
     let now = clock::now();
     let run = ScanRun {
@@ -234,12 +234,14 @@ pub fn scan(
     })
 }
 
-/// The partners with an interest in an address: those whose competence the themes of its
-/// signals touch (`loep_contract::theme_interest`); for a benefit theme, the payer of the
-/// regeling the signal names. These are who should join the visit; two or more make a
-/// verwonderadres.
+/// The partners of the team (`team`, the project's partners) with an interest in an address:
+/// those whose competence the themes of its signals touch (`loep_contract::theme_interest`);
+/// for a benefit theme, the payer of the regeling the signal names. These are who should join
+/// the visit; two or more make a verwonderadres. A partner outside the project is never named:
+/// it cannot join a visit of this team.
 pub fn interested_partners<'a>(
     signals: impl IntoIterator<Item = &'a Signal>,
+    team: &[loep_contract::Partner],
 ) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
     for s in signals {
@@ -264,6 +266,7 @@ pub fn interested_partners<'a>(
             ),
         }
     }
+    out.retain(|p| team.iter().any(|t| t.as_str() == *p));
     out
 }
 
@@ -272,7 +275,11 @@ pub fn interested_partners<'a>(
 /// not merely when two partners' data were read. Ranked by number of themes, then of partners,
 /// then by strength (the sum of how far each signal lies beyond its threshold), then by id:
 /// rules anyone can follow, no opaque score.
-pub fn profile(run_id: &str, signals: &[Signal]) -> Vec<AddressProfile> {
+pub fn profile(
+    run_id: &str,
+    signals: &[Signal],
+    team: &[loep_contract::Partner],
+) -> Vec<AddressProfile> {
     let mut by_address: BTreeMap<&str, Vec<&Signal>> = BTreeMap::new();
     for s in signals {
         by_address.entry(&s.vbo_id).or_default().push(s);
@@ -291,7 +298,7 @@ pub fn profile(run_id: &str, signals: &[Signal]) -> Vec<AddressProfile> {
                 vbo_id: vbo.to_string(),
                 buurtcode: ss[0].buurtcode.clone(),
                 themas: themes.iter().map(|t| t.to_string()).collect(),
-                verwonderadres: interested_partners(ss.iter().copied()).len() >= 2,
+                verwonderadres: interested_partners(ss.iter().copied(), team).len() >= 2,
                 partners: partners.iter().map(|p| p.to_string()).collect(),
                 signalen: ss.len() as i64,
                 sterkte: (ss.iter().map(|s| s.sterkte).sum::<f64>() * 1000.0).round() / 1000.0,
@@ -373,4 +380,63 @@ pub fn write_signals_csv(
 /// The spill directory is removed after a scan; a crash leaves it for the next open.
 pub fn clean_spill(project_dir: &Path) {
     let _ = std::fs::remove_dir_all(project_dir.join("staging/scan-spill"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loep_contract::Partner;
+
+    fn signal(thema: &str, vbo: &str, regeling: Option<&str>) -> Signal {
+        Signal {
+            run_id: "S0001".into(),
+            nr: 1,
+            indicator: "X-01".into(),
+            versie: 1,
+            thema: thema.into(),
+            vbo_id: vbo.into(),
+            buurtcode: None,
+            pseudoniemen: Vec::new(),
+            feiten: regeling
+                .map(|r| BTreeMap::from([("regeling".to_string(), r.to_string())]))
+                .unwrap_or_default(),
+            uitleg: String::new(),
+            sterkte: 1.0,
+            partners: vec!["gemeente".into()],
+        }
+    }
+
+    #[test]
+    fn only_the_projects_partners_are_named_as_interested() {
+        let hennep = signal("hennepteelt", "0363010000000001", None);
+        let all = interested_partners([&hennep], &Partner::ALL);
+        assert_eq!(
+            all.into_iter().collect::<Vec<_>>(),
+            ["gemeente", "netbeheerder", "politie"]
+        );
+        // A team without a grid operator: the signal still interests police and municipality.
+        let team = [
+            Partner::Gemeente,
+            Partner::Politie,
+            Partner::Belastingdienst,
+        ];
+        let named = interested_partners([&hennep], &team);
+        assert_eq!(
+            named.into_iter().collect::<Vec<_>>(),
+            ["gemeente", "politie"]
+        );
+        // A team of the municipality alone: one partner, so no verwonderadres.
+        let alone = profile("S0001", std::slice::from_ref(&hennep), &[Partner::Gemeente]);
+        assert!(!alone[0].verwonderadres);
+        let together = profile("S0001", &[hennep], &team);
+        assert!(together[0].verwonderadres);
+    }
+
+    #[test]
+    fn a_benefit_theme_names_the_payer_of_its_regeling() {
+        let ww = signal("uitkering_en_loon", "0363010000000002", Some("ww"));
+        let named = interested_partners([&ww], &Partner::ALL);
+        assert_eq!(named.into_iter().collect::<Vec<_>>(), ["uwv"]);
+        assert!(interested_partners([&ww], &[Partner::Gemeente]).is_empty());
+    }
 }

@@ -693,6 +693,7 @@ mod tests {
             signals: Vec::new(),
             profiles,
             addresses: a,
+            team: loep_contract::Partner::ALL.to_vec(),
         }
     }
 
