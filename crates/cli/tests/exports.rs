@@ -561,22 +561,57 @@ fn map_fairness_and_quality_charts_of_a_scan() {
     let figures = json(std::fs::read_to_string(out.join("eerlijkheid.json")).unwrap());
     let mut expected = json(ok(loep(&["fairness", dir, "--json"])));
     expected["min_groep"] = 10.into();
-    // The file keeps the counts of a group of fewer than 10 residents out, as the chart does.
+    // The file keeps out what the chart does: every count of a group of fewer than 10
+    // residents; the flagged count of a group with 1 to 9 flagged, and of the one more group
+    // per dimension that subtraction from the total would otherwise give away.
     for g in expected["groepen"].as_array_mut().unwrap() {
-        if g["bewoners"].as_u64().unwrap() < 10 {
-            for k in [
-                "bewoners",
-                "bewoners_gemarkeerd",
-                "aandeel_bevolking",
-                "aandeel_gemarkeerd",
-                "adressen",
-                "adressen_gemarkeerd",
-            ] {
-                g[k] = serde_json::Value::Null;
+        let n = g["bewoners"].as_u64().unwrap();
+        let flagged = g["bewoners_gemarkeerd"].as_u64().unwrap();
+        match g["onderdrukt"].as_str() {
+            None => {
+                assert!(n >= 10 && !(1..10).contains(&flagged), "{g}");
+                assert!(g["dispariteit"].is_f64() || flagged == 0, "{g}");
             }
+            Some(why) => {
+                assert!(g["dispariteit"].is_null(), "{g}");
+                match why {
+                    "weinig_bewoners" => assert!(n < 10),
+                    "weinig_gemarkeerd" => assert!((1..10).contains(&flagged)),
+                    _ => assert_eq!(why, "aanvullend"),
+                }
+                let hidden: &[&str] = if why == "weinig_bewoners" {
+                    &["bewoners", "aandeel_bevolking", "adressen"]
+                } else {
+                    &[]
+                };
+                for k in hidden.iter().chain(&[
+                    "bewoners_gemarkeerd",
+                    "aandeel_gemarkeerd",
+                    "adressen_gemarkeerd",
+                ]) {
+                    g[*k] = serde_json::Value::Null;
+                }
+            }
+        }
+        if g["adressen_gemarkeerd"]
+            .as_u64()
+            .is_some_and(|a| (1..10).contains(&a))
+        {
+            g["adressen_gemarkeerd"] = serde_json::Value::Null;
         }
     }
     assert_eq!(figures, expected);
+    // Per dimension, never exactly one group hidden.
+    for dim in ["buurt", "leeftijd", "geslacht"] {
+        let of_dim: Vec<_> = figures["groepen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["dimensie"] == dim)
+            .collect();
+        let hidden = of_dim.iter().filter(|g| !g["onderdrukt"].is_null()).count();
+        assert!(hidden != 1 || of_dim.len() == 1, "{dim}: {figures}");
+    }
     let groups = figures["groepen"].as_array().unwrap();
     let with_ratio = groups.iter().filter(|g| g["dispariteit"].is_f64()).count();
     assert!(with_ratio > 0);

@@ -9,8 +9,23 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{Engine, text_column};
 
-/// Groups smaller than this are reported but their ratio is not computed (small numbers).
+/// Groups smaller than this are reported but their ratio is not computed (small numbers);
+/// nor is it for a group of which 1 to `MIN_GROUP - 1` residents are flagged, because the
+/// ratio, the share and the totals would give that small count away.
 pub const MIN_GROUP: u64 = 10;
+
+/// Why a group's figures about flagged residents are left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Onderdrukt {
+    /// Fewer than [`MIN_GROUP`] residents: nothing about the group is shown but that.
+    WeinigBewoners,
+    /// 1 to `MIN_GROUP - 1` of its residents flagged.
+    WeinigGemarkeerd,
+    /// Left out as well because exactly one other group of its dimension was: the total
+    /// minus the groups shown would otherwise give the hidden count (secondary suppression).
+    Aanvullend,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Group {
@@ -22,11 +37,48 @@ pub struct Group {
     pub aandeel_bevolking: f64,
     pub aandeel_gemarkeerd: f64,
     /// `aandeel_gemarkeerd / aandeel_bevolking`: 1 is even; above 1 the group is flagged more
-    /// often than its size explains. `None` below `MIN_GROUP` residents.
+    /// often than its size explains. `None` when `onderdrukt` says why.
     pub dispariteit: Option<f64>,
     /// For buurten: addresses, and flagged addresses.
     pub adressen: Option<u64>,
     pub adressen_gemarkeerd: Option<u64>,
+    /// Set when the flagged figures of this group are not to be shown (then `dispariteit` is
+    /// `None`).
+    pub onderdrukt: Option<Onderdrukt>,
+}
+
+/// Marks the groups whose flagged figures must not be shown: too few residents, too few
+/// flagged, and per dimension one more when exactly one was hidden (the smallest flagged
+/// count shown), so that no hidden count follows from the total by subtraction.
+fn suppress(groups: &mut [Group]) {
+    for g in groups.iter_mut() {
+        g.onderdrukt = if g.bewoners < MIN_GROUP {
+            Some(Onderdrukt::WeinigBewoners)
+        } else if (1..MIN_GROUP).contains(&g.bewoners_gemarkeerd) {
+            Some(Onderdrukt::WeinigGemarkeerd)
+        } else {
+            None
+        };
+    }
+    let dims: BTreeSet<String> = groups.iter().map(|g| g.dimensie.clone()).collect();
+    for dim in dims {
+        let of_dim = || groups.iter().enumerate().filter(|(_, g)| g.dimensie == dim);
+        if of_dim().filter(|(_, g)| g.onderdrukt.is_some()).count() != 1 {
+            continue;
+        }
+        let next = of_dim()
+            .filter(|(_, g)| g.onderdrukt.is_none())
+            .min_by_key(|(_, g)| (g.bewoners_gemarkeerd, g.bewoners))
+            .map(|(i, _)| i);
+        if let Some(i) = next {
+            groups[i].onderdrukt = Some(Onderdrukt::Aanvullend);
+        }
+    }
+    for g in groups.iter_mut() {
+        if g.onderdrukt.is_some() {
+            g.dispariteit = None;
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,7 +168,7 @@ pub fn fairness(
             c.1 += u64::from(vbo[i].as_deref().is_some_and(|v| flagged.contains(v)));
         }
     }
-    let groepen = counts
+    let mut groepen: Vec<Group> = counts
         .into_iter()
         .map(|((dim, g), (n, f))| {
             let aandeel_bevolking = n as f64 / total.max(1) as f64;
@@ -133,13 +185,100 @@ pub fn fairness(
                 aandeel_gemarkeerd,
                 adressen: a.map(|a| a.0),
                 adressen_gemarkeerd: a.map(|a| a.1),
+                onderdrukt: None,
             }
         })
         .collect();
+    suppress(&mut groepen);
     Ok(Fairness {
         run_id: run_id.to_string(),
         bewoners: total,
         bewoners_gemarkeerd: total_flagged,
         groepen,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(dim: &str, g: &str, n: u64, flagged: u64) -> Group {
+        Group {
+            dimensie: dim.into(),
+            groep: g.into(),
+            bewoners: n,
+            bewoners_gemarkeerd: flagged,
+            aandeel_bevolking: 0.0,
+            aandeel_gemarkeerd: 0.0,
+            dispariteit: Some(1.0),
+            adressen: None,
+            adressen_gemarkeerd: None,
+            onderdrukt: None,
+        }
+    }
+
+    fn hidden(gs: &[Group]) -> Vec<(&str, Option<Onderdrukt>)> {
+        gs.iter()
+            .map(|g| (g.groep.as_str(), g.onderdrukt))
+            .collect()
+    }
+
+    #[test]
+    fn small_counts_are_hidden_and_cannot_be_had_by_subtraction() {
+        use Onderdrukt::*;
+        let mut gs = vec![
+            group("geslacht", "M", 5000, 400),
+            group("geslacht", "V", 5000, 3),
+            group("geslacht", "O", 20, 0),
+            group("leeftijd", "0-17", 900, 0),
+            group("leeftijd", "18-29", 8, 2),
+            group("leeftijd", "30-44", 4000, 200),
+            group("leeftijd", "45-64", 3000, 150),
+            group("buurt", "BU01", 6000, 300),
+            group("buurt", "BU02", 4020, 103),
+        ];
+        suppress(&mut gs);
+        assert_eq!(
+            hidden(&gs),
+            [
+                ("M", None),
+                // 3 flagged of 5000: the ratio would give the 3 away.
+                ("V", Some(WeinigGemarkeerd)),
+                // The only other hidden group of its dimension would follow from the total.
+                ("O", Some(Aanvullend)),
+                ("0-17", Some(Aanvullend)),
+                ("18-29", Some(WeinigBewoners)),
+                ("30-44", None),
+                ("45-64", None),
+                ("BU01", None),
+                ("BU02", None),
+            ]
+        );
+        for g in &gs {
+            assert_eq!(
+                g.dispariteit.is_none(),
+                g.onderdrukt.is_some(),
+                "{}",
+                g.groep
+            );
+        }
+    }
+
+    #[test]
+    fn two_hidden_groups_need_no_third_and_none_flagged_is_shown() {
+        let mut gs = vec![
+            group("geslacht", "M", 5000, 0),
+            group("geslacht", "V", 5000, 4),
+            group("geslacht", "O", 9, 1),
+        ];
+        suppress(&mut gs);
+        assert_eq!(
+            hidden(&gs),
+            [
+                ("M", None),
+                ("V", Some(Onderdrukt::WeinigGemarkeerd)),
+                ("O", Some(Onderdrukt::WeinigBewoners)),
+            ]
+        );
+    }
 }

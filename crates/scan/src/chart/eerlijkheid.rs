@@ -8,7 +8,7 @@ use loep_store::scan::ScanRun;
 use std::collections::BTreeMap;
 
 use super::{Doc, GREY, count_nl, date_nl, heading, number_nl, px, ratio_nl, svg_start};
-use crate::fairness::{Fairness, Group, MIN_GROUP};
+use crate::fairness::{Fairness, Group, MIN_GROUP, Onderdrukt};
 
 /// The dimensions in the order the chart shows them, with their headings.
 const DIMENSIONS: [(&str, &str); 3] = [
@@ -52,6 +52,10 @@ pub fn group_label(dimensie: &str, groep: &str, buurtnamen: &BTreeMap<String, St
 fn no_ratio(f: &Fairness, g: &Group) -> String {
     if g.bewoners < MIN_GROUP {
         format!("te klein: minder dan {MIN_GROUP} bewoners")
+    } else if g.onderdrukt == Some(Onderdrukt::WeinigGemarkeerd) {
+        format!("te klein: minder dan {MIN_GROUP} gemarkeerd")
+    } else if g.onderdrukt == Some(Onderdrukt::Aanvullend) {
+        "weggelaten: anders volgt een klein aantal uit het totaal".into()
     } else if f.bewoners_gemarkeerd == 0 {
         "niet te berekenen: niemand gemarkeerd".into()
     } else {
@@ -121,7 +125,7 @@ pub fn fairness_svg(
 
     let titel = "Wie wordt gemarkeerd? Dispariteit per groep";
     let beschrijving = format!(
-        "Staafdiagram van scan {} van {datum}: per buurt, leeftijdsgroep en geslacht het aandeel onder de bewoners van gemarkeerde adressen gedeeld door het aandeel in de bevolking. 1 is naar verhouding. Groepen met minder dan {MIN_GROUP} bewoners zijn te klein om te berekenen.",
+        "Staafdiagram van scan {} van {datum}: per buurt, leeftijdsgroep en geslacht het aandeel onder de bewoners van gemarkeerde adressen gedeeld door het aandeel in de bevolking. 1 is naar verhouding. Groepen met minder dan {MIN_GROUP} bewoners of gemarkeerden zijn te klein om te tonen.",
         run.run_id
     );
     let mut doc = Doc::new();
@@ -360,7 +364,7 @@ pub fn fairness_svg(
         ),
         "Geslacht, leeftijd en buurt leest alleen deze meting; geen indicator gebruikt ze.".to_string(),
         format!(
-            "Groepen met minder dan {MIN_GROUP} bewoners zijn te klein: hun verhouding zegt niets en wordt niet berekend."
+            "Groepen met minder dan {MIN_GROUP} bewoners of gemarkeerden zijn te klein: hun verhouding wordt niet getoond."
         ),
         "Een dispariteit boven 1 is geen bewijs van vooroordeel, maar een reden om uit te zoeken waarom: lees de leeswijzer (eerlijkheid.html).".to_string(),
     ]
@@ -498,7 +502,8 @@ pub fn fairness_guide_html(
         "1: de groep wordt naar verhouding gemarkeerd, niet vaker en niet minder vaak dan haar aandeel in de bevolking.".to_string(),
         "Boven 1 (oranje): de groep wordt vaker gemarkeerd dan haar aandeel doet verwachten; 2 betekent twee keer zo vaak.".to_string(),
         "Onder 1 (blauw): de groep wordt minder vaak gemarkeerd; 0,5 betekent half zo vaak.".to_string(),
-        format!("Te klein: de groep telt minder dan {MIN_GROUP} bewoners. Zo weinig mensen geven een toevallige verhouding, en een aantal zou personen herkenbaar kunnen maken; er wordt daarom niets berekend."),
+        format!("Te klein: de groep telt minder dan {MIN_GROUP} bewoners, of er zijn minder dan {MIN_GROUP} van haar bewoners gemarkeerd. Zo weinig mensen geven een toevallige verhouding, en een klein aantal zou personen herkenbaar kunnen maken; de verhouding en het aandeel gemarkeerd worden daarom niet getoond."),
+        "Weggelaten: als in een indeling maar één groep te klein is, volgt haar aantal uit het totaal min de andere groepen. Daarom wordt dan ook de groep met het kleinste aantal gemarkeerden weggelaten.".to_string(),
     ] {
         d.text("li", &[], &item)?;
     }
@@ -558,16 +563,20 @@ pub fn fairness_guide_html(
             d.open("tr", &[])?;
             d.text("td", &[], &group_label(dim, &g.groep, buurtnamen))?;
             d.text("td", &[("class", "getal")], &residents(g))?;
-            let small = g.bewoners < MIN_GROUP;
-            let pct = |x: f64| {
-                if small {
+            let pct = |x: f64, hidden: bool| {
+                if hidden {
                     "–".to_string()
                 } else {
                     format!("{}%", number_nl(100.0 * x, 1))
                 }
             };
-            d.text("td", &[("class", "getal")], &pct(g.aandeel_bevolking))?;
-            d.text("td", &[("class", "getal")], &pct(g.aandeel_gemarkeerd))?;
+            let few = g.bewoners < MIN_GROUP;
+            d.text("td", &[("class", "getal")], &pct(g.aandeel_bevolking, few))?;
+            d.text(
+                "td",
+                &[("class", "getal")],
+                &pct(g.aandeel_gemarkeerd, g.onderdrukt.is_some()),
+            )?;
             match g.dispariteit {
                 Some(r) => d.text(
                     "td",
@@ -610,6 +619,7 @@ mod tests {
             dispariteit: ratio,
             adressen: None,
             adressen_gemarkeerd: None,
+            onderdrukt: (n < MIN_GROUP).then_some(Onderdrukt::WeinigBewoners),
         }
     }
 
@@ -624,6 +634,10 @@ mod tests {
                 group("buurt", "onbekend", 4, 0, None),
                 group("geslacht", "M", 500, 50, Some(1.0)),
                 group("geslacht", "V", 500, 50, Some(1.0)),
+                Group {
+                    onderdrukt: Some(Onderdrukt::WeinigGemarkeerd),
+                    ..group("geslacht", "O", 30, 3, None)
+                },
                 group("leeftijd", "18-29", 200, 52, Some(2.6)),
                 group("leeftijd", "65+", 800, 48, Some(0.6)),
             ],
@@ -690,6 +704,11 @@ mod tests {
         );
         // The small group's count is not shown.
         assert!(texts.contains(&"minder dan 10 bewoners"), "{texts:?}");
+        // Nor a ratio that would give away a small number of flagged residents.
+        assert!(
+            texts.contains(&"te klein: minder dan 10 gemarkeerd"),
+            "{texts:?}"
+        );
         assert!(!texts.contains(&"4 bewoners"));
     }
 
@@ -724,7 +743,7 @@ mod tests {
         assert!(doc.descendants().any(|n| n.has_tag_name("svg")));
         assert_eq!(
             doc.descendants().filter(|n| n.has_tag_name("tr")).count(),
-            3 + 7,
+            3 + 8,
             "a header per dimension and a row per group"
         );
     }
