@@ -149,6 +149,19 @@ fn the_access_letter_is_plain_dutch_and_about_one_person() {
     };
     let (html_file, pdf_file, json_file) = (file("html"), file("pdf"), file("json"));
     assert!(printed.contains(pdf_file.to_str().unwrap()), "{printed}");
+    // Named by date and number, not by (a part of) the pseudonym; a second letter does not
+    // overwrite the first.
+    assert_eq!(html_file.file_name().unwrap(), "inzage-2026-06-15-1.html");
+    ok(loep(&[
+        "inzage",
+        d,
+        "--bsn",
+        "111222333",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    assert!(out.join("inzage-2026-06-15-2.pdf").is_file());
+    assert!(out.join("inzage-2026-06-15-1.pdf").is_file());
     let html = std::fs::read_to_string(&html_file).unwrap();
 
     // Plain Dutch labels, partners in full, not table and column names.

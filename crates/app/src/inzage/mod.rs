@@ -91,7 +91,17 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
         .unwrap_or_else(|| loep_vault::inzage_dir(&session.project.layout));
     std::fs::create_dir_all(&out)
         .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))?;
-    let stem = format!("inzage-{}", r.pseudoniem.get(..12).unwrap_or(&r.pseudoniem));
+    // The file names carry the date and a sequence number, never (part of) the pseudonym: a
+    // directory listing must not link a letter to the analysis data.
+    let day: String = r.opgesteld.chars().take(10).collect();
+    let stem = (1u32..)
+        .map(|n| format!("inzage-{day}-{n}"))
+        .find(|stem| {
+            ["json", "html", "pdf"]
+                .iter()
+                .all(|ext| !out.join(format!("{stem}.{ext}")).exists())
+        })
+        .unwrap_or_else(|| format!("inzage-{day}"));
     let json = out.join(format!("{stem}.json"));
     let html = out.join(format!("{stem}.html"));
     let pdf = out.join(format!("{stem}.pdf"));
