@@ -188,10 +188,11 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let mut analist = bench_login(&project_dir, "bench-analist")?;
             let before = peak_memory();
             let t = Instant::now();
-            let report =
-                loep_app::scan::run(&mut analist, memory_limit, &loep_app::scan::NoScanProgress)?;
+            let timings = IndicatorTimes::default();
+            let report = loep_app::scan::run(&mut analist, memory_limit, &timings)?;
             let secs = t.elapsed().as_secs_f64();
             crate::scan_cmd::print_scan(&report, secs);
+            timings.print();
             println!(
                 "scan: {} indicators, {} signals, {} addresses in {secs:.2} s; peak memory (whole process) {:.0} MiB (before the scan {:.0} MiB)",
                 report.indicatoren.len(),
@@ -338,5 +339,36 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// When each indicator of a scan started, to print how long each took (the last one's time
+/// includes storing the run).
+#[derive(Default)]
+struct IndicatorTimes(std::sync::Mutex<Vec<(String, Instant)>>);
+
+impl loep_app::scan::ScanProgress for IndicatorTimes {
+    fn indicator(&self, _done: usize, _total: usize, code: &str) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push((code.to_string(), Instant::now()));
+        }
+    }
+}
+
+impl IndicatorTimes {
+    fn print(&self) {
+        let Ok(v) = self.0.lock() else { return };
+        let end = Instant::now();
+        let mut times: Vec<(&str, f64)> = v
+            .iter()
+            .enumerate()
+            .map(|(i, (code, start))| {
+                let until = v.get(i + 1).map_or(end, |next| next.1);
+                (code.as_str(), until.duration_since(*start).as_secs_f64())
+            })
+            .collect();
+        times.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let line: Vec<String> = times.iter().map(|(c, s)| format!("{c} {s:.1} s")).collect();
+        println!("time per indicator (slowest first): {}", line.join(", "));
     }
 }
