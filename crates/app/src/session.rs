@@ -136,3 +136,44 @@ pub fn open(
     };
     Ok((session, destroyed.filter(|r| r.destroyed_anything())))
 }
+
+/// What a browser keeps of a web session: the token (in a cookie) and the CSRF token its
+/// forms carry.
+pub use loep_store::websessie::Started as WebSession;
+
+/// Logs in for the web application: checks the password as [`open`] does (lockout and audit
+/// included) and starts a new web session, never reusing one the browser brought along.
+pub fn login_web(dir: &Path, naam: &str, password: &str) -> Result<(Session, WebSession)> {
+    let (session, _) = open(dir, Access::Read, naam, password)?;
+    let started = loep_store::websessie::start(
+        session.project.conn(),
+        &session.user,
+        loep_store::clock::now_utc(),
+    )?;
+    Ok((session, started))
+}
+
+/// The session of the web session `token` names, with the project opened as `mode` says
+/// (a writer waits for another writer as a command does), and the session's CSRF token.
+/// Refused when the web session has ended (logout, idle or absolute timeout) or its account
+/// was disabled.
+pub fn resume(dir: &Path, mode: Access, token: &str) -> Result<(Session, String)> {
+    let mut project = match mode {
+        Access::Write => Project::open(dir)?,
+        Access::Read => Project::open_read_only(dir)?,
+    };
+    let (user, csrf) =
+        loep_store::websessie::resume(project.conn(), token, loep_store::clock::now_utc())?;
+    if mode == Access::Write {
+        attach_vault(&mut project)?;
+        guard(&project)?;
+    }
+    Ok((Session { project, user }, csrf))
+}
+
+/// Ends the web session `token` names (logout).
+pub fn logout_web(dir: &Path, token: &str) -> Result<()> {
+    let project = Project::open_read_only(dir)?;
+    loep_store::websessie::end(project.conn(), token)?;
+    Ok(())
+}

@@ -547,7 +547,8 @@ CREATE TABLE IF NOT EXISTS gebruiker (
             })?;
         }
     }
-    audit::create_schema(conn)
+    audit::create_schema(conn)?;
+    crate::websessie::create_schema(conn)
 }
 
 /// The shortest password an account may have.
@@ -1168,6 +1169,31 @@ fn authenticate_at(
          WHERE naam = ?1 AND (mislukte_pogingen <> 0 OR geblokkeerd_tot IS NOT NULL)",
         params![naam],
     )?;
+    Ok(Gebruiker {
+        naam: row.naam,
+        rol: row.rol,
+        organisatie: row.organisatie,
+        bevestigd: row.bevestigd,
+    })
+}
+
+/// The account `naam` as it stands now, for a session that a login started before
+/// ([`crate::websessie::resume`]): refused when the account is gone, disabled or changed
+/// outside loep. A lockout (failed logins by whoever) does not end a session already open.
+pub(crate) fn reload(conn: &Connection, naam: &str) -> Result<Gebruiker> {
+    let Some(row) = find(conn, naam)? else {
+        return Err(refused(format!(
+            "account '{naam}' bestaat niet meer; log opnieuw in"
+        )));
+    };
+    if !crate::integrity::row_intact(conn, "gebruiker", naam)? {
+        return Err(crate::integrity::tampered(&format!("account '{naam}'")));
+    }
+    if !row.actief {
+        return Err(refused(format!(
+            "account '{naam}' is uitgeschakeld; vraag een beheerder om het weer in te schakelen"
+        )));
+    }
     Ok(Gebruiker {
         naam: row.naam,
         rol: row.rol,

@@ -19,6 +19,7 @@ pub mod retention;
 pub mod reveal;
 pub mod scan;
 pub mod schema;
+pub mod websessie;
 
 pub use log::{LogRecord, Status};
 pub use problem::{Problem, ProblemKind, database_fault};

@@ -857,7 +857,7 @@ impl Project {
 }
 
 /// What is told the processing log's new head (record count, hash of the newest record).
-pub type HeadMirror = dyn Fn(i64, &str) -> Result<()>;
+pub type HeadMirror = dyn Fn(i64, &str) -> Result<()> + Send;
 
 /// How long a writer waits for another writer before it gives up with "busy".
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);

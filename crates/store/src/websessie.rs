@@ -1,0 +1,246 @@
+//! Sessions of the web application, kept in the project's own `store.sqlite`.
+//!
+//! A session starts with a successful login ([`crate::auth::authenticate`]) and is named by a
+//! random token of 256 bits that only the browser holds (in a cookie); the table keeps the
+//! token's SHA-256, so that someone who reads the database cannot take over a session. Each
+//! session has its own CSRF token for the forms it posts. A session ends at logout, after
+//! [`IDLE_MINUTES`] without a request, after [`ABSOLUTE_HOURS`] whatever happens, and as soon as
+//! its account is disabled, locked or changed outside loep: every resumption reads the account
+//! again ([`crate::auth::reload`]).
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Gebruiker;
+use crate::{Problem, ProblemKind};
+
+/// A session without a request for this long has ended (BIO: lock an unattended session).
+pub const IDLE_MINUTES: i64 = 30;
+/// No session lasts longer than a working day, whatever its use.
+pub const ABSOLUTE_HOURS: i64 = 10;
+
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        r#"
+CREATE TABLE IF NOT EXISTS websessie (
+    sleutel TEXT PRIMARY KEY,
+    gebruiker TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    aangemaakt TEXT NOT NULL,
+    laatst TEXT NOT NULL
+);
+"#,
+    )
+    .context("kan de tabel websessie (sessies van de webapplicatie) niet aanmaken")
+}
+
+/// What the browser holds (`token`, in a cookie) and what its forms carry (`csrf`).
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub token: String,
+    pub csrf: String,
+}
+
+fn random_hex() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("geen willekeurige bytes: {e}"))?;
+    Ok(hex::encode(bytes))
+}
+
+fn key_of(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn ended() -> anyhow::Error {
+    Problem::error(
+        ProblemKind::Refused,
+        "uw sessie is verlopen of beëindigd; log opnieuw in",
+    )
+}
+
+/// Starts a session for `user`, who has just logged in. A new token every time, whatever the
+/// browser sent before (no session fixation). Ended sessions are removed on the way.
+pub fn start(conn: &Connection, user: &Gebruiker, now: DateTime<Utc>) -> Result<Started> {
+    // A project that no writer of this release has opened yet lacks the table.
+    create_schema(conn)?;
+    purge(conn, now)?;
+    let started = Started {
+        token: random_hex()?,
+        csrf: random_hex()?,
+    };
+    conn.execute(
+        "INSERT INTO websessie (sleutel, gebruiker, csrf, aangemaakt, laatst)
+         VALUES (?1, ?2, ?3, ?4, ?4)",
+        params![
+            key_of(&started.token),
+            user.naam(),
+            started.csrf,
+            stamp(now)
+        ],
+    )
+    .context("kan de sessie niet vastleggen")?;
+    Ok(started)
+}
+
+/// The account and CSRF token of the session `token` names, if it has not ended; marks the
+/// session as used now.
+pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Gebruiker, String)> {
+    create_schema(conn)?;
+    let key = key_of(token);
+    let row: Option<(String, String, String, String)> = conn
+        .query_row(
+            "SELECT gebruiker, csrf, aangemaakt, laatst FROM websessie WHERE sleutel = ?1",
+            params![key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    let Some((naam, csrf, aangemaakt, laatst)) = row else {
+        return Err(ended());
+    };
+    let parse = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .ok()
+    };
+    let live = match (parse(&aangemaakt), parse(&laatst)) {
+        (Some(a), Some(l)) => {
+            now - l < TimeDelta::minutes(IDLE_MINUTES)
+                && now - a < TimeDelta::hours(ABSOLUTE_HOURS)
+                && l <= now + TimeDelta::minutes(1)
+        }
+        _ => false,
+    };
+    if !live {
+        conn.execute("DELETE FROM websessie WHERE sleutel = ?1", params![key])?;
+        return Err(ended());
+    }
+    let user = match crate::auth::reload(conn, &naam) {
+        Ok(u) => u,
+        Err(e) => {
+            conn.execute("DELETE FROM websessie WHERE sleutel = ?1", params![key])?;
+            return Err(e);
+        }
+    };
+    conn.execute(
+        "UPDATE websessie SET laatst = ?2 WHERE sleutel = ?1",
+        params![key, stamp(now)],
+    )?;
+    Ok((user, csrf))
+}
+
+/// Ends the session `token` names (logout). Ending an unknown session is no error.
+pub fn end(conn: &Connection, token: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM websessie WHERE sleutel = ?1",
+        params![key_of(token)],
+    )?;
+    Ok(())
+}
+
+/// Ends every session of account `naam` (after it was disabled or its password changed).
+pub fn end_all_of(conn: &Connection, naam: &str) -> Result<()> {
+    conn.execute("DELETE FROM websessie WHERE gebruiker = ?1", params![naam])?;
+    Ok(())
+}
+
+/// Removes the sessions that have ended by time.
+fn purge(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "DELETE FROM websessie WHERE laatst < ?1 OR aangemaakt < ?2",
+        params![
+            stamp(now - TimeDelta::minutes(IDLE_MINUTES)),
+            stamp(now - TimeDelta::hours(ABSOLUTE_HOURS))
+        ],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Rol;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn db() -> (Connection, Gebruiker) {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::auth::create_schema(&conn).unwrap();
+        create_schema(&conn).unwrap();
+        crate::auth::add_user(
+            &conn,
+            None,
+            "anna",
+            Rol::Beheerder,
+            None,
+            "een lang wachtwoord",
+        )
+        .unwrap();
+        let user = crate::auth::authenticate(&conn, "anna", "een lang wachtwoord").unwrap();
+        (conn, user)
+    }
+
+    #[test]
+    fn a_session_resumes_until_idle_or_absolute_timeout_or_logout() {
+        let (conn, user) = db();
+        let t0 = t("2026-06-15T08:00:00Z");
+        let s = start(&conn, &user, t0).unwrap();
+        assert_eq!(s.token.len(), 64);
+        // The database holds the token's hash, not the token.
+        let stored: String = conn
+            .query_row("SELECT sleutel FROM websessie", [], |r| r.get(0))
+            .unwrap();
+        assert_ne!(stored, s.token);
+        let (u, csrf) = resume(&conn, &s.token, t("2026-06-15T08:29:00Z")).unwrap();
+        assert_eq!(u.naam(), "anna");
+        assert_eq!(csrf, s.csrf);
+        // Used every 20 minutes, it lasts until the absolute limit.
+        let mut now = t("2026-06-15T08:29:00Z");
+        while now + TimeDelta::minutes(20) < t("2026-06-15T18:00:00Z") {
+            now += TimeDelta::minutes(20);
+            resume(&conn, &s.token, now).unwrap();
+        }
+        assert!(now > t("2026-06-15T17:40:00Z"));
+        assert!(resume(&conn, &s.token, t("2026-06-15T18:00:01Z")).is_err());
+        // Idle for 30 minutes: ended, and stays ended.
+        let s = start(&conn, &user, t0).unwrap();
+        assert!(resume(&conn, &s.token, t("2026-06-15T08:30:01Z")).is_err());
+        assert!(resume(&conn, &s.token, t("2026-06-15T08:30:02Z")).is_err());
+        // Logout.
+        let s = start(&conn, &user, t0).unwrap();
+        end(&conn, &s.token).unwrap();
+        assert!(resume(&conn, &s.token, t0).is_err());
+        // A made-up token.
+        assert!(resume(&conn, &"0".repeat(64), t0).is_err());
+    }
+
+    #[test]
+    fn every_login_gets_a_new_token_and_a_disabled_account_loses_its_sessions() {
+        let (conn, user) = db();
+        let t0 = t("2026-06-15T08:00:00Z");
+        let a = start(&conn, &user, t0).unwrap();
+        let b = start(&conn, &user, t0).unwrap();
+        assert_ne!(a.token, b.token);
+        assert_ne!(a.csrf, b.csrf);
+        crate::auth::add_user(
+            &conn,
+            Some(&user),
+            "bram",
+            Rol::Analist,
+            None,
+            "nog een lang wachtwoord",
+        )
+        .unwrap();
+        let bram = crate::auth::authenticate(&conn, "bram", "nog een lang wachtwoord").unwrap();
+        let s = start(&conn, &bram, t0).unwrap();
+        crate::auth::disable_user(&conn, &user, "bram").unwrap();
+        assert!(resume(&conn, &s.token, t0).is_err());
+    }
+}
