@@ -22,6 +22,8 @@ pub mod session;
 pub mod zaken;
 
 pub use error::{AppError, Kind, Result};
+/// How values are written for Dutch readers (numbers, amounts, dates, local times).
+pub use loep_contract::nl;
 pub use session::{Mode, Session};
 
 /// Types the front ends show.

@@ -195,3 +195,10 @@ pub fn create_with_team(
     }
     Ok(())
 }
+
+/// Refuses when `dir` is not a project that can be served: not a project, its vault not
+/// mounted, made by a newer release. Opens it for reading only; no login.
+pub fn check_servable(dir: &Path) -> Result<()> {
+    drop(loep_store::Project::open_read_only(dir)?);
+    Ok(())
+}

@@ -84,8 +84,16 @@ const ALLOWED: &[(&str, &[&str])] = &[
     // tools that need no project (`loep synth`, `loep link`).
     (
         "loep",
-        &["loep-app", "loep-contract", "loep-synth", "loep-linkage"],
+        &[
+            "loep-app",
+            "loep-web",
+            "loep-contract",
+            "loep-synth",
+            "loep-linkage",
+        ],
     ),
+    // The web application is a front end over the application core and nothing else.
+    ("loep-web", &["loep-app"]),
 ];
 
 #[test]
@@ -117,6 +125,12 @@ fn crates_depend_only_on_what_the_architecture_allows() {
 fn nothing_depends_on_a_front_end() {
     for (krate, uses) in workspace_dependencies() {
         assert!(!uses.contains("loep"), "{krate} depends on the CLI");
+        if krate != "loep" {
+            assert!(
+                !uses.contains("loep-web"),
+                "{krate} depends on the web application"
+            );
+        }
     }
 }
 

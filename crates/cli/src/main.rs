@@ -114,6 +114,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the web application for the project: Dutch pages for every account of the
+    /// project, who log in in the browser (the dashboard, the signals, the public catalogue).
+    Serve {
+        /// The project directory.
+        dir: PathBuf,
+        /// Where to listen (address:port); port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Show the project, its approval, its deliveries and snapshots, rows per table.
     Status {
         dir: PathBuf,
@@ -558,6 +567,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Err(refusal.error.into())
                 }
             }
+        }
+        Command::Serve { dir, listen } => {
+            // The project must exist and open before anyone is told to browse to it.
+            loep_app::project::check_servable(&dir)?;
+            loep_web::serve(dir.clone(), listen, |addr| {
+                println!(
+                    "loep serveert project {} op http://{addr}/ (stoppen: Ctrl-C)",
+                    dir.display()
+                );
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Status { dir, json } => {
             let session = access::open(&dir, Mode::Read, who)?;

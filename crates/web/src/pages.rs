@@ -1,0 +1,487 @@
+//! The pages: each resumes the session (or is public), calls one or two use cases of the core
+//! on the blocking pool, and renders a template.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use loep_app::scan::{Page, SignalFilter};
+use loep_app::{Kind, Mode};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::Server;
+use crate::web::{app_error, blocking, clear_cookie, page_error, session, set_cookie, token};
+
+/// Signals per page of the queue.
+const PAGE_SIZE: usize = 50;
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("De pagina kon niet worden opgebouwd: {e}"),
+        ),
+    }
+}
+
+/// Who is logged in, for the page header.
+pub struct Wie {
+    pub naam: String,
+    pub rol: String,
+    pub csrf: String,
+}
+
+impl Wie {
+    fn of(s: &loep_app::Session, csrf: String) -> Wie {
+        Wie {
+            naam: s.user().naam().to_string(),
+            rol: s.user().rol().name().to_string(),
+            csrf,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inloggen.html")]
+struct Inloggen {
+    gebruiker: String,
+    fout: Option<String>,
+}
+
+pub async fn login_form(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    if token(&headers).is_some() && session(&server, &headers, Mode::Read).await.is_ok() {
+        return Redirect::to("/").into_response();
+    }
+    render(&Inloggen {
+        gebruiker: String::new(),
+        fout: None,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    gebruiker: String,
+    #[serde(default)]
+    wachtwoord: String,
+}
+
+pub async fn login(State(server): State<Arc<Server>>, Form(form): Form<LoginForm>) -> Response {
+    let naam = form.gebruiker.trim().to_string();
+    if naam.is_empty() || form.wachtwoord.is_empty() {
+        let page = render(&Inloggen {
+            gebruiker: naam,
+            fout: Some("Vul uw accountnaam en uw wachtwoord in.".into()),
+        });
+        return (StatusCode::BAD_REQUEST, page).into_response();
+    }
+    let dir = server.dir.clone();
+    let (n, pw) = (naam.clone(), form.wachtwoord);
+    match blocking(move || loep_app::session::login_web(&dir, &n, &pw).map(|(_, s)| s)).await {
+        Ok(started) => {
+            let mut res = Redirect::to("/").into_response();
+            if let Ok(v) = HeaderValue::from_str(&set_cookie(&started.token)) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e) if matches!(e.kind, Kind::Refused | Kind::Conflict) => {
+            let status = if e.kind == Kind::Refused {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
+            let page = render(&Inloggen {
+                gebruiker: naam,
+                fout: Some(e.message()),
+            });
+            (status, page).into_response()
+        }
+        Err(e) => app_error(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Compares in constant time, so that the token cannot be guessed byte by byte.
+fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub async fn logout(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let (_, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if !same_token(&form.csrf, &csrf) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
+        );
+    }
+    if let Some(t) = token(&headers) {
+        let dir = server.dir.clone();
+        if let Err(e) = blocking(move || loep_app::session::logout_web(&dir, &t)).await {
+            return app_error(&e);
+        }
+    }
+    let mut res = Redirect::to("/inloggen").into_response();
+    if let Ok(v) = HeaderValue::from_str(&clear_cookie()) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// A theme's or buurt's count on the dashboard.
+pub struct Telling {
+    pub naam: String,
+    pub signalen: usize,
+    pub adressen: usize,
+}
+
+pub struct Scanregel {
+    pub run_id: String,
+    pub tijdstip: String,
+    pub signalen: i64,
+    pub adressen: i64,
+}
+
+#[derive(Template)]
+#[template(path = "overzicht.html")]
+struct Overzicht {
+    wie: Wie,
+    project: String,
+    doel: String,
+    periode: String,
+    laatste: Option<Scanregel>,
+    scans: Vec<Scanregel>,
+    themas: Vec<Telling>,
+    buurten: Vec<Telling>,
+    verwonderadressen: usize,
+    kaart: Option<String>,
+}
+
+fn counts<'a>(pairs: impl Iterator<Item = (String, &'a str)>) -> Vec<Telling> {
+    let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+    for (key, vbo) in pairs {
+        let e = by.entry(key).or_default();
+        e.0 += 1;
+        e.1.insert(vbo);
+    }
+    by.into_iter()
+        .map(|(naam, (signalen, a))| Telling {
+            naam,
+            signalen,
+            adressen: a.len(),
+        })
+        .collect()
+}
+
+pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let status = loep_app::project::status(&s)?;
+        let scans: Vec<Scanregel> = status
+            .scans
+            .iter()
+            .rev()
+            .map(|r| Scanregel {
+                run_id: r.run_id.clone(),
+                tijdstip: loep_app::nl::tijdstip(&r.tijdstip),
+                signalen: r.signalen,
+                adressen: r.adressen,
+            })
+            .collect();
+        let (mut themas, mut buurten, mut verwonder, mut kaart) = (vec![], vec![], 0, None);
+        if !status.scans.is_empty() {
+            let listing = loep_app::scan::listing(&s, &SignalFilter::default())?;
+            themas = counts(
+                listing
+                    .signals
+                    .iter()
+                    .map(|x| (x.thema.clone(), x.vbo_id.as_str())),
+            );
+            buurten = counts(listing.signals.iter().map(|x| {
+                let code = listing
+                    .addresses
+                    .buurt_of(&x.vbo_id, x.buurtcode.as_deref());
+                let name = listing.addresses.buurtnaam(code);
+                let label = match (name, code) {
+                    (Some(n), Some(c)) => format!("{n} ({c})"),
+                    (None, Some(c)) => c.to_string(),
+                    _ => "onbekend".to_string(),
+                };
+                (label, x.vbo_id.as_str())
+            }));
+            verwonder = listing.profiles.iter().filter(|p| p.verwonderadres).count();
+            kaart = Some(loep_app::scan::kaart_svg(&listing)?);
+        }
+        let periode = format!(
+            "{} tot en met {}",
+            loep_app::nl::datum(&status.periode.0),
+            loep_app::nl::datum(&status.periode.1)
+        );
+        Ok(Overzicht {
+            laatste: scans.first().map(|r| Scanregel {
+                run_id: r.run_id.clone(),
+                tijdstip: r.tijdstip.clone(),
+                signalen: r.signalen,
+                adressen: r.adressen,
+            }),
+            wie: Wie::of(&s, csrf),
+            project: status.naam,
+            doel: status.doel,
+            periode,
+            scans,
+            themas,
+            buurten,
+            verwonderadressen: verwonder,
+            kaart,
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct Filter {
+    #[serde(default)]
+    thema: String,
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    buurt: String,
+    #[serde(default)]
+    verwonderadres: String,
+    #[serde(default)]
+    pagina: Option<usize>,
+}
+
+pub struct Regel {
+    pub id: String,
+    pub indicator: String,
+    pub thema: String,
+    pub adres: String,
+    pub buurt: String,
+    pub uitleg: String,
+}
+
+#[derive(Template)]
+#[template(path = "signalen.html")]
+struct Signalen {
+    wie: Wie,
+    thema: String,
+    indicator: String,
+    buurt: String,
+    verwonderadres: bool,
+    themas: Vec<String>,
+    regels: Vec<Regel>,
+    totaal: usize,
+    pagina: usize,
+    paginas: usize,
+    vorige: Option<String>,
+    volgende: Option<String>,
+    run: String,
+}
+
+/// The query string for page `n` of the same filter.
+fn page_link(f: &Filter, n: usize) -> String {
+    let mut parts = vec![];
+    for (k, v) in [
+        ("thema", &f.thema),
+        ("indicator", &f.indicator),
+        ("buurt", &f.buurt),
+    ] {
+        if !v.is_empty() {
+            parts.push(format!("{k}={}", encode(v)));
+        }
+    }
+    if !f.verwonderadres.is_empty() {
+        parts.push("verwonderadres=ja".into());
+    }
+    parts.push(format!("pagina={n}"));
+    format!("/signalen?{}", parts.join("&"))
+}
+
+/// Percent-encodes a query value (letters, digits and `-_.~` stay).
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn signals(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Query(f): Query<Filter>,
+) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let some = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
+        let filter = SignalFilter {
+            run: None,
+            thema: some(&f.thema),
+            indicator: some(&f.indicator).map(|i| i.to_uppercase()),
+            buurt: some(&f.buurt),
+            verwonderadres: !f.verwonderadres.is_empty(),
+        };
+        let n = f.pagina.unwrap_or(1).max(1);
+        let found = loep_app::scan::signals(
+            &s,
+            &filter,
+            Page {
+                number: n - 1,
+                size: PAGE_SIZE,
+            },
+        )?;
+        let addresses =
+            loep_app::scan::addresses(&s, found.signals.iter().map(|x| x.vbo_id.as_str()))?;
+        let regels = found
+            .signals
+            .iter()
+            .map(|x| {
+                let code = addresses.buurt_of(&x.vbo_id, x.buurtcode.as_deref());
+                Regel {
+                    id: x.id(),
+                    indicator: x.indicator.clone(),
+                    thema: x.thema.clone(),
+                    adres: addresses
+                        .adres(&x.vbo_id)
+                        .unwrap_or("adres onbekend in de BAG")
+                        .to_string(),
+                    buurt: addresses
+                        .buurtnaam(code)
+                        .or(code)
+                        .unwrap_or("onbekend")
+                        .to_string(),
+                    uitleg: x.uitleg.clone(),
+                }
+            })
+            .collect();
+        let paginas = found.total.div_ceil(PAGE_SIZE).max(1);
+        Ok(Signalen {
+            wie: Wie::of(&s, csrf),
+            themas: loep_app::scan::themes()
+                .iter()
+                .map(|t| t.to_string())
+                .collect(),
+            thema: f.thema.clone(),
+            indicator: f.indicator.clone(),
+            buurt: f.buurt.clone(),
+            verwonderadres: !f.verwonderadres.is_empty(),
+            regels,
+            totaal: found.total,
+            pagina: n,
+            paginas,
+            vorige: (n > 1).then(|| page_link(&f, n - 1)),
+            volgende: (n < paginas).then(|| page_link(&f, n + 1)),
+            run: found.run.run_id,
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) if e.kind == Kind::NotFound => page_error(
+            StatusCode::NOT_FOUND,
+            "Er is nog geen scan in dit project; er zijn dus nog geen signalen.",
+        ),
+        Err(e) => app_error(&e),
+    }
+}
+
+pub struct Uitleg {
+    pub code: String,
+    pub versie: u32,
+    pub thema: String,
+    pub titel: String,
+    pub beschrijving: String,
+    pub grondslag: String,
+    pub niet_bedoeld: String,
+    pub ontbrekend: String,
+}
+
+#[derive(Template)]
+#[template(path = "indicatoren.html")]
+struct Indicatoren {
+    indicatoren: Vec<Uitleg>,
+}
+
+/// The published catalogue in plain Dutch, for everyone (no login).
+pub async fn indicators() -> Response {
+    match loep_app::scan::catalogue() {
+        Ok(c) => render(&Indicatoren {
+            indicatoren: c
+                .indicators
+                .into_iter()
+                .map(|i| Uitleg {
+                    code: i.code,
+                    versie: i.versie,
+                    thema: i.thema,
+                    titel: i.titel,
+                    beschrijving: i.beschrijving,
+                    grondslag: i.grondslag,
+                    niet_bedoeld: i.niet_bedoeld,
+                    ontbrekend: i.ontbrekend,
+                })
+                .collect(),
+        }),
+        Err(e) => app_error(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_links_keep_the_filter_and_encode_it() {
+        let f = Filter {
+            thema: "overbewoning".into(),
+            buurt: "Oude Stad & <x>".into(),
+            verwonderadres: "ja".into(),
+            ..Filter::default()
+        };
+        assert_eq!(
+            page_link(&f, 3),
+            "/signalen?thema=overbewoning&buurt=Oude%20Stad%20%26%20%3Cx%3E&verwonderadres=ja&pagina=3"
+        );
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd"));
+        assert!(!same_token("abc", "ab"));
+        assert!(!same_token("", "a"));
+    }
+}

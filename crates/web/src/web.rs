@@ -1,0 +1,257 @@
+//! The HTTP side: routes, the session cookie, CSRF, security headers, and how the core's
+//! errors become pages.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use loep_app::{AppError, Kind, Mode, Session};
+use std::sync::Arc;
+
+use crate::Server;
+use crate::pages;
+
+/// The session cookie. `__Host-` makes the browser accept it only when Secure, without a
+/// Domain and with path `/`: no other host or path can set or shadow it.
+pub const COOKIE: &str = "__Host-loep";
+
+/// Forms are small; anything larger is refused before it is read.
+const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router(server: Arc<Server>) -> Router {
+    Router::new()
+        .route("/", get(pages::dashboard))
+        .route("/inloggen", get(pages::login_form).post(pages::login))
+        .route("/uitloggen", post(pages::logout))
+        .route("/signalen", get(pages::signals))
+        .route("/indicatoren", get(pages::indicators))
+        .route("/static/loep.css", get(stylesheet))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(guard))
+        .with_state(server)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/loep.css"),
+    )
+}
+
+async fn not_found() -> Response {
+    page_error(
+        StatusCode::NOT_FOUND,
+        "Deze pagina bestaat niet. Ga naar het overzicht of de lijst met signalen.",
+    )
+}
+
+/// Refuses a state-changing request from another site (its `Origin` names another host) and
+/// adds the security headers to every answer.
+async fn guard(req: Request, next: Next) -> Response {
+    if req.method() == Method::POST && !same_origin(req.headers()) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            "Dit formulier kwam niet van deze website en is daarom niet verwerkt.",
+        );
+    }
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ] {
+        h.insert(name, HeaderValue::from_static(value));
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        // Pages with personal data stay out of caches and the back-forward history.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// True when the request carries no `Origin` (a form posted by an older browser) or one whose
+/// host is the `Host` it was sent to.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+}
+
+/// The session token from the request's cookie.
+pub fn token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// `Set-Cookie` for a new session.
+pub fn set_cookie(token: &str) -> String {
+    format!("{COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict")
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// A logged-in request's session and CSRF token, or the answer to give instead: to the login
+/// page when there is no live session.
+pub async fn session(
+    server: &Arc<Server>,
+    headers: &HeaderMap,
+    mode: Mode,
+) -> Result<(Session, String), Response> {
+    let Some(token) = token(headers) else {
+        return Err(to_login());
+    };
+    let dir = server.dir.clone();
+    blocking(move || loep_app::session::resume(&dir, mode, &token))
+        .await
+        .map_err(|e| match e.kind {
+            Kind::Refused => to_login(),
+            _ => app_error(&e),
+        })
+}
+
+/// Runs `f` on the blocking pool (SQLite, Argon2, file reads).
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> loep_app::Result<T> + Send + 'static,
+) -> loep_app::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(AppError::new(Kind::Internal, format!("interne fout: {e}"))))
+}
+
+fn to_login() -> Response {
+    let mut res = Redirect::to("/inloggen").into_response();
+    if let Ok(v) = HeaderValue::from_str(&clear_cookie()) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// The page for an error of the core: refused, not found, invalid, conflict or internal.
+pub fn app_error(e: &AppError) -> Response {
+    let status = match e.kind {
+        Kind::Refused => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Invalid => StatusCode::BAD_REQUEST,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let text = match e.kind {
+        Kind::Refused => format!("Dit mag uw account niet. {}", e.message()),
+        Kind::Internal => {
+            "Er ging iets mis in loep. Probeer het opnieuw; blijft het misgaan, meld het dan bij de beheerder.".to_string()
+        }
+        _ => e.message(),
+    };
+    page_error(status, &text)
+}
+
+#[derive(Template)]
+#[template(path = "fout.html")]
+struct Fout<'a> {
+    titel: &'a str,
+    melding: &'a str,
+}
+
+pub fn page_error(status: StatusCode, melding: &str) -> Response {
+    let titel = match status {
+        StatusCode::FORBIDDEN => "Niet toegestaan",
+        StatusCode::NOT_FOUND => "Niet gevonden",
+        StatusCode::BAD_REQUEST => "Onjuiste invoer",
+        StatusCode::CONFLICT => "Even niet mogelijk",
+        _ => "Fout",
+    };
+    let body = Fout { titel, melding }
+        .render()
+        .unwrap_or_else(|_| melding.to_string());
+    (status, Html(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(k.clone(), HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_cookie_is_read_only_when_well_formed() {
+        let t = "ab".repeat(32);
+        let h = headers(&[(header::COOKIE, &format!("x=1; {COOKIE}={t}; y=2"))]);
+        assert_eq!(token(&h).as_deref(), Some(t.as_str()));
+        for bad in ["", "zz", &"g".repeat(64), &format!("{t}0")] {
+            let h = headers(&[(header::COOKIE, &format!("{COOKIE}={bad}"))]);
+            assert_eq!(token(&h), None, "{bad}");
+        }
+        // A cookie of another name that ends the same way is not it.
+        let h = headers(&[(header::COOKIE, &format!("x{COOKIE}={t}"))]);
+        assert_eq!(token(&h), None);
+    }
+
+    #[test]
+    fn a_post_from_another_site_is_not_same_origin() {
+        let host = (header::HOST, "127.0.0.1:8080");
+        assert!(same_origin(&headers(std::slice::from_ref(&host))));
+        assert!(same_origin(&headers(&[
+            host.clone(),
+            (header::ORIGIN, "http://127.0.0.1:8080")
+        ])));
+        assert!(!same_origin(&headers(&[
+            host.clone(),
+            (header::ORIGIN, "https://evil.example")
+        ])));
+        assert!(!same_origin(&headers(&[
+            host,
+            (header::ORIGIN, "http://127.0.0.1:8081")
+        ])));
+        assert!(!same_origin(&headers(&[(header::ORIGIN, "null")])));
+    }
+
+    #[test]
+    fn the_cookie_has_every_protection() {
+        let c = set_cookie("abc");
+        for part in [
+            "__Host-loep=abc",
+            "Path=/",
+            "Secure",
+            "HttpOnly",
+            "SameSite=Strict",
+        ] {
+            assert!(c.contains(part), "{c}");
+        }
+        assert!(!c.contains("Domain"));
+    }
+}
