@@ -175,7 +175,7 @@ fn logging_in_browsing_and_logging_out() {
         ("content-security-policy", "default-src 'none'"),
         ("x-frame-options", "DENY"),
         ("x-content-type-options", "nosniff"),
-        ("referrer-policy", "no-referrer"),
+        ("referrer-policy", "same-origin"),
     ] {
         assert!(
             form.headers
@@ -242,6 +242,13 @@ fn logging_in_browsing_and_logging_out() {
         Some("https://elders.example"),
     );
     assert_eq!(foreign.status, 403);
+    let cross_site = agent()
+        .post(format!("{}/uitloggen", s.base))
+        .header("Cookie", &cookie)
+        .header("Sec-Fetch-Site", "cross-site")
+        .send_form([("csrf", csrf.as_str())])
+        .unwrap();
+    assert_eq!(answer(cross_site).status, 403);
     assert_eq!(get(&s, "/", Some(&cookie)).status, 200, "still logged in");
     let out = post(&s, "/uitloggen", Some(&cookie), &[("csrf", &csrf)]);
     assert_eq!(out.status, 303);
