@@ -13,6 +13,7 @@ pub mod error;
 pub mod intake;
 pub mod inzage;
 pub mod log;
+pub mod melden;
 pub mod project;
 pub mod register;
 pub mod retention;

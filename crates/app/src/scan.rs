@@ -87,38 +87,24 @@ fn the_run(session: &Session, run: Option<&str>) -> Result<ScanRun> {
     })
 }
 
-/// `loep signals`: the signals of a run, filtered and paged.
+/// `loep signals`: the signals of a run, filtered and paged (in SQLite: a page of a large run
+/// reads only its own rows).
 pub fn signals(session: &Session, filter: &SignalFilter, page: Page) -> Result<Signals> {
     session.authorize(Actie::SignalenBekijken)?;
     let run = the_run(session, filter.run.as_deref())?;
-    let all = loep_store::scan::signals(session.project.conn(), &run.run_id)?;
-    let verwonder: std::collections::HashSet<String> = if filter.verwonderadres {
-        loep_store::scan::profiles(session.project.conn(), &run.run_id)?
-            .into_iter()
-            .filter(|p| p.verwonderadres)
-            .map(|p| p.vbo_id)
-            .collect()
-    } else {
-        Default::default()
+    let query = loep_store::scan::SignalQuery {
+        thema: filter.thema.clone(),
+        indicator: filter.indicator.clone(),
+        buurt: filter.buurt.clone(),
+        verwonderadres: filter.verwonderadres,
     };
-    let matching: Vec<Signal> = all
-        .into_iter()
-        .filter(|s| filter.thema.as_ref().is_none_or(|t| &s.thema == t))
-        .filter(|s| {
-            filter
-                .indicator
-                .as_ref()
-                .is_none_or(|i| s.indicator.eq_ignore_ascii_case(i))
-        })
-        .filter(|s| filter.buurt.is_none() || s.buurtcode == filter.buurt)
-        .filter(|s| !filter.verwonderadres || verwonder.contains(&s.vbo_id))
-        .collect();
-    let total = matching.len();
-    let signals = matching
-        .into_iter()
-        .skip(page.number.saturating_mul(page.size))
-        .take(page.size)
-        .collect();
+    let (total, signals) = loep_store::scan::signals_page(
+        session.project.conn(),
+        &run.run_id,
+        &query,
+        page.number.saturating_mul(page.size),
+        page.size,
+    )?;
     Ok(Signals {
         run,
         total,
@@ -179,6 +165,103 @@ pub fn addresses<'a>(
     Ok(loep_scan::address::addresses(&sources, &|v| {
         wanted.contains(v)
     })?)
+}
+
+/// One address as the address page shows it: the object written out, every signal of every
+/// kept run there (newest run first), its profile in the newest run, and its cases.
+pub struct AddressView {
+    pub vbo_id: String,
+    pub address: Option<loep_scan::address::Address>,
+    pub buurtnaam: Option<String>,
+    pub signals: Vec<Signal>,
+    pub profile: Option<AddressProfile>,
+    pub runs: Vec<ScanRun>,
+    pub cases: Vec<loep_zaken::register::Zaak>,
+    /// The signals' persons (pseudonyms) with their roles at the address in plain Dutch
+    /// (registered, owner, tenant, …), each naming its source; no role: not linked to it.
+    pub persons: Vec<(String, Vec<String>)>,
+    /// Residents' reports about the address, the newest first.
+    pub reports: Vec<loep_store::burgermelding::Burgermelding>,
+}
+
+/// The address page: pseudonymous, like the signals.
+pub fn address(session: &Session, vbo_id: &str) -> Result<AddressView> {
+    session.authorize(Actie::SignalenBekijken)?;
+    if vbo_id.len() != 16 || !vbo_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::invalid(format!(
+            "'{vbo_id}' is geen BAG-verblijfsobject: dat zijn 16 cijfers"
+        )));
+    }
+    let conn = session.project.conn();
+    let mut signals = loep_store::scan::signals_at(conn, vbo_id)?;
+    let runs = loep_store::scan::runs(conn)?;
+    let order: std::collections::HashMap<&str, usize> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.run_id.as_str(), i))
+        .collect();
+    signals.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(order.get(s.run_id.as_str()).copied()),
+            s.nr,
+        )
+    });
+    let profile = match runs.last() {
+        Some(r) => loep_store::scan::profiles(conn, &r.run_id)?
+            .into_iter()
+            .find(|p| p.vbo_id == vbo_id),
+        None => None,
+    };
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let found = loep_scan::address::addresses(&sources, &|v| v == vbo_id)?;
+    let address = found.get(vbo_id).cloned();
+    let pseudonyms: std::collections::BTreeSet<&str> = signals
+        .iter()
+        .flat_map(|s| s.pseudoniemen.iter().map(String::as_str))
+        .collect();
+    let mut rollen =
+        loep_scan::rollen::at(&sources, vbo_id, &pseudonyms.iter().copied().collect())?;
+    let persons = pseudonyms
+        .iter()
+        .map(|p| {
+            let r = rollen
+                .remove(*p)
+                .map(|r| r.into_iter().map(|(_, rol)| rol).collect())
+                .unwrap_or_default();
+            (p.to_string(), r)
+        })
+        .collect();
+    let buurtnaam = found
+        .buurtnaam(address.as_ref().and_then(|a| a.buurtcode.as_deref()))
+        .map(str::to_string);
+    if address.is_none() && signals.is_empty() {
+        return Err(AppError::not_found(format!(
+            "verblijfsobject {vbo_id} staat niet in de BAG-levering van dit project en heeft geen signalen"
+        )));
+    }
+    let cases = if session.may(Actie::ZakenBekijken) {
+        loep_zaken::register::list(
+            conn,
+            &session.user,
+            &loep_zaken::register::ZaakFilter {
+                vbo_id: Some(vbo_id.to_string()),
+                ..Default::default()
+            },
+        )?
+    } else {
+        vec![]
+    };
+    Ok(AddressView {
+        vbo_id: vbo_id.to_string(),
+        address,
+        buurtnaam,
+        signals,
+        profile,
+        runs,
+        cases,
+        persons,
+        reports: loep_store::burgermelding::at(conn, vbo_id)?,
+    })
 }
 
 /// A run's signals (filtered as `filter` says), the profiles of their addresses and those

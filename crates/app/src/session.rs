@@ -33,6 +33,18 @@ impl Session {
         &self.project.layout.dir
     }
 
+    /// Whether the logged-in account's role may do `actie` to the project: for a front end to offer
+    /// only what can succeed. The use cases decide again, on the object itself.
+    pub fn may(&self, actie: Actie) -> bool {
+        match actie {
+            // Decided on a request, never on the project: the role is what a page can know.
+            Actie::OnthullingBeoordelen | Actie::OnthullingInzien => {
+                actie.roles().contains(&self.user.rol())
+            }
+            _ => auth::decide(&self.user, actie, Object::Project).is_ok(),
+        }
+    }
+
     /// Refuses unless the logged-in account may do `actie` to the project.
     pub(crate) fn authorize(&self, actie: Actie) -> Result<()> {
         self.authorize_on(actie, Object::Project)
@@ -71,7 +83,7 @@ pub(crate) fn login_despite_alarm(dir: &Path, naam: &str, password: &str) -> Res
 
 /// Fails closed: a writer checks the log and the rows that grant access, and refuses to go on
 /// when they were changed outside loep (or an earlier check found so and nobody has looked).
-fn guard(project: &Project) -> Result<()> {
+pub(crate) fn guard(project: &Project) -> Result<()> {
     let problems = project.check_integrity(vault_head(project)?)?;
     if problems.is_empty() {
         return Ok(());

@@ -3,6 +3,7 @@
 use anyhow::{Context, Result, bail};
 use loep_app::Mode;
 use loep_app::types::{Partner, Rol};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -23,7 +24,8 @@ const DEMO_ACCOUNTS: [(&str, Rol, Option<Partner>); 7] = [
     ("handhaver", Rol::Handhaver, None),
 ];
 
-pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
+/// Generates, loads, links, scans and reports; true when the processing log verified intact.
+pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     let project_dir = dir.join("project");
     let levering = dir.join("levering");
     // Re-running replaces an earlier demo, and nothing else.
@@ -342,9 +344,39 @@ pub fn run(dir: &Path, persons: u64) -> Result<ExitCode> {
     );
     println!("  {p}/data/                pseudonymous Parquet snapshots: no BSN, no names");
     println!("  {p}/vault/               the identity vault, kept apart");
-    Ok(if v.intact() {
-        ExitCode::SUCCESS
+    Ok(v.intact())
+}
+
+/// Serves the demo project in the browser until the process is stopped: the address, and
+/// the accounts to log in with.
+pub fn serve(dir: &Path, listen: SocketAddr) -> Result<ExitCode> {
+    let project = dir.join("project");
+    loep_app::project::check_servable(&project)?;
+    // The demo must not fail at its very end because another program has the usual port.
+    let listen = if listen.port() != 0 && std::net::TcpListener::bind(listen).is_err() {
+        println!(
+            "   Poort {} is bezet; loep kiest een vrije poort / port {} is taken, loep picks a free one.",
+            listen.port(),
+            listen.port()
+        );
+        SocketAddr::new(listen.ip(), 0)
     } else {
-        ExitCode::FAILURE
-    })
+        listen
+    };
+    loep_web::serve(project, listen, |addr| {
+        println!();
+        println!("De webapplicatie / the web application: http://{addr}/");
+        println!("  Log in als / log in as (wachtwoord / password '{DEMO_PASSWORD}'):");
+        for (naam, rol, org) in DEMO_ACCOUNTS {
+            let org = org
+                .map(|o| format!(" ({})", o.as_str()))
+                .unwrap_or_default();
+            println!("    {naam:<15} {}{org}", rol.name());
+        }
+        println!("  Openbaar / public: http://{addr}/indicatoren");
+        println!(
+            "  Stoppen / stop: Ctrl-C   (alleen de samenvatting / summary only: loep demo --no-serve)"
+        );
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

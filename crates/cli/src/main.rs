@@ -296,7 +296,8 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
-    /// Run loep end to end on generated data: create, approve and load a demo project.
+    /// Run loep end to end on generated data: create, approve and load a demo project, then
+    /// serve it in the browser with an account for every role (stop with Ctrl-C).
     Demo {
         /// Where the demo project and its data go.
         #[arg(long, default_value = "loep-demo")]
@@ -304,6 +305,13 @@ enum Command {
         /// Persons in the generated municipality (Haarlem, gemeente 0392, has about 160,000).
         #[arg(long, default_value_t = 160_000)]
         persons: u64,
+        /// Print the summary and exit instead of serving the web application.
+        #[arg(long)]
+        no_serve: bool,
+        /// Where the web application listens (address:port); when that port is taken, a free
+        /// one is used. Port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
     },
 }
 
@@ -721,7 +729,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Trefkans { dir, json } => zaak_cmd::trefkans(&dir, json, who),
         Command::Terugmelding { command } => zaak_cmd::terugmelding(command, who),
         Command::Bench { command } => bench::run(command),
-        Command::Demo { dir, persons } => demo::run(&dir, persons),
+        Command::Demo {
+            dir,
+            persons,
+            no_serve,
+            listen,
+        } => {
+            if !demo::run(&dir, persons)? {
+                return Ok(ExitCode::FAILURE);
+            }
+            if no_serve {
+                return Ok(ExitCode::SUCCESS);
+            }
+            demo::serve(&dir, listen)
+        }
         Command::Catalogue { command, json } => scan_cmd::catalogue(command, json),
         Command::Scan {
             dir,

@@ -386,6 +386,12 @@ pub fn retention_summary(r: &loep_app::retention::RetentionReport) -> String {
         "\n  signals: {verb} {signals} of {} run(s)",
         r.signalen.len()
     ));
+    if let Some(m) = r.meldingen.as_ref().filter(|m| m.aantal > 0) {
+        out.push_str(&format!(
+            "\n  residents' reports received before then: {verb} {}",
+            m.aantal
+        ));
+    }
     if r.identiteiten_termijn_verstreken {
         let ids: u64 = r.identiteiten.iter().map(|d| d.aantal).sum();
         out.push_str(&format!(

@@ -410,7 +410,7 @@ fn four_eyes_reveal() {
     let reason = "Huisbezoek voorbereiden: wie wonen hier werkelijk?";
     // A reason is required; only an analist asks.
     let err = refused(loep(&["reveal", "request", d, &id1, "--reden", "kijken"]));
-    assert!(err.contains("reason"), "{err}");
+    assert!(err.contains("reden van ten minste 20 tekens"), "{err}");
     let err = refused(loep_as(
         "projectleider",
         &["reveal", "request", d, &id1, "--reden", reason],

@@ -309,6 +309,7 @@ fn the_demo_runs_twice_and_leaves_other_directories_alone() {
             demo.to_str().unwrap(),
             "--persons",
             "3000",
+            "--no-serve",
         ]));
         assert!(out.contains("Samenvatting / Summary"), "{out}");
         assert!(out.contains("nothing loaded twice"), "{out}");
@@ -379,6 +380,7 @@ fn the_demo_runs_twice_and_leaves_other_directories_alone() {
         other.to_str().unwrap(),
         "--persons",
         "3000",
+        "--no-serve",
     ]));
     assert!(err.contains("does not hold an earlier loep demo"), "{err}");
     assert!(other.join("notes.txt").exists());

@@ -23,23 +23,31 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path) -> Server {
+    start(&["serve", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+}
+
+/// Starts `loep ARGS` and waits for the line with the address it serves on; the rest of its
+/// output is read on, so that the process never writes into a closed pipe.
+fn start(args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_loep"))
-        .args(["serve", dir.to_str().unwrap(), "--listen", "127.0.0.1:0"])
+        .args(args)
         .env("LOEP_NOW", NOW)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("loep serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .trim_end_matches('/')
-        .to_string();
+        .expect("loep starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let base = loop {
+        let Some(Ok(line)) = lines.next() else {
+            panic!("loep {args:?} ended without serving: {seen:#?}");
+        };
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.trim_end_matches('/').to_string();
+        }
+        seen.push(line);
+    };
+    std::thread::spawn(move || for _ in lines {});
     Server { child, base }
 }
 
@@ -112,11 +120,15 @@ fn post_from(
 
 /// Logs in and returns the `name=value` of the session cookie.
 fn login(s: &Server, naam: &str) -> String {
+    login_with(s, naam, PASSWORD)
+}
+
+fn login_with(s: &Server, naam: &str, wachtwoord: &str) -> String {
     let a = post(
         s,
         "/inloggen",
         None,
-        &[("gebruiker", naam), ("wachtwoord", PASSWORD)],
+        &[("gebruiker", naam), ("wachtwoord", wachtwoord)],
     );
     assert_eq!(a.status, 303, "{}", a.body);
     assert_eq!(a.location.as_deref(), Some("/"));
@@ -284,4 +296,430 @@ fn logging_in_browsing_and_logging_out() {
         &[("gebruiker", &big), ("wachtwoord", "x")],
     );
     assert_eq!(too_big.status, 413);
+}
+
+#[test]
+fn the_demo_ends_by_serving_with_an_account_for_every_role() {
+    let root = tempfile::tempdir().unwrap();
+    let demo = root.path().join("demo");
+    let s = start(&[
+        "demo",
+        "--dir",
+        demo.to_str().unwrap(),
+        "--persons",
+        "3000",
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    // Every role the demo printed can log in with the demo password and sees the overview.
+    for naam in [
+        "beheerder",
+        "fg",
+        "projectleider",
+        "analist",
+        "sleutelhouder",
+        "uwv",
+        "handhaver",
+    ] {
+        let cookie = login_with(&s, naam, "demo-wachtwoord-2026");
+        let mut home = get(&s, "/", Some(&cookie));
+        if matches!(naam, "uwv" | "handhaver") {
+            // They work on cases and see nothing of the project as a whole.
+            assert_eq!(home.status, 303, "{naam}");
+            assert_eq!(home.location.as_deref(), Some("/zaken"), "{naam}");
+            home = get(&s, "/zaken", Some(&cookie));
+        }
+        assert_eq!(home.status, 200, "{naam}: {}", home.body);
+        assert!(home.body.contains(naam), "{naam}");
+    }
+    let catalogue = get(&s, "/indicatoren", None);
+    assert_eq!(catalogue.status, 200);
+}
+
+/// A project with a scan of a generated municipality of 3,000 persons.
+fn scanned_project(root: &Path) -> std::path::PathBuf {
+    let world = root.join("world");
+    ok(loep(&[
+        "synth",
+        "--persons",
+        "3000",
+        "--seed",
+        "7",
+        "--out",
+        world.to_str().unwrap(),
+    ]));
+    let dir = approved_project(root);
+    intake_json(&dir, &world.join("levering"));
+    ok(loep(&["scan", dir.to_str().unwrap()]));
+    dir
+}
+
+/// The first `href="/PREFIX…"` of a page.
+fn first_link(page: &str, prefix: &str) -> String {
+    let at = page
+        .find(&format!("href=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no link to {prefix} in {page}"))
+        + 6;
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn from_a_signal_to_identities_and_a_case_with_its_visit() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let s = serve(&dir);
+
+    // The analist opens an address from the queue: signals, persons as pseudonyms.
+    let analist = login(&s, "analist");
+    let queue = get(&s, "/signalen?thema=overbewoning", Some(&analist));
+    let address = first_link(&queue.body, "/adressen/");
+    let page = get(&s, &address, Some(&analist));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("OVB-0") && page.body.contains("Pseudoniem"));
+    let csrf = csrf_of(&page.body);
+    let signaal = {
+        let at = page.body.find("name=\"signaal\" value=\"").unwrap() + 22;
+        page.body[at..at + page.body[at..].find('"').unwrap()].to_string()
+    };
+    let vbo = address.trim_start_matches("/adressen/").to_string();
+    assert_eq!(get(&s, "/adressen/12345", Some(&analist)).status, 400);
+
+    // A request for identities needs a reason; then it waits for a sleutelhouder.
+    let short = post(
+        &s,
+        "/onthullingen",
+        Some(&analist),
+        &[
+            ("csrf", &csrf),
+            ("vbo_id", &vbo),
+            ("signaal", &signaal),
+            ("reden", "kort"),
+        ],
+    );
+    assert_eq!(short.status, 400);
+    assert!(short.body.contains("Niet verwerkt"), "{}", short.body);
+    let asked = post(
+        &s,
+        "/onthullingen",
+        Some(&analist),
+        &[
+            ("csrf", &csrf),
+            ("vbo_id", &vbo),
+            ("signaal", &signaal),
+            (
+                "reden",
+                "Huisbezoek voorbereiden: wie staat hier ingeschreven?",
+            ),
+        ],
+    );
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    // Back to the list of requests, at the new one, which waits for a sleutelhouder.
+    let at = asked.location.unwrap();
+    let id = at
+        .strip_prefix("/onthullingen#verzoek-")
+        .unwrap_or_else(|| panic!("{at}"))
+        .to_string();
+    let mine = get(&s, "/onthullingen", Some(&analist));
+    assert!(
+        mine.body.contains("wacht op een sleutelhouder"),
+        "{}",
+        mine.body
+    );
+    let request = format!("/onthullingen/{id}");
+    let not_yet = get(&s, &request, Some(&analist));
+    assert_eq!(not_yet.status, 403, "{}", not_yet.body);
+
+    // The sleutelhouder decides; the requester then sees the identities, nobody else does.
+    let sleutelhouder = login(&s, "sleutelhouder");
+    let queue = get(&s, "/onthullingen", Some(&sleutelhouder));
+    assert!(queue.body.contains("Goedkeuren"), "{}", queue.body);
+    let sh_csrf = csrf_of(&queue.body);
+    let forged = post(
+        &s,
+        &format!("/onthullingen/{id}/besluit"),
+        Some(&sleutelhouder),
+        &[("csrf", &"0".repeat(64)), ("besluit", "goedkeuren")],
+    );
+    assert_eq!(forged.status, 403);
+    let approved = post(
+        &s,
+        &format!("/onthullingen/{id}/besluit"),
+        Some(&sleutelhouder),
+        &[
+            ("csrf", &sh_csrf),
+            ("besluit", "goedkeuren"),
+            ("toelichting", "akkoord"),
+        ],
+    );
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let shown = get(&s, &request, Some(&analist));
+    assert_eq!(shown.status, 200, "{}", shown.body);
+    assert!(shown.body.contains("BSN") && shown.body.contains("Geboortedatum"));
+    let other = login(&s, "analist2");
+    assert_eq!(get(&s, &request, Some(&other)).status, 403);
+    assert_eq!(get(&s, &request, Some(&sleutelhouder)).status, 403);
+
+    // A case from the address's signals, routed by the projectleider.
+    let made = post(
+        &s,
+        "/zaken",
+        Some(&analist),
+        &[("csrf", &csrf), ("vbo_id", &vbo), ("signaal", &signaal)],
+    );
+    assert_eq!(made.status, 303, "{}", made.body);
+    let case = made.location.unwrap();
+    assert!(case.starts_with("/zaken/"), "{case}");
+    let pl = login(&s, "projectleider");
+    let page = get(&s, &case, Some(&pl));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Nieuw") && page.body.contains(&signaal));
+    let pl_csrf = csrf_of(&page.body);
+    // A partner sees no case that is not routed to it.
+    let uwv = login(&s, "uwv");
+    assert_ne!(get(&s, &case, Some(&uwv)).status, 200);
+    assert!(!get(&s, "/zaken", Some(&uwv)).body.contains(&case));
+    for (actie, form) in [
+        (
+            "toewijzen",
+            vec![("roltype", "behandelaar"), ("organisatie", "uwv")],
+        ),
+        (
+            "toewijzen",
+            vec![("roltype", "huisbezoeker"), ("medewerker", "handhaver")],
+        ),
+        (
+            "status",
+            vec![("naar", "in_onderzoek"), ("toelichting", "start")],
+        ),
+        (
+            "bezoek-plannen",
+            vec![("datum", "2026-06-20"), ("team", "handhaver")],
+        ),
+    ] {
+        let mut f = vec![("csrf", pl_csrf.as_str())];
+        f.extend(form);
+        let a = post(&s, &format!("{case}/{actie}"), Some(&pl), &f);
+        assert_eq!(a.status, 303, "{actie}: {}", a.body);
+    }
+    // A transition the catalogue does not allow: the page again, with the reason.
+    let wrong = post(
+        &s,
+        &format!("{case}/status"),
+        Some(&pl),
+        &[("csrf", &pl_csrf), ("naar", "nieuw")],
+    );
+    assert_eq!(wrong.status, 400, "{}", wrong.body);
+    assert!(wrong.body.contains("Niet verwerkt"));
+
+    // The partner now sees it and records its own dossier number.
+    let uwv_page = get(&s, &case, Some(&uwv));
+    assert_eq!(uwv_page.status, 200, "{}", uwv_page.body);
+    let noted = post(
+        &s,
+        &format!("{case}/notitie"),
+        Some(&uwv),
+        &[
+            ("csrf", &csrf_of(&uwv_page.body)),
+            ("tekst", "Bekend bij UWV, geen WW."),
+            ("zaakkenmerk", "UWV-2026-77"),
+        ],
+    );
+    assert_eq!(noted.status, 303, "{}", noted.body);
+    // The partner may not move the case on.
+    let moved = post(
+        &s,
+        &format!("{case}/status"),
+        Some(&uwv),
+        &[("csrf", &csrf_of(&uwv_page.body)), ("naar", "geannuleerd")],
+    );
+    assert_eq!(moved.status, 403);
+
+    // The handhaver records the visit with a finding for the case's indicator.
+    let hh = login(&s, "handhaver");
+    let hh_page = get(&s, &case, Some(&hh));
+    assert_eq!(hh_page.status, 200, "{}", hh_page.body);
+    let indicator = {
+        let at = hh_page.body.find("name=\"bevinding_").unwrap() + 16;
+        hh_page.body[at..at + hh_page.body[at..].find('"').unwrap()].to_string()
+    };
+    let field = format!("bevinding_{indicator}");
+    let visited = post(
+        &s,
+        &format!("{case}/huisbezoek"),
+        Some(&hh),
+        &[
+            ("csrf", &csrf_of(&hh_page.body)),
+            ("uitkomst", "doorverwezen_zorg"),
+            (&field, "bevestigd"),
+            ("toelichting", "Acht personen in twee kamers."),
+        ],
+    );
+    assert_eq!(visited.status, 303, "{}", visited.body);
+    let after = get(&s, &case, Some(&pl));
+    assert!(after.body.contains("UWV-2026-77"), "{}", after.body);
+    assert!(after.body.contains("Bekend bij UWV"));
+    assert!(after.body.contains("Acht personen"), "{}", after.body);
+    assert!(after.body.contains("Bevestigd"));
+    assert!(after.body.contains("Huisbezoek uitgevoerd"));
+}
+
+/// The value of the hidden field `name` in a form.
+fn hidden(page: &str, name: &str) -> String {
+    let key = format!("name=\"{name}\" value=\"");
+    let at = page
+        .find(&key)
+        .unwrap_or_else(|| panic!("no field {name} in {page}"))
+        + key.len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn a_resident_reports_an_address_and_follows_it_by_code() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let s = serve(&dir);
+
+    // An address of the project's BAG, as the address page writes it.
+    let analist = login(&s, "analist");
+    let queue = get(&s, "/signalen", Some(&analist));
+    let page = get(&s, &first_link(&queue.body, "/adressen/"), Some(&analist));
+    let h1 = page.body.find("<h1>").unwrap() + 4;
+    let adres = page.body[h1..h1 + page.body[h1..].find("</h1>").unwrap()].to_string();
+
+    let form = get(&s, "/melden", None);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("name=\"adres\"") && form.body.contains("name=\"website\""));
+    let t = hidden(&form.body, "t");
+    let report = |extra: &[(&str, &str)]| {
+        let mut f = vec![
+            ("t", t.as_str()),
+            ("adres", adres.as_str()),
+            ("categorie", "overbewoning"),
+            (
+                "omschrijving",
+                "Elke week nieuwe mensen, matrassen bij het grofvuil.",
+            ),
+        ];
+        f.extend_from_slice(extra);
+        post(&s, "/melden", None, &f)
+    };
+    // Sent faster than a person types: refused, the form comes back filled in.
+    let fast = report(&[]);
+    assert_eq!(fast.status, 400, "{}", fast.body);
+    assert!(fast.body.contains("erg snel") && fast.body.contains("matrassen"));
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    // What a bot fills in.
+    let bot = report(&[("website", "http://spam.example")]);
+    assert_eq!(bot.status, 400);
+    // An address outside the BAG: told what to change.
+    let nowhere = post(
+        &s,
+        "/melden",
+        None,
+        &[
+            ("t", &t),
+            ("adres", "Nergensstraat 1"),
+            ("categorie", "overbewoning"),
+            ("omschrijving", "x"),
+        ],
+    );
+    assert_eq!(nowhere.status, 400);
+    assert!(nowhere.body.contains("kennen we niet"), "{}", nowhere.body);
+    // First the address as the BAG writes it, to confirm; then the report is filed.
+    let check = report(&[]);
+    assert_eq!(check.status, 200, "{}", check.body);
+    assert!(
+        check.body.contains("Bedoelt u dit adres?"),
+        "{}",
+        check.body
+    );
+    let vbo = hidden(&check.body, "vbo_id");
+    let filed = report(&[("vbo_id", &vbo)]);
+    assert_eq!(filed.status, 200, "{}", filed.body);
+    assert!(filed.body.contains("Uw melding is ontvangen"));
+    let at = filed.body.find("class=\"code-waarde\"><strong>").unwrap() + 28;
+    let code = filed.body[at..at + 19].to_string();
+    assert!(
+        code.len() == 19 && code.split('-').all(|g| g.len() == 4),
+        "{code}"
+    );
+
+    // The code shows the state, however it is typed; another code shows nothing.
+    let stand = post(
+        &s,
+        "/melden/status",
+        None,
+        &[("code", &code.to_lowercase().replace('-', " "))],
+    );
+    assert_eq!(stand.status, 200, "{}", stand.body);
+    assert!(
+        stand.body.contains("<strong>ontvangen</strong>"),
+        "{}",
+        stand.body
+    );
+    let unknown = post(
+        &s,
+        "/melden/status",
+        None,
+        &[("code", "AAAA-BBBB-CCCC-DDDD")],
+    );
+    assert_eq!(unknown.status, 404);
+
+    // The team sees the report at the address and moves it on; the resident sees that.
+    let list = get(&s, "/meldingen", Some(&analist));
+    assert!(list.body.contains("matrassen") && list.body.contains(&vbo));
+    let pl = login(&s, "projectleider");
+    let list = get(&s, "/meldingen", Some(&pl));
+    let id = hidden(&list.body, "csrf");
+    let moved = post(
+        &s,
+        "/meldingen/W000001/status",
+        Some(&pl),
+        &[("csrf", &id), ("status", "in_behandeling")],
+    );
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let back = post(
+        &s,
+        "/meldingen/W000001/status",
+        Some(&pl),
+        &[("csrf", &id), ("status", "ontvangen")],
+    );
+    assert_eq!(back.status, 400, "a report only goes forward");
+    let stand = post(&s, "/melden/status", None, &[("code", &code)]);
+    assert!(
+        stand.body.contains("<strong>in behandeling</strong>"),
+        "{}",
+        stand.body
+    );
+    let address = get(&s, &format!("/adressen/{vbo}"), Some(&analist));
+    assert!(address.body.contains("W000001"), "{}", address.body);
+    assert_eq!(get(&s, "/meldingen", Some(&login(&s, "uwv"))).status, 403);
+
+    // The store keeps no code, only its keyed hash.
+    let store = std::fs::read(dir.join("store.sqlite")).unwrap();
+    for form in [code.clone(), code.replace('-', "")] {
+        assert!(
+            !store.windows(form.len()).any(|w| w == form.as_bytes()),
+            "the code is in store.sqlite"
+        );
+    }
+
+    // Reports are kept as long as signals: after that the code finds nothing.
+    let r = json(ok(loep_env(
+        &["retention", "run", dir.to_str().unwrap(), "--json"],
+        &[("LOEP_NOW", "2027-06-15T12:00:00Z")],
+    )));
+    assert_eq!(r["meldingen"]["aantal"], 1, "{r}");
+    let gone = post(&s, "/melden/status", None, &[("code", &code)]);
+    assert_eq!(gone.status, 404, "{}", gone.body);
+
+    // Many posts from one client in a row are slowed down.
+    let statuses: Vec<u16> = (0..12)
+        .map(|_| post(&s, "/melden/status", None, &[("code", &code)]).status)
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let limited = post(&s, "/melden/status", None, &[("code", &code)]);
+    assert_eq!(limited.status, 429);
+    assert!(limited.headers.iter().any(|(k, _)| k == "retry-after"));
+    assert!(limited.body.contains("Wacht"));
 }

@@ -18,7 +18,7 @@ use arrow_array::builder::{Float64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use loep_linkage::linker::{InputBuilder, Linker, Settings, best_per_left};
-use loep_linkage::{AddressIndex, AddressMatch, BagAddress};
+pub use loep_linkage::{AddressIndex, AddressMatch, BagAddress, Unmatched};
 use loep_store::catalog::{self, Koppeling};
 use loep_store::{LogRecord, Project, clock, log};
 use rustc_hash::FxHashMap;
@@ -313,9 +313,22 @@ fn address_index(project: &Project, bag: &catalog::Snapshot) -> Result<AddressIn
     address_index_at(&project.layout.dir.join(&bag.pad), Vec::new())
 }
 
+/// The addressable objects of the project's current BAG snapshot (none without one): for
+/// matching an address a resident types against the BAG.
+pub fn bag_addresses(project: &Project) -> Result<Vec<BagAddress>> {
+    match catalog::current_snapshot(project.conn(), "bag_verblijfsobject")? {
+        Some(bag) => bag_objects(&project.layout.dir.join(&bag.pad), Vec::new()),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// The addresses of a BAG snapshot's analysis file (in the project, or staged by the intake),
 /// and `objects` besides.
-pub(crate) fn address_index_at(bag: &Path, mut objects: Vec<BagAddress>) -> Result<AddressIndex> {
+pub(crate) fn address_index_at(bag: &Path, objects: Vec<BagAddress>) -> Result<AddressIndex> {
+    Ok(AddressIndex::new(bag_objects(bag, objects)?))
+}
+
+fn bag_objects(bag: &Path, mut objects: Vec<BagAddress>) -> Result<Vec<BagAddress>> {
     for_each_row(
         bag,
         &[
@@ -343,7 +356,7 @@ pub(crate) fn address_index_at(bag: &Path, mut objects: Vec<BagAddress>) -> Resu
             Ok(())
         },
     )?;
-    Ok(AddressIndex::new(objects))
+    Ok(objects)
 }
 
 /// Matches the `adres` of every row of a snapshot; a `vbo_id` the source coded itself stands.

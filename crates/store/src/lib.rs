@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod burgermelding;
 pub mod catalog;
 pub mod clock;
 pub mod integrity;

@@ -327,7 +327,7 @@ pub enum Access {
     Read,
 }
 
-const SCHEMA: &str = r#"
+pub(crate) const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS goedkeuring (
     id INTEGER PRIMARY KEY,
     door TEXT NOT NULL,
@@ -600,6 +600,7 @@ impl Project {
             crate::auth::create_schema(&conn)?;
             crate::reveal::create_schema(&conn)?;
             crate::retention::create_schema(&conn)?;
+            crate::burgermelding::create_schema(&conn)?;
             crate::schema::migrate(&mut conn)?;
             integrity::create_triggers(&conn)?;
         } else if version > crate::schema::CURRENT {
@@ -674,6 +675,18 @@ impl Project {
 
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// An HMAC-SHA-256 of `parts` under the project's integrity key (kept outside the store):
+    /// for values that must be recognised later but never be readable or guessable from
+    /// `store.sqlite` alone.
+    pub fn keyed(&self, parts: &[Option<&str>]) -> Result<String> {
+        match &self.integrity {
+            Some(k) => Ok(k.mac(parts)),
+            None => bail!(
+                "this project has no integrity key yet: open it once for writing with this release"
+            ),
+        }
     }
 
     /// Starts a write transaction on the store (and the vault attached to it): what is done

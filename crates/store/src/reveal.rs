@@ -163,7 +163,7 @@ pub fn request(
     auth::authorize(user, Actie::OnthullingAanvragen, Object::Project)?;
     if reden.trim().chars().count() < MIN_REASON {
         bail!(
-            "give a written reason of at least {MIN_REASON} characters: why must this signal's persons be identified?"
+            "geef een geschreven reden van ten minste {MIN_REASON} tekens: waarom moeten de personen van dit signaal worden geïdentificeerd?"
         );
     }
     let Some(signal) = crate::scan::signal(project.conn(), signaal_id)? else {

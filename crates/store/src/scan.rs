@@ -218,6 +218,78 @@ pub fn signals(conn: &Connection, run_id: &str) -> Result<Vec<Signal>> {
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Which signals of a run [`signals_page`] returns; `None` matches all.
+#[derive(Debug, Clone, Default)]
+pub struct SignalQuery {
+    pub thema: Option<String>,
+    /// Compared without regard to case (`ovb-01` finds `OVB-01`).
+    pub indicator: Option<String>,
+    pub buurt: Option<String>,
+    /// Only signals at an address that is a verwonderadres in the run.
+    pub verwonderadres: bool,
+}
+
+/// One page of a run's matching signals, in their order, and how many match in all: the
+/// filters and the paging run in SQLite on the `(run_id, nr)` index, so that a page of a run
+/// with 100,000 signals reads only that page's rows.
+pub fn signals_page(
+    conn: &Connection,
+    run_id: &str,
+    q: &SignalQuery,
+    offset: usize,
+    limit: usize,
+) -> Result<(usize, Vec<Signal>)> {
+    let filter = "run_id = ?1
+         AND (?2 IS NULL OR thema = ?2)
+         AND (?3 IS NULL OR indicator = ?3 COLLATE NOCASE)
+         AND (?4 IS NULL OR buurtcode = ?4)
+         AND (?5 = 0 OR vbo_id IN (SELECT vbo_id FROM adresprofiel WHERE run_id = ?1 AND verwonderadres = 1))";
+    let args = params![
+        run_id,
+        q.thema,
+        q.indicator,
+        q.buurt,
+        i64::from(q.verwonderadres)
+    ];
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM signaal WHERE {filter}"),
+        args,
+        |r| r.get(0),
+    )?;
+    // SQLite reads a negative LIMIT as no limit.
+    let limit = i64::try_from(limit).unwrap_or(-1);
+    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE {filter} ORDER BY nr LIMIT ?6 OFFSET ?7"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            run_id,
+            q.thema,
+            q.indicator,
+            q.buurt,
+            i64::from(q.verwonderadres),
+            limit,
+            offset
+        ],
+        signal_from_row,
+    )?;
+    let signals = rows.collect::<Result<Vec<_>, _>>()?;
+    Ok((usize::try_from(total).unwrap_or(0), signals))
+}
+
+/// Every signal at one address, of every run still kept, oldest run first: index lookups on
+/// `(run_id, vbo_id)`, one per run.
+pub fn signals_at(conn: &Connection, vbo_id: &str) -> Result<Vec<Signal>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signaal
+         WHERE run_id IN (SELECT run_id FROM scan_run) AND vbo_id = ?1
+         ORDER BY run_id, nr"
+    ))?;
+    let rows = stmt.query_map(params![vbo_id], signal_from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// One signal by its id `RUN/NR`.
 pub fn signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
     let Some((run_id, nr)) = id.rsplit_once('/') else {
@@ -272,4 +344,109 @@ pub fn profiles(conn: &Connection, run_id: &str) -> Result<Vec<AddressProfile>> 
         })
     })?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(nr: i64, indicator: &str, thema: &str, vbo: &str, buurt: &str) -> Signal {
+        Signal {
+            run_id: "S0001-x".into(),
+            nr,
+            indicator: indicator.into(),
+            versie: 1,
+            thema: thema.into(),
+            vbo_id: vbo.into(),
+            buurtcode: Some(buurt.into()),
+            pseudoniemen: vec![format!("p{nr}")],
+            feiten: BTreeMap::new(),
+            uitleg: format!("uitleg {nr}"),
+            sterkte: 1.0,
+            partners: vec!["gemeente".into()],
+        }
+    }
+
+    #[test]
+    fn a_page_of_signals_is_filtered_and_counted_in_sqlite() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::project::SCHEMA).unwrap();
+        let signals: Vec<Signal> = (1..=250)
+            .map(|nr| {
+                let (ind, thema) = if nr % 5 == 0 {
+                    ("OVB-01", "overbewoning")
+                } else {
+                    ("ADF-01", "adresfraude")
+                };
+                let vbo = format!("{:016}", nr / 2);
+                signal(
+                    nr,
+                    ind,
+                    thema,
+                    &vbo,
+                    if nr % 2 == 0 { "BU1" } else { "BU2" },
+                )
+            })
+            .collect();
+        let run = ScanRun {
+            run_id: "S0001-x".into(),
+            tijdstip: "2026-06-15T10:00:00Z".into(),
+            indicatoren: "[]".into(),
+            bronnen: "{}".into(),
+            signalen: 250,
+            adressen: 126,
+        };
+        let profiles = vec![AddressProfile {
+            run_id: "S0001-x".into(),
+            rang: 1,
+            vbo_id: format!("{:016}", 5),
+            buurtcode: Some("BU1".into()),
+            themas: vec![],
+            partners: vec![],
+            verwonderadres: true,
+            signalen: 2,
+            sterkte: 1.0,
+        }];
+        let tx = conn.transaction().unwrap();
+        insert_run(&tx, &run, &signals, &profiles).unwrap();
+        tx.commit().unwrap();
+
+        let all = SignalQuery::default();
+        let (total, page) = signals_page(&conn, "S0001-x", &all, 100, 50).unwrap();
+        assert_eq!(total, 250);
+        assert_eq!(
+            page.iter().map(|s| s.nr).collect::<Vec<_>>(),
+            (101..=150).collect::<Vec<_>>()
+        );
+        let (_, rest) = signals_page(&conn, "S0001-x", &all, 0, usize::MAX).unwrap();
+        assert_eq!(rest.len(), 250);
+
+        let ovb = SignalQuery {
+            indicator: Some("ovb-01".into()),
+            ..Default::default()
+        };
+        let (total, page) = signals_page(&conn, "S0001-x", &ovb, 0, 10).unwrap();
+        assert_eq!(total, 50);
+        assert!(page.iter().all(|s| s.indicator == "OVB-01"));
+        assert_eq!(page[0].nr, 5);
+
+        let buurt = SignalQuery {
+            thema: Some("adresfraude".into()),
+            buurt: Some("BU2".into()),
+            ..Default::default()
+        };
+        let (total, _) = signals_page(&conn, "S0001-x", &buurt, 0, 10).unwrap();
+        assert_eq!(total, 100, "odd and not a multiple of 5");
+
+        let verwonder = SignalQuery {
+            verwonderadres: true,
+            ..Default::default()
+        };
+        let (total, page) = signals_page(&conn, "S0001-x", &verwonder, 0, 10).unwrap();
+        assert_eq!(total, 2);
+        assert_eq!(page.iter().map(|s| s.nr).collect::<Vec<_>>(), [10, 11]);
+        // Another run's signals never show.
+        let (total, _) = signals_page(&conn, "S0002-y", &all, 0, 10).unwrap();
+        assert_eq!(total, 0);
+    }
 }

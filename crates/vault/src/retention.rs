@@ -121,6 +121,8 @@ pub struct RetentionReport {
     pub identiteiten_termijn_verstreken: bool,
     pub identiteiten: Vec<Destroyed>,
     pub afwijzingen: Option<Destroyed>,
+    /// Residents' reports received before `signalen_voor`.
+    pub meldingen: Option<Destroyed>,
     /// Cases destroyed at their archiefactiedatum (filled in by the application core, which
     /// runs the case register's retention).
     pub zaken: Vec<String>,
@@ -133,6 +135,7 @@ impl RetentionReport {
         self.signalen.iter().any(|d| d.aantal > 0)
             || self.identiteiten.iter().any(|d| d.aantal > 0)
             || self.afwijzingen.as_ref().is_some_and(|d| d.aantal > 0)
+            || self.meldingen.as_ref().is_some_and(|d| d.aantal > 0)
             || !self.zaken.is_empty()
     }
 }
@@ -219,6 +222,7 @@ pub fn enforce_retention(
     for run in &runs {
         report.signalen.push(retention::purge_run(&tx, run, true)?);
     }
+    report.meldingen = Some(loep_store::burgermelding::purge_before(&tx, &cutoff, true)?);
     drop(tx);
     let filter_identities = report.identiteiten_termijn_verstreken
         && (!runs.is_empty()
@@ -259,6 +263,11 @@ pub fn enforce_retention(
     for run in &runs {
         let d = retention::purge_run(&tx, run, false)?;
         records.push((format!("run:{run}"), d));
+    }
+    let d = loep_store::burgermelding::purge_before(&tx, &cutoff, false)?;
+    report.meldingen = Some(d.clone());
+    if d.aantal > 0 {
+        records.push(("meldingen".to_string(), d));
     }
     if report.identiteiten_termijn_verstreken {
         // Counted now, destroyed once the record of it has committed.

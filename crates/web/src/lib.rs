@@ -12,19 +12,55 @@
 //! something carries the session's CSRF token, and a POST whose `Origin` is another site is
 //! refused.
 
+mod adres;
+mod melden;
 mod pages;
 mod web;
+mod zaken;
 
 use anyhow::{Context, Result};
+use loep_app::melden::Adresvinder;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub use web::router;
 
-/// What every request handler shares: the project directory.
+/// What every request handler shares: the project directory, the key that signs the public
+/// form's time stamp, and the address finder of the project's current BAG snapshot.
 pub struct Server {
     pub dir: PathBuf,
+    pub formulier: loep_app::melden::Formulier,
+    vinder: Mutex<Option<(Option<String>, Arc<Adresvinder>)>>,
+}
+
+impl Server {
+    pub fn new(dir: PathBuf) -> Result<Server> {
+        Ok(Server {
+            dir,
+            formulier: loep_app::melden::Formulier::new()?,
+            vinder: Mutex::new(None),
+        })
+    }
+
+    /// The address finder, made again when the project has a new BAG snapshot.
+    pub async fn adresvinder(&self) -> loep_app::Result<Arc<Adresvinder>> {
+        let dir = self.dir.clone();
+        let current = web::blocking(move || loep_app::melden::bag_snapshot(&dir)).await?;
+        if let Ok(cached) = self.vinder.lock()
+            && let Some((snapshot, finder)) = cached.as_ref()
+            && *snapshot == current
+        {
+            return Ok(finder.clone());
+        }
+        let dir = self.dir.clone();
+        let (finder, snapshot) = web::blocking(move || Adresvinder::of(&dir)).await?;
+        let finder = Arc::new(finder);
+        if let Ok(mut cached) = self.vinder.lock() {
+            *cached = Some((snapshot, finder.clone()));
+        }
+        Ok(finder)
+    }
 }
 
 /// Serves the project at `dir` on `listen` until the process ends; `ready` is told the
@@ -45,9 +81,13 @@ pub fn serve(dir: PathBuf, listen: SocketAddr, ready: impl FnOnce(SocketAddr)) -
             })?;
         let addr = listener.local_addr()?;
         ready(addr);
-        let app = router(Arc::new(Server { dir }));
-        axum::serve(listener, app)
-            .await
+        let app = router(Arc::new(Server::new(dir)?));
+        // The peer address reaches the handlers: the public form's rate limit is per client.
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
             .context("de webserver stopte met een fout")
     })
 }

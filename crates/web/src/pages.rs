@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use loep_app::scan::{Page, SignalFilter};
+use loep_app::types::Actie;
 use loep_app::{Kind, Mode};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -18,7 +19,7 @@ use crate::web::{app_error, blocking, clear_cookie, page_error, session, set_coo
 /// Signals per page of the queue.
 const PAGE_SIZE: usize = 50;
 
-fn render(t: &impl Template) -> Response {
+pub fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(body) => Html(body).into_response(),
         Err(e) => page_error(
@@ -28,19 +29,27 @@ fn render(t: &impl Template) -> Response {
     }
 }
 
-/// Who is logged in, for the page header.
+/// Who is logged in, for the page header: the menu offers what the role may open.
 pub struct Wie {
     pub naam: String,
     pub rol: String,
     pub csrf: String,
+    pub overzicht: bool,
+    pub signalen: bool,
+    pub zaken: bool,
+    pub onthullingen: bool,
 }
 
 impl Wie {
-    fn of(s: &loep_app::Session, csrf: String) -> Wie {
+    pub fn of(s: &loep_app::Session, csrf: String) -> Wie {
         Wie {
             naam: s.user().naam().to_string(),
             rol: s.user().rol().name().to_string(),
             csrf,
+            overzicht: s.may(Actie::ProjectBekijken),
+            signalen: s.may(Actie::SignalenBekijken),
+            zaken: s.may(Actie::ZakenBekijken),
+            onthullingen: s.may(Actie::OnthullingenBekijken),
         }
     }
 }
@@ -112,7 +121,7 @@ pub struct CsrfForm {
 }
 
 /// Compares in constant time, so that the token cannot be guessed byte by byte.
-fn same_token(a: &str, b: &str) -> bool {
+pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -175,6 +184,9 @@ struct Overzicht {
     buurten: Vec<Telling>,
     verwonderadressen: usize,
     kaart: Option<String>,
+    /// Whether the account's role may see signals (analist, projectleider).
+    signalen_zichtbaar: bool,
+    zaken: bool,
 }
 
 fn counts<'a>(pairs: impl Iterator<Item = (String, &'a str)>) -> Vec<Telling> {
@@ -198,8 +210,14 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
         Ok(s) => s,
         Err(r) => return r,
     };
+    // A partner-medewerker or handhaver works on cases and sees nothing of the project as a
+    // whole: their start page is the list of their cases.
+    if !s.may(Actie::ProjectBekijken) {
+        return Redirect::to("/zaken").into_response();
+    }
     let page = blocking(move || {
         let status = loep_app::project::status(&s)?;
+        let zichtbaar = s.may(Actie::SignalenBekijken);
         let scans: Vec<Scanregel> = status
             .scans
             .iter()
@@ -212,7 +230,7 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
             })
             .collect();
         let (mut themas, mut buurten, mut verwonder, mut kaart) = (vec![], vec![], 0, None);
-        if !status.scans.is_empty() {
+        if zichtbaar && !status.scans.is_empty() {
             let listing = loep_app::scan::listing(&s, &SignalFilter::default())?;
             themas = counts(
                 listing
@@ -256,6 +274,8 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
             buurten,
             verwonderadressen: verwonder,
             kaart,
+            signalen_zichtbaar: zichtbaar,
+            zaken: s.may(Actie::ZakenBekijken),
         })
     })
     .await;
@@ -281,6 +301,7 @@ pub struct Filter {
 
 pub struct Regel {
     pub id: String,
+    pub vbo_id: String,
     pub indicator: String,
     pub thema: String,
     pub adres: String,
@@ -373,6 +394,7 @@ pub async fn signals(
                 let code = addresses.buurt_of(&x.vbo_id, x.buurtcode.as_deref());
                 Regel {
                     id: x.id(),
+                    vbo_id: x.vbo_id.clone(),
                     indicator: x.indicator.clone(),
                     thema: x.thema.clone(),
                     adres: addresses

@@ -10,9 +10,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use loep_app::{AppError, Kind, Mode, Session};
 use std::sync::Arc;
+use tower_governor::GovernorLayer;
+use tower_governor::errors::GovernorError;
+use tower_governor::governor::GovernorConfigBuilder;
 
 use crate::Server;
+use crate::adres;
+use crate::melden;
 use crate::pages;
+use crate::zaken;
 
 /// The session cookie. `__Host-` makes the browser accept it only when Secure, without a
 /// Domain and with path `/`: no other host or path can set or shadow it.
@@ -22,18 +28,69 @@ pub const COOKIE: &str = "__Host-loep";
 const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(server: Arc<Server>) -> Router {
+    let rate_limit = || {
+        let mut config = GovernorConfigBuilder::default();
+        config.per_second(REPLENISH_SECONDS).burst_size(BURST);
+        // Non-zero constants: finish() returns None only for a zero burst or period.
+        let config = config
+            .finish()
+            .expect("the rate limit's burst and period are non-zero constants");
+        GovernorLayer::new(config).error_handler(|e| {
+            let wait = match &e {
+                GovernorError::TooManyRequests { wait_time, .. } => *wait_time,
+                _ => REPLENISH_SECONDS,
+            };
+            let mut res = page_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!(
+                    "U hebt veel formulieren kort na elkaar verstuurd. Wacht {wait} seconden en probeer het dan opnieuw."
+                ),
+            );
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            res
+        })
+    };
     Router::new()
         .route("/", get(pages::dashboard))
         .route("/inloggen", get(pages::login_form).post(pages::login))
         .route("/uitloggen", post(pages::logout))
         .route("/signalen", get(pages::signals))
         .route("/indicatoren", get(pages::indicators))
+        .route("/zaken", get(zaken::list).post(adres::new_case))
+        .route("/adressen/{vbo_id}", get(adres::show))
+        .route("/onthullingen", get(adres::list).post(adres::request))
+        .route("/onthullingen/{id}", get(adres::open))
+        .route("/onthullingen/{id}/besluit", post(adres::decide))
+        .route("/zaken/{id}", get(zaken::show))
+        .route("/zaken/{id}/{actie}", post(zaken::act))
+        .route("/meldingen", get(melden::list))
+        .route("/meldingen/{id}/status", post(melden::set_status))
+        // The public form: its posts are rate limited per client (the pages are not).
+        .route(
+            "/melden",
+            post(melden::file)
+                .layer(rate_limit())
+                .get(melden::form_page),
+        )
+        .route(
+            "/melden/status",
+            post(melden::status)
+                .layer(rate_limit())
+                .get(melden::status_form),
+        )
         .route("/static/loep.css", get(stylesheet))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(guard))
         .with_state(server)
 }
+
+/// Posts to the public form per client address: a burst of 10, then one every 6 seconds
+/// (a resident files a report or two; a script filing hundreds is slowed to ten a minute).
+const BURST: u32 = 10;
+const REPLENISH_SECONDS: u64 = 6;
 
 async fn stylesheet() -> impl IntoResponse {
     (

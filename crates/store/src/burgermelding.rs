@@ -1,0 +1,417 @@
+//! Residents' reports filed through the public form (`/melden`): what was reported about which
+//! address, and a follow-up code for the resident.
+//!
+//! The code is 80 random bits written in base32 (16 characters); the table keeps only its
+//! HMAC under the project's integrity key, so that someone who reads `store.sqlite` can
+//! neither read a code nor test guesses against it without the key. A code shows the state of
+//! its own report in plain words and nothing else. Nothing about the resident is asked or
+//! kept: every report is anonymous.
+
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::log::LogRecord;
+use crate::{Problem, ProblemKind, Project, clock};
+
+/// The categories of the contract's `melding` table.
+pub const CATEGORIEEN: [(&str, &str); 8] = [
+    (
+        "verdachte_bewoning",
+        "Verdachte bewoning (veel wisselende bewoners, niemand lijkt er te wonen)",
+    ),
+    (
+        "onderverhuur",
+        "Onderverhuur (de huurder woont er niet zelf)",
+    ),
+    (
+        "overbewoning",
+        "Overbewoning (te veel mensen in een woning)",
+    ),
+    ("drugsoverlast", "Drugsoverlast of een hennepkwekerij"),
+    ("woonoverlast", "Woonoverlast (geluid, stank, ruzie)"),
+    ("verloedering", "Verloedering (vuil, verval)"),
+    ("jeugdoverlast", "Jeugdoverlast"),
+    ("overig", "Iets anders"),
+];
+
+/// The states a report goes through, as the resident reads them.
+pub const STATUSSEN: [(&str, &str); 3] = [
+    ("ontvangen", "ontvangen"),
+    ("in_behandeling", "in behandeling"),
+    ("afgerond", "afgerond"),
+];
+
+/// A description longer than this is refused (the form says so).
+pub const MAX_OMSCHRIJVING: usize = 2000;
+
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        r#"
+CREATE TABLE IF NOT EXISTS burgermelding (
+    melding_id TEXT PRIMARY KEY,
+    ontvangen TEXT NOT NULL,
+    adres TEXT NOT NULL,
+    vbo_id TEXT NOT NULL,
+    categorie TEXT NOT NULL,
+    omschrijving TEXT NOT NULL,
+    code_mac TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL,
+    bijgewerkt TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS burgermelding_vbo ON burgermelding(vbo_id);
+"#,
+    )
+    .context("kan de tabel burgermelding (meldingen van bewoners) niet aanmaken")
+}
+
+/// A report as the team sees it (never its code).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Burgermelding {
+    pub melding_id: String,
+    pub ontvangen: String,
+    /// The address as the resident typed it.
+    pub adres: String,
+    /// The BAG object the resident confirmed.
+    pub vbo_id: String,
+    pub categorie: String,
+    pub omschrijving: String,
+    pub status: String,
+    pub bijgewerkt: String,
+}
+
+/// What a follow-up code shows: the state and when it was received.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stand {
+    pub status: String,
+    pub ontvangen: String,
+    pub bijgewerkt: String,
+}
+
+/// The public form's time stamp: the moment the form was handed out, signed with a key that
+/// lives only in the serving process, so that a report sent faster than a person can type, or
+/// long after, is recognised (no CAPTCHA).
+pub struct Formulier {
+    key: [u8; 32],
+}
+
+impl Formulier {
+    pub fn new() -> Result<Formulier> {
+        let mut key = [0u8; 32];
+        getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("geen willekeurige bytes: {e}"))?;
+        Ok(Formulier { key })
+    }
+
+    fn mac(&self, issued: i64) -> String {
+        use hmac::{Hmac, Mac};
+        let Ok(mut m) = Hmac::<sha2::Sha256>::new_from_slice(&self.key) else {
+            // HMAC takes keys of any length.
+            return String::new();
+        };
+        m.update(b"melden-formulier:");
+        m.update(issued.to_string().as_bytes());
+        hex::encode(m.finalize().into_bytes())
+    }
+
+    /// The token for a form handed out at `issued` (seconds since the epoch).
+    pub fn token(&self, issued: i64) -> String {
+        format!("{issued}.{}", self.mac(issued))
+    }
+
+    /// Seconds since the form of `token` was handed out; `None` for a token this process
+    /// did not sign.
+    pub fn age(&self, token: &str, now: i64) -> Option<i64> {
+        let (issued, mac) = token.split_once('.')?;
+        let issued: i64 = issued.parse().ok()?;
+        let expected = self.mac(issued);
+        let same = expected.len() == mac.len()
+            && expected
+                .bytes()
+                .zip(mac.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        same.then_some(now - issued)
+    }
+}
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+/// 80 random bits as 16 base32 characters, in groups of four for reading aloud.
+fn new_code() -> Result<String> {
+    let mut bytes = [0u8; 10];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("geen willekeurige bytes: {e}"))?;
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    let chars: Vec<char> = (0..16)
+        .rev()
+        .map(|i| char::from(BASE32[((bits >> (i * 5)) & 31) as usize]))
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
+}
+
+/// The code as typed, in its canonical form: upper case, without spaces and dashes; `None`
+/// when it cannot be a code.
+pub fn canonical(code: &str) -> Option<String> {
+    let c: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (c.len() == 16 && c.bytes().all(|b| BASE32.contains(&b))).then_some(c)
+}
+
+fn table_exists(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'burgermelding')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+fn invalid(message: impl Into<String>) -> anyhow::Error {
+    Problem::error(ProblemKind::Invalid, message)
+}
+
+/// Files a report about `vbo_id` and returns its id and the follow-up code (shown once).
+pub fn file(
+    project: &mut Project,
+    adres: &str,
+    vbo_id: &str,
+    categorie: &str,
+    omschrijving: &str,
+) -> Result<(String, String)> {
+    if !CATEGORIEEN.iter().any(|(c, _)| *c == categorie) {
+        return Err(invalid(format!(
+            "kies een soort melding uit de lijst ('{categorie}' is er geen)"
+        )));
+    }
+    let omschrijving = omschrijving.trim();
+    if omschrijving.is_empty() {
+        return Err(invalid("beschrijf wat u ziet of hoort"));
+    }
+    if omschrijving.chars().count() > MAX_OMSCHRIJVING {
+        return Err(invalid(format!(
+            "de beschrijving is te lang: ten hoogste {MAX_OMSCHRIJVING} tekens"
+        )));
+    }
+    create_schema(project.conn())?;
+    let code = new_code()?;
+    let mac = project.keyed(&[Some("burgermelding-code"), canonical(&code).as_deref()])?;
+    let now = clock::now();
+    let n: i64 = project
+        .conn()
+        .query_row("SELECT COUNT(*) FROM burgermelding", [], |r| r.get(0))?;
+    let id = format!("W{:06}", n + 1);
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.begin()?;
+    tx.execute(
+        "INSERT INTO burgermelding (melding_id, ontvangen, adres, vbo_id, categorie, omschrijving, code_mac, status, bijgewerkt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'ontvangen', ?2)",
+        params![id, now, adres.trim(), vbo_id, categorie, omschrijving, mac],
+    )?;
+    // A report may describe residents: its receipt is a processing of personal data.
+    let rec = LogRecord::new("melding.ontvangen", &now, &now)
+        .with_attr("melding", id.clone())
+        .with_attr("categorie", categorie.to_string());
+    crate::log::append(&tx, &activity, rec)?;
+    tx.commit()?;
+    Ok((id, code))
+}
+
+/// The state of the report with this follow-up code; `None` for a code that names none.
+pub fn stand(project: &Project, code: &str) -> Result<Option<Stand>> {
+    let Some(c) = canonical(code) else {
+        return Ok(None);
+    };
+    if !table_exists(project.conn())? {
+        return Ok(None);
+    }
+    let mac = project.keyed(&[Some("burgermelding-code"), Some(&c)])?;
+    Ok(project
+        .conn()
+        .query_row(
+            "SELECT status, ontvangen, bijgewerkt FROM burgermelding WHERE code_mac = ?1",
+            params![mac],
+            |r| {
+                Ok(Stand {
+                    status: r.get(0)?,
+                    ontvangen: r.get(1)?,
+                    bijgewerkt: r.get(2)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Burgermelding> {
+    Ok(Burgermelding {
+        melding_id: r.get(0)?,
+        ontvangen: r.get(1)?,
+        adres: r.get(2)?,
+        vbo_id: r.get(3)?,
+        categorie: r.get(4)?,
+        omschrijving: r.get(5)?,
+        status: r.get(6)?,
+        bijgewerkt: r.get(7)?,
+    })
+}
+
+const COLUMNS: &str =
+    "melding_id, ontvangen, adres, vbo_id, categorie, omschrijving, status, bijgewerkt";
+
+/// Every report, the newest first.
+pub fn list(conn: &Connection) -> Result<Vec<Burgermelding>> {
+    if !table_exists(conn)? {
+        return Ok(vec![]);
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM burgermelding ORDER BY ontvangen DESC, melding_id DESC"
+    ))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The reports about one address, the newest first.
+pub fn at(conn: &Connection, vbo_id: &str) -> Result<Vec<Burgermelding>> {
+    if !table_exists(conn)? {
+        return Ok(vec![]);
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM burgermelding WHERE vbo_id = ?1 ORDER BY ontvangen DESC, melding_id DESC"
+    ))?;
+    let rows = stmt.query_map(params![vbo_id], from_row)?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Moves a report on: `ontvangen` → `in_behandeling` → `afgerond` (or straight to
+/// `afgerond`); never back.
+pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burgermelding> {
+    let Some(to) = STATUSSEN.iter().position(|(s, _)| *s == status) else {
+        return Err(invalid(format!(
+            "onbekende status '{status}'; kies uit: ontvangen, in_behandeling, afgerond"
+        )));
+    };
+    if !table_exists(project.conn())? {
+        bail!("er zijn nog geen meldingen van bewoners");
+    }
+    let current: Option<String> = project
+        .conn()
+        .query_row(
+            "SELECT status FROM burgermelding WHERE melding_id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(current) = current else {
+        return Err(Problem::error(
+            ProblemKind::NotFound,
+            format!("er is geen melding '{id}'"),
+        ));
+    };
+    let from = STATUSSEN
+        .iter()
+        .position(|(s, _)| *s == current)
+        .unwrap_or(0);
+    if to <= from {
+        return Err(invalid(format!(
+            "melding {id} is al {}; een melding gaat alleen vooruit",
+            STATUSSEN[from].1
+        )));
+    }
+    let now = clock::now();
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.begin()?;
+    tx.execute(
+        "UPDATE burgermelding SET status = ?2, bijgewerkt = ?3 WHERE melding_id = ?1",
+        params![id, status, now],
+    )?;
+    let rec = LogRecord::new("melding.status", &now, &now)
+        .with_attr("melding", id.to_string())
+        .with_attr("status", status.to_string());
+    crate::log::append(&tx, &activity, rec)?;
+    tx.commit()?;
+    let row = project.conn().query_row(
+        &format!("SELECT {COLUMNS} FROM burgermelding WHERE melding_id = ?1"),
+        params![id],
+        from_row,
+    )?;
+    Ok(row)
+}
+
+/// Counts and hashes the reports received before `cutoff` (RFC 3339); deletes them unless
+/// `dry_run`. Reports are kept as long as signals (`signalen_dagen`): after that their code
+/// finds nothing.
+pub fn purge_before(
+    tx: &rusqlite::Transaction<'_>,
+    cutoff: &str,
+    dry_run: bool,
+) -> Result<crate::retention::Destroyed> {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    let mut n = 0u64;
+    if table_exists(tx)? {
+        let mut stmt = tx.prepare(&format!(
+            "SELECT {COLUMNS} FROM burgermelding WHERE ontvangen < ?1 ORDER BY melding_id"
+        ))?;
+        for m in stmt.query_map(params![cutoff], from_row)? {
+            let m = m?;
+            hash.update(serde_json::to_vec(&m)?);
+            hash.update(b"\x1e");
+            n += 1;
+        }
+        if !dry_run {
+            tx.execute(
+                "DELETE FROM burgermelding WHERE ontvangen < ?1",
+                params![cutoff],
+            )?;
+        }
+    }
+    Ok(crate::retention::Destroyed {
+        soort: "meldingen".to_string(),
+        aantal: n,
+        sha256: hex::encode(hash.finalize()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_has_80_random_bits_and_reads_back_however_it_is_typed() {
+        let a = new_code().unwrap();
+        let b = new_code().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 19, "{a}");
+        assert_eq!(a.matches('-').count(), 3);
+        let c = canonical(&a).unwrap();
+        assert_eq!(c.len(), 16);
+        assert_eq!(
+            canonical(&a.to_lowercase().replace('-', " ")),
+            Some(c.clone())
+        );
+        for bad in ["", "ABCD", "ABCD-EFGH-IJKL-MNO1", "ABCD-EFGH-IJKL-MNOPQ"] {
+            assert_eq!(canonical(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_form_token_tells_its_age_and_only_its_own() {
+        let f = Formulier::new().unwrap();
+        let t = f.token(1_000);
+        assert_eq!(f.age(&t, 1_004), Some(4));
+        let other = Formulier::new().unwrap();
+        assert_eq!(other.age(&t, 1_004), None, "another process's token");
+        let forged = t.replacen("1000", "900", 1);
+        assert_eq!(f.age(&forged, 1_004), None, "an earlier time claimed");
+        for bad in ["", "x", "1000", "1000.", "abc.def"] {
+            assert_eq!(f.age(bad, 1_004), None, "{bad}");
+        }
+    }
+}

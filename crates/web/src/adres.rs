@@ -1,0 +1,421 @@
+//! The address page (an object, its signals over the runs, the persons as pseudonyms with
+//! their roles there, its cases), opening a case from its signals, and four-eyes
+//! de-pseudonymisation: an analist asks with a reason, a sleutelhouder decides, and only then
+//! the requester sees the identities, in place.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loep_app::types::{Actie, Nieuw};
+use loep_app::{AppError, Kind, Mode, Session};
+use std::sync::Arc;
+
+use crate::Server;
+use crate::pages::{Wie, render, same_token};
+use crate::web::{app_error, blocking, page_error, session};
+use crate::zaken::Velden;
+
+pub struct SignaalRegel {
+    pub id: String,
+    pub indicator: String,
+    pub thema: String,
+    pub uitleg: String,
+    pub personen: String,
+    /// In the newest run: can be taken into a case.
+    pub actueel: bool,
+}
+
+pub struct PersoonRegel {
+    pub pseudoniem: String,
+    pub rollen: String,
+}
+
+pub struct ZaakRegel {
+    pub id: String,
+    pub omschrijving: String,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "adres.html")]
+struct AdresPagina {
+    wie: Wie,
+    vbo_id: String,
+    adres: String,
+    buurt: String,
+    profiel: Option<String>,
+    signalen: Vec<SignaalRegel>,
+    personen: Vec<PersoonRegel>,
+    zaken: Vec<ZaakRegel>,
+    meldingen: Vec<crate::melden::MeldingRegel>,
+    mag_zaak: bool,
+    mag_onthullen: bool,
+    fout: Option<String>,
+}
+
+fn address_page(
+    s: &Session,
+    csrf: String,
+    vbo_id: &str,
+    fout: Option<String>,
+) -> loep_app::Result<AdresPagina> {
+    let v = loep_app::scan::address(s, vbo_id)?;
+    let newest = v.runs.last().map(|r| r.run_id.clone());
+    // `adres` holds street, number and postcode written out; the place follows.
+    let adres = match &v.address {
+        Some(a) => match &a.woonplaats {
+            Some(w) => format!("{} {w}", a.adres),
+            None => a.adres.clone(),
+        },
+        None => "niet in de BAG-levering".to_string(),
+    };
+    let buurt = match (
+        &v.buurtnaam,
+        v.address.as_ref().and_then(|a| a.buurtcode.clone()),
+    ) {
+        (Some(n), Some(c)) => format!("{n} ({c})"),
+        (None, Some(c)) => c,
+        _ => "onbekend".to_string(),
+    };
+    let profiel = v.profile.as_ref().map(|p| {
+        format!(
+            "Rang {} in de laatste scan; thema's: {}; partners met belang: {}{}.",
+            p.rang,
+            p.themas.join(", "),
+            p.partners.join(", "),
+            if p.verwonderadres {
+                "; een verwonderadres"
+            } else {
+                ""
+            }
+        )
+    });
+    let c = loep_app::zaken::catalogus();
+    Ok(AdresPagina {
+        wie: Wie::of(s, csrf),
+        vbo_id: v.vbo_id.clone(),
+        adres,
+        buurt,
+        profiel,
+        signalen: v
+            .signals
+            .iter()
+            .map(|x| SignaalRegel {
+                id: format!("{}/{}", x.run_id, x.nr),
+                indicator: x.indicator.clone(),
+                thema: x.thema.clone(),
+                uitleg: x.uitleg.clone(),
+                personen: x.pseudoniemen.join(", "),
+                actueel: newest.as_deref() == Some(x.run_id.as_str()),
+            })
+            .collect(),
+        personen: v
+            .persons
+            .iter()
+            .map(|(p, r)| PersoonRegel {
+                pseudoniem: p.clone(),
+                rollen: if r.is_empty() {
+                    "geen rol op dit adres in de leveringen".to_string()
+                } else {
+                    r.join("; ")
+                },
+            })
+            .collect(),
+        zaken: v
+            .cases
+            .iter()
+            .map(|z| ZaakRegel {
+                id: z.identificatie.clone(),
+                omschrijving: z.omschrijving.clone(),
+                status: c
+                    .statustype(&z.status)
+                    .map_or_else(|| z.status.clone(), |t| t.omschrijving.clone()),
+            })
+            .collect(),
+        meldingen: v.reports.iter().map(crate::melden::melding_regel).collect(),
+        mag_zaak: s.may(Actie::ZaakAanmaken),
+        mag_onthullen: s.may(Actie::OnthullingAanvragen),
+        fout,
+    })
+}
+
+pub async fn show(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(vbo_id): Path<String>,
+) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match blocking(move || address_page(&s, csrf, &vbo_id, None)).await {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+fn check_csrf(v: &Velden, csrf: &str) -> Option<Response> {
+    (!same_token(&v.get("csrf"), csrf)).then(|| {
+        page_error(
+            StatusCode::FORBIDDEN,
+            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
+        )
+    })
+}
+
+/// A write from the address page: on invalid input the page again with the reason on top.
+async fn from_address(
+    server: Arc<Server>,
+    headers: HeaderMap,
+    fields: Vec<(String, String)>,
+    act: impl FnOnce(&mut Session, &Velden) -> loep_app::Result<String> + Send + 'static,
+) -> Response {
+    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let v = Velden(fields);
+    if let Some(r) = check_csrf(&v, &csrf) {
+        return r;
+    }
+    let answer = blocking(move || match act(&mut s, &v) {
+        Ok(to) => Ok(Err(to)),
+        Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
+            let vbo = v.get("vbo_id");
+            Ok(Ok((
+                e.kind,
+                address_page(&s, csrf, &vbo, Some(e.message()))?,
+            )))
+        }
+        Err(e) => Err(e),
+    })
+    .await;
+    match answer {
+        Ok(Err(to)) => Redirect::to(&to).into_response(),
+        Ok(Ok((kind, page))) => {
+            let status = if kind == Kind::Conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `POST /zaken`: a case from signals of one address.
+pub async fn new_case(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    from_address(server, headers, fields, |s, v| {
+        let signalen = v.all("signaal");
+        if signalen.is_empty() {
+            return Err(AppError::new(
+                Kind::Invalid,
+                "Kies een of meer signalen van de laatste scan om een zaak van te maken.",
+            ));
+        }
+        let z = loep_app::zaken::new(
+            s,
+            &Nieuw {
+                signalen,
+                toelichting: v.get("toelichting"),
+                ..Default::default()
+            },
+        )?;
+        Ok(format!("/zaken/{}", z.identificatie))
+    })
+    .await
+}
+
+/// `POST /onthullingen`: an analist asks for the identities behind one signal.
+pub async fn request(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    from_address(server, headers, fields, |s, v| {
+        let signaal = v.get("signaal");
+        let o = loep_app::reveal::request(s, &signaal, &v.get("reden"))?;
+        Ok(format!("/onthullingen#verzoek-{}", o.id))
+    })
+    .await
+}
+
+pub struct VerzoekRegel {
+    pub id: String,
+    pub signaal: String,
+    pub aanvrager: String,
+    pub reden: String,
+    pub aangevraagd: String,
+    pub status: String,
+    pub beoordelaar: String,
+    pub toelichting: String,
+    pub open: bool,
+}
+
+fn status_nl(s: &str) -> &'static str {
+    match s {
+        "aangevraagd" => "wacht op een sleutelhouder",
+        "goedgekeurd" => "goedgekeurd",
+        "geweigerd" => "geweigerd",
+        _ => "onbekend",
+    }
+}
+
+fn verzoek_regel(o: &loep_app::types::Onthulling) -> VerzoekRegel {
+    VerzoekRegel {
+        id: o.id.clone(),
+        signaal: o.signaal.clone(),
+        aanvrager: o.aanvrager.clone(),
+        reden: o.reden.clone(),
+        aangevraagd: loep_app::nl::tijdstip(&o.aangevraagd),
+        status: status_nl(&o.status).to_string(),
+        beoordelaar: o.beoordelaar.clone().unwrap_or_default(),
+        toelichting: o.toelichting.clone().unwrap_or_default(),
+        open: o.status == "aangevraagd",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "onthullingen.html")]
+struct Onthullingen {
+    wie: Wie,
+    verzoeken: Vec<VerzoekRegel>,
+    mag_beslissen: bool,
+}
+
+/// `GET /onthullingen`: the requests the account may see; a sleutelhouder decides here.
+pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let mut all = loep_app::reveal::list(&s)?;
+        // Open requests first, then the newest.
+        all.sort_by(|a, b| {
+            (b.status == "aangevraagd", &b.aangevraagd)
+                .cmp(&(a.status == "aangevraagd", &a.aangevraagd))
+        });
+        Ok(Onthullingen {
+            mag_beslissen: s.may(Actie::OnthullingBeoordelen),
+            wie: Wie::of(&s, csrf),
+            verzoeken: all.iter().map(verzoek_regel).collect(),
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `POST /onthullingen/{id}/besluit`: a sleutelhouder approves or refuses.
+pub async fn decide(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let v = Velden(fields);
+    if let Some(r) = check_csrf(&v, &csrf) {
+        return r;
+    }
+    let approve = match v.get("besluit").as_str() {
+        "goedkeuren" => true,
+        "weigeren" => false,
+        _ => {
+            return page_error(StatusCode::BAD_REQUEST, "Kies goedkeuren of weigeren.");
+        }
+    };
+    let toelichting = v.get("toelichting");
+    match blocking(move || loep_app::reveal::decide(&mut s, &id, approve, &toelichting)).await {
+        Ok(_) => Redirect::to("/onthullingen").into_response(),
+        Err(e) => app_error(&e),
+    }
+}
+
+pub struct IdentiteitRegel {
+    pub pseudoniem: String,
+    pub naam: String,
+    pub bsn: String,
+    pub geboortedatum: String,
+    pub rollen: String,
+}
+
+#[derive(Template)]
+#[template(path = "onthulling.html")]
+struct OnthullingPagina {
+    wie: Wie,
+    verzoek: VerzoekRegel,
+    adres: String,
+    vbo_id: String,
+    personen: Vec<IdentiteitRegel>,
+}
+
+/// `GET /onthullingen/{id}`: the identities of an approved request, for the requester and
+/// the people on the case only; every view is in the processing log.
+pub async fn open(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    // Opening writes the log: a writer's session.
+    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let o = loep_app::reveal::open(&mut s, &id)?;
+        Ok(OnthullingPagina {
+            wie: Wie::of(&s, csrf),
+            verzoek: verzoek_regel(&o.onthulling),
+            adres: [o.adres.clone(), o.buurt.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+            vbo_id: o.vbo_id.clone().unwrap_or_default(),
+            personen: o
+                .personen
+                .iter()
+                .map(|p| IdentiteitRegel {
+                    pseudoniem: p.identiteit.pseudoniem.clone(),
+                    naam: [
+                        p.identiteit.voornamen.as_deref(),
+                        p.identiteit.voorvoegsel.as_deref(),
+                        p.identiteit.geslachtsnaam.as_deref(),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .filter(|x| !x.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                    bsn: p.identiteit.bsn.clone().unwrap_or_default(),
+                    geboortedatum: p
+                        .identiteit
+                        .geboortedatum
+                        .as_deref()
+                        .map(loep_app::nl::datum)
+                        .unwrap_or_default(),
+                    rollen: p.rollen.join("; "),
+                })
+                .collect(),
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}

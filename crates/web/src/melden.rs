@@ -1,0 +1,336 @@
+//! The public report form for residents (`/melden`, no login) and the follow-up by code
+//! (`/melden/status`); for the team, the list of reports (`/meldingen`) and their status.
+//!
+//! The address is matched to the BAG on the server, so the form works without JavaScript: a
+//! first submit shows the address as the BAG writes it, the second files the report. Abuse
+//! protection without a CAPTCHA: a rate limit per client on the posts (in `web`), the body
+//! limit, a field people do not see (bots fill it), and a signed time stamp that refuses
+//! forms sent faster than a person types.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loep_app::melden::{CATEGORIEEN, MAX_OMSCHRIJVING, STATUSSEN};
+use loep_app::types::Actie;
+use loep_app::{Kind, Mode};
+use std::sync::Arc;
+
+use crate::Server;
+use crate::pages::{Wie, render, same_token};
+use crate::web::{app_error, blocking, page_error, session};
+use crate::zaken::{Keuze, Velden};
+
+/// A form sent sooner than this after it was handed out was not typed by a person.
+const MIN_SECONDS: i64 = 3;
+/// A form older than this has expired.
+const MAX_SECONDS: i64 = 4 * 3600;
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn categorieen() -> Vec<Keuze> {
+    CATEGORIEEN
+        .iter()
+        .map(|(c, o)| Keuze {
+            code: c.to_string(),
+            omschrijving: o.to_string(),
+        })
+        .collect()
+}
+
+/// A field's error, for the error summary and beside the field.
+pub struct Fout {
+    pub veld: &'static str,
+    pub tekst: String,
+}
+
+#[derive(Template)]
+#[template(path = "melden.html")]
+struct Melden {
+    token: String,
+    adres: String,
+    categorie: String,
+    omschrijving: String,
+    categorieen: Vec<Keuze>,
+    fouten: Vec<Fout>,
+    /// The BAG object found, to confirm: (vbo_id, address written out).
+    gevonden: Option<(String, String)>,
+    max: usize,
+}
+
+impl Melden {
+    fn fout(&self, veld: &str) -> Option<&str> {
+        self.fouten
+            .iter()
+            .find(|f| f.veld == veld)
+            .map(|f| f.tekst.as_str())
+    }
+}
+
+fn form(server: &Server) -> Melden {
+    Melden {
+        token: server.formulier.token(now_unix()),
+        adres: String::new(),
+        categorie: String::new(),
+        omschrijving: String::new(),
+        categorieen: categorieen(),
+        fouten: vec![],
+        gevonden: None,
+        max: MAX_OMSCHRIJVING,
+    }
+}
+
+pub async fn form_page(State(server): State<Arc<Server>>) -> Response {
+    render(&form(&server))
+}
+
+#[derive(Template)]
+#[template(path = "gemeld.html")]
+struct Gemeld {
+    code: String,
+    adres: String,
+}
+
+pub async fn file(
+    State(server): State<Arc<Server>>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let v = Velden(fields);
+    // A field hidden from people: whatever fills it is not a person.
+    if !v.get("website").is_empty() {
+        return page_error(
+            StatusCode::BAD_REQUEST,
+            "Uw melding kon niet worden verwerkt. Vul alleen de zichtbare velden in en probeer het opnieuw.",
+        );
+    }
+    let mut page = form(&server);
+    page.adres = v.get("adres");
+    page.categorie = v.get("categorie");
+    page.omschrijving = v.get("omschrijving");
+    match server.formulier.age(&v.get("t"), now_unix()) {
+        Some(age) if age < MIN_SECONDS => page.fouten.push(Fout {
+            veld: "omschrijving",
+            tekst: "U verstuurde het formulier erg snel. Controleer uw melding en verstuur haar opnieuw.".into(),
+        }),
+        // The time counts from when the form was first handed out: confirming the address
+        // right away is a person's second click, not a bot's first.
+        Some(age) if age <= MAX_SECONDS => page.token = v.get("t"),
+        _ => page.fouten.push(Fout {
+            veld: "omschrijving",
+            tekst: "Het formulier was verlopen. Controleer uw melding en verstuur haar opnieuw.".into(),
+        }),
+    }
+    if !CATEGORIEEN.iter().any(|(c, _)| *c == page.categorie) {
+        page.fouten.push(Fout {
+            veld: "categorie",
+            tekst: "Kies waar uw melding over gaat.".into(),
+        });
+    }
+    let n = page.omschrijving.chars().count();
+    if n == 0 {
+        page.fouten.push(Fout {
+            veld: "omschrijving",
+            tekst: "Beschrijf wat u ziet of hoort.".into(),
+        });
+    } else if n > MAX_OMSCHRIJVING {
+        page.fouten.push(Fout {
+            veld: "omschrijving",
+            tekst: format!(
+                "Uw beschrijving is {n} tekens; het kan ten hoogste {MAX_OMSCHRIJVING}."
+            ),
+        });
+    }
+    let vinder = match server.adresvinder().await {
+        Ok(f) => f,
+        Err(e) => return app_error(&e),
+    };
+    let found = vinder.find(&page.adres);
+    let bevestigd = v.get("vbo_id");
+    match &found {
+        Err(why) => page.fouten.push(Fout {
+            veld: "adres",
+            tekst: why.clone(),
+        }),
+        Ok((vbo, w)) => page.gevonden = Some((vbo.clone(), w.clone())),
+    }
+    // The first send shows the address as the BAG knows it; the second, confirmed, files.
+    let confirmed =
+        v.get("opnieuw").is_empty() && matches!(&found, Ok((vbo, _)) if *vbo == bevestigd);
+    if !page.fouten.is_empty() || !confirmed {
+        let status = if page.fouten.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        return (status, render(&page)).into_response();
+    }
+    let (dir, adres, categorie, omschrijving) = (
+        server.dir.clone(),
+        page.adres.clone(),
+        page.categorie.clone(),
+        page.omschrijving.clone(),
+    );
+    let written = page.gevonden.clone().map(|g| g.1).unwrap_or_default();
+    let filed = blocking(move || {
+        loep_app::melden::file(&dir, &vinder, &adres, &bevestigd, &categorie, &omschrijving)
+    })
+    .await;
+    match filed {
+        Ok(o) => render(&Gemeld {
+            code: o.code,
+            adres: written,
+        }),
+        Err(e) if e.kind == Kind::Invalid => {
+            page.fouten.push(Fout {
+                veld: "adres",
+                tekst: e.message(),
+            });
+            (StatusCode::BAD_REQUEST, render(&page)).into_response()
+        }
+        Err(e) => app_error(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "melden-status.html")]
+struct MeldenStatus {
+    code: String,
+    /// (state in plain words, received, last changed) of the report the code names.
+    stand: Option<(String, String, String)>,
+    fout: Option<String>,
+}
+
+pub async fn status_form() -> Response {
+    render(&MeldenStatus {
+        code: String::new(),
+        stand: None,
+        fout: None,
+    })
+}
+
+pub async fn status(
+    State(server): State<Arc<Server>>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let v = Velden(fields);
+    let code = v.get("code");
+    let dir = server.dir.clone();
+    let c = code.clone();
+    match blocking(move || loep_app::melden::stand(&dir, &c)).await {
+        Ok(Some(s)) => render(&MeldenStatus {
+            code,
+            stand: Some((
+                STATUSSEN
+                    .iter()
+                    .find(|(k, _)| *k == s.status)
+                    .map_or("ontvangen", |(_, t)| t)
+                    .to_string(),
+                loep_app::nl::tijdstip(&s.ontvangen),
+                loep_app::nl::tijdstip(&s.bijgewerkt),
+            )),
+            fout: None,
+        }),
+        Ok(None) => (
+            StatusCode::NOT_FOUND,
+            render(&MeldenStatus {
+                code,
+                stand: None,
+                fout: Some("Met deze code is geen melding te vinden. Controleer de code: 16 letters en cijfers, zoals u die kreeg na het melden.".into()),
+            }),
+        )
+            .into_response(),
+        Err(e) => app_error(&e),
+    }
+}
+
+pub struct MeldingRegel {
+    pub id: String,
+    pub ontvangen: String,
+    pub adres: String,
+    pub vbo_id: String,
+    pub categorie: String,
+    pub omschrijving: String,
+    pub status: String,
+    /// The states it may go to next.
+    pub volgende: Vec<Keuze>,
+}
+
+pub fn melding_regel(m: &loep_app::melden::Burgermelding) -> MeldingRegel {
+    let at = STATUSSEN
+        .iter()
+        .position(|(k, _)| *k == m.status)
+        .unwrap_or(0);
+    MeldingRegel {
+        id: m.melding_id.clone(),
+        ontvangen: loep_app::nl::tijdstip(&m.ontvangen),
+        adres: m.adres.clone(),
+        vbo_id: m.vbo_id.clone(),
+        categorie: m.categorie.clone(),
+        omschrijving: m.omschrijving.clone(),
+        status: STATUSSEN[at].1.to_string(),
+        volgende: STATUSSEN[at + 1..]
+            .iter()
+            .map(|(k, t)| Keuze {
+                code: k.to_string(),
+                omschrijving: t.to_string(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "meldingen.html")]
+struct Meldingen {
+    wie: Wie,
+    meldingen: Vec<MeldingRegel>,
+    mag_behandelen: bool,
+}
+
+pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let all = loep_app::melden::list(&s)?;
+        Ok(Meldingen {
+            mag_behandelen: s.may(Actie::ZaakBehandelen),
+            wie: Wie::of(&s, csrf),
+            meldingen: all.iter().map(melding_regel).collect(),
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+pub async fn set_status(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let v = Velden(fields);
+    if !same_token(&v.get("csrf"), &csrf) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
+        );
+    }
+    let status = v.get("status");
+    match blocking(move || loep_app::melden::set_status(&mut s, &id, &status)).await {
+        Ok(m) => Redirect::to(&format!("/meldingen#melding-{}", m.melding_id)).into_response(),
+        Err(e) => app_error(&e),
+    }
+}

@@ -1,0 +1,600 @@
+//! The case pages: the cases an account may see, one case with everything recorded on it, and
+//! the forms that move it on (status, routing, visit, findings, notes, closing, reopening).
+//!
+//! Which forms a page offers follows `Session::may`; whether the change is allowed is decided
+//! again by the core's use case, on the case itself (a partner only on its own cases).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loep_app::types::{Actie, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
+use loep_app::{AppError, Kind, Mode, Session};
+use serde::Deserialize;
+use std::sync::Arc;
+
+use crate::Server;
+use crate::pages::{Wie, render, same_token};
+use crate::web::{app_error, blocking, page_error, session};
+
+/// A code with its description, for a select list.
+pub struct Keuze {
+    pub code: String,
+    pub omschrijving: String,
+}
+
+fn status_text(code: &str) -> String {
+    loep_app::zaken::catalogus()
+        .statustype(code)
+        .map_or_else(|| code.to_string(), |s| s.omschrijving.clone())
+}
+
+pub struct ZaakRij {
+    pub id: String,
+    pub omschrijving: String,
+    pub status: String,
+    pub adres: String,
+    pub buurt: String,
+    pub startdatum: String,
+    pub resultaat: String,
+}
+
+#[derive(Template)]
+#[template(path = "zaken.html")]
+struct Zaken {
+    wie: Wie,
+    rijen: Vec<ZaakRij>,
+    statussen: Vec<Keuze>,
+    status: String,
+    open: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct LijstVraag {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    open: String,
+}
+
+pub async fn list(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Query(q): Query<LijstVraag>,
+) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let filter = ZaakFilter {
+            status: Some(q.status.clone()).filter(|v| !v.is_empty()),
+            open: match q.open.as_str() {
+                "ja" => Some(true),
+                "nee" => Some(false),
+                _ => None,
+            },
+            ..Default::default()
+        };
+        let zaken = loep_app::zaken::list(&s, &filter)?;
+        let rijen = zaken
+            .iter()
+            .map(|z| ZaakRij {
+                id: z.identificatie.clone(),
+                omschrijving: z.omschrijving.clone(),
+                status: status_text(&z.status),
+                adres: z.zaakobject.identificatie.clone(),
+                buurt: z.zaakobject.buurtcode.clone().unwrap_or_default(),
+                startdatum: loep_app::nl::datum(&z.startdatum),
+                resultaat: z.resultaat.clone().unwrap_or_default(),
+            })
+            .collect();
+        let statussen = loep_app::zaken::catalogus()
+            .statustypen
+            .iter()
+            .map(|t| Keuze {
+                code: t.code.clone(),
+                omschrijving: t.omschrijving.clone(),
+            })
+            .collect();
+        Ok(Zaken {
+            wie: Wie::of(&s, csrf),
+            rijen,
+            statussen,
+            status: q.status,
+            open: q.open,
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+pub struct Regel {
+    pub links: String,
+    pub rechts: String,
+}
+
+pub struct SignaalRegel {
+    pub signaal: String,
+    pub indicator: String,
+    pub thema: String,
+    pub uitleg: String,
+    pub personen: String,
+}
+
+pub struct BezoekRegel {
+    pub gepland: String,
+    pub team: String,
+    pub uitgevoerd: String,
+    pub uitkomsten: String,
+    pub toelichting: String,
+}
+
+/// What the forms of a case page may offer the logged-in account.
+pub struct Mag {
+    pub behandelen: bool,
+    pub toewijzen: bool,
+    pub bezoek: bool,
+    pub notitie: bool,
+    pub afsluiten: bool,
+    pub heropenen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "zaak.html")]
+struct ZaakPagina {
+    wie: Wie,
+    id: String,
+    omschrijving: String,
+    toelichting: String,
+    status: String,
+    statustekst: String,
+    gesloten: bool,
+    gegevens: Vec<Regel>,
+    statussen: Vec<Regel>,
+    signalen: Vec<SignaalRegel>,
+    rollen: Vec<Regel>,
+    bezoeken: Vec<BezoekRegel>,
+    bevindingen: Vec<Regel>,
+    notities: Vec<Regel>,
+    indicatoren: Vec<String>,
+    volgende: Vec<Keuze>,
+    resultaten: Vec<Keuze>,
+    roltypen: Vec<Keuze>,
+    organisaties: Vec<Keuze>,
+    uitkomsten: Vec<Keuze>,
+    oordelen: Vec<Keuze>,
+    mag: Mag,
+    fout: Option<String>,
+}
+
+/// The verdicts a finding can have, as the register stores them.
+const OORDELEN: [(&str, &str); 3] = [
+    ("bevestigd", "Bevestigd"),
+    ("niet_bevestigd", "Niet bevestigd"),
+    ("niet_vast_te_stellen", "Niet vast te stellen"),
+];
+
+fn keuzes<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Keuze> {
+    items
+        .into_iter()
+        .map(|(c, o)| Keuze {
+            code: c.to_string(),
+            omschrijving: o.to_string(),
+        })
+        .collect()
+}
+
+fn case_page(s: &Session, csrf: String, d: ZaakDetail, fout: Option<String>) -> ZaakPagina {
+    let c = loep_app::zaken::catalogus();
+    let z = &d.zaak;
+    let gesloten = c.is_eind(&z.status);
+    let zaaktype = c
+        .zaaktype(&z.zaaktype)
+        .map_or_else(|| z.zaaktype.clone(), |t| t.omschrijving.clone());
+    let mut gegevens = vec![
+        Regel {
+            links: "Zaaktype".into(),
+            rechts: zaaktype,
+        },
+        Regel {
+            links: "Adres (BAG-verblijfsobject)".into(),
+            rechts: z.zaakobject.identificatie.clone(),
+        },
+        Regel {
+            links: "Buurt".into(),
+            rechts: z.zaakobject.buurtcode.clone().unwrap_or_default(),
+        },
+        Regel {
+            links: "Startdatum".into(),
+            rechts: loep_app::nl::datum(&z.startdatum),
+        },
+        Regel {
+            links: "Vertrouwelijkheid".into(),
+            rechts: z.vertrouwelijkheidaanduiding.clone(),
+        },
+        Regel {
+            links: "Personen (pseudoniemen)".into(),
+            rechts: d.personen.join(", "),
+        },
+    ];
+    if let Some(e) = &z.einddatum {
+        gegevens.push(Regel {
+            links: "Einddatum".into(),
+            rechts: loep_app::nl::datum(e),
+        });
+    }
+    if let Some(r) = &z.resultaat {
+        let text = c
+            .resultaattype(r)
+            .map_or_else(|| r.clone(), |t| t.omschrijving.clone());
+        gegevens.push(Regel {
+            links: "Resultaat".into(),
+            rechts: match &z.resultaat_toelichting {
+                Some(t) if !t.is_empty() => format!("{text}: {t}"),
+                _ => text,
+            },
+        });
+    }
+    if let Some(h) = &z.hoofdzaak {
+        gegevens.push(Regel {
+            links: "Hoofdzaak".into(),
+            rechts: h.clone(),
+        });
+    }
+    let volgende = c
+        .overgangen
+        .get(&z.status)
+        .into_iter()
+        .flatten()
+        // Closing needs a result and goes through its own form; reopening too.
+        .filter(|n| !c.is_eind(n) && n.as_str() != "heropend")
+        .map(|n| Keuze {
+            code: n.clone(),
+            omschrijving: status_text(n),
+        })
+        .collect();
+    let mut indicatoren: Vec<String> = d.indicatoren().into_iter().collect();
+    indicatoren.sort();
+    ZaakPagina {
+        wie: Wie::of(s, csrf),
+        id: z.identificatie.clone(),
+        omschrijving: z.omschrijving.clone(),
+        toelichting: z.toelichting.clone(),
+        status: status_text(&z.status),
+        statustekst: c
+            .statustype(&z.status)
+            .map(|t| t.statustekst.clone())
+            .unwrap_or_default(),
+        gesloten,
+        gegevens,
+        statussen: d
+            .statussen
+            .iter()
+            .map(|r| Regel {
+                links: format!(
+                    "{} ({}, {})",
+                    status_text(&r.statustype),
+                    loep_app::nl::tijdstip(&r.datum_status_gezet),
+                    r.door
+                ),
+                rechts: r.statustoelichting.clone(),
+            })
+            .collect(),
+        signalen: d
+            .signalen
+            .iter()
+            .map(|x| SignaalRegel {
+                signaal: x.signaal.clone(),
+                indicator: x.indicator.clone(),
+                thema: x.thema.clone(),
+                uitleg: x.uitleg.clone(),
+                personen: x.pseudoniemen.join(", "),
+            })
+            .collect(),
+        rollen: d
+            .rollen
+            .iter()
+            .map(|r| Regel {
+                links: c
+                    .roltype(&r.roltype)
+                    .map_or_else(|| r.roltype.clone(), |t| t.omschrijving.clone()),
+                rechts: [
+                    r.organisatie.clone(),
+                    r.medewerker.clone(),
+                    r.zaakkenmerk.as_ref().map(|k| format!("eigen kenmerk {k}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+            })
+            .collect(),
+        bezoeken: d
+            .huisbezoeken
+            .iter()
+            .map(|b| BezoekRegel {
+                gepland: loep_app::nl::datum(&b.gepland),
+                team: b.team.join(", "),
+                uitgevoerd: b
+                    .uitgevoerd
+                    .as_deref()
+                    .map(loep_app::nl::datum)
+                    .unwrap_or_else(|| "nog niet".into()),
+                uitkomsten: b
+                    .uitkomsten
+                    .iter()
+                    .map(|k| {
+                        c.uitkomst(k)
+                            .map_or_else(|| k.clone(), |t| t.omschrijving.clone())
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                toelichting: b.toelichting.clone().unwrap_or_default(),
+            })
+            .collect(),
+        bevindingen: d
+            .bevindingen
+            .iter()
+            .map(|b| Regel {
+                links: b.indicator.clone(),
+                rechts: format!(
+                    "{} ({}, {})",
+                    OORDELEN
+                        .iter()
+                        .find(|(k, _)| *k == b.oordeel)
+                        .map_or(b.oordeel.as_str(), |(_, t)| t),
+                    b.door,
+                    loep_app::nl::tijdstip(&b.tijdstip)
+                ),
+            })
+            .collect(),
+        notities: d
+            .notities
+            .iter()
+            .map(|n| Regel {
+                links: format!(
+                    "{}{} ({})",
+                    n.door,
+                    n.organisatie
+                        .as_ref()
+                        .map(|o| format!(", {o}"))
+                        .unwrap_or_default(),
+                    loep_app::nl::tijdstip(&n.tijdstip)
+                ),
+                rechts: n.tekst.clone(),
+            })
+            .collect(),
+        indicatoren,
+        volgende,
+        resultaten: c
+            .resultaattypen
+            .iter()
+            .map(|r| Keuze {
+                code: r.code.clone(),
+                omschrijving: r.omschrijving.clone(),
+            })
+            .collect(),
+        roltypen: c
+            .roltypen
+            .iter()
+            .map(|r| Keuze {
+                code: r.code.clone(),
+                omschrijving: r.omschrijving.clone(),
+            })
+            .collect(),
+        organisaties: Partner::ALL
+            .iter()
+            .map(|p| Keuze {
+                code: p.as_str().to_string(),
+                omschrijving: p.as_str().to_string(),
+            })
+            .collect(),
+        uitkomsten: c
+            .uitkomsten
+            .iter()
+            .map(|r| Keuze {
+                code: r.code.clone(),
+                omschrijving: r.omschrijving.clone(),
+            })
+            .collect(),
+        oordelen: keuzes(OORDELEN),
+        mag: Mag {
+            behandelen: !gesloten && s.may(Actie::ZaakBehandelen),
+            toewijzen: !gesloten && s.may(Actie::ZaakToewijzen),
+            bezoek: !gesloten && s.may(Actie::HuisbezoekVastleggen),
+            notitie: !gesloten && s.may(Actie::BevindingVastleggen),
+            afsluiten: !gesloten && s.may(Actie::ZaakAfsluiten),
+            heropenen: gesloten && s.may(Actie::ZaakHeropenen),
+        },
+        fout,
+    }
+}
+
+pub async fn show(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let d = loep_app::zaken::show(&s, &id)?;
+        Ok(case_page(&s, csrf, d, None))
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// A posted form as its fields in order (check boxes repeat a name).
+pub struct Velden(pub Vec<(String, String)>);
+
+impl Velden {
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    /// `bevinding_<indicator>` fields with a verdict.
+    fn bevindingen(&self) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter_map(|(k, v)| {
+                let ind = k.strip_prefix("bevinding_")?;
+                (!v.trim().is_empty()).then(|| (ind.to_string(), v.trim().to_string()))
+            })
+            .collect()
+    }
+}
+
+fn required(v: &Velden, name: &str, label: &str) -> loep_app::Result<String> {
+    let value = v.get(name);
+    if value.is_empty() {
+        return Err(AppError::new(
+            Kind::Invalid,
+            format!("Vul het veld '{label}' in."),
+        ));
+    }
+    Ok(value)
+}
+
+/// One of the case's forms: `status`, `toewijzen`, `bezoek-plannen`, `huisbezoek`,
+/// `notitie`, `afsluiten`, `heropenen`. On success back to the case; on invalid input the
+/// case page again with what was wrong at the top.
+pub async fn act(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path((id, actie)): Path<(String, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let v = Velden(fields);
+    if !same_token(&v.get("csrf"), &csrf) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
+        );
+    }
+    let target = format!("/zaken/{id}");
+    let answer = blocking(move || {
+        let done = apply(&mut s, &id, &actie, &v);
+        match done {
+            Ok(()) => Ok(None),
+            Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
+                let d = loep_app::zaken::show(&s, &id)?;
+                Ok(Some((e.kind, case_page(&s, csrf, d, Some(e.message())))))
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    match answer {
+        Ok(None) => Redirect::to(&target).into_response(),
+        Ok(Some((kind, page))) => {
+            let status = if kind == Kind::Conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            (status, render(&page)).into_response()
+        }
+        Err(e) => app_error(&e),
+    }
+}
+
+fn apply(s: &mut Session, id: &str, actie: &str, v: &Velden) -> loep_app::Result<()> {
+    match actie {
+        "status" => {
+            let naar = required(v, "naar", "Nieuwe status")?;
+            loep_app::zaken::set_status(s, id, &naar, &v.get("toelichting"))?;
+        }
+        "toewijzen" => {
+            let organisatie = match v.get("organisatie").as_str() {
+                "" => None,
+                o => Some(Partner::parse(o).map_err(|e| {
+                    AppError::new(Kind::Invalid, format!("Onbekende organisatie: {e}"))
+                })?),
+            };
+            let medewerker = Some(v.get("medewerker")).filter(|m| !m.is_empty());
+            loep_app::zaken::assign(
+                s,
+                id,
+                &Toewijzing {
+                    roltype: required(v, "roltype", "Rol")?,
+                    organisatie,
+                    medewerker,
+                },
+            )?;
+        }
+        "bezoek-plannen" => {
+            let datum = required(v, "datum", "Datum")?;
+            let team: Vec<String> = v
+                .get("team")
+                .split([',', ' '])
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            loep_app::zaken::plan_visit(s, id, &datum, &team)?;
+        }
+        "huisbezoek" => {
+            loep_app::zaken::record_visit(
+                s,
+                id,
+                &Uitkomst {
+                    uitkomsten: v.all("uitkomst"),
+                    bevindingen: v.bevindingen(),
+                    toelichting: v.get("toelichting"),
+                    brp_onjuist: vec![],
+                },
+            )?;
+        }
+        "notitie" => {
+            let tekst = required(v, "tekst", "Notitie")?;
+            let kenmerk = v.get("zaakkenmerk");
+            loep_app::zaken::note(
+                s,
+                id,
+                &tekst,
+                Some(kenmerk.as_str()).filter(|k| !k.is_empty()),
+            )?;
+        }
+        "afsluiten" => {
+            let resultaat = required(v, "resultaat", "Resultaat")?;
+            loep_app::zaken::close(s, id, &resultaat, &v.get("toelichting"), &v.bevindingen())?;
+        }
+        "heropenen" => {
+            let reden = required(v, "reden", "Reden")?;
+            loep_app::zaken::reopen(s, id, &reden)?;
+        }
+        _ => {
+            return Err(AppError::new(
+                Kind::NotFound,
+                format!("Deze handeling op een zaak bestaat niet: '{actie}'."),
+            ));
+        }
+    }
+    Ok(())
+}
