@@ -205,6 +205,6 @@ try {
   await browser.close();
 }
 if (failed === 0) {
-  console.log(`web: the analist, sleutelhouder, projectleider and handhaver flows work in Chromium; axe-core finds no WCAG 2.1 AA violation on ${checked.size} pages`);
+  console.log(`web: the analist, sleutelhouder, projectleider, handhaver and resident flows work in Chromium; axe-core finds no WCAG 2.1 AA violation on ${checked.size} pages`);
 }
 process.exit(failed > 0 ? 1 : 0);

@@ -169,6 +169,8 @@ pub fn at(session: &Session, vbo_id: &str) -> Result<Vec<Burgermelding>> {
 /// Moves a report on (`in_behandeling`, `afgerond`): what the resident then reads with the
 /// code.
 pub fn set_status(session: &mut Session, id: &str, status: &str) -> Result<Burgermelding> {
+    // Those who may read the reports and handle cases: the analist and the projectleider.
+    session.authorize(Actie::SignalenBekijken)?;
     session.authorize(Actie::ZaakBehandelen)?;
     Ok(loep_store::burgermelding::set_status(
         &mut session.project,

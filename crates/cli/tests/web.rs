@@ -637,6 +637,10 @@ fn a_resident_reports_an_address_and_follows_it_by_code() {
     let filed = report(&[("vbo_id", &vbo)]);
     assert_eq!(filed.status, 200, "{}", filed.body);
     assert!(filed.body.contains("Uw melding is ontvangen"));
+    // Sent again (a reload of the receipt): not filed twice.
+    let again = report(&[("vbo_id", &vbo)]);
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("al ontvangen"));
     let at = filed.body.find("class=\"code-waarde\"><strong>").unwrap() + 28;
     let code = filed.body[at..at + 19].to_string();
     assert!(
@@ -694,6 +698,16 @@ fn a_resident_reports_an_address_and_follows_it_by_code() {
     let address = get(&s, &format!("/adressen/{vbo}"), Some(&analist));
     assert!(address.body.contains("W000001"), "{}", address.body);
     assert_eq!(get(&s, "/meldingen", Some(&login(&s, "uwv"))).status, 403);
+    // A handhaver handles cases but does not read reports, nor moves them on.
+    let hh = login(&s, "handhaver");
+    let hh_csrf = csrf_of(&get(&s, "/zaken", Some(&hh)).body);
+    let moved = post(
+        &s,
+        "/meldingen/W000001/status",
+        Some(&hh),
+        &[("csrf", &hh_csrf), ("status", "afgerond")],
+    );
+    assert_eq!(moved.status, 403);
 
     // The store keeps no code, only its keyed hash.
     let store = std::fs::read(dir.join("store.sqlite")).unwrap();
@@ -712,6 +726,27 @@ fn a_resident_reports_an_address_and_follows_it_by_code() {
     assert_eq!(r["meldingen"]["aantal"], 1, "{r}");
     let gone = post(&s, "/melden/status", None, &[("code", &code)]);
     assert_eq!(gone.status, 404, "{}", gone.body);
+    // A new report gets a new number, never the destroyed one's.
+    let form = get(&s, "/melden", None);
+    let t2 = hidden(&form.body, "t");
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let f = |extra: &[(&str, &str)]| {
+        let mut f = vec![
+            ("t", t2.as_str()),
+            ("adres", adres.as_str()),
+            ("categorie", "drugsoverlast"),
+            ("omschrijving", "Hennepgeur in het trappenhuis."),
+        ];
+        f.extend_from_slice(extra);
+        post(&s, "/melden", None, &f)
+    };
+    assert_eq!(f(&[("vbo_id", &vbo)]).status, 200);
+    let list = get(&s, "/meldingen", Some(&analist));
+    assert!(
+        list.body.contains("W000002") && !list.body.contains("W000001"),
+        "{}",
+        list.body
+    );
 
     // Many posts from one client in a row are slowed down.
     let statuses: Vec<u16> = (0..12)

@@ -49,7 +49,7 @@ pub fn create_schema(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS burgermelding (
-    melding_id TEXT PRIMARY KEY,
+    nr INTEGER PRIMARY KEY AUTOINCREMENT,
     ontvangen TEXT NOT NULL,
     adres TEXT NOT NULL,
     vbo_id TEXT NOT NULL,
@@ -102,7 +102,7 @@ impl Formulier {
         Ok(Formulier { key })
     }
 
-    fn mac(&self, issued: i64) -> String {
+    fn mac(&self, issued: i64, nonce: &str) -> String {
         use hmac::{Hmac, Mac};
         let Ok(mut m) = Hmac::<sha2::Sha256>::new_from_slice(&self.key) else {
             // HMAC takes keys of any length.
@@ -110,27 +110,34 @@ impl Formulier {
         };
         m.update(b"melden-formulier:");
         m.update(issued.to_string().as_bytes());
+        m.update(b":");
+        m.update(nonce.as_bytes());
         hex::encode(m.finalize().into_bytes())
     }
 
-    /// The token for a form handed out at `issued` (seconds since the epoch).
-    pub fn token(&self, issued: i64) -> String {
-        format!("{issued}.{}", self.mac(issued))
+    /// The token for a form handed out at `issued` (seconds since the epoch), with a nonce of
+    /// its own, so that one form files one report.
+    pub fn token(&self, issued: i64) -> Result<String> {
+        let mut bytes = [0u8; 12];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("geen willekeurige bytes: {e}"))?;
+        let nonce = hex::encode(bytes);
+        Ok(format!("{issued}.{nonce}.{}", self.mac(issued, &nonce)))
     }
 
-    /// Seconds since the form of `token` was handed out; `None` for a token this process
-    /// did not sign.
-    pub fn age(&self, token: &str, now: i64) -> Option<i64> {
-        let (issued, mac) = token.split_once('.')?;
+    /// Seconds since the form of `token` was handed out, and its nonce; `None` for a token
+    /// this process did not sign.
+    pub fn check(&self, token: &str, now: i64) -> Option<(i64, String)> {
+        let mut parts = token.splitn(3, '.');
+        let (issued, nonce, mac) = (parts.next()?, parts.next()?, parts.next()?);
         let issued: i64 = issued.parse().ok()?;
-        let expected = self.mac(issued);
+        let expected = self.mac(issued, nonce);
         let same = expected.len() == mac.len()
             && expected
                 .bytes()
                 .zip(mac.bytes())
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0;
-        same.then_some(now - issued)
+        same.then(|| (now.saturating_sub(issued), nonce.to_string()))
     }
 }
 
@@ -204,17 +211,15 @@ pub fn file(
     let code = new_code()?;
     let mac = project.keyed(&[Some("burgermelding-code"), canonical(&code).as_deref()])?;
     let now = clock::now();
-    let n: i64 = project
-        .conn()
-        .query_row("SELECT COUNT(*) FROM burgermelding", [], |r| r.get(0))?;
-    let id = format!("W{:06}", n + 1);
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
+    // AUTOINCREMENT: a number is never given twice, also after retention deleted reports.
     tx.execute(
-        "INSERT INTO burgermelding (melding_id, ontvangen, adres, vbo_id, categorie, omschrijving, code_mac, status, bijgewerkt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'ontvangen', ?2)",
-        params![id, now, adres.trim(), vbo_id, categorie, omschrijving, mac],
+        "INSERT INTO burgermelding (ontvangen, adres, vbo_id, categorie, omschrijving, code_mac, status, bijgewerkt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ontvangen', ?1)",
+        params![now, adres.trim(), vbo_id, categorie, omschrijving, mac],
     )?;
+    let id = id_of(tx.last_insert_rowid());
     // A report may describe residents: its receipt is a processing of personal data.
     let rec = LogRecord::new("melding.ontvangen", &now, &now)
         .with_attr("melding", id.clone())
@@ -249,9 +254,19 @@ pub fn stand(project: &Project, code: &str) -> Result<Option<Stand>> {
         .optional()?)
 }
 
+/// A report's id as people read it: `W` and its number.
+fn id_of(nr: i64) -> String {
+    format!("W{nr:06}")
+}
+
+/// The number of a report id (`W000012` → 12).
+fn nr_of(id: &str) -> Option<i64> {
+    id.strip_prefix('W')?.parse().ok()
+}
+
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Burgermelding> {
     Ok(Burgermelding {
-        melding_id: r.get(0)?,
+        melding_id: id_of(r.get(0)?),
         ontvangen: r.get(1)?,
         adres: r.get(2)?,
         vbo_id: r.get(3)?,
@@ -262,8 +277,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Burgermelding> {
     })
 }
 
-const COLUMNS: &str =
-    "melding_id, ontvangen, adres, vbo_id, categorie, omschrijving, status, bijgewerkt";
+const COLUMNS: &str = "nr, ontvangen, adres, vbo_id, categorie, omschrijving, status, bijgewerkt";
 
 /// Every report, the newest first.
 pub fn list(conn: &Connection) -> Result<Vec<Burgermelding>> {
@@ -271,7 +285,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Burgermelding>> {
         return Ok(vec![]);
     }
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM burgermelding ORDER BY ontvangen DESC, melding_id DESC"
+        "SELECT {COLUMNS} FROM burgermelding ORDER BY nr DESC"
     ))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -283,7 +297,7 @@ pub fn at(conn: &Connection, vbo_id: &str) -> Result<Vec<Burgermelding>> {
         return Ok(vec![]);
     }
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM burgermelding WHERE vbo_id = ?1 ORDER BY ontvangen DESC, melding_id DESC"
+        "SELECT {COLUMNS} FROM burgermelding WHERE vbo_id = ?1 ORDER BY nr DESC"
     ))?;
     let rows = stmt.query_map(params![vbo_id], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -300,11 +314,12 @@ pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burge
     if !table_exists(project.conn())? {
         bail!("er zijn nog geen meldingen van bewoners");
     }
+    let nr = nr_of(id).unwrap_or(-1);
     let current: Option<String> = project
         .conn()
         .query_row(
-            "SELECT status FROM burgermelding WHERE melding_id = ?1",
-            params![id],
+            "SELECT status FROM burgermelding WHERE nr = ?1",
+            params![nr],
             |r| r.get(0),
         )
         .optional()?;
@@ -328,8 +343,8 @@ pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burge
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     tx.execute(
-        "UPDATE burgermelding SET status = ?2, bijgewerkt = ?3 WHERE melding_id = ?1",
-        params![id, status, now],
+        "UPDATE burgermelding SET status = ?2, bijgewerkt = ?3 WHERE nr = ?1",
+        params![nr, status, now],
     )?;
     let rec = LogRecord::new("melding.status", &now, &now)
         .with_attr("melding", id.to_string())
@@ -337,8 +352,8 @@ pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burge
     crate::log::append(&tx, &activity, rec)?;
     tx.commit()?;
     let row = project.conn().query_row(
-        &format!("SELECT {COLUMNS} FROM burgermelding WHERE melding_id = ?1"),
-        params![id],
+        &format!("SELECT {COLUMNS} FROM burgermelding WHERE nr = ?1"),
+        params![nr],
         from_row,
     )?;
     Ok(row)
@@ -357,7 +372,7 @@ pub fn purge_before(
     let mut n = 0u64;
     if table_exists(tx)? {
         let mut stmt = tx.prepare(&format!(
-            "SELECT {COLUMNS} FROM burgermelding WHERE ontvangen < ?1 ORDER BY melding_id"
+            "SELECT {COLUMNS} FROM burgermelding WHERE ontvangen < ?1 ORDER BY nr"
         ))?;
         for m in stmt.query_map(params![cutoff], from_row)? {
             let m = m?;
@@ -402,16 +417,36 @@ mod tests {
     }
 
     #[test]
-    fn the_form_token_tells_its_age_and_only_its_own() {
+    fn the_form_token_tells_its_age_and_nonce_and_only_its_own() {
         let f = Formulier::new().unwrap();
-        let t = f.token(1_000);
-        assert_eq!(f.age(&t, 1_004), Some(4));
+        let t = f.token(1_000).unwrap();
+        let (age, nonce) = f.check(&t, 1_004).unwrap();
+        assert_eq!(age, 4);
+        let (_, other_nonce) = f.check(&f.token(1_000).unwrap(), 1_004).unwrap();
+        assert_ne!(nonce, other_nonce, "every form its own nonce");
         let other = Formulier::new().unwrap();
-        assert_eq!(other.age(&t, 1_004), None, "another process's token");
+        assert_eq!(other.check(&t, 1_004), None, "another process's token");
         let forged = t.replacen("1000", "900", 1);
-        assert_eq!(f.age(&forged, 1_004), None, "an earlier time claimed");
-        for bad in ["", "x", "1000", "1000.", "abc.def"] {
-            assert_eq!(f.age(bad, 1_004), None, "{bad}");
+        assert_eq!(f.check(&forged, 1_004), None, "an earlier time claimed");
+        let i64_min = format!("{}.x.y", i64::MIN);
+        for bad in [
+            "",
+            "x",
+            "1000",
+            "1000.",
+            "abc.def",
+            "1000.x.y",
+            i64_min.as_str(),
+        ] {
+            assert_eq!(f.check(bad, 1_004), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn report_numbers_are_never_given_twice() {
+        assert_eq!(id_of(12), "W000012");
+        assert_eq!(nr_of("W000012"), Some(12));
+        assert_eq!(nr_of("X12"), None);
+        assert_eq!(nr_of("W"), None);
     }
 }

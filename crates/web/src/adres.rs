@@ -13,7 +13,7 @@ use loep_app::{AppError, Kind, Mode, Session};
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, render, same_token};
+use crate::pages::{Wie, again, csrf_refused, render};
 use crate::web::{app_error, blocking, page_error, session};
 use crate::zaken::Velden;
 
@@ -156,15 +156,6 @@ pub async fn show(
     }
 }
 
-fn check_csrf(v: &Velden, csrf: &str) -> Option<Response> {
-    (!same_token(&v.get("csrf"), csrf)).then(|| {
-        page_error(
-            StatusCode::FORBIDDEN,
-            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
-        )
-    })
-}
-
 /// A write from the address page: on invalid input the page again with the reason on top.
 async fn from_address(
     server: Arc<Server>,
@@ -177,7 +168,7 @@ async fn from_address(
         Err(r) => return r,
     };
     let v = Velden(fields);
-    if let Some(r) = check_csrf(&v, &csrf) {
+    if let Some(r) = csrf_refused(&v.get("csrf"), &csrf) {
         return r;
     }
     let answer = blocking(move || match act(&mut s, &v) {
@@ -194,14 +185,7 @@ async fn from_address(
     .await;
     match answer {
         Ok(Err(to)) => Redirect::to(&to).into_response(),
-        Ok(Ok((kind, page))) => {
-            let status = if kind == Kind::Conflict {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::BAD_REQUEST
-            };
-            (status, render(&page)).into_response()
-        }
+        Ok(Ok((kind, page))) => again(kind, &page),
         Err(e) => app_error(&e),
     }
 }
@@ -328,7 +312,7 @@ pub async fn decide(
         Err(r) => return r,
     };
     let v = Velden(fields);
-    if let Some(r) = check_csrf(&v, &csrf) {
+    if let Some(r) = csrf_refused(&v.get("csrf"), &csrf) {
         return r;
     }
     let approve = match v.get("besluit").as_str() {

@@ -32,6 +32,8 @@ pub struct Server {
     pub dir: PathBuf,
     pub formulier: loep_app::melden::Formulier,
     vinder: Mutex<Option<(Option<String>, Arc<Adresvinder>)>>,
+    /// The nonces of forms that filed a report, with when: kept as long as a form lives.
+    used: Mutex<std::collections::HashMap<String, i64>>,
 }
 
 impl Server {
@@ -40,7 +42,22 @@ impl Server {
             dir,
             formulier: loep_app::melden::Formulier::new()?,
             vinder: Mutex::new(None),
+            used: Mutex::new(std::collections::HashMap::new()),
         })
+    }
+
+    /// Whether a report form with this nonce filed a report already.
+    pub fn used(&self, nonce: &str) -> bool {
+        self.used.lock().is_ok_and(|u| u.contains_key(nonce))
+    }
+
+    /// Records that the form with this nonce filed its report; forgets nonces of forms that
+    /// have expired anyway.
+    pub fn use_nonce(&self, nonce: String, now: i64) {
+        if let Ok(mut u) = self.used.lock() {
+            u.retain(|_, at| now.saturating_sub(*at) <= melden::MAX_SECONDS);
+            u.insert(nonce, now);
+        }
     }
 
     /// The address finder, made again when the project has a new BAG snapshot.

@@ -18,14 +18,14 @@ use loep_app::{Kind, Mode};
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, render, same_token};
+use crate::pages::{Wie, csrf_refused, render};
 use crate::web::{app_error, blocking, page_error, session};
 use crate::zaken::{Keuze, Velden};
 
 /// A form sent sooner than this after it was handed out was not typed by a person.
 const MIN_SECONDS: i64 = 3;
 /// A form older than this has expired.
-const MAX_SECONDS: i64 = 4 * 3600;
+pub const MAX_SECONDS: i64 = 4 * 3600;
 
 fn now_unix() -> i64 {
     std::time::SystemTime::now()
@@ -72,9 +72,9 @@ impl Melden {
     }
 }
 
-fn form(server: &Server) -> Melden {
-    Melden {
-        token: server.formulier.token(now_unix()),
+fn form(server: &Server) -> anyhow::Result<Melden> {
+    Ok(Melden {
+        token: server.formulier.token(now_unix())?,
         adres: String::new(),
         categorie: String::new(),
         omschrijving: String::new(),
@@ -82,11 +82,21 @@ fn form(server: &Server) -> Melden {
         fouten: vec![],
         gevonden: None,
         max: MAX_OMSCHRIJVING,
-    }
+    })
+}
+
+fn unavailable() -> Response {
+    page_error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Het meldformulier is even niet beschikbaar. Probeer het later opnieuw.",
+    )
 }
 
 pub async fn form_page(State(server): State<Arc<Server>>) -> Response {
-    render(&form(&server))
+    match form(&server) {
+        Ok(page) => render(&page),
+        Err(_) => unavailable(),
+    }
 }
 
 #[derive(Template)]
@@ -108,18 +118,32 @@ pub async fn file(
             "Uw melding kon niet worden verwerkt. Vul alleen de zichtbare velden in en probeer het opnieuw.",
         );
     }
-    let mut page = form(&server);
+    let Ok(mut page) = form(&server) else {
+        return unavailable();
+    };
     page.adres = v.get("adres");
     page.categorie = v.get("categorie");
     page.omschrijving = v.get("omschrijving");
-    match server.formulier.age(&v.get("t"), now_unix()) {
-        Some(age) if age < MIN_SECONDS => page.fouten.push(Fout {
+    let mut nonce = None;
+    match server.formulier.check(&v.get("t"), now_unix()) {
+        Some((age, _)) if age < MIN_SECONDS => page.fouten.push(Fout {
             veld: "omschrijving",
             tekst: "U verstuurde het formulier erg snel. Controleer uw melding en verstuur haar opnieuw.".into(),
         }),
+        // One form files one report: sent again (a reload of the receipt), it is not filed
+        // twice.
+        Some((_, n)) if server.used(&n) => {
+            return page_error(
+                StatusCode::CONFLICT,
+                "Deze melding is al ontvangen; u kreeg de code na het versturen. Wilt u nog iets melden? Open het meldformulier opnieuw.",
+            );
+        }
         // The time counts from when the form was first handed out: confirming the address
         // right away is a person's second click, not a bot's first.
-        Some(age) if age <= MAX_SECONDS => page.token = v.get("t"),
+        Some((age, n)) if age <= MAX_SECONDS => {
+            page.token = v.get("t");
+            nonce = Some(n);
+        }
         _ => page.fouten.push(Fout {
             veld: "omschrijving",
             tekst: "Het formulier was verlopen. Controleer uw melding en verstuur haar opnieuw.".into(),
@@ -181,16 +205,33 @@ pub async fn file(
     })
     .await;
     match filed {
-        Ok(o) => render(&Gemeld {
-            code: o.code,
-            adres: written,
-        }),
-        Err(e) if e.kind == Kind::Invalid => {
+        Ok(o) => {
+            if let Some(n) = nonce {
+                server.use_nonce(n, now_unix());
+            }
+            render(&Gemeld {
+                code: o.code,
+                adres: written,
+            })
+        }
+        // Said on the form, which keeps what the resident wrote: residents have no account,
+        // and a busy project is a reason to try again.
+        Err(e) if e.kind != Kind::Internal => {
+            let status = match e.kind {
+                Kind::Invalid => StatusCode::BAD_REQUEST,
+                Kind::Conflict => StatusCode::CONFLICT,
+                _ => StatusCode::SERVICE_UNAVAILABLE,
+            };
             page.fouten.push(Fout {
                 veld: "adres",
-                tekst: e.message(),
+                tekst: if e.kind == Kind::Conflict {
+                    "Het meldpunt is even bezig. Verstuur uw melding over een minuut opnieuw."
+                        .into()
+                } else {
+                    e.message()
+                },
             });
-            (StatusCode::BAD_REQUEST, render(&page)).into_response()
+            (status, render(&page)).into_response()
         }
         Err(e) => app_error(&e),
     }
@@ -299,7 +340,7 @@ pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Resp
     let page = blocking(move || {
         let all = loep_app::melden::list(&s)?;
         Ok(Meldingen {
-            mag_behandelen: s.may(Actie::ZaakBehandelen),
+            mag_behandelen: s.may(Actie::SignalenBekijken) && s.may(Actie::ZaakBehandelen),
             wie: Wie::of(&s, csrf),
             meldingen: all.iter().map(melding_regel).collect(),
         })
@@ -322,11 +363,8 @@ pub async fn set_status(
         Err(r) => return r,
     };
     let v = Velden(fields);
-    if !same_token(&v.get("csrf"), &csrf) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
-        );
+    if let Some(refused) = csrf_refused(&v.get("csrf"), &csrf) {
+        return refused;
     }
     let status = v.get("status");
     match blocking(move || loep_app::melden::set_status(&mut s, &id, &status)).await {

@@ -120,6 +120,26 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+/// The answer to a form whose CSRF token is not its session's; `None` when it is.
+pub fn csrf_refused(given: &str, csrf: &str) -> Option<Response> {
+    (!same_token(given, csrf)).then(|| {
+        page_error(
+            StatusCode::FORBIDDEN,
+            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
+        )
+    })
+}
+
+/// A page shown again after invalid input (400) or a conflict (409), with the reason on top.
+pub fn again(kind: Kind, page: &impl Template) -> Response {
+    let status = if kind == Kind::Conflict {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    (status, render(page)).into_response()
+}
+
 /// Compares in constant time, so that the token cannot be guessed byte by byte.
 pub fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -138,11 +158,8 @@ pub async fn logout(
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !same_token(&form.csrf, &csrf) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
-        );
+    if let Some(refused) = csrf_refused(&form.csrf, &csrf) {
+        return refused;
     }
     if let Some(t) = token(&headers) {
         let dir = server.dir.clone();

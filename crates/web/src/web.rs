@@ -35,6 +35,14 @@ pub fn router(server: Arc<Server>) -> Router {
         let config = config
             .finish()
             .expect("the rate limit's burst and period are non-zero constants");
+        // Clients that stopped posting are forgotten, so that the table stays small.
+        let limiter = config.limiter().clone();
+        std::thread::spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+                limiter.retain_recent();
+            }
+        });
         GovernorLayer::new(config).error_handler(|e| {
             let wait = match &e {
                 GovernorError::TooManyRequests { wait_time, .. } => *wait_time,

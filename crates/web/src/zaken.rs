@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use loep_app::types::{Actie, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
 use loep_app::{AppError, Kind, Mode, Session};
@@ -15,8 +15,8 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, render, same_token};
-use crate::web::{app_error, blocking, page_error, session};
+use crate::pages::{Wie, again, csrf_refused, render};
+use crate::web::{app_error, blocking, session};
 
 /// A code with its description, for a select list.
 pub struct Keuze {
@@ -492,11 +492,8 @@ pub async fn act(
         Err(r) => return r,
     };
     let v = Velden(fields);
-    if !same_token(&v.get("csrf"), &csrf) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            "Dit formulier is verlopen of kwam niet van deze website. Laad de pagina opnieuw en probeer het nog eens.",
-        );
+    if let Some(refused) = csrf_refused(&v.get("csrf"), &csrf) {
+        return refused;
     }
     let target = format!("/zaken/{id}");
     let answer = blocking(move || {
@@ -513,14 +510,7 @@ pub async fn act(
     .await;
     match answer {
         Ok(None) => Redirect::to(&target).into_response(),
-        Ok(Some((kind, page))) => {
-            let status = if kind == Kind::Conflict {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::BAD_REQUEST
-            };
-            (status, render(&page)).into_response()
-        }
+        Ok(Some((kind, page))) => again(kind, &page),
         Err(e) => app_error(&e),
     }
 }
