@@ -237,6 +237,31 @@ fn logging_in_browsing_and_logging_out() {
     assert!(queue.body.contains("OVB-0"), "{}", queue.body);
     assert!(!queue.body.contains("HNP-01</td>"), "filtered on a theme");
     assert!(queue.body.contains("m² per persoon"));
+    // The filtered set as a file: xlsx and csv-nl, by the same writers as `loep signals`.
+    let csv = get(
+        &s,
+        "/signalen/export?thema=overbewoning&formaat=csv-nl",
+        Some(&cookie),
+    );
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert!(csv.headers.iter().any(|(k, v)| k == "content-disposition"
+        && v.starts_with("attachment; filename=\"signalen-")
+        && v.ends_with(".csv\"")));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(lines.len() > 1 && lines[0].contains(';'), "{}", csv.body);
+    assert!(csv.body.contains("overbewoning") && !csv.body.contains("hennepteelt"));
+    let xlsx = agent()
+        .get(format!("{}/signalen/export?formaat=xlsx", s.base))
+        .header("Cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(xlsx.status().as_u16(), 200);
+    let bytes = xlsx.into_body().read_to_vec().unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an xlsx is a zip file");
+    assert_eq!(
+        get(&s, "/signalen/export?formaat=pdf", Some(&cookie)).status,
+        400
+    );
 
     // Each login gets a new session; the old one keeps working until it is ended.
     let again = login(&s, "analist");
@@ -275,6 +300,8 @@ fn logging_in_browsing_and_logging_out() {
     // A partner's employee may not see the signals: the core refuses, the page says so.
     let uwv = login(&s, "uwv");
     let refused = get(&s, "/signalen", Some(&uwv));
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let refused = get(&s, "/signalen/export?formaat=xlsx", Some(&uwv));
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(refused.body.contains("Niet toegestaan"));
 

@@ -314,6 +314,22 @@ pub struct Filter {
     verwonderadres: String,
     #[serde(default)]
     pagina: Option<usize>,
+    /// For the export: `xlsx` or `csv-nl`.
+    #[serde(default)]
+    formaat: String,
+}
+
+impl Filter {
+    fn signal_filter(&self) -> SignalFilter {
+        let some = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
+        SignalFilter {
+            run: None,
+            thema: some(&self.thema),
+            indicator: some(&self.indicator).map(|i| i.to_uppercase()),
+            buurt: some(&self.buurt),
+            verwonderadres: !self.verwonderadres.is_empty(),
+        }
+    }
 }
 
 pub struct Regel {
@@ -342,10 +358,65 @@ struct Signalen {
     vorige: Option<String>,
     volgende: Option<String>,
     run: String,
+    export_xlsx: String,
+    export_csv: String,
 }
 
-/// The query string for page `n` of the same filter.
-fn page_link(f: &Filter, n: usize) -> String {
+/// `GET /signalen/export?formaat=xlsx|csv-nl&…`: the filtered signals of the newest run as a
+/// file, written by the same code as `loep signals --format xlsx|csv-nl`.
+pub async fn export(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Query(f): Query<Filter>,
+) -> Response {
+    let (s, _) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let (content_type, ext) = match f.formaat.as_str() {
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv-nl" => ("text/csv; charset=utf-8", "csv"),
+        _ => {
+            return page_error(
+                StatusCode::BAD_REQUEST,
+                "Kies een formaat voor de export: xlsx (Excel) of csv-nl.",
+            );
+        }
+    };
+    let formaat = f.formaat.clone();
+    let file = blocking(move || {
+        let listing = loep_app::scan::listing(&s, &f.signal_filter())?;
+        let mut out = Vec::new();
+        if formaat == "xlsx" {
+            loep_app::scan::write_signals_xlsx(&mut out, &listing)?;
+        } else {
+            loep_app::scan::write_signals_csv_nl(&mut out, &listing)?;
+        }
+        Ok((listing.run.run_id.clone(), out))
+    })
+    .await;
+    match file {
+        Ok((run, bytes)) => {
+            let name = format!(
+                "attachment; filename=\"signalen-{}.{ext}\"",
+                run.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+            );
+            let mut res =
+                ([(header::CONTENT_TYPE, content_type.to_string())], bytes).into_response();
+            if let Ok(v) = HeaderValue::from_str(&name) {
+                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        Err(e) => app_error(&e),
+    }
+}
+
+/// The query string of the same filter with `extra` (`pagina=2`, `formaat=xlsx`).
+fn filter_link(f: &Filter, path: &str, extra: &str) -> String {
     let mut parts = vec![];
     for (k, v) in [
         ("thema", &f.thema),
@@ -359,8 +430,13 @@ fn page_link(f: &Filter, n: usize) -> String {
     if !f.verwonderadres.is_empty() {
         parts.push("verwonderadres=ja".into());
     }
-    parts.push(format!("pagina={n}"));
-    format!("/signalen?{}", parts.join("&"))
+    parts.push(extra.to_string());
+    format!("{path}?{}", parts.join("&"))
+}
+
+/// The query string for page `n` of the same filter.
+fn page_link(f: &Filter, n: usize) -> String {
+    filter_link(f, "/signalen", &format!("pagina={n}"))
 }
 
 /// Percent-encodes a query value (letters, digits and `-_.~` stay).
@@ -385,14 +461,7 @@ pub async fn signals(
         Err(r) => return r,
     };
     let page = blocking(move || {
-        let some = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
-        let filter = SignalFilter {
-            run: None,
-            thema: some(&f.thema),
-            indicator: some(&f.indicator).map(|i| i.to_uppercase()),
-            buurt: some(&f.buurt),
-            verwonderadres: !f.verwonderadres.is_empty(),
-        };
+        let filter = f.signal_filter();
         let n = f.pagina.unwrap_or(1).max(1);
         let found = loep_app::scan::signals(
             &s,
@@ -442,6 +511,8 @@ pub async fn signals(
             totaal: found.total,
             pagina: n,
             paginas,
+            export_xlsx: filter_link(&f, "/signalen/export", "formaat=xlsx"),
+            export_csv: filter_link(&f, "/signalen/export", "formaat=csv-nl"),
             vorige: (n > 1).then(|| page_link(&f, n - 1)),
             volgende: (n < paginas).then(|| page_link(&f, n + 1)),
             run: found.run.run_id,

@@ -65,6 +65,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/inloggen", get(pages::login_form).post(pages::login))
         .route("/uitloggen", post(pages::logout))
         .route("/signalen", get(pages::signals))
+        .route("/signalen/export", get(pages::export))
         .route("/indicatoren", get(pages::indicators))
         .route("/zaken", get(zaken::list).post(adres::new_case))
         .route("/adressen/{vbo_id}", get(adres::show))
