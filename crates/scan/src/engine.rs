@@ -387,30 +387,41 @@ mod tests {
     use datafusion::arrow::datatypes::{Field, Schema};
     use datafusion::parquet::arrow::ArrowWriter;
 
-    fn brp(dir: &Path) -> PathBuf {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("pseudoniem", DataType::Utf8, false),
-            Field::new("vbo_id", DataType::Utf8, false),
-            Field::new("status", DataType::Utf8, false),
-            Field::new("geslacht", DataType::Utf8, false),
-        ]));
-        let col = |v: [&str; 3]| Arc::new(StringArray::from(v.to_vec())) as _;
-        let batch = RecordBatch::try_new(
-            schema.clone(),
-            vec![
-                col(["a", "b", "c"]),
-                col(["0392010000000001", "0392010000000001", "0392010000000002"]),
-                col(["ingezetene", "ingezetene", "ingezetene"]),
-                col(["M", "V", "V"]),
-            ],
-        )
-        .unwrap();
+    /// `brp.parquet` in `dir` with these text columns (all of one length).
+    fn brp_with(dir: &Path, columns: Vec<(&str, Vec<String>)>) -> PathBuf {
+        let schema = Arc::new(Schema::new(
+            columns
+                .iter()
+                .map(|(name, _)| Field::new(*name, DataType::Utf8, false))
+                .collect::<Vec<_>>(),
+        ));
+        let arrays = columns
+            .into_iter()
+            .map(|(_, values)| Arc::new(StringArray::from(values)) as _)
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), arrays).unwrap();
         let path = dir.join("brp.parquet");
         let mut w =
             ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
         w.write(&batch).unwrap();
         w.close().unwrap();
         path
+    }
+
+    fn brp(dir: &Path) -> PathBuf {
+        let col = |v: [&str; 3]| v.iter().map(|x| x.to_string()).collect();
+        brp_with(
+            dir,
+            vec![
+                ("pseudoniem", col(["a", "b", "c"])),
+                (
+                    "vbo_id",
+                    col(["0392010000000001", "0392010000000001", "0392010000000002"]),
+                ),
+                ("status", col(["ingezetene", "ingezetene", "ingezetene"])),
+                ("geslacht", col(["M", "V", "V"])),
+            ],
+        )
     }
 
     fn indicator(columns: &str, sql: &str) -> Indicator {
@@ -469,26 +480,19 @@ mod tests {
 
     /// `n` persons, ten per address, as a Parquet file.
     fn crowded(dir: &Path, n: usize) -> PathBuf {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("pseudoniem", DataType::Utf8, false),
-            Field::new("vbo_id", DataType::Utf8, false),
-        ]));
-        let p: Vec<String> = (0..n).map(|i| format!("persoon-{i:08}")).collect();
-        let v: Vec<String> = (0..n).map(|i| format!("{:016}", i / 10)).collect();
-        let batch = RecordBatch::try_new(
-            schema.clone(),
+        brp_with(
+            dir,
             vec![
-                Arc::new(StringArray::from(p)) as _,
-                Arc::new(StringArray::from(v)) as _,
+                (
+                    "pseudoniem",
+                    (0..n).map(|i| format!("persoon-{i:08}")).collect(),
+                ),
+                (
+                    "vbo_id",
+                    (0..n).map(|i| format!("{:016}", i / 10)).collect(),
+                ),
             ],
         )
-        .unwrap();
-        let path = dir.join("brp.parquet");
-        let mut w =
-            ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
-        w.write(&batch).unwrap();
-        w.close().unwrap();
-        path
     }
 
     #[test]

@@ -13,7 +13,7 @@ use loep_app::{AppError, Kind, Mode, Session};
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, again, csrf_refused, render};
+use crate::pages::{Wie, again, form_session, render};
 use crate::web::{app_error, blocking, page_error, session};
 use crate::zaken::Velden;
 
@@ -163,14 +163,10 @@ async fn from_address(
     fields: Vec<(String, String)>,
     act: impl FnOnce(&mut Session, &Velden) -> loep_app::Result<String> + Send + 'static,
 ) -> Response {
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
+    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let v = Velden(fields);
-    if let Some(r) = csrf_refused(&v.get("csrf"), &csrf) {
-        return r;
-    }
     let answer = blocking(move || match act(&mut s, &v) {
         Ok(to) => Ok(Err(to)),
         Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
@@ -307,14 +303,10 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
+    let (mut s, _, v) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let v = Velden(fields);
-    if let Some(r) = csrf_refused(&v.get("csrf"), &csrf) {
-        return r;
-    }
     let approve = match v.get("besluit").as_str() {
         "goedkeuren" => true,
         "weigeren" => false,

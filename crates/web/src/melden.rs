@@ -18,7 +18,7 @@ use loep_app::{Kind, Mode};
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, csrf_refused, render};
+use crate::pages::{Wie, form_session, render};
 use crate::web::{app_error, blocking, page_error, session};
 use crate::zaken::{Keuze, Velden};
 
@@ -358,14 +358,10 @@ pub async fn set_status(
     Path(id): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
+    let (mut s, _, v) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let v = Velden(fields);
-    if let Some(refused) = csrf_refused(&v.get("csrf"), &csrf) {
-        return refused;
-    }
     let status = v.get("status");
     match blocking(move || loep_app::melden::set_status(&mut s, &id, &status)).await {
         Ok(m) => Redirect::to(&format!("/meldingen#melding-{}", m.melding_id)).into_response(),

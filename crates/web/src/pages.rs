@@ -130,6 +130,21 @@ pub fn csrf_refused(given: &str, csrf: &str) -> Option<Response> {
     })
 }
 
+/// A logged-in form post: the writer's session, its CSRF token and the form's fields, once the
+/// token the form carries is the session's; otherwise the answer to give instead.
+pub async fn form_session(
+    server: &Arc<Server>,
+    headers: &HeaderMap,
+    fields: Vec<(String, String)>,
+) -> Result<(loep_app::Session, String, crate::zaken::Velden), Response> {
+    let (s, csrf) = session(server, headers, Mode::Write).await?;
+    let v = crate::zaken::Velden(fields);
+    match csrf_refused(&v.get("csrf"), &csrf) {
+        Some(refused) => Err(refused),
+        None => Ok((s, csrf, v)),
+    }
+}
+
 /// A page shown again after invalid input (400) or a conflict (409), with the reason on top.
 pub fn again(kind: Kind, page: &impl Template) -> Response {
     let status = if kind == Kind::Conflict {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, again, csrf_refused, render};
+use crate::pages::{Wie, again, form_session, render};
 use crate::web::{app_error, blocking, session};
 
 /// A code with its description, for a select list.
@@ -487,14 +487,10 @@ pub async fn act(
     Path((id, actie)): Path<(String, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
+    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
-    let v = Velden(fields);
-    if let Some(refused) = csrf_refused(&v.get("csrf"), &csrf) {
-        return refused;
-    }
     let target = format!("/zaken/{id}");
     let answer = blocking(move || {
         let done = apply(&mut s, &id, &actie, &v);
