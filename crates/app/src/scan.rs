@@ -207,9 +207,7 @@ pub fn address(session: &Session, vbo_id: &str) -> Result<AddressView> {
         )
     });
     let profile = match runs.last() {
-        Some(r) => loep_store::scan::profiles(conn, &r.run_id)?
-            .into_iter()
-            .find(|p| p.vbo_id == vbo_id),
+        Some(r) => loep_store::scan::profile_at(conn, &r.run_id, vbo_id)?,
         None => None,
     };
     let sources = loep_scan::Sources::of(&session.project)?;

@@ -412,6 +412,7 @@ CREATE TABLE IF NOT EXISTS adresprofiel (
     sterkte REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS adresprofiel_run ON adresprofiel(run_id, rang);
+CREATE INDEX IF NOT EXISTS adresprofiel_vbo ON adresprofiel(run_id, vbo_id);
 CREATE TABLE IF NOT EXISTS koppeling (
     koppeling_id TEXT PRIMARY KEY,
     tijdstip TEXT NOT NULL,

@@ -325,25 +325,42 @@ pub fn signals_of_person(conn: &Connection, pseudoniem: &str) -> Result<Vec<Sign
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
+const PROFILE_COLUMNS: &str =
+    "run_id, rang, vbo_id, buurtcode, themas, partners, verwonderadres, signalen, sterkte";
+
 pub fn profiles(conn: &Connection, run_id: &str) -> Result<Vec<AddressProfile>> {
-    let mut stmt = conn.prepare(
-        "SELECT run_id, rang, vbo_id, buurtcode, themas, partners, verwonderadres, signalen, sterkte
-         FROM adresprofiel WHERE run_id = ?1 ORDER BY rang",
-    )?;
-    let rows = stmt.query_map(params![run_id], |r| {
-        Ok(AddressProfile {
-            run_id: r.get(0)?,
-            rang: r.get(1)?,
-            vbo_id: r.get(2)?,
-            buurtcode: r.get(3)?,
-            themas: split(&r.get::<_, String>(4)?),
-            partners: split(&r.get::<_, String>(5)?),
-            verwonderadres: r.get(6)?,
-            signalen: r.get(7)?,
-            sterkte: r.get(8)?,
-        })
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {PROFILE_COLUMNS} FROM adresprofiel WHERE run_id = ?1 ORDER BY rang"
+    ))?;
+    let rows = stmt.query_map(params![run_id], profile_from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The profile of one address in a run: an index lookup on `(run_id, vbo_id)`.
+pub fn profile_at(conn: &Connection, run_id: &str, vbo_id: &str) -> Result<Option<AddressProfile>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {PROFILE_COLUMNS} FROM adresprofiel WHERE run_id = ?1 AND vbo_id = ?2"
+            ),
+            params![run_id, vbo_id],
+            profile_from_row,
+        )
+        .optional()?)
+}
+
+fn profile_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AddressProfile> {
+    Ok(AddressProfile {
+        run_id: r.get(0)?,
+        rang: r.get(1)?,
+        vbo_id: r.get(2)?,
+        buurtcode: r.get(3)?,
+        themas: split(&r.get::<_, String>(4)?),
+        partners: split(&r.get::<_, String>(5)?),
+        verwonderadres: r.get(6)?,
+        signalen: r.get(7)?,
+        sterkte: r.get(8)?,
+    })
 }
 
 #[cfg(test)]
@@ -445,6 +462,12 @@ mod tests {
         let (total, page) = signals_page(&conn, "S0001-x", &verwonder, 0, 10).unwrap();
         assert_eq!(total, 2);
         assert_eq!(page.iter().map(|s| s.nr).collect::<Vec<_>>(), [10, 11]);
+        let p = profile_at(&conn, "S0001-x", &format!("{:016}", 5)).unwrap();
+        assert_eq!(p.map(|p| p.rang), Some(1));
+        assert_eq!(
+            profile_at(&conn, "S0001-x", &format!("{:016}", 6)).unwrap(),
+            None
+        );
         // Another run's signals never show.
         let (total, _) = signals_page(&conn, "S0002-y", &all, 0, 10).unwrap();
         assert_eq!(total, 0);
