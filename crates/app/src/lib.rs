@@ -9,6 +9,7 @@
 //! `linkage`); the types they print are re-exported here.
 
 pub mod accounts;
+pub mod api;
 pub mod error;
 pub mod intake;
 pub mod inzage;

@@ -47,6 +47,32 @@ pub enum UserCommand {
 }
 
 #[derive(Subcommand)]
+pub enum ApiSleutelCommand {
+    /// Issue an API key for a partner system (beheerder). It acts as the account NAAM (a
+    /// partner-medewerker or handhaver) within its scopes; it is printed once and stored only
+    /// as a hash.
+    New {
+        dir: PathBuf,
+        /// The account the key acts as.
+        naam: String,
+        /// zaken.lezen and/or zaken.bijwerken (repeat the flag).
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Which system uses the key (e.g. "Suite van de UWV-handhaving").
+        #[arg(long)]
+        omschrijving: String,
+    },
+    /// List the API keys (never their secrets).
+    List {
+        dir: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an API key: from now on every call with it is refused.
+    Revoke { dir: PathBuf, id: String },
+}
+
+#[derive(Subcommand)]
 pub enum RevealCommand {
     /// Ask for the identities behind one signal's persons (analist), with a written reason.
     Request {
@@ -201,6 +227,70 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                     );
                 }
             }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
+    match cmd {
+        ApiSleutelCommand::New {
+            dir,
+            naam,
+            scopes,
+            omschrijving,
+        } => {
+            let scopes = scopes
+                .iter()
+                .map(|s| loep_app::api::parse_scope(s))
+                .collect::<Result<Vec<_>, _>>()?;
+            let s = access::open(&dir, Mode::Write, gebruiker)?;
+            let (k, key) = loep_app::api::issue(&s, &naam, &scopes, &omschrijving)?;
+            println!(
+                "API key {} issued for account '{}' with scope(s) {}.",
+                k.id,
+                k.gebruiker,
+                k.scopes
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            println!("Give it to the partner's system over a safe channel; it is shown only now:");
+            println!("{key}");
+        }
+        ApiSleutelCommand::List { dir, json } => {
+            let s = access::open(&dir, Mode::Read, gebruiker)?;
+            let keys = loep_app::api::list(&s)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&keys)?);
+            } else {
+                for k in keys {
+                    println!(
+                        "{} {:<16} {:<30} {:<22} {}",
+                        k.id,
+                        k.gebruiker,
+                        k.scopes
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        k.ingetrokken
+                            .as_deref()
+                            .map(|t| format!("ingetrokken {t}"))
+                            .unwrap_or_else(|| "geldig".to_string()),
+                        k.omschrijving
+                    );
+                }
+            }
+        }
+        ApiSleutelCommand::Revoke { dir, id } => {
+            let s = access::open(&dir, Mode::Write, gebruiker)?;
+            let k = loep_app::api::revoke(&s, &id)?;
+            println!(
+                "API key {} revoked; calls with it are refused from now on.",
+                k.id
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

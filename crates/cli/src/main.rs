@@ -244,6 +244,11 @@ enum Command {
         #[command(subcommand)]
         command: accountability::UserCommand,
     },
+    /// API keys of partner systems for `/api/v1` (beheerder).
+    ApiSleutel {
+        #[command(subcommand)]
+        command: accountability::ApiSleutelCommand,
+    },
     /// Four-eyes de-pseudonymisation: request (analist), approve or refuse (sleutelhouder), show.
     Reveal {
         #[command(subcommand)]
@@ -717,6 +722,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => accountability::log_export(&dir, format, out, who),
         Command::User { command } => accountability::user(command, who),
         Command::Reveal { command } => accountability::reveal(command, who),
+        Command::ApiSleutel { command } => accountability::api_sleutel(command, who),
         Command::Retention { command } => accountability::retention(command, who),
         Command::Inzage {
             dir,

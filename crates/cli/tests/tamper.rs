@@ -277,3 +277,45 @@ fn editing_an_approval_or_an_account_is_refused() {
     let err = busy(intake(&dir2, &fixtures().join("belastingdienst")));
     assert!(err.contains("changed outside loep"), "{err}");
 }
+
+#[test]
+fn an_api_key_inserted_or_widened_by_sql_is_detected() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let out = ok(loep(&[
+        "api-sleutel",
+        "new",
+        d(&dir),
+        "uwv",
+        "--scope",
+        "zaken.lezen",
+        "--omschrijving",
+        "zaaksysteem UWV",
+    ]));
+    assert!(out.contains("loep_"), "{out}");
+    // Widen the key's scopes behind loep's back: the trigger refuses a plain UPDATE ...
+    let plain =
+        db(&dir).execute_batch("UPDATE api_sleutel SET scopes = 'zaken.bijwerken,zaken.lezen'");
+    assert!(plain.is_err());
+    // ... and with the triggers dropped, the row no longer matches its seal.
+    let secret = "0".repeat(64);
+    let hash = hex::encode(Sha256::digest(secret.as_bytes()));
+    db(&dir)
+        .execute_batch(&format!(
+            "DROP TRIGGER api_sleutel_mac_insert; DROP TRIGGER api_sleutel_mac_check;
+             DROP TRIGGER api_sleutel_mac_update;
+             UPDATE api_sleutel SET scopes = 'zaken.bijwerken,zaken.lezen';
+             INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
+             VALUES ('00112233aabbccdd', '{hash}', 'uwv', 'zaken.lezen', 'vervalst', '2026-06-15T10:00:00Z', 'beheerder');"
+        ))
+        .unwrap();
+    let verify = loep_as("fg", &["log", "verify", d(&dir)]);
+    let report = format!("{}{}", stdout(&verify), stderr(&verify));
+    assert!(!verify.status.success(), "{report}");
+    assert!(
+        report.contains("api_sleutel '00112233aabbccdd'")
+            && report.matches("api_sleutel").count() >= 2,
+        "{report}"
+    );
+    frozen(&dir);
+}

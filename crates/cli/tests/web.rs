@@ -785,3 +785,360 @@ fn a_resident_reports_an_address_and_follows_it_by_code() {
     assert!(limited.headers.iter().any(|(k, _)| k == "retry-after"));
     assert!(limited.body.contains("Wacht"));
 }
+
+/// A request to the partner API with a key (or none) and a JSON body (or none).
+fn api(
+    s: &Server,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Answer {
+    api_at(&s.base, method, path, key, body, idempotency_key)
+}
+
+fn api_at(
+    base: &str,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<&str>,
+    idempotency_key: Option<&str>,
+) -> Answer {
+    let url = format!("{base}{path}");
+    let mut req = ureq::http::Request::builder().method(method).uri(url);
+    if let Some(k) = key {
+        req = req.header("Authorization", format!("Bearer {k}"));
+    }
+    if let Some(i) = idempotency_key {
+        req = req.header("Idempotency-Key", i);
+    }
+    let r = match body {
+        Some(b) => agent().run(
+            req.header("Content-Type", "application/json")
+                .body(b.to_string())
+                .unwrap(),
+        ),
+        None => agent().run(req.body(()).unwrap()),
+    };
+    answer(r.unwrap())
+}
+
+fn header<'a>(a: &'a Answer, name: &str) -> Option<&'a str> {
+    a.headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// `loep api-sleutel new` as the beheerder: the key it prints.
+fn issue_key(dir: &Path, naam: &str, scopes: &[&str]) -> String {
+    let mut args = vec!["api-sleutel", "new", dir.to_str().unwrap(), naam];
+    for s in scopes {
+        args.extend(["--scope", s]);
+    }
+    args.extend(["--omschrijving", "zaaksysteem van de partner"]);
+    let out = ok(loep(&args));
+    out.lines()
+        .find(|l| l.starts_with("loep_"))
+        .unwrap_or_else(|| panic!("no key in {out}"))
+        .to_string()
+}
+
+#[test]
+fn a_partner_system_works_its_cases_through_the_api() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let d = dir.to_str().unwrap();
+    let signals = json(ok(loep(&["signals", d, "--format", "json"])));
+    let signals = signals["signalen"].as_array().unwrap();
+    let id_of = |s: &serde_json::Value| {
+        format!(
+            "{}/{}",
+            s["run_id"].as_str().unwrap(),
+            s["nr"].as_i64().unwrap()
+        )
+    };
+    // Two cases at two addresses; only the first is routed to the UWV and the handhaver.
+    let first = &signals[0];
+    let other = signals
+        .iter()
+        .find(|s| s["vbo_id"] != first["vbo_id"])
+        .unwrap();
+    let case = json(ok(loep_as(
+        "analist",
+        &["zaak", "new", d, "--signaal", &id_of(first), "--json"],
+    )));
+    let unrouted = json(ok(loep_as(
+        "analist",
+        &["zaak", "new", d, "--signaal", &id_of(other), "--json"],
+    )));
+    let id = case["identificatie"].as_str().unwrap();
+    let uuid = case["uuid"].as_str().unwrap();
+    for args in [
+        vec!["--rol", "behandelaar", "--organisatie", "uwv"],
+        vec!["--rol", "huisbezoeker", "--medewerker", "handhaver"],
+    ] {
+        let mut a = vec!["zaak", "assign", d, id];
+        a.extend(args);
+        ok(loep_as("projectleider", &a));
+    }
+
+    // Keys: only the beheerder issues them, only for a partner's or handhaver's account.
+    refused(loep_as(
+        "analist",
+        &[
+            "api-sleutel",
+            "new",
+            d,
+            "uwv",
+            "--scope",
+            "zaken.lezen",
+            "--omschrijving",
+            "x",
+        ],
+    ));
+    let wrong_role = loep(&[
+        "api-sleutel",
+        "new",
+        d,
+        "analist",
+        "--scope",
+        "zaken.lezen",
+        "--omschrijving",
+        "x",
+    ]);
+    assert!(!wrong_role.status.success());
+    assert!(stderr(&wrong_role).contains("partner-medewerker of handhaver"));
+    let uwv = issue_key(&dir, "uwv", &["zaken.lezen", "zaken.bijwerken"]);
+    let hh_read = issue_key(&dir, "handhaver", &["zaken.lezen"]);
+    let hh = issue_key(&dir, "handhaver", &["zaken.lezen", "zaken.bijwerken"]);
+    // The database holds no key.
+    let store = std::fs::read(dir.join("store.sqlite")).unwrap();
+    let secret = uwv.rsplit('_').next().unwrap();
+    assert!(!store.windows(secret.len()).any(|w| w == secret.as_bytes()));
+
+    let s = serve(&dir);
+    // The document is public and describes the API.
+    let doc = get(&s, "/api/v1/openapi.json", None);
+    assert_eq!(doc.status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["paths"]["/api/v1/zaken/{uuid}/statussen"]["post"].is_object());
+
+    // Without a key, or with a wrong one: 401 as problem+json.
+    for key in [None, Some("loep_0123456789abcdef_nope"), Some("nonsense")] {
+        let a = api(&s, "GET", "/api/v1/zaken", key, None, None);
+        assert_eq!(a.status, 401, "{key:?}: {}", a.body);
+        assert_eq!(header(&a, "content-type"), Some("application/problem+json"));
+        assert!(header(&a, "www-authenticate").is_some());
+        let p: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+        assert_eq!(p["status"], 401);
+    }
+
+    // The UWV's system sees its one case, camelCase, paged.
+    let list = api(&s, "GET", "/api/v1/zaken", Some(&uwv), None, None);
+    assert_eq!(list.status, 200, "{}", list.body);
+    let list: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(list["count"], 1, "{list}");
+    assert_eq!(list["results"][0]["uuid"], uuid);
+    assert_eq!(
+        list["results"][0]["zaakobject"]["objectType"],
+        "verblijfsobject"
+    );
+    assert!(list["next"].is_null() && list["previous"].is_null());
+    assert_eq!(
+        api(&s, "GET", "/api/v1/zaken?page=2", Some(&uwv), None, None).status,
+        404
+    );
+    assert_eq!(
+        api(&s, "GET", "/api/v1/zaken?page=x", Some(&uwv), None, None).status,
+        400
+    );
+    let path = format!("/api/v1/zaken/{uuid}");
+    let one = api(&s, "GET", &path, Some(&uwv), None, None);
+    assert_eq!(one.status, 200, "{}", one.body);
+    let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
+    assert_eq!(one["identificatie"], id);
+    assert_eq!(one["indicatoren"][0], first["indicator"]);
+    // Not its case, and no such case.
+    let theirs = format!("/api/v1/zaken/{}", unrouted["uuid"].as_str().unwrap());
+    assert_eq!(api(&s, "GET", &theirs, Some(&uwv), None, None).status, 403);
+    assert_eq!(
+        api(&s, "GET", "/api/v1/zaken/geen-zaak", Some(&uwv), None, None).status,
+        404
+    );
+    // A partner may not move the case on, whatever its key's scopes.
+    let moved = api(
+        &s,
+        "POST",
+        &format!("{path}/statussen"),
+        Some(&uwv),
+        Some(r#"{"statustype":"geannuleerd","statustoelichting":"niet onze zaak"}"#),
+        None,
+    );
+    assert_eq!(moved.status, 403, "{}", moved.body);
+
+    // Its own dossier number, once however often the request is repeated.
+    let note = r#"{"tekst":"Bekend bij UWV.","zaakkenmerk":"UWV-API-1"}"#;
+    let notes = format!("{path}/notities");
+    let first_answer = api(&s, "POST", &notes, Some(&uwv), Some(note), Some("k-1"));
+    assert_eq!(first_answer.status, 201, "{}", first_answer.body);
+    let again = api(&s, "POST", &notes, Some(&uwv), Some(note), Some("k-1"));
+    assert_eq!(again.status, 201);
+    assert_eq!(again.body, first_answer.body);
+    assert_eq!(header(&again, "idempotent-replayed"), Some("true"));
+    let other_body = api(
+        &s,
+        "POST",
+        &notes,
+        Some(&uwv),
+        Some(r#"{"tekst":"Iets anders."}"#),
+        Some("k-1"),
+    );
+    assert_eq!(other_body.status, 409, "{}", other_body.body);
+    let shown = json(ok(loep_as(
+        "projectleider",
+        &["zaak", "show", d, id, "--json"],
+    )));
+    let kept: Vec<&serde_json::Value> = shown["notities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["tekst"] == "Bekend bij UWV.")
+        .collect();
+    assert_eq!(kept.len(), 1, "{shown}");
+    let updated: serde_json::Value = serde_json::from_str(&first_answer.body).unwrap();
+    assert_eq!(updated["kenmerken"][0]["kenmerk"], "UWV-API-1");
+    // Bad JSON and unknown fields: 400 with the reason.
+    for bad in ["{", r#"{"tekst":"x","onbekend":1}"#, "[]"] {
+        let a = api(&s, "POST", &notes, Some(&uwv), Some(bad), None);
+        assert_eq!(a.status, 400, "{bad}: {}", a.body);
+        assert_eq!(header(&a, "content-type"), Some("application/problem+json"));
+    }
+
+    // A key without zaken.bijwerken reads but changes nothing.
+    let statussen = format!("{path}/statussen");
+    let start = r#"{"statustype":"in_onderzoek","statustoelichting":"via API"}"#;
+    let no_scope = api(&s, "POST", &statussen, Some(&hh_read), Some(start), None);
+    assert_eq!(no_scope.status, 403, "{}", no_scope.body);
+    assert!(no_scope.body.contains("zaken.bijwerken"));
+    // The handhaver's system works the case through to the visit's outcome.
+    let started = api(&s, "POST", &statussen, Some(&hh), Some(start), None);
+    assert_eq!(started.status, 201, "{}", started.body);
+    let planned = api(
+        &s,
+        "POST",
+        &format!("{path}/huisbezoeken"),
+        Some(&hh),
+        Some(r#"{"gepland":"2026-06-20","team":["handhaver"]}"#),
+        None,
+    );
+    assert_eq!(planned.status, 201, "{}", planned.body);
+    let outcome = format!(
+        r#"{{"uitkomsten":["doorverwezen_zorg"],"bevindingen":[{{"indicator":{},"oordeel":"bevestigd"}}],"toelichting":"Acht personen in twee kamers."}}"#,
+        first["indicator"]
+    );
+    let recorded = api(
+        &s,
+        "POST",
+        &format!("{path}/uitkomsten"),
+        Some(&hh),
+        Some(&outcome),
+        None,
+    );
+    assert_eq!(recorded.status, 201, "{}", recorded.body);
+    let history = api(&s, "GET", &statussen, Some(&hh_read), None, None);
+    let history: serde_json::Value = serde_json::from_str(&history.body).unwrap();
+    let last = history.as_array().unwrap().last().unwrap();
+    assert_eq!(last["statustype"], "huisbezoek_uitgevoerd", "{history}");
+    let found = api(
+        &s,
+        "GET",
+        &format!("{path}/bevindingen"),
+        Some(&uwv),
+        None,
+        None,
+    );
+    let found: serde_json::Value = serde_json::from_str(&found.body).unwrap();
+    assert_eq!(found[0]["oordeel"], "bevestigd");
+
+    // Every read of personal data is in the processing log.
+    let log = ok(loep_as("fg", &["log", "export", d, "--format", "jsonl"]));
+    assert!(log.contains("api.zaak.lezen") && log.contains("api.zaken.lijst"));
+    ok(loep_as("fg", &["log", "verify", d]));
+
+    // Many writers at once: the server's own follow one another and none is lost; a command
+    // on the same project meanwhile waits, or is refused as busy with a clear message, and
+    // never corrupts anything.
+    let base = s.base.clone();
+    let writers: Vec<_> = (0..8)
+        .map(|i| {
+            let (base, notes, uwv) = (base.clone(), notes.clone(), uwv.clone());
+            std::thread::spawn(move || {
+                let body = format!(r#"{{"tekst":"Gelijktijdig {i}."}}"#);
+                api_at(&base, "POST", &notes, Some(&uwv), Some(&body), None).status
+            })
+        })
+        .collect();
+    let mut cli_notes = 0;
+    for i in 0..3 {
+        let o = loep_as(
+            "uwv",
+            &[
+                "zaak",
+                "note",
+                d,
+                id,
+                "--tekst",
+                &format!("Vanaf de opdrachtregel {i}."),
+            ],
+        );
+        if o.status.success() {
+            cli_notes += 1;
+        } else {
+            assert!(busy(o).contains("another loep command"));
+        }
+    }
+    let statuses: Vec<u16> = writers.into_iter().map(|t| t.join().unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let shown = json(ok(loep_as(
+        "projectleider",
+        &["zaak", "show", d, id, "--json"],
+    )));
+    let texts: Vec<&str> = shown["notities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["tekst"].as_str())
+        .collect();
+    for i in 0..8 {
+        assert!(
+            texts.contains(&format!("Gelijktijdig {i}.").as_str()),
+            "{texts:?}"
+        );
+    }
+    assert_eq!(
+        texts
+            .iter()
+            .filter(|t| t.starts_with("Vanaf de opdrachtregel"))
+            .count(),
+        cli_notes
+    );
+    ok(loep_as("fg", &["log", "verify", d]));
+
+    // A revoked key is refused from then on.
+    let listed = ok(loep(&["api-sleutel", "list", d]));
+    let key_id = uwv.split('_').nth(1).unwrap();
+    assert!(listed.contains(key_id) && !listed.contains(secret));
+    ok(loep(&["api-sleutel", "revoke", d, key_id]));
+    assert_eq!(
+        api(&s, "GET", "/api/v1/zaken", Some(&uwv), None, None).status,
+        401
+    );
+    assert_eq!(
+        api(&s, "GET", "/api/v1/bestaat-niet", Some(&hh), None, None).status,
+        404
+    );
+}

@@ -175,10 +175,11 @@ pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<
     Ok(())
 }
 
-/// The rows that grant access and the columns their MAC covers. The last three are the case
+/// The rows that grant access and the columns their MAC covers. Three are the case
 /// register's (`loep_zaken`, whose tables live in this database): who holds a role on a case,
-/// which signals (and so which persons' identities) a case holds, and whether it is open.
-pub const GUARDED: [(&str, &str, &str); 6] = [
+/// which signals (and so which persons' identities) a case holds, and whether it is open. The
+/// last are the partner systems' API keys: which account a key acts as, with what scopes.
+pub const GUARDED: [(&str, &str, &str); 7] = [
     (
         "gebruiker",
         "naam",
@@ -205,6 +206,11 @@ pub const GUARDED: [(&str, &str, &str); 6] = [
         "id, zaak, roltype, organisatie, medewerker",
     ),
     ("zaak_signaal", "id", "id, zaak, signaal, pseudoniemen"),
+    (
+        "api_sleutel",
+        "id",
+        "id, hash, gebruiker, scopes, ingetrokken",
+    ),
 ];
 
 /// (Re)creates the triggers that keep the guarded rows' MACs: set on insert and on a change of

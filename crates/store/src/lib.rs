@@ -6,6 +6,7 @@
 //! owns their layout, the approval, the append-only hash-chained processing log, and the
 //! keyed pseudonyms. It knows nothing of CSV or Parquet.
 
+pub mod apisleutel;
 pub mod audit;
 pub mod auth;
 pub mod burgermelding;

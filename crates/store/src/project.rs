@@ -602,6 +602,7 @@ impl Project {
             crate::reveal::create_schema(&conn)?;
             crate::retention::create_schema(&conn)?;
             crate::burgermelding::create_schema(&conn)?;
+            crate::apisleutel::create_schema(&conn)?;
             crate::schema::migrate(&mut conn)?;
             integrity::create_triggers(&conn)?;
         } else if version > crate::schema::CURRENT {

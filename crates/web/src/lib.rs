@@ -13,6 +13,7 @@
 //! refused.
 
 mod adres;
+mod api;
 mod melden;
 mod pages;
 mod web;
@@ -34,7 +35,14 @@ pub struct Server {
     vinder: Mutex<Option<(Option<String>, Arc<Adresvinder>)>>,
     /// The nonces of forms that filed a report, with when: kept as long as a form lives.
     used: Mutex<std::collections::HashMap<String, i64>>,
+    /// The one writer: every request that changes the project (or writes its processing log)
+    /// takes this turn first, so that the server's writes follow one another instead of
+    /// contending for the project's lock. Readers need no turn.
+    writer: Arc<tokio::sync::Semaphore>,
 }
+
+/// A request's turn as the server's one writer, held until the request's writes are done.
+pub type WriterTurn = tokio::sync::OwnedSemaphorePermit;
 
 impl Server {
     pub fn new(dir: PathBuf) -> Result<Server> {
@@ -43,7 +51,15 @@ impl Server {
             formulier: loep_app::melden::Formulier::new()?,
             vinder: Mutex::new(None),
             used: Mutex::new(std::collections::HashMap::new()),
+            writer: Arc::new(tokio::sync::Semaphore::new(1)),
         })
+    }
+
+    /// Waits for this request's turn as the one writer.
+    pub async fn writer_turn(&self) -> Option<WriterTurn> {
+        // The semaphore is never closed, so acquiring fails never; without a turn the
+        // project's own lock still keeps writers apart.
+        self.writer.clone().acquire_owned().await.ok()
     }
 
     /// Whether a report form with this nonce filed a report already.

@@ -200,7 +200,10 @@ pub async fn file(
         page.omschrijving.clone(),
     );
     let written = page.gevonden.clone().map(|g| g.1).unwrap_or_default();
+    // Filing writes the project: as the server's one writer.
+    let turn = server.writer_turn().await;
     let filed = blocking(move || {
+        let _turn = turn;
         loep_app::melden::file(&dir, &vinder, &adres, &bevestigd, &categorie, &omschrijving)
     })
     .await;

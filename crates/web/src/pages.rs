@@ -136,7 +136,7 @@ pub async fn form_session(
     server: &Arc<Server>,
     headers: &HeaderMap,
     fields: Vec<(String, String)>,
-) -> Result<(loep_app::Session, String, crate::zaken::Velden), Response> {
+) -> Result<(crate::web::Held, String, crate::zaken::Velden), Response> {
     let (s, csrf) = session(server, headers, Mode::Write).await?;
     let v = crate::zaken::Velden(fields);
     match csrf_refused(&v.get("csrf"), &csrf) {

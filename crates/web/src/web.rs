@@ -16,6 +16,7 @@ use tower_governor::governor::GovernorConfigBuilder;
 
 use crate::Server;
 use crate::adres;
+use crate::api;
 use crate::melden;
 use crate::pages;
 use crate::zaken;
@@ -89,7 +90,24 @@ pub fn router(server: Arc<Server>) -> Router {
                 .layer(rate_limit())
                 .get(melden::status_form),
         )
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/zaken", get(api::zaken))
+        .route("/api/v1/zaken/{uuid}", get(api::zaak))
+        .route(
+            "/api/v1/zaken/{uuid}/statussen",
+            get(api::statussen).post(api::status_nieuw),
+        )
+        .route(
+            "/api/v1/zaken/{uuid}/huisbezoeken",
+            get(api::huisbezoeken).post(api::huisbezoek_nieuw),
+        )
+        .route("/api/v1/zaken/{uuid}/uitkomsten", post(api::uitkomst_nieuw))
+        .route("/api/v1/zaken/{uuid}/bevindingen", get(api::bevindingen))
+        .route("/api/v1/zaken/{uuid}/notities", post(api::notitie_nieuw))
+        .route("/api/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/static/loep.css", get(stylesheet))
+        .route("/static/nlds/utrecht-html.css", get(utrecht_css))
+        .route("/static/nlds/voorbeeld-theme.css", get(theme_css))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(guard))
@@ -101,14 +119,28 @@ pub fn router(server: Arc<Server>) -> Router {
 const BURST: u32 = 10;
 const REPLENISH_SECONDS: u64 = 6;
 
-async fn stylesheet() -> impl IntoResponse {
+fn css(text: &'static str) -> impl IntoResponse {
     (
         [
             (header::CONTENT_TYPE, "text/css; charset=utf-8"),
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
-        include_str!("../static/loep.css"),
+        text,
     )
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    css(include_str!("../static/loep.css"))
+}
+
+/// The NL Design System's Utrecht components for plain HTML (vendored, EUPL-1.2).
+async fn utrecht_css() -> impl IntoResponse {
+    css(include_str!("../static/nlds/utrecht-html.css"))
+}
+
+/// The NL Design System's neutral example theme (vendored, EUPL-1.2).
+async fn theme_css() -> impl IntoResponse {
+    css(include_str!("../static/nlds/voorbeeld-theme.css"))
 }
 
 async fn not_found() -> Response {
@@ -193,19 +225,53 @@ pub fn clear_cookie() -> String {
     format!("{COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
+/// A logged-in request's session. A writer's holds the server's writer turn
+/// ([`Server::writer_turn`]) until the request is done with it.
+pub struct Held {
+    session: Session,
+    _turn: Option<crate::WriterTurn>,
+}
+
+impl std::ops::Deref for Held {
+    type Target = Session;
+    fn deref(&self) -> &Session {
+        &self.session
+    }
+}
+
+impl std::ops::DerefMut for Held {
+    fn deref_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+}
+
 /// A logged-in request's session and CSRF token, or the answer to give instead: to the login
-/// page when there is no live session.
+/// page when there is no live session. A writer first waits for its turn as the server's one
+/// writer.
 pub async fn session(
     server: &Arc<Server>,
     headers: &HeaderMap,
     mode: Mode,
-) -> Result<(Session, String), Response> {
+) -> Result<(Held, String), Response> {
     let Some(token) = token(headers) else {
         return Err(to_login());
+    };
+    let turn = match mode {
+        Mode::Write => server.writer_turn().await,
+        Mode::Read => None,
     };
     let dir = server.dir.clone();
     blocking(move || loep_app::session::resume(&dir, mode, &token))
         .await
+        .map(|(session, csrf)| {
+            (
+                Held {
+                    session,
+                    _turn: turn,
+                },
+                csrf,
+            )
+        })
         .map_err(|e| match e.kind {
             Kind::Refused => to_login(),
             _ => app_error(&e),

@@ -1,0 +1,214 @@
+//! The partner systems' API: a partner's case system reads and updates its cases with an API
+//! key (`loep api-sleutel new`) instead of a person's login.
+//!
+//! A key acts as the account it was issued for, so every call goes through the same use cases
+//! and the same authorisation as that person's (a partner sees only its organisation's cases);
+//! its scopes narrow that further. Every call that returns personal data (a case names an
+//! address and holds persons' pseudonyms) is written to the processing log; the changes are
+//! logged by the case register as they are for a person.
+
+use loep_store::LogRecord;
+use loep_store::Project;
+use loep_store::apisleutel::{self, Antwoord};
+use loep_store::auth::{Actie, Object};
+use loep_zaken::register::{Huisbezoek, Uitkomst, Zaak, ZaakDetail, ZaakFilter};
+use std::path::Path;
+
+pub use loep_store::apisleutel::{ApiSleutel, Scope};
+
+use crate::error::{AppError, Result};
+use crate::session::{Session, attach_vault, guard};
+
+/// A partner system's call: the key's account with the project open for writing (reading a
+/// case writes the processing log), and what the key may do.
+pub struct ApiSession {
+    session: Session,
+    sleutel: String,
+    scopes: Vec<Scope>,
+}
+
+/// Opens the project for the call that `key` authenticates. Refused for an unknown, wrong or
+/// revoked key, or when the key's account is disabled.
+pub fn open(dir: &Path, key: &str) -> Result<ApiSession> {
+    let mut project = Project::open(dir)?;
+    let (user, sleutel, scopes) = apisleutel::authenticate(project.conn(), key)?;
+    attach_vault(&mut project)?;
+    guard(&project)?;
+    crate::retention::enforce(&mut project, false)?;
+    Ok(ApiSession {
+        session: Session { project, user },
+        sleutel,
+        scopes,
+    })
+}
+
+impl ApiSession {
+    /// The key's account.
+    pub fn user(&self) -> &loep_store::auth::Gebruiker {
+        self.session.user()
+    }
+
+    /// The key's id (not its secret).
+    pub fn sleutel(&self) -> &str {
+        &self.sleutel
+    }
+
+    fn require(&self, scope: Scope) -> Result<()> {
+        if self.scopes.contains(&scope) {
+            Ok(())
+        } else {
+            Err(AppError::refused(format!(
+                "refused: deze API-sleutel heeft de scope {} niet; vraag de beheerder van het project om een sleutel met die scope",
+                scope.as_str()
+            )))
+        }
+    }
+
+    /// Writes one record per person (or one without a person) of a call that read personal
+    /// data: which operation, which case, through which key. No account names in the log.
+    fn log_read(&mut self, operatie: &str, zaak: &str, personen: &[String]) -> Result<()> {
+        let now = loep_store::clock::now();
+        let activity = self.session.project.config.verwerkingsactiviteit_id.clone();
+        let trace = loep_store::log::new_trace_id();
+        let organisatie = self
+            .session
+            .user
+            .organisatie()
+            .map(|o| o.as_str().to_string())
+            .unwrap_or_default();
+        let tx = self.session.project.begin()?;
+        let subjects: Vec<Option<&String>> = if personen.is_empty() {
+            vec![None]
+        } else {
+            personen.iter().map(Some).collect()
+        };
+        for p in subjects {
+            let mut rec = LogRecord::new(operatie, &now, &now)
+                .with_attr("zaak", zaak.to_string())
+                .with_attr("kanaal", "api")
+                .with_attr("api_sleutel", self.sleutel.clone())
+                .with_attr("organisatie", organisatie.clone());
+            if let Some(p) = p {
+                rec = rec.with_subject(p.clone());
+            }
+            rec.trace_id = trace.clone();
+            loep_store::log::append(&tx, &activity, rec)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The cases the key's account may see, filtered. The front end returns a page of them
+    /// and logs that page ([`ApiSession::log_list`]).
+    pub fn zaken(&mut self, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
+        self.require(Scope::ZakenLezen)?;
+        crate::zaken::list(&self.session, filter)
+    }
+
+    /// Logs that a page of cases was returned: their addresses are personal data.
+    pub fn log_list(&mut self, zaken: &[Zaak]) -> Result<()> {
+        for z in zaken {
+            self.log_read("api.zaken.lijst", &z.identificatie, &[])?;
+        }
+        Ok(())
+    }
+
+    /// One case with everything recorded on it; logged per person of the case.
+    pub fn zaak(&mut self, id: &str) -> Result<ZaakDetail> {
+        self.require(Scope::ZakenLezen)?;
+        let d = crate::zaken::show(&self.session, id)?;
+        self.log_read("api.zaak.lezen", &d.zaak.identificatie, &d.personen)?;
+        Ok(d)
+    }
+
+    /// A status change by the allowed transitions.
+    pub fn set_status(&mut self, id: &str, naar: &str, toelichting: &str) -> Result<ZaakDetail> {
+        self.require(Scope::ZakenBijwerken)?;
+        let z = crate::zaken::set_status(&mut self.session, id, naar, toelichting)?;
+        crate::zaken::show(&self.session, &z.identificatie)
+    }
+
+    /// Plans the visit.
+    pub fn plan_visit(&mut self, id: &str, datum: &str, team: &[String]) -> Result<Huisbezoek> {
+        self.require(Scope::ZakenBijwerken)?;
+        crate::zaken::plan_visit(&mut self.session, id, datum, team)
+    }
+
+    /// Records the visit's outcomes and the bevindingen per indicator.
+    pub fn record_visit(&mut self, id: &str, u: &Uitkomst) -> Result<ZaakDetail> {
+        self.require(Scope::ZakenBijwerken)?;
+        crate::zaken::record_visit(&mut self.session, id, u)
+    }
+
+    /// A note, the partner's own dossier number (zaakkenmerk), or both.
+    pub fn note(&mut self, id: &str, tekst: &str, zaakkenmerk: Option<&str>) -> Result<ZaakDetail> {
+        self.require(Scope::ZakenBijwerken)?;
+        crate::zaken::note(&mut self.session, id, tekst, zaakkenmerk)
+    }
+
+    /// The answer stored for a repeated POST with this `Idempotency-Key`.
+    pub fn stored_answer(&self, idempotency_key: &str) -> Result<Option<Antwoord>> {
+        Ok(apisleutel::stored_answer(
+            self.session.project.conn(),
+            &self.sleutel,
+            idempotency_key,
+        )?)
+    }
+
+    /// Keeps the answer to a POST with an `Idempotency-Key`, to give again when it is repeated.
+    pub fn store_answer(&self, idempotency_key: &str, a: &Antwoord) -> Result<()> {
+        Ok(apisleutel::store_answer(
+            self.session.project.conn(),
+            &self.sleutel,
+            idempotency_key,
+            a,
+            loep_store::clock::now_utc(),
+        )?)
+    }
+}
+
+pub use loep_store::apisleutel::Antwoord as StoredAnswer;
+pub use loep_store::apisleutel::fingerprint;
+
+/// `loep api-sleutel new` (beheerder): a key for a partner system, acting as account
+/// `gebruiker`. The key is returned once and stored only as a hash.
+pub fn issue(
+    session: &Session,
+    gebruiker: &str,
+    scopes: &[Scope],
+    omschrijving: &str,
+) -> Result<(ApiSleutel, String)> {
+    session.authorize_on(
+        Actie::GebruikersBeheren,
+        Object::Gebruiker { naam: gebruiker },
+    )?;
+    Ok(apisleutel::issue(
+        session.project.conn(),
+        &session.user,
+        gebruiker,
+        scopes,
+        omschrijving,
+        loep_store::clock::now_utc(),
+    )?)
+}
+
+/// `loep api-sleutel list`.
+pub fn list(session: &Session) -> Result<Vec<ApiSleutel>> {
+    session.authorize(Actie::GebruikersBekijken)?;
+    Ok(apisleutel::list(session.project.conn())?)
+}
+
+/// `loep api-sleutel revoke` (beheerder).
+pub fn revoke(session: &Session, id: &str) -> Result<ApiSleutel> {
+    session.authorize(Actie::GebruikersBeheren)?;
+    Ok(apisleutel::revoke(
+        session.project.conn(),
+        id,
+        loep_store::clock::now_utc(),
+    )?)
+}
+
+/// Parses a scope as a person types it.
+pub fn parse_scope(s: &str) -> Result<Scope> {
+    Ok(Scope::parse(s)?)
+}
