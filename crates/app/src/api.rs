@@ -16,7 +16,7 @@ use std::path::Path;
 
 pub use loep_store::apisleutel::{ApiSleutel, Scope};
 
-use crate::error::{AppError, Result};
+use crate::error::{AppError, Kind, Result};
 use crate::session::{Session, attach_vault, guard};
 
 /// A partner system's call: the key's account with the project open for writing (reading a
@@ -25,6 +25,20 @@ pub struct ApiSession {
     session: Session,
     sleutel: String,
     scopes: Vec<Scope>,
+}
+
+/// Whether `key` has the form of a key at all (checked before anything is opened).
+pub fn well_formed(key: &str) -> bool {
+    apisleutel::well_formed(key.trim())
+}
+
+/// Checks `key` on a read-only connection, without the project's lock: a front end does this
+/// before it queues the call for the one writer, so that calls with a wrong key never wait
+/// for, or hold up, anyone's writes.
+pub fn check(dir: &Path, key: &str) -> Result<()> {
+    let project = Project::open_read_only(dir)?;
+    apisleutel::authenticate(project.conn(), key)?;
+    Ok(())
 }
 
 /// Opens the project for the call that `key` authenticates. Refused for an unknown, wrong or
@@ -64,9 +78,10 @@ impl ApiSession {
         }
     }
 
-    /// Writes one record per person (or one without a person) of a call that read personal
-    /// data: which operation, which case, through which key. No account names in the log.
-    fn log_read(&mut self, operatie: &str, zaak: &str, personen: &[String]) -> Result<()> {
+    /// Writes, in one transaction, one record per case and person (or one per case without a
+    /// person) of a call that returned personal data: which operation, which case, through
+    /// which key. No account names in the log.
+    fn log_read(&mut self, operatie: &str, zaken: &[(&str, &[String])]) -> Result<()> {
         let now = loep_store::clock::now();
         let activity = self.session.project.config.verwerkingsactiviteit_id.clone();
         let trace = loep_store::log::new_trace_id();
@@ -77,25 +92,50 @@ impl ApiSession {
             .map(|o| o.as_str().to_string())
             .unwrap_or_default();
         let tx = self.session.project.begin()?;
-        let subjects: Vec<Option<&String>> = if personen.is_empty() {
-            vec![None]
-        } else {
-            personen.iter().map(Some).collect()
-        };
-        for p in subjects {
-            let mut rec = LogRecord::new(operatie, &now, &now)
-                .with_attr("zaak", zaak.to_string())
-                .with_attr("kanaal", "api")
-                .with_attr("api_sleutel", self.sleutel.clone())
-                .with_attr("organisatie", organisatie.clone());
-            if let Some(p) = p {
-                rec = rec.with_subject(p.clone());
+        for (zaak, personen) in zaken {
+            let subjects: Vec<Option<&String>> = if personen.is_empty() {
+                vec![None]
+            } else {
+                personen.iter().map(Some).collect()
+            };
+            for p in subjects {
+                let mut rec = LogRecord::new(operatie, &now, &now)
+                    .with_attr("zaak", zaak.to_string())
+                    .with_attr("kanaal", "api")
+                    .with_attr("api_sleutel", self.sleutel.clone())
+                    .with_attr("organisatie", organisatie.clone());
+                if let Some(p) = p {
+                    rec = rec.with_subject(p.clone());
+                }
+                rec.trace_id = trace.clone();
+                loep_store::log::append(&tx, &activity, rec)?;
             }
-            rec.trace_id = trace.clone();
-            loep_store::log::append(&tx, &activity, rec)?;
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The case `uuid` as the key's account sees it. A case the account may not see is "not
+    /// found", as one that does not exist: a partner learns nothing of other cases. Cases are
+    /// named by their uuid only (case numbers run in order).
+    fn visible(&self, uuid: &str) -> Result<ZaakDetail> {
+        let not_found = || {
+            AppError::not_found(format!(
+                "er is geen zaak met uuid '{uuid}' die deze sleutel mag zien"
+            ))
+        };
+        let uuid_shaped = uuid.len() == 36
+            && uuid.bytes().enumerate().all(|(i, b)| {
+                matches!(i, 8 | 13 | 18 | 23) == (b == b'-') && (b == b'-' || b.is_ascii_hexdigit())
+            });
+        if !uuid_shaped {
+            return Err(not_found());
+        }
+        match crate::zaken::show(&self.session, uuid) {
+            Ok(d) => Ok(d),
+            Err(e) if matches!(e.kind, Kind::Refused | Kind::NotFound) => Err(not_found()),
+            Err(e) => Err(e),
+        }
     }
 
     /// The cases the key's account may see, filtered. The front end returns a page of them
@@ -107,43 +147,61 @@ impl ApiSession {
 
     /// Logs that a page of cases was returned: their addresses are personal data.
     pub fn log_list(&mut self, zaken: &[Zaak]) -> Result<()> {
-        for z in zaken {
-            self.log_read("api.zaken.lijst", &z.identificatie, &[])?;
-        }
-        Ok(())
+        let ids: Vec<(&str, &[String])> = zaken
+            .iter()
+            .map(|z| (z.identificatie.as_str(), &[][..]))
+            .collect();
+        self.log_read("api.zaken.lijst", &ids)
     }
 
     /// One case with everything recorded on it; logged per person of the case.
-    pub fn zaak(&mut self, id: &str) -> Result<ZaakDetail> {
+    pub fn zaak(&mut self, uuid: &str) -> Result<ZaakDetail> {
         self.require(Scope::ZakenLezen)?;
-        let d = crate::zaken::show(&self.session, id)?;
-        self.log_read("api.zaak.lezen", &d.zaak.identificatie, &d.personen)?;
+        let d = self.visible(uuid)?;
+        self.log_read("api.zaak.lezen", &[(&d.zaak.identificatie, &d.personen)])?;
         Ok(d)
     }
 
     /// A status change by the allowed transitions.
-    pub fn set_status(&mut self, id: &str, naar: &str, toelichting: &str) -> Result<ZaakDetail> {
+    pub fn set_status(&mut self, uuid: &str, naar: &str, toelichting: &str) -> Result<ZaakDetail> {
         self.require(Scope::ZakenBijwerken)?;
-        let z = crate::zaken::set_status(&mut self.session, id, naar, toelichting)?;
+        self.visible(uuid)?;
+        let z = crate::zaken::set_status(&mut self.session, uuid, naar, toelichting)?;
         crate::zaken::show(&self.session, &z.identificatie)
     }
 
     /// Plans the visit.
-    pub fn plan_visit(&mut self, id: &str, datum: &str, team: &[String]) -> Result<Huisbezoek> {
+    pub fn plan_visit(&mut self, uuid: &str, datum: &str, team: &[String]) -> Result<Huisbezoek> {
         self.require(Scope::ZakenBijwerken)?;
-        crate::zaken::plan_visit(&mut self.session, id, datum, team)
+        self.visible(uuid)?;
+        crate::zaken::plan_visit(&mut self.session, uuid, datum, team)
     }
 
-    /// Records the visit's outcomes and the bevindingen per indicator.
-    pub fn record_visit(&mut self, id: &str, u: &Uitkomst) -> Result<ZaakDetail> {
+    /// Records the visit's outcomes and the bevindingen per indicator; the case comes back
+    /// (and that is logged as a read).
+    pub fn record_visit(&mut self, uuid: &str, u: &Uitkomst) -> Result<ZaakDetail> {
         self.require(Scope::ZakenBijwerken)?;
-        crate::zaken::record_visit(&mut self.session, id, u)
+        self.require(Scope::ZakenLezen)?;
+        self.visible(uuid)?;
+        let d = crate::zaken::record_visit(&mut self.session, uuid, u)?;
+        self.log_read("api.zaak.lezen", &[(&d.zaak.identificatie, &d.personen)])?;
+        Ok(d)
     }
 
-    /// A note, the partner's own dossier number (zaakkenmerk), or both.
-    pub fn note(&mut self, id: &str, tekst: &str, zaakkenmerk: Option<&str>) -> Result<ZaakDetail> {
+    /// A note, the partner's own dossier number (zaakkenmerk), or both; the case comes back
+    /// (and that is logged as a read).
+    pub fn note(
+        &mut self,
+        uuid: &str,
+        tekst: &str,
+        zaakkenmerk: Option<&str>,
+    ) -> Result<ZaakDetail> {
         self.require(Scope::ZakenBijwerken)?;
-        crate::zaken::note(&mut self.session, id, tekst, zaakkenmerk)
+        self.require(Scope::ZakenLezen)?;
+        self.visible(uuid)?;
+        let d = crate::zaken::note(&mut self.session, uuid, tekst, zaakkenmerk)?;
+        self.log_read("api.zaak.lezen", &[(&d.zaak.identificatie, &d.personen)])?;
+        Ok(d)
     }
 
     /// The answer stored for a repeated POST with this `Idempotency-Key`.
@@ -203,6 +261,7 @@ pub fn revoke(session: &Session, id: &str) -> Result<ApiSleutel> {
     session.authorize(Actie::GebruikersBeheren)?;
     Ok(apisleutel::revoke(
         session.project.conn(),
+        &session.user,
         id,
         loep_store::clock::now_utc(),
     )?)

@@ -28,6 +28,11 @@ pub use error::{AppError, Kind, Result};
 pub use loep_contract::nl;
 pub use session::{Mode, Session};
 
+/// The current time as loep records it (RFC 3339, UTC; the test clock in tests).
+pub fn now() -> String {
+    loep_store::clock::now()
+}
+
 /// Types the front ends show.
 pub mod types {
     pub use loep_contract::Partner;

@@ -28,13 +28,17 @@ fn status(approved: bool) -> &'static str {
     }
 }
 
-/// Writes `algoritmeregister.json` and `indicatorcatalogus.md` for `config` into `out`.
-pub(crate) fn write(
-    config: &ProjectConfig,
-    dpia: Option<&str>,
-    trefkans: Option<&Rapport>,
-    out: &Path,
-) -> Result<Published> {
+/// The Algoritmeregister entry and the catalogue (Markdown) for `config`, with its status and
+/// what it still lacks before the register accepts it.
+pub struct Entry {
+    pub entry: serde_json::Value,
+    pub markdown: String,
+    pub status: &'static str,
+    pub indicatoren: usize,
+    pub ontbreekt: Vec<String>,
+}
+
+fn build(config: &ProjectConfig, dpia: Option<&str>, trefkans: Option<&Rapport>) -> Result<Entry> {
     let catalogue = loep_scan::Catalogue::published()?;
     let (run, _) = catalogue.for_project(&config.indicatoren, &config.partners)?;
     let status = status(dpia.is_some());
@@ -63,20 +67,43 @@ pub(crate) fn write(
     if config.publicatie.organisatie.is_none() {
         ontbreekt.push("organisatie: zet [publicatie] organisatie = \"Gemeente …\" (de volledige naam) in loep.toml".to_string());
     }
+    let mut markdown = loep_scan::register::catalogue_markdown(&run);
+    if let Some(r) = trefkans {
+        markdown.push_str(&hit_rate_markdown(r));
+    }
+    Ok(Entry {
+        entry,
+        markdown,
+        status,
+        indicatoren: run.len(),
+        ontbreekt,
+    })
+}
+
+/// Writes `algoritmeregister.json` and `indicatorcatalogus.md` for `config` into `out`.
+pub(crate) fn write(
+    config: &ProjectConfig,
+    dpia: Option<&str>,
+    trefkans: Option<&Rapport>,
+    out: &Path,
+) -> Result<Published> {
+    let Entry {
+        entry,
+        markdown: md,
+        status,
+        indicatoren,
+        ontbreekt,
+    } = build(config, dpia, trefkans)?;
     std::fs::create_dir_all(out)
         .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))?;
     let json = out.join("algoritmeregister.json");
     let markdown = out.join("indicatorcatalogus.md");
     std::fs::write(&json, serde_json::to_string_pretty(&entry)? + "\n")
         .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", json.display())))?;
-    let mut md = loep_scan::register::catalogue_markdown(&run);
-    if let Some(r) = trefkans {
-        md.push_str(&hit_rate_markdown(r));
-    }
     std::fs::write(&markdown, md)
         .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", markdown.display())))?;
     Ok(Published {
-        indicatoren: run.len(),
+        indicatoren,
         status,
         json,
         markdown,
@@ -84,14 +111,30 @@ pub(crate) fn write(
     })
 }
 
+/// The entry as `loep register export` would write it, for a page to show.
+pub fn entry(session: &Session) -> Result<Entry> {
+    session.authorize(Actie::RegisterExporteren)?;
+    let rates = loep_zaken::trefkans::rapport(session.project.conn())?;
+    build(
+        &session.project.config,
+        dpia(session)?.as_deref(),
+        Some(&rates),
+    )
+}
+
+/// The DPIA reference of the approval of the current `loep.toml`, if it is approved.
+fn dpia(session: &Session) -> Result<Option<String>> {
+    Ok(session
+        .project
+        .approval()?
+        .filter(|a| a.geldig)
+        .map(|a| a.dpia))
+}
+
 /// `loep register export`: into `out` (default: the project's `publicatie/`).
 pub fn export(session: &Session, out: Option<&Path>) -> Result<Published> {
     session.authorize(Actie::RegisterExporteren)?;
-    let approval = session.project.approval()?;
-    let dpia = approval
-        .as_ref()
-        .filter(|a| a.geldig)
-        .map(|a| a.dpia.clone());
+    let dpia = dpia(session)?;
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| session.project.layout.dir.join("publicatie"));

@@ -34,6 +34,9 @@ pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionR
         Some(t) => loep_zaken::register::closed_since(project.conn(), &t)?,
         None => false,
     };
+    if !dry_run {
+        loep_store::apisleutel::purge_answers(project.conn(), loep_store::clock::now_utc())?;
+    }
     let mut report = loep_vault::enforce_retention(project, dry_run, &in_open_cases, closed)?;
     if !zaken.zaken.is_empty() {
         report.zaken_sha256 = Some(zaken.sha256);

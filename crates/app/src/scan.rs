@@ -357,12 +357,23 @@ fn create_dir(out: &Path) -> Result<()> {
 }
 
 /// buurtcode → buurt name, from the current `cbs_buurt` snapshot.
+/// The names of the project's buurten (open data: no address, no person), for the callers
+/// that authorised their own action (the fairness figures).
 fn buurtnamen(session: &Session) -> Result<std::collections::BTreeMap<String, String>> {
-    Ok(addresses(session, std::iter::empty())?
+    let sources = loep_scan::Sources::of(&session.project)?;
+    Ok(loep_scan::address::addresses(&sources, &|_| false)?
         .buurten
         .into_values()
         .map(|b| (b.buurtcode, b.buurtnaam))
         .collect())
+}
+
+/// The fairness figures of a run with their chart (SVG), for a page to show.
+pub fn fairness_chart(session: &Session, run: Option<&str>) -> Result<(ScanRun, Fairness, String)> {
+    let (run, f) = fairness(session, run)?;
+    let names = buurtnamen(session)?;
+    let svg = loep_scan::chart::eerlijkheid::fairness_svg(&f, &run, &names)?;
+    Ok((run, f, svg))
 }
 
 /// `loep fairness --out`: the fairness figures of a run written into `out` as

@@ -552,6 +552,12 @@ fn map_fairness_and_quality_charts_of_a_scan() {
     // Fairness: the chart, the figures and the reading guide.
     let out = root.path().join("rapport/eerlijkheid");
     let printed = ok(loep(&["fairness", dir, "--out", out.to_str().unwrap()]));
+    // The privacy officer, who sees no signals, may read the fairness figures too.
+    let fg_out = root.path().join("rapport/eerlijkheid-fg");
+    ok(loep_as(
+        "fg",
+        &["fairness", dir, "--out", fg_out.to_str().unwrap()],
+    ));
     for f in ["eerlijkheid.svg", "eerlijkheid.json", "eerlijkheid.html"] {
         assert!(
             printed.contains(&out.join(f).display().to_string()),

@@ -911,6 +911,22 @@ fn a_partner_system_works_its_cases_through_the_api() {
     ]);
     assert!(!wrong_role.status.success());
     assert!(stderr(&wrong_role).contains("partner-medewerker of handhaver"));
+    // A key that changes cases also reads them (it gets them back).
+    let write_only = loep(&[
+        "api-sleutel",
+        "new",
+        d,
+        "uwv",
+        "--scope",
+        "zaken.bijwerken",
+        "--omschrijving",
+        "x",
+    ]);
+    assert!(
+        stderr(&write_only).contains("zaken.lezen"),
+        "{}",
+        stderr(&write_only)
+    );
     let uwv = issue_key(&dir, "uwv", &["zaken.lezen", "zaken.bijwerken"]);
     let hh_read = issue_key(&dir, "handhaver", &["zaken.lezen"]);
     let hh = issue_key(&dir, "handhaver", &["zaken.lezen", "zaken.bijwerken"]);
@@ -964,7 +980,21 @@ fn a_partner_system_works_its_cases_through_the_api() {
     assert_eq!(one["indicatoren"][0], first["indicator"]);
     // Not its case, and no such case.
     let theirs = format!("/api/v1/zaken/{}", unrouted["uuid"].as_str().unwrap());
-    assert_eq!(api(&s, "GET", &theirs, Some(&uwv), None, None).status, 403);
+    // A case the key may not see is "not found", as one that does not exist; and cases are
+    // named by uuid only, not by their (sequential) number.
+    assert_eq!(api(&s, "GET", &theirs, Some(&uwv), None, None).status, 404);
+    assert_eq!(
+        api(
+            &s,
+            "GET",
+            &format!("/api/v1/zaken/{id}"),
+            Some(&uwv),
+            None,
+            None
+        )
+        .status,
+        404
+    );
     assert_eq!(
         api(&s, "GET", "/api/v1/zaken/geen-zaak", Some(&uwv), None, None).status,
         404
@@ -1064,6 +1094,10 @@ fn a_partner_system_works_its_cases_through_the_api() {
     let found: serde_json::Value = serde_json::from_str(&found.body).unwrap();
     assert_eq!(found[0]["oordeel"], "bevestigd");
 
+    // Issuing and revoking keys is in the accounts' audit trail.
+    let audit = ok(loep_as("fg", &["user", "audit", d]));
+    assert!(audit.contains("api-sleutel-uitgegeven"), "{audit}");
+
     // Every read of personal data is in the processing log.
     let log = ok(loep_as("fg", &["log", "export", d, "--format", "jsonl"]));
     assert!(log.contains("api.zaak.lezen") && log.contains("api.zaken.lijst"));
@@ -1133,6 +1167,7 @@ fn a_partner_system_works_its_cases_through_the_api() {
     let key_id = uwv.split('_').nth(1).unwrap();
     assert!(listed.contains(key_id) && !listed.contains(secret));
     ok(loep(&["api-sleutel", "revoke", d, key_id]));
+    assert!(ok(loep_as("fg", &["user", "audit", d])).contains("api-sleutel-ingetrokken"));
     assert_eq!(
         api(&s, "GET", "/api/v1/zaken", Some(&uwv), None, None).status,
         401
@@ -1141,4 +1176,169 @@ fn a_partner_system_works_its_cases_through_the_api() {
         api(&s, "GET", "/api/v1/bestaat-niet", Some(&hh), None, None).status,
         404
     );
+}
+
+/// Every page for every role, as the authorisation table says: 200 where the role may, 403
+/// where it may not (partners and handhavers start at their cases), the login page without a
+/// session, and the public pages for everyone. The menu offers exactly the pages a role may
+/// open.
+#[test]
+fn every_route_answers_every_role_as_the_table_says() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let s = serve(&dir);
+    let roles = [
+        "beheerder",
+        "fg",
+        "projectleider",
+        "analist",
+        "sleutelhouder",
+        "uwv",
+        "handhaver",
+    ];
+    // (path, the roles that may open it, whether the menu links it)
+    let table: [(&str, &[&str], bool); 12] = [
+        (
+            "/scans",
+            &[
+                "beheerder",
+                "fg",
+                "projectleider",
+                "analist",
+                "sleutelhouder",
+            ],
+            false,
+        ),
+        ("/signalen", &["projectleider", "analist"], true),
+        (
+            "/signalen/export?formaat=csv-nl",
+            &["projectleider", "analist"],
+            false,
+        ),
+        ("/meldingen", &["projectleider", "analist"], true),
+        (
+            "/zaken",
+            &["projectleider", "analist", "uwv", "handhaver"],
+            true,
+        ),
+        ("/onthullingen", &["fg", "analist", "sleutelhouder"], true),
+        ("/trefkansen", &["fg", "projectleider", "analist"], true),
+        ("/eerlijkheid", &["fg", "projectleider", "analist"], true),
+        ("/verwerkingslog", &["beheerder", "fg"], true),
+        ("/accounts", &["beheerder", "fg", "projectleider"], true),
+        ("/algoritmeregister", &["fg", "projectleider"], true),
+        (
+            "/",
+            &[
+                "beheerder",
+                "fg",
+                "projectleider",
+                "analist",
+                "sleutelhouder",
+            ],
+            false,
+        ),
+    ];
+    for role in roles {
+        let cookie = login(&s, role);
+        // The menu as on the role's start page.
+        let start = if ["uwv", "handhaver"].contains(&role) {
+            "/zaken"
+        } else {
+            "/"
+        };
+        let menu = get(&s, start, Some(&cookie)).body;
+        assert!(menu.contains("Hoofdmenu"), "{role}: {menu}");
+        for (path, allowed, in_menu) in table {
+            let a = get(&s, path, Some(&cookie));
+            if allowed.contains(&role) {
+                assert_eq!(a.status, 200, "{role} {path}: {}", a.body);
+                if in_menu {
+                    assert!(
+                        menu.contains(&format!("href=\"{path}\"")),
+                        "{role}: {path} not in the menu"
+                    );
+                }
+            } else if path == "/" {
+                // Partners and handhavers start at their cases.
+                assert_eq!(a.status, 303, "{role} {path}");
+                assert_eq!(a.location.as_deref(), Some("/zaken"));
+            } else {
+                assert_eq!(a.status, 403, "{role} {path}: {}", a.body);
+                assert!(
+                    !menu.contains(&format!("href=\"{path}\"")),
+                    "{role}: {path} in the menu"
+                );
+            }
+        }
+        for public in [
+            "/indicatoren",
+            "/melden",
+            "/melden/status",
+            "/api/v1/openapi.json",
+        ] {
+            assert_eq!(
+                get(&s, public, Some(&cookie)).status,
+                200,
+                "{role} {public}"
+            );
+        }
+    }
+    // Without a session: to the login page; the public pages open.
+    for (path, _, _) in table {
+        let a = get(&s, path, None);
+        assert_eq!(a.status, 303, "{path}");
+        assert_eq!(a.location.as_deref(), Some("/inloggen"), "{path}");
+    }
+    for public in ["/indicatoren", "/melden", "/melden/status", "/inloggen"] {
+        assert_eq!(get(&s, public, None).status, 200, "{public}");
+    }
+
+    // What the accountability pages say.
+    let fg = login(&s, "fg");
+    let log = get(&s, "/verwerkingslog", Some(&fg)).body;
+    assert!(
+        log.contains("In orde") && log.contains("Ondertekende kop"),
+        "{log}"
+    );
+    let accounts = get(&s, "/accounts", Some(&fg)).body;
+    assert!(accounts.contains("Audittrail") && accounts.contains("sleutelhouder2"));
+    let pl = login(&s, "projectleider");
+    assert!(!get(&s, "/accounts", Some(&pl)).body.contains("Audittrail"));
+    let register = get(&s, "/algoritmeregister", Some(&pl)).body;
+    assert!(register.contains("In gebruik"), "{register}");
+    let fair = get(&s, "/eerlijkheid", Some(&pl)).body;
+    assert!(
+        fair.contains("<svg") && fair.contains("Dispariteit"),
+        "{fair}"
+    );
+    let rates = get(&s, "/trefkansen", Some(&pl)).body;
+    assert!(rates.contains("Trefkansen per indicator"));
+    let home = get(&s, "/", Some(&pl)).body;
+    assert!(home.contains("Zaken per status") && home.contains("Trend over de scans"));
+
+    // A scan from the browser: only an analist starts one; it runs off the request path
+    // while the other pages answer, and the page shows how it ended.
+    let scans = get(&s, "/scans", Some(&pl));
+    assert!(!scans.body.contains("Scan starten"));
+    let refused = post(&s, "/scans", Some(&pl), &[("csrf", &csrf_of(&scans.body))]);
+    assert_eq!(refused.status, 403);
+    let analist = login(&s, "analist");
+    let page = get(&s, "/scans", Some(&analist)).body;
+    assert!(page.contains("Scan starten"), "{page}");
+    let runs_before = page.matches("<tr><td>").count();
+    let started = post(&s, "/scans", Some(&analist), &[("csrf", &csrf_of(&page))]);
+    assert_eq!(started.status, 303, "{}", started.body);
+    let mut done = String::new();
+    for _ in 0..600 {
+        let now = get(&s, "/scans", Some(&analist)).body;
+        if now.contains("Er loopt een scan") {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            continue;
+        }
+        done = now;
+        break;
+    }
+    assert!(done.contains("is klaar"), "{done}");
+    assert_eq!(done.matches("<tr><td>").count(), runs_before + 1, "{done}");
 }

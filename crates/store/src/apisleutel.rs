@@ -140,10 +140,10 @@ pub fn issue(
             ),
         ));
     }
-    if scopes.is_empty() {
+    if !scopes.contains(&Scope::ZakenLezen) {
         return Err(Problem::error(
             ProblemKind::Invalid,
-            "geef ten minste één scope (--scope zaken.lezen en/of --scope zaken.bijwerken)",
+            "geef ten minste de scope zaken.lezen (--scope zaken.lezen), en zaken.bijwerken voor een systeem dat zaken ook bijwerkt: wat een systeem bijwerkt, krijgt het terug",
         ));
     }
     let omschrijving = omschrijving.trim();
@@ -155,7 +155,8 @@ pub fn issue(
     }
     let id = random_hex(8)?;
     let secret = random_hex(32)?;
-    conn.execute(
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
         "INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -169,6 +170,18 @@ pub fn issue(
         ],
     )
     .context("kan de API-sleutel niet vastleggen")?;
+    crate::audit::record(
+        &tx,
+        now,
+        crate::audit::Gebeurtenis::ApiSleutelUitgegeven,
+        gebruiker,
+        Some(door.naam()),
+        Some(&format!(
+            "sleutel {id}, scopes {}: {omschrijving}",
+            scopes_text(scopes)
+        )),
+    )?;
+    tx.commit()?;
     let row = find(conn, &id)?.context("de zojuist vastgelegde API-sleutel is verdwenen")?;
     Ok((row, format!("loep_{id}_{secret}")))
 }
@@ -208,8 +221,13 @@ pub fn list(conn: &Connection) -> Result<Vec<ApiSleutel>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Revokes key `id`: from now on it is refused.
-pub fn revoke(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<ApiSleutel> {
+/// Revokes key `id` (by `door`): from now on it is refused.
+pub fn revoke(
+    conn: &Connection,
+    door: &Gebruiker,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<ApiSleutel> {
     create_schema(conn)?;
     let Some(k) = find(conn, id)? else {
         return Err(Problem::error(
@@ -221,12 +239,36 @@ pub fn revoke(conn: &Connection, id: &str, now: DateTime<Utc>) -> Result<ApiSleu
         return Err(crate::integrity::tampered(&format!("API-sleutel '{id}'")));
     }
     if k.ingetrokken.is_none() {
-        conn.execute(
+        let tx = conn.unchecked_transaction()?;
+        tx.execute(
             "UPDATE api_sleutel SET ingetrokken = ?2 WHERE id = ?1",
             params![id, stamp(now)],
         )?;
+        crate::audit::record(
+            &tx,
+            now,
+            crate::audit::Gebeurtenis::ApiSleutelIngetrokken,
+            &k.gebruiker,
+            Some(door.naam()),
+            Some(&format!("sleutel {id}")),
+        )?;
+        tx.commit()?;
     }
     find(conn, id)?.context("de API-sleutel is verdwenen")
+}
+
+/// Whether `key` has the form of a key (`loep_` + 16 hex digits + `_` + 64 hex digits): what
+/// does not is refused before the project is opened.
+pub fn well_formed(key: &str) -> bool {
+    let Some((id, secret)) = key.strip_prefix("loep_").and_then(|r| r.split_once('_')) else {
+        return false;
+    };
+    id.len() == 16
+        && secret.len() == 64
+        && id
+            .bytes()
+            .chain(secret.bytes())
+            .all(|b| b.is_ascii_hexdigit())
 }
 
 fn unknown() -> anyhow::Error {
@@ -240,16 +282,13 @@ fn unknown() -> anyhow::Error {
 /// account is active and intact. Every unknown or wrong key gets the same answer.
 pub fn authenticate(conn: &Connection, key: &str) -> Result<(Gebruiker, String, Vec<Scope>)> {
     create_schema(conn)?;
-    let Some((id, secret)) = key
-        .trim()
-        .strip_prefix("loep_")
-        .and_then(|rest| rest.split_once('_'))
-    else {
-        return Err(unknown());
-    };
-    if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let key = key.trim();
+    if !well_formed(key) {
         return Err(unknown());
     }
+    let Some((id, secret)) = key.strip_prefix("loep_").and_then(|r| r.split_once('_')) else {
+        return Err(unknown());
+    };
     let stored: Option<(String, String, Option<String>)> = conn
         .query_row(
             "SELECT hash, gebruiker, ingetrokken FROM api_sleutel WHERE id = ?1",
@@ -321,6 +360,16 @@ pub fn stored_answer(
 /// How long an answer is kept for a repeated request.
 pub const IDEMPOTENCY_HOURS: i64 = 24;
 
+/// Forgets the answers older than [`IDEMPOTENCY_HOURS`] (they hold case data); retention
+/// calls this at every open of a writer.
+pub fn purge_answers(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+    create_schema(conn)?;
+    Ok(conn.execute(
+        "DELETE FROM api_idempotentie WHERE tijdstip < ?1",
+        params![stamp(now - chrono::TimeDelta::hours(IDEMPOTENCY_HOURS))],
+    )?)
+}
+
 /// Stores the answer to a POST with an `Idempotency-Key`, and forgets answers older than
 /// [`IDEMPOTENCY_HOURS`].
 pub fn store_answer(
@@ -330,11 +379,7 @@ pub fn store_answer(
     a: &Antwoord,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    create_schema(conn)?;
-    conn.execute(
-        "DELETE FROM api_idempotentie WHERE tijdstip < ?1",
-        params![stamp(now - chrono::TimeDelta::hours(IDEMPOTENCY_HOURS))],
-    )?;
+    purge_answers(conn, now)?;
     conn.execute(
         "INSERT OR IGNORE INTO api_idempotentie (sleutel, idempotency_key, verzoek, status, body, tijdstip)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

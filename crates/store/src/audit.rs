@@ -49,16 +49,22 @@ pub enum Gebeurtenis {
     InlogMislukt,
     /// Too many failed logins in a row locked the account for a while.
     Geblokkeerd,
+    /// A beheerder issued an API key that acts as the account (`loep api-sleutel new`).
+    ApiSleutelUitgegeven,
+    /// A beheerder revoked an API key of the account.
+    ApiSleutelIngetrokken,
 }
 
 impl Gebeurtenis {
-    pub const ALL: [Gebeurtenis; 6] = [
+    pub const ALL: [Gebeurtenis; 8] = [
         Gebeurtenis::Aangemaakt,
         Gebeurtenis::Uitgeschakeld,
         Gebeurtenis::Ingeschakeld,
         Gebeurtenis::Bevestigd,
         Gebeurtenis::InlogMislukt,
         Gebeurtenis::Geblokkeerd,
+        Gebeurtenis::ApiSleutelUitgegeven,
+        Gebeurtenis::ApiSleutelIngetrokken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +75,8 @@ impl Gebeurtenis {
             Gebeurtenis::Bevestigd => "bevestigd",
             Gebeurtenis::InlogMislukt => "inlog-mislukt",
             Gebeurtenis::Geblokkeerd => "geblokkeerd",
+            Gebeurtenis::ApiSleutelUitgegeven => "api-sleutel-uitgegeven",
+            Gebeurtenis::ApiSleutelIngetrokken => "api-sleutel-ingetrokken",
         }
     }
 
@@ -92,7 +100,7 @@ pub struct AuditRecord {
     pub toelichting: Option<String>,
 }
 
-/// Appends one line. Only `auth` calls this, in the same savepoint as the change it records.
+/// Appends one line. Only `auth` and `apisleutel` call this, in the same savepoint as the change it records.
 pub(crate) fn record(
     conn: &Connection,
     tijdstip: DateTime<Utc>,

@@ -1936,6 +1936,25 @@ mod tests {
             let _ = authenticate(&conn, "a", "niet het goede wachtwoord");
         }
         let _ = authenticate(&conn, "niemand", PW);
+        add(&conn, &b, "hh", Rol::Handhaver);
+        // The key's row is sealed: the connection needs the integrity key's MAC function.
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        let now = crate::clock::now_utc();
+        let (k, _) = crate::apisleutel::issue(
+            &conn,
+            &b,
+            "hh",
+            &[crate::apisleutel::Scope::ZakenLezen],
+            "zaaksysteem",
+            now,
+        )
+        .unwrap();
+        // What the project's trigger does on insert.
+        conn.execute_batch(
+            "UPDATE api_sleutel SET mac = loep_mac('api_sleutel', id, hash, gebruiker, scopes, door, ingetrokken)",
+        )
+        .unwrap();
+        crate::apisleutel::revoke(&conn, &b2, &k.id, now).unwrap();
         let trail = audit::records(&conn).unwrap();
         for g in Gebeurtenis::ALL {
             assert!(trail.iter().any(|r| r.gebeurtenis == g), "{g:?}: {trail:?}");

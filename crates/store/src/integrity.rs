@@ -142,6 +142,12 @@ pub fn mac_from(layout: &Layout) -> Result<i64> {
         .map_err(|_| anyhow::anyhow!("{} was changed: it holds no number", path.display()))
 }
 
+/// A fixed key, for the unit tests of this crate.
+#[cfg(test)]
+pub(crate) fn test_key() -> IntegrityKey {
+    IntegrityKey([7u8; KEY_LEN])
+}
+
 /// Registers `loep_mac(...)` (HMAC of its arguments as text) and `loep_mac_vanaf()` on `conn`.
 pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<()> {
     let k = key.clone();
@@ -209,7 +215,7 @@ pub const GUARDED: [(&str, &str, &str); 7] = [
     (
         "api_sleutel",
         "id",
-        "id, hash, gebruiker, scopes, ingetrokken",
+        "id, hash, gebruiker, scopes, door, ingetrokken",
     ),
 ];
 

@@ -195,13 +195,32 @@ fn unauthorised() -> Response {
     )
 }
 
-/// Runs `f` with the key's session on the blocking pool, as the server's one writer.
+fn key_problem(e: &AppError) -> Response {
+    match e.kind {
+        // A key that is not (or no longer) valid is "who are you", not "not allowed".
+        Kind::Refused if e.message().contains("API-sleutel is onbekend") => {
+            problem(StatusCode::UNAUTHORIZED, &e.message())
+        }
+        _ => app_problem(e),
+    }
+}
+
+/// Runs `f` with the key's session on the blocking pool, as the server's one writer. The key is
+/// checked first on a read-only connection, so that a call with a wrong key never queues for
+/// (or holds up) the writes of others.
 async fn call<T: Send + 'static>(
     server: &Arc<Server>,
     headers: &HeaderMap,
     f: impl FnOnce(&mut ApiSession) -> loep_app::Result<T> + Send + 'static,
 ) -> Result<T, Response> {
-    let key = bearer(headers).ok_or_else(unauthorised)?;
+    let key = bearer(headers)
+        .filter(|k| loep_app::api::well_formed(k))
+        .ok_or_else(unauthorised)?;
+    let dir = server.dir.clone();
+    let k = key.clone();
+    blocking(move || loep_app::api::check(&dir, &k))
+        .await
+        .map_err(|e| key_problem(&e))?;
     let turn = server.writer_turn().await;
     let dir = server.dir.clone();
     let result = blocking(move || {
@@ -210,13 +229,7 @@ async fn call<T: Send + 'static>(
         f(&mut s)
     })
     .await;
-    result.map_err(|e| match e.kind {
-        // A key that is not (or no longer) valid is "who are you", not "not allowed".
-        Kind::Refused if e.message().contains("API-sleutel is onbekend") => {
-            problem(StatusCode::UNAUTHORIZED, &e.message())
-        }
-        _ => app_problem(&e),
-    })
+    result.map_err(|e| key_problem(&e))
 }
 
 /// A POST: its body parsed as `B`, and with an `Idempotency-Key` the answer stored, so that a
@@ -244,21 +257,17 @@ where
             }
         },
     };
-    let parsed: B = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                &format!(
-                    "de body is geen geldig JSON-object voor deze aanroep: {e} (regel {}, kolom {})",
-                    e.line(),
-                    e.column()
-                ),
-            );
-        }
-    };
     let verzoek = loep_app::api::fingerprint(&method_path, &body);
     let answer = call(server, headers, move |s| {
+        // Read after the key was checked: without a valid key, the answer is 401 whatever
+        // the body.
+        let parsed: B = serde_json::from_slice(&body).map_err(|e| {
+            AppError::invalid(format!(
+                "de body is geen geldig JSON-object voor deze aanroep: {e} (regel {}, kolom {})",
+                e.line(),
+                e.column()
+            ))
+        })?;
         if let Some(k) = &idem
             && let Some(a) = s.stored_answer(k)?
         {
@@ -446,7 +455,8 @@ fn query_problem(e: &QueryRejection) -> Response {
         (status = 400, description = "Ongeldige parameters", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaken op deze pagina", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaken op deze pagina", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn zaken(
@@ -467,7 +477,7 @@ pub async fn zaken(
         vbo_id: q.zaakobject.filter(|s| !s.is_empty()),
         ..ZaakFilter::default()
     };
-    let status_filter = filter.status.clone();
+    let (status_filter, object_filter) = (filter.status.clone(), filter.vbo_id.clone());
     let result = call(&server, &headers, move |s| {
         let all = s.zaken(&filter)?;
         let start = (page as usize - 1).saturating_mul(PAGE_SIZE);
@@ -488,6 +498,9 @@ pub async fn zaken(
                 let mut q = format!("/api/v1/zaken?page={p}");
                 if let Some(st) = &status_filter {
                     q.push_str(&format!("&status={}", urlencode(st)));
+                }
+                if let Some(o) = &object_filter {
+                    q.push_str(&format!("&zaakobject={}", urlencode(o)));
                 }
                 q
             };
@@ -535,7 +548,8 @@ async fn detail(
         (status = 200, description = "De zaak", body = ZaakUitgebreid),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn zaak(
@@ -581,7 +595,8 @@ impl From<&types::StatusRegel> for Status {
         (status = 200, description = "De statussen", body = Vec<Status>),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn statussen(
@@ -624,7 +639,7 @@ pub struct NieuweStatus {
         (status = 400, description = "Ongeldige invoer of overgang", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json"),
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
     )
 )]
@@ -682,7 +697,8 @@ impl From<&types::Huisbezoek> for Huisbezoek {
         (status = 200, description = "De huisbezoeken", body = Vec<Huisbezoek>),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn huisbezoeken(
@@ -728,8 +744,8 @@ pub struct NieuwHuisbezoek {
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn huisbezoek_nieuw(
@@ -782,7 +798,8 @@ impl From<&types::Bevinding> for Bevinding {
         (status = 200, description = "De bevindingen", body = Vec<Bevinding>),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn bevindingen(
@@ -839,8 +856,8 @@ pub struct NieuweUitkomst {
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn uitkomst_nieuw(
@@ -900,8 +917,8 @@ pub struct NieuweNotitie {
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Conflict", body = Probleem, content_type = "application/problem+json")
+        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
+        (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
     )
 )]
 pub async fn notitie_nieuw(

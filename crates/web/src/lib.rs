@@ -16,6 +16,8 @@ mod adres;
 mod api;
 mod melden;
 mod pages;
+mod scans;
+mod verantwoording;
 mod web;
 mod zaken;
 
@@ -39,6 +41,8 @@ pub struct Server {
     /// takes this turn first, so that the server's writes follow one another instead of
     /// contending for the project's lock. Readers need no turn.
     writer: Arc<tokio::sync::Semaphore>,
+    /// The scan started from the browser, if any, and how the last one ended.
+    pub scan: Arc<Mutex<scans::ScanState>>,
 }
 
 /// A request's turn as the server's one writer, held until the request's writes are done.
@@ -52,6 +56,7 @@ impl Server {
             vinder: Mutex::new(None),
             used: Mutex::new(std::collections::HashMap::new()),
             writer: Arc::new(tokio::sync::Semaphore::new(1)),
+            scan: Arc::new(Mutex::new(scans::ScanState::default())),
         })
     }
 

@@ -38,6 +38,11 @@ pub struct Wie {
     pub signalen: bool,
     pub zaken: bool,
     pub onthullingen: bool,
+    pub trefkansen: bool,
+    pub eerlijkheid: bool,
+    pub verwerkingslog: bool,
+    pub accounts: bool,
+    pub algoritmeregister: bool,
 }
 
 impl Wie {
@@ -50,6 +55,11 @@ impl Wie {
             signalen: s.may(Actie::SignalenBekijken),
             zaken: s.may(Actie::ZakenBekijken),
             onthullingen: s.may(Actie::OnthullingenBekijken),
+            trefkansen: s.may(Actie::TrefkansBekijken),
+            eerlijkheid: s.may(Actie::KwaliteitBekijken),
+            verwerkingslog: s.may(Actie::LogControleren),
+            accounts: s.may(Actie::GebruikersBekijken),
+            algoritmeregister: s.may(Actie::RegisterExporteren),
         }
     }
 }
@@ -219,6 +229,8 @@ struct Overzicht {
     /// Whether the account's role may see signals (analist, projectleider).
     signalen_zichtbaar: bool,
     zaken: bool,
+    /// Cases per status, in the catalogue's order (for those who may see cases).
+    zaken_per_status: Vec<Telling>,
 }
 
 fn counts<'a>(pairs: impl Iterator<Item = (String, &'a str)>) -> Vec<Telling> {
@@ -285,6 +297,30 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
             verwonder = listing.profiles.iter().filter(|p| p.verwonderadres).count();
             kaart = Some(loep_app::scan::kaart_svg(&listing)?);
         }
+        let zaken_per_status = if s.may(Actie::ZakenBekijken) {
+            let all = loep_app::zaken::list(&s, &loep_app::types::ZaakFilter::default())?;
+            loep_app::zaken::catalogus()
+                .statustypen
+                .iter()
+                .map(|st| {
+                    let of: Vec<&loep_app::types::Zaak> =
+                        all.iter().filter(|z| z.status == st.code).collect();
+                    let mut adressen: Vec<&str> = of
+                        .iter()
+                        .map(|z| z.zaakobject.identificatie.as_str())
+                        .collect();
+                    adressen.sort_unstable();
+                    adressen.dedup();
+                    Telling {
+                        naam: st.omschrijving.clone(),
+                        signalen: of.len(),
+                        adressen: adressen.len(),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let periode = format!(
             "{} tot en met {}",
             loep_app::nl::datum(&status.periode.0),
@@ -308,6 +344,7 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
             kaart,
             signalen_zichtbaar: zichtbaar,
             zaken: s.may(Actie::ZakenBekijken),
+            zaken_per_status,
         })
     })
     .await;

@@ -19,6 +19,8 @@ use crate::adres;
 use crate::api;
 use crate::melden;
 use crate::pages;
+use crate::scans;
+use crate::verantwoording;
 use crate::zaken;
 
 /// The session cookie. `__Host-` makes the browser accept it only when Secure, without a
@@ -76,6 +78,12 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/zaken/{id}", get(zaken::show))
         .route("/zaken/{id}/{actie}", post(zaken::act))
         .route("/meldingen", get(melden::list))
+        .route("/scans", get(scans::page).post(scans::start))
+        .route("/trefkansen", get(verantwoording::trefkansen))
+        .route("/eerlijkheid", get(verantwoording::eerlijkheid))
+        .route("/verwerkingslog", get(verantwoording::verwerkingslog))
+        .route("/accounts", get(verantwoording::accounts))
+        .route("/algoritmeregister", get(verantwoording::algoritmeregister))
         .route("/meldingen/{id}/status", post(melden::set_status))
         // The public form: its posts are rate limited per client (the pages are not).
         .route(
@@ -153,7 +161,12 @@ async fn not_found() -> Response {
 /// Refuses a state-changing request from another site (its `Origin` names another host) and
 /// adds the security headers to every answer.
 async fn guard(req: Request, next: Next) -> Response {
-    if req.method() == Method::POST && !same_origin(req.headers()) {
+    // The API is called by partner systems with a key in a header that no browser adds by
+    // itself: no cross-site forgery to guard against there.
+    if req.method() == Method::POST
+        && !req.uri().path().starts_with("/api/")
+        && !same_origin(req.headers())
+    {
         return page_error(
             StatusCode::FORBIDDEN,
             "Dit formulier kwam niet van deze website en is daarom niet verwerkt.",
@@ -230,6 +243,14 @@ pub fn clear_cookie() -> String {
 pub struct Held {
     session: Session,
     _turn: Option<crate::WriterTurn>,
+}
+
+impl Held {
+    /// The session without the writer turn: for work that runs on after the request (a scan,
+    /// which holds the project's own lock instead).
+    pub fn into_session(self) -> Session {
+        self.session
+    }
 }
 
 impl std::ops::Deref for Held {

@@ -1,0 +1,175 @@
+//! Scans from the browser (`/scans`): an analist starts a run of the indicator catalogue, which
+//! runs on a thread of its own (DataFusion with its own threads), off the request path; the
+//! page shows its progress per indicator and the runs so far, and every other page stays
+//! responsive meanwhile. One scan at a time per server.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use loep_app::Mode;
+use loep_app::scan::ScanProgress;
+use loep_app::types::Actie;
+use std::sync::{Arc, Mutex};
+
+use crate::Server;
+use crate::pages::{Wie, form_session, render};
+use crate::web::{app_error, blocking, page_error, session};
+
+/// Where the server's scan is.
+#[derive(Debug, Clone, Default)]
+pub struct ScanState {
+    /// Set while a scan runs: who started it, when, and how far it is.
+    pub loopt: Option<Voortgang>,
+    /// How the last scan of this server ended.
+    pub laatste: Option<Result<String, String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Voortgang {
+    pub door: String,
+    pub gestart: String,
+    pub klaar: usize,
+    pub totaal: usize,
+    pub indicator: String,
+}
+
+/// Tells the shared state which indicator runs.
+struct Melder(Arc<Mutex<ScanState>>);
+
+impl ScanProgress for Melder {
+    fn indicator(&self, done: usize, total: usize, code: &str) {
+        if let Ok(mut s) = self.0.lock()
+            && let Some(v) = s.loopt.as_mut()
+        {
+            v.klaar = done;
+            v.totaal = total;
+            v.indicator = code.to_string();
+        }
+    }
+}
+
+pub struct Run {
+    pub run_id: String,
+    pub tijdstip: String,
+    pub signalen: i64,
+    pub adressen: i64,
+}
+
+#[derive(Template)]
+#[template(path = "scans.html")]
+struct Scans {
+    wie: Wie,
+    mag_starten: bool,
+    loopt: Option<Voortgang>,
+    laatste: Option<Result<String, String>>,
+    runs: Vec<Run>,
+}
+
+/// `GET /scans`: the server's scan (running, or how the last ended) and the project's runs.
+pub async fn page(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let state = server.scan.lock().map(|s| s.clone()).unwrap_or_default();
+    let page = blocking(move || {
+        let status = loep_app::project::status(&s)?;
+        Ok(Scans {
+            mag_starten: s.may(Actie::ScanUitvoeren),
+            wie: Wie::of(&s, csrf),
+            loopt: state.loopt,
+            laatste: state.laatste,
+            runs: status
+                .scans
+                .iter()
+                .rev()
+                .map(|r| Run {
+                    run_id: r.run_id.clone(),
+                    tijdstip: loep_app::nl::tijdstip(&r.tijdstip),
+                    signalen: r.signalen,
+                    adressen: r.adressen,
+                })
+                .collect(),
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `POST /scans`: starts a scan on a thread of its own and answers at once.
+pub async fn start(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let (s, _, _) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    if !s.may(Actie::ScanUitvoeren) {
+        return page_error(
+            StatusCode::FORBIDDEN,
+            "Dit mag uw account niet: alleen een analist start een scan.",
+        );
+    }
+    {
+        let Ok(mut state) = server.scan.lock() else {
+            return page_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "De toestand van de scan is onleesbaar; start de server opnieuw.",
+            );
+        };
+        if state.loopt.is_some() {
+            return page_error(
+                StatusCode::CONFLICT,
+                "Er loopt al een scan. Wacht tot die klaar is; de pagina Scans toont hoe ver hij is.",
+            );
+        }
+        state.loopt = Some(Voortgang {
+            door: s.user().naam().to_string(),
+            gestart: loep_app::nl::tijdstip(&loep_app::now()),
+            klaar: 0,
+            totaal: 0,
+            indicator: String::new(),
+        });
+    }
+    // The scan holds the project's own lock, not the server's writer turn: other writes wait
+    // briefly and are then told the project is busy, reads go on.
+    let mut session = s.into_session();
+    let shared = server.scan.clone();
+    let spawned = std::thread::Builder::new()
+        .name("loep-scan".into())
+        .spawn(move || {
+            let melder = Melder(shared.clone());
+            let result = loep_app::scan::run(
+                &mut session,
+                loep_app::scan::DEFAULT_MEMORY_LIMIT,
+                &melder,
+            );
+            drop(session);
+            if let Ok(mut state) = shared.lock() {
+                state.loopt = None;
+                state.laatste = Some(match result {
+                    Ok(r) => Ok(format!(
+                        "Scan {} is klaar: {} signalen op {} adressen, waarvan {} verwonderadressen.",
+                        r.run_id, r.signalen, r.adressen, r.verwonderadressen
+                    )),
+                    Err(e) => Err(e.message()),
+                });
+            }
+        });
+    if spawned.is_err() {
+        if let Ok(mut state) = server.scan.lock() {
+            state.loopt = None;
+        }
+        return page_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "De scan kon niet worden gestart (geen thread). Probeer het opnieuw.",
+        );
+    }
+    Redirect::to("/scans").into_response()
+}
