@@ -155,6 +155,24 @@ try {
   check((await page.textContent('.status')).includes('Huisbezoek gepland'), 'the visit is planned');
   await page.goto(`${base}/zaken`);
   await look(page, 'zaken');
+  await page.goto(`${base}/trefkansen`);
+  check((await page.textContent('h1')).includes('Trefkansen'), 'the hit rates page');
+  await look(page, 'trefkansen');
+  await page.goto(`${base}/eerlijkheid`);
+  check((await page.locator('figure svg').count()) === 1, 'the fairness chart');
+  await look(page, 'eerlijkheid');
+  await page.goto(`${base}/algoritmeregister`);
+  await look(page, 'algoritmeregister');
+  await logout(page);
+
+  // The privacy officer checks the processing log and the accounts' audit trail.
+  await login(page, 'fg');
+  await page.goto(`${base}/verwerkingslog`);
+  check((await page.textContent('main')).includes('In orde'), 'the processing log verifies');
+  await look(page, 'verwerkingslog');
+  await page.goto(`${base}/accounts`);
+  check((await page.textContent('main')).includes('Audittrail'), 'the audit trail');
+  await look(page, 'accounts');
   await logout(page);
 
   // The handhaver lands on their cases and records the visit's outcome.
