@@ -88,7 +88,7 @@ impl Adresvinder {
     }
 }
 
-fn bag_snapshot_of(project: &Project) -> Result<Option<String>> {
+pub(crate) fn bag_snapshot_of(project: &Project) -> Result<Option<String>> {
     Ok(
         loep_store::catalog::current_snapshot(project.conn(), "bag_verblijfsobject")?
             .map(|s| s.snapshot_id),

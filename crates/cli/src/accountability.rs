@@ -69,7 +69,11 @@ pub enum ApiSleutelCommand {
         json: bool,
     },
     /// Revoke an API key: from now on every call with it is refused.
-    Revoke { dir: PathBuf, id: String },
+    Revoke {
+        dir: PathBuf,
+        /// The key's id (the 16 hex digits after `loep_`, as `list` shows them).
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]

@@ -54,6 +54,30 @@ pub enum BenchCommand {
         #[arg(long)]
         reuse: bool,
     },
+    /// The web application under load: generate a municipality of N persons, load, scan and
+    /// give it cases (or reuse the project an earlier run left in --dir), serve it on loopback
+    /// in this process, and request the queue, address, case and dashboard pages from
+    /// --clients concurrent clients, each with its own session; print latency percentiles and
+    /// throughput per page.
+    Web {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        /// Cases to have in the project (one per address with signals, at most).
+        #[arg(long, default_value_t = 10_000)]
+        zaken: usize,
+        /// Concurrent clients, each with its own logged-in session.
+        #[arg(long, default_value_t = 50)]
+        clients: usize,
+        /// Requests per page, spread over the clients.
+        #[arg(long, default_value_t = 2_000)]
+        requests: usize,
+        /// Work directory (default: a temporary directory, removed afterwards); a project an
+        /// earlier run left here is used again.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Generate two files of N Dutch-style person records each (80% shared persons, typing
     /// errors, moved addresses, missing BSNs), then run `loep link` on them as a separate
     /// process with docs/linkage/personen.toml, and print its figures.
@@ -143,8 +167,73 @@ fn bench_login(dir: &std::path::Path, naam: &str) -> Result<loep_app::Session> {
     )?)
 }
 
+/// Generates `persons`, makes the benchmark project in `work/project`, loads and links the
+/// delivery.
+fn setup(work: &std::path::Path, persons: u64, seed: u64) -> Result<PathBuf> {
+    let project_dir = work.join("project");
+    let t = Instant::now();
+    let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
+    loep_synth::write_municipality(work, &options)?;
+    println!(
+        "bench: generated {persons} persons in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    bench_project(&project_dir)?;
+    let (_, took) = loep_app::intake::load(
+        &mut bench_login(&project_dir, "bench-beheerder")?,
+        &work.join("levering"),
+        &loep_app::intake::NoProgress,
+    )
+    .map_err(|r| r.error)?;
+    println!("intake in {:.1} s", took.intake_s);
+    println!("linkage in {:.1} s", took.linkage_s);
+    Ok(project_dir)
+}
+
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
+        BenchCommand::Web {
+            persons,
+            zaken,
+            clients,
+            requests,
+            dir,
+            seed,
+        } => {
+            if clients == 0 || requests < clients {
+                anyhow::bail!("--clients must be at least 1 and --requests at least --clients");
+            }
+            let (work, _tmp) = work_dir(dir)?;
+            let project_dir = work.join("project");
+            if !project_dir.exists() {
+                setup(&work, persons, seed)?;
+                let t = Instant::now();
+                let report = loep_app::scan::run(
+                    &mut bench_login(&project_dir, "bench-analist")?,
+                    loep_app::scan::DEFAULT_MEMORY_LIMIT,
+                    &loep_app::scan::NoScanProgress,
+                )?;
+                println!(
+                    "scan: {} signals on {} addresses in {:.1} s",
+                    report.signalen,
+                    report.adressen,
+                    t.elapsed().as_secs_f64()
+                );
+            }
+            let ids = crate::bench_web::ensure_cases(
+                &mut bench_login(&project_dir, "bench-analist")?,
+                zaken,
+            )?;
+            crate::bench_web::measure(
+                &project_dir,
+                "bench-analist",
+                BENCH_PASSWORD,
+                &ids,
+                clients,
+                requests,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         BenchCommand::Scan {
             persons,
             dir,
@@ -168,22 +257,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                         project_dir.display()
                     );
                 }
-                let t = Instant::now();
-                let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
-                loep_synth::write_municipality(&work, &options)?;
-                println!(
-                    "bench scan: generated {persons} persons in {:.1} s",
-                    t.elapsed().as_secs_f64()
-                );
-                bench_project(&project_dir)?;
-                let (_, took) = loep_app::intake::load(
-                    &mut bench_login(&project_dir, "bench-beheerder")?,
-                    &work.join("levering"),
-                    &loep_app::intake::NoProgress,
-                )
-                .map_err(|r| r.error)?;
-                println!("intake in {:.1} s", took.intake_s);
-                println!("linkage in {:.1} s", took.linkage_s);
+                setup(&work, persons, seed)?;
             }
             let mut analist = bench_login(&project_dir, "bench-analist")?;
             let before = peak_memory();

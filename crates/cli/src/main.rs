@@ -3,6 +3,7 @@
 mod access;
 mod accountability;
 mod bench;
+mod bench_web;
 mod demo;
 mod demo_rapporten;
 mod demo_zaken;

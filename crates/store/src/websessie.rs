@@ -20,6 +20,8 @@ use crate::{Problem, ProblemKind};
 pub const IDLE_MINUTES: i64 = 30;
 /// No session lasts longer than a working day, whatever its use.
 pub const ABSOLUTE_HOURS: i64 = 10;
+/// A session's last use is written at most this often.
+const TOUCH_SECONDS: i64 = 60;
 
 pub fn create_schema(conn: &Connection) -> Result<()> {
     conn.execute_batch(
@@ -127,10 +129,15 @@ pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Geb
             return Err(e);
         }
     };
-    conn.execute(
-        "UPDATE websessie SET laatst = ?2 WHERE sleutel = ?1",
-        params![key, stamp(now)],
-    )?;
+    // Marked as used at most once a minute: the idle timeout counts in minutes, and a write
+    // per request would make every page wait for the database's write lock.
+    let stale = parse(&laatst).is_none_or(|l| now - l >= TimeDelta::seconds(TOUCH_SECONDS));
+    if stale {
+        conn.execute(
+            "UPDATE websessie SET laatst = ?2 WHERE sleutel = ?1",
+            params![key, stamp(now)],
+        )?;
+    }
     Ok((user, csrf))
 }
 

@@ -43,6 +43,8 @@ pub struct Server {
     writer: Arc<tokio::sync::Semaphore>,
     /// The scan started from the browser, if any, and how the last one ended.
     pub scan: Arc<Mutex<scans::ScanState>>,
+    /// Every BAG object written out, kept while the BAG snapshot it was made from is current.
+    adresboek: Mutex<Option<(Option<String>, Arc<loep_app::scan::Addresses>)>>,
 }
 
 /// A request's turn as the server's one writer, held until the request's writes are done.
@@ -57,7 +59,30 @@ impl Server {
             used: Mutex::new(std::collections::HashMap::new()),
             writer: Arc::new(tokio::sync::Semaphore::new(1)),
             scan: Arc::new(Mutex::new(scans::ScanState::default())),
+            adresboek: Mutex::new(None),
         })
+    }
+
+    /// The address book of the current BAG snapshot, made once per snapshot (on the blocking
+    /// pool: it reads the BAG). The session's use case authorises it.
+    pub fn address_book(
+        &self,
+        s: &loep_app::Session,
+    ) -> loep_app::Result<Arc<loep_app::scan::Addresses>> {
+        let current = loep_app::scan::bag_snapshot(s)?;
+        // Held while a book is made, so that concurrent requests wait for one reading.
+        let mut cached = self.adresboek.lock().map_err(|_| {
+            loep_app::AppError::new(loep_app::Kind::Internal, "het adresboek is onleesbaar")
+        })?;
+        if let Some((snapshot, book)) = cached.as_ref()
+            && *snapshot == current
+        {
+            return Ok(book.clone());
+        }
+        let (snapshot, book) = loep_app::scan::address_book(s)?;
+        let book = Arc::new(book);
+        *cached = Some((snapshot, book.clone()));
+        Ok(book)
     }
 
     /// Waits for this request's turn as the one writer.

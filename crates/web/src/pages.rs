@@ -515,6 +515,7 @@ pub async fn signals(
     let page = blocking(move || {
         let filter = f.signal_filter();
         let n = f.pagina.unwrap_or(1).max(1);
+        // The page's signals first (authorised), then their addresses from the kept book.
         let found = loep_app::scan::signals(
             &s,
             &filter,
@@ -523,8 +524,7 @@ pub async fn signals(
                 size: PAGE_SIZE,
             },
         )?;
-        let addresses =
-            loep_app::scan::addresses(&s, found.signals.iter().map(|x| x.vbo_id.as_str()))?;
+        let addresses = server.address_book(&s)?;
         let regels = found
             .signals
             .iter()

@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS zaak_signaal (
     mac TEXT
 );
 CREATE INDEX IF NOT EXISTS zaak_signaal_signaal ON zaak_signaal (signaal);
+-- A case's signals and roles by the case: every list, page and authorisation of a case reads
+-- them (without these, listing 10,000 cases scanned both tables once per case: 16 s).
+CREATE INDEX IF NOT EXISTS zaak_signaal_zaak ON zaak_signaal (zaak);
 CREATE TABLE IF NOT EXISTS zaak_rol (
     id TEXT PRIMARY KEY,
     zaak TEXT NOT NULL,
@@ -73,6 +76,7 @@ CREATE TABLE IF NOT EXISTS zaak_rol (
     door TEXT NOT NULL,
     mac TEXT
 );
+CREATE INDEX IF NOT EXISTS zaak_rol_zaak ON zaak_rol (zaak);
 CREATE TABLE IF NOT EXISTS huisbezoek (
     zaak TEXT NOT NULL,
     volgnr INTEGER NOT NULL,
@@ -112,6 +116,7 @@ CREATE TABLE IF NOT EXISTS terugmelding (
     aangemaakt TEXT NOT NULL,
     geexporteerd TEXT
 );
+CREATE INDEX IF NOT EXISTS terugmelding_zaak ON terugmelding (zaak);
 CREATE TABLE IF NOT EXISTS trefkans_archief (
     indicator TEXT NOT NULL,
     periode TEXT NOT NULL,
