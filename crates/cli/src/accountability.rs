@@ -236,6 +236,14 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn scope_list(scopes: &[loep_app::api::Scope], sep: &str) -> String {
+    scopes
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
     match cmd {
         ApiSleutelCommand::New {
@@ -254,11 +262,7 @@ pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<Ex
                 "API key {} issued for account '{}' with scope(s) {}.",
                 k.id,
                 k.gebruiker,
-                k.scopes
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                scope_list(&k.scopes, ", ")
             );
             println!("Give it to the partner's system over a safe channel; it is shown only now:");
             println!("{key}");
@@ -274,11 +278,7 @@ pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<Ex
                         "{} {:<16} {:<30} {:<22} {}",
                         k.id,
                         k.gebruiker,
-                        k.scopes
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(","),
+                        scope_list(&k.scopes, ","),
                         k.ingetrokken
                             .as_deref()
                             .map(|t| format!("ingetrokken {t}"))

@@ -497,10 +497,10 @@ pub async fn zaken(
             let link = |p: u32| {
                 let mut q = format!("/api/v1/zaken?page={p}");
                 if let Some(st) = &status_filter {
-                    q.push_str(&format!("&status={}", urlencode(st)));
+                    q.push_str(&format!("&status={}", crate::pages::encode(st)));
                 }
                 if let Some(o) = &object_filter {
-                    q.push_str(&format!("&zaakobject={}", urlencode(o)));
+                    q.push_str(&format!("&zaakobject={}", crate::pages::encode(o)));
                 }
                 q
             };
@@ -517,17 +517,6 @@ pub async fn zaken(
         }
         Err(r) => r,
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn detail(

@@ -492,7 +492,7 @@ fn page_link(f: &Filter, n: usize) -> String {
 }
 
 /// Percent-encodes a query value (letters, digits and `-_.~` stay).
-fn encode(v: &str) -> String {
+pub fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
