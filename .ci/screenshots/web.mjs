@@ -173,6 +173,9 @@ try {
   await page.goto(`${base}/accounts`);
   check((await page.textContent('main')).includes('Audittrail'), 'the audit trail');
   await look(page, 'accounts');
+  await page.goto(`${base}/inzage`);
+  check((await page.textContent('h1')).includes('Inzageverzoeken'), 'the access requests page');
+  await look(page, 'inzage');
   await logout(page);
 
   // The handhaver lands on their cases and records the visit's outcome.

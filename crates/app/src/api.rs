@@ -35,8 +35,8 @@ pub fn well_formed(key: &str) -> bool {
 /// Checks `key` on a read-only connection, without the project's lock: a front end does this
 /// before it queues the call for the one writer, so that calls with a wrong key never wait
 /// for, or hold up, anyone's writes.
-pub fn check(dir: &Path, key: &str) -> Result<()> {
-    let project = Project::open_read_only(dir)?;
+pub fn check(pool: &crate::session::ReadPool, key: &str) -> Result<()> {
+    let project = pool.take()?;
     apisleutel::authenticate(project.conn(), key)?;
     Ok(())
 }
@@ -50,7 +50,10 @@ pub fn open(dir: &Path, key: &str) -> Result<ApiSession> {
     guard(&project)?;
     crate::retention::enforce(&mut project, false)?;
     Ok(ApiSession {
-        session: Session { project, user },
+        session: Session {
+            project: crate::session::Opened::own(project),
+            user,
+        },
         sleutel,
         scopes,
     })

@@ -108,6 +108,27 @@ pub fn approve(session: &mut Session, dpia: &str) -> Result<Approval> {
     Ok(session.project.approve(&naam, dpia)?)
 }
 
+/// What a start page shows of a project: its name, purpose, period and kept scans.
+pub struct Summary {
+    pub naam: String,
+    pub doel: String,
+    pub periode: (String, String),
+    pub scans: Vec<loep_store::scan::ScanRun>,
+}
+
+/// The project's name, purpose, period and kept scans (the dashboard): [`status`] without
+/// the counts that read whole tables.
+pub fn summary(session: &Session) -> Result<Summary> {
+    session.authorize(Actie::ProjectBekijken)?;
+    let c = &session.project.config;
+    Ok(Summary {
+        naam: c.naam.clone(),
+        doel: c.doel.clone(),
+        periode: (c.periode.van.clone(), c.periode.tot.clone()),
+        scans: loep_store::scan::runs(session.project.conn())?,
+    })
+}
+
 /// Approval, deliveries, snapshots, rows per table (`loep status`).
 pub fn status(session: &Session) -> Result<ProjectStatus> {
     session.authorize(Actie::ProjectBekijken)?;

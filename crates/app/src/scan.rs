@@ -112,6 +112,77 @@ pub fn signals(session: &Session, filter: &SignalFilter, page: Page) -> Result<S
     })
 }
 
+/// Where the pages of a filtered list of a run's signals start, kept by a long-running front
+/// end so that a page is read by an index seek instead of counting and skipping the signals
+/// before it (a run's signals never change). Forgets everything when it holds many lists.
+#[derive(Default)]
+pub struct QueuePages {
+    kept: std::sync::Mutex<std::collections::HashMap<QueueList, std::sync::Arc<PageStarts>>>,
+}
+
+/// A filtered list of a run's signals in pages: the run, the filter, the page size.
+type QueueList = (String, loep_store::scan::SignalQuery, usize);
+
+/// How many signals a list has, and the `nr` each of its pages starts at.
+type PageStarts = (usize, Vec<i64>);
+
+/// How many filtered lists [`QueuePages`] keeps before it starts again.
+const KEPT_LISTS: usize = 256;
+
+/// [`signals`] for a front end that keeps a [`QueuePages`]: the same page, the same
+/// authorisation.
+pub fn signals_in(
+    session: &Session,
+    filter: &SignalFilter,
+    page: Page,
+    pages: &QueuePages,
+) -> Result<Signals> {
+    session.authorize(Actie::SignalenBekijken)?;
+    let run = the_run(session, filter.run.as_deref())?;
+    let query = loep_store::scan::SignalQuery {
+        thema: filter.thema.clone(),
+        indicator: filter.indicator.clone(),
+        buurt: filter.buurt.clone(),
+        verwonderadres: filter.verwonderadres,
+    };
+    let key = (run.run_id.clone(), query.clone(), page.size);
+    let kept = pages.kept.lock().ok().and_then(|k| k.get(&key).cloned());
+    let starts = match kept {
+        Some(s) => s,
+        None => {
+            let s = std::sync::Arc::new(loep_store::scan::page_starts(
+                session.project.conn(),
+                &run.run_id,
+                &query,
+                page.size,
+            )?);
+            if let Ok(mut k) = pages.kept.lock() {
+                if k.len() >= KEPT_LISTS {
+                    k.clear();
+                }
+                k.insert(key, s.clone());
+            }
+            s
+        }
+    };
+    let (total, ref starts) = *starts;
+    let signals = match starts.get(page.number) {
+        Some(from) => loep_store::scan::signals_from(
+            session.project.conn(),
+            &run.run_id,
+            &query,
+            *from,
+            page.size,
+        )?,
+        None => Vec::new(),
+    };
+    Ok(Signals {
+        run,
+        total,
+        signals,
+    })
+}
+
 /// The ranked address profiles of a run.
 pub fn profiles(session: &Session, run: Option<&str>) -> Result<(ScanRun, Vec<AddressProfile>)> {
     session.authorize(Actie::SignalenBekijken)?;
@@ -192,6 +263,11 @@ pub fn address_book(session: &Session) -> Result<(Option<String>, Addresses)> {
 pub struct AddressView {
     pub vbo_id: String,
     pub address: Option<loep_scan::address::Address>,
+    /// What the BAG says of the object besides its address.
+    pub bag: Option<loep_scan::address::BagFeiten>,
+    /// How records of other sources were linked by name to the persons here, each with the
+    /// waterfall of match weights that explains the link.
+    pub links: Vec<loep_scan::rollen::Koppeling>,
     pub buurtnaam: Option<String>,
     pub signals: Vec<Signal>,
     pub profile: Option<AddressProfile>,
@@ -204,14 +280,136 @@ pub struct AddressView {
     pub reports: Vec<loep_store::burgermelding::Burgermelding>,
 }
 
-/// The address page: pseudonymous, like the signals.
+/// What the address page needs from the project's Parquet files, read once for every address
+/// with signals so that a page is answered without reading them again: each address written
+/// out (the address book) and, per address, the roles there of the persons of its signals in
+/// every kept run. A front end keeps it while [`AddressIndex::key`] stays the same.
+pub struct AddressIndex {
+    key: String,
+    pub addresses: std::sync::Arc<Addresses>,
+    roles: std::collections::HashMap<String, loep_scan::rollen::Rollen>,
+    /// The links by name that gave a person of a signal a role at its address.
+    links: std::collections::HashMap<String, Vec<loep_scan::rollen::Koppeling>>,
+    /// The BAG facts of every address with signals that the BAG holds.
+    bag: std::collections::HashMap<String, loep_scan::address::BagFeiten>,
+}
+
+impl AddressIndex {
+    /// The state it was made from.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// The state an [`AddressIndex`] is made from (cheap): the snapshots and linkage the sources
+/// are, and the kept runs. Another value means the index is out of date.
+pub fn address_index_key(session: &Session) -> Result<String> {
+    session.authorize(Actie::SignalenBekijken)?;
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let mut key: Vec<String> = sources
+        .tables
+        .iter()
+        .map(|(t, (id, _))| format!("{t}={id}"))
+        .collect();
+    key.extend(
+        loep_store::scan::runs(session.project.conn())?
+            .into_iter()
+            .map(|r| r.run_id),
+    );
+    Ok(key.join(";"))
+}
+
+/// Makes the [`AddressIndex`] (one pass over the BAG and over each table that gives a role),
+/// with `addresses` the address book when the caller has it already.
+pub fn address_index(
+    session: &Session,
+    addresses: std::sync::Arc<Addresses>,
+) -> Result<AddressIndex> {
+    let key = address_index_key(session)?;
+    let mut wanted = loep_scan::rollen::Wanted::new();
+    for (vbo, pseudoniem) in loep_store::scan::signal_persons(session.project.conn())? {
+        let persons = wanted.entry(vbo).or_default();
+        if let Some(p) = pseudoniem {
+            persons.insert(p);
+        }
+    }
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let found = loep_scan::rollen::of(&sources, &wanted)?;
+    let bag = loep_scan::address::bag_facts(&sources, &|v| wanted.contains_key(v))?;
+    Ok(AddressIndex {
+        key,
+        addresses,
+        roles: found.rollen,
+        links: found.koppelingen,
+        bag,
+    })
+}
+
+/// The address page: pseudonymous, like the signals. Reads the object and the persons' roles
+/// from the Parquet files; [`address_in`] answers from an index.
 pub fn address(session: &Session, vbo_id: &str) -> Result<AddressView> {
+    check_vbo_id(session, vbo_id)?;
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let found = loep_scan::address::addresses(&sources, &|v| v == vbo_id)?;
+    let bag = loep_scan::address::bag_facts(&sources, &|v| v == vbo_id)?.remove(vbo_id);
+    address_view(session, vbo_id, &found, bag, |pseudonyms| {
+        let wanted = loep_scan::rollen::Wanted::from([(
+            vbo_id.to_string(),
+            pseudonyms.iter().map(|p| p.to_string()).collect(),
+        )]);
+        let mut f = loep_scan::rollen::of(&sources, &wanted)?;
+        Ok((
+            f.rollen.remove(vbo_id).unwrap_or_default(),
+            f.koppelingen.remove(vbo_id).unwrap_or_default(),
+        ))
+    })
+}
+
+/// The address page from an [`AddressIndex`]. An address the index does not hold (no
+/// signals, or not in the BAG), or an index made before the project changed (its key
+/// differs), is read from the files as [`address`] does.
+pub fn address_in(session: &Session, vbo_id: &str, index: &AddressIndex) -> Result<AddressView> {
+    check_vbo_id(session, vbo_id)?;
+    let Some(bag) = index.bag.get(vbo_id) else {
+        return address(session, vbo_id);
+    };
+    if address_index_key(session)? != index.key {
+        return address(session, vbo_id);
+    }
+    address_view(
+        session,
+        vbo_id,
+        &index.addresses,
+        Some(bag.clone()),
+        |pseudonyms| {
+            let mut r = index.roles.get(vbo_id).cloned().unwrap_or_default();
+            r.retain(|p, _| pseudonyms.contains(p.as_str()));
+            let mut l = index.links.get(vbo_id).cloned().unwrap_or_default();
+            l.retain(|k| pseudonyms.contains(k.pseudoniem.as_str()));
+            Ok((r, l))
+        },
+    )
+}
+
+fn check_vbo_id(session: &Session, vbo_id: &str) -> Result<()> {
     session.authorize(Actie::SignalenBekijken)?;
     if vbo_id.len() != 16 || !vbo_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::invalid(format!(
             "'{vbo_id}' is geen BAG-verblijfsobject: dat zijn 16 cijfers"
         )));
     }
+    Ok(())
+}
+
+fn address_view(
+    session: &Session,
+    vbo_id: &str,
+    found: &Addresses,
+    bag: Option<loep_scan::address::BagFeiten>,
+    roles: impl FnOnce(
+        &std::collections::HashSet<&str>,
+    ) -> Result<(loep_scan::rollen::Rollen, Vec<loep_scan::rollen::Koppeling>)>,
+) -> Result<AddressView> {
     let conn = session.project.conn();
     let mut signals = loep_store::scan::signals_at(conn, vbo_id)?;
     let runs = loep_store::scan::runs(conn)?;
@@ -230,15 +428,12 @@ pub fn address(session: &Session, vbo_id: &str) -> Result<AddressView> {
         Some(r) => loep_store::scan::profile_at(conn, &r.run_id, vbo_id)?,
         None => None,
     };
-    let sources = loep_scan::Sources::of(&session.project)?;
-    let found = loep_scan::address::addresses(&sources, &|v| v == vbo_id)?;
     let address = found.get(vbo_id).cloned();
     let pseudonyms: std::collections::BTreeSet<&str> = signals
         .iter()
         .flat_map(|s| s.pseudoniemen.iter().map(String::as_str))
         .collect();
-    let mut rollen =
-        loep_scan::rollen::at(&sources, vbo_id, &pseudonyms.iter().copied().collect())?;
+    let (mut rollen, links) = roles(&pseudonyms.iter().copied().collect())?;
     let persons = pseudonyms
         .iter()
         .map(|p| {
@@ -272,6 +467,8 @@ pub fn address(session: &Session, vbo_id: &str) -> Result<AddressView> {
     Ok(AddressView {
         vbo_id: vbo_id.to_string(),
         address,
+        bag,
+        links,
         buurtnaam,
         signals,
         profile,

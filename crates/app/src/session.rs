@@ -4,14 +4,128 @@
 
 use loep_store::auth::{self, Actie, Gebruiker, Object};
 use loep_store::{Access, Project};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::error::{AppError, Result};
 
 /// A logged-in account with its project open.
 pub struct Session {
-    pub(crate) project: Project,
+    pub(crate) project: Opened,
     pub(crate) user: Gebruiker,
+}
+
+/// The project a session works on: opened for this session alone, or lent by a [`ReadPool`]
+/// and given back to it when the session ends.
+pub(crate) struct Opened {
+    /// Present until the session is dropped.
+    project: Option<Project>,
+    home: Option<Arc<Mutex<Vec<Project>>>>,
+}
+
+impl Opened {
+    pub(crate) fn own(project: Project) -> Opened {
+        Opened {
+            project: Some(project),
+            home: None,
+        }
+    }
+}
+
+impl std::ops::Deref for Opened {
+    type Target = Project;
+    fn deref(&self) -> &Project {
+        // Taken out only by `drop`.
+        self.project
+            .as_ref()
+            .expect("a session's project stays until the session ends")
+    }
+}
+
+impl std::ops::DerefMut for Opened {
+    fn deref_mut(&mut self) -> &mut Project {
+        self.project
+            .as_mut()
+            .expect("a session's project stays until the session ends")
+    }
+}
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        if let (Some(project), Some(home)) = (self.project.take(), self.home.as_ref())
+            && project.conn().is_autocommit()
+            && let Ok(mut idle) = home.lock()
+            && idle.len() < POOL_SIZE
+        {
+            idle.push(project);
+        }
+    }
+}
+
+/// How many read-only connections a [`ReadPool`] keeps between requests: more than the
+/// requests two cores answer at once, fewer than would hold many open files.
+const POOL_SIZE: usize = 16;
+
+/// Projects opened to read, kept between the requests of a long-running front end (the web
+/// server), so that a page does not open the project anew: opening reads and hashes the
+/// definition, opens SQLite and registers the integrity functions. Before each use a kept
+/// project is checked to be as it was opened ([`Project::reusable`]); one that is not is
+/// closed and the project opened again, with every check an open makes.
+#[derive(Clone)]
+pub struct ReadPool {
+    dir: PathBuf,
+    idle: Arc<Mutex<Vec<Project>>>,
+}
+
+impl ReadPool {
+    pub fn new(dir: &Path) -> ReadPool {
+        ReadPool {
+            dir: dir.to_path_buf(),
+            idle: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// A project opened to read: a kept one that is still as it was opened, or a new one.
+    pub(crate) fn take(&self) -> Result<Opened> {
+        loop {
+            let kept = match self.idle.lock() {
+                Ok(mut idle) => idle.pop(),
+                Err(_) => None,
+            };
+            match kept {
+                Some(project) if project.reusable() => {
+                    return Ok(Opened {
+                        project: Some(project),
+                        home: Some(self.idle.clone()),
+                    });
+                }
+                Some(changed) => drop(changed),
+                None => break,
+            }
+        }
+        Ok(Opened {
+            project: Some(Project::open_read_only(&self.dir)?),
+            home: Some(self.idle.clone()),
+        })
+    }
+
+    /// [`resume`] to read, on a kept project.
+    pub fn resume(&self, token: &str) -> Result<(Session, String)> {
+        let project = self.take()?;
+        let (user, csrf) =
+            loep_store::websessie::resume(project.conn(), token, loep_store::clock::now_utc())?;
+        Ok((Session { project, user }, csrf))
+    }
+
+    /// The project directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// How many opened projects wait for the next request.
+    pub fn kept(&self) -> usize {
+        self.idle.lock().map_or(0, |idle| idle.len())
+    }
 }
 
 /// Whether a use case only reads the project or changes it.
@@ -69,7 +183,10 @@ pub fn login(dir: &Path, mode: Access, naam: &str, password: &str) -> Result<Ses
         attach_vault(&mut project)?;
         guard(&project)?;
     }
-    Ok(Session { project, user })
+    Ok(Session {
+        project: Opened::own(project),
+        user,
+    })
 }
 
 /// Opens the project for writing as the privacy officer while an integrity alarm stands, to
@@ -78,7 +195,10 @@ pub(crate) fn login_despite_alarm(dir: &Path, naam: &str, password: &str) -> Res
     let mut project = Project::open(dir)?;
     let user = auth::authenticate(project.conn(), naam, password)?;
     attach_vault(&mut project)?;
-    Ok(Session { project, user })
+    Ok(Session {
+        project: Opened::own(project),
+        user,
+    })
 }
 
 /// Fails closed: a writer checks the log and the rows that grant access, and refuses to go on
@@ -180,7 +300,13 @@ pub fn resume(dir: &Path, mode: Access, token: &str) -> Result<(Session, String)
         attach_vault(&mut project)?;
         guard(&project)?;
     }
-    Ok((Session { project, user }, csrf))
+    Ok((
+        Session {
+            project: Opened::own(project),
+            user,
+        },
+        csrf,
+    ))
 }
 
 /// Ends the web session `token` names (logout).

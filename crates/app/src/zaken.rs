@@ -32,6 +32,18 @@ pub fn list(session: &Session, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
     )?)
 }
 
+/// Per status code, the cases and their addresses the account may see (the dashboard).
+pub fn per_status(session: &Session) -> Result<Vec<(String, usize, usize)>> {
+    session.authorize(Actie::ZakenBekijken)?;
+    Ok(register::per_status(session.project.conn(), &session.user)?)
+}
+
+/// A value that changes whenever the case register does (for counts a front end keeps).
+pub fn version(session: &Session) -> Result<String> {
+    session.authorize(Actie::ZakenBekijken)?;
+    Ok(register::version(session.project.conn())?)
+}
+
 /// `loep zaak show`.
 pub fn show(session: &Session, id: &str) -> Result<ZaakDetail> {
     session.authorize(Actie::ZakenBekijken)?;

@@ -403,6 +403,13 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
     let page = get(&s, &address, Some(&analist));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("OVB-0") && page.body.contains("Pseudoniem"));
+    // Overcrowding is about the persons registered there: the page names their role, from
+    // the index the server keeps.
+    assert!(
+        page.body.contains("ingeschreven op dit adres (BRP)"),
+        "{}",
+        page.body
+    );
     let csrf = csrf_of(&page.body);
     let signaal = {
         let at = page.body.find("name=\"signaal\" value=\"").unwrap() + 22;
@@ -1176,6 +1183,27 @@ fn a_partner_system_works_its_cases_through_the_api() {
         api(&s, "GET", "/api/v1/bestaat-niet", Some(&hh), None, None).status,
         404
     );
+
+    // A client calling in a tight loop is slowed down, with a problem and when to retry;
+    // the pages are not (the limit is the API's own).
+    let mut calls = 0;
+    let limited = loop {
+        let a = api(&s, "GET", "/api/v1/openapi.json", None, None, None);
+        if a.status == 429 {
+            break a;
+        }
+        calls += 1;
+        assert!(calls < 5000, "no limit after {calls} calls");
+    };
+    assert!(calls >= 100, "a burst is allowed; limited after {calls}");
+    // Every route of the API shares the client's limit.
+    assert!((0..5).any(|_| api(&s, "GET", "/api/v1/zaken", Some(&hh), None, None).status == 429));
+    assert!(header(&limited, "retry-after").is_some());
+    assert_eq!(
+        header(&limited, "content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(get(&s, "/indicatoren", None).status, 200);
 }
 
 /// Every page for every role, as the authorisation table says: 200 where the role may, 403
@@ -1197,7 +1225,7 @@ fn every_route_answers_every_role_as_the_table_says() {
         "handhaver",
     ];
     // (path, the roles that may open it, whether the menu links it)
-    let table: [(&str, &[&str], bool); 12] = [
+    let table: [(&str, &[&str], bool); 13] = [
         (
             "/scans",
             &[
@@ -1227,6 +1255,7 @@ fn every_route_answers_every_role_as_the_table_says() {
         ("/verwerkingslog", &["beheerder", "fg"], true),
         ("/accounts", &["beheerder", "fg", "projectleider"], true),
         ("/algoritmeregister", &["fg", "projectleider"], true),
+        ("/inzage", &["fg", "sleutelhouder"], true),
         (
             "/",
             &[
@@ -1317,6 +1346,63 @@ fn every_route_answers_every_role_as_the_table_says() {
     let home = get(&s, "/", Some(&pl)).body;
     assert!(home.contains("Zaken per status") && home.contains("Trend over de scans"));
 
+    // An access request: the privacy officer draws up the report for a resident's BSN and
+    // opens it; a wrong BSN is said, an analist may not, and only the report's own names open.
+    let bsn = csv_rows(&root.path().join("world/levering/brp_persoon.csv"))
+        .into_iter()
+        .find(|r| r["status"] == "ingezetene")
+        .map(|r| r["bsn"].clone())
+        .unwrap();
+    let form = get(&s, "/inzage", Some(&fg));
+    assert!(form.body.contains("nog geen overzicht"), "{}", form.body);
+    let csrf = csrf_of(&form.body);
+    let wrong = post(
+        &s,
+        "/inzage",
+        Some(&fg),
+        &[("csrf", &csrf), ("bsn", "12345")],
+    );
+    assert_eq!(wrong.status, 400, "{}", wrong.body);
+    assert!(wrong.body.contains("Niet verwerkt"), "{}", wrong.body);
+    let made = post(&s, "/inzage", Some(&fg), &[("csrf", &csrf), ("bsn", &bsn)]);
+    assert_eq!(made.status, 303, "{}", made.body);
+    let listed = get(&s, "/inzage", Some(&fg)).body;
+    assert!(!listed.contains(&bsn), "the list names no person");
+    let pdf_link = first_link(&listed, "/inzage/inzage-");
+    assert!(pdf_link.ends_with(".pdf"), "{pdf_link}");
+    let pdf = get(&s, &pdf_link, Some(&fg));
+    assert_eq!(pdf.status, 200);
+    assert_eq!(header(&pdf, "content-type"), Some("application/pdf"));
+    assert!(header(&pdf, "content-disposition").is_some_and(|d| d.starts_with("attachment")));
+    assert!(header(&pdf, "content-length").is_some_and(|n| n.parse::<usize>().unwrap() > 1000));
+    let logged: i64 = rusqlite::Connection::open(dir.join("store.sqlite"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM verwerkingslog WHERE name IN ('inzage', 'inzage.geopend')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(logged, 2, "drawing up and opening are logged");
+    for bad in [
+        "/inzage/store.sqlite",
+        "/inzage/..%2Fstore.sqlite",
+        "/inzage/inzage-2026-06-15-1.json",
+    ] {
+        assert_eq!(get(&s, bad, Some(&fg)).status, 404, "{bad}");
+    }
+    let analist = login(&s, "analist");
+    assert_eq!(
+        post(
+            &s,
+            "/inzage",
+            Some(&analist),
+            &[("csrf", &csrf), ("bsn", &bsn)]
+        )
+        .status,
+        403
+    );
+
     // A scan from the browser: only an analist starts one; it runs off the request path
     // while the other pages answer, and the page shows how it ended.
     let scans = get(&s, "/scans", Some(&pl));
@@ -1341,4 +1427,102 @@ fn every_route_answers_every_role_as_the_table_says() {
     }
     assert!(done.contains("is klaar"), "{done}");
     assert_eq!(done.matches("<tr><td>").count(), runs_before + 1, "{done}");
+}
+
+/// A tenant's contract is linked to a person by name: the linkage keeps the waterfall of
+/// match weights that explains each such link (its weights add up to the link's probability),
+/// and the address page shows it for the persons of its signals, in Dutch.
+#[test]
+fn an_address_explains_its_links_by_name_with_their_waterfall() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let db = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    let pad: String = db
+        .query_row(
+            "SELECT pad_personen FROM koppeling ORDER BY tijdstip DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let links = parquet_rows(&dir.join(pad));
+    let by_name: Vec<_> = links
+        .iter()
+        .filter(|l| l["methode"].as_deref() == Some("naam_geboortedatum_adres"))
+        .collect();
+    assert!(
+        !by_name.is_empty(),
+        "no links by name in the generated town"
+    );
+    for l in &by_name {
+        let uitleg = l["uitleg"].as_deref().expect("a link by name is explained");
+        let weights: Vec<f64> = uitleg
+            .lines()
+            .map(|s| s.rsplit('\t').next().unwrap().parse().unwrap())
+            .collect();
+        assert!(weights.len() >= 3, "{uitleg}");
+        assert!(weights[0] < 0.0, "the prior comes first: {uitleg}");
+        let kans: f64 = l["kans"].as_deref().unwrap().parse().unwrap();
+        if kans < 0.999_999 {
+            let total: f64 = weights.iter().sum();
+            let odds = (kans / (1.0 - kans)).log2();
+            assert!((total - odds).abs() < 0.05, "{total} vs {odds}: {uitleg}");
+        }
+    }
+    for l in links
+        .iter()
+        .filter(|l| l["methode"].as_deref() == Some("bsn"))
+    {
+        assert_eq!(l["uitleg"], None);
+    }
+
+    // An address where a tenant linked by name is a person of a signal.
+    let contracts_pad: String = db
+        .query_row(
+            "SELECT pad FROM snapshot WHERE tabel = 'wc_huurcontract' ORDER BY tijdstip DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let contract_at: std::collections::HashMap<String, String> =
+        parquet_rows(&dir.join(contracts_pad))
+            .into_iter()
+            .filter_map(|r| Some((r["record_key"].clone()?, r["vbo_id"].clone()?)))
+            .collect();
+    let mut stmt = db
+        .prepare(
+            "SELECT DISTINCT s.vbo_id, p.pseudoniem FROM signaal_persoon p
+             JOIN signaal s ON s.run_id = p.run_id AND s.nr = p.nr",
+        )
+        .unwrap();
+    let flagged: std::collections::HashSet<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let vbo = by_name
+        .iter()
+        .filter(|l| l["status"].as_deref() == Some("gekoppeld"))
+        .find_map(|l| {
+            let vbo = contract_at.get(l["record_key"].as_deref()?)?;
+            flagged
+                .contains(&(vbo.clone(), l["pseudoniem"].clone()?))
+                .then(|| vbo.clone())
+        })
+        .expect("a flagged person is a tenant linked by name");
+    let s = serve(&dir);
+    let analist = login(&s, "analist");
+    let page = get(&s, &format!("/adressen/{vbo}"), Some(&analist));
+    assert_eq!(page.status, 200, "{}", page.body);
+    for text in [
+        "Koppelingen op naam",
+        "huurcontract van de woningcorporatie gekoppeld aan",
+        "vooraf: twee willekeurige records horen bij elkaar",
+        "kans 1 op ",
+        "Opgeteld",
+    ] {
+        assert!(page.body.contains(text), "{text}: {}", page.body);
+    }
+    // The BAG's facts of the object and the scans' history are on the page too.
+    assert!(page.body.contains("Oppervlakte") && page.body.contains(" m²"));
+    assert!(page.body.contains("Geschiedenis over de scans"));
 }

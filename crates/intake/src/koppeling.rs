@@ -245,6 +245,26 @@ struct PersonLink {
     kans: f64,
     methode: &'static str,
     status: &'static str,
+    /// For a link by name: the waterfall of match weights that explains it, a line per step
+    /// (`comparison<TAB>level<TAB>weight`), the prior first.
+    uitleg: Option<String>,
+}
+
+/// A pair's waterfall as [`PersonLink::uitleg`] keeps it.
+fn waterfall(steps: &[loep_linkage::linker::Contribution]) -> String {
+    steps
+        .iter()
+        .map(|c| {
+            let clean = |t: &str| t.replace(['\t', '\n'], " ");
+            format!(
+                "{}\t{}\t{:.3}",
+                clean(&c.comparison),
+                clean(&c.level),
+                c.weight
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Links `source` to the BRP with the settings; returns the links and review candidates.
@@ -290,6 +310,7 @@ fn link_by_name(
             } else {
                 "beoordelen"
             },
+            uitleg: Some(waterfall(&linker.explain(&model, p.left, p.right))),
         })
         .collect())
 }
@@ -444,6 +465,7 @@ fn person_batch(links: &[PersonLink]) -> Result<RecordBatch> {
         Field::new("kans", DataType::Float64, false),
         Field::new("methode", DataType::Utf8, false),
         Field::new("status", DataType::Utf8, false),
+        Field::new("uitleg", DataType::Utf8, true),
     ]));
     let text = |f: &dyn Fn(&PersonLink) -> &str| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(links.iter().map(f)))
@@ -459,6 +481,9 @@ fn person_batch(links: &[PersonLink]) -> Result<RecordBatch> {
             Arc::new(kans.finish()),
             text(&|l| l.methode),
             text(&|l| l.status),
+            Arc::new(StringArray::from_iter(
+                links.iter().map(|l| l.uitleg.as_deref()),
+            )),
         ],
     )?)
 }
@@ -619,6 +644,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
                         pseudoniem: ps.clone()?,
                         kans: 1.0,
                         methode: "bsn",
+                        uitleg: None,
                         status: "gekoppeld",
                     })
                 })

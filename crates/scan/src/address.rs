@@ -108,6 +108,70 @@ pub fn format_address(
     s
 }
 
+/// What the BAG says of an object besides its address: what it is for, its floor area, when
+/// it was built and the building it is in (the address page).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct BagFeiten {
+    /// `woonfunctie`, `winkelfunctie`, …: every use the BAG registers, in its order.
+    pub gebruiksdoelen: Vec<String>,
+    /// Square metres.
+    pub oppervlakte: Option<i64>,
+    pub bouwjaar: Option<i64>,
+    pub pand_id: Option<String>,
+}
+
+/// The BAG facts of the objects for which `wanted` holds, from the current snapshot: one
+/// pass, reading only these columns.
+pub fn bag_facts(
+    sources: &Sources,
+    wanted: &dyn Fn(&str) -> bool,
+) -> Result<HashMap<String, BagFeiten>> {
+    let mut out = HashMap::new();
+    let Some((_, path)) = sources.tables.get("bag_verblijfsobject") else {
+        return Ok(out);
+    };
+    read(
+        path,
+        &[
+            "vbo_id",
+            "gebruiksdoelen",
+            "oppervlakte",
+            "bouwjaar",
+            "pand_id",
+        ],
+        |batch| {
+            let vbo = text(batch, "vbo_id")?;
+            let doelen = text(batch, "gebruiksdoelen")?;
+            let opp = int(batch, "oppervlakte")?;
+            let jaar = int(batch, "bouwjaar")?;
+            let pand = text(batch, "pand_id")?;
+            for i in 0..batch.num_rows() {
+                let Some(id) = vbo.get(i).filter(|v| wanted(v)) else {
+                    continue;
+                };
+                out.insert(
+                    id.to_string(),
+                    BagFeiten {
+                        gebruiksdoelen: doelen
+                            .get(i)
+                            .unwrap_or_default()
+                            .split('|')
+                            .map(str::trim)
+                            .filter(|d| !d.is_empty())
+                            .map(str::to_string)
+                            .collect(),
+                        oppervlakte: opp(i),
+                        bouwjaar: jaar(i),
+                        pand_id: pand.owned(i),
+                    },
+                );
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
 /// The addresses of the objects for which `wanted` holds, and all buurten, from the current
 /// snapshots. A project without a BAG (or without `cbs_buurt`) gives empty maps: lists then
 /// show the id alone.

@@ -8,7 +8,7 @@
 //! and the persons asked for.
 
 use anyhow::Result;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::address::{read, text};
 use crate::engine::Sources;
@@ -17,21 +17,21 @@ use crate::engine::Sources;
 /// roles in the order of the sources (the BRP first), each with that order.
 pub type Rollen = BTreeMap<String, BTreeSet<(u8, String)>>;
 
-/// Calls `each` with the values of `columns` (as text) of every row of `table` whose `vbo_id`
-/// is `vbo_id`.
+/// Calls `each` with the row's address and the values of `columns` (as text) of every row of
+/// `table` whose `vbo_id` is one `wanted` holds.
 fn rows_at(
     sources: &Sources,
     table: &str,
-    vbo_id: &str,
+    wanted: &Wanted,
     columns: &[&str],
-    mut each: impl FnMut(&[Option<&str>]),
+    mut each: impl FnMut(&str, &[Option<&str>]),
 ) -> Result<()> {
     let Some((_, path)) = sources.tables.get(table) else {
         return Ok(());
     };
-    let mut wanted = vec!["vbo_id"];
-    wanted.extend_from_slice(columns);
-    read(path, &wanted, |batch| {
+    let mut names = vec!["vbo_id"];
+    names.extend_from_slice(columns);
+    read(path, &names, |batch| {
         let vbo = text(batch, "vbo_id")?;
         let cols = columns
             .iter()
@@ -39,33 +39,135 @@ fn rows_at(
             .collect::<Result<Vec<_>>>()?;
         let mut values: Vec<Option<&str>> = vec![None; cols.len()];
         for i in 0..batch.num_rows() {
-            if vbo.get(i) != Some(vbo_id) {
+            let Some(v) = vbo.get(i).filter(|v| wanted.contains_key(*v)) else {
                 continue;
-            }
+            };
             for (slot, c) in values.iter_mut().zip(&cols) {
                 *slot = c.get(i);
             }
-            each(&values);
+            each(v, &values);
         }
         Ok(())
     })
 }
 
+/// One step of a link's waterfall: a comparison of the two records, the level it found and
+/// the match weight that level adds (bits; the prior is negative).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stap {
+    pub vergelijking: String,
+    pub niveau: String,
+    pub gewicht: f64,
+}
+
+/// How a record of another source was linked to a person by name and date of birth: the
+/// source, the probability, whether it still awaits review, and the waterfall that explains it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Koppeling {
+    pub bron: String,
+    pub pseudoniem: String,
+    pub kans: f64,
+    pub te_beoordelen: bool,
+    pub stappen: Vec<Stap>,
+}
+
+/// What [`of`] finds: per address the roles of the persons asked for, and the links by name
+/// that gave a person a role there.
+#[derive(Debug, Default)]
+pub struct Gevonden {
+    pub rollen: HashMap<String, Rollen>,
+    pub koppelingen: HashMap<String, Vec<Koppeling>>,
+}
+
+/// A comparison's name and a level as the linkage settings and the linker name them, in
+/// plain Dutch for the address page.
+fn in_dutch(text: &str) -> String {
+    let t = text.trim();
+    let known = match t {
+        "prior (two random records match)" => "vooraf: twee willekeurige records horen bij elkaar",
+        "exact" => "gelijk",
+        "variant" => "spellingsvariant",
+        "jaro-winkler >= 0.94" => "bijna gelijk (Jaro-Winkler ten minste 0,94)",
+        "jaro-winkler >= 0.88" => "lijkt sterk (Jaro-Winkler ten minste 0,88)",
+        "jaro-winkler >= 0.85" => "lijkt sterk (Jaro-Winkler ten minste 0,85)",
+        "first and last name swapped" => "voor- en achternaam verwisseld",
+        "initials" => "alleen de voorletters gelijk",
+        "different" => "verschillend",
+        "compatible (partly unknown)" => "past (deels onbekend)",
+        "day and month swapped" => "dag en maand verwisseld",
+        "one digit off" => "één cijfer anders",
+        "same year" => "zelfde jaar",
+        "same address" => "zelfde adres",
+        "same postcode" => "zelfde postcode",
+        "same street and place" => "zelfde straat en plaats",
+        "same place" => "zelfde plaats",
+        "missing" => "ontbreekt",
+        other => return other.replace('_', " "),
+    };
+    known.to_string()
+}
+
+/// A waterfall as the linkage wrote it (a line per step: comparison, level, weight).
+fn steps(text: &str) -> Vec<Stap> {
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.split('\t');
+            let (c, l, w) = (f.next()?, f.next()?, f.next()?);
+            Some(Stap {
+                vergelijking: in_dutch(c),
+                niveau: match l
+                    .strip_prefix("λ = ")
+                    .and_then(|x| x.trim().parse::<f64>().ok())
+                {
+                    Some(lambda) if lambda > 0.0 => format!(
+                        "kans 1 op {}",
+                        loep_contract::nl::getal((1.0 / lambda).round(), 0)
+                    ),
+                    _ => in_dutch(l),
+                },
+                gewicht: w.trim().parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Per address (`vbo_id`), the persons (pseudonyms) whose roles there are asked for.
+pub type Wanted = HashMap<String, HashSet<String>>;
+
 /// The roles at `vbo_id` of each of `persons` (pseudonyms); a person without any has none in
 /// the map.
 pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Rollen> {
-    let mut out = Rollen::new();
-    let mut add = |p: Option<&str>, order: u8, rol: String| {
-        if let Some(p) = p.filter(|p| persons.contains(p)) {
-            out.entry(p.to_string()).or_default().insert((order, rol));
+    let wanted: Wanted = HashMap::from([(
+        vbo_id.to_string(),
+        persons.iter().map(|p| p.to_string()).collect(),
+    )]);
+    Ok(of(sources, &wanted)?
+        .rollen
+        .remove(vbo_id)
+        .unwrap_or_default())
+}
+
+/// The roles of the persons `wanted` names at each of its addresses, in one pass per table
+/// however many addresses are asked for (a front end's index of every signal's persons);
+/// addresses and persons without any role are not in the map.
+pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
+    let mut out: HashMap<String, Rollen> = HashMap::new();
+    let mut koppelingen: HashMap<String, Vec<Koppeling>> = HashMap::new();
+    let mut add = |vbo: &str, p: Option<&str>, order: u8, rol: String| {
+        if let Some(p) = p.filter(|p| wanted.get(vbo).is_some_and(|ps| ps.contains(*p))) {
+            out.entry(vbo.to_string())
+                .or_default()
+                .entry(p.to_string())
+                .or_default()
+                .insert((order, rol));
         }
     };
     rows_at(
         sources,
         "brp_persoon",
-        vbo_id,
+        wanted,
         &["pseudoniem", "functie_adres", "datum_aanvang_adreshouding"],
-        |r| {
+        |v, r| {
             let sinds = r[2]
                 .map(|d| format!(" sinds {}", loep_contract::nl::datum(d)))
                 .unwrap_or_default();
@@ -73,17 +175,18 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                 Some("B") => format!("briefadres hier (BRP){sinds}"),
                 _ => format!("bewoner: ingeschreven op dit adres (BRP){sinds}"),
             };
-            add(r[0], 0, rol);
+            add(v, r[0], 0, rol);
         },
     )?;
     rows_at(
         sources,
         "brp_verblijf_historie",
-        vbo_id,
+        wanted,
         &["pseudoniem", "datum_aanvang", "datum_einde"],
-        |r| {
+        |v, r| {
             if let Some(einde) = r[2] {
                 add(
+                    v,
                     r[0],
                     1,
                     format!(
@@ -98,22 +201,22 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
     rows_at(
         sources,
         "kad_eigendom",
-        vbo_id,
+        wanted,
         &["eigenaar_pseudoniem", "aandeel"],
-        |r| {
+        |v, r| {
             let rol = match r[1] {
                 Some(a) if a != "1/1" => format!("eigenaar (Kadaster, aandeel {a})"),
                 _ => "eigenaar (Kadaster)".to_string(),
             };
-            add(r[0], 2, rol);
+            add(v, r[0], 2, rol);
         },
     )?;
     rows_at(
         sources,
         "kvk_vestiging",
-        vbo_id,
+        wanted,
         &["eigenaar_pseudoniem", "datum_uitschrijving"],
-        |r| {
+        |v, r| {
             let rol = match r[1] {
                 None => "eigenaar van een eenmanszaak op dit adres (KvK)".to_string(),
                 Some(d) => format!(
@@ -121,16 +224,17 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                     loep_contract::nl::datum(d)
                 ),
             };
-            add(r[0], 3, rol);
+            add(v, r[0], 3, rol);
         },
     )?;
     rows_at(
         sources,
         "bd_inkomen",
-        vbo_id,
+        wanted,
         &["pseudoniem", "belastingjaar"],
-        |r| {
+        |v, r| {
             add(
+                v,
                 r[0],
                 5,
                 format!("adres volgens de Belastingdienst ({})", r[1].unwrap_or("?")),
@@ -140,10 +244,11 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
     rows_at(
         sources,
         "bd_toeslag",
-        vbo_id,
+        wanted,
         &["pseudoniem", "regeling", "jaar"],
-        |r| {
+        |v, r| {
             add(
+                v,
                 r[0],
                 6,
                 format!(
@@ -157,10 +262,11 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
     rows_at(
         sources,
         "svb_uitkering",
-        vbo_id,
+        wanted,
         &["pseudoniem", "regeling"],
-        |r| {
+        |v, r| {
             add(
+                v,
                 r[0],
                 7,
                 format!(
@@ -170,8 +276,9 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
             )
         },
     )?;
-    rows_at(sources, "gem_bijstand", vbo_id, &["pseudoniem"], |r| {
+    rows_at(sources, "gem_bijstand", wanted, &["pseudoniem"], |v, r| {
         add(
+            v,
             r[0],
             8,
             "adres volgens de bijstandsadministratie (gemeente)".to_string(),
@@ -179,17 +286,18 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
     })?;
 
     // Tenants: the contract's record, then the linkage from record to person.
-    let mut contracts: BTreeMap<String, (String, Option<String>)> = BTreeMap::new();
+    let mut contracts: BTreeMap<String, (String, String, Option<String>)> = BTreeMap::new();
     rows_at(
         sources,
         "wc_huurcontract",
-        vbo_id,
+        wanted,
         &["record_key", "corporatie", "einddatum"],
-        |r| {
+        |v, r| {
             if let Some(k) = r[0] {
                 contracts.insert(
                     k.to_string(),
                     (
+                        v.to_string(),
                         r[1].unwrap_or("woningcorporatie").to_string(),
                         r[2].map(str::to_string),
                     ),
@@ -202,17 +310,26 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
     {
         read(
             path,
-            &["bron", "record_key", "pseudoniem", "status"],
+            &[
+                "bron",
+                "record_key",
+                "pseudoniem",
+                "status",
+                "kans",
+                "uitleg",
+            ],
             |batch| {
                 let bron = text(batch, "bron")?;
                 let key = text(batch, "record_key")?;
                 let p = text(batch, "pseudoniem")?;
                 let status = text(batch, "status")?;
+                let kans = text(batch, "kans")?;
+                let uitleg = text(batch, "uitleg")?;
                 for i in 0..batch.num_rows() {
                     if bron.get(i) != Some("wc_huurcontract") {
                         continue;
                     }
-                    let Some((corporatie, einde)) = key.get(i).and_then(|k| contracts.get(k))
+                    let Some((vbo, corporatie, einde)) = key.get(i).and_then(|k| contracts.get(k))
                     else {
                         continue;
                     };
@@ -223,14 +340,30 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
                             loep_contract::nl::datum(d)
                         ),
                     };
-                    if status.get(i) == Some("beoordelen") {
+                    let te_beoordelen = status.get(i) == Some("beoordelen");
+                    if te_beoordelen {
                         rol.push_str(", koppeling op naam nog te beoordelen");
                     }
-                    add(p.get(i), 4, rol);
+                    let person = p.get(i);
+                    if let Some(ps) = person
+                        && wanted.get(vbo.as_str()).is_some_and(|w| w.contains(ps))
+                    {
+                        koppelingen.entry(vbo.clone()).or_default().push(Koppeling {
+                            bron: "wc_huurcontract".to_string(),
+                            pseudoniem: ps.to_string(),
+                            kans: kans.get(i).and_then(|k| k.parse().ok()).unwrap_or(0.0),
+                            te_beoordelen,
+                            stappen: uitleg.get(i).map(steps).unwrap_or_default(),
+                        });
+                    }
+                    add(vbo, person, 4, rol);
                 }
                 Ok(())
             },
         )?;
     }
-    Ok(out)
+    Ok(Gevonden {
+        rollen: out,
+        koppelingen,
+    })
 }

@@ -219,7 +219,7 @@ pub fn signals(conn: &Connection, run_id: &str) -> Result<Vec<Signal>> {
 }
 
 /// Which signals of a run [`signals_page`] returns; `None` matches all.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SignalQuery {
     pub thema: Option<String>,
     /// Compared without regard to case (`ovb-01` finds `OVB-01`).
@@ -227,6 +227,74 @@ pub struct SignalQuery {
     pub buurt: Option<String>,
     /// Only signals at an address that is a verwonderadres in the run.
     pub verwonderadres: bool,
+}
+
+/// The filter of [`SignalQuery`] in SQL, with the run as `?1` and the query's values as
+/// `?2`–`?5` (thema, indicator, buurt, verwonderadres).
+const SIGNAL_FILTER: &str = "run_id = ?1
+         AND (?2 IS NULL OR thema = ?2)
+         AND (?3 IS NULL OR indicator = ?3 COLLATE NOCASE)
+         AND (?4 IS NULL OR buurtcode = ?4)
+         AND (?5 = 0 OR vbo_id IN (SELECT vbo_id FROM adresprofiel WHERE run_id = ?1 AND verwonderadres = 1))";
+
+/// Where each page of a run's matching signals starts (the `nr` of its first signal) and how
+/// many match in all: one pass over the index that holds the filtered columns. A run's
+/// signals never change, so a front end keeps this and reads any page with
+/// [`signals_from`] by an index seek, however deep the page.
+pub fn page_starts(
+    conn: &Connection,
+    run_id: &str,
+    q: &SignalQuery,
+    page_size: usize,
+) -> Result<(usize, Vec<i64>)> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT nr FROM signaal WHERE {SIGNAL_FILTER} ORDER BY nr"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            run_id,
+            q.thema,
+            q.indicator,
+            q.buurt,
+            i64::from(q.verwonderadres)
+        ],
+        |r| r.get::<_, i64>(0),
+    )?;
+    let (mut total, mut starts) = (0usize, Vec::new());
+    for nr in rows {
+        let nr = nr?;
+        if total % page_size.max(1) == 0 {
+            starts.push(nr);
+        }
+        total += 1;
+    }
+    Ok((total, starts))
+}
+
+/// Up to `limit` of a run's matching signals from the one numbered `from_nr` on, in order.
+pub fn signals_from(
+    conn: &Connection,
+    run_id: &str,
+    q: &SignalQuery,
+    from_nr: i64,
+    limit: usize,
+) -> Result<Vec<Signal>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE {SIGNAL_FILTER} AND nr >= ?6 ORDER BY nr LIMIT ?7"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            run_id,
+            q.thema,
+            q.indicator,
+            q.buurt,
+            i64::from(q.verwonderadres),
+            from_nr,
+            i64::try_from(limit).unwrap_or(-1)
+        ],
+        signal_from_row,
+    )?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// One page of a run's matching signals, in their order, and how many match in all: the
@@ -239,11 +307,7 @@ pub fn signals_page(
     offset: usize,
     limit: usize,
 ) -> Result<(usize, Vec<Signal>)> {
-    let filter = "run_id = ?1
-         AND (?2 IS NULL OR thema = ?2)
-         AND (?3 IS NULL OR indicator = ?3 COLLATE NOCASE)
-         AND (?4 IS NULL OR buurtcode = ?4)
-         AND (?5 = 0 OR vbo_id IN (SELECT vbo_id FROM adresprofiel WHERE run_id = ?1 AND verwonderadres = 1))";
+    let filter = SIGNAL_FILTER;
     let args = params![
         run_id,
         q.thema,
@@ -281,12 +345,28 @@ pub fn signals_page(
 /// Every signal at one address, of every run still kept, oldest run first: index lookups on
 /// `(run_id, vbo_id)`, one per run.
 pub fn signals_at(conn: &Connection, vbo_id: &str) -> Result<Vec<Signal>> {
+    // Sorted here, not in SQL: with an ORDER BY SQLite walks the run's `(run_id, nr)` index
+    // instead, reading every signal of the run to find this address's few.
     let mut stmt = conn.prepare(&format!(
         "SELECT {SIGNAL_COLUMNS} FROM signaal
-         WHERE run_id IN (SELECT run_id FROM scan_run) AND vbo_id = ?1
-         ORDER BY run_id, nr"
+         WHERE run_id IN (SELECT run_id FROM scan_run) AND vbo_id = ?1"
     ))?;
     let rows = stmt.query_map(params![vbo_id], signal_from_row)?;
+    let mut signals = rows.collect::<Result<Vec<_>, _>>()?;
+    signals.sort_by(|a, b| (&a.run_id, a.nr).cmp(&(&b.run_id, b.nr)));
+    Ok(signals)
+}
+
+/// Every address with a signal in a kept run, with each of its signals' persons
+/// (pseudonyms), once; an address whose signals name nobody (a building's energy use, say)
+/// once without a person: what the address page's index is made for.
+pub fn signal_persons(conn: &Connection) -> Result<Vec<(String, Option<String>)>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT s.vbo_id, p.pseudoniem
+         FROM signaal s LEFT JOIN signaal_persoon p ON p.run_id = s.run_id AND p.nr = s.nr
+         WHERE s.run_id IN (SELECT run_id FROM scan_run)",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 

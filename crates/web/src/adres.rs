@@ -38,6 +38,23 @@ pub struct ZaakRegel {
     pub status: String,
 }
 
+/// A link by name as the address page explains it: the waterfall of match weights.
+pub struct KoppelingRegel {
+    pub pseudoniem: String,
+    pub bron: String,
+    pub kans: String,
+    pub te_beoordelen: bool,
+    /// Comparison, level, weight and the running total, each written out.
+    pub stappen: Vec<(String, String, String, String)>,
+}
+
+/// A kept scan as the address page lists it: when, and how many signals it gave here.
+pub struct HistorieRegel {
+    pub run_id: String,
+    pub tijdstip: String,
+    pub signalen: usize,
+}
+
 #[derive(Template)]
 #[template(path = "adres.html")]
 struct AdresPagina {
@@ -45,6 +62,11 @@ struct AdresPagina {
     vbo_id: String,
     adres: String,
     buurt: String,
+    /// The BAG's facts of the object, as label and value.
+    bag: Vec<(&'static str, String)>,
+    /// Every kept scan, newest first, with its signals here.
+    historie: Vec<HistorieRegel>,
+    koppelingen: Vec<KoppelingRegel>,
     profiel: Option<String>,
     signalen: Vec<SignaalRegel>,
     personen: Vec<PersoonRegel>,
@@ -55,13 +77,22 @@ struct AdresPagina {
     fout: Option<String>,
 }
 
+/// The address page; from the server's index when `server` is given (a reader's view),
+/// otherwise read from the files (a writer's page with an error on top: it holds the writer
+/// turn and must not wait for an index to be made).
 fn address_page(
+    server: Option<&Server>,
     s: &Session,
     csrf: String,
     vbo_id: &str,
     fout: Option<String>,
 ) -> loep_app::Result<AdresPagina> {
-    let v = loep_app::scan::address(s, vbo_id)?;
+    let v = match server.map(|server| server.address_index(s)) {
+        Some(Ok(index)) => loep_app::scan::address_in(s, vbo_id, &index)?,
+        // Without an index (not allowed to see signals, or it could not be made), the use
+        // case reads the files and says what is wrong in its own words.
+        _ => loep_app::scan::address(s, vbo_id)?,
+    };
     let newest = v.runs.last().map(|r| r.run_id.clone());
     // `adres` holds street, number and postcode written out; the place follows.
     let adres = match &v.address {
@@ -92,12 +123,76 @@ fn address_page(
             }
         )
     });
+    let mut bag = Vec::new();
+    if let Some(f) = &v.bag {
+        if !f.gebruiksdoelen.is_empty() {
+            bag.push((
+                "Gebruiksdoel",
+                f.gebruiksdoelen
+                    .iter()
+                    .map(|d| d.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
+        if let Some(m) = f.oppervlakte {
+            bag.push(("Oppervlakte", format!("{m} m²")));
+        }
+        if let Some(j) = f.bouwjaar {
+            bag.push(("Bouwjaar", j.to_string()));
+        }
+        if let Some(p) = &f.pand_id {
+            bag.push(("BAG-pand", p.clone()));
+        }
+    }
+    let historie = v
+        .runs
+        .iter()
+        .rev()
+        .map(|r| HistorieRegel {
+            run_id: r.run_id.clone(),
+            tijdstip: loep_app::nl::tijdstip(&r.tijdstip),
+            signalen: v.signals.iter().filter(|x| x.run_id == r.run_id).count(),
+        })
+        .collect();
+    let koppelingen = v
+        .links
+        .iter()
+        .map(|k| {
+            let mut totaal = 0.0;
+            KoppelingRegel {
+                pseudoniem: k.pseudoniem.clone(),
+                bron: match k.bron.as_str() {
+                    "wc_huurcontract" => "huurcontract van de woningcorporatie".to_string(),
+                    other => other.replace('_', " "),
+                },
+                kans: format!("{} %", loep_app::nl::getal(k.kans * 100.0, 1)),
+                te_beoordelen: k.te_beoordelen,
+                stappen: k
+                    .stappen
+                    .iter()
+                    .map(|st| {
+                        totaal += st.gewicht;
+                        (
+                            st.vergelijking.clone(),
+                            st.niveau.clone(),
+                            signed(st.gewicht),
+                            signed(totaal),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
     let c = loep_app::zaken::catalogus();
     Ok(AdresPagina {
         wie: Wie::of(s, csrf),
         vbo_id: v.vbo_id.clone(),
         adres,
         buurt,
+        bag,
+        historie,
+        koppelingen,
         profiel,
         signalen: v
             .signals
@@ -141,6 +236,12 @@ fn address_page(
     })
 }
 
+/// A match weight with its sign: `+8,12`, `-13,30`.
+fn signed(x: f64) -> String {
+    let g = loep_app::nl::getal(x, 2);
+    if x >= 0.0 { format!("+{g}") } else { g }
+}
+
 pub async fn show(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
@@ -150,7 +251,8 @@ pub async fn show(
         Ok(s) => s,
         Err(r) => return r,
     };
-    match blocking(move || address_page(&s, csrf, &vbo_id, None)).await {
+    let srv = server.clone();
+    match blocking(move || address_page(Some(&srv), &s, csrf, &vbo_id, None)).await {
         Ok(p) => render(&p),
         Err(e) => app_error(&e),
     }
@@ -173,7 +275,7 @@ async fn from_address(
             let vbo = v.get("vbo_id");
             Ok(Ok((
                 e.kind,
-                address_page(&s, csrf, &vbo, Some(e.message()))?,
+                address_page(None, &s, csrf, &vbo, Some(e.message()))?,
             )))
         }
         Err(e) => Err(e),

@@ -129,6 +129,7 @@ fn problem(status: StatusCode, detail: &str) -> Response {
         StatusCode::BAD_REQUEST => ("ongeldige-invoer", "Ongeldige invoer"),
         StatusCode::UNPROCESSABLE_ENTITY => ("ongeldige-invoer", "Ongeldige invoer"),
         StatusCode::CONFLICT => ("conflict", "Conflict"),
+        StatusCode::TOO_MANY_REQUESTS => ("te-veel-verzoeken", "Te veel verzoeken"),
         _ => ("interne-fout", "Interne fout"),
     };
     let body = Probleem {
@@ -188,6 +189,20 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .then(|| key.to_string())
 }
 
+/// The answer when a client called the API faster than its rate limit allows.
+pub fn too_many(wait_seconds: u64) -> Response {
+    let mut res = problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!(
+            "te veel verzoeken kort na elkaar van dit adres; probeer het over {wait_seconds} seconden opnieuw"
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&wait_seconds.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
 fn unauthorised() -> Response {
     problem(
         StatusCode::UNAUTHORIZED,
@@ -216,9 +231,9 @@ async fn call<T: Send + 'static>(
     let key = bearer(headers)
         .filter(|k| loep_app::api::well_formed(k))
         .ok_or_else(unauthorised)?;
-    let dir = server.dir.clone();
+    let pool = server.pool.clone();
     let k = key.clone();
-    blocking(move || loep_app::api::check(&dir, &k))
+    blocking(move || loep_app::api::check(&pool, &k))
         .await
         .map_err(|e| key_problem(&e))?;
     let turn = server.writer_turn().await;
@@ -454,6 +469,7 @@ fn query_problem(e: &QueryRejection) -> Response {
         (status = 200, description = "Een pagina zaken", body = ZaakPagina),
         (status = 400, description = "Ongeldige parameters", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaken op deze pagina", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
@@ -536,6 +552,7 @@ async fn detail(
     responses(
         (status = 200, description = "De zaak", body = ZaakUitgebreid),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
@@ -583,6 +600,7 @@ impl From<&types::StatusRegel> for Status {
     responses(
         (status = 200, description = "De statussen", body = Vec<Status>),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
@@ -627,6 +645,7 @@ pub struct NieuweStatus {
         (status = 201, description = "De nieuwe status", body = Status),
         (status = 400, description = "Ongeldige invoer of overgang", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
@@ -685,6 +704,7 @@ impl From<&types::Huisbezoek> for Huisbezoek {
     responses(
         (status = 200, description = "De huisbezoeken", body = Vec<Huisbezoek>),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
@@ -732,6 +752,7 @@ pub struct NieuwHuisbezoek {
         (status = 201, description = "Het geplande huisbezoek", body = Huisbezoek),
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
@@ -786,6 +807,7 @@ impl From<&types::Bevinding> for Bevinding {
     responses(
         (status = 200, description = "De bevindingen", body = Vec<Bevinding>),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
@@ -844,6 +866,7 @@ pub struct NieuweUitkomst {
         (status = 201, description = "De zaak met de vastgelegde uitkomst", body = ZaakUitgebreid),
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
@@ -905,6 +928,7 @@ pub struct NieuweNotitie {
         (status = 201, description = "De zaak met de notitie en het zaakkenmerk", body = ZaakUitgebreid),
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
         (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
+        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
         (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
         (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")

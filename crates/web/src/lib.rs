@@ -14,6 +14,7 @@
 
 mod adres;
 mod api;
+mod inzage;
 mod melden;
 mod pages;
 mod scans;
@@ -41,25 +42,54 @@ pub struct Server {
     /// takes this turn first, so that the server's writes follow one another instead of
     /// contending for the project's lock. Readers need no turn.
     writer: Arc<tokio::sync::Semaphore>,
+    /// The places for requests that only read: as many as keep the cores busy while some
+    /// wait for the disk; more would only make them take turns on the cores and open more
+    /// connections than the pool keeps.
+    readers: Arc<tokio::sync::Semaphore>,
     /// The scan started from the browser, if any, and how the last one ended.
     pub scan: Arc<Mutex<scans::ScanState>>,
     /// Every BAG object written out, kept while the BAG snapshot it was made from is current.
     adresboek: Mutex<Option<(Option<String>, Arc<loep_app::scan::Addresses>)>>,
+    /// The address page's index of addresses and roles, kept while its key stays.
+    adresindex: Mutex<Option<Arc<loep_app::scan::AddressIndex>>>,
+    /// The dashboard's overview of the newest run, kept while the address index's key stays
+    /// (the same runs, snapshots and linkage).
+    overzicht: Mutex<Option<(String, Arc<pages::RunOverview>)>>,
+    /// Per account, the dashboard's cases per status with the register's version they are of.
+    zaakstatus: Mutex<std::collections::HashMap<String, (String, Arc<CasesPerStatus>)>>,
+    /// Where the pages of the queue's filtered lists start.
+    pub wachtrij: loep_app::scan::QueuePages,
+    /// The read-only connections that answer pages which only read.
+    pub pool: loep_app::session::ReadPool,
 }
 
-/// A request's turn as the server's one writer, held until the request's writes are done.
+/// Requests that read the project at once (the rest wait for a place): four per core of the
+/// reference machine.
+const READERS: usize = 8;
+
+/// Per status code, the cases and their addresses an account sees.
+pub type CasesPerStatus = Vec<(String, usize, usize)>;
+
+/// A request's turn as the server's one writer (or a place among its readers), held until
+/// the request is done with the project.
 pub type WriterTurn = tokio::sync::OwnedSemaphorePermit;
 
 impl Server {
     pub fn new(dir: PathBuf) -> Result<Server> {
         Ok(Server {
-            dir,
             formulier: loep_app::melden::Formulier::new()?,
             vinder: Mutex::new(None),
             used: Mutex::new(std::collections::HashMap::new()),
             writer: Arc::new(tokio::sync::Semaphore::new(1)),
+            readers: Arc::new(tokio::sync::Semaphore::new(READERS)),
             scan: Arc::new(Mutex::new(scans::ScanState::default())),
             adresboek: Mutex::new(None),
+            adresindex: Mutex::new(None),
+            overzicht: Mutex::new(None),
+            wachtrij: Default::default(),
+            zaakstatus: Mutex::new(std::collections::HashMap::new()),
+            pool: loep_app::session::ReadPool::new(&dir),
+            dir,
         })
     }
 
@@ -71,9 +101,10 @@ impl Server {
     ) -> loep_app::Result<Arc<loep_app::scan::Addresses>> {
         let current = loep_app::scan::bag_snapshot(s)?;
         // Held while a book is made, so that concurrent requests wait for one reading.
-        let mut cached = self.adresboek.lock().map_err(|_| {
-            loep_app::AppError::new(loep_app::Kind::Internal, "het adresboek is onleesbaar")
-        })?;
+        let mut cached = self
+            .adresboek
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((snapshot, book)) = cached.as_ref()
             && *snapshot == current
         {
@@ -83,6 +114,77 @@ impl Server {
         let book = Arc::new(book);
         *cached = Some((snapshot, book.clone()));
         Ok(book)
+    }
+
+    /// The address page's index for the project as it is now, made again when a scan, an
+    /// intake or a linkage changed what it is made from. The session's use case authorises it.
+    pub fn address_index(
+        &self,
+        s: &loep_app::Session,
+    ) -> loep_app::Result<Arc<loep_app::scan::AddressIndex>> {
+        let key = loep_app::scan::address_index_key(s)?;
+        // Held while an index is made, so that concurrent requests wait for one reading. A
+        // request that panicked while making one left nothing half-made in it: go on.
+        let mut cached = self
+            .adresindex
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(index) = cached.as_ref()
+            && index.key() == key
+        {
+            return Ok(index.clone());
+        }
+        let book = self.address_book(s)?;
+        let index = Arc::new(loep_app::scan::address_index(s, book)?);
+        *cached = Some(index.clone());
+        Ok(index)
+    }
+
+    /// The dashboard's overview of the newest run, made once per run (and again when the
+    /// sources change the addresses it names). The session's use cases authorise it.
+    pub fn run_overview(&self, s: &loep_app::Session) -> loep_app::Result<Arc<pages::RunOverview>> {
+        let key = loep_app::scan::address_index_key(s)?;
+        let mut cached = self
+            .overzicht
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((k, o)) = cached.as_ref()
+            && *k == key
+        {
+            return Ok(o.clone());
+        }
+        let o = Arc::new(pages::RunOverview::of(s)?);
+        *cached = Some((key, o.clone()));
+        Ok(o)
+    }
+
+    /// The dashboard's cases per status for the session's account, counted again when the
+    /// case register changed. The session's use cases authorise it.
+    pub fn cases_per_status(&self, s: &loep_app::Session) -> loep_app::Result<Arc<CasesPerStatus>> {
+        let version = loep_app::zaken::version(s)?;
+        // What the count depends on of the account: who, in which role, of which partner.
+        let naam = format!(
+            "{}/{:?}/{:?}",
+            s.user().naam(),
+            s.user().rol(),
+            s.user().organisatie()
+        );
+        if let Ok(kept) = self.zaakstatus.lock()
+            && let Some((v, counts)) = kept.get(&naam)
+            && *v == version
+        {
+            return Ok(counts.clone());
+        }
+        let counts = Arc::new(loep_app::zaken::per_status(s)?);
+        if let Ok(mut kept) = self.zaakstatus.lock() {
+            kept.insert(naam, (version, counts.clone()));
+        }
+        Ok(counts)
+    }
+
+    /// Waits for a place among the requests that read.
+    pub async fn reader_turn(&self) -> Option<WriterTurn> {
+        self.readers.clone().acquire_owned().await.ok()
     }
 
     /// Waits for this request's turn as the one writer.

@@ -43,6 +43,7 @@ pub struct Wie {
     pub verwerkingslog: bool,
     pub accounts: bool,
     pub algoritmeregister: bool,
+    pub inzage: bool,
 }
 
 impl Wie {
@@ -60,6 +61,7 @@ impl Wie {
             verwerkingslog: s.may(Actie::LogControleren),
             accounts: s.may(Actie::GebruikersBekijken),
             algoritmeregister: s.may(Actie::RegisterExporteren),
+            inzage: s.may(Actie::InzageOpstellen),
         }
     }
 }
@@ -200,6 +202,7 @@ pub async fn logout(
 }
 
 /// A theme's or buurt's count on the dashboard.
+#[derive(Clone)]
 pub struct Telling {
     pub naam: String,
     pub signalen: usize,
@@ -249,6 +252,46 @@ fn counts<'a>(pairs: impl Iterator<Item = (String, &'a str)>) -> Vec<Telling> {
         .collect()
 }
 
+/// What the dashboard shows of the newest run: the same for everyone who may see signals,
+/// so made once per run (the whole listing and its map) and kept by the server.
+#[derive(Clone, Default)]
+pub struct RunOverview {
+    themas: Vec<Telling>,
+    buurten: Vec<Telling>,
+    verwonder: usize,
+    kaart: Option<String>,
+}
+
+impl RunOverview {
+    pub fn of(s: &loep_app::Session) -> loep_app::Result<RunOverview> {
+        let listing = loep_app::scan::listing(s, &SignalFilter::default())?;
+        let themas = counts(
+            listing
+                .signals
+                .iter()
+                .map(|x| (x.thema.clone(), x.vbo_id.as_str())),
+        );
+        let buurten = counts(listing.signals.iter().map(|x| {
+            let code = listing
+                .addresses
+                .buurt_of(&x.vbo_id, x.buurtcode.as_deref());
+            let name = listing.addresses.buurtnaam(code);
+            let label = match (name, code) {
+                (Some(n), Some(c)) => format!("{n} ({c})"),
+                (None, Some(c)) => c.to_string(),
+                _ => "onbekend".to_string(),
+            };
+            (label, x.vbo_id.as_str())
+        }));
+        Ok(RunOverview {
+            themas,
+            buurten,
+            verwonder: listing.profiles.iter().filter(|p| p.verwonderadres).count(),
+            kaart: Some(loep_app::scan::kaart_svg(&listing)?),
+        })
+    }
+}
+
 pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
     let (s, csrf) = match session(&server, &headers, Mode::Read).await {
         Ok(s) => s,
@@ -259,8 +302,9 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
     if !s.may(Actie::ProjectBekijken) {
         return Redirect::to("/zaken").into_response();
     }
+    let server = server.clone();
     let page = blocking(move || {
-        let status = loep_app::project::status(&s)?;
+        let status = loep_app::project::summary(&s)?;
         let zichtbaar = s.may(Actie::SignalenBekijken);
         let scans: Vec<Scanregel> = status
             .scans
@@ -273,48 +317,31 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
                 adressen: r.adressen,
             })
             .collect();
-        let (mut themas, mut buurten, mut verwonder, mut kaart) = (vec![], vec![], 0, None);
-        if zichtbaar && !status.scans.is_empty() {
-            let listing = loep_app::scan::listing(&s, &SignalFilter::default())?;
-            themas = counts(
-                listing
-                    .signals
-                    .iter()
-                    .map(|x| (x.thema.clone(), x.vbo_id.as_str())),
-            );
-            buurten = counts(listing.signals.iter().map(|x| {
-                let code = listing
-                    .addresses
-                    .buurt_of(&x.vbo_id, x.buurtcode.as_deref());
-                let name = listing.addresses.buurtnaam(code);
-                let label = match (name, code) {
-                    (Some(n), Some(c)) => format!("{n} ({c})"),
-                    (None, Some(c)) => c.to_string(),
-                    _ => "onbekend".to_string(),
-                };
-                (label, x.vbo_id.as_str())
-            }));
-            verwonder = listing.profiles.iter().filter(|p| p.verwonderadres).count();
-            kaart = Some(loep_app::scan::kaart_svg(&listing)?);
-        }
+        let run = if zichtbaar && !status.scans.is_empty() {
+            server.run_overview(&s)?
+        } else {
+            Arc::new(RunOverview::default())
+        };
+        let RunOverview {
+            themas,
+            buurten,
+            verwonder,
+            kaart,
+        } = (*run).clone();
         let zaken_per_status = if s.may(Actie::ZakenBekijken) {
-            let all = loep_app::zaken::list(&s, &loep_app::types::ZaakFilter::default())?;
+            let counted = server.cases_per_status(&s)?;
             loep_app::zaken::catalogus()
                 .statustypen
                 .iter()
                 .map(|st| {
-                    let of: Vec<&loep_app::types::Zaak> =
-                        all.iter().filter(|z| z.status == st.code).collect();
-                    let mut adressen: Vec<&str> = of
+                    let (signalen, adressen) = counted
                         .iter()
-                        .map(|z| z.zaakobject.identificatie.as_str())
-                        .collect();
-                    adressen.sort_unstable();
-                    adressen.dedup();
+                        .find(|(code, _, _)| *code == st.code)
+                        .map_or((0, 0), |(_, n, a)| (*n, *a));
                     Telling {
                         naam: st.omschrijving.clone(),
-                        signalen: of.len(),
-                        adressen: adressen.len(),
+                        signalen,
+                        adressen,
                     }
                 })
                 .collect()
@@ -516,13 +543,14 @@ pub async fn signals(
         let filter = f.signal_filter();
         let n = f.pagina.unwrap_or(1).max(1);
         // The page's signals first (authorised), then their addresses from the kept book.
-        let found = loep_app::scan::signals(
+        let found = loep_app::scan::signals_in(
             &s,
             &filter,
             Page {
                 number: n - 1,
                 size: PAGE_SIZE,
             },
+            &server.wachtrij,
         )?;
         let addresses = server.address_book(&s)?;
         let regels = found

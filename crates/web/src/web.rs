@@ -17,6 +17,7 @@ use tower_governor::governor::GovernorConfigBuilder;
 use crate::Server;
 use crate::adres;
 use crate::api;
+use crate::inzage;
 use crate::melden;
 use crate::pages;
 use crate::scans;
@@ -31,9 +32,11 @@ pub const COOKIE: &str = "__Host-loep";
 const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(server: Arc<Server>) -> Router {
-    let rate_limit = || {
+    // A rate limit per client address: `burst` requests at once, then one per `every`;
+    // `answer` says so (given the seconds to wait).
+    let rate_limit = |every: std::time::Duration, burst: u32, answer: fn(u64) -> Response| {
         let mut config = GovernorConfigBuilder::default();
-        config.per_second(REPLENISH_SECONDS).burst_size(BURST);
+        config.period(every).burst_size(burst);
         // Non-zero constants: finish() returns None only for a zero burst or period.
         let config = config
             .finish()
@@ -46,23 +49,22 @@ pub fn router(server: Arc<Server>) -> Router {
                 limiter.retain_recent();
             }
         });
-        GovernorLayer::new(config).error_handler(|e| {
+        GovernorLayer::new(config).error_handler(move |e| {
             let wait = match &e {
-                GovernorError::TooManyRequests { wait_time, .. } => *wait_time,
-                _ => REPLENISH_SECONDS,
+                GovernorError::TooManyRequests { wait_time, .. } => (*wait_time).max(1),
+                _ => every.as_secs().max(1),
             };
-            let mut res = page_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!(
-                    "U hebt veel formulieren kort na elkaar verstuurd. Wacht {wait} seconden en probeer het dan opnieuw."
-                ),
-            );
-            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            res
+            answer(wait)
         })
     };
+    let form_limit = || {
+        rate_limit(
+            std::time::Duration::from_secs(REPLENISH_SECONDS),
+            BURST,
+            too_many_forms,
+        )
+    };
+    let api_limit = || rate_limit(API_EVERY, API_BURST, api::too_many);
     Router::new()
         .route("/", get(pages::dashboard))
         .route("/inloggen", get(pages::login_form).post(pages::login))
@@ -84,35 +86,42 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/verwerkingslog", get(verantwoording::verwerkingslog))
         .route("/accounts", get(verantwoording::accounts))
         .route("/algoritmeregister", get(verantwoording::algoritmeregister))
+        .route("/inzage", get(inzage::list).post(inzage::draw_up))
+        .route("/inzage/{bestand}", get(inzage::open))
         .route("/meldingen/{id}/status", post(melden::set_status))
         // The public form: its posts are rate limited per client (the pages are not).
         .route(
             "/melden",
             post(melden::file)
-                .layer(rate_limit())
+                .layer(form_limit())
                 .get(melden::form_page),
         )
         .route(
             "/melden/status",
             post(melden::status)
-                .layer(rate_limit())
+                .layer(form_limit())
                 .get(melden::status_form),
         )
-        .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/zaken", get(api::zaken))
-        .route("/api/v1/zaken/{uuid}", get(api::zaak))
-        .route(
-            "/api/v1/zaken/{uuid}/statussen",
-            get(api::statussen).post(api::status_nieuw),
+        .merge(
+            Router::new()
+                .route("/api/v1/openapi.json", get(api::openapi))
+                .route("/api/v1/zaken", get(api::zaken))
+                .route("/api/v1/zaken/{uuid}", get(api::zaak))
+                .route(
+                    "/api/v1/zaken/{uuid}/statussen",
+                    get(api::statussen).post(api::status_nieuw),
+                )
+                .route(
+                    "/api/v1/zaken/{uuid}/huisbezoeken",
+                    get(api::huisbezoeken).post(api::huisbezoek_nieuw),
+                )
+                .route("/api/v1/zaken/{uuid}/uitkomsten", post(api::uitkomst_nieuw))
+                .route("/api/v1/zaken/{uuid}/bevindingen", get(api::bevindingen))
+                .route("/api/v1/zaken/{uuid}/notities", post(api::notitie_nieuw))
+                .route("/api/v1/{*rest}", axum::routing::any(api::not_found))
+                // Partner systems per client address: a sync may burst, a loop is slowed.
+                .layer(api_limit()),
         )
-        .route(
-            "/api/v1/zaken/{uuid}/huisbezoeken",
-            get(api::huisbezoeken).post(api::huisbezoek_nieuw),
-        )
-        .route("/api/v1/zaken/{uuid}/uitkomsten", post(api::uitkomst_nieuw))
-        .route("/api/v1/zaken/{uuid}/bevindingen", get(api::bevindingen))
-        .route("/api/v1/zaken/{uuid}/notities", post(api::notitie_nieuw))
-        .route("/api/v1/{*rest}", axum::routing::any(api::not_found))
         .route("/static/loep.css", get(stylesheet))
         .route("/static/nlds/utrecht-html.css", get(utrecht_css))
         .route("/static/nlds/voorbeeld-theme.css", get(theme_css))
@@ -126,6 +135,24 @@ pub fn router(server: Arc<Server>) -> Router {
 /// (a resident files a report or two; a script filing hundreds is slowed to ten a minute).
 const BURST: u32 = 10;
 const REPLENISH_SECONDS: u64 = 6;
+
+/// Calls to the partner API per client address: a burst of 200 (a partner system syncing
+/// its cases), then 20 a second.
+const API_BURST: u32 = 200;
+const API_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+fn too_many_forms(wait: u64) -> Response {
+    let mut res = page_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        &format!(
+            "U hebt veel formulieren kort na elkaar verstuurd. Wacht {wait} seconden en probeer het dan opnieuw."
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
 
 fn css(text: &'static str) -> impl IntoResponse {
     (
@@ -239,7 +266,8 @@ pub fn clear_cookie() -> String {
 }
 
 /// A logged-in request's session. A writer's holds the server's writer turn
-/// ([`Server::writer_turn`]) until the request is done with it.
+/// ([`Server::writer_turn`]), a reader's a reader place ([`Server::reader_turn`]), until the
+/// request is done with it.
 pub struct Held {
     session: Session,
     _turn: Option<crate::WriterTurn>,
@@ -277,26 +305,32 @@ pub async fn session(
     let Some(token) = token(headers) else {
         return Err(to_login());
     };
+    // A writer waits for the one writer turn; a reader for one of the reader places, so that
+    // a crowd of requests queues here instead of all working the database at once.
     let turn = match mode {
         Mode::Write => server.writer_turn().await,
-        Mode::Read => None,
+        Mode::Read => server.reader_turn().await,
     };
     let dir = server.dir.clone();
-    blocking(move || loep_app::session::resume(&dir, mode, &token))
-        .await
-        .map(|(session, csrf)| {
-            (
-                Held {
-                    session,
-                    _turn: turn,
-                },
-                csrf,
-            )
-        })
-        .map_err(|e| match e.kind {
-            Kind::Refused => to_login(),
-            _ => app_error(&e),
-        })
+    let pool = server.pool.clone();
+    blocking(move || match mode {
+        Mode::Read => pool.resume(&token),
+        Mode::Write => loep_app::session::resume(&dir, mode, &token),
+    })
+    .await
+    .map(|(session, csrf)| {
+        (
+            Held {
+                session,
+                _turn: turn,
+            },
+            csrf,
+        )
+    })
+    .map_err(|e| match e.kind {
+        Kind::Refused => to_login(),
+        _ => app_error(&e),
+    })
 }
 
 /// Runs `f` on the blocking pool (SQLite, Argon2, file reads).

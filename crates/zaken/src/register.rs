@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS zaak (
     mac TEXT
 );
 CREATE INDEX IF NOT EXISTS zaak_vbo ON zaak (vbo_id);
+CREATE INDEX IF NOT EXISTS zaak_hoofdzaak ON zaak (hoofdzaak);
 -- The last number given per year (LOEP-<jaar>-<nr>); jaar 0 counts terugmeldingen. Never
 -- reused, also after retention deleted the cases.
 CREATE TABLE IF NOT EXISTS zaak_teller (jaar INTEGER PRIMARY KEY, laatste INTEGER NOT NULL);
@@ -762,10 +763,14 @@ pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<
     if !has_register(conn)? {
         return Ok(Vec::new());
     }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {ZAAK_COLUMNS} FROM zaak ORDER BY registratiedatum DESC, identificatie DESC"
-    ))?;
-    let rows = stmt.query_map([], zaak_from_row)?;
+    // One address's cases through the index on `vbo_id` (the address page); the other
+    // filters are checked on each row below.
+    let order = "ORDER BY registratiedatum DESC, identificatie DESC";
+    let mut stmt = conn.prepare(&match filter.vbo_id {
+        Some(_) => format!("SELECT {ZAAK_COLUMNS} FROM zaak WHERE vbo_id = ?1 {order}"),
+        None => format!("SELECT {ZAAK_COLUMNS} FROM zaak WHERE ?1 IS NULL {order}"),
+    })?;
+    let rows = stmt.query_map(params![filter.vbo_id], zaak_from_row)?;
     let mut out = Vec::new();
     for z in rows {
         let z = z?;
@@ -797,6 +802,88 @@ pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<
         }
     }
     Ok(out)
+}
+
+/// A value that changes whenever a case is added or removed, moves on or gets a role: for a
+/// front end that keeps counts from [`per_status`] (reading it costs three index lookups and
+/// a count).
+pub fn version(conn: &Connection) -> Result<String> {
+    if !has_register(conn)? {
+        return Ok(String::new());
+    }
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM zaak) || '/' || ifnull((SELECT max(rowid) FROM zaak), 0)
+           || '/' || ifnull((SELECT max(rowid) FROM zaak_status), 0)
+           || '/' || ifnull((SELECT max(rowid) FROM zaak_rol), 0)",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Per status code, how many cases and how many addresses the account may see (the
+/// dashboard): one grouped query for an account that sees every case, otherwise counted over
+/// [`list`].
+pub fn per_status(conn: &Connection, user: &Gebruiker) -> Result<Vec<(String, usize, usize)>> {
+    auth::authorize(user, Actie::ZakenBekijken, Object::Project)?;
+    if !has_register(conn)? {
+        return Ok(Vec::new());
+    }
+    let sees_all = [false, true].into_iter().all(|gesloten| {
+        auth::decide(
+            user,
+            Actie::ZakenBekijken,
+            Object::Zaak {
+                op_zaak: false,
+                gesloten,
+            },
+        )
+        .is_ok()
+    });
+    if sees_all {
+        // Every row's seal is checked in the same pass, as `list` checks each case it lists.
+        let intact = loep_store::integrity::intact_sql(conn, "zaak")?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT status, count(*), count(DISTINCT vbo_id), sum(NOT {intact}),
+                    min(CASE WHEN NOT {intact} THEN identificatie END)
+             FROM zaak GROUP BY status ORDER BY status"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<String>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (status, n, a, broken, which) = row?;
+            if broken > 0 {
+                return Err(loep_store::integrity::tampered(&format!(
+                    "zaak {}",
+                    which.unwrap_or_default()
+                )));
+            }
+            out.push((
+                status,
+                usize::try_from(n).unwrap_or(0),
+                usize::try_from(a).unwrap_or(0),
+            ));
+        }
+        return Ok(out);
+    }
+    let mut by: std::collections::BTreeMap<String, (usize, std::collections::BTreeSet<String>)> =
+        std::collections::BTreeMap::new();
+    for z in list(conn, user, &ZaakFilter::default())? {
+        let e = by.entry(z.status).or_default();
+        e.0 += 1;
+        e.1.insert(z.zaakobject.identificatie);
+    }
+    Ok(by
+        .into_iter()
+        .map(|(status, (n, a))| (status, n, a.len()))
+        .collect())
 }
 
 /// `loep zaak show`: a case with everything recorded on it.

@@ -249,3 +249,66 @@ fn closing_sets_the_archive_date_from_the_result_and_reopening_clears_it() {
         .zaak;
     assert!(z.einddatum.is_none() && z.archiefactiedatum.is_none() && z.resultaat.is_none());
 }
+
+#[test]
+fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
+    let mut w = world();
+    for status in ["nieuw", "in_onderzoek", "afgerond", "nieuw", "geannuleerd"] {
+        w.case_in(status);
+    }
+    let conn = w.project.conn();
+    let beheerder = auth::authenticate(conn, "beheerder", PW).unwrap();
+    auth::add_user(
+        conn,
+        Some(&beheerder),
+        "handhaver2",
+        Rol::Handhaver,
+        None,
+        PW,
+    )
+    .unwrap();
+    let handhaver2 = auth::authenticate(conn, "handhaver2", PW).unwrap();
+    let by_list = |user: &Gebruiker| {
+        let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<String>)> = BTreeMap::new();
+        for z in register::list(w.project.conn(), user, &Default::default()).unwrap() {
+            let e = by.entry(z.status).or_default();
+            e.0 += 1;
+            e.1.insert(z.zaakobject.identificatie);
+        }
+        by.into_iter()
+            .map(|(s, (n, a))| (s, n, a.len()))
+            .collect::<Vec<_>>()
+    };
+    for user in [&w.projectleider, &w.analist, &w.handhaver, &handhaver2] {
+        assert_eq!(
+            register::per_status(w.project.conn(), user).unwrap(),
+            by_list(user),
+            "{}",
+            user.naam()
+        );
+    }
+    let all = register::per_status(w.project.conn(), &w.projectleider).unwrap();
+    assert_eq!(all.iter().map(|(_, n, _)| n).sum::<usize>(), 5);
+    assert!(all.contains(&("nieuw".to_string(), 2, 2)), "{all:?}");
+    // Someone on none of the cases counts none of them.
+    assert!(
+        register::per_status(w.project.conn(), &handhaver2)
+            .unwrap()
+            .is_empty()
+    );
+
+    // A case whose status was changed outside loep is not counted: the count refuses, as
+    // the list does.
+    let outside = rusqlite::Connection::open(w.project.layout.store()).unwrap();
+    outside
+        .execute_batch(
+            "DROP TRIGGER zaak_mac_check; DROP TRIGGER zaak_mac_update;
+             UPDATE zaak SET status = 'afgerond' WHERE identificatie = (SELECT min(identificatie) FROM zaak WHERE status = 'nieuw');",
+        )
+        .unwrap();
+    for user in [&w.projectleider, &w.handhaver] {
+        let e = register::per_status(w.project.conn(), user).unwrap_err();
+        assert!(e.to_string().contains("zaak"), "{e}");
+        assert!(register::list(w.project.conn(), user, &Default::default()).is_err());
+    }
+}

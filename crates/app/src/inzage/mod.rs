@@ -121,10 +121,136 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
     })
 }
 
+/// An access report kept in the vault: its name (`inzage-<date>-<n>`), the day it was
+/// drawn up and which forms of it are there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Letter {
+    pub naam: String,
+    pub datum: String,
+    pub html: bool,
+    pub pdf: bool,
+}
+
+/// The access reports kept in the vault, the newest first (the names say nothing about the
+/// person; the reports themselves are opened with [`open_letter`]).
+pub fn letters(session: &Session) -> Result<Vec<Letter>> {
+    session.authorize(Actie::InzageOpstellen)?;
+    let dir = loep_vault::inzage_dir(&session.project.layout);
+    let mut by: std::collections::BTreeMap<String, Letter> = std::collections::BTreeMap::new();
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(AppError::invalid(format!(
+                "cannot read {}: {e}; is the vault's storage mounted?",
+                dir.display()
+            )));
+        }
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let Some((stem, ext)) = file.rsplit_once('.') else {
+            continue;
+        };
+        if !letter_name(stem) {
+            continue;
+        }
+        let l = by.entry(stem.to_string()).or_insert_with(|| Letter {
+            naam: stem.to_string(),
+            datum: stem["inzage-".len().."inzage-".len() + 10].to_string(),
+            html: false,
+            pdf: false,
+        });
+        match ext {
+            "html" => l.html = true,
+            "pdf" => l.pdf = true,
+            _ => {}
+        }
+    }
+    let mut out: Vec<Letter> = by.into_values().collect();
+    // Newest first: by day, then by the day's number.
+    out.sort_by_key(|l| {
+        std::cmp::Reverse((
+            l.datum.clone(),
+            l.naam
+                .rsplit('-')
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+                .unwrap_or(0),
+        ))
+    });
+    Ok(out)
+}
+
+/// Whether `stem` is a name [`report`] gives: `inzage-YYYY-MM-DD-N`.
+fn letter_name(stem: &str) -> bool {
+    let Some(rest) = stem.strip_prefix("inzage-") else {
+        return false;
+    };
+    let (day, n) = (rest.get(..10), rest.get(10..));
+    matches!((day, n), (Some(d), Some(n))
+        if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()
+            && n.len() > 1
+            && n.starts_with('-')
+            && n[1..].bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// One kept access report as HTML or PDF (`file` is `<name>.html` or `<name>.pdf`), for the
+/// privacy officer or key holder who answers the request; the opening is logged.
+pub fn open_letter(session: &mut Session, file: &str) -> Result<(Vec<u8>, &'static str)> {
+    session.authorize(Actie::InzageOpstellen)?;
+    let (stem, kind) = match file.rsplit_once('.') {
+        Some((stem, "pdf")) => (stem, "application/pdf"),
+        Some((stem, "html")) => (stem, "text/html; charset=utf-8"),
+        _ => return Err(AppError::not_found(format!("geen inzagebrief '{file}'"))),
+    };
+    if !letter_name(stem) {
+        return Err(AppError::not_found(format!("geen inzagebrief '{file}'")));
+    }
+    let path = loep_vault::inzage_dir(&session.project.layout).join(file);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(AppError::not_found(format!("geen inzagebrief '{file}'")));
+        }
+        Err(e) => {
+            return Err(AppError::invalid(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let now = loep_store::clock::now();
+    session.project.log(
+        loep_store::LogRecord::new("inzage.geopend", &now, &now)
+            .with_attr("brief", stem.to_string())
+            .with_attr("door", session.user.naam().to_string()),
+    )?;
+    Ok((bytes, kind))
+}
+
 #[cfg(test)]
 mod tests {
     use super::brief::{Brief, BronBlok, Handeling, Regel, SignaalBlok};
     use super::*;
+
+    #[test]
+    fn only_the_names_the_report_gives_are_letters() {
+        for ok in ["inzage-2026-06-15-1", "inzage-2026-12-31-12"] {
+            assert!(letter_name(ok), "{ok}");
+        }
+        for bad in [
+            "inzage-2026-06-15",
+            "inzage-2026-06-15-",
+            "inzage-2026-13-01-1",
+            "inzage-2026-06-15-1/../x",
+            "../inzage-2026-06-15-1",
+            "inzage-2026-06-15-1a",
+            "brief-2026-06-15-1",
+        ] {
+            assert!(!letter_name(bad), "{bad}");
+        }
+    }
 
     fn regel(label: &str, waarde: &str) -> Regel {
         Regel {

@@ -1,0 +1,129 @@
+//! Residents' access requests (`/inzage`): the privacy officer or a key holder draws up the
+//! report for a BSN (as `loep inzage` does: HTML and PDF into the vault, the lookup logged),
+//! sees the reports kept in the vault and opens one to send it (the opening logged too).
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use loep_app::{Kind, Mode};
+use std::sync::Arc;
+
+use crate::Server;
+use crate::pages::{Wie, again, form_session, render};
+use crate::web::{app_error, blocking, session};
+
+pub struct BriefRegel {
+    pub naam: String,
+    pub datum: String,
+    pub html: bool,
+    pub pdf: bool,
+}
+
+#[derive(Template)]
+#[template(path = "inzageverzoeken.html")]
+struct Inzageverzoeken {
+    wie: Wie,
+    brieven: Vec<BriefRegel>,
+    fout: Option<String>,
+}
+
+fn page(
+    s: &loep_app::Session,
+    csrf: String,
+    fout: Option<String>,
+) -> loep_app::Result<Inzageverzoeken> {
+    let brieven = loep_app::inzage::letters(s)?
+        .into_iter()
+        .map(|l| BriefRegel {
+            datum: loep_app::nl::datum(&l.datum),
+            naam: l.naam,
+            html: l.html,
+            pdf: l.pdf,
+        })
+        .collect();
+    Ok(Inzageverzoeken {
+        wie: Wie::of(s, csrf),
+        brieven,
+        fout,
+    })
+}
+
+/// `GET /inzage`: the form and the reports kept.
+pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match blocking(move || page(&s, csrf, None)).await {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `POST /inzage`: the report for the BSN given; back to the list, or the form with why not.
+pub async fn draw_up(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let answer = blocking(move || {
+        let bsn = v.get("bsn");
+        if !(8..=9).contains(&bsn.len()) || !bsn.bytes().all(|b| b.is_ascii_digit()) {
+            let fout = "Vul het BSN van de verzoeker in: negen cijfers.".to_string();
+            return Ok(Err((Kind::Invalid, page(&s, csrf, Some(fout))?)));
+        }
+        match loep_app::inzage::report(&mut s, &bsn, None) {
+            Ok(_) => Ok(Ok(())),
+            Err(e) if matches!(e.kind, Kind::Invalid | Kind::NotFound | Kind::Conflict) => {
+                let kind = e.kind;
+                Ok(Err((kind, page(&s, csrf, Some(e.message()))?)))
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    match answer {
+        Ok(Ok(())) => Redirect::to("/inzage").into_response(),
+        Ok(Err((kind, p))) => again(
+            if kind == Kind::NotFound {
+                Kind::Invalid
+            } else {
+                kind
+            },
+            &p,
+        ),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `GET /inzage/{bestand}`: one kept report (`.html` or `.pdf`), as a download.
+pub async fn open(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(bestand): Path<String>,
+) -> Response {
+    let (mut s, _) = match session(&server, &headers, Mode::Write).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let name = bestand.clone();
+    match blocking(move || loep_app::inzage::open_letter(&mut s, &name)).await {
+        Ok((bytes, kind)) => {
+            let mut res = (StatusCode::OK, bytes).into_response();
+            let h = res.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+            // The name is checked by the use case: letters, digits and hyphens, one extension.
+            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{bestand}\"")) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            res
+        }
+        Err(e) => app_error(&e),
+    }
+}
