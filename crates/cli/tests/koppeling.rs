@@ -59,9 +59,35 @@ fn intake_links_persons_and_addresses_pseudonymously() {
             "pseudoniem",
             "kans",
             "methode",
-            "status"
+            "status",
+            "uitleg"
         ])
     );
+    // The waterfall names comparisons, levels and weights: never a value of a record.
+    for l in &links {
+        if let Some(u) = l["uitleg"].as_deref() {
+            for line in u.lines() {
+                let fields: Vec<&str> = line.split('\t').collect();
+                assert_eq!(fields.len(), 3, "{line}");
+                assert!(fields[2].parse::<f64>().is_ok(), "{line}");
+                let level = fields[1];
+                assert!(
+                    level.starts_with("λ = ")
+                        || level == "missing"
+                        || level == "different"
+                        || level == "exact"
+                        || level == "variant"
+                        || level == "initials"
+                        || level.starts_with("jaro-winkler >= ")
+                        || level.starts_with("same ")
+                        || level.contains("swapped")
+                        || level.contains("partly unknown")
+                        || level == "one digit off",
+                    "a level of the linker, not a value: {line}"
+                );
+            }
+        }
+    }
     let truth = csv_rows(&world.join("truth/links.csv"));
     for source in ["wc_huurcontract", "pol_betrokkene"] {
         let predicted: HashSet<(String, String)> = links
