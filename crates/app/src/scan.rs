@@ -56,6 +56,18 @@ pub struct SignalFilter {
     pub verwonderadres: bool,
 }
 
+impl SignalFilter {
+    /// The filter as the store applies it to one run.
+    fn query(&self) -> loep_store::scan::SignalQuery {
+        loep_store::scan::SignalQuery {
+            thema: self.thema.clone(),
+            indicator: self.indicator.clone(),
+            buurt: self.buurt.clone(),
+            verwonderadres: self.verwonderadres,
+        }
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
@@ -92,12 +104,7 @@ fn the_run(session: &Session, run: Option<&str>) -> Result<ScanRun> {
 pub fn signals(session: &Session, filter: &SignalFilter, page: Page) -> Result<Signals> {
     session.authorize(Actie::SignalenBekijken)?;
     let run = the_run(session, filter.run.as_deref())?;
-    let query = loep_store::scan::SignalQuery {
-        thema: filter.thema.clone(),
-        indicator: filter.indicator.clone(),
-        buurt: filter.buurt.clone(),
-        verwonderadres: filter.verwonderadres,
-    };
+    let query = filter.query();
     let (total, signals) = loep_store::scan::signals_page(
         session.project.conn(),
         &run.run_id,
@@ -139,12 +146,7 @@ pub fn signals_in(
 ) -> Result<Signals> {
     session.authorize(Actie::SignalenBekijken)?;
     let run = the_run(session, filter.run.as_deref())?;
-    let query = loep_store::scan::SignalQuery {
-        thema: filter.thema.clone(),
-        indicator: filter.indicator.clone(),
-        buurt: filter.buurt.clone(),
-        verwonderadres: filter.verwonderadres,
-    };
+    let query = filter.query();
     let key = (run.run_id.clone(), query.clone(), page.size);
     let kept = pages.kept.lock().ok().and_then(|k| k.get(&key).cloned());
     let starts = match kept {
