@@ -358,6 +358,7 @@ pub fn tampered_rows(conn: &Connection) -> Result<Vec<String>> {
             ));
         }
     }
+    out.extend(crate::websessie::tampered(conn)?);
     Ok(out)
 }
 

@@ -2,7 +2,12 @@
 //!
 //! A session starts with a successful login ([`crate::auth::authenticate`]) and is named by a
 //! random token of 256 bits that only the browser holds (in a cookie); the table keeps the
-//! token's SHA-256, so that someone who reads the database cannot take over a session. Each
+//! token's HMAC under the project's integrity key, so that someone who reads the database cannot
+//! take over a session and someone who writes it cannot make one: a row inserted by hand names
+//! no token anyone holds. Each row carries a seal (`mac`) over the token's HMAC, the account,
+//! the CSRF token and the start, so that a session cannot be moved to another account or made
+//! younger; a row that no longer matches its seal is refused, and `loep log verify` reports it
+//! ([`tampered`]). Each
 //! session has its own CSRF token for the forms it posts. A session ends at logout, after
 //! [`IDLE_MINUTES`] without a request, after [`ABSOLUTE_HOURS`] whatever happens, and as soon as
 //! its account is disabled, locked or changed outside loep: every resumption reads the account
@@ -11,7 +16,6 @@
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-use sha2::{Digest, Sha256};
 
 use crate::auth::Gebruiker;
 use crate::{Problem, ProblemKind};
@@ -23,7 +27,22 @@ pub const ABSOLUTE_HOURS: i64 = 10;
 /// A session's last use is written at most this often.
 const TOUCH_SECONDS: i64 = 60;
 
+/// The seal of a session row, as an SQL expression over its columns.
+const SEAL: &str = "loep_mac('websessie', sleutel, gebruiker, csrf, aangemaakt)";
+
 pub fn create_schema(conn: &Connection) -> Result<()> {
+    // Sessions of an earlier release were named by an unkeyed hash and had no seal: they end
+    // (their users log in again), which is the safe direction.
+    let unsealed: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'websessie')
+           AND NOT EXISTS (SELECT 1 FROM pragma_table_info('websessie') WHERE name = 'mac')",
+        [],
+        |r| r.get(0),
+    )?;
+    if unsealed {
+        conn.execute_batch("DROP TABLE websessie")
+            .context("kan de sessies van een eerdere versie niet beëindigen")?;
+    }
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS websessie (
@@ -31,11 +50,37 @@ CREATE TABLE IF NOT EXISTS websessie (
     gebruiker TEXT NOT NULL,
     csrf TEXT NOT NULL,
     aangemaakt TEXT NOT NULL,
-    laatst TEXT NOT NULL
+    laatst TEXT NOT NULL,
+    mac TEXT NOT NULL
 );
 "#,
     )
     .context("kan de tabel websessie (sessies van de webapplicatie) niet aanmaken")
+}
+
+/// The sessions whose rows no longer match their seal (made or changed outside loep), as
+/// problems for `loep log verify`.
+pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
+    let exists: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('websessie') WHERE name = 'mac')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT gebruiker FROM websessie WHERE mac IS NOT {SEAL}"
+    ))?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for naam in names {
+        out.push(format!(
+            "websessie of account '{}' was made or changed outside loep (it does not match its seal)",
+            naam?
+        ));
+    }
+    Ok(out)
 }
 
 /// What the browser holds (`token`, in a cookie) and what its forms carry (`csrf`).
@@ -51,8 +96,13 @@ fn random_hex() -> Result<String> {
     Ok(hex::encode(bytes))
 }
 
-fn key_of(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+/// The name under which the session of `token` is kept: the token's HMAC under the project's
+/// integrity key (the SQL function exists only on connections loep opened with the key).
+fn key_of(conn: &Connection, token: &str) -> Result<String> {
+    conn.query_row("SELECT loep_mac('websessie-token', ?1)", [token], |r| {
+        r.get(0)
+    })
+    .context("de sessie kan niet worden nagegaan: het project heeft geen integriteitssleutel")
 }
 
 fn stamp(t: DateTime<Utc>) -> String {
@@ -77,10 +127,13 @@ pub fn start(conn: &Connection, user: &Gebruiker, now: DateTime<Utc>) -> Result<
         csrf: random_hex()?,
     };
     conn.execute(
-        "INSERT INTO websessie (sleutel, gebruiker, csrf, aangemaakt, laatst)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
+        &format!(
+            "INSERT INTO websessie (sleutel, gebruiker, csrf, aangemaakt, laatst, mac)
+             SELECT sleutel, gebruiker, csrf, aangemaakt, aangemaakt, {SEAL}
+             FROM (SELECT ?1 AS sleutel, ?2 AS gebruiker, ?3 AS csrf, ?4 AS aangemaakt)"
+        ),
         params![
-            key_of(&started.token),
+            key_of(conn, &started.token)?,
             user.naam(),
             started.csrf,
             stamp(now)
@@ -94,17 +147,23 @@ pub fn start(conn: &Connection, user: &Gebruiker, now: DateTime<Utc>) -> Result<
 /// session as used now.
 pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Gebruiker, String)> {
     create_schema(conn)?;
-    let key = key_of(token);
-    let row: Option<(String, String, String, String)> = conn
+    let key = key_of(conn, token)?;
+    let row: Option<(String, String, String, String, bool)> = conn
         .query_row(
-            "SELECT gebruiker, csrf, aangemaakt, laatst FROM websessie WHERE sleutel = ?1",
+            &format!(
+                "SELECT gebruiker, csrf, aangemaakt, laatst, mac IS {SEAL}
+                 FROM websessie WHERE sleutel = ?1"
+            ),
             params![key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
         .optional()?;
-    let Some((naam, csrf, aangemaakt, laatst)) = row else {
+    let Some((naam, csrf, aangemaakt, laatst, intact)) = row else {
         return Err(ended());
     };
+    if !intact {
+        return Err(crate::integrity::tampered("deze websessie"));
+    }
     let parse = |s: &str| {
         DateTime::parse_from_rfc3339(s)
             .map(|t| t.with_timezone(&Utc))
@@ -145,7 +204,7 @@ pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Geb
 pub fn end(conn: &Connection, token: &str) -> Result<()> {
     conn.execute(
         "DELETE FROM websessie WHERE sleutel = ?1",
-        params![key_of(token)],
+        params![key_of(conn, token)?],
     )?;
     Ok(())
 }
@@ -179,6 +238,7 @@ mod tests {
 
     fn db() -> (Connection, Gebruiker) {
         let conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         crate::auth::create_schema(&conn).unwrap();
         create_schema(&conn).unwrap();
         crate::auth::add_user(
@@ -249,5 +309,75 @@ mod tests {
         let s = start(&conn, &bram, t0).unwrap();
         crate::auth::disable_user(&conn, &user, "bram").unwrap();
         assert!(resume(&conn, &s.token, t0).is_err());
+    }
+
+    /// Red-team row 1 (RELIABILITY.md): with write access to the store, an insider inserts a
+    /// session row for a token of their own, or moves their own session to another account.
+    #[test]
+    fn a_session_row_made_or_moved_outside_loep_is_refused() {
+        use sha2::{Digest, Sha256};
+        let (conn, anna) = db();
+        let t0 = t("2026-06-15T08:00:00Z");
+        crate::auth::add_user(
+            &conn,
+            Some(&anna),
+            "bram",
+            Rol::Analist,
+            None,
+            "nog een lang wachtwoord",
+        )
+        .unwrap();
+        let bram = crate::auth::authenticate(&conn, "bram", "nog een lang wachtwoord").unwrap();
+        // A row named by the unkeyed hash of a token the attacker chose, with any seal.
+        let token = "ab".repeat(32);
+        conn.execute(
+            "INSERT INTO websessie VALUES (?1, 'anna', 'c', ?2, ?2, 'x')",
+            params![hex::encode(Sha256::digest(token.as_bytes())), stamp(t0)],
+        )
+        .unwrap();
+        let e = resume(&conn, &token, t0).unwrap_err();
+        assert!(e.to_string().contains("verlopen"), "{e}");
+        // bram's own session, moved to anna's account in the database.
+        let s = start(&conn, &bram, t0).unwrap();
+        assert_eq!(resume(&conn, &s.token, t0).unwrap().0.naam(), "bram");
+        conn.execute(
+            "UPDATE websessie SET gebruiker = 'anna' WHERE gebruiker = 'bram'",
+            [],
+        )
+        .unwrap();
+        let e = resume(&conn, &s.token, t0).unwrap_err();
+        assert!(e.to_string().contains("outside loep"), "{e}");
+        // Both rows are reported to the privacy officer's check.
+        let found = crate::integrity::tampered_rows(&conn).unwrap();
+        assert_eq!(
+            found.iter().filter(|p| p.starts_with("websessie")).count(),
+            2,
+            "{found:?}"
+        );
+        // Made younger: the start time is under the seal as well.
+        let s = start(&conn, &bram, t0).unwrap();
+        let later = t("2026-06-15T17:59:00Z");
+        conn.execute(
+            "UPDATE websessie SET aangemaakt = ?1, laatst = ?1 WHERE csrf = ?2",
+            params![stamp(later), s.csrf],
+        )
+        .unwrap();
+        assert!(resume(&conn, &s.token, later).is_err());
+    }
+
+    #[test]
+    fn sessions_of_an_earlier_release_end() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE websessie (sleutel TEXT PRIMARY KEY, gebruiker TEXT NOT NULL, csrf TEXT NOT NULL, aangemaakt TEXT NOT NULL, laatst TEXT NOT NULL);
+             INSERT INTO websessie VALUES ('k', 'anna', 'c', 'a', 'l');",
+        )
+        .unwrap();
+        create_schema(&conn).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM websessie", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
     }
 }
