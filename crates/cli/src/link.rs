@@ -148,9 +148,10 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     let mut links = 0;
     let mut to_review = 0;
     for p in scored.iter().filter(|p| p.probability >= review) {
+        // The ids come from the input files: no cell may start a formula.
         w.write_record([
-            left.ids.get(p.left),
-            right.ids.get(p.right),
+            &*loep_contract::spreadsheet::formula_safe(left.ids.get(p.left)),
+            &*loep_contract::spreadsheet::formula_safe(right.ids.get(p.right)),
             &format!("{:.4}", p.weight),
             &format!("{:.6}", p.probability),
         ])?;

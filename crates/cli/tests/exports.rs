@@ -156,6 +156,12 @@ fn csv_for_dutch_excel_byte_by_byte() {
         rows.iter()
             .any(|x| &x[ia] == "Kerkstraat 12A, 2011AB" && &x[ib] == "Oude Stad")
     );
+    // Red-team row 10: the plain CSV escapes a street that starts a formula, as csv-nl does.
+    assert!(rows.iter().any(|x| &x[ia] == "'=Kade 5, 2011AC"), "{plain}");
+    assert!(
+        rows.iter().all(|x| x.iter().all(|c| !c.starts_with('='))),
+        "{plain}"
+    );
     let t = ok(loep(&["signals", dir]));
     assert!(
         t.contains("Kerkstraat 12A, 2011AB (0392010000000001), buurt Oude Stad (BU03920101)"),

@@ -249,14 +249,7 @@ pub fn decimal_nl(x: f64) -> String {
     s.replace('.', ",")
 }
 
-/// A text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a tab or
-/// carriage return before one) gets a leading `'`, so that it stays text (CSV injection).
-pub fn escape_formula(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
-        _ => s.into(),
-    }
-}
+pub use loep_contract::spreadsheet::formula_safe as escape_formula;
 
 /// CSV for Excel NL (`--format csv-nl`): a UTF-8 byte order mark (without it Excel reads the
 /// file as Windows-1252 and "m²" garbles), `;` between fields and a decimal comma (Excel NL's

@@ -352,7 +352,8 @@ pub fn write_signals_csv(
     ])?;
     for s in signals {
         let buurt = addresses.buurt_of(&s.vbo_id, s.buurtcode.as_deref());
-        w.write_record([
+        // The addresses and names come from partners' files: no cell may start a formula.
+        let cells = [
             s.run_id.as_str(),
             &s.indicator,
             &s.versie.to_string(),
@@ -371,7 +372,12 @@ pub fn write_signals_csv(
             &serde_json::to_string(&s.feiten)?,
             addresses.adres(&s.vbo_id).unwrap_or_default(),
             addresses.buurtnaam(buurt).unwrap_or_default(),
-        ])?;
+        ];
+        let safe: Vec<_> = cells
+            .iter()
+            .map(|c| loep_contract::spreadsheet::formula_safe(c))
+            .collect();
+        w.write_record(safe.iter().map(|c| c.as_bytes()))?;
     }
     w.flush().context("cannot write the signals")?;
     Ok(())
