@@ -139,6 +139,15 @@ fn print_delivery(r: &IntakeReport, dir: &Path) {
             );
         }
     }
+    if r.tabellen.iter().any(|t| !t.lezingen.is_empty()) {
+        println!();
+        println!("Gelezen in een andere notatie dan die van het contract:");
+        for t in &r.tabellen {
+            for (what, n) in &t.lezingen {
+                println!("  {} / {what}: {n}x", t.bestand);
+            }
+        }
+    }
     if r.afwijzingen_totaal > 0 {
         println!();
         println!(

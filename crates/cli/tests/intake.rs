@@ -783,3 +783,119 @@ fn a_rejected_row_still_places_its_object_and_person_in_the_area() {
     assert_eq!(table(&r, "bd_toeslag")["rijen_geladen"], 2, "{r}");
     assert_eq!(table(&r, "bd_toeslag")["rijen_buiten_gebied"], 0, "{r}");
 }
+
+/// `text` with every contract date `JJJJ-MM-DD` written in GBA notation `JJJJMMDD`.
+fn gba_dates(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            line.split(',')
+                .map(|f| {
+                    let b = f.as_bytes();
+                    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+                        f.replace('-', "")
+                    } else {
+                        f.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 24, item 5: GBA dates (`19800312`, `19800000`), header names in any case and `GM`
+/// gemeentecodes load as their contract forms, and the report lists each such reading.
+#[test]
+fn gba_notation_header_case_and_gm_codes_load_as_the_contract_forms() {
+    let root = tempfile::tempdir().unwrap();
+    for d in ["a", "b", "c"] {
+        std::fs::create_dir_all(root.path().join(d)).unwrap();
+    }
+    let plain = approved_project(&root.path().join("a"));
+    let r_plain = intake_json(&plain, &fixtures().join("basis"));
+
+    let lev = copy_fixture("basis", root.path(), "gba");
+    for file in ["brp_persoon.csv", "brp_verblijf_historie.csv"] {
+        let text = std::fs::read_to_string(lev.join(file)).unwrap();
+        let mut text = gba_dates(&text);
+        // Upper-case header names, as many registry exports write them.
+        let header_end = text.find('\n').unwrap();
+        let header = text[..header_end].to_uppercase();
+        text.replace_range(..header_end, &header);
+        std::fs::write(lev.join(file), text).unwrap();
+    }
+    let buurt = std::fs::read_to_string(lev.join("cbs_buurt.csv")).unwrap();
+    std::fs::write(
+        lev.join("cbs_buurt.csv"),
+        buurt.replace(",0392,", ",GM0392,"),
+    )
+    .unwrap();
+    let gba = approved_project(&root.path().join("b"));
+    let r = intake_json(&gba, &lev);
+    assert_eq!(r["afwijzingen_totaal"], 0, "{r}");
+    for t in ["brp_persoon", "brp_verblijf_historie", "cbs_buurt"] {
+        assert_eq!(
+            table(&r, t)["rijen_geladen"],
+            table(&r_plain, t)["rijen_geladen"],
+            "{t}: {r}"
+        );
+    }
+    let lezingen = &table(&r, "brp_persoon")["lezingen"];
+    assert_eq!(lezingen["kolomnaam 'BSN' gelezen als 'bsn'"], 1, "{r}");
+    let gba_births =
+        lezingen["geboortedatum: datum in GBA-notatie JJJJMMDD gelezen als JJJJ-MM-DD"]
+            .as_u64()
+            .unwrap_or(0);
+    assert_eq!(gba_births, 4, "{r}");
+    assert!(
+        table(&r, "cbs_buurt")["lezingen"]
+            ["gemeentecode: gemeentecode met voorvoegsel GM gelezen als 4 cijfers"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 1,
+        "{r}"
+    );
+    // The plain delivery lists no readings.
+    assert!(table(&r_plain, "brp_persoon").get("lezingen").is_none());
+    // The same data: the stored analysis files are equal row for row (pseudonyms differ per
+    // project, so compare what does not depend on the key).
+    let rows_of = |dir: &Path, report: &serde_json::Value, t: &str| {
+        let id = report["levering_id"].as_str().unwrap();
+        let mut rows: Vec<String> = parquet_rows(&dir.join(format!("data/{t}/{id}.parquet")))
+            .into_iter()
+            .map(|r| {
+                let mut kv: Vec<String> = r
+                    .into_iter()
+                    .filter(|(k, v)| {
+                        !k.contains("pseudoniem")
+                            && !k.ends_with("_bsn")
+                            && v.as_deref().is_none_or(|v| v.len() != 32)
+                    })
+                    .map(|(k, v)| format!("{k}={v:?}"))
+                    .collect();
+                kv.sort();
+                kv.join(" ")
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    for t in ["brp_persoon", "brp_verblijf_historie", "cbs_buurt"] {
+        assert_eq!(rows_of(&gba, &r, t), rows_of(&plain, &r_plain, t), "{t}");
+    }
+    // The terminal report says it in Dutch.
+    let again = copy_fixture("basis", root.path(), "gba2");
+    std::fs::write(
+        again.join("brp_persoon.csv"),
+        gba_dates(&std::fs::read_to_string(lev.join("brp_persoon.csv")).unwrap()),
+    )
+    .unwrap();
+    let c = approved_project(&root.path().join("c"));
+    let text = ok(intake(&c, &again));
+    assert!(
+        text.contains("Gelezen in een andere notatie")
+            && text.contains("brp_persoon.csv / kolomnaam 'BSN' gelezen als 'bsn': 1x"),
+        "{text}"
+    );
+}

@@ -4,7 +4,9 @@
 //! row are validated. It knows nothing of files, stores or pseudonyms: it is the vocabulary
 //! that the intake, the store and later the scan share.
 
+pub mod doc;
 pub mod nl;
+pub mod spreadsheet;
 pub mod tables;
 pub mod types;
 pub mod value;

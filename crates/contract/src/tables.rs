@@ -132,6 +132,44 @@ pub enum Handling {
     BirthYear,
     /// Identifying or free text: only the identity vault holds it.
     VaultOnly,
+    /// Free text that may identify someone: only the identity vault holds it, and the analysis
+    /// store keeps which of the published topics ([`ONDERWERPEN`]) it mentions, as
+    /// `{name}_onderwerpen` (`|`-separated topic codes, empty when it mentions none).
+    Topics,
+}
+
+/// The topics a free text can be recognised by, each with the word stems (lower case) that
+/// mark it. Published with the contract: an indicator may read that a report's description
+/// mentions a renovation, never the description itself.
+pub const ONDERWERPEN: &[(&str, &[&str])] = &[(
+    "verbouwing",
+    &[
+        "verbouw",
+        "renovat",
+        "aannemer",
+        "bouwlawaai",
+        "bouwwerk",
+        "bouwvakker",
+        "sloopwerk",
+        "steiger",
+        "klussen",
+        "klusser",
+        "boren en breken",
+        "boormachine",
+        "nieuwe keuken",
+        "nieuwe badkamer",
+    ],
+)];
+
+/// The topics of [`ONDERWERPEN`] that `text` mentions, `|`-separated in list order.
+pub fn topics_of(text: &str) -> String {
+    let lower = text.to_lowercase();
+    ONDERWERPEN
+        .iter()
+        .filter(|(_, stems)| stems.iter().any(|s| lower.contains(s)))
+        .map(|(code, _)| *code)
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -153,6 +191,7 @@ impl Column {
                 None => format!("{}_pseudoniem", self.name),
             }),
             Handling::BirthYear => Some(self.name.replace("geboortedatum", "geboortejaar")),
+            Handling::Topics => Some(format!("{}_onderwerpen", self.name)),
             Handling::VaultOnly => None,
         }
     }
@@ -260,6 +299,15 @@ const fn vault(name: &'static str, ty: ColumnType, required: bool) -> Column {
         ty,
         required,
         handling: Handling::VaultOnly,
+    }
+}
+
+const fn topics(name: &'static str, ty: ColumnType, required: bool) -> Column {
+    Column {
+        name,
+        ty,
+        required,
+        handling: Handling::Topics,
     }
 }
 
@@ -635,7 +683,7 @@ pub static TABLES: &[Table] = &[
                 ]),
                 true,
             ),
-            vault("omschrijving", T::Text(4000), false),
+            topics("omschrijving", T::Text(4000), false),
             c("anoniem", T::JaNee, true),
         ],
     },
@@ -757,5 +805,38 @@ mod interest_tests {
         assert_eq!(payer_of("AOW"), Some(Partner::Svb));
         assert_eq!(payer_of("bijstand"), Some(Partner::Gemeente));
         assert_eq!(payer_of("iets"), None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_text_is_kept_only_as_its_published_topics() {
+        assert_eq!(
+            topics_of("Verbouwing: boren en breken (nr 12)"),
+            "verbouwing"
+        );
+        assert_eq!(
+            topics_of("De AANNEMER begint om zes uur met slopen"),
+            "verbouwing"
+        );
+        assert_eq!(topics_of("Renovatie van de badkamer"), "verbouwing");
+        assert_eq!(topics_of("Steeds andere mensen met koffers"), "");
+        assert_eq!(topics_of(""), "");
+        // The melding's description is such a column; its analysis name says so.
+        let melding = TABLES.iter().find(|t| t.name == "melding").unwrap();
+        let col = melding
+            .columns
+            .iter()
+            .find(|c| c.name == "omschrijving")
+            .unwrap();
+        assert_eq!(col.handling, Handling::Topics);
+        assert_eq!(
+            col.analysis_name().as_deref(),
+            Some("omschrijving_onderwerpen")
+        );
+        assert!(col.is_identifying());
     }
 }

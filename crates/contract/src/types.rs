@@ -296,28 +296,33 @@ impl Datum {
         }
     }
 
-    /// Parses a date that may be partly unknown, as the BRP delivers them.
+    /// Parses a date that may be partly unknown, as the BRP delivers them: `JJJJ-MM-DD`, or the
+    /// GBA notation `JJJJMMDD` (both with `00` for an unknown month or day).
     pub fn parse_partial(s: &str) -> Result<Self, Invalid> {
         let b = s.as_bytes();
-        if b.len() != 10
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || !all_digits(&s[0..4])
-            || !all_digits(&s[5..7])
-            || !all_digits(&s[8..10])
+        let (y, m, d) = if b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && all_digits(&s[0..4])
+            && all_digits(&s[5..7])
+            && all_digits(&s[8..10])
         {
+            (&s[0..4], &s[5..7], &s[8..10])
+        } else if is_gba_date(s) {
+            (&s[0..4], &s[4..6], &s[6..8])
+        } else {
             return invalid(
                 "datum_vorm",
-                "een datum schrijf je als JJJJ-MM-DD, bijvoorbeeld 2026-06-30",
+                "een datum schrijf je als JJJJ-MM-DD (bijvoorbeeld 2026-06-30) of in GBA-notatie JJJJMMDD (20260630)",
             );
-        }
-        let year: i32 = s[0..4]
+        };
+        let year: i32 = y
             .parse()
             .or_else(|_| invalid("datum_vorm", "ongeldig jaar"))?;
-        let month: u32 = s[5..7]
+        let month: u32 = m
             .parse()
             .or_else(|_| invalid("datum_vorm", "ongeldige maand"))?;
-        let day: u32 = s[8..10]
+        let day: u32 = d
             .parse()
             .or_else(|_| invalid("datum_vorm", "ongeldige dag"))?;
         if year == 0 && (month != 0 || day != 0) {
@@ -573,6 +578,11 @@ impl CbsCode {
             CbsKind::Wijk => ("WK", "wijkcode", "een wijkcode is WK en 6 cijfers"),
             CbsKind::Buurt => ("BU", "buurtcode", "een buurtcode is BU en 8 cijfers"),
         };
+        // A gemeentecode may come with CBS's own prefix: `GM0392` is `0392`.
+        let s = match kind {
+            CbsKind::Gemeente if is_gm_code(s) => &s[2..],
+            _ => s,
+        };
         match s.strip_prefix(prefix) {
             Some(d) => Self::with_kind(kind, d).or_else(|_| invalid(code, what)),
             None => invalid(code, what),
@@ -612,6 +622,18 @@ impl fmt::Display for CbsCode {
         };
         write!(f, "{p}{}", self.digits)
     }
+}
+
+/// Whether `s` is a date in the GBA notation `JJJJMMDD` (eight digits), which the BRP and
+/// its extracts use beside `JJJJ-MM-DD`.
+pub fn is_gba_date(s: &str) -> bool {
+    s.len() == 8 && all_digits(s)
+}
+
+/// Whether `s` is a gemeentecode written with CBS's `GM` prefix (`GM0392`), which the
+/// contract reads as its four digits.
+pub fn is_gm_code(s: &str) -> bool {
+    s.len() == 6 && s.as_bytes()[..2].eq_ignore_ascii_case(b"GM") && all_digits(&s[2..])
 }
 
 pub fn parse_ja_nee(s: &str) -> Result<bool, Invalid> {
@@ -684,6 +706,67 @@ mod tests {
             Datum::parse("2000-03-01").unwrap().days_since_epoch(),
             Some(11_017)
         );
+    }
+
+    #[test]
+    fn gba_dates_read_as_the_contract_form() {
+        // JJJJMMDD, with 00 for an unknown month or day, as the BRP and GBA extracts write it.
+        assert_eq!(Datum::parse("19800312"), Datum::parse("1980-03-12"));
+        assert_eq!(
+            Datum::parse_partial("19800000").unwrap().to_string(),
+            "1980-00-00"
+        );
+        assert_eq!(
+            Datum::parse_partial("19800500").unwrap().to_string(),
+            "1980-05-00"
+        );
+        assert_eq!(
+            Datum::parse_partial("00000000").unwrap().to_string(),
+            "0000-00-00"
+        );
+        // The same checks as the contract form.
+        assert!(Datum::parse("19800000").is_err());
+        assert!(Datum::parse_partial("19800005").is_err());
+        assert!(Datum::parse("20230229").is_err());
+        assert!(Datum::parse("19801301").is_err());
+        for bad in ["1980312", "198003121", "1980-0312", "1980031a"] {
+            let e = Datum::parse_partial(bad).unwrap_err();
+            assert_eq!(e.code, "datum_vorm", "{bad}");
+            assert!(e.reason.contains("JJJJMMDD"), "{e}");
+        }
+        assert!(is_gba_date("19800312"));
+        assert!(!is_gba_date("1980-03-12"));
+    }
+
+    #[test]
+    fn gemeentecode_with_or_without_its_cbs_prefix() {
+        for s in ["0392", "GM0392", "gm0392"] {
+            assert_eq!(
+                CbsCode::parse_kind(s, CbsKind::Gemeente).unwrap().digits,
+                "0392",
+                "{s}"
+            );
+        }
+        assert!(is_gm_code("GM0392"));
+        assert!(!is_gm_code("0392"));
+        for bad in ["GM392", "GM03921", "WK0392", "BU0392", "G0392"] {
+            assert!(
+                CbsCode::parse_kind(bad, CbsKind::Gemeente).is_err(),
+                "{bad}"
+            );
+        }
+        // Wijk and buurt codes keep their own prefixes.
+        assert!(CbsCode::parse_kind("GM039201", CbsKind::Wijk).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn a_date_reads_the_same_in_both_notations(y in 1800i32..2100, m in 0u32..13, d in 0u32..32) {
+            let iso = format!("{y:04}-{m:02}-{d:02}");
+            let gba = format!("{y:04}{m:02}{d:02}");
+            prop_assert_eq!(Datum::parse_partial(&iso), Datum::parse_partial(&gba));
+            prop_assert_eq!(Datum::parse(&iso), Datum::parse(&gba));
+        }
     }
 
     #[test]
@@ -770,7 +853,11 @@ mod tests {
         assert!(!wk.contains_buurt("03920201"));
         assert!(CbsCode::parse("BU0392010").is_err());
         assert!(CbsCode::parse_kind("0392", CbsKind::Gemeente).is_ok());
-        assert!(CbsCode::parse_kind("GM0392", CbsKind::Gemeente).is_err());
+        // CBS's own notation of a gemeentecode is read as its digits (issue 24).
+        assert_eq!(
+            CbsCode::parse_kind("GM0392", CbsKind::Gemeente).map(|c| c.digits),
+            Ok("0392".to_string())
+        );
     }
 
     proptest! {

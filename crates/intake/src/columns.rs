@@ -149,6 +149,9 @@ impl BatchBuilder {
             (Builder::I32(b), Value::PartialDate(d)) if col.handling == Handling::BirthYear => {
                 b.append_option(d.year_known())
             }
+            (Builder::Str(b), Value::Text(s)) if col.handling == Handling::Topics => {
+                b.append_value(loep_contract::tables::topics_of(s))
+            }
             (Builder::Str(b), Value::Text(s)) => b.append_value(s),
             (Builder::Str(b), Value::Code(c)) => b.append_value(c),
             (Builder::Str(b), Value::PartialDate(d)) => {

@@ -11,7 +11,7 @@ use loep_contract::{
 use loep_linkage::{AddressIndex, AddressMatch, BagAddress, Unmatched};
 use loep_store::{Pseudonym, Pseudonymiser};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::columns::{BatchBuilder, analysis_schema, identity_schema};
 use crate::source::{RawRecord, RecordFault, shown_name};
@@ -39,15 +39,50 @@ pub struct TablePlan {
     pub parse: ParseOptions,
     /// The last day (days since 1970-01-01) a date that may not lie in the future may have.
     pub latest_date: i32,
+    /// Header names read without regard to case (`BSN` as `bsn`), for the delivery report.
+    pub header_readings: Vec<String>,
     layout: Layout,
     rules: RowRules,
+}
+
+/// A value read in another notation than the contract's own, counted per file and column in
+/// the delivery report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reading {
+    /// A date in the GBA notation `JJJJMMDD`.
+    GbaDate,
+    /// A gemeentecode with CBS's prefix, `GM0392`.
+    GmPrefix,
+}
+
+impl Reading {
+    /// What the report says of it, in Dutch.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reading::GbaDate => "datum in GBA-notatie JJJJMMDD gelezen als JJJJ-MM-DD",
+            Reading::GmPrefix => "gemeentecode met voorvoegsel GM gelezen als 4 cijfers",
+        }
+    }
+
+    /// The other notation `raw` is in, for a value of type `ty` that parsed.
+    fn of(ty: ColumnType, raw: &str) -> Option<Reading> {
+        match ty {
+            ColumnType::Datum | ColumnType::BrpDatum if loep_contract::types::is_gba_date(raw) => {
+                Some(Reading::GbaDate)
+            }
+            ColumnType::Gemeentecode if loep_contract::types::is_gm_code(raw) => {
+                Some(Reading::GmPrefix)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Column indices (into `table.columns`) that every row needs, computed once per file.
 struct Layout {
     /// Analysis columns in schema order.
     kept: Vec<usize>,
-    /// Vault-only and birth-date columns in identity-schema order.
+    /// Vault-only, birth-date and topic columns in identity-schema order.
     identity: Vec<usize>,
     /// Record key parts: a column, or `None` for the ordinal.
     key: Vec<Option<usize>>,
@@ -77,7 +112,12 @@ impl Layout {
         };
         Layout {
             kept: cols(&|c| c.handling != Handling::VaultOnly),
-            identity: cols(&|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear)),
+            identity: cols(&|c| {
+                matches!(
+                    c.handling,
+                    Handling::VaultOnly | Handling::BirthYear | Handling::Topics
+                )
+            }),
             key: table
                 .record_key
                 .iter()
@@ -114,6 +154,30 @@ impl TablePlan {
         header: &[String],
         delimiter: Option<u8>,
     ) -> Result<TablePlan, Vec<String>> {
+        // Header names are matched without regard to case or surrounding spaces: `BSN` and
+        // ` Bsn ` are the contract's `bsn`. Each such reading goes into the report.
+        let mut header_readings = Vec::new();
+        let header: Vec<String> = header
+            .iter()
+            .map(|h| {
+                match table
+                    .columns
+                    .iter()
+                    .find(|c| c.name != h && h.trim().eq_ignore_ascii_case(c.name))
+                {
+                    Some(c) => {
+                        header_readings.push(format!(
+                            "kolomnaam '{}' gelezen als '{}'",
+                            shown_name(h),
+                            c.name
+                        ));
+                        c.name.to_string()
+                    }
+                    None => h.clone(),
+                }
+            })
+            .collect();
+        let header = header.as_slice();
         let problems = header_problems(table, header);
         if !problems.is_empty() {
             return Err(problems);
@@ -132,6 +196,7 @@ impl TablePlan {
             delimiter: delimiter.unwrap_or(b','),
             parse: ParseOptions::for_delimiter(delimiter),
             latest_date: loep_store::clock::today().saturating_add(FUTURE_MARGIN_DAYS),
+            header_readings,
             layout: Layout::new(table),
             rules: RowRules::new(table),
         })
@@ -410,6 +475,8 @@ pub struct ChunkOut {
     pub rows_rejected: u64,
     pub rows_out_of_area: u64,
     pub keys: ScopeKeys,
+    /// Values of loaded rows read in another notation, per (column, reading).
+    pub readings: BTreeMap<(&'static str, Reading), u64>,
 }
 
 enum InScope {
@@ -499,11 +566,14 @@ pub fn process_chunk(
     let mut pseudonyms: Vec<Option<Pseudonym>> = vec![None; table.columns.len()];
     // (column, code, reason, value as delivered)
     let mut errors: Vec<(&'static str, &'static str, String, String)> = Vec::new();
+    // Values of the current row read in another notation.
+    let mut readings: Vec<(&'static str, Reading)> = Vec::new();
     let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
         values.clear();
         errors.clear();
+        readings.clear();
         if let Some(RecordFault::TextAfterQuote { field }) = rec.fault {
             // The column of the file's field `field`, if the contract has it.
             let col = plan
@@ -555,9 +625,15 @@ pub fn process_chunk(
                     if t.is_empty() {
                         Ok(Value::Null)
                     } else {
-                        parse_value_with(col.ty, t, plan.parse)
+                        let v = parse_value_with(col.ty, t, plan.parse)
                             .and_then(|v| check_not_future(col, &v, plan.latest_date).map(|()| v))
-                            .map_err(|e| (e.code, e.reason, t.to_string()))
+                            .map_err(|e| (e.code, e.reason, t.to_string()));
+                        if v.is_ok()
+                            && let Some(r) = Reading::of(col.ty, t)
+                        {
+                            readings.push((col.name, r));
+                        }
+                        v
                     }
                 }
             };
@@ -785,6 +861,9 @@ pub fn process_chunk(
             builder.append_str(lay.kept.len(), &record_key);
         }
         out.rows_loaded += 1;
+        for r in &readings {
+            *out.readings.entry(*r).or_default() += 1;
+        }
     }
     if !builder.is_empty() {
         out.batch = Some(builder.finish()?);
@@ -837,15 +916,7 @@ fn field_count_reason(rec: &RawRecord, plan: &TablePlan) -> String {
     reason
 }
 
-/// Text for a spreadsheet cell that cannot start a formula (OWASP CSV injection): a value
-/// that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
-pub fn formula_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{s}"))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
+pub use loep_contract::spreadsheet::formula_safe;
 
 fn raw_line(rec: &RawRecord, delimiter: u8) -> String {
     rec.fields.joined(delimiter)

@@ -55,7 +55,12 @@ pub fn identity_schema(table: &Table) -> Option<SchemaRef> {
     let cols: Vec<Field> = table
         .columns
         .iter()
-        .filter(|c| matches!(c.handling, Handling::VaultOnly | Handling::BirthYear))
+        .filter(|c| {
+            matches!(
+                c.handling,
+                Handling::VaultOnly | Handling::BirthYear | Handling::Topics
+            )
+        })
         .map(|c| Field::new(c.name, DataType::Utf8, true))
         .collect();
     if cols.is_empty() {

@@ -124,6 +124,10 @@ pub struct TableReport {
     /// Empty (or blank) lines of the file: no data, skipped, and counted.
     #[serde(skip_serializing_if = "is_zero")]
     pub lege_regels: u64,
+    /// What was read in another notation than the contract's (a header name in other case, a
+    /// GBA date, a `GM` gemeentecode), with how often: `kolom: wat` for values.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub lezingen: BTreeMap<String, u64>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -251,6 +255,7 @@ pub fn intake(
                 rijen_afgewezen: 0,
                 rijen_buiten_gebied: 0,
                 lege_regels: 0,
+                lezingen: BTreeMap::new(),
             }),
             _ => todo.push((f, src, plan)),
         }
@@ -412,6 +417,11 @@ fn load(
                 rijen_afgewezen: 0,
                 rijen_buiten_gebied: 0,
                 lege_regels: 0,
+                lezingen: plan
+                    .header_readings
+                    .iter()
+                    .map(|h| (h.clone(), 1))
+                    .collect(),
             };
             let mut keys = NewKeys::default();
             progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });

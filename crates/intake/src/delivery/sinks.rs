@@ -385,6 +385,12 @@ pub(super) fn load_table(
                         report.rijen_geladen += out.rows_loaded;
                         report.rijen_afgewezen += out.rows_rejected;
                         report.rijen_buiten_gebied += out.rows_out_of_area;
+                        for ((column, reading), n) in &out.readings {
+                            *report
+                                .lezingen
+                                .entry(format!("{column}: {}", reading.label()))
+                                .or_default() += n;
+                        }
                         for r in &out.rejects {
                             rejects.record(r, f, levering_id)?;
                         }
