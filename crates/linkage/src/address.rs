@@ -109,7 +109,9 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("gr.", "gracht"),
 ];
 
-/// A street name in the index's form: normalised, abbreviations written out, spaces folded.
+/// A street name in the index's form: normalised, abbreviations written out, spaces folded,
+/// and `ij` written `y` (Dutch writes and types the two alike: `Lysterstraat` is
+/// `Lijsterstraat`).
 pub fn street_key(s: &str) -> String {
     let n = normalise(s);
     let mut words: Vec<String> = Vec::new();
@@ -128,7 +130,7 @@ pub fn street_key(s: &str) -> String {
             words.push(w);
         }
     }
-    words.join(" ")
+    words.join(" ").replace("ij", "y")
 }
 
 fn is_postcode4(w: &str) -> bool {
@@ -752,6 +754,7 @@ mod tests {
             obj("B1", "Burgemeester Sandbergstraat", 1, None, None, "2013EF"),
             obj("Z7", "Zuiderstraat", 7, None, None, "2014GH"),
             obj("Z7n", "Noorderstraat", 7, None, None, "2015GH"),
+            obj("L120a", "Lijsterstraat", 120, Some("A"), None, "2016AB"),
         ])
     }
 
@@ -780,6 +783,9 @@ mod tests {
             ("Burgemeester Sandbergstr. 1", "B1"),
             ("Kerkstraaat 12", "A12"),
             ("Kerkstraat 12 2011AB", "A12"),
+            // IJ typed as Y, as Dutch writers do.
+            ("Lysterstraat 120A", "L120a"),
+            ("LIJSTERSTR. 120-a", "L120a"),
         ] {
             assert_eq!(matched(&i, text).as_deref(), Some(id), "{text}");
         }
@@ -939,8 +945,8 @@ mod tests {
             (p.number, p.postcode.as_deref(), p.floor),
             (Some(12), Some("1000HS"), None)
         );
-        // `Bij de Put` is a street.
-        assert_eq!(parse("Bij de Put 4").street.as_deref(), Some("bij de put"));
+        // `Bij de Put` is a street (in the index's key form, `ij` written `y`).
+        assert_eq!(parse("Bij de Put 4").street.as_deref(), Some("by de put"));
     }
 
     #[test]
