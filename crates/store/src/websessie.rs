@@ -27,24 +27,17 @@ pub const ABSOLUTE_HOURS: i64 = 10;
 /// A session's last use is written at most this often.
 const TOUCH_SECONDS: i64 = 60;
 
-/// The seal of a session row, as an SQL expression over its columns.
-const SEAL: &str = "loep_mac('websessie', sleutel, gebruiker, csrf, aangemaakt)";
+/// The seal of a session row `w`, as an SQL expression: the token's name, the account, the CSRF
+/// token, the start and the last use, and the account row's own seal, so that a session ends
+/// when its account changes (a new password, another role, disabled).
+fn seal(w: &str) -> String {
+    format!(
+        "loep_mac('websessie', {w}.sleutel, {w}.gebruiker, {w}.csrf, {w}.aangemaakt, {w}.laatst, \
+         (SELECT g.mac FROM gebruiker g WHERE g.naam = {w}.gebruiker))"
+    )
+}
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
-    // Sessions of an earlier release were named by an unkeyed hash and had no seal: they end
-    // (their users log in again), which is the safe direction.
-    let unsealed: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'websessie')
-           AND NOT EXISTS (SELECT 1 FROM pragma_table_info('websessie') WHERE name = 'mac')",
-        [],
-        |r| r.get(0),
-    )?;
-    if unsealed {
-        conn.execute_batch("DROP TABLE websessie")
-            .context("kan de sessies van een eerdere versie niet beëindigen")?;
-    }
-    conn.execute_batch(
-        r#"
+const CREATE: &str = r#"
 CREATE TABLE IF NOT EXISTS websessie (
     sleutel TEXT PRIMARY KEY,
     gebruiker TEXT NOT NULL,
@@ -53,9 +46,42 @@ CREATE TABLE IF NOT EXISTS websessie (
     laatst TEXT NOT NULL,
     mac TEXT NOT NULL
 );
-"#,
-    )
-    .context("kan de tabel websessie (sessies van de webapplicatie) niet aanmaken")
+"#;
+
+/// Whether the table exists in this release's form (with its seal).
+fn sealed_table(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('websessie') WHERE name = 'mac')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Creates the table, or replaces the table of an earlier release, whose sessions were named
+/// by an unkeyed hash and had no seal: they end (their users log in again), the safe
+/// direction. In one immediate transaction, so that two logins at once cannot both replace it.
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    let done = (|| -> Result<()> {
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'websessie')",
+            [],
+            |r| r.get(0),
+        )?;
+        if exists && !sealed_table(conn)? {
+            conn.execute_batch("DROP TABLE websessie")
+                .context("kan de sessies van een eerdere versie niet beëindigen")?;
+        }
+        conn.execute_batch(CREATE)
+            .context("kan de tabel websessie (sessies van de webapplicatie) niet aanmaken")
+    })();
+    if own {
+        conn.execute_batch(if done.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+    }
+    done
 }
 
 /// The sessions whose rows no longer match their seal (made or changed outside loep), as
@@ -69,15 +95,18 @@ pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
     if !exists {
         return Ok(Vec::new());
     }
+    // Rows by number, never by a column an attacker wrote (it could be anything, and the alarm
+    // goes into the processing log, which names no users).
     let mut stmt = conn.prepare(&format!(
-        "SELECT gebruiker FROM websessie WHERE mac IS NOT {SEAL}"
+        "SELECT w.rowid FROM websessie w WHERE w.mac IS NOT {}",
+        seal("w")
     ))?;
-    let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map([], |r| r.get::<_, i64>(0))?;
     let mut out = Vec::new();
-    for naam in names {
+    for row in rows {
         out.push(format!(
-            "websessie of account '{}' was made or changed outside loep (it does not match its seal)",
-            naam?
+            "websessie row {} was made or changed outside loep (it does not match its seal)",
+            row?
         ));
     }
     Ok(out)
@@ -129,8 +158,10 @@ pub fn start(conn: &Connection, user: &Gebruiker, now: DateTime<Utc>) -> Result<
     conn.execute(
         &format!(
             "INSERT INTO websessie (sleutel, gebruiker, csrf, aangemaakt, laatst, mac)
-             SELECT sleutel, gebruiker, csrf, aangemaakt, aangemaakt, {SEAL}
-             FROM (SELECT ?1 AS sleutel, ?2 AS gebruiker, ?3 AS csrf, ?4 AS aangemaakt)"
+             SELECT w.sleutel, w.gebruiker, w.csrf, w.aangemaakt, w.laatst, {}
+             FROM (SELECT ?1 AS sleutel, ?2 AS gebruiker, ?3 AS csrf, ?4 AS aangemaakt,
+                          ?4 AS laatst) w",
+            seal("w")
         ),
         params![
             key_of(conn, &started.token)?,
@@ -146,13 +177,18 @@ pub fn start(conn: &Connection, user: &Gebruiker, now: DateTime<Utc>) -> Result<
 /// The account and CSRF token of the session `token` names, if it has not ended; marks the
 /// session as used now.
 pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Gebruiker, String)> {
-    create_schema(conn)?;
+    // No DDL per request: a table of an earlier release (or none) means no session; the login
+    // that follows makes the table anew.
+    if !sealed_table(conn)? {
+        return Err(ended());
+    }
     let key = key_of(conn, token)?;
     let row: Option<(String, String, String, String, bool)> = conn
         .query_row(
             &format!(
-                "SELECT gebruiker, csrf, aangemaakt, laatst, mac IS {SEAL}
-                 FROM websessie WHERE sleutel = ?1"
+                "SELECT w.gebruiker, w.csrf, w.aangemaakt, w.laatst, w.mac IS {}
+                 FROM websessie w WHERE w.sleutel = ?1",
+                seal("w")
             ),
             params![key],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -193,7 +229,10 @@ pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Geb
     let stale = parse(&laatst).is_none_or(|l| now - l >= TimeDelta::seconds(TOUCH_SECONDS));
     if stale {
         conn.execute(
-            "UPDATE websessie SET laatst = ?2 WHERE sleutel = ?1",
+            &format!(
+                "UPDATE websessie AS w SET laatst = ?2, mac = {} WHERE w.sleutel = ?1",
+                seal("w").replace("w.laatst", "?2")
+            ),
             params![key, stamp(now)],
         )?;
     }
@@ -241,6 +280,8 @@ mod tests {
         crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         crate::auth::create_schema(&conn).unwrap();
         create_schema(&conn).unwrap();
+        crate::integrity::seal_existing(&conn).unwrap();
+        crate::integrity::create_triggers(&conn).unwrap();
         crate::auth::add_user(
             &conn,
             None,
@@ -363,6 +404,28 @@ mod tests {
         )
         .unwrap();
         assert!(resume(&conn, &s.token, later).is_err());
+        // Kept alive past the idle timeout by rewriting its last use: the last use is sealed.
+        let s = start(&conn, &bram, t0).unwrap();
+        let idle = t("2026-06-15T09:00:00Z");
+        conn.execute(
+            "UPDATE websessie SET laatst = ?1 WHERE csrf = ?2",
+            params![stamp(idle), s.csrf],
+        )
+        .unwrap();
+        let e = resume(&conn, &s.token, idle).unwrap_err();
+        assert!(e.to_string().contains("outside loep"), "{e}");
+        // A change of the account by loep (here a new password hash, through the triggers
+        // that keep its seal) ends its sessions: the account row's seal is part of theirs.
+        let s = start(&conn, &bram, t0).unwrap();
+        assert!(resume(&conn, &s.token, t0).is_ok());
+        let hash = crate::auth::hash_password("een ander lang wachtwoord").unwrap();
+        conn.execute(
+            "UPDATE gebruiker SET wachtwoord = ?1 WHERE naam = 'bram'",
+            [hash],
+        )
+        .unwrap();
+        assert!(crate::integrity::row_intact(&conn, "gebruiker", "bram").unwrap());
+        assert!(resume(&conn, &s.token, t0).is_err());
     }
 
     #[test]
