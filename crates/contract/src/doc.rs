@@ -535,19 +535,19 @@ fn handling(col: &Column) -> String {
             "alleen geboortejaar (`{name}`); de volledige datum alleen in de kluis / birth year only (`{name}`); the full date in the vault only"
         ),
         Handling::VaultOnly => "alleen in de identiteitskluis / identity vault only".to_string(),
-        Handling::Topics => format!(
-            "de tekst alleen in de kluis; bewaard wordt alleen welke gepubliceerde onderwerpen hij noemt (`{name}`: {}) / the text in the vault only; kept is only which published topics it mentions (`{name}`: {})",
-            crate::tables::ONDERWERPEN
+        Handling::Topics => {
+            let topics = crate::tables::ONDERWERPEN
                 .iter()
-                .map(|(c, _)| *c)
+                .map(|(c, stems)| {
+                    let stems: Vec<String> = stems.iter().map(|s| format!("`{s}…`")).collect();
+                    format!("{c} ({})", stems.join(", "))
+                })
                 .collect::<Vec<_>>()
-                .join(", "),
-            crate::tables::ONDERWERPEN
-                .iter()
-                .map(|(c, _)| *c)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+                .join("; ");
+            format!(
+                "de tekst alleen in de kluis; bewaard wordt alleen welke gepubliceerde onderwerpen hij noemt, herkend aan het begin van een woord (`{name}`: {topics}) / the text in the vault only; kept is only which published topics it mentions, recognised at the start of a word"
+            )
+        }
     }
 }
 

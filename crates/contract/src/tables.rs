@@ -161,12 +161,17 @@ pub const ONDERWERPEN: &[(&str, &[&str])] = &[(
     ],
 )];
 
-/// The topics of [`ONDERWERPEN`] that `text` mentions, `|`-separated in list order.
+/// The topics of [`ONDERWERPEN`] that `text` mentions, `|`-separated in list order. A stem
+/// matches at the start of a word (`verbouw` in `Verbouwing:`, not in `onverbouwd`).
 pub fn topics_of(text: &str) -> String {
-    let lower = text.to_lowercase();
+    let mut words = String::with_capacity(text.len() + 1);
+    words.push(' ');
+    for c in text.chars().flat_map(char::to_lowercase) {
+        words.push(if c.is_alphanumeric() { c } else { ' ' });
+    }
     ONDERWERPEN
         .iter()
-        .filter(|(_, stems)| stems.iter().any(|s| lower.contains(s)))
+        .filter(|(_, stems)| stems.iter().any(|s| words.contains(&format!(" {s}"))))
         .map(|(code, _)| *code)
         .collect::<Vec<_>>()
         .join("|")
@@ -824,6 +829,9 @@ mod tests {
         );
         assert_eq!(topics_of("Renovatie van de badkamer"), "verbouwing");
         assert_eq!(topics_of("Steeds andere mensen met koffers"), "");
+        // At the start of a word only.
+        assert_eq!(topics_of("Een onverbouwd pand, steeds andere mensen"), "");
+        assert_eq!(topics_of("(verbouwing) lawaai"), "verbouwing");
         assert_eq!(topics_of(""), "");
         // The melding's description is such a column; its analysis name says so.
         let melding = TABLES.iter().find(|t| t.name == "melding").unwrap();

@@ -786,6 +786,7 @@ mod tests {
             // IJ typed as Y, as Dutch writers do.
             ("Lysterstraat 120A", "L120a"),
             ("LIJSTERSTR. 120-a", "L120a"),
+            ("Lĳsterstraat 120 A", "L120a"),
         ] {
             assert_eq!(matched(&i, text).as_deref(), Some(id), "{text}");
         }

@@ -65,7 +65,8 @@ impl Kind {
     }
 }
 
-/// A letter without its diacritic (`ë` → `e`); other characters as they are.
+/// A letter without its diacritic (`ë` → `e`, the ligature `ĳ` → `y`); other characters as
+/// they are.
 pub fn fold(c: char) -> char {
     match c {
         'á' | 'à' | 'ä' | 'â' | 'Á' | 'À' | 'Ä' | 'Â' => 'a',
@@ -75,6 +76,8 @@ pub fn fold(c: char) -> char {
         'ú' | 'ù' | 'ü' | 'û' | 'Ú' | 'Ù' | 'Ü' | 'Û' => 'u',
         'ç' | 'Ç' => 'c',
         'ñ' | 'Ñ' => 'n',
+        // The IJ ligature, written as Y as `ij` is.
+        'ĳ' | 'Ĳ' => 'y',
         c => c,
     }
 }

@@ -146,7 +146,29 @@ impl Engine {
         } else {
             ""
         };
-        let cols: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+        // A derived column added after a snapshot was loaded (a report's topics,
+        // `omschrijving_onderwerpen`) reads as unknown in that snapshot; any other missing
+        // column is an error, as before.
+        let schema = ctx.table(&hidden).await?.schema().clone();
+        let derived_later = |c: &str| {
+            loep_contract::Table::by_name(table)
+                .and_then(|t| {
+                    t.columns
+                        .iter()
+                        .find(|col| col.analysis_name().as_deref() == Some(c))
+                })
+                .is_some_and(|col| col.handling == loep_contract::Handling::Topics)
+        };
+        let cols: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                if schema.has_column_with_unqualified_name(c) || !derived_later(c) {
+                    format!("\"{c}\"")
+                } else {
+                    format!("CAST(NULL AS VARCHAR) AS \"{c}\"")
+                }
+            })
+            .collect();
         ctx.sql(&format!(
             "CREATE VIEW {table} AS SELECT {} FROM {hidden}{filter}",
             cols.join(", ")
