@@ -254,3 +254,171 @@ fn scanning_needs_an_approved_project_and_signals_need_a_scan() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("no scan yet"), "{}", stderr(&o));
 }
+
+/// The first `n` valid BSNs from `from` on (the elfproef).
+fn bsns(from: u32, n: usize) -> Vec<String> {
+    (from..)
+        .map(|p| format!("{p:08}"))
+        .filter_map(|p| {
+            let s: u32 = p
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| (9 - i as u32) * u32::from(b - b'0'))
+                .sum();
+            // 9·d1 + … + 2·d8 − d9 ≡ 0 (mod 11), d9 a digit.
+            let d9 = s % 11;
+            (d9 < 10).then(|| format!("{p}{d9}"))
+        })
+        .take(n)
+        .collect()
+}
+
+/// A hand-made world: `homes` dwellings of 80 m² (`vbo_id` 0392010000000101…), the persons
+/// `(bsn, birth date, home index, partner)`, and extra tables per partner. Loaded and scanned;
+/// returns the vbo_ids each indicator flagged.
+fn hand_made(
+    root: &Path,
+    homes: usize,
+    persons: &[(&str, &str, usize, Option<&str>)],
+    tables: &[(&str, &str, &str)],
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    let project = approved_project(root);
+    let vbo = |i: usize| format!("03920100000001{i:02}");
+    let gemeente = root.join("gemeente");
+    std::fs::create_dir_all(&gemeente).unwrap();
+    let mut bag = String::from(
+        "vbo_id,nummeraanduiding_id,openbare_ruimte,huisnummer,postcode,woonplaats,gebruiksdoelen,oppervlakte,buurtcode,wijkcode\n",
+    );
+    for i in 0..homes {
+        bag.push_str(&format!(
+            "{},03922000000001{i:02},Dreef,{},2011AB,Haarlem,woonfunctie,80,BU03920101,WK039201\n",
+            vbo(i),
+            i + 1
+        ));
+    }
+    std::fs::write(gemeente.join("bag_verblijfsobject.csv"), bag).unwrap();
+    let mut brp = String::from(
+        "bsn,geslachtsnaam,geboortedatum,geslacht,status,vbo_id,functie_adres,datum_aanvang_adreshouding,partner_bsn\n",
+    );
+    for (bsn, born, home, partner) in persons {
+        brp.push_str(&format!(
+            "{bsn},Proef,{born},V,ingezetene,{},W,2020-01-01,{}\n",
+            vbo(*home),
+            partner.unwrap_or("")
+        ));
+    }
+    std::fs::write(gemeente.join("brp_persoon.csv"), brp).unwrap();
+    std::fs::write(
+        gemeente.join("levering.toml"),
+        "partner = \"gemeente\"\npeildatum = \"2026-06-01\"\n",
+    )
+    .unwrap();
+    let mut others: Vec<&str> = Vec::new();
+    for (partner, file, content) in tables {
+        let dir = root.join(partner);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(file), content).unwrap();
+        std::fs::write(
+            dir.join("levering.toml"),
+            format!("partner = \"{partner}\"\npeildatum = \"2026-06-01\"\n"),
+        )
+        .unwrap();
+        if *partner != "gemeente" && !others.contains(partner) {
+            others.push(partner);
+        }
+    }
+    intake_json(&project, &gemeente);
+    for p in others {
+        intake_json(&project, &root.join(p));
+    }
+    let dir = project.to_str().unwrap();
+    ok(loep(&["scan", dir]));
+    let listed = json(ok(loep(&["signals", dir, "--format", "json"])));
+    let mut out: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for s in listed["signalen"].as_array().unwrap() {
+        out.entry(s["indicator"].as_str().unwrap().to_string())
+            .or_default()
+            .push(s["vbo_id"].as_str().unwrap().to_string());
+    }
+    out
+}
+
+/// Issue 27, uitkering_en_loon: WIA and Wajong are made to combine with work; bijstand is
+/// "already reduced" only below the recipient's own norm (the kostendelersnorm with an adult
+/// housemate), never below one euro line for everyone.
+#[test]
+fn benefits_follow_their_own_rules_for_wages() {
+    let root = tempfile::tempdir().unwrap();
+    let b = bsns(30_000_000, 8);
+    let persons = [
+        // 0: alone, bijstand at the full single norm, wages in two months: a signal.
+        (b[0].as_str(), "1980-01-01", 0, None),
+        // 1 and 2: bijstand at the full kostendelersnorm beside a housemate with an income
+        // (below any single-norm line), wages in two months: a signal all the same.
+        (b[1].as_str(), "1980-01-01", 1, None),
+        (b[2].as_str(), "1985-01-01", 1, None),
+        // 3: alone, bijstand reduced below the own norm for declared pay: no signal.
+        (b[3].as_str(), "1980-01-01", 2, None),
+        // 4: WIA with steady part-time pay: no signal.
+        (b[4].as_str(), "1975-01-01", 3, None),
+        // 5: Wajong with steady part-time pay: no signal.
+        (b[5].as_str(), "1995-01-01", 4, None),
+        // 6: WW paid in full with wages in a month well inside it: a signal.
+        (b[6].as_str(), "1970-01-01", 5, None),
+    ];
+    let bijstand = format!(
+        "bsn,norm,ingangsdatum,bedrag_maand\n{},alleenstaande,2024-01-01,1300\n{},alleenstaande,2024-01-01,950\n{},alleenstaande,2024-01-01,700\n",
+        b[0], b[1], b[3]
+    );
+    let uitkering = format!(
+        "bsn,regeling,ingangsdatum,bedrag_maand\n{},wia,2023-01-01,1500\n{},wajong,2022-01-01,1100\n{},ww,2025-10-01,1900\n",
+        b[4], b[5], b[6]
+    );
+    let mut loon = String::from("bsn,loonheffingennummer,periode,loon\n");
+    for (who, months) in [
+        (0, vec!["2026-02", "2026-03"]),
+        (1, vec!["2026-02", "2026-03"]),
+        // The housemate works: a cost sharer with an income of their own.
+        (
+            2,
+            vec!["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"],
+        ),
+        (
+            3,
+            vec!["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"],
+        ),
+        (
+            4,
+            vec!["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"],
+        ),
+        (
+            5,
+            vec!["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"],
+        ),
+        (6, vec!["2026-02"]),
+    ] {
+        for m in months {
+            loon.push_str(&format!("{},123456789L01,{m},650\n", b[who]));
+        }
+    }
+    let flagged = hand_made(
+        root.path(),
+        6,
+        &persons,
+        &[
+            ("gemeente", "gem_bijstand.csv", bijstand.as_str()),
+            ("uwv", "uwv_uitkering.csv", uitkering.as_str()),
+            ("uwv", "uwv_dienstverband.csv", loon.as_str()),
+        ],
+    );
+    let uel: Vec<&str> = flagged
+        .get("UEL-01")
+        .map(|v| v.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let vbo = |i: usize| format!("03920100000001{i:02}");
+    assert_eq!(
+        uel,
+        vec![vbo(0).as_str(), vbo(1).as_str(), vbo(5).as_str()],
+        "{flagged:?}"
+    );
+}

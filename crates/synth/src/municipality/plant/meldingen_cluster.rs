@@ -9,10 +9,14 @@ use crate::municipality::{Dwelling, Gen, Strength};
 
 const THEME: &str = "meldingen_cluster";
 
-const CATEGORIES: [&str; 4] = [
+/// Every category of the contract an interventieteam works on (not `overig`).
+const CATEGORIES: [&str; 7] = [
+    "woonoverlast",
     "verdachte_bewoning",
     "overbewoning",
     "onderverhuur",
+    "verloedering",
+    "jeugdoverlast",
     "drugsoverlast",
 ];
 

@@ -1,7 +1,8 @@
-//! Uitkering en loon: wages in months a benefit (bijstand, WW, WIA, ZW) was paid in full, for
-//! many months or even one. Look-alikes: the final pay of the old job in the first month of the
-//! WW; bijstand already reduced for declared part-time pay; a job that began when the benefit
-//! ended.
+//! Uitkering en loon: wages in months a benefit that must be reduced for work (bijstand, WW,
+//! ZW) was paid in full, for many months or even one. Look-alikes: the final pay of the old job
+//! in the first month of the WW; bijstand already reduced for declared part-time pay; a job that
+//! began when the benefit ended; WIA/WGA or Wajong with steady part-time work, which those
+//! benefits are made to combine with.
 
 use anyhow::Result;
 
@@ -30,7 +31,7 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
     dw.residents[0].living = Living::Nothing;
     let variant;
     let m = if decoy {
-        match g.rng.below(3) {
+        match g.rng.below(4) {
             0 => {
                 // WW from mid-month k; the last pay of the old job in that month.
                 let k = g.rng.range(1, 8) as usize;
@@ -57,6 +58,23 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
                     wage,
                 }
             }
+            3 => {
+                // WIA/WGA or Wajong beside steady part-time pay: lawful, and meant to be.
+                let regeling = *g.rng.pick(&["wia", "wajong"]);
+                variant = if regeling == "wia" {
+                    "wia_met_deeltijdwerk"
+                } else {
+                    "wajong_met_deeltijdwerk"
+                };
+                Moonlight {
+                    regeling,
+                    start: g.today - g.rng.range(400, 1_500) as i32,
+                    end: None,
+                    amount: g.rng.range(900, 1_900),
+                    months: (0..12).collect(),
+                    wage: g.rng.range(500, 1_600),
+                }
+            }
             _ => {
                 // The benefit ends in month k; the job begins the next day.
                 let k = g.rng.range(3, 9) as usize;
@@ -73,14 +91,13 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
             }
         }
     } else {
-        let regeling = *g.rng.pick(&["ww", "bijstand", "wia", "zw"]);
+        let regeling = *g.rng.pick(&["ww", "bijstand", "zw"]);
         variant = regeling;
         let n = s.pick(&mut g.rng, (6, 10), (2, 4), (1, 1)) as usize;
         // The benefit runs over the whole year; wages in n months well inside it.
         let first = g.rng.range(1, (12 - n) as u64) as usize;
         let amount = match regeling {
             "bijstand" => 1_400,
-            "wia" => g.rng.range(1_200, 2_200),
             _ => g.rng.range(1_500, 2_400),
         };
         Moonlight {
