@@ -325,6 +325,47 @@ fn symlinks_in_a_delivery_are_refused_unread() {
     assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
 }
 
+/// Red-team row 12 of issue 25: a hard link passed the symlink check, and the error echoed
+/// the linked file's content.
+#[cfg(unix)]
+#[test]
+fn hard_links_in_a_delivery_are_refused_unread() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let lev = copy_fixture("basis", root.path(), "l");
+    // A file outside the delivery with a secret in it, and a second name for it inside.
+    let secret = root.path().join("geheim.txt");
+    std::fs::write(&secret, "root:x:0:0:geheim\n").unwrap();
+    std::fs::remove_file(lev.join("brp_persoon.csv")).unwrap();
+    std::fs::hard_link(&secret, lev.join("brp_persoon.csv")).unwrap();
+    let out = intake(&dir, &lev);
+    let all = stdout(&out) + &stderr(&out);
+    let err = refused(out);
+    assert!(
+        err.contains("brp_persoon.csv") && err.contains("harde koppeling"),
+        "{err}"
+    );
+    assert!(!all.contains("geheim") && !all.contains("root:"), "{all}");
+    // levering.toml as a hard link too.
+    std::fs::remove_file(lev.join("brp_persoon.csv")).unwrap();
+    std::fs::copy(
+        fixtures().join("basis/brp_persoon.csv"),
+        lev.join("brp_persoon.csv"),
+    )
+    .unwrap();
+    std::fs::remove_file(lev.join("levering.toml")).unwrap();
+    std::fs::hard_link(&secret, lev.join("levering.toml")).unwrap();
+    let out = intake(&dir, &lev);
+    let all = stdout(&out) + &stderr(&out);
+    let err = refused(out);
+    assert!(
+        err.contains("levering.toml") && err.contains("harde koppeling"),
+        "{err}"
+    );
+    assert!(!all.contains("geheim"), "{all}");
+    assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
+}
+
 #[test]
 fn a_second_row_with_the_same_key_is_rejected_and_the_first_stays() {
     let root = tempfile::tempdir().unwrap();

@@ -807,9 +807,36 @@ fn detect_delimiter(header: &[u8]) -> u8 {
     if semis > commas { b';' } else { b',' }
 }
 
+/// Why a delivered file at `meta` (read without following a link) is not read: a symbolic
+/// link, anything but a regular file, or a regular file with more than one hard link (another
+/// name for a file elsewhere, such as `/etc/passwd`). `None` for a plain file.
+pub fn not_a_plain_file(meta: &std::fs::Metadata) -> Option<&'static str> {
+    if meta.file_type().is_symlink() {
+        return Some(
+            "is een symbolische koppeling (symlink); een levering bevat alleen gewone bestanden. De koppeling is niet gevolgd en niet gelezen",
+        );
+    }
+    if !meta.is_file() {
+        return Some(
+            "is geen gewoon bestand (maar een map, apparaat of pipe); een levering bevat alleen gewone bestanden. Het is niet gelezen",
+        );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Some(
+                "heeft meer dan één naam (een harde koppeling, hard link, naar een bestand elders); een levering bevat alleen gewone bestanden. Kopieer het bestand in de levering; het is niet gelezen",
+            );
+        }
+    }
+    None
+}
+
 impl TableSource {
-    /// Opens a delivered file: Parquet by its extension, CSV otherwise. A symlink or anything
-    /// but a regular file is refused without being followed or read.
+    /// Opens a delivered file: Parquet by its extension, CSV otherwise. A symlink, a hard link
+    /// or anything but a regular file is refused without being followed or read
+    /// ([`not_a_plain_file`]).
     pub fn open(path: &Path) -> Result<TableSource> {
         let name = path
             .file_name()
@@ -825,17 +852,8 @@ impl TableSource {
         };
         let meta = std::fs::symlink_metadata(path)
             .map_err(|e| refuse("onleesbaar", format!("kan niet worden gelezen ({e})")))?;
-        if meta.file_type().is_symlink() {
-            return Err(refuse(
-                "geen_gewoon_bestand",
-                "is een symbolische koppeling (symlink); een levering bevat alleen gewone bestanden. De koppeling is niet gevolgd en niet gelezen".into(),
-            ));
-        }
-        if !meta.is_file() {
-            return Err(refuse(
-                "geen_gewoon_bestand",
-                "is geen gewoon bestand (maar een map, apparaat of pipe); een levering bevat alleen gewone bestanden. Het is niet gelezen".into(),
-            ));
+        if let Some(why) = not_a_plain_file(&meta) {
+            return Err(refuse("geen_gewoon_bestand", why.into()));
         }
         let file = File::open(path)
             .map_err(|e| refuse("onleesbaar", format!("kan niet worden geopend ({e})")))?;

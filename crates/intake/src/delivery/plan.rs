@@ -29,24 +29,15 @@ pub(super) struct PlannedFile {
     pub(super) sha256: String,
 }
 
-/// The file at `path` when it is a regular file: a symlink, directory, device or pipe is
-/// refused without being followed or read (its problem says so, in Dutch).
+/// The file at `path` when it is a plain file: a symlink, hard link, directory, device or pipe
+/// is refused without being followed or read (its problem says so, in Dutch).
 fn regular_file(path: &Path, name: &str) -> Result<std::fs::Metadata, FileProblem> {
     let meta = std::fs::symlink_metadata(path)
         .map_err(|e| problem(name, format!("kan niet worden gelezen ({})", e.kind())))?;
-    if meta.file_type().is_symlink() {
-        return Err(problem(
-            name,
-            "is een symbolische koppeling (symlink); een levering bevat alleen gewone bestanden. De koppeling is niet gevolgd en niet gelezen",
-        ));
+    match crate::source::not_a_plain_file(&meta) {
+        Some(why) => Err(problem(name, why)),
+        None => Ok(meta),
     }
-    if !meta.is_file() {
-        return Err(problem(
-            name,
-            "is geen gewoon bestand (maar een map, apparaat of pipe); een levering bevat alleen gewone bestanden. Het is niet gelezen",
-        ));
-    }
-    Ok(meta)
 }
 
 /// Opens the regular file `meta` describes, refusing one that was replaced in between (by a
