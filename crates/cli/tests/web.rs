@@ -793,6 +793,52 @@ fn a_resident_reports_an_address_and_follows_it_by_code() {
     assert!(limited.body.contains("Wacht"));
 }
 
+/// Red-team row 8 of issue 25: one report form confirmed six times at once filed six reports.
+#[test]
+fn one_form_sent_six_times_at_once_files_one_report() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let s = serve(&dir);
+    let analist = login(&s, "analist");
+    let queue = get(&s, "/signalen", Some(&analist));
+    let page = get(&s, &first_link(&queue.body, "/adressen/"), Some(&analist));
+    let h1 = page.body.find("<h1>").unwrap() + 4;
+    let adres = page.body[h1..h1 + page.body[h1..].find("</h1>").unwrap()].to_string();
+    let t = hidden(&get(&s, "/melden", None).body, "t");
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let mut form = vec![
+        ("t", t.as_str()),
+        ("adres", adres.as_str()),
+        ("categorie", "onderverhuur"),
+        ("omschrijving", "De huurder woont er al maanden niet meer."),
+    ];
+    let check = post(&s, "/melden", None, &form);
+    assert_eq!(check.status, 200, "{}", check.body);
+    let vbo = hidden(&check.body, "vbo_id");
+    form.push(("vbo_id", vbo.as_str()));
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let sends: Vec<_> = (0..6)
+            .map(|_| scope.spawn(|| post(&s, "/melden", None, &form).status))
+            .collect();
+        sends.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        statuses.iter().filter(|&&c| c == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|&c| c == 200 || c == 409),
+        "{statuses:?}"
+    );
+    let list = get(&s, "/meldingen", Some(&analist));
+    assert!(
+        list.body.contains("W000001") && !list.body.contains("W000002"),
+        "{}",
+        list.body
+    );
+}
+
 /// A request to the partner API with a key (or none) and a JSON body (or none).
 fn api(
     s: &Server,

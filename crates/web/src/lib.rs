@@ -199,12 +199,27 @@ impl Server {
         self.used.lock().is_ok_and(|u| u.contains_key(nonce))
     }
 
-    /// Records that the form with this nonce filed its report; forgets nonces of forms that
-    /// have expired anyway.
-    pub fn use_nonce(&self, nonce: String, now: i64) {
+    /// Reserves the nonce of a report form before its report is filed, in one step under the
+    /// lock: of several sends of the same form at once only the first gets `true` (red-team
+    /// row 8 of issue 25: six concurrent confirms filed six reports). Forgets nonces of forms
+    /// that have expired anyway.
+    pub fn reserve_nonce(&self, nonce: &str, now: i64) -> bool {
+        let Ok(mut u) = self.used.lock() else {
+            return false;
+        };
+        u.retain(|_, at| now.saturating_sub(*at) <= melden::MAX_SECONDS);
+        if u.contains_key(nonce) {
+            return false;
+        }
+        u.insert(nonce.to_string(), now);
+        true
+    }
+
+    /// Gives a reserved nonce back when its report could not be filed, so that the resident
+    /// can send the same form again.
+    pub fn release_nonce(&self, nonce: &str) {
         if let Ok(mut u) = self.used.lock() {
-            u.retain(|_, at| now.saturating_sub(*at) <= melden::MAX_SECONDS);
-            u.insert(nonce, now);
+            u.remove(nonce);
         }
     }
 

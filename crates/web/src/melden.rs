@@ -200,6 +200,15 @@ pub async fn file(
         page.omschrijving.clone(),
     );
     let written = page.gevonden.clone().map(|g| g.1).unwrap_or_default();
+    // One form files one report, also when it is sent several times at once.
+    if let Some(n) = &nonce
+        && !server.reserve_nonce(n, now_unix())
+    {
+        return page_error(
+            StatusCode::CONFLICT,
+            "Deze melding is al ontvangen; u kreeg de code na het versturen. Wilt u nog iets melden? Open het meldformulier opnieuw.",
+        );
+    }
     // Filing writes the project: as the server's one writer.
     let turn = server.writer_turn().await;
     let filed = blocking(move || {
@@ -208,18 +217,16 @@ pub async fn file(
     })
     .await;
     match filed {
-        Ok(o) => {
-            if let Some(n) = nonce {
-                server.use_nonce(n, now_unix());
-            }
-            render(&Gemeld {
-                code: o.code,
-                adres: written,
-            })
-        }
+        Ok(o) => render(&Gemeld {
+            code: o.code,
+            adres: written,
+        }),
         // Said on the form, which keeps what the resident wrote: residents have no account,
-        // and a busy project is a reason to try again.
+        // and a busy project is a reason to try again (with the same form).
         Err(e) if e.kind != Kind::Internal => {
+            if let Some(n) = &nonce {
+                server.release_nonce(n);
+            }
             let status = match e.kind {
                 Kind::Invalid => StatusCode::BAD_REQUEST,
                 Kind::Conflict => StatusCode::CONFLICT,
@@ -236,7 +243,12 @@ pub async fn file(
             });
             (status, render(&page)).into_response()
         }
-        Err(e) => app_error(&e),
+        Err(e) => {
+            if let Some(n) = &nonce {
+                server.release_nonce(n);
+            }
+            app_error(&e)
+        }
     }
 }
 
