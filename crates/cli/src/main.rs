@@ -516,18 +516,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             loep_app::accounts::check_new(&beheerder, &pw)?;
             let project = loep_app::project::create(&dir, config, &beheerder, &pw)?;
             println!(
-                "Created project '{}' in {}.",
+                "Project '{}' aangemaakt in {}.",
                 project.config.naam,
                 dir.display()
             );
             println!(
-                "Key: {} (mode 0600; keep it apart from the data).",
+                "Sleutel: {} (modus 0600; bewaar hem gescheiden van de gegevens).",
                 project.layout.key().display()
             );
-            println!("Identity vault: {}.", project.layout.vault_dir().display());
-            println!("Account '{beheerder}' (beheerder) created.");
             println!(
-                "Next: add the other accounts with `loep user add {} NAAM --rol ROL`; then the privacy officer runs `loep approve {} --dpia REF`.",
+                "Identiteitskluis: {}.",
+                project.layout.vault_dir().display()
+            );
+            println!("Account '{beheerder}' (beheerder) aangemaakt.");
+            println!(
+                "Volgende stap: voeg de andere accounts toe met `loep user add {} NAAM --rol ROL`; daarna keurt de functionaris gegevensbescherming het project goed met `loep approve {} --dpia REF`.",
                 dir.display(),
                 dir.display()
             );
@@ -537,13 +540,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut session = access::open(&dir, Mode::Write, who)?;
             let a = loep_app::project::approve(&mut session, &dpia)?;
             println!(
-                "Project '{}' approved on {} (DPIA {}).",
+                "Project '{}' goedgekeurd op {} (DPIA {}).",
                 session.config().naam,
                 loep_contract::nl::tijdstip(&a.tijdstip),
                 a.dpia
             );
             println!(
-                "Next: load deliveries with `loep intake {} LEVERING_DIR`.",
+                "Volgende stap: laad leveringen met `loep intake {} LEVERINGSMAP`.",
                 dir.display()
             );
             Ok(ExitCode::SUCCESS)
@@ -625,29 +628,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if v.intact() && checked.alarm.is_none() {
                 if !json {
                     println!(
-                        "Processing log intact: {} records, head {}.",
+                        "Verwerkingslog intact: {} regels, kop {}.",
                         v.records, v.head_hash
                     );
                     if let Some(h) = &checked.signed_head {
                         println!(
-                            "Signed head (keep it; `loep log verify --sinds` proves later that the log still holds it):\n  {h}"
+                            "Ondertekende kop (bewaar hem; `loep log verify --sinds` bewijst later dat het log hem nog bevat):\n  {h}"
                         );
                     }
                 }
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("error: the processing log was tampered with:");
+                eprintln!("fout: het verwerkingslog is buiten loep gewijzigd:");
                 for p in &v.problems {
                     eprintln!("  - {p}");
                 }
                 if let Some(a) = &checked.alarm {
-                    eprintln!("  An integrity alarm stands (processing is refused until handled):");
+                    eprintln!(
+                        "  Er staat een integriteitsalarm (verwerking wordt geweigerd tot het is afgehandeld):"
+                    );
                     for line in a.lines() {
                         eprintln!("    {line}");
                     }
                 }
                 eprintln!(
-                    "Report this to the privacy officer; keep the files as they are for investigation. Once handled: `loep log herstel {} --reden \"…\"`.",
+                    "Meld dit aan de functionaris gegevensbescherming en laat de bestanden voor onderzoek zoals ze zijn. Na afhandeling: `loep log herstel {} --reden \"…\"`.",
                     dir.display()
                 );
                 Ok(ExitCode::FAILURE)
@@ -660,8 +665,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let pw = access::password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
             let problems = loep_app::log::acknowledge(&dir, &naam, &pw, &reden)?;
             println!(
-                "Recorded in the processing log that the alarm was handled ({} problem(s)); processing resumes from the current head.",
-                problems.len()
+                "In het verwerkingslog vastgelegd dat het alarm is afgehandeld ({} {}); de verwerking gaat verder vanaf de huidige kop.",
+                problems.len(),
+                if problems.len() == 1 {
+                    "probleem"
+                } else {
+                    "problemen"
+                }
             );
             Ok(ExitCode::SUCCESS)
         }

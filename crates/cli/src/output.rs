@@ -111,27 +111,29 @@ pub fn print_intake(r: &IntakeReport, dir: &Path) {
 fn print_delivery(r: &IntakeReport, dir: &Path) {
     match &r.levering_id {
         None => {
-            println!("This delivery was loaded before: nothing changed, nothing was loaded again.");
+            println!(
+                "Deze levering is al eerder geladen: er is niets veranderd en niets opnieuw geladen."
+            );
             for t in &r.tabellen {
-                println!("  {:<24} unchanged (snapshot {})", t.tabel, t.snapshot_id);
+                println!("  {:<24} ongewijzigd (stand {})", t.tabel, t.snapshot_id);
             }
             return;
         }
         Some(id) => println!(
-            "Delivery {id} loaded{}.",
+            "Levering {id} geladen{}.",
             r.partner
                 .as_ref()
-                .map(|p| format!(" from {p}"))
+                .map(|p| format!(" van {p}"))
                 .unwrap_or_default()
         ),
     }
     println!(
         "  {:<24} {:>10} {:>10} {:>10} {:>12}",
-        "table", "read", "loaded", "rejected", "outside area"
+        "tabel", "gelezen", "geladen", "afgewezen", "buiten gebied"
     );
     for t in &r.tabellen {
         if t.uitkomst == Outcome::Unchanged {
-            println!("  {:<24} unchanged (snapshot {})", t.tabel, t.snapshot_id);
+            println!("  {:<24} ongewijzigd (stand {})", t.tabel, t.snapshot_id);
         } else {
             println!(
                 "  {:<24} {:>10} {:>10} {:>10} {:>12}",
@@ -151,22 +153,27 @@ fn print_delivery(r: &IntakeReport, dir: &Path) {
     if r.afwijzingen_totaal > 0 {
         println!();
         println!(
-            "{} values were rejected (identifying values are masked here):",
-            r.afwijzingen_totaal
+            "{} {} afgewezen (identificerende waarden zijn hier gemaskeerd):",
+            r.afwijzingen_totaal,
+            if r.afwijzingen_totaal == 1 {
+                "waarde is"
+            } else {
+                "waarden zijn"
+            }
         );
         for (reason, n) in r.afwijzingen_per_reden.iter().take(15) {
             println!("  {n:>8} x {reason}");
         }
-        println!("First rejected rows:");
+        println!("De eerste afgewezen rijen:");
         for x in &r.afwijzingen {
             println!(
-                "  {} line {}, column {}: '{}': {}",
+                "  {} regel {}, kolom {}: '{}': {}",
                 x.bestand, x.regel, x.kolom, x.waarde, x.reden
             );
         }
         if let Some(p) = &r.afwijzingen_rapport {
             println!(
-                "Full report: {}. Send it to the partner to correct and redeliver those rows.",
+                "Het hele verslag: {}. Stuur het naar de partner om die rijen te verbeteren en opnieuw te leveren.",
                 dir.join(p).display()
             );
         }
@@ -177,13 +184,13 @@ fn print_delivery(r: &IntakeReport, dir: &Path) {
 pub fn print_links(k: &LinkReport) {
     if k.ongewijzigd {
         println!(
-            "Linkage: the linked sources did not change; run {} stands.",
+            "Koppeling: de gekoppelde bronnen zijn niet veranderd; koppeling {} blijft staan.",
             k.koppeling_id
         );
         return;
     }
     println!(
-        "Linkage {} (pseudonymous results in the analysis store; names were read in the vault only):",
+        "Koppeling {} (de uitkomsten staan gepseudonimiseerd in de analyseopslag; namen zijn alleen in de kluis gelezen):",
         k.koppeling_id
     );
     print_link_lines(k);
@@ -192,7 +199,7 @@ pub fn print_links(k: &LinkReport) {
 fn print_link_lines(k: &LinkReport) {
     for p in &k.personen {
         println!(
-            "  {:<18} {:>8} persons: {:>7} by BSN pseudonym, {:>7} by name, birth date and address, {:>5} for clerical review, {:>6} not linked",
+            "  {:<18} {:>8} personen: {:>7} via BSN-pseudoniem, {:>7} via naam, geboortedatum en adres, {:>5} te beoordelen, {:>6} niet gekoppeld",
             p.bron, p.records, p.via_bsn, p.via_naam, p.beoordelen, p.niet_gekoppeld
         );
     }
@@ -204,7 +211,7 @@ fn print_link_lines(k: &LinkReport) {
             .map(|(r, n)| format!("{n} {r}"))
             .collect();
         println!(
-            "  {:<18} {:>8} addresses: {:>7} coded by the source, {:>7} matched to a BAG object, {:>6} not ({})",
+            "  {:<18} {:>8} adressen: {:>7} gecodeerd door de bron, {:>7} gekoppeld aan een BAG-object, {:>6} niet ({})",
             a.bron,
             a.records,
             a.door_bron,

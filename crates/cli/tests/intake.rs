@@ -50,7 +50,7 @@ fn a_delivery_made_by_hand_loads() {
     // The second partner: a bad BSN is rejected with file, line and column; the rest loads.
     let out = intake(&dir, &fixtures().join("belastingdienst"));
     let text = ok(out);
-    assert!(text.contains("bd_inkomen.csv line 6, column bsn"), "{text}");
+    assert!(text.contains("bd_inkomen.csv regel 6, kolom bsn"), "{text}");
     assert!(text.contains("elfproef"), "{text}");
     assert!(
         !text.contains("111222384"),
@@ -399,7 +399,7 @@ fn the_same_delivery_twice_changes_nothing_and_a_newer_one_supersedes() {
     ok(intake(&dir, &basis));
     let before = status_json(&dir);
     let out = ok(intake(&dir, &basis));
-    assert!(out.contains("nothing changed"), "{out}");
+    assert!(out.contains("niets veranderd"), "{out}");
     let after = status_json(&dir);
     assert_eq!(before["tabellen"], after["tabellen"]);
     assert_eq!(after["leveringen"].as_array().unwrap().len(), 1);
