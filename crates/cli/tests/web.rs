@@ -607,6 +607,14 @@ fn hidden(page: &str, name: &str) -> String {
     page[at..at + page[at..].find('"').unwrap()].to_string()
 }
 
+/// The first address of the queue, as its address page writes it in its heading.
+fn first_address(s: &Server, cookie: &str) -> String {
+    let queue = get(s, "/signalen", Some(cookie));
+    let page = get(s, &first_link(&queue.body, "/adressen/"), Some(cookie));
+    let h1 = page.body.find("<h1>").unwrap() + 4;
+    page.body[h1..h1 + page.body[h1..].find("</h1>").unwrap()].to_string()
+}
+
 #[test]
 fn a_resident_reports_an_address_and_follows_it_by_code() {
     let root = tempfile::tempdir().unwrap();
@@ -615,10 +623,7 @@ fn a_resident_reports_an_address_and_follows_it_by_code() {
 
     // An address of the project's BAG, as the address page writes it.
     let analist = login(&s, "analist");
-    let queue = get(&s, "/signalen", Some(&analist));
-    let page = get(&s, &first_link(&queue.body, "/adressen/"), Some(&analist));
-    let h1 = page.body.find("<h1>").unwrap() + 4;
-    let adres = page.body[h1..h1 + page.body[h1..].find("</h1>").unwrap()].to_string();
+    let adres = first_address(&s, &analist);
 
     let form = get(&s, "/melden", None);
     assert_eq!(form.status, 200);
@@ -800,10 +805,7 @@ fn one_form_sent_six_times_at_once_files_one_report() {
     let dir = scanned_project(root.path());
     let s = serve(&dir);
     let analist = login(&s, "analist");
-    let queue = get(&s, "/signalen", Some(&analist));
-    let page = get(&s, &first_link(&queue.body, "/adressen/"), Some(&analist));
-    let h1 = page.body.find("<h1>").unwrap() + 4;
-    let adres = page.body[h1..h1 + page.body[h1..].find("</h1>").unwrap()].to_string();
+    let adres = first_address(&s, &analist);
     let t = hidden(&get(&s, "/melden", None).body, "t");
     std::thread::sleep(std::time::Duration::from_millis(3100));
     let mut form = vec![
