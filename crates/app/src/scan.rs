@@ -280,6 +280,9 @@ pub struct AddressView {
     pub persons: Vec<(String, Vec<String>)>,
     /// Residents' reports about the address, the newest first.
     pub reports: Vec<loep_store::burgermelding::Burgermelding>,
+    /// Rows of the current snapshots about this object or its signals' persons that were
+    /// carried over from an earlier delivery because their new row was rejected.
+    pub carried: Vec<loep_store::catalog::CarriedRow>,
 }
 
 /// What the address page needs from the project's Parquet files, read once for every address
@@ -454,6 +457,11 @@ fn address_view(
             "verblijfsobject {vbo_id} staat niet in de BAG-levering van dit project en heeft geen signalen"
         )));
     }
+    let carried = loep_store::catalog::carried_for(
+        conn,
+        vbo_id,
+        &pseudonyms.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+    )?;
     let cases = if session.may(Actie::ZakenBekijken) {
         loep_zaken::register::list(
             conn,
@@ -478,6 +486,7 @@ fn address_view(
         cases,
         persons,
         reports: loep_store::burgermelding::at(conn, vbo_id)?,
+        carried,
     })
 }
 

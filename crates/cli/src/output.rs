@@ -150,6 +150,7 @@ fn print_delivery(r: &IntakeReport, dir: &Path) {
             }
         }
     }
+    print_changes(r);
     if r.afwijzingen_totaal > 0 {
         println!();
         println!(
@@ -176,6 +177,68 @@ fn print_delivery(r: &IntakeReport, dir: &Path) {
                 "Het hele verslag: {}. Stuur het naar de partner om die rijen te verbeteren en opnieuw te leveren.",
                 dir.join(p).display()
             );
+        }
+    }
+}
+
+/// What each new snapshot changes against the one it replaces: rows added, changed and
+/// removed, and the previous rows kept in force because their new row was rejected.
+fn print_changes(r: &IntakeReport) {
+    let changed: Vec<_> = r
+        .tabellen
+        .iter()
+        .filter_map(|t| t.wijzigingen.as_ref().map(|w| (t, w)))
+        .collect();
+    if changed.is_empty() {
+        return;
+    }
+    println!();
+    println!("Tegenover de vorige levering:");
+    println!(
+        "  {:<24} {:>10} {:>10} {:>11} {:>12} {:>12}",
+        "tabel", "nieuw", "gewijzigd", "ongewijzigd", "verwijderd", "overgenomen"
+    );
+    for (t, w) in &changed {
+        println!(
+            "  {:<24} {:>10} {:>10} {:>11} {:>12} {:>12}",
+            t.tabel,
+            w.rijen_toegevoegd,
+            w.rijen_gewijzigd,
+            w.rijen_ongewijzigd,
+            w.rijen_verwijderd,
+            w.overgenomen.len()
+        );
+    }
+    for (t, w) in &changed {
+        if !w.overgenomen.is_empty() {
+            println!(
+                "{} / {}: de rij is afgewezen, de gegevens uit de vorige levering ({}) blijven gelden:",
+                t.bestand, t.tabel, w.vorige_snapshot
+            );
+            for c in &w.overgenomen {
+                println!("  regel {}: {}", c.regel, c.sleutel);
+            }
+        }
+        if w.rijen_verwijderd > 0 {
+            println!(
+                "{} / {}: {} {} van de vorige levering niet meer geleverd en dus verwijderd{}:",
+                t.bestand,
+                t.tabel,
+                w.rijen_verwijderd,
+                if w.rijen_verwijderd == 1 {
+                    "rij is"
+                } else {
+                    "rijen zijn"
+                },
+                if w.rijen_verwijderd > w.verwijderd.len() as u64 {
+                    format!(" (de eerste {})", w.verwijderd.len())
+                } else {
+                    String::new()
+                }
+            );
+            for k in &w.verwijderd {
+                println!("  {k}");
+            }
         }
     }
 }

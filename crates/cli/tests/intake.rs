@@ -899,3 +899,130 @@ fn gba_notation_header_case_and_gm_codes_load_as_the_contract_forms() {
         "{text}"
     );
 }
+
+/// The rows of the current snapshot of `table`, from its analysis file.
+fn current_rows(
+    project: &Path,
+    table: &str,
+) -> Vec<std::collections::HashMap<String, Option<String>>> {
+    let s = status_json(project);
+    let id = s["tabellen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tabel"] == table)
+        .unwrap()["snapshot_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let levering = id.split('.').next().unwrap();
+    parquet_rows(&project.join(format!("data/{table}/{levering}.parquet")))
+}
+
+#[test]
+fn a_rejected_row_of_a_redelivery_keeps_the_previous_row_and_a_left_out_row_is_listed_removed() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    let persons_before = current_rows(&dir, "brp_persoon");
+    assert_eq!(persons_before.len(), 4);
+
+    // The redelivery: Pieter Jansen's row has an invalid sex (rejected), Maria Quistenburg is
+    // left out, Kees Vertrokken emigrated; the object Pieter lives at has a bad postcode.
+    let lev = copy_fixture("basis", root.path(), "opnieuw");
+    let brp = std::fs::read_to_string(lev.join("brp_persoon.csv")).unwrap();
+    let brp: Vec<&str> = brp
+        .lines()
+        .filter(|l| !l.starts_with("111222345"))
+        .collect();
+    let brp = brp
+        .join("\n")
+        .replace("1970-05-00,M", "1970-05-00,X")
+        .replace("1960-00-00,M,,vow", "1960-00-00,M,,emigratie");
+    std::fs::write(lev.join("brp_persoon.csv"), format!("{brp}\n")).unwrap();
+    let bag = std::fs::read_to_string(lev.join("bag_verblijfsobject.csv")).unwrap();
+    std::fs::write(
+        lev.join("bag_verblijfsobject.csv"),
+        bag.replace("14,,2,2011AB", "14,,2,0011AB"),
+    )
+    .unwrap();
+    let out = loep(&[
+        "intake",
+        dir.to_str().unwrap(),
+        lev.to_str().unwrap(),
+        "--json",
+    ]);
+    let r: serde_json::Value = serde_json::from_str(&ok(out)).unwrap();
+    let t = table(&r, "brp_persoon");
+    assert_eq!(t["rijen_afgewezen"], 1, "{t}");
+    assert_eq!(t["rijen_overgenomen"], 1, "{t}");
+    let w = &t["wijzigingen"];
+    assert_eq!(w["rijen_verwijderd"], 1, "{w}");
+    assert_eq!(w["rijen_gewijzigd"], 1, "{w}");
+    assert_eq!(w["rijen_ongewijzigd"], 1, "{w}");
+    assert_eq!(w["rijen_toegevoegd"], 0, "{w}");
+    assert_eq!(w["overgenomen"][0]["regel"], 3, "{w}");
+    assert_eq!(w["overgenomen"][0]["vbo_id"], "0392010000000002", "{w}");
+    assert!(
+        w["verwijderd"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("pseudoniem="),
+        "{w}"
+    );
+    let b = &table(&r, "bag_verblijfsobject")["wijzigingen"];
+    assert_eq!(b["overgenomen"][0]["vbo_id"], "0392010000000002", "{b}");
+    assert_eq!(b["rijen_verwijderd"], 0, "{b}");
+
+    // Pieter is still in the project, as he was: his previous row, with his identity in the
+    // vault; Maria is not.
+    let persons = current_rows(&dir, "brp_persoon");
+    assert_eq!(persons.len(), 3, "{persons:?}");
+    let pieter = persons_before
+        .iter()
+        .find(|p| p["vbo_id"].as_deref() == Some("0392010000000002"))
+        .unwrap();
+    assert!(persons.contains(pieter), "{persons:?}");
+    let objects = current_rows(&dir, "bag_verblijfsobject");
+    assert!(
+        objects
+            .iter()
+            .any(|o| o["vbo_id"].as_deref() == Some("0392010000000002")
+                && o["postcode"].as_deref() == Some("2011AB")),
+        "{objects:?}"
+    );
+    let levering = r["levering_id"].as_str().unwrap();
+    let vault = parquet_text(&dir.join(format!("vault/identiteit/brp_persoon/{levering}.parquet")));
+    assert!(vault.contains("Jansen"), "{vault}");
+    assert!(!vault.contains("Quistenburg"), "{vault}");
+    let bsns = parquet_text(&dir.join(format!("vault/bsn/brp_persoon/{levering}.parquet")));
+    assert!(bsns.contains("111222357"), "{bsns}");
+
+    // The terminal says it per line, and names what was removed.
+    let lev2 = copy_fixture("basis", root.path(), "derde");
+    std::fs::write(
+        lev2.join("brp_persoon.csv"),
+        std::fs::read_to_string(lev.join("brp_persoon.csv"))
+            .unwrap()
+            .replace("1911-11-11,M", "1911-11-11,Q"),
+    )
+    .unwrap();
+    std::fs::copy(
+        lev.join("bag_verblijfsobject.csv"),
+        lev2.join("bag_verblijfsobject.csv"),
+    )
+    .unwrap();
+    let text = ok(intake(&dir, &lev2));
+    assert!(text.contains("Tegenover de vorige levering"), "{text}");
+    assert!(
+        text.contains(
+            "brp_persoon.csv / brp_persoon: de rij is afgewezen, de gegevens uit de vorige levering"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("regel 2: pseudoniem="), "{text}");
+    assert!(text.contains("regel 3: pseudoniem="), "{text}");
+    assert!(!text.contains("111222"), "a BSN on the terminal:\n{text}");
+    // Carried twice over: Pieter's row comes from the first delivery, through the second.
+    assert_eq!(current_rows(&dir, "brp_persoon").len(), 3);
+}

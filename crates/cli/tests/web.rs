@@ -1574,3 +1574,43 @@ fn an_address_explains_its_links_by_name_with_their_waterfall() {
     assert!(page.body.contains("Oppervlakte") && page.body.contains(" m²"));
     assert!(page.body.contains("Geschiedenis over de scans"));
 }
+
+#[test]
+fn an_address_says_when_its_data_comes_from_the_previous_delivery() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    // The redelivery's row of Pieter Jansen (at object 2) is rejected: his previous row stays.
+    let lev = copy_fixture("basis", root.path(), "opnieuw");
+    let brp = std::fs::read_to_string(lev.join("brp_persoon.csv")).unwrap();
+    std::fs::write(
+        lev.join("brp_persoon.csv"),
+        brp.replace("1970-05-00,M", "1970-05-00,X"),
+    )
+    .unwrap();
+    let r = intake_json(&dir, &lev);
+    let levering = r["levering_id"].as_str().unwrap();
+    let s = serve(&dir);
+    let cookie = login(&s, "analist");
+    let page = get(&s, "/adressen/0392010000000002", Some(&cookie));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Gegevens uit de vorige levering"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&format!(
+            "brp_persoon: de rij op regel 4 van levering {levering} is afgewezen; de gegevens uit levering L0001-"
+        )),
+        "{}",
+        page.body
+    );
+    let other = get(&s, "/adressen/0392010000000001", Some(&cookie));
+    assert_eq!(other.status, 200, "{}", other.body);
+    assert!(
+        !other.body.contains("Gegevens uit de vorige levering"),
+        "{}",
+        other.body
+    );
+}

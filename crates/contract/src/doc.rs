@@ -15,36 +15,9 @@ use crate::tables::{
     THEMES, Table, theme_interest,
 };
 
-/// Each table's key within one file: a second row with the same key is rejected
-/// (`dubbele_sleutel`) and the first stays. A table that is not listed has no key.
-///
-/// The one list in this module that the contract's [`Table`] does not carry (yet): the intake
-/// holds the same list (`crates/intake/src/delivery/keys.rs`), and the test
-/// `unique_keys_match_the_intake` keeps the two equal until the key moves into [`Table`].
-pub const UNIQUE_KEYS: &[(&str, &[&str])] = &[
-    ("bag_verblijfsobject", &["vbo_id"]),
-    ("cbs_buurt", &["buurtcode"]),
-    ("brp_persoon", &["bsn"]),
-    ("brp_verblijf_historie", &["bsn", "vbo_id", "datum_aanvang"]),
-    ("bd_inkomen", &["bsn", "belastingjaar", "vbo_id"]),
-    ("bd_toeslag", &["bsn", "jaar", "regeling"]),
-    ("svb_uitkering", &["bsn", "regeling", "ingangsdatum"]),
-    ("uwv_uitkering", &["bsn", "regeling", "ingangsdatum"]),
-    ("gem_bijstand", &["bsn", "ingangsdatum"]),
-    ("kad_eigendom", &["vbo_id", "eigenaar_bsn", "eigenaar_kvk"]),
-    ("kvk_vestiging", &["vestigingsnummer"]),
-    ("wc_huurcontract", &["corporatie", "contract_id"]),
-    ("nuts_verbruik", &["vbo_id", "jaar"]),
-    ("pol_registratie", &["registratie_id"]),
-    ("melding", &["melding_id"]),
-];
-
-/// The key of a table within one file (see [`UNIQUE_KEYS`]); `None` when it has none.
+/// The key of a table within one file ([`Table::key`]); `None` when it has none.
 pub fn unique_key(table: &Table) -> Option<&'static [&'static str]> {
-    UNIQUE_KEYS
-        .iter()
-        .find(|(t, _)| *t == table.name)
-        .map(|(_, cols)| *cols)
+    (!table.key.is_empty()).then_some(table.key)
 }
 
 /// A rule that spans several columns of one row, as the intake checks it
@@ -207,6 +180,12 @@ stand staan.
 - Hetzelfde bestand twee keer leveren verandert niets.
 - Binnen één bestand komt de sleutel van een tabel (zie bij elke tabel) één keer voor; een \
 tweede rij met dezelfde sleutel wordt afgewezen (`dubbele_sleutel`), de eerste blijft.
+- Een nieuwe levering van een tabel vervangt de vorige als geheel, maar verliest nooit stil een \
+rij: wordt een rij afgewezen waarvan de sleutel in de vorige levering stond, dan blijft die \
+vorige rij gelden (*overgenomen*), en het verslag noemt de regel. Een sleutel verdwijnt alleen \
+als hij in een verder geldige levering ontbreekt; het verslag telt die verwijderde rijen en \
+noemt de eerste. Het verslag zegt per tabel ook hoeveel rijen nieuw, gewijzigd en ongewijzigd \
+zijn.
 - Elke regel telt: gelezen = geladen + afgewezen + buiten het gebied. Rijen buiten het \
 projectgebied worden niet bewaard (zie *Gebied* bij elke tabel).
 - Een tabel met meer afgewezen rijen dan de grens van het project (standaard 5%, \
@@ -223,7 +202,11 @@ report with file, line number, column, value (masked when identifying) and reaso
 the file loads. A period never ends before it starts. A date that records something that has \
 happened (marked “not after the peildatum”) may not lie after the delivery's peildatum. A delivery \
 loads completely or not at all; delivering the same file twice changes nothing. Within one file \
-a table's key occurs once; a second row with the same key is rejected (`dubbele_sleutel`). Every \
+a table's key occurs once; a second row with the same key is rejected (`dubbele_sleutel`). A \
+new delivery of a table replaces the previous one as a whole but never loses a row silently: \
+when a row is rejected whose key the previous delivery held, that previous row stays in force \
+(carried over) and the report names the line; a key is removed only by leaving it out of an \
+otherwise valid delivery, and the report counts and names the removals. Every \
 line is accounted for: read = loaded + rejected + outside the area. A table whose share of \
 rejected rows is above the project's limit (default 5%, `max_afgewezen`; for tables of at least \
 100 rows in the area), or that has no valid row at all, refuses the delivery.";
@@ -1126,59 +1109,25 @@ mod tests {
     }
 
     #[test]
-    fn unique_keys_name_the_contracts_columns() {
-        for (i, (name, cols)) in UNIQUE_KEYS.iter().enumerate() {
-            let table = Table::by_name(name).unwrap_or_else(|| panic!("no table {name}"));
-            assert!(!cols.is_empty(), "{name}");
-            for c in *cols {
-                assert!(table.column(c).is_some(), "{name}.{c}");
+    fn keys_name_the_contracts_columns() {
+        for table in TABLES {
+            for c in table.key {
+                assert!(table.column(c).is_some(), "{}.{c}", table.name);
+                assert!(
+                    table
+                        .column(c)
+                        .is_some_and(|c| c.required || table.key.len() > 1),
+                    "{}.{c}: a key of one column must be required",
+                    table.name
+                );
             }
-            assert!(
-                !UNIQUE_KEYS[..i].iter().any(|(n, _)| n == name),
-                "{name} twice"
-            );
         }
-    }
-
-    /// The intake's own list of keys (`crates/intake/src/delivery/keys.rs`, `const KEYS`), read
-    /// from its source: one `("table", &["column", ...]),` entry a line.
-    #[test]
-    fn unique_keys_match_the_intake() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../intake/src/delivery/keys.rs"
-        );
-        let src = std::fs::read_to_string(path)
-            .unwrap_or_else(|e| panic!("cannot read the intake's keys ({path}): {e}"));
-        let start = src
-            .find("const KEYS")
-            .expect("the intake declares `const KEYS`");
-        let body = &src[start..];
-        let body = &body[..body.find("];").expect("the end of KEYS")];
-        let quoted = |line: &str| -> Vec<String> {
-            line.split('"')
-                .skip(1)
-                .step_by(2)
-                .map(str::to_string)
-                .collect()
-        };
-        let intake: Vec<(String, Vec<String>)> = body
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with("(\""))
-            .map(|l| {
-                let mut q = quoted(l);
-                let table = q.remove(0);
-                (table, q)
-            })
-            .collect();
-        let ours: Vec<(String, Vec<String>)> = UNIQUE_KEYS
+        // Every table but the two whose rows repeat a key has one.
+        let keyless: Vec<&str> = TABLES
             .iter()
-            .map(|(t, cols)| (t.to_string(), cols.iter().map(|c| c.to_string()).collect()))
+            .filter(|t| t.key.is_empty())
+            .map(|t| t.name)
             .collect();
-        assert_eq!(
-            ours, intake,
-            "doc::UNIQUE_KEYS and the intake's KEYS ({path}) must name the same keys"
-        );
+        assert_eq!(keyless, ["uwv_dienstverband", "pol_betrokkene"]);
     }
 }

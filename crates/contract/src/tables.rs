@@ -265,6 +265,12 @@ pub struct Table {
     /// Columns whose values together identify a record for the vault and for linkage
     /// (`record_key` in the analysis store); empty when the pseudonym identifies it.
     pub record_key: &'static [&'static str],
+    /// The columns whose values together identify a row within one delivered file: a second
+    /// row with the same key is rejected (`dubbele_sleutel`) and the first stays, and a
+    /// rejected row whose key the previous snapshot held keeps that row in force. Empty when
+    /// the table has none (`uwv_dienstverband`: two employments with one employer in a month;
+    /// `pol_betrokkene`: several persons per registration).
+    pub key: &'static [&'static str],
 }
 
 impl Table {
@@ -350,6 +356,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::Buurt,
         order: 0,
         record_key: &[],
+        key: &["buurtcode"],
         columns: &[
             c("buurtcode", T::Buurtcode, true),
             c("buurtnaam", T::Text(200), true),
@@ -365,6 +372,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::Object,
         order: 1,
         record_key: &[],
+        key: &["vbo_id"],
         columns: &[
             c("vbo_id", T::VboId, true),
             c("nummeraanduiding_id", T::NummeraanduidingId, true),
@@ -390,6 +398,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByObject,
         order: 2,
         record_key: &[],
+        key: &["vbo_id", "eigenaar_bsn", "eigenaar_kvk"],
         columns: &[
             c("vbo_id", T::VboId, true),
             c("eigenaar_bsn", T::Bsn, false),
@@ -405,6 +414,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByObject,
         order: 3,
         record_key: &["vestigingsnummer"],
+        key: &["vestigingsnummer"],
         columns: &[
             c("kvk_nummer", T::Digits(8), true),
             c("vestigingsnummer", T::Digits(12), true),
@@ -435,6 +445,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::Brp,
         order: 4,
         record_key: &["bsn"],
+        key: &["bsn"],
         columns: &[
             c("bsn", T::Bsn, true),
             vault("voornamen", NAME, false),
@@ -460,6 +471,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByPersonOrObject,
         order: 5,
         record_key: &[],
+        key: &["bsn", "vbo_id", "datum_aanvang"],
         columns: &[
             c("bsn", T::Bsn, true),
             c("vbo_id", T::VboId, true),
@@ -474,6 +486,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByPersonOrObject,
         order: 6,
         record_key: &[],
+        key: &["bsn", "belastingjaar", "vbo_id"],
         columns: &[
             c("bsn", T::Bsn, true),
             c("belastingjaar", T::Int(1990, 2100), true),
@@ -489,6 +502,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByPersonOrObject,
         order: 7,
         record_key: &[],
+        key: &["bsn", "jaar", "regeling"],
         columns: &[
             c("bsn", T::Bsn, true),
             c("jaar", T::Int(1990, 2100), true),
@@ -514,6 +528,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByPersonOrObject,
         order: 8,
         record_key: &[],
+        key: &["bsn", "regeling", "ingangsdatum"],
         columns: &[
             c("bsn", T::Bsn, true),
             c("regeling", T::Code(&["aow", "anw", "akw"]), true),
@@ -530,6 +545,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByPerson,
         order: 9,
         record_key: &[],
+        key: &["bsn", "regeling", "ingangsdatum"],
         columns: &[
             c("bsn", T::Bsn, true),
             c(
@@ -548,6 +564,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByPerson,
         order: 10,
         record_key: &[],
+        key: &[],
         columns: &[
             c("bsn", T::Bsn, true),
             c("loonheffingennummer", T::Loonheffingennummer, true),
@@ -562,6 +579,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByPersonOrObject,
         order: 11,
         record_key: &[],
+        key: &["bsn", "ingangsdatum"],
         columns: &[
             c("bsn", T::Bsn, true),
             c(
@@ -581,6 +599,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByObject,
         order: 12,
         record_key: &["corporatie", "contract_id"],
+        key: &["corporatie", "contract_id"],
         columns: &[
             c("corporatie", T::Text(100), true),
             c("contract_id", T::Text(64), true),
@@ -601,6 +620,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::ByObject,
         order: 13,
         record_key: &[],
+        key: &["vbo_id", "jaar"],
         columns: &[
             c("vbo_id", T::VboId, true),
             c("jaar", T::Int(1990, 2100), true),
@@ -615,6 +635,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::Registration,
         order: 14,
         record_key: &["registratie_id"],
+        key: &["registratie_id"],
         columns: &[
             c("registratie_id", T::Text(64), true),
             c("datum", T::Datum, true),
@@ -644,6 +665,7 @@ pub static TABLES: &[Table] = &[
         order: 15,
         // Rows have no key of their own: `registratie_id#n`, the n-th person of the registration.
         record_key: &["registratie_id", "#"],
+        key: &[],
         columns: &[
             c("registratie_id", T::Text(64), true),
             c(
@@ -670,6 +692,7 @@ pub static TABLES: &[Table] = &[
         scope: ScopeRule::Report,
         order: 16,
         record_key: &["melding_id"],
+        key: &["melding_id"],
         columns: &[
             c("melding_id", T::Text(64), true),
             c("datum", T::Datum, true),

@@ -41,6 +41,9 @@ pub struct TablePlan {
     pub latest_date: i32,
     /// Header names read without regard to case (`BSN` as `bsn`), for the delivery report.
     pub header_readings: Vec<String>,
+    /// Whether rows are hashed for the comparison with a previous snapshot ([`crate::carry`]):
+    /// only when there is one.
+    pub compare: bool,
     layout: Layout,
     rules: RowRules,
 }
@@ -96,6 +99,9 @@ struct Layout {
     birth: Option<usize>,
     /// Dates of moving in or out that may lie at the birth (see [`since_birth`]).
     near_birth: Vec<usize>,
+    /// The table's key ([`Table::key`]) as positions in the analysis schema; empty when the
+    /// table has no key or a part of it is not kept for analysis.
+    carry: Vec<usize>,
 }
 
 impl Layout {
@@ -137,11 +143,27 @@ impl Layout {
                 }
                 _ => Vec::new(),
             },
+            carry: {
+                let kept = cols(&|c| c.handling != Handling::VaultOnly);
+                table
+                    .key
+                    .iter()
+                    .map(|k| idx(k).and_then(|i| kept.iter().position(|&c| c == i)))
+                    .collect::<Option<Vec<usize>>>()
+                    .unwrap_or_default()
+            },
         }
     }
 }
 
 impl TablePlan {
+    /// The table's key as positions in the analysis schema (see [`crate::carry`]); empty when
+    /// rows of this table cannot be matched to the previous snapshot's.
+    /// Row hashes are made only when [`TablePlan::compare`] is set.
+    pub fn carry_columns(&self) -> &[usize] {
+        &self.layout.carry
+    }
+
     /// Checks the header against the contract. Returns every problem at once, in Dutch; each
     /// kind of problem is one message, naming at most the first 20 columns and counting the
     /// rest, so that a header of any size gives a short answer. A message about a column names
@@ -197,6 +219,7 @@ impl TablePlan {
             parse: ParseOptions::for_delimiter(delimiter),
             latest_date: loep_store::clock::today().saturating_add(FUTURE_MARGIN_DAYS),
             header_readings,
+            compare: false,
             layout: Layout::new(table),
             rules: RowRules::new(table),
         })
@@ -477,6 +500,11 @@ pub struct ChunkOut {
     pub keys: ScopeKeys,
     /// Values of loaded rows read in another notation, per (column, reading).
     pub readings: BTreeMap<(&'static str, Reading), u64>,
+    /// For each kept row of a table with a key: (hash of its key, hash of the whole row), in
+    /// the analysis form (see [`crate::carry`]).
+    pub row_hashes: Vec<(u64, u64)>,
+    /// For each rejected in-area row whose key parts are valid: (line, hash of its key).
+    pub rejected_keys: Vec<(u64, u64)>,
 }
 
 enum InScope {
@@ -569,6 +597,11 @@ pub fn process_chunk(
     // Values of the current row read in another notation.
     let mut readings: Vec<(&'static str, Reading)> = Vec::new();
     let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
+    // The keys of rejected rows, in their analysis form, with their lines.
+    let compare = plan.compare && !lay.carry.is_empty();
+    let mut key_builder = compare
+        .then(|| BatchBuilder::new(crate::carry::key_schema(&plan.schema, &lay.carry), 16));
+    let mut key_lines: Vec<u64> = Vec::new();
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
         values.clear();
@@ -774,6 +807,23 @@ pub fn process_chunk(
                 out.keys.owners.extend(pseudonyms[oc]);
             }
         }
+        // A kept row is stored without a date that gives the birth date back; a rejected row's
+        // key is matched in that same form against the previous snapshot.
+        if !lay.near_birth.is_empty() {
+            let birth = match lay.birth.map(|i| &values[i]) {
+                Some(Value::PartialDate(b)) => Some(*b),
+                _ => person.and_then(|p| scope.births.get(&p).copied()),
+            };
+            if let Some(birth) = birth {
+                for &i in &lay.near_birth {
+                    if let Value::PartialDate(d) = &values[i]
+                        && let Some(coarse) = since_birth(d, &birth)
+                    {
+                        values[i] = Value::PartialDate(coarse);
+                    }
+                }
+            }
+        }
         if !errors.is_empty() {
             if table.scope == ScopeRule::Object
                 && matches!(in_scope, InScope::Yes)
@@ -782,6 +832,18 @@ pub fn process_chunk(
                 out.keys.rejected_addresses.push(a);
             }
             out.rows_rejected += 1;
+            if let Some(kb) = key_builder.as_mut()
+                && !lay.carry.iter().any(|&c| failed(Some(lay.kept[c])))
+            {
+                for (j, &c) in lay.carry.iter().enumerate() {
+                    let i = lay.kept[c];
+                    match pseudonyms[i] {
+                        Some(p) => kb.append_str(j, &pseudonym_hex(&p)),
+                        None => kb.append_value(j, &table.columns[i], &values[i]),
+                    }
+                }
+                key_lines.push(rec.line);
+            }
             let raw = raw_line(rec, plan.delimiter);
             for (col, code, reason, shown) in errors.drain(..) {
                 let identifying = table.column(col).is_some_and(Column::is_identifying);
@@ -798,23 +860,6 @@ pub fn process_chunk(
             continue;
         }
 
-        // The row is valid and in scope: keep it, pseudonymised, and without a date that
-        // gives the birth date back.
-        if !lay.near_birth.is_empty() {
-            let birth = match lay.birth.map(|i| &values[i]) {
-                Some(Value::PartialDate(b)) => Some(*b),
-                _ => person.and_then(|p| scope.births.get(&p).copied()),
-            };
-            if let Some(birth) = birth {
-                for &i in &lay.near_birth {
-                    if let Value::PartialDate(d) = &values[i]
-                        && let Some(coarse) = since_birth(d, &birth)
-                    {
-                        values[i] = Value::PartialDate(coarse);
-                    }
-                }
-            }
-        }
         let mut record_key = String::new();
         for (k, part) in lay.key.iter().enumerate() {
             match part {
@@ -866,7 +911,17 @@ pub fn process_chunk(
         }
     }
     if !builder.is_empty() {
-        out.batch = Some(builder.finish()?);
+        let batch = builder.finish()?;
+        if compare {
+            out.row_hashes = crate::carry::row_hashes(&batch, &lay.carry)?;
+        }
+        out.batch = Some(batch);
+    }
+    if let Some(mut kb) = key_builder
+        && !kb.is_empty()
+    {
+        let keys = crate::carry::key_hashes(&kb.finish()?)?;
+        out.rejected_keys = key_lines.into_iter().zip(keys).collect();
     }
     if let Some(mut idb) = id_builder
         && !idb.is_empty()

@@ -171,6 +171,65 @@ pub fn new_koppeling_id(conn: &Connection) -> Result<String> {
     ))
 }
 
+/// A row of a snapshot carried over from the previous one: its new row (at `regel` of the
+/// delivered file) was rejected, so the previous row stays in force.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CarriedRow {
+    pub snapshot_id: String,
+    pub tabel: String,
+    pub regel: i64,
+    /// The snapshot the row was taken from.
+    pub uit_snapshot_id: String,
+    /// The key as the analysis store holds it (a pseudonym shortened).
+    pub sleutel: String,
+    pub vbo_id: Option<String>,
+    /// The person the row concerns, by pseudonym.
+    pub pseudoniem: Option<String>,
+}
+
+pub fn insert_carried(tx: &Transaction<'_>, r: &CarriedRow) -> Result<()> {
+    tx.execute(
+        "INSERT INTO overgenomen_rij (snapshot_id, tabel, regel, uit_snapshot_id, sleutel, vbo_id, pseudoniem)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            r.snapshot_id,
+            r.tabel,
+            r.regel,
+            r.uit_snapshot_id,
+            r.sleutel,
+            r.vbo_id,
+            r.pseudoniem
+        ],
+    )?;
+    Ok(())
+}
+
+/// The carried rows of the current snapshots that concern object `vbo_id` or one of
+/// `persons` (pseudonyms), by table and line.
+pub fn carried_for(conn: &Connection, vbo_id: &str, persons: &[String]) -> Result<Vec<CarriedRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT o.snapshot_id, o.tabel, o.regel, o.uit_snapshot_id, o.sleutel, o.vbo_id, o.pseudoniem
+         FROM overgenomen_rij o
+         WHERE o.snapshot_id = (SELECT s.snapshot_id FROM snapshot s WHERE s.tabel = o.tabel
+                                ORDER BY s.rowid DESC LIMIT 1)
+           AND (o.vbo_id = ?1 OR o.pseudoniem IN (SELECT value FROM json_each(?2)))
+         ORDER BY o.tabel, o.regel",
+    )?;
+    let persons = serde_json::to_string(persons)?;
+    let rows = stmt.query_map(params![vbo_id, persons], |r| {
+        Ok(CarriedRow {
+            snapshot_id: r.get(0)?,
+            tabel: r.get(1)?,
+            regel: r.get(2)?,
+            uit_snapshot_id: r.get(3)?,
+            sleutel: r.get(4)?,
+            vbo_id: r.get(5)?,
+            pseudoniem: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// A rejected value. `waarde` here is already masked where the column identifies a person;
 /// the full value goes to the vault (`vault.afwijzing`).
 #[derive(Debug, Clone, Serialize)]

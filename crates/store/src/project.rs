@@ -373,6 +373,17 @@ CREATE TABLE IF NOT EXISTS afwijzing (
     reden TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS afwijzing_levering ON afwijzing(levering_id);
+CREATE TABLE IF NOT EXISTS overgenomen_rij (
+    snapshot_id TEXT NOT NULL REFERENCES snapshot(snapshot_id),
+    tabel TEXT NOT NULL,
+    regel INTEGER NOT NULL,
+    uit_snapshot_id TEXT NOT NULL,
+    sleutel TEXT NOT NULL,
+    vbo_id TEXT,
+    pseudoniem TEXT
+);
+CREATE INDEX IF NOT EXISTS overgenomen_rij_vbo ON overgenomen_rij(vbo_id);
+CREATE INDEX IF NOT EXISTS overgenomen_rij_persoon ON overgenomen_rij(pseudoniem);
 CREATE TABLE IF NOT EXISTS scan_run (
     run_id TEXT PRIMARY KEY,
     tijdstip TEXT NOT NULL,

@@ -72,6 +72,8 @@ struct AdresPagina {
     personen: Vec<PersoonRegel>,
     zaken: Vec<ZaakRegel>,
     meldingen: Vec<crate::melden::MeldingRegel>,
+    /// Data from an earlier delivery still in force here, one sentence per row.
+    overgenomen: Vec<String>,
     mag_zaak: bool,
     mag_onthullen: bool,
     fout: Option<String>,
@@ -230,6 +232,21 @@ fn address_page(
             })
             .collect(),
         meldingen: v.reports.iter().map(crate::melden::melding_regel).collect(),
+        overgenomen: v
+            .carried
+            .iter()
+            .map(|c| {
+                let levering = |id: &str| id.split('.').next().unwrap_or(id).to_string();
+                format!(
+                    "{}: de rij op regel {} van levering {} is afgewezen; de gegevens uit levering {} gelden nog ({}).",
+                    c.tabel,
+                    c.regel,
+                    levering(&c.snapshot_id),
+                    levering(&c.uit_snapshot_id),
+                    c.sleutel
+                )
+            })
+            .collect(),
         mag_zaak: s.may(Actie::ZaakAanmaken),
         mag_onthullen: s.may(Actie::OnthullingAanvragen),
         fout,

@@ -130,7 +130,23 @@ pub(super) fn register(
                 tijdstip: now.clone(),
             },
         )?;
-        let rec = LogRecord::child_of(
+        if let Some(changes) = &o.report.wijzigingen {
+            for c in &changes.overgenomen {
+                catalog::insert_carried(
+                    &tx,
+                    &catalog::CarriedRow {
+                        snapshot_id: snapshot_id.clone(),
+                        tabel: o.report.tabel.clone(),
+                        regel: c.regel as i64,
+                        uit_snapshot_id: changes.vorige_snapshot.clone(),
+                        sleutel: c.sleutel.clone(),
+                        vbo_id: c.vbo_id.clone(),
+                        pseudoniem: c.persoon.clone(),
+                    },
+                )?;
+            }
+        }
+        let mut rec = LogRecord::child_of(
             &parent,
             &format!("intake.{}", o.report.tabel),
             &o.started,
@@ -141,6 +157,12 @@ pub(super) fn register(
         .with_attr("rijen_afgewezen", o.report.rijen_afgewezen)
         .with_attr("rijen_buiten_gebied", o.report.rijen_buiten_gebied)
         .with_attr("gepseudonimiseerd", true);
+        if let Some(c) = &o.report.wijzigingen {
+            rec = rec
+                .with_attr("vorige_snapshot", c.vorige_snapshot.clone())
+                .with_attr("rijen_overgenomen", o.report.rijen_overgenomen)
+                .with_attr("rijen_verwijderd", c.rijen_verwijderd);
+        }
         log::append(&tx, activity, rec)?;
     }
     std::fs::rename(

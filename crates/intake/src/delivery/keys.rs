@@ -1,4 +1,4 @@
-//! Duplicate keys within one file: the contract names each table's key, and a second row
+//! Duplicate keys within one file: the contract names each table's key ([`loep_contract::Table::key`]), and a second row
 //! with a key seen before in the file is rejected (`dubbele_sleutel`); the first stays. Keys
 //! are compared on their parsed, normalised values (a BSN as parsed, a postcode without its
 //! space), and only as 64-bit keyed hashes, so that 18 million persons cost about 300 MB
@@ -13,26 +13,6 @@ use std::hash::{BuildHasher, Hasher, RandomState};
 use crate::source::RawRecord;
 use crate::validate::{RejectOut, TablePlan, display_value};
 
-/// Each table's key, as the contract names it (`uwv_dienstverband` and `pol_betrokkene` have
-/// none: two employments with one employer in a month, or several persons per registration).
-const KEYS: &[(&str, &[&str])] = &[
-    ("bag_verblijfsobject", &["vbo_id"]),
-    ("cbs_buurt", &["buurtcode"]),
-    ("brp_persoon", &["bsn"]),
-    ("brp_verblijf_historie", &["bsn", "vbo_id", "datum_aanvang"]),
-    ("bd_inkomen", &["bsn", "belastingjaar", "vbo_id"]),
-    ("bd_toeslag", &["bsn", "jaar", "regeling"]),
-    ("svb_uitkering", &["bsn", "regeling", "ingangsdatum"]),
-    ("uwv_uitkering", &["bsn", "regeling", "ingangsdatum"]),
-    ("gem_bijstand", &["bsn", "ingangsdatum"]),
-    ("kad_eigendom", &["vbo_id", "eigenaar_bsn", "eigenaar_kvk"]),
-    ("kvk_vestiging", &["vestigingsnummer"]),
-    ("wc_huurcontract", &["corporatie", "contract_id"]),
-    ("nuts_verbruik", &["vbo_id", "jaar"]),
-    ("pol_registratie", &["registratie_id"]),
-    ("melding", &["melding_id"]),
-];
-
 /// The keys of one file seen so far.
 pub(super) struct DuplicateKeys {
     /// For each key column: its index in the table's columns and its position in the file.
@@ -46,7 +26,10 @@ pub(super) struct DuplicateKeys {
 impl DuplicateKeys {
     /// `None` for a table without a key.
     pub(super) fn new(plan: &TablePlan) -> Option<DuplicateKeys> {
-        let (_, cols) = KEYS.iter().find(|(t, _)| *t == plan.table.name)?;
+        let cols = plan.table.key;
+        if cols.is_empty() {
+            return None;
+        }
         let parts = cols
             .iter()
             .map(|c| {

@@ -128,6 +128,13 @@ pub struct TableReport {
     /// GBA date, a `GM` gemeentecode), with how often: `kolom: wat` for values.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub lezingen: BTreeMap<String, u64>,
+    /// Rows of the previous snapshot kept in force because their new row was rejected.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rijen_overgenomen: u64,
+    /// What this snapshot changes against the previous one (`None`: there was none, or the
+    /// table has no key to compare by).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wijzigingen: Option<crate::carry::Changes>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -256,6 +263,8 @@ pub fn intake(
                 rijen_buiten_gebied: 0,
                 lege_regels: 0,
                 lezingen: BTreeMap::new(),
+                rijen_overgenomen: 0,
+                wijzigingen: None,
             }),
             _ => todo.push((f, src, plan)),
         }
@@ -351,12 +360,30 @@ fn load(
             .map(|rel| layout.dir.join(rel)),
         None => None,
     };
+    // The snapshots this delivery replaces, to compare with and to carry rows over from.
+    let mut previous = BTreeMap::new();
+    for (f, _, _) in &todo {
+        if let Some(s) = catalog::current_snapshot(project.conn(), f.table.name)? {
+            let in_vault = |kind| -> Result<_> {
+                Ok(vault
+                    .file(&s.snapshot_id, kind)?
+                    .map(|rel| layout.dir.join(rel)))
+            };
+            let prev = crate::carry::Previous {
+                data: layout.dir.join(&s.pad),
+                identity: in_vault(Soort::Identiteit)?,
+                bsn: in_vault(Soort::Bsn)?,
+                snapshot_id: s.snapshot_id,
+            };
+            previous.insert(f.table.name, prev);
+        }
+    }
     let vtx = vault.begin()?;
     let tx = project.begin()?;
     let mut outputs: Vec<TableOutput> = Vec::new();
     let rejects = {
         let mut rejects = RejectSink::new(&tx, &vtx, &staging.join("afwijzingen.csv"))?;
-        for (f, mut src, plan) in todo {
+        for (f, mut src, mut plan) in todo {
             let t_started = clock::now();
             let name = f.table.name;
             let mut staged = Staged {
@@ -422,7 +449,11 @@ fn load(
                     .iter()
                     .map(|h| (h.clone(), 1))
                     .collect(),
+                rijen_overgenomen: 0,
+                wijzigingen: None,
             };
+            let previous = previous.remove(name);
+            plan.compare = previous.is_some();
             let mut keys = NewKeys::default();
             progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
             let t0 = std::time::Instant::now();
@@ -438,6 +469,7 @@ fn load(
                 &levering_id,
                 &mut report,
                 &mut keys,
+                previous.as_ref(),
                 progress,
             );
             if let Err(e) = loaded {

@@ -125,6 +125,35 @@ pub(super) struct NewKeys {
     pub(super) registrations: std::collections::HashSet<String>,
 }
 
+/// A pseudonym from its 32 hex digits.
+fn pseudonym_of(hex: &str) -> Option<Pseudonym> {
+    let bytes = hex::decode(hex).ok()?;
+    bytes.try_into().ok()
+}
+
+impl NewKeys {
+    /// What rows carried over from the previous snapshot define for the project's scope: the
+    /// same as their rejected rows would have, had they been valid.
+    pub(super) fn carried(&mut self, table: &loep_contract::Table, rows: &[crate::carry::Carried]) {
+        for r in rows {
+            match table.scope {
+                loep_contract::ScopeRule::Object => self
+                    .objects
+                    .extend(r.vbo_id.as_deref().and_then(|v| v.parse::<u64>().ok())),
+                loep_contract::ScopeRule::Brp => self
+                    .persons
+                    .extend(r.persoon.as_deref().and_then(pseudonym_of)),
+                loep_contract::ScopeRule::Registration => {
+                    self.registrations.extend(r.registratie.clone())
+                }
+                _ => {}
+            }
+            self.owners
+                .extend(r.eigenaar.as_deref().and_then(pseudonym_of));
+        }
+    }
+}
+
 /// Keeps what table `name` defines for the tables after it: writes its scope file into
 /// `staging` (returned as the staged path and `rel`, its final path in the project), and makes
 /// its keys the scope for the rest of this delivery.

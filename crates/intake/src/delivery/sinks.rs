@@ -12,6 +12,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::Path;
@@ -22,6 +23,7 @@ use super::keys::DuplicateKeys;
 use super::plan::PlannedFile;
 use super::scope::NewKeys;
 use super::{Progress, RefusedFile, TableReport, source_problem};
+use crate::carry::{Carry, Columns, Previous};
 use crate::columns::bsn_schema;
 use crate::source::{RawRecord, TableSource};
 use crate::validate::{
@@ -48,6 +50,8 @@ struct ToWriter {
     data: Option<RecordBatch>,
     identities: Option<RecordBatch>,
     bsns: Vec<(Pseudonym, loep_contract::Bsn)>,
+    /// BSN map rows as they are (carried over from the previous snapshot).
+    bsn_rows: Option<RecordBatch>,
 }
 
 pub(super) fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
@@ -107,6 +111,9 @@ impl Sinks {
             w.write(b)?;
         }
         if let (Some(w), Some(b)) = (self.identity.as_mut(), &msg.identities) {
+            w.write(b)?;
+        }
+        if let (Some(w), Some(b)) = (self.bsn.as_mut(), &msg.bsn_rows) {
             w.write(b)?;
         }
         if let Some(w) = self.bsn.as_mut() {
@@ -282,6 +289,7 @@ pub(super) fn load_table(
     levering_id: &str,
     report: &mut TableReport,
     keys: &mut NewKeys,
+    previous: Option<&Previous>,
     progress: &dyn Progress,
 ) -> Result<()> {
     let ordinal_col = f
@@ -298,6 +306,11 @@ pub(super) fn load_table(
         })
         .flatten();
     let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
+    // Key and row hashes of the new rows, and the keys of rejected rows, when there is a
+    // previous snapshot to compare with.
+    let collect = previous.is_some() && !plan.carry_columns().is_empty();
+    let mut accepted: FxHashMap<u64, u64> = FxHashMap::default();
+    let mut rejected: FxHashMap<u64, u64> = FxHashMap::default();
     let mut duplicate_keys = DuplicateKeys::new(plan);
     std::thread::scope(|s| {
         let (rsend, rrecv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
@@ -399,15 +412,21 @@ pub(super) fn load_table(
                         keys.persons.extend(out.keys.persons);
                         keys.owners.extend(out.keys.owners);
                         keys.registrations.extend(out.keys.registrations);
+                        if collect {
+                            accepted.extend(out.row_hashes);
+                            rejected.extend(out.rejected_keys.into_iter().map(|(l, k)| (k, l)));
+                        }
                         let data = ToWriter {
                             data: out.batch,
                             identities: None,
                             bsns: Vec::new(),
+                            bsn_rows: None,
                         };
                         let vault = ToWriter {
                             data: None,
                             identities: out.identities,
                             bsns: out.bsns,
+                            bsn_rows: None,
                         };
                         if wsend.send(data).is_err() || (has_vault && vsend.send(vault).is_err()) {
                             // A writer stopped; its error is reported below.
@@ -447,7 +466,51 @@ pub(super) fn load_table(
                 }
                 Ok(())
             };
-        let consumed = consume(rrecv);
+        let mut consumed = consume(rrecv);
+        // What the previous snapshot held: compared, and rows whose new row was rejected kept.
+        if consumed.is_ok()
+            && collect
+            && let Some(prev) = previous
+        {
+            let cols = Columns {
+                schema: &plan.schema,
+                key: plan.carry_columns(),
+                identity_schema: plan.identity_schema.as_ref(),
+            };
+            let mut send = |c: Carry| -> Result<()> {
+                let data = ToWriter {
+                    data: c.data,
+                    identities: None,
+                    bsns: Vec::new(),
+                    bsn_rows: None,
+                };
+                let vault = ToWriter {
+                    data: None,
+                    identities: c.identities,
+                    bsns: Vec::new(),
+                    bsn_rows: c.bsns,
+                };
+                if (data.data.is_some() && wsend.send(data).is_err())
+                    || ((vault.identities.is_some() || vault.bsn_rows.is_some())
+                        && vsend.send(vault).is_err())
+                {
+                    return Err(anyhow!("the Parquet writer stopped unexpectedly"));
+                }
+                Ok(())
+            };
+            consumed = crate::carry::compare(prev, &cols, &accepted, &rejected, &mut send)
+                .map(|changes| {
+                    report.rijen_overgenomen = changes.overgenomen.len() as u64;
+                    keys.carried(f.table, &changes.overgenomen);
+                    report.wijzigingen = Some(changes);
+                })
+                .with_context(|| {
+                    format!(
+                        "bij het vergelijken met de vorige levering van {}",
+                        f.table.name
+                    )
+                });
+        }
         drop(wsend);
         drop(vsend);
         let written = writer
