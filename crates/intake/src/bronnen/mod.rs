@@ -1,0 +1,8 @@
+//! Converters from the forms in which public sources are published to the contract's tables.
+//!
+//! A converter reads a source as its publisher ships it and writes the contract CSV of one
+//! table; the delivery then goes through the intake like any other (validation, scope,
+//! rejects). Nothing here validates contract values: that stays the contract's job, so that a
+//! converted file and a hand-made one are judged alike.
+
+pub mod gpkg;
