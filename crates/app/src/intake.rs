@@ -75,3 +75,10 @@ pub fn load(
 fn link(session: &mut Session) -> Result<LinkReport> {
     Ok(loep_intake::link_project(&mut session.project)?)
 }
+
+/// Rewrites a delivery in the contract's CSV (as `loep synth` writes it) into the forms the
+/// sources are published in: CBS buurtkaart and BAG as GeoPackages, the BRP as Haal Centraal
+/// answers. A tool for test data; it needs no project and no session.
+pub fn write_as_published(levering: &std::path::Path, gemeentenaam: &str) -> anyhow::Result<()> {
+    loep_intake::bronnen::echt::as_published(levering, gemeentenaam)
+}

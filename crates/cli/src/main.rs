@@ -19,6 +19,15 @@ use loep_app::types::Bewaartermijnen;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// The form `loep synth` writes its delivery in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Formaat {
+    /// Every table as the contract's CSV.
+    Contract,
+    /// BAG, CBS buurtkaart and BRP as their publishers ship them.
+    Echt,
+}
+
 /// Intake moves tens of millions of small values between threads; mimalloc handles that
 /// allocation pattern far better than the system allocator.
 #[global_allocator]
@@ -158,6 +167,11 @@ enum Command {
         /// Fraction of rows (0-1) that get one invalid value, listed in truth/dirty.csv.
         #[arg(long, default_value_t = 0.0)]
         dirty: f64,
+        /// `contract`: every table as the contract's CSV. `echt`: the CBS buurtkaart and the
+        /// BAG as GeoPackages and the BRP as Haal Centraal BRP Personen answers (JSON), as
+        /// their publishers ship them; the other tables as CSV.
+        #[arg(long, value_enum, default_value_t = Formaat::Contract)]
+        formaat: Formaat,
         #[arg(long)]
         json: bool,
     },
@@ -682,9 +696,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             peildatum,
             gemeentecode,
             dirty,
+            formaat,
             json,
         } => {
             let options = synth_options(persons, seed, &peildatum, &gemeentecode, dirty)?;
+            if formaat == Formaat::Echt && dirty > 0.0 {
+                anyhow::bail!(
+                    "--formaat echt schrijft de bronnen zoals ze gepubliceerd worden; combineer het niet met --dirty (ongeldige waarden in een GeoPackage of BRP-antwoord zijn geen contractrijen)"
+                );
+            }
             if out.join("levering").exists() {
                 anyhow::bail!(
                     "{} already holds a levering/; choose an empty --out",
@@ -696,6 +716,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let summary = loep_synth::write_municipality(&out, &options);
             bar.finish_and_clear();
             let summary = summary?;
+            if formaat == Formaat::Echt {
+                loep_app::intake::write_as_published(&out.join("levering"), "Haarlem")?;
+            }
             if json {
                 let v = serde_json::json!({
                     "levering": out.join("levering"),

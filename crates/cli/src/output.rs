@@ -141,6 +141,15 @@ fn print_delivery(r: &IntakeReport, dir: &Path) {
             );
         }
     }
+    if r.tabellen.iter().any(|t| !t.bron.is_empty()) {
+        println!();
+        println!("Omgezet uit de vorm waarin de bron publiceert:");
+        for t in &r.tabellen {
+            for line in &t.bron {
+                println!("  {} / {line}", t.bestand);
+            }
+        }
+    }
     if r.tabellen.iter().any(|t| !t.lezingen.is_empty()) {
         println!();
         println!("Gelezen in een andere notatie dan die van het contract:");

@@ -336,7 +336,7 @@ fn files_that_are_not_tables_or_from_the_wrong_partner_are_refused() {
     std::fs::write(lev.join("adressen.csv"), "a,b\n").unwrap();
     let err = refused(intake(&dir, &lev));
     assert!(
-        err.contains("'adressen' is not a table of the contract"),
+        err.contains("'adressen' is geen tabel van het contract"),
         "{err}"
     );
 

@@ -599,8 +599,8 @@ pub fn process_chunk(
     let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
     // The keys of rejected rows, in their analysis form, with their lines.
     let compare = plan.compare && !lay.carry.is_empty();
-    let mut key_builder = compare
-        .then(|| BatchBuilder::new(crate::carry::key_schema(&plan.schema, &lay.carry), 16));
+    let mut key_builder =
+        compare.then(|| BatchBuilder::new(crate::carry::key_schema(&plan.schema, &lay.carry), 16));
     let mut key_lines: Vec<u64> = Vec::new();
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;

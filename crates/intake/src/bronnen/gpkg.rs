@@ -792,7 +792,7 @@ impl BuurtIndex {
 
 /// A WKT POLYGON or MULTIPOLYGON. Only the characters a polygon's WKT has are accepted before
 /// the parser sees it, so that no nesting of other types reaches it.
-fn parse_wkt_area(s: &str) -> Result<MultiPolygon<f64>, String> {
+pub fn parse_wkt_area(s: &str) -> Result<MultiPolygon<f64>, String> {
     let t = s.trim();
     let upper = t.to_ascii_uppercase();
     let body = upper

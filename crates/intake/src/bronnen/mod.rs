@@ -7,5 +7,6 @@
 //! pseudonymisation, rejects). Nothing here validates contract values: that stays the
 //! contract's job, so that a converted file and a hand-made one are judged alike.
 
+pub mod echt;
 pub mod gpkg;
 pub mod haal_centraal;

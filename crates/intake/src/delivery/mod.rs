@@ -8,6 +8,7 @@
 
 mod checks;
 mod commit;
+mod convert;
 mod keys;
 mod plan;
 mod scope;
@@ -128,6 +129,10 @@ pub struct TableReport {
     /// GBA date, a `GM` gemeentecode), with how often: `kolom: wat` for values.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub lezingen: BTreeMap<String, u64>,
+    /// What the conversion of a source in its publisher's form (a GeoPackage, Haal Centraal
+    /// answers) says: what it read, wrote and left out, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bron: Vec<String>,
     /// Rows of the previous snapshot kept in force because their new row was rejected.
     #[serde(skip_serializing_if = "is_zero")]
     pub rijen_overgenomen: u64,
@@ -210,6 +215,36 @@ pub fn intake(
             return Err(e);
         }
     };
+    // Sources in their publisher's form become contract CSVs first.
+    let converted =
+        match convert::convert_all(project, &files, &project.layout.staging().join("bronnen")) {
+            Ok(c) => c,
+            Err(problems) => {
+                let _ = std::fs::remove_dir_all(project.layout.staging());
+                let e = IntakeError::Refused(problems);
+                log_refusal(project, &started, &e);
+                return Err(e);
+            }
+        };
+    let result = read_and_load(project, dir, &started, meta, files, &converted, progress);
+    // Whatever happened, the staging areas go; committed files were moved out of them.
+    let _ = std::fs::remove_dir_all(project.layout.staging());
+    let _ = std::fs::remove_dir_all(project.layout.vault_staging());
+    result
+}
+
+/// Opens every file of a planned delivery, loads the tables that changed and registers them.
+#[allow(clippy::too_many_arguments)]
+fn read_and_load(
+    project: &mut Project,
+    dir: &Path,
+    started: &str,
+    meta: Option<plan::DeliveryMeta>,
+    files: Vec<PlannedFile>,
+    converted: &BTreeMap<&'static str, convert::Converted>,
+    progress: &dyn Progress,
+) -> Result<IntakeReport, IntakeError> {
+    let started = started.to_string();
     let partner = meta.as_ref().and_then(|m| m.partner.clone());
     let peildatum = meta.as_ref().and_then(|m| m.peildatum.clone());
     // The plan refused a peildatum that does not parse.
@@ -219,7 +254,16 @@ pub fn intake(
     let mut problems = Vec::new();
     let mut opened = Vec::new();
     for f in &files {
-        match TableSource::open(&f.path) {
+        let source = match converted.get(f.table.name) {
+            Some(c) => std::fs::File::open(&c.csv)
+                .map_err(anyhow::Error::from)
+                .and_then(|file| {
+                    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+                    TableSource::from_csv_reader(&f.file_name, file, size)
+                }),
+            None => TableSource::open(&f.path),
+        };
+        match source {
             Err(e) => problems.push(source_problem(&f.file_name, &e)),
             Ok(src) => match TablePlan::new(f.table, &src.header, src.delimiter).map(|plan| {
                 match &peildatum_value {
@@ -263,6 +307,7 @@ pub fn intake(
                 rijen_buiten_gebied: 0,
                 lege_regels: 0,
                 lezingen: BTreeMap::new(),
+                bron: Vec::new(),
                 rijen_overgenomen: 0,
                 wijzigingen: None,
             }),
@@ -291,6 +336,7 @@ pub fn intake(
         peildatum.as_deref(),
         todo,
         reports,
+        converted,
         progress,
     );
     // Whatever happened, the staging areas go; committed files were moved out of them.
@@ -330,6 +376,7 @@ fn load(
     peildatum: Option<&str>,
     todo: Vec<(&PlannedFile, TableSource, TablePlan)>,
     reports: Vec<TableReport>,
+    converted: &BTreeMap<&'static str, convert::Converted>,
     progress: &dyn Progress,
 ) -> Result<IntakeReport, IntakeError> {
     let pseudo = project.pseudonymiser()?;
@@ -449,6 +496,10 @@ fn load(
                     .iter()
                     .map(|h| (h.clone(), 1))
                     .collect(),
+                bron: converted
+                    .get(name)
+                    .map(|c| c.bron.clone())
+                    .unwrap_or_default(),
                 rijen_overgenomen: 0,
                 wijzigingen: None,
             };

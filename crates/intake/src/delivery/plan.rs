@@ -21,12 +21,48 @@ pub(super) struct DeliveryMeta {
     pub(super) peildatum: Option<String>,
 }
 
+/// The form a table comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Format {
+    /// The contract's own: CSV or Parquet.
+    Contract,
+    /// The BAG as PDOK publishes it: a GeoPackage with layer `verblijfsobject`.
+    BagGpkg,
+    /// The CBS wijk- en buurtkaart: a GeoPackage with layers `buurten` and `wijken`.
+    CbsGpkg,
+    /// The BRP as Haal Centraal BRP Personen answers (JSON).
+    HaalCentraal,
+}
+
 /// One table file of the delivery.
 pub(super) struct PlannedFile {
     pub(super) table: &'static Table,
     pub(super) path: PathBuf,
     pub(super) file_name: String,
     pub(super) sha256: String,
+    pub(super) format: Format,
+}
+
+/// The table a GeoPackage holds, by its layers: PDOK's BAG (`verblijfsobject`) or CBS's
+/// wijk- en buurtkaart (`buurten`).
+fn geopackage_table(path: &Path, name: &str) -> Result<(&'static str, Format), FileProblem> {
+    let layers = crate::bronnen::gpkg::layers(path).map_err(|e| problem(name, format!("{e:#}")))?;
+    let has = |l: &str| layers.iter().any(|x| x == l);
+    match (has("verblijfsobject"), has("buurten")) {
+        (true, false) => Ok(("bag_verblijfsobject", Format::BagGpkg)),
+        (false, true) => Ok(("cbs_buurt", Format::CbsGpkg)),
+        (true, true) => Err(problem(
+            name,
+            "deze GeoPackage heeft zowel de laag verblijfsobject (BAG) als buurten (CBS); lever ze als twee bestanden",
+        )),
+        (false, false) => Err(problem(
+            name,
+            format!(
+                "deze GeoPackage heeft geen laag verblijfsobject (BAG van PDOK) of buurten (CBS wijk- en buurtkaart), alleen: {}",
+                layers.join(", ")
+            ),
+        )),
+    }
 }
 
 /// The file at `path` when it is a plain file: a symlink, hard link, directory, device or pipe
@@ -179,10 +215,18 @@ pub(super) fn plan(
                 continue;
             }
         };
-        let stem = match name.rsplit_once('.') {
-            Some((s, e)) if e == "csv" || e == "parquet" => s.to_string(),
+        let (stem, format) = match name.rsplit_once('.') {
+            Some((s, e)) if e == "csv" || e == "parquet" => (s.to_string(), Format::Contract),
+            Some((_, "gpkg")) => match geopackage_table(&path, &name) {
+                Ok((t, f)) => (t.to_string(), f),
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            },
+            Some((_, "json")) => ("brp_persoon".to_string(), Format::HaalCentraal),
             _ => {
-                problems.push(problem(&name, "is not a table file; a delivery holds only <table>.csv or <table>.parquet files and levering.toml"));
+                problems.push(problem(&name, "is geen tabelbestand; een levering bevat alleen <tabel>.csv- of <tabel>.parquet-bestanden, GeoPackages van de BAG (PDOK) of de CBS-buurtkaart, JSON-antwoorden van de BRP API (Haal Centraal) en levering.toml"));
                 continue;
             }
         };
@@ -191,7 +235,7 @@ pub(super) fn plan(
             problems.push(problem(
                 &name,
                 format!(
-                    "'{stem}' is not a table of the contract ({})",
+                    "'{stem}' is geen tabel van het contract ({})",
                     names.join(", ")
                 ),
             ));
@@ -201,7 +245,7 @@ pub(super) fn plan(
             problems.push(problem(
                 &name,
                 format!(
-                    "{} is delivered twice (as CSV and as Parquet); deliver one",
+                    "{} zit twee keer in de levering (in twee vormen); lever één bestand per tabel",
                     table.name
                 ),
             ));
@@ -233,6 +277,7 @@ pub(super) fn plan(
             path,
             file_name: name,
             sha256,
+            format,
         });
     }
     if files.is_empty() && problems.is_empty() {
