@@ -42,20 +42,7 @@ pub fn load(
         })?;
     let t = Instant::now();
     let mut report =
-        loep_intake::intake(&mut session.project, levering, progress).map_err(|e| match e {
-            IntakeError::Refused(problems) => Refusal {
-                error: AppError::invalid(IntakeError::Refused(problems.clone()).to_string()),
-                problems,
-            },
-            IntakeError::NotAllowed(e) => Refusal {
-                problems: Vec::new(),
-                error: AppError::refused(format!("{e:#}")),
-            },
-            IntakeError::Failed(e) => Refusal {
-                problems: Vec::new(),
-                error: e.into(),
-            },
-        })?;
+        loep_intake::intake(&mut session.project, levering, progress).map_err(refusal)?;
     let intake_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     progress.step("koppelen aan BRP en BAG");
@@ -70,6 +57,40 @@ pub fn load(
             linkage_s: t.elapsed().as_secs_f64(),
         },
     ))
+}
+
+/// An intake's refusal as the front ends report it.
+fn refusal(e: IntakeError) -> Refusal {
+    match e {
+        IntakeError::Refused(problems) => Refusal {
+            error: AppError::invalid(IntakeError::Refused(problems.clone()).to_string()),
+            problems,
+        },
+        IntakeError::NotAllowed(e) => Refusal {
+            problems: Vec::new(),
+            error: AppError::refused(format!("{e:#}")),
+        },
+        IntakeError::Failed(e) => Refusal {
+            problems: Vec::new(),
+            error: e.into(),
+        },
+    }
+}
+
+/// `loep intake --proef`: what the delivery in `levering` would change, per table, against
+/// the project's current snapshots; nothing is loaded (see [`loep_intake::intake_proef`]).
+pub fn proef(
+    session: &mut Session,
+    levering: &Path,
+    progress: &dyn Progress,
+) -> Result<IntakeReport, Refusal> {
+    session
+        .authorize(Actie::LeveringLaden)
+        .map_err(|error| Refusal {
+            problems: Vec::new(),
+            error,
+        })?;
+    loep_intake::intake_proef(&mut session.project, levering, progress).map_err(refusal)
 }
 
 fn link(session: &mut Session) -> Result<LinkReport> {

@@ -118,11 +118,17 @@ enum Command {
     /// report), 1 when it was refused or failed (then nothing of it was loaded).
     Intake {
         dir: PathBuf,
-        /// The delivery: a directory of <table>.csv / <table>.parquet files.
+        /// The delivery: a directory of <table>.csv / <table>.parquet files (or the BAG and
+        /// CBS buurtkaart as GeoPackages, the BRP as Haal Centraal answers).
         levering: PathBuf,
         /// Print the intake report as JSON.
         #[arg(long)]
         json: bool,
+        /// A dry run: read and check the delivery and say per table what it would change
+        /// against the project's current data (new, changed, removed, rejected, carried
+        /// over), without loading anything.
+        #[arg(long)]
+        proef: bool,
     },
     /// Serve the web application for the project: Dutch pages for every account of the
     /// project, who log in in the browser (the dashboard, the signals, the public catalogue).
@@ -569,10 +575,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             dir,
             levering,
             json,
+            proef,
         } => {
             let mut session = access::open(&dir, Mode::Write, who)?;
             let progress = output::BarProgress::new();
-            let loaded = loep_app::intake::load(&mut session, &levering, &progress);
+            let loaded = if proef {
+                loep_app::intake::proef(&mut session, &levering, &progress).map(|r| (r, ()))
+            } else {
+                loep_app::intake::load(&mut session, &levering, &progress).map(|(r, _)| (r, ()))
+            };
             progress.clear();
             match loaded {
                 Ok((report, _)) => {

@@ -110,6 +110,9 @@ pub fn print_intake(r: &IntakeReport, dir: &Path) {
 
 fn print_delivery(r: &IntakeReport, dir: &Path) {
     match &r.levering_id {
+        None if r.proef => println!(
+            "Proef: deze levering is gelezen en gecontroleerd zoals bij het laden; er is niets geladen of veranderd."
+        ),
         None => {
             println!(
                 "Deze levering is al eerder geladen: er is niets veranderd en niets opnieuw geladen."

@@ -946,6 +946,49 @@ fn a_rejected_row_of_a_redelivery_keeps_the_previous_row_and_a_left_out_row_is_l
         bag.replace("14,,2,2011AB", "14,,2,0011AB"),
     )
     .unwrap();
+    // First a dry run: the same report, nothing written.
+    let before = (
+        status_json(&dir),
+        files_under(&dir.join("data")),
+        files_under(&dir.join("vault")),
+    );
+    let out = loep(&[
+        "intake",
+        dir.to_str().unwrap(),
+        lev.to_str().unwrap(),
+        "--json",
+        "--proef",
+    ]);
+    let proef: serde_json::Value = serde_json::from_str(&ok(out)).unwrap();
+    assert_eq!(proef["proef"], true, "{proef}");
+    assert_eq!(proef["levering_id"], serde_json::Value::Null, "{proef}");
+    let w = &table(&proef, "brp_persoon")["wijzigingen"];
+    assert_eq!(
+        (
+            w["rijen_verwijderd"].as_u64(),
+            w["overgenomen"][0]["regel"].as_u64()
+        ),
+        (Some(1), Some(3)),
+        "{w}"
+    );
+    let after = (
+        status_json(&dir),
+        files_under(&dir.join("data")),
+        files_under(&dir.join("vault")),
+    );
+    assert_eq!(before.0["tabellen"], after.0["tabellen"]);
+    assert_eq!(before.0["leveringen"], after.0["leveringen"]);
+    assert_eq!((&before.1, &before.2), (&after.1, &after.2));
+    assert!(!staged_parquet_exists(&dir));
+    let text = ok(loep(&[
+        "intake",
+        dir.to_str().unwrap(),
+        lev.to_str().unwrap(),
+        "--proef",
+    ]));
+    assert!(text.contains("Proef: deze levering is gelezen"), "{text}");
+    assert!(text.contains("Tegenover de vorige levering"), "{text}");
+
     let out = loep(&[
         "intake",
         dir.to_str().unwrap(),

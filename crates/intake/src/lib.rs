@@ -18,5 +18,6 @@ pub mod validate;
 
 pub use delivery::{
     FileProblem, IntakeError, IntakeReport, NoProgress, Outcome, Progress, TableReport, intake,
+    intake_proef,
 };
 pub use koppeling::{LinkReport, link_project};

@@ -180,6 +180,7 @@ pub(super) fn register(
     tabellen.sort_by_key(|t| Table::by_name(&t.tabel).map_or(u8::MAX, |t| t.order));
     let report = IntakeReport {
         levering_id: Some(levering_id.to_string()),
+        proef: false,
         partner: partner.map(str::to_string),
         peildatum: peildatum.map(str::to_string),
         tabellen,

@@ -148,8 +148,11 @@ fn is_zero(n: &u64) -> bool {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IntakeReport {
-    /// `None` when nothing changed and no delivery was registered.
+    /// `None` when nothing changed and no delivery was registered, or in a dry run.
     pub levering_id: Option<String>,
+    /// A dry run ([`intake_proef`]): read and checked as an intake would, nothing written.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub proef: bool,
     pub partner: Option<String>,
     pub peildatum: Option<String>,
     pub tabellen: Vec<TableReport>,
@@ -204,6 +207,28 @@ pub fn intake(
     dir: &Path,
     progress: &dyn Progress,
 ) -> Result<IntakeReport, IntakeError> {
+    run(project, dir, progress, false)
+}
+
+/// A dry run of [`intake`]: reads, converts, validates and compares the delivery with the
+/// project's current snapshots exactly as an intake would, and reports per table what it
+/// would change (rows new, changed, unchanged, removed, rejected, carried over), but
+/// registers nothing: no snapshot, no vault file, no reject; staged files are removed. Only the
+/// processing log records that the delivery was read (`intake.proef`).
+pub fn intake_proef(
+    project: &mut Project,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<IntakeReport, IntakeError> {
+    run(project, dir, progress, true)
+}
+
+fn run(
+    project: &mut Project,
+    dir: &Path,
+    progress: &dyn Progress,
+    proef: bool,
+) -> Result<IntakeReport, IntakeError> {
     project
         .ensure_may_process()
         .map_err(IntakeError::NotAllowed)?;
@@ -226,7 +251,19 @@ pub fn intake(
                 return Err(e);
             }
         };
-    let result = read_and_load(project, dir, &started, meta, files, &converted, progress);
+    let result = read_and_load(
+        project, dir, &started, meta, files, &converted, progress, proef,
+    );
+    if proef && let Ok(r) = &result {
+        let rec = LogRecord::new("intake.proef", &started, &clock::now())
+            .with_attr("tabellen", r.tabellen.len() as u64)
+            .with_attr("afwijzingen", r.afwijzingen_totaal);
+        if let Err(err) = project.log(rec) {
+            eprintln!(
+                "waarschuwing: de proefrun kon niet in het verwerkingslog worden geschreven: {err:#}"
+            );
+        }
+    }
     // Whatever happened, the staging areas go; committed files were moved out of them.
     let _ = std::fs::remove_dir_all(project.layout.staging());
     let _ = std::fs::remove_dir_all(project.layout.vault_staging());
@@ -243,6 +280,7 @@ fn read_and_load(
     files: Vec<PlannedFile>,
     converted: &BTreeMap<&'static str, convert::Converted>,
     progress: &dyn Progress,
+    proef: bool,
 ) -> Result<IntakeReport, IntakeError> {
     let started = started.to_string();
     let partner = meta.as_ref().and_then(|m| m.partner.clone());
@@ -317,6 +355,7 @@ fn read_and_load(
     if todo.is_empty() {
         return Ok(IntakeReport {
             levering_id: None,
+            proef,
             partner,
             peildatum,
             tabellen: reports,
@@ -338,6 +377,7 @@ fn read_and_load(
         reports,
         converted,
         progress,
+        proef,
     );
     // Whatever happened, the staging areas go; committed files were moved out of them.
     let _ = std::fs::remove_dir_all(project.layout.staging());
@@ -378,6 +418,7 @@ fn load(
     reports: Vec<TableReport>,
     converted: &BTreeMap<&'static str, convert::Converted>,
     progress: &dyn Progress,
+    proef: bool,
 ) -> Result<IntakeReport, IntakeError> {
     let pseudo = project.pseudonymiser()?;
     let mut scope = load_scope(project)?;
@@ -559,6 +600,27 @@ fn load(
         rejects.finish()?
     };
 
+    if proef {
+        // Nothing is registered: the transactions roll back, the staged files are removed.
+        drop(tx);
+        drop(vtx);
+        let mut tabellen: Vec<TableReport> = outputs.into_iter().map(|o| o.report).collect();
+        tabellen.extend(reports);
+        tabellen
+            .sort_by_key(|t| loep_contract::Table::by_name(&t.tabel).map_or(u8::MAX, |t| t.order));
+        return Ok(IntakeReport {
+            levering_id: None,
+            proef: true,
+            partner: partner.map(str::to_string),
+            peildatum: peildatum.map(str::to_string),
+            tabellen,
+            afwijzingen_totaal: rejects.total,
+            afwijzingen_per_reden: rejects.per_reason,
+            afwijzingen: rejects.shown,
+            afwijzingen_rapport: None,
+            koppeling: None,
+        });
+    }
     // Register the delivery. Files move into place first; a crash before the commit leaves them
     // unreferenced, and the next open of the project removes them.
     commit::register(
