@@ -319,3 +319,28 @@ fn an_api_key_inserted_or_widened_by_sql_is_detected() {
     );
     frozen(&dir);
 }
+
+#[test]
+fn a_record_deleted_or_rewritten_in_the_middle_of_the_log_stops_the_next_writer() {
+    for edit in [
+        "DROP TRIGGER verwerkingslog_no_delete; DELETE FROM verwerkingslog WHERE seq = 3;",
+        "DROP TRIGGER verwerkingslog_no_update; UPDATE verwerkingslog SET attributes = '{}' WHERE seq = 3;",
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let dir = loaded(root.path());
+        // A writer verified the head since: record 3 lies well before it.
+        ok(intake(&dir, &fixtures().join("belastingdienst")));
+        let n: i64 = db(&dir)
+            .query_row("SELECT MAX(seq) FROM verwerkingslog", [], |r| r.get(0))
+            .unwrap();
+        assert!(n > 10, "{n}");
+        db(&dir).execute_batch(edit).unwrap();
+        let err = busy(loep(&["scan", d(&dir)]));
+        assert!(err.contains("refuses further processing"), "{edit}: {err}");
+        assert!(
+            err.contains("record 3") || err.contains("record 4"),
+            "{edit}: {err}"
+        );
+        frozen(&dir);
+    }
+}

@@ -373,6 +373,35 @@ pub fn tampered(what: &str) -> anyhow::Error {
 }
 
 /// The last head a writer verified: (record count, hash).
+/// How long a process trusts its own verification of the whole log chain: a writer verifies
+/// the records since the verified head every time, and the whole chain (which finds a record
+/// deleted or rewritten before that head) when its last full verification is older than this.
+pub const FULL_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// When this process last verified the whole chain of each project (by directory).
+fn full_checks() -> &'static std::sync::Mutex<std::collections::HashMap<PathBuf, std::time::Instant>>
+{
+    static CHECKS: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<PathBuf, std::time::Instant>>,
+    > = std::sync::OnceLock::new();
+    CHECKS.get_or_init(Default::default)
+}
+
+/// Whether a writer of the project in `dir` must verify the whole chain now.
+pub fn full_check_due(dir: &Path) -> bool {
+    match full_checks().lock() {
+        Ok(m) => m.get(dir).is_none_or(|t| t.elapsed() >= FULL_CHECK_EVERY),
+        Err(_) => true,
+    }
+}
+
+/// Records that the whole chain of the project in `dir` verified just now.
+pub fn fully_checked(dir: &Path) {
+    if let Ok(mut m) = full_checks().lock() {
+        m.insert(dir.to_path_buf(), std::time::Instant::now());
+    }
+}
+
 pub fn checkpoint(layout: &Layout) -> Result<Option<(i64, String)>> {
     let path = checkpoint_path(layout);
     if !path.exists() {

@@ -835,8 +835,10 @@ impl Project {
         }
     }
 
-    /// What a writer checks when it opens the project: the log records since the head verified
-    /// last (and that head still in place), the vault's copy of the head, and every row that
+    /// What a writer checks when it opens the project: the whole log chain when this process
+    /// has not verified it in the last [`integrity::FULL_CHECK_EVERY`] (so every CLI command
+    /// that writes, and a server at its first write and then regularly), otherwise the records
+    /// since the head verified last (and that head still in place), the vault's copy of the head, and every row that
     /// grants access against its seal. Problems found raise the alarm, which stays until the
     /// privacy officer has looked ([`Project::acknowledge_alarm`]); while it stands this
     /// returns the alarm. With nothing found, the head becomes the new verified head.
@@ -845,11 +847,22 @@ impl Project {
             return Ok(alarm.lines().map(str::to_string).collect());
         }
         let checkpoint = integrity::checkpoint(&self.layout)?;
-        let mut problems = log::verify_since(&self.conn, checkpoint, vault_head)?.problems;
+        // The whole chain when this process has not verified it lately (a record deleted or
+        // rewritten before the verified head); else the records since that head.
+        let full = integrity::full_check_due(&self.layout.dir);
+        let mut problems = if full {
+            let known: Vec<(i64, String)> = checkpoint.iter().cloned().collect();
+            log::verify(&self.conn, vault_head, &known)?.problems
+        } else {
+            log::verify_since(&self.conn, checkpoint, vault_head)?.problems
+        };
         problems.extend(integrity::tampered_rows(&self.conn)?);
         if problems.is_empty() {
             let (seq, hash) = log::head(&self.conn)?;
             integrity::set_checkpoint(&self.layout, seq, &hash)?;
+            if full {
+                integrity::fully_checked(&self.layout.dir);
+            }
         } else {
             integrity::raise_alarm(&self.layout, &problems)?;
         }
