@@ -103,3 +103,66 @@ fn link(session: &mut Session) -> Result<LinkReport> {
 pub fn write_as_published(levering: &std::path::Path, gemeentenaam: &str) -> anyhow::Result<()> {
     loep_intake::bronnen::echt::as_published(levering, gemeentenaam)
 }
+
+/// A delivery uploaded as one zip file, unpacked inside the project (`upload/<id>/`, 0700)
+/// until it is loaded or dropped.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub id: String,
+    pub dir: std::path::PathBuf,
+    /// The files it holds.
+    pub files: Vec<String>,
+}
+
+/// Unpacks an uploaded delivery (a zip) for a dry run and, after confirmation, the intake
+/// (see [`loep_intake::zipped`] for the limits). Only who may load deliveries may upload.
+pub fn unpack_upload(session: &Session, zip: &[u8]) -> Result<Upload> {
+    session.authorize(Actie::LeveringLaden)?;
+    let root = session.dir().join("upload");
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(&root).map_err(|e| {
+        AppError::new(
+            crate::Kind::Internal,
+            format!("kan {} niet maken: {e}", root.display()),
+        )
+    })?;
+    let id = loep_store::log::new_operation_id();
+    let dir = root.join(&id);
+    let files = loep_intake::zipped::unpack(zip, &dir).map_err(AppError::invalid)?;
+    Ok(Upload { id, dir, files })
+}
+
+/// Removes an uploaded delivery's files (after its intake, or when it was not confirmed).
+pub fn drop_upload(upload: &Upload) {
+    let _ = std::fs::remove_dir_all(&upload.dir);
+}
+
+/// Every delivery of the project, newest first, with its report as the intake wrote it
+/// (`leveringen/<id>/rapport.json`: tables, rejects by reason, changes, carried-over rows).
+pub fn deliveries(
+    session: &Session,
+) -> Result<Vec<(loep_store::catalog::DeliveryInfo, Option<serde_json::Value>)>> {
+    session.authorize(Actie::LeveringLaden)?;
+    let status = loep_store::catalog::status(&session.project)?;
+    Ok(status
+        .leveringen
+        .into_iter()
+        .rev()
+        .map(|d| {
+            let path = session
+                .dir()
+                .join(session.project.layout.delivery_reports(&d.levering_id))
+                .join("rapport.json");
+            let report = std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok());
+            (d, report)
+        })
+        .collect())
+}

@@ -1273,7 +1273,8 @@ fn every_route_answers_every_role_as_the_table_says() {
         "handhaver",
     ];
     // (path, the roles that may open it, whether the menu links it)
-    let table: [(&str, &[&str], bool); 13] = [
+    let table: [(&str, &[&str], bool); 14] = [
+        ("/leveringen", &["beheerder"], true),
         (
             "/scans",
             &[
@@ -1613,4 +1614,159 @@ fn an_address_says_when_its_data_comes_from_the_previous_delivery() {
         "{}",
         other.body
     );
+}
+
+/// A zip of the files of `dir` (flat).
+fn zip_dir(dir: &Path) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    for p in names {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        w.start_file(
+            format!("levering/{name}"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        w.write_all(&std::fs::read(&p).unwrap()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Posts `zip` as the file of the upload form, multipart as a browser sends it.
+fn upload(s: &Server, cookie: &str, csrf: &str, zip: &[u8]) -> Answer {
+    let boundary = "----loepgrens7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"bestand\"; filename=\"levering.zip\"\r\nContent-Type: application/zip\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(zip);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    answer(
+        agent()
+            .post(format!("{}/leveringen/proef", s.base))
+            .header("Cookie", cookie)
+            .header(
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            )
+            .send(&body[..])
+            .unwrap(),
+    )
+}
+
+#[test]
+fn the_beheerder_uploads_a_delivery_sees_its_dry_run_and_then_loads_it() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    // The redelivery: Pieter Jansen's row is rejected (his previous row stays), Maria is left out.
+    let lev = copy_fixture("basis", root.path(), "opnieuw");
+    let brp = std::fs::read_to_string(lev.join("brp_persoon.csv")).unwrap();
+    let brp: Vec<&str> = brp
+        .lines()
+        .filter(|l| !l.starts_with("111222345"))
+        .collect();
+    std::fs::write(
+        lev.join("brp_persoon.csv"),
+        format!(
+            "{}\n",
+            brp.join("\n").replace("1970-05-00,M", "1970-05-00,X")
+        ),
+    )
+    .unwrap();
+    let s = serve(&dir);
+    let cookie = login(&s, "beheerder");
+    let page = get(&s, "/leveringen", Some(&cookie));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("L0001-"), "{}", page.body);
+    let csrf = csrf_of(&page.body);
+
+    let proef = upload(&s, &cookie, &csrf, &zip_dir(&lev));
+    assert_eq!(proef.status, 200, "{}", proef.body);
+    assert!(proef.body.contains("Dit is een proef"), "{}", proef.body);
+    assert!(
+        proef.body.contains("1 verwijderd, 1 overgenomen"),
+        "{}",
+        proef.body
+    );
+    assert!(
+        proef.body.contains("regel 3: pseudoniem="),
+        "{}",
+        proef.body
+    );
+    assert!(!proef.body.contains("111222"), "a BSN on the page");
+    // Nothing was loaded yet.
+    assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 1);
+    let token = hidden(&proef.body, "upload");
+
+    // Another account cannot load it, nor a guessed upload.
+    let fg = login(&s, "fg");
+    let fg_page = get(&s, "/", Some(&fg));
+    let a = post(
+        &s,
+        "/leveringen/laden",
+        Some(&fg),
+        &[("csrf", &csrf_of(&fg_page.body)), ("upload", &token)],
+    );
+    assert_eq!(a.status, 404, "{}", a.body);
+    let a = post(
+        &s,
+        "/leveringen/laden",
+        Some(&cookie),
+        &[("csrf", &csrf), ("upload", "0000000000000000")],
+    );
+    assert_eq!(a.status, 404, "{}", a.body);
+
+    let geladen = post(
+        &s,
+        "/leveringen/laden",
+        Some(&cookie),
+        &[("csrf", &csrf), ("upload", &token)],
+    );
+    assert_eq!(geladen.status, 200, "{}", geladen.body);
+    assert!(
+        geladen.body.contains("De levering is geladen als L0002-"),
+        "{}",
+        geladen.body
+    );
+    assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 2);
+    // Its files are gone from the project; the list shows its report.
+    assert_eq!(
+        std::fs::read_dir(dir.join("upload")).unwrap().count(),
+        0,
+        "the upload's files stay behind"
+    );
+    let page = get(&s, "/leveringen", Some(&cookie));
+    assert!(page.body.contains("L0002-"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("de gegevens uit de vorige levering blijven gelden"),
+        "{}",
+        page.body
+    );
+
+    // A zip that is not one, and a delivery the dry run refuses.
+    let a = upload(&s, &cookie, &csrf, b"PK geen zip");
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(a.body.contains("geen leesbaar zipbestand"), "{}", a.body);
+    std::fs::write(lev.join("adressen.csv"), "a,b\n").unwrap();
+    let a = upload(&s, &cookie, &csrf, &zip_dir(&lev));
+    assert_eq!(a.status, 400, "{}", a.body);
+    assert!(
+        a.body.contains("Deze levering wordt geweigerd"),
+        "{}",
+        a.body
+    );
+    assert!(a.body.contains("adressen"), "{}", a.body);
+    // Someone without the right to load deliveries cannot upload one.
+    let a = upload(&s, &fg, &csrf_of(&fg_page.body), &zip_dir(&lev));
+    assert_eq!(a.status, 403, "{}", a.body);
 }

@@ -15,6 +15,7 @@ pub mod inzage;
 pub mod koppeling;
 pub mod source;
 pub mod validate;
+pub mod zipped;
 
 pub use delivery::{
     FileProblem, IntakeError, IntakeReport, NoProgress, Outcome, Progress, TableReport, intake,

@@ -15,6 +15,7 @@
 mod adres;
 mod api;
 mod inzage;
+mod leveringen;
 mod melden;
 mod pages;
 mod scans;
@@ -61,6 +62,8 @@ pub struct Server {
     pub wachtrij: loep_app::scan::QueuePages,
     /// The read-only connections that answer pages which only read.
     pub pool: loep_app::session::ReadPool,
+    /// Uploaded deliveries waiting for the beheerder's confirmation, by upload id.
+    pub uploads: Mutex<std::collections::HashMap<String, leveringen::Waiting>>,
 }
 
 /// Requests that read the project at once (the rest wait for a place): four per core of the
@@ -89,6 +92,7 @@ impl Server {
             wachtrij: Default::default(),
             zaakstatus: Mutex::new(std::collections::HashMap::new()),
             pool: loep_app::session::ReadPool::new(&dir),
+            uploads: Mutex::new(std::collections::HashMap::new()),
             dir,
         })
     }

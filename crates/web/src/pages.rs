@@ -44,6 +44,7 @@ pub struct Wie {
     pub accounts: bool,
     pub algoritmeregister: bool,
     pub inzage: bool,
+    pub leveringen: bool,
 }
 
 impl Wie {
@@ -61,6 +62,7 @@ impl Wie {
             verwerkingslog: s.may(Actie::LogControleren),
             accounts: s.may(Actie::GebruikersBekijken),
             algoritmeregister: s.may(Actie::RegisterExporteren),
+            leveringen: s.may(Actie::LeveringLaden),
             inzage: s.may(Actie::InzageOpstellen),
         }
     }

@@ -18,6 +18,7 @@ use crate::Server;
 use crate::adres;
 use crate::api;
 use crate::inzage;
+use crate::leveringen;
 use crate::melden;
 use crate::pages;
 use crate::scans;
@@ -80,6 +81,12 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/zaken/{id}", get(zaken::show))
         .route("/zaken/{id}/{actie}", post(zaken::act))
         .route("/meldingen", get(melden::list))
+        .route("/leveringen", get(leveringen::page))
+        .route(
+            "/leveringen/proef",
+            post(leveringen::proef).layer(DefaultBodyLimit::max(leveringen::UPLOAD_LIMIT)),
+        )
+        .route("/leveringen/laden", post(leveringen::laden))
         .route("/scans", get(scans::page).post(scans::start))
         .route("/trefkansen", get(verantwoording::trefkansen))
         .route("/eerlijkheid", get(verantwoording::eerlijkheid))
