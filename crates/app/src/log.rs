@@ -42,6 +42,9 @@ pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
     let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
     v.problems
         .extend(loep_store::integrity::tampered_rows(p.conn())?);
+    // The signals too: identities are asked for by them (checked again at every use).
+    v.problems
+        .extend(loep_store::scan::tampered_signals(p.conn())?);
     Ok(Checked {
         signed_head: p.signed_head().ok(),
         alarm: loep_store::integrity::alarm(&p.layout)?,

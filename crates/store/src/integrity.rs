@@ -353,7 +353,7 @@ pub fn tampered_rows(conn: &Connection) -> Result<Vec<String>> {
         ))?;
         for id in stmt.query_map([], |r| r.get::<_, String>(0))? {
             out.push(format!(
-                "{table} '{}' was changed outside loep (it no longer matches its seal)",
+                "{table} '{}' is buiten loep om gewijzigd (klopt niet meer met het zegel)",
                 id?
             ));
         }
@@ -367,7 +367,7 @@ pub fn tampered(what: &str) -> anyhow::Error {
     crate::Problem::error(
         crate::ProblemKind::Refused,
         format!(
-            "refused: {what} was changed outside loep (it no longer matches its seal); nothing is done with it. The privacy officer must look into it (`loep log verify`)"
+            "geweigerd: {what} is buiten loep om gewijzigd (klopt niet meer met het zegel); er wordt niets mee gedaan. De functionaris gegevensbescherming moet dit onderzoeken (`loep log verify`)"
         ),
     )
 }

@@ -404,7 +404,8 @@ CREATE TABLE IF NOT EXISTS signaal (
     feiten TEXT NOT NULL,
     uitleg TEXT NOT NULL,
     sterkte REAL NOT NULL,
-    partners TEXT NOT NULL
+    partners TEXT NOT NULL,
+    mac TEXT
 );
 CREATE INDEX IF NOT EXISTS signaal_run ON signaal(run_id, vbo_id);
 CREATE UNIQUE INDEX IF NOT EXISTS signaal_nr ON signaal(run_id, nr);
@@ -827,7 +828,7 @@ impl Project {
         match found {
             Some((id, a)) => {
                 if !self.row_intact("goedkeuring", &id.to_string())? {
-                    return Err(integrity::tampered("the project's approval"));
+                    return Err(integrity::tampered("de goedkeuring van het project"));
                 }
                 Ok(Some(a))
             }

@@ -99,8 +99,9 @@ pub fn insert_run(
         params![run.run_id, run.tijdstip, run.indicatoren, run.bronnen, run.signalen, run.adressen],
     )?;
     let mut stmt = tx.prepare(
-        "INSERT INTO signaal (run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO signaal (run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners, mac)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+                 loep_mac('signaal', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))",
     )?;
     let mut person = tx.prepare(
         "INSERT OR IGNORE INTO signaal_persoon (run_id, nr, pseudoniem) VALUES (?1, ?2, ?3)",
@@ -370,8 +371,77 @@ pub fn signal_persons(conn: &Connection) -> Result<Vec<(String, Option<String>)>
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
-/// One signal by its id `RUN/NR`.
+/// Adds the seal to the signals of a project of an earlier release and seals them as they are
+/// (schema version 4).
+pub fn seal_existing_signals(conn: &Connection) -> Result<()> {
+    let has_table: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signaal')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(());
+    }
+    if !sealed(conn)? {
+        conn.execute_batch("ALTER TABLE signaal ADD COLUMN mac TEXT")?;
+    }
+    conn.execute_batch(&format!(
+        "UPDATE signaal SET mac = loep_mac('signaal', {SIGNAL_COLUMNS}) WHERE mac IS NULL"
+    ))?;
+    Ok(())
+}
+
+/// Whether the signals have seals (a project of an earlier release, opened read-only, has
+/// none yet).
+fn sealed(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('signaal') WHERE name = 'mac')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// One signal by its id `RUN/NR`, checked against its seal: identities are asked for, shown
+/// and taken into cases by this signal's persons and address, so a signal changed outside
+/// loep is refused (and the privacy officer's `loep log verify` names it).
 pub fn signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
+    let found = signal_unchecked(conn, id)?;
+    if let Some(s) = &found
+        && sealed(conn)?
+    {
+        let intact: bool = conn.query_row(
+            &format!(
+                "SELECT mac IS loep_mac('signaal', {SIGNAL_COLUMNS}) FROM signaal WHERE run_id = ?1 AND nr = ?2"
+            ),
+            params![s.run_id, s.nr],
+            |r| r.get(0),
+        )?;
+        if !intact {
+            return Err(crate::integrity::tampered(&format!("signaal {id}")));
+        }
+    }
+    Ok(found)
+}
+
+/// The signals that no longer match their seal, as problems (for `loep log verify`).
+pub fn tampered_signals(conn: &Connection) -> Result<Vec<String>> {
+    if !sealed(conn)? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT run_id || '/' || nr FROM signaal WHERE mac IS NOT loep_mac('signaal', {SIGNAL_COLUMNS})"
+    ))?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.map(|id| {
+        Ok(format!(
+            "signaal {} is buiten loep om gewijzigd (klopt niet meer met het zegel)",
+            id?
+        ))
+    })
+    .collect()
+}
+
+fn signal_unchecked(conn: &Connection, id: &str) -> Result<Option<Signal>> {
     let Some((run_id, nr)) = id.rsplit_once('/') else {
         anyhow::bail!(
             "'{id}' is not a signal id; signal ids look like S0001-1a2b3c4d/17 (`loep signals` lists them)"
@@ -467,6 +537,7 @@ mod tests {
     #[test]
     fn a_page_of_signals_is_filtered_and_counted_in_sqlite() {
         let mut conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(crate::project::SCHEMA).unwrap();
         let signals: Vec<Signal> = (1..=250)
             .map(|nr| {
@@ -507,6 +578,30 @@ mod tests {
         let tx = conn.transaction().unwrap();
         insert_run(&tx, &run, &signals, &profiles).unwrap();
         tx.commit().unwrap();
+
+        // A signal is sealed: changed outside loep (another person added, another address),
+        // it is refused where identities or cases are taken from it, and listed.
+        assert!(super::signal(&conn, "S0001-x/7").unwrap().is_some());
+        assert!(tampered_signals(&conn).unwrap().is_empty());
+        for edit in [
+            "UPDATE signaal SET pseudoniemen = pseudoniemen || ',doelwit' WHERE nr = 7",
+            "UPDATE signaal SET vbo_id = '0392010000009999' WHERE nr = 8",
+        ] {
+            conn.execute_batch(edit).unwrap();
+        }
+        for id in ["S0001-x/7", "S0001-x/8"] {
+            let e = super::signal(&conn, id).unwrap_err();
+            assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
+        }
+        assert_eq!(tampered_signals(&conn).unwrap().len(), 2);
+        assert!(super::signal(&conn, "S0001-x/9").unwrap().is_some());
+        conn.execute_batch(
+            "UPDATE signaal SET pseudoniemen = 'p7', vbo_id = '0000000000000003' WHERE nr IN (7, 8);
+             UPDATE signaal SET pseudoniemen = 'p8' WHERE nr = 8;
+             UPDATE signaal SET vbo_id = '0000000000000004' WHERE nr = 8;",
+        )
+        .unwrap();
+        assert!(tampered_signals(&conn).unwrap().is_empty(), "restored");
 
         let all = SignalQuery::default();
         let (total, page) = signals_page(&conn, "S0001-x", &all, 100, 50).unwrap();

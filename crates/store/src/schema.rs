@@ -13,12 +13,16 @@
 //! - 3: integrity: the rows that grant access (accounts, approvals, requests for identities)
 //!   get a `mac` column, sealed with the project's new integrity key, and the log is keyed
 //!   from its next record on (see `integrity`).
+//! - 4: sealed signals: `signaal` gets a `mac` over every column, so that a signal edited
+//!   outside loep (its persons, its address) is refused where identities are asked for or a
+//!   case is opened from it ([`crate::scan::signal`]); the signals a project holds are sealed
+//!   as they are.
 
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 /// The schema version this release writes.
-pub const CURRENT: i64 = 3;
+pub const CURRENT: i64 = 4;
 
 /// From this version on a project has an integrity key (`integrity`).
 pub const KEYED: i64 = 3;
@@ -78,6 +82,7 @@ fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
             Ok(())
         }
         3 => crate::integrity::seal_existing(tx),
+        4 => crate::scan::seal_existing_signals(tx),
         other => bail!("no migration to schema version {other}"),
     }
 }

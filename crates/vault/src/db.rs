@@ -50,6 +50,34 @@ fn delivery_of(snapshot_id: &str) -> &str {
 /// An open vault database.
 pub struct Vault {
     conn: Connection,
+    /// The project directory the registered paths are relative to.
+    dir: std::path::PathBuf,
+    /// The project's integrity key, which seals every registered file's content.
+    key: Option<loep_store::integrity::IntegrityKey>,
+}
+
+/// The seal of a vault file: the HMAC, under the project's integrity key, of the file's
+/// snapshot, kind, path and SHA-256 (a project of an earlier release without a key: the
+/// SHA-256 alone). A file rewritten, or taken from another project's vault, no longer matches.
+fn seal(
+    key: Option<&loep_store::integrity::IntegrityKey>,
+    dir: &std::path::Path,
+    snapshot_id: &str,
+    kind: &str,
+    pad: &str,
+    content: Option<&std::path::Path>,
+) -> Result<String> {
+    let path = content.map_or_else(|| dir.join(pad), std::path::Path::to_path_buf);
+    let mut f = std::fs::File::open(&path)
+        .with_context(|| format!("het kluisbestand {} ontbreekt", path.display()))?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h)
+        .with_context(|| format!("het kluisbestand {} is onleesbaar", path.display()))?;
+    let sha = hex::encode(h.finalize());
+    Ok(match key {
+        Some(k) => k.mac(&[Some(snapshot_id), Some(kind), Some(pad), Some(&sha)]),
+        None => format!("sha256:{sha}"),
+    })
 }
 
 impl Vault {
@@ -70,19 +98,121 @@ impl Vault {
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)
             .context("cannot create the identity vault's tables")?;
-        Ok(Vault { conn })
+        let mut vault = Vault {
+            conn,
+            dir: layout.dir.clone(),
+            key: loep_store::integrity::IntegrityKey::load(layout)?,
+        };
+        vault.seal_existing(layout)?;
+        Ok(vault)
     }
 
-    /// The vault file of `kind` of a snapshot, relative to the project directory.
-    pub fn file(&self, snapshot_id: &str, kind: Soort) -> Result<Option<String>> {
-        Ok(self
+    /// A vault of an earlier release has no seals: its files are sealed as they are now, once
+    /// (as the store's rows were when their seals came), in one transaction, and a marker
+    /// beside the integrity key says so: a vault whose seals were removed afterwards is not
+    /// sealed again (its files are refused), so that removing the seals cannot launder a file.
+    /// Without an integrity key (a project of an earlier release opened only to read) nothing
+    /// is sealed or checked.
+    fn seal_existing(&mut self, layout: &Layout) -> Result<()> {
+        let has_mac: bool = self
+            .conn
+            .prepare("SELECT 1 FROM pragma_table_info('bestand') WHERE name = 'mac'")?
+            .exists([])?;
+        if !has_mac {
+            self.conn
+                .execute_batch("ALTER TABLE bestand ADD COLUMN mac TEXT")?;
+        }
+        if self.key.is_none() {
+            return Ok(());
+        }
+        let marker = layout.key_dir().join("kluis-verzegeld");
+        if marker.exists() {
+            // Sealed before: a row without a seal now had it removed, and is refused.
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        let rows: Vec<(i64, String, String, String)> = {
+            let mut stmt =
+                tx.prepare("SELECT rowid, snapshot_id, soort, pad FROM bestand WHERE mac IS NULL")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for (rowid, snapshot, kind, pad) in rows {
+            // A file already gone (destroyed by retention) keeps no seal and is refused on use.
+            if let Ok(mac) = seal(self.key.as_ref(), &self.dir, &snapshot, &kind, &pad, None) {
+                tx.execute(
+                    "UPDATE bestand SET mac = ?2 WHERE rowid = ?1",
+                    params![rowid, mac],
+                )?;
+            }
+        }
+        tx.commit()?;
+        std::fs::write(&marker, b"de bestanden van de kluis zijn verzegeld\n")
+            .with_context(|| format!("cannot write {}", marker.display()))?;
+        Ok(())
+    }
+
+    /// Seals a registered file anew after its content was replaced on purpose (retention
+    /// writes a copy without the identities whose period ended): `content` is the new file,
+    /// before it is renamed to `pad`.
+    pub fn reseal(&self, pad: &str, content: &std::path::Path) -> Result<()> {
+        let row: Option<(String, String)> = self
             .conn
             .query_row(
-                "SELECT pad FROM bestand WHERE snapshot_id = ?1 AND soort = ?2",
-                params![snapshot_id, kind.as_str()],
-                |r| r.get(0),
+                "SELECT snapshot_id, soort FROM bestand WHERE pad = ?1",
+                params![pad],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?)
+            .optional()?;
+        if let Some((snapshot, kind)) = row {
+            let mac = seal(
+                self.key.as_ref(),
+                &self.dir,
+                &snapshot,
+                &kind,
+                pad,
+                Some(content),
+            )?;
+            self.conn.execute(
+                "UPDATE bestand SET mac = ?2 WHERE pad = ?1",
+                params![pad, mac],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The vault file of `kind` of a snapshot, relative to the project directory, after its
+    /// content was checked against its seal: a file rewritten outside loep, or one of another
+    /// project, is refused (and never read for identities).
+    pub fn file(&self, snapshot_id: &str, kind: Soort) -> Result<Option<String>> {
+        let row: Option<(String, Option<String>)> = self
+            .conn
+            .query_row(
+                "SELECT pad, mac FROM bestand WHERE snapshot_id = ?1 AND soort = ?2",
+                params![snapshot_id, kind.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((pad, mac)) = row else {
+            return Ok(None);
+        };
+        if self.key.is_none() {
+            return Ok(Some(pad));
+        }
+        let now = seal(
+            self.key.as_ref(),
+            &self.dir,
+            snapshot_id,
+            kind.as_str(),
+            &pad,
+            None,
+        )?;
+        match mac {
+            Some(m) if m == now => Ok(Some(pad)),
+            _ => Err(loep_store::integrity::tampered(&format!(
+                "kluisbestand {pad}"
+            ))),
+        }
     }
 
     /// Every registered vault file: (snapshot id, kind, path relative to the project).
@@ -142,7 +272,12 @@ impl Vault {
 
     /// Starts the vault's part of a delivery.
     pub fn begin(&mut self) -> Result<VaultTx<'_>> {
-        Ok(VaultTx(self.conn.transaction()?))
+        let Vault { conn, dir, key } = self;
+        Ok(VaultTx {
+            tx: conn.transaction()?,
+            dir,
+            key: key.as_ref(),
+        })
     }
 
     /// Removes what a delivery that never committed in the store left in the vault: its rows,
@@ -235,28 +370,59 @@ impl Vault {
 
 /// The vault's part of one delivery: its files and its rejected rows in full. Committed before
 /// the store's part; see the module documentation.
-pub struct VaultTx<'a>(Transaction<'a>);
+pub struct VaultTx<'a> {
+    tx: Transaction<'a>,
+    dir: &'a std::path::Path,
+    key: Option<&'a loep_store::integrity::IntegrityKey>,
+}
 
 impl VaultTx<'_> {
-    /// Registers a vault file (`identiteit` or `bsn`) of a snapshot.
+    /// Registers a vault file (`identiteit` or `bsn`) of a snapshot, in place at `pad`, with
+    /// the seal of its content.
     pub fn insert_file(&self, snapshot_id: &str, kind: Soort, pad: &str) -> Result<()> {
-        self.0.execute(
-            "INSERT INTO bestand (snapshot_id, soort, pad) VALUES (?1, ?2, ?3)",
-            params![snapshot_id, kind.as_str(), pad],
+        let mac = seal(self.key, self.dir, snapshot_id, kind.as_str(), pad, None)?;
+        self.tx.execute(
+            "INSERT INTO bestand (snapshot_id, soort, pad, mac) VALUES (?1, ?2, ?3, ?4)",
+            params![snapshot_id, kind.as_str(), pad, mac],
         )?;
         Ok(())
     }
 
+    /// The vault file of `kind` of a snapshot, checked against its seal (see [`Vault::file`]).
+    pub fn file(&self, snapshot_id: &str, kind: Soort) -> Result<Option<String>> {
+        let row: Option<(String, Option<String>)> = self
+            .tx
+            .query_row(
+                "SELECT pad, mac FROM bestand WHERE snapshot_id = ?1 AND soort = ?2",
+                params![snapshot_id, kind.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((pad, mac)) = row else {
+            return Ok(None);
+        };
+        if self.key.is_none() {
+            return Ok(Some(pad));
+        }
+        let now = seal(self.key, self.dir, snapshot_id, kind.as_str(), &pad, None)?;
+        match mac {
+            Some(m) if m == now => Ok(Some(pad)),
+            _ => Err(loep_store::integrity::tampered(&format!(
+                "kluisbestand {pad}"
+            ))),
+        }
+    }
+
     /// Where a delivery's rejected rows go in full.
     pub fn rejects(&self) -> Result<RejectRows<'_>> {
-        Ok(RejectRows(self.0.prepare(
+        Ok(RejectRows(self.tx.prepare(
             "INSERT INTO afwijzing (levering_id, bestand, regel, kolom, waarde, reden, ruwe_regel)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?))
     }
 
     pub fn commit(self) -> Result<()> {
-        Ok(self.0.commit()?)
+        Ok(self.tx.commit()?)
     }
 }
 
@@ -367,5 +533,88 @@ mod tests {
         let purged = v.purge_rejects(false).unwrap();
         assert_eq!(purged.sha256, counted.sha256);
         assert_eq!(v.purge_rejects(true).unwrap().aantal, 0);
+    }
+
+    /// A registered file rewritten outside loep, or taken from another project's vault with
+    /// its register row, is refused before anyone reads identities from it.
+    #[test]
+    fn a_vault_file_rewritten_or_from_another_project_is_refused() {
+        let project = |content: &[u8]| {
+            let (tmp, layout) = layout();
+            loep_store::integrity::IntegrityKey::create(&layout, 1).unwrap();
+            let rel = "vault/bsn/brp_persoon/L0001-aa.parquet".to_string();
+            let path = layout.dir.join(&rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, content).unwrap();
+            let mut v = Vault::open(&layout).unwrap();
+            let tx = v.begin().unwrap();
+            tx.insert_file("L0001-aa.brp_persoon", Soort::Bsn, &rel)
+                .unwrap();
+            tx.commit().unwrap();
+            (tmp, layout, v, path)
+        };
+        let (_a, _la, va, path_a) = project(b"pseudoniem,bsn\np1,111222333\n");
+        assert!(
+            va.file("L0001-aa.brp_persoon", Soort::Bsn)
+                .unwrap()
+                .is_some()
+        );
+        std::fs::write(&path_a, b"pseudoniem,bsn\np1,111222345\n").unwrap();
+        let e = va.file("L0001-aa.brp_persoon", Soort::Bsn).unwrap_err();
+        assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
+        // Another project's vault file and register, copied in: its seal is of another key.
+        let (_b, lb, _vb, path_b) = project(b"pseudoniem,bsn\np1,111222357\n");
+        std::fs::copy(&path_b, &path_a).unwrap();
+        std::fs::copy(lb.vault(), _la.vault()).unwrap();
+        let copied = Vault::open(&_la).unwrap();
+        assert!(copied.file("L0001-aa.brp_persoon", Soort::Bsn).is_err());
+        // Retention's copy is sealed anew before it takes the file's place.
+        let (_c, lc, vc, path_c) = project(b"old");
+        let tmp = lc.dir.join("nieuw.parquet");
+        std::fs::write(&tmp, b"new").unwrap();
+        vc.reseal("vault/bsn/brp_persoon/L0001-aa.parquet", &tmp)
+            .unwrap();
+        std::fs::rename(&tmp, &path_c).unwrap();
+        assert!(
+            vc.file("L0001-aa.brp_persoon", Soort::Bsn)
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    /// A vault of an earlier release (no seals) is sealed once, as it is, when opened.
+    #[test]
+    fn an_older_vault_is_sealed_when_opened() {
+        let (_tmp, layout) = layout();
+        loep_store::integrity::IntegrityKey::create(&layout, 1).unwrap();
+        let rel = "vault/identiteit/brp_persoon/L0001-aa.parquet";
+        std::fs::create_dir_all(layout.dir.join("vault/identiteit/brp_persoon")).unwrap();
+        std::fs::write(layout.dir.join(rel), b"x").unwrap();
+        let conn = Connection::open(layout.vault()).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE bestand (snapshot_id TEXT NOT NULL, soort TEXT NOT NULL, pad TEXT NOT NULL);",
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO bestand VALUES ('L0001-aa.brp_persoon', 'identiteit', ?1)",
+            params![rel],
+        )
+        .unwrap();
+        drop(conn);
+        let v = Vault::open(&layout).unwrap();
+        assert!(
+            v.file("L0001-aa.brp_persoon", Soort::Identiteit)
+                .unwrap()
+                .is_some()
+        );
+        std::fs::write(layout.dir.join(rel), b"y").unwrap();
+        assert!(v.file("L0001-aa.brp_persoon", Soort::Identiteit).is_err());
+        // Removing the seal does not get the file sealed again.
+        drop(v);
+        let conn = Connection::open(layout.vault()).unwrap();
+        conn.execute_batch("UPDATE bestand SET mac = NULL").unwrap();
+        drop(conn);
+        let v = Vault::open(&layout).unwrap();
+        assert!(v.file("L0001-aa.brp_persoon", Soort::Identiteit).is_err());
     }
 }

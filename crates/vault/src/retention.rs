@@ -344,6 +344,12 @@ pub fn enforce_retention(
         vault.set_identities_done(false, &ended)?;
     }
     for (tmp, path) in &replacements {
+        // The copy is sealed before it takes the file's place: an interruption in between
+        // leaves a file that no longer matches its seal, which is refused until the next run
+        // filters it again.
+        if let Ok(rel) = path.strip_prefix(&project.layout.dir) {
+            vault.reseal(&rel.to_string_lossy(), tmp)?;
+        }
         std::fs::rename(tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
     }
     if report.identiteiten_termijn_verstreken {
