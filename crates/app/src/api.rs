@@ -75,7 +75,7 @@ impl ApiSession {
             Ok(())
         } else {
             Err(AppError::refused(format!(
-                "refused: deze API-sleutel heeft de scope {} niet; vraag de beheerder van het project om een sleutel met die scope",
+                "geweigerd: deze API-sleutel heeft de scope {} niet; vraag de beheerder van het project om een sleutel met die scope",
                 scope.as_str()
             )))
         }

@@ -99,7 +99,7 @@ pub fn approve(session: &mut Session, dpia: &str) -> Result<Approval> {
     if !session.user.bevestigd() {
         if auth::has_confirmed_fg(session.project.conn())? {
             return Err(AppError::refused(
-                "refused: your account waits for confirmation by the project's privacy officer",
+                "geweigerd: uw account wacht op bevestiging door de functionaris gegevensbescherming van het project",
             ));
         }
         auth::confirm_first_fg(session.project.conn(), &session.user)?;

@@ -167,7 +167,7 @@ impl Session {
     /// Refuses unless the logged-in account may do `actie` to `object`.
     pub(crate) fn authorize_on(&self, actie: Actie, object: Object<'_>) -> Result<()> {
         auth::decide(&self.user, actie, object)
-            .map_err(|reason| AppError::refused(format!("refused: {reason}")))
+            .map_err(|reason| AppError::refused(format!("geweigerd: {reason}")))
     }
 }
 
@@ -209,7 +209,7 @@ pub(crate) fn guard(project: &Project) -> Result<()> {
         return Ok(());
     }
     Err(AppError::conflict(format!(
-        "the processing log or the rows that grant access were changed outside loep, so this project refuses further processing until the privacy officer has looked: `loep log verify` shows what and where, `loep log herstel --reden` records that it was handled. Found: {}",
+        "het verwerkingslog of de rijen die toegang geven zijn buiten loep om gewijzigd, dus weigert dit project verdere verwerking tot de functionaris gegevensbescherming heeft gekeken: `loep log verify` toont wat en waar, `loep log herstel --reden` legt vast dat het is afgehandeld. Gevonden: {}",
         problems.join("; ")
     )))
 }

@@ -179,7 +179,7 @@ pub fn terugmelding_export(
     });
     let Some(request) = request else {
         return Err(AppError::refused(format!(
-            "refused: voor terugmelding {} is de BSN nodig, en daarvoor een goedgekeurd verzoek om identiteiten op een signaal van zaak {} (`loep reveal request`, goed te keuren door een sleutelhouder)",
+            "geweigerd: voor terugmelding {} is de BSN nodig, en daarvoor een goedgekeurd verzoek om identiteiten op een signaal van zaak {} (`loep reveal request`, goed te keuren door een sleutelhouder)",
             export.terugmelding.id, export.zaak.identificatie
         )));
     };
@@ -191,7 +191,7 @@ pub fn terugmelding_export(
     )?;
     if !op_zaak {
         return Err(AppError::refused(format!(
-            "refused: zaak {} is afgesloten; een terugmelding met een BSN kan alleen op een open zaak worden geëxporteerd (de projectleider kan haar heropenen met een reden)",
+            "geweigerd: zaak {} is afgesloten; een terugmelding met een BSN kan alleen op een open zaak worden geëxporteerd (de projectleider kan haar heropenen met een reden)",
             export.zaak.identificatie
         )));
     }

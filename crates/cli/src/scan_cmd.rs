@@ -144,20 +144,18 @@ pub fn scan(session: &mut Session, json: bool, memory_limit: usize) -> Result<Ex
 
 pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
     println!(
-        "Scan {}: {} signals on {} addresses, {} verwonderadressen ({secs:.1} s).",
+        "Scan {}: {} signalen op {} adressen, {} verwonderadressen ({secs:.1} s).",
         report.run_id, report.signalen, report.adressen, report.verwonderadressen
     );
     println!("  {:<8} {:<27} {:>8}", "code", "thema", "signalen");
     for i in &report.indicatoren {
         match &i.niet_gedraaid {
             None => println!("  {:<8} {:<27} {:>8}", i.code, i.thema, i.signalen),
-            Some(why) => println!("  {:<8} {:<27} not run: {why}", i.code, i.thema),
+            Some(why) => println!("  {:<8} {:<27} niet gedraaid: {why}", i.code, i.thema),
         }
     }
     if !report.top.is_empty() {
-        println!(
-            "Eerste adressen / first addresses (by number of themes, then partners, then strength):"
-        );
+        println!("Eerste adressen (op aantal thema's, dan partners, dan sterkte):");
         for (p, why) in report.top.iter().take(5) {
             let place = report.top_adressen.get(&p.vbo_id);
             println!(
@@ -236,7 +234,7 @@ pub fn signals(
                 bar.finish_and_clear();
             }
             eprintln!(
-                "{} signals on {} addresses written to {}.",
+                "{} signalen op {} adressen geschreven naar {}.",
                 l.signals.len(),
                 l.profiles.len(),
                 path.display()
@@ -270,7 +268,7 @@ fn write_export(
             writeln!(w)?;
             if without > 0 {
                 eprintln!(
-                    "{without} of {} flagged addresses left out: the BAG delivery has no rd_x/rd_y for them.",
+                    "{without} van de {} gemarkeerde adressen weggelaten: de BAG-levering heeft voor hen geen rd_x/rd_y.",
                     l.profiles.len()
                 );
             }
@@ -378,18 +376,18 @@ pub fn evaluate(
         println!("{}", serde_json::to_string_pretty(&q)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("Scan {} against {}:", run.run_id, truth.display());
+    println!("Scan {} tegen {}:", run.run_id, truth.display());
     println!(
         "  {:<27} {:>7} {:>10} {:>6} {:>9} {:>7} {:>6} {:>8} {:>13}",
         "thema",
         "gepland",
         "gemarkeerd",
         "juist",
-        "precision",
+        "precisie",
         "recall",
         "F1",
-        "decoys",
-        "decoys flagged"
+        "lookalikes",
+        "gemarkeerd"
     );
     for t in q.themas.iter().chain(std::iter::once(&q.verwonderadressen)) {
         println!(
@@ -406,7 +404,7 @@ pub fn evaluate(
         );
     }
     if !q.varianten.is_empty() {
-        println!("Per variant and strength (look-alikes: flagged of planted):");
+        println!("Per variant en sterkte (lookalikes: gemarkeerd van gepland):");
         println!(
             "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
             "thema", "variant", "sterkte", "gepland", "gemarkeerd", "recall"
@@ -421,7 +419,7 @@ pub fn evaluate(
                 "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
                 v.thema,
                 v.variant,
-                if v.lokvogel { "lokvogel" } else { &v.sterkte },
+                if v.lokvogel { "lookalike" } else { &v.sterkte },
                 v.gepland,
                 v.gemarkeerd,
                 if v.lokvogel {
@@ -452,7 +450,7 @@ pub fn fairness(
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "Scan {}: {} of {} residents live at a flagged address. Per group, the share of residents against the share of those flagged; a disparity above 1 means flagged more often than the group's size explains (not computed below {} residents).",
+        "Scan {}: {} van de {} bewoners wonen op een gemarkeerd adres. Per groep het aandeel in de bevolking tegenover het aandeel onder de gemarkeerden; een dispariteit boven 1 betekent vaker gemarkeerd dan de omvang van de groep verklaart (niet berekend onder {} bewoners).",
         run.run_id,
         f.bewoners_gemarkeerd,
         f.bewoners,

@@ -330,7 +330,7 @@ fn logging_in_and_the_role_of_every_command() {
             } else {
                 let err = refused(out);
                 assert!(
-                    err.contains("refused: als "),
+                    err.contains("geweigerd: als "),
                     "{user} running {args:?}: {err}"
                 );
             }
@@ -415,7 +415,7 @@ fn four_eyes_reveal() {
         "projectleider",
         &["reveal", "request", d, &id1, "--reden", reason],
     ));
-    assert!(err.contains("refused"), "{err}");
+    assert!(err.contains("geweigerd"), "{err}");
     let err = refused(loep(&[
         "reveal",
         "request",
@@ -436,7 +436,7 @@ fn four_eyes_reveal() {
     let err = refused(loep(&["reveal", "show", d, "O0001"]));
     assert!(err.contains("niet goedgekeurd"), "{err}");
     let err = refused(loep_as("analist", &["reveal", "approve", d, "O0001"]));
-    assert!(err.contains("refused"), "{err}");
+    assert!(err.contains("geweigerd"), "{err}");
     let err = refused(loep_as("sleutelhouder", &["reveal", "refuse", d, "O0001"]));
     assert!(err.contains("--toelichting"), "{err}");
 
@@ -468,7 +468,7 @@ fn four_eyes_reveal() {
         "fg",
     ] {
         let err = refused(loep_as(who, &["reveal", "show", d, "O0001"]));
-        assert!(err.contains("refused"), "{who}: {err}");
+        assert!(err.contains("geweigerd"), "{who}: {err}");
     }
     let shown = json(ok(loep(&["reveal", "show", d, "O0001", "--json"])));
     let revealed: BTreeSet<String> = shown["personen"]
@@ -778,7 +778,7 @@ fn access_request_log_export_and_register() {
         "analist",
         &["inzage", d, "--bsn", bsn, "--out", out.to_str().unwrap()],
     ));
-    assert!(err.contains("refused"), "{err}");
+    assert!(err.contains("geweigerd"), "{err}");
     let err = refused(loep(&[
         "inzage",
         d,
@@ -930,7 +930,7 @@ fn access_request_log_export_and_register() {
             > 1_700_000_000_000_000_000
     );
     let err = refused(loep_as("analist", &["log", "export", d]));
-    assert!(err.contains("refused"), "{err}");
+    assert!(err.contains("geweigerd"), "{err}");
 
     // The Algoritmeregister entry and the catalogue for publication.
     let pubdir = root.path().join("publicatie");

@@ -25,7 +25,10 @@ fn d(dir: &Path) -> &str {
 /// A write command after tampering is refused as busy/conflicting (exit 3) with the reason.
 fn frozen(dir: &Path) -> String {
     let err = busy(intake(dir, &fixtures().join("belastingdienst")));
-    assert!(err.contains("refuses further processing"), "{err}");
+    assert!(
+        err.contains("weigert dit project verdere verwerking"),
+        "{err}"
+    );
     err
 }
 
@@ -242,7 +245,7 @@ fn approving_a_reveal_by_sql_is_refused_or_detected() {
     .unwrap();
     drop(conn);
     let err = busy(loep(&["reveal", "show", d(&dir), "O0001"]));
-    assert!(err.contains("changed outside loep"), "{err}");
+    assert!(err.contains("buiten loep om gewijzigd"), "{err}");
     assert!(!err.contains("BSN"), "{err}");
 }
 
@@ -258,7 +261,7 @@ fn editing_an_approval_or_an_account_is_refused() {
         )
         .unwrap();
     let err = refused(loep_as("analist", &["status", d(&dir)]));
-    assert!(err.contains("changed outside loep"), "{err}");
+    assert!(err.contains("buiten loep om gewijzigd"), "{err}");
 
     // Widen the area and re-bind the approval to the new loep.toml by SQL.
     let root2 = tempfile::tempdir().unwrap();
@@ -275,7 +278,7 @@ fn editing_an_approval_or_an_account_is_refused() {
         ))
         .unwrap();
     let err = busy(intake(&dir2, &fixtures().join("belastingdienst")));
-    assert!(err.contains("changed outside loep"), "{err}");
+    assert!(err.contains("buiten loep om gewijzigd"), "{err}");
 }
 
 #[test]
@@ -336,7 +339,10 @@ fn a_record_deleted_or_rewritten_in_the_middle_of_the_log_stops_the_next_writer(
         assert!(n > 10, "{n}");
         db(&dir).execute_batch(edit).unwrap();
         let err = busy(loep(&["scan", d(&dir)]));
-        assert!(err.contains("refuses further processing"), "{edit}: {err}");
+        assert!(
+            err.contains("weigert dit project verdere verwerking"),
+            "{edit}: {err}"
+        );
         assert!(
             err.contains("record 3") || err.contains("record 4"),
             "{edit}: {err}"

@@ -828,7 +828,7 @@ fn tampering_with_cases_is_refused() {
     .unwrap();
     drop(conn);
     let msg = refused(as_("corporatie", &["zaak", "show", d, &id]));
-    assert!(msg.contains("outside loep"), "{msg}");
+    assert!(msg.contains("buiten loep om"), "{msg}");
     assert!(!as_("projectleider", &["zaak", "list", d]).status.success());
     // The next writer raises the alarm.
     let o = as_(

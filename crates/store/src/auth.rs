@@ -501,9 +501,9 @@ pub fn decide(user: &Gebruiker, actie: Actie, object: Object<'_>) -> Result<(), 
     }
 }
 
-/// [`decide`] as an error a command can return (a refusal, starting with "refused: ").
+/// [`decide`] as an error a command can return (a refusal, starting with "geweigerd: ").
 pub fn authorize(user: &Gebruiker, actie: Actie, object: Object<'_>) -> Result<()> {
-    decide(user, actie, object).map_err(|reason| refused(format!("refused: {reason}")))
+    decide(user, actie, object).map_err(|reason| refused(format!("geweigerd: {reason}")))
 }
 
 /// The columns added to `gebruiker` after the first release, with their definitions. An older
@@ -998,7 +998,7 @@ pub fn has_confirmed_fg(conn: &Connection) -> Result<bool> {
 pub fn confirm_first_fg(conn: &Connection, fg: &Gebruiker) -> Result<()> {
     if fg.rol != Rol::FunctionarisGegevensbescherming {
         return Err(refused(format!(
-            "refused: alleen een functionaris gegevensbescherming wordt bevestigd bij de goedkeuring van het project; '{}' is een {}",
+            "geweigerd: alleen een functionaris gegevensbescherming wordt bevestigd bij de goedkeuring van het project; '{}' is een {}",
             fg.naam,
             fg.rol.name()
         )));
@@ -1011,7 +1011,7 @@ pub fn confirm_first_fg(conn: &Connection, fg: &Gebruiker) -> Result<()> {
     }
     if has_confirmed_fg(conn)? {
         return Err(refused(format!(
-            "refused: dit project heeft al een bevestigde functionaris gegevensbescherming; die moet account '{}' eerst bevestigen",
+            "geweigerd: dit project heeft al een bevestigde functionaris gegevensbescherming; die moet account '{}' eerst bevestigen",
             fg.naam
         )));
     }
@@ -1095,11 +1095,14 @@ fn authenticate_at(
             None,
             Some(&format!("account geblokkeerd tot {}", stamp(until))),
         )?;
-        return Err(locked(naam, until));
+        // Only who knows the password learns that the account is locked: to anyone else a
+        // locked account answers as an unknown name or a wrong password does, so that names
+        // cannot be probed by locking them.
+        return Err(if right { locked(naam, until) } else { wrong() });
     }
     if !right {
         let until = now + TimeDelta::minutes(LOCKOUT_MINUTES);
-        let lock = atomically(conn, || {
+        atomically(conn, || {
             // One statement counts and locks, so that parallel attempts cannot both slip under.
             let (n, now_locked): (i64, bool) = conn.query_row(
                 "UPDATE gebruiker SET
@@ -1136,7 +1139,8 @@ fn authenticate_at(
             }
             Ok(now_locked)
         })?;
-        return Err(if lock { locked(naam, until) } else { wrong() });
+        // The attempt that locks the account answers like any wrong password (see above).
+        return Err(wrong());
     }
     if !crate::integrity::row_intact(conn, "gebruiker", naam)? {
         audit::record(
@@ -1355,7 +1359,7 @@ mod tests {
         let a = user("analist", Rol::Analist);
         let e = authorize(&a, Actie::ProjectGoedkeuren, Object::Project).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.starts_with("refused: "), "{msg}");
+        assert!(msg.starts_with("geweigerd: "), "{msg}");
         assert!(msg.contains("het project goedkeuren"), "{msg}");
         assert!(msg.contains("functionaris-gegevensbescherming"), "{msg}");
         assert_eq!(kind(&e), Some(ProblemKind::Refused));
@@ -1520,7 +1524,7 @@ mod tests {
         let e = add_user(&conn, Some(&b), "a", Rol::Analist, None, PW).unwrap_err();
         assert!(e.to_string().contains("al een account 'a'"), "{e}");
         let e = add_user(&conn, Some(&a), "x", Rol::Analist, None, PW).unwrap_err();
-        assert!(e.to_string().starts_with("refused: "), "{e}");
+        assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         let phc: String = conn
             .query_row(
                 "SELECT wachtwoord FROM gebruiker WHERE naam = 'a'",
@@ -1658,10 +1662,20 @@ mod tests {
             assert!(e.to_string().contains("verkeerd wachtwoord"), "{i}: {e}");
         }
         assert_eq!(status(&conn, "a", t).status, AccountStatus::Actief);
-        // The fifth locks, and says so.
+        // The fifth locks, and answers as any wrong password does: to someone without the
+        // password a locked account looks like an unknown one.
         let e = authenticate_at(&conn, "a", "niet het goede wachtwoord", t).unwrap_err();
+        assert_eq!(e.to_string(), wrong().to_string());
+        let unknown =
+            authenticate_at(&conn, "onbekend", "niet het goede wachtwoord", t).unwrap_err();
+        assert_eq!(e.to_string(), unknown.to_string());
+        assert_eq!(kind(&e), kind(&unknown));
+        let e = authenticate_at(&conn, "a", "nog een verkeerd wachtwoord", t).unwrap_err();
+        assert_eq!(e.to_string(), unknown.to_string());
+        // With the right password the owner learns why.
         let until = t + TimeDelta::minutes(LOCKOUT_MINUTES);
         let hhmm = until.with_timezone(&Local).format("%H:%M").to_string();
+        let e = authenticate_at(&conn, "a", PW, t).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -1694,7 +1708,7 @@ mod tests {
             .iter()
             .filter(|(g, a, _)| *g == Gebeurtenis::InlogMislukt && a == "a")
             .count();
-        assert_eq!(failed as i64, MAX_FAILED_LOGINS + 2);
+        assert_eq!(failed as i64, MAX_FAILED_LOGINS + 4);
         assert_eq!(
             trail
                 .iter()
@@ -1773,7 +1787,7 @@ mod tests {
         // Not one's own account, not by a non-beheerder, not an unknown one.
         disable_user(&conn, &b, "beheer2").unwrap();
         let e = enable_user(&conn, &b2, "beheer2").unwrap_err();
-        assert!(e.to_string().starts_with("refused: "), "{e}");
+        assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         let a = authenticate(&conn, "a", PW).unwrap();
         assert!(enable_user(&conn, &a, "beheer2").is_err());
         let e = enable_user(&conn, &b, "niemand").unwrap_err();
@@ -1820,7 +1834,7 @@ mod tests {
         assert!(!s.bevestigd());
         for actie in Actie::ALL {
             let e = authorize(&s, actie, object_for(actie, "sleutel")).unwrap_err();
-            assert!(e.to_string().starts_with("refused: "), "{e}");
+            assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         }
         // A beheerder cannot confirm it; nor can an fg that is not confirmed itself.
         assert!(confirm_user(&conn, &b, "sleutel").is_err());
@@ -1865,7 +1879,7 @@ mod tests {
         let fg2 = add(&conn, &b, "fg2", Rol::FunctionarisGegevensbescherming);
         // The second fg can neither confirm themselves nor be confirmed by an approval.
         let e = confirm_user(&conn, &fg2, "fg2").unwrap_err();
-        assert!(e.to_string().starts_with("refused: "), "{e}");
+        assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         let e = confirm_first_fg(&conn, &fg2).unwrap_err();
         assert!(e.to_string().contains("al een bevestigde"), "{e}");
         assert!(!authenticate(&conn, "fg2", PW).unwrap().bevestigd());

@@ -109,7 +109,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
     match found {
         Some(o) => {
             if !crate::integrity::row_intact(conn, "onthulling", id)? {
-                return Err(crate::integrity::tampered(&format!("request {id}")));
+                return Err(crate::integrity::tampered(&format!("verzoek {id}")));
             }
             Ok(o)
         }

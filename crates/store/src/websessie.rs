@@ -387,7 +387,7 @@ mod tests {
         )
         .unwrap();
         let e = resume(&conn, &s.token, t0).unwrap_err();
-        assert!(e.to_string().contains("outside loep"), "{e}");
+        assert!(e.to_string().contains("buiten loep om"), "{e}");
         // Both rows are reported to the privacy officer's check.
         let found = crate::integrity::tampered_rows(&conn).unwrap();
         assert_eq!(
@@ -413,7 +413,7 @@ mod tests {
         )
         .unwrap();
         let e = resume(&conn, &s.token, idle).unwrap_err();
-        assert!(e.to_string().contains("outside loep"), "{e}");
+        assert!(e.to_string().contains("buiten loep om"), "{e}");
         // A change of the account by loep (here a new password hash, through the triggers
         // that keep its seal) ends its sessions: the account row's seal is part of theirs.
         let s = start(&conn, &bram, t0).unwrap();

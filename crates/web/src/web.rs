@@ -367,7 +367,13 @@ pub fn app_error(e: &AppError) -> Response {
         Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let text = match e.kind {
-        Kind::Refused => format!("Dit mag uw account niet. {}", e.message()),
+        Kind::Refused => {
+            let m = e.message();
+            format!(
+                "Dit mag uw account niet: {}",
+                m.strip_prefix("geweigerd: ").unwrap_or(&m)
+            )
+        }
         Kind::Internal => {
             "Er ging iets mis in loep. Probeer het opnieuw; blijft het misgaan, meld het dan bij de beheerder.".to_string()
         }

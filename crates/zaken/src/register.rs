@@ -534,7 +534,7 @@ fn check_transition(z: &Zaak, naar: &str) -> Result<()> {
     Err(Problem::error(
         ProblemKind::Refused,
         format!(
-            "refused: zaak {} staat op '{}' en kan niet naar '{naar}'; toegestaan vanaf hier: {}",
+            "geweigerd: zaak {} staat op '{}' en kan niet naar '{naar}'; toegestaan vanaf hier: {}",
             z.identificatie,
             z.status,
             if allowed.is_empty() {

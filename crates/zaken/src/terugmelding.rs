@@ -139,7 +139,7 @@ pub fn prepare(conn: &Connection, user: &Gebruiker, id: &str) -> Result<Export> 
         return Err(Problem::error(
             ProblemKind::Refused,
             format!(
-                "refused: zaak {} is afgesloten; een terugmelding met een BSN kan alleen op een open zaak worden geëxporteerd (de projectleider kan haar heropenen met een reden)",
+                "geweigerd: zaak {} is afgesloten; een terugmelding met een BSN kan alleen op een open zaak worden geëxporteerd (de projectleider kan haar heropenen met een reden)",
                 d.zaak.identificatie
             ),
         ));

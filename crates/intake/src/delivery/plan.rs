@@ -86,7 +86,7 @@ fn open_regular(path: &Path, meta: &std::fs::Metadata) -> Result<File> {
         let opened = f.metadata()?;
         if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) || !opened.is_file() {
             anyhow::bail!(
-                "{} was replaced while the delivery was read; deliver it again",
+                "{} is vervangen terwijl de levering werd gelezen; lever haar opnieuw",
                 path.display()
             );
         }
@@ -94,6 +94,25 @@ fn open_regular(path: &Path, meta: &std::fs::Metadata) -> Result<File> {
     #[cfg(not(unix))]
     let _ = meta;
     Ok(f)
+}
+
+/// Whether a planned file still holds the bytes it was planned (and hashed) with: read again
+/// after its rows were read, so that a file truncated, appended to or rewritten while the
+/// intake read it is refused instead of being stored, partly, under the hash of the whole.
+pub(super) fn changed_since_plan(f: &PlannedFile) -> Option<FileProblem> {
+    let changed = || {
+        problem(
+            &f.file_name,
+            "veranderde terwijl loep het las (het werd ingekort, aangevuld of overschreven); er is niets van geladen. Lever het bestand opnieuw als het af is",
+        )
+    };
+    let Ok(meta) = std::fs::symlink_metadata(&f.path) else {
+        return Some(changed());
+    };
+    match hash_file(&f.path, &meta) {
+        Ok(h) if h == f.sha256 => None,
+        _ => Some(changed()),
+    }
 }
 
 fn hash_file(path: &Path, meta: &std::fs::Metadata) -> Result<String> {
@@ -151,7 +170,7 @@ pub(super) fn plan(
     if !dir.is_dir() {
         return Err(IntakeError::Refused(vec![problem(
             &dir.display().to_string(),
-            "is not a directory; a delivery is a directory of <table>.csv or <table>.parquet files",
+            "is geen map; een levering is een map met <tabel>.csv- of <tabel>.parquet-bestanden (of de bronnen zoals ze gepubliceerd worden) en levering.toml",
         )]));
     }
     let meta = match read_meta(&dir.join("levering.toml")) {
@@ -160,7 +179,7 @@ pub(super) fn plan(
             Err(e) => {
                 problems.push(problem(
                     "levering.toml",
-                    format!("is not valid: {e}; it may hold only partner and peildatum"),
+                    format!("is ongeldig: {e}; het bevat alleen partner en peildatum"),
                 ));
                 None
             }
@@ -179,7 +198,7 @@ pub(super) fn plan(
                     if !project.config.partners.contains(&p) {
                         problems.push(problem(
                             "levering.toml",
-                            format!("partner {p} does not take part in this project (partners: {}); the project leader must add it and have the project approved again", project.config.partners.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")),
+                            format!("partner {p} doet niet mee aan dit project (partners: {}); de projectleider moet hem toevoegen en het project opnieuw laten goedkeuren", project.config.partners.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")),
                         ));
                     }
                     partner = Some(p);
@@ -257,7 +276,7 @@ pub(super) fn plan(
             problems.push(problem(
                 &name,
                 format!(
-                    "{} is delivered by {}, but levering.toml says the partner is {p}",
+                    "{} wordt geleverd door {}, maar levering.toml zegt dat de partner {p} is",
                     table.name, table.partner
                 ),
             ));
@@ -266,7 +285,7 @@ pub(super) fn plan(
             problems.push(problem(
                 &name,
                 format!(
-                    "{} comes from {}, which does not take part in this project",
+                    "{} komt van {}, en die doet niet mee aan dit project",
                     table.name, table.partner
                 ),
             ));
@@ -281,7 +300,7 @@ pub(super) fn plan(
         });
     }
     if files.is_empty() && problems.is_empty() {
-        problems.push(problem(&dir.display().to_string(), "holds no table files; a delivery is a directory of <table>.csv or <table>.parquet files"));
+        problems.push(problem(&dir.display().to_string(), "bevat geen tabelbestanden; een levering is een map met <tabel>.csv- of <tabel>.parquet-bestanden (of de bronnen zoals ze gepubliceerd worden) en levering.toml"));
     }
     files.sort_by_key(|f| f.table.order);
     // BAG and BRP define the scope: other tables need them first.
@@ -294,7 +313,7 @@ pub(super) fn plan(
             if !has(needed)? {
                 problems.push(problem(
                     needed,
-                    format!("no {needed} has been loaded yet: BAG and BRP define which objects and persons belong to the project area, so they must be delivered first (or in the same delivery)"),
+                    format!("er is nog geen {needed} geladen: BAG en BRP bepalen welke objecten en personen bij het projectgebied horen, dus die komen eerst (of in dezelfde levering)"),
                 ));
             }
         }
@@ -303,5 +322,45 @@ pub(super) fn plan(
         Ok((meta, files))
     } else {
         Err(IntakeError::Refused(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(dir: &Path, content: &[u8]) -> PlannedFile {
+        let path = dir.join("brp_persoon.csv");
+        std::fs::write(&path, content).unwrap();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        PlannedFile {
+            table: Table::by_name("brp_persoon").unwrap(),
+            sha256: hash_file(&path, &meta).unwrap(),
+            path,
+            file_name: "brp_persoon.csv".into(),
+            format: Format::Contract,
+        }
+    }
+
+    #[test]
+    fn a_file_truncated_rewritten_or_removed_after_planning_is_found() {
+        let t = tempfile::tempdir().unwrap();
+        let f = planned(t.path(), b"bsn\n111222333\n111222345\n");
+        assert!(changed_since_plan(&f).is_none());
+        for later in [
+            &b"bsn\n111222333\n"[..],
+            b"bsn\n111222333\n111222346\n",
+            b"bsn\n111222333\n111222345\n111\n",
+        ] {
+            std::fs::write(&f.path, later).unwrap();
+            let p = changed_since_plan(&f).expect("the change is found");
+            assert!(
+                p.melding.contains("veranderde terwijl loep het las"),
+                "{}",
+                p.melding
+            );
+        }
+        std::fs::remove_file(&f.path).unwrap();
+        assert!(changed_since_plan(&f).is_some());
     }
 }
