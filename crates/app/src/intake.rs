@@ -166,3 +166,12 @@ pub fn deliveries(
         })
         .collect())
 }
+
+/// `loep bench bag-gpkg`: a national-size BAG GeoPackage written into `work` and converted,
+/// streamed (see [`loep_intake::bronnen::echt::bench_bag`]).
+pub fn bench_bag_gpkg(
+    work: &Path,
+    objects: u64,
+) -> anyhow::Result<loep_intake::bronnen::echt::BagBench> {
+    loep_intake::bronnen::echt::bench_bag(work, objects)
+}

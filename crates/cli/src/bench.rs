@@ -78,6 +78,17 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Write a BAG GeoPackage in PDOK's schema with N objects over the whole country (about 1%
+    /// in one gemeente of 100 buurten) and convert it as the intake does, streamed: print the
+    /// time, objects per second and peak memory. The file is kept in --dir for a second run.
+    BagGpkg {
+        /// Objects in the layer (the national BAG holds about 9 to 10 million).
+        #[arg(long, default_value_t = 9_000_000)]
+        objects: u64,
+        /// Where the file goes (default: a temporary directory, removed afterwards).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Generate two files of N Dutch-style person records each (80% shared persons, typing
     /// errors, moved addresses, missing BSNs), then run `loep link` on them as a separate
     /// process with docs/linkage/personen.toml, and print its figures.
@@ -287,6 +298,28 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                     t.thema, t.gepland, t.precision, t.recall, t.lokvogels_gemarkeerd, t.lokvogels
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        BenchCommand::BagGpkg { objects, dir } => {
+            let (work, _tmp) = work_dir(dir)?;
+            let b = loep_app::intake::bench_bag_gpkg(&work, objects)?;
+            println!(
+                "BAG GeoPackage: {} objects, {:.0} MB, written in {:.1} s",
+                b.objects,
+                b.bytes as f64 / 1e6,
+                b.write_s
+            );
+            println!(
+                "converted (streamed, point in buurt): {:.1} s, {:.0} objects/s; {} in the gemeente written, {} outside it",
+                b.convert_s,
+                b.objects as f64 / b.convert_s.max(1e-9),
+                b.written,
+                b.outside
+            );
+            println!(
+                "peak memory of this process: {:.0} MB",
+                peak_memory() as f64 / 1e6
+            );
             Ok(ExitCode::SUCCESS)
         }
         BenchCommand::Link { records, dir, seed } => {

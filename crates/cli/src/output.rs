@@ -365,17 +365,19 @@ pub fn print_status(s: &ProjectStatus) {
                 "tabel",
                 "huidige snapshot",
                 "rijen",
+                "waarvan overgenomen",
                 "afgewezen",
                 "buiten gebied",
                 "oudere snapshots",
             ],
-            &[2, 3, 4, 5],
+            &[2, 3, 4, 5, 6],
         );
         for r in &s.tabellen {
             t.add_row(vec![
                 r.tabel.clone(),
                 r.snapshot_id.clone(),
                 getal(r.rijen as f64, 0),
+                getal(r.overgenomen as f64, 0),
                 getal(r.afgewezen as f64, 0),
                 getal(r.buiten_gebied as f64, 0),
                 r.oudere_snapshots.to_string(),

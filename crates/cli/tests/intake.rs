@@ -230,7 +230,7 @@ fn unknown_and_forbidden_columns_refuse_the_file_and_the_delivery() {
         err.contains("kolom 'inwoners' staat niet in het contract voor cbs_buurt"),
         "{err}"
     );
-    assert!(err.contains("line 1"), "{err}");
+    assert!(err.contains("regel 1"), "{err}");
 }
 
 #[test]
@@ -321,7 +321,7 @@ fn a_one_gib_line_refuses_the_file_without_exhausting_memory() {
     }
     let err = refused(intake(&dir, &lev));
     assert!(
-        err.contains("bag_verblijfsobject.csv, line 3") && err.contains("langer dan"),
+        err.contains("bag_verblijfsobject.csv, regel 3") && err.contains("langer dan"),
         "{err}"
     );
     assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
@@ -347,7 +347,7 @@ fn files_that_are_not_tables_or_from_the_wrong_partner_are_refused() {
     )
     .unwrap();
     let err = refused(intake(&dir, &lev));
-    assert!(err.contains("cbs_buurt is delivered by gemeente, but levering.toml says the partner is belastingdienst"), "{err}");
+    assert!(err.contains("cbs_buurt wordt geleverd door gemeente, maar levering.toml zegt dat de partner belastingdienst is"), "{err}");
 }
 
 #[test]
@@ -356,10 +356,10 @@ fn other_tables_need_bag_and_brp_first() {
     let dir = approved_project(root.path());
     let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
     assert!(
-        err.contains("no bag_verblijfsobject has been loaded yet"),
+        err.contains("er is nog geen bag_verblijfsobject geladen"),
         "{err}"
     );
-    assert!(err.contains("no brp_persoon has been loaded yet"), "{err}");
+    assert!(err.contains("er is nog geen brp_persoon geladen"), "{err}");
 }
 
 #[test]
@@ -388,7 +388,7 @@ fn partners_outside_the_project_are_refused() {
     approve(&dir, "D1");
     ok(intake(&dir, &fixtures().join("basis")));
     let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
-    assert!(err.contains("does not take part in this project"), "{err}");
+    assert!(err.contains("doet niet mee aan dit project"), "{err}");
 }
 
 #[test]
@@ -978,6 +978,10 @@ fn a_rejected_row_of_a_redelivery_keeps_the_previous_row_and_a_left_out_row_is_l
     );
     assert_eq!(before.0["tabellen"], after.0["tabellen"]);
     assert_eq!(before.0["leveringen"], after.0["leveringen"]);
+    assert_eq!(
+        before.0["logregels"], after.0["logregels"],
+        "a dry run writes nothing, not even the log"
+    );
     assert_eq!((&before.1, &before.2), (&after.1, &after.2));
     assert!(!staged_parquet_exists(&dir));
     let text = ok(loep(&[
@@ -1017,6 +1021,22 @@ fn a_rejected_row_of_a_redelivery_keeps_the_previous_row_and_a_left_out_row_is_l
     assert_eq!(b["overgenomen"][0]["vbo_id"], "0392010000000002", "{b}");
     assert_eq!(b["rijen_verwijderd"], 0, "{b}");
 
+    // The status counts the rows in force, the carried one among them.
+    let st = status_json(&dir);
+    let brp_status = st["tabellen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tabel"] == "brp_persoon")
+        .unwrap();
+    assert_eq!(
+        (
+            brp_status["rijen"].as_i64(),
+            brp_status["overgenomen"].as_i64()
+        ),
+        (Some(3), Some(1)),
+        "{brp_status}"
+    );
     // Pieter is still in the project, as he was: his previous row, with his identity in the
     // vault; Maria is not.
     let persons = current_rows(&dir, "brp_persoon");

@@ -258,7 +258,10 @@ pub struct DeliveryInfo {
 pub struct TableStatus {
     pub tabel: String,
     pub snapshot_id: String,
+    /// Rows in force: those loaded from the delivered file and those carried over.
     pub rijen: i64,
+    /// Of which carried over from the previous delivery (their new row was rejected).
+    pub overgenomen: i64,
     pub afgewezen: i64,
     pub buiten_gebied: i64,
     pub oudere_snapshots: i64,
@@ -314,10 +317,16 @@ pub fn status(project: &Project) -> Result<ProjectStatus> {
     for t in loep_contract::TABLES {
         let of_table: Vec<&Snapshot> = snapshots.iter().filter(|s| s.tabel == t.name).collect();
         if let Some(cur) = of_table.last() {
+            let overgenomen: i64 = conn.query_row(
+                "SELECT COUNT(*) FROM overgenomen_rij WHERE snapshot_id = ?1",
+                params![cur.snapshot_id],
+                |r| r.get(0),
+            )?;
             tabellen.push(TableStatus {
                 tabel: t.name.to_string(),
                 snapshot_id: cur.snapshot_id.clone(),
-                rijen: cur.rijen_geladen,
+                rijen: cur.rijen_geladen + overgenomen,
+                overgenomen,
                 afgewezen: cur.rijen_afgewezen,
                 buiten_gebied: cur.rijen_buiten_gebied,
                 oudere_snapshots: of_table.len() as i64 - 1,

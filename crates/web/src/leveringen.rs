@@ -79,6 +79,7 @@ fn verslag(r: &serde_json::Value) -> Verslag {
             ts.iter()
                 .map(|t| {
                     let w = &t["wijzigingen"];
+                    let unchanged = t["uitkomst"].as_str() == Some("unchanged");
                     TabelRegel {
                         tabel: t["tabel"].as_str().unwrap_or_default().to_string(),
                         bestand: t["bestand"].as_str().unwrap_or_default().to_string(),
@@ -90,7 +91,9 @@ fn verslag(r: &serde_json::Value) -> Verslag {
                         geladen: u(&t["rijen_geladen"]),
                         afgewezen: u(&t["rijen_afgewezen"]),
                         buiten_gebied: u(&t["rijen_buiten_gebied"]),
-                        wijzigingen: if w.is_object() {
+                        wijzigingen: if unchanged {
+                            "niets: hetzelfde bestand als de huidige stand".into()
+                        } else if w.is_object() {
                             format!(
                                 "{} nieuw, {} gewijzigd, {} ongewijzigd, {} verwijderd, {} overgenomen",
                                 u(&w["rijen_toegevoegd"]),

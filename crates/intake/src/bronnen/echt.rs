@@ -132,3 +132,117 @@ pub fn as_published(dir: &Path, gemeentenaam: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// What [`bench_bag`] wrote and measured.
+#[derive(Debug, Clone)]
+pub struct BagBench {
+    pub objects: u64,
+    pub bytes: u64,
+    pub write_s: f64,
+    pub convert_s: f64,
+    pub written: u64,
+    pub outside: u64,
+}
+
+/// The south-west corner (RD New) of the gemeente of [`national_bag`].
+const NATIONAL_GEMEENTE: (f64, f64) = (100_000.0, 485_000.0);
+
+/// The 10 × 10 buurten of 1 km² of the gemeente of [`national_bag`].
+fn national_buurten() -> Result<super::gpkg::BuurtIndex> {
+    use geo::{Coord, Rect};
+    let (x0, y0) = NATIONAL_GEMEENTE;
+    let mut buurten = Vec::new();
+    for i in 0..10u32 {
+        for j in 0..10u32 {
+            let min = Coord {
+                x: x0 + f64::from(i) * 1000.0,
+                y: y0 + f64::from(j) * 1000.0,
+            };
+            let max = Coord {
+                x: min.x + 1000.0,
+                y: min.y + 1000.0,
+            };
+            buurten.push((
+                format!("BU0392{i:02}{j:02}"),
+                format!("WK0392{i:02}"),
+                geo::MultiPolygon(vec![Rect::new(min, max).to_polygon()]),
+            ));
+        }
+    }
+    super::gpkg::BuurtIndex::new(buurten)
+}
+
+/// A BAG GeoPackage the size of a country, for benchmarks: `objects` objects spread over the
+/// Netherlands' extent in RD New, about 1% of them in one gemeente of 10 × 10 buurten of
+/// 1 km², whose index is returned.
+pub fn national_bag(path: &Path, objects: u64) -> Result<super::gpkg::BuurtIndex> {
+    let (x0, y0) = NATIONAL_GEMEENTE;
+    let index = national_buurten()?;
+    // A fixed sequence (xorshift), so that the same size gives the same file.
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let mut w = BagGpkgWriter::create(path)?;
+    for n in 0..objects {
+        let (x, y) = if n % 100 == 0 {
+            (x0 + next() * 10_000.0, y0 + next() * 10_000.0)
+        } else {
+            (
+                13_000.0 + next() * 265_000.0,
+                306_000.0 + next() * 314_000.0,
+            )
+        };
+        w.add(&BagObject {
+            identificatie: format!("{:016}", 3_630_100_000_000_000u64 + n),
+            status: "Verblijfsobject in gebruik".into(),
+            gebruiksdoel: "woonfunctie".into(),
+            oppervlakte: Some(40 + (n % 120) as i64),
+            openbare_ruimte_naam: format!("Straat {}", n % 5_000),
+            huisnummer: 1 + (n % 300) as i64,
+            huisletter: None,
+            toevoeging: None,
+            postcode: Some(format!("{:04}AB", 1000 + n % 9000)),
+            woonplaats_naam: "Ergens".into(),
+            bouwjaar: Some(1900 + (n % 120) as i64),
+            pand_identificatie: Some(format!("{:016}", 3_631_000_000_000_000u64 + n / 4)),
+            pandstatus: Some("Pand in gebruik".into()),
+            nummeraanduiding_hoofdadres_identificatie: format!(
+                "{:016}",
+                3_632_000_000_000_000u64 + n
+            ),
+            x,
+            y,
+        })?;
+    }
+    w.finish()?;
+    Ok(index)
+}
+
+/// Writes a national-size BAG GeoPackage into `work` (kept, and used again when a file of
+/// that size is there) and times its conversion, streamed, into a discarded CSV.
+pub fn bench_bag(work: &Path, objects: u64) -> Result<BagBench> {
+    std::fs::create_dir_all(work)?;
+    let path = work.join(format!("bag-{objects}.gpkg"));
+    let t = std::time::Instant::now();
+    let index = if path.exists() {
+        national_buurten()?
+    } else {
+        national_bag(&path, objects)?
+    };
+    let write_s = t.elapsed().as_secs_f64();
+    let bytes = std::fs::metadata(&path)?.len();
+    let t = std::time::Instant::now();
+    let counts = super::gpkg::bag_csv(&path, &index, &mut std::io::sink())?;
+    Ok(BagBench {
+        objects: counts.read,
+        bytes,
+        write_s,
+        convert_s: t.elapsed().as_secs_f64(),
+        written: counts.written,
+        outside: counts.outside.rows,
+    })
+}

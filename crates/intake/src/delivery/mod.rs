@@ -44,10 +44,10 @@ impl fmt::Display for FileProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.bestand)?;
         if let Some(r) = self.regel {
-            write!(f, ", line {r}")?;
+            write!(f, ", regel {r}")?;
         }
         if let Some(k) = &self.kolom {
-            write!(f, ", column {k}")?;
+            write!(f, ", kolom {k}")?;
         }
         write!(f, ": {}", self.melding)
     }
@@ -70,7 +70,7 @@ impl fmt::Display for IntakeError {
             IntakeError::Refused(problems) => {
                 writeln!(
                     f,
-                    "the delivery was refused; nothing of it was loaded. Fix these and deliver again:"
+                    "de levering is geweigerd; er is niets van geladen. Verbeter dit en lever opnieuw:"
                 )?;
                 for p in problems {
                     writeln!(f, "  - {p}")?;
@@ -79,7 +79,7 @@ impl fmt::Display for IntakeError {
             }
             IntakeError::Failed(e) => write!(
                 f,
-                "the intake failed and nothing of the delivery was loaded: {e:#}"
+                "het laden is mislukt en er is niets van de levering geladen: {e:#}"
             ),
         }
     }
@@ -213,8 +213,8 @@ pub fn intake(
 /// A dry run of [`intake`]: reads, converts, validates and compares the delivery with the
 /// project's current snapshots exactly as an intake would, and reports per table what it
 /// would change (rows new, changed, unchanged, removed, rejected, carried over), but
-/// registers nothing: no snapshot, no vault file, no reject; staged files are removed. Only the
-/// processing log records that the delivery was read (`intake.proef`).
+/// registers nothing: no snapshot, no vault file, no reject, no log record; staged files are
+/// removed. What it shows holds no identity: counts, and keys as the analysis store holds them.
 pub fn intake_proef(
     project: &mut Project,
     dir: &Path,
@@ -236,7 +236,9 @@ fn run(
     let (meta, files) = match plan(project, dir) {
         Ok(p) => p,
         Err(e) => {
-            log_refusal(project, &started, &e);
+            if !proef {
+                log_refusal(project, &started, &e);
+            }
             return Err(e);
         }
     };
@@ -247,23 +249,15 @@ fn run(
             Err(problems) => {
                 let _ = std::fs::remove_dir_all(project.layout.staging());
                 let e = IntakeError::Refused(problems);
-                log_refusal(project, &started, &e);
+                if !proef {
+                    log_refusal(project, &started, &e);
+                }
                 return Err(e);
             }
         };
     let result = read_and_load(
         project, dir, &started, meta, files, &converted, progress, proef,
     );
-    if proef && let Ok(r) = &result {
-        let rec = LogRecord::new("intake.proef", &started, &clock::now())
-            .with_attr("tabellen", r.tabellen.len() as u64)
-            .with_attr("afwijzingen", r.afwijzingen_totaal);
-        if let Err(err) = project.log(rec) {
-            eprintln!(
-                "waarschuwing: de proefrun kon niet in het verwerkingslog worden geschreven: {err:#}"
-            );
-        }
-    }
     // Whatever happened, the staging areas go; committed files were moved out of them.
     let _ = std::fs::remove_dir_all(project.layout.staging());
     let _ = std::fs::remove_dir_all(project.layout.vault_staging());
@@ -325,7 +319,9 @@ fn read_and_load(
     }
     if !problems.is_empty() {
         let e = IntakeError::Refused(problems);
-        log_refusal(project, &started, &e);
+        if !proef {
+            log_refusal(project, &started, &e);
+        }
         return Err(e);
     }
 
@@ -385,7 +381,9 @@ fn read_and_load(
     match result {
         Ok(r) => Ok(r),
         Err(e) => {
-            log_refusal(project, &started, &e);
+            if !proef {
+                log_refusal(project, &started, &e);
+            }
             Err(e)
         }
     }
@@ -571,6 +569,11 @@ fn load(
                         IntakeError::Failed(e.context(format!("while loading {}", f.file_name)))
                     }
                 });
+            }
+            // The file must still be the one planned: a file that changed while it was read
+            // would otherwise be stored, partly, under the hash of the whole.
+            if let Some(p) = plan::changed_since_plan(f) {
+                return Err(IntakeError::Refused(vec![p]));
             }
             // Nothing replaces the current snapshot unless every line is accounted for and
             // the table is not a broken export.
