@@ -34,12 +34,7 @@ pub fn load(
     levering: &Path,
     progress: &dyn Progress,
 ) -> Result<(IntakeReport, Durations), Refusal> {
-    session
-        .authorize(Actie::LeveringLaden)
-        .map_err(|error| Refusal {
-            problems: Vec::new(),
-            error,
-        })?;
+    may_load(session)?;
     let t = Instant::now();
     let mut report =
         loep_intake::intake(&mut session.project, levering, progress).map_err(refusal)?;
@@ -57,6 +52,16 @@ pub fn load(
             linkage_s: t.elapsed().as_secs_f64(),
         },
     ))
+}
+
+/// Only who may load deliveries loads one, or sees what one would change.
+fn may_load(session: &Session) -> Result<(), Refusal> {
+    session
+        .authorize(Actie::LeveringLaden)
+        .map_err(|error| Refusal {
+            problems: Vec::new(),
+            error,
+        })
 }
 
 /// An intake's refusal as the front ends report it.
@@ -84,12 +89,7 @@ pub fn proef(
     levering: &Path,
     progress: &dyn Progress,
 ) -> Result<IntakeReport, Refusal> {
-    session
-        .authorize(Actie::LeveringLaden)
-        .map_err(|error| Refusal {
-            problems: Vec::new(),
-            error,
-        })?;
+    may_load(session)?;
     loep_intake::intake_proef(&mut session.project, levering, progress).map_err(refusal)
 }
 

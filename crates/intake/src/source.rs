@@ -833,44 +833,56 @@ pub fn not_a_plain_file(meta: &std::fs::Metadata) -> Option<&'static str> {
     None
 }
 
+/// Opens a delivered file for reading: a symlink, a hard link or anything but a regular file
+/// is refused without being followed or read ([`not_a_plain_file`]), and the file opened is
+/// the one checked. The refusal is a [`SourceError`] naming the file.
+pub fn open_plain(path: &Path) -> Result<(File, std::fs::Metadata)> {
+    let name = path
+        .file_name()
+        .map(|n| shown_name(&n.to_string_lossy()))
+        .unwrap_or_default();
+    let refuse = |code: &'static str, melding: String| {
+        anyhow!(SourceError {
+            bestand: name.clone(),
+            regel: None,
+            code,
+            melding,
+        })
+    };
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| refuse("onleesbaar", format!("kan niet worden gelezen ({e})")))?;
+    if let Some(why) = not_a_plain_file(&meta) {
+        return Err(refuse("geen_gewoon_bestand", why.into()));
+    }
+    let file = File::open(path)
+        .map_err(|e| refuse("onleesbaar", format!("kan niet worden geopend ({e})")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let opened = file
+            .metadata()
+            .map_err(|e| refuse("onleesbaar", format!("kan niet worden gelezen ({e})")))?;
+        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) || !opened.is_file() {
+            return Err(refuse(
+                "geen_gewoon_bestand",
+                "is tijdens het openen door iets anders vervangen; lever het bestand opnieuw"
+                    .into(),
+            ));
+        }
+    }
+    Ok((file, meta))
+}
+
 impl TableSource {
     /// Opens a delivered file: Parquet by its extension, CSV otherwise. A symlink, a hard link
     /// or anything but a regular file is refused without being followed or read
     /// ([`not_a_plain_file`]).
     pub fn open(path: &Path) -> Result<TableSource> {
+        let (file, meta) = open_plain(path)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let refuse = |code: &'static str, melding: String| {
-            anyhow!(SourceError {
-                bestand: name.clone(),
-                regel: None,
-                code,
-                melding,
-            })
-        };
-        let meta = std::fs::symlink_metadata(path)
-            .map_err(|e| refuse("onleesbaar", format!("kan niet worden gelezen ({e})")))?;
-        if let Some(why) = not_a_plain_file(&meta) {
-            return Err(refuse("geen_gewoon_bestand", why.into()));
-        }
-        let file = File::open(path)
-            .map_err(|e| refuse("onleesbaar", format!("kan niet worden geopend ({e})")))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let opened = file
-                .metadata()
-                .map_err(|e| refuse("onleesbaar", format!("kan niet worden gelezen ({e})")))?;
-            if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) || !opened.is_file() {
-                return Err(refuse(
-                    "geen_gewoon_bestand",
-                    "is tijdens het openen door iets anders vervangen; lever het bestand opnieuw"
-                        .into(),
-                ));
-            }
-        }
         let size = meta.len();
         match path.extension().and_then(|e| e.to_str()) {
             Some("parquet") => Self::open_parquet(file, &name, size),

@@ -388,31 +388,6 @@ impl VaultTx<'_> {
         Ok(())
     }
 
-    /// The vault file of `kind` of a snapshot, checked against its seal (see [`Vault::file`]).
-    pub fn file(&self, snapshot_id: &str, kind: Soort) -> Result<Option<String>> {
-        let row: Option<(String, Option<String>)> = self
-            .tx
-            .query_row(
-                "SELECT pad, mac FROM bestand WHERE snapshot_id = ?1 AND soort = ?2",
-                params![snapshot_id, kind.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((pad, mac)) = row else {
-            return Ok(None);
-        };
-        if self.key.is_none() {
-            return Ok(Some(pad));
-        }
-        let now = seal(self.key, self.dir, snapshot_id, kind.as_str(), &pad, None)?;
-        match mac {
-            Some(m) if m == now => Ok(Some(pad)),
-            _ => Err(loep_store::integrity::tampered(&format!(
-                "kluisbestand {pad}"
-            ))),
-        }
-    }
-
     /// Where a delivery's rejected rows go in full.
     pub fn rejects(&self) -> Result<RejectRows<'_>> {
         Ok(RejectRows(self.tx.prepare(

@@ -113,7 +113,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::value::RawValue;
 
-use crate::source::{SourceError, not_a_plain_file, shown_name};
+use crate::source::{SourceError, shown_name};
 
 /// The contract table this module writes.
 pub const TABLE: &str = "brp_persoon";
@@ -982,36 +982,8 @@ pub fn brp_persoon_csv(path: &Path, out: &mut dyn Write) -> Result<Counts> {
         .file_name()
         .map(|n| shown_name(&n.to_string_lossy()))
         .unwrap_or_default();
-    let refuse = |code: &'static str, melding: String| {
-        anyhow!(SourceError {
-            bestand: name.clone(),
-            regel: None,
-            code,
-            melding,
-        })
-    };
     // As `TableSource::open`: not followed, not read, and the file opened is the one checked.
-    let meta = std::fs::symlink_metadata(path)
-        .map_err(|e| refuse("onleesbaar", format!("kan niet worden gelezen ({e})")))?;
-    if let Some(why) = not_a_plain_file(&meta) {
-        return Err(refuse("geen_gewoon_bestand", why.into()));
-    }
-    let file = File::open(path)
-        .map_err(|e| refuse("onleesbaar", format!("kan niet worden geopend ({e})")))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let opened = file
-            .metadata()
-            .map_err(|e| refuse("onleesbaar", format!("kan niet worden gelezen ({e})")))?;
-        if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) || !opened.is_file() {
-            return Err(refuse(
-                "geen_gewoon_bestand",
-                "is tijdens het openen door iets anders vervangen; lever het bestand opnieuw"
-                    .into(),
-            ));
-        }
-    }
+    let (file, _) = crate::source::open_plain(path)?;
     brp_persoon_csv_from(&name, &mut BufReader::with_capacity(1 << 16, file), out)
 }
 
