@@ -248,12 +248,6 @@ pub fn end(conn: &Connection, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Ends every session of account `naam` (after it was disabled or its password changed).
-pub fn end_all_of(conn: &Connection, naam: &str) -> Result<()> {
-    conn.execute("DELETE FROM websessie WHERE gebruiker = ?1", params![naam])?;
-    Ok(())
-}
-
 /// Removes the sessions that have ended by time.
 fn purge(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
