@@ -272,3 +272,26 @@ fn the_checks_can_fail() {
             .any(|w| "SELECT vbo_id FROM brp_persoon".contains(w))
     );
 }
+
+/// Libraries never print: what a person reads comes from a front end (the CLI, the web
+/// pages); a library returns it, or logs through `tracing`, which the front end directs.
+#[test]
+fn libraries_never_print() {
+    let mut found = Vec::new();
+    for dir in [
+        "contract", "store", "vault", "intake", "linkage", "scan", "zaken", "synth", "app", "web",
+    ] {
+        for f in sources(dir) {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                if ["println!(", "eprintln!(", "print!(", "eprint!(", "dbg!("]
+                    .iter()
+                    .any(|w| line.contains(w))
+                {
+                    found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "a library prints:\n{}", found.join("\n"));
+}

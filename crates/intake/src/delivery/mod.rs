@@ -401,7 +401,7 @@ fn log_refusal(project: &mut Project, started: &str, e: &IntakeError) {
         .with_attr("problemen", n as u64);
     // The refusal itself must not be hidden by a failure to log it, nor replace it.
     if let Err(err) = project.log(rec) {
-        eprintln!("warning: the refusal could not be written to the processing log: {err:#}");
+        tracing::warn!("de weigering kon niet in het verwerkingslog worden geschreven: {err:#}");
     }
 }
 
