@@ -224,10 +224,21 @@ pub async fn proef(
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    // Who may not load deliveries is refused before the body is read, and the body (up to
+    // the limit) is read before the writer's turn is taken, so that a slow upload does not
+    // hold up the server's other writes.
+    {
+        let (reader, _) = match session(&server, &headers, Mode::Read).await {
+            Ok(s) => s,
+            Err(r) => return r,
+        };
+        if !reader.may(Actie::LeveringLaden) {
+            return page_error(
+                StatusCode::FORBIDDEN,
+                "Dit mag uw account niet: alleen de beheerder laadt leveringen.",
+            );
+        }
+    }
     let mut given = String::new();
     let mut zip: Option<Vec<u8>> = None;
     loop {
@@ -259,14 +270,12 @@ pub async fn proef(
             }
         }
     }
+    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
     if let Some(refused) = csrf_refused(&given, &csrf) {
         return refused;
-    }
-    if !s.may(Actie::LeveringLaden) {
-        return page_error(
-            StatusCode::FORBIDDEN,
-            "Dit mag uw account niet: alleen de beheerder laadt leveringen.",
-        );
     }
     let Some(zip) = zip.filter(|z| !z.is_empty()) else {
         return page_error(

@@ -79,6 +79,9 @@ pub type WriterTurn = tokio::sync::OwnedSemaphorePermit;
 
 impl Server {
     pub fn new(dir: PathBuf) -> Result<Server> {
+        // Uploads a previous server left unconfirmed (it stopped, or crashed) hold personal
+        // data nobody will load: they go.
+        let _ = std::fs::remove_dir_all(dir.join("upload"));
         Ok(Server {
             formulier: loep_app::melden::Formulier::new()?,
             vinder: Mutex::new(None),
