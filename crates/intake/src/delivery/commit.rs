@@ -46,6 +46,34 @@ pub(super) struct Delivery<'a> {
     pub(super) staging: &'a Path,
 }
 
+/// The report of a delivery loaded (`levering_id`) or only tried (`None`: a dry run): the
+/// tables in load order, the loaded ones and those that did not change.
+pub(super) fn report_of(
+    levering_id: Option<&str>,
+    partner: Option<&str>,
+    peildatum: Option<&str>,
+    outputs: Vec<TableOutput>,
+    reports: Vec<TableReport>,
+    rejects: RejectSummary,
+    afwijzingen_rapport: Option<String>,
+) -> IntakeReport {
+    let mut tabellen: Vec<TableReport> = outputs.into_iter().map(|o| o.report).collect();
+    tabellen.extend(reports);
+    tabellen.sort_by_key(|t| Table::by_name(&t.tabel).map_or(u8::MAX, |t| t.order));
+    IntakeReport {
+        levering_id: levering_id.map(str::to_string),
+        proef: levering_id.is_none(),
+        partner: partner.map(str::to_string),
+        peildatum: peildatum.map(str::to_string),
+        tabellen,
+        afwijzingen_totaal: rejects.total,
+        afwijzingen_per_reden: rejects.per_reason,
+        afwijzingen: rejects.shown,
+        afwijzingen_rapport,
+        koppeling: None,
+    }
+}
+
 /// Registers the delivery: files into place, the delivery, snapshots and vault files with the
 /// log records, then the vault's commit and the store's. `unchanged` are the reports of the
 /// tables that did not change.
@@ -55,7 +83,7 @@ pub(super) fn register(
     vtx: VaultTx<'_>,
     d: &Delivery<'_>,
     outputs: Vec<TableOutput>,
-    mut reports: Vec<TableReport>,
+    reports: Vec<TableReport>,
     rejects: RejectSummary,
 ) -> Result<IntakeReport, IntakeError> {
     let Delivery {
@@ -175,21 +203,15 @@ pub(super) fn register(
     loep_store::clock::fault_point("between-commits");
     tx.commit()?;
 
-    let mut tabellen: Vec<TableReport> = outputs.into_iter().map(|o| o.report).collect();
-    tabellen.append(&mut reports);
-    tabellen.sort_by_key(|t| Table::by_name(&t.tabel).map_or(u8::MAX, |t| t.order));
-    let report = IntakeReport {
-        levering_id: Some(levering_id.to_string()),
-        proef: false,
-        partner: partner.map(str::to_string),
-        peildatum: peildatum.map(str::to_string),
-        tabellen,
-        afwijzingen_totaal: rejects.total,
-        afwijzingen_per_reden: rejects.per_reason,
-        afwijzingen: rejects.shown,
-        afwijzingen_rapport: Some(format!("{delivery_rel}/afwijzingen.csv")),
-        koppeling: None,
-    };
+    let report = report_of(
+        Some(levering_id),
+        partner,
+        peildatum,
+        outputs,
+        reports,
+        rejects,
+        Some(format!("{delivery_rel}/afwijzingen.csv")),
+    );
     if let Ok(json) = serde_json::to_string_pretty(&report) {
         let _ = std::fs::write(layout.dir.join(&delivery_rel).join("rapport.json"), json);
     }

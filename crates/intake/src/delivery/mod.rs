@@ -607,22 +607,9 @@ fn load(
         // Nothing is registered: the transactions roll back, the staged files are removed.
         drop(tx);
         drop(vtx);
-        let mut tabellen: Vec<TableReport> = outputs.into_iter().map(|o| o.report).collect();
-        tabellen.extend(reports);
-        tabellen
-            .sort_by_key(|t| loep_contract::Table::by_name(&t.tabel).map_or(u8::MAX, |t| t.order));
-        return Ok(IntakeReport {
-            levering_id: None,
-            proef: true,
-            partner: partner.map(str::to_string),
-            peildatum: peildatum.map(str::to_string),
-            tabellen,
-            afwijzingen_totaal: rejects.total,
-            afwijzingen_per_reden: rejects.per_reason,
-            afwijzingen: rejects.shown,
-            afwijzingen_rapport: None,
-            koppeling: None,
-        });
+        return Ok(commit::report_of(
+            None, partner, peildatum, outputs, reports, rejects, None,
+        ));
     }
     // Register the delivery. Files move into place first; a crash before the commit leaves them
     // unreferenced, and the next open of the project removes them.
