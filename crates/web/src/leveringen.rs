@@ -55,6 +55,8 @@ pub struct Verslag {
     /// (count, "bestand / kolom: reden"), most first.
     pub redenen: Vec<(u64, String)>,
     pub afgewezen: u64,
+    /// The first rejected values with file, line and column (identifying values masked).
+    pub eerste: Vec<String>,
 }
 
 fn u(v: &serde_json::Value) -> u64 {
@@ -131,10 +133,28 @@ fn verslag(r: &serde_json::Value) -> Verslag {
         .map(|m| m.iter().map(|(k, v)| (u(v), k.clone())).collect())
         .unwrap_or_default();
     redenen.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let eerste = r["afwijzingen"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|x| {
+                    format!(
+                        "{} regel {}, kolom {}: '{}': {}",
+                        x["bestand"].as_str().unwrap_or_default(),
+                        u(&x["regel"]),
+                        x["kolom"].as_str().unwrap_or_default(),
+                        x["waarde"].as_str().unwrap_or_default(),
+                        x["reden"].as_str().unwrap_or_default()
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Verslag {
         tabellen,
         redenen,
         afgewezen: u(&r["afwijzingen_totaal"]),
+        eerste,
     }
 }
 
