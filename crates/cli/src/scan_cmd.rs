@@ -84,7 +84,7 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                     p.betekenis
                 );
             }
-            println!("Uitleg:         {}", i.uitleg);
+            println!("Uitleg:         {}", i.uitleg_sjabloon());
             println!("SQL:\n{}", i.sql.trim_end());
         }
         None => {

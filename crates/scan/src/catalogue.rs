@@ -160,7 +160,8 @@ impl Indicator {
                 }
             }
         }
-        let placeholders = placeholders(&self.uitleg);
+        let placeholders =
+            placeholders(&self.uitleg).with_context(|| format!("indicator {code}"))?;
         for p in &placeholders {
             if self.parameters.contains_key(p) {
                 continue;
@@ -183,20 +184,104 @@ impl Indicator {
     }
 
     /// The explanation with facts and parameters filled in, as a Dutch reader writes them:
-    /// `5,50 m²`, `€ 1.508.015`, `3 maart 2026` (`loep_contract::nl`).
+    /// `5,50 m²`, `€ 1.508.015`, `3 maart 2026` (`loep_contract::nl`). A placeholder may
+    /// agree in number: `{n|korte inschrijving|korte inschrijvingen}` writes the number and the
+    /// singular form when it is exactly 1, the plural otherwise ("1 korte inschrijving",
+    /// "0,80 bewoners"); `{~n|is|zijn}` writes only the form.
     pub fn explain(
         &self,
         facts: &BTreeMap<String, String>,
         params: &BTreeMap<String, f64>,
     ) -> String {
-        let mut out = self.uitleg.clone();
-        for (k, v) in facts {
-            out = out.replace(&format!("{{{k}}}"), &loep_contract::nl::feit(k, v));
+        let value = |name: &str| -> Option<(String, Option<f64>)> {
+            if let Some(v) = facts.get(name) {
+                return Some((
+                    loep_contract::nl::feit(name, v),
+                    v.trim().parse::<f64>().ok(),
+                ));
+            }
+            params
+                .get(name)
+                .map(|v| (loep_contract::nl::getal_vrij(*v), Some(*v)))
+        };
+        let mut out = String::with_capacity(self.uitleg.len() + 64);
+        let mut rest = self.uitleg.as_str();
+        while let Some(i) = rest.find('{') {
+            let Some(j) = rest[i..].find('}') else { break };
+            out.push_str(&rest[..i]);
+            let token = &rest[i + 1..i + j];
+            let p = Placeholder::parse(token);
+            match value(p.name) {
+                Some((text, number)) => match p.forms {
+                    None => out.push_str(&text),
+                    Some((een, meer)) => {
+                        let form = if number == Some(1.0) { een } else { meer };
+                        if !p.form_only {
+                            out.push_str(&text);
+                            out.push(' ');
+                        }
+                        out.push_str(form);
+                    }
+                },
+                // A fact the row did not give stays visible as its placeholder.
+                None => out.push_str(&rest[i..=i + j]),
+            }
+            rest = &rest[i + j + 1..];
         }
-        for (k, v) in params {
-            out = out.replace(&format!("{{{k}}}"), &loep_contract::nl::getal_vrij(*v));
-        }
+        out.push_str(rest);
         out
+    }
+
+    /// The names of the facts and parameters the explanation refers to.
+    pub fn placeholder_names(&self) -> Vec<String> {
+        placeholders(&self.uitleg).unwrap_or_default()
+    }
+
+    /// The explanation as the catalogue publishes it: every placeholder as `{name}`, with
+    /// the plural form where it agrees in number (`{n} korte inschrijvingen`).
+    pub fn uitleg_sjabloon(&self) -> String {
+        let mut out = String::with_capacity(self.uitleg.len());
+        let mut rest = self.uitleg.as_str();
+        while let Some(i) = rest.find('{') {
+            let Some(j) = rest[i..].find('}') else { break };
+            out.push_str(&rest[..i]);
+            let p = Placeholder::parse(&rest[i + 1..i + j]);
+            match (p.forms, p.form_only) {
+                (None, _) => out.push_str(&format!("{{{}}}", p.name)),
+                (Some((_, meer)), true) => out.push_str(meer),
+                (Some((_, meer)), false) => out.push_str(&format!("{{{}}} {meer}", p.name)),
+            }
+            rest = &rest[i + j + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// One `{...}` of an explanation: `name`, `name|singular|plural` or `~name|singular|plural`.
+struct Placeholder<'a> {
+    name: &'a str,
+    forms: Option<(&'a str, &'a str)>,
+    form_only: bool,
+}
+
+impl<'a> Placeholder<'a> {
+    fn parse(token: &'a str) -> Placeholder<'a> {
+        let (form_only, token) = match token.strip_prefix('~') {
+            Some(t) => (true, t),
+            None => (false, token),
+        };
+        let mut parts = token.splitn(3, '|');
+        let name = parts.next().unwrap_or_default();
+        let forms = match (parts.next(), parts.next()) {
+            (Some(een), Some(meer)) => Some((een, meer)),
+            _ => None,
+        };
+        Placeholder {
+            name,
+            forms,
+            form_only,
+        }
     }
 }
 
@@ -209,15 +294,27 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
-fn placeholders(text: &str) -> Vec<String> {
+/// The names the explanation's placeholders refer to; an error for a placeholder that
+/// agrees in number without both forms (`{n|inschrijving}`).
+fn placeholders(text: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(i) = rest.find('{') {
         let Some(j) = rest[i..].find('}') else { break };
-        out.push(rest[i + 1..i + j].to_string());
+        let token = &rest[i + 1..i + j];
+        let p = Placeholder::parse(token);
+        if (token.contains('|') || token.starts_with('~'))
+            && p.forms.is_none_or(|(a, b)| a.is_empty() || b.is_empty())
+        {
+            bail!(
+                "the explanation's '{{{token}}}' must give the singular and the plural form: {{{}|enkelvoud|meervoud}}",
+                p.name
+            );
+        }
+        out.push(p.name.to_string());
         rest = &rest[i + j + 1..];
     }
-    out
+    Ok(out)
 }
 
 /// An indicator the project may not run: its code and why.
@@ -417,6 +514,55 @@ betekenis = "m"
             "1.508.015,50 personen, grens 12,50"
         );
         assert!(i.sql_with(&params).unwrap().contains("1 > 12.5"));
+    }
+
+    #[test]
+    fn explanations_agree_in_number() {
+        let (_, t) = indicator(
+            "brp_persoon = [\"vbo_id\"]",
+            "SELECT vbo_id, 3 AS personen WHERE 1 > ${grens}",
+            "{personen|bewoner|bewoners} {~personen|is|zijn} te veel (grens {grens|persoon|personen})",
+        );
+        let i: Indicator = toml::from_str(&t).unwrap();
+        let said = |n: &str| {
+            let facts = BTreeMap::from([("personen".to_string(), n.to_string())]);
+            i.explain(&facts, &i.defaults())
+        };
+        assert_eq!(said("1"), "1 bewoner is te veel (grens 12 personen)");
+        assert_eq!(said("1.0"), "1,00 bewoner is te veel (grens 12 personen)");
+        assert_eq!(said("0"), "0 bewoners zijn te veel (grens 12 personen)");
+        assert_eq!(
+            said("0.8"),
+            "0,80 bewoners zijn te veel (grens 12 personen)"
+        );
+        assert_eq!(said("3"), "3 bewoners zijn te veel (grens 12 personen)");
+        assert_eq!(
+            i.uitleg_sjabloon(),
+            "{personen} bewoners zijn te veel (grens {grens} personen)"
+        );
+        assert_eq!(i.placeholder_names(), ["personen", "personen", "grens"]);
+
+        // Both forms are required.
+        for bad in ["{personen|bewoner}", "{~personen}", "{personen||bewoners}"] {
+            let f = indicator(
+                "brp_persoon = [\"vbo_id\"]",
+                "SELECT vbo_id, 3 AS personen WHERE 1 > ${grens}",
+                bad,
+            );
+            let e = format!("{:#}", Catalogue::from_files([f]).unwrap_err());
+            assert!(e.contains("enkelvoud|meervoud"), "{bad}: {e}");
+        }
+    }
+
+    /// No published explanation writes "bewoner(s)" or "persoon/personen": a number agrees.
+    #[test]
+    fn published_explanations_do_not_hedge_on_number() {
+        let c = Catalogue::published().unwrap();
+        for i in &c.indicators {
+            for hedge in ["(s)", "(en)", "(n)", "persoon/personen", "ander(e)"] {
+                assert!(!i.uitleg.contains(hedge), "{}: {hedge}", i.code);
+            }
+        }
     }
 }
 

@@ -193,7 +193,10 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
                 ));
             }
         }
-        md.push_str(&format!("\n**Uitleg bij een signaal:** {}\n\n", i.uitleg));
+        md.push_str(&format!(
+            "\n**Uitleg bij een signaal:** {}\n\n",
+            i.uitleg_sjabloon()
+        ));
         md.push_str(&format!(
             "**Regel (SQL):**\n\n```sql\n{}\n```\n",
             i.sql.trim()

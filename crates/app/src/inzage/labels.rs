@@ -428,14 +428,10 @@ mod tests {
         let catalogue = loep_scan::Catalogue::published().expect("the catalogue loads");
         let mut missing = Vec::new();
         for i in &catalogue.indicators {
-            let mut rest = i.uitleg.as_str();
-            while let Some(a) = rest.find('{') {
-                let Some(b) = rest[a..].find('}') else { break };
-                let name = &rest[a + 1..a + b];
-                if !i.parameters.contains_key(name) && fact(name).is_none() {
+            for name in i.placeholder_names() {
+                if !i.parameters.contains_key(&name) && fact(&name).is_none() {
                     missing.push(format!("{}: {name}", i.code));
                 }
-                rest = &rest[a + b + 1..];
             }
         }
         assert!(missing.is_empty(), "no Dutch label for facts: {missing:?}");
