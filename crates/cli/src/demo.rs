@@ -38,7 +38,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
             .unwrap_or(false);
         if !is_demo && !empty {
             bail!(
-                "{} exists and does not hold an earlier loep demo; choose another place with --dir",
+                "{} bestaat al en bevat geen eerdere loep-demo; kies een andere plek met --dir",
                 dir.display()
             );
         }
@@ -46,25 +46,29 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     }
     let t0 = Instant::now();
     println!(
-        "1. Een gemeente genereren / Generating a municipality: {persons} persons (gemeente 0392) ..."
+        "1. Een gemeente genereren: {persons} personen (gemeente 0392); de BAG en de buurtkaart als GeoPackage zoals PDOK en CBS ze publiceren, de BRP als antwoorden van Haal Centraal BRP Personen, de rest als CSV van het leveringscontract ..."
     );
-    let options = crate::synth_options(persons, 2026, "2026-06-30", "0392", 0.002)?;
+    let mut options = crate::synth_options(persons, 2026, "2026-06-30", "0392", 0.002)?;
+    // The gemeente's own registers come as their publishers ship them (below); invalid
+    // values are planted only in the partners' exports.
+    options.clean_registers = true;
     let bar = crate::output::spinner("genereren");
-    let summary = loep_synth::write_municipality(dir, &options);
+    let summary = loep_synth::write_municipality(dir, &options)
+        .and_then(|s| loep_app::intake::write_as_published(&levering, "Haarlem").map(|()| s));
     bar.finish_and_clear();
     let summary = summary?;
     let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
     let cases: u64 = summary.themes.iter().map(|t| t.1).sum();
     let decoys: u64 = summary.themes.iter().map(|t| t.2).sum();
     println!(
-        "   {} persons, {} objects, {rows} rows in {} tables; {cases} planted cases and {decoys} look-alikes over 12 themes; {} rows with an invalid value",
+        "   {} personen, {} verblijfsobjecten, {rows} rijen in {} tabellen; {cases} geplante gevallen en {decoys} eerlijke lijkt-erops over 12 thema's; {} rijen met een ongeldige waarde in de exports van partners",
         summary.persons,
         summary.dwellings,
         summary.tables.len(),
         summary.dirty_rows
     );
     println!(
-        "2. Creating the project (loep init) and one account per role (loep user add), password '{DEMO_PASSWORD}' ..."
+        "2. Het project aanmaken (loep init) en één account per rol (loep user add), wachtwoord '{DEMO_PASSWORD}' ..."
     );
     loep_app::project::create_with_team(
         &project_dir,
@@ -82,15 +86,15 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
             .join(", ")
     );
     println!(
-        "3. The privacy officer approves it (loep approve, as fg), which confirms the fg account, and confirms the key holder's account (loep user confirm) ..."
+        "3. De functionaris gegevensbescherming keurt het goed (loep approve, als fg), wat het account van de fg bevestigt, en bevestigt het account van de sleutelhouder (loep user confirm) ..."
     );
     let login = |naam: &str| {
         loep_app::session::login(&project_dir, Mode::Write, naam, DEMO_PASSWORD)
-            .with_context(|| format!("demo account {naam}"))
+            .with_context(|| format!("demo-account {naam}"))
     };
 
     println!(
-        "4. Loading the delivery (loep intake): contract checks, area scope, pseudonymisation, then linkage at the same boundary ..."
+        "4. De levering laden (loep intake): bronnen omzetten, contractcontrole, afbakening tot het gebied, pseudonimisering en koppeling aan dezelfde grens ..."
     );
     let progress = crate::output::BarProgress::new();
     let loaded = loep_app::intake::load(&mut login("beheerder")?, &levering, &progress);
@@ -99,17 +103,17 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     crate::output::print_intake(&report, &project_dir);
 
     println!(
-        "5. Linking (at the boundary): tenants and persons in police registrations to the BRP, free-text addresses to the BAG ..."
+        "5. Koppelen (aan de grens): huurders en betrokkenen in politieregistraties aan de BRP, vrij ingevoerde adressen aan de BAG ..."
     );
     let links = report
         .koppeling
         .clone()
-        .context("the intake report holds no linkage")?;
+        .context("het verslag van de levering bevat geen koppeling")?;
     crate::output::print_links(&links);
     println!("   in {:.1} s", took.linkage_s);
 
     println!(
-        "6. Scanning (loep scan): the published catalogue of explainable indicators over the pseudonymous data ..."
+        "6. Signaleren (loep scan): de gepubliceerde catalogus van uitlegbare indicatoren over de gepseudonimiseerde gegevens ..."
     );
     let mut analist = login("analist")?;
     let t_scan = Instant::now();
@@ -132,20 +136,24 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     )?
     .signals;
     let (_, quality) = loep_app::scan::evaluate(&analist, &dir.join("truth"), Some(&scan.run_id))?;
-    println!("   Gemeten tegen de geplante gevallen / measured against the planted cases:");
+    println!("   Gemeten tegen de geplante gevallen:");
     println!(
         "   {:<27} {:>9} {:>7} {:>16}",
-        "thema", "precision", "recall", "look-alikes hit"
+        "thema", "precisie", "recall", "lijkt-erops geraakt"
     );
     for t in &quality.themas {
         println!(
-            "   {:<27} {:>9.2} {:>7.2} {:>9} of {:<4}",
-            t.thema, t.precision, t.recall, t.lokvogels_gemarkeerd, t.lokvogels
+            "   {:<27} {:>9} {:>7} {:>9} van {:<4}",
+            t.thema,
+            loep_contract::nl::getal(t.precision, 2),
+            loep_contract::nl::getal(t.recall, 2),
+            t.lokvogels_gemarkeerd,
+            t.lokvogels
         );
     }
 
     println!(
-        "7. Four eyes (loep reveal): the analist asks who lives at the first address, the key holder approves, the analist sees them ..."
+        "7. Vier ogen (loep reveal): de analist vraagt wie er op het eerste adres wonen, de sleutelhouder keurt goed, de analist ziet hen ..."
     );
     // A person of that signal asks, later, what the project holds about them (step 9).
     let mut resident_bsn: Option<String> = None;
@@ -162,7 +170,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
             )?;
             if loep_app::reveal::decide(&mut analist, &o.id, true, "").is_err() {
                 println!(
-                    "   {}: the analist who asked cannot approve it: refused, that is for a key holder",
+                    "   {}: de analist die het vroeg kan het niet zelf goedkeuren: geweigerd, dat doet een sleutelhouder",
                     o.id
                 );
             }
@@ -171,46 +179,43 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
             let shown = loep_app::reveal::open(&mut login("analist")?, &o.id)?;
             let o = &shown.onthulling;
             println!(
-                "   {} for signal {} ({}) at {}: approved by sleutelhouder, {} person(s) revealed to analist only, each with their role there; every step is in the processing log.",
+                "   {} voor signaal {} ({}) op {}: goedgekeurd door de sleutelhouder, {} persoon/personen alleen aan de analist getoond, ieder met de rol op dat adres; elke stap staat in het verwerkingslog.",
                 o.id,
                 o.signaal,
                 first.indicator,
-                shown
-                    .adres
-                    .as_deref()
-                    .unwrap_or("an address outside the BAG"),
+                shown.adres.as_deref().unwrap_or("een adres buiten de BAG"),
                 shown.personen.len(),
             );
             resident_bsn = shown.personen.iter().find_map(|p| p.identiteit.bsn.clone());
         }
-        None => println!("   (no signal with persons to reveal)"),
+        None => println!("   (geen signaal met personen om te onthullen)"),
     }
 
     println!(
-        "8. Cases (loep zaak): the analist proposes the first {} addresses, the projectleider routes them to partners, the handhaver visits and records what was found ...",
+        "8. Zaken (loep zaak): de analist stelt de eerste {} adressen voor, de projectleider zet ze uit bij partners, de handhaver gaat op huisbezoek en legt vast wat er is aangetroffen ...",
         crate::demo_zaken::CASES
     );
     crate::demo_zaken::run(&project_dir, &dir.join("truth"), &signals, &login)?;
 
     println!(
-        "9. An access request (loep inzage): a resident of the first address asks what the project holds about them; the privacy officer writes the letter ..."
+        "9. Een inzageverzoek (loep inzage): een bewoner van het eerste adres vraagt wat het project over hem of haar heeft; de fg stelt de brief op ..."
     );
     match &resident_bsn {
         Some(bsn) => {
             let w = loep_app::inzage::report(&mut login("fg")?, bsn, None)?;
             println!(
-                "   {} source(s), {} signal(s), {} processing record(s), in plain Dutch without pseudonyms:",
+                "   {} bron(nen), {} signaal/signalen, {} verwerking(en), in gewoon Nederlands en zonder pseudoniemen:",
                 w.report.bronnen.len(),
                 w.report.signalen.len(),
                 w.report.verwerkingen.len()
             );
-            println!("   {}  (for the screen)", w.html.display());
-            println!("   {}  (for the post)", w.pdf.display());
+            println!("   {}  (voor het scherm)", w.html.display());
+            println!("   {}  (voor de post)", w.pdf.display());
         }
-        None => println!("   (no revealed person to write to)"),
+        None => println!("   (geen onthulde persoon om aan te schrijven)"),
     }
 
-    println!("10. Delivering the same data again changes nothing:");
+    println!("10. Dezelfde levering nog eens laden verandert niets:");
     let (again, _) = loep_app::intake::load(
         &mut login("beheerder")?,
         &levering,
@@ -220,27 +225,27 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     println!(
         "   {}",
         if again.unchanged() {
-            "unchanged, nothing loaded twice"
+            "ongewijzigd, niets twee keer geladen"
         } else {
-            "UNEXPECTED: loaded again"
+            "ONVERWACHT: opnieuw geladen"
         }
     );
 
     let fg = login("fg")?;
     let published = loep_app::register::export(&fg, None)?;
     println!(
-        "11. Publishing (loep register export): {} and {}",
+        "11. Publiceren (loep register export): {} en {}",
         published.json.display(),
         published.markdown.display()
     );
 
     // Step 12, the reports (issue 14), kept in one block of its own.
     println!(
-        "12. Rapporten / reports (loep signals --format xlsx|csv-nl|geojson|geojson-buurten|parquet|parquet-adressen|kaart, loep fairness --out, loep evaluate --out), as projectleider:"
+        "12. Rapporten (loep signals --format xlsx|csv-nl|geojson|geojson-buurten|parquet|parquet-adressen|kaart, loep fairness --out, loep evaluate --out), als projectleider:"
     );
     // Reading only: the privacy officer's session above still holds the project for writing.
     let reader = loep_app::session::login(&project_dir, Mode::Read, "projectleider", DEMO_PASSWORD)
-        .context("demo account projectleider")?;
+        .context("demo-account projectleider")?;
     let written = crate::demo_rapporten::run(dir, &dir.join("truth"), &scan.run_id, &reader)?;
     for f in &written {
         println!("   {}", f.display());
@@ -252,12 +257,9 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     let truth = dir.join("truth");
     let t = truth.display();
     println!();
+    println!("Samenvatting ({:.1} s)", t0.elapsed().as_secs_f64());
     println!(
-        "Samenvatting / Summary ({:.1} s)",
-        t0.elapsed().as_secs_f64()
-    );
-    println!(
-        "  Geladen / loaded: {loaded} rows, pseudonymised; afgewezen / rejected: {} values, each with file, line and column.",
+        "  Geladen: {loaded} rijen, gepseudonimiseerd; afgewezen: {} waarden, elk met bestand, regel en kolom.",
         report.afwijzingen_totaal
     );
     let linked: u64 = links.personen.iter().map(|p| p.via_bsn + p.via_naam).sum();
@@ -267,83 +269,87 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
         .map(|a| a.gekoppeld + a.door_bron)
         .sum();
     println!(
-        "  Gekoppeld / linked: {linked} persons to the BRP and {matched} free-text addresses to the BAG, pseudonymously."
+        "  Gekoppeld: {linked} personen aan de BRP en {matched} vrij ingevoerde adressen aan de BAG, op pseudoniemen."
     );
     println!(
-        "  Gesignaleerd / signalled: {} addresses, {} verwonderadressen (two or more partners have an interest and visit together), each with the facts that fired it (loep signals {p}).",
+        "  Gesignaleerd: {} adressen, waarvan {} verwonderadressen (twee of meer partners hebben er belang bij en gaan samen), elk met de feiten die het signaal gaven (loep signals {p}).",
         scan.adressen, scan.verwonderadressen
     );
     println!(
-        "  Gepland / planted: {cases} cases and {decoys} look-alikes; the ground truth is in {t}/adressen.csv."
+        "  Gepland: {cases} gevallen en {decoys} lijkt-erops; de werkelijkheid staat in {t}/adressen.csv."
     );
     println!(
-        "  Verwerkingslog / processing log: {} records, {}.",
+        "  Verwerkingslog: {} regels, {}.",
         v.records,
-        if v.intact() { "intact" } else { "BROKEN" }
+        if v.intact() {
+            "ongeschonden"
+        } else {
+            "GESCHONDEN"
+        }
     );
     println!(
-        "Verder kijken / look next (every command runs as an account: export LOEP_WACHTWOORD={DEMO_PASSWORD}):"
+        "Verder kijken (elk commando draait als een account: export LOEP_WACHTWOORD={DEMO_PASSWORD}):"
     );
     println!(
-        "  loep status {p} --gebruiker projectleider        what was loaded, per table and snapshot"
+        "  loep status {p} --gebruiker projectleider        wat er is geladen, per tabel en levering"
     );
     println!(
-        "  loep signals {p} --gebruiker analist             every signal, per address, with its explanation and id"
+        "  loep signals {p} --gebruiker analist             elk signaal, per adres, met uitleg en kenmerk"
     );
     println!(
-        "  loep signals {p} --format xlsx --out signalen.xlsx --gebruiker analist   for Excel (also csv-nl, geojson, parquet)"
+        "  loep signals {p} --format xlsx --out signalen.xlsx --gebruiker analist   voor Excel (ook csv-nl, geojson, parquet)"
+    );
+    println!("  loep evaluate {p} --truth {t} --gebruiker analist   precisie en recall per thema");
+    println!(
+        "  loep fairness {p} --gebruiker analist            wie een signaal krijgt, per buurt, leeftijdsgroep en geslacht"
     );
     println!(
-        "  loep evaluate {p} --truth {t} --gebruiker analist   precision and recall per theme"
+        "  loep reveal list {p} --gebruiker sleutelhouder   verzoeken om identiteiten, wie besliste en waarom"
     );
     println!(
-        "  loep fairness {p} --gebruiker analist            who is flagged, per buurt, age band and sex"
+        "  loep reveal show {p} O0001 --gebruiker analist  de onthulde personen, hun adres en hun rol daar"
     );
     println!(
-        "  loep reveal list {p} --gebruiker sleutelhouder   requests for identities, who decided and why"
+        "  {p}/vault/inzage/        het inzageverslag van stap 9: een brief als HTML en PDF, en JSON"
     );
     println!(
-        "  loep reveal show {p} O0001 --gebruiker analist  the revealed persons, their address and role there"
+        "  loep zaak list {p} --gebruiker projectleider     de zaken, hun status en resultaat"
     );
     println!(
-        "  {p}/vault/inzage/        the access report of step 9: a letter as HTML and PDF, and JSON"
+        "  loep zaak list {p} --gebruiker uwv               een partner ziet alleen de zaken die bij hem zijn uitgezet"
     );
     println!(
-        "  loep zaak list {p} --gebruiker projectleider     the cases, their status and result"
+        "  loep trefkans {p} --gebruiker projectleider      hoe vaak elke indicator raak was, volgens de huisbezoeken"
     );
     println!(
-        "  loep zaak list {p} --gebruiker uwv               a partner sees only the cases routed to it"
+        "  loep zaak show {p} ZAAK --gebruiker projectleider   één zaak (ZAAK uit zaak list): statussen, rollen, huisbezoek, bevindingen"
+    );
+    println!("  loep catalogue                                     de gepubliceerde indicatoren");
+    println!(
+        "  loep retention run {p} --dry-run --gebruiker beheerder   wat de bewaartermijnen zullen vernietigen, en wanneer"
     );
     println!(
-        "  loep trefkans {p} --gebruiker projectleider      how often each indicator was right, from the visits"
+        "  loep user audit {p} --gebruiker fg               accounts aangemaakt, geblokkeerd, bevestigd; mislukte aanmeldingen"
     );
     println!(
-        "  loep zaak show {p} ZAAK --gebruiker projectleider   one case (ZAAK from zaak list): statuses, roles, visit, findings"
-    );
-    println!("  loep catalogue                                     the published indicators");
-    println!(
-        "  loep retention run {p} --dry-run --gebruiker beheerder   what the retention periods will destroy, and when"
+        "  loep inzage {p} --bsn BSN --gebruiker fg         het inzageverzoek van een bewoner (brief als HTML en PDF, JSON)"
     );
     println!(
-        "  loep user audit {p} --gebruiker fg               accounts created, locked, confirmed; failed logins"
+        "  loep register export {p} --gebruiker fg          de beschrijving voor het Algoritmeregister en de catalogus"
     );
     println!(
-        "  loep inzage {p} --bsn BSN --gebruiker fg         a resident's access request (letter as HTML and PDF, JSON)"
+        "  loep log verify {p} --gebruiker fg               het verwerkingslog controleren op wijzigingen"
     );
     println!(
-        "  loep register export {p} --gebruiker fg          the Algoritmeregister entry and the catalogue"
+        "  loep log export {p} --gebruiker fg               het log voor auditors (JSON-regels of --format otlp)"
     );
     println!(
-        "  loep log verify {p} --gebruiker fg               the tamper-evident processing log"
+        "  {p}/leveringen/          het verslag van de levering met afgewezen waarden (wat identificeert is gemaskeerd)"
     );
     println!(
-        "  loep log export {p} --gebruiker fg               the log for auditors (JSON lines or --format otlp)"
+        "  {p}/data/                gepseudonimiseerde Parquet-bestanden: geen BSN, geen namen"
     );
-    println!(
-        "  {p}/leveringen/          the rejects report of the delivery (values that identify are masked)"
-    );
-    println!("  {p}/data/                pseudonymous Parquet snapshots: no BSN, no names");
-    println!("  {p}/vault/               the identity vault, kept apart");
+    println!("  {p}/vault/               de kluis met identiteiten, apart bewaard");
     Ok(v.intact())
 }
 
@@ -355,8 +361,7 @@ pub fn serve(dir: &Path, listen: SocketAddr) -> Result<ExitCode> {
     // The demo must not fail at its very end because another program has the usual port.
     let listen = if listen.port() != 0 && std::net::TcpListener::bind(listen).is_err() {
         println!(
-            "   Poort {} is bezet; loep kiest een vrije poort / port {} is taken, loep picks a free one.",
-            listen.port(),
+            "   Poort {} is bezet; loep kiest een vrije poort.",
             listen.port()
         );
         SocketAddr::new(listen.ip(), 0)
@@ -365,18 +370,16 @@ pub fn serve(dir: &Path, listen: SocketAddr) -> Result<ExitCode> {
     };
     loep_web::serve(project, listen, |addr| {
         println!();
-        println!("De webapplicatie / the web application: http://{addr}/");
-        println!("  Log in als / log in as (wachtwoord / password '{DEMO_PASSWORD}'):");
+        println!("De webapplicatie: http://{addr}/");
+        println!("  Log in als (wachtwoord '{DEMO_PASSWORD}'):");
         for (naam, rol, org) in DEMO_ACCOUNTS {
             let org = org
                 .map(|o| format!(" ({})", o.as_str()))
                 .unwrap_or_default();
             println!("    {naam:<15} {}{org}", rol.name());
         }
-        println!("  Openbaar / public: http://{addr}/indicatoren");
-        println!(
-            "  Stoppen / stop: Ctrl-C   (alleen de samenvatting / summary only: loep demo --no-serve)"
-        );
+        println!("  Openbaar: http://{addr}/indicatoren");
+        println!("  Stoppen: Ctrl-C   (alleen de samenvatting: loep demo --no-serve)");
     })?;
     Ok(ExitCode::SUCCESS)
 }

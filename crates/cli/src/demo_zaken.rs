@@ -22,7 +22,7 @@ fn planted(truth: &Path) -> Result<HashSet<(String, String)>> {
     let headers = rdr.headers()?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(t), Some(v), Some(d)) = (col("thema"), col("vbo_id"), col("decoy")) else {
-        anyhow::bail!("truth/adressen.csv lacks thema, vbo_id or decoy");
+        anyhow::bail!("truth/adressen.csv mist de kolom thema, vbo_id of decoy");
     };
     for rec in rdr.records() {
         let rec = rec?;
@@ -195,7 +195,7 @@ pub fn run(
     }
     drop(handhaver);
     println!(
-        "   {} cases opened by the analist, routed {routed} times to partners by the projectleider, visited by the handhaver: {bevestigd} confirmed, {} nothing found.",
+        "   {} zaken geopend door de analist, {routed} keer uitgezet bij partners door de projectleider, bezocht door de handhaver: {bevestigd} bevestigd, bij {} niets gevonden.",
         zaken.len(),
         zaken.len() - bevestigd
     );
@@ -230,7 +230,7 @@ pub fn run(
                 &[],
             )?;
             println!(
-                "   Terugmelding {} (zaak {zaak}) exported for the BRP through an approved request: {}",
+                "   Terugmelding {} (zaak {zaak}) voor de BRP uitgevoerd na een goedgekeurd verzoek om identiteiten: {}",
                 t.referentiekenmerk,
                 path.display()
             );
@@ -238,21 +238,23 @@ pub fn run(
     }
 
     let r = loep_app::zaken::trefkans(&login("projectleider")?)?;
-    println!("   Trefkans per indicator (closed cases; fewer than 10 judged: not shown):");
+    println!(
+        "   Trefkans per indicator (afgesloten zaken; minder dan 10 beoordeeld: niet getoond):"
+    );
     for t in r.indicatoren.iter().filter(|t| t.periode == "totaal") {
         match t.trefkans {
             Some(k) => println!(
-                "     {:<8} {:>5.1}% of {:>3} judged (95%: {:.1}–{:.1}%)",
+                "     {:<8} {:>5}% van {:>3} beoordeeld (95%: {}–{}%)",
                 t.indicator,
-                k * 100.0,
+                loep_contract::nl::getal(k * 100.0, 1),
                 t.beoordeeld,
-                t.ondergrens.unwrap_or(0.0) * 100.0,
-                t.bovengrens.unwrap_or(0.0) * 100.0
+                loep_contract::nl::getal(t.ondergrens.unwrap_or(0.0) * 100.0, 1),
+                loep_contract::nl::getal(t.bovengrens.unwrap_or(0.0) * 100.0, 1)
             ),
-            None => println!("     {:<8} < 10 judged", t.indicator),
+            None => println!("     {:<8} < 10 beoordeeld", t.indicator),
         }
     }
-    println!("   Only visited addresses are measured: the rate says nothing of the others.");
+    println!("   Alleen bezochte adressen tellen mee: over de andere zegt de trefkans niets.");
     let _ = project;
     Ok(())
 }

@@ -170,7 +170,9 @@ enum Command {
         /// CBS gemeentecode of the municipality (4 digits).
         #[arg(long, default_value = "0392")]
         gemeentecode: String,
-        /// Fraction of rows (0-1) that get one invalid value, listed in truth/dirty.csv.
+        /// Fraction of rows (0-1) that get one invalid value, listed in truth/dirty.csv
+        /// (with `--formaat echt` only in the partners' own tables: the published registers
+        /// are validated).
         #[arg(long, default_value_t = 0.0)]
         dirty: f64,
         /// `contract`: every table as the contract's CSV. `echt`: the CBS buurtkaart and the
@@ -489,6 +491,7 @@ pub fn synth_options(
         peildatum,
         gemeentecode: gm.digits.parse().unwrap_or(392),
         dirty,
+        clean_registers: false,
     })
 }
 
@@ -710,12 +713,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             formaat,
             json,
         } => {
-            let options = synth_options(persons, seed, &peildatum, &gemeentecode, dirty)?;
-            if formaat == Formaat::Echt && dirty > 0.0 {
-                anyhow::bail!(
-                    "--formaat echt schrijft de bronnen zoals ze gepubliceerd worden; combineer het niet met --dirty (ongeldige waarden in een GeoPackage of BRP-antwoord zijn geen contractrijen)"
-                );
-            }
+            let mut options = synth_options(persons, seed, &peildatum, &gemeentecode, dirty)?;
+            // BAG, buurtkaart and BRP as published are validated registers: with --dirty,
+            // only the partners' own exports get invalid values.
+            options.clean_registers = formaat == Formaat::Echt;
             if out.join("levering").exists() {
                 anyhow::bail!(
                     "{} already holds a levering/; choose an empty --out",

@@ -32,6 +32,7 @@ fn synthetic_addresses_match_precisely() {
         peildatum: loep_contract::Datum::parse("2026-06-30").unwrap(),
         gemeentecode: 392,
         dirty: 0.0,
+        clean_registers: false,
     };
     loep_synth::write_municipality(dir.path(), &options).unwrap();
     let lev = dir.path().join("levering");

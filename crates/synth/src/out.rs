@@ -68,6 +68,9 @@ fn corruptions(table: &str) -> &'static [Corruption] {
     }
 }
 
+/// The tables that come from national registers as published (BAG, CBS buurten, BRP).
+const REGISTERS: [&str; 3] = ["bag_verblijfsobject", "cbs_buurt", "brp_persoon"];
+
 /// One table being written.
 pub struct TableOut {
     pub table: &'static Table,
@@ -82,6 +85,8 @@ pub struct Delivery {
     pub tables: Vec<TableOut>,
     dirty: csv::Writer<BufWriter<File>>,
     rate: f64,
+    /// Tables that get no dirt (see `Options::clean_registers`).
+    clean: &'static [&'static str],
     /// Dirt has its own random stream: the clean data is the same at every rate.
     rng: Rng,
     pub dirty_rows: u64,
@@ -96,7 +101,13 @@ fn writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
 }
 
 impl Delivery {
-    pub fn create(levering: &Path, truth: &Path, rate: f64, seed: u64) -> Result<Delivery> {
+    pub fn create(
+        levering: &Path,
+        truth: &Path,
+        rate: f64,
+        seed: u64,
+        clean_registers: bool,
+    ) -> Result<Delivery> {
         let mut tables = Vec::new();
         for t in TABLES {
             let mut w = writer(&levering.join(format!("{}.csv", t.name)))?;
@@ -114,6 +125,7 @@ impl Delivery {
             tables,
             dirty,
             rate,
+            clean: if clean_registers { &REGISTERS } else { &[] },
             rng: Rng::new(seed ^ 0xD1A7),
             dirty_rows: 0,
         })
@@ -127,7 +139,11 @@ impl Delivery {
     pub fn row(&mut self, table: &str, fields: &mut [String]) -> Result<u64> {
         let t = &mut self.tables[Self::index(table)];
         let line = t.line;
-        let options = corruptions(table);
+        let options = if self.clean.contains(&table) {
+            &[]
+        } else {
+            corruptions(table)
+        };
         if self.rate > 0.0 && !options.is_empty() && self.rng.unit() < self.rate {
             let c = &options[self.rng.below(options.len() as u64) as usize];
             if let Some(i) = t.table.columns.iter().position(|col| col.name == c.column) {

@@ -29,6 +29,10 @@ pub struct Options {
     pub gemeentecode: u32,
     /// Fraction of rows that get one invalid value (listed in `truth/dirty.csv`).
     pub dirty: f64,
+    /// Plant no invalid values in the tables that come from national registers as they are
+    /// published (BAG, CBS buurten, BRP): PDOK, CBS and Haal Centraal hand out validated
+    /// records, and what is wrong in a delivery is in the partners' own exports.
+    pub clean_registers: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1542,7 +1546,7 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
     let mut g = Gen {
         o,
         rng: Rng::new(o.seed),
-        out: Delivery::create(&levering, &truth, o.dirty, o.seed)?,
+        out: Delivery::create(&levering, &truth, o.dirty, o.seed, o.clean_registers)?,
         adressen: Truth::create(
             &truth,
             "adressen.csv",
