@@ -22,21 +22,17 @@ pub fn parse_partner(organisatie: &str) -> Result<Partner> {
 /// `loep user add` (beheerder). Key holders and privacy officers wait for a privacy officer's
 /// confirmation before they can act.
 pub fn add(
-    session: &Session,
+    session: &mut Session,
     naam: &str,
     rol: Rol,
     organisatie: Option<Partner>,
     password: &str,
 ) -> Result<Account> {
     session.authorize_on(Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
-    Ok(auth::add_user(
-        session.project.conn(),
-        Some(&session.user),
-        naam,
-        rol,
-        organisatie,
-        password,
-    )?)
+    let tx = session.project.begin()?;
+    let account = auth::add_user(&tx, Some(&session.user), naam, rol, organisatie, password)?;
+    tx.commit()?;
+    Ok(account)
 }
 
 /// `loep user list`.
@@ -46,33 +42,30 @@ pub fn list(session: &Session) -> Result<Vec<Account>> {
 }
 
 /// `loep user disable` (another beheerder).
-pub fn disable(session: &Session, naam: &str) -> Result<()> {
+pub fn disable(session: &mut Session, naam: &str) -> Result<()> {
     session.authorize_on(Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
-    Ok(auth::disable_user(
-        session.project.conn(),
-        &session.user,
-        naam,
-    )?)
+    let tx = session.project.begin()?;
+    auth::disable_user(&tx, &session.user, naam)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// `loep user enable` (another beheerder).
-pub fn enable(session: &Session, naam: &str) -> Result<()> {
+pub fn enable(session: &mut Session, naam: &str) -> Result<()> {
     session.authorize_on(Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
-    Ok(auth::enable_user(
-        session.project.conn(),
-        &session.user,
-        naam,
-    )?)
+    let tx = session.project.begin()?;
+    auth::enable_user(&tx, &session.user, naam)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// `loep user confirm` (privacy officer): a key holder or privacy officer account may act.
-pub fn confirm(session: &Session, naam: &str) -> Result<()> {
+pub fn confirm(session: &mut Session, naam: &str) -> Result<()> {
     session.authorize(Actie::GebruikersBevestigen)?;
-    Ok(auth::confirm_user(
-        session.project.conn(),
-        &session.user,
-        naam,
-    )?)
+    let tx = session.project.begin()?;
+    auth::confirm_user(&tx, &session.user, naam)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// `loep user audit` (privacy officer): who created, disabled, confirmed or locked which

@@ -37,6 +37,7 @@ pub fn well_formed(key: &str) -> bool {
 /// for, or hold up, anyone's writes.
 pub fn check(pool: &crate::session::ReadPool, key: &str) -> Result<()> {
     let project = pool.take()?;
+    project.check_access()?;
     apisleutel::authenticate(project.conn(), key)?;
     Ok(())
 }
@@ -45,6 +46,7 @@ pub fn check(pool: &crate::session::ReadPool, key: &str) -> Result<()> {
 /// revoked key, or when the key's account is disabled.
 pub fn open(dir: &Path, key: &str) -> Result<ApiSession> {
     let mut project = Project::open(dir)?;
+    // The guard below checks the access state (with the log) before the call is answered.
     let (user, sleutel, scopes) = apisleutel::authenticate(project.conn(), key)?;
     attach_vault(&mut project)?;
     guard(&project)?;
@@ -234,7 +236,7 @@ pub use loep_store::apisleutel::fingerprint;
 /// `loep api-sleutel new` (beheerder): a key for a partner system, acting as account
 /// `gebruiker`. The key is returned once and stored only as a hash.
 pub fn issue(
-    session: &Session,
+    session: &mut Session,
     gebruiker: &str,
     scopes: &[Scope],
     omschrijving: &str,
@@ -243,14 +245,17 @@ pub fn issue(
         Actie::GebruikersBeheren,
         Object::Gebruiker { naam: gebruiker },
     )?;
-    Ok(apisleutel::issue(
-        session.project.conn(),
+    let tx = session.project.begin()?;
+    let issued = apisleutel::issue(
+        &tx,
         &session.user,
         gebruiker,
         scopes,
         omschrijving,
         loep_store::clock::now_utc(),
-    )?)
+    )?;
+    tx.commit()?;
+    Ok(issued)
 }
 
 /// `loep api-sleutel list`.
@@ -260,14 +265,12 @@ pub fn list(session: &Session) -> Result<Vec<ApiSleutel>> {
 }
 
 /// `loep api-sleutel revoke` (beheerder).
-pub fn revoke(session: &Session, id: &str) -> Result<ApiSleutel> {
+pub fn revoke(session: &mut Session, id: &str) -> Result<ApiSleutel> {
     session.authorize(Actie::GebruikersBeheren)?;
-    Ok(apisleutel::revoke(
-        session.project.conn(),
-        &session.user,
-        id,
-        loep_store::clock::now_utc(),
-    )?)
+    let tx = session.project.begin()?;
+    let revoked = apisleutel::revoke(&tx, &session.user, id, loep_store::clock::now_utc())?;
+    tx.commit()?;
+    Ok(revoked)
 }
 
 /// Parses a scope as a person types it.

@@ -45,6 +45,8 @@ pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
     // The signals too: identities are asked for by them (checked again at every use).
     v.problems
         .extend(loep_store::scan::tampered_signals(p.conn())?);
+    // And the access state as a whole against its anchor (older copies of rows, rollbacks).
+    v.problems.extend(p.access_problems()?);
     Ok(Checked {
         signed_head: p.signed_head().ok(),
         alarm: loep_store::integrity::alarm(&p.layout)?,
@@ -102,6 +104,7 @@ fn verify_for_export(session: &Session) -> Result<Verification> {
     let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
     v.problems
         .extend(loep_store::integrity::tampered_rows(p.conn())?);
+    v.problems.extend(p.access_problems()?);
     Ok(v)
 }
 

@@ -75,19 +75,14 @@ pub fn create(
     password: &str,
 ) -> Result<Project> {
     auth::check_new_account(beheerder, password)?;
-    let project = Project::init(dir, config)?;
+    let mut project = Project::init(dir, config)?;
     // The vault starts with a copy of the new log's head (the project's creation).
     let (seq, hash) = loep_store::log::head(project.conn())?;
     loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
     loep_store::integrity::set_checkpoint(&project.layout, seq, &hash)?;
-    auth::add_user(
-        project.conn(),
-        None,
-        beheerder,
-        Rol::Beheerder,
-        None,
-        password,
-    )?;
+    let tx = project.begin()?;
+    auth::add_user(&tx, None, beheerder, Rol::Beheerder, None, password)?;
+    tx.commit()?;
     Ok(project)
 }
 
@@ -102,7 +97,9 @@ pub fn approve(session: &mut Session, dpia: &str) -> Result<Approval> {
                 "geweigerd: uw account wacht op bevestiging door de functionaris gegevensbescherming van het project",
             ));
         }
-        auth::confirm_first_fg(session.project.conn(), &session.user)?;
+        let tx = session.project.begin()?;
+        auth::confirm_first_fg(&tx, &session.user)?;
+        tx.commit()?;
     }
     let naam = session.user.naam().to_string();
     Ok(session.project.approve(&naam, dpia)?)
@@ -185,9 +182,9 @@ pub fn create_with_team(
     };
     drop(create(dir, config, beheerder, password)?);
     {
-        let b = crate::session::login(dir, loep_store::Access::Write, beheerder, password)?;
+        let mut b = crate::session::login(dir, loep_store::Access::Write, beheerder, password)?;
         for (naam, rol, org) in rest {
-            crate::accounts::add(&b, naam, *rol, *org, password)?;
+            crate::accounts::add(&mut b, naam, *rol, *org, password)?;
         }
     }
     let Some((fg, _, _)) = rest
@@ -203,7 +200,7 @@ pub fn create_with_team(
         dpia,
     )?;
     // Logged in again: the account is confirmed now.
-    let s = crate::session::login(dir, loep_store::Access::Write, fg, password)?;
+    let mut s = crate::session::login(dir, loep_store::Access::Write, fg, password)?;
     for (naam, rol, _) in rest {
         if naam != fg
             && matches!(
@@ -211,7 +208,7 @@ pub fn create_with_team(
                 Rol::Sleutelhouder | Rol::FunctionarisGegevensbescherming
             )
         {
-            crate::accounts::confirm(&s, naam)?;
+            crate::accounts::confirm(&mut s, naam)?;
         }
     }
     Ok(())

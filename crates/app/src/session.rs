@@ -111,9 +111,10 @@ impl ReadPool {
 
     /// [`resume`] to read, on a kept project.
     pub fn resume(&self, token: &str) -> Result<(Session, String)> {
-        let project = self.take()?;
+        let mut project = self.take()?;
+        project.check_access()?;
         let (user, csrf) =
-            loep_store::websessie::resume(project.conn(), token, loep_store::clock::now_utc())?;
+            loep_store::websessie::resume(&mut project, token, loep_store::clock::now_utc())?;
         Ok((Session { project, user }, csrf))
     }
 
@@ -178,6 +179,10 @@ pub fn login(dir: &Path, mode: Access, naam: &str, password: &str) -> Result<Ses
         Access::Write => Project::open(dir)?,
         Access::Read => Project::open_read_only(dir)?,
     };
+    // A writer's guard (below) checks the access state with the log, before anything is done.
+    if mode == Access::Read {
+        project.check_access()?;
+    }
     let user = auth::authenticate(project.conn(), naam, password)?;
     if mode == Access::Write {
         attach_vault(&mut project)?;
@@ -187,6 +192,21 @@ pub fn login(dir: &Path, mode: Access, naam: &str, password: &str) -> Result<Ses
         project: Opened::own(project),
         user,
     })
+}
+
+/// Opens the project to read as the privacy officer, to verify the log and the seals
+/// (`loep log verify`) also when the access state no longer matches its anchor: whoever must
+/// look into that alarm can still log in (the account's own row is checked against its seal
+/// by the login). Only an account that may verify the log gets a session this way.
+pub fn login_to_verify(dir: &Path, naam: &str, password: &str) -> Result<Session> {
+    let project = Project::open_read_only(dir)?;
+    let user = auth::authenticate(project.conn(), naam, password)?;
+    let session = Session {
+        project: Opened::own(project),
+        user,
+    };
+    session.authorize(Actie::LogControleren)?;
+    Ok(session)
 }
 
 /// Opens the project for writing as the privacy officer while an integrity alarm stands, to
@@ -230,6 +250,7 @@ pub(crate) fn attach_vault(project: &mut Project) -> Result<()> {
         vault.record_head(seq, hash)?;
         loep_store::integrity::set_checkpoint(&layout, seq, hash)
     }));
+    project.bind_access()?;
     Ok(())
 }
 
@@ -276,9 +297,9 @@ pub use loep_store::websessie::Started as WebSession;
 /// Logs in for the web application: checks the password as [`open`] does (lockout and audit
 /// included) and starts a new web session, never reusing one the browser brought along.
 pub fn login_web(dir: &Path, naam: &str, password: &str) -> Result<(Session, WebSession)> {
-    let (session, _) = open(dir, Access::Read, naam, password)?;
+    let (mut session, _) = open(dir, Access::Read, naam, password)?;
     let started = loep_store::websessie::start(
-        session.project.conn(),
+        &mut session.project,
         &session.user,
         loep_store::clock::now_utc(),
     )?;
@@ -294,8 +315,11 @@ pub fn resume(dir: &Path, mode: Access, token: &str) -> Result<(Session, String)
         Access::Write => Project::open(dir)?,
         Access::Read => Project::open_read_only(dir)?,
     };
+    if mode == Access::Read {
+        project.check_access()?;
+    }
     let (user, csrf) =
-        loep_store::websessie::resume(project.conn(), token, loep_store::clock::now_utc())?;
+        loep_store::websessie::resume(&mut project, token, loep_store::clock::now_utc())?;
     if mode == Access::Write {
         attach_vault(&mut project)?;
         guard(&project)?;
@@ -311,7 +335,7 @@ pub fn resume(dir: &Path, mode: Access, token: &str) -> Result<(Session, String)
 
 /// Ends the web session `token` names (logout).
 pub fn logout_web(dir: &Path, token: &str) -> Result<()> {
-    let project = Project::open_read_only(dir)?;
-    loep_store::websessie::end(project.conn(), token)?;
+    let mut project = Project::open_read_only(dir)?;
+    loep_store::websessie::end(&mut project, token)?;
     Ok(())
 }

@@ -61,6 +61,13 @@ pub fn open(dir: &Path, mode: Mode, gebruiker: Option<&str>) -> Result<Session> 
     Ok(session)
 }
 
+/// Logs in as the privacy officer to verify the log and the seals, also while the access
+/// state raised the alarm (`loep log verify`).
+pub fn login_to_verify(dir: &Path, gebruiker: Option<&str>) -> Result<Session> {
+    let (naam, pw) = credentials(gebruiker)?;
+    Ok(loep_app::session::login_to_verify(dir, &naam, &pw)?)
+}
+
 /// Opens the project and logs in, without enforcing retention (for `loep retention run`,
 /// whose dry run must change nothing).
 pub fn login(dir: &Path, mode: Mode, gebruiker: Option<&str>) -> Result<Session> {

@@ -163,9 +163,9 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             let organisatie = organisatie
                 .map(|o| loep_app::accounts::parse_partner(&o))
                 .transpose()?;
-            let s = access::open(&dir, Mode::Write, gebruiker)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             let pw = access::new_password("LOEP_NIEUW_WACHTWOORD", &naam)?;
-            let u = loep_app::accounts::add(&s, &naam, rol, organisatie, &pw)?;
+            let u = loep_app::accounts::add(&mut s, &naam, rol, organisatie, &pw)?;
             println!(
                 "Account '{}' added as {}{}.",
                 u.naam,
@@ -200,18 +200,18 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             }
         }
         UserCommand::Disable { dir, naam } => {
-            let s = access::open(&dir, Mode::Write, gebruiker)?;
-            loep_app::accounts::disable(&s, &naam)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            loep_app::accounts::disable(&mut s, &naam)?;
             println!("Account '{naam}' disabled.");
         }
         UserCommand::Enable { dir, naam } => {
-            let s = access::open(&dir, Mode::Write, gebruiker)?;
-            loep_app::accounts::enable(&s, &naam)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            loep_app::accounts::enable(&mut s, &naam)?;
             println!("Account '{naam}' enabled again.");
         }
         UserCommand::Confirm { dir, naam } => {
-            let s = access::open(&dir, Mode::Write, gebruiker)?;
-            loep_app::accounts::confirm(&s, &naam)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            loep_app::accounts::confirm(&mut s, &naam)?;
             println!("Account '{naam}' confirmed: it may now act in its role.");
         }
         UserCommand::Audit { dir, json } => {
@@ -256,8 +256,8 @@ pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<Ex
                 .iter()
                 .map(|s| loep_app::api::parse_scope(s))
                 .collect::<Result<Vec<_>, _>>()?;
-            let s = access::open(&dir, Mode::Write, gebruiker)?;
-            let (k, key) = loep_app::api::issue(&s, &naam, &scopes, &omschrijving)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            let (k, key) = loep_app::api::issue(&mut s, &naam, &scopes, &omschrijving)?;
             println!(
                 "API key {} issued for account '{}' with scope(s) {}.",
                 k.id,
@@ -289,8 +289,8 @@ pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<Ex
             }
         }
         ApiSleutelCommand::Revoke { dir, id } => {
-            let s = access::open(&dir, Mode::Write, gebruiker)?;
-            let k = loep_app::api::revoke(&s, &id)?;
+            let mut s = access::open(&dir, Mode::Write, gebruiker)?;
+            let k = loep_app::api::revoke(&mut s, &id)?;
             println!(
                 "API key {} revoked; calls with it are refused from now on.",
                 k.id

@@ -637,7 +637,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Log {
             command: LogCommand::Verify { dir, sinds, json },
         } => {
-            let session = access::open(&dir, Mode::Read, who)?;
+            let session = access::login_to_verify(&dir, who)?;
             let checked = loep_app::log::verify(&session, sinds.as_deref())?;
             let v = &checked.verification;
             if json {

@@ -22,6 +22,40 @@ fn d(dir: &Path) -> &str {
     dir.to_str().unwrap()
 }
 
+/// What an insider with the sqlite3 shell must do before changing a row that grants access:
+/// the triggers that count such changes call a function only loep's connections have.
+const DROP_ACCESS_TRIGGERS: &str = "
+    DROP TRIGGER IF EXISTS gebruiker_toegang_insert; DROP TRIGGER IF EXISTS gebruiker_toegang_delete;
+    DROP TRIGGER IF EXISTS gebruiker_toegang_update;
+    DROP TRIGGER IF EXISTS goedkeuring_toegang_insert; DROP TRIGGER IF EXISTS goedkeuring_toegang_delete;
+    DROP TRIGGER IF EXISTS goedkeuring_toegang_update;
+    DROP TRIGGER IF EXISTS onthulling_toegang_insert; DROP TRIGGER IF EXISTS onthulling_toegang_delete;
+    DROP TRIGGER IF EXISTS onthulling_toegang_update;
+    DROP TRIGGER IF EXISTS api_sleutel_toegang_insert; DROP TRIGGER IF EXISTS api_sleutel_toegang_delete;
+    DROP TRIGGER IF EXISTS api_sleutel_toegang_update;
+    DROP TRIGGER IF EXISTS websessie_toegang_insert; DROP TRIGGER IF EXISTS websessie_toegang_delete;
+    DROP TRIGGER IF EXISTS websessie_toegang_update;
+    DROP TRIGGER IF EXISTS zaak_toegang_insert; DROP TRIGGER IF EXISTS zaak_toegang_delete;
+    DROP TRIGGER IF EXISTS zaak_toegang_update;
+    DROP TRIGGER IF EXISTS zaak_rol_toegang_insert; DROP TRIGGER IF EXISTS zaak_rol_toegang_delete;
+    DROP TRIGGER IF EXISTS zaak_rol_toegang_update;
+    DROP TRIGGER IF EXISTS zaak_signaal_toegang_insert; DROP TRIGGER IF EXISTS zaak_signaal_toegang_delete;
+    DROP TRIGGER IF EXISTS zaak_signaal_toegang_update;";
+
+/// The refusal of a login when the access state is not what loep last wrote, and the
+/// privacy officer's check that names it.
+fn access_state_changed(dir: &Path) {
+    let err = refused(loep_as("analist", &["status", d(dir)]));
+    assert!(err.contains("oudere kopie"), "{err}");
+    assert!(err.contains("functionaris gegevensbescherming"), "{err}");
+    // The alarm stands: a writer is refused too, and the fg's check names the cause.
+    frozen(dir);
+    let verify = loep_as("fg", &["log", "verify", d(dir)]);
+    let report = format!("{}{}", stdout(&verify), stderr(&verify));
+    assert!(!verify.status.success(), "{report}");
+    assert!(report.contains("toegang geven"), "{report}");
+}
+
 /// A write command after tampering is refused as busy/conflicting (exit 3) with the reason.
 fn frozen(dir: &Path) -> String {
     let err = busy(intake(dir, &fixtures().join("belastingdienst")));
@@ -240,6 +274,7 @@ fn approving_a_reveal_by_sql_is_refused_or_detected() {
     // With the triggers dropped the change goes in, and is refused on use.
     conn.execute_batch(
         "DROP TRIGGER onthulling_mac_check; DROP TRIGGER onthulling_mac_update;
+         DROP TRIGGER onthulling_toegang_update;
          UPDATE onthulling SET status = 'goedgekeurd', beoordelaar = 'sleutelhouder' WHERE id = 'O0001';",
     )
     .unwrap();
@@ -257,6 +292,7 @@ fn editing_an_approval_or_an_account_is_refused() {
     db(&dir)
         .execute_batch(
             "DROP TRIGGER gebruiker_mac_check; DROP TRIGGER gebruiker_mac_update;
+             DROP TRIGGER gebruiker_toegang_update;
              UPDATE gebruiker SET rol = 'sleutelhouder' WHERE naam = 'analist';",
         )
         .unwrap();
@@ -274,6 +310,7 @@ fn editing_an_approval_or_an_account_is_refused() {
     db(&dir2)
         .execute_batch(&format!(
             "DROP TRIGGER goedkeuring_mac_check; DROP TRIGGER goedkeuring_mac_update;
+             DROP TRIGGER goedkeuring_toegang_update;
              UPDATE goedkeuring SET config_sha256 = '{sha}';"
         ))
         .unwrap();
@@ -306,7 +343,7 @@ fn an_api_key_inserted_or_widened_by_sql_is_detected() {
     db(&dir)
         .execute_batch(&format!(
             "DROP TRIGGER api_sleutel_mac_insert; DROP TRIGGER api_sleutel_mac_check;
-             DROP TRIGGER api_sleutel_mac_update;
+             DROP TRIGGER api_sleutel_mac_update; {DROP_ACCESS_TRIGGERS}
              UPDATE api_sleutel SET scopes = 'zaken.bijwerken,zaken.lezen';
              INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
              VALUES ('00112233aabbccdd', '{hash}', 'uwv', 'zaken.lezen', 'vervalst', '2026-06-15T10:00:00Z', 'beheerder');"
@@ -349,4 +386,60 @@ fn a_record_deleted_or_rewritten_in_the_middle_of_the_log_stops_the_next_writer(
         );
         frozen(&dir);
     }
+}
+
+/// Red-team row 2: an older copy of a sealed row passes its own seal. A disabled account's
+/// row before it was disabled, put back with every trigger dropped, lets no one in.
+#[test]
+fn an_older_copy_of_an_account_row_is_found() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let old: Vec<rusqlite::types::Value> = db(&dir)
+        .query_row("SELECT * FROM gebruiker WHERE naam = 'analist'", [], |r| {
+            (0..r.as_ref().column_count()).map(|i| r.get(i)).collect()
+        })
+        .unwrap();
+    ok(loep(&["user", "disable", d(&dir), "analist"]));
+    let err = refused(loep_as("analist", &["status", d(&dir)]));
+    assert!(err.contains("uitgeschakeld"), "{err}");
+    let conn = db(&dir);
+    conn.execute_batch(&format!(
+        "{DROP_ACCESS_TRIGGERS}
+         DROP TRIGGER gebruiker_mac_insert; DROP TRIGGER gebruiker_mac_check; DROP TRIGGER gebruiker_mac_update;
+         DELETE FROM gebruiker WHERE naam = 'analist';"
+    ))
+    .unwrap();
+    let marks = vec!["?"; old.len()].join(", ");
+    conn.execute(
+        &format!("INSERT INTO gebruiker VALUES ({marks})"),
+        rusqlite::params_from_iter(old.iter()),
+    )
+    .unwrap();
+    drop(conn);
+    access_state_changed(&dir);
+}
+
+/// Red-team row 3: the whole store put back from a copy taken before an account was disabled
+/// (only access changed, so the processing log's head did not move).
+#[test]
+fn a_store_put_back_from_before_an_access_change_is_found() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let copy = root.path().join("kopie.sqlite");
+    std::fs::copy(dir.join("store.sqlite"), &copy).unwrap();
+    ok(loep(&["user", "disable", d(&dir), "analist"]));
+    std::fs::copy(&copy, dir.join("store.sqlite")).unwrap();
+    access_state_changed(&dir);
+    // The privacy officer looks, records it, and the state as it is becomes the accepted one.
+    ok(loep_as(
+        "fg",
+        &[
+            "log",
+            "herstel",
+            d(&dir),
+            "--reden",
+            "Opslag teruggezet door de beheerder; account analist opnieuw uitgeschakeld.",
+        ],
+    ));
+    ok(loep_as("analist", &["status", d(&dir)]));
 }

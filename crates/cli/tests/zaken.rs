@@ -818,7 +818,8 @@ fn tampering_with_cases_is_refused() {
     // Someone with the database file routes the case to the corporation as well.
     let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER IF EXISTS zaak_rol_mac_check; DROP TRIGGER IF EXISTS zaak_rol_mac_update;",
+        "DROP TRIGGER IF EXISTS zaak_rol_mac_check; DROP TRIGGER IF EXISTS zaak_rol_mac_update;
+         DROP TRIGGER IF EXISTS zaak_rol_toegang_update;",
     )
     .unwrap();
     conn.execute(

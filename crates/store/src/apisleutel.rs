@@ -155,33 +155,33 @@ pub fn issue(
     }
     let id = random_hex(8)?;
     let secret = random_hex(32)?;
-    let tx = conn.unchecked_transaction()?;
-    tx.execute(
-        "INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            id,
-            hash_of(&secret),
+    crate::auth::atomically(conn, || {
+        conn.execute(
+            "INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id,
+                hash_of(&secret),
+                gebruiker,
+                scopes_text(scopes),
+                omschrijving,
+                stamp(now),
+                door.naam()
+            ],
+        )
+        .context("kan de API-sleutel niet vastleggen")?;
+        crate::audit::record(
+            conn,
+            now,
+            crate::audit::Gebeurtenis::ApiSleutelUitgegeven,
             gebruiker,
-            scopes_text(scopes),
-            omschrijving,
-            stamp(now),
-            door.naam()
-        ],
-    )
-    .context("kan de API-sleutel niet vastleggen")?;
-    crate::audit::record(
-        &tx,
-        now,
-        crate::audit::Gebeurtenis::ApiSleutelUitgegeven,
-        gebruiker,
-        Some(door.naam()),
-        Some(&format!(
-            "sleutel {id}, scopes {}: {omschrijving}",
-            scopes_text(scopes)
-        )),
-    )?;
-    tx.commit()?;
+            Some(door.naam()),
+            Some(&format!(
+                "sleutel {id}, scopes {}: {omschrijving}",
+                scopes_text(scopes)
+            )),
+        )
+    })?;
     let row = find(conn, &id)?.context("de zojuist vastgelegde API-sleutel is verdwenen")?;
     Ok((row, format!("loep_{id}_{secret}")))
 }
@@ -239,20 +239,20 @@ pub fn revoke(
         return Err(crate::integrity::tampered(&format!("API-sleutel '{id}'")));
     }
     if k.ingetrokken.is_none() {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute(
-            "UPDATE api_sleutel SET ingetrokken = ?2 WHERE id = ?1",
-            params![id, stamp(now)],
-        )?;
-        crate::audit::record(
-            &tx,
-            now,
-            crate::audit::Gebeurtenis::ApiSleutelIngetrokken,
-            &k.gebruiker,
-            Some(door.naam()),
-            Some(&format!("sleutel {id}")),
-        )?;
-        tx.commit()?;
+        crate::auth::atomically(conn, || {
+            conn.execute(
+                "UPDATE api_sleutel SET ingetrokken = ?2 WHERE id = ?1",
+                params![id, stamp(now)],
+            )?;
+            crate::audit::record(
+                conn,
+                now,
+                crate::audit::Gebeurtenis::ApiSleutelIngetrokken,
+                &k.gebruiker,
+                Some(door.naam()),
+                Some(&format!("sleutel {id}")),
+            )
+        })?;
     }
     find(conn, id)?.context("de API-sleutel is verdwenen")
 }

@@ -754,7 +754,7 @@ fn find(conn: &Connection, naam: &str) -> Result<Option<Rij>> {
 
 /// Runs `f` in a savepoint: everything it writes (a change and its audit line) commits
 /// together or not at all. Works inside a caller's transaction too.
-fn atomically<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn atomically<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
     conn.execute_batch("SAVEPOINT loep_auth")?;
     let result = f().and_then(|v| {
         conn.execute_batch("RELEASE loep_auth")?;

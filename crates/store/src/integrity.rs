@@ -49,7 +49,7 @@ fn alarm_path(layout: &Layout) -> PathBuf {
 }
 
 /// Writes `content` to a new private file (0600), replacing an existing one atomically.
-fn write_private(path: &Path, content: &[u8]) -> Result<()> {
+pub(crate) fn write_private(path: &Path, content: &[u8]) -> Result<()> {
     use std::io::Write;
     let tmp = path.with_extension("tmp");
     let _ = std::fs::remove_file(&tmp);
@@ -110,9 +110,14 @@ impl IntegrityKey {
 
     /// The HMAC-SHA-256 of `parts` (separated, NULLs marked), as hex.
     pub fn mac(&self, parts: &[Option<&str>]) -> String {
+        hex::encode(self.mac_bytes(parts))
+    }
+
+    /// The HMAC-SHA-256 of `parts` (separated, NULLs marked).
+    pub fn mac_bytes(&self, parts: &[Option<&str>]) -> [u8; 32] {
         let Ok(mut m) = Hmac::<Sha256>::new_from_slice(&self.0) else {
             // HMAC takes keys of any length; this branch cannot be reached.
-            return String::new();
+            return [0; 32];
         };
         for p in parts {
             match p {
@@ -124,7 +129,7 @@ impl IntegrityKey {
             }
             m.update(b"\x1f");
         }
-        hex::encode(m.finalize().into_bytes())
+        m.finalize().into_bytes().into()
     }
 }
 
@@ -148,6 +153,18 @@ pub(crate) fn test_key() -> IntegrityKey {
     IntegrityKey([7u8; KEY_LEN])
 }
 
+/// A value as the seals read it: NULL apart, numbers as their text.
+pub(crate) fn value_text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
+    match v {
+        rusqlite::types::ValueRef::Null => None,
+        rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+        rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
+        rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+            Some(String::from_utf8_lossy(t).into_owned())
+        }
+    }
+}
+
 /// Registers `loep_mac(...)` (HMAC of its arguments as text) and `loep_mac_vanaf()` on `conn`.
 pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<()> {
     let k = key.clone();
@@ -156,18 +173,8 @@ pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<
         -1,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         move |ctx| {
-            let mut parts: Vec<Option<String>> = Vec::with_capacity(ctx.len());
-            for i in 0..ctx.len() {
-                let v = ctx.get_raw(i);
-                parts.push(match v {
-                    rusqlite::types::ValueRef::Null => None,
-                    rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
-                    rusqlite::types::ValueRef::Real(f) => Some(f.to_string()),
-                    rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
-                        Some(String::from_utf8_lossy(t).into_owned())
-                    }
-                });
-            }
+            let parts: Vec<Option<String>> =
+                (0..ctx.len()).map(|i| value_text(ctx.get_raw(i))).collect();
             let refs: Vec<Option<&str>> = parts.iter().map(|p| p.as_deref()).collect();
             Ok(k.mac(&refs))
         },
@@ -224,6 +231,7 @@ pub const GUARDED: [(&str, &str, &str); 7] = [
 /// outside loep). Dropped triggers come back at the next open; their absence meanwhile shows in
 /// the MACs.
 pub fn create_triggers(conn: &Connection) -> Result<()> {
+    crate::toegang::create_triggers(conn)?;
     for (table, _, cols) in GUARDED {
         if !table_exists(conn, table)? {
             continue;
@@ -479,6 +487,10 @@ mod tests {
         let conn = Connection::open(path).unwrap();
         let key = IntegrityKey([7u8; KEY_LEN]);
         register(&conn, &key, 1).unwrap();
+        // As inside a transaction of loep: changes of the access state are counted.
+        let ledger = std::sync::Arc::new(crate::toegang::Ledger::default());
+        ledger.open();
+        crate::toegang::register(&conn, &key, ledger).unwrap();
         (conn, key)
     }
 
@@ -512,6 +524,7 @@ mod tests {
         other
             .execute_batch(
                 "DROP TRIGGER onthulling_mac_check; DROP TRIGGER onthulling_mac_update; DROP TRIGGER onthulling_mac_insert;
+                 DROP TRIGGER onthulling_toegang_update;
                  UPDATE onthulling SET aanvrager = 'x' WHERE id = 'O1';",
             )
             .unwrap();

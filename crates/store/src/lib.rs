@@ -21,6 +21,7 @@ pub mod retention;
 pub mod reveal;
 pub mod scan;
 pub mod schema;
+pub mod toegang;
 pub mod websessie;
 
 pub use log::{LogRecord, Status};

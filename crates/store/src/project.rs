@@ -314,6 +314,9 @@ pub struct Project {
     integrity: Option<IntegrityKey>,
     /// Told the processing log's new head after each commit that appended to it.
     head_mirror: Option<Box<HeadMirror>>,
+    /// What the open transaction changed of the access state ([`crate::toegang`]); `None`
+    /// without an integrity key.
+    ledger: Option<std::sync::Arc<crate::toegang::Ledger>>,
     /// Held for as long as this project is open for writing: one writer at a time.
     _lock: Option<std::fs::File>,
     /// What the files that decide how the project is opened (definition, integrity key and
@@ -513,6 +516,34 @@ fn sha256_file(path: &Path) -> Result<String> {
     Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
+/// A new project in `dir` for the unit tests of this crate, open for writing.
+#[cfg(test)]
+pub(crate) fn test_project(dir: &Path) -> Project {
+    let today = clock::now_utc().date_naive();
+    let naam = "Testproject";
+    let doel = "Een project om de opslag van loep mee te testen, met een doel van een zin.";
+    let config = ProjectConfig {
+        verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(naam, doel),
+        naam: naam.to_string(),
+        gebied: vec!["GM0392".to_string()],
+        doel: doel.to_string(),
+        grondslag: "Wet SUWI art. 64".to_string(),
+        partners: vec![Partner::Gemeente],
+        periode: Periode {
+            van: (today - chrono::Days::new(1)).to_string(),
+            tot: (today + chrono::Days::new(100)).to_string(),
+        },
+        bewaartermijnen: Bewaartermijnen::default(),
+        indicatoren: Vec::new(),
+        intake: Default::default(),
+        publicatie: Publicatie::default(),
+    };
+    drop(Project::init(dir, config).unwrap());
+    let mut p = Project::open(dir).unwrap();
+    p.bind_access().unwrap();
+    p
+}
+
 impl Project {
     /// Creates a new project directory with its configuration, stores and a fresh key.
     pub fn init(dir: &Path, config: ProjectConfig) -> Result<Project> {
@@ -652,9 +683,15 @@ impl Project {
             }
             None => None,
         };
-        if let Some(k) = &key {
-            integrity::register(&conn, k, integrity::mac_from(&layout)?)?;
-        }
+        let ledger = match &key {
+            Some(k) => {
+                integrity::register(&conn, k, integrity::mac_from(&layout)?)?;
+                let ledger = std::sync::Arc::new(crate::toegang::Ledger::default());
+                crate::toegang::register(&conn, k, ledger.clone())?;
+                Some(ledger)
+            }
+            None => None,
+        };
         if exclusive {
             conn.execute_batch(SCHEMA)?;
             log::create_schema(&conn)?;
@@ -678,6 +715,7 @@ impl Project {
             conn,
             integrity: key,
             head_mirror: None,
+            ledger,
             _lock: None,
             opened_as,
         };
@@ -770,10 +808,23 @@ impl Project {
     /// functions and never see SQL.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
         let head = log::head(&self.conn)?;
+        // Immediate: the write lock from the start, so that the access state this
+        // transaction changes is the one the anchor holds (see `crate::toegang`).
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let access = self.ledger.as_deref().map(|ledger| {
+            ledger.open();
+            AccessOpen {
+                ledger,
+                layout: &self.layout,
+            }
+        });
         Ok(Tx {
-            tx: self.conn.transaction()?,
+            tx,
             head_before: head,
             mirror: self.head_mirror.as_deref(),
+            access,
         })
     }
 
@@ -858,6 +909,7 @@ impl Project {
             log::verify_since(&self.conn, checkpoint, vault_head)?.problems
         };
         problems.extend(integrity::tampered_rows(&self.conn)?);
+        problems.extend(self.access_problems()?);
         if problems.is_empty() {
             let (seq, hash) = log::head(&self.conn)?;
             integrity::set_checkpoint(&self.layout, seq, &hash)?;
@@ -883,8 +935,57 @@ impl Project {
         self.log(rec)?;
         let (seq, hash) = log::head(&self.conn)?;
         integrity::set_checkpoint(&self.layout, seq, &hash)?;
+        // The access state as it is now is the one accepted from here on.
+        if let Some(k) = &self.integrity {
+            crate::toegang::bind(&self.conn, &self.layout, k)?;
+        }
         integrity::clear_alarm(&self.layout)?;
         Ok(problems)
+    }
+
+    /// What differs between the access state in the store and its anchor beside the
+    /// integrity key ([`crate::toegang`]), as problems.
+    pub fn access_problems(&self) -> Result<Vec<String>> {
+        let Some(k) = &self.integrity else {
+            return Ok(Vec::new());
+        };
+        Ok(match crate::toegang::check(&self.conn, &self.layout, k)? {
+            crate::toegang::Staat::Gewijzigd(what) => vec![what],
+            _ => Vec::new(),
+        })
+    }
+
+    /// Refuses, and raises the alarm, when the access state is not what loep last wrote: run
+    /// before an account, web session or API key of this project is trusted.
+    pub fn check_access(&self) -> Result<()> {
+        let problems = self.access_problems()?;
+        if problems.is_empty() {
+            return Ok(());
+        }
+        integrity::raise_alarm(&self.layout, &problems)?;
+        Err(crate::Problem::error(
+            crate::ProblemKind::Refused,
+            format!(
+                "geweigerd: {}. Er wordt niemand toegelaten tot de functionaris gegevensbescherming heeft gekeken (`loep log verify`, daarna `loep log herstel --reden`)",
+                problems.join("; ")
+            ),
+        ))
+    }
+
+    /// Binds the access state to an anchor beside the integrity key, once: for a project
+    /// made before the anchor existed, by its first writer; recorded in the processing log, so
+    /// that a removed anchor is found later.
+    pub fn bind_access(&mut self) -> Result<()> {
+        let Some(k) = self.integrity.clone() else {
+            return Ok(());
+        };
+        if crate::toegang::anchor(&self.layout)?.is_some() || crate::toegang::was_bound(&self.conn)?
+        {
+            return Ok(());
+        }
+        crate::toegang::bind(&self.conn, &self.layout, &k)?;
+        let now = clock::now();
+        self.log(LogRecord::new(crate::toegang::BEWAAKT, &now, &now))
     }
 
     /// The head verified last by a writer.
@@ -970,6 +1071,19 @@ pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     head_before: (i64, String),
     mirror: Option<&'a HeadMirror>,
+    access: Option<AccessOpen<'a>>,
+}
+
+/// The access ledger of an open transaction: closed when the transaction ends, however.
+struct AccessOpen<'a> {
+    ledger: &'a crate::toegang::Ledger,
+    layout: &'a Layout,
+}
+
+impl Drop for AccessOpen<'_> {
+    fn drop(&mut self) {
+        self.ledger.close();
+    }
 }
 
 impl<'a> std::ops::Deref for Tx<'a> {
@@ -982,9 +1096,21 @@ impl<'a> std::ops::Deref for Tx<'a> {
 impl Tx<'_> {
     pub fn commit(self) -> Result<()> {
         let head = log::head(&self.tx)?;
-        self.tx.commit()?;
-        if let Some(mirror) = self.mirror
-            && head != self.head_before
+        let Tx {
+            tx,
+            head_before,
+            mirror,
+            access,
+        } = self;
+        match &access {
+            Some(a) => {
+                let delta = a.ledger.close();
+                crate::toegang::commit_with(a.layout, delta, || Ok(tx.commit()?))?;
+            }
+            None => tx.commit()?,
+        }
+        if let Some(mirror) = mirror
+            && head != head_before
         {
             mirror(head.0, &head.1).context(
                 "the processing log was written, but its head could not be copied to the identity vault",

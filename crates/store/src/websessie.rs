@@ -147,15 +147,20 @@ fn ended() -> anyhow::Error {
 
 /// Starts a session for `user`, who has just logged in. A new token every time, whatever the
 /// browser sent before (no session fixation). Ended sessions are removed on the way.
-pub fn start(conn: &Connection, user: &Gebruiker, now: DateTime<Utc>) -> Result<Started> {
+pub fn start(
+    project: &mut crate::Project,
+    user: &Gebruiker,
+    now: DateTime<Utc>,
+) -> Result<Started> {
     // A project that no writer of this release has opened yet lacks the table.
-    create_schema(conn)?;
-    purge(conn, now)?;
+    create_schema(project.conn())?;
+    let tx = project.begin()?;
+    purge(&tx, now)?;
     let started = Started {
         token: random_hex()?,
         csrf: random_hex()?,
     };
-    conn.execute(
+    tx.execute(
         &format!(
             "INSERT INTO websessie (sleutel, gebruiker, csrf, aangemaakt, laatst, mac)
              SELECT w.sleutel, w.gebruiker, w.csrf, w.aangemaakt, w.laatst, {}
@@ -164,19 +169,32 @@ pub fn start(conn: &Connection, user: &Gebruiker, now: DateTime<Utc>) -> Result<
             seal("w")
         ),
         params![
-            key_of(conn, &started.token)?,
+            key_of(&tx, &started.token)?,
             user.naam(),
             started.csrf,
             stamp(now)
         ],
     )
     .context("kan de sessie niet vastleggen")?;
+    tx.commit().context("kan de sessie niet vastleggen")?;
     Ok(started)
+}
+
+/// Removes the session named `key` (ended by time, or its account gone).
+fn remove(project: &mut crate::Project, key: &str) -> Result<()> {
+    let tx = project.begin()?;
+    tx.execute("DELETE FROM websessie WHERE sleutel = ?1", params![key])?;
+    tx.commit()
 }
 
 /// The account and CSRF token of the session `token` names, if it has not ended; marks the
 /// session as used now.
-pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Gebruiker, String)> {
+pub fn resume(
+    project: &mut crate::Project,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(Gebruiker, String)> {
+    let conn = project.conn();
     // No DDL per request: a table of an earlier release (or none) means no session; the login
     // that follows makes the table anew.
     if !sealed_table(conn)? {
@@ -214,16 +232,17 @@ pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Geb
         _ => false,
     };
     if !live {
-        conn.execute("DELETE FROM websessie WHERE sleutel = ?1", params![key])?;
+        remove(project, &key)?;
         return Err(ended());
     }
     let user = match crate::auth::reload(conn, &naam) {
         Ok(u) => u,
         Err(e) => {
-            conn.execute("DELETE FROM websessie WHERE sleutel = ?1", params![key])?;
+            remove(project, &key)?;
             return Err(e);
         }
     };
+    let conn = project.conn();
     // Marked as used at most once a minute: the idle timeout counts in minutes, and a write
     // per request would make every page wait for the database's write lock.
     let stale = parse(&laatst).is_none_or(|l| now - l >= TimeDelta::seconds(TOUCH_SECONDS));
@@ -240,12 +259,9 @@ pub fn resume(conn: &Connection, token: &str, now: DateTime<Utc>) -> Result<(Geb
 }
 
 /// Ends the session `token` names (logout). Ending an unknown session is no error.
-pub fn end(conn: &Connection, token: &str) -> Result<()> {
-    conn.execute(
-        "DELETE FROM websessie WHERE sleutel = ?1",
-        params![key_of(conn, token)?],
-    )?;
-    Ok(())
+pub fn end(project: &mut crate::Project, token: &str) -> Result<()> {
+    let key = key_of(project.conn(), token)?;
+    remove(project, &key)
 }
 
 /// Removes the sessions that have ended by time.
@@ -263,87 +279,130 @@ fn purge(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Project;
     use crate::auth::Rol;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn db() -> (Connection, Gebruiker) {
-        let conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
-        crate::auth::create_schema(&conn).unwrap();
-        create_schema(&conn).unwrap();
-        crate::integrity::seal_existing(&conn).unwrap();
-        crate::integrity::create_triggers(&conn).unwrap();
-        crate::auth::add_user(
-            &conn,
-            None,
-            "anna",
-            Rol::Beheerder,
-            None,
-            "een lang wachtwoord",
-        )
-        .unwrap();
-        let user = crate::auth::authenticate(&conn, "anna", "een lang wachtwoord").unwrap();
-        (conn, user)
+    fn add(p: &mut Project, by: Option<&Gebruiker>, naam: &str, rol: Rol) -> Gebruiker {
+        let tx = p.begin().unwrap();
+        crate::auth::add_user(&tx, by, naam, rol, None, "een lang wachtwoord").unwrap();
+        tx.commit().unwrap();
+        crate::auth::authenticate(p.conn(), naam, "een lang wachtwoord").unwrap()
+    }
+
+    fn db() -> (tempfile::TempDir, Project, Gebruiker) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = crate::project::test_project(&dir.path().join("p"));
+        create_schema(p.conn()).unwrap();
+        crate::integrity::create_triggers(p.conn()).unwrap();
+        let user = add(&mut p, None, "anna", Rol::Beheerder);
+        (dir, p, user)
+    }
+
+    /// What an insider with the sqlite3 shell must do first: the triggers that count changes
+    /// of the access state call a function only loep's connections have.
+    fn drop_access_triggers(conn: &Connection) {
+        let names: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_toegang_%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for n in names {
+            conn.execute_batch(&format!("DROP TRIGGER {n}")).unwrap();
+        }
     }
 
     #[test]
     fn a_session_resumes_until_idle_or_absolute_timeout_or_logout() {
-        let (conn, user) = db();
+        let (_d, mut p, user) = db();
         let t0 = t("2026-06-15T08:00:00Z");
-        let s = start(&conn, &user, t0).unwrap();
+        let s = start(&mut p, &user, t0).unwrap();
         assert_eq!(s.token.len(), 64);
         // The database holds the token's hash, not the token.
-        let stored: String = conn
+        let stored: String = p
+            .conn()
             .query_row("SELECT sleutel FROM websessie", [], |r| r.get(0))
             .unwrap();
         assert_ne!(stored, s.token);
-        let (u, csrf) = resume(&conn, &s.token, t("2026-06-15T08:29:00Z")).unwrap();
+        let (u, csrf) = resume(&mut p, &s.token, t("2026-06-15T08:29:00Z")).unwrap();
         assert_eq!(u.naam(), "anna");
         assert_eq!(csrf, s.csrf);
         // Used every 20 minutes, it lasts until the absolute limit.
         let mut now = t("2026-06-15T08:29:00Z");
         while now + TimeDelta::minutes(20) < t("2026-06-15T18:00:00Z") {
             now += TimeDelta::minutes(20);
-            resume(&conn, &s.token, now).unwrap();
+            resume(&mut p, &s.token, now).unwrap();
         }
         assert!(now > t("2026-06-15T17:40:00Z"));
-        assert!(resume(&conn, &s.token, t("2026-06-15T18:00:01Z")).is_err());
+        assert!(resume(&mut p, &s.token, t("2026-06-15T18:00:01Z")).is_err());
         // Idle for 30 minutes: ended, and stays ended.
-        let s = start(&conn, &user, t0).unwrap();
-        assert!(resume(&conn, &s.token, t("2026-06-15T08:30:01Z")).is_err());
-        assert!(resume(&conn, &s.token, t("2026-06-15T08:30:02Z")).is_err());
+        let s = start(&mut p, &user, t0).unwrap();
+        assert!(resume(&mut p, &s.token, t("2026-06-15T08:30:01Z")).is_err());
+        assert!(resume(&mut p, &s.token, t("2026-06-15T08:30:02Z")).is_err());
         // Logout.
-        let s = start(&conn, &user, t0).unwrap();
-        end(&conn, &s.token).unwrap();
-        assert!(resume(&conn, &s.token, t0).is_err());
+        let s = start(&mut p, &user, t0).unwrap();
+        end(&mut p, &s.token).unwrap();
+        assert!(resume(&mut p, &s.token, t0).is_err());
         // A made-up token.
-        assert!(resume(&conn, &"0".repeat(64), t0).is_err());
+        assert!(resume(&mut p, &"0".repeat(64), t0).is_err());
+        // Every start, use and end kept the access state in step with its anchor.
+        p.check_access().unwrap();
     }
 
     #[test]
     fn every_login_gets_a_new_token_and_a_disabled_account_loses_its_sessions() {
-        let (conn, user) = db();
+        let (_d, mut p, user) = db();
         let t0 = t("2026-06-15T08:00:00Z");
-        let a = start(&conn, &user, t0).unwrap();
-        let b = start(&conn, &user, t0).unwrap();
+        let a = start(&mut p, &user, t0).unwrap();
+        let b = start(&mut p, &user, t0).unwrap();
         assert_ne!(a.token, b.token);
         assert_ne!(a.csrf, b.csrf);
-        crate::auth::add_user(
-            &conn,
-            Some(&user),
-            "bram",
-            Rol::Analist,
-            None,
-            "nog een lang wachtwoord",
-        )
-        .unwrap();
-        let bram = crate::auth::authenticate(&conn, "bram", "nog een lang wachtwoord").unwrap();
-        let s = start(&conn, &bram, t0).unwrap();
-        crate::auth::disable_user(&conn, &user, "bram").unwrap();
-        assert!(resume(&conn, &s.token, t0).is_err());
+        let bram = add(&mut p, Some(&user), "bram", Rol::Analist);
+        let s = start(&mut p, &bram, t0).unwrap();
+        let tx = p.begin().unwrap();
+        crate::auth::disable_user(&tx, &user, "bram").unwrap();
+        tx.commit().unwrap();
+        assert!(resume(&mut p, &s.token, t0).is_err());
+        p.check_access().unwrap();
+    }
+
+    /// Red-team row 2 (RELIABILITY.md): a logged-out session's row, copied back with its
+    /// cookie, passes its own seal; the access state no longer matches its anchor.
+    #[test]
+    fn a_logged_out_session_copied_back_is_found() {
+        let (_d, mut p, user) = db();
+        let t0 = t("2026-06-15T08:00:00Z");
+        let s = start(&mut p, &user, t0).unwrap();
+        let row: Vec<String> = p
+            .conn()
+            .query_row(
+                "SELECT sleutel, gebruiker, csrf, aangemaakt, laatst, mac FROM websessie",
+                [],
+                |r| (0..6).map(|i| r.get(i)).collect(),
+            )
+            .unwrap();
+        end(&mut p, &s.token).unwrap();
+        p.check_access().unwrap();
+        drop_access_triggers(p.conn());
+        p.conn()
+            .execute(
+                "INSERT INTO websessie VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params_from_iter(row.iter()),
+            )
+            .unwrap();
+        // The row itself passes its seal ...
+        assert!(tampered(p.conn()).unwrap().is_empty());
+        // ... but the state is not what loep left.
+        let e = p.check_access().unwrap_err();
+        assert!(e.to_string().contains("oudere kopie"), "{e}");
+        assert!(crate::integrity::alarm(&p.layout).unwrap().is_some());
     }
 
     /// Red-team row 1 (RELIABILITY.md): with write access to the store, an insider inserts a
@@ -351,75 +410,81 @@ mod tests {
     #[test]
     fn a_session_row_made_or_moved_outside_loep_is_refused() {
         use sha2::{Digest, Sha256};
-        let (conn, anna) = db();
+        let (_d, mut p, anna) = db();
         let t0 = t("2026-06-15T08:00:00Z");
-        crate::auth::add_user(
-            &conn,
-            Some(&anna),
-            "bram",
-            Rol::Analist,
-            None,
-            "nog een lang wachtwoord",
-        )
-        .unwrap();
-        let bram = crate::auth::authenticate(&conn, "bram", "nog een lang wachtwoord").unwrap();
+        let bram = add(&mut p, Some(&anna), "bram", Rol::Analist);
+        drop_access_triggers(p.conn());
         // A row named by the unkeyed hash of a token the attacker chose, with any seal.
         let token = "ab".repeat(32);
-        conn.execute(
-            "INSERT INTO websessie VALUES (?1, 'anna', 'c', ?2, ?2, 'x')",
-            params![hex::encode(Sha256::digest(token.as_bytes())), stamp(t0)],
-        )
-        .unwrap();
-        let e = resume(&conn, &token, t0).unwrap_err();
+        p.conn()
+            .execute(
+                "INSERT INTO websessie VALUES (?1, 'anna', 'c', ?2, ?2, 'x')",
+                params![hex::encode(Sha256::digest(token.as_bytes())), stamp(t0)],
+            )
+            .unwrap();
+        let e = resume(&mut p, &token, t0).unwrap_err();
         assert!(e.to_string().contains("verlopen"), "{e}");
+        assert!(p.check_access().is_err());
+        crate::integrity::clear_alarm(&p.layout).unwrap();
+        crate::integrity::create_triggers(p.conn()).unwrap();
         // bram's own session, moved to anna's account in the database.
-        let s = start(&conn, &bram, t0).unwrap();
-        assert_eq!(resume(&conn, &s.token, t0).unwrap().0.naam(), "bram");
-        conn.execute(
-            "UPDATE websessie SET gebruiker = 'anna' WHERE gebruiker = 'bram'",
-            [],
-        )
-        .unwrap();
-        let e = resume(&conn, &s.token, t0).unwrap_err();
+        let s = start(&mut p, &bram, t0).unwrap();
+        assert_eq!(resume(&mut p, &s.token, t0).unwrap().0.naam(), "bram");
+        drop_access_triggers(p.conn());
+        p.conn()
+            .execute(
+                "UPDATE websessie SET gebruiker = 'anna' WHERE gebruiker = 'bram'",
+                [],
+            )
+            .unwrap();
+        let e = resume(&mut p, &s.token, t0).unwrap_err();
         assert!(e.to_string().contains("buiten loep om"), "{e}");
         // Both rows are reported to the privacy officer's check.
-        let found = crate::integrity::tampered_rows(&conn).unwrap();
+        let found = crate::integrity::tampered_rows(p.conn()).unwrap();
         assert_eq!(
             found.iter().filter(|p| p.starts_with("websessie")).count(),
             2,
             "{found:?}"
         );
+        p.conn().execute_batch("DELETE FROM websessie").unwrap();
+        crate::integrity::create_triggers(p.conn()).unwrap();
         // Made younger: the start time is under the seal as well.
-        let s = start(&conn, &bram, t0).unwrap();
+        let s = start(&mut p, &bram, t0).unwrap();
         let later = t("2026-06-15T17:59:00Z");
-        conn.execute(
-            "UPDATE websessie SET aangemaakt = ?1, laatst = ?1 WHERE csrf = ?2",
-            params![stamp(later), s.csrf],
-        )
-        .unwrap();
-        assert!(resume(&conn, &s.token, later).is_err());
+        drop_access_triggers(p.conn());
+        p.conn()
+            .execute(
+                "UPDATE websessie SET aangemaakt = ?1, laatst = ?1 WHERE csrf = ?2",
+                params![stamp(later), s.csrf],
+            )
+            .unwrap();
+        assert!(resume(&mut p, &s.token, later).is_err());
+        crate::integrity::create_triggers(p.conn()).unwrap();
         // Kept alive past the idle timeout by rewriting its last use: the last use is sealed.
-        let s = start(&conn, &bram, t0).unwrap();
+        let s = start(&mut p, &bram, t0).unwrap();
         let idle = t("2026-06-15T09:00:00Z");
-        conn.execute(
-            "UPDATE websessie SET laatst = ?1 WHERE csrf = ?2",
-            params![stamp(idle), s.csrf],
-        )
-        .unwrap();
-        let e = resume(&conn, &s.token, idle).unwrap_err();
+        p.conn()
+            .execute(
+                "UPDATE websessie SET laatst = ?1 WHERE csrf = ?2",
+                params![stamp(idle), s.csrf],
+            )
+            .unwrap();
+        let e = resume(&mut p, &s.token, idle).unwrap_err();
         assert!(e.to_string().contains("buiten loep om"), "{e}");
         // A change of the account by loep (here a new password hash, through the triggers
         // that keep its seal) ends its sessions: the account row's seal is part of theirs.
-        let s = start(&conn, &bram, t0).unwrap();
-        assert!(resume(&conn, &s.token, t0).is_ok());
+        let s = start(&mut p, &bram, t0).unwrap();
+        assert!(resume(&mut p, &s.token, t0).is_ok());
         let hash = crate::auth::hash_password("een ander lang wachtwoord").unwrap();
-        conn.execute(
+        let tx = p.begin().unwrap();
+        tx.execute(
             "UPDATE gebruiker SET wachtwoord = ?1 WHERE naam = 'bram'",
             [hash],
         )
         .unwrap();
-        assert!(crate::integrity::row_intact(&conn, "gebruiker", "bram").unwrap());
-        assert!(resume(&conn, &s.token, t0).is_err());
+        tx.commit().unwrap();
+        assert!(crate::integrity::row_intact(p.conn(), "gebruiker", "bram").unwrap());
+        assert!(resume(&mut p, &s.token, t0).is_err());
     }
 
     #[test]

@@ -39,17 +39,19 @@ fn world() -> World {
         intake: Default::default(),
         publicatie: Default::default(),
     };
-    let project = Project::init(&dir.path().join("p"), config).unwrap();
-    let conn = project.conn();
-    auth::add_user(conn, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
-    let beheerder = auth::authenticate(conn, "beheerder", PW).unwrap();
+    let mut project = Project::init(&dir.path().join("p"), config).unwrap();
+    let tx = project.begin().unwrap();
+    auth::add_user(&tx, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
+    let beheerder = auth::authenticate(&tx, "beheerder", PW).unwrap();
     for (naam, rol) in [
         ("analist", Rol::Analist),
         ("projectleider", Rol::Projectleider),
         ("handhaver", Rol::Handhaver),
     ] {
-        auth::add_user(conn, Some(&beheerder), naam, rol, None, PW).unwrap();
+        auth::add_user(&tx, Some(&beheerder), naam, rol, None, PW).unwrap();
     }
+    tx.commit().unwrap();
+    let conn = project.conn();
     let analist = auth::authenticate(conn, "analist", PW).unwrap();
     let projectleider = auth::authenticate(conn, "projectleider", PW).unwrap();
     let handhaver = auth::authenticate(conn, "handhaver", PW).unwrap();
@@ -256,10 +258,10 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     for status in ["nieuw", "in_onderzoek", "afgerond", "nieuw", "geannuleerd"] {
         w.case_in(status);
     }
-    let conn = w.project.conn();
-    let beheerder = auth::authenticate(conn, "beheerder", PW).unwrap();
+    let beheerder = auth::authenticate(w.project.conn(), "beheerder", PW).unwrap();
+    let tx = w.project.begin().unwrap();
     auth::add_user(
-        conn,
+        &tx,
         Some(&beheerder),
         "handhaver2",
         Rol::Handhaver,
@@ -267,6 +269,8 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
         PW,
     )
     .unwrap();
+    tx.commit().unwrap();
+    let conn = w.project.conn();
     let handhaver2 = auth::authenticate(conn, "handhaver2", PW).unwrap();
     let by_list = |user: &Gebruiker| {
         let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<String>)> = BTreeMap::new();
@@ -302,7 +306,7 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     let outside = rusqlite::Connection::open(w.project.layout.store()).unwrap();
     outside
         .execute_batch(
-            "DROP TRIGGER zaak_mac_check; DROP TRIGGER zaak_mac_update;
+            "DROP TRIGGER zaak_mac_check; DROP TRIGGER zaak_mac_update; DROP TRIGGER zaak_toegang_update;
              UPDATE zaak SET status = 'afgerond' WHERE identificatie = (SELECT min(identificatie) FROM zaak WHERE status = 'nieuw');",
         )
         .unwrap();

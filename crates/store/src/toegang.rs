@@ -1,0 +1,584 @@
+//! The access state, bound outside the store.
+//!
+//! Every row that grants access carries a seal (see [`crate::integrity`]), but a seal only
+//! says that loep once wrote the row: an older copy of a row passes its own seal (a revoked API
+//! key, an account before it was disabled, a web session before its logout), and a copy of the
+//! whole store from before an access change passes every seal and the processing log, which
+//! access changes do not extend. So the state as a whole is bound too:
+//!
+//! - the *digest* of the access state is the XOR, over every row of the tables in [`TABLES`],
+//!   of an HMAC (under the integrity key) of the row's table and the columns that decide
+//!   access: it changes with any row added, removed, changed or swapped for an older copy, and
+//!   cannot be computed without the key;
+//! - triggers on those tables hand each changed row to `loep_toegang(...)`, an SQL function
+//!   that exists only on loep's connections and only while a transaction of
+//!   [`crate::project::Project::begin`] is open: it adds the rows to that transaction's change
+//!   of the digest, and refuses a change made any other way;
+//! - the digest the store must have is kept beside the integrity key (`toegang-staat`), where
+//!   a writer of the store cannot change it. A transaction that changed access writes the
+//!   digest before and after it there, commits, and then leaves only the new one (under a
+//!   file lock, so that two writers keep their order); [`check`] compares the store with it
+//!   before an account, session or key is trusted.
+//!
+//! A digest that matches none the anchor accepts means the rows were changed outside loep,
+//! or the store was put back from a copy: the integrity alarm is raised and access refused
+//! until the privacy officer has looked (`loep log herstel` accepts the state as it is).
+
+use anyhow::{Context, Result, bail};
+use rusqlite::Connection;
+use rusqlite::functions::FunctionFlags;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use crate::Layout;
+use crate::integrity::{self, IntegrityKey};
+
+/// A digest of the access state.
+pub type Digest = [u8; 32];
+
+/// The tables whose rows grant access, with the columns that decide it: the sealed tables
+/// and the web sessions (whose time of last use changes with use and decides nothing a copy
+/// could gain).
+pub fn tables() -> impl Iterator<Item = (&'static str, &'static str)> {
+    integrity::GUARDED
+        .iter()
+        .map(|(t, _, cols)| (*t, *cols))
+        .chain(std::iter::once((
+            "websessie",
+            "sleutel, gebruiker, csrf, aangemaakt",
+        )))
+}
+
+/// The log record that says the access state is bound from then on: once it is in the
+/// chain, a missing anchor is a removed one.
+pub const BEWAAKT: &str = "toegang.bewaakt";
+
+/// The change of the digest by the open transaction of one connection.
+#[derive(Default)]
+pub struct Ledger(Mutex<LedgerState>);
+
+#[derive(Default)]
+struct LedgerState {
+    open: bool,
+    delta: Digest,
+}
+
+impl Ledger {
+    /// A transaction of loep starts: rows that grant access may change, and are counted.
+    pub(crate) fn open(&self) {
+        if let Ok(mut s) = self.0.lock() {
+            s.open = true;
+            s.delta = [0; 32];
+        }
+    }
+
+    /// The transaction ends: what it changed, and no changes any more.
+    pub(crate) fn close(&self) -> Digest {
+        match self.0.lock() {
+            Ok(mut s) => {
+                s.open = false;
+                std::mem::take(&mut s.delta)
+            }
+            Err(_) => [0; 32],
+        }
+    }
+}
+
+fn xor(into: &mut Digest, other: &Digest) {
+    for (a, b) in into.iter_mut().zip(other) {
+        *a ^= b;
+    }
+}
+
+fn row_mac(key: &IntegrityKey, parts: &[Option<String>]) -> Digest {
+    let mut all: Vec<Option<&str>> = Vec::with_capacity(parts.len() + 1);
+    all.push(Some("toegang"));
+    all.extend(parts.iter().map(|p| p.as_deref()));
+    key.mac_bytes(&all)
+}
+
+/// Registers `loep_toegang(table, columns...)` on `conn`, counting into `ledger`.
+pub fn register(conn: &Connection, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()> {
+    let k = key.clone();
+    conn.create_scalar_function("loep_toegang", -1, FunctionFlags::SQLITE_UTF8, move |ctx| {
+        let parts: Vec<Option<String>> = (0..ctx.len())
+            .map(|i| integrity::value_text(ctx.get_raw(i)))
+            .collect();
+        let mut s = ledger.0.lock().map_err(|_| {
+            rusqlite::Error::UserFunctionError("the access ledger is poisoned".into())
+        })?;
+        if !s.open {
+            return Err(rusqlite::Error::UserFunctionError(
+                "rows that grant access change only inside a transaction of loep (Project::begin)"
+                    .into(),
+            ));
+        }
+        let h = row_mac(&k, &parts);
+        xor(&mut s.delta, &h);
+        Ok(1)
+    })?;
+    Ok(())
+}
+
+fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+        [table],
+        |r| r.get(0),
+    )?)
+}
+
+/// (Re)creates the triggers that hand every changed row of [`tables`] to `loep_toegang`.
+pub fn create_triggers(conn: &Connection) -> Result<()> {
+    for (table, cols) in tables() {
+        if !table_exists(conn, table)? {
+            continue;
+        }
+        let with = |prefix: &str| {
+            cols.split(", ")
+                .map(|c| format!("{prefix}.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (old, new) = (with("old"), with("new"));
+        conn.execute_batch(&format!(
+            "DROP TRIGGER IF EXISTS {table}_toegang_insert;
+             DROP TRIGGER IF EXISTS {table}_toegang_delete;
+             DROP TRIGGER IF EXISTS {table}_toegang_update;
+             CREATE TRIGGER {table}_toegang_insert AFTER INSERT ON {table} BEGIN
+               SELECT loep_toegang('{table}', {new});
+             END;
+             CREATE TRIGGER {table}_toegang_delete AFTER DELETE ON {table} BEGIN
+               SELECT loep_toegang('{table}', {old});
+             END;
+             CREATE TRIGGER {table}_toegang_update AFTER UPDATE OF {cols} ON {table} BEGIN
+               SELECT loep_toegang('{table}', {old}), loep_toegang('{table}', {new});
+             END;"
+        ))?;
+    }
+    Ok(())
+}
+
+/// The digest of the access state as the store holds it now (read in one snapshot).
+pub fn digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN")?;
+    }
+    let result = (|| {
+        let mut d = [0u8; 32];
+        for (table, cols) in tables() {
+            if !table_exists(conn, table)? {
+                continue;
+            }
+            let n = cols.split(", ").count();
+            let mut stmt = conn.prepare(&format!("SELECT {cols} FROM {table}"))?;
+            let mut rows = stmt.query([])?;
+            let mut parts: Vec<Option<String>> = Vec::with_capacity(n + 1);
+            while let Some(row) = rows.next()? {
+                parts.clear();
+                parts.push(Some(table.to_string()));
+                for i in 0..n {
+                    parts.push(integrity::value_text(row.get_ref(i)?));
+                }
+                xor(&mut d, &row_mac(key, &parts));
+            }
+        }
+        Ok(d)
+    })();
+    if own {
+        let _ = conn.execute_batch("COMMIT");
+    }
+    result
+}
+
+fn anchor_path(layout: &Layout) -> PathBuf {
+    layout.key_dir().join("toegang-staat")
+}
+
+fn lock_path(layout: &Layout) -> PathBuf {
+    layout.key_dir().join("toegang-staat.lock")
+}
+
+/// The digests the anchor accepts (the last is the state after the latest change), or `None`
+/// when the project has no anchor yet.
+pub fn anchor(layout: &Layout) -> Result<Option<Vec<Digest>>> {
+    let path = anchor_path(layout);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let mut out = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let mut d = [0u8; 32];
+        hex::decode_to_slice(line.trim(), &mut d)
+            .map_err(|_| anyhow::anyhow!("{} was changed: it holds no digest", path.display()))?;
+        out.push(d);
+    }
+    if out.is_empty() {
+        bail!("{} was changed: it holds no digest", path.display());
+    }
+    Ok(Some(out))
+}
+
+fn write_anchor(layout: &Layout, accepted: &[Digest]) -> Result<()> {
+    let text: String = accepted
+        .iter()
+        .map(|d| format!("{}\n", hex::encode(d)))
+        .collect();
+    integrity::write_private(&anchor_path(layout), text.as_bytes())
+}
+
+/// Held while a transaction that changed access writes its anchor and commits.
+pub(crate) struct AnchorLock(std::fs::File);
+
+impl AnchorLock {
+    pub(crate) fn take(layout: &Layout) -> Result<AnchorLock> {
+        let path = lock_path(layout);
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        f.lock()
+            .with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(AnchorLock(f))
+    }
+}
+
+impl Drop for AnchorLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+/// Commits `commit` with the anchor kept in step: `delta` is what the transaction changed.
+/// Without an anchor (a project not yet bound) it only commits.
+pub(crate) fn commit_with(
+    layout: &Layout,
+    delta: Digest,
+    commit: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    if delta == [0; 32] {
+        return commit();
+    }
+    let _lock = AnchorLock::take(layout)?;
+    let Some(accepted) = anchor(layout)? else {
+        return commit();
+    };
+    let before = accepted[accepted.len() - 1];
+    let mut after = before;
+    xor(&mut after, &delta);
+    // Both are accepted while the commit is under way (a reader may see either), ...
+    write_anchor(layout, &[before, after])
+        .context("the access state cannot be recorded beside the integrity key")?;
+    match commit() {
+        // ... and only the new one once it is done.
+        Ok(()) => write_anchor(layout, &[after]),
+        Err(e) => {
+            let _ = write_anchor(layout, &[before]);
+            Err(e)
+        }
+    }
+}
+
+/// Binds the current access state: the anchor becomes its digest.
+pub fn bind(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<()> {
+    let _lock = AnchorLock::take(layout)?;
+    let d = digest(conn, key)?;
+    write_anchor(layout, &[d])
+}
+
+/// Whether the processing log says the access state was bound.
+pub fn was_bound(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM verwerkingslog WHERE name = ?1)",
+        [BEWAAKT],
+        |r| r.get(0),
+    )?)
+}
+
+/// The result of [`check`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staat {
+    /// Not bound yet (a project of an earlier release that no writer has opened since).
+    Onbewaakt,
+    /// As loep left it.
+    Intact,
+    /// Changed outside loep: what was found.
+    Gewijzigd(String),
+}
+
+/// What identifies one state of the store's file without reading it: device, inode, size
+/// and the time of its last change (`ctime`, which no one but the kernel sets).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    dev: u64,
+    ino: u64,
+    size: u64,
+    ctime: i64,
+    ctime_nsec: i64,
+}
+
+#[cfg(unix)]
+fn fingerprint(path: &std::path::Path) -> Option<Fingerprint> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some(Fingerprint {
+        dev: m.dev(),
+        ino: m.ino(),
+        size: m.size(),
+        ctime: m.ctime(),
+        ctime_nsec: m.ctime_nsec(),
+    })
+}
+
+#[cfg(not(unix))]
+fn fingerprint(_: &std::path::Path) -> Option<Fingerprint> {
+    None
+}
+
+/// Per store file: the digest this process computed and the file's fingerprint then. A web
+/// server checks the access state on every request; it computes the digest again only when
+/// the file changed since. A fingerprint is kept only when the file's last change lies two
+/// seconds or more in the past, so that a change within the same tick of the file system's
+/// clock cannot leave the fingerprint as it was (git's "racily clean" rule).
+fn verified() -> &'static Mutex<std::collections::HashMap<PathBuf, (Fingerprint, Digest)>> {
+    static KEPT: std::sync::OnceLock<
+        Mutex<std::collections::HashMap<PathBuf, (Fingerprint, Digest)>>,
+    > = std::sync::OnceLock::new();
+    KEPT.get_or_init(Default::default)
+}
+
+/// The digest of the store as it is: the one kept for an unchanged file, else computed.
+fn current_digest(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<Digest> {
+    let store = layout.store();
+    let before = fingerprint(&store);
+    if let Some(fp) = before
+        && let Ok(kept) = verified().lock()
+        && let Some((kept_fp, d)) = kept.get(&store)
+        && *kept_fp == fp
+    {
+        return Ok(*d);
+    }
+    let d = digest(conn, key)?;
+    if let Some(fp) = before {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|t| t.as_secs() as i64)
+            .unwrap_or(0);
+        // Stat'ed before the digest was read: a change in between gives another fingerprint.
+        if now - fp.ctime >= 2
+            && let Ok(mut kept) = verified().lock()
+        {
+            kept.insert(store, (fp, d));
+        }
+    }
+    Ok(d)
+}
+
+/// Compares the access state in the store with the anchor. A transaction that commits
+/// meanwhile can make one comparison miss, so a mismatch is looked at again a few times
+/// before it counts.
+pub fn check(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<Staat> {
+    for attempt in 0..4u64 {
+        let Some(accepted) = anchor(layout)? else {
+            if was_bound(conn)? {
+                return Ok(Staat::Gewijzigd(format!(
+                    "{} is verwijderd, terwijl het verwerkingslog zegt dat de toegangsrechten gebonden waren",
+                    anchor_path(layout).display()
+                )));
+            }
+            return Ok(Staat::Onbewaakt);
+        };
+        let d = if attempt == 0 {
+            current_digest(conn, layout, key)?
+        } else {
+            digest(conn, key)?
+        };
+        if accepted.contains(&d) {
+            return Ok(Staat::Intact);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20 * (attempt + 1)));
+    }
+    Ok(Staat::Gewijzigd(
+        "de rijen die toegang geven (accounts, websessies, API-sleutels, goedkeuringen, verzoeken om identiteiten, zaken) zijn buiten loep om gewijzigd: ze zijn niet meer wat loep het laatst schreef, omdat een rij is toegevoegd, verwijderd, veranderd of door een oudere kopie vervangen, of omdat de opslag is teruggezet".to_string(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, Layout, Connection, Arc<Ledger>) {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout {
+            dir: dir.path().to_path_buf(),
+        };
+        std::fs::create_dir_all(layout.key_dir()).unwrap();
+        let conn = Connection::open_in_memory().unwrap();
+        let key = integrity::test_key();
+        integrity::register(&conn, &key, 1).unwrap();
+        let ledger = Arc::new(Ledger::default());
+        register(&conn, &key, ledger.clone()).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE api_sleutel (id TEXT PRIMARY KEY, hash TEXT, gebruiker TEXT, scopes TEXT, door TEXT, ingetrokken TEXT, mac TEXT);",
+        )
+        .unwrap();
+        create_triggers(&conn).unwrap();
+        (dir, layout, conn, ledger)
+    }
+
+    fn write(conn: &Connection, layout: &Layout, ledger: &Ledger, sql: &str) {
+        ledger.open();
+        conn.execute_batch("BEGIN").unwrap();
+        conn.execute_batch(sql).unwrap();
+        let delta = ledger.close();
+        commit_with(layout, delta, || Ok(conn.execute_batch("COMMIT")?)).unwrap();
+    }
+
+    #[test]
+    fn changes_through_loep_keep_the_anchor_in_step() {
+        let (_d, layout, conn, ledger) = setup();
+        let key = integrity::test_key();
+        bind(&conn, &layout, &key).unwrap();
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
+        );
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(anchor(&layout).unwrap().unwrap().len(), 1);
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "UPDATE api_sleutel SET ingetrokken = 'nu' WHERE id = 'K1'",
+        );
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        // Changing a column that decides nothing leaves the digest as it is.
+        write(&conn, &layout, &ledger, "UPDATE api_sleutel SET mac = 'x'");
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+    }
+
+    #[test]
+    fn a_change_outside_a_transaction_of_loep_is_refused() {
+        let (_d, _layout, conn, _ledger) = setup();
+        let e = conn
+            .execute_batch(
+                "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
+            )
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("inside a transaction of loep"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_older_copy_a_removed_row_and_a_rollback_are_found() {
+        let (_d, layout, conn, ledger) = setup();
+        let key = integrity::test_key();
+        bind(&conn, &layout, &key).unwrap();
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
+        );
+        let before_revoke = anchor(&layout).unwrap().unwrap();
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "UPDATE api_sleutel SET ingetrokken = 'nu' WHERE id = 'K1'",
+        );
+        // The old row put back with the triggers dropped.
+        conn.execute_batch(
+            "DROP TRIGGER api_sleutel_toegang_delete; DROP TRIGGER api_sleutel_toegang_insert;
+             DELETE FROM api_sleutel; INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL);",
+        )
+        .unwrap();
+        assert!(matches!(
+            check(&conn, &layout, &key).unwrap(),
+            Staat::Gewijzigd(_)
+        ));
+        // The anchor is where the state before the revocation is no longer accepted.
+        assert!(
+            !anchor(&layout)
+                .unwrap()
+                .unwrap()
+                .contains(&before_revoke[0])
+        );
+        // A row removed.
+        conn.execute_batch("DELETE FROM api_sleutel").unwrap();
+        assert!(matches!(
+            check(&conn, &layout, &key).unwrap(),
+            Staat::Gewijzigd(_)
+        ));
+    }
+
+    #[test]
+    fn a_removed_anchor_is_found_once_the_log_says_it_was_bound() {
+        let (_d, layout, conn, _ledger) = setup();
+        let key = integrity::test_key();
+        conn.execute_batch("CREATE TABLE verwerkingslog (seq INTEGER PRIMARY KEY, name TEXT)")
+            .unwrap();
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Onbewaakt);
+        conn.execute("INSERT INTO verwerkingslog (name) VALUES (?1)", [BEWAAKT])
+            .unwrap();
+        assert!(matches!(
+            check(&conn, &layout, &key).unwrap(),
+            Staat::Gewijzigd(_)
+        ));
+    }
+
+    /// The digest a server keeps between requests is computed again once the file changed,
+    /// however the change was made.
+    #[test]
+    fn a_kept_digest_is_not_trusted_once_the_file_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = crate::project::test_project(&dir.path().join("p"));
+        let tx = p.begin().unwrap();
+        tx.execute_batch(
+            "INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
+             VALUES ('K1', 'h', 'anna', 'zaken.lezen', 'systeem', 'nu', 'bram')",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        // Old enough to be kept, then kept and used.
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        p.check_access().unwrap();
+        assert!(verified().lock().unwrap().contains_key(&p.layout.store()));
+        p.check_access().unwrap();
+        p.conn()
+            .execute_batch("DROP TRIGGER api_sleutel_toegang_delete; DELETE FROM api_sleutel;")
+            .unwrap();
+        assert!(p.check_access().is_err());
+    }
+
+    #[test]
+    fn a_failed_commit_leaves_the_state_before() {
+        let (_d, layout, conn, ledger) = setup();
+        let key = integrity::test_key();
+        bind(&conn, &layout, &key).unwrap();
+        ledger.open();
+        conn.execute_batch("BEGIN").unwrap();
+        conn.execute_batch(
+            "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
+        )
+        .unwrap();
+        let delta = ledger.close();
+        let r = commit_with(&layout, delta, || {
+            conn.execute_batch("ROLLBACK")?;
+            bail!("the disk is full")
+        });
+        assert!(r.is_err());
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(anchor(&layout).unwrap().unwrap().len(), 1);
+    }
+}
