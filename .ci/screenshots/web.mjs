@@ -79,10 +79,11 @@ try {
 
   await page.click('nav a[href="/signalen"]');
   await page.waitForURL(`${base}/signalen`);
+  check((await page.locator('table.tabel tbody tr td').first().textContent()).trim() === '1', 'the queue starts at rank 1');
   await page.selectOption('#thema', 'overbewoning');
   await Promise.all([page.waitForURL(/thema=overbewoning/), page.click('.filter button[type=submit]')]);
   const status = await page.textContent('p[role=status]');
-  check(/^\d+ signalen in scan/.test(status.trim()), `the queue says ${status}`);
+  check(/^\d+ adressen met \d+ signalen in scan/.test(status.trim()), `the queue says ${status}`);
   await look(page, 'signalen');
 
   // An address without a case yet (the demo opened cases for its first addresses): from the

@@ -150,6 +150,16 @@ impl ApiSession {
         crate::zaken::list(&self.session, filter)
     }
 
+    /// The addresses of cases this key was given, written out (see
+    /// [`crate::zaken::addresses_of`]).
+    pub fn addresses_of(
+        &self,
+        zaken: &[&Zaak],
+    ) -> Result<std::collections::HashMap<String, crate::zaken::CaseAddress>> {
+        self.require(Scope::ZakenLezen)?;
+        crate::zaken::addresses_of(&self.session, zaken)
+    }
+
     /// Logs that a page of cases was returned: their addresses are personal data.
     pub fn log_list(&mut self, zaken: &[Zaak]) -> Result<()> {
         let ids: Vec<(&str, &[String])> = zaken

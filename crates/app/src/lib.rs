@@ -33,6 +33,11 @@ pub fn now() -> String {
     loep_store::clock::now()
 }
 
+/// Today as loep records dates (`2026-12-06`, UTC; the test clock in tests).
+pub fn today() -> String {
+    loep_store::clock::now_utc().format("%Y-%m-%d").to_string()
+}
+
 /// Types the front ends show.
 pub mod types {
     pub use loep_contract::Partner;

@@ -118,3 +118,32 @@ pub fn list(session: &Session) -> Result<Vec<Onthulling>> {
     session.authorize(Actie::OnthullingenBekijken)?;
     Ok(reveal::list(session.project.conn(), &session.user)?)
 }
+
+/// What a key holder decides on, beside the requester's reason: where the signal is, which
+/// indicator fired and why, and how many persons the request would reveal. No person is
+/// named.
+#[derive(Debug, Clone, Serialize)]
+pub struct Context {
+    pub vbo_id: String,
+    pub buurtcode: Option<String>,
+    pub indicator: String,
+    pub thema: String,
+    pub uitleg: String,
+    pub personen: usize,
+}
+
+/// The context of request `o` for whoever may see the requests; `None` when its signal was
+/// destroyed under the retention period. A signal changed outside loep is refused.
+pub fn context(session: &Session, o: &Onthulling) -> Result<Option<Context>> {
+    session.authorize(Actie::OnthullingenBekijken)?;
+    Ok(
+        loep_store::scan::signal(session.project.conn(), &o.signaal)?.map(|s| Context {
+            personen: o.pseudoniemen.len(),
+            vbo_id: s.vbo_id,
+            buurtcode: s.buurtcode,
+            indicator: s.indicator,
+            thema: s.thema,
+            uitleg: s.uitleg,
+        }),
+    )
+}

@@ -66,6 +66,20 @@ impl SignalFilter {
             verwonderadres: self.verwonderadres,
         }
     }
+
+    /// Whether a signal of a listed address matches the theme, indicator and buurt asked
+    /// for (the address is a verwonderadres or not as a whole).
+    pub fn matches(&self, s: &Signal) -> bool {
+        self.thema.as_ref().is_none_or(|t| *t == s.thema)
+            && self
+                .indicator
+                .as_ref()
+                .is_none_or(|i| i.eq_ignore_ascii_case(&s.indicator))
+            && self
+                .buurt
+                .as_ref()
+                .is_none_or(|b| s.buurtcode.as_deref() == Some(b.as_str()))
+    }
 }
 
 /// One page of a list.
@@ -125,6 +139,100 @@ pub fn signals(session: &Session, filter: &SignalFilter, page: Page) -> Result<S
 #[derive(Default)]
 pub struct QueuePages {
     kept: std::sync::Mutex<std::collections::HashMap<QueueList, std::sync::Arc<PageStarts>>>,
+    /// Per run and filter: the matching addresses in ranking order.
+    ranked: std::sync::Mutex<std::collections::HashMap<RankedList, std::sync::Arc<Vec<String>>>>,
+}
+
+/// A filtered list of a run's addresses: the run, the filter.
+type RankedList = (String, loep_store::scan::SignalQuery);
+
+/// One address of the queue: its profile in the run, the run's signals there, and the
+/// partners with an interest in it (who join the visit).
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub profile: AddressProfile,
+    pub signals: Vec<Signal>,
+    pub belanghebbenden: Vec<&'static str>,
+}
+
+/// A page of the queue: addresses in ranking order.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub run: ScanRun,
+    /// Addresses that match the filter in all.
+    pub total: usize,
+    /// Signals that match the filter in all.
+    pub signalen: usize,
+    pub rows: Vec<QueueRow>,
+}
+
+/// The queue the team works from: one row per address with a signal that matches `filter`, in
+/// the run's ranking order (the order of the exports' overview), a page at a time. The order
+/// of each run and filter is kept in `pages` (a run never changes).
+pub fn queue(
+    session: &Session,
+    filter: &SignalFilter,
+    page: Page,
+    pages: &QueuePages,
+) -> Result<Queue> {
+    let counted = signals_in(
+        session,
+        filter,
+        Page {
+            number: usize::MAX,
+            size: 1_000,
+        },
+        pages,
+    )?;
+    let run = counted.run;
+    let query = filter.query();
+    let key = (run.run_id.clone(), query.clone());
+    let kept = pages.ranked.lock().ok().and_then(|k| k.get(&key).cloned());
+    let ranked = match kept {
+        Some(r) => r,
+        None => {
+            let r = std::sync::Arc::new(loep_store::scan::ranked_addresses(
+                session.project.conn(),
+                &run.run_id,
+                &query,
+            )?);
+            if let Ok(mut k) = pages.ranked.lock() {
+                if k.len() >= KEPT_LISTS {
+                    k.clear();
+                }
+                k.insert(key, r.clone());
+            }
+            r
+        }
+    };
+    let from = page.number.saturating_mul(page.size).min(ranked.len());
+    let to = from.saturating_add(page.size).min(ranked.len());
+    let team = &session.project.config.partners;
+    let mut rows = Vec::with_capacity(to - from);
+    for vbo in &ranked[from..to] {
+        let Some(profile) = loep_store::scan::profile_at(session.project.conn(), &run.run_id, vbo)?
+        else {
+            continue;
+        };
+        let signals: Vec<Signal> = loep_store::scan::signals_at(session.project.conn(), vbo)?
+            .into_iter()
+            .filter(|s| s.run_id == run.run_id)
+            .collect();
+        let belanghebbenden = interested_partners(signals.iter(), team)
+            .into_iter()
+            .collect();
+        rows.push(QueueRow {
+            profile,
+            signals,
+            belanghebbenden,
+        });
+    }
+    Ok(Queue {
+        run,
+        total: ranked.len(),
+        signalen: counted.total,
+        rows,
+    })
 }
 
 /// A filtered list of a run's signals in pages: the run, the filter, the page size.
@@ -232,12 +340,23 @@ pub fn addresses<'a>(
     session: &Session,
     vbo_ids: impl IntoIterator<Item = &'a str>,
 ) -> Result<Addresses> {
-    session.authorize(Actie::SignalenBekijken)?;
+    may_see_addresses(session)?;
     let wanted: std::collections::HashSet<&str> = vbo_ids.into_iter().collect();
     let sources = loep_scan::Sources::of(&session.project)?;
     Ok(loep_scan::address::addresses(&sources, &|v| {
         wanted.contains(v)
     })?)
+}
+
+/// Who may read addresses from the BAG: who works signals, who works cases (a partner, the
+/// handhaver: they must know where to go), and who sees the requests for identities (the key
+/// holder decides on one with its address in view, the privacy officer oversees them). The
+/// BAG's addresses are public; no person is named.
+fn may_see_addresses(session: &Session) -> Result<()> {
+    if session.may(Actie::SignalenBekijken) || session.may(Actie::ZakenBekijken) {
+        return Ok(());
+    }
+    session.authorize(Actie::OnthullingenBekijken)
 }
 
 /// The id of the current BAG snapshot (cheap): an address book made from another is out of
@@ -251,7 +370,7 @@ pub fn bag_snapshot(session: &Session) -> Result<Option<String>> {
 /// reading the BAG again. About 150 bytes per object (1.2 GB for the whole country's 8
 /// million). Returned with the snapshot it was made from.
 pub fn address_book(session: &Session) -> Result<(Option<String>, Addresses)> {
-    session.authorize(Actie::SignalenBekijken)?;
+    may_see_addresses(session)?;
     let snapshot = bag_snapshot(session)?;
     let sources = loep_scan::Sources::of(&session.project)?;
     Ok((

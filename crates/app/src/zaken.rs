@@ -11,7 +11,7 @@ use loep_zaken::trefkans::{self, Rapport};
 use std::path::{Path, PathBuf};
 
 pub use loep_zaken::catalogus::{Catalogus, catalogus};
-pub use loep_zaken::register::BrpOnjuist;
+pub use loep_zaken::register::{BrpOnjuist, Zaakobject};
 
 use crate::error::{AppError, Result};
 use crate::session::Session;
@@ -23,6 +23,49 @@ pub fn new(session: &mut Session, nieuw: &Nieuw) -> Result<Zaak> {
 }
 
 /// `loep zaak list`.
+/// A case's address as the people who go there need it: written out from the current BAG
+/// (street, number, letter, addition, postcode, place) with its buurt by name.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaseAddress {
+    /// `Kerkstraat 12A-2, 2011AB Haarlem`; `None` when the current BAG does not hold it.
+    pub adres: Option<String>,
+    pub buurtcode: Option<String>,
+    pub buurtnaam: Option<String>,
+}
+
+/// The addresses of `cases` (which the session was allowed to see), by BAG id.
+pub fn addresses_of(
+    session: &Session,
+    cases: &[&Zaak],
+) -> Result<std::collections::HashMap<String, CaseAddress>> {
+    session.authorize(Actie::ZakenBekijken)?;
+    let book = crate::scan::addresses(
+        session,
+        cases.iter().map(|z| z.zaakobject.identificatie.as_str()),
+    )?;
+    Ok(cases
+        .iter()
+        .map(|z| {
+            let o = &z.zaakobject;
+            let code = book
+                .buurt_of(&o.identificatie, o.buurtcode.as_deref())
+                .map(str::to_string);
+            let adres = book.get(&o.identificatie).map(|a| match &a.woonplaats {
+                Some(w) => format!("{} {w}", a.adres),
+                None => a.adres.clone(),
+            });
+            (
+                o.identificatie.clone(),
+                CaseAddress {
+                    adres,
+                    buurtnaam: book.buurtnaam(code.as_deref()).map(str::to_string),
+                    buurtcode: code,
+                },
+            )
+        })
+        .collect())
+}
+
 pub fn list(session: &Session, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
     session.authorize(Actie::ZakenBekijken)?;
     Ok(register::list(

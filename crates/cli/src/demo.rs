@@ -153,15 +153,19 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     }
 
     println!(
-        "7. Vier ogen (loep reveal): de analist vraagt wie er op het eerste adres wonen, de sleutelhouder keurt goed, de analist ziet hen ..."
+        "7. Vier ogen (loep reveal): de analist vraagt wie er wonen op het eerste adres met ingeschreven personen, de sleutelhouder keurt goed, de analist ziet hen ..."
     );
     // A person of that signal asks, later, what the project holds about them (step 9).
     let mut resident_bsn: Option<String> = None;
-    match signals
-        .iter()
-        .filter(|s| Some(&s.vbo_id) == scan.top.first().map(|(p, _)| &p.vbo_id))
-        .find(|s| s.persons().next().is_some())
-    {
+    // The highest-ranked address whose signals name persons (a cannabis farm in an empty
+    // dwelling has none).
+    let (_, ranked) = loep_app::scan::profiles(&analist, Some(&scan.run_id))?;
+    let first = ranked.iter().find_map(|p| {
+        signals
+            .iter()
+            .find(|s| s.vbo_id == p.vbo_id && s.persons().next().is_some())
+    });
+    match first {
         Some(first) => {
             let o = loep_app::reveal::request(
                 &mut analist,
@@ -188,7 +192,10 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
             );
             resident_bsn = shown.personen.iter().find_map(|p| p.identiteit.bsn.clone());
         }
-        None => println!("   (geen signaal met personen om te onthullen)"),
+        None => {
+            drop(analist);
+            println!("   (geen signaal met personen om te onthullen)");
+        }
     }
 
     println!(
@@ -198,7 +205,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     crate::demo_zaken::run(&project_dir, &dir.join("truth"), &signals, &login)?;
 
     println!(
-        "9. Een inzageverzoek (loep inzage): een bewoner van het eerste adres vraagt wat het project over hem of haar heeft; de fg stelt de brief op ..."
+        "9. Een inzageverzoek (loep inzage): een bewoner van dat adres vraagt wat het project over hem of haar heeft; de fg stelt de brief op ..."
     );
     match &resident_bsn {
         Some(bsn) => {

@@ -169,6 +169,7 @@ pub fn run(
             &mut handhaver,
             &z.identificatie,
             &Uitkomst {
+                datum: None,
                 uitkomsten,
                 bevindingen: bevindingen.into_iter().collect(),
                 toelichting: "Huisbezoek met twee handhavers.".into(),

@@ -155,7 +155,9 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
         }
     }
     if !report.top.is_empty() {
-        println!("Eerste adressen (op aantal thema's, dan partners, dan sterkte):");
+        println!(
+            "Eerste adressen (op aantal partners met belang, dan thema's, dan partners met gegevens, dan sterkte):"
+        );
         for (p, why) in report.top.iter().take(5) {
             let place = report.top_adressen.get(&p.vbo_id);
             println!(

@@ -155,6 +155,9 @@ pub enum VisitCommand {
         /// strafbaar_feit_overgedragen, doorverwezen_zorg, doorverwezen_schuldhulp, niets_gevonden.
         #[arg(long = "uitkomst", required = true)]
         uitkomsten: Vec<String>,
+        /// The day the visit took place (JJJJ-MM-DD; default today): not in the future.
+        #[arg(long)]
+        datum: Option<String>,
         /// INDICATOR=bevestigd|niet_bevestigd|niet_vast_te_stellen, for every indicator of the case.
         #[arg(long = "bevinding")]
         bevindingen: Vec<String>,
@@ -207,7 +210,25 @@ fn statustekst(code: &str) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
-fn print_detail(d: &ZaakDetail) {
+/// The address written out, or where the BAG does not hold it, its id.
+fn adres_text(a: Option<&loep_app::zaken::CaseAddress>, vbo_id: &str) -> String {
+    a.and_then(|a| a.adres.clone())
+        .unwrap_or_else(|| format!("verblijfsobject {vbo_id} (niet in de huidige BAG)"))
+}
+
+/// A case with its address, for `--json`: the case as the register keeps it, and `adres`.
+fn with_address(
+    z: &impl serde::Serialize,
+    a: Option<&loep_app::zaken::CaseAddress>,
+) -> Result<serde_json::Value> {
+    let mut v = serde_json::to_value(z)?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("adres".into(), serde_json::to_value(a)?);
+    }
+    Ok(v)
+}
+
+fn print_detail(d: &ZaakDetail, a: Option<&loep_app::zaken::CaseAddress>) {
     let z = &d.zaak;
     println!("Zaak {} ({})", z.identificatie, z.zaaktype);
     println!("  {}", z.omschrijving);
@@ -215,13 +236,11 @@ fn print_detail(d: &ZaakDetail) {
         println!("  Toelichting: {}", z.toelichting);
     }
     println!(
-        "  Adres (verblijfsobject): {}{}",
-        z.zaakobject.identificatie,
-        z.zaakobject
-            .buurtcode
-            .as_deref()
-            .map(|b| format!(", buurt {b}"))
-            .unwrap_or_default()
+        "  Adres: {}; buurt {} (verblijfsobject {})",
+        adres_text(a, &z.zaakobject.identificatie),
+        a.and_then(|a| a.buurtnaam.clone().or(a.buurtcode.clone()))
+            .unwrap_or_else(|| "onbekend".into()),
+        z.zaakobject.identificatie
     );
     println!(
         "  Status: {}; geregistreerd {}{}",
@@ -373,35 +392,47 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 vbo_id: adres,
             };
             let zaken = loep_app::zaken::list(&s, &filter)?;
+            let adressen = loep_app::zaken::addresses_of(&s, &zaken.iter().collect::<Vec<_>>())?;
+            let adres_van = |z: &loep_app::types::Zaak| adressen.get(&z.zaakobject.identificatie);
             if json {
-                print_json(&zaken)?;
+                let v = zaken
+                    .iter()
+                    .map(|z| with_address(z, adres_van(z)))
+                    .collect::<Result<Vec<_>>>()?;
+                print_json(&v)?;
             } else if zaken.is_empty() {
                 println!("Geen zaken.");
             } else {
                 println!(
-                    "{:<17} {:<16} {:<22} {:<16} geregistreerd",
-                    "zaak", "zaaktype", "status", "adres"
+                    "{:<17} {:<16} {:<22} {:<12} adres",
+                    "zaak", "zaaktype", "status", "geregistreerd"
                 );
                 for z in &zaken {
                     println!(
-                        "{:<17} {:<16} {:<22} {:<16} {}",
+                        "{:<17} {:<16} {:<22} {:<12} {}",
                         z.identificatie,
                         z.zaaktype,
                         statustekst(&z.status),
-                        z.zaakobject.identificatie,
-                        z.registratiedatum
+                        z.registratiedatum,
+                        adres_text(adres_van(z), &z.zaakobject.identificatie),
                     );
                 }
-                println!("{} zaak/zaken.", zaken.len());
+                println!(
+                    "{} {}.",
+                    zaken.len(),
+                    if zaken.len() == 1 { "zaak" } else { "zaken" }
+                );
             }
         }
         ZaakCommand::Show { dir, id, json } => {
             let s = access::open(&dir, Mode::Read, who)?;
             let d = loep_app::zaken::show(&s, &id)?;
+            let adressen = loep_app::zaken::addresses_of(&s, &[&d.zaak])?;
+            let a = adressen.get(&d.zaak.zaakobject.identificatie);
             if json {
-                print_json(&d)?;
+                print_json(&with_address(&d, a)?)?;
             } else {
-                print_detail(&d);
+                print_detail(&d, a);
             }
         }
         ZaakCommand::Status {
@@ -475,6 +506,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                     dir,
                     id,
                     uitkomsten,
+                    datum,
                     bevindingen,
                     toelichting,
                     brp_onjuist,
@@ -499,19 +531,27 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 &mut s,
                 &id,
                 &Uitkomst {
+                    datum,
                     uitkomsten: uitkomsten.iter().map(|u| u.trim().to_lowercase()).collect(),
                     bevindingen,
                     toelichting,
                     brp_onjuist,
                 },
             )?;
+            let h = d.huisbezoeken.iter().rev().find(|h| h.uitgevoerd.is_some());
+            if let Some(h) = h
+                && h.uitgevoerd.as_deref() != Some(h.gepland.as_str())
+            {
+                println!(
+                    "Let op: uitgevoerd op {}, gepland op {}; dat staat in de geschiedenis van de zaak.",
+                    h.uitgevoerd.as_deref().unwrap_or_default(),
+                    h.gepland
+                );
+            }
             println!(
                 "Zaak {}: huisbezoek vastgelegd ({}).",
                 d.zaak.identificatie,
-                d.huisbezoeken
-                    .last()
-                    .map(|h| h.uitkomsten.join(", "))
-                    .unwrap_or_default()
+                h.map(|h| h.uitkomsten.join(", ")).unwrap_or_default()
             );
             for t in d.terugmeldingen.iter().filter(|t| t.status == "opgesteld") {
                 println!(

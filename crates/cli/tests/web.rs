@@ -235,8 +235,29 @@ fn logging_in_browsing_and_logging_out() {
     let queue = get(&s, "/signalen?thema=overbewoning", Some(&cookie));
     assert_eq!(queue.status, 200, "{}", queue.body);
     assert!(queue.body.contains("OVB-0"), "{}", queue.body);
-    assert!(!queue.body.contains("HNP-01</td>"), "filtered on a theme");
+    assert!(!queue.body.contains("<td>HNP-0"), "filtered on a theme");
     assert!(queue.body.contains("m² per persoon"));
+    // The queue: one row per address, in the ranking order of the exports (verwonderadressen
+    // first), the rank shown; a buurt is chosen, or typed, by its name.
+    let all = get(&s, "/signalen", Some(&cookie));
+    let ranks = ranks_of(&all.body);
+    assert_eq!(ranks.first(), Some(&1), "{}", all.body);
+    assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{ranks:?}");
+    let first_row = &all.body[all.body.find("<tbody>").unwrap()..];
+    let first_row = &first_row[..first_row.find("</tr>").unwrap()];
+    assert!(first_row.contains("verwonderadres"), "{first_row}");
+    let (code, naam) = first_option(&all.body, "buurt");
+    let by_name = get(
+        &s,
+        &format!("/signalen?buurt={}", naam.replace(' ', "%20")),
+        Some(&cookie),
+    );
+    assert!(
+        by_name.body.contains(&format!("value=\"{code}\" selected")),
+        "{}",
+        by_name.body
+    );
+    assert!(!ranks_of(&by_name.body).is_empty());
     // The filtered set as a file: xlsx and csv-nl, by the same writers as `loep signals`.
     let csv = get(
         &s,
@@ -416,6 +437,10 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
         page.body[at..at + page.body[at..].find('"').unwrap()].to_string()
     };
     let vbo = address.trim_start_matches("/adressen/").to_string();
+    let written = {
+        let h1 = page.body.find("<h1>").unwrap() + 4;
+        page.body[h1..h1 + page.body[h1..].find("</h1>").unwrap()].to_string()
+    };
     assert_eq!(get(&s, "/adressen/12345", Some(&analist)).status, 400);
 
     // A request for identities needs a reason; then it waits for a sleutelhouder.
@@ -467,6 +492,16 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
     let sleutelhouder = login(&s, "sleutelhouder");
     let queue = get(&s, "/onthullingen", Some(&sleutelhouder));
     assert!(queue.body.contains("Goedkeuren"), "{}", queue.body);
+    // The sleutelhouder decides with the address, the indicator and its explanation in view,
+    // and how many persons the request would reveal; no person is named.
+    assert!(queue.body.contains(&written), "{written}: {}", queue.body);
+    assert!(
+        queue.body.contains("Waarom dit signaal") && queue.body.contains(&signaal),
+        "{}",
+        queue.body
+    );
+    assert!(queue.body.contains("Te onthullen"), "{}", queue.body);
+    assert!(!queue.body.contains("BSN"), "{}", queue.body);
     let sh_csrf = csrf_of(&queue.body);
     let forged = post(
         &s,
@@ -545,9 +580,16 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
     assert_eq!(wrong.status, 400, "{}", wrong.body);
     assert!(wrong.body.contains("Niet verwerkt"));
 
-    // The partner now sees it and records its own dossier number.
+    // The partner now sees it and records its own dossier number; it sees where to go, as
+    // the address page writes it, on the case and in its list of cases.
     let uwv_page = get(&s, &case, Some(&uwv));
     assert_eq!(uwv_page.status, 200, "{}", uwv_page.body);
+    assert!(
+        uwv_page.body.contains(&written),
+        "{written}: {}",
+        uwv_page.body
+    );
+    assert!(get(&s, "/zaken", Some(&uwv)).body.contains(&written));
     let noted = post(
         &s,
         &format!("{case}/notitie"),
@@ -605,6 +647,29 @@ fn hidden(page: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no field {name} in {page}"))
         + key.len();
     page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+/// The ranks in the first cell of each row of the queue's table.
+fn ranks_of(page: &str) -> Vec<i64> {
+    let Some(body) = page.find("<tbody>").map(|i| &page[i..]) else {
+        return Vec::new();
+    };
+    body.split("<tr><td>")
+        .skip(1)
+        .filter_map(|row| row[..row.find("</td>")?].parse().ok())
+        .collect()
+}
+
+/// The first real choice (code, name) of a select on a page.
+fn first_option(page: &str, select: &str) -> (String, String) {
+    let at = page.find(&format!("<select id=\"{select}\"")).unwrap();
+    let rest = &page[at..];
+    let second = rest.match_indices("<option value=\"").nth(1).unwrap().0;
+    let rest = &rest[second + "<option value=\"".len()..];
+    let code = rest[..rest.find('"').unwrap()].to_string();
+    let label = &rest[rest.find('>').unwrap() + 1..rest.find("</option>").unwrap()];
+    let naam = label[..label.rfind(" (").unwrap_or(label.len())].to_string();
+    (code, naam)
 }
 
 /// The first address of the queue, as its address page writes it in its heading.
@@ -1017,6 +1082,18 @@ fn a_partner_system_works_its_cases_through_the_api() {
     assert_eq!(
         list["results"][0]["zaakobject"]["objectType"],
         "verblijfsobject"
+    );
+    // Where to go: the address written out, and the buurt by name.
+    let adres = list["results"][0]["zaakobject"]["adres"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        adres.chars().any(|c| c.is_ascii_digit()) && adres.contains(", "),
+        "{list}"
+    );
+    assert!(
+        list["results"][0]["zaakobject"]["buurtnaam"].is_string(),
+        "{list}"
     );
     assert!(list["next"].is_null() && list["previous"].is_null());
     assert_eq!(

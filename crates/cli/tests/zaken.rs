@@ -232,6 +232,20 @@ fn a_case_from_signal_to_outcome_with_every_role() {
     let list = json(ok(as_("uwv", &["zaak", "list", d, "--json"])));
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(show(&dir, "uwv", &id)["zaak"]["identificatie"], id.as_str());
+    // The partner learns where to go: the address written out, in the list, the case and
+    // the text of `zaak show`.
+    let adres = list[0]["adres"]["adres"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        adres.contains(", ") && list[0]["adres"]["buurtnaam"].is_string(),
+        "{list}"
+    );
+    assert_eq!(show(&dir, "uwv", &id)["adres"]["adres"], adres.as_str());
+    let text = ok(as_("uwv", &["zaak", "show", d, &id]));
+    assert!(text.contains(&format!("Adres: {adres}")), "{text}");
+    assert!(ok(as_("uwv", &["zaak", "list", d])).contains(&adres));
     refused(as_("corporatie", &["zaak", "show", d, &id]));
     assert!(
         json(ok(as_("corporatie", &["zaak", "list", d, "--json"])))
@@ -372,11 +386,39 @@ fn a_case_from_signal_to_outcome_with_every_role() {
             args[6] = "boete".into();
         }
     }
+    // The visit as it happened: never in the future, never before the case.
+    for (datum, why) in [
+        ("2026-06-16", "in de toekomst"),
+        ("2026-06-14", "voor de registratie"),
+        ("15-06-2026", "geen datum"),
+    ] {
+        let mut dated = args.clone();
+        dated.extend(["--datum".to_string(), datum.to_string()]);
+        let a: Vec<&str> = dated.iter().map(String::as_str).collect();
+        let msg = refused(as_("handhaver", &a));
+        assert!(msg.contains(why), "{datum}: {msg}");
+    }
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = ok(as_("handhaver", &a));
     assert!(out.contains("huisbezoek vastgelegd"), "{out}");
+    // Today, not on the planned day: said, and kept in the case's history.
+    assert!(
+        out.contains("uitgevoerd op 2026-06-15, gepland op 2026-07-01"),
+        "{out}"
+    );
     let detail = show(&dir, "handhaver", &id);
     assert_eq!(detail["zaak"]["status"], "huisbezoek_uitgevoerd");
+    assert_eq!(detail["huisbezoeken"][0]["uitgevoerd"], "2026-06-15");
+    assert!(
+        detail["statussen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|st| st["statustoelichting"]
+                .as_str()
+                .is_some_and(|t| t.contains("gepland op 2026-07-01"))),
+        "{detail}"
+    );
 
     // Terugmelding: without an approved request for identities, no BSN, no export.
     if let Some(p) = &persoon {

@@ -412,7 +412,7 @@ pub fn write_xlsx(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
         ("Adressen", l.run.adressen.to_string()),
         (
             "Let op",
-            "Een signaal is een reden om te kijken, geen besluit. Rang: eerst het aantal thema's, dan het aantal partners, dan de sterkte (hoe ver de signalen over hun drempel liggen)."
+            "Een signaal is een reden om te kijken, geen besluit. Rang: eerst het aantal partners met belang (verwonderadressen eerst), dan het aantal thema's, dan het aantal partners van wie de gegevens komen, dan de sterkte (hoe ver de signalen over hun drempel liggen)."
                 .to_string(),
         ),
         (

@@ -272,9 +272,11 @@ pub fn interested_partners<'a>(
 
 /// Per address: its themes and the partners whose data the signals rest on; a
 /// verwonderadres when two or more partners have an interest in it ([`interested_partners`]),
-/// not merely when two partners' data were read. Ranked by number of themes, then of partners,
-/// then by strength (the sum of how far each signal lies beyond its threshold), then by id:
-/// rules anyone can follow, no opaque score.
+/// not merely when two partners' data were read. Ranked by the number of partners with an
+/// interest (so the verwonderadressen, the addresses the team visits together, come first),
+/// then by number of themes, then of partners whose data the signals read, then by strength
+/// (the sum of how far each signal lies beyond its threshold), then by id: rules anyone can
+/// follow, no opaque score.
 pub fn profile(
     run_id: &str,
     signals: &[Signal],
@@ -284,39 +286,46 @@ pub fn profile(
     for s in signals {
         by_address.entry(&s.vbo_id).or_default().push(s);
     }
-    let mut out: Vec<AddressProfile> = by_address
+    let mut out: Vec<(usize, AddressProfile)> = by_address
         .into_iter()
         .map(|(vbo, ss)| {
+            let belang = interested_partners(ss.iter().copied(), team).len();
             let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.as_str()).collect();
             let partners: BTreeSet<&str> = ss
                 .iter()
                 .flat_map(|s| s.partners.iter().map(String::as_str))
                 .collect();
-            AddressProfile {
-                run_id: run_id.to_string(),
-                rang: 0,
-                vbo_id: vbo.to_string(),
-                buurtcode: ss[0].buurtcode.clone(),
-                themas: themes.iter().map(|t| t.to_string()).collect(),
-                verwonderadres: interested_partners(ss.iter().copied(), team).len() >= 2,
-                partners: partners.iter().map(|p| p.to_string()).collect(),
-                signalen: ss.len() as i64,
-                sterkte: (ss.iter().map(|s| s.sterkte).sum::<f64>() * 1000.0).round() / 1000.0,
-            }
+            (
+                belang,
+                AddressProfile {
+                    run_id: run_id.to_string(),
+                    rang: 0,
+                    vbo_id: vbo.to_string(),
+                    buurtcode: ss[0].buurtcode.clone(),
+                    themas: themes.iter().map(|t| t.to_string()).collect(),
+                    verwonderadres: belang >= 2,
+                    partners: partners.iter().map(|p| p.to_string()).collect(),
+                    signalen: ss.len() as i64,
+                    sterkte: (ss.iter().map(|s| s.sterkte).sum::<f64>() * 1000.0).round() / 1000.0,
+                },
+            )
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.themas
-            .len()
-            .cmp(&a.themas.len())
+    out.sort_by(|(belang_a, a), (belang_b, b)| {
+        belang_b
+            .cmp(belang_a)
+            .then(b.themas.len().cmp(&a.themas.len()))
             .then(b.partners.len().cmp(&a.partners.len()))
             .then(b.sterkte.total_cmp(&a.sterkte))
             .then(a.vbo_id.cmp(&b.vbo_id))
     });
-    for (i, p) in out.iter_mut().enumerate() {
-        p.rang = i as i64 + 1;
-    }
-    out
+    out.into_iter()
+        .enumerate()
+        .map(|(i, (_, mut p))| {
+            p.rang = i as i64 + 1;
+            p
+        })
+        .collect()
 }
 
 /// Writes signals as CSV (`run_id, indicator, versie, thema, vbo_id, buurtcode, verwonderadres,

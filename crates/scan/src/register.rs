@@ -122,7 +122,7 @@ pub fn entry(
             tables.into_iter().collect::<Vec<_>>().join("; ")
         ), 2500),
         "methods_and_models": cut(&format!(
-            "Niet zelflerend. Elke indicator is een openbare SQL-regel met benoemde drempels over gepseudonimiseerde tabellen; adressen worden gerangschikt op het aantal thema's, dan het aantal partners, dan de mate waarin feiten hun grens overschrijden. Geen machine learning, geen verborgen score. Personen zonder BSN in een bron worden gekoppeld met een Fellegi–Sunter-model op naam en geboortedatum met gepubliceerde instellingen. Indicatoren: {}. De volledige catalogus staat in indicatorcatalogus.md.",
+            "Niet zelflerend. Elke indicator is een openbare SQL-regel met benoemde drempels over gepseudonimiseerde tabellen; adressen worden gerangschikt op het aantal partners met belang bij het adres (verwonderadressen eerst), dan het aantal thema's, dan het aantal partners van wie de gegevens komen, dan de mate waarin feiten hun grens overschrijden. Geen machine learning, geen verborgen score. Personen zonder BSN in een bron worden gekoppeld met een Fellegi–Sunter-model op naam en geboortedatum met gepubliceerde instellingen. Indicatoren: {}. De volledige catalogus staat in indicatorcatalogus.md.",
             codes.join("; ")
         ), 5000),
         "provider": "Intern ontwikkeld (loep, open source onder EUPL-1.2)",

@@ -272,6 +272,27 @@ pub fn page_starts(
     Ok((total, starts))
 }
 
+/// The addresses of a run with at least one signal that matches `q`, in the run's ranking
+/// order (`adresprofiel.rang`): the team's queue, one row per address.
+pub fn ranked_addresses(conn: &Connection, run_id: &str, q: &SignalQuery) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT vbo_id FROM adresprofiel
+         WHERE run_id = ?1 AND vbo_id IN (SELECT vbo_id FROM signaal WHERE {SIGNAL_FILTER})
+         ORDER BY rang"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            run_id,
+            q.thema,
+            q.indicator,
+            q.buurt,
+            i64::from(q.verwonderadres)
+        ],
+        |r| r.get::<_, String>(0),
+    )?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Up to `limit` of a run's matching signals from the one numbered `from_nr` on, in order.
 pub fn signals_from(
     conn: &Connection,
@@ -646,5 +667,64 @@ mod tests {
         // Another run's signals never show.
         let (total, _) = signals_page(&conn, "S0002-y", &all, 0, 10).unwrap();
         assert_eq!(total, 0);
+    }
+
+    #[test]
+    fn the_queue_lists_each_matching_address_once_in_rank_order() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        conn.execute_batch(crate::project::SCHEMA).unwrap();
+        // Three addresses; the one ranked first has two signals, one of them overcrowding.
+        let (a, b, c) = ("0000000000000001", "0000000000000002", "0000000000000003");
+        let signals = vec![
+            signal(1, "ADF-01", "adresfraude", a, "BU1"),
+            signal(2, "HJM-01", "huisjesmelkerij", b, "BU1"),
+            signal(3, "OVB-01", "overbewoning", b, "BU1"),
+            signal(4, "OVB-01", "overbewoning", c, "BU2"),
+        ];
+        let profile = |vbo: &str, rang: i64| AddressProfile {
+            run_id: "S0001-x".into(),
+            rang,
+            vbo_id: vbo.into(),
+            buurtcode: None,
+            themas: vec![],
+            partners: vec![],
+            verwonderadres: rang == 1,
+            signalen: 1,
+            sterkte: 1.0,
+        };
+        let run = ScanRun {
+            run_id: "S0001-x".into(),
+            tijdstip: "2026-06-15T10:00:00Z".into(),
+            indicatoren: "[]".into(),
+            bronnen: "{}".into(),
+            signalen: 4,
+            adressen: 3,
+        };
+        let tx = conn.transaction().unwrap();
+        insert_run(
+            &tx,
+            &run,
+            &signals,
+            &[profile(b, 1), profile(c, 2), profile(a, 3)],
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let q = |thema: Option<&str>, buurt: Option<&str>, verwonderadres: bool| SignalQuery {
+            thema: thema.map(str::to_string),
+            buurt: buurt.map(str::to_string),
+            verwonderadres,
+            ..Default::default()
+        };
+        let ranked = |query| ranked_addresses(&conn, "S0001-x", &query).unwrap();
+        assert_eq!(ranked(q(None, None, false)), [b, c, a]);
+        assert_eq!(ranked(q(Some("overbewoning"), None, false)), [b, c]);
+        assert_eq!(ranked(q(Some("overbewoning"), Some("BU2"), false)), [c]);
+        assert_eq!(ranked(q(None, None, true)), [b]);
+        assert!(
+            ranked_addresses(&conn, "S0002-y", &SignalQuery::default())
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -113,15 +113,26 @@ fn address_page(
         _ => "onbekend".to_string(),
     };
     let profiel = v.profile.as_ref().map(|p| {
+        // Who has an interest (and joins the visit) is read from the signals of the same run,
+        // by the rule that made the address a verwonderadres or not.
+        let belang = loep_app::scan::interested_partners(
+            v.signals.iter().filter(|x| x.run_id == p.run_id),
+            &s.config().partners,
+        );
+        let belang = if belang.is_empty() {
+            "geen".to_string()
+        } else {
+            belang.into_iter().collect::<Vec<_>>().join(", ")
+        };
         format!(
-            "Rang {} in de laatste scan; thema's: {}; partners met belang: {}{}.",
+            "Rang {} in de laatste scan; thema's: {}; partners met belang (gaan mee op huisbezoek): {belang}; gegevens van: {}; {}.",
             p.rang,
             p.themas.join(", "),
             p.partners.join(", "),
             if p.verwonderadres {
-                "; een verwonderadres"
+                "een verwonderadres: twee of meer partners hebben er belang bij"
             } else {
-                ""
+                "geen verwonderadres: minder dan twee partners hebben er belang bij"
             }
         )
     });
@@ -349,6 +360,13 @@ pub async fn request(
 pub struct VerzoekRegel {
     pub id: String,
     pub signaal: String,
+    /// Where, which indicator and why, and how many persons: what a key holder decides on.
+    pub adres: String,
+    pub vbo_id: String,
+    pub buurt: String,
+    pub indicator: String,
+    pub uitleg: String,
+    pub personen: String,
     pub aanvrager: String,
     pub reden: String,
     pub aangevraagd: String,
@@ -367,10 +385,44 @@ fn status_nl(s: &str) -> &'static str {
     }
 }
 
-fn verzoek_regel(o: &loep_app::types::Onthulling) -> VerzoekRegel {
+fn verzoek_regel(
+    o: &loep_app::types::Onthulling,
+    c: Option<&loep_app::reveal::Context>,
+    book: &loep_app::scan::Addresses,
+) -> VerzoekRegel {
+    let vbo_id = c.map(|c| c.vbo_id.clone()).unwrap_or_default();
+    let code = c.and_then(|c| book.buurt_of(&c.vbo_id, c.buurtcode.as_deref()));
     VerzoekRegel {
         id: o.id.clone(),
         signaal: o.signaal.clone(),
+        adres: match (c, book.get(&vbo_id)) {
+            (None, _) => "het signaal is vernietigd (bewaartermijn)".to_string(),
+            (Some(_), Some(a)) => match &a.woonplaats {
+                Some(w) => format!("{} {w}", a.adres),
+                None => a.adres.clone(),
+            },
+            (Some(c), None) => format!("verblijfsobject {} (niet in de huidige BAG)", c.vbo_id),
+        },
+        buurt: match (book.buurtnaam(code), code) {
+            (Some(n), Some(c)) => format!("{n} ({c})"),
+            (None, Some(c)) => c.to_string(),
+            _ => "onbekend".to_string(),
+        },
+        vbo_id,
+        indicator: c
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    c.indicator,
+                    loep_app::inzage::labels::theme(&c.thema)
+                )
+            })
+            .unwrap_or_default(),
+        uitleg: c.map(|c| c.uitleg.clone()).unwrap_or_default(),
+        personen: match o.pseudoniemen.len() {
+            1 => "1 persoon".to_string(),
+            n => format!("{n} personen"),
+        },
         aanvrager: o.aanvrager.clone(),
         reden: o.reden.clone(),
         aangevraagd: loep_app::nl::tijdstip(&o.aangevraagd),
@@ -402,10 +454,16 @@ pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Resp
             (b.status == "aangevraagd", &b.aangevraagd)
                 .cmp(&(a.status == "aangevraagd", &a.aangevraagd))
         });
+        let book = server.address_book(&s)?;
+        let mut verzoeken = Vec::with_capacity(all.len());
+        for o in &all {
+            let c = loep_app::reveal::context(&s, o)?;
+            verzoeken.push(verzoek_regel(o, c.as_ref(), &book));
+        }
         Ok(Onthullingen {
             mag_beslissen: s.may(Actie::OnthullingBeoordelen),
             wie: Wie::of(&s, csrf),
-            verzoeken: all.iter().map(verzoek_regel).collect(),
+            verzoeken,
         })
     })
     .await;
@@ -474,7 +532,8 @@ pub async fn open(
         let o = loep_app::reveal::open(&mut s, &id)?;
         Ok(OnthullingPagina {
             wie: Wie::of(&s, csrf),
-            verzoek: verzoek_regel(&o.onthulling),
+            // The identities' page names the address itself (below).
+            verzoek: verzoek_regel(&o.onthulling, None, &loep_app::scan::Addresses::default()),
             adres: [o.adres.clone(), o.buurt.clone()]
                 .into_iter()
                 .flatten()

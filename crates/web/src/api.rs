@@ -332,6 +332,11 @@ pub struct Zaakobject {
     /// The 16-digit BAG id of the verblijfsobject.
     pub identificatie: String,
     pub buurtcode: Option<String>,
+    /// The address written out from the current BAG (`Kerkstraat 12A-2, 2011AB Haarlem`);
+    /// null when the current BAG does not hold the object.
+    pub adres: Option<String>,
+    /// The buurt's name (CBS).
+    pub buurtnaam: Option<String>,
 }
 
 /// A case, as the ZGW Zaken API names its fields.
@@ -357,8 +362,9 @@ pub struct Zaak {
     pub resultaat_toelichting: Option<String>,
 }
 
-impl From<&types::Zaak> for Zaak {
-    fn from(z: &types::Zaak) -> Zaak {
+impl Zaak {
+    /// The case as the API shows it, with its address written out.
+    fn of(z: &types::Zaak, adres: Option<&loep_app::zaken::CaseAddress>) -> Zaak {
         Zaak {
             url: format!("/api/v1/zaken/{}", z.uuid),
             uuid: z.uuid.clone(),
@@ -374,6 +380,8 @@ impl From<&types::Zaak> for Zaak {
                 object_type: z.zaakobject.object_type.clone(),
                 identificatie: z.zaakobject.identificatie.clone(),
                 buurtcode: z.zaakobject.buurtcode.clone(),
+                adres: adres.and_then(|a| a.adres.clone()),
+                buurtnaam: adres.and_then(|a| a.buurtnaam.clone()),
             },
             status: z.status.clone(),
             resultaat: z.resultaat.clone(),
@@ -404,10 +412,10 @@ pub struct ZaakUitgebreid {
     pub bevindingen: Vec<Bevinding>,
 }
 
-impl From<&ZaakDetail> for ZaakUitgebreid {
-    fn from(d: &ZaakDetail) -> ZaakUitgebreid {
+impl ZaakUitgebreid {
+    fn of(d: &ZaakDetail, adres: Option<&loep_app::zaken::CaseAddress>) -> ZaakUitgebreid {
         ZaakUitgebreid {
-            zaak: Zaak::from(&d.zaak),
+            zaak: Zaak::of(&d.zaak, adres),
             kenmerken: d
                 .rollen
                 .iter()
@@ -505,6 +513,11 @@ pub async fn zaken(
         }
         let results: Vec<types::Zaak> = all.iter().skip(start).take(PAGE_SIZE).cloned().collect();
         s.log_list(&results)?;
+        let adressen = s.addresses_of(&results.iter().collect::<Vec<_>>())?;
+        let results: Vec<Zaak> = results
+            .iter()
+            .map(|z| Zaak::of(z, adressen.get(&z.zaakobject.identificatie)))
+            .collect();
         Ok((all.len(), results))
     })
     .await;
@@ -527,7 +540,7 @@ pub async fn zaken(
                     count,
                     next: ((page as usize) < pages).then(|| link(page + 1)),
                     previous: (page > 1).then(|| link(page - 1)),
-                    results: results.iter().map(Zaak::from).collect(),
+                    results,
                 },
             )
         }
@@ -541,6 +554,15 @@ async fn detail(
     uuid: String,
 ) -> Result<ZaakDetail, Response> {
     call(server, headers, move |s| s.zaak(&uuid)).await
+}
+
+/// A case as the API shows it in full, its address written out.
+fn uitgebreid(s: &loep_app::api::ApiSession, d: &ZaakDetail) -> loep_app::Result<ZaakUitgebreid> {
+    let adressen = s.addresses_of(&[&d.zaak])?;
+    Ok(ZaakUitgebreid::of(
+        d,
+        adressen.get(&d.zaak.zaakobject.identificatie),
+    ))
 }
 
 /// One case, with the partners' dossier numbers, its indicators and bevindingen.
@@ -563,8 +585,13 @@ pub async fn zaak(
     headers: HeaderMap,
     Path(uuid): Path<String>,
 ) -> Response {
-    match detail(&server, &headers, uuid).await {
-        Ok(d) => json(StatusCode::OK, &ZaakUitgebreid::from(&d)),
+    match call(&server, &headers, move |s| {
+        let d = s.zaak(&uuid)?;
+        uitgebreid(s, &d)
+    })
+    .await
+    {
+        Ok(z) => json(StatusCode::OK, &z),
         Err(r) => r,
     }
 }
@@ -843,6 +870,9 @@ pub struct NieuweBevinding {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NieuweUitkomst {
+    /// The day the visit took place (`2026-12-06`; default today): never in the future.
+    #[serde(default)]
+    pub uitgevoerd: Option<String>,
     /// Outcome codes of the catalogue (e.g. `geen_bijzonderheden`, `brp_klopt_niet`).
     pub uitkomsten: Vec<String>,
     /// A verdict for every indicator that raised the case.
@@ -886,6 +916,7 @@ pub async fn uitkomst_nieuw(
         body,
         move |s, b: NieuweUitkomst| {
             let u = Uitkomst {
+                datum: b.uitgevoerd,
                 uitkomsten: b.uitkomsten,
                 bevindingen: b
                     .bevindingen
@@ -896,7 +927,7 @@ pub async fn uitkomst_nieuw(
                 brp_onjuist: Vec::new(),
             };
             let d = s.record_visit(&uuid, &u)?;
-            Ok(ZaakUitgebreid::from(&d))
+            uitgebreid(s, &d)
         },
     )
     .await
@@ -943,7 +974,7 @@ pub async fn notitie_nieuw(
     let what = format!("{} /zaken/{uuid}/notities", Method::POST);
     post(&server, &headers, what, body, move |s, b: NieuweNotitie| {
         let d = s.note(&uuid, &b.tekst, b.zaakkenmerk.as_deref())?;
-        Ok(ZaakUitgebreid::from(&d))
+        uitgebreid(s, &d)
     })
     .await
 }

@@ -411,16 +411,39 @@ impl Filter {
             verwonderadres: !self.verwonderadres.is_empty(),
         }
     }
+
+    /// The filter with a buurt typed by its name (in any case) read as its code.
+    fn with_buurt_code(mut self, addresses: &loep_app::scan::Addresses) -> Filter {
+        let typed = self.buurt.trim();
+        if !typed.is_empty()
+            && !addresses.buurten.contains_key(typed)
+            && let Some(b) = addresses
+                .buurten
+                .values()
+                .find(|b| b.buurtnaam.eq_ignore_ascii_case(typed))
+        {
+            self.buurt = b.buurtcode.clone();
+        }
+        self
+    }
 }
 
-pub struct Regel {
-    pub id: String,
+/// One address of the queue.
+pub struct Rij {
+    pub rang: i64,
     pub vbo_id: String,
-    pub indicator: String,
-    pub thema: String,
     pub adres: String,
     pub buurt: String,
+    /// The themes of its signals, in words.
+    pub themas: Vec<String>,
+    /// The partners with an interest, who join the visit; "geen" when none of the project.
+    pub belang: String,
+    pub verwonderadres: bool,
+    /// The strongest signal that matches the filter: its indicator and explanation.
+    pub indicator: String,
     pub uitleg: String,
+    /// The address's other signals in the run.
+    pub overig: usize,
 }
 
 #[derive(Template)]
@@ -431,9 +454,15 @@ struct Signalen {
     indicator: String,
     buurt: String,
     verwonderadres: bool,
-    themas: Vec<String>,
-    regels: Vec<Regel>,
+    /// (value, label) of each choice.
+    themas: Vec<(String, String)>,
+    indicatoren: Vec<(String, String)>,
+    buurten: Vec<(String, String)>,
+    rijen: Vec<Rij>,
+    /// Addresses that match.
     totaal: usize,
+    /// Signals that match.
+    signalen: usize,
     pagina: usize,
     paginas: usize,
     vorige: Option<String>,
@@ -532,6 +561,9 @@ pub fn encode(v: &str) -> String {
         .collect()
 }
 
+/// `GET /signalen`: the queue the team works from, one row per address in the ranking order
+/// of the exports (verwonderadressen first), with its themes, who has an interest, and the
+/// strongest signal that matches the filter.
 pub async fn signals(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
@@ -542,10 +574,11 @@ pub async fn signals(
         Err(r) => return r,
     };
     let page = blocking(move || {
+        let addresses = server.address_book(&s)?;
+        let f = f.with_buurt_code(&addresses);
         let filter = f.signal_filter();
         let n = f.pagina.unwrap_or(1).max(1);
-        // The page's signals first (authorised), then their addresses from the kept book.
-        let found = loep_app::scan::signals_in(
+        let queue = loep_app::scan::queue(
             &s,
             &filter,
             Page {
@@ -554,19 +587,23 @@ pub async fn signals(
             },
             &server.wachtrij,
         )?;
-        let addresses = server.address_book(&s)?;
-        let regels = found
-            .signals
+        let partner = |p: &str| loep_app::inzage::labels::partner_named(p);
+        let rijen = queue
+            .rows
             .iter()
-            .map(|x| {
-                let code = addresses.buurt_of(&x.vbo_id, x.buurtcode.as_deref());
-                Regel {
-                    id: x.id(),
-                    vbo_id: x.vbo_id.clone(),
-                    indicator: x.indicator.clone(),
-                    thema: x.thema.clone(),
+            .map(|r| {
+                let code = addresses.buurt_of(&r.profile.vbo_id, r.profile.buurtcode.as_deref());
+                let strongest = r
+                    .signals
+                    .iter()
+                    .filter(|x| filter.matches(x))
+                    .max_by(|a, b| a.sterkte.total_cmp(&b.sterkte))
+                    .or(r.signals.first());
+                Rij {
+                    rang: r.profile.rang,
+                    vbo_id: r.profile.vbo_id.clone(),
                     adres: addresses
-                        .adres(&x.vbo_id)
+                        .adres(&r.profile.vbo_id)
                         .unwrap_or("adres onbekend in de BAG")
                         .to_string(),
                     buurt: addresses
@@ -574,30 +611,67 @@ pub async fn signals(
                         .or(code)
                         .unwrap_or("onbekend")
                         .to_string(),
-                    uitleg: x.uitleg.clone(),
+                    themas: r
+                        .profile
+                        .themas
+                        .iter()
+                        .map(|t| loep_app::inzage::labels::theme(t).to_string())
+                        .collect(),
+                    belang: if r.belanghebbenden.is_empty() {
+                        "geen".to_string()
+                    } else {
+                        r.belanghebbenden
+                            .iter()
+                            .map(|p| partner(p))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
+                    verwonderadres: r.profile.verwonderadres,
+                    indicator: strongest.map(|x| x.indicator.clone()).unwrap_or_default(),
+                    uitleg: strongest.map(|x| x.uitleg.clone()).unwrap_or_default(),
+                    overig: r.signals.len().saturating_sub(1),
                 }
             })
             .collect();
-        let paginas = found.total.div_ceil(PAGE_SIZE).max(1);
+        let paginas = queue.total.div_ceil(PAGE_SIZE).max(1);
+        let mut buurten: Vec<(String, String)> = addresses
+            .buurten
+            .values()
+            .map(|b| (b.buurtcode.clone(), b.buurtnaam.clone()))
+            .collect();
+        buurten.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        let indicatoren = loep_app::scan::catalogue()?
+            .indicators
+            .into_iter()
+            .map(|i| (i.code.clone(), format!("{} – {}", i.code, i.titel)))
+            .collect();
         Ok(Signalen {
             wie: Wie::of(&s, csrf),
             themas: loep_app::scan::themes()
                 .iter()
-                .map(|t| t.to_string())
+                .map(|t| {
+                    (
+                        t.to_string(),
+                        loep_app::inzage::labels::theme(t).to_string(),
+                    )
+                })
                 .collect(),
+            indicatoren,
+            buurten,
             thema: f.thema.clone(),
-            indicator: f.indicator.clone(),
+            indicator: f.indicator.trim().to_uppercase(),
             buurt: f.buurt.clone(),
             verwonderadres: !f.verwonderadres.is_empty(),
-            regels,
-            totaal: found.total,
+            rijen,
+            totaal: queue.total,
+            signalen: queue.signalen,
             pagina: n,
             paginas,
             export_xlsx: filter_link(&f, "/signalen/export", "formaat=xlsx"),
             export_csv: filter_link(&f, "/signalen/export", "formaat=csv-nl"),
             vorige: (n > 1).then(|| page_link(&f, n - 1)),
             volgende: (n < paginas).then(|| page_link(&f, n + 1)),
-            run: found.run.run_id,
+            run: queue.run.run_id,
         })
     })
     .await;

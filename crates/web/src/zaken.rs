@@ -78,14 +78,15 @@ pub async fn list(
             ..Default::default()
         };
         let zaken = loep_app::zaken::list(&s, &filter)?;
+        let book = server.address_book(&s)?;
         let rijen = zaken
             .iter()
             .map(|z| ZaakRij {
                 id: z.identificatie.clone(),
                 omschrijving: z.omschrijving.clone(),
                 status: status_text(&z.status),
-                adres: z.zaakobject.identificatie.clone(),
-                buurt: z.zaakobject.buurtcode.clone().unwrap_or_default(),
+                adres: written_out(&book, &z.zaakobject),
+                buurt: buurt_of(&book, &z.zaakobject),
                 startdatum: loep_app::nl::datum(&z.startdatum),
                 resultaat: z.resultaat.clone().unwrap_or_default(),
             })
@@ -148,6 +149,8 @@ pub struct Mag {
 #[template(path = "zaak.html")]
 struct ZaakPagina {
     wie: Wie,
+    /// Today (JJJJ-MM-DD): the latest day a visit can be recorded for.
+    vandaag: String,
     id: String,
     omschrijving: String,
     toelichting: String,
@@ -189,7 +192,38 @@ fn keuzes<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Keuze>
         .collect()
 }
 
-fn case_page(s: &Session, csrf: String, d: ZaakDetail, fout: Option<String>) -> ZaakPagina {
+/// A case's address written out as the BAG has it (street, number, letter, addition,
+/// postcode, place), or its BAG id when the current BAG does not hold the object.
+fn written_out(book: &loep_app::scan::Addresses, o: &loep_app::zaken::Zaakobject) -> String {
+    match book.get(&o.identificatie) {
+        Some(a) => match &a.woonplaats {
+            Some(w) => format!("{} {w}", a.adres),
+            None => a.adres.clone(),
+        },
+        None => format!(
+            "niet in de huidige BAG-levering (verblijfsobject {})",
+            o.identificatie
+        ),
+    }
+}
+
+/// A case's buurt by its name, with its code.
+fn buurt_of(book: &loep_app::scan::Addresses, o: &loep_app::zaken::Zaakobject) -> String {
+    let code = book.buurt_of(&o.identificatie, o.buurtcode.as_deref());
+    match (book.buurtnaam(code), code) {
+        (Some(n), Some(c)) => format!("{n} ({c})"),
+        (None, Some(c)) => c.to_string(),
+        _ => "onbekend".to_string(),
+    }
+}
+
+fn case_page(
+    s: &Session,
+    csrf: String,
+    d: ZaakDetail,
+    book: &loep_app::scan::Addresses,
+    fout: Option<String>,
+) -> ZaakPagina {
     let c = loep_app::zaken::catalogus();
     let z = &d.zaak;
     let gesloten = c.is_eind(&z.status);
@@ -202,12 +236,16 @@ fn case_page(s: &Session, csrf: String, d: ZaakDetail, fout: Option<String>) -> 
             rechts: zaaktype,
         },
         Regel {
-            links: "Adres (BAG-verblijfsobject)".into(),
+            links: "Adres".into(),
+            rechts: written_out(book, &z.zaakobject),
+        },
+        Regel {
+            links: "BAG-verblijfsobject".into(),
             rechts: z.zaakobject.identificatie.clone(),
         },
         Regel {
             links: "Buurt".into(),
-            rechts: z.zaakobject.buurtcode.clone().unwrap_or_default(),
+            rechts: buurt_of(book, &z.zaakobject),
         },
         Regel {
             links: "Startdatum".into(),
@@ -261,6 +299,7 @@ fn case_page(s: &Session, csrf: String, d: ZaakDetail, fout: Option<String>) -> 
     let mut indicatoren: Vec<String> = d.indicatoren().into_iter().collect();
     indicatoren.sort();
     ZaakPagina {
+        vandaag: loep_app::today(),
         wie: Wie::of(s, csrf),
         id: z.identificatie.clone(),
         omschrijving: z.omschrijving.clone(),
@@ -320,11 +359,14 @@ fn case_page(s: &Session, csrf: String, d: ZaakDetail, fout: Option<String>) -> 
             .map(|b| BezoekRegel {
                 gepland: loep_app::nl::datum(&b.gepland),
                 team: b.team.join(", "),
-                uitgevoerd: b
-                    .uitgevoerd
-                    .as_deref()
-                    .map(loep_app::nl::datum)
-                    .unwrap_or_else(|| "nog niet".into()),
+                uitgevoerd: match b.uitgevoerd.as_deref() {
+                    None => "nog niet".into(),
+                    // A visit on another day than planned says so.
+                    Some(u) if u.len() == 10 && u != b.gepland => {
+                        format!("{} (niet op de geplande dag)", loep_app::nl::datum(u))
+                    }
+                    Some(u) => loep_app::nl::datum(u),
+                },
                 uitkomsten: b
                     .uitkomsten
                     .iter()
@@ -426,7 +468,8 @@ pub async fn show(
     };
     let page = blocking(move || {
         let d = loep_app::zaken::show(&s, &id)?;
-        Ok(case_page(&s, csrf, d, None))
+        let book = server.address_book(&s)?;
+        Ok(case_page(&s, csrf, d, &book, None))
     })
     .await;
     match page {
@@ -498,7 +541,11 @@ pub async fn act(
             Ok(()) => Ok(None),
             Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
                 let d = loep_app::zaken::show(&s, &id)?;
-                Ok(Some((e.kind, case_page(&s, csrf, d, Some(e.message())))))
+                let book = server.address_book(&s)?;
+                Ok(Some((
+                    e.kind,
+                    case_page(&s, csrf, d, &book, Some(e.message())),
+                )))
             }
             Err(e) => Err(e),
         }
@@ -550,6 +597,7 @@ fn apply(s: &mut Session, id: &str, actie: &str, v: &Velden) -> loep_app::Result
                 s,
                 id,
                 &Uitkomst {
+                    datum: Some(v.get("datum")),
                     uitkomsten: v.all("uitkomst"),
                     bevindingen: v.bevindingen(),
                     toelichting: v.get("toelichting"),

@@ -1311,6 +1311,10 @@ pub struct BrpOnjuist {
 /// What `loep zaak visit record` records.
 #[derive(Debug, Clone, Default)]
 pub struct Uitkomst {
+    /// The day the visit took place (JJJJ-MM-DD); `None` or empty: today. Never in the future,
+    /// never before the case was registered; when it differs from the planned day, the case's
+    /// history says so.
+    pub datum: Option<String>,
     pub uitkomsten: Vec<String>,
     /// (indicator, oordeel) for every indicator that raised the case.
     pub bevindingen: Vec<(String, String)>,
@@ -1429,15 +1433,35 @@ pub fn record_visit(
             )));
         }
     }
-    let volgnr = d
+    let (volgnr, gepland) = d
         .huisbezoeken
         .iter()
         .rev()
         .find(|h| h.uitgevoerd.is_none())
-        .map(|h| h.volgnr)
+        .map(|h| (h.volgnr, h.gepland.clone()))
         .ok_or_else(|| {
-            invalid("er is geen gepland huisbezoek; plan het met `loep zaak visit plan`")
+            invalid("er is geen gepland huisbezoek; plan het eerst (in de zaak, of met `loep zaak visit plan`)")
         })?;
+    let datum = match u.datum.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        None => today(),
+        Some(d) => parse_datum(d, "de datum van het huisbezoek")?,
+    };
+    if datum > today() {
+        return Err(invalid(format!(
+            "de datum van het huisbezoek ({datum}) ligt in de toekomst; leg een huisbezoek vast nadat het is uitgevoerd"
+        )));
+    }
+    if datum < z.registratiedatum {
+        return Err(invalid(format!(
+            "de datum van het huisbezoek ({datum}) ligt voor de registratie van de zaak ({}); controleer de datum",
+            z.registratiedatum
+        )));
+    }
+    let afwijking = if datum != gepland {
+        format!("; uitgevoerd op {datum}, gepland op {gepland}")
+    } else {
+        String::new()
+    };
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     tx.execute(
@@ -1445,7 +1469,7 @@ pub fn record_visit(
         params![
             z.identificatie,
             volgnr,
-            clock::now(),
+            datum,
             u.uitkomsten.join(","),
             u.toelichting.trim()
         ],
@@ -1464,7 +1488,7 @@ pub fn record_visit(
         &tx,
         &z.identificatie,
         "huisbezoek_uitgevoerd",
-        &format!("uitkomst: {}", u.uitkomsten.join(", ")),
+        &format!("uitkomst: {}{afwijking}", u.uitkomsten.join(", ")),
         user.naam(),
     )?;
     log_step(
@@ -1473,7 +1497,10 @@ pub fn record_visit(
         "zaak.huisbezoek_uitgevoerd",
         &z.identificatie,
         &d.personen,
-        &[("uitkomsten", u.uitkomsten.join(","))],
+        &[
+            ("uitkomsten", u.uitkomsten.join(",")),
+            ("uitgevoerd", datum.clone()),
+        ],
     )?;
     tx.commit()?;
     detail(project.conn(), load(project.conn(), &z.identificatie)?)
