@@ -35,6 +35,15 @@ pub fn add(
     Ok(account)
 }
 
+/// `loep user wachtwoord` and the browser's password form: the logged-in account changes its
+/// own password (the current one must be right). Its open web sessions end.
+pub fn change_password(session: &mut Session, current: &str, new: &str) -> Result<()> {
+    let tx = session.project.begin()?;
+    auth::change_password(&tx, &session.user, current, new)?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// `loep user list`.
 pub fn list(session: &Session) -> Result<Vec<Account>> {
     session.authorize(Actie::GebruikersBekijken)?;

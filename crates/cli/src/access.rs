@@ -28,7 +28,7 @@ pub fn password(var: &str, prompt: &str) -> Result<String> {
     if !std::io::stdin().is_terminal() {
         bail!("no password: set {var} or run the command in a terminal to be asked");
     }
-    rpassword::prompt_password(prompt).context("cannot read the password from the terminal")
+    rpassword::prompt_password(prompt).context("kan het wachtwoord niet van de terminal lezen")
 }
 
 /// A new password, asked twice on a terminal (or taken from `var`).
@@ -39,12 +39,12 @@ pub fn new_password(var: &str, whose: &str) -> Result<String> {
     let first = password(var, &format!("Nieuw wachtwoord voor {whose}: "))?;
     let second = password(var, "Nogmaals: ")?;
     if first != second {
-        bail!("the two passwords differ; nothing was changed");
+        bail!("de twee wachtwoorden verschillen; er is niets gewijzigd");
     }
     Ok(first)
 }
 
-fn credentials(gebruiker: Option<&str>) -> Result<(String, String)> {
+pub fn credentials(gebruiker: Option<&str>) -> Result<(String, String)> {
     let naam = account_name(gebruiker)?;
     let pw = password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
     Ok((naam, pw))

@@ -24,6 +24,10 @@ pub enum UserCommand {
         #[arg(long)]
         organisatie: Option<String>,
     },
+    /// Change your own password (any account). The current password comes from
+    /// LOEP_WACHTWOORD or is asked; the new one from LOEP_NIEUW_WACHTWOORD or is asked twice.
+    /// Your open sessions in the browser end.
+    Wachtwoord { dir: PathBuf },
     /// List the project's accounts and their roles.
     List {
         dir: PathBuf,
@@ -181,6 +185,15 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                     u.naam
                 );
             }
+        }
+        UserCommand::Wachtwoord { dir } => {
+            let (naam, pw) = access::credentials(gebruiker)?;
+            let mut s = loep_app::session::login(&dir, Mode::Write, &naam, &pw)?;
+            let new = access::new_password("LOEP_NIEUW_WACHTWOORD", &naam)?;
+            loep_app::accounts::change_password(&mut s, &pw, &new)?;
+            println!(
+                "Het wachtwoord van '{naam}' is gewijzigd; open sessies in de browser zijn beëindigd."
+            );
         }
         UserCommand::List { dir, json } => {
             let s = access::open(&dir, Mode::Read, gebruiker)?;

@@ -354,8 +354,39 @@ fn logging_in_and_the_role_of_every_command() {
     assert!(err.contains("verkeerd wachtwoord"), "{err}");
     let err = refused(loep_as("iemand", &["status", d]));
     assert!(err.contains("onbekend account"), "{err}");
+    // Every account changes its own password, knowing the current one.
+    let nieuw = "vier losse woorden voor analist twee";
+    let err = refused(loep_env(
+        &["user", "wachtwoord", d],
+        &[
+            ("LOEP_GEBRUIKER", "analist2"),
+            ("LOEP_WACHTWOORD", "niet het goede wachtwoord"),
+            ("LOEP_NIEUW_WACHTWOORD", nieuw),
+        ],
+    ));
+    assert!(
+        err.contains("verkeerd wachtwoord") || err.contains("klopt niet"),
+        "{err}"
+    );
+    let out = ok(loep_env(
+        &["user", "wachtwoord", d],
+        &[
+            ("LOEP_GEBRUIKER", "analist2"),
+            ("LOEP_NIEUW_WACHTWOORD", nieuw),
+        ],
+    ));
+    assert!(out.contains("is gewijzigd"), "{out}");
+    refused(loep_as("analist2", &["status", d]));
+    ok(loep_env(
+        &["status", d],
+        &[("LOEP_GEBRUIKER", "analist2"), ("LOEP_WACHTWOORD", nieuw)],
+    ));
+    assert!(ok(loep_as("fg", &["user", "audit", d])).contains("wachtwoord-gewijzigd"));
     ok(loep(&["user", "disable", d, "analist2"]));
-    let err = refused(loep_as("analist2", &["signals", d]));
+    let err = refused(loep_env(
+        &["signals", d],
+        &[("LOEP_GEBRUIKER", "analist2"), ("LOEP_WACHTWOORD", nieuw)],
+    ));
     assert!(err.contains("uitgeschakeld"), "{err}");
     let err = refused(loep(&["user", "disable", d, "beheerder"]));
     assert!(err.contains("eigen account"), "{err}");

@@ -318,6 +318,66 @@ fn logging_in_browsing_and_logging_out() {
         "the other session lives"
     );
 
+    // An account changes its own password in the browser; all its sessions end with it.
+    let hh = login(&s, "handhaver");
+    let hh_other = login(&s, "handhaver");
+    let form = get(&s, "/wachtwoord", Some(&hh));
+    assert_eq!(form.status, 200, "{}", form.body);
+    let hh_csrf = csrf_of(&form.body);
+    let nieuw = "vier losse woorden voor de handhaver";
+    for (huidig, eerst, dan, why) in [
+        (PASSWORD, nieuw, "iets anders dan eerst", "verschillen"),
+        ("niet het wachtwoord", nieuw, nieuw, "klopt niet"),
+        (PASSWORD, "kort", "kort", "tekens"),
+    ] {
+        let a = post(
+            &s,
+            "/wachtwoord",
+            Some(&hh),
+            &[
+                ("csrf", &hh_csrf),
+                ("huidig", huidig),
+                ("nieuw", eerst),
+                ("herhaling", dan),
+            ],
+        );
+        assert_eq!(a.status, 400, "{why}: {}", a.body);
+        assert!(a.body.contains(why), "{why}: {}", a.body);
+    }
+    let changed = post(
+        &s,
+        "/wachtwoord",
+        Some(&hh),
+        &[
+            ("csrf", &hh_csrf),
+            ("huidig", PASSWORD),
+            ("nieuw", nieuw),
+            ("herhaling", nieuw),
+        ],
+    );
+    assert_eq!(changed.status, 303, "{}", changed.body);
+    assert_eq!(
+        changed.location.as_deref(),
+        Some("/inloggen?wachtwoord=gewijzigd")
+    );
+    assert_eq!(
+        get(&s, "/zaken", Some(&hh)).status,
+        303,
+        "this session ended"
+    );
+    assert_eq!(
+        get(&s, "/zaken", Some(&hh_other)).status,
+        303,
+        "and the other"
+    );
+    assert!(
+        get(&s, "/inloggen?wachtwoord=gewijzigd", None)
+            .body
+            .contains("Uw wachtwoord is gewijzigd")
+    );
+    let hh = login_with(&s, "handhaver", nieuw);
+    assert_eq!(get(&s, "/zaken", Some(&hh)).status, 200);
+
     // A partner's employee may not see the signals: the core refuses, the page says so.
     let uwv = login(&s, "uwv");
     let refused = get(&s, "/signalen", Some(&uwv));
@@ -1350,7 +1410,8 @@ fn every_route_answers_every_role_as_the_table_says() {
         "handhaver",
     ];
     // (path, the roles that may open it, whether the menu links it)
-    let table: [(&str, &[&str], bool); 14] = [
+    let table: [(&str, &[&str], bool); 15] = [
+        ("/wachtwoord", &roles, false),
         ("/leveringen", &["beheerder"], true),
         (
             "/scans",

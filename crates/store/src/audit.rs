@@ -53,10 +53,12 @@ pub enum Gebeurtenis {
     ApiSleutelUitgegeven,
     /// A beheerder revoked an API key of the account.
     ApiSleutelIngetrokken,
+    /// The account changed its own password (its open sessions ended).
+    WachtwoordGewijzigd,
 }
 
 impl Gebeurtenis {
-    pub const ALL: [Gebeurtenis; 8] = [
+    pub const ALL: [Gebeurtenis; 9] = [
         Gebeurtenis::Aangemaakt,
         Gebeurtenis::Uitgeschakeld,
         Gebeurtenis::Ingeschakeld,
@@ -65,6 +67,7 @@ impl Gebeurtenis {
         Gebeurtenis::Geblokkeerd,
         Gebeurtenis::ApiSleutelUitgegeven,
         Gebeurtenis::ApiSleutelIngetrokken,
+        Gebeurtenis::WachtwoordGewijzigd,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +80,7 @@ impl Gebeurtenis {
             Gebeurtenis::Geblokkeerd => "geblokkeerd",
             Gebeurtenis::ApiSleutelUitgegeven => "api-sleutel-uitgegeven",
             Gebeurtenis::ApiSleutelIngetrokken => "api-sleutel-ingetrokken",
+            Gebeurtenis::WachtwoordGewijzigd => "wachtwoord-gewijzigd",
         }
     }
 

@@ -980,6 +980,52 @@ pub fn confirm_user(conn: &Connection, by: &Gebruiker, naam: &str) -> Result<()>
     })
 }
 
+/// An account changes its own password: the current one must be right, the new one must
+/// meet the rules and differ from it. The account's open sessions end with it (their seal
+/// covers the account's row), and the audit trail records the change.
+pub fn change_password(
+    conn: &Connection,
+    user: &Gebruiker,
+    current: &str,
+    new: &str,
+) -> Result<()> {
+    let naam = user.naam();
+    let Some(row) = find(conn, naam)? else {
+        return Err(not_found(naam));
+    };
+    if !crate::integrity::row_intact(conn, "gebruiker", naam)? {
+        return Err(crate::integrity::tampered(&format!("account '{naam}'")));
+    }
+    if !verify_password(current, &row.wachtwoord) {
+        return Err(refused(
+            "geweigerd: het huidige wachtwoord klopt niet; het wachtwoord is niet gewijzigd",
+        ));
+    }
+    if current == new {
+        return Err(invalid(
+            "het nieuwe wachtwoord is gelijk aan het huidige; kies een ander",
+        ));
+    }
+    check_password(naam, new, &[current])?;
+    let wachtwoord = hash_password(new)?;
+    let now = clock::now_utc();
+    atomically(conn, || {
+        conn.execute(
+            "UPDATE gebruiker SET wachtwoord = ?2 WHERE naam = ?1",
+            params![naam, wachtwoord],
+        )
+        .with_context(|| format!("kan het wachtwoord van '{naam}' niet opslaan"))?;
+        audit::record(
+            conn,
+            now,
+            Gebeurtenis::WachtwoordGewijzigd,
+            naam,
+            Some(naam),
+            Some("eigen wachtwoord gewijzigd; open sessies beëindigd"),
+        )
+    })
+}
+
 /// Whether the project has a confirmed functionaris gegevensbescherming. A disabled one
 /// counts too: disabling the fg must not reopen the way for a beheerder's own fg to confirm
 /// itself at an approval.
@@ -1969,6 +2015,18 @@ mod tests {
         )
         .unwrap();
         crate::apisleutel::revoke(&conn, &b2, &k.id, now).unwrap();
+        // A password change: only with the current password, never to the same or a weak one.
+        let new = "vier losse woorden als nieuw wachtwoord";
+        let e = change_password(&conn, &b2, "niet het wachtwoord", new).unwrap_err();
+        assert!(
+            e.to_string().contains("huidige wachtwoord klopt niet"),
+            "{e}"
+        );
+        assert!(change_password(&conn, &b2, PW, PW).is_err());
+        assert!(change_password(&conn, &b2, PW, "kort").is_err());
+        change_password(&conn, &b2, PW, new).unwrap();
+        assert!(authenticate(&conn, "b2", PW).is_err());
+        assert_eq!(authenticate(&conn, "b2", new).unwrap().naam(), "b2");
         let trail = audit::records(&conn).unwrap();
         for g in Gebeurtenis::ALL {
             assert!(trail.iter().any(|r| r.gebeurtenis == g), "{g:?}: {trail:?}");

@@ -73,15 +73,28 @@ impl Wie {
 struct Inloggen {
     gebruiker: String,
     fout: Option<String>,
+    melding: Option<String>,
 }
 
-pub async fn login_form(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+#[derive(Deserialize, Default)]
+pub struct LoginVraag {
+    #[serde(default)]
+    wachtwoord: String,
+}
+
+pub async fn login_form(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Query(q): Query<LoginVraag>,
+) -> Response {
     if token(&headers).is_some() && session(&server, &headers, Mode::Read).await.is_ok() {
         return Redirect::to("/").into_response();
     }
     render(&Inloggen {
         gebruiker: String::new(),
         fout: None,
+        melding: (q.wachtwoord == "gewijzigd")
+            .then(|| "Uw wachtwoord is gewijzigd. Log in met het nieuwe wachtwoord.".to_string()),
     })
 }
 
@@ -99,6 +112,7 @@ pub async fn login(State(server): State<Arc<Server>>, Form(form): Form<LoginForm
         let page = render(&Inloggen {
             gebruiker: naam,
             fout: Some("Vul uw accountnaam en uw wachtwoord in.".into()),
+            melding: None,
         });
         return (StatusCode::BAD_REQUEST, page).into_response();
     }
@@ -121,6 +135,7 @@ pub async fn login(State(server): State<Arc<Server>>, Form(form): Form<LoginForm
             let page = render(&Inloggen {
                 gebruiker: naam,
                 fout: Some(e.message()),
+                melding: None,
             });
             (status, page).into_response()
         }
@@ -201,6 +216,79 @@ pub async fn logout(
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
+}
+
+#[derive(Template)]
+#[template(path = "wachtwoord.html")]
+struct Wachtwoord {
+    wie: Wie,
+    fout: Option<String>,
+}
+
+/// `GET /wachtwoord`: the form to change one's own password.
+pub async fn password_form(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+    match session(&server, &headers, Mode::Read).await {
+        Ok((s, csrf)) => render(&Wachtwoord {
+            wie: Wie::of(&s, csrf),
+            fout: None,
+        }),
+        Err(r) => r,
+    }
+}
+
+/// `POST /wachtwoord`: changes the account's own password; every open session of the account
+/// ends with it, this one too, so the browser goes to the login.
+pub async fn change_password(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    // Passwords are taken as typed: spaces count.
+    let field = |name: &str| {
+        v.0.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (huidig, nieuw, herhaling) = (field("huidig"), field("nieuw"), field("herhaling"));
+    let done = blocking(move || {
+        if nieuw != herhaling {
+            return Ok(Err((
+                Wie::of(&s, csrf),
+                "De twee nieuwe wachtwoorden verschillen; typ ze opnieuw.".to_string(),
+            )));
+        }
+        match loep_app::accounts::change_password(&mut s, &huidig, &nieuw) {
+            Ok(()) => Ok(Ok(())),
+            Err(e) if matches!(e.kind, Kind::Invalid | Kind::Refused) => {
+                Ok(Err((Wie::of(&s, csrf), e.message())))
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => {
+            let mut res = Redirect::to("/inloggen?wachtwoord=gewijzigd").into_response();
+            if let Ok(v) = HeaderValue::from_str(&clear_cookie()) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Ok(Err((wie, fout))) => (
+            StatusCode::BAD_REQUEST,
+            render(&Wachtwoord {
+                wie,
+                fout: Some(fout),
+            }),
+        )
+            .into_response(),
+        Err(e) => app_error(&e),
+    }
 }
 
 /// A theme's or buurt's count on the dashboard.

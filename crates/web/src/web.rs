@@ -70,6 +70,10 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/", get(pages::dashboard))
         .route("/inloggen", get(pages::login_form).post(pages::login))
         .route("/uitloggen", post(pages::logout))
+        .route(
+            "/wachtwoord",
+            get(pages::password_form).post(pages::change_password),
+        )
         .route("/signalen", get(pages::signals))
         .route("/signalen/export", get(pages::export))
         .route("/indicatoren", get(pages::indicators))
