@@ -148,12 +148,28 @@ pub fn drop_upload(upload: &Upload) {
 pub fn deliveries(
     session: &Session,
 ) -> Result<Vec<(loep_store::catalog::DeliveryInfo, Option<serde_json::Value>)>> {
+    delivered(session, usize::MAX)
+}
+
+/// The newest delivery with its report, if any (see [`deliveries`]).
+pub fn latest_delivery(
+    session: &Session,
+) -> Result<Option<(loep_store::catalog::DeliveryInfo, Option<serde_json::Value>)>> {
+    Ok(delivered(session, 1)?.into_iter().next())
+}
+
+/// The newest `n` deliveries, each with its report.
+fn delivered(
+    session: &Session,
+    n: usize,
+) -> Result<Vec<(loep_store::catalog::DeliveryInfo, Option<serde_json::Value>)>> {
     session.authorize(Actie::LeveringLaden)?;
     let status = loep_store::catalog::status(&session.project)?;
     Ok(status
         .leveringen
         .into_iter()
         .rev()
+        .take(n)
         .map(|d| {
             let path = session
                 .dir()

@@ -21,6 +21,7 @@ pub mod retention;
 pub mod reveal;
 pub mod scan;
 pub mod session;
+pub mod wachtend;
 pub mod zaken;
 
 pub use error::{AppError, Kind, Result};

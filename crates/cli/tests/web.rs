@@ -550,6 +550,16 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
 
     // The sleutelhouder decides; the requester then sees the identities, nobody else does.
     let sleutelhouder = login(&s, "sleutelhouder");
+    // What waits for the sleutelhouder is on the start page.
+    let start = get(&s, "/", Some(&sleutelhouder));
+    assert!(
+        start.body.contains("Wat wacht op u")
+            && start
+                .body
+                .contains("1 verzoek om identiteiten wacht op uw besluit"),
+        "{}",
+        start.body
+    );
     let queue = get(&s, "/onthullingen", Some(&sleutelhouder));
     assert!(queue.body.contains("Goedkeuren"), "{}", queue.body);
     // The sleutelhouder decides with the address, the indicator and its explanation in view,
@@ -581,6 +591,12 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
         ],
     );
     assert_eq!(approved.status, 303, "{}", approved.body);
+    assert!(
+        get(&s, "/", Some(&analist))
+            .body
+            .contains("1 verzoek van u is goedgekeurd"),
+        "the analist's start page says the request was approved"
+    );
     let shown = get(&s, &request, Some(&analist));
     assert_eq!(shown.status, 200, "{}", shown.body);
     assert!(shown.body.contains("BSN") && shown.body.contains("Geboortedatum"));
@@ -670,8 +686,15 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
     );
     assert_eq!(moved.status, 403);
 
-    // The handhaver records the visit with a finding for the case's indicator.
+    // The handhaver records the visit with a finding for the case's indicator; the start
+    // page (the cases) said a visit was planned.
     let hh = login(&s, "handhaver");
+    let hh_start = get(&s, "/zaken", Some(&hh));
+    assert!(
+        hh_start.body.contains("1 huisbezoek is gepland"),
+        "{}",
+        hh_start.body
+    );
     let hh_page = get(&s, &case, Some(&hh));
     assert_eq!(hh_page.status, 200, "{}", hh_page.body);
     let indicator = {

@@ -310,6 +310,8 @@ pub struct Scanregel {
 #[template(path = "overzicht.html")]
 struct Overzicht {
     wie: Wie,
+    /// What waits for this account.
+    wachtend: Vec<loep_app::wachtend::Wachtend>,
     project: String,
     doel: String,
     periode: String,
@@ -418,8 +420,12 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
             verwonder,
             kaart,
         } = (*run).clone();
-        let zaken_per_status = if s.may(Actie::ZakenBekijken) {
-            let counted = server.cases_per_status(&s)?;
+        let counted_cases = if s.may(Actie::ZakenBekijken) {
+            Some(server.cases_per_status(&s)?)
+        } else {
+            None
+        };
+        let zaken_per_status = if let Some(counted) = &counted_cases {
             loep_app::zaken::catalogus()
                 .statustypen
                 .iter()
@@ -444,6 +450,7 @@ pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) ->
             loep_app::nl::datum(&status.periode.1)
         );
         Ok(Overzicht {
+            wachtend: loep_app::wachtend::wachtend(&s, counted_cases.as_deref().map(|c| &c[..]))?,
             laatste: scans.first().map(|r| Scanregel {
                 run_id: r.run_id.clone(),
                 tijdstip: r.tijdstip.clone(),

@@ -44,6 +44,8 @@ pub struct ZaakRij {
 #[template(path = "zaken.html")]
 struct Zaken {
     wie: Wie,
+    /// What waits for this account (the start page of partners and handhavers).
+    wachtend: Vec<loep_app::wachtend::Wachtend>,
     rijen: Vec<ZaakRij>,
     statussen: Vec<Keuze>,
     status: String,
@@ -100,6 +102,7 @@ pub async fn list(
             })
             .collect();
         Ok(Zaken {
+            wachtend: loep_app::wachtend::wachtend(&s, Some(&server.cases_per_status(&s)?))?,
             wie: Wie::of(&s, csrf),
             rijen,
             statussen,
