@@ -697,6 +697,24 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
     );
     let hh_page = get(&s, &case, Some(&hh));
     assert_eq!(hh_page.status, 200, "{}", hh_page.body);
+    // The visit sheet: where, when, who goes, what the data say and what to check; no person.
+    let sheet = get(&s, &format!("{case}/bezoekblad"), Some(&hh));
+    assert_eq!(sheet.status, 200, "{}", sheet.body);
+    for part in [
+        written.as_str(),
+        "20 juni 2026",
+        "handhaver",
+        "Ter plekke nagaan",
+        "Bevinding",
+    ] {
+        assert!(sheet.body.contains(part), "{part}: {}", sheet.body);
+    }
+    assert!(!sheet.body.contains("BSN"), "{}", sheet.body);
+    assert_ne!(
+        get(&s, &format!("{case}/bezoekblad"), Some(&sleutelhouder)).status,
+        200,
+        "who may not see cases sees no sheet"
+    );
     let indicator = {
         let at = hh_page.body.find("name=\"bevinding_").unwrap() + 16;
         hh_page.body[at..at + hh_page.body[at..].find('"').unwrap()].to_string()

@@ -83,6 +83,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/onthullingen/{id}", get(adres::open))
         .route("/onthullingen/{id}/besluit", post(adres::decide))
         .route("/zaken/{id}", get(zaken::show))
+        .route("/zaken/{id}/bezoekblad", get(zaken::visit_sheet))
         .route("/zaken/{id}/{actie}", post(zaken::act))
         .route("/meldingen", get(melden::list))
         .route("/leveringen", get(leveringen::page))

@@ -481,6 +481,100 @@ pub async fn show(
     }
 }
 
+/// One indicator on the visit sheet.
+pub struct BladIndicator {
+    pub code: String,
+    pub thema: String,
+    pub uitleg: String,
+    pub controles: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "bezoekblad.html")]
+struct Bezoekblad {
+    wie: Wie,
+    id: String,
+    adres: String,
+    buurt: String,
+    vbo_id: String,
+    gepland: String,
+    team: String,
+    partners: String,
+    personen: String,
+    indicatoren: Vec<BladIndicator>,
+}
+
+/// `GET /zaken/{id}/bezoekblad`: the visit sheet to print or take along, for whoever may see
+/// the case: where, when, who goes, what the data say per indicator and what to check there.
+/// It names no person.
+pub async fn visit_sheet(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let d = loep_app::zaken::show(&s, &id)?;
+        let book = server.address_book(&s)?;
+        let z = &d.zaak;
+        let bezoek = d.huisbezoeken.iter().rev().find(|h| h.uitgevoerd.is_none());
+        let mut indicatoren: Vec<BladIndicator> = Vec::new();
+        for x in &d.signalen {
+            if indicatoren.iter().any(|i| i.code == x.indicator) {
+                continue;
+            }
+            indicatoren.push(BladIndicator {
+                code: x.indicator.clone(),
+                thema: loep_app::inzage::labels::theme(&x.thema).to_string(),
+                uitleg: x.uitleg.clone(),
+                controles: loep_app::inzage::labels::check_on_visit(&x.thema).to_vec(),
+            });
+        }
+        let partners: Vec<String> = d
+            .rollen
+            .iter()
+            .filter_map(|r| r.organisatie.as_deref())
+            .map(loep_app::inzage::labels::partner_named)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        Ok(Bezoekblad {
+            wie: Wie::of(&s, csrf),
+            id: z.identificatie.clone(),
+            adres: written_out(&book, &z.zaakobject),
+            buurt: buurt_of(&book, &z.zaakobject),
+            vbo_id: z.zaakobject.identificatie.clone(),
+            gepland: bezoek.map_or_else(
+                || "nog geen huisbezoek gepland".to_string(),
+                |h| loep_app::nl::datum(&h.gepland),
+            ),
+            team: bezoek
+                .map(|h| h.team.join(", "))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "nog niemand".to_string()),
+            partners: if partners.is_empty() {
+                "nog geen".to_string()
+            } else {
+                partners.join(", ")
+            },
+            personen: match d.personen.len() {
+                0 => "geen (bijvoorbeeld een leegstaande woning)".to_string(),
+                1 => "1 persoon".to_string(),
+                n => format!("{n} personen"),
+            },
+            indicatoren,
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
 /// A posted form as its fields in order (check boxes repeat a name).
 pub struct Velden(pub Vec<(String, String)>);
 

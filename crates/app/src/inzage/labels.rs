@@ -253,6 +253,64 @@ pub fn theme(t: &str) -> &'static str {
     }
 }
 
+/// What the visiting team checks on the spot for a theme: observable facts, in the order a
+/// visit finds them, never a conclusion the signal already drew. For the visit sheet.
+pub fn check_on_visit(t: &str) -> &'static [&'static str] {
+    match t {
+        "overbewoning" => &[
+            "Hoeveel mensen wonen hier, en hoeveel slaapplaatsen zijn er?",
+            "Klopt de woonoppervlakte met de BAG, of is de woning opgedeeld?",
+            "Zijn er gevaren: brandveiligheid, vluchtwegen, vocht?",
+        ],
+        "huisjesmelkerij" => &[
+            "Wie verhuurt, voor welke huur per persoon, met welk contract?",
+            "Zijn er kamers met sloten, meerdere bellen of brievenbussen?",
+            "Staat de staat van onderhoud en de brandveiligheid in verhouding tot de huur?",
+        ],
+        "uitbuiting_zorg" => &[
+            "Is iemand afhankelijk van de verhuurder of werkgever (paspoort ingehouden, schuld, huur via loon)?",
+            "Heeft iemand zorg, ondersteuning of een tolk nodig? Bied de zorgpartner aan.",
+            "Spreek bewoners zo mogelijk apart, zonder de verhuurder erbij.",
+        ],
+        "samenwoonfraude" => &[
+            "Wie woont hier werkelijk: kleding, post, tandenborstels, namen op de bel?",
+            "Delen de bewoners een huishouden (kosten, boodschappen, zorg voor elkaar)?",
+            "Hoor beide partners: een ouder en een volwassen kind vormen geen gezamenlijke huishouding.",
+        ],
+        "adresfraude" => &[
+            "Woont de ingeschreven persoon hier, of iemand anders?",
+            "Vraag naar het adres waar de persoon wel woont (voor een terugmelding aan de BRP).",
+        ],
+        "onderverhuur" => &[
+            "Woont de huurder van de corporatie hier zelf?",
+            "Wie woont er wel, sinds wanneer, en aan wie betaalt die huur?",
+        ],
+        "hennepteelt" => &[
+            "Ga niet alleen en niet zonder de netbeheerder en de politie naar binnen.",
+            "Let op geur, geluid van ventilatie, afgeplakte ramen en een aangepaste meterkast.",
+        ],
+        "briefadresmisbruik" => &[
+            "Hoeveel mensen hebben hier een briefadres, en kent de hoofdbewoner hen?",
+            "Is er een reden voor de briefadressen (dakloosheid, opvang) of worden ze verhandeld?",
+        ],
+        "ondermijning_bedrijfsadres" => &[
+            "Wordt er op dit woonadres echt gewerkt, of staan de bedrijven er alleen ingeschreven?",
+            "Wie beheert de post en wie is de eigenaar of huurder?",
+        ],
+        "vermogen_inkomen" => &[
+            "Wie woont in de woning en wie is eigenaar? Let op wat het huishouden aan bezit toont.",
+        ],
+        "uitkering_en_loon" => &[
+            "Werkt de bewoner naast de uitkering, en heeft de uitkeringsinstantie dat gemeld gekregen?",
+            "Sommige uitkeringen (WIA, Wajong) gaan samen met werk: neem geen conclusie mee.",
+        ],
+        "meldingen_cluster" => &[
+            "Waarover gaan de meldingen (overlast, veiligheid, zorg), en is dat nu te zien of te horen?",
+        ],
+        _ => &["Wat is ter plekke te zien van wat het signaal zegt?"],
+    }
+}
+
 /// A fact of a signal by its name (the columns the indicators' SQL returns).
 pub fn fact(name: &str) -> Option<&'static str> {
     Some(match name {
@@ -420,6 +478,15 @@ mod tests {
             assert_ne!(partner(p), p.as_str(), "{p}");
         }
         assert_eq!(partner_named("uwv"), partner(Partner::Uwv));
+    }
+
+    /// Every theme has its own checklist on the visit sheet.
+    #[test]
+    fn every_theme_has_what_to_check_on_a_visit() {
+        for t in loep_scan::THEMES {
+            assert_ne!(theme(t), "Ander thema", "{t}");
+            assert_ne!(check_on_visit(t), check_on_visit("iets anders"), "{t}");
+        }
     }
 
     /// Every fact an explanation of the published catalogue names has a label.
