@@ -26,7 +26,9 @@ pub fn password(var: &str, prompt: &str) -> Result<String> {
         return Ok(p);
     }
     if !std::io::stdin().is_terminal() {
-        bail!("no password: set {var} or run the command in a terminal to be asked");
+        bail!(
+            "geen wachtwoord: zet {var} of start het commando in een terminal, dan wordt ernaar gevraagd"
+        );
     }
     rpassword::prompt_password(prompt).context("kan het wachtwoord niet van de terminal lezen")
 }

@@ -171,16 +171,16 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             let pw = access::new_password("LOEP_NIEUW_WACHTWOORD", &naam)?;
             let u = loep_app::accounts::add(&mut s, &naam, rol, organisatie, &pw)?;
             println!(
-                "Account '{}' added as {}{}.",
+                "Account '{}' toegevoegd als {}{}.",
                 u.naam,
                 u.rol.name(),
                 u.organisatie
-                    .map(|o| format!(" of {}", o.as_str()))
+                    .map(|o| format!(" van {}", o.as_str()))
                     .unwrap_or_default()
             );
             if u.status == loep_app::accounts::AccountStatus::WachtOpBevestiging {
                 println!(
-                    "It waits for a privacy officer's confirmation: `loep user confirm {} {}` (as fg; the project's first fg is confirmed by approving the project).",
+                    "Het wacht op bevestiging door een functionaris gegevensbescherming: `loep user confirm {} {}` (als fg; de eerste fg van het project wordt bevestigd door het project goed te keuren).",
                     dir.display(),
                     u.naam
                 );
@@ -215,17 +215,17 @@ pub fn user(cmd: UserCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
         UserCommand::Disable { dir, naam } => {
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             loep_app::accounts::disable(&mut s, &naam)?;
-            println!("Account '{naam}' disabled.");
+            println!("Account '{naam}' uitgeschakeld.");
         }
         UserCommand::Enable { dir, naam } => {
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             loep_app::accounts::enable(&mut s, &naam)?;
-            println!("Account '{naam}' enabled again.");
+            println!("Account '{naam}' weer ingeschakeld.");
         }
         UserCommand::Confirm { dir, naam } => {
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             loep_app::accounts::confirm(&mut s, &naam)?;
-            println!("Account '{naam}' confirmed: it may now act in its role.");
+            println!("Account '{naam}' bevestigd: het mag nu in zijn rol werken.");
         }
         UserCommand::Audit { dir, json } => {
             let s = access::open(&dir, Mode::Read, gebruiker)?;
@@ -272,12 +272,14 @@ pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<Ex
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             let (k, key) = loep_app::api::issue(&mut s, &naam, &scopes, &omschrijving)?;
             println!(
-                "API key {} issued for account '{}' with scope(s) {}.",
+                "API-sleutel {} uitgegeven voor account '{}' met scope(s) {}.",
                 k.id,
                 k.gebruiker,
                 scope_list(&k.scopes, ", ")
             );
-            println!("Give it to the partner's system over a safe channel; it is shown only now:");
+            println!(
+                "Geef hem over een veilig kanaal aan het systeem van de partner; hij wordt alleen nu getoond:"
+            );
             println!("{key}");
         }
         ApiSleutelCommand::List { dir, json } => {
@@ -305,7 +307,7 @@ pub fn api_sleutel(cmd: ApiSleutelCommand, gebruiker: Option<&str>) -> Result<Ex
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             let k = loep_app::api::revoke(&mut s, &id)?;
             println!(
-                "API key {} revoked; calls with it are refused from now on.",
+                "API-sleutel {} ingetrokken; verzoeken ermee worden vanaf nu geweigerd.",
                 k.id
             );
         }
@@ -323,7 +325,7 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             let o = loep_app::reveal::request(&mut s, &signaal, &reden)?;
             println!(
-                "Request {} for the {} person(s) of signal {} recorded. A key holder (sleutelhouder) other than you approves or refuses it: `loep reveal approve {} {}`.",
+                "Verzoek {} om de {} persoon/personen van signaal {} vastgelegd. Een andere sleutelhouder dan u keurt het goed of weigert het: `loep reveal approve {} {}`.",
                 o.id,
                 o.pseudoniemen.len(),
                 o.signaal,
@@ -339,7 +341,7 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             let o = loep_app::reveal::decide(&mut s, &id, true, &toelichting)?;
             println!(
-                "Request {} approved: {} may now see the identities of signal {} (`loep reveal show {} {}`).",
+                "Verzoek {} goedgekeurd: {} mag nu de identiteiten van signaal {} zien (`loep reveal show {} {}`).",
                 o.id,
                 o.aanvrager,
                 o.signaal,
@@ -355,7 +357,7 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             let mut s = access::open(&dir, Mode::Write, gebruiker)?;
             let o = loep_app::reveal::decide(&mut s, &id, false, &toelichting)?;
             println!(
-                "Request {} refused: {}",
+                "Verzoek {} geweigerd: {}",
                 o.id,
                 o.toelichting.unwrap_or_default()
             );
@@ -368,7 +370,7 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
             } else {
                 let o = &shown.onthulling;
                 println!(
-                    "Request {} for signal {} (approved by a key holder on {}); reason: {}",
+                    "Verzoek {} voor signaal {} (goedgekeurd door een sleutelhouder op {}); reden: {}",
                     o.id,
                     o.signaal,
                     o.beoordeeld.as_deref().unwrap_or("?"),
@@ -383,8 +385,8 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                             .map(|b| format!(", buurt {b}"))
                             .unwrap_or_default()
                     ),
-                    (None, Some(v)) => println!("Adres: BAG {v} (not in the project's BAG)"),
-                    _ => println!("Adres: unknown (the signal has been destroyed meanwhile)"),
+                    (None, Some(v)) => println!("Adres: BAG {v} (niet in de BAG van het project)"),
+                    _ => println!("Adres: onbekend (het signaal is intussen vernietigd)"),
                 }
                 for p in &shown.personen {
                     let i = &p.identiteit;
@@ -415,7 +417,7 @@ pub fn reveal(cmd: RevealCommand, gebruiker: Option<&str>) -> Result<ExitCode> {
                         println!("      rol: {r}");
                     }
                 }
-                println!("This view is recorded in the processing log.");
+                println!("Dit inzien staat in het verwerkingslog.");
             }
         }
         RevealCommand::List { dir, json } => {
@@ -496,21 +498,21 @@ pub fn inzage(
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "Access report: {} source(s), {} signal(s), {} processing record(s).",
+        "Inzageverslag: {} bron(nen), {} signaal/signalen, {} verwerking(en).",
         w.report.bronnen.len(),
         w.report.signalen.len(),
         w.report.verwerkingen.len()
     );
     println!(
-        "  {}  (letter, for the screen)\n  {}  (letter, for the post)\n  {}  (the same for machines, with pseudonyms)",
+        "  {}  (brief, voor het scherm)\n  {}  (brief, voor de post)\n  {}  (hetzelfde voor machines, met pseudoniemen)",
         w.html.display(),
         w.pdf.display(),
         w.json.display()
     );
-    println!("It holds identities: hand it to the resident only, and remove it afterwards.");
+    println!("Het bevat identiteiten: geef het alleen aan de bewoner en verwijder het daarna.");
     if w.zonder_contact {
         eprintln!(
-            "let op: loep.toml has no [publicatie] contact, so the letter cannot say where to send an objection: add `contact` under [publicatie] (the privacy officer then approves the project again) and write the report again."
+            "let op: loep.toml heeft geen contact onder [publicatie], dus de brief kan niet zeggen waar bezwaar heen moet: voeg `contact` toe onder [publicatie] (de functionaris gegevensbescherming keurt het project dan opnieuw goed) en stel het verslag opnieuw op."
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -529,13 +531,13 @@ pub fn log_export(
     };
     let (text, n) = loep_app::log::export(&s, format)?;
     if let Ok(head) = loep_app::log::signed_head(&s) {
-        eprintln!("Signed head of this export (keep it beside the export): {head}");
+        eprintln!("Ondertekende kop van deze export (bewaar die bij de export): {head}");
     }
     match out {
         Some(path) => {
             std::fs::write(&path, text)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!("{n} records written to {}.", path.display());
+            eprintln!("{n} regels geschreven naar {}.", path.display());
         }
         None => print!("{text}"),
     }

@@ -480,10 +480,10 @@ pub fn synth_options(
     let gm = loep_contract::CbsCode::parse_kind(gemeentecode, loep_contract::CbsKind::Gemeente)
         .map_err(|e| anyhow::anyhow!("--gemeentecode '{gemeentecode}': {e}"))?;
     if !(0.0..=1.0).contains(&dirty) {
-        anyhow::bail!("--dirty must be a fraction from 0 to 1, e.g. 0.01");
+        anyhow::bail!("--dirty is een fractie van 0 tot en met 1, bijvoorbeeld 0.01");
     }
     if persons == 0 {
-        anyhow::bail!("--persons must be at least 1");
+        anyhow::bail!("--persons moet minstens 1 zijn");
     }
     Ok(loep_synth::Options {
         persons,

@@ -443,24 +443,24 @@ pub fn print_status(s: &ProjectStatus) {
 
 pub fn print_synth(s: &loep_synth::Summary, out: &Path, secs: f64) {
     println!(
-        "Generated {} persons in {} objects in {:.1} s: {}/levering (deliver with `loep intake`) and {}/truth.",
+        "{} personen in {} verblijfsobjecten gegenereerd in {:.1} s: {}/levering (laden met `loep intake`) en {}/truth.",
         s.persons,
         s.dwellings,
         secs,
         out.display(),
         out.display()
     );
-    println!("  {:<24} {:>10}", "table", "rows");
+    println!("  {:<24} {:>10}", "tabel", "rijen");
     for (t, n) in &s.tables {
         println!("  {t:<24} {n:>10}");
     }
-    println!("  {:<28} {:>6} {:>7}", "theme", "cases", "decoys");
+    println!("  {:<28} {:>8} {:>11}", "thema", "gevallen", "lijkt-erops");
     for (t, cases, decoys) in &s.themes {
-        println!("  {t:<28} {cases:>6} {decoys:>7}");
+        println!("  {t:<28} {cases:>8} {decoys:>11}");
     }
     if s.dirty_rows > 0 {
         println!(
-            "  {} rows carry an invalid value (truth/dirty.csv).",
+            "  {} rijen hebben een ongeldige waarde (truth/dirty.csv).",
             s.dirty_rows
         );
     }
