@@ -160,6 +160,7 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
         publicatie: loep_store::Publicatie {
             organisatie: Some("Gemeente Haarlem".to_string()),
             contact: Some("privacy@demo-gemeente.example".to_string()),
+            privacyverklaring: Some("https://demo-gemeente.example/privacyverklaring".to_string()),
         },
     }
 }

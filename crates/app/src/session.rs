@@ -123,6 +123,12 @@ impl ReadPool {
         &self.dir
     }
 
+    /// What the project publishes about itself (organisation, contact, privacy statement):
+    /// for pages anyone may open, such as the public report form.
+    pub fn publicatie(&self) -> Result<loep_store::Publicatie> {
+        Ok(self.take()?.config.publicatie.clone())
+    }
+
     /// How many opened projects wait for the next request.
     pub fn kept(&self) -> usize {
         self.idle.lock().map_or(0, |idle| idle.len())

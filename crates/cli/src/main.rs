@@ -103,6 +103,10 @@ enum Command {
         /// Algoritmeregister's contactgegevens, and the access reports).
         #[arg(long)]
         contact: Option<String>,
+        /// The organisation's privacy statement (an https:// page), linked from the public
+        /// report form.
+        #[arg(long)]
+        privacyverklaring: Option<String>,
     },
     /// Record the privacy officer's approval of the project (required before any intake); run
     /// as the functionaris gegevensbescherming's account.
@@ -513,6 +517,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             indicatoren,
             organisatienaam,
             contact,
+            privacyverklaring,
         } => {
             let config = loep_app::project::NewProject {
                 naam,
@@ -531,6 +536,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 publicatie: loep_app::types::Publicatie {
                     organisatie: organisatienaam,
                     contact,
+                    privacyverklaring,
                 },
             }
             .config()?;

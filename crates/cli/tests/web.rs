@@ -794,6 +794,15 @@ fn a_resident_reports_an_address_and_follows_it_by_code() {
     let form = get(&s, "/melden", None);
     assert_eq!(form.status, 200);
     assert!(form.body.contains("name=\"adres\"") && form.body.contains("name=\"website\""));
+    // The form names who receives the report and links the project's privacy statement.
+    assert!(
+        form.body.contains("Gemeente Haarlem")
+            && form
+                .body
+                .contains("href=\"https://oudestad.example/privacy\""),
+        "{}",
+        form.body
+    );
     let t = hidden(&form.body, "t");
     let report = |extra: &[(&str, &str)]| {
         let mut f = vec![

@@ -51,6 +51,10 @@ pub struct Publicatie {
     /// https:// page (the privacy officer's desk, usually).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
+    /// The page (https://) where residents read how the organisation handles their data: the
+    /// privacy statement, linked from the public report form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacyverklaring: Option<String>,
 }
 
 impl Publicatie {
@@ -76,6 +80,18 @@ impl Publicatie {
             if !(mail || page) || c.chars().count() > 500 {
                 bail!(
                     "publicatie.contact '{c}': give an e-mail address or a page starting with https://"
+                );
+            }
+        }
+        if let Some(p) = &self.privacyverklaring {
+            let p = p.trim();
+            if !p.starts_with("https://")
+                || p.len() <= "https://".len()
+                || p.contains(char::is_whitespace)
+                || p.chars().count() > 500
+            {
+                bail!(
+                    "publicatie.privacyverklaring '{p}': give the address of the privacy statement, a page starting with https://"
                 );
             }
         }
@@ -1117,5 +1133,38 @@ impl Tx<'_> {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_project_publishes_is_checked() {
+        let ok = Publicatie {
+            organisatie: Some("Gemeente Haarlem".into()),
+            contact: Some("privacy@haarlem.example".into()),
+            privacyverklaring: Some("https://haarlem.example/privacy".into()),
+        };
+        ok.validate().unwrap();
+        for bad in [
+            "haarlem.example/privacy",
+            "http://haarlem.example/privacy",
+            "https://",
+            "https://haarlem.example/privacy verklaring",
+        ] {
+            let p = Publicatie {
+                privacyverklaring: Some(bad.into()),
+                ..ok.clone()
+            };
+            let e = p.validate().unwrap_err();
+            assert!(e.to_string().contains("privacyverklaring"), "{bad}: {e}");
+        }
+        let p = Publicatie {
+            contact: Some("geen adres".into()),
+            ..ok.clone()
+        };
+        assert!(p.validate().is_err());
     }
 }

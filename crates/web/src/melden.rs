@@ -52,6 +52,10 @@ pub struct Fout {
 #[derive(Template)]
 #[template(path = "melden.html")]
 struct Melden {
+    /// Who receives the report (the organisation with the lead) and its privacy statement.
+    organisatie: Option<String>,
+    privacyverklaring: Option<String>,
+    contact: Option<String>,
     token: String,
     adres: String,
     categorie: String,
@@ -73,7 +77,11 @@ impl Melden {
 }
 
 fn form(server: &Server) -> anyhow::Result<Melden> {
+    let p = server.pool.publicatie()?;
     Ok(Melden {
+        organisatie: p.organisatie,
+        privacyverklaring: p.privacyverklaring,
+        contact: p.contact,
         token: server.formulier.token(now_unix())?,
         adres: String::new(),
         categorie: String::new(),

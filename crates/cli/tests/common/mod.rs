@@ -133,6 +133,8 @@ pub fn init_project_with(root: &Path, extra: &[&str]) -> PathBuf {
         "Gemeente Haarlem",
         "--contact",
         "privacy@oudestad.example",
+        "--privacyverklaring",
+        "https://oudestad.example/privacy",
     ];
     args.extend_from_slice(extra);
     ok(loep(&args));
