@@ -1958,3 +1958,54 @@ fn the_beheerder_uploads_a_delivery_sees_its_dry_run_and_then_loads_it() {
     let a = upload(&s, &fg, &csrf_of(&fg_page.body), &zip_dir(&lev));
     assert_eq!(a.status, 403, "{}", a.body);
 }
+
+/// One register of residents' reports: what residents file through the public form counts in
+/// MLC-01 beside the delivered reports, and the explanation says where they came from.
+#[test]
+fn reports_filed_through_the_form_count_in_the_cluster_indicator() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let d = dir.to_str().unwrap();
+    let s = serve(&dir);
+    let analist = login(&s, "analist");
+    let adres = first_address(&s, &analist);
+    let mlc_at = |vbo: &str| -> Vec<String> {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(loep(&["signals", d, "--format", "json"]))).unwrap();
+        v["signalen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["indicator"] == "MLC-01" && x["vbo_id"] == vbo)
+            .map(|x| x["uitleg"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    // Three residents, three forms, three subjects about one address.
+    let tokens: Vec<String> = (0..3)
+        .map(|_| hidden(&get(&s, "/melden", None).body, "t"))
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let mut vbo = String::new();
+    for (t, categorie) in tokens
+        .iter()
+        .zip(["woonoverlast", "overbewoning", "onderverhuur"])
+    {
+        let mut f = vec![
+            ("t", t.as_str()),
+            ("adres", adres.as_str()),
+            ("categorie", categorie),
+            ("omschrijving", "Steeds andere mensen, 's nachts herrie."),
+        ];
+        let check = post(&s, "/melden", None, &f);
+        assert_eq!(check.status, 200, "{}", check.body);
+        vbo = hidden(&check.body, "vbo_id");
+        f.push(("vbo_id", &vbo));
+        let filed = post(&s, "/melden", None, &f);
+        assert_eq!(filed.status, 200, "{}", filed.body);
+    }
+    assert!(mlc_at(&vbo).is_empty(), "no cluster before the next scan");
+    ok(loep(&["scan", d]));
+    let found = mlc_at(&vbo);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("meldformulier"), "{found:?}");
+}

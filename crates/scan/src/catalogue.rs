@@ -21,7 +21,7 @@ pub use loep_contract::THEMES;
 pub const FORBIDDEN_INPUTS: [&str; 4] = ["geslacht", "geboortejaar", "buurtcode", "wijkcode"];
 
 /// Tables the linkage writes, readable by indicators beside the contract's tables.
-pub const LINK_TABLES: [(&str, &[&str]); 2] = [
+pub const LINK_TABLES: [(&str, &[&str]); 3] = [
     (
         "koppeling_persoon",
         &["bron", "record_key", "pseudoniem", "kans", "methode"],
@@ -30,6 +30,8 @@ pub const LINK_TABLES: [(&str, &[&str]); 2] = [
         "koppeling_adres",
         &["bron", "record_key", "vbo_id", "zekerheid"],
     ),
+    // The residents' reports of the public form, beside the delivered `melding`.
+    (crate::meldformulier::TABLE, &crate::meldformulier::COLUMNS),
 ];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

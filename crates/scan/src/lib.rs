@@ -11,6 +11,7 @@ pub mod engine;
 pub mod evaluate;
 pub mod export;
 pub mod fairness;
+pub mod meldformulier;
 pub mod register;
 pub mod rollen;
 
@@ -78,7 +79,13 @@ pub fn scan(
 ) -> Result<ScanReport> {
     project.ensure_may_process()?;
     let started = clock::now();
-    let sources = Sources::of(project)?;
+    let mut sources = Sources::of(project)?;
+    // The reports filed through the public form, as they stand: one register with the
+    // delivered ones.
+    let (formulier_id, formulier) = meldformulier::snapshot(project)?;
+    sources
+        .tables
+        .insert(meldformulier::TABLE.to_string(), (formulier_id, formulier));
     let spill = project.layout.dir.join("staging/scan-spill");
     let engine = Engine::new(sources, memory_limit, &spill)?;
     let (run, refused) =
