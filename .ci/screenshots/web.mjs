@@ -195,9 +195,18 @@ try {
   await logout(page);
 
   // The handhaver lands on their cases and records the visit's outcome.
+  // On a phone (390 × 844): nothing scrolls sideways but a wide table inside its own box.
+  await page.setViewportSize({ width: 390, height: 844 });
   await login(page, 'handhaver');
   check(page.url() === `${base}/zaken`, `the handhaver lands on ${page.url()}`);
+  const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  check((await sideways()) <= 0, `the handhaver's cases scroll sideways on a phone by ${await sideways()} px`);
+  await page.goto(`${caseUrl}/bezoekblad`);
+  check((await page.textContent('h1')).includes('Bezoekblad'), 'the visit sheet');
+  check((await sideways()) <= 0, `the visit sheet scrolls sideways on a phone by ${await sideways()} px`);
+  await look(page, 'bezoekblad');
   await page.goto(caseUrl);
+  check((await sideways()) <= 0, `the case page scrolls sideways on a phone by ${await sideways()} px`);
   const visit = page.locator('form[action$="/huisbezoek"]');
   await visit.locator('input[value=doorverwezen_zorg]').check();
   for (const select of await visit.locator('select[name^=bevinding_]').all()) {
@@ -208,6 +217,7 @@ try {
   check((await page.textContent('.status')).includes('Huisbezoek uitgevoerd'), 'the visit is recorded');
   await look(page, 'zaak-huisbezoek');
   await logout(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // A resident reports the address (no login, no JavaScript needed) and follows it by code.
   await page.goto(address);
