@@ -656,6 +656,21 @@ pub fn encode(v: &str) -> String {
         .collect()
 }
 
+/// The published indicators as (code, "code – title") for the queue's filter: read and
+/// checked once (the catalogue is compiled into the binary).
+fn indicator_choices() -> loep_app::Result<Vec<(String, String)>> {
+    static CHOICES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    if let Some(c) = CHOICES.get() {
+        return Ok(c.clone());
+    }
+    let c: Vec<(String, String)> = loep_app::scan::catalogue()?
+        .indicators
+        .into_iter()
+        .map(|i| (i.code.clone(), format!("{} – {}", i.code, i.titel)))
+        .collect();
+    Ok(CHOICES.get_or_init(|| c).clone())
+}
+
 /// `GET /signalen`: the queue the team works from, one row per address in the ranking order
 /// of the exports (verwonderadressen first), with its themes, who has an interest, and the
 /// strongest signal that matches the filter.
@@ -735,11 +750,7 @@ pub async fn signals(
             .map(|b| (b.buurtcode.clone(), b.buurtnaam.clone()))
             .collect();
         buurten.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-        let indicatoren = loep_app::scan::catalogue()?
-            .indicators
-            .into_iter()
-            .map(|i| (i.code.clone(), format!("{} – {}", i.code, i.titel)))
-            .collect();
+        let indicatoren = indicator_choices()?;
         Ok(Signalen {
             wie: Wie::of(&s, csrf),
             themas: loep_app::scan::themes()
