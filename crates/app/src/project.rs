@@ -83,6 +83,12 @@ pub fn create(
     let tx = project.begin()?;
     auth::add_user(&tx, None, beheerder, Rol::Beheerder, None, password)?;
     tx.commit()?;
+    // The access state is bound from the start (recorded in the log, whose new head the
+    // vault and the verified head beside the key copy).
+    project.bind_access()?;
+    let (seq, hash) = loep_store::log::head(project.conn())?;
+    loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
+    loep_store::integrity::set_checkpoint(&project.layout, seq, &hash)?;
     Ok(project)
 }
 

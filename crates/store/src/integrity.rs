@@ -231,6 +231,20 @@ pub const GUARDED: [(&str, &str, &str); 7] = [
 /// outside loep). Dropped triggers come back at the next open; their absence meanwhile shows in
 /// the MACs.
 pub fn create_triggers(conn: &Connection) -> Result<()> {
+    // In one transaction: a row written by another connection between dropping a trigger and
+    // making it anew would go uncounted.
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    let made = create_triggers_in(conn);
+    if own {
+        conn.execute_batch(if made.is_ok() { "COMMIT" } else { "ROLLBACK" })?;
+    }
+    made
+}
+
+fn create_triggers_in(conn: &Connection) -> Result<()> {
     crate::toegang::create_triggers(conn)?;
     for (table, _, cols) in GUARDED {
         if !table_exists(conn, table)? {

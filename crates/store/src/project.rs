@@ -829,13 +829,17 @@ impl Project {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let access = self.ledger.as_deref().map(|ledger| {
-            ledger.open();
-            AccessOpen {
-                ledger,
-                layout: &self.layout,
+        let access = match (self.ledger.as_deref(), self.integrity.as_ref()) {
+            (Some(ledger), Some(key)) => {
+                ledger.open();
+                Some(AccessOpen {
+                    ledger,
+                    layout: &self.layout,
+                    key,
+                })
             }
-        });
+            _ => None,
+        };
         Ok(Tx {
             tx,
             head_before: head,
@@ -1094,6 +1098,7 @@ pub struct Tx<'a> {
 struct AccessOpen<'a> {
     ledger: &'a crate::toegang::Ledger,
     layout: &'a Layout,
+    key: &'a IntegrityKey,
 }
 
 impl Drop for AccessOpen<'_> {
@@ -1121,7 +1126,12 @@ impl Tx<'_> {
         match &access {
             Some(a) => {
                 let delta = a.ledger.close();
-                crate::toegang::commit_with(a.layout, delta, || Ok(tx.commit()?))?;
+                let prepared = crate::toegang::prepare(a.layout, delta, || {
+                    crate::toegang::digest(&tx, a.key)
+                })?;
+                let done = tx.commit();
+                crate::toegang::finish(prepared, done.is_ok())?;
+                done?;
             }
             None => tx.commit()?,
         }

@@ -6,19 +6,21 @@
 //! whole store from before an access change passes every seal and the processing log, which
 //! access changes do not extend. So the state as a whole is bound too:
 //!
-//! - the *digest* of the access state is the XOR, over every row of the tables in [`TABLES`],
-//!   of an HMAC (under the integrity key) of the row's table and the columns that decide
-//!   access: it changes with any row added, removed, changed or swapped for an older copy, and
-//!   cannot be computed without the key;
+//! - the *digest* of the access state is the sum (modulo 2^256), over every row of the tables
+//!   in [`tables`], of an HMAC (under the integrity key) of the row's table and the columns that
+//!   decide access: it changes with any row added, removed, duplicated, changed or swapped for
+//!   an older copy, and cannot be computed without the key;
 //! - triggers on those tables hand each changed row to `loep_toegang(...)`, an SQL function
 //!   that exists only on loep's connections and only while a transaction of
 //!   [`crate::project::Project::begin`] is open: it adds the rows to that transaction's change
 //!   of the digest, and refuses a change made any other way;
 //! - the digest the store must have is kept beside the integrity key (`toegang-staat`), where
 //!   a writer of the store cannot change it. A transaction that changed access writes the
-//!   digest before and after it there, commits, and then leaves only the new one (under a
-//!   file lock, so that two writers keep their order); [`check`] compares the store with it
-//!   before an account, session or key is trusted.
+//!   digest before and after it there (the state after computed in full, inside the
+//!   transaction, so that a commit an earlier crash left half done cannot lead it astray),
+//!   commits, and then leaves only the new one (under a file lock, so that two writers keep
+//!   their order); [`check`] compares the store with it before an account, session or key is
+//!   trusted.
 //!
 //! A digest that matches none the anchor accepts means the rows were changed outside loep,
 //! or the store was put back from a copy: the integrity alarm is raised and access refused
@@ -84,9 +86,27 @@ impl Ledger {
     }
 }
 
-fn xor(into: &mut Digest, other: &Digest) {
-    for (a, b) in into.iter_mut().zip(other) {
-        *a ^= b;
+/// `into += other` (mod 2^256, big-endian).
+fn add(into: &mut Digest, other: &Digest) {
+    let mut carry = 0u16;
+    for i in (0..32).rev() {
+        let v = u16::from(into[i]) + u16::from(other[i]) + carry;
+        into[i] = (v & 0xff) as u8;
+        carry = v >> 8;
+    }
+}
+
+/// `into -= other` (mod 2^256, big-endian).
+fn sub(into: &mut Digest, other: &Digest) {
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let mut v = i16::from(into[i]) - i16::from(other[i]) - borrow;
+        borrow = 0;
+        if v < 0 {
+            v += 256;
+            borrow = 1;
+        }
+        into[i] = v as u8;
     }
 }
 
@@ -101,7 +121,9 @@ fn row_mac(key: &IntegrityKey, parts: &[Option<String>]) -> Digest {
 pub fn register(conn: &Connection, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()> {
     let k = key.clone();
     conn.create_scalar_function("loep_toegang", -1, FunctionFlags::SQLITE_UTF8, move |ctx| {
-        let parts: Vec<Option<String>> = (0..ctx.len())
+        // The first argument is +1 for a row that comes, -1 for one that goes.
+        let sign: i64 = ctx.get(0)?;
+        let parts: Vec<Option<String>> = (1..ctx.len())
             .map(|i| integrity::value_text(ctx.get_raw(i)))
             .collect();
         let mut s = ledger.0.lock().map_err(|_| {
@@ -114,7 +136,11 @@ pub fn register(conn: &Connection, key: &IntegrityKey, ledger: Arc<Ledger>) -> R
             ));
         }
         let h = row_mac(&k, &parts);
-        xor(&mut s.delta, &h);
+        if sign < 0 {
+            sub(&mut s.delta, &h);
+        } else {
+            add(&mut s.delta, &h);
+        }
         Ok(1)
     })?;
     Ok(())
@@ -146,13 +172,13 @@ pub fn create_triggers(conn: &Connection) -> Result<()> {
              DROP TRIGGER IF EXISTS {table}_toegang_delete;
              DROP TRIGGER IF EXISTS {table}_toegang_update;
              CREATE TRIGGER {table}_toegang_insert AFTER INSERT ON {table} BEGIN
-               SELECT loep_toegang('{table}', {new});
+               SELECT loep_toegang(1, '{table}', {new});
              END;
              CREATE TRIGGER {table}_toegang_delete AFTER DELETE ON {table} BEGIN
-               SELECT loep_toegang('{table}', {old});
+               SELECT loep_toegang(-1, '{table}', {old});
              END;
              CREATE TRIGGER {table}_toegang_update AFTER UPDATE OF {cols} ON {table} BEGIN
-               SELECT loep_toegang('{table}', {old}), loep_toegang('{table}', {new});
+               SELECT loep_toegang(-1, '{table}', {old}), loep_toegang(1, '{table}', {new});
              END;"
         ))?;
     }
@@ -181,7 +207,7 @@ pub fn digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
                 for i in 0..n {
                     parts.push(integrity::value_text(row.get_ref(i)?));
                 }
-                xor(&mut d, &row_mac(key, &parts));
+                add(&mut d, &row_mac(key, &parts));
             }
         }
         Ok(d)
@@ -254,34 +280,75 @@ impl Drop for AnchorLock {
     }
 }
 
-/// Commits `commit` with the anchor kept in step: `delta` is what the transaction changed.
-/// Without an anchor (a project not yet bound) it only commits.
+/// A commit that changed access, prepared: the anchor lock held and, when the anchor accepts
+/// the state before, both states written to it.
+pub(crate) struct Prepared<'a> {
+    layout: &'a Layout,
+    _lock: AnchorLock,
+    /// (before, after) when the anchor moves with this commit.
+    states: Option<(Digest, Digest)>,
+}
+
+/// Prepares a commit: `delta` is what the transaction changed, and `after` computes the state
+/// in full inside it. The state before is `after - delta`; only when the anchor accepts it does
+/// the anchor move on (so a half-done commit an earlier crash left is found out, and a state
+/// changed outside loep is never blessed: its mismatch stays for the next check to find).
+/// `None`: nothing to keep in step (no change of access, or a project not yet bound).
+pub(crate) fn prepare<'a>(
+    layout: &'a Layout,
+    delta: Digest,
+    after: impl FnOnce() -> Result<Digest>,
+) -> Result<Option<Prepared<'a>>> {
+    if delta == [0; 32] {
+        return Ok(None);
+    }
+    let lock = AnchorLock::take(layout)?;
+    let Some(accepted) = anchor(layout)? else {
+        return Ok(None);
+    };
+    let after = after()?;
+    let mut before = after;
+    sub(&mut before, &delta);
+    let states = if accepted.contains(&before) {
+        // Both are accepted while the commit is under way (a reader may see either).
+        write_anchor(layout, &[before, after])
+            .context("the access state cannot be recorded beside the integrity key")?;
+        Some((before, after))
+    } else {
+        None
+    };
+    Ok(Some(Prepared {
+        layout,
+        _lock: lock,
+        states,
+    }))
+}
+
+/// After the commit: only the new state when it committed, the old one when it did not.
+pub(crate) fn finish(p: Option<Prepared<'_>>, committed: bool) -> Result<()> {
+    let Some(Prepared {
+        layout,
+        states: Some((before, after)),
+        ..
+    }) = p
+    else {
+        return Ok(());
+    };
+    write_anchor(layout, &[if committed { after } else { before }])
+}
+
+/// [`prepare`], `commit`, [`finish`].
+#[cfg(test)]
 pub(crate) fn commit_with(
     layout: &Layout,
     delta: Digest,
+    after: impl FnOnce() -> Result<Digest>,
     commit: impl FnOnce() -> Result<()>,
 ) -> Result<()> {
-    if delta == [0; 32] {
-        return commit();
-    }
-    let _lock = AnchorLock::take(layout)?;
-    let Some(accepted) = anchor(layout)? else {
-        return commit();
-    };
-    let before = accepted[accepted.len() - 1];
-    let mut after = before;
-    xor(&mut after, &delta);
-    // Both are accepted while the commit is under way (a reader may see either), ...
-    write_anchor(layout, &[before, after])
-        .context("the access state cannot be recorded beside the integrity key")?;
-    match commit() {
-        // ... and only the new one once it is done.
-        Ok(()) => write_anchor(layout, &[after]),
-        Err(e) => {
-            let _ = write_anchor(layout, &[before]);
-            Err(e)
-        }
-    }
+    let p = prepare(layout, delta, after)?;
+    let done = commit();
+    finish(p, done.is_ok())?;
+    done
 }
 
 /// Binds the current access state: the anchor becomes its digest.
@@ -355,7 +422,13 @@ fn verified() -> &'static Mutex<std::collections::HashMap<PathBuf, (Fingerprint,
 /// The digest of the store as it is: the one kept for an unchanged file, else computed.
 fn current_digest(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<Digest> {
     let store = layout.store();
-    let before = fingerprint(&store);
+    // Changes in a write-ahead log leave the file as it was: no keeping then.
+    let wal = store.with_file_name("store.sqlite-wal");
+    let before = if wal.exists() {
+        None
+    } else {
+        fingerprint(&store)
+    };
     if let Some(fp) = before
         && let Ok(kept) = verified().lock()
         && let Some((kept_fp, d)) = kept.get(&store)
@@ -398,7 +471,9 @@ pub fn check(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<S
         } else {
             digest(conn, key)?
         };
-        if accepted.contains(&d) {
+        // A writer may have moved the anchor on while the digest was read.
+        let again = anchor(layout)?.unwrap_or_default();
+        if accepted.contains(&d) || again.contains(&d) {
             return Ok(Staat::Intact);
         }
         std::thread::sleep(std::time::Duration::from_millis(20 * (attempt + 1)));
@@ -436,7 +511,14 @@ mod tests {
         conn.execute_batch("BEGIN").unwrap();
         conn.execute_batch(sql).unwrap();
         let delta = ledger.close();
-        commit_with(layout, delta, || Ok(conn.execute_batch("COMMIT")?)).unwrap();
+        let key = integrity::test_key();
+        commit_with(
+            layout,
+            delta,
+            || digest(conn, &key),
+            || Ok(conn.execute_batch("COMMIT")?),
+        )
+        .unwrap();
     }
 
     #[test]
@@ -522,6 +604,62 @@ mod tests {
         ));
     }
 
+    /// Two copies of one row do not cancel out: a rebuilt table without its key that holds an
+    /// old, sealed copy beside the revoked row is found.
+    #[test]
+    fn a_duplicated_row_is_found() {
+        let (_d, layout, conn, ledger) = setup();
+        let key = integrity::test_key();
+        bind(&conn, &layout, &key).unwrap();
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
+        );
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "UPDATE api_sleutel SET ingetrokken = 'nu' WHERE id = 'K1'",
+        );
+        conn.execute_batch(
+            "DROP TRIGGER api_sleutel_toegang_insert; DROP TRIGGER api_sleutel_toegang_delete;
+             DROP TRIGGER api_sleutel_toegang_update;
+             CREATE TABLE t2 AS SELECT * FROM api_sleutel; DROP TABLE api_sleutel;
+             ALTER TABLE t2 RENAME TO api_sleutel;
+             INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL);
+             INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL);",
+        )
+        .unwrap();
+        assert!(matches!(
+            check(&conn, &layout, &key).unwrap(),
+            Staat::Gewijzigd(_)
+        ));
+    }
+
+    /// A crash between writing the anchor and finishing the commit leaves both states
+    /// accepted; the next change starts from the state the store really holds.
+    #[test]
+    fn the_next_change_after_a_half_done_commit_starts_from_the_store() {
+        let (_d, layout, conn, ledger) = setup();
+        let key = integrity::test_key();
+        bind(&conn, &layout, &key).unwrap();
+        let b = anchor(&layout).unwrap().unwrap()[0];
+        // What the crashed writer left: the anchor names a state the store never reached.
+        let mut never = b;
+        add(&mut never, &[7u8; 32]);
+        write_anchor(&layout, &[b, never]).unwrap();
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
+        );
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(anchor(&layout).unwrap().unwrap().len(), 1);
+    }
+
     #[test]
     fn a_removed_anchor_is_found_once_the_log_says_it_was_bound() {
         let (_d, layout, conn, _ledger) = setup();
@@ -573,10 +711,15 @@ mod tests {
         )
         .unwrap();
         let delta = ledger.close();
-        let r = commit_with(&layout, delta, || {
-            conn.execute_batch("ROLLBACK")?;
-            bail!("the disk is full")
-        });
+        let r = commit_with(
+            &layout,
+            delta,
+            || digest(&conn, &key),
+            || {
+                conn.execute_batch("ROLLBACK")?;
+                bail!("the disk is full")
+            },
+        );
         assert!(r.is_err());
         assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
         assert_eq!(anchor(&layout).unwrap().unwrap().len(), 1);
