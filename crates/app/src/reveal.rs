@@ -85,10 +85,7 @@ pub fn open(session: &mut Session, id: &str) -> Result<Onthuld> {
     if let Some(v) = &vbo_id {
         let a = loep_scan::address::addresses(&sources, &|x| x == v.as_str())?;
         if let Some(obj) = a.get(v) {
-            adres = Some(match &obj.woonplaats {
-                Some(w) => format!("{} {w}", obj.adres),
-                None => obj.adres.clone(),
-            });
+            adres = Some(obj.met_plaats());
             buurt = a.buurtnaam(obj.buurtcode.as_deref()).map(str::to_string);
         }
         let persons: HashSet<&str> = o.pseudoniemen.iter().map(String::as_str).collect();

@@ -50,10 +50,7 @@ pub fn addresses_of(
             let code = book
                 .buurt_of(&o.identificatie, o.buurtcode.as_deref())
                 .map(str::to_string);
-            let adres = book.get(&o.identificatie).map(|a| match &a.woonplaats {
-                Some(w) => format!("{} {w}", a.adres),
-                None => a.adres.clone(),
-            });
+            let adres = book.get(&o.identificatie).map(|a| a.met_plaats());
             (
                 o.identificatie.clone(),
                 CaseAddress {

@@ -57,6 +57,17 @@ pub struct Addresses {
     pub objecten_per_buurt: BTreeMap<String, u64>,
 }
 
+impl Address {
+    /// Written out with its place, as a letter or a visit sheet writes it
+    /// (`Kerkstraat 12A-2, 2011AB Haarlem`).
+    pub fn met_plaats(&self) -> String {
+        match &self.woonplaats {
+            Some(w) => format!("{} {w}", self.adres),
+            None => self.adres.clone(),
+        }
+    }
+}
+
 impl Addresses {
     pub fn get(&self, vbo_id: &str) -> Option<&Address> {
         self.objecten.get(vbo_id)

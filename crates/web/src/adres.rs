@@ -98,10 +98,7 @@ fn address_page(
     let newest = v.runs.last().map(|r| r.run_id.clone());
     // `adres` holds street, number and postcode written out; the place follows.
     let adres = match &v.address {
-        Some(a) => match &a.woonplaats {
-            Some(w) => format!("{} {w}", a.adres),
-            None => a.adres.clone(),
-        },
+        Some(a) => a.met_plaats(),
         None => "niet in de BAG-levering".to_string(),
     };
     let buurt = match (
@@ -397,10 +394,7 @@ fn verzoek_regel(
         signaal: o.signaal.clone(),
         adres: match (c, book.get(&vbo_id)) {
             (None, _) => "het signaal is vernietigd (bewaartermijn)".to_string(),
-            (Some(_), Some(a)) => match &a.woonplaats {
-                Some(w) => format!("{} {w}", a.adres),
-                None => a.adres.clone(),
-            },
+            (Some(_), Some(a)) => a.met_plaats(),
             (Some(c), None) => format!("verblijfsobject {} (niet in de huidige BAG)", c.vbo_id),
         },
         buurt: match (book.buurtnaam(code), code) {

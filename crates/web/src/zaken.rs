@@ -199,10 +199,7 @@ fn keuzes<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Keuze>
 /// postcode, place), or its BAG id when the current BAG does not hold the object.
 fn written_out(book: &loep_app::scan::Addresses, o: &loep_app::zaken::Zaakobject) -> String {
     match book.get(&o.identificatie) {
-        Some(a) => match &a.woonplaats {
-            Some(w) => format!("{} {w}", a.adres),
-            None => a.adres.clone(),
-        },
+        Some(a) => a.met_plaats(),
         None => format!(
             "niet in de huidige BAG-levering (verblijfsobject {})",
             o.identificatie
