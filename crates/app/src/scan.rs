@@ -175,6 +175,8 @@ pub fn queue(
     page: Page,
     pages: &QueuePages,
 ) -> Result<Queue> {
+    // How many signals match, from the page starts kept for this filter (no page is read:
+    // the page number lies past the end); it also authorises and finds the run.
     let counted = signals_in(
         session,
         filter,

@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::Layout;
-use crate::integrity::{self, IntegrityKey};
+use crate::integrity::{self, IntegrityKey, table_exists};
 
 /// A digest of the access state.
 pub type Digest = [u8; 32];
@@ -144,14 +144,6 @@ pub fn register(conn: &Connection, key: &IntegrityKey, ledger: Arc<Ledger>) -> R
         Ok(1)
     })?;
     Ok(())
-}
-
-fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
-        [table],
-        |r| r.get(0),
-    )?)
 }
 
 /// (Re)creates the triggers that hand every changed row of [`tables`] to `loep_toegang`.
