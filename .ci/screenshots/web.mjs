@@ -171,6 +171,12 @@ try {
   await page.goto(`${base}/verwerkingslog`);
   check((await page.textContent('main')).includes('In orde'), 'the processing log verifies');
   await look(page, 'verwerkingslog');
+  // The certificate of a scan: reached from the list of scans, every check holds.
+  await page.goto(`${base}/scans`);
+  await Promise.all([page.waitForNavigation(), page.click('a[href$="/certificaat"]')]);
+  check((await page.textContent('h1')).includes('Certificaat van scan'), 'the run certificate page');
+  check((await page.textContent('main')).includes('In orde'), 'the run certificate holds');
+  await look(page, 'certificaat');
   await page.goto(`${base}/accounts`);
   check((await page.textContent('main')).includes('Audittrail'), 'the audit trail');
   await look(page, 'accounts');

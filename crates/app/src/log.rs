@@ -45,6 +45,12 @@ pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
     // The signals too: identities are asked for by them (checked again at every use).
     v.problems
         .extend(loep_store::scan::tampered_signals(p.conn())?);
+    // Each run against its certificate, and each certificate against the log's record of
+    // its scan.
+    v.problems.extend(loep_store::certificaat::problems(
+        p.conn(),
+        &loep_store::log::scan_certificates(p.conn())?,
+    )?);
     // And the access state as a whole against its anchor (older copies of rows, rollbacks).
     v.problems.extend(p.access_problems()?);
     Ok(Checked {

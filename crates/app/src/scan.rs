@@ -44,6 +44,41 @@ pub fn run(
     Ok(report?)
 }
 
+pub use loep_scan::certificaat::{Controle, Verificatie};
+pub use loep_store::certificaat::Certificaat;
+
+/// A run's certificate with the checks that need no recomputation (its seal, the log's record,
+/// the stored signals, the source files): for the privacy officer's page and `loep run
+/// certificaat`.
+pub fn certificate(session: &Session, run: Option<&str>) -> Result<Verificatie> {
+    session.authorize(Actie::LogControleren)?;
+    let run = the_run(session, run)?;
+    Ok(loep_scan::certificaat::check(
+        &session.project,
+        &run.run_id,
+    )?)
+}
+
+/// `loep run verifieer`: the run's certificate checked, and the run computed again from the
+/// files it names with the indicators and parameters it names.
+pub fn verify_run(
+    session: &Session,
+    run: Option<&str>,
+    memory_limit: usize,
+    progress: &dyn ScanProgress,
+) -> Result<Verificatie> {
+    session.authorize(Actie::LogControleren)?;
+    let run = the_run(session, run)?;
+    let c = Catalogue::published()?;
+    Ok(loep_scan::certificaat::verify(
+        &session.project,
+        &run.run_id,
+        &c,
+        memory_limit,
+        progress,
+    )?)
+}
+
 /// Which signals to list.
 #[derive(Debug, Clone, Default)]
 pub struct SignalFilter {

@@ -228,6 +228,12 @@ enum Command {
         #[arg(long, default_value_t = loep_app::scan::DEFAULT_MEMORY_LIMIT)]
         memory_limit: usize,
     },
+    /// A scan run's certificate: what it read, ran and found, sealed and named in the log;
+    /// and its verification by computing the run again.
+    Run {
+        #[command(subcommand)]
+        command: RunCommand,
+    },
     /// The signals of a scan run (the newest by default), per address, with explanations.
     Signals {
         dir: PathBuf,
@@ -348,6 +354,30 @@ enum Command {
 }
 
 #[derive(Subcommand)]
+enum RunCommand {
+    /// Print the run's certificate (the snapshots' hashes, the catalogue and indicator
+    /// versions, the parameters, loep's version, the signals per indicator and their digest)
+    /// with the checks that need no recomputation; exit status 1 when one fails.
+    Certificaat {
+        dir: PathBuf,
+        run: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compute the run again from the files its certificate names, with the indicators and
+    /// parameters it names, and confirm the same signals; exit status 0 only then.
+    Verifieer {
+        dir: PathBuf,
+        run: Option<String>,
+        #[arg(long)]
+        json: bool,
+        /// Memory DataFusion may hold before it spills to disk (bytes).
+        #[arg(long, default_value_t = loep_app::scan::DEFAULT_MEMORY_LIMIT)]
+        memory_limit: usize,
+    },
+}
+
+#[derive(Subcommand)]
 enum LogCommand {
     /// Check the keyed hash chain of the processing log, the vault's copy of its head and the
     /// rows that grant access; exit status 1 when anything was changed outside loep. Prints a
@@ -455,7 +485,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("fout: {e:#}");
             exit_code(&e)
         }
     }
@@ -809,6 +839,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let mut session = access::open(&dir, Mode::Write, who)?;
             scan_cmd::scan(&mut session, json, memory_limit)
+        }
+        Command::Run {
+            command: RunCommand::Certificaat { dir, run, json },
+        } => {
+            let session = access::login_to_verify(&dir, who)?;
+            scan_cmd::certificate(&session, run.as_deref(), json)
+        }
+        Command::Run {
+            command:
+                RunCommand::Verifieer {
+                    dir,
+                    run,
+                    json,
+                    memory_limit,
+                },
+        } => {
+            let session = access::login_to_verify(&dir, who)?;
+            scan_cmd::verify(&session, run.as_deref(), json, memory_limit)
         }
         Command::Signals {
             dir,

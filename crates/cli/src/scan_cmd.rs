@@ -142,6 +142,101 @@ pub fn scan(session: &mut Session, json: bool, memory_limit: usize) -> Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
+/// `loep run certificaat`: the run's certificate and the checks that need no recomputation.
+pub fn certificate(session: &Session, run: Option<&str>, json: bool) -> Result<ExitCode> {
+    let v = loep_app::scan::certificate(session, run)?;
+    print_verification(&v, json)
+}
+
+/// `loep run verifieer`: the run computed again from its certificate's sources; exit status
+/// 0 only when it gives the certified signals and everything else holds.
+pub fn verify(
+    session: &Session,
+    run: Option<&str>,
+    json: bool,
+    memory_limit: usize,
+) -> Result<ExitCode> {
+    let progress = crate::output::BarProgress::new();
+    let v = loep_app::scan::verify_run(session, run, memory_limit, &progress);
+    progress.clear();
+    let v = v?;
+    print_verification(&v, json)?;
+    Ok(if v.bevestigd() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_verification(v: &loep_app::scan::Verificatie, json: bool) -> Result<ExitCode> {
+    let c = &v.certificaat;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "certificaat": c,
+                // The exact text whose SHA-256 the log names.
+                "inhoud": c.to_json()?,
+                "sha256": v.certificaat_sha256,
+                "controles": v.controles,
+                "herberekend": v.herberekend,
+                "intact": v.intact(),
+            }))?
+        );
+    } else {
+        println!(
+            "Certificaat van run {} (SHA-256 {})",
+            c.run_id, v.certificaat_sha256
+        );
+        println!("  tijdstip:       {}", c.tijdstip);
+        if c.achteraf {
+            println!("  opgesteld:      achteraf, bij de upgrade (run van een eerdere versie)");
+        } else {
+            println!("  loep:           {}", c.loep_versie);
+        }
+        if let Some(cat) = &c.catalogus_sha256 {
+            println!("  catalogus:      {cat}");
+        }
+        println!(
+            "  signalen:       {} op {} adressen, digest {}",
+            c.signalen, c.adressen, c.signalen_sha256
+        );
+        println!("  bronnen:");
+        for b in &c.bronnen {
+            println!(
+                "    {:<22} {:<36} {}",
+                b.tabel,
+                b.id,
+                b.sha256.as_deref().unwrap_or("(hash onbekend)")
+            );
+        }
+        println!("  indicatoren:");
+        for i in &c.indicatoren {
+            match &i.niet_gedraaid {
+                None => println!(
+                    "    {:<8} v{:<3} {:>8} signalen",
+                    i.code, i.versie, i.signalen
+                ),
+                Some(why) => println!("    {:<8} v{:<3} niet gedraaid: {why}", i.code, i.versie),
+            }
+        }
+        println!("Controles:");
+        for k in &v.controles {
+            let mark = match k.klopt {
+                Some(true) => "klopt",
+                Some(false) => "KLOPT NIET",
+                None => "niet te controleren",
+            };
+            println!("  {}: {mark}: {}", k.onderdeel, k.toelichting);
+        }
+    }
+    Ok(if v.intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
     println!(
         "Scan {}: {} signalen op {} adressen, {} verwonderadressen ({secs:.1} s).",

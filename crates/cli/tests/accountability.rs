@@ -686,6 +686,20 @@ fn retention_destroys_data_in_the_files() {
     ));
     assert!(err.contains("destroyed"), "{err}");
     assert!(ok(loep_env(&["log", "verify", d], &at("2027-03-05T12:00:00Z"))).contains("intact"));
+    // The run's certificate stays (it holds no personal data) and records the destruction.
+    let cert = json(ok(loep_env(
+        &["run", "certificaat", d, "--json"],
+        &at("2027-03-05T12:00:00Z"),
+    )));
+    assert_eq!(cert["intact"], true, "{cert}");
+    assert!(
+        cert["certificaat"]["signalen"].as_u64().unwrap() > 0,
+        "{cert}"
+    );
+    assert!(
+        cert["controles"].to_string().contains("vernietigd op"),
+        "{cert}"
+    );
 }
 
 #[test]

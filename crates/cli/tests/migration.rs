@@ -34,7 +34,7 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     let status = ok(loep_as("projectleider", &["status", d, "--json"]));
     assert!(status.contains("Migratie fixture"), "{status}");
-    assert_eq!(version(&dir), 4, "opening migrated the schema");
+    assert_eq!(version(&dir), 5, "opening migrated the schema");
     assert!(
         dir.join("sleutel/integriteit.key").exists(),
         "the first writer gave the project its integrity key"
@@ -77,6 +77,32 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
     assert_eq!(persons.len(), 6);
     assert!(persons.iter().all(|p| p["bsn"].is_string()), "{shown}");
 
+    // Version 5 drew up a certificate for the run of 0.1.0 from its sealed signals: it holds
+    // against the stored signals, names the snapshots read, and cannot be recomputed with this
+    // release's catalogue (the definitions of 0.1.0 are not known by their hash).
+    let cert: serde_json::Value =
+        serde_json::from_str(&ok(loep_as("fg", &["run", "certificaat", d, "--json"]))).unwrap();
+    assert_eq!(cert["certificaat"]["achteraf"], true, "{cert}");
+    assert_eq!(cert["certificaat"]["signalen"], 96, "{cert}");
+    assert_eq!(cert["intact"], true, "{cert}");
+    assert!(
+        cert["certificaat"]["bronnen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(
+                |b| b["tabel"] == "brp_persoon" && b["pad"].as_str().unwrap().ends_with(".parquet")
+            ),
+        "{cert}"
+    );
+    let again = loep_as("fg", &["run", "verifieer", d]);
+    assert_eq!(again.status.code(), Some(1), "{}", stdout(&again));
+    assert!(
+        stdout(&again).contains("herberekening: niet te controleren"),
+        "{}",
+        stdout(&again)
+    );
+
     // Accounts of 0.1.0 count as confirmed: the key holder still decides.
     let users = ok(loep_as("fg", &["user", "list", d, "--json"]));
     assert!(users.contains("\"sleutelhouder\""), "{users}");
@@ -84,7 +110,7 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     // Opening again changes nothing more.
     ok(loep_as("projectleider", &["status", d]));
-    assert_eq!(version(&dir), 4);
+    assert_eq!(version(&dir), 5);
     // The log of 0.1.0 (SHA-256) and the records since (keyed) verify as one chain.
     let verified = ok(loep_as("fg", &["log", "verify", d]));
     assert!(verified.contains("intact"), "{verified}");

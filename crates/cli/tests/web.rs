@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use sha2::Digest;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -1439,6 +1440,48 @@ fn a_partner_system_works_its_cases_through_the_api() {
         Some("application/problem+json")
     );
     assert_eq!(get(&s, "/indicatoren", None).status, 200);
+}
+
+/// The privacy officer reaches each scan's certificate from the list of scans: written out,
+/// every check holding, and as the exact JSON whose SHA-256 the processing log names; no one
+/// else may open it.
+#[test]
+fn the_privacy_officer_reads_a_run_certificate() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = scanned_project(root.path());
+    let s = serve(&dir);
+    let fg = login(&s, "fg");
+    let scans = get(&s, "/scans", Some(&fg)).body;
+    let page_path = first_link(&scans, "/scans/");
+    assert!(page_path.ends_with("/certificaat"), "{page_path}");
+    let page = get(&s, &page_path, Some(&fg));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("In orde"), "{}", page.body);
+    assert!(page.body.contains("brp_persoon"), "{}", page.body);
+    assert!(!page.body.contains("<strong>klopt niet"), "{}", page.body);
+    let saved = get(&s, &format!("{page_path}.json"), Some(&fg));
+    assert_eq!(saved.status, 200);
+    let sha = hex::encode(sha2::Sha256::digest(saved.body.as_bytes()));
+    assert!(
+        page.body.contains(&sha),
+        "the page names the certificate's SHA-256"
+    );
+    let log = ok(loep(&["log", "export", dir.to_str().unwrap()]));
+    assert!(log.contains(&sha), "the log names the same certificate");
+    for role in ["analist", "projectleider"] {
+        let cookie = login(&s, role);
+        assert_eq!(get(&s, &page_path, Some(&cookie)).status, 403, "{role}");
+        assert_eq!(
+            get(&s, &format!("{page_path}.json"), Some(&cookie)).status,
+            403,
+            "{role}"
+        );
+        assert!(
+            !get(&s, "/scans", Some(&cookie))
+                .body
+                .contains("/certificaat")
+        );
+    }
 }
 
 /// Every page for every role, as the authorisation table says: 200 where the role may, 403

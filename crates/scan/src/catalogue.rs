@@ -319,6 +319,32 @@ fn placeholders(text: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// SHA-256 over the published catalogue's files (each name, NUL, text, NUL; in name order):
+/// what a run certificate names as the catalogue it ran.
+pub fn published_digest() -> String {
+    use sha2::{Digest, Sha256};
+    let mut files: Vec<&(&str, &str)> = FILES.iter().collect();
+    files.sort_by_key(|(n, _)| *n);
+    let mut h = Sha256::new();
+    for (name, text) in files {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// SHA-256 of one indicator's definition (its file's text) in the published catalogue.
+pub fn definition_digest(code: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let name = format!("{code}.toml");
+    FILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| hex::encode(Sha256::digest(text.as_bytes())))
+}
+
 /// An indicator the project may not run: its code and why.
 pub type Refusal = (String, String);
 

@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod catalogue;
+pub mod certificaat;
 pub mod chart;
 pub mod engine;
 pub mod evaluate;
@@ -91,10 +92,8 @@ pub fn scan(
     let (run, refused) =
         catalogue.for_project(&project.config.indicatoren, &project.config.partners)?;
     let run_id = loep_store::scan::new_run_id(project.conn())?;
-    let buurten = engine.buurten()?;
 
     let mut results = Vec::new();
-    let mut signals: Vec<Signal> = Vec::new();
     for (code, why) in refused {
         if let Some(i) = catalogue.get(&code) {
             results.push(IndicatorResult {
@@ -107,54 +106,11 @@ pub fn scan(
             });
         }
     }
-    let total = run.len();
-    for (done, ind) in run.into_iter().enumerate() {
-        progress.indicator(done, total, &ind.code);
-        let params = ind.defaults();
-        let missing = engine.missing_tables(ind);
-        if !missing.is_empty() {
-            results.push(IndicatorResult {
-                code: ind.code.clone(),
-                versie: ind.versie,
-                thema: ind.thema.clone(),
-                parameters: params,
-                signalen: 0,
-                niet_gedraaid: Some(format!("no data of {}", missing.join(", "))),
-            });
-            continue;
-        }
-        let rows = engine.run(ind, &params)?;
-        let partners: Vec<&str> = ind.partners().iter().map(|p| p.as_str()).collect();
-        for r in &rows {
-            signals.push(Signal {
-                run_id: run_id.clone(),
-                nr: 0,
-                indicator: ind.code.clone(),
-                versie: i64::from(ind.versie),
-                thema: ind.thema.clone(),
-                vbo_id: r.vbo_id.clone(),
-                buurtcode: buurten.get(&r.vbo_id).cloned(),
-                pseudoniemen: r.pseudoniemen.clone(),
-                feiten: r.facts.clone(),
-                uitleg: ind.explain(&r.facts, &params),
-                sterkte: r.sterkte,
-                partners: partners.iter().map(|p| p.to_string()).collect(),
-            });
-        }
-        results.push(IndicatorResult {
-            code: ind.code.clone(),
-            versie: ind.versie,
-            thema: ind.thema.clone(),
-            parameters: params,
-            signalen: rows.len(),
-            niet_gedraaid: None,
-        });
-    }
+    let to_run: Vec<(&Indicator, BTreeMap<String, f64>)> =
+        run.into_iter().map(|i| (i, i.defaults())).collect();
+    let (ran, signals) = find(&engine, &to_run, &run_id, progress)?;
+    results.extend(ran);
     results.sort_by(|a, b| a.code.cmp(&b.code));
-    signals.sort_by(|a, b| (&a.vbo_id, &a.indicator).cmp(&(&b.vbo_id, &b.indicator)));
-    for (i, s) in signals.iter_mut().enumerate() {
-        s.nr = i as i64 + 1;
-    }
     let profiles = profile(&run_id, &signals, &project.config.partners);
 
     let now = clock::now();
@@ -166,13 +122,16 @@ pub fn scan(
         signalen: signals.len() as i64,
         adressen: profiles.len() as i64,
     };
+    let certificaat = certificaat::draw_up(project, &engine.sources, &run, &results, &signals)?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
-    loep_store::scan::insert_run(&tx, &run, &signals, &profiles)?;
+    let certificaat_sha256 =
+        loep_store::scan::insert_run(&tx, &run, &signals, &profiles, &certificaat)?;
     let parent = LogRecord::new("scan", &started, &now)
         .with_attr("run_id", run_id.clone())
         .with_attr("signalen", signals.len() as u64)
-        .with_attr("adressen", profiles.len() as u64);
+        .with_attr("adressen", profiles.len() as u64)
+        .with_attr("certificaat", certificaat_sha256);
     log::append(&tx, &activity, parent.clone())?;
     for (table, id) in engine.sources.ids() {
         let rec = LogRecord::child_of(&parent, "scan.lezen", &started, &now)
@@ -239,6 +198,73 @@ pub fn scan(
         indicatoren: results,
         top,
     })
+}
+
+/// Runs `indicators` (each with its parameters) over `engine`'s sources: what each did, and
+/// the signals in the order a run stores them, numbered. The scan and the verification of a
+/// run both find signals here, so that the same sources give the same signals.
+fn find(
+    engine: &Engine,
+    indicators: &[(&Indicator, BTreeMap<String, f64>)],
+    run_id: &str,
+    progress: &dyn ScanProgress,
+) -> Result<(Vec<IndicatorResult>, Vec<Signal>)> {
+    let buurten = engine.buurten()?;
+    let mut results = Vec::new();
+    let mut signals: Vec<Signal> = Vec::new();
+    let total = indicators.len();
+    for (done, (ind, params)) in indicators.iter().enumerate() {
+        progress.indicator(done, total, &ind.code);
+        let missing = engine.missing_tables(ind);
+        if !missing.is_empty() {
+            results.push(IndicatorResult {
+                code: ind.code.clone(),
+                versie: ind.versie,
+                thema: ind.thema.clone(),
+                parameters: params.clone(),
+                signalen: 0,
+                niet_gedraaid: Some(format!("geen gegevens van {}", missing.join(", "))),
+            });
+            continue;
+        }
+        let rows = engine.run(ind, params)?;
+        let partners: Vec<&str> = ind.partners().iter().map(|p| p.as_str()).collect();
+        for r in &rows {
+            signals.push(Signal {
+                run_id: run_id.to_string(),
+                nr: 0,
+                indicator: ind.code.clone(),
+                versie: i64::from(ind.versie),
+                thema: ind.thema.clone(),
+                vbo_id: r.vbo_id.clone(),
+                buurtcode: buurten.get(&r.vbo_id).cloned(),
+                pseudoniemen: r.pseudoniemen.clone(),
+                feiten: r.facts.clone(),
+                uitleg: ind.explain(&r.facts, params),
+                sterkte: r.sterkte,
+                partners: partners.iter().map(|p| p.to_string()).collect(),
+            });
+        }
+        results.push(IndicatorResult {
+            code: ind.code.clone(),
+            versie: ind.versie,
+            thema: ind.thema.clone(),
+            parameters: params.clone(),
+            signalen: rows.len(),
+            niet_gedraaid: None,
+        });
+    }
+    // A total order (an indicator may find one address twice), so that the numbering and
+    // the run's digest do not depend on the order in which the engine returned rows.
+    signals.sort_by(|a, b| {
+        (&a.vbo_id, &a.indicator, &a.pseudoniemen, &a.feiten)
+            .cmp(&(&b.vbo_id, &b.indicator, &b.pseudoniemen, &b.feiten))
+            .then(a.sterkte.total_cmp(&b.sterkte))
+    });
+    for (i, s) in signals.iter_mut().enumerate() {
+        s.nr = i as i64 + 1;
+    }
+    Ok((results, signals))
 }
 
 /// The partners of the team (`team`, the project's partners) with an interest in an address:

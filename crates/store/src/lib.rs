@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod burgermelding;
 pub mod catalog;
+pub mod certificaat;
 pub mod clock;
 pub mod integrity;
 pub mod log;

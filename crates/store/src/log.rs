@@ -256,6 +256,28 @@ pub fn append(tx: &Transaction<'_>, activity_id: &str, rec: LogRecord) -> Result
     Ok(stored.seq)
 }
 
+/// Per scan run, the SHA-256 of the certificate its record in the log names (runs of a
+/// release before certificates name none).
+pub fn scan_certificates(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
+    let mut stmt = conn.prepare(
+        "SELECT json_extract(attributes, '$.run_id'), json_extract(attributes, '$.certificaat')
+         FROM verwerkingslog WHERE name = 'scan' AND json_valid(attributes)",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+        ))
+    })?;
+    let mut out = std::collections::BTreeMap::new();
+    for row in rows {
+        if let (Some(run), Some(sha)) = row? {
+            out.insert(run, sha);
+        }
+    }
+    Ok(out)
+}
+
 pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {
     records_from(conn, 1)
 }

@@ -716,6 +716,7 @@ impl Project {
             crate::retention::create_schema(&conn)?;
             crate::burgermelding::create_schema(&conn)?;
             crate::apisleutel::create_schema(&conn)?;
+            conn.execute_batch(crate::certificaat::SCHEMA)?;
             crate::schema::migrate(&mut conn)?;
             integrity::create_triggers(&conn)?;
         } else if version > crate::schema::CURRENT {
@@ -760,6 +761,10 @@ impl Project {
             "SELECT scope_pad FROM snapshot WHERE scope_pad IS NOT NULL",
             "SELECT pad_personen FROM koppeling",
             "SELECT pad_adressen FROM koppeling",
+            // What a certified run read stays as long as the run (its register of reports
+            // filed through the form), so that the run can be computed again.
+            "SELECT json_extract(b.value, '$.pad') FROM run_certificaat c, json_each(c.inhoud, '$.bronnen') b
+             WHERE json_extract(b.value, '$.pad') <> ''",
         ] {
             let mut stmt = self.conn.prepare(sql)?;
             for pad in stmt.query_map([], |r| r.get::<_, String>(0))? {

@@ -71,6 +71,7 @@ pub fn purge_run(tx: &Transaction<'_>, run_id: &str, dry_run: bool) -> Result<De
             params![run_id],
         )?;
         tx.execute("DELETE FROM signaal WHERE run_id = ?1", params![run_id])?;
+        crate::certificaat::destroyed(tx, run_id, &crate::clock::now())?;
     }
     Ok(Destroyed {
         soort: format!("signalen:{run_id}"),

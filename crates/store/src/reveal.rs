@@ -166,7 +166,7 @@ pub fn request(
             "geef een geschreven reden van ten minste {MIN_REASON} tekens: waarom moeten de personen van dit signaal worden geïdentificeerd?"
         );
     }
-    let Some(signal) = crate::scan::signal(project.conn(), signaal_id)? else {
+    let Some(signal) = crate::scan::certified_signal(project.conn(), signaal_id)? else {
         bail!(
             "there is no signal '{signaal_id}' (it may have been destroyed under the retention period); `loep signals` lists the current ones"
         );
@@ -223,6 +223,10 @@ pub fn decide(
             "say why the request is refused (--toelichting): the analist must be able to act on it"
         );
     }
+    // Approved only while the signal is the one its run certified.
+    if approve {
+        crate::scan::certified_signal(project.conn(), &o.signaal)?;
+    }
     let status = if approve { "goedgekeurd" } else { "geweigerd" };
     let name = if approve {
         "onthulling.goedkeuring"
@@ -254,7 +258,7 @@ pub fn open(
     auth::authorize(user, Actie::OnthullingInzien, o.object_on_case(op_zaak))?;
     // A signal taken into an open case stays with the case, whatever the signal retention
     // did to its run.
-    if !op_zaak && crate::scan::signal(project.conn(), &o.signaal)?.is_none() {
+    if !op_zaak && crate::scan::certified_signal(project.conn(), &o.signaal)?.is_none() {
         bail!(
             "signal {} of request {id} was destroyed under the retention period; its persons can no longer be identified",
             o.signaal

@@ -88,12 +88,23 @@ pub fn new_run_id(conn: &Connection) -> Result<String> {
     ))
 }
 
+/// Stores a run with its signals, profiles and certificate; returns the certificate's SHA-256
+/// (for the scan's log record).
 pub fn insert_run(
     tx: &Transaction<'_>,
     run: &ScanRun,
     signals: &[Signal],
     profiles: &[AddressProfile],
-) -> Result<()> {
+    certificaat: &crate::certificaat::Certificaat,
+) -> Result<String> {
+    if certificaat.run_id != run.run_id
+        || certificaat.signalen_sha256 != crate::certificaat::signal_digest(signals)?
+    {
+        anyhow::bail!(
+            "the certificate of run {} is not that of its signals",
+            run.run_id
+        );
+    }
     tx.execute(
         "INSERT INTO scan_run (run_id, tijdstip, indicatoren, bronnen, signalen, adressen) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![run.run_id, run.tijdstip, run.indicatoren, run.bronnen, run.signalen, run.adressen],
@@ -142,7 +153,7 @@ pub fn insert_run(
             p.sterkte
         ])?;
     }
-    Ok(())
+    crate::certificaat::insert(tx, certificaat)
 }
 
 fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ScanRun> {
@@ -208,6 +219,23 @@ fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
         sterkte: r.get(10)?,
         partners: split(&r.get::<_, String>(11)?),
     })
+}
+
+/// Calls `f` with every signal of a run in its order, one at a time (a national run holds
+/// hundreds of thousands).
+pub fn for_each_signal(
+    conn: &Connection,
+    run_id: &str,
+    mut f: impl FnMut(&Signal) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 ORDER BY nr"
+    ))?;
+    let mut rows = stmt.query(params![run_id])?;
+    while let Some(r) = rows.next()? {
+        f(&signal_from_row(r)?)?;
+    }
+    Ok(())
 }
 
 /// The signals of a run, in their order (by address, then indicator).
@@ -444,6 +472,17 @@ pub fn signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
     Ok(found)
 }
 
+/// [`signal`], and its run still holds the signals its certificate names
+/// ([`crate::certificaat::check_run`]): where identities are asked for or shown, and where a
+/// case is opened from a signal.
+pub fn certified_signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
+    let found = signal(conn, id)?;
+    if let Some(s) = &found {
+        crate::certificaat::check_run(conn, &s.run_id)?;
+    }
+    Ok(found)
+}
+
 /// The signals that no longer match their seal, as problems (for `loep log verify`).
 pub fn tampered_signals(conn: &Connection) -> Result<Vec<String>> {
     if !sealed(conn)? {
@@ -560,6 +599,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(crate::project::SCHEMA).unwrap();
+        conn.execute_batch(crate::certificaat::SCHEMA).unwrap();
         let signals: Vec<Signal> = (1..=250)
             .map(|nr| {
                 let (ind, thema) = if nr % 5 == 0 {
@@ -597,7 +637,8 @@ mod tests {
             sterkte: 1.0,
         }];
         let tx = conn.transaction().unwrap();
-        insert_run(&tx, &run, &signals, &profiles).unwrap();
+        let c = crate::certificaat::Certificaat::new(&run, &signals).unwrap();
+        insert_run(&tx, &run, &signals, &profiles, &c).unwrap();
         tx.commit().unwrap();
 
         // A signal is sealed: changed outside loep (another person added, another address),
@@ -674,6 +715,7 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(crate::project::SCHEMA).unwrap();
+        conn.execute_batch(crate::certificaat::SCHEMA).unwrap();
         // Three addresses; the one ranked first has two signals, one of them overcrowding.
         let (a, b, c) = ("0000000000000001", "0000000000000002", "0000000000000003");
         let signals = vec![
@@ -702,11 +744,13 @@ mod tests {
             adressen: 3,
         };
         let tx = conn.transaction().unwrap();
+        let cert = crate::certificaat::Certificaat::new(&run, &signals).unwrap();
         insert_run(
             &tx,
             &run,
             &signals,
             &[profile(b, 1), profile(c, 2), profile(a, 3)],
+            &cert,
         )
         .unwrap();
         tx.commit().unwrap();

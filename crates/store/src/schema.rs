@@ -17,12 +17,15 @@
 //!   outside loep (its persons, its address) is refused where identities are asked for or a
 //!   case is opened from it ([`crate::scan::signal`]); the signals a project holds are sealed
 //!   as they are.
+//! - 5: run certificates: `run_certificaat` holds, per scan run, what it read and found,
+//!   sealed ([`crate::certificaat`]); each run of an earlier release gets one drawn up from
+//!   its sealed signals, marked `achteraf`.
 
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 /// The schema version this release writes.
-pub const CURRENT: i64 = 4;
+pub const CURRENT: i64 = 5;
 
 /// From this version on a project has an integrity key (`integrity`).
 pub const KEYED: i64 = 3;
@@ -83,6 +86,7 @@ fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
         }
         3 => crate::integrity::seal_existing(tx),
         4 => crate::scan::seal_existing_signals(tx),
+        5 => crate::certificaat::certify_existing(tx),
         other => bail!("no migration to schema version {other}"),
     }
 }
@@ -94,6 +98,9 @@ mod tests {
     #[test]
     fn migrates_once_and_refuses_newer() {
         let mut conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        conn.execute_batch(crate::project::SCHEMA).unwrap();
+        conn.execute_batch(crate::certificaat::SCHEMA).unwrap();
         assert_eq!(version(&conn).unwrap(), 0);
         assert_eq!(migrate(&mut conn).unwrap(), 0);
         assert_eq!(version(&conn).unwrap(), CURRENT);

@@ -64,6 +64,8 @@ struct Scans {
     loopt: Option<Voortgang>,
     laatste: Option<Result<String, String>>,
     runs: Vec<Run>,
+    /// The privacy officer and the beheerder see each run's certificate.
+    mag_controleren: bool,
 }
 
 /// `GET /scans`: the server's scan (running, or how the last ended) and the project's runs.
@@ -77,6 +79,7 @@ pub async fn page(State(server): State<Arc<Server>>, headers: HeaderMap) -> Resp
         let status = loep_app::project::status(&s)?;
         Ok(Scans {
             mag_starten: s.may(Actie::ScanUitvoeren),
+            mag_controleren: s.may(Actie::LogControleren),
             wie: Wie::of(&s, csrf),
             loopt: state.loopt,
             laatste: state.laatste,
@@ -96,6 +99,136 @@ pub async fn page(State(server): State<Arc<Server>>, headers: HeaderMap) -> Resp
     .await;
     match page {
         Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// One check of a run against its certificate, as the page shows it.
+pub struct ControleRegel {
+    pub onderdeel: String,
+    pub uitkomst: &'static str,
+    /// Whether it does not hold (shown as an error).
+    pub fout: bool,
+    pub toelichting: String,
+}
+
+#[derive(Template)]
+#[template(path = "certificaat.html")]
+struct CertificaatPagina {
+    wie: Wie,
+    run_id: String,
+    tijdstip: String,
+    sha256: String,
+    c: loep_app::scan::Certificaat,
+    controles: Vec<ControleRegel>,
+    intact: bool,
+    /// Per indicator its parameters written out (`naam = waarde`).
+    parameters: Vec<String>,
+    /// Per indicator its theme in words.
+    themas: Vec<&'static str>,
+}
+
+/// `GET /scans/{run}/certificaat`: the run's certificate for the privacy officer, written out,
+/// with the checks that need no recomputation (`loep run verifieer` computes the run again).
+pub async fn certificaat(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::extract::Path(run): axum::extract::Path<String>,
+) -> Response {
+    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let page = blocking(move || {
+        let v = loep_app::scan::certificate(&s, Some(&run))?;
+        let controles = v
+            .controles
+            .iter()
+            .map(|k| ControleRegel {
+                onderdeel: k.onderdeel.clone(),
+                uitkomst: match k.klopt {
+                    Some(true) => "klopt",
+                    Some(false) => "klopt niet",
+                    None => "niet te controleren",
+                },
+                fout: k.klopt == Some(false),
+                toelichting: k.toelichting.clone(),
+            })
+            .collect();
+        let parameters = v
+            .certificaat
+            .indicatoren
+            .iter()
+            .map(|i| {
+                i.parameters
+                    .iter()
+                    .map(|(k, x)| {
+                        format!(
+                            "{k} = {}",
+                            loep_app::scan::format_number(*x).replace('.', ",")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        let themas = v
+            .certificaat
+            .indicatoren
+            .iter()
+            .map(|i| loep_app::inzage::labels::theme(&i.thema))
+            .collect();
+        Ok(CertificaatPagina {
+            themas,
+            wie: Wie::of(&s, csrf),
+            run_id: v.certificaat.run_id.clone(),
+            tijdstip: loep_app::nl::tijdstip(&v.certificaat.tijdstip),
+            intact: v.intact(),
+            sha256: v.certificaat_sha256.clone(),
+            c: v.certificaat,
+            controles,
+            parameters,
+        })
+    })
+    .await;
+    match page {
+        Ok(p) => render(&p),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `GET /scans/{run}/certificaat.json`: the certificate exactly as stored (its SHA-256 is the
+/// one the log names), for an auditor to keep.
+pub async fn certificaat_json(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::extract::Path(run): axum::extract::Path<String>,
+) -> Response {
+    let (s, _) = match session(&server, &headers, Mode::Read).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let file = format!("certificaat-{run}.json");
+    let text = blocking(move || {
+        let v = loep_app::scan::certificate(&s, Some(&run))?;
+        Ok(v.certificaat.to_json()?)
+    })
+    .await;
+    match text {
+        Ok(t) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/json".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}\""),
+                ),
+            ],
+            t,
+        )
+            .into_response(),
         Err(e) => app_error(&e),
     }
 }

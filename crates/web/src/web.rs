@@ -93,6 +93,11 @@ pub fn router(server: Arc<Server>) -> Router {
         )
         .route("/leveringen/laden", post(leveringen::laden))
         .route("/scans", get(scans::page).post(scans::start))
+        .route("/scans/{run}/certificaat", get(scans::certificaat))
+        .route(
+            "/scans/{run}/certificaat.json",
+            get(scans::certificaat_json),
+        )
         .route("/trefkansen", get(verantwoording::trefkansen))
         .route("/eerlijkheid", get(verantwoording::eerlijkheid))
         .route("/verwerkingslog", get(verantwoording::verwerkingslog))

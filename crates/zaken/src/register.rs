@@ -596,7 +596,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     }
     let mut found: Vec<Signal> = Vec::new();
     for id in &nieuw.signalen {
-        match loep_store::scan::signal(project.conn(), id.trim())? {
+        match loep_store::scan::certified_signal(project.conn(), id.trim())? {
             Some(s) => {
                 if !found.iter().any(|f| f.id() == s.id()) {
                     found.push(s)

@@ -85,21 +85,17 @@ impl World {
             sterkte: 1.0,
             partners: vec!["gemeente".into()],
         };
+        let run = ScanRun {
+            run_id: s.run_id.clone(),
+            tijdstip: loep_store::clock::now(),
+            indicatoren: "[]".into(),
+            bronnen: "[]".into(),
+            signalen: 1,
+            adressen: 1,
+        };
+        let c = loep_store::certificaat::Certificaat::new(&run, std::slice::from_ref(&s)).unwrap();
         let tx = self.project.begin().unwrap();
-        loep_store::scan::insert_run(
-            &tx,
-            &ScanRun {
-                run_id: s.run_id.clone(),
-                tijdstip: loep_store::clock::now(),
-                indicatoren: "[]".into(),
-                bronnen: "[]".into(),
-                signalen: 1,
-                adressen: 1,
-            },
-            std::slice::from_ref(&s),
-            &[],
-        )
-        .unwrap();
+        loep_store::scan::insert_run(&tx, &run, std::slice::from_ref(&s), &[], &c).unwrap();
         tx.commit().unwrap();
         let z = register::new(
             &mut self.project,

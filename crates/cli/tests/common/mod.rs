@@ -36,7 +36,7 @@ pub const ACCOUNTS: [(&str, &str, Option<&str>); 9] = [
 /// asks; the key holder decides; the project leader reads the status.
 fn account_for(args: &[&str]) -> &'static str {
     match (args.first().copied(), args.get(1).copied()) {
-        (Some("approve" | "log" | "inzage" | "register"), _) => "fg",
+        (Some("approve" | "log" | "inzage" | "register" | "run"), _) => "fg",
         (Some("reveal"), Some("approve" | "refuse")) => "sleutelhouder",
         (Some("scan" | "signals" | "evaluate" | "fairness" | "reveal"), _) => "analist",
         (Some("status"), _) => "projectleider",

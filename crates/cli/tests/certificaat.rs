@@ -1,0 +1,251 @@
+//! Run certificates: each scan draws one up (what it read, ran and found), sealed and named
+//! in the log; `loep run verifieer` computes the run again and confirms it; an edited, added
+//! or removed signal, a changed source file or a removed certificate is found, and no one is
+//! revealed from a run whose signals are no longer the certified ones.
+
+mod common;
+use common::*;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+fn d(dir: &Path) -> &str {
+    dir.to_str().unwrap()
+}
+
+fn db(dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join("store.sqlite")).unwrap()
+}
+
+/// A scanned project and its run's id.
+fn scanned(root: &Path) -> (PathBuf, String) {
+    let world = root.join("world");
+    ok(loep(&[
+        "synth",
+        "--persons",
+        "2000",
+        "--seed",
+        "41",
+        "--out",
+        d(&world),
+    ]));
+    let dir = approved_project(root);
+    ok(intake(&dir, &world.join("levering")));
+    let report = json(ok(loep(&["scan", d(&dir), "--json"])));
+    let run = report["run_id"].as_str().unwrap().to_string();
+    (dir, run)
+}
+
+/// Two signals of the run that involve persons: (id, nr).
+fn signals_with_persons(dir: &Path) -> Vec<(String, i64)> {
+    let signals = json(ok(loep(&["signals", d(dir), "--format", "json"])));
+    signals["signalen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| !s["pseudoniemen"].as_array().unwrap().is_empty())
+        .take(2)
+        .map(|s| {
+            let nr = s["nr"].as_i64().unwrap();
+            (format!("{}/{nr}", s["run_id"].as_str().unwrap()), nr)
+        })
+        .collect()
+}
+
+fn request(dir: &Path, signal: &str) -> std::process::Output {
+    loep(&[
+        "reveal",
+        "request",
+        d(dir),
+        signal,
+        "--reden",
+        "Huisbezoek voorbereiden voor de test van het run-certificaat.",
+    ])
+}
+
+#[test]
+fn a_scan_certifies_its_run_and_the_run_verifies() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, run) = scanned(root.path());
+    let report = json(ok(loep(&["scan", d(&dir), "--json"])));
+    let second = report["run_id"].as_str().unwrap().to_string();
+
+    let shown = json(ok(loep(&["run", "certificaat", d(&dir), &run, "--json"])));
+    let c = &shown["certificaat"];
+    assert_eq!(c["run_id"], run.as_str());
+    assert_eq!(shown["intact"], true, "{shown}");
+    // The SHA-256 the log names is that of the exact text shown.
+    let inhoud = shown["inhoud"].as_str().unwrap();
+    assert_eq!(
+        shown["sha256"].as_str().unwrap(),
+        hex::encode(Sha256::digest(inhoud.as_bytes()))
+    );
+    let export = ok(loep(&["log", "export", d(&dir)]));
+    assert!(
+        export.contains(shown["sha256"].as_str().unwrap()),
+        "the scan's log record names the certificate"
+    );
+    // What the run read: every source with the hash of its file, and the delivered file's
+    // hash for a snapshot of a delivery.
+    let bronnen = c["bronnen"].as_array().unwrap();
+    let brp = bronnen
+        .iter()
+        .find(|b| b["tabel"] == "brp_persoon")
+        .unwrap();
+    let file = std::fs::read(dir.join(brp["pad"].as_str().unwrap())).unwrap();
+    assert_eq!(
+        brp["sha256"].as_str().unwrap(),
+        hex::encode(Sha256::digest(&file))
+    );
+    assert!(brp["geleverd_sha256"].is_string(), "{brp}");
+    assert!(bronnen.iter().any(|b| b["tabel"] == "koppeling_persoon"));
+    // Per indicator its version, parameters and signals; the total is the run's.
+    let per: u64 = c["indicatoren"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["signalen"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per, c["signalen"].as_u64().unwrap());
+    assert!(per > 0);
+    assert!(c["indicatoren"][0]["parameters"].is_object());
+    assert!(c["catalogus_sha256"].is_string());
+
+    // Computed again from its sources, both runs give the certified signals.
+    for r in [&run, &second] {
+        let out = loep(&["run", "verifieer", d(&dir), r]);
+        assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+        assert!(
+            stdout(&out).contains("herberekening: klopt"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    // Only the privacy officer and the beheerder check runs.
+    let err = refused(loep_as("analist", &["run", "certificaat", d(&dir)]));
+    assert!(err.contains("mag"), "{err}");
+}
+
+#[test]
+fn an_edited_signal_fails_verification_and_reveals_no_one() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, run) = scanned(root.path());
+    let ids = signals_with_persons(&dir);
+    // A request made before the edit, to be approved after it.
+    ok(request(&dir, &ids[0].0));
+    // An insider adds a resident to one signal (the other is asked for).
+    db(&dir)
+        .execute(
+            "UPDATE signaal SET pseudoniemen = pseudoniemen || ',P0000000000000000000000000000000' WHERE run_id = ?1 AND nr = ?2",
+            rusqlite::params![run, ids[1].1],
+        )
+        .unwrap();
+    // Even a signal that was not edited reveals no one from this run now.
+    let err = refused(request(&dir, &ids[0].0));
+    assert!(err.contains("niet meer die van haar certificaat"), "{err}");
+    let err = refused(loep(&[
+        "reveal",
+        "approve",
+        d(&dir),
+        "O0001",
+        "--toelichting",
+        "akkoord",
+    ]));
+    assert!(err.contains("certificaat"), "{err}");
+
+    let out = loep(&["run", "verifieer", d(&dir), &run]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("opgeslagen signalen: KLOPT NIET"), "{text}");
+    assert!(
+        text.contains("ten minste één is na de scan gewijzigd"),
+        "{text}"
+    );
+    // The sources still give the certified run: the store was changed, not the data.
+    assert!(text.contains("herberekening: klopt"), "{text}");
+
+    let verify = loep(&["log", "verify", d(&dir)]);
+    assert!(!verify.status.success());
+    assert!(
+        stderr(&verify).contains("niet meer die van haar certificaat"),
+        "{}",
+        stderr(&verify)
+    );
+}
+
+#[test]
+fn a_removed_signal_or_certificate_is_found() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, run) = scanned(root.path());
+    let ids = signals_with_persons(&dir);
+    let conn = db(&dir);
+    conn.execute(
+        "DELETE FROM signaal WHERE run_id = ?1 AND nr = (SELECT MAX(nr) FROM signaal WHERE run_id = ?1)",
+        rusqlite::params![run],
+    )
+    .unwrap();
+    let err = refused(request(&dir, &ids[0].0));
+    assert!(err.contains("toegevoegd of verwijderd"), "{err}");
+
+    conn.execute(
+        "DELETE FROM run_certificaat WHERE run_id = ?1",
+        rusqlite::params![run],
+    )
+    .unwrap();
+    drop(conn);
+    let err = refused(request(&dir, &ids[0].0));
+    assert!(err.contains("geen certificaat"), "{err}");
+    let verify = loep(&["log", "verify", d(&dir)]);
+    assert!(!verify.status.success());
+    assert!(
+        stderr(&verify).contains(&format!("run {run} heeft geen certificaat")),
+        "{}",
+        stderr(&verify)
+    );
+    let err = refused(loep(&["run", "certificaat", d(&dir), &run]));
+    assert!(err.contains("geen certificaat"), "{err}");
+}
+
+#[test]
+fn a_certificate_edited_or_a_source_changed_is_found() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, run) = scanned(root.path());
+    let shown = json(ok(loep(&["run", "certificaat", d(&dir), "--json"])));
+    let pad = shown["certificaat"]["bronnen"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["tabel"] == "brp_persoon")
+        .unwrap()["pad"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A source file changed after the scan: found, and the run is not computed from it.
+    let file = dir.join(&pad);
+    let kept = std::fs::read(&file).unwrap();
+    let mut changed = kept.clone();
+    let last = changed.len() - 1;
+    changed[last / 2] ^= 1;
+    std::fs::write(&file, &changed).unwrap();
+    let out = loep(&["run", "verifieer", d(&dir), &run]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("is na de scan gewijzigd"), "{text}");
+    assert!(
+        text.contains("herberekening: niet te controleren"),
+        "{text}"
+    );
+    std::fs::write(&file, &kept).unwrap();
+    ok(loep(&["run", "verifieer", d(&dir), &run]));
+
+    // The certificate's text edited (a lower count): its seal no longer holds.
+    let conn = db(&dir);
+    conn.execute(
+        "UPDATE run_certificaat SET inhoud = replace(inhoud, '\"achteraf\":false', '\"achteraf\":true') WHERE run_id = ?1",
+        rusqlite::params![run],
+    )
+    .unwrap();
+    drop(conn);
+    let err = refused(loep(&["run", "certificaat", d(&dir), &run]));
+    assert!(err.contains("buiten loep om gewijzigd"), "{err}");
+}
