@@ -181,6 +181,26 @@ impl Session {
 /// Opens the project at `dir` and logs in as `naam`, without enforcing retention (for the
 /// retention use case itself, whose dry run must change nothing).
 pub fn login(dir: &Path, mode: Access, naam: &str, password: &str) -> Result<Session> {
+    Ok(login_via(dir, mode, naam, password, Via::CommandLine)?.0)
+}
+
+/// How a login reaches loep, for the lockout ([`auth::Client`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Via<'a> {
+    /// The command line on the server, as the project's own system user.
+    CommandLine,
+    /// A browser, with the device token its cookie holds (if any).
+    Browser { apparaat: Option<&'a str> },
+}
+
+/// [`login`] from `via`; also says whether the client was a known one.
+fn login_via(
+    dir: &Path,
+    mode: Access,
+    naam: &str,
+    password: &str,
+    via: Via<'_>,
+) -> Result<(Session, auth::Client)> {
     let mut project = match mode {
         Access::Write => Project::open(dir)?,
         Access::Read => Project::open_read_only(dir)?,
@@ -189,15 +209,47 @@ pub fn login(dir: &Path, mode: Access, naam: &str, password: &str) -> Result<Ses
     if mode == Access::Read {
         project.check_access()?;
     }
-    let user = auth::authenticate(project.conn(), naam, password)?;
+    let known_device = match via {
+        Via::CommandLine => None,
+        Via::Browser { apparaat } => match apparaat {
+            Some(t)
+                if loep_store::apparaat::known(
+                    project.conn(),
+                    t,
+                    naam,
+                    loep_store::clock::now_utc(),
+                )? =>
+            {
+                Some(t)
+            }
+            _ => None,
+        },
+    };
+    let client = match (via, known_device) {
+        (Via::CommandLine, _) | (_, Some(_)) => auth::Client::Known,
+        _ => auth::Client::Unknown,
+    };
+    let user = match auth::authenticate_from(project.conn(), naam, password, client) {
+        Ok(u) => u,
+        Err(e) => {
+            // A known device that gives a wrong password is known no longer.
+            if let Some(t) = known_device {
+                loep_store::apparaat::forget(&mut project, t)?;
+            }
+            return Err(e.into());
+        }
+    };
     if mode == Access::Write {
         attach_vault(&mut project)?;
         guard(&project)?;
     }
-    Ok(Session {
-        project: Opened::own(project),
-        user,
-    })
+    Ok((
+        Session {
+            project: Opened::own(project),
+            user,
+        },
+        client,
+    ))
 }
 
 /// Opens the project to read as the privacy officer, to verify the log and the seals
@@ -275,6 +327,18 @@ pub fn open(
     password: &str,
 ) -> Result<(Session, Option<crate::retention::RetentionReport>)> {
     let mut session = login(dir, mode, naam, password)?;
+    let destroyed = enforce_retention(&mut session, mode)?;
+    Ok((session, destroyed))
+}
+
+/// Enforces the retention periods for a session that just logged in (a reader only when
+/// something is due); what was destroyed, if anything.
+fn enforce_retention(
+    session: &mut Session,
+    mode: Access,
+) -> Result<Option<crate::retention::RetentionReport>> {
+    let dir = session.project.layout.dir.clone();
+    let dir = dir.as_path();
     let destroyed = match mode {
         Access::Write => Some(crate::retention::enforce(&mut session.project, false)?),
         // A reader takes the write lock only when something is due (retention needs a
@@ -293,7 +357,7 @@ pub fn open(
             Err(_) => None,
         },
     };
-    Ok((session, destroyed.filter(|r| r.destroyed_anything())))
+    Ok(destroyed.filter(|r| r.destroyed_anything()))
 }
 
 /// What a browser keeps of a web session: the token (in a cookie) and the CSRF token its
@@ -302,14 +366,43 @@ pub use loep_store::websessie::Started as WebSession;
 
 /// Logs in for the web application: checks the password as [`open`] does (lockout and audit
 /// included) and starts a new web session, never reusing one the browser brought along.
-pub fn login_web(dir: &Path, naam: &str, password: &str) -> Result<(Session, WebSession)> {
-    let (mut session, _) = open(dir, Access::Read, naam, password)?;
-    let started = loep_store::websessie::start(
-        &mut session.project,
-        &session.user,
-        loep_store::clock::now_utc(),
-    )?;
-    Ok((session, started))
+pub fn login_web(
+    dir: &Path,
+    naam: &str,
+    password: &str,
+    apparaat: Option<&str>,
+) -> Result<WebLogin> {
+    let (mut session, client) =
+        login_via(dir, Access::Read, naam, password, Via::Browser { apparaat })?;
+    enforce_retention(&mut session, Access::Read)?;
+    let now = loep_store::clock::now_utc();
+    let started = loep_store::websessie::start(&mut session.project, &session.user, now)?;
+    // The browser is remembered as a known device of the account (a new one each time it
+    // was not known: a device token is never handed to another account).
+    let apparaat = match client {
+        auth::Client::Known => None,
+        auth::Client::Unknown => Some(loep_store::apparaat::remember(
+            &mut session.project,
+            session.user.naam(),
+            now,
+        )?),
+    };
+    Ok(WebLogin {
+        session,
+        started,
+        apparaat,
+    })
+}
+
+/// How long a browser stays a known device of an account after its last login there.
+pub const KNOWN_DEVICE_DAYS: i64 = loep_store::apparaat::DAYS;
+
+/// What a browser's login gives: the session, its tokens, and a new device token for the
+/// browser to keep when it was not yet a known device of the account.
+pub struct WebLogin {
+    pub session: Session,
+    pub started: WebSession,
+    pub apparaat: Option<String>,
 }
 
 /// The session of the web session `token` names, with the project opened as `mode` says

@@ -27,7 +27,7 @@ fn project() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn a_kept_project_is_given_back_and_used_again() {
     let (_tmp, dir) = project();
-    let (_, web) = login_web(&dir, "analist", PASSWORD).unwrap();
+    let web = login_web(&dir, "analist", PASSWORD, None).unwrap().started;
     let pool = ReadPool::new(&dir);
     assert_eq!(pool.kept(), 0);
     let (s, _) = pool.resume(&web.token).unwrap();
@@ -47,7 +47,7 @@ fn a_kept_project_is_given_back_and_used_again() {
 #[test]
 fn a_changed_definition_is_read_again() {
     let (_tmp, dir) = project();
-    let (_, web) = login_web(&dir, "analist", PASSWORD).unwrap();
+    let web = login_web(&dir, "analist", PASSWORD, None).unwrap().started;
     let pool = ReadPool::new(&dir);
     drop(pool.resume(&web.token).unwrap());
     assert_eq!(pool.kept(), 1);
@@ -61,7 +61,7 @@ fn a_changed_definition_is_read_again() {
 #[test]
 fn a_removed_integrity_key_is_noticed_by_a_kept_project() {
     let (_tmp, dir) = project();
-    let (_, web) = login_web(&dir, "analist", PASSWORD).unwrap();
+    let web = login_web(&dir, "analist", PASSWORD, None).unwrap().started;
     let pool = ReadPool::new(&dir);
     drop(pool.resume(&web.token).unwrap());
     let key = dir.join("sleutel").join("integriteit.key");
@@ -83,7 +83,7 @@ fn a_database_put_in_place_of_the_kept_one_is_the_one_read() {
     let store = dir.join("store.sqlite");
     let before = dir.join("voor-de-login.sqlite");
     std::fs::copy(&store, &before).unwrap();
-    let (_, web) = login_web(&dir, "analist", PASSWORD).unwrap();
+    let web = login_web(&dir, "analist", PASSWORD, None).unwrap().started;
     let pool = ReadPool::new(&dir);
     drop(pool.resume(&web.token).unwrap());
     assert_eq!(pool.kept(), 1);

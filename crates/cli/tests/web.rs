@@ -1442,6 +1442,137 @@ fn a_partner_system_works_its_cases_through_the_api() {
     assert_eq!(get(&s, "/indicatoren", None).status, 200);
 }
 
+/// Anyone can lock an account by failing to log in to it, but not shut its user out: the
+/// browser that logged in to it before (it keeps a device cookie) still logs in with the right
+/// password, and lifts the lock. An unknown browser waits out the lock, and is told so only
+/// when it gives the right password.
+#[test]
+fn a_lock_others_caused_does_not_stop_a_known_browser() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let s = serve(&dir);
+    let first = post(
+        &s,
+        "/inloggen",
+        None,
+        &[("gebruiker", "fg"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(first.status, 303);
+    let device = first
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.clone())
+        .find(|v| v.starts_with("__Host-loep-apparaat="))
+        .expect("the browser becomes a known device of the account");
+    for part in [
+        "Secure",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=",
+    ] {
+        assert!(device.contains(part), "{device}");
+    }
+    let device = device.split(';').next().unwrap().to_string();
+
+    // A stranger locks the account.
+    for _ in 0..5 {
+        let a = post(
+            &s,
+            "/inloggen",
+            None,
+            &[("gebruiker", "fg"), ("wachtwoord", "een verkeerde gok")],
+        );
+        assert_eq!(a.status, 401);
+    }
+    // Another browser with the right password: locked (only it learns so).
+    let other = post(
+        &s,
+        "/inloggen",
+        None,
+        &[("gebruiker", "fg"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(other.status, 429, "{}", other.body);
+    assert!(
+        other.body.contains("tijdelijk geblokkeerd"),
+        "{}",
+        other.body
+    );
+    // The known browser logs in, and the lock is lifted.
+    let known = post(
+        &s,
+        "/inloggen",
+        Some(&device),
+        &[("gebruiker", "fg"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(known.status, 303, "{}", known.body);
+    let again = post(
+        &s,
+        "/inloggen",
+        None,
+        &[("gebruiker", "fg"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(again.status, 303, "{}", again.body);
+    // A device cookie does not help a wrong password, and is not valid for another account.
+    let wrong = post(
+        &s,
+        "/inloggen",
+        Some(&device),
+        &[("gebruiker", "fg"), ("wachtwoord", "een verkeerde gok")],
+    );
+    assert_eq!(wrong.status, 401);
+    let audit = ok(loep_as("fg", &["user", "audit", dir.to_str().unwrap()]));
+    assert!(
+        audit.contains("juist wachtwoord van een bekend apparaat"),
+        "{audit}"
+    );
+}
+
+/// One client address guessing passwords is slowed: after ten failed logins it waits (429,
+/// with Retry-After) before any password is checked, whatever account it tries.
+#[test]
+fn a_client_that_keeps_failing_to_log_in_waits() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let s = serve(&dir);
+    for i in 0..10 {
+        let a = post(
+            &s,
+            "/inloggen",
+            None,
+            &[("gebruiker", &format!("gok{i}")), ("wachtwoord", "een gok")],
+        );
+        assert_eq!(a.status, 401, "attempt {i}");
+    }
+    let slowed = post(
+        &s,
+        "/inloggen",
+        None,
+        &[("gebruiker", "analist"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(slowed.status, 429, "{}", slowed.body);
+    assert!(
+        slowed.body.contains("te veel mislukte inlogpogingen"),
+        "{}",
+        slowed.body
+    );
+    let wait: u64 = slowed
+        .headers
+        .iter()
+        .find(|(k, _)| k == "retry-after")
+        .map(|(_, v)| v.parse().unwrap())
+        .expect("Retry-After");
+    assert!((1..=6).contains(&wait), "{wait}");
+    // Nothing was checked: the audit trail holds the ten failures and nothing after them.
+    let audit = ok(loep_as("fg", &["user", "audit", dir.to_str().unwrap()]));
+    assert_eq!(
+        audit.matches("onbekende accountnaam").count(),
+        10,
+        "{audit}"
+    );
+}
+
 /// The privacy officer reaches each scan's certificate from the list of scans: written out,
 /// every check holding, and as the exact JSON whose SHA-256 the processing log names; no one
 /// else may open it.

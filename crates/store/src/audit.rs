@@ -40,7 +40,8 @@ pub enum Gebeurtenis {
     Aangemaakt,
     /// A beheerder disabled the account.
     Uitgeschakeld,
-    /// A beheerder re-enabled the account, or lifted its lock.
+    /// A beheerder re-enabled the account or lifted its lock, or the account's user lifted
+    /// the lock with the right password from a known device.
     Ingeschakeld,
     /// A functionaris gegevensbescherming confirmed a sleutelhouder or fg account (or the
     /// first fg was confirmed at the project's approval).

@@ -1107,8 +1107,32 @@ fn locked(naam: &str, until: DateTime<Utc>) -> anyhow::Error {
 /// audit trail (and counted, so that [`MAX_FAILED_LOGINS`] in a row lock the account for
 /// [`LOCKOUT_MINUTES`]); it is written before the error returns, so run this outside a
 /// transaction that the error would roll back.
+///
+/// This is the login of the command line, run on the server by the project's own system
+/// user (who can read the stored password hashes anyway): a [`Client::Known`].
 pub fn authenticate(conn: &Connection, naam: &str, password: &str) -> Result<Gebruiker> {
-    authenticate_at(conn, naam, password, clock::now_utc())
+    authenticate_at(conn, naam, password, clock::now_utc(), Client::Known)
+}
+
+/// [`authenticate`] for a login from `client`.
+pub fn authenticate_from(
+    conn: &Connection,
+    naam: &str,
+    password: &str,
+    client: Client,
+) -> Result<Gebruiker> {
+    authenticate_at(conn, naam, password, clock::now_utc(), client)
+}
+
+/// Where a login comes from, for the lockout: failed logins lock an account against clients
+/// it does not know, never against the right password from one it knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// A browser (or other network client) not known to have logged in to the account.
+    Unknown,
+    /// A browser that logged in to the account before ([`crate::apparaat`]), or the command
+    /// line on the server.
+    Known,
 }
 
 fn authenticate_at(
@@ -1116,6 +1140,7 @@ fn authenticate_at(
     naam: &str,
     password: &str,
     now: DateTime<Utc>,
+    client: Client,
 ) -> Result<Gebruiker> {
     let Some(row) = find(conn, naam)? else {
         // Spend the same time as for a known account, so that names cannot be probed.
@@ -1132,7 +1157,11 @@ fn authenticate_at(
     };
     // Always verify, also for a locked or disabled account: every answer costs the same time.
     let right = verify_password(password, &row.wachtwoord);
-    if let Some(until) = row.locked_until(now) {
+    let lock = row.locked_until(now);
+    // Others' failed logins do not shut out the account's own user: the right password from
+    // a known client logs in and lifts the lock (reset with the count below).
+    let lifted = lock.filter(|_| right && client == Client::Known);
+    if let (Some(until), None) = (lock, lifted) {
         audit::record(
             conn,
             now,
@@ -1211,6 +1240,19 @@ fn authenticate_at(
         return Err(refused(format!(
             "account '{naam}' is uitgeschakeld; vraag een beheerder om het weer in te schakelen"
         )));
+    }
+    if let Some(until) = lifted {
+        audit::record(
+            conn,
+            now,
+            Gebeurtenis::Ingeschakeld,
+            naam,
+            None,
+            Some(&format!(
+                "blokkade tot {} opgeheven: juist wachtwoord van een bekend apparaat",
+                stamp(until)
+            )),
+        )?;
     }
     // A success resets the count; written only when there is something to reset, so that a
     // login that only reads the project writes nothing.
@@ -1698,30 +1740,98 @@ mod tests {
         }
     }
 
+    /// Anyone can lock an account by failing to log in to it; the right password from a
+    /// client that logged in to it before (a known device, the command line) still logs in
+    /// and lifts the lock, so that a stranger cannot shut out the privacy officer.
+    #[test]
+    fn the_right_password_from_a_known_client_lifts_a_lock_others_caused() {
+        let (conn, b) = project();
+        add(&conn, &b, "fg2", Rol::Analist);
+        let t = t0();
+        for _ in 0..MAX_FAILED_LOGINS {
+            let _ = authenticate_at(
+                &conn,
+                "fg2",
+                "niet het goede wachtwoord",
+                t,
+                Client::Unknown,
+            );
+        }
+        assert_eq!(status(&conn, "fg2", t).status, AccountStatus::Geblokkeerd);
+        // An unknown client with the right password is still refused.
+        let e = authenticate_at(&conn, "fg2", PW, t, Client::Unknown).unwrap_err();
+        assert!(e.to_string().contains("tijdelijk geblokkeerd"), "{e}");
+        // A known client with a wrong password is refused, and the lock stays.
+        let e = authenticate_at(
+            &conn,
+            "fg2",
+            "nog een verkeerd wachtwoord",
+            t,
+            Client::Known,
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), wrong().to_string());
+        assert_eq!(status(&conn, "fg2", t).status, AccountStatus::Geblokkeerd);
+        // The right password from a known client logs in and lifts the lock.
+        assert_eq!(
+            authenticate_at(&conn, "fg2", PW, t, Client::Known)
+                .unwrap()
+                .naam(),
+            "fg2"
+        );
+        assert_eq!(status(&conn, "fg2", t).status, AccountStatus::Actief);
+        assert_eq!(
+            authenticate_at(&conn, "fg2", PW, t, Client::Unknown)
+                .unwrap()
+                .naam(),
+            "fg2"
+        );
+        assert!(
+            events(&conn)
+                .iter()
+                .any(|(g, a, _)| *g == Gebeurtenis::Ingeschakeld && a == "fg2")
+        );
+    }
+
     #[test]
     fn five_failures_lock_the_account_for_fifteen_minutes() {
         let (conn, b) = project();
         add(&conn, &b, "a", Rol::Analist);
         let t = t0();
         for i in 1..MAX_FAILED_LOGINS {
-            let e = authenticate_at(&conn, "a", "niet het goede wachtwoord", t).unwrap_err();
+            let e = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown)
+                .unwrap_err();
             assert!(e.to_string().contains("verkeerd wachtwoord"), "{i}: {e}");
         }
         assert_eq!(status(&conn, "a", t).status, AccountStatus::Actief);
         // The fifth locks, and answers as any wrong password does: to someone without the
         // password a locked account looks like an unknown one.
-        let e = authenticate_at(&conn, "a", "niet het goede wachtwoord", t).unwrap_err();
+        let e = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown)
+            .unwrap_err();
         assert_eq!(e.to_string(), wrong().to_string());
-        let unknown =
-            authenticate_at(&conn, "onbekend", "niet het goede wachtwoord", t).unwrap_err();
+        let unknown = authenticate_at(
+            &conn,
+            "onbekend",
+            "niet het goede wachtwoord",
+            t,
+            Client::Unknown,
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), unknown.to_string());
         assert_eq!(kind(&e), kind(&unknown));
-        let e = authenticate_at(&conn, "a", "nog een verkeerd wachtwoord", t).unwrap_err();
+        let e = authenticate_at(
+            &conn,
+            "a",
+            "nog een verkeerd wachtwoord",
+            t,
+            Client::Unknown,
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), unknown.to_string());
         // With the right password the owner learns why.
         let until = t + TimeDelta::minutes(LOCKOUT_MINUTES);
         let hhmm = until.with_timezone(&Local).format("%H:%M").to_string();
-        let e = authenticate_at(&conn, "a", PW, t).unwrap_err();
+        let e = authenticate_at(&conn, "a", PW, t, Client::Unknown).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -1741,14 +1851,19 @@ mod tests {
             TimeDelta::seconds(1),
             TimeDelta::minutes(LOCKOUT_MINUTES) - TimeDelta::seconds(1),
         ] {
-            let e = authenticate_at(&conn, "a", PW, t + later).unwrap_err();
+            let e = authenticate_at(&conn, "a", PW, t + later, Client::Unknown).unwrap_err();
             assert!(e.to_string().contains("tijdelijk geblokkeerd tot"), "{e}");
         }
         // After the period the right password works again.
         let after = until + TimeDelta::seconds(1);
         assert_eq!(status(&conn, "a", after).status, AccountStatus::Actief);
         assert_eq!(status(&conn, "a", after).geblokkeerd_tot, None);
-        assert_eq!(authenticate_at(&conn, "a", PW, after).unwrap().naam(), "a");
+        assert_eq!(
+            authenticate_at(&conn, "a", PW, after, Client::Unknown)
+                .unwrap()
+                .naam(),
+            "a"
+        );
         let trail = events(&conn);
         let failed = trail
             .iter()
@@ -1771,14 +1886,18 @@ mod tests {
         let t = t0();
         for round in 0..3 {
             for _ in 1..MAX_FAILED_LOGINS {
-                assert!(authenticate_at(&conn, "a", "niet het goede wachtwoord", t).is_err());
+                assert!(
+                    authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown)
+                        .is_err()
+                );
             }
-            authenticate_at(&conn, "a", PW, t).unwrap_or_else(|e| panic!("round {round}: {e}"));
+            authenticate_at(&conn, "a", PW, t, Client::Unknown)
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
         }
         assert_eq!(status(&conn, "a", t).status, AccountStatus::Actief);
         // Without the success in between, one more failure would have locked it.
         for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate_at(&conn, "a", "niet het goede wachtwoord", t);
+            let _ = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown);
         }
         assert_eq!(status(&conn, "a", t).status, AccountStatus::Geblokkeerd);
     }
@@ -1858,11 +1977,16 @@ mod tests {
         add(&conn, &b, "a", Rol::Analist);
         let t = clock::now_utc();
         for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate_at(&conn, "a", "niet het goede wachtwoord", t);
+            let _ = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown);
         }
-        assert!(authenticate_at(&conn, "a", PW, t).is_err());
+        assert!(authenticate_at(&conn, "a", PW, t, Client::Unknown).is_err());
         enable_user_at(&conn, &b, "a", t).unwrap();
-        assert_eq!(authenticate_at(&conn, "a", PW, t).unwrap().naam(), "a");
+        assert_eq!(
+            authenticate_at(&conn, "a", PW, t, Client::Unknown)
+                .unwrap()
+                .naam(),
+            "a"
+        );
     }
 
     #[test]
@@ -2108,9 +2232,14 @@ CREATE TABLE gebruiker (
         add_user(&conn, Some(&b), "nieuw", Rol::Analist, None, PW).unwrap();
         // The lockout works on the old rows.
         for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate(&conn, "sleutel", "niet het goede wachtwoord");
+            let _ = authenticate_from(
+                &conn,
+                "sleutel",
+                "niet het goede wachtwoord",
+                Client::Unknown,
+            );
         }
-        let e = authenticate(&conn, "sleutel", PW).unwrap_err();
+        let e = authenticate_from(&conn, "sleutel", PW, Client::Unknown).unwrap_err();
         assert!(e.to_string().contains("tijdelijk geblokkeerd"), "{e}");
     }
 }

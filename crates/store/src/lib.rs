@@ -7,6 +7,7 @@
 //! keyed pseudonyms. It knows nothing of CSV or Parquet.
 
 pub mod apisleutel;
+pub mod apparaat;
 pub mod audit;
 pub mod auth;
 pub mod burgermelding;

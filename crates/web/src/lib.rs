@@ -14,6 +14,7 @@
 
 mod adres;
 mod api;
+mod inlogrem;
 mod inzage;
 mod leveringen;
 mod melden;
@@ -39,6 +40,8 @@ pub struct Server {
     vinder: Mutex<Option<(Option<String>, Arc<Adresvinder>)>>,
     /// The nonces of forms that filed a report, with when: kept as long as a form lives.
     used: Mutex<std::collections::HashMap<String, i64>>,
+    /// Failed logins per client address.
+    pub inlogrem: inlogrem::Inlogrem,
     /// The one writer: every request that changes the project (or writes its processing log)
     /// takes this turn first, so that the server's writes follow one another instead of
     /// contending for the project's lock. Readers need no turn.
@@ -86,6 +89,7 @@ impl Server {
             formulier: loep_app::melden::Formulier::new()?,
             vinder: Mutex::new(None),
             used: Mutex::new(std::collections::HashMap::new()),
+            inlogrem: inlogrem::Inlogrem::default(),
             writer: Arc::new(tokio::sync::Semaphore::new(1)),
             readers: Arc::new(tokio::sync::Semaphore::new(READERS)),
             scan: Arc::new(Mutex::new(scans::ScanState::default())),

@@ -106,7 +106,28 @@ pub struct LoginForm {
     wachtwoord: String,
 }
 
-pub async fn login(State(server): State<Arc<Server>>, Form(form): Form<LoginForm>) -> Response {
+pub async fn login(
+    State(server): State<Arc<Server>>,
+    axum::extract::ConnectInfo(client): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    // An address with too many failed logins waits before anything is checked.
+    if let Some(wait) = server.inlogrem.wait(client.ip()) {
+        let secs = wait.as_secs().max(1);
+        let mut res = render(&Inloggen {
+            gebruiker: form.gebruiker.trim().to_string(),
+            fout: Some(format!(
+                "Er zijn vanaf uw adres te veel mislukte inlogpogingen kort na elkaar gedaan. Wacht {secs} seconden en probeer het dan opnieuw."
+            )),
+            melding: None,
+        });
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return res;
+    }
     let naam = form.gebruiker.trim().to_string();
     if naam.is_empty() || form.wachtwoord.is_empty() {
         let page = render(&Inloggen {
@@ -118,15 +139,27 @@ pub async fn login(State(server): State<Arc<Server>>, Form(form): Form<LoginForm
     }
     let dir = server.dir.clone();
     let (n, pw) = (naam.clone(), form.wachtwoord);
-    match blocking(move || loep_app::session::login_web(&dir, &n, &pw).map(|(_, s)| s)).await {
-        Ok(started) => {
+    let apparaat = crate::web::device_token(&headers);
+    let login = blocking(move || {
+        loep_app::session::login_web(&dir, &n, &pw, apparaat.as_deref())
+            .map(|l| (l.started, l.apparaat))
+    })
+    .await;
+    match login {
+        Ok((started, apparaat)) => {
             let mut res = Redirect::to("/").into_response();
             if let Ok(v) = HeaderValue::from_str(&set_cookie(&started.token)) {
-                res.headers_mut().insert(header::SET_COOKIE, v);
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            if let Some(t) = apparaat
+                && let Ok(v) = HeaderValue::from_str(&crate::web::set_device_cookie(&t))
+            {
+                res.headers_mut().append(header::SET_COOKIE, v);
             }
             res
         }
         Err(e) if matches!(e.kind, Kind::Refused | Kind::Conflict) => {
+            server.inlogrem.failed(client.ip());
             let status = if e.kind == Kind::Refused {
                 StatusCode::UNAUTHORIZED
             } else {

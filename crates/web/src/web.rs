@@ -261,15 +261,37 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 /// The session token from the request's cookie.
 pub fn token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
+}
+
+/// The value of cookie `name` when it is a token of 256 bits in hex.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The known-device cookie (`loep_store::apparaat`): it outlives sessions, so that a lock
+/// others caused does not stop this browser's right password.
+pub const DEVICE_COOKIE: &str = "__Host-loep-apparaat";
+
+/// The device token the browser holds, if any.
+pub fn device_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, DEVICE_COOKIE)
+}
+
+/// `Set-Cookie` for a browser that becomes a known device of an account.
+pub fn set_device_cookie(token: &str) -> String {
+    format!(
+        "{DEVICE_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age={}",
+        loep_app::session::KNOWN_DEVICE_DAYS * 24 * 3600
+    )
 }
 
 /// `Set-Cookie` for a new session.
