@@ -42,17 +42,19 @@ pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
     let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
     v.problems
         .extend(loep_store::integrity::tampered_rows(p.conn())?);
+    v.problems
+        .extend(loep_store::integrity::tampered_decisions(p.conn())?);
     // The signals too: identities are asked for by them (checked again at every use).
     v.problems
         .extend(loep_store::scan::tampered_signals(p.conn())?);
     // Each run against its certificate, and each certificate against the log's record of
     // its scan.
-    v.problems.extend(loep_store::certificaat::problems(
-        p.conn(),
-        &loep_store::log::scan_certificates(p.conn())?,
-    )?);
-    // And the access state as a whole against its anchor (older copies of rows, rollbacks).
+    v.problems
+        .extend(loep_store::certificaat::problems(p.conn(), true)?);
+    // And the access state as a whole against its anchor (older copies of rows, rollbacks)
+    // and against the log's last record of it.
     v.problems.extend(p.access_problems()?);
+    v.problems.extend(p.logged_access_problems()?);
     Ok(Checked {
         signed_head: p.signed_head().ok(),
         alarm: loep_store::integrity::alarm(&p.layout)?,

@@ -12,13 +12,23 @@ use crate::error::Result;
 use crate::session::Session;
 
 /// `loep reveal request`: the analist asks for the identities behind signal `signaal` (`RUN/NR`).
+/// The request covers only the signal's persons whom the delivered data links to its address
+/// (`loep_scan::rollen`: registered, owner, tenant, an agency's address for them).
 pub fn request(session: &mut Session, signaal: &str, reden: &str) -> Result<Onthulling> {
     session.authorize(Actie::OnthullingAanvragen)?;
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let linked = |s: &loep_store::scan::Signal| -> anyhow::Result<HashSet<String>> {
+        let persons: HashSet<&str> = s.persons().collect();
+        Ok(loep_scan::rollen::at(&sources, &s.vbo_id, &persons)?
+            .into_keys()
+            .collect())
+    };
     Ok(reveal::request(
         &mut session.project,
         &session.user,
         signaal,
         reden,
+        &linked,
     )?)
 }
 

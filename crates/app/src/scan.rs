@@ -59,6 +59,20 @@ pub fn certificate(session: &Session, run: Option<&str>) -> Result<Verificatie> 
     )?)
 }
 
+/// A run's certificate exactly as stored (its SHA-256 is the one the log names), for an
+/// auditor to keep.
+pub fn certificate_text(session: &Session, run: Option<&str>) -> Result<String> {
+    session.authorize(Actie::LogControleren)?;
+    let run = the_run(session, run)?;
+    match loep_store::certificaat::get(session.project.conn(), &run.run_id)? {
+        Some(stored) => Ok(stored.inhoud),
+        None => Err(AppError::refused(format!(
+            "run {} heeft geen certificaat",
+            run.run_id
+        ))),
+    }
+}
+
 /// `loep run verifieer`: the run's certificate checked, and the run computed again from the
 /// files it names with the indicators and parameters it names.
 pub fn verify_run(
@@ -142,9 +156,9 @@ pub struct Signals {
 fn the_run(session: &Session, run: Option<&str>) -> Result<ScanRun> {
     loep_store::scan::run(session.project.conn(), run)?.ok_or_else(|| match run {
         Some(r) => AppError::not_found(format!(
-            "there is no scan run '{r}' in this project (`loep status` lists the runs)"
+            "er is geen scan '{r}' in dit project (`loep status` toont de scans)"
         )),
-        None => AppError::not_found("there is no scan yet; run `loep scan DIR` first"),
+        None => AppError::not_found("er is nog geen scan; draai eerst `loep scan DIR`"),
     })
 }
 

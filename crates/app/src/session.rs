@@ -123,6 +123,18 @@ impl ReadPool {
         &self.dir
     }
 
+    /// Whether `apparaat` names a browser known to account `naam`, on a kept project (the
+    /// login throttle asks for every throttled attempt that carries a device cookie).
+    pub fn known_device(&self, apparaat: &str, naam: &str) -> Result<bool> {
+        let project = self.take()?;
+        Ok(loep_store::apparaat::known(
+            project.conn(),
+            apparaat,
+            naam,
+            loep_store::clock::now_utc(),
+        )?)
+    }
+
     /// What the project publishes about itself (organisation, contact, privacy statement):
     /// for pages anyone may open, such as the public report form.
     pub fn publicatie(&self) -> Result<loep_store::Publicatie> {
@@ -232,9 +244,10 @@ fn login_via(
     let user = match auth::authenticate_from(project.conn(), naam, password, client) {
         Ok(u) => u,
         Err(e) => {
-            // A known device that gives a wrong password is known no longer.
+            // A known device that gives a wrong password is known no longer (the answer is the
+            // login's, whatever forgetting it says).
             if let Some(t) = known_device {
-                loep_store::apparaat::forget(&mut project, t)?;
+                let _ = loep_store::apparaat::forget(&mut project, t);
             }
             return Err(e.into());
         }
@@ -377,16 +390,18 @@ pub fn login_web(
     enforce_retention(&mut session, Access::Read)?;
     let now = loep_store::clock::now_utc();
     let started = loep_store::websessie::start(&mut session.project, &session.user, now)?;
-    // The browser is remembered as a known device of the account (a new one each time it
-    // was not known: a device token is never handed to another account).
-    let apparaat = match client {
-        auth::Client::Known => None,
-        auth::Client::Unknown => Some(loep_store::apparaat::remember(
-            &mut session.project,
-            session.user.naam(),
-            now,
-        )?),
-    };
+    // The browser is remembered as a known device of the account (a new token every time: a
+    // device token is never handed to another account).
+    // A known one gets a new token (its old one is forgotten), so that it stays known for
+    // half a year after its last login.
+    if let (auth::Client::Known, Some(old)) = (client, apparaat) {
+        loep_store::apparaat::forget(&mut session.project, old)?;
+    }
+    let apparaat = Some(loep_store::apparaat::remember(
+        &mut session.project,
+        session.user.naam(),
+        now,
+    )?);
     Ok(WebLogin {
         session,
         started,

@@ -176,7 +176,7 @@ fn print_verification(v: &loep_app::scan::Verificatie, json: bool) -> Result<Exi
             serde_json::to_string_pretty(&serde_json::json!({
                 "certificaat": c,
                 // The exact text whose SHA-256 the log names.
-                "inhoud": c.to_json()?,
+                "inhoud": v.inhoud,
                 "sha256": v.certificaat_sha256,
                 "controles": v.controles,
                 "herberekend": v.herberekend,

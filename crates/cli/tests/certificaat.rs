@@ -192,8 +192,10 @@ fn a_removed_signal_or_certificate_is_found() {
     )
     .unwrap();
     drop(conn);
-    let err = refused(request(&dir, &ids[0].0));
-    assert!(err.contains("geen certificaat"), "{err}");
+    // Every writer checks each run's certificate against the log: the alarm goes up, and
+    // nothing is processed until the privacy officer has looked.
+    let err = busy(request(&dir, &ids[0].0));
+    assert!(err.contains("heeft geen certificaat"), "{err}");
     let verify = loep(&["log", "verify", d(&dir)]);
     assert!(!verify.status.success());
     assert!(
@@ -248,4 +250,53 @@ fn a_certificate_edited_or_a_source_changed_is_found() {
     drop(conn);
     let err = refused(loep(&["run", "certificaat", d(&dir), &run]));
     assert!(err.contains("buiten loep om gewijzigd"), "{err}");
+}
+
+/// Putting back an older copy of a run's certificate (from before retention destroyed its
+/// signals) with the signals from a backup passes every seal, but not the log: the signals
+/// reveal no one.
+#[test]
+fn signals_put_back_after_their_destruction_reveal_no_one() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, run) = scanned(root.path());
+    let ids = signals_with_persons(&dir);
+    let backup = root.path().join("backup.sqlite");
+    db(&dir)
+        .execute("VACUUM INTO ?1", [backup.to_str().unwrap()])
+        .unwrap();
+    // The signals' retention period ends.
+    let later = [("LOEP_NOW", "2027-03-05T12:00:00Z")];
+    ok(loep_env(&["retention", "run", d(&dir)], &later));
+    // An insider puts the run's certificate row and its signals back from the backup.
+    let conn = db(&dir);
+    conn.execute("ATTACH ?1 AS oud", [backup.to_str().unwrap()])
+        .unwrap();
+    conn.execute_batch(&format!(
+        "DELETE FROM run_certificaat WHERE run_id = '{run}';
+         INSERT INTO run_certificaat SELECT * FROM oud.run_certificaat WHERE run_id = '{run}';
+         INSERT INTO signaal SELECT * FROM oud.signaal WHERE run_id = '{run}';
+         INSERT INTO signaal_persoon SELECT * FROM oud.signaal_persoon WHERE run_id = '{run}';"
+    ))
+    .unwrap();
+    drop(conn);
+    let out = loep_env(&["log", "verify", d(&dir)], &later);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("volgens het verwerkingslog vernietigd"),
+        "{}",
+        stderr(&out)
+    );
+    // And every writer refuses with the alarm.
+    let out = loep_env(
+        &[
+            "reveal",
+            "request",
+            d(&dir),
+            &ids[0].0,
+            "--reden",
+            "Huisbezoek voorbereiden voor de test van het run-certificaat.",
+        ],
+        &later,
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }

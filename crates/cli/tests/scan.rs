@@ -252,7 +252,7 @@ fn scanning_needs_an_approved_project_and_signals_need_a_scan() {
     assert!(stderr(&o).contains("not approved"), "{}", stderr(&o));
     let o = loep(&["signals", dir]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("no scan yet"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nog geen scan"), "{}", stderr(&o));
 }
 
 /// The first `n` valid BSNs from `from` on (the elfproef).

@@ -443,3 +443,104 @@ fn a_store_put_back_from_before_an_access_change_is_found() {
     ));
     ok(loep_as("analist", &["status", d(&dir)]));
 }
+
+/// The accounts' audit trail is a keyed chain: a line removed, changed or inserted with the
+/// append-only triggers dropped is found by the privacy officer's check, from that line on.
+#[test]
+fn an_audit_line_removed_or_changed_is_found() {
+    for edit in [
+        "DELETE FROM gebruiker_audit WHERE id = 3",
+        "UPDATE gebruiker_audit SET toelichting = 'niets aan de hand' WHERE id = 3",
+        "UPDATE gebruiker_audit SET account = 'iemand-anders' WHERE id = 3",
+    ] {
+        let root = tempfile::tempdir().unwrap();
+        let dir = loaded(root.path());
+        let lines: i64 = db(&dir)
+            .query_row("SELECT COUNT(*) FROM gebruiker_audit", [], |r| r.get(0))
+            .unwrap();
+        assert!(lines > 3, "{lines}");
+        let clean = loep(&["log", "verify", d(&dir)]);
+        assert!(clean.status.success(), "{}", stderr(&clean));
+        db(&dir)
+            .execute_batch(&format!(
+                "DROP TRIGGER gebruiker_audit_no_update; DROP TRIGGER gebruiker_audit_no_delete; {edit};"
+            ))
+            .unwrap();
+        let v = loep(&["log", "verify", d(&dir)]);
+        assert!(!v.status.success(), "{edit}");
+        assert!(
+            stderr(&v)
+                .contains("audittrail van de accounts is buiten loep om gewijzigd vanaf regel"),
+            "{edit}: {}",
+            stderr(&v)
+        );
+    }
+}
+
+/// Setting the store's schema version back (to have a migration seal or certify again rows
+/// changed meanwhile) is refused: the project's highest version is kept beside the key.
+#[test]
+fn a_schema_version_set_back_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    db(&dir).execute_batch("PRAGMA user_version = 4").unwrap();
+    for cmd in [&["status", d(&dir)][..], &["log", "verify", d(&dir)][..]] {
+        let out = loep(cmd);
+        assert!(!out.status.success(), "{cmd:?}");
+        assert!(
+            stderr(&out).contains("buiten loep om teruggezet"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let version: i64 = db(&dir)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 4, "nothing was migrated again");
+}
+
+/// An account row put back from before it was disabled, together with the anchor of the
+/// access state beside the key (whoever can write the key's directory can do that): the
+/// anchor is satisfied, but every change of access is a record of the keyed log with the
+/// digest of the state after it, and the store no longer matches the last one.
+#[test]
+fn access_rows_put_back_with_their_anchor_are_found_by_the_log() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let old: Vec<rusqlite::types::Value> = db(&dir)
+        .query_row("SELECT * FROM gebruiker WHERE naam = 'analist'", [], |r| {
+            (0..r.as_ref().column_count()).map(|i| r.get(i)).collect()
+        })
+        .unwrap();
+    let anchor_file = dir.join("sleutel/toegang-staat");
+    let anchor = std::fs::read(&anchor_file).unwrap();
+    ok(loep(&["user", "disable", d(&dir), "analist"]));
+    let export = ok(loep(&["log", "export", d(&dir)]));
+    assert!(
+        export.contains("toegang.staat"),
+        "the change of access is in the log"
+    );
+    let conn = db(&dir);
+    conn.execute_batch(&format!(
+        "{DROP_ACCESS_TRIGGERS}
+         DROP TRIGGER gebruiker_mac_insert; DROP TRIGGER gebruiker_mac_check; DROP TRIGGER gebruiker_mac_update;
+         DELETE FROM gebruiker WHERE naam = 'analist';"
+    ))
+    .unwrap();
+    let marks = vec!["?"; old.len()].join(", ");
+    conn.execute(
+        &format!("INSERT INTO gebruiker VALUES ({marks})"),
+        rusqlite::params_from_iter(old.iter()),
+    )
+    .unwrap();
+    drop(conn);
+    std::fs::write(&anchor_file, anchor).unwrap();
+    let verify = loep_as("fg", &["log", "verify", d(&dir)]);
+    assert!(!verify.status.success());
+    assert!(
+        stderr(&verify).contains("zoals het verwerkingslog ze het laatst vastlegde"),
+        "{}",
+        stderr(&verify)
+    );
+    frozen(&dir);
+}

@@ -1536,6 +1536,22 @@ fn a_client_that_keeps_failing_to_log_in_waits() {
     let root = tempfile::tempdir().unwrap();
     let dir = approved_project(root.path());
     let s = serve(&dir);
+    // The analist's browser logged in before (successful logins are not counted).
+    let first = post(
+        &s,
+        "/inloggen",
+        None,
+        &[("gebruiker", "analist"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(first.status, 303);
+    let device = first
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.clone())
+        .find(|v| v.starts_with("__Host-loep-apparaat="))
+        .unwrap();
+    let device = device.split(';').next().unwrap().to_string();
     for i in 0..10 {
         let a = post(
             &s,
@@ -1564,6 +1580,23 @@ fn a_client_that_keeps_failing_to_log_in_waits() {
         .map(|(_, v)| v.parse().unwrap())
         .expect("Retry-After");
     assert!((1..=6).contains(&wait), "{wait}");
+    // The analist's own browser is not kept waiting.
+    let known = post(
+        &s,
+        "/inloggen",
+        Some(&device),
+        &[("gebruiker", "analist"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(known.status, 303, "{}", known.body);
+    // A made-up device cookie is no way around the wait.
+    let made_up = format!("__Host-loep-apparaat={}", "ab".repeat(32));
+    let slowed = post(
+        &s,
+        "/inloggen",
+        Some(&made_up),
+        &[("gebruiker", "analist"), ("wachtwoord", PASSWORD)],
+    );
+    assert_eq!(slowed.status, 429);
     // Nothing was checked: the audit trail holds the ten failures and nothing after them.
     let audit = ok(loep_as("fg", &["user", "audit", dir.to_str().unwrap()]));
     assert_eq!(

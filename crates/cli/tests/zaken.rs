@@ -844,6 +844,35 @@ fn hit_rates_and_retention_of_cases() {
         .filter(|l| l.contains("\"bewaartermijn.zaak\"") && l.contains("dpl.core.data_subject_id"))
         .count();
     assert!(per_person >= 3, "{per_person} per-person records");
+
+    // Someone with the database file changes a finding, to move the hit rate: the hit rates
+    // are refused, and the privacy officer's check names the row.
+    let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER IF EXISTS zaak_bevinding_mac_check; DROP TRIGGER IF EXISTS zaak_bevinding_mac_update;",
+    )
+    .unwrap();
+    let changed = conn
+        .execute(
+            "UPDATE zaak_bevinding SET oordeel = 'niet_bevestigd'
+             WHERE rowid = (SELECT MIN(rowid) FROM zaak_bevinding WHERE oordeel = 'bevestigd')",
+            [],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(conn);
+    let msg = refused(loep_env(
+        &["trefkans", d],
+        &[("LOEP_NOW", later), ("LOEP_GEBRUIKER", "projectleider")],
+    ));
+    assert!(msg.contains("bevinding"), "{msg}");
+    assert!(msg.contains("buiten loep om gewijzigd"), "{msg}");
+    let v = loep_env(
+        &["log", "verify", d],
+        &[("LOEP_NOW", later), ("LOEP_GEBRUIKER", "fg")],
+    );
+    assert!(!v.status.success());
+    assert!(stderr(&v).contains("zaak_bevinding"), "{}", stderr(&v));
 }
 
 /// Editing the register's rows outside loep (routing a case to oneself, reopening it) is

@@ -131,6 +131,8 @@ impl Controle {
 #[derive(Debug, Clone, Serialize)]
 pub struct Verificatie {
     pub certificaat: Certificaat,
+    /// The certificate's text exactly as stored (its SHA-256 is `certificaat_sha256`).
+    pub inhoud: String,
     pub certificaat_sha256: String,
     pub controles: Vec<Controle>,
     /// Whether the run was computed again from its sources and gave the certified signals.
@@ -155,9 +157,10 @@ impl Verificatie {
 pub fn check(project: &Project, run_id: &str) -> Result<Verificatie> {
     let conn = project.conn();
     if loep_store::scan::run(conn, Some(run_id))?.is_none() {
-        anyhow::bail!(
-            "there is no scan run '{run_id}' in this project (`loep status` lists the runs)"
-        );
+        return Err(loep_store::Problem::error(
+            loep_store::ProblemKind::NotFound,
+            format!("er is geen scan '{run_id}' in dit project (`loep status` toont de scans)"),
+        ));
     }
     let Some(stored) = loep_store::certificaat::get(conn, run_id)? else {
         return Err(loep_store::Problem::error(
@@ -168,8 +171,11 @@ pub fn check(project: &Project, run_id: &str) -> Result<Verificatie> {
         ));
     };
     let differs = stored.differs(conn)?;
+    let logged = loep_store::certificaat::logged(conn, run_id)?;
+    let disagrees = loep_store::certificaat::against_log(&stored, &logged);
     let loep_store::certificaat::Stored {
         certificaat,
+        inhoud,
         sha256: sha,
         vernietigd,
     } = stored;
@@ -178,27 +184,17 @@ pub fn check(project: &Project, run_id: &str) -> Result<Verificatie> {
         Some(true),
         format!("zegel en inhoud kloppen (SHA-256 {sha})"),
     )];
-    let logged = loep_store::log::scan_certificates(conn)?;
-    controles.push(match logged.get(run_id) {
-        Some(l) if *l == sha => Controle::new(
+    controles.push(match (disagrees, &logged.certificaat) {
+        (Some(why), _) => Controle::new("verwerkingslog", Some(false), why),
+        (None, Some(_)) => Controle::new(
             "verwerkingslog",
             Some(true),
             "het verslag van de scan in het verwerkingslog noemt dit certificaat".into(),
         ),
-        Some(_) => Controle::new(
-            "verwerkingslog",
-            Some(false),
-            "het verslag van de scan in het verwerkingslog noemt een ander certificaat".into(),
-        ),
-        None if certificaat.achteraf => Controle::new(
+        (None, None) => Controle::new(
             "verwerkingslog",
             None,
             "de run is van een eerdere versie van loep; het certificaat is bij de upgrade opgesteld uit de verzegelde signalen".into(),
-        ),
-        None => Controle::new(
-            "verwerkingslog",
-            Some(false),
-            "het verwerkingslog noemt geen certificaat voor deze run".into(),
         ),
     });
     controles.push(match (differs, &vernietigd) {
@@ -257,10 +253,26 @@ pub fn check(project: &Project, run_id: &str) -> Result<Verificatie> {
     }
     Ok(Verificatie {
         certificaat,
+        inhoud,
         certificaat_sha256: sha,
         controles,
         herberekend: false,
     })
+}
+
+/// A new directory of this process only, for spilling the verification's operators: inside
+/// the project (whose directories are 0700), named at random, made 0700 and never reused.
+fn private_dir(project: &Path) -> Result<PathBuf> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("geen willekeurige bytes: {e}"))?;
+    let dir = project.join(format!("verifieer-{}", hex::encode(bytes)));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
 }
 
 /// `loep run verifieer`: [`check`], then computes the run again from the files its
@@ -326,7 +338,7 @@ pub fn verify(
             })
             .collect(),
     };
-    let spill = std::env::temp_dir().join(format!("loep-verifieer-{}", std::process::id()));
+    let spill = private_dir(&project.layout.dir)?;
     let engine = Engine::new(sources, memory_limit, &spill)?;
     let found = crate::find(&engine, &to_run, run_id, progress);
     let _ = std::fs::remove_dir_all(&spill);

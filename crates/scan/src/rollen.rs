@@ -231,32 +231,52 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
         sources,
         "bd_inkomen",
         wanted,
-        &["pseudoniem", "belastingjaar"],
+        &["pseudoniem", "belastingjaar", "fiscaal_partner_pseudoniem"],
         |v, r| {
+            let jaar = r[1].unwrap_or("?");
             add(
                 v,
                 r[0],
                 5,
-                format!("adres volgens de Belastingdienst ({})", r[1].unwrap_or("?")),
-            )
+                format!("adres volgens de Belastingdienst ({jaar})"),
+            );
+            // The fiscal partner of someone with this address, wherever the partner is
+            // registered: the delivered data link them to it.
+            add(
+                v,
+                r[2],
+                7,
+                format!("fiscaal partner van iemand met dit adres (Belastingdienst, {jaar})"),
+            );
         },
     )?;
     rows_at(
         sources,
         "bd_toeslag",
         wanted,
-        &["pseudoniem", "regeling", "jaar"],
+        &[
+            "pseudoniem",
+            "regeling",
+            "jaar",
+            "toeslagpartner_pseudoniem",
+        ],
         |v, r| {
+            let jaar = r[2].unwrap_or("?");
             add(
                 v,
                 r[0],
                 6,
                 format!(
-                    "adres volgens Toeslagen ({} {})",
+                    "adres volgens Toeslagen ({} {jaar})",
                     r[1].unwrap_or("toeslag").replace('_', " "),
-                    r[2].unwrap_or("?")
                 ),
-            )
+            );
+            add(
+                v,
+                r[3],
+                7,
+                format!("toeslagpartner van iemand met dit adres (Toeslagen, {jaar})"),
+            );
         },
     )?;
     rows_at(
@@ -362,8 +382,91 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
             },
         )?;
     }
+    partners_elsewhere(sources, wanted, &mut out)?;
     Ok(Gevonden {
         rollen: out,
         koppelingen,
     })
+}
+
+/// A wanted person who is the fiscal or allowance partner of someone with a role at the wanted
+/// address (by either one's income or allowance row, wherever its address): the delivered data
+/// link them to that address too.
+fn partners_elsewhere(
+    sources: &Sources,
+    wanted: &Wanted,
+    out: &mut HashMap<String, Rollen>,
+) -> Result<()> {
+    // Person → the wanted addresses where they are wanted and not yet linked.
+    let mut unlinked: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (vbo, persons) in wanted {
+        for p in persons {
+            if !out.get(vbo).is_some_and(|r| r.contains_key(p)) {
+                unlinked.entry(p.as_str()).or_default().push(vbo.as_str());
+            }
+        }
+    }
+    if unlinked.is_empty() {
+        return Ok(());
+    }
+    for (table, partner, jaar, label) in [
+        (
+            "bd_inkomen",
+            "fiscaal_partner_pseudoniem",
+            "belastingjaar",
+            "fiscaal partner van iemand op dit adres (Belastingdienst",
+        ),
+        (
+            "bd_toeslag",
+            "toeslagpartner_pseudoniem",
+            "jaar",
+            "toeslagpartner van iemand op dit adres (Toeslagen",
+        ),
+    ] {
+        let Some((_, path)) = sources.tables.get(table) else {
+            continue;
+        };
+        let mut found: Vec<(String, String, String)> = Vec::new();
+        read(path, &["pseudoniem", partner, jaar], |batch| {
+            let p = text(batch, "pseudoniem")?;
+            let q = text(batch, partner)?;
+            let j = text(batch, jaar)?;
+            for i in 0..batch.num_rows() {
+                let (Some(p), Some(q)) = (p.get(i), q.get(i)) else {
+                    continue;
+                };
+                // Either of the two may be the one wanted at an address where the other has
+                // a role (whoever's row it is).
+                for (a, b) in [(p, q), (q, p)] {
+                    let Some(vbos) = unlinked.get(a) else {
+                        continue;
+                    };
+                    for vbo in vbos {
+                        // Partner of someone with a role of their own there (not a partner
+                        // found here: no partner of a partner).
+                        if out
+                            .get(*vbo)
+                            .and_then(|r| r.get(b))
+                            .is_some_and(|roles| roles.iter().any(|(order, _)| *order < 7))
+                        {
+                            found.push((
+                                vbo.to_string(),
+                                a.to_string(),
+                                format!("{label}, {})", j.get(i).unwrap_or("?")),
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        for (vbo, p, rol) in found {
+            out.entry(vbo)
+                .or_default()
+                .entry(p)
+                .or_default()
+                .insert((7, rol));
+        }
+    }
+    Ok(())
 }

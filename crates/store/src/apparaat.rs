@@ -3,7 +3,9 @@
 //! ([`crate::auth::MAX_FAILED_LOGINS`]), which would let an anonymous client shut out the
 //! privacy officer or a key holder at will; the right password from a device that logged in
 //! to the account before still logs in, and lifts the lock (the OWASP "device cookie"
-//! defence). A known device that gives a wrong password is known no longer.
+//! defence). A known device that gives a wrong password is known no longer; a device is
+//! forgotten when its account's password changes or the account is disabled, and its token
+//! is replaced at every login from it.
 //!
 //! As with web sessions, the table keeps the token's HMAC under the project's integrity key
 //! (a row inserted by hand names no token anyone holds) and a seal over the row (a device
@@ -96,6 +98,15 @@ pub fn forget(project: &mut crate::Project, token: &str) -> Result<()> {
     let key = key_of(&tx, token)?;
     tx.execute("DELETE FROM apparaat WHERE sleutel = ?1", params![key])?;
     tx.commit()
+}
+
+/// Forgets every device of account `naam` (its password changed, or it was disabled: a device
+/// is known to the account as it was).
+pub(crate) fn forget_all_of(conn: &Connection, naam: &str) -> Result<()> {
+    if exists(conn)? {
+        conn.execute("DELETE FROM apparaat WHERE gebruiker = ?1", params![naam])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

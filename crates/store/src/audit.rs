@@ -4,7 +4,10 @@
 //! The processing log keeps no user names (the standard asks so); this table is the place for
 //! who did what to an account. Only [`crate::auth`] writes it; the functionaris
 //! gegevensbescherming reads it ([`crate::auth::Actie::AuditBekijken`]). It is append-only:
-//! triggers refuse UPDATE and DELETE, as for the processing log.
+//! triggers refuse UPDATE and DELETE, as for the processing log; and each line carries a seal
+//! (an HMAC under the integrity key) over its content and the seal of the line before, so that
+//! a line changed, inserted or removed outside loep (with the triggers dropped) breaks the
+//! chain from there on ([`tampered`]).
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -20,7 +23,8 @@ CREATE TABLE IF NOT EXISTS gebruiker_audit (
     gebeurtenis TEXT NOT NULL,
     account TEXT NOT NULL,
     door TEXT,
-    toelichting TEXT
+    toelichting TEXT,
+    mac TEXT
 );
 CREATE TRIGGER IF NOT EXISTS gebruiker_audit_no_update BEFORE UPDATE ON gebruiker_audit
 BEGIN SELECT RAISE(ABORT, 'het audittrail van de accounts kan alleen worden aangevuld, niet gewijzigd'); END;
@@ -114,8 +118,20 @@ pub(crate) fn record(
     door: Option<&str>,
     toelichting: Option<&str>,
 ) -> Result<()> {
+    // Sealed where the key is (a project of an earlier release gets it at its first writer,
+    // before any line is written with it: see `seal_existing`).
+    let sealed = has_mac(conn)? && crate::integrity::table_exists(conn, "gebruiker_audit")?;
+    let sql = if sealed {
+        "INSERT INTO gebruiker_audit (id, tijdstip, gebeurtenis, account, door, toelichting, mac)
+         SELECT n.id, ?1, ?2, ?3, ?4, ?5,
+                loep_mac('gebruiker_audit', n.id, ?1, ?2, ?3, ?4, ?5,
+                         (SELECT mac FROM gebruiker_audit WHERE id = n.id - 1))
+         FROM (SELECT COALESCE(MAX(id), 0) + 1 AS id FROM gebruiker_audit) n"
+    } else {
+        "INSERT INTO gebruiker_audit (tijdstip, gebeurtenis, account, door, toelichting) VALUES (?1, ?2, ?3, ?4, ?5)"
+    };
     conn.execute(
-        "INSERT INTO gebruiker_audit (tijdstip, gebeurtenis, account, door, toelichting) VALUES (?1, ?2, ?3, ?4, ?5)",
+        sql,
         params![
             tijdstip.to_rfc3339_opts(SecondsFormat::Micros, true),
             gebeurtenis.as_str(),
@@ -131,6 +147,70 @@ pub(crate) fn record(
         )
     })?;
     Ok(())
+}
+
+fn has_mac(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('gebruiker_audit') WHERE name = 'mac')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
+/// The seal a line must have: over its content and the seal of the line before.
+const CHAIN: &str =
+    "loep_mac('gebruiker_audit', a.id, a.tijdstip, a.gebeurtenis, a.account, a.door, a.toelichting,
+                              (SELECT p.mac FROM gebruiker_audit p WHERE p.id = a.id - 1))";
+
+/// Seals the lines of a trail of an earlier release as they are, in order (schema version 6).
+pub(crate) fn seal_existing(tx: &Connection) -> Result<()> {
+    if !crate::integrity::table_exists(tx, "gebruiker_audit")? {
+        return Ok(());
+    }
+    if !has_mac(tx)? {
+        tx.execute_batch("ALTER TABLE gebruiker_audit ADD COLUMN mac TEXT")?;
+    }
+    let ids: Vec<i64> = {
+        let mut stmt =
+            tx.prepare("SELECT id FROM gebruiker_audit WHERE mac IS NULL ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // The append-only trigger stands aside for this one sealing (in the migration's
+    // transaction), and is back before it commits.
+    tx.execute_batch("DROP TRIGGER IF EXISTS gebruiker_audit_no_update")?;
+    for id in ids {
+        tx.execute(
+            &format!("UPDATE gebruiker_audit AS a SET mac = {CHAIN} WHERE a.id = ?1"),
+            [id],
+        )?;
+    }
+    create_schema(tx)
+}
+
+/// The lines of the trail that no longer match their seal or whose line before is gone, as
+/// problems for `loep log verify`; the first break names where the chain stops holding.
+pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
+    if !crate::integrity::table_exists(conn, "gebruiker_audit")? || !has_mac(conn)? {
+        return Ok(Vec::new());
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT a.id FROM gebruiker_audit a
+         WHERE a.mac IS NOT {CHAIN}
+            OR (a.id > 1 AND NOT EXISTS (SELECT 1 FROM gebruiker_audit p WHERE p.id = a.id - 1))
+         ORDER BY a.id LIMIT 1"
+    ))?;
+    let first: Option<i64> = stmt.query_map([], |r| r.get(0))?.next().transpose()?;
+    Ok(first
+        .map(|id| {
+            vec![format!(
+                "het audittrail van de accounts is buiten loep om gewijzigd vanaf regel {id} (een regel veranderd, ingevoegd of verwijderd)"
+            )]
+        })
+        .unwrap_or_default())
 }
 
 /// The whole trail, oldest first. The caller checks [`crate::auth::Actie::AuditBekijken`].
@@ -175,6 +255,7 @@ mod tests {
 
     fn conn() -> Connection {
         let conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         create_schema(&conn).unwrap();
         conn
     }

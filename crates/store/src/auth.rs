@@ -894,6 +894,7 @@ pub fn disable_user(conn: &Connection, by: &Gebruiker, naam: &str) -> Result<()>
                 Some(by.naam()),
                 None,
             )?;
+            crate::apparaat::forget_all_of(conn, naam)?;
         }
         Ok(n > 0)
     })?;
@@ -1015,6 +1016,7 @@ pub fn change_password(
             params![naam, wachtwoord],
         )
         .with_context(|| format!("kan het wachtwoord van '{naam}' niet opslaan"))?;
+        crate::apparaat::forget_all_of(conn, naam)?;
         audit::record(
             conn,
             now,
@@ -1249,7 +1251,7 @@ fn authenticate_at(
             naam,
             None,
             Some(&format!(
-                "blokkade tot {} opgeheven: juist wachtwoord van een bekend apparaat",
+                "blokkade tot {} opgeheven: juist wachtwoord van een bekend apparaat of de opdrachtregel",
                 stamp(until)
             )),
         )?;
@@ -1321,6 +1323,7 @@ mod tests {
     /// A project with its first beheerder, logged in.
     fn project() -> (Connection, Gebruiker) {
         let conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         create_schema(&conn).unwrap();
         add_user(&conn, None, "beheer", Rol::Beheerder, None, PW).unwrap();
         let b = authenticate(&conn, "beheer", PW).unwrap();
@@ -1575,6 +1578,7 @@ mod tests {
     #[test]
     fn accounts() {
         let conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         create_schema(&conn).unwrap();
         assert!(add_user(&conn, None, "analist", Rol::Analist, None, PW).is_err());
         let added = add_user(&conn, None, "beheer", Rol::Beheerder, None, PW).unwrap();
@@ -2180,6 +2184,7 @@ mod tests {
     #[test]
     fn an_old_accounts_table_is_upgraded_in_place() {
         let conn = Connection::open_in_memory().unwrap();
+        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(
             r#"
 CREATE TABLE gebruiker (

@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS burgermelding (
     omschrijving TEXT NOT NULL,
     code_mac TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL,
-    bijgewerkt TEXT NOT NULL
+    bijgewerkt TEXT NOT NULL,
+    mac TEXT
 );
 CREATE INDEX IF NOT EXISTS burgermelding_vbo ON burgermelding(vbo_id);
 "#,
@@ -208,6 +209,22 @@ pub fn file(
         )));
     }
     create_schema(project.conn())?;
+    // The seal's triggers come with the table at a writer's open; a table made here, by a
+    // reader, gets them now.
+    let has_triggers: bool = project.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'burgermelding_mac_insert')",
+        [],
+        |r| r.get(0),
+    )?;
+    let has_mac: bool = project.conn().query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('burgermelding') WHERE name = 'mac')",
+        [],
+        |r| r.get(0),
+    )?;
+    // (A store a writer of this release has not migrated yet has no seal column: no triggers.)
+    if !has_triggers && has_mac {
+        crate::integrity::create_triggers(project.conn())?;
+    }
     let code = new_code()?;
     let mac = project.keyed(&[Some("burgermelding-code"), canonical(&code).as_deref()])?;
     let now = clock::now();
@@ -238,20 +255,32 @@ pub fn stand(project: &Project, code: &str) -> Result<Option<Stand>> {
         return Ok(None);
     }
     let mac = project.keyed(&[Some("burgermelding-code"), Some(&c)])?;
-    Ok(project
+    let intact = crate::integrity::intact_sql(project.conn(), "burgermelding")?;
+    let found = project
         .conn()
         .query_row(
-            "SELECT status, ontvangen, bijgewerkt FROM burgermelding WHERE code_mac = ?1",
+            &format!(
+                "SELECT status, ontvangen, bijgewerkt, {intact} FROM burgermelding WHERE code_mac = ?1"
+            ),
             params![mac],
             |r| {
-                Ok(Stand {
-                    status: r.get(0)?,
-                    ontvangen: r.get(1)?,
-                    bijgewerkt: r.get(2)?,
-                })
+                Ok((
+                    Stand {
+                        status: r.get(0)?,
+                        ontvangen: r.get(1)?,
+                        bijgewerkt: r.get(2)?,
+                    },
+                    r.get::<_, bool>(3)?,
+                ))
             },
         )
-        .optional()?)
+        .optional()?;
+    match found {
+        // The resident is told nothing a changed row says.
+        Some((_, false)) => Err(crate::integrity::tampered("deze melding")),
+        Some((stand, true)) => Ok(Some(stand)),
+        None => Ok(None),
+    }
 }
 
 /// A report's id as people read it: `W` and its number.
@@ -262,6 +291,32 @@ fn id_of(nr: i64) -> String {
 /// The number of a report id (`W000012` → 12).
 fn nr_of(id: &str) -> Option<i64> {
     id.strip_prefix('W')?.parse().ok()
+}
+
+/// Reports read with their seal checked (the column after [`COLUMNS`]): one changed outside
+/// loep (its state, its address, what it says) is refused.
+fn checked(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<Burgermelding>> {
+    let intact = crate::integrity::intact_sql(conn, "burgermelding")?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS}, {intact} FROM burgermelding {filter}"
+    ))?;
+    let rows = stmt.query_map(params, |r| Ok((from_row(r)?, r.get::<_, bool>(8)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (m, intact) = row?;
+        if !intact {
+            return Err(crate::integrity::tampered(&format!(
+                "melding {}",
+                m.melding_id
+            )));
+        }
+        out.push(m);
+    }
+    Ok(out)
 }
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Burgermelding> {
@@ -284,11 +339,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Burgermelding>> {
     if !table_exists(conn)? {
         return Ok(vec![]);
     }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM burgermelding ORDER BY nr DESC"
-    ))?;
-    let rows = stmt.query_map([], from_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    checked(conn, "ORDER BY nr DESC", [])
 }
 
 /// The reports about one address, the newest first.
@@ -296,11 +347,7 @@ pub fn at(conn: &Connection, vbo_id: &str) -> Result<Vec<Burgermelding>> {
     if !table_exists(conn)? {
         return Ok(vec![]);
     }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM burgermelding WHERE vbo_id = ?1 ORDER BY nr DESC"
-    ))?;
-    let rows = stmt.query_map(params![vbo_id], from_row)?;
-    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    checked(conn, "WHERE vbo_id = ?1 ORDER BY nr DESC", params![vbo_id])
 }
 
 /// Moves a report on: `ontvangen` → `in_behandeling` → `afgerond` (or straight to
@@ -440,6 +487,49 @@ mod tests {
         ] {
             assert_eq!(f.check(bad, 1_004), None, "{bad}");
         }
+    }
+
+    /// A report's state or address changed outside loep is refused where it is read, and
+    /// named by the privacy officer's check.
+    #[test]
+    fn a_report_changed_outside_loep_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = crate::project::test_project(&dir.path().join("p"));
+        let (id, code) = file(
+            &mut p,
+            "Kerkstraat 1",
+            "0392010000000001",
+            "verdachte_bewoning",
+            "Veel wisselende bewoners.",
+        )
+        .unwrap();
+        assert_eq!(list(p.conn()).unwrap().len(), 1);
+        assert!(stand(&p, &code).unwrap().is_some());
+        // Through loep the state moves on, and stays sealed.
+        set_status(&mut p, &id, "in_behandeling").unwrap();
+        assert_eq!(list(p.conn()).unwrap()[0].status, "in_behandeling");
+        assert!(
+            crate::integrity::tampered_decisions(p.conn())
+                .unwrap()
+                .is_empty()
+        );
+        // With the triggers dropped (a plain SQL client has no seal function for them to
+        // call) the change goes in, and is refused on use.
+        p.conn()
+            .execute_batch(
+                "DROP TRIGGER burgermelding_mac_check; DROP TRIGGER burgermelding_mac_update;
+                 UPDATE burgermelding SET status = 'afgerond';",
+            )
+            .unwrap();
+        let e = list(p.conn()).unwrap_err();
+        assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
+        assert!(at(p.conn(), "0392010000000001").is_err());
+        assert!(stand(&p, &code).is_err());
+        let problems = crate::integrity::tampered_decisions(p.conn()).unwrap();
+        assert!(
+            problems.iter().any(|x| x.contains("burgermelding")),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -27,6 +27,34 @@ CREATE TABLE IF NOT EXISTS run_certificaat (
     mac TEXT
 );";
 
+/// Creates the table, or gives the table of the first release with certificates (schema 5)
+/// its `vernietigd` column.
+pub(crate) fn create_schema(conn: &Connection) -> Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    let has: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('run_certificaat') WHERE name = 'vernietigd')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch("ALTER TABLE run_certificaat ADD COLUMN vernietigd TEXT")?;
+    }
+    Ok(())
+}
+
+/// Seals again, over the destruction marker too, the certificates that release sealed without
+/// it (those that still match that seal; schema version 6).
+pub(crate) fn reseal_first_release(conn: &Connection) -> Result<()> {
+    if table_exists(conn)? {
+        conn.execute_batch(
+            "UPDATE run_certificaat
+             SET mac = loep_mac('run_certificaat', run_id, inhoud, sha256, vernietigd)
+             WHERE vernietigd IS NULL AND mac IS loep_mac('run_certificaat', run_id, inhoud, sha256)",
+        )?;
+    }
+    Ok(())
+}
+
 /// What a scan run rests on and found.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Certificaat {
@@ -158,6 +186,8 @@ fn table_exists(conn: &Connection) -> Result<bool> {
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub certificaat: Certificaat,
+    /// The certificate's text exactly as stored (its SHA-256 is [`Stored::sha256`]).
+    pub inhoud: String,
     pub sha256: String,
     /// When the retention period destroyed the run's signals.
     pub vernietigd: Option<String>,
@@ -207,7 +237,7 @@ pub fn get(conn: &Connection, run_id: &str) -> Result<Option<Stored>> {
         )));
     }
     let c: Certificaat = serde_json::from_str(&inhoud)
-        .with_context(|| format!("the certificate of run {run_id} cannot be read"))?;
+        .with_context(|| format!("het certificaat van run {run_id} is onleesbaar"))?;
     if c.run_id != run_id {
         return Err(crate::integrity::tampered(&format!(
             "het certificaat van run {run_id}"
@@ -215,6 +245,7 @@ pub fn get(conn: &Connection, run_id: &str) -> Result<Option<Stored>> {
     }
     Ok(Some(Stored {
         certificaat: c,
+        inhoud,
         sha256: sha,
         vernietigd,
     }))
@@ -224,10 +255,12 @@ pub fn get(conn: &Connection, run_id: &str) -> Result<Option<Stored>> {
 /// transaction that destroys them): from then on the run holds no signals, rightly.
 pub(crate) fn destroyed(tx: &rusqlite::Transaction<'_>, run_id: &str, when: &str) -> Result<()> {
     if table_exists(tx)? {
+        // Only over an intact row: the new seal must not bless a row changed outside loep.
         tx.execute(
             "UPDATE run_certificaat SET vernietigd = ?2,
                     mac = loep_mac('run_certificaat', run_id, inhoud, sha256, ?2)
-             WHERE run_id = ?1",
+             WHERE run_id = ?1
+               AND mac IS loep_mac('run_certificaat', run_id, inhoud, sha256, vernietigd)",
             params![run_id, when],
         )?;
     }
@@ -240,26 +273,92 @@ pub(crate) fn destroyed(tx: &rusqlite::Transaction<'_>, run_id: &str, when: &str
 /// up for each earlier run).
 pub fn check_run(conn: &Connection, run_id: &str) -> Result<()> {
     if !table_exists(conn)? {
-        // A project of an earlier release opened to read: it has no certificates yet.
+        // A project of an earlier release opened to read: it has no certificates yet (a
+        // version set back by hand is refused when the project opens).
         return Ok(());
     }
-    let Some(stored) = get(conn, run_id)? else {
-        return Err(crate::Problem::error(
+    let refuse = |why: String| {
+        Err(crate::Problem::error(
             crate::ProblemKind::Refused,
             format!(
-                "geweigerd: run {run_id} heeft geen certificaat meer (het is buiten loep om verwijderd); er wordt niets met haar signalen gedaan. De functionaris gegevensbescherming moet dit onderzoeken (`loep log verify`)"
+                "geweigerd: {why}; er wordt niets met de signalen van run {run_id} gedaan. De functionaris gegevensbescherming moet dit onderzoeken (`loep log verify`, `loep run verifieer`)"
             ),
+        ))
+    };
+    let Some(stored) = get(conn, run_id)? else {
+        return refuse(format!(
+            "run {run_id} heeft geen certificaat meer (het is buiten loep om verwijderd)"
         ));
     };
+    let logged = logged(conn, run_id)?;
+    if let Some(why) = against_log(&stored, &logged) {
+        return refuse(why);
+    }
     if let Some(how) = stored.differs(conn)? {
-        return Err(crate::Problem::error(
-            crate::ProblemKind::Refused,
-            format!(
-                "geweigerd: de signalen van run {run_id} zijn niet meer die van haar certificaat ({how}); er wordt niets mee gedaan. De functionaris gegevensbescherming moet dit onderzoeken (`loep run verifieer`)"
-            ),
+        return refuse(format!(
+            "de signalen van run {run_id} zijn niet meer die van haar certificaat ({how})"
         ));
     }
     Ok(())
+}
+
+/// What the keyed processing log says about a run: the SHA-256 of the certificate its scan
+/// named, and whether retention destroyed its signals.
+pub struct Logged {
+    pub certificaat: Option<String>,
+    pub vernietigd: bool,
+}
+
+/// [`Logged`] for one run (two lookups by the log's index on the record's name).
+pub fn logged(conn: &Connection, run_id: &str) -> Result<Logged> {
+    let certificaat: Option<String> = conn
+        .query_row(
+            "SELECT json_extract(attributes, '$.certificaat') FROM verwerkingslog
+             WHERE name = 'scan' AND json_valid(attributes)
+               AND json_extract(attributes, '$.run_id') = ?1
+             ORDER BY seq DESC LIMIT 1",
+            params![run_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let vernietigd: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM verwerkingslog
+                        WHERE name = 'bewaartermijn.vernietiging' AND json_valid(attributes)
+                          AND json_extract(attributes, '$.soort') = 'signalen:' || ?1)",
+        params![run_id],
+        |r| r.get(0),
+    )?;
+    Ok(Logged {
+        certificaat,
+        vernietigd,
+    })
+}
+
+/// How a stored certificate disagrees with the log, in words; `None` when it agrees. An older
+/// copy of a certificate row (before its run's destruction) or one certified again after the
+/// schema version was set back passes its seal, but not the log.
+pub fn against_log(stored: &Stored, logged: &Logged) -> Option<String> {
+    let run = &stored.certificaat.run_id;
+    match &logged.certificaat {
+        Some(sha) if *sha != stored.sha256 => {
+            return Some(format!(
+                "het certificaat van run {run} is niet het certificaat dat het verwerkingslog noemt"
+            ));
+        }
+        None if !stored.certificaat.achteraf => {
+            return Some(format!(
+                "het verwerkingslog noemt geen certificaat voor run {run}"
+            ));
+        }
+        _ => {}
+    }
+    if logged.vernietigd && stored.vernietigd.is_none() {
+        return Some(format!(
+            "de signalen van run {run} zijn volgens het verwerkingslog vernietigd, maar haar certificaat zegt van niet"
+        ));
+    }
+    None
 }
 
 /// How the stored signals differ from the certified ones, in words.
@@ -273,14 +372,17 @@ pub fn difference(now: u64, certified: u64) -> String {
     }
 }
 
-/// Problems with the certificates, for `loep log verify`: a certificate whose seal or hash
-/// does not hold, a run without one, a certificate other than the one the scan's log record
-/// names, and stored signals that differ from their certificate.
-pub fn problems(conn: &Connection, named: &BTreeMap<String, String>) -> Result<Vec<String>> {
+/// Problems with the certificates: a certificate whose seal or hash does not hold, a run
+/// without one, a certificate the log does not name as its scan's or whose run the log says
+/// was destroyed; with `signals`, also stored signals that differ from their certificate (for
+/// `loep log verify`; a writer's check leaves that to the uses of a signal).
+pub fn problems(conn: &Connection, signals: bool) -> Result<Vec<String>> {
     if !table_exists(conn)? {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
+    // The log first: a scan that commits meanwhile is then in the store too.
+    let logged_runs = crate::log::scan_certificates(conn)?;
     let runs: Vec<String> = {
         let mut stmt = conn.prepare("SELECT run_id FROM scan_run ORDER BY run_id")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
@@ -289,14 +391,10 @@ pub fn problems(conn: &Connection, named: &BTreeMap<String, String>) -> Result<V
     for run in &runs {
         match get(conn, run) {
             Ok(Some(stored)) => {
-                if let Some(logged) = named.get(run)
-                    && *logged != stored.sha256
-                {
-                    out.push(format!(
-                        "het certificaat van run {run} is niet het certificaat dat het verwerkingslog noemt"
-                    ));
+                if let Some(why) = against_log(&stored, &logged(conn, run)?) {
+                    out.push(why);
                 }
-                if let Some(how) = stored.differs(conn)? {
+                if signals && let Some(how) = stored.differs(conn)? {
                     out.push(format!(
                         "de signalen van run {run} zijn niet meer die van haar certificaat: {how}"
                     ));
@@ -306,7 +404,7 @@ pub fn problems(conn: &Connection, named: &BTreeMap<String, String>) -> Result<V
             Err(e) => out.push(format!("{e:#}")),
         }
     }
-    for run in named.keys() {
+    for run in logged_runs.keys() {
         if !runs.contains(run) {
             out.push(format!(
                 "run {run} staat in het verwerkingslog maar is niet meer in de opslag"
@@ -330,6 +428,11 @@ pub(crate) fn certify_existing(tx: &rusqlite::Transaction<'_>) -> Result<()> {
         rows.collect::<Result<_, _>>()?
     };
     for (run_id, tijdstip, indicatoren, bronnen, adressen) in runs {
+        // A run whose scan named a certificate had one: it was removed, and is not made again
+        // (the run stays refused until the privacy officer has looked).
+        if logged(tx, &run_id)?.certificaat.is_some() {
+            continue;
+        }
         let (n, digest) = stored_digest(tx, &run_id)?;
         let bronnen: BTreeMap<String, String> = serde_json::from_str(&bronnen).unwrap_or_default();
         let indicatoren: Vec<serde_json::Value> =

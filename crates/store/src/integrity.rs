@@ -226,6 +226,29 @@ pub const GUARDED: [(&str, &str, &str); 7] = [
     ),
 ];
 
+/// Rows that decide something but grant no access, sealed as the guarded rows are (a MAC kept
+/// by triggers, a changed row refused where it is used and listed by `loep log verify`) but
+/// not part of the access state: the findings of visits, which feed the published hit rates,
+/// and the residents' reports with the state they are told. (The accounts' audit trail is a
+/// keyed chain of its own: [`crate::audit`].)
+pub const SEALED: [(&str, &str, &str); 2] = [
+    (
+        "zaak_bevinding",
+        "zaak || '/' || indicator",
+        "zaak, indicator, oordeel, tijdstip, door",
+    ),
+    (
+        "burgermelding",
+        "nr",
+        "nr, ontvangen, adres, vbo_id, categorie, omschrijving, code_mac, status, bijgewerkt",
+    ),
+];
+
+/// The guarded and the sealed tables: every table whose rows carry a MAC kept by triggers.
+fn with_mac() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    GUARDED.iter().chain(SEALED.iter())
+}
+
 /// (Re)creates the triggers that keep the guarded rows' MACs: set on insert and on a change of
 /// a guarded column, and a change refused when the row's MAC no longer matches (it was edited
 /// outside loep). Dropped triggers come back at the next open; their absence meanwhile shows in
@@ -246,7 +269,7 @@ pub fn create_triggers(conn: &Connection) -> Result<()> {
 
 fn create_triggers_in(conn: &Connection) -> Result<()> {
     crate::toegang::create_triggers(conn)?;
-    for (table, _, cols) in GUARDED {
+    for (table, _, cols) in with_mac() {
         if !table_exists(conn, table)? {
             continue;
         }
@@ -303,6 +326,31 @@ pub fn seal_existing(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Adds the MAC column to the sealed tables that lack it and seals their rows as they are, and
+/// seals the accounts' audit trail as a chain (schema version 6).
+pub fn seal_decisions(conn: &Connection) -> Result<()> {
+    for (table, _, cols) in SEALED {
+        if !table_exists(conn, table)? {
+            continue;
+        }
+        let has_mac: bool = conn.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_mac {
+            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN mac TEXT"))?;
+        }
+        conn.execute_batch(&format!(
+            "UPDATE {table} SET mac = loep_mac('{table}', {cols}) WHERE mac IS NULL"
+        ))?;
+    }
+    crate::certificaat::reseal_first_release(conn)?;
+    crate::audit::seal_existing(conn)
+}
+
 pub(crate) fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
@@ -314,7 +362,7 @@ pub(crate) fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
 /// Whether the guarded row of `table` with key `id` still matches its MAC. `Ok(true)` when the
 /// row does not exist (the caller reports that).
 pub fn row_intact(conn: &Connection, table: &str, id: &str) -> Result<bool> {
-    let Some((_, key, cols)) = GUARDED.iter().find(|(t, _, _)| *t == table) else {
+    let Some((_, key, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
         bail!("{table} is not a guarded table");
     };
     let sealed: bool = conn.query_row(
@@ -338,7 +386,7 @@ pub fn row_intact(conn: &Connection, table: &str, id: &str) -> Result<bool> {
 /// for a table of an earlier release that has no seals yet): for a query that checks every
 /// row it reads in the same pass.
 pub fn intact_sql(conn: &Connection, table: &str) -> Result<String> {
-    let Some((_, _, cols)) = GUARDED.iter().find(|(t, _, _)| *t == table) else {
+    let Some((_, _, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
         bail!("{table} is not a guarded table");
     };
     let sealed: bool = conn.query_row(
@@ -355,8 +403,25 @@ pub fn intact_sql(conn: &Connection, table: &str) -> Result<String> {
 
 /// Every guarded row that no longer matches its seal, as a problem.
 pub fn tampered_rows(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = tampered_in(conn, GUARDED.iter())?;
+    out.extend(crate::websessie::tampered(conn)?);
+    Ok(out)
+}
+
+/// Every sealed decision (finding, report) that no longer matches its seal, and where the
+/// accounts' audit trail stops holding, as problems: for `log verify` and a writer's full check.
+pub fn tampered_decisions(conn: &Connection) -> Result<Vec<String>> {
+    let mut out = tampered_in(conn, SEALED.iter())?;
+    out.extend(crate::audit::tampered(conn)?);
+    Ok(out)
+}
+
+fn tampered_in<'a>(
+    conn: &Connection,
+    tables: impl Iterator<Item = &'a (&'static str, &'static str, &'static str)>,
+) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (table, key, cols) in GUARDED {
+    for (table, key, cols) in tables {
         if !table_exists(conn, table)? {
             continue;
         }
@@ -380,7 +445,6 @@ pub fn tampered_rows(conn: &Connection) -> Result<Vec<String>> {
             ));
         }
     }
-    out.extend(crate::websessie::tampered(conn)?);
     Ok(out)
 }
 

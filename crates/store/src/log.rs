@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS verwerkingslog (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+-- Records are found by name (a run's scan, a destruction) without reading the whole log.
+CREATE INDEX IF NOT EXISTS verwerkingslog_naam ON verwerkingslog(name);
 CREATE TRIGGER IF NOT EXISTS verwerkingslog_no_update BEFORE UPDATE ON verwerkingslog
 BEGIN SELECT RAISE(ABORT, 'the processing log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS verwerkingslog_no_delete BEFORE DELETE ON verwerkingslog

@@ -682,6 +682,9 @@ impl Project {
         // crate on its own connection.)
         conn.pragma_update(None, "secure_delete", "ON")?;
         let version = crate::schema::version(&conn)?;
+        // A schema version lower than one this project had means the version was set back
+        // by hand (to run a migration again over rows changed meanwhile): refused.
+        crate::schema::check_floor(&layout, version)?;
         // The integrity key: loaded when the project has one; made once, for a project of an
         // earlier release, by its first writer (keying the log from its next record on).
         let key = match IntegrityKey::load(&layout)? {
@@ -716,8 +719,9 @@ impl Project {
             crate::retention::create_schema(&conn)?;
             crate::burgermelding::create_schema(&conn)?;
             crate::apisleutel::create_schema(&conn)?;
-            conn.execute_batch(crate::certificaat::SCHEMA)?;
+            crate::certificaat::create_schema(&conn)?;
             crate::schema::migrate(&mut conn)?;
+            crate::schema::raise_floor(&layout, &conn)?;
             integrity::create_triggers(&conn)?;
         } else if version > crate::schema::CURRENT {
             bail!(
@@ -761,10 +765,11 @@ impl Project {
             "SELECT scope_pad FROM snapshot WHERE scope_pad IS NOT NULL",
             "SELECT pad_personen FROM koppeling",
             "SELECT pad_adressen FROM koppeling",
-            // What a certified run read stays as long as the run (its register of reports
-            // filed through the form), so that the run can be computed again.
+            // What a certified run read stays as long as its signals (its register of
+            // reports filed through the form), so that the run can be computed again; retention
+            // removes the copies when it destroys reports.
             "SELECT json_extract(b.value, '$.pad') FROM run_certificaat c, json_each(c.inhoud, '$.bronnen') b
-             WHERE json_extract(b.value, '$.pad') <> ''",
+             WHERE c.vernietigd IS NULL AND json_extract(b.value, '$.pad') <> ''",
         ] {
             let mut stmt = self.conn.prepare(sql)?;
             for pad in stmt.query_map([], |r| r.get::<_, String>(0))? {
@@ -850,6 +855,7 @@ impl Project {
             head_before: head,
             mirror: self.head_mirror.as_deref(),
             access,
+            activity: self.config.verwerkingsactiviteit_id.clone(),
         })
     }
 
@@ -935,6 +941,14 @@ impl Project {
         };
         problems.extend(integrity::tampered_rows(&self.conn)?);
         problems.extend(self.access_problems()?);
+        if full {
+            // With the whole chain: the sealed decisions and the audit trail, the rights
+            // against the log's last record of them, and each run's certificate against the
+            // log (its signals are checked where they are used).
+            problems.extend(integrity::tampered_decisions(&self.conn)?);
+            problems.extend(self.logged_access_problems()?);
+            problems.extend(crate::certificaat::problems(&self.conn, false)?);
+        }
         if problems.is_empty() {
             let (seq, hash) = log::head(&self.conn)?;
             integrity::set_checkpoint(&self.layout, seq, &hash)?;
@@ -960,9 +974,17 @@ impl Project {
         self.log(rec)?;
         let (seq, hash) = log::head(&self.conn)?;
         integrity::set_checkpoint(&self.layout, seq, &hash)?;
-        // The access state as it is now is the one accepted from here on.
-        if let Some(k) = &self.integrity {
-            crate::toegang::bind(&self.conn, &self.layout, k)?;
+        // The access state as it is now is the one accepted from here on, in the log too.
+        if let Some(k) = self.integrity.clone() {
+            crate::toegang::bind(&self.conn, &self.layout, &k)?;
+            let digest = crate::toegang::rights_digest(&self.conn, &k)?;
+            let now = clock::now();
+            self.log(
+                LogRecord::new(crate::toegang::STAAT, &now, &now)
+                    .with_attr("digest", hex::encode(digest)),
+            )?;
+            let (seq, hash) = log::head(&self.conn)?;
+            integrity::set_checkpoint(&self.layout, seq, &hash)?;
         }
         integrity::clear_alarm(&self.layout)?;
         Ok(problems)
@@ -1009,8 +1031,51 @@ impl Project {
             return Ok(());
         }
         crate::toegang::bind(&self.conn, &self.layout, &k)?;
+        let digest = crate::toegang::rights_digest(&self.conn, &k)?;
         let now = clock::now();
-        self.log(LogRecord::new(crate::toegang::BEWAAKT, &now, &now))
+        self.log(
+            LogRecord::new(crate::toegang::BEWAAKT, &now, &now)
+                .with_attr("digest", hex::encode(digest)),
+        )
+    }
+
+    /// Whether the access state in the store is the one the keyed log recorded last (with
+    /// every change of access, [`Tx::commit`]), as problems. The anchor beside the key can be
+    /// put back with an older store; the log, whose head is kept in the vault and by whoever
+    /// keeps a signed head, cannot.
+    pub fn logged_access_problems(&self) -> Result<Vec<String>> {
+        let Some(k) = &self.integrity else {
+            return Ok(Vec::new());
+        };
+        // One snapshot for the log and the rows: a commit in between cannot make them differ.
+        let own = self.conn.is_autocommit();
+        if own {
+            self.conn.execute_batch("BEGIN DEFERRED")?;
+        }
+        let found = self.logged_access_state(k);
+        if own {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        let Some((seq, logged, now)) = found? else {
+            return Ok(Vec::new());
+        };
+        Ok(if now == logged {
+            Vec::new()
+        } else {
+            vec![format!(
+                "de rijen die toegang geven zijn niet meer zoals het verwerkingslog ze het laatst vastlegde (regel {seq}): een oudere kopie van rijen is teruggezet, of er is buiten loep om iets gewijzigd"
+            )]
+        })
+    }
+
+    /// The log's last record of the access state (its number and digest) and the digest of
+    /// the state in the store; `None` before the log recorded any.
+    fn logged_access_state(&self, k: &IntegrityKey) -> Result<Option<(i64, String, String)>> {
+        let Some((seq, logged)) = crate::toegang::logged_rights(&self.conn)? else {
+            return Ok(None);
+        };
+        let now = hex::encode(crate::toegang::rights_digest(&self.conn, k)?);
+        Ok(Some((seq, logged, now)))
     }
 
     /// The head verified last by a writer.
@@ -1097,6 +1162,8 @@ pub struct Tx<'a> {
     head_before: (i64, String),
     mirror: Option<&'a HeadMirror>,
     access: Option<AccessOpen<'a>>,
+    /// The project's processing activity, for the log record of a change of access.
+    activity: String,
 }
 
 /// The access ledger of an open transaction: closed when the transaction ends, however.
@@ -1121,25 +1188,44 @@ impl<'a> std::ops::Deref for Tx<'a> {
 
 impl Tx<'_> {
     pub fn commit(self) -> Result<()> {
-        let head = log::head(&self.tx)?;
         let Tx {
             tx,
             head_before,
             mirror,
             access,
+            activity,
         } = self;
-        match &access {
+        let prepared = match &access {
             Some(a) => {
                 let delta = a.ledger.close();
-                let prepared = crate::toegang::prepare(a.layout, delta, || {
-                    crate::toegang::digest(&tx, a.key)
-                })?;
-                let done = tx.commit();
-                crate::toegang::finish(prepared, done.is_ok())?;
-                done?;
+                // A change of rights is a record of the keyed log, with the digest of the
+                // rights after it: every signed head commits to them, and a store whose access
+                // rows were put back with their anchor no longer matches the log. (Sessions
+                // alone change with every login: they are bound by the anchor only.)
+                // Only a writer's transaction (its guard checked the rights against the log
+                // first, and it copies the new head to the vault): a reader changes sessions,
+                // never rights.
+                if delta != [0; 32] && mirror.is_some() {
+                    let rights = hex::encode(crate::toegang::rights_digest(&tx, a.key)?);
+                    let logged = crate::toegang::logged_rights(&tx)?.map(|(_, d)| d);
+                    if logged.as_deref() != Some(rights.as_str()) {
+                        let now = clock::now();
+                        log::append(
+                            &tx,
+                            &activity,
+                            LogRecord::new(crate::toegang::STAAT, &now, &now)
+                                .with_attr("digest", rights),
+                        )?;
+                    }
+                }
+                crate::toegang::prepare(a.layout, delta, || crate::toegang::digest(&tx, a.key))?
             }
-            None => tx.commit()?,
-        }
+            None => None,
+        };
+        let head = log::head(&tx)?;
+        let done = tx.commit();
+        crate::toegang::finish(prepared, done.is_ok())?;
+        done?;
         if let Some(mirror) = mirror
             && head != head_before
         {

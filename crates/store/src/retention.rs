@@ -84,7 +84,12 @@ pub fn purge_run(tx: &Transaction<'_>, run_id: &str, dry_run: bool) -> Result<De
 /// identities stay.
 pub fn persons_in_signals(conn: &Connection, expiring: &[String]) -> Result<HashSet<String>> {
     let expiring: HashSet<&str> = expiring.iter().map(String::as_str).collect();
-    let mut stmt = conn.prepare("SELECT run_id, pseudoniem FROM signaal_persoon")?;
+    // Only persons a (sealed) signal names itself: a row added to the index keeps no one.
+    let mut stmt = conn.prepare(
+        "SELECT p.run_id, p.pseudoniem FROM signaal_persoon p
+         JOIN signaal s ON s.run_id = p.run_id AND s.nr = p.nr
+         WHERE instr(',' || s.pseudoniemen || ',', ',' || p.pseudoniem || ',') > 0",
+    )?;
     let mut rows = stmt.query([])?;
     let mut out = HashSet::new();
     while let Some(r) = rows.next()? {

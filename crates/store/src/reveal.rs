@@ -154,11 +154,16 @@ fn log_step(tx: &Transaction<'_>, activity: &str, name: &str, o: &Onthulling) ->
 }
 
 /// An analist asks for the identities behind signal `signaal_id` (`RUN/NR`).
+///
+/// `linked` says which of the signal's persons the delivered data links to the signal's
+/// address (registered, owner, tenant, an agency's address, partner of someone there): only
+/// they are covered.
 pub fn request(
     project: &mut Project,
     user: &Gebruiker,
     signaal_id: &str,
     reden: &str,
+    linked: &dyn Fn(&crate::scan::Signal) -> Result<std::collections::HashSet<String>>,
 ) -> Result<Onthulling> {
     auth::authorize(user, Actie::OnthullingAanvragen, Object::Project)?;
     if reden.trim().chars().count() < MIN_REASON {
@@ -171,9 +176,21 @@ pub fn request(
             "there is no signal '{signaal_id}' (it may have been destroyed under the retention period); `loep signals` lists the current ones"
         );
     };
-    let persons: Vec<String> = signal.persons().map(str::to_string).collect();
+    if signal.pseudoniemen.is_empty() {
+        bail!("signaal {signaal_id} gaat over geen personen: er is niemand te identificeren");
+    }
+    // Only persons the delivered data links to the address: an indicator that named someone
+    // else there reveals no one it should not.
+    let at_address = linked(&signal)?;
+    let persons: Vec<String> = signal
+        .persons()
+        .filter(|p| at_address.contains(*p))
+        .map(str::to_string)
+        .collect();
     if persons.is_empty() {
-        bail!("signal {signaal_id} involves no persons: there is nobody to identify");
+        bail!(
+            "geen van de personen van signaal {signaal_id} is in de geleverde gegevens aan het adres gekoppeld: er is niemand te identificeren"
+        );
     }
     let n: i64 = project
         .conn()
@@ -269,4 +286,92 @@ pub fn open(
     log_step(&tx, &activity, "onthulling.inzien", &o)?;
     tx.commit()?;
     Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Rol;
+
+    /// A request covers only the signal's persons whom the delivered data link to its address;
+    /// with none of them linked there is nobody to identify.
+    #[test]
+    fn a_request_covers_only_persons_linked_to_the_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = crate::project::test_project(&dir.path().join("p"));
+        crate::certificaat::create_schema(p.conn()).unwrap();
+        let tx = p.begin().unwrap();
+        crate::auth::add_user(
+            &tx,
+            None,
+            "beheer",
+            Rol::Beheerder,
+            None,
+            "een lang wachtwoord",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let b = crate::auth::authenticate(p.conn(), "beheer", "een lang wachtwoord").unwrap();
+        let tx = p.begin().unwrap();
+        crate::auth::add_user(
+            &tx,
+            Some(&b),
+            "analist",
+            Rol::Analist,
+            None,
+            "een lang wachtwoord",
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let analist =
+            crate::auth::authenticate(p.conn(), "analist", "een lang wachtwoord").unwrap();
+        let signal = crate::scan::Signal {
+            run_id: "S0001-x".into(),
+            nr: 1,
+            indicator: "OVB-01".into(),
+            versie: 1,
+            thema: "overbewoning".into(),
+            vbo_id: "0392010000000001".into(),
+            buurtcode: None,
+            pseudoniemen: vec!["a".into(), "b".into()],
+            feiten: Default::default(),
+            uitleg: "test".into(),
+            sterkte: 1.0,
+            partners: vec!["gemeente".into()],
+        };
+        let run = crate::scan::ScanRun {
+            run_id: "S0001-x".into(),
+            tijdstip: crate::clock::now(),
+            indicatoren: "[]".into(),
+            bronnen: "{}".into(),
+            signalen: 1,
+            adressen: 1,
+        };
+        let c = crate::certificaat::Certificaat::new(&run, std::slice::from_ref(&signal)).unwrap();
+        let tx = p.begin().unwrap();
+        let sha =
+            crate::scan::insert_run(&tx, &run, std::slice::from_ref(&signal), &[], &c).unwrap();
+        let now = crate::clock::now();
+        crate::log::append(
+            &tx,
+            "test",
+            crate::LogRecord::new("scan", &now, &now)
+                .with_attr("run_id", run.run_id.clone())
+                .with_attr("certificaat", sha),
+        )
+        .unwrap();
+        tx.commit().unwrap();
+
+        let reden = "Huisbezoek voorbereiden: wie woont er echt?";
+        let only_a = |_: &crate::scan::Signal| -> Result<std::collections::HashSet<String>> {
+            Ok(["a".to_string()].into_iter().collect())
+        };
+        let o = request(&mut p, &analist, "S0001-x/1", reden, &only_a).unwrap();
+        assert_eq!(o.pseudoniemen, ["a"]);
+        let nobody = |_: &crate::scan::Signal| -> Result<std::collections::HashSet<String>> {
+            Ok(Default::default())
+        };
+        let e = request(&mut p, &analist, "S0001-x/1", reden, &nobody).unwrap_err();
+        assert!(e.to_string().contains("niemand te identificeren"), "{e}");
+    }
 }

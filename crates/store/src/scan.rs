@@ -529,7 +529,11 @@ pub fn signals_of_person(conn: &Connection, pseudoniem: &str) -> Result<Vec<Sign
         .join(", ");
     let mut stmt = conn.prepare(&format!(
         "SELECT {cols} FROM signaal_persoon p JOIN signaal s ON s.run_id = p.run_id AND s.nr = p.nr
-         WHERE p.pseudoniem = ?1 ORDER BY s.run_id, s.nr"
+         WHERE p.pseudoniem = ?1
+           -- The index is a copy: only a signal that names the person itself counts (the
+           -- signal is sealed, the index is not).
+           AND instr(',' || s.pseudoniemen || ',', ',' || p.pseudoniem || ',') > 0
+         ORDER BY s.run_id, s.nr"
     ))?;
     let rows = stmt.query_map(params![pseudoniem], signal_from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -20,12 +20,15 @@
 //! - 5: run certificates: `run_certificaat` holds, per scan run, what it read and found,
 //!   sealed ([`crate::certificaat`]); each run of an earlier release gets one drawn up from
 //!   its sealed signals, marked `achteraf`.
+//! - 6: sealed decisions: the findings of visits (`zaak_bevinding`) and the residents' reports
+//!   (`burgermelding`, with their state) get a `mac` kept by triggers, and the accounts' audit
+//!   trail a keyed chain (`integrity::SEALED`, `audit`); their rows are sealed as they are.
 
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 /// The schema version this release writes.
-pub const CURRENT: i64 = 5;
+pub const CURRENT: i64 = 6;
 
 /// From this version on a project has an integrity key (`integrity`).
 pub const KEYED: i64 = 3;
@@ -51,6 +54,48 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
         tx.commit()?;
     }
     Ok(from)
+}
+
+/// The highest schema version a project had, kept beside the integrity key (where a writer of
+/// the store cannot change it): `PRAGMA user_version` is an unprotected number in the store,
+/// and setting it back would run a migration again over rows changed meanwhile (sealing or
+/// certifying them as they are).
+fn floor_path(layout: &crate::Layout) -> std::path::PathBuf {
+    layout.key_dir().join("schema-versie")
+}
+
+/// Refuses a store whose schema version is below the highest the project had.
+pub fn check_floor(layout: &crate::Layout, version: i64) -> Result<()> {
+    let path = floor_path(layout);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(anyhow::anyhow!(e).context(format!("cannot read {}", path.display())));
+        }
+    };
+    let floor: i64 = text.trim().parse().unwrap_or(i64::MAX);
+    if version < floor {
+        bail!(
+            "de opslag zegt schemaversie {version}, maar dit project had al versie {floor} ({}): de versie is buiten loep om teruggezet. Er wordt niets opnieuw gemigreerd; de functionaris gegevensbescherming moet dit onderzoeken",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// Records the store's schema version as the project's highest, after a migration.
+pub fn raise_floor(layout: &crate::Layout, conn: &Connection) -> Result<()> {
+    let v = version(conn)?;
+    let path = floor_path(layout);
+    let known: i64 = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0);
+    if v > known && layout.key_dir().exists() {
+        crate::integrity::write_private(&path, v.to_string().as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The changes from version `to - 1` to `to` that the modules' own `create_schema` cannot
@@ -87,6 +132,7 @@ fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
         3 => crate::integrity::seal_existing(tx),
         4 => crate::scan::seal_existing_signals(tx),
         5 => crate::certificaat::certify_existing(tx),
+        6 => crate::integrity::seal_decisions(tx),
         other => bail!("no migration to schema version {other}"),
     }
 }

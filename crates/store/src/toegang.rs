@@ -55,6 +55,10 @@ pub fn tables() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// chain, a missing anchor is a removed one.
 pub const BEWAAKT: &str = "toegang.bewaakt";
 
+/// The log record of a change of rights, with the digest of the rights after it
+/// ([`rights_digest`]; see `Tx::commit`).
+pub const STAAT: &str = "toegang.staat";
+
 /// The change of the digest by the open transaction of one connection.
 #[derive(Default)]
 pub struct Ledger(Mutex<LedgerState>);
@@ -179,6 +183,17 @@ pub fn create_triggers(conn: &Connection) -> Result<()> {
 
 /// The digest of the access state as the store holds it now (read in one snapshot).
 pub fn digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
+    digest_of(conn, key, true)
+}
+
+/// The digest of the rights alone: the access state without the web sessions, which come and
+/// go with every login and logout. This is what the processing log records
+/// ([`STAAT`]): who may do what, not who is logged in.
+pub fn rights_digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
+    digest_of(conn, key, false)
+}
+
+fn digest_of(conn: &Connection, key: &IntegrityKey, sessions: bool) -> Result<Digest> {
     let own = conn.is_autocommit();
     if own {
         conn.execute_batch("BEGIN")?;
@@ -186,7 +201,7 @@ pub fn digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
     let result = (|| {
         let mut d = [0u8; 32];
         for (table, cols) in tables() {
-            if !table_exists(conn, table)? {
+            if (!sessions && table == "websessie") || !table_exists(conn, table)? {
                 continue;
             }
             let n = cols.split(", ").count();
@@ -473,6 +488,30 @@ pub fn check(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<S
     Ok(Staat::Gewijzigd(
         "de rijen die toegang geven (accounts, websessies, API-sleutels, goedkeuringen, verzoeken om identiteiten, zaken) zijn buiten loep om gewijzigd: ze zijn niet meer wat loep het laatst schreef, omdat een rij is toegevoegd, verwijderd, veranderd of door een oudere kopie vervangen, of omdat de opslag is teruggezet".to_string(),
     ))
+}
+
+/// The newest record of the rights in the log: its number and digest (hex); `None` before the
+/// log recorded any (a project bound by an earlier release).
+pub fn logged_rights(conn: &Connection) -> Result<Option<(i64, String)>> {
+    let mut newest: Option<i64> = None;
+    for name in [STAAT, BEWAAKT] {
+        let seq: Option<i64> = conn.query_row(
+            "SELECT MAX(seq) FROM verwerkingslog WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )?;
+        newest = newest.max(seq);
+    }
+    let Some(seq) = newest else {
+        return Ok(None);
+    };
+    let logged: Option<String> = conn.query_row(
+        "SELECT CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.digest') END
+         FROM verwerkingslog WHERE seq = ?1",
+        [seq],
+        |r| r.get(0),
+    )?;
+    Ok(logged.map(|d| (seq, d)))
 }
 
 #[cfg(test)]

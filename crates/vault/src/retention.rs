@@ -338,6 +338,16 @@ pub fn enforce_retention(
     // Recorded first, destroyed after: an interruption from here on leaves data that the
     // next run destroys and records again, never a destruction without a record.
     loep_store::clock::fault_point("retention-after-commit");
+    // The register of reports as scans read it (`data/burgermelding/`) holds copies of the
+    // reports just destroyed: every copy goes (a run that read one can then no longer be
+    // computed again, which its verification says).
+    if report.meldingen.as_ref().is_some_and(|d| d.aantal > 0) {
+        let copies = project.layout.data().join("burgermelding");
+        if copies.exists() {
+            std::fs::remove_dir_all(&copies)
+                .with_context(|| format!("cannot remove {}", copies.display()))?;
+        }
+    }
     if filter_identities {
         // Not complete until the files are replaced: an interruption below makes the next
         // run filter again.

@@ -1,8 +1,9 @@
-//! The login throttle per client address: each failed login from an address takes a token
-//! from its bucket ([`BURST`] tokens, one back every [`REFILL_SECONDS`] seconds); an address
-//! with an empty bucket is answered "wait" before its password is even checked. Successful
-//! logins take nothing, so a team behind one address (a town hall's NAT) is not slowed by
-//! its own logins, and a guesser gets ten tries a minute instead of fifty a second. The
+//! The login throttle per client address: each login attempt takes a token from its
+//! address's bucket ([`BURST`] tokens, one back every [`REFILL_SECONDS`] seconds) before
+//! anything is checked, and gets it back unless it was a wrong guess; an address with an empty
+//! bucket is answered "wait". So a team behind one address (a town hall's NAT, or loep's TLS
+//! proxy) is not slowed by its own logins, a guesser gets ten tries a minute instead of fifty a
+//! second, and a browser known to the account it logs in to is never kept waiting. The
 //! account's own lock ([`loep_app::session`]) stops guessing one account from many
 //! addresses; this stops one address from guessing many accounts.
 
@@ -28,33 +29,57 @@ impl Inlogrem {
         (tokens + now.duration_since(since).as_secs_f64() / REFILL_SECONDS).min(BURST)
     }
 
-    /// `None` when `client` may try to log in now; otherwise how long it must wait.
-    pub fn wait(&self, client: IpAddr) -> Option<Duration> {
-        self.wait_at(client, Instant::now())
+    /// The bucket an address counts in: an IPv6 address by its /64 (one subscriber's
+    /// network), so that walking through one's own addresses gains nothing.
+    fn bucket_of(client: IpAddr) -> IpAddr {
+        match client {
+            IpAddr::V4(_) => client,
+            // An IPv4 client of a dual-stack listener is its IPv4 address.
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => IpAddr::V4(
+                v6.to_ipv4_mapped()
+                    .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            ),
+            IpAddr::V6(v6) => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        }
     }
 
-    fn wait_at(&self, client: IpAddr, now: Instant) -> Option<Duration> {
-        let buckets = self.buckets.lock().ok()?;
-        let (tokens, since) = buckets.get(&client)?;
-        let level = Self::level(*tokens, *since, now);
-        (level < 1.0).then(|| Duration::from_secs_f64((1.0 - level) * REFILL_SECONDS))
+    /// Takes a token for one login attempt from `client` before anything is checked (so
+    /// that attempts side by side cannot all pass): `Err` with how long to wait when its
+    /// bucket is empty. An attempt that was no wrong guess gives its token back ([`refund`]).
+    pub fn take(&self, client: IpAddr) -> Result<(), Duration> {
+        self.take_at(client, Instant::now())
     }
 
-    /// Counts a failed login from `client`.
-    pub fn failed(&self, client: IpAddr) {
-        self.failed_at(client, Instant::now());
-    }
-
-    fn failed_at(&self, client: IpAddr, now: Instant) {
+    fn take_at(&self, client: IpAddr, now: Instant) -> Result<(), Duration> {
         let Ok(mut buckets) = self.buckets.lock() else {
-            return;
+            return Ok(());
         };
         if buckets.len() >= KEPT {
             buckets.retain(|_, (t, s)| Self::level(*t, *s, now) < BURST);
         }
-        let (tokens, since) = buckets.entry(client).or_insert((BURST, now));
-        *tokens = (Self::level(*tokens, *since, now) - 1.0).max(0.0);
+        let (tokens, since) = buckets
+            .entry(Self::bucket_of(client))
+            .or_insert((BURST, now));
+        let level = Self::level(*tokens, *since, now);
+        if level < 1.0 {
+            return Err(Duration::from_secs_f64((1.0 - level) * REFILL_SECONDS));
+        }
+        *tokens = level - 1.0;
         *since = now;
+        Ok(())
+    }
+
+    /// Gives back the token of an attempt that logged in, or failed for another reason than
+    /// a wrong guess.
+    pub fn refund(&self, client: IpAddr) {
+        if let Ok(mut buckets) = self.buckets.lock()
+            && let Some((tokens, _)) = buckets.get_mut(&Self::bucket_of(client))
+        {
+            *tokens = (*tokens + 1.0).min(BURST);
+        }
     }
 }
 
@@ -68,24 +93,45 @@ mod tests {
         let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
         let t = Instant::now();
         for _ in 0..10 {
-            assert_eq!(r.wait_at(a, t), None);
-            r.failed_at(a, t);
+            assert_eq!(r.take_at(a, t), Ok(()));
         }
-        let w = r.wait_at(a, t).expect("the eleventh waits");
+        let w = r.take_at(a, t).expect_err("the eleventh waits");
         assert!((5.9..=6.0).contains(&w.as_secs_f64()), "{w:?}");
         // Another address is not slowed.
-        assert_eq!(r.wait_at(b, t), None);
+        assert_eq!(r.take_at(b, t), Ok(()));
         // After six seconds one more try, then waiting again.
         let later = t + Duration::from_secs(6);
-        assert_eq!(r.wait_at(a, later), None);
-        r.failed_at(a, later);
-        assert!(r.wait_at(a, later).is_some());
-        // A minute later the bucket holds ten again at most.
+        assert_eq!(r.take_at(a, later), Ok(()));
+        assert!(r.take_at(a, later).is_err());
+        // A login that succeeded gives its token back.
+        r.refund(a);
+        assert_eq!(r.take_at(a, later), Ok(()));
+        // Ten minutes later the bucket holds ten again at most.
         let much_later = later + Duration::from_secs(600);
         for _ in 0..10 {
-            assert_eq!(r.wait_at(a, much_later), None);
-            r.failed_at(a, much_later);
+            assert_eq!(r.take_at(a, much_later), Ok(()));
         }
-        assert!(r.wait_at(a, much_later).is_some());
+        assert!(r.take_at(a, much_later).is_err());
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_address() {
+        let r = Inlogrem::default();
+        let t = Instant::now();
+        for i in 0..10 {
+            let a: IpAddr = format!("2001:db8:1:2::{i:x}").parse().unwrap();
+            assert_eq!(r.take_at(a, t), Ok(()));
+        }
+        let other: IpAddr = "2001:db8:1:2:ffff::1".parse().unwrap();
+        assert!(r.take_at(other, t).is_err());
+        let elsewhere: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(r.take_at(elsewhere, t), Ok(()));
+        // IPv4 clients of a dual-stack listener are each their own address.
+        for i in 0..10 {
+            let a: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+            assert_eq!(r.take_at(a, t), Ok(()), "{i}");
+        }
+        let other_v4: IpAddr = "::ffff:192.0.2.8".parse().unwrap();
+        assert_eq!(r.take_at(other_v4, t), Ok(()));
     }
 }

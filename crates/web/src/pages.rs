@@ -112,22 +112,6 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    // An address with too many failed logins waits before anything is checked.
-    if let Some(wait) = server.inlogrem.wait(client.ip()) {
-        let secs = wait.as_secs().max(1);
-        let mut res = render(&Inloggen {
-            gebruiker: form.gebruiker.trim().to_string(),
-            fout: Some(format!(
-                "Er zijn vanaf uw adres te veel mislukte inlogpogingen kort na elkaar gedaan. Wacht {secs} seconden en probeer het dan opnieuw."
-            )),
-            melding: None,
-        });
-        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-            res.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return res;
-    }
     let naam = form.gebruiker.trim().to_string();
     if naam.is_empty() || form.wachtwoord.is_empty() {
         let page = render(&Inloggen {
@@ -137,9 +121,30 @@ pub async fn login(
         });
         return (StatusCode::BAD_REQUEST, page).into_response();
     }
+    // An address with too many failed logins waits before anything is checked; a browser
+    // known to the account does not.
+    let ip = client.ip();
+    let apparaat = crate::web::device_token(&headers);
+    let taken = match server.inlogrem.take(ip) {
+        Ok(()) => true,
+        Err(wait) => {
+            let known = match apparaat.clone() {
+                Some(t) => {
+                    let (server, naam) = (server.clone(), naam.clone());
+                    blocking(move || server.pool.known_device(&t, &naam))
+                        .await
+                        .unwrap_or(false)
+                }
+                None => false,
+            };
+            if !known {
+                return too_many_logins(&naam, wait);
+            }
+            false
+        }
+    };
     let dir = server.dir.clone();
     let (n, pw) = (naam.clone(), form.wachtwoord);
-    let apparaat = crate::web::device_token(&headers);
     let login = blocking(move || {
         loep_app::session::login_web(&dir, &n, &pw, apparaat.as_deref())
             .map(|l| (l.started, l.apparaat))
@@ -147,6 +152,9 @@ pub async fn login(
     .await;
     match login {
         Ok((started, apparaat)) => {
+            if taken {
+                server.inlogrem.refund(ip);
+            }
             let mut res = Redirect::to("/").into_response();
             if let Ok(v) = HeaderValue::from_str(&set_cookie(&started.token)) {
                 res.headers_mut().append(header::SET_COOKIE, v);
@@ -159,7 +167,11 @@ pub async fn login(
             res
         }
         Err(e) if matches!(e.kind, Kind::Refused | Kind::Conflict) => {
-            server.inlogrem.failed(client.ip());
+            // Only a wrong guess (wrong password, unknown or disabled account) keeps its
+            // token; a lock told to the right password, or a busy project, gives it back.
+            if taken && e.kind != Kind::Refused {
+                server.inlogrem.refund(ip);
+            }
             let status = if e.kind == Kind::Refused {
                 StatusCode::UNAUTHORIZED
             } else {
@@ -172,8 +184,33 @@ pub async fn login(
             });
             (status, page).into_response()
         }
-        Err(e) => app_error(&e),
+        Err(e) => {
+            if taken {
+                server.inlogrem.refund(ip);
+            }
+            app_error(&e)
+        }
     }
+}
+
+/// The login form again, with a 429 and `Retry-After`: too many failed logins from this
+/// address.
+fn too_many_logins(gebruiker: &str, wait: std::time::Duration) -> Response {
+    // Rounded up: a client that waits as long as it is told is let in.
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut res = render(&Inloggen {
+        gebruiker: gebruiker.to_string(),
+        fout: Some(format!(
+            "Er zijn vanaf uw adres te veel mislukte inlogpogingen kort na elkaar gedaan. Wacht {secs} {} en probeer het dan opnieuw.",
+            if secs == 1 { "seconde" } else { "seconden" }
+        )),
+        melding: None,
+    });
+    *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
 }
 
 #[derive(Deserialize)]

@@ -209,11 +209,7 @@ pub async fn certificaat_json(
         Err(r) => return r,
     };
     let file = format!("certificaat-{run}.json");
-    let text = blocking(move || {
-        let v = loep_app::scan::certificate(&s, Some(&run))?;
-        Ok(v.certificaat.to_json()?)
-    })
-    .await;
+    let text = blocking(move || loep_app::scan::certificate_text(&s, Some(&run))).await;
     match text {
         Ok(t) => (
             [

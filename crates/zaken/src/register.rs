@@ -94,6 +94,7 @@ CREATE TABLE IF NOT EXISTS zaak_bevinding (
     oordeel TEXT NOT NULL CHECK (oordeel IN ('bevestigd', 'niet_bevestigd', 'niet_vast_te_stellen')),
     tijdstip TEXT NOT NULL,
     door TEXT NOT NULL,
+    mac TEXT,
     PRIMARY KEY (zaak, indicator)
 );
 CREATE TABLE IF NOT EXISTS zaak_notitie (
@@ -596,7 +597,8 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     }
     let mut found: Vec<Signal> = Vec::new();
     for id in &nieuw.signalen {
-        match loep_store::scan::certified_signal(project.conn(), id.trim())? {
+        // Each signal against its seal here; each run against its certificate once, below.
+        match loep_store::scan::signal(project.conn(), id.trim())? {
             Some(s) => {
                 if !found.iter().any(|f| f.id() == s.id()) {
                     found.push(s)
@@ -611,6 +613,10 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
                 ));
             }
         }
+    }
+    let runs: std::collections::BTreeSet<&str> = found.iter().map(|s| s.run_id.as_str()).collect();
+    for run in runs {
+        loep_store::certificaat::check_run(project.conn(), run)?;
     }
     let vbo = found[0].vbo_id.clone();
     if let Some(other) = found.iter().find(|s| s.vbo_id != vbo) {
@@ -927,6 +933,7 @@ pub(crate) fn detail(conn: &Connection, z: Zaak) -> Result<ZaakDetail> {
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
+    crate::trefkans::bevindingen_intact(conn, Some(&id))?;
     let mut stmt = conn.prepare(
         "SELECT indicator, oordeel, tijdstip, door FROM zaak_bevinding WHERE zaak = ?1 ORDER BY indicator",
     )?;

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use loep_store::auth::{self, Actie, Gebruiker, Object};
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -80,6 +80,7 @@ fn counts(conn: &Connection) -> Result<BTreeMap<(String, String), [i64; 3]>> {
     if !has_register(conn)? {
         return Ok(out);
     }
+    bevindingen_intact(conn, None)?;
     let mut stmt = conn.prepare(
         "SELECT b.indicator, SUBSTR(z.einddatum, 1, 4), b.oordeel, COUNT(*)
          FROM zaak_bevinding b JOIN zaak z ON z.identificatie = b.zaak
@@ -163,6 +164,7 @@ pub fn trefkansen(conn: &Connection, user: &Gebruiker) -> Result<Rapport> {
 /// Adds a destroyed case's bevindingen to the archive of counts (in retention's transaction),
 /// so that hit rates outlive the cases they were computed from.
 pub(crate) fn archive(tx: &Transaction<'_>, zaak: &str) -> Result<()> {
+    bevindingen_intact(tx, Some(zaak))?;
     tx.execute(
         "INSERT INTO trefkans_archief (indicator, periode, bevestigd, niet_bevestigd, niet_vast_te_stellen)
          SELECT b.indicator, SUBSTR(z.einddatum, 1, 4),
@@ -177,6 +179,34 @@ pub(crate) fn archive(tx: &Transaction<'_>, zaak: &str) -> Result<()> {
         params![zaak],
     )?;
     Ok(())
+}
+
+/// Refuses when a bevinding (of case `zaak`, or of any case) no longer matches its seal: the
+/// published hit rates are computed from them, so a changed one stops the computation rather
+/// than move a figure.
+pub(crate) fn bevindingen_intact(conn: &Connection, zaak: Option<&str>) -> Result<()> {
+    let intact = loep_store::integrity::intact_sql(conn, "zaak_bevinding")?;
+    // One case by its key (a case page), or all of them (the hit rates).
+    let (filter, key) = match zaak {
+        Some(z) => ("zaak = ?1 AND", z),
+        None => ("?1 = ?1 AND", ""),
+    };
+    let changed: Option<String> = conn
+        .query_row(
+            &format!(
+                "SELECT zaak || '/' || indicator FROM zaak_bevinding
+                 WHERE {filter} NOT {intact} LIMIT 1"
+            ),
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match changed {
+        Some(which) => Err(loep_store::integrity::tampered(&format!(
+            "bevinding {which}"
+        ))),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -95,7 +95,18 @@ impl World {
         };
         let c = loep_store::certificaat::Certificaat::new(&run, std::slice::from_ref(&s)).unwrap();
         let tx = self.project.begin().unwrap();
-        loep_store::scan::insert_run(&tx, &run, std::slice::from_ref(&s), &[], &c).unwrap();
+        let sha =
+            loep_store::scan::insert_run(&tx, &run, std::slice::from_ref(&s), &[], &c).unwrap();
+        // As the scan does: its record in the log names the certificate.
+        let now = loep_store::clock::now();
+        loep_store::log::append(
+            &tx,
+            "test",
+            loep_store::LogRecord::new("scan", &now, &now)
+                .with_attr("run_id", run.run_id.clone())
+                .with_attr("certificaat", sha),
+        )
+        .unwrap();
         tx.commit().unwrap();
         let z = register::new(
             &mut self.project,
