@@ -305,7 +305,15 @@ fn create_triggers_in(conn: &Connection) -> Result<()> {
 /// Adds the MAC column to the guarded tables that lack it and seals their current rows (once,
 /// when a project of an earlier release gets its key).
 pub fn seal_existing(conn: &Connection) -> Result<()> {
-    for (table, _, cols) in GUARDED {
+    seal_as_they_are(conn, GUARDED.iter())
+}
+
+/// Gives each of `tables` (that exists) its MAC column and seals the rows that have none.
+fn seal_as_they_are<'a>(
+    conn: &Connection,
+    tables: impl Iterator<Item = &'a (&'static str, &'static str, &'static str)>,
+) -> Result<()> {
+    for (table, _, cols) in tables {
         if !table_exists(conn, table)? {
             continue;
         }
@@ -329,24 +337,7 @@ pub fn seal_existing(conn: &Connection) -> Result<()> {
 /// Adds the MAC column to the sealed tables that lack it and seals their rows as they are, and
 /// seals the accounts' audit trail as a chain (schema version 6).
 pub fn seal_decisions(conn: &Connection) -> Result<()> {
-    for (table, _, cols) in SEALED {
-        if !table_exists(conn, table)? {
-            continue;
-        }
-        let has_mac: bool = conn.query_row(
-            &format!(
-                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"
-            ),
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_mac {
-            conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN mac TEXT"))?;
-        }
-        conn.execute_batch(&format!(
-            "UPDATE {table} SET mac = loep_mac('{table}', {cols}) WHERE mac IS NULL"
-        ))?;
-    }
+    seal_as_they_are(conn, SEALED.iter())?;
     crate::certificaat::reseal_first_release(conn)?;
     crate::audit::seal_existing(conn)
 }
