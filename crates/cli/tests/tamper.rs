@@ -544,3 +544,24 @@ fn access_rows_put_back_with_their_anchor_are_found_by_the_log() {
     );
     frozen(&dir);
 }
+
+/// Taking a table's seal column away (after dropping its triggers) does not make its rows
+/// pass: from the schema version that seals it on, a missing seal column is itself found.
+#[test]
+fn a_removed_seal_column_is_found() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    db(&dir)
+        .execute_batch(
+            "DROP TRIGGER IF EXISTS gebruiker_audit_no_update;
+             ALTER TABLE gebruiker_audit DROP COLUMN mac;",
+        )
+        .unwrap();
+    let v = loep_as("fg", &["log", "verify", d(&dir)]);
+    assert!(!v.status.success());
+    assert!(
+        stderr(&v).contains("audittrail van de accounts heeft geen zegelkolom meer"),
+        "{}",
+        stderr(&v)
+    );
+}

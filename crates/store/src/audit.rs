@@ -194,8 +194,16 @@ pub(crate) fn seal_existing(tx: &Connection) -> Result<()> {
 /// The lines of the trail that no longer match their seal or whose line before is gone, as
 /// problems for `loep log verify`; the first break names where the chain stops holding.
 pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
-    if !crate::integrity::table_exists(conn, "gebruiker_audit")? || !has_mac(conn)? {
+    if !crate::integrity::table_exists(conn, "gebruiker_audit")? {
         return Ok(Vec::new());
+    }
+    if !has_mac(conn)? {
+        // From schema version 6 on (which cannot be set back) the trail is sealed.
+        return Ok(if crate::schema::version(conn)? >= 6 {
+            vec!["het audittrail van de accounts heeft geen zegelkolom meer: die is buiten loep om verwijderd".to_string()]
+        } else {
+            Vec::new()
+        });
     }
     let mut stmt = conn.prepare(&format!(
         "SELECT a.id FROM gebruiker_audit a

@@ -387,9 +387,23 @@ pub fn intact_sql(conn: &Connection, table: &str) -> Result<String> {
     )?;
     Ok(if sealed {
         format!("(mac IS loep_mac('{table}', {cols}))")
+    } else if seal_removed(conn, table)? {
+        // Every row is refused: the seal itself was taken away.
+        "0".to_string()
     } else {
         "1".to_string()
     })
+}
+
+/// Whether `table`, without its MAC column, should have one: the store's schema version
+/// (which cannot be set back, see `schema::check_floor`) is one that seals it.
+fn seal_removed(conn: &Connection, table: &str) -> Result<bool> {
+    let since = if SEALED.iter().any(|(t, _, _)| *t == table) {
+        6
+    } else {
+        crate::schema::KEYED
+    };
+    Ok(crate::schema::version(conn)? >= since)
 }
 
 /// Every guarded row that no longer matches its seal, as a problem.
@@ -424,6 +438,11 @@ fn tampered_in<'a>(
             |r| r.get(0),
         )?;
         if !sealed {
+            if seal_removed(conn, table)? {
+                out.push(format!(
+                    "de tabel {table} heeft geen zegelkolom meer: die is buiten loep om verwijderd"
+                ));
+            }
             continue;
         }
         let mut stmt = conn.prepare(&format!(
