@@ -388,21 +388,19 @@ fn a_record_deleted_or_rewritten_in_the_middle_of_the_log_stops_the_next_writer(
     }
 }
 
-/// Red-team row 2: an older copy of a sealed row passes its own seal. A disabled account's
-/// row before it was disabled, put back with every trigger dropped, lets no one in.
-#[test]
-fn an_older_copy_of_an_account_row_is_found() {
-    let root = tempfile::tempdir().unwrap();
-    let dir = loaded(root.path());
-    let old: Vec<rusqlite::types::Value> = db(&dir)
+/// The analist's account row as it is now, every column.
+fn account_row(dir: &Path) -> Vec<rusqlite::types::Value> {
+    db(dir)
         .query_row("SELECT * FROM gebruiker WHERE naam = 'analist'", [], |r| {
             (0..r.as_ref().column_count()).map(|i| r.get(i)).collect()
         })
-        .unwrap();
-    ok(loep(&["user", "disable", d(&dir), "analist"]));
-    let err = refused(loep_as("analist", &["status", d(&dir)]));
-    assert!(err.contains("uitgeschakeld"), "{err}");
-    let conn = db(&dir);
+        .unwrap()
+}
+
+/// What an insider with the sqlite3 shell does to put back an older copy of the analist's
+/// account row: drop the triggers, delete the row, insert the copy with its old seal.
+fn put_back_account_row(dir: &Path, old: &[rusqlite::types::Value]) {
+    let conn = db(dir);
     conn.execute_batch(&format!(
         "{DROP_ACCESS_TRIGGERS}
          DROP TRIGGER gebruiker_mac_insert; DROP TRIGGER gebruiker_mac_check; DROP TRIGGER gebruiker_mac_update;
@@ -415,7 +413,19 @@ fn an_older_copy_of_an_account_row_is_found() {
         rusqlite::params_from_iter(old.iter()),
     )
     .unwrap();
-    drop(conn);
+}
+
+/// Red-team row 2: an older copy of a sealed row passes its own seal. A disabled account's
+/// row before it was disabled, put back with every trigger dropped, lets no one in.
+#[test]
+fn an_older_copy_of_an_account_row_is_found() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let old = account_row(&dir);
+    ok(loep(&["user", "disable", d(&dir), "analist"]));
+    let err = refused(loep_as("analist", &["status", d(&dir)]));
+    assert!(err.contains("uitgeschakeld"), "{err}");
+    put_back_account_row(&dir, &old);
     access_state_changed(&dir);
 }
 
@@ -507,11 +517,7 @@ fn a_schema_version_set_back_is_refused() {
 fn access_rows_put_back_with_their_anchor_are_found_by_the_log() {
     let root = tempfile::tempdir().unwrap();
     let dir = loaded(root.path());
-    let old: Vec<rusqlite::types::Value> = db(&dir)
-        .query_row("SELECT * FROM gebruiker WHERE naam = 'analist'", [], |r| {
-            (0..r.as_ref().column_count()).map(|i| r.get(i)).collect()
-        })
-        .unwrap();
+    let old = account_row(&dir);
     let anchor_file = dir.join("sleutel/toegang-staat");
     let anchor = std::fs::read(&anchor_file).unwrap();
     ok(loep(&["user", "disable", d(&dir), "analist"]));
@@ -520,20 +526,7 @@ fn access_rows_put_back_with_their_anchor_are_found_by_the_log() {
         export.contains("toegang.staat"),
         "the change of access is in the log"
     );
-    let conn = db(&dir);
-    conn.execute_batch(&format!(
-        "{DROP_ACCESS_TRIGGERS}
-         DROP TRIGGER gebruiker_mac_insert; DROP TRIGGER gebruiker_mac_check; DROP TRIGGER gebruiker_mac_update;
-         DELETE FROM gebruiker WHERE naam = 'analist';"
-    ))
-    .unwrap();
-    let marks = vec!["?"; old.len()].join(", ");
-    conn.execute(
-        &format!("INSERT INTO gebruiker VALUES ({marks})"),
-        rusqlite::params_from_iter(old.iter()),
-    )
-    .unwrap();
-    drop(conn);
+    put_back_account_row(&dir, &old);
     std::fs::write(&anchor_file, anchor).unwrap();
     let verify = loep_as("fg", &["log", "verify", d(&dir)]);
     assert!(!verify.status.success());

@@ -1442,6 +1442,15 @@ fn a_partner_system_works_its_cases_through_the_api() {
     assert_eq!(get(&s, "/indicatoren", None).status, 200);
 }
 
+/// The whole `Set-Cookie` of the known-device cookie an answer sets, if any.
+fn device_cookie(a: &Answer) -> Option<String> {
+    a.headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.clone())
+        .find(|v| v.starts_with("__Host-loep-apparaat="))
+}
+
 /// Anyone can lock an account by failing to log in to it, but not shut its user out: the
 /// browser that logged in to it before (it keeps a device cookie) still logs in with the right
 /// password, and lifts the lock. An unknown browser waits out the lock, and is told so only
@@ -1458,13 +1467,7 @@ fn a_lock_others_caused_does_not_stop_a_known_browser() {
         &[("gebruiker", "fg"), ("wachtwoord", PASSWORD)],
     );
     assert_eq!(first.status, 303);
-    let device = first
-        .headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .find(|v| v.starts_with("__Host-loep-apparaat="))
-        .expect("the browser becomes a known device of the account");
+    let device = device_cookie(&first).expect("the browser becomes a known device of the account");
     for part in [
         "Secure",
         "HttpOnly",
@@ -1544,13 +1547,7 @@ fn a_client_that_keeps_failing_to_log_in_waits() {
         &[("gebruiker", "analist"), ("wachtwoord", PASSWORD)],
     );
     assert_eq!(first.status, 303);
-    let device = first
-        .headers
-        .iter()
-        .filter(|(k, _)| k == "set-cookie")
-        .map(|(_, v)| v.clone())
-        .find(|v| v.starts_with("__Host-loep-apparaat="))
-        .unwrap();
+    let device = device_cookie(&first).unwrap();
     let device = device.split(';').next().unwrap().to_string();
     for i in 0..10 {
         let a = post(
