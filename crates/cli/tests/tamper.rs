@@ -558,3 +558,28 @@ fn a_removed_seal_column_is_found() {
         stderr(&v)
     );
 }
+
+/// Lines cut from the end of the accounts' audit trail leave its chain whole; but every
+/// change of rights is a record of the keyed log that names the trail's newest line then, so
+/// a trail that no longer holds that line is found.
+#[test]
+fn an_audit_trail_cut_short_is_found() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    ok(loep(&["user", "disable", d(&dir), "analist"]));
+    let clean = loep_as("fg", &["log", "verify", d(&dir)]);
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    db(&dir)
+        .execute_batch(
+            "DROP TRIGGER gebruiker_audit_no_delete;
+             DELETE FROM gebruiker_audit WHERE id = (SELECT MAX(id) FROM gebruiker_audit);",
+        )
+        .unwrap();
+    let v = loep_as("fg", &["log", "verify", d(&dir)]);
+    assert!(!v.status.success());
+    assert!(
+        stderr(&v).contains("het audittrail van de accounts houdt niet meer regel"),
+        "{}",
+        stderr(&v)
+    );
+}

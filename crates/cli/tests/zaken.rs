@@ -845,11 +845,61 @@ fn hit_rates_and_retention_of_cases() {
         .count();
     assert!(per_person >= 3, "{per_person} per-person records");
 
+    // A finding deleted, or a count of the archive that outlives destroyed cases changed,
+    // with their triggers dropped: no row is left to fail its seal, but the findings and the
+    // archive are bound with the access state beside the key and in the log, so nobody is let
+    // in until the privacy officer has looked (and accepted the state as it is).
+    let fg = [("LOEP_NOW", later), ("LOEP_GEBRUIKER", "fg")];
+    for (what, edit) in [
+        (
+            "a finding deleted",
+            "DROP TRIGGER IF EXISTS zaak_bevinding_toegang_delete;
+             DELETE FROM zaak_bevinding
+             WHERE rowid = (SELECT MIN(rowid) FROM zaak_bevinding WHERE oordeel = 'bevestigd')",
+        ),
+        (
+            "the archive's count changed",
+            "DROP TRIGGER IF EXISTS trefkans_archief_toegang_update;
+             UPDATE trefkans_archief SET niet_bevestigd = 0",
+        ),
+    ] {
+        let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+        assert!(conn.execute_batch(edit).is_ok(), "{what}");
+        drop(conn);
+        let msg = refused(loep_env(
+            &["trefkans", d],
+            &[("LOEP_NOW", later), ("LOEP_GEBRUIKER", "projectleider")],
+        ));
+        assert!(msg.contains("bevindingen van bezoeken"), "{what}: {msg}");
+        let v = loep_env(&["log", "verify", d], &fg);
+        assert!(!v.status.success(), "{what}");
+        assert!(
+            stderr(&v).contains("iets beslissen"),
+            "{what}: {}",
+            stderr(&v)
+        );
+        ok(loep_env(
+            &[
+                "log",
+                "herstel",
+                d,
+                "--reden",
+                "Onderzocht: rij hersteld uit de back-up.",
+            ],
+            &fg,
+        ));
+        ok(loep_env(
+            &["trefkans", d],
+            &[("LOEP_NOW", later), ("LOEP_GEBRUIKER", "projectleider")],
+        ));
+    }
+
     // Someone with the database file changes a finding, to move the hit rate: the hit rates
     // are refused, and the privacy officer's check names the row.
     let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER IF EXISTS zaak_bevinding_mac_check; DROP TRIGGER IF EXISTS zaak_bevinding_mac_update;",
+        "DROP TRIGGER IF EXISTS zaak_bevinding_mac_check; DROP TRIGGER IF EXISTS zaak_bevinding_mac_update;
+         DROP TRIGGER IF EXISTS zaak_bevinding_toegang_update;",
     )
     .unwrap();
     let changed = conn

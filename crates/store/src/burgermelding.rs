@@ -505,22 +505,58 @@ mod tests {
         .unwrap();
         assert_eq!(list(p.conn()).unwrap().len(), 1);
         assert!(stand(&p, &code).unwrap().is_some());
+        let received: Vec<rusqlite::types::Value> = p
+            .conn()
+            .query_row("SELECT * FROM burgermelding", [], |r| {
+                (0..r.as_ref().column_count())
+                    .map(|i| r.get(i))
+                    .collect::<Result<_, _>>()
+            })
+            .unwrap();
         // Through loep the state moves on, and stays sealed.
         set_status(&mut p, &id, "in_behandeling").unwrap();
+        assert!(p.check_access().is_ok());
         assert_eq!(list(p.conn()).unwrap()[0].status, "in_behandeling");
         assert!(
             crate::integrity::tampered_decisions(p.conn())
                 .unwrap()
                 .is_empty()
         );
+        // The row as it was received, with its own seal, put back: it passes its seal, but
+        // the state bound beside the key is not what loep last wrote.
+        {
+            let conn = rusqlite::Connection::open(p.layout.store()).unwrap();
+            conn.execute_batch(
+                "DROP TRIGGER burgermelding_toegang_delete; DROP TRIGGER burgermelding_toegang_insert;
+                 DROP TRIGGER burgermelding_mac_insert;
+                 DELETE FROM burgermelding;",
+            )
+            .unwrap();
+            let marks = vec!["?"; received.len()].join(", ");
+            conn.execute(
+                &format!("INSERT INTO burgermelding VALUES ({marks})"),
+                rusqlite::params_from_iter(received.iter()),
+            )
+            .unwrap();
+        }
+        assert!(
+            crate::integrity::tampered_decisions(p.conn())
+                .unwrap()
+                .is_empty()
+        );
+        assert!(p.check_access().is_err());
+        crate::integrity::create_triggers(p.conn()).unwrap();
         // With the triggers dropped (a plain SQL client has no seal function for them to
         // call) the change goes in, and is refused on use.
         p.conn()
             .execute_batch(
                 "DROP TRIGGER burgermelding_mac_check; DROP TRIGGER burgermelding_mac_update;
+                 DROP TRIGGER burgermelding_toegang_update;
                  UPDATE burgermelding SET status = 'afgerond';",
             )
             .unwrap();
+        // The state bound beside the key no longer holds either.
+        assert!(p.check_access().is_err());
         let e = list(p.conn()).unwrap_err();
         assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
         assert!(at(p.conn(), "0392010000000001").is_err());

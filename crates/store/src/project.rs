@@ -720,7 +720,17 @@ impl Project {
             crate::burgermelding::create_schema(&conn)?;
             crate::apisleutel::create_schema(&conn)?;
             crate::certificaat::create_schema(&conn)?;
-            crate::schema::migrate(&mut conn)?;
+            // From schema version 7 the decisions are bound with the access state: the
+            // anchor moves with the migration (both states accepted while it runs).
+            let extension = match &key {
+                Some(k) if version < crate::toegang::DECISIONS_FROM => {
+                    crate::toegang::prepare_decisions(&conn, &layout, k)?
+                }
+                _ => None,
+            };
+            let migrated = crate::schema::migrate(&mut conn);
+            crate::toegang::finish(extension, migrated.is_ok())?;
+            migrated?;
             crate::schema::raise_floor(&layout, &conn)?;
             integrity::create_triggers(&conn)?;
         } else if version > crate::schema::CURRENT {
@@ -977,12 +987,9 @@ impl Project {
         // The access state as it is now is the one accepted from here on, in the log too.
         if let Some(k) = self.integrity.clone() {
             crate::toegang::bind(&self.conn, &self.layout, &k)?;
-            let digest = crate::toegang::rights_digest(&self.conn, &k)?;
+            let rights = crate::toegang::rights_digest(&self.conn, &k)?;
             let now = clock::now();
-            self.log(
-                LogRecord::new(crate::toegang::STAAT, &now, &now)
-                    .with_attr("digest", hex::encode(digest)),
-            )?;
+            self.log(rights.record(crate::toegang::STAAT, &now))?;
             let (seq, hash) = log::head(&self.conn)?;
             integrity::set_checkpoint(&self.layout, seq, &hash)?;
         }
@@ -1031,12 +1038,9 @@ impl Project {
             return Ok(());
         }
         crate::toegang::bind(&self.conn, &self.layout, &k)?;
-        let digest = crate::toegang::rights_digest(&self.conn, &k)?;
+        let rights = crate::toegang::rights_digest(&self.conn, &k)?;
         let now = clock::now();
-        self.log(
-            LogRecord::new(crate::toegang::BEWAAKT, &now, &now)
-                .with_attr("digest", hex::encode(digest)),
-        )
+        self.log(rights.record(crate::toegang::BEWAAKT, &now))
     }
 
     /// Whether the access state in the store is the one the keyed log recorded last (with
@@ -1052,29 +1056,31 @@ impl Project {
         if own {
             self.conn.execute_batch("BEGIN DEFERRED")?;
         }
-        let found = self.logged_access_state(k);
+        let found = self
+            .logged_access_state(k)
+            .and_then(|state| Ok((state, crate::toegang::logged_audit_problems(&self.conn)?)));
         if own {
             self.conn.execute_batch("COMMIT")?;
         }
-        let Some((seq, logged, now)) = found? else {
-            return Ok(Vec::new());
-        };
-        Ok(if now == logged {
-            Vec::new()
-        } else {
-            vec![format!(
-                "de rijen die toegang geven zijn niet meer zoals het verwerkingslog ze het laatst vastlegde (regel {seq}): een oudere kopie van rijen is teruggezet, of er is buiten loep om iets gewijzigd"
-            )]
-        })
+        let (found, audit) = found?;
+        let mut problems = audit;
+        if let Some((seq, logged, now)) = found
+            && now != logged
+        {
+            problems.push(format!(
+                "de rijen die toegang geven of iets beslissen zijn niet meer zoals het verwerkingslog ze het laatst vastlegde (regel {seq}): een oudere kopie van rijen is teruggezet, of er is buiten loep om iets gewijzigd of verwijderd"
+            ));
+        }
+        Ok(problems)
     }
 
     /// The log's last record of the access state (its number and digest) and the digest of
     /// the state in the store; `None` before the log recorded any.
     fn logged_access_state(&self, k: &IntegrityKey) -> Result<Option<(i64, String, String)>> {
-        let Some((seq, logged)) = crate::toegang::logged_rights(&self.conn)? else {
+        let Some((seq, logged, decisions)) = crate::toegang::logged_rights(&self.conn)? else {
             return Ok(None);
         };
-        let now = hex::encode(crate::toegang::rights_digest(&self.conn, k)?);
+        let now = crate::toegang::rights_as_logged(&self.conn, k, decisions)?;
         Ok(Some((seq, logged, now)))
     }
 
@@ -1206,16 +1212,13 @@ impl Tx<'_> {
                 // first, and it copies the new head to the vault): a reader changes sessions,
                 // never rights.
                 if delta != [0; 32] && mirror.is_some() {
-                    let rights = hex::encode(crate::toegang::rights_digest(&tx, a.key)?);
-                    let logged = crate::toegang::logged_rights(&tx)?.map(|(_, d)| d);
-                    if logged.as_deref() != Some(rights.as_str()) {
+                    let rights = crate::toegang::rights_digest(&tx, a.key)?;
+                    let logged = crate::toegang::logged_rights(&tx)?;
+                    if logged.as_ref().map(|(_, d, with)| (d.as_str(), *with))
+                        != Some((hex::encode(rights.digest).as_str(), rights.decisions))
+                    {
                         let now = clock::now();
-                        log::append(
-                            &tx,
-                            &activity,
-                            LogRecord::new(crate::toegang::STAAT, &now, &now)
-                                .with_attr("digest", rights),
-                        )?;
+                        log::append(&tx, &activity, rights.record(crate::toegang::STAAT, &now))?;
                     }
                 }
                 crate::toegang::prepare(a.layout, delta, || crate::toegang::digest(&tx, a.key))?

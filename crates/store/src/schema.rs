@@ -23,12 +23,16 @@
 //! - 6: sealed decisions: the findings of visits (`zaak_bevinding`) and the residents' reports
 //!   (`burgermelding`, with their state) get a `mac` kept by triggers, and the accounts' audit
 //!   trail a keyed chain (`integrity::SEALED`, `audit`); their rows are sealed as they are.
+//! - 7: decisions bound: the findings, the residents' reports and the archive of hit-rate
+//!   counts join the access state bound beside the integrity key and recorded in the log
+//!   (`toegang::DECISIONS_FROM`), so that a row of them deleted or put back from an older copy
+//!   is found; `Project::open` moves the anchor with this step.
 
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 /// The schema version this release writes.
-pub const CURRENT: i64 = 6;
+pub const CURRENT: i64 = 7;
 
 /// From this version on a project has an integrity key (`integrity`).
 pub const KEYED: i64 = 3;
@@ -133,6 +137,7 @@ fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
         4 => crate::scan::seal_existing_signals(tx),
         5 => crate::certificaat::certify_existing(tx),
         6 => crate::integrity::seal_decisions(tx),
+        7 => Ok(()),
         other => bail!("no migration to schema version {other}"),
     }
 }

@@ -41,7 +41,7 @@ pub type Digest = [u8; 32];
 /// The tables whose rows grant access, with the columns that decide it: the sealed tables
 /// and the web sessions (whose time of last use changes with use and decides nothing a copy
 /// could gain).
-pub fn tables() -> impl Iterator<Item = (&'static str, &'static str)> {
+fn access_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
     integrity::GUARDED
         .iter()
         .map(|(t, _, cols)| (*t, *cols))
@@ -49,6 +49,34 @@ pub fn tables() -> impl Iterator<Item = (&'static str, &'static str)> {
             "websessie",
             "sleutel, gebruiker, csrf, aangemaakt",
         )))
+}
+
+/// From this schema version on the state bound here also holds the decisions: the findings
+/// of visits and the residents' reports (sealed per row, [`integrity::SEALED`]) and the
+/// archive of hit-rate counts that outlives destroyed cases. A row's seal says only that loep
+/// once wrote it; bound here, a finding or report deleted, or put back from an older copy,
+/// and a count in the archive changed, are found as a changed grant is.
+pub const DECISIONS_FROM: i64 = 7;
+
+/// The tables of decisions ([`DECISIONS_FROM`]) with the columns bound.
+fn decision_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
+    integrity::SEALED
+        .iter()
+        .map(|(t, _, cols)| (*t, *cols))
+        .chain(std::iter::once((
+            "trefkans_archief",
+            "indicator, periode, bevestigd, niet_bevestigd, niet_vast_te_stellen",
+        )))
+}
+
+/// Every table whose rows are bound here (the triggers are made on each that exists).
+pub fn tables() -> impl Iterator<Item = (&'static str, &'static str)> {
+    access_tables().chain(decision_tables())
+}
+
+/// Whether the state of the store `conn` holds includes the decisions (its schema version).
+fn with_decisions(conn: &Connection) -> Result<bool> {
+    Ok(crate::schema::version(conn)? >= DECISIONS_FROM)
 }
 
 /// The log record that says the access state is bound from then on: once it is in the
@@ -183,24 +211,150 @@ pub fn create_triggers(conn: &Connection) -> Result<()> {
 
 /// The digest of the access state as the store holds it now (read in one snapshot).
 pub fn digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
-    digest_of(conn, key, true)
+    let decisions = with_decisions(conn)?;
+    digest_of(conn, key, true, decisions)
 }
 
 /// The digest of the rights alone: the access state without the web sessions, which come and
 /// go with every login and logout. This is what the processing log records
-/// ([`STAAT`]): who may do what, not who is logged in.
-pub fn rights_digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
-    digest_of(conn, key, false)
+/// ([`STAAT`]): who may do what and what was decided, not who is logged in.
+pub fn rights_digest(conn: &Connection, key: &IntegrityKey) -> Result<Rights> {
+    let decisions = with_decisions(conn)?;
+    Ok(Rights {
+        digest: digest_of(conn, key, false, decisions)?,
+        decisions,
+        audit: audit_head(conn)?,
+    })
 }
 
-fn digest_of(conn: &Connection, key: &IntegrityKey, sessions: bool) -> Result<Digest> {
+/// The newest line of the accounts' audit trail (its number and seal), when the trail is
+/// sealed. Each line's seal covers the seal of the line before ([`crate::audit`]), so a record
+/// of the log that names it binds the whole trail up to it: lines removed from the end are
+/// found once a change of rights was recorded after them.
+fn audit_head(conn: &Connection) -> Result<Option<(i64, String)>> {
+    if audit_sealed(conn)? != Some(true) {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, mac FROM gebruiker_audit WHERE mac IS NOT NULL ORDER BY id DESC LIMIT 1",
+    )?;
+    Ok(stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .next()
+        .transpose()?)
+}
+
+/// Whether the accounts' audit trail has its seal column (`None`: no trail).
+fn audit_sealed(conn: &Connection) -> Result<Option<bool>> {
+    if !table_exists(conn, "gebruiker_audit")? {
+        return Ok(None);
+    }
+    Ok(Some(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('gebruiker_audit') WHERE name = 'mac')",
+        [],
+        |r| r.get(0),
+    )?))
+}
+
+/// Whether the audit trail still holds the newest line a record of the log named, as
+/// problems (see [`audit_head`]).
+pub fn logged_audit_problems(conn: &Connection) -> Result<Vec<String>> {
+    let named: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT seq, json_extract(attributes, '$.audit') FROM verwerkingslog
+             WHERE name IN (?1, ?2) AND json_valid(attributes)
+               AND json_extract(attributes, '$.audit') IS NOT NULL
+             ORDER BY seq DESC LIMIT 1",
+            [STAAT, BEWAAKT],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    let Some((seq, named)) = named else {
+        return Ok(Vec::new());
+    };
+    let Some((id, mac)) = named
+        .split_once(':')
+        .and_then(|(id, mac)| Some((id.parse::<i64>().ok()?, mac)))
+    else {
+        return Ok(vec![format!(
+            "regel {seq} van het verwerkingslog noemt geen regel van het audittrail van de accounts die te lezen is"
+        )]);
+    };
+    if audit_sealed(conn)? == Some(false) {
+        // A trail without its seal column is reported as such ([`crate::audit::tampered`]).
+        return Ok(Vec::new());
+    }
+    let there: Option<String> = if table_exists(conn, "gebruiker_audit")? {
+        conn.query_row("SELECT mac FROM gebruiker_audit WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?
+    } else {
+        None
+    };
+    Ok(if there.as_deref() == Some(mac) {
+        Vec::new()
+    } else {
+        vec![format!(
+            "het audittrail van de accounts houdt niet meer regel {id}, die het verwerkingslog (regel {seq}) vastlegde: regels zijn buiten loep om verwijderd of vervangen"
+        )]
+    })
+}
+
+/// The digest of the rights of one extent (what a record of the log covers).
+fn rights_digest_of(conn: &Connection, key: &IntegrityKey, decisions: bool) -> Result<Digest> {
+    digest_of(conn, key, false, decisions)
+}
+
+/// The rights as the log records them: the digest and whether it covers the decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rights {
+    pub digest: Digest,
+    pub decisions: bool,
+    /// The newest line of the accounts' audit trail then ([`audit_head`]).
+    pub audit: Option<(i64, String)>,
+}
+
+/// The value of a record's attribute `omvang` when its digest covers the decisions.
+const WITH_DECISIONS: &str = "toegang+besluiten";
+
+impl Rights {
+    /// The log record `name` ([`STAAT`] or [`BEWAAKT`]) of these rights.
+    pub fn record(&self, name: &str, now: &str) -> crate::log::LogRecord {
+        let mut rec = crate::log::LogRecord::new(name, now, now)
+            .with_attr("digest", hex::encode(self.digest));
+        if self.decisions {
+            rec = rec.with_attr("omvang", WITH_DECISIONS.to_string());
+        }
+        if let Some((id, mac)) = &self.audit {
+            rec = rec.with_attr("audit", format!("{id}:{mac}"));
+        }
+        rec
+    }
+}
+
+fn digest_of(
+    conn: &Connection,
+    key: &IntegrityKey,
+    sessions: bool,
+    decisions: bool,
+) -> Result<Digest> {
     let own = conn.is_autocommit();
     if own {
         conn.execute_batch("BEGIN")?;
     }
     let result = (|| {
         let mut d = [0u8; 32];
-        for (table, cols) in tables() {
+        let extent = access_tables().chain(decision_tables().filter(|_| decisions));
+        for (table, cols) in extent {
             if (!sessions && table == "websessie") || !table_exists(conn, table)? {
                 continue;
             }
@@ -342,6 +496,36 @@ pub(crate) fn finish(p: Option<Prepared<'_>>, committed: bool) -> Result<()> {
         return Ok(());
     };
     write_anchor(layout, &[if committed { after } else { before }])
+}
+
+/// Before the migration to [`DECISIONS_FROM`]: the state the store has (without the
+/// decisions) and the state it will have (with them) both accepted, so that the anchor stays
+/// in step whether or not the migration commits; [`finish`] after it leaves the one that
+/// holds. A store whose state the anchor no longer accepts is left as it is: its mismatch is
+/// for the next check to find, never blessed. `None`: a project not yet bound.
+pub(crate) fn prepare_decisions<'a>(
+    conn: &Connection,
+    layout: &'a Layout,
+    key: &IntegrityKey,
+) -> Result<Option<Prepared<'a>>> {
+    let lock = AnchorLock::take(layout)?;
+    let Some(accepted) = anchor(layout)? else {
+        return Ok(None);
+    };
+    let before = digest_of(conn, key, true, false)?;
+    let states = if accepted.contains(&before) {
+        let after = digest_of(conn, key, true, true)?;
+        write_anchor(layout, &[before, after])
+            .context("the access state cannot be recorded beside the integrity key")?;
+        Some((before, after))
+    } else {
+        None
+    };
+    Ok(Some(Prepared {
+        layout,
+        _lock: lock,
+        states,
+    }))
 }
 
 /// [`prepare`], `commit`, [`finish`].
@@ -486,13 +670,14 @@ pub fn check(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<S
         std::thread::sleep(std::time::Duration::from_millis(20 * (attempt + 1)));
     }
     Ok(Staat::Gewijzigd(
-        "de rijen die toegang geven (accounts, websessies, API-sleutels, goedkeuringen, verzoeken om identiteiten, zaken) zijn buiten loep om gewijzigd: ze zijn niet meer wat loep het laatst schreef, omdat een rij is toegevoegd, verwijderd, veranderd of door een oudere kopie vervangen, of omdat de opslag is teruggezet".to_string(),
+        "de rijen die toegang geven of iets beslissen (accounts, websessies, API-sleutels, goedkeuringen, verzoeken om identiteiten, zaken, bevindingen van bezoeken, meldingen van bewoners, het archief van de trefkansen) zijn buiten loep om gewijzigd: ze zijn niet meer wat loep het laatst schreef, omdat een rij is toegevoegd, verwijderd, veranderd of door een oudere kopie vervangen, of omdat de opslag is teruggezet".to_string(),
     ))
 }
 
-/// The newest record of the rights in the log: its number and digest (hex); `None` before the
-/// log recorded any (a project bound by an earlier release).
-pub fn logged_rights(conn: &Connection) -> Result<Option<(i64, String)>> {
+/// The newest record of the rights in the log: its number, its digest (hex) and whether it
+/// covers the decisions; `None` before the log recorded any (a project bound by an earlier
+/// release).
+pub fn logged_rights(conn: &Connection) -> Result<Option<(i64, String, bool)>> {
     let mut newest: Option<i64> = None;
     for name in [STAAT, BEWAAKT] {
         let seq: Option<i64> = conn.query_row(
@@ -505,13 +690,26 @@ pub fn logged_rights(conn: &Connection) -> Result<Option<(i64, String)>> {
     let Some(seq) = newest else {
         return Ok(None);
     };
-    let logged: Option<String> = conn.query_row(
-        "SELECT CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.digest') END
-         FROM verwerkingslog WHERE seq = ?1",
-        [seq],
-        |r| r.get(0),
-    )?;
-    Ok(logged.map(|d| (seq, d)))
+    let logged: Option<(Option<String>, bool)> = conn
+        .query_row(
+            "SELECT CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.digest') END,
+                    CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.omvang') END IS ?2
+             FROM verwerkingslog WHERE seq = ?1",
+            rusqlite::params![seq, WITH_DECISIONS],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    Ok(logged.and_then(|(d, decisions)| d.map(|d| (seq, d, decisions))))
+}
+
+/// The digest (hex) of the rights in the store, over the extent a record of the log covers
+/// ([`logged_rights`]).
+pub fn rights_as_logged(conn: &Connection, key: &IntegrityKey, decisions: bool) -> Result<String> {
+    Ok(hex::encode(rights_digest_of(conn, key, decisions)?))
 }
 
 #[cfg(test)]
@@ -728,6 +926,74 @@ mod tests {
             .execute_batch("DROP TRIGGER api_sleutel_toegang_delete; DELETE FROM api_sleutel;")
             .unwrap();
         assert!(p.check_access().is_err());
+    }
+
+    /// From schema version 7 the decisions are bound: the migration moves the anchor with it
+    /// (a failed one leaves it where it was), and from then on a count changed outside loep
+    /// is found, while a change through loep keeps the anchor in step.
+    #[test]
+    fn the_decisions_join_the_state_with_the_migration() {
+        let (_d, layout, conn, ledger) = setup();
+        let key = integrity::test_key();
+        conn.execute_batch(
+            "CREATE TABLE trefkans_archief (indicator TEXT, periode TEXT, bevestigd INTEGER,
+                 niet_bevestigd INTEGER, niet_vast_te_stellen INTEGER, PRIMARY KEY (indicator, periode));
+             INSERT INTO trefkans_archief VALUES ('UEL-01', '2025', 3, 1, 0);
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
+        bind(&conn, &layout, &key).unwrap();
+        let old = digest(&conn, &key).unwrap();
+        // A migration that does not commit: the state before holds.
+        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        assert_eq!(anchor(&layout).unwrap().unwrap().len(), 2);
+        finish(p, false).unwrap();
+        assert_eq!(anchor(&layout).unwrap().unwrap(), vec![old]);
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        // One that commits.
+        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        conn.execute_batch("PRAGMA user_version = 7").unwrap();
+        finish(p, true).unwrap();
+        create_triggers(&conn).unwrap();
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_ne!(anchor(&layout).unwrap().unwrap(), vec![old]);
+        write(
+            &conn,
+            &layout,
+            &ledger,
+            "UPDATE trefkans_archief SET bevestigd = 4",
+        );
+        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        conn.execute_batch(
+            "DROP TRIGGER trefkans_archief_toegang_update;
+             UPDATE trefkans_archief SET bevestigd = 40",
+        )
+        .unwrap();
+        assert!(matches!(
+            check(&conn, &layout, &key).unwrap(),
+            Staat::Gewijzigd(_)
+        ));
+    }
+
+    /// A store the anchor no longer accepts is not blessed by the migration.
+    #[test]
+    fn the_migration_does_not_bless_a_changed_state() {
+        let (_d, layout, conn, _ledger) = setup();
+        let key = integrity::test_key();
+        conn.execute_batch("PRAGMA user_version = 6").unwrap();
+        bind(&conn, &layout, &key).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER api_sleutel_toegang_insert;
+             INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
+        )
+        .unwrap();
+        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        conn.execute_batch("PRAGMA user_version = 7").unwrap();
+        finish(p, true).unwrap();
+        assert!(matches!(
+            check(&conn, &layout, &key).unwrap(),
+            Staat::Gewijzigd(_)
+        ));
     }
 
     #[test]
