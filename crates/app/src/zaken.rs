@@ -22,7 +22,6 @@ pub fn new(session: &mut Session, nieuw: &Nieuw) -> Result<Zaak> {
     Ok(register::new(&mut session.project, &session.user, nieuw)?)
 }
 
-/// `loep zaak list`.
 /// A case's address as the people who go there need it: written out from the current BAG
 /// (street, number, letter, addition, postcode, place) with its buurt by name.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -63,6 +62,104 @@ pub fn addresses_of(
         .collect())
 }
 
+/// A person of a case as the people who work on it need them: numbered in the order of the
+/// case's signals, with their birth year and what the delivered data say links them to the
+/// case's address, and the approved request that shows this account their identity, when
+/// there is one it may open. Pseudonymous otherwise, like the signals.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CasePerson {
+    /// 1, 2, …: "persoon 1" on the page, the visit sheet and in `loep zaak show`.
+    pub nummer: usize,
+    pub pseudoniem: String,
+    /// From the BRP (the analysis data keep the year only); `None` when not registered.
+    pub geboortejaar: Option<i64>,
+    /// Their roles at the case's address (registered since, owner, tenant, an agency's
+    /// address for them), each naming its source; empty when no source links them to it.
+    pub rollen: Vec<String>,
+    /// The approved request for identities (`O0003`) that shows this account who they are.
+    pub onthulling: Option<String>,
+}
+
+impl CasePerson {
+    /// "persoon 1, geboren in 1984 (41 of 42 jaar)" on `today` (JJJJ-MM-DD).
+    pub fn label(&self, today: &str) -> String {
+        let mut label = format!("persoon {}", self.nummer);
+        if let Some(jaar) = self.geboortejaar {
+            label.push_str(&format!(", geboren in {jaar}"));
+            if let Some(nu) = today.get(..4).and_then(|y| y.parse::<i64>().ok())
+                && nu > jaar
+            {
+                label.push_str(&format!(" ({} of {} jaar)", nu - jaar - 1, nu - jaar));
+            }
+        }
+        label
+    }
+}
+
+/// The persons of the case `detail` (which the session was allowed to see), as
+/// [`CasePerson`]s.
+pub fn persons_of(session: &Session, detail: &ZaakDetail) -> Result<Vec<CasePerson>> {
+    session.authorize(Actie::ZakenBekijken)?;
+    let mut order: Vec<&str> = Vec::new();
+    for s in &detail.signalen {
+        for p in &s.pseudoniemen {
+            if !order.contains(&p.as_str()) {
+                order.push(p);
+            }
+        }
+    }
+    for p in &detail.personen {
+        if !order.contains(&p.as_str()) {
+            order.push(p);
+        }
+    }
+    if order.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: std::collections::HashSet<&str> = order.iter().copied().collect();
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let mut rollen =
+        loep_scan::rollen::at(&sources, &detail.zaak.zaakobject.identificatie, &wanted)?;
+    let years = loep_scan::rollen::birth_years(&sources, &wanted)?;
+    // The approved requests of the case's signals that this account may open.
+    let conn = session.project.conn();
+    let signals: std::collections::HashSet<&str> =
+        detail.signalen.iter().map(|s| s.signaal.as_str()).collect();
+    let mut shown: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
+    let requests = loep_store::reveal::all(conn)?;
+    for o in requests
+        .iter()
+        .filter(|o| o.goedgekeurd() && signals.contains(o.signaal.as_str()))
+    {
+        let op_zaak =
+            loep_zaken::register::on_open_case_with_signal(conn, &session.user, &o.signaal)?;
+        if session
+            .authorize_on(Actie::OnthullingInzien, o.object_on_case(op_zaak))
+            .is_err()
+        {
+            continue;
+        }
+        for p in &o.pseudoniemen {
+            shown.entry(p.as_str()).or_insert_with(|| o.id.clone());
+        }
+    }
+    Ok(order
+        .iter()
+        .enumerate()
+        .map(|(i, p)| CasePerson {
+            nummer: i + 1,
+            pseudoniem: p.to_string(),
+            geboortejaar: years.get(*p).copied(),
+            rollen: rollen
+                .remove(*p)
+                .map(|r| r.into_iter().map(|(_, rol)| rol).collect())
+                .unwrap_or_default(),
+            onthulling: shown.get(p).cloned(),
+        })
+        .collect())
+}
+
+/// `loep zaak list`.
 pub fn list(session: &Session, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
     session.authorize(Actie::ZakenBekijken)?;
     Ok(register::list(

@@ -228,7 +228,11 @@ fn with_address(
     Ok(v)
 }
 
-fn print_detail(d: &ZaakDetail, a: Option<&loep_app::zaken::CaseAddress>) {
+fn print_detail(
+    d: &ZaakDetail,
+    a: Option<&loep_app::zaken::CaseAddress>,
+    personen: &[loep_app::zaken::CasePerson],
+) {
     let z = &d.zaak;
     println!("Zaak {} ({})", z.identificatie, z.zaaktype);
     println!("  {}", z.omschrijving);
@@ -270,9 +274,27 @@ fn print_detail(d: &ZaakDetail, a: Option<&loep_app::zaken::CaseAddress>) {
             s.signaal, s.indicator, s.thema, s.uitleg
         );
     }
-    println!("  Personen (pseudoniemen):");
-    for p in &d.personen {
-        println!("    {p}");
+    println!("  Personen:");
+    if personen.is_empty() {
+        println!("    geen (de signalen noemen niemand)");
+    }
+    let today = loep_app::today();
+    for p in personen {
+        println!(
+            "    {} (pseudoniem {}){}",
+            p.label(&today),
+            p.pseudoniem,
+            p.onthulling
+                .as_deref()
+                .map(|o| format!("; identiteit: loep reveal show {o}"))
+                .unwrap_or_default()
+        );
+        if p.rollen.is_empty() {
+            println!("      geen bron koppelt deze persoon aan dit adres");
+        }
+        for r in &p.rollen {
+            println!("      {r}");
+        }
     }
     println!("  Rollen:");
     for r in &d.rollen {
@@ -429,10 +451,15 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             let d = loep_app::zaken::show(&s, &id)?;
             let adressen = loep_app::zaken::addresses_of(&s, &[&d.zaak])?;
             let a = adressen.get(&d.zaak.zaakobject.identificatie);
+            let personen = loep_app::zaken::persons_of(&s, &d)?;
             if json {
-                print_json(&with_address(&d, a)?)?;
+                let mut v = with_address(&d, a)?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("betrokkenen".into(), serde_json::to_value(&personen)?);
+                }
+                print_json(&v)?;
             } else {
-                print_detail(&d, a);
+                print_detail(&d, a, &personen);
             }
         }
         ZaakCommand::Status {

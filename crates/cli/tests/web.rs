@@ -615,10 +615,27 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
     assert_eq!(made.status, 303, "{}", made.body);
     let case = made.location.unwrap();
     assert!(case.starts_with("/zaken/"), "{case}");
+    // The case names its persons as the people who go there need them (numbered, with the
+    // birth year and their roles at the address), and links the approved request for the
+    // analist who may open it; nobody else gets the link.
+    let link = format!("href=\"/onthullingen/{id}\"");
+    let mine = get(&s, &case, Some(&analist));
+    assert!(
+        mine.body.contains("persoon 1, geboren in")
+            && mine.body.contains("ingeschreven op dit adres (BRP)")
+            && mine.body.contains(&link),
+        "{}",
+        mine.body
+    );
     let pl = login(&s, "projectleider");
     let page = get(&s, &case, Some(&pl));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Nieuw") && page.body.contains(&signaal));
+    assert!(
+        page.body.contains("persoon 1, geboren in") && !page.body.contains(&link),
+        "{}",
+        page.body
+    );
     let pl_csrf = csrf_of(&page.body);
     // A partner sees no case that is not routed to it.
     let uwv = login(&s, "uwv");
@@ -707,6 +724,7 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
         "handhaver",
         "Ter plekke nagaan",
         "Bevinding",
+        "persoon 1, geboren in",
     ] {
         assert!(sheet.body.contains(part), "{part}: {}", sheet.body);
     }

@@ -195,6 +195,24 @@ fn a_case_from_signal_to_outcome_with_every_role() {
     for p in detail["personen"].as_array().unwrap() {
         assert_eq!(p.as_str().unwrap().len(), 32, "not a pseudonym: {p}");
     }
+    // ... and as the people who go there need them: numbered, with the birth year and what
+    // links them to the address, no identity without an approved request.
+    let betrokkenen = detail["betrokkenen"].as_array().unwrap();
+    assert_eq!(
+        betrokkenen.len(),
+        detail["personen"].as_array().unwrap().len(),
+        "{detail}"
+    );
+    assert_eq!(betrokkenen[0]["nummer"], 1, "{detail}");
+    assert!(
+        betrokkenen
+            .iter()
+            .any(|p| p["geboortejaar"].is_i64() && !p["rollen"].as_array().unwrap().is_empty()),
+        "{detail}"
+    );
+    assert!(betrokkenen.iter().all(|p| p["onthulling"].is_null()));
+    let text = ok(as_("analist", &["zaak", "show", d, &id]));
+    assert!(text.contains("persoon 1"), "{text}");
 
     // Not routed yet: the partner and the handhaver see nothing of it.
     for user in ["uwv", "handhaver"] {

@@ -331,7 +331,7 @@ pub(crate) fn text(batch: &RecordBatch, name: &str) -> Result<Text> {
     Ok(Text(column(batch, name, &DataType::Utf8)?))
 }
 
-fn int(batch: &RecordBatch, name: &str) -> Result<impl Fn(usize) -> Option<i64>> {
+pub(crate) fn int(batch: &RecordBatch, name: &str) -> Result<impl Fn(usize) -> Option<i64>> {
     let c = column(batch, name, &DataType::Int64)?;
     Ok(move |i: usize| {
         let a = c

@@ -147,6 +147,33 @@ pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Ro
         .unwrap_or_default())
 }
 
+/// The birth year of each of `persons` (pseudonyms) that the BRP holds (the analysis data keep
+/// the year only): for the people on a case, who must know whom they will meet. Never an
+/// input of an indicator.
+pub fn birth_years(sources: &Sources, persons: &HashSet<&str>) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    let Some((_, path)) = sources.tables.get("brp_persoon") else {
+        return Ok(out);
+    };
+    if persons.is_empty() {
+        return Ok(out);
+    }
+    read(path, &["pseudoniem", "geboortejaar"], |batch| {
+        let p = text(batch, "pseudoniem")?;
+        let jaar = crate::address::int(batch, "geboortejaar")?;
+        for i in 0..batch.num_rows() {
+            if let (Some(ps), Some(j)) = (p.get(i), jaar(i))
+                && j > 0
+                && persons.contains(ps)
+            {
+                out.insert(ps.to_string(), j);
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// The roles of the persons `wanted` names at each of its addresses, in one pass per table
 /// however many addresses are asked for (a front end's index of every signal's persons);
 /// addresses and persons without any role are not in the map.

@@ -138,6 +138,43 @@ pub struct BezoekRegel {
     pub toelichting: String,
 }
 
+/// A person of the case as the page shows them.
+pub struct PersoonRegel {
+    /// "persoon 1, geboren in 1984 (41 of 42 jaar)".
+    pub label: String,
+    pub pseudoniem: String,
+    pub rollen: Vec<String>,
+    /// The approved request that shows this account who they are.
+    pub onthulling: Option<String>,
+}
+
+fn person_rows(personen: &[loep_app::zaken::CasePerson]) -> Vec<PersoonRegel> {
+    let today = loep_app::today();
+    personen
+        .iter()
+        .map(|p| PersoonRegel {
+            label: p.label(&today),
+            pseudoniem: p.pseudoniem.clone(),
+            rollen: p.rollen.clone(),
+            onthulling: p.onthulling.clone(),
+        })
+        .collect()
+}
+
+/// "persoon 1, persoon 3" for a signal's pseudonyms, numbered as on the case.
+fn numbered(pseudoniemen: &[String], personen: &[loep_app::zaken::CasePerson]) -> String {
+    pseudoniemen
+        .iter()
+        .map(|p| {
+            personen
+                .iter()
+                .find(|x| &x.pseudoniem == p)
+                .map_or_else(|| p.clone(), |x| format!("persoon {}", x.nummer))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// What the forms of a case page may offer the logged-in account.
 pub struct Mag {
     pub behandelen: bool,
@@ -163,6 +200,7 @@ struct ZaakPagina {
     gegevens: Vec<Regel>,
     statussen: Vec<Regel>,
     signalen: Vec<SignaalRegel>,
+    personen: Vec<PersoonRegel>,
     rollen: Vec<Regel>,
     bezoeken: Vec<BezoekRegel>,
     bevindingen: Vec<Regel>,
@@ -223,7 +261,8 @@ fn case_page(
     d: ZaakDetail,
     book: &loep_app::scan::Addresses,
     fout: Option<String>,
-) -> ZaakPagina {
+) -> loep_app::Result<ZaakPagina> {
+    let personen = loep_app::zaken::persons_of(s, &d)?;
     let c = loep_app::zaken::catalogus();
     let z = &d.zaak;
     let gesloten = c.is_eind(&z.status);
@@ -256,8 +295,12 @@ fn case_page(
             rechts: z.vertrouwelijkheidaanduiding.clone(),
         },
         Regel {
-            links: "Personen (pseudoniemen)".into(),
-            rechts: d.personen.join(", "),
+            links: "Personen".into(),
+            rechts: match personen.len() {
+                0 => "geen (bijvoorbeeld een leegstaande woning)".to_string(),
+                1 => "1 persoon (hieronder)".to_string(),
+                n => format!("{n} personen (hieronder)"),
+            },
         },
     ];
     if let Some(e) = &z.einddatum {
@@ -298,7 +341,7 @@ fn case_page(
         .collect();
     let mut indicatoren: Vec<String> = d.indicatoren().into_iter().collect();
     indicatoren.sort();
-    ZaakPagina {
+    Ok(ZaakPagina {
         vandaag: loep_app::today(),
         wie: Wie::of(s, csrf),
         id: z.identificatie.clone(),
@@ -332,9 +375,10 @@ fn case_page(
                 indicator: x.indicator.clone(),
                 thema: x.thema.clone(),
                 uitleg: x.uitleg.clone(),
-                personen: x.pseudoniemen.join(", "),
+                personen: numbered(&x.pseudoniemen, &personen),
             })
             .collect(),
+        personen: person_rows(&personen),
         rollen: d
             .rollen
             .iter()
@@ -454,7 +498,7 @@ fn case_page(
             heropenen: gesloten && s.may(Actie::ZaakHeropenen),
         },
         fout,
-    }
+    })
 }
 
 pub async fn show(
@@ -469,7 +513,7 @@ pub async fn show(
     let page = blocking(move || {
         let d = loep_app::zaken::show(&s, &id)?;
         let book = server.address_book(&s)?;
-        Ok(case_page(&s, csrf, d, &book, None))
+        case_page(&s, csrf, d, &book, None)
     })
     .await;
     match page {
@@ -497,13 +541,14 @@ struct Bezoekblad {
     gepland: String,
     team: String,
     partners: String,
-    personen: String,
+    personen: Vec<PersoonRegel>,
     indicatoren: Vec<BladIndicator>,
 }
 
 /// `GET /zaken/{id}/bezoekblad`: the visit sheet to print or take along, for whoever may see
-/// the case: where, when, who goes, what the data say per indicator and what to check there.
-/// It names no person.
+/// the case: where, when, who goes, what the data say per indicator and what to check there,
+/// and who the data say is linked to the address (numbered, with birth year and roles: no
+/// name, which only an approved request shows).
 pub async fn visit_sheet(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
@@ -557,11 +602,7 @@ pub async fn visit_sheet(
             } else {
                 partners.join(", ")
             },
-            personen: match d.personen.len() {
-                0 => "geen (bijvoorbeeld een leegstaande woning)".to_string(),
-                1 => "1 persoon".to_string(),
-                n => format!("{n} personen"),
-            },
+            personen: person_rows(&loep_app::zaken::persons_of(&s, &d)?),
             indicatoren,
         })
     })
@@ -638,7 +679,7 @@ pub async fn act(
                 let book = server.address_book(&s)?;
                 Ok(Some((
                     e.kind,
-                    case_page(&s, csrf, d, &book, Some(e.message())),
+                    case_page(&s, csrf, d, &book, Some(e.message()))?,
                 )))
             }
             Err(e) => Err(e),
