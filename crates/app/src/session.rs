@@ -300,7 +300,7 @@ pub(crate) fn guard(project: &Project) -> Result<()> {
         return Ok(());
     }
     Err(AppError::conflict(format!(
-        "het verwerkingslog of de rijen die toegang geven zijn buiten loep om gewijzigd, dus weigert dit project verdere verwerking tot de functionaris gegevensbescherming heeft gekeken: `loep log verify` toont wat en waar, `loep log herstel --reden` legt vast dat het is afgehandeld. Gevonden: {}",
+        "het verwerkingslog of de rijen die toegang geven of iets beslissen zijn buiten loep om gewijzigd, dus weigert dit project verdere verwerking tot de functionaris gegevensbescherming heeft gekeken: `loep log verify` toont wat en waar, `loep log herstel --reden` legt vast dat het is afgehandeld. Gevonden: {}",
         problems.join("; ")
     )))
 }

@@ -35,7 +35,7 @@ pub fn wachtend(
         && loep_store::integrity::alarm(&session.project.layout)?.is_some()
     {
         out.push(Wachtend {
-            tekst: "Het integriteitsalarm staat: het verwerkingslog of de rijen die toegang geven zijn buiten loep om gewijzigd, en verwerking is gestopt tot u het hebt bekeken (`loep log verify`, daarna `loep log herstel --reden`).".into(),
+            tekst: "Het integriteitsalarm staat: het verwerkingslog of de rijen die toegang geven of iets beslissen zijn buiten loep om gewijzigd, en verwerking is gestopt tot u het hebt bekeken (`loep log verify`, daarna `loep log herstel --reden`).".into(),
             link: "/verwerkingslog".into(),
         });
     }

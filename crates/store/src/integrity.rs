@@ -227,10 +227,11 @@ pub const GUARDED: [(&str, &str, &str); 7] = [
 ];
 
 /// Rows that decide something but grant no access, sealed as the guarded rows are (a MAC kept
-/// by triggers, a changed row refused where it is used and listed by `loep log verify`) but
-/// not part of the access state: the findings of visits, which feed the published hit rates,
-/// and the residents' reports with the state they are told. (The accounts' audit trail is a
-/// keyed chain of its own: [`crate::audit`].)
+/// by triggers, a changed row refused where it is used and listed by `loep log verify`): the
+/// findings of visits, which feed the published hit rates, and the residents' reports with the
+/// state they are told. From schema version 7 they are also part of the state bound beside the
+/// key ([`crate::toegang::DECISIONS_FROM`]), so that a deleted row or an older copy is found
+/// too. (The accounts' audit trail is a keyed chain of its own: [`crate::audit`].)
 pub const SEALED: [(&str, &str, &str); 2] = [
     (
         "zaak_bevinding",

@@ -721,16 +721,28 @@ impl Project {
             crate::apisleutel::create_schema(&conn)?;
             crate::certificaat::create_schema(&conn)?;
             // From schema version 7 the decisions are bound with the access state: the
-            // anchor moves with the migration (both states accepted while it runs).
-            let extension = match &key {
-                Some(k) if version < crate::toegang::DECISIONS_FROM => {
-                    crate::toegang::prepare_decisions(&conn, &layout, k)?
-                }
-                _ => None,
-            };
-            let migrated = crate::schema::migrate(&mut conn);
-            crate::toegang::finish(extension, migrated.is_ok())?;
-            migrated?;
+            // anchor moves with that step (both states accepted while it commits), which
+            // takes the locks in the order every commit does: the store's write lock, then
+            // the anchor's. The floor is raised before the anchor is left with the new state
+            // alone, so that the old version cannot be set back to have the step again.
+            let decisions = crate::toegang::DECISIONS_FROM;
+            if let Some(k) = &key
+                && version < decisions
+            {
+                crate::schema::migrate_to(&mut conn, decisions - 1)?;
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let prepared = crate::toegang::prepare_decisions(&tx, &layout, k)?;
+                let done = crate::schema::step_in(&tx, decisions).and_then(|()| Ok(tx.commit()?));
+                let raised = match &done {
+                    Ok(()) => crate::schema::raise_floor(&layout, &conn),
+                    Err(_) => Ok(()),
+                };
+                crate::toegang::finish(prepared, done.is_ok())?;
+                done?;
+                raised?;
+            }
+            crate::schema::migrate(&mut conn)?;
             crate::schema::raise_floor(&layout, &conn)?;
             integrity::create_triggers(&conn)?;
         } else if version > crate::schema::CURRENT {
@@ -1077,11 +1089,11 @@ impl Project {
     /// The log's last record of the access state (its number and digest) and the digest of
     /// the state in the store; `None` before the log recorded any.
     fn logged_access_state(&self, k: &IntegrityKey) -> Result<Option<(i64, String, String)>> {
-        let Some((seq, logged, decisions)) = crate::toegang::logged_rights(&self.conn)? else {
+        let Some(logged) = crate::toegang::logged_rights(&self.conn)? else {
             return Ok(None);
         };
-        let now = crate::toegang::rights_as_logged(&self.conn, k, decisions)?;
-        Ok(Some((seq, logged, now)))
+        let now = crate::toegang::rights_as_logged(&self.conn, k, logged.decisions)?;
+        Ok(Some((logged.seq, logged.digest, now)))
     }
 
     /// The head verified last by a writer.
@@ -1211,14 +1223,21 @@ impl Tx<'_> {
                 // Only a writer's transaction (its guard checked the rights against the log
                 // first, and it copies the new head to the vault): a reader changes sessions,
                 // never rights.
-                if delta != [0; 32] && mirror.is_some() {
-                    let rights = crate::toegang::rights_digest(&tx, a.key)?;
+                // A writer also records the rights again when the accounts' audit trail grew
+                // since the last record (a lock lifted, failed logins): the record names the
+                // trail's newest line, binding the trail up to it.
+                if mirror.is_some() {
                     let logged = crate::toegang::logged_rights(&tx)?;
-                    if logged.as_ref().map(|(_, d, with)| (d.as_str(), *with))
-                        != Some((hex::encode(rights.digest).as_str(), rights.decisions))
-                    {
-                        let now = clock::now();
-                        log::append(&tx, &activity, rights.record(crate::toegang::STAAT, &now))?;
+                    if delta != [0; 32] || crate::toegang::audit_moved(&tx, logged.as_ref())? {
+                        let rights = crate::toegang::rights_digest(&tx, a.key)?;
+                        if !logged.as_ref().is_some_and(|l| l.says(&rights)) {
+                            let now = clock::now();
+                            log::append(
+                                &tx,
+                                &activity,
+                                rights.record(crate::toegang::STAAT, &now),
+                            )?;
+                        }
                     }
                 }
                 crate::toegang::prepare(a.layout, delta, || crate::toegang::digest(&tx, a.key))?

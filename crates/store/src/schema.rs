@@ -45,19 +45,31 @@ pub fn version(conn: &Connection) -> Result<i64> {
 /// Migrates the store to [`CURRENT`]. Runs after the tables were created (or upgraded in
 /// place) by the modules that own them.
 pub fn migrate(conn: &mut Connection) -> Result<i64> {
+    migrate_to(conn, CURRENT)
+}
+
+/// Migrates the store up to version `target` (at most [`CURRENT`]), each step in one
+/// transaction; returns the version it had.
+pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
     let from = version(conn)?;
     if from > CURRENT {
         bail!(
             "this project was made by a newer release of loep (schema {from}, this release knows up to {CURRENT}); use that release or a newer one"
         );
     }
-    for v in from..CURRENT {
+    for v in from..target.min(CURRENT) {
         let tx = conn.transaction()?;
-        step(&tx, v + 1)?;
-        tx.pragma_update(None, "user_version", v + 1)?;
+        step_in(&tx, v + 1)?;
         tx.commit()?;
     }
     Ok(from)
+}
+
+/// The step to version `to` inside `tx` (which the caller commits), the version recorded.
+pub(crate) fn step_in(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
+    step(tx, to)?;
+    tx.pragma_update(None, "user_version", to)?;
+    Ok(())
 }
 
 /// The highest schema version a project had, kept beside the integrity key (where a writer of

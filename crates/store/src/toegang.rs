@@ -231,7 +231,7 @@ pub fn rights_digest(conn: &Connection, key: &IntegrityKey) -> Result<Rights> {
 /// sealed. Each line's seal covers the seal of the line before ([`crate::audit`]), so a record
 /// of the log that names it binds the whole trail up to it: lines removed from the end are
 /// found once a change of rights was recorded after them.
-fn audit_head(conn: &Connection) -> Result<Option<(i64, String)>> {
+pub(crate) fn audit_head(conn: &Connection) -> Result<Option<(i64, String)>> {
     if audit_sealed(conn)? != Some(true) {
         return Ok(None);
     }
@@ -259,21 +259,14 @@ fn audit_sealed(conn: &Connection) -> Result<Option<bool>> {
 /// Whether the audit trail still holds the newest line a record of the log named, as
 /// problems (see [`audit_head`]).
 pub fn logged_audit_problems(conn: &Connection) -> Result<Vec<String>> {
-    let named: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, json_extract(attributes, '$.audit') FROM verwerkingslog
-             WHERE name IN (?1, ?2) AND json_valid(attributes)
-               AND json_extract(attributes, '$.audit') IS NOT NULL
-             ORDER BY seq DESC LIMIT 1",
-            [STAAT, BEWAAKT],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
-    let Some((seq, named)) = named else {
+    // The newest record only: one without a line (an empty trail the privacy officer
+    // accepted) claims none.
+    let Some(Logged {
+        seq,
+        audit: Some(named),
+        ..
+    }) = logged_rights(conn)?
+    else {
         return Ok(Vec::new());
     };
     let Some((id, mac)) = named
@@ -281,7 +274,7 @@ pub fn logged_audit_problems(conn: &Connection) -> Result<Vec<String>> {
         .and_then(|(id, mac)| Some((id.parse::<i64>().ok()?, mac)))
     else {
         return Ok(vec![format!(
-            "regel {seq} van het verwerkingslog noemt geen regel van het audittrail van de accounts die te lezen is"
+            "regel {seq} van het verwerkingslog noemt de laatste regel van het audittrail van de accounts in een vorm die niet te lezen is"
         )]);
     };
     if audit_sealed(conn)? == Some(false) {
@@ -304,7 +297,7 @@ pub fn logged_audit_problems(conn: &Connection) -> Result<Vec<String>> {
         Vec::new()
     } else {
         vec![format!(
-            "het audittrail van de accounts houdt niet meer regel {id}, die het verwerkingslog (regel {seq}) vastlegde: regels zijn buiten loep om verwijderd of vervangen"
+            "het audittrail van de accounts bevat regel {id} niet meer zoals het verwerkingslog (regel {seq}) die vastlegde: regels zijn buiten loep om verwijderd of vervangen"
         )]
     })
 }
@@ -513,7 +506,10 @@ pub(crate) fn prepare_decisions<'a>(
         return Ok(None);
     };
     let before = digest_of(conn, key, true, false)?;
-    let states = if accepted.contains(&before) {
+    // Only from an anchor that holds the state before alone: one that still accepts two
+    // states (a commit an earlier crash left half done, perhaps this very step after its
+    // commit) could let the version be set back and the decisions changed, to be blessed now.
+    let states = if accepted == [before] {
         let after = digest_of(conn, key, true, true)?;
         write_anchor(layout, &[before, after])
             .context("the access state cannot be recorded beside the integrity key")?;
@@ -674,10 +670,31 @@ pub fn check(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<S
     ))
 }
 
-/// The newest record of the rights in the log: its number, its digest (hex) and whether it
-/// covers the decisions; `None` before the log recorded any (a project bound by an earlier
-/// release).
-pub fn logged_rights(conn: &Connection) -> Result<Option<(i64, String, bool)>> {
+/// The newest record of the rights in the log ([`STAAT`] or [`BEWAAKT`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    /// Its number in the log.
+    pub seq: i64,
+    /// The digest of the rights (hex).
+    pub digest: String,
+    /// Whether the digest covers the decisions ([`DECISIONS_FROM`]).
+    pub decisions: bool,
+    /// The audit trail's newest line then (`ID:SEAL`), when the record names one.
+    pub audit: Option<String>,
+}
+
+impl Logged {
+    /// Whether the record says what `rights` are.
+    pub fn says(&self, rights: &Rights) -> bool {
+        self.digest == hex::encode(rights.digest)
+            && self.decisions == rights.decisions
+            && self.audit == rights.audit.as_ref().map(|(id, mac)| format!("{id}:{mac}"))
+    }
+}
+
+/// The newest record of the rights in the log; `None` before the log recorded any (a project
+/// bound by an earlier release).
+pub fn logged_rights(conn: &Connection) -> Result<Option<Logged>> {
     let mut newest: Option<i64> = None;
     for name in [STAAT, BEWAAKT] {
         let seq: Option<i64> = conn.query_row(
@@ -690,20 +707,35 @@ pub fn logged_rights(conn: &Connection) -> Result<Option<(i64, String, bool)>> {
     let Some(seq) = newest else {
         return Ok(None);
     };
-    let logged: Option<(Option<String>, bool)> = conn
+    let logged: Option<(Option<String>, bool, Option<String>)> = conn
         .query_row(
             "SELECT CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.digest') END,
-                    CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.omvang') END IS ?2
+                    CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.omvang') END IS ?2,
+                    CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.audit') END
              FROM verwerkingslog WHERE seq = ?1",
             rusqlite::params![seq, WITH_DECISIONS],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .map(Some)
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),
             e => Err(e),
         })?;
-    Ok(logged.and_then(|(d, decisions)| d.map(|d| (seq, d, decisions))))
+    Ok(logged.and_then(|(d, decisions, audit)| {
+        d.map(|digest| Logged {
+            seq,
+            digest,
+            decisions,
+            audit,
+        })
+    }))
+}
+
+/// Whether the audit trail's newest line differs from the one the newest record of the log
+/// names (a writer then records the rights again, binding the trail up to its end).
+pub fn audit_moved(conn: &Connection, logged: Option<&Logged>) -> Result<bool> {
+    let now = audit_head(conn)?.map(|(id, mac)| format!("{id}:{mac}"));
+    Ok(now.is_some() && now != logged.and_then(|l| l.audit.clone()))
 }
 
 /// The digest (hex) of the rights in the store, over the extent a record of the log covers
@@ -994,6 +1026,24 @@ mod tests {
             check(&conn, &layout, &key).unwrap(),
             Staat::Gewijzigd(_)
         ));
+    }
+
+    /// An anchor that still accepts two states (a commit an earlier crash left half done) is
+    /// not moved by the migration: a version set back after a crash cannot have the decisions
+    /// blessed as they were changed meanwhile.
+    #[test]
+    fn the_migration_leaves_a_two_state_anchor_as_it_is() {
+        let (_d, layout, conn, _ledger) = setup();
+        let key = integrity::test_key();
+        conn.execute_batch("PRAGMA user_version = 6").unwrap();
+        bind(&conn, &layout, &key).unwrap();
+        let b = anchor(&layout).unwrap().unwrap()[0];
+        let mut other = b;
+        add(&mut other, &[3u8; 32]);
+        write_anchor(&layout, &[b, other]).unwrap();
+        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        finish(p, true).unwrap();
+        assert_eq!(anchor(&layout).unwrap().unwrap(), vec![b, other]);
     }
 
     #[test]
