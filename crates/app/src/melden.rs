@@ -157,6 +157,16 @@ pub fn list(session: &Session) -> Result<Vec<Burgermelding>> {
     Ok(loep_store::burgermelding::list(session.project.conn())?)
 }
 
+pub use loep_scan::meldingen::GeleverdeMelding;
+
+/// The reports the municipality delivered, the newest first; with `at`, those the linkage put
+/// at that BAG object (analist, projectleider). Beside [`list`]: one register of reports.
+pub fn delivered(session: &Session, at: Option<&str>) -> Result<Vec<GeleverdeMelding>> {
+    session.authorize(Actie::SignalenBekijken)?;
+    let sources = loep_scan::Sources::of(&session.project)?;
+    Ok(loep_scan::meldingen::delivered(&sources, at)?)
+}
+
 /// The reports about one address.
 pub fn at(session: &Session, vbo_id: &str) -> Result<Vec<Burgermelding>> {
     session.authorize(Actie::SignalenBekijken)?;

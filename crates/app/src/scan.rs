@@ -448,8 +448,10 @@ pub struct AddressView {
     /// The signals' persons (pseudonyms) with their roles at the address in plain Dutch
     /// (registered, owner, tenant, …), each naming its source; no role: not linked to it.
     pub persons: Vec<(String, Vec<String>)>,
-    /// Residents' reports about the address, the newest first.
+    /// Residents' reports about the address filed through the form, the newest first.
     pub reports: Vec<loep_store::burgermelding::Burgermelding>,
+    /// The delivered reports the linkage put at the address, the newest first.
+    pub delivered_reports: Vec<loep_scan::meldingen::GeleverdeMelding>,
     /// Rows of the current snapshots about this object or its signals' persons that were
     /// carried over from an earlier delivery because their new row was rejected.
     pub carried: Vec<loep_store::catalog::CarriedRow>,
@@ -656,6 +658,10 @@ fn address_view(
         cases,
         persons,
         reports: loep_store::burgermelding::at(conn, vbo_id)?,
+        delivered_reports: loep_scan::meldingen::delivered(
+            &loep_scan::Sources::of(&session.project)?,
+            Some(vbo_id),
+        )?,
         carried,
     })
 }

@@ -174,6 +174,7 @@ pub fn run(
                 bevindingen: bevindingen.into_iter().collect(),
                 toelichting: "Huisbezoek met twee handhavers.".into(),
                 brp_onjuist,
+                aanwezig: vec!["handhaver".into(), "tweede handhaver".into()],
             },
         )?;
         if terugmelding_case.is_none()

@@ -167,6 +167,9 @@ pub enum VisitCommand {
         /// registration is wrong (a terugmelding is drawn up).
         #[arg(long = "brp-onjuist")]
         brp_onjuist: Vec<String>,
+        /// Who went (accounts or names, comma-separated; default: you).
+        #[arg(long, value_delimiter = ',')]
+        aanwezig: Vec<String>,
     },
 }
 
@@ -537,6 +540,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                     bevindingen,
                     toelichting,
                     brp_onjuist,
+                    aanwezig,
                 },
         } => {
             let bevindingen = parse_bevindingen(&bevindingen)?;
@@ -563,6 +567,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                     bevindingen,
                     toelichting,
                     brp_onjuist,
+                    aanwezig,
                 },
             )?;
             let h = d.huisbezoeken.iter().rev().find(|h| h.uitgevoerd.is_some());

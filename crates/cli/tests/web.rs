@@ -748,15 +748,29 @@ fn from_a_signal_to_identities_and_a_case_with_its_visit() {
             ("uitkomst", "doorverwezen_zorg"),
             (&field, "bevestigd"),
             ("toelichting", "Acht personen in twee kamers."),
+            ("aanwezig", "handhaver, wijkagent Jansen"),
         ],
     );
     assert_eq!(visited.status, 303, "{}", visited.body);
+    // The form offered the planned team as who went; who really went is on the case.
+    assert!(
+        hh_page
+            .body
+            .contains("name=\"aanwezig\" type=\"text\" size=\"40\" value=\"handhaver\""),
+        "{}",
+        hh_page.body
+    );
     let after = get(&s, &case, Some(&pl));
     assert!(after.body.contains("UWV-2026-77"), "{}", after.body);
     assert!(after.body.contains("Bekend bij UWV"));
     assert!(after.body.contains("Acht personen"), "{}", after.body);
     assert!(after.body.contains("Bevestigd"));
     assert!(after.body.contains("Huisbezoek uitgevoerd"));
+    assert!(
+        after.body.contains("<td>handhaver, wijkagent Jansen</td>"),
+        "{}",
+        after.body
+    );
 }
 
 /// The value of the hidden field `name` in a form.
@@ -2230,4 +2244,33 @@ fn reports_filed_through_the_form_count_in_the_cluster_indicator() {
     let found = mlc_at(&vbo);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(found[0].contains("meldformulier"), "{found:?}");
+
+    // One register: the delivered reports beside the form's, each with its source, on one
+    // page; an address the linkage put a delivered report at lists it on its page.
+    let list = get(&s, "/meldingen", Some(&analist));
+    assert!(
+        list.body.contains("meldformulier (W000001)")
+            && list.body.contains("<td>levering van de gemeente</td>"),
+        "{}",
+        list.body
+    );
+    let linked = list
+        .body
+        .split("<tr>")
+        .filter(|row| row.contains("<td>levering van de gemeente</td>"))
+        .find_map(|row| {
+            let at = row.find("href=\"/adressen/")? + 6;
+            Some(row[at..at + row[at..].find('"')?].to_string())
+        })
+        .expect("a delivered report linked to an address");
+    let page = get(&s, &linked, Some(&analist));
+    assert!(
+        page.body.contains("levering van de gemeente"),
+        "{}",
+        page.body
+    );
+    let form_page = get(&s, &format!("/adressen/{vbo}"), Some(&analist));
+    assert!(form_page.body.contains("meldformulier (W000001)"));
+    // Paged: a page past the end is the last one.
+    assert_eq!(get(&s, "/meldingen?pagina=999", Some(&analist)).status, 200);
 }

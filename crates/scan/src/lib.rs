@@ -13,6 +13,7 @@ pub mod evaluate;
 pub mod export;
 pub mod fairness;
 pub mod meldformulier;
+pub mod meldingen;
 pub mod register;
 pub mod rollen;
 

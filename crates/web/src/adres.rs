@@ -71,7 +71,8 @@ struct AdresPagina {
     signalen: Vec<SignaalRegel>,
     personen: Vec<PersoonRegel>,
     zaken: Vec<ZaakRegel>,
-    meldingen: Vec<crate::melden::MeldingRegel>,
+    /// Reports about the address, from the form and from the delivery, the newest first.
+    meldingen: Vec<crate::melden::RegisterRegel>,
     /// Data from an earlier delivery still in force here, one sentence per row.
     overgenomen: Vec<String>,
     mag_zaak: bool,
@@ -239,7 +240,7 @@ fn address_page(
                     .map_or_else(|| z.status.clone(), |t| t.omschrijving.clone()),
             })
             .collect(),
-        meldingen: v.reports.iter().map(crate::melden::melding_regel).collect(),
+        meldingen: crate::melden::register_regels(&v.reports, &v.delivered_reports),
         overgenomen: v
             .carried
             .iter()

@@ -705,6 +705,8 @@ pub struct Huisbezoek {
     /// The organisations or people who go.
     pub team: Vec<String>,
     pub uitgevoerd: Option<String>,
+    /// Who went, once the visit was carried out.
+    pub aanwezig: Vec<String>,
     pub uitkomsten: Vec<String>,
     pub toelichting: Option<String>,
 }
@@ -716,6 +718,7 @@ impl From<&types::Huisbezoek> for Huisbezoek {
             gepland: h.gepland.clone(),
             team: h.team.clone(),
             uitgevoerd: h.uitgevoerd.clone(),
+            aanwezig: h.aanwezig.clone(),
             uitkomsten: h.uitkomsten.clone(),
             toelichting: h.toelichting.clone(),
         }
@@ -879,6 +882,9 @@ pub struct NieuweUitkomst {
     pub bevindingen: Vec<NieuweBevinding>,
     #[serde(default)]
     pub toelichting: String,
+    /// Who went (accounts or names, at most 12); default: the account of the key.
+    #[serde(default)]
+    pub aanwezig: Vec<String>,
 }
 
 /// Records the visit's outcome and a bevinding per indicator (handhaver, with scope
@@ -925,6 +931,7 @@ pub async fn uitkomst_nieuw(
                     .collect(),
                 toelichting: b.toelichting,
                 brp_onjuist: Vec::new(),
+                aanwezig: b.aanwezig,
             };
             let d = s.record_visit(&uuid, &u)?;
             uitgebreid(s, &d)

@@ -347,25 +347,134 @@ pub fn melding_regel(m: &loep_app::melden::Burgermelding) -> MeldingRegel {
     }
 }
 
+/// One report of the one register: from the form or from the municipality's delivery.
+pub struct RegisterRegel {
+    /// JJJJ-MM-DD, for the order.
+    pub dag: String,
+    pub datum: String,
+    pub bron: &'static str,
+    pub categorie: String,
+    /// The address as the resident gave it.
+    pub adres: String,
+    /// The BAG object (confirmed by the resident, or found by the linkage).
+    pub vbo_id: Option<String>,
+    /// The state (form reports), or what is known of a delivered one.
+    pub status: String,
+    /// Further words: the topics of a delivered report, the description of a form report.
+    pub over: String,
+    /// The anchor of a form report's section with its status form.
+    pub anker: Option<String>,
+}
+
+/// A code of the contract's report categories in words (`verdachte_bewoning`: verdachte bewoning).
+fn categorie(code: &str) -> String {
+    code.replace('_', " ")
+}
+
+pub fn register_regels(
+    form: &[loep_app::melden::Burgermelding],
+    delivered: &[loep_app::melden::GeleverdeMelding],
+) -> Vec<RegisterRegel> {
+    let mut out: Vec<RegisterRegel> = form
+        .iter()
+        .map(|m| {
+            let r = melding_regel(m);
+            RegisterRegel {
+                dag: m.ontvangen.get(..10).unwrap_or_default().to_string(),
+                datum: r.ontvangen,
+                bron: "meldformulier",
+                categorie: categorie(&m.categorie),
+                adres: m.adres.clone(),
+                vbo_id: Some(m.vbo_id.clone()),
+                status: r.status,
+                over: m.omschrijving.clone(),
+                anker: Some(m.melding_id.clone()),
+            }
+        })
+        .collect();
+    out.extend(delivered.iter().map(|m| {
+        RegisterRegel {
+            dag: m.datum.clone(),
+            datum: loep_app::nl::datum(&m.datum),
+            bron: "levering van de gemeente",
+            categorie: categorie(&m.categorie),
+            adres: if m.anoniem {
+                format!("{} (anoniem gemeld)", m.adres)
+            } else {
+                m.adres.clone()
+            },
+            vbo_id: m.vbo_id.clone(),
+            status: match &m.vbo_id {
+                Some(_) => "in het meldingensysteem van de gemeente".to_string(),
+                None => "adres niet zeker aan een BAG-object gekoppeld".to_string(),
+            },
+            over: m
+                .onderwerpen
+                .as_deref()
+                .map(|o| format!("onderwerp: {}", o.replace(',', ", ")))
+                .unwrap_or_default(),
+            anker: None,
+        }
+    }));
+    // The newest first; on one day the form's before the delivery's.
+    out.sort_by(|a, b| b.dag.cmp(&a.dag));
+    out
+}
+
+/// Rows per page of the register.
+const PER_PAGINA: usize = 100;
+
 #[derive(Template)]
 #[template(path = "meldingen.html")]
 struct Meldingen {
     wie: Wie,
+    register: Vec<RegisterRegel>,
+    /// Form reports with their status forms.
     meldingen: Vec<MeldingRegel>,
     mag_behandelen: bool,
+    formulier: usize,
+    geleverd: usize,
+    pagina: usize,
+    paginas: usize,
 }
 
-pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+#[derive(serde::Deserialize)]
+pub struct Pagina {
+    #[serde(default)]
+    pagina: Option<usize>,
+}
+
+/// `GET /meldingen`: one register of residents' reports, from the form and from the
+/// municipality's delivery, the newest first and paged; below it the form's reports with
+/// their status.
+pub async fn list(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<Pagina>,
+) -> Response {
     let (s, csrf) = match session(&server, &headers, Mode::Read).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let page = blocking(move || {
         let all = loep_app::melden::list(&s)?;
+        let delivered = loep_app::melden::delivered(&s, None)?;
+        let register = register_regels(&all, &delivered);
+        let paginas = register.len().div_ceil(PER_PAGINA).max(1);
+        let pagina = q.pagina.unwrap_or(1).clamp(1, paginas);
         Ok(Meldingen {
             mag_behandelen: s.may(Actie::SignalenBekijken) && s.may(Actie::ZaakBehandelen),
             wie: Wie::of(&s, csrf),
+            formulier: all.len(),
+            geleverd: delivered.len(),
+            register: register
+                .into_iter()
+                .skip((pagina - 1) * PER_PAGINA)
+                .take(PER_PAGINA)
+                .collect(),
             meldingen: all.iter().map(melding_regel).collect(),
+            pagina,
+            paginas,
         })
     })
     .await;

@@ -134,6 +134,7 @@ pub struct BezoekRegel {
     pub gepland: String,
     pub team: String,
     pub uitgevoerd: String,
+    pub aanwezig: String,
     pub uitkomsten: String,
     pub toelichting: String,
 }
@@ -203,6 +204,8 @@ struct ZaakPagina {
     personen: Vec<PersoonRegel>,
     rollen: Vec<Regel>,
     bezoeken: Vec<BezoekRegel>,
+    /// The team of the visit still to be carried out: who went, unless the form says otherwise.
+    gepland_team: String,
     bevindingen: Vec<Regel>,
     notities: Vec<Regel>,
     indicatoren: Vec<String>,
@@ -379,6 +382,13 @@ fn case_page(
             })
             .collect(),
         personen: person_rows(&personen),
+        gepland_team: d
+            .huisbezoeken
+            .iter()
+            .rev()
+            .find(|h| h.uitgevoerd.is_none())
+            .map(|h| h.team.join(", "))
+            .unwrap_or_default(),
         rollen: d
             .rollen
             .iter()
@@ -411,6 +421,7 @@ fn case_page(
                     }
                     Some(u) => loep_app::nl::datum(u),
                 },
+                aanwezig: b.aanwezig.join(", "),
                 uitkomsten: b
                     .uitkomsten
                     .iter()
@@ -737,6 +748,13 @@ fn apply(s: &mut Session, id: &str, actie: &str, v: &Velden) -> loep_app::Result
                     bevindingen: v.bevindingen(),
                     toelichting: v.get("toelichting"),
                     brp_onjuist: vec![],
+                    aanwezig: v
+                        .get("aanwezig")
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_string)
+                        .collect(),
                 },
             )?;
         }

@@ -133,6 +133,10 @@ CREATE TABLE IF NOT EXISTS trefkans_archief (
 /// writer calls it when it opens a project.
 pub fn create_schema(conn: &Connection) -> Result<()> {
     conn.execute_batch(SCHEMA)?;
+    // Who went on a visit (a register of an earlier release lacks the column).
+    if !has_column(conn, "huisbezoek", "aanwezig")? {
+        conn.execute_batch("ALTER TABLE huisbezoek ADD COLUMN aanwezig TEXT")?;
+    }
     loep_store::integrity::create_triggers(conn)?;
     Ok(())
 }
@@ -143,6 +147,15 @@ pub fn has_register(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zaak')",
         [],
+        |r| r.get(0),
+    )?)
+}
+
+/// Whether `table` has `column` (the register's tables gain columns in place).
+fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        params![table, column],
         |r| r.get(0),
     )?)
 }
@@ -237,6 +250,9 @@ pub struct Huisbezoek {
     pub gepland: String,
     pub team: Vec<String>,
     pub uitgevoerd: Option<String>,
+    /// Who went, once it was carried out (the plan's team says who was to go).
+    #[serde(default)]
+    pub aanwezig: Vec<String>,
     pub uitkomsten: Vec<String>,
     pub toelichting: Option<String>,
 }
@@ -916,18 +932,26 @@ pub(crate) fn detail(conn: &Connection, z: Zaak) -> Result<ZaakDetail> {
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT volgnr, gepland, team, uitgevoerd, uitkomsten, toelichting FROM huisbezoek WHERE zaak = ?1 ORDER BY volgnr",
-    )?;
+    // (A register no writer of this release has opened yet has no `aanwezig`.)
+    let aanwezig = if has_column(conn, "huisbezoek", "aanwezig")? {
+        "aanwezig"
+    } else {
+        "NULL"
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT volgnr, gepland, team, uitgevoerd, uitkomsten, toelichting, {aanwezig} FROM huisbezoek WHERE zaak = ?1 ORDER BY volgnr",
+    ))?;
     let huisbezoeken = stmt
         .query_map(params![id], |r| {
             let team: String = r.get(2)?;
             let uitkomsten: Option<String> = r.get(4)?;
+            let aanwezig: Option<String> = r.get(6)?;
             Ok(Huisbezoek {
                 volgnr: r.get(0)?,
                 gepland: r.get(1)?,
                 team: split(&team),
                 uitgevoerd: r.get(3)?,
+                aanwezig: split(aanwezig.as_deref().unwrap_or_default()),
                 uitkomsten: split(uitkomsten.as_deref().unwrap_or_default()),
                 toelichting: r.get(5)?,
             })
@@ -1299,6 +1323,7 @@ pub fn plan_visit(
         gepland: datum,
         team: team.to_vec(),
         uitgevoerd: None,
+        aanwezig: Vec::new(),
         uitkomsten: Vec::new(),
         toelichting: None,
     })
@@ -1327,7 +1352,37 @@ pub struct Uitkomst {
     pub bevindingen: Vec<(String, String)>,
     pub toelichting: String,
     pub brp_onjuist: Vec<BrpOnjuist>,
+    /// Who went (accounts or names, as the team of the plan); empty: the one who records it.
+    pub aanwezig: Vec<String>,
 }
+
+/// Who went on a visit, checked: at most [`MAX_AANWEZIG`] names of at most 64 characters,
+/// none twice, no comma; none given: the one who records it.
+fn aanwezig(given: &[String], recorder: &str) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for n in given.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if n.chars().count() > 64 || n.contains(',') || n.chars().any(char::is_control) {
+            return Err(invalid(format!(
+                "'{n}' is geen naam van wie er gingen: ten hoogste 64 tekens, zonder komma"
+            )));
+        }
+        if !out.iter().any(|x| x == n) {
+            out.push(n.to_string());
+        }
+    }
+    if out.len() > MAX_AANWEZIG {
+        return Err(invalid(format!(
+            "noem ten hoogste {MAX_AANWEZIG} mensen die er gingen"
+        )));
+    }
+    if out.is_empty() {
+        out.push(recorder.to_string());
+    }
+    Ok(out)
+}
+
+/// The most people recorded as having gone on one visit.
+pub const MAX_AANWEZIG: usize = 12;
 
 /// Checks bevindingen against the case's indicators: each known, each verdict valid, none
 /// twice, and (with `all`) every indicator covered, counting those recorded before.
@@ -1469,16 +1524,18 @@ pub fn record_visit(
     } else {
         String::new()
     };
+    let aanwezig = aanwezig(&u.aanwezig, user.naam())?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     tx.execute(
-        "UPDATE huisbezoek SET uitgevoerd = ?3, uitkomsten = ?4, toelichting = ?5 WHERE zaak = ?1 AND volgnr = ?2",
+        "UPDATE huisbezoek SET uitgevoerd = ?3, uitkomsten = ?4, toelichting = ?5, aanwezig = ?6 WHERE zaak = ?1 AND volgnr = ?2",
         params![
             z.identificatie,
             volgnr,
             datum,
             u.uitkomsten.join(","),
-            u.toelichting.trim()
+            u.toelichting.trim(),
+            aanwezig.join(",")
         ],
     )?;
     write_bevindingen(&tx, &z.identificatie, &u.bevindingen, user.naam())?;
@@ -1495,7 +1552,11 @@ pub fn record_visit(
         &tx,
         &z.identificatie,
         "huisbezoek_uitgevoerd",
-        &format!("uitkomst: {}{afwijking}", u.uitkomsten.join(", ")),
+        &format!(
+            "uitkomst: {}{afwijking}; aanwezig: {}",
+            u.uitkomsten.join(", "),
+            aanwezig.join(", ")
+        ),
         user.naam(),
     )?;
     log_step(
@@ -1782,5 +1843,21 @@ mod tests {
         assert_eq!(&u[14..15], "4");
         assert!(["8", "9", "a", "b"].contains(&&u[19..20]));
         assert_ne!(u, new_uuid().unwrap());
+    }
+
+    /// Who went: the one who records it when nobody is named, each name once, no comma (the
+    /// list is stored joined by commas), and a bounded list.
+    #[test]
+    fn who_went_is_checked() {
+        assert_eq!(aanwezig(&[], "hh").unwrap(), vec!["hh"]);
+        assert_eq!(aanwezig(&[" ".into()], "hh").unwrap(), vec!["hh"]);
+        assert_eq!(
+            aanwezig(&["a".into(), " b ".into(), "a".into()], "hh").unwrap(),
+            vec!["a", "b"]
+        );
+        assert!(aanwezig(&["a,b".into()], "hh").is_err());
+        assert!(aanwezig(&["x".repeat(65)], "hh").is_err());
+        let many: Vec<String> = (0..=MAX_AANWEZIG).map(|i| format!("p{i}")).collect();
+        assert!(aanwezig(&many, "hh").is_err());
     }
 }
