@@ -167,6 +167,8 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
             organisatie: Some("Gemeente Haarlem".to_string()),
             contact: Some("privacy@demo-gemeente.example".to_string()),
             privacyverklaring: Some("https://demo-gemeente.example/privacyverklaring".to_string()),
+            postadres: Some("Postbus 511, 2003 PB Haarlem".to_string()),
+            functionaris: Some("A. de Vries".to_string()),
         },
     }
 }

@@ -96,9 +96,66 @@ impl CasePerson {
     }
 }
 
+/// What the case pages need from the project's Parquet files, read once for every case so
+/// that a case page is answered without reading them again: the roles of each case's
+/// persons at its address and their birth years. A front end keeps it while
+/// [`CaseIndex::key`] stays [`case_index_key`]; it shows a case's part only after the case
+/// itself was authorised ([`show`]).
+pub struct CaseIndex {
+    key: String,
+    roles: std::collections::HashMap<String, loep_scan::rollen::Rollen>,
+    years: std::collections::HashMap<String, i64>,
+}
+
+impl CaseIndex {
+    /// The state it was made from.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// The state a [`CaseIndex`] is made from (cheap): the snapshots and linkage, and the cases'
+/// signals.
+pub fn case_index_key(session: &Session) -> Result<String> {
+    session.authorize(Actie::ZakenBekijken)?;
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let mut key: Vec<String> = sources
+        .tables
+        .iter()
+        .map(|(t, (id, _))| format!("{t}={id}"))
+        .collect();
+    key.push(register::case_persons(session.project.conn())?.0);
+    Ok(key.join(";"))
+}
+
+/// Makes the [`CaseIndex`]: one pass over each table that gives a role, and over the BRP.
+pub fn case_index(session: &Session) -> Result<CaseIndex> {
+    let key = case_index_key(session)?;
+    let (_, all) = register::case_persons(session.project.conn())?;
+    let mut wanted = loep_scan::rollen::Wanted::new();
+    for (vbo, p) in &all {
+        wanted.entry(vbo.clone()).or_default().insert(p.clone());
+    }
+    let sources = loep_scan::Sources::of(&session.project)?;
+    let roles = loep_scan::rollen::of(&sources, &wanted)?.rollen;
+    let persons: std::collections::HashSet<&str> = all.iter().map(|(_, p)| p.as_str()).collect();
+    let years = loep_scan::rollen::birth_years(&sources, &persons)?;
+    Ok(CaseIndex { key, roles, years })
+}
+
 /// The persons of the case `detail` (which the session was allowed to see), as
-/// [`CasePerson`]s.
+/// [`CasePerson`]s, read from the files.
 pub fn persons_of(session: &Session, detail: &ZaakDetail) -> Result<Vec<CasePerson>> {
+    persons_in(session, detail, None)
+}
+
+/// [`persons_of`] from a [`CaseIndex`] when it is of the project as it is now (else from the
+/// files).
+pub fn persons_in(
+    session: &Session,
+    detail: &ZaakDetail,
+    index: Option<&CaseIndex>,
+) -> Result<Vec<CasePerson>> {
     session.authorize(Actie::ZakenBekijken)?;
     let mut order: Vec<&str> = Vec::new();
     for s in &detail.signalen {
@@ -117,10 +174,29 @@ pub fn persons_of(session: &Session, detail: &ZaakDetail) -> Result<Vec<CasePers
         return Ok(Vec::new());
     }
     let wanted: std::collections::HashSet<&str> = order.iter().copied().collect();
-    let sources = loep_scan::Sources::of(&session.project)?;
-    let mut rollen =
-        loep_scan::rollen::at(&sources, &detail.zaak.zaakobject.identificatie, &wanted)?;
-    let years = loep_scan::rollen::birth_years(&sources, &wanted)?;
+    let vbo = &detail.zaak.zaakobject.identificatie;
+    let current = match index {
+        Some(i) if i.key == case_index_key(session)? => Some(i),
+        _ => None,
+    };
+    let (mut rollen, years) = match current {
+        Some(i) => {
+            let mut r = i.roles.get(vbo).cloned().unwrap_or_default();
+            r.retain(|p, _| wanted.contains(p.as_str()));
+            let y: std::collections::HashMap<String, i64> = wanted
+                .iter()
+                .filter_map(|p| i.years.get(*p).map(|y| (p.to_string(), *y)))
+                .collect();
+            (r, y)
+        }
+        None => {
+            let sources = loep_scan::Sources::of(&session.project)?;
+            (
+                loep_scan::rollen::at(&sources, vbo, &wanted)?,
+                loep_scan::rollen::birth_years(&sources, &wanted)?,
+            )
+        }
+    };
     // The approved requests of the case's signals that this account may open.
     let conn = session.project.conn();
     let signals: std::collections::HashSet<&str> =
@@ -143,20 +219,41 @@ pub fn persons_of(session: &Session, detail: &ZaakDetail) -> Result<Vec<CasePers
             shown.entry(p.as_str()).or_insert_with(|| o.id.clone());
         }
     }
+    // Who may read the signals (analist, projectleider) sees every source's link, as on the
+    // address page; a partner or handhaver on the case sees who lives there, owns it, rents
+    // it or runs a business there, never what other agencies hold about a person (an
+    // allowance, a benefit, a tax partner) nor a link by name still under review.
+    let everything = session.may(Actie::SignalenBekijken);
     Ok(order
         .iter()
         .enumerate()
-        .map(|(i, p)| CasePerson {
-            nummer: i + 1,
-            pseudoniem: p.to_string(),
-            geboortejaar: years.get(*p).copied(),
-            rollen: rollen
+        .map(|(i, p)| {
+            let rollen: Vec<String> = rollen
                 .remove(*p)
-                .map(|r| r.into_iter().map(|(_, rol)| rol).collect())
-                .unwrap_or_default(),
-            onthulling: shown.get(p).cloned(),
+                .map(|r| {
+                    r.into_iter()
+                        .filter(|(source, rol)| everything || at_the_door(*source, rol))
+                        .map(|(_, rol)| rol)
+                        .collect()
+                })
+                .unwrap_or_default();
+            CasePerson {
+                nummer: i + 1,
+                pseudoniem: p.to_string(),
+                // A person no source shown links to the address is only a number.
+                geboortejaar: years.get(*p).copied().filter(|_| !rollen.is_empty()),
+                rollen,
+                onthulling: shown.get(p).cloned(),
+            }
         })
         .collect())
+}
+
+/// Whether a role (by the order of its source in `loep_scan::rollen`) is one the people at
+/// the door need: registered there (BRP, now or before), owner (Kadaster), a business there
+/// (KvK), tenant (a corporation's contract, its link by name confirmed).
+fn at_the_door(source: u8, rol: &str) -> bool {
+    source <= loep_scan::rollen::ORDER_TENANT && !rol.contains("nog te beoordelen")
 }
 
 /// `loep zaak list`.

@@ -478,10 +478,11 @@ pub fn inzage(
     bsn: &str,
     out: Option<PathBuf>,
     json: bool,
+    beperking: Option<&loep_app::inzage::Beperking>,
     gebruiker: Option<&str>,
 ) -> Result<ExitCode> {
     let mut s = access::open(dir, Mode::Write, gebruiker)?;
-    let w = loep_app::inzage::report(&mut s, bsn, out.as_deref())?;
+    let w = loep_app::inzage::report(&mut s, bsn, out.as_deref(), beperking)?;
     if json {
         // Where the letter is and what it holds, not the letter itself: that names the
         // resident and stays in its files.
@@ -493,6 +494,7 @@ pub fn inzage(
             "signalen": w.report.signalen.len(),
             "verwerkingen": w.report.verwerkingen.len(),
             "zonder_contact": w.zonder_contact,
+            "beperking": beperking,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -509,6 +511,17 @@ pub fn inzage(
         w.pdf.display(),
         w.json.display()
     );
+    if let Some(b) = beperking {
+        println!(
+            "Beperkt tot en met {} (artikel 41 UAVG): {}; de reden staat in het verwerkingslog, niet in de brief.",
+            b.tot,
+            b.delen
+                .iter()
+                .map(|d| d.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     println!("Het bevat identiteiten: geef het alleen aan de bewoner en verwijder het daarna.");
     if w.zonder_contact {
         eprintln!(

@@ -209,7 +209,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     );
     match &resident_bsn {
         Some(bsn) => {
-            let w = loep_app::inzage::report(&mut login("fg")?, bsn, None)?;
+            let w = loep_app::inzage::report(&mut login("fg")?, bsn, None, None)?;
             println!(
                 "   {} bron(nen), {} signaal/signalen, {} verwerking(en), in gewoon Nederlands en zonder pseudoniemen:",
                 w.report.bronnen.len(),

@@ -107,6 +107,13 @@ enum Command {
         /// report form.
         #[arg(long)]
         privacyverklaring: Option<String>,
+        /// The postal address letters to residents give as sender (e.g. "Postbus 511, 2003 PB
+        /// Haarlem").
+        #[arg(long)]
+        postadres: Option<String>,
+        /// The name of the privacy officer who signs the access letters.
+        #[arg(long)]
+        functionaris: Option<String>,
     },
     /// Record the privacy officer's approval of the project (required before any intake); run
     /// as the functionaris gegevensbescherming's account.
@@ -306,6 +313,17 @@ enum Command {
         out: Option<PathBuf>,
         #[arg(long)]
         json: bool,
+        /// Leave parts out while an investigation runs (article 41 UAVG; privacy officer
+        /// only): signalen, zaken (comma-separated). Needs --reden and --tot.
+        #[arg(long, value_delimiter = ',', requires_all = ["reden", "tot"])]
+        beperk: Vec<String>,
+        /// Why the parts are left out: which investigation showing them would harm (logged,
+        /// not in the letter).
+        #[arg(long, requires = "beperk")]
+        reden: Option<String>,
+        /// The last day the restriction applies (JJJJ-MM-DD, at most a year ahead).
+        #[arg(long, requires = "beperk")]
+        tot: Option<String>,
     },
     /// The Algoritmeregister entry of the project.
     Register {
@@ -548,6 +566,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             organisatienaam,
             contact,
             privacyverklaring,
+            postadres,
+            functionaris,
         } => {
             let config = loep_app::project::NewProject {
                 naam,
@@ -567,6 +587,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     organisatie: organisatienaam,
                     contact,
                     privacyverklaring,
+                    postadres,
+                    functionaris,
                 },
             }
             .config()?;
@@ -811,7 +833,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             bsn,
             out,
             json,
-        } => accountability::inzage(&dir, &bsn, out, json, who),
+            beperk,
+            reden,
+            tot,
+        } => {
+            let beperking = match (beperk.is_empty(), reden, tot) {
+                (true, _, _) => None,
+                (false, Some(reden), Some(tot)) => Some(loep_app::inzage::Beperking::new(
+                    &beperk,
+                    &reden,
+                    &tot,
+                    &loep_app::today(),
+                )?),
+                _ => anyhow::bail!("--beperk vraagt ook --reden en --tot"),
+            };
+            accountability::inzage(&dir, &bsn, out, json, beperking.as_ref(), who)
+        }
         Command::Register { command } => accountability::register(command, who),
         Command::Zaak { command } => zaak_cmd::zaak(command, who),
         Command::Trefkans { dir, json } => zaak_cmd::trefkans(&dir, json, who),

@@ -289,7 +289,7 @@ fn print_detail(
             p.pseudoniem,
             p.onthulling
                 .as_deref()
-                .map(|o| format!("; identiteit: loep reveal show {o}"))
+                .map(|o| format!("; identiteit: loep reveal show PROJECTMAP {o}"))
                 .unwrap_or_default()
         );
         if p.rollen.is_empty() {
@@ -322,7 +322,15 @@ fn print_detail(
             h.gepland,
             h.team.join(", "),
             match &h.uitgevoerd {
-                Some(u) => format!("uitgevoerd {u}, uitkomst {}", h.uitkomsten.join(", ")),
+                Some(u) => format!(
+                    "uitgevoerd {u} door {}, uitkomst {}",
+                    if h.aanwezig.is_empty() {
+                        "(niet vastgelegd)".to_string()
+                    } else {
+                        h.aanwezig.join(", ")
+                    },
+                    h.uitkomsten.join(", ")
+                ),
                 None => "nog niet uitgevoerd".to_string(),
             }
         );

@@ -909,6 +909,81 @@ fn access_request_log_export_and_register() {
             .iter()
             .any(|(subj, _)| subj.as_deref() == Some(p))
     );
+    // A letter that can be posted: the address block from the BRP, the reference, the
+    // signature.
+    for part in [
+        "Ons kenmerk",
+        "INZ-",
+        "Met vriendelijke groet,",
+        "Functionaris gegevensbescherming",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+
+    // While an investigation runs the privacy officer leaves the cases' part out (article 41
+    // UAVG): the letter says that a restriction applies and until when, not why; the log
+    // records why. A key holder may draw up letters, not restrict them.
+    let later = "2026-12-07T10:00:00Z";
+    let beperkt = root.path().join("beperkt");
+    let o = beperkt.to_str().unwrap();
+    let reden = "Lopend onderzoek naar adresfraude; een huisbezoek is gepland.";
+    let restrict = |user: &str, tot: &str| {
+        loep_env(
+            &[
+                "inzage", d, "--bsn", bsn, "--out", o, "--beperk", "zaken", "--reden", reden,
+                "--tot", tot,
+            ],
+            &[("LOEP_GEBRUIKER", user), ("LOEP_NOW", later)],
+        )
+    };
+    let err = refused(restrict("sleutelhouder", "2027-02-01"));
+    assert!(err.contains("beperken"), "{err}");
+    let err = refused(restrict("fg", "2028-02-01"));
+    assert!(err.contains("ten hoogste 365 dagen"), "{err}");
+    let said = ok(restrict("fg", "2027-02-01"));
+    assert!(said.contains("Beperkt tot en met 2027-02-01"), "{said}");
+    let files = files_under(&beperkt);
+    let restricted = std::fs::read_to_string(
+        files
+            .iter()
+            .find(|f| f.extension().is_some_and(|e| e == "html"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        restricted.contains("Tijdelijke beperking van dit overzicht")
+            && restricted.contains("artikel 41")
+            && restricted.contains("1 februari 2027"),
+        "{restricted}"
+    );
+    assert!(
+        !restricted.contains(reden),
+        "the reason stays out of the letter"
+    );
+    let machine = json(
+        std::fs::read_to_string(
+            files
+                .iter()
+                .find(|f| f.extension().is_some_and(|e| e == "json"))
+                .unwrap(),
+        )
+        .unwrap(),
+    );
+    assert!(
+        machine["verwerkingen"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| !v["handeling"].as_str().unwrap().starts_with("onthulling.")),
+        "{machine}"
+    );
+    assert_eq!(machine["beperking"]["tot"], "2027-02-01");
+    let logged = ok(loep_as("fg", &["log", "export", d]));
+    let rec = logged
+        .lines()
+        .find(|l| l.contains("\"inzage.beperkt\""))
+        .expect("the restriction is in the log");
+    assert!(rec.contains(reden) && rec.contains("2027-02-01"), "{rec}");
 
     // The log for auditors: JSON lines with the Logboek fields, and OTLP spans.
     let records = json(ok(loep(&["log", "verify", d, "--json"])))["records"]

@@ -1857,6 +1857,53 @@ fn every_route_answers_every_role_as_the_table_says() {
         )
         .unwrap();
     assert_eq!(logged, 2, "drawing up and opening are logged");
+    // The privacy officer may restrict a letter (article 41 UAVG); a restriction without its
+    // reason is said, one with it is drawn up and logged.
+    assert!(
+        listed.contains("Tijdelijk beperken (artikel 41 UAVG)"),
+        "{listed}"
+    );
+    let short = post(
+        &s,
+        "/inzage",
+        Some(&fg),
+        &[
+            ("csrf", &csrf),
+            ("bsn", &bsn),
+            ("beperk", "zaken"),
+            ("reden", "kort"),
+            ("tot", "2099-01-01"),
+        ],
+    );
+    assert_eq!(short.status, 400, "{}", short.body);
+    assert!(
+        short.body.contains("ten minste 20 tekens"),
+        "{}",
+        short.body
+    );
+    let tot = loep_app_date_in_days(30);
+    let restricted = post(
+        &s,
+        "/inzage",
+        Some(&fg),
+        &[
+            ("csrf", &csrf),
+            ("bsn", &bsn),
+            ("beperk", "zaken"),
+            ("reden", "Lopend onderzoek naar adresfraude op dit adres."),
+            ("tot", &tot),
+        ],
+    );
+    assert_eq!(restricted.status, 303, "{}", restricted.body);
+    let restrictions: i64 = rusqlite::Connection::open(dir.join("store.sqlite"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM verwerkingslog WHERE name = 'inzage.beperkt'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(restrictions, 1);
     for bad in [
         "/inzage/store.sqlite",
         "/inzage/..%2Fstore.sqlite",
@@ -2273,4 +2320,11 @@ fn reports_filed_through_the_form_count_in_the_cluster_indicator() {
     assert!(form_page.body.contains("meldformulier (W000001)"));
     // Paged: a page past the end is the last one.
     assert_eq!(get(&s, "/meldingen?pagina=999", Some(&analist)).status, 200);
+}
+
+/// The day `days` days from now (JJJJ-MM-DD), as the server's clock has it.
+fn loep_app_date_in_days(days: u64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Days::new(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }

@@ -13,6 +13,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use crate::address::{read, text};
 use crate::engine::Sources;
 
+/// The order of the tenant's role (a corporation's contract): the roles up to it are where a
+/// person lives, what they own and rent and their business there; after it come what other
+/// agencies hold (an address for tax, allowances, benefits) and partners of those.
+pub const ORDER_TENANT: u8 = 4;
+
 /// A person's roles at the address, in plain Dutch, each naming its source: by pseudonym, the
 /// roles in the order of the sources (the BRP first), each with that order.
 pub type Rollen = BTreeMap<String, BTreeSet<(u8, String)>>;
@@ -403,7 +408,7 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
                             stappen: uitleg.get(i).map(steps).unwrap_or_default(),
                         });
                     }
-                    add(vbo, person, 4, rol);
+                    add(vbo, person, ORDER_TENANT, rol);
                 }
                 Ok(())
             },

@@ -146,6 +146,9 @@ pub enum Actie {
     BewaartermijnenHandhaven,
     /// Answer a resident's access request (`loep inzage`).
     InzageOpstellen,
+    /// Leave parts of an access letter out while an investigation runs, with a reason and an
+    /// end date (article 41 UAVG; `loep inzage --beperk`): the privacy officer's decision.
+    InzageBeperken,
     /// Export the Algoritmeregister entry and the catalogue (`loep register export`).
     RegisterExporteren,
     /// Open a case for an address from its signals (`loep zaak new`).
@@ -174,7 +177,7 @@ pub enum Actie {
 }
 
 impl Actie {
-    pub const ALL: [Actie; 29] = [
+    pub const ALL: [Actie; 30] = [
         Actie::ProjectGoedkeuren,
         Actie::ProjectBekijken,
         Actie::LeveringLaden,
@@ -193,6 +196,7 @@ impl Actie {
         Actie::LogExporteren,
         Actie::BewaartermijnenHandhaven,
         Actie::InzageOpstellen,
+        Actie::InzageBeperken,
         Actie::RegisterExporteren,
         Actie::ZaakAanmaken,
         Actie::ZakenBekijken,
@@ -229,6 +233,7 @@ impl Actie {
             Actie::LogExporteren => "het verwerkingslog exporteren",
             Actie::BewaartermijnenHandhaven => "de bewaartermijnen handhaven",
             Actie::InzageOpstellen => "inzageverzoeken beantwoorden",
+            Actie::InzageBeperken => "delen van een inzage tijdelijk beperken",
             Actie::RegisterExporteren => "de tekst voor het Algoritmeregister exporteren",
             Actie::ZaakAanmaken => "een zaak aanmaken",
             Actie::ZakenBekijken => "zaken bekijken",
@@ -277,6 +282,7 @@ impl Actie {
             Actie::LogExporteren => &[FunctionarisGegevensbescherming],
             Actie::BewaartermijnenHandhaven => &[Beheerder, FunctionarisGegevensbescherming],
             Actie::InzageOpstellen => &[Sleutelhouder, FunctionarisGegevensbescherming],
+            Actie::InzageBeperken => &[FunctionarisGegevensbescherming],
             Actie::RegisterExporteren => &[Projectleider, FunctionarisGegevensbescherming],
             Actie::ZaakAanmaken => &[Analist, Projectleider],
             Actie::ZakenBekijken => &[Projectleider, Analist, PartnerMedewerker, Handhaver],
@@ -1408,6 +1414,7 @@ mod tests {
             (LogExporteren, "F"),
             (BewaartermijnenHandhaven, "F B"),
             (InzageOpstellen, "S F"),
+            (InzageBeperken, "F"),
             (RegisterExporteren, "P F"),
             (ZaakAanmaken, "A P"),
             (ZakenBekijken, "P A M H"),

@@ -55,6 +55,14 @@ pub struct Publicatie {
     /// privacy statement, linked from the public report form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacyverklaring: Option<String>,
+    /// The postal address letters to residents give as sender and for answers (e.g.
+    /// "Postbus 511, 2003 PB Haarlem"); at most 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postadres: Option<String>,
+    /// The name of the privacy officer who signs letters to residents (an access letter);
+    /// without it the letter is signed with the office alone. At most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functionaris: Option<String>,
 }
 
 impl Publicatie {
@@ -81,6 +89,18 @@ impl Publicatie {
                 bail!(
                     "publicatie.contact '{c}': give an e-mail address or a page starting with https://"
                 );
+            }
+        }
+        for (name, value, max) in [
+            ("postadres", &self.postadres, 200),
+            ("functionaris", &self.functionaris, 100),
+        ] {
+            if let Some(v) = value
+                && (v.trim().is_empty()
+                    || v.chars().count() > max
+                    || v.chars().any(char::is_control))
+            {
+                bail!("publicatie.{name}: give at most {max} characters on one line");
             }
         }
         if let Some(p) = &self.privacyverklaring {
@@ -1269,8 +1289,22 @@ mod tests {
             organisatie: Some("Gemeente Haarlem".into()),
             contact: Some("privacy@haarlem.example".into()),
             privacyverklaring: Some("https://haarlem.example/privacy".into()),
+            postadres: Some("Postbus 511, 2003 PB Haarlem".into()),
+            functionaris: Some("A. de Vries".into()),
         };
         ok.validate().unwrap();
+        for (postadres, functionaris) in [
+            (Some("x\ny".to_string()), None),
+            (Some(" ".to_string()), None),
+            (None, Some("n".repeat(101))),
+        ] {
+            let p = Publicatie {
+                postadres,
+                functionaris,
+                ..ok.clone()
+            };
+            assert!(p.validate().is_err());
+        }
         for bad in [
             "haarlem.example/privacy",
             "http://haarlem.example/privacy",

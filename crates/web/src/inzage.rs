@@ -27,6 +27,11 @@ struct Inzageverzoeken {
     wie: Wie,
     brieven: Vec<BriefRegel>,
     fout: Option<String>,
+    /// The privacy officer may restrict parts of a letter (article 41 UAVG).
+    mag_beperken: bool,
+    /// The latest end date a restriction may have (JJJJ-MM-DD).
+    uiterlijk: String,
+    vandaag: String,
 }
 
 fn page(
@@ -43,10 +48,15 @@ fn page(
             pdf: l.pdf,
         })
         .collect();
+    let vandaag = loep_app::today();
+    let uiterlijk = loep_app::inzage::latest_end(&vandaag);
     Ok(Inzageverzoeken {
         wie: Wie::of(s, csrf),
         brieven,
         fout,
+        mag_beperken: s.may(loep_app::types::Actie::InzageBeperken),
+        uiterlijk,
+        vandaag,
     })
 }
 
@@ -78,7 +88,24 @@ pub async fn draw_up(
             let fout = "Vul het BSN van de verzoeker in: negen cijfers.".to_string();
             return Ok(Err((Kind::Invalid, page(&s, csrf, Some(fout))?)));
         }
-        match loep_app::inzage::report(&mut s, &bsn, None) {
+        // A restriction (article 41 UAVG) when the privacy officer ticked a part.
+        let delen = v.all("beperk");
+        let beperking = if delen.is_empty() {
+            None
+        } else {
+            match loep_app::inzage::Beperking::new(
+                &delen,
+                &v.get("reden"),
+                &v.get("tot"),
+                &loep_app::today(),
+            ) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    return Ok(Err((Kind::Invalid, page(&s, csrf, Some(e.message()))?)));
+                }
+            }
+        };
+        match loep_app::inzage::report(&mut s, &bsn, None, beperking.as_ref()) {
             Ok(_) => Ok(Ok(())),
             Err(e) if matches!(e.kind, Kind::Invalid | Kind::NotFound | Kind::Conflict) => {
                 let kind = e.kind;

@@ -56,6 +56,8 @@ pub struct Server {
     adresboek: Mutex<Option<(Option<String>, Arc<loep_app::scan::Addresses>)>>,
     /// The address page's index of addresses and roles, kept while its key stays.
     adresindex: Mutex<Option<Arc<loep_app::scan::AddressIndex>>>,
+    /// The case pages' index, made once per state of the sources and the cases' signals.
+    zaakindex: Mutex<Option<Arc<loep_app::zaken::CaseIndex>>>,
     /// The dashboard's overview of the newest run, kept while the address index's key stays
     /// (the same runs, snapshots and linkage).
     overzicht: Mutex<Option<(String, Arc<pages::RunOverview>)>>,
@@ -95,6 +97,7 @@ impl Server {
             scan: Arc::new(Mutex::new(scans::ScanState::default())),
             adresboek: Mutex::new(None),
             adresindex: Mutex::new(None),
+            zaakindex: Mutex::new(None),
             overzicht: Mutex::new(None),
             wachtrij: Default::default(),
             zaakstatus: Mutex::new(std::collections::HashMap::new()),
@@ -147,6 +150,28 @@ impl Server {
         }
         let book = self.address_book(s)?;
         let index = Arc::new(loep_app::scan::address_index(s, book)?);
+        *cached = Some(index.clone());
+        Ok(index)
+    }
+
+    /// The case pages' index (roles and birth years of the cases' persons) for the project as
+    /// it is now, made again when an intake, a linkage or a new case changed what it is made
+    /// from. The session's use case authorises it; a case's part is shown only after the case.
+    pub fn case_index(
+        &self,
+        s: &loep_app::Session,
+    ) -> loep_app::Result<Arc<loep_app::zaken::CaseIndex>> {
+        let key = loep_app::zaken::case_index_key(s)?;
+        let mut cached = self
+            .zaakindex
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(index) = cached.as_ref()
+            && index.key() == key
+        {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(loep_app::zaken::case_index(s)?);
         *cached = Some(index.clone());
         Ok(index)
     }

@@ -258,14 +258,37 @@ fn buurt_of(book: &loep_app::scan::Addresses, o: &loep_app::zaken::Zaakobject) -
     }
 }
 
+/// The persons of a case from the server's index; when they cannot be read, the case page
+/// still shows (their pseudonyms, and a note).
+fn persons(server: &Server, s: &Session, d: &ZaakDetail) -> Vec<loep_app::zaken::CasePerson> {
+    let found = server
+        .case_index(s)
+        .and_then(|index| loep_app::zaken::persons_in(s, d, Some(&index)));
+    match found {
+        Ok(p) => p,
+        Err(_) => d
+            .personen
+            .iter()
+            .enumerate()
+            .map(|(i, p)| loep_app::zaken::CasePerson {
+                nummer: i + 1,
+                pseudoniem: p.clone(),
+                geboortejaar: None,
+                rollen: vec!["(de gegevens over deze persoon zijn nu niet te lezen)".into()],
+                onthulling: None,
+            })
+            .collect(),
+    }
+}
+
 fn case_page(
     s: &Session,
     csrf: String,
     d: ZaakDetail,
     book: &loep_app::scan::Addresses,
     fout: Option<String>,
-) -> loep_app::Result<ZaakPagina> {
-    let personen = loep_app::zaken::persons_of(s, &d)?;
+    personen: Vec<loep_app::zaken::CasePerson>,
+) -> ZaakPagina {
     let c = loep_app::zaken::catalogus();
     let z = &d.zaak;
     let gesloten = c.is_eind(&z.status);
@@ -344,7 +367,7 @@ fn case_page(
         .collect();
     let mut indicatoren: Vec<String> = d.indicatoren().into_iter().collect();
     indicatoren.sort();
-    Ok(ZaakPagina {
+    ZaakPagina {
         vandaag: loep_app::today(),
         wie: Wie::of(s, csrf),
         id: z.identificatie.clone(),
@@ -421,7 +444,11 @@ fn case_page(
                     }
                     Some(u) => loep_app::nl::datum(u),
                 },
-                aanwezig: b.aanwezig.join(", "),
+                aanwezig: if b.uitgevoerd.is_some() && b.aanwezig.is_empty() {
+                    "niet vastgelegd".to_string()
+                } else {
+                    b.aanwezig.join(", ")
+                },
                 uitkomsten: b
                     .uitkomsten
                     .iter()
@@ -509,7 +536,7 @@ fn case_page(
             heropenen: gesloten && s.may(Actie::ZaakHeropenen),
         },
         fout,
-    })
+    }
 }
 
 pub async fn show(
@@ -524,7 +551,8 @@ pub async fn show(
     let page = blocking(move || {
         let d = loep_app::zaken::show(&s, &id)?;
         let book = server.address_book(&s)?;
-        case_page(&s, csrf, d, &book, None)
+        let personen = persons(&server, &s, &d);
+        Ok(case_page(&s, csrf, d, &book, None, personen))
     })
     .await;
     match page {
@@ -613,7 +641,7 @@ pub async fn visit_sheet(
             } else {
                 partners.join(", ")
             },
-            personen: person_rows(&loep_app::zaken::persons_of(&s, &d)?),
+            personen: person_rows(&persons(&server, &s, &d)),
             indicatoren,
         })
     })
@@ -688,9 +716,10 @@ pub async fn act(
             Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
                 let d = loep_app::zaken::show(&s, &id)?;
                 let book = server.address_book(&s)?;
+                let personen = persons(&server, &s, &d);
                 Ok(Some((
                     e.kind,
-                    case_page(&s, csrf, d, &book, Some(e.message()))?,
+                    case_page(&s, csrf, d, &book, Some(e.message()), personen),
                 )))
             }
             Err(e) => Err(e),

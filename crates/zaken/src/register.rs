@@ -829,6 +829,31 @@ pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<
 /// A value that changes whenever a case is added or removed, moves on or gets a role: for a
 /// front end that keeps counts from [`per_status`] (reading it costs three index lookups and
 /// a count).
+/// Every case's address with the persons of its signals (for the front end's index of the
+/// case pages; the caller shows a case's part only to whoever may see that case), and a
+/// value that changes whenever that set does.
+pub fn case_persons(conn: &Connection) -> Result<(String, Vec<(String, String)>)> {
+    if !has_register(conn)? {
+        return Ok((String::new(), Vec::new()));
+    }
+    let key: String = conn.query_row(
+        "SELECT (SELECT count(*) FROM zaak_signaal) || '/' || ifnull((SELECT max(rowid) FROM zaak_signaal), 0)",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT z.vbo_id, s.pseudoniemen FROM zaak_signaal s JOIN zaak z ON z.identificatie = s.zaak",
+    )?;
+    let mut out = Vec::new();
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (vbo, persons) = row?;
+        for p in split(&persons) {
+            out.push((vbo.clone(), p));
+        }
+    }
+    Ok((key, out))
+}
+
 pub fn version(conn: &Connection) -> Result<String> {
     if !has_register(conn)? {
         return Ok(String::new());
@@ -1362,8 +1387,9 @@ fn aanwezig(given: &[String], recorder: &str) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for n in given.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
         if n.chars().count() > 64 || n.contains(',') || n.chars().any(char::is_control) {
+            let shown: String = n.chars().take(70).collect();
             return Err(invalid(format!(
-                "'{n}' is geen naam van wie er gingen: ten hoogste 64 tekens, zonder komma"
+                "'{shown}' is geen geldige naam bij wie er bij het huisbezoek waren: ten hoogste 64 tekens, zonder komma"
             )));
         }
         if !out.iter().any(|x| x == n) {

@@ -57,8 +57,22 @@ pub struct Handeling {
 #[derive(Debug, Clone, Serialize)]
 pub struct Brief {
     pub organisatie: String,
+    /// The return address above the address block (organisation and postal address).
+    pub afzender: String,
+    /// The address block for a window envelope: name, street and number, postcode and place
+    /// (from the BRP row of the person and the BAG).
+    pub adresblok: Vec<String>,
+    /// "Ons kenmerk": the letter's name (`INZ-2026-12-07-1`).
+    pub kenmerk: String,
+    /// The day, in words.
+    pub datum: String,
     pub titel: String,
     pub opgesteld: String,
+    /// What the privacy officer left out for a while (article 41 UAVG), as paragraphs; empty
+    /// when nothing is.
+    pub beperking: Vec<String>,
+    /// The signature block: greeting, the privacy officer's name, office and organisation.
+    pub ondertekening: Vec<String>,
     pub persoon: Vec<Regel>,
     pub inleiding: Vec<String>,
     pub project: Vec<Regel>,
@@ -155,6 +169,10 @@ pub fn adres(vbo_id: &str, adressen: &Addresses) -> String {
 pub struct Context<'a> {
     pub config: &'a ProjectConfig,
     pub adressen: &'a Addresses,
+    /// The letter's reference.
+    pub kenmerk: String,
+    /// What the privacy officer left out of the report for a while.
+    pub beperking: Option<&'a super::Beperking>,
 }
 
 impl Context<'_> {
@@ -322,6 +340,47 @@ fn naam(r: &Inzage) -> String {
     .join(" ")
 }
 
+/// The address block of the person's letter: the name, then street and number and postcode
+/// and place as the post asks them (`2011 AB  HAARLEM`), from the address the BRP holds for
+/// them (their home or their correspondence address).
+fn adresblok(r: &Inzage, n: &str, adressen: &Addresses) -> Vec<String> {
+    let mut lines = vec![if n.is_empty() {
+        "De bewoner".to_string()
+    } else {
+        n.to_string()
+    }];
+    let vbo = r
+        .bronnen
+        .iter()
+        .filter(|b| b.tabel == "brp_persoon")
+        .flat_map(|b| b.rijen.iter())
+        .find_map(|row| row.get("vbo_id").filter(|v| !v.is_empty()));
+    match vbo.and_then(|v| adressen.get(v)) {
+        Some(a) => {
+            let straat = a.adres.split(", ").next().unwrap_or(&a.adres).to_string();
+            lines.push(straat);
+            let postcode = a.postcode.as_deref().map(|p| match (p.get(..4), p.get(4..)) {
+                (Some(c), Some(l)) => format!("{c} {l}"),
+                _ => p.to_string(),
+            });
+            let plaats = a.woonplaats.as_deref().map(str::to_uppercase);
+            let regel = [postcode, plaats]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("  ");
+            if !regel.is_empty() {
+                lines.push(regel);
+            }
+        }
+        None => lines.push(
+            "(geen adres in de BRP-gegevens van het project: overhandigen of via het contactadres versturen)"
+                .to_string(),
+        ),
+    }
+    lines
+}
+
 /// The date `days` days after `date` (`YYYY-MM-DD`), in words.
 fn na(date: &str, days: u32) -> Option<String> {
     let d = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;
@@ -363,13 +422,36 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         ),
     ];
 
+    let beperkt = |d: super::Deel| ctx.beperking.is_some_and(|b| b.delen.contains(&d));
     let inleiding = vec![
         format!(
             "U heeft gevraagd welke persoonsgegevens {org} over u verwerkt in het project \u{201c}{}\u{201d} (artikel 15 van de Algemene verordening gegevensbescherming, AVG).",
             c.naam
         ),
-        "In dit overzicht staan alle gegevens die het project over u heeft, per organisatie die ze leverde; de signalen waarbij u betrokken bent en hoe die tot stand kwamen; en alles wat er binnen het project met uw gegevens is gedaan. Aan het eind leest u hoe lang wij de gegevens bewaren, hoe u bezwaar maakt en bij wie u terechtkunt.".to_string(),
+        if ctx.beperking.is_some() {
+            "In dit overzicht staan de gegevens die het project over u heeft, per organisatie die ze leverde; de signalen waarbij u betrokken bent en hoe die tot stand kwamen; en wat er binnen het project met uw gegevens is gedaan, behalve het deel dat hieronder tijdelijk is beperkt. Aan het eind leest u hoe lang wij de gegevens bewaren, hoe u bezwaar maakt en bij wie u terechtkunt.".to_string()
+        } else {
+            "In dit overzicht staan alle gegevens die het project over u heeft, per organisatie die ze leverde; de signalen waarbij u betrokken bent en hoe die tot stand kwamen; en alles wat er binnen het project met uw gegevens is gedaan. Aan het eind leest u hoe lang wij de gegevens bewaren, hoe u bezwaar maakt en bij wie u terechtkunt.".to_string()
+        },
     ];
+    let beperking: Vec<String> = match ctx.beperking {
+        None => Vec::new(),
+        Some(b) => vec![
+            format!(
+                "Een deel van de gegevens staat tijdelijk niet in dit overzicht: {}.",
+                b.delen
+                    .iter()
+                    .map(|d| d.omschrijving())
+                    .collect::<Vec<_>>()
+                    .join(", en ")
+            ),
+            format!(
+                "Dat mag volgens artikel 41 van de Uitvoeringswet Algemene verordening gegevensbescherming (UAVG) zolang het tonen ervan een lopend onderzoek naar strafbare feiten of naar het onterecht ontvangen van een uitkering, toeslag of andere voorziening zou schaden. De functionaris gegevensbescherming van {org} heeft deze beperking met de reden vastgelegd. Zij geldt tot en met {}.",
+                datum(&b.tot)
+            ),
+            "Daarna kunt u opnieuw om inzage vragen; u krijgt dan ook dit deel, voor zover het dan nog wordt bewaard. Bent u het niet eens met de beperking, dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens (zie \u{2018}Uw rechten\u{2019}).".to_string(),
+        ],
+    };
 
     let project = vec![
         Regel::new("Project", c.naam.clone()),
@@ -461,7 +543,12 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
     let mut signalen_uitleg = vec![
         "Een signaal betekent dat de gegevens over een adres voldoen aan een gepubliceerde regel (een indicator). Een signaal is een reden om beter te kijken, nooit een besluit over u. Hieronder staat per signaal welke feiten de regel zag en welke grens gold; klopt een feit niet, dan kunt u dat laten weten.".to_string(),
     ];
-    if signalen.is_empty() {
+    if beperkt(super::Deel::Signalen) {
+        signalen_uitleg.push(
+            "Dit deel staat tijdelijk niet in het overzicht: zie de beperking bovenaan."
+                .to_string(),
+        );
+    } else if signalen.is_empty() {
         signalen_uitleg.push(
             "Geen enkele indicator heeft een signaal gegeven waarbij u betrokken bent.".to_string(),
         );
@@ -505,7 +592,12 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
     let mut verwerkingen_uitleg = vec![
         "Elke verwerking van uw gegevens wordt vastgelegd in een verwerkingslog dat niet te wijzigen is zonder dat het opvalt. Dit zijn de regels die over u gaan, met de tijd (Nederlandse tijd). Verwerkingen van een hele levering (zoals het inlezen van alle gegevens van een partner) staan in het log op naam van die levering.".to_string(),
     ];
-    if verwerkingen.is_empty() {
+    if ctx.beperking.is_some() {
+        verwerkingen_uitleg.push(
+            "Regels die horen bij het deel dat tijdelijk is beperkt, staan hier niet: zie de beperking bovenaan."
+                .to_string(),
+        );
+    } else if verwerkingen.is_empty() {
         verwerkingen_uitleg.push("Het verwerkingslog bevat geen regels over u.".to_string());
     }
 
@@ -590,7 +682,23 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         },
     ));
 
+    let mut ondertekening = vec!["Met vriendelijke groet,".to_string()];
+    if let Some(f) = &c.publicatie.functionaris {
+        ondertekening.push(f.trim().to_string());
+    }
+    ondertekening.push("Functionaris gegevensbescherming".to_string());
+    ondertekening.push(org.clone());
+
     Brief {
+        afzender: match &c.publicatie.postadres {
+            Some(p) => format!("{org}, {}", p.trim()),
+            None => org.clone(),
+        },
+        adresblok: adresblok(r, &n, ctx.adressen),
+        kenmerk: ctx.kenmerk.clone(),
+        datum: datum(r.opgesteld.get(..10).unwrap_or_default()),
+        beperking,
+        ondertekening,
         titel: "Inzage in uw persoonsgegevens".to_string(),
         opgesteld: tijdstip(&r.opgesteld),
         organisatie: org,

@@ -377,6 +377,9 @@ pub fn fact(name: &str) -> Option<&'static str> {
 pub fn action(name: &str) -> &'static str {
     match name {
         "inzage" => "Er is een overzicht van uw gegevens opgesteld, zoals dit (inzageverzoek).",
+        "inzage.beperkt" => {
+            "Een deel van dat overzicht is tijdelijk niet verstrekt, omdat het een lopend onderzoek zou schaden (artikel 41 UAVG)."
+        }
         "scan.signaal" => {
             "Uw gegevens zijn gebruikt in een analyse van het project; daarbij gaf een indicator een signaal waarbij u betrokken bent."
         }

@@ -42,11 +42,161 @@ pub fn to_html(b: &Brief) -> Result<String> {
         .map_err(|e| AppError::invalid(format!("cannot render the access report: {e}")))
 }
 
+/// A part of an access letter the privacy officer can leave out for a while.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Deel {
+    /// The signals the person is part of, and the log's lines of them.
+    Signalen,
+    /// The cases, visits and requests for identities about the person: the log's lines of
+    /// them (e.g. "Er is een huisbezoek gepland. Datum: …").
+    Zaken,
+}
+
+impl Deel {
+    pub const ALL: [Deel; 2] = [Deel::Signalen, Deel::Zaken];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Deel::Signalen => "signalen",
+            Deel::Zaken => "zaken",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Deel> {
+        Deel::ALL
+            .into_iter()
+            .find(|d| d.code() == s.trim().to_lowercase())
+            .ok_or_else(|| {
+                AppError::invalid(format!(
+                    "'{s}' is geen deel van een inzage dat beperkt kan worden; kies uit: signalen, zaken"
+                ))
+            })
+    }
+
+    /// What the letter says is left out.
+    pub fn omschrijving(self) -> &'static str {
+        match self {
+            Deel::Signalen => "de signalen waarbij u betrokken bent en hoe die tot stand kwamen",
+            Deel::Zaken => {
+                "de onderzoeken (zaken), huisbezoeken en verzoeken om uw identiteit die over u gaan"
+            }
+        }
+    }
+
+    /// Whether a line of the processing log (by its name) belongs to this part.
+    fn covers(self, handeling: &str) -> bool {
+        match self {
+            Deel::Signalen => handeling == "scan.signaal",
+            Deel::Zaken => {
+                handeling.starts_with("zaak.")
+                    || handeling.starts_with("onthulling.")
+                    || handeling.starts_with("bewaartermijn.zaak")
+            }
+        }
+    }
+}
+
+/// A restriction of a resident's access letter while an investigation runs (article 41 UAVG):
+/// the parts left out, why (recorded in the processing log, not in the letter) and until
+/// when. Only the privacy officer decides it ([`Actie::InzageBeperken`]).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Beperking {
+    pub delen: Vec<Deel>,
+    #[serde(skip)]
+    pub reden: String,
+    /// The last day it applies (JJJJ-MM-DD).
+    pub tot: String,
+}
+
+/// The longest a restriction may be set at once, in days; a new letter may restrict again.
+pub const MAX_BEPERKING_DAGEN: i64 = 365;
+
+/// The latest end a restriction given on `today` (JJJJ-MM-DD) may have.
+pub fn latest_end(today: &str) -> String {
+    chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.checked_add_days(chrono::Days::new(MAX_BEPERKING_DAGEN as u64)))
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// The shortest reason a restriction gives.
+pub const MIN_REDEN: usize = 20;
+
+impl Beperking {
+    /// Checks a restriction as the privacy officer gives it on `today` (JJJJ-MM-DD).
+    pub fn new(delen: &[String], reden: &str, tot: &str, today: &str) -> Result<Beperking> {
+        let mut parts: Vec<Deel> = Vec::new();
+        for d in delen.iter().filter(|d| !d.trim().is_empty()) {
+            let d = Deel::parse(d)?;
+            if !parts.contains(&d) {
+                parts.push(d);
+            }
+        }
+        if parts.is_empty() {
+            return Err(AppError::invalid(
+                "noem welk deel van de inzage beperkt wordt: signalen, zaken of beide",
+            ));
+        }
+        let reden = reden.trim().to_string();
+        if reden.chars().count() < MIN_REDEN {
+            return Err(AppError::invalid(format!(
+                "geef de reden van de beperking in ten minste {MIN_REDEN} tekens: welk onderzoek het tonen zou schaden"
+            )));
+        }
+        let parse = |d: &str| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok();
+        let (Some(einde), Some(vandaag)) = (parse(tot), parse(today)) else {
+            return Err(AppError::invalid(format!(
+                "'{tot}' is geen datum: geef de laatste dag van de beperking als JJJJ-MM-DD"
+            )));
+        };
+        let dagen = (einde - vandaag).num_days();
+        if dagen < 1 {
+            return Err(AppError::invalid(format!(
+                "de beperking moet na vandaag eindigen ({tot} ligt niet na {today})"
+            )));
+        }
+        if dagen > MAX_BEPERKING_DAGEN {
+            return Err(AppError::invalid(format!(
+                "een beperking geldt ten hoogste {MAX_BEPERKING_DAGEN} dagen per keer; kies een einddatum tot en met {}",
+                vandaag + chrono::Days::new(MAX_BEPERKING_DAGEN as u64)
+            )));
+        }
+        Ok(Beperking {
+            delen: parts,
+            reden,
+            tot: einde.format("%Y-%m-%d").to_string(),
+        })
+    }
+
+    /// Leaves the restricted parts out of `r`; returns how many signals and log lines.
+    fn apply(&self, r: &mut Inzage) -> (usize, usize) {
+        let mut signalen = 0;
+        if self.delen.contains(&Deel::Signalen) {
+            signalen = r.signalen.len();
+            r.signalen.clear();
+        }
+        let before = r.verwerkingen.len();
+        r.verwerkingen
+            .retain(|v| !self.delen.iter().any(|d| d.covers(&v.handeling)));
+        (signalen, before - r.verwerkingen.len())
+    }
+}
+
 /// `loep inzage`: the report for the person with `bsn`, as HTML, PDF and JSON in `out`
 /// (default: `vault/inzage/` inside the identity vault, where retention removes it after
-/// `signalen_dagen`). The lookup is logged.
-pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Written> {
+/// `signalen_dagen`). The lookup is logged; a restriction too, with its reason.
+pub fn report(
+    session: &mut Session,
+    bsn: &str,
+    out: Option<&Path>,
+    beperking: Option<&Beperking>,
+) -> Result<Written> {
     session.authorize(Actie::InzageOpstellen)?;
+    if beperking.is_some() {
+        session.authorize(Actie::InzageBeperken)?;
+    }
     let catalogue = loep_scan::Catalogue::published()?;
     let (run, _) = catalogue.for_project(
         &session.project.config.indicatoren,
@@ -63,7 +213,27 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
         })
         .collect();
     let grant = loep_vault::Grant::for_access_request(&session.project, &session.user, bsn)?;
-    let r = loep_intake::inzage::report(&mut session.project, &grant, indicatoren)?;
+    let mut r = loep_intake::inzage::report(&mut session.project, &grant, indicatoren)?;
+    if let Some(b) = beperking {
+        let (signalen, regels) = b.apply(&mut r);
+        let now = loep_store::clock::now();
+        session.project.log(
+            loep_store::log::LogRecord::new("inzage.beperkt", &now, &now)
+                .with_subject(&r.pseudoniem)
+                .with_attr(
+                    "delen",
+                    b.delen
+                        .iter()
+                        .map(|d| d.code())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )
+                .with_attr("tot", b.tot.clone())
+                .with_attr("reden", b.reden.clone())
+                .with_attr("signalen", signalen as u64)
+                .with_attr("regels", regels as u64),
+        )?;
+    }
 
     // The addresses the letter names, written out (the BAG is open data).
     let mut wanted: HashSet<&str> = r.signalen.iter().map(|s| s.vbo_id.as_str()).collect();
@@ -76,21 +246,11 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
     }
     let sources = loep_scan::Sources::of(&session.project)?;
     let adressen = loep_scan::address::addresses(&sources, &|v| wanted.contains(v))?;
-    let letter = brief::brief(
-        &r,
-        &brief::Context {
-            config: &session.project.config,
-            adressen: &adressen,
-        },
-    );
-    let html_text = to_html(&letter)?;
-    let pdf_bytes = pdf::render(&letter)?;
-
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| loep_vault::inzage_dir(&session.project.layout));
     std::fs::create_dir_all(&out)
-        .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))?;
+        .map_err(|e| AppError::invalid(format!("kan {} niet aanmaken: {e}", out.display())))?;
     // The file names carry the date and a sequence number, never (part of) the pseudonym: a
     // directory listing must not link a letter to the analysis data.
     let day: String = r.opgesteld.chars().take(10).collect();
@@ -102,6 +262,17 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
                 .all(|ext| !out.join(format!("{stem}.{ext}")).exists())
         })
         .unwrap_or_else(|| format!("inzage-{day}"));
+    let letter = brief::brief(
+        &r,
+        &brief::Context {
+            config: &session.project.config,
+            adressen: &adressen,
+            kenmerk: stem.replacen("inzage-", "INZ-", 1),
+            beperking,
+        },
+    );
+    let html_text = to_html(&letter)?;
+    let pdf_bytes = pdf::render(&letter)?;
     let json = out.join(format!("{stem}.json"));
     let html = out.join(format!("{stem}.html"));
     let pdf = out.join(format!("{stem}.pdf"));
@@ -109,7 +280,11 @@ pub fn report(session: &mut Session, bsn: &str, out: Option<&Path>) -> Result<Wr
         std::fs::write(path, bytes)
             .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", path.display())))
     };
-    write(&json, serde_json::to_string_pretty(&r)?.as_bytes())?;
+    let mut machine = serde_json::to_value(&r)?;
+    if let (Some(o), Some(b)) = (machine.as_object_mut(), beperking) {
+        o.insert("beperking".into(), serde_json::to_value(b)?);
+    }
+    write(&json, serde_json::to_string_pretty(&machine)?.as_bytes())?;
     write(&html, html_text.as_bytes())?;
     write(&pdf, &pdf_bytes)?;
     Ok(Written {
@@ -270,6 +445,19 @@ mod tests {
             .collect();
         Brief {
             organisatie: "Gemeente Haarlem".into(),
+            afzender: "Gemeente Haarlem, Postbus 511, 2003 PB Haarlem".into(),
+            adresblok: vec![
+                "Zoë van Eijk".into(),
+                "Kerkstraat 12A-2".into(),
+                "2011 AB  HAARLEM".into(),
+            ],
+            kenmerk: "INZ-2026-06-15-1".into(),
+            datum: "15 juni 2026".into(),
+            beperking: vec!["Een deel staat tijdelijk niet in dit overzicht.".into()],
+            ondertekening: vec![
+                "Met vriendelijke groet,".into(),
+                "Functionaris gegevensbescherming".into(),
+            ],
             titel: "Inzage in uw persoonsgegevens".into(),
             opgesteld: "15 juni 2026, 12:00".into(),
             persoon: vec![regel("Naam", "Zoë <b>van</b> Eijk & Beëlen")],
@@ -310,6 +498,64 @@ mod tests {
         );
         assert!(!html.contains("<b>van</b>"));
         assert!(html.starts_with("<!doctype html>") && html.contains("lang=\"nl\""));
+    }
+
+    /// A restriction is checked as the privacy officer gives it: known parts, a reason, an
+    /// end after today and within a year.
+    #[test]
+    fn a_restriction_is_checked() {
+        let today = "2026-12-07";
+        let reden = "Lopend onderzoek naar uitkeringsfraude, huisbezoek gepland.";
+        let b = Beperking::new(
+            &["zaken".into(), "Signalen".into()],
+            reden,
+            "2027-03-01",
+            today,
+        )
+        .unwrap();
+        assert_eq!(b.delen, vec![Deel::Zaken, Deel::Signalen]);
+        assert!(Beperking::new(&[], reden, "2027-03-01", today).is_err());
+        assert!(Beperking::new(&["bronnen".into()], reden, "2027-03-01", today).is_err());
+        assert!(Beperking::new(&["zaken".into()], "kort", "2027-03-01", today).is_err());
+        assert!(Beperking::new(&["zaken".into()], reden, "2026-12-07", today).is_err());
+        assert!(Beperking::new(&["zaken".into()], reden, "2028-01-01", today).is_err());
+        assert!(Beperking::new(&["zaken".into()], reden, "1 maart", today).is_err());
+    }
+
+    /// The restricted parts leave the report: the cases' and the signals' lines of the log,
+    /// the signals; the rest stays.
+    #[test]
+    fn a_restriction_leaves_its_parts_out() {
+        let b = Beperking {
+            delen: vec![Deel::Zaken],
+            reden: String::new(),
+            tot: "2027-03-01".into(),
+        };
+        for (name, kept) in [
+            ("zaak.huisbezoek_gepland", false),
+            ("onthulling.aanvraag", false),
+            ("scan.signaal", true),
+            ("inzage", true),
+            ("intake.levering", true),
+        ] {
+            assert_eq!(!b.delen.iter().any(|d| d.covers(name)), kept, "{name}");
+        }
+        assert!(Deel::Signalen.covers("scan.signaal"));
+    }
+
+    #[test]
+    fn the_html_shows_the_letter_head_the_restriction_and_the_signature() {
+        let html = to_html(&sample()).expect("renders");
+        for part in [
+            "Postbus 511",
+            "2011 AB  HAARLEM",
+            "Ons kenmerk",
+            "INZ-2026-06-15-1",
+            "Tijdelijke beperking van dit overzicht",
+            "Met vriendelijke groet,",
+        ] {
+            assert!(html.contains(part), "{part}");
+        }
     }
 
     #[test]

@@ -314,13 +314,40 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>> {
 /// Lays the letter out.
 fn layout(b: &Brief) -> Result<Layout> {
     let mut l = Layout::new()?;
-    l.small(&format!("{} · opgesteld op {}", b.organisatie, b.opgesteld));
+    // The head of a letter for a window envelope: the return address in small print, the
+    // address block, then date and reference.
+    l.small(&b.afzender);
+    l.space(6.0);
+    for line in &b.adresblok {
+        l.text(line, Stijl::Gewoon, BODY, LEFT, WIDTH, false);
+    }
+    l.space(16.0);
+    l.rows(&[
+        Regel {
+            label: "Datum".into(),
+            waarde: b.datum.clone(),
+        },
+        Regel {
+            label: "Ons kenmerk".into(),
+            waarde: b.kenmerk.clone(),
+        },
+        Regel {
+            label: "Opgesteld".into(),
+            waarde: b.opgesteld.clone(),
+        },
+    ]);
     l.space(10.0);
     l.text(&b.titel, Stijl::Vet, 20.0, LEFT, WIDTH, false);
     l.space(8.0);
     l.rows(&b.persoon);
     for p in &b.inleiding {
         l.paragraph(p);
+    }
+    if !b.beperking.is_empty() {
+        l.heading("Tijdelijke beperking van dit overzicht", 14.0);
+        for p in &b.beperking {
+            l.paragraph(p);
+        }
     }
 
     l.heading("Het project", 14.0);
@@ -420,6 +447,10 @@ fn layout(b: &Brief) -> Result<Layout> {
 
     l.heading("Contact", 14.0);
     l.rows(&b.contact);
+    l.space(16.0);
+    for line in &b.ondertekening {
+        l.text(line, Stijl::Gewoon, BODY, LEFT, WIDTH, false);
+    }
 
     // Page numbers, now that the number of pages is known.
     let n = l.pages.len();
