@@ -121,3 +121,84 @@ pub fn signed_head(session: &Session) -> Result<String> {
     session.authorize(Actie::LogExporteren)?;
     Ok(session.project.signed_head()?)
 }
+
+/// One record as the privacy officer browses it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Regel {
+    pub seq: i64,
+    pub tijdstip: String,
+    pub naam: String,
+    pub persoon: Option<String>,
+    /// Its attributes as `key: value`.
+    pub kenmerken: Vec<String>,
+    /// For a record about a request for identities: who asked, and why.
+    pub wie_waarom: Option<String>,
+    pub gelukt: bool,
+}
+
+/// One page of [`browse`].
+pub struct Bladzijde {
+    pub regels: Vec<Regel>,
+    pub meer: bool,
+    /// The kinds of record in the log, to filter on.
+    pub namen: Vec<String>,
+}
+
+/// The records per page of [`browse`].
+pub const PER_PAGINA: usize = 100;
+
+pub use loep_store::log::Filter;
+
+/// The privacy officer browses the processing log: who was looked at, when and why,
+/// filtered by person (pseudonym), kind and period, the newest first. A record about a
+/// request for identities names who asked and why (from the request itself: the log keeps no
+/// names).
+pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladzijde> {
+    session.authorize(Actie::LogExporteren)?;
+    for d in [&filter.van, &filter.tot].into_iter().flatten() {
+        if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
+            return Err(AppError::invalid(format!(
+                "'{d}' is geen datum: geef JJJJ-MM-DD"
+            )));
+        }
+    }
+    let conn = session.project.conn();
+    let (records, meer) = loep_store::log::browse(
+        conn,
+        filter,
+        pagina.saturating_sub(1) * PER_PAGINA,
+        PER_PAGINA,
+    )?;
+    let regels = records
+        .into_iter()
+        .map(|r| {
+            let attrs: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&r.attributes).unwrap_or_default();
+            let wie_waarom = attrs
+                .get("onthulling")
+                .and_then(|v| v.as_str())
+                .and_then(|id| loep_store::reveal::get(conn, id).ok())
+                .map(|o| format!("aangevraagd door {}: {}", o.aanvrager, o.reden));
+            Regel {
+                seq: r.seq,
+                tijdstip: crate::nl::tijdstip(&r.start_time),
+                naam: r.name,
+                persoon: r.data_subject_id,
+                kenmerken: attrs
+                    .iter()
+                    .map(|(k, v)| match v {
+                        serde_json::Value::String(s) => format!("{k}: {s}"),
+                        other => format!("{k}: {other}"),
+                    })
+                    .collect(),
+                wie_waarom,
+                gelukt: r.status_code != "STATUS_CODE_ERROR",
+            }
+        })
+        .collect();
+    Ok(Bladzijde {
+        regels,
+        meer,
+        namen: loep_store::log::names(conn)?,
+    })
+}

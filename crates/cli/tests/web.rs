@@ -1881,7 +1881,8 @@ fn every_route_answers_every_role_as_the_table_says() {
         "{}",
         short.body
     );
-    let tot = loep_app_date_in_days(30);
+    // A month after the server's day (it runs at NOW).
+    let tot = "2026-07-15";
     let restricted = post(
         &s,
         "/inzage",
@@ -1891,7 +1892,7 @@ fn every_route_answers_every_role_as_the_table_says() {
             ("bsn", &bsn),
             ("beperk", "zaken"),
             ("reden", "Lopend onderzoek naar adresfraude op dit adres."),
-            ("tot", &tot),
+            ("tot", tot),
         ],
     );
     assert_eq!(restricted.status, 303, "{}", restricted.body);
@@ -2322,9 +2323,151 @@ fn reports_filed_through_the_form_count_in_the_cluster_indicator() {
     assert_eq!(get(&s, "/meldingen?pagina=999", Some(&analist)).status, 200);
 }
 
-/// The day `days` days from now (JJJJ-MM-DD), as the server's clock has it.
-fn loep_app_date_in_days(days: u64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Days::new(days))
-        .format("%Y-%m-%d")
-        .to_string()
+/// The beheerder adds, disables and enables accounts in the browser; a key holder added waits
+/// for a privacy officer, who confirms it there; the privacy officer browses the processing
+/// log by kind, person and period. Others may do neither.
+#[test]
+fn the_beheerder_manages_accounts_and_the_fg_browses_the_log() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    ok(intake(&dir, &fixtures().join("basis")));
+    let s = serve(&dir);
+    let beheerder = login(&s, "beheerder");
+    let page = get(&s, "/accounts", Some(&beheerder));
+    assert!(page.body.contains("Account toevoegen"), "{}", page.body);
+    assert!(!page.body.contains("wacht-op-bevestiging"), "no raw codes");
+    let csrf = csrf_of(&page.body);
+    let weak = post(
+        &s,
+        "/accounts",
+        Some(&beheerder),
+        &[
+            ("csrf", &csrf),
+            ("naam", "nieuwe-analist"),
+            ("rol", "analist"),
+            ("wachtwoord", "kort"),
+        ],
+    );
+    assert_eq!(weak.status, 400, "{}", weak.body);
+    assert!(weak.body.contains("Niet verwerkt"), "{}", weak.body);
+    let added = post(
+        &s,
+        "/accounts",
+        Some(&beheerder),
+        &[
+            ("csrf", &csrf),
+            ("naam", "nieuwe-analist"),
+            ("rol", "analist"),
+            ("wachtwoord", PASSWORD),
+        ],
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert!(added.body.contains("is aangemaakt"), "{}", added.body);
+    login(&s, "nieuwe-analist");
+    let off = post(
+        &s,
+        "/accounts/nieuwe-analist/uitschakelen",
+        Some(&beheerder),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(off.status, 303, "{}", off.body);
+    let refused = post(
+        &s,
+        "/inloggen",
+        None,
+        &[("gebruiker", "nieuwe-analist"), ("wachtwoord", PASSWORD)],
+    );
+    assert_ne!(refused.status, 303, "a disabled account logs in no more");
+    let on = post(
+        &s,
+        "/accounts/nieuwe-analist/inschakelen",
+        Some(&beheerder),
+        &[("csrf", &csrf)],
+    );
+    assert_eq!(on.status, 303, "{}", on.body);
+    // A key holder waits for the privacy officer.
+    let sh = post(
+        &s,
+        "/accounts",
+        Some(&beheerder),
+        &[
+            ("csrf", &csrf),
+            ("naam", "tweede-sleutelhouder"),
+            ("rol", "sleutelhouder"),
+            ("wachtwoord", PASSWORD),
+        ],
+    );
+    assert!(sh.body.contains("moet het nog bevestigen"), "{}", sh.body);
+    let fg = login(&s, "fg");
+    let fg_page = get(&s, "/accounts", Some(&fg));
+    assert!(
+        fg_page
+            .body
+            .contains("/accounts/tweede-sleutelhouder/bevestigen"),
+        "{}",
+        fg_page.body
+    );
+    assert!(!fg_page.body.contains("Account toevoegen"));
+    let confirmed = post(
+        &s,
+        "/accounts/tweede-sleutelhouder/bevestigen",
+        Some(&fg),
+        &[("csrf", &csrf_of(&fg_page.body))],
+    );
+    assert_eq!(confirmed.status, 303, "{}", confirmed.body);
+    // Others may not.
+    let analist = login(&s, "analist");
+    let a_csrf = csrf_of(&get(&s, "/", Some(&analist)).body);
+    for (path, form) in [
+        (
+            "/accounts",
+            vec![
+                ("csrf", a_csrf.as_str()),
+                ("naam", "x-y"),
+                ("rol", "beheerder"),
+                ("wachtwoord", PASSWORD),
+            ],
+        ),
+        (
+            "/accounts/beheerder/uitschakelen",
+            vec![("csrf", a_csrf.as_str())],
+        ),
+    ] {
+        assert_eq!(post(&s, path, Some(&analist), &form).status, 403, "{path}");
+    }
+    assert_eq!(
+        post(
+            &s,
+            "/accounts/fg/weggooien",
+            Some(&beheerder),
+            &[("csrf", &csrf)]
+        )
+        .status,
+        404
+    );
+
+    // The privacy officer browses the log; the beheerder checks it but reads no records.
+    let log = get(&s, "/verwerkingslog?handeling=intake.", Some(&fg));
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert!(
+        log.body.contains("Records doorzoeken") && log.body.contains("<code>intake"),
+        "{}",
+        log.body
+    );
+    let person = {
+        let all = get(&s, "/verwerkingslog", Some(&fg)).body;
+        let at = all.find("/verwerkingslog?persoon=").map(|i| i + 24);
+        at.map(|i| all[i..i + all[i..].find('"').unwrap()].to_string())
+    };
+    if let Some(p) = person {
+        let theirs = get(&s, &format!("/verwerkingslog?persoon={p}"), Some(&fg)).body;
+        assert!(theirs.contains(&p), "{theirs}");
+    }
+    let bad = get(&s, "/verwerkingslog?van=gisteren", Some(&fg));
+    assert!(bad.body.contains("geen datum"), "{}", bad.body);
+    let none = get(&s, "/verwerkingslog?van=2099-01-01", Some(&fg));
+    assert!(none.body.contains("Geen records gevonden"), "{}", none.body);
+    let b = get(&s, "/verwerkingslog", Some(&beheerder));
+    assert_eq!(b.status, 200);
+    assert!(!b.body.contains("Records doorzoeken"));
 }

@@ -401,6 +401,16 @@ pub enum AccountStatus {
 }
 
 impl AccountStatus {
+    /// In words, for the pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountStatus::Actief => "actief",
+            AccountStatus::WachtOpBevestiging => "wacht op bevestiging door een fg",
+            AccountStatus::Uitgeschakeld => "uitgeschakeld",
+            AccountStatus::Geblokkeerd => "tijdelijk geblokkeerd",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AccountStatus::Actief => "actief",

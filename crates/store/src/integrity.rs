@@ -270,6 +270,7 @@ pub fn create_triggers(conn: &Connection) -> Result<()> {
 
 fn create_triggers_in(conn: &Connection) -> Result<()> {
     crate::toegang::create_triggers(conn)?;
+    crate::websessie::create_triggers(conn)?;
     for (table, _, cols) in with_mac() {
         if !table_exists(conn, table)? {
             continue;

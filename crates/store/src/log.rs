@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS verwerkingslog (
 );
 -- Records are found by name (a run's scan, a destruction) without reading the whole log.
 CREATE INDEX IF NOT EXISTS verwerkingslog_naam ON verwerkingslog(name);
+-- And by person (an access request, the privacy officer's browsing).
+CREATE INDEX IF NOT EXISTS verwerkingslog_persoon ON verwerkingslog(data_subject_id);
 CREATE TRIGGER IF NOT EXISTS verwerkingslog_no_update BEFORE UPDATE ON verwerkingslog
 BEGIN SELECT RAISE(ABORT, 'the processing log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS verwerkingslog_no_delete BEFORE DELETE ON verwerkingslog
@@ -278,6 +280,92 @@ pub fn scan_certificates(conn: &Connection) -> Result<std::collections::BTreeMap
         }
     }
     Ok(out)
+}
+
+/// What the privacy officer looks for in the log: about one person (pseudonym), of one
+/// kind (a name, or the start of one ending in a dot: `zaak.`), in a period (days,
+/// JJJJ-MM-DD, both included).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub persoon: Option<String>,
+    pub naam: Option<String>,
+    pub van: Option<String>,
+    pub tot: Option<String>,
+}
+
+/// One page of the records `filter` finds, the newest first: `per_page` from `offset`, and
+/// whether there are more.
+pub fn browse(
+    conn: &Connection,
+    filter: &Filter,
+    offset: usize,
+    per_page: usize,
+) -> Result<(Vec<StoredRecord>, bool)> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    if let Some(p) = &filter.persoon {
+        clauses.push("data_subject_id = ?");
+        values.push(p.clone());
+    }
+    if let Some(n) = &filter.naam {
+        if n.ends_with('.') {
+            clauses.push("substr(name, 1, length(?)) = ?");
+            values.push(n.clone());
+        } else {
+            clauses.push("name = ?");
+        }
+        values.push(n.clone());
+    }
+    if let Some(v) = &filter.van {
+        clauses.push("substr(start_time, 1, 10) >= ?");
+        values.push(v.clone());
+    }
+    if let Some(t) = &filter.tot {
+        clauses.push("substr(start_time, 1, 10) <= ?");
+        values.push(t.clone());
+    }
+    let condition = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code,
+                resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash
+         FROM verwerkingslog {condition} ORDER BY seq DESC LIMIT {} OFFSET {offset}",
+        per_page + 1,
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), |r| {
+        Ok(StoredRecord {
+            seq: r.get(0)?,
+            trace_id: r.get(1)?,
+            operation_id: r.get(2)?,
+            parent_operation_id: r.get(3)?,
+            name: r.get(4)?,
+            start_time: r.get(5)?,
+            end_time: r.get(6)?,
+            status_code: r.get(7)?,
+            resource: r.get(8)?,
+            processing_activity_id: r.get(9)?,
+            data_subject_id: r.get(10)?,
+            attributes: r.get(11)?,
+            prev_hash: r.get(12)?,
+            hash: r.get(13)?,
+        })
+    })?;
+    let mut out = rows
+        .collect::<Result<Vec<_>, _>>()
+        .context("cannot read the processing log")?;
+    let more = out.len() > per_page;
+    out.truncate(per_page);
+    Ok((out, more))
+}
+
+/// The kinds of record the log holds (their names), for a filter's choices.
+pub fn names(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT name FROM verwerkingslog ORDER BY name")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<Vec<String>, _>>()?)
 }
 
 pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {

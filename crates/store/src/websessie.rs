@@ -84,6 +84,29 @@ pub fn create_schema(conn: &Connection) -> Result<()> {
     done
 }
 
+/// (Re)creates the trigger that ends an account's sessions when its row gets a new seal: a
+/// change through loep (disabled, enabled, confirmed, a new password) gives the account row a
+/// new seal, which every session of it is sealed over; the sessions end with it, in the same
+/// transaction, rather than be left behind as rows that no longer match their seal.
+pub(crate) fn create_triggers(conn: &Connection) -> Result<()> {
+    let ready: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('gebruiker') WHERE name = 'mac')
+            AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'websessie')",
+        [],
+        |r| r.get(0),
+    )?;
+    if ready {
+        conn.execute_batch(
+            "DROP TRIGGER IF EXISTS gebruiker_sessies_einde;
+             CREATE TRIGGER gebruiker_sessies_einde AFTER UPDATE OF mac ON gebruiker
+             WHEN old.mac IS NOT new.mac
+             BEGIN DELETE FROM websessie WHERE gebruiker = new.naam; END;",
+        )
+        .context("kan de sessies niet aan de accounts binden")?;
+    }
+    Ok(())
+}
+
 /// The sessions whose rows no longer match their seal (made or changed outside loep), as
 /// problems for `loep log verify`.
 pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
@@ -484,6 +507,18 @@ mod tests {
         .unwrap();
         tx.commit().unwrap();
         assert!(crate::integrity::row_intact(p.conn(), "gebruiker", "bram").unwrap());
+        // Ended, not left behind as a row that no longer matches its seal (which the privacy
+        // officer's check would report as changed outside loep).
+        let left: i64 = p
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM websessie WHERE gebruiker = 'bram'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+        assert!(tampered(p.conn()).unwrap().is_empty());
         assert!(resume(&mut p, &s.token, t0).is_err());
     }
 

@@ -7,8 +7,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::Response;
-use loep_app::Mode;
+use axum::response::{IntoResponse, Response};
+use loep_app::{Kind, Mode};
 use std::sync::Arc;
 
 use crate::Server;
@@ -167,18 +167,121 @@ struct Verwerkingslog {
     head_hash: String,
     problemen: Vec<String>,
     signed_head: Option<String>,
+    /// The signed head in its three parts (number, hash, signature), to read and copy.
+    kop: Option<(String, String, String)>,
     alarm: Option<String>,
+    /// The privacy officer browses the records.
+    zoeken: Option<Zoeken>,
 }
 
-/// `GET /verwerkingslog`: the whole chain checked now, the signed head to keep, and any alarm.
-pub async fn verwerkingslog(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
+/// The privacy officer's search of the log: the filter as given, one page of records.
+pub struct Zoeken {
+    pub persoon: String,
+    pub handeling: String,
+    pub van: String,
+    pub tot: String,
+    pub namen: Vec<String>,
+    pub regels: Vec<loep_app::log::Regel>,
+    pub pagina: usize,
+    pub meer: bool,
+    /// The query without the page, for the page links.
+    pub query: String,
+    pub fout: Option<String>,
+}
+
+/// The query of `GET /verwerkingslog`.
+#[derive(serde::Deserialize, Default)]
+pub struct LogQuery {
+    #[serde(default)]
+    persoon: String,
+    #[serde(default)]
+    handeling: String,
+    #[serde(default)]
+    van: String,
+    #[serde(default)]
+    tot: String,
+    #[serde(default)]
+    pagina: Option<usize>,
+}
+
+fn search(s: &loep_app::Session, q: &LogQuery) -> loep_app::Result<Zoeken> {
+    let some = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+    let filter = loep_app::log::Filter {
+        persoon: some(&q.persoon),
+        naam: some(&q.handeling),
+        van: some(&q.van),
+        tot: some(&q.tot),
+    };
+    let pagina = q.pagina.unwrap_or(1).max(1);
+    let query = [
+        ("persoon", &q.persoon),
+        ("handeling", &q.handeling),
+        ("van", &q.van),
+        ("tot", &q.tot),
+    ]
+    .iter()
+    .filter(|(_, v)| !v.trim().is_empty())
+    .map(|(k, v)| format!("{k}={}", url_encode(v.trim())))
+    .collect::<Vec<_>>()
+    .join("&");
+    let (regels, meer, namen, fout) = match loep_app::log::browse(s, &filter, pagina) {
+        Ok(b) => (b.regels, b.meer, b.namen, None),
+        Err(e) if e.kind == Kind::Invalid => (Vec::new(), false, Vec::new(), Some(e.message())),
+        Err(e) => return Err(e),
+    };
+    Ok(Zoeken {
+        persoon: q.persoon.trim().to_string(),
+        handeling: q.handeling.trim().to_string(),
+        van: q.van.trim().to_string(),
+        tot: q.tot.trim().to_string(),
+        namen,
+        regels,
+        pagina,
+        meer,
+        query,
+        fout,
+    })
+}
+
+/// A value for a link's query string.
+fn url_encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `GET /verwerkingslog`: the whole chain checked now, the signed head to keep, and any alarm;
+/// for the privacy officer also the records, searchable by person, kind and period.
+pub async fn verwerkingslog(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LogQuery>,
+) -> Response {
     let (s, csrf) = match session(&server, &headers, Mode::Read).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let page = blocking(move || {
         let c = loep_app::log::verify(&s, None)?;
+        let zoeken = if s.may(loep_app::types::Actie::LogExporteren) {
+            Some(search(&s, &q)?)
+        } else {
+            None
+        };
+        let kop = c.signed_head.as_deref().and_then(|h| {
+            let mut parts = h.splitn(3, ':');
+            Some((
+                parts.next()?.to_string(),
+                parts.next()?.to_string(),
+                parts.next()?.to_string(),
+            ))
+        });
         Ok(Verwerkingslog {
+            zoeken,
+            kop,
             wie: Wie::of(&s, csrf),
             intact: c.verification.intact() && c.alarm.is_none(),
             records: c.verification.records,
@@ -200,6 +303,9 @@ pub struct AccountRegel {
     pub rol: String,
     pub organisatie: String,
     pub status: String,
+    /// What the logged-in account may do to it here: `uitschakelen`, `inschakelen`,
+    /// `bevestigen`, with the button's text.
+    pub acties: Vec<(&'static str, &'static str)>,
 }
 
 pub struct AuditRegel {
@@ -216,6 +322,192 @@ struct Accounts {
     wie: Wie,
     accounts: Vec<AccountRegel>,
     audit: Option<Vec<AuditRegel>>,
+    /// The beheerder adds accounts: the roles and organisations to choose from.
+    mag_beheren: bool,
+    rollen: Vec<crate::zaken::Keuze>,
+    organisaties: Vec<crate::zaken::Keuze>,
+    fout: Option<String>,
+    gedaan: Option<String>,
+}
+
+/// A role in words (`functionaris-gegevensbescherming`: functionaris gegevensbescherming).
+fn rol_label(r: loep_app::types::Rol) -> String {
+    r.name().replace('-', " ")
+}
+
+fn accounts_page(
+    s: &loep_app::Session,
+    csrf: String,
+    fout: Option<String>,
+    gedaan: Option<String>,
+) -> loep_app::Result<Accounts> {
+    use loep_app::accounts::AccountStatus;
+    use loep_app::types::Actie;
+    let beheren = s.may(Actie::GebruikersBeheren);
+    let bevestigen = s.may(Actie::GebruikersBevestigen);
+    let zelf = s.user().naam().to_string();
+    let accounts = loep_app::accounts::list(s)?
+        .into_iter()
+        .map(|a| {
+            let mut acties = Vec::new();
+            if beheren && a.naam != zelf {
+                match a.status {
+                    AccountStatus::Actief | AccountStatus::WachtOpBevestiging => {
+                        acties.push(("uitschakelen", "Uitschakelen"))
+                    }
+                    AccountStatus::Uitgeschakeld => acties.push(("inschakelen", "Inschakelen")),
+                    AccountStatus::Geblokkeerd => {
+                        acties.push(("inschakelen", "Blokkade opheffen"));
+                        acties.push(("uitschakelen", "Uitschakelen"));
+                    }
+                }
+            }
+            if bevestigen && a.status == AccountStatus::WachtOpBevestiging {
+                acties.push(("bevestigen", "Bevestigen"));
+            }
+            AccountRegel {
+                naam: a.naam.clone(),
+                rol: rol_label(a.rol),
+                organisatie: a
+                    .organisatie
+                    .map(|o| loep_app::inzage::labels::partner(o).to_string())
+                    .unwrap_or_default(),
+                status: a.status.label().to_string(),
+                acties,
+            }
+        })
+        .collect();
+    let audit = if s.may(Actie::AuditBekijken) {
+        let mut rows: Vec<AuditRegel> = loep_app::accounts::audit(s)?
+            .into_iter()
+            .map(|r| AuditRegel {
+                tijdstip: loep_app::nl::tijdstip(&r.tijdstip),
+                gebeurtenis: r.gebeurtenis.as_str().replace('-', " "),
+                account: r.account.clone(),
+                door: r.door.clone().unwrap_or_default(),
+                toelichting: r.toelichting.clone().unwrap_or_default(),
+            })
+            .collect();
+        rows.reverse();
+        Some(rows)
+    } else {
+        None
+    };
+    Ok(Accounts {
+        wie: Wie::of(s, csrf),
+        accounts,
+        audit,
+        mag_beheren: beheren,
+        rollen: loep_app::types::Rol::ALL
+            .iter()
+            .map(|r| crate::zaken::Keuze {
+                code: r.name().to_string(),
+                omschrijving: format!("{}: {}", rol_label(*r), r.omschrijving()),
+            })
+            .collect(),
+        organisaties: loep_app::types::Partner::ALL
+            .iter()
+            .map(|p| crate::zaken::Keuze {
+                code: p.as_str().to_string(),
+                omschrijving: loep_app::inzage::labels::partner(*p).to_string(),
+            })
+            .collect(),
+        fout,
+        gedaan,
+    })
+}
+
+/// `POST /accounts`: the beheerder adds an account (name, role, organisation for a partner's
+/// employee, a first password the user changes at `/wachtwoord`).
+pub async fn account_add(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, csrf, v) = match crate::pages::form_session(&server, &headers, fields).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let answer = blocking(move || {
+        let naam = v.get("naam");
+        let done = (|| {
+            let rol = loep_app::accounts::parse_role(&v.get("rol"))?;
+            let organisatie = match v.get("organisatie") {
+                o if o.is_empty() => None,
+                o => Some(loep_app::accounts::parse_partner(&o)?),
+            };
+            loep_app::accounts::check_new(&naam, &v.get("wachtwoord"))?;
+            loep_app::accounts::add(&mut s, &naam, rol, organisatie, &v.get("wachtwoord"))
+        })();
+        match done {
+            Ok(a) => {
+                let wacht = a.status == loep_app::accounts::AccountStatus::WachtOpBevestiging;
+                let gedaan = format!(
+                    "Account {} is aangemaakt als {}.{} Geef de gebruiker het wachtwoord op een veilige manier; die wijzigt het na de eerste keer inloggen (Wachtwoord wijzigen).",
+                    a.naam,
+                    rol_label(a.rol),
+                    if wacht {
+                        " Een functionaris gegevensbescherming moet het nog bevestigen."
+                    } else {
+                        ""
+                    }
+                );
+                Ok(Ok(accounts_page(&s, csrf, None, Some(gedaan))?))
+            }
+            Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
+                let kind = e.kind;
+                Ok(Err((kind, accounts_page(&s, csrf, Some(e.message()), None)?)))
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    match answer {
+        Ok(Ok(page)) => render(&page),
+        Ok(Err((kind, page))) => crate::pages::again(kind, &page),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `POST /accounts/{naam}/{actie}`: `uitschakelen` or `inschakelen` (beheerder, another's
+/// account), `bevestigen` (fg, a key holder or fg waiting). Back to the accounts.
+pub async fn account_act(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    axum::extract::Path((naam, actie)): axum::extract::Path<(String, String)>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, csrf, _) = match crate::pages::form_session(&server, &headers, fields).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let answer = blocking(move || {
+        let done = match actie.as_str() {
+            "uitschakelen" => loep_app::accounts::disable(&mut s, &naam),
+            "inschakelen" => loep_app::accounts::enable(&mut s, &naam),
+            "bevestigen" => loep_app::accounts::confirm(&mut s, &naam),
+            _ => Err(loep_app::AppError::not_found(format!(
+                "'{actie}' is geen handeling op een account"
+            ))),
+        };
+        match done {
+            Ok(()) => Ok(None),
+            Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
+                let kind = e.kind;
+                Ok(Some((
+                    kind,
+                    accounts_page(&s, csrf, Some(e.message()), None)?,
+                )))
+            }
+            Err(e) => Err(e),
+        }
+    })
+    .await;
+    match answer {
+        Ok(None) => axum::response::Redirect::to("/accounts").into_response(),
+        Ok(Some((kind, page))) => crate::pages::again(kind, &page),
+        Err(e) => app_error(&e),
+    }
 }
 
 /// `GET /accounts`: the project's accounts, and for the privacy officer their audit trail
@@ -225,42 +517,7 @@ pub async fn accounts(State(server): State<Arc<Server>>, headers: HeaderMap) -> 
         Ok(s) => s,
         Err(r) => return r,
     };
-    let page = blocking(move || {
-        let accounts = loep_app::accounts::list(&s)?
-            .into_iter()
-            .map(|a| AccountRegel {
-                naam: a.naam.clone(),
-                rol: a.rol.name().to_string(),
-                organisatie: a
-                    .organisatie
-                    .map(|o| o.as_str().to_string())
-                    .unwrap_or_default(),
-                status: a.status.as_str().to_string(),
-            })
-            .collect();
-        let audit = if s.may(loep_app::types::Actie::AuditBekijken) {
-            let mut rows: Vec<AuditRegel> = loep_app::accounts::audit(&s)?
-                .into_iter()
-                .map(|r| AuditRegel {
-                    tijdstip: loep_app::nl::tijdstip(&r.tijdstip),
-                    gebeurtenis: r.gebeurtenis.as_str().to_string(),
-                    account: r.account.clone(),
-                    door: r.door.clone().unwrap_or_default(),
-                    toelichting: r.toelichting.clone().unwrap_or_default(),
-                })
-                .collect();
-            rows.reverse();
-            Some(rows)
-        } else {
-            None
-        };
-        Ok(Accounts {
-            wie: Wie::of(&s, csrf),
-            accounts,
-            audit,
-        })
-    })
-    .await;
+    let page = blocking(move || accounts_page(&s, csrf, None, None)).await;
     match page {
         Ok(p) => render(&p),
         Err(e) => app_error(&e),

@@ -101,7 +101,14 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/trefkansen", get(verantwoording::trefkansen))
         .route("/eerlijkheid", get(verantwoording::eerlijkheid))
         .route("/verwerkingslog", get(verantwoording::verwerkingslog))
-        .route("/accounts", get(verantwoording::accounts))
+        .route(
+            "/accounts",
+            get(verantwoording::accounts).post(verantwoording::account_add),
+        )
+        .route(
+            "/accounts/{naam}/{actie}",
+            post(verantwoording::account_act),
+        )
         .route("/algoritmeregister", get(verantwoording::algoritmeregister))
         .route("/inzage", get(inzage::list).post(inzage::draw_up))
         .route("/inzage/{bestand}", get(inzage::open))
