@@ -78,6 +78,9 @@ pub struct CasePerson {
     pub rollen: Vec<String>,
     /// The approved request for identities (`O0003`) that shows this account who they are.
     pub onthulling: Option<String>,
+    /// Some of their links to the address are not shown to this account (what other agencies
+    /// hold, links by name still under review).
+    pub verborgen: bool,
 }
 
 impl CasePerson {
@@ -124,7 +127,7 @@ pub fn case_index_key(session: &Session) -> Result<String> {
         .iter()
         .map(|(t, (id, _))| format!("{t}={id}"))
         .collect();
-    key.push(register::case_persons(session.project.conn())?.0);
+    key.push(register::case_persons_key(session.project.conn())?);
     Ok(key.join(";"))
 }
 
@@ -228,15 +231,14 @@ pub fn persons_in(
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let rollen: Vec<String> = rollen
-                .remove(*p)
-                .map(|r| {
-                    r.into_iter()
-                        .filter(|(source, rol)| everything || at_the_door(*source, rol))
-                        .map(|(_, rol)| rol)
-                        .collect()
-                })
-                .unwrap_or_default();
+            let all = rollen.remove(*p).unwrap_or_default();
+            let n = all.len();
+            let rollen: Vec<String> = all
+                .into_iter()
+                .filter(|(source, rol)| everything || at_the_door(*source, rol))
+                .map(|(_, rol)| rol)
+                .collect();
+            let verborgen = rollen.len() < n;
             CasePerson {
                 nummer: i + 1,
                 pseudoniem: p.to_string(),
@@ -244,6 +246,7 @@ pub fn persons_in(
                 geboortejaar: years.get(*p).copied().filter(|_| !rollen.is_empty()),
                 rollen,
                 onthulling: shown.get(p).cloned(),
+                verborgen,
             }
         })
         .collect())

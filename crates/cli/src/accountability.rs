@@ -494,7 +494,8 @@ pub fn inzage(
             "signalen": w.report.signalen.len(),
             "verwerkingen": w.report.verwerkingen.len(),
             "zonder_contact": w.zonder_contact,
-            "beperking": beperking,
+            "zonder_adres": w.zonder_adres,
+            "beperking": w.beperking,
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(ExitCode::SUCCESS);
@@ -511,9 +512,9 @@ pub fn inzage(
         w.pdf.display(),
         w.json.display()
     );
-    if let Some(b) = beperking {
+    if let Some(b) = &w.beperking {
         println!(
-            "Beperkt tot en met {} (artikel 41 UAVG): {}; de reden staat in het verwerkingslog, niet in de brief.",
+            "Beperkt tot en met {} (artikel 41 UAVG): {}; de reden staat bij de beperking, niet in de brief.",
             b.tot,
             b.delen
                 .iter()
@@ -523,6 +524,11 @@ pub fn inzage(
         );
     }
     println!("Het bevat identiteiten: geef het alleen aan de bewoner en verwijder het daarna.");
+    if w.zonder_adres {
+        eprintln!(
+            "let op: de BRP-gegevens van het project hebben geen adres om de brief heen te sturen (de persoon woont niet (meer) in de gemeente): overhandig de brief, of stuur hem naar het adres dat in het verzoek staat."
+        );
+    }
     if w.zonder_contact {
         eprintln!(
             "let op: loep.toml heeft geen contact onder [publicatie], dus de brief kan niet zeggen waar bezwaar heen moet: voeg `contact` toe onder [publicatie] (de functionaris gegevensbescherming keurt het project dan opnieuw goed) en stel het verslag opnieuw op."

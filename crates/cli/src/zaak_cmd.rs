@@ -293,7 +293,14 @@ fn print_detail(
                 .unwrap_or_default()
         );
         if p.rollen.is_empty() {
-            println!("      geen bron koppelt deze persoon aan dit adres");
+            println!(
+                "      {}",
+                if p.verborgen {
+                    "wat deze persoon aan het adres verbindt, is voor u niet zichtbaar (gegevens van andere organisaties)"
+                } else {
+                    "geen bron koppelt deze persoon aan dit adres"
+                }
+            );
         }
         for r in &p.rollen {
             println!("      {r}");

@@ -983,7 +983,25 @@ fn access_request_log_export_and_register() {
         .lines()
         .find(|l| l.contains("\"inzage.beperkt\""))
         .expect("the restriction is in the log");
-    assert!(rec.contains(reden) && rec.contains("2027-02-01"), "{rec}");
+    // The log (never destroyed) records for whom and until when, not the reason.
+    assert!(!rec.contains(reden) && rec.contains("2027-02-01"), "{rec}");
+    // Every later letter for the person applies it until its end, whoever draws it up.
+    let again = root.path().join("later");
+    ok(loep_env(
+        &["inzage", d, "--bsn", bsn, "--out", again.to_str().unwrap()],
+        &[("LOEP_GEBRUIKER", "sleutelhouder"), ("LOEP_NOW", later)],
+    ));
+    let later_html = std::fs::read_to_string(
+        files_under(&again)
+            .iter()
+            .find(|f| f.extension().is_some_and(|e| e == "html"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        later_html.contains("Tijdelijke beperking van dit overzicht"),
+        "{later_html}"
+    );
 
     // The log for auditors: JSON lines with the Logboek fields, and OTLP spans.
     let records = json(ok(loep(&["log", "verify", d, "--json"])))["records"]

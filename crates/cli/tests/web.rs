@@ -1905,6 +1905,18 @@ fn every_route_answers_every_role_as_the_table_says() {
         )
         .unwrap();
     assert_eq!(restrictions, 1);
+    // It is listed for the privacy officer, who lifts it when the investigation is over.
+    let listed = get(&s, "/inzage", Some(&fg)).body;
+    assert!(listed.contains("Beperkingen die gelden"), "{listed}");
+    let lift = first_link_action(&listed, "/inzage/beperking/");
+    let lifted = post(&s, &lift, Some(&fg), &[("csrf", &csrf)]);
+    assert_eq!(lifted.status, 303, "{}", lifted.body);
+    assert!(
+        !get(&s, "/inzage", Some(&fg))
+            .body
+            .contains("Beperkingen die gelden")
+    );
+    assert_eq!(post(&s, &lift, Some(&fg), &[("csrf", &csrf)]).status, 400);
     for bad in [
         "/inzage/store.sqlite",
         "/inzage/..%2Fstore.sqlite",
@@ -2470,4 +2482,13 @@ fn the_beheerder_manages_accounts_and_the_fg_browses_the_log() {
     let b = get(&s, "/verwerkingslog", Some(&beheerder));
     assert_eq!(b.status, 200);
     assert!(!b.body.contains("Records doorzoeken"));
+}
+
+/// The first `action="/PREFIX…"` of a page's forms.
+fn first_link_action(page: &str, prefix: &str) -> String {
+    let at = page
+        .find(&format!("action=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no form to {prefix} in {page}"))
+        + 8;
+    page[at..at + page[at..].find('"').unwrap()].to_string()
 }

@@ -10,6 +10,7 @@ pub mod apisleutel;
 pub mod apparaat;
 pub mod audit;
 pub mod auth;
+pub mod beperking;
 pub mod burgermelding;
 pub mod catalog;
 pub mod certificaat;

@@ -738,6 +738,7 @@ impl Project {
             crate::reveal::create_schema(&conn)?;
             crate::retention::create_schema(&conn)?;
             crate::burgermelding::create_schema(&conn)?;
+            crate::beperking::create_schema(&conn)?;
             crate::apisleutel::create_schema(&conn)?;
             crate::certificaat::create_schema(&conn)?;
             // From schema version 7 the decisions are bound with the access state: the

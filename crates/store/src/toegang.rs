@@ -52,8 +52,8 @@ fn access_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 
 /// From this schema version on the state bound here also holds the decisions: the findings
-/// of visits and the residents' reports (sealed per row, [`integrity::SEALED`]) and the
-/// archive of hit-rate counts that outlives destroyed cases. A row's seal says only that loep
+/// of visits and the residents' reports (sealed per row, [`integrity::SEALED`]), the archive
+/// of hit-rate counts that outlives destroyed cases, and the restrictions of access letters. A row's seal says only that loep
 /// once wrote it; bound here, a finding or report deleted, or put back from an older copy,
 /// and a count in the archive changed, are found as a changed grant is.
 pub const DECISIONS_FROM: i64 = 7;
@@ -63,10 +63,16 @@ fn decision_tables() -> impl Iterator<Item = (&'static str, &'static str)> {
     integrity::SEALED
         .iter()
         .map(|(t, _, cols)| (*t, *cols))
-        .chain(std::iter::once((
-            "trefkans_archief",
-            "indicator, periode, bevestigd, niet_bevestigd, niet_vast_te_stellen",
-        )))
+        .chain([
+            (
+                "trefkans_archief",
+                "indicator, periode, bevestigd, niet_bevestigd, niet_vast_te_stellen",
+            ),
+            (
+                "inzage_beperking",
+                "id, pseudoniem, delen, tot, reden, door, vastgelegd, opgeheven",
+            ),
+        ])
 }
 
 /// Every table whose rows are bound here (the triggers are made on each that exists).
@@ -666,7 +672,7 @@ pub fn check(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<S
         std::thread::sleep(std::time::Duration::from_millis(20 * (attempt + 1)));
     }
     Ok(Staat::Gewijzigd(
-        "de rijen die toegang geven of iets beslissen (accounts, websessies, API-sleutels, goedkeuringen, verzoeken om identiteiten, zaken, bevindingen van bezoeken, meldingen van bewoners, het archief van de trefkansen) zijn buiten loep om gewijzigd: ze zijn niet meer wat loep het laatst schreef, omdat een rij is toegevoegd, verwijderd, veranderd of door een oudere kopie vervangen, of omdat de opslag is teruggezet".to_string(),
+        "de rijen die toegang geven of iets beslissen (accounts, websessies, API-sleutels, goedkeuringen, verzoeken om identiteiten, zaken, bevindingen van bezoeken, meldingen van bewoners, het archief van de trefkansen, beperkingen van inzage) zijn buiten loep om gewijzigd: ze zijn niet meer wat loep het laatst schreef, omdat een rij is toegevoegd, verwijderd, veranderd of door een oudere kopie vervangen, of omdat de opslag is teruggezet".to_string(),
     ))
 }
 

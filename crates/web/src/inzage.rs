@@ -31,7 +31,18 @@ struct Inzageverzoeken {
     mag_beperken: bool,
     /// The latest end date a restriction may have (JJJJ-MM-DD).
     uiterlijk: String,
-    vandaag: String,
+    /// The earliest (tomorrow).
+    morgen: String,
+    /// The restrictions in force, for the privacy officer to lift.
+    beperkingen: Vec<BeperkingRegel>,
+}
+
+pub struct BeperkingRegel {
+    pub id: i64,
+    pub delen: String,
+    pub tot: String,
+    pub reden: String,
+    pub door: String,
 }
 
 fn page(
@@ -50,13 +61,29 @@ fn page(
         .collect();
     let vandaag = loep_app::today();
     let uiterlijk = loep_app::inzage::latest_end(&vandaag);
+    let mag_beperken = s.may(loep_app::types::Actie::InzageBeperken);
+    let beperkingen = if mag_beperken {
+        loep_app::inzage::restrictions(s)?
+            .into_iter()
+            .map(|b| BeperkingRegel {
+                id: b.id,
+                delen: b.delen.join(", "),
+                tot: loep_app::nl::datum(&b.tot),
+                reden: b.reden,
+                door: b.door,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Inzageverzoeken {
         wie: Wie::of(s, csrf),
         brieven,
         fout,
-        mag_beperken: s.may(loep_app::types::Actie::InzageBeperken),
+        mag_beperken,
+        morgen: loep_app::inzage::latest_end_from(&vandaag, 1),
         uiterlijk,
-        vandaag,
+        beperkingen,
     })
 }
 
@@ -88,8 +115,21 @@ pub async fn draw_up(
             let fout = "Vul het BSN van de verzoeker in: negen cijfers.".to_string();
             return Ok(Err((Kind::Invalid, page(&s, csrf, Some(fout))?)));
         }
-        // A restriction (article 41 UAVG) when the privacy officer ticked a part.
+        // A restriction (article 41 UAVG) when the privacy officer ticked a part; only the
+        // privacy officer may, before anything of the form is judged.
         let delen = v.all("beperk");
+        let asked = !delen.is_empty() || !v.get("reden").is_empty() || !v.get("tot").is_empty();
+        if asked && !s.may(loep_app::types::Actie::InzageBeperken) {
+            return Err(loep_app::AppError::refused(
+                "geweigerd: alleen de functionaris gegevensbescherming beperkt een inzage",
+            ));
+        }
+        if asked && delen.is_empty() {
+            let fout =
+                "Kies welk deel tijdelijk niet in het overzicht komt, of laat reden en datum leeg."
+                    .to_string();
+            return Ok(Err((Kind::Invalid, page(&s, csrf, Some(fout))?)));
+        }
         let beperking = if delen.is_empty() {
             None
         } else {
@@ -151,6 +191,24 @@ pub async fn open(
             }
             res
         }
+        Err(e) => app_error(&e),
+    }
+}
+
+/// `POST /inzage/beperking/{id}/opheffen`: the privacy officer lifts a restriction before its
+/// end (the investigation it protected is over); back to the list.
+pub async fn lift(
+    State(server): State<Arc<Server>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let (mut s, _, _) = match form_session(&server, &headers, fields).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match blocking(move || loep_app::inzage::lift_restriction(&mut s, id)).await {
+        Ok(()) => Redirect::to("/inzage").into_response(),
         Err(e) => app_error(&e),
     }
 }

@@ -112,6 +112,7 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/algoritmeregister", get(verantwoording::algoritmeregister))
         .route("/inzage", get(inzage::list).post(inzage::draw_up))
         .route("/inzage/{bestand}", get(inzage::open))
+        .route("/inzage/beperking/{id}/opheffen", post(inzage::lift))
         .route("/meldingen/{id}/status", post(melden::set_status))
         // The public form: its posts are rate limited per client (the pages are not).
         .route(

@@ -147,6 +147,8 @@ pub struct PersoonRegel {
     pub rollen: Vec<String>,
     /// The approved request that shows this account who they are.
     pub onthulling: Option<String>,
+    /// Their links to the address, when this account sees none of them: why.
+    pub geen_rollen: &'static str,
 }
 
 fn person_rows(personen: &[loep_app::zaken::CasePerson]) -> Vec<PersoonRegel> {
@@ -158,6 +160,11 @@ fn person_rows(personen: &[loep_app::zaken::CasePerson]) -> Vec<PersoonRegel> {
             pseudoniem: p.pseudoniem.clone(),
             rollen: p.rollen.clone(),
             onthulling: p.onthulling.clone(),
+            geen_rollen: if p.verborgen {
+                "wat deze persoon aan het adres verbindt, is voor u niet zichtbaar (gegevens van andere organisaties)"
+            } else {
+                "geen bron koppelt deze persoon aan dit adres"
+            },
         })
         .collect()
 }
@@ -276,6 +283,7 @@ fn persons(server: &Server, s: &Session, d: &ZaakDetail) -> Vec<loep_app::zaken:
                 geboortejaar: None,
                 rollen: vec!["(de gegevens over deze persoon zijn nu niet te lezen)".into()],
                 onthulling: None,
+                verborgen: false,
             })
             .collect(),
     }

@@ -826,21 +826,28 @@ pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<
     Ok(out)
 }
 
-/// A value that changes whenever a case is added or removed, moves on or gets a role: for a
-/// front end that keeps counts from [`per_status`] (reading it costs three index lookups and
-/// a count).
+/// A value that changes whenever the set of [`case_persons`] does (a case made or destroyed;
+/// case numbers are never given twice): a count and two index lookups.
+pub fn case_persons_key(conn: &Connection) -> Result<String> {
+    if !has_register(conn)? {
+        return Ok(String::new());
+    }
+    Ok(conn.query_row(
+        "SELECT (SELECT count(*) FROM zaak_signaal) || '/' || ifnull((SELECT max(rowid) FROM zaak_signaal), 0)
+           || '/' || ifnull((SELECT max(zaak) FROM zaak_signaal), '')",
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 /// Every case's address with the persons of its signals (for the front end's index of the
-/// case pages; the caller shows a case's part only to whoever may see that case), and a
-/// value that changes whenever that set does.
+/// case pages; the caller shows a case's part only to whoever may see that case), and
+/// [`case_persons_key`] as it was read with them.
 pub fn case_persons(conn: &Connection) -> Result<(String, Vec<(String, String)>)> {
     if !has_register(conn)? {
         return Ok((String::new(), Vec::new()));
     }
-    let key: String = conn.query_row(
-        "SELECT (SELECT count(*) FROM zaak_signaal) || '/' || ifnull((SELECT max(rowid) FROM zaak_signaal), 0)",
-        [],
-        |r| r.get(0),
-    )?;
+    let key = case_persons_key(conn)?;
     let mut stmt = conn.prepare(
         "SELECT z.vbo_id, s.pseudoniemen FROM zaak_signaal s JOIN zaak z ON z.identificatie = s.zaak",
     )?;
@@ -854,6 +861,9 @@ pub fn case_persons(conn: &Connection) -> Result<(String, Vec<(String, String)>)
     Ok((key, out))
 }
 
+/// A value that changes whenever a case is added or removed, moves on or gets a role: for a
+/// front end that keeps counts from [`per_status`] (reading it costs three index lookups and
+/// a count).
 pub fn version(conn: &Connection) -> Result<String> {
     if !has_register(conn)? {
         return Ok(String::new());

@@ -73,6 +73,10 @@ pub struct Brief {
     pub beperking: Vec<String>,
     /// The signature block: greeting, the privacy officer's name, office and organisation.
     pub ondertekening: Vec<String>,
+    /// The address block holds no postal address: the project's BRP data have none for the
+    /// person (not registered as living in the municipality).
+    #[serde(skip)]
+    pub zonder_adres: bool,
     pub persoon: Vec<Regel>,
     pub inleiding: Vec<String>,
     pub project: Vec<Regel>,
@@ -349,34 +353,34 @@ fn adresblok(r: &Inzage, n: &str, adressen: &Addresses) -> Vec<String> {
     } else {
         n.to_string()
     }];
+    // Only an address where the BRP says the person lives (or takes post): not the last
+    // address of someone who left for an unknown address, emigrated or died.
     let vbo = r
         .bronnen
         .iter()
         .filter(|b| b.tabel == "brp_persoon")
         .flat_map(|b| b.rijen.iter())
+        .filter(|row| row.get("status").is_none_or(|s| s == "ingezetene"))
         .find_map(|row| row.get("vbo_id").filter(|v| !v.is_empty()));
-    match vbo.and_then(|v| adressen.get(v)) {
-        Some(a) => {
-            let straat = a.adres.split(", ").next().unwrap_or(&a.adres).to_string();
-            lines.push(straat);
-            let postcode = a.postcode.as_deref().map(|p| match (p.get(..4), p.get(4..)) {
+    if let Some(a) = vbo.and_then(|v| adressen.get(v)) {
+        let straat = a.adres.split(", ").next().unwrap_or(&a.adres).to_string();
+        lines.push(straat);
+        let postcode = a
+            .postcode
+            .as_deref()
+            .map(|p| match (p.get(..4), p.get(4..)) {
                 (Some(c), Some(l)) => format!("{c} {l}"),
                 _ => p.to_string(),
             });
-            let plaats = a.woonplaats.as_deref().map(str::to_uppercase);
-            let regel = [postcode, plaats]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join("  ");
-            if !regel.is_empty() {
-                lines.push(regel);
-            }
+        let plaats = a.woonplaats.as_deref().map(str::to_uppercase);
+        let regel = [postcode, plaats]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join("  ");
+        if !regel.is_empty() {
+            lines.push(regel);
         }
-        None => lines.push(
-            "(geen adres in de BRP-gegevens van het project: overhandigen of via het contactadres versturen)"
-                .to_string(),
-        ),
     }
     lines
 }
@@ -438,7 +442,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         None => Vec::new(),
         Some(b) => vec![
             format!(
-                "Een deel van de gegevens staat tijdelijk niet in dit overzicht: {}.",
+                "{org} heeft besloten een deel van de gegevens over u tijdelijk niet in dit overzicht op te nemen: {}.",
                 b.delen
                     .iter()
                     .map(|d| d.omschrijving())
@@ -446,10 +450,12 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                     .join(", en ")
             ),
             format!(
-                "Dat mag volgens artikel 41 van de Uitvoeringswet Algemene verordening gegevensbescherming (UAVG) zolang het tonen ervan een lopend onderzoek naar strafbare feiten of naar het onterecht ontvangen van een uitkering, toeslag of andere voorziening zou schaden. De functionaris gegevensbescherming van {org} heeft deze beperking met de reden vastgelegd. Zij geldt tot en met {}.",
+                "Dat mag op grond van artikel 41, eerste lid, van de Uitvoeringswet Algemene verordening gegevensbescherming (UAVG), onder meer ter voorkoming, opsporing en vervolging van strafbare feiten en voor het toezicht en de controle die de overheid uitoefent. Deze beperking geldt tot en met {}. Daarna kunt u opnieuw om inzage vragen; u krijgt dan ook dit deel, voor zover het dan nog wordt bewaard.",
                 datum(&b.tot)
             ),
-            "Daarna kunt u opnieuw om inzage vragen; u krijgt dan ook dit deel, voor zover het dan nog wordt bewaard. Bent u het niet eens met de beperking, dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens (zie \u{2018}Uw rechten\u{2019}).".to_string(),
+            format!(
+                "Bent u het niet eens met dit besluit, dan kunt u binnen zes weken na de datum van deze brief bezwaar maken bij {org} (artikel 34 UAVG en de Algemene wet bestuursrecht). U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens (zie ‘Uw rechten’)."
+            ),
         ],
     };
 
@@ -682,19 +688,23 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         },
     ));
 
-    let mut ondertekening = vec!["Met vriendelijke groet,".to_string()];
+    let mut ondertekening = vec![
+        "Met vriendelijke groet,".to_string(),
+        format!("namens {org},"),
+    ];
     if let Some(f) = &c.publicatie.functionaris {
         ondertekening.push(f.trim().to_string());
     }
     ondertekening.push("Functionaris gegevensbescherming".to_string());
-    ondertekening.push(org.clone());
+    let adresblok = adresblok(r, &n, ctx.adressen);
 
     Brief {
         afzender: match &c.publicatie.postadres {
             Some(p) => format!("{org}, {}", p.trim()),
             None => org.clone(),
         },
-        adresblok: adresblok(r, &n, ctx.adressen),
+        zonder_adres: adresblok.len() < 2,
+        adresblok,
         kenmerk: ctx.kenmerk.clone(),
         datum: datum(r.opgesteld.get(..10).unwrap_or_default()),
         beperking,

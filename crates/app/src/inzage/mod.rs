@@ -26,6 +26,11 @@ pub struct Written {
     /// `[publicatie] contact` is missing from `loep.toml`: the letter cannot say where to
     /// send an objection.
     pub zonder_contact: bool,
+    /// The BRP data of the project hold no address to post the letter to (not registered as
+    /// living in the municipality): hand it over, or send it to the address of the request.
+    pub zonder_adres: bool,
+    /// The restriction the letter applies (article 41 UAVG), if any.
+    pub beperking: Option<Beperking>,
 }
 
 /// The letter as an HTML page, from `templates/inzage.html` (escaped by askama).
@@ -84,14 +89,20 @@ impl Deel {
         }
     }
 
-    /// Whether a line of the processing log (by its name) belongs to this part.
-    fn covers(self, handeling: &str) -> bool {
+    /// Whether a line of the processing log belongs to this part: by its name, or by what
+    /// its attributes name (a case, a request for identities, a signal), so that a line of
+    /// another kind about a case (a partner system reading it) goes too.
+    fn covers(self, handeling: &str, kenmerken: &serde_json::Value) -> bool {
+        let names = |k: &str| kenmerken.get(k).is_some();
         match self {
-            Deel::Signalen => handeling == "scan.signaal",
+            Deel::Signalen => handeling == "scan.signaal" || names("signaal"),
             Deel::Zaken => {
                 handeling.starts_with("zaak.")
                     || handeling.starts_with("onthulling.")
                     || handeling.starts_with("bewaartermijn.zaak")
+                    || handeling.starts_with("api.zaak")
+                    || names("zaak")
+                    || names("onthulling")
             }
         }
     }
@@ -114,15 +125,23 @@ pub const MAX_BEPERKING_DAGEN: i64 = 365;
 
 /// The latest end a restriction given on `today` (JJJJ-MM-DD) may have.
 pub fn latest_end(today: &str) -> String {
+    latest_end_from(today, MAX_BEPERKING_DAGEN as u64)
+}
+
+/// The day `days` after `today` (JJJJ-MM-DD).
+pub fn latest_end_from(today: &str, days: u64) -> String {
     chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d")
         .ok()
-        .and_then(|d| d.checked_add_days(chrono::Days::new(MAX_BEPERKING_DAGEN as u64)))
+        .and_then(|d| d.checked_add_days(chrono::Days::new(days)))
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
 }
 
 /// The shortest reason a restriction gives.
 pub const MIN_REDEN: usize = 20;
+
+/// The longest.
+pub const MAX_REDEN: usize = 1000;
 
 impl Beperking {
     /// Checks a restriction as the privacy officer gives it on `today` (JJJJ-MM-DD).
@@ -136,13 +155,23 @@ impl Beperking {
         }
         if parts.is_empty() {
             return Err(AppError::invalid(
-                "noem welk deel van de inzage beperkt wordt: signalen, zaken of beide",
+                "noem welk deel van de inzage beperkt wordt: zaken, of zaken en signalen",
             ));
+        }
+        // The lines about cases and requests name the signals they came from: signals left
+        // out means cases left out too.
+        if parts.contains(&Deel::Signalen) && !parts.contains(&Deel::Zaken) {
+            parts.push(Deel::Zaken);
         }
         let reden = reden.trim().to_string();
         if reden.chars().count() < MIN_REDEN {
             return Err(AppError::invalid(format!(
                 "geef de reden van de beperking in ten minste {MIN_REDEN} tekens: welk onderzoek het tonen zou schaden"
+            )));
+        }
+        if reden.chars().count() > MAX_REDEN || reden.chars().any(char::is_control) {
+            return Err(AppError::invalid(format!(
+                "geef de reden van de beperking op één regel van ten hoogste {MAX_REDEN} tekens"
             )));
         }
         let parse = |d: &str| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok();
@@ -170,18 +199,78 @@ impl Beperking {
         })
     }
 
-    /// Leaves the restricted parts out of `r`; returns how many signals and log lines.
-    fn apply(&self, r: &mut Inzage) -> (usize, usize) {
-        let mut signalen = 0;
+    /// Leaves the restricted parts out of `r`, and of the lines of the log that stay every
+    /// attribute the letter does not show (counts and ids of other lines, which could tell
+    /// what was left out).
+    fn apply(&self, r: &mut Inzage) {
         if self.delen.contains(&Deel::Signalen) {
-            signalen = r.signalen.len();
             r.signalen.clear();
         }
-        let before = r.verwerkingen.len();
-        r.verwerkingen
-            .retain(|v| !self.delen.iter().any(|d| d.covers(&v.handeling)));
-        (signalen, before - r.verwerkingen.len())
+        r.verwerkingen.retain(|v| {
+            !self
+                .delen
+                .iter()
+                .any(|d| d.covers(&v.handeling, &v.kenmerken))
+        });
+        for v in &mut r.verwerkingen {
+            if let Some(o) = v.kenmerken.as_object_mut() {
+                o.retain(|k, _| labels::action_detail(k).is_some());
+            }
+        }
     }
+
+    /// The restriction that applies: every one in force for the person together (their parts,
+    /// the latest end).
+    fn in_force(kept: &[loep_store::beperking::Beperking]) -> Option<Beperking> {
+        let mut delen: Vec<Deel> = Vec::new();
+        for d in kept
+            .iter()
+            .flat_map(|b| b.delen.iter())
+            .filter_map(|d| Deel::parse(d).ok())
+        {
+            if !delen.contains(&d) {
+                delen.push(d);
+            }
+        }
+        let tot = kept.iter().map(|b| b.tot.clone()).max()?;
+        Some(Beperking {
+            delen,
+            reden: String::new(),
+            tot,
+        })
+    }
+}
+
+/// The restrictions in force on `today`, the newest first (privacy officer).
+pub fn restrictions(session: &Session) -> Result<Vec<loep_store::beperking::Beperking>> {
+    session.authorize(Actie::InzageBeperken)?;
+    Ok(loep_store::beperking::all_active(
+        session.project.conn(),
+        &crate::today(),
+    )?)
+}
+
+/// Lifts restriction `id` before its end (privacy officer); logged.
+pub fn lift_restriction(session: &mut Session, id: i64) -> Result<()> {
+    session.authorize(Actie::InzageBeperken)?;
+    let Some(b) = loep_store::beperking::get(session.project.conn(), id)? else {
+        return Err(AppError::not_found(format!("er is geen beperking {id}")));
+    };
+    let now = loep_store::clock::now();
+    let activity = session.project.config.verwerkingsactiviteit_id.clone();
+    let tx = session.project.begin()?;
+    if !loep_store::beperking::lift(&tx, id, &now)? {
+        return Err(AppError::invalid(format!("beperking {id} is al opgeheven")));
+    }
+    loep_store::log::append(
+        &tx,
+        &activity,
+        loep_store::log::LogRecord::new("inzage.beperking_opgeheven", &now, &now)
+            .with_subject(&b.pseudoniem)
+            .with_attr("beperking", id),
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// `loep inzage`: the report for the person with `bsn`, as HTML, PDF and JSON in `out`
@@ -214,26 +303,36 @@ pub fn report(
         .collect();
     let grant = loep_vault::Grant::for_access_request(&session.project, &session.user, bsn)?;
     let mut r = loep_intake::inzage::report(&mut session.project, &grant, indicatoren)?;
+    // A new restriction is kept for the person, with its reason (the log records that it was
+    // set, for whom and until when; the log is never destroyed, the reason goes with the
+    // restriction).
     if let Some(b) = beperking {
-        let (signalen, regels) = b.apply(&mut r);
         let now = loep_store::clock::now();
-        session.project.log(
+        let activity = session.project.config.verwerkingsactiviteit_id.clone();
+        let codes: Vec<&str> = b.delen.iter().map(|d| d.code()).collect();
+        let door = session.user.naam().to_string();
+        let tx = session.project.begin()?;
+        let id =
+            loep_store::beperking::add(&tx, &r.pseudoniem, &codes, &b.tot, &b.reden, &door, &now)?;
+        loep_store::log::append(
+            &tx,
+            &activity,
             loep_store::log::LogRecord::new("inzage.beperkt", &now, &now)
                 .with_subject(&r.pseudoniem)
-                .with_attr(
-                    "delen",
-                    b.delen
-                        .iter()
-                        .map(|d| d.code())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                )
-                .with_attr("tot", b.tot.clone())
-                .with_attr("reden", b.reden.clone())
-                .with_attr("signalen", signalen as u64)
-                .with_attr("regels", regels as u64),
+                .with_attr("beperking", id)
+                .with_attr("delen", codes.join(","))
+                .with_attr("tot", b.tot.clone()),
         )?;
+        tx.commit()?;
     }
+    // Every restriction in force for the person applies, whoever draws the letter up.
+    let kept =
+        loep_store::beperking::active(session.project.conn(), &r.pseudoniem, &crate::today())?;
+    let in_force = Beperking::in_force(&kept);
+    if let Some(b) = &in_force {
+        b.apply(&mut r);
+    }
+    let beperking = in_force.as_ref();
 
     // The addresses the letter names, written out (the BAG is open data).
     let mut wanted: HashSet<&str> = r.signalen.iter().map(|s| s.vbo_id.as_str()).collect();
@@ -288,6 +387,8 @@ pub fn report(
     write(&html, html_text.as_bytes())?;
     write(&pdf, &pdf_bytes)?;
     Ok(Written {
+        zonder_adres: letter.zonder_adres,
+        beperking: in_force,
         zonder_contact: session.project.config.publicatie.contact.is_none(),
         report: r,
         html,
@@ -452,6 +553,7 @@ mod tests {
                 "2011 AB  HAARLEM".into(),
             ],
             kenmerk: "INZ-2026-06-15-1".into(),
+            zonder_adres: false,
             datum: "15 juni 2026".into(),
             beperking: vec!["Een deel staat tijdelijk niet in dit overzicht.".into()],
             ondertekening: vec![
@@ -514,6 +616,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(b.delen, vec![Deel::Zaken, Deel::Signalen]);
+        // Signals left out means the cases too (their lines name the signals).
+        let b = Beperking::new(&["signalen".into()], reden, "2027-03-01", today).unwrap();
+        assert_eq!(b.delen, vec![Deel::Signalen, Deel::Zaken]);
+        assert!(Beperking::new(&["zaken".into()], &"x".repeat(1001), "2027-03-01", today).is_err());
         assert!(Beperking::new(&[], reden, "2027-03-01", today).is_err());
         assert!(Beperking::new(&["bronnen".into()], reden, "2027-03-01", today).is_err());
         assert!(Beperking::new(&["zaken".into()], "kort", "2027-03-01", today).is_err());
@@ -538,9 +644,17 @@ mod tests {
             ("inzage", true),
             ("intake.levering", true),
         ] {
-            assert_eq!(!b.delen.iter().any(|d| d.covers(name)), kept, "{name}");
+            let none = serde_json::json!({});
+            assert_eq!(
+                !b.delen.iter().any(|d| d.covers(name, &none)),
+                kept,
+                "{name}"
+            );
         }
-        assert!(Deel::Signalen.covers("scan.signaal"));
+        assert!(Deel::Signalen.covers("scan.signaal", &serde_json::json!({})));
+        // A line of another kind that names a case (a partner system reading it) goes too.
+        assert!(Deel::Zaken.covers("api.zaak.lezen", &serde_json::json!({})));
+        assert!(Deel::Zaken.covers("iets.anders", &serde_json::json!({"zaak": "Z1"})));
     }
 
     #[test]

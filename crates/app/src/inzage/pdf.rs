@@ -314,14 +314,18 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>> {
 /// Lays the letter out.
 fn layout(b: &Brief) -> Result<Layout> {
     let mut l = Layout::new()?;
-    // The head of a letter for a window envelope: the return address in small print, the
-    // address block, then date and reference.
+    // The head of a letter for a window envelope (window on the left): the return address in
+    // small print and the address block in the window, 45 mm from the top, about 22 mm from
+    // the left and at most 85 mm wide; date and reference, and the letter itself, below the
+    // first fold (a third of the page).
+    const MM: f32 = 72.0 / 25.4;
+    l.y = PAGE_H - 45.0 * MM;
     l.small(&b.afzender);
-    l.space(6.0);
+    l.space(4.0);
     for line in &b.adresblok {
-        l.text(line, Stijl::Gewoon, BODY, LEFT, WIDTH, false);
+        l.text(line, Stijl::Gewoon, BODY, LEFT, 85.0 * MM, false);
     }
-    l.space(16.0);
+    l.y = l.y.min(PAGE_H - 100.0 * MM);
     l.rows(&[
         Regel {
             label: "Datum".into(),
