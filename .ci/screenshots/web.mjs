@@ -142,6 +142,9 @@ try {
 
   // The projectleider routes the case to the handhaver and plans the visit.
   await login(page, 'projectleider');
+  await page.goto(`${base}/meldingen`);
+  check((await page.textContent('main')).includes('levering van de gemeente'), 'the register lists the delivered reports');
+  await look(page, 'meldingen');
   await page.goto(caseUrl);
   const routed = page.locator('form[action$="/toewijzen"]');
   await routed.locator('#roltype').selectOption('huisbezoeker');
@@ -171,6 +174,14 @@ try {
   await page.goto(`${base}/verwerkingslog`);
   check((await page.textContent('main')).includes('In orde'), 'the processing log verifies');
   await look(page, 'verwerkingslog');
+  // The fg browses the log: who was looked at, when and why (requests for identities).
+  await page.selectOption('#handeling', 'onthulling.');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/verwerkingslog"] button')]);
+  check((await page.textContent('main')).includes('aangevraagd door'), 'the log says who asked for identities and why');
+  const person = page.locator('a[href^="/verwerkingslog?persoon="]').first();
+  await Promise.all([page.waitForNavigation(), person.click()]);
+  check(page.url().includes('persoon='), 'the log filtered on one person');
+  await look(page, 'verwerkingslog-zoeken');
   // The certificate of a scan: reached from the list of scans, every check holds.
   await page.goto(`${base}/scans`);
   await Promise.all([page.waitForNavigation(), page.click('a[href$="/certificaat"]')]);
@@ -182,11 +193,22 @@ try {
   await look(page, 'accounts');
   await page.goto(`${base}/inzage`);
   check((await page.textContent('h1')).includes('Inzageverzoeken'), 'the access requests page');
+  check((await page.textContent('main')).includes('Tijdelijk beperken'), 'the fg may restrict an access letter');
   await look(page, 'inzage');
   await logout(page);
 
   // The beheerder checks a delivery in the browser: a dry run first, loaded after confirming.
   await login(page, 'beheerder');
+  // The beheerder adds an account and disables it again.
+  await page.goto(`${base}/accounts`);
+  await page.fill('#naam', 'nieuwe-handhaver');
+  await page.selectOption('#rol', 'handhaver');
+  await page.fill('#wachtwoord', `${password}-nieuw`);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/accounts"] button')]);
+  check((await page.textContent('main')).includes('is aangemaakt'), 'the beheerder adds an account');
+  await look(page, 'accounts-beheren');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/accounts/nieuwe-handhaver/uitschakelen"] button')]);
+  check((await page.textContent('main')).includes('uitgeschakeld'), 'the beheerder disables the account');
   await page.goto(`${base}/leveringen`);
   check((await page.textContent('h1')).includes('Leveringen'), 'the deliveries page');
   await look(page, 'leveringen');
@@ -258,6 +280,6 @@ try {
   await browser.close();
 }
 if (failed === 0) {
-  console.log(`web: the analist, sleutelhouder, projectleider, beheerder, handhaver and resident flows work in Chromium; axe-core finds no WCAG 2.1 AA violation on ${checked.size} pages`);
+  console.log(`web: the analist, sleutelhouder, projectleider, fg (log search), beheerder (accounts), handhaver and resident flows work in Chromium; axe-core finds no WCAG 2.1 AA violation on ${checked.size} pages`);
 }
 process.exit(failed > 0 ? 1 : 0);

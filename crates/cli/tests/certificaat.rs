@@ -300,3 +300,57 @@ fn signals_put_back_after_their_destruction_reveal_no_one() {
     );
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
 }
+
+/// An analysis file rewritten between its intake and a scan (a valid Parquet file, one row
+/// less): the intake recorded the file's SHA-256 in the keyed log, so the scan refuses to store
+/// a run read from it, and raises the alarm.
+#[test]
+fn an_analysis_file_changed_after_intake_stops_the_scan() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, _) = scanned(root.path());
+    let pad: String = db(&dir)
+        .query_row(
+            "SELECT pad FROM snapshot WHERE tabel = 'brp_persoon' ORDER BY tijdstip DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let file = dir.join(&pad);
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        std::fs::File::open(&file).unwrap(),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let batches: Vec<arrow_array::RecordBatch> = reader.map(|b| b.unwrap()).collect();
+    let last = batches.len() - 1;
+    let mut w = parquet::arrow::ArrowWriter::try_new(
+        std::fs::File::create(&file).unwrap(),
+        batches[0].schema(),
+        None,
+    )
+    .unwrap();
+    for (i, b) in batches.iter().enumerate() {
+        let b = if i == last {
+            b.slice(0, b.num_rows() - 1)
+        } else {
+            b.clone()
+        };
+        w.write(&b).unwrap();
+    }
+    w.close().unwrap();
+    let runs_before: i64 = db(&dir)
+        .query_row("SELECT count(*) FROM scan_run", [], |r| r.get(0))
+        .unwrap();
+    let err = refused(loep(&["scan", d(&dir)]));
+    assert!(
+        err.contains("is veranderd sinds het werd geschreven"),
+        "{err}"
+    );
+    let runs_after: i64 = db(&dir)
+        .query_row("SELECT count(*) FROM scan_run", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(runs_before, runs_after, "no run stored");
+    let v = loep_as("fg", &["log", "verify", d(&dir)]);
+    assert!(!v.status.success(), "the alarm stands");
+}

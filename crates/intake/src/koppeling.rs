@@ -679,6 +679,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     };
     let now = clock::now();
     let activity = project.config.verwerkingsactiviteit_id.clone();
+    let (rel_personen_copy, rel_adressen_copy) = (rel_personen.clone(), rel_adressen.clone());
     let tx = project.begin()?;
     catalog::insert_koppeling(
         &tx,
@@ -691,8 +692,12 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
             samenvatting: serde_json::to_string(&report)?,
         },
     )?;
+    let personen_sha256 = loep_store::log::file_sha256(&dir.join(&rel_personen_copy))?;
+    let adressen_sha256 = loep_store::log::file_sha256(&dir.join(&rel_adressen_copy))?;
     let parent = LogRecord::new("koppeling", &started, &now)
         .with_attr("koppeling_id", koppeling_id)
+        .with_attr("personen_sha256", personen_sha256)
+        .with_attr("adressen_sha256", adressen_sha256)
         .with_attr("personen_gekoppeld", person_links.len() as u64)
         .with_attr("adressen", address_links.len() as u64);
     log::append(&tx, &activity, parent.clone())?;

@@ -71,15 +71,42 @@ pub(crate) fn draw_up(
         .collect();
     let paths: Vec<PathBuf> = sources.tables.values().map(|(_, p)| p.clone()).collect();
     let hashes = hash_files(&paths);
+    let recorded = loep_store::log::recorded_file_hashes(project.conn())?;
     let mut bronnen = Vec::new();
+    let mut changed = Vec::new();
     for ((tabel, (id, path)), sha) in sources.tables.iter().zip(hashes) {
+        let sha = sha?;
+        // The file as the intake or the linkage wrote it (the keyed log says what that was).
+        let key = match tabel.as_str() {
+            "koppeling_persoon" => format!("{id}/personen"),
+            "koppeling_adres" => format!("{id}/adressen"),
+            _ => id.clone(),
+        };
+        if let Some(want) = recorded.get(&key)
+            && *want != sha
+        {
+            changed.push(format!(
+                "het analysebestand van {tabel} ({}) is veranderd sinds het werd geschreven",
+                relative(project, path)
+            ));
+        }
         bronnen.push(Bron {
             tabel: tabel.clone(),
             id: id.clone(),
             pad: relative(project, path),
-            sha256: Some(sha?),
+            sha256: Some(sha),
             geleverd_sha256: delivered.get(id).cloned(),
         });
+    }
+    if !changed.is_empty() {
+        loep_store::integrity::raise_alarm(&project.layout, &changed)?;
+        return Err(loep_store::Problem::error(
+            loep_store::ProblemKind::Refused,
+            format!(
+                "geweigerd: {}. De scan is niet opgeslagen; er wordt niets verwerkt tot de functionaris gegevensbescherming heeft gekeken (`loep log verify`, daarna `loep log herstel --reden`)",
+                changed.join("; ")
+            ),
+        ));
     }
     Ok(Certificaat {
         verwerkingsactiviteit: project.config.verwerkingsactiviteit_id.clone(),

@@ -368,6 +368,67 @@ pub fn names(conn: &Connection) -> Result<Vec<String>> {
     Ok(rows.collect::<Result<Vec<String>, _>>()?)
 }
 
+/// The SHA-256 of a file's content, read in blocks (a national snapshot is gigabytes).
+pub fn file_sha256(path: &std::path::Path) -> Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut f =
+        std::fs::File::open(path).with_context(|| format!("kan {} niet lezen", path.display()))?;
+    let mut h = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = f
+            .read(&mut buf)
+            .with_context(|| format!("kan {} niet lezen", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+/// The SHA-256 the keyed log recorded for each analysis file when it was written: per
+/// snapshot id (the intake's record of the table, `bestand_sha256`) and per linkage id (its
+/// record, `personen_sha256` and `adressen_sha256`, under `ID/personen` and `ID/adressen`).
+/// Files of an earlier release have none.
+pub fn recorded_file_hashes(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut out = std::collections::HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT substr(data_subject_id, 10), json_extract(attributes, '$.bestand_sha256')
+         FROM verwerkingslog
+         WHERE data_subject_id LIKE 'snapshot:%' AND json_valid(attributes)
+           AND json_extract(attributes, '$.bestand_sha256') IS NOT NULL",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (id, sha) = row?;
+        out.insert(id, sha);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT json_extract(attributes, '$.koppeling_id'),
+                json_extract(attributes, '$.personen_sha256'),
+                json_extract(attributes, '$.adressen_sha256')
+         FROM verwerkingslog
+         WHERE name = 'koppeling' AND json_valid(attributes)
+           AND json_extract(attributes, '$.personen_sha256') IS NOT NULL",
+    )?;
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })? {
+        if let (Some(id), Some(p), Some(a)) = row? {
+            out.insert(format!("{id}/personen"), p);
+            out.insert(format!("{id}/adressen"), a);
+        }
+    }
+    Ok(out)
+}
+
 pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {
     records_from(conn, 1)
 }

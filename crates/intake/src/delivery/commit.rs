@@ -120,6 +120,8 @@ pub(super) fn register(
         },
     )?;
     log::append(&tx, activity, parent.clone())?;
+    let mut data_sha256: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
     for o in &outputs {
         let snapshot_id = &o.report.snapshot_id;
         for (kind, file) in [
@@ -135,6 +137,11 @@ pub(super) fn register(
             }
             std::fs::rename(from, &target)
                 .with_context(|| format!("cannot move {} into place", from.display()))?;
+            // The analysis file as written, in the keyed log: a scan refuses a file that
+            // changed since (the vault's files carry seals of their own).
+            if kind == "data" {
+                data_sha256.insert(snapshot_id.clone(), loep_store::log::file_sha256(&target)?);
+            }
             match kind {
                 "identiteit" => vtx.insert_file(snapshot_id, Soort::Identiteit, rel)?,
                 "bsn" => vtx.insert_file(snapshot_id, Soort::Bsn, rel)?,
@@ -185,6 +192,9 @@ pub(super) fn register(
         .with_attr("rijen_afgewezen", o.report.rijen_afgewezen)
         .with_attr("rijen_buiten_gebied", o.report.rijen_buiten_gebied)
         .with_attr("gepseudonimiseerd", true);
+        if let Some(sha) = data_sha256.get(snapshot_id) {
+            rec = rec.with_attr("bestand_sha256", sha.clone());
+        }
         if let Some(c) = &o.report.wijzigingen {
             rec = rec
                 .with_attr("vorige_snapshot", c.vorige_snapshot.clone())
