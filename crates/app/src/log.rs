@@ -155,20 +155,38 @@ pub use loep_store::log::Filter;
 /// names).
 pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladzijde> {
     session.authorize(Actie::LogExporteren)?;
-    for d in [&filter.van, &filter.tot].into_iter().flatten() {
-        if chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_err() {
-            return Err(AppError::invalid(format!(
-                "'{d}' is geen datum: geef JJJJ-MM-DD"
-            )));
-        }
-    }
+    // The days as the page shows times (Amsterdam), as bounds in UTC as the log writes them:
+    // from the start of `van` up to the start of the day after `tot`.
+    let start_of = |d: &str, extra: u64| -> Result<String> {
+        let day = chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|day| day.format("%Y-%m-%d").to_string() == d.trim())
+            .and_then(|day| day.checked_add_days(chrono::Days::new(extra)))
+            .ok_or_else(|| AppError::invalid(format!("'{d}' is geen datum: geef JJJJ-MM-DD")))?;
+        let local = day
+            .and_hms_opt(0, 0, 0)
+            .and_then(|t| {
+                t.and_local_timezone(chrono_tz::Europe::Amsterdam)
+                    .earliest()
+            })
+            .ok_or_else(|| AppError::invalid(format!("'{d}' is geen datum: geef JJJJ-MM-DD")))?;
+        // Without a zone letter, so that a record at that very second with fractions
+        // (`…T08:00:00.12Z`) sorts after the bound, as it is.
+        Ok(local
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string())
+    };
+    let bounded = Filter {
+        persoon: filter.persoon.clone(),
+        naam: filter.naam.clone(),
+        van: filter.van.as_deref().map(|d| start_of(d, 0)).transpose()?,
+        tot: filter.tot.as_deref().map(|d| start_of(d, 1)).transpose()?,
+    };
+    let pagina = pagina.clamp(1, 1_000_000);
     let conn = session.project.conn();
-    let (records, meer) = loep_store::log::browse(
-        conn,
-        filter,
-        pagina.saturating_sub(1) * PER_PAGINA,
-        PER_PAGINA,
-    )?;
+    let (records, meer) =
+        loep_store::log::browse(conn, &bounded, (pagina - 1) * PER_PAGINA, PER_PAGINA)?;
     let regels = records
         .into_iter()
         .map(|r| {

@@ -354,3 +354,22 @@ fn an_analysis_file_changed_after_intake_stops_the_scan() {
     let v = loep_as("fg", &["log", "verify", d(&dir)]);
     assert!(!v.status.success(), "the alarm stands");
 }
+
+/// A snapshot's row pointed at another id (one no intake recorded), so that a file without a
+/// recorded hash would pass: a file that belongs to no intake the log knows is refused too.
+#[test]
+fn an_analysis_file_no_intake_recorded_stops_the_scan() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, _) = scanned(root.path());
+    db(&dir)
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             UPDATE snapshot SET snapshot_id = snapshot_id || '-nagemaakt' WHERE tabel = 'brp_persoon';",
+        )
+        .unwrap();
+    let err = refused(loep(&["scan", d(&dir)]));
+    assert!(
+        err.contains("hoort bij geen inlezing of koppeling die het verwerkingslog kent"),
+        "{err}"
+    );
+}

@@ -71,24 +71,34 @@ pub(crate) fn draw_up(
         .collect();
     let paths: Vec<PathBuf> = sources.tables.values().map(|(_, p)| p.clone()).collect();
     let hashes = hash_files(&paths);
-    let recorded = loep_store::log::recorded_file_hashes(project.conn())?;
+    let recorded = loep_store::log::recorded_files(project.conn())?;
+    // A project whose log names no file at all is of a release before the log did.
+    let legacy = recorded.is_empty();
     let mut bronnen = Vec::new();
     let mut changed = Vec::new();
     for ((tabel, (id, path)), sha) in sources.tables.iter().zip(hashes) {
         let sha = sha?;
         // The file as the intake or the linkage wrote it (the keyed log says what that was).
-        let key = match tabel.as_str() {
-            "koppeling_persoon" => format!("{id}/personen"),
-            "koppeling_adres" => format!("{id}/adressen"),
-            _ => id.clone(),
+        let (key, naam) = match tabel.as_str() {
+            "koppeling_persoon" => (format!("{id}/personen"), "koppeling".to_string()),
+            "koppeling_adres" => (format!("{id}/adressen"), "koppeling".to_string()),
+            _ => (id.clone(), format!("intake.{tabel}")),
         };
-        if let Some(want) = recorded.get(&key)
-            && *want != sha
-        {
-            changed.push(format!(
-                "het analysebestand van {tabel} ({}) is veranderd sinds het werd geschreven",
-                relative(project, path)
-            ));
+        let pad = relative(project, path);
+        // The register of the form's reports is written by the scan itself, every time.
+        let own = tabel == crate::meldformulier::TABLE;
+        match recorded.get(&key) {
+            Some(r) if r.naam != naam => changed.push(format!(
+                "het analysebestand van {tabel} ({pad}) is volgens het verwerkingslog van een andere tabel"
+            )),
+            Some(r) if r.sha256.as_ref().is_some_and(|want| *want != sha) => changed.push(
+                format!("het analysebestand van {tabel} ({pad}) is veranderd sinds het werd geschreven"),
+            ),
+            Some(_) => {}
+            None if !legacy && !own => changed.push(format!(
+                "het analysebestand van {tabel} ({pad}) hoort bij geen inlezing of koppeling die het verwerkingslog kent"
+            )),
+            None => {}
         }
         bronnen.push(Bron {
             tabel: tabel.clone(),

@@ -71,7 +71,8 @@ pub fn snapshot(project: &Project) -> Result<(String, PathBuf)> {
     let dir = project.layout.data().join(TABLE);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!("{id}.parquet"));
-    if !path.exists() {
+    // Written every time (it is small): a file of the same name edited in place is never read.
+    {
         let schema = Arc::new(Schema::new(vec![
             Field::new("melding_id", DataType::Utf8, false),
             Field::new("vbo_id", DataType::Utf8, false),

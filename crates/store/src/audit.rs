@@ -89,6 +89,21 @@ impl Gebeurtenis {
         }
     }
 
+    /// In words, for the pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Gebeurtenis::Aangemaakt => "aangemaakt",
+            Gebeurtenis::Uitgeschakeld => "uitgeschakeld",
+            Gebeurtenis::Ingeschakeld => "ingeschakeld",
+            Gebeurtenis::Bevestigd => "bevestigd",
+            Gebeurtenis::InlogMislukt => "inloggen mislukt",
+            Gebeurtenis::Geblokkeerd => "geblokkeerd",
+            Gebeurtenis::ApiSleutelUitgegeven => "API-sleutel uitgegeven",
+            Gebeurtenis::ApiSleutelIngetrokken => "API-sleutel ingetrokken",
+            Gebeurtenis::WachtwoordGewijzigd => "wachtwoord gewijzigd",
+        }
+    }
+
     fn parse(s: &str) -> Option<Gebeurtenis> {
         Gebeurtenis::ALL.into_iter().find(|g| g.as_str() == s)
     }

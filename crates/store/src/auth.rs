@@ -613,11 +613,13 @@ fn verify_password(password: &str, phc: &str) -> bool {
 }
 
 fn check_name(naam: &str) -> Result<()> {
+    // Not dots alone: `.` and `..` would be path segments in a page's links.
     let ok = !naam.is_empty()
         && naam.len() <= 64
         && naam
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'));
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@'))
+        && !naam.chars().all(|c| c == '.');
     if !ok {
         return Err(invalid(format!(
             "accountnaam '{naam}' is niet geldig: gebruik 1 tot 64 letters, cijfers, '.', '-', '_' of '@'"

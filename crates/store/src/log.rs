@@ -283,8 +283,8 @@ pub fn scan_certificates(conn: &Connection) -> Result<std::collections::BTreeMap
 }
 
 /// What the privacy officer looks for in the log: about one person (pseudonym), of one
-/// kind (a name, or the start of one ending in a dot: `zaak.`), in a period (days,
-/// JJJJ-MM-DD, both included).
+/// kind (a name, or the start of one ending in a dot: `zaak.`), in a period (`van` included,
+/// `tot` not: RFC 3339 times in UTC, as the records' start times are written).
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub persoon: Option<String>,
@@ -308,20 +308,23 @@ pub fn browse(
         values.push(p.clone());
     }
     if let Some(n) = &filter.naam {
-        if n.ends_with('.') {
-            clauses.push("substr(name, 1, length(?)) = ?");
-            values.push(n.clone());
+        if let Some(stem) = n.strip_suffix('.') {
+            // Every name that starts with `stem.`: a range the name index serves ('/' follows
+            // '.').
+            clauses.push("name >= ? AND name < ?");
+            values.push(format!("{stem}."));
+            values.push(format!("{stem}/"));
         } else {
             clauses.push("name = ?");
+            values.push(n.clone());
         }
-        values.push(n.clone());
     }
     if let Some(v) = &filter.van {
-        clauses.push("substr(start_time, 1, 10) >= ?");
+        clauses.push("start_time >= ?");
         values.push(v.clone());
     }
     if let Some(t) = &filter.tot {
-        clauses.push("substr(start_time, 1, 10) <= ?");
+        clauses.push("start_time < ?");
         values.push(t.clone());
     }
     let condition = if clauses.is_empty() {
@@ -332,8 +335,9 @@ pub fn browse(
     let mut stmt = conn.prepare(&format!(
         "SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code,
                 resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash
-         FROM verwerkingslog {condition} ORDER BY seq DESC LIMIT {} OFFSET {offset}",
+         FROM verwerkingslog {condition} ORDER BY seq DESC LIMIT {} OFFSET {}",
         per_page + 1,
+        offset.min(i64::MAX as usize),
     ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), |r| {
         Ok(StoredRecord {
@@ -388,31 +392,46 @@ pub fn file_sha256(path: &std::path::Path) -> Result<String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// The SHA-256 the keyed log recorded for each analysis file when it was written: per
-/// snapshot id (the intake's record of the table, `bestand_sha256`) and per linkage id (its
+/// What the keyed log recorded of an analysis file when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedFile {
+    /// The record's name (`intake.<tabel>`, or `koppeling`).
+    pub naam: String,
+    /// The file's SHA-256; `None` from a release that did not record it.
+    pub sha256: Option<String>,
+}
+
+/// What the keyed log recorded of each analysis file: per snapshot id (the intake's record
+/// of the table, subject `snapshot:<id>`, attribute `bestand_sha256`) and per linkage id (its
 /// record, `personen_sha256` and `adressen_sha256`, under `ID/personen` and `ID/adressen`).
-/// Files of an earlier release have none.
-pub fn recorded_file_hashes(
+pub fn recorded_files(
     conn: &Connection,
-) -> Result<std::collections::HashMap<String, String>> {
+) -> Result<std::collections::HashMap<String, RecordedFile>> {
     let mut out = std::collections::HashMap::new();
+    // A range on the person index rather than LIKE, which the index cannot serve.
     let mut stmt = conn.prepare(
-        "SELECT substr(data_subject_id, 10), json_extract(attributes, '$.bestand_sha256')
+        "SELECT substr(data_subject_id, 10), name,
+                CASE WHEN json_valid(attributes) THEN json_extract(attributes, '$.bestand_sha256') END
          FROM verwerkingslog
-         WHERE data_subject_id LIKE 'snapshot:%' AND json_valid(attributes)
-           AND json_extract(attributes, '$.bestand_sha256') IS NOT NULL",
+         WHERE data_subject_id >= 'snapshot:' AND data_subject_id < 'snapshot;'
+           AND substr(name, 1, 7) = 'intake.'",
     )?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
-        let (id, sha) = row?;
-        out.insert(id, sha);
+    for row in stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })? {
+        let (id, naam, sha256) = row?;
+        out.insert(id, RecordedFile { naam, sha256 });
     }
     let mut stmt = conn.prepare(
         "SELECT json_extract(attributes, '$.koppeling_id'),
                 json_extract(attributes, '$.personen_sha256'),
                 json_extract(attributes, '$.adressen_sha256')
          FROM verwerkingslog
-         WHERE name = 'koppeling' AND json_valid(attributes)
-           AND json_extract(attributes, '$.personen_sha256') IS NOT NULL",
+         WHERE name = 'koppeling' AND json_valid(attributes)",
     )?;
     for row in stmt.query_map([], |r| {
         Ok((
@@ -421,9 +440,16 @@ pub fn recorded_file_hashes(
             r.get::<_, Option<String>>(2)?,
         ))
     })? {
-        if let (Some(id), Some(p), Some(a)) = row? {
-            out.insert(format!("{id}/personen"), p);
-            out.insert(format!("{id}/adressen"), a);
+        if let (Some(id), p, a) = row? {
+            for (part, sha256) in [("personen", p), ("adressen", a)] {
+                out.insert(
+                    format!("{id}/{part}"),
+                    RecordedFile {
+                        naam: "koppeling".to_string(),
+                        sha256,
+                    },
+                );
+            }
         }
     }
     Ok(out)

@@ -162,16 +162,22 @@ pub async fn eerlijkheid(State(server): State<Arc<Server>>, headers: HeaderMap) 
 #[template(path = "verwerkingslog.html")]
 struct Verwerkingslog {
     wie: Wie,
-    intact: bool,
-    records: usize,
-    head_hash: String,
-    problemen: Vec<String>,
-    signed_head: Option<String>,
-    /// The signed head in its three parts (number, hash, signature), to read and copy.
-    kop: Option<(String, String, String)>,
-    alarm: Option<String>,
+    /// The whole chain checked now (not on a search's pages).
+    controle: Option<Controle>,
     /// The privacy officer browses the records.
     zoeken: Option<Zoeken>,
+}
+
+/// The check of the whole chain.
+pub struct Controle {
+    pub intact: bool,
+    pub records: usize,
+    pub head_hash: String,
+    pub problemen: Vec<String>,
+    pub signed_head: Option<String>,
+    /// The signed head in its three parts (number, hash, signature), to read and copy.
+    pub kop: Option<(String, String, String)>,
+    pub alarm: Option<String>,
 }
 
 /// The privacy officer's search of the log: the filter as given, one page of records.
@@ -265,30 +271,41 @@ pub async fn verwerkingslog(
         Err(r) => return r,
     };
     let page = blocking(move || {
-        let c = loep_app::log::verify(&s, None)?;
+        // A search (or another page of one) does not check the whole chain again.
+        let searching = [&q.persoon, &q.handeling, &q.van, &q.tot]
+            .iter()
+            .any(|v| !v.trim().is_empty())
+            || q.pagina.is_some();
+        let c = if searching && s.may(loep_app::types::Actie::LogExporteren) {
+            None
+        } else {
+            Some(loep_app::log::verify(&s, None)?)
+        };
         let zoeken = if s.may(loep_app::types::Actie::LogExporteren) {
             Some(search(&s, &q)?)
         } else {
             None
         };
-        let kop = c.signed_head.as_deref().and_then(|h| {
-            let mut parts = h.splitn(3, ':');
-            Some((
-                parts.next()?.to_string(),
-                parts.next()?.to_string(),
-                parts.next()?.to_string(),
-            ))
-        });
-        Ok(Verwerkingslog {
-            zoeken,
-            kop,
-            wie: Wie::of(&s, csrf),
+        let controle = c.map(|c| Controle {
+            kop: c.signed_head.as_deref().and_then(|h| {
+                let mut parts = h.splitn(3, ':');
+                Some((
+                    parts.next()?.to_string(),
+                    parts.next()?.to_string(),
+                    parts.next()?.to_string(),
+                ))
+            }),
             intact: c.verification.intact() && c.alarm.is_none(),
             records: c.verification.records,
             head_hash: c.verification.head_hash.clone(),
             problemen: c.verification.problems.clone(),
             signed_head: c.signed_head.clone(),
             alarm: c.alarm.clone(),
+        });
+        Ok(Verwerkingslog {
+            zoeken,
+            controle,
+            wie: Wie::of(&s, csrf),
         })
     })
     .await;
@@ -330,9 +347,13 @@ struct Accounts {
     gedaan: Option<String>,
 }
 
-/// A role in words (`functionaris-gegevensbescherming`: functionaris gegevensbescherming).
+/// A role in words.
 fn rol_label(r: loep_app::types::Rol) -> String {
-    r.name().replace('-', " ")
+    use loep_app::types::Rol;
+    match r {
+        Rol::FunctionarisGegevensbescherming => "functionaris gegevensbescherming".to_string(),
+        other => other.name().to_string(),
+    }
 }
 
 fn accounts_page(
@@ -382,7 +403,7 @@ fn accounts_page(
             .into_iter()
             .map(|r| AuditRegel {
                 tijdstip: loep_app::nl::tijdstip(&r.tijdstip),
-                gebeurtenis: r.gebeurtenis.as_str().replace('-', " "),
+                gebeurtenis: r.gebeurtenis.label().to_string(),
                 account: r.account.clone(),
                 door: r.door.clone().unwrap_or_default(),
                 toelichting: r.toelichting.clone().unwrap_or_default(),
@@ -436,14 +457,16 @@ pub async fn account_add(
                 o if o.is_empty() => None,
                 o => Some(loep_app::accounts::parse_partner(&o)?),
             };
-            loep_app::accounts::check_new(&naam, &v.get("wachtwoord"))?;
-            loep_app::accounts::add(&mut s, &naam, rol, organisatie, &v.get("wachtwoord"))
+            // The password as typed: login takes it so, spaces included.
+            let wachtwoord = v.raw("wachtwoord");
+            loep_app::accounts::check_new(&naam, &wachtwoord)?;
+            loep_app::accounts::add(&mut s, &naam, rol, organisatie, &wachtwoord)
         })();
         match done {
             Ok(a) => {
                 let wacht = a.status == loep_app::accounts::AccountStatus::WachtOpBevestiging;
                 let gedaan = format!(
-                    "Account {} is aangemaakt als {}.{} Geef de gebruiker het wachtwoord op een veilige manier; die wijzigt het na de eerste keer inloggen (Wachtwoord wijzigen).",
+                    "Account {} is aangemaakt als {}.{} Geef de gebruiker het wachtwoord op een veilige manier en vraag het bij de eerste keer inloggen te wijzigen (Wachtwoord wijzigen).",
                     a.naam,
                     rol_label(a.rol),
                     if wacht {

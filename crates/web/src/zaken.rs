@@ -672,6 +672,15 @@ impl Velden {
             .unwrap_or_default()
     }
 
+    /// The field as sent, untrimmed (a password).
+    pub fn raw(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0
             .iter()
