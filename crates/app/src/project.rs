@@ -63,6 +63,7 @@ impl NewProject {
                 .collect(),
             intake: Default::default(),
             publicatie: self.publicatie.clone(),
+            thema: Default::default(),
         })
     }
 }
@@ -170,6 +171,7 @@ pub fn demo_config(naam: &str) -> ProjectConfig {
             postadres: Some("Postbus 511, 2003 PB Haarlem".to_string()),
             functionaris: Some("A. de Vries".to_string()),
         },
+        thema: Default::default(),
     }
 }
 

@@ -141,6 +141,35 @@ impl ReadPool {
         Ok(self.take()?.config.publicatie.clone())
     }
 
+    /// The project's own look (`[thema]`): for every page, the public ones included.
+    pub fn thema(&self) -> Result<loep_store::Thema> {
+        Ok(self.take()?.config.thema.clone())
+    }
+
+    /// The project's logo as the theme names it: its bytes and media type; `None` without
+    /// one. Only a regular file of at most 256 KB inside the project directory, not a link.
+    pub fn logo(&self) -> Result<Option<(Vec<u8>, &'static str)>> {
+        let project = self.take()?;
+        let Some(logo) = project.config.thema.logo.clone() else {
+            return Ok(None);
+        };
+        let Some(kind) = loep_store::Thema::logo_type(&logo) else {
+            return Ok(None);
+        };
+        let path = project.layout.dir.join(&logo);
+        let refused = || {
+            crate::error::AppError::not_found(format!(
+                "het logo {logo} is er niet als gewoon bestand van ten hoogste 256 KB in de projectmap"
+            ))
+        };
+        let meta = std::fs::symlink_metadata(&path).map_err(|_| refused())?;
+        if !meta.file_type().is_file() || meta.len() > loep_store::project::MAX_LOGO_BYTES {
+            return Err(refused());
+        }
+        let bytes = std::fs::read(&path).map_err(|_| refused())?;
+        Ok(Some((bytes, kind)))
+    }
+
     /// How many opened projects wait for the next request.
     pub fn kept(&self) -> usize {
         self.idle.lock().map_or(0, |idle| idle.len())

@@ -2492,3 +2492,54 @@ fn first_link_action(page: &str, prefix: &str) -> String {
         + 8;
     page[at..at + page[at..].find('"').unwrap()].to_string()
 }
+
+/// The municipality's own look: the tokens and the logo `[thema]` names in `loep.toml`
+/// (approved again by the privacy officer, as any change of the configuration) are on every
+/// page, the public ones included; without them the example theme stays.
+#[test]
+fn the_municipality_s_theme_is_on_every_page() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = approved_project(root.path());
+    let plain = serve(&dir);
+    let css = get(&plain, "/thema.css", None);
+    assert_eq!(css.status, 200);
+    assert!(!css.body.contains("--basis"), "{}", css.body);
+    assert_eq!(get(&plain, "/thema/logo", None).status, 404);
+    drop(plain);
+
+    std::fs::create_dir_all(dir.join("thema")).unwrap();
+    std::fs::write(
+        dir.join("thema/logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\" fill=\"#b40000\"/></svg>",
+    )
+    .unwrap();
+    let toml = dir.join("loep.toml");
+    let mut config = std::fs::read_to_string(&toml).unwrap();
+    config.push_str(
+        "\n[thema]\nlogo = \"thema/logo.svg\"\n\n[thema.tokens]\nbasis-color-action-1-color-default = \"#b40000\"\n",
+    );
+    std::fs::write(&toml, config).unwrap();
+    ok(loep(&[
+        "approve",
+        dir.to_str().unwrap(),
+        "--dpia",
+        "DPIA-thema",
+    ]));
+    let s = serve(&dir);
+    for page in ["/inloggen", "/melden"] {
+        let p = get(&s, page, None);
+        assert!(p.body.contains("href=\"/thema.css\""), "{page}");
+    }
+    let css = get(&s, "/thema.css", None);
+    assert!(
+        css.body
+            .contains("--basis-color-action-1-color-default: #b40000;")
+            && css.body.contains("url(/thema/logo)"),
+        "{}",
+        css.body
+    );
+    let logo = get(&s, "/thema/logo", None);
+    assert_eq!(logo.status, 200);
+    assert_eq!(header(&logo, "content-type"), Some("image/svg+xml"));
+    assert!(logo.body.contains("<svg"));
+}

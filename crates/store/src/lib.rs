@@ -31,6 +31,6 @@ pub use log::{LogRecord, Status};
 pub use problem::{Problem, ProblemKind, database_fault};
 pub use project::{
     Access, Approval, Bewaartermijnen, IntakeGrenzen, Layout, Periode, Project, ProjectConfig,
-    Publicatie, Tx,
+    Publicatie, Thema, Tx,
 };
 pub use pseudonym::{Pseudonym, Pseudonymiser};

@@ -37,6 +37,110 @@ pub struct ProjectConfig {
     /// reports).
     #[serde(default, skip_serializing_if = "Publicatie::is_empty")]
     pub publicatie: Publicatie,
+    /// The organisation's own look: its logo and NL Design System tokens.
+    #[serde(default, skip_serializing_if = "Thema::is_empty")]
+    pub thema: Thema,
+}
+
+/// `[thema]` in `loep.toml`: the organisation's own look on every page of the web application
+/// and the public forms. Without it the NL Design System example theme stays.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Thema {
+    /// The organisation's logo, an SVG or PNG file of at most 256 KB, relative to the project
+    /// directory (e.g. `thema/logo.svg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
+    /// NL Design System design tokens with their values, as the organisation's theme package
+    /// names them without the leading dashes (e.g. `basis-color-action-1-color-default =
+    /// "#b40000"`, `basis-text-font-family-default = "Verdana, sans-serif"`): they override the
+    /// example theme's.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub tokens: std::collections::BTreeMap<String, String>,
+}
+
+/// The largest logo a theme may name.
+pub const MAX_LOGO_BYTES: u64 = 256 * 1024;
+
+impl Thema {
+    fn is_empty(&self) -> bool {
+        *self == Thema::default()
+    }
+
+    /// Checks the theme: token names as design tokens are named, values that cannot end the
+    /// declaration or load anything, a logo inside the project directory.
+    pub fn validate(&self) -> Result<()> {
+        if self.tokens.len() > 500 {
+            bail!("thema.tokens: give at most 500 tokens");
+        }
+        for (name, value) in &self.tokens {
+            let good_name = !name.is_empty()
+                && name.len() <= 100
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !good_name {
+                bail!(
+                    "thema.tokens: '{name}' is not the name of a design token (lower-case letters, digits and '-', as basis-color-action-1-color-default)"
+                );
+            }
+            let lower = value.to_lowercase();
+            let good_value = !value.trim().is_empty()
+                && value.chars().count() <= 200
+                && !value.chars().any(|c| {
+                    c.is_control() || matches!(c, ';' | '{' | '}' | '<' | '>' | '\\' | '@')
+                })
+                && !lower.contains("url(")
+                && !lower.contains("expression(")
+                && !lower.contains("/*");
+            if !good_value {
+                bail!(
+                    "thema.tokens.{name}: give a value of at most 200 characters without ; {{ }} < > \\ @, comments or url(...)"
+                );
+            }
+        }
+        if let Some(logo) = &self.logo {
+            let p = std::path::Path::new(logo);
+            let inside = p.is_relative()
+                && p.components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+            let kind = Thema::logo_type(logo);
+            if !inside || kind.is_none() {
+                bail!(
+                    "thema.logo '{logo}': give an .svg or .png file inside the project directory (e.g. thema/logo.svg)"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The media type of a logo by its name.
+    pub fn logo_type(logo: &str) -> Option<&'static str> {
+        let lower = logo.to_lowercase();
+        if lower.ends_with(".svg") {
+            Some("image/svg+xml")
+        } else if lower.ends_with(".png") {
+            Some("image/png")
+        } else {
+            None
+        }
+    }
+
+    /// The style sheet of the theme: the tokens over the example theme's, and the logo before
+    /// the name in the page header.
+    pub fn css(&self) -> String {
+        let mut css = String::from("/* [thema] in loep.toml */\n.voorbeeld-theme {\n");
+        for (name, value) in &self.tokens {
+            css.push_str(&format!("  --{name}: {};\n", value.trim()));
+        }
+        css.push_str("}\n");
+        if self.logo.is_some() {
+            css.push_str(
+                ".kop .merk::before { content: \"\"; display: inline-block; vertical-align: middle; width: 2.5rem; height: 2.5rem; margin-inline-end: .5rem; background: url(/thema/logo) no-repeat center / contain; }\n",
+            );
+        }
+        css
+    }
 }
 
 /// `[publicatie]` in `loep.toml`.
@@ -191,6 +295,9 @@ impl ProjectConfig {
             bail!("loep.toml: naam is empty; give the project a name");
         }
         self.publicatie
+            .validate()
+            .map_err(|e| anyhow::anyhow!("loep.toml: {e}"))?;
+        self.thema
             .validate()
             .map_err(|e| anyhow::anyhow!("loep.toml: {e}"))?;
         if self.doel.trim().len() < 10 {
@@ -573,6 +680,7 @@ pub(crate) fn test_project(dir: &Path) -> Project {
         indicatoren: Vec::new(),
         intake: Default::default(),
         publicatie: Publicatie::default(),
+        thema: Thema::default(),
     };
     drop(Project::init(dir, config).unwrap());
     let mut p = Project::open(dir).unwrap();
@@ -1283,6 +1391,54 @@ impl Tx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A theme's tokens become custom properties over the example theme; a value that could
+    /// end the declaration, load something or a name that is no token is refused, and so is
+    /// a logo outside the project directory.
+    #[test]
+    fn a_theme_is_checked_and_written_as_css() {
+        let mut t = Thema {
+            logo: Some("thema/logo.svg".into()),
+            tokens: [
+                (
+                    "basis-color-action-1-color-default".to_string(),
+                    "#b40000".to_string(),
+                ),
+                (
+                    "basis-text-font-family-default".to_string(),
+                    "Verdana, sans-serif".to_string(),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        t.validate().unwrap();
+        let css = t.css();
+        assert!(
+            css.contains("--basis-color-action-1-color-default: #b40000;"),
+            "{css}"
+        );
+        assert!(css.contains("url(/thema/logo)"), "{css}");
+        for bad in [
+            "red; } body { display: none",
+            "url(https://elders.example/x.png)",
+            "#fff</style><script>",
+            "",
+            "a /* b */",
+        ] {
+            let mut b = t.clone();
+            b.tokens.insert("basis-color-x".into(), bad.into());
+            assert!(b.validate().is_err(), "{bad}");
+        }
+        let mut b = t.clone();
+        b.tokens.insert("Basis Color".into(), "#fff".into());
+        assert!(b.validate().is_err());
+        for logo in ["../logo.svg", "/etc/logo.svg", "thema/logo.gif"] {
+            t.logo = Some(logo.into());
+            assert!(t.validate().is_err(), "{logo}");
+        }
+        assert!(!Thema::default().css().contains("url("));
+    }
 
     #[test]
     fn what_the_project_publishes_is_checked() {

@@ -150,6 +150,8 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/static/loep.css", get(stylesheet))
         .route("/static/nlds/utrecht-html.css", get(utrecht_css))
         .route("/static/nlds/voorbeeld-theme.css", get(theme_css))
+        .route("/thema.css", get(own_theme_css))
+        .route("/thema/logo", get(own_logo))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(guard))
@@ -201,6 +203,46 @@ async fn utrecht_css() -> impl IntoResponse {
 /// The NL Design System's neutral example theme (vendored, EUPL-1.2).
 async fn theme_css() -> impl IntoResponse {
     css(include_str!("../static/nlds/voorbeeld-theme.css"))
+}
+
+/// The organisation's own theme (`[thema]` in `loep.toml`) over the example theme: its design
+/// tokens and its logo in the page header. Empty rules without one.
+async fn own_theme_css(
+    axum::extract::State(server): axum::extract::State<Arc<Server>>,
+) -> Response {
+    let server = server.clone();
+    match blocking(move || server.pool.thema()).await {
+        Ok(t) => (
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-cache"),
+            ],
+            t.css(),
+        )
+            .into_response(),
+        Err(e) => app_error(&e),
+    }
+}
+
+/// The organisation's logo the theme names, as an image that can run nothing.
+async fn own_logo(axum::extract::State(server): axum::extract::State<Arc<Server>>) -> Response {
+    let server = server.clone();
+    match blocking(move || server.pool.logo()).await {
+        Ok(Some((bytes, kind))) => (
+            [
+                (header::CONTENT_TYPE, kind),
+                (header::CACHE_CONTROL, "no-cache"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => not_found().await,
+        Err(e) => app_error(&e),
+    }
 }
 
 async fn not_found() -> Response {

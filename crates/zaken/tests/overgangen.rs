@@ -38,6 +38,7 @@ fn world() -> World {
         indicatoren: Vec::new(),
         intake: Default::default(),
         publicatie: Default::default(),
+        thema: Default::default(),
     };
     let mut project = Project::init(&dir.path().join("p"), config).unwrap();
     let tx = project.begin().unwrap();

@@ -33,6 +33,7 @@ pub fn approved_project(dir: &Path) -> Project {
         indicatoren: Vec::new(),
         intake: Default::default(),
         publicatie: Default::default(),
+        thema: Default::default(),
     };
     let mut project = Project::init(&dir.join("project"), config).unwrap();
     project.approve("FG", "DPIA-1").unwrap();
