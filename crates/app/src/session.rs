@@ -141,39 +141,87 @@ impl ReadPool {
         Ok(self.take()?.config.publicatie.clone())
     }
 
-    /// The project's own look (`[thema]`): for every page, the public ones included.
+    /// The project's own look (`[thema]`): for every page, the public ones included. Only
+    /// from a `loep.toml` the privacy officer approved as it is: an edited one shows the
+    /// example theme until it is approved again.
     pub fn thema(&self) -> Result<loep_store::Thema> {
-        Ok(self.take()?.config.thema.clone())
+        let project = self.take()?;
+        Ok(match project.approval()? {
+            Some(a) if a.geldig => project.config.thema.clone(),
+            _ => loep_store::Thema::default(),
+        })
     }
 
-    /// The project's logo as the theme names it: its bytes and media type; `None` without
-    /// one. Only a regular file of at most 256 KB inside the project directory, not a link.
+    /// The project's logo as an approved theme names it: its bytes and media type; `None`
+    /// without one. Only a regular file of at most 256 KB with one name, under the project's
+    /// `thema/` directory, reached without a symbolic link (each part of the path is opened
+    /// as it is, never followed).
     pub fn logo(&self) -> Result<Option<(Vec<u8>, &'static str)>> {
         let project = self.take()?;
+        if !matches!(project.approval()?, Some(a) if a.geldig) {
+            return Ok(None);
+        }
         let Some(logo) = project.config.thema.logo.clone() else {
             return Ok(None);
         };
         let Some(kind) = loep_store::Thema::logo_type(&logo) else {
             return Ok(None);
         };
-        let path = project.layout.dir.join(&logo);
-        let refused = || {
-            crate::error::AppError::not_found(format!(
-                "het logo {logo} is er niet als gewoon bestand van ten hoogste 256 KB in de projectmap"
-            ))
-        };
-        let meta = std::fs::symlink_metadata(&path).map_err(|_| refused())?;
-        if !meta.file_type().is_file() || meta.len() > loep_store::project::MAX_LOGO_BYTES {
-            return Err(refused());
-        }
-        let bytes = std::fs::read(&path).map_err(|_| refused())?;
-        Ok(Some((bytes, kind)))
+        Ok(read_logo(&project.layout.dir, &logo).map(|bytes| (bytes, kind)))
     }
 
     /// How many opened projects wait for the next request.
     pub fn kept(&self) -> usize {
         self.idle.lock().map_or(0, |idle| idle.len())
     }
+}
+
+/// The logo file `rel` under `dir/thema/`, read without following any symbolic link, as one
+/// regular file of at most [`loep_store::project::MAX_LOGO_BYTES`]; `None` otherwise.
+#[cfg(unix)]
+fn read_logo(dir: &Path, rel: &str) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let parts: Vec<&str> = rel.split('/').collect();
+    if parts.len() < 2 || parts[0] != "thema" || parts.iter().any(|p| p.is_empty() || *p == "..") {
+        return None;
+    }
+    // Every directory on the way is checked not to be a link (the last part is opened with
+    // O_NOFOLLOW): a link placed in the path could lead anywhere.
+    let mut path = dir.to_path_buf();
+    for p in &parts[..parts.len() - 1] {
+        path.push(p);
+        let m = std::fs::symlink_metadata(&path).ok()?;
+        if !m.file_type().is_dir() {
+            return None;
+        }
+    }
+    path.push(parts[parts.len() - 1]);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc_flags())
+        .open(&path)
+        .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.nlink() != 1 || meta.len() > loep_store::project::MAX_LOGO_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(loep_store::project::MAX_LOGO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    (bytes.len() as u64 <= loep_store::project::MAX_LOGO_BYTES).then_some(bytes)
+}
+
+/// O_NOFOLLOW | O_NONBLOCK (Linux values): no link followed, no FIFO waited on.
+#[cfg(unix)]
+fn libc_flags() -> i32 {
+    0o400000 | 0o4000
+}
+
+#[cfg(not(unix))]
+fn read_logo(_dir: &Path, _rel: &str) -> Option<Vec<u8>> {
+    None
 }
 
 /// Whether a use case only reads the project or changes it.

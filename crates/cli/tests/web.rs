@@ -2519,6 +2519,15 @@ fn the_municipality_s_theme_is_on_every_page() {
         "\n[thema]\nlogo = \"thema/logo.svg\"\n\n[thema.tokens]\nbasis-color-action-1-color-default = \"#b40000\"\n",
     );
     std::fs::write(&toml, config).unwrap();
+    // Not approved yet: the example theme stays.
+    let unapproved = serve(&dir);
+    assert!(
+        !get(&unapproved, "/thema.css", None)
+            .body
+            .contains("--basis")
+    );
+    assert_eq!(get(&unapproved, "/thema/logo", None).status, 404);
+    drop(unapproved);
     ok(loep(&[
         "approve",
         dir.to_str().unwrap(),
@@ -2538,8 +2547,20 @@ fn the_municipality_s_theme_is_on_every_page() {
         "{}",
         css.body
     );
+    assert_eq!(
+        header(&css, "content-type"),
+        Some("text/css; charset=utf-8")
+    );
     let logo = get(&s, "/thema/logo", None);
     assert_eq!(logo.status, 200);
     assert_eq!(header(&logo, "content-type"), Some("image/svg+xml"));
+    assert!(
+        header(&logo, "content-security-policy").is_some_and(|c| c.contains("sandbox")),
+        "the logo can run nothing"
+    );
     assert!(logo.body.contains("<svg"));
+    // A logo reached through a link is not served.
+    std::fs::remove_file(dir.join("thema/logo.svg")).unwrap();
+    std::os::unix::fs::symlink(dir.join("loep.toml"), dir.join("thema/logo.svg")).unwrap();
+    assert_eq!(get(&s, "/thema/logo", None).status, 404);
 }

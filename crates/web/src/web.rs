@@ -234,7 +234,7 @@ async fn own_logo(axum::extract::State(server): axum::extract::State<Arc<Server>
                 (header::CACHE_CONTROL, "no-cache"),
                 (
                     header::CONTENT_SECURITY_POLICY,
-                    "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+                    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
                 ),
             ],
             bytes,
@@ -268,11 +268,16 @@ async fn guard(req: Request, next: Next) -> Response {
     }
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    for (name, value) in [
-        (
+    // A handler that sets a stricter policy of its own (the logo, sandboxed) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            ),
+        );
+    }
+    for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         // `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null`
