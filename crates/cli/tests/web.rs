@@ -1510,6 +1510,15 @@ fn a_lock_others_caused_does_not_stop_a_known_browser() {
         assert!(device.contains(part), "{device}");
     }
     let device = device.split(';').next().unwrap().to_string();
+    let session = first
+        .cookie
+        .clone()
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(get(&s, "/", Some(&session)).status, 200);
 
     // A stranger locks the account.
     for _ in 0..5 {
@@ -1521,6 +1530,10 @@ fn a_lock_others_caused_does_not_stop_a_known_browser() {
         );
         assert_eq!(a.status, 401);
     }
+    // The lock ends the account's open sessions: the browser is sent to log in again.
+    let ended = get(&s, "/", Some(&session));
+    assert_eq!(ended.status, 303, "{}", ended.body);
+    assert_eq!(ended.location.as_deref(), Some("/inloggen"));
     // Another browser with the right password: locked (only it learns so).
     let other = post(
         &s,

@@ -1289,6 +1289,14 @@ fn authenticate_at(
     })
 }
 
+/// Whether account `naam` is locked at `now` (too many failed logins): its web sessions end
+/// ([`crate::websessie::resume`]); its user logs in again, and the right password from a
+/// browser that logged in to it before lifts the lock ([`Client::Known`]). API keys are not
+/// affected: whoever fails to log in as an account cannot stop a partner's system.
+pub(crate) fn locked_now(conn: &Connection, naam: &str, now: DateTime<Utc>) -> Result<bool> {
+    Ok(find(conn, naam)?.is_some_and(|row| row.locked_until(now).is_some()))
+}
+
 /// The account `naam` as it stands now, for a session that a login started before
 /// ([`crate::websessie::resume`]): refused when the account is gone, disabled or changed
 /// outside loep. A lockout (failed logins by whoever) does not end a session already open.

@@ -265,6 +265,12 @@ pub fn resume(
             return Err(e);
         }
     };
+    // A lock ends the account's sessions (whoever caused it: the user logs in again, and from
+    // a browser that logged in before the right password lifts it).
+    if crate::auth::locked_now(project.conn(), &naam, now)? {
+        remove(project, &key)?;
+        return Err(ended());
+    }
     let conn = project.conn();
     // Marked as used at most once a minute: the idle timeout counts in minutes, and a write
     // per request would make every page wait for the database's write lock.
