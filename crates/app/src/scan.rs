@@ -483,11 +483,7 @@ impl AddressIndex {
 pub fn address_index_key(session: &Session) -> Result<String> {
     session.authorize(Actie::SignalenBekijken)?;
     let sources = loep_scan::Sources::of(&session.project)?;
-    let mut key: Vec<String> = sources
-        .tables
-        .iter()
-        .map(|(t, (id, _))| format!("{t}={id}"))
-        .collect();
+    let mut key = sources.key_parts();
     key.extend(
         loep_store::scan::runs(session.project.conn())?
             .into_iter()

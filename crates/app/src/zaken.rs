@@ -122,11 +122,7 @@ impl CaseIndex {
 pub fn case_index_key(session: &Session) -> Result<String> {
     session.authorize(Actie::ZakenBekijken)?;
     let sources = loep_scan::Sources::of(&session.project)?;
-    let mut key: Vec<String> = sources
-        .tables
-        .iter()
-        .map(|(t, (id, _))| format!("{t}={id}"))
-        .collect();
+    let mut key = sources.key_parts();
     key.push(register::case_persons_key(session.project.conn())?);
     Ok(key.join(";"))
 }

@@ -55,6 +55,15 @@ impl Sources {
         Ok(Sources { tables })
     }
 
+    /// What the sources are, as `tabel=id` parts: a cache made from them is out of date when
+    /// these differ.
+    pub fn key_parts(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .map(|(t, (id, _))| format!("{t}={id}"))
+            .collect()
+    }
+
     /// table → snapshot (or linkage run) id, as recorded with a run.
     pub fn ids(&self) -> BTreeMap<String, String> {
         self.tables

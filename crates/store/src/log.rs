@@ -339,24 +339,7 @@ pub fn browse(
         per_page + 1,
         offset.min(i64::MAX as usize),
     ))?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), |r| {
-        Ok(StoredRecord {
-            seq: r.get(0)?,
-            trace_id: r.get(1)?,
-            operation_id: r.get(2)?,
-            parent_operation_id: r.get(3)?,
-            name: r.get(4)?,
-            start_time: r.get(5)?,
-            end_time: r.get(6)?,
-            status_code: r.get(7)?,
-            resource: r.get(8)?,
-            processing_activity_id: r.get(9)?,
-            data_subject_id: r.get(10)?,
-            attributes: r.get(11)?,
-            prev_hash: r.get(12)?,
-            hash: r.get(13)?,
-        })
-    })?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), stored)?;
     let mut out = rows
         .collect::<Result<Vec<_>, _>>()
         .context("cannot read the processing log")?;
@@ -459,6 +442,26 @@ pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {
     records_from(conn, 1)
 }
 
+/// A record as [`records_from`] and [`browse`] select it.
+fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRecord> {
+    Ok(StoredRecord {
+        seq: r.get(0)?,
+        trace_id: r.get(1)?,
+        operation_id: r.get(2)?,
+        parent_operation_id: r.get(3)?,
+        name: r.get(4)?,
+        start_time: r.get(5)?,
+        end_time: r.get(6)?,
+        status_code: r.get(7)?,
+        resource: r.get(8)?,
+        processing_activity_id: r.get(9)?,
+        data_subject_id: r.get(10)?,
+        attributes: r.get(11)?,
+        prev_hash: r.get(12)?,
+        hash: r.get(13)?,
+    })
+}
+
 /// The records from number `first` on.
 pub fn records_from(conn: &Connection, first: i64) -> Result<Vec<StoredRecord>> {
     let mut stmt = conn.prepare(
@@ -466,24 +469,7 @@ pub fn records_from(conn: &Connection, first: i64) -> Result<Vec<StoredRecord>> 
                 resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash
          FROM verwerkingslog WHERE seq >= ?1 ORDER BY seq",
     )?;
-    let rows = stmt.query_map([first], |r| {
-        Ok(StoredRecord {
-            seq: r.get(0)?,
-            trace_id: r.get(1)?,
-            operation_id: r.get(2)?,
-            parent_operation_id: r.get(3)?,
-            name: r.get(4)?,
-            start_time: r.get(5)?,
-            end_time: r.get(6)?,
-            status_code: r.get(7)?,
-            resource: r.get(8)?,
-            processing_activity_id: r.get(9)?,
-            data_subject_id: r.get(10)?,
-            attributes: r.get(11)?,
-            prev_hash: r.get(12)?,
-            hash: r.get(13)?,
-        })
-    })?;
+    let rows = stmt.query_map([first], stored)?;
     rows.collect::<Result<Vec<_>, _>>()
         .context("cannot read the processing log")
 }
