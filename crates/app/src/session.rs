@@ -186,8 +186,8 @@ fn read_logo(dir: &Path, rel: &str) -> Option<Vec<u8>> {
     if parts.len() < 2 || parts[0] != "thema" || parts.iter().any(|p| p.is_empty() || *p == "..") {
         return None;
     }
-    // Every directory on the way is checked not to be a link (the last part is opened with
-    // O_NOFOLLOW): a link placed in the path could lead anywhere.
+    // Every directory on the way is checked not to be a link: a link placed in the path
+    // could lead anywhere.
     let mut path = dir.to_path_buf();
     for p in &parts[..parts.len() - 1] {
         path.push(p);
@@ -197,13 +197,24 @@ fn read_logo(dir: &Path, rel: &str) -> Option<Vec<u8>> {
         }
     }
     path.push(parts[parts.len() - 1]);
+    // Not a link, then opened without waiting on a FIFO, and the file opened must be the one
+    // looked at (same device and inode: no link put in its place in between).
+    let seen = std::fs::symlink_metadata(&path).ok()?;
+    if !seen.file_type().is_file() {
+        return None;
+    }
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc_flags())
+        .custom_flags(O_NONBLOCK)
         .open(&path)
         .ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.nlink() != 1 || meta.len() > loep_store::project::MAX_LOGO_BYTES {
+    if !meta.is_file()
+        || meta.dev() != seen.dev()
+        || meta.ino() != seen.ino()
+        || meta.nlink() != 1
+        || meta.len() > loep_store::project::MAX_LOGO_BYTES
+    {
         return None;
     }
     let mut bytes = Vec::new();
@@ -213,11 +224,9 @@ fn read_logo(dir: &Path, rel: &str) -> Option<Vec<u8>> {
     (bytes.len() as u64 <= loep_store::project::MAX_LOGO_BYTES).then_some(bytes)
 }
 
-/// O_NOFOLLOW | O_NONBLOCK (Linux values): no link followed, no FIFO waited on.
+/// O_NONBLOCK (the same value on every Linux architecture): a FIFO is not waited on.
 #[cfg(unix)]
-fn libc_flags() -> i32 {
-    0o400000 | 0o4000
-}
+const O_NONBLOCK: i32 = 0o4000;
 
 #[cfg(not(unix))]
 fn read_logo(_dir: &Path, _rel: &str) -> Option<Vec<u8>> {
