@@ -465,10 +465,16 @@ fn scanned_project(root: &Path) -> std::path::PathBuf {
 
 /// The first `href="/PREFIX…"` of a page.
 fn first_link(page: &str, prefix: &str) -> String {
+    first_attribute(page, "href", prefix)
+}
+
+/// The value of the first attribute `name` of a page that starts with `prefix`.
+fn first_attribute(page: &str, name: &str, prefix: &str) -> String {
     let at = page
-        .find(&format!("href=\"{prefix}"))
-        .unwrap_or_else(|| panic!("no link to {prefix} in {page}"))
-        + 6;
+        .find(&format!("{name}=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no {name} to {prefix} in {page}"))
+        + name.len()
+        + 2;
     page[at..at + page[at..].find('"').unwrap()].to_string()
 }
 
@@ -2499,11 +2505,7 @@ fn the_beheerder_manages_accounts_and_the_fg_browses_the_log() {
 
 /// The first `action="/PREFIX…"` of a page's forms.
 fn first_link_action(page: &str, prefix: &str) -> String {
-    let at = page
-        .find(&format!("action=\"{prefix}"))
-        .unwrap_or_else(|| panic!("no form to {prefix} in {page}"))
-        + 8;
-    page[at..at + page[at..].find('"').unwrap()].to_string()
+    first_attribute(page, "action", prefix)
 }
 
 /// The municipality's own look: the tokens and the logo `[thema]` names in `loep.toml`

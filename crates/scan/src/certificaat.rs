@@ -6,39 +6,19 @@ use loep_store::Project;
 use loep_store::certificaat::{Bron, Certificaat, IndicatorRun};
 use loep_store::scan::{ScanRun, Signal};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::catalogue::{definition_digest, published_digest};
 use crate::engine::{Engine, Sources};
 use crate::{Catalogue, Indicator, IndicatorResult, ScanProgress};
 
-/// SHA-256 of a file's content.
-fn hash_file(path: &Path) -> Result<String> {
-    let mut f =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = f
-            .read(&mut buf)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(hex::encode(h.finalize()))
-}
-
 /// The SHA-256 of each file, read side by side (a national run reads gigabytes).
 fn hash_files(paths: &[PathBuf]) -> Vec<Result<String>> {
     std::thread::scope(|scope| {
         let handles: Vec<_> = paths
             .iter()
-            .map(|p| scope.spawn(move || hash_file(p)))
+            .map(|p| scope.spawn(move || loep_store::log::file_sha256(p)))
             .collect();
         handles
             .into_iter()

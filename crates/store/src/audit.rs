@@ -164,7 +164,7 @@ pub(crate) fn record(
     Ok(())
 }
 
-fn has_mac(conn: &Connection) -> Result<bool> {
+pub(crate) fn has_mac(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('gebruiker_audit') WHERE name = 'mac')",
         [],

@@ -255,11 +255,7 @@ fn audit_sealed(conn: &Connection) -> Result<Option<bool>> {
     if !table_exists(conn, "gebruiker_audit")? {
         return Ok(None);
     }
-    Ok(Some(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('gebruiker_audit') WHERE name = 'mac')",
-        [],
-        |r| r.get(0),
-    )?))
+    Ok(Some(crate::audit::has_mac(conn)?))
 }
 
 /// Whether the audit trail still holds the newest line a record of the log named, as
