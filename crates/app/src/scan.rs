@@ -858,7 +858,11 @@ pub fn quality_report(
     out: &Path,
 ) -> Result<Report<Quality>> {
     let (run, q) = evaluate(session, truth, run)?;
-    let truth_name = truth.display().to_string();
+    // The file's name, not where it lies on the server.
+    let truth_name = truth
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "de grondwaarheid".to_string());
     let svg = loep_scan::chart::kwaliteit::quality_svg(&q, &run, &truth_name)?;
     let mut json = serde_json::to_value(&q)?;
     if let Some(o) = json.as_object_mut() {

@@ -7,33 +7,36 @@ use loep_app::scan::SignalFilter;
 use std::path::Path;
 use std::process::ExitCode;
 
+// The doc comments of the clap types in this module are the user's help text (Dutch).
 #[derive(Subcommand)]
 pub enum CatalogueCommand {
-    /// One indicator in full: purpose, legal basis, rationale, what it reads, parameters, SQL.
+    /// Eén indicator volledig: doel, grondslag, onderbouwing, wat hij leest, parameters, SQL.
     Show { code: String },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Per address, ranked, with its signals' explanations (for reading).
+    /// Per adres, in volgorde, met de uitleg van de signalen (om te lezen).
     Table,
-    /// CSV with `,` and `.` (for programs), with `adres` and `buurt`.
+    /// CSV met `,` en `.` (voor programma's), met `adres` en `buurt`.
     Csv,
-    /// CSV for Excel NL: `;`, decimal comma, BOM, CRLF, 16-digit ids kept, Dutch headers.
+    /// CSV voor Excel NL: `;`, decimale komma, BOM, CRLF, kenmerken van 16 cijfers heel,
+    /// Nederlandse kolomnamen.
     CsvNl,
-    /// The run, the signals and the ranked addresses as JSON.
+    /// De scan, de signalen en de adressen in volgorde, als JSON.
     Json,
-    /// An Excel workbook: overview, a sheet per theme, ids as text (needs --out).
+    /// Een Excel-werkmap: overzicht, een blad per thema, kenmerken als tekst (vraagt --out).
     Xlsx,
-    /// GeoJSON of the flagged addresses in RD coordinates (EPSG:28992), for QGIS.
+    /// GeoJSON van de gemarkeerde adressen in RD-coördinaten (EPSG:28992), voor QGIS.
     Geojson,
-    /// GeoJSON of the buurten: polygons and flagged addresses, counts below 10 suppressed.
+    /// GeoJSON van de buurten: vlakken en gemarkeerde adressen, aantallen onder 10 weggelaten.
     GeojsonBuurten,
-    /// Parquet for Power BI: one typed row per signal (needs --out).
+    /// Parquet voor Power BI: één getypeerde rij per signaal (vraagt --out).
     Parquet,
-    /// Parquet for Power BI: one row per flagged address, its profile (needs --out).
+    /// Parquet voor Power BI: één rij per gemarkeerd adres, met zijn profiel (vraagt --out).
     ParquetAdressen,
-    /// A map (SVG) of flagged addresses per 1,000 addresses per buurt; counts below 10 hatched.
+    /// Een kaart (SVG) van gemarkeerde adressen per 1.000 adressen per buurt; aantallen onder
+    /// 10 gearceerd.
     Kaart,
 }
 
@@ -74,7 +77,12 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
             println!("Niet bedoeld:   {}", i.niet_bedoeld);
             println!("Leest:");
             for (t, cols) in &i.leest {
-                println!("  {t}: {}", cols.join(", "));
+                let optioneel = if i.optioneel.contains(t) {
+                    " (aanvullend)"
+                } else {
+                    ""
+                };
+                println!("  {t}{optioneel}: {}", cols.join(", "));
             }
             println!("Parameters:");
             for (k, p) in &i.parameters {
@@ -85,6 +93,7 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                 );
             }
             println!("Uitleg:         {}", i.uitleg_sjabloon());
+            println!("Marge:          {}", i.marge_sjabloon());
             println!("SQL:\n{}", i.sql.trim_end());
         }
         None => {
@@ -115,7 +124,7 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                 );
             }
             println!(
-                "{} indicators over {} themes; `loep catalogue show CODE` prints one in full.",
+                "{} indicatoren over {} thema's; `loep catalogue show CODE` toont er één volledig.",
                 c.indicators.len(),
                 c.indicators
                     .iter()
@@ -185,12 +194,12 @@ fn print_verification(v: &loep_app::scan::Verificatie, json: bool) -> Result<Exi
         );
     } else {
         println!(
-            "Certificaat van run {} (SHA-256 {})",
+            "Certificaat van scan {} (SHA-256 {})",
             c.run_id, v.certificaat_sha256
         );
         println!("  tijdstip:       {}", c.tijdstip);
         if c.achteraf {
-            println!("  opgesteld:      achteraf, bij de upgrade (run van een eerdere versie)");
+            println!("  opgesteld:      achteraf, bij de upgrade (scan van een eerdere versie)");
         } else {
             println!("  loep:           {}", c.loep_versie);
         }
@@ -198,7 +207,7 @@ fn print_verification(v: &loep_app::scan::Verificatie, json: bool) -> Result<Exi
             println!("  catalogus:      {cat}");
         }
         println!(
-            "  signalen:       {} op {} adressen, digest {}",
+            "  signalen:       {} op {} adressen, SHA-256 {}",
             c.signalen, c.adressen, c.signalen_sha256
         );
         println!("  bronnen:");
@@ -214,8 +223,11 @@ fn print_verification(v: &loep_app::scan::Verificatie, json: bool) -> Result<Exi
         for i in &c.indicatoren {
             match &i.niet_gedraaid {
                 None => println!(
-                    "    {:<8} v{:<3} {:>8} signalen",
-                    i.code, i.versie, i.signalen
+                    "    {:<8} v{:<3} {:>8} signalen{}",
+                    i.code,
+                    i.versie,
+                    i.signalen,
+                    zonder(&i.zonder)
                 ),
                 Some(why) => println!("    {:<8} v{:<3} niet gedraaid: {why}", i.code, i.versie),
             }
@@ -237,6 +249,15 @@ fn print_verification(v: &loep_app::scan::Verificatie, json: bool) -> Result<Exi
     })
 }
 
+/// ` (zonder gegevens van …)` for the optional tables an indicator ran without.
+fn zonder(tables: &[String]) -> String {
+    if tables.is_empty() {
+        String::new()
+    } else {
+        format!(" (zonder gegevens van {})", tables.join(", "))
+    }
+}
+
 pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
     println!(
         "Scan {}: {} signalen op {} adressen, {} verwonderadressen ({secs:.1} s).",
@@ -245,7 +266,13 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
     println!("  {:<8} {:<27} {:>8}", "code", "thema", "signalen");
     for i in &report.indicatoren {
         match &i.niet_gedraaid {
-            None => println!("  {:<8} {:<27} {:>8}", i.code, i.thema, i.signalen),
+            None => println!(
+                "  {:<8} {:<27} {:>8}{}",
+                i.code,
+                i.thema,
+                i.signalen,
+                zonder(&i.zonder)
+            ),
             Some(why) => println!("  {:<8} {:<27} niet gedraaid: {why}", i.code, i.thema),
         }
     }
@@ -311,7 +338,7 @@ pub fn signals(
     );
     if binary && out.is_none() {
         bail!(
-            "--format {} writes a file that is not for a terminal: give --out FILE",
+            "--format {} schrijft een bestand dat niet voor een terminal is: geef --out BESTAND",
             format
                 .to_possible_value()
                 .map(|v| v.get_name().to_string())
@@ -391,22 +418,22 @@ pub fn write_export_file(l: &loep_app::scan::Listing, format: Format, path: &Pat
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
+        .with_context(|| format!("kan niet schrijven in {}", dir.display()))?;
     {
         let mut w = std::io::BufWriter::new(tmp.as_file_mut());
         write_export(l, format, &mut w)?;
         std::io::Write::flush(&mut w)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .with_context(|| format!("kan {} niet schrijven", path.display()))?;
     }
     tmp.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("kan {} niet schrijven", path.display()))?;
     Ok(())
 }
 
 fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send)) -> Result<()> {
     writeln!(
         w,
-        "Scan {} of {}: {} signals on {} addresses",
+        "Scan {} van {}: {} signalen op {} adressen",
         l.run.run_id,
         loep_contract::nl::tijdstip(&l.run.tijdstip),
         l.run.signalen,
@@ -483,7 +510,7 @@ pub fn evaluate(
         "precisie",
         "recall",
         "F1",
-        "lookalikes",
+        "gelijkend",
         "gemarkeerd"
     );
     for t in q.themas.iter().chain(std::iter::once(&q.verwonderadressen)) {
@@ -501,7 +528,9 @@ pub fn evaluate(
         );
     }
     if !q.varianten.is_empty() {
-        println!("Per variant en sterkte (lookalikes: gemarkeerd van gepland):");
+        println!(
+            "Per variant en sterkte (eerlijke gevallen die erop lijken: gemarkeerd van gepland):"
+        );
         println!(
             "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
             "thema", "variant", "sterkte", "gepland", "gemarkeerd", "recall"
@@ -516,7 +545,7 @@ pub fn evaluate(
                 "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
                 v.thema,
                 v.variant,
-                if v.lokvogel { "lookalike" } else { &v.sterkte },
+                if v.lokvogel { "gelijkend" } else { &v.sterkte },
                 v.gepland,
                 v.gemarkeerd,
                 if v.lokvogel {

@@ -308,6 +308,12 @@ fn hand_made(
         ));
     }
     std::fs::write(gemeente.join("brp_persoon.csv"), brp).unwrap();
+    // The history a municipality delivers with it: everyone where they live now since 2020.
+    let mut historie = String::from("bsn,vbo_id,functie_adres,datum_aanvang,datum_einde\n");
+    for (bsn, _, home, _) in persons {
+        historie.push_str(&format!("{bsn},{},W,2020-01-01,\n", vbo(*home)));
+    }
+    std::fs::write(gemeente.join("brp_verblijf_historie.csv"), historie).unwrap();
     std::fs::write(
         gemeente.join("levering.toml"),
         "partner = \"gemeente\"\npeildatum = \"2026-06-01\"\n",

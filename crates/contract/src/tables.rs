@@ -201,6 +201,22 @@ impl Column {
         }
     }
 
+    /// The column's SQL type in the analysis store, as the intake writes it (its Arrow type,
+    /// `loep_intake::columns::analysis_type`, which a test keeps equal): for a table an
+    /// indicator may read without a delivery of it (an empty view of these types).
+    pub fn analysis_sql_type(&self) -> &'static str {
+        match (self.handling, self.ty) {
+            (Handling::BirthYear, _) => "INT",
+            (Handling::Pseudonym, _) => "VARCHAR",
+            (_, ColumnType::Huisnummer | ColumnType::Int(..)) => "BIGINT",
+            (_, ColumnType::Datum) => "DATE",
+            (_, ColumnType::Bedrag | ColumnType::BedragSigned) => "DECIMAL(18, 2)",
+            (_, ColumnType::Quantity(_)) => "DOUBLE",
+            (_, ColumnType::JaNee) => "BOOLEAN",
+            _ => "VARCHAR",
+        }
+    }
+
     /// Whether a value of this column identifies a person and must be masked outside the vault.
     pub fn is_identifying(&self) -> bool {
         self.handling != Handling::Keep

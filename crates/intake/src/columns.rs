@@ -180,3 +180,28 @@ impl BatchBuilder {
         Ok(RecordBatch::try_new(self.schema.clone(), arrays)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An indicator's view of a table no partner delivered has the types the intake writes.
+    #[test]
+    fn the_contract_names_the_types_the_intake_writes() {
+        for t in loep_contract::TABLES {
+            for c in t.columns {
+                let sql = match analysis_type(c) {
+                    DataType::Int32 => "INT",
+                    DataType::Int64 => "BIGINT",
+                    DataType::Date32 => "DATE",
+                    DataType::Decimal128(18, 2) => "DECIMAL(18, 2)",
+                    DataType::Float64 => "DOUBLE",
+                    DataType::Boolean => "BOOLEAN",
+                    DataType::Utf8 => "VARCHAR",
+                    other => panic!("{}.{}: {other:?} has no SQL name", t.name, c.name),
+                };
+                assert_eq!(c.analysis_sql_type(), sql, "{}.{}", t.name, c.name);
+            }
+        }
+    }
+}

@@ -62,10 +62,20 @@ pub struct Indicator {
     pub ontbrekend: String,
     /// Tables and the columns read from each.
     pub leest: BTreeMap<String, Vec<String>>,
+    /// Tables of `leest` that only add evidence (a benign explanation, another way to show
+    /// the same pattern): without a delivery of one the indicator runs as if it held no
+    /// rows, and the run says so. Every other table is needed: without it the indicator
+    /// does not run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub optioneel: Vec<String>,
     #[serde(default)]
     pub parameters: BTreeMap<String, Parameter>,
     /// Dutch explanation with `{fact}` and `{parameter}` placeholders.
     pub uitleg: String,
+    /// The margin: what would have had to differ for the signal not to fire, with the
+    /// boundary for this address (same placeholders as `uitleg`). Every signal's explanation
+    /// ends with it.
+    pub marge: String,
     /// DataFusion SQL; `${parameter}` is replaced by the parameter's value. It returns one row
     /// per address: `vbo_id`, optionally `pseudoniemen` (comma-separated) and `sterkte` (how
     /// far beyond the threshold, 1 = at it), and the facts the explanation names.
@@ -76,10 +86,16 @@ impl Indicator {
     /// The partners whose data this indicator reads (the BAG, open reference data, and the
     /// linkage's own tables excepted).
     pub fn partners(&self) -> Vec<Partner> {
+        self.partners_without(&[])
+    }
+
+    /// [`Indicator::partners`] but for the optional tables in `absent`, which no partner
+    /// delivered: a signal rests only on the data that was there.
+    pub fn partners_without(&self, absent: &[String]) -> Vec<Partner> {
         let mut out: Vec<Partner> = self
             .leest
             .keys()
-            .filter(|t| t.as_str() != "bag_verblijfsobject")
+            .filter(|t| t.as_str() != "bag_verblijfsobject" && !absent.contains(t))
             .filter_map(|t| Table::by_name(t).map(|t| t.partner))
             .collect();
         out.sort_by_key(|p| p.as_str());
@@ -120,6 +136,7 @@ impl Indicator {
             ("grondslag", &self.grondslag),
             ("niet_bedoeld", &self.niet_bedoeld),
             ("uitleg", &self.uitleg),
+            ("marge", &self.marge),
         ] {
             if text.trim().is_empty() {
                 bail!("indicator {code}: '{field}' is empty; every indicator says it");
@@ -127,6 +144,16 @@ impl Indicator {
         }
         if self.leest.is_empty() {
             bail!("indicator {code}: it must declare the tables it reads under [leest]");
+        }
+        for t in &self.optioneel {
+            if !self.leest.contains_key(t) {
+                bail!("indicator {code}: optional table '{t}' is not one it reads under [leest]");
+            }
+            if Table::by_name(t).is_none() && !t.starts_with("koppeling_") {
+                bail!(
+                    "indicator {code}: only a delivered table or a linkage's table can be optional, not '{t}'"
+                );
+            }
         }
         for (table, columns) in &self.leest {
             if table == "cbs_buurt" {
@@ -162,16 +189,24 @@ impl Indicator {
                 }
             }
         }
-        let placeholders =
-            placeholders(&self.uitleg).with_context(|| format!("indicator {code}"))?;
-        for p in &placeholders {
-            if self.parameters.contains_key(p) {
-                continue;
-            }
-            if !self.sql.contains(p.as_str()) {
+        for (field, text) in [("explanation", &self.uitleg), ("margin", &self.marge)] {
+            let placeholders =
+                placeholders(text).with_context(|| format!("indicator {code}: {field}"))?;
+            unconditional(text).with_context(|| format!("indicator {code}: {field}"))?;
+            if field == "margin" && placeholders.is_empty() {
                 bail!(
-                    "indicator {code}: the explanation names '{{{p}}}', which is neither a parameter nor a column the SQL returns"
+                    "indicator {code}: the margin names no boundary; it says with a placeholder where the signal would not have fired"
                 );
+            }
+            for p in &placeholders {
+                if self.parameters.contains_key(p) {
+                    continue;
+                }
+                if !self.sql.contains(p.as_str()) {
+                    bail!(
+                        "indicator {code}: the {field} names '{{{p}}}', which is neither a parameter nor a column the SQL returns"
+                    );
+                }
             }
         }
         self.sql_with(&self.defaults())?;
@@ -186,8 +221,9 @@ impl Indicator {
     }
 
     /// The explanation with facts and parameters filled in, as a Dutch reader writes them:
-    /// `5,50 m²`, `€ 1.508.015`, `3 maart 2026` (`loep_contract::nl`). A placeholder may
-    /// agree in number: `{n|korte inschrijving|korte inschrijvingen}` writes the number and the
+    /// `5,50 m²`, `€ 1.508.015`, `3 maart 2026` (`loep_contract::nl`), followed by the margin
+    /// (what would have had to differ for the signal not to fire). A placeholder may agree in
+    /// number: `{n|korte inschrijving|korte inschrijvingen}` writes the number and the
     /// singular form when it is exactly 1, the plural otherwise ("1 korte inschrijving",
     /// "0,80 bewoners"); `{~n|is|zijn}` writes only the form.
     pub fn explain(
@@ -195,69 +231,151 @@ impl Indicator {
         facts: &BTreeMap<String, String>,
         params: &BTreeMap<String, f64>,
     ) -> String {
-        let value = |name: &str| -> Option<(String, Option<f64>)> {
-            if let Some(v) = facts.get(name) {
-                return Some((
-                    loep_contract::nl::feit(name, v),
-                    v.trim().parse::<f64>().ok(),
-                ));
-            }
-            params
-                .get(name)
-                .map(|v| (loep_contract::nl::getal_vrij(*v), Some(*v)))
-        };
-        let mut out = String::with_capacity(self.uitleg.len() + 64);
-        let mut rest = self.uitleg.as_str();
-        while let Some(i) = rest.find('{') {
-            let Some(j) = rest[i..].find('}') else { break };
-            out.push_str(&rest[..i]);
-            let token = &rest[i + 1..i + j];
-            let p = Placeholder::parse(token);
-            match value(p.name) {
-                Some((text, number)) => match p.forms {
-                    None => out.push_str(&text),
-                    Some((een, meer)) => {
-                        let form = if number == Some(1.0) { een } else { meer };
-                        if !p.form_only {
-                            out.push_str(&text);
-                            out.push(' ');
-                        }
-                        out.push_str(form);
-                    }
-                },
-                // A fact the row did not give stays visible as its placeholder.
-                None => out.push_str(&rest[i..=i + j]),
-            }
-            rest = &rest[i + j + 1..];
+        let mut out = fill(&self.uitleg, facts, params);
+        let marge = fill(&self.marge, facts, params);
+        if !marge.trim().is_empty() {
+            out.push(' ');
+            out.push_str(marge.trim());
         }
-        out.push_str(rest);
         out
     }
 
-    /// The names of the facts and parameters the explanation refers to.
+    /// The names of the facts and parameters the explanation and the margin refer to.
     pub fn placeholder_names(&self) -> Vec<String> {
-        placeholders(&self.uitleg).unwrap_or_default()
+        let mut names = placeholders(&self.uitleg).unwrap_or_default();
+        for n in placeholders(&self.marge).unwrap_or_default() {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
     }
 
     /// The explanation as the catalogue publishes it: every placeholder as `{name}`, with
     /// the plural form where it agrees in number (`{n} korte inschrijvingen`).
     pub fn uitleg_sjabloon(&self) -> String {
-        let mut out = String::with_capacity(self.uitleg.len());
-        let mut rest = self.uitleg.as_str();
-        while let Some(i) = rest.find('{') {
-            let Some(j) = rest[i..].find('}') else { break };
-            out.push_str(&rest[..i]);
-            let p = Placeholder::parse(&rest[i + 1..i + j]);
-            match (p.forms, p.form_only) {
-                (None, _) => out.push_str(&format!("{{{}}}", p.name)),
-                (Some((_, meer)), true) => out.push_str(meer),
-                (Some((_, meer)), false) => out.push_str(&format!("{{{}}} {meer}", p.name)),
-            }
-            rest = &rest[i + j + 1..];
-        }
-        out.push_str(rest);
-        out
+        sjabloon(&self.uitleg)
     }
+
+    /// The margin as the catalogue publishes it (see [`Indicator::uitleg_sjabloon`]).
+    pub fn marge_sjabloon(&self) -> String {
+        sjabloon(&self.marge)
+    }
+}
+
+/// The text of `template` outside its `[[ ]]` parts; an error for a part that is not closed,
+/// or one inside another. (A margin may be made of such parts only, one of which applies to
+/// every row, as HJM-01's: the owner's pattern or the unit's own rent.)
+fn unconditional(template: &str) -> Result<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find("[[") {
+        let Some(j) = rest[i + 2..].find("]]") else {
+            bail!("a part opened with [[ is not closed with ]]");
+        };
+        if rest[i + 2..i + 2 + j].contains("[[") {
+            bail!("a part in [[ ]] holds another");
+        }
+        out.push_str(&rest[..i]);
+        rest = &rest[i + 2 + j + 2..];
+    }
+    if rest.contains("]]") {
+        bail!("]] closes a part that was not opened with [[");
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// `template` with facts and parameters filled in (see [`Indicator::explain`]). A part in
+/// `[[` and `]]` is written only when every fact it names has a value (a fact the query
+/// left empty reads `-`): a margin that applies to one kind of case only.
+fn fill(
+    template: &str,
+    facts: &BTreeMap<String, String>,
+    params: &BTreeMap<String, f64>,
+) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(i) = rest.find("[[") {
+        let Some(j) = rest[i..].find("]]") else { break };
+        out.push_str(&fill_part(&rest[..i], facts, params));
+        let part = &rest[i + 2..i + j];
+        let known = placeholders(part).unwrap_or_default().iter().all(|name| {
+            params.contains_key(name) || facts.get(name).is_some_and(|v| v.trim() != "-")
+        });
+        if known {
+            out.push_str(&fill_part(part, facts, params));
+        }
+        rest = &rest[i + j + 2..];
+    }
+    out.push_str(&fill_part(rest, facts, params));
+    out
+}
+
+/// [`fill`] of a template without conditional parts.
+fn fill_part(
+    template: &str,
+    facts: &BTreeMap<String, String>,
+    params: &BTreeMap<String, f64>,
+) -> String {
+    let value = |name: &str| -> Option<(String, Option<f64>)> {
+        if let Some(v) = facts.get(name) {
+            return Some((
+                loep_contract::nl::feit(name, v),
+                v.trim().parse::<f64>().ok(),
+            ));
+        }
+        params
+            .get(name)
+            .map(|v| (loep_contract::nl::getal_vrij(*v), Some(*v)))
+    };
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push_str(&rest[..i]);
+        let token = &rest[i + 1..i + j];
+        let p = Placeholder::parse(token);
+        match value(p.name) {
+            Some((text, number)) => match p.forms {
+                None => out.push_str(&text),
+                Some((een, meer)) => {
+                    let form = if number == Some(1.0) { een } else { meer };
+                    if !p.form_only {
+                        out.push_str(&text);
+                        out.push(' ');
+                    }
+                    out.push_str(form);
+                }
+            },
+            // A fact the row did not give stays visible as its placeholder.
+            None => out.push_str(&rest[i..=i + j]),
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A template as the catalogue publishes it (see [`Indicator::uitleg_sjabloon`]).
+fn sjabloon(template: &str) -> String {
+    // A part that applies to some signals only stays marked: "[, of bij een bijstand …]".
+    let template = template.replace("[[", "[").replace("]]", "]");
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template.as_str();
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else { break };
+        out.push_str(&rest[..i]);
+        let p = Placeholder::parse(&rest[i + 1..i + j]);
+        match (p.forms, p.form_only) {
+            (None, _) => out.push_str(&format!("{{{}}}", p.name)),
+            (Some((_, meer)), true) => out.push_str(meer),
+            (Some((_, meer)), false) => out.push_str(&format!("{{{}}} {meer}", p.name)),
+        }
+        rest = &rest[i + j + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One `{...}` of an explanation: `name`, `name|singular|plural` or `~name|singular|plural`.
@@ -404,9 +522,11 @@ impl Catalogue {
             if !listed.is_empty() && !listed.contains(&i.code) {
                 continue;
             }
+            // An optional table of a partner outside the project is read as empty.
             let missing: Vec<&str> = i
                 .leest
                 .keys()
+                .filter(|t| !i.optioneel.contains(*t))
                 .filter_map(|t| Table::by_name(t))
                 .filter(|t| !partners.contains(&t.partner))
                 .map(|t| t.name)
@@ -417,7 +537,7 @@ impl Catalogue {
                 refused.push((
                     i.code.clone(),
                     format!(
-                        "reads {} of a partner the project does not include",
+                        "leest {} van een partner die niet in het project zit",
                         missing.join(", ")
                     ),
                 ));
@@ -445,6 +565,7 @@ doel = "d"
 grondslag = "g"
 niet_bedoeld = "n"
 uitleg = "{uitleg}"
+marge = "Bij meer dan {{grens}} m² was het er niet geweest."
 sql = "{sql}"
 [leest]
 {leest}
@@ -531,7 +652,10 @@ betekenis = "m"
         );
         let i: Indicator = toml::from_str(&t).unwrap();
         let facts = BTreeMap::from([("personen".to_string(), "3".to_string())]);
-        assert_eq!(i.explain(&facts, &i.defaults()), "3 personen, grens 12");
+        assert_eq!(
+            i.explain(&facts, &i.defaults()),
+            "3 personen, grens 12 Bij meer dan 12 m² was het er niet geweest."
+        );
         assert!(i.sql_with(&i.defaults()).unwrap().contains("1 > 12"));
 
         // Dutch notation in the sentence, the SQL's own in the query.
@@ -539,7 +663,7 @@ betekenis = "m"
         let params = BTreeMap::from([("grens".to_string(), 12.5)]);
         assert_eq!(
             i.explain(&facts, &params),
-            "1.508.015,50 personen, grens 12,50"
+            "1.508.015,50 personen, grens 12,50 Bij meer dan 12,50 m² was het er niet geweest."
         );
         assert!(i.sql_with(&params).unwrap().contains("1 > 12.5"));
     }
@@ -552,9 +676,12 @@ betekenis = "m"
             "{personen|bewoner|bewoners} {~personen|is|zijn} te veel (grens {grens|persoon|personen})",
         );
         let i: Indicator = toml::from_str(&t).unwrap();
+        let margin = " Bij meer dan 12 m² was het er niet geweest.";
         let said = |n: &str| {
             let facts = BTreeMap::from([("personen".to_string(), n.to_string())]);
-            i.explain(&facts, &i.defaults())
+            let all = i.explain(&facts, &i.defaults());
+            assert!(all.ends_with(margin), "{all}");
+            all.trim_end_matches(margin).to_string()
         };
         assert_eq!(said("1"), "1 bewoner is te veel (grens 12 personen)");
         assert_eq!(said("1.0"), "1,00 bewoner is te veel (grens 12 personen)");
@@ -582,6 +709,94 @@ betekenis = "m"
         }
     }
 
+    /// A margin's part in `[[ ]]` is written only where the row gave every fact it names.
+    #[test]
+    fn a_margin_says_only_what_applies() {
+        let (_, t) = indicator(
+            "brp_persoon = [\"vbo_id\"]",
+            "SELECT vbo_id, 3 AS personen, 1 AS bijstand_grens WHERE 1 > ${grens}",
+            "{personen} personen",
+        );
+        let t = t.replace(
+            "marge = \"Bij meer dan {grens} m² was het er niet geweest.\"",
+            "marge = \"Met minder dan {personen} personen[[, of bij een bijstand onder € {bijstand_grens} per maand]], was er geen signaal.\"",
+        );
+        let i: Indicator = toml::from_str(&t).unwrap();
+        let facts = |b: &str| {
+            BTreeMap::from([
+                ("personen".to_string(), "3".to_string()),
+                ("bijstand_grens".to_string(), b.to_string()),
+            ])
+        };
+        assert_eq!(
+            i.explain(&facts("1234.5"), &i.defaults()),
+            "3 personen Met minder dan 3 personen, of bij een bijstand onder € 1.234,50 per maand, was er geen signaal."
+        );
+        assert_eq!(
+            i.explain(&facts("-"), &i.defaults()),
+            "3 personen Met minder dan 3 personen, was er geen signaal."
+        );
+        assert_eq!(
+            i.marge_sjabloon(),
+            "Met minder dan {personen} personen[, of bij een bijstand onder € {bijstand_grens} per maand], was er geen signaal."
+        );
+        // A margin without a boundary is refused.
+        let bare = t.replace(
+            "marge = \"Met minder dan {personen} personen[[, of bij een bijstand onder € {bijstand_grens} per maand]], was er geen signaal.\"",
+            "marge = \"Anders niet.\"",
+        );
+        let e = format!(
+            "{:#}",
+            Catalogue::from_files([("T-01.toml".to_string(), bare)]).unwrap_err()
+        );
+        assert!(e.contains("margin names no boundary"), "{e}");
+    }
+
+    /// An optional table of a partner outside the project does not stop the indicator; a
+    /// needed one does. A part in `[[ ]]` must be closed, and the margin must name a boundary
+    /// outside such parts.
+    #[test]
+    fn optional_tables_and_conditional_parts_are_checked() {
+        let (n, t) = indicator(
+            "brp_persoon = [\"vbo_id\"]\nwc_huurcontract = [\"vbo_id\"]",
+            "SELECT vbo_id, 3 AS personen WHERE 1 > ${grens}",
+            "{personen} personen",
+        );
+        let with = |extra: &str| {
+            (
+                n.clone(),
+                t.replace("[leest]", &format!("{extra}\n[leest]")),
+            )
+        };
+        let gemeente = [Partner::Gemeente];
+        let c = Catalogue::from_files([with("")]).unwrap();
+        let (run, refused) = c.for_project(&[], &gemeente).unwrap();
+        assert!(run.is_empty());
+        assert!(refused[0].1.contains("wc_huurcontract"), "{refused:?}");
+        let c = Catalogue::from_files([with("optioneel = [\"wc_huurcontract\"]")]).unwrap();
+        let (run, refused) = c.for_project(&[], &gemeente).unwrap();
+        assert_eq!(run.len(), 1, "{refused:?}");
+        assert_eq!(
+            run[0].partners_without(&["wc_huurcontract".to_string()]),
+            gemeente
+        );
+        assert_eq!(run[0].partners().len(), 2);
+        for bad in [
+            "marge = \"Bij meer dan {grens} m²[[ of {personen}\"",
+            "marge = \"Bij meer dan {grens} m²]] niet\"",
+            "marge = \"Niet.\"",
+        ] {
+            let f = (
+                n.clone(),
+                t.replace(
+                    "marge = \"Bij meer dan {grens} m² was het er niet geweest.\"",
+                    bad,
+                ),
+            );
+            assert!(Catalogue::from_files([f]).is_err(), "{bad}");
+        }
+    }
+
     /// No published explanation writes "bewoner(s)" or "persoon/personen": a number agrees.
     #[test]
     fn published_explanations_do_not_hedge_on_number() {
@@ -602,10 +817,13 @@ mod project_tests {
     fn indicators_of_partners_outside_the_project_are_refused() {
         let c = Catalogue::published().unwrap();
         let (run, refused) = c.for_project(&[], &[Partner::Gemeente]).unwrap();
-        assert!(
-            run.iter()
-                .all(|i| i.partners().iter().all(|p| *p == Partner::Gemeente))
-        );
+        // What runs needs only the municipality's data (other partners' tables it may read
+        // only as optional evidence, empty here).
+        assert!(run.iter().all(|i| {
+            i.partners_without(&i.optioneel)
+                .iter()
+                .all(|p| *p == Partner::Gemeente)
+        }));
         assert!(
             refused
                 .iter()

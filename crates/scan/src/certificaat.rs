@@ -112,6 +112,7 @@ pub(crate) fn draw_up(
                 parameters: r.parameters.clone(),
                 signalen: r.signalen as u64,
                 niet_gedraaid: r.niet_gedraaid.clone(),
+                zonder: r.zonder.clone(),
             })
             .collect(),
         partners: project

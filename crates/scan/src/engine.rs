@@ -186,13 +186,61 @@ impl Engine {
         Ok(())
     }
 
-    /// Whether every table the indicator reads has data in this project.
+    /// The tables the indicator needs that have no data in this project (it does not run).
     pub fn missing_tables(&self, ind: &Indicator) -> Vec<String> {
         ind.leest
             .keys()
+            .filter(|t| !self.sources.tables.contains_key(*t) && !ind.optioneel.contains(t))
+            .cloned()
+            .collect()
+    }
+
+    /// The optional tables the indicator reads that have no data in this project: it runs as
+    /// if they held no rows.
+    pub fn absent_optional(&self, ind: &Indicator) -> Vec<String> {
+        ind.optioneel
+            .iter()
             .filter(|t| !self.sources.tables.contains_key(*t))
             .cloned()
             .collect()
+    }
+
+    /// Registers `table`, which no partner delivered, as an empty view of `columns` with the
+    /// types the intake would have written.
+    async fn expose_empty(
+        &self,
+        ctx: &SessionContext,
+        table: &str,
+        columns: &[String],
+    ) -> Result<()> {
+        let contract = loep_contract::Table::by_name(table);
+        let mut cols = Vec::with_capacity(columns.len());
+        for c in columns {
+            let ty = match contract {
+                _ if c == "record_key" => "VARCHAR",
+                Some(t) => match t
+                    .columns
+                    .iter()
+                    .find(|col| col.analysis_name().as_deref() == Some(c.as_str()))
+                {
+                    Some(col) => col.analysis_sql_type(),
+                    None => bail!("{table} heeft geen kolom {c} in de analyseopslag"),
+                },
+                // The linkage's tables: its probabilities are numbers, the rest text.
+                None if table.starts_with("koppeling_") => match c.as_str() {
+                    "kans" | "zekerheid" => "DOUBLE",
+                    _ => "VARCHAR",
+                },
+                None => bail!("er is geen levering van {table}"),
+            };
+            cols.push(format!("CAST(NULL AS {ty}) AS \"{c}\""));
+        }
+        ctx.sql(&format!(
+            "CREATE VIEW {table} AS SELECT {} WHERE false",
+            cols.join(", ")
+        ))
+        .await?;
+        Ok(())
     }
 
     /// Runs one indicator with these parameter values; rows ordered by address.
@@ -216,7 +264,11 @@ impl Engine {
         self.tokio.block_on(async {
             let ctx = self.context(joins);
             for (table, columns) in &ind.leest {
-                self.expose(&ctx, table, columns).await?;
+                if ind.optioneel.contains(table) && !self.sources.tables.contains_key(table) {
+                    self.expose_empty(&ctx, table, columns).await?;
+                } else {
+                    self.expose(&ctx, table, columns).await?;
+                }
             }
             let df = ctx.sql(sql).await.map_err(|e| {
                 anyhow::anyhow!(
@@ -457,7 +509,7 @@ mod tests {
 
     fn indicator(columns: &str, sql: &str) -> Indicator {
         let text = format!(
-            "code = \"T-01\"\nversie = 1\nthema = \"overbewoning\"\ntitel = \"t\"\nbeschrijving = \"b\"\nonderbouwing = \"o\"\ndoel = \"d\"\ngrondslag = \"g\"\nniet_bedoeld = \"n\"\nuitleg = \"{{personen}} personen\"\nsql = \"{sql}\"\n[leest]\nbrp_persoon = [{columns}]\n"
+            "code = \"T-01\"\nversie = 1\nthema = \"overbewoning\"\ntitel = \"t\"\nbeschrijving = \"b\"\nonderbouwing = \"o\"\ndoel = \"d\"\ngrondslag = \"g\"\nniet_bedoeld = \"n\"\nuitleg = \"{{personen}} personen\"\nmarge = \"Bij minder dan {{personen}} personen niet.\"\nsql = \"{sql}\"\n[leest]\nbrp_persoon = [{columns}]\n"
         );
         Catalogue::from_files([("T-01.toml".to_string(), text)])
             .unwrap()
@@ -498,6 +550,45 @@ mod tests {
         );
         let err = format!("{:#}", e.run(&hidden, &hidden.defaults()).unwrap_err());
         assert!(err.contains("internal table"), "{err}");
+    }
+
+    /// An optional table no partner delivered reads as empty, with the types the intake
+    /// writes (a sum of a rent, a date compared); a needed one stops the indicator.
+    #[test]
+    fn an_optional_table_without_a_delivery_reads_as_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(dir.path());
+        let text = |optioneel: &str| {
+            format!(
+                "code = \"T-02\"\nversie = 1\nthema = \"huisjesmelkerij\"\ntitel = \"t\"\nbeschrijving = \"b\"\nonderbouwing = \"o\"\ndoel = \"d\"\ngrondslag = \"g\"\nniet_bedoeld = \"n\"\nuitleg = \"{{personen}} personen, huur {{huur}}\"\nmarge = \"Bij minder dan {{personen}} personen niet.\"\n{optioneel}sql = \"\"\"\nWITH h AS (SELECT vbo_id, sum(kale_huur_maand) AS huur FROM wc_huurcontract WHERE ingangsdatum <= make_date(2026, 1, 1) AND sociale_huur GROUP BY vbo_id)\nSELECT b.vbo_id, count(*) AS personen, coalesce(max(h.huur), 0) AS huur FROM brp_persoon b LEFT JOIN h ON h.vbo_id = b.vbo_id GROUP BY b.vbo_id\n\"\"\"\n[leest]\nbrp_persoon = [\"vbo_id\"]\nwc_huurcontract = [\"vbo_id\", \"kale_huur_maand\", \"ingangsdatum\", \"sociale_huur\"]\n"
+            )
+        };
+        let load = |t: String| {
+            Catalogue::from_files([("T-02.toml".to_string(), t)])
+                .unwrap()
+                .indicators
+                .remove(0)
+        };
+        let optional = load(text("optioneel = [\"wc_huurcontract\"]\n"));
+        assert!(e.missing_tables(&optional).is_empty());
+        assert_eq!(e.absent_optional(&optional), ["wc_huurcontract"]);
+        let rows = e.run(&optional, &optional.defaults()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0].facts["huur"], "0.00",
+            "a sum of DECIMAL(18, 2) rents"
+        );
+        let needed = load(text(""));
+        assert_eq!(e.missing_tables(&needed), ["wc_huurcontract"]);
+        // Only a table it reads can be optional.
+        let err = Catalogue::from_files([(
+            "T-02.toml".to_string(),
+            text("optioneel = [\"kvk_vestiging\"]\n"),
+        )])
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+        assert!(err.contains("kvk_vestiging"), "{err}");
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct IndicatorResult {
     pub signalen: usize,
     /// Why it did not run, when it did not.
     pub niet_gedraaid: Option<String>,
+    /// The optional tables it ran without (no partner delivered them).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub zonder: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,6 +107,7 @@ pub fn scan(
                 parameters: i.defaults(),
                 signalen: 0,
                 niet_gedraaid: Some(why),
+                zonder: Vec::new(),
             });
         }
     }
@@ -225,11 +229,17 @@ fn find(
                 parameters: params.clone(),
                 signalen: 0,
                 niet_gedraaid: Some(format!("geen gegevens van {}", missing.join(", "))),
+                zonder: Vec::new(),
             });
             continue;
         }
+        let zonder = engine.absent_optional(ind);
         let rows = engine.run(ind, params)?;
-        let partners: Vec<&str> = ind.partners().iter().map(|p| p.as_str()).collect();
+        let partners: Vec<String> = ind
+            .partners_without(&zonder)
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect();
         for r in &rows {
             signals.push(Signal {
                 run_id: run_id.to_string(),
@@ -243,7 +253,7 @@ fn find(
                 feiten: r.facts.clone(),
                 uitleg: ind.explain(&r.facts, params),
                 sterkte: r.sterkte,
-                partners: partners.iter().map(|p| p.to_string()).collect(),
+                partners: partners.clone(),
             });
         }
         results.push(IndicatorResult {
@@ -253,6 +263,7 @@ fn find(
             parameters: params.clone(),
             signalen: rows.len(),
             niet_gedraaid: None,
+            zonder,
         });
     }
     // A total order (an indicator may find one address twice), so that the numbering and

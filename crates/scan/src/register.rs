@@ -173,8 +173,13 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
         md.push_str(&format!("**Niet bedoeld voor.** {}\n\n", i.niet_bedoeld));
         md.push_str("**Leest:**\n\n");
         for (t, cols) in &i.leest {
+            let optioneel = if i.optioneel.contains(t) {
+                " (aanvullend: zonder levering draait de indicator alsof de tabel leeg is)"
+            } else {
+                ""
+            };
             md.push_str(&format!(
-                "- `{t}`: {}\n",
+                "- `{t}`{optioneel}: {}\n",
                 cols.iter()
                     .map(|c| format!("`{c}`"))
                     .collect::<Vec<_>>()
@@ -194,8 +199,9 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
             }
         }
         md.push_str(&format!(
-            "\n**Uitleg bij een signaal:** {}\n\n",
-            i.uitleg_sjabloon()
+            "\n**Uitleg bij een signaal:** {}\n\n**Wanneer het signaal er niet was geweest:** {}\n\n",
+            i.uitleg_sjabloon(),
+            i.marge_sjabloon()
         ));
         md.push_str(&format!(
             "**Regel (SQL):**\n\n```sql\n{}\n```\n",

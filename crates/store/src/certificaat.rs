@@ -111,6 +111,9 @@ pub struct IndicatorRun {
     pub signalen: u64,
     /// Why it did not run, when it did not.
     pub niet_gedraaid: Option<String>,
+    /// The optional tables it ran without (no partner delivered them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zonder: Vec<String>,
 }
 
 impl Certificaat {
@@ -467,6 +470,7 @@ pub(crate) fn certify_existing(tx: &rusqlite::Transaction<'_>) -> Result<()> {
                     parameters: serde_json::from_value(i["parameters"].clone()).unwrap_or_default(),
                     signalen: i["signalen"].as_u64().unwrap_or_default(),
                     niet_gedraaid: i["niet_gedraaid"].as_str().map(str::to_string),
+                    zonder: serde_json::from_value(i["zonder"].clone()).unwrap_or_default(),
                 })
                 .collect(),
             partners: Vec::new(),

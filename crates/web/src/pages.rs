@@ -870,6 +870,9 @@ pub struct Uitleg {
     pub grondslag: String,
     pub niet_bedoeld: String,
     pub ontbrekend: String,
+    /// The explanation of a signal and its margin, with `{feit}` where a value goes.
+    pub uitleg: String,
+    pub marge: String,
 }
 
 #[derive(Template)]
@@ -886,9 +889,11 @@ pub async fn indicators() -> Response {
                 .indicators
                 .into_iter()
                 .map(|i| Uitleg {
+                    uitleg: i.uitleg_sjabloon(),
+                    marge: i.marge_sjabloon(),
                     code: i.code,
                     versie: i.versie,
-                    thema: i.thema,
+                    thema: loep_app::inzage::labels::theme(&i.thema).to_string(),
                     titel: i.titel,
                     beschrijving: i.beschrijving,
                     grondslag: i.grondslag,

@@ -156,7 +156,7 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
             ("font-weight", "bold"),
             ("text-anchor", "end"),
         ],
-        "lokvogels gemarkeerd",
+        "gelijkende gevallen gemarkeerd",
     )?;
     for (i, t) in themes.iter().enumerate() {
         let y = chart_top + 12.0 + ROW * i as f64;
@@ -307,7 +307,7 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
     for (i, line) in [
         format!("Bron: loep, scan {} van {datum}; grondwaarheid: {truth}.", run.run_id),
         format!(
-            "Doelen (BENCHMARKS.md): precisie en recall ten minste {} en {}; ten hoogste {}% van de lokvogels (eerlijke situaties die op een geval lijken) gemarkeerd.",
+            "Doelen (BENCHMARKS.md): precisie en recall ten minste {} en {}; ten hoogste {}% van de gelijkende gevallen (eerlijke situaties die op een geval lijken) gemarkeerd.",
             fraction(TARGET_PRECISION),
             fraction(TARGET_RECALL),
             number_nl(100.0 * TARGET_LOOKALIKES, 0)
