@@ -152,6 +152,10 @@ struct Resident {
     prior: Vec<(u64, i32, i32)>,
     /// Registered here since (days).
     since: i32,
+    /// Years whose income and allowance rows the case decides: (year, the address the
+    /// Belastingdienst had, the address Toeslagen had), `None` an address outside the area.
+    /// Other years follow the BRP history.
+    bd_years: Vec<(i32, Option<u64>, Option<u64>)>,
 }
 
 /// A company establishment registered at a dwelling.
@@ -211,6 +215,22 @@ struct Dwelling {
     gas_free: bool,
     /// Co-owners beside the owner, each with the same share.
     co_owners: Vec<Bsn>,
+    /// A further address of a case whose residents have no part in it (a home where the
+    /// person of the case once stayed): they are not listed among the case's people.
+    uninvolved: bool,
+}
+
+impl Dwelling {
+    /// Someone who stayed here from `start` to `end`. Two people who passed through are
+    /// unrelated: they do not leave on the same day (which would read as one household
+    /// leaving together), so a clashing end is moved a day earlier.
+    fn pass_through(&mut self, p: Person, start: i32, end: i32) {
+        let mut end = end;
+        while end > start + 1 && self.passed_through.iter().any(|(_, _, e)| *e == end) {
+            end -= 1;
+        }
+        self.passed_through.push((p, start, end));
+    }
 }
 
 struct Gen<'a> {
@@ -234,6 +254,10 @@ struct Gen<'a> {
     numbers_per_street: u64,
     /// Recent adults (ring), to be landlords or people involved in police registrations.
     recent: Vec<Person>,
+    /// Recent ordinary homes of the background population (ring): where people who moved
+    /// lived before. A planted case or look-alike is never someone's earlier home by chance
+    /// (its utilities and registrations are what the case says).
+    homes: Vec<u64>,
     today: i32,
     summary: Summary,
     scenario_no: u64,
@@ -328,6 +352,7 @@ impl<'a> Gen<'a> {
             uren: None,
             prior: Vec::new(),
             since,
+            bd_years: Vec::new(),
         }
     }
 
@@ -373,6 +398,7 @@ impl<'a> Gen<'a> {
             extra_kwh: 0,
             gas_free: false,
             co_owners: Vec::new(),
+            uninvolved: false,
         }
     }
 
@@ -488,9 +514,41 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// An earlier home for someone who moved: a recent ordinary home of the background.
+    fn earlier_home(&mut self) -> u64 {
+        if self.homes.is_empty() {
+            return self.rng.below(self.next_vbo.max(1));
+        }
+        let i = self.rng.below(self.homes.len() as u64) as usize;
+        self.homes[i]
+    }
+
+    /// The landlord of a dwelling that is crowded or sees many short stays: an adult of an
+    /// earlier household who owns no other such dwelling (two would make him a huisjesmelker,
+    /// a case of its own).
+    fn sole_landlord(&mut self) -> Option<Person> {
+        if self.recent.is_empty() {
+            return None;
+        }
+        let i = self.rng.below(self.recent.len() as u64) as usize;
+        Some(self.recent.swap_remove(i))
+    }
+
     fn remember(&mut self, dw: &Dwelling) {
         // Landlords of the background: not people on bijstand (owning a let home while on
-        // bijstand is a case of its own).
+        // bijstand is a case of its own), and nobody of a planted case or look-alike (a case
+        // owns what the case says, and every address of it is in the truth).
+        if dw.scenario.is_some() {
+            return;
+        }
+        if dw.doelen == "woonfunctie" && dw.residents.iter().any(|r| r.functie == 'W') {
+            if self.homes.len() < 512 {
+                self.homes.push(dw.vbo);
+            } else {
+                let i = self.rng.below(512) as usize;
+                self.homes[i] = dw.vbo;
+            }
+        }
         for r in dw.residents.iter().filter(|r| {
             r.p.age(self.today) >= 18 && r.living != Living::Bijstand && r.moonlight.is_none()
         }) {
@@ -547,6 +605,32 @@ impl<'a> Gen<'a> {
         self.mark(dw, theme, id, decoy);
         dw.variant = variant;
         dw.sterkte = if decoy { "" } else { s.as_str() };
+    }
+
+    /// Marks a dwelling as a further address of a case of `theme`: an address where the case's
+    /// finding is reported too (a home where the person lived or is known, the owner's home or
+    /// his other dwellings), recorded with the variant `bijkomend`.
+    fn mark_extra(&mut self, dw: &mut Dwelling, theme: &'static str, id: &str, s: Strength) {
+        if dw.themes.contains(&theme) {
+            return;
+        }
+        if dw.scenario.is_none() {
+            dw.scenario = Some((id.to_string(), false));
+            dw.variant = "bijkomend";
+            dw.sterkte = s.as_str();
+        }
+        dw.themes.push(theme);
+    }
+
+    /// The first of January of `year`, in days.
+    fn jan1(year: i32) -> i32 {
+        Datum {
+            year,
+            month: 1,
+            day: 1,
+        }
+        .days_since_epoch()
+        .unwrap_or_default()
     }
 
     fn person_truth(&mut self, id: &str, p: &Person, rol: &str) -> Result<()> {
@@ -925,7 +1009,6 @@ impl<'a> Gen<'a> {
         }
         .days_since_epoch()
         .unwrap_or(self.today - 365);
-        let year_end = year_start + 364;
         for r in &dw.residents {
             self.write_person(
                 &r.p,
@@ -942,16 +1025,17 @@ impl<'a> Gen<'a> {
             } else if r.p.age(self.today) >= 18
                 && self.next_vbo > 1
                 && r.since < year_start
+                && r.bd_vbo.is_none()
                 && self.rng.chance(0.6)
             {
-                let earlier = self.rng.below(self.next_vbo - 1);
+                let earlier = self.earlier_home();
                 let start = (r.since - self.rng.range(400, 4_000) as i32).max(r.p.birth + 18 * 365);
                 if start < r.since - 1 {
                     // An honest frequent mover: one or two more short stays before.
                     if self.rng.chance(0.05) {
                         let e2 = start - 1;
                         let s2 = e2 - self.rng.range(120, 400) as i32;
-                        let v2 = self.rng.below(self.next_vbo - 1);
+                        let v2 = self.earlier_home();
                         self.history(&r.p.bsn, v2, 'W', s2, Some(e2))?;
                     }
                     self.history(&r.p.bsn, earlier, 'W', start, Some(r.since - 1))?;
@@ -995,18 +1079,29 @@ impl<'a> Gen<'a> {
                 None => 0,
             };
             let fiscal = r.fiscaal_partner.or(r.partner);
-            // The address of the income year: a person who moved here after it was known at
-            // the address of that year (or outside the municipality).
-            let year_vbo = match r.bd_vbo {
-                Some(v) => Some(v),
-                None if r.since <= year_end => Some(dw.vbo),
-                None => r
-                    .prior
-                    .iter()
-                    .find(|(_, s, e)| *s <= year_end && *e >= year_start)
-                    .map(|x| x.0),
+            // The addresses the Belastingdienst and Toeslagen had for a year: what the case
+            // decides, or else the BRP's of that year: here when he was registered here during
+            // or before it (who moved here in the next year is known at the new address once
+            // the assessment goes there), otherwise his last address of that year in the
+            // history, or one outside the municipality.
+            let address_of = |y: i32| -> (Option<u64>, Option<u64>) {
+                if let Some(&(_, inkomen, toeslag)) = r.bd_years.iter().find(|b| b.0 == y) {
+                    return (inkomen, toeslag);
+                }
+                let (y0, y1) = (Self::jan1(y), Self::jan1(y + 1) - 1);
+                let a = match r.bd_vbo {
+                    Some(v) => Some(v),
+                    None if r.since <= y1 => Some(dw.vbo),
+                    None => r
+                        .prior
+                        .iter()
+                        .filter(|(_, s, e)| *s <= y1 && *e >= y0)
+                        .max_by_key(|x| x.2)
+                        .map(|x| x.0),
+                };
+                (a, a)
             };
-            let year_vbo_s = year_vbo.map(|v| self.vbo_id(v)).unwrap_or_default();
+            let vbo_s = |g: &Self, v: Option<u64>| v.map(|v| g.vbo_id(v)).unwrap_or_default();
             // Yearly income: wages and benefits, whatever the person lives on; the case's
             // wages beside a benefit count too.
             let extra = r
@@ -1015,15 +1110,22 @@ impl<'a> Gen<'a> {
                 .map_or(0, |m| m.amount * 12 + m.wage * m.months.len() as u64);
             let yearly = monthly * 12 + extra;
             if !r.no_income_row {
-                for (k, year) in [income_year, income_year - 1].into_iter().enumerate() {
-                    // The older year is not always there yet.
-                    if k == 1 && self.rng.chance(0.3) {
-                        continue;
+                // The older year is not always there yet; the years the case decides are.
+                let older = income_year - 1;
+                let mut years = vec![income_year];
+                if r.bd_years.iter().any(|b| b.0 == older) || !self.rng.chance(0.3) {
+                    years.push(older);
+                }
+                for b in &r.bd_years {
+                    if !years.contains(&b.0) {
+                        years.push(b.0);
                     }
-                    let amount = if k == 1 {
-                        yearly * self.rng.range(90, 105) / 100
-                    } else {
+                }
+                for year in years {
+                    let amount = if year == income_year {
                         yearly
+                    } else {
+                        yearly * self.rng.range(90, 105) / 100
                     };
                     // A self-employed person may declare a loss.
                     let loss = r.living == Living::Nothing && self.rng.chance(0.03);
@@ -1038,10 +1140,10 @@ impl<'a> Gen<'a> {
                         inkomen.clone(),
                         if box3 > 0 { money(box3) } else { String::new() },
                         fiscal.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
-                        year_vbo_s.clone(),
+                        vbo_s(self, address_of(year).0),
                     ];
                     self.out.row("bd_inkomen", &mut row)?;
-                    if k == 0
+                    if year == income_year
                         && let Some(other) = r.bd_extra_vbo
                     {
                         // The same year again under another address: the same amounts.
@@ -1058,41 +1160,59 @@ impl<'a> Gen<'a> {
                 }
             }
             if monthly < 3_000 {
-                let mut row = vec![
-                    b.clone(),
-                    income_year.to_string(),
-                    "zorgtoeslag".to_string(),
-                    r.toeslagpartner
-                        .or(r.partner)
-                        .map(|p| Self::bsn_s(&p))
-                        .unwrap_or_default(),
-                    year_vbo_s.clone(),
-                    money(self.rng.range(900, 1_500)),
-                    String::new(),
-                ];
-                self.out.row("bd_toeslag", &mut row)?;
+                let mut years = vec![income_year];
+                for b in &r.bd_years {
+                    if !years.contains(&b.0) {
+                        years.push(b.0);
+                    }
+                }
+                for year in years {
+                    let mut row = vec![
+                        b.clone(),
+                        year.to_string(),
+                        "zorgtoeslag".to_string(),
+                        r.toeslagpartner
+                            .or(r.partner)
+                            .map(|p| Self::bsn_s(&p))
+                            .unwrap_or_default(),
+                        vbo_s(self, address_of(year).1),
+                        money(self.rng.range(900, 1_500)),
+                        String::new(),
+                    ];
+                    self.out.row("bd_toeslag", &mut row)?;
+                }
             }
+            // Huurtoeslag for the head of a rented home, for the income year he lived in it;
+            // a briefadres with huurtoeslag (briefadresmisbruik) has it for every year of the
+            // briefadres, paid for that address.
             let head = std::ptr::eq(r, &dw.residents[0]);
+            let misused = r.functie == 'B' && dw.variant == "briefadres_met_toeslag";
             if head
                 && monthly < 2_600
                 && !matches!(dw.owner, Owner::Person(o) if o == r.p.bsn)
-                && (r.functie == 'W' || dw.variant == "briefadres_met_toeslag")
-                && (r.since <= year_end || dw.variant == "briefadres_met_toeslag")
+                && (r.functie == 'W' || misused)
                 && dw.doelen == "woonfunctie"
             {
-                let mut row = vec![
-                    b.clone(),
-                    income_year.to_string(),
-                    "huurtoeslag".to_string(),
-                    r.toeslagpartner
-                        .or(r.partner)
-                        .map(|p| Self::bsn_s(&p))
-                        .unwrap_or_default(),
-                    vbo.clone(),
-                    money(self.rng.range(1_800, 3_600)),
-                    occupants.saturating_sub(1).to_string(),
-                ];
-                self.out.row("bd_toeslag", &mut row)?;
+                let years = if misused {
+                    vec![income_year - 1, income_year]
+                } else {
+                    vec![income_year]
+                };
+                for year in years.into_iter().filter(|y| r.since < Self::jan1(y + 1)) {
+                    let mut row = vec![
+                        b.clone(),
+                        year.to_string(),
+                        "huurtoeslag".to_string(),
+                        r.toeslagpartner
+                            .or(r.partner)
+                            .map(|p| Self::bsn_s(&p))
+                            .unwrap_or_default(),
+                        vbo.clone(),
+                        money(self.rng.range(1_800, 3_600)),
+                        occupants.saturating_sub(1).to_string(),
+                    ];
+                    self.out.row("bd_toeslag", &mut row)?;
+                }
             }
             match r.living {
                 Living::Aow => {
@@ -1352,15 +1472,32 @@ impl<'a> Gen<'a> {
         }
 
         // Ground truth. A planted case in a home that is overcrowded by the domain's measure
-        // (about 12 m² per person) is a case of overbewoning as well.
+        // is a case of overbewoning as well: about 12 m² per person, or, where five or more
+        // unrelated adults who each registered on a date of their own live as separate
+        // households (rooms let one by one), less than 15 m² per person (the SNF norm for such
+        // housing). Who is registered here but lives elsewhere (his tax address is where he
+        // lives) is no separate household of this home.
         let mut themes = dw.themes.clone();
         let dwelling_only = dw.doelen.contains("woonfunctie")
             && !dw.doelen.contains("logiesfunctie")
             && !dw.doelen.contains("gezondheidszorgfunctie");
+        let separate: std::collections::BTreeSet<i32> = dw
+            .residents
+            .iter()
+            .filter(|r| {
+                r.functie == 'W'
+                    && r.p.age(today) >= 18
+                    && r.living != Living::Child
+                    && r.partner.is_none()
+                    && r.bd_vbo.is_none()
+            })
+            .map(|r| r.since)
+            .collect();
+        let crowded = (occupants >= 2 && dw.area <= 12 * occupants)
+            || (separate.len() >= 5 && dw.area < 15 * occupants);
         if dw.scenario.as_ref().is_some_and(|(_, decoy)| !decoy)
             && dwelling_only
-            && occupants >= 2
-            && dw.area <= 12 * occupants
+            && crowded
             && !themes.contains(&"overbewoning")
         {
             themes.push("overbewoning");
@@ -1381,7 +1518,9 @@ impl<'a> Gen<'a> {
                     sterkte,
                 ])?;
             }
-            for r in &dw.residents {
+            // The people of a case; not those who live at a further address without a part in
+            // it.
+            for r in dw.residents.iter().filter(|_| !dw.uninvolved) {
                 self.personen.write(&[
                     id,
                     &Self::bsn_s(&r.p.bsn),
@@ -1411,7 +1550,6 @@ impl<'a> Gen<'a> {
                 dw.gas_free = true;
             }
         }
-        let prev = self.rng.below(self.next_vbo.max(1));
         let y0 = Datum {
             year: Datum::from_days(self.today).year - 1,
             month: 1,
@@ -1424,7 +1562,10 @@ impl<'a> Gen<'a> {
             if u < 0.03 {
                 r.no_income_row = true;
             } else if u < 0.07 && r.p.age(self.today) >= 18 && r.prior.is_empty() {
-                // Moved here during the income year: a row for each address of that year.
+                // Moved here during the income year: a row for each address of that year. Each
+                // came from a recent ordinary home drawn for him alone (housemates who all came
+                // from one small home would be registered there without using anything).
+                let prev = self.earlier_home();
                 r.bd_extra_vbo = Some(prev);
                 r.since = y0 + self.rng.range(30, 330) as i32;
                 let start = r.since - self.rng.range(400, 2_000) as i32;
@@ -1577,6 +1718,7 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
         streets_per_buurt,
         numbers_per_street,
         recent: Vec::new(),
+        homes: Vec::new(),
         today,
         summary: Summary {
             themes: THEMES.iter().map(|t| (*t, 0, 0)).collect(),

@@ -4,6 +4,8 @@
 
 use anyhow::Result;
 
+use loep_contract::Datum;
+
 use crate::municipality::{Dwelling, Gen, Living, Owner, Resident, Strength};
 
 const THEME: &str = "briefadresmisbruik";
@@ -59,11 +61,15 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
         dw.residents.extend(post);
         "veel_briefadressen"
     } else {
-        // One or two briefadressen here, and a huurtoeslag paid as if they lived here.
+        // One or two briefadressen here, and a huurtoeslag paid for this address as if they
+        // lived here, in every year of the briefadres: it began before the end of the last
+        // year Toeslagen delivered.
         let n = s.pick(&mut g.rng, (2, 2), (1, 2), (1, 1));
         let mut post = g.lodgers(n, Living::Bijstand);
+        let next_year = Gen::jan1(Datum::from_days(g.today).year);
         for r in &mut post {
             r.functie = 'B';
+            r.since = next_year - g.rng.range(30, 900) as i32;
         }
         // The huurtoeslag goes to the head of the household of a dwelling: put the briefadres
         // person first so that the allowance is written for him.

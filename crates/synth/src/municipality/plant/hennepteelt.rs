@@ -88,7 +88,10 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
             } else {
                 0
             };
-            dw.use_override = Some((normal + grow, gas, g.rng.range(10, 40) + 44 * n));
+            // A home without gas that people live in is heated with electricity, as every
+            // all-electric home is (an empty one is warmed by the lamps).
+            let heat = if gas == 0 && n > 0 { 30 * dw.area } else { 0 };
+            dw.use_override = Some((normal + heat + grow, gas, g.rng.range(10, 40) + 44 * n));
             // Sometimes the police registered it too; the suspect is someone from the BRP.
             if g.rng.chance(0.25)
                 && let Some(p) = g.landlord()

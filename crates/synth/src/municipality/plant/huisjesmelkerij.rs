@@ -1,13 +1,22 @@
 //! Huisjesmelkerij: one owner, a person or a company, with several units that are crowded or
 //! see many short stays. Variants: crowded units, units with high turnover, a company as the
-//! owner. The owner's own income is whatever it is: low income against property is a matter
-//! for vermogen_inkomen. Look-alikes: ordinary landlords (persons and companies) with normally
-//! occupied units, some on a low declared income; a landlord with one crowded unit among normal
-//! ones. `uitbuiting_zorg` plants the same portfolio with vulnerable tenants (`portfolio`).
+//! owner. The owner declares a low or a high income; what he owns is explained by his box 3
+//! wealth and (with a low income) a home bought long ago, so that he is no case of
+//! vermogen_inkomen (low income alone is that theme's matter). Look-alikes: ordinary landlords
+//! (persons and companies) with normally occupied units, some on a low declared income; a
+//! landlord with one crowded unit among normal ones. `uitbuiting_zorg` plants the same
+//! portfolio with vulnerable tenants (`portfolio`).
+//!
+//! A landlord of a case may also let a few ordinary homes (fewer than his problem units), and
+//! a person lives in a home of his own, which is not part of what is judged. The finding about
+//! the landlord is reported at every dwelling he owns and at his home: the truth lists them
+//! (variant `bijkomend`).
 
 use anyhow::Result;
 
 use super::overbewoning::m2_per_person;
+use loep_contract::Datum;
+
 use crate::municipality::{Dwelling, Gen, Living, Owner, Person, Strength};
 
 const THEME: &str = "huisjesmelkerij";
@@ -26,15 +35,20 @@ enum Landlord {
 /// The owner of a portfolio, and (for a person) his own home.
 fn landlord(g: &mut Gen<'_>, id: &str, decoy: bool) -> Result<(Landlord, Option<Dwelling>)> {
     if g.rng.chance(0.35) {
-        let kvk = format!("{:08}", 75_000_000 + g.rng.below(9_000_000));
+        g.next_kvk += 1;
+        let kvk = format!("{:08}", 75_000_000 + g.next_kvk);
         return Ok((Landlord::Company(kvk), None));
     }
     let p = g.person('M', 35, 70, None);
     g.person_truth(id, &p, "eigenaar")?;
     let area = g.rng.range(90, 160);
     let mut home = g.new_dwelling("woonfunctie", area);
-    // Any income: some declare little, some a lot (the look-alikes too).
-    let living = if g.rng.chance(0.5) {
+    // Any income: some declare little, some a lot (the look-alikes too). What he owns is
+    // explained all the same (no case of vermogen_inkomen): the let homes are declared in box
+    // 3, and one who declares little bought his own home long ago, before the tax years that
+    // are still open.
+    let low = g.rng.chance(0.5);
+    let living = if low {
         Living::Wage(g.rng.range(600, 1_500))
     } else {
         Living::Wage(g.rng.range(3_000, 9_000))
@@ -43,6 +57,10 @@ fn landlord(g: &mut Gen<'_>, id: &str, decoy: bool) -> Result<(Landlord, Option<
     home.residents = vec![r];
     home.owner = Owner::Person(p.bsn);
     home.koopsom = Some(g.rng.range(250_000, 500_000));
+    if low {
+        let open = Gen::jan1(Datum::from_days(g.today).year - 5);
+        home.acquired = open - g.rng.range(30, 9_000) as i32;
+    }
     let _ = decoy;
     Ok((Landlord::Person(p), Some(home)))
 }
@@ -116,7 +134,7 @@ pub(super) fn portfolio(
                 let p = g.person('M', 19, 50, None);
                 let start = g.today - g.rng.range(120, 700) as i32;
                 let end = start + g.rng.range(20, 150) as i32;
-                dw.passed_through.push((p, start, end));
+                dw.pass_through(p, start, end);
             }
         } else {
             let m2 = m2_per_person(g, s);
@@ -154,7 +172,7 @@ pub(super) fn portfolio(
                     let p = g.person('M', 19, 50, None);
                     let start = g.today - g.rng.range(200, 900) as i32;
                     let end = start + g.rng.range(30, 150) as i32;
-                    dw.passed_through.push((p, start, end));
+                    dw.pass_through(p, start, end);
                 }
             }
         }
@@ -179,15 +197,35 @@ pub(super) fn portfolio(
         }
         out.push(dw);
     }
+    if theme == THEME {
+        // Some ordinary homes of the same landlord, normally occupied.
+        for _ in 0..g.rng.range(0, n / 2) {
+            let mut dw = g.household();
+            dw.contract = None;
+            dw.co_owners.clear();
+            dw.owner = owner_of(&owner);
+            dw.koopsom = Some(g.rng.range(180_000, 350_000));
+            g.mark_extra(&mut dw, THEME, id, s);
+            dw.uninvolved = true;
+            out.push(dw);
+        }
+    }
+    if theme == THEME || n >= 2 {
+        // Where the landlord lives.
+        if let Some(h) = home.as_mut() {
+            g.mark_extra(h, THEME, id, s);
+        }
+    }
     declare_box3(g, &mut home, &out);
     out.extend(home);
     Ok(out)
 }
 
-/// A person who lets homes declares them in box 3 (their value less what is still owed).
+/// A person who lets homes declares them in box 3 (their value less what is still owed: most
+/// of it, he has owned them for years).
 fn declare_box3(g: &mut Gen<'_>, home: &mut Option<Dwelling>, units: &[Dwelling]) {
     let total: u64 = units.iter().filter_map(|d| d.koopsom).sum();
-    let share = g.rng.range(60, 100);
+    let share = g.rng.range(85, 100);
     if let Some(r) = home.as_mut().and_then(|h| h.residents.first_mut()) {
         r.box3 = Some(total * share / 100);
     }

@@ -3,6 +3,9 @@
 //! for an unknown destination; the tenant's tax address elsewhere. Look-alikes: a tenant who
 //! died (the contract ends), a tenant in care with the partner at home, an old contract
 //! followed by a new tenant who lives there.
+//!
+//! The finding about the tenant is reported at the rented home and at the address where he is
+//! registered or known to the Belastingdienst: the truth lists that address too (`bijkomend`).
 
 use anyhow::Result;
 
@@ -82,8 +85,12 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
     g.person_truth(id, &tenant, "huurder")?;
     let variant = match g.rng.below(3) {
         0 => {
-            let mut home = g.household();
-            let r = g.resident(tenant, Living::Wage(3_000));
+            // He lives with his partner; where he is registered is part of the case.
+            let mut home = g.household_single('V', Living::Wage(2_800));
+            g.mark_extra(&mut home, THEME, id, s);
+            let mut r = g.resident(tenant, Living::Wage(3_000));
+            r.partner = Some(home.residents[0].p.bsn);
+            home.residents[0].partner = Some(r.p.bsn);
             home.residents.push(r);
             out.push(home);
             "huurder_elders_ingeschreven"
@@ -99,8 +106,11 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
             "huurder_vertrokken"
         }
         _ => {
-            // Still registered at the home, but the Belastingdienst has him elsewhere.
-            let home = g.household_single('V', Living::Wage(3_200));
+            // Still registered at the home, but the Belastingdienst has him elsewhere: that
+            // address is part of the address fraud too.
+            let mut home = g.household_single('V', Living::Wage(3_200));
+            g.mark_extra(&mut home, THEME, id, s);
+            g.mark_extra(&mut home, "adresfraude", id, s);
             let elsewhere = home.vbo;
             out.push(home);
             let mut r = g.resident(tenant, Living::Wage(3_000));

@@ -78,9 +78,11 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
             let mut dw = g.new_dwelling("woonfunctie", n * m2);
             let pay = g.rng.range(1_500, 2_200);
             dw.residents = g.lodgers(n, Living::Wage(pay));
+            // An owner with no other crowded dwellings: one with several is a huisjesmelker.
             if g.rng.chance(0.4) {
-                dw.owner = Owner::Company(format!("{:08}", 74_000_000 + g.rng.below(300)));
-            } else if let Some(l) = g.landlord() {
+                g.next_kvk += 1;
+                dw.owner = Owner::Company(format!("{:08}", 74_000_000 + g.next_kvk));
+            } else if let Some(l) = g.sole_landlord() {
                 dw.owner = Owner::Person(l.bsn);
             }
             (dw, "kamerverhuur")
@@ -90,7 +92,7 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
             let mut dw = g.new_dwelling("woonfunctie", (n * m2).max(10));
             let pay = g.rng.range(1_500, 2_500);
             dw.residents = g.lodgers(n, Living::Wage(pay));
-            if let Some(l) = g.landlord() {
+            if let Some(l) = g.sole_landlord() {
                 dw.owner = Owner::Person(l.bsn);
             }
             (dw, "kleine_eenheid")

@@ -130,6 +130,10 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
             _ => dw.residents[0].toeslagpartner = Some(rp.p.bsn),
         }
         let registered_elsewhere = rp.bd_vbo.is_some();
+        if registered_elsewhere {
+            // Registered there for years, so that the tax years delivered compare with it.
+            rp.since = rp.since.min(g.today - g.rng.range(600, 3_000) as i32);
+        }
         let mut other = g.household_single('M', Living::Wage(2_000));
         other.residents.push(rp);
         if registered_elsewhere {
@@ -143,9 +147,18 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
                 s,
             );
         }
+        // Where the partner is registered is part of the case.
+        g.mark_extra(&mut other, THEME, id, s);
         out.push(other);
     }
     g.mark_v(&mut dw, THEME, id, false, variant, s);
+    if out
+        .iter()
+        .any(|o| o.residents.iter().any(|r| r.bd_vbo == Some(dw.vbo)))
+    {
+        // The address the Belastingdienst has for him is part of the address fraud too.
+        g.mark_extra(&mut dw, "adresfraude", id, s);
+    }
     out.push(dw);
     Ok(out)
 }

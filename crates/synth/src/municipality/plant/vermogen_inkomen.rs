@@ -3,6 +3,9 @@
 //! bijstand. Look-alikes: an inheritance (no purchase price), an old purchase at an old price,
 //! a buyer with large box 3 wealth, a buyer whose partner earns well; in the background also
 //! purchases with help from parents.
+//!
+//! The finding is reported at every property and at the household's home: the truth lists the
+//! home too (variant `bijkomend`).
 
 use anyhow::Result;
 
@@ -83,6 +86,8 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
         dw.acquired = g.today - g.rng.range(200, 3_000) as i32;
         g.person_truth(id, &home.residents[0].p.clone(), "eigenaar")?;
         g.mark_v(&mut dw, THEME, id, false, "bezit_in_bijstand", s);
+        // Where the recipient lives is part of the case.
+        g.mark_extra(&mut home, THEME, id, s);
         out.push(home);
         out.push(dw);
         return Ok(out);
@@ -136,6 +141,8 @@ pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Resu
         second.koopsom = Some(price);
         second.acquired = g.today - g.rng.range(60, 1_500) as i32;
         g.mark_v(&mut second, THEME, id, false, "tweede_woning", s);
+        // Where the household lives is part of the case.
+        g.mark_extra(&mut dw, THEME, id, s);
         out.push(dw);
         out.push(second);
         "tweede_woning"
