@@ -15,7 +15,7 @@ pub fn account_name(gebruiker: Option<&str>) -> Result<String> {
     {
         Some(n) => Ok(n.trim().to_string()),
         None => bail!(
-            "log in: give your account with --gebruiker NAAM (or LOEP_GEBRUIKER); the password comes from LOEP_WACHTWOORD or is asked"
+            "inloggen: geef uw account met --gebruiker NAAM (of LOEP_GEBRUIKER); het wachtwoord komt uit LOEP_WACHTWOORD of wordt gevraagd"
         ),
     }
 }

@@ -9,40 +9,43 @@ use std::process::ExitCode;
 
 use crate::access;
 
+// The doc comments of the clap types in this module are the user's help text (Dutch).
 #[derive(Subcommand)]
 pub enum UserCommand {
-    /// Add an account (beheerder). The new password comes from LOEP_NIEUW_WACHTWOORD or is asked.
+    /// Voeg een account toe (beheerder). Het nieuwe wachtwoord komt uit LOEP_NIEUW_WACHTWOORD
+    /// of wordt gevraagd.
     Add {
         dir: PathBuf,
-        /// The new account's name.
+        /// De naam van het nieuwe account.
         naam: String,
         /// projectleider, analist, sleutelhouder, partner-medewerker, handhaver,
-        /// functionaris-gegevensbescherming (fg) or beheerder.
+        /// functionaris-gegevensbescherming (fg) of beheerder.
         #[arg(long)]
         rol: String,
-        /// The partner organisation of a partner-medewerker (or handhaver).
+        /// De partnerorganisatie van een partner-medewerker (of handhaver).
         #[arg(long)]
         organisatie: Option<String>,
     },
-    /// Change your own password (any account). The current password comes from
-    /// LOEP_WACHTWOORD or is asked; the new one from LOEP_NIEUW_WACHTWOORD or is asked twice.
-    /// Your open sessions in the browser end.
+    /// Wijzig uw eigen wachtwoord (elk account). Het huidige wachtwoord komt uit
+    /// LOEP_WACHTWOORD of wordt gevraagd; het nieuwe uit LOEP_NIEUW_WACHTWOORD of wordt twee
+    /// keer gevraagd. Uw open sessies in de browser worden beëindigd.
     Wachtwoord { dir: PathBuf },
-    /// List the project's accounts and their roles.
+    /// Toon de accounts van het project en hun rollen.
     List {
         dir: PathBuf,
         #[arg(long)]
         json: bool,
     },
-    /// Disable an account: it can no longer log in; what it did stays recorded.
+    /// Schakel een account uit: het kan niet meer inloggen; wat het deed, blijft vastgelegd.
     Disable { dir: PathBuf, naam: String },
-    /// Enable a disabled account again (another beheerder).
+    /// Schakel een uitgeschakeld account weer in (een andere beheerder).
     Enable { dir: PathBuf, naam: String },
-    /// Confirm a key holder's or privacy officer's account (functionaris gegevensbescherming):
-    /// until then it can do nothing, so that no beheerder holds both halves of the four eyes.
+    /// Bevestig het account van een sleutelhouder of functionaris gegevensbescherming (door de
+    /// functionaris gegevensbescherming): tot dan kan het niets, zodat geen beheerder beide
+    /// helften van de vier ogen in handen heeft.
     Confirm { dir: PathBuf, naam: String },
-    /// The account audit trail: accounts created, disabled, enabled, confirmed, locked, and
-    /// every failed login (functionaris gegevensbescherming).
+    /// Het spoor van de accounts: aangemaakt, uitgeschakeld, ingeschakeld, bevestigd,
+    /// geblokkeerd, en elke mislukte aanmelding (functionaris gegevensbescherming).
     Audit {
         dir: PathBuf,
         #[arg(long)]
@@ -52,68 +55,70 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum ApiSleutelCommand {
-    /// Issue an API key for a partner system (beheerder). It acts as the account NAAM (a
-    /// partner-medewerker or handhaver) within its scopes; it is printed once and stored only
-    /// as a hash.
+    /// Geef een API-sleutel uit voor een systeem van een partner (beheerder). De sleutel werkt
+    /// als het account NAAM (een partner-medewerker of handhaver), binnen zijn scopes; hij
+    /// wordt één keer getoond en alleen als hash bewaard.
     New {
         dir: PathBuf,
-        /// The account the key acts as.
+        /// Het account waarvoor de sleutel werkt.
         naam: String,
-        /// zaken.lezen and/or zaken.bijwerken (repeat the flag).
-        #[arg(long = "scope", required = true)]
+        /// zaken.lezen en/of zaken.bijwerken (herhaal de optie).
+        #[arg(long = "scope", required = true, value_name = "SCOPE")]
         scopes: Vec<String>,
-        /// Which system uses the key (e.g. "Suite van de UWV-handhaving").
+        /// Welk systeem de sleutel gebruikt (bijvoorbeeld "Suite van de UWV-handhaving").
         #[arg(long)]
         omschrijving: String,
     },
-    /// List the API keys (never their secrets).
+    /// Toon de API-sleutels (nooit hun geheim).
     List {
         dir: PathBuf,
         #[arg(long)]
         json: bool,
     },
-    /// Revoke an API key: from now on every call with it is refused.
+    /// Trek een API-sleutel in: vanaf nu wordt elk verzoek ermee geweigerd.
     Revoke {
         dir: PathBuf,
-        /// The key's id (the 16 hex digits after `loep_`, as `list` shows them).
+        /// Het kenmerk van de sleutel (de 16 hexadecimale tekens na `loep_`, zoals `list` ze
+        /// toont).
         id: String,
     },
 }
 
 #[derive(Subcommand)]
 pub enum RevealCommand {
-    /// Ask for the identities behind one signal's persons (analist), with a written reason.
+    /// Vraag de identiteiten achter de personen van één signaal op (analist), met een
+    /// geschreven reden.
     Request {
         dir: PathBuf,
-        /// The signal, RUN/NR as `loep signals` shows it.
+        /// Het signaal, RUN/NR zoals `loep signals` het toont.
         signaal: String,
         #[arg(long)]
         reden: String,
     },
-    /// Approve a request (sleutelhouder, not the requester).
+    /// Keur een verzoek goed (sleutelhouder, niet de aanvrager).
     Approve {
         dir: PathBuf,
         id: String,
         #[arg(long, default_value = "")]
         toelichting: String,
     },
-    /// Refuse a request, saying why (sleutelhouder, not the requester).
+    /// Weiger een verzoek, met de reden (sleutelhouder, niet de aanvrager).
     Refuse {
         dir: PathBuf,
         id: String,
-        /// Why: the analist must be able to act on it.
+        /// Waarom: de analist moet ermee verder kunnen.
         #[arg(long, default_value = "")]
         toelichting: String,
     },
-    /// Show the identities of an approved request (the analist who asked): the address written
-    /// out, and per person their role there (registered, owner, tenant, ...).
+    /// Toon de identiteiten van een goedgekeurd verzoek (aan de analist die het vroeg): het
+    /// adres voluit, en per persoon de rol daar (ingeschreven, eigenaar, huurder, …).
     Show {
         dir: PathBuf,
         id: String,
         #[arg(long)]
         json: bool,
     },
-    /// The requests and their state.
+    /// De verzoeken en hun stand.
     List {
         dir: PathBuf,
         #[arg(long)]
@@ -123,10 +128,11 @@ pub enum RevealCommand {
 
 #[derive(Subcommand)]
 pub enum RetentionCommand {
-    /// Destroy what the retention periods of loep.toml say is due, and record it.
+    /// Vernietig wat volgens de bewaartermijnen van loep.toml aan de beurt is, en leg dat
+    /// vast.
     Run {
         dir: PathBuf,
-        /// Only count what is due; change nothing.
+        /// Tel alleen wat aan de beurt is; verander niets.
         #[arg(long)]
         dry_run: bool,
         #[arg(long)]
@@ -136,11 +142,12 @@ pub enum RetentionCommand {
 
 #[derive(Subcommand)]
 pub enum RegisterCommand {
-    /// Write the Algoritmeregister entry (JSON) and the indicator catalogue (Markdown).
+    /// Schrijf de registratie voor het Algoritmeregister (JSON) en de indicatorcatalogus
+    /// (Markdown).
     Export {
         dir: PathBuf,
-        /// Where the files go (default: DIR/publicatie).
-        #[arg(long)]
+        /// Waar de bestanden heen gaan (standaard: PROJECTMAP/publicatie).
+        #[arg(long, value_name = "MAP")]
         out: Option<PathBuf>,
         #[arg(long)]
         json: bool,
@@ -149,9 +156,9 @@ pub enum RegisterCommand {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum LogFormat {
-    /// JSON lines with the Logboek Dataverwerkingen fields.
+    /// JSON-regels met de velden van Logboek Dataverwerkingen.
     Jsonl,
-    /// OTLP/JSON spans (an ExportTraceServiceRequest).
+    /// OTLP/JSON-spans (een ExportTraceServiceRequest).
     Otlp,
 }
 
@@ -555,7 +562,7 @@ pub fn log_export(
     match out {
         Some(path) => {
             std::fs::write(&path, text)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+                .with_context(|| format!("kan {} niet schrijven", path.display()))?;
             eprintln!("{n} regels geschreven naar {}.", path.display());
         }
         None => print!("{text}"),

@@ -8,96 +8,99 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+// The doc comments of the clap types in this module are the user's help text (Dutch).
 #[derive(Subcommand)]
 pub enum BenchCommand {
-    /// Generate a delivery with every table for N persons, load it into a fresh project, and
-    /// print rows/s and peak memory.
+    /// Genereer een levering met elke tabel voor N personen, laad die in een nieuw project, en
+    /// toon rijen per seconde en het piekgeheugen.
     Intake {
-        /// Persons in the generated delivery.
+        /// Personen in de gegenereerde levering.
         #[arg(long, default_value_t = 1_000_000)]
         persons: u64,
-        /// Work directory (default: a temporary directory, removed afterwards).
+        /// Werkmap (standaard: een tijdelijke map, die daarna wordt verwijderd).
         #[arg(long)]
         dir: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// What generates the delivery: the synthetic municipality, or uniform bulk rows.
+        /// Wat de levering genereert: de synthetische gemeente, of gelijkmatige rijen in bulk.
         #[arg(long, value_enum, default_value_t = Generator::Synth)]
         generator: Generator,
     },
-    /// Generate a synthetic municipality of N persons and print time, rows/s and peak memory.
+    /// Genereer een synthetische gemeente van N personen en toon de tijd, rijen per seconde en
+    /// het piekgeheugen.
     Synth {
         #[arg(long, default_value_t = 1_000_000)]
         persons: u64,
-        /// Output directory (default: a temporary directory, removed afterwards).
+        /// Uitvoermap (standaard: een tijdelijke map, die daarna wordt verwijderd).
         #[arg(long)]
         dir: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Generate a synthetic municipality of N persons, load and link it into a fresh project,
-    /// then run the indicator catalogue; print the scan's time, signals per second, peak
-    /// memory, and the quality per theme against the planted truth.
+    /// Genereer een synthetische gemeente van N personen, laad en koppel die in een nieuw
+    /// project, en pas dan de indicatorcatalogus toe; toon de tijd van de scan, signalen per
+    /// seconde, het piekgeheugen, en de kwaliteit per thema tegen de geplante werkelijkheid.
     Scan {
         #[arg(long, default_value_t = 1_000_000)]
         persons: u64,
-        /// Work directory (default: a temporary directory, removed afterwards).
+        /// Werkmap (standaard: een tijdelijke map, die daarna wordt verwijderd).
         #[arg(long)]
         dir: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Memory DataFusion may hold before it spills to disk (bytes).
         #[arg(long, default_value_t = loep_app::scan::DEFAULT_MEMORY_LIMIT)]
         memory_limit: usize,
-        /// Scan the project an earlier run left in --dir again, in this fresh process, so that
-        /// the peak memory printed is the scan's own.
+        /// Scan het project dat een eerdere keer in --dir achterbleef opnieuw, in dit nieuwe
+        /// proces, zodat het getoonde piekgeheugen dat van de scan zelf is.
         #[arg(long)]
         reuse: bool,
     },
-    /// The web application under load: generate a municipality of N persons, load, scan and
-    /// give it cases (or reuse the project an earlier run left in --dir), serve it on loopback
-    /// in this process, and request the queue, address, case and dashboard pages from
-    /// --clients concurrent clients, each with its own session; print latency percentiles and
-    /// throughput per page.
+    /// De webapplicatie onder belasting: genereer een gemeente van N personen, laad en scan
+    /// die en maak zaken (of gebruik het project dat een eerdere keer in --dir achterbleef),
+    /// start de webapplicatie op loopback in dit proces, en vraag de pagina's van de wachtrij,
+    /// de adressen, de zaken en het overzicht op vanuit --clients gelijktijdige clients, elk
+    /// met een eigen sessie; toon per pagina de percentielen van de wachttijd en de doorvoer.
     Web {
         #[arg(long, default_value_t = 1_000_000)]
         persons: u64,
-        /// Cases to have in the project (one per address with signals, at most).
+        /// Zaken in het project (hoogstens één per adres met signalen).
         #[arg(long, default_value_t = 10_000)]
         zaken: usize,
-        /// Concurrent clients, each with its own logged-in session.
+        /// Gelijktijdige clients, elk met een eigen ingelogde sessie.
         #[arg(long, default_value_t = 50)]
         clients: usize,
-        /// Requests per page, spread over the clients.
+        /// Verzoeken per pagina, verdeeld over de clients.
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
-        /// Work directory (default: a temporary directory, removed afterwards); a project an
-        /// earlier run left here is used again.
+        /// Werkmap (standaard: een tijdelijke map, die daarna wordt verwijderd); een project
+        /// dat een eerdere keer hier achterbleef, wordt opnieuw gebruikt.
         #[arg(long)]
         dir: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Write a BAG GeoPackage in PDOK's schema with N objects over the whole country (about 1%
-    /// in one gemeente of 100 buurten) and convert it as the intake does, streamed: print the
-    /// time, objects per second and peak memory. The file is kept in --dir for a second run.
+    /// Schrijf een BAG-GeoPackage volgens het schema van PDOK met N objecten over het hele
+    /// land (ongeveer 1% in één gemeente van 100 buurten) en zet het om zoals de intake dat
+    /// doet, als stroom: toon de tijd, objecten per seconde en het piekgeheugen. Het bestand
+    /// blijft in --dir staan voor een tweede keer.
     BagGpkg {
-        /// Objects in the layer (the national BAG holds about 9 to 10 million).
+        /// Objecten in de laag (de landelijke BAG heeft er ongeveer 9 tot 10 miljoen).
         #[arg(long, default_value_t = 9_000_000)]
         objects: u64,
-        /// Where the file goes (default: a temporary directory, removed afterwards).
+        /// Waar het bestand komt (standaard: een tijdelijke map, die daarna wordt verwijderd).
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Generate two files of N Dutch-style person records each (80% shared persons, typing
-    /// errors, moved addresses, missing BSNs), then run `loep link` on them as a separate
-    /// process with docs/linkage/personen.toml, and print its figures.
+    /// Genereer twee bestanden van elk N persoonsgegevens in Nederlandse stijl (80% dezelfde
+    /// personen, typefouten, verhuisde adressen, ontbrekende BSN's), koppel ze dan met
+    /// `loep link` als apart proces met `docs/linkage/personen.toml`, en toon de cijfers.
     Link {
-        /// Records per file.
+        /// Rijen per bestand.
         #[arg(long, default_value_t = 1_000_000)]
         records: u64,
-        /// Where the files go (default: a temporary directory, removed afterwards); an existing
-        /// a.csv, b.csv and truth.csv of the same size and seed are reused.
+        /// Waar de bestanden komen (standaard: een tijdelijke map, die daarna wordt
+        /// verwijderd); een bestaande `a.csv`, `b.csv` en `truth.csv` van dezelfde grootte en
+        /// startwaarde worden opnieuw gebruikt.
         #[arg(long)]
         dir: Option<PathBuf>,
         #[arg(long, default_value_t = 1)]
@@ -110,9 +113,9 @@ pub const PERSONEN_SETTINGS: &str = include_str!("../../../docs/linkage/personen
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Generator {
-    /// `loep synth`'s municipality: households, planted cases, every table.
+    /// De gemeente van `loep synth`: huishoudens, geplante gevallen, elke tabel.
     Synth,
-    /// Uniform valid rows of every table in fixed proportions.
+    /// Gelijkmatige geldige rijen van elke tabel in vaste verhoudingen.
     Bulk,
 }
 
@@ -120,7 +123,7 @@ fn work_dir(dir: Option<PathBuf>) -> Result<(PathBuf, Option<tempfile::TempDir>)
     Ok(match dir {
         Some(d) => (d, None),
         None => {
-            let tmp = tempfile::tempdir().context("cannot create a temporary directory")?;
+            let tmp = tempfile::tempdir().context("kan geen tijdelijke map maken")?;
             (tmp.path().to_path_buf(), Some(tmp))
         }
     })
@@ -186,7 +189,7 @@ fn setup(work: &std::path::Path, persons: u64, seed: u64) -> Result<PathBuf> {
     let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
     loep_synth::write_municipality(work, &options)?;
     println!(
-        "bench: generated {persons} persons in {:.1} s",
+        "bench: {persons} personen gegenereerd in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     bench_project(&project_dir)?;
@@ -197,7 +200,7 @@ fn setup(work: &std::path::Path, persons: u64, seed: u64) -> Result<PathBuf> {
     )
     .map_err(|r| r.error)?;
     println!("intake in {:.1} s", took.intake_s);
-    println!("linkage in {:.1} s", took.linkage_s);
+    println!("koppeling in {:.1} s", took.linkage_s);
     Ok(project_dir)
 }
 
@@ -212,7 +215,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             seed,
         } => {
             if clients == 0 || requests < clients {
-                anyhow::bail!("--clients must be at least 1 and --requests at least --clients");
+                anyhow::bail!("--clients moet minstens 1 zijn en --requests minstens --clients");
             }
             let (work, _tmp) = work_dir(dir)?;
             let project_dir = work.join("project");
@@ -225,7 +228,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                     &loep_app::scan::NoScanProgress,
                 )?;
                 println!(
-                    "scan: {} signals on {} addresses in {:.1} s",
+                    "scan: {} signalen op {} adressen in {:.1} s",
                     report.signalen,
                     report.adressen,
                     t.elapsed().as_secs_f64()
@@ -257,14 +260,14 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             if reuse {
                 if !project_dir.exists() {
                     anyhow::bail!(
-                        "--reuse: {} holds no project; run the bench without --reuse first",
+                        "--reuse: {} bevat geen project; draai de benchmark eerst zonder --reuse",
                         project_dir.display()
                     );
                 }
             } else {
                 if project_dir.exists() {
                     anyhow::bail!(
-                        "{} exists; give an empty --dir (or --reuse to scan it again)",
+                        "{} bestaat al; geef een lege --dir (of --reuse om het opnieuw te scannen)",
                         project_dir.display()
                     );
                 }
@@ -279,7 +282,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             crate::scan_cmd::print_scan(&report, secs);
             timings.print();
             println!(
-                "scan: {} indicators, {} signals, {} addresses in {secs:.2} s; peak memory (whole process) {:.0} MiB (before the scan {:.0} MiB)",
+                "scan: {} indicatoren, {} signalen, {} adressen in {secs:.2} s; piekgeheugen (hele proces) {:.0} MiB (vóór de scan {:.0} MiB)",
                 report.indicatoren.len(),
                 report.signalen,
                 report.adressen,
@@ -290,11 +293,11 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 loep_app::scan::evaluate(&analist, &work.join("truth"), Some(&report.run_id))?;
             println!(
                 "  {:<27} {:>7} {:>9} {:>7} {:>16}",
-                "thema", "gepland", "precision", "recall", "look-alikes hit"
+                "thema", "gepland", "precisie", "recall", "lijkt-erops geraakt"
             );
             for t in q.themas.iter().chain(std::iter::once(&q.verwonderadressen)) {
                 println!(
-                    "  {:<27} {:>7} {:>9.3} {:>7.3} {:>9} of {:<5}",
+                    "  {:<27} {:>7} {:>9.3} {:>7.3} {:>9} van {:<5}",
                     t.thema, t.gepland, t.precision, t.recall, t.lokvogels_gemarkeerd, t.lokvogels
                 );
             }
@@ -304,20 +307,20 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let (work, _tmp) = work_dir(dir)?;
             let b = loep_app::intake::bench_bag_gpkg(&work, objects)?;
             println!(
-                "BAG GeoPackage: {} objects, {:.0} MB, written in {:.1} s",
+                "BAG-GeoPackage: {} objecten, {:.0} MB, geschreven in {:.1} s",
                 b.objects,
                 b.bytes as f64 / 1e6,
                 b.write_s
             );
             println!(
-                "converted (streamed, point in buurt): {:.1} s, {:.0} objects/s; {} in the gemeente written, {} outside it",
+                "omgezet (als stroom, punt in buurt): {:.1} s, {:.0} objecten/s; {} in de gemeente geschreven, {} erbuiten",
                 b.convert_s,
                 b.objects as f64 / b.convert_s.max(1e-9),
                 b.written,
                 b.outside
             );
             println!(
-                "peak memory of this process: {:.0} MB",
+                "piekgeheugen van dit proces: {:.0} MB",
                 peak_memory() as f64 / 1e6
             );
             Ok(ExitCode::SUCCESS)
@@ -331,7 +334,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 let files = loep_synth::write_person_files(&work, records, seed)?;
                 std::fs::write(&stamp, &wanted)?;
                 println!(
-                    "generated 2 × {} records ({} true pairs) in {:.1} s, in {}",
+                    "2 × {} rijen gegenereerd ({} echte paren) in {:.1} s, in {}",
                     files.records,
                     files.true_pairs,
                     t.elapsed().as_secs_f64(),
@@ -340,7 +343,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             }
             let settings = work.join("personen.toml");
             std::fs::write(&settings, PERSONEN_SETTINGS)?;
-            let exe = std::env::current_exe().context("cannot find the loep executable")?;
+            let exe = std::env::current_exe().context("kan het programma loep niet vinden")?;
             let t = Instant::now();
             let status = std::process::Command::new(exe)
                 .arg("link")
@@ -355,9 +358,9 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 .arg("--out")
                 .arg(work.join("pairs.csv"))
                 .status()
-                .context("cannot run loep link")?;
+                .context("kan loep link niet starten")?;
             println!(
-                "loep link took {:.2} s wall-clock as a process",
+                "loep link duurde {:.2} s (wandklok) als apart proces",
                 t.elapsed().as_secs_f64()
             );
             Ok(if status.success() {
@@ -375,13 +378,13 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
             let bytes = dir_size(&work.join("levering"));
             println!(
-                "synth: {} persons, {rows} rows ({:.0} MB) in {secs:.1} s = {:.0} rows/s",
+                "synth: {} personen, {rows} rijen ({:.0} MB) in {secs:.1} s = {:.0} rijen/s",
                 summary.persons,
                 bytes as f64 / 1e6,
                 rows as f64 / secs
             );
             println!(
-                "peak memory (whole process): {:.0} MiB",
+                "piekgeheugen (hele proces): {:.0} MiB",
                 peak_memory() as f64 / (1024.0 * 1024.0)
             );
             Ok(ExitCode::SUCCESS)
@@ -396,10 +399,10 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let levering = work.join("levering");
             let project_dir = work.join("project");
             if project_dir.exists() {
-                anyhow::bail!("{} exists; give an empty --dir", project_dir.display());
+                anyhow::bail!("{} bestaat al; geef een lege --dir", project_dir.display());
             }
             println!(
-                "bench intake: {persons} persons, seed {seed}, in {}",
+                "bench intake: {persons} personen, startwaarde {seed}, in {}",
                 work.display()
             );
             let t = Instant::now();
@@ -416,7 +419,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let gen_secs = t.elapsed().as_secs_f64();
             let bytes = dir_size(&levering);
             println!(
-                "generated {rows} rows ({:.0} MB) in {gen_secs:.1} s",
+                "{rows} rijen gegenereerd ({:.0} MB) in {gen_secs:.1} s",
                 bytes as f64 / 1e6
             );
             bench_project(&project_dir)?;
@@ -427,7 +430,10 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             let secs = took.intake_s;
             let read: u64 = report.tabellen.iter().map(|t| t.rijen_gelezen).sum();
             let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
-            println!("{:<24} {:>12} {:>12}", "table", "rows read", "rows loaded");
+            println!(
+                "{:<24} {:>12} {:>12}",
+                "tabel", "rijen gelezen", "rijen geladen"
+            );
             for t in &report.tabellen {
                 println!(
                     "{:<24} {:>12} {:>12}",
@@ -435,13 +441,13 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
                 );
             }
             println!(
-                "intake: {read} rows in {secs:.2} s = {:.0} rows/s ({:.0} MB/s); loaded {loaded}; rejected {}",
+                "intake: {read} rijen in {secs:.2} s = {:.0} rijen/s ({:.0} MB/s); geladen {loaded}; afgewezen {}",
                 read as f64 / secs,
                 bytes as f64 / 1e6 / secs,
                 report.afwijzingen_totaal
             );
             println!(
-                "peak memory (whole process): {:.0} MiB",
+                "piekgeheugen (hele proces): {:.0} MiB",
                 peak_memory() as f64 / (1024.0 * 1024.0)
             );
             Ok(ExitCode::SUCCESS)
@@ -476,6 +482,6 @@ impl IndicatorTimes {
             .collect();
         times.sort_by(|a, b| b.1.total_cmp(&a.1));
         let line: Vec<String> = times.iter().map(|(c, s)| format!("{c} {s:.1} s")).collect();
-        println!("time per indicator (slowest first): {}", line.join(", "));
+        println!("tijd per indicator (traagste eerst): {}", line.join(", "));
     }
 }

@@ -58,13 +58,13 @@ pub fn ensure_cases(session: &mut loep_app::Session, zaken: usize) -> Result<Vec
         made += 1;
     }
     println!(
-        "bench web: made {made} cases in {:.1} s ({} in all)",
+        "bench web: {made} zaken gemaakt in {:.1} s ({} in totaal)",
         t.elapsed().as_secs_f64(),
         have.len()
     );
     if have.len() < zaken {
         println!(
-            "bench web: only {} addresses with signals, so {} cases (asked {zaken})",
+            "bench web: maar {} adressen met signalen, dus {} zaken (gevraagd: {zaken})",
             have.len(),
             have.len()
         );
@@ -86,16 +86,16 @@ fn login(base: &str, naam: &str, password: &str) -> Result<String> {
     let r = agent()
         .post(format!("{base}/inloggen"))
         .send_form([("gebruiker", naam), ("wachtwoord", password)])
-        .context("cannot reach loep serve")?;
+        .context("kan loep serve niet bereiken")?;
     if r.status().as_u16() != 303 {
-        bail!("login as {naam} answered {}", r.status());
+        bail!("inloggen als {naam} gaf {}", r.status());
     }
     let cookie = r
         .headers()
         .get("set-cookie")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .context("the login set no cookie")?;
+        .context("het inloggen zette geen cookie")?;
     Ok(cookie.to_string())
 }
 
@@ -146,7 +146,7 @@ fn load(base: &str, cookies: &[String], paths: &[String], requests: usize) -> Re
     for h in handles {
         let (l, f) = h
             .join()
-            .map_err(|_| anyhow::anyhow!("a load client stopped"))?;
+            .map_err(|_| anyhow::anyhow!("een belastingclient is gestopt"))?;
         latencies.extend(l);
         failures += f;
     }
@@ -185,12 +185,12 @@ pub fn measure(
             },
         );
         if let Err(e) = result {
-            eprintln!("bench web: the server stopped: {e:#}");
+            eprintln!("bench web: de server is gestopt: {e:#}");
         }
     });
     let addr = rx
         .recv_timeout(Duration::from_secs(30))
-        .context("loep serve did not start")?;
+        .context("loep serve is niet gestart")?;
     let base = format!("http://{addr}");
 
     // What to request: pages of the queue, the addresses of the signals, the cases.
@@ -223,7 +223,7 @@ pub fn measure(
         },
     ];
     println!(
-        "bench web: {signals} signals on {} addresses, {} cases; {clients} clients, {requests} requests per page",
+        "bench web: {signals} signalen op {} adressen, {} zaken; {clients} clients, {requests} verzoeken per pagina",
         addresses.len(),
         zaken.len()
     );
@@ -232,16 +232,16 @@ pub fn measure(
         .map(|_| login(&base, account, password))
         .collect::<Result<Vec<_>>>()?;
     println!(
-        "bench web: {clients} logins in {:.1} s",
+        "bench web: {clients} keer ingelogd in {:.1} s",
         t.elapsed().as_secs_f64()
     );
     println!(
         "  {:<32} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9}",
-        "page", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s", "failures"
+        "pagina", "p50 ms", "p90 ms", "p99 ms", "max ms", "verz/s", "mislukt"
     );
     for k in kinds {
         if k.paths.is_empty() {
-            println!("  {:<32} (nothing to request)", k.naam);
+            println!("  {:<32} (niets op te vragen)", k.naam);
             continue;
         }
         // Warm up: every client once.

@@ -21,17 +21,17 @@ fn read(path: &Path, settings: &Settings) -> Result<InputBuilder> {
     let mut r = csv::ReaderBuilder::new()
         .flexible(false)
         .from_path(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let header: Vec<String> = r
         .headers()
-        .with_context(|| format!("{}: the header cannot be read", path.display()))?
+        .with_context(|| format!("{}: de kopregel is niet te lezen", path.display()))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     let position = |c: &str| -> Result<usize> {
         header.iter().position(|h| h == c).with_context(|| {
             format!(
-                "{}: no column '{c}', which the settings name; the header has: {}",
+                "{}: er is geen kolom '{c}', die de instellingen noemen; de kopregel heeft: {}",
                 path.display(),
                 header.join(", ")
             )
@@ -60,7 +60,7 @@ fn read(path: &Path, settings: &Settings) -> Result<InputBuilder> {
         while n < batch.len() {
             line += 1;
             let more = r.read_record(&mut batch[n]).with_context(|| {
-                format!("{}: line {line} cannot be read as CSV", path.display())
+                format!("{}: regel {line} is niet als CSV te lezen", path.display())
             })?;
             if !more {
                 break;
@@ -93,8 +93,8 @@ fn read_truth(
     }
     let (li, ri) = (index(left), index(right));
     let mut out = FxHashSet::default();
-    let mut rd =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut rd = csv::Reader::from_path(path)
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
     for rec in rd.records() {
         let rec = rec?;
         let (Some(a), Some(b)) = (rec.get(0), rec.get(1)) else {
@@ -109,9 +109,13 @@ fn read_truth(
 
 pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     let text = std::fs::read_to_string(a.settings)
-        .with_context(|| format!("cannot read {}", a.settings.display()))?;
-    let settings: Settings = toml::from_str(&text)
-        .with_context(|| format!("{} is not a valid settings file", a.settings.display()))?;
+        .with_context(|| format!("kan {} niet lezen", a.settings.display()))?;
+    let settings: Settings = toml::from_str(&text).with_context(|| {
+        format!(
+            "{} is geen geldig bestand met instellingen",
+            a.settings.display()
+        )
+    })?;
     settings
         .check()
         .map_err(|e| anyhow::anyhow!("{}: {e}", a.settings.display()))?;
@@ -123,7 +127,8 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         (left, right.join())
     });
     let left = left?;
-    let right = right.map_err(|_| anyhow::anyhow!("reading the right input failed"))??;
+    let right =
+        right.map_err(|_| anyhow::anyhow!("het lezen van de rechter invoer is mislukt"))??;
     let dedupe = right.is_none();
     let linker = Linker::new(&settings, left, right).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_block = Instant::now();
@@ -143,7 +148,7 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     let (left, right) = (linker.left(), linker.right());
     let elapsed = t0.elapsed().as_secs_f64();
     let mut w = csv::Writer::from_path(a.out)
-        .with_context(|| format!("cannot write {}", a.out.display()))?;
+        .with_context(|| format!("kan {} niet schrijven", a.out.display()))?;
     w.write_record(["left_id", "right_id", "match_weight", "match_probability"])?;
     let mut links = 0;
     let mut to_review = 0;
@@ -163,13 +168,12 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     }
     w.flush()?;
     println!(
-        "{} {} records{} (read in {:.2} s); {} candidate pairs compared in {:.2} s ({} per blocking rule)",
-        if dedupe { "Deduplicated" } else { "Linked" },
+        "{} {} (gelezen in {:.2} s); {} kandidaatparen vergeleken in {:.2} s ({} per blokkeerregel)",
         left.len(),
         if dedupe {
-            String::new()
+            "rijen ontdubbeld".to_string()
         } else {
-            format!(" with {}", right.len())
+            format!("rijen gekoppeld aan {}", right.len())
         },
         t_block.duration_since(t0).as_secs_f64(),
         candidates.len(),
@@ -182,14 +186,14 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
             .join(" + ")
     );
     println!(
-        "Trained in {:.2} s: u from random pairs, m by EM per blocking rule ({} iterations in all); two random records match with probability λ = {:.3e}",
+        "Getraind in {:.2} s: u uit willekeurige paren, m met EM per blokkeerregel ({} iteraties in totaal); twee willekeurige rijen komen overeen met kans λ = {:.3e}",
         t_score.duration_since(t_train).as_secs_f64(),
         model.iterations,
         model.lambda
     );
     println!(
         "  {:<18} {:<30} {:>8} {:>8} {:>8}",
-        "comparison", "level", "m", "u", "weight"
+        "vergelijking", "niveau", "m", "u", "gewicht"
     );
     for (k, c) in settings.comparisons.iter().enumerate() {
         for (l, name) in c.kind.levels().iter().enumerate() {
@@ -203,7 +207,7 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         }
     }
     println!(
-        "{links} links (probability >= {}), {to_review} for clerical review; written to {}. {:.2} s in all, {:.0} pairs compared per second, peak memory {} MiB.",
+        "{links} koppelingen (kans >= {}), {to_review} voor handmatige beoordeling; geschreven naar {}. {:.2} s in totaal, {:.0} paren vergeleken per seconde, piekgeheugen {} MiB.",
         settings.match_threshold,
         a.out.display(),
         elapsed,
@@ -213,7 +217,7 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     if dedupe {
         let c = clusters(left.len(), &scored, settings.match_threshold);
         let distinct: FxHashSet<u32> = c.iter().copied().collect();
-        println!("{} records form {} clusters.", left.len(), distinct.len());
+        println!("{} rijen vormen {} clusters.", left.len(), distinct.len());
     }
     let truth = match a.truth {
         Some(p) => Some(read_truth(p, left, right, dedupe)?),
@@ -227,29 +231,29 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
             .collect();
         let (precision, recall, f1) = evaluate(&predicted, &truth);
         println!(
-            "Against the truth ({} true pairs): precision {precision:.4}, recall {recall:.4}, F1 {f1:.4}",
+            "Tegen de werkelijkheid ({} echte paren): precisie {precision:.4}, recall {recall:.4}, F1 {f1:.4}",
             truth.len()
         );
     }
     if let Some(ids) = a.explain {
         let (x, y) = ids
             .split_once(',')
-            .context("--explain takes LEFT_ID,RIGHT_ID")?;
+            .context("--explain vraagt LINKS_ID,RECHTS_ID")?;
         let (Some(l), Some(r)) = (left.ids.find(x.trim()), right.ids.find(y.trim())) else {
-            bail!("--explain: no record with id '{x}' on the left or '{y}' on the right");
+            bail!("--explain: geen rij met kenmerk '{x}' links of '{y}' rechts");
         };
-        println!("Why {x} and {y} (match weight, by comparison):");
+        println!("Waarom {x} en {y} (overeenkomstgewicht, per vergelijking):");
         let mut total = 0.0;
         for c in linker.explain(&model, l, r) {
             total += c.weight;
             println!(
-                "  {:<46} {:<30} {:>+8.2}  (sum {total:>+8.2})",
+                "  {:<46} {:<30} {:>+8.2}  (som {total:>+8.2})",
                 c.comparison, c.level, c.weight
             );
         }
         let p = 2f64.powf(total);
         println!(
-            "  match weight {total:.2}, probability {:.6}",
+            "  overeenkomstgewicht {total:.2}, kans {:.6}",
             p / (1.0 + p)
         );
     }

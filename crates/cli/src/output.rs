@@ -79,7 +79,7 @@ impl Progress for BarProgress {
     fn table_started(&self, table: &str, total: u64) {
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{msg:>22} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            "{msg:>22} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} nog {eta}",
         )
         .map(|s| s.progress_chars("=> "))
         .unwrap_or_else(|_| ProgressStyle::default_bar());
@@ -410,7 +410,7 @@ pub fn print_status(s: &ProjectStatus) {
         println!("  nog geen: `loep scan` draait de indicatoren (analist).");
     } else {
         let mut t = table(
-            &["run", "tijdstip", "indicatoren", "signalen", "adressen"],
+            &["scan", "tijdstip", "indicatoren", "signalen", "adressen"],
             &[2, 3, 4],
         );
         for r in &s.scans {
@@ -432,7 +432,7 @@ pub fn print_status(s: &ProjectStatus) {
             ]);
         }
         println!("{t}");
-        println!("  `loep signals DIR --run RUN` toont de signalen van een run.");
+        println!("  `loep signals PROJECTMAP --run SCAN` toont de signalen van een scan.");
     }
     println!();
     println!(
@@ -466,44 +466,57 @@ pub fn print_synth(s: &loep_synth::Summary, out: &Path, secs: f64) {
     }
 }
 
+/// `1 scan`, `2 scans`: a count with its noun in the right number.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// What a retention run destroyed (or would destroy), in a few lines.
 pub fn retention_summary(r: &loep_app::retention::RetentionReport) -> String {
     let verb = if r.dry_run {
-        "would destroy"
+        "te vernietigen"
     } else {
-        "destroyed"
+        "vernietigd"
     };
-    let mut out = format!("Retention (signals older than {}):", r.signalen_voor);
+    let mut out = format!("Bewaartermijnen (signalen van vóór {}):", r.signalen_voor);
     let signals: u64 = r.signalen.iter().map(|d| d.aantal).sum();
     out.push_str(&format!(
-        "\n  signals: {verb} {signals} of {} run(s)",
-        r.signalen.len()
+        "\n  signalen: {} {verb}, uit {}",
+        count(signals, "signaal", "signalen"),
+        count(r.signalen.len() as u64, "scan", "scans")
     ));
     if let Some(m) = r.meldingen.as_ref().filter(|m| m.aantal > 0) {
         out.push_str(&format!(
-            "\n  residents' reports received before then: {verb} {}",
-            m.aantal
+            "\n  meldingen van bewoners, ontvangen vóór die datum: {} {verb}",
+            count(m.aantal, "melding", "meldingen")
         ));
     }
     if r.identiteiten_termijn_verstreken {
         let ids: u64 = r.identiteiten.iter().map(|d| d.aantal).sum();
         out.push_str(&format!(
-            "\n  identities of persons without a signal (the project has ended): {verb} {ids} row(s) in {} vault file(s)",
-            r.identiteiten.iter().filter(|d| d.aantal > 0).count()
+            "\n  identiteiten van personen zonder signaal (het project is afgelopen): {} {verb}, in {}",
+            count(ids, "rij", "rijen"),
+            count(
+                r.identiteiten.iter().filter(|d| d.aantal > 0).count() as u64,
+                "kluisbestand",
+                "kluisbestanden"
+            )
         ));
         if let Some(a) = &r.afwijzingen {
             out.push_str(&format!(
-                "\n  rejected rows kept in full: {verb} {}",
-                a.aantal
+                "\n  volledig bewaarde afgewezen rijen: {} {verb}",
+                count(a.aantal, "rij", "rijen")
             ));
         }
     } else {
         out.push_str(
-            "\n  identities: kept while the project runs (and its grace period after the end)",
+            "\n  identiteiten: bewaard zolang het project loopt (en de termijn na het einde)",
         );
     }
     if !r.dry_run && r.destroyed_anything() {
-        out.push_str("\n  Each destruction is in the processing log with its count and SHA-256.");
+        out.push_str(
+            "\n  Elke vernietiging staat in het verwerkingslog, met het aantal en de SHA-256.",
+        );
     }
     out
 }

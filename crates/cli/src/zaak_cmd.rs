@@ -10,123 +10,133 @@ use std::process::ExitCode;
 
 use crate::access;
 
+// The doc comments of the clap types in this module are the user's help text (Dutch).
 #[derive(Subcommand)]
 pub enum ZaakCommand {
-    /// Open a case for the address of one or more signals (analist, projectleider).
+    /// Open een zaak voor het adres van een of meer signalen (analist, projectleider).
     New {
         dir: PathBuf,
-        /// A signal of the address, RUN/NR as `loep signals` shows it (repeat for more).
-        #[arg(long = "signaal", required = true)]
+        /// Een signaal van het adres, RUN/NR zoals `loep signals` het toont (herhaal voor meer).
+        #[arg(long = "signaal", required = true, value_name = "SIGNAAL")]
         signalen: Vec<String>,
-        /// The case type (default: the one of the first signal's theme); `loep zaak catalogus`.
+        /// Het zaaktype (standaard: dat van het thema van het eerste signaal); zie
+        /// `loep zaak catalogus`.
         #[arg(long)]
         zaaktype: Option<String>,
-        /// A short description (default: the case type's, with the address).
+        /// Een korte omschrijving (standaard: die van het zaaktype, met het adres).
         #[arg(long)]
         omschrijving: Option<String>,
-        /// Why the case is opened.
+        /// Waarom de zaak wordt geopend.
         #[arg(long, default_value = "")]
         toelichting: String,
-        /// The main case this one belongs to (one landlord, a case per address).
+        /// De hoofdzaak waar deze zaak bij hoort (één verhuurder, een zaak per adres).
         #[arg(long)]
         hoofdzaak: Option<String>,
-        /// ZGW's vertrouwelijkheidaanduiding (default: the case type's).
+        /// De vertrouwelijkheidaanduiding volgens ZGW (standaard: die van het zaaktype).
         #[arg(long)]
         vertrouwelijkheid: Option<String>,
         #[arg(long)]
         json: bool,
     },
-    /// The cases you may see (a partner: those routed to its organisation), newest first.
+    /// De zaken die u mag zien (een partner: die bij zijn organisatie zijn uitgezet), de
+    /// nieuwste eerst.
     List {
         dir: PathBuf,
-        /// Only cases with this status (e.g. in_onderzoek).
+        /// Alleen zaken met deze status (bijvoorbeeld in_onderzoek).
         #[arg(long)]
         status: Option<String>,
-        /// Only cases of this type.
+        /// Alleen zaken van dit zaaktype.
         #[arg(long)]
         zaaktype: Option<String>,
-        /// Only open cases.
+        /// Alleen open zaken.
         #[arg(long, conflicts_with = "gesloten")]
         open: bool,
-        /// Only closed cases.
+        /// Alleen gesloten zaken.
         #[arg(long)]
         gesloten: bool,
-        /// Only cases about this address (16-digit BAG verblijfsobject id).
+        /// Alleen zaken over dit adres (het BAG-verblijfsobject, 16 cijfers).
         #[arg(long)]
         adres: Option<String>,
         #[arg(long)]
         json: bool,
     },
-    /// A case with its statuses, signals, roles, visits, findings and terugmeldingen.
+    /// Een zaak met haar statussen, signalen, rollen, huisbezoeken, bevindingen en
+    /// terugmeldingen.
     Show {
         dir: PathBuf,
-        /// The case's identificatie (LOEP-2026-000001) or uuid.
+        /// De identificatie van de zaak (LOEP-2026-000001) of de uuid.
         id: String,
         #[arg(long)]
         json: bool,
     },
-    /// Take a case into investigation (`in_onderzoek`) or cancel it (`geannuleerd`, with a reason).
+    /// Neem een zaak in onderzoek (`in_onderzoek`) of annuleer haar (`geannuleerd`, met een
+    /// reden).
     Status {
         dir: PathBuf,
         id: String,
-        /// The new status: in_onderzoek or geannuleerd.
+        /// De nieuwe status: in_onderzoek of geannuleerd.
         #[arg(long)]
         naar: String,
-        /// Why (required when cancelling, at least 20 characters).
+        /// Waarom (verplicht bij annuleren, minstens 20 tekens).
         #[arg(long, default_value = "")]
         toelichting: String,
     },
-    /// Route a case to a partner organisation, a care partner or a handhaver (projectleider).
+    /// Zet een zaak uit bij een partnerorganisatie, een zorgpartner of een handhaver
+    /// (projectleider).
     Assign {
         dir: PathBuf,
         id: String,
-        /// behandelaar (enforcement), zorgpartner (care) or huisbezoeker (visit).
+        /// behandelaar (handhaving), zorgpartner (zorg) of huisbezoeker (huisbezoek).
         #[arg(long)]
         rol: String,
-        /// A partner organisation of the project (gemeente, uwv, svb, belastingdienst, …).
+        /// Een partnerorganisatie van het project (gemeente, uwv, svb, belastingdienst, …).
         #[arg(long)]
         organisatie: Option<String>,
-        /// An account of the project (a partner-medewerker or handhaver).
+        /// Een account van het project (een partner-medewerker of handhaver).
         #[arg(long)]
         medewerker: Option<String>,
     },
-    /// Plan or record a house visit.
+    /// Plan een huisbezoek of leg het vast.
     Visit {
         #[command(subcommand)]
         command: VisitCommand,
     },
-    /// Record your organisation's own findings on a case, and its own dossier number.
+    /// Leg de eigen bevindingen van uw organisatie bij een zaak vast, en haar eigen
+    /// dossiernummer.
     Note {
         dir: PathBuf,
         id: String,
-        /// What your organisation found.
+        /// Wat uw organisatie heeft gevonden.
         #[arg(long, default_value = "")]
         tekst: String,
-        /// Your organisation's own dossier number for the case.
+        /// Het eigen dossiernummer van uw organisatie voor de zaak.
         #[arg(long)]
         zaakkenmerk: Option<String>,
     },
-    /// Close a case with a resultaat; every indicator that raised it needs a bevinding.
+    /// Sluit een zaak af met een resultaat; elke indicator die haar opleverde, heeft een
+    /// bevinding nodig.
     Close {
         dir: PathBuf,
         id: String,
-        /// The resultaat: onrechtmatigheid_vastgesteld, zorg_geboden, niets_gevonden, niet_vast_te_stellen.
+        /// Het resultaat: onrechtmatigheid_vastgesteld, zorg_geboden, niets_gevonden,
+        /// niet_vast_te_stellen.
         #[arg(long)]
         resultaat: String,
         #[arg(long, default_value = "")]
         toelichting: String,
-        /// INDICATOR=bevestigd|niet_bevestigd|niet_vast_te_stellen, for indicators the visit did not judge.
-        #[arg(long = "bevinding")]
+        /// INDICATOR=bevestigd|niet_bevestigd|niet_vast_te_stellen, voor indicatoren die het
+        /// huisbezoek niet beoordeelde.
+        #[arg(long = "bevinding", value_name = "BEVINDING")]
         bevindingen: Vec<String>,
     },
-    /// Reopen a closed case (projectleider), with a reason of at least 20 characters.
+    /// Heropen een afgesloten zaak (projectleider), met een reden van minstens 20 tekens.
     Reopen {
         dir: PathBuf,
         id: String,
         #[arg(long)]
         reden: String,
     },
-    /// The published catalogue of case types, statuses, results, roles and outcomes.
+    /// De gepubliceerde catalogus van zaaktypen, statussen, resultaten, rollen en uitkomsten.
     Catalogus {
         #[arg(long)]
         json: bool,
@@ -135,39 +145,43 @@ pub enum ZaakCommand {
 
 #[derive(Subcommand)]
 pub enum VisitCommand {
-    /// Plan a house visit; the team's accounts get the role huisbezoeker.
+    /// Plan een huisbezoek; de accounts van het team krijgen de rol huisbezoeker.
     Plan {
         dir: PathBuf,
         id: String,
-        /// The day of the visit (YYYY-MM-DD).
+        /// De dag van het huisbezoek (JJJJ-MM-DD).
         #[arg(long)]
         datum: String,
-        /// The visiting accounts (handhavers, care workers), comma-separated.
+        /// De accounts die op bezoek gaan (handhavers, zorgverleners), gescheiden door komma's.
         #[arg(long, value_delimiter = ',', required = true)]
         team: Vec<String>,
     },
-    /// Record the visit's outcomes and a bevinding per indicator (handhaver on the case).
+    /// Leg de uitkomsten van het huisbezoek vast en een bevinding per indicator (de handhaver
+    /// op de zaak).
     Record {
         dir: PathBuf,
         id: String,
-        /// An outcome (repeat for more): brp_gecorrigeerd, uitgeschreven, brp_klopt_niet,
+        /// Een uitkomst (herhaal voor meer): brp_gecorrigeerd, uitgeschreven, brp_klopt_niet,
         /// uitkering_gestopt, uitkering_teruggevorderd, boete, sociale_huurwoning_vrijgekomen,
-        /// strafbaar_feit_overgedragen, doorverwezen_zorg, doorverwezen_schuldhulp, niets_gevonden.
-        #[arg(long = "uitkomst", required = true)]
+        /// strafbaar_feit_overgedragen, doorverwezen_zorg, doorverwezen_schuldhulp,
+        /// niets_gevonden.
+        #[arg(long = "uitkomst", required = true, value_name = "UITKOMST")]
         uitkomsten: Vec<String>,
-        /// The day the visit took place (JJJJ-MM-DD; default today): not in the future.
+        /// De dag waarop het huisbezoek plaatsvond (JJJJ-MM-DD; standaard vandaag): niet in de
+        /// toekomst.
         #[arg(long)]
         datum: Option<String>,
-        /// INDICATOR=bevestigd|niet_bevestigd|niet_vast_te_stellen, for every indicator of the case.
-        #[arg(long = "bevinding")]
+        /// INDICATOR=bevestigd|niet_bevestigd|niet_vast_te_stellen, voor elke indicator van de
+        /// zaak.
+        #[arg(long = "bevinding", value_name = "BEVINDING")]
         bevindingen: Vec<String>,
         #[arg(long, default_value = "")]
         toelichting: String,
-        /// With outcome brp_klopt_niet: PSEUDONIEM[=VOORGESTELDE_WAARDE] of the person whose
-        /// registration is wrong (a terugmelding is drawn up).
-        #[arg(long = "brp-onjuist")]
+        /// Bij de uitkomst brp_klopt_niet: PSEUDONIEM[=VOORGESTELDE_WAARDE] van de persoon van
+        /// wie de inschrijving niet klopt (er wordt een terugmelding opgesteld).
+        #[arg(long = "brp-onjuist", value_name = "PSEUDONIEM")]
         brp_onjuist: Vec<String>,
-        /// Who went (accounts or names, comma-separated; default: you).
+        /// Wie er gingen (accounts of namen, gescheiden door komma's; standaard: uzelf).
         #[arg(long, value_delimiter = ',')]
         aanwezig: Vec<String>,
     },
@@ -175,14 +189,15 @@ pub enum VisitCommand {
 
 #[derive(Subcommand)]
 pub enum TerugmeldingCommand {
-    /// Export a terugmelding to the BRP with the person's BSN (handhaver on the case; needs an
-    /// approved request for identities on the case's signal). Written inside the vault unless --out.
+    /// Exporteer een terugmelding aan de BRP met het BSN van de persoon (de handhaver op de
+    /// zaak; vraagt een goedgekeurd verzoek om identiteiten bij het signaal van de zaak).
+    /// Komt in de kluis, tenzij --out iets anders zegt.
     Export {
         dir: PathBuf,
-        /// The terugmelding (T000001), as `loep zaak show` lists it.
+        /// De terugmelding (T000001), zoals `loep zaak show` haar noemt.
         id: String,
-        /// Where the file goes (default: inside the vault, under its retention).
-        #[arg(long)]
+        /// Waar het bestand heen gaat (standaard: in de kluis, onder de bewaartermijn daarvan).
+        #[arg(long, value_name = "BESTAND")]
         out: Option<PathBuf>,
     },
 }

@@ -669,7 +669,7 @@ fn retention_destroys_data_in_the_files() {
         &["retention", "run", d],
         &at("2027-03-05T12:00:00Z"),
     ));
-    assert!(out.contains("destroyed"), "{out}");
+    assert!(out.contains("vernietigd"), "{out}");
     assert!(vault_pseudonyms(&dir).is_empty());
     assert!(
         !all_bytes(&dir).contains(&uitleg),

@@ -267,7 +267,7 @@ fn help_describes_every_command() {
         assert!(out.contains(cmd), "--help lacks {cmd}:\n{out}");
     }
     let out = ok(loep(&["intake", "--help"]));
-    assert!(out.contains("Exit status 0"), "{out}");
+    assert!(out.contains("Afsluitstatus 0"), "{out}");
 }
 
 #[test]

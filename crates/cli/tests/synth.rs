@@ -292,7 +292,7 @@ fn tenant_names_carry_typing_errors_and_partial_dates() {
     assert!(styles > 0, "{addresses:?}");
 }
 
-/// A figure `loep link` printed, e.g. `precision 0.9962`.
+/// A figure `loep link` printed, e.g. `precisie 0.9962`.
 fn figure(text: &str, name: &str) -> f64 {
     text.split(&format!("{name} "))
         .nth(1)
@@ -434,7 +434,7 @@ fn synth_tenants_link_to_persons() {
             }),
     );
     let text = link_against_truth(&world, "wc_huurcontract", "huurcontract.toml", &wc, &brp);
-    assert!(figure(&text, "precision") >= 0.995, "{text}");
+    assert!(figure(&text, "precisie") >= 0.995, "{text}");
     assert!(figure(&text, "recall") >= 0.97, "{text}");
 }
 
@@ -496,7 +496,7 @@ fn synth_police_persons_link_to_persons() {
             }),
     );
     let text = link_against_truth(&world, "pol_betrokkene", "betrokkene.toml", &pol, &brp);
-    assert!(figure(&text, "precision") >= 0.995, "{text}");
+    assert!(figure(&text, "precisie") >= 0.995, "{text}");
     assert!(figure(&text, "recall") >= 0.97, "{text}");
     // The prior is the chance that two random records match: about one in the BRP's size
     // for each person in a registration, however few those are.
@@ -526,7 +526,7 @@ fn two_registrations_of_the_same_people_link_with_f1_of_at_least_0_98() {
         dir.to_str().unwrap(),
     ]));
     assert!(figure(&text, "F1") >= 0.98, "{text}");
-    assert!(figure(&text, "precision") >= 0.995, "{text}");
+    assert!(figure(&text, "precisie") >= 0.995, "{text}");
     let truth = csv_rows(&dir.join("truth.csv"));
     assert_eq!(truth.len(), 16_000);
     let a: HashSet<String> = column(&csv_rows(&dir.join("a.csv")), "id")
