@@ -960,6 +960,20 @@ fn access_request_log_export_and_register() {
         !restricted.contains(reden),
         "the reason stays out of the letter"
     );
+    // "Ons kenmerk" is the project's and the report's, not the output directory's: a letter
+    // written elsewhere does not get the first letter's reference again.
+    let kenmerk = |html: &str| {
+        let at = html.find("INZ-").expect("a reference");
+        html[at..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect::<String>()
+    };
+    assert_ne!(kenmerk(&html), kenmerk(&restricted));
+    assert_eq!(
+        kenmerk(&html).split('-').nth(1),
+        kenmerk(&restricted).split('-').nth(1)
+    );
     let machine = json(
         std::fs::read_to_string(
             files

@@ -349,6 +349,15 @@ pub fn browse(
 }
 
 /// The kinds of record the log holds (their names), for a filter's choices.
+/// How many records of operation `name` the log holds (the log keeps every record).
+pub fn count_named(conn: &Connection, name: &str) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM verwerkingslog WHERE name = ?1",
+        [name],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn names(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT DISTINCT name FROM verwerkingslog ORDER BY name")?;
     let rows = stmt.query_map([], |r| r.get(0))?;

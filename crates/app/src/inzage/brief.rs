@@ -62,7 +62,7 @@ pub struct Brief {
     /// The address block for a window envelope: name, street and number, postcode and place
     /// (from the BRP row of the person and the BAG).
     pub adresblok: Vec<String>,
-    /// "Ons kenmerk": the letter's name (`INZ-2026-12-07-1`).
+    /// "Ons kenmerk": the project, the day and the report's number (`INZ-3F9A21-2026-12-07-4`).
     pub kenmerk: String,
     /// The day, in words.
     pub datum: String,

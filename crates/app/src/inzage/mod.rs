@@ -361,12 +361,21 @@ pub fn report(
                 .all(|ext| !out.join(format!("{stem}.{ext}")).exists())
         })
         .unwrap_or_else(|| format!("inzage-{day}"));
+    // "Ons kenmerk" is unique in the organisation, wherever the files are written: the
+    // project (from its processing activity) and the number of the access report in the
+    // project's log, which counts every report drawn up (this one included).
+    let number = loep_store::log::count_named(session.project.conn(), "inzage")?;
+    let kenmerk = kenmerk(
+        &session.project.config.verwerkingsactiviteit_id,
+        &day,
+        number,
+    );
     let letter = brief::brief(
         &r,
         &brief::Context {
             config: &session.project.config,
             adressen: &adressen,
-            kenmerk: stem.replacen("inzage-", "INZ-", 1),
+            kenmerk,
             beperking,
         },
     );
@@ -377,7 +386,7 @@ pub fn report(
     let pdf = out.join(format!("{stem}.pdf"));
     let write = |path: &Path, bytes: &[u8]| {
         std::fs::write(path, bytes)
-            .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", path.display())))
+            .map_err(|e| AppError::invalid(format!("kan {} niet schrijven: {e}", path.display())))
     };
     let mut machine = serde_json::to_value(&r)?;
     if let (Some(o), Some(b)) = (machine.as_object_mut(), beperking) {
@@ -395,6 +404,21 @@ pub fn report(
         pdf,
         json,
     })
+}
+
+/// "Ons kenmerk" of a letter: `INZ-` with six characters of the project's processing
+/// activity (`loep-<name>-<digest>`), the day, and the report's number in the project.
+fn kenmerk(activiteit: &str, day: &str, number: i64) -> String {
+    let project: String = activiteit
+        .rsplit('-')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(6)
+        .collect::<String>()
+        .to_uppercase();
+    format!("INZ-{project}-{day}-{number}")
 }
 
 /// An access report kept in the vault: its name (`inzage-<date>-<n>`), the day it was
@@ -509,6 +533,18 @@ pub fn open_letter(session: &mut Session, file: &str) -> Result<(Vec<u8>, &'stat
 mod tests {
     use super::brief::{Brief, BronBlok, Handeling, Regel, SignaalBlok};
     use super::*;
+
+    #[test]
+    fn the_reference_names_the_project_and_the_reports_number() {
+        assert_eq!(
+            kenmerk("loep-haarlem-noord-3f9a21b7c0de", "2026-12-07", 12),
+            "INZ-3F9A21-2026-12-07-12"
+        );
+        assert_ne!(
+            kenmerk("loep-haarlem-noord-3f9a21b7c0de", "2026-12-07", 1),
+            kenmerk("loep-zaanstad-0badc0ffee11", "2026-12-07", 1)
+        );
+    }
 
     #[test]
     fn only_the_names_the_report_gives_are_letters() {
