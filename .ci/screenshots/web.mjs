@@ -5,7 +5,9 @@
 //   case; the projectleider routes it to the handhaver and plans the visit; the handhaver
 //   records the outcome. A resident reports the address on the public form and follows the
 //   report by its code. And the public catalogue, and logging out.
-// Every page is checked with axe-core for WCAG 2.1 A and AA, and screenshotted into OUT_DIR.
+// Every page is checked with axe-core for WCAG 2.1 A and AA and for English words and codes as
+// stored (snake_case outside the contract's own names) in its running text, and screenshotted
+// into OUT_DIR.
 // Exits 1 when a step or an accessibility check fails.
 //
 //   node web.mjs BASE_URL OUT_DIR PASSWORD [DELIVERY_ZIP]
@@ -32,10 +34,50 @@ const check = (ok, what) => {
 const errors = [];
 const checked = new Set();
 
+// Words that say a user reads English (whole words, in running text); and codes written as
+// they are stored (snake_case) where a reader expects words. Text in code, pre, kbd and samp,
+// and placeholders in braces (a published template's {feit}), are not running text.
+const ENGLISH = ['the', 'of the', 'and the', 'with', 'from', 'must', 'which', 'this', 'that', 'should',
+  'cannot', 'could not', 'not found', 'refused', 'error', 'please', 'invalid', 'missing', 'failed',
+  'unknown', 'allowed', 'denied', 'forbidden', 'request', 'signal', 'address', 'case'];
+// The contract's own table and column names (../shared/spec/levering.md and the analysis
+// store's renamed columns, the linkage's tables): data names, written as the contract writes them.
+const CONTRACT_NAMES = new Set(["koppeling_adres", "koppeling_persoon", "alleenstaande_ouder", "bag_verblijfsobject", "bd_inkomen", "bd_toeslag", "bedrag_jaar", "bedrag_maand", "brp_persoon", "brp_verblijf_historie", "cbs_buurt", "contract_id", "datum_aanvang", "datum_aanvang_adreshouding", "datum_einde", "datum_inschrijving", "datum_uitschrijving", "datum_verkrijging", "eigenaar_bsn", "eigenaar_kvk", "eigenaar_pseudoniem", "elektriciteit_kwh", "fiscaal_partner_bsn", "fiscaal_partner_pseudoniem", "functie_adres", "gas_m3", "gem_bijstand", "geometrie_wkt", "huiselijk_geweld", "huurder_geboortedatum", "huurder_geslachtsnaam", "huurder_voornamen", "huurder_voorvoegsel", "ja_nee", "kad_eigendom", "kale_huur_maand", "kindgebonden_budget", "kvk_nummer", "kvk_vestiging", "melding_id", "meldingen_cluster", "nummeraanduiding_id", "nuts_verbruik", "omschrijving_onderwerpen", "ondermijning_bedrijfsadres", "openbare_ruimte", "overlast_jeugd", "pand_id", "partner_bsn", "partner_pseudoniem", "pol_betrokkene", "pol_registratie", "rd_x", "rd_y", "record_key", "registratie_id", "sbi_code", "snake_case", "sociale_huur", "svb_uitkering", "toeslagpartner_bsn", "toeslagpartner_pseudoniem", "uitbuiting_zorg", "uitkering_en_loon", "uwv_dienstverband", "uwv_uitkering", "vbo_id", "verdachte_bewoning", "vermogen_box3", "vermogen_inkomen", "water_m3", "wc_huurcontract"]);
+async function readsDutch(page, name) {
+  const text = await page.evaluate(() => {
+    const skip = new Set(['CODE', 'PRE', 'KBD', 'SAMP', 'SCRIPT', 'STYLE', 'TEMPLATE']);
+    const parts = [];
+    const walk = (node) => {
+      if (node.nodeType === Node.TEXT_NODE) { parts.push(node.textContent); return; }
+      if (node.nodeType !== Node.ELEMENT_NODE || skip.has(node.tagName)) return;
+      if (node.getAttribute('aria-hidden') === 'true' || node.hidden) return;
+      for (const c of node.childNodes) walk(c);
+      if (getComputedStyle(node).display !== 'inline') parts.push('\n');
+    };
+    walk(document.body);
+    return parts.join(' ');
+  });
+  const running = text.replace(/\{[^}]*\}/g, ' ');
+  for (const w of ENGLISH) {
+    const m = running.match(new RegExp(`(^|[^\\p{L}_-])${w}([^\\p{L}_-]|$)`, 'iu'));
+    if (m) {
+      const at = running.indexOf(m[0]);
+      check(false, `${name}: English "${w}" in "${running.slice(Math.max(0, at - 40), at + 40).replace(/\s+/g, ' ')}"`);
+    }
+  }
+  for (const code of running.matchAll(/(^|[^\p{L}\d_./-])([a-z]+_[a-z_]+)(?=[^\p{L}\d_]|$)/gu)) {
+    if (CONTRACT_NAMES.has(code[2])) continue;
+    const at = code.index;
+    check(false, `${name}: a code as stored, "${code[2]}", in "${running.slice(Math.max(0, at - 40), at + 40).replace(/\s+/g, ' ')}"`);
+    break;
+  }
+}
+
 // axe-core on the page as it is now, once per kind of page; then a screenshot.
 async function look(page, name) {
   if (!checked.has(name)) {
     checked.add(name);
+    await readsDutch(page, name);
     const result = await new AxeBuilder({ page })
       .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
       .analyze();
@@ -280,6 +322,6 @@ try {
   await browser.close();
 }
 if (failed === 0) {
-  console.log(`web: the analist, sleutelhouder, projectleider, fg (log search), beheerder (accounts), handhaver and resident flows work in Chromium; axe-core finds no WCAG 2.1 AA violation on ${checked.size} pages`);
+  console.log(`web: the analist, sleutelhouder, projectleider, fg (log search), beheerder (accounts), handhaver and resident flows work in Chromium; axe-core finds no WCAG 2.1 AA violation and no page shows English words or stored codes in running text (${checked.size} pages)`);
 }
 process.exit(failed > 0 ? 1 : 0);

@@ -95,7 +95,11 @@ pub fn entry(
         "goal": cut(&format!(
             "{} Het algoritme helpt het team kiezen welke adressen het bezoekt (huisbezoek) en welke bewoners hulp nodig hebben. Thema's: {}.",
             config.doel.trim(),
-            themes.into_iter().collect::<Vec<_>>().join(", ")
+            themes
+                .into_iter()
+                .map(|t| t.replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", ")
         ), 2500),
         "proportionality": cut(&format!(
             "Alleen binnen een goedgekeurd project met afgebakend gebied ({}), doel, partners en periode ({} tot en met {}). Alleen gecontracteerde velden komen binnen; personen worden bij binnenkomst gepseudonimiseerd. De trefkans van elke indicator wordt gemeten aan de uitkomsten van huisbezoeken. Identiteitsgegevens van personen zonder signaal of open zaak worden uiterlijk {} dagen na het einde vernietigd, signalen zonder zaak na {} dagen, zaken op hun archiefactiedatum (uiterlijk na {} jaar).",

@@ -369,6 +369,13 @@ pub struct Telling {
     pub adressen: usize,
 }
 
+impl Telling {
+    /// The theme in words, for a count per theme (its `naam` is the code the filter takes).
+    pub fn thema(&self) -> &'static str {
+        loep_app::inzage::labels::theme(&self.naam)
+    }
+}
+
 pub struct Scanregel {
     pub run_id: String,
     pub tijdstip: String,

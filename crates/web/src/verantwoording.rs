@@ -563,6 +563,38 @@ struct Algoritmeregister {
 }
 
 /// `GET /algoritmeregister`: the entry as `loep register export` writes it, field by field.
+/// The Dutch title the Algoritmeregister gives a field of its publication standard (the
+/// exported file keeps the keys).
+fn register_titel(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "standard_version" => "Versie van de standaard",
+        "lang" => "Taal",
+        "name" => "Naam",
+        "organization" => "Organisatie",
+        "description_short" => "Korte omschrijving",
+        "category" => "Type algoritme",
+        "status" => "Status",
+        "begin_date" => "Begindatum",
+        "publication_category" => "Publicatiecategorie",
+        "goal" => "Doel en impact",
+        "proportionality" => "Afwegingen",
+        "human_intervention" => "Menselijke tussenkomst",
+        "risks" => "Risicobeheer",
+        "lawful_basis" => "Wettelijke basis",
+        "impacttoetsen_grouping" | "impacttoetsen" => "Impacttoetsen",
+        "title" => "Titel",
+        "source_data" => "Bronnen",
+        "methods_and_models" => "Methoden en modellen",
+        "provider" => "Leverancier",
+        "source_id" => "Bron-id",
+        "tags" => "Labels",
+        "contact_email" => "Contact (e-mail)",
+        "website" => "Website",
+        "area" => "Gebied",
+        _ => return None,
+    })
+}
+
 pub async fn algoritmeregister(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
     let (s, csrf) = match session(&server, &headers, Mode::Read).await {
         Ok(s) => s,
@@ -576,7 +608,7 @@ pub async fn algoritmeregister(State(server): State<Arc<Server>>, headers: Heade
             .map(|o| {
                 o.iter()
                     .map(|(k, v)| Veld {
-                        naam: k.clone(),
+                        naam: register_titel(k).map_or_else(|| k.clone(), str::to_string),
                         waarde: match v {
                             serde_json::Value::String(t) => t.clone(),
                             serde_json::Value::Null => String::new(),

@@ -30,6 +30,12 @@ fn status_text(code: &str) -> String {
         .map_or_else(|| code.to_string(), |s| s.omschrijving.clone())
 }
 
+fn resultaat_text(code: &str) -> String {
+    loep_app::zaken::catalogus()
+        .resultaattype(code)
+        .map_or_else(|| code.to_string(), |r| r.omschrijving.clone())
+}
+
 pub struct ZaakRij {
     pub id: String,
     pub omschrijving: String,
@@ -90,7 +96,11 @@ pub async fn list(
                 adres: written_out(&book, &z.zaakobject),
                 buurt: buurt_of(&book, &z.zaakobject),
                 startdatum: loep_app::nl::datum(&z.startdatum),
-                resultaat: z.resultaat.clone().unwrap_or_default(),
+                resultaat: z
+                    .resultaat
+                    .as_deref()
+                    .map(resultaat_text)
+                    .unwrap_or_default(),
             })
             .collect();
         let statussen = loep_app::zaken::catalogus()

@@ -1590,7 +1590,13 @@ pub fn record_visit(
         "huisbezoek_uitgevoerd",
         &format!(
             "uitkomst: {}{afwijking}; aanwezig: {}",
-            u.uitkomsten.join(", "),
+            u.uitkomsten
+                .iter()
+                .map(|k| crate::catalogus::catalogus()
+                    .uitkomst(k)
+                    .map_or_else(|| k.clone(), |t| t.omschrijving.clone()))
+                .collect::<Vec<_>>()
+                .join(", "),
             aanwezig.join(", ")
         ),
         user.naam(),

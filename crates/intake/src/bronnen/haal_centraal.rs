@@ -656,7 +656,7 @@ impl Counts {
     /// Lines for the delivery report, in Dutch.
     pub fn report_lines(&self) -> Vec<String> {
         let mut lines = vec![format!(
-            "{} antwoorden van de BRP API gelezen met {} personen; {} rijen voor {TABLE} geschreven",
+            "{} antwoorden van de BRP API gelezen met {} personen; {} rijen voor de personentabel van de BRP geschreven",
             self.answers, self.persons, self.rows
         )];
         for (t, n) in &self.answer_types {

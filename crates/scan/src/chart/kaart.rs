@@ -584,7 +584,7 @@ pub fn kaart_svg(l: &Listing) -> Result<String> {
         "text",
         &[("x", "20"), ("y", &px(foot)), ("font-size", "12"), ("fill", GREY)],
         &format!(
-            "Bron: loep, scan {} van {datum}; buurtgrenzen: CBS (cbs_buurt); adressen: BAG. Coördinaten: RD (EPSG:28992).",
+            "Bron: loep, scan {} van {datum}; buurtgrenzen: CBS-wijk- en buurtkaart; adressen: BAG. Coördinaten: RD (EPSG:28992).",
             l.run.run_id
         ),
     )?;
