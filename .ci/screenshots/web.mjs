@@ -8,7 +8,7 @@
 // Every page is checked with axe-core for WCAG 2.1 A and AA and for English words and codes as
 // stored (snake_case outside the contract's own names) in its running text, and screenshotted
 // into OUT_DIR.
-// Exits 1 when a step or an accessibility check fails.
+// Exits 1 when a step, an accessibility check or the language check fails.
 //
 //   node web.mjs BASE_URL OUT_DIR PASSWORD [DELIVERY_ZIP]
 import { chromium } from 'playwright-core';
@@ -40,9 +40,10 @@ const checked = new Set();
 const ENGLISH = ['the', 'of the', 'and the', 'with', 'from', 'must', 'which', 'this', 'that', 'should',
   'cannot', 'could not', 'not found', 'refused', 'error', 'please', 'invalid', 'missing', 'failed',
   'unknown', 'allowed', 'denied', 'forbidden', 'request', 'signal', 'address', 'case'];
-// The contract's own table and column names (../shared/spec/levering.md and the analysis
-// store's renamed columns, the linkage's tables): data names, written as the contract writes them.
-const CONTRACT_NAMES = new Set(["koppeling_adres", "koppeling_persoon", "alleenstaande_ouder", "bag_verblijfsobject", "bd_inkomen", "bd_toeslag", "bedrag_jaar", "bedrag_maand", "brp_persoon", "brp_verblijf_historie", "cbs_buurt", "contract_id", "datum_aanvang", "datum_aanvang_adreshouding", "datum_einde", "datum_inschrijving", "datum_uitschrijving", "datum_verkrijging", "eigenaar_bsn", "eigenaar_kvk", "eigenaar_pseudoniem", "elektriciteit_kwh", "fiscaal_partner_bsn", "fiscaal_partner_pseudoniem", "functie_adres", "gas_m3", "gem_bijstand", "geometrie_wkt", "huiselijk_geweld", "huurder_geboortedatum", "huurder_geslachtsnaam", "huurder_voornamen", "huurder_voorvoegsel", "ja_nee", "kad_eigendom", "kale_huur_maand", "kindgebonden_budget", "kvk_nummer", "kvk_vestiging", "melding_id", "meldingen_cluster", "nummeraanduiding_id", "nuts_verbruik", "omschrijving_onderwerpen", "ondermijning_bedrijfsadres", "openbare_ruimte", "overlast_jeugd", "pand_id", "partner_bsn", "partner_pseudoniem", "pol_betrokkene", "pol_registratie", "rd_x", "rd_y", "record_key", "registratie_id", "sbi_code", "snake_case", "sociale_huur", "svb_uitkering", "toeslagpartner_bsn", "toeslagpartner_pseudoniem", "uitbuiting_zorg", "uitkering_en_loon", "uwv_dienstverband", "uwv_uitkering", "vbo_id", "verdachte_bewoning", "vermogen_box3", "vermogen_inkomen", "water_m3", "wc_huurcontract"]);
+// The contract's own names (../shared/spec/levering.md: tables, columns and code values; the
+// analysis store's renamed columns; the linkage's tables), written as the contract writes them.
+// Themes are not among them: a page names a theme in words.
+const CONTRACT_NAMES = new Set(["koppeling_adres", "koppeling_persoon", "alleenstaande_ouder", "bag_verblijfsobject", "bd_inkomen", "bd_toeslag", "bedrag_jaar", "bedrag_maand", "brp_persoon", "brp_verblijf_historie", "cbs_buurt", "contract_id", "datum_aanvang", "datum_aanvang_adreshouding", "datum_einde", "datum_inschrijving", "datum_uitschrijving", "datum_verkrijging", "eigenaar_bsn", "eigenaar_kvk", "eigenaar_pseudoniem", "elektriciteit_kwh", "fiscaal_partner_bsn", "fiscaal_partner_pseudoniem", "functie_adres", "gas_m3", "gem_bijstand", "geometrie_wkt", "huiselijk_geweld", "huurder_geboortedatum", "huurder_geslachtsnaam", "huurder_voornamen", "huurder_voorvoegsel", "ja_nee", "kad_eigendom", "kale_huur_maand", "kindgebonden_budget", "kvk_nummer", "kvk_vestiging", "melding_id", "nummeraanduiding_id", "nuts_verbruik", "omschrijving_onderwerpen", "openbare_ruimte", "overlast_jeugd", "pand_id", "partner_bsn", "partner_pseudoniem", "pol_betrokkene", "pol_registratie", "rd_x", "rd_y", "record_key", "registratie_id", "sbi_code", "snake_case", "sociale_huur", "svb_uitkering", "toeslagpartner_bsn", "toeslagpartner_pseudoniem", "uwv_dienstverband", "uwv_uitkering", "vbo_id", "verdachte_bewoning", "vermogen_box3", "water_m3", "wc_huurcontract"]);
 async function readsDutch(page, name) {
   const text = await page.evaluate(() => {
     const skip = new Set(['CODE', 'PRE', 'KBD', 'SAMP', 'SCRIPT', 'STYLE', 'TEMPLATE']);

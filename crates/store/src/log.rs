@@ -348,16 +348,19 @@ pub fn browse(
     Ok((out, more))
 }
 
-/// The kinds of record the log holds (their names), for a filter's choices.
-/// How many records of operation `name` the log holds (the log keeps every record).
-pub fn count_named(conn: &Connection, name: &str) -> Result<i64> {
+/// The number of the newest record of operation `name` about `subject` among all records of
+/// that operation (1 for the first such record the log holds; the log keeps every record); 0
+/// when there is none.
+pub fn number_of_newest(conn: &Connection, name: &str, subject: &str) -> Result<i64> {
     Ok(conn.query_row(
-        "SELECT COUNT(*) FROM verwerkingslog WHERE name = ?1",
-        [name],
+        "SELECT COUNT(*) FROM verwerkingslog WHERE name = ?1
+           AND seq <= (SELECT max(seq) FROM verwerkingslog WHERE name = ?1 AND data_subject_id = ?2)",
+        [name, subject],
         |r| r.get(0),
     )?)
 }
 
+/// The kinds of record the log holds (their names), for a filter's choices.
 pub fn names(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT DISTINCT name FROM verwerkingslog ORDER BY name")?;
     let rows = stmt.query_map([], |r| r.get(0))?;

@@ -562,7 +562,6 @@ struct Algoritmeregister {
     velden: Vec<Veld>,
 }
 
-/// `GET /algoritmeregister`: the entry as `loep register export` writes it, field by field.
 /// The Dutch title the Algoritmeregister gives a field of its publication standard (the
 /// exported file keeps the keys).
 fn register_titel(key: &str) -> Option<&'static str> {
@@ -595,6 +594,7 @@ fn register_titel(key: &str) -> Option<&'static str> {
     })
 }
 
+/// `GET /algoritmeregister`: the entry as `loep register export` writes it, field by field.
 pub async fn algoritmeregister(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
     let (s, csrf) = match session(&server, &headers, Mode::Read).await {
         Ok(s) => s,

@@ -417,7 +417,7 @@ fn case_page(
             .map(|x| SignaalRegel {
                 signaal: x.signaal.clone(),
                 indicator: x.indicator.clone(),
-                thema: x.thema.clone(),
+                thema: loep_app::inzage::labels::theme(&x.thema).to_string(),
                 uitleg: x.uitleg.clone(),
                 personen: numbered(&x.pseudoniemen, &personen),
             })

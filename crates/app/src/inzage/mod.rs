@@ -362,9 +362,11 @@ pub fn report(
         })
         .unwrap_or_else(|| format!("inzage-{day}"));
     // "Ons kenmerk" is unique in the organisation, wherever the files are written: the
-    // project (from its processing activity) and the number of the access report in the
-    // project's log, which counts every report drawn up (this one included).
-    let number = loep_store::log::count_named(session.project.conn(), "inzage")?;
+    // project (from its processing activity) and the number of this access report's record
+    // among the project's access reports in the log (another report drawn up meanwhile
+    // comes after it).
+    let number =
+        loep_store::log::number_of_newest(session.project.conn(), "inzage", &r.pseudoniem)?;
     let kenmerk = kenmerk(
         &session.project.config.verwerkingsactiviteit_id,
         &day,
