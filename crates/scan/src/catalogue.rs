@@ -192,7 +192,7 @@ impl Indicator {
         for (field, text) in [("explanation", &self.uitleg), ("margin", &self.marge)] {
             let placeholders =
                 placeholders(text).with_context(|| format!("indicator {code}: {field}"))?;
-            unconditional(text).with_context(|| format!("indicator {code}: {field}"))?;
+            check_parts(text).with_context(|| format!("indicator {code}: {field}"))?;
             if field == "margin" && placeholders.is_empty() {
                 bail!(
                     "indicator {code}: the margin names no boundary; it says with a placeholder where the signal would not have fired"
@@ -263,27 +263,27 @@ impl Indicator {
     }
 }
 
-/// The text of `template` outside its `[[ ]]` parts; an error for a part that is not closed,
-/// or one inside another. (A margin may be made of such parts only, one of which applies to
+/// An error for a `[[ ]]` part of `template` that is not closed, one inside another, or a
+/// `]]` that closes nothing. (A margin may be made of such parts only, one of which applies to
 /// every row, as HJM-01's: the owner's pattern or the unit's own rent.)
-fn unconditional(template: &str) -> Result<String> {
-    let mut out = String::with_capacity(template.len());
+fn check_parts(template: &str) -> Result<()> {
     let mut rest = template;
     while let Some(i) = rest.find("[[") {
         let Some(j) = rest[i + 2..].find("]]") else {
             bail!("a part opened with [[ is not closed with ]]");
         };
+        if rest[..i].contains("]]") {
+            bail!("]] closes a part that was not opened with [[");
+        }
         if rest[i + 2..i + 2 + j].contains("[[") {
             bail!("a part in [[ ]] holds another");
         }
-        out.push_str(&rest[..i]);
         rest = &rest[i + 2 + j + 2..];
     }
     if rest.contains("]]") {
         bail!("]] closes a part that was not opened with [[");
     }
-    out.push_str(rest);
-    Ok(out)
+    Ok(())
 }
 
 /// `template` with facts and parameters filled in (see [`Indicator::explain`]). A part in
