@@ -188,7 +188,7 @@ pub fn create_with_team(
 ) -> Result<()> {
     let Some(((beheerder, Rol::Beheerder, None), rest)) = team.split_first() else {
         return Err(AppError::invalid(
-            "a team starts with its beheerder, who creates the project",
+            "een team begint met zijn beheerder, die het project aanmaakt",
         ));
     };
     drop(create(dir, config, beheerder, password)?);
@@ -203,7 +203,7 @@ pub fn create_with_team(
         .find(|(_, r, _)| *r == Rol::FunctionarisGegevensbescherming)
     else {
         return Err(AppError::invalid(
-            "a team needs a functionaris gegevensbescherming to approve the project",
+            "een team heeft een functionaris gegevensbescherming nodig om het project goed te keuren",
         ));
     };
     approve(

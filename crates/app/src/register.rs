@@ -95,13 +95,14 @@ pub(crate) fn write(
         ontbreekt,
     } = build(config, dpia, trefkans)?;
     std::fs::create_dir_all(out)
-        .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))?;
+        .map_err(|e| AppError::invalid(format!("kan {} niet aanmaken: {e}", out.display())))?;
     let json = out.join("algoritmeregister.json");
     let markdown = out.join("indicatorcatalogus.md");
     std::fs::write(&json, serde_json::to_string_pretty(&entry)? + "\n")
-        .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", json.display())))?;
-    std::fs::write(&markdown, md)
-        .map_err(|e| AppError::invalid(format!("cannot write {}: {e}", markdown.display())))?;
+        .map_err(|e| AppError::invalid(format!("kan {} niet schrijven: {e}", json.display())))?;
+    std::fs::write(&markdown, md).map_err(|e| {
+        AppError::invalid(format!("kan {} niet schrijven: {e}", markdown.display()))
+    })?;
     Ok(Published {
         indicatoren,
         status,

@@ -743,7 +743,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     let cannot = |e: &dyn std::fmt::Display| {
-        AppError::invalid(format!("cannot write {}: {e}", path.display()))
+        AppError::invalid(format!("kan {} niet schrijven: {e}", path.display()))
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| cannot(&e))?;
     std::io::Write::write_all(&mut tmp, bytes).map_err(|e| cannot(&e))?;
@@ -753,7 +753,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn create_dir(out: &Path) -> Result<()> {
     std::fs::create_dir_all(out)
-        .map_err(|e| AppError::invalid(format!("cannot create {}: {e}", out.display())))
+        .map_err(|e| AppError::invalid(format!("kan {} niet aanmaken: {e}", out.display())))
 }
 
 /// buurtcode → buurt name, from the current `cbs_buurt` snapshot.

@@ -71,7 +71,11 @@ fn a_removed_integrity_key_is_noticed_by_a_kept_project() {
         .resume(&web.token)
         .err()
         .expect("refused without its key");
-    assert!(e.message().contains("integrity key"), "{}", e.message());
+    assert!(
+        e.message().contains("integriteitssleutel"),
+        "{}",
+        e.message()
+    );
     // Back in place, the pool works again.
     std::fs::write(&key, saved).unwrap();
     assert!(pool.resume(&web.token).is_ok());

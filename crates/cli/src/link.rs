@@ -192,16 +192,16 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         model.lambda
     );
     println!(
-        "  {:<18} {:<30} {:>8} {:>8} {:>8}",
+        "  {:<18} {:<44} {:>8} {:>8} {:>8}",
         "vergelijking", "niveau", "m", "u", "gewicht"
     );
     for (k, c) in settings.comparisons.iter().enumerate() {
         for (l, name) in c.kind.levels().iter().enumerate() {
             let (m, u) = (model.m[k][l], model.u[k][l]);
             println!(
-                "  {:<18} {:<30} {m:>8.4} {u:>8.4} {:>8.2}",
+                "  {:<18} {:<44} {m:>8.4} {u:>8.4} {:>8.2}",
                 if l == 0 { c.column.as_str() } else { "" },
-                name,
+                loep_linkage::compare::in_dutch(name),
                 m.max(1e-12).log2() - u.max(1e-12).log2()
             );
         }
@@ -247,8 +247,10 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
         for c in linker.explain(&model, l, r) {
             total += c.weight;
             println!(
-                "  {:<46} {:<30} {:>+8.2}  (som {total:>+8.2})",
-                c.comparison, c.level, c.weight
+                "  {:<48} {:<44} {:>+8.2}  (som {total:>+8.2})",
+                loep_linkage::compare::in_dutch(&c.comparison),
+                loep_linkage::compare::in_dutch(&c.level),
+                c.weight
             );
         }
         let p = 2f64.powf(total);

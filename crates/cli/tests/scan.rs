@@ -249,7 +249,7 @@ fn scanning_needs_an_approved_project_and_signals_need_a_scan() {
     let dir = project.to_str().unwrap();
     let o = loep(&["scan", dir]);
     assert!(!o.status.success());
-    assert!(stderr(&o).contains("not approved"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("niet goedgekeurd"), "{}", stderr(&o));
     let o = loep(&["signals", dir]);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("nog geen scan"), "{}", stderr(&o));

@@ -65,6 +65,33 @@ impl Kind {
     }
 }
 
+/// The Dutch words shown to users for a level of [`Kind::levels`], for `missing` and for the
+/// prior of a waterfall. The English names stay what the linker writes (in waterfalls that
+/// are stored), so only what is printed or shown goes through here; other text as it is.
+pub fn in_dutch(level: &str) -> &str {
+    match level {
+        "prior (two random records match)" => "vooraf: twee willekeurige records horen bij elkaar",
+        "exact" => "gelijk",
+        "variant" => "spellingsvariant",
+        "jaro-winkler >= 0.94" => "bijna gelijk (Jaro-Winkler ten minste 0,94)",
+        "jaro-winkler >= 0.88" => "lijkt sterk (Jaro-Winkler ten minste 0,88)",
+        "jaro-winkler >= 0.85" => "lijkt sterk (Jaro-Winkler ten minste 0,85)",
+        "first and last name swapped" => "voor- en achternaam verwisseld",
+        "initials" => "alleen de voorletters gelijk",
+        "different" => "verschillend",
+        "compatible (partly unknown)" => "past (deels onbekend)",
+        "day and month swapped" => "dag en maand verwisseld",
+        "one digit off" => "één cijfer anders",
+        "same year" => "zelfde jaar",
+        "same address" => "zelfde adres",
+        "same postcode" => "zelfde postcode",
+        "same street and place" => "zelfde straat en plaats",
+        "same place" => "zelfde plaats",
+        "missing" => "ontbreekt",
+        other => other,
+    }
+}
+
 /// A letter without its diacritic (`ë` → `e`, the ligature `ĳ` → `y`); other characters as
 /// they are.
 pub fn fold(c: char) -> char {
@@ -219,6 +246,23 @@ pub fn name_level(p: &NamePair, similarity: impl FnOnce() -> f64) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every level a user can see has Dutch words.
+    #[test]
+    fn every_level_is_shown_in_dutch() {
+        for kind in [
+            Kind::Name,
+            Kind::Date,
+            Kind::Text,
+            Kind::Exact,
+            Kind::Address,
+        ] {
+            for level in kind.levels() {
+                assert_ne!(in_dutch(level), *level, "{level}");
+            }
+        }
+        assert_eq!(in_dutch("missing"), "ontbreekt");
+    }
 
     #[test]
     fn date_levels() {

@@ -285,9 +285,9 @@ pub(crate) fn read(
     mut each: impl FnMut(&RecordBatch) -> Result<()>,
 ) -> Result<()> {
     let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        std::fs::File::open(path).with_context(|| format!("kan {} niet openen", path.display()))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let schema = builder.schema().clone();
     let indices: Vec<usize> = columns
         .iter()
@@ -297,9 +297,9 @@ pub(crate) fn read(
     let reader = builder
         .with_projection(mask)
         .build()
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
     for batch in reader {
-        let batch = batch.with_context(|| format!("cannot read {}", path.display()))?;
+        let batch = batch.with_context(|| format!("kan {} niet lezen", path.display()))?;
         each(&batch)?;
     }
     Ok(())
@@ -323,7 +323,7 @@ impl Text {
 fn column(batch: &RecordBatch, name: &str, ty: &DataType) -> Result<Option<ArrayRef>> {
     batch
         .column_by_name(name)
-        .map(|c| datafusion::arrow::compute::cast(c, ty).with_context(|| format!("column {name}")))
+        .map(|c| datafusion::arrow::compute::cast(c, ty).with_context(|| format!("kolom {name}")))
         .transpose()
 }
 

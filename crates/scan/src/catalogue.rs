@@ -112,7 +112,7 @@ impl Indicator {
         if let Some(i) = sql.find("${") {
             let rest: String = sql[i..].chars().take(40).collect();
             bail!(
-                "indicator {}: the SQL uses a parameter that is not declared: {rest}",
+                "indicator {}: de SQL gebruikt een parameter die niet onder [parameters] is opgegeven: {rest}",
                 self.code
             );
         }
@@ -123,7 +123,7 @@ impl Indicator {
         let code = &self.code;
         if !THEMES.contains(&self.thema.as_str()) {
             bail!(
-                "indicator {code}: theme '{}' is not in the closed list ({})",
+                "indicator {code}: thema '{}' staat niet in de gesloten lijst ({})",
                 self.thema,
                 THEMES.join(", ")
             );
@@ -139,26 +139,28 @@ impl Indicator {
             ("marge", &self.marge),
         ] {
             if text.trim().is_empty() {
-                bail!("indicator {code}: '{field}' is empty; every indicator says it");
+                bail!("indicator {code}: '{field}' is leeg; elke indicator vult het in");
             }
         }
         if self.leest.is_empty() {
-            bail!("indicator {code}: it must declare the tables it reads under [leest]");
+            bail!("indicator {code}: noem onder [leest] de tabellen die de indicator leest");
         }
         for t in &self.optioneel {
             if !self.leest.contains_key(t) {
-                bail!("indicator {code}: optional table '{t}' is not one it reads under [leest]");
+                bail!(
+                    "indicator {code}: optionele tabel '{t}' staat niet onder [leest] bij de tabellen die de indicator leest"
+                );
             }
             if Table::by_name(t).is_none() && !t.starts_with("koppeling_") {
                 bail!(
-                    "indicator {code}: only a delivered table or a linkage's table can be optional, not '{t}'"
+                    "indicator {code}: alleen een geleverde tabel of een tabel van een koppeling kan optioneel zijn, '{t}' niet"
                 );
             }
         }
         for (table, columns) in &self.leest {
             if table == "cbs_buurt" {
                 bail!(
-                    "indicator {code}: the neighbourhood must not select addresses; cbs_buurt is not an input"
+                    "indicator {code}: de buurt mag geen adressen selecteren; cbs_buurt is geen invoer"
                 );
             }
             let known: Vec<String> = match Table::by_name(table) {
@@ -172,30 +174,30 @@ impl Indicator {
                 }
                 None => match LINK_TABLES.iter().find(|(n, _)| n == table) {
                     Some((_, cols)) => cols.iter().map(|c| c.to_string()).collect(),
-                    None => bail!("indicator {code}: there is no table '{table}'"),
+                    None => bail!("indicator {code}: er is geen tabel '{table}'"),
                 },
             };
             for c in columns {
                 if FORBIDDEN_INPUTS.contains(&c.as_str()) {
                     bail!(
-                        "indicator {code}: {table}.{c} must never drive a signal (sex, age and neighbourhood are used only to monitor fairness)"
+                        "indicator {code}: {table}.{c} mag nooit tot een signaal leiden (geslacht, leeftijd en buurt worden alleen gebruikt om de eerlijkheid te bewaken)"
                     );
                 }
                 if !known.contains(c) {
                     bail!(
-                        "indicator {code}: {table} has no column '{c}' in the analysis store (it has: {})",
+                        "indicator {code}: {table} heeft geen kolom '{c}' in de analyseopslag (wel: {})",
                         known.join(", ")
                     );
                 }
             }
         }
-        for (field, text) in [("explanation", &self.uitleg), ("margin", &self.marge)] {
+        for (field, text) in [("uitleg", &self.uitleg), ("marge", &self.marge)] {
             let placeholders =
                 placeholders(text).with_context(|| format!("indicator {code}: {field}"))?;
             check_parts(text).with_context(|| format!("indicator {code}: {field}"))?;
-            if field == "margin" && placeholders.is_empty() {
+            if field == "marge" && placeholders.is_empty() {
                 bail!(
-                    "indicator {code}: the margin names no boundary; it says with a placeholder where the signal would not have fired"
+                    "indicator {code}: de marge noemt geen grens; zeg met een plaatshouder waar het signaal er niet was geweest"
                 );
             }
             for p in &placeholders {
@@ -204,7 +206,7 @@ impl Indicator {
                 }
                 if !self.sql.contains(p.as_str()) {
                     bail!(
-                        "indicator {code}: the {field} names '{{{p}}}', which is neither a parameter nor a column the SQL returns"
+                        "indicator {code}: {field} noemt '{{{p}}}', maar dat is geen parameter en geen kolom die de SQL teruggeeft"
                     );
                 }
             }
@@ -270,18 +272,18 @@ fn check_parts(template: &str) -> Result<()> {
     let mut rest = template;
     while let Some(i) = rest.find("[[") {
         let Some(j) = rest[i + 2..].find("]]") else {
-            bail!("a part opened with [[ is not closed with ]]");
+            bail!("een deel dat met [[ begint, wordt niet met ]] gesloten");
         };
         if rest[..i].contains("]]") {
-            bail!("]] closes a part that was not opened with [[");
+            bail!("]] sluit een deel dat niet met [[ is geopend");
         }
         if rest[i + 2..i + 2 + j].contains("[[") {
-            bail!("a part in [[ ]] holds another");
+            bail!("een deel in [[ ]] bevat een ander deel");
         }
         rest = &rest[i + 2 + j + 2..];
     }
     if rest.contains("]]") {
-        bail!("]] closes a part that was not opened with [[");
+        bail!("]] sluit een deel dat niet met [[ is geopend");
     }
     Ok(())
 }
@@ -427,7 +429,7 @@ fn placeholders(text: &str) -> Result<Vec<String>> {
             && p.forms.is_none_or(|(a, b)| a.is_empty() || b.is_empty())
         {
             bail!(
-                "the explanation's '{{{token}}}' must give the singular and the plural form: {{{}|enkelvoud|meervoud}}",
+                "'{{{token}}}' in de uitleg moet het enkelvoud en het meervoud geven: {{{}|enkelvoud|meervoud}}",
                 p.name
             );
         }
@@ -482,17 +484,17 @@ impl Catalogue {
     pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Catalogue> {
         let mut indicators: Vec<Indicator> = Vec::new();
         for (name, text) in files {
-            let i: Indicator = toml::from_str(&text)
-                .with_context(|| format!("catalogue/{name} cannot be read"))?;
+            let i: Indicator =
+                toml::from_str(&text).with_context(|| format!("catalogue/{name} is onleesbaar"))?;
             if format!("{}.toml", i.code) != name {
                 bail!(
-                    "catalogue/{name}: the file must be named after its code ({}.toml)",
+                    "catalogue/{name}: het bestand moet naar zijn code heten ({}.toml)",
                     i.code
                 );
             }
             i.check().with_context(|| format!("catalogue/{name}"))?;
             if indicators.iter().any(|x| x.code == i.code) {
-                bail!("catalogue/{name}: code {} is used twice", i.code);
+                bail!("catalogue/{name}: code {} komt twee keer voor", i.code);
             }
             indicators.push(i);
         }
@@ -513,7 +515,7 @@ impl Catalogue {
     ) -> Result<(Vec<&Indicator>, Vec<Refusal>)> {
         for code in listed {
             if self.get(code).is_none() {
-                bail!("loep.toml lists indicator {code}, which is not in the catalogue");
+                bail!("loep.toml noemt indicator {code}, maar die staat niet in de catalogus");
             }
         }
         let mut run = Vec::new();
@@ -622,7 +624,7 @@ betekenis = "m"
             );
             let e = Catalogue::from_files([f]).unwrap_err();
             assert!(
-                format!("{e:#}").contains("must never drive a signal"),
+                format!("{e:#}").contains("mag nooit tot een signaal leiden"),
                 "{e:#}"
             );
         }
@@ -633,14 +635,19 @@ betekenis = "m"
     #[test]
     fn undeclared_parameters_unknown_columns_and_themes_are_refused() {
         let f = indicator("brp_persoon = [\"vbo_id\"]", "SELECT ${andere}", "u");
-        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("not declared"));
+        assert!(
+            format!("{:#}", Catalogue::from_files([f]).unwrap_err())
+                .contains("niet onder [parameters]")
+        );
         let f = indicator("brp_persoon = [\"naam\"]", "SELECT 1", "u");
-        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("no column"));
+        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("geen kolom"));
         let f = indicator("brp_persoon = [\"vbo_id\"]", "SELECT 1", "{onbekend}");
-        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("explanation"));
+        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("uitleg"));
         let (n, t) = indicator("brp_persoon = [\"vbo_id\"]", "SELECT 1", "u");
         let f = (n, t.replace("overbewoning", "iets_anders"));
-        assert!(format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("closed list"));
+        assert!(
+            format!("{:#}", Catalogue::from_files([f]).unwrap_err()).contains("gesloten lijst")
+        );
     }
 
     #[test]
@@ -749,7 +756,7 @@ betekenis = "m"
             "{:#}",
             Catalogue::from_files([("T-01.toml".to_string(), bare)]).unwrap_err()
         );
-        assert!(e.contains("margin names no boundary"), "{e}");
+        assert!(e.contains("marge noemt geen grens"), "{e}");
     }
 
     /// An optional table of a partner outside the project does not stop the indicator; a

@@ -23,8 +23,11 @@ fn hash_files(paths: &[PathBuf]) -> Vec<Result<String>> {
         handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("hashing a source file failed")))
+                h.join().unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!(
+                        "het berekenen van de hash van een bronbestand is mislukt"
+                    ))
+                })
             })
             .collect()
     })
@@ -289,7 +292,7 @@ fn private_dir(project: &Path) -> Result<PathBuf> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder
         .create(&dir)
-        .with_context(|| format!("cannot create {}", dir.display()))?;
+        .with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
     Ok(dir)
 }
 

@@ -97,7 +97,7 @@ impl Engine {
     /// spilling sorts and aggregations to `spill_dir` beyond it.
     pub fn new(sources: Sources, memory_limit: usize, spill_dir: &Path) -> Result<Engine> {
         std::fs::create_dir_all(spill_dir)
-            .with_context(|| format!("cannot create {}", spill_dir.display()))?;
+            .with_context(|| format!("kan {} niet aanmaken", spill_dir.display()))?;
         let runtime = RuntimeEnvBuilder::new()
             // Fair shares: every spilling operator of a query gets its part of the limit, rather
             // than the first one taking it all and the next failing.
@@ -112,7 +112,7 @@ impl Engine {
             .worker_threads(partitions)
             .thread_name("loep-scan")
             .build()
-            .context("cannot start the scan's worker threads")?;
+            .context("kan de werkthreads van de scan niet starten")?;
         Ok(Engine {
             runtime,
             tokio,
@@ -139,7 +139,7 @@ impl Engine {
     /// Registers `table` as a view of only `columns`.
     async fn expose(&self, ctx: &SessionContext, table: &str, columns: &[String]) -> Result<()> {
         let Some((_, path)) = self.sources.tables.get(table) else {
-            bail!("no current snapshot of {table}");
+            bail!("er is geen huidige snapshot van {table}");
         };
         let hidden = format!("{HIDDEN}{table}");
         ctx.register_parquet(
@@ -148,7 +148,7 @@ impl Engine {
             ParquetReadOptions::default(),
         )
         .await
-        .with_context(|| format!("cannot read {}", path.display()))?;
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
         let filter = if table == "koppeling_persoon" {
             // Only links at or above the match threshold; review candidates are not facts.
             " WHERE status = 'gekoppeld'"
@@ -248,7 +248,7 @@ impl Engine {
         let sql = ind.sql_with(params)?;
         if sql.to_lowercase().contains(HIDDEN) {
             bail!(
-                "indicator {}: the SQL names an internal table; it may read only the tables it declares",
+                "indicator {}: de SQL noemt een interne tabel; de indicator mag alleen de tabellen lezen die hij onder [leest] noemt",
                 ind.code
             );
         }
@@ -272,14 +272,14 @@ impl Engine {
             }
             let df = ctx.sql(sql).await.map_err(|e| {
                 anyhow::anyhow!(
-                    "indicator {} does not run as declared: {e}. It may read only the tables and columns under [leest].",
+                    "indicator {} werkt niet zoals opgegeven: {e}. De indicator mag alleen de tabellen en kolommen onder [leest] lezen.",
                     ind.code
                 )
             })?;
             let batches = df
                 .collect()
                 .await
-                .with_context(|| format!("indicator {} failed while running", ind.code))?;
+                .with_context(|| format!("indicator {} is tijdens het uitvoeren mislukt", ind.code))?;
             let mut rows = rows_of(&ind.code, &batches)?;
             rows.sort_by(|a, b| a.vbo_id.cmp(&b.vbo_id));
             Ok(rows)
@@ -379,7 +379,7 @@ fn resources_exhausted(e: &anyhow::Error) -> bool {
 pub fn text_column(batch: &RecordBatch, name: &str) -> Result<Vec<Option<String>>> {
     let col = batch
         .column_by_name(name)
-        .with_context(|| format!("the result has no column {name}"))?;
+        .with_context(|| format!("de uitkomst heeft geen kolom {name}"))?;
     let out: Vec<Option<String>> = match col.data_type() {
         DataType::Float64 | DataType::Float32 => {
             let f = datafusion::arrow::compute::cast(col, &DataType::Float64)?;
@@ -404,7 +404,7 @@ fn rows_of(code: &str, batches: &[RecordBatch]) -> Result<Vec<Row>> {
     for b in batches {
         let schema = b.schema();
         if schema.column_with_name("vbo_id").is_none() {
-            bail!("indicator {code}: its SQL must return a column vbo_id");
+            bail!("indicator {code}: de SQL moet een kolom vbo_id teruggeven");
         }
         let vbo = text_column(b, "vbo_id")?;
         let pseudo = match schema.column_with_name("pseudoniemen") {
@@ -542,14 +542,14 @@ mod tests {
             "SELECT vbo_id, count(*) AS personen FROM brp_persoon WHERE status = 'ingezetene' GROUP BY vbo_id",
         );
         let err = format!("{:#}", e.run(&sneaky, &sneaky.defaults()).unwrap_err());
-        assert!(err.contains("does not run as declared"), "{err}");
+        assert!(err.contains("werkt niet zoals opgegeven"), "{err}");
         // The table behind the view: refused before planning.
         let hidden = indicator(
             "\"vbo_id\"",
             "SELECT vbo_id, count(*) AS personen FROM loep_bron_brp_persoon GROUP BY vbo_id",
         );
         let err = format!("{:#}", e.run(&hidden, &hidden.defaults()).unwrap_err());
-        assert!(err.contains("internal table"), "{err}");
+        assert!(err.contains("interne tabel"), "{err}");
     }
 
     /// An optional table no partner delivered reads as empty, with the types the intake

@@ -103,7 +103,7 @@ pub fn evaluate(
     let path = truth_dir.join("adressen.csv");
     let mut r = csv::Reader::from_path(&path).with_context(|| {
         format!(
-            "cannot read {}; give the truth directory of `loep synth`",
+            "kan {} niet lezen; geef de map truth van `loep synth`",
             path.display()
         )
     })?;
@@ -112,10 +112,10 @@ pub fn evaluate(
     // (thema, variant, sterkte, decoy) → addresses.
     let mut variants: BTreeMap<(String, String, String, bool), BTreeSet<String>> = BTreeMap::new();
     for (n, rec) in r.records().enumerate() {
-        let rec = rec.with_context(|| format!("{} line {}", path.display(), n + 2))?;
+        let rec = rec.with_context(|| format!("{} regel {}", path.display(), n + 2))?;
         let (Some(thema), Some(vbo), Some(decoy)) = (rec.get(0), rec.get(1), rec.get(3)) else {
             anyhow::bail!(
-                "{} line {}: expected thema, vbo_id, scenario_id, decoy",
+                "{} regel {}: verwacht thema, vbo_id, scenario_id, decoy",
                 path.display(),
                 n + 2
             );

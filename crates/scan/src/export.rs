@@ -267,7 +267,7 @@ pub use loep_contract::spreadsheet::formula_safe as escape_formula;
 /// every text cell that would start a formula is escaped ([`escape_formula`]).
 pub fn write_csv_nl(mut out: impl std::io::Write, l: &Listing) -> Result<()> {
     out.write_all("\u{feff}".as_bytes())
-        .context("cannot write the signals")?;
+        .context("kan de signalen niet schrijven")?;
     let mut w = csv::WriterBuilder::new()
         .delimiter(b';')
         .terminator(csv::Terminator::CRLF)
@@ -285,7 +285,7 @@ pub fn write_csv_nl(mut out: impl std::io::Write, l: &Listing) -> Result<()> {
             Cell::Num(x) => decimal_nl(*x),
         }))?;
     }
-    w.flush().context("cannot write the signals")?;
+    w.flush().context("kan de signalen niet schrijven")?;
     Ok(())
 }
 
@@ -316,7 +316,7 @@ fn write_sheet(
     // Excel's limit is 1,048,576 rows, the header included.
     if sheet.rows.len() >= 1 << 20 {
         bail!(
-            "{} rows do not fit in one Excel sheet; export them as Parquet or CSV",
+            "{} rijen passen niet in één Excel-blad; exporteer ze als Parquet of CSV",
             sheet.rows.len()
         );
     }
@@ -428,7 +428,7 @@ pub fn write_xlsx(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
     about.set_column_width(1, 100)?;
 
     wb.save_to_writer(out)
-        .context("cannot write the Excel workbook")?;
+        .context("kan de Excel-werkmap niet schrijven")?;
     Ok(())
 }
 
@@ -779,7 +779,8 @@ pub fn write_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()>
         ]);
         w.write(&RecordBatch::try_new(schema.clone(), columns)?)?;
     }
-    w.close().context("cannot write the Parquet file")?;
+    w.close()
+        .context("kan het Parquet-bestand niet schrijven")?;
     Ok(())
 }
 
@@ -857,7 +858,7 @@ pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> R
         let mut text = text
             .into_iter()
             .map(|mut b| Arc::new(b.finish()) as ArrayRef);
-        let mut next = || text.next().context("a text column");
+        let mut next = || text.next().context("een tekstkolom");
         let columns: Vec<ArrayRef> = vec![
             next()?,
             Arc::new(rang.finish()),
@@ -878,7 +879,8 @@ pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> R
         ];
         w.write(&RecordBatch::try_new(schema.clone(), columns)?)?;
     }
-    w.close().context("cannot write the Parquet file")?;
+    w.close()
+        .context("kan het Parquet-bestand niet schrijven")?;
     Ok(())
 }
 

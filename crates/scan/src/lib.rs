@@ -433,7 +433,7 @@ pub fn write_signals_csv(
             .collect();
         w.write_record(safe.iter().map(|c| c.as_bytes()))?;
     }
-    w.flush().context("cannot write the signals")?;
+    w.flush().context("kan de signalen niet schrijven")?;
     Ok(())
 }
 

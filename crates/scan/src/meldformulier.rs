@@ -69,7 +69,8 @@ pub fn snapshot(project: &Project) -> Result<(String, PathBuf)> {
     let refs: Vec<Option<&str>> = parts.iter().map(|p| Some(p.as_str())).collect();
     let id = format!("W{}", &project.keyed(&refs)?[..16]);
     let dir = project.layout.data().join(TABLE);
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
     let path = dir.join(format!("{id}.parquet"));
     // Written every time (it is small): a file of the same name edited in place is never read.
     {
@@ -103,11 +104,12 @@ pub fn snapshot(project: &Project) -> Result<(String, PathBuf)> {
         let batch = RecordBatch::try_new(schema.clone(), arrays)?;
         let tmp = path.with_extension("tmp");
         let file = std::fs::File::create(&tmp)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+            .with_context(|| format!("kan {} niet schrijven", tmp.display()))?;
         let mut w = ArrowWriter::try_new(file, schema, None)?;
         w.write(&batch)?;
         w.close()?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::rename(&tmp, &path)
+            .with_context(|| format!("kan {} niet schrijven", path.display()))?;
     }
     // Earlier states no kept run names go.
     let named: String = loep_store::scan::runs(project.conn())?

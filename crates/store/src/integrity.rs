@@ -62,10 +62,11 @@ pub(crate) fn write_private(path: &Path, content: &[u8]) -> Result<()> {
     }
     let mut f = opts
         .open(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
+        .with_context(|| format!("kan {} niet schrijven", tmp.display()))?;
     f.write_all(content)?;
     f.sync_all()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("kan {} niet schrijven", path.display()))?;
     Ok(())
 }
 
@@ -74,10 +75,11 @@ impl IntegrityKey {
     /// the log sequence number from which records are keyed.
     pub fn create(layout: &Layout, mac_from: i64) -> Result<IntegrityKey> {
         let mut key = [0u8; KEY_LEN];
-        getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+        getrandom::fill(&mut key)
+            .map_err(|e| anyhow::anyhow!("geen toeval beschikbaar voor een sleutel: {e}"))?;
         if key_path(layout).exists() {
             bail!(
-                "{} exists already; it is never replaced",
+                "{} bestaat al; die wordt nooit vervangen",
                 key_path(layout).display()
             );
         }
@@ -95,13 +97,13 @@ impl IntegrityKey {
         }
         let bytes = std::fs::read(&path).with_context(|| {
             format!(
-                "cannot read the integrity key {}; the key holder must make it available",
+                "kan de integriteitssleutel {} niet lezen; de sleutelhouder moet hem beschikbaar maken",
                 path.display()
             )
         })?;
         let key: [u8; KEY_LEN] = bytes.as_slice().try_into().map_err(|_| {
             anyhow::anyhow!(
-                "the integrity key {} has the wrong length: it was changed",
+                "de integriteitssleutel {} heeft de verkeerde lengte: hij is gewijzigd",
                 path.display()
             )
         })?;
@@ -138,13 +140,13 @@ pub fn mac_from(layout: &Layout) -> Result<i64> {
     let path = mac_from_path(layout);
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
-            "cannot read {}: it belongs beside the integrity key",
+            "kan {} niet lezen: het hoort naast de integriteitssleutel te staan",
             path.display()
         )
     })?;
     text.trim()
         .parse()
-        .map_err(|_| anyhow::anyhow!("{} was changed: it holds no number", path.display()))
+        .map_err(|_| anyhow::anyhow!("{} is gewijzigd: er staat geen getal in", path.display()))
 }
 
 /// A fixed key, for the unit tests of this crate.
@@ -356,7 +358,7 @@ pub(crate) fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
 /// row does not exist (the caller reports that).
 pub fn row_intact(conn: &Connection, table: &str, id: &str) -> Result<bool> {
     let Some((_, key, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
-        bail!("{table} is not a guarded table");
+        bail!("{table} is geen bewaakte tabel");
     };
     let sealed: bool = conn.query_row(
         &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"),
@@ -380,7 +382,7 @@ pub fn row_intact(conn: &Connection, table: &str, id: &str) -> Result<bool> {
 /// row it reads in the same pass.
 pub fn intact_sql(conn: &Connection, table: &str) -> Result<String> {
     let Some((_, _, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
-        bail!("{table} is not a guarded table");
+        bail!("{table} is geen bewaakte tabel");
     };
     let sealed: bool = conn.query_row(
         &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"),
@@ -507,11 +509,11 @@ pub fn checkpoint(layout: &Layout) -> Result<Option<(i64, String)>> {
     }
     let text = std::fs::read_to_string(&path)?;
     let Some((seq, hash)) = text.trim().split_once(' ') else {
-        bail!("{} was changed: it does not hold a head", path.display());
+        bail!("{} is gewijzigd: er staat geen kop in", path.display());
     };
     let seq = seq
         .parse()
-        .map_err(|_| anyhow::anyhow!("{} was changed: it does not hold a head", path.display()))?;
+        .map_err(|_| anyhow::anyhow!("{} is gewijzigd: er staat geen kop in", path.display()))?;
     Ok(Some((seq, hash.to_string())))
 }
 
@@ -529,7 +531,7 @@ pub fn alarm(layout: &Layout) -> Result<Option<String>> {
         return Ok(None);
     }
     Ok(Some(std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        "the alarm file cannot be read".to_string()
+        "het bestand van het alarm is onleesbaar".to_string()
     })))
 }
 
@@ -543,7 +545,8 @@ pub fn raise_alarm(layout: &Layout, problems: &[String]) -> Result<()> {
 pub fn clear_alarm(layout: &Layout) -> Result<()> {
     let path = alarm_path(layout);
     if path.exists() {
-        std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+        std::fs::remove_file(&path)
+            .with_context(|| format!("kan {} niet verwijderen", path.display()))?;
     }
     Ok(())
 }
@@ -558,13 +561,15 @@ pub fn signed_head(key: &IntegrityKey, seq: i64, hash: &str) -> String {
 pub fn check_signed_head(key: &IntegrityKey, token: &str) -> Result<(i64, String)> {
     let parts: Vec<&str> = token.trim().split(':').collect();
     let [seq, hash, sig] = parts.as_slice() else {
-        bail!("'{token}' is not a signed head (N:HASH:SIGNATURE, as `loep log verify` prints it)");
+        bail!(
+            "'{token}' is geen ondertekende kop (N:HASH:HANDTEKENING, zoals `loep log verify` hem toont)"
+        );
     };
-    let seq: i64 = seq
-        .parse()
-        .map_err(|_| anyhow::anyhow!("'{token}' is not a signed head: '{seq}' is not a number"))?;
+    let seq: i64 = seq.parse().map_err(|_| {
+        anyhow::anyhow!("'{token}' is geen ondertekende kop: '{seq}' is geen getal")
+    })?;
     if signed_head(key, seq, hash) != token.trim() || sig.is_empty() {
-        bail!("the signature of head {seq} does not match: it was not issued by this project");
+        bail!("de handtekening van kop {seq} klopt niet: die is niet door dit project uitgegeven");
     }
     Ok((seq, hash.to_string()))
 }

@@ -26,18 +26,18 @@ impl Pseudonymiser {
     pub fn from_key(key: &[u8]) -> Result<Self> {
         if key.len() != KEY_LEN {
             bail!(
-                "the pseudonymisation key must be {KEY_LEN} bytes, found {}",
+                "de pseudonimiseringssleutel moet {KEY_LEN} bytes zijn, maar is er {}",
                 key.len()
             );
         }
-        let mac = Hmac::<Sha256>::new_from_slice(key).context("invalid key")?;
+        let mac = Hmac::<Sha256>::new_from_slice(key).context("ongeldige sleutel")?;
         Ok(Pseudonymiser { mac })
     }
 
     pub fn load(path: &Path) -> Result<Self> {
         let key = std::fs::read(path).with_context(|| {
             format!(
-                "cannot read the pseudonymisation key {}; the key holder must make it available",
+                "kan de pseudonimiseringssleutel {} niet lezen; de sleutelhouder moet hem beschikbaar maken",
                 path.display()
             )
         })?;
@@ -62,9 +62,10 @@ impl Pseudonymiser {
 /// Writes a fresh random key, readable by its owner only.
 pub fn create_key(dir: &Path, path: &Path) -> Result<()> {
     use std::io::Write;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
     let mut key = [0u8; KEY_LEN];
-    getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("no randomness for the key: {e}"))?;
+    getrandom::fill(&mut key)
+        .map_err(|e| anyhow::anyhow!("geen toeval beschikbaar voor de sleutel: {e}"))?;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -75,7 +76,7 @@ pub fn create_key(dir: &Path, path: &Path) -> Result<()> {
     }
     let mut f = opts
         .open(path)
-        .with_context(|| format!("cannot create key file {}", path.display()))?;
+        .with_context(|| format!("kan het sleutelbestand {} niet aanmaken", path.display()))?;
     f.write_all(&key)?;
     f.sync_all()?;
     Ok(())

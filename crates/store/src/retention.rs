@@ -140,5 +140,5 @@ pub fn last_identities_destruction(conn: &Connection) -> Result<Option<String>> 
 /// Rewrites the store's database file without the free pages that held destroyed rows.
 pub fn compact(conn: &Connection) -> Result<()> {
     conn.execute_batch("VACUUM main;")
-        .context("cannot compact the store after destroying data")
+        .context("kan de opslag na het vernietigen van gegevens niet comprimeren")
 }

@@ -101,7 +101,7 @@ pub fn insert_run(
         || certificaat.signalen_sha256 != crate::certificaat::signal_digest(signals)?
     {
         anyhow::bail!(
-            "the certificate of run {} is not that of its signals",
+            "het certificaat van run {} hoort niet bij haar signalen",
             run.run_id
         );
     }
@@ -504,11 +504,11 @@ pub fn tampered_signals(conn: &Connection) -> Result<Vec<String>> {
 fn signal_unchecked(conn: &Connection, id: &str) -> Result<Option<Signal>> {
     let Some((run_id, nr)) = id.rsplit_once('/') else {
         anyhow::bail!(
-            "'{id}' is not a signal id; signal ids look like S0001-1a2b3c4d/17 (`loep signals` lists them)"
+            "'{id}' is geen kenmerk van een signaal; die zien eruit als S0001-1a2b3c4d/17 (`loep signals` toont ze)"
         );
     };
     let Ok(nr) = nr.parse::<i64>() else {
-        anyhow::bail!("'{id}' is not a signal id: '{nr}' is not a number");
+        anyhow::bail!("'{id}' is geen kenmerk van een signaal: '{nr}' is geen getal");
     };
     Ok(conn
         .query_row(

@@ -54,7 +54,7 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
     let from = version(conn)?;
     if from > CURRENT {
         bail!(
-            "this project was made by a newer release of loep (schema {from}, this release knows up to {CURRENT}); use that release or a newer one"
+            "dit project is gemaakt met een nieuwere versie van loep (schema {from}, deze versie kent er tot en met {CURRENT}); gebruik die versie of een nieuwere"
         );
     }
     for v in from..target.min(CURRENT) {
@@ -87,7 +87,7 @@ pub fn check_floor(layout: &crate::Layout, version: i64) -> Result<()> {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => {
-            return Err(anyhow::anyhow!(e).context(format!("cannot read {}", path.display())));
+            return Err(anyhow::anyhow!(e).context(format!("kan {} niet lezen", path.display())));
         }
     };
     let floor: i64 = text.trim().parse().unwrap_or(i64::MAX);
@@ -150,7 +150,7 @@ fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
         5 => crate::certificaat::certify_existing(tx),
         6 => crate::integrity::seal_decisions(tx),
         7 => Ok(()),
-        other => bail!("no migration to schema version {other}"),
+        other => bail!("er is geen migratie naar schemaversie {other}"),
     }
 }
 
@@ -171,6 +171,6 @@ mod tests {
         conn.pragma_update(None, "user_version", CURRENT + 1)
             .unwrap();
         let e = migrate(&mut conn).unwrap_err();
-        assert!(e.to_string().contains("newer release"), "{e}");
+        assert!(e.to_string().contains("nieuwere versie"), "{e}");
     }
 }

@@ -165,11 +165,11 @@ pub fn register(conn: &Connection, key: &IntegrityKey, ledger: Arc<Ledger>) -> R
             .map(|i| integrity::value_text(ctx.get_raw(i)))
             .collect();
         let mut s = ledger.0.lock().map_err(|_| {
-            rusqlite::Error::UserFunctionError("the access ledger is poisoned".into())
+            rusqlite::Error::UserFunctionError("de boekhouding van de toegang is onbruikbaar geworden".into())
         })?;
         if !s.open {
             return Err(rusqlite::Error::UserFunctionError(
-                "rows that grant access change only inside a transaction of loep (Project::begin)"
+                "rijen die toegang geven veranderen alleen binnen een transactie van loep (Project::begin)"
                     .into(),
             ));
         }
@@ -389,17 +389,18 @@ pub fn anchor(layout: &Layout) -> Result<Option<Vec<Digest>>> {
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        Err(e) => return Err(e).with_context(|| format!("kan {} niet lezen", path.display())),
     };
     let mut out = Vec::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let mut d = [0u8; 32];
-        hex::decode_to_slice(line.trim(), &mut d)
-            .map_err(|_| anyhow::anyhow!("{} was changed: it holds no digest", path.display()))?;
+        hex::decode_to_slice(line.trim(), &mut d).map_err(|_| {
+            anyhow::anyhow!("{} is gewijzigd: er staat geen digest in", path.display())
+        })?;
         out.push(d);
     }
     if out.is_empty() {
-        bail!("{} was changed: it holds no digest", path.display());
+        bail!("{} is gewijzigd: er staat geen digest in", path.display());
     }
     Ok(Some(out))
 }
@@ -423,9 +424,9 @@ impl AnchorLock {
             .truncate(false)
             .write(true)
             .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+            .with_context(|| format!("kan {} niet openen", path.display()))?;
         f.lock()
-            .with_context(|| format!("cannot lock {}", path.display()))?;
+            .with_context(|| format!("kan {} niet vergrendelen", path.display()))?;
         Ok(AnchorLock(f))
     }
 }
@@ -468,7 +469,7 @@ pub(crate) fn prepare<'a>(
     let states = if accepted.contains(&before) {
         // Both are accepted while the commit is under way (a reader may see either).
         write_anchor(layout, &[before, after])
-            .context("the access state cannot be recorded beside the integrity key")?;
+            .context("kan de stand van de toegang niet naast de integriteitssleutel vastleggen")?;
         Some((before, after))
     } else {
         None
@@ -514,7 +515,7 @@ pub(crate) fn prepare_decisions<'a>(
     let states = if accepted == [before] {
         let after = digest_of(conn, key, true, true)?;
         write_anchor(layout, &[before, after])
-            .context("the access state cannot be recorded beside the integrity key")?;
+            .context("kan de stand van de toegang niet naast de integriteitssleutel vastleggen")?;
         Some((before, after))
     } else {
         None
@@ -819,7 +820,7 @@ mod tests {
             )
             .unwrap_err();
         assert!(
-            e.to_string().contains("inside a transaction of loep"),
+            e.to_string().contains("binnen een transactie van loep"),
             "{e}"
         );
     }

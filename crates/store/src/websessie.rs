@@ -128,7 +128,7 @@ pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for row in rows {
         out.push(format!(
-            "websessie row {} was made or changed outside loep (it does not match its seal)",
+            "websessie-rij {} is buiten loep om gemaakt of gewijzigd (klopt niet met het zegel)",
             row?
         ));
     }

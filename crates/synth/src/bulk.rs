@@ -43,7 +43,8 @@ struct Out {
 impl Out {
     fn new(dir: &Path, name: &'static str, header: &str) -> Result<Out> {
         let path = dir.join(format!("{name}.csv"));
-        let f = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let f =
+            File::create(&path).with_context(|| format!("kan {} niet aanmaken", path.display()))?;
         let mut w = BufWriter::with_capacity(1 << 20, f);
         writeln!(w, "{header}")?;
         Ok(Out { w, rows: 0, name })
@@ -71,7 +72,7 @@ pub fn write_bulk_delivery(
     seed: u64,
     gemeentecode: u32,
 ) -> Result<BulkCounts> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
     let gm = format!("{gemeentecode:04}");
     let n_buurt: u64 = 16;
     let dwellings = (persons / 2).max(1);
@@ -407,7 +408,7 @@ pub fn write_bulk_delivery(
 
     std::fs::write(
         dir.join("levering.toml"),
-        "# Bulk delivery for benchmarks (all partners)\npeildatum = \"2025-12-31\"\n",
+        "# Bulklevering voor benchmarks (alle partners)\npeildatum = \"2025-12-31\"\n",
     )?;
     Ok(counts)
 }

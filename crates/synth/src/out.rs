@@ -32,38 +32,42 @@ macro_rules! bad {
 fn corruptions(table: &str) -> &'static [Corruption] {
     match table {
         "bag_verblijfsobject" => &[
-            bad!("postcode", "0123AB", "postcode starts with 0"),
-            bad!("oppervlakte", "-40", "negative floor area"),
+            bad!("postcode", "0123AB", "postcode begint met 0"),
+            bad!("oppervlakte", "-40", "negatieve oppervlakte"),
             bad!("huisnummer", "0", "huisnummer 0"),
         ],
         "kad_eigendom" => &[
-            bad!("datum_verkrijging", "2023-02-30", "impossible date"),
-            bad!("koopsom", "250.000,00", "amount with thousands separator"),
+            bad!("datum_verkrijging", "2023-02-30", "onmogelijke datum"),
+            bad!(
+                "koopsom",
+                "250.000,00",
+                "bedrag met scheidingsteken voor duizendtallen"
+            ),
         ],
-        "kvk_vestiging" => &[bad!("rechtsvorm", "holding", "unknown rechtsvorm")],
+        "kvk_vestiging" => &[bad!("rechtsvorm", "holding", "onbekende rechtsvorm")],
         "brp_persoon" => &[
-            bad!("geslacht", "X", "unknown geslacht"),
-            bad!("geboortedatum", "1980-02-30", "impossible date"),
+            bad!("geslacht", "X", "onbekend geslacht"),
+            bad!("geboortedatum", "1980-02-30", "onmogelijke datum"),
         ],
-        "brp_verblijf_historie" => &[bad!("functie_adres", "Z", "unknown functie_adres")],
-        "bd_inkomen" => &[bad!("verzamelinkomen", "ca. 30000", "not an amount")],
-        "bd_toeslag" => &[bad!("regeling", "huursubsidie", "unknown regeling")],
-        "svb_uitkering" => &[bad!("leefvorm", "gehuwd", "unknown leefvorm")],
-        "uwv_uitkering" => &[bad!("regeling", "bijstand", "unknown regeling")],
+        "brp_verblijf_historie" => &[bad!("functie_adres", "Z", "onbekende functie_adres")],
+        "bd_inkomen" => &[bad!("verzamelinkomen", "ca. 30000", "geen bedrag")],
+        "bd_toeslag" => &[bad!("regeling", "huursubsidie", "onbekende regeling")],
+        "svb_uitkering" => &[bad!("leefvorm", "gehuwd", "onbekende leefvorm")],
+        "uwv_uitkering" => &[bad!("regeling", "bijstand", "onbekende regeling")],
         "uwv_dienstverband" => &[
             bad!(
                 "loonheffingennummer",
                 "12345L01",
-                "loonheffingennummer too short"
+                "loonheffingennummer te kort"
             ),
-            bad!("periode", "2025-13", "month 13"),
+            bad!("periode", "2025-13", "maand 13"),
         ],
-        "gem_bijstand" => &[bad!("norm", "samenwonend", "unknown norm")],
-        "wc_huurcontract" => &[bad!("sociale_huur", "misschien", "not ja or nee")],
-        "nuts_verbruik" => &[bad!("elektriciteit_kwh", "-5", "negative use")],
-        "pol_registratie" => &[bad!("categorie", "diefstal", "unknown categorie")],
-        "pol_betrokkene" => &[bad!("rol", "dader", "unknown rol")],
-        "melding" => &[bad!("anoniem", "onbekend", "not ja or nee")],
+        "gem_bijstand" => &[bad!("norm", "samenwonend", "onbekende norm")],
+        "wc_huurcontract" => &[bad!("sociale_huur", "misschien", "niet ja of nee")],
+        "nuts_verbruik" => &[bad!("elektriciteit_kwh", "-5", "negatief verbruik")],
+        "pol_registratie" => &[bad!("categorie", "diefstal", "onbekende categorie")],
+        "pol_betrokkene" => &[bad!("rol", "dader", "onbekende rol")],
+        "melding" => &[bad!("anoniem", "onbekend", "niet ja of nee")],
         _ => &[],
     }
 }
@@ -93,7 +97,7 @@ pub struct Delivery {
 }
 
 fn writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>> {
-    let f = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let f = File::create(path).with_context(|| format!("kan {} niet aanmaken", path.display()))?;
     Ok(csv::Writer::from_writer(BufWriter::with_capacity(
         1 << 20,
         f,

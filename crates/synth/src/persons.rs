@@ -279,7 +279,7 @@ pub struct PersonFiles {
 /// Writes `a.csv` and `b.csv` of `records` rows each, and `truth.csv` (`left_id,right_id`),
 /// into `dir`. Deterministic per seed.
 pub fn write_person_files(dir: &Path, records: u64, seed: u64) -> Result<PersonFiles> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
     let shared = (records as f64 * SHARED) as u64;
     let only = records - shared;
     let total = shared + 2 * only;
@@ -293,8 +293,8 @@ pub fn write_person_files(dir: &Path, records: u64, seed: u64) -> Result<PersonF
     }
     let open = |name: &str| -> Result<std::io::BufWriter<std::fs::File>> {
         let p = dir.join(name);
-        let f =
-            std::fs::File::create(&p).with_context(|| format!("cannot write {}", p.display()))?;
+        let f = std::fs::File::create(&p)
+            .with_context(|| format!("kan {} niet schrijven", p.display()))?;
         Ok(std::io::BufWriter::with_capacity(1 << 20, f))
     };
     let line = |w: &mut dyn Write, fields: &[String]| -> std::io::Result<()> {

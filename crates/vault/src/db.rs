@@ -86,18 +86,18 @@ impl Vault {
         let path = layout.vault();
         if !layout.vault_dir().exists() {
             anyhow::bail!(
-                "the identity vault {} is not available; mount the vault storage and try again",
+                "de identiteitskluis {} is niet beschikbaar; koppel de opslag van de kluis aan en probeer het opnieuw",
                 layout.vault_dir().display()
             );
         }
         let conn = Connection::open(&path)
-            .with_context(|| format!("cannot open the identity vault {}", path.display()))?;
+            .with_context(|| format!("kan de identiteitskluis {} niet openen", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         // Destroyed rows are overwritten in the file, not merely unlinked.
         conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)
-            .context("cannot create the identity vault's tables")?;
+            .context("kan de tabellen van de identiteitskluis niet aanmaken")?;
         let mut vault = Vault {
             conn,
             dir: layout.dir.clone(),
@@ -148,7 +148,7 @@ impl Vault {
         }
         tx.commit()?;
         std::fs::write(&marker, b"de bestanden van de kluis zijn verzegeld\n")
-            .with_context(|| format!("cannot write {}", marker.display()))?;
+            .with_context(|| format!("kan {} niet schrijven", marker.display()))?;
         Ok(())
     }
 
@@ -287,7 +287,10 @@ impl Vault {
         let staging = layout.vault_staging();
         if staging.exists() {
             std::fs::remove_dir_all(&staging).with_context(|| {
-                format!("cannot remove leftover staging area {}", staging.display())
+                format!(
+                    "kan de achtergebleven tussenmap {} niet verwijderen",
+                    staging.display()
+                )
             })?;
         }
         let orphans: Vec<String> = self
@@ -364,7 +367,7 @@ impl Vault {
     pub fn compact(&self) -> Result<()> {
         self.conn
             .execute_batch("VACUUM")
-            .context("cannot compact the identity vault after destroying data")
+            .context("kan de identiteitskluis na het vernietigen van gegevens niet comprimeren")
     }
 }
 

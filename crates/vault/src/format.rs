@@ -90,9 +90,9 @@ pub fn for_each_row(
     columns: &[&str],
     mut f: impl FnMut(&[Option<&str>]) -> Result<()>,
 ) -> Result<()> {
-    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
+    let file = File::open(path).with_context(|| format!("{} ontbreekt", path.display()))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+        .with_context(|| format!("{} is geen leesbaar Parquet-bestand", path.display()))?;
     let schema = builder.schema().clone();
     let indices: Vec<usize> = columns
         .iter()
@@ -101,7 +101,7 @@ pub fn for_each_row(
                 .fields()
                 .iter()
                 .position(|f| f.name() == c)
-                .with_context(|| format!("{} has no column {c}", path.display()))
+                .with_context(|| format!("{} heeft geen kolom {c}", path.display()))
         })
         .collect::<Result<_>>()?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), indices.iter().copied());
@@ -112,7 +112,7 @@ pub fn for_each_row(
             .map(|c| -> Result<ArrayRef> {
                 let col = batch
                     .column_by_name(c)
-                    .with_context(|| format!("{} lost column {c}", path.display()))?;
+                    .with_context(|| format!("{} mist kolom {c}", path.display()))?;
                 Ok(arrow_cast::cast(col, &DataType::Utf8)?)
             })
             .collect::<Result<_>>()?;
@@ -121,7 +121,7 @@ pub fn for_each_row(
             .map(|a| {
                 a.as_any()
                     .downcast_ref::<StringArray>()
-                    .context("a column cast to text is not text")
+                    .context("een kolom omgezet naar tekst is geen tekst")
             })
             .collect::<Result<_>>()?;
         let mut row: Vec<Option<&str>> = vec![None; columns.len()];
@@ -137,9 +137,9 @@ pub fn for_each_row(
 
 /// The column names of the Parquet file at `path`.
 pub fn columns(path: &Path) -> Result<Vec<String>> {
-    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
+    let file = File::open(path).with_context(|| format!("{} ontbreekt", path.display()))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+        .with_context(|| format!("{} is geen leesbaar Parquet-bestand", path.display()))?;
     Ok(builder
         .schema()
         .fields()

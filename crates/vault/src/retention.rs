@@ -44,20 +44,20 @@ fn filter_file(
     let mut batches = Vec::new();
     let schema;
     {
-        let file = File::open(&path).with_context(|| format!("{} is missing", path.display()))?;
+        let file = File::open(&path).with_context(|| format!("{} ontbreekt", path.display()))?;
         let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+            .with_context(|| format!("{} is geen leesbaar Parquet-bestand", path.display()))?;
         schema = reader.schema().clone();
         for batch in reader.build()? {
             let batch = batch?;
             let keys = batch
                 .column_by_name(key_column)
-                .with_context(|| format!("{} has no column {key_column}", path.display()))?;
+                .with_context(|| format!("{} heeft geen kolom {key_column}", path.display()))?;
             let keys = arrow_cast::cast(keys, &DataType::Utf8)?;
             let keys = keys
                 .as_any()
                 .downcast_ref::<StringArray>()
-                .context("a key column cast to text is not text")?;
+                .context("een sleutelkolom omgezet naar tekst is geen tekst")?;
             let mask: BooleanArray = (0..batch.num_rows())
                 .map(|i| Some(!keys.is_null(i) && kept(keys.value(i), soort, keep)))
                 .collect();
@@ -89,8 +89,8 @@ fn filter_file(
         std::fs::create_dir_all(&staging)?;
         let tmp = staging.join(format!("bewaartermijn-{}.parquet", rel.replace('/', "_")));
         {
-            let out =
-                File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+            let out = File::create(&tmp)
+                .with_context(|| format!("kan {} niet schrijven", tmp.display()))?;
             let mut w = parquet::arrow::ArrowWriter::try_new(out, schema, None)?;
             for b in &batches {
                 w.write(b)?;
@@ -345,7 +345,7 @@ pub fn enforce_retention(
         let copies = project.layout.data().join("burgermelding");
         if copies.exists() {
             std::fs::remove_dir_all(&copies)
-                .with_context(|| format!("cannot remove {}", copies.display()))?;
+                .with_context(|| format!("kan {} niet verwijderen", copies.display()))?;
         }
     }
     if filter_identities {
@@ -360,7 +360,8 @@ pub fn enforce_retention(
         if let Ok(rel) = path.strip_prefix(&project.layout.dir) {
             vault.reseal(&rel.to_string_lossy(), tmp)?;
         }
-        std::fs::rename(tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+        std::fs::rename(tmp, path)
+            .with_context(|| format!("kan {} niet vervangen", path.display()))?;
     }
     if report.identiteiten_termijn_verstreken {
         vault.purge_rejects(false)?;
@@ -369,7 +370,7 @@ pub fn enforce_retention(
         vault.set_identities_done(true, &ended)?;
     }
     for p in &old_reports {
-        std::fs::remove_file(p).with_context(|| format!("cannot remove {}", p.display()))?;
+        std::fs::remove_file(p).with_context(|| format!("kan {} niet verwijderen", p.display()))?;
     }
     if anything {
         retention::compact(project.conn())?;

@@ -115,20 +115,20 @@ pub fn parse(text: &str) -> Result<Catalogus> {
 /// days and years 365, rounded up to whole days at the end.
 pub fn duration_days(d: &str) -> Result<i64> {
     let Some(rest) = d.strip_prefix('P') else {
-        bail!("'{d}' is not an ISO 8601 duration (P3M, P2Y, P8W, P30D)");
+        bail!("'{d}' is geen ISO 8601-duur (P3M, P2Y, P8W, P30D)");
     };
     let Some((at, unit)) = rest.char_indices().last() else {
-        bail!("'{d}' is not an ISO 8601 duration (P3M, P2Y, P8W, P30D)");
+        bail!("'{d}' is geen ISO 8601-duur (P3M, P2Y, P8W, P30D)");
     };
     let n: i64 = rest[..at]
         .parse()
-        .map_err(|_| anyhow::anyhow!("'{d}' is not an ISO 8601 duration (P3M, P2Y, P8W, P30D)"))?;
+        .map_err(|_| anyhow::anyhow!("'{d}' is geen ISO 8601-duur (P3M, P2Y, P8W, P30D)"))?;
     Ok(match unit {
         'D' => n,
         'W' => n * 7,
         'M' => n * 30,
         'Y' => n * 365,
-        _ => bail!("'{d}' is not an ISO 8601 duration (P3M, P2Y, P8W, P30D)"),
+        _ => bail!("'{d}' is geen ISO 8601-duur (P3M, P2Y, P8W, P30D)"),
     })
 }
 
@@ -137,22 +137,22 @@ impl Catalogus {
         let statuses: Vec<&str> = self.statustypen.iter().map(|s| s.code.as_str()).collect();
         for (from, tos) in &self.overgangen {
             if !statuses.contains(&from.as_str()) {
-                bail!("overgangen: unknown status '{from}'");
+                bail!("overgangen: onbekende status '{from}'");
             }
             for to in tos {
                 if !statuses.contains(&to.as_str()) {
-                    bail!("overgangen.{from}: unknown status '{to}'");
+                    bail!("overgangen.{from}: onbekende status '{to}'");
                 }
             }
         }
         if self.statustype("nieuw").is_none() {
-            bail!("the catalogue needs a status 'nieuw' (where every case starts)");
+            bail!("de catalogus heeft een status 'nieuw' nodig (daar begint elke zaak)");
         }
         for r in &self.resultaattypen {
             duration_days(&r.archiefactietermijn)?;
             if !["vernietigen", "blijvend_bewaren"].contains(&r.archiefnominatie.as_str()) {
                 bail!(
-                    "resultaattype {}: archiefnominatie must be vernietigen or blijvend_bewaren",
+                    "resultaattype {}: archiefnominatie moet vernietigen of blijvend_bewaren zijn",
                     r.code
                 );
             }
@@ -161,19 +161,19 @@ impl Catalogus {
             duration_days(&z.doorlooptijd)?;
             if !VERTROUWELIJKHEID.contains(&z.vertrouwelijkheidaanduiding.as_str()) {
                 bail!(
-                    "zaaktype {}: unknown vertrouwelijkheidaanduiding '{}'",
+                    "zaaktype {}: onbekende vertrouwelijkheidaanduiding '{}'",
                     z.code,
                     z.vertrouwelijkheidaanduiding
                 );
             }
             for t in &z.themas {
                 if !loep_contract::tables::THEMES.contains(&t.as_str()) {
-                    bail!("zaaktype {}: unknown theme '{t}'", z.code);
+                    bail!("zaaktype {}: onbekend thema '{t}'", z.code);
                 }
             }
             for p in &z.behandelaars {
                 if loep_contract::Partner::parse(p).is_err() {
-                    bail!("zaaktype {}: unknown partner '{p}'", z.code);
+                    bail!("zaaktype {}: onbekende partner '{p}'", z.code);
                 }
             }
         }

@@ -22,8 +22,8 @@ pub const BAG_FILE: &str = "bag-light.gpkg";
 pub const BRP_FILE: &str = "brp-personen.json";
 
 fn rows(path: &Path) -> Result<(csv::StringRecord, csv::Reader<File>)> {
-    let mut r =
-        csv::Reader::from_path(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut r = csv::Reader::from_path(path)
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
     let header = r.headers()?.clone();
     Ok((header, r))
 }
@@ -110,7 +110,7 @@ pub fn as_published(dir: &Path, gemeentenaam: &str) -> Result<()> {
 
     // BRP: the persons as answers of RaadpleegMetBurgerservicenummer.
     let brp = loep_contract::Table::by_name("brp_persoon")
-        .ok_or_else(|| anyhow!("the contract has no brp_persoon"))?;
+        .ok_or_else(|| anyhow!("het contract heeft geen brp_persoon"))?;
     let (header, mut r) = rows(&dir.join("brp_persoon.csv"))?;
     let file = File::create(dir.join(BRP_FILE))?;
     let mut w = AnswerWriter::new(BufWriter::new(file));
@@ -122,7 +122,7 @@ pub fn as_published(dir: &Path, gemeentenaam: &str) -> Result<()> {
             .map(|c| field(&header, &rec, c.name))
             .collect();
         let row = BrpPersoonRow::from_contract_order(&fields)
-            .ok_or_else(|| anyhow!("brp_persoon.csv: a row of another width"))?;
+            .ok_or_else(|| anyhow!("brp_persoon.csv: een rij met een ander aantal velden"))?;
         w.push_row(&row)?;
     }
     w.finish()?;

@@ -136,7 +136,7 @@ pub(super) fn register(
                 std::fs::create_dir_all(p).map_err(anyhow::Error::from)?;
             }
             std::fs::rename(from, &target)
-                .with_context(|| format!("cannot move {} into place", from.display()))?;
+                .with_context(|| format!("kan {} niet op zijn plaats zetten", from.display()))?;
             // The analysis file as written, in the keyed log: a scan refuses a file that
             // changed since (the vault's files carry seals of their own).
             if kind == "data" {

@@ -42,7 +42,8 @@ fn write_csv(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> Result<Vec<String>>,
 ) -> Result<Vec<String>> {
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file =
+        File::create(path).with_context(|| format!("kan {} niet aanmaken", path.display()))?;
     let mut out = BufWriter::new(file);
     let bron = f(&mut out)?;
     out.flush()?;
@@ -115,7 +116,7 @@ fn buurten_of_project(project: &Project) -> Result<Option<BuurtIndex>> {
         return Ok(None);
     };
     let path = project.layout.dir.join(&s.pad);
-    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = File::open(&path).with_context(|| format!("kan {} niet openen", path.display()))?;
     let reader =
         parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
     let mut rows = Vec::new();

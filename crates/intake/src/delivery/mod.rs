@@ -426,7 +426,7 @@ fn load(
     let staging = layout.staging().join(&levering_id);
     let vault_staging = layout.vault_staging().join(&levering_id);
     for d in [&staging, &vault_staging] {
-        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        std::fs::create_dir_all(d).with_context(|| format!("kan {} niet aanmaken", d.display()))?;
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let limit = checks::max_afgewezen(project);
@@ -566,7 +566,7 @@ fn load(
                 return Err(match e.downcast::<RefusedFile>() {
                     Ok(RefusedFile(p)) => IntakeError::Refused(vec![p]),
                     Err(e) => {
-                        IntakeError::Failed(e.context(format!("while loading {}", f.file_name)))
+                        IntakeError::Failed(e.context(format!("bij het laden van {}", f.file_name)))
                     }
                 });
             }

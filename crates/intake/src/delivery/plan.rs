@@ -79,7 +79,7 @@ fn regular_file(path: &Path, name: &str) -> Result<std::fs::Metadata, FileProble
 /// Opens the regular file `meta` describes, refusing one that was replaced in between (by a
 /// symlink or another file).
 fn open_regular(path: &Path, meta: &std::fs::Metadata) -> Result<File> {
-    let f = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let f = File::open(path).with_context(|| format!("kan {} niet lezen", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -213,7 +213,12 @@ pub(super) fn plan(
         }
     }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| IntakeError::Failed(anyhow!("cannot list {}: {e}", dir.display())))?
+        .map_err(|e| {
+            IntakeError::Failed(anyhow!(
+                "kan de inhoud van {} niet lezen: {e}",
+                dir.display()
+            ))
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();

@@ -23,7 +23,7 @@ const SCOPE_COLUMN: &str = "sleutel";
 /// Calls `f` for every value of one text column of a Parquet file, batch by batch, so that no
 /// copy of the whole column is held.
 fn for_each_value(path: &Path, column: &str, mut f: impl FnMut(&str)) -> Result<()> {
-    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
+    let file = File::open(path).with_context(|| format!("{} ontbreekt", path.display()))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
     let Some(idx) = builder
         .schema()
@@ -40,7 +40,7 @@ fn for_each_value(path: &Path, column: &str, mut f: impl FnMut(&str)) -> Result<
             .column(0)
             .as_any()
             .downcast_ref::<StringArray>()
-            .with_context(|| format!("{column} in {} is not text", path.display()))?;
+            .with_context(|| format!("{column} in {} is geen tekst", path.display()))?;
         col.iter().flatten().for_each(&mut f);
     }
     Ok(())

@@ -56,9 +56,10 @@ struct ToWriter {
 
 pub(super) fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
     if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p).with_context(|| format!("cannot create {}", p.display()))?;
+        std::fs::create_dir_all(p).with_context(|| format!("kan {} niet aanmaken", p.display()))?;
     }
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let file =
+        File::create(path).with_context(|| format!("kan {} niet aanmaken", path.display()))?;
     // Statistics per column chunk are enough to prune row groups. Columns of (nearly) unique
     // values (pseudonyms, keys, BSNs) overflow any dictionary, and min/max of random values
     // prune nothing: both only cost time there.
@@ -326,7 +327,7 @@ pub(super) fn load_table(
                     }
                 }
             })
-            .context("cannot start the reader thread")?;
+            .context("kan de thread die het bestand leest niet starten")?;
         // Analysis data and vault files are encoded on threads of their own.
         let has_vault = vault_sink.identity.is_some() || vault_sink.bsn.is_some();
         let spawn_writer = |name: &str, mut sinks: Sinks| -> Result<_> {
@@ -339,7 +340,7 @@ pub(super) fn load_table(
                     }
                     sinks.close()
                 })
-                .with_context(|| format!("cannot start the {name} thread"))?;
+                .with_context(|| format!("kan de thread {name} niet starten"))?;
             Ok((send, handle))
         };
         let (wsend, writer) = spawn_writer("loep-writer", data_sink)?;
@@ -494,7 +495,9 @@ pub(super) fn load_table(
                     || ((vault.identities.is_some() || vault.bsn_rows.is_some())
                         && vsend.send(vault).is_err())
                 {
-                    return Err(anyhow!("the Parquet writer stopped unexpectedly"));
+                    return Err(anyhow!(
+                        "het schrijven van het Parquet-bestand is onverwacht gestopt"
+                    ));
                 }
                 Ok(())
             };
@@ -515,10 +518,10 @@ pub(super) fn load_table(
         drop(vsend);
         let written = writer
             .join()
-            .map_err(|_| anyhow!("the Parquet writer stopped unexpectedly"))?;
+            .map_err(|_| anyhow!("het schrijven van het Parquet-bestand is onverwacht gestopt"))?;
         let vault_written = vault_writer
             .join()
-            .map_err(|_| anyhow!("the vault writer stopped unexpectedly"))?;
+            .map_err(|_| anyhow!("het schrijven naar de kluis is onverwacht gestopt"))?;
         consumed?;
         written?;
         vault_written

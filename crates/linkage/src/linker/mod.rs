@@ -77,12 +77,12 @@ impl<'a> Linker<'a> {
         settings.check()?;
         if right.is_none() && settings.has_swapped_blocking() {
             return Err(
-                "a blocking column 'a~b' needs two inputs; deduplication compares one input with itself"
+                "een blokkeerkolom 'a~b' vraagt twee invoerbestanden; bij ontdubbelen wordt één invoer met zichzelf vergeleken"
                     .into(),
             );
         }
         if left.is_empty() || right.as_ref().is_some_and(InputBuilder::is_empty) {
-            return Err("nothing to link: an input has no records".into());
+            return Err("niets te koppelen: een invoer heeft geen rijen".into());
         }
         let fields = left.fields.clone();
         let width = fields.len();
@@ -286,7 +286,7 @@ impl<'a> Linker<'a> {
             .collect();
         if width + derived.len() != full {
             return Err(format!(
-                "internal error: rows have {full} slots where {} are needed",
+                "interne fout: rijen hebben {full} plaatsen waar er {} nodig zijn",
                 width + derived.len()
             ));
         }
@@ -395,7 +395,7 @@ mod tests {
         assert!(s.check().unwrap_err().contains("kind = \"name\""));
         s = settings("name", "");
         s.blocking_rules[0].columns = vec!["a:x".into()];
-        assert!(s.check().unwrap_err().contains("leading characters"));
+        assert!(s.check().unwrap_err().contains("aantal beginletters"));
         s.blocking_rules.clear();
         assert!(s.check().is_err());
     }

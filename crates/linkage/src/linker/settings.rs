@@ -94,17 +94,17 @@ impl Settings {
     /// Checks what serde cannot: counts, thresholds, and which options go with which kind.
     pub fn check(&self) -> Result<(), String> {
         if self.comparisons.is_empty() || self.blocking_rules.is_empty() {
-            return Err("give at least one [[comparison]] and one [[blocking]] rule".into());
+            return Err("geef ten minste één [[comparison]] en één [[blocking]]-regel".into());
         }
         if self.comparisons.len() > MAX_COMPARISONS {
             return Err(format!(
-                "{} comparisons; at most {MAX_COMPARISONS} are supported",
+                "{} vergelijkingen; er kunnen er hoogstens {MAX_COMPARISONS} zijn",
                 self.comparisons.len()
             ));
         }
         if self.blocking_rules.len() > MAX_BLOCKING_RULES {
             return Err(format!(
-                "{} blocking rules; at most {MAX_BLOCKING_RULES} are supported",
+                "{} blokkeerregels; er kunnen er hoogstens {MAX_BLOCKING_RULES} zijn",
                 self.blocking_rules.len()
             ));
         }
@@ -114,27 +114,27 @@ impl Settings {
                 .is_some_and(|r| !(0.0..=self.match_threshold).contains(&r))
         {
             return Err(
-                "match_threshold must lie in [0, 1] and review_threshold in [0, match_threshold]"
+                "match_threshold moet tussen 0 en 1 liggen en review_threshold tussen 0 en match_threshold"
                     .into(),
             );
         }
         for c in &self.comparisons {
             if c.kind != Kind::Name && (c.voorvoegsel_column.is_some() || c.swap_column.is_some()) {
                 return Err(format!(
-                    "comparison '{}': voorvoegsel_column and swap_column apply to kind = \"name\" only",
+                    "vergelijking '{}': voorvoegsel_column en swap_column gelden alleen voor kind = \"name\"",
                     c.column
                 ));
             }
             if (c.kind == Kind::Address) != c.address_columns().iter().any(Option::is_some) {
                 return Err(format!(
-                    "comparison '{}': kind = \"address\" needs number_column, street_column or place_column, and those apply to addresses only",
+                    "vergelijking '{}': kind = \"address\" vraagt number_column, street_column of place_column, en die gelden alleen voor adressen",
                     c.column
                 ));
             }
         }
         for r in &self.blocking_rules {
             if r.columns.is_empty() {
-                return Err("a [[blocking]] rule without columns would compare every pair".into());
+                return Err("een [[blocking]]-regel zonder kolommen zou elk paar vergelijken; geef ten minste één kolom".into());
             }
             for c in &r.columns {
                 if let Some((a, b)) = c.split_once('~') {
@@ -145,7 +145,7 @@ impl Settings {
                             .any(|k| k.column == x && k.kind == Kind::Name)
                         {
                             return Err(format!(
-                                "blocking column '{c}': '{x}' needs a comparison of kind = \"name\""
+                                "blokkeerkolom '{c}': voor '{x}' is een vergelijking met kind = \"name\" nodig"
                             ));
                         }
                     }
@@ -155,7 +155,7 @@ impl Settings {
                     && n.parse::<usize>().map_or(true, |n| n == 0)
                 {
                     return Err(format!(
-                        "blocking column '{c}': after ':' give the number of leading characters, at least 1"
+                        "blokkeerkolom '{c}': geef na ':' het aantal beginletters, ten minste 1"
                     ));
                 }
             }

@@ -36,7 +36,7 @@ impl Doc {
     fn event(&mut self, e: Event<'_>) -> Result<()> {
         self.w
             .write_event(e)
-            .context("cannot write the SVG document")
+            .context("kan het SVG-document niet schrijven")
     }
 
     /// `<name attrs…>`; the values are escaped.
@@ -75,7 +75,7 @@ impl Doc {
     }
 
     pub(crate) fn finish(self) -> Result<String> {
-        let mut s = String::from_utf8(self.w.into_inner()).context("the SVG is not UTF-8")?;
+        let mut s = String::from_utf8(self.w.into_inner()).context("de SVG is geen UTF-8")?;
         s.push('\n');
         Ok(s)
     }

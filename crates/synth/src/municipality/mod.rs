@@ -1673,12 +1673,12 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
     let levering = out.join("levering");
     let truth = out.join("truth");
     for d in [&levering, &truth] {
-        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        std::fs::create_dir_all(d).with_context(|| format!("kan {} niet aanmaken", d.display()))?;
     }
     let today = o
         .peildatum
         .days_since_epoch()
-        .context("the peildatum must be a complete date")?;
+        .context("de peildatum moet een volledige datum zijn")?;
     let n_buurten = ((o.persons / 2_500) as usize).clamp(10, 20);
     let dwellings_estimate = o.persons / 2 + 100;
     let streets_per_buurt = 8;
@@ -1790,7 +1790,7 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
     std::fs::write(
         levering.join("levering.toml"),
         format!(
-            "# Synthetic municipality {:04} (loep synth, seed {})\npeildatum = \"{}\"\n",
+            "# Synthetische gemeente {:04} (loep synth, startwaarde {})\npeildatum = \"{}\"\n",
             o.gemeentecode, o.seed, o.peildatum
         ),
     )?;
