@@ -34,7 +34,8 @@ const check = (ok, what) => {
 const errors = [];
 const checked = new Set();
 
-// Words that say a user reads English (whole words, in running text); and codes written as
+// Words that say a user reads English (whole words, in running text and in the title, labels,
+// tooltips, placeholders and alternative texts); and codes written as
 // they are stored (snake_case) where a reader expects words. Text in code, pre, kbd and samp,
 // and placeholders in braces (a published template's {feit}), are not running text.
 const ENGLISH = ['the', 'of the', 'and the', 'with', 'from', 'must', 'which', 'this', 'that', 'should',
@@ -56,6 +57,16 @@ async function readsDutch(page, name) {
       if (getComputedStyle(node).display !== 'inline') parts.push('\n');
     };
     walk(document.body);
+    // What a reader also reads: the window's title, labels for screen readers, tooltips,
+    // placeholders, alternative texts and the words on input buttons.
+    parts.push('\n', document.title, '\n');
+    for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [alt], input[type=submit], input[type=button]')) {
+      for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {
+        const v = el.getAttribute(a);
+        if (v) parts.push('\n', v, '\n');
+      }
+      if (el.tagName === 'INPUT' && (el.type === 'submit' || el.type === 'button')) parts.push('\n', el.value, '\n');
+    }
     return parts.join(' ');
   });
   const running = text.replace(/\{[^}]*\}/g, ' ');
@@ -181,6 +192,30 @@ try {
   const caseUrl = page.url();
   check((await page.textContent('.status')).includes('Nieuw'), 'the new case has status Nieuw');
   await look(page, 'zaak');
+  await logout(page);
+
+  // A doubtful link by name: the analist proposes on a ground from the list, a sleutelhouder
+  // confirms (four eyes), and the project links anew.
+  await login(page, 'analist');
+  await page.goto(`${base}/koppelingen`);
+  const proposal = page.locator('form[action="/koppelingen"]').first();
+  check(await proposal.count() > 0, 'the demo has doubtful links to review');
+  if (await proposal.count() > 0) {
+    await proposal.locator('select[name=grond]').selectOption('schrijfwijze');
+    await Promise.all([page.waitForNavigation(), proposal.locator('button[type=submit]').click()]);
+    check((await page.textContent('main')).includes('Uw voorstel is vastgelegd'), 'the proposal is recorded');
+    await look(page, 'koppelingen');
+  }
+  await logout(page);
+  await login(page, 'sleutelhouder');
+  await page.goto(`${base}/koppelingen`);
+  const confirm = page.locator('form[action^="/koppelingen/"]').first();
+  check(await confirm.count() > 0, 'the proposal waits for a sleutelhouder');
+  if (await confirm.count() > 0) {
+    await Promise.all([page.waitForNavigation(), confirm.locator('button[value=bevestigen]').click()]);
+    check((await page.textContent('main')).includes('gekoppeld na beoordeling'), 'the confirmed pair is linked');
+    await look(page, 'koppelingen-sleutelhouder');
+  }
   await logout(page);
 
   // The projectleider routes the case to the handhaver and plans the visit.

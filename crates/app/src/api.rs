@@ -90,12 +90,6 @@ impl ApiSession {
         let now = loep_store::clock::now();
         let activity = self.session.project.config.verwerkingsactiviteit_id.clone();
         let trace = loep_store::log::new_trace_id();
-        let organisatie = self
-            .session
-            .user
-            .organisatie()
-            .map(|o| o.as_str().to_string())
-            .unwrap_or_default();
         let tx = self.session.project.begin()?;
         for (zaak, personen) in zaken {
             let subjects: Vec<Option<&String>> = if personen.is_empty() {
@@ -108,7 +102,7 @@ impl ApiSession {
                     .with_attr("zaak", zaak.to_string())
                     .with_attr("kanaal", "api")
                     .with_attr("api_sleutel", self.sleutel.clone())
-                    .with_attr("organisatie", organisatie.clone());
+                    .by(&self.session.user);
                 if let Some(p) = p {
                     rec = rec.with_subject(p.clone());
                 }

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod beoordeling;
 pub mod error;
 pub mod intake;
 pub mod inzage;

@@ -87,7 +87,7 @@ pub fn export(session: &Session, format: Format) -> Result<(String, usize)> {
     let v = verify_for_export(session)?;
     if !v.intact() {
         return Err(AppError::conflict(format!(
-            "the processing log was tampered with ({}); `loep log verify` lists the problems. Nothing was exported.",
+            "het verwerkingslog is buiten loep om gewijzigd ({}); `loep log verify` noemt de problemen. Er is niets geëxporteerd.",
             v.problems.join("; ")
         )));
     }
@@ -128,8 +128,10 @@ pub struct Regel {
     pub seq: i64,
     pub tijdstip: String,
     pub naam: String,
+    /// The kind of record in Dutch.
+    pub wat: String,
     pub persoon: Option<String>,
-    /// Its attributes as `key: value`.
+    /// Its attributes as `label: value`.
     pub kenmerken: Vec<String>,
     /// For a record about a request for identities: who asked, and why.
     pub wie_waarom: Option<String>,
@@ -140,14 +142,16 @@ pub struct Regel {
 pub struct Bladzijde {
     pub regels: Vec<Regel>,
     pub meer: bool,
-    /// The kinds of record in the log, to filter on.
-    pub namen: Vec<String>,
+    /// The kinds of record in the log, to filter on: code and Dutch name.
+    pub namen: Vec<(String, String)>,
 }
 
 /// The records per page of [`browse`].
 pub const PER_PAGINA: usize = 100;
 
 pub use loep_store::log::Filter;
+
+use crate::inzage::labels;
 
 /// The privacy officer browses the processing log: who was looked at, when and why,
 /// filtered by person (pseudonym), kind and period, the newest first. A record about a
@@ -187,6 +191,17 @@ pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladz
     let conn = session.project.conn();
     let (records, meer) =
         loep_store::log::browse(conn, &bounded, (pagina - 1) * PER_PAGINA, PER_PAGINA)?;
+    // Records of reviews name their accounts by a keyed fingerprint: the privacy officer
+    // reads the account's name (the log itself holds none).
+    let accounts: std::collections::HashMap<String, String> =
+        if records.iter().any(|r| r.attributes.contains("\"account\"")) {
+            loep_store::auth::users(conn)?
+                .into_iter()
+                .map(|a| Ok((loep_store::log::account_fingerprint(conn, &a.naam)?, a.naam)))
+                .collect::<anyhow::Result<_>>()?
+        } else {
+            std::collections::HashMap::new()
+        };
     let regels = records
         .into_iter()
         .map(|r| {
@@ -200,13 +215,27 @@ pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladz
             Regel {
                 seq: r.seq,
                 tijdstip: crate::nl::tijdstip(&r.start_time),
+                wat: labels::action_name(&r.name),
                 naam: r.name,
                 persoon: r.data_subject_id,
                 kenmerken: attrs
                     .iter()
-                    .map(|(k, v)| match v {
-                        serde_json::Value::String(s) => format!("{k}: {s}"),
-                        other => format!("{k}: {other}"),
+                    .map(|(k, v)| {
+                        let v = match v {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        };
+                        let v = match k.as_str() {
+                            loep_store::log::DOOR_ORGANISATIE | "organisatie" => {
+                                organisatie(session, &v)
+                            }
+                            "account" => accounts
+                                .get(&v)
+                                .cloned()
+                                .unwrap_or_else(|| "een account dat niet meer bestaat".to_string()),
+                            other => labels::log_value(other, &v),
+                        };
+                        format!("{}: {v}", labels::log_attribute(k))
                     })
                     .collect(),
                 wie_waarom,
@@ -217,6 +246,29 @@ pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladz
     Ok(Bladzijde {
         regels,
         meer,
-        namen: loep_store::log::names(conn)?,
+        namen: loep_store::log::names(conn)?
+            .into_iter()
+            .map(|n| {
+                let l = labels::action_name(&n);
+                (n, l)
+            })
+            .collect(),
     })
+}
+
+/// An organisation a record names: a partner by its full name, the project's own team as
+/// the organisation responsible for the project.
+fn organisatie(session: &Session, code: &str) -> String {
+    if code == loep_store::log::PROJECT {
+        return session
+            .project
+            .config
+            .publicatie
+            .organisatie
+            .clone()
+            .unwrap_or_else(|| "het projectteam".to_string());
+    }
+    loep_contract::Partner::parse(code)
+        .map(|p| labels::partner(p).to_string())
+        .unwrap_or_else(|_| code.to_string())
 }

@@ -179,7 +179,7 @@ impl ReadPool {
 /// The logo file `rel` under `dir/thema/`, read without following any symbolic link, as one
 /// regular file of at most [`loep_store::project::MAX_LOGO_BYTES`]; `None` otherwise.
 #[cfg(unix)]
-fn read_logo(dir: &Path, rel: &str) -> Option<Vec<u8>> {
+pub(crate) fn read_logo(dir: &Path, rel: &str) -> Option<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let parts: Vec<&str> = rel.split('/').collect();

@@ -78,6 +78,50 @@ pub fn wachtend(
             });
         }
     }
+    if session.may(Actie::KoppelingBevestigen) || session.may(Actie::KoppelingVoorstellen) {
+        let voorstellen = loep_intake::beoordeling::voorstellen(&session.project)?;
+        let open = voorstellen
+            .iter()
+            .filter(|v| v.stand == loep_intake::beoordeling::Stand::Open)
+            .count();
+        if session.may(Actie::KoppelingBevestigen) && open > 0 {
+            out.push(Wachtend {
+                tekst: format!(
+                    "{} op uw bevestiging.",
+                    aantal(
+                        open,
+                        "voorstel over een twijfelachtige koppeling wacht",
+                        "voorstellen over twijfelachtige koppelingen wachten"
+                    )
+                ),
+                link: "/koppelingen".into(),
+            });
+        }
+        if session.may(Actie::KoppelingVoorstellen) {
+            // From the linkage run's counts: the page reads the pairs themselves.
+            let te_beoordelen: u64 =
+                loep_store::catalog::current_koppeling(session.project.conn())?
+                    .and_then(|k| {
+                        serde_json::from_str::<loep_intake::LinkReport>(&k.samenvatting).ok()
+                    })
+                    .map(|r| r.personen.iter().map(|p| p.beoordelen).sum())
+                    .unwrap_or(0);
+            let n = (te_beoordelen as usize).saturating_sub(open);
+            if n > 0 {
+                out.push(Wachtend {
+                    tekst: format!(
+                        "{} op een voorstel van u (koppelen of niet).",
+                        aantal(
+                            n,
+                            "twijfelachtige koppeling op naam wacht",
+                            "twijfelachtige koppelingen op naam wachten"
+                        )
+                    ),
+                    link: "/koppelingen".into(),
+                });
+            }
+        }
+    }
     if session.may(Actie::GebruikersBekijken) {
         let accounts = crate::accounts::list(session)?;
         if session.may(Actie::GebruikersBevestigen) {

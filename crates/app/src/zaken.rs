@@ -457,6 +457,6 @@ pub fn terugmelding_export(
         }
     };
     std::fs::write(&path, serde_json::to_vec_pretty(&doc)?)?;
-    let t = terugmelding::mark_exported(&mut session.project, &export)?;
+    let t = terugmelding::mark_exported(&mut session.project, &session.user, &export)?;
     Ok((t, path))
 }

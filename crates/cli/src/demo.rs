@@ -110,7 +110,7 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
         .clone()
         .context("het verslag van de levering bevat geen koppeling")?;
     crate::output::print_links(&links);
-    println!("   in {:.1} s", took.linkage_s);
+    println!("   in {} s", loep_contract::nl::getal(took.linkage_s, 1));
 
     println!(
         "6. Signaleren (loep scan): de gepubliceerde catalogus van uitlegbare indicatoren over de gepseudonimiseerde gegevens ..."
@@ -138,13 +138,13 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     let (_, quality) = loep_app::scan::evaluate(&analist, &dir.join("truth"), Some(&scan.run_id))?;
     println!("   Gemeten tegen de geplante gevallen:");
     println!(
-        "   {:<27} {:>9} {:>7} {:>16}",
+        "   {:<30} {:>9} {:>7} {:>16}",
         "thema", "precisie", "recall", "lijkt-erops geraakt"
     );
     for t in &quality.themas {
         println!(
-            "   {:<27} {:>9} {:>7} {:>9} van {:<4}",
-            t.thema,
+            "   {:<30} {:>9} {:>7} {:>9} van {:<4}",
+            crate::scan_cmd::theme(&t.thema),
             loep_contract::nl::getal(t.precision, 2),
             loep_contract::nl::getal(t.recall, 2),
             t.lokvogels_gemarkeerd,
@@ -264,7 +264,10 @@ pub fn run(dir: &Path, persons: u64) -> Result<bool> {
     let truth = dir.join("truth");
     let t = truth.display();
     println!();
-    println!("Samenvatting ({:.1} s)", t0.elapsed().as_secs_f64());
+    println!(
+        "Samenvatting ({} s)",
+        loep_contract::nl::getal(t0.elapsed().as_secs_f64(), 1)
+    );
     println!(
         "  Geladen: {loaded} rijen, gepseudonimiseerd; afgewezen: {} waarden, elk met bestand, regel en kolom.",
         report.afwijzingen_totaal

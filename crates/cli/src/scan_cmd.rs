@@ -102,7 +102,7 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                 return Ok(ExitCode::SUCCESS);
             }
             println!(
-                "{:<8} {:>5}  {:<27} {:<40} partners",
+                "{:<8} {:>5}  {:<30} {:<40} partners",
                 "code", "versie", "thema", "titel"
             );
             for i in &c.indicators {
@@ -111,10 +111,10 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                     title = title.chars().take(39).collect::<String>() + "…";
                 }
                 println!(
-                    "{:<8} {:>5}  {:<27} {:<40} {}",
+                    "{:<8} {:>5}  {:<30} {:<40} {}",
                     i.code,
                     i.versie,
-                    i.thema,
+                    theme(&i.thema),
                     title,
                     i.partners()
                         .iter()
@@ -258,22 +258,44 @@ fn zonder(tables: &[String]) -> String {
     }
 }
 
+/// A theme in words for the terminal.
+pub fn theme(code: &str) -> String {
+    loep_app::inzage::labels::theme_short(code)
+}
+
+/// Themes in words, comma-separated.
+pub fn themes(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| theme(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
     println!(
-        "Scan {}: {} signalen op {} adressen, {} verwonderadressen ({secs:.1} s).",
-        report.run_id, report.signalen, report.adressen, report.verwonderadressen
+        "Scan {}: {} signalen op {} adressen, {} verwonderadressen ({} s).",
+        report.run_id,
+        report.signalen,
+        report.adressen,
+        report.verwonderadressen,
+        loep_contract::nl::getal(secs, 1)
     );
-    println!("  {:<8} {:<27} {:>8}", "code", "thema", "signalen");
+    println!("  {:<8} {:<30} {:>8}", "code", "thema", "signalen");
     for i in &report.indicatoren {
         match &i.niet_gedraaid {
             None => println!(
-                "  {:<8} {:<27} {:>8}{}",
+                "  {:<8} {:<30} {:>8}{}",
                 i.code,
-                i.thema,
+                theme(&i.thema),
                 i.signalen,
                 zonder(&i.zonder)
             ),
-            Some(why) => println!("  {:<8} {:<27} niet gedraaid: {why}", i.code, i.thema),
+            Some(why) => println!(
+                "  {:<8} {:<30} niet gedraaid: {why}",
+                i.code,
+                theme(&i.thema)
+            ),
         }
     }
     if !report.top.is_empty() {
@@ -296,7 +318,7 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
                 } else {
                     ""
                 },
-                p.themas.join(", "),
+                themes(&p.themas),
                 p.partners.join(", ")
             );
             for w in why {
@@ -459,7 +481,7 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
                 buurtcode,
                 l.addresses.buurtnaam(buurtcode)
             ),
-            p.themas.join(", "),
+            themes(&p.themas),
             p.partners.join(", "),
             belang.into_iter().collect::<Vec<_>>().join(", "),
             if p.verwonderadres {
@@ -475,7 +497,7 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
                 "        [{}] {} {}: {}",
                 s.id(),
                 s.indicator,
-                s.thema,
+                theme(&s.thema),
                 s.uitleg
             )?;
         }
@@ -502,7 +524,7 @@ pub fn evaluate(
     }
     println!("Scan {} tegen {}:", run.run_id, truth.display());
     println!(
-        "  {:<27} {:>7} {:>10} {:>6} {:>9} {:>7} {:>6} {:>8} {:>13}",
+        "  {:<30} {:>7} {:>10} {:>6} {:>9} {:>7} {:>6} {:>8} {:>13}",
         "thema",
         "gepland",
         "gemarkeerd",
@@ -515,14 +537,18 @@ pub fn evaluate(
     );
     for t in q.themas.iter().chain(std::iter::once(&q.verwonderadressen)) {
         println!(
-            "  {:<27} {:>7} {:>10} {:>6} {:>9.3} {:>7.3} {:>6.3} {:>8} {:>13}",
-            t.thema,
+            "  {:<30} {:>7} {:>10} {:>6} {:>9} {:>7} {:>6} {:>8} {:>13}",
+            if t.thema == "verwonderadres" {
+                "verwonderadressen".to_string()
+            } else {
+                theme(&t.thema)
+            },
             t.gepland,
             t.gemarkeerd,
             t.juist,
-            t.precision,
-            t.recall,
-            t.f1,
+            loep_contract::nl::getal(t.precision, 3),
+            loep_contract::nl::getal(t.recall, 3),
+            loep_contract::nl::getal(t.f1, 3),
             t.lokvogels,
             t.lokvogels_gemarkeerd
         );
@@ -532,7 +558,7 @@ pub fn evaluate(
             "Per variant en sterkte (eerlijke gevallen die erop lijken: gemarkeerd van gepland):"
         );
         println!(
-            "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
+            "  {:<30} {:<30} {:<7} {:>7} {:>10} {:>7}",
             "thema", "variant", "sterkte", "gepland", "gemarkeerd", "recall"
         );
         for v in &q.varianten {
@@ -542,8 +568,8 @@ pub fn evaluate(
                 v.gemarkeerd as f64 / v.gepland as f64
             };
             println!(
-                "  {:<27} {:<30} {:<7} {:>7} {:>10} {:>7}",
-                v.thema,
+                "  {:<30} {:<30} {:<7} {:>7} {:>10} {:>7}",
+                theme(&v.thema),
                 v.variant,
                 if v.lokvogel { "gelijkend" } else { &v.sterkte },
                 v.gepland,
@@ -551,7 +577,7 @@ pub fn evaluate(
                 if v.lokvogel {
                     String::new()
                 } else {
-                    format!("{share:.3}")
+                    loep_contract::nl::getal(share, 3)
                 }
             );
         }

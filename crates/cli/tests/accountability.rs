@@ -455,7 +455,7 @@ fn four_eyes_reveal() {
         "--reden",
         reason,
     ]));
-    assert!(err.contains("no signal"), "{err}");
+    assert!(err.contains("geen signaal"), "{err}");
     let out = ok(loep(&["reveal", "request", d, &id1, "--reden", reason]));
     assert!(out.contains("O0001"), "{out}");
     ok(loep_as(
@@ -476,7 +476,7 @@ fn four_eyes_reveal() {
         "sleutelhouder2",
         &["reveal", "approve", d, "O0001"],
     ));
-    assert!(err.contains("goedgekeurd already"), "{err}");
+    assert!(err.contains("al goedgekeurd"), "{err}");
     ok(loep_as(
         "sleutelhouder2",
         &[
@@ -684,7 +684,7 @@ fn retention_destroys_data_in_the_files() {
         &["reveal", "show", d, "O0001"],
         &at("2027-03-05T12:00:00Z"),
     ));
-    assert!(err.contains("destroyed"), "{err}");
+    assert!(err.contains("vernietigd"), "{err}");
     assert!(ok(loep_env(&["log", "verify", d], &at("2027-03-05T12:00:00Z"))).contains("intact"));
     // The run's certificate stays (it holds no personal data) and records the destruction.
     let cert = json(ok(loep_env(
@@ -992,6 +992,10 @@ fn access_request_log_export_and_register() {
         "{machine}"
     );
     assert_eq!(machine["beperking"]["tot"], "2027-02-01");
+    assert_eq!(
+        machine["kenmerk"].as_str(),
+        Some(kenmerk(&restricted).as_str())
+    );
     let logged = ok(loep_as("fg", &["log", "export", d]));
     let rec = logged
         .lines()

@@ -60,7 +60,8 @@ fn intake_links_persons_and_addresses_pseudonymously() {
             "kans",
             "methode",
             "status",
-            "uitleg"
+            "uitleg",
+            "vbo_id"
         ])
     );
     // The waterfall names comparisons, levels and weights: never a value of a record.

@@ -71,7 +71,7 @@ fn init_refuses_bad_definitions() {
     };
     assert!(refused(base("GM392", "2026-01-01", "2026-12-31")).contains("gebied"));
     assert!(refused(base("XX0392", "2026-01-01", "2026-12-31")).contains("GM"));
-    assert!(refused(base("GM0392", "2026-12-31", "2026-01-01")).contains("before"));
+    assert!(refused(base("GM0392", "2026-12-31", "2026-01-01")).contains("ligt vóór"));
     assert!(refused(base("GM0392", "2026-02-30", "2026-12-31")).contains("periode.van"));
     // An existing project is never overwritten.
     let dir = init_project(root.path());
@@ -91,7 +91,7 @@ fn init_refuses_bad_definitions() {
         "--tot",
         "2026-12-31",
     ]);
-    assert!(refused(again).contains("already holds a project"));
+    assert!(refused(again).contains("bevat al een project"));
 }
 
 #[test]
@@ -101,7 +101,7 @@ fn intake_is_refused_until_approved_and_after_the_config_changes() {
     let basis = fixtures().join("basis");
     let err = refused(intake(&dir, &basis));
     assert!(
-        err.contains("not approved") && err.contains("loep approve"),
+        err.contains("niet goedgekeurd") && err.contains("loep approve"),
         "{err}"
     );
     assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
@@ -117,7 +117,7 @@ fn intake_is_refused_until_approved_and_after_the_config_changes() {
     )
     .unwrap();
     let err = refused(intake(&dir, &fixtures().join("belastingdienst")));
-    assert!(err.contains("changed after it was approved"), "{err}");
+    assert!(err.contains("gewijzigd nadat het op"), "{err}");
     let status = ok(loep(&["status", dir.to_str().unwrap()]));
     assert!(status.contains("INGETROKKEN"), "{status}");
 }
@@ -134,7 +134,7 @@ fn intake_is_refused_outside_the_project_period() {
         ],
         &[("LOEP_NOW", "2027-02-01T00:00:00Z")],
     );
-    assert!(refused(out).contains("ended on 2026-12-31"));
+    assert!(refused(out).contains("geëindigd op 2026-12-31"));
 }
 
 #[test]
@@ -226,7 +226,10 @@ fn processing_log_records_intake_and_detects_tampering() {
     .unwrap();
     drop(conn);
     let err = refused(loep(&["log", "verify", dir.to_str().unwrap()]));
-    assert!(err.contains("record 3") && err.contains("changed"), "{err}");
+    assert!(
+        err.contains("record 3") && err.contains("gewijzigd"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -244,7 +247,7 @@ fn removing_the_newest_log_records_is_detected() {
     .unwrap();
     drop(conn);
     let err = refused(loep(&["log", "verify", dir.to_str().unwrap()]));
-    assert!(err.contains("vault's copy of the head"), "{err}");
+    assert!(err.contains("kopie van de kop in de kluis"), "{err}");
 }
 
 #[test]
@@ -284,7 +287,7 @@ fn one_writer_at_a_time_while_readers_go_on() {
     std::fs::create_dir_all(dir.join("staging/L9999-inprogress")).unwrap();
     let err = busy(intake(&dir, &fixtures().join("belastingdienst")));
     assert!(
-        err.contains("another loep command is changing project"),
+        err.contains("een andere loep-opdracht wijzigt project"),
         "{err}"
     );
     ok(loep(&["status", dir.to_str().unwrap()]));

@@ -95,7 +95,7 @@ fn deleting_the_newest_records_is_detected_and_stays_detected() {
     drop(vault);
     // The head a writer verified last is gone from the chain.
     let err = refused(loep(&["log", "verify", d(&dir)]));
-    assert!(err.contains("records were removed"), "{err}");
+    assert!(err.contains("records verwijderd"), "{err}");
     // Sticky: the next commands refuse to process, and verify keeps saying so.
     frozen(&dir);
     frozen(&dir);
@@ -139,7 +139,7 @@ fn deleting_the_whole_log_is_detected() {
         .execute_batch("DELETE FROM log_head;")
         .unwrap();
     let err = refused(loep(&["log", "verify", d(&dir)]));
-    assert!(err.contains("is gone"), "{err}");
+    assert!(err.contains("is verdwenen"), "{err}");
     frozen(&dir);
 }
 
@@ -210,7 +210,7 @@ fn rewriting_with_recomputed_hashes_is_detected() {
     }
     drop(conn);
     let err = refused(loep(&["log", "verify", d(&dir)]));
-    assert!(err.contains("without the project's key"), "{err}");
+    assert!(err.contains("zonder de sleutel van het project"), "{err}");
     frozen(&dir);
 }
 

@@ -1413,7 +1413,7 @@ fn a_partner_system_works_its_cases_through_the_api() {
         if o.status.success() {
             cli_notes += 1;
         } else {
-            assert!(busy(o).contains("another loep command"));
+            assert!(busy(o).contains("een andere loep-opdracht"));
         }
     }
     let statuses: Vec<u16> = writers.into_iter().map(|t| t.join().unwrap()).collect();
@@ -1715,7 +1715,7 @@ fn every_route_answers_every_role_as_the_table_says() {
         "handhaver",
     ];
     // (path, the roles that may open it, whether the menu links it)
-    let table: [(&str, &[&str], bool); 15] = [
+    let table: [(&str, &[&str], bool); 16] = [
         ("/wachtwoord", &roles, false),
         ("/leveringen", &["beheerder"], true),
         (
@@ -1742,6 +1742,7 @@ fn every_route_answers_every_role_as_the_table_says() {
             true,
         ),
         ("/onthullingen", &["fg", "analist", "sleutelhouder"], true),
+        ("/koppelingen", &["analist", "sleutelhouder"], true),
         ("/trefkansen", &["fg", "projectleider", "analist"], true),
         ("/eerlijkheid", &["fg", "projectleider", "analist"], true),
         ("/verwerkingslog", &["beheerder", "fg"], true),
@@ -1828,6 +1829,14 @@ fn every_route_answers_every_role_as_the_table_says() {
     assert!(!get(&s, "/accounts", Some(&pl)).body.contains("Audittrail"));
     let register = get(&s, "/algoritmeregister", Some(&pl)).body;
     assert!(register.contains("In gebruik"), "{register}");
+    // Lists and impact assessments read as words, never as the exported JSON.
+    assert!(
+        register.contains("<dt>Type algoritme</dt><dd>") && register.contains("Impacttoetsen"),
+        "{register}"
+    );
+    for json in ["[&#34;", "[&quot;", "{&#34;", "{&quot;", "[\"", "{\""] {
+        assert!(!register.contains(json), "JSON on the page: {json}");
+    }
     let fair = get(&s, "/eerlijkheid", Some(&pl)).body;
     assert!(
         fair.contains("<svg") && fair.contains("Dispariteit"),
@@ -2077,6 +2086,261 @@ fn an_address_explains_its_links_by_name_with_their_waterfall() {
     // The BAG's facts of the object and the scans' history are on the page too.
     assert!(page.body.contains("Oppervlakte") && page.body.contains(" m²"));
     assert!(page.body.contains("Geschiedenis over de scans"));
+}
+
+/// A doubtful link by name is decided by two people: the analist proposes on a ground from
+/// the list, a sleutelhouder confirms; the project links anew and the pair is linked from
+/// then on. Neither may do the other's half, a pair outside the review list cannot be
+/// proposed, and the steps are in the processing log with the acting organisation.
+#[test]
+fn doubtful_links_are_decided_with_four_eyes() {
+    let root = tempfile::tempdir().unwrap();
+    let world = root.path().join("world");
+    ok(loep(&[
+        "synth",
+        "--persons",
+        "3000",
+        "--seed",
+        "7",
+        "--out",
+        world.to_str().unwrap(),
+    ]));
+    // A corporation that keeps only a tenant's initial and a different spelling of the rest
+    // of the surname: same first names and birth date, so the linkage doubts.
+    let contracts = world.join("levering/wc_huurcontract.csv");
+    let text = std::fs::read_to_string(&contracts).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let at = lines[0]
+        .split(',')
+        .position(|c| c == "huurder_geslachtsnaam")
+        .unwrap();
+    for line in lines.iter_mut().skip(1).take(4) {
+        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+        let first: String = cells[at].chars().take(1).collect();
+        cells[at] = format!("{first}xqzwvk");
+        *line = cells.join(",");
+    }
+    std::fs::write(&contracts, lines.join("\n") + "\n").unwrap();
+    let dir = approved_project(root.path());
+    intake_json(&dir, &world.join("levering"));
+    ok(loep(&["scan", dir.to_str().unwrap()]));
+    let s = serve(&dir);
+    let analist = login(&s, "analist");
+    let page = get(&s, "/koppelingen", Some(&analist));
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("form method=\"post\" action=\"/koppelingen\""),
+        "no doubtful link in the generated town: {}",
+        page.body
+    );
+    // No names on the page: the reviewers judge by the linkage's reasoning.
+    assert!(page.body.contains("Hoe de koppeling woog"), "{}", page.body);
+    let form_at = page.body.find("action=\"/koppelingen\"").unwrap();
+    let form = &page.body[form_at..];
+    let (bron, key, p) = (
+        hidden(form, "bron"),
+        hidden(form, "record_key"),
+        hidden(form, "pseudoniem"),
+    );
+    let csrf = csrf_of(&page.body);
+    let propose = |cookie: &str, csrf: &str, grond: &str, key: &str| {
+        post(
+            &s,
+            "/koppelingen",
+            Some(cookie),
+            &[
+                ("csrf", csrf),
+                ("bron", &bron),
+                ("record_key", key),
+                ("pseudoniem", &p),
+                ("grond", grond),
+            ],
+        )
+    };
+    // Not a ground from the list; not a pair under review.
+    assert_eq!(propose(&analist, &csrf, "gevoel", &key).status, 400);
+    let other = propose(&analist, &csrf, "schrijfwijze", "geen-record");
+    assert_eq!(other.status, 400, "{}", other.body);
+    assert!(
+        other.body.contains("niet ter beoordeling"),
+        "{}",
+        other.body
+    );
+    // The sleutelhouder may not propose.
+    let sleutelhouder = login(&s, "sleutelhouder");
+    let sh_csrf = csrf_of(&get(&s, "/koppelingen", Some(&sleutelhouder)).body);
+    assert_eq!(
+        propose(&sleutelhouder, &sh_csrf, "schrijfwijze", &key).status,
+        403
+    );
+    let made = propose(&analist, &csrf, "schrijfwijze", &key);
+    assert_eq!(made.status, 303, "{}", made.body);
+    // Once: a second proposal about the same pair waits for the first.
+    let again = propose(&analist, &csrf, "naamgenoot", &key);
+    assert_eq!(again.status, 400, "{}", again.body);
+    assert!(
+        again.body.contains("al een voorstel open"),
+        "{}",
+        again.body
+    );
+
+    // The sleutelhouder sees it waiting, on the landing page too.
+    let home = get(&s, "/", Some(&sleutelhouder)).body;
+    assert!(
+        home.contains("voorstel over een twijfelachtige koppeling wacht op uw bevestiging"),
+        "{home}"
+    );
+    let list = get(&s, "/koppelingen", Some(&sleutelhouder)).body;
+    let action = first_link_action(&list, "/koppelingen/");
+    assert!(action.ends_with("/besluit"), "{action}");
+    // The analist cannot confirm its own proposal.
+    let by_analist = post(
+        &s,
+        &action,
+        Some(&analist),
+        &[("csrf", &csrf), ("besluit", "bevestigen")],
+    );
+    assert_eq!(by_analist.status, 403, "{}", by_analist.body);
+    let before: String = rusqlite::Connection::open(dir.join("store.sqlite"))
+        .unwrap()
+        .query_row(
+            "SELECT koppeling_id FROM koppeling ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let done = post(
+        &s,
+        &action,
+        Some(&sleutelhouder),
+        &[("csrf", &sh_csrf), ("besluit", "bevestigen")],
+    );
+    assert_eq!(done.status, 303, "{}", done.body);
+    let twice = post(
+        &s,
+        &action,
+        Some(&sleutelhouder),
+        &[("csrf", &sh_csrf), ("besluit", "afwijzen")],
+    );
+    assert_eq!(twice.status, 400, "{}", twice.body);
+
+    // Linked anew: the pair is linked by review in the new run.
+    let db = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    let (after, pad): (String, String) = db
+        .query_row(
+            "SELECT koppeling_id, pad_personen FROM koppeling ORDER BY rowid DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_ne!(before, after, "a confirmation links anew");
+    let row = parquet_rows(&dir.join(pad))
+        .into_iter()
+        .find(|r| {
+            r["bron"].as_deref() == Some(bron.as_str())
+                && r["record_key"].as_deref() == Some(key.as_str())
+                && r["pseudoniem"].as_deref() == Some(p.as_str())
+        })
+        .expect("the pair in the new run");
+    assert_eq!(row["status"].as_deref(), Some("gekoppeld"), "{row:?}");
+    assert_eq!(row["methode"].as_deref(), Some("beoordeeld"), "{row:?}");
+    let shown = get(&s, "/koppelingen", Some(&analist)).body;
+    assert!(shown.contains("gekoppeld na beoordeling"), "{shown}");
+
+    // A second pair kept apart ("niet koppelen", confirmed), a third proposal turned down.
+    let decide_next = |grond: &str, besluit: &str| -> (String, String, String) {
+        // The next pair still to review, else one reviewed before (which may be proposed
+        // again).
+        let page = get(&s, "/koppelingen", Some(&analist)).body;
+        let at = page
+            .find("te beoordelen</h2>")
+            .and_then(|i| Some(i + page[i..].find("action=\"/koppelingen\"")?))
+            .or_else(|| page.find("action=\"/koppelingen\""))
+            .expect("another pair to review");
+        let form = &page[at..];
+        let (b, k, q) = (
+            hidden(form, "bron"),
+            hidden(form, "record_key"),
+            hidden(form, "pseudoniem"),
+        );
+        let made = post(
+            &s,
+            "/koppelingen",
+            Some(&analist),
+            &[
+                ("csrf", &csrf),
+                ("bron", &b),
+                ("record_key", &k),
+                ("pseudoniem", &q),
+                ("grond", grond),
+            ],
+        );
+        assert_eq!(made.status, 303, "{}", made.body);
+        let list = get(&s, "/koppelingen", Some(&sleutelhouder)).body;
+        let action = first_link_action(&list, "/koppelingen/");
+        let done = post(
+            &s,
+            &action,
+            Some(&sleutelhouder),
+            &[("csrf", &sh_csrf), ("besluit", besluit)],
+        );
+        assert_eq!(done.status, 303, "{}", done.body);
+        (b, k, q)
+    };
+    let latest_rows = || {
+        let pad: String = rusqlite::Connection::open(dir.join("store.sqlite"))
+            .unwrap()
+            .query_row(
+                "SELECT pad_personen FROM koppeling ORDER BY rowid DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        parquet_rows(&dir.join(pad))
+    };
+    let kept_apart = decide_next("naamgenoot", "bevestigen");
+    let before = latest_rows();
+    let turned_down = decide_next("schrijfwijze", "afwijzen");
+    let rows = latest_rows();
+    let status_in = |rows: &[std::collections::HashMap<String, Option<String>>],
+                     (b, k, q): &(String, String, String)| {
+        rows.iter()
+            .find(|r| {
+                r["bron"].as_deref() == Some(b.as_str())
+                    && r["record_key"].as_deref() == Some(k.as_str())
+                    && r["pseudoniem"].as_deref() == Some(q.as_str())
+            })
+            .and_then(|r| r["status"].clone())
+    };
+    assert_eq!(status_in(&rows, &kept_apart).as_deref(), Some("verworpen"));
+    // Turned down: nothing changes.
+    assert_eq!(
+        status_in(&rows, &turned_down),
+        status_in(&before, &turned_down)
+    );
+    let shown = get(&s, "/koppelingen", Some(&analist)).body;
+    assert!(shown.contains("niet gekoppeld na beoordeling"), "{shown}");
+
+    // Both steps are records about the person, naming the project's team.
+    let mut stmt = db
+        .prepare(
+            "SELECT name, json_extract(attributes, '$.door_organisatie') FROM verwerkingslog
+             WHERE data_subject_id = ?1 AND name LIKE 'beoordeling.%' ORDER BY seq",
+        )
+        .unwrap();
+    let steps: Vec<(String, String)> = stmt
+        .query_map([&p], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        steps[..2],
+        [
+            ("beoordeling.voorstel".to_string(), "project".to_string()),
+            ("beoordeling.bevestigd".to_string(), "project".to_string()),
+        ]
+    );
 }
 
 #[test]
@@ -2481,10 +2745,17 @@ fn the_beheerder_manages_accounts_and_the_fg_browses_the_log() {
     let log = get(&s, "/verwerkingslog?handeling=intake.", Some(&fg));
     assert_eq!(log.status, 200, "{}", log.body);
     assert!(
-        log.body.contains("Records doorzoeken") && log.body.contains("<code>intake"),
+        log.body.contains("Records doorzoeken") && log.body.contains("<td>Ingelezen: "),
         "{}",
         log.body
     );
+    // Kinds and attributes in Dutch, not as the codes the log stores.
+    assert!(
+        !log.body.contains("<td>intake.") && !log.body.contains("rijen_geladen:"),
+        "{}",
+        log.body
+    );
+    assert!(log.body.contains("Rijen geladen: "), "{}", log.body);
     let person = {
         let all = get(&s, "/verwerkingslog", Some(&fg)).body;
         let at = all.find("/verwerkingslog?persoon=").map(|i| i + 24);

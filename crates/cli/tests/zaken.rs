@@ -511,6 +511,35 @@ fn a_case_from_signal_to_outcome_with_every_role() {
         assert!(doc["datumMelding"].is_string());
         let detail = show(&dir, "projectleider", &id);
         assert_eq!(detail["terugmeldingen"][0]["status"], "geexporteerd");
+
+        // The person's access letter says which organisation processed their data: UWV
+        // recorded a finding on the case, the project's own team did the rest (art. 15 AVG).
+        let out = root.path().join("inzage");
+        ok(as_(
+            "fg",
+            &["inzage", d, "--bsn", bsn, "--out", out.to_str().unwrap()],
+        ));
+        let html_file = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|f| f.extension().is_some_and(|e| e == "html"))
+            .unwrap();
+        let html = std::fs::read_to_string(html_file).unwrap();
+        assert!(html.contains("<th scope=\"col\">Door</th>"), "{html}");
+        let rows: Vec<&str> = html
+            .split("<tr>")
+            .filter(|r| r.contains("Bij de zaak is vastgelegd wat het onderzoek opleverde"))
+            .collect();
+        assert!(
+            rows.iter()
+                .any(|r| r.contains("<td>UWV (Uitvoeringsinstituut Werknemersverzekeringen)</td>")),
+            "{rows:?}"
+        );
+        let opened = html
+            .split("<tr>")
+            .find(|r| r.contains("Er is een zaak geopend"))
+            .unwrap();
+        assert!(!opened.contains("UWV"), "the project opened it: {opened}");
     }
 
     // Closing: the handhaver on it, with a resultaat.

@@ -104,9 +104,9 @@ fn matching_rows(
     path: &Path,
     mut matches: impl FnMut(&BTreeMap<&str, &str>) -> bool,
 ) -> Result<Vec<BTreeMap<String, String>>> {
-    let file = File::open(path).with_context(|| format!("{} is missing", path.display()))?;
+    let file = File::open(path).with_context(|| format!("{} ontbreekt", path.display()))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
+        .with_context(|| format!("{} is geen leesbaar Parquet-bestand", path.display()))?;
     let schema = reader.schema().clone();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     let mut out = Vec::new();
@@ -119,7 +119,11 @@ fn matching_rows(
             .collect::<Result<_, _>>()?;
         let texts: Vec<&StringArray> = texts
             .iter()
-            .map(|a| a.as_any().downcast_ref::<StringArray>().context("not text"))
+            .map(|a| {
+                a.as_any()
+                    .downcast_ref::<StringArray>()
+                    .context("geen tekst")
+            })
             .collect::<Result<_>>()?;
         for i in 0..batch.num_rows() {
             let row: BTreeMap<&str, &str> = names
@@ -172,7 +176,7 @@ pub fn report(
     indicatoren: Vec<IndicatorUitleg>,
 ) -> Result<Inzage> {
     let Some(p) = grant.pseudonyms().first().cloned() else {
-        anyhow::bail!("an access request names one person");
+        anyhow::bail!("een inzageverzoek gaat over één persoon");
     };
     let started = clock::now();
     let conn = project.conn();
@@ -308,7 +312,18 @@ pub fn report(
             tijdstip: r.start_time,
             handeling: r.name,
             status: r.status_code,
-            kenmerken: serde_json::from_str(&r.attributes).unwrap_or(serde_json::Value::Null),
+            kenmerken: {
+                let mut k: serde_json::Value =
+                    serde_json::from_str(&r.attributes).unwrap_or(serde_json::Value::Null);
+                // Not the resident's: an account's fingerprint, an API key's id, and another
+                // source's record key (a review may have found it a namesake's).
+                if let Some(o) = k.as_object_mut() {
+                    for private in ["account", "api_sleutel", "record_key"] {
+                        o.remove(private);
+                    }
+                }
+                k
+            },
         })
         .collect();
     let c = &project.config;
@@ -345,7 +360,9 @@ pub fn report(
     let rec = LogRecord::new("inzage", &started, &clock::now())
         .with_subject(p)
         .with_attr("bronnen", inzage.bronnen.len() as u64)
-        .with_attr("signalen", inzage.signalen.len() as u64);
+        .with_attr("signalen", inzage.signalen.len() as u64)
+        // Only accounts of the project's own team may answer an access request.
+        .with_attr(loep_store::log::DOOR_ORGANISATIE, loep_store::log::PROJECT);
     project.log(rec)?;
     Ok(inzage)
 }

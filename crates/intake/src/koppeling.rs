@@ -141,7 +141,7 @@ fn persons_of(
         loep_vault::Vault::open(&project.layout)?.file(&snapshot.snapshot_id, Soort::Identiteit)?
     else {
         bail!(
-            "the identities of snapshot {} ({}) are not in the vault",
+            "de identiteiten van snapshot {} ({}) staan niet in de kluis",
             snapshot.snapshot_id,
             snapshot.tabel
         );
@@ -185,7 +185,7 @@ fn brp_objects(project: &Project, snapshot: &catalog::Snapshot) -> Result<FxHash
         |r| {
             let key = r[0].unwrap_or_default();
             let id = u128::from_str_radix(key, 16)
-                .with_context(|| format!("BRP record_key '{key}' is not a pseudonym"))?;
+                .with_context(|| format!("BRP-record_key '{key}' is geen pseudoniem"))?;
             let vbo = r[1]
                 .and_then(|v| v.parse::<u64>().ok())
                 .unwrap_or(NO_OBJECT);
@@ -248,6 +248,9 @@ struct PersonLink {
     /// For a link by name: the waterfall of match weights that explains it, a line per step
     /// (`comparison<TAB>level<TAB>weight`), the prior first.
     uitleg: Option<String>,
+    /// The record's address (the tenancy's dwelling, the registration's object), for the
+    /// reviewers of a doubtful link; empty when unknown.
+    vbo_id: String,
 }
 
 /// A pair's waterfall as [`PersonLink::uitleg`] keeps it.
@@ -277,26 +280,34 @@ fn link_by_name(
     if source.is_empty() || brp.objects.is_empty() {
         return Ok(Vec::new());
     }
-    let settings: Settings =
-        toml::from_str(settings_text).context("the published linkage settings do not parse")?;
+    let settings: Settings = toml::from_str(settings_text)
+        .context("de gepubliceerde koppelinstellingen zijn ongeldig")?;
     let linker = Linker::new(
         &settings,
         input(&settings, source),
         Some(brp_input(&settings, brp.identity, brp.objects)?),
     )
-    .map_err(|e| anyhow::anyhow!("linkage settings of {bron}: {e}"))?;
+    .map_err(|e| anyhow::anyhow!("koppelinstellingen van {bron}: {e}"))?;
     let candidates = linker.candidates();
     let model = linker.train(&candidates, 1);
     let review = settings
         .review_threshold
         .unwrap_or(settings.match_threshold);
     // A person may have several records (contracts over time, several registrations);
-    // a record whose two best persons are about equally likely stays unlinked.
-    let links = best_per_left(
-        linker.score(&model, &candidates, review),
-        review,
-        AMBIGUITY_MARGIN,
-    );
+    // a record whose two best persons are about equally likely stays unlinked. Which records
+    // are linked is decided among the pairs at or above the match threshold alone, so that
+    // a doubtful runner-up never undoes a sure link; a record without a sure link gets its
+    // best doubtful person, for review, when that one leads as clearly.
+    let scored = linker.score(&model, &candidates, review);
+    let mut links = best_per_left(scored.clone(), settings.match_threshold, AMBIGUITY_MARGIN);
+    if review < settings.match_threshold {
+        let sure: rustc_hash::FxHashSet<u32> = links.iter().map(|p| p.left).collect();
+        links.extend(
+            best_per_left(scored, review, AMBIGUITY_MARGIN)
+                .into_iter()
+                .filter(|p| !sure.contains(&p.left) && p.probability < settings.match_threshold),
+        );
+    }
     Ok(links
         .into_iter()
         .map(|p| PersonLink {
@@ -311,8 +322,39 @@ fn link_by_name(
                 "beoordelen"
             },
             uitleg: Some(waterfall(&linker.explain(&model, p.left, p.right))),
+            vbo_id: source[p.left as usize].vbo_id.clone(),
         })
         .collect())
+}
+
+/// Applies the confirmed reviews to the pairs awaiting review: a pair decided "koppelen"
+/// becomes a link (method [`crate::beoordeling::METHODE`]), one decided "niet koppelen" is
+/// kept apart ([`crate::beoordeling::VERWORPEN`]). Only pairs between the thresholds: a
+/// review never overrides a link the linkage is sure of, nor a link by BSN.
+fn apply_reviews(
+    links: &mut [PersonLink],
+    besluiten: &BTreeMap<crate::beoordeling::Paar, crate::beoordeling::Besluit>,
+) {
+    if besluiten.is_empty() {
+        return;
+    }
+    for l in links.iter_mut().filter(|l| l.status == "beoordelen") {
+        let paar = crate::beoordeling::Paar {
+            bron: l.bron.to_string(),
+            record_key: l.record_key.clone(),
+            pseudoniem: l.pseudoniem.clone(),
+        };
+        match besluiten.get(&paar) {
+            Some(crate::beoordeling::Besluit::Koppelen) => {
+                l.status = "gekoppeld";
+                l.methode = crate::beoordeling::METHODE;
+            }
+            Some(crate::beoordeling::Besluit::NietKoppelen) => {
+                l.status = crate::beoordeling::VERWORPEN;
+            }
+            None => {}
+        }
+    }
 }
 
 /// Where the BRP's identities are, and every person's object.
@@ -450,7 +492,8 @@ fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let file =
+        File::create(path).with_context(|| format!("kan {} niet schrijven", path.display()))?;
     let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)?;
     w.write(batch)?;
     w.close()?;
@@ -466,6 +509,7 @@ fn person_batch(links: &[PersonLink]) -> Result<RecordBatch> {
         Field::new("methode", DataType::Utf8, false),
         Field::new("status", DataType::Utf8, false),
         Field::new("uitleg", DataType::Utf8, true),
+        Field::new("vbo_id", DataType::Utf8, true),
     ]));
     let text = |f: &dyn Fn(&PersonLink) -> &str| -> ArrayRef {
         Arc::new(StringArray::from_iter_values(links.iter().map(f)))
@@ -483,6 +527,11 @@ fn person_batch(links: &[PersonLink]) -> Result<RecordBatch> {
             text(&|l| l.status),
             Arc::new(StringArray::from_iter(
                 links.iter().map(|l| l.uitleg.as_deref()),
+            )),
+            Arc::new(StringArray::from_iter(
+                links
+                    .iter()
+                    .map(|l| Some(l.vbo_id.as_str()).filter(|v| !v.is_empty())),
             )),
         ],
     )?)
@@ -539,12 +588,18 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
         .map(|(t, s)| (*t, s.snapshot_id.as_str()))
         .collect();
     bronnen.insert("instellingen", &settings_hash[..16]);
+    // And on the confirmed reviews of doubtful links: a new decision links anew.
+    let besluiten = crate::beoordeling::besluiten(project)?;
+    let besluiten_hash = crate::beoordeling::besluiten_digest(&besluiten);
+    if !besluiten.is_empty() {
+        bronnen.insert("beoordelingen", &besluiten_hash[..16]);
+    }
     let bronnen_json = serde_json::to_string(&bronnen)?;
     if let Some(previous) = catalog::current_koppeling(project.conn())?
         && previous.bronnen == bronnen_json
     {
         let mut report: LinkReport = serde_json::from_str(&previous.samenvatting)
-            .context("the summary of the previous linkage run cannot be read")?;
+            .context("de samenvatting van de vorige koppeling is onleesbaar")?;
         report.ongewijzigd = true;
         return Ok(report);
     }
@@ -582,7 +637,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
             .file(&brp_snapshot.snapshot_id, Soort::Identiteit)?
         else {
             bail!(
-                "the identities of BRP snapshot {} are not in the vault",
+                "de identiteiten van BRP-snapshot {} staan niet in de kluis",
                 brp_snapshot.snapshot_id
             );
         };
@@ -607,7 +662,9 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
             for (p, e) in tenants.iter_mut().zip(extra) {
                 p.vbo_id = e[0].clone().unwrap_or_default();
             }
-            let links = link_by_name(HUURCONTRACT_SETTINGS, "wc_huurcontract", &tenants, &brp)?;
+            let mut links = link_by_name(HUURCONTRACT_SETTINGS, "wc_huurcontract", &tenants, &brp)?;
+            // The confirmed reviews decide their pairs: linked by review, or kept apart.
+            apply_reviews(&mut links, &besluiten);
             personen.push(summarise("wc_huurcontract", tenants.len(), &links));
             person_links.extend(links);
         }
@@ -646,6 +703,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
                         methode: "bsn",
                         uitleg: None,
                         status: "gekoppeld",
+                        vbo_id: p.vbo_id.clone(),
                     })
                 })
                 .collect();
@@ -655,6 +713,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
                 &by_name,
                 &brp,
             )?);
+            apply_reviews(&mut links, &besluiten);
             personen.push(summarise(
                 "pol_betrokkene",
                 by_bsn.len() + by_name.len(),
@@ -732,6 +791,7 @@ fn summarise(bron: &str, records: usize, links: &[PersonLink]) -> PersonLinks {
     let count = |f: &dyn Fn(&PersonLink) -> bool| links.iter().filter(|l| f(l)).count() as u64;
     let via_bsn = count(&|l| l.methode == "bsn");
     let via_naam = count(&|l| l.methode != "bsn" && l.status == "gekoppeld");
+    // Pairs a review kept apart count as not linked.
     let beoordelen = count(&|l| l.status == "beoordelen");
     PersonLinks {
         bron: bron.to_string(),

@@ -7,6 +7,7 @@
 //! (an unknown or missing column, no header, a line beyond any sane length), and then the whole
 //! delivery is refused, so that a delivery loads completely or not at all.
 
+pub mod beoordeling;
 pub mod bronnen;
 pub mod carry;
 pub mod columns;

@@ -58,7 +58,7 @@ fn rows_at(
 
 /// One step of a link's waterfall: a comparison of the two records, the level it found and
 /// the match weight that level adds (bits; the prior is negative).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Stap {
     pub vergelijking: String,
     pub niveau: String,
@@ -85,7 +85,8 @@ pub struct Gevonden {
 }
 
 /// A comparison's name and a level as the linkage settings and the linker name them, in
-/// plain Dutch for the address page.
+/// plain Dutch for the address page: the same words as `loep_linkage::compare::in_dutch`
+/// (which `loep link` prints), kept here because the scan does not depend on the linker.
 fn in_dutch(text: &str) -> String {
     let t = text.trim();
     let known = match t {
@@ -107,13 +108,16 @@ fn in_dutch(text: &str) -> String {
         "same street and place" => "zelfde straat en plaats",
         "same place" => "zelfde plaats",
         "missing" => "ontbreekt",
+        "bsn" => "BSN",
+        "vbo_id" => "adres",
         other => return other.replace('_', " "),
     };
     known.to_string()
 }
 
-/// A waterfall as the linkage wrote it (a line per step: comparison, level, weight).
-fn steps(text: &str) -> Vec<Stap> {
+/// A waterfall as the linkage wrote it (a line per step: comparison, level, weight), in Dutch
+/// words.
+pub fn steps(text: &str) -> Vec<Stap> {
     text.lines()
         .filter_map(|line| {
             let mut f = line.split('\t');
@@ -392,6 +396,10 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
                             loep_contract::nl::datum(d)
                         ),
                     };
+                    // A pair two reviewers kept apart is no tenant of this person.
+                    if status.get(i) == Some("verworpen") {
+                        continue;
+                    }
                     let te_beoordelen = status.get(i) == Some("beoordelen");
                     if te_beoordelen {
                         rol.push_str(", koppeling op naam nog te beoordelen");

@@ -174,10 +174,15 @@ pub enum Actie {
     /// Export a report back to the BRP (terugmelding), with the person's BSN (`loep
     /// terugmelding export`).
     TerugmeldingExporteren,
+    /// Propose how a doubtful link by name is decided (`/koppelingen`): the first pair of
+    /// eyes.
+    KoppelingVoorstellen,
+    /// Confirm or turn down such a proposal: the second pair of eyes, another role.
+    KoppelingBevestigen,
 }
 
 impl Actie {
-    pub const ALL: [Actie; 30] = [
+    pub const ALL: [Actie; 32] = [
         Actie::ProjectGoedkeuren,
         Actie::ProjectBekijken,
         Actie::LeveringLaden,
@@ -208,6 +213,8 @@ impl Actie {
         Actie::ZaakHeropenen,
         Actie::TrefkansBekijken,
         Actie::TerugmeldingExporteren,
+        Actie::KoppelingVoorstellen,
+        Actie::KoppelingBevestigen,
     ];
 
     /// What the action is, in Dutch words a refusal can use ("… mag je niet: <describe>").
@@ -247,6 +254,10 @@ impl Actie {
             Actie::ZaakHeropenen => "een afgesloten zaak heropenen",
             Actie::TrefkansBekijken => "de trefkansen per indicator bekijken",
             Actie::TerugmeldingExporteren => "een terugmelding aan de BRP exporteren",
+            Actie::KoppelingVoorstellen => "een voorstel doen over een twijfelachtige koppeling",
+            Actie::KoppelingBevestigen => {
+                "een voorstel over een twijfelachtige koppeling bevestigen of afwijzen"
+            }
         }
     }
 
@@ -294,6 +305,8 @@ impl Actie {
             Actie::ZaakHeropenen => &[Projectleider],
             Actie::TrefkansBekijken => &[Projectleider, Analist, FunctionarisGegevensbescherming],
             Actie::TerugmeldingExporteren => &[Handhaver],
+            Actie::KoppelingVoorstellen => &[Analist],
+            Actie::KoppelingBevestigen => &[Sleutelhouder],
         }
     }
 }
@@ -1446,6 +1459,8 @@ mod tests {
             (ZaakHeropenen, "P"),
             (TrefkansBekijken, "P A F"),
             (TerugmeldingExporteren, "H"),
+            (KoppelingVoorstellen, "A"),
+            (KoppelingBevestigen, "S"),
         ];
         assert_eq!(expected.len(), Actie::ALL.len());
         let letter = |r: Rol| match r {

@@ -4,7 +4,10 @@
 //! `operation_id`, `parent_operation_id`, `name`, `start_time`, `end_time`, `status_code`,
 //! `resource`, and the attributes `dpl.core.processing_activity_id` and
 //! `dpl.core.data_subject_id` (a pseudonym for one person, or `snapshot:<id>` for a bulk
-//! operation over a whole snapshot). Records carry no user names.
+//! operation over a whole snapshot). Records carry no user names: a step an account takes
+//! names its organisation (`door_organisatie`, [`LogRecord::by`]), and where who did it
+//! matters (the reviews of links, opening an access letter) the account's keyed fingerprint
+//! ([`account_fingerprint`]), which only the project itself can turn back into a name.
 //!
 //! The log is append-only: triggers refuse UPDATE and DELETE, and every record holds the
 //! SHA-256 of the previous record and of itself, so that any later change, insertion or removal
@@ -143,7 +146,58 @@ impl LogRecord {
         self.status = status;
         self
     }
+
+    /// Records which organisation acted (`door_organisatie`): the partner of a
+    /// partner-medewerker or handhaver, or [`PROJECT`] for the project's own team. The
+    /// organisation, never the person: the log keeps no account names, but a resident's access
+    /// letter must say which organisation processed their data (art. 15 AVG).
+    pub fn by(self, user: &crate::auth::Gebruiker) -> Self {
+        let org = user.organisatie().map(|p| p.as_str()).unwrap_or(PROJECT);
+        self.with_attr(DOOR_ORGANISATIE, org)
+    }
 }
+
+/// A keyed fingerprint of an account (an HMAC under the project's integrity key, shortened):
+/// it tells whether two records were made by the same account, and the project can name that
+/// account to the privacy officer, while the log, which is exported to auditors and never
+/// destroyed, holds no account names.
+pub fn account_fingerprint(conn: &Connection, naam: &str) -> Result<String> {
+    let full: String = conn.query_row("SELECT loep_mac('account', ?1)", [naam], |r| r.get(0))?;
+    Ok(full.chars().take(32).collect())
+}
+
+/// Every record whose name starts with `prefix`, oldest first, each checked against its
+/// keyed hash: a record edited or written without the project's key is refused here, so
+/// that what a step decides from the log (the reviews of links) is what loep wrote.
+pub fn records_named(conn: &Connection, prefix: &str) -> Result<Vec<StoredRecord>> {
+    let keyed = keyed_from(conn);
+    let mut stmt = conn.prepare(
+        "SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code,
+                resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash
+         FROM verwerkingslog WHERE name >= ?1 AND name < ?2 ORDER BY seq",
+    )?;
+    let upper = format!("{}\u{10FFFF}", prefix);
+    let rows = stmt.query_map(params![prefix, upper], stored)?;
+    let mut out = Vec::new();
+    for r in rows {
+        let r = r.context("kan het verwerkingslog niet lezen")?;
+        if r.compute_hash(conn, keyed)? != r.hash {
+            anyhow::bail!(
+                "record {} ({}) van het verwerkingslog is gewijzigd nadat het was geschreven; het wordt niet gebruikt (zie loep log verify)",
+                r.seq,
+                r.name
+            );
+        }
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// The attribute naming the organisation that acted (see [`LogRecord::by`]).
+pub const DOOR_ORGANISATIE: &str = "door_organisatie";
+/// Its value for the project's own team (accounts without a partner organisation): the
+/// organisation responsible for the project, named in the project's configuration.
+pub const PROJECT: &str = "project";
 
 /// A stored record, as exported to auditors.
 #[derive(Debug, Clone, Serialize)]
@@ -342,7 +396,7 @@ pub fn browse(
     let rows = stmt.query_map(rusqlite::params_from_iter(values.iter()), stored)?;
     let mut out = rows
         .collect::<Result<Vec<_>, _>>()
-        .context("cannot read the processing log")?;
+        .context("kan het verwerkingslog niet lezen")?;
     let more = out.len() > per_page;
     out.truncate(per_page);
     Ok((out, more))
@@ -483,7 +537,7 @@ pub fn records_from(conn: &Connection, first: i64) -> Result<Vec<StoredRecord>> 
     )?;
     let rows = stmt.query_map([first], stored)?;
     rows.collect::<Result<Vec<_>, _>>()
-        .context("cannot read the processing log")
+        .context("kan het verwerkingslog niet lezen")
 }
 
 /// The outcome of checking the chain.
@@ -549,10 +603,10 @@ fn verify_from(
             .optional()?;
         match found {
             None => problems.push(format!(
-                "record {seq}, part of a head verified or kept before, is gone: records were removed"
+                "record {seq}, deel van een eerder gecontroleerde of bewaarde kop, is verdwenen: er zijn records verwijderd"
             )),
             Some(h) if &h != hash => problems.push(format!(
-                "record {seq} differs from the head verified or kept before: the log was rewritten"
+                "record {seq} wijkt af van de eerder gecontroleerde of bewaarde kop: het log is herschreven"
             )),
             Some(_) => {}
         }
@@ -561,19 +615,19 @@ fn verify_from(
         let expected_seq = first + i as i64;
         if r.seq != expected_seq {
             problems.push(format!(
-                "record {expected_seq} is missing (found seq {} in its place)",
+                "record {expected_seq} ontbreekt (op zijn plaats staat record {})",
                 r.seq
             ));
         }
         if r.prev_hash != prev {
             problems.push(format!(
-                "record {} does not link to the record before it",
+                "record {} sluit niet aan op het record ervoor",
                 r.seq
             ));
         }
         if r.compute_hash(conn, keyed)? != r.hash {
             problems.push(format!(
-                "record {} ({}) was changed after it was written, or written without the project's key",
+                "record {} ({}) is gewijzigd nadat het was geschreven, of geschreven zonder de sleutel van het project",
                 r.seq, r.name
             ));
         }
@@ -583,11 +637,11 @@ fn verify_from(
     let last = (last.0 > 0).then_some(last);
     match (vault_head, last) {
         (Some(v), Some(l)) if v != l => problems.push(format!(
-            "the newest record is {} but the vault's copy of the head says {}: records were removed or added outside loep",
+            "het nieuwste record is {} maar de kopie van de kop in de kluis noemt {}: er zijn buiten loep om records verwijderd of toegevoegd",
             l.0, v.0
         )),
-        (Some(v), None) if v.0 > 0 => problems.push(format!("the log is empty but the vault's copy of the head says {} records", v.0)),
-        (None, Some(_)) => problems.push("the vault holds no copy of the log head".to_string()),
+        (Some(v), None) if v.0 > 0 => problems.push(format!("het log is leeg maar de kopie van de kop in de kluis noemt {} records", v.0)),
+        (None, Some(_)) => problems.push("de kluis bevat geen kopie van de kop van het log".to_string()),
         _ => {}
     }
     let records = if first == 1 {
@@ -735,4 +789,46 @@ pub fn to_otlp_json(records: &[StoredRecord]) -> Value {
             }],
         }]
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a step decides from the log is what loep wrote: a record edited outside loep
+    /// (triggers dropped, attributes changed) is refused by `records_named`, and the same
+    /// account always has the same fingerprint, another account another.
+    #[test]
+    fn records_read_to_decide_are_checked_and_accounts_fingerprinted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut p = crate::project::test_project(&dir.path().join("p"));
+        let activity = p.config.verwerkingsactiviteit_id.clone();
+        let tx = p.begin().unwrap();
+        let now = crate::clock::now();
+        append(
+            &tx,
+            &activity,
+            LogRecord::new("beoordeling.voorstel", &now, &now)
+                .with_subject("a".repeat(32))
+                .with_attr("besluit", "koppelen"),
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let read = records_named(p.conn(), "beoordeling.").unwrap();
+        assert_eq!(read.len(), 1);
+        assert!(records_named(p.conn(), "zaak.").unwrap().is_empty());
+        let a = account_fingerprint(p.conn(), "analist").unwrap();
+        assert_eq!(a, account_fingerprint(p.conn(), "analist").unwrap());
+        assert_ne!(a, account_fingerprint(p.conn(), "analist2").unwrap());
+        assert_eq!(a.len(), 32);
+        p.conn()
+            .execute_batch(
+                "DROP TRIGGER verwerkingslog_no_update;
+                 UPDATE verwerkingslog SET attributes = '{\"besluit\":\"niet koppelen\"}'
+                 WHERE name = 'beoordeling.voorstel';",
+            )
+            .unwrap();
+        let e = records_named(p.conn(), "beoordeling.").unwrap_err();
+        assert!(e.to_string().contains("gewijzigd"), "{e}");
+    }
 }

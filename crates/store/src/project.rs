@@ -70,10 +70,17 @@ fn token_value_ok(value: &str) -> bool {
     if !value.chars().all(allowed) || value.contains("/*") {
         return false;
     }
-    // Quotes in pairs (a font's name), brackets balanced.
-    if !value.matches('\'').count().is_multiple_of(2)
-        || !value.matches('"').count().is_multiple_of(2)
-    {
+    // Quotes in pairs (a font's name), read as CSS reads them: every string that opens also
+    // closes, so that no string runs on into the rules after the value.
+    let mut open: Option<char> = None;
+    for c in value.chars() {
+        match (open, c) {
+            (None, '\'' | '"') => open = Some(c),
+            (Some(q), c) if c == q => open = None,
+            _ => {}
+        }
+    }
+    if open.is_some() {
         return false;
     }
     let mut depth = 0i32;
@@ -120,7 +127,7 @@ impl Thema {
     /// declaration or load anything, a logo inside the project directory.
     pub fn validate(&self) -> Result<()> {
         if self.tokens.len() > 500 {
-            bail!("thema.tokens: give at most 500 tokens");
+            bail!("thema.tokens: geef ten hoogste 500 tokens");
         }
         for (name, value) in &self.tokens {
             let good_name = !name.is_empty()
@@ -130,14 +137,14 @@ impl Thema {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
             if !good_name {
                 bail!(
-                    "thema.tokens: '{name}' is not the name of a design token (lower-case letters, digits and '-', as basis-color-action-1-color-default)"
+                    "thema.tokens: '{name}' is geen naam van een design token (kleine letters, cijfers en '-', zoals basis-color-action-1-color-default)"
                 );
             }
             let good_value =
                 !value.trim().is_empty() && value.chars().count() <= 200 && token_value_ok(value);
             if !good_value {
                 bail!(
-                    "thema.tokens.{name}: give a colour, size, number or font list of at most 200 characters: letters, digits, spaces and # % . , + * / ( ) ' \" -, and no function but var, calc, rgb(a), hsl(a), min, max or clamp"
+                    "thema.tokens.{name}: geef een kleur, maat, getal of lijst van lettertypen van ten hoogste 200 tekens: letters, cijfers, spaties en # % . , + * / ( ) ' \" -, en geen functie behalve var, calc, rgb(a), hsl(a), min, max of clamp"
                 );
             }
         }
@@ -149,11 +156,27 @@ impl Thema {
             let kind = Thema::logo_type(logo);
             if !inside || kind.is_none() {
                 bail!(
-                    "thema.logo '{logo}': give an .svg or .png file inside the project directory (e.g. thema/logo.svg)"
+                    "thema.logo '{logo}': geef een .svg- of .png-bestand in de projectmap (bijvoorbeeld thema/logo.svg)"
                 );
             }
         }
         Ok(())
+    }
+
+    /// The tokens a document outside the web application (the access letter) may carry as
+    /// they are: valid names and values that compute without the example theme's other tokens
+    /// (no `var(`).
+    pub fn standalone_tokens(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.tokens
+            .iter()
+            .filter(|(n, v)| {
+                !n.is_empty()
+                    && n.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && token_value_ok(v)
+                    && !v.contains("var(")
+            })
+            .map(|(n, v)| (n.as_str(), v.trim()))
     }
 
     /// The media type of a logo by its name.
@@ -222,7 +245,7 @@ impl Publicatie {
             && (o.trim().is_empty() || o.chars().count() > 100)
         {
             bail!(
-                "publicatie.organisatie: give the organisation's full name, at most 100 characters"
+                "publicatie.organisatie: geef de volledige naam van de organisatie, ten hoogste 100 tekens"
             );
         }
         if let Some(c) = &self.contact {
@@ -233,7 +256,7 @@ impl Publicatie {
             let page = c.starts_with("https://") && c.len() > "https://".len();
             if !(mail || page) || c.chars().count() > 500 {
                 bail!(
-                    "publicatie.contact '{c}': give an e-mail address or a page starting with https://"
+                    "publicatie.contact '{c}': geef een e-mailadres of een webpagina die begint met https://"
                 );
             }
         }
@@ -246,7 +269,7 @@ impl Publicatie {
                     || v.chars().count() > max
                     || v.chars().any(char::is_control))
             {
-                bail!("publicatie.{name}: give at most {max} characters on one line");
+                bail!("publicatie.{name}: geef ten hoogste {max} tekens op één regel");
             }
         }
         if let Some(p) = &self.privacyverklaring {
@@ -257,7 +280,7 @@ impl Publicatie {
                 || p.chars().count() > 500
             {
                 bail!(
-                    "publicatie.privacyverklaring '{p}': give the address of the privacy statement, a page starting with https://"
+                    "publicatie.privacyverklaring '{p}': geef het adres van de privacyverklaring, een webpagina die begint met https://"
                 );
             }
         }
@@ -329,12 +352,12 @@ impl ProjectConfig {
     pub fn validate(&self) -> Result<()> {
         if !(0.0..=1.0).contains(&self.intake.max_afgewezen) {
             bail!(
-                "loep.toml: [intake] max_afgewezen must be a share from 0 to 1 (0.05 is 5%), not {}",
+                "loep.toml: [intake] max_afgewezen moet een aandeel van 0 tot en met 1 zijn (0.05 is 5%), niet {}",
                 self.intake.max_afgewezen
             );
         }
         if self.naam.trim().is_empty() {
-            bail!("loep.toml: naam is empty; give the project a name");
+            bail!("loep.toml: naam is leeg; geef het project een naam");
         }
         self.publicatie
             .validate()
@@ -343,34 +366,36 @@ impl ProjectConfig {
             .validate()
             .map_err(|e| anyhow::anyhow!("loep.toml: {e}"))?;
         if self.doel.trim().len() < 10 {
-            bail!("loep.toml: doel must describe the purpose of the project in a sentence or more");
+            bail!("loep.toml: beschrijf bij doel in ten minste een zin waarvoor het project is");
         }
         if self.grondslag.trim().is_empty() {
-            bail!("loep.toml: grondslag is empty; name the legal basis (e.g. Wet SUWI art. 64)");
+            bail!(
+                "loep.toml: grondslag is leeg; noem de wettelijke grondslag (bijvoorbeeld Wet SUWI art. 64)"
+            );
         }
         if self.gebied.is_empty() {
             bail!(
-                "loep.toml: gebied is empty; give one or more CBS codes such as GM0392, WK039201 or BU03920101"
+                "loep.toml: gebied is leeg; geef een of meer CBS-codes, zoals GM0392, WK039201 of BU03920101"
             );
         }
         self.area()?;
         if self.partners.is_empty() {
             bail!(
-                "loep.toml: partners is empty; name the partners that take part ({})",
+                "loep.toml: partners is leeg; noem de partners die meedoen ({})",
                 Partner::list()
             );
         }
         let (van, tot) = self.period_days()?;
         if tot < van {
             bail!(
-                "loep.toml: periode.tot ({}) lies before periode.van ({})",
+                "loep.toml: periode.tot ({}) ligt vóór periode.van ({})",
                 self.periode.tot,
                 self.periode.van
             );
         }
         if self.bewaartermijnen.identiteiten_na_einde_dagen > 28 {
             bail!(
-                "loep.toml: bewaartermijnen.identiteiten_na_einde_dagen may be at most 28 (four weeks)"
+                "loep.toml: bewaartermijnen.identiteiten_na_einde_dagen mag ten hoogste 28 zijn (vier weken)"
             );
         }
         Ok(())
@@ -390,7 +415,7 @@ impl ProjectConfig {
                 .ok()
                 .and_then(|d| d.days_since_epoch())
                 .with_context(|| {
-                    format!("loep.toml: periode.{field} '{s}' is not a date YYYY-MM-DD")
+                    format!("loep.toml: periode.{field} '{s}' is geen datum; schrijf JJJJ-MM-DD")
                 })
         };
         Ok((
@@ -653,7 +678,7 @@ pub fn remove_unregistered(
                 .unwrap_or_default();
             if !known.contains(&rel) {
                 std::fs::remove_file(&f)
-                    .with_context(|| format!("cannot remove {}", f.display()))?;
+                    .with_context(|| format!("kan {} niet verwijderen", f.display()))?;
             }
         }
     }
@@ -697,7 +722,8 @@ fn fingerprint(layout: &Layout) -> String {
 }
 
 fn sha256_file(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("kan {} niet lezen", path.display()))?;
     Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
@@ -739,25 +765,26 @@ impl Project {
         };
         if layout.config().exists() || layout.store().exists() {
             bail!(
-                "{} already holds a project; choose another directory or open this one",
+                "{} bevat al een project; kies een andere map of open dit project",
                 dir.display()
             );
         }
         if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
             bail!(
-                "{} exists and is not empty; loep creates a project in a new or empty directory",
+                "{} bestaat al en is niet leeg; loep maakt een project in een nieuwe of lege map",
                 dir.display()
             );
         }
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
         for d in [layout.data(), layout.deliveries(), layout.vault_dir()] {
             std::fs::create_dir_all(&d)
-                .with_context(|| format!("cannot create {}", d.display()))?;
+                .with_context(|| format!("kan {} niet aanmaken", d.display()))?;
         }
         pseudonym::create_key(&layout.key_dir(), &layout.key())?;
         IntegrityKey::create(&layout, 1)?;
         let text = toml::to_string_pretty(&config)?;
-        let header = "# loep project. Changing this file after approval withdraws the approval:\n# `loep approve` must then be run again by the privacy officer.\n";
+        let header = "# loep-project. Wie dit bestand na de goedkeuring wijzigt, trekt de goedkeuring in:\n# de functionaris gegevensbescherming moet dan opnieuw `loep approve` uitvoeren.\n";
         std::fs::write(layout.config(), format!("{header}{text}"))?;
         let mut project = Project::open(dir)?;
         let now = clock::now();
@@ -786,16 +813,16 @@ impl Project {
         let opened_as = fingerprint(&layout);
         let text = std::fs::read_to_string(layout.config()).with_context(|| {
             format!(
-                "{} is not a loep project (no readable loep.toml); create one with `loep init`",
+                "{} is geen loep-project (er is geen leesbare loep.toml); maak er een met `loep init`",
                 dir.display()
             )
         })?;
         let config: ProjectConfig = toml::from_str(&text)
-            .with_context(|| format!("{} is not valid", layout.config().display()))?;
+            .with_context(|| format!("{} is ongeldig", layout.config().display()))?;
         config.validate()?;
         if !layout.vault().parent().is_some_and(Path::exists) {
             bail!(
-                "the identity vault {} is not available; mount the vault storage and try again",
+                "de identiteitskluis {} is niet beschikbaar; koppel de opslag van de kluis aan en probeer het opnieuw",
                 layout.vault_dir().display()
             );
         }
@@ -805,7 +832,7 @@ impl Project {
             .truncate(false)
             .write(true)
             .open(layout.lock())
-            .with_context(|| format!("cannot open {}", layout.lock().display()))?;
+            .with_context(|| format!("kan {} niet openen", layout.lock().display()))?;
         // A writer waits a little for another writer (a reader that enforces retention holds
         // the lock briefly); a reader never waits.
         let wait = match access {
@@ -821,8 +848,9 @@ impl Project {
                 }
                 Err(std::fs::TryLockError::WouldBlock) => break false,
                 Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(e)
-                        .with_context(|| format!("cannot lock {}", layout.lock().display()));
+                    return Err(e).with_context(|| {
+                        format!("kan {} niet vergrendelen", layout.lock().display())
+                    });
                 }
             }
         };
@@ -830,13 +858,16 @@ impl Project {
             return Err(crate::Problem::error(
                 crate::ProblemKind::Busy,
                 format!(
-                    "another loep command is changing project {} right now (an intake?); wait until it has finished and try again",
+                    "een andere loep-opdracht wijzigt project {} op dit moment (een levering?); wacht tot die klaar is en probeer het opnieuw",
                     dir.display()
                 ),
             ));
         }
         let mut conn = Connection::open(layout.store()).with_context(|| {
-            format!("cannot open the project store {}", layout.store().display())
+            format!(
+                "kan de opslag van het project {} niet openen",
+                layout.store().display()
+            )
         })?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         // Pages are read from a memory map of the file rather than copied in by a read call
@@ -861,7 +892,7 @@ impl Project {
             Some(k) => Some(k),
             None if version >= crate::schema::KEYED => {
                 bail!(
-                    "the integrity key {} is missing: it was removed, or the key storage is not mounted; nothing can be verified without it",
+                    "de integriteitssleutel {} ontbreekt: hij is verwijderd, of de opslag van de sleutels is niet aangekoppeld; zonder die sleutel is niets na te gaan",
                     layout.key_dir().join("integriteit.key").display()
                 )
             }
@@ -918,7 +949,7 @@ impl Project {
             integrity::create_triggers(&conn)?;
         } else if version > crate::schema::CURRENT {
             bail!(
-                "this project was made by a newer release of loep; use that release or a newer one"
+                "dit project is gemaakt met een nieuwere versie van loep; gebruik die versie of een nieuwere"
             );
         }
         let config_sha256 = sha256_file(&layout.config())?;
@@ -949,7 +980,10 @@ impl Project {
         let staging = self.layout.staging();
         if staging.exists() {
             std::fs::remove_dir_all(&staging).with_context(|| {
-                format!("cannot remove leftover staging area {}", staging.display())
+                format!(
+                    "kan de achtergebleven tussenmap {} niet verwijderen",
+                    staging.display()
+                )
             })?;
         }
         let mut known = std::collections::HashSet::new();
@@ -1017,7 +1051,7 @@ impl Project {
         match &self.integrity {
             Some(k) => Ok(k.mac(parts)),
             None => bail!(
-                "this project has no integrity key yet: open it once for writing with this release"
+                "dit project heeft nog geen integriteitssleutel: open het eenmaal om te schrijven met deze versie van loep"
             ),
         }
     }
@@ -1059,10 +1093,10 @@ impl Project {
     /// Records the privacy officer's approval of the current `loep.toml`.
     pub fn approve(&mut self, door: &str, dpia: &str) -> Result<Approval> {
         if door.trim().is_empty() {
-            bail!("--door is empty: name the privacy officer who approves");
+            bail!("--door is leeg: noem de functionaris gegevensbescherming die goedkeurt");
         }
         if dpia.trim().is_empty() {
-            bail!("--dpia is empty: give the reference of the DPIA that supports the approval");
+            bail!("--dpia is leeg: geef het kenmerk van de DPIA waarop de goedkeuring steunt");
         }
         let now = clock::now();
         let activity = self.config.verwerkingsactiviteit_id.clone();
@@ -1078,7 +1112,8 @@ impl Project {
             .with_attr("config_sha256", sha.clone());
         log::append(&tx, &activity, rec)?;
         tx.commit()?;
-        self.approval()?.context("approval was not recorded")
+        self.approval()?
+            .context("de goedkeuring is niet vastgelegd")
     }
 
     pub fn approval(&self) -> Result<Option<Approval>> {
@@ -1283,14 +1318,18 @@ impl Project {
         let (seq, hash) = log::head(&self.conn)?;
         match &self.integrity {
             Some(k) => Ok(integrity::signed_head(k, seq, &hash)),
-            None => bail!("this project has no integrity key yet: open it once for writing"),
+            None => bail!(
+                "dit project heeft nog geen integriteitssleutel: open het eenmaal om te schrijven"
+            ),
         }
     }
 
     /// Checks a signed head and that the log still holds it: record N has that hash.
     pub fn check_signed_head(&self, token: &str) -> Result<(i64, String)> {
         let Some(k) = &self.integrity else {
-            bail!("this project has no integrity key yet: open it once for writing");
+            bail!(
+                "dit project heeft nog geen integriteitssleutel: open het eenmaal om te schrijven"
+            );
         };
         integrity::check_signed_head(k, token)
     }
@@ -1299,12 +1338,12 @@ impl Project {
     pub fn ensure_may_process(&self) -> Result<()> {
         match self.approval()? {
             None => bail!(
-                "project '{}' is not approved: the privacy officer must first run `loep approve {} --door NAME --dpia REF`",
+                "project '{}' is niet goedgekeurd: de functionaris gegevensbescherming moet eerst `loep approve {} --dpia REF` uitvoeren",
                 self.config.naam,
                 self.layout.dir.display()
             ),
             Some(a) if !a.geldig => bail!(
-                "loep.toml changed after it was approved on {}: the approval no longer holds; the privacy officer must approve the project again with `loep approve`",
+                "loep.toml is gewijzigd nadat het op {} is goedgekeurd: de goedkeuring geldt niet meer; de functionaris gegevensbescherming moet het project opnieuw goedkeuren met `loep approve`",
                 a.tijdstip
             ),
             Some(_) => {}
@@ -1313,14 +1352,14 @@ impl Project {
         let today = clock::today();
         if today < van {
             bail!(
-                "project '{}' starts on {}: no data may be processed before then",
+                "project '{}' begint op {}: daarvoor mogen geen gegevens worden verwerkt",
                 self.config.naam,
                 self.config.periode.van
             );
         }
         if today > tot {
             bail!(
-                "project '{}' ended on {}: no data may be processed any more",
+                "project '{}' is geëindigd op {}: er mogen geen gegevens meer worden verwerkt",
                 self.config.naam,
                 self.config.periode.tot
             );
@@ -1423,7 +1462,7 @@ impl Tx<'_> {
             && head != head_before
         {
             mirror(head.0, &head.1).context(
-                "the processing log was written, but its head could not be copied to the identity vault",
+                "het verwerkingslog is geschreven, maar de kop ervan kon niet naar de identiteitskluis worden gekopieerd",
             )?;
         }
         Ok(())
@@ -1474,6 +1513,8 @@ mod tests {
             "expression(x)",
             "(",
             "\"",
+            // Two quotes of each kind, but one string left open: `'"'` then `"`.
+            "'\"'\"",
         ] {
             let mut b = t.clone();
             b.tokens.insert("basis-color-x".into(), bad.into());

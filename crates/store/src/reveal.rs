@@ -116,7 +116,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
         None => Err(crate::Problem::error(
             crate::ProblemKind::NotFound,
             format!(
-                "there is no request for identities '{id}' in this project (`loep reveal list` shows them)"
+                "er is geen verzoek om identiteiten '{id}' in dit project (`loep reveal list` toont ze)"
             ),
         )),
     }
@@ -138,7 +138,13 @@ pub fn all(conn: &Connection) -> Result<Vec<Onthulling>> {
 
 /// One log record per person of the request (the standard asks for a line per data subject),
 /// in the caller's transaction, so that the step and its record commit together.
-fn log_step(tx: &Transaction<'_>, activity: &str, name: &str, o: &Onthulling) -> Result<()> {
+fn log_step(
+    tx: &Transaction<'_>,
+    user: &Gebruiker,
+    activity: &str,
+    name: &str,
+    o: &Onthulling,
+) -> Result<()> {
     let now = clock::now();
     // One trace for the step, one record per person in it.
     let trace = crate::log::new_trace_id();
@@ -146,7 +152,8 @@ fn log_step(tx: &Transaction<'_>, activity: &str, name: &str, o: &Onthulling) ->
         let mut rec = LogRecord::new(name, &now, &now)
             .with_subject(p.clone())
             .with_attr("onthulling", o.id.clone())
-            .with_attr("signaal", o.signaal.clone());
+            .with_attr("signaal", o.signaal.clone())
+            .by(user);
         rec.trace_id = trace.clone();
         crate::log::append(tx, activity, rec)?;
     }
@@ -173,7 +180,7 @@ pub fn request(
     }
     let Some(signal) = crate::scan::certified_signal(project.conn(), signaal_id)? else {
         bail!(
-            "there is no signal '{signaal_id}' (it may have been destroyed under the retention period); `loep signals` lists the current ones"
+            "er is geen signaal '{signaal_id}' (misschien is het vernietigd omdat de bewaartermijn voorbij is); `loep signals` toont de huidige signalen"
         );
     };
     if signal.pseudoniemen.is_empty() {
@@ -213,7 +220,7 @@ pub fn request(
         "INSERT INTO onthulling (id, signaal, pseudoniemen, aanvrager, reden, aangevraagd, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![o.id, o.signaal, o.pseudoniemen.join(","), o.aanvrager, o.reden, o.aangevraagd, o.status],
     )?;
-    log_step(&tx, &activity, "onthulling.aanvraag", &o)?;
+    log_step(&tx, user, &activity, "onthulling.aanvraag", &o)?;
     tx.commit()?;
     Ok(o)
 }
@@ -230,14 +237,14 @@ pub fn decide(
     auth::authorize(user, Actie::OnthullingBeoordelen, o.object())?;
     if o.status != "aangevraagd" {
         bail!(
-            "request {id} was {} already by a key holder on {}",
+            "verzoek {id} is al {} door een sleutelhouder op {}",
             o.status,
             o.beoordeeld.as_deref().unwrap_or("?")
         );
     }
     if !approve && toelichting.trim().is_empty() {
         bail!(
-            "say why the request is refused (--toelichting): the analist must be able to act on it"
+            "zeg waarom het verzoek wordt geweigerd (--toelichting): de analist moet ermee verder kunnen"
         );
     }
     // Approved only while the signal is the one its run certified.
@@ -257,7 +264,7 @@ pub fn decide(
         params![id, status, user.naam(), toelichting.trim(), clock::now()],
     )?;
     let o = get(&tx, id)?;
-    log_step(&tx, &activity, name, &o)?;
+    log_step(&tx, user, &activity, name, &o)?;
     tx.commit()?;
     Ok(o)
 }
@@ -277,13 +284,13 @@ pub fn open(
     // did to its run.
     if !op_zaak && crate::scan::certified_signal(project.conn(), &o.signaal)?.is_none() {
         bail!(
-            "signal {} of request {id} was destroyed under the retention period; its persons can no longer be identified",
+            "signaal {} van verzoek {id} is vernietigd omdat de bewaartermijn voorbij is; de personen ervan zijn niet meer te identificeren",
             o.signaal
         );
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
-    log_step(&tx, &activity, "onthulling.inzien", &o)?;
+    log_step(&tx, user, &activity, "onthulling.inzien", &o)?;
     tx.commit()?;
     Ok(o)
 }

@@ -16,6 +16,7 @@ mod adres;
 mod api;
 mod inlogrem;
 mod inzage;
+mod koppelingen;
 mod leveringen;
 mod melden;
 mod pages;

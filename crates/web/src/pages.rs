@@ -45,6 +45,7 @@ pub struct Wie {
     pub algoritmeregister: bool,
     pub inzage: bool,
     pub leveringen: bool,
+    pub koppelingen: bool,
 }
 
 impl Wie {
@@ -64,6 +65,7 @@ impl Wie {
             algoritmeregister: s.may(Actie::RegisterExporteren),
             leveringen: s.may(Actie::LeveringLaden),
             inzage: s.may(Actie::InzageOpstellen),
+            koppelingen: s.may(Actie::KoppelingVoorstellen) || s.may(Actie::KoppelingBevestigen),
         }
     }
 }

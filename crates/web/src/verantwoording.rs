@@ -186,7 +186,7 @@ pub struct Zoeken {
     pub handeling: String,
     pub van: String,
     pub tot: String,
-    pub namen: Vec<String>,
+    pub namen: Vec<(String, String)>,
     pub regels: Vec<loep_app::log::Regel>,
     pub pagina: usize,
     pub meer: bool,
@@ -582,6 +582,7 @@ fn register_titel(key: &str) -> Option<&'static str> {
         "lawful_basis" => "Wettelijke basis",
         "impacttoetsen_grouping" | "impacttoetsen" => "Impacttoetsen",
         "title" => "Titel",
+        "link" => "Link",
         "source_data" => "Bronnen",
         "methods_and_models" => "Methoden en modellen",
         "provider" => "Leverancier",
@@ -592,6 +593,47 @@ fn register_titel(key: &str) -> Option<&'static str> {
         "area" => "Gebied",
         _ => return None,
     })
+}
+
+/// A value of the entry as a reader reads it: a list as its items, an object (an impact
+/// assessment with its title and link) by its fields' titles; never as JSON.
+fn register_waarde(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(t) => t.clone(),
+        Value::Null => String::new(),
+        Value::Bool(true) => "ja".to_string(),
+        Value::Bool(false) => "nee".to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(items) => items
+            .iter()
+            .map(register_waarde)
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(o) => {
+            let fields: Vec<(String, String)> = o
+                .iter()
+                .map(|(k, v)| (k.clone(), register_waarde(v)))
+                .filter(|(_, t)| !t.is_empty())
+                .collect();
+            // An object of only a title reads as that title.
+            if let [(k, t)] = fields.as_slice()
+                && k == "title"
+            {
+                return t.clone();
+            }
+            fields
+                .iter()
+                .map(|(k, t)| {
+                    let naam =
+                        register_titel(k).map_or_else(|| k.replace('_', " "), str::to_string);
+                    format!("{naam}: {t}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    }
 }
 
 /// `GET /algoritmeregister`: the entry as `loep register export` writes it, field by field.
@@ -609,11 +651,7 @@ pub async fn algoritmeregister(State(server): State<Arc<Server>>, headers: Heade
                 o.iter()
                     .map(|(k, v)| Veld {
                         naam: register_titel(k).map_or_else(|| k.clone(), str::to_string),
-                        waarde: match v {
-                            serde_json::Value::String(t) => t.clone(),
-                            serde_json::Value::Null => String::new(),
-                            other => other.to_string(),
-                        },
+                        waarde: register_waarde(v),
                     })
                     .collect()
             })

@@ -18,6 +18,7 @@ use crate::Server;
 use crate::adres;
 use crate::api;
 use crate::inzage;
+use crate::koppelingen;
 use crate::leveringen;
 use crate::melden;
 use crate::pages;
@@ -82,6 +83,11 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/onthullingen", get(adres::list).post(adres::request))
         .route("/onthullingen/{id}", get(adres::open))
         .route("/onthullingen/{id}/besluit", post(adres::decide))
+        .route(
+            "/koppelingen",
+            get(koppelingen::list).post(koppelingen::propose),
+        )
+        .route("/koppelingen/{nr}/besluit", post(koppelingen::decide))
         .route("/zaken/{id}", get(zaken::show))
         .route("/zaken/{id}/bezoekblad", get(zaken::visit_sheet))
         .route("/zaken/{id}/{actie}", post(zaken::act))

@@ -348,7 +348,8 @@ fn today() -> String {
 
 fn new_uuid() -> Result<String> {
     let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no randomness for a case's uuid: {e}"))?;
+    getrandom::fill(&mut b)
+        .map_err(|e| anyhow::anyhow!("geen toeval beschikbaar voor de uuid van een zaak: {e}"))?;
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h = hex::encode(b);
@@ -491,6 +492,7 @@ fn personen(signalen: &[ZaakSignaal]) -> Vec<String> {
 /// caller's transaction; no account names in the log.
 fn log_step(
     tx: &Transaction<'_>,
+    user: &Gebruiker,
     project_activity: &str,
     name: &str,
     zaak: &str,
@@ -505,7 +507,9 @@ fn log_step(
         personen.iter().map(Some).collect()
     };
     for p in subjects {
-        let mut rec = LogRecord::new(name, &now, &now).with_attr("zaak", zaak.to_string());
+        let mut rec = LogRecord::new(name, &now, &now)
+            .with_attr("zaak", zaak.to_string())
+            .by(user);
         for (k, v) in attrs {
             rec = rec.with_attr(k, v.clone());
         }
@@ -765,6 +769,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     let signaal_ids: Vec<String> = zaak_signalen.iter().map(|s| s.signaal.clone()).collect();
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.aanmaken",
         &id,
@@ -1154,6 +1159,7 @@ pub fn set_status(
     }
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.status",
         &z.identificatie,
@@ -1241,6 +1247,7 @@ pub fn assign(
     }
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.toewijzen",
         &z.identificatie,
@@ -1251,7 +1258,7 @@ pub fn assign(
     rollen(project.conn(), &z.identificatie)?
         .into_iter()
         .find(|r| r.id == rid)
-        .ok_or_else(|| anyhow::anyhow!("role {rid} was not stored"))
+        .ok_or_else(|| anyhow::anyhow!("rol {rid} is niet vastgelegd"))
 }
 
 /// Refuses unless `naam` is an account with one of `roles` that is not disabled.
@@ -1346,6 +1353,7 @@ pub fn plan_visit(
     )?;
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.huisbezoek_gepland",
         &z.identificatie,
@@ -1603,6 +1611,7 @@ pub fn record_visit(
     )?;
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.huisbezoek_uitgevoerd",
         &z.identificatie,
@@ -1669,6 +1678,7 @@ pub fn note(
     }
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.bevinding",
         &z.identificatie,
@@ -1743,6 +1753,7 @@ pub fn close(
     close_in(&tx, &terms, &z.identificatie, resultaat.trim(), toelichting)?;
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.afsluiten",
         &z.identificatie,
@@ -1791,6 +1802,7 @@ pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) ->
     )?;
     log_step(
         &tx,
+        user,
         &activity,
         "zaak.heropenen",
         &z.identificatie,

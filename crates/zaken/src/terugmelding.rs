@@ -190,7 +190,11 @@ pub fn document(e: &Export, bsn: &str, melder: &str, datum: &str) -> Value {
 }
 
 /// Records that terugmelding `id` was exported (logged, with the person as data subject).
-pub fn mark_exported(project: &mut Project, e: &Export) -> Result<Terugmelding> {
+pub fn mark_exported(
+    project: &mut Project,
+    user: &loep_store::auth::Gebruiker,
+    e: &Export,
+) -> Result<Terugmelding> {
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     tx.execute(
@@ -201,7 +205,8 @@ pub fn mark_exported(project: &mut Project, e: &Export) -> Result<Terugmelding> 
     let rec = LogRecord::new("zaak.terugmelding_export", &now, &now)
         .with_subject(e.terugmelding.pseudoniem.clone())
         .with_attr("zaak", e.zaak.identificatie.clone())
-        .with_attr("terugmelding", e.terugmelding.referentiekenmerk.clone());
+        .with_attr("terugmelding", e.terugmelding.referentiekenmerk.clone())
+        .by(user);
     loep_store::log::append(&tx, &activity, rec)?;
     tx.commit()?;
     let t = project.conn().query_row(

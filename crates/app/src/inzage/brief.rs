@@ -3,7 +3,7 @@
 //! names; it holds no pseudonym and no BAG id: persons other than the resident are "een andere
 //! persoon", objects are written out as addresses, times are Amsterdam time.
 
-use loep_contract::{ColumnType, Table};
+use loep_contract::{ColumnType, Partner, Table};
 use loep_scan::address::Addresses;
 use loep_store::ProjectConfig;
 use serde::Serialize;
@@ -50,6 +50,8 @@ pub struct SignaalBlok {
 pub struct Handeling {
     pub tijdstip: String,
     pub wat: String,
+    /// The organisation that processed the data (art. 15 AVG: to whom they were provided).
+    pub door: String,
     pub details: String,
 }
 
@@ -57,6 +59,9 @@ pub struct Handeling {
 #[derive(Debug, Clone, Serialize)]
 pub struct Brief {
     pub organisatie: String,
+    /// The organisation's own look (`[thema]` in loep.toml): its design tokens as CSS
+    /// declarations for the HTML letter, its logo, and its accent colour for the PDF.
+    pub huisstijl: Huisstijl,
     /// The return address above the address block (organisation and postal address).
     pub afzender: String,
     /// The address block for a window envelope: name, street and number, postcode and place
@@ -93,6 +98,76 @@ pub struct Brief {
     /// Heading and text: correction, objection, the human decision, a complaint.
     pub rechten: Vec<Regel>,
     pub contact: Vec<Regel>,
+}
+
+/// The organisation's look in a letter (see [`Brief::huisstijl`]).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Huisstijl {
+    /// `--name: value;` per design token that computes on its own (checked as on load).
+    pub tokens: String,
+    /// The logo as a `data:` URI.
+    pub logo: Option<String>,
+    /// The accent colour (headings' rules in the PDF) as RGB from 0 to 1.
+    pub kleur: Option<[f32; 3]>,
+    /// A PNG logo's bytes, for the PDF (which cannot carry an SVG logo).
+    #[serde(skip)]
+    pub logo_png: Option<Vec<u8>>,
+}
+
+impl Huisstijl {
+    pub(crate) fn of(thema: &loep_store::Thema, logo: Option<String>) -> Huisstijl {
+        use base64::Engine;
+        let logo_png = logo
+            .as_deref()
+            .and_then(|uri| uri.strip_prefix("data:image/png;base64,"))
+            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+        let tokens: Vec<(&str, &str)> = thema.standalone_tokens().collect();
+        // loep's own accent, else the colour the NL Design System themes give actions and
+        // accents, in that order.
+        let kleur = [
+            "accent",
+            "basis-color-action-1-color-default",
+            "basis-color-accent-1-color-default",
+            "basis-heading-color",
+        ]
+        .iter()
+        .find_map(|want| {
+            tokens
+                .iter()
+                .find(|(n, _)| n == want)
+                .and_then(|(_, v)| hex_colour(v))
+        });
+        Huisstijl {
+            tokens: tokens
+                .iter()
+                .map(|(n, v)| format!("--{n}: {v};"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            logo,
+            kleur,
+            logo_png,
+        }
+    }
+}
+
+/// `#rgb` or `#rrggbb` as RGB from 0 to 1.
+fn hex_colour(v: &str) -> Option<[f32; 3]> {
+    let h = v.trim().strip_prefix('#')?;
+    let digits: Vec<u8> = match h.len() {
+        3 => h
+            .chars()
+            .map(|c| c.to_digit(16).map(|d| (d * 17) as u8))
+            .collect::<Option<_>>()?,
+        6 => (0..3)
+            .map(|i| u8::from_str_radix(h.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect::<Option<_>>()?,
+        _ => return None,
+    };
+    Some([
+        f32::from(digits[0]) / 255.0,
+        f32::from(digits[1]) / 255.0,
+        f32::from(digits[2]) / 255.0,
+    ])
 }
 
 pub use loep_contract::nl::{datum, maand_jaar, tijdstip_in_woorden as tijdstip};
@@ -177,6 +252,11 @@ pub struct Context<'a> {
     pub kenmerk: String,
     /// What the privacy officer left out of the report for a while.
     pub beperking: Option<&'a super::Beperking>,
+    /// The organisation's look (`[thema]`) while the configuration that names it is approved,
+    /// else the example theme (as the web pages do), and its logo as a `data:` URI, for a
+    /// letter that stands on its own.
+    pub thema: &'a loep_store::Thema,
+    pub logo: Option<String>,
 }
 
 impl Context<'_> {
@@ -186,6 +266,27 @@ impl Context<'_> {
             .organisatie
             .clone()
             .unwrap_or_else(|| "de gemeente".to_string())
+    }
+
+    /// The organisation that processed a line of the log, from its `door_organisatie`: a
+    /// partner by its full name, the project's own team (and the project's automated steps,
+    /// which name no organisation) as the organisation responsible for the project.
+    fn door(&self, handeling: &str, kenmerken: &serde_json::Value) -> String {
+        let org = self.organisatie();
+        match kenmerken
+            .get(loep_store::log::DOOR_ORGANISATIE)
+            .and_then(|v| v.as_str())
+        {
+            // A step a person takes, recorded before loep named the organisation.
+            None if labels::by_a_person(handeling) => "niet vastgelegd".to_string(),
+            None | Some(loep_store::log::PROJECT) => org,
+            Some(code) => match Partner::parse(code) {
+                // A gemeente account is one of the municipality that leads the project.
+                Ok(Partner::Gemeente) if org.starts_with("Gemeente ") => org,
+                Ok(p) => labels::partner(p).to_string(),
+                Err(_) => code.to_string(),
+            },
+        }
     }
 
     fn contact(&self) -> Option<&str> {
@@ -578,7 +679,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                             let val = if k == "datum" {
                                 datum(&val)
                             } else {
-                                val.replace('_', " ").replace(',', ", ")
+                                labels::log_value(k, &val)
                             };
                             Some(format!("{label}: {}", scrub(&val, ctx.adressen)))
                         })
@@ -591,6 +692,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
             Handeling {
                 tijdstip: tijdstip(&v.tijdstip),
                 wat: labels::action(&v.handeling).to_string(),
+                door: ctx.door(&v.handeling, &v.kenmerken),
                 details: details.join("; "),
             }
         })
@@ -699,6 +801,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
     let adresblok = adresblok(r, &n, ctx.adressen);
 
     Brief {
+        huisstijl: Huisstijl::of(ctx.thema, ctx.logo.clone()),
         afzender: match &c.publicatie.postadres {
             Some(p) => format!("{org}, {}", p.trim()),
             None => org.clone(),

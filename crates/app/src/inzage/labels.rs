@@ -253,6 +253,17 @@ pub fn theme(t: &str) -> &'static str {
     }
 }
 
+/// A theme in a few words, for a terminal's table or a list of themes on one line.
+pub fn theme_short(t: &str) -> String {
+    match t {
+        "ondermijning_bedrijfsadres" => "ondermijning via bedrijfsadres".to_string(),
+        "vermogen_inkomen" => "vermogen en inkomen".to_string(),
+        "uitbuiting_zorg" => "uitbuiting en zorg".to_string(),
+        "meldingen_cluster" => "cluster van meldingen".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+
 /// What the visiting team checks on the spot for a theme: observable facts, in the order a
 /// visit finds them, never a conclusion the signal already drew. For the visit sheet.
 pub fn check_on_visit(t: &str) -> &'static [&'static str] {
@@ -467,6 +478,18 @@ pub fn action(name: &str) -> &'static str {
         "zaak.terugmelding_export" => {
             "Er is een terugmelding gedaan aan de Basisregistratie Personen (BRP): een bericht dat uw inschrijving mogelijk niet klopt."
         }
+        "beoordeling.voorstel" => {
+            "Gegevens van een partner zonder uw BSN (een huurcontract, een registratie) leken op naam en geboortedatum bij u te horen, maar niet zeker. Een medewerker heeft beoordeeld of ze bij u horen en een voorstel gedaan."
+        }
+        "beoordeling.bevestigd" => {
+            "Een tweede medewerker heeft dat voorstel bevestigd; het besluit geldt vanaf nu."
+        }
+        "beoordeling.afgewezen" => {
+            "Een tweede medewerker heeft dat voorstel afgewezen; er is niets veranderd."
+        }
+        "api.zaak.lezen" | "api.zaken.lijst" => {
+            "Een partner heeft de zaak over uw adres opgevraagd via de gegevenskoppeling (API) met het project."
+        }
         n if n.starts_with("intake") => {
             "Gegevens van een partner zijn ontvangen en uw BSN is vervangen door een pseudoniem."
         }
@@ -477,6 +500,150 @@ pub fn action(name: &str) -> &'static str {
             "Gegevens zijn vernietigd omdat hun bewaartermijn voorbij was."
         }
         _ => "Een andere verwerking van uw gegevens binnen het project.",
+    }
+}
+
+/// Whether a kind of record is a step a person takes (as opposed to the project's automated
+/// runs: intake, linkage, scan, retention).
+pub fn by_a_person(name: &str) -> bool {
+    ["zaak.", "onthulling.", "api.", "beoordeling.", "inzage"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
+/// A kind of record of the processing log by a short Dutch name, for the privacy officer's
+/// browser (the resident reads [`action`]); an unknown kind by its code.
+pub fn action_name(name: &str) -> String {
+    let fixed = match name {
+        "project.init" => "Project aangemaakt",
+        "project.approve" => "Project goedgekeurd",
+        "intake.levering" => "Levering ingelezen",
+        "koppeling" => "Gegevens gekoppeld",
+        "scan" => "Scan uitgevoerd",
+        "scan.lezen" => "Scan: gegevens gelezen",
+        "scan.signaal" => "Signaal gegeven",
+        "onthulling.aanvraag" => "Identiteiten aangevraagd",
+        "onthulling.goedkeuring" => "Verzoek om identiteiten goedgekeurd",
+        "onthulling.weigering" => "Verzoek om identiteiten geweigerd",
+        "onthulling.inzien" => "Identiteiten bekeken",
+        "zaak.aanmaken" => "Zaak geopend",
+        "zaak.status" => "Stand van een zaak gewijzigd",
+        "zaak.toewijzen" => "Zaak toegewezen",
+        "zaak.huisbezoek_gepland" => "Huisbezoek gepland",
+        "zaak.huisbezoek_uitgevoerd" => "Huisbezoek vastgelegd",
+        "zaak.bevinding" => "Bevinding vastgelegd",
+        "zaak.afsluiten" => "Zaak afgesloten",
+        "zaak.heropenen" => "Zaak heropend",
+        "zaak.terugmelding_export" => "Terugmelding aan de BRP",
+        "api.zaak.lezen" => "Zaak gelezen via de API",
+        "api.zaken.lijst" => "Zaken opgevraagd via de API",
+        "inzage" => "Inzageverzoek beantwoord",
+        "inzage.beperkt" => "Inzage beperkt (artikel 41 UAVG)",
+        "inzage.beperking_opgeheven" => "Beperking van inzage opgeheven",
+        "inzage.geopend" => "Inzagebrief geopend",
+        "bewaartermijn" => "Bewaartermijnen toegepast",
+        "bewaartermijn.vernietiging" => "Gegevens vernietigd (bewaartermijn)",
+        "bewaartermijn.zaak" => "Zaak vernietigd (bewaartermijn)",
+        "bewaartermijn.zaken" => "Zaken vernietigd (bewaartermijn)",
+        "log.alarm_afgehandeld" => "Alarm afgehandeld",
+        "melding.ontvangen" => "Melding van een bewoner ontvangen",
+        "melding.status" => "Melding bijgewerkt",
+        "toegang.staat" => "Rechten vastgelegd",
+        "toegang.bewaakt" => "Rechten gecontroleerd",
+        "beoordeling.voorstel" => "Voorstel over een twijfelachtige koppeling",
+        "beoordeling.bevestigd" => "Voorstel over een koppeling bevestigd",
+        "beoordeling.afgewezen" => "Voorstel over een koppeling afgewezen",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    if let Some(t) = name.strip_prefix("intake.") {
+        return format!("Ingelezen: {}", table(t).unwrap_or(t));
+    }
+    if let Some(t) = name.strip_prefix("koppeling.") {
+        return format!("Gekoppeld: {}", table(t).unwrap_or(t));
+    }
+    name.to_string()
+}
+
+/// An attribute of a log record by a Dutch label, for the privacy officer's browser; an
+/// unknown one by its name in words.
+pub fn log_attribute(key: &str) -> String {
+    if let Some(l) = action_detail(key) {
+        return l.to_string();
+    }
+    let fixed = match key {
+        loep_store::log::DOOR_ORGANISATIE => "Organisatie",
+        "organisatie" => "Toegewezen aan organisatie",
+        "kanaal" => "Kanaal",
+        "api_sleutel" => "API-sleutel",
+        "roltype" => "Rol",
+        "beperking" => "Beperking",
+        "delen" => "Delen",
+        "tot" => "Tot en met",
+        "brief" => "Brief",
+        "bronnen" => "Bronnen",
+        "signalen" => "Signalen",
+        "run_id" => "Scan",
+        "certificaat" => "Certificaat",
+        "digest" => "Vingerafdruk",
+        "omvang" => "Omvang",
+        "melding" => "Melding",
+        "besluit" => "Besluit",
+        "account" => "Account",
+        "grond" => "Grond",
+        "voorstel" => "Voorstel",
+        "record_key" => "Record",
+        "bron" => "Bron",
+        "levering_id" => "Levering",
+        "koppeling_id" => "Koppeling",
+        "tabel" => "Tabel",
+        "tabellen" => "Tabellen",
+        "partner" => "Partner",
+        "aantal" => "Aantal",
+        "adressen" => "Adressen",
+        "gebied" => "Gebied",
+        "reden" => "Reden",
+        "soort" => "Soort",
+        _ => "",
+    };
+    if !fixed.is_empty() {
+        return fixed.to_string();
+    }
+    let mut words = key.replace('_', " ");
+    if let Some(first) = words.get(..1) {
+        let upper = first.to_uppercase();
+        words.replace_range(..1, &upper);
+    }
+    words
+}
+
+/// The value of a log record's attribute `key` in words: a case's status, result, role, visit
+/// outcome and type by the case catalogue's description, a grant's parts and a review's
+/// ground in words; other values as they are (numbers, references, dates).
+pub fn log_value(key: &str, value: &str) -> String {
+    let c = loep_zaken::catalogus::catalogus();
+    let each = |f: &dyn Fn(&str) -> Option<String>| -> String {
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| f(v).unwrap_or_else(|| v.replace('_', " ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match key {
+        "status" => each(&|v| c.statustype(v).map(|t| t.omschrijving.clone())),
+        "resultaat" => each(&|v| c.resultaattype(v).map(|t| t.omschrijving.clone())),
+        "roltype" => each(&|v| c.roltype(v).map(|t| t.omschrijving.clone())),
+        "uitkomsten" => each(&|v| c.uitkomst(v).map(|t| t.omschrijving.clone())),
+        "zaaktype" => each(&|v| c.zaaktype(v).map(|t| t.omschrijving.clone())),
+        "grond" => each(&|v| loep_intake::beoordeling::grond_tekst(v).map(str::to_string)),
+        "bron" | "tabel" => each(&|v| table(v).map(str::to_string)),
+        "partner" => each(&|v| Partner::parse(v).ok().map(|p| partner(p).to_string())),
+        // A list stored comma-joined (indicators, tables) reads with spaces.
+        _ => value.split(',').collect::<Vec<_>>().join(", "),
     }
 }
 
@@ -494,6 +661,9 @@ pub fn action_detail(key: &str) -> Option<&'static str> {
         "indicatoren" => "Indicatoren",
         "terugmelding" => "Kenmerk van de terugmelding",
         "zaaktype" => "Soort zaak",
+        "besluit" => "Besluit",
+        "grond" => "Grond",
+        "bron" => "Gegevens van",
         _ => return None,
     })
 }
@@ -585,8 +755,118 @@ mod tests {
             "zaak.afsluiten",
             "zaak.heropenen",
             "zaak.terugmelding_export",
+            "api.zaak.lezen",
+            "api.zaken.lijst",
         ] {
             assert_ne!(action(n), action("iets.anders"), "{n}");
         }
+    }
+
+    /// Codes a record stores read as words, wherever the log is shown.
+    #[test]
+    fn log_values_are_told_in_words() {
+        assert_eq!(log_value("status", "in_onderzoek"), "In onderzoek");
+        assert_eq!(
+            log_value("resultaat", "onrechtmatigheid_vastgesteld"),
+            "Onrechtmatigheid vastgesteld; maatregel genomen"
+        );
+        assert_eq!(
+            log_value("grond", "naamgenoot"),
+            "Een andere persoon: een naamgenoot"
+        );
+        assert_eq!(log_value("zaak", "LOEP-2026-000081"), "LOEP-2026-000081");
+        assert_eq!(log_value("indicatoren", "OVB-01,HNP-01"), "OVB-01, HNP-01");
+        let c = loep_zaken::catalogus::catalogus();
+        for u in &c.uitkomsten {
+            assert!(
+                !log_value("uitkomsten", &u.code).contains('_'),
+                "{}",
+                u.code
+            );
+        }
+    }
+
+    /// Every kind of record loep writes has a Dutch name in the privacy officer's browser:
+    /// the kinds are read from the sources (`LogRecord::new("…"`, and every string literal
+    /// `zaak.…`, `onthulling.…` and so on outside the test modules), so a new kind without
+    /// a name fails here.
+    #[test]
+    fn every_kind_of_log_record_has_a_dutch_name() {
+        const KINDS: [&str; 13] = [
+            "api",
+            "beoordeling",
+            "bewaartermijn",
+            "intake",
+            "inzage",
+            "koppeling",
+            "log",
+            "melding",
+            "onthulling",
+            "project",
+            "scan",
+            "toegang",
+            "zaak",
+        ];
+        let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut found = std::collections::BTreeSet::new();
+        let mut stack = vec![crates];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    if !p.ends_with("target") && !p.ends_with("tests") {
+                        stack.push(p);
+                    }
+                    continue;
+                }
+                if p.extension().is_none_or(|x| x != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                let text = text
+                    .split("\n#[cfg(test)]\nmod tests")
+                    .next()
+                    .unwrap_or_default();
+                for part in text.split("LogRecord::new(\"").skip(1) {
+                    if let Some(name) = part.split('"').next()
+                        && KINDS.contains(&name)
+                    {
+                        found.insert(name.to_string());
+                    }
+                }
+                for literal in text.split('"').skip(1).step_by(2) {
+                    let mut segments = literal.split('.');
+                    let kind = segments.next().unwrap_or_default();
+                    let rest: Vec<&str> = segments.collect();
+                    // Template names and the prefix a restriction matches are not kinds.
+                    if KINDS.contains(&kind)
+                        && !literal.ends_with(".html")
+                        && literal != "api.zaak"
+                        && !rest.is_empty()
+                        && rest.iter().all(|s| {
+                            !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                        })
+                    {
+                        found.insert(literal.to_string());
+                    }
+                }
+            }
+        }
+        for must in [
+            "zaak.aanmaken",
+            "scan.signaal",
+            "toegang.staat",
+            "api.zaak.lezen",
+            "project.init",
+            "onthulling.goedkeuring",
+        ] {
+            assert!(found.contains(must), "{must} not found in {found:?}");
+        }
+        let unnamed: Vec<&String> = found.iter().filter(|n| action_name(n) == **n).collect();
+        assert!(unnamed.is_empty(), "no Dutch name for {unnamed:?}");
+        assert_eq!(
+            action_name("intake.brp_persoon"),
+            "Ingelezen: Inschrijving in de gemeente (BRP)"
+        );
     }
 }

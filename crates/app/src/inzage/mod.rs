@@ -44,7 +44,7 @@ struct Html<'a> {
 pub fn to_html(b: &Brief) -> Result<String> {
     Html { b }
         .render()
-        .map_err(|e| AppError::invalid(format!("cannot render the access report: {e}")))
+        .map_err(|e| AppError::invalid(format!("kan het inzageoverzicht niet opmaken: {e}")))
 }
 
 /// A part of an access letter the privacy officer can leave out for a while.
@@ -214,7 +214,9 @@ impl Beperking {
         });
         for v in &mut r.verwerkingen {
             if let Some(o) = v.kenmerken.as_object_mut() {
-                o.retain(|k, _| labels::action_detail(k).is_some());
+                o.retain(|k, _| {
+                    labels::action_detail(k).is_some() || k == loep_store::log::DOOR_ORGANISATIE
+                });
             }
         }
     }
@@ -273,6 +275,19 @@ pub fn lift_restriction(session: &mut Session, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// The theme's logo as a `data:` URI, read as the web application reads it (inside the
+/// project's `thema/` directory, no links, at most 256 KB); none when absent or unreadable.
+fn logo_uri(project: &loep_store::Project) -> Option<String> {
+    use base64::Engine;
+    let logo = project.config.thema.logo.as_deref()?;
+    let kind = loep_store::Thema::logo_type(logo)?;
+    let bytes = crate::session::read_logo(&project.layout.dir, logo)?;
+    Some(format!(
+        "data:{kind};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
 /// `loep inzage`: the report for the person with `bsn`, as HTML, PDF and JSON in `out`
 /// (default: `vault/inzage/` inside the identity vault, where retention removes it after
 /// `signalen_dagen`). The lookup is logged; a restriction too, with its reason.
@@ -321,7 +336,8 @@ pub fn report(
                 .with_subject(&r.pseudoniem)
                 .with_attr("beperking", id)
                 .with_attr("delen", codes.join(","))
-                .with_attr("tot", b.tot.clone()),
+                .with_attr("tot", b.tot.clone())
+                .by(&session.user),
         )?;
         tx.commit()?;
     }
@@ -372,6 +388,13 @@ pub fn report(
         &day,
         number,
     );
+    // The organisation's look only while the configuration that names it is approved.
+    let approved = matches!(session.project.approval()?, Some(a) if a.geldig);
+    let thema = if approved {
+        session.project.config.thema.clone()
+    } else {
+        loep_store::Thema::default()
+    };
     let letter = brief::brief(
         &r,
         &brief::Context {
@@ -379,6 +402,12 @@ pub fn report(
             adressen: &adressen,
             kenmerk,
             beperking,
+            thema: &thema,
+            logo: if approved {
+                logo_uri(&session.project)
+            } else {
+                None
+            },
         },
     );
     let html_text = to_html(&letter)?;
@@ -391,8 +420,12 @@ pub fn report(
             .map_err(|e| AppError::invalid(format!("kan {} niet schrijven: {e}", path.display())))
     };
     let mut machine = serde_json::to_value(&r)?;
-    if let (Some(o), Some(b)) = (machine.as_object_mut(), beperking) {
-        o.insert("beperking".into(), serde_json::to_value(b)?);
+    if let Some(o) = machine.as_object_mut() {
+        // The letter's reference, so that a reply quoting it finds this report.
+        o.insert("kenmerk".into(), letter.kenmerk.clone().into());
+        if let Some(b) = beperking {
+            o.insert("beperking".into(), serde_json::to_value(b)?);
+        }
     }
     write(&json, serde_json::to_string_pretty(&machine)?.as_bytes())?;
     write(&html, html_text.as_bytes())?;
@@ -444,7 +477,7 @@ pub fn letters(session: &Session) -> Result<Vec<Letter>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => {
             return Err(AppError::invalid(format!(
-                "cannot read {}: {e}; is the vault's storage mounted?",
+                "kan {} niet lezen: {e}; is de opslag van de kluis aangekoppeld?",
                 dir.display()
             )));
         }
@@ -517,16 +550,21 @@ pub fn open_letter(session: &mut Session, file: &str) -> Result<(Vec<u8>, &'stat
         }
         Err(e) => {
             return Err(AppError::invalid(format!(
-                "cannot read {}: {e}",
+                "kan {} niet lezen: {e}",
                 path.display()
             )));
         }
     };
     let now = loep_store::clock::now();
+    // Which account opened it, by its keyed fingerprint (the privacy officer's log browser
+    // names it; the exported log holds no names).
+    let account =
+        loep_store::log::account_fingerprint(session.project.conn(), session.user.naam())?;
     session.project.log(
         loep_store::LogRecord::new("inzage.geopend", &now, &now)
             .with_attr("brief", stem.to_string())
-            .with_attr("door", session.user.naam().to_string()),
+            .with_attr("account", account)
+            .by(&session.user),
     )?;
     Ok((bytes, kind))
 }
@@ -584,6 +622,7 @@ mod tests {
             .collect();
         Brief {
             organisatie: "Gemeente Haarlem".into(),
+            huisstijl: Default::default(),
             afzender: "Gemeente Haarlem, Postbus 511, 2003 PB Haarlem".into(),
             adresblok: vec![
                 "Zoë van Eijk".into(),
@@ -619,6 +658,7 @@ mod tests {
             verwerkingen: vec![Handeling {
                 tijdstip: "15 juni 2026, 12:00".into(),
                 wat: "Er is een overzicht opgesteld.".into(),
+                door: "Gemeente Haarlem".into(),
                 details: String::new(),
             }],
             indicatoren_uitleg: vec![],
@@ -627,6 +667,70 @@ mod tests {
             rechten: vec![regel("Bezwaar maken", "artikel 21 AVG")],
             contact: vec![regel("Functionaris gegevensbescherming", "privacy@haarlem.example")],
         }
+    }
+
+    /// The organisation's theme reaches the letter: its tokens (only those that compute on
+    /// their own), its logo, and its accent colour in the PDF.
+    #[test]
+    fn the_letter_wears_the_organisations_look() {
+        let mut thema = loep_store::Thema::default();
+        thema.tokens.insert(
+            "basis-color-action-1-color-default".into(),
+            "#b40000".into(),
+        );
+        thema.tokens.insert(
+            "basis-text-font-family-default".into(),
+            "'Fira Sans', sans-serif".into(),
+        );
+        thema
+            .tokens
+            .insert("basis-heading-color".into(), "var(--elders)".into());
+        let mut b = sample();
+        b.huisstijl =
+            super::brief::Huisstijl::of(&thema, Some("data:image/svg+xml;base64,PHN2Zy8+".into()));
+        let html = to_html(&b).expect("renders");
+        assert!(
+            html.contains("--basis-color-action-1-color-default: #b40000;"),
+            "{html}"
+        );
+        assert!(html.contains("--basis-text-font-family-default: 'Fira Sans', sans-serif;"));
+        assert!(
+            !html.contains("--elders"),
+            "a token that needs others stays out"
+        );
+        assert!(html.contains("<img class=\"logo\" src=\"data:image/svg+xml;base64,PHN2Zy8+\""));
+        assert_eq!(b.huisstijl.kleur, Some([180.0 / 255.0, 0.0, 0.0]));
+        let plain = to_html(&sample()).expect("renders");
+        assert!(!plain.contains("class=\"logo\"") && plain.contains("#154273"));
+        // An SVG logo cannot go into the PDF; a PNG one goes on the first page, with its
+        // transparency as a soft mask.
+        let pdf = super::pdf::render(&b).expect("a PDF");
+        assert!(!String::from_utf8_lossy(&pdf).contains("/Logo"));
+        let mut png_bytes = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut png_bytes, 2, 1);
+            enc.set_color(png::ColorType::Rgba);
+            enc.set_depth(png::BitDepth::Eight);
+            let mut w = enc.write_header().unwrap();
+            w.write_image_data(&[180, 0, 0, 255, 255, 255, 255, 0])
+                .unwrap();
+        }
+        use base64::Engine;
+        let uri = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&png_bytes)
+        );
+        b.huisstijl = super::brief::Huisstijl::of(&thema, Some(uri));
+        let pdf = super::pdf::render(&b).expect("a PDF");
+        let text = String::from_utf8_lossy(&pdf).to_string();
+        assert!(
+            text.contains("/Logo") && text.contains("/SMask") && text.contains("/Width 2"),
+            "the logo in the PDF"
+        );
+        // A broken PNG leaves the PDF without a logo, never without a letter.
+        b.huisstijl.logo_png = Some(b"\x89PNG kapot".to_vec());
+        let pdf = super::pdf::render(&b).expect("a PDF");
+        assert!(!String::from_utf8_lossy(&pdf).contains("/Logo"));
     }
 
     #[test]

@@ -43,7 +43,7 @@ struct Font {
 impl Font {
     fn new(data: &'static [u8], base: &'static [u8]) -> Result<Font> {
         Ok(Font {
-            face: ttf_parser::Face::parse(data, 0).map_err(|e| anyhow!("font: {e}"))?,
+            face: ttf_parser::Face::parse(data, 0).map_err(|e| anyhow!("lettertype: {e}"))?,
             data,
             base,
             used: BTreeMap::new(),
@@ -405,13 +405,14 @@ fn layout(b: &Brief) -> Result<Layout> {
         l.paragraph(p);
     }
     if !b.verwerkingen.is_empty() {
-        let (w1, w2) = (WIDTH * 0.22, WIDTH * 0.48);
-        let w3 = WIDTH - w1 - w2;
+        let (w1, w2, w3) = (WIDTH * 0.18, WIDTH * 0.40, WIDTH * 0.18);
+        let w4 = WIDTH - w1 - w2 - w3;
         l.columns(
             &[
                 (0.0, w1 - 8.0, Stijl::Vet, false, "Wanneer"),
                 (w1, w2 - 8.0, Stijl::Vet, false, "Wat"),
-                (w1 + w2, w3, Stijl::Vet, false, "Bijzonderheden"),
+                (w1 + w2, w3 - 8.0, Stijl::Vet, false, "Door"),
+                (w1 + w2 + w3, w4, Stijl::Vet, false, "Bijzonderheden"),
             ],
             SMALL,
         );
@@ -420,7 +421,8 @@ fn layout(b: &Brief) -> Result<Layout> {
                 &[
                     (0.0, w1 - 8.0, Stijl::Gewoon, true, v.tijdstip.as_str()),
                     (w1, w2 - 8.0, Stijl::Gewoon, false, v.wat.as_str()),
-                    (w1 + w2, w3, Stijl::Gewoon, false, v.details.as_str()),
+                    (w1 + w2, w3 - 8.0, Stijl::Gewoon, false, v.door.as_str()),
+                    (w1 + w2 + w3, w4, Stijl::Gewoon, false, v.details.as_str()),
                 ],
                 SMALL,
             );
@@ -511,7 +513,7 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
             remapper.remap(*g);
         }
         let subset = subsetter::subset(font.data, 0, &remapper)
-            .map_err(|e| anyhow!("cannot subset the font: {e}"))?;
+            .map_err(|e| anyhow!("kan het lettertype niet inperken: {e}"))?;
         let (type0, cid, descriptor, file, cmap) = (
             next.bump(),
             next.bump(),
@@ -574,7 +576,7 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
         let packed = deflate(&subset)?;
         pdf.stream(file, &packed).filter(Filter::FlateDecode).pair(
             Name(b"Length1"),
-            i32::try_from(subset.len()).context("font too large")?,
+            i32::try_from(subset.len()).context("lettertype te groot")?,
         );
         let map = to_unicode(
             font.used
@@ -586,13 +588,56 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
         font_refs.push(type0);
     }
 
+    // The organisation's PNG logo, on the first page's top right: its colours as an image and
+    // its alpha, if any, as the image's soft mask.
+    let logo = match b.huisstijl.logo_png.as_deref().map(decode_png) {
+        Some(Ok(image)) => Some(image),
+        // A logo that does not decode leaves the letter without it, as the web pages do.
+        Some(Err(_)) | None => None,
+    };
+    let logo_ref = match &logo {
+        Some(image) => {
+            let (img, mask) = (next.bump(), next.bump());
+            let colour_space = if image.kleur { 3 } else { 1 };
+            let packed = deflate(&image.pixels)?;
+            let mut x = pdf.image_xobject(img, &packed);
+            x.filter(Filter::FlateDecode);
+            x.width(image.breedte as i32)
+                .height(image.hoogte as i32)
+                .bits_per_component(8);
+            if colour_space == 3 {
+                x.color_space().device_rgb();
+            } else {
+                x.color_space().device_gray();
+            }
+            if image.alpha.is_some() {
+                x.s_mask(mask);
+            }
+            x.finish();
+            if let Some(alpha) = &image.alpha {
+                let packed = deflate(alpha)?;
+                let mut m = pdf.image_xobject(mask, &packed);
+                m.filter(Filter::FlateDecode);
+                m.width(image.breedte as i32)
+                    .height(image.hoogte as i32)
+                    .bits_per_component(8);
+                m.color_space().device_gray();
+                m.finish();
+            }
+            Some(img)
+        }
+        None => None,
+    };
+
     let mut page_refs = Vec::new();
-    for p in &l.pages {
+    for (n, p) in l.pages.iter().enumerate() {
         let (page, contents) = (next.bump(), next.bump());
         let mut c = Content::new();
         for (x0, x1, y, heavy) in &p.rules {
             if *heavy {
-                c.set_stroke_rgb(0.08, 0.26, 0.45).set_line_width(1.2);
+                // The organisation's accent colour (`[thema]`), else the letter's blue.
+                let [r, g, b] = b.huisstijl.kleur.unwrap_or([0.08, 0.26, 0.45]);
+                c.set_stroke_rgb(r, g, b).set_line_width(1.2);
             } else {
                 c.set_stroke_rgb(0.8, 0.8, 0.8).set_line_width(0.4);
             }
@@ -617,21 +662,92 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
                 .show(Str(&bytes))
                 .end_text();
         }
+        let with_logo = n == 0 && logo_ref.is_some();
+        if let (true, Some(image)) = (with_logo, &logo) {
+            // At most 120 × 48 points, its proportions kept, in the top right margin.
+            let scale = (120.0 / image.breedte as f32).min(48.0 / image.hoogte as f32);
+            let (w, h) = (image.breedte as f32 * scale, image.hoogte as f32 * scale);
+            c.save_state()
+                .transform([w, 0.0, 0.0, h, PAGE_W - RIGHT - w, PAGE_H - 24.0 - h])
+                .x_object(Name(b"Logo"))
+                .restore_state();
+        }
         let packed = deflate(&c.finish())?;
         pdf.stream(contents, &packed).filter(Filter::FlateDecode);
         let mut pg = pdf.page(page);
         pg.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
             .parent(tree)
             .contents(contents);
-        pg.resources()
+        let mut resources = pg.resources();
+        resources
             .fonts()
             .pair(Name(b"F1"), font_refs[0])
             .pair(Name(b"F2"), font_refs[1]);
+        if let (true, Some(r)) = (with_logo, logo_ref) {
+            resources.x_objects().pair(Name(b"Logo"), r);
+        }
+        resources.finish();
         pg.finish();
         page_refs.push(page);
     }
-    let count = i32::try_from(page_refs.len()).context("too many pages")?;
+    let count = i32::try_from(page_refs.len()).context("te veel pagina's")?;
     pdf.pages(tree).kids(page_refs).count(count);
     pdf.catalog(catalog).pages(tree);
     Ok(pdf.finish())
+}
+
+/// A decoded logo: 8-bit samples, colour (RGB) or grey, and its alpha apart.
+struct Logo {
+    breedte: u32,
+    hoogte: u32,
+    kleur: bool,
+    pixels: Vec<u8>,
+    alpha: Option<Vec<u8>>,
+}
+
+/// Decodes a PNG logo to 8-bit grey or RGB samples with the alpha split off, within 32 MiB
+/// (a logo of 256 KB that unpacks to more is refused, not decoded).
+fn decode_png(bytes: &[u8]) -> Result<Logo> {
+    let mut decoder = png::Decoder::new_with_limits(
+        std::io::Cursor::new(bytes),
+        png::Limits {
+            bytes: 32 * 1024 * 1024,
+        },
+    );
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().map_err(|e| anyhow!("logo: {e}"))?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| anyhow!("logo: te groot"))?;
+    let mut buf = vec![0; size];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| anyhow!("logo: {e}"))?;
+    buf.truncate(info.buffer_size());
+    let (channels, kleur, alpha) = match info.color_type {
+        png::ColorType::Grayscale => (1, false, false),
+        png::ColorType::GrayscaleAlpha => (2, false, true),
+        png::ColorType::Rgb => (3, true, false),
+        png::ColorType::Rgba => (4, true, true),
+        png::ColorType::Indexed => return Err(anyhow!("logo: palet niet omgezet")),
+    };
+    if info.width == 0 || info.height == 0 {
+        return Err(anyhow!("logo: leeg"));
+    }
+    let colour = if kleur { 3 } else { 1 };
+    let mut pixels = Vec::with_capacity(buf.len());
+    let mut mask = Vec::new();
+    for px in buf.chunks_exact(channels) {
+        pixels.extend_from_slice(&px[..colour]);
+        if alpha {
+            mask.push(px[channels - 1]);
+        }
+    }
+    Ok(Logo {
+        breedte: info.width,
+        hoogte: info.height,
+        kleur,
+        pixels,
+        alpha: alpha.then_some(mask),
+    })
 }
