@@ -1,6 +1,7 @@
-//! The dependency rules of ARCHITECTURE.md, read from `cargo metadata`, and the rule that only
-//! the store speaks SQL to the project's databases. Each check names the rule it enforces, so
-//! that a violation says what to change.
+//! The dependency rules of ARCHITECTURE.md, read from `cargo metadata`; the rule that only
+//! the store speaks SQL to the project's databases; that libraries never print; and that what
+//! ARCHITECTURE.md cites (paths, routes) exists. Each check names the rule it enforces, so
+//! that a violation says what to change, and each is shown to fail on a violating input.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -194,7 +195,7 @@ const GEOPACKAGE_READER: &str = "crates/intake/src/bronnen/gpkg.rs";
 
 /// Only the store and the vault (each its own database), and the case register (its own
 /// tables in the store's database, inside the store's transactions), query the project's
-/// SQLite databases: no other crate names rusqlite, writes SQL for them or opens a
+/// SQLite databases: no other crate (the web application included) names rusqlite, writes SQL for them or opens a
 /// transaction of its own. The GeoPackage reader opens delivered files only, read-only.
 #[test]
 fn no_database_access_outside_the_store() {
@@ -213,7 +214,7 @@ fn no_database_access_outside_the_store() {
         "{GEOPACKAGE_READER} opens delivered files read-only and knows nothing of a project"
     );
     for dir in [
-        "app", "cli", "intake", "scan", "synth", "linkage", "contract",
+        "app", "cli", "intake", "scan", "synth", "linkage", "contract", "web",
     ] {
         for f in sources(dir) {
             if f.ends_with(GEOPACKAGE_READER) {
@@ -294,4 +295,83 @@ fn libraries_never_print() {
         }
     }
     assert!(found.is_empty(), "a library prints:\n{}", found.join("\n"));
+}
+
+/// What ARCHITECTURE.md cites that is not where it says: a repository path (`crates/…`,
+/// `docs/…`, `.ci/…`, `tools/…`, `catalogue/…`) that does not exist, a crate-relative one
+/// (`templates/…`, `static/…`, `fonts/…`) that no crate holds, or a web route (`/…`) that the
+/// web application does not serve. `root` is the repository, `routes` the router's source.
+fn false_citations(text: &str, root: &Path, routes: &str) -> Vec<String> {
+    let mut wrong = Vec::new();
+    let crates: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    for cited in text.split('`').skip(1).step_by(2) {
+        if cited.contains(' ') || cited.contains('<') || cited.contains('*') {
+            continue;
+        }
+        let bare = cited.trim_end_matches('/');
+        if ["crates/", "docs/", ".ci/", "tools/", "catalogue/"]
+            .iter()
+            .any(|p| cited.starts_with(p))
+        {
+            if !root.join(bare).exists() {
+                wrong.push(format!("`{cited}`: no such file or directory"));
+            }
+        } else if ["templates/", "static/", "fonts/"]
+            .iter()
+            .any(|p| cited.starts_with(p))
+        {
+            if !crates.iter().any(|c| c.join(bare).exists()) {
+                wrong.push(format!("`{cited}`: no crate holds it"));
+            }
+        } else if cited.starts_with('/') && cited.len() > 1 {
+            let served =
+                routes.contains(&format!("\"{cited}\"")) || routes.contains(&format!("\"{cited}/"));
+            if !served {
+                wrong.push(format!(
+                    "`{cited}`: the web application serves no such route"
+                ));
+            }
+        }
+    }
+    wrong
+}
+
+/// ARCHITECTURE.md stays true where a test can read it: every path it cites exists and
+/// every route it names is served.
+#[test]
+fn what_architecture_md_cites_exists() {
+    let root = workspace_root();
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
+    let routes =
+        std::fs::read_to_string(root.join("crates/web/src/web.rs")).expect("the web router");
+    let wrong = false_citations(&text, &root, &routes);
+    assert!(
+        wrong.is_empty(),
+        "ARCHITECTURE.md cites what is not there:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// The check of citations fails on a tree that violates it: a missing file, a template no
+/// crate holds, a route nobody serves.
+#[test]
+fn the_citation_check_can_fail() {
+    let tree = tempfile::tempdir().expect("a temporary directory");
+    std::fs::create_dir_all(tree.path().join("crates/web/templates")).unwrap();
+    std::fs::create_dir_all(tree.path().join("docs")).unwrap();
+    std::fs::write(tree.path().join("docs/echt.md"), "").unwrap();
+    std::fs::write(tree.path().join("crates/web/templates/a.html"), "").unwrap();
+    let routes = r#".route("/zaken", get(x)).route("/api/v1/zaken", get(y))"#;
+    let text = "`docs/echt.md` `docs/weg.md` `templates/a.html` `templates/b.html` \
+                `/zaken` `/api/v1` `/nergens` `koppeling/<K>.parquet` `a b`";
+    let wrong = false_citations(text, tree.path(), routes);
+    assert_eq!(wrong.len(), 3, "{wrong:?}");
+    assert!(wrong[0].contains("docs/weg.md"));
+    assert!(wrong[1].contains("templates/b.html"));
+    assert!(wrong[2].contains("/nergens"));
 }
