@@ -79,7 +79,10 @@ pub fn wachtend(
         }
     }
     if session.may(Actie::KoppelingBevestigen) || session.may(Actie::KoppelingVoorstellen) {
-        let voorstellen = loep_intake::beoordeling::voorstellen(&session.project)?;
+        // A log the check refuses is the integrity alarm's to report (for those who may see
+        // it); the landing page still opens.
+        let voorstellen =
+            loep_intake::beoordeling::voorstellen(&session.project).unwrap_or_default();
         let open = voorstellen
             .iter()
             .filter(|v| v.stand == loep_intake::beoordeling::Stand::Open)

@@ -379,6 +379,19 @@ pub fn decide(
     if v.stand != Stand::Open {
         bail!("voorstel {nr} is al beoordeeld");
     }
+    // A confirmation needs the pair's evidence: a pair the current run no longer holds can
+    // only be turned down.
+    if bevestigen
+        && !kandidaten(project)?.iter().any(|k| {
+            k.bron == v.paar.bron
+                && k.record_key == v.paar.record_key
+                && k.pseudoniem == v.paar.pseudoniem
+        })
+    {
+        bail!(
+            "het paar van voorstel {nr} staat niet meer in de huidige koppeling; u kunt het voorstel alleen afwijzen"
+        );
+    }
     // Four eyes: never the account that proposed, whatever roles it holds.
     let me = loep_store::log::account_fingerprint(project.conn(), user.naam())?;
     if v.voorgesteld_door == me {

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -30,6 +30,8 @@ pub struct PaarRegel {
     pub stappen: Vec<(String, String, String)>,
     pub open: Option<OpenVoorstel>,
     pub besloten: Option<String>,
+    /// The pair is no longer in the current linkage run: its proposal can only be turned down.
+    pub verdwenen: bool,
 }
 
 pub struct OpenVoorstel {
@@ -77,8 +79,10 @@ pub struct KoppelingenQuery {
 pub async fn list(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
-    Query(q): Query<KoppelingenQuery>,
+    q: Result<Query<KoppelingenQuery>, QueryRejection>,
 ) -> Response {
+    // A page number that is not one shows the first page.
+    let q = q.map(|Query(q)| q).unwrap_or_default();
     let (s, csrf) = match session(&server, &headers, Mode::Read).await {
         Ok(s) => s,
         Err(r) => return r,
@@ -107,6 +111,7 @@ pub async fn list(
                     record_key: k.record_key.clone(),
                     pseudoniem: k.pseudoniem.clone(),
                     adres: r.adres.clone(),
+                    verdwenen: k.status == beoordeling::STALE,
                     kans: format!("{} %", loep_app::nl::getal(k.kans * 100.0, 1)),
                     stand,
                     stappen: r

@@ -447,6 +447,9 @@ pub fn fact(name: &str) -> Option<&'static str> {
 pub fn action(name: &str) -> &'static str {
     match name {
         "inzage" => "Er is een overzicht van uw gegevens opgesteld, zoals dit (inzageverzoek).",
+        "inzage.beperking_opgeheven" => {
+            "De tijdelijke beperking van uw overzicht is opgeheven: een nieuw overzicht bevat weer alles."
+        }
         "inzage.beperkt" => {
             "Een deel van dat overzicht is tijdelijk niet verstrekt, omdat het een lopend onderzoek zou schaden (artikel 41 UAVG)."
         }
@@ -643,7 +646,11 @@ pub fn log_value(key: &str, value: &str) -> String {
         "bron" | "tabel" => each(&|v| table(v).map(str::to_string)),
         "partner" => each(&|v| Partner::parse(v).ok().map(|p| partner(p).to_string())),
         // A list stored comma-joined (indicators, tables) reads with spaces.
-        _ => value.split(',').collect::<Vec<_>>().join(", "),
+        _ => value
+            .split(',')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 

@@ -269,7 +269,8 @@ pub fn lift_restriction(session: &mut Session, id: i64) -> Result<()> {
         &activity,
         loep_store::log::LogRecord::new("inzage.beperking_opgeheven", &now, &now)
             .with_subject(&b.pseudoniem)
-            .with_attr("beperking", id),
+            .with_attr("beperking", id)
+            .by(&session.user),
     )?;
     tx.commit()?;
     Ok(())

@@ -664,11 +664,12 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
         }
         let with_logo = n == 0 && logo_ref.is_some();
         if let (true, Some(image)) = (with_logo, &logo) {
-            // At most 120 × 48 points, its proportions kept, in the top right margin.
-            let scale = (120.0 / image.breedte as f32).min(48.0 / image.hoogte as f32);
+            // At most 120 × 40 points, its proportions kept, in the top right margin above
+            // the first line of text.
+            let scale = (120.0 / image.breedte as f32).min(40.0 / image.hoogte as f32);
             let (w, h) = (image.breedte as f32 * scale, image.hoogte as f32 * scale);
             c.save_state()
-                .transform([w, 0.0, 0.0, h, PAGE_W - RIGHT - w, PAGE_H - 24.0 - h])
+                .transform([w, 0.0, 0.0, h, PAGE_W - RIGHT - w, PAGE_H - 20.0 - h])
                 .x_object(Name(b"Logo"))
                 .restore_state();
         }
@@ -716,6 +717,12 @@ fn decode_png(bytes: &[u8]) -> Result<Logo> {
     );
     decoder.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = decoder.read_info().map_err(|e| anyhow!("logo: {e}"))?;
+    // The decoder's limit does not cover the buffer the caller allocates: refuse a logo that
+    // would unpack to more than 32 MiB before allocating (a small file can claim any size).
+    let (w, h) = reader.info().size();
+    if u64::from(w) * u64::from(h) * 4 > 32 * 1024 * 1024 {
+        return Err(anyhow!("logo: te groot ({w} × {h} beeldpunten)"));
+    }
     let size = reader
         .output_buffer_size()
         .ok_or_else(|| anyhow!("logo: te groot"))?;
@@ -750,4 +757,41 @@ fn decode_png(bytes: &[u8]) -> Result<Logo> {
         pixels,
         alpha: alpha.then_some(mask),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PNG chunk: length, type, data and CRC.
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        let mut out = (data.len() as u32).to_be_bytes().to_vec();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&crc.sum().to_be_bytes());
+        out
+    }
+
+    /// A small file that claims a huge image is refused before anything is allocated for it.
+    #[test]
+    fn a_logo_that_claims_a_huge_image_is_refused() {
+        let mut ihdr = 1_000_000u32.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&1_000_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &ihdr));
+        png.extend(chunk(
+            b"IDAT",
+            &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ));
+        png.extend(chunk(b"IEND", &[]));
+        let e = decode_png(&png).err().expect("refused");
+        assert!(
+            e.to_string().contains("1000000 × 1000000 beeldpunten"),
+            "{e}"
+        );
+    }
 }
