@@ -256,19 +256,14 @@ pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladz
     })
 }
 
-/// An organisation a record names: a partner by its full name, the project's own team as
-/// the organisation responsible for the project.
+/// An organisation a record names (see [`labels::organisation`]).
 fn organisatie(session: &Session, code: &str) -> String {
-    if code == loep_store::log::PROJECT {
-        return session
-            .project
-            .config
-            .publicatie
-            .organisatie
-            .clone()
-            .unwrap_or_else(|| "het projectteam".to_string());
-    }
-    loep_contract::Partner::parse(code)
-        .map(|p| labels::partner(p).to_string())
-        .unwrap_or_else(|_| code.to_string())
+    let project = session
+        .project
+        .config
+        .publicatie
+        .organisatie
+        .as_deref()
+        .unwrap_or("het projectteam");
+    labels::organisation(code, project)
 }

@@ -447,6 +447,12 @@ fn the_demo_ends_by_serving_with_an_account_for_every_role() {
 
 /// A project with a scan of a generated municipality of 3,000 persons.
 fn scanned_project(root: &Path) -> std::path::PathBuf {
+    scanned_with(root, |_| {})
+}
+
+/// A generated town of 3,000 persons (seed 7), its delivery changed by `edit` before it is
+/// loaded into an approved project and scanned.
+fn scanned_with(root: &Path, edit: impl FnOnce(&Path)) -> std::path::PathBuf {
     let world = root.join("world");
     ok(loep(&[
         "synth",
@@ -457,6 +463,7 @@ fn scanned_project(root: &Path) -> std::path::PathBuf {
         "--out",
         world.to_str().unwrap(),
     ]));
+    edit(&world.join("levering"));
     let dir = approved_project(root);
     intake_json(&dir, &world.join("levering"));
     ok(loep(&["scan", dir.to_str().unwrap()]));
@@ -2095,35 +2102,24 @@ fn an_address_explains_its_links_by_name_with_their_waterfall() {
 #[test]
 fn doubtful_links_are_decided_with_four_eyes() {
     let root = tempfile::tempdir().unwrap();
-    let world = root.path().join("world");
-    ok(loep(&[
-        "synth",
-        "--persons",
-        "3000",
-        "--seed",
-        "7",
-        "--out",
-        world.to_str().unwrap(),
-    ]));
     // A corporation that keeps only a tenant's initial and a different spelling of the rest
     // of the surname: same first names and birth date, so the linkage doubts.
-    let contracts = world.join("levering/wc_huurcontract.csv");
-    let text = std::fs::read_to_string(&contracts).unwrap();
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    let at = lines[0]
-        .split(',')
-        .position(|c| c == "huurder_geslachtsnaam")
-        .unwrap();
-    for line in lines.iter_mut().skip(1).take(4) {
-        let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
-        let first: String = cells[at].chars().take(1).collect();
-        cells[at] = format!("{first}xqzwvk");
-        *line = cells.join(",");
-    }
-    std::fs::write(&contracts, lines.join("\n") + "\n").unwrap();
-    let dir = approved_project(root.path());
-    intake_json(&dir, &world.join("levering"));
-    ok(loep(&["scan", dir.to_str().unwrap()]));
+    let dir = scanned_with(root.path(), |levering| {
+        let contracts = levering.join("wc_huurcontract.csv");
+        let text = std::fs::read_to_string(&contracts).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let at = lines[0]
+            .split(',')
+            .position(|c| c == "huurder_geslachtsnaam")
+            .unwrap();
+        for line in lines.iter_mut().skip(1).take(4) {
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            let first: String = cells[at].chars().take(1).collect();
+            cells[at] = format!("{first}xqzwvk");
+            *line = cells.join(",");
+        }
+        std::fs::write(&contracts, lines.join("\n") + "\n").unwrap();
+    });
     let s = serve(&dir);
     let analist = login(&s, "analist");
     let page = get(&s, "/koppelingen", Some(&analist));

@@ -189,6 +189,19 @@ pub async fn list(
     }
 }
 
+/// The writing session of a form's post, its CSRF token checked.
+async fn writer(
+    server: &Arc<Server>,
+    headers: &HeaderMap,
+    token: &str,
+) -> Result<crate::web::Held, Response> {
+    let (s, csrf) = session(server, headers, Mode::Write).await?;
+    match csrf_refused(token, &csrf) {
+        Some(refused) => Err(refused),
+        None => Ok(s),
+    }
+}
+
 /// A form that lacks a field (an old page, a hand-made request): said in Dutch.
 fn incomplete() -> Response {
     page_error(
@@ -216,13 +229,10 @@ pub async fn propose(
     let Ok(Form(form)) = form else {
         return incomplete();
     };
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+    let mut s = match writer(&server, &headers, &form.csrf).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Some(refused) = csrf_refused(&form.csrf, &csrf) {
-        return refused;
-    }
     let paar = Paar {
         bron: form.bron,
         record_key: form.record_key,
@@ -256,13 +266,10 @@ pub async fn decide(
     let Ok(Form(form)) = form else {
         return incomplete();
     };
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
+    let mut s = match writer(&server, &headers, &form.csrf).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Some(refused) = csrf_refused(&form.csrf, &csrf) {
-        return refused;
-    }
     let bevestigen = match form.besluit.as_str() {
         "bevestigen" => true,
         "afwijzen" => false,

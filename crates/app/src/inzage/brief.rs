@@ -3,7 +3,7 @@
 //! names; it holds no pseudonym and no BAG id: persons other than the resident are "een andere
 //! persoon", objects are written out as addresses, times are Amsterdam time.
 
-use loep_contract::{ColumnType, Partner, Table};
+use loep_contract::{ColumnType, Table};
 use loep_scan::address::Addresses;
 use loep_store::ProjectConfig;
 use serde::Serialize;
@@ -279,13 +279,8 @@ impl Context<'_> {
         {
             // A step a person takes, recorded before loep named the organisation.
             None if labels::by_a_person(handeling) => "niet vastgelegd".to_string(),
-            None | Some(loep_store::log::PROJECT) => org,
-            Some(code) => match Partner::parse(code) {
-                // A gemeente account is one of the municipality that leads the project.
-                Ok(Partner::Gemeente) if org.starts_with("Gemeente ") => org,
-                Ok(p) => labels::partner(p).to_string(),
-                Err(_) => code.to_string(),
-            },
+            None => org,
+            Some(code) => labels::organisation(code, &org),
         }
     }
 

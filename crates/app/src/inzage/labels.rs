@@ -506,6 +506,20 @@ pub fn action(name: &str) -> &'static str {
     }
 }
 
+/// The organisation a log record names by its code (`door_organisatie`, or the organisation
+/// a case was routed to): the project's own team, and a gemeente account of the municipality
+/// that leads it, as `project_org`; a partner by its full name; anything else as it is.
+pub fn organisation(code: &str, project_org: &str) -> String {
+    if code == loep_store::log::PROJECT {
+        return project_org.to_string();
+    }
+    match Partner::parse(code) {
+        Ok(Partner::Gemeente) if project_org.starts_with("Gemeente ") => project_org.to_string(),
+        Ok(p) => partner(p).to_string(),
+        Err(_) => code.to_string(),
+    }
+}
+
 /// Whether a kind of record is a step a person takes (as opposed to the project's automated
 /// runs: intake, linkage, scan, retention).
 pub fn by_a_person(name: &str) -> bool {
