@@ -457,13 +457,23 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
 
 /// When each indicator of a scan started, to print how long each took (the last one's time
 /// includes storing the run).
+/// The derived layer's building blocks are computed before the first indicator starts, each
+/// with its own time.
 #[derive(Default)]
-struct IndicatorTimes(std::sync::Mutex<Vec<(String, Instant)>>);
+struct IndicatorTimes(
+    std::sync::Mutex<Vec<(String, Instant)>>,
+    std::sync::Mutex<Vec<(String, f64)>>,
+);
 
 impl loep_app::scan::ScanProgress for IndicatorTimes {
     fn indicator(&self, _done: usize, _total: usize, code: &str) {
         if let Ok(mut v) = self.0.lock() {
             v.push((code.to_string(), Instant::now()));
+        }
+    }
+    fn bouwsteen(&self, naam: &str, seconds: f64) {
+        if let Ok(mut v) = self.1.lock() {
+            v.push((naam.to_string(), seconds));
         }
     }
 }
@@ -483,5 +493,17 @@ impl IndicatorTimes {
         times.sort_by(|a, b| b.1.total_cmp(&a.1));
         let line: Vec<String> = times.iter().map(|(c, s)| format!("{c} {s:.1} s")).collect();
         println!("tijd per indicator (traagste eerst): {}", line.join(", "));
+        if let Ok(blocks) = self.1.lock()
+            && !blocks.is_empty()
+        {
+            let line: Vec<String> = blocks
+                .iter()
+                .map(|(n, s)| format!("{n} {s:.1} s"))
+                .collect();
+            println!(
+                "tijd per afgeleide bouwsteen (vooraf, eenmaal): {}",
+                line.join(", ")
+            );
+        }
     }
 }

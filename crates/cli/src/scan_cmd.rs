@@ -84,6 +84,11 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                 };
                 println!("  {t}{optioneel}: {}", cols.join(", "));
             }
+            for naam in &i.afgeleid {
+                if let Some(b) = i.bouwstenen.iter().find(|b| &b.naam == naam) {
+                    println!("  afgeleid {naam} (versie {}): {}", b.versie, b.titel);
+                }
+            }
             println!("Parameters:");
             for (k, p) in &i.parameters {
                 println!(

@@ -12,6 +12,8 @@ use loep_contract::{Partner, Table};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+use crate::afgeleid::{self, Bouwsteen};
+
 include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
 
 pub use loep_contract::THEMES;
@@ -60,7 +62,8 @@ pub struct Indicator {
     /// What missing data means for this indicator (absent is unknown, not zero).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ontbrekend: String,
-    /// Tables and the columns read from each.
+    /// Tables and the columns read from each (besides the building blocks of `afgeleid`).
+    #[serde(default)]
     pub leest: BTreeMap<String, Vec<String>>,
     /// Tables of `leest` that only add evidence (a benign explanation, another way to show
     /// the same pattern): without a delivery of one the indicator runs as if it held no
@@ -68,6 +71,13 @@ pub struct Indicator {
     /// does not run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optioneel: Vec<String>,
+    /// Building blocks of the derived layer (`catalogue/afgeleid/`) the SQL reads as tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub afgeleid: Vec<String>,
+    /// The blocks of `afgeleid` and the blocks they read, in the order they are computed;
+    /// filled when the catalogue is read.
+    #[serde(skip)]
+    pub bouwstenen: Vec<Bouwsteen>,
     #[serde(default)]
     pub parameters: BTreeMap<String, Parameter>,
     /// Dutch explanation with `{fact}` and `{parameter}` placeholders.
@@ -93,7 +103,7 @@ impl Indicator {
     /// delivered: a signal rests only on the data that was there.
     pub fn partners_without(&self, absent: &[String]) -> Vec<Partner> {
         let mut out: Vec<Partner> = self
-            .leest
+            .alle_leest()
             .keys()
             .filter(|t| t.as_str() != "bag_verblijfsobject" && !absent.contains(t))
             .filter_map(|t| Table::by_name(t).map(|t| t.partner))
@@ -101,6 +111,34 @@ impl Indicator {
         out.sort_by_key(|p| p.as_str());
         out.dedup();
         out
+    }
+
+    /// Every table and column the indicator reads, itself or through its building blocks.
+    pub fn alle_leest(&self) -> BTreeMap<String, Vec<String>> {
+        let mut out = self.leest.clone();
+        for (t, cols) in afgeleid::reads(&self.bouwstenen) {
+            let e = out.entry(t).or_default();
+            for c in cols {
+                if !e.contains(&c) {
+                    e.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    /// The tables of [`Indicator::alle_leest`] that only add evidence wherever they are read:
+    /// without a delivery the indicator runs as if they held no rows. A table the indicator
+    /// or one of its blocks needs is not among them.
+    pub fn alle_optioneel(&self) -> Vec<String> {
+        let via_blocks = afgeleid::optional_reads(&self.bouwstenen);
+        self.alle_leest()
+            .into_keys()
+            .filter(|t| !self.leest.contains_key(t) || self.optioneel.contains(t))
+            .filter(|t| {
+                !self.bouwstenen.iter().any(|b| b.leest.contains_key(t)) || via_blocks.contains(t)
+            })
+            .collect()
     }
 
     /// The SQL with parameter values put in.
@@ -142,55 +180,10 @@ impl Indicator {
                 bail!("indicator {code}: '{field}' is leeg; elke indicator vult het in");
             }
         }
-        if self.leest.is_empty() {
+        if self.leest.is_empty() && self.afgeleid.is_empty() {
             bail!("indicator {code}: noem onder [leest] de tabellen die de indicator leest");
         }
-        for t in &self.optioneel {
-            if !self.leest.contains_key(t) {
-                bail!(
-                    "indicator {code}: optionele tabel '{t}' staat niet onder [leest] bij de tabellen die de indicator leest"
-                );
-            }
-            if Table::by_name(t).is_none() && !t.starts_with("koppeling_") {
-                bail!(
-                    "indicator {code}: alleen een geleverde tabel of een tabel van een koppeling kan optioneel zijn, '{t}' niet"
-                );
-            }
-        }
-        for (table, columns) in &self.leest {
-            if table == "cbs_buurt" {
-                bail!(
-                    "indicator {code}: de buurt mag geen adressen selecteren; cbs_buurt is geen invoer"
-                );
-            }
-            let known: Vec<String> = match Table::by_name(table) {
-                Some(t) => {
-                    let mut c: Vec<String> =
-                        t.columns.iter().filter_map(|c| c.analysis_name()).collect();
-                    if !t.record_key.is_empty() {
-                        c.push("record_key".into());
-                    }
-                    c
-                }
-                None => match LINK_TABLES.iter().find(|(n, _)| n == table) {
-                    Some((_, cols)) => cols.iter().map(|c| c.to_string()).collect(),
-                    None => bail!("indicator {code}: er is geen tabel '{table}'"),
-                },
-            };
-            for c in columns {
-                if FORBIDDEN_INPUTS.contains(&c.as_str()) {
-                    bail!(
-                        "indicator {code}: {table}.{c} mag nooit tot een signaal leiden (geslacht, leeftijd en buurt worden alleen gebruikt om de eerlijkheid te bewaken)"
-                    );
-                }
-                if !known.contains(c) {
-                    bail!(
-                        "indicator {code}: {table} heeft geen kolom '{c}' in de analyseopslag (wel: {})",
-                        known.join(", ")
-                    );
-                }
-            }
-        }
+        check_reads(&format!("indicator {code}"), &self.leest, &self.optioneel)?;
         for (field, text) in [("uitleg", &self.uitleg), ("marge", &self.marge)] {
             let placeholders =
                 placeholders(text).with_context(|| format!("indicator {code}: {field}"))?;
@@ -407,6 +400,61 @@ impl<'a> Placeholder<'a> {
     }
 }
 
+/// Checks what an indicator or building block (`owner`) reads: tables that exist, columns the
+/// analysis store holds, never a forbidden input or the buurt table, and optional tables that
+/// are read and delivered.
+pub(crate) fn check_reads(
+    owner: &str,
+    leest: &BTreeMap<String, Vec<String>>,
+    optioneel: &[String],
+) -> Result<()> {
+    for t in optioneel {
+        if !leest.contains_key(t) {
+            bail!(
+                "{owner}: optionele tabel '{t}' staat niet onder [leest] bij de tabellen die hij leest"
+            );
+        }
+        if Table::by_name(t).is_none() && !t.starts_with("koppeling_") {
+            bail!(
+                "{owner}: alleen een geleverde tabel of een tabel van een koppeling kan optioneel zijn, '{t}' niet"
+            );
+        }
+    }
+    for (table, columns) in leest {
+        if table == "cbs_buurt" {
+            bail!("{owner}: de buurt mag geen adressen selecteren; cbs_buurt is geen invoer");
+        }
+        let known: Vec<String> = match Table::by_name(table) {
+            Some(t) => {
+                let mut c: Vec<String> =
+                    t.columns.iter().filter_map(|c| c.analysis_name()).collect();
+                if !t.record_key.is_empty() {
+                    c.push("record_key".into());
+                }
+                c
+            }
+            None => match LINK_TABLES.iter().find(|(n, _)| n == table) {
+                Some((_, cols)) => cols.iter().map(|c| c.to_string()).collect(),
+                None => bail!("{owner}: er is geen tabel '{table}'"),
+            },
+        };
+        for c in columns {
+            if FORBIDDEN_INPUTS.contains(&c.as_str()) {
+                bail!(
+                    "{owner}: {table}.{c} mag nooit tot een signaal leiden (geslacht, leeftijd en buurt worden alleen gebruikt om de eerlijkheid te bewaken)"
+                );
+            }
+            if !known.contains(c) {
+                bail!(
+                    "{owner}: {table} heeft geen kolom '{c}' in de analyseopslag (wel: {})",
+                    known.join(", ")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A number as SQL and explanations write it: integers without a decimal point.
 pub fn format_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -452,17 +500,45 @@ pub fn published_digest() -> String {
         h.update(text.as_bytes());
         h.update([0]);
     }
+    // The derived layer is part of what ran.
+    let mut blocks: Vec<&(&str, &str)> = afgeleid::FILES.iter().collect();
+    blocks.sort_by_key(|(n, _)| *n);
+    for (name, text) in blocks {
+        h.update(format!("afgeleid/{name}").as_bytes());
+        h.update([0]);
+        h.update(text.as_bytes());
+        h.update([0]);
+    }
     hex::encode(h.finalize())
 }
 
-/// SHA-256 of one indicator's definition (its file's text) in the published catalogue.
+/// SHA-256 of one indicator's definition in the published catalogue: its file's text, and
+/// for an indicator that reads building blocks, each block's file (name, NUL, text, NUL) after
+/// it, in the order they are computed.
 pub fn definition_digest(code: &str) -> Option<String> {
     use sha2::{Digest, Sha256};
     let name = format!("{code}.toml");
-    FILES
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, text)| hex::encode(Sha256::digest(text.as_bytes())))
+    let (_, text) = FILES.iter().find(|(n, _)| *n == name)?;
+    #[derive(Deserialize)]
+    struct Reads {
+        #[serde(default)]
+        afgeleid: Vec<String>,
+    }
+    let names = toml::from_str::<Reads>(text).ok()?.afgeleid;
+    if names.is_empty() {
+        return Some(hex::encode(Sha256::digest(text.as_bytes())));
+    }
+    let blocks = afgeleid::resolve(&afgeleid::published().ok()?, &names).ok()?;
+    let mut h = Sha256::new();
+    h.update(text.as_bytes());
+    for b in blocks {
+        let (file, block) = afgeleid::file_of(&b.naam)?;
+        h.update([0]);
+        h.update(format!("afgeleid/{file}").as_bytes());
+        h.update([0]);
+        h.update(block.as_bytes());
+    }
+    Some(hex::encode(h.finalize()))
 }
 
 /// An indicator the project may not run: its code and why.
@@ -472,6 +548,8 @@ pub type Refusal = (String, String);
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     pub indicators: Vec<Indicator>,
+    /// The derived layer the indicators read, by name.
+    pub bouwstenen: BTreeMap<String, Bouwsteen>,
 }
 
 impl Catalogue {
@@ -482,6 +560,15 @@ impl Catalogue {
 
     /// A catalogue from (file name, TOML) pairs; every indicator is checked.
     pub fn from_files(files: impl IntoIterator<Item = (String, String)>) -> Result<Catalogue> {
+        Catalogue::from_parts(files, afgeleid::published()?)
+    }
+
+    /// A catalogue of indicators (file name, TOML) over the building blocks `bouwstenen`;
+    /// every indicator is checked and each block it names must exist.
+    pub fn from_parts(
+        files: impl IntoIterator<Item = (String, String)>,
+        bouwstenen: BTreeMap<String, Bouwsteen>,
+    ) -> Result<Catalogue> {
         let mut indicators: Vec<Indicator> = Vec::new();
         for (name, text) in files {
             let i: Indicator =
@@ -492,14 +579,20 @@ impl Catalogue {
                     i.code
                 );
             }
+            let mut i = i;
             i.check().with_context(|| format!("catalogue/{name}"))?;
+            i.bouwstenen = afgeleid::resolve(&bouwstenen, &i.afgeleid)
+                .with_context(|| format!("catalogue/{name}"))?;
             if indicators.iter().any(|x| x.code == i.code) {
                 bail!("catalogue/{name}: code {} komt twee keer voor", i.code);
             }
             indicators.push(i);
         }
         indicators.sort_by(|a, b| a.code.cmp(&b.code));
-        Ok(Catalogue { indicators })
+        Ok(Catalogue {
+            indicators,
+            bouwstenen,
+        })
     }
 
     pub fn get(&self, code: &str) -> Option<&Indicator> {
@@ -525,10 +618,11 @@ impl Catalogue {
                 continue;
             }
             // An optional table of a partner outside the project is read as empty.
-            let missing: Vec<&str> = i
-                .leest
+            let optioneel = i.alle_optioneel();
+            let reads = i.alle_leest();
+            let missing: Vec<&str> = reads
                 .keys()
-                .filter(|t| !i.optioneel.contains(*t))
+                .filter(|t| !optioneel.contains(*t))
                 .filter_map(|t| Table::by_name(t))
                 .filter(|t| !partners.contains(&t.partner))
                 .map(|t| t.name)

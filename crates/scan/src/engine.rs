@@ -6,7 +6,9 @@
 
 use anyhow::{Context, Result, bail};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::config::TableParquetOptions;
+use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
@@ -14,8 +16,9 @@ use loep_store::{Project, catalog};
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use crate::afgeleid::Bouwsteen;
 use crate::catalogue::Indicator;
 
 /// The tables an indicator can read: current snapshots and the current linkage.
@@ -87,10 +90,46 @@ pub struct Engine {
     tokio: tokio::runtime::Runtime,
     pub sources: Sources,
     partitions: usize,
+    /// Where this engine writes the building blocks it computed; removed with the engine.
+    werkmap: PathBuf,
+    /// The building blocks computed so far, by name.
+    afgeleid: Mutex<BTreeMap<String, Materialised>>,
+}
+
+/// A building block computed into Parquet files.
+#[derive(Clone)]
+struct Materialised {
+    dir: PathBuf,
+    schema: SchemaRef,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.werkmap)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("could not remove {}: {e}", self.werkmap.display());
+        }
+    }
+}
+
+/// Registers the computed block `naam` in `ctx` under its name.
+async fn register_block(ctx: &SessionContext, naam: &str, m: &Materialised) -> Result<()> {
+    ctx.register_parquet(
+        naam,
+        &format!("{}/", m.dir.display()),
+        ParquetReadOptions::default().schema(&m.schema),
+    )
+    .await
+    .with_context(|| format!("kan de afgeleide gegevens {naam} niet lezen"))?;
+    Ok(())
 }
 
 /// The prefix of the internal table names; indicator SQL may not name them.
 const HIDDEN: &str = "loep_bron_";
+
+/// Engines made by this process, to name their work directories.
+static WORK_DIRS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Engine {
     /// An engine over `sources` that keeps DataFusion's operators within `memory_limit` bytes,
@@ -113,11 +152,19 @@ impl Engine {
             .thread_name("loep-scan")
             .build()
             .context("kan de werkthreads van de scan niet starten")?;
+        // One work directory per engine: two scans at once never share a block.
+        let werkmap = spill_dir.join(format!(
+            "afgeleid-{}-{}",
+            std::process::id(),
+            WORK_DIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         Ok(Engine {
             runtime,
             tokio,
             sources,
             partitions,
+            werkmap,
+            afgeleid: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -188,20 +235,19 @@ impl Engine {
 
     /// The tables the indicator needs that have no data in this project (it does not run).
     pub fn missing_tables(&self, ind: &Indicator) -> Vec<String> {
-        ind.leest
-            .keys()
-            .filter(|t| !self.sources.tables.contains_key(*t) && !ind.optioneel.contains(t))
-            .cloned()
+        let optioneel = ind.alle_optioneel();
+        ind.alle_leest()
+            .into_keys()
+            .filter(|t| !self.sources.tables.contains_key(t) && !optioneel.contains(t))
             .collect()
     }
 
     /// The optional tables the indicator reads that have no data in this project: it runs as
     /// if they held no rows.
     pub fn absent_optional(&self, ind: &Indicator) -> Vec<String> {
-        ind.optioneel
-            .iter()
-            .filter(|t| !self.sources.tables.contains_key(*t))
-            .cloned()
+        ind.alle_optioneel()
+            .into_iter()
+            .filter(|t| !self.sources.tables.contains_key(t))
             .collect()
     }
 
@@ -261,8 +307,17 @@ impl Engine {
     }
 
     fn run_with(&self, ind: &Indicator, sql: &str, joins: Joins) -> Result<Vec<Row>> {
+        for b in &ind.bouwstenen {
+            self.bereken(b)?;
+        }
         self.tokio.block_on(async {
             let ctx = self.context(joins);
+            for naam in &ind.afgeleid {
+                let Some(m) = self.computed(naam)? else {
+                    bail!("indicator {}: afgeleid {naam} is niet berekend", ind.code);
+                };
+                register_block(&ctx, naam, &m).await?;
+            }
             for (table, columns) in &ind.leest {
                 if ind.optioneel.contains(table) && !self.sources.tables.contains_key(table) {
                     self.expose_empty(&ctx, table, columns).await?;
@@ -284,6 +339,95 @@ impl Engine {
             rows.sort_by(|a, b| a.vbo_id.cmp(&b.vbo_id));
             Ok(rows)
         })
+    }
+
+    /// Computes building block `b` of the derived layer once for this engine, from the same
+    /// sources, into a Parquet directory of the engine's work directory; the blocks it reads
+    /// must have been computed before (an indicator's `bouwstenen` are in that order). Whether
+    /// it was computed now (false: it already was).
+    pub fn bereken(&self, b: &Bouwsteen) -> Result<bool> {
+        if self.computed(&b.naam)?.is_some() {
+            return Ok(false);
+        }
+        let mut deps = Vec::new();
+        for d in &b.afgeleid {
+            let Some(m) = self.computed(d)? else {
+                bail!("afgeleid {}: {d} is nog niet berekend", b.naam);
+            };
+            deps.push((d, m));
+        }
+        if b.sql.to_lowercase().contains(HIDDEN) {
+            bail!(
+                "afgeleid {}: de SQL noemt een interne tabel; een bouwsteen mag alleen lezen wat hij onder [leest] noemt",
+                b.naam
+            );
+        }
+        let dir = self.werkmap.join(&b.naam);
+        let schema = hash_then_sort_merge(&b.naam, |joins| {
+            self.tokio.block_on(async {
+                // A try that ran out of memory may have left files behind.
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)
+                        .with_context(|| format!("kan {} niet opruimen", dir.display()))?;
+                }
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
+                let ctx = self.context(joins);
+                for (table, columns) in &b.leest {
+                    if b.optioneel.contains(table) && !self.sources.tables.contains_key(table) {
+                        self.expose_empty(&ctx, table, columns).await?;
+                    } else {
+                        self.expose(&ctx, table, columns).await?;
+                    }
+                }
+                for (d, m) in &deps {
+                    register_block(&ctx, d, m).await?;
+                }
+                let df = ctx.sql(&b.sql).await.map_err(|e| {
+                    anyhow::anyhow!(
+                        "afgeleid {} werkt niet zoals opgegeven: {e}. Een bouwsteen mag alleen de tabellen en kolommen onder [leest] lezen.",
+                        b.naam
+                    )
+                })?;
+                let schema = Arc::new(df.schema().as_arrow().clone());
+                let mut got: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+                got.sort_unstable();
+                let want: Vec<&str> = b.kolommen.keys().map(String::as_str).collect();
+                if got != want {
+                    bail!(
+                        "afgeleid {} geeft de kolommen {} terug, maar beschrijft {}",
+                        b.naam,
+                        got.join(", "),
+                        want.join(", ")
+                    );
+                }
+                let mut opts = TableParquetOptions::default();
+                opts.global.compression = Some("snappy".into());
+                df.write_parquet(
+                    &format!("{}/", dir.display()),
+                    DataFrameWriteOptions::new().with_single_file_output(false),
+                    Some(opts),
+                )
+                .await
+                .with_context(|| format!("afgeleid {} is tijdens het berekenen mislukt", b.naam))?;
+                Ok(schema)
+            })
+        })?;
+        self.afgeleid
+            .lock()
+            .map_err(|_| anyhow::anyhow!("de afgeleide gegevens van deze scan zijn onbruikbaar"))?
+            .insert(b.naam.clone(), Materialised { dir, schema });
+        Ok(true)
+    }
+
+    /// Building block `naam` if this engine computed it.
+    fn computed(&self, naam: &str) -> Result<Option<Materialised>> {
+        Ok(self
+            .afgeleid
+            .lock()
+            .map_err(|_| anyhow::anyhow!("de afgeleide gegevens van deze scan zijn onbruikbaar"))?
+            .get(naam)
+            .cloned())
     }
 
     /// `vbo_id` → `buurtcode` of every object: to place signals on the map. Not an indicator

@@ -5,6 +5,7 @@
 //! `fairness` compares who is flagged with who lives in the area.
 
 pub mod address;
+pub mod afgeleid;
 pub mod catalogue;
 pub mod certificaat;
 pub mod chart;
@@ -69,6 +70,8 @@ pub struct Place {
 pub trait ScanProgress: Sync {
     /// Indicator `code` starts; `done` of `total` have run.
     fn indicator(&self, _done: usize, _total: usize, _code: &str) {}
+    /// Building block `naam` of the derived layer was computed in `seconds`.
+    fn bouwsteen(&self, _naam: &str, _seconds: f64) {}
 }
 
 /// No progress shown.
@@ -215,6 +218,18 @@ fn find(
     progress: &dyn ScanProgress,
 ) -> Result<(Vec<IndicatorResult>, Vec<Signal>)> {
     let buurten = engine.buurten()?;
+    // The derived layer first: each block the indicators that can run read, once.
+    for (ind, _) in indicators {
+        if !engine.missing_tables(ind).is_empty() {
+            continue;
+        }
+        for b in &ind.bouwstenen {
+            let t = std::time::Instant::now();
+            if engine.bereken(b)? {
+                progress.bouwsteen(&b.naam, t.elapsed().as_secs_f64());
+            }
+        }
+    }
     let mut results = Vec::new();
     let mut signals: Vec<Signal> = Vec::new();
     let total = indicators.len();

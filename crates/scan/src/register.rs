@@ -60,15 +60,15 @@ pub fn entry(
     let tables: BTreeSet<String> = catalogue
         .iter()
         .flat_map(|i| {
-            i.leest
-                .iter()
+            i.alle_leest()
+                .into_iter()
                 .map(|(t, cols)| format!("{t} ({})", cols.join(", ")))
         })
         .collect();
     let sources: Vec<String> = catalogue
         .iter()
-        .flat_map(|i| i.leest.keys())
-        .filter_map(|t| Table::by_name(t))
+        .flat_map(|i| i.alle_leest().into_keys())
+        .filter_map(|t| Table::by_name(&t))
         .map(|t| t.partner.as_str().to_string())
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -190,6 +190,15 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
                     .join(", ")
             ));
         }
+        for b in &i.bouwstenen {
+            if !i.afgeleid.contains(&b.naam) {
+                continue;
+            }
+            md.push_str(&format!(
+                "- afgeleide gegevens `{}` (versie {}, zie hieronder): {}\n",
+                b.naam, b.versie, b.titel
+            ));
+        }
         if !i.parameters.is_empty() {
             md.push_str(
                 "\n**Drempels:**\n\n| parameter | standaard | betekenis |\n|---|---|---|\n",
@@ -210,6 +219,57 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
         md.push_str(&format!(
             "**Regel (SQL):**\n\n```sql\n{}\n```\n",
             i.sql.trim()
+        ));
+    }
+    // The building blocks these indicators read, each once.
+    let mut blocks: Vec<&crate::afgeleid::Bouwsteen> = Vec::new();
+    for b in only.iter().flat_map(|i| &i.bouwstenen) {
+        if !blocks.iter().any(|x| x.naam == b.naam) {
+            blocks.push(b);
+        }
+    }
+    if !blocks.is_empty() {
+        md.push_str("\n# Afgeleide gegevens\n\nBouwstenen die elke scan één keer berekent uit dezelfde leveringen en die meer indicatoren lezen: zo staat elke regel van het domein op één plek.\n");
+    }
+    for b in blocks {
+        md.push_str(&format!(
+            "\n## {} – {} (versie {})\n\n{}\n\n**Regels:**\n\n",
+            b.naam, b.titel, b.versie, b.beschrijving
+        ));
+        for r in &b.regels {
+            md.push_str(&format!("- {r}\n"));
+        }
+        md.push_str("\n**Kolommen:**\n\n| kolom | betekenis |\n|---|---|\n");
+        for (k, v) in &b.kolommen {
+            md.push_str(&format!("| `{k}` | {} |\n", md_cell(v)));
+        }
+        md.push_str("\n**Leest:**\n\n");
+        for (t, cols) in &b.leest {
+            let optioneel = if b.optioneel.contains(t) {
+                " (aanvullend: zonder levering alsof de tabel leeg is)"
+            } else {
+                ""
+            };
+            md.push_str(&format!(
+                "- `{t}`{optioneel}: {}\n",
+                cols.iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        for d in &b.afgeleid {
+            md.push_str(&format!("- afgeleide gegevens `{d}`\n"));
+        }
+        let users: Vec<&str> = only
+            .iter()
+            .filter(|i| i.bouwstenen.iter().any(|x| x.naam == b.naam))
+            .map(|i| i.code.as_str())
+            .collect();
+        md.push_str(&format!(
+            "\n**Gelezen door:** {}\n\n**Regel (SQL):**\n\n```sql\n{}\n```\n",
+            users.join(", "),
+            b.sql.trim()
         ));
     }
     md

@@ -882,22 +882,80 @@ pub struct Uitleg {
     /// The explanation of a signal and its margin, with `{feit}` where a value goes.
     pub uitleg: String,
     pub marge: String,
+    /// The building blocks of the derived layer it reads: (name, title).
+    pub afgeleid: Vec<(String, String)>,
+}
+
+/// A building block of the derived layer as the public page describes it.
+pub struct Bouwsteen {
+    pub naam: String,
+    pub versie: u32,
+    pub titel: String,
+    pub beschrijving: String,
+    pub regels: Vec<String>,
+    pub kolommen: Vec<(String, String)>,
+    /// What it reads, in words: `tabel (kolom, kolom)`.
+    pub leest: Vec<String>,
+    /// The codes of the indicators that read it.
+    pub gelezen_door: Vec<String>,
 }
 
 #[derive(Template)]
 #[template(path = "indicatoren.html")]
 struct Indicatoren {
     indicatoren: Vec<Uitleg>,
+    bouwstenen: Vec<Bouwsteen>,
 }
 
 /// The published catalogue in plain Dutch, for everyone (no login).
 pub async fn indicators() -> Response {
     match loep_app::scan::catalogue() {
         Ok(c) => render(&Indicatoren {
+            bouwstenen: c
+                .bouwstenen
+                .values()
+                .map(|b| Bouwsteen {
+                    naam: b.naam.clone(),
+                    versie: b.versie,
+                    titel: b.titel.clone(),
+                    beschrijving: b.beschrijving.clone(),
+                    regels: b.regels.clone(),
+                    kolommen: b
+                        .kolommen
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    leest: b
+                        .leest
+                        .iter()
+                        .map(|(t, cols)| format!("{t} ({})", cols.join(", ")))
+                        .chain(b.afgeleid.iter().map(|d| format!("afgeleide gegevens {d}")))
+                        .collect(),
+                    gelezen_door: c
+                        .indicators
+                        .iter()
+                        .filter(|i| i.bouwstenen.iter().any(|x| x.naam == b.naam))
+                        .map(|i| i.code.clone())
+                        .collect(),
+                })
+                .collect(),
             indicatoren: c
                 .indicators
                 .into_iter()
                 .map(|i| Uitleg {
+                    afgeleid: i
+                        .afgeleid
+                        .iter()
+                        .map(|n| {
+                            let titel = i
+                                .bouwstenen
+                                .iter()
+                                .find(|b| &b.naam == n)
+                                .map(|b| b.titel.clone())
+                                .unwrap_or_default();
+                            (n.clone(), titel)
+                        })
+                        .collect(),
                     uitleg: i.uitleg_sjabloon(),
                     marge: i.marge_sjabloon(),
                     code: i.code,
