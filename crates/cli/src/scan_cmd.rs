@@ -84,9 +84,20 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                 };
                 println!("  {t}{optioneel}: {}", cols.join(", "));
             }
-            for naam in &i.afgeleid {
+            for (naam, cols) in &i.afgeleid {
                 if let Some(b) = i.bouwstenen.iter().find(|b| &b.naam == naam) {
-                    println!("  afgeleid {naam} (versie {}): {}", b.versie, b.titel);
+                    println!(
+                        "  afgeleide gegevens {naam} (versie {}, {}): {}",
+                        b.versie,
+                        b.titel,
+                        cols.join(", ")
+                    );
+                }
+            }
+            println!("Leest via afgeleide gegevens:");
+            for (t, cols) in i.alle_leest() {
+                if !i.leest.contains_key(&t) {
+                    println!("  {t}: {}", cols.join(", "));
                 }
             }
             println!("Parameters:");

@@ -46,7 +46,7 @@ pub struct Bouwsteen {
 }
 
 impl Bouwsteen {
-    pub(crate) fn check(&self) -> Result<()> {
+    pub fn check(&self) -> Result<()> {
         let naam = &self.naam;
         if naam.is_empty()
             || !naam
@@ -245,8 +245,14 @@ mod tests {
 
     /// The rows of `sql` over block `naam`, read by an indicator as a scan reads it.
     fn read(e: &Engine, naam: &str, sql: &str) -> Vec<Row> {
+        let cols = published().unwrap()[naam]
+            .kolommen
+            .keys()
+            .map(|k| format!("\"{k}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         let text = format!(
-            "code = \"T-01\"\nversie = 1\nthema = \"adresfraude\"\ntitel = \"t\"\nbeschrijving = \"b\"\nonderbouwing = \"o\"\ndoel = \"d\"\ngrondslag = \"g\"\nniet_bedoeld = \"n\"\nuitleg = \"u {{x}}\"\nmarge = \"m {{x}}\"\nafgeleid = [\"{naam}\"]\nsql = \"{sql}\"\n"
+            "code = \"T-01\"\nversie = 1\nthema = \"adresfraude\"\ntitel = \"t\"\nbeschrijving = \"b\"\nonderbouwing = \"o\"\ndoel = \"d\"\ngrondslag = \"g\"\nniet_bedoeld = \"n\"\nuitleg = \"u {{x}}\"\nmarge = \"m {{x}}\"\nafgeleid = {{ {naam} = [{cols}] }}\nsql = \"{sql}\"\n"
         );
         let c = Catalogue::from_files([("T-01.toml".to_string(), text)]).unwrap();
         let i = &c.indicators[0];
@@ -383,7 +389,7 @@ mod tests {
         let rows = read(
             &e,
             "inkomen",
-            "SELECT 'x' AS vbo_id, pseudoniem AS pseudoniemen, verzamelinkomen AS x, vermogen_box3 AS v, regels, adressen FROM inkomen",
+            "SELECT 'x' AS vbo_id, pseudoniem AS pseudoniemen, verzamelinkomen AS x, vermogen_box3 AS v, regels FROM inkomen",
         );
         assert_eq!(rows.len(), 2, "one row per person and year");
         assert_eq!(
@@ -392,7 +398,7 @@ mod tests {
             "the highest, not the sum"
         );
         assert_eq!(fact(&rows, "x", "a", "v"), "5000.00");
-        assert_eq!(fact(&rows, "x", "a", "adressen"), "2");
+        assert_eq!(fact(&rows, "x", "a", "regels"), "2");
         assert_eq!(
             fact(&rows, "x", "b", "x"),
             "-4000.00",
@@ -454,6 +460,52 @@ mod tests {
             4,
             "a partner of 2023 is not one of 2024: {pairs:?}"
         );
+    }
+
+    #[test]
+    fn an_indicator_sees_only_the_block_columns_it_declares_and_an_empty_block_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(
+            dir.path(),
+            &[(
+                "brp_persoon",
+                "SELECT * FROM (VALUES ('a', CAST(NULL AS VARCHAR))) AS t(pseudoniem, partner_pseudoniem)",
+            )],
+        );
+        let text = |cols: &str, sql: &str| {
+            format!(
+                "code = \"T-01\"\nversie = 1\nthema = \"samenwoonfraude\"\ntitel = \"t\"\nbeschrijving = \"b\"\nonderbouwing = \"o\"\ndoel = \"d\"\ngrondslag = \"g\"\nniet_bedoeld = \"n\"\nuitleg = \"u {{x}}\"\nmarge = \"m {{x}}\"\nafgeleid = {{ relatie = [{cols}] }}\nsql = \"{sql}\"\n"
+            )
+        };
+        let c = Catalogue::from_files([(
+            "T-01.toml".to_string(),
+            text(
+                "\"pseudoniem\"",
+                "SELECT pseudoniem AS vbo_id, soort AS x FROM relatie",
+            ),
+        )])
+        .unwrap();
+        let i = &c.indicators[0];
+        let err = format!("{:#}", e.run(i, &i.defaults()).unwrap_err());
+        assert!(err.contains("werkt niet zoals opgegeven"), "{err}");
+        // A column the block does not have is refused when the catalogue is read.
+        let bad = Catalogue::from_files([(
+            "T-01.toml".to_string(),
+            text("\"leeftijd\"", "SELECT 1 AS x"),
+        )])
+        .unwrap_err();
+        assert!(
+            format!("{bad:#}").contains("geen kolom 'leeftijd'"),
+            "{bad:#}"
+        );
+        // No partner anywhere, no Toeslagen or Belastingdienst delivery: an empty block, and
+        // the indicator runs on it.
+        let rows = read(
+            &e,
+            "relatie",
+            "SELECT pseudoniem AS vbo_id, soort AS x FROM relatie",
+        );
+        assert!(rows.is_empty());
     }
 
     #[test]

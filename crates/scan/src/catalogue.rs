@@ -71,12 +71,13 @@ pub struct Indicator {
     /// does not run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub optioneel: Vec<String>,
-    /// Building blocks of the derived layer (`catalogue/afgeleid/`) the SQL reads as tables.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub afgeleid: Vec<String>,
+    /// Building blocks of the derived layer (`catalogue/afgeleid/`) the SQL reads as tables,
+    /// and the columns read from each: the SQL sees a view of only these.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub afgeleid: BTreeMap<String, Vec<String>>,
     /// The blocks of `afgeleid` and the blocks they read, in the order they are computed;
-    /// filled when the catalogue is read.
-    #[serde(skip)]
+    /// filled when the catalogue is read (shown, never read from a file).
+    #[serde(skip_deserializing, skip_serializing_if = "Vec::is_empty")]
     pub bouwstenen: Vec<Bouwsteen>,
     #[serde(default)]
     pub parameters: BTreeMap<String, Parameter>,
@@ -522,9 +523,13 @@ pub fn definition_digest(code: &str) -> Option<String> {
     #[derive(Deserialize)]
     struct Reads {
         #[serde(default)]
-        afgeleid: Vec<String>,
+        afgeleid: BTreeMap<String, Vec<String>>,
     }
-    let names = toml::from_str::<Reads>(text).ok()?.afgeleid;
+    let names: Vec<String> = toml::from_str::<Reads>(text)
+        .ok()?
+        .afgeleid
+        .into_keys()
+        .collect();
     if names.is_empty() {
         return Some(hex::encode(Sha256::digest(text.as_bytes())));
     }
@@ -569,6 +574,11 @@ impl Catalogue {
         files: impl IntoIterator<Item = (String, String)>,
         bouwstenen: BTreeMap<String, Bouwsteen>,
     ) -> Result<Catalogue> {
+        // Every block is checked, wherever it comes from.
+        for b in bouwstenen.values() {
+            b.check()
+                .with_context(|| format!("catalogue/afgeleid/{}.toml", b.naam))?;
+        }
         let mut indicators: Vec<Indicator> = Vec::new();
         for (name, text) in files {
             let i: Indicator =
@@ -581,8 +591,25 @@ impl Catalogue {
             }
             let mut i = i;
             i.check().with_context(|| format!("catalogue/{name}"))?;
-            i.bouwstenen = afgeleid::resolve(&bouwstenen, &i.afgeleid)
+            let names: Vec<String> = i.afgeleid.keys().cloned().collect();
+            i.bouwstenen = afgeleid::resolve(&bouwstenen, &names)
                 .with_context(|| format!("catalogue/{name}"))?;
+            for (naam, cols) in &i.afgeleid {
+                let Some(b) = bouwstenen.get(naam) else {
+                    continue;
+                };
+                if cols.is_empty() {
+                    bail!("catalogue/{name}: noem de kolommen die de indicator uit {naam} leest");
+                }
+                for c in cols {
+                    if !b.kolommen.contains_key(c) {
+                        bail!(
+                            "catalogue/{name}: {naam} heeft geen kolom '{c}' (wel: {})",
+                            b.kolommen.keys().cloned().collect::<Vec<_>>().join(", ")
+                        );
+                    }
+                }
+            }
             if indicators.iter().any(|x| x.code == i.code) {
                 bail!("catalogue/{name}: code {} komt twee keer voor", i.code);
             }

@@ -1,8 +1,8 @@
 //! DataFusion over the project's current snapshots, with a memory limit and spilling to disk.
 //!
-//! Each indicator runs in a session of its own that holds only the tables it declares, each as
-//! a view of only the columns it declares: reading anything else fails at planning, so the
-//! declarations are enforced by construction, not by review.
+//! Each indicator runs in a session of its own that holds only the tables and building blocks
+//! (`afgeleid`) it declares, each as a view of only the columns it declares: reading anything
+//! else fails at planning, so the declarations are enforced by construction, not by review.
 
 use anyhow::{Context, Result, bail};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -94,6 +94,8 @@ pub struct Engine {
     werkmap: PathBuf,
     /// The building blocks computed so far, by name.
     afgeleid: Mutex<BTreeMap<String, Materialised>>,
+    /// Held while a block is computed.
+    computing: Mutex<()>,
 }
 
 /// A building block computed into Parquet files.
@@ -165,6 +167,7 @@ impl Engine {
             partitions,
             werkmap,
             afgeleid: Mutex::new(BTreeMap::new()),
+            computing: Mutex::new(()),
         })
     }
 
@@ -312,11 +315,19 @@ impl Engine {
         }
         self.tokio.block_on(async {
             let ctx = self.context(joins);
-            for naam in &ind.afgeleid {
+            // Each block as a view of only the columns the indicator declares.
+            for (naam, columns) in &ind.afgeleid {
                 let Some(m) = self.computed(naam)? else {
                     bail!("indicator {}: afgeleid {naam} is niet berekend", ind.code);
                 };
-                register_block(&ctx, naam, &m).await?;
+                let hidden = format!("{HIDDEN}afgeleid_{naam}");
+                register_block(&ctx, &hidden, &m).await?;
+                let cols: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+                ctx.sql(&format!(
+                    "CREATE VIEW {naam} AS SELECT {} FROM {hidden}",
+                    cols.join(", ")
+                ))
+                .await?;
             }
             for (table, columns) in &ind.leest {
                 if ind.optioneel.contains(table) && !self.sources.tables.contains_key(table) {
@@ -345,7 +356,12 @@ impl Engine {
     /// sources, into a Parquet directory of the engine's work directory; the blocks it reads
     /// must have been computed before (an indicator's `bouwstenen` are in that order). Whether
     /// it was computed now (false: it already was).
-    pub fn bereken(&self, b: &Bouwsteen) -> Result<bool> {
+    pub(crate) fn bereken(&self, b: &Bouwsteen) -> Result<bool> {
+        // One block at a time: two callers never write one directory.
+        let _one = self
+            .computing
+            .lock()
+            .map_err(|_| anyhow::anyhow!("de afgeleide gegevens van deze scan zijn onbruikbaar"))?;
         if self.computed(&b.naam)?.is_some() {
             return Ok(false);
         }
@@ -362,14 +378,13 @@ impl Engine {
                 b.naam
             );
         }
-        let dir = self.werkmap.join(&b.naam);
-        let schema = hash_then_sort_merge(&b.naam, |joins| {
+        let (dir, schema) = hash_then_sort_merge(&b.naam, |joins| {
+            // A directory per try: a try that ran out of memory may have left files behind.
+            let dir = self.werkmap.join(match joins {
+                Joins::Hash => format!("{}-hash", b.naam),
+                Joins::SortMerge => format!("{}-sortmerge", b.naam),
+            });
             self.tokio.block_on(async {
-                // A try that ran out of memory may have left files behind.
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir)
-                        .with_context(|| format!("kan {} niet opruimen", dir.display()))?;
-                }
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
                 let ctx = self.context(joins);
@@ -401,8 +416,12 @@ impl Engine {
                         want.join(", ")
                     );
                 }
+                // Fast to write and read back; row groups small enough that the writers'
+                // buffers (which cannot spill) stay well inside the memory limit.
                 let mut opts = TableParquetOptions::default();
                 opts.global.compression = Some("snappy".into());
+                opts.global.max_row_group_size = 128 * 1024;
+                opts.global.allow_single_file_parallelism = false;
                 df.write_parquet(
                     &format!("{}/", dir.display()),
                     DataFrameWriteOptions::new().with_single_file_output(false),
@@ -410,7 +429,7 @@ impl Engine {
                 )
                 .await
                 .with_context(|| format!("afgeleid {} is tijdens het berekenen mislukt", b.naam))?;
-                Ok(schema)
+                Ok((dir.clone(), schema))
             })
         })?;
         self.afgeleid

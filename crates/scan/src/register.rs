@@ -191,7 +191,7 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
             ));
         }
         for b in &i.bouwstenen {
-            if !i.afgeleid.contains(&b.naam) {
+            if !i.afgeleid.contains_key(&b.naam) {
                 continue;
             }
             md.push_str(&format!(

@@ -945,7 +945,7 @@ pub async fn indicators() -> Response {
                 .map(|i| Uitleg {
                     afgeleid: i
                         .afgeleid
-                        .iter()
+                        .keys()
                         .map(|n| {
                             let titel = i
                                 .bouwstenen
