@@ -49,8 +49,8 @@ pub mod types {
     pub use loep_store::reveal::Onthulling;
     pub use loep_store::{Approval, Bewaartermijnen, ProjectConfig, Publicatie};
     pub use loep_zaken::register::{
-        Bevinding, Huisbezoek, Nieuw, Notitie, StatusRegel, Toewijzing, Uitkomst, Zaak, ZaakDetail,
-        ZaakFilter, ZaakRol, ZaakSignaal,
+        Bevinding, Huisbezoek, Nieuw, Notitie, Oordeel, StatusRegel, Toewijzing, Uitkomst, Zaak,
+        ZaakDetail, ZaakFilter, ZaakRol, ZaakSignaal,
     };
     pub use loep_zaken::terugmelding::Terugmelding;
     pub use loep_zaken::trefkans::{Rapport as TrefkansRapport, Trefkans};

@@ -6,7 +6,7 @@
 //! what is really there.
 
 use anyhow::Result;
-use loep_app::types::{Nieuw, Partner, Toewijzing, Uitkomst};
+use loep_app::types::{Nieuw, Oordeel, Partner, Toewijzing, Uitkomst};
 use loep_app::zaken::BrpOnjuist;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -131,15 +131,16 @@ pub fn run(
         for s in sigs {
             let confirmed = planted.contains(&(s.thema.clone(), vbo.clone()));
             let oordeel = if confirmed {
-                "bevestigd"
+                Oordeel::Bevestigd
             } else {
-                "niet_bevestigd"
-            };
+                Oordeel::NietBevestigd
+            }
+            .as_str();
             let e = bevindingen
                 .entry(s.indicator.clone())
                 .or_insert_with(|| oordeel.into());
             if confirmed {
-                *e = "bevestigd".into();
+                *e = Oordeel::Bevestigd.as_str().into();
                 let u = outcome(&s.thema).to_string();
                 if !uitkomsten.contains(&u) {
                     uitkomsten.push(u);

@@ -463,6 +463,54 @@ mod tests {
     }
 
     #[test]
+    fn bezit_knows_owners_shares_unknown_prices_and_the_own_home() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(
+            dir.path(),
+            &[
+                (
+                    "kad_eigendom",
+                    "SELECT * FROM (VALUES \
+                     ('v1', 'a', CAST(NULL AS VARCHAR), '1/2', DATE '2024-03-01', CAST(300000 AS DECIMAL(18,2))), \
+                     ('v2', 'a', CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), DATE '2010-01-01', CAST(NULL AS DECIMAL(18,2))), \
+                     ('v3', CAST(NULL AS VARCHAR), '12345678', '1/1', DATE '2020-01-01', CAST(500000 AS DECIMAL(18,2)))) \
+                     AS t(vbo_id, eigenaar_pseudoniem, eigenaar_kvk, aandeel, datum_verkrijging, koopsom)",
+                ),
+                (
+                    "brp_persoon",
+                    "SELECT * FROM (VALUES ('a', 'v1', 'ingezetene', 'W')) \
+                     AS t(pseudoniem, vbo_id, status, functie_adres)",
+                ),
+            ],
+        );
+        let rows = read(
+            &e,
+            "bezit",
+            "SELECT vbo_id, eigenaar AS x, soort, koopsom_deel, CAST(eigen_woning AS VARCHAR) AS eigen FROM bezit",
+        );
+        let get = |v: &str, k: &str| {
+            rows.iter()
+                .find(|r| r.vbo_id == v)
+                .map(|r| r.facts[k].clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            get("v1", "koopsom_deel"),
+            "150000.00",
+            "half of the price for half a share"
+        );
+        assert_eq!(get("v1", "eigen"), "true", "the owner lives there");
+        assert_eq!(
+            get("v2", "koopsom_deel"),
+            "-",
+            "an inheritance has no price, not zero"
+        );
+        assert_eq!(get("v2", "eigen"), "false");
+        assert_eq!(get("v3", "x"), "kvk:12345678");
+        assert_eq!(get("v3", "soort"), "bedrijf");
+    }
+
+    #[test]
     fn an_indicator_sees_only_the_block_columns_it_declares_and_an_empty_block_is_empty() {
         let dir = tempfile::tempdir().unwrap();
         let e = engine(

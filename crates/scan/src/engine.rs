@@ -171,10 +171,16 @@ impl Engine {
         })
     }
 
-    /// A session with hash joins (`Joins::Hash`) or sort-merge joins (`Joins::SortMerge`).
+    /// A session with hash joins (`Joins::Hash`) or sort-merge joins (`Joins::SortMerge`, and
+    /// `Joins::Narrow` in one partition with batches of 1,024 rows).
     fn context(&self, joins: Joins) -> SessionContext {
+        let (partitions, batch) = match joins {
+            Joins::Narrow => (1, 1024),
+            _ => (self.partitions, 8192),
+        };
         let config = SessionConfig::new()
-            .with_target_partitions(self.partitions)
+            .with_target_partitions(partitions)
+            .with_batch_size(batch)
             .set_bool(
                 "datafusion.optimizer.prefer_hash_join",
                 joins == Joins::Hash,
@@ -383,6 +389,7 @@ impl Engine {
             let dir = self.werkmap.join(match joins {
                 Joins::Hash => format!("{}-hash", b.naam),
                 Joins::SortMerge => format!("{}-sortmerge", b.naam),
+                Joins::Narrow => format!("{}-smal", b.naam),
             });
             self.tokio.block_on(async {
                 std::fs::create_dir_all(&dir)
@@ -509,9 +516,14 @@ impl Engine {
 enum Joins {
     Hash,
     SortMerge,
+    /// Sort-merge joins in one partition with small batches: every spilling operator of the
+    /// query gets a larger share of the memory limit and holds less at a time. Slower; the
+    /// last resort for a query whose many sorts outgrow the limit together.
+    Narrow,
 }
 
-/// Runs `f` with hash joins and, if they outgrow the memory limit, again with sort-merge joins.
+/// Runs `f` with hash joins and, if they outgrow the memory limit, again with sort-merge joins,
+/// and if those do too, once more in one partition with small batches (`Joins::Narrow`).
 fn hash_then_sort_merge<T>(what: &str, f: impl Fn(Joins) -> Result<T>) -> Result<T> {
     match f(Joins::Hash) {
         Err(e) if resources_exhausted(&e) => {
@@ -519,7 +531,16 @@ fn hash_then_sort_merge<T>(what: &str, f: impl Fn(Joins) -> Result<T>) -> Result
                 query = what,
                 "hash joins exceed the memory limit; running again with sort-merge joins"
             );
-            f(Joins::SortMerge)
+            match f(Joins::SortMerge) {
+                Err(e) if resources_exhausted(&e) => {
+                    tracing::info!(
+                        query = what,
+                        "sort-merge joins exceed the memory limit; running again in one partition"
+                    );
+                    f(Joins::Narrow)
+                }
+                other => other,
+            }
         }
         other => other,
     }
@@ -820,10 +841,27 @@ mod tests {
                 ))
                 .context("indicator T-01 failed while running")),
                 Joins::SortMerge => Ok(7),
+                Joins::Narrow => Ok(8),
             }
         });
         assert_eq!(out.unwrap(), 7);
         assert_eq!(*calls.lock().unwrap(), [Joins::Hash, Joins::SortMerge]);
+        // Sort-merge joins that outgrow it as well: once more in one partition.
+        let calls = std::sync::Mutex::new(Vec::new());
+        let out = hash_then_sort_merge("T-01", |joins| {
+            calls.lock().unwrap().push(joins);
+            match joins {
+                Joins::Narrow => Ok(8),
+                _ => Err(anyhow::Error::new(DataFusionError::ResourcesExhausted(
+                    "ExternalSorter".into(),
+                ))),
+            }
+        });
+        assert_eq!(out.unwrap(), 8);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            [Joins::Hash, Joins::SortMerge, Joins::Narrow]
+        );
         // Any other failure is not retried: it is reported as it is.
         let calls = std::sync::Mutex::new(0);
         let out: Result<u8> = hash_then_sort_merge("T-01", |_| {

@@ -235,6 +235,7 @@ fn find(
     let total = indicators.len();
     for (done, (ind, params)) in indicators.iter().enumerate() {
         progress.indicator(done, total, &ind.code);
+        tracing::info!(indicator = %ind.code, "indicator starts");
         let missing = engine.missing_tables(ind);
         if !missing.is_empty() {
             results.push(IndicatorResult {

@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use loep_app::types::{Actie, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
+use loep_app::types::{Actie, Oordeel, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
 use loep_app::{AppError, Kind, Mode, Session};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -235,13 +235,6 @@ struct ZaakPagina {
     mag: Mag,
     fout: Option<String>,
 }
-
-/// The verdicts a finding can have, as the register stores them.
-const OORDELEN: [(&str, &str); 3] = [
-    ("bevestigd", "Bevestigd"),
-    ("niet_bevestigd", "Niet bevestigd"),
-    ("niet_vast_te_stellen", "Niet vast te stellen"),
-];
 
 fn keuzes<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<Keuze> {
     items
@@ -486,10 +479,7 @@ fn case_page(
                 links: b.indicator.clone(),
                 rechts: format!(
                     "{} ({}, {})",
-                    OORDELEN
-                        .iter()
-                        .find(|(k, _)| *k == b.oordeel)
-                        .map_or(b.oordeel.as_str(), |(_, t)| t),
+                    Oordeel::parse(&b.oordeel).map_or(b.oordeel.clone(), |o| o.label().to_string()),
                     b.door,
                     loep_app::nl::tijdstip(&b.tijdstip)
                 ),
@@ -544,7 +534,7 @@ fn case_page(
                 omschrijving: r.omschrijving.clone(),
             })
             .collect(),
-        oordelen: keuzes(OORDELEN),
+        oordelen: keuzes(Oordeel::ALL.map(|o| (o.as_str(), o.label()))),
         mag: Mag {
             behandelen: !gesloten && s.may(Actie::ZaakBehandelen),
             toewijzen: !gesloten && s.may(Actie::ZaakToewijzen),

@@ -1372,8 +1372,44 @@ pub fn plan_visit(
     })
 }
 
-/// The verdicts a bevinding may give.
-pub const OORDELEN: [&str; 3] = ["bevestigd", "niet_bevestigd", "niet_vast_te_stellen"];
+/// The verdict of a finding about one indicator after a visit: the one place that names the
+/// verdicts, as the register stores them (`as_str`) and as people read them (`label`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oordeel {
+    Bevestigd,
+    NietBevestigd,
+    NietVastTeStellen,
+}
+
+impl Oordeel {
+    pub const ALL: [Oordeel; 3] = [
+        Oordeel::Bevestigd,
+        Oordeel::NietBevestigd,
+        Oordeel::NietVastTeStellen,
+    ];
+
+    /// As the register, the API and the CLI write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Oordeel::Bevestigd => "bevestigd",
+            Oordeel::NietBevestigd => "niet_bevestigd",
+            Oordeel::NietVastTeStellen => "niet_vast_te_stellen",
+        }
+    }
+
+    /// In words, for pages and letters.
+    pub fn label(self) -> &'static str {
+        match self {
+            Oordeel::Bevestigd => "Bevestigd",
+            Oordeel::NietBevestigd => "Niet bevestigd",
+            Oordeel::NietVastTeStellen => "Niet vast te stellen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Oordeel> {
+        Oordeel::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+}
 
 /// A person whose BRP registration the visit found wrong: a terugmelding is drawn up.
 #[derive(Debug, Clone)]
@@ -1440,9 +1476,10 @@ fn check_bevindingen(d: &ZaakDetail, given: &[(String, String)], all: bool) -> R
                 inds.iter().cloned().collect::<Vec<_>>().join(", ")
             )));
         }
-        if !OORDELEN.contains(&oordeel.as_str()) {
+        if Oordeel::parse(oordeel).is_none() {
             return Err(invalid(format!(
-                "bevinding {ind}={oordeel}: kies bevestigd, niet_bevestigd of niet_vast_te_stellen"
+                "bevinding {ind}={oordeel}: kies {}",
+                Oordeel::ALL.map(Oordeel::as_str).join(", ")
             )));
         }
         if !seen.insert(ind.clone()) {

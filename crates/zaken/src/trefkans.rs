@@ -98,9 +98,9 @@ fn counts(conn: &Connection) -> Result<BTreeMap<(String, String), [i64; 3]>> {
     for r in rows {
         let (ind, jaar, oordeel, n) = r?;
         let e = out.entry((ind, jaar)).or_default();
-        match oordeel.as_str() {
-            "bevestigd" => e[0] += n,
-            "niet_bevestigd" => e[1] += n,
+        match crate::register::Oordeel::parse(&oordeel) {
+            Some(crate::register::Oordeel::Bevestigd) => e[0] += n,
+            Some(crate::register::Oordeel::NietBevestigd) => e[1] += n,
             _ => e[2] += n,
         }
     }
