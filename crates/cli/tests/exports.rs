@@ -121,11 +121,11 @@ fn csv_for_dutch_excel_byte_by_byte() {
     // Kerkstraat 12A: 4 persons on 40 m², strength 12 / 10 = 1.2 written with a decimal
     // comma; the id as a formula that Excel evaluates to the 16-digit text.
     let kerk_line = format!(
-        "{run}/{kerk};1;Kerkstraat 12A, 2011AB;2011AB;Haarlem;Oude Stad;BU03920101;\"=\"\"0392010000000001\"\"\";overbewoning;OVB-01;3;nee;1,2;4;gemeente;4 personen ingeschreven op 40 m²: 10,00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen). Met 1 persoon minder ingeschreven, of bij meer dan 48 m² voor deze 4 personen, was dit signaal er niet geweest.",
+        "{run}/{kerk};1;Kerkstraat 12A, 2011AB;2011AB;Haarlem;Oude Stad;BU03920101;\"=\"\"0392010000000001\"\"\";overbewoning;OVB-01;4;nee;1,2;4;gemeente;4 personen ingeschreven op 40 m²: 10,00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen). Met 1 persoon minder ingeschreven, of bij meer dan 48 m² voor deze 4 personen, was dit signaal er niet geweest.",
     );
     // The street that starts with "=" is escaped with a leading apostrophe; strength 12 / 10.
     let kade_line = format!(
-        "{run}/{kade};2;'=Kade 5, 2011AC;2011AC;Haarlem;Nieuwe Stad;BU03920102;\"=\"\"0392010000000005\"\"\";overbewoning;OVB-01;3;nee;1,2;2;gemeente;2 personen ingeschreven op 20 m²: 10,00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen). Met 1 persoon minder ingeschreven, of bij meer dan 24 m² voor deze 2 personen, was dit signaal er niet geweest.",
+        "{run}/{kade};2;'=Kade 5, 2011AC;2011AC;Haarlem;Nieuwe Stad;BU03920102;\"=\"\"0392010000000005\"\"\";overbewoning;OVB-01;4;nee;1,2;2;gemeente;2 personen ingeschreven op 20 m²: 10,00 m² per persoon, niet meer dan de norm van 12 m² (vanaf 2 personen). Met 1 persoon minder ingeschreven, of bij meer dan 24 m² voor deze 2 personen, was dit signaal er niet geweest.",
     );
     assert!(
         lines.contains(&kerk_line.as_str()),

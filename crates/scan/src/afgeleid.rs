@@ -1,7 +1,7 @@
 //! The derived layer: named, versioned building blocks (`catalogue/afgeleid/*.toml`) that
 //! indicators read instead of rebuilding the same facts in their own SQL: who lived where and
 //! when (`bewoning`), one income per person and year (`inkomen`), who is related to whom
-//! (`relatie`), who is registered at an address now (`bezetting`).
+//! (`relatie`), who is registered at an address now (`bezetting`), who owns what (`bezit`).
 //!
 //! A building block states the rules of the domain it implements (`regels`) and what each of
 //! its columns means (`kolommen`), both in Dutch and published on `/indicatoren`; it declares

@@ -546,6 +546,33 @@ pub fn definition_digest(code: &str) -> Option<String> {
     Some(hex::encode(h.finalize()))
 }
 
+/// Refuses SQL with an intermediate result (`naam AS (`) named like a delivered table, a
+/// linkage table or a building block: it would silently hide what the name means elsewhere.
+fn shadows(sql: &str, bouwstenen: &BTreeMap<String, Bouwsteen>) -> Result<()> {
+    let flat = sql
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let names = loep_contract::TABLES
+        .iter()
+        .map(|t| t.name)
+        .chain(LINK_TABLES.iter().map(|(n, _)| *n))
+        .chain(bouwstenen.keys().map(String::as_str));
+    for name in names {
+        let pattern = format!("{name} as (");
+        let hit = flat
+            .match_indices(&pattern)
+            .any(|(i, _)| !flat[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
+        if hit {
+            bail!(
+                "de SQL noemt een tussenresultaat '{name}', zo heet al een tabel of bouwsteen; geef het een andere naam"
+            );
+        }
+    }
+    Ok(())
+}
+
 /// An indicator the project may not run: its code and why.
 pub type Refusal = (String, String);
 
@@ -578,6 +605,8 @@ impl Catalogue {
         for b in bouwstenen.values() {
             b.check()
                 .with_context(|| format!("catalogue/afgeleid/{}.toml", b.naam))?;
+            shadows(&b.sql, &bouwstenen)
+                .with_context(|| format!("catalogue/afgeleid/{}.toml", b.naam))?;
         }
         let mut indicators: Vec<Indicator> = Vec::new();
         for (name, text) in files {
@@ -591,6 +620,7 @@ impl Catalogue {
             }
             let mut i = i;
             i.check().with_context(|| format!("catalogue/{name}"))?;
+            shadows(&i.sql, &bouwstenen).with_context(|| format!("catalogue/{name}"))?;
             let names: Vec<String> = i.afgeleid.keys().cloned().collect();
             i.bouwstenen = afgeleid::resolve(&bouwstenen, &names)
                 .with_context(|| format!("catalogue/{name}"))?;
@@ -751,6 +781,26 @@ betekenis = "m"
         }
         let f = indicator("cbs_buurt = [\"buurtcode\"]", "SELECT 1", "u");
         assert!(Catalogue::from_files([f]).is_err());
+    }
+
+    #[test]
+    fn an_intermediate_result_may_not_hide_a_table_or_block() {
+        let f = indicator(
+            "brp_persoon = [\"vbo_id\"]",
+            "WITH bewoning AS (SELECT vbo_id FROM brp_persoon) SELECT vbo_id, ${grens} AS x FROM bewoning",
+            "u",
+        );
+        let e = Catalogue::from_files([f]).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("tussenresultaat 'bewoning'"),
+            "{e:#}"
+        );
+        let f = indicator(
+            "brp_persoon = [\"vbo_id\"]",
+            "WITH mijn_bewoning AS (SELECT vbo_id FROM brp_persoon) SELECT vbo_id, ${grens} AS x FROM mijn_bewoning",
+            "u",
+        );
+        assert!(Catalogue::from_files([f]).is_ok());
     }
 
     #[test]

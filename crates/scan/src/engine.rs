@@ -311,14 +311,16 @@ impl Engine {
         // build side in memory and cannot spill, so a join that outgrows the memory limit (a
         // country-sized register: 8 million addresses, 18 million persons) stops with
         // "resources exhausted"; the indicator then runs again with sort-merge joins, which
-        // spill to disk. Both plans compute the same SQL, so the rows are the same.
+        // spill to disk; if that outgrows the limit too, once more in one partition with small
+        // batches. Every plan computes the same SQL, so the rows are the same. The building
+        // blocks are computed first, each with its own tries.
+        for b in &ind.bouwstenen {
+            self.bereken(b)?;
+        }
         hash_then_sort_merge(&ind.code, |joins| self.run_with(ind, &sql, joins))
     }
 
     fn run_with(&self, ind: &Indicator, sql: &str, joins: Joins) -> Result<Vec<Row>> {
-        for b in &ind.bouwstenen {
-            self.bereken(b)?;
-        }
         self.tokio.block_on(async {
             let ctx = self.context(joins);
             // Each block as a view of only the columns the indicator declares.
@@ -392,6 +394,11 @@ impl Engine {
                 Joins::Narrow => format!("{}-smal", b.naam),
             });
             self.tokio.block_on(async {
+                // Nothing of an earlier try of this kind is read.
+                if dir.exists() {
+                    std::fs::remove_dir_all(&dir)
+                        .with_context(|| format!("kan {} niet opruimen", dir.display()))?;
+                }
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
                 let ctx = self.context(joins);

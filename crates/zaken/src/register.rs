@@ -1372,8 +1372,9 @@ pub fn plan_visit(
     })
 }
 
-/// The verdict of a finding about one indicator after a visit: the one place that names the
-/// verdicts, as the register stores them (`as_str`) and as people read them (`label`).
+/// The verdict of a finding about one indicator after a visit: the one Rust type for the
+/// verdicts, as the register stores them (`as_str`) and as people read them (`label`). The
+/// schema's CHECK and the hit-rate SQL spell the stored forms too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Oordeel {
     Bevestigd,
@@ -1478,8 +1479,13 @@ fn check_bevindingen(d: &ZaakDetail, given: &[(String, String)], all: bool) -> R
         }
         if Oordeel::parse(oordeel).is_none() {
             return Err(invalid(format!(
-                "bevinding {ind}={oordeel}: kies {}",
-                Oordeel::ALL.map(Oordeel::as_str).join(", ")
+                "bevinding {ind}={oordeel}: kies {} of {}",
+                Oordeel::ALL[..2]
+                    .iter()
+                    .map(|o| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Oordeel::NietVastTeStellen.as_str()
             )));
         }
         if !seen.insert(ind.clone()) {
