@@ -143,6 +143,25 @@ pub fn entry(
     entry
 }
 
+/// One Markdown line per table read, with its columns; `note` after an optional table.
+fn md_reads(
+    md: &mut String,
+    leest: &std::collections::BTreeMap<String, Vec<String>>,
+    optioneel: &[String],
+    note: &str,
+) {
+    for (t, cols) in leest {
+        let optioneel = if optioneel.contains(t) { note } else { "" };
+        md.push_str(&format!(
+            "- `{t}`{optioneel}: {}\n",
+            cols.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+}
+
 /// Text for a Markdown table cell: a `|` would end the cell, a newline the row.
 pub fn md_cell(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -176,20 +195,12 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
         md.push_str(&format!("**Grondslag.** {}\n\n", i.grondslag));
         md.push_str(&format!("**Niet bedoeld voor.** {}\n\n", i.niet_bedoeld));
         md.push_str("**Leest:**\n\n");
-        for (t, cols) in &i.leest {
-            let optioneel = if i.optioneel.contains(t) {
-                " (aanvullend: zonder levering draait de indicator alsof de tabel leeg is)"
-            } else {
-                ""
-            };
-            md.push_str(&format!(
-                "- `{t}`{optioneel}: {}\n",
-                cols.iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        md_reads(
+            &mut md,
+            &i.leest,
+            &i.optioneel,
+            " (aanvullend: zonder levering draait de indicator alsof de tabel leeg is)",
+        );
         for b in &i.bouwstenen {
             if !i.afgeleid.contains_key(&b.naam) {
                 continue;
@@ -244,20 +255,12 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
             md.push_str(&format!("| `{k}` | {} |\n", md_cell(v)));
         }
         md.push_str("\n**Leest:**\n\n");
-        for (t, cols) in &b.leest {
-            let optioneel = if b.optioneel.contains(t) {
-                " (aanvullend: zonder levering alsof de tabel leeg is)"
-            } else {
-                ""
-            };
-            md.push_str(&format!(
-                "- `{t}`{optioneel}: {}\n",
-                cols.iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        md_reads(
+            &mut md,
+            &b.leest,
+            &b.optioneel,
+            " (aanvullend: zonder levering alsof de tabel leeg is)",
+        );
         for d in &b.afgeleid {
             md.push_str(&format!("- afgeleide gegevens `{d}`\n"));
         }
