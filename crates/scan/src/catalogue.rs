@@ -560,9 +560,12 @@ fn shadows(sql: &str, bouwstenen: &BTreeMap<String, Bouwsteen>) -> Result<()> {
         .chain(LINK_TABLES.iter().map(|(n, _)| *n))
         .chain(bouwstenen.keys().map(String::as_str));
     for name in names {
-        let pattern = format!("{name} as (");
-        let hit = flat
-            .match_indices(&pattern)
+        let hit = ["as (", "as materialized (", "as not materialized ("]
+            .iter()
+            .flat_map(|tail| {
+                flat.match_indices(&format!("{name} {tail}"))
+                    .collect::<Vec<_>>()
+            })
             .any(|(i, _)| !flat[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
         if hit {
             bail!(
@@ -621,6 +624,9 @@ impl Catalogue {
             let mut i = i;
             i.check().with_context(|| format!("catalogue/{name}"))?;
             shadows(&i.sql, &bouwstenen).with_context(|| format!("catalogue/{name}"))?;
+            // The intermediate results it computes first can be taken apart.
+            crate::stappen::opsplitsen(&i.sql_with(&i.defaults())?)
+                .with_context(|| format!("catalogue/{name}"))?;
             let names: Vec<String> = i.afgeleid.keys().cloned().collect();
             i.bouwstenen = afgeleid::resolve(&bouwstenen, &names)
                 .with_context(|| format!("catalogue/{name}"))?;
@@ -785,16 +791,29 @@ betekenis = "m"
 
     #[test]
     fn an_intermediate_result_may_not_hide_a_table_or_block() {
+        for hint in ["", "MATERIALIZED ", "NOT  MATERIALIZED "] {
+            let f = indicator(
+                "brp_persoon = [\"vbo_id\"]",
+                &format!(
+                    "WITH bewoning AS {hint}(SELECT vbo_id FROM brp_persoon) SELECT vbo_id, ${{grens}} AS x FROM bewoning"
+                ),
+                "u",
+            );
+            let e = Catalogue::from_files([f]).unwrap_err();
+            assert!(
+                format!("{e:#}").contains("tussenresultaat 'bewoning'"),
+                "{hint}: {e:#}"
+            );
+        }
+        // An intermediate result computed first that cannot be taken apart is refused when
+        // the catalogue is made, not during a scan.
         let f = indicator(
             "brp_persoon = [\"vbo_id\"]",
-            "WITH bewoning AS (SELECT vbo_id FROM brp_persoon) SELECT vbo_id, ${grens} AS x FROM bewoning",
+            "WITH mijn(vbo_id) AS MATERIALIZED (SELECT vbo_id FROM brp_persoon) SELECT vbo_id, ${grens} AS x FROM mijn",
             "u",
         );
         let e = Catalogue::from_files([f]).unwrap_err();
-        assert!(
-            format!("{e:#}").contains("tussenresultaat 'bewoning'"),
-            "{e:#}"
-        );
+        assert!(format!("{e:#}").contains("tussenresultaat mijn"), "{e:#}");
         let f = indicator(
             "brp_persoon = [\"vbo_id\"]",
             "WITH mijn_bewoning AS (SELECT vbo_id FROM brp_persoon) SELECT vbo_id, ${grens} AS x FROM mijn_bewoning",

@@ -127,6 +127,52 @@ async fn register_block(ctx: &SessionContext, naam: &str, m: &Materialised) -> R
     Ok(())
 }
 
+/// Writes the rows of `df` into Parquet files in `dir`, emptied first (a try that ran out of
+/// memory may have left files there).
+async fn write_parquet(df: datafusion::dataframe::DataFrame, dir: &Path) -> Result<Materialised> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)
+            .with_context(|| format!("kan {} niet opruimen", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
+    let schema = Arc::new(df.schema().as_arrow().clone());
+    // Fast to write and read back; row groups small enough that the writers' buffers (which
+    // cannot spill) stay well inside the memory limit.
+    let mut opts = TableParquetOptions::default();
+    opts.global.compression = Some("snappy".into());
+    opts.global.max_row_group_size = 128 * 1024;
+    opts.global.allow_single_file_parallelism = false;
+    df.write_parquet(
+        &format!("{}/", dir.display()),
+        DataFrameWriteOptions::new().with_single_file_output(false),
+        Some(opts),
+    )
+    .await?;
+    Ok(Materialised {
+        dir: dir.to_path_buf(),
+        schema,
+    })
+}
+
+/// A directory removed when the value is dropped: an indicator's intermediate results.
+struct Werkmap(PathBuf);
+
+impl Werkmap {
+    fn new(dir: PathBuf) -> Werkmap {
+        Werkmap(dir)
+    }
+}
+
+impl Drop for Werkmap {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_dir_all(&self.0)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("could not remove {}: {e}", self.0.display());
+        }
+    }
+}
+
 /// The prefix of the internal table names; indicator SQL may not name them.
 const HIDDEN: &str = "loep_bron_";
 
@@ -172,10 +218,12 @@ impl Engine {
     }
 
     /// A session with hash joins (`Joins::Hash`) or sort-merge joins (`Joins::SortMerge`, and
-    /// `Joins::Narrow` in one partition with batches of 1,024 rows).
+    /// `Joins::Narrow` in two partitions with batches of 1,024 rows).
     fn context(&self, joins: Joins) -> SessionContext {
         let (partitions, batch) = match joins {
-            Joins::Narrow => (1, 1024),
+            // Not one partition: DataFusion plans every join of a single-partition session as a
+            // hash join that collects its whole left side, which cannot spill.
+            Joins::Narrow => (2, 1024),
             _ => (self.partitions, 8192),
         };
         let config = SessionConfig::new()
@@ -311,49 +359,110 @@ impl Engine {
         // build side in memory and cannot spill, so a join that outgrows the memory limit (a
         // country-sized register: 8 million addresses, 18 million persons) stops with
         // "resources exhausted"; the indicator then runs again with sort-merge joins, which
-        // spill to disk; if that outgrows the limit too, once more in one partition with small
-        // batches. Every plan computes the same SQL, so the rows are the same. The building
-        // blocks are computed first, each with its own tries.
+        // spill to disk; if that outgrows the limit too, once more with small batches. Every
+        // plan computes the same SQL, so the rows are the same. The building blocks are
+        // computed first, each with its own tries, then the indicator's own intermediate
+        // results marked `AS MATERIALIZED` (see `stappen`), each once and with its own tries.
         for b in &ind.bouwstenen {
             self.bereken(b)?;
         }
-        hash_then_sort_merge(&ind.code, |joins| self.run_with(ind, &sql, joins))
+        let split = crate::stappen::opsplitsen(&sql)
+            .map_err(|e| anyhow::anyhow!("indicator {}: {e:#}", ind.code))?;
+        let werk = Werkmap::new(self.werkmap.join(format!(
+            "stappen-{}-{}",
+            ind.code,
+            WORK_DIRS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )));
+        let mut stappen: Vec<(String, Materialised)> = Vec::new();
+        for (naam, step_sql) in &split.stappen {
+            let what = format!("{} {naam}", ind.code);
+            let m = hash_then_sort_merge(&what, |joins| {
+                let dir = werk.0.join(format!("{naam}-{joins:?}"));
+                self.tokio.block_on(async {
+                    let ctx = self.indicator_session(ind, joins, &stappen).await?;
+                    let df = ctx.sql(step_sql).await.map_err(|e| {
+                        anyhow::anyhow!(
+                            "indicator {}: tussenresultaat {naam} werkt niet zoals opgegeven: {e}",
+                            ind.code
+                        )
+                    })?;
+                    write_parquet(df, &dir).await.with_context(|| {
+                        format!(
+                            "indicator {}: tussenresultaat {naam} is tijdens het berekenen mislukt",
+                            ind.code
+                        )
+                    })
+                })
+            })?;
+            stappen.push((naam.clone(), m));
+        }
+        hash_then_sort_merge(&ind.code, |joins| {
+            self.run_with(ind, &split.sql, joins, &stappen)
+        })
     }
 
-    fn run_with(&self, ind: &Indicator, sql: &str, joins: Joins) -> Result<Vec<Row>> {
+    /// A session for indicator `ind`: each block as a view of only the columns it declares,
+    /// each table likewise, and the intermediate results computed so far.
+    async fn indicator_session(
+        &self,
+        ind: &Indicator,
+        joins: Joins,
+        stappen: &[(String, Materialised)],
+    ) -> Result<SessionContext> {
+        let ctx = self.context(joins);
+        for (naam, columns) in &ind.afgeleid {
+            let Some(m) = self.computed(naam)? else {
+                bail!("indicator {}: afgeleid {naam} is niet berekend", ind.code);
+            };
+            let hidden = format!("{HIDDEN}afgeleid_{naam}");
+            register_block(&ctx, &hidden, &m).await?;
+            let cols: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
+            ctx.sql(&format!(
+                "CREATE VIEW {naam} AS SELECT {} FROM {hidden}",
+                cols.join(", ")
+            ))
+            .await?;
+        }
+        for (table, columns) in &ind.leest {
+            if ind.optioneel.contains(table) && !self.sources.tables.contains_key(table) {
+                self.expose_empty(&ctx, table, columns).await?;
+            } else {
+                self.expose(&ctx, table, columns).await?;
+            }
+        }
+        for (naam, m) in stappen {
+            register_block(&ctx, naam, m).await?;
+        }
+        Ok(ctx)
+    }
+
+    fn run_with(
+        &self,
+        ind: &Indicator,
+        sql: &str,
+        joins: Joins,
+        stappen: &[(String, Materialised)],
+    ) -> Result<Vec<Row>> {
         self.tokio.block_on(async {
-            let ctx = self.context(joins);
-            // Each block as a view of only the columns the indicator declares.
-            for (naam, columns) in &ind.afgeleid {
-                let Some(m) = self.computed(naam)? else {
-                    bail!("indicator {}: afgeleid {naam} is niet berekend", ind.code);
-                };
-                let hidden = format!("{HIDDEN}afgeleid_{naam}");
-                register_block(&ctx, &hidden, &m).await?;
-                let cols: Vec<String> = columns.iter().map(|c| format!("\"{c}\"")).collect();
-                ctx.sql(&format!(
-                    "CREATE VIEW {naam} AS SELECT {} FROM {hidden}",
-                    cols.join(", ")
-                ))
-                .await?;
-            }
-            for (table, columns) in &ind.leest {
-                if ind.optioneel.contains(table) && !self.sources.tables.contains_key(table) {
-                    self.expose_empty(&ctx, table, columns).await?;
-                } else {
-                    self.expose(&ctx, table, columns).await?;
-                }
-            }
+            let ctx = self.indicator_session(ind, joins, stappen).await?;
             let df = ctx.sql(sql).await.map_err(|e| {
                 anyhow::anyhow!(
                     "indicator {} werkt niet zoals opgegeven: {e}. De indicator mag alleen de tabellen en kolommen onder [leest] lezen.",
                     ind.code
                 )
             })?;
-            let batches = df
-                .collect()
+            let failed = || format!("indicator {} is tijdens het uitvoeren mislukt", ind.code);
+            let plan = df.create_physical_plan().await.with_context(failed)?;
+            let batches = datafusion::physical_plan::collect(plan.clone(), ctx.task_ctx())
                 .await
-                .with_context(|| format!("indicator {} is tijdens het uitvoeren mislukt", ind.code))?;
+                .with_context(failed)?;
+            // `LOEP_LOG=loep_scan=debug`: where an indicator spends its time and memory.
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                let shown = datafusion::physical_plan::display::DisplayableExecutionPlan::with_metrics(plan.as_ref())
+                    .indent(true)
+                    .to_string();
+                tracing::debug!(indicator = %ind.code, joins = ?joins, "plan with its figures:\n{shown}");
+            }
             let mut rows = rows_of(&ind.code, &batches)?;
             rows.sort_by(|a, b| a.vbo_id.cmp(&b.vbo_id));
             Ok(rows)
@@ -386,21 +495,10 @@ impl Engine {
                 b.naam
             );
         }
-        let (dir, schema) = hash_then_sort_merge(&b.naam, |joins| {
+        let m = hash_then_sort_merge(&b.naam, |joins| {
             // A directory per try: a try that ran out of memory may have left files behind.
-            let dir = self.werkmap.join(match joins {
-                Joins::Hash => format!("{}-hash", b.naam),
-                Joins::SortMerge => format!("{}-sortmerge", b.naam),
-                Joins::Narrow => format!("{}-smal", b.naam),
-            });
+            let dir = self.werkmap.join(format!("{}-{joins:?}", b.naam));
             self.tokio.block_on(async {
-                // Nothing of an earlier try of this kind is read.
-                if dir.exists() {
-                    std::fs::remove_dir_all(&dir)
-                        .with_context(|| format!("kan {} niet opruimen", dir.display()))?;
-                }
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("kan {} niet aanmaken", dir.display()))?;
                 let ctx = self.context(joins);
                 for (table, columns) in &b.leest {
                     if b.optioneel.contains(table) && !self.sources.tables.contains_key(table) {
@@ -418,8 +516,8 @@ impl Engine {
                         b.naam
                     )
                 })?;
-                let schema = Arc::new(df.schema().as_arrow().clone());
-                let mut got: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+                let mut got: Vec<&str> =
+                    df.schema().fields().iter().map(|f| f.name().as_str()).collect();
                 got.sort_unstable();
                 let want: Vec<&str> = b.kolommen.keys().map(String::as_str).collect();
                 if got != want {
@@ -430,26 +528,15 @@ impl Engine {
                         want.join(", ")
                     );
                 }
-                // Fast to write and read back; row groups small enough that the writers'
-                // buffers (which cannot spill) stay well inside the memory limit.
-                let mut opts = TableParquetOptions::default();
-                opts.global.compression = Some("snappy".into());
-                opts.global.max_row_group_size = 128 * 1024;
-                opts.global.allow_single_file_parallelism = false;
-                df.write_parquet(
-                    &format!("{}/", dir.display()),
-                    DataFrameWriteOptions::new().with_single_file_output(false),
-                    Some(opts),
-                )
-                .await
-                .with_context(|| format!("afgeleid {} is tijdens het berekenen mislukt", b.naam))?;
-                Ok((dir.clone(), schema))
+                write_parquet(df, &dir)
+                    .await
+                    .with_context(|| format!("afgeleid {} is tijdens het berekenen mislukt", b.naam))
             })
         })?;
         self.afgeleid
             .lock()
             .map_err(|_| anyhow::anyhow!("de afgeleide gegevens van deze scan zijn onbruikbaar"))?
-            .insert(b.naam.clone(), Materialised { dir, schema });
+            .insert(b.naam.clone(), m);
         Ok(true)
     }
 
@@ -523,14 +610,14 @@ impl Engine {
 enum Joins {
     Hash,
     SortMerge,
-    /// Sort-merge joins in one partition with small batches: every spilling operator of the
-    /// query gets a larger share of the memory limit and holds less at a time. Slower; the
-    /// last resort for a query whose many sorts outgrow the limit together.
+    /// Sort-merge joins in at most two partitions with small batches: every spilling operator
+    /// of the query gets a larger share of the memory limit and holds less at a time. Slower;
+    /// the last resort for a query whose many sorts outgrow the limit together.
     Narrow,
 }
 
 /// Runs `f` with hash joins and, if they outgrow the memory limit, again with sort-merge joins,
-/// and if those do too, once more in one partition with small batches (`Joins::Narrow`).
+/// and if those do too, once more in two partitions with small batches (`Joins::Narrow`).
 fn hash_then_sort_merge<T>(what: &str, f: impl Fn(Joins) -> Result<T>) -> Result<T> {
     match f(Joins::Hash) {
         Err(e) if resources_exhausted(&e) => {
@@ -542,7 +629,7 @@ fn hash_then_sort_merge<T>(what: &str, f: impl Fn(Joins) -> Result<T>) -> Result
                 Err(e) if resources_exhausted(&e) => {
                     tracing::info!(
                         query = what,
-                        "sort-merge joins exceed the memory limit; running again in one partition"
+                        "sort-merge joins exceed the memory limit; running again with small batches"
                     );
                     f(Joins::Narrow)
                 }
@@ -825,15 +912,82 @@ mod tests {
         // The hash join's build side does not fit in 2 MiB: DataFusion stops with "resources
         // exhausted", which is what sends an indicator to sort-merge joins.
         let small = Engine::new(sources.clone(), 2 << 20, &dir.path().join("spill")).unwrap();
-        let err = small.run_with(&i, &sql, Joins::Hash).unwrap_err();
+        let err = small.run_with(&i, &sql, Joins::Hash, &[]).unwrap_err();
         assert!(resources_exhausted(&err), "{err:#}");
         // With room, both plans give the same rows, and `run` gives them too.
         let roomy = Engine::new(sources, 1 << 30, &dir.path().join("spill2")).unwrap();
-        let hash = roomy.run_with(&i, &sql, Joins::Hash).unwrap();
-        assert_eq!(hash, roomy.run_with(&i, &sql, Joins::SortMerge).unwrap());
+        let hash = roomy.run_with(&i, &sql, Joins::Hash, &[]).unwrap();
+        assert_eq!(
+            hash,
+            roomy.run_with(&i, &sql, Joins::SortMerge, &[]).unwrap()
+        );
         assert_eq!(hash, roomy.run(&i, &i.defaults()).unwrap());
         assert_eq!(hash.len(), 20_000);
         assert!(hash.iter().all(|r| r.facts["personen"] == "100"));
+    }
+
+    #[test]
+    fn an_intermediate_result_marked_materialized_is_computed_first_with_the_same_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(dir.path());
+        let cols = "\"vbo_id\", \"pseudoniem\"";
+        let body = "n AS (SELECT vbo_id, count(*) AS c FROM brp_persoon GROUP BY vbo_id) \
+            SELECT p.vbo_id, string_agg(p.pseudoniem, ',') AS pseudoniemen, max(n.c + m.c) AS personen \
+            FROM brp_persoon p JOIN n ON n.vbo_id = p.vbo_id JOIN n AS m ON m.vbo_id = p.vbo_id GROUP BY p.vbo_id";
+        let inline = indicator(cols, &format!("WITH {body}"));
+        let once = indicator(
+            cols,
+            &format!("WITH {}", body.replacen("AS (", "AS MATERIALIZED (", 1)),
+        );
+        let rows = e.run(&inline, &inline.defaults()).unwrap();
+        assert!(!rows.is_empty());
+        assert_eq!(rows, e.run(&once, &once.defaults()).unwrap());
+        // Its files are gone when the indicator is done.
+        let left: Vec<_> = std::fs::read_dir(&e.werkmap)
+            .map(|d| d.flatten().map(|f| f.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{left:?}");
+        // A step that fails says which one, and leaves nothing behind either.
+        let wrong = indicator(
+            cols,
+            "WITH n AS MATERIALIZED (SELECT vbo_id, geslacht FROM brp_persoon) SELECT vbo_id, pseudoniem AS pseudoniemen, 1 AS personen FROM n",
+        );
+        let err = format!("{:#}", e.run(&wrong, &wrong.defaults()).unwrap_err());
+        assert!(err.contains("tussenresultaat n"), "{err}");
+        let left: Vec<_> = std::fs::read_dir(&e.werkmap)
+            .map(|d| d.flatten().map(|f| f.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn the_fallbacks_plan_sort_merge_joins_that_can_spill() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(dir.path());
+        let plan = |joins| {
+            e.tokio.block_on(async {
+                let ctx = e.context(joins);
+                e.expose(&ctx, "brp_persoon", &["vbo_id".into(), "pseudoniem".into()])
+                    .await
+                    .unwrap();
+                let df = ctx
+                    .sql("SELECT count(*) FROM brp_persoon a JOIN brp_persoon b ON a.vbo_id = b.vbo_id")
+                    .await
+                    .unwrap();
+                let plan = df.create_physical_plan().await.unwrap();
+                datafusion::physical_plan::displayable(plan.as_ref())
+                    .indent(false)
+                    .to_string()
+            })
+        };
+        assert!(plan(Joins::Hash).contains("HashJoinExec"));
+        // A hash join cannot spill: neither fallback may plan one (a single-partition session
+        // would make every join a hash join of its whole left side).
+        for joins in [Joins::SortMerge, Joins::Narrow] {
+            let p = plan(joins);
+            assert!(p.contains("SortMergeJoin"), "{joins:?}: {p}");
+            assert!(!p.contains("HashJoinExec"), "{joins:?}: {p}");
+        }
     }
 
     #[test]
@@ -853,7 +1007,7 @@ mod tests {
         });
         assert_eq!(out.unwrap(), 7);
         assert_eq!(*calls.lock().unwrap(), [Joins::Hash, Joins::SortMerge]);
-        // Sort-merge joins that outgrow it as well: once more in one partition.
+        // Sort-merge joins that outgrow it as well: once more with small batches.
         let calls = std::sync::Mutex::new(Vec::new());
         let out = hash_then_sort_merge("T-01", |joins| {
             calls.lock().unwrap().push(joins);

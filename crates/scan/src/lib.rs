@@ -17,6 +17,7 @@ pub mod meldformulier;
 pub mod meldingen;
 pub mod register;
 pub mod rollen;
+mod stappen;
 
 use anyhow::{Context, Result};
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
@@ -72,6 +73,8 @@ pub trait ScanProgress: Sync {
     fn indicator(&self, _done: usize, _total: usize, _code: &str) {}
     /// Building block `naam` of the derived layer was computed in `seconds`.
     fn bouwsteen(&self, _naam: &str, _seconds: f64) {}
+    /// The last indicator has run; what follows is storing the run.
+    fn klaar(&self) {}
 }
 
 /// No progress shown.
@@ -282,6 +285,7 @@ fn find(
             zonder,
         });
     }
+    progress.klaar();
     // A total order (an indicator may find one address twice), so that the numbering and
     // the run's digest do not depend on the order in which the engine returned rows.
     signals.sort_by(|a, b| {
