@@ -463,6 +463,8 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
 struct IndicatorTimes(
     std::sync::Mutex<Vec<(String, Instant)>>,
     std::sync::Mutex<Vec<(String, f64)>>,
+    /// When the last indicator was done.
+    std::sync::Mutex<Option<Instant>>,
 );
 
 impl loep_app::scan::ScanProgress for IndicatorTimes {
@@ -476,12 +478,18 @@ impl loep_app::scan::ScanProgress for IndicatorTimes {
             v.push((naam.to_string(), seconds));
         }
     }
+    fn klaar(&self) {
+        if let Ok(mut k) = self.2.lock() {
+            *k = Some(Instant::now());
+        }
+    }
 }
 
 impl IndicatorTimes {
     fn print(&self) {
         let Ok(v) = self.0.lock() else { return };
-        let end = Instant::now();
+        let now = Instant::now();
+        let end = self.2.lock().ok().and_then(|k| *k).unwrap_or(now);
         let mut times: Vec<(&str, f64)> = v
             .iter()
             .enumerate()
@@ -505,5 +513,9 @@ impl IndicatorTimes {
                 line.join(", ")
             );
         }
+        println!(
+            "daarna (signalen ordenen en opslaan, certificaat, verwerkingslog): {:.1} s",
+            now.duration_since(end).as_secs_f64()
+        );
     }
 }
