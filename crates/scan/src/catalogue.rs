@@ -624,9 +624,14 @@ impl Catalogue {
             let mut i = i;
             i.check().with_context(|| format!("catalogue/{name}"))?;
             shadows(&i.sql, &bouwstenen).with_context(|| format!("catalogue/{name}"))?;
-            // The intermediate results it computes first can be taken apart.
-            crate::stappen::opsplitsen(&i.sql_with(&i.defaults())?)
+            // The intermediate results it computes first can be taken apart, and none of them
+            // is registered under the name of a table or block (however the SQL is spaced).
+            let split = crate::stappen::opsplitsen(&i.sql_with(&i.defaults())?)
                 .with_context(|| format!("catalogue/{name}"))?;
+            for (stap, _) in &split.stappen {
+                shadows(&format!("{stap} as ("), &bouwstenen)
+                    .with_context(|| format!("catalogue/{name}"))?;
+            }
             let names: Vec<String> = i.afgeleid.keys().cloned().collect();
             i.bouwstenen = afgeleid::resolve(&bouwstenen, &names)
                 .with_context(|| format!("catalogue/{name}"))?;
@@ -805,6 +810,17 @@ betekenis = "m"
                 "{hint}: {e:#}"
             );
         }
+        // However it is spaced.
+        let f = indicator(
+            "brp_persoon = [\"vbo_id\"]",
+            "WITH Bewoning AS MATERIALIZED(SELECT vbo_id FROM brp_persoon) SELECT vbo_id, ${grens} AS x FROM bewoning",
+            "u",
+        );
+        let e = Catalogue::from_files([f]).unwrap_err();
+        assert!(
+            format!("{e:#}").contains("tussenresultaat 'bewoning'"),
+            "{e:#}"
+        );
         // An intermediate result computed first that cannot be taken apart is refused when
         // the catalogue is made, not during a scan.
         let f = indicator(

@@ -55,6 +55,16 @@ pub(crate) fn opsplitsen(sql: &str) -> Result<Opgesplitst> {
             bail!("een recursief tussenresultaat kan niet vooraf worden berekend");
         }
         let naam = cte.alias.name.value.to_lowercase();
+        // It names a directory of files too.
+        if naam.is_empty()
+            || !naam
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            bail!(
+                "tussenresultaat '{naam}': een tussenresultaat dat vooraf wordt berekend heet alleen met letters, cijfers en _"
+            );
+        }
         if !cte.alias.columns.is_empty() {
             bail!(
                 "tussenresultaat {naam}: geef de kolomnamen in de SELECT, niet achter de naam, om het vooraf te berekenen"
@@ -145,6 +155,7 @@ mod tests {
     fn what_cannot_be_computed_first_is_refused() {
         for sql in [
             "WITH a(x) AS MATERIALIZED (SELECT 1) SELECT x FROM a",
+            "WITH \"../a\" AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM \"../a\"",
             "WITH RECURSIVE a AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM a",
             "WITH a AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM a; SELECT 2",
             "WITH a AS MATERIALIZED (SELECT 1 AS x SELECT x FROM a",
