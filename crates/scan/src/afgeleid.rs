@@ -463,6 +463,51 @@ mod tests {
     }
 
     #[test]
+    fn adresopgave_compares_like_periods_and_runs_without_toeslagen() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = engine(
+            dir.path(),
+            &[
+                (
+                    "brp_verblijf_historie",
+                    "SELECT * FROM (VALUES \
+                     ('a', 'v1', 'W', '2018-01-01', '2020-06-30'), \
+                     ('a', 'v2', 'W', '2022-03-01', CAST(NULL AS VARCHAR)), \
+                     ('b', 'v3', 'W', '2015-01-01', '0000-00-00')) \
+                     AS t(pseudoniem, vbo_id, functie_adres, datum_aanvang, datum_einde)",
+                ),
+                (
+                    "bd_inkomen",
+                    "SELECT * FROM (VALUES \
+                     ('a', 2020, 'v1'), ('a', 2020, 'v1'), ('a', 2021, 'v1'), ('a', 2019, 'v2'), \
+                     ('a', 2022, CAST(NULL AS VARCHAR)), ('b', 2025, 'v3'), ('b', 2025, 'v4')) \
+                     AS t(pseudoniem, belastingjaar, vbo_id)",
+                ),
+            ],
+        );
+        let rows = read(
+            &e,
+            "adresopgave",
+            "SELECT concat(vbo_id, '/', CAST(jaar AS VARCHAR)) AS vbo_id, pseudoniem AS pseudoniemen, wie AS x, CAST(brp_bekend AS VARCHAR) AS bekend FROM adresopgave",
+        );
+        assert_eq!(
+            rows.len(),
+            5,
+            "one row per person, year, source and address; none without an address"
+        );
+        // Registered there in that year (until June): known.
+        assert_eq!(fact(&rows, "v1/2020", "a", "bekend"), "true");
+        assert_eq!(fact(&rows, "v1/2020", "a", "x"), "de Belastingdienst");
+        // The registration ended the year before: not known.
+        assert_eq!(fact(&rows, "v1/2021", "a", "bekend"), "false");
+        // Registered there only later: he lived there, known.
+        assert_eq!(fact(&rows, "v2/2019", "a", "bekend"), "true");
+        // An unknown end counts as still running; an address the BRP never had is not known.
+        assert_eq!(fact(&rows, "v3/2025", "b", "bekend"), "true");
+        assert_eq!(fact(&rows, "v4/2025", "b", "bekend"), "false");
+    }
+
+    #[test]
     fn bezit_knows_owners_shares_unknown_prices_and_the_own_home() {
         let dir = tempfile::tempdir().unwrap();
         let e = engine(

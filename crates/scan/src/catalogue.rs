@@ -795,6 +795,23 @@ betekenis = "m"
     }
 
     #[test]
+    fn what_an_indicator_reads_as_optional_stays_optional_through_its_blocks() {
+        // A block that needs a table the indicator only reads as evidence would stop the
+        // indicator in every project without that delivery.
+        let c = Catalogue::published().unwrap();
+        for i in &c.indicators {
+            let optioneel = i.alle_optioneel();
+            for t in &i.optioneel {
+                assert!(
+                    optioneel.contains(t),
+                    "{}: {t} is optional for the indicator but one of its blocks needs it",
+                    i.code
+                );
+            }
+        }
+    }
+
+    #[test]
     fn an_intermediate_result_may_not_hide_a_table_or_block() {
         for hint in ["", "MATERIALIZED ", "NOT  MATERIALIZED "] {
             let f = indicator(

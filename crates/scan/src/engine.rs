@@ -142,12 +142,20 @@ async fn write_parquet(df: datafusion::dataframe::DataFrame, dir: &Path) -> Resu
     opts.global.compression = Some("snappy".into());
     opts.global.max_row_group_size = 128 * 1024;
     opts.global.allow_single_file_parallelism = false;
-    df.write_parquet(
-        &format!("{}/", dir.display()),
-        DataFrameWriteOptions::new().with_single_file_output(false),
-        Some(opts),
-    )
-    .await?;
+    let written = df
+        .write_parquet(
+            &format!("{}/", dir.display()),
+            DataFrameWriteOptions::new().with_single_file_output(false),
+            Some(opts),
+        )
+        .await;
+    if let Err(e) = written {
+        // A try that failed (out of memory, before the next try) leaves no files on disk.
+        if let Err(r) = std::fs::remove_dir_all(dir) {
+            tracing::warn!("could not remove {}: {r}", dir.display());
+        }
+        return Err(e.into());
+    }
     Ok(Materialised {
         dir: dir.to_path_buf(),
         schema,

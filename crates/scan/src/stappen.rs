@@ -9,8 +9,8 @@
 //! query is a function of its inputs, and each step reads exactly what the indicator declares.
 
 use anyhow::{Result, bail};
-use datafusion::sql::sqlparser::ast::{CteAsMaterialized, Statement, With};
-use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+use datafusion::sql::sqlparser::ast::{CteAsMaterialized, Query, Statement, With};
+use datafusion::sql::sqlparser::dialect::{GenericDialect, PostgreSqlDialect};
 use datafusion::sql::sqlparser::parser::Parser;
 
 /// An indicator's SQL taken apart: the steps computed first, in order, and the query that
@@ -45,6 +45,15 @@ pub(crate) fn opsplitsen(sql: &str) -> Result<Opgesplitst> {
     };
     let mut stappen = Vec::new();
     let mut inline = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for cte in &with.cte_tables {
+        if !names.insert(cte.alias.name.value.to_lowercase()) {
+            bail!(
+                "tussenresultaat {} heeft dezelfde naam als een eerder",
+                cte.alias.name.value
+            );
+        }
+    }
     for mut cte in with.cte_tables {
         let materialised = cte.materialized.take() == Some(CteAsMaterialized::Materialized);
         if !materialised {
@@ -55,8 +64,10 @@ pub(crate) fn opsplitsen(sql: &str) -> Result<Opgesplitst> {
             bail!("een recursief tussenresultaat kan niet vooraf worden berekend");
         }
         let naam = cte.alias.name.value.to_lowercase();
-        // It names a directory of files too.
-        if naam.is_empty()
+        // It names a directory of files too, and a quoted name would keep its case in the SQL
+        // but not where the engine registers it.
+        if cte.alias.name.quote_style.is_some()
+            || naam.is_empty()
             || !naam
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -74,6 +85,9 @@ pub(crate) fn opsplitsen(sql: &str) -> Result<Opgesplitst> {
         // The intermediate results before it that stay inline, in front of its own.
         let mut before = inline.clone();
         if let Some(own) = step.with.take() {
+            if own.recursive {
+                bail!("tussenresultaat {naam}: een recursief deel kan niet vooraf worden berekend");
+            }
             before.extend(own.cte_tables);
         }
         if !before.is_empty() {
@@ -83,7 +97,7 @@ pub(crate) fn opsplitsen(sql: &str) -> Result<Opgesplitst> {
                 cte_tables: before,
             });
         }
-        stappen.push((naam, step.to_string()));
+        stappen.push((naam, as_datafusion_reads_it(step)?));
     }
     if stappen.is_empty() {
         return Ok(unchanged());
@@ -97,8 +111,24 @@ pub(crate) fn opsplitsen(sql: &str) -> Result<Opgesplitst> {
     }
     Ok(Opgesplitst {
         stappen,
-        sql: query.to_string(),
+        sql: as_datafusion_reads_it(*query)?,
     })
+}
+
+/// The text of `query`, provided DataFusion (which reads SQL as sqlparser's generic dialect)
+/// reads it back as the same query: the text was read as PostgreSQL, and a few operators
+/// (`||` beside `+`, bitwise ones) bind differently in the two, while the text printed has no
+/// parentheses of its own.
+fn as_datafusion_reads_it(query: Query) -> Result<String> {
+    let text = query.to_string();
+    let back = Parser::parse_sql(&GenericDialect {}, &text)
+        .map_err(|e| anyhow::anyhow!("de SQL is na het opsplitsen niet meer te lezen: {e}"))?;
+    if back != [Statement::Query(Box::new(query))] {
+        bail!(
+            "de SQL leest na het opsplitsen anders dan ervoor; zet haakjes om de bewerkingen in: {text}"
+        );
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -157,10 +187,29 @@ mod tests {
             "WITH a(x) AS MATERIALIZED (SELECT 1) SELECT x FROM a",
             "WITH \"../a\" AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM \"../a\"",
             "WITH RECURSIVE a AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM a",
+            "WITH a AS MATERIALIZED (WITH RECURSIVE b AS (SELECT 1 AS x) SELECT x FROM b) SELECT x FROM a",
+            "WITH \"A\" AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM \"A\"",
+            "WITH a AS MATERIALIZED (SELECT 1 AS x), A AS (SELECT 2 AS x) SELECT x FROM a",
+            // PostgreSQL reads `'a' || x + 1` as 'a' || (x + 1), DataFusion as ('a' || x) + 1.
+            "WITH a AS MATERIALIZED (SELECT 'a' || x + 1 AS y FROM t) SELECT y FROM a",
             "WITH a AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM a; SELECT 2",
             "WITH a AS MATERIALIZED (SELECT 1 AS x SELECT x FROM a",
         ] {
             assert!(opsplitsen(sql).is_err(), "{sql}");
         }
+        let e =
+            opsplitsen("WITH a AS MATERIALIZED (SELECT 'a' || x + 1 AS y FROM t) SELECT y FROM a")
+                .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("leest na het opsplitsen anders"),
+            "{e:#}"
+        );
+        // With parentheses it reads the same in both.
+        assert!(
+            opsplitsen(
+                "WITH a AS MATERIALIZED (SELECT 'a' || (x + 1) AS y FROM t) SELECT y FROM a"
+            )
+            .is_ok()
+        );
     }
 }
