@@ -8,6 +8,8 @@ use std::fmt;
 pub enum Kind {
     /// Not allowed for this account, or not now (HTTP 403).
     Refused,
+    /// Who asks could not be identified: no valid API key (HTTP 401).
+    Unauthenticated,
     /// The thing asked for does not exist (HTTP 404).
     NotFound,
     /// What was given is not valid; the message says what to change (HTTP 422).
@@ -70,6 +72,7 @@ impl From<anyhow::Error> for AppError {
             .find_map(|e| e.downcast_ref::<loep_store::Problem>())
             .map(|p| match p.kind {
                 loep_store::ProblemKind::Refused => Kind::Refused,
+                loep_store::ProblemKind::Unauthenticated => Kind::Unauthenticated,
                 loep_store::ProblemKind::NotFound => Kind::NotFound,
                 loep_store::ProblemKind::Invalid => Kind::Invalid,
                 loep_store::ProblemKind::Busy => Kind::Conflict,
@@ -119,5 +122,28 @@ impl<T> Context<T> for Result<T> {
             kind: e.kind,
             error: e.error.context(what.into()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use loep_store::{Problem, ProblemKind};
+
+    #[test]
+    fn each_problem_of_the_store_keeps_its_kind_under_context() {
+        for (problem, kind) in [
+            (ProblemKind::Refused, Kind::Refused),
+            (ProblemKind::Unauthenticated, Kind::Unauthenticated),
+            (ProblemKind::NotFound, Kind::NotFound),
+            (ProblemKind::Invalid, Kind::Invalid),
+            (ProblemKind::Busy, Kind::Conflict),
+        ] {
+            let e: AppError = Problem::error(problem, "x").context("y").into();
+            assert_eq!(e.kind, kind, "{problem:?}");
+        }
+        // What is not a problem of the store and not a fault of the machine is about the input.
+        let e: AppError = anyhow::anyhow!("x").into();
+        assert_eq!(e.kind, Kind::Invalid);
     }
 }

@@ -273,7 +273,7 @@ pub fn well_formed(key: &str) -> bool {
 
 fn unknown() -> anyhow::Error {
     Problem::error(
-        ProblemKind::Refused,
+        ProblemKind::Unauthenticated,
         "de API-sleutel is onbekend, ingetrokken of onjuist; vraag de beheerder van het project om een geldige sleutel",
     )
 }

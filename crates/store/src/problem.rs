@@ -1,11 +1,14 @@
-//! Errors the store raises that the layers above answer differently: a refusal, something
-//! that does not exist, invalid input, or a project busy with another command.
+//! Errors the store raises that the layers above answer differently: a refusal, someone who
+//! could not be identified, something that does not exist, invalid input, or a project busy
+//! with another command.
 
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemKind {
     Refused,
+    /// Who asks is not known: no valid key (the API's "who are you", not "not allowed").
+    Unauthenticated,
     NotFound,
     Invalid,
     Busy,

@@ -154,18 +154,8 @@ fn problem(status: StatusCode, detail: &str) -> Response {
     res
 }
 
-fn status_of(kind: Kind) -> StatusCode {
-    match kind {
-        Kind::Refused => StatusCode::FORBIDDEN,
-        Kind::NotFound => StatusCode::NOT_FOUND,
-        Kind::Invalid => StatusCode::BAD_REQUEST,
-        Kind::Conflict => StatusCode::CONFLICT,
-        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
 fn app_problem(e: &AppError) -> Response {
-    let status = status_of(e.kind);
+    let status = crate::web::status_of(e.kind);
     let detail = match e.kind {
         Kind::Internal => "Er ging iets mis in loep. Probeer het opnieuw; blijft het misgaan, meld het dan bij de beheerder van het project.".to_string(),
         _ => e.message(),
@@ -210,16 +200,6 @@ fn unauthorised() -> Response {
     )
 }
 
-fn key_problem(e: &AppError) -> Response {
-    match e.kind {
-        // A key that is not (or no longer) valid is "who are you", not "not allowed".
-        Kind::Refused if e.message().contains("API-sleutel is onbekend") => {
-            problem(StatusCode::UNAUTHORIZED, &e.message())
-        }
-        _ => app_problem(e),
-    }
-}
-
 /// Runs `f` with the key's session on the blocking pool, as the server's one writer. The key is
 /// checked first on a read-only connection, so that a call with a wrong key never queues for
 /// (or holds up) the writes of others.
@@ -235,7 +215,7 @@ async fn call<T: Send + 'static>(
     let k = key.clone();
     blocking(move || loep_app::api::check(&pool, &k))
         .await
-        .map_err(|e| key_problem(&e))?;
+        .map_err(|e| app_problem(&e))?;
     let turn = server.writer_turn().await;
     let dir = server.dir.clone();
     let result = blocking(move || {
@@ -244,7 +224,7 @@ async fn call<T: Send + 'static>(
         f(&mut s)
     })
     .await;
-    result.map_err(|e| key_problem(&e))
+    result.map_err(|e| app_problem(&e))
 }
 
 /// A POST: its body parsed as `B`, and with an `Idempotency-Key` the answer stored, so that a

@@ -428,7 +428,7 @@ pub async fn session(
         )
     })
     .map_err(|e| match e.kind {
-        Kind::Refused => to_login(),
+        Kind::Refused | Kind::Unauthenticated => to_login(),
         _ => app_error(&e),
     })
 }
@@ -450,15 +450,21 @@ fn to_login() -> Response {
     res
 }
 
-/// The page for an error of the core: refused, not found, invalid, conflict or internal.
-pub fn app_error(e: &AppError) -> Response {
-    let status = match e.kind {
+/// The HTTP status of each kind of error of the core, for the pages and the API alike.
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
         Kind::Refused => StatusCode::FORBIDDEN,
+        Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
         Kind::NotFound => StatusCode::NOT_FOUND,
         Kind::Invalid => StatusCode::BAD_REQUEST,
         Kind::Conflict => StatusCode::CONFLICT,
         Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    }
+}
+
+/// The page for an error of the core: refused, not found, invalid, conflict or internal.
+pub fn app_error(e: &AppError) -> Response {
+    let status = status_of(e.kind);
     let text = match e.kind {
         Kind::Refused => {
             let m = e.message();
