@@ -42,8 +42,8 @@ pub fn check(pool: &crate::session::ReadPool, key: &str) -> Result<()> {
     Ok(())
 }
 
-/// Opens the project for the call that `key` authenticates. Refused for an unknown, wrong or
-/// revoked key, or when the key's account is disabled.
+/// Opens the project for the call that `key` authenticates. Unauthenticated, with one answer
+/// for all of them, for an unknown, wrong or revoked key and one whose account is disabled.
 pub fn open(dir: &Path, key: &str) -> Result<ApiSession> {
     let mut project = Project::open(dir)?;
     // The guard below checks the access state (with the log) before the call is answered.

@@ -12,7 +12,7 @@ pub enum Kind {
     Unauthenticated,
     /// The thing asked for does not exist (HTTP 404).
     NotFound,
-    /// What was given is not valid; the message says what to change (HTTP 422).
+    /// What was given is not valid; the message says what to change (HTTP 400).
     Invalid,
     /// Another command holds the project, or the state changed meanwhile (HTTP 409 / 423).
     Conflict,

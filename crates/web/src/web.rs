@@ -462,7 +462,8 @@ pub fn status_of(kind: Kind) -> StatusCode {
     }
 }
 
-/// The page for an error of the core: refused, not found, invalid, conflict or internal.
+/// The page for an error of the core: refused, unauthenticated, not found, invalid, conflict or
+/// internal.
 pub fn app_error(e: &AppError) -> Response {
     let status = status_of(e.kind);
     let text = match e.kind {
