@@ -399,21 +399,56 @@ pub(crate) fn attach_vault(project: &mut Project) -> Result<()> {
     loep_zaken::create_schema(project.conn())?;
     let mut vault = loep_vault::Vault::open(&project.layout)?;
     vault.reconcile(&project.layout, &project.delivery_ids()?)?;
+    // A commit interrupted between the two databases: after the store committed, the vault
+    // records the head now; before, the log says that a write was interrupted (so that
+    // records removed after such a moment do not pass unseen), and the vault records that.
+    if let Some((seq, _)) = vault.settle_head(&loep_store::log::head(project.conn())?)? {
+        let now = loep_store::clock::now();
+        let activity = project.config.verwerkingsactiviteit_id.clone();
+        let tx = project.begin()?;
+        loep_store::log::append(
+            &tx,
+            &activity,
+            loep_store::log::LogRecord::new("log.schrijven_onderbroken", &now, &now)
+                .with_attr("aangekondigd_record", seq),
+        )?;
+        // In two steps as every commit (the mirror is not installed yet).
+        let (seq, hash) = loep_store::log::head(&tx)?;
+        vault.prepare_head(seq, &hash)?;
+        tx.commit()?;
+        vault.record_head(seq, &hash)?;
+    }
     // The new head goes to the vault and to the verified head beside the integrity key, where
     // a writer of the databases cannot change it: truncating the log is then found at the next
     // open, however the vault's copy was edited.
     let layout = project.layout.clone();
-    project.set_head_mirror(Box::new(move |seq, hash| {
-        vault.record_head(seq, hash)?;
-        loep_store::integrity::set_checkpoint(&layout, seq, hash)
-    }));
+    project.set_head_mirror(Box::new(VaultMirror { vault, layout }));
     project.bind_access()?;
     Ok(())
 }
 
+/// Where a writer's commits copy the log's new head: announced in the vault before the
+/// store commits, recorded in the vault and as the verified head beside the integrity key
+/// after it.
+struct VaultMirror {
+    vault: loep_vault::Vault,
+    layout: loep_store::Layout,
+}
+
+impl loep_store::project::HeadMirror for VaultMirror {
+    fn prepare(&self, seq: i64, hash: &str) -> anyhow::Result<()> {
+        self.vault.prepare_head(seq, hash)
+    }
+
+    fn record(&self, seq: i64, hash: &str) -> anyhow::Result<()> {
+        self.vault.record_head(seq, hash)?;
+        loep_store::integrity::set_checkpoint(&self.layout, seq, hash)
+    }
+}
+
 /// The identity vault's copy of the processing log's head.
-pub(crate) fn vault_head(project: &Project) -> Result<Option<(i64, String)>> {
-    Ok(loep_vault::Vault::open(&project.layout)?.head()?)
+pub(crate) fn vault_head(project: &Project) -> Result<Option<loep_store::log::HeadCopy>> {
+    Ok(loep_vault::Vault::open(&project.layout)?.head_copy()?)
 }
 
 /// Opens the project, logs in, and enforces the retention periods first: a writer always, a

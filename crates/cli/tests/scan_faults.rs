@@ -81,6 +81,58 @@ fn a_scan_aborted_around_its_commit_leaves_nothing_or_everything() {
     assert_eq!(consistent(&dir).len(), 2);
 }
 
+/// The processing log's records as the store holds them.
+fn log_records(dir: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM verwerkingslog", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// The store and the vault commit one after the other: a process killed after the store
+/// committed new log records and before the vault copied their head, or after the head was
+/// announced and before the store committed, leaves a log the check accepts (no alarm about
+/// records added or removed outside loep), and the next writer goes on.
+#[test]
+fn a_process_killed_between_the_store_and_the_vault_raises_no_false_alarm() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = loaded(root.path());
+    let before = log_records(&dir);
+    let status = scan_child(&dir, Some("log-head-unrecorded"))
+        .wait()
+        .unwrap();
+    assert!(!status.success(), "the fault point did not fire");
+    let after = log_records(&dir);
+    assert!(after > before, "the store's commit did not go through");
+    consistent(&dir);
+    let status = scan_child(&dir, Some("log-head-announced")).wait().unwrap();
+    assert!(!status.success(), "the fault point did not fire");
+    // Login records written by the check above count, the interrupted commit does not.
+    let announced = log_records(&dir);
+    consistent(&dir);
+    ok(loep(&["scan", dir.to_str().unwrap()]));
+    assert!(log_records(&dir) > announced);
+    consistent(&dir);
+    // The next writer recorded that a write was interrupted before it committed.
+    let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
+    let interrupted: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM verwerkingslog WHERE name = 'log.schrijven_onderbroken'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(interrupted, 1);
+    // Records removed outside loep are still found.
+    conn.execute_batch(
+        "DROP TRIGGER verwerkingslog_no_delete;
+         DELETE FROM verwerkingslog WHERE seq = (SELECT MAX(seq) FROM verwerkingslog);",
+    )
+    .unwrap();
+    drop(conn);
+    let out = loep(&["log", "verify", dir.to_str().unwrap()]);
+    assert!(!out.status.success(), "a removed record went unnoticed");
+}
+
 #[test]
 fn a_scan_killed_at_many_moments_never_leaves_half_a_run() {
     let root = tempfile::tempdir().unwrap();

@@ -560,7 +560,7 @@ impl Verification {
 /// or one the privacy officer kept) is still in the chain: record N with that hash.
 pub fn verify(
     conn: &Connection,
-    vault_head: Option<(i64, String)>,
+    vault_head: Option<HeadCopy>,
     known: &[(i64, String)],
 ) -> Result<Verification> {
     verify_from(conn, None, vault_head, known)
@@ -571,7 +571,7 @@ pub fn verify(
 pub fn verify_since(
     conn: &Connection,
     checkpoint: Option<(i64, String)>,
-    vault_head: Option<(i64, String)>,
+    vault_head: Option<HeadCopy>,
 ) -> Result<Verification> {
     let known: Vec<(i64, String)> = checkpoint.iter().cloned().collect();
     verify_from(conn, checkpoint, vault_head, &known)
@@ -580,7 +580,7 @@ pub fn verify_since(
 fn verify_from(
     conn: &Connection,
     start: Option<(i64, String)>,
-    vault_head: Option<(i64, String)>,
+    vault_head: Option<HeadCopy>,
     known: &[(i64, String)],
 ) -> Result<Verification> {
     let (first, mut prev) = match &start {
@@ -636,11 +636,11 @@ fn verify_from(
     let last = head(conn)?;
     let last = (last.0 > 0).then_some(last);
     match (vault_head, last) {
-        (Some(v), Some(l)) if v != l => problems.push(format!(
+        (Some(v), Some(l)) if !v.matches(&l) => problems.push(format!(
             "het nieuwste record is {} maar de kopie van de kop in de kluis noemt {}: er zijn buiten loep om records verwijderd of toegevoegd",
-            l.0, v.0
+            l.0, v.recorded.0
         )),
-        (Some(v), None) if v.0 > 0 => problems.push(format!("het log is leeg maar de kopie van de kop in de kluis noemt {} records", v.0)),
+        (Some(v), None) if v.recorded.0 > 0 => problems.push(format!("het log is leeg maar de kopie van de kop in de kluis noemt {} records", v.recorded.0)),
         (None, Some(_)) => problems.push("de kluis bevat geen kopie van de kop van het log".to_string()),
         _ => {}
     }
@@ -654,6 +654,22 @@ fn verify_from(
         head_hash: prev,
         problems,
     })
+}
+
+/// The identity vault's copy of the log's head: the head recorded after the last commit, and
+/// the head a commit announced before it committed and has not yet recorded (a process killed
+/// between the store's commit and the vault's). The log may stand at either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadCopy {
+    pub recorded: (i64, String),
+    pub pending: Option<(i64, String)>,
+}
+
+impl HeadCopy {
+    /// Whether the log's head `last` is one this copy accounts for.
+    pub fn matches(&self, last: &(i64, String)) -> bool {
+        &self.recorded == last || self.pending.as_ref() == Some(last)
+    }
 }
 
 /// A record as a Logboek Dataverwerkingen line: the standard's fields, the `dpl.core.*`

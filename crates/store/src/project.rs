@@ -523,7 +523,7 @@ pub struct Project {
     /// The integrity key (`None` only for a project of an earlier release opened to read).
     integrity: Option<IntegrityKey>,
     /// Told the processing log's new head after each commit that appended to it.
-    head_mirror: Option<Box<HeadMirror>>,
+    head_mirror: Option<Box<dyn HeadMirror>>,
     /// What the open transaction changed of the access state ([`crate::toegang`]); `None`
     /// without an integrity key.
     ledger: Option<std::sync::Arc<crate::toegang::Ledger>>,
@@ -1023,7 +1023,7 @@ impl Project {
     /// Sets what is told the processing log's new head (record count and hash) after every
     /// commit that appended to it: the application core keeps a copy in the identity vault,
     /// so that removing the newest records is detected.
-    pub fn set_head_mirror(&mut self, mirror: Box<HeadMirror>) {
+    pub fn set_head_mirror(&mut self, mirror: Box<dyn HeadMirror>) {
         self.head_mirror = Some(mirror);
     }
 
@@ -1153,7 +1153,7 @@ impl Project {
     /// grants access against its seal. Problems found raise the alarm, which stays until the
     /// privacy officer has looked ([`Project::acknowledge_alarm`]); while it stands this
     /// returns the alarm. With nothing found, the head becomes the new verified head.
-    pub fn check_integrity(&self, vault_head: Option<(i64, String)>) -> Result<Vec<String>> {
+    pub fn check_integrity(&self, vault_head: Option<log::HeadCopy>) -> Result<Vec<String>> {
         if let Some(alarm) = integrity::alarm(&self.layout)? {
             return Ok(alarm.lines().map(str::to_string).collect());
         }
@@ -1377,8 +1377,16 @@ impl Project {
     }
 }
 
-/// What is told the processing log's new head (record count, hash of the newest record).
-pub type HeadMirror = dyn Fn(i64, &str) -> Result<()> + Send;
+/// What is told the processing log's new head (record count, hash of the newest record), in
+/// two steps around the store's commit, so that a process killed between the two databases'
+/// commits leaves a head the next check recognises rather than a false alarm.
+pub trait HeadMirror: Send {
+    /// The head the log will have if the store's commit that follows succeeds (written
+    /// durably before it; when this fails the store does not commit).
+    fn prepare(&self, seq: i64, hash: &str) -> Result<()>;
+    /// The head the log has now that the store committed.
+    fn record(&self, seq: i64, hash: &str) -> Result<()>;
+}
 
 /// How long a writer waits for another writer before it gives up with "busy".
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -1388,7 +1396,7 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     head_before: (i64, String),
-    mirror: Option<&'a HeadMirror>,
+    mirror: Option<&'a dyn HeadMirror>,
     access: Option<AccessOpen<'a>>,
     /// The project's processing activity, for the log record of a change of access.
     activity: String,
@@ -1455,13 +1463,26 @@ impl Tx<'_> {
             None => None,
         };
         let head = log::head(&tx)?;
+        let mirror = mirror.filter(|_| head != head_before);
+        if let Some(mirror) = mirror {
+            // Announced before the commit: killed between the two commits, the vault knows
+            // the head the log may now have.
+            if let Err(e) = mirror.prepare(head.0, &head.1) {
+                crate::toegang::finish(prepared, false)?;
+                return Err(e.context(
+                    "de nieuwe kop van het verwerkingslog kon niet in de identiteitskluis worden aangekondigd; er is niets vastgelegd",
+                ));
+            }
+        }
+        if mirror.is_some() {
+            clock::fault_point("log-head-announced");
+        }
         let done = tx.commit();
         crate::toegang::finish(prepared, done.is_ok())?;
         done?;
-        if let Some(mirror) = mirror
-            && head != head_before
-        {
-            mirror(head.0, &head.1).context(
+        if let Some(mirror) = mirror {
+            clock::fault_point("log-head-unrecorded");
+            mirror.record(head.0, &head.1).context(
                 "het verwerkingslog is geschreven, maar de kop ervan kon niet naar de identiteitskluis worden gekopieerd",
             )?;
         }

@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS log_head (
     seq INTEGER NOT NULL,
     hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS log_head_pending (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
 "#;
 
 /// The delivery a snapshot id belongs to (`L0001-1a2b3c4d.brp_persoon` → `L0001-1a2b3c4d`).
@@ -234,14 +239,68 @@ impl Vault {
             .optional()?)
     }
 
-    /// Records the processing log's head after the store committed new records.
-    pub fn record_head(&self, seq: i64, hash: &str) -> Result<()> {
+    /// The copy of the head with the head a commit announced and did not record (see
+    /// [`Vault::prepare_head`]); `None` before the project's first head.
+    pub fn head_copy(&self) -> Result<Option<loep_store::log::HeadCopy>> {
+        let Some(recorded) = self.head()? else {
+            return Ok(None);
+        };
+        let pending = self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM log_head_pending WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(Some(loep_store::log::HeadCopy { recorded, pending }))
+    }
+
+    /// Announces, before the store commits, the head the log will have after it. A process
+    /// killed between the store's commit and [`Vault::record_head`] leaves the log at this
+    /// head, which the check then accepts (and [`Vault::settle_head`] records), instead of an
+    /// alarm about records added outside loep. Written with `synchronous = FULL`.
+    pub fn prepare_head(&self, seq: i64, hash: &str) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO log_head (id, seq, hash) VALUES (1, ?1, ?2)
+            "INSERT INTO log_head_pending (id, seq, hash) VALUES (1, ?1, ?2)
              ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
             params![seq, hash],
         )?;
         Ok(())
+    }
+
+    /// Records the processing log's head after the store committed new records (and forgets
+    /// the announced head), in one transaction.
+    pub fn record_head(&self, seq: i64, hash: &str) -> Result<()> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO log_head (id, seq, hash) VALUES (1, ?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            params![seq, hash],
+        )?;
+        tx.execute("DELETE FROM log_head_pending", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When a writer opens the project: a head announced by a commit that was interrupted
+    /// before it was recorded becomes the recorded head if the log stands at it (the commit
+    /// went through). When the log stands at the recorded head instead, the announced head is
+    /// returned: the commit did not go through (or its records were removed afterwards, which
+    /// nothing here can tell apart), and the caller records that in the log before it
+    /// records the new head. Anything else is left for the check to report.
+    pub fn settle_head(&self, log_head: &(i64, String)) -> Result<Option<(i64, String)>> {
+        let Some(copy) = self.head_copy()? else {
+            return Ok(None);
+        };
+        match copy.pending {
+            Some(p) if &p == log_head => {
+                self.record_head(log_head.0, &log_head.1)?;
+                Ok(None)
+            }
+            Some(p) if &copy.recorded == log_head => Ok(Some(p)),
+            _ => Ok(None),
+        }
     }
 
     /// Whether the vault's files were filtered to completion after the identities' grace
@@ -498,6 +557,29 @@ mod tests {
         v.record_head(3, "abc").unwrap();
         v.record_head(4, "def").unwrap();
         assert_eq!(v.head().unwrap(), Some((4, "def".to_string())));
+        // A commit announced and interrupted: both heads are accepted until it is settled.
+        v.prepare_head(9, "ghi").unwrap();
+        let copy = v.head_copy().unwrap().unwrap();
+        assert!(copy.matches(&(4, "def".to_string())));
+        assert!(copy.matches(&(9, "ghi".to_string())));
+        assert!(!copy.matches(&(8, "xyz".to_string())));
+        // The log stands at the old head: the announcement is returned, and stays until
+        // the caller records a head.
+        assert_eq!(
+            v.settle_head(&(4, "def".to_string())).unwrap(),
+            Some((9, "ghi".to_string()))
+        );
+        assert_eq!(v.head().unwrap(), Some((4, "def".to_string())));
+        assert!(v.head_copy().unwrap().unwrap().pending.is_some());
+        // A head that is neither: left for the check.
+        assert_eq!(v.settle_head(&(7, "xyz".to_string())).unwrap(), None);
+        assert!(v.head_copy().unwrap().unwrap().pending.is_some());
+        // It stands at the announced head: that becomes the recorded head.
+        assert_eq!(v.settle_head(&(9, "ghi".to_string())).unwrap(), None);
+        let copy = v.head_copy().unwrap().unwrap();
+        assert_eq!(copy.recorded, (9, "ghi".to_string()));
+        assert_eq!(copy.pending, None);
+        assert!(!copy.matches(&(4, "def".to_string())));
         {
             let tx = v.begin().unwrap();
             tx.rejects()
