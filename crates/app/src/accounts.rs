@@ -16,7 +16,8 @@ pub fn parse_role(rol: &str) -> Result<Rol> {
 
 /// Parses a partner organisation as a person types it.
 pub fn parse_partner(organisatie: &str) -> Result<Partner> {
-    Partner::parse(organisatie.trim()).map_err(|e| AppError::invalid(format!("--organisatie: {e}")))
+    Partner::parse(organisatie.trim())
+        .map_err(|e| AppError::invalid_in(&["organisatie"], format!("organisatie: {e}")))
 }
 
 /// `loep user add` (beheerder). Key holders and privacy officers wait for a privacy officer's

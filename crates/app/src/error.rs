@@ -49,6 +49,29 @@ impl AppError {
         AppError::new(Kind::Conflict, message)
     }
 
+    /// Invalid input in the fields `velden` (named as in the forms and the contract), which
+    /// the message speaks of in words; a front end adds its own hint.
+    pub fn invalid_in(velden: &[&'static str], message: impl Into<String>) -> AppError {
+        AppError {
+            kind: Kind::Invalid,
+            error: loep_store::Problem::invalid_in(velden, message),
+        }
+    }
+
+    /// The input fields the error is about (see [`AppError::invalid_in`]), if it names any.
+    pub fn fields(&self) -> &[&'static str] {
+        loep_store::Problem::fields_of(&self.error)
+    }
+
+    /// The input fields an error a front end received is about: of the [`AppError`] in it, or
+    /// of the first problem of the layers below in its chain.
+    pub fn fields_in(e: &anyhow::Error) -> &[&'static str] {
+        match e.downcast_ref::<AppError>() {
+            Some(a) => a.fields(),
+            None => loep_store::Problem::fields_of(e),
+        }
+    }
+
     /// The message with its causes.
     pub fn message(&self) -> String {
         format!("{:#}", self.error)
@@ -63,8 +86,10 @@ impl fmt::Display for AppError {
 
 impl std::error::Error for AppError {}
 
-/// Errors of the layers below: a [`loep_store::Problem`] anywhere in the chain gives its kind,
-/// anything else is invalid input or internal as the caller says.
+/// Errors of the layers below: a [`loep_store::Problem`] anywhere in the chain gives its kind
+/// (what a person gave and can change is raised as one: `loep_store::invalid!`), a busy
+/// database is a conflict, and anything else is a fault of loep or its machine: internal,
+/// shown on the web with a reference number and its details only in the server's log.
 impl From<anyhow::Error> for AppError {
     fn from(error: anyhow::Error) -> AppError {
         let kind = error
@@ -81,14 +106,7 @@ impl From<anyhow::Error> for AppError {
                 loep_store::database_fault(&error)
                     .map(|busy| if busy { Kind::Conflict } else { Kind::Internal })
             })
-            .or_else(|| {
-                error
-                    .chain()
-                    .any(|e| e.is::<std::io::Error>())
-                    .then_some(Kind::Internal)
-            })
-            // What the layers below refuse with a plain message is about what was asked.
-            .unwrap_or(Kind::Invalid);
+            .unwrap_or(Kind::Internal);
         AppError { kind, error }
     }
 }
@@ -142,8 +160,29 @@ mod tests {
             let e: AppError = Problem::error(problem, "x").context("y").into();
             assert_eq!(e.kind, kind, "{problem:?}");
         }
-        // What is not a problem of the store and not a fault of the machine is about the input.
+        // What is not a problem of the store is a fault of loep: never shown as the user's.
         let e: AppError = anyhow::anyhow!("x").into();
-        assert_eq!(e.kind, Kind::Invalid);
+        assert_eq!(e.kind, Kind::Internal);
+        let e: AppError = std::io::Error::other("schijf vol").into();
+        assert_eq!(e.kind, Kind::Internal);
+        // The macros raise the kind they name, under context too.
+        use anyhow::Context as _;
+        fn wrong(kind: &str) -> anyhow::Result<()> {
+            match kind {
+                "invalid" => loep_store::invalid!("veld {} is leeg", 1),
+                "not_found" => loep_store::not_found!("er is geen {kind}"),
+                _ => loep_store::refused!("niet nu"),
+            }
+        }
+        for (name, kind) in [
+            ("invalid", Kind::Invalid),
+            ("not_found", Kind::NotFound),
+            ("refused", Kind::Refused),
+        ] {
+            let e: AppError = wrong(name).context("loep.toml").unwrap_err().into();
+            assert_eq!(e.kind, kind, "{name}");
+        }
+        let e: AppError = wrong("invalid").unwrap_err().into();
+        assert_eq!(e.message(), "veld 1 is leeg");
     }
 }

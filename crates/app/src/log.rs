@@ -34,10 +34,10 @@ pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
     let p = &session.project;
     let mut known: Vec<(i64, String)> = p.verified_head()?.into_iter().collect();
     if let Some(token) = sinds {
-        known.push(
-            p.check_signed_head(token)
-                .map_err(|e| AppError::invalid(format!("--sinds: {e:#}")))?,
-        );
+        known
+            .push(p.check_signed_head(token).map_err(|e| {
+                AppError::invalid_in(&["sinds"], format!("de bewaarde kop: {e:#}"))
+            })?);
     }
     let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
     v.problems
@@ -73,8 +73,9 @@ pub fn acknowledge(
     let mut session = crate::session::login_despite_alarm(dir, naam, password)?;
     session.authorize(Actie::LogExporteren)?;
     if reden.trim().chars().count() < 20 {
-        return Err(AppError::invalid(
-            "--reden: say in at least 20 characters what was found and what was done about it",
+        return Err(AppError::invalid_in(
+            &["reden"],
+            "zeg in de reden in ten minste 20 tekens wat er is gevonden en wat ermee is gedaan",
         ));
     }
     Ok(session.project.acknowledge_alarm(reden.trim())?)

@@ -35,7 +35,7 @@ impl NewProject {
                 .iter()
                 .map(|p| {
                     Partner::parse(p.trim())
-                        .map_err(|e| AppError::invalid(format!("--partners: {e}")))
+                        .map_err(|e| AppError::invalid_in(&["partners"], format!("partners: {e}")))
                 })
                 .collect::<Result<Vec<_>>>()?
         };

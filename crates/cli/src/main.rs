@@ -570,9 +570,39 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("fout: {e:#}");
+            if let Some(hint) = option_hint(&e, &cmd, &matches) {
+                eprintln!("{hint}");
+            }
             exit_code(&e)
         }
     }
+}
+
+/// The messages of the core speak of input fields in words (`het zaaktype`) and name them
+/// (`zaaktype`): the CLI adds the options of the command that was run that set those fields.
+fn option_hint(
+    e: &anyhow::Error,
+    cmd: &clap::Command,
+    matches: &clap::ArgMatches,
+) -> Option<String> {
+    let fields = loep_app::AppError::fields_in(e);
+    if fields.is_empty() {
+        return None;
+    }
+    let (mut leaf, mut m) = (cmd, matches);
+    while let Some((name, sub)) = m.subcommand() {
+        let Some(c) = leaf.find_subcommand(name) else {
+            break;
+        };
+        (leaf, m) = (c, sub);
+    }
+    let options: Vec<String> = fields
+        .iter()
+        .map(|f| f.replace('_', "-"))
+        .filter(|long| leaf.get_arguments().any(|a| a.get_long() == Some(long)))
+        .map(|long| format!("--{long}"))
+        .collect();
+    (!options.is_empty()).then(|| format!("(optie: {})", options.join(", ")))
 }
 
 /// Exit statuses: 1 refused or invalid (what was asked cannot be done; the message says why),

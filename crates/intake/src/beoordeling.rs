@@ -326,7 +326,7 @@ pub fn propose(
     auth::authorize(user, Actie::KoppelingVoorstellen, Object::Project)?;
     project.ensure_may_process()?;
     let Some((_, code, _)) = GRONDEN.iter().find(|g| g.0 == besluit && g.1 == grond) else {
-        bail!(
+        loep_store::invalid!(
             "'{grond}' is geen grond om te {}: kies er een uit de lijst",
             besluit.code()
         );
@@ -335,13 +335,17 @@ pub fn propose(
         k.bron == paar.bron && k.record_key == paar.record_key && k.pseudoniem == paar.pseudoniem
     });
     if !known {
-        bail!("dit paar staat niet ter beoordeling in de huidige koppeling; vernieuw de pagina");
+        loep_store::invalid!(
+            "dit paar staat niet ter beoordeling in de huidige koppeling; vernieuw de pagina"
+        );
     }
     if voorstellen(project)?
         .iter()
         .any(|v| v.paar == *paar && v.stand == Stand::Open)
     {
-        bail!("over dit paar staat al een voorstel open; dat wacht op een tweede beoordelaar");
+        loep_store::invalid!(
+            "over dit paar staat al een voorstel open; dat wacht op een tweede beoordelaar"
+        );
     }
     let account = loep_store::log::account_fingerprint(project.conn(), user.naam())?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
@@ -374,10 +378,10 @@ pub fn decide(
     auth::authorize(user, Actie::KoppelingBevestigen, Object::Project)?;
     project.ensure_may_process()?;
     let Some(v) = voorstellen(project)?.into_iter().find(|v| v.nr == nr) else {
-        bail!("er is geen voorstel {nr}");
+        loep_store::not_found!("er is geen voorstel {nr}");
     };
     if v.stand != Stand::Open {
-        bail!("voorstel {nr} is al beoordeeld");
+        loep_store::invalid!("voorstel {nr} is al beoordeeld");
     }
     // A confirmation needs the pair's evidence: a pair the current run no longer holds can
     // only be turned down.
@@ -388,14 +392,14 @@ pub fn decide(
                 && k.pseudoniem == v.paar.pseudoniem
         })
     {
-        bail!(
+        loep_store::invalid!(
             "het paar van voorstel {nr} staat niet meer in de huidige koppeling; u kunt het voorstel alleen afwijzen"
         );
     }
     // Four eyes: never the account that proposed, whatever roles it holds.
     let me = loep_store::log::account_fingerprint(project.conn(), user.naam())?;
     if v.voorgesteld_door == me {
-        bail!("u deed voorstel {nr} zelf; een andere sleutelhouder beslist erover");
+        loep_store::refused!("u deed voorstel {nr} zelf; een andere sleutelhouder beslist erover");
     }
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let now = clock::now();

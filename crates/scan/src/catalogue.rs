@@ -676,7 +676,9 @@ impl Catalogue {
     ) -> Result<(Vec<&Indicator>, Vec<Refusal>)> {
         for code in listed {
             if self.get(code).is_none() {
-                bail!("loep.toml noemt indicator {code}, maar die staat niet in de catalogus");
+                loep_store::invalid!(
+                    "loep.toml noemt indicator {code}, maar die staat niet in de catalogus"
+                );
             }
         }
         let mut run = Vec::new();

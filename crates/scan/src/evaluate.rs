@@ -114,7 +114,7 @@ pub fn evaluate(
     for (n, rec) in r.records().enumerate() {
         let rec = rec.with_context(|| format!("{} regel {}", path.display(), n + 2))?;
         let (Some(thema), Some(vbo), Some(decoy)) = (rec.get(0), rec.get(1), rec.get(3)) else {
-            anyhow::bail!(
+            loep_store::invalid!(
                 "{} regel {}: verwacht thema, vbo_id, scenario_id, decoy",
                 path.display(),
                 n + 2

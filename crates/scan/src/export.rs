@@ -7,7 +7,7 @@
 //! shared drives and dashboards, and nobody reads a 32-character pseudonym there. The
 //! pseudonyms stay in `--format json|csv`, and a request for identities names the signal.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use datafusion::arrow::array::{
     ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, RecordBatch, StringBuilder,
 };
@@ -315,7 +315,7 @@ fn write_sheet(
 ) -> Result<()> {
     // Excel's limit is 1,048,576 rows, the header included.
     if sheet.rows.len() >= 1 << 20 {
-        bail!(
+        loep_store::invalid!(
             "{} rijen passen niet in één Excel-blad; exporteer ze als Parquet of CSV",
             sheet.rows.len()
         );

@@ -141,16 +141,16 @@ pub fn issue(
         ));
     }
     if !scopes.contains(&Scope::ZakenLezen) {
-        return Err(Problem::error(
-            ProblemKind::Invalid,
-            "geef ten minste de scope zaken.lezen (--scope zaken.lezen), en zaken.bijwerken voor een systeem dat zaken ook bijwerkt: wat een systeem bijwerkt, krijgt het terug",
+        return Err(Problem::invalid_in(
+            &["scope"],
+            "geef ten minste de scope zaken.lezen, en zaken.bijwerken voor een systeem dat zaken ook bijwerkt: wat een systeem bijwerkt, krijgt het terug",
         ));
     }
     let omschrijving = omschrijving.trim();
     if omschrijving.is_empty() || omschrijving.chars().count() > 200 {
-        return Err(Problem::error(
-            ProblemKind::Invalid,
-            "--omschrijving: zeg in 1 tot 200 tekens welk systeem de sleutel gebruikt",
+        return Err(Problem::invalid_in(
+            &["omschrijving"],
+            "zeg in de omschrijving in 1 tot 200 tekens welk systeem de sleutel gebruikt",
         ));
     }
     let id = random_hex(8)?;

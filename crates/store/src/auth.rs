@@ -828,16 +828,22 @@ pub fn add_user(
     }
     check_password(naam, password, &[])?;
     if rol == Rol::PartnerMedewerker && organisatie.is_none() {
-        return Err(invalid(format!(
-            "een partner-medewerker hoort bij één organisatie: geef --organisatie ({})",
-            Partner::list()
-        )));
+        return Err(Problem::invalid_in(
+            &["organisatie"],
+            format!(
+                "een partner-medewerker hoort bij één organisatie: geef de organisatie ({})",
+                Partner::list()
+            ),
+        ));
     }
     if organisatie.is_some() && !matches!(rol, Rol::PartnerMedewerker | Rol::Handhaver) {
-        return Err(invalid(format!(
-            "alleen een partner-medewerker of handhaver hoort bij een organisatie; laat --organisatie weg voor een {}",
-            rol.name()
-        )));
+        return Err(Problem::invalid_in(
+            &["organisatie"],
+            format!(
+                "alleen een partner-medewerker of handhaver hoort bij een organisatie; laat de organisatie weg voor een {}",
+                rol.name()
+            ),
+        ));
     }
     if find(conn, naam)?.is_some() {
         return Err(invalid(format!(
@@ -1637,9 +1643,11 @@ mod tests {
         assert!(e.to_string().contains("minstens 12 tekens"), "{e}");
         assert_eq!(kind(&e), Some(ProblemKind::Invalid));
         let e = add_user(&conn, Some(&b), "m", Rol::PartnerMedewerker, None, PW).unwrap_err();
-        assert!(e.to_string().contains("--organisatie"), "{e}");
+        assert!(e.to_string().contains("geef de organisatie"), "{e}");
+        assert_eq!(Problem::fields_of(&e), ["organisatie"]);
         let e = add_user(&conn, Some(&b), "a", Rol::Analist, Some(Partner::Uwv), PW).unwrap_err();
-        assert!(e.to_string().contains("--organisatie"), "{e}");
+        assert!(e.to_string().contains("laat de organisatie weg"), "{e}");
+        assert_eq!(Problem::fields_of(&e), ["organisatie"]);
         assert!(add_user(&conn, Some(&b), "naam met spatie", Rol::Analist, None, PW).is_err());
         add_user(
             &conn,

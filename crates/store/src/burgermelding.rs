@@ -7,7 +7,7 @@
 //! its own report in plain words and nothing else. Nothing about the resident is asked or
 //! kept: every report is anonymous.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -359,7 +359,7 @@ pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burge
         )));
     };
     if !table_exists(project.conn())? {
-        bail!("er zijn nog geen meldingen van bewoners");
+        crate::not_found!("er zijn nog geen meldingen van bewoners");
     }
     let nr = nr_of(id).unwrap_or(-1);
     let current: Option<String> = project

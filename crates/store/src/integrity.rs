@@ -561,15 +561,17 @@ pub fn signed_head(key: &IntegrityKey, seq: i64, hash: &str) -> String {
 pub fn check_signed_head(key: &IntegrityKey, token: &str) -> Result<(i64, String)> {
     let parts: Vec<&str> = token.trim().split(':').collect();
     let [seq, hash, sig] = parts.as_slice() else {
-        bail!(
+        crate::invalid!(
             "'{token}' is geen ondertekende kop (N:HASH:HANDTEKENING, zoals `loep log verify` hem toont)"
         );
     };
-    let seq: i64 = seq.parse().map_err(|_| {
-        anyhow::anyhow!("'{token}' is geen ondertekende kop: '{seq}' is geen getal")
-    })?;
+    let Ok(seq) = seq.parse::<i64>() else {
+        crate::invalid!("'{token}' is geen ondertekende kop: '{seq}' is geen getal");
+    };
     if signed_head(key, seq, hash) != token.trim() || sig.is_empty() {
-        bail!("de handtekening van kop {seq} klopt niet: die is niet door dit project uitgegeven");
+        crate::invalid!(
+            "de handtekening van kop {seq} klopt niet: die is niet door dit project uitgegeven"
+        );
     }
     Ok((seq, hash.to_string()))
 }

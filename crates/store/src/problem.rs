@@ -19,6 +19,10 @@ pub enum ProblemKind {
 pub struct Problem {
     pub kind: ProblemKind,
     pub message: String,
+    /// The input fields the message is about, by their names in the contract and the forms
+    /// (`zaaktype`, `brp_onjuist`): the message speaks of them in words, and a front end adds
+    /// its own hint (the CLI names the option, `--brp-onjuist`).
+    pub velden: Vec<&'static str>,
 }
 
 impl Problem {
@@ -27,8 +31,51 @@ impl Problem {
         anyhow::Error::new(Problem {
             kind,
             message: message.into(),
+            velden: Vec::new(),
         })
     }
+
+    /// Invalid input in the fields `velden`.
+    pub fn invalid_in(velden: &[&'static str], message: impl Into<String>) -> anyhow::Error {
+        anyhow::Error::new(Problem {
+            kind: ProblemKind::Invalid,
+            message: message.into(),
+            velden: velden.to_vec(),
+        })
+    }
+
+    /// The fields named by the first problem in `e`'s chain.
+    pub fn fields_of(e: &anyhow::Error) -> &[&'static str] {
+        e.chain()
+            .find_map(|c| c.downcast_ref::<Problem>())
+            .map_or(&[], |p| p.velden.as_slice())
+    }
+}
+
+/// Returns early with a [`Problem`] of kind Invalid, formatted as `format!` does: input a
+/// person gave and can change (a field, a file they wrote, an id they typed). Errors raised
+/// otherwise are faults of loep or its machine: the web shows them with a reference number.
+#[macro_export]
+macro_rules! invalid {
+    ($($arg:tt)*) => {
+        return Err($crate::Problem::error($crate::ProblemKind::Invalid, format!($($arg)*)).into())
+    };
+}
+
+/// Returns early with a [`Problem`] of kind NotFound: what was asked for does not exist.
+#[macro_export]
+macro_rules! not_found {
+    ($($arg:tt)*) => {
+        return Err($crate::Problem::error($crate::ProblemKind::NotFound, format!($($arg)*)).into())
+    };
+}
+
+/// Returns early with a [`Problem`] of kind Refused: not allowed, or not now.
+#[macro_export]
+macro_rules! refused {
+    ($($arg:tt)*) => {
+        return Err($crate::Problem::error($crate::ProblemKind::Refused, format!($($arg)*)).into())
+    };
 }
 
 impl fmt::Display for Problem {

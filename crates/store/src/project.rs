@@ -127,7 +127,7 @@ impl Thema {
     /// declaration or load anything, a logo inside the project directory.
     pub fn validate(&self) -> Result<()> {
         if self.tokens.len() > 500 {
-            bail!("thema.tokens: geef ten hoogste 500 tokens");
+            crate::invalid!("thema.tokens: geef ten hoogste 500 tokens");
         }
         for (name, value) in &self.tokens {
             let good_name = !name.is_empty()
@@ -136,14 +136,14 @@ impl Thema {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
             if !good_name {
-                bail!(
+                crate::invalid!(
                     "thema.tokens: '{name}' is geen naam van een design token (kleine letters, cijfers en '-', zoals basis-color-action-1-color-default)"
                 );
             }
             let good_value =
                 !value.trim().is_empty() && value.chars().count() <= 200 && token_value_ok(value);
             if !good_value {
-                bail!(
+                crate::invalid!(
                     "thema.tokens.{name}: geef een kleur, maat, getal of lijst van lettertypen van ten hoogste 200 tekens: letters, cijfers, spaties en # % . , + * / ( ) ' \" -, en geen functie behalve var, calc, rgb(a), hsl(a), min, max of clamp"
                 );
             }
@@ -155,7 +155,7 @@ impl Thema {
                     .all(|c| matches!(c, std::path::Component::Normal(_)));
             let kind = Thema::logo_type(logo);
             if !inside || kind.is_none() {
-                bail!(
+                crate::invalid!(
                     "thema.logo '{logo}': geef een .svg- of .png-bestand in de projectmap (bijvoorbeeld thema/logo.svg)"
                 );
             }
@@ -244,7 +244,7 @@ impl Publicatie {
         if let Some(o) = &self.organisatie
             && (o.trim().is_empty() || o.chars().count() > 100)
         {
-            bail!(
+            crate::invalid!(
                 "publicatie.organisatie: geef de volledige naam van de organisatie, ten hoogste 100 tekens"
             );
         }
@@ -255,7 +255,7 @@ impl Publicatie {
             }) && !c.contains(char::is_whitespace);
             let page = c.starts_with("https://") && c.len() > "https://".len();
             if !(mail || page) || c.chars().count() > 500 {
-                bail!(
+                crate::invalid!(
                     "publicatie.contact '{c}': geef een e-mailadres of een webpagina die begint met https://"
                 );
             }
@@ -269,7 +269,7 @@ impl Publicatie {
                     || v.chars().count() > max
                     || v.chars().any(char::is_control))
             {
-                bail!("publicatie.{name}: geef ten hoogste {max} tekens op één regel");
+                crate::invalid!("publicatie.{name}: geef ten hoogste {max} tekens op één regel");
             }
         }
         if let Some(p) = &self.privacyverklaring {
@@ -279,7 +279,7 @@ impl Publicatie {
                 || p.contains(char::is_whitespace)
                 || p.chars().count() > 500
             {
-                bail!(
+                crate::invalid!(
                     "publicatie.privacyverklaring '{p}': geef het adres van de privacyverklaring, een webpagina die begint met https://"
                 );
             }
@@ -351,50 +351,49 @@ impl ProjectConfig {
     /// Checks the configuration as a privacy officer would before approving it.
     pub fn validate(&self) -> Result<()> {
         if !(0.0..=1.0).contains(&self.intake.max_afgewezen) {
-            bail!(
+            crate::invalid!(
                 "loep.toml: [intake] max_afgewezen moet een aandeel van 0 tot en met 1 zijn (0.05 is 5%), niet {}",
                 self.intake.max_afgewezen
             );
         }
         if self.naam.trim().is_empty() {
-            bail!("loep.toml: naam is leeg; geef het project een naam");
+            crate::invalid!("loep.toml: naam is leeg; geef het project een naam");
         }
-        self.publicatie
-            .validate()
-            .map_err(|e| anyhow::anyhow!("loep.toml: {e}"))?;
-        self.thema
-            .validate()
-            .map_err(|e| anyhow::anyhow!("loep.toml: {e}"))?;
+        // Context, not a new message: the Problem inside keeps its kind.
+        self.publicatie.validate().context("loep.toml")?;
+        self.thema.validate().context("loep.toml")?;
         if self.doel.trim().len() < 10 {
-            bail!("loep.toml: beschrijf bij doel in ten minste een zin waarvoor het project is");
+            crate::invalid!(
+                "loep.toml: beschrijf bij doel in ten minste een zin waarvoor het project is"
+            );
         }
         if self.grondslag.trim().is_empty() {
-            bail!(
+            crate::invalid!(
                 "loep.toml: grondslag is leeg; noem de wettelijke grondslag (bijvoorbeeld Wet SUWI art. 64)"
             );
         }
         if self.gebied.is_empty() {
-            bail!(
+            crate::invalid!(
                 "loep.toml: gebied is leeg; geef een of meer CBS-codes, zoals GM0392, WK039201 of BU03920101"
             );
         }
         self.area()?;
         if self.partners.is_empty() {
-            bail!(
+            crate::invalid!(
                 "loep.toml: partners is leeg; noem de partners die meedoen ({})",
                 Partner::list()
             );
         }
         let (van, tot) = self.period_days()?;
         if tot < van {
-            bail!(
+            crate::invalid!(
                 "loep.toml: periode.tot ({}) ligt vóór periode.van ({})",
                 self.periode.tot,
                 self.periode.van
             );
         }
         if self.bewaartermijnen.identiteiten_na_einde_dagen > 28 {
-            bail!(
+            crate::invalid!(
                 "loep.toml: bewaartermijnen.identiteiten_na_einde_dagen mag ten hoogste 28 zijn (vier weken)"
             );
         }
@@ -404,7 +403,14 @@ impl ProjectConfig {
     pub fn area(&self) -> Result<Vec<CbsCode>> {
         self.gebied
             .iter()
-            .map(|g| CbsCode::parse(g).map_err(|e| anyhow::anyhow!("loep.toml: gebied '{g}': {e}")))
+            .map(|g| {
+                CbsCode::parse(g).map_err(|e| {
+                    crate::Problem::error(
+                        crate::ProblemKind::Invalid,
+                        format!("loep.toml: gebied '{g}': {e}"),
+                    )
+                })
+            })
             .collect()
     }
 
@@ -414,8 +420,13 @@ impl ProjectConfig {
             Datum::parse(s)
                 .ok()
                 .and_then(|d| d.days_since_epoch())
-                .with_context(|| {
-                    format!("loep.toml: periode.{field} '{s}' is geen datum; schrijf JJJJ-MM-DD")
+                .ok_or_else(|| {
+                    crate::Problem::error(
+                        crate::ProblemKind::Invalid,
+                        format!(
+                            "loep.toml: periode.{field} '{s}' is geen datum; schrijf JJJJ-MM-DD"
+                        ),
+                    )
                 })
         };
         Ok((
@@ -764,13 +775,13 @@ impl Project {
             dir: dir.to_path_buf(),
         };
         if layout.config().exists() || layout.store().exists() {
-            bail!(
+            crate::invalid!(
                 "{} bevat al een project; kies een andere map of open dit project",
                 dir.display()
             );
         }
         if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
-            bail!(
+            crate::invalid!(
                 "{} bestaat al en is niet leeg; loep maakt een project in een nieuwe of lege map",
                 dir.display()
             );
@@ -817,8 +828,12 @@ impl Project {
                 dir.display()
             )
         })?;
-        let config: ProjectConfig = toml::from_str(&text)
-            .with_context(|| format!("{} is ongeldig", layout.config().display()))?;
+        let config: ProjectConfig = toml::from_str(&text).map_err(|e| {
+            crate::Problem::error(
+                crate::ProblemKind::Invalid,
+                format!("{} is ongeldig: {e}", layout.config().display()),
+            )
+        })?;
         config.validate()?;
         if !layout.vault().parent().is_some_and(Path::exists) {
             bail!(
@@ -1093,10 +1108,16 @@ impl Project {
     /// Records the privacy officer's approval of the current `loep.toml`.
     pub fn approve(&mut self, door: &str, dpia: &str) -> Result<Approval> {
         if door.trim().is_empty() {
-            bail!("--door is leeg: noem de functionaris gegevensbescherming die goedkeurt");
+            return Err(crate::Problem::invalid_in(
+                &["door"],
+                "wie goedkeurt is niet genoemd: noem de functionaris gegevensbescherming die goedkeurt",
+            ));
         }
         if dpia.trim().is_empty() {
-            bail!("--dpia is leeg: geef het kenmerk van de DPIA waarop de goedkeuring steunt");
+            return Err(crate::Problem::invalid_in(
+                &["dpia"],
+                "het kenmerk van de DPIA is leeg: geef het kenmerk van de DPIA waarop de goedkeuring steunt",
+            ));
         }
         let now = clock::now();
         let activity = self.config.verwerkingsactiviteit_id.clone();
@@ -1337,12 +1358,11 @@ impl Project {
     /// Refuses, with the reason, unless the project is approved and within its period.
     pub fn ensure_may_process(&self) -> Result<()> {
         match self.approval()? {
-            None => bail!(
-                "project '{}' is niet goedgekeurd: de functionaris gegevensbescherming moet eerst `loep approve {} --dpia REF` uitvoeren",
-                self.config.naam,
-                self.layout.dir.display()
+            None => crate::invalid!(
+                "project '{}' is niet goedgekeurd: de functionaris gegevensbescherming moet het eerst goedkeuren (`loep approve`)",
+                self.config.naam
             ),
-            Some(a) if !a.geldig => bail!(
+            Some(a) if !a.geldig => crate::invalid!(
                 "loep.toml is gewijzigd nadat het op {} is goedgekeurd: de goedkeuring geldt niet meer; de functionaris gegevensbescherming moet het project opnieuw goedkeuren met `loep approve`",
                 a.tijdstip
             ),
@@ -1351,14 +1371,14 @@ impl Project {
         let (van, tot) = self.config.period_days()?;
         let today = clock::today();
         if today < van {
-            bail!(
+            crate::invalid!(
                 "project '{}' begint op {}: daarvoor mogen geen gegevens worden verwerkt",
                 self.config.naam,
                 self.config.periode.van
             );
         }
         if today > tot {
-            bail!(
+            crate::invalid!(
                 "project '{}' is geëindigd op {}: er mogen geen gegevens meer worden verwerkt",
                 self.config.naam,
                 self.config.periode.tot

@@ -3,7 +3,7 @@
 //! then, and only for that signal's persons, may the requester (and the people on the resulting
 //! case) see them. Every step is a record in the processing log, one per person.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -174,17 +174,19 @@ pub fn request(
 ) -> Result<Onthulling> {
     auth::authorize(user, Actie::OnthullingAanvragen, Object::Project)?;
     if reden.trim().chars().count() < MIN_REASON {
-        bail!(
+        crate::invalid!(
             "geef een geschreven reden van ten minste {MIN_REASON} tekens: waarom moeten de personen van dit signaal worden geïdentificeerd?"
         );
     }
     let Some(signal) = crate::scan::certified_signal(project.conn(), signaal_id)? else {
-        bail!(
+        crate::not_found!(
             "er is geen signaal '{signaal_id}' (misschien is het vernietigd omdat de bewaartermijn voorbij is); `loep signals` toont de huidige signalen"
         );
     };
     if signal.pseudoniemen.is_empty() {
-        bail!("signaal {signaal_id} gaat over geen personen: er is niemand te identificeren");
+        crate::invalid!(
+            "signaal {signaal_id} gaat over geen personen: er is niemand te identificeren"
+        );
     }
     // Only persons the delivered data links to the address: an indicator that named someone
     // else there reveals no one it should not.
@@ -195,7 +197,7 @@ pub fn request(
         .map(str::to_string)
         .collect();
     if persons.is_empty() {
-        bail!(
+        crate::invalid!(
             "geen van de personen van signaal {signaal_id} is in de geleverde gegevens aan het adres gekoppeld: er is niemand te identificeren"
         );
     }
@@ -236,16 +238,17 @@ pub fn decide(
     let o = get(project.conn(), id)?;
     auth::authorize(user, Actie::OnthullingBeoordelen, o.object())?;
     if o.status != "aangevraagd" {
-        bail!(
+        crate::invalid!(
             "verzoek {id} is al {} door een sleutelhouder op {}",
             o.status,
             o.beoordeeld.as_deref().unwrap_or("?")
         );
     }
     if !approve && toelichting.trim().is_empty() {
-        bail!(
-            "zeg waarom het verzoek wordt geweigerd (--toelichting): de analist moet ermee verder kunnen"
-        );
+        return Err(crate::Problem::invalid_in(
+            &["toelichting"],
+            "zeg in de toelichting waarom het verzoek wordt geweigerd: de analist moet ermee verder kunnen",
+        ));
     }
     // Approved only while the signal is the one its run certified.
     if approve {
@@ -283,7 +286,7 @@ pub fn open(
     // A signal taken into an open case stays with the case, whatever the signal retention
     // did to its run.
     if !op_zaak && crate::scan::certified_signal(project.conn(), &o.signaal)?.is_none() {
-        bail!(
+        crate::not_found!(
             "signaal {} van verzoek {id} is vernietigd omdat de bewaartermijn voorbij is; de personen ervan zijn niet meer te identificeren",
             o.signaal
         );

@@ -503,12 +503,12 @@ pub fn tampered_signals(conn: &Connection) -> Result<Vec<String>> {
 
 fn signal_unchecked(conn: &Connection, id: &str) -> Result<Option<Signal>> {
     let Some((run_id, nr)) = id.rsplit_once('/') else {
-        anyhow::bail!(
+        crate::invalid!(
             "'{id}' is geen kenmerk van een signaal; die zien eruit als S0001-1a2b3c4d/17 (`loep signals` toont ze)"
         );
     };
     let Ok(nr) = nr.parse::<i64>() else {
-        anyhow::bail!("'{id}' is geen kenmerk van een signaal: '{nr}' is geen getal");
+        crate::invalid!("'{id}' is geen kenmerk van een signaal: '{nr}' is geen getal");
     };
     Ok(conn
         .query_row(

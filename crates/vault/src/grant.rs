@@ -1,6 +1,6 @@
 //! The capability to read identities, and the reading itself.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use loep_contract::Bsn;
 use loep_store::auth::{self, Actie, Gebruiker, Object};
 use loep_store::{Project, catalog, reveal};
@@ -40,7 +40,12 @@ impl Grant {
         auth::authorize(user, Actie::InzageOpstellen, Object::Project)?;
         let bsn = match Bsn::parse(bsn) {
             Ok(b) => b,
-            Err(e) => bail!("--bsn '{bsn}': {e}"),
+            Err(e) => {
+                return Err(loep_store::Problem::invalid_in(
+                    &["bsn"],
+                    format!("BSN '{bsn}': {e}"),
+                ));
+            }
         };
         Ok(Grant {
             pseudonyms: vec![project.pseudonymiser()?.pseudonym_hex(bsn)],

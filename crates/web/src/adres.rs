@@ -301,7 +301,7 @@ async fn from_address(
             let vbo = v.get("vbo_id");
             Ok(Ok((
                 e.kind,
-                address_page(None, &s, csrf, &vbo, Some(e.message()))?,
+                address_page(None, &s, csrf, &vbo, Some(crate::web::shown(&e)))?,
             )))
         }
         Err(e) => Err(e),

@@ -157,7 +157,7 @@ fn problem(status: StatusCode, detail: &str) -> Response {
 fn app_problem(e: &AppError) -> Response {
     let status = crate::web::status_of(e.kind);
     let detail = match e.kind {
-        Kind::Internal => "Er ging iets mis in loep. Probeer het opnieuw; blijft het misgaan, meld het dan bij de beheerder van het project.".to_string(),
+        Kind::Internal => crate::web::internal_message(&e.message()),
         _ => e.message(),
     };
     problem(status, &detail)
@@ -166,7 +166,10 @@ fn app_problem(e: &AppError) -> Response {
 fn json<T: Serialize>(status: StatusCode, value: &T) -> Response {
     match serde_json::to_string(value) {
         Ok(body) => (status, [(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        Err(e) => problem(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &crate::web::internal_message(&e.to_string()),
+        ),
     }
 }
 

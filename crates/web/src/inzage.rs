@@ -141,7 +141,10 @@ pub async fn draw_up(
             ) {
                 Ok(b) => Some(b),
                 Err(e) => {
-                    return Ok(Err((Kind::Invalid, page(&s, csrf, Some(e.message()))?)));
+                    return Ok(Err((
+                        Kind::Invalid,
+                        page(&s, csrf, Some(crate::web::shown(&e)))?,
+                    )));
                 }
             }
         };
@@ -149,7 +152,7 @@ pub async fn draw_up(
             Ok(_) => Ok(Ok(())),
             Err(e) if matches!(e.kind, Kind::Invalid | Kind::NotFound | Kind::Conflict) => {
                 let kind = e.kind;
-                Ok(Err((kind, page(&s, csrf, Some(e.message()))?)))
+                Ok(Err((kind, page(&s, csrf, Some(crate::web::shown(&e)))?)))
             }
             Err(e) => Err(e),
         }

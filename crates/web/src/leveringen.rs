@@ -341,7 +341,7 @@ pub async fn proef(
         Err(refusal) => {
             loep_app::intake::drop_upload(&upload);
             let problemen = if refusal.problems.is_empty() {
-                vec![refusal.error.message()]
+                vec![crate::web::shown(&refusal.error)]
             } else {
                 refusal.problems.iter().map(|p| p.to_string()).collect()
             };
@@ -417,7 +417,7 @@ pub async fn laden(
                 bestanden,
                 verslag: None,
                 problemen: if refusal.problems.is_empty() {
-                    vec![refusal.error.message()]
+                    vec![crate::web::shown(&refusal.error)]
                 } else {
                     refusal.problems.iter().map(|p| p.to_string()).collect()
                 },

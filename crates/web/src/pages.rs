@@ -181,7 +181,7 @@ pub async fn login(
             };
             let page = render(&Inloggen {
                 gebruiker: naam,
-                fout: Some(e.message()),
+                fout: Some(crate::web::shown(&e)),
                 melding: None,
             });
             (status, page).into_response()
@@ -337,7 +337,7 @@ pub async fn change_password(
         match loep_app::accounts::change_password(&mut s, &huidig, &nieuw) {
             Ok(()) => Ok(Ok(())),
             Err(e) if matches!(e.kind, Kind::Invalid | Kind::Refused) => {
-                Ok(Err((Wie::of(&s, csrf), e.message())))
+                Ok(Err((Wie::of(&s, csrf), crate::web::shown(&e))))
             }
             Err(e) => Err(e),
         }

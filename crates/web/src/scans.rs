@@ -287,7 +287,7 @@ pub async fn start(
                         "Scan {} is klaar: {} signalen op {} adressen, waarvan {} verwonderadressen.",
                         r.run_id, r.signalen, r.adressen, r.verwonderadressen
                     )),
-                    Err(e) => Err(e.message()),
+                    Err(e) => Err(crate::web::shown(&e)),
                 });
             }
         });

@@ -479,7 +479,7 @@ pub async fn account_add(
             }
             Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
                 let kind = e.kind;
-                Ok(Err((kind, accounts_page(&s, csrf, Some(e.message()), None)?)))
+                Ok(Err((kind, accounts_page(&s, csrf, Some(crate::web::shown(&e)), None)?)))
             }
             Err(e) => Err(e),
         }
@@ -519,7 +519,7 @@ pub async fn account_act(
                 let kind = e.kind;
                 Ok(Some((
                     kind,
-                    accounts_page(&s, csrf, Some(e.message()), None)?,
+                    accounts_page(&s, csrf, Some(crate::web::shown(&e)), None)?,
                 )))
             }
             Err(e) => Err(e),

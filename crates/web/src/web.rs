@@ -462,6 +462,34 @@ pub fn status_of(kind: Kind) -> StatusCode {
     }
 }
 
+/// What a person reads about a fault of loep or its machine: a reference number to quote to
+/// the administrator, never the details, which go to the server's log under that number.
+pub fn internal_message(details: &str) -> String {
+    let mut bytes = [0u8; 4];
+    let reference = match getrandom::fill(&mut bytes) {
+        Ok(()) => format!("F-{:08X}", u32::from_be_bytes(bytes)),
+        Err(_) => format!(
+            "F-{:08X}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        ),
+    };
+    tracing::error!(referentie = %reference, "interne fout: {details}");
+    format!(
+        "Er ging iets mis in loep (referentie {reference}). Probeer het opnieuw; blijft het misgaan, meld dan deze referentie bij de beheerder van het project."
+    )
+}
+
+/// An error of the core as a form or page says it: its message, or for a fault of loep the
+/// reference number only.
+pub fn shown(e: &AppError) -> String {
+    match e.kind {
+        Kind::Internal => internal_message(&e.message()),
+        _ => e.message(),
+    }
+}
+
 /// The page for an error of the core: refused, unauthenticated, not found, invalid, conflict or
 /// internal.
 pub fn app_error(e: &AppError) -> Response {
@@ -474,9 +502,7 @@ pub fn app_error(e: &AppError) -> Response {
                 m.strip_prefix("geweigerd: ").unwrap_or(&m)
             )
         }
-        Kind::Internal => {
-            "Er ging iets mis in loep. Probeer het opnieuw; blijft het misgaan, meld het dan bij de beheerder.".to_string()
-        }
+        Kind::Internal => internal_message(&e.message()),
         _ => e.message(),
     };
     page_error(status, &text)
@@ -513,6 +539,26 @@ mod tests {
             h.append(k.clone(), HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    /// A fault of loep reaches the person as a reference number, never with its details; what
+    /// they gave wrong is said as it is.
+    #[test]
+    fn an_internal_error_shows_a_reference_and_hides_its_details() {
+        let e = AppError::new(Kind::Internal, "SQL: no such table geheim_detail");
+        let a = shown(&e);
+        let b = shown(&e);
+        assert!(!a.contains("geheim_detail"), "{a}");
+        assert!(a.contains("referentie F-"), "{a}");
+        assert_ne!(a, b, "every occurrence has its own reference");
+        let page = app_error(&e);
+        assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let e = AppError::invalid("de datum ligt in het verleden");
+        assert_eq!(shown(&e), "de datum ligt in het verleden");
+        assert_eq!(app_error(&e).status(), StatusCode::BAD_REQUEST);
+        // An error of the layers below without a problem of theirs is internal.
+        let e: AppError = anyhow::anyhow!("kan bestand x.parquet niet lezen").into();
+        assert!(!shown(&e).contains("x.parquet"));
     }
 
     #[test]

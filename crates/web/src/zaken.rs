@@ -736,7 +736,7 @@ pub async fn act(
                 let personen = persons(&server, &s, &d);
                 Ok(Some((
                     e.kind,
-                    case_page(&s, csrf, d, &book, Some(e.message()), personen),
+                    case_page(&s, csrf, d, &book, Some(crate::web::shown(&e)), personen),
                 )))
             }
             Err(e) => Err(e),

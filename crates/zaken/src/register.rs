@@ -333,6 +333,11 @@ fn invalid(message: impl Into<String>) -> anyhow::Error {
     Problem::error(ProblemKind::Invalid, message)
 }
 
+/// Invalid input in the fields `velden` (named as in the forms; the CLI adds its options).
+fn invalid_in(velden: &[&'static str], message: impl Into<String>) -> anyhow::Error {
+    Problem::invalid_in(velden, message)
+}
+
 fn not_found(id: &str) -> anyhow::Error {
     Problem::error(
         ProblemKind::NotFound,
@@ -611,8 +616,9 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     auth::authorize(user, Actie::ZaakAanmaken, Object::Project)?;
     let c = catalogus();
     if nieuw.signalen.is_empty() {
-        return Err(invalid(
-            "geef de signalen waar de zaak uit volgt (--signaal RUN/NR, meer keren mag); `loep signals` toont ze",
+        return Err(invalid_in(
+            &["signaal"],
+            "geef de signalen waar de zaak uit volgt (kenmerk RUN/NR; meer dan één mag)",
         ));
     }
     let mut found: Vec<Signal> = Vec::new();
@@ -640,13 +646,16 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     }
     let vbo = found[0].vbo_id.clone();
     if let Some(other) = found.iter().find(|s| s.vbo_id != vbo) {
-        return Err(invalid(format!(
-            "een zaak gaat over één adres: signaal {} is van {}, signaal {} van {}; maak per adres een zaak (met --hoofdzaak voor de samenhang)",
-            found[0].id(),
-            vbo,
-            other.id(),
-            other.vbo_id
-        )));
+        return Err(invalid_in(
+            &["hoofdzaak"],
+            format!(
+                "een zaak gaat over één adres: signaal {} is van {}, signaal {} van {}; maak per adres een zaak (met een hoofdzaak voor de samenhang)",
+                found[0].id(),
+                vbo,
+                other.id(),
+                other.vbo_id
+            ),
+        ));
     }
     let zaaktype = match &nieuw.zaaktype {
         Some(code) => c.zaaktype(code.trim()).ok_or_else(|| {
@@ -656,10 +665,13 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
             ))
         })?,
         None => c.zaaktype_voor_thema(&found[0].thema).ok_or_else(|| {
-            invalid(format!(
-                "thema {} hoort bij geen zaaktype; geef --zaaktype",
-                found[0].thema
-            ))
+            invalid_in(
+                &["zaaktype"],
+                format!(
+                    "thema {} hoort bij geen zaaktype; kies het zaaktype",
+                    found[0].thema
+                ),
+            )
         })?,
     };
     let vertrouwelijk = nieuw
@@ -1139,9 +1151,12 @@ pub fn set_status(
     }
     check_transition(&z, naar)?;
     if naar == "geannuleerd" && toelichting.trim().chars().count() < MIN_REDEN {
-        return Err(invalid(format!(
-            "zeg waarom de zaak wordt geannuleerd (--toelichting, minstens {MIN_REDEN} tekens)"
-        )));
+        return Err(invalid_in(
+            &["toelichting"],
+            format!(
+                "zeg in de toelichting waarom de zaak wordt geannuleerd (minstens {MIN_REDEN} tekens)"
+            ),
+        ));
     }
     let d = detail(project.conn(), z.clone())?;
     if naar == "geannuleerd" && !d.bevindingen.is_empty() {
@@ -1197,8 +1212,9 @@ pub fn assign(
         )));
     }
     if t.organisatie.is_none() && t.medewerker.is_none() {
-        return Err(invalid(
-            "geef --organisatie (een partner van het project) of --medewerker (een account), of allebei",
+        return Err(invalid_in(
+            &["organisatie", "medewerker"],
+            "geef een organisatie (een partner van het project) of een medewerker (een account), of allebei",
         ));
     }
     if let Some(o) = t.organisatie
@@ -1284,10 +1300,16 @@ fn check_medewerker(conn: &Connection, naam: &str, roles: &[Rol]) -> Result<()> 
     }
 }
 
-fn parse_datum(s: &str, veld: &str) -> Result<String> {
+/// A date as a person types it, in the field `veld` (named as in the forms).
+fn parse_datum(s: &str, veld: &'static str) -> Result<String> {
     chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map(|d| d.format("%Y-%m-%d").to_string())
-        .map_err(|_| invalid(format!("{veld} '{s}' is geen datum; schrijf JJJJ-MM-DD")))
+        .map_err(|_| {
+            invalid_in(
+                &[veld],
+                format!("de {veld} '{s}' is geen datum; schrijf JJJJ-MM-DD"),
+            )
+        })
 }
 
 /// `loep zaak visit plan`: plan a house visit with a team of handhavers (and care workers);
@@ -1302,13 +1324,17 @@ pub fn plan_visit(
     let z = load(project.conn(), id)?;
     authorize(project.conn(), user, Actie::ZaakBehandelen, &z)?;
     check_transition(&z, "huisbezoek_gepland")?;
-    let datum = parse_datum(datum, "--datum")?;
+    let datum = parse_datum(datum, "datum")?;
     if datum < today() {
-        return Err(invalid(format!("--datum {datum} ligt in het verleden")));
+        return Err(invalid_in(
+            &["datum"],
+            format!("de datum {datum} ligt in het verleden"),
+        ));
     }
     if team.is_empty() {
-        return Err(invalid(
-            "geef het team (--team, accounts van handhavers of zorgverleners)",
+        return Err(invalid_in(
+            &["team"],
+            "geef het team (accounts van handhavers of zorgverleners)",
         ));
     }
     // Only handhavers (and care workers, who have that role) visit; a partner organisation
@@ -1500,14 +1526,17 @@ fn check_bevindingen(d: &ZaakDetail, given: &[(String, String)], all: bool) -> R
             .filter(|i| !seen.contains(*i) && !d.bevindingen.iter().any(|b| &b.indicator == *i))
             .collect();
         if !missing.is_empty() {
-            return Err(invalid(format!(
-                "geef een bevinding voor elke indicator die de zaak deed ontstaan (--bevinding CODE=bevestigd|niet_bevestigd|niet_vast_te_stellen); ontbreekt: {}",
-                missing
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
+            return Err(invalid_in(
+                &["bevinding"],
+                format!(
+                    "geef een bevinding voor elke indicator die de zaak deed ontstaan (bevestigd, niet_bevestigd of niet_vast_te_stellen); ontbreekt: {}",
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
         }
     }
     Ok(())
@@ -1543,10 +1572,13 @@ pub fn record_visit(
     check_transition(&z, "huisbezoek_uitgevoerd")?;
     let c = catalogus();
     if u.uitkomsten.is_empty() {
-        return Err(invalid(format!(
-            "geef de uitkomst van het bezoek (--uitkomst, meer keren mag); kies uit: {}",
-            catalogus::Catalogus::codes(c.uitkomsten.iter().map(|x| x.code.as_str()))
-        )));
+        return Err(invalid_in(
+            &["uitkomst"],
+            format!(
+                "geef de uitkomst van het bezoek (meer dan één mag); kies uit: {}",
+                catalogus::Catalogus::codes(c.uitkomsten.iter().map(|x| x.code.as_str()))
+            ),
+        ));
     }
     for x in &u.uitkomsten {
         if c.uitkomst(x).is_none() {
@@ -1565,13 +1597,15 @@ pub fn record_visit(
     check_bevindingen(&d, &u.bevindingen, true)?;
     let brp = u.uitkomsten.iter().any(|x| x == "brp_klopt_niet");
     if brp && u.brp_onjuist.is_empty() {
-        return Err(invalid(
-            "bij uitkomst brp_klopt_niet hoort de persoon van wie de inschrijving niet klopt (--brp-onjuist PSEUDONIEM); `loep zaak show` toont de personen",
+        return Err(invalid_in(
+            &["brp_onjuist"],
+            "bij uitkomst brp_klopt_niet hoort de persoon van wie de inschrijving niet klopt (een van de personen van de zaak)",
         ));
     }
     if !brp && !u.brp_onjuist.is_empty() {
-        return Err(invalid(
-            "--brp-onjuist hoort bij uitkomst brp_klopt_niet; voeg die uitkomst toe",
+        return Err(invalid_in(
+            &["brp_onjuist", "uitkomst"],
+            "een persoon met een onjuiste inschrijving hoort bij uitkomst brp_klopt_niet; voeg die uitkomst toe",
         ));
     }
     for b in &u.brp_onjuist {
@@ -1593,7 +1627,7 @@ pub fn record_visit(
         })?;
     let datum = match u.datum.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         None => today(),
-        Some(d) => parse_datum(d, "de datum van het huisbezoek")?,
+        Some(d) => parse_datum(d, "datum")?,
     };
     if datum > today() {
         return Err(invalid(format!(
@@ -1680,8 +1714,9 @@ pub fn note(
     let z = load(project.conn(), id)?;
     authorize(project.conn(), user, Actie::BevindingVastleggen, &z)?;
     if tekst.trim().is_empty() && zaakkenmerk.is_none() {
-        return Err(invalid(
-            "geef een bevinding (--tekst) of een zaakkenmerk (--zaakkenmerk)",
+        return Err(invalid_in(
+            &["tekst", "zaakkenmerk"],
+            "geef een bevinding of een zaakkenmerk",
         ));
     }
     if let Some(k) = zaakkenmerk
@@ -1747,7 +1782,7 @@ pub fn close(
     check_transition(&z, "afgerond")?;
     if resultaat.trim() == "ingetrokken" {
         return Err(invalid(
-            "een zaak zonder afgerond onderzoek annuleer je met `loep zaak status --naar geannuleerd`",
+            "een zaak zonder afgerond onderzoek annuleer je door haar status op geannuleerd te zetten",
         ));
     }
     if catalogus().resultaattype(resultaat.trim()).is_none() {
@@ -1814,9 +1849,10 @@ pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) ->
     authorize(project.conn(), user, Actie::ZaakHeropenen, &z)?;
     check_transition(&z, "heropend")?;
     if reden.trim().chars().count() < MIN_REDEN {
-        return Err(invalid(format!(
-            "zeg waarom de zaak wordt heropend (--reden, minstens {MIN_REDEN} tekens)"
-        )));
+        return Err(invalid_in(
+            &["reden"],
+            format!("zeg in de reden waarom de zaak wordt heropend (minstens {MIN_REDEN} tekens)"),
+        ));
     }
     let d = detail(project.conn(), z.clone())?;
     for sig in &d.signalen {

@@ -85,7 +85,7 @@ fn open_regular(path: &Path, meta: &std::fs::Metadata) -> Result<File> {
         use std::os::unix::fs::MetadataExt;
         let opened = f.metadata()?;
         if (opened.dev(), opened.ino()) != (meta.dev(), meta.ino()) || !opened.is_file() {
-            anyhow::bail!(
+            loep_store::invalid!(
                 "{} is vervangen terwijl de levering werd gelezen; lever haar opnieuw",
                 path.display()
             );
