@@ -22,8 +22,8 @@ use crate::session::Session;
 
 /// The published indicator catalogue (no project, no login: it is public).
 /// The twelve themes, in the catalogue's order.
-pub fn themes() -> &'static [&'static str] {
-    &loep_scan::THEMES
+pub fn themes() -> &'static [loep_scan::Thema] {
+    &loep_scan::Thema::ALL
 }
 
 pub fn catalogue() -> Result<Catalogue> {

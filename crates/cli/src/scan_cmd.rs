@@ -130,7 +130,7 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                     "{:<8} {:>5}  {:<30} {:<40} {}",
                     i.code,
                     i.versie,
-                    theme(&i.thema),
+                    i.thema.short(),
                     title,
                     i.partners()
                         .iter()
@@ -144,7 +144,7 @@ pub fn catalogue(cmd: Option<CatalogueCommand>, json: bool) -> Result<ExitCode> 
                 c.indicators.len(),
                 c.indicators
                     .iter()
-                    .map(|i| i.thema.as_str())
+                    .map(|i| i.thema)
                     .collect::<std::collections::BTreeSet<_>>()
                     .len()
             );

@@ -12,7 +12,7 @@ use std::fmt::{self, Write as _};
 
 use crate::tables::{
     Column, ColumnType, FORBIDDEN_COLUMNS, GEBRUIKSDOELEN, Handling, Partner, ScopeRule, TABLES,
-    THEMES, Table, theme_interest,
+    Table, Thema,
 };
 
 /// The key of a table within one file ([`Table::key`]); `None` when it has none.
@@ -819,8 +819,8 @@ fn write_doc(out: &mut String) -> fmt::Result {
         "| thema / theme | partners die handelen / partners who act |"
     )?;
     writeln!(out, "|---|---|")?;
-    for theme in THEMES {
-        let partners: Vec<&str> = theme_interest(theme).iter().map(|p| p.as_str()).collect();
+    for theme in Thema::ALL {
+        let partners: Vec<&str> = theme.interest().iter().map(|p| p.as_str()).collect();
         writeln!(out, "| `{theme}` | {} |", code_list(&partners))?;
     }
     Ok(())
@@ -1004,7 +1004,7 @@ mod tests {
                 "forbidden column {name}"
             );
         }
-        for theme in THEMES {
+        for theme in Thema::ALL {
             assert!(doc.contains(&format!("| `{theme}` |")), "theme {theme}");
         }
         for partner in Partner::ALL {

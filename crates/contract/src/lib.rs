@@ -13,7 +13,7 @@ pub mod value;
 
 pub use tables::{
     Column, ColumnType, FORBIDDEN_COLUMNS, Handling, NO_FUTURE_DATES, Partner, ScopeRule, TABLES,
-    THEMES, Table, payer_of, theme_interest,
+    Table, Thema, payer_of, theme_interest,
 };
 pub use types::{
     BagId, BagKind, Bedrag, Bsn, CbsCode, CbsKind, Datum, Invalid, Periode, Postcode, shorten,

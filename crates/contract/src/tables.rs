@@ -751,58 +751,172 @@ pub const FORBIDDEN_COLUMNS: &[&str] = &[
 ];
 
 /// The closed list of indicator themes (`spec/levering.md`): every indicator declares one, so
-/// that results compare across indicator versions and against known outcomes.
-pub const THEMES: [&str; 12] = [
-    "overbewoning",
-    "huisjesmelkerij",
-    "samenwoonfraude",
-    "adresfraude",
-    "onderverhuur",
-    "hennepteelt",
-    "briefadresmisbruik",
-    "ondermijning_bedrijfsadres",
-    "vermogen_inkomen",
-    "uitkering_en_loon",
-    "uitbuiting_zorg",
-    "meldingen_cluster",
-];
+/// that results compare across indicator versions and against known outcomes. The one place
+/// of a theme's code, its name in words and the partners who act on it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case", try_from = "String")]
+pub enum Thema {
+    Overbewoning,
+    Huisjesmelkerij,
+    Samenwoonfraude,
+    Adresfraude,
+    Onderverhuur,
+    Hennepteelt,
+    Briefadresmisbruik,
+    OndermijningBedrijfsadres,
+    VermogenInkomen,
+    UitkeringEnLoon,
+    UitbuitingZorg,
+    MeldingenCluster,
+}
 
-/// The partners whose competence a theme touches: who acts on a signal of it (corrects the
-/// BRP, stops or recovers a payment, enforces, cuts the power, offers help). Not whose data
-/// the indicator read: an address is a *verwonderadres* when two or more partners have an
-/// interest in it, and those partners are the ones who should join the visit.
-///
-/// A benefit theme names the payer through [`payer_of`] when the signal says which regeling
-/// it is about; the partner here is who acts when it does not.
-pub fn theme_interest(theme: &str) -> &'static [Partner] {
-    use Partner::*;
-    match theme {
-        // Bouw- en woningtoezicht and the Huisvestingswet: the municipality.
-        "overbewoning" => &[Gemeente],
-        // Wet goed verhuurderschap, Woningwet: the municipality.
-        "huisjesmelkerij" => &[Gemeente],
-        // The payer of the single-person benefit (bijstand, AOW/ANW, toeslagen).
-        "samenwoonfraude" => &[Gemeente],
-        // BRP-adresonderzoek (Wet BRP art. 2.39): the municipality.
-        "adresfraude" => &[Gemeente],
-        "briefadresmisbruik" => &[Gemeente],
-        // The landlord ends the tenancy and frees the home.
-        "onderverhuur" => &[Woningcorporatie],
-        // A cannabis farm is cleared by the police with the grid operator, who cuts the
-        // (often tapped) power; the mayor may close the home (Opiumwet art. 13b).
-        "hennepteelt" => &[Politie, Netbeheerder, Gemeente],
-        // The Handelsregister is corrected by the KvK; the municipality enforces the use.
-        "ondermijning_bedrijfsadres" => &[Kvk, Gemeente],
-        // Undeclared income and assets: the tax authority.
-        "vermogen_inkomen" => &[Belastingdienst],
-        // The payer of the benefit (UWV for WW/WIA/ZW, the municipality for bijstand).
-        "uitkering_en_loon" => &[Uwv],
-        // Care and support: the municipality's social teams.
-        "uitbuiting_zorg" => &[Gemeente],
-        // Reports by residents and the police: the municipality's enforcement, with the police.
-        "meldingen_cluster" => &[Gemeente, Politie],
-        _ => &[],
+impl Thema {
+    pub const ALL: [Thema; 12] = [
+        Thema::Overbewoning,
+        Thema::Huisjesmelkerij,
+        Thema::Samenwoonfraude,
+        Thema::Adresfraude,
+        Thema::Onderverhuur,
+        Thema::Hennepteelt,
+        Thema::Briefadresmisbruik,
+        Thema::OndermijningBedrijfsadres,
+        Thema::VermogenInkomen,
+        Thema::UitkeringEnLoon,
+        Thema::UitbuitingZorg,
+        Thema::MeldingenCluster,
+    ];
+
+    /// The code as the contract, the catalogue and the stored signals write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Thema::Overbewoning => "overbewoning",
+            Thema::Huisjesmelkerij => "huisjesmelkerij",
+            Thema::Samenwoonfraude => "samenwoonfraude",
+            Thema::Adresfraude => "adresfraude",
+            Thema::Onderverhuur => "onderverhuur",
+            Thema::Hennepteelt => "hennepteelt",
+            Thema::Briefadresmisbruik => "briefadresmisbruik",
+            Thema::OndermijningBedrijfsadres => "ondermijning_bedrijfsadres",
+            Thema::VermogenInkomen => "vermogen_inkomen",
+            Thema::UitkeringEnLoon => "uitkering_en_loon",
+            Thema::UitbuitingZorg => "uitbuiting_zorg",
+            Thema::MeldingenCluster => "meldingen_cluster",
+        }
     }
+
+    pub fn parse(s: &str) -> Result<Thema, Invalid> {
+        Thema::ALL
+            .into_iter()
+            .find(|t| t.code() == s)
+            .ok_or_else(|| {
+                Invalid::new(
+                    "thema",
+                    format!(
+                        "onbekend thema '{}'; het contract kent {}",
+                        shorten(s, 40),
+                        Thema::list()
+                    ),
+                )
+            })
+    }
+
+    pub fn list() -> String {
+        Thema::ALL.map(Thema::code).join(", ")
+    }
+
+    /// The theme in words, for pages, letters and exports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Thema::Overbewoning => "Overbewoning (te veel bewoners voor de woning)",
+            Thema::Huisjesmelkerij => "Huisjesmelkerij (verhuur van te volle woningen)",
+            Thema::Samenwoonfraude => "Samenwonen terwijl een uitkering als alleenstaande loopt",
+            Thema::Adresfraude => "Adresfraude (inschrijving klopt niet met de bewoning)",
+            Thema::Onderverhuur => "Onderverhuur van een sociale huurwoning",
+            Thema::Hennepteelt => "Hennepteelt",
+            Thema::Briefadresmisbruik => "Misbruik van briefadressen",
+            Thema::OndermijningBedrijfsadres => "Bedrijven op een woonadres (ondermijning)",
+            Thema::VermogenInkomen => "Vermogen dat niet past bij het inkomen",
+            Thema::UitkeringEnLoon => "Uitkering en loon tegelijk",
+            Thema::UitbuitingZorg => "Mogelijke uitbuiting: zorg en ondersteuning",
+            Thema::MeldingenCluster => "Meerdere meldingen van bewoners over één adres",
+        }
+    }
+
+    /// The theme in a few words, for a terminal's table or a list of themes on one line.
+    pub fn short(self) -> &'static str {
+        match self {
+            Thema::Overbewoning => "overbewoning",
+            Thema::Huisjesmelkerij => "huisjesmelkerij",
+            Thema::Samenwoonfraude => "samenwoonfraude",
+            Thema::Adresfraude => "adresfraude",
+            Thema::Onderverhuur => "onderverhuur",
+            Thema::Hennepteelt => "hennepteelt",
+            Thema::Briefadresmisbruik => "briefadresmisbruik",
+            Thema::OndermijningBedrijfsadres => "ondermijning via bedrijfsadres",
+            Thema::VermogenInkomen => "vermogen en inkomen",
+            Thema::UitkeringEnLoon => "uitkering en loon",
+            Thema::UitbuitingZorg => "uitbuiting en zorg",
+            Thema::MeldingenCluster => "cluster van meldingen",
+        }
+    }
+
+    /// The partners whose competence the theme touches: who acts on a signal of it (corrects
+    /// the BRP, stops or recovers a payment, enforces, cuts the power, offers help). Not whose
+    /// data the indicator read: an address is a *verwonderadres* when two or more partners
+    /// have an interest in it, and those partners are the ones who should join the visit.
+    ///
+    /// A benefit theme names the payer through [`payer_of`] when the signal says which
+    /// regeling it is about; the partner here is who acts when it does not.
+    pub fn interest(self) -> &'static [Partner] {
+        use Partner::*;
+        match self {
+            // Bouw- en woningtoezicht and the Huisvestingswet: the municipality.
+            Thema::Overbewoning => &[Gemeente],
+            // Wet goed verhuurderschap, Woningwet: the municipality.
+            Thema::Huisjesmelkerij => &[Gemeente],
+            // The payer of the single-person benefit (bijstand, AOW/ANW, toeslagen).
+            Thema::Samenwoonfraude => &[Gemeente],
+            // BRP-adresonderzoek (Wet BRP art. 2.39): the municipality.
+            Thema::Adresfraude | Thema::Briefadresmisbruik => &[Gemeente],
+            // The landlord ends the tenancy and frees the home.
+            Thema::Onderverhuur => &[Woningcorporatie],
+            // A cannabis farm is cleared by the police with the grid operator, who cuts the
+            // (often tapped) power; the mayor may close the home (Opiumwet art. 13b).
+            Thema::Hennepteelt => &[Politie, Netbeheerder, Gemeente],
+            // The Handelsregister is corrected by the KvK; the municipality enforces the use.
+            Thema::OndermijningBedrijfsadres => &[Kvk, Gemeente],
+            // Undeclared income and assets: the tax authority.
+            Thema::VermogenInkomen => &[Belastingdienst],
+            // The payer of the benefit (UWV for WW/WIA/ZW, the municipality for bijstand).
+            Thema::UitkeringEnLoon => &[Uwv],
+            // Care and support: the municipality's social teams.
+            Thema::UitbuitingZorg => &[Gemeente],
+            // Reports by residents and the police: the municipality's enforcement, with the
+            // police.
+            Thema::MeldingenCluster => &[Gemeente, Politie],
+        }
+    }
+}
+
+impl TryFrom<String> for Thema {
+    type Error = Invalid;
+    fn try_from(s: String) -> Result<Thema, Invalid> {
+        Thema::parse(&s)
+    }
+}
+
+impl fmt::Display for Thema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The partners who act on a signal of the theme with code `theme` (none for a code that is
+/// no theme): [`Thema::interest`] for a code as stored.
+pub fn theme_interest(theme: &str) -> &'static [Partner] {
+    Thema::parse(theme).map_or(&[], Thema::interest)
 }
 
 /// The partner that pays a regeling, as the contract's tables name them (`gem_bijstand`,
@@ -827,8 +941,10 @@ mod interest_tests {
     /// a new theme or code cannot silently fall out of the verwonderadres.
     #[test]
     fn every_theme_and_regeling_has_a_partner_that_acts() {
-        for t in THEMES {
-            assert!(!theme_interest(t).is_empty(), "theme {t} names no partner");
+        for t in Thema::ALL {
+            assert!(!t.interest().is_empty(), "theme {t} names no partner");
+            assert_eq!(Thema::parse(t.code()).ok(), Some(t));
+            assert_eq!(theme_interest(t.code()), t.interest());
         }
         assert!(theme_interest("onbekend").is_empty());
         let mut codes = 0;

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::catalogue::THEMES;
+use crate::catalogue::Thema;
 
 /// The quality the catalogue is held to per theme (BENCHMARKS.md, the catalogue of issue 12):
 /// precision and recall at least 0.9, and at most 2% of the honest look-alikes flagged.
@@ -149,7 +149,8 @@ pub fn evaluate(
             .insert(s.vbo_id.clone());
     }
     let empty = BTreeSet::new();
-    let themas = THEMES
+    let themas = Thema::ALL
+        .map(Thema::code)
         .iter()
         .map(|t| {
             let p = planted.get(*t).unwrap_or(&empty);

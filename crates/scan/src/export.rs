@@ -375,7 +375,7 @@ pub fn write_xlsx(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
     for s in l.signals_by_rank() {
         by_theme.entry(&s.thema).or_default().push(s);
     }
-    for theme in crate::catalogue::THEMES {
+    for theme in crate::catalogue::Thema::ALL.map(crate::catalogue::Thema::code) {
         let Some(signals) = by_theme.remove(theme) else {
             continue;
         };

@@ -26,7 +26,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub use catalogue::{Catalogue, Indicator, THEMES};
+pub use catalogue::{Catalogue, Indicator, Thema};
 pub use engine::{Engine, Sources};
 
 /// How much memory DataFusion's operators may hold before they spill to disk.
@@ -109,7 +109,7 @@ pub fn scan(
             results.push(IndicatorResult {
                 code,
                 versie: i.versie,
-                thema: i.thema.clone(),
+                thema: i.thema.code().to_string(),
                 parameters: i.defaults(),
                 signalen: 0,
                 niet_gedraaid: Some(why),
@@ -244,7 +244,7 @@ fn find(
             results.push(IndicatorResult {
                 code: ind.code.clone(),
                 versie: ind.versie,
-                thema: ind.thema.clone(),
+                thema: ind.thema.code().to_string(),
                 parameters: params.clone(),
                 signalen: 0,
                 niet_gedraaid: Some(format!("geen gegevens van {}", missing.join(", "))),
@@ -265,7 +265,7 @@ fn find(
                 nr: 0,
                 indicator: ind.code.clone(),
                 versie: i64::from(ind.versie),
-                thema: ind.thema.clone(),
+                thema: ind.thema.code().to_string(),
                 vbo_id: r.vbo_id.clone(),
                 buurtcode: buurten.get(&r.vbo_id).cloned(),
                 pseudoniemen: r.pseudoniemen.clone(),
@@ -278,7 +278,7 @@ fn find(
         results.push(IndicatorResult {
             code: ind.code.clone(),
             versie: ind.versie,
-            thema: ind.thema.clone(),
+            thema: ind.thema.code().to_string(),
             parameters: params.clone(),
             signalen: rows.len(),
             niet_gedraaid: None,

@@ -73,7 +73,7 @@ pub fn entry(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let themes: BTreeSet<&str> = catalogue.iter().map(|i| i.thema.as_str()).collect();
+    let themes: BTreeSet<&str> = catalogue.iter().map(|i| i.thema.code()).collect();
     let codes: Vec<String> = catalogue
         .iter()
         .map(|i| format!("{} ({})", i.code, i.titel))
@@ -179,7 +179,7 @@ pub fn catalogue_markdown(only: &[&Indicator]) -> String {
             "| {} | {} | {} | {} |\n",
             md_cell(&i.code),
             i.versie,
-            md_cell(&i.thema),
+            md_cell(i.thema.code()),
             md_cell(&i.titel)
         ));
     }

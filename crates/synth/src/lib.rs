@@ -15,6 +15,6 @@ pub mod persons;
 pub mod rng;
 
 pub use bulk::{BulkCounts, bsn_for, write_bulk_delivery};
-pub use municipality::{Options, Summary, THEMES, write_municipality};
+pub use municipality::{Options, Summary, themes, write_municipality};
 pub use persons::{PersonFiles, write_person_files};
 pub use rng::Rng;

@@ -834,12 +834,7 @@ pub async fn signals(
             wie: Wie::of(&s, csrf),
             themas: loep_app::scan::themes()
                 .iter()
-                .map(|t| {
-                    (
-                        t.to_string(),
-                        loep_app::inzage::labels::theme(t).to_string(),
-                    )
-                })
+                .map(|t| (t.code().to_string(), t.label().to_string()))
                 .collect(),
             indicatoren,
             buurten,
@@ -960,7 +955,7 @@ pub async fn indicators() -> Response {
                     marge: i.marge_sjabloon(),
                     code: i.code,
                     versie: i.versie,
-                    thema: loep_app::inzage::labels::theme(&i.thema).to_string(),
+                    thema: i.thema.label().to_string(),
                     titel: i.titel,
                     beschrijving: i.beschrijving,
                     grondslag: i.grondslag,

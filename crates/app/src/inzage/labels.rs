@@ -234,33 +234,17 @@ pub fn is_person(table: &Table, name: &str) -> bool {
     name == "pseudoniem" || column(table, name).is_some_and(|c| matches!(c.ty, ColumnType::Bsn))
 }
 
-/// The theme of an indicator in words.
+/// The theme with code `t` in words ([`loep_contract::Thema::label`]), for a theme as stored.
 pub fn theme(t: &str) -> &'static str {
-    match t {
-        "overbewoning" => "Overbewoning (te veel bewoners voor de woning)",
-        "huisjesmelkerij" => "Huisjesmelkerij (verhuur van te volle woningen)",
-        "samenwoonfraude" => "Samenwonen terwijl een uitkering als alleenstaande loopt",
-        "adresfraude" => "Adresfraude (inschrijving klopt niet met de bewoning)",
-        "onderverhuur" => "Onderverhuur van een sociale huurwoning",
-        "hennepteelt" => "Hennepteelt",
-        "briefadresmisbruik" => "Misbruik van briefadressen",
-        "ondermijning_bedrijfsadres" => "Bedrijven op een woonadres (ondermijning)",
-        "vermogen_inkomen" => "Vermogen dat niet past bij het inkomen",
-        "uitkering_en_loon" => "Uitkering en loon tegelijk",
-        "uitbuiting_zorg" => "Mogelijke uitbuiting: zorg en ondersteuning",
-        "meldingen_cluster" => "Meerdere meldingen van bewoners over één adres",
-        _ => "Ander thema",
-    }
+    loep_contract::Thema::parse(t).map_or("Ander thema", loep_contract::Thema::label)
 }
 
-/// A theme in a few words, for a terminal's table or a list of themes on one line.
+/// A theme in a few words ([`loep_contract::Thema::short`]), for a terminal's table or a list
+/// of themes on one line.
 pub fn theme_short(t: &str) -> String {
-    match t {
-        "ondermijning_bedrijfsadres" => "ondermijning via bedrijfsadres".to_string(),
-        "vermogen_inkomen" => "vermogen en inkomen".to_string(),
-        "uitbuiting_zorg" => "uitbuiting en zorg".to_string(),
-        "meldingen_cluster" => "cluster van meldingen".to_string(),
-        other => other.replace('_', " "),
+    match loep_contract::Thema::parse(t) {
+        Ok(thema) => thema.short().to_string(),
+        Err(_) => t.replace('_', " "),
     }
 }
 
@@ -738,7 +722,7 @@ mod tests {
     /// Every theme has its own checklist on the visit sheet.
     #[test]
     fn every_theme_has_what_to_check_on_a_visit() {
-        for t in loep_scan::THEMES {
+        for t in loep_scan::Thema::ALL.map(loep_scan::Thema::code) {
             assert_ne!(theme(t), "Ander thema", "{t}");
             assert_ne!(check_on_visit(t), check_on_visit("iets anders"), "{t}");
         }

@@ -19,7 +19,10 @@ use crate::rng::Rng;
 
 mod plant;
 
-pub use loep_contract::THEMES;
+/// The themes' codes, as the generator plants them.
+pub fn themes() -> [&'static str; 12] {
+    loep_contract::Thema::ALL.map(loep_contract::Thema::code)
+}
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -1721,7 +1724,7 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
         homes: Vec::new(),
         today,
         summary: Summary {
-            themes: THEMES.iter().map(|t| (*t, 0, 0)).collect(),
+            themes: themes().iter().map(|t| (*t, 0, 0)).collect(),
             ..Summary::default()
         },
         scenario_no: 0,
@@ -1756,10 +1759,10 @@ pub fn write_municipality(out: &Path, o: &Options) -> Result<Summary> {
 
     while g.summary.persons < o.persons {
         let mut dwellings = if g.rng.chance(P_CASE) {
-            let theme = *g.rng.pick(&THEMES);
+            let theme = *g.rng.pick(&themes());
             g.plant(theme, false)?
         } else if g.rng.chance(P_DECOY) {
-            let theme = *g.rng.pick(&THEMES);
+            let theme = *g.rng.pick(&themes());
             g.plant(theme, true)?
         } else if g.rng.chance(0.04) {
             vec![g.other_object()]
