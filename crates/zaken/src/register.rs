@@ -129,15 +129,79 @@ CREATE TABLE IF NOT EXISTS trefkans_archief (
 );
 "#;
 
-/// Creates the register's tables (idempotent) and the integrity triggers that seal them. A
-/// writer calls it when it opens a project.
-pub fn create_schema(conn: &Connection) -> Result<()> {
-    conn.execute_batch(SCHEMA)?;
-    // Who went on a visit (a register of an earlier release lacks the column).
-    if !has_column(conn, "huisbezoek", "aanwezig")? {
-        conn.execute_batch("ALTER TABLE huisbezoek ADD COLUMN aanwezig TEXT")?;
+/// The case register's schema version this release writes, recorded in `zaak_schema` (the
+/// register lives in the store's database, beside the store's own `PRAGMA user_version`):
+/// - 0: no register (a project no writer has opened since the register came), or a register
+///   of a release before these versions, which may lack tables and columns added since.
+/// - 1: the tables and indexes of [`SCHEMA`] (created where missing).
+/// - 2: `huisbezoek.aanwezig`, who went on a visit.
+pub const REGISTER_VERSION: i64 = 2;
+
+/// The register's schema version (see [`REGISTER_VERSION`]).
+pub fn register_version(conn: &Connection) -> Result<i64> {
+    let versioned: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zaak_schema')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !versioned {
+        return Ok(0);
     }
+    Ok(conn
+        .query_row("SELECT versie FROM zaak_schema WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Brings the case register to [`REGISTER_VERSION`], all steps in one transaction, and creates
+/// the integrity triggers that seal its tables. A writer calls it when it opens a project; a
+/// register of a later release is refused.
+pub fn create_schema(conn: &Connection) -> Result<()> {
+    migrate_register(conn)?;
     loep_store::integrity::create_triggers(conn)?;
+    Ok(())
+}
+
+/// The versioned part of [`create_schema`]: returns the version the register had.
+fn migrate_register(conn: &Connection) -> Result<i64> {
+    let from = register_version(conn)?;
+    if from > REGISTER_VERSION {
+        anyhow::bail!(
+            "het zakenregister van dit project is gemaakt met een nieuwere versie van loep (versie {from}, deze versie kent er tot en met {REGISTER_VERSION}); gebruik die versie of een nieuwere"
+        );
+    }
+    if from < REGISTER_VERSION {
+        let tx = conn.unchecked_transaction()?;
+        for v in from + 1..=REGISTER_VERSION {
+            register_step(&tx, v)?;
+        }
+        tx.execute_batch(
+            "CREATE TABLE IF NOT EXISTS zaak_schema (id INTEGER PRIMARY KEY CHECK (id = 1), versie INTEGER NOT NULL)",
+        )?;
+        tx.execute(
+            "INSERT INTO zaak_schema (id, versie) VALUES (1, ?1)
+             ON CONFLICT(id) DO UPDATE SET versie = excluded.versie",
+            [REGISTER_VERSION],
+        )?;
+        tx.commit()?;
+    }
+    Ok(from)
+}
+
+/// One step of the register's schema, to version `v`. Each holds on a register of a release
+/// before the versions too (which may already have what the step adds).
+fn register_step(conn: &Connection, v: i64) -> Result<()> {
+    match v {
+        1 => conn.execute_batch(SCHEMA)?,
+        2 => {
+            if !has_column(conn, "huisbezoek", "aanwezig")? {
+                conn.execute_batch("ALTER TABLE huisbezoek ADD COLUMN aanwezig TEXT")?;
+            }
+        }
+        other => anyhow::bail!("het zakenregister kent geen stap naar versie {other}"),
+    }
     Ok(())
 }
 
@@ -1968,6 +2032,64 @@ pub fn closed_since(conn: &Connection, since: &str) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The register reaches the current version from each earlier one, keeps its rows, and
+    /// refuses a register of a later release.
+    #[test]
+    fn the_register_migrates_from_each_earlier_version() {
+        // No register at all.
+        let conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate_register(&conn).unwrap(), 0);
+        assert_eq!(register_version(&conn).unwrap(), REGISTER_VERSION);
+        assert!(has_register(&conn).unwrap());
+        assert!(has_column(&conn, "huisbezoek", "aanwezig").unwrap());
+        // Again: nothing to do.
+        assert_eq!(migrate_register(&conn).unwrap(), REGISTER_VERSION);
+
+        // A register of a release before the versions: no `aanwezig`, a table added since
+        // missing, a visit recorded.
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(
+            "DROP TABLE trefkans_archief;
+             INSERT INTO huisbezoek (zaak, volgnr, gepland, team) VALUES ('LOEP-2026-1', 1, '2026-03-01', 'hh');",
+        )
+        .unwrap();
+        assert_eq!(register_version(&conn).unwrap(), 0);
+        assert_eq!(migrate_register(&conn).unwrap(), 0);
+        assert_eq!(register_version(&conn).unwrap(), REGISTER_VERSION);
+        assert!(has_column(&conn, "huisbezoek", "aanwezig").unwrap());
+        let kept: i64 = conn
+            .query_row("SELECT COUNT(*) FROM huisbezoek", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 1);
+        let created: bool = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'trefkans_archief')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(created, "a table the old register lacked was not created");
+
+        // Version 1 recorded (the tables, not yet the column).
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE zaak_schema (id INTEGER PRIMARY KEY CHECK (id = 1), versie INTEGER NOT NULL);
+             INSERT INTO zaak_schema VALUES (1, 1);",
+        )
+        .unwrap();
+        assert_eq!(migrate_register(&conn).unwrap(), 1);
+        assert!(has_column(&conn, "huisbezoek", "aanwezig").unwrap());
+        assert_eq!(register_version(&conn).unwrap(), REGISTER_VERSION);
+
+        // A later release's register.
+        conn.execute("UPDATE zaak_schema SET versie = ?1", [REGISTER_VERSION + 1])
+            .unwrap();
+        let e = migrate_register(&conn).unwrap_err();
+        assert!(e.to_string().contains("nieuwere versie"), "{e}");
+    }
 
     #[test]
     fn uuids_are_version_4() {
