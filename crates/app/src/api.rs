@@ -49,7 +49,7 @@ pub fn open(dir: &Path, key: &str) -> Result<ApiSession> {
     // The guard below checks the access state (with the log) before the call is answered.
     let (user, sleutel, scopes) = apisleutel::authenticate(project.conn(), key)?;
     attach_vault(&mut project)?;
-    guard(&project)?;
+    guard(&mut project)?;
     crate::retention::enforce(&mut project, false)?;
     Ok(ApiSession {
         session: Session {

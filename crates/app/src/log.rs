@@ -34,10 +34,16 @@ pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
     let p = &session.project;
     let mut known: Vec<(i64, String)> = p.verified_head()?.into_iter().collect();
     if let Some(token) = sinds {
-        known
-            .push(p.check_signed_head(token).map_err(|e| {
-                AppError::invalid_in(&["sinds"], format!("de bewaarde kop: {e:#}"))
-            })?);
+        known.push(p.check_signed_head(token).map_err(|e| {
+            // What was typed is the user's; a fault of the project (no key) is not.
+            let e = AppError::from(e);
+            match e.kind {
+                crate::Kind::Invalid => {
+                    AppError::invalid_in(&["sinds"], format!("de bewaarde kop: {}", e.message()))
+                }
+                _ => e,
+            }
+        })?);
     }
     let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
     v.problems

@@ -111,7 +111,7 @@ pub struct Ontvangen {
 fn open_public(dir: &Path) -> Result<Project> {
     let mut project = Project::open(dir)?;
     crate::session::attach_vault(&mut project)?;
-    crate::session::guard(&project)?;
+    crate::session::guard(&mut project)?;
     if project.ensure_may_process().is_err() {
         return Err(AppError::refused(
             "Dit meldpunt neemt nu geen meldingen aan. Bel de gemeente op 14 + netnummer als u iets wilt melden.",

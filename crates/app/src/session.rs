@@ -340,7 +340,7 @@ fn login_via(
     };
     if mode == Access::Write {
         attach_vault(&mut project)?;
-        guard(&project)?;
+        guard(&mut project)?;
     }
     Ok((
         Session {
@@ -380,10 +380,10 @@ pub(crate) fn login_despite_alarm(dir: &Path, naam: &str, password: &str) -> Res
 
 /// Fails closed: a writer checks the log and the rows that grant access, and refuses to go on
 /// when they were changed outside loep (or an earlier check found so and nobody has looked).
-pub(crate) fn guard(project: &Project) -> Result<()> {
+pub(crate) fn guard(project: &mut Project) -> Result<()> {
     let problems = project.check_integrity(vault_head(project)?)?;
     if problems.is_empty() {
-        return Ok(());
+        return settle_head(project);
     }
     Err(AppError::conflict(format!(
         "het verwerkingslog of de rijen die toegang geven of iets beslissen zijn buiten loep om gewijzigd, dus weigert dit project verdere verwerking tot de functionaris gegevensbescherming heeft gekeken: `loep log verify` toont wat en waar, `loep log herstel --reden` legt vast dat het is afgehandeld. Gevonden: {}",
@@ -399,25 +399,6 @@ pub(crate) fn attach_vault(project: &mut Project) -> Result<()> {
     loep_zaken::create_schema(project.conn())?;
     let mut vault = loep_vault::Vault::open(&project.layout)?;
     vault.reconcile(&project.layout, &project.delivery_ids()?)?;
-    // A commit interrupted between the two databases: after the store committed, the vault
-    // records the head now; before, the log says that a write was interrupted (so that
-    // records removed after such a moment do not pass unseen), and the vault records that.
-    if let Some((seq, _)) = vault.settle_head(&loep_store::log::head(project.conn())?)? {
-        let now = loep_store::clock::now();
-        let activity = project.config.verwerkingsactiviteit_id.clone();
-        let tx = project.begin()?;
-        loep_store::log::append(
-            &tx,
-            &activity,
-            loep_store::log::LogRecord::new("log.schrijven_onderbroken", &now, &now)
-                .with_attr("aangekondigd_record", seq),
-        )?;
-        // In two steps as every commit (the mirror is not installed yet).
-        let (seq, hash) = loep_store::log::head(&tx)?;
-        vault.prepare_head(seq, &hash)?;
-        tx.commit()?;
-        vault.record_head(seq, &hash)?;
-    }
     // The new head goes to the vault and to the verified head beside the integrity key, where
     // a writer of the databases cannot change it: truncating the log is then found at the next
     // open, however the vault's copy was edited.
@@ -444,6 +425,33 @@ impl loep_store::project::HeadMirror for VaultMirror {
         self.vault.record_head(seq, hash)?;
         loep_store::integrity::set_checkpoint(&self.layout, seq, hash)
     }
+}
+
+/// After the guard found the log whole: a commit interrupted between the store's commit and
+/// the vault's leaves a head announced in the vault and not recorded. When the log stands at
+/// it (the store committed), the vault records it; when the log stands at the recorded head,
+/// the log gets a record of what was announced and what is there (a write interrupted before
+/// its commit, or records removed since: the log alone cannot tell, the privacy officer can,
+/// with a signed head kept earlier), committed through the mirror as every write.
+fn settle_head(project: &mut Project) -> Result<()> {
+    let head = loep_store::log::head(project.conn())?;
+    let Some((seq, hash)) = loep_vault::Vault::open(&project.layout)?.settle_head(&head)? else {
+        return Ok(());
+    };
+    let now = loep_store::clock::now();
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.begin()?;
+    loep_store::log::append(
+        &tx,
+        &activity,
+        loep_store::log::LogRecord::new("log.schrijven_onderbroken", &now, &now)
+            .with_attr("aangekondigd_record", seq)
+            .with_attr("aangekondigde_hash", hash)
+            .with_attr("vastgelegd_record", head.0)
+            .with_attr("vastgelegde_hash", head.1),
+    )?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// The identity vault's copy of the processing log's head.
@@ -482,7 +490,7 @@ fn enforce_retention(
         Access::Read => match Project::open(dir) {
             Ok(mut writer) => {
                 attach_vault(&mut writer)?;
-                if guard(&writer).is_ok() {
+                if guard(&mut writer).is_ok() {
                     Some(crate::retention::enforce(&mut writer, false)?)
                 } else {
                     None
@@ -557,7 +565,7 @@ pub fn resume(dir: &Path, mode: Access, token: &str) -> Result<(Session, String)
         loep_store::websessie::resume(&mut project, token, loep_store::clock::now_utc())?;
     if mode == Access::Write {
         attach_vault(&mut project)?;
-        guard(&project)?;
+        guard(&mut project)?;
     }
     Ok((
         Session {

@@ -2,7 +2,7 @@
 //! `loep synth`'s `truth/adressen.csv` (`thema, vbo_id, scenario_id, decoy`, and optionally
 //! `variant, sterkte`: then also per variant and strength).
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use loep_store::scan::{AddressProfile, Signal};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,18 +101,23 @@ pub fn evaluate(
     team: &[loep_contract::Partner],
 ) -> Result<Quality> {
     let path = truth_dir.join("adressen.csv");
-    let mut r = csv::Reader::from_path(&path).with_context(|| {
-        format!(
-            "kan {} niet lezen; geef de map truth van `loep synth`",
+    // The truth directory is what the user named: a wrong one is theirs to change.
+    let mut r = match csv::Reader::from_path(&path) {
+        Ok(r) => r,
+        Err(e) => loep_store::invalid!(
+            "kan {} niet lezen ({e}); geef de map truth van `loep synth`",
             path.display()
-        )
-    })?;
+        ),
+    };
     let mut planted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut decoys: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     // (thema, variant, sterkte, decoy) → addresses.
     let mut variants: BTreeMap<(String, String, String, bool), BTreeSet<String>> = BTreeMap::new();
     for (n, rec) in r.records().enumerate() {
-        let rec = rec.with_context(|| format!("{} regel {}", path.display(), n + 2))?;
+        let rec = match rec {
+            Ok(rec) => rec,
+            Err(e) => loep_store::invalid!("{} regel {}: {e}", path.display(), n + 2),
+        };
         let (Some(thema), Some(vbo), Some(decoy)) = (rec.get(0), rec.get(1), rec.get(3)) else {
             loep_store::invalid!(
                 "{} regel {}: verwacht thema, vbo_id, scenario_id, decoy",

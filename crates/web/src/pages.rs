@@ -24,7 +24,7 @@ pub fn render(t: &impl Template) -> Response {
         Ok(body) => Html(body).into_response(),
         Err(e) => page_error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            &format!("De pagina kon niet worden opgebouwd: {e}"),
+            &crate::web::internal_message(&format!("de pagina kon niet worden opgebouwd: {e}")),
         ),
     }
 }

@@ -15,10 +15,12 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::catalogus::{self, catalogus};
 
-/// The register's tables. `mac` columns are sealed by the store's integrity triggers
+/// The register's tables at version 1 of its schema (see [`REGISTER_VERSION`]). Never change
+/// this: a register at version 1 or later does not run it again, so a new table, column or
+/// index is a new step of [`register_step`]. `mac` columns are sealed by the store's integrity triggers
 /// (`loep_store::integrity::GUARDED`): the rows that decide who sees a case and its
 /// identities (`zaak`, `zaak_rol`, `zaak_signaal`) cannot be edited outside loep unnoticed.
-const SCHEMA: &str = r#"
+const SCHEMA_V1: &str = r#"
 CREATE TABLE IF NOT EXISTS zaak (
     identificatie TEXT PRIMARY KEY,
     uuid TEXT NOT NULL UNIQUE,
@@ -133,7 +135,7 @@ CREATE TABLE IF NOT EXISTS trefkans_archief (
 /// register lives in the store's database, beside the store's own `PRAGMA user_version`):
 /// - 0: no register (a project no writer has opened since the register came), or a register
 ///   of a release before these versions, which may lack tables and columns added since.
-/// - 1: the tables and indexes of [`SCHEMA`] (created where missing).
+/// - 1: the tables and indexes of [`SCHEMA_V1`] (created where missing).
 /// - 2: `huisbezoek.aanwezig`, who went on a visit.
 pub const REGISTER_VERSION: i64 = 2;
 
@@ -194,7 +196,7 @@ fn migrate_register(conn: &Connection) -> Result<i64> {
 /// before the versions too (which may already have what the step adds).
 fn register_step(conn: &Connection, v: i64) -> Result<()> {
     match v {
-        1 => conn.execute_batch(SCHEMA)?,
+        1 => conn.execute_batch(SCHEMA_V1)?,
         2 => {
             if !has_column(conn, "huisbezoek", "aanwezig")? {
                 conn.execute_batch("ALTER TABLE huisbezoek ADD COLUMN aanwezig TEXT")?;
@@ -2049,7 +2051,7 @@ mod tests {
         // A register of a release before the versions: no `aanwezig`, a table added since
         // missing, a visit recorded.
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
         conn.execute_batch(
             "DROP TABLE trefkans_archief;
              INSERT INTO huisbezoek (zaak, volgnr, gepland, team) VALUES ('LOEP-2026-1', 1, '2026-03-01', 'hh');",
@@ -2074,7 +2076,7 @@ mod tests {
 
         // Version 1 recorded (the tables, not yet the column).
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(SCHEMA).unwrap();
+        conn.execute_batch(SCHEMA_V1).unwrap();
         conn.execute_batch(
             "CREATE TABLE zaak_schema (id INTEGER PRIMARY KEY CHECK (id = 1), versie INTEGER NOT NULL);
              INSERT INTO zaak_schema VALUES (1, 1);",

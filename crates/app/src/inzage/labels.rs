@@ -547,7 +547,9 @@ pub fn action_name(name: &str) -> String {
         "bewaartermijn.zaak" => "Zaak vernietigd (bewaartermijn)",
         "bewaartermijn.zaken" => "Zaken vernietigd (bewaartermijn)",
         "log.alarm_afgehandeld" => "Alarm afgehandeld",
-        "log.schrijven_onderbroken" => "Schrijven onderbroken voordat het was vastgelegd",
+        "log.schrijven_onderbroken" => {
+            "Aangekondigde kop niet in het log: schrijven onderbroken, of records verwijderd"
+        }
         "melding.ontvangen" => "Melding van een bewoner ontvangen",
         "melding.status" => "Melding bijgewerkt",
         "toegang.staat" => "Rechten vastgelegd",
@@ -594,6 +596,9 @@ pub fn log_attribute(key: &str) -> String {
         "melding" => "Melding",
         "besluit" => "Besluit",
         "aangekondigd_record" => "Aangekondigd tot record",
+        "aangekondigde_hash" => "Hash van de aangekondigde kop",
+        "vastgelegd_record" => "Log stond op record",
+        "vastgelegde_hash" => "Hash van dat record",
         "account" => "Account",
         "grond" => "Grond",
         "voorstel" => "Voorstel",

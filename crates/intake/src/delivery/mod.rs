@@ -184,7 +184,9 @@ fn problem(file: &str, msg: impl Into<String>) -> FileProblem {
 }
 
 /// A reader's refusal of a file as a problem the partner can act on: the reader's own file,
-/// line and message when it said them, else the error as text.
+/// line and message when it said them; a fault of the machine (an error of the operating
+/// system) without its details, which go to the log; else the error as text (a format the
+/// reader could not read, in the words of the library that read it).
 fn source_problem(file: &str, e: &anyhow::Error) -> FileProblem {
     match e
         .chain()
@@ -196,6 +198,22 @@ fn source_problem(file: &str, e: &anyhow::Error) -> FileProblem {
             kolom: None,
             melding: se.melding.clone(),
         },
+        // An error of the operating system (no such file, no access, disk full): a broken
+        // or truncated file of the partner is a format error, without one.
+        None if e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.raw_os_error().is_some())
+        }) =>
+        {
+            tracing::error!(
+                bestand = file,
+                "kan een bestand van de levering niet lezen: {e:#}"
+            );
+            problem(
+                file,
+                "het bestand kon op de server niet worden gelezen of verwerkt; dat ligt niet aan het bestand zelf: lever het later opnieuw, of vraag de beheerder van het project naar de foutmelding in het log van loep",
+            )
+        }
         None => problem(file, format!("{e:#}")),
     }
 }
