@@ -169,11 +169,7 @@ pub fn create_schema(conn: &Connection) -> Result<()> {
 /// The versioned part of [`create_schema`]: returns the version the register had.
 fn migrate_register(conn: &Connection) -> Result<i64> {
     let from = register_version(conn)?;
-    if from > REGISTER_VERSION {
-        anyhow::bail!(
-            "het zakenregister van dit project is gemaakt met een nieuwere versie van loep (versie {from}, deze versie kent er tot en met {REGISTER_VERSION}); gebruik die versie of een nieuwere"
-        );
-    }
+    refuse_newer(from)?;
     if from < REGISTER_VERSION {
         let tx = conn.unchecked_transaction()?;
         for v in from + 1..=REGISTER_VERSION {
@@ -209,12 +205,28 @@ fn register_step(conn: &Connection, v: i64) -> Result<()> {
 
 /// Whether the project has a case register yet (a project no writer has opened since this
 /// release has none: it holds no cases).
+/// A register of a later release is refused here too, so that a reader of this release does
+/// not read tables whose meaning has changed since.
 pub fn has_register(conn: &Connection) -> Result<bool> {
-    Ok(conn.query_row(
+    let exists: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zaak')",
         [],
         |r| r.get(0),
-    )?)
+    )?;
+    if exists {
+        refuse_newer(register_version(conn)?)?;
+    }
+    Ok(exists)
+}
+
+/// Refuses a register made by a later release.
+fn refuse_newer(version: i64) -> Result<()> {
+    if version > REGISTER_VERSION {
+        anyhow::bail!(
+            "het zakenregister van dit project is gemaakt met een nieuwere versie van loep (versie {version}, deze versie kent er tot en met {REGISTER_VERSION}); gebruik die versie of een nieuwere"
+        );
+    }
+    Ok(())
 }
 
 /// Whether `table` has `column` (the register's tables gain columns in place).
@@ -2090,6 +2102,9 @@ mod tests {
         conn.execute("UPDATE zaak_schema SET versie = ?1", [REGISTER_VERSION + 1])
             .unwrap();
         let e = migrate_register(&conn).unwrap_err();
+        assert!(e.to_string().contains("nieuwere versie"), "{e}");
+        // And a reader, which asks whether there is a register before it reads one.
+        let e = has_register(&conn).unwrap_err();
         assert!(e.to_string().contains("nieuwere versie"), "{e}");
     }
 
