@@ -381,9 +381,16 @@ pub(crate) fn login_despite_alarm(dir: &Path, naam: &str, password: &str) -> Res
 /// Fails closed: a writer checks the log and the rows that grant access, and refuses to go on
 /// when they were changed outside loep (or an earlier check found so and nobody has looked).
 pub(crate) fn guard(project: &mut Project) -> Result<()> {
-    let problems = project.check_integrity(vault_head(project)?)?;
+    let copy = vault_head(project)?;
+    // Only an announced head left unrecorded needs settling (the vault is opened again then).
+    let announced = copy.as_ref().is_some_and(|c| c.pending.is_some());
+    let problems = project.check_integrity(copy)?;
     if problems.is_empty() {
-        return settle_head(project);
+        return if announced {
+            settle_head(project)
+        } else {
+            Ok(())
+        };
     }
     Err(AppError::conflict(format!(
         "het verwerkingslog of de rijen die toegang geven of iets beslissen zijn buiten loep om gewijzigd, dus weigert dit project verdere verwerking tot de functionaris gegevensbescherming heeft gekeken: `loep log verify` toont wat en waar, `loep log herstel --reden` legt vast dat het is afgehandeld. Gevonden: {}",
