@@ -48,7 +48,7 @@ pub fn change_password(session: &mut Session, current: &str, new: &str) -> Resul
 /// `loep user list`.
 pub fn list(session: &Session) -> Result<Vec<Account>> {
     session.authorize(Actie::GebruikersBekijken)?;
-    Ok(auth::users(session.project.conn())?)
+    Ok(auth::users(session.project.db())?)
 }
 
 /// `loep user disable` (another beheerder).
@@ -82,7 +82,7 @@ pub fn confirm(session: &mut Session, naam: &str) -> Result<()> {
 /// account, and every failed login.
 pub fn audit(session: &Session) -> Result<Vec<AuditRecord>> {
     session.authorize(Actie::AuditBekijken)?;
-    Ok(loep_store::audit::records(session.project.conn())?)
+    Ok(loep_store::audit::records(session.project.db())?)
 }
 
 /// Checks a new account's name and password before anything is created.

@@ -38,7 +38,7 @@ pub fn well_formed(key: &str) -> bool {
 pub fn check(pool: &crate::session::ReadPool, key: &str) -> Result<()> {
     let project = pool.take()?;
     project.check_access()?;
-    apisleutel::authenticate(project.conn(), key)?;
+    apisleutel::authenticate(project.db(), key)?;
     Ok(())
 }
 
@@ -47,7 +47,7 @@ pub fn check(pool: &crate::session::ReadPool, key: &str) -> Result<()> {
 pub fn open(dir: &Path, key: &str) -> Result<ApiSession> {
     let mut project = Project::open(dir)?;
     // The guard below checks the access state (with the log) before the call is answered.
-    let (user, sleutel, scopes) = apisleutel::authenticate(project.conn(), key)?;
+    let (user, sleutel, scopes) = apisleutel::authenticate(project.db(), key)?;
     attach_vault(&mut project)?;
     guard(&mut project)?;
     crate::retention::enforce(&mut project, false)?;
@@ -216,7 +216,7 @@ impl ApiSession {
     /// The answer stored for a repeated POST with this `Idempotency-Key`.
     pub fn stored_answer(&self, idempotency_key: &str) -> Result<Option<Antwoord>> {
         Ok(apisleutel::stored_answer(
-            self.session.project.conn(),
+            self.session.project.db(),
             &self.sleutel,
             idempotency_key,
         )?)
@@ -225,7 +225,7 @@ impl ApiSession {
     /// Keeps the answer to a POST with an `Idempotency-Key`, to give again when it is repeated.
     pub fn store_answer(&self, idempotency_key: &str, a: &Antwoord) -> Result<()> {
         Ok(apisleutel::store_answer(
-            self.session.project.conn(),
+            self.session.project.db(),
             &self.sleutel,
             idempotency_key,
             a,
@@ -265,7 +265,7 @@ pub fn issue(
 /// `loep api-sleutel list`.
 pub fn list(session: &Session) -> Result<Vec<ApiSleutel>> {
     session.authorize(Actie::GebruikersBekijken)?;
-    Ok(apisleutel::list(session.project.conn())?)
+    Ok(apisleutel::list(session.project.db())?)
 }
 
 /// `loep api-sleutel revoke` (beheerder).

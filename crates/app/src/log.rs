@@ -45,18 +45,18 @@ pub fn verify(session: &Session, sinds: Option<&str>) -> Result<Checked> {
             }
         })?);
     }
-    let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
+    let mut v = loep_store::log::verify(p.db(), crate::session::vault_head(p)?, &known)?;
     v.problems
-        .extend(loep_store::integrity::tampered_rows(p.conn())?);
+        .extend(loep_store::integrity::tampered_rows(p.db())?);
     v.problems
-        .extend(loep_store::integrity::tampered_decisions(p.conn())?);
+        .extend(loep_store::integrity::tampered_decisions(p.db())?);
     // The signals too: identities are asked for by them (checked again at every use).
     v.problems
-        .extend(loep_store::scan::tampered_signals(p.conn())?);
+        .extend(loep_store::scan::tampered_signals(p.db())?);
     // Each run against its certificate, and each certificate against the log's record of
     // its scan.
     v.problems
-        .extend(loep_store::certificaat::problems(p.conn(), true)?);
+        .extend(loep_store::certificaat::problems(p.db(), true)?);
     // And the access state as a whole against its anchor (older copies of rows, rollbacks)
     // and against the log's last record of it.
     v.problems.extend(p.access_problems()?);
@@ -98,7 +98,7 @@ pub fn export(session: &Session, format: Format) -> Result<(String, usize)> {
             v.problems.join("; ")
         )));
     }
-    let records = loep_store::log::records(session.project.conn())?;
+    let records = loep_store::log::records(session.project.db())?;
     let text = match format {
         Format::Jsonl => {
             let mut t = String::new();
@@ -116,9 +116,9 @@ pub fn export(session: &Session, format: Format) -> Result<(String, usize)> {
 fn verify_for_export(session: &Session) -> Result<Verification> {
     let p = &session.project;
     let known: Vec<(i64, String)> = p.verified_head()?.into_iter().collect();
-    let mut v = loep_store::log::verify(p.conn(), crate::session::vault_head(p)?, &known)?;
+    let mut v = loep_store::log::verify(p.db(), crate::session::vault_head(p)?, &known)?;
     v.problems
-        .extend(loep_store::integrity::tampered_rows(p.conn())?);
+        .extend(loep_store::integrity::tampered_rows(p.db())?);
     v.problems.extend(p.access_problems()?);
     Ok(v)
 }
@@ -195,7 +195,7 @@ pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladz
         tot: filter.tot.as_deref().map(|d| start_of(d, 1)).transpose()?,
     };
     let pagina = pagina.clamp(1, 1_000_000);
-    let conn = session.project.conn();
+    let conn = session.project.db();
     let (records, meer) =
         loep_store::log::browse(conn, &bounded, (pagina - 1) * PER_PAGINA, PER_PAGINA)?;
     // Records of reviews name their accounts by a keyed fingerprint: the privacy officer

@@ -90,7 +90,7 @@ impl Adresvinder {
 
 pub(crate) fn bag_snapshot_of(project: &Project) -> Result<Option<String>> {
     Ok(
-        loep_store::catalog::current_snapshot(project.conn(), "bag_verblijfsobject")?
+        loep_store::catalog::current_snapshot(project.db(), "bag_verblijfsobject")?
             .map(|s| s.snapshot_id),
     )
 }
@@ -154,7 +154,7 @@ pub fn stand(dir: &Path, code: &str) -> Result<Option<Stand>> {
 /// The residents' reports, the newest first (analist, projectleider).
 pub fn list(session: &Session) -> Result<Vec<Burgermelding>> {
     session.authorize(Actie::SignalenBekijken)?;
-    Ok(loep_store::burgermelding::list(session.project.conn())?)
+    Ok(loep_store::burgermelding::list(session.project.db())?)
 }
 
 pub use loep_scan::meldingen::GeleverdeMelding;
@@ -170,10 +170,7 @@ pub fn delivered(session: &Session, at: Option<&str>) -> Result<Vec<GeleverdeMel
 /// The reports about one address.
 pub fn at(session: &Session, vbo_id: &str) -> Result<Vec<Burgermelding>> {
     session.authorize(Actie::SignalenBekijken)?;
-    Ok(loep_store::burgermelding::at(
-        session.project.conn(),
-        vbo_id,
-    )?)
+    Ok(loep_store::burgermelding::at(session.project.db(), vbo_id)?)
 }
 
 /// Moves a report on (`in_behandeling`, `afgerond`): what the resident then reads with the

@@ -78,7 +78,7 @@ pub fn create(
     auth::check_new_account(beheerder, password)?;
     let mut project = Project::init(dir, config)?;
     // The vault starts with a copy of the new log's head (the project's creation).
-    let (seq, hash) = loep_store::log::head(project.conn())?;
+    let (seq, hash) = loep_store::log::head(project.db())?;
     loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
     loep_store::integrity::set_checkpoint(&project.layout, seq, &hash)?;
     let tx = project.begin()?;
@@ -87,7 +87,7 @@ pub fn create(
     // The access state is bound from the start (recorded in the log, whose new head the
     // vault and the verified head beside the key copy).
     project.bind_access()?;
-    let (seq, hash) = loep_store::log::head(project.conn())?;
+    let (seq, hash) = loep_store::log::head(project.db())?;
     loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
     loep_store::integrity::set_checkpoint(&project.layout, seq, &hash)?;
     Ok(project)
@@ -99,7 +99,7 @@ pub fn create(
 pub fn approve(session: &mut Session, dpia: &str) -> Result<Approval> {
     session.authorize(Actie::ProjectGoedkeuren)?;
     if !session.user.bevestigd() {
-        if auth::has_confirmed_fg(session.project.conn())? {
+        if auth::has_confirmed_fg(session.project.db())? {
             return Err(AppError::refused(
                 "geweigerd: uw account wacht op bevestiging door de functionaris gegevensbescherming van het project",
             ));
@@ -129,7 +129,7 @@ pub fn summary(session: &Session) -> Result<Summary> {
         naam: c.naam.clone(),
         doel: c.doel.clone(),
         periode: (c.periode.van.clone(), c.periode.tot.clone()),
-        scans: loep_store::scan::runs(session.project.conn())?,
+        scans: loep_store::scan::runs(session.project.db())?,
     })
 }
 

@@ -115,7 +115,7 @@ pub(crate) fn write(
 /// The entry as `loep register export` would write it, for a page to show.
 pub fn entry(session: &Session) -> Result<Entry> {
     session.authorize(Actie::RegisterExporteren)?;
-    let rates = loep_zaken::trefkans::rapport(session.project.conn())?;
+    let rates = loep_zaken::trefkans::rapport(session.project.db())?;
     build(
         &session.project.config,
         dpia(session)?.as_deref(),
@@ -139,7 +139,7 @@ pub fn export(session: &Session, out: Option<&Path>) -> Result<Published> {
     let out = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| session.project.layout.dir.join("publicatie"));
-    let rates = loep_zaken::trefkans::rapport(session.project.conn())?;
+    let rates = loep_zaken::trefkans::rapport(session.project.db())?;
     write(&session.project.config, dpia.as_deref(), Some(&rates), &out)
 }
 

@@ -12,7 +12,7 @@ use crate::session::Session;
 /// past their archiefactiedatum first, then signals and identities (the vault keeps those of
 /// persons in open cases).
 pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionReport> {
-    let zaken = if loep_zaken::bewaren::due(project.conn())?.is_empty() {
+    let zaken = if loep_zaken::bewaren::due(project.db())?.is_empty() {
         loep_zaken::bewaren::Vernietigd::default()
     } else {
         let activity = project.config.verwerkingsactiviteit_id.clone();
@@ -29,13 +29,13 @@ pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionR
         ))
     .format("%Y-%m-%d")
     .to_string();
-    let in_open_cases = loep_zaken::register::persons_in_open_cases(project.conn(), &since)?;
-    let closed = match loep_store::retention::last_identities_destruction(project.conn())? {
-        Some(t) => loep_zaken::register::closed_since(project.conn(), &t)?,
+    let in_open_cases = loep_zaken::register::persons_in_open_cases(project.db(), &since)?;
+    let closed = match loep_store::retention::last_identities_destruction(project.db())? {
+        Some(t) => loep_zaken::register::closed_since(project.db(), &t)?,
         None => false,
     };
     if !dry_run {
-        loep_store::apisleutel::purge_answers(project.conn(), loep_store::clock::now_utc())?;
+        loep_store::apisleutel::purge_answers(project.db(), loep_store::clock::now_utc())?;
     }
     let mut report = loep_vault::enforce_retention(project, dry_run, &in_open_cases, closed)?;
     if !zaken.zaken.is_empty() {
@@ -47,10 +47,7 @@ pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionR
 
 /// Whether anything is due (a reader then takes the write lock to enforce it).
 pub(crate) fn due(project: &Project) -> Result<bool> {
-    Ok(
-        loep_vault::retention_due(project)?
-            || !loep_zaken::bewaren::due(project.conn())?.is_empty(),
-    )
+    Ok(loep_vault::retention_due(project)? || !loep_zaken::bewaren::due(project.db())?.is_empty())
 }
 
 /// `loep retention run`: destroys what is due (or, with `dry_run`, only counts it).

@@ -39,7 +39,7 @@ pub fn decide(
     approve: bool,
     toelichting: &str,
 ) -> Result<Onthulling> {
-    let o = reveal::get(session.project.conn(), id)?;
+    let o = reveal::get(session.project.db(), id)?;
     session.authorize_on(Actie::OnthullingBeoordelen, o.object())?;
     Ok(reveal::decide(
         &mut session.project,
@@ -78,9 +78,9 @@ pub struct Onthuld {
 /// person. Beside each person: their roles at the signal's address, from the pseudonymous
 /// analysis data (which the requester's role may read).
 pub fn open(session: &mut Session, id: &str) -> Result<Onthuld> {
-    let o = reveal::get(session.project.conn(), id)?;
+    let o = reveal::get(session.project.db(), id)?;
     let op_zaak = loep_zaken::register::on_open_case_with_signal(
-        session.project.conn(),
+        session.project.db(),
         &session.user,
         &o.signaal,
     )?;
@@ -89,7 +89,7 @@ pub fn open(session: &mut Session, id: &str) -> Result<Onthuld> {
         loep_vault::Grant::for_reveal(&mut session.project, &session.user, id, op_zaak)?;
     let ids = loep_vault::identities(&session.project, &grant)?;
 
-    let vbo_id = loep_store::scan::signal(session.project.conn(), &o.signaal)?.map(|s| s.vbo_id);
+    let vbo_id = loep_store::scan::signal(session.project.db(), &o.signaal)?.map(|s| s.vbo_id);
     let sources = loep_scan::Sources::of(&session.project)?;
     let (mut adres, mut buurt, mut rollen) = (None, None, loep_scan::rollen::Rollen::new());
     if let Some(v) = &vbo_id {
@@ -123,7 +123,7 @@ pub fn open(session: &mut Session, id: &str) -> Result<Onthuld> {
 /// `loep reveal list`: the requests and their state.
 pub fn list(session: &Session) -> Result<Vec<Onthulling>> {
     session.authorize(Actie::OnthullingenBekijken)?;
-    Ok(reveal::list(session.project.conn(), &session.user)?)
+    Ok(reveal::list(session.project.db(), &session.user)?)
 }
 
 /// What a key holder decides on, beside the requester's reason: where the signal is, which
@@ -144,7 +144,7 @@ pub struct Context {
 pub fn context(session: &Session, o: &Onthulling) -> Result<Option<Context>> {
     session.authorize(Actie::OnthullingenBekijken)?;
     Ok(
-        loep_store::scan::signal(session.project.conn(), &o.signaal)?.map(|s| Context {
+        loep_store::scan::signal(session.project.db(), &o.signaal)?.map(|s| Context {
             personen: o.pseudoniemen.len(),
             vbo_id: s.vbo_id,
             buurtcode: s.buurtcode,

@@ -64,7 +64,7 @@ pub fn certificate(session: &Session, run: Option<&str>) -> Result<Verificatie> 
 pub fn certificate_text(session: &Session, run: Option<&str>) -> Result<String> {
     session.authorize(Actie::LogControleren)?;
     let run = the_run(session, run)?;
-    match loep_store::certificaat::get(session.project.conn(), &run.run_id)? {
+    match loep_store::certificaat::get(session.project.db(), &run.run_id)? {
         Some(stored) => Ok(stored.inhoud),
         None => Err(AppError::refused(format!(
             "run {} heeft geen certificaat",
@@ -154,7 +154,7 @@ pub struct Signals {
 }
 
 fn the_run(session: &Session, run: Option<&str>) -> Result<ScanRun> {
-    loep_store::scan::run(session.project.conn(), run)?.ok_or_else(|| match run {
+    loep_store::scan::run(session.project.db(), run)?.ok_or_else(|| match run {
         Some(r) => AppError::not_found(format!(
             "er is geen scan '{r}' in dit project (`loep status` toont de scans)"
         )),
@@ -169,7 +169,7 @@ pub fn signals(session: &Session, filter: &SignalFilter, page: Page) -> Result<S
     let run = the_run(session, filter.run.as_deref())?;
     let query = filter.query();
     let (total, signals) = loep_store::scan::signals_page(
-        session.project.conn(),
+        session.project.db(),
         &run.run_id,
         &query,
         page.number.saturating_mul(page.size),
@@ -243,7 +243,7 @@ pub fn queue(
         Some(r) => r,
         None => {
             let r = std::sync::Arc::new(loep_store::scan::ranked_addresses(
-                session.project.conn(),
+                session.project.db(),
                 &run.run_id,
                 &query,
             )?);
@@ -261,11 +261,11 @@ pub fn queue(
     let team = &session.project.config.partners;
     let mut rows = Vec::with_capacity(to - from);
     for vbo in &ranked[from..to] {
-        let Some(profile) = loep_store::scan::profile_at(session.project.conn(), &run.run_id, vbo)?
+        let Some(profile) = loep_store::scan::profile_at(session.project.db(), &run.run_id, vbo)?
         else {
             continue;
         };
-        let signals: Vec<Signal> = loep_store::scan::signals_at(session.project.conn(), vbo)?
+        let signals: Vec<Signal> = loep_store::scan::signals_at(session.project.db(), vbo)?
             .into_iter()
             .filter(|s| s.run_id == run.run_id)
             .collect();
@@ -312,7 +312,7 @@ pub fn signals_in(
         Some(s) => s,
         None => {
             let s = std::sync::Arc::new(loep_store::scan::page_starts(
-                session.project.conn(),
+                session.project.db(),
                 &run.run_id,
                 &query,
                 page.size,
@@ -329,7 +329,7 @@ pub fn signals_in(
     let (total, ref starts) = *starts;
     let signals = match starts.get(page.number) {
         Some(from) => loep_store::scan::signals_from(
-            session.project.conn(),
+            session.project.db(),
             &run.run_id,
             &query,
             *from,
@@ -348,7 +348,7 @@ pub fn signals_in(
 pub fn profiles(session: &Session, run: Option<&str>) -> Result<(ScanRun, Vec<AddressProfile>)> {
     session.authorize(Actie::SignalenBekijken)?;
     let run = the_run(session, run)?;
-    let p = loep_store::scan::profiles(session.project.conn(), &run.run_id)?;
+    let p = loep_store::scan::profiles(session.project.db(), &run.run_id)?;
     Ok((run, p))
 }
 
@@ -356,8 +356,8 @@ pub fn profiles(session: &Session, run: Option<&str>) -> Result<(ScanRun, Vec<Ad
 pub fn evaluate(session: &Session, truth: &Path, run: Option<&str>) -> Result<(ScanRun, Quality)> {
     session.authorize(Actie::KwaliteitBekijken)?;
     let run = the_run(session, run)?;
-    let signals = loep_store::scan::signals(session.project.conn(), &run.run_id)?;
-    let profiles = loep_store::scan::profiles(session.project.conn(), &run.run_id)?;
+    let signals = loep_store::scan::signals(session.project.db(), &run.run_id)?;
+    let profiles = loep_store::scan::profiles(session.project.db(), &run.run_id)?;
     let q = loep_scan::evaluate::evaluate(
         &run.run_id,
         &signals,
@@ -372,7 +372,7 @@ pub fn evaluate(session: &Session, truth: &Path, run: Option<&str>) -> Result<(S
 pub fn fairness(session: &Session, run: Option<&str>) -> Result<(ScanRun, Fairness)> {
     session.authorize(Actie::KwaliteitBekijken)?;
     let run = the_run(session, run)?;
-    let profiles = loep_store::scan::profiles(session.project.conn(), &run.run_id)?;
+    let profiles = loep_store::scan::profiles(session.project.db(), &run.run_id)?;
     let spill = tempfile::tempdir()?;
     let engine = loep_scan::Engine::new(
         loep_scan::Sources::of(&session.project)?,
@@ -485,7 +485,7 @@ pub fn address_index_key(session: &Session) -> Result<String> {
     let sources = loep_scan::Sources::of(&session.project)?;
     let mut key = sources.key_parts();
     key.extend(
-        loep_store::scan::runs(session.project.conn())?
+        loep_store::scan::runs(session.project.db())?
             .into_iter()
             .map(|r| r.run_id),
     );
@@ -500,7 +500,7 @@ pub fn address_index(
 ) -> Result<AddressIndex> {
     let key = address_index_key(session)?;
     let mut wanted = loep_scan::rollen::Wanted::new();
-    for (vbo, pseudoniem) in loep_store::scan::signal_persons(session.project.conn())? {
+    for (vbo, pseudoniem) in loep_store::scan::signal_persons(session.project.db())? {
         let persons = wanted.entry(vbo).or_default();
         if let Some(p) = pseudoniem {
             persons.insert(p);
@@ -583,7 +583,7 @@ fn address_view(
         &std::collections::HashSet<&str>,
     ) -> Result<(loep_scan::rollen::Rollen, Vec<loep_scan::rollen::Koppeling>)>,
 ) -> Result<AddressView> {
-    let conn = session.project.conn();
+    let conn = session.project.db();
     let mut signals = loep_store::scan::signals_at(conn, vbo_id)?;
     let runs = loep_store::scan::runs(conn)?;
     let order: std::collections::HashMap<&str, usize> = runs

@@ -53,7 +53,7 @@ impl std::ops::DerefMut for Opened {
 impl Drop for Opened {
     fn drop(&mut self) {
         if let (Some(project), Some(home)) = (self.project.take(), self.home.as_ref())
-            && project.conn().is_autocommit()
+            && project.db().is_autocommit()
             && let Ok(mut idle) = home.lock()
             && idle.len() < POOL_SIZE
         {
@@ -128,7 +128,7 @@ impl ReadPool {
     pub fn known_device(&self, apparaat: &str, naam: &str) -> Result<bool> {
         let project = self.take()?;
         Ok(loep_store::apparaat::known(
-            project.conn(),
+            project.db(),
             apparaat,
             naam,
             loep_store::clock::now_utc(),
@@ -312,7 +312,7 @@ fn login_via(
         Via::Browser { apparaat } => match apparaat {
             Some(t)
                 if loep_store::apparaat::known(
-                    project.conn(),
+                    project.db(),
                     t,
                     naam,
                     loep_store::clock::now_utc(),
@@ -327,7 +327,7 @@ fn login_via(
         (Via::CommandLine, _) | (_, Some(_)) => auth::Client::Known,
         _ => auth::Client::Unknown,
     };
-    let user = match auth::authenticate_from(project.conn(), naam, password, client) {
+    let user = match auth::authenticate_from(project.db(), naam, password, client) {
         Ok(u) => u,
         Err(e) => {
             // A known device that gives a wrong password is known no longer (the answer is the
@@ -357,7 +357,7 @@ fn login_via(
 /// by the login). Only an account that may verify the log gets a session this way.
 pub fn login_to_verify(dir: &Path, naam: &str, password: &str) -> Result<Session> {
     let project = Project::open_read_only(dir)?;
-    let user = auth::authenticate(project.conn(), naam, password)?;
+    let user = auth::authenticate(project.db(), naam, password)?;
     let session = Session {
         project: Opened::own(project),
         user,
@@ -370,7 +370,7 @@ pub fn login_to_verify(dir: &Path, naam: &str, password: &str) -> Result<Session
 /// handle it (`loep log herstel`).
 pub(crate) fn login_despite_alarm(dir: &Path, naam: &str, password: &str) -> Result<Session> {
     let mut project = Project::open(dir)?;
-    let user = auth::authenticate(project.conn(), naam, password)?;
+    let user = auth::authenticate(project.db(), naam, password)?;
     attach_vault(&mut project)?;
     Ok(Session {
         project: Opened::own(project),
@@ -403,7 +403,7 @@ pub(crate) fn guard(project: &mut Project) -> Result<()> {
 /// new head into the vault and beside the integrity key.
 pub(crate) fn attach_vault(project: &mut Project) -> Result<()> {
     // The case register's tables (and their seals) exist for every writer.
-    loep_zaken::create_schema(project.conn())?;
+    loep_zaken::create_schema(project.db())?;
     let mut vault = loep_vault::Vault::open(&project.layout)?;
     vault.reconcile(&project.layout, &project.delivery_ids()?)?;
     // The new head goes to the vault and to the verified head beside the integrity key, where
@@ -441,7 +441,7 @@ impl loep_store::project::HeadMirror for VaultMirror {
 /// its commit, or records removed since: the log alone cannot tell, the privacy officer can,
 /// with a signed head kept earlier), committed through the mirror as every write.
 fn settle_head(project: &mut Project) -> Result<()> {
-    let head = loep_store::log::head(project.conn())?;
+    let head = loep_store::log::head(project.db())?;
     let Some((seq, hash)) = loep_vault::Vault::open(&project.layout)?.settle_head(&head)? else {
         return Ok(());
     };

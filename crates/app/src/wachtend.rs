@@ -102,13 +102,10 @@ pub fn wachtend(
         }
         if session.may(Actie::KoppelingVoorstellen) {
             // From the linkage run's counts: the page reads the pairs themselves.
-            let te_beoordelen: u64 =
-                loep_store::catalog::current_koppeling(session.project.conn())?
-                    .and_then(|k| {
-                        serde_json::from_str::<loep_intake::LinkReport>(&k.samenvatting).ok()
-                    })
-                    .map(|r| r.personen.iter().map(|p| p.beoordelen).sum())
-                    .unwrap_or(0);
+            let te_beoordelen: u64 = loep_store::catalog::current_koppeling(session.project.db())?
+                .and_then(|k| serde_json::from_str::<loep_intake::LinkReport>(&k.samenvatting).ok())
+                .map(|r| r.personen.iter().map(|p| p.beoordelen).sum())
+                .unwrap_or(0);
             let n = (te_beoordelen as usize).saturating_sub(open);
             if n > 0 {
                 out.push(Wachtend {

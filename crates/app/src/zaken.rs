@@ -123,14 +123,14 @@ pub fn case_index_key(session: &Session) -> Result<String> {
     session.authorize(Actie::ZakenBekijken)?;
     let sources = loep_scan::Sources::of(&session.project)?;
     let mut key = sources.key_parts();
-    key.push(register::case_persons_key(session.project.conn())?);
+    key.push(register::case_persons_key(session.project.db())?);
     Ok(key.join(";"))
 }
 
 /// Makes the [`CaseIndex`]: one pass over each table that gives a role, and over the BRP.
 pub fn case_index(session: &Session) -> Result<CaseIndex> {
     let key = case_index_key(session)?;
-    let (_, all) = register::case_persons(session.project.conn())?;
+    let (_, all) = register::case_persons(session.project.db())?;
     let mut wanted = loep_scan::rollen::Wanted::new();
     for (vbo, p) in &all {
         wanted.entry(vbo.clone()).or_default().insert(p.clone());
@@ -197,7 +197,7 @@ pub fn persons_in(
         }
     };
     // The approved requests of the case's signals that this account may open.
-    let conn = session.project.conn();
+    let conn = session.project.db();
     let signals: std::collections::HashSet<&str> =
         detail.signalen.iter().map(|s| s.signaal.as_str()).collect();
     let mut shown: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
@@ -258,29 +258,25 @@ fn at_the_door(source: u8, rol: &str) -> bool {
 /// `loep zaak list`.
 pub fn list(session: &Session, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
     session.authorize(Actie::ZakenBekijken)?;
-    Ok(register::list(
-        session.project.conn(),
-        &session.user,
-        filter,
-    )?)
+    Ok(register::list(session.project.db(), &session.user, filter)?)
 }
 
 /// Per status code, the cases and their addresses the account may see (the dashboard).
 pub fn per_status(session: &Session) -> Result<Vec<(String, usize, usize)>> {
     session.authorize(Actie::ZakenBekijken)?;
-    Ok(register::per_status(session.project.conn(), &session.user)?)
+    Ok(register::per_status(session.project.db(), &session.user)?)
 }
 
 /// A value that changes whenever the case register does (for counts a front end keeps).
 pub fn version(session: &Session) -> Result<String> {
     session.authorize(Actie::ZakenBekijken)?;
-    Ok(register::version(session.project.conn())?)
+    Ok(register::version(session.project.db())?)
 }
 
 /// `loep zaak show`.
 pub fn show(session: &Session, id: &str) -> Result<ZaakDetail> {
     session.authorize(Actie::ZakenBekijken)?;
-    Ok(register::show(session.project.conn(), &session.user, id)?)
+    Ok(register::show(session.project.db(), &session.user, id)?)
 }
 
 /// `loep zaak status`.
@@ -384,7 +380,7 @@ pub fn reopen(session: &mut Session, id: &str, reden: &str) -> Result<Zaak> {
 /// `loep trefkans`: hit rates per indicator from the outcomes of closed cases.
 pub fn trefkans(session: &Session) -> Result<Rapport> {
     session.authorize(Actie::TrefkansBekijken)?;
-    Ok(trefkans::trefkansen(session.project.conn(), &session.user)?)
+    Ok(trefkans::trefkansen(session.project.db(), &session.user)?)
 }
 
 /// Where exported terugmeldingen go by default: inside the vault (they hold a BSN).
@@ -402,9 +398,9 @@ pub fn terugmelding_export(
     out: Option<&Path>,
 ) -> Result<(Terugmelding, PathBuf)> {
     session.authorize(Actie::TerugmeldingExporteren)?;
-    let export = terugmelding::prepare(session.project.conn(), &session.user, id)?;
+    let export = terugmelding::prepare(session.project.db(), &session.user, id)?;
     // An approved request on one of the case's signals that holds the person.
-    let requests = loep_store::reveal::all(session.project.conn())?;
+    let requests = loep_store::reveal::all(session.project.db())?;
     let request = requests.iter().find(|o| {
         o.goedgekeurd()
             && export.signalen.contains(&o.signaal)
@@ -417,11 +413,8 @@ pub fn terugmelding_export(
         )));
     };
     // Identities only while the case is open (the register's rule, asked, not assumed).
-    let op_zaak = register::on_open_case_with_signal(
-        session.project.conn(),
-        &session.user,
-        &request.signaal,
-    )?;
+    let op_zaak =
+        register::on_open_case_with_signal(session.project.db(), &session.user, &request.signaal)?;
     if !op_zaak {
         return Err(AppError::refused(format!(
             "geweigerd: zaak {} is afgesloten; een terugmelding met een BSN kan alleen op een open zaak worden geëxporteerd (de projectleider kan haar heropenen met een reden)",

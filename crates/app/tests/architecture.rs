@@ -175,8 +175,11 @@ fn sources(dir: &str) -> Vec<PathBuf> {
 /// What speaking SQL to the project's SQLite databases looks like in Rust source. (The scan's
 /// own SQL is DataFusion over Parquet snapshots, not the project's databases: its `SELECT`s
 /// are not matched.)
-const DATABASE_ACCESS: [&str; 10] = [
+const DATABASE_ACCESS: [&str; 12] = [
     "rusqlite",
+    // The connection behind the store's `Db`, for the persistence crates only.
+    ".sql()",
+    "conn()",
     ".execute(",
     ".prepare(",
     "query_row",
@@ -195,7 +198,7 @@ const GEOPACKAGE_READER: &str = "crates/intake/src/bronnen/gpkg.rs";
 
 /// Only the store and the vault (each its own database), and the case register (its own
 /// tables in the store's database, inside the store's transactions), query the project's
-/// SQLite databases: no other crate (the web application included) names rusqlite, writes SQL for them or opens a
+/// SQLite databases: no other crate (the web application included) names rusqlite, reaches the connection behind the store's `Db`, writes SQL for them or opens a
 /// transaction of its own. The GeoPackage reader opens delivered files only, read-only.
 #[test]
 fn no_database_access_outside_the_store() {
@@ -267,6 +270,20 @@ fn the_checks_can_fail() {
     assert!(!allowed["loep-store"].contains(&"loep-intake"));
     let sample = "let tx = project.conn_mut().transaction()?;";
     assert!(DATABASE_ACCESS.iter().any(|w| sample.contains(w)));
+    for sample in [
+        "let n: i64 = project.db().sql().query_row(q, [], |r| r.get(0))?;",
+        "let c = session.project.conn();",
+    ] {
+        assert!(
+            DATABASE_ACCESS.iter().any(|w| sample.contains(w)),
+            "{sample}"
+        );
+    }
+    assert!(
+        !DATABASE_ACCESS
+            .iter()
+            .any(|w| "loep_store::catalog::current_snapshot(project.db(), t)".contains(w))
+    );
     assert!(
         !DATABASE_ACCESS
             .iter()

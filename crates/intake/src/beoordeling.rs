@@ -143,7 +143,7 @@ pub struct Voorstel {
 /// The pairs of the current linkage run reviewed or to review: those between the thresholds,
 /// and those a review decided. None without a linkage run.
 pub fn kandidaten(project: &Project) -> Result<Vec<Kandidaat>> {
-    let Some(k) = catalog::current_koppeling(project.conn())? else {
+    let Some(k) = catalog::current_koppeling(project.db())? else {
         return Ok(Vec::new());
     };
     let path = project.layout.dir.join(&k.pad_personen);
@@ -248,7 +248,7 @@ pub const VERWORPEN: &str = "verworpen";
 
 /// Every record of the reviews, oldest first, each checked against its keyed hash.
 fn records(project: &Project) -> Result<Vec<StoredRecord>> {
-    loep_store::log::records_named(project.conn(), "beoordeling.")
+    loep_store::log::records_named(project.db(), "beoordeling.")
 }
 
 /// Every proposal, oldest first, with where it stands.
@@ -347,7 +347,7 @@ pub fn propose(
             "over dit paar staat al een voorstel open; dat wacht op een tweede beoordelaar"
         );
     }
-    let account = loep_store::log::account_fingerprint(project.conn(), user.naam())?;
+    let account = loep_store::log::account_fingerprint(project.db(), user.naam())?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let now = clock::now();
     let tx = project.begin()?;
@@ -397,7 +397,7 @@ pub fn decide(
         );
     }
     // Four eyes: never the account that proposed, whatever roles it holds.
-    let me = loep_store::log::account_fingerprint(project.conn(), user.naam())?;
+    let me = loep_store::log::account_fingerprint(project.db(), user.naam())?;
     if v.voorgesteld_door == me {
         loep_store::refused!("u deed voorstel {nr} zelf; een andere sleutelhouder beslist erover");
     }

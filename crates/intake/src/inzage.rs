@@ -179,7 +179,7 @@ pub fn report(
         anyhow::bail!("een inzageverzoek gaat over één persoon");
     };
     let started = clock::now();
-    let conn = project.conn();
+    let conn = project.db();
 
     // Records of other sources linked to this person by name and date of birth.
     let mut linked: BTreeMap<String, (HashSet<String>, String)> = BTreeMap::new();
@@ -274,7 +274,7 @@ pub fn report(
         .pop()
         .unwrap_or_default();
 
-    let signalen = loep_store::scan::signals_of_person(project.conn(), &p)?
+    let signalen = loep_store::scan::signals_of_person(project.db(), &p)?
         .into_iter()
         .map(|s| {
             let signaal = s.id();
@@ -305,7 +305,7 @@ pub fn report(
             }
         })
         .collect();
-    let verwerkingen = log::records(project.conn())?
+    let verwerkingen = log::records(project.db())?
         .into_iter()
         .filter(|r| r.data_subject_id.as_deref() == Some(p.as_str()))
         .map(|r| Verwerking {

@@ -379,7 +379,7 @@ fn address_index(project: &Project, bag: &catalog::Snapshot) -> Result<AddressIn
 /// The addressable objects of the project's current BAG snapshot (none without one): for
 /// matching an address a resident types against the BAG.
 pub fn bag_addresses(project: &Project) -> Result<Vec<BagAddress>> {
-    match catalog::current_snapshot(project.conn(), "bag_verblijfsobject")? {
+    match catalog::current_snapshot(project.db(), "bag_verblijfsobject")? {
         Some(bag) => bag_objects(&project.layout.dir.join(&bag.pad), Vec::new()),
         None => Ok(Vec::new()),
     }
@@ -574,7 +574,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     let started = clock::now();
     let mut snapshots: BTreeMap<&str, catalog::Snapshot> = BTreeMap::new();
     for t in SOURCES {
-        if let Some(s) = catalog::current_snapshot(project.conn(), t)? {
+        if let Some(s) = catalog::current_snapshot(project.db(), t)? {
             snapshots.insert(t, s);
         }
     }
@@ -595,7 +595,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
         bronnen.insert("beoordelingen", &besluiten_hash[..16]);
     }
     let bronnen_json = serde_json::to_string(&bronnen)?;
-    if let Some(previous) = catalog::current_koppeling(project.conn())?
+    if let Some(previous) = catalog::current_koppeling(project.db())?
         && previous.bronnen == bronnen_json
     {
         let mut report: LinkReport = serde_json::from_str(&previous.samenvatting)
@@ -724,7 +724,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     }
 
     // Write, then register in one transaction with the log records.
-    let koppeling_id = catalog::new_koppeling_id(project.conn())?;
+    let koppeling_id = catalog::new_koppeling_id(project.db())?;
     let rel_personen = format!("koppeling/personen/{koppeling_id}.parquet");
     let rel_adressen = format!("koppeling/adressen/{koppeling_id}.parquet");
     let dir = project.layout.dir.clone();

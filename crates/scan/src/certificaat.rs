@@ -48,13 +48,13 @@ pub(crate) fn draw_up(
     results: &[IndicatorResult],
     signals: &[Signal],
 ) -> Result<Certificaat> {
-    let delivered: BTreeMap<String, String> = loep_store::catalog::all_snapshots(project.conn())?
+    let delivered: BTreeMap<String, String> = loep_store::catalog::all_snapshots(project.db())?
         .into_iter()
         .map(|s| (s.snapshot_id, s.inhoud_sha256))
         .collect();
     let paths: Vec<PathBuf> = sources.tables.values().map(|(_, p)| p.clone()).collect();
     let hashes = hash_files(&paths);
-    let recorded = loep_store::log::recorded_files(project.conn())?;
+    let recorded = loep_store::log::recorded_files(project.db())?;
     // A project whose log names no file at all is of a release before the log did.
     let legacy = recorded.is_empty();
     let mut bronnen = Vec::new();
@@ -176,7 +176,7 @@ impl Verificatie {
 /// it, the stored signals against its digest, and each source file against its hash. For the
 /// privacy officer's page, and the first part of [`verify`].
 pub fn check(project: &Project, run_id: &str) -> Result<Verificatie> {
-    let conn = project.conn();
+    let conn = project.db();
     if loep_store::scan::run(conn, Some(run_id))?.is_none() {
         return Err(loep_store::Problem::error(
             loep_store::ProblemKind::NotFound,

@@ -32,14 +32,14 @@ impl Sources {
     pub fn of(project: &Project) -> Result<Sources> {
         let mut tables = BTreeMap::new();
         for t in loep_contract::TABLES {
-            if let Some(s) = catalog::current_snapshot(project.conn(), t.name)? {
+            if let Some(s) = catalog::current_snapshot(project.db(), t.name)? {
                 tables.insert(
                     t.name.to_string(),
                     (s.snapshot_id.clone(), project.layout.dir.join(&s.pad)),
                 );
             }
         }
-        if let Some(k) = catalog::current_koppeling(project.conn())? {
+        if let Some(k) = catalog::current_koppeling(project.db())? {
             tables.insert(
                 "koppeling_persoon".into(),
                 (

@@ -101,7 +101,7 @@ pub fn scan(
     let engine = Engine::new(sources, memory_limit, &spill)?;
     let (run, refused) =
         catalogue.for_project(&project.config.indicatoren, &project.config.partners)?;
-    let run_id = loep_store::scan::new_run_id(project.conn())?;
+    let run_id = loep_store::scan::new_run_id(project.db())?;
 
     let mut results = Vec::new();
     for (code, why) in refused {

@@ -32,7 +32,7 @@ pub const COLUMNS: [&str; 6] = [
 /// snapshot's id and file. Files of earlier states that no kept run names are removed: a report
 /// destroyed under its retention period does not live on in a copy.
 pub fn snapshot(project: &Project) -> Result<(String, PathBuf)> {
-    let reports = loep_store::burgermelding::list(project.conn())?;
+    let reports = loep_store::burgermelding::list(project.db())?;
     let mut rows = Vec::with_capacity(reports.len());
     for r in &reports {
         let dag = r.ontvangen.get(..10).unwrap_or_default();
@@ -112,7 +112,7 @@ pub fn snapshot(project: &Project) -> Result<(String, PathBuf)> {
             .with_context(|| format!("kan {} niet schrijven", path.display()))?;
     }
     // Earlier states no kept run names go.
-    let named: String = loep_store::scan::runs(project.conn())?
+    let named: String = loep_store::scan::runs(project.db())?
         .iter()
         .map(|r| r.bronnen.as_str())
         .collect();

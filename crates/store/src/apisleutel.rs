@@ -8,9 +8,10 @@
 //! guarded like the accounts ([`crate::integrity::GUARDED`]): a key inserted or widened by a
 //! direct edit of the database no longer matches its seal and is refused.
 
+use crate::db::Db;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -52,7 +53,7 @@ impl Scope {
 /// The roles whose accounts may have a key: those of partner systems.
 pub const ROLES: [Rol; 2] = [Rol::PartnerMedewerker, Rol::Handhaver];
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS api_sleutel (
@@ -122,7 +123,7 @@ fn parse_scopes(text: &str) -> Vec<Scope> {
 /// Issues a key for the account `gebruiker` (a partner-medewerker or handhaver), by `door`
 /// (authorised by the caller). Returns the key's row and the key itself, which is shown once.
 pub fn issue(
-    conn: &Connection,
+    conn: &Db,
     door: &Gebruiker,
     gebruiker: &str,
     scopes: &[Scope],
@@ -186,7 +187,7 @@ pub fn issue(
     Ok((row, format!("loep_{id}_{secret}")))
 }
 
-fn find(conn: &Connection, id: &str) -> Result<Option<ApiSleutel>> {
+fn find(conn: &Db, id: &str) -> Result<Option<ApiSleutel>> {
     Ok(conn
         .query_row(
             "SELECT id, gebruiker, scopes, omschrijving, aangemaakt, door, ingetrokken
@@ -211,7 +212,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiSleutel> {
 }
 
 /// Every key, newest first.
-pub fn list(conn: &Connection) -> Result<Vec<ApiSleutel>> {
+pub fn list(conn: &Db) -> Result<Vec<ApiSleutel>> {
     create_schema(conn)?;
     let mut stmt = conn.prepare(
         "SELECT id, gebruiker, scopes, omschrijving, aangemaakt, door, ingetrokken
@@ -222,12 +223,7 @@ pub fn list(conn: &Connection) -> Result<Vec<ApiSleutel>> {
 }
 
 /// Revokes key `id` (by `door`): from now on it is refused.
-pub fn revoke(
-    conn: &Connection,
-    door: &Gebruiker,
-    id: &str,
-    now: DateTime<Utc>,
-) -> Result<ApiSleutel> {
+pub fn revoke(conn: &Db, door: &Gebruiker, id: &str, now: DateTime<Utc>) -> Result<ApiSleutel> {
     create_schema(conn)?;
     let Some(k) = find(conn, id)? else {
         return Err(Problem::error(
@@ -280,7 +276,7 @@ fn unknown() -> anyhow::Error {
 
 /// The account and scopes of `key`, when it is a valid key that has not been revoked and its
 /// account is active and intact. Every unknown or wrong key gets the same answer.
-pub fn authenticate(conn: &Connection, key: &str) -> Result<(Gebruiker, String, Vec<Scope>)> {
+pub fn authenticate(conn: &Db, key: &str) -> Result<(Gebruiker, String, Vec<Scope>)> {
     create_schema(conn)?;
     let key = key.trim();
     if !well_formed(key) {
@@ -335,11 +331,7 @@ pub struct Antwoord {
 }
 
 /// The answer stored for `idempotency_key` of key `sleutel`, if any.
-pub fn stored_answer(
-    conn: &Connection,
-    sleutel: &str,
-    idempotency_key: &str,
-) -> Result<Option<Antwoord>> {
+pub fn stored_answer(conn: &Db, sleutel: &str, idempotency_key: &str) -> Result<Option<Antwoord>> {
     create_schema(conn)?;
     Ok(conn
         .query_row(
@@ -362,7 +354,7 @@ pub const IDEMPOTENCY_HOURS: i64 = 24;
 
 /// Forgets the answers older than [`IDEMPOTENCY_HOURS`] (they hold case data); retention
 /// calls this at every open of a writer.
-pub fn purge_answers(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
+pub fn purge_answers(conn: &Db, now: DateTime<Utc>) -> Result<usize> {
     create_schema(conn)?;
     Ok(conn.execute(
         "DELETE FROM api_idempotentie WHERE tijdstip < ?1",
@@ -373,7 +365,7 @@ pub fn purge_answers(conn: &Connection, now: DateTime<Utc>) -> Result<usize> {
 /// Stores the answer to a POST with an `Idempotency-Key`, and forgets answers older than
 /// [`IDEMPOTENCY_HOURS`].
 pub fn store_answer(
-    conn: &Connection,
+    conn: &Db,
     sleutel: &str,
     idempotency_key: &str,
     a: &Antwoord,

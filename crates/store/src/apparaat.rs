@@ -11,9 +11,10 @@
 //! (a row inserted by hand names no token anyone holds) and a seal over the row (a device
 //! cannot be moved to another account).
 
+use crate::db::Db;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 /// How long a device stays known after its last login.
 pub const DAYS: i64 = 180;
@@ -27,12 +28,12 @@ CREATE TABLE IF NOT EXISTS apparaat (
 );
 "#;
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(CREATE)
         .context("kan de tabel apparaat (bekende apparaten) niet aanmaken")
 }
 
-fn key_of(conn: &Connection, token: &str) -> Result<String> {
+fn key_of(conn: &Db, token: &str) -> Result<String> {
     conn.query_row("SELECT loep_mac('apparaat-token', ?1)", [token], |r| {
         r.get(0)
     })
@@ -43,13 +44,13 @@ fn stamp(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn exists(conn: &Connection) -> Result<bool> {
+fn exists(conn: &Db) -> Result<bool> {
     crate::integrity::table_exists(conn, "apparaat")
 }
 
 /// Whether `token` names a device that logged in to account `naam` within [`DAYS`] days (its
 /// row intact).
-pub fn known(conn: &Connection, token: &str, naam: &str, now: DateTime<Utc>) -> Result<bool> {
+pub fn known(conn: &Db, token: &str, naam: &str, now: DateTime<Utc>) -> Result<bool> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) || !exists(conn)? {
         return Ok(false);
     }
@@ -68,7 +69,7 @@ pub fn known(conn: &Connection, token: &str, naam: &str, now: DateTime<Utc>) -> 
 /// Remembers the browser of a successful login to `naam` as a known device: a new token, to
 /// be kept in its cookie. Devices of the account not used for [`DAYS`] days are forgotten.
 pub fn remember(project: &mut crate::Project, naam: &str, now: DateTime<Utc>) -> Result<String> {
-    create_schema(project.conn())?;
+    create_schema(project.db())?;
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("geen willekeurige bytes: {e}"))?;
     let token = hex::encode(bytes);
@@ -91,7 +92,7 @@ pub fn remember(project: &mut crate::Project, naam: &str, now: DateTime<Utc>) ->
 
 /// Forgets the device `token` names (it gave a wrong password).
 pub fn forget(project: &mut crate::Project, token: &str) -> Result<()> {
-    if !exists(project.conn())? {
+    if !exists(project.db())? {
         return Ok(());
     }
     let tx = project.begin()?;
@@ -102,7 +103,7 @@ pub fn forget(project: &mut crate::Project, token: &str) -> Result<()> {
 
 /// Forgets every device of account `naam` (its password changed, or it was disabled: a device
 /// is known to the account as it was).
-pub(crate) fn forget_all_of(conn: &Connection, naam: &str) -> Result<()> {
+pub(crate) fn forget_all_of(conn: &Db, naam: &str) -> Result<()> {
     if exists(conn)? {
         conn.execute("DELETE FROM apparaat WHERE gebruiker = ?1", params![naam])?;
     }
@@ -119,23 +120,23 @@ mod tests {
         let mut p = crate::project::test_project(&dir.path().join("p"));
         let now = crate::clock::now_utc();
         let token = remember(&mut p, "fg", now).unwrap();
-        assert!(known(p.conn(), &token, "fg", now).unwrap());
-        assert!(!known(p.conn(), &token, "analist", now).unwrap());
-        assert!(!known(p.conn(), &"0".repeat(64), "fg", now).unwrap());
-        assert!(!known(p.conn(), "kort", "fg", now).unwrap());
+        assert!(known(p.db(), &token, "fg", now).unwrap());
+        assert!(!known(p.db(), &token, "analist", now).unwrap());
+        assert!(!known(p.db(), &"0".repeat(64), "fg", now).unwrap());
+        assert!(!known(p.db(), "kort", "fg", now).unwrap());
         let later = now + TimeDelta::days(DAYS + 1);
-        assert!(!known(p.conn(), &token, "fg", later).unwrap());
+        assert!(!known(p.db(), &token, "fg", later).unwrap());
 
         // A row inserted or moved by hand is not a known device.
-        p.conn()
+        p.db()
             .execute("UPDATE apparaat SET gebruiker = 'sleutelhouder'", [])
             .unwrap();
-        assert!(!known(p.conn(), &token, "sleutelhouder", now).unwrap());
-        p.conn()
+        assert!(!known(p.db(), &token, "sleutelhouder", now).unwrap());
+        p.db()
             .execute("UPDATE apparaat SET gebruiker = 'fg'", [])
             .unwrap();
-        assert!(known(p.conn(), &token, "fg", now).unwrap());
+        assert!(known(p.db(), &token, "fg", now).unwrap());
         forget(&mut p, &token).unwrap();
-        assert!(!known(p.conn(), &token, "fg", now).unwrap());
+        assert!(!known(p.db(), &token, "fg", now).unwrap());
     }
 }

@@ -9,12 +9,13 @@
 //! a line changed, inserted or removed outside loep (with the triggers dropped) breaks the
 //! chain from there on ([`tampered`]).
 
+use crate::db::Db;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde::Serialize;
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS gebruiker_audit (
@@ -126,7 +127,7 @@ pub struct AuditRecord {
 
 /// Appends one line. Only `auth` and `apisleutel` call this, in the same savepoint as the change it records.
 pub(crate) fn record(
-    conn: &Connection,
+    conn: &Db,
     tijdstip: DateTime<Utc>,
     gebeurtenis: Gebeurtenis,
     account: &str,
@@ -164,7 +165,7 @@ pub(crate) fn record(
     Ok(())
 }
 
-pub(crate) fn has_mac(conn: &Connection) -> Result<bool> {
+pub(crate) fn has_mac(conn: &Db) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('gebruiker_audit') WHERE name = 'mac')",
         [],
@@ -178,7 +179,7 @@ const CHAIN: &str =
                               (SELECT p.mac FROM gebruiker_audit p WHERE p.id = a.id - 1))";
 
 /// Seals the lines of a trail of an earlier release as they are, in order (schema version 6).
-pub(crate) fn seal_existing(tx: &Connection) -> Result<()> {
+pub(crate) fn seal_existing(tx: &Db) -> Result<()> {
     if !crate::integrity::table_exists(tx, "gebruiker_audit")? {
         return Ok(());
     }
@@ -208,7 +209,7 @@ pub(crate) fn seal_existing(tx: &Connection) -> Result<()> {
 
 /// The lines of the trail that no longer match their seal or whose line before is gone, as
 /// problems for `loep log verify`; the first break names where the chain stops holding.
-pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
+pub fn tampered(conn: &Db) -> Result<Vec<String>> {
     if !crate::integrity::table_exists(conn, "gebruiker_audit")? {
         return Ok(Vec::new());
     }
@@ -237,7 +238,7 @@ pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// The whole trail, oldest first. The caller checks [`crate::auth::Actie::AuditBekijken`].
-pub fn records(conn: &Connection) -> Result<Vec<AuditRecord>> {
+pub fn records(conn: &Db) -> Result<Vec<AuditRecord>> {
     let mut stmt = conn.prepare(
         "SELECT id, tijdstip, gebeurtenis, account, door, toelichting FROM gebruiker_audit ORDER BY id",
     )?;
@@ -276,10 +277,10 @@ pub fn records(conn: &Connection) -> Result<Vec<AuditRecord>> {
 mod tests {
     use super::*;
 
-    fn conn() -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
-        create_schema(&conn).unwrap();
+    fn conn() -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
+        create_schema(Db::of(&conn)).unwrap();
         conn
     }
 
@@ -290,7 +291,7 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         record(
-            &conn,
+            Db::of(&conn),
             t,
             Gebeurtenis::Aangemaakt,
             "a",
@@ -298,8 +299,8 @@ mod tests {
             Some("rol analist"),
         )
         .unwrap();
-        record(&conn, t, Gebeurtenis::InlogMislukt, "x", None, None).unwrap();
-        let r = records(&conn).unwrap();
+        record(Db::of(&conn), t, Gebeurtenis::InlogMislukt, "x", None, None).unwrap();
+        let r = records(Db::of(&conn)).unwrap();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].gebeurtenis, Gebeurtenis::Aangemaakt);
         assert_eq!(r[0].door.as_deref(), Some("b"));
@@ -319,7 +320,7 @@ mod tests {
     fn rows_cannot_be_changed_or_removed() {
         let conn = conn();
         record(
-            &conn,
+            Db::of(&conn),
             Utc::now(),
             Gebeurtenis::Geblokkeerd,
             "a",
@@ -333,10 +334,10 @@ mod tests {
         assert!(e.to_string().contains("alleen worden aangevuld"), "{e}");
         let e = conn.execute("DELETE FROM gebruiker_audit", []).unwrap_err();
         assert!(e.to_string().contains("alleen worden aangevuld"), "{e}");
-        assert_eq!(records(&conn).unwrap()[0].account, "a");
+        assert_eq!(records(Db::of(&conn)).unwrap()[0].account, "a");
         // Creating the schema again (every open does) keeps the rows and the triggers.
-        create_schema(&conn).unwrap();
-        assert_eq!(records(&conn).unwrap().len(), 1);
+        create_schema(Db::of(&conn)).unwrap();
+        assert_eq!(records(Db::of(&conn)).unwrap().len(), 1);
         assert!(conn.execute("DELETE FROM gebruiker_audit", []).is_err());
     }
 
@@ -348,7 +349,7 @@ mod tests {
             [],
         )
         .unwrap();
-        let e = records(&conn).unwrap_err();
+        let e = records(Db::of(&conn)).unwrap_err();
         assert!(e.to_string().contains("iets-nieuws"), "{e}");
     }
 }

@@ -12,12 +12,13 @@
 //! is confirmed when they approve the project), so that no single person holds both halves of
 //! the four eyes. Everything that happens to an account is written to [`crate::audit`].
 
+use crate::db::Db;
 use anyhow::{Context, Result};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Local, SecondsFormat, TimeDelta, Utc};
 use loep_contract::Partner;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::audit::{self, Gebeurtenis};
@@ -547,7 +548,7 @@ const ADDED_COLUMNS: [(&str, &str); 3] = [
 
 /// Creates the accounts table and its audit trail, or brings an older project's table up to
 /// date (idempotent: every open calls it).
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS gebruiker (
@@ -773,7 +774,7 @@ impl Rij {
     }
 }
 
-fn find(conn: &Connection, naam: &str) -> Result<Option<Rij>> {
+fn find(conn: &Db, naam: &str) -> Result<Option<Rij>> {
     conn.query_row(
         &format!("{SELECT} WHERE naam = ?1"),
         params![naam],
@@ -785,7 +786,7 @@ fn find(conn: &Connection, naam: &str) -> Result<Option<Rij>> {
 
 /// Runs `f` in a savepoint: everything it writes (a change and its audit line) commits
 /// together or not at all. Works inside a caller's transaction too.
-pub(crate) fn atomically<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(crate) fn atomically<T>(conn: &Db, f: impl FnOnce() -> Result<T>) -> Result<T> {
     conn.execute_batch("SAVEPOINT loep_auth")?;
     let result = f().and_then(|v| {
         conn.execute_batch("RELEASE loep_auth")?;
@@ -802,7 +803,7 @@ pub(crate) fn atomically<T>(conn: &Connection, f: impl FnOnce() -> Result<T>) ->
 /// every later one is added by a beheerder. A sleutelhouder or fg starts as waiting for an
 /// fg's confirmation ([`confirm_user`]).
 pub fn add_user(
-    conn: &Connection,
+    conn: &Db,
     by: Option<&Gebruiker>,
     naam: &str,
     rol: Rol,
@@ -898,11 +899,11 @@ pub fn add_user(
 }
 
 /// Every account of the project, by name, with its state now.
-pub fn users(conn: &Connection) -> Result<Vec<Account>> {
+pub fn users(conn: &Db) -> Result<Vec<Account>> {
     users_at(conn, clock::now_utc())
 }
 
-fn users_at(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Account>> {
+fn users_at(conn: &Db, now: DateTime<Utc>) -> Result<Vec<Account>> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY naam"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows
@@ -914,7 +915,7 @@ fn users_at(conn: &Connection, now: DateTime<Utc>) -> Result<Vec<Account>> {
 }
 
 /// Disables an account: it can no longer log in; what it did stays recorded.
-pub fn disable_user(conn: &Connection, by: &Gebruiker, naam: &str) -> Result<()> {
+pub fn disable_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
     authorize(by, Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
     let now = clock::now_utc();
     let changed = atomically(conn, || {
@@ -946,11 +947,11 @@ pub fn disable_user(conn: &Connection, by: &Gebruiker, naam: &str) -> Result<()>
 
 /// Re-enables a disabled account, or lifts the lock of a locked one, by a beheerder other than
 /// the account itself. A sleutelhouder or fg keeps its confirmation state.
-pub fn enable_user(conn: &Connection, by: &Gebruiker, naam: &str) -> Result<()> {
+pub fn enable_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
     enable_user_at(conn, by, naam, clock::now_utc())
 }
 
-fn enable_user_at(conn: &Connection, by: &Gebruiker, naam: &str, now: DateTime<Utc>) -> Result<()> {
+fn enable_user_at(conn: &Db, by: &Gebruiker, naam: &str, now: DateTime<Utc>) -> Result<()> {
     authorize(by, Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
     let Some(row) = find(conn, naam)? else {
         return Err(not_found(naam));
@@ -982,7 +983,7 @@ fn enable_user_at(conn: &Connection, by: &Gebruiker, naam: &str, now: DateTime<U
 
 /// A confirmed functionaris gegevensbescherming confirms a sleutelhouder or fg account that a
 /// beheerder created; never their own.
-pub fn confirm_user(conn: &Connection, by: &Gebruiker, naam: &str) -> Result<()> {
+pub fn confirm_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
     authorize(by, Actie::GebruikersBevestigen, Object::Gebruiker { naam })?;
     let Some(row) = find(conn, naam)? else {
         return Err(not_found(naam));
@@ -1021,12 +1022,7 @@ pub fn confirm_user(conn: &Connection, by: &Gebruiker, naam: &str) -> Result<()>
 /// An account changes its own password: the current one must be right, the new one must
 /// meet the rules and differ from it. The account's open sessions end with it (their seal
 /// covers the account's row), and the audit trail records the change.
-pub fn change_password(
-    conn: &Connection,
-    user: &Gebruiker,
-    current: &str,
-    new: &str,
-) -> Result<()> {
+pub fn change_password(conn: &Db, user: &Gebruiker, current: &str, new: &str) -> Result<()> {
     let naam = user.naam();
     let Some(row) = find(conn, naam)? else {
         return Err(not_found(naam));
@@ -1068,7 +1064,7 @@ pub fn change_password(
 /// Whether the project has a confirmed functionaris gegevensbescherming. A disabled one
 /// counts too: disabling the fg must not reopen the way for a beheerder's own fg to confirm
 /// itself at an approval.
-pub fn has_confirmed_fg(conn: &Connection) -> Result<bool> {
+pub fn has_confirmed_fg(conn: &Db) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM gebruiker WHERE rol = ?1 AND bevestigd = 1)",
         params![Rol::FunctionarisGegevensbescherming.name()],
@@ -1080,7 +1076,7 @@ pub fn has_confirmed_fg(conn: &Connection) -> Result<bool> {
 /// the approval (same transaction), after [`authorize`] for [`Actie::ProjectGoedkeuren`].
 /// Nothing to do for an fg that is confirmed already; refused when `fg` is not confirmed and
 /// another fg is, because then that fg must confirm this one.
-pub fn confirm_first_fg(conn: &Connection, fg: &Gebruiker) -> Result<()> {
+pub fn confirm_first_fg(conn: &Db, fg: &Gebruiker) -> Result<()> {
     if fg.rol != Rol::FunctionarisGegevensbescherming {
         return Err(refused(format!(
             "geweigerd: alleen een functionaris gegevensbescherming wordt bevestigd bij de goedkeuring van het project; '{}' is een {}",
@@ -1149,13 +1145,13 @@ fn locked(naam: &str, until: DateTime<Utc>) -> anyhow::Error {
 ///
 /// This is the login of the command line, run on the server by the project's own system
 /// user (who can read the stored password hashes anyway): a [`Client::Known`].
-pub fn authenticate(conn: &Connection, naam: &str, password: &str) -> Result<Gebruiker> {
+pub fn authenticate(conn: &Db, naam: &str, password: &str) -> Result<Gebruiker> {
     authenticate_at(conn, naam, password, clock::now_utc(), Client::Known)
 }
 
 /// [`authenticate`] for a login from `client`.
 pub fn authenticate_from(
-    conn: &Connection,
+    conn: &Db,
     naam: &str,
     password: &str,
     client: Client,
@@ -1175,7 +1171,7 @@ pub enum Client {
 }
 
 fn authenticate_at(
-    conn: &Connection,
+    conn: &Db,
     naam: &str,
     password: &str,
     now: DateTime<Utc>,
@@ -1312,14 +1308,14 @@ fn authenticate_at(
 /// ([`crate::websessie::resume`]); its user logs in again, and the right password from a
 /// browser that logged in to it before lifts the lock ([`Client::Known`]). API keys are not
 /// affected: whoever fails to log in as an account cannot stop a partner's system.
-pub(crate) fn locked_now(conn: &Connection, naam: &str, now: DateTime<Utc>) -> Result<bool> {
+pub(crate) fn locked_now(conn: &Db, naam: &str, now: DateTime<Utc>) -> Result<bool> {
     Ok(find(conn, naam)?.is_some_and(|row| row.locked_until(now).is_some()))
 }
 
 /// The account `naam` as it stands now, for a session that a login started before
 /// ([`crate::websessie::resume`]): refused when the account is gone, disabled or changed
 /// outside loep. A lockout (failed logins by whoever) does not end a session already open.
-pub(crate) fn reload(conn: &Connection, naam: &str) -> Result<Gebruiker> {
+pub(crate) fn reload(conn: &Db, naam: &str) -> Result<Gebruiker> {
     let Some(row) = find(conn, naam)? else {
         return Err(refused(format!(
             "account '{naam}' bestaat niet meer; log opnieuw in"
@@ -1366,21 +1362,21 @@ mod tests {
     }
 
     /// A project with its first beheerder, logged in.
-    fn project() -> (Connection, Gebruiker) {
-        let conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
-        create_schema(&conn).unwrap();
-        add_user(&conn, None, "beheer", Rol::Beheerder, None, PW).unwrap();
-        let b = authenticate(&conn, "beheer", PW).unwrap();
+    fn project() -> (rusqlite::Connection, Gebruiker) {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
+        create_schema(Db::of(&conn)).unwrap();
+        add_user(Db::of(&conn), None, "beheer", Rol::Beheerder, None, PW).unwrap();
+        let b = authenticate(Db::of(&conn), "beheer", PW).unwrap();
         (conn, b)
     }
 
-    fn add(conn: &Connection, by: &Gebruiker, naam: &str, rol: Rol) -> Gebruiker {
+    fn add(conn: &Db, by: &Gebruiker, naam: &str, rol: Rol) -> Gebruiker {
         add_user(conn, Some(by), naam, rol, None, PW).unwrap();
         authenticate(conn, naam, PW).unwrap()
     }
 
-    fn events(conn: &Connection) -> Vec<(Gebeurtenis, String, Option<String>)> {
+    fn events(conn: &Db) -> Vec<(Gebeurtenis, String, Option<String>)> {
         audit::records(conn)
             .unwrap()
             .into_iter()
@@ -1388,7 +1384,7 @@ mod tests {
             .collect()
     }
 
-    fn status(conn: &Connection, naam: &str, now: DateTime<Utc>) -> Account {
+    fn status(conn: &Db, naam: &str, now: DateTime<Utc>) -> Account {
         users_at(conn, now)
             .unwrap()
             .into_iter()
@@ -1625,32 +1621,58 @@ mod tests {
 
     #[test]
     fn accounts() {
-        let conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
-        create_schema(&conn).unwrap();
-        assert!(add_user(&conn, None, "analist", Rol::Analist, None, PW).is_err());
-        let added = add_user(&conn, None, "beheer", Rol::Beheerder, None, PW).unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
+        create_schema(Db::of(&conn)).unwrap();
+        assert!(add_user(Db::of(&conn), None, "analist", Rol::Analist, None, PW).is_err());
+        let added = add_user(Db::of(&conn), None, "beheer", Rol::Beheerder, None, PW).unwrap();
         assert_eq!(added.status, AccountStatus::Actief);
         assert_eq!(added.rol, Rol::Beheerder);
-        let b = authenticate(&conn, "beheer", PW).unwrap();
+        let b = authenticate(Db::of(&conn), "beheer", PW).unwrap();
         assert_eq!(
             (b.naam(), b.rol(), b.bevestigd()),
             ("beheer", Rol::Beheerder, true)
         );
-        let e = add_user(&conn, None, "b2", Rol::Beheerder, None, PW).unwrap_err();
+        let e = add_user(Db::of(&conn), None, "b2", Rol::Beheerder, None, PW).unwrap_err();
         assert_eq!(kind(&e), Some(ProblemKind::Refused), "{e}");
-        let e = add_user(&conn, Some(&b), "a", Rol::Analist, None, "kort").unwrap_err();
+        let e = add_user(Db::of(&conn), Some(&b), "a", Rol::Analist, None, "kort").unwrap_err();
         assert!(e.to_string().contains("minstens 12 tekens"), "{e}");
         assert_eq!(kind(&e), Some(ProblemKind::Invalid));
-        let e = add_user(&conn, Some(&b), "m", Rol::PartnerMedewerker, None, PW).unwrap_err();
+        let e = add_user(
+            Db::of(&conn),
+            Some(&b),
+            "m",
+            Rol::PartnerMedewerker,
+            None,
+            PW,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("geef de organisatie"), "{e}");
         assert_eq!(Problem::fields_of(&e), ["organisatie"]);
-        let e = add_user(&conn, Some(&b), "a", Rol::Analist, Some(Partner::Uwv), PW).unwrap_err();
+        let e = add_user(
+            Db::of(&conn),
+            Some(&b),
+            "a",
+            Rol::Analist,
+            Some(Partner::Uwv),
+            PW,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("laat de organisatie weg"), "{e}");
         assert_eq!(Problem::fields_of(&e), ["organisatie"]);
-        assert!(add_user(&conn, Some(&b), "naam met spatie", Rol::Analist, None, PW).is_err());
+        assert!(
+            add_user(
+                Db::of(&conn),
+                Some(&b),
+                "naam met spatie",
+                Rol::Analist,
+                None,
+                PW
+            )
+            .is_err()
+        );
         add_user(
-            &conn,
+            Db::of(&conn),
             Some(&b),
             "m",
             Rol::PartnerMedewerker,
@@ -1659,13 +1681,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            authenticate(&conn, "m", PW).unwrap().organisatie(),
+            authenticate(Db::of(&conn), "m", PW).unwrap().organisatie(),
             Some(Partner::Uwv)
         );
-        let a = add(&conn, &b, "a", Rol::Analist);
-        let e = add_user(&conn, Some(&b), "a", Rol::Analist, None, PW).unwrap_err();
+        let a = add(Db::of(&conn), &b, "a", Rol::Analist);
+        let e = add_user(Db::of(&conn), Some(&b), "a", Rol::Analist, None, PW).unwrap_err();
         assert!(e.to_string().contains("al een account 'a'"), "{e}");
-        let e = add_user(&conn, Some(&a), "x", Rol::Analist, None, PW).unwrap_err();
+        let e = add_user(Db::of(&conn), Some(&a), "x", Rol::Analist, None, PW).unwrap_err();
         assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         let phc: String = conn
             .query_row(
@@ -1675,24 +1697,24 @@ mod tests {
             )
             .unwrap();
         assert!(phc.starts_with("$argon2id$"), "{phc}");
-        assert_eq!(authenticate(&conn, "a", PW).unwrap(), a);
-        let e = authenticate(&conn, "a", "een ander wachtwoord").unwrap_err();
+        assert_eq!(authenticate(Db::of(&conn), "a", PW).unwrap(), a);
+        let e = authenticate(Db::of(&conn), "a", "een ander wachtwoord").unwrap_err();
         assert!(e.to_string().contains("verkeerd wachtwoord"), "{e}");
         assert_eq!(kind(&e), Some(ProblemKind::Refused));
-        let e = authenticate(&conn, "niemand", PW).unwrap_err();
+        let e = authenticate(Db::of(&conn), "niemand", PW).unwrap_err();
         assert!(e.to_string().contains("onbekend account"), "{e}");
-        disable_user(&conn, &b, "a").unwrap();
-        let e = authenticate(&conn, "a", PW).unwrap_err();
+        disable_user(Db::of(&conn), &b, "a").unwrap();
+        let e = authenticate(Db::of(&conn), "a", PW).unwrap_err();
         assert!(e.to_string().contains("uitgeschakeld"), "{e}");
         // A disabled account with a wrong password learns nothing more than any other name.
-        let e = authenticate(&conn, "a", "een ander wachtwoord").unwrap_err();
+        let e = authenticate(Db::of(&conn), "a", "een ander wachtwoord").unwrap_err();
         assert!(e.to_string().contains("verkeerd wachtwoord"), "{e}");
-        assert!(disable_user(&conn, &b, "a").is_err());
-        let e = disable_user(&conn, &b, "niemand").unwrap_err();
+        assert!(disable_user(Db::of(&conn), &b, "a").is_err());
+        let e = disable_user(Db::of(&conn), &b, "niemand").unwrap_err();
         assert_eq!(kind(&e), Some(ProblemKind::NotFound), "{e}");
-        let e = disable_user(&conn, &b, "beheer").unwrap_err();
+        let e = disable_user(Db::of(&conn), &b, "beheer").unwrap_err();
         assert!(e.to_string().contains("eigen account"), "{e}");
-        let list = users(&conn).unwrap();
+        let list = users(Db::of(&conn)).unwrap();
         assert_eq!(list.len(), 3);
         let a = list.iter().find(|u| u.naam == "a").unwrap();
         assert_eq!(a.status, AccountStatus::Uitgeschakeld);
@@ -1751,7 +1773,7 @@ mod tests {
         let (conn, b) = project();
         assert!(
             add_user(
-                &conn,
+                Db::of(&conn),
                 Some(&b),
                 "analist",
                 Rol::Analist,
@@ -1762,7 +1784,7 @@ mod tests {
         );
         assert!(
             add_user(
-                &conn,
+                Db::of(&conn),
                 Some(&b),
                 "analist",
                 Rol::Analist,
@@ -1800,24 +1822,27 @@ mod tests {
     #[test]
     fn the_right_password_from_a_known_client_lifts_a_lock_others_caused() {
         let (conn, b) = project();
-        add(&conn, &b, "fg2", Rol::Analist);
+        add(Db::of(&conn), &b, "fg2", Rol::Analist);
         let t = t0();
         for _ in 0..MAX_FAILED_LOGINS {
             let _ = authenticate_at(
-                &conn,
+                Db::of(&conn),
                 "fg2",
                 "niet het goede wachtwoord",
                 t,
                 Client::Unknown,
             );
         }
-        assert_eq!(status(&conn, "fg2", t).status, AccountStatus::Geblokkeerd);
+        assert_eq!(
+            status(Db::of(&conn), "fg2", t).status,
+            AccountStatus::Geblokkeerd
+        );
         // An unknown client with the right password is still refused.
-        let e = authenticate_at(&conn, "fg2", PW, t, Client::Unknown).unwrap_err();
+        let e = authenticate_at(Db::of(&conn), "fg2", PW, t, Client::Unknown).unwrap_err();
         assert!(e.to_string().contains("tijdelijk geblokkeerd"), "{e}");
         // A known client with a wrong password is refused, and the lock stays.
         let e = authenticate_at(
-            &conn,
+            Db::of(&conn),
             "fg2",
             "nog een verkeerd wachtwoord",
             t,
@@ -1825,23 +1850,29 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.to_string(), wrong().to_string());
-        assert_eq!(status(&conn, "fg2", t).status, AccountStatus::Geblokkeerd);
+        assert_eq!(
+            status(Db::of(&conn), "fg2", t).status,
+            AccountStatus::Geblokkeerd
+        );
         // The right password from a known client logs in and lifts the lock.
         assert_eq!(
-            authenticate_at(&conn, "fg2", PW, t, Client::Known)
+            authenticate_at(Db::of(&conn), "fg2", PW, t, Client::Known)
                 .unwrap()
                 .naam(),
             "fg2"
         );
-        assert_eq!(status(&conn, "fg2", t).status, AccountStatus::Actief);
         assert_eq!(
-            authenticate_at(&conn, "fg2", PW, t, Client::Unknown)
+            status(Db::of(&conn), "fg2", t).status,
+            AccountStatus::Actief
+        );
+        assert_eq!(
+            authenticate_at(Db::of(&conn), "fg2", PW, t, Client::Unknown)
                 .unwrap()
                 .naam(),
             "fg2"
         );
         assert!(
-            events(&conn)
+            events(Db::of(&conn))
                 .iter()
                 .any(|(g, a, _)| *g == Gebeurtenis::Ingeschakeld && a == "fg2")
         );
@@ -1850,21 +1881,33 @@ mod tests {
     #[test]
     fn five_failures_lock_the_account_for_fifteen_minutes() {
         let (conn, b) = project();
-        add(&conn, &b, "a", Rol::Analist);
+        add(Db::of(&conn), &b, "a", Rol::Analist);
         let t = t0();
         for i in 1..MAX_FAILED_LOGINS {
-            let e = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown)
-                .unwrap_err();
+            let e = authenticate_at(
+                Db::of(&conn),
+                "a",
+                "niet het goede wachtwoord",
+                t,
+                Client::Unknown,
+            )
+            .unwrap_err();
             assert!(e.to_string().contains("verkeerd wachtwoord"), "{i}: {e}");
         }
-        assert_eq!(status(&conn, "a", t).status, AccountStatus::Actief);
+        assert_eq!(status(Db::of(&conn), "a", t).status, AccountStatus::Actief);
         // The fifth locks, and answers as any wrong password does: to someone without the
         // password a locked account looks like an unknown one.
-        let e = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown)
-            .unwrap_err();
+        let e = authenticate_at(
+            Db::of(&conn),
+            "a",
+            "niet het goede wachtwoord",
+            t,
+            Client::Unknown,
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), wrong().to_string());
         let unknown = authenticate_at(
-            &conn,
+            Db::of(&conn),
             "onbekend",
             "niet het goede wachtwoord",
             t,
@@ -1874,7 +1917,7 @@ mod tests {
         assert_eq!(e.to_string(), unknown.to_string());
         assert_eq!(kind(&e), kind(&unknown));
         let e = authenticate_at(
-            &conn,
+            Db::of(&conn),
             "a",
             "nog een verkeerd wachtwoord",
             t,
@@ -1885,7 +1928,7 @@ mod tests {
         // With the right password the owner learns why.
         let until = t + TimeDelta::minutes(LOCKOUT_MINUTES);
         let hhmm = until.with_timezone(&Local).format("%H:%M").to_string();
-        let e = authenticate_at(&conn, "a", PW, t, Client::Unknown).unwrap_err();
+        let e = authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -1893,7 +1936,7 @@ mod tests {
             )
         );
         assert_eq!(kind(&e), Some(ProblemKind::Busy));
-        let listed = status(&conn, "a", t);
+        let listed = status(Db::of(&conn), "a", t);
         assert_eq!(listed.status, AccountStatus::Geblokkeerd);
         assert_eq!(listed.geblokkeerd_tot, Some(stamp(until)));
         assert_eq!(
@@ -1905,20 +1948,24 @@ mod tests {
             TimeDelta::seconds(1),
             TimeDelta::minutes(LOCKOUT_MINUTES) - TimeDelta::seconds(1),
         ] {
-            let e = authenticate_at(&conn, "a", PW, t + later, Client::Unknown).unwrap_err();
+            let e =
+                authenticate_at(Db::of(&conn), "a", PW, t + later, Client::Unknown).unwrap_err();
             assert!(e.to_string().contains("tijdelijk geblokkeerd tot"), "{e}");
         }
         // After the period the right password works again.
         let after = until + TimeDelta::seconds(1);
-        assert_eq!(status(&conn, "a", after).status, AccountStatus::Actief);
-        assert_eq!(status(&conn, "a", after).geblokkeerd_tot, None);
         assert_eq!(
-            authenticate_at(&conn, "a", PW, after, Client::Unknown)
+            status(Db::of(&conn), "a", after).status,
+            AccountStatus::Actief
+        );
+        assert_eq!(status(Db::of(&conn), "a", after).geblokkeerd_tot, None);
+        assert_eq!(
+            authenticate_at(Db::of(&conn), "a", PW, after, Client::Unknown)
                 .unwrap()
                 .naam(),
             "a"
         );
-        let trail = events(&conn);
+        let trail = events(Db::of(&conn));
         let failed = trail
             .iter()
             .filter(|(g, a, _)| *g == Gebeurtenis::InlogMislukt && a == "a")
@@ -1936,24 +1983,39 @@ mod tests {
     #[test]
     fn a_success_resets_the_count() {
         let (conn, b) = project();
-        add(&conn, &b, "a", Rol::Analist);
+        add(Db::of(&conn), &b, "a", Rol::Analist);
         let t = t0();
         for round in 0..3 {
             for _ in 1..MAX_FAILED_LOGINS {
                 assert!(
-                    authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown)
-                        .is_err()
+                    authenticate_at(
+                        Db::of(&conn),
+                        "a",
+                        "niet het goede wachtwoord",
+                        t,
+                        Client::Unknown
+                    )
+                    .is_err()
                 );
             }
-            authenticate_at(&conn, "a", PW, t, Client::Unknown)
+            authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown)
                 .unwrap_or_else(|e| panic!("round {round}: {e}"));
         }
-        assert_eq!(status(&conn, "a", t).status, AccountStatus::Actief);
+        assert_eq!(status(Db::of(&conn), "a", t).status, AccountStatus::Actief);
         // Without the success in between, one more failure would have locked it.
         for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown);
+            let _ = authenticate_at(
+                Db::of(&conn),
+                "a",
+                "niet het goede wachtwoord",
+                t,
+                Client::Unknown,
+            );
         }
-        assert_eq!(status(&conn, "a", t).status, AccountStatus::Geblokkeerd);
+        assert_eq!(
+            status(Db::of(&conn), "a", t).status,
+            AccountStatus::Geblokkeerd
+        );
     }
 
     #[test]
@@ -1961,10 +2023,10 @@ mod tests {
         let (conn, _) = project();
         let long = format!("{}\nnep-regel", "x".repeat(80));
         for naam in ["niemand", long.as_str()] {
-            let e = authenticate(&conn, naam, PW).unwrap_err();
+            let e = authenticate(Db::of(&conn), naam, PW).unwrap_err();
             assert!(e.to_string().contains("onbekend account"), "{e}");
         }
-        let failed: Vec<audit::AuditRecord> = audit::records(&conn)
+        let failed: Vec<audit::AuditRecord> = audit::records(Db::of(&conn))
             .unwrap()
             .into_iter()
             .filter(|r| r.gebeurtenis == Gebeurtenis::InlogMislukt)
@@ -1981,9 +2043,13 @@ mod tests {
                 .contains("onbekend")
         );
         // A name with a control character inside the first 64 is kept, the character not.
-        let _ = authenticate(&conn, "a\nb", PW);
+        let _ = authenticate(Db::of(&conn), "a\nb", PW);
         assert_eq!(
-            audit::records(&conn).unwrap().last().unwrap().account,
+            audit::records(Db::of(&conn))
+                .unwrap()
+                .last()
+                .unwrap()
+                .account,
             "a?b"
         );
     }
@@ -1991,28 +2057,28 @@ mod tests {
     #[test]
     fn another_beheerder_re_enables() {
         let (conn, b) = project();
-        let b2 = add(&conn, &b, "beheer2", Rol::Beheerder);
-        add(&conn, &b, "a", Rol::Analist);
-        let e = enable_user(&conn, &b, "a").unwrap_err();
+        let b2 = add(Db::of(&conn), &b, "beheer2", Rol::Beheerder);
+        add(Db::of(&conn), &b, "a", Rol::Analist);
+        let e = enable_user(Db::of(&conn), &b, "a").unwrap_err();
         assert!(e.to_string().contains("niets in te schakelen"), "{e}");
-        disable_user(&conn, &b, "a").unwrap();
-        assert!(authenticate(&conn, "a", PW).is_err());
-        enable_user(&conn, &b2, "a").unwrap();
-        assert_eq!(authenticate(&conn, "a", PW).unwrap().naam(), "a");
+        disable_user(Db::of(&conn), &b, "a").unwrap();
+        assert!(authenticate(Db::of(&conn), "a", PW).is_err());
+        enable_user(Db::of(&conn), &b2, "a").unwrap();
+        assert_eq!(authenticate(Db::of(&conn), "a", PW).unwrap().naam(), "a");
         assert_eq!(
-            status(&conn, "a", clock::now_utc()).status,
+            status(Db::of(&conn), "a", clock::now_utc()).status,
             AccountStatus::Actief
         );
         // Not one's own account, not by a non-beheerder, not an unknown one.
-        disable_user(&conn, &b, "beheer2").unwrap();
-        let e = enable_user(&conn, &b2, "beheer2").unwrap_err();
+        disable_user(Db::of(&conn), &b, "beheer2").unwrap();
+        let e = enable_user(Db::of(&conn), &b2, "beheer2").unwrap_err();
         assert!(e.to_string().starts_with("geweigerd: "), "{e}");
-        let a = authenticate(&conn, "a", PW).unwrap();
-        assert!(enable_user(&conn, &a, "beheer2").is_err());
-        let e = enable_user(&conn, &b, "niemand").unwrap_err();
+        let a = authenticate(Db::of(&conn), "a", PW).unwrap();
+        assert!(enable_user(Db::of(&conn), &a, "beheer2").is_err());
+        let e = enable_user(Db::of(&conn), &b, "niemand").unwrap_err();
         assert_eq!(kind(&e), Some(ProblemKind::NotFound));
-        enable_user(&conn, &b, "beheer2").unwrap();
-        let trail = events(&conn);
+        enable_user(Db::of(&conn), &b, "beheer2").unwrap();
+        let trail = events(Db::of(&conn));
         assert!(trail.contains(&(
             Gebeurtenis::Ingeschakeld,
             "a".to_string(),
@@ -2028,15 +2094,21 @@ mod tests {
     #[test]
     fn a_beheerder_lifts_a_lock() {
         let (conn, b) = project();
-        add(&conn, &b, "a", Rol::Analist);
+        add(Db::of(&conn), &b, "a", Rol::Analist);
         let t = clock::now_utc();
         for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate_at(&conn, "a", "niet het goede wachtwoord", t, Client::Unknown);
+            let _ = authenticate_at(
+                Db::of(&conn),
+                "a",
+                "niet het goede wachtwoord",
+                t,
+                Client::Unknown,
+            );
         }
-        assert!(authenticate_at(&conn, "a", PW, t, Client::Unknown).is_err());
-        enable_user_at(&conn, &b, "a", t).unwrap();
+        assert!(authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown).is_err());
+        enable_user_at(Db::of(&conn), &b, "a", t).unwrap();
         assert_eq!(
-            authenticate_at(&conn, "a", PW, t, Client::Unknown)
+            authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown)
                 .unwrap()
                 .naam(),
             "a"
@@ -2046,30 +2118,43 @@ mod tests {
     #[test]
     fn a_pending_sleutelhouder_can_do_nothing_until_an_fg_confirms() {
         let (conn, b) = project();
-        let fg = add(&conn, &b, "fg", Rol::FunctionarisGegevensbescherming);
-        let listed = add_user(&conn, Some(&b), "sleutel", Rol::Sleutelhouder, None, PW).unwrap();
+        let fg = add(
+            Db::of(&conn),
+            &b,
+            "fg",
+            Rol::FunctionarisGegevensbescherming,
+        );
+        let listed = add_user(
+            Db::of(&conn),
+            Some(&b),
+            "sleutel",
+            Rol::Sleutelhouder,
+            None,
+            PW,
+        )
+        .unwrap();
         assert_eq!(listed.status, AccountStatus::WachtOpBevestiging);
         assert_eq!(
             serde_json::to_value(&listed).unwrap()["status"],
             "wacht-op-bevestiging"
         );
         // It can log in, but every action is refused.
-        let s = authenticate(&conn, "sleutel", PW).unwrap();
+        let s = authenticate(Db::of(&conn), "sleutel", PW).unwrap();
         assert!(!s.bevestigd());
         for actie in Actie::ALL {
             let e = authorize(&s, actie, object_for(actie, "sleutel")).unwrap_err();
             assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         }
         // A beheerder cannot confirm it; nor can an fg that is not confirmed itself.
-        assert!(confirm_user(&conn, &b, "sleutel").is_err());
+        assert!(confirm_user(Db::of(&conn), &b, "sleutel").is_err());
         assert!(!fg.bevestigd());
-        assert!(confirm_user(&conn, &fg, "sleutel").is_err());
+        assert!(confirm_user(Db::of(&conn), &fg, "sleutel").is_err());
         // The first fg is confirmed at the approval, and then confirms the key holder.
-        confirm_first_fg(&conn, &fg).unwrap();
-        let fg = authenticate(&conn, "fg", PW).unwrap();
+        confirm_first_fg(Db::of(&conn), &fg).unwrap();
+        let fg = authenticate(Db::of(&conn), "fg", PW).unwrap();
         assert!(fg.bevestigd());
-        confirm_user(&conn, &fg, "sleutel").unwrap();
-        let s = authenticate(&conn, "sleutel", PW).unwrap();
+        confirm_user(Db::of(&conn), &fg, "sleutel").unwrap();
+        let s = authenticate(Db::of(&conn), "sleutel", PW).unwrap();
         assert!(s.bevestigd());
         let request = Object::Onthulling {
             aanvrager: "analist",
@@ -2078,16 +2163,16 @@ mod tests {
         };
         authorize(&s, Actie::OnthullingBeoordelen, request).unwrap();
         assert_eq!(
-            status(&conn, "sleutel", clock::now_utc()).status,
+            status(Db::of(&conn), "sleutel", clock::now_utc()).status,
             AccountStatus::Actief
         );
-        let e = confirm_user(&conn, &fg, "sleutel").unwrap_err();
+        let e = confirm_user(Db::of(&conn), &fg, "sleutel").unwrap_err();
         assert!(e.to_string().contains("al bevestigd"), "{e}");
         // Other roles need no confirmation.
-        let a = add(&conn, &b, "a", Rol::Analist);
+        let a = add(Db::of(&conn), &b, "a", Rol::Analist);
         assert!(a.bevestigd());
-        assert!(confirm_user(&conn, &fg, "a").is_err());
-        assert!(events(&conn).contains(&(
+        assert!(confirm_user(Db::of(&conn), &fg, "a").is_err());
+        assert!(events(Db::of(&conn)).contains(&(
             Gebeurtenis::Bevestigd,
             "sleutel".to_string(),
             Some("fg".to_string())
@@ -2097,16 +2182,26 @@ mod tests {
     #[test]
     fn an_fg_cannot_confirm_themselves() {
         let (conn, b) = project();
-        let fg = add(&conn, &b, "fg", Rol::FunctionarisGegevensbescherming);
-        confirm_first_fg(&conn, &fg).unwrap();
-        let fg = authenticate(&conn, "fg", PW).unwrap();
-        let fg2 = add(&conn, &b, "fg2", Rol::FunctionarisGegevensbescherming);
+        let fg = add(
+            Db::of(&conn),
+            &b,
+            "fg",
+            Rol::FunctionarisGegevensbescherming,
+        );
+        confirm_first_fg(Db::of(&conn), &fg).unwrap();
+        let fg = authenticate(Db::of(&conn), "fg", PW).unwrap();
+        let fg2 = add(
+            Db::of(&conn),
+            &b,
+            "fg2",
+            Rol::FunctionarisGegevensbescherming,
+        );
         // The second fg can neither confirm themselves nor be confirmed by an approval.
-        let e = confirm_user(&conn, &fg2, "fg2").unwrap_err();
+        let e = confirm_user(Db::of(&conn), &fg2, "fg2").unwrap_err();
         assert!(e.to_string().starts_with("geweigerd: "), "{e}");
-        let e = confirm_first_fg(&conn, &fg2).unwrap_err();
+        let e = confirm_first_fg(Db::of(&conn), &fg2).unwrap_err();
         assert!(e.to_string().contains("al een bevestigde"), "{e}");
-        assert!(!authenticate(&conn, "fg2", PW).unwrap().bevestigd());
+        assert!(!authenticate(Db::of(&conn), "fg2", PW).unwrap().bevestigd());
         // A confirmed fg cannot confirm their own account either (the rule, not the state).
         let e = decide(
             &fg,
@@ -2115,36 +2210,46 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("eigen account"), "{e}");
-        confirm_user(&conn, &fg, "fg2").unwrap();
-        assert!(authenticate(&conn, "fg2", PW).unwrap().bevestigd());
+        confirm_user(Db::of(&conn), &fg, "fg2").unwrap();
+        assert!(authenticate(Db::of(&conn), "fg2", PW).unwrap().bevestigd());
     }
 
     #[test]
     fn the_first_fg_is_confirmed_at_approval_only_when_there_is_none() {
         let (conn, b) = project();
-        assert!(!has_confirmed_fg(&conn).unwrap());
-        let fg = add(&conn, &b, "fg", Rol::FunctionarisGegevensbescherming);
-        let fg2 = add(&conn, &b, "fg2", Rol::FunctionarisGegevensbescherming);
+        assert!(!has_confirmed_fg(Db::of(&conn)).unwrap());
+        let fg = add(
+            Db::of(&conn),
+            &b,
+            "fg",
+            Rol::FunctionarisGegevensbescherming,
+        );
+        let fg2 = add(
+            Db::of(&conn),
+            &b,
+            "fg2",
+            Rol::FunctionarisGegevensbescherming,
+        );
         // Unconfirmed, the fg may approve the project and nothing else.
         authorize(&fg, Actie::ProjectGoedkeuren, Object::Project).unwrap();
         assert!(authorize(&fg, Actie::LogExporteren, Object::Project).is_err());
         // Only an fg is confirmed this way.
-        assert!(confirm_first_fg(&conn, &b).is_err());
-        let s = add(&conn, &b, "sleutel", Rol::Sleutelhouder);
-        assert!(confirm_first_fg(&conn, &s).is_err());
-        assert!(!has_confirmed_fg(&conn).unwrap());
-        confirm_first_fg(&conn, &fg).unwrap();
-        assert!(has_confirmed_fg(&conn).unwrap());
+        assert!(confirm_first_fg(Db::of(&conn), &b).is_err());
+        let s = add(Db::of(&conn), &b, "sleutel", Rol::Sleutelhouder);
+        assert!(confirm_first_fg(Db::of(&conn), &s).is_err());
+        assert!(!has_confirmed_fg(Db::of(&conn)).unwrap());
+        confirm_first_fg(Db::of(&conn), &fg).unwrap();
+        assert!(has_confirmed_fg(Db::of(&conn)).unwrap());
         // Approving again changes nothing and is no error.
-        confirm_first_fg(&conn, &fg).unwrap();
+        confirm_first_fg(Db::of(&conn), &fg).unwrap();
         // Now there is one: the second fg waits for the first.
-        assert!(confirm_first_fg(&conn, &fg2).is_err());
-        assert!(!authenticate(&conn, "fg2", PW).unwrap().bevestigd());
+        assert!(confirm_first_fg(Db::of(&conn), &fg2).is_err());
+        assert!(!authenticate(Db::of(&conn), "fg2", PW).unwrap().bevestigd());
         // Disabling the confirmed fg does not reopen the way.
-        disable_user(&conn, &b, "fg").unwrap();
-        assert!(has_confirmed_fg(&conn).unwrap());
-        assert!(confirm_first_fg(&conn, &fg2).is_err());
-        let confirmed: Vec<_> = events(&conn)
+        disable_user(Db::of(&conn), &b, "fg").unwrap();
+        assert!(has_confirmed_fg(Db::of(&conn)).unwrap());
+        assert!(confirm_first_fg(Db::of(&conn), &fg2).is_err());
+        let confirmed: Vec<_> = events(Db::of(&conn))
             .into_iter()
             .filter(|(g, _, _)| *g == Gebeurtenis::Bevestigd)
             .collect();
@@ -2161,25 +2266,30 @@ mod tests {
     #[test]
     fn every_event_is_in_the_audit_trail() {
         let (conn, b) = project();
-        let fg = add(&conn, &b, "fg", Rol::FunctionarisGegevensbescherming);
-        confirm_first_fg(&conn, &fg).unwrap();
-        let fg = authenticate(&conn, "fg", PW).unwrap();
-        add(&conn, &b, "sleutel", Rol::Sleutelhouder);
-        confirm_user(&conn, &fg, "sleutel").unwrap();
-        add(&conn, &b, "a", Rol::Analist);
-        disable_user(&conn, &b, "a").unwrap();
-        let b2 = add(&conn, &b, "b2", Rol::Beheerder);
-        enable_user(&conn, &b2, "a").unwrap();
+        let fg = add(
+            Db::of(&conn),
+            &b,
+            "fg",
+            Rol::FunctionarisGegevensbescherming,
+        );
+        confirm_first_fg(Db::of(&conn), &fg).unwrap();
+        let fg = authenticate(Db::of(&conn), "fg", PW).unwrap();
+        add(Db::of(&conn), &b, "sleutel", Rol::Sleutelhouder);
+        confirm_user(Db::of(&conn), &fg, "sleutel").unwrap();
+        add(Db::of(&conn), &b, "a", Rol::Analist);
+        disable_user(Db::of(&conn), &b, "a").unwrap();
+        let b2 = add(Db::of(&conn), &b, "b2", Rol::Beheerder);
+        enable_user(Db::of(&conn), &b2, "a").unwrap();
         for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate(&conn, "a", "niet het goede wachtwoord");
+            let _ = authenticate(Db::of(&conn), "a", "niet het goede wachtwoord");
         }
-        let _ = authenticate(&conn, "niemand", PW);
-        add(&conn, &b, "hh", Rol::Handhaver);
+        let _ = authenticate(Db::of(&conn), "niemand", PW);
+        add(Db::of(&conn), &b, "hh", Rol::Handhaver);
         // The key's row is sealed: the connection needs the integrity key's MAC function.
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
         let now = crate::clock::now_utc();
         let (k, _) = crate::apisleutel::issue(
-            &conn,
+            Db::of(&conn),
             &b,
             "hh",
             &[crate::apisleutel::Scope::ZakenLezen],
@@ -2192,20 +2302,20 @@ mod tests {
             "UPDATE api_sleutel SET mac = loep_mac('api_sleutel', id, hash, gebruiker, scopes, door, ingetrokken)",
         )
         .unwrap();
-        crate::apisleutel::revoke(&conn, &b2, &k.id, now).unwrap();
+        crate::apisleutel::revoke(Db::of(&conn), &b2, &k.id, now).unwrap();
         // A password change: only with the current password, never to the same or a weak one.
         let new = "vier losse woorden als nieuw wachtwoord";
-        let e = change_password(&conn, &b2, "niet het wachtwoord", new).unwrap_err();
+        let e = change_password(Db::of(&conn), &b2, "niet het wachtwoord", new).unwrap_err();
         assert!(
             e.to_string().contains("huidige wachtwoord klopt niet"),
             "{e}"
         );
-        assert!(change_password(&conn, &b2, PW, PW).is_err());
-        assert!(change_password(&conn, &b2, PW, "kort").is_err());
-        change_password(&conn, &b2, PW, new).unwrap();
-        assert!(authenticate(&conn, "b2", PW).is_err());
-        assert_eq!(authenticate(&conn, "b2", new).unwrap().naam(), "b2");
-        let trail = audit::records(&conn).unwrap();
+        assert!(change_password(Db::of(&conn), &b2, PW, PW).is_err());
+        assert!(change_password(Db::of(&conn), &b2, PW, "kort").is_err());
+        change_password(Db::of(&conn), &b2, PW, new).unwrap();
+        assert!(authenticate(Db::of(&conn), "b2", PW).is_err());
+        assert_eq!(authenticate(Db::of(&conn), "b2", new).unwrap().naam(), "b2");
+        let trail = audit::records(Db::of(&conn)).unwrap();
         for g in Gebeurtenis::ALL {
             assert!(trail.iter().any(|r| r.gebeurtenis == g), "{g:?}: {trail:?}");
         }
@@ -2233,8 +2343,8 @@ mod tests {
     /// opens, keeps its accounts, and they can log in and act.
     #[test]
     fn an_old_accounts_table_is_upgraded_in_place() {
-        let conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(
             r#"
 CREATE TABLE gebruiker (
@@ -2262,9 +2372,9 @@ CREATE TABLE gebruiker (
             )
             .unwrap();
         }
-        create_schema(&conn).unwrap();
+        create_schema(Db::of(&conn)).unwrap();
         // Twice, as every open does.
-        create_schema(&conn).unwrap();
+        create_schema(Db::of(&conn)).unwrap();
         let columns: Vec<String> = conn
             .prepare("SELECT name FROM pragma_table_info('gebruiker')")
             .unwrap()
@@ -2276,25 +2386,25 @@ CREATE TABLE gebruiker (
             assert_eq!(columns.iter().filter(|x| *x == c).count(), 1, "{c}");
         }
         // Accounts made before the rule count as confirmed.
-        let s = authenticate(&conn, "sleutel", PW).unwrap();
+        let s = authenticate(Db::of(&conn), "sleutel", PW).unwrap();
         assert!(s.bevestigd());
-        assert!(has_confirmed_fg(&conn).unwrap());
-        let list = users(&conn).unwrap();
+        assert!(has_confirmed_fg(Db::of(&conn)).unwrap());
+        let list = users(Db::of(&conn)).unwrap();
         assert_eq!(list.len(), 4);
         let weg = list.iter().find(|a| a.naam == "weg").unwrap();
         assert_eq!(weg.status, AccountStatus::Uitgeschakeld);
-        let b = authenticate(&conn, "beheer", PW).unwrap();
-        add_user(&conn, Some(&b), "nieuw", Rol::Analist, None, PW).unwrap();
+        let b = authenticate(Db::of(&conn), "beheer", PW).unwrap();
+        add_user(Db::of(&conn), Some(&b), "nieuw", Rol::Analist, None, PW).unwrap();
         // The lockout works on the old rows.
         for _ in 0..MAX_FAILED_LOGINS {
             let _ = authenticate_from(
-                &conn,
+                Db::of(&conn),
                 "sleutel",
                 "niet het goede wachtwoord",
                 Client::Unknown,
             );
         }
-        let e = authenticate_from(&conn, "sleutel", PW, Client::Unknown).unwrap_err();
+        let e = authenticate_from(Db::of(&conn), "sleutel", PW, Client::Unknown).unwrap_err();
         assert!(e.to_string().contains("tijdelijk geblokkeerd"), "{e}");
     }
 }

@@ -9,11 +9,12 @@
 //! The rows decide what a resident is told: they are part of the state bound beside the
 //! integrity key ([`crate::toegang`]), so a restriction deleted or moved outside loep is found.
 
+use crate::db::Db;
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS inzage_beperking (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -70,7 +71,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Beperking> {
 
 /// Records a restriction (in the caller's transaction of loep); returns its id.
 pub fn add(
-    tx: &Connection,
+    tx: &Db,
     pseudoniem: &str,
     delen: &[&str],
     tot: &str,
@@ -87,7 +88,7 @@ pub fn add(
 }
 
 /// The restrictions of `pseudoniem` that apply on `today` (JJJJ-MM-DD): not lifted, not ended.
-pub fn active(conn: &Connection, pseudoniem: &str, today: &str) -> Result<Vec<Beperking>> {
+pub fn active(conn: &Db, pseudoniem: &str, today: &str) -> Result<Vec<Beperking>> {
     if !crate::integrity::table_exists(conn, "inzage_beperking")? {
         return Ok(Vec::new());
     }
@@ -100,7 +101,7 @@ pub fn active(conn: &Connection, pseudoniem: &str, today: &str) -> Result<Vec<Be
 }
 
 /// Every restriction that applies on `today`, the newest first (for the privacy officer).
-pub fn all_active(conn: &Connection, today: &str) -> Result<Vec<Beperking>> {
+pub fn all_active(conn: &Db, today: &str) -> Result<Vec<Beperking>> {
     if !crate::integrity::table_exists(conn, "inzage_beperking")? {
         return Ok(Vec::new());
     }
@@ -113,7 +114,7 @@ pub fn all_active(conn: &Connection, today: &str) -> Result<Vec<Beperking>> {
 }
 
 /// The restriction `id`.
-pub fn get(conn: &Connection, id: i64) -> Result<Option<Beperking>> {
+pub fn get(conn: &Db, id: i64) -> Result<Option<Beperking>> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM inzage_beperking WHERE id = ?1"),
@@ -124,7 +125,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Option<Beperking>> {
 }
 
 /// Lifts restriction `id` (in the caller's transaction); whether it was in force.
-pub fn lift(tx: &Connection, id: i64, now: &str) -> Result<bool> {
+pub fn lift(tx: &Db, id: i64, now: &str) -> Result<bool> {
     Ok(tx.execute(
         "UPDATE inzage_beperking SET opgeheven = ?2 WHERE id = ?1 AND opgeheven IS NULL",
         params![id, now],

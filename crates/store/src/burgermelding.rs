@@ -7,8 +7,9 @@
 //! its own report in plain words and nothing else. Nothing about the resident is asked or
 //! kept: every report is anonymous.
 
+use crate::db::{Db, TxDb};
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::log::LogRecord;
@@ -45,7 +46,7 @@ pub const STATUSSEN: [(&str, &str); 3] = [
 /// A description longer than this is refused (the form says so).
 pub const MAX_OMSCHRIJVING: usize = 2000;
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS burgermelding (
@@ -174,7 +175,7 @@ pub fn canonical(code: &str) -> Option<String> {
     (c.len() == 16 && c.bytes().all(|b| BASE32.contains(&b))).then_some(c)
 }
 
-fn table_exists(conn: &Connection) -> Result<bool> {
+fn table_exists(conn: &Db) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'burgermelding')",
         [],
@@ -208,22 +209,22 @@ pub fn file(
             "de beschrijving is te lang: ten hoogste {MAX_OMSCHRIJVING} tekens"
         )));
     }
-    create_schema(project.conn())?;
+    create_schema(project.db())?;
     // The seal's triggers come with the table at a writer's open; a table made here, by a
     // reader, gets them now.
-    let has_triggers: bool = project.conn().query_row(
+    let has_triggers: bool = project.db().query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'burgermelding_mac_insert')",
         [],
         |r| r.get(0),
     )?;
-    let has_mac: bool = project.conn().query_row(
+    let has_mac: bool = project.db().query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('burgermelding') WHERE name = 'mac')",
         [],
         |r| r.get(0),
     )?;
     // (A store a writer of this release has not migrated yet has no seal column: no triggers.)
     if !has_triggers && has_mac {
-        crate::integrity::create_triggers(project.conn())?;
+        crate::integrity::create_triggers(project.db())?;
     }
     let code = new_code()?;
     let mac = project.keyed(&[Some("burgermelding-code"), canonical(&code).as_deref()])?;
@@ -251,13 +252,13 @@ pub fn stand(project: &Project, code: &str) -> Result<Option<Stand>> {
     let Some(c) = canonical(code) else {
         return Ok(None);
     };
-    if !table_exists(project.conn())? {
+    if !table_exists(project.db())? {
         return Ok(None);
     }
     let mac = project.keyed(&[Some("burgermelding-code"), Some(&c)])?;
-    let intact = crate::integrity::intact_sql(project.conn(), "burgermelding")?;
+    let intact = crate::integrity::intact_sql(project.db(), "burgermelding")?;
     let found = project
-        .conn()
+        .db()
         .query_row(
             &format!(
                 "SELECT status, ontvangen, bijgewerkt, {intact} FROM burgermelding WHERE code_mac = ?1"
@@ -295,11 +296,7 @@ fn nr_of(id: &str) -> Option<i64> {
 
 /// Reports read with their seal checked (the column after [`COLUMNS`]): one changed outside
 /// loep (its state, its address, what it says) is refused.
-fn checked(
-    conn: &Connection,
-    filter: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<Burgermelding>> {
+fn checked(conn: &Db, filter: &str, params: impl rusqlite::Params) -> Result<Vec<Burgermelding>> {
     let intact = crate::integrity::intact_sql(conn, "burgermelding")?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS}, {intact} FROM burgermelding {filter}"
@@ -335,7 +332,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Burgermelding> {
 const COLUMNS: &str = "nr, ontvangen, adres, vbo_id, categorie, omschrijving, status, bijgewerkt";
 
 /// Every report, the newest first.
-pub fn list(conn: &Connection) -> Result<Vec<Burgermelding>> {
+pub fn list(conn: &Db) -> Result<Vec<Burgermelding>> {
     if !table_exists(conn)? {
         return Ok(vec![]);
     }
@@ -343,7 +340,7 @@ pub fn list(conn: &Connection) -> Result<Vec<Burgermelding>> {
 }
 
 /// The reports about one address, the newest first.
-pub fn at(conn: &Connection, vbo_id: &str) -> Result<Vec<Burgermelding>> {
+pub fn at(conn: &Db, vbo_id: &str) -> Result<Vec<Burgermelding>> {
     if !table_exists(conn)? {
         return Ok(vec![]);
     }
@@ -358,12 +355,12 @@ pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burge
             "onbekende status '{status}'; kies uit: ontvangen, in_behandeling, afgerond"
         )));
     };
-    if !table_exists(project.conn())? {
+    if !table_exists(project.db())? {
         crate::not_found!("er zijn nog geen meldingen van bewoners");
     }
     let nr = nr_of(id).unwrap_or(-1);
     let current: Option<String> = project
-        .conn()
+        .db()
         .query_row(
             "SELECT status FROM burgermelding WHERE nr = ?1",
             params![nr],
@@ -398,7 +395,7 @@ pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burge
         .with_attr("status", status.to_string());
     crate::log::append(&tx, &activity, rec)?;
     tx.commit()?;
-    let row = project.conn().query_row(
+    let row = project.db().query_row(
         &format!("SELECT {COLUMNS} FROM burgermelding WHERE nr = ?1"),
         params![nr],
         from_row,
@@ -409,11 +406,7 @@ pub fn set_status(project: &mut Project, id: &str, status: &str) -> Result<Burge
 /// Counts and hashes the reports received before `cutoff` (RFC 3339); deletes them unless
 /// `dry_run`. Reports are kept as long as signals (`signalen_dagen`): after that their code
 /// finds nothing.
-pub fn purge_before(
-    tx: &rusqlite::Transaction<'_>,
-    cutoff: &str,
-    dry_run: bool,
-) -> Result<crate::retention::Destroyed> {
+pub fn purge_before(tx: &TxDb, cutoff: &str, dry_run: bool) -> Result<crate::retention::Destroyed> {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
     let mut n = 0u64;
@@ -503,10 +496,10 @@ mod tests {
             "Veel wisselende bewoners.",
         )
         .unwrap();
-        assert_eq!(list(p.conn()).unwrap().len(), 1);
+        assert_eq!(list(p.db()).unwrap().len(), 1);
         assert!(stand(&p, &code).unwrap().is_some());
         let received: Vec<rusqlite::types::Value> = p
-            .conn()
+            .db()
             .query_row("SELECT * FROM burgermelding", [], |r| {
                 (0..r.as_ref().column_count())
                     .map(|i| r.get(i))
@@ -516,9 +509,9 @@ mod tests {
         // Through loep the state moves on, and stays sealed.
         set_status(&mut p, &id, "in_behandeling").unwrap();
         assert!(p.check_access().is_ok());
-        assert_eq!(list(p.conn()).unwrap()[0].status, "in_behandeling");
+        assert_eq!(list(p.db()).unwrap()[0].status, "in_behandeling");
         assert!(
-            crate::integrity::tampered_decisions(p.conn())
+            crate::integrity::tampered_decisions(p.db())
                 .unwrap()
                 .is_empty()
         );
@@ -540,15 +533,15 @@ mod tests {
             .unwrap();
         }
         assert!(
-            crate::integrity::tampered_decisions(p.conn())
+            crate::integrity::tampered_decisions(p.db())
                 .unwrap()
                 .is_empty()
         );
         assert!(p.check_access().is_err());
-        crate::integrity::create_triggers(p.conn()).unwrap();
+        crate::integrity::create_triggers(p.db()).unwrap();
         // With the triggers dropped (a plain SQL client has no seal function for them to
         // call) the change goes in, and is refused on use.
-        p.conn()
+        p.db()
             .execute_batch(
                 "DROP TRIGGER burgermelding_mac_check; DROP TRIGGER burgermelding_mac_update;
                  DROP TRIGGER burgermelding_toegang_update;
@@ -557,11 +550,11 @@ mod tests {
             .unwrap();
         // The state bound beside the key no longer holds either.
         assert!(p.check_access().is_err());
-        let e = list(p.conn()).unwrap_err();
+        let e = list(p.db()).unwrap_err();
         assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
-        assert!(at(p.conn(), "0392010000000001").is_err());
+        assert!(at(p.db(), "0392010000000001").is_err());
         assert!(stand(&p, &code).is_err());
-        let problems = crate::integrity::tampered_decisions(p.conn()).unwrap();
+        let problems = crate::integrity::tampered_decisions(p.db()).unwrap();
         assert!(
             problems.iter().any(|x| x.contains("burgermelding")),
             "{problems:?}"

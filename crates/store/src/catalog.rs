@@ -1,7 +1,8 @@
 //! The catalog: deliveries, the snapshots they made of each table, and their rejects.
 
+use crate::db::{Db, TxDb};
 use anyhow::Result;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::project::{Approval, Project};
@@ -48,7 +49,7 @@ fn snapshot_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Snapshot> {
 }
 
 /// The current snapshot of a table: the newest one. Older snapshots stay addressable by id.
-pub fn current_snapshot(conn: &Connection, table: &str) -> Result<Option<Snapshot>> {
+pub fn current_snapshot(conn: &Db, table: &str) -> Result<Option<Snapshot>> {
     Ok(conn
         .query_row(
             &format!("SELECT {SNAPSHOT_COLUMNS} FROM snapshot WHERE tabel = ?1 ORDER BY rowid DESC LIMIT 1"),
@@ -58,7 +59,7 @@ pub fn current_snapshot(conn: &Connection, table: &str) -> Result<Option<Snapsho
         .optional()?)
 }
 
-pub fn all_snapshots(conn: &Connection) -> Result<Vec<Snapshot>> {
+pub fn all_snapshots(conn: &Db) -> Result<Vec<Snapshot>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {SNAPSHOT_COLUMNS} FROM snapshot ORDER BY rowid"
     ))?;
@@ -67,7 +68,7 @@ pub fn all_snapshots(conn: &Connection) -> Result<Vec<Snapshot>> {
 }
 
 /// A new delivery id: `L0001-1a2b3c4d`, numbered in order of arrival.
-pub fn new_delivery_id(conn: &Connection) -> Result<String> {
+pub fn new_delivery_id(conn: &Db) -> Result<String> {
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM levering", [], |r| r.get(0))?;
     Ok(format!(
         "L{:04}-{}",
@@ -86,7 +87,7 @@ pub struct NewDelivery<'a> {
     pub tabellen_ongewijzigd: i64,
 }
 
-pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> Result<()> {
+pub fn insert_delivery(tx: &TxDb, d: &NewDelivery<'_>) -> Result<()> {
     tx.execute(
         "INSERT INTO levering (levering_id, partner, peildatum, map, tijdstip, tabellen_nieuw, tabellen_ongewijzigd)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -95,7 +96,7 @@ pub fn insert_delivery(tx: &Transaction<'_>, d: &NewDelivery<'_>) -> Result<()> 
     Ok(())
 }
 
-pub fn insert_snapshot(tx: &Transaction<'_>, s: &Snapshot) -> Result<()> {
+pub fn insert_snapshot(tx: &TxDb, s: &Snapshot) -> Result<()> {
     tx.execute(
         &format!("INSERT INTO snapshot ({SNAPSHOT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
         params![
@@ -131,7 +132,7 @@ pub struct Koppeling {
     pub samenvatting: String,
 }
 
-pub fn insert_koppeling(tx: &Transaction<'_>, k: &Koppeling) -> Result<()> {
+pub fn insert_koppeling(tx: &TxDb, k: &Koppeling) -> Result<()> {
     tx.execute(
         "INSERT INTO koppeling (koppeling_id, tijdstip, bronnen, pad_personen, pad_adressen, samenvatting)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -141,7 +142,7 @@ pub fn insert_koppeling(tx: &Transaction<'_>, k: &Koppeling) -> Result<()> {
 }
 
 /// The newest linkage run.
-pub fn current_koppeling(conn: &Connection) -> Result<Option<Koppeling>> {
+pub fn current_koppeling(conn: &Db) -> Result<Option<Koppeling>> {
     Ok(conn
         .query_row(
             "SELECT koppeling_id, tijdstip, bronnen, pad_personen, pad_adressen, samenvatting
@@ -162,7 +163,7 @@ pub fn current_koppeling(conn: &Connection) -> Result<Option<Koppeling>> {
 }
 
 /// A new linkage run id: `K0001-1a2b3c4d`.
-pub fn new_koppeling_id(conn: &Connection) -> Result<String> {
+pub fn new_koppeling_id(conn: &Db) -> Result<String> {
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM koppeling", [], |r| r.get(0))?;
     Ok(format!(
         "K{:04}-{}",
@@ -187,7 +188,7 @@ pub struct CarriedRow {
     pub pseudoniem: Option<String>,
 }
 
-pub fn insert_carried(tx: &Transaction<'_>, r: &CarriedRow) -> Result<()> {
+pub fn insert_carried(tx: &TxDb, r: &CarriedRow) -> Result<()> {
     tx.execute(
         "INSERT INTO overgenomen_rij (snapshot_id, tabel, regel, uit_snapshot_id, sleutel, vbo_id, pseudoniem)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -206,7 +207,7 @@ pub fn insert_carried(tx: &Transaction<'_>, r: &CarriedRow) -> Result<()> {
 
 /// The carried rows of the current snapshots that concern object `vbo_id` or one of
 /// `persons` (pseudonyms), by table and line.
-pub fn carried_for(conn: &Connection, vbo_id: &str, persons: &[String]) -> Result<Vec<CarriedRow>> {
+pub fn carried_for(conn: &Db, vbo_id: &str, persons: &[String]) -> Result<Vec<CarriedRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.snapshot_id, o.tabel, o.regel, o.uit_snapshot_id, o.sleutel, o.vbo_id, o.pseudoniem
          FROM overgenomen_rij o
@@ -286,7 +287,7 @@ pub struct ProjectStatus {
 }
 
 pub fn status(project: &Project) -> Result<ProjectStatus> {
-    let conn = project.conn();
+    let conn = project.db();
     let snapshots = all_snapshots(conn)?;
     let mut stmt = conn.prepare(
         "SELECT levering_id, partner, peildatum, map, tijdstip FROM levering ORDER BY rowid",
@@ -372,7 +373,7 @@ pub struct RejectRow<'a> {
 }
 
 impl<'a> RejectRows<'a> {
-    pub fn new(tx: &'a Transaction<'_>) -> Result<RejectRows<'a>> {
+    pub fn new(tx: &'a TxDb) -> Result<RejectRows<'a>> {
         Ok(RejectRows {
             masked: tx.prepare(
                 "INSERT INTO afwijzing (levering_id, tabel, bestand, regel, kolom, waarde, reden)

@@ -6,8 +6,9 @@
 //! digest, and a request for identities or a case checks the stored signals of its run
 //! against it, so that a signal added, removed or edited after the scan reveals no one.
 
+use crate::db::{Db, TxDb};
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -29,7 +30,7 @@ CREATE TABLE IF NOT EXISTS run_certificaat (
 
 /// Creates the table, or gives the table of the first release with certificates (schema 5)
 /// its `vernietigd` column.
-pub(crate) fn create_schema(conn: &Connection) -> Result<()> {
+pub(crate) fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(SCHEMA)?;
     let has: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('run_certificaat') WHERE name = 'vernietigd')",
@@ -44,7 +45,7 @@ pub(crate) fn create_schema(conn: &Connection) -> Result<()> {
 
 /// Seals again, over the destruction marker too, the certificates that release sealed without
 /// it (those that still match that seal; schema version 6).
-pub(crate) fn reseal_first_release(conn: &Connection) -> Result<()> {
+pub(crate) fn reseal_first_release(conn: &Db) -> Result<()> {
     if table_exists(conn)? {
         conn.execute_batch(
             "UPDATE run_certificaat
@@ -158,7 +159,7 @@ pub fn signal_digest<'a>(signals: impl IntoIterator<Item = &'a Signal>) -> Resul
 }
 
 /// The digest of a run's signals as the store holds them now, and their number.
-pub fn stored_digest(conn: &Connection, run_id: &str) -> Result<(u64, String)> {
+pub fn stored_digest(conn: &Db, run_id: &str) -> Result<(u64, String)> {
     let mut h = Sha256::new();
     let mut n = 0u64;
     crate::scan::for_each_signal(conn, run_id, |s| {
@@ -170,7 +171,7 @@ pub fn stored_digest(conn: &Connection, run_id: &str) -> Result<(u64, String)> {
 }
 
 /// Stores a run's certificate, sealed; returns its SHA-256 (for the scan's log record).
-pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, c: &Certificaat) -> Result<String> {
+pub(crate) fn insert(tx: &TxDb, c: &Certificaat) -> Result<String> {
     let inhoud = c.to_json()?;
     let sha = hex::encode(Sha256::digest(inhoud.as_bytes()));
     tx.execute(
@@ -181,7 +182,7 @@ pub(crate) fn insert(tx: &rusqlite::Transaction<'_>, c: &Certificaat) -> Result<
     Ok(sha)
 }
 
-fn table_exists(conn: &Connection) -> Result<bool> {
+fn table_exists(conn: &Db) -> Result<bool> {
     crate::integrity::table_exists(conn, "run_certificaat")
 }
 
@@ -199,7 +200,7 @@ pub struct Stored {
 impl Stored {
     /// Whether the signals stored now are those the certificate names (none, after their
     /// destruction); `None` when they are, else how they differ, in words.
-    pub fn differs(&self, conn: &Connection) -> Result<Option<String>> {
+    pub fn differs(&self, conn: &Db) -> Result<Option<String>> {
         let (n, digest) = stored_digest(conn, &self.certificaat.run_id)?;
         Ok(match &self.vernietigd {
             Some(_) if n == 0 => None,
@@ -218,7 +219,7 @@ impl Stored {
 
 /// A run's certificate, checked against its seal and its content's hash; `None` when the run
 /// has none.
-pub fn get(conn: &Connection, run_id: &str) -> Result<Option<Stored>> {
+pub fn get(conn: &Db, run_id: &str) -> Result<Option<Stored>> {
     if !table_exists(conn)? {
         return Ok(None);
     }
@@ -256,7 +257,7 @@ pub fn get(conn: &Connection, run_id: &str) -> Result<Option<Stored>> {
 
 /// Records in the certificate that the retention period destroyed the run's signals (in the
 /// transaction that destroys them): from then on the run holds no signals, rightly.
-pub(crate) fn destroyed(tx: &rusqlite::Transaction<'_>, run_id: &str, when: &str) -> Result<()> {
+pub(crate) fn destroyed(tx: &TxDb, run_id: &str, when: &str) -> Result<()> {
     if table_exists(tx)? {
         // Only over an intact row: the new seal must not bless a row changed outside loep.
         tx.execute(
@@ -274,7 +275,7 @@ pub(crate) fn destroyed(tx: &rusqlite::Transaction<'_>, run_id: &str, when: &str
 /// for identities and every case from a signal passes here. A run without a certificate is
 /// refused (every run has one: the scan draws it up, and the upgrade to certificates drew one
 /// up for each earlier run).
-pub fn check_run(conn: &Connection, run_id: &str) -> Result<()> {
+pub fn check_run(conn: &Db, run_id: &str) -> Result<()> {
     if !table_exists(conn)? {
         // A project of an earlier release opened to read: it has no certificates yet (a
         // version set back by hand is refused when the project opens).
@@ -313,7 +314,7 @@ pub struct Logged {
 }
 
 /// [`Logged`] for one run (two lookups by the log's index on the record's name).
-pub fn logged(conn: &Connection, run_id: &str) -> Result<Logged> {
+pub fn logged(conn: &Db, run_id: &str) -> Result<Logged> {
     let certificaat: Option<String> = conn
         .query_row(
             "SELECT json_extract(attributes, '$.certificaat') FROM verwerkingslog
@@ -379,7 +380,7 @@ pub fn difference(now: u64, certified: u64) -> String {
 /// without one, a certificate the log does not name as its scan's or whose run the log says
 /// was destroyed; with `signals`, also stored signals that differ from their certificate (for
 /// `loep log verify`; a writer's check leaves that to the uses of a signal).
-pub fn problems(conn: &Connection, signals: bool) -> Result<Vec<String>> {
+pub fn problems(conn: &Db, signals: bool) -> Result<Vec<String>> {
     if !table_exists(conn)? {
         return Ok(Vec::new());
     }
@@ -419,7 +420,7 @@ pub fn problems(conn: &Connection, signals: bool) -> Result<Vec<String>> {
 
 /// Draws up a certificate for every run of an earlier release (schema version 5): from its
 /// stored signals and what the run recorded, marked `achteraf`.
-pub(crate) fn certify_existing(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+pub(crate) fn certify_existing(tx: &TxDb) -> Result<()> {
     let runs: Vec<(String, String, String, String, i64)> = {
         let mut stmt = tx.prepare(
             "SELECT run_id, tijdstip, indicatoren, bronnen, adressen FROM scan_run
@@ -497,7 +498,7 @@ pub(crate) fn certify_existing(tx: &rusqlite::Transaction<'_>) -> Result<()> {
 
 /// The file a run of an earlier release read for `tabel` (a snapshot's or the linkage's), and
 /// the delivered file's hash: empty when the store no longer knows it.
-fn file_of(conn: &Connection, tabel: &str, id: &str) -> (String, Option<String>) {
+fn file_of(conn: &Db, tabel: &str, id: &str) -> (String, Option<String>) {
     let column = match tabel {
         "koppeling_persoon" => "pad_personen",
         "koppeling_adres" => "pad_adressen",

@@ -17,9 +17,9 @@
 //! failed, the alarm (`log-alarm`): while it exists the project refuses further processing
 //! until the privacy officer has looked.
 
+use crate::db::Db;
 use anyhow::{Context, Result, bail};
 use hmac::{Hmac, Mac};
-use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
@@ -168,9 +168,9 @@ pub(crate) fn value_text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
 }
 
 /// Registers `loep_mac(...)` (HMAC of its arguments as text) and `loep_mac_vanaf()` on `conn`.
-pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<()> {
+pub fn register(conn: &Db, key: &IntegrityKey, mac_from: i64) -> Result<()> {
     let k = key.clone();
-    conn.create_scalar_function(
+    conn.sql().create_scalar_function(
         "loep_mac",
         -1,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
@@ -181,7 +181,7 @@ pub fn register(conn: &Connection, key: &IntegrityKey, mac_from: i64) -> Result<
             Ok(k.mac(&refs))
         },
     )?;
-    conn.create_scalar_function(
+    conn.sql().create_scalar_function(
         "loep_mac_vanaf",
         0,
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
@@ -256,7 +256,7 @@ fn with_mac() -> impl Iterator<Item = &'static (&'static str, &'static str, &'st
 /// a guarded column, and a change refused when the row's MAC no longer matches (it was edited
 /// outside loep). Dropped triggers come back at the next open; their absence meanwhile shows in
 /// the MACs.
-pub fn create_triggers(conn: &Connection) -> Result<()> {
+pub fn create_triggers(conn: &Db) -> Result<()> {
     // In one transaction: a row written by another connection between dropping a trigger and
     // making it anew would go uncounted.
     let own = conn.is_autocommit();
@@ -270,7 +270,7 @@ pub fn create_triggers(conn: &Connection) -> Result<()> {
     made
 }
 
-fn create_triggers_in(conn: &Connection) -> Result<()> {
+fn create_triggers_in(conn: &Db) -> Result<()> {
     crate::toegang::create_triggers(conn)?;
     crate::websessie::create_triggers(conn)?;
     for (table, _, cols) in with_mac() {
@@ -308,13 +308,13 @@ fn create_triggers_in(conn: &Connection) -> Result<()> {
 
 /// Adds the MAC column to the guarded tables that lack it and seals their current rows (once,
 /// when a project of an earlier release gets its key).
-pub fn seal_existing(conn: &Connection) -> Result<()> {
+pub fn seal_existing(conn: &Db) -> Result<()> {
     seal_as_they_are(conn, GUARDED.iter())
 }
 
 /// Gives each of `tables` (that exists) its MAC column and seals the rows that have none.
 fn seal_as_they_are<'a>(
-    conn: &Connection,
+    conn: &Db,
     tables: impl Iterator<Item = &'a (&'static str, &'static str, &'static str)>,
 ) -> Result<()> {
     for (table, _, cols) in tables {
@@ -340,13 +340,13 @@ fn seal_as_they_are<'a>(
 
 /// Adds the MAC column to the sealed tables that lack it and seals their rows as they are, and
 /// seals the accounts' audit trail as a chain (schema version 6).
-pub fn seal_decisions(conn: &Connection) -> Result<()> {
+pub fn seal_decisions(conn: &Db) -> Result<()> {
     seal_as_they_are(conn, SEALED.iter())?;
     crate::certificaat::reseal_first_release(conn)?;
     crate::audit::seal_existing(conn)
 }
 
-pub(crate) fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
+pub(crate) fn table_exists(conn: &Db, table: &str) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
         [table],
@@ -356,7 +356,7 @@ pub(crate) fn table_exists(conn: &Connection, table: &str) -> Result<bool> {
 
 /// Whether the guarded row of `table` with key `id` still matches its MAC. `Ok(true)` when the
 /// row does not exist (the caller reports that).
-pub fn row_intact(conn: &Connection, table: &str, id: &str) -> Result<bool> {
+pub fn row_intact(conn: &Db, table: &str, id: &str) -> Result<bool> {
     let Some((_, key, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
         bail!("{table} is geen bewaakte tabel");
     };
@@ -380,7 +380,7 @@ pub fn row_intact(conn: &Connection, table: &str, id: &str) -> Result<bool> {
 /// An SQL expression, true for a row of guarded `table` that matches its seal (always true
 /// for a table of an earlier release that has no seals yet): for a query that checks every
 /// row it reads in the same pass.
-pub fn intact_sql(conn: &Connection, table: &str) -> Result<String> {
+pub fn intact_sql(conn: &Db, table: &str) -> Result<String> {
     let Some((_, _, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
         bail!("{table} is geen bewaakte tabel");
     };
@@ -401,7 +401,7 @@ pub fn intact_sql(conn: &Connection, table: &str) -> Result<String> {
 
 /// Whether `table`, without its MAC column, should have one: the store's schema version
 /// (which cannot be set back, see `schema::check_floor`) is one that seals it.
-fn seal_removed(conn: &Connection, table: &str) -> Result<bool> {
+fn seal_removed(conn: &Db, table: &str) -> Result<bool> {
     let since = if SEALED.iter().any(|(t, _, _)| *t == table) {
         6
     } else {
@@ -411,7 +411,7 @@ fn seal_removed(conn: &Connection, table: &str) -> Result<bool> {
 }
 
 /// Every guarded row that no longer matches its seal, as a problem.
-pub fn tampered_rows(conn: &Connection) -> Result<Vec<String>> {
+pub fn tampered_rows(conn: &Db) -> Result<Vec<String>> {
     let mut out = tampered_in(conn, GUARDED.iter())?;
     out.extend(crate::websessie::tampered(conn)?);
     Ok(out)
@@ -419,14 +419,14 @@ pub fn tampered_rows(conn: &Connection) -> Result<Vec<String>> {
 
 /// Every sealed decision (finding, report) that no longer matches its seal, and where the
 /// accounts' audit trail stops holding, as problems: for `log verify` and a writer's full check.
-pub fn tampered_decisions(conn: &Connection) -> Result<Vec<String>> {
+pub fn tampered_decisions(conn: &Db) -> Result<Vec<String>> {
     let mut out = tampered_in(conn, SEALED.iter())?;
     out.extend(crate::audit::tampered(conn)?);
     Ok(out)
 }
 
 fn tampered_in<'a>(
-    conn: &Connection,
+    conn: &Db,
     tables: impl Iterator<Item = &'a (&'static str, &'static str, &'static str)>,
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
@@ -580,14 +580,14 @@ pub fn check_signed_head(key: &IntegrityKey, token: &str) -> Result<(i64, String
 mod tests {
     use super::*;
 
-    fn conn_with_key(path: &Path) -> (Connection, IntegrityKey) {
-        let conn = Connection::open(path).unwrap();
+    fn conn_with_key(path: &Path) -> (rusqlite::Connection, IntegrityKey) {
+        let conn = rusqlite::Connection::open(path).unwrap();
         let key = IntegrityKey([7u8; KEY_LEN]);
-        register(&conn, &key, 1).unwrap();
+        register(Db::of(&conn), &key, 1).unwrap();
         // As inside a transaction of loep: changes of the access state are counted.
         let ledger = std::sync::Arc::new(crate::toegang::Ledger::default());
         ledger.open();
-        crate::toegang::register(&conn, &key, ledger).unwrap();
+        crate::toegang::register(Db::of(&conn), &key, ledger).unwrap();
         (conn, key)
     }
 
@@ -600,15 +600,15 @@ mod tests {
             "CREATE TABLE onthulling (id TEXT PRIMARY KEY, signaal TEXT, pseudoniemen TEXT, aanvrager TEXT, reden TEXT, status TEXT, beoordelaar TEXT, toelichting TEXT, beoordeeld TEXT, mac TEXT);",
         )
         .unwrap();
-        create_triggers(&conn).unwrap();
+        create_triggers(Db::of(&conn)).unwrap();
         conn.execute_batch(
             "INSERT INTO onthulling (id, signaal, pseudoniemen, aanvrager, reden, status) VALUES ('O1', 'S/1', 'p', 'a', 'r', 'aangevraagd');
              UPDATE onthulling SET status = 'goedgekeurd', beoordelaar = 'k' WHERE id = 'O1';",
         )
         .unwrap();
-        assert!(row_intact(&conn, "onthulling", "O1").unwrap());
+        assert!(row_intact(Db::of(&conn), "onthulling", "O1").unwrap());
         // Another program (no key, no loep_mac) cannot change the row at all.
-        let other = Connection::open(&db).unwrap();
+        let other = rusqlite::Connection::open(&db).unwrap();
         assert!(
             other
                 .execute(
@@ -626,9 +626,9 @@ mod tests {
             )
             .unwrap();
         drop(other);
-        assert!(!row_intact(&conn, "onthulling", "O1").unwrap());
+        assert!(!row_intact(Db::of(&conn), "onthulling", "O1").unwrap());
         // And the next legitimate change refuses to bless it.
-        create_triggers(&conn).unwrap();
+        create_triggers(Db::of(&conn)).unwrap();
         assert!(
             conn.execute(
                 "UPDATE onthulling SET status = 'geweigerd' WHERE id = 'O1'",

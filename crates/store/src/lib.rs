@@ -15,6 +15,7 @@ pub mod burgermelding;
 pub mod catalog;
 pub mod certificaat;
 pub mod clock;
+pub mod db;
 pub mod integrity;
 pub mod log;
 pub mod problem;
@@ -27,6 +28,7 @@ pub mod schema;
 pub mod toegang;
 pub mod websessie;
 
+pub use db::{Db, TxDb};
 pub use log::{LogRecord, Status};
 pub use problem::{Problem, ProblemKind, database_fault};
 pub use project::{

@@ -14,8 +14,9 @@
 //! breaks the chain. The head of the chain is also written to the identity vault in the same
 //! transaction, so that removing the newest records is detected too.
 
+use crate::db::{Db, TxDb};
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -23,7 +24,7 @@ use sha2::{Digest, Sha256};
 pub const RESOURCE: &str = concat!("loep ", env!("CARGO_PKG_VERSION"));
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS verwerkingslog (
@@ -161,7 +162,7 @@ impl LogRecord {
 /// it tells whether two records were made by the same account, and the project can name that
 /// account to the privacy officer, while the log, which is exported to auditors and never
 /// destroyed, holds no account names.
-pub fn account_fingerprint(conn: &Connection, naam: &str) -> Result<String> {
+pub fn account_fingerprint(conn: &Db, naam: &str) -> Result<String> {
     let full: String = conn.query_row("SELECT loep_mac('account', ?1)", [naam], |r| r.get(0))?;
     Ok(full.chars().take(32).collect())
 }
@@ -169,7 +170,7 @@ pub fn account_fingerprint(conn: &Connection, naam: &str) -> Result<String> {
 /// Every record whose name starts with `prefix`, oldest first, each checked against its
 /// keyed hash: a record edited or written without the project's key is refused here, so
 /// that what a step decides from the log (the reviews of links) is what loep wrote.
-pub fn records_named(conn: &Connection, prefix: &str) -> Result<Vec<StoredRecord>> {
+pub fn records_named(conn: &Db, prefix: &str) -> Result<Vec<StoredRecord>> {
     let keyed = keyed_from(conn);
     let mut stmt = conn.prepare(
         "SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code,
@@ -220,7 +221,7 @@ pub struct StoredRecord {
 
 /// The first record keyed with the project's integrity key (`i64::MAX` on a connection without
 /// the key: a project of an earlier release opened to read).
-fn keyed_from(conn: &Connection) -> i64 {
+fn keyed_from(conn: &Db) -> i64 {
     conn.query_row("SELECT loep_mac_vanaf()", [], |r| r.get(0))
         .unwrap_or(i64::MAX)
 }
@@ -228,7 +229,7 @@ fn keyed_from(conn: &Connection) -> i64 {
 impl StoredRecord {
     /// The record's hash: from `keyed_from` on an HMAC with the integrity key (through the
     /// connection's `loep_mac`), before it the SHA-256 of release 0.1.0.
-    fn compute_hash(&self, conn: &Connection, keyed_from: i64) -> Result<String> {
+    fn compute_hash(&self, conn: &Db, keyed_from: i64) -> Result<String> {
         let canonical = self.canonical();
         if self.seq >= keyed_from {
             return Ok(conn.query_row("SELECT loep_mac('log', ?1)", [&canonical], |r| r.get(0))?);
@@ -258,7 +259,7 @@ impl StoredRecord {
 
 /// The head of the chain: the number of records and the hash of the newest (the genesis hash
 /// for an empty log).
-pub fn head(tx: &Connection) -> Result<(i64, String)> {
+pub fn head(tx: &Db) -> Result<(i64, String)> {
     Ok(tx
         .query_row(
             "SELECT seq, hash FROM verwerkingslog ORDER BY seq DESC LIMIT 1",
@@ -271,7 +272,7 @@ pub fn head(tx: &Connection) -> Result<(i64, String)> {
 
 /// Appends a record inside the caller's transaction, so that the record and the processing it
 /// describes are committed together or not at all.
-pub fn append(tx: &Transaction<'_>, activity_id: &str, rec: LogRecord) -> Result<i64> {
+pub fn append(tx: &TxDb, activity_id: &str, rec: LogRecord) -> Result<i64> {
     let (last_seq, prev_hash) = head(tx)?;
     let mut stored = StoredRecord {
         seq: last_seq + 1,
@@ -316,7 +317,7 @@ pub fn append(tx: &Transaction<'_>, activity_id: &str, rec: LogRecord) -> Result
 
 /// Per scan run, the SHA-256 of the certificate its record in the log names (runs of a
 /// release before certificates name none).
-pub fn scan_certificates(conn: &Connection) -> Result<std::collections::BTreeMap<String, String>> {
+pub fn scan_certificates(conn: &Db) -> Result<std::collections::BTreeMap<String, String>> {
     let mut stmt = conn.prepare(
         "SELECT json_extract(attributes, '$.run_id'), json_extract(attributes, '$.certificaat')
          FROM verwerkingslog WHERE name = 'scan' AND json_valid(attributes)",
@@ -350,7 +351,7 @@ pub struct Filter {
 /// One page of the records `filter` finds, the newest first: `per_page` from `offset`, and
 /// whether there are more.
 pub fn browse(
-    conn: &Connection,
+    conn: &Db,
     filter: &Filter,
     offset: usize,
     per_page: usize,
@@ -405,7 +406,7 @@ pub fn browse(
 /// The number of the newest record of operation `name` about `subject` among all records of
 /// that operation (1 for the first such record the log holds; the log keeps every record); 0
 /// when there is none.
-pub fn number_of_newest(conn: &Connection, name: &str, subject: &str) -> Result<i64> {
+pub fn number_of_newest(conn: &Db, name: &str, subject: &str) -> Result<i64> {
     Ok(conn.query_row(
         "SELECT COUNT(*) FROM verwerkingslog WHERE name = ?1
            AND seq <= (SELECT max(seq) FROM verwerkingslog WHERE name = ?1 AND data_subject_id = ?2)",
@@ -415,7 +416,7 @@ pub fn number_of_newest(conn: &Connection, name: &str, subject: &str) -> Result<
 }
 
 /// The kinds of record the log holds (their names), for a filter's choices.
-pub fn names(conn: &Connection) -> Result<Vec<String>> {
+pub fn names(conn: &Db) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT DISTINCT name FROM verwerkingslog ORDER BY name")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<Result<Vec<String>, _>>()?)
@@ -453,9 +454,7 @@ pub struct RecordedFile {
 /// What the keyed log recorded of each analysis file: per snapshot id (the intake's record
 /// of the table, subject `snapshot:<id>`, attribute `bestand_sha256`) and per linkage id (its
 /// record, `personen_sha256` and `adressen_sha256`, under `ID/personen` and `ID/adressen`).
-pub fn recorded_files(
-    conn: &Connection,
-) -> Result<std::collections::HashMap<String, RecordedFile>> {
+pub fn recorded_files(conn: &Db) -> Result<std::collections::HashMap<String, RecordedFile>> {
     let mut out = std::collections::HashMap::new();
     // A range on the person index rather than LIKE, which the index cannot serve.
     let mut stmt = conn.prepare(
@@ -504,7 +503,7 @@ pub fn recorded_files(
     Ok(out)
 }
 
-pub fn records(conn: &Connection) -> Result<Vec<StoredRecord>> {
+pub fn records(conn: &Db) -> Result<Vec<StoredRecord>> {
     records_from(conn, 1)
 }
 
@@ -529,7 +528,7 @@ fn stored(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRecord> {
 }
 
 /// The records from number `first` on.
-pub fn records_from(conn: &Connection, first: i64) -> Result<Vec<StoredRecord>> {
+pub fn records_from(conn: &Db, first: i64) -> Result<Vec<StoredRecord>> {
     let mut stmt = conn.prepare(
         "SELECT seq, trace_id, operation_id, parent_operation_id, name, start_time, end_time, status_code,
                 resource, processing_activity_id, data_subject_id, attributes, prev_hash, hash
@@ -559,7 +558,7 @@ impl Verification {
 /// the identity vault keeps), and checks that every head in `known` (a head verified before,
 /// or one the privacy officer kept) is still in the chain: record N with that hash.
 pub fn verify(
-    conn: &Connection,
+    conn: &Db,
     vault_head: Option<HeadCopy>,
     known: &[(i64, String)],
 ) -> Result<Verification> {
@@ -569,7 +568,7 @@ pub fn verify(
 /// [`verify`] of the records after `checkpoint` only (a head verified before, which must
 /// still be in the chain): what a writer checks when it opens the project.
 pub fn verify_since(
-    conn: &Connection,
+    conn: &Db,
     checkpoint: Option<(i64, String)>,
     vault_head: Option<HeadCopy>,
 ) -> Result<Verification> {
@@ -578,7 +577,7 @@ pub fn verify_since(
 }
 
 fn verify_from(
-    conn: &Connection,
+    conn: &Db,
     start: Option<(i64, String)>,
     vault_head: Option<HeadCopy>,
     known: &[(i64, String)],
@@ -830,21 +829,21 @@ mod tests {
         )
         .unwrap();
         tx.commit().unwrap();
-        let read = records_named(p.conn(), "beoordeling.").unwrap();
+        let read = records_named(p.db(), "beoordeling.").unwrap();
         assert_eq!(read.len(), 1);
-        assert!(records_named(p.conn(), "zaak.").unwrap().is_empty());
-        let a = account_fingerprint(p.conn(), "analist").unwrap();
-        assert_eq!(a, account_fingerprint(p.conn(), "analist").unwrap());
-        assert_ne!(a, account_fingerprint(p.conn(), "analist2").unwrap());
+        assert!(records_named(p.db(), "zaak.").unwrap().is_empty());
+        let a = account_fingerprint(p.db(), "analist").unwrap();
+        assert_eq!(a, account_fingerprint(p.db(), "analist").unwrap());
+        assert_ne!(a, account_fingerprint(p.db(), "analist2").unwrap());
         assert_eq!(a.len(), 32);
-        p.conn()
+        p.db()
             .execute_batch(
                 "DROP TRIGGER verwerkingslog_no_update;
                  UPDATE verwerkingslog SET attributes = '{\"besluit\":\"niet koppelen\"}'
                  WHERE name = 'beoordeling.voorstel';",
             )
             .unwrap();
-        let e = records_named(p.conn(), "beoordeling.").unwrap_err();
+        let e = records_named(p.db(), "beoordeling.").unwrap_err();
         assert!(e.to_string().contains("gewijzigd"), "{e}");
     }
 }

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 use crate::clock;
+use crate::db::{Db, TxDb};
 use crate::integrity::{self, IntegrityKey};
 use crate::log::{self, LogRecord};
 use crate::pseudonym::{self, Pseudonymiser};
@@ -897,7 +898,7 @@ impl Project {
         // files themselves. (The identity vault is a database of its own, opened by the vault
         // crate on its own connection.)
         conn.pragma_update(None, "secure_delete", "ON")?;
-        let version = crate::schema::version(&conn)?;
+        let version = crate::schema::version(Db::of(&conn))?;
         // A schema version lower than one this project had means the version was set back
         // by hand (to run a migration again over rows changed meanwhile): refused.
         crate::schema::check_floor(&layout, version)?;
@@ -912,31 +913,31 @@ impl Project {
                 )
             }
             None if exclusive => {
-                log::create_schema(&conn)?;
-                let (seq, _) = log::head(&conn)?;
+                log::create_schema(Db::of(&conn))?;
+                let (seq, _) = log::head(Db::of(&conn))?;
                 Some(IntegrityKey::create(&layout, seq + 1)?)
             }
             None => None,
         };
         let ledger = match &key {
             Some(k) => {
-                integrity::register(&conn, k, integrity::mac_from(&layout)?)?;
+                integrity::register(Db::of(&conn), k, integrity::mac_from(&layout)?)?;
                 let ledger = std::sync::Arc::new(crate::toegang::Ledger::default());
-                crate::toegang::register(&conn, k, ledger.clone())?;
+                crate::toegang::register(Db::of(&conn), k, ledger.clone())?;
                 Some(ledger)
             }
             None => None,
         };
         if exclusive {
             conn.execute_batch(SCHEMA)?;
-            log::create_schema(&conn)?;
-            crate::auth::create_schema(&conn)?;
-            crate::reveal::create_schema(&conn)?;
-            crate::retention::create_schema(&conn)?;
-            crate::burgermelding::create_schema(&conn)?;
-            crate::beperking::create_schema(&conn)?;
-            crate::apisleutel::create_schema(&conn)?;
-            crate::certificaat::create_schema(&conn)?;
+            log::create_schema(Db::of(&conn))?;
+            crate::auth::create_schema(Db::of(&conn))?;
+            crate::reveal::create_schema(Db::of(&conn))?;
+            crate::retention::create_schema(Db::of(&conn))?;
+            crate::burgermelding::create_schema(Db::of(&conn))?;
+            crate::beperking::create_schema(Db::of(&conn))?;
+            crate::apisleutel::create_schema(Db::of(&conn))?;
+            crate::certificaat::create_schema(Db::of(&conn))?;
             // From schema version 7 the decisions are bound with the access state: the
             // anchor moves with that step (both states accepted while it commits), which
             // takes the locks in the order every commit does: the store's write lock, then
@@ -949,10 +950,11 @@ impl Project {
                 crate::schema::migrate_to(&mut conn, decisions - 1)?;
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let prepared = crate::toegang::prepare_decisions(&tx, &layout, k)?;
-                let done = crate::schema::step_in(&tx, decisions).and_then(|()| Ok(tx.commit()?));
+                let prepared = crate::toegang::prepare_decisions(Db::of(&tx), &layout, k)?;
+                let done = crate::schema::step_in(TxDb::of(&tx), decisions)
+                    .and_then(|()| Ok(tx.commit()?));
                 let raised = match &done {
-                    Ok(()) => crate::schema::raise_floor(&layout, &conn),
+                    Ok(()) => crate::schema::raise_floor(&layout, Db::of(&conn)),
                     Err(_) => Ok(()),
                 };
                 crate::toegang::finish(prepared, done.is_ok())?;
@@ -960,8 +962,8 @@ impl Project {
                 raised?;
             }
             crate::schema::migrate(&mut conn)?;
-            crate::schema::raise_floor(&layout, &conn)?;
-            integrity::create_triggers(&conn)?;
+            crate::schema::raise_floor(&layout, Db::of(&conn))?;
+            integrity::create_triggers(Db::of(&conn))?;
         } else if version > crate::schema::CURRENT {
             bail!(
                 "dit project is gemaakt met een nieuwere versie van loep; gebruik die versie of een nieuwere"
@@ -1042,8 +1044,9 @@ impl Project {
         self.head_mirror = Some(mirror);
     }
 
-    pub fn conn(&self) -> &Connection {
-        &self.conn
+    /// The project's database, to hand to the store's functions (see [`Db`]).
+    pub fn db(&self) -> &Db {
+        Db::of(&self.conn)
     }
 
     /// Whether this project, opened to read, may answer another request as it is: no
@@ -1056,7 +1059,7 @@ impl Project {
             && self.head_mirror.is_none()
             && self.conn.is_autocommit()
             && fingerprint(&self.layout) == self.opened_as
-            && crate::schema::version(&self.conn).is_ok_and(|v| v <= crate::schema::CURRENT)
+            && crate::schema::version(self.db()).is_ok_and(|v| v <= crate::schema::CURRENT)
     }
 
     /// An HMAC-SHA-256 of `parts` under the project's integrity key (kept outside the store):
@@ -1075,7 +1078,7 @@ impl Project {
     /// through it commits together or not at all. Other crates pass it to the store's
     /// functions and never see SQL.
     pub fn begin(&mut self) -> Result<Tx<'_>> {
-        let head = log::head(&self.conn)?;
+        let head = log::head(self.db())?;
         // Immediate: the write lock from the start, so that the access state this
         // transaction changes is the one the anchor holds (see `crate::toegang`).
         let tx = self
@@ -1184,22 +1187,22 @@ impl Project {
         let full = integrity::full_check_due(&self.layout.dir);
         let mut problems = if full {
             let known: Vec<(i64, String)> = checkpoint.iter().cloned().collect();
-            log::verify(&self.conn, vault_head, &known)?.problems
+            log::verify(self.db(), vault_head, &known)?.problems
         } else {
-            log::verify_since(&self.conn, checkpoint, vault_head)?.problems
+            log::verify_since(self.db(), checkpoint, vault_head)?.problems
         };
-        problems.extend(integrity::tampered_rows(&self.conn)?);
+        problems.extend(integrity::tampered_rows(self.db())?);
         problems.extend(self.access_problems()?);
         if full {
             // With the whole chain: the sealed decisions and the audit trail, the rights
             // against the log's last record of them, and each run's certificate against the
             // log (its signals are checked where they are used).
-            problems.extend(integrity::tampered_decisions(&self.conn)?);
+            problems.extend(integrity::tampered_decisions(self.db())?);
             problems.extend(self.logged_access_problems()?);
-            problems.extend(crate::certificaat::problems(&self.conn, false)?);
+            problems.extend(crate::certificaat::problems(self.db(), false)?);
         }
         if problems.is_empty() {
-            let (seq, hash) = log::head(&self.conn)?;
+            let (seq, hash) = log::head(self.db())?;
             integrity::set_checkpoint(&self.layout, seq, &hash)?;
             if full {
                 integrity::fully_checked(&self.layout.dir);
@@ -1221,15 +1224,15 @@ impl Project {
             .with_attr("reden", reden.to_string())
             .with_attr("problemen", problems.join("; "));
         self.log(rec)?;
-        let (seq, hash) = log::head(&self.conn)?;
+        let (seq, hash) = log::head(self.db())?;
         integrity::set_checkpoint(&self.layout, seq, &hash)?;
         // The access state as it is now is the one accepted from here on, in the log too.
         if let Some(k) = self.integrity.clone() {
-            crate::toegang::bind(&self.conn, &self.layout, &k)?;
-            let rights = crate::toegang::rights_digest(&self.conn, &k)?;
+            crate::toegang::bind(self.db(), &self.layout, &k)?;
+            let rights = crate::toegang::rights_digest(self.db(), &k)?;
             let now = clock::now();
             self.log(rights.record(crate::toegang::STAAT, &now))?;
-            let (seq, hash) = log::head(&self.conn)?;
+            let (seq, hash) = log::head(self.db())?;
             integrity::set_checkpoint(&self.layout, seq, &hash)?;
         }
         integrity::clear_alarm(&self.layout)?;
@@ -1242,7 +1245,7 @@ impl Project {
         let Some(k) = &self.integrity else {
             return Ok(Vec::new());
         };
-        Ok(match crate::toegang::check(&self.conn, &self.layout, k)? {
+        Ok(match crate::toegang::check(self.db(), &self.layout, k)? {
             crate::toegang::Staat::Gewijzigd(what) => vec![what],
             _ => Vec::new(),
         })
@@ -1272,12 +1275,12 @@ impl Project {
         let Some(k) = self.integrity.clone() else {
             return Ok(());
         };
-        if crate::toegang::anchor(&self.layout)?.is_some() || crate::toegang::was_bound(&self.conn)?
+        if crate::toegang::anchor(&self.layout)?.is_some() || crate::toegang::was_bound(self.db())?
         {
             return Ok(());
         }
-        crate::toegang::bind(&self.conn, &self.layout, &k)?;
-        let rights = crate::toegang::rights_digest(&self.conn, &k)?;
+        crate::toegang::bind(self.db(), &self.layout, &k)?;
+        let rights = crate::toegang::rights_digest(self.db(), &k)?;
         let now = clock::now();
         self.log(rights.record(crate::toegang::BEWAAKT, &now))
     }
@@ -1297,7 +1300,7 @@ impl Project {
         }
         let found = self
             .logged_access_state(k)
-            .and_then(|state| Ok((state, crate::toegang::logged_audit_problems(&self.conn)?)));
+            .and_then(|state| Ok((state, crate::toegang::logged_audit_problems(self.db())?)));
         if own {
             self.conn.execute_batch("COMMIT")?;
         }
@@ -1316,10 +1319,10 @@ impl Project {
     /// The log's last record of the access state (its number and digest) and the digest of
     /// the state in the store; `None` before the log recorded any.
     fn logged_access_state(&self, k: &IntegrityKey) -> Result<Option<(i64, String, String)>> {
-        let Some(logged) = crate::toegang::logged_rights(&self.conn)? else {
+        let Some(logged) = crate::toegang::logged_rights(self.db())? else {
             return Ok(None);
         };
-        let now = crate::toegang::rights_as_logged(&self.conn, k, logged.decisions)?;
+        let now = crate::toegang::rights_as_logged(self.db(), k, logged.decisions)?;
         Ok(Some((logged.seq, logged.digest, now)))
     }
 
@@ -1330,13 +1333,13 @@ impl Project {
 
     /// Whether a guarded row still matches its seal (see [`integrity`]).
     pub fn row_intact(&self, table: &str, id: &str) -> Result<bool> {
-        integrity::row_intact(&self.conn, table, id)
+        integrity::row_intact(self.db(), table, id)
     }
 
     /// A signed head of the processing log (`N:HASH:SIGNATURE`) for the privacy officer to
     /// keep, and to give to `loep log verify --sinds` later.
     pub fn signed_head(&self) -> Result<String> {
-        let (seq, hash) = log::head(&self.conn)?;
+        let (seq, hash) = log::head(self.db())?;
         match &self.integrity {
             Some(k) => Ok(integrity::signed_head(k, seq, &hash)),
             None => bail!(
@@ -1435,10 +1438,10 @@ impl Drop for AccessOpen<'_> {
     }
 }
 
-impl<'a> std::ops::Deref for Tx<'a> {
-    type Target = rusqlite::Transaction<'a>;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
+impl std::ops::Deref for Tx<'_> {
+    type Target = TxDb;
+    fn deref(&self) -> &TxDb {
+        TxDb::of(&self.tx)
     }
 }
 
@@ -1465,24 +1468,28 @@ impl Tx<'_> {
                 // since the last record (a lock lifted, failed logins): the record names the
                 // trail's newest line, binding the trail up to it.
                 if mirror.is_some() {
-                    let logged = crate::toegang::logged_rights(&tx)?;
-                    if delta != [0; 32] || crate::toegang::audit_moved(&tx, logged.as_ref())? {
-                        let rights = crate::toegang::rights_digest(&tx, a.key)?;
+                    let logged = crate::toegang::logged_rights(Db::of(&tx))?;
+                    if delta != [0; 32]
+                        || crate::toegang::audit_moved(Db::of(&tx), logged.as_ref())?
+                    {
+                        let rights = crate::toegang::rights_digest(Db::of(&tx), a.key)?;
                         if !logged.as_ref().is_some_and(|l| l.says(&rights)) {
                             let now = clock::now();
                             log::append(
-                                &tx,
+                                TxDb::of(&tx),
                                 &activity,
                                 rights.record(crate::toegang::STAAT, &now),
                             )?;
                         }
                     }
                 }
-                crate::toegang::prepare(a.layout, delta, || crate::toegang::digest(&tx, a.key))?
+                crate::toegang::prepare(a.layout, delta, || {
+                    crate::toegang::digest(Db::of(&tx), a.key)
+                })?
             }
             None => None,
         };
-        let head = log::head(&tx)?;
+        let head = log::head(Db::of(&tx))?;
         let mirror = mirror.filter(|_| head != head_before);
         if let Some(mirror) = mirror {
             // Announced before the commit: killed between the two commits, the vault knows

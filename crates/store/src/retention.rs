@@ -3,13 +3,14 @@
 //! rows are gone from the disk (the connection runs with `secure_delete`). The intake crate
 //! rewrites the vault's Parquet files.
 
+use crate::db::{Db, TxDb};
 use anyhow::{Context, Result};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS vernietiging (
@@ -34,7 +35,7 @@ pub struct Destroyed {
 }
 
 /// Scan runs older than `cutoff` (RFC 3339) that still hold signals.
-pub fn expired_runs(conn: &Connection, cutoff: &str) -> Result<Vec<String>> {
+pub fn expired_runs(conn: &Db, cutoff: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT r.run_id FROM scan_run r WHERE r.tijdstip < ?1
            AND EXISTS (SELECT 1 FROM signaal s WHERE s.run_id = r.run_id) ORDER BY r.tijdstip",
@@ -44,7 +45,7 @@ pub fn expired_runs(conn: &Connection, cutoff: &str) -> Result<Vec<String>> {
 }
 
 /// Counts and hashes the signals and address profiles of `run_id`; deletes them unless `dry_run`.
-pub fn purge_run(tx: &Transaction<'_>, run_id: &str, dry_run: bool) -> Result<Destroyed> {
+pub fn purge_run(tx: &TxDb, run_id: &str, dry_run: bool) -> Result<Destroyed> {
     let mut hash = Sha256::new();
     let mut n = 0u64;
     {
@@ -82,7 +83,7 @@ pub fn purge_run(tx: &Transaction<'_>, run_id: &str, dry_run: bool) -> Result<De
 
 /// The pseudonyms of every person in a signal that stays (of a run not in `expiring`): their
 /// identities stay.
-pub fn persons_in_signals(conn: &Connection, expiring: &[String]) -> Result<HashSet<String>> {
+pub fn persons_in_signals(conn: &Db, expiring: &[String]) -> Result<HashSet<String>> {
     let expiring: HashSet<&str> = expiring.iter().map(String::as_str).collect();
     // Only persons a (sealed) signal names itself: a row added to the index keeps no one.
     let mut stmt = conn.prepare(
@@ -101,7 +102,7 @@ pub fn persons_in_signals(conn: &Connection, expiring: &[String]) -> Result<Hash
     Ok(out)
 }
 
-pub fn record(tx: &Transaction<'_>, tijdstip: &str, d: &Destroyed) -> Result<()> {
+pub fn record(tx: &TxDb, tijdstip: &str, d: &Destroyed) -> Result<()> {
     tx.execute(
         "INSERT INTO vernietiging (tijdstip, soort, aantal, sha256) VALUES (?1, ?2, ?3, ?4)",
         params![tijdstip, d.soort, d.aantal as i64, d.sha256],
@@ -111,7 +112,7 @@ pub fn record(tx: &Transaction<'_>, tijdstip: &str, d: &Destroyed) -> Result<()>
 
 /// Whether the identities must be filtered (again): never done since the project ended, or
 /// signals were destroyed after the last time (their persons' identities are then due too).
-pub fn identities_due(conn: &Connection) -> Result<bool> {
+pub fn identities_due(conn: &Db) -> Result<bool> {
     let last_ids: Option<i64> = conn.query_row(
         "SELECT max(id) FROM vernietiging WHERE soort = 'identiteiten'",
         [],
@@ -129,7 +130,7 @@ pub fn identities_due(conn: &Connection) -> Result<bool> {
 }
 
 /// When the vault's identities were last filtered (the newest `identiteiten` destruction).
-pub fn last_identities_destruction(conn: &Connection) -> Result<Option<String>> {
+pub fn last_identities_destruction(conn: &Db) -> Result<Option<String>> {
     Ok(conn.query_row(
         "SELECT tijdstip FROM vernietiging WHERE soort = 'identiteiten' ORDER BY id DESC LIMIT 1",
         [],
@@ -138,7 +139,7 @@ pub fn last_identities_destruction(conn: &Connection) -> Result<Option<String>> 
 }
 
 /// Rewrites the store's database file without the free pages that held destroyed rows.
-pub fn compact(conn: &Connection) -> Result<()> {
+pub fn compact(conn: &Db) -> Result<()> {
     conn.execute_batch("VACUUM main;")
         .context("kan de opslag na het vernietigen van gegevens niet comprimeren")
 }

@@ -3,8 +3,9 @@
 //! then, and only for that signal's persons, may the requester (and the people on the resulting
 //! case) see them. Every step is a record in the processing log, one per person.
 
+use crate::db::{Db, TxDb};
 use anyhow::Result;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use crate::auth::{self, Actie, Gebruiker, Object};
@@ -12,7 +13,7 @@ use crate::clock;
 use crate::log::LogRecord;
 use crate::project::Project;
 
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     conn.execute_batch(
         r#"
 CREATE TABLE IF NOT EXISTS onthulling (
@@ -98,7 +99,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Onthulling> {
     })
 }
 
-pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
+pub fn get(conn: &Db, id: &str) -> Result<Onthulling> {
     let found = conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM onthulling WHERE id = ?1"),
@@ -123,14 +124,14 @@ pub fn get(conn: &Connection, id: &str) -> Result<Onthulling> {
 }
 
 /// Every request, oldest first (for the analist, key holder and privacy officer).
-pub fn list(conn: &Connection, user: &Gebruiker) -> Result<Vec<Onthulling>> {
+pub fn list(conn: &Db, user: &Gebruiker) -> Result<Vec<Onthulling>> {
     auth::authorize(user, Actie::OnthullingenBekijken, Object::Project)?;
     all(conn)
 }
 
 /// Every request, oldest first, unauthorised: for the core to find the approved request a
 /// case's step needs (opening it is authorised, by [`open`]).
-pub fn all(conn: &Connection) -> Result<Vec<Onthulling>> {
+pub fn all(conn: &Db) -> Result<Vec<Onthulling>> {
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM onthulling ORDER BY id"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -138,13 +139,7 @@ pub fn all(conn: &Connection) -> Result<Vec<Onthulling>> {
 
 /// One log record per person of the request (the standard asks for a line per data subject),
 /// in the caller's transaction, so that the step and its record commit together.
-fn log_step(
-    tx: &Transaction<'_>,
-    user: &Gebruiker,
-    activity: &str,
-    name: &str,
-    o: &Onthulling,
-) -> Result<()> {
+fn log_step(tx: &TxDb, user: &Gebruiker, activity: &str, name: &str, o: &Onthulling) -> Result<()> {
     let now = clock::now();
     // One trace for the step, one record per person in it.
     let trace = crate::log::new_trace_id();
@@ -178,7 +173,7 @@ pub fn request(
             "geef een geschreven reden van ten minste {MIN_REASON} tekens: waarom moeten de personen van dit signaal worden geïdentificeerd?"
         );
     }
-    let Some(signal) = crate::scan::certified_signal(project.conn(), signaal_id)? else {
+    let Some(signal) = crate::scan::certified_signal(project.db(), signaal_id)? else {
         crate::not_found!(
             "er is geen signaal '{signaal_id}' (misschien is het vernietigd omdat de bewaartermijn voorbij is); `loep signals` toont de huidige signalen"
         );
@@ -202,7 +197,7 @@ pub fn request(
         );
     }
     let n: i64 = project
-        .conn()
+        .db()
         .query_row("SELECT COUNT(*) FROM onthulling", [], |r| r.get(0))?;
     let o = Onthulling {
         id: format!("O{:04}", n + 1),
@@ -235,7 +230,7 @@ pub fn decide(
     approve: bool,
     toelichting: &str,
 ) -> Result<Onthulling> {
-    let o = get(project.conn(), id)?;
+    let o = get(project.db(), id)?;
     auth::authorize(user, Actie::OnthullingBeoordelen, o.object())?;
     if o.status != "aangevraagd" {
         crate::invalid!(
@@ -252,7 +247,7 @@ pub fn decide(
     }
     // Approved only while the signal is the one its run certified.
     if approve {
-        crate::scan::certified_signal(project.conn(), &o.signaal)?;
+        crate::scan::certified_signal(project.db(), &o.signaal)?;
     }
     let status = if approve { "goedgekeurd" } else { "geweigerd" };
     let name = if approve {
@@ -281,11 +276,11 @@ pub fn open(
     id: &str,
     op_zaak: bool,
 ) -> Result<Onthulling> {
-    let o = get(project.conn(), id)?;
+    let o = get(project.db(), id)?;
     auth::authorize(user, Actie::OnthullingInzien, o.object_on_case(op_zaak))?;
     // A signal taken into an open case stays with the case, whatever the signal retention
     // did to its run.
-    if !op_zaak && crate::scan::certified_signal(project.conn(), &o.signaal)?.is_none() {
+    if !op_zaak && crate::scan::certified_signal(project.db(), &o.signaal)?.is_none() {
         crate::not_found!(
             "signaal {} van verzoek {id} is vernietigd omdat de bewaartermijn voorbij is; de personen ervan zijn niet meer te identificeren",
             o.signaal
@@ -309,7 +304,7 @@ mod tests {
     fn a_request_covers_only_persons_linked_to_the_address() {
         let dir = tempfile::tempdir().unwrap();
         let mut p = crate::project::test_project(&dir.path().join("p"));
-        crate::certificaat::create_schema(p.conn()).unwrap();
+        crate::certificaat::create_schema(p.db()).unwrap();
         let tx = p.begin().unwrap();
         crate::auth::add_user(
             &tx,
@@ -321,7 +316,7 @@ mod tests {
         )
         .unwrap();
         tx.commit().unwrap();
-        let b = crate::auth::authenticate(p.conn(), "beheer", "een lang wachtwoord").unwrap();
+        let b = crate::auth::authenticate(p.db(), "beheer", "een lang wachtwoord").unwrap();
         let tx = p.begin().unwrap();
         crate::auth::add_user(
             &tx,
@@ -333,8 +328,7 @@ mod tests {
         )
         .unwrap();
         tx.commit().unwrap();
-        let analist =
-            crate::auth::authenticate(p.conn(), "analist", "een lang wachtwoord").unwrap();
+        let analist = crate::auth::authenticate(p.db(), "analist", "een lang wachtwoord").unwrap();
         let signal = crate::scan::Signal {
             run_id: "S0001-x".into(),
             nr: 1,

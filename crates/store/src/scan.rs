@@ -1,7 +1,8 @@
 //! Scan runs, their signals and the address profiles, as the scan stores them.
 
+use crate::db::{Db, TxDb};
 use anyhow::Result;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -79,7 +80,7 @@ pub struct AddressProfile {
     pub sterkte: f64,
 }
 
-pub fn new_run_id(conn: &Connection) -> Result<String> {
+pub fn new_run_id(conn: &Db) -> Result<String> {
     let n: i64 = conn.query_row("SELECT COUNT(*) FROM scan_run", [], |r| r.get(0))?;
     Ok(format!(
         "S{:04}-{}",
@@ -91,7 +92,7 @@ pub fn new_run_id(conn: &Connection) -> Result<String> {
 /// Stores a run with its signals, profiles and certificate; returns the certificate's SHA-256
 /// (for the scan's log record).
 pub fn insert_run(
-    tx: &Transaction<'_>,
+    tx: &TxDb,
     run: &ScanRun,
     signals: &[Signal],
     profiles: &[AddressProfile],
@@ -168,7 +169,7 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ScanRun> {
 }
 
 /// A run by id, or the newest when `run_id` is `None`.
-pub fn run(conn: &Connection, run_id: Option<&str>) -> Result<Option<ScanRun>> {
+pub fn run(conn: &Db, run_id: Option<&str>) -> Result<Option<ScanRun>> {
     let cols = "run_id, tijdstip, indicatoren, bronnen, signalen, adressen";
     Ok(match run_id {
         Some(id) => conn
@@ -189,7 +190,7 @@ pub fn run(conn: &Connection, run_id: Option<&str>) -> Result<Option<ScanRun>> {
 }
 
 /// Every run, oldest first (`loep status`).
-pub fn runs(conn: &Connection) -> Result<Vec<ScanRun>> {
+pub fn runs(conn: &Db) -> Result<Vec<ScanRun>> {
     let mut stmt = conn.prepare(
         "SELECT run_id, tijdstip, indicatoren, bronnen, signalen, adressen FROM scan_run ORDER BY rowid",
     )?;
@@ -224,7 +225,7 @@ fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
 /// Calls `f` with every signal of a run in its order, one at a time (a national run holds
 /// hundreds of thousands).
 pub fn for_each_signal(
-    conn: &Connection,
+    conn: &Db,
     run_id: &str,
     mut f: impl FnMut(&Signal) -> Result<()>,
 ) -> Result<()> {
@@ -239,7 +240,7 @@ pub fn for_each_signal(
 }
 
 /// The signals of a run, in their order (by address, then indicator).
-pub fn signals(conn: &Connection, run_id: &str) -> Result<Vec<Signal>> {
+pub fn signals(conn: &Db, run_id: &str) -> Result<Vec<Signal>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 ORDER BY nr"
     ))?;
@@ -271,7 +272,7 @@ const SIGNAL_FILTER: &str = "run_id = ?1
 /// signals never change, so a front end keeps this and reads any page with
 /// [`signals_from`] by an index seek, however deep the page.
 pub fn page_starts(
-    conn: &Connection,
+    conn: &Db,
     run_id: &str,
     q: &SignalQuery,
     page_size: usize,
@@ -302,7 +303,7 @@ pub fn page_starts(
 
 /// The addresses of a run with at least one signal that matches `q`, in the run's ranking
 /// order (`adresprofiel.rang`): the team's queue, one row per address.
-pub fn ranked_addresses(conn: &Connection, run_id: &str, q: &SignalQuery) -> Result<Vec<String>> {
+pub fn ranked_addresses(conn: &Db, run_id: &str, q: &SignalQuery) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT vbo_id FROM adresprofiel
          WHERE run_id = ?1 AND vbo_id IN (SELECT vbo_id FROM signaal WHERE {SIGNAL_FILTER})
@@ -323,7 +324,7 @@ pub fn ranked_addresses(conn: &Connection, run_id: &str, q: &SignalQuery) -> Res
 
 /// Up to `limit` of a run's matching signals from the one numbered `from_nr` on, in order.
 pub fn signals_from(
-    conn: &Connection,
+    conn: &Db,
     run_id: &str,
     q: &SignalQuery,
     from_nr: i64,
@@ -351,7 +352,7 @@ pub fn signals_from(
 /// filters and the paging run in SQLite on the `(run_id, nr)` index, so that a page of a run
 /// with 100,000 signals reads only that page's rows.
 pub fn signals_page(
-    conn: &Connection,
+    conn: &Db,
     run_id: &str,
     q: &SignalQuery,
     offset: usize,
@@ -394,7 +395,7 @@ pub fn signals_page(
 
 /// Every signal at one address, of every run still kept, oldest run first: index lookups on
 /// `(run_id, vbo_id)`, one per run.
-pub fn signals_at(conn: &Connection, vbo_id: &str) -> Result<Vec<Signal>> {
+pub fn signals_at(conn: &Db, vbo_id: &str) -> Result<Vec<Signal>> {
     // Sorted here, not in SQL: with an ORDER BY SQLite walks the run's `(run_id, nr)` index
     // instead, reading every signal of the run to find this address's few.
     let mut stmt = conn.prepare(&format!(
@@ -410,7 +411,7 @@ pub fn signals_at(conn: &Connection, vbo_id: &str) -> Result<Vec<Signal>> {
 /// Every address with a signal in a kept run, with each of its signals' persons
 /// (pseudonyms), once; an address whose signals name nobody (a building's energy use, say)
 /// once without a person: what the address page's index is made for.
-pub fn signal_persons(conn: &Connection) -> Result<Vec<(String, Option<String>)>> {
+pub fn signal_persons(conn: &Db) -> Result<Vec<(String, Option<String>)>> {
     let mut stmt = conn.prepare(
         "SELECT DISTINCT s.vbo_id, p.pseudoniem
          FROM signaal s LEFT JOIN signaal_persoon p ON p.run_id = s.run_id AND p.nr = s.nr
@@ -422,7 +423,7 @@ pub fn signal_persons(conn: &Connection) -> Result<Vec<(String, Option<String>)>
 
 /// Adds the seal to the signals of a project of an earlier release and seals them as they are
 /// (schema version 4).
-pub fn seal_existing_signals(conn: &Connection) -> Result<()> {
+pub fn seal_existing_signals(conn: &Db) -> Result<()> {
     let has_table: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'signaal')",
         [],
@@ -442,7 +443,7 @@ pub fn seal_existing_signals(conn: &Connection) -> Result<()> {
 
 /// Whether the signals have seals (a project of an earlier release, opened read-only, has
 /// none yet).
-fn sealed(conn: &Connection) -> Result<bool> {
+fn sealed(conn: &Db) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('signaal') WHERE name = 'mac')",
         [],
@@ -453,7 +454,7 @@ fn sealed(conn: &Connection) -> Result<bool> {
 /// One signal by its id `RUN/NR`, checked against its seal: identities are asked for, shown
 /// and taken into cases by this signal's persons and address, so a signal changed outside
 /// loep is refused (and the privacy officer's `loep log verify` names it).
-pub fn signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
+pub fn signal(conn: &Db, id: &str) -> Result<Option<Signal>> {
     let found = signal_unchecked(conn, id)?;
     if let Some(s) = &found
         && sealed(conn)?
@@ -475,7 +476,7 @@ pub fn signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
 /// [`signal`], and its run still holds the signals its certificate names
 /// ([`crate::certificaat::check_run`]): where identities are asked for or shown, and where a
 /// case is opened from a signal.
-pub fn certified_signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
+pub fn certified_signal(conn: &Db, id: &str) -> Result<Option<Signal>> {
     let found = signal(conn, id)?;
     if let Some(s) = &found {
         crate::certificaat::check_run(conn, &s.run_id)?;
@@ -484,7 +485,7 @@ pub fn certified_signal(conn: &Connection, id: &str) -> Result<Option<Signal>> {
 }
 
 /// The signals that no longer match their seal, as problems (for `loep log verify`).
-pub fn tampered_signals(conn: &Connection) -> Result<Vec<String>> {
+pub fn tampered_signals(conn: &Db) -> Result<Vec<String>> {
     if !sealed(conn)? {
         return Ok(Vec::new());
     }
@@ -501,7 +502,7 @@ pub fn tampered_signals(conn: &Connection) -> Result<Vec<String>> {
     .collect()
 }
 
-fn signal_unchecked(conn: &Connection, id: &str) -> Result<Option<Signal>> {
+fn signal_unchecked(conn: &Db, id: &str) -> Result<Option<Signal>> {
     let Some((run_id, nr)) = id.rsplit_once('/') else {
         crate::invalid!(
             "'{id}' is geen kenmerk van een signaal; die zien eruit als S0001-1a2b3c4d/17 (`loep signals` toont ze)"
@@ -521,7 +522,7 @@ fn signal_unchecked(conn: &Connection, id: &str) -> Result<Option<Signal>> {
 
 /// Every signal (of any run) that involves the person with this pseudonym: an index lookup
 /// in `signaal_persoon`.
-pub fn signals_of_person(conn: &Connection, pseudoniem: &str) -> Result<Vec<Signal>> {
+pub fn signals_of_person(conn: &Db, pseudoniem: &str) -> Result<Vec<Signal>> {
     let cols = SIGNAL_COLUMNS
         .split(", ")
         .map(|c| format!("s.{c}"))
@@ -542,7 +543,7 @@ pub fn signals_of_person(conn: &Connection, pseudoniem: &str) -> Result<Vec<Sign
 const PROFILE_COLUMNS: &str =
     "run_id, rang, vbo_id, buurtcode, themas, partners, verwonderadres, signalen, sterkte";
 
-pub fn profiles(conn: &Connection, run_id: &str) -> Result<Vec<AddressProfile>> {
+pub fn profiles(conn: &Db, run_id: &str) -> Result<Vec<AddressProfile>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {PROFILE_COLUMNS} FROM adresprofiel WHERE run_id = ?1 ORDER BY rang"
     ))?;
@@ -551,7 +552,7 @@ pub fn profiles(conn: &Connection, run_id: &str) -> Result<Vec<AddressProfile>> 
 }
 
 /// The profile of one address in a run: an index lookup on `(run_id, vbo_id)`.
-pub fn profile_at(conn: &Connection, run_id: &str, vbo_id: &str) -> Result<Option<AddressProfile>> {
+pub fn profile_at(conn: &Db, run_id: &str, vbo_id: &str) -> Result<Option<AddressProfile>> {
     Ok(conn
         .query_row(
             &format!(
@@ -600,8 +601,8 @@ mod tests {
 
     #[test]
     fn a_page_of_signals_is_filtered_and_counted_in_sqlite() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(crate::project::SCHEMA).unwrap();
         conn.execute_batch(crate::certificaat::SCHEMA).unwrap();
         let signals: Vec<Signal> = (1..=250)
@@ -642,13 +643,13 @@ mod tests {
         }];
         let tx = conn.transaction().unwrap();
         let c = crate::certificaat::Certificaat::new(&run, &signals).unwrap();
-        insert_run(&tx, &run, &signals, &profiles, &c).unwrap();
+        insert_run(TxDb::of(&tx), &run, &signals, &profiles, &c).unwrap();
         tx.commit().unwrap();
 
         // A signal is sealed: changed outside loep (another person added, another address),
         // it is refused where identities or cases are taken from it, and listed.
-        assert!(super::signal(&conn, "S0001-x/7").unwrap().is_some());
-        assert!(tampered_signals(&conn).unwrap().is_empty());
+        assert!(super::signal(Db::of(&conn), "S0001-x/7").unwrap().is_some());
+        assert!(tampered_signals(Db::of(&conn)).unwrap().is_empty());
         for edit in [
             "UPDATE signaal SET pseudoniemen = pseudoniemen || ',doelwit' WHERE nr = 7",
             "UPDATE signaal SET vbo_id = '0392010000009999' WHERE nr = 8",
@@ -656,34 +657,37 @@ mod tests {
             conn.execute_batch(edit).unwrap();
         }
         for id in ["S0001-x/7", "S0001-x/8"] {
-            let e = super::signal(&conn, id).unwrap_err();
+            let e = super::signal(Db::of(&conn), id).unwrap_err();
             assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
         }
-        assert_eq!(tampered_signals(&conn).unwrap().len(), 2);
-        assert!(super::signal(&conn, "S0001-x/9").unwrap().is_some());
+        assert_eq!(tampered_signals(Db::of(&conn)).unwrap().len(), 2);
+        assert!(super::signal(Db::of(&conn), "S0001-x/9").unwrap().is_some());
         conn.execute_batch(
             "UPDATE signaal SET pseudoniemen = 'p7', vbo_id = '0000000000000003' WHERE nr IN (7, 8);
              UPDATE signaal SET pseudoniemen = 'p8' WHERE nr = 8;
              UPDATE signaal SET vbo_id = '0000000000000004' WHERE nr = 8;",
         )
         .unwrap();
-        assert!(tampered_signals(&conn).unwrap().is_empty(), "restored");
+        assert!(
+            tampered_signals(Db::of(&conn)).unwrap().is_empty(),
+            "restored"
+        );
 
         let all = SignalQuery::default();
-        let (total, page) = signals_page(&conn, "S0001-x", &all, 100, 50).unwrap();
+        let (total, page) = signals_page(Db::of(&conn), "S0001-x", &all, 100, 50).unwrap();
         assert_eq!(total, 250);
         assert_eq!(
             page.iter().map(|s| s.nr).collect::<Vec<_>>(),
             (101..=150).collect::<Vec<_>>()
         );
-        let (_, rest) = signals_page(&conn, "S0001-x", &all, 0, usize::MAX).unwrap();
+        let (_, rest) = signals_page(Db::of(&conn), "S0001-x", &all, 0, usize::MAX).unwrap();
         assert_eq!(rest.len(), 250);
 
         let ovb = SignalQuery {
             indicator: Some("ovb-01".into()),
             ..Default::default()
         };
-        let (total, page) = signals_page(&conn, "S0001-x", &ovb, 0, 10).unwrap();
+        let (total, page) = signals_page(Db::of(&conn), "S0001-x", &ovb, 0, 10).unwrap();
         assert_eq!(total, 50);
         assert!(page.iter().all(|s| s.indicator == "OVB-01"));
         assert_eq!(page[0].nr, 5);
@@ -693,31 +697,31 @@ mod tests {
             buurt: Some("BU2".into()),
             ..Default::default()
         };
-        let (total, _) = signals_page(&conn, "S0001-x", &buurt, 0, 10).unwrap();
+        let (total, _) = signals_page(Db::of(&conn), "S0001-x", &buurt, 0, 10).unwrap();
         assert_eq!(total, 100, "odd and not a multiple of 5");
 
         let verwonder = SignalQuery {
             verwonderadres: true,
             ..Default::default()
         };
-        let (total, page) = signals_page(&conn, "S0001-x", &verwonder, 0, 10).unwrap();
+        let (total, page) = signals_page(Db::of(&conn), "S0001-x", &verwonder, 0, 10).unwrap();
         assert_eq!(total, 2);
         assert_eq!(page.iter().map(|s| s.nr).collect::<Vec<_>>(), [10, 11]);
-        let p = profile_at(&conn, "S0001-x", &format!("{:016}", 5)).unwrap();
+        let p = profile_at(Db::of(&conn), "S0001-x", &format!("{:016}", 5)).unwrap();
         assert_eq!(p.map(|p| p.rang), Some(1));
         assert_eq!(
-            profile_at(&conn, "S0001-x", &format!("{:016}", 6)).unwrap(),
+            profile_at(Db::of(&conn), "S0001-x", &format!("{:016}", 6)).unwrap(),
             None
         );
         // Another run's signals never show.
-        let (total, _) = signals_page(&conn, "S0002-y", &all, 0, 10).unwrap();
+        let (total, _) = signals_page(Db::of(&conn), "S0002-y", &all, 0, 10).unwrap();
         assert_eq!(total, 0);
     }
 
     #[test]
     fn the_queue_lists_each_matching_address_once_in_rank_order() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(crate::project::SCHEMA).unwrap();
         conn.execute_batch(crate::certificaat::SCHEMA).unwrap();
         // Three addresses; the one ranked first has two signals, one of them overcrowding.
@@ -750,7 +754,7 @@ mod tests {
         let tx = conn.transaction().unwrap();
         let cert = crate::certificaat::Certificaat::new(&run, &signals).unwrap();
         insert_run(
-            &tx,
+            TxDb::of(&tx),
             &run,
             &signals,
             &[profile(b, 1), profile(c, 2), profile(a, 3)],
@@ -764,13 +768,13 @@ mod tests {
             verwonderadres,
             ..Default::default()
         };
-        let ranked = |query| ranked_addresses(&conn, "S0001-x", &query).unwrap();
+        let ranked = |query| ranked_addresses(Db::of(&conn), "S0001-x", &query).unwrap();
         assert_eq!(ranked(q(None, None, false)), [b, c, a]);
         assert_eq!(ranked(q(Some("overbewoning"), None, false)), [b, c]);
         assert_eq!(ranked(q(Some("overbewoning"), Some("BU2"), false)), [c]);
         assert_eq!(ranked(q(None, None, true)), [b]);
         assert!(
-            ranked_addresses(&conn, "S0002-y", &SignalQuery::default())
+            ranked_addresses(Db::of(&conn), "S0002-y", &SignalQuery::default())
                 .unwrap()
                 .is_empty()
         );

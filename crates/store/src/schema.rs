@@ -28,6 +28,7 @@
 //!   (`toegang::DECISIONS_FROM`), so that a row of them deleted or put back from an older copy
 //!   is found; `Project::open` moves the anchor with this step.
 
+use crate::db::{Db, TxDb};
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
@@ -38,7 +39,7 @@ pub const CURRENT: i64 = 7;
 pub const KEYED: i64 = 3;
 
 /// The version `conn`'s main database has.
-pub fn version(conn: &Connection) -> Result<i64> {
+pub fn version(conn: &Db) -> Result<i64> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
 }
 
@@ -51,7 +52,7 @@ pub fn migrate(conn: &mut Connection) -> Result<i64> {
 /// Migrates the store up to version `target` (at most [`CURRENT`]), each step in one
 /// transaction; returns the version it had.
 pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
-    let from = version(conn)?;
+    let from = version(Db::of(conn))?;
     if from > CURRENT {
         bail!(
             "dit project is gemaakt met een nieuwere versie van loep (schema {from}, deze versie kent er tot en met {CURRENT}); gebruik die versie of een nieuwere"
@@ -59,16 +60,16 @@ pub fn migrate_to(conn: &mut Connection, target: i64) -> Result<i64> {
     }
     for v in from..target.min(CURRENT) {
         let tx = conn.transaction()?;
-        step_in(&tx, v + 1)?;
+        step_in(TxDb::of(&tx), v + 1)?;
         tx.commit()?;
     }
     Ok(from)
 }
 
 /// The step to version `to` inside `tx` (which the caller commits), the version recorded.
-pub(crate) fn step_in(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
+pub(crate) fn step_in(tx: &TxDb, to: i64) -> Result<()> {
     step(tx, to)?;
-    tx.pragma_update(None, "user_version", to)?;
+    tx.sql().pragma_update(None, "user_version", to)?;
     Ok(())
 }
 
@@ -101,7 +102,7 @@ pub fn check_floor(layout: &crate::Layout, version: i64) -> Result<()> {
 }
 
 /// Records the store's schema version as the project's highest, after a migration.
-pub fn raise_floor(layout: &crate::Layout, conn: &Connection) -> Result<()> {
+pub fn raise_floor(layout: &crate::Layout, conn: &Db) -> Result<()> {
     let v = version(conn)?;
     let path = floor_path(layout);
     let known: i64 = std::fs::read_to_string(&path)
@@ -116,7 +117,7 @@ pub fn raise_floor(layout: &crate::Layout, conn: &Connection) -> Result<()> {
 
 /// The changes from version `to - 1` to `to` that the modules' own `create_schema` cannot
 /// make in place.
-fn step(tx: &rusqlite::Transaction<'_>, to: i64) -> Result<()> {
+fn step(tx: &TxDb, to: i64) -> Result<()> {
     match to {
         // Made in place by auth::create_schema and audit::create_schema.
         1 => Ok(()),
@@ -161,12 +162,12 @@ mod tests {
     #[test]
     fn migrates_once_and_refuses_newer() {
         let mut conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(crate::project::SCHEMA).unwrap();
         conn.execute_batch(crate::certificaat::SCHEMA).unwrap();
-        assert_eq!(version(&conn).unwrap(), 0);
+        assert_eq!(version(Db::of(&conn)).unwrap(), 0);
         assert_eq!(migrate(&mut conn).unwrap(), 0);
-        assert_eq!(version(&conn).unwrap(), CURRENT);
+        assert_eq!(version(Db::of(&conn)).unwrap(), CURRENT);
         assert_eq!(migrate(&mut conn).unwrap(), CURRENT);
         conn.pragma_update(None, "user_version", CURRENT + 1)
             .unwrap();

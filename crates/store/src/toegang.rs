@@ -26,8 +26,8 @@
 //! or the store was put back from a copy: the integrity alarm is raised and access refused
 //! until the privacy officer has looked (`loep log herstel` accepts the state as it is).
 
+use crate::db::Db;
 use anyhow::{Context, Result, bail};
-use rusqlite::Connection;
 use rusqlite::functions::FunctionFlags;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -81,7 +81,7 @@ pub fn tables() -> impl Iterator<Item = (&'static str, &'static str)> {
 }
 
 /// Whether the state of the store `conn` holds includes the decisions (its schema version).
-fn with_decisions(conn: &Connection) -> Result<bool> {
+fn with_decisions(conn: &Db) -> Result<bool> {
     Ok(crate::schema::version(conn)? >= DECISIONS_FROM)
 }
 
@@ -156,9 +156,9 @@ fn row_mac(key: &IntegrityKey, parts: &[Option<String>]) -> Digest {
 }
 
 /// Registers `loep_toegang(table, columns...)` on `conn`, counting into `ledger`.
-pub fn register(conn: &Connection, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()> {
+pub fn register(conn: &Db, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()> {
     let k = key.clone();
-    conn.create_scalar_function("loep_toegang", -1, FunctionFlags::SQLITE_UTF8, move |ctx| {
+    conn.sql().create_scalar_function("loep_toegang", -1, FunctionFlags::SQLITE_UTF8, move |ctx| {
         // The first argument is +1 for a row that comes, -1 for one that goes.
         let sign: i64 = ctx.get(0)?;
         let parts: Vec<Option<String>> = (1..ctx.len())
@@ -185,7 +185,7 @@ pub fn register(conn: &Connection, key: &IntegrityKey, ledger: Arc<Ledger>) -> R
 }
 
 /// (Re)creates the triggers that hand every changed row of [`tables`] to `loep_toegang`.
-pub fn create_triggers(conn: &Connection) -> Result<()> {
+pub fn create_triggers(conn: &Db) -> Result<()> {
     for (table, cols) in tables() {
         if !table_exists(conn, table)? {
             continue;
@@ -216,7 +216,7 @@ pub fn create_triggers(conn: &Connection) -> Result<()> {
 }
 
 /// The digest of the access state as the store holds it now (read in one snapshot).
-pub fn digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
+pub fn digest(conn: &Db, key: &IntegrityKey) -> Result<Digest> {
     let decisions = with_decisions(conn)?;
     digest_of(conn, key, true, decisions)
 }
@@ -224,7 +224,7 @@ pub fn digest(conn: &Connection, key: &IntegrityKey) -> Result<Digest> {
 /// The digest of the rights alone: the access state without the web sessions, which come and
 /// go with every login and logout. This is what the processing log records
 /// ([`STAAT`]): who may do what and what was decided, not who is logged in.
-pub fn rights_digest(conn: &Connection, key: &IntegrityKey) -> Result<Rights> {
+pub fn rights_digest(conn: &Db, key: &IntegrityKey) -> Result<Rights> {
     let decisions = with_decisions(conn)?;
     Ok(Rights {
         digest: digest_of(conn, key, false, decisions)?,
@@ -237,7 +237,7 @@ pub fn rights_digest(conn: &Connection, key: &IntegrityKey) -> Result<Rights> {
 /// sealed. Each line's seal covers the seal of the line before ([`crate::audit`]), so a record
 /// of the log that names it binds the whole trail up to it: lines removed from the end are
 /// found once a change of rights was recorded after them.
-pub(crate) fn audit_head(conn: &Connection) -> Result<Option<(i64, String)>> {
+pub(crate) fn audit_head(conn: &Db) -> Result<Option<(i64, String)>> {
     if audit_sealed(conn)? != Some(true) {
         return Ok(None);
     }
@@ -251,7 +251,7 @@ pub(crate) fn audit_head(conn: &Connection) -> Result<Option<(i64, String)>> {
 }
 
 /// Whether the accounts' audit trail has its seal column (`None`: no trail).
-fn audit_sealed(conn: &Connection) -> Result<Option<bool>> {
+fn audit_sealed(conn: &Db) -> Result<Option<bool>> {
     if !table_exists(conn, "gebruiker_audit")? {
         return Ok(None);
     }
@@ -260,7 +260,7 @@ fn audit_sealed(conn: &Connection) -> Result<Option<bool>> {
 
 /// Whether the audit trail still holds the newest line a record of the log named, as
 /// problems (see [`audit_head`]).
-pub fn logged_audit_problems(conn: &Connection) -> Result<Vec<String>> {
+pub fn logged_audit_problems(conn: &Db) -> Result<Vec<String>> {
     // The newest record only: one without a line (an empty trail the privacy officer
     // accepted) claims none.
     let Some(Logged {
@@ -305,7 +305,7 @@ pub fn logged_audit_problems(conn: &Connection) -> Result<Vec<String>> {
 }
 
 /// The digest of the rights of one extent (what a record of the log covers).
-fn rights_digest_of(conn: &Connection, key: &IntegrityKey, decisions: bool) -> Result<Digest> {
+fn rights_digest_of(conn: &Db, key: &IntegrityKey, decisions: bool) -> Result<Digest> {
     digest_of(conn, key, false, decisions)
 }
 
@@ -336,12 +336,7 @@ impl Rights {
     }
 }
 
-fn digest_of(
-    conn: &Connection,
-    key: &IntegrityKey,
-    sessions: bool,
-    decisions: bool,
-) -> Result<Digest> {
+fn digest_of(conn: &Db, key: &IntegrityKey, sessions: bool, decisions: bool) -> Result<Digest> {
     let own = conn.is_autocommit();
     if own {
         conn.execute_batch("BEGIN")?;
@@ -500,7 +495,7 @@ pub(crate) fn finish(p: Option<Prepared<'_>>, committed: bool) -> Result<()> {
 /// holds. A store whose state the anchor no longer accepts is left as it is: its mismatch is
 /// for the next check to find, never blessed. `None`: a project not yet bound.
 pub(crate) fn prepare_decisions<'a>(
-    conn: &Connection,
+    conn: &Db,
     layout: &'a Layout,
     key: &IntegrityKey,
 ) -> Result<Option<Prepared<'a>>> {
@@ -542,14 +537,14 @@ pub(crate) fn commit_with(
 }
 
 /// Binds the current access state: the anchor becomes its digest.
-pub fn bind(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<()> {
+pub fn bind(conn: &Db, layout: &Layout, key: &IntegrityKey) -> Result<()> {
     let _lock = AnchorLock::take(layout)?;
     let d = digest(conn, key)?;
     write_anchor(layout, &[d])
 }
 
 /// Whether the processing log says the access state was bound.
-pub fn was_bound(conn: &Connection) -> Result<bool> {
+pub fn was_bound(conn: &Db) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM verwerkingslog WHERE name = ?1)",
         [BEWAAKT],
@@ -610,7 +605,7 @@ fn verified() -> &'static Mutex<std::collections::HashMap<PathBuf, (Fingerprint,
 }
 
 /// The digest of the store as it is: the one kept for an unchanged file, else computed.
-fn current_digest(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<Digest> {
+fn current_digest(conn: &Db, layout: &Layout, key: &IntegrityKey) -> Result<Digest> {
     let store = layout.store();
     // Changes in a write-ahead log leave the file as it was: no keeping then.
     let wal = store.with_file_name("store.sqlite-wal");
@@ -645,7 +640,7 @@ fn current_digest(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Res
 /// Compares the access state in the store with the anchor. A transaction that commits
 /// meanwhile can make one comparison miss, so a mismatch is looked at again a few times
 /// before it counts.
-pub fn check(conn: &Connection, layout: &Layout, key: &IntegrityKey) -> Result<Staat> {
+pub fn check(conn: &Db, layout: &Layout, key: &IntegrityKey) -> Result<Staat> {
     for attempt in 0..4u64 {
         let Some(accepted) = anchor(layout)? else {
             if was_bound(conn)? {
@@ -697,7 +692,7 @@ impl Logged {
 
 /// The newest record of the rights in the log; `None` before the log recorded any (a project
 /// bound by an earlier release).
-pub fn logged_rights(conn: &Connection) -> Result<Option<Logged>> {
+pub fn logged_rights(conn: &Db) -> Result<Option<Logged>> {
     let mut newest: Option<i64> = None;
     for name in [STAAT, BEWAAKT] {
         let seq: Option<i64> = conn.query_row(
@@ -736,14 +731,14 @@ pub fn logged_rights(conn: &Connection) -> Result<Option<Logged>> {
 
 /// Whether the audit trail's newest line differs from the one the newest record of the log
 /// names (a writer then records the rights again, binding the trail up to its end).
-pub fn audit_moved(conn: &Connection, logged: Option<&Logged>) -> Result<bool> {
+pub fn audit_moved(conn: &Db, logged: Option<&Logged>) -> Result<bool> {
     let now = audit_head(conn)?.map(|(id, mac)| format!("{id}:{mac}"));
     Ok(now.is_some() && now != logged.and_then(|l| l.audit.clone()))
 }
 
 /// The digest (hex) of the rights in the store, over the extent a record of the log covers
 /// ([`logged_rights`]).
-pub fn rights_as_logged(conn: &Connection, key: &IntegrityKey, decisions: bool) -> Result<String> {
+pub fn rights_as_logged(conn: &Db, key: &IntegrityKey, decisions: bool) -> Result<String> {
     Ok(hex::encode(rights_digest_of(conn, key, decisions)?))
 }
 
@@ -751,26 +746,26 @@ pub fn rights_as_logged(conn: &Connection, key: &IntegrityKey, decisions: bool) 
 mod tests {
     use super::*;
 
-    fn setup() -> (tempfile::TempDir, Layout, Connection, Arc<Ledger>) {
+    fn setup() -> (tempfile::TempDir, Layout, rusqlite::Connection, Arc<Ledger>) {
         let dir = tempfile::tempdir().unwrap();
         let layout = Layout {
             dir: dir.path().to_path_buf(),
         };
         std::fs::create_dir_all(layout.key_dir()).unwrap();
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         let key = integrity::test_key();
-        integrity::register(&conn, &key, 1).unwrap();
+        integrity::register(Db::of(&conn), &key, 1).unwrap();
         let ledger = Arc::new(Ledger::default());
-        register(&conn, &key, ledger.clone()).unwrap();
+        register(Db::of(&conn), &key, ledger.clone()).unwrap();
         conn.execute_batch(
             "CREATE TABLE api_sleutel (id TEXT PRIMARY KEY, hash TEXT, gebruiker TEXT, scopes TEXT, door TEXT, ingetrokken TEXT, mac TEXT);",
         )
         .unwrap();
-        create_triggers(&conn).unwrap();
+        create_triggers(Db::of(&conn)).unwrap();
         (dir, layout, conn, ledger)
     }
 
-    fn write(conn: &Connection, layout: &Layout, ledger: &Ledger, sql: &str) {
+    fn write(conn: &Db, layout: &Layout, ledger: &Ledger, sql: &str) {
         ledger.open();
         conn.execute_batch("BEGIN").unwrap();
         conn.execute_batch(sql).unwrap();
@@ -789,26 +784,31 @@ mod tests {
     fn changes_through_loep_keep_the_anchor_in_step() {
         let (_d, layout, conn, ledger) = setup();
         let key = integrity::test_key();
-        bind(&conn, &layout, &key).unwrap();
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        bind(Db::of(&conn), &layout, &key).unwrap();
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
         );
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         assert_eq!(anchor(&layout).unwrap().unwrap().len(), 1);
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "UPDATE api_sleutel SET ingetrokken = 'nu' WHERE id = 'K1'",
         );
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         // Changing a column that decides nothing leaves the digest as it is.
-        write(&conn, &layout, &ledger, "UPDATE api_sleutel SET mac = 'x'");
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        write(
+            Db::of(&conn),
+            &layout,
+            &ledger,
+            "UPDATE api_sleutel SET mac = 'x'",
+        );
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
     }
 
     #[test]
@@ -829,16 +829,16 @@ mod tests {
     fn an_older_copy_a_removed_row_and_a_rollback_are_found() {
         let (_d, layout, conn, ledger) = setup();
         let key = integrity::test_key();
-        bind(&conn, &layout, &key).unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
         );
         let before_revoke = anchor(&layout).unwrap().unwrap();
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "UPDATE api_sleutel SET ingetrokken = 'nu' WHERE id = 'K1'",
@@ -850,7 +850,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            check(&conn, &layout, &key).unwrap(),
+            check(Db::of(&conn), &layout, &key).unwrap(),
             Staat::Gewijzigd(_)
         ));
         // The anchor is where the state before the revocation is no longer accepted.
@@ -863,7 +863,7 @@ mod tests {
         // A row removed.
         conn.execute_batch("DELETE FROM api_sleutel").unwrap();
         assert!(matches!(
-            check(&conn, &layout, &key).unwrap(),
+            check(Db::of(&conn), &layout, &key).unwrap(),
             Staat::Gewijzigd(_)
         ));
     }
@@ -874,15 +874,15 @@ mod tests {
     fn a_duplicated_row_is_found() {
         let (_d, layout, conn, ledger) = setup();
         let key = integrity::test_key();
-        bind(&conn, &layout, &key).unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
         );
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "UPDATE api_sleutel SET ingetrokken = 'nu' WHERE id = 'K1'",
@@ -897,7 +897,7 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            check(&conn, &layout, &key).unwrap(),
+            check(Db::of(&conn), &layout, &key).unwrap(),
             Staat::Gewijzigd(_)
         ));
     }
@@ -908,19 +908,19 @@ mod tests {
     fn the_next_change_after_a_half_done_commit_starts_from_the_store() {
         let (_d, layout, conn, ledger) = setup();
         let key = integrity::test_key();
-        bind(&conn, &layout, &key).unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
         let b = anchor(&layout).unwrap().unwrap()[0];
         // What the crashed writer left: the anchor names a state the store never reached.
         let mut never = b;
         add(&mut never, &[7u8; 32]);
         write_anchor(&layout, &[b, never]).unwrap();
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
         );
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         assert_eq!(anchor(&layout).unwrap().unwrap().len(), 1);
     }
 
@@ -930,11 +930,14 @@ mod tests {
         let key = integrity::test_key();
         conn.execute_batch("CREATE TABLE verwerkingslog (seq INTEGER PRIMARY KEY, name TEXT)")
             .unwrap();
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Onbewaakt);
+        assert_eq!(
+            check(Db::of(&conn), &layout, &key).unwrap(),
+            Staat::Onbewaakt
+        );
         conn.execute("INSERT INTO verwerkingslog (name) VALUES (?1)", [BEWAAKT])
             .unwrap();
         assert!(matches!(
-            check(&conn, &layout, &key).unwrap(),
+            check(Db::of(&conn), &layout, &key).unwrap(),
             Staat::Gewijzigd(_)
         ));
     }
@@ -957,7 +960,7 @@ mod tests {
         p.check_access().unwrap();
         assert!(verified().lock().unwrap().contains_key(&p.layout.store()));
         p.check_access().unwrap();
-        p.conn()
+        p.db()
             .execute_batch("DROP TRIGGER api_sleutel_toegang_delete; DELETE FROM api_sleutel;")
             .unwrap();
         assert!(p.check_access().is_err());
@@ -977,35 +980,35 @@ mod tests {
              PRAGMA user_version = 6;",
         )
         .unwrap();
-        bind(&conn, &layout, &key).unwrap();
-        let old = digest(&conn, &key).unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
+        let old = digest(Db::of(&conn), &key).unwrap();
         // A migration that does not commit: the state before holds.
-        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        let p = prepare_decisions(Db::of(&conn), &layout, &key).unwrap();
         assert_eq!(anchor(&layout).unwrap().unwrap().len(), 2);
         finish(p, false).unwrap();
         assert_eq!(anchor(&layout).unwrap().unwrap(), vec![old]);
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         // One that commits.
-        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        let p = prepare_decisions(Db::of(&conn), &layout, &key).unwrap();
         conn.execute_batch("PRAGMA user_version = 7").unwrap();
         finish(p, true).unwrap();
-        create_triggers(&conn).unwrap();
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        create_triggers(Db::of(&conn)).unwrap();
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         assert_ne!(anchor(&layout).unwrap().unwrap(), vec![old]);
         write(
-            &conn,
+            Db::of(&conn),
             &layout,
             &ledger,
             "UPDATE trefkans_archief SET bevestigd = 4",
         );
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         conn.execute_batch(
             "DROP TRIGGER trefkans_archief_toegang_update;
              UPDATE trefkans_archief SET bevestigd = 40",
         )
         .unwrap();
         assert!(matches!(
-            check(&conn, &layout, &key).unwrap(),
+            check(Db::of(&conn), &layout, &key).unwrap(),
             Staat::Gewijzigd(_)
         ));
     }
@@ -1016,17 +1019,17 @@ mod tests {
         let (_d, layout, conn, _ledger) = setup();
         let key = integrity::test_key();
         conn.execute_batch("PRAGMA user_version = 6").unwrap();
-        bind(&conn, &layout, &key).unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
         conn.execute_batch(
             "DROP TRIGGER api_sleutel_toegang_insert;
              INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
         )
         .unwrap();
-        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        let p = prepare_decisions(Db::of(&conn), &layout, &key).unwrap();
         conn.execute_batch("PRAGMA user_version = 7").unwrap();
         finish(p, true).unwrap();
         assert!(matches!(
-            check(&conn, &layout, &key).unwrap(),
+            check(Db::of(&conn), &layout, &key).unwrap(),
             Staat::Gewijzigd(_)
         ));
     }
@@ -1039,12 +1042,12 @@ mod tests {
         let (_d, layout, conn, _ledger) = setup();
         let key = integrity::test_key();
         conn.execute_batch("PRAGMA user_version = 6").unwrap();
-        bind(&conn, &layout, &key).unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
         let b = anchor(&layout).unwrap().unwrap()[0];
         let mut other = b;
         add(&mut other, &[3u8; 32]);
         write_anchor(&layout, &[b, other]).unwrap();
-        let p = prepare_decisions(&conn, &layout, &key).unwrap();
+        let p = prepare_decisions(Db::of(&conn), &layout, &key).unwrap();
         finish(p, true).unwrap();
         assert_eq!(anchor(&layout).unwrap().unwrap(), vec![b, other]);
     }
@@ -1053,7 +1056,7 @@ mod tests {
     fn a_failed_commit_leaves_the_state_before() {
         let (_d, layout, conn, ledger) = setup();
         let key = integrity::test_key();
-        bind(&conn, &layout, &key).unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
         ledger.open();
         conn.execute_batch("BEGIN").unwrap();
         conn.execute_batch(
@@ -1064,14 +1067,14 @@ mod tests {
         let r = commit_with(
             &layout,
             delta,
-            || digest(&conn, &key),
+            || digest(Db::of(&conn), &key),
             || {
                 conn.execute_batch("ROLLBACK")?;
                 bail!("the disk is full")
             },
         );
         assert!(r.is_err());
-        assert_eq!(check(&conn, &layout, &key).unwrap(), Staat::Intact);
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
         assert_eq!(anchor(&layout).unwrap().unwrap().len(), 1);
     }
 }

@@ -13,9 +13,10 @@
 //! its account is disabled, locked or changed outside loep: every resumption reads the account
 //! again ([`crate::auth::reload`]).
 
+use crate::db::Db;
 use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use crate::auth::Gebruiker;
 use crate::{Problem, ProblemKind};
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS websessie (
 "#;
 
 /// Whether the table exists in this release's form (with its seal).
-fn sealed_table(conn: &Connection) -> Result<bool> {
+fn sealed_table(conn: &Db) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('websessie') WHERE name = 'mac')",
         [],
@@ -60,7 +61,7 @@ fn sealed_table(conn: &Connection) -> Result<bool> {
 /// Creates the table, or replaces the table of an earlier release, whose sessions were named
 /// by an unkeyed hash and had no seal: they end (their users log in again), the safe
 /// direction. In one immediate transaction, so that two logins at once cannot both replace it.
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     let own = conn.is_autocommit();
     if own {
         conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -88,7 +89,7 @@ pub fn create_schema(conn: &Connection) -> Result<()> {
 /// change through loep (disabled, enabled, confirmed, a new password) gives the account row a
 /// new seal, which every session of it is sealed over; the sessions end with it, in the same
 /// transaction, rather than be left behind as rows that no longer match their seal.
-pub(crate) fn create_triggers(conn: &Connection) -> Result<()> {
+pub(crate) fn create_triggers(conn: &Db) -> Result<()> {
     let ready: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('gebruiker') WHERE name = 'mac')
             AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'websessie')",
@@ -109,7 +110,7 @@ pub(crate) fn create_triggers(conn: &Connection) -> Result<()> {
 
 /// The sessions whose rows no longer match their seal (made or changed outside loep), as
 /// problems for `loep log verify`.
-pub fn tampered(conn: &Connection) -> Result<Vec<String>> {
+pub fn tampered(conn: &Db) -> Result<Vec<String>> {
     let exists: bool = conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('websessie') WHERE name = 'mac')",
         [],
@@ -150,7 +151,7 @@ fn random_hex() -> Result<String> {
 
 /// The name under which the session of `token` is kept: the token's HMAC under the project's
 /// integrity key (the SQL function exists only on connections loep opened with the key).
-fn key_of(conn: &Connection, token: &str) -> Result<String> {
+fn key_of(conn: &Db, token: &str) -> Result<String> {
     conn.query_row("SELECT loep_mac('websessie-token', ?1)", [token], |r| {
         r.get(0)
     })
@@ -176,7 +177,7 @@ pub fn start(
     now: DateTime<Utc>,
 ) -> Result<Started> {
     // A project that no writer of this release has opened yet lacks the table.
-    create_schema(project.conn())?;
+    create_schema(project.db())?;
     let tx = project.begin()?;
     purge(&tx, now)?;
     let started = Started {
@@ -217,7 +218,7 @@ pub fn resume(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(Gebruiker, String)> {
-    let conn = project.conn();
+    let conn = project.db();
     // No DDL per request: a table of an earlier release (or none) means no session; the login
     // that follows makes the table anew.
     if !sealed_table(conn)? {
@@ -267,11 +268,11 @@ pub fn resume(
     };
     // A lock ends the account's sessions (whoever caused it: the user logs in again, and from
     // a browser that logged in before the right password lifts it).
-    if crate::auth::locked_now(project.conn(), &naam, now)? {
+    if crate::auth::locked_now(project.db(), &naam, now)? {
         remove(project, &key)?;
         return Err(ended());
     }
-    let conn = project.conn();
+    let conn = project.db();
     // Marked as used at most once a minute: the idle timeout counts in minutes, and a write
     // per request would make every page wait for the database's write lock.
     let stale = parse(&laatst).is_none_or(|l| now - l >= TimeDelta::seconds(TOUCH_SECONDS));
@@ -289,12 +290,12 @@ pub fn resume(
 
 /// Ends the session `token` names (logout). Ending an unknown session is no error.
 pub fn end(project: &mut crate::Project, token: &str) -> Result<()> {
-    let key = key_of(project.conn(), token)?;
+    let key = key_of(project.db(), token)?;
     remove(project, &key)
 }
 
 /// Removes the sessions that have ended by time.
-fn purge(conn: &Connection, now: DateTime<Utc>) -> Result<()> {
+fn purge(conn: &Db, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "DELETE FROM websessie WHERE laatst < ?1 OR aangemaakt < ?2",
         params![
@@ -319,21 +320,21 @@ mod tests {
         let tx = p.begin().unwrap();
         crate::auth::add_user(&tx, by, naam, rol, None, "een lang wachtwoord").unwrap();
         tx.commit().unwrap();
-        crate::auth::authenticate(p.conn(), naam, "een lang wachtwoord").unwrap()
+        crate::auth::authenticate(p.db(), naam, "een lang wachtwoord").unwrap()
     }
 
     fn db() -> (tempfile::TempDir, Project, Gebruiker) {
         let dir = tempfile::tempdir().unwrap();
         let mut p = crate::project::test_project(&dir.path().join("p"));
-        create_schema(p.conn()).unwrap();
-        crate::integrity::create_triggers(p.conn()).unwrap();
+        create_schema(p.db()).unwrap();
+        crate::integrity::create_triggers(p.db()).unwrap();
         let user = add(&mut p, None, "anna", Rol::Beheerder);
         (dir, p, user)
     }
 
     /// What an insider with the sqlite3 shell must do first: the triggers that count changes
     /// of the access state call a function only loep's connections have.
-    fn drop_access_triggers(conn: &Connection) {
+    fn drop_access_triggers(conn: &Db) {
         let names: Vec<String> = conn
             .prepare(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_toegang_%'",
@@ -356,7 +357,7 @@ mod tests {
         assert_eq!(s.token.len(), 64);
         // The database holds the token's hash, not the token.
         let stored: String = p
-            .conn()
+            .db()
             .query_row("SELECT sleutel FROM websessie", [], |r| r.get(0))
             .unwrap();
         assert_ne!(stored, s.token);
@@ -410,7 +411,7 @@ mod tests {
         let t0 = t("2026-06-15T08:00:00Z");
         let s = start(&mut p, &user, t0).unwrap();
         let row: Vec<String> = p
-            .conn()
+            .db()
             .query_row(
                 "SELECT sleutel, gebruiker, csrf, aangemaakt, laatst, mac FROM websessie",
                 [],
@@ -419,15 +420,15 @@ mod tests {
             .unwrap();
         end(&mut p, &s.token).unwrap();
         p.check_access().unwrap();
-        drop_access_triggers(p.conn());
-        p.conn()
+        drop_access_triggers(p.db());
+        p.db()
             .execute(
                 "INSERT INTO websessie VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 rusqlite::params_from_iter(row.iter()),
             )
             .unwrap();
         // The row itself passes its seal ...
-        assert!(tampered(p.conn()).unwrap().is_empty());
+        assert!(tampered(p.db()).unwrap().is_empty());
         // ... but the state is not what loep left.
         let e = p.check_access().unwrap_err();
         assert!(e.to_string().contains("oudere kopie"), "{e}");
@@ -442,10 +443,10 @@ mod tests {
         let (_d, mut p, anna) = db();
         let t0 = t("2026-06-15T08:00:00Z");
         let bram = add(&mut p, Some(&anna), "bram", Rol::Analist);
-        drop_access_triggers(p.conn());
+        drop_access_triggers(p.db());
         // A row named by the unkeyed hash of a token the attacker chose, with any seal.
         let token = "ab".repeat(32);
-        p.conn()
+        p.db()
             .execute(
                 "INSERT INTO websessie VALUES (?1, 'anna', 'c', ?2, ?2, 'x')",
                 params![hex::encode(Sha256::digest(token.as_bytes())), stamp(t0)],
@@ -455,12 +456,12 @@ mod tests {
         assert!(e.to_string().contains("verlopen"), "{e}");
         assert!(p.check_access().is_err());
         crate::integrity::clear_alarm(&p.layout).unwrap();
-        crate::integrity::create_triggers(p.conn()).unwrap();
+        crate::integrity::create_triggers(p.db()).unwrap();
         // bram's own session, moved to anna's account in the database.
         let s = start(&mut p, &bram, t0).unwrap();
         assert_eq!(resume(&mut p, &s.token, t0).unwrap().0.naam(), "bram");
-        drop_access_triggers(p.conn());
-        p.conn()
+        drop_access_triggers(p.db());
+        p.db()
             .execute(
                 "UPDATE websessie SET gebruiker = 'anna' WHERE gebruiker = 'bram'",
                 [],
@@ -469,30 +470,30 @@ mod tests {
         let e = resume(&mut p, &s.token, t0).unwrap_err();
         assert!(e.to_string().contains("buiten loep om"), "{e}");
         // Both rows are reported to the privacy officer's check.
-        let found = crate::integrity::tampered_rows(p.conn()).unwrap();
+        let found = crate::integrity::tampered_rows(p.db()).unwrap();
         assert_eq!(
             found.iter().filter(|p| p.starts_with("websessie")).count(),
             2,
             "{found:?}"
         );
-        p.conn().execute_batch("DELETE FROM websessie").unwrap();
-        crate::integrity::create_triggers(p.conn()).unwrap();
+        p.db().execute_batch("DELETE FROM websessie").unwrap();
+        crate::integrity::create_triggers(p.db()).unwrap();
         // Made younger: the start time is under the seal as well.
         let s = start(&mut p, &bram, t0).unwrap();
         let later = t("2026-06-15T17:59:00Z");
-        drop_access_triggers(p.conn());
-        p.conn()
+        drop_access_triggers(p.db());
+        p.db()
             .execute(
                 "UPDATE websessie SET aangemaakt = ?1, laatst = ?1 WHERE csrf = ?2",
                 params![stamp(later), s.csrf],
             )
             .unwrap();
         assert!(resume(&mut p, &s.token, later).is_err());
-        crate::integrity::create_triggers(p.conn()).unwrap();
+        crate::integrity::create_triggers(p.db()).unwrap();
         // Kept alive past the idle timeout by rewriting its last use: the last use is sealed.
         let s = start(&mut p, &bram, t0).unwrap();
         let idle = t("2026-06-15T09:00:00Z");
-        p.conn()
+        p.db()
             .execute(
                 "UPDATE websessie SET laatst = ?1 WHERE csrf = ?2",
                 params![stamp(idle), s.csrf],
@@ -512,11 +513,11 @@ mod tests {
         )
         .unwrap();
         tx.commit().unwrap();
-        assert!(crate::integrity::row_intact(p.conn(), "gebruiker", "bram").unwrap());
+        assert!(crate::integrity::row_intact(p.db(), "gebruiker", "bram").unwrap());
         // Ended, not left behind as a row that no longer matches its seal (which the privacy
         // officer's check would report as changed outside loep).
         let left: i64 = p
-            .conn()
+            .db()
             .query_row(
                 "SELECT count(*) FROM websessie WHERE gebruiker = 'bram'",
                 [],
@@ -524,20 +525,20 @@ mod tests {
             )
             .unwrap();
         assert_eq!(left, 0);
-        assert!(tampered(p.conn()).unwrap().is_empty());
+        assert!(tampered(p.db()).unwrap().is_empty());
         assert!(resume(&mut p, &s.token, t0).is_err());
     }
 
     #[test]
     fn sessions_of_an_earlier_release_end() {
-        let conn = Connection::open_in_memory().unwrap();
-        crate::integrity::register(&conn, &crate::integrity::test_key(), 0).unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
         conn.execute_batch(
             "CREATE TABLE websessie (sleutel TEXT PRIMARY KEY, gebruiker TEXT NOT NULL, csrf TEXT NOT NULL, aangemaakt TEXT NOT NULL, laatst TEXT NOT NULL);
              INSERT INTO websessie VALUES ('k', 'anna', 'c', 'a', 'l');",
         )
         .unwrap();
-        create_schema(&conn).unwrap();
+        create_schema(Db::of(&conn)).unwrap();
         let n: i64 = conn
             .query_row("SELECT count(*) FROM websessie", [], |r| r.get(0))
             .unwrap();

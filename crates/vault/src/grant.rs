@@ -86,7 +86,7 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
             )
         })
         .collect();
-    let conn = project.conn();
+    let conn = project.db();
     let vault = crate::Vault::open(&project.layout)?;
     if let Some(brp) = catalog::current_snapshot(conn, "brp_persoon")?
         && let Some(file) = vault.file(&brp.snapshot_id, Soort::Identiteit)?

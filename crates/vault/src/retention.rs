@@ -172,7 +172,7 @@ pub fn retention_due(project: &Project) -> Result<bool> {
     let termijnen = &project.config.bewaartermijnen;
     let cutoff = (now - chrono::Duration::days(i64::from(termijnen.signalen_dagen)))
         .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    if !retention::expired_runs(project.conn(), &cutoff)?.is_empty() {
+    if !retention::expired_runs(project.db(), &cutoff)?.is_empty() {
         return Ok(true);
     }
     let (_, tot) = project.config.period_days()?;
@@ -211,7 +211,7 @@ pub fn enforce_retention(
     };
     let started = clock::now();
     let activity = project.config.verwerkingsactiviteit_id.clone();
-    let runs = retention::expired_runs(project.conn(), &cutoff)?;
+    let runs = retention::expired_runs(project.db(), &cutoff)?;
     let mut snapshots = Vec::new();
     let mut vault = crate::Vault::open(&project.layout)?;
     // Rewritten vault files wait beside the originals until the destruction is recorded.
@@ -227,10 +227,10 @@ pub fn enforce_retention(
     let filter_identities = report.identiteiten_termijn_verstreken
         && (!runs.is_empty()
             || cases_closed_since_last
-            || retention::identities_due(project.conn())?
+            || retention::identities_due(project.db())?
             || !vault.identities_done()?);
     if filter_identities {
-        let mut keep = retention::persons_in_signals(project.conn(), &runs)?;
+        let mut keep = retention::persons_in_signals(project.db(), &runs)?;
         keep.extend(in_open_cases.iter().cloned());
         for (snapshot_id, soort, pad) in vault.files()? {
             let (d, replacement) = filter_file(project, &pad, &soort, &keep, dry_run)?;
@@ -373,7 +373,7 @@ pub fn enforce_retention(
         std::fs::remove_file(p).with_context(|| format!("kan {} niet verwijderen", p.display()))?;
     }
     if anything {
-        retention::compact(project.conn())?;
+        retention::compact(project.db())?;
         vault.compact()?;
     }
     Ok(report)

@@ -4,9 +4,10 @@
 //! What the hit rates need survives as counts (`trefkans_archief`).
 
 use anyhow::Result;
+use loep_store::Db;
 use loep_store::log::LogRecord;
 use loep_store::{Tx, clock};
-use rusqlite::{Connection, params};
+use rusqlite::params;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -21,12 +22,12 @@ pub struct Vernietigd {
 }
 
 /// The closed cases whose archiefactiedatum has come, by identificatie.
-pub fn due(conn: &Connection) -> Result<Vec<String>> {
+pub fn due(conn: &Db) -> Result<Vec<String>> {
     if !has_register(conn)? {
         return Ok(Vec::new());
     }
     let today = clock::now_utc().format("%Y-%m-%d").to_string();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT identificatie FROM zaak WHERE einddatum IS NOT NULL AND archiefnominatie = 'vernietigen'
          AND archiefactiedatum <= ?1 ORDER BY identificatie",
     )?;
@@ -51,7 +52,7 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
     let ids = due(tx)?;
     let mut hasher = Sha256::new();
     for id in &ids {
-        let Some(z) = rusqlite::OptionalExtension::optional(tx.query_row(
+        let Some(z) = rusqlite::OptionalExtension::optional(tx.sql().query_row(
             "SELECT identificatie FROM zaak WHERE identificatie = ?1",
             params![id],
             |r| r.get::<_, String>(0),
@@ -61,7 +62,7 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
         };
         // What was there, hashed, for the record; read without the seal check (a case under
         // destruction is destroyed however it looks).
-        let zaak = tx.query_row(
+        let zaak = tx.sql().query_row(
             "SELECT identificatie, zaaktype, status, resultaat, einddatum, archiefactiedatum, vbo_id FROM zaak WHERE identificatie = ?1",
             params![z],
             |r| {
@@ -78,7 +79,7 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
         )?;
         hasher.update(zaak.to_string().as_bytes());
         for table in TABLES {
-            let n: i64 = tx.query_row(
+            let n: i64 = tx.sql().query_row(
                 &format!("SELECT COUNT(*) FROM {table} WHERE zaak = ?1"),
                 params![z],
                 |r| r.get(0),
@@ -93,7 +94,9 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
     // The persons of each case, for one record per person (the standard's line per subject).
     let mut subjects: Vec<(String, String)> = Vec::new();
     for id in &ids {
-        let mut stmt = tx.prepare("SELECT pseudoniemen FROM zaak_signaal WHERE zaak = ?1")?;
+        let mut stmt = tx
+            .sql()
+            .prepare("SELECT pseudoniemen FROM zaak_signaal WHERE zaak = ?1")?;
         let mut persons = std::collections::BTreeSet::new();
         for p in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
             persons.extend(p?.split(',').filter(|s| !s.is_empty()).map(str::to_string));
@@ -103,13 +106,15 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
     for id in &ids {
         crate::trefkans::archive(tx, id)?;
         for table in TABLES {
-            tx.execute(&format!("DELETE FROM {table} WHERE zaak = ?1"), params![id])?;
+            tx.sql()
+                .execute(&format!("DELETE FROM {table} WHERE zaak = ?1"), params![id])?;
         }
-        tx.execute(
+        tx.sql().execute(
             "UPDATE zaak SET hoofdzaak = NULL WHERE hoofdzaak = ?1",
             params![id],
         )?;
-        tx.execute("DELETE FROM zaak WHERE identificatie = ?1", params![id])?;
+        tx.sql()
+            .execute("DELETE FROM zaak WHERE identificatie = ?1", params![id])?;
     }
     let now = clock::now();
     let rec = LogRecord::new("bewaartermijn.zaken", &now, &now)

@@ -8,8 +8,9 @@ use loep_contract::Partner;
 use loep_store::auth::{self, Actie, Gebruiker, Object, Rol};
 use loep_store::log::LogRecord;
 use loep_store::scan::Signal;
+use loep_store::{Db, TxDb};
 use loep_store::{Problem, ProblemKind, Project, clock};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -140,8 +141,8 @@ CREATE TABLE IF NOT EXISTS trefkans_archief (
 pub const REGISTER_VERSION: i64 = 2;
 
 /// The register's schema version (see [`REGISTER_VERSION`]).
-pub fn register_version(conn: &Connection) -> Result<i64> {
-    let versioned: bool = conn.query_row(
+pub fn register_version(conn: &Db) -> Result<i64> {
+    let versioned: bool = conn.sql().query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zaak_schema')",
         [],
         |r| r.get(0),
@@ -150,6 +151,7 @@ pub fn register_version(conn: &Connection) -> Result<i64> {
         return Ok(0);
     }
     Ok(conn
+        .sql()
         .query_row("SELECT versie FROM zaak_schema WHERE id = 1", [], |r| {
             r.get(0)
         })
@@ -160,20 +162,20 @@ pub fn register_version(conn: &Connection) -> Result<i64> {
 /// Brings the case register to [`REGISTER_VERSION`], all steps in one transaction, and creates
 /// the integrity triggers that seal its tables. A writer calls it when it opens a project; a
 /// register of a later release is refused.
-pub fn create_schema(conn: &Connection) -> Result<()> {
+pub fn create_schema(conn: &Db) -> Result<()> {
     migrate_register(conn)?;
     loep_store::integrity::create_triggers(conn)?;
     Ok(())
 }
 
 /// The versioned part of [`create_schema`]: returns the version the register had.
-fn migrate_register(conn: &Connection) -> Result<i64> {
+fn migrate_register(conn: &Db) -> Result<i64> {
     let from = register_version(conn)?;
     refuse_newer(from)?;
     if from < REGISTER_VERSION {
-        let tx = conn.unchecked_transaction()?;
+        let tx = conn.sql().unchecked_transaction()?;
         for v in from + 1..=REGISTER_VERSION {
-            register_step(&tx, v)?;
+            register_step(Db::of(&tx), v)?;
         }
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS zaak_schema (id INTEGER PRIMARY KEY CHECK (id = 1), versie INTEGER NOT NULL)",
@@ -190,12 +192,13 @@ fn migrate_register(conn: &Connection) -> Result<i64> {
 
 /// One step of the register's schema, to version `v`. Each holds on a register of a release
 /// before the versions too (which may already have what the step adds).
-fn register_step(conn: &Connection, v: i64) -> Result<()> {
+fn register_step(conn: &Db, v: i64) -> Result<()> {
     match v {
-        1 => conn.execute_batch(SCHEMA_V1)?,
+        1 => conn.sql().execute_batch(SCHEMA_V1)?,
         2 => {
             if !has_column(conn, "huisbezoek", "aanwezig")? {
-                conn.execute_batch("ALTER TABLE huisbezoek ADD COLUMN aanwezig TEXT")?;
+                conn.sql()
+                    .execute_batch("ALTER TABLE huisbezoek ADD COLUMN aanwezig TEXT")?;
             }
         }
         other => anyhow::bail!("het zakenregister kent geen stap naar versie {other}"),
@@ -207,8 +210,8 @@ fn register_step(conn: &Connection, v: i64) -> Result<()> {
 /// release has none: it holds no cases).
 /// A register of a later release is refused here too, so that a reader of this release does
 /// not read tables whose meaning has changed since.
-pub fn has_register(conn: &Connection) -> Result<bool> {
-    let exists: bool = conn.query_row(
+pub fn has_register(conn: &Db) -> Result<bool> {
+    let exists: bool = conn.sql().query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'zaak')",
         [],
         |r| r.get(0),
@@ -230,8 +233,8 @@ fn refuse_newer(version: i64) -> Result<()> {
 }
 
 /// Whether `table` has `column` (the register's tables gain columns in place).
-fn has_column(conn: &Connection, table: &str, column: &str) -> Result<bool> {
-    Ok(conn.query_row(
+fn has_column(conn: &Db, table: &str, column: &str) -> Result<bool> {
+    Ok(conn.sql().query_row(
         "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
         params![table, column],
         |r| r.get(0),
@@ -474,11 +477,12 @@ fn zaak_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Zaak> {
 }
 
 /// The case `id` (its identificatie or uuid), checked against its seal.
-fn load(conn: &Connection, id: &str) -> Result<Zaak> {
+fn load(conn: &Db, id: &str) -> Result<Zaak> {
     if !has_register(conn)? {
         return Err(not_found(id));
     }
     let z = conn
+        .sql()
         .query_row(
             &format!("SELECT {ZAAK_COLUMNS} FROM zaak WHERE identificatie = ?1 OR uuid = ?1"),
             params![id.trim()],
@@ -495,8 +499,8 @@ fn load(conn: &Connection, id: &str) -> Result<Zaak> {
     Ok(z)
 }
 
-fn rollen(conn: &Connection, zaak: &str) -> Result<Vec<ZaakRol>> {
-    let mut stmt = conn.prepare(
+fn rollen(conn: &Db, zaak: &str) -> Result<Vec<ZaakRol>> {
+    let mut stmt = conn.sql().prepare(
         "SELECT id, roltype, organisatie, medewerker, zaakkenmerk, toegewezen, door FROM zaak_rol WHERE zaak = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map(params![zaak], |r| {
@@ -536,19 +540,20 @@ fn is_on(user: &Gebruiker, rollen: &[ZaakRol]) -> bool {
 }
 
 /// The authorisation object for `user` on case `z`.
-fn object(conn: &Connection, user: &Gebruiker, z: &Zaak) -> Result<(bool, bool)> {
+fn object(conn: &Db, user: &Gebruiker, z: &Zaak) -> Result<(bool, bool)> {
     let on = is_on(user, &rollen(conn, &z.identificatie)?);
     Ok((on, z.gesloten()))
 }
 
-fn authorize(conn: &Connection, user: &Gebruiker, actie: Actie, z: &Zaak) -> Result<()> {
+fn authorize(conn: &Db, user: &Gebruiker, actie: Actie, z: &Zaak) -> Result<()> {
     let (op_zaak, gesloten) = object(conn, user, z)?;
     auth::authorize(user, actie, Object::Zaak { op_zaak, gesloten })
 }
 
-fn signalen(conn: &Connection, zaak: &str) -> Result<Vec<ZaakSignaal>> {
-    let mut stmt =
-        conn.prepare("SELECT id, inhoud FROM zaak_signaal WHERE zaak = ?1 ORDER BY signaal")?;
+fn signalen(conn: &Db, zaak: &str) -> Result<Vec<ZaakSignaal>> {
+    let mut stmt = conn
+        .sql()
+        .prepare("SELECT id, inhoud FROM zaak_signaal WHERE zaak = ?1 ORDER BY signaal")?;
     let rows = stmt.query_map(params![zaak], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
@@ -574,7 +579,7 @@ fn personen(signalen: &[ZaakSignaal]) -> Vec<String> {
 /// One record per person of the case (the standard asks for a line per data subject), in the
 /// caller's transaction; no account names in the log.
 fn log_step(
-    tx: &Transaction<'_>,
+    tx: &TxDb,
     user: &Gebruiker,
     project_activity: &str,
     name: &str,
@@ -605,23 +610,17 @@ fn log_step(
     Ok(())
 }
 
-fn push_status(
-    tx: &Transaction<'_>,
-    zaak: &str,
-    status: &str,
-    toelichting: &str,
-    door: &str,
-) -> Result<()> {
-    let n: i64 = tx.query_row(
+fn push_status(tx: &TxDb, zaak: &str, status: &str, toelichting: &str, door: &str) -> Result<()> {
+    let n: i64 = tx.sql().query_row(
         "SELECT COALESCE(MAX(volgnr), 0) FROM zaak_status WHERE zaak = ?1",
         params![zaak],
         |r| r.get(0),
     )?;
-    tx.execute(
+    tx.sql().execute(
         "INSERT INTO zaak_status (zaak, volgnr, status, tijdstip, toelichting, door) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![zaak, n + 1, status, clock::now(), toelichting, door],
     )?;
-    tx.execute(
+    tx.sql().execute(
         "UPDATE zaak SET status = ?2 WHERE identificatie = ?1",
         params![zaak, status],
     )?;
@@ -650,9 +649,10 @@ fn check_transition(z: &Zaak, naar: &str) -> Result<()> {
     ))
 }
 
-fn next_identificatie(tx: &Transaction<'_>) -> Result<String> {
+fn next_identificatie(tx: &TxDb) -> Result<String> {
     let jaar: i64 = clock::now_utc().format("%Y").to_string().parse()?;
     let laatste: i64 = tx
+        .sql()
         .query_row(
             "SELECT laatste FROM zaak_teller WHERE jaar = ?1",
             params![jaar],
@@ -660,7 +660,7 @@ fn next_identificatie(tx: &Transaction<'_>) -> Result<String> {
         )
         .optional()?
         .unwrap_or(0);
-    tx.execute(
+    tx.sql().execute(
         "INSERT INTO zaak_teller (jaar, laatste) VALUES (?1, ?2) ON CONFLICT (jaar) DO UPDATE SET laatste = excluded.laatste",
         params![jaar, laatste + 1],
     )?;
@@ -668,20 +668,20 @@ fn next_identificatie(tx: &Transaction<'_>) -> Result<String> {
 }
 
 fn add_rol(
-    tx: &Transaction<'_>,
+    tx: &TxDb,
     zaak: &str,
     roltype: &str,
     organisatie: Option<&str>,
     medewerker: Option<&str>,
     door: &str,
 ) -> Result<String> {
-    let n: i64 = tx.query_row(
+    let n: i64 = tx.sql().query_row(
         "SELECT COUNT(*) FROM zaak_rol WHERE zaak = ?1",
         params![zaak],
         |r| r.get(0),
     )?;
     let id = format!("{zaak}/R{}", n + 1);
-    tx.execute(
+    tx.sql().execute(
         "INSERT INTO zaak_rol (id, zaak, roltype, organisatie, medewerker, toegewezen, door) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![id, zaak, roltype, organisatie, medewerker, clock::now(), door],
     )?;
@@ -702,7 +702,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     let mut found: Vec<Signal> = Vec::new();
     for id in &nieuw.signalen {
         // Each signal against its seal here; each run against its certificate once, below.
-        match loep_store::scan::signal(project.conn(), id.trim())? {
+        match loep_store::scan::signal(project.db(), id.trim())? {
             Some(s) => {
                 if !found.iter().any(|f| f.id() == s.id()) {
                     found.push(s)
@@ -720,7 +720,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     }
     let runs: std::collections::BTreeSet<&str> = found.iter().map(|s| s.run_id.as_str()).collect();
     for run in runs {
-        loep_store::certificaat::check_run(project.conn(), run)?;
+        loep_store::certificaat::check_run(project.db(), run)?;
     }
     let vbo = found[0].vbo_id.clone();
     if let Some(other) = found.iter().find(|s| s.vbo_id != vbo) {
@@ -765,7 +765,8 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     // A signal is handled in one open case at a time.
     for s in &found {
         let open: Option<String> = project
-            .conn()
+            .db()
+            .sql()
             .query_row(
                 "SELECT z.identificatie FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
                  WHERE zs.signaal = ?1 AND z.einddatum IS NULL LIMIT 1",
@@ -784,7 +785,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         }
     }
     if let Some(h) = &nieuw.hoofdzaak {
-        let hz = load(project.conn(), h)?;
+        let hz = load(project.db(), h)?;
         if hz.gesloten() {
             return Err(invalid(format!(
                 "hoofdzaak {} is afgesloten; heropen haar eerst of maak een nieuwe",
@@ -799,7 +800,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         }
     }
     let hoofdzaak = match &nieuw.hoofdzaak {
-        Some(h) => Some(load(project.conn(), h)?.identificatie),
+        Some(h) => Some(load(project.db(), h)?.identificatie),
         None => None,
     };
     let zaak_signalen: Vec<ZaakSignaal> = found
@@ -823,7 +824,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         .clone()
         .filter(|o| !o.trim().is_empty())
         .unwrap_or_else(|| format!("{} — verblijfsobject {vbo}", zaaktype.omschrijving));
-    tx.execute(
+    tx.sql().execute(
         &format!("INSERT INTO zaak ({ZAAK_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, NULL, ?7, ?8, ?9, ?10, 'nieuw', NULL, NULL, NULL, NULL)"),
         params![
             id,
@@ -838,12 +839,12 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
             found[0].buurtcode
         ],
     )?;
-    tx.execute(
+    tx.sql().execute(
         "INSERT INTO zaak_status (zaak, volgnr, status, tijdstip, toelichting, door) VALUES (?1, 1, 'nieuw', ?2, ?3, ?4)",
         params![id, clock::now(), "zaak aangemaakt uit signalen", user.naam()],
     )?;
     for s in &zaak_signalen {
-        tx.execute(
+        tx.sql().execute(
             "INSERT INTO zaak_signaal (id, zaak, signaal, indicator, pseudoniemen, inhoud) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
                 format!("{id}/{}", s.signaal),
@@ -870,12 +871,12 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         ],
     )?;
     tx.commit()?;
-    load(project.conn(), &id)
+    load(project.db(), &id)
 }
 
 /// `loep zaak list`: the cases `user` may see (a partner or handhaver: those their
 /// organisation or account holds a role on), newest first.
-pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
+pub fn list(conn: &Db, user: &Gebruiker, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
     auth::authorize(user, Actie::ZakenBekijken, Object::Project)?;
     if !has_register(conn)? {
         return Ok(Vec::new());
@@ -883,7 +884,7 @@ pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<
     // One address's cases through the index on `vbo_id` (the address page); the other
     // filters are checked on each row below.
     let order = "ORDER BY registratiedatum DESC, identificatie DESC";
-    let mut stmt = conn.prepare(&match filter.vbo_id {
+    let mut stmt = conn.sql().prepare(&match filter.vbo_id {
         Some(_) => format!("SELECT {ZAAK_COLUMNS} FROM zaak WHERE vbo_id = ?1 {order}"),
         None => format!("SELECT {ZAAK_COLUMNS} FROM zaak WHERE ?1 IS NULL {order}"),
     })?;
@@ -923,11 +924,11 @@ pub fn list(conn: &Connection, user: &Gebruiker, filter: &ZaakFilter) -> Result<
 
 /// A value that changes whenever the set of [`case_persons`] does (a case made or destroyed;
 /// case numbers are never given twice): a count and two index lookups.
-pub fn case_persons_key(conn: &Connection) -> Result<String> {
+pub fn case_persons_key(conn: &Db) -> Result<String> {
     if !has_register(conn)? {
         return Ok(String::new());
     }
-    Ok(conn.query_row(
+    Ok(conn.sql().query_row(
         "SELECT (SELECT count(*) FROM zaak_signaal) || '/' || ifnull((SELECT max(rowid) FROM zaak_signaal), 0)
            || '/' || ifnull((SELECT max(zaak) FROM zaak_signaal), '')",
         [],
@@ -938,12 +939,12 @@ pub fn case_persons_key(conn: &Connection) -> Result<String> {
 /// Every case's address with the persons of its signals (for the front end's index of the
 /// case pages; the caller shows a case's part only to whoever may see that case), and
 /// [`case_persons_key`] as it was read with them.
-pub fn case_persons(conn: &Connection) -> Result<(String, Vec<(String, String)>)> {
+pub fn case_persons(conn: &Db) -> Result<(String, Vec<(String, String)>)> {
     if !has_register(conn)? {
         return Ok((String::new(), Vec::new()));
     }
     let key = case_persons_key(conn)?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT z.vbo_id, s.pseudoniemen FROM zaak_signaal s JOIN zaak z ON z.identificatie = s.zaak",
     )?;
     let mut out = Vec::new();
@@ -959,11 +960,11 @@ pub fn case_persons(conn: &Connection) -> Result<(String, Vec<(String, String)>)
 /// A value that changes whenever a case is added or removed, moves on or gets a role: for a
 /// front end that keeps counts from [`per_status`] (reading it costs three index lookups and
 /// a count).
-pub fn version(conn: &Connection) -> Result<String> {
+pub fn version(conn: &Db) -> Result<String> {
     if !has_register(conn)? {
         return Ok(String::new());
     }
-    Ok(conn.query_row(
+    Ok(conn.sql().query_row(
         "SELECT (SELECT count(*) FROM zaak) || '/' || ifnull((SELECT max(rowid) FROM zaak), 0)
            || '/' || ifnull((SELECT max(rowid) FROM zaak_status), 0)
            || '/' || ifnull((SELECT max(rowid) FROM zaak_rol), 0)",
@@ -975,7 +976,7 @@ pub fn version(conn: &Connection) -> Result<String> {
 /// Per status code, how many cases and how many addresses the account may see (the
 /// dashboard): one grouped query for an account that sees every case, otherwise counted over
 /// [`list`].
-pub fn per_status(conn: &Connection, user: &Gebruiker) -> Result<Vec<(String, usize, usize)>> {
+pub fn per_status(conn: &Db, user: &Gebruiker) -> Result<Vec<(String, usize, usize)>> {
     auth::authorize(user, Actie::ZakenBekijken, Object::Project)?;
     if !has_register(conn)? {
         return Ok(Vec::new());
@@ -994,7 +995,7 @@ pub fn per_status(conn: &Connection, user: &Gebruiker) -> Result<Vec<(String, us
     if sees_all {
         // Every row's seal is checked in the same pass, as `list` checks each case it lists.
         let intact = loep_store::integrity::intact_sql(conn, "zaak")?;
-        let mut stmt = conn.prepare(&format!(
+        let mut stmt = conn.sql().prepare(&format!(
             "SELECT status, count(*), count(DISTINCT vbo_id), sum(NOT {intact}),
                     min(CASE WHEN NOT {intact} THEN identificatie END)
              FROM zaak GROUP BY status ORDER BY status"
@@ -1039,16 +1040,16 @@ pub fn per_status(conn: &Connection, user: &Gebruiker) -> Result<Vec<(String, us
 }
 
 /// `loep zaak show`: a case with everything recorded on it.
-pub fn show(conn: &Connection, user: &Gebruiker, id: &str) -> Result<ZaakDetail> {
+pub fn show(conn: &Db, user: &Gebruiker, id: &str) -> Result<ZaakDetail> {
     let z = load(conn, id)?;
     authorize(conn, user, Actie::ZakenBekijken, &z)?;
     detail(conn, z)
 }
 
 /// Everything recorded on case `z`, unauthorised (for the callers above and retention).
-pub(crate) fn detail(conn: &Connection, z: Zaak) -> Result<ZaakDetail> {
+pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
     let id = z.identificatie.clone();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT volgnr, status, tijdstip, toelichting, door FROM zaak_status WHERE zaak = ?1 ORDER BY volgnr",
     )?;
     let statussen = stmt
@@ -1068,7 +1069,7 @@ pub(crate) fn detail(conn: &Connection, z: Zaak) -> Result<ZaakDetail> {
     } else {
         "NULL"
     };
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.sql().prepare(&format!(
         "SELECT volgnr, gepland, team, uitgevoerd, uitkomsten, toelichting, {aanwezig} FROM huisbezoek WHERE zaak = ?1 ORDER BY volgnr",
     ))?;
     let huisbezoeken = stmt
@@ -1088,7 +1089,7 @@ pub(crate) fn detail(conn: &Connection, z: Zaak) -> Result<ZaakDetail> {
         })?
         .collect::<Result<Vec<_>, _>>()?;
     crate::trefkans::bevindingen_intact(conn, Some(&id))?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT indicator, oordeel, tijdstip, door FROM zaak_bevinding WHERE zaak = ?1 ORDER BY indicator",
     )?;
     let bevindingen = stmt
@@ -1101,7 +1102,7 @@ pub(crate) fn detail(conn: &Connection, z: Zaak) -> Result<ZaakDetail> {
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT volgnr, organisatie, door, tijdstip, tekst FROM zaak_notitie WHERE zaak = ?1 ORDER BY volgnr",
     )?;
     let notities = stmt
@@ -1115,8 +1116,9 @@ pub(crate) fn detail(conn: &Connection, z: Zaak) -> Result<ZaakDetail> {
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut stmt =
-        conn.prepare("SELECT identificatie FROM zaak WHERE hoofdzaak = ?1 ORDER BY identificatie")?;
+    let mut stmt = conn
+        .sql()
+        .prepare("SELECT identificatie FROM zaak WHERE hoofdzaak = ?1 ORDER BY identificatie")?;
     let deelzaken = stmt
         .query_map(params![id], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
@@ -1146,7 +1148,7 @@ fn split(s: &str) -> Vec<String> {
 
 /// Sets einddatum, resultaat and the archive fields of a closing case.
 fn close_in(
-    tx: &Transaction<'_>,
+    tx: &TxDb,
     project: &ProjectTerms,
     zaak: &str,
     resultaat: &str,
@@ -1165,7 +1167,7 @@ fn close_in(
     let archief = (eind + chrono::Duration::days(dagen))
         .format("%Y-%m-%d")
         .to_string();
-    tx.execute(
+    tx.sql().execute(
         "UPDATE zaak SET einddatum = ?2, resultaat = ?3, resultaat_toelichting = ?4, archiefnominatie = ?5, archiefactiedatum = ?6 WHERE identificatie = ?1",
         params![
             zaak,
@@ -1200,7 +1202,7 @@ pub fn set_status(
     naar: &str,
     toelichting: &str,
 ) -> Result<Zaak> {
-    let z = load(project.conn(), id)?;
+    let z = load(project.db(), id)?;
     let naar = naar.trim();
     // Cancelling closes the case: it is for those who may close one.
     let actie = if naar == "geannuleerd" {
@@ -1208,7 +1210,7 @@ pub fn set_status(
     } else {
         Actie::ZaakBehandelen
     };
-    authorize(project.conn(), user, actie, &z)?;
+    authorize(project.db(), user, actie, &z)?;
     let hint = match naar {
         "huisbezoek_gepland" => Some("`loep zaak visit plan`"),
         "huisbezoek_uitgevoerd" => Some("`loep zaak visit record`"),
@@ -1236,7 +1238,7 @@ pub fn set_status(
             ),
         ));
     }
-    let d = detail(project.conn(), z.clone())?;
+    let d = detail(project.db(), z.clone())?;
     if naar == "geannuleerd" && !d.bevindingen.is_empty() {
         return Err(invalid(format!(
             "zaak {} heeft al bevindingen; sluit haar af met een resultaat (`loep zaak close`) in plaats van te annuleren",
@@ -1260,7 +1262,7 @@ pub fn set_status(
         &[("status", naar.to_string())],
     )?;
     tx.commit()?;
-    load(project.conn(), &z.identificatie)
+    load(project.db(), &z.identificatie)
 }
 
 /// Who `loep zaak assign` routes a case to.
@@ -1281,8 +1283,8 @@ pub fn assign(
     id: &str,
     t: &Toewijzing,
 ) -> Result<ZaakRol> {
-    let z = load(project.conn(), id)?;
-    authorize(project.conn(), user, Actie::ZaakToewijzen, &z)?;
+    let z = load(project.db(), id)?;
+    authorize(project.db(), user, Actie::ZaakToewijzen, &z)?;
     if catalogus().roltype(&t.roltype).is_none() || t.roltype == "initiator" {
         return Err(invalid(format!(
             "onbekend roltype '{}'; kies uit: behandelaar, zorgpartner, huisbezoeker",
@@ -1311,9 +1313,9 @@ pub fn assign(
         )));
     }
     if let Some(m) = &t.medewerker {
-        check_medewerker(project.conn(), m, &[Rol::PartnerMedewerker, Rol::Handhaver])?;
+        check_medewerker(project.db(), m, &[Rol::PartnerMedewerker, Rol::Handhaver])?;
     }
-    let bestaande = rollen(project.conn(), &z.identificatie)?;
+    let bestaande = rollen(project.db(), &z.identificatie)?;
     if bestaande.iter().any(|r| {
         r.roltype == t.roltype
             && r.organisatie.as_deref() == t.organisatie.map(Partner::as_str)
@@ -1324,7 +1326,7 @@ pub fn assign(
             format!("zaak {} heeft deze rol al", z.identificatie),
         ));
     }
-    let d = detail(project.conn(), z.clone())?;
+    let d = detail(project.db(), z.clone())?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     let rid = add_rol(
@@ -1349,14 +1351,14 @@ pub fn assign(
         &attrs,
     )?;
     tx.commit()?;
-    rollen(project.conn(), &z.identificatie)?
+    rollen(project.db(), &z.identificatie)?
         .into_iter()
         .find(|r| r.id == rid)
         .ok_or_else(|| anyhow::anyhow!("rol {rid} is niet vastgelegd"))
 }
 
 /// Refuses unless `naam` is an account with one of `roles` that is not disabled.
-fn check_medewerker(conn: &Connection, naam: &str, roles: &[Rol]) -> Result<()> {
+fn check_medewerker(conn: &Db, naam: &str, roles: &[Rol]) -> Result<()> {
     let accounts = auth::users(conn)?;
     let allowed = roles
         .iter()
@@ -1399,8 +1401,8 @@ pub fn plan_visit(
     datum: &str,
     team: &[String],
 ) -> Result<Huisbezoek> {
-    let z = load(project.conn(), id)?;
-    authorize(project.conn(), user, Actie::ZaakBehandelen, &z)?;
+    let z = load(project.db(), id)?;
+    authorize(project.db(), user, Actie::ZaakBehandelen, &z)?;
     check_transition(&z, "huisbezoek_gepland")?;
     let datum = parse_datum(datum, "datum")?;
     if datum < today() {
@@ -1418,18 +1420,18 @@ pub fn plan_visit(
     // Only handhavers (and care workers, who have that role) visit; a partner organisation
     // joins a case through the projectleider's routing (`loep zaak assign`), never here.
     for m in team {
-        check_medewerker(project.conn(), m, &[Rol::Handhaver])?;
+        check_medewerker(project.db(), m, &[Rol::Handhaver])?;
     }
-    let bestaande = rollen(project.conn(), &z.identificatie)?;
-    let d = detail(project.conn(), z.clone())?;
+    let bestaande = rollen(project.db(), &z.identificatie)?;
+    let d = detail(project.db(), z.clone())?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
-    let n: i64 = tx.query_row(
+    let n: i64 = tx.sql().query_row(
         "SELECT COALESCE(MAX(volgnr), 0) FROM huisbezoek WHERE zaak = ?1",
         params![z.identificatie],
         |r| r.get(0),
     )?;
-    tx.execute(
+    tx.sql().execute(
         "INSERT INTO huisbezoek (zaak, volgnr, gepland, team) VALUES (?1, ?2, ?3, ?4)",
         params![z.identificatie, n + 1, datum, team.join(",")],
     )?;
@@ -1620,14 +1622,9 @@ fn check_bevindingen(d: &ZaakDetail, given: &[(String, String)], all: bool) -> R
     Ok(())
 }
 
-fn write_bevindingen(
-    tx: &Transaction<'_>,
-    zaak: &str,
-    given: &[(String, String)],
-    door: &str,
-) -> Result<()> {
+fn write_bevindingen(tx: &TxDb, zaak: &str, given: &[(String, String)], door: &str) -> Result<()> {
     for (ind, oordeel) in given {
-        tx.execute(
+        tx.sql().execute(
             "INSERT INTO zaak_bevinding (zaak, indicator, oordeel, tijdstip, door) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (zaak, indicator) DO UPDATE SET oordeel = excluded.oordeel, tijdstip = excluded.tijdstip, door = excluded.door",
             params![zaak, ind, oordeel, clock::now(), door],
@@ -1645,8 +1642,8 @@ pub fn record_visit(
     id: &str,
     u: &Uitkomst,
 ) -> Result<ZaakDetail> {
-    let z = load(project.conn(), id)?;
-    authorize(project.conn(), user, Actie::HuisbezoekVastleggen, &z)?;
+    let z = load(project.db(), id)?;
+    authorize(project.db(), user, Actie::HuisbezoekVastleggen, &z)?;
     check_transition(&z, "huisbezoek_uitgevoerd")?;
     let c = catalogus();
     if u.uitkomsten.is_empty() {
@@ -1671,7 +1668,7 @@ pub fn record_visit(
             "uitkomst niets_gevonden gaat niet samen met een andere uitkomst",
         ));
     }
-    let d = detail(project.conn(), z.clone())?;
+    let d = detail(project.db(), z.clone())?;
     check_bevindingen(&d, &u.bevindingen, true)?;
     let brp = u.uitkomsten.iter().any(|x| x == "brp_klopt_niet");
     if brp && u.brp_onjuist.is_empty() {
@@ -1726,7 +1723,7 @@ pub fn record_visit(
     let aanwezig = aanwezig(&u.aanwezig, user.naam())?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
-    tx.execute(
+    tx.sql().execute(
         "UPDATE huisbezoek SET uitgevoerd = ?3, uitkomsten = ?4, toelichting = ?5, aanwezig = ?6 WHERE zaak = ?1 AND volgnr = ?2",
         params![
             z.identificatie,
@@ -1777,7 +1774,7 @@ pub fn record_visit(
         ],
     )?;
     tx.commit()?;
-    detail(project.conn(), load(project.conn(), &z.identificatie)?)
+    detail(project.db(), load(project.db(), &z.identificatie)?)
 }
 
 /// `loep zaak note`: a partner records its own findings on a case, and optionally its own
@@ -1789,8 +1786,8 @@ pub fn note(
     tekst: &str,
     zaakkenmerk: Option<&str>,
 ) -> Result<ZaakDetail> {
-    let z = load(project.conn(), id)?;
-    authorize(project.conn(), user, Actie::BevindingVastleggen, &z)?;
+    let z = load(project.db(), id)?;
+    authorize(project.db(), user, Actie::BevindingVastleggen, &z)?;
     if tekst.trim().is_empty() && zaakkenmerk.is_none() {
         return Err(invalid_in(
             &["tekst", "zaakkenmerk"],
@@ -1803,30 +1800,30 @@ pub fn note(
         return Err(invalid("een zaakkenmerk heeft 1 tot 40 tekens"));
     }
     let org = user.organisatie().map(Partner::as_str);
-    let eigen: Vec<ZaakRol> = rollen(project.conn(), &z.identificatie)?
+    let eigen: Vec<ZaakRol> = rollen(project.db(), &z.identificatie)?
         .into_iter()
         .filter(|r| {
             r.medewerker.as_deref() == Some(user.naam())
                 || (org.is_some() && r.organisatie.as_deref() == org)
         })
         .collect();
-    let d = detail(project.conn(), z.clone())?;
+    let d = detail(project.db(), z.clone())?;
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     if !tekst.trim().is_empty() {
-        let n: i64 = tx.query_row(
+        let n: i64 = tx.sql().query_row(
             "SELECT COALESCE(MAX(volgnr), 0) FROM zaak_notitie WHERE zaak = ?1",
             params![z.identificatie],
             |r| r.get(0),
         )?;
-        tx.execute(
+        tx.sql().execute(
             "INSERT INTO zaak_notitie (zaak, volgnr, organisatie, door, tijdstip, tekst) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![z.identificatie, n + 1, org, user.naam(), clock::now(), tekst.trim()],
         )?;
     }
     if let Some(k) = zaakkenmerk {
         for r in &eigen {
-            tx.execute(
+            tx.sql().execute(
                 "UPDATE zaak_rol SET zaakkenmerk = ?2 WHERE id = ?1",
                 params![r.id, k.trim()],
             )?;
@@ -1842,7 +1839,7 @@ pub fn note(
         &[],
     )?;
     tx.commit()?;
-    detail(project.conn(), load(project.conn(), &z.identificatie)?)
+    detail(project.db(), load(project.db(), &z.identificatie)?)
 }
 
 /// `loep zaak close`: close a case with a resultaat. Every indicator that raised it needs a
@@ -1855,8 +1852,8 @@ pub fn close(
     toelichting: &str,
     bevindingen: &[(String, String)],
 ) -> Result<Zaak> {
-    let z = load(project.conn(), id)?;
-    authorize(project.conn(), user, Actie::ZaakAfsluiten, &z)?;
+    let z = load(project.db(), id)?;
+    authorize(project.db(), user, Actie::ZaakAfsluiten, &z)?;
     check_transition(&z, "afgerond")?;
     if resultaat.trim() == "ingetrokken" {
         return Err(invalid(
@@ -1875,7 +1872,7 @@ pub fn close(
             )
         )));
     }
-    let d = detail(project.conn(), z.clone())?;
+    let d = detail(project.db(), z.clone())?;
     check_bevindingen(&d, bevindingen, true)?;
     // The resultaat sets how long the case is kept: it must agree with the bevindingen.
     let bevestigd = bevindingen.iter().any(|(_, o)| o == "bevestigd")
@@ -1917,14 +1914,14 @@ pub fn close(
         &[("resultaat", resultaat.trim().to_string())],
     )?;
     tx.commit()?;
-    load(project.conn(), &z.identificatie)
+    load(project.db(), &z.identificatie)
 }
 
 /// `loep zaak reopen`: the projectleider reopens a closed case, with a reason. The resultaat
 /// and archive dates are cleared (the history keeps them).
 pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) -> Result<Zaak> {
-    let z = load(project.conn(), id)?;
-    authorize(project.conn(), user, Actie::ZaakHeropenen, &z)?;
+    let z = load(project.db(), id)?;
+    authorize(project.db(), user, Actie::ZaakHeropenen, &z)?;
     check_transition(&z, "heropend")?;
     if reden.trim().chars().count() < MIN_REDEN {
         return Err(invalid_in(
@@ -1932,10 +1929,11 @@ pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) ->
             format!("zeg in de reden waarom de zaak wordt heropend (minstens {MIN_REDEN} tekens)"),
         ));
     }
-    let d = detail(project.conn(), z.clone())?;
+    let d = detail(project.db(), z.clone())?;
     for sig in &d.signalen {
         let other: Option<String> = project
-            .conn()
+            .db()
+            .sql()
             .query_row(
                 "SELECT z.identificatie FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
                  WHERE zs.signaal = ?1 AND z.einddatum IS NULL AND z.identificatie <> ?2 LIMIT 1",
@@ -1953,7 +1951,7 @@ pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) ->
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
     push_status(&tx, &z.identificatie, "heropend", reden.trim(), user.naam())?;
-    tx.execute(
+    tx.sql().execute(
         "UPDATE zaak SET einddatum = NULL, resultaat = NULL, resultaat_toelichting = NULL, archiefnominatie = NULL, archiefactiedatum = NULL WHERE identificatie = ?1",
         params![z.identificatie],
     )?;
@@ -1967,20 +1965,16 @@ pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) ->
         &[],
     )?;
     tx.commit()?;
-    load(project.conn(), &z.identificatie)
+    load(project.db(), &z.identificatie)
 }
 
 /// Whether `user` holds a role on an open case that took in signal `signaal` (`RUN/NR`): the
 /// `op_zaak` rule for seeing the identities of an approved request on that signal.
-pub fn on_open_case_with_signal(
-    conn: &Connection,
-    user: &Gebruiker,
-    signaal: &str,
-) -> Result<bool> {
+pub fn on_open_case_with_signal(conn: &Db, user: &Gebruiker, signaal: &str) -> Result<bool> {
     if !has_register(conn)? {
         return Ok(false);
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT zs.id, z.identificatie FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
          WHERE zs.signaal = ?1 AND z.einddatum IS NULL",
     )?;
@@ -2005,11 +1999,11 @@ pub fn on_open_case_with_signal(
 /// The persons of every open case registered on or after `since` (`YYYY-MM-DD`: today less
 /// the project's `zaken_jaren`): the identity vault keeps theirs past the project's end. A case
 /// left open longer keeps nobody's identity.
-pub fn persons_in_open_cases(conn: &Connection, since: &str) -> Result<HashSet<String>> {
+pub fn persons_in_open_cases(conn: &Db, since: &str) -> Result<HashSet<String>> {
     if !has_register(conn)? {
         return Ok(HashSet::new());
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT zs.pseudoniemen FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
          WHERE z.einddatum IS NULL AND z.registratiedatum >= ?1",
     )?;
@@ -2023,7 +2017,7 @@ pub fn persons_in_open_cases(conn: &Connection, since: &str) -> Result<HashSet<S
 
 /// Whether a case was closed (afgerond or geannuleerd) after `since` (RFC 3339): its persons'
 /// identities are then no longer kept for it.
-pub fn closed_since(conn: &Connection, since: &str) -> Result<bool> {
+pub fn closed_since(conn: &Db, since: &str) -> Result<bool> {
     if !has_register(conn)? {
         return Ok(false);
     }
@@ -2033,7 +2027,7 @@ pub fn closed_since(conn: &Connection, since: &str) -> Result<bool> {
         .filter(|s| s.eind)
         .map(|s| format!("'{}'", s.code.replace('\'', "")))
         .collect();
-    Ok(conn.query_row(
+    Ok(conn.sql().query_row(
         &format!(
             "SELECT EXISTS (SELECT 1 FROM zaak_status WHERE status IN ({}) AND tijdstip > ?1)",
             closing.join(", ")
@@ -2052,27 +2046,27 @@ mod tests {
     #[test]
     fn the_register_migrates_from_each_earlier_version() {
         // No register at all.
-        let conn = Connection::open_in_memory().unwrap();
-        assert_eq!(migrate_register(&conn).unwrap(), 0);
-        assert_eq!(register_version(&conn).unwrap(), REGISTER_VERSION);
-        assert!(has_register(&conn).unwrap());
-        assert!(has_column(&conn, "huisbezoek", "aanwezig").unwrap());
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        assert_eq!(migrate_register(Db::of(&conn)).unwrap(), 0);
+        assert_eq!(register_version(Db::of(&conn)).unwrap(), REGISTER_VERSION);
+        assert!(has_register(Db::of(&conn)).unwrap());
+        assert!(has_column(Db::of(&conn), "huisbezoek", "aanwezig").unwrap());
         // Again: nothing to do.
-        assert_eq!(migrate_register(&conn).unwrap(), REGISTER_VERSION);
+        assert_eq!(migrate_register(Db::of(&conn)).unwrap(), REGISTER_VERSION);
 
         // A register of a release before the versions: no `aanwezig`, a table added since
         // missing, a visit recorded.
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA_V1).unwrap();
         conn.execute_batch(
             "DROP TABLE trefkans_archief;
              INSERT INTO huisbezoek (zaak, volgnr, gepland, team) VALUES ('LOEP-2026-1', 1, '2026-03-01', 'hh');",
         )
         .unwrap();
-        assert_eq!(register_version(&conn).unwrap(), 0);
-        assert_eq!(migrate_register(&conn).unwrap(), 0);
-        assert_eq!(register_version(&conn).unwrap(), REGISTER_VERSION);
-        assert!(has_column(&conn, "huisbezoek", "aanwezig").unwrap());
+        assert_eq!(register_version(Db::of(&conn)).unwrap(), 0);
+        assert_eq!(migrate_register(Db::of(&conn)).unwrap(), 0);
+        assert_eq!(register_version(Db::of(&conn)).unwrap(), REGISTER_VERSION);
+        assert!(has_column(Db::of(&conn), "huisbezoek", "aanwezig").unwrap());
         let kept: i64 = conn
             .query_row("SELECT COUNT(*) FROM huisbezoek", [], |r| r.get(0))
             .unwrap();
@@ -2087,24 +2081,24 @@ mod tests {
         assert!(created, "a table the old register lacked was not created");
 
         // Version 1 recorded (the tables, not yet the column).
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch(SCHEMA_V1).unwrap();
         conn.execute_batch(
             "CREATE TABLE zaak_schema (id INTEGER PRIMARY KEY CHECK (id = 1), versie INTEGER NOT NULL);
              INSERT INTO zaak_schema VALUES (1, 1);",
         )
         .unwrap();
-        assert_eq!(migrate_register(&conn).unwrap(), 1);
-        assert!(has_column(&conn, "huisbezoek", "aanwezig").unwrap());
-        assert_eq!(register_version(&conn).unwrap(), REGISTER_VERSION);
+        assert_eq!(migrate_register(Db::of(&conn)).unwrap(), 1);
+        assert!(has_column(Db::of(&conn), "huisbezoek", "aanwezig").unwrap());
+        assert_eq!(register_version(Db::of(&conn)).unwrap(), REGISTER_VERSION);
 
         // A later release's register.
         conn.execute("UPDATE zaak_schema SET versie = ?1", [REGISTER_VERSION + 1])
             .unwrap();
-        let e = migrate_register(&conn).unwrap_err();
+        let e = migrate_register(Db::of(&conn)).unwrap_err();
         assert!(e.to_string().contains("nieuwere versie"), "{e}");
         // And a reader, which asks whether there is a register before it reads one.
-        let e = has_register(&conn).unwrap_err();
+        let e = has_register(Db::of(&conn)).unwrap_err();
         assert!(e.to_string().contains("nieuwere versie"), "{e}");
     }
 

@@ -11,8 +11,9 @@
 use anyhow::Result;
 use loep_store::auth::{self, Actie, Gebruiker, Object};
 use loep_store::log::LogRecord;
+use loep_store::{Db, TxDb};
 use loep_store::{Problem, ProblemKind, Project, clock};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -66,8 +67,8 @@ pub fn referentiekenmerk(id: &str) -> String {
 }
 
 /// The terugmeldingen of a case.
-pub fn of_case(conn: &Connection, zaak: &str) -> Result<Vec<Terugmelding>> {
-    let mut stmt = conn.prepare(&format!(
+pub fn of_case(conn: &Db, zaak: &str) -> Result<Vec<Terugmelding>> {
+    let mut stmt = conn.sql().prepare(&format!(
         "SELECT {COLUMNS} FROM terugmelding WHERE zaak = ?1 ORDER BY id"
     ))?;
     let rows = stmt.query_map(params![zaak], from_row)?;
@@ -76,7 +77,7 @@ pub fn of_case(conn: &Connection, zaak: &str) -> Result<Vec<Terugmelding>> {
 
 /// Draws up a terugmelding for `pseudoniem` on case `z` (in the visit's transaction).
 pub(crate) fn draw_up(
-    tx: &Transaction<'_>,
+    tx: &TxDb,
     z: &Zaak,
     pseudoniem: &str,
     voorgesteld: &str,
@@ -85,17 +86,18 @@ pub(crate) fn draw_up(
     // A counter, not the highest id left: retention deletes terugmeldingen, and a reference
     // sent to the BRP must never be given twice.
     let n: i64 = tx
+        .sql()
         .query_row("SELECT laatste FROM zaak_teller WHERE jaar = 0", [], |r| {
             r.get(0)
         })
         .optional()?
         .unwrap_or(0);
-    tx.execute(
+    tx.sql().execute(
         "INSERT INTO zaak_teller (jaar, laatste) VALUES (0, ?1) ON CONFLICT (jaar) DO UPDATE SET laatste = excluded.laatste",
         params![n + 1],
     )?;
     let id = format!("T{:06}", n + 1);
-    tx.execute(
+    tx.sql().execute(
         &format!("INSERT INTO terugmelding ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'opgesteld', ?8, NULL)"),
         params![
             id,
@@ -120,8 +122,9 @@ pub struct Export {
 }
 
 /// Looks up terugmelding `id` for export by `user` (a handhaver on the case).
-pub fn prepare(conn: &Connection, user: &Gebruiker, id: &str) -> Result<Export> {
+pub fn prepare(conn: &Db, user: &Gebruiker, id: &str) -> Result<Export> {
     let t = conn
+        .sql()
         .query_row(
             &format!("SELECT {COLUMNS} FROM terugmelding WHERE id = ?1"),
             params![id.trim()],
@@ -197,7 +200,7 @@ pub fn mark_exported(
 ) -> Result<Terugmelding> {
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let tx = project.begin()?;
-    tx.execute(
+    tx.sql().execute(
         "UPDATE terugmelding SET status = 'geexporteerd', geexporteerd = ?2 WHERE id = ?1",
         params![e.terugmelding.id, clock::now()],
     )?;
@@ -209,7 +212,7 @@ pub fn mark_exported(
         .by(user);
     loep_store::log::append(&tx, &activity, rec)?;
     tx.commit()?;
-    let t = project.conn().query_row(
+    let t = project.db().sql().query_row(
         &format!("SELECT {COLUMNS} FROM terugmelding WHERE id = ?1"),
         params![e.terugmelding.id],
         from_row,

@@ -5,7 +5,8 @@
 
 use anyhow::Result;
 use loep_store::auth::{self, Actie, Gebruiker, Object};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use loep_store::{Db, TxDb};
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -75,13 +76,13 @@ fn row(indicator: &str, periode: &str, b: i64, nb: i64, nv: i64) -> Trefkans {
 
 /// Counts per (indicator, year) over closed cases, plus what destroyed cases left in the
 /// archive of counts.
-fn counts(conn: &Connection) -> Result<BTreeMap<(String, String), [i64; 3]>> {
+fn counts(conn: &Db) -> Result<BTreeMap<(String, String), [i64; 3]>> {
     let mut out: BTreeMap<(String, String), [i64; 3]> = BTreeMap::new();
     if !has_register(conn)? {
         return Ok(out);
     }
     bevindingen_intact(conn, None)?;
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT b.indicator, SUBSTR(z.einddatum, 1, 4), b.oordeel, COUNT(*)
          FROM zaak_bevinding b JOIN zaak z ON z.identificatie = b.zaak
          WHERE z.status = 'afgerond' AND z.einddatum IS NOT NULL
@@ -104,7 +105,7 @@ fn counts(conn: &Connection) -> Result<BTreeMap<(String, String), [i64; 3]>> {
             _ => e[2] += n,
         }
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.sql().prepare(
         "SELECT indicator, periode, bevestigd, niet_bevestigd, niet_vast_te_stellen FROM trefkans_archief",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -129,7 +130,7 @@ fn counts(conn: &Connection) -> Result<BTreeMap<(String, String), [i64; 3]>> {
 }
 
 /// The report, unauthorised (for the register export, which its caller authorised).
-pub fn rapport(conn: &Connection) -> Result<Rapport> {
+pub fn rapport(conn: &Db) -> Result<Rapport> {
     let counts = counts(conn)?;
     let mut totals: BTreeMap<String, [i64; 3]> = BTreeMap::new();
     let mut rows = Vec::new();
@@ -156,16 +157,16 @@ pub fn rapport(conn: &Connection) -> Result<Rapport> {
 }
 
 /// `loep trefkans`: hit rates per indicator and period.
-pub fn trefkansen(conn: &Connection, user: &Gebruiker) -> Result<Rapport> {
+pub fn trefkansen(conn: &Db, user: &Gebruiker) -> Result<Rapport> {
     auth::authorize(user, Actie::TrefkansBekijken, Object::Project)?;
     rapport(conn)
 }
 
 /// Adds a destroyed case's bevindingen to the archive of counts (in retention's transaction),
 /// so that hit rates outlive the cases they were computed from.
-pub(crate) fn archive(tx: &Transaction<'_>, zaak: &str) -> Result<()> {
+pub(crate) fn archive(tx: &TxDb, zaak: &str) -> Result<()> {
     bevindingen_intact(tx, Some(zaak))?;
-    tx.execute(
+    tx.sql().execute(
         "INSERT INTO trefkans_archief (indicator, periode, bevestigd, niet_bevestigd, niet_vast_te_stellen)
          SELECT b.indicator, SUBSTR(z.einddatum, 1, 4),
                 SUM(b.oordeel = 'bevestigd'), SUM(b.oordeel = 'niet_bevestigd'), SUM(b.oordeel = 'niet_vast_te_stellen')
@@ -184,7 +185,7 @@ pub(crate) fn archive(tx: &Transaction<'_>, zaak: &str) -> Result<()> {
 /// Refuses when a bevinding (of case `zaak`, or of any case) no longer matches its seal: the
 /// published hit rates are computed from them, so a changed one stops the computation rather
 /// than move a figure.
-pub(crate) fn bevindingen_intact(conn: &Connection, zaak: Option<&str>) -> Result<()> {
+pub(crate) fn bevindingen_intact(conn: &Db, zaak: Option<&str>) -> Result<()> {
     let intact = loep_store::integrity::intact_sql(conn, "zaak_bevinding")?;
     // One case by its key (a case page), or all of them (the hit rates).
     let (filter, key) = match zaak {
@@ -192,6 +193,7 @@ pub(crate) fn bevindingen_intact(conn: &Connection, zaak: Option<&str>) -> Resul
         None => ("?1 = ?1 AND", ""),
     };
     let changed: Option<String> = conn
+        .sql()
         .query_row(
             &format!(
                 "SELECT zaak || '/' || indicator FROM zaak_bevinding

@@ -52,11 +52,11 @@ fn world() -> World {
         auth::add_user(&tx, Some(&beheerder), naam, rol, None, PW).unwrap();
     }
     tx.commit().unwrap();
-    let conn = project.conn();
+    let conn = project.db();
     let analist = auth::authenticate(conn, "analist", PW).unwrap();
     let projectleider = auth::authenticate(conn, "projectleider", PW).unwrap();
     let handhaver = auth::authenticate(conn, "handhaver", PW).unwrap();
-    register::create_schema(project.conn()).unwrap();
+    register::create_schema(project.db()).unwrap();
     World {
         _dir: dir,
         project,
@@ -185,7 +185,7 @@ impl World {
     }
 
     fn status(&self, id: &str) -> String {
-        register::show(self.project.conn(), &self.projectleider, id)
+        register::show(self.project.db(), &self.projectleider, id)
             .unwrap()
             .zaak
             .status
@@ -243,7 +243,7 @@ fn every_transition_is_allowed_exactly_when_the_table_says() {
 fn closing_sets_the_archive_date_from_the_result_and_reopening_clears_it() {
     let mut w = world();
     let id = w.case_in("afgerond");
-    let z = register::show(w.project.conn(), &w.projectleider, &id)
+    let z = register::show(w.project.db(), &w.projectleider, &id)
         .unwrap()
         .zaak;
     assert_eq!(z.resultaat.as_deref(), Some("niets_gevonden"));
@@ -254,7 +254,7 @@ fn closing_sets_the_archive_date_from_the_result_and_reopening_clears_it() {
             .unwrap();
     assert_eq!((archief - eind).num_days(), 90, "niets_gevonden: P3M");
     w.step(&id, "heropend").unwrap();
-    let z = register::show(w.project.conn(), &w.projectleider, &id)
+    let z = register::show(w.project.db(), &w.projectleider, &id)
         .unwrap()
         .zaak;
     assert!(z.einddatum.is_none() && z.archiefactiedatum.is_none() && z.resultaat.is_none());
@@ -266,7 +266,7 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     for status in ["nieuw", "in_onderzoek", "afgerond", "nieuw", "geannuleerd"] {
         w.case_in(status);
     }
-    let beheerder = auth::authenticate(w.project.conn(), "beheerder", PW).unwrap();
+    let beheerder = auth::authenticate(w.project.db(), "beheerder", PW).unwrap();
     let tx = w.project.begin().unwrap();
     auth::add_user(
         &tx,
@@ -278,11 +278,11 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     )
     .unwrap();
     tx.commit().unwrap();
-    let conn = w.project.conn();
+    let conn = w.project.db();
     let handhaver2 = auth::authenticate(conn, "handhaver2", PW).unwrap();
     let by_list = |user: &Gebruiker| {
         let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<String>)> = BTreeMap::new();
-        for z in register::list(w.project.conn(), user, &Default::default()).unwrap() {
+        for z in register::list(w.project.db(), user, &Default::default()).unwrap() {
             let e = by.entry(z.status).or_default();
             e.0 += 1;
             e.1.insert(z.zaakobject.identificatie);
@@ -293,18 +293,18 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     };
     for user in [&w.projectleider, &w.analist, &w.handhaver, &handhaver2] {
         assert_eq!(
-            register::per_status(w.project.conn(), user).unwrap(),
+            register::per_status(w.project.db(), user).unwrap(),
             by_list(user),
             "{}",
             user.naam()
         );
     }
-    let all = register::per_status(w.project.conn(), &w.projectleider).unwrap();
+    let all = register::per_status(w.project.db(), &w.projectleider).unwrap();
     assert_eq!(all.iter().map(|(_, n, _)| n).sum::<usize>(), 5);
     assert!(all.contains(&("nieuw".to_string(), 2, 2)), "{all:?}");
     // Someone on none of the cases counts none of them.
     assert!(
-        register::per_status(w.project.conn(), &handhaver2)
+        register::per_status(w.project.db(), &handhaver2)
             .unwrap()
             .is_empty()
     );
@@ -319,8 +319,8 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
         )
         .unwrap();
     for user in [&w.projectleider, &w.handhaver] {
-        let e = register::per_status(w.project.conn(), user).unwrap_err();
+        let e = register::per_status(w.project.db(), user).unwrap_err();
         assert!(e.to_string().contains("zaak"), "{e}");
-        assert!(register::list(w.project.conn(), user, &Default::default()).is_err());
+        assert!(register::list(w.project.db(), user, &Default::default()).is_err());
     }
 }

@@ -247,7 +247,7 @@ impl Beperking {
 pub fn restrictions(session: &Session) -> Result<Vec<loep_store::beperking::Beperking>> {
     session.authorize(Actie::InzageBeperken)?;
     Ok(loep_store::beperking::all_active(
-        session.project.conn(),
+        session.project.db(),
         &crate::today(),
     )?)
 }
@@ -255,7 +255,7 @@ pub fn restrictions(session: &Session) -> Result<Vec<loep_store::beperking::Bepe
 /// Lifts restriction `id` before its end (privacy officer); logged.
 pub fn lift_restriction(session: &mut Session, id: i64) -> Result<()> {
     session.authorize(Actie::InzageBeperken)?;
-    let Some(b) = loep_store::beperking::get(session.project.conn(), id)? else {
+    let Some(b) = loep_store::beperking::get(session.project.db(), id)? else {
         return Err(AppError::not_found(format!("er is geen beperking {id}")));
     };
     let now = loep_store::clock::now();
@@ -343,8 +343,7 @@ pub fn report(
         tx.commit()?;
     }
     // Every restriction in force for the person applies, whoever draws the letter up.
-    let kept =
-        loep_store::beperking::active(session.project.conn(), &r.pseudoniem, &crate::today())?;
+    let kept = loep_store::beperking::active(session.project.db(), &r.pseudoniem, &crate::today())?;
     let in_force = Beperking::in_force(&kept);
     if let Some(b) = &in_force {
         b.apply(&mut r);
@@ -382,8 +381,7 @@ pub fn report(
     // project (from its processing activity) and the number of this access report's record
     // among the project's access reports in the log (another report drawn up meanwhile
     // comes after it).
-    let number =
-        loep_store::log::number_of_newest(session.project.conn(), "inzage", &r.pseudoniem)?;
+    let number = loep_store::log::number_of_newest(session.project.db(), "inzage", &r.pseudoniem)?;
     let kenmerk = kenmerk(
         &session.project.config.verwerkingsactiviteit_id,
         &day,
@@ -559,8 +557,7 @@ pub fn open_letter(session: &mut Session, file: &str) -> Result<(Vec<u8>, &'stat
     let now = loep_store::clock::now();
     // Which account opened it, by its keyed fingerprint (the privacy officer's log browser
     // names it; the exported log holds no names).
-    let account =
-        loep_store::log::account_fingerprint(session.project.conn(), session.user.naam())?;
+    let account = loep_store::log::account_fingerprint(session.project.db(), session.user.naam())?;
     session.project.log(
         loep_store::LogRecord::new("inzage.geopend", &now, &now)
             .with_attr("brief", stem.to_string())

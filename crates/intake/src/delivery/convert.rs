@@ -112,7 +112,7 @@ fn buurten_of_file(path: &Path) -> Result<Option<BuurtIndex>> {
 
 /// The buurten of the project's current `cbs_buurt` snapshot, when it has their geometry.
 fn buurten_of_project(project: &Project) -> Result<Option<BuurtIndex>> {
-    let Some(s) = catalog::current_snapshot(project.conn(), "cbs_buurt")? else {
+    let Some(s) = catalog::current_snapshot(project.db(), "cbs_buurt")? else {
         return Ok(None);
     };
     let path = project.layout.dir.join(&s.pad);

@@ -311,7 +311,7 @@ pub(super) fn plan(
     // BAG and BRP define the scope: other tables need them first.
     let has = |name: &str| -> Result<bool> {
         Ok(files.iter().any(|f| f.table.name == name)
-            || catalog::current_snapshot(project.conn(), name)?.is_some())
+            || catalog::current_snapshot(project.db(), name)?.is_some())
     };
     if files.iter().any(|f| !f.table.defines_scope()) {
         for needed in ["bag_verblijfsobject", "brp_persoon"] {
