@@ -9,12 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use loep_app::types::{Actie, Nieuw};
-use loep_app::{AppError, Kind, Mode, Session};
+use loep_app::{AppError, Kind, Session};
 use std::sync::Arc;
 
 use crate::Server;
+use crate::extract::{ReadSession, Reply, WriteForm, WriteSession};
 use crate::pages::{Wie, again, form_session, render};
-use crate::web::{app_error, blocking, page_error, session};
+use crate::web::{app_error, blocking, page_error};
 use crate::zaken::Velden;
 
 pub struct SignaalRegel {
@@ -270,18 +271,12 @@ fn signed(x: f64) -> String {
 
 pub async fn show(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     Path(vbo_id): Path<String>,
-) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let srv = server.clone();
-    match blocking(move || address_page(Some(&srv), &s, csrf, &vbo_id, None)).await {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = blocking(move || address_page(Some(&srv), &s, csrf, &vbo_id, None)).await?;
+    Ok(render(&p))
 }
 
 /// A write from the address page: on invalid input the page again with the reason on top.
@@ -437,11 +432,7 @@ struct Onthullingen {
 }
 
 /// `GET /onthullingen`: the requests the account may see; a sleutelhouder decides here.
-pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn list(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadSession) -> Reply {
     let page = blocking(move || {
         let mut all = loep_app::reveal::list(&s)?;
         // Open requests first, then the newest.
@@ -462,23 +453,12 @@ pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Resp
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 /// `POST /onthullingen/{id}/besluit`: a sleutelhouder approves or refuses.
-pub async fn decide(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, _, v) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn decide(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Response {
     let approve = match v.get("besluit").as_str() {
         "goedkeuren" => true,
         "weigeren" => false,
@@ -513,16 +493,8 @@ struct OnthullingPagina {
 
 /// `GET /onthullingen/{id}`: the identities of an approved request, for the requester and
 /// the people on the case only; every view is in the processing log.
-pub async fn open(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
+pub async fn open(Path(id): Path<String>, WriteSession(mut s, csrf): WriteSession) -> Reply {
     // Opening writes the log: a writer's session.
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let page = blocking(move || {
         let o = loep_app::reveal::open(&mut s, &id)?;
         Ok(OnthullingPagina {
@@ -563,8 +535,6 @@ pub async fn open(
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }

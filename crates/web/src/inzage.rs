@@ -3,7 +3,6 @@
 //! sees the reports kept in the vault and opens one to send it (the opening logged too).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,7 +10,8 @@ use loep_app::{Kind, Mode};
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, again, form_session, render};
+use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::pages::{Wie, again, render};
 use crate::web::{app_error, blocking, session};
 
 pub struct BriefRegel {
@@ -88,27 +88,13 @@ fn page(
 }
 
 /// `GET /inzage`: the form and the reports kept.
-pub async fn list(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match blocking(move || page(&s, csrf, None)).await {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+pub async fn list(ReadSession(s, csrf): ReadSession) -> Reply {
+    let p = blocking(move || page(&s, csrf, None)).await?;
+    Ok(render(&p))
 }
 
 /// `POST /inzage`: the report for the BSN given; back to the list, or the form with why not.
-pub async fn draw_up(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Response {
     let answer = blocking(move || {
         let bsn = v.get("bsn");
         if !(8..=9).contains(&bsn.len()) || !bsn.bytes().all(|b| b.is_ascii_digit()) {
@@ -200,16 +186,7 @@ pub async fn open(
 
 /// `POST /inzage/beperking/{id}/opheffen`: the privacy officer lifts a restriction before its
 /// end (the investigation it protected is over); back to the list.
-pub async fn lift(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, _, _) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn lift(Path(id): Path<i64>, WriteForm(mut s, _, _): WriteForm) -> Response {
     match blocking(move || loep_app::inzage::lift_restriction(&mut s, id)).await {
         Ok(()) => Redirect::to("/inzage").into_response(),
         Err(e) => app_error(&e),

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::Server;
+use crate::extract::{ReadSession, Reply};
 use crate::pages::{Wie, csrf_refused, render};
 use crate::web::{app_error, blocking, page_error, session};
 
@@ -77,16 +78,11 @@ pub struct KoppelingenQuery {
 /// `GET /koppelingen`: the pairs of the current linkage run to review, with the linkage's
 /// reasoning; a form to propose, or to confirm a proposal.
 pub async fn list(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     q: Result<Query<KoppelingenQuery>, QueryRejection>,
-) -> Response {
+) -> Reply {
     // A page number that is not one shows the first page.
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let page = blocking(move || {
         let o = beoordeling::overzicht(&s, q.pagina.unwrap_or(1))?;
         let regels = o
@@ -183,10 +179,8 @@ pub async fn list(
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 /// The writing session of a form's post, its CSRF token checked.

@@ -15,6 +15,7 @@ use loep_app::types::Actie;
 use std::sync::Arc;
 
 use crate::Server;
+use crate::extract::{ReadSession, Reply};
 use crate::pages::{Wie, csrf_refused, render};
 use crate::web::{app_error, blocking, page_error, session};
 
@@ -190,11 +191,7 @@ struct Proef {
 }
 
 /// `GET /leveringen`: every delivery with its report, and the upload form.
-pub async fn page(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn page(ReadSession(s, csrf): ReadSession) -> Reply {
     let page = blocking(move || {
         let list = loep_app::intake::deliveries(&s)?;
         Ok(Leveringen {
@@ -214,10 +211,8 @@ pub async fn page(State(server): State<Arc<Server>>, headers: HeaderMap) -> Resp
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 /// Uploads older than an hour go, with their files.

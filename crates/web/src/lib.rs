@@ -14,6 +14,7 @@
 
 mod adres;
 mod api;
+mod extract;
 mod inlogrem;
 mod inzage;
 mod koppelingen;

@@ -10,16 +10,17 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use loep_app::Kind;
 use loep_app::melden::{CATEGORIEEN, MAX_OMSCHRIJVING, STATUSSEN};
 use loep_app::types::Actie;
-use loep_app::{Kind, Mode};
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, form_session, render};
-use crate::web::{app_error, blocking, page_error, session};
+use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::pages::{Wie, render};
+use crate::web::{app_error, blocking, page_error};
 use crate::zaken::{Keuze, Velden};
 
 /// A form sent sooner than this after it was handed out was not typed by a person.
@@ -448,14 +449,9 @@ pub struct Pagina {
 /// municipality's delivery, the newest first and paged; below it the form's reports with
 /// their status.
 pub async fn list(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     axum::extract::Query(q): axum::extract::Query<Pagina>,
-) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let page = blocking(move || {
         let all = loep_app::melden::list(&s)?;
         let delivered = loep_app::melden::delivered(&s, None)?;
@@ -478,25 +474,12 @@ pub async fn list(
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
-pub async fn set_status(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, _, v) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+pub async fn set_status(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Reply {
     let status = v.get("status");
-    match blocking(move || loep_app::melden::set_status(&mut s, &id, &status)).await {
-        Ok(m) => Redirect::to(&format!("/meldingen#melding-{}", m.melding_id)).into_response(),
-        Err(e) => app_error(&e),
-    }
+    let m = blocking(move || loep_app::melden::set_status(&mut s, &id, &status)).await?;
+    Ok(Redirect::to(&format!("/meldingen#melding-{}", m.melding_id)).into_response())
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::Server;
+use crate::extract::{ReadSession, Reply};
 use crate::web::{app_error, blocking, clear_cookie, page_error, session, set_cookie, token};
 
 /// Signals per page of the queue.
@@ -463,11 +464,10 @@ impl RunOverview {
     }
 }
 
-pub async fn dashboard(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn dashboard(
+    State(server): State<Arc<Server>>,
+    ReadSession(s, csrf): ReadSession,
+) -> Response {
     // A partner-medewerker or handhaver works on cases and sees nothing of the project as a
     // whole: their start page is the list of their cases.
     if !s.may(Actie::ProjectBekijken) {
@@ -755,13 +755,9 @@ fn indicator_choices() -> loep_app::Result<Vec<(String, String)>> {
 /// strongest signal that matches the filter.
 pub async fn signals(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     Query(f): Query<Filter>,
 ) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let page = blocking(move || {
         let addresses = server.address_book(&s)?;
         let f = f.with_buurt_code(&addresses);
@@ -903,69 +899,67 @@ struct Indicatoren {
 }
 
 /// The published catalogue in plain Dutch, for everyone (no login).
-pub async fn indicators() -> Response {
-    match loep_app::scan::catalogue() {
-        Ok(c) => render(&Indicatoren {
-            bouwstenen: c
-                .bouwstenen
-                .values()
-                .map(|b| Bouwsteen {
-                    naam: b.naam.clone(),
-                    versie: b.versie,
-                    titel: b.titel.clone(),
-                    beschrijving: b.beschrijving.clone(),
-                    regels: b.regels.clone(),
-                    kolommen: b
-                        .kolommen
-                        .iter()
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                    leest: b
-                        .leest
-                        .iter()
-                        .map(|(t, cols)| format!("{t} ({})", cols.join(", ")))
-                        .chain(b.afgeleid.iter().map(|d| format!("afgeleide gegevens {d}")))
-                        .collect(),
-                    gelezen_door: c
-                        .indicators
-                        .iter()
-                        .filter(|i| i.bouwstenen.iter().any(|x| x.naam == b.naam))
-                        .map(|i| i.code.clone())
-                        .collect(),
-                })
-                .collect(),
-            indicatoren: c
-                .indicators
-                .into_iter()
-                .map(|i| Uitleg {
-                    afgeleid: i
-                        .afgeleid
-                        .keys()
-                        .map(|n| {
-                            let titel = i
-                                .bouwstenen
-                                .iter()
-                                .find(|b| &b.naam == n)
-                                .map(|b| b.titel.clone())
-                                .unwrap_or_default();
-                            (n.clone(), titel)
-                        })
-                        .collect(),
-                    uitleg: i.uitleg_sjabloon(),
-                    marge: i.marge_sjabloon(),
-                    code: i.code,
-                    versie: i.versie,
-                    thema: i.thema.label().to_string(),
-                    titel: i.titel,
-                    beschrijving: i.beschrijving,
-                    grondslag: i.grondslag,
-                    niet_bedoeld: i.niet_bedoeld,
-                    ontbrekend: i.ontbrekend,
-                })
-                .collect(),
-        }),
-        Err(e) => app_error(&e),
-    }
+pub async fn indicators() -> Reply {
+    let c = loep_app::scan::catalogue()?;
+    Ok(render(&Indicatoren {
+        bouwstenen: c
+            .bouwstenen
+            .values()
+            .map(|b| Bouwsteen {
+                naam: b.naam.clone(),
+                versie: b.versie,
+                titel: b.titel.clone(),
+                beschrijving: b.beschrijving.clone(),
+                regels: b.regels.clone(),
+                kolommen: b
+                    .kolommen
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                leest: b
+                    .leest
+                    .iter()
+                    .map(|(t, cols)| format!("{t} ({})", cols.join(", ")))
+                    .chain(b.afgeleid.iter().map(|d| format!("afgeleide gegevens {d}")))
+                    .collect(),
+                gelezen_door: c
+                    .indicators
+                    .iter()
+                    .filter(|i| i.bouwstenen.iter().any(|x| x.naam == b.naam))
+                    .map(|i| i.code.clone())
+                    .collect(),
+            })
+            .collect(),
+        indicatoren: c
+            .indicators
+            .into_iter()
+            .map(|i| Uitleg {
+                afgeleid: i
+                    .afgeleid
+                    .keys()
+                    .map(|n| {
+                        let titel = i
+                            .bouwstenen
+                            .iter()
+                            .find(|b| &b.naam == n)
+                            .map(|b| b.titel.clone())
+                            .unwrap_or_default();
+                        (n.clone(), titel)
+                    })
+                    .collect(),
+                uitleg: i.uitleg_sjabloon(),
+                marge: i.marge_sjabloon(),
+                code: i.code,
+                versie: i.versie,
+                thema: i.thema.label().to_string(),
+                titel: i.titel,
+                beschrijving: i.beschrijving,
+                grondslag: i.grondslag,
+                niet_bedoeld: i.niet_bedoeld,
+                ontbrekend: i.ontbrekend,
+            })
+            .collect(),
+    }))
 }
 
 #[cfg(test)]

@@ -7,14 +7,14 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use loep_app::Mode;
 use loep_app::scan::ScanProgress;
 use loep_app::types::Actie;
 use std::sync::{Arc, Mutex};
 
 use crate::Server;
+use crate::extract::{ReadSession, Reply};
 use crate::pages::{Wie, form_session, render};
-use crate::web::{app_error, blocking, page_error, session};
+use crate::web::{blocking, page_error};
 
 /// Where the server's scan is.
 #[derive(Debug, Clone, Default)]
@@ -69,11 +69,7 @@ struct Scans {
 }
 
 /// `GET /scans`: the server's scan (running, or how the last ended) and the project's runs.
-pub async fn page(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn page(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadSession) -> Reply {
     let state = server.scan.lock().map(|s| s.clone()).unwrap_or_default();
     let page = blocking(move || {
         let status = loep_app::project::status(&s)?;
@@ -97,10 +93,8 @@ pub async fn page(State(server): State<Arc<Server>>, headers: HeaderMap) -> Resp
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 /// One check of a run against its certificate, as the page shows it.
@@ -131,14 +125,9 @@ struct CertificaatPagina {
 /// `GET /scans/{run}/certificaat`: the run's certificate for the privacy officer, written out,
 /// with the checks that need no recomputation (`loep run verifieer` computes the run again).
 pub async fn certificaat(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     axum::extract::Path(run): axum::extract::Path<String>,
-) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let page = blocking(move || {
         let v = loep_app::scan::certificate(&s, Some(&run))?;
         let controles = v
@@ -191,42 +180,33 @@ pub async fn certificaat(
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 /// `GET /scans/{run}/certificaat.json`: the certificate exactly as stored (its SHA-256 is the
 /// one the log names), for an auditor to keep.
 pub async fn certificaat_json(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, _): ReadSession,
     axum::extract::Path(run): axum::extract::Path<String>,
-) -> Response {
-    let (s, _) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let file = format!("certificaat-{run}.json");
     let text = blocking(move || loep_app::scan::certificate_text(&s, Some(&run))).await;
-    match text {
-        Ok(t) => (
-            [
-                (
-                    axum::http::header::CONTENT_TYPE,
-                    "application/json".to_string(),
-                ),
-                (
-                    axum::http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{file}\""),
-                ),
-            ],
-            t,
-        )
-            .into_response(),
-        Err(e) => app_error(&e),
-    }
+    let t = text?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        t,
+    )
+        .into_response())
 }
 
 /// `POST /scans`: starts a scan on a thread of its own and answers at once.

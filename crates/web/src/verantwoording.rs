@@ -8,12 +8,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use loep_app::{Kind, Mode};
+use loep_app::Kind;
 use std::sync::Arc;
 
 use crate::Server;
+use crate::extract::{ReadSession, Reply};
 use crate::pages::{Wie, render};
-use crate::web::{app_error, blocking, session};
+use crate::web::{app_error, blocking};
 
 fn procent(x: f64) -> String {
     format!("{:.0}%", x * 100.0).replace('.', ",")
@@ -42,11 +43,7 @@ struct Trefkansen {
 
 /// `GET /trefkansen`: per indicator, how often a closed case confirmed what it signalled, with
 /// a 95% interval; fewer than the minimum of judged cases are not shown.
-pub async fn trefkansen(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn trefkansen(ReadSession(s, csrf): ReadSession) -> Reply {
     let page = blocking(move || {
         let r = loep_app::zaken::trefkans(&s)?;
         let regels = r
@@ -76,10 +73,8 @@ pub async fn trefkansen(State(server): State<Arc<Server>>, headers: HeaderMap) -
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 pub struct GroepRegel {
@@ -106,11 +101,7 @@ struct Eerlijkheid {
 }
 
 /// `GET /eerlijkheid`: the latest run's fairness chart with its figures and a reading guide.
-pub async fn eerlijkheid(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn eerlijkheid(ReadSession(s, csrf): ReadSession) -> Reply {
     let page = blocking(move || {
         let (run, f, svg) = loep_app::scan::fairness_chart(&s, None)?;
         let groepen = f
@@ -152,10 +143,8 @@ pub async fn eerlijkheid(State(server): State<Arc<Server>>, headers: HeaderMap) 
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 #[derive(Template)]
@@ -262,14 +251,9 @@ fn url_encode(v: &str) -> String {
 /// `GET /verwerkingslog`: the whole chain checked now, the signed head to keep, and any alarm;
 /// for the privacy officer also the records, searchable by person, kind and period.
 pub async fn verwerkingslog(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     axum::extract::Query(q): axum::extract::Query<LogQuery>,
-) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let page = blocking(move || {
         // A search (or another page of one) does not check the whole chain again.
         let searching = [&q.persoon, &q.handeling, &q.van, &q.tot]
@@ -309,10 +293,8 @@ pub async fn verwerkingslog(
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 pub struct AccountRegel {
@@ -535,16 +517,10 @@ pub async fn account_act(
 
 /// `GET /accounts`: the project's accounts, and for the privacy officer their audit trail
 /// (created, disabled, enabled, confirmed, locked, every failed login), newest first.
-pub async fn accounts(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn accounts(ReadSession(s, csrf): ReadSession) -> Reply {
     let page = blocking(move || accounts_page(&s, csrf, None, None)).await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 pub struct Veld {
@@ -637,11 +613,7 @@ fn register_waarde(v: &serde_json::Value) -> String {
 }
 
 /// `GET /algoritmeregister`: the entry as `loep register export` writes it, field by field.
-pub async fn algoritmeregister(State(server): State<Arc<Server>>, headers: HeaderMap) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn algoritmeregister(ReadSession(s, csrf): ReadSession) -> Reply {
     let page = blocking(move || {
         let e = loep_app::register::entry(&s)?;
         let velden = e
@@ -665,8 +637,6 @@ pub async fn algoritmeregister(State(server): State<Arc<Server>>, headers: Heade
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }

@@ -5,18 +5,17 @@
 //! again by the core's use case, on the case itself (a partner only on its own cases).
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use loep_app::types::{Actie, Oordeel, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
-use loep_app::{AppError, Kind, Mode, Session};
+use loep_app::{AppError, Kind, Session};
 use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::Server;
-use crate::pages::{Wie, again, form_session, render};
-use crate::web::{app_error, blocking, session};
+use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::pages::{Wie, again, render};
+use crate::web::{app_error, blocking};
 
 /// A code with its description, for a select list.
 pub struct Keuze {
@@ -68,13 +67,9 @@ pub struct LijstVraag {
 
 pub async fn list(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     Query(q): Query<LijstVraag>,
-) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let page = blocking(move || {
         let filter = ZaakFilter {
             status: Some(q.status.clone()).filter(|v| !v.is_empty()),
@@ -121,10 +116,8 @@ pub async fn list(
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 pub struct Regel {
@@ -549,13 +542,9 @@ fn case_page(
 
 pub async fn show(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     Path(id): Path<String>,
-) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let page = blocking(move || {
         let d = loep_app::zaken::show(&s, &id)?;
         let book = server.address_book(&s)?;
@@ -563,10 +552,8 @@ pub async fn show(
         Ok(case_page(&s, csrf, d, &book, None, personen))
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 /// One indicator on the visit sheet.
@@ -598,13 +585,9 @@ struct Bezoekblad {
 /// name, which only an approved request shows).
 pub async fn visit_sheet(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
+    ReadSession(s, csrf): ReadSession,
     Path(id): Path<String>,
-) -> Response {
-    let (s, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
     let page = blocking(move || {
         let d = loep_app::zaken::show(&s, &id)?;
         let book = server.address_book(&s)?;
@@ -654,10 +637,8 @@ pub async fn visit_sheet(
         })
     })
     .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    let p = page?;
+    Ok(render(&p))
 }
 
 /// A posted form as its fields in order (check boxes repeat a name).
@@ -717,14 +698,9 @@ fn required(v: &Velden, name: &str, label: &str) -> loep_app::Result<String> {
 /// case page again with what was wrong at the top.
 pub async fn act(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
     Path((id, actie)): Path<(String, String)>,
-    Form(fields): Form<Vec<(String, String)>>,
+    WriteForm(mut s, csrf, v): WriteForm,
 ) -> Response {
-    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let target = format!("/zaken/{id}");
     let answer = blocking(move || {
         let done = apply(&mut s, &id, &actie, &v);
