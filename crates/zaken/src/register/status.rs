@@ -1,0 +1,112 @@
+//! Moving a case through the allowed statuses: the catalogue's table of transitions, and
+//! taking a case into investigation or cancelling it (`loep zaak status`).
+
+use anyhow::Result;
+use loep_store::auth::{Actie, Gebruiker};
+use loep_store::{Problem, ProblemKind, Project};
+
+use super::afsluiten::{close_in, terms};
+use super::logboek::log_step;
+use super::model::Zaak;
+use super::opslag::{detail, load, push_status};
+use super::toegang::authorize;
+use super::{invalid, invalid_in};
+use crate::catalogus::{self, catalogus};
+
+/// The shortest reason a reopening or a cancellation may give.
+pub const MIN_REDEN: usize = 20;
+
+/// `loep zaak status`: take a case into investigation (`in_onderzoek`) or cancel it
+/// (`geannuleerd`, with a reason). Planning and recording a visit, closing and reopening have
+/// commands of their own, because they record more than a status.
+pub fn set_status(
+    project: &mut Project,
+    user: &Gebruiker,
+    id: &str,
+    naar: &str,
+    toelichting: &str,
+) -> Result<Zaak> {
+    let z = load(project.db(), id)?;
+    let naar = naar.trim();
+    // Cancelling closes the case: it is for those who may close one.
+    let actie = if naar == "geannuleerd" {
+        Actie::ZaakAfsluiten
+    } else {
+        Actie::ZaakBehandelen
+    };
+    authorize(project.db(), user, actie, &z)?;
+    let hint = match naar {
+        "huisbezoek_gepland" => Some("`loep zaak visit plan`"),
+        "huisbezoek_uitgevoerd" => Some("`loep zaak visit record`"),
+        "afgerond" => Some("`loep zaak close` (met een resultaat)"),
+        "heropend" => Some("`loep zaak reopen` (projectleider, met een reden)"),
+        "in_onderzoek" | "geannuleerd" => None,
+        other => {
+            return Err(invalid(format!(
+                "onbekende status '{other}'; kies uit: {}",
+                catalogus::Catalogus::codes(
+                    catalogus().statustypen.iter().map(|s| s.code.as_str())
+                )
+            )));
+        }
+    };
+    if let Some(h) = hint {
+        return Err(invalid(format!("status '{naar}' zet je met {h}")));
+    }
+    check_transition(&z, naar)?;
+    if naar == "geannuleerd" && toelichting.trim().chars().count() < MIN_REDEN {
+        return Err(invalid_in(
+            &["toelichting"],
+            format!(
+                "zeg in de toelichting waarom de zaak wordt geannuleerd (minstens {MIN_REDEN} tekens)"
+            ),
+        ));
+    }
+    let d = detail(project.db(), z.clone())?;
+    if naar == "geannuleerd" && !d.bevindingen.is_empty() {
+        return Err(invalid(format!(
+            "zaak {} heeft al bevindingen; sluit haar af met een resultaat (`loep zaak close`) in plaats van te annuleren",
+            z.identificatie
+        )));
+    }
+    let terms = terms(project);
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let tx = project.begin()?;
+    push_status(&tx, &z.identificatie, naar, toelichting.trim(), user.naam())?;
+    if naar == "geannuleerd" {
+        close_in(&tx, &terms, &z.identificatie, "ingetrokken", toelichting)?;
+    }
+    log_step(
+        &tx,
+        user,
+        &activity,
+        "zaak.status",
+        &z.identificatie,
+        &d.personen,
+        &[("status", naar.to_string())],
+    )?;
+    tx.commit()?;
+    load(project.db(), &z.identificatie)
+}
+
+/// Refuses unless the catalogue allows the case to go from its status to `naar`.
+pub(super) fn check_transition(z: &Zaak, naar: &str) -> Result<()> {
+    let c = catalogus();
+    if c.mag(&z.status, naar) {
+        return Ok(());
+    }
+    let allowed = c.overgangen.get(&z.status).cloned().unwrap_or_default();
+    Err(Problem::error(
+        ProblemKind::Refused,
+        format!(
+            "geweigerd: zaak {} staat op '{}' en kan niet naar '{naar}'; toegestaan vanaf hier: {}",
+            z.identificatie,
+            z.status,
+            if allowed.is_empty() {
+                "niets".to_string()
+            } else {
+                allowed.join(", ")
+            }
+        ),
+    ))
+}
