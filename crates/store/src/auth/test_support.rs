@@ -1,0 +1,76 @@
+//! What the unit tests of the parts of `auth` share: a project with its first beheerder, and
+//! ways to look at accounts, the audit trail and errors.
+
+use chrono::{DateTime, Utc};
+
+use super::accounts::users_at;
+use super::{Account, Actie, Gebruiker, Object, Rol, add_user, authenticate, create_schema};
+use crate::audit::{self, Gebeurtenis};
+use crate::db::Db;
+use crate::problem::{Problem, ProblemKind};
+
+pub(super) const PW: &str = "een lang wachtwoord";
+
+/// A project with its first beheerder, logged in.
+pub(super) fn project() -> (rusqlite::Connection, Gebruiker) {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
+    create_schema(Db::of(&conn)).unwrap();
+    add_user(Db::of(&conn), None, "beheer", Rol::Beheerder, None, PW).unwrap();
+    let b = authenticate(Db::of(&conn), "beheer", PW).unwrap();
+    (conn, b)
+}
+
+pub(super) fn add(conn: &Db, by: &Gebruiker, naam: &str, rol: Rol) -> Gebruiker {
+    add_user(conn, Some(by), naam, rol, None, PW).unwrap();
+    authenticate(conn, naam, PW).unwrap()
+}
+
+pub(super) fn events(conn: &Db) -> Vec<(Gebeurtenis, String, Option<String>)> {
+    audit::records(conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.gebeurtenis, r.account, r.door))
+        .collect()
+}
+
+pub(super) fn status(conn: &Db, naam: &str, now: DateTime<Utc>) -> Account {
+    users_at(conn, now)
+        .unwrap()
+        .into_iter()
+        .find(|a| a.naam == naam)
+        .unwrap()
+}
+
+pub(super) fn kind(e: &anyhow::Error) -> Option<ProblemKind> {
+    e.chain()
+        .find_map(|c| c.downcast_ref::<Problem>())
+        .map(|p| p.kind)
+}
+
+pub(super) fn object_for(actie: Actie, naam: &str) -> Object<'_> {
+    match actie {
+        Actie::OnthullingBeoordelen => Object::Onthulling {
+            aanvrager: "iemand-anders",
+            goedgekeurd: false,
+            op_zaak: false,
+        },
+        Actie::OnthullingInzien => Object::Onthulling {
+            aanvrager: naam,
+            goedgekeurd: true,
+            op_zaak: false,
+        },
+        Actie::GebruikersBeheren | Actie::GebruikersBevestigen => Object::Gebruiker {
+            naam: "iemand-anders",
+        },
+        Actie::ZaakHeropenen => Object::Zaak {
+            op_zaak: true,
+            gesloten: true,
+        },
+        a if a.on_case() => Object::Zaak {
+            op_zaak: true,
+            gesloten: false,
+        },
+        _ => Object::Project,
+    }
+}
