@@ -4,18 +4,17 @@
 //! the requester sees the identities, in place.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
 use loep_app::types::{Actie, Nieuw};
 use loep_app::{AppError, Kind, Session};
 use std::sync::Arc;
 
 use crate::Server;
 use crate::extract::{ReadSession, Reply, WriteForm, WriteSession};
-use crate::pages::{Wie, again, form_session, render};
-use crate::web::{app_error, blocking, page_error};
+use crate::pages::{Wie, again, render};
+use crate::web::{blocking, page_error};
 use crate::zaken::Velden;
 
 pub struct SignaalRegel {
@@ -281,15 +280,9 @@ pub async fn show(
 
 /// A write from the address page: on invalid input the page again with the reason on top.
 async fn from_address(
-    server: Arc<Server>,
-    headers: HeaderMap,
-    fields: Vec<(String, String)>,
+    WriteForm(mut s, csrf, v): WriteForm,
     act: impl FnOnce(&mut Session, &Velden) -> loep_app::Result<String> + Send + 'static,
-) -> Response {
-    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Reply {
     let answer = blocking(move || match act(&mut s, &v) {
         Ok(to) => Ok(Err(to)),
         Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
@@ -301,21 +294,16 @@ async fn from_address(
         }
         Err(e) => Err(e),
     })
-    .await;
-    match answer {
-        Ok(Err(to)) => Redirect::to(&to).into_response(),
-        Ok(Ok((kind, page))) => again(kind, &page),
-        Err(e) => app_error(&e),
-    }
+    .await?;
+    Ok(match answer {
+        Err(to) => Redirect::to(&to).into_response(),
+        Ok((kind, page)) => again(kind, &page),
+    })
 }
 
 /// `POST /zaken`: a case from signals of one address.
-pub async fn new_case(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    from_address(server, headers, fields, |s, v| {
+pub async fn new_case(form: WriteForm) -> Reply {
+    from_address(form, |s, v| {
         let signalen = v.all("signaal");
         if signalen.is_empty() {
             return Err(AppError::new(
@@ -337,12 +325,8 @@ pub async fn new_case(
 }
 
 /// `POST /onthullingen`: an analist asks for the identities behind one signal.
-pub async fn request(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    from_address(server, headers, fields, |s, v| {
+pub async fn request(form: WriteForm) -> Reply {
+    from_address(form, |s, v| {
         let signaal = v.get("signaal");
         let o = loep_app::reveal::request(s, &signaal, &v.get("reden"))?;
         Ok(format!("/onthullingen#verzoek-{}", o.id))
@@ -433,7 +417,7 @@ struct Onthullingen {
 
 /// `GET /onthullingen`: the requests the account may see; a sleutelhouder decides here.
 pub async fn list(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadSession) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let mut all = loep_app::reveal::list(&s)?;
         // Open requests first, then the newest.
         all.sort_by(|a, b| {
@@ -452,25 +436,22 @@ pub async fn list(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadS
             verzoeken,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
 /// `POST /onthullingen/{id}/besluit`: a sleutelhouder approves or refuses.
-pub async fn decide(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Response {
+pub async fn decide(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Reply {
     let approve = match v.get("besluit").as_str() {
         "goedkeuren" => true,
         "weigeren" => false,
         _ => {
-            return page_error(StatusCode::BAD_REQUEST, "Kies goedkeuren of weigeren.");
+            return Err(page_error(StatusCode::BAD_REQUEST, "Kies goedkeuren of weigeren.").into());
         }
     };
     let toelichting = v.get("toelichting");
-    match blocking(move || loep_app::reveal::decide(&mut s, &id, approve, &toelichting)).await {
-        Ok(_) => Redirect::to("/onthullingen").into_response(),
-        Err(e) => app_error(&e),
-    }
+    blocking(move || loep_app::reveal::decide(&mut s, &id, approve, &toelichting)).await?;
+    Ok(Redirect::to("/onthullingen").into_response())
 }
 
 pub struct IdentiteitRegel {
@@ -495,7 +476,7 @@ struct OnthullingPagina {
 /// the people on the case only; every view is in the processing log.
 pub async fn open(Path(id): Path<String>, WriteSession(mut s, csrf): WriteSession) -> Reply {
     // Opening writes the log: a writer's session.
-    let page = blocking(move || {
+    let p = blocking(move || {
         let o = loep_app::reveal::open(&mut s, &id)?;
         Ok(OnthullingPagina {
             wie: Wie::of(&s, csrf),
@@ -534,7 +515,6 @@ pub async fn open(Path(id): Path<String>, WriteSession(mut s, csrf): WriteSessio
                 .collect(),
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }

@@ -3,16 +3,14 @@
 //! sees the reports kept in the vault and opens one to send it (the opening logged too).
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
-use loep_app::{Kind, Mode};
-use std::sync::Arc;
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use loep_app::Kind;
 
-use crate::Server;
-use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::extract::{ReadSession, Reply, WriteForm, WriteSession};
 use crate::pages::{Wie, again, render};
-use crate::web::{app_error, blocking, session};
+use crate::web::blocking;
 
 pub struct BriefRegel {
     pub naam: String,
@@ -94,7 +92,7 @@ pub async fn list(ReadSession(s, csrf): ReadSession) -> Reply {
 }
 
 /// `POST /inzage`: the report for the BSN given; back to the list, or the form with why not.
-pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Response {
+pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Reply {
     let answer = blocking(move || {
         let bsn = v.get("bsn");
         if !(8..=9).contains(&bsn.len()) || !bsn.bytes().all(|b| b.is_ascii_digit()) {
@@ -143,10 +141,10 @@ pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Response {
             Err(e) => Err(e),
         }
     })
-    .await;
-    match answer {
-        Ok(Ok(())) => Redirect::to("/inzage").into_response(),
-        Ok(Err((kind, p))) => again(
+    .await?;
+    Ok(match answer {
+        Ok(()) => Redirect::to("/inzage").into_response(),
+        Err((kind, p)) => again(
             if kind == Kind::NotFound {
                 Kind::Invalid
             } else {
@@ -154,41 +152,26 @@ pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Response {
             },
             &p,
         ),
-        Err(e) => app_error(&e),
-    }
+    })
 }
 
 /// `GET /inzage/{bestand}`: one kept report (`.html` or `.pdf`), as a download.
-pub async fn open(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Path(bestand): Path<String>,
-) -> Response {
-    let (mut s, _) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub async fn open(Path(bestand): Path<String>, WriteSession(mut s, _): WriteSession) -> Reply {
     let name = bestand.clone();
-    match blocking(move || loep_app::inzage::open_letter(&mut s, &name)).await {
-        Ok((bytes, kind)) => {
-            let mut res = (StatusCode::OK, bytes).into_response();
-            let h = res.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
-            // The name is checked by the use case: letters, digits and hyphens, one extension.
-            if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{bestand}\"")) {
-                h.insert(header::CONTENT_DISPOSITION, v);
-            }
-            res
-        }
-        Err(e) => app_error(&e),
+    let (bytes, kind) = blocking(move || loep_app::inzage::open_letter(&mut s, &name)).await?;
+    let mut res = (StatusCode::OK, bytes).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    // The name is checked by the use case: letters, digits and hyphens, one extension.
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{bestand}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
     }
+    Ok(res)
 }
 
 /// `POST /inzage/beperking/{id}/opheffen`: the privacy officer lifts a restriction before its
 /// end (the investigation it protected is over); back to the list.
-pub async fn lift(Path(id): Path<i64>, WriteForm(mut s, _, _): WriteForm) -> Response {
-    match blocking(move || loep_app::inzage::lift_restriction(&mut s, id)).await {
-        Ok(()) => Redirect::to("/inzage").into_response(),
-        Err(e) => app_error(&e),
-    }
+pub async fn lift(Path(id): Path<i64>, WriteForm(mut s, _, _): WriteForm) -> Reply {
+    blocking(move || loep_app::inzage::lift_restriction(&mut s, id)).await?;
+    Ok(Redirect::to("/inzage").into_response())
 }

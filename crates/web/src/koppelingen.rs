@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::Server;
 use crate::extract::{ReadSession, Reply};
 use crate::pages::{Wie, csrf_refused, render};
-use crate::web::{app_error, blocking, page_error, session};
+use crate::web::{blocking, page_error, session};
 
 /// One pair on the page.
 pub struct PaarRegel {
@@ -83,7 +83,7 @@ pub async fn list(
 ) -> Reply {
     // A page number that is not one shows the first page.
     let q = q.map(|Query(q)| q).unwrap_or_default();
-    let page = blocking(move || {
+    let p = blocking(move || {
         let o = beoordeling::overzicht(&s, q.pagina.unwrap_or(1))?;
         let regels = o
             .regels
@@ -178,8 +178,7 @@ pub async fn list(
             paginas: o.paginas,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -219,24 +218,19 @@ pub async fn propose(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     form: Result<Form<VoorstelForm>, FormRejection>,
-) -> Response {
+) -> Reply {
     let Ok(Form(form)) = form else {
-        return incomplete();
+        return Ok(incomplete());
     };
-    let mut s = match writer(&server, &headers, &form.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let mut s = writer(&server, &headers, &form.csrf).await?;
     let paar = Paar {
         bron: form.bron,
         record_key: form.record_key,
         pseudoniem: form.pseudoniem,
     };
     let grond = form.grond;
-    match blocking(move || beoordeling::voorstellen(&mut s, &paar, &grond)).await {
-        Ok(_) => Redirect::to("/koppelingen?gedaan=voorstel").into_response(),
-        Err(e) => app_error(&e),
-    }
+    blocking(move || beoordeling::voorstellen(&mut s, &paar, &grond)).await?;
+    Ok(Redirect::to("/koppelingen?gedaan=voorstel").into_response())
 }
 
 /// The form of a decision.
@@ -253,32 +247,38 @@ pub async fn decide(
     headers: HeaderMap,
     nr: Result<Path<i64>, PathRejection>,
     form: Result<Form<BesluitForm>, FormRejection>,
-) -> Response {
+) -> Reply {
     let Ok(Path(nr)) = nr else {
-        return page_error(StatusCode::NOT_FOUND, "Dit voorstel bestaat niet.");
+        return Ok(page_error(
+            StatusCode::NOT_FOUND,
+            "Dit voorstel bestaat niet.",
+        ));
     };
     let Ok(Form(form)) = form else {
-        return incomplete();
+        return Ok(incomplete());
     };
-    let mut s = match writer(&server, &headers, &form.csrf).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let mut s = writer(&server, &headers, &form.csrf).await?;
     let bevestigen = match form.besluit.as_str() {
         "bevestigen" => true,
         "afwijzen" => false,
-        _ => return page_error(StatusCode::BAD_REQUEST, "Kies bevestigen of afwijzen."),
+        _ => {
+            return Ok(page_error(
+                StatusCode::BAD_REQUEST,
+                "Kies bevestigen of afwijzen.",
+            ));
+        }
     };
-    match blocking(move || beoordeling::beslissen(&mut s, nr, bevestigen)).await {
-        // The decision stands; the reason linking failed is for the beheerder (the CLI's
-        // `loep intake` links again and says it), not for this page.
-        Ok((_, Some(_))) => Redirect::to("/koppelingen?gedaan=later").into_response(),
-        Ok((_, None)) => Redirect::to(if bevestigen {
-            "/koppelingen?gedaan=bevestigd"
-        } else {
-            "/koppelingen?gedaan=afgewezen"
-        })
-        .into_response(),
-        Err(e) => app_error(&e),
-    }
+    Ok(
+        match blocking(move || beoordeling::beslissen(&mut s, nr, bevestigen)).await? {
+            // The decision stands; the reason linking failed is for the beheerder (the CLI's
+            // `loep intake` links again and says it), not for this page.
+            (_, Some(_)) => Redirect::to("/koppelingen?gedaan=later").into_response(),
+            (_, None) => Redirect::to(if bevestigen {
+                "/koppelingen?gedaan=bevestigd"
+            } else {
+                "/koppelingen?gedaan=afgewezen"
+            })
+            .into_response(),
+        },
+    )
 }

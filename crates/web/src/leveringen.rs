@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use loep_app::Mode;
 use loep_app::intake::{IntakeReport, Upload};
 use loep_app::types::Actie;
@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::Server;
 use crate::extract::{ReadSession, Reply};
 use crate::pages::{Wie, csrf_refused, render};
-use crate::web::{app_error, blocking, page_error, session};
+use crate::web::{blocking, page_error, session};
 
 /// The largest zip the browser may upload (larger deliveries go through `loep intake`).
 pub const UPLOAD_LIMIT: usize = 512 << 20;
@@ -192,7 +192,7 @@ struct Proef {
 
 /// `GET /leveringen`: every delivery with its report, and the upload form.
 pub async fn page(ReadSession(s, csrf): ReadSession) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let list = loep_app::intake::deliveries(&s)?;
         Ok(Leveringen {
             wie: Wie::of(&s, csrf),
@@ -210,8 +210,7 @@ pub async fn page(ReadSession(s, csrf): ReadSession) -> Reply {
                 .collect(),
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -238,20 +237,17 @@ pub async fn proef(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     mut form: Multipart,
-) -> Response {
+) -> Reply {
     // Who may not load deliveries is refused before the body is read, and the body (up to
     // the limit) is read before the writer's turn is taken, so that a slow upload does not
     // hold up the server's other writes.
     {
-        let (reader, _) = match session(&server, &headers, Mode::Read).await {
-            Ok(s) => s,
-            Err(r) => return r,
-        };
+        let (reader, _) = session(&server, &headers, Mode::Read).await?;
         if !reader.may(Actie::LeveringLaden) {
-            return page_error(
+            return Ok(page_error(
                 StatusCode::FORBIDDEN,
                 "Dit mag uw account niet: alleen de beheerder laadt leveringen.",
-            );
+            ));
         }
     }
     let mut given = String::new();
@@ -265,53 +261,46 @@ pub async fn proef(
                     Ok(b) if name == "bestand" => zip = Some(b.to_vec()),
                     Ok(_) => {}
                     Err(e) => {
-                        return page_error(
+                        return Ok(page_error(
                             StatusCode::BAD_REQUEST,
                             &format!(
                                 "Het bestand kwam niet heel aan ({}). Een levering via de browser is hooguit {} MB; lever een grotere met loep intake.",
                                 e.body_text(),
                                 UPLOAD_LIMIT >> 20
                             ),
-                        );
+                        ));
                     }
                 }
             }
             Ok(None) => break,
             Err(e) => {
-                return page_error(
+                return Ok(page_error(
                     StatusCode::BAD_REQUEST,
                     &format!("Het formulier is onleesbaar ({}).", e.body_text()),
-                );
+                ));
             }
         }
     }
-    let (mut s, csrf) = match session(&server, &headers, Mode::Write).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let (mut s, csrf) = session(&server, &headers, Mode::Write).await?;
     if let Some(refused) = csrf_refused(&given, &csrf) {
-        return refused;
+        return Ok(refused);
     }
     let Some(zip) = zip.filter(|z| !z.is_empty()) else {
-        return page_error(
+        return Ok(page_error(
             StatusCode::BAD_REQUEST,
             "Kies een zipbestand met de levering (de tabelbestanden en levering.toml).",
-        );
+        ));
     };
     expire(&server);
     let door = s.user().naam().to_string();
-    let done = blocking(move || {
+    let (upload, result, wie) = blocking(move || {
         let upload = loep_app::intake::unpack_upload(&s, &zip)?;
         let result = loep_app::intake::proef(&mut s, &upload.dir, &loep_app::intake::NoProgress);
         Ok((upload, result, Wie::of(&s, csrf)))
     })
-    .await;
-    let (upload, result, wie) = match done {
-        Ok(x) => x,
-        Err(e) => return app_error(&e),
-    };
+    .await?;
     let bestanden = upload.files.clone();
-    match result {
+    Ok(match result {
         Ok(report) => {
             let id = upload.id.clone();
             if let Ok(mut w) = server.uploads.lock() {
@@ -353,7 +342,7 @@ pub async fn proef(
             )
                 .into_response()
         }
-    }
+    })
 }
 
 /// `POST /leveringen/laden` (`csrf`, `upload`): loads an upload whose dry run the same
@@ -362,11 +351,8 @@ pub async fn laden(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, _, v) = match crate::pages::form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let (mut s, _, v) = crate::pages::form_session(&server, &headers, fields).await?;
     let id = v.get("upload");
     let naam = s.user().naam().to_string();
     let waiting = server.uploads.lock().ok().and_then(|mut w| {
@@ -377,10 +363,10 @@ pub async fn laden(
         }
     });
     let Some(waiting) = waiting else {
-        return page_error(
+        return Ok(page_error(
             StatusCode::NOT_FOUND,
             "Deze levering wacht niet (meer) op bevestiging: upload haar opnieuw.",
-        );
+        ));
     };
     let csrf = v.get("csrf");
     let done = blocking(move || {
@@ -390,8 +376,8 @@ pub async fn laden(
         Ok((result, Wie::of(&s, csrf), waiting.upload.files))
     })
     .await;
-    match done {
-        Ok((Ok((report, _)), wie, bestanden)) => render(&Proef {
+    Ok(match done? {
+        (Ok((report, _)), wie, bestanden) => render(&Proef {
             wie,
             bevestig: None,
             bestanden,
@@ -404,7 +390,7 @@ pub async fn laden(
             verslag: Some(verslag(&report_json(&report))),
             problemen: Vec::new(),
         }),
-        Ok((Err(refusal), wie, bestanden)) => (
+        (Err(refusal), wie, bestanden) => (
             StatusCode::BAD_REQUEST,
             render(&Proef {
                 wie,
@@ -420,6 +406,5 @@ pub async fn laden(
             }),
         )
             .into_response(),
-        Err(e) => app_error(&e),
-    }
+    })
 }

@@ -281,13 +281,13 @@ pub async fn status_form() -> Response {
 pub async fn status(
     State(server): State<Arc<Server>>,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
+) -> Reply {
     let v = Velden(fields);
     let code = v.get("code");
     let dir = server.dir.clone();
     let c = code.clone();
-    match blocking(move || loep_app::melden::stand(&dir, &c)).await {
-        Ok(Some(s)) => render(&MeldenStatus {
+    Ok(match blocking(move || loep_app::melden::stand(&dir, &c)).await? {
+        Some(s) => render(&MeldenStatus {
             code,
             stand: Some((
                 STATUSSEN
@@ -300,7 +300,7 @@ pub async fn status(
             )),
             fout: None,
         }),
-        Ok(None) => (
+        None => (
             StatusCode::NOT_FOUND,
             render(&MeldenStatus {
                 code,
@@ -309,8 +309,7 @@ pub async fn status(
             }),
         )
             .into_response(),
-        Err(e) => app_error(&e),
-    }
+    })
 }
 
 pub struct MeldingRegel {
@@ -452,7 +451,7 @@ pub async fn list(
     ReadSession(s, csrf): ReadSession,
     axum::extract::Query(q): axum::extract::Query<Pagina>,
 ) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let all = loep_app::melden::list(&s)?;
         let delivered = loep_app::melden::delivered(&s, None)?;
         let register = register_regels(&all, &delivered);
@@ -473,8 +472,7 @@ pub async fn list(
             paginas,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 

@@ -270,25 +270,22 @@ pub async fn logout(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     Form(form): Form<CsrfForm>,
-) -> Response {
-    let (_, csrf) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let (_, csrf) = session(&server, &headers, Mode::Read).await?;
     if let Some(refused) = csrf_refused(&form.csrf, &csrf) {
-        return refused;
+        return Ok(refused);
     }
     if let Some(t) = token(&headers) {
         let dir = server.dir.clone();
         if let Err(e) = blocking(move || loep_app::session::logout_web(&dir, &t)).await {
-            return app_error(&e);
+            return Ok(app_error(&e));
         }
     }
     let mut res = Redirect::to("/inloggen").into_response();
     if let Ok(v) = HeaderValue::from_str(&clear_cookie()) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
-    res
+    Ok(res)
 }
 
 #[derive(Template)]
@@ -315,11 +312,8 @@ pub async fn change_password(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, csrf, v) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let (mut s, csrf, v) = form_session(&server, &headers, fields).await?;
     // Passwords are taken as typed: spaces count.
     let field = |name: &str| {
         v.0.iter()
@@ -344,15 +338,15 @@ pub async fn change_password(
         }
     })
     .await;
-    match done {
-        Ok(Ok(())) => {
+    Ok(match done? {
+        Ok(()) => {
             let mut res = Redirect::to("/inloggen?wachtwoord=gewijzigd").into_response();
             if let Ok(v) = HeaderValue::from_str(&clear_cookie()) {
                 res.headers_mut().insert(header::SET_COOKIE, v);
             }
             res
         }
-        Ok(Err((wie, fout))) => (
+        Err((wie, fout)) => (
             StatusCode::BAD_REQUEST,
             render(&Wachtwoord {
                 wie,
@@ -360,8 +354,7 @@ pub async fn change_password(
             }),
         )
             .into_response(),
-        Err(e) => app_error(&e),
-    }
+    })
 }
 
 /// A theme's or buurt's count on the dashboard.
@@ -467,11 +460,11 @@ impl RunOverview {
 pub async fn dashboard(
     State(server): State<Arc<Server>>,
     ReadSession(s, csrf): ReadSession,
-) -> Response {
+) -> Reply {
     // A partner-medewerker or handhaver works on cases and sees nothing of the project as a
     // whole: their start page is the list of their cases.
     if !s.may(Actie::ProjectBekijken) {
-        return Redirect::to("/zaken").into_response();
+        return Ok(Redirect::to("/zaken").into_response());
     }
     let server = server.clone();
     let page = blocking(move || {
@@ -550,11 +543,8 @@ pub async fn dashboard(
             zaken_per_status,
         })
     })
-    .await;
-    match page {
-        Ok(p) => render(&p),
-        Err(e) => app_error(&e),
-    }
+    .await?;
+    Ok(render(&page))
 }
 
 #[derive(Deserialize, Default)]
@@ -652,11 +642,8 @@ pub async fn export(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     Query(f): Query<Filter>,
-) -> Response {
-    let (s, _) = match session(&server, &headers, Mode::Read).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let (s, _) = session(&server, &headers, Mode::Read).await?;
     let (content_type, ext) = match f.formaat.as_str() {
         "xlsx" => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -664,14 +651,14 @@ pub async fn export(
         ),
         "csv-nl" => ("text/csv; charset=utf-8", "csv"),
         _ => {
-            return page_error(
+            return Ok(page_error(
                 StatusCode::BAD_REQUEST,
                 "Kies een formaat voor de export: xlsx (Excel) of csv-nl.",
-            );
+            ));
         }
     };
     let formaat = f.formaat.clone();
-    let file = blocking(move || {
+    let (run, bytes) = blocking(move || {
         let listing = loep_app::scan::listing(&s, &f.signal_filter())?;
         let mut out = Vec::new();
         if formaat == "xlsx" {
@@ -681,22 +668,16 @@ pub async fn export(
         }
         Ok((listing.run.run_id.clone(), out))
     })
-    .await;
-    match file {
-        Ok((run, bytes)) => {
-            let name = format!(
-                "attachment; filename=\"signalen-{}.{ext}\"",
-                run.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
-            );
-            let mut res =
-                ([(header::CONTENT_TYPE, content_type.to_string())], bytes).into_response();
-            if let Ok(v) = HeaderValue::from_str(&name) {
-                res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-            }
-            res
-        }
-        Err(e) => app_error(&e),
+    .await?;
+    let name = format!(
+        "attachment; filename=\"signalen-{}.{ext}\"",
+        run.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    );
+    let mut res = ([(header::CONTENT_TYPE, content_type.to_string())], bytes).into_response();
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
+    Ok(res)
 }
 
 /// The query string of the same filter with `extra` (`pagina=2`, `formaat=xlsx`).
@@ -757,7 +738,7 @@ pub async fn signals(
     State(server): State<Arc<Server>>,
     ReadSession(s, csrf): ReadSession,
     Query(f): Query<Filter>,
-) -> Response {
+) -> Reply {
     let page = blocking(move || {
         let addresses = server.address_book(&s)?;
         let f = f.with_buurt_code(&addresses);
@@ -851,14 +832,14 @@ pub async fn signals(
         })
     })
     .await;
-    match page {
+    Ok(match page {
         Ok(p) => render(&p),
         Err(e) if e.kind == Kind::NotFound => page_error(
             StatusCode::NOT_FOUND,
             "Er is nog geen scan in dit project; er zijn dus nog geen signalen.",
         ),
-        Err(e) => app_error(&e),
-    }
+        Err(e) => return Err(e.into()),
+    })
 }
 
 pub struct Uitleg {

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use loep_app::scan::ScanProgress;
 use loep_app::types::Actie;
 use std::sync::{Arc, Mutex};
@@ -71,7 +71,7 @@ struct Scans {
 /// `GET /scans`: the server's scan (running, or how the last ended) and the project's runs.
 pub async fn page(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadSession) -> Reply {
     let state = server.scan.lock().map(|s| s.clone()).unwrap_or_default();
-    let page = blocking(move || {
+    let p = blocking(move || {
         let status = loep_app::project::status(&s)?;
         Ok(Scans {
             mag_starten: s.may(Actie::ScanUitvoeren),
@@ -92,8 +92,7 @@ pub async fn page(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadS
                 .collect(),
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -128,7 +127,7 @@ pub async fn certificaat(
     ReadSession(s, csrf): ReadSession,
     axum::extract::Path(run): axum::extract::Path<String>,
 ) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let v = loep_app::scan::certificate(&s, Some(&run))?;
         let controles = v
             .controles
@@ -179,8 +178,7 @@ pub async fn certificaat(
             parameters,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -214,29 +212,26 @@ pub async fn start(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Response {
-    let (s, _, _) = match form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let (s, _, _) = form_session(&server, &headers, fields).await?;
     if !s.may(Actie::ScanUitvoeren) {
-        return page_error(
+        return Ok(page_error(
             StatusCode::FORBIDDEN,
             "Dit mag uw account niet: alleen een analist start een scan.",
-        );
+        ));
     }
     {
         let Ok(mut state) = server.scan.lock() else {
-            return page_error(
+            return Ok(page_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "De toestand van de scan is onleesbaar; start de server opnieuw.",
-            );
+            ));
         };
         if state.loopt.is_some() {
-            return page_error(
+            return Ok(page_error(
                 StatusCode::CONFLICT,
                 "Er loopt al een scan. Wacht tot die klaar is; de pagina Scans toont hoe ver hij is.",
-            );
+            ));
         }
         state.loopt = Some(Voortgang {
             door: s.user().naam().to_string(),
@@ -275,10 +270,10 @@ pub async fn start(
         if let Ok(mut state) = server.scan.lock() {
             state.loopt = None;
         }
-        return page_error(
+        return Ok(page_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "De scan kon niet worden gestart (geen thread). Probeer het opnieuw.",
-        );
+        ));
     }
-    Redirect::to("/scans").into_response()
+    Ok(Redirect::to("/scans").into_response())
 }

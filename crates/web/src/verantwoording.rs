@@ -7,14 +7,14 @@
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use loep_app::Kind;
 use std::sync::Arc;
 
 use crate::Server;
 use crate::extract::{ReadSession, Reply};
 use crate::pages::{Wie, render};
-use crate::web::{app_error, blocking};
+use crate::web::blocking;
 
 fn procent(x: f64) -> String {
     format!("{:.0}%", x * 100.0).replace('.', ",")
@@ -44,7 +44,7 @@ struct Trefkansen {
 /// `GET /trefkansen`: per indicator, how often a closed case confirmed what it signalled, with
 /// a 95% interval; fewer than the minimum of judged cases are not shown.
 pub async fn trefkansen(ReadSession(s, csrf): ReadSession) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let r = loep_app::zaken::trefkans(&s)?;
         let regels = r
             .indicatoren
@@ -72,8 +72,7 @@ pub async fn trefkansen(ReadSession(s, csrf): ReadSession) -> Reply {
             regels,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -102,7 +101,7 @@ struct Eerlijkheid {
 
 /// `GET /eerlijkheid`: the latest run's fairness chart with its figures and a reading guide.
 pub async fn eerlijkheid(ReadSession(s, csrf): ReadSession) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let (run, f, svg) = loep_app::scan::fairness_chart(&s, None)?;
         let groepen = f
             .groepen
@@ -142,8 +141,7 @@ pub async fn eerlijkheid(ReadSession(s, csrf): ReadSession) -> Reply {
             groepen,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -254,7 +252,7 @@ pub async fn verwerkingslog(
     ReadSession(s, csrf): ReadSession,
     axum::extract::Query(q): axum::extract::Query<LogQuery>,
 ) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         // A search (or another page of one) does not check the whole chain again.
         let searching = [&q.persoon, &q.handeling, &q.van, &q.tot]
             .iter()
@@ -292,8 +290,7 @@ pub async fn verwerkingslog(
             wie: Wie::of(&s, csrf),
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -426,11 +423,8 @@ pub async fn account_add(
     State(server): State<Arc<Server>>,
     headers: HeaderMap,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, csrf, v) = match crate::pages::form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let (mut s, csrf, v) = crate::pages::form_session(&server, &headers, fields).await?;
     let answer = blocking(move || {
         let naam = v.get("naam");
         let done = (|| {
@@ -467,11 +461,10 @@ pub async fn account_add(
         }
     })
     .await;
-    match answer {
-        Ok(Ok(page)) => render(&page),
-        Ok(Err((kind, page))) => crate::pages::again(kind, &page),
-        Err(e) => app_error(&e),
-    }
+    Ok(match answer? {
+        Ok(page) => render(&page),
+        Err((kind, page)) => crate::pages::again(kind, &page),
+    })
 }
 
 /// `POST /accounts/{naam}/{actie}`: `uitschakelen` or `inschakelen` (beheerder, another's
@@ -481,11 +474,8 @@ pub async fn account_act(
     headers: HeaderMap,
     axum::extract::Path((naam, actie)): axum::extract::Path<(String, String)>,
     axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Response {
-    let (mut s, csrf, _) = match crate::pages::form_session(&server, &headers, fields).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+) -> Reply {
+    let (mut s, csrf, _) = crate::pages::form_session(&server, &headers, fields).await?;
     let answer = blocking(move || {
         let done = match actie.as_str() {
             "uitschakelen" => loep_app::accounts::disable(&mut s, &naam),
@@ -508,11 +498,10 @@ pub async fn account_act(
         }
     })
     .await;
-    match answer {
-        Ok(None) => axum::response::Redirect::to("/accounts").into_response(),
-        Ok(Some((kind, page))) => crate::pages::again(kind, &page),
-        Err(e) => app_error(&e),
-    }
+    Ok(match answer? {
+        None => axum::response::Redirect::to("/accounts").into_response(),
+        Some((kind, page)) => crate::pages::again(kind, &page),
+    })
 }
 
 /// `GET /accounts`: the project's accounts, and for the privacy officer their audit trail
@@ -614,7 +603,7 @@ fn register_waarde(v: &serde_json::Value) -> String {
 
 /// `GET /algoritmeregister`: the entry as `loep register export` writes it, field by field.
 pub async fn algoritmeregister(ReadSession(s, csrf): ReadSession) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let e = loep_app::register::entry(&s)?;
         let velden = e
             .entry
@@ -636,7 +625,6 @@ pub async fn algoritmeregister(ReadSession(s, csrf): ReadSession) -> Reply {
             velden,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use loep_app::types::{Actie, Oordeel, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
 use loep_app::{AppError, Kind, Session};
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::Server;
 use crate::extract::{ReadSession, Reply, WriteForm};
 use crate::pages::{Wie, again, render};
-use crate::web::{app_error, blocking};
+use crate::web::blocking;
 
 /// A code with its description, for a select list.
 pub struct Keuze {
@@ -70,7 +70,7 @@ pub async fn list(
     ReadSession(s, csrf): ReadSession,
     Query(q): Query<LijstVraag>,
 ) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let filter = ZaakFilter {
             status: Some(q.status.clone()).filter(|v| !v.is_empty()),
             open: match q.open.as_str() {
@@ -115,8 +115,7 @@ pub async fn list(
             open: q.open,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -545,14 +544,13 @@ pub async fn show(
     ReadSession(s, csrf): ReadSession,
     Path(id): Path<String>,
 ) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let d = loep_app::zaken::show(&s, &id)?;
         let book = server.address_book(&s)?;
         let personen = persons(&server, &s, &d);
         Ok(case_page(&s, csrf, d, &book, None, personen))
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -588,7 +586,7 @@ pub async fn visit_sheet(
     ReadSession(s, csrf): ReadSession,
     Path(id): Path<String>,
 ) -> Reply {
-    let page = blocking(move || {
+    let p = blocking(move || {
         let d = loep_app::zaken::show(&s, &id)?;
         let book = server.address_book(&s)?;
         let z = &d.zaak;
@@ -636,8 +634,7 @@ pub async fn visit_sheet(
             indicatoren,
         })
     })
-    .await;
-    let p = page?;
+    .await?;
     Ok(render(&p))
 }
 
@@ -700,7 +697,7 @@ pub async fn act(
     State(server): State<Arc<Server>>,
     Path((id, actie)): Path<(String, String)>,
     WriteForm(mut s, csrf, v): WriteForm,
-) -> Response {
+) -> Reply {
     let target = format!("/zaken/{id}");
     let answer = blocking(move || {
         let done = apply(&mut s, &id, &actie, &v);
@@ -719,11 +716,10 @@ pub async fn act(
         }
     })
     .await;
-    match answer {
-        Ok(None) => Redirect::to(&target).into_response(),
-        Ok(Some((kind, page))) => again(kind, &page),
-        Err(e) => app_error(&e),
-    }
+    Ok(match answer? {
+        None => Redirect::to(&target).into_response(),
+        Some((kind, page)) => again(kind, &page),
+    })
 }
 
 fn apply(s: &mut Session, id: &str, actie: &str, v: &Velden) -> loep_app::Result<()> {
