@@ -28,11 +28,12 @@ fn signals(dir: &Path) -> Vec<(String, String, usize)> {
         .unwrap();
     let mut out: Vec<(String, String, usize)> = stmt
         .query_map([], |r| {
+            // A JSON array of pseudonyms (`loep_store::lijst`).
             let persons: String = r.get(2)?;
             Ok((
                 r.get(0)?,
                 r.get(1)?,
-                persons.split(',').filter(|p| !p.is_empty()).count(),
+                serde_json::from_str::<Vec<String>>(&persons).unwrap().len(),
             ))
         })
         .unwrap()

@@ -135,7 +135,7 @@ fn an_edited_signal_fails_verification_and_reveals_no_one() {
     // An insider adds a resident to one signal (the other is asked for).
     db(&dir)
         .execute(
-            "UPDATE signaal SET pseudoniemen = pseudoniemen || ',P0000000000000000000000000000000' WHERE run_id = ?1 AND nr = ?2",
+            "UPDATE signaal SET pseudoniemen = json_insert(pseudoniemen, '$[#]', 'P0000000000000000000000000000000') WHERE run_id = ?1 AND nr = ?2",
             rusqlite::params![run, ids[1].1],
         )
         .unwrap();

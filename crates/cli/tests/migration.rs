@@ -34,19 +34,20 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     let status = ok(loep_as("projectleider", &["status", d, "--json"]));
     assert!(status.contains("Migratie fixture"), "{status}");
-    assert_eq!(version(&dir), 7, "opening migrated the schema");
+    assert_eq!(version(&dir), 8, "opening migrated the schema");
     assert!(
         dir.join("sleutel/integriteit.key").exists(),
         "the first writer gave the project its integrity key"
     );
-    // Version 2 indexed every signal's persons from the signals the project held.
+    // Version 2 indexed every signal's persons from the signals the project held (joined with
+    // commas then; version 8 made every list a JSON array).
     let conn = rusqlite::Connection::open(dir.join("store.sqlite")).unwrap();
     let indexed: i64 = conn
         .query_row("SELECT COUNT(*) FROM signaal_persoon", [], |r| r.get(0))
         .unwrap();
     let listed: i64 = conn
         .query_row(
-            "SELECT COALESCE(SUM(LENGTH(pseudoniemen) - LENGTH(REPLACE(pseudoniemen, ',', '')) + 1), 0) FROM signaal WHERE pseudoniemen <> ''",
+            "SELECT COALESCE(SUM(json_array_length(pseudoniemen)), 0) FROM signaal",
             [],
             |r| r.get(0),
         )
@@ -110,7 +111,7 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     // Opening again changes nothing more.
     ok(loep_as("projectleider", &["status", d]));
-    assert_eq!(version(&dir), 7);
+    assert_eq!(version(&dir), 8);
     // The log of 0.1.0 (SHA-256) and the records since (keyed) verify as one chain.
     let verified = ok(loep_as("fg", &["log", "verify", d]));
     assert!(verified.contains("intact"), "{verified}");

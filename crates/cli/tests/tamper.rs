@@ -334,19 +334,19 @@ fn an_api_key_inserted_or_widened_by_sql_is_detected() {
     ]));
     assert!(out.contains("loep_"), "{out}");
     // Widen the key's scopes behind loep's back: the trigger refuses a plain UPDATE ...
-    let plain =
-        db(&dir).execute_batch("UPDATE api_sleutel SET scopes = 'zaken.bijwerken,zaken.lezen'");
+    let plain = db(&dir)
+        .execute_batch(r#"UPDATE api_sleutel SET scopes = '["zaken.bijwerken","zaken.lezen"]'"#);
     assert!(plain.is_err());
     // ... and with the triggers dropped, the row no longer matches its seal.
     let secret = "0".repeat(64);
     let hash = hex::encode(Sha256::digest(secret.as_bytes()));
     db(&dir)
         .execute_batch(&format!(
-            "DROP TRIGGER api_sleutel_mac_insert; DROP TRIGGER api_sleutel_mac_check;
+            r#"DROP TRIGGER api_sleutel_mac_insert; DROP TRIGGER api_sleutel_mac_check;
              DROP TRIGGER api_sleutel_mac_update; {DROP_ACCESS_TRIGGERS}
-             UPDATE api_sleutel SET scopes = 'zaken.bijwerken,zaken.lezen';
+             UPDATE api_sleutel SET scopes = '["zaken.bijwerken","zaken.lezen"]';
              INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
-             VALUES ('00112233aabbccdd', '{hash}', 'uwv', 'zaken.lezen', 'vervalst', '2026-06-15T10:00:00Z', 'beheerder');"
+             VALUES ('00112233aabbccdd', '{hash}', 'uwv', '["zaken.lezen"]', 'vervalst', '2026-06-15T10:00:00Z', 'beheerder');"#
         ))
         .unwrap();
     let verify = loep_as("fg", &["log", "verify", d(&dir)]);

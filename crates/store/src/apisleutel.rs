@@ -107,17 +107,18 @@ fn random_hex(n: usize) -> Result<String> {
     Ok(hex::encode(bytes))
 }
 
-fn scopes_text(scopes: &[Scope]) -> String {
+/// The scopes in a fixed order, each once: as stored ([`crate::lijst`]) and as the audit trail
+/// names them.
+fn scope_names(scopes: &[Scope]) -> Vec<&'static str> {
     let mut s: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
     s.sort();
     s.dedup();
-    s.join(",")
+    s
 }
 
-fn parse_scopes(text: &str) -> Vec<Scope> {
-    text.split(',')
-        .filter_map(|s| Scope::parse(s).ok())
-        .collect()
+/// The scopes a stored key names that this release knows.
+fn parse_scopes(names: &[String]) -> Vec<Scope> {
+    names.iter().filter_map(|s| Scope::parse(s).ok()).collect()
 }
 
 /// Issues a key for the account `gebruiker` (a partner-medewerker or handhaver), by `door`
@@ -164,7 +165,7 @@ pub fn issue(
                 id,
                 hash_of(&secret),
                 gebruiker,
-                scopes_text(scopes),
+                crate::lijst::encode(&scope_names(scopes)),
                 omschrijving,
                 stamp(now),
                 door.naam()
@@ -179,7 +180,7 @@ pub fn issue(
             Some(door.naam()),
             Some(&format!(
                 "sleutel {id}, scopes {}: {omschrijving}",
-                scopes_text(scopes)
+                scope_names(scopes).join(",")
             )),
         )
     })?;
@@ -199,11 +200,10 @@ fn find(conn: &Db, id: &str) -> Result<Option<ApiSleutel>> {
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiSleutel> {
-    let scopes: String = r.get(2)?;
     Ok(ApiSleutel {
         id: r.get(0)?,
         gebruiker: r.get(1)?,
-        scopes: parse_scopes(&scopes),
+        scopes: parse_scopes(&crate::lijst::column(r, 2)?),
         omschrijving: r.get(3)?,
         aangemaakt: r.get(4)?,
         door: r.get(5)?,
@@ -225,15 +225,16 @@ pub fn list(conn: &Db) -> Result<Vec<ApiSleutel>> {
 /// Revokes key `id` (by `door`): from now on it is refused.
 pub fn revoke(conn: &Db, door: &Gebruiker, id: &str, now: DateTime<Utc>) -> Result<ApiSleutel> {
     create_schema(conn)?;
+    // The seal first: a key changed outside loep is refused as such, whatever it now holds.
+    if !crate::integrity::row_intact(conn, "api_sleutel", id)? {
+        return Err(crate::integrity::tampered(&format!("API-sleutel '{id}'")));
+    }
     let Some(k) = find(conn, id)? else {
         return Err(Problem::error(
             ProblemKind::NotFound,
             format!("er is geen API-sleutel '{id}'; `loep api-sleutel list` toont ze"),
         ));
     };
-    if !crate::integrity::row_intact(conn, "api_sleutel", id)? {
-        return Err(crate::integrity::tampered(&format!("API-sleutel '{id}'")));
-    }
     if k.ingetrokken.is_none() {
         crate::auth::atomically(conn, || {
             conn.execute(

@@ -52,15 +52,10 @@ pub struct Beperking {
 const COLUMNS: &str = "id, pseudoniem, delen, tot, reden, door, vastgelegd, opgeheven";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Beperking> {
-    let delen: String = r.get(2)?;
     Ok(Beperking {
         id: r.get(0)?,
         pseudoniem: r.get(1)?,
-        delen: delen
-            .split(',')
-            .filter(|d| !d.is_empty())
-            .map(str::to_string)
-            .collect(),
+        delen: crate::lijst::column(r, 2)?,
         tot: r.get(3)?,
         reden: r.get(4)?,
         door: r.get(5)?,
@@ -82,7 +77,14 @@ pub fn add(
     tx.execute(
         "INSERT INTO inzage_beperking (pseudoniem, delen, tot, reden, door, vastgelegd)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![pseudoniem, delen.join(","), tot, reden, door, now],
+        params![
+            pseudoniem,
+            crate::lijst::encode(delen),
+            tot,
+            reden,
+            door,
+            now
+        ],
     )?;
     Ok(tx.last_insert_rowid())
 }

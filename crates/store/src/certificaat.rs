@@ -158,12 +158,27 @@ pub fn signal_digest<'a>(signals: impl IntoIterator<Item = &'a Signal>) -> Resul
     Ok(hex::encode(h.finalize()))
 }
 
-/// The digest of a run's signals as the store holds them now, and their number.
+/// The digest of a run's signals as the store holds them now, and their number. A signal that
+/// cannot be read (a list or its facts changed outside loep into something loep does not
+/// write) counts with a hash no signal has: the run then differs from its certificate.
 pub fn stored_digest(conn: &Db, run_id: &str) -> Result<(u64, String)> {
+    stored_digest_in(conn, run_id, crate::lijst::Format::Json)
+}
+
+/// [`stored_digest`] over signals whose lists are stored in `format` (the comma-joined form
+/// while a store of an earlier release is migrated: [`certify_existing`]).
+fn stored_digest_in(
+    conn: &Db,
+    run_id: &str,
+    format: crate::lijst::Format,
+) -> Result<(u64, String)> {
     let mut h = Sha256::new();
     let mut n = 0u64;
-    crate::scan::for_each_signal(conn, run_id, |s| {
-        h.update(signal_hash(s)?);
+    crate::scan::for_each_stored_signal(conn, run_id, format, |s| {
+        match s {
+            Some(s) => h.update(signal_hash(s)?),
+            None => h.update([0u8; 32]),
+        }
         n += 1;
         Ok(())
     })?;
@@ -437,7 +452,10 @@ pub(crate) fn certify_existing(tx: &TxDb) -> Result<()> {
         if logged(tx, &run_id)?.certificaat.is_some() {
             continue;
         }
-        let (n, digest) = stored_digest(tx, &run_id)?;
+        // Schema version 5: the signals' lists are still joined with commas (version 8 makes
+        // them JSON), and read as that release read them, so that the digest is the one its
+        // signals had.
+        let (n, digest) = stored_digest_in(tx, &run_id, crate::lijst::Format::Commas)?;
         let bronnen: BTreeMap<String, String> = serde_json::from_str(&bronnen).unwrap_or_default();
         let indicatoren: Vec<serde_json::Value> =
             serde_json::from_str(&indicatoren).unwrap_or_default();

@@ -252,6 +252,18 @@ fn with_mac() -> impl Iterator<Item = &'static (&'static str, &'static str, &'st
     GUARDED.iter().chain(SEALED.iter())
 }
 
+/// The columns the seal of `table` covers (`mac` = `loep_mac('TABLE', COLUMNS)`), for every
+/// table whose rows carry one over their own columns: the guarded and the sealed tables (kept
+/// by triggers) and the signals (sealed by the scan as it stores them, [`crate::scan`]). A
+/// migration that rewrites rows of such a table seals again only those that match it before
+/// ([`crate::lijst::convert_commas`]).
+pub fn sealed_columns(table: &str) -> Option<&'static str> {
+    with_mac()
+        .find(|(t, _, _)| *t == table)
+        .map(|(_, _, cols)| *cols)
+        .or_else(|| (table == "signaal").then_some(crate::scan::SIGNAL_COLUMNS))
+}
+
 /// (Re)creates the triggers that keep the guarded rows' MACs: set on insert and on a change of
 /// a guarded column, and a change refused when the row's MAC no longer matches (it was edited
 /// outside loep). Dropped triggers come back at the next open; their absence meanwhile shows in

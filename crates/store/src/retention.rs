@@ -86,11 +86,12 @@ pub fn purge_run(tx: &TxDb, run_id: &str, dry_run: bool) -> Result<Destroyed> {
 pub fn persons_in_signals(conn: &Db, expiring: &[String]) -> Result<HashSet<String>> {
     let expiring: HashSet<&str> = expiring.iter().map(String::as_str).collect();
     // Only persons a (sealed) signal names itself: a row added to the index keeps no one.
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT p.run_id, p.pseudoniem FROM signaal_persoon p
          JOIN signaal s ON s.run_id = p.run_id AND s.nr = p.nr
-         WHERE instr(',' || s.pseudoniemen || ',', ',' || p.pseudoniem || ',') > 0",
-    )?;
+         WHERE {}",
+        crate::lijst::contains_sql("s.pseudoniemen", "p.pseudoniem")
+    ))?;
     let mut rows = stmt.query([])?;
     let mut out = HashSet::new();
     while let Some(r) = rows.next()? {

@@ -80,15 +80,10 @@ impl Onthulling {
 const COLUMNS: &str = "id, signaal, pseudoniemen, aanvrager, reden, aangevraagd, status, beoordelaar, toelichting, beoordeeld";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Onthulling> {
-    let p: String = r.get(2)?;
     Ok(Onthulling {
         id: r.get(0)?,
         signaal: r.get(1)?,
-        pseudoniemen: p
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        pseudoniemen: crate::lijst::column(r, 2)?,
         aanvrager: r.get(3)?,
         reden: r.get(4)?,
         aangevraagd: r.get(5)?,
@@ -100,6 +95,10 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Onthulling> {
 }
 
 pub fn get(conn: &Db, id: &str) -> Result<Onthulling> {
+    // The seal first: a request changed outside loep is refused as such, whatever it now holds.
+    if !crate::integrity::row_intact(conn, "onthulling", id)? {
+        return Err(crate::integrity::tampered(&format!("verzoek {id}")));
+    }
     let found = conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM onthulling WHERE id = ?1"),
@@ -108,12 +107,7 @@ pub fn get(conn: &Db, id: &str) -> Result<Onthulling> {
         )
         .optional()?;
     match found {
-        Some(o) => {
-            if !crate::integrity::row_intact(conn, "onthulling", id)? {
-                return Err(crate::integrity::tampered(&format!("verzoek {id}")));
-            }
-            Ok(o)
-        }
+        Some(o) => Ok(o),
         None => Err(crate::Problem::error(
             crate::ProblemKind::NotFound,
             format!(
@@ -215,7 +209,7 @@ pub fn request(
     let tx = project.begin()?;
     tx.execute(
         "INSERT INTO onthulling (id, signaal, pseudoniemen, aanvrager, reden, aangevraagd, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![o.id, o.signaal, o.pseudoniemen.join(","), o.aanvrager, o.reden, o.aangevraagd, o.status],
+        params![o.id, o.signaal, crate::lijst::encode(&o.pseudoniemen), o.aanvrager, o.reden, o.aangevraagd, o.status],
     )?;
     log_step(&tx, user, &activity, "onthulling.aanvraag", &o)?;
     tx.commit()?;

@@ -1,22 +1,11 @@
 //! Scan runs, their signals and the address profiles, as the scan stores them.
 
 use crate::db::{Db, TxDb};
+use crate::lijst;
 use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// Lists are stored comma-separated (pseudonyms, partner and theme names hold no commas).
-fn join(items: &[String]) -> String {
-    items.join(",")
-}
-
-fn split(text: &str) -> Vec<String> {
-    text.split(',')
-        .filter(|p| !p.is_empty())
-        .map(str::to_string)
-        .collect()
-}
 
 /// One run of the indicator catalogue.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -130,11 +119,11 @@ pub fn insert_run(
             s.thema,
             s.vbo_id,
             s.buurtcode,
-            join(&s.pseudoniemen),
+            lijst::encode(&s.pseudoniemen),
             serde_json::to_string(&s.feiten)?,
             s.uitleg,
             s.sterkte,
-            join(&s.partners)
+            lijst::encode(&s.partners)
         ])?;
     }
     let mut stmt = tx.prepare(
@@ -147,8 +136,8 @@ pub fn insert_run(
             p.rang,
             p.vbo_id,
             p.buurtcode,
-            join(&p.themas),
-            join(&p.partners),
+            lijst::encode(&p.themas),
+            lijst::encode(&p.partners),
             p.verwonderadres,
             p.signalen,
             p.sterkte
@@ -200,9 +189,15 @@ pub fn runs(conn: &Db) -> Result<Vec<ScanRun>> {
     Ok(runs)
 }
 
-const SIGNAL_COLUMNS: &str = "run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners";
+pub(crate) const SIGNAL_COLUMNS: &str = "run_id, nr, indicator, versie, thema, vbo_id, buurtcode, pseudoniemen, feiten, uitleg, sterkte, partners";
 
 fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
+    signal_in(r, lijst::Format::Json)
+}
+
+/// A signal whose lists are stored in `format` (the comma-joined form only while a store of an
+/// earlier release is migrated).
+fn signal_in(r: &rusqlite::Row<'_>, format: lijst::Format) -> rusqlite::Result<Signal> {
     Ok(Signal {
         run_id: r.get(0)?,
         nr: r.get(1)?,
@@ -211,14 +206,14 @@ fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
         thema: r.get(4)?,
         vbo_id: r.get(5)?,
         buurtcode: r.get(6)?,
-        pseudoniemen: split(&r.get::<_, String>(7)?),
+        pseudoniemen: format.column(r, 7)?,
         // Written by `insert_run` from a map; an unreadable value would be a changed file.
         feiten: serde_json::from_str(&r.get::<_, String>(8)?).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(8, rusqlite::types::Type::Text, Box::new(e))
         })?,
         uitleg: r.get(9)?,
         sterkte: r.get(10)?,
-        partners: split(&r.get::<_, String>(11)?),
+        partners: format.column(r, 11)?,
     })
 }
 
@@ -235,6 +230,29 @@ pub fn for_each_signal(
     let mut rows = stmt.query(params![run_id])?;
     while let Some(r) = rows.next()? {
         f(&signal_from_row(r)?)?;
+    }
+    Ok(())
+}
+
+/// Calls `f` with every signal of a run in its order as stored in `format`, or with `None` for
+/// one that cannot be read (a value changed outside loep): for the digest of a run's stored
+/// signals ([`crate::certificaat::stored_digest`]), to which such a signal is one that differs.
+pub(crate) fn for_each_stored_signal(
+    conn: &Db,
+    run_id: &str,
+    format: lijst::Format,
+    mut f: impl FnMut(Option<&Signal>) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 ORDER BY nr"
+    ))?;
+    let mut rows = stmt.query(params![run_id])?;
+    while let Some(r) = rows.next()? {
+        match signal_in(r, format) {
+            Ok(s) => f(Some(&s))?,
+            Err(rusqlite::Error::FromSqlConversionFailure(..)) => f(None)?,
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(())
 }
@@ -455,22 +473,24 @@ fn sealed(conn: &Db) -> Result<bool> {
 /// and taken into cases by this signal's persons and address, so a signal changed outside
 /// loep is refused (and the privacy officer's `loep log verify` names it).
 pub fn signal(conn: &Db, id: &str) -> Result<Option<Signal>> {
-    let found = signal_unchecked(conn, id)?;
-    if let Some(s) = &found
-        && sealed(conn)?
-    {
-        let intact: bool = conn.query_row(
-            &format!(
-                "SELECT mac IS loep_mac('signaal', {SIGNAL_COLUMNS}) FROM signaal WHERE run_id = ?1 AND nr = ?2"
-            ),
-            params![s.run_id, s.nr],
-            |r| r.get(0),
-        )?;
-        if !intact {
+    let (run_id, nr) = signal_key(id)?;
+    // The seal first: a signal changed outside loep is refused as such, whatever it now holds
+    // (a list that no longer reads, say).
+    if sealed(conn)? {
+        let intact: Option<bool> = conn
+            .query_row(
+                &format!(
+                    "SELECT mac IS loep_mac('signaal', {SIGNAL_COLUMNS}) FROM signaal WHERE run_id = ?1 AND nr = ?2"
+                ),
+                params![run_id, nr],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if intact == Some(false) {
             return Err(crate::integrity::tampered(&format!("signaal {id}")));
         }
     }
-    Ok(found)
+    signal_unchecked(conn, id)
 }
 
 /// [`signal`], and its run still holds the signals its certificate names
@@ -502,7 +522,8 @@ pub fn tampered_signals(conn: &Db) -> Result<Vec<String>> {
     .collect()
 }
 
-fn signal_unchecked(conn: &Db, id: &str) -> Result<Option<Signal>> {
+/// The run and number of the signal `RUN/NR`.
+fn signal_key(id: &str) -> Result<(&str, i64)> {
     let Some((run_id, nr)) = id.rsplit_once('/') else {
         crate::invalid!(
             "'{id}' is geen kenmerk van een signaal; die zien eruit als S0001-1a2b3c4d/17 (`loep signals` toont ze)"
@@ -511,6 +532,11 @@ fn signal_unchecked(conn: &Db, id: &str) -> Result<Option<Signal>> {
     let Ok(nr) = nr.parse::<i64>() else {
         crate::invalid!("'{id}' is geen kenmerk van een signaal: '{nr}' is geen getal");
     };
+    Ok((run_id, nr))
+}
+
+fn signal_unchecked(conn: &Db, id: &str) -> Result<Option<Signal>> {
+    let (run_id, nr) = signal_key(id)?;
     Ok(conn
         .query_row(
             &format!("SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 AND nr = ?2"),
@@ -528,12 +554,12 @@ pub fn signals_of_person(conn: &Db, pseudoniem: &str) -> Result<Vec<Signal>> {
         .map(|c| format!("s.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    // The index is a copy: only a signal that names the person itself counts (the signal is
+    // sealed, the index is not).
+    let names = lijst::contains_sql("s.pseudoniemen", "p.pseudoniem");
     let mut stmt = conn.prepare(&format!(
         "SELECT {cols} FROM signaal_persoon p JOIN signaal s ON s.run_id = p.run_id AND s.nr = p.nr
-         WHERE p.pseudoniem = ?1
-           -- The index is a copy: only a signal that names the person itself counts (the
-           -- signal is sealed, the index is not).
-           AND instr(',' || s.pseudoniemen || ',', ',' || p.pseudoniem || ',') > 0
+         WHERE p.pseudoniem = ?1 AND {names}
          ORDER BY s.run_id, s.nr"
     ))?;
     let rows = stmt.query_map(params![pseudoniem], signal_from_row)?;
@@ -570,8 +596,8 @@ fn profile_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AddressProfile> {
         rang: r.get(1)?,
         vbo_id: r.get(2)?,
         buurtcode: r.get(3)?,
-        themas: split(&r.get::<_, String>(4)?),
-        partners: split(&r.get::<_, String>(5)?),
+        themas: lijst::column(r, 4)?,
+        partners: lijst::column(r, 5)?,
         verwonderadres: r.get(6)?,
         signalen: r.get(7)?,
         sterkte: r.get(8)?,
@@ -646,31 +672,50 @@ mod tests {
         insert_run(TxDb::of(&tx), &run, &signals, &profiles, &c).unwrap();
         tx.commit().unwrap();
 
-        // A signal is sealed: changed outside loep (another person added, another address),
-        // it is refused where identities or cases are taken from it, and listed.
+        // A signal is sealed: changed outside loep (another person added, its persons in a
+        // form loep does not write, another address), it is refused where identities or cases
+        // are taken from it, and listed.
         assert!(super::signal(Db::of(&conn), "S0001-x/7").unwrap().is_some());
+        assert_eq!(
+            super::signal(Db::of(&conn), "S0001-x/7")
+                .unwrap()
+                .unwrap()
+                .pseudoniemen,
+            ["p7"]
+        );
         assert!(tampered_signals(Db::of(&conn)).unwrap().is_empty());
         for edit in [
-            "UPDATE signaal SET pseudoniemen = pseudoniemen || ',doelwit' WHERE nr = 7",
+            "UPDATE signaal SET pseudoniemen = json_insert(pseudoniemen, '$[#]', 'doelwit') WHERE nr = 7",
+            "UPDATE signaal SET pseudoniemen = 'p6,doelwit' WHERE nr = 6",
             "UPDATE signaal SET vbo_id = '0392010000009999' WHERE nr = 8",
         ] {
             conn.execute_batch(edit).unwrap();
         }
-        for id in ["S0001-x/7", "S0001-x/8"] {
+        for id in ["S0001-x/7", "S0001-x/6", "S0001-x/8"] {
             let e = super::signal(Db::of(&conn), id).unwrap_err();
             assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
         }
-        assert_eq!(tampered_signals(Db::of(&conn)).unwrap().len(), 2);
+        assert_eq!(tampered_signals(Db::of(&conn)).unwrap().len(), 3);
+        // The run's stored signals are no longer the certified ones (the unreadable one
+        // among them), rather than unreadable.
+        let (n, digest) = crate::certificaat::stored_digest(Db::of(&conn), "S0001-x").unwrap();
+        assert_eq!(n, 250);
+        assert_ne!(digest, c.signalen_sha256);
         assert!(super::signal(Db::of(&conn), "S0001-x/9").unwrap().is_some());
         conn.execute_batch(
-            "UPDATE signaal SET pseudoniemen = 'p7', vbo_id = '0000000000000003' WHERE nr IN (7, 8);
-             UPDATE signaal SET pseudoniemen = 'p8' WHERE nr = 8;
-             UPDATE signaal SET vbo_id = '0000000000000004' WHERE nr = 8;",
+            r#"UPDATE signaal SET pseudoniemen = '["p7"]', vbo_id = '0000000000000003' WHERE nr IN (7, 8);
+             UPDATE signaal SET pseudoniemen = '["p8"]' WHERE nr = 8;
+             UPDATE signaal SET pseudoniemen = '["p6"]' WHERE nr = 6;
+             UPDATE signaal SET vbo_id = '0000000000000004' WHERE nr = 8;"#,
         )
         .unwrap();
         assert!(
             tampered_signals(Db::of(&conn)).unwrap().is_empty(),
             "restored"
+        );
+        assert_eq!(
+            crate::certificaat::stored_digest(Db::of(&conn), "S0001-x").unwrap(),
+            (250, c.signalen_sha256.clone())
         );
 
         let all = SignalQuery::default();

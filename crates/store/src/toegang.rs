@@ -80,6 +80,41 @@ pub fn tables() -> impl Iterator<Item = (&'static str, &'static str)> {
     access_tables().chain(decision_tables())
 }
 
+/// The bound columns that hold a list ([`crate::lijst`]): a JSON array from store schema
+/// version 8 (the case register's `zaak_signaal` from its version 3), the items joined with
+/// commas before.
+pub const BOUND_LISTS: [(&str, &str); 4] = [
+    ("onthulling", "pseudoniemen"),
+    ("zaak_signaal", "pseudoniemen"),
+    ("api_sleutel", "scopes"),
+    ("inzage_beperking", "delen"),
+];
+
+/// What the bound values of a row of `table` (its columns `cols`, in order) count as in the
+/// digest, in place. A list ([`BOUND_LISTS`]) counts as its items joined with commas when none
+/// of them holds a comma or is empty: exactly the text releases before the JSON lists stored.
+/// So the digest of a row is the same before and after the migration that rewrote its list
+/// (which cannot move the anchor or record the rights in the log: it runs while the project
+/// is opened, before the log may be extended), and the anchor and the rights the log recorded
+/// hold across it; the digest reads the decoded list, not the text. Every other value,
+/// including a list with such items (which no release wrote joined) or a text that is not a
+/// JSON list (an earlier release's, or one changed outside loep), counts as it is stored.
+fn count_as(table: &str, cols: &str, values: &mut [Option<String>]) {
+    for (column, value) in cols.split(", ").zip(values.iter_mut()) {
+        if !BOUND_LISTS.contains(&(table, column)) {
+            continue;
+        }
+        let Some(text) = value.as_deref() else {
+            continue;
+        };
+        if let Ok(items) = crate::lijst::decode(text)
+            && items.iter().all(|i| !i.is_empty() && !i.contains(','))
+        {
+            *value = Some(items.join(","));
+        }
+    }
+}
+
 /// Whether the state of the store `conn` holds includes the decisions (its schema version).
 fn with_decisions(conn: &Db) -> Result<bool> {
     Ok(crate::schema::version(conn)? >= DECISIONS_FROM)
@@ -159,11 +194,18 @@ fn row_mac(key: &IntegrityKey, parts: &[Option<String>]) -> Digest {
 pub fn register(conn: &Db, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()> {
     let k = key.clone();
     conn.sql().create_scalar_function("loep_toegang", -1, FunctionFlags::SQLITE_UTF8, move |ctx| {
-        // The first argument is +1 for a row that comes, -1 for one that goes.
+        // The first argument is +1 for a row that comes, -1 for one that goes; the second the
+        // table, then its bound columns.
         let sign: i64 = ctx.get(0)?;
-        let parts: Vec<Option<String>> = (1..ctx.len())
+        let mut parts: Vec<Option<String>> = (1..ctx.len())
             .map(|i| integrity::value_text(ctx.get_raw(i)))
             .collect();
+        if let Some((table, values)) = parts.split_first_mut()
+            && let Some(table) = table.as_deref()
+            && let Some((_, cols)) = tables().find(|(t, _)| *t == table)
+        {
+            count_as(table, cols, values);
+        }
         let mut s = ledger.0.lock().map_err(|_| {
             rusqlite::Error::UserFunctionError("de boekhouding van de toegang is onbruikbaar geworden".into())
         })?;
@@ -349,6 +391,7 @@ fn digest_of(conn: &Db, key: &IntegrityKey, sessions: bool, decisions: bool) -> 
                 continue;
             }
             let n = cols.split(", ").count();
+            let lists = BOUND_LISTS.iter().any(|(t, _)| *t == table);
             let mut stmt = conn.prepare(&format!("SELECT {cols} FROM {table}"))?;
             let mut rows = stmt.query([])?;
             let mut parts: Vec<Option<String>> = Vec::with_capacity(n + 1);
@@ -357,6 +400,9 @@ fn digest_of(conn: &Db, key: &IntegrityKey, sessions: bool, decisions: bool) -> 
                 parts.push(Some(table.to_string()));
                 for i in 0..n {
                     parts.push(integrity::value_text(row.get_ref(i)?));
+                }
+                if lists {
+                    count_as(table, cols, &mut parts[1..]);
                 }
                 add(&mut d, &row_mac(key, &parts));
             }

@@ -93,13 +93,14 @@ pub fn destroy(tx: &Tx<'_>, activity: &str, dry_run: bool) -> Result<Vernietigd>
     }
     // The persons of each case, for one record per person (the standard's line per subject).
     let mut subjects: Vec<(String, String)> = Vec::new();
+    let lists = crate::register::list_format(tx)?;
     for id in &ids {
         let mut stmt = tx
             .sql()
             .prepare("SELECT pseudoniemen FROM zaak_signaal WHERE zaak = ?1")?;
         let mut persons = std::collections::BTreeSet::new();
-        for p in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
-            persons.extend(p?.split(',').filter(|s| !s.is_empty()).map(str::to_string));
+        for p in stmt.query_map(params![id], |r| lists.column(r, 0))? {
+            persons.extend(p?);
         }
         subjects.extend(persons.into_iter().map(|p| (id.clone(), p)));
     }

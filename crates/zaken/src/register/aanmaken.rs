@@ -191,7 +191,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
                 id,
                 s.signaal,
                 s.indicator,
-                s.pseudoniemen.join(","),
+                loep_store::lijst::encode(&s.pseudoniemen),
                 serde_json::to_string(s)?
             ],
         )?;

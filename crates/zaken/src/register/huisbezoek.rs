@@ -56,7 +56,12 @@ pub fn plan_visit(
     )?;
     tx.sql().execute(
         "INSERT INTO huisbezoek (zaak, volgnr, gepland, team) VALUES (?1, ?2, ?3, ?4)",
-        params![z.identificatie, n + 1, datum, team.join(",")],
+        params![
+            z.identificatie,
+            n + 1,
+            datum,
+            loep_store::lijst::encode(team)
+        ],
     )?;
     for m in team {
         if !bestaande
@@ -236,9 +241,9 @@ pub fn record_visit(
             z.identificatie,
             volgnr,
             datum,
-            u.uitkomsten.join(","),
+            loep_store::lijst::encode(&u.uitkomsten),
             u.toelichting.trim(),
-            aanwezig.join(",")
+            loep_store::lijst::encode(&aanwezig)
         ],
     )?;
     write_bevindingen(&tx, &z.identificatie, &u.bevindingen, user.naam())?;
@@ -285,7 +290,9 @@ pub fn record_visit(
 }
 
 /// Who went on a visit, checked: at most [`MAX_AANWEZIG`] names of at most 64 characters,
-/// none twice, no comma; none given: the one who records it.
+/// none twice, no comma (the web form takes the names separated by commas, and the case's
+/// history shows them joined with them; the stored list could hold one); none given: the one
+/// who records it.
 fn aanwezig(given: &[String], recorder: &str) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for n in given.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
@@ -315,7 +322,7 @@ mod tests {
     use super::*;
 
     /// Who went: the one who records it when nobody is named, each name once, no comma (the
-    /// list is stored joined by commas), and a bounded list.
+    /// form separates names by commas), and a bounded list.
     #[test]
     fn who_went_is_checked() {
         assert_eq!(aanwezig(&[], "hh").unwrap(), vec!["hh"]);

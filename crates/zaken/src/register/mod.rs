@@ -39,7 +39,8 @@ pub use notitie::note;
 pub use personen::{
     case_persons, case_persons_key, closed_since, on_open_case_with_signal, persons_in_open_cases,
 };
-pub use schema::{REGISTER_VERSION, create_schema, has_register, register_version};
+pub(crate) use schema::list_format;
+pub use schema::{LIST_COLUMNS, REGISTER_VERSION, create_schema, has_register, register_version};
 pub use status::{MIN_REDEN, set_status};
 pub use toewijzen::{Toewijzing, assign};
 

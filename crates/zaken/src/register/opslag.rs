@@ -10,7 +10,7 @@ use super::model::{
     Bevinding, Huisbezoek, Notitie, StatusRegel, Zaak, ZaakDetail, ZaakRol, ZaakSignaal, Zaakobject,
 };
 use super::not_found;
-use super::schema::{has_column, has_register};
+use super::schema::{has_column, has_register, list_format};
 
 pub(super) const ZAAK_COLUMNS: &str = "identificatie, uuid, zaaktype, omschrijving, toelichting, registratiedatum, startdatum, einddatum, vertrouwelijkheidaanduiding, hoofdzaak, vbo_id, buurtcode, status, resultaat, resultaat_toelichting, archiefnominatie, archiefactiedatum";
 
@@ -138,21 +138,19 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
     } else {
         "NULL"
     };
+    let lists = list_format(conn)?;
     let mut stmt = conn.sql().prepare(&format!(
         "SELECT volgnr, gepland, team, uitgevoerd, uitkomsten, toelichting, {aanwezig} FROM huisbezoek WHERE zaak = ?1 ORDER BY volgnr",
     ))?;
     let huisbezoeken = stmt
         .query_map(params![id], |r| {
-            let team: String = r.get(2)?;
-            let uitkomsten: Option<String> = r.get(4)?;
-            let aanwezig: Option<String> = r.get(6)?;
             Ok(Huisbezoek {
                 volgnr: r.get(0)?,
                 gepland: r.get(1)?,
-                team: split(&team),
+                team: lists.column(r, 2)?,
                 uitgevoerd: r.get(3)?,
-                aanwezig: split(aanwezig.as_deref().unwrap_or_default()),
-                uitkomsten: split(uitkomsten.as_deref().unwrap_or_default()),
+                aanwezig: lists.column(r, 6)?,
+                uitkomsten: lists.column(r, 4)?,
                 toelichting: r.get(5)?,
             })
         })?
@@ -205,14 +203,6 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
         deelzaken,
         personen,
     })
-}
-
-pub(super) fn split(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 pub(super) fn push_status(

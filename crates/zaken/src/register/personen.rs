@@ -8,8 +8,8 @@ use loep_store::auth::Gebruiker;
 use rusqlite::params;
 use std::collections::HashSet;
 
-use super::opslag::{rollen, split};
-use super::schema::has_register;
+use super::opslag::rollen;
+use super::schema::{has_register, list_format};
 use super::toegang::is_on;
 use crate::catalogus::catalogus;
 
@@ -35,13 +35,14 @@ pub fn case_persons(conn: &Db) -> Result<(String, Vec<(String, String)>)> {
         return Ok((String::new(), Vec::new()));
     }
     let key = case_persons_key(conn)?;
+    let lists = list_format(conn)?;
     let mut stmt = conn.sql().prepare(
         "SELECT z.vbo_id, s.pseudoniemen FROM zaak_signaal s JOIN zaak z ON z.identificatie = s.zaak",
     )?;
     let mut out = Vec::new();
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, lists.column(r, 1)?)))? {
         let (vbo, persons) = row?;
-        for p in split(&persons) {
+        for p in persons {
             out.push((vbo.clone(), p));
         }
     }
@@ -83,14 +84,15 @@ pub fn persons_in_open_cases(conn: &Db, since: &str) -> Result<HashSet<String>> 
     if !has_register(conn)? {
         return Ok(HashSet::new());
     }
+    let lists = list_format(conn)?;
     let mut stmt = conn.sql().prepare(
         "SELECT zs.pseudoniemen FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
          WHERE z.einddatum IS NULL AND z.registratiedatum >= ?1",
     )?;
-    let rows = stmt.query_map(params![since], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map(params![since], |r| lists.column(r, 0))?;
     let mut out = HashSet::new();
     for r in rows {
-        out.extend(split(&r?));
+        out.extend(r?);
     }
     Ok(out)
 }

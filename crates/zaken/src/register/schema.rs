@@ -2,7 +2,8 @@
 //! run when a writer opens a project.
 
 use anyhow::Result;
-use loep_store::Db;
+use loep_store::lijst::{self, Format};
+use loep_store::{Db, TxDb};
 use rusqlite::{OptionalExtension, params};
 
 /// The register's tables at version 1 of its schema (see [`REGISTER_VERSION`]). Never change
@@ -127,7 +128,29 @@ CREATE TABLE IF NOT EXISTS trefkans_archief (
 ///   of a release before these versions, which may lack tables and columns added since.
 /// - 1: the tables and indexes of [`SCHEMA_V1`] (created where missing).
 /// - 2: `huisbezoek.aanwezig`, who went on a visit.
-pub const REGISTER_VERSION: i64 = 2;
+/// - 3: lists as JSON: the lists of [`LIST_COLUMNS`] (a case's signal's persons, a visit's
+///   team, outcomes and who went) were their items joined with commas and become JSON arrays
+///   (`loep_store::lijst`), so that an item may hold a comma. A `zaak_signaal` row is sealed
+///   again only where its seal held before the rewrite: one changed outside loep keeps its old
+///   seal and is still reported (`lijst::convert_commas`); the access state reads its list by
+///   its items, so its digest stays as it was (`loep_store::toegang::BOUND_LISTS`).
+pub const REGISTER_VERSION: i64 = 3;
+
+/// The register's columns that hold a list.
+pub const LIST_COLUMNS: [(&str, &[&str]); 2] = [
+    ("zaak_signaal", &["pseudoniemen"]),
+    ("huisbezoek", &["team", "uitkomsten", "aanwezig"]),
+];
+
+/// How the register's lists are stored: JSON from version 3; joined with commas in a register
+/// that no writer of this release has opened yet, which a reader reads as it is.
+pub(crate) fn list_format(conn: &Db) -> Result<Format> {
+    Ok(if register_version(conn)? >= 3 {
+        Format::Json
+    } else {
+        Format::Commas
+    })
+}
 
 /// The register's schema version (see [`REGISTER_VERSION`]).
 pub fn register_version(conn: &Db) -> Result<i64> {
@@ -164,7 +187,7 @@ fn migrate_register(conn: &Db) -> Result<i64> {
     if from < REGISTER_VERSION {
         let tx = conn.sql().unchecked_transaction()?;
         for v in from + 1..=REGISTER_VERSION {
-            register_step(Db::of(&tx), v)?;
+            register_step(TxDb::of(&tx), v)?;
         }
         tx.execute_batch(
             "CREATE TABLE IF NOT EXISTS zaak_schema (id INTEGER PRIMARY KEY CHECK (id = 1), versie INTEGER NOT NULL)",
@@ -181,13 +204,20 @@ fn migrate_register(conn: &Db) -> Result<i64> {
 
 /// One step of the register's schema, to version `v`. Each holds on a register of a release
 /// before the versions too (which may already have what the step adds).
-fn register_step(conn: &Db, v: i64) -> Result<()> {
+fn register_step(conn: &TxDb, v: i64) -> Result<()> {
     match v {
         1 => conn.sql().execute_batch(SCHEMA_V1)?,
         2 => {
             if !has_column(conn, "huisbezoek", "aanwezig")? {
                 conn.sql()
                     .execute_batch("ALTER TABLE huisbezoek ADD COLUMN aanwezig TEXT")?;
+            }
+        }
+        // A value that already is a JSON list is left as it is, so the step holds when it
+        // runs again (the register's version is a row of its own database).
+        3 => {
+            for (table, columns) in LIST_COLUMNS {
+                lijst::convert_commas(conn, table, columns)?;
             }
         }
         other => anyhow::bail!("het zakenregister kent geen stap naar versie {other}"),
@@ -234,6 +264,26 @@ pub(super) fn has_column(conn: &Db, table: &str, column: &str) -> Result<bool> {
 mod tests {
     use super::*;
 
+    /// A list column of a table bound with the access state is read by its items there too,
+    /// so that its digest holds across the migration to JSON.
+    #[test]
+    fn every_bound_list_column_is_known_to_the_access_state() {
+        for (table, columns) in LIST_COLUMNS {
+            let Some((_, bound)) = loep_store::toegang::tables().find(|(t, _)| *t == table) else {
+                continue;
+            };
+            for c in columns {
+                if bound.split(", ").any(|b| b == *c) {
+                    assert!(
+                        loep_store::toegang::BOUND_LISTS.contains(&(table, *c)),
+                        "{table}.{c}"
+                    );
+                }
+            }
+        }
+        assert!(loep_store::toegang::BOUND_LISTS.contains(&("zaak_signaal", "pseudoniemen")));
+    }
+
     /// The register reaches the current version from each earlier one, keeps its rows, and
     /// refuses a register of a later release.
     #[test]
@@ -264,6 +314,14 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM huisbezoek", [], |r| r.get(0))
             .unwrap();
         assert_eq!(kept, 1);
+        // Its lists are JSON now (version 3); what it did not record stays NULL.
+        let (team, uitkomsten): (String, Option<String>) = conn
+            .query_row("SELECT team, uitkomsten FROM huisbezoek", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(team, r#"["hh"]"#);
+        assert_eq!(uitkomsten, None);
         let created: bool = conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'trefkans_archief')",
@@ -284,6 +342,32 @@ mod tests {
         assert_eq!(migrate_register(Db::of(&conn)).unwrap(), 1);
         assert!(has_column(Db::of(&conn), "huisbezoek", "aanwezig").unwrap());
         assert_eq!(register_version(Db::of(&conn)).unwrap(), REGISTER_VERSION);
+
+        // A register of version 2: a visit with comma-joined lists.
+        conn.execute_batch(
+            "INSERT INTO huisbezoek (zaak, volgnr, gepland, team, uitkomsten, aanwezig)
+             VALUES ('LOEP-2026-2', 1, '2026-03-01', 'hh1,hh2', 'niets_gevonden', 'hh1, Jan ,');
+             UPDATE zaak_schema SET versie = 2;",
+        )
+        .unwrap();
+        assert_eq!(list_format(Db::of(&conn)).unwrap(), Format::Commas);
+        assert_eq!(migrate_register(Db::of(&conn)).unwrap(), 2);
+        assert_eq!(list_format(Db::of(&conn)).unwrap(), Format::Json);
+        let lists: (String, String, String) = conn
+            .query_row(
+                "SELECT team, uitkomsten, aanwezig FROM huisbezoek WHERE zaak = 'LOEP-2026-2'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            lists,
+            (
+                r#"["hh1","hh2"]"#.to_string(),
+                r#"["niets_gevonden"]"#.to_string(),
+                r#"["hh1","Jan"]"#.to_string()
+            )
+        );
 
         // A later release's register.
         conn.execute("UPDATE zaak_schema SET versie = ?1", [REGISTER_VERSION + 1])

@@ -1,0 +1,396 @@
+//! The register's lists from version 2 (joined with commas) to version 3 (JSON): a visit's
+//! team, outcomes and who went, and the persons of a case's signals read the same before and
+//! after; a sealed row that held its seal holds it after, one changed outside loep is still
+//! reported; and the access state and the rights the log recorded raise no alarm.
+
+use loep_contract::Partner;
+use loep_store::auth::{self, Gebruiker, Rol};
+use loep_store::scan::{ScanRun, Signal};
+use loep_store::{Bewaartermijnen, Db, Periode, Project, ProjectConfig, lijst};
+use loep_zaken::register::{self, Nieuw, Toewijzing, Uitkomst};
+use std::collections::BTreeMap;
+
+const PW: &str = "een-lang-wachtwoord-voor-de-test";
+
+struct World {
+    _dir: tempfile::TempDir,
+    project: Project,
+    analist: Gebruiker,
+    projectleider: Gebruiker,
+    handhaver: Gebruiker,
+    next: i64,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ProjectConfig {
+        naam: "Lijsten".into(),
+        gebied: vec!["GM0392".into()],
+        doel: "De lijsten van het zakenregister van komma's naar JSON brengen.".into(),
+        grondslag: "Wet SUWI art. 64".into(),
+        partners: Partner::ALL.to_vec(),
+        verwerkingsactiviteit_id: "test-lijsten".into(),
+        periode: Periode {
+            van: "2020-01-01".into(),
+            tot: "2099-12-31".into(),
+        },
+        bewaartermijnen: Bewaartermijnen::default(),
+        indicatoren: Vec::new(),
+        intake: Default::default(),
+        publicatie: Default::default(),
+        thema: Default::default(),
+    };
+    let mut project = Project::init(&dir.path().join("p"), config).unwrap();
+    // As a writer does: the access state is bound, and every commit keeps it in step.
+    project.bind_access().unwrap();
+    let tx = project.begin().unwrap();
+    auth::add_user(&tx, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
+    let beheerder = auth::authenticate(&tx, "beheerder", PW).unwrap();
+    for (naam, rol) in [
+        ("analist", Rol::Analist),
+        ("projectleider", Rol::Projectleider),
+        ("handhaver", Rol::Handhaver),
+    ] {
+        auth::add_user(&tx, Some(&beheerder), naam, rol, None, PW).unwrap();
+    }
+    tx.commit().unwrap();
+    let conn = project.db();
+    let analist = auth::authenticate(conn, "analist", PW).unwrap();
+    let projectleider = auth::authenticate(conn, "projectleider", PW).unwrap();
+    let handhaver = auth::authenticate(conn, "handhaver", PW).unwrap();
+    register::create_schema(project.db()).unwrap();
+    World {
+        _dir: dir,
+        project,
+        analist,
+        projectleider,
+        handhaver,
+        next: 1,
+    }
+}
+
+impl World {
+    /// A new case on a new address from one new signal with two persons, with a handhaver.
+    fn case(&mut self) -> String {
+        let nr = self.next;
+        self.next += 1;
+        let s = Signal {
+            run_id: format!("S{nr:04}"),
+            nr: 1,
+            indicator: "OVB-01".into(),
+            versie: 1,
+            thema: "overbewoning".into(),
+            vbo_id: format!("0392010000{nr:06}"),
+            buurtcode: None,
+            pseudoniemen: vec![format!("{:032x}", nr * 10), format!("{:032x}", nr * 10 + 1)],
+            feiten: BTreeMap::new(),
+            uitleg: "test".into(),
+            sterkte: 1.0,
+            partners: vec!["gemeente".into(), "politie".into()],
+        };
+        let run = ScanRun {
+            run_id: s.run_id.clone(),
+            tijdstip: loep_store::clock::now(),
+            indicatoren: "[]".into(),
+            bronnen: "[]".into(),
+            signalen: 1,
+            adressen: 1,
+        };
+        let c = loep_store::certificaat::Certificaat::new(&run, std::slice::from_ref(&s)).unwrap();
+        let tx = self.project.begin().unwrap();
+        let sha =
+            loep_store::scan::insert_run(&tx, &run, std::slice::from_ref(&s), &[], &c).unwrap();
+        let now = loep_store::clock::now();
+        loep_store::log::append(
+            &tx,
+            "test",
+            loep_store::LogRecord::new("scan", &now, &now)
+                .with_attr("run_id", run.run_id.clone())
+                .with_attr("certificaat", sha),
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let z = register::new(
+            &mut self.project,
+            &self.analist,
+            &Nieuw {
+                signalen: vec![s.id()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        register::assign(
+            &mut self.project,
+            &self.projectleider,
+            &z.identificatie,
+            &Toewijzing {
+                roltype: "huisbezoeker".into(),
+                organisatie: None,
+                medewerker: Some("handhaver".into()),
+            },
+        )
+        .unwrap();
+        register::set_status(
+            &mut self.project,
+            &self.analist,
+            &z.identificatie,
+            "in_onderzoek",
+            "",
+        )
+        .unwrap();
+        register::plan_visit(
+            &mut self.project,
+            &self.analist,
+            &z.identificatie,
+            "2099-01-01",
+            &["handhaver".to_string()],
+        )
+        .unwrap();
+        z.identificatie
+    }
+
+    fn show(&self, id: &str) -> anyhow::Result<register::ZaakDetail> {
+        register::show(self.project.db(), &self.projectleider, id)
+    }
+
+    fn db(&self) -> &Db {
+        self.project.db()
+    }
+
+    /// The rows (id, list) of a table's list column, as stored.
+    fn stored(&self, sql: &str) -> Vec<(String, Option<String>)> {
+        let mut stmt = self.db().sql().prepare(sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// What the checks of a writer and of `loep log verify` report about the seals and the
+    /// access state.
+    fn problems(&self) -> Vec<String> {
+        let mut out = loep_store::integrity::tampered_rows(self.db()).unwrap();
+        out.extend(self.project.access_problems().unwrap());
+        out.extend(self.project.logged_access_problems().unwrap());
+        out
+    }
+}
+
+/// Every list column of the register, as (row, value) in a fixed order.
+const LISTS: [&str; 4] = [
+    "SELECT id, pseudoniemen FROM zaak_signaal ORDER BY id",
+    "SELECT zaak || '/' || volgnr, team FROM huisbezoek ORDER BY zaak, volgnr",
+    "SELECT zaak || '/' || volgnr, uitkomsten FROM huisbezoek ORDER BY zaak, volgnr",
+    "SELECT zaak || '/' || volgnr, aanwezig FROM huisbezoek ORDER BY zaak, volgnr",
+];
+
+#[test]
+fn a_register_of_version_2_migrates_its_lists_without_blessing_a_changed_row() {
+    let mut w = world();
+    // A: its visit carried out (team, outcomes, who went); B: its visit planned (no outcomes
+    // or who went yet); C: one whose signal row will be changed outside loep.
+    let (a, b, c) = (w.case(), w.case(), w.case());
+    register::record_visit(
+        &mut w.project,
+        &w.handhaver,
+        &a,
+        &Uitkomst {
+            uitkomsten: vec!["niets_gevonden".into()],
+            bevindingen: vec![("OVB-01".into(), "niet_bevestigd".into())],
+            aanwezig: vec!["handhaver".into(), "J. de Vries".into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let (detail_a, detail_b) = (w.show(&a).unwrap(), w.show(&b).unwrap());
+    assert_eq!(detail_a.huisbezoeken[0].team, ["handhaver"]);
+    assert_eq!(detail_a.huisbezoeken[0].uitkomsten, ["niets_gevonden"]);
+    assert_eq!(
+        detail_a.huisbezoeken[0].aanwezig,
+        ["handhaver", "J. de Vries"]
+    );
+    assert!(detail_b.huisbezoeken[0].uitkomsten.is_empty());
+    assert_eq!(detail_a.personen.len(), 2);
+    let since = "2000-01-01";
+    let persons_open = register::persons_in_open_cases(w.db(), since).unwrap();
+    let mut case_persons = register::case_persons(w.db()).unwrap().1;
+    case_persons.sort();
+    assert_eq!(persons_open.len(), 6);
+
+    // This release wrote JSON; the register as the release before wrote it: the same lists
+    // joined with commas, sealed as they were (through loep's own triggers, in its
+    // transaction), at version 2.
+    let json: Vec<Vec<(String, Option<String>)>> = LISTS.iter().map(|q| w.stored(q)).collect();
+    assert!(
+        json.iter()
+            .flatten()
+            .all(|(_, v)| v.as_deref().is_none_or(|v| lijst::decode(v).is_ok())),
+        "{json:?}"
+    );
+    let commas = |v: &Option<String>| -> Option<String> {
+        v.as_deref().map(|v| lijst::decode(v).unwrap().join(","))
+    };
+    let tx = w.project.begin().unwrap();
+    for (id, v) in &json[0] {
+        tx.sql()
+            .execute(
+                "UPDATE zaak_signaal SET pseudoniemen = ?2 WHERE id = ?1",
+                rusqlite::params![id, commas(v)],
+            )
+            .unwrap();
+    }
+    for (column, rows) in ["team", "uitkomsten", "aanwezig"].iter().zip(&json[1..]) {
+        for (key, v) in rows {
+            let (zaak, volgnr) = key.rsplit_once('/').unwrap();
+            tx.sql()
+                .execute(
+                    &format!("UPDATE huisbezoek SET {column} = ?3 WHERE zaak = ?1 AND volgnr = ?2"),
+                    rusqlite::params![zaak, volgnr, commas(v)],
+                )
+                .unwrap();
+        }
+    }
+    tx.sql()
+        .execute("UPDATE zaak_schema SET versie = 2", [])
+        .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(register::register_version(w.db()).unwrap(), 2);
+    let old: Vec<Vec<(String, Option<String>)>> = LISTS.iter().map(|q| w.stored(q)).collect();
+    assert!(
+        old[0].iter().all(|(_, v)| v
+            .as_deref()
+            .is_some_and(|v| v.contains(',') && !v.contains('['))),
+        "{old:?}"
+    );
+
+    // Someone adds a person to C's signal with the triggers dropped: the row no longer
+    // matches its seal. The privacy officer looked (`loep log herstel`), so the access state
+    // as it is is the accepted one, but the row stays refused.
+    let c_row: String = w
+        .db()
+        .sql()
+        .query_row("SELECT id FROM zaak_signaal WHERE zaak = ?1", [&c], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    w.db()
+        .sql()
+        .execute_batch(&format!(
+            "DROP TRIGGER zaak_signaal_mac_check; DROP TRIGGER zaak_signaal_mac_update;
+             DROP TRIGGER zaak_signaal_toegang_update;
+             UPDATE zaak_signaal SET pseudoniemen = pseudoniemen || ',{:032x}' WHERE id = '{c_row}';",
+            999
+        ))
+        .unwrap();
+    w.project
+        .acknowledge_alarm("test: de toestand aanvaard")
+        .unwrap();
+    loep_store::integrity::create_triggers(w.db()).unwrap();
+    let problems = w.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains(&c_row), "{problems:?}");
+    let c_text = w.stored(LISTS[0]).into_iter().find(|(id, _)| *id == c_row);
+    let c_items = lijst::from_commas(c_text.unwrap().1.as_deref().unwrap());
+    assert_eq!(c_items.len(), 3);
+
+    let old: Vec<Vec<(String, Option<String>)>> = LISTS.iter().map(|q| w.stored(q)).collect();
+
+    // A reader of this release reads the register of version 2 as it is.
+    assert_eq!(w.show(&a).unwrap(), detail_a);
+    assert_eq!(w.show(&b).unwrap(), detail_b);
+    assert_eq!(
+        register::persons_in_open_cases(w.db(), since)
+            .unwrap()
+            .len(),
+        7
+    );
+
+    // A writer opens it: version 3.
+    register::create_schema(w.db()).unwrap();
+    assert_eq!(register::register_version(w.db()).unwrap(), 3);
+    let new: Vec<Vec<(String, Option<String>)>> = LISTS.iter().map(|q| w.stored(q)).collect();
+    for (before, after) in old.iter().zip(&new) {
+        assert_eq!(before.len(), after.len());
+        for ((id, o), (id2, n)) in before.iter().zip(after) {
+            assert_eq!(id, id2);
+            match (o, n) {
+                (None, None) => {}
+                (Some(o), Some(n)) => {
+                    assert_eq!(lijst::decode(n).unwrap(), lijst::from_commas(o), "{id}");
+                }
+                _ => panic!("{id}: {o:?} became {n:?}"),
+            }
+        }
+    }
+    // Read the same.
+    assert_eq!(w.show(&a).unwrap(), detail_a);
+    assert_eq!(w.show(&b).unwrap(), detail_b);
+    let mut after = register::case_persons(w.db()).unwrap().1;
+    after.sort();
+    let with_c: Vec<(String, String)> = after
+        .iter()
+        .filter(|(_, p)| *p != format!("{:032x}", 999))
+        .cloned()
+        .collect();
+    assert_eq!(with_c, case_persons);
+    assert_eq!(
+        register::persons_in_open_cases(w.db(), since).unwrap(),
+        persons_open
+            .iter()
+            .cloned()
+            .chain([format!("{:032x}", 999)])
+            .collect()
+    );
+    // The rows that held their seal hold it; C is still changed outside loep, with its list
+    // in JSON like every other, and nothing else is reported (the access state and the rights
+    // in the log read the lists by their items).
+    for (id, _) in &new[0] {
+        assert_eq!(
+            loep_store::integrity::row_intact(w.db(), "zaak_signaal", id).unwrap(),
+            *id != c_row,
+            "{id}"
+        );
+    }
+    assert_eq!(w.problems(), problems);
+    let c_now = new[0].iter().find(|(id, _)| *id == c_row).unwrap();
+    assert_eq!(lijst::decode(c_now.1.as_deref().unwrap()).unwrap(), c_items);
+    let e = w.show(&c).unwrap_err();
+    assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
+
+    // The step again (its version set back): nothing changes.
+    w.db()
+        .sql()
+        .execute("UPDATE zaak_schema SET versie = 2", [])
+        .unwrap();
+    register::create_schema(w.db()).unwrap();
+    let again: Vec<Vec<(String, Option<String>)>> = LISTS.iter().map(|q| w.stored(q)).collect();
+    assert_eq!(again, new);
+    assert_eq!(w.problems(), problems);
+
+    // What this release records is JSON, and reads back as it was given.
+    let name = "M. \"Mo\" O'Neill [buurtteam]";
+    let done = register::record_visit(
+        &mut w.project,
+        &w.handhaver,
+        &b,
+        &Uitkomst {
+            uitkomsten: vec!["niets_gevonden".into()],
+            bevindingen: vec![("OVB-01".into(), "niet_bevestigd".into())],
+            aanwezig: vec![name.into()],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(done.huisbezoeken[0].aanwezig, [name]);
+    assert_eq!(w.show(&b).unwrap().huisbezoeken[0].aanwezig, [name]);
+    let stored: String = w
+        .db()
+        .sql()
+        .query_row(
+            "SELECT aanwezig FROM huisbezoek WHERE zaak = ?1",
+            [&b],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, lijst::encode(&[name]));
+}
