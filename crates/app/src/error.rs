@@ -58,6 +58,24 @@ impl AppError {
         }
     }
 
+    /// An error of kind `kind` because the integrity alarm stands: the front end adds how the
+    /// privacy officer handles it ([`AppError::next_step_in`]).
+    pub fn alarm(kind: Kind, message: impl Into<String>) -> AppError {
+        AppError {
+            kind,
+            error: loep_store::Problem::alarm(message),
+        }
+    }
+
+    /// The next step an error a front end received asks for (of the [`AppError`] in it, or of
+    /// the first problem of the layers below in its chain), which the front end words itself.
+    pub fn next_step_in(e: &anyhow::Error) -> Option<loep_store::Vervolg> {
+        match e.downcast_ref::<AppError>() {
+            Some(a) => loep_store::Problem::next_step_of(&a.error),
+            None => loep_store::Problem::next_step_of(e),
+        }
+    }
+
     /// The input fields the error is about (see [`AppError::invalid_in`]), if it names any.
     pub fn fields(&self) -> &[&'static str] {
         loep_store::Problem::fields_of(&self.error)

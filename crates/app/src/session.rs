@@ -392,10 +392,13 @@ pub(crate) fn guard(project: &mut Project) -> Result<()> {
             Ok(())
         };
     }
-    Err(AppError::conflict(format!(
-        "het verwerkingslog of de rijen die toegang geven of iets beslissen zijn buiten loep om gewijzigd, dus weigert dit project verdere verwerking tot de functionaris gegevensbescherming heeft gekeken: `loep log verify` toont wat en waar, `loep log herstel --reden` legt vast dat het is afgehandeld. Gevonden: {}",
-        problems.join("; ")
-    )))
+    Err(AppError::alarm(
+        crate::Kind::Conflict,
+        format!(
+            "het verwerkingslog of de rijen die toegang geven of iets beslissen zijn buiten loep om gewijzigd, dus weigert dit project verdere verwerking tot de functionaris gegevensbescherming heeft gekeken en vastgelegd dat het is afgehandeld. Gevonden: {}",
+            problems.join("; ")
+        ),
+    ))
 }
 
 /// Connects a project opened for writing to its identity vault and case register: what an interrupted delivery

@@ -573,7 +573,20 @@ fn main() -> ExitCode {
             if let Some(hint) = option_hint(&e, &cmd, &matches) {
                 eprintln!("{hint}");
             }
+            if let Some(step) = loep_app::AppError::next_step_in(&e) {
+                eprintln!("{}", next_step(step));
+            }
             exit_code(&e)
+        }
+    }
+}
+
+/// How the privacy officer takes the next step a message of the core asks for, in the CLI's
+/// own commands (the core's messages name none: the web and the API show them too).
+fn next_step(step: loep_app::Vervolg) -> &'static str {
+    match step {
+        loep_app::Vervolg::Integriteitsalarm => {
+            "(de functionaris gegevensbescherming: `loep log verify` toont wat en waar is gewijzigd; `loep log herstel --reden \"…\"` legt vast dat het is afgehandeld)"
         }
     }
 }

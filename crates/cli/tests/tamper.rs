@@ -282,6 +282,8 @@ fn approving_a_reveal_by_sql_is_refused_or_detected() {
     let err = busy(loep(&["reveal", "show", d(&dir), "O0001"]));
     assert!(err.contains("buiten loep om gewijzigd"), "{err}");
     assert!(!err.contains("BSN"), "{err}");
+    // The core's message names no command; the CLI adds its own next step, once.
+    assert_eq!(err.matches("loep log herstel --reden").count(), 1, "{err}");
 }
 
 #[test]
@@ -298,6 +300,7 @@ fn editing_an_approval_or_an_account_is_refused() {
         .unwrap();
     let err = refused(loep_as("analist", &["status", d(&dir)]));
     assert!(err.contains("buiten loep om gewijzigd"), "{err}");
+    assert_eq!(err.matches("loep log verify").count(), 1, "{err}");
 
     // Widen the area and re-bind the approval to the new loep.toml by SQL.
     let root2 = tempfile::tempdir().unwrap();

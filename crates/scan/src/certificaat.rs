@@ -93,13 +93,10 @@ pub(crate) fn draw_up(
     }
     if !changed.is_empty() {
         loep_store::integrity::raise_alarm(&project.layout, &changed)?;
-        return Err(loep_store::Problem::error(
-            loep_store::ProblemKind::Refused,
-            format!(
-                "geweigerd: {}. De scan is niet opgeslagen; er wordt niets verwerkt tot de functionaris gegevensbescherming heeft gekeken (`loep log verify`, daarna `loep log herstel --reden`)",
-                changed.join("; ")
-            ),
-        ));
+        return Err(loep_store::Problem::alarm(format!(
+            "geweigerd: {}. De scan is niet opgeslagen; er wordt niets verwerkt tot de functionaris gegevensbescherming heeft gekeken en vastgelegd dat het is afgehandeld",
+            changed.join("; ")
+        )));
     }
     Ok(Certificaat {
         verwerkingsactiviteit: project.config.verwerkingsactiviteit_id.clone(),

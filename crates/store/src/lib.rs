@@ -31,7 +31,7 @@ pub mod websessie;
 
 pub use db::{Db, TxDb};
 pub use log::{LogRecord, Status};
-pub use problem::{Problem, ProblemKind, database_fault};
+pub use problem::{Problem, ProblemKind, Vervolg, database_fault};
 pub use project::{
     Access, Approval, Bewaartermijnen, IntakeGrenzen, Layout, Periode, Project, ProjectConfig,
     Publicatie, Thema, Tx,

@@ -23,6 +23,17 @@ pub struct Problem {
     /// (`zaaktype`, `brp_onjuist`): the message speaks of them in words, and a front end adds
     /// its own hint (the CLI names the option, `--brp-onjuist`).
     pub velden: Vec<&'static str>,
+    /// What the person is to do next, when each front end says it in its own terms (the CLI
+    /// names its commands; the web and the API do not).
+    pub vervolg: Option<Vervolg>,
+}
+
+/// A next step that a front end words itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vervolg {
+    /// The integrity alarm stands: the privacy officer looks into what was changed outside
+    /// loep and records that it was handled; until then nothing is processed.
+    Integriteitsalarm,
 }
 
 impl Problem {
@@ -32,6 +43,17 @@ impl Problem {
             kind,
             message: message.into(),
             velden: Vec::new(),
+            vervolg: None,
+        })
+    }
+
+    /// A refusal because the integrity alarm stands (see [`Vervolg::Integriteitsalarm`]).
+    pub fn alarm(message: impl Into<String>) -> anyhow::Error {
+        anyhow::Error::new(Problem {
+            kind: ProblemKind::Refused,
+            message: message.into(),
+            velden: Vec::new(),
+            vervolg: Some(Vervolg::Integriteitsalarm),
         })
     }
 
@@ -41,7 +63,15 @@ impl Problem {
             kind: ProblemKind::Invalid,
             message: message.into(),
             velden: velden.to_vec(),
+            vervolg: None,
         })
+    }
+
+    /// The next step the first problem in `e`'s chain asks for, if any.
+    pub fn next_step_of(e: &anyhow::Error) -> Option<Vervolg> {
+        e.chain()
+            .find_map(|c| c.downcast_ref::<Problem>())
+            .and_then(|p| p.vervolg)
     }
 
     /// The fields named by the first problem in `e`'s chain.

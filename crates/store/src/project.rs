@@ -1259,13 +1259,10 @@ impl Project {
             return Ok(());
         }
         integrity::raise_alarm(&self.layout, &problems)?;
-        Err(crate::Problem::error(
-            crate::ProblemKind::Refused,
-            format!(
-                "geweigerd: {}. Er wordt niemand toegelaten tot de functionaris gegevensbescherming heeft gekeken (`loep log verify`, daarna `loep log herstel --reden`)",
-                problems.join("; ")
-            ),
-        ))
+        Err(crate::Problem::alarm(format!(
+            "geweigerd: {}. Er wordt niemand toegelaten tot de functionaris gegevensbescherming heeft gekeken en vastgelegd dat het is afgehandeld",
+            problems.join("; ")
+        )))
     }
 
     /// Binds the access state to an anchor beside the integrity key, once: for a project
