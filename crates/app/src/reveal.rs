@@ -149,7 +149,7 @@ pub fn context(session: &Session, o: &Onthulling) -> Result<Option<Context>> {
             vbo_id: s.vbo_id,
             buurtcode: s.buurtcode,
             indicator: s.indicator,
-            thema: s.thema,
+            thema: s.thema.code().to_string(),
             uitleg: s.uitleg,
         }),
     )

@@ -119,7 +119,7 @@ impl SignalFilter {
     /// Whether a signal of a listed address matches the theme, indicator and buurt asked
     /// for (the address is a verwonderadres or not as a whole).
     pub fn matches(&self, s: &Signal) -> bool {
-        self.thema.as_ref().is_none_or(|t| *t == s.thema)
+        self.thema.as_ref().is_none_or(|t| t == s.thema.code())
             && self
                 .indicator
                 .as_ref()

@@ -129,7 +129,7 @@ pub fn run(
         let mut bevindingen: BTreeMap<String, String> = BTreeMap::new();
         let mut uitkomsten: Vec<String> = Vec::new();
         for s in sigs {
-            let confirmed = planted.contains(&(s.thema.clone(), vbo.clone()));
+            let confirmed = planted.contains(&(s.thema.code().to_string(), vbo.clone()));
             let oordeel = if confirmed {
                 Oordeel::Bevestigd
             } else {
@@ -141,7 +141,7 @@ pub fn run(
                 .or_insert_with(|| oordeel.into());
             if confirmed {
                 *e = Oordeel::Bevestigd.as_str().into();
-                let u = outcome(&s.thema).to_string();
+                let u = outcome(s.thema.code()).to_string();
                 if !uitkomsten.contains(&u) {
                     uitkomsten.push(u);
                 }
@@ -151,7 +151,9 @@ pub fn run(
         if uitkomsten.iter().any(|u| u == "brp_klopt_niet") {
             match sigs
                 .iter()
-                .find(|s| s.persons().next().is_some() && outcome(&s.thema) == "brp_klopt_niet")
+                .find(|s| {
+                    s.persons().next().is_some() && outcome(s.thema.code()) == "brp_klopt_niet"
+                })
                 .and_then(|s| s.persons().next())
             {
                 Some(p) => brp_onjuist.push(BrpOnjuist {

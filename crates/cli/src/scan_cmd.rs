@@ -513,7 +513,7 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
                 "        [{}] {} {}: {}",
                 s.id(),
                 s.indicator,
-                theme(&s.thema),
+                theme(s.thema.code()),
                 s.uitleg
             )?;
         }

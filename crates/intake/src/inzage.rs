@@ -26,7 +26,7 @@ use loep_vault::{Grant, Identiteit};
 pub struct IndicatorUitleg {
     pub code: String,
     pub versie: u32,
-    pub thema: String,
+    pub thema: loep_contract::Thema,
     pub titel: String,
     pub beschrijving: String,
 }
@@ -60,7 +60,7 @@ pub struct SignaalRegel {
     pub signaal: String,
     pub indicator: String,
     pub versie: i64,
-    pub thema: String,
+    pub thema: loep_contract::Thema,
     pub vbo_id: String,
     /// How many persons the signal involves, the resident included.
     pub personen: usize,

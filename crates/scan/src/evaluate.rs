@@ -149,7 +149,7 @@ pub fn evaluate(
     let mut flagged: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for s in signals {
         flagged
-            .entry(&s.thema)
+            .entry(s.thema.code())
             .or_default()
             .insert(s.vbo_id.clone());
     }

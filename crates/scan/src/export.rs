@@ -175,7 +175,7 @@ fn signal_sheet<'a>(l: &Listing, signals: impl Iterator<Item = &'a Signal>) -> S
                 opt(l.addresses.buurtnaam(bu)),
                 opt(bu),
                 Cell::Id(s.vbo_id.clone()),
-                text(&s.thema),
+                text(s.thema.code()),
                 text(&s.indicator),
                 Cell::Int(s.versie),
                 text(if p.is_some_and(|p| p.verwonderadres) {
@@ -373,7 +373,7 @@ pub fn write_xlsx(out: impl std::io::Write + Send, l: &Listing) -> Result<()> {
 
     let mut by_theme: BTreeMap<&str, Vec<&Signal>> = BTreeMap::new();
     for s in l.signals_by_rank() {
-        by_theme.entry(&s.thema).or_default().push(s);
+        by_theme.entry(s.thema.code()).or_default().push(s);
     }
     for theme in crate::catalogue::Thema::ALL.map(crate::catalogue::Thema::code) {
         let Some(signals) = by_theme.remove(theme) else {
@@ -740,7 +740,7 @@ pub fn write_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()>
                 Some(s.id()),
                 Some(s.run_id.clone()),
                 Some(s.indicator.clone()),
-                Some(s.thema.clone()),
+                Some(s.thema.code().to_string()),
                 Some(s.vbo_id.clone()),
                 a.map(|a| a.adres.clone()),
                 a.and_then(|a| a.postcode.clone()),

@@ -265,7 +265,7 @@ fn find(
                 nr: 0,
                 indicator: ind.code.clone(),
                 versie: i64::from(ind.versie),
-                thema: ind.thema.code().to_string(),
+                thema: ind.thema,
                 vbo_id: r.vbo_id.clone(),
                 buurtcode: buurten.get(&r.vbo_id).cloned(),
                 pseudoniemen: r.pseudoniemen.clone(),
@@ -316,19 +316,15 @@ pub fn interested_partners<'a>(
             .and_then(|r| loep_contract::payer_of(r))
             .filter(|_| {
                 matches!(
-                    s.thema.as_str(),
-                    "samenwoonfraude" | "uitkering_en_loon" | "vermogen_inkomen"
+                    s.thema,
+                    Thema::Samenwoonfraude | Thema::UitkeringEnLoon | Thema::VermogenInkomen
                 )
             });
         match payer {
             Some(p) => {
                 out.insert(p.as_str());
             }
-            None => out.extend(
-                loep_contract::theme_interest(&s.thema)
-                    .iter()
-                    .map(|p| p.as_str()),
-            ),
+            None => out.extend(s.thema.interest().iter().map(|p| p.as_str())),
         }
     }
     out.retain(|p| team.iter().any(|t| t.as_str() == *p));
@@ -355,7 +351,7 @@ pub fn profile(
         .into_iter()
         .map(|(vbo, ss)| {
             let belang = interested_partners(ss.iter().copied(), team).len();
-            let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.as_str()).collect();
+            let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.code()).collect();
             let partners: BTreeSet<&str> = ss
                 .iter()
                 .flat_map(|s| s.partners.iter().map(String::as_str))
@@ -431,7 +427,7 @@ pub fn write_signals_csv(
             s.run_id.as_str(),
             &s.indicator,
             &s.versie.to_string(),
-            &s.thema,
+            s.thema.code(),
             &s.vbo_id,
             s.buurtcode.as_deref().unwrap_or_default(),
             if verwonder.contains(s.vbo_id.as_str()) {
@@ -473,7 +469,7 @@ mod tests {
             nr: 1,
             indicator: "X-01".into(),
             versie: 1,
-            thema: thema.into(),
+            thema: Thema::parse(thema).unwrap(),
             vbo_id: vbo.into(),
             buurtcode: None,
             pseudoniemen: Vec::new(),

@@ -328,7 +328,7 @@ mod tests {
             nr: 1,
             indicator: "OVB-01".into(),
             versie: 1,
-            thema: "overbewoning".into(),
+            thema: loep_contract::Thema::Overbewoning,
             vbo_id: "0392010000000001".into(),
             buurtcode: None,
             pseudoniemen: vec!["a".into(), "b".into()],

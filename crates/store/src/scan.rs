@@ -3,6 +3,7 @@
 use crate::db::{Db, TxDb};
 use crate::lijst;
 use anyhow::Result;
+use loep_contract::Thema;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,7 +29,7 @@ pub struct Signal {
     pub nr: i64,
     pub indicator: String,
     pub versie: i64,
-    pub thema: String,
+    pub thema: Thema,
     pub vbo_id: String,
     pub buurtcode: Option<String>,
     /// The pseudonyms of the persons involved.
@@ -116,7 +117,7 @@ pub fn insert_run(
             s.nr,
             s.indicator,
             s.versie,
-            s.thema,
+            s.thema.code(),
             s.vbo_id,
             s.buurtcode,
             lijst::encode(&s.pseudoniemen),
@@ -195,6 +196,15 @@ fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
     signal_in(r, lijst::Format::Json)
 }
 
+/// The theme in column `idx` of a row: a code the catalogue knows (another would be a changed
+/// row, read as a value of the wrong type is).
+fn thema_in(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Thema> {
+    let code: String = r.get(idx)?;
+    Thema::parse(&code).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 /// A signal whose lists are stored in `format` (the comma-joined form only while a store of an
 /// earlier release is migrated).
 fn signal_in(r: &rusqlite::Row<'_>, format: lijst::Format) -> rusqlite::Result<Signal> {
@@ -203,7 +213,7 @@ fn signal_in(r: &rusqlite::Row<'_>, format: lijst::Format) -> rusqlite::Result<S
         nr: r.get(1)?,
         indicator: r.get(2)?,
         versie: r.get(3)?,
-        thema: r.get(4)?,
+        thema: thema_in(r, 4)?,
         vbo_id: r.get(5)?,
         buurtcode: r.get(6)?,
         pseudoniemen: format.column(r, 7)?,
@@ -614,7 +624,7 @@ mod tests {
             nr,
             indicator: indicator.into(),
             versie: 1,
-            thema: thema.into(),
+            thema: Thema::parse(thema).unwrap(),
             vbo_id: vbo.into(),
             buurtcode: Some(buurt.into()),
             pseudoniemen: vec![format!("p{nr}")],

@@ -200,7 +200,7 @@ mod tests {
             nr,
             indicator: "OVB-01".into(),
             versie: 1,
-            thema: "overbewoning".into(),
+            thema: loep_contract::Thema::Overbewoning,
             vbo_id: format!("{nr:016}"),
             buurtcode: None,
             pseudoniemen: persons.iter().map(|p| p.to_string()).collect(),

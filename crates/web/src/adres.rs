@@ -211,7 +211,7 @@ fn address_page(
             .map(|x| SignaalRegel {
                 id: format!("{}/{}", x.run_id, x.nr),
                 indicator: x.indicator.clone(),
-                thema: loep_app::inzage::labels::theme(&x.thema).to_string(),
+                thema: loep_app::inzage::labels::theme(x.thema.code()).to_string(),
                 uitleg: x.uitleg.clone(),
                 personen: x.pseudoniemen.join(", "),
                 actueel: newest.as_deref() == Some(x.run_id.as_str()),

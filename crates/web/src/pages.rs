@@ -434,7 +434,7 @@ impl RunOverview {
             listing
                 .signals
                 .iter()
-                .map(|x| (x.thema.clone(), x.vbo_id.as_str())),
+                .map(|x| (x.thema.code().to_string(), x.vbo_id.as_str())),
         );
         let buurten = counts(listing.signals.iter().map(|x| {
             let code = listing

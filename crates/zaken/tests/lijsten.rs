@@ -79,7 +79,7 @@ impl World {
             nr: 1,
             indicator: "OVB-01".into(),
             versie: 1,
-            thema: "overbewoning".into(),
+            thema: loep_contract::Thema::Overbewoning,
             vbo_id: format!("0392010000{nr:06}"),
             buurtcode: None,
             pseudoniemen: vec![format!("{:032x}", nr * 10), format!("{:032x}", nr * 10 + 1)],

@@ -608,7 +608,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         .iter()
         .map(|s| {
             let mut regels = vec![
-                Regel::new("Thema", labels::theme(&s.thema)),
+                Regel::new("Thema", labels::theme(s.thema.code())),
                 Regel::new("Adres", adres(&s.vbo_id, ctx.adressen)),
                 Regel::new("Uitleg", scrub(&s.uitleg, ctx.adressen)),
             ];
@@ -713,7 +713,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 format!(
                     "{} Thema: {}.",
                     i.beschrijving,
-                    labels::theme(&i.thema).to_lowercase()
+                    labels::theme(i.thema.code()).to_lowercase()
                 ),
             )
         })

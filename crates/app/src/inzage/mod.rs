@@ -312,7 +312,7 @@ pub fn report(
         .map(|i| loep_intake::inzage::IndicatorUitleg {
             code: i.code.clone(),
             versie: i.versie,
-            thema: i.thema.code().to_string(),
+            thema: i.thema,
             titel: i.titel.clone(),
             beschrijving: i.beschrijving.clone(),
         })

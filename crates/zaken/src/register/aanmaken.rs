@@ -82,15 +82,17 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
                 catalogus::Catalogus::codes(c.zaaktypen.iter().map(|z| z.code.as_str()))
             ))
         })?,
-        None => c.zaaktype_voor_thema(&found[0].thema).ok_or_else(|| {
-            invalid_in(
-                &["zaaktype"],
-                format!(
-                    "thema {} hoort bij geen zaaktype; kies het zaaktype",
-                    found[0].thema
-                ),
-            )
-        })?,
+        None => c
+            .zaaktype_voor_thema(found[0].thema.code())
+            .ok_or_else(|| {
+                invalid_in(
+                    &["zaaktype"],
+                    format!(
+                        "thema {} hoort bij geen zaaktype; kies het zaaktype",
+                        found[0].thema
+                    ),
+                )
+            })?,
     };
     let vertrouwelijk = nieuw
         .vertrouwelijkheidaanduiding
@@ -148,7 +150,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         .map(|s| ZaakSignaal {
             signaal: s.id(),
             indicator: s.indicator.clone(),
-            thema: s.thema.clone(),
+            thema: s.thema.code().to_string(),
             uitleg: s.uitleg.clone(),
             feiten: s.feiten.clone(),
             pseudoniemen: s.pseudoniemen.clone(),
