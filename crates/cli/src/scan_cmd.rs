@@ -335,7 +335,7 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
                     ""
                 },
                 themes(&p.themas),
-                p.partners.join(", ")
+                loep_contract::Partner::codes(&p.partners).join(", ")
             );
             for w in why {
                 println!("       - {w}");
@@ -498,7 +498,7 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
                 l.addresses.buurtnaam(buurtcode)
             ),
             themes(&p.themas),
-            p.partners.join(", "),
+            loep_contract::Partner::codes(&p.partners).join(", "),
             belang.into_iter().collect::<Vec<_>>().join(", "),
             if p.verwonderadres {
                 " | verwonderadres: samen op huisbezoek"

@@ -34,6 +34,11 @@ impl Partner {
         Partner::Politie,
     ];
 
+    /// The codes of `partners`, in their order (as stored and exported).
+    pub fn codes(partners: &[Partner]) -> Vec<&'static str> {
+        partners.iter().map(|p| p.as_str()).collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Partner::Gemeente => "gemeente",

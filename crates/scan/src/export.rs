@@ -13,6 +13,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
+use loep_contract::Partner;
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -185,7 +186,7 @@ fn signal_sheet<'a>(l: &Listing, signals: impl Iterator<Item = &'a Signal>) -> S
                 }),
                 Cell::Num(s.sterkte),
                 Cell::Int(s.pseudoniemen.len() as i64),
-                text(s.partners.join(", ")),
+                text(Partner::codes(&s.partners).join(", ")),
                 text(&s.uitleg),
             ]
         })
@@ -227,7 +228,7 @@ fn profile_sheet(l: &Listing) -> Sheet {
                 opt(bu),
                 Cell::Id(p.vbo_id.clone()),
                 text(p.themas.join(", ")),
-                text(p.partners.join(", ")),
+                text(Partner::codes(&p.partners).join(", ")),
                 text(if p.verwonderadres { "ja" } else { "nee" }),
                 Cell::Int(p.signalen),
                 Cell::Num(p.sterkte),
@@ -747,7 +748,7 @@ pub fn write_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()>
                 a.and_then(|a| a.woonplaats.clone()),
                 bu.map(str::to_string),
                 l.addresses.buurtnaam(bu).map(str::to_string),
-                Some(s.partners.join(",")),
+                Some(Partner::codes(&s.partners).join(",")),
                 Some(s.uitleg.clone()),
                 Some(serde_json::to_string(&s.feiten)?),
             ];
@@ -842,7 +843,7 @@ pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> R
                 bu.map(str::to_string),
                 l.addresses.buurtnaam(bu).map(str::to_string),
                 Some(p.themas.join(",")),
-                Some(p.partners.join(",")),
+                Some(Partner::codes(&p.partners).join(",")),
                 Some(belang.into_iter().collect::<Vec<_>>().join(",")),
             ];
             for (b, v) in text.iter_mut().zip(values) {

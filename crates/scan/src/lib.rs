@@ -20,6 +20,7 @@ pub mod rollen;
 mod stappen;
 
 use anyhow::{Context, Result};
+use loep_contract::Partner;
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
 use loep_store::{LogRecord, Project, clock, log};
 use serde::Serialize;
@@ -254,11 +255,7 @@ fn find(
         }
         let zonder = engine.absent_optional(ind);
         let rows = engine.run(ind, params)?;
-        let partners: Vec<String> = ind
-            .partners_without(&zonder)
-            .iter()
-            .map(|p| p.as_str().to_string())
-            .collect();
+        let partners: Vec<Partner> = ind.partners_without(&zonder).to_vec();
         for r in &rows {
             signals.push(Signal {
                 run_id: run_id.to_string(),
@@ -352,10 +349,11 @@ pub fn profile(
         .map(|(vbo, ss)| {
             let belang = interested_partners(ss.iter().copied(), team).len();
             let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.code()).collect();
-            let partners: BTreeSet<&str> = ss
-                .iter()
-                .flat_map(|s| s.partners.iter().map(String::as_str))
-                .collect();
+            // In the order of their codes, as the profile always listed them.
+            let mut partners: Vec<Partner> =
+                ss.iter().flat_map(|s| s.partners.iter().copied()).collect();
+            partners.sort_by_key(|p| p.as_str());
+            partners.dedup();
             (
                 belang,
                 AddressProfile {
@@ -365,7 +363,7 @@ pub fn profile(
                     buurtcode: ss[0].buurtcode.clone(),
                     themas: themes.iter().map(|t| t.to_string()).collect(),
                     verwonderadres: belang >= 2,
-                    partners: partners.iter().map(|p| p.to_string()).collect(),
+                    partners,
                     signalen: ss.len() as i64,
                     sterkte: (ss.iter().map(|s| s.sterkte).sum::<f64>() * 1000.0).round() / 1000.0,
                 },
@@ -437,7 +435,7 @@ pub fn write_signals_csv(
             },
             &s.uitleg,
             &format!("{:.3}", s.sterkte),
-            &s.partners.join(","),
+            &Partner::codes(&s.partners).join(","),
             &s.pseudoniemen.join(","),
             &serde_json::to_string(&s.feiten)?,
             addresses.adres(&s.vbo_id).unwrap_or_default(),
@@ -478,7 +476,7 @@ mod tests {
                 .unwrap_or_default(),
             uitleg: String::new(),
             sterkte: 1.0,
-            partners: vec!["gemeente".into()],
+            partners: vec![Partner::Gemeente],
         }
     }
 

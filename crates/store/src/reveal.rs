@@ -335,7 +335,7 @@ mod tests {
             feiten: Default::default(),
             uitleg: "test".into(),
             sterkte: 1.0,
-            partners: vec!["gemeente".into()],
+            partners: vec![loep_contract::Partner::Gemeente],
         };
         let run = crate::scan::ScanRun {
             run_id: "S0001-x".into(),

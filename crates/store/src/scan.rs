@@ -3,7 +3,7 @@
 use crate::db::{Db, TxDb};
 use crate::lijst;
 use anyhow::Result;
-use loep_contract::Thema;
+use loep_contract::{Partner, Thema};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,7 +39,7 @@ pub struct Signal {
     pub uitleg: String,
     pub sterkte: f64,
     /// The partners whose data the indicator read.
-    pub partners: Vec<String>,
+    pub partners: Vec<Partner>,
 }
 
 impl Signal {
@@ -64,7 +64,7 @@ pub struct AddressProfile {
     /// The themes of its signals.
     pub themas: Vec<String>,
     /// The partners whose data the signals rest on.
-    pub partners: Vec<String>,
+    pub partners: Vec<Partner>,
     pub verwonderadres: bool,
     pub signalen: i64,
     pub sterkte: f64,
@@ -124,7 +124,7 @@ pub fn insert_run(
             serde_json::to_string(&s.feiten)?,
             s.uitleg,
             s.sterkte,
-            lijst::encode(&s.partners)
+            lijst::encode(&Partner::codes(&s.partners))
         ])?;
     }
     let mut stmt = tx.prepare(
@@ -138,7 +138,7 @@ pub fn insert_run(
             p.vbo_id,
             p.buurtcode,
             lijst::encode(&p.themas),
-            lijst::encode(&p.partners),
+            lijst::encode(&Partner::codes(&p.partners)),
             p.verwonderadres,
             p.signalen,
             p.sterkte
@@ -196,6 +196,23 @@ fn signal_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Signal> {
     signal_in(r, lijst::Format::Json)
 }
 
+/// The partners of a stored list in column `idx`: codes the contract knows (another would be a
+/// changed row, read as a value of the wrong type is).
+fn partners_in(codes: Vec<String>, idx: usize) -> rusqlite::Result<Vec<Partner>> {
+    codes
+        .iter()
+        .map(|c| {
+            Partner::parse(c).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    idx,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })
+        })
+        .collect()
+}
+
 /// The theme in column `idx` of a row: a code the catalogue knows (another would be a changed
 /// row, read as a value of the wrong type is).
 fn thema_in(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Thema> {
@@ -223,7 +240,7 @@ fn signal_in(r: &rusqlite::Row<'_>, format: lijst::Format) -> rusqlite::Result<S
         })?,
         uitleg: r.get(9)?,
         sterkte: r.get(10)?,
-        partners: format.column(r, 11)?,
+        partners: partners_in(format.column(r, 11)?, 11)?,
     })
 }
 
@@ -607,7 +624,7 @@ fn profile_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AddressProfile> {
         vbo_id: r.get(2)?,
         buurtcode: r.get(3)?,
         themas: lijst::column(r, 4)?,
-        partners: lijst::column(r, 5)?,
+        partners: partners_in(lijst::column(r, 5)?, 5)?,
         verwonderadres: r.get(6)?,
         signalen: r.get(7)?,
         sterkte: r.get(8)?,
@@ -631,7 +648,7 @@ mod tests {
             feiten: BTreeMap::new(),
             uitleg: format!("uitleg {nr}"),
             sterkte: 1.0,
-            partners: vec!["gemeente".into()],
+            partners: vec![Partner::Gemeente],
         }
     }
 

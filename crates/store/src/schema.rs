@@ -207,7 +207,10 @@ mod tests {
             feiten: Default::default(),
             uitleg: format!("uitleg {nr}"),
             sterkte: 1.0,
-            partners: vec!["gemeente".into(), "politie".into()],
+            partners: vec![
+                loep_contract::Partner::Gemeente,
+                loep_contract::Partner::Politie,
+            ],
         }
     }
 
@@ -408,7 +411,13 @@ mod tests {
         assert_eq!(b[1].pseudoniemen, ["P6", "P9"]);
         let profiles = crate::scan::profiles(p.db(), "A").unwrap();
         assert_eq!(profiles[0].themas, ["overbewoning", "adresfraude"]);
-        assert_eq!(profiles[0].partners, ["gemeente", "politie"]);
+        assert_eq!(
+            profiles[0].partners,
+            [
+                loep_contract::Partner::Gemeente,
+                loep_contract::Partner::Politie
+            ]
+        );
         assert_eq!(
             crate::reveal::get(p.db(), "O0001").unwrap().pseudoniemen,
             ["P1", "P2"]

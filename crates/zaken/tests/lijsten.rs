@@ -86,7 +86,10 @@ impl World {
             feiten: BTreeMap::new(),
             uitleg: "test".into(),
             sterkte: 1.0,
-            partners: vec!["gemeente".into(), "politie".into()],
+            partners: vec![
+                loep_contract::Partner::Gemeente,
+                loep_contract::Partner::Politie,
+            ],
         };
         let run = ScanRun {
             run_id: s.run_id.clone(),

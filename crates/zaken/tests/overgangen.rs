@@ -84,7 +84,7 @@ impl World {
             feiten: BTreeMap::new(),
             uitleg: "test".into(),
             sterkte: 1.0,
-            partners: vec!["gemeente".into()],
+            partners: vec![loep_contract::Partner::Gemeente],
         };
         let run = ScanRun {
             run_id: s.run_id.clone(),

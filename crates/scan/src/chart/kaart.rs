@@ -675,7 +675,7 @@ mod tests {
                 vbo_id: vbo,
                 buurtcode: Some(code.into()),
                 themas: vec!["overbewoning".into()],
-                partners: vec!["gemeente".into()],
+                partners: vec![loep_contract::Partner::Gemeente],
                 verwonderadres: false,
                 signalen: 1,
                 sterkte: 1.0,
