@@ -935,6 +935,40 @@ impl<'a> Gen<'a> {
     /// Writes everything the partners hold about one dwelling and its residents.
     fn emit(&mut self, dw: &Dwelling) -> Result<()> {
         let vbo = self.vbo_id(dw.vbo);
+        self.emit_bag(dw, &vbo)?;
+        self.emit_kadaster(dw, &vbo)?;
+        self.emit_contracts(dw)?;
+
+        let months = self.months();
+        let income_year = Datum::from_days(self.today).year - 1;
+        let kids = dw
+            .residents
+            .iter()
+            .filter(|r| r.living == Living::Child)
+            .count();
+        let occupants = dw.residents.iter().filter(|r| r.functie == 'W').count() as u64;
+        self.emit_brp(dw, income_year)?;
+
+        // Income, allowances, benefits and wages.
+        let today = self.today;
+        for r in dw.residents.iter().filter(|r| r.p.age(today) >= 18) {
+            self.emit_income(dw, r, income_year)?;
+            self.emit_allowances(dw, r, &vbo, income_year, occupants)?;
+            self.emit_living(r, &vbo, kids, &months)?;
+            self.emit_moonlight(r, &vbo, kids, &months)?;
+            self.emit_child_benefit(r, &vbo, kids)?;
+        }
+
+        self.emit_utilities(dw, &vbo, income_year)?;
+        self.emit_companies(dw, &vbo)?;
+        self.emit_police(dw, &vbo)?;
+        self.emit_reports(dw, &vbo)?;
+        self.emit_truth(dw, &vbo, occupants)
+    }
+
+    /// The BAG verblijfsobject: its address, use, floor area, building year, buurt and a
+    /// location inside the buurt.
+    fn emit_bag(&mut self, dw: &Dwelling, vbo: &str) -> Result<()> {
         let (bu, wk) = self.buurt_codes(dw.buurt);
         let (full, _) = street(dw.street);
         let (pc4, pcl) = self.postcode(dw.street, dw.number);
@@ -942,7 +976,7 @@ impl<'a> Gen<'a> {
         let x = 100_000 + (dw.buurt % 5) as u64 * 1_000 + self.rng.below(1_000);
         let y = 480_000 + (dw.buurt / 5) as u64 * 1_000 + self.rng.below(1_000);
         let mut row = vec![
-            vbo.clone(),
+            vbo.to_string(),
             format!("{gm:04}20{:010}", dw.vbo + 1),
             full,
             dw.number.to_string(),
@@ -960,8 +994,11 @@ impl<'a> Gen<'a> {
             format!("{y}.0"),
         ];
         self.out.row("bag_verblijfsobject", &mut row)?;
+        Ok(())
+    }
 
-        // Kadaster.
+    /// Kadaster: the owner, and every co-owner with the same share.
+    fn emit_kadaster(&mut self, dw: &Dwelling, vbo: &str) -> Result<()> {
         let (eig_bsn, eig_kvk) = match &dw.owner {
             Owner::Person(b) => (Self::bsn_s(b), String::new()),
             Owner::Corporation => (String::new(), CORPORATION.1.to_string()),
@@ -969,7 +1006,7 @@ impl<'a> Gen<'a> {
         };
         let share = format!("1/{}", dw.co_owners.len() + 1);
         let mut row = vec![
-            vbo.clone(),
+            vbo.to_string(),
             eig_bsn,
             eig_kvk,
             share.clone(),
@@ -979,7 +1016,7 @@ impl<'a> Gen<'a> {
         self.out.row("kad_eigendom", &mut row)?;
         for c in &dw.co_owners {
             let mut row = vec![
-                vbo.clone(),
+                vbo.to_string(),
                 Self::bsn_s(c),
                 String::new(),
                 share.clone(),
@@ -988,23 +1025,24 @@ impl<'a> Gen<'a> {
             ];
             self.out.row("kad_eigendom", &mut row)?;
         }
+        Ok(())
+    }
 
+    /// The housing corporation's rent contracts: an earlier one that has ended, then the
+    /// current one.
+    fn emit_contracts(&mut self, dw: &Dwelling) -> Result<()> {
         if let Some((old, start, end, rent)) = &dw.old_contract {
             self.write_contract(dw, old, *start, Some(*end), *rent)?;
         }
         if let Some((tenant, start, end, rent)) = &dw.contract {
             self.write_contract(dw, tenant, *start, *end, *rent)?;
         }
+        Ok(())
+    }
 
-        // BRP: residents, and the people who passed through.
-        let months = self.months();
-        let income_year = Datum::from_days(self.today).year - 1;
-        let kids = dw
-            .residents
-            .iter()
-            .filter(|r| r.living == Living::Child)
-            .count();
-        let occupants = dw.residents.iter().filter(|r| r.functie == 'W').count() as u64;
+    /// BRP: residents, and the people who passed through, each with their registrations at
+    /// this address and before it.
+    fn emit_brp(&mut self, dw: &Dwelling, income_year: i32) -> Result<()> {
         let year_start = Datum {
             year: income_year,
             month: 1,
@@ -1021,29 +1059,7 @@ impl<'a> Gen<'a> {
                 r.since,
                 r.partner,
             )?;
-            if !r.prior.is_empty() {
-                for (v, s, e) in &r.prior {
-                    self.history(&r.p.bsn, *v, 'W', *s, Some(*e))?;
-                }
-            } else if r.p.age(self.today) >= 18
-                && self.next_vbo > 1
-                && r.since < year_start
-                && r.bd_vbo.is_none()
-                && self.rng.chance(0.6)
-            {
-                let earlier = self.earlier_home();
-                let start = (r.since - self.rng.range(400, 4_000) as i32).max(r.p.birth + 18 * 365);
-                if start < r.since - 1 {
-                    // An honest frequent mover: one or two more short stays before.
-                    if self.rng.chance(0.05) {
-                        let e2 = start - 1;
-                        let s2 = e2 - self.rng.range(120, 400) as i32;
-                        let v2 = self.earlier_home();
-                        self.history(&r.p.bsn, v2, 'W', s2, Some(e2))?;
-                    }
-                    self.history(&r.p.bsn, earlier, 'W', start, Some(r.since - 1))?;
-                }
-            }
+            self.emit_earlier_registrations(r, year_start)?;
             self.history(&r.p.bsn, dw.vbo, r.functie, r.since, None)?;
         }
         self.summary.persons += (dw.residents.len() + dw.passed_through.len()) as u64;
@@ -1062,285 +1078,379 @@ impl<'a> Gen<'a> {
             self.write_person(p, status, None, 'W', *start, None)?;
             self.history(&p.bsn, dw.vbo, 'W', *start, Some(*end))?;
         }
+        Ok(())
+    }
 
-        // Income, allowances, benefits and wages.
-        let today = self.today;
-        for r in dw.residents.iter().filter(|r| r.p.age(today) >= 18) {
-            let b = Self::bsn_s(&r.p.bsn);
-            let monthly = r.living.monthly();
-            let owner_occupier = matches!(dw.owner, Owner::Person(o) if o == r.p.bsn);
-            let box3 = match r.box3 {
-                Some(v) => v,
-                None if owner_occupier
-                    && monthly < 2_000
-                    && (dw.acquired > today - 1_900 || self.rng.chance(0.7)) =>
-                {
-                    // Owners of modest means live on savings, or bought long ago.
-                    self.rng.range(80_000, 250_000)
-                }
-                None if monthly > 3_000 || r.living == Living::Aow => self.rng.range(0, 80_000),
-                None => 0,
-            };
-            let fiscal = r.fiscaal_partner.or(r.partner);
-            // The addresses the Belastingdienst and Toeslagen had for a year: what the case
-            // decides, or else the BRP's of that year: here when he was registered here during
-            // or before it (who moved here in the next year is known at the new address once
-            // the assessment goes there), otherwise his last address of that year in the
-            // history, or one outside the municipality.
-            let address_of = |y: i32| -> (Option<u64>, Option<u64>) {
-                if let Some(&(_, inkomen, toeslag)) = r.bd_years.iter().find(|b| b.0 == y) {
-                    return (inkomen, toeslag);
-                }
-                let (y0, y1) = (Self::jan1(y), Self::jan1(y + 1) - 1);
-                let a = match r.bd_vbo {
-                    Some(v) => Some(v),
-                    None if r.since <= y1 => Some(dw.vbo),
-                    None => r
-                        .prior
-                        .iter()
-                        .filter(|(_, s, e)| *s <= y1 && *e >= y0)
-                        .max_by_key(|x| x.2)
-                        .map(|x| x.0),
-                };
-                (a, a)
-            };
-            let vbo_s = |g: &Self, v: Option<u64>| v.map(|v| g.vbo_id(v)).unwrap_or_default();
-            // Yearly income: wages and benefits, whatever the person lives on; the case's
-            // wages beside a benefit count too.
-            let extra = r
-                .moonlight
-                .as_ref()
-                .map_or(0, |m| m.amount * 12 + m.wage * m.months.len() as u64);
-            let yearly = monthly * 12 + extra;
-            if !r.no_income_row {
-                // The older year is not always there yet; the years the case decides are.
-                let older = income_year - 1;
-                let mut years = vec![income_year];
-                if r.bd_years.iter().any(|b| b.0 == older) || !self.rng.chance(0.3) {
-                    years.push(older);
-                }
-                for b in &r.bd_years {
-                    if !years.contains(&b.0) {
-                        years.push(b.0);
-                    }
-                }
-                for year in years {
-                    let amount = if year == income_year {
-                        yearly
-                    } else {
-                        yearly * self.rng.range(90, 105) / 100
-                    };
-                    // A self-employed person may declare a loss.
-                    let loss = r.living == Living::Nothing && self.rng.chance(0.03);
-                    let inkomen = if loss {
-                        format!("-{}.00", self.rng.range(1_000, 30_000))
-                    } else {
-                        money(amount)
-                    };
-                    let mut row = vec![
-                        b.clone(),
-                        year.to_string(),
-                        inkomen.clone(),
-                        if box3 > 0 { money(box3) } else { String::new() },
-                        fiscal.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
-                        vbo_s(self, address_of(year).0),
-                    ];
-                    self.out.row("bd_inkomen", &mut row)?;
-                    if year == income_year
-                        && let Some(other) = r.bd_extra_vbo
-                    {
-                        // The same year again under another address: the same amounts.
-                        let mut row = vec![
-                            b.clone(),
-                            year.to_string(),
-                            inkomen,
-                            if box3 > 0 { money(box3) } else { String::new() },
-                            fiscal.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
-                            self.vbo_id(other),
-                        ];
-                        self.out.row("bd_inkomen", &mut row)?;
-                    }
-                }
+    /// A resident's registrations before this address: those the case decides, or else, for
+    /// most adults registered here since before the income year whose tax address is this
+    /// one, an earlier home drawn from the background.
+    fn emit_earlier_registrations(&mut self, r: &Resident, year_start: i32) -> Result<()> {
+        if !r.prior.is_empty() {
+            for (v, s, e) in &r.prior {
+                self.history(&r.p.bsn, *v, 'W', *s, Some(*e))?;
             }
-            if monthly < 3_000 {
-                let mut years = vec![income_year];
-                for b in &r.bd_years {
-                    if !years.contains(&b.0) {
-                        years.push(b.0);
-                    }
+        } else if r.p.age(self.today) >= 18
+            && self.next_vbo > 1
+            && r.since < year_start
+            && r.bd_vbo.is_none()
+            && self.rng.chance(0.6)
+        {
+            let earlier = self.earlier_home();
+            let start = (r.since - self.rng.range(400, 4_000) as i32).max(r.p.birth + 18 * 365);
+            if start < r.since - 1 {
+                // An honest frequent mover: one or two more short stays before.
+                if self.rng.chance(0.05) {
+                    let e2 = start - 1;
+                    let s2 = e2 - self.rng.range(120, 400) as i32;
+                    let v2 = self.earlier_home();
+                    self.history(&r.p.bsn, v2, 'W', s2, Some(e2))?;
                 }
-                for year in years {
-                    let mut row = vec![
-                        b.clone(),
-                        year.to_string(),
-                        "zorgtoeslag".to_string(),
-                        r.toeslagpartner
-                            .or(r.partner)
-                            .map(|p| Self::bsn_s(&p))
-                            .unwrap_or_default(),
-                        vbo_s(self, address_of(year).1),
-                        money(self.rng.range(900, 1_500)),
-                        String::new(),
-                    ];
-                    self.out.row("bd_toeslag", &mut row)?;
-                }
-            }
-            // Huurtoeslag for the head of a rented home, for the income year he lived in it;
-            // a briefadres with huurtoeslag (briefadresmisbruik) has it for every year of the
-            // briefadres, paid for that address.
-            let head = std::ptr::eq(r, &dw.residents[0]);
-            let misused = r.functie == 'B' && dw.variant == "briefadres_met_toeslag";
-            if head
-                && monthly < 2_600
-                && !matches!(dw.owner, Owner::Person(o) if o == r.p.bsn)
-                && (r.functie == 'W' || misused)
-                && dw.doelen == "woonfunctie"
-            {
-                let years = if misused {
-                    vec![income_year - 1, income_year]
-                } else {
-                    vec![income_year]
-                };
-                for year in years.into_iter().filter(|y| r.since < Self::jan1(y + 1)) {
-                    let mut row = vec![
-                        b.clone(),
-                        year.to_string(),
-                        "huurtoeslag".to_string(),
-                        r.toeslagpartner
-                            .or(r.partner)
-                            .map(|p| Self::bsn_s(&p))
-                            .unwrap_or_default(),
-                        vbo.clone(),
-                        money(self.rng.range(1_800, 3_600)),
-                        occupants.saturating_sub(1).to_string(),
-                    ];
-                    self.out.row("bd_toeslag", &mut row)?;
-                }
-            }
-            match r.living {
-                Living::Aow => {
-                    let couple = r.partner.is_some() && !r.svb_single;
-                    let leefvorm = if couple {
-                        "samenwonend"
-                    } else {
-                        "alleenstaand"
-                    };
-                    let amount = if couple { 1_050 } else { 1_520 };
-                    let start = r.p.birth + 67 * 365 + 120;
-                    let mut row = vec![
-                        b.clone(),
-                        "aow".into(),
-                        leefvorm.into(),
-                        vbo.clone(),
-                        d(start),
-                        String::new(),
-                        money(amount),
-                    ];
-                    self.out.row("svb_uitkering", &mut row)?;
-                }
-                Living::Ww => {
-                    let start = self.today - self.rng.range(120, 500) as i32;
-                    let mut row = vec![
-                        b.clone(),
-                        "ww".into(),
-                        d(start),
-                        String::new(),
-                        money(1_800),
-                    ];
-                    self.out.row("uwv_uitkering", &mut row)?;
-                    // The final pay of the old job arrives in the first month of the WW.
-                    if self.rng.chance(0.5) {
-                        let s = Datum::from_days(start);
-                        let pay = self.rng.range(800, 3_000);
-                        self.wages(&r.p.bsn, pay, &[(s.year, s.month)])?;
-                    }
-                }
-                Living::Bijstand => {
-                    let norm = if r.partner.is_some() {
-                        "gehuwden"
-                    } else if kids > 0 {
-                        "alleenstaande_ouder"
-                    } else {
-                        "alleenstaande"
-                    };
-                    let start = self.today - self.rng.range(120, 2_000) as i32;
-                    // Reduced: a cost-sharing household (kostendelersnorm) or part-time pay
-                    // that is declared and set off.
-                    let amount = if norm == "gehuwden" {
-                        1_000
-                    } else if r.reduced {
-                        self.rng.range(650, 1_000)
-                    } else {
-                        1_400
-                    };
-                    let mut row = vec![
-                        b.clone(),
-                        norm.into(),
-                        vbo.clone(),
-                        d(start),
-                        String::new(),
-                        money(amount),
-                    ];
-                    self.out.row("gem_bijstand", &mut row)?;
-                }
-                Living::Wage(w) => {
-                    let uren = r.uren;
-                    self.wages_h(&r.p.bsn, w, &months, uren)?;
-                }
-                _ => {}
-            }
-            if let Some(m) = &r.moonlight {
-                if m.regeling == "bijstand" {
-                    let norm = if kids > 0 {
-                        "alleenstaande_ouder"
-                    } else {
-                        "alleenstaande"
-                    };
-                    let mut row = vec![
-                        b.clone(),
-                        norm.into(),
-                        vbo.clone(),
-                        d(m.start),
-                        m.end.map(d).unwrap_or_default(),
-                        money(m.amount),
-                    ];
-                    self.out.row("gem_bijstand", &mut row)?;
-                } else {
-                    let mut row = vec![
-                        b.clone(),
-                        m.regeling.into(),
-                        d(m.start),
-                        m.end.map(d).unwrap_or_default(),
-                        money(m.amount),
-                    ];
-                    self.out.row("uwv_uitkering", &mut row)?;
-                }
-                let ms: Vec<(i32, u32)> = m
-                    .months
-                    .iter()
-                    .filter_map(|i| months.get(*i).copied())
-                    .collect();
-                self.wages(&r.p.bsn, m.wage, &ms)?;
-            }
-            if r.p.sex == 'V' && kids > 0 {
-                let mut row = vec![
-                    b.clone(),
-                    "akw".into(),
-                    "samenwonend".into(),
-                    vbo.clone(),
-                    d(r.since),
-                    String::new(),
-                    money(300 * kids as u64),
-                ];
-                if r.partner.is_none() {
-                    row[2] = "alleenstaand".into();
-                }
-                self.out.row("svb_uitkering", &mut row)?;
+                self.history(&r.p.bsn, earlier, 'W', start, Some(r.since - 1))?;
             }
         }
+        Ok(())
+    }
 
-        // Utilities of the income year: driven by who lived here during that year and the
-        // floor area, with noise, unless the case says otherwise.
+    /// An adult's box 3 wealth: what the case decides, or else savings for an owner-occupier
+    /// of modest means, some for the well-off and pensioners, none for the others.
+    fn box3(&mut self, dw: &Dwelling, r: &Resident) -> u64 {
+        let today = self.today;
+        let monthly = r.living.monthly();
+        let owner_occupier = matches!(dw.owner, Owner::Person(o) if o == r.p.bsn);
+        match r.box3 {
+            Some(v) => v,
+            None if owner_occupier
+                && monthly < 2_000
+                && (dw.acquired > today - 1_900 || self.rng.chance(0.7)) =>
+            {
+                // Owners of modest means live on savings, or bought long ago.
+                self.rng.range(80_000, 250_000)
+            }
+            None if monthly > 3_000 || r.living == Living::Aow => self.rng.range(0, 80_000),
+            None => 0,
+        }
+    }
+
+    /// The addresses the Belastingdienst and Toeslagen had for a year: what the case
+    /// decides, or else the BRP's of that year: here when he was registered here during
+    /// or before it (who moved here in the next year is known at the new address once
+    /// the assessment goes there), otherwise his last address of that year in the
+    /// history, or one outside the municipality.
+    fn tax_addresses(dw: &Dwelling, r: &Resident, y: i32) -> (Option<u64>, Option<u64>) {
+        if let Some(&(_, inkomen, toeslag)) = r.bd_years.iter().find(|b| b.0 == y) {
+            return (inkomen, toeslag);
+        }
+        let (y0, y1) = (Self::jan1(y), Self::jan1(y + 1) - 1);
+        let a = match r.bd_vbo {
+            Some(v) => Some(v),
+            None if r.since <= y1 => Some(dw.vbo),
+            None => r
+                .prior
+                .iter()
+                .filter(|(_, s, e)| *s <= y1 && *e >= y0)
+                .max_by_key(|x| x.2)
+                .map(|x| x.0),
+        };
+        (a, a)
+    }
+
+    /// The id of an address in the area, or empty for one outside it.
+    fn vbo_id_or_empty(&self, v: Option<u64>) -> String {
+        v.map(|v| self.vbo_id(v)).unwrap_or_default()
+    }
+
+    /// The Belastingdienst's income rows of an adult: the income year, mostly the year
+    /// before it, and the years the case decides, with box 3 wealth and the fiscal partner.
+    fn emit_income(&mut self, dw: &Dwelling, r: &Resident, income_year: i32) -> Result<()> {
+        let b = Self::bsn_s(&r.p.bsn);
+        let monthly = r.living.monthly();
+        let box3 = self.box3(dw, r);
+        let fiscal = r.fiscaal_partner.or(r.partner);
+        // Yearly income: wages and benefits, whatever the person lives on; the case's
+        // wages beside a benefit count too.
+        let extra = r
+            .moonlight
+            .as_ref()
+            .map_or(0, |m| m.amount * 12 + m.wage * m.months.len() as u64);
+        let yearly = monthly * 12 + extra;
+        if !r.no_income_row {
+            // The older year is not always there yet; the years the case decides are.
+            let older = income_year - 1;
+            let mut years = vec![income_year];
+            if r.bd_years.iter().any(|b| b.0 == older) || !self.rng.chance(0.3) {
+                years.push(older);
+            }
+            for b in &r.bd_years {
+                if !years.contains(&b.0) {
+                    years.push(b.0);
+                }
+            }
+            for year in years {
+                let amount = if year == income_year {
+                    yearly
+                } else {
+                    yearly * self.rng.range(90, 105) / 100
+                };
+                // A self-employed person may declare a loss.
+                let loss = r.living == Living::Nothing && self.rng.chance(0.03);
+                let inkomen = if loss {
+                    format!("-{}.00", self.rng.range(1_000, 30_000))
+                } else {
+                    money(amount)
+                };
+                let mut row = vec![
+                    b.clone(),
+                    year.to_string(),
+                    inkomen.clone(),
+                    if box3 > 0 { money(box3) } else { String::new() },
+                    fiscal.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
+                    self.vbo_id_or_empty(Self::tax_addresses(dw, r, year).0),
+                ];
+                self.out.row("bd_inkomen", &mut row)?;
+                if year == income_year
+                    && let Some(other) = r.bd_extra_vbo
+                {
+                    // The same year again under another address: the same amounts.
+                    let mut row = vec![
+                        b.clone(),
+                        year.to_string(),
+                        inkomen,
+                        if box3 > 0 { money(box3) } else { String::new() },
+                        fiscal.map(|p| Self::bsn_s(&p)).unwrap_or_default(),
+                        self.vbo_id(other),
+                    ];
+                    self.out.row("bd_inkomen", &mut row)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Toeslagen's allowances of an adult: zorgtoeslag on a modest income, and huurtoeslag
+    /// for the head of a rented home.
+    fn emit_allowances(
+        &mut self,
+        dw: &Dwelling,
+        r: &Resident,
+        vbo: &str,
+        income_year: i32,
+        occupants: u64,
+    ) -> Result<()> {
+        let b = Self::bsn_s(&r.p.bsn);
+        let monthly = r.living.monthly();
+        if monthly < 3_000 {
+            let mut years = vec![income_year];
+            for b in &r.bd_years {
+                if !years.contains(&b.0) {
+                    years.push(b.0);
+                }
+            }
+            for year in years {
+                let mut row = vec![
+                    b.clone(),
+                    year.to_string(),
+                    "zorgtoeslag".to_string(),
+                    r.toeslagpartner
+                        .or(r.partner)
+                        .map(|p| Self::bsn_s(&p))
+                        .unwrap_or_default(),
+                    self.vbo_id_or_empty(Self::tax_addresses(dw, r, year).1),
+                    money(self.rng.range(900, 1_500)),
+                    String::new(),
+                ];
+                self.out.row("bd_toeslag", &mut row)?;
+            }
+        }
+        // Huurtoeslag for the head of a rented home, for the income year he lived in it;
+        // a briefadres with huurtoeslag (briefadresmisbruik) has it for every year of the
+        // briefadres, paid for that address.
+        let head = std::ptr::eq(r, &dw.residents[0]);
+        let misused = r.functie == 'B' && dw.variant == "briefadres_met_toeslag";
+        if head
+            && monthly < 2_600
+            && !matches!(dw.owner, Owner::Person(o) if o == r.p.bsn)
+            && (r.functie == 'W' || misused)
+            && dw.doelen == "woonfunctie"
+        {
+            let years = if misused {
+                vec![income_year - 1, income_year]
+            } else {
+                vec![income_year]
+            };
+            for year in years.into_iter().filter(|y| r.since < Self::jan1(y + 1)) {
+                let mut row = vec![
+                    b.clone(),
+                    year.to_string(),
+                    "huurtoeslag".to_string(),
+                    r.toeslagpartner
+                        .or(r.partner)
+                        .map(|p| Self::bsn_s(&p))
+                        .unwrap_or_default(),
+                    vbo.to_string(),
+                    money(self.rng.range(1_800, 3_600)),
+                    occupants.saturating_sub(1).to_string(),
+                ];
+                self.out.row("bd_toeslag", &mut row)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// What an adult lives on, as its payer writes it: AOW at the SVB, WW at the UWV (with
+    /// the old job's final pay), bijstand at the municipality, or wages.
+    fn emit_living(
+        &mut self,
+        r: &Resident,
+        vbo: &str,
+        kids: usize,
+        months: &[(i32, u32)],
+    ) -> Result<()> {
+        let b = Self::bsn_s(&r.p.bsn);
+        match r.living {
+            Living::Aow => {
+                let couple = r.partner.is_some() && !r.svb_single;
+                let leefvorm = if couple {
+                    "samenwonend"
+                } else {
+                    "alleenstaand"
+                };
+                let amount = if couple { 1_050 } else { 1_520 };
+                let start = r.p.birth + 67 * 365 + 120;
+                let mut row = vec![
+                    b.clone(),
+                    "aow".into(),
+                    leefvorm.into(),
+                    vbo.to_string(),
+                    d(start),
+                    String::new(),
+                    money(amount),
+                ];
+                self.out.row("svb_uitkering", &mut row)?;
+            }
+            Living::Ww => {
+                let start = self.today - self.rng.range(120, 500) as i32;
+                let mut row = vec![
+                    b.clone(),
+                    "ww".into(),
+                    d(start),
+                    String::new(),
+                    money(1_800),
+                ];
+                self.out.row("uwv_uitkering", &mut row)?;
+                // The final pay of the old job arrives in the first month of the WW.
+                if self.rng.chance(0.5) {
+                    let s = Datum::from_days(start);
+                    let pay = self.rng.range(800, 3_000);
+                    self.wages(&r.p.bsn, pay, &[(s.year, s.month)])?;
+                }
+            }
+            Living::Bijstand => {
+                let norm = if r.partner.is_some() {
+                    "gehuwden"
+                } else if kids > 0 {
+                    "alleenstaande_ouder"
+                } else {
+                    "alleenstaande"
+                };
+                let start = self.today - self.rng.range(120, 2_000) as i32;
+                // Reduced: a cost-sharing household (kostendelersnorm) or part-time pay
+                // that is declared and set off.
+                let amount = if norm == "gehuwden" {
+                    1_000
+                } else if r.reduced {
+                    self.rng.range(650, 1_000)
+                } else {
+                    1_400
+                };
+                let mut row = vec![
+                    b.clone(),
+                    norm.into(),
+                    vbo.to_string(),
+                    d(start),
+                    String::new(),
+                    money(amount),
+                ];
+                self.out.row("gem_bijstand", &mut row)?;
+            }
+            Living::Wage(w) => {
+                let uren = r.uren;
+                self.wages_h(&r.p.bsn, w, months, uren)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A benefit the case writes with its own dates (bijstand at the municipality, the others
+    /// at the UWV), and the wages beside it in the months the case decides.
+    fn emit_moonlight(
+        &mut self,
+        r: &Resident,
+        vbo: &str,
+        kids: usize,
+        months: &[(i32, u32)],
+    ) -> Result<()> {
+        if let Some(m) = &r.moonlight {
+            let b = Self::bsn_s(&r.p.bsn);
+            if m.regeling == "bijstand" {
+                let norm = if kids > 0 {
+                    "alleenstaande_ouder"
+                } else {
+                    "alleenstaande"
+                };
+                let mut row = vec![
+                    b.clone(),
+                    norm.into(),
+                    vbo.to_string(),
+                    d(m.start),
+                    m.end.map(d).unwrap_or_default(),
+                    money(m.amount),
+                ];
+                self.out.row("gem_bijstand", &mut row)?;
+            } else {
+                let mut row = vec![
+                    b.clone(),
+                    m.regeling.into(),
+                    d(m.start),
+                    m.end.map(d).unwrap_or_default(),
+                    money(m.amount),
+                ];
+                self.out.row("uwv_uitkering", &mut row)?;
+            }
+            let ms: Vec<(i32, u32)> = m
+                .months
+                .iter()
+                .filter_map(|i| months.get(*i).copied())
+                .collect();
+            self.wages(&r.p.bsn, m.wage, &ms)?;
+        }
+        Ok(())
+    }
+
+    /// Kinderbijslag (AKW) at the SVB, paid to a woman of a household with children.
+    fn emit_child_benefit(&mut self, r: &Resident, vbo: &str, kids: usize) -> Result<()> {
+        if r.p.sex == 'V' && kids > 0 {
+            let mut row = vec![
+                Self::bsn_s(&r.p.bsn),
+                "akw".into(),
+                "samenwonend".into(),
+                vbo.to_string(),
+                d(r.since),
+                String::new(),
+                money(300 * kids as u64),
+            ];
+            if r.partner.is_none() {
+                row[2] = "alleenstaand".into();
+            }
+            self.out.row("svb_uitkering", &mut row)?;
+        }
+        Ok(())
+    }
+
+    /// Utilities of the income year: driven by who lived here during that year and the
+    /// floor area, with noise, unless the case says otherwise.
+    fn emit_utilities(&mut self, dw: &Dwelling, vbo: &str, income_year: i32) -> Result<()> {
+        let today = self.today;
         let (kwh, gas, water) = dw.use_override.unwrap_or_else(|| {
             let y0 = Datum {
                 year: income_year,
@@ -1378,15 +1488,18 @@ impl<'a> Gen<'a> {
             )
         });
         let mut row = vec![
-            vbo.clone(),
+            vbo.to_string(),
             income_year.to_string(),
             kwh.to_string(),
             gas.to_string(),
             water.to_string(),
         ];
         self.out.row("nuts_verbruik", &mut row)?;
+        Ok(())
+    }
 
-        // Companies.
+    /// The companies established here, as the KvK registers them.
+    fn emit_companies(&mut self, dw: &Dwelling, vbo: &str) -> Result<()> {
         for Company {
             name,
             rechtsvorm,
@@ -1402,15 +1515,19 @@ impl<'a> Gen<'a> {
                 name.clone(),
                 rechtsvorm.to_string(),
                 "4791".into(),
-                vbo.clone(),
+                vbo.to_string(),
                 d(*start),
                 end.map(d).unwrap_or_default(),
                 owner.map(|b| Self::bsn_s(&b)).unwrap_or_default(),
             ];
             self.out.row("kvk_vestiging", &mut row)?;
         }
+        Ok(())
+    }
 
-        // Police registrations and the people involved.
+    /// Police registrations and the people involved, with the address and names as the
+    /// officer typed them.
+    fn emit_police(&mut self, dw: &Dwelling, vbo: &str) -> Result<()> {
         for (categorie, people) in &dw.police {
             self.next_reg += 1;
             let reg = format!("PR{:09}", self.next_reg);
@@ -1422,11 +1539,15 @@ impl<'a> Gen<'a> {
                 d(date),
                 categorie.to_string(),
                 adres,
-                if geocoded { vbo.clone() } else { String::new() },
+                if geocoded {
+                    vbo.to_string()
+                } else {
+                    String::new()
+                },
                 "Melding opgenomen door wijkagent".into(),
             ];
             self.out.row("pol_registratie", &mut row)?;
-            self.adres_links.write(&["pol_registratie", &reg, &vbo])?;
+            self.adres_links.write(&["pol_registratie", &reg, vbo])?;
             for (k, (p, rol)) in people.iter().enumerate() {
                 let (first, vv, last, birth) = self.typed_name(p);
                 let with_bsn = self.rng.chance(0.4);
@@ -1451,8 +1572,11 @@ impl<'a> Gen<'a> {
                 ])?;
             }
         }
+        Ok(())
+    }
 
-        // Residents' reports.
+    /// Residents' reports, with the address as the resident typed it.
+    fn emit_reports(&mut self, dw: &Dwelling, vbo: &str) -> Result<()> {
         let hand = (self.messy_address(dw), self.rng.chance(0.5));
         for (ago, cat, text) in &dw.reports {
             self.next_melding += 1;
@@ -1471,15 +1595,21 @@ impl<'a> Gen<'a> {
                 if anoniem { "ja" } else { "nee" }.into(),
             ];
             self.out.row("melding", &mut row)?;
-            self.adres_links.write(&["melding", &id, &vbo])?;
+            self.adres_links.write(&["melding", &id, vbo])?;
         }
+        Ok(())
+    }
 
-        // Ground truth. A planted case in a home that is overcrowded by the domain's measure
-        // is a case of overbewoning as well: about 12 m² per person, or, where five or more
-        // unrelated adults who each registered on a date of their own live as separate
-        // households (rooms let one by one), less than 15 m² per person (the SNF norm for such
+    /// The themes the truth records for this address: the dwelling's own, and overbewoning
+    /// too for a planted case in an overcrowded home.
+    fn truth_themes(&self, dw: &Dwelling, occupants: u64) -> Vec<&'static str> {
+        // A planted case in a home that is overcrowded by the domain's measure is a case of
+        // overbewoning as well: about 12 m² per person, or, where five or more unrelated
+        // adults who each registered on a date of their own live as separate households
+        // (rooms let one by one), less than 15 m² per person (the SNF norm for such
         // housing). Who is registered here but lives elsewhere (his tax address is where he
         // lives) is no separate household of this home.
+        let today = self.today;
         let mut themes = dw.themes.clone();
         let dwelling_only = dw.doelen.contains("woonfunctie")
             && !dw.doelen.contains("logiesfunctie")
@@ -1505,6 +1635,13 @@ impl<'a> Gen<'a> {
         {
             themes.push("overbewoning");
         }
+        themes
+    }
+
+    /// Ground truth: the address under every theme of its case or look-alike, and the
+    /// people of the case.
+    fn emit_truth(&mut self, dw: &Dwelling, vbo: &str, occupants: u64) -> Result<()> {
+        let themes = self.truth_themes(dw, occupants);
         if let Some((id, decoy)) = &dw.scenario {
             for (k, theme) in themes.iter().enumerate() {
                 let (variant, sterkte) = if k == 0 {
@@ -1514,7 +1651,7 @@ impl<'a> Gen<'a> {
                 };
                 self.adressen.write(&[
                     theme,
-                    &vbo,
+                    vbo,
                     id,
                     if *decoy { "ja" } else { "nee" },
                     variant,
