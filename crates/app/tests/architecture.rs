@@ -175,10 +175,12 @@ fn sources(dir: &str) -> Vec<PathBuf> {
 /// What speaking SQL to the project's SQLite databases looks like in Rust source. (The scan's
 /// own SQL is DataFusion over Parquet snapshots, not the project's databases: its `SELECT`s
 /// are not matched.)
-const DATABASE_ACCESS: [&str; 12] = [
+const DATABASE_ACCESS: [&str; 14] = [
     "rusqlite",
-    // The connection behind the store's `Db`, for the persistence crates only.
+    // The connection behind the store's `Db`, for the case register only.
     ".sql()",
+    "Db::sql",
+    "::sql(",
     "conn()",
     ".execute(",
     ".prepare(",
@@ -272,6 +274,7 @@ fn the_checks_can_fail() {
     assert!(DATABASE_ACCESS.iter().any(|w| sample.contains(w)));
     for sample in [
         "let n: i64 = project.db().sql().query_row(q, [], |r| r.get(0))?;",
+        "let c = loep_store::Db::sql(project.db());",
         "let c = session.project.conn();",
     ] {
         assert!(
@@ -391,4 +394,75 @@ fn the_citation_check_can_fail() {
     assert!(wrong[0].contains("docs/weg.md"));
     assert!(wrong[1].contains("templates/b.html"));
     assert!(wrong[2].contains("/nergens"));
+}
+
+/// What joining or splitting a list on commas looks like.
+const COMMA_LIST: [&str; 4] = ["split(',')", "join(\",\")", "split(\",\")", "join(',')"];
+
+/// The comma-joined lines of `text` that are not marked as something other than a stored
+/// list (a marker "Not a stored list" on the line or one of the three before it).
+fn comma_lists(text: &str) -> Vec<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    (0..lines.len())
+        .filter(|&i| COMMA_LIST.iter().any(|w| lines[i].contains(w)))
+        .filter(|&i| {
+            !lines[i.saturating_sub(3)..=i]
+                .iter()
+                .any(|l| l.contains("Not a stored list"))
+        })
+        .map(|i| i + 1)
+        .collect()
+}
+
+/// Lists in the project's databases are JSON arrays written and read by one codec
+/// (`loep_store::lijst`): the persistence crates join or split no list on commas elsewhere,
+/// except where a line says what else it is (a log record's attribute, a digest's input).
+#[test]
+fn no_comma_joined_lists_in_the_databases() {
+    let mut found = Vec::new();
+    for dir in ["store", "zaken", "vault"] {
+        for f in sources(dir) {
+            if f.ends_with("crates/store/src/lijst.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for n in comma_lists(&text) {
+                found.push(format!("{}:{n}", f.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "comma-joined lists outside loep_store::lijst:\n{}",
+        found.join("\n")
+    );
+    // The check itself catches one, and accepts a marked one.
+    assert_eq!(comma_lists("let a = 1;\nlet s = team.join(\",\");\n"), [2]);
+    assert!(
+        comma_lists("// Not a stored list: a digest's input.\nlet s = ids.join(\",\");\n")
+            .is_empty()
+    );
+}
+
+/// The vault speaks SQL to its own database only: it never reaches the connection behind the
+/// store's `Db` (only the case register does, for its tables beside the store's).
+#[test]
+fn the_vault_never_reaches_the_stores_connection() {
+    let mut found = Vec::new();
+    for f in sources("vault") {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        for (n, line) in text.lines().enumerate() {
+            if [".sql()", "Db::sql", "conn()"]
+                .iter()
+                .any(|w| line.contains(w))
+            {
+                found.push(format!("{}:{}: {}", f.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the vault reaches the store's connection:\n{}",
+        found.join("\n")
+    );
 }

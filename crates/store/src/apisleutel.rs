@@ -180,6 +180,7 @@ pub fn issue(
             Some(door.naam()),
             Some(&format!(
                 "sleutel {id}, scopes {}: {omschrijving}",
+                // Not a stored list: the audit trail's sentence about the key.
                 scope_names(scopes).join(",")
             )),
         )

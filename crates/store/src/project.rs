@@ -800,6 +800,7 @@ impl Project {
         std::fs::write(layout.config(), format!("{header}{text}"))?;
         let mut project = Project::open(dir)?;
         let now = clock::now();
+        // Not a stored list: a log record's attribute, hash-chained as records always were.
         let rec =
             LogRecord::new("project.init", &now, &now).with_attr("gebied", config.gebied.join(","));
         project.log(rec)?;

@@ -277,7 +277,10 @@ pub(crate) fn for_each_stored_signal(
     while let Some(r) = rows.next()? {
         match signal_in(r, format) {
             Ok(s) => f(Some(&s))?,
-            Err(rusqlite::Error::FromSqlConversionFailure(..)) => f(None)?,
+            Err(
+                rusqlite::Error::FromSqlConversionFailure(..)
+                | rusqlite::Error::InvalidColumnType(..),
+            ) => f(None)?,
             Err(e) => return Err(e.into()),
         }
     }

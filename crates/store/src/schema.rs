@@ -325,6 +325,7 @@ mod tests {
         .unwrap();
         tx.commit().unwrap();
         // The signals and profiles (no triggers: the scan seals a signal as it stores it).
+        // Not a stored list: the old form this test migrates from.
         let commas = |v: &str| crate::lijst::decode(v).unwrap().join(",");
         for (table, columns) in crate::lijst::STORE_COLUMNS {
             if !matches!(table, "signaal" | "adresprofiel") {
@@ -367,6 +368,10 @@ mod tests {
             )
             .unwrap();
         crate::integrity::create_triggers(p.db()).unwrap();
+        // The version the release before left (the access state counts comma text as stored
+        // in a store before version 8).
+        p.db().execute_batch("PRAGMA user_version = 7").unwrap();
+        crate::integrity::write_private(&floor_path(&layout), b"7").unwrap();
         // The privacy officer looked (`loep log herstel`): the access state as it is is the one
         // accepted, in the anchor and the log; the changed rows stay refused by their seals.
         p.acknowledge_alarm("test: de toestand aanvaard").unwrap();
@@ -382,9 +387,6 @@ mod tests {
             old.iter().all(|(.., v)| crate::lijst::decode(v).is_err()),
             "{old:?}"
         );
-        // The version the release before left.
-        p.db().execute_batch("PRAGMA user_version = 7").unwrap();
-        crate::integrity::write_private(&floor_path(&layout), b"7").unwrap();
         drop(p);
 
         let p = crate::Project::open(&root).unwrap();
@@ -471,6 +473,17 @@ mod tests {
         let p = crate::Project::open(&root).unwrap();
         assert_eq!(lists(&p), new);
         assert_eq!(problems(&p), before);
+
+        // After the migration, a list put back as comma text outside loep (the triggers
+        // stood aside) no longer counts as the JSON list it reads as: the access state moved.
+        p.db()
+            .execute_batch(
+                "DROP TRIGGER IF EXISTS inzage_beperking_toegang_update;
+                 UPDATE inzage_beperking SET delen = 'zaken,signalen' WHERE delen = '[\"zaken\",\"signalen\"]';",
+            )
+            .unwrap();
+        assert_eq!(p.db().sql().changes(), 1);
+        assert_ne!(crate::toegang::digest(p.db(), &key).unwrap(), digest);
     }
 
     /// A project of release 0.1.0 (the CLI's fixture: its lists joined with commas, no seals,

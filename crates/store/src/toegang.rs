@@ -28,6 +28,7 @@
 
 use crate::db::Db;
 use anyhow::{Context, Result, bail};
+use rusqlite::OptionalExtension;
 use rusqlite::functions::FunctionFlags;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -99,7 +100,12 @@ pub const BOUND_LISTS: [(&str, &str); 4] = [
 /// hold across it; the digest reads the decoded list, not the text. Every other value,
 /// including a list with such items (which no release wrote joined) or a text that is not a
 /// JSON list (an earlier release's, or one changed outside loep), counts as it is stored.
-fn count_as(table: &str, cols: &str, values: &mut [Option<String>]) {
+///
+/// Once the table holds its lists as JSON (`json`), a value that is not such a list (comma
+/// text written or put back from an earlier backup outside loep) counts marked as foreign, so
+/// that it never counts the same as the JSON list it would read as before the migration: the
+/// digest changes and the access check raises the alarm.
+fn count_as(table: &str, cols: &str, values: &mut [Option<String>], json: bool) {
     for (column, value) in cols.split(", ").zip(values.iter_mut()) {
         if !BOUND_LISTS.contains(&(table, column)) {
             continue;
@@ -107,12 +113,37 @@ fn count_as(table: &str, cols: &str, values: &mut [Option<String>]) {
         let Some(text) = value.as_deref() else {
             continue;
         };
-        if let Ok(items) = crate::lijst::decode(text)
-            && items.iter().all(|i| !i.is_empty() && !i.contains(','))
-        {
-            *value = Some(items.join(","));
+        match crate::lijst::decode(text) {
+            Ok(items) if items.iter().all(|i| !i.is_empty() && !i.contains(',')) => {
+                // Not a stored list: the text the access digest was computed over before JSON.
+                *value = Some(items.join(","));
+            }
+            Ok(_) => {}
+            Err(_) if json => *value = Some(format!("{FOREIGN}{text}")),
+            Err(_) => {}
         }
     }
+}
+
+/// The mark of a bound list value that is not a JSON list in a table that holds JSON lists.
+const FOREIGN: &str = "\u{0}geen JSON-lijst:";
+
+/// Whether `table`'s bound lists are JSON arrays in the store `conn` holds: the store's own
+/// tables from its schema version 8, the case register's `zaak_signaal` from register version
+/// 3 (its version is in `zaak_schema`, absent before the register had versions).
+fn lists_are_json(conn: &Db, table: &str) -> Result<bool> {
+    if table == "zaak_signaal" {
+        if !table_exists(conn, "zaak_schema")? {
+            return Ok(false);
+        }
+        let v: Option<i64> = conn
+            .query_row("SELECT versie FROM zaak_schema WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        return Ok(v.is_some_and(|v| v >= 3));
+    }
+    Ok(crate::schema::version(conn)? >= 8)
 }
 
 /// Whether the state of the store `conn` holds includes the decisions (its schema version).
@@ -204,7 +235,10 @@ pub fn register(conn: &Db, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()
             && let Some(table) = table.as_deref()
             && let Some((_, cols)) = tables().find(|(t, _)| *t == table)
         {
-            count_as(table, cols, values);
+            // A write of loep's: a list it writes is JSON from the store's version 8 (the
+            // register's 3) on, and comma text before, which counts as stored in both; the
+            // check's digest marks foreign text only in a table that holds JSON.
+            count_as(table, cols, values, false);
         }
         let mut s = ledger.0.lock().map_err(|_| {
             rusqlite::Error::UserFunctionError("de boekhouding van de toegang is onbruikbaar geworden".into())
@@ -392,6 +426,7 @@ fn digest_of(conn: &Db, key: &IntegrityKey, sessions: bool, decisions: bool) -> 
             }
             let n = cols.split(", ").count();
             let lists = BOUND_LISTS.iter().any(|(t, _)| *t == table);
+            let json = lists && lists_are_json(conn, table)?;
             let mut stmt = conn.prepare(&format!("SELECT {cols} FROM {table}"))?;
             let mut rows = stmt.query([])?;
             let mut parts: Vec<Option<String>> = Vec::with_capacity(n + 1);
@@ -402,7 +437,7 @@ fn digest_of(conn: &Db, key: &IntegrityKey, sessions: bool, decisions: bool) -> 
                     parts.push(integrity::value_text(row.get_ref(i)?));
                 }
                 if lists {
-                    count_as(table, cols, &mut parts[1..]);
+                    count_as(table, cols, &mut parts[1..], json);
                 }
                 add(&mut d, &row_mac(key, &parts));
             }
@@ -997,7 +1032,7 @@ mod tests {
         let tx = p.begin().unwrap();
         tx.execute_batch(
             "INSERT INTO api_sleutel (id, hash, gebruiker, scopes, omschrijving, aangemaakt, door)
-             VALUES ('K1', 'h', 'anna', 'zaken.lezen', 'systeem', 'nu', 'bram')",
+             VALUES ('K1', 'h', 'anna', '[\"zaken.lezen\"]', 'systeem', 'nu', 'bram')",
         )
         .unwrap();
         tx.commit().unwrap();

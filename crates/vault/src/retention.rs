@@ -286,6 +286,7 @@ pub fn enforce_retention(
                         .iter()
                         .map(|d| d.sha256.as_str())
                         .collect::<Vec<_>>()
+                        // Not a stored list: the input of a digest.
                         .join(",")
                         .as_bytes(),
                 )),

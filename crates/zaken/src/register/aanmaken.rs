@@ -208,6 +208,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         &id,
         &personen,
         &[
+            // Not a stored list: a log record's attribute, hash-chained as records always were.
             ("signalen", signaal_ids.join(",")),
             ("zaaktype", zaaktype.code.clone()),
         ],

@@ -281,6 +281,7 @@ pub fn record_visit(
         &z.identificatie,
         &d.personen,
         &[
+            // Not a stored list: a log record's attribute, hash-chained as records always were.
             ("uitkomsten", u.uitkomsten.join(",")),
             ("uitgevoerd", datum.clone()),
         ],
