@@ -3,71 +3,13 @@
 //! after; a sealed row that held its seal holds it after, one changed outside loep is still
 //! reported; and the access state and the rights the log recorded raise no alarm.
 
-use loep_contract::Partner;
-use loep_store::auth::{self, Gebruiker, Rol};
-use loep_store::scan::{ScanRun, Signal};
-use loep_store::{Bewaartermijnen, Db, Periode, Project, ProjectConfig, lijst};
-use loep_zaken::register::{self, Nieuw, Toewijzing, Uitkomst};
+use loep_store::scan::Signal;
+use loep_store::{Db, lijst};
+use loep_zaken::register::{self, Uitkomst};
 use std::collections::BTreeMap;
 
-const PW: &str = "een-lang-wachtwoord-voor-de-test";
-
-struct World {
-    _dir: tempfile::TempDir,
-    project: Project,
-    analist: Gebruiker,
-    projectleider: Gebruiker,
-    handhaver: Gebruiker,
-    next: i64,
-}
-
-fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let config = ProjectConfig {
-        naam: "Lijsten".into(),
-        gebied: vec!["GM0392".into()],
-        doel: "De lijsten van het zakenregister van komma's naar JSON brengen.".into(),
-        grondslag: "Wet SUWI art. 64".into(),
-        partners: Partner::ALL.to_vec(),
-        verwerkingsactiviteit_id: "test-lijsten".into(),
-        periode: Periode {
-            van: "2020-01-01".into(),
-            tot: "2099-12-31".into(),
-        },
-        bewaartermijnen: Bewaartermijnen::default(),
-        indicatoren: Vec::new(),
-        intake: Default::default(),
-        publicatie: Default::default(),
-        thema: Default::default(),
-    };
-    let mut project = Project::init(&dir.path().join("p"), config).unwrap();
-    // As a writer does: the access state is bound, and every commit keeps it in step.
-    project.bind_access().unwrap();
-    let tx = project.begin().unwrap();
-    auth::add_user(&tx, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
-    let beheerder = auth::authenticate(&tx, "beheerder", PW).unwrap();
-    for (naam, rol) in [
-        ("analist", Rol::Analist),
-        ("projectleider", Rol::Projectleider),
-        ("handhaver", Rol::Handhaver),
-    ] {
-        auth::add_user(&tx, Some(&beheerder), naam, rol, None, PW).unwrap();
-    }
-    tx.commit().unwrap();
-    let conn = project.db();
-    let analist = auth::authenticate(conn, "analist", PW).unwrap();
-    let projectleider = auth::authenticate(conn, "projectleider", PW).unwrap();
-    let handhaver = auth::authenticate(conn, "handhaver", PW).unwrap();
-    register::create_schema(project.db()).unwrap();
-    World {
-        _dir: dir,
-        project,
-        analist,
-        projectleider,
-        handhaver,
-        next: 1,
-    }
-}
+mod common;
+use common::{World, world};
 
 impl World {
     /// A new case on a new address from one new signal with two persons, with a handhaver.
@@ -91,65 +33,17 @@ impl World {
                 loep_contract::Partner::Politie,
             ],
         };
-        let run = ScanRun {
-            run_id: s.run_id.clone(),
-            tijdstip: loep_store::clock::now(),
-            indicatoren: "[]".into(),
-            bronnen: "[]".into(),
-            signalen: 1,
-            adressen: 1,
-        };
-        let c = loep_store::certificaat::Certificaat::new(&run, std::slice::from_ref(&s)).unwrap();
-        let tx = self.project.begin().unwrap();
-        let sha =
-            loep_store::scan::insert_run(&tx, &run, std::slice::from_ref(&s), &[], &c).unwrap();
-        let now = loep_store::clock::now();
-        loep_store::log::append(
-            &tx,
-            "test",
-            loep_store::LogRecord::new("scan", &now, &now)
-                .with_attr("run_id", run.run_id.clone())
-                .with_attr("certificaat", sha),
-        )
-        .unwrap();
-        tx.commit().unwrap();
-        let z = register::new(
-            &mut self.project,
-            &self.analist,
-            &Nieuw {
-                signalen: vec![s.id()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        register::assign(
-            &mut self.project,
-            &self.projectleider,
-            &z.identificatie,
-            &Toewijzing {
-                roltype: "huisbezoeker".into(),
-                organisatie: None,
-                medewerker: Some("handhaver".into()),
-            },
-        )
-        .unwrap();
-        register::set_status(
-            &mut self.project,
-            &self.analist,
-            &z.identificatie,
-            "in_onderzoek",
-            "",
-        )
-        .unwrap();
+        let id = self.case_from(s);
+        register::set_status(&mut self.project, &self.analist, &id, "in_onderzoek", "").unwrap();
         register::plan_visit(
             &mut self.project,
             &self.analist,
-            &z.identificatie,
+            &id,
             "2099-01-01",
             &["handhaver".to_string()],
         )
         .unwrap();
-        z.identificatie
+        id
     }
 
     fn show(&self, id: &str) -> anyhow::Result<register::ZaakDetail> {
@@ -189,7 +83,12 @@ const LISTS: [&str; 4] = [
 
 #[test]
 fn a_register_of_version_2_migrates_its_lists_without_blessing_a_changed_row() {
-    let mut w = world();
+    let mut w = world(
+        "Lijsten",
+        "De lijsten van het zakenregister van komma's naar JSON brengen.",
+        "test-lijsten",
+        true,
+    );
     // A: its visit carried out (team, outcomes, who went); B: its visit planned (no outcomes
     // or who went yet); C: one whose signal row will be changed outside loep.
     let (a, b, c) = (w.case(), w.case(), w.case());

@@ -2,76 +2,20 @@
 //! own steps on a real project store: from each status, each step either succeeds exactly when
 //! the catalogue allows it or is refused.
 
-use loep_contract::Partner;
 use loep_store::auth::{self, Gebruiker, Rol};
-use loep_store::scan::{ScanRun, Signal};
-use loep_store::{Bewaartermijnen, Periode, Project, ProjectConfig};
+use loep_store::scan::Signal;
 use loep_zaken::catalogus;
-use loep_zaken::register::{self, Nieuw, Toewijzing, Uitkomst};
+use loep_zaken::register::{self, Uitkomst};
 use std::collections::BTreeMap;
 
-const PW: &str = "een-lang-wachtwoord-voor-de-test";
-
-struct World {
-    _dir: tempfile::TempDir,
-    project: Project,
-    analist: Gebruiker,
-    projectleider: Gebruiker,
-    handhaver: Gebruiker,
-    next_signal: i64,
-}
-
-fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let config = ProjectConfig {
-        naam: "Overgangen".into(),
-        gebied: vec!["GM0392".into()],
-        doel: "De statusovergangen van zaken testen met alle stappen.".into(),
-        grondslag: "Wet SUWI art. 64".into(),
-        partners: Partner::ALL.to_vec(),
-        verwerkingsactiviteit_id: "test-overgangen".into(),
-        periode: Periode {
-            van: "2020-01-01".into(),
-            tot: "2099-12-31".into(),
-        },
-        bewaartermijnen: Bewaartermijnen::default(),
-        indicatoren: Vec::new(),
-        intake: Default::default(),
-        publicatie: Default::default(),
-        thema: Default::default(),
-    };
-    let mut project = Project::init(&dir.path().join("p"), config).unwrap();
-    let tx = project.begin().unwrap();
-    auth::add_user(&tx, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
-    let beheerder = auth::authenticate(&tx, "beheerder", PW).unwrap();
-    for (naam, rol) in [
-        ("analist", Rol::Analist),
-        ("projectleider", Rol::Projectleider),
-        ("handhaver", Rol::Handhaver),
-    ] {
-        auth::add_user(&tx, Some(&beheerder), naam, rol, None, PW).unwrap();
-    }
-    tx.commit().unwrap();
-    let conn = project.db();
-    let analist = auth::authenticate(conn, "analist", PW).unwrap();
-    let projectleider = auth::authenticate(conn, "projectleider", PW).unwrap();
-    let handhaver = auth::authenticate(conn, "handhaver", PW).unwrap();
-    register::create_schema(project.db()).unwrap();
-    World {
-        _dir: dir,
-        project,
-        analist,
-        projectleider,
-        handhaver,
-        next_signal: 1,
-    }
-}
+mod common;
+use common::{PW, World, world};
 
 impl World {
     /// A new case on a new address from one new signal, routed to the handhaver.
     fn case(&mut self) -> String {
-        let nr = self.next_signal;
-        self.next_signal += 1;
+        let nr = self.next;
+        self.next += 1;
         let s = Signal {
             run_id: format!("S{nr:04}"),
             nr: 1,
@@ -86,50 +30,7 @@ impl World {
             sterkte: 1.0,
             partners: vec![loep_contract::Partner::Gemeente],
         };
-        let run = ScanRun {
-            run_id: s.run_id.clone(),
-            tijdstip: loep_store::clock::now(),
-            indicatoren: "[]".into(),
-            bronnen: "[]".into(),
-            signalen: 1,
-            adressen: 1,
-        };
-        let c = loep_store::certificaat::Certificaat::new(&run, std::slice::from_ref(&s)).unwrap();
-        let tx = self.project.begin().unwrap();
-        let sha =
-            loep_store::scan::insert_run(&tx, &run, std::slice::from_ref(&s), &[], &c).unwrap();
-        // As the scan does: its record in the log names the certificate.
-        let now = loep_store::clock::now();
-        loep_store::log::append(
-            &tx,
-            "test",
-            loep_store::LogRecord::new("scan", &now, &now)
-                .with_attr("run_id", run.run_id.clone())
-                .with_attr("certificaat", sha),
-        )
-        .unwrap();
-        tx.commit().unwrap();
-        let z = register::new(
-            &mut self.project,
-            &self.analist,
-            &Nieuw {
-                signalen: vec![s.id()],
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        register::assign(
-            &mut self.project,
-            &self.projectleider,
-            &z.identificatie,
-            &Toewijzing {
-                roltype: "huisbezoeker".into(),
-                organisatie: None,
-                medewerker: Some("handhaver".into()),
-            },
-        )
-        .unwrap();
-        z.identificatie
+        self.case_from(s)
     }
 
     /// Tries to move case `id` to `naar` with the step that sets that status.
@@ -218,7 +119,12 @@ impl World {
 
 #[test]
 fn every_transition_is_allowed_exactly_when_the_table_says() {
-    let mut w = world();
+    let mut w = world(
+        "Overgangen",
+        "De statusovergangen van zaken testen met alle stappen.",
+        "test-overgangen",
+        false,
+    );
     let c = catalogus();
     let statuses: Vec<String> = c.statustypen.iter().map(|s| s.code.clone()).collect();
     let mut tried = 0;
@@ -241,7 +147,12 @@ fn every_transition_is_allowed_exactly_when_the_table_says() {
 
 #[test]
 fn closing_sets_the_archive_date_from_the_result_and_reopening_clears_it() {
-    let mut w = world();
+    let mut w = world(
+        "Overgangen",
+        "De statusovergangen van zaken testen met alle stappen.",
+        "test-overgangen",
+        false,
+    );
     let id = w.case_in("afgerond");
     let z = register::show(w.project.db(), &w.projectleider, &id)
         .unwrap()
@@ -262,7 +173,12 @@ fn closing_sets_the_archive_date_from_the_result_and_reopening_clears_it() {
 
 #[test]
 fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
-    let mut w = world();
+    let mut w = world(
+        "Overgangen",
+        "De statusovergangen van zaken testen met alle stappen.",
+        "test-overgangen",
+        false,
+    );
     for status in ["nieuw", "in_onderzoek", "afgerond", "nieuw", "geannuleerd"] {
         w.case_in(status);
     }
