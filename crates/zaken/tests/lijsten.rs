@@ -3,10 +3,8 @@
 //! after; a sealed row that held its seal holds it after, one changed outside loep is still
 //! reported; and the access state and the rights the log recorded raise no alarm.
 
-use loep_store::scan::Signal;
 use loep_store::{Db, lijst};
 use loep_zaken::register::{self, Uitkomst};
-use std::collections::BTreeMap;
 
 mod common;
 use common::{World, world};
@@ -14,25 +12,16 @@ use common::{World, world};
 impl World {
     /// A new case on a new address from one new signal with two persons, with a handhaver.
     fn case(&mut self) -> String {
-        let nr = self.next;
-        self.next += 1;
-        let s = Signal {
-            run_id: format!("S{nr:04}"),
-            nr: 1,
-            indicator: "OVB-01".into(),
-            versie: 1,
-            thema: loep_contract::Thema::Overbewoning,
-            vbo_id: format!("0392010000{nr:06}"),
-            buurtcode: None,
-            pseudoniemen: vec![format!("{:032x}", nr * 10), format!("{:032x}", nr * 10 + 1)],
-            feiten: BTreeMap::new(),
-            uitleg: "test".into(),
-            sterkte: 1.0,
-            partners: vec![
+        let s = self.next_signal(
+            vec![
+                format!("{:032x}", self.next * 10),
+                format!("{:032x}", self.next * 10 + 1),
+            ],
+            vec![
                 loep_contract::Partner::Gemeente,
                 loep_contract::Partner::Politie,
             ],
-        };
+        );
         let id = self.case_from(s);
         register::set_status(&mut self.project, &self.analist, &id, "in_onderzoek", "").unwrap();
         register::plan_visit(

@@ -3,7 +3,6 @@
 //! the catalogue allows it or is refused.
 
 use loep_store::auth::{self, Gebruiker, Rol};
-use loep_store::scan::Signal;
 use loep_zaken::catalogus;
 use loep_zaken::register::{self, Uitkomst};
 use std::collections::BTreeMap;
@@ -14,22 +13,10 @@ use common::{PW, World, world};
 impl World {
     /// A new case on a new address from one new signal, routed to the handhaver.
     fn case(&mut self) -> String {
-        let nr = self.next;
-        self.next += 1;
-        let s = Signal {
-            run_id: format!("S{nr:04}"),
-            nr: 1,
-            indicator: "OVB-01".into(),
-            versie: 1,
-            thema: loep_contract::Thema::Overbewoning,
-            vbo_id: format!("0392010000{nr:06}"),
-            buurtcode: None,
-            pseudoniemen: vec![format!("{nr:032x}")],
-            feiten: BTreeMap::new(),
-            uitleg: "test".into(),
-            sterkte: 1.0,
-            partners: vec![loep_contract::Partner::Gemeente],
-        };
+        let s = self.next_signal(
+            vec![format!("{nr:032x}", nr = self.next)],
+            vec![loep_contract::Partner::Gemeente],
+        );
         self.case_from(s)
     }
 

@@ -71,6 +71,27 @@ pub fn world(naam: &str, doel: &str, activiteit: &str, bound: bool) -> World {
 }
 
 impl World {
+    /// A new signal (run `S<nr>`, its own address) of the next number, on `persons`, from
+    /// `partners`' data.
+    pub fn next_signal(&mut self, persons: Vec<String>, partners: Vec<Partner>) -> Signal {
+        let nr = self.next;
+        self.next += 1;
+        Signal {
+            run_id: format!("S{nr:04}"),
+            nr: 1,
+            indicator: "OVB-01".into(),
+            versie: 1,
+            thema: loep_contract::Thema::Overbewoning,
+            vbo_id: format!("0392010000{nr:06}"),
+            buurtcode: None,
+            pseudoniemen: persons,
+            feiten: std::collections::BTreeMap::new(),
+            uitleg: "test".into(),
+            sterkte: 1.0,
+            partners,
+        }
+    }
+
     /// A new case from signal `s`, stored as a certified run of its own (as the scan stores
     /// one, its record in the log naming the certificate), with the handhaver as huisbezoeker.
     pub fn case_from(&mut self, s: Signal) -> String {
