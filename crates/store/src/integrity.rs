@@ -476,12 +476,9 @@ fn tampered_in<'a>(
 
 /// The refusal when a guarded row no longer matches its MAC.
 pub fn tampered(what: &str) -> anyhow::Error {
-    crate::Problem::error(
-        crate::ProblemKind::Refused,
-        format!(
-            "geweigerd: {what} is buiten loep om gewijzigd (klopt niet meer met het zegel); er wordt niets mee gedaan. De functionaris gegevensbescherming moet dit onderzoeken (`loep log verify`)"
-        ),
-    )
+    crate::Problem::alarm(format!(
+        "geweigerd: {what} is buiten loep om gewijzigd (klopt niet meer met het zegel); er wordt niets mee gedaan. De functionaris gegevensbescherming moet dit onderzoeken"
+    ))
 }
 
 /// The last head a writer verified: (record count, hash).
@@ -574,7 +571,7 @@ pub fn check_signed_head(key: &IntegrityKey, token: &str) -> Result<(i64, String
     let parts: Vec<&str> = token.trim().split(':').collect();
     let [seq, hash, sig] = parts.as_slice() else {
         crate::invalid!(
-            "'{token}' is geen ondertekende kop (N:HASH:HANDTEKENING, zoals `loep log verify` hem toont)"
+            "'{token}' is geen ondertekende kop (N:HASH:HANDTEKENING, zoals de controle van het log hem toont)"
         );
     };
     let Ok(seq) = seq.parse::<i64>() else {
@@ -598,7 +595,7 @@ mod tests {
         register(Db::of(&conn), &key, 1).unwrap();
         // As inside a transaction of loep: changes of the access state are counted.
         let ledger = std::sync::Arc::new(crate::toegang::Ledger::default());
-        ledger.open();
+        ledger.open(Db::of(&conn)).unwrap();
         crate::toegang::register(Db::of(&conn), &key, ledger).unwrap();
         (conn, key)
     }

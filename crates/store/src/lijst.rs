@@ -8,7 +8,7 @@
 //! no writer of this release has opened yet), and [`convert_commas`] rewrites a table's list
 //! columns to JSON in a migration, sealing again only the rows whose seal held before.
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
 
@@ -36,15 +36,33 @@ pub fn encode(items: &[impl AsRef<str>]) -> String {
 
 /// The items of a stored list. Anything but a JSON array of strings is an error (a list loep
 /// did not write: changed outside loep, or a form of an earlier release not migrated).
-pub fn decode(text: &str) -> Result<Vec<String>> {
-    serde_json::from_str::<Vec<String>>(text).map_err(|e| {
-        anyhow!(
-            "een lijst in de opslag is onleesbaar: het is geen JSON-lijst van teksten (regel {}, teken {})",
-            e.line(),
-            e.column()
-        )
+pub fn decode(text: &str) -> Result<Vec<String>, Unreadable> {
+    serde_json::from_str::<Vec<String>>(text).map_err(|e| Unreadable {
+        line: e.line(),
+        column: e.column(),
     })
 }
+
+/// A stored list that is not a JSON array of strings, as loep writes them: it was changed
+/// outside loep (or is of an earlier release and not migrated). The layers above answer it as
+/// the integrity alarm, never as a fault of loep's ([`crate::problem::stored_value_changed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreadable {
+    line: usize,
+    column: usize,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "een lijst in de opslag is onleesbaar: het is geen JSON-lijst van teksten (regel {}, teken {})",
+            self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for Unreadable {}
 
 /// A list as releases before JSON stored it, its items joined with commas, read as they read
 /// it: each item without the spaces around it, empty items left out (so the empty text is the
@@ -69,7 +87,7 @@ pub enum Format {
 
 impl Format {
     /// The items of a list stored in this format.
-    pub fn read(self, text: &str) -> Result<Vec<String>> {
+    pub fn read(self, text: &str) -> Result<Vec<String>, Unreadable> {
         match self {
             Format::Json => decode(text),
             Format::Commas => Ok(from_commas(text)),
@@ -84,7 +102,7 @@ impl Format {
             return Ok(Vec::new());
         };
         self.read(&text).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e.into())
+            rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
         })
     }
 }

@@ -167,15 +167,27 @@ pub struct Ledger(Mutex<LedgerState>);
 struct LedgerState {
     open: bool,
     delta: Digest,
+    /// Per [`BOUND_LISTS`] table, whether it held JSON lists when the transaction began: a
+    /// row of loep's that comes or goes counts as the check's digest counts it, foreign text
+    /// marked (so that a row whose foreign text the privacy officer accepted, then changed or
+    /// removed by loep, moves the state exactly as the check sees it).
+    json: [bool; BOUND_LISTS.len()],
 }
 
 impl Ledger {
-    /// A transaction of loep starts: rows that grant access may change, and are counted.
-    pub(crate) fn open(&self) {
+    /// A transaction of loep starts: rows that grant access may change, and are counted. `conn`
+    /// tells which bound tables hold JSON lists.
+    pub(crate) fn open(&self, conn: &Db) -> Result<()> {
+        let mut json = [false; BOUND_LISTS.len()];
+        for (flag, (table, _)) in json.iter_mut().zip(BOUND_LISTS) {
+            *flag = table_exists(conn, table)? && lists_are_json(conn, table)?;
+        }
         if let Ok(mut s) = self.0.lock() {
             s.open = true;
             s.delta = [0; 32];
+            s.json = json;
         }
+        Ok(())
     }
 
     /// The transaction ends: what it changed, and no changes any more.
@@ -231,15 +243,6 @@ pub fn register(conn: &Db, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()
         let mut parts: Vec<Option<String>> = (1..ctx.len())
             .map(|i| integrity::value_text(ctx.get_raw(i)))
             .collect();
-        if let Some((table, values)) = parts.split_first_mut()
-            && let Some(table) = table.as_deref()
-            && let Some((_, cols)) = tables().find(|(t, _)| *t == table)
-        {
-            // A write of loep's: a list it writes is JSON from the store's version 8 (the
-            // register's 3) on, and comma text before, which counts as stored in both; the
-            // check's digest marks foreign text only in a table that holds JSON.
-            count_as(table, cols, values, false);
-        }
         let mut s = ledger.0.lock().map_err(|_| {
             rusqlite::Error::UserFunctionError("de boekhouding van de toegang is onbruikbaar geworden".into())
         })?;
@@ -248,6 +251,20 @@ pub fn register(conn: &Db, key: &IntegrityKey, ledger: Arc<Ledger>) -> Result<()
                 "rijen die toegang geven veranderen alleen binnen een transactie van loep (Project::begin)"
                     .into(),
             ));
+        }
+        if let Some((table, values)) = parts.split_first_mut()
+            && let Some(table) = table.as_deref()
+            && let Some((_, cols)) = tables().find(|(t, _)| *t == table)
+        {
+            // As the check's digest counts it: a list loep writes is JSON from the store's
+            // version 8 (the register's 3) on and counts as its items; foreign text in a
+            // table that held JSON when the transaction began counts marked (a row whose
+            // foreign text was accepted and that loep now changes or removes goes as it came).
+            let json = BOUND_LISTS
+                .iter()
+                .zip(s.json)
+                .any(|((t, _), json)| *t == table && json);
+            count_as(table, cols, values, json);
         }
         let h = row_mac(&k, &parts);
         if sign < 0 {
@@ -847,7 +864,7 @@ mod tests {
     }
 
     fn write(conn: &Db, layout: &Layout, ledger: &Ledger, sql: &str) {
-        ledger.open();
+        ledger.open(conn).unwrap();
         conn.execute_batch("BEGIN").unwrap();
         conn.execute_batch(sql).unwrap();
         let delta = ledger.close();
@@ -888,6 +905,62 @@ mod tests {
             &layout,
             &ledger,
             "UPDATE api_sleutel SET mac = 'x'",
+        );
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
+    }
+
+    /// Foreign text in a list (comma text put back outside loep) that the privacy officer
+    /// accepted counts marked in the state; when loep later changes or removes that row, the
+    /// transaction counts the row that goes the same way, and the state stays in step.
+    #[test]
+    fn an_accepted_foreign_list_changed_by_loep_keeps_the_anchor_in_step() {
+        let (_d, layout, conn, ledger) = setup();
+        let key = integrity::test_key();
+        conn.execute_batch("PRAGMA user_version = 8").unwrap();
+        bind(Db::of(&conn), &layout, &key).unwrap();
+        write(
+            Db::of(&conn),
+            &layout,
+            &ledger,
+            r#"INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', '["lezen"]', 'bram', NULL, NULL)"#,
+        );
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
+        // Outside loep: the old comma form put back (counted, but never committed through the
+        // anchor).
+        ledger.open(Db::of(&conn)).unwrap();
+        conn.execute_batch("UPDATE api_sleutel SET scopes = 'lezen,schrijven' WHERE id = 'K1'")
+            .unwrap();
+        ledger.close();
+        assert_ne!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
+        // The privacy officer looked into it and accepted the state as it is.
+        bind(Db::of(&conn), &layout, &key).unwrap();
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
+        // loep changes the row, then removes it: each time the state stays in step.
+        write(
+            Db::of(&conn),
+            &layout,
+            &ledger,
+            "UPDATE api_sleutel SET ingetrokken = 'nu' WHERE id = 'K1'",
+        );
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
+        write(
+            Db::of(&conn),
+            &layout,
+            &ledger,
+            r#"UPDATE api_sleutel SET scopes = '["lezen"]' WHERE id = 'K1'"#,
+        );
+        assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
+        write(
+            Db::of(&conn),
+            &layout,
+            &ledger,
+            "UPDATE api_sleutel SET scopes = 'x,y' WHERE id = 'K1'",
+        );
+        write(
+            Db::of(&conn),
+            &layout,
+            &ledger,
+            "DELETE FROM api_sleutel WHERE id = 'K1'",
         );
         assert_eq!(check(Db::of(&conn), &layout, &key).unwrap(), Staat::Intact);
     }
@@ -1138,7 +1211,7 @@ mod tests {
         let (_d, layout, conn, ledger) = setup();
         let key = integrity::test_key();
         bind(Db::of(&conn), &layout, &key).unwrap();
-        ledger.open();
+        ledger.open(Db::of(&conn)).unwrap();
         conn.execute_batch("BEGIN").unwrap();
         conn.execute_batch(
             "INSERT INTO api_sleutel VALUES ('K1', 'h', 'anna', 'lezen', 'bram', NULL, NULL)",
