@@ -67,6 +67,25 @@ impl AppError {
         }
     }
 
+    /// An error of kind `kind` whose next step `vervolg` each front end words itself.
+    pub fn with_next(
+        kind: Kind,
+        vervolg: loep_store::Vervolg,
+        message: impl Into<String>,
+    ) -> AppError {
+        let problem = match kind {
+            Kind::Refused => loep_store::ProblemKind::Refused,
+            Kind::Unauthenticated => loep_store::ProblemKind::Unauthenticated,
+            Kind::NotFound => loep_store::ProblemKind::NotFound,
+            Kind::Invalid => loep_store::ProblemKind::Invalid,
+            Kind::Conflict | Kind::Internal => loep_store::ProblemKind::Busy,
+        };
+        AppError {
+            kind,
+            error: loep_store::Problem::with_next(problem, vervolg, message),
+        }
+    }
+
     /// The next step an error a front end received asks for (of the [`AppError`] in it, or of
     /// the first problem of the layers below in its chain), which the front end words itself.
     pub fn next_step_in(e: &anyhow::Error) -> Option<loep_store::Vervolg> {
@@ -107,9 +126,14 @@ impl std::error::Error for AppError {}
 /// Errors of the layers below: a [`loep_store::Problem`] anywhere in the chain gives its kind
 /// (what a person gave and can change is raised as one: `loep_store::invalid!`), a busy
 /// database is a conflict, and anything else is a fault of loep or its machine: internal,
-/// shown on the web with a reference number and its details only in the server's log.
+/// shown on the web with a reference number and its details only in the server's log. A value
+/// in the database that loep cannot read as it wrote it was changed outside loep: that is the
+/// integrity alarm, in words, without the database's own (English) description.
 impl From<anyhow::Error> for AppError {
     fn from(error: anyhow::Error) -> AppError {
+        if loep_store::stored_value_changed(&error) {
+            return AppError::alarm(Kind::Refused, loep_store::CHANGED_VALUE);
+        }
         let kind = error
             .chain()
             .find_map(|e| e.downcast_ref::<loep_store::Problem>())
@@ -202,5 +226,23 @@ mod tests {
         }
         let e: AppError = wrong("invalid").unwrap_err().into();
         assert_eq!(e.message(), "veld 1 is leeg");
+    }
+
+    /// A list in the database that loep cannot read as it wrote it (changed outside loep, then
+    /// accepted by the privacy officer, so that the project opens) is the integrity alarm in
+    /// Dutch words, not a fault of loep's with the database's English description (the store's
+    /// `stored_value_changed` finds it under a database error too).
+    #[test]
+    fn a_stored_value_changed_outside_loep_is_the_alarm_in_words() {
+        for text in ["a,b", "", "[1,2]", "{\"a\":1}"] {
+            let list = loep_store::lijst::decode(text).unwrap_err();
+            let e: AppError = anyhow::Error::new(list).context("de zaak lezen").into();
+            assert_eq!(e.kind, Kind::Refused, "{text}");
+            assert_eq!(e.message(), loep_store::CHANGED_VALUE, "{text}");
+            assert_eq!(
+                AppError::next_step_in(&anyhow::Error::new(e)),
+                Some(loep_store::Vervolg::Integriteitsalarm)
+            );
+        }
     }
 }

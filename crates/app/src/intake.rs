@@ -71,10 +71,15 @@ fn refusal(e: IntakeError) -> Refusal {
             error: AppError::invalid(IntakeError::Refused(problems.clone()).to_string()),
             problems,
         },
-        IntakeError::NotAllowed(e) => Refusal {
-            problems: Vec::new(),
-            error: AppError::refused(format!("{e:#}")),
-        },
+        IntakeError::NotAllowed(e) => {
+            // Refused, whatever the layers below called it, with their next step kept.
+            let mut error = AppError::from(e);
+            error.kind = crate::Kind::Refused;
+            Refusal {
+                problems: Vec::new(),
+                error,
+            }
+        }
         IntakeError::Failed(e) => Refusal {
             problems: Vec::new(),
             error: e.into(),

@@ -28,7 +28,7 @@ pub mod zaken;
 pub use error::{AppError, Kind, Result};
 /// How values are written for Dutch readers (numbers, amounts, dates, local times).
 pub use loep_contract::nl;
-pub use loep_store::Vervolg;
+pub use loep_store::{Overzicht, Vervolg, Zaakstap};
 pub use session::{Mode, Session};
 
 /// The current time as loep records it (RFC 3339, UTC; the test clock in tests).

@@ -93,10 +93,13 @@ pub fn export(session: &Session, format: Format) -> Result<(String, usize)> {
     session.authorize(Actie::LogExporteren)?;
     let v = verify_for_export(session)?;
     if !v.intact() {
-        return Err(AppError::conflict(format!(
-            "het verwerkingslog is buiten loep om gewijzigd ({}); `loep log verify` noemt de problemen. Er is niets geëxporteerd.",
-            v.problems.join("; ")
-        )));
+        return Err(AppError::alarm(
+            crate::Kind::Conflict,
+            format!(
+                "het verwerkingslog is buiten loep om gewijzigd ({}). Er is niets geëxporteerd.",
+                v.problems.join("; ")
+            ),
+        ));
     }
     let records = loep_store::log::records(session.project.db())?;
     let text = match format {

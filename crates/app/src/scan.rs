@@ -17,8 +17,9 @@ pub use loep_scan::{
 };
 pub use loep_store::scan::{AddressProfile as Profile, ScanRun as Run, Signal as SignalRow};
 
-use crate::error::{AppError, Result};
+use crate::error::{AppError, Kind, Result};
 use crate::session::Session;
+use loep_store::{Overzicht, Vervolg};
 
 /// The published indicator catalogue (no project, no login: it is public).
 /// The twelve themes, in the catalogue's order.
@@ -155,10 +156,16 @@ pub struct Signals {
 
 fn the_run(session: &Session, run: Option<&str>) -> Result<ScanRun> {
     loep_store::scan::run(session.project.db(), run)?.ok_or_else(|| match run {
-        Some(r) => AppError::not_found(format!(
-            "er is geen scan '{r}' in dit project (`loep status` toont de scans)"
-        )),
-        None => AppError::not_found("er is nog geen scan; draai eerst `loep scan DIR`"),
+        Some(r) => AppError::with_next(
+            Kind::NotFound,
+            Vervolg::Overzicht(Overzicht::Scans),
+            format!("er is geen scan '{r}' in dit project"),
+        ),
+        None => AppError::with_next(
+            Kind::NotFound,
+            Vervolg::Scannen,
+            "er is nog geen scan; draai eerst een scan",
+        ),
     })
 }
 

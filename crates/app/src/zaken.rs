@@ -407,10 +407,14 @@ pub fn terugmelding_export(
             && o.pseudoniemen.contains(&export.terugmelding.pseudoniem)
     });
     let Some(request) = request else {
-        return Err(AppError::refused(format!(
-            "geweigerd: voor terugmelding {} is de BSN nodig, en daarvoor een goedgekeurd verzoek om identiteiten op een signaal van zaak {} (`loep reveal request`, goed te keuren door een sleutelhouder)",
-            export.terugmelding.id, export.zaak.identificatie
-        )));
+        return Err(AppError::with_next(
+            crate::Kind::Refused,
+            loep_store::Vervolg::IdentiteitenVragen,
+            format!(
+                "geweigerd: voor terugmelding {} is de BSN nodig, en daarvoor een goedgekeurd verzoek om identiteiten op een signaal van zaak {} (goed te keuren door een sleutelhouder)",
+                export.terugmelding.id, export.zaak.identificatie
+            ),
+        ));
     };
     // Identities only while the case is open (the register's rule, asked, not assumed).
     let op_zaak =

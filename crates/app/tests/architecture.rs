@@ -466,3 +466,91 @@ fn the_vault_never_reaches_the_stores_connection() {
         found.join("\n")
     );
 }
+
+/// Lines of `text` outside comments that name a CLI command (`` `loep …` ``) or option
+/// (`--reden`) in what is shown to people.
+fn named_commands(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim_start();
+            !t.starts_with("//") && (t.contains("`loep ") || names_option(t))
+        })
+        .map(|(n, _)| n + 1)
+        .collect()
+}
+
+/// Whether `line` holds an option as a command line has it: ` --name` or `"--name` (not a
+/// CSS custom property, `--name:` or `var(--name)`).
+fn names_option(line: &str) -> bool {
+    line.match_indices("--").any(|(i, _)| {
+        let before = line[..i].chars().next_back();
+        let name: String = line[i + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+            .collect();
+        let after = line[i + 2 + name.len()..].chars().next();
+        matches!(before, Some(' ' | '"' | '`')) && name.len() > 1 && !matches!(after, Some(':'))
+    })
+}
+
+/// The messages of the core and the web name no CLI command or option: the web and the API
+/// show them as they are, and the CLI adds its own next step (`Vervolg`). Files that speak to
+/// someone at the machine's command line on purpose are named here with why.
+#[test]
+fn messages_outside_the_cli_name_no_command() {
+    const AT_THE_COMMAND_LINE: [(&str, &str); 5] = [
+        // The privacy officer's to-do item: handling the alarm is done at the command line.
+        (
+            "crates/app/src/wachtend.rs",
+            "the alarm is handled with the CLI",
+        ),
+        // The OpenAPI document tells a partner's developer who issues keys, and how.
+        ("crates/web/src/api/mod.rs", "how an API key is issued"),
+        // The header of loep.toml, a file edited on the machine.
+        ("crates/store/src/project.rs", "loep.toml's header"),
+        // The evaluation reads the truth files `loep synth` writes, a developer's tool.
+        ("crates/scan/src/evaluate.rs", "the synthetic truth"),
+        // The server is started from the CLI: its listen address is an option.
+        ("crates/web/src/lib.rs", "loep serve's --listen"),
+    ];
+    let root = workspace_root();
+    let mut found = Vec::new();
+    for dir in [
+        "app", "store", "scan", "zaken", "intake", "vault", "linkage", "web",
+    ] {
+        for f in sources(dir) {
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .into_owned();
+            if AT_THE_COMMAND_LINE.iter().any(|(p, _)| rel == *p) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            // Unit tests (at the end of a file) show nobody anything.
+            let shown = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for n in named_commands(shown) {
+                found.push(format!("{rel}:{n}"));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "messages that name a CLI command or option (give the next step as a `Vervolg`):\n{}",
+        found.join("\n")
+    );
+    // The check catches a command and an option in a message, not in a comment or an
+    // ordinary dash.
+    assert_eq!(
+        named_commands("/// `loep scan DIR`\nlet m = \"draai eerst `loep scan DIR`\";\n"),
+        [2]
+    );
+    assert_eq!(
+        named_commands(
+            "let m = \"geef --reden\";\nlet x = a - -b;\nlet c = \"--kleur: #fff; var(--ander)\";\n"
+        ),
+        [1]
+    );
+}

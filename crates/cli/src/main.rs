@@ -581,13 +581,38 @@ fn main() -> ExitCode {
     }
 }
 
-/// How the privacy officer takes the next step a message of the core asks for, in the CLI's
-/// own commands (the core's messages name none: the web and the API show them too).
+/// The next step a message of the core asks for, in the CLI's own commands (the core's
+/// messages say it in words and name no command: the web and the API show them too).
 fn next_step(step: loep_app::Vervolg) -> &'static str {
+    use loep_app::{Overzicht, Vervolg, Zaakstap};
     match step {
-        loep_app::Vervolg::Integriteitsalarm => {
+        Vervolg::Integriteitsalarm => {
             "(de functionaris gegevensbescherming: `loep log verify` toont wat en waar is gewijzigd; `loep log herstel --reden \"…\"` legt vast dat het is afgehandeld)"
         }
+        Vervolg::Goedkeuren => {
+            "(de functionaris gegevensbescherming keurt goed met `loep approve`)"
+        }
+        Vervolg::ProjectMaken => "(`loep init` maakt een project)",
+        Vervolg::Scannen => "(`loep scan DIR` draait een scan)",
+        Vervolg::Overzicht(o) => match o {
+            Overzicht::Scans => "(`loep status` toont de scans)",
+            Overzicht::Signalen => "(`loep signals` toont de huidige signalen)",
+            Overzicht::Verzoeken => "(`loep reveal list` toont de verzoeken)",
+            Overzicht::ApiSleutels => "(`loep api-sleutel list` toont de sleutels)",
+            Overzicht::Zaken => "(`loep zaak list` toont de zaken die je mag zien)",
+            Overzicht::Zaak => {
+                "(`loep zaak show` toont de personen en terugmeldingen van een zaak)"
+            }
+        },
+        Vervolg::IdentiteitenVragen => {
+            "(`loep reveal request` vraagt het aan; een sleutelhouder keurt het goed)"
+        }
+        Vervolg::Zaakstap(z) => match z {
+            Zaakstap::BezoekPlannen => "(`loep zaak visit plan`)",
+            Zaakstap::BezoekVastleggen => "(`loep zaak visit record`)",
+            Zaakstap::Afsluiten => "(`loep zaak close`, met een resultaat)",
+            Zaakstap::Heropenen => "(`loep zaak reopen`, door de projectleider, met een reden)",
+        },
     }
 }
 

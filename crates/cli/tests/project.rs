@@ -100,11 +100,14 @@ fn intake_is_refused_until_approved_and_after_the_config_changes() {
     let dir = init_project(root.path());
     let basis = fixtures().join("basis");
     let err = refused(intake(&dir, &basis));
-    assert!(
-        err.contains("niet goedgekeurd") && err.contains("loep approve"),
-        "{err}"
-    );
+    assert!(err.contains("niet goedgekeurd"), "{err}");
+    // The core's message says it in words; the CLI adds its command, once.
+    assert_eq!(err.matches("`loep approve`").count(), 1, "{err}");
     assert_eq!(status_json(&dir)["leveringen"].as_array().unwrap().len(), 0);
+    // Another project directory: not a project, and how to make one.
+    let err = refused(intake(&root.path().join("nergens"), &basis));
+    assert!(err.contains("geen loep-project"), "{err}");
+    assert_eq!(err.matches("`loep init`").count(), 1, "{err}");
 
     approve(&dir, "DPIA-1");
     ok(intake(&dir, &basis));

@@ -175,18 +175,16 @@ impl Verificatie {
 pub fn check(project: &Project, run_id: &str) -> Result<Verificatie> {
     let conn = project.db();
     if loep_store::scan::run(conn, Some(run_id))?.is_none() {
-        return Err(loep_store::Problem::error(
+        return Err(loep_store::Problem::with_next(
             loep_store::ProblemKind::NotFound,
-            format!("er is geen scan '{run_id}' in dit project (`loep status` toont de scans)"),
+            loep_store::Vervolg::Overzicht(loep_store::Overzicht::Scans),
+            format!("er is geen scan '{run_id}' in dit project"),
         ));
     }
     let Some(stored) = loep_store::certificaat::get(conn, run_id)? else {
-        return Err(loep_store::Problem::error(
-            loep_store::ProblemKind::Refused,
-            format!(
-                "run {run_id} heeft geen certificaat: het is buiten loep om verwijderd. De functionaris gegevensbescherming moet dit onderzoeken (`loep log verify`)"
-            ),
-        ));
+        return Err(loep_store::Problem::alarm(format!(
+            "run {run_id} heeft geen certificaat: het is buiten loep om verwijderd. De functionaris gegevensbescherming moet dit onderzoeken"
+        )));
     };
     let differs = stored.differs(conn)?;
     let logged = loep_store::certificaat::logged(conn, run_id)?;

@@ -231,9 +231,10 @@ pub fn revoke(conn: &Db, door: &Gebruiker, id: &str, now: DateTime<Utc>) -> Resu
         return Err(crate::integrity::tampered(&format!("API-sleutel '{id}'")));
     }
     let Some(k) = find(conn, id)? else {
-        return Err(Problem::error(
+        return Err(Problem::with_next(
             ProblemKind::NotFound,
-            format!("er is geen API-sleutel '{id}'; `loep api-sleutel list` toont ze"),
+            crate::Vervolg::Overzicht(crate::Overzicht::ApiSleutels),
+            format!("er is geen API-sleutel '{id}'"),
         ));
     };
     if k.ingetrokken.is_none() {

@@ -297,12 +297,9 @@ pub fn check_run(conn: &Db, run_id: &str) -> Result<()> {
         return Ok(());
     }
     let refuse = |why: String| {
-        Err(crate::Problem::error(
-            crate::ProblemKind::Refused,
-            format!(
-                "geweigerd: {why}; er wordt niets met de signalen van run {run_id} gedaan. De functionaris gegevensbescherming moet dit onderzoeken (`loep log verify`, `loep run verifieer`)"
-            ),
-        ))
+        Err(crate::Problem::alarm(format!(
+            "geweigerd: {why}; er wordt niets met de signalen van run {run_id} gedaan. De functionaris gegevensbescherming moet dit onderzoeken"
+        )))
     };
     let Some(stored) = get(conn, run_id)? else {
         return refuse(format!(

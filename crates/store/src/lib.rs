@@ -31,7 +31,10 @@ pub mod websessie;
 
 pub use db::{Db, TxDb};
 pub use log::{LogRecord, Status};
-pub use problem::{Problem, ProblemKind, Vervolg, database_fault};
+pub use problem::{
+    CHANGED_VALUE, Overzicht, Problem, ProblemKind, Vervolg, Zaakstap, database_fault,
+    stored_value_changed,
+};
 pub use project::{
     Access, Approval, Bewaartermijnen, IntakeGrenzen, Layout, Periode, Project, ProjectConfig,
     Publicatie, Thema, Tx,

@@ -28,12 +28,46 @@ pub struct Problem {
     pub vervolg: Option<Vervolg>,
 }
 
-/// A next step that a front end words itself.
+/// A next step that a front end words itself: the core's messages say what is needed in
+/// words (the web and the API show them as they are), and the CLI adds its own command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vervolg {
     /// The integrity alarm stands: the privacy officer looks into what was changed outside
     /// loep and records that it was handled; until then nothing is processed.
     Integriteitsalarm,
+    /// The privacy officer approves the project (again).
+    Goedkeuren,
+    /// A project is made first.
+    ProjectMaken,
+    /// A scan is run first.
+    Scannen,
+    /// What exists is listed by the overview named.
+    Overzicht(Overzicht),
+    /// A request for identities on one of the case's signals, approved by a key holder.
+    IdentiteitenVragen,
+    /// The case's own step sets this status.
+    Zaakstap(Zaakstap),
+}
+
+/// An overview that lists what may be asked for ([`Vervolg::Overzicht`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overzicht {
+    Scans,
+    Signalen,
+    Verzoeken,
+    ApiSleutels,
+    Zaken,
+    /// One case, with its persons and its reports to the partners.
+    Zaak,
+}
+
+/// A step of a case that has its own form and command ([`Vervolg::Zaakstap`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zaakstap {
+    BezoekPlannen,
+    BezoekVastleggen,
+    Afsluiten,
+    Heropenen,
 }
 
 impl Problem {
@@ -54,6 +88,20 @@ impl Problem {
             message: message.into(),
             velden: Vec::new(),
             vervolg: Some(Vervolg::Integriteitsalarm),
+        })
+    }
+
+    /// A problem of `kind` whose next step `vervolg` each front end words itself.
+    pub fn with_next(
+        kind: ProblemKind,
+        vervolg: Vervolg,
+        message: impl Into<String>,
+    ) -> anyhow::Error {
+        anyhow::Error::new(Problem {
+            kind,
+            message: message.into(),
+            velden: Vec::new(),
+            vervolg: Some(vervolg),
         })
     }
 
@@ -116,6 +164,24 @@ impl fmt::Display for Problem {
 
 impl std::error::Error for Problem {}
 
+/// Whether `e` says that a value read from the database is not one loep writes there (a list
+/// that is no JSON list, a code or a JSON text that does not parse as what loep wrote): it was
+/// changed outside loep. The layers above answer it as the integrity alarm
+/// ([`CHANGED_VALUE`]), never as a fault of loep's.
+pub fn stored_value_changed(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.is::<crate::lijst::Unreadable>()
+            || matches!(
+                c.downcast_ref::<rusqlite::Error>(),
+                Some(rusqlite::Error::FromSqlConversionFailure(..))
+            )
+    })
+}
+
+/// What a person is told when a use case read a value changed outside loep
+/// ([`stored_value_changed`]).
+pub const CHANGED_VALUE: &str = "geweigerd: een waarde in de opslag is buiten loep om gewijzigd (loep kan haar niet lezen zoals het haar schreef); er wordt niets mee gedaan. De functionaris gegevensbescherming moet dit onderzoeken";
+
 /// How a database error in `e`'s chain should be answered: `Some(true)` when the database was
 /// busy or locked (try again), `Some(false)` for any other database fault, `None` when the
 /// error did not come from the database.
@@ -128,4 +194,45 @@ pub fn database_fault(e: &anyhow::Error) -> Option<bool> {
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
             )
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+
+    /// A list or a code read from a row that loep did not write so is found under the
+    /// database's error and the context above it; other database faults are not.
+    #[test]
+    fn a_stored_value_loep_cannot_read_is_found_as_changed() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (lijst TEXT, code TEXT);
+             INSERT INTO t VALUES ('a,b', 'BD');
+             INSERT INTO t VALUES ('[\"a\"]', 'onbekend');",
+        )
+        .unwrap();
+        let read = |rowid: i64, f: &dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<()>| {
+            Db::of(&conn)
+                .query_row("SELECT lijst, code FROM t WHERE rowid = ?1", [rowid], f)
+                .map_err(|e| anyhow::Error::new(e).context("de rij lezen"))
+        };
+        let list = read(1, &|r| crate::lijst::column(r, 0).map(drop)).unwrap_err();
+        assert!(stored_value_changed(&list), "{list:#}");
+        let code = read(2, &|r| {
+            let c: String = r.get(1)?;
+            loep_contract::Partner::parse(&c).map(drop).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    1,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })
+        })
+        .unwrap_err();
+        assert!(stored_value_changed(&code), "{code:#}");
+        let other = read(3, &|_| Ok(())).unwrap_err();
+        assert!(!stored_value_changed(&other), "{other:#}");
+        assert!(!stored_value_changed(&anyhow::anyhow!("iets anders")));
+    }
 }

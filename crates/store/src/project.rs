@@ -824,10 +824,14 @@ impl Project {
         };
         // Taken before anything is read: a file changed while opening shows as changed later.
         let opened_as = fingerprint(&layout);
-        let text = std::fs::read_to_string(layout.config()).with_context(|| {
-            format!(
-                "{} is geen loep-project (er is geen leesbare loep.toml); maak er een met `loep init`",
-                dir.display()
+        let text = std::fs::read_to_string(layout.config()).map_err(|_| {
+            crate::Problem::with_next(
+                crate::ProblemKind::NotFound,
+                crate::Vervolg::ProjectMaken,
+                format!(
+                    "{} is geen loep-project (er is geen leesbare loep.toml); maak er eerst een project",
+                    dir.display()
+                ),
             )
         })?;
         let config: ProjectConfig = toml::from_str(&text).map_err(|e| {
@@ -1087,7 +1091,7 @@ impl Project {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let access = match (self.ledger.as_deref(), self.integrity.as_ref()) {
             (Some(ledger), Some(key)) => {
-                ledger.open();
+                ledger.open(Db::of(&tx))?;
                 Some(AccessOpen {
                     ledger,
                     layout: &self.layout,
@@ -1358,15 +1362,26 @@ impl Project {
 
     /// Refuses, with the reason, unless the project is approved and within its period.
     pub fn ensure_may_process(&self) -> Result<()> {
+        let approve = |message: String| {
+            Err(crate::Problem::with_next(
+                crate::ProblemKind::Invalid,
+                crate::Vervolg::Goedkeuren,
+                message,
+            ))
+        };
         match self.approval()? {
-            None => crate::invalid!(
-                "project '{}' is niet goedgekeurd: de functionaris gegevensbescherming moet het eerst goedkeuren (`loep approve`)",
-                self.config.naam
-            ),
-            Some(a) if !a.geldig => crate::invalid!(
-                "loep.toml is gewijzigd nadat het op {} is goedgekeurd: de goedkeuring geldt niet meer; de functionaris gegevensbescherming moet het project opnieuw goedkeuren met `loep approve`",
-                a.tijdstip
-            ),
+            None => {
+                return approve(format!(
+                    "project '{}' is niet goedgekeurd: de functionaris gegevensbescherming moet het eerst goedkeuren",
+                    self.config.naam
+                ));
+            }
+            Some(a) if !a.geldig => {
+                return approve(format!(
+                    "loep.toml is gewijzigd nadat het op {} is goedgekeurd: de goedkeuring geldt niet meer; de functionaris gegevensbescherming moet het project opnieuw goedkeuren",
+                    a.tijdstip
+                ));
+            }
             Some(_) => {}
         }
         let (van, tot) = self.config.period_days()?;

@@ -108,11 +108,10 @@ pub fn get(conn: &Db, id: &str) -> Result<Onthulling> {
         .optional()?;
     match found {
         Some(o) => Ok(o),
-        None => Err(crate::Problem::error(
+        None => Err(crate::Problem::with_next(
             crate::ProblemKind::NotFound,
-            format!(
-                "er is geen verzoek om identiteiten '{id}' in dit project (`loep reveal list` toont ze)"
-            ),
+            crate::Vervolg::Overzicht(crate::Overzicht::Verzoeken),
+            format!("er is geen verzoek om identiteiten '{id}' in dit project"),
         )),
     }
 }
@@ -168,9 +167,13 @@ pub fn request(
         );
     }
     let Some(signal) = crate::scan::certified_signal(project.db(), signaal_id)? else {
-        crate::not_found!(
-            "er is geen signaal '{signaal_id}' (misschien is het vernietigd omdat de bewaartermijn voorbij is); `loep signals` toont de huidige signalen"
-        );
+        return Err(crate::Problem::with_next(
+            crate::ProblemKind::NotFound,
+            crate::Vervolg::Overzicht(crate::Overzicht::Signalen),
+            format!(
+                "er is geen signaal '{signaal_id}' (misschien is het vernietigd omdat de bewaartermijn voorbij is)"
+            ),
+        ));
     };
     if signal.pseudoniemen.is_empty() {
         crate::invalid!(

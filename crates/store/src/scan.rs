@@ -555,9 +555,11 @@ pub fn tampered_signals(conn: &Db) -> Result<Vec<String>> {
 /// The run and number of the signal `RUN/NR`.
 fn signal_key(id: &str) -> Result<(&str, i64)> {
     let Some((run_id, nr)) = id.rsplit_once('/') else {
-        crate::invalid!(
-            "'{id}' is geen kenmerk van een signaal; die zien eruit als S0001-1a2b3c4d/17 (`loep signals` toont ze)"
-        );
+        return Err(crate::Problem::with_next(
+            crate::ProblemKind::Invalid,
+            crate::Vervolg::Overzicht(crate::Overzicht::Signalen),
+            format!("'{id}' is geen kenmerk van een signaal; die zien eruit als S0001-1a2b3c4d/17"),
+        ));
     };
     let Ok(nr) = nr.parse::<i64>() else {
         crate::invalid!("'{id}' is geen kenmerk van een signaal: '{nr}' is geen getal");

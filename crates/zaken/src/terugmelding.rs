@@ -132,9 +132,10 @@ pub fn prepare(conn: &Db, user: &Gebruiker, id: &str) -> Result<Export> {
         )
         .optional()?
         .ok_or_else(|| {
-            Problem::error(
+            Problem::with_next(
                 ProblemKind::NotFound,
-                format!("er is geen terugmelding '{id}'; `loep zaak show` toont die van een zaak"),
+                loep_store::Vervolg::Overzicht(loep_store::Overzicht::Zaak),
+                format!("er is geen terugmelding '{id}'; de zaak toont haar terugmeldingen"),
             )
         })?;
     let d = register::show(conn, user, &t.zaak)?;

@@ -49,10 +49,11 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
                 }
             }
             None => {
-                return Err(Problem::error(
+                return Err(Problem::with_next(
                     ProblemKind::NotFound,
+                    loep_store::Vervolg::Overzicht(loep_store::Overzicht::Signalen),
                     format!(
-                        "er is geen signaal '{id}' (misschien al vernietigd na de bewaartermijn); `loep signals` toont de huidige"
+                        "er is geen signaal '{id}' (misschien al vernietigd na de bewaartermijn)"
                     ),
                 ));
             }

@@ -2,8 +2,8 @@
 //! outcomes, who went and a bevinding per indicator (`loep zaak visit record`).
 
 use anyhow::Result;
-use loep_store::Project;
 use loep_store::auth::{Actie, Gebruiker, Rol};
+use loep_store::{Problem, ProblemKind, Project};
 use rusqlite::params;
 
 use super::bevinding::{check_bevindingen, write_bevindingen};
@@ -197,10 +197,14 @@ pub fn record_visit(
     }
     for b in &u.brp_onjuist {
         if !d.personen.contains(&b.pseudoniem) {
-            return Err(invalid(format!(
-                "persoon {} hoort niet bij zaak {}; `loep zaak show` toont de personen",
-                b.pseudoniem, z.identificatie
-            )));
+            return Err(Problem::with_next(
+                ProblemKind::Invalid,
+                loep_store::Vervolg::Overzicht(loep_store::Overzicht::Zaak),
+                format!(
+                    "persoon {} hoort niet bij zaak {}; de zaak toont haar personen",
+                    b.pseudoniem, z.identificatie
+                ),
+            ));
         }
     }
     let (volgnr, gepland) = d
@@ -210,7 +214,11 @@ pub fn record_visit(
         .find(|h| h.uitgevoerd.is_none())
         .map(|h| (h.volgnr, h.gepland.clone()))
         .ok_or_else(|| {
-            invalid("er is geen gepland huisbezoek; plan het eerst (in de zaak, of met `loep zaak visit plan`)")
+            Problem::with_next(
+                ProblemKind::Invalid,
+                loep_store::Vervolg::Zaakstap(loep_store::Zaakstap::BezoekPlannen),
+                "er is geen gepland huisbezoek; plan het eerst",
+            )
         })?;
     let datum = match u.datum.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         None => today(),

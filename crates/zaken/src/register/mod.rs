@@ -56,11 +56,10 @@ fn invalid_in(velden: &[&'static str], message: impl Into<String>) -> anyhow::Er
 }
 
 fn not_found(id: &str) -> anyhow::Error {
-    Problem::error(
+    Problem::with_next(
         ProblemKind::NotFound,
-        format!(
-            "er is geen zaak '{id}' in dit project (`loep zaak list` toont de zaken die je mag zien)"
-        ),
+        loep_store::Vervolg::Overzicht(loep_store::Overzicht::Zaken),
+        format!("er is geen zaak '{id}' in dit project (of je mag haar niet zien)"),
     )
 }
 

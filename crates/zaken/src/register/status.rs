@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use loep_store::auth::{Actie, Gebruiker};
-use loep_store::{Problem, ProblemKind, Project};
+use loep_store::{Problem, ProblemKind, Project, Vervolg, Zaakstap};
 
 use super::afsluiten::{close_in, terms};
 use super::logboek::log_step;
@@ -35,11 +35,20 @@ pub fn set_status(
         Actie::ZaakBehandelen
     };
     authorize(project.db(), user, actie, &z)?;
-    let hint = match naar {
-        "huisbezoek_gepland" => Some("`loep zaak visit plan`"),
-        "huisbezoek_uitgevoerd" => Some("`loep zaak visit record`"),
-        "afgerond" => Some("`loep zaak close` (met een resultaat)"),
-        "heropend" => Some("`loep zaak reopen` (projectleider, met een reden)"),
+    let stap = match naar {
+        "huisbezoek_gepland" => Some((Zaakstap::BezoekPlannen, "door een huisbezoek te plannen")),
+        "huisbezoek_uitgevoerd" => Some((
+            Zaakstap::BezoekVastleggen,
+            "door de uitkomst van het huisbezoek vast te leggen",
+        )),
+        "afgerond" => Some((
+            Zaakstap::Afsluiten,
+            "door de zaak af te sluiten met een resultaat",
+        )),
+        "heropend" => Some((
+            Zaakstap::Heropenen,
+            "door de zaak te heropenen (projectleider, met een reden)",
+        )),
         "in_onderzoek" | "geannuleerd" => None,
         other => {
             return Err(invalid(format!(
@@ -50,8 +59,12 @@ pub fn set_status(
             )));
         }
     };
-    if let Some(h) = hint {
-        return Err(invalid(format!("status '{naar}' zet je met {h}")));
+    if let Some((stap, hoe)) = stap {
+        return Err(Problem::with_next(
+            ProblemKind::Invalid,
+            Vervolg::Zaakstap(stap),
+            format!("status '{naar}' zet je {hoe}"),
+        ));
     }
     check_transition(&z, naar)?;
     if naar == "geannuleerd" && toelichting.trim().chars().count() < MIN_REDEN {
@@ -64,10 +77,14 @@ pub fn set_status(
     }
     let d = detail(project.db(), z.clone())?;
     if naar == "geannuleerd" && !d.bevindingen.is_empty() {
-        return Err(invalid(format!(
-            "zaak {} heeft al bevindingen; sluit haar af met een resultaat (`loep zaak close`) in plaats van te annuleren",
-            z.identificatie
-        )));
+        return Err(Problem::with_next(
+            ProblemKind::Invalid,
+            Vervolg::Zaakstap(Zaakstap::Afsluiten),
+            format!(
+                "zaak {} heeft al bevindingen; sluit haar af met een resultaat in plaats van te annuleren",
+                z.identificatie
+            ),
+        ));
     }
     let terms = terms(project);
     let activity = project.config.verwerkingsactiviteit_id.clone();
