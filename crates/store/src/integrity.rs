@@ -22,6 +22,7 @@ use anyhow::{Context, Result, bail};
 use hmac::{Hmac, Mac};
 use rusqlite::functions::FunctionFlags;
 use sha2::Sha256;
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::Layout;
@@ -247,6 +248,23 @@ pub const SEALED: [(&str, &str, &str); 2] = [
     ),
 ];
 
+/// Columns the seal of a guarded table covers beyond those bound in the access state, and the
+/// store schema version from which it covers them: the content of a case's signal (its
+/// explanation, facts and theme as the case shows them to those who decide on it), which
+/// grants no access but must not change unseen (version 9, `schema`).
+const SEALED_BEYOND: [(&str, &str, i64); 1] = [("zaak_signaal", "inhoud", 9)];
+
+/// The columns the seal of `table`, whose bound columns are `cols`, covers in the store `conn`
+/// (by its schema version, [`SEALED_BEYOND`]).
+fn seal_cols(conn: &Db, table: &str, cols: &'static str) -> Result<Cow<'static, str>> {
+    for (t, extra, since) in SEALED_BEYOND {
+        if t == table && crate::schema::version(conn)? >= since {
+            return Ok(Cow::Owned(format!("{cols}, {extra}")));
+        }
+    }
+    Ok(Cow::Borrowed(cols))
+}
+
 /// The guarded and the sealed tables: every table whose rows carry a MAC kept by triggers.
 fn with_mac() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     GUARDED.iter().chain(SEALED.iter())
@@ -257,11 +275,11 @@ fn with_mac() -> impl Iterator<Item = &'static (&'static str, &'static str, &'st
 /// by triggers) and the signals (sealed by the scan as it stores them, [`crate::scan`]). A
 /// migration that rewrites rows of such a table seals again only those that match it before
 /// ([`crate::lijst::convert_commas`]).
-pub fn sealed_columns(table: &str) -> Option<&'static str> {
-    with_mac()
-        .find(|(t, _, _)| *t == table)
-        .map(|(_, _, cols)| *cols)
-        .or_else(|| (table == "signaal").then_some(crate::scan::SIGNAL_COLUMNS))
+pub fn sealed_columns(conn: &Db, table: &str) -> Result<Option<Cow<'static, str>>> {
+    if let Some((_, _, cols)) = with_mac().find(|(t, _, _)| *t == table) {
+        return Ok(Some(seal_cols(conn, table, cols)?));
+    }
+    Ok((table == "signaal").then_some(Cow::Borrowed(crate::scan::SIGNAL_COLUMNS)))
 }
 
 /// (Re)creates the triggers that keep the guarded rows' MACs: set on insert and on a change of
@@ -285,10 +303,11 @@ pub fn create_triggers(conn: &Db) -> Result<()> {
 fn create_triggers_in(conn: &Db) -> Result<()> {
     crate::toegang::create_triggers(conn)?;
     crate::websessie::create_triggers(conn)?;
-    for (table, _, cols) in with_mac() {
+    for (table, _, bound) in with_mac() {
         if !table_exists(conn, table)? {
             continue;
         }
+        let cols = seal_cols(conn, table, bound)?;
         let old: String = cols
             .split(", ")
             .map(|c| format!("old.{c}"))
@@ -329,18 +348,12 @@ fn seal_as_they_are<'a>(
     conn: &Db,
     tables: impl Iterator<Item = &'a (&'static str, &'static str, &'static str)>,
 ) -> Result<()> {
-    for (table, _, cols) in tables {
+    for (table, _, bound) in tables {
         if !table_exists(conn, table)? {
             continue;
         }
-        let has_mac: bool = conn.query_row(
-            &format!(
-                "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"
-            ),
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_mac {
+        let cols = seal_cols(conn, table, bound)?;
+        if !has_mac(conn, table)? {
             conn.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN mac TEXT"))?;
         }
         conn.execute_batch(&format!(
@@ -358,6 +371,60 @@ pub fn seal_decisions(conn: &Db) -> Result<()> {
     crate::audit::seal_existing(conn)
 }
 
+/// Schema version 9: the seal of a case's signal also covers its content
+/// ([`SEALED_BEYOND`]). Each row is sealed again over its content only when its seal over the
+/// bound columns holds and its content is the signal's as the store still holds it, sealed,
+/// where it does (a signal destroyed after its retention period cannot be compared: its case's
+/// copy is sealed as it is). A row that fails either keeps its old seal, which fails for the
+/// new columns: it is reported as changed outside loep, never blessed. The store's version
+/// cannot be set back to run this again (`schema::check_floor`).
+pub(crate) fn seal_contents(tx: &crate::db::TxDb) -> Result<Conversion> {
+    let mut done = Conversion::default();
+    for (table, extra, _) in SEALED_BEYOND {
+        let Some((_, key, bound)) = GUARDED.iter().find(|(t, _, _)| *t == table) else {
+            continue;
+        };
+        if !table_exists(tx, table)? || !has_mac(tx, table)? {
+            continue;
+        }
+        let rows: Vec<(String, String, String, bool)> = {
+            let mut stmt = tx.prepare(&format!(
+                "SELECT CAST({key} AS TEXT), signaal, {extra}, mac IS loep_mac('{table}', {bound}) FROM {table}"
+            ))?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let reseal = format!(
+            "UPDATE {table} SET mac = loep_mac('{table}', {bound}, {extra}) WHERE CAST({key} AS TEXT) = ?1"
+        );
+        for (id, signaal, inhoud, held) in rows {
+            if held && crate::scan::content_agrees(tx, &signaal, &inhoud)? {
+                tx.execute(&reseal, [&id])?;
+                done.resealed += 1;
+            } else {
+                done.unsealed += 1;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// What [`seal_contents`] did: rows sealed again over their content, and rows left with their
+/// old seal (changed outside loep).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Conversion {
+    pub resealed: u64,
+    pub unsealed: u64,
+}
+
+fn has_mac(conn: &Db, table: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"),
+        [],
+        |r| r.get(0),
+    )?)
+}
+
 pub(crate) fn table_exists(conn: &Db, table: &str) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
@@ -369,9 +436,10 @@ pub(crate) fn table_exists(conn: &Db, table: &str) -> Result<bool> {
 /// Whether the guarded row of `table` with key `id` still matches its MAC. `Ok(true)` when the
 /// row does not exist (the caller reports that).
 pub fn row_intact(conn: &Db, table: &str, id: &str) -> Result<bool> {
-    let Some((_, key, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
+    let Some((_, key, bound)) = with_mac().find(|(t, _, _)| *t == table) else {
         bail!("{table} is geen bewaakte tabel");
     };
+    let cols = seal_cols(conn, table, bound)?;
     let sealed: bool = conn.query_row(
         &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"),
         [],
@@ -393,9 +461,10 @@ pub fn row_intact(conn: &Db, table: &str, id: &str) -> Result<bool> {
 /// for a table of an earlier release that has no seals yet): for a query that checks every
 /// row it reads in the same pass.
 pub fn intact_sql(conn: &Db, table: &str) -> Result<String> {
-    let Some((_, _, cols)) = with_mac().find(|(t, _, _)| *t == table) else {
+    let Some((_, _, bound)) = with_mac().find(|(t, _, _)| *t == table) else {
         bail!("{table} is geen bewaakte tabel");
     };
+    let cols = seal_cols(conn, table, bound)?;
     let sealed: bool = conn.query_row(
         &format!("SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"),
         [],
@@ -442,10 +511,11 @@ fn tampered_in<'a>(
     tables: impl Iterator<Item = &'a (&'static str, &'static str, &'static str)>,
 ) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (table, key, cols) in tables {
+    for (table, key, bound) in tables {
         if !table_exists(conn, table)? {
             continue;
         }
+        let cols = seal_cols(conn, table, bound)?;
         let sealed: bool = conn.query_row(
             &format!(
                 "SELECT EXISTS (SELECT 1 FROM pragma_table_info('{table}') WHERE name = 'mac')"

@@ -172,7 +172,7 @@ pub fn convert_commas(tx: &TxDb, table: &str, columns: &[&str]) -> Result<Conver
         [table],
         |r| r.get(0),
     )?;
-    let seal = match (has_mac, crate::integrity::sealed_columns(table)) {
+    let seal = match (has_mac, crate::integrity::sealed_columns(tx, table)?) {
         (false, _) => None,
         (true, Some(cols)) => Some(cols),
         (true, None) => bail!(
@@ -196,7 +196,7 @@ pub fn convert_commas(tx: &TxDb, table: &str, columns: &[&str]) -> Result<Conver
         tx.execute_batch(&format!("DROP TRIGGER \"{}\"", name.replace('"', "\"\"")))?;
     }
     // Each row with whether it matches its seal now (before the rewrite).
-    let intact = match seal {
+    let intact = match &seal {
         Some(cols) => format!("mac IS loep_mac('{table}', {cols})"),
         None => "0".to_string(),
     };

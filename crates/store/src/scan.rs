@@ -244,6 +244,43 @@ fn signal_in(r: &rusqlite::Row<'_>, format: lijst::Format) -> rusqlite::Result<S
     })
 }
 
+/// Whether `inhoud`, the content a case keeps of signal `id` (`RUN/NR`: its indicator, theme,
+/// explanation, facts and persons, as JSON), is the signal's as the store holds it: true when
+/// it is, and when the store no longer holds the signal intact (destroyed after its retention
+/// period, or itself changed outside loep and reported as such), so there is nothing to
+/// compare it with. For the migration that seals the content ([`crate::integrity`]).
+pub(crate) fn content_agrees(conn: &Db, id: &str, inhoud: &str) -> Result<bool> {
+    let Ok((run_id, nr)) = signal_key(id) else {
+        return Ok(true);
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {SIGNAL_COLUMNS}, mac IS loep_mac('signaal', {SIGNAL_COLUMNS}) FROM signaal WHERE run_id = ?1 AND nr = ?2"
+    ))?;
+    let mut rows = stmt.query(params![run_id, nr])?;
+    let Some(r) = rows.next()? else {
+        return Ok(true);
+    };
+    let intact: bool = r.get(12)?;
+    let Ok(signal) = signal_from_row(r) else {
+        return Ok(true);
+    };
+    if !intact {
+        return Ok(true);
+    }
+    let Ok(kept) = serde_json::from_str::<serde_json::Value>(inhoud) else {
+        return Ok(false);
+    };
+    let expected = serde_json::json!({
+        "signaal": signal.id(),
+        "indicator": signal.indicator,
+        "thema": signal.thema.code(),
+        "uitleg": signal.uitleg,
+        "feiten": signal.feiten,
+        "pseudoniemen": signal.pseudoniemen,
+    });
+    Ok(kept == expected)
+}
+
 /// Calls `f` with every signal of a run in its order, one at a time (a national run holds
 /// hundreds of thousands).
 pub fn for_each_signal(

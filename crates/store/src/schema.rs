@@ -37,13 +37,19 @@
 //!   recorded reads a list column by its items (`toegang`), so it is the same before and after:
 //!   the anchor stays, and nothing needs recording in the log (which this step, run at the
 //!   open, could not extend).
+//! - 9: a case's signal sealed with its content: the seal of `zaak_signaal` (the case
+//!   register's copy of a signal) also covers `inhoud`, the explanation, facts and theme the
+//!   case shows to those who decide on it, which grants no access and so is not bound in the
+//!   access state (`integrity::SEALED_BEYOND`). A row is sealed again only where its seal held
+//!   and its content is the signal's as the store still holds it
+//!   (`integrity::seal_contents`); any other keeps its old seal and is reported.
 
 use crate::db::{Db, TxDb};
 use anyhow::{Result, bail};
 use rusqlite::Connection;
 
 /// The schema version this release writes.
-pub const CURRENT: i64 = 8;
+pub const CURRENT: i64 = 9;
 
 /// From this version on a project has an integrity key (`integrity`).
 pub const KEYED: i64 = 3;
@@ -168,6 +174,7 @@ fn step(tx: &TxDb, to: i64) -> Result<()> {
             }
             Ok(())
         }
+        9 => crate::integrity::seal_contents(tx).map(drop),
         other => bail!("er is geen migratie naar schemaversie {other}"),
     }
 }
@@ -390,10 +397,10 @@ mod tests {
         drop(p);
 
         let p = crate::Project::open(&root).unwrap();
-        assert_eq!(version(p.db()).unwrap(), 8);
+        assert_eq!(version(p.db()).unwrap(), CURRENT);
         assert_eq!(
             std::fs::read_to_string(floor_path(&layout)).unwrap().trim(),
-            "8"
+            CURRENT.to_string()
         );
         // Every list is JSON, with the items the release before read.
         let new = lists(&p);

@@ -1,5 +1,7 @@
 //! A project store with accounts and cases from signals, shared by the register's integration
 //! tests.
+// Each test binary uses its own part of this module.
+#![allow(dead_code)]
 
 use loep_contract::Partner;
 use loep_store::auth::{self, Gebruiker, Rol};
