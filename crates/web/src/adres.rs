@@ -280,7 +280,7 @@ pub async fn show(
 
 /// A write from the address page: on invalid input the page again with the reason on top.
 async fn from_address(
-    WriteForm(mut s, csrf, v): WriteForm,
+    WriteForm(mut s, csrf, v): WriteForm<Velden>,
     act: impl FnOnce(&mut Session, &Velden) -> loep_app::Result<String> + Send + 'static,
 ) -> Reply {
     let answer = blocking(move || match act(&mut s, &v) {
@@ -302,7 +302,7 @@ async fn from_address(
 }
 
 /// `POST /zaken`: a case from signals of one address.
-pub async fn new_case(form: WriteForm) -> Reply {
+pub async fn new_case(form: WriteForm<Velden>) -> Reply {
     from_address(form, |s, v| {
         let signalen = v.all("signaal");
         if signalen.is_empty() {
@@ -325,7 +325,7 @@ pub async fn new_case(form: WriteForm) -> Reply {
 }
 
 /// `POST /onthullingen`: an analist asks for the identities behind one signal.
-pub async fn request(form: WriteForm) -> Reply {
+pub async fn request(form: WriteForm<Velden>) -> Reply {
     from_address(form, |s, v| {
         let signaal = v.get("signaal");
         let o = loep_app::reveal::request(s, &signaal, &v.get("reden"))?;
@@ -441,7 +441,7 @@ pub async fn list(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadS
 }
 
 /// `POST /onthullingen/{id}/besluit`: a sleutelhouder approves or refuses.
-pub async fn decide(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Reply {
+pub async fn decide(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm<Velden>) -> Reply {
     let approve = match v.get("besluit").as_str() {
         "goedkeuren" => true,
         "weigeren" => false,

@@ -92,7 +92,7 @@ pub async fn list(ReadSession(s, csrf): ReadSession) -> Reply {
 }
 
 /// `POST /inzage`: the report for the BSN given; back to the list, or the form with why not.
-pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Reply {
+pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm<crate::zaken::Velden>) -> Reply {
     let answer = blocking(move || {
         let bsn = v.get("bsn");
         if !(8..=9).contains(&bsn.len()) || !bsn.bytes().all(|b| b.is_ascii_digit()) {
@@ -171,7 +171,10 @@ pub async fn open(Path(bestand): Path<String>, WriteSession(mut s, _): WriteSess
 
 /// `POST /inzage/beperking/{id}/opheffen`: the privacy officer lifts a restriction before its
 /// end (the investigation it protected is over); back to the list.
-pub async fn lift(Path(id): Path<i64>, WriteForm(mut s, _, _): WriteForm) -> Reply {
+pub async fn lift(
+    Path(id): Path<i64>,
+    WriteForm(mut s, _, _): WriteForm<crate::formulier::Leeg>,
+) -> Reply {
     blocking(move || loep_app::inzage::lift_restriction(&mut s, id)).await?;
     Ok(Redirect::to("/inzage").into_response())
 }

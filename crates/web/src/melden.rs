@@ -476,7 +476,10 @@ pub async fn list(
     Ok(render(&p))
 }
 
-pub async fn set_status(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Reply {
+pub async fn set_status(
+    Path(id): Path<String>,
+    WriteForm(mut s, _, v): WriteForm<Velden>,
+) -> Reply {
     let status = v.get("status");
     let m = blocking(move || loep_app::melden::set_status(&mut s, &id, &status)).await?;
     Ok(Redirect::to(&format!("/meldingen#melding-{}", m.melding_id)).into_response())
