@@ -3,11 +3,11 @@
 //! Each form is a struct that derives `Deserialize`, read from the body with `serde_html_form`,
 //! which (unlike `serde_urlencoded`, axum's `Form`) gathers a name sent more than once (check
 //! boxes) into a `Vec`. The field helpers take the values as the pages always did: [`text`]
-//! trimmed and the first of a name sent twice, [`filled`] every value of a repeated name that
-//! is not empty, and [`Bevindingen`] the `bevinding_<indicator>` selects, whose names come from
-//! the case. Fields are `#[serde(default)]`, so that a missing
-//! field reaches the handler empty and the handler says in Dutch what to fill in; reading a form
-//! therefore fails only on a body that is not a form at all.
+//! trimmed and the first of a name sent twice, [`raw`] as typed (a password), [`filled`] every
+//! value of a repeated name that is not empty, and [`Bevindingen`] the `bevinding_<indicator>`
+//! selects, whose names come from the case. Fields are `#[serde(default)]`, so that a missing
+//! field reaches the handler empty and the handler says in Dutch what to fill in; reading a
+//! form therefore fails only on a body that is not a form at all.
 //!
 //! Turning the values into the core's types (a partner, a required field) is the handler's,
 //! where an error becomes the page with the reason on top.
@@ -21,6 +21,18 @@ use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess
 use std::fmt;
 
 use crate::web::page_error;
+
+/// A form post without a session (the public report form): its fields as `T`.
+pub struct Formulier<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Formulier<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = body(req, state).await?;
+        Ok(Formulier(parse(&body).map_err(|_| unreadable())?))
+    }
+}
 
 /// The body of a form post, in full: refused (as axum's `Form` does) when it is not
 /// `application/x-www-form-urlencoded` or larger than the body limit.
@@ -58,6 +70,12 @@ pub struct Leeg {}
 /// A field's value, trimmed; of a name sent more than once, the first.
 pub fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     d.deserialize_any(First { trim: true })
+}
+
+/// A field's value as typed (spaces count: a password); of a name sent more than once, the
+/// first.
+pub fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    d.deserialize_any(First { trim: false })
 }
 
 /// Every value of a repeated name (check boxes), trimmed, those left empty out.
@@ -192,6 +210,8 @@ mod tests {
     struct Proef {
         #[serde(default, deserialize_with = "text")]
         naam: String,
+        #[serde(default, deserialize_with = "raw")]
+        wachtwoord: String,
         #[serde(default, deserialize_with = "filled")]
         keuze: Vec<String>,
         #[serde(flatten)]
@@ -208,6 +228,12 @@ mod tests {
         assert_eq!(proef("naam=a&naam=b").naam, "a");
         assert_eq!(proef("").naam, "");
         assert_eq!(proef("naam").naam, "");
+    }
+
+    #[test]
+    fn a_password_keeps_its_spaces() {
+        assert_eq!(proef("wachtwoord=+geheim+").wachtwoord, " geheim ");
+        assert_eq!(proef("wachtwoord=a&wachtwoord=b").wachtwoord, "a");
     }
 
     #[test]

@@ -639,38 +639,6 @@ pub async fn visit_sheet(
     Ok(render(&p))
 }
 
-/// A posted form as its fields in order (check boxes repeat a name).
-#[derive(Deserialize)]
-#[serde(transparent)]
-pub struct Velden(pub Vec<(String, String)>);
-
-impl Velden {
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-
-    /// The field as sent, untrimmed (a password).
-    pub fn raw(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-            .collect()
-    }
-}
-
 // The forms that move a case on, one per action, each posted to `/zaken/{id}/<action>`
 // (`zaak.html`). What the core takes as a type of its own (a partner) is parsed here; a
 // required field left empty is asked for by its label.
