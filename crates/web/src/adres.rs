@@ -9,13 +9,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use loep_app::types::{Actie, Nieuw};
 use loep_app::{AppError, Kind, Session};
+use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::Server;
 use crate::extract::{ReadSession, Reply, WriteForm, WriteSession};
+use crate::formulier::{filled, text};
 use crate::pages::{Wie, again, render};
-use crate::web::{blocking, page_error};
-use crate::zaken::Velden;
+use crate::web::{Held, blocking, page_error};
 
 pub struct SignaalRegel {
     pub id: String,
@@ -278,20 +279,20 @@ pub async fn show(
     Ok(render(&p))
 }
 
-/// A write from the address page: on invalid input the page again with the reason on top.
+/// A write from the address page: on invalid input the page again (of the address `vbo_id`
+/// the form names) with the reason on top.
 async fn from_address(
-    WriteForm(mut s, csrf, v): WriteForm,
-    act: impl FnOnce(&mut Session, &Velden) -> loep_app::Result<String> + Send + 'static,
+    mut s: Held,
+    csrf: String,
+    vbo_id: String,
+    act: impl FnOnce(&mut Session) -> loep_app::Result<String> + Send + 'static,
 ) -> Reply {
-    let answer = blocking(move || match act(&mut s, &v) {
+    let answer = blocking(move || match act(&mut s) {
         Ok(to) => Ok(Err(to)),
-        Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
-            let vbo = v.get("vbo_id");
-            Ok(Ok((
-                e.kind,
-                address_page(None, &s, csrf, &vbo, Some(crate::web::shown(&e)))?,
-            )))
-        }
+        Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => Ok(Ok((
+            e.kind,
+            address_page(None, &s, csrf, &vbo_id, Some(crate::web::shown(&e)))?,
+        ))),
         Err(e) => Err(e),
     })
     .await?;
@@ -301,11 +302,21 @@ async fn from_address(
     })
 }
 
+/// The form that makes a case of signals the address page lists (check boxes `signaal`).
+#[derive(Deserialize)]
+pub struct ZaakForm {
+    #[serde(default, deserialize_with = "text")]
+    vbo_id: String,
+    #[serde(default, deserialize_with = "filled")]
+    signaal: Vec<String>,
+    #[serde(default, deserialize_with = "text")]
+    toelichting: String,
+}
+
 /// `POST /zaken`: a case from signals of one address.
-pub async fn new_case(form: WriteForm) -> Reply {
-    from_address(form, |s, v| {
-        let signalen = v.all("signaal");
-        if signalen.is_empty() {
+pub async fn new_case(WriteForm(s, csrf, f): WriteForm<ZaakForm>) -> Reply {
+    from_address(s, csrf, f.vbo_id, move |s| {
+        if f.signaal.is_empty() {
             return Err(AppError::new(
                 Kind::Invalid,
                 "Kies een of meer signalen van de laatste scan om een zaak van te maken.",
@@ -314,8 +325,8 @@ pub async fn new_case(form: WriteForm) -> Reply {
         let z = loep_app::zaken::new(
             s,
             &Nieuw {
-                signalen,
-                toelichting: v.get("toelichting"),
+                signalen: f.signaal,
+                toelichting: f.toelichting,
                 ..Default::default()
             },
         )?;
@@ -324,11 +335,21 @@ pub async fn new_case(form: WriteForm) -> Reply {
     .await
 }
 
+/// The form that asks for the identities behind one signal, with the reason.
+#[derive(Deserialize)]
+pub struct VerzoekForm {
+    #[serde(default, deserialize_with = "text")]
+    vbo_id: String,
+    #[serde(default, deserialize_with = "text")]
+    signaal: String,
+    #[serde(default, deserialize_with = "text")]
+    reden: String,
+}
+
 /// `POST /onthullingen`: an analist asks for the identities behind one signal.
-pub async fn request(form: WriteForm) -> Reply {
-    from_address(form, |s, v| {
-        let signaal = v.get("signaal");
-        let o = loep_app::reveal::request(s, &signaal, &v.get("reden"))?;
+pub async fn request(WriteForm(s, csrf, f): WriteForm<VerzoekForm>) -> Reply {
+    from_address(s, csrf, f.vbo_id, move |s| {
+        let o = loep_app::reveal::request(s, &f.signaal, &f.reden)?;
         Ok(format!("/onthullingen#verzoek-{}", o.id))
     })
     .await
@@ -440,16 +461,28 @@ pub async fn list(State(server): State<Arc<Server>>, ReadSession(s, csrf): ReadS
     Ok(render(&p))
 }
 
+/// A key holder's decision on a request: the button pressed (`besluit`) and a note.
+#[derive(Deserialize)]
+pub struct BesluitForm {
+    #[serde(default, deserialize_with = "text")]
+    besluit: String,
+    #[serde(default, deserialize_with = "text")]
+    toelichting: String,
+}
+
 /// `POST /onthullingen/{id}/besluit`: a sleutelhouder approves or refuses.
-pub async fn decide(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Reply {
-    let approve = match v.get("besluit").as_str() {
+pub async fn decide(
+    Path(id): Path<String>,
+    WriteForm(mut s, _, f): WriteForm<BesluitForm>,
+) -> Reply {
+    let approve = match f.besluit.as_str() {
         "goedkeuren" => true,
         "weigeren" => false,
         _ => {
             return Err(page_error(StatusCode::BAD_REQUEST, "Kies goedkeuren of weigeren.").into());
         }
     };
-    let toelichting = v.get("toelichting");
+    let toelichting = f.toelichting;
     blocking(move || loep_app::reveal::decide(&mut s, &id, approve, &toelichting)).await?;
     Ok(Redirect::to("/onthullingen").into_response())
 }
@@ -517,4 +550,21 @@ pub async fn open(Path(id): Path<String>, WriteSession(mut s, csrf): WriteSessio
     })
     .await?;
     Ok(render(&p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_takes_every_ticked_signal_of_the_address() {
+        let f: ZaakForm =
+            crate::formulier::parse(b"csrf=t&vbo_id=+0363010000000001&signaal=S-1&signaal=S-2")
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.vbo_id, "0363010000000001");
+        assert_eq!(f.signaal, ["S-1", "S-2"]);
+        let f: ZaakForm = crate::formulier::parse(b"csrf=t&vbo_id=1&toelichting=")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(f.signaal.is_empty() && f.toelichting.is_empty());
+    }
 }

@@ -3,10 +3,10 @@
 //!
 //! - [`ReadSession`]: a logged-in reader (one of the reader places); to the login page
 //!   otherwise.
-//! - [`WriteForm`]: a logged-in form post. The form is read in full *before* the request
-//!   waits for the server's one writer turn, so that a slow client never holds that turn while
-//!   its body trickles in; then the CSRF token the form carries is checked against the
-//!   session's.
+//! - [`WriteForm`]: a logged-in form post, its fields as a typed form (`crate::formulier`).
+//!   The form is read in full *before* the request waits for the server's one writer turn, so
+//!   that a slow client never holds that turn while its body trickles in; then the CSRF token
+//!   the form carries is checked against the session's.
 //! - [`WriteSession`]: a write without a form (opening an identity request writes the log).
 //!   Like `WriteForm` it reads the body (empty) before it takes the turn, and being a
 //!   body extractor it cannot be combined with another one.
@@ -18,11 +18,13 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use loep_app::{AppError, Mode};
+use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
 use crate::Server;
+use crate::formulier::{self, Token};
+use crate::pages::csrf_refused;
 use crate::web::{Held, app_error, session};
-use crate::zaken::Velden;
 
 /// What a page handler answers instead of its page.
 pub enum PageError {
@@ -71,22 +73,22 @@ impl FromRequestParts<Arc<Server>> for ReadSession {
     }
 }
 
-/// A logged-in form post: the writer's session, its CSRF token and the form's fields.
-pub struct WriteForm(pub Held, pub String, pub Velden);
+/// A logged-in form post: the writer's session, its CSRF token and the form's fields as `T`.
+pub struct WriteForm<T>(pub Held, pub String, pub T);
 
-impl FromRequest<Arc<Server>> for WriteForm {
+impl<T: DeserializeOwned + Send> FromRequest<Arc<Server>> for WriteForm<T> {
     type Rejection = Response;
 
     async fn from_request(req: Request, server: &Arc<Server>) -> Result<Self, Self::Rejection> {
-        let (parts, body) = req.into_parts();
-        let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(
-            Request::from_parts(parts.clone(), body),
-            server,
-        )
-        .await
-        .map_err(IntoResponse::into_response)?;
-        let (s, csrf, v) = crate::pages::form_session(server, &parts.headers, fields).await?;
-        Ok(WriteForm(s, csrf, v))
+        let headers = req.headers().clone();
+        let body = formulier::body(req, server).await?;
+        let form: T = formulier::parse(&body).map_err(|_| formulier::unreadable())?;
+        let Token { csrf: given } = formulier::parse(&body).map_err(|_| formulier::unreadable())?;
+        let (s, csrf) = session(server, &headers, Mode::Write).await?;
+        if let Some(refused) = csrf_refused(&given, &csrf) {
+            return Err(refused);
+        }
+        Ok(WriteForm(s, csrf, form))
     }
 }
 

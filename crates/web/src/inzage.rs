@@ -7,8 +7,10 @@ use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use loep_app::Kind;
+use serde::Deserialize;
 
 use crate::extract::{ReadSession, Reply, WriteForm, WriteSession};
+use crate::formulier::{Leeg, filled, text};
 use crate::pages::{Wie, again, render};
 use crate::web::blocking;
 
@@ -91,18 +93,32 @@ pub async fn list(ReadSession(s, csrf): ReadSession) -> Reply {
     Ok(render(&p))
 }
 
+/// The form of an access request: the resident's BSN, and for the privacy officer the parts
+/// kept out of the report for now (check boxes `beperk`), why and until when.
+#[derive(Deserialize)]
+pub struct InzageForm {
+    #[serde(default, deserialize_with = "text")]
+    bsn: String,
+    #[serde(default, deserialize_with = "filled")]
+    beperk: Vec<String>,
+    #[serde(default, deserialize_with = "text")]
+    reden: String,
+    #[serde(default, deserialize_with = "text")]
+    tot: String,
+}
+
 /// `POST /inzage`: the report for the BSN given; back to the list, or the form with why not.
-pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Reply {
+pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm<InzageForm>) -> Reply {
     let answer = blocking(move || {
-        let bsn = v.get("bsn");
+        let bsn = v.bsn;
         if !(8..=9).contains(&bsn.len()) || !bsn.bytes().all(|b| b.is_ascii_digit()) {
             let fout = "Vul het BSN van de verzoeker in: negen cijfers.".to_string();
             return Ok(Err((Kind::Invalid, page(&s, csrf, Some(fout))?)));
         }
         // A restriction (article 41 UAVG) when the privacy officer ticked a part; only the
         // privacy officer may, before anything of the form is judged.
-        let delen = v.all("beperk");
-        let asked = !delen.is_empty() || !v.get("reden").is_empty() || !v.get("tot").is_empty();
+        let delen = v.beperk;
+        let asked = !delen.is_empty() || !v.reden.is_empty() || !v.tot.is_empty();
         if asked && !s.may(loep_app::types::Actie::InzageBeperken) {
             return Err(loep_app::AppError::refused(
                 "geweigerd: alleen de functionaris gegevensbescherming beperkt een inzage",
@@ -117,12 +133,7 @@ pub async fn draw_up(WriteForm(mut s, csrf, v): WriteForm) -> Reply {
         let beperking = if delen.is_empty() {
             None
         } else {
-            match loep_app::inzage::Beperking::new(
-                &delen,
-                &v.get("reden"),
-                &v.get("tot"),
-                &loep_app::today(),
-            ) {
+            match loep_app::inzage::Beperking::new(&delen, &v.reden, &v.tot, &loep_app::today()) {
                 Ok(b) => Some(b),
                 Err(e) => {
                     return Ok(Err((
@@ -171,7 +182,29 @@ pub async fn open(Path(bestand): Path<String>, WriteSession(mut s, _): WriteSess
 
 /// `POST /inzage/beperking/{id}/opheffen`: the privacy officer lifts a restriction before its
 /// end (the investigation it protected is over); back to the list.
-pub async fn lift(Path(id): Path<i64>, WriteForm(mut s, _, _): WriteForm) -> Reply {
+pub async fn lift(Path(id): Path<i64>, WriteForm(mut s, _, _): WriteForm<Leeg>) -> Reply {
     blocking(move || loep_app::inzage::lift_restriction(&mut s, id)).await?;
     Ok(Redirect::to("/inzage").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restriction_takes_every_ticked_part() {
+        let f: InzageForm = crate::formulier::parse(
+            b"csrf=t&bsn=+123456782+&beperk=zaken&beperk=signalen&reden=onderzoek&tot=2026-09-01",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(f.bsn, "123456782");
+        assert_eq!(f.beperk, ["zaken", "signalen"]);
+        assert_eq!(
+            (f.reden.as_str(), f.tot.as_str()),
+            ("onderzoek", "2026-09-01")
+        );
+        let f: InzageForm =
+            crate::formulier::parse(b"csrf=t&bsn=123456782").unwrap_or_else(|e| panic!("{e}"));
+        assert!(f.beperk.is_empty() && f.reden.is_empty() && f.tot.is_empty());
+    }
 }

@@ -15,7 +15,8 @@ use loep_app::types::Actie;
 use std::sync::Arc;
 
 use crate::Server;
-use crate::extract::{ReadSession, Reply};
+use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::formulier::text;
 use crate::pages::{Wie, csrf_refused, render};
 use crate::web::{blocking, page_error, session};
 
@@ -345,15 +346,19 @@ pub async fn proef(
     })
 }
 
+/// The form that confirms loading an upload after its dry run.
+#[derive(serde::Deserialize)]
+pub struct LadenForm {
+    #[serde(default, deserialize_with = "text")]
+    upload: String,
+}
+
 /// `POST /leveringen/laden` (`csrf`, `upload`): loads an upload whose dry run the same
 /// beheerder saw, then removes its files.
 pub async fn laden(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+    WriteForm(mut s, csrf, LadenForm { upload: id }): WriteForm<LadenForm>,
 ) -> Reply {
-    let (mut s, _, v) = crate::pages::form_session(&server, &headers, fields).await?;
-    let id = v.get("upload");
     let naam = s.user().naam().to_string();
     let waiting = server.uploads.lock().ok().and_then(|mut w| {
         // Only who uploaded it may load it.
@@ -368,7 +373,6 @@ pub async fn laden(
             "Deze levering wacht niet (meer) op bevestiging: upload haar opnieuw.",
         ));
     };
-    let csrf = v.get("csrf");
     let done = blocking(move || {
         let result =
             loep_app::intake::load(&mut s, &waiting.upload.dir, &loep_app::intake::NoProgress);

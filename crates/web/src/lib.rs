@@ -15,6 +15,7 @@
 mod adres;
 mod api;
 mod extract;
+mod formulier;
 mod inlogrem;
 mod inzage;
 mod koppelingen;

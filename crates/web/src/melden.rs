@@ -8,20 +8,21 @@
 //! forms sent faster than a person types.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use loep_app::Kind;
 use loep_app::melden::{CATEGORIEEN, MAX_OMSCHRIJVING, STATUSSEN};
 use loep_app::types::Actie;
+use serde::Deserialize;
 use std::sync::Arc;
 
 use crate::Server;
 use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::formulier::{Formulier, text};
 use crate::pages::{Wie, render};
 use crate::web::{app_error, blocking, page_error};
-use crate::zaken::{Keuze, Velden};
+use crate::zaken::Keuze;
 
 /// A form sent sooner than this after it was handed out was not typed by a person.
 const MIN_SECONDS: i64 = 3;
@@ -115,13 +116,34 @@ struct Gemeld {
     adres: String,
 }
 
+/// The report form (`melden.html`): what the resident typed, the address the BAG knows that
+/// they confirmed (`vbo_id`, from the second send on), the form's signed time stamp (`t`), and
+/// `website`, a field hidden from people.
+#[derive(Deserialize)]
+pub struct MeldForm {
+    #[serde(default, deserialize_with = "text")]
+    website: String,
+    #[serde(default, deserialize_with = "text")]
+    adres: String,
+    #[serde(default, deserialize_with = "text")]
+    categorie: String,
+    #[serde(default, deserialize_with = "text")]
+    omschrijving: String,
+    #[serde(default, deserialize_with = "text")]
+    t: String,
+    #[serde(default, deserialize_with = "text")]
+    vbo_id: String,
+    /// Sent by the button that checks the address again: show it, do not file.
+    #[serde(default, deserialize_with = "text")]
+    opnieuw: String,
+}
+
 pub async fn file(
     State(server): State<Arc<Server>>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Formulier(v): Formulier<MeldForm>,
 ) -> Response {
-    let v = Velden(fields);
     // A field hidden from people: whatever fills it is not a person.
-    if !v.get("website").is_empty() {
+    if !v.website.is_empty() {
         return page_error(
             StatusCode::BAD_REQUEST,
             "Uw melding kon niet worden verwerkt. Vul alleen de zichtbare velden in en probeer het opnieuw.",
@@ -130,11 +152,11 @@ pub async fn file(
     let Ok(mut page) = form(&server) else {
         return unavailable();
     };
-    page.adres = v.get("adres");
-    page.categorie = v.get("categorie");
-    page.omschrijving = v.get("omschrijving");
+    page.adres = v.adres;
+    page.categorie = v.categorie;
+    page.omschrijving = v.omschrijving;
     let mut nonce = None;
-    match server.formulier.check(&v.get("t"), now_unix()) {
+    match server.formulier.check(&v.t, now_unix()) {
         Some((age, _)) if age < MIN_SECONDS => page.fouten.push(Fout {
             veld: "omschrijving",
             tekst: "U verstuurde het formulier erg snel. Controleer uw melding en verstuur haar opnieuw.".into(),
@@ -150,7 +172,7 @@ pub async fn file(
         // The time counts from when the form was first handed out: confirming the address
         // right away is a person's second click, not a bot's first.
         Some((age, n)) if age <= MAX_SECONDS => {
-            page.token = v.get("t");
+            page.token = v.t;
             nonce = Some(n);
         }
         _ => page.fouten.push(Fout {
@@ -183,7 +205,7 @@ pub async fn file(
         Err(e) => return app_error(&e),
     };
     let found = vinder.find(&page.adres);
-    let bevestigd = v.get("vbo_id");
+    let bevestigd = v.vbo_id;
     match &found {
         Err(why) => page.fouten.push(Fout {
             veld: "adres",
@@ -192,8 +214,7 @@ pub async fn file(
         Ok((vbo, w)) => page.gevonden = Some((vbo.clone(), w.clone())),
     }
     // The first send shows the address as the BAG knows it; the second, confirmed, files.
-    let confirmed =
-        v.get("opnieuw").is_empty() && matches!(&found, Ok((vbo, _)) if *vbo == bevestigd);
+    let confirmed = v.opnieuw.is_empty() && matches!(&found, Ok((vbo, _)) if *vbo == bevestigd);
     if !page.fouten.is_empty() || !confirmed {
         let status = if page.fouten.is_empty() {
             StatusCode::OK
@@ -278,12 +299,17 @@ pub async fn status_form() -> Response {
     })
 }
 
+/// The form that asks for the state of a report by its follow-up code.
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default, deserialize_with = "text")]
+    code: String,
+}
+
 pub async fn status(
     State(server): State<Arc<Server>>,
-    Form(fields): Form<Vec<(String, String)>>,
+    Formulier(CodeForm { code }): Formulier<CodeForm>,
 ) -> Reply {
-    let v = Velden(fields);
-    let code = v.get("code");
     let dir = server.dir.clone();
     let c = code.clone();
     Ok(match blocking(move || loep_app::melden::stand(&dir, &c)).await? {
@@ -438,7 +464,7 @@ struct Meldingen {
     paginas: usize,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 pub struct Pagina {
     #[serde(default)]
     pagina: Option<usize>,
@@ -476,8 +502,17 @@ pub async fn list(
     Ok(render(&p))
 }
 
-pub async fn set_status(Path(id): Path<String>, WriteForm(mut s, _, v): WriteForm) -> Reply {
-    let status = v.get("status");
+/// The team's form that moves a report on.
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default, deserialize_with = "text")]
+    status: String,
+}
+
+pub async fn set_status(
+    Path(id): Path<String>,
+    WriteForm(mut s, _, StatusForm { status }): WriteForm<StatusForm>,
+) -> Reply {
     let m = blocking(move || loep_app::melden::set_status(&mut s, &id, &status)).await?;
     Ok(Redirect::to(&format!("/meldingen#melding-{}", m.melding_id)).into_response())
 }

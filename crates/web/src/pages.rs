@@ -14,7 +14,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::Server;
-use crate::extract::{ReadSession, Reply};
+use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::formulier::raw;
 use crate::web::{app_error, blocking, clear_cookie, page_error, session, set_cookie, token};
 
 /// Signals per page of the queue.
@@ -232,21 +233,6 @@ pub fn csrf_refused(given: &str, csrf: &str) -> Option<Response> {
     })
 }
 
-/// A logged-in form post: the writer's session, its CSRF token and the form's fields, once the
-/// token the form carries is the session's; otherwise the answer to give instead.
-pub async fn form_session(
-    server: &Arc<Server>,
-    headers: &HeaderMap,
-    fields: Vec<(String, String)>,
-) -> Result<(crate::web::Held, String, crate::zaken::Velden), Response> {
-    let (s, csrf) = session(server, headers, Mode::Write).await?;
-    let v = crate::zaken::Velden(fields);
-    match csrf_refused(&v.get("csrf"), &csrf) {
-        Some(refused) => Err(refused),
-        None => Ok((s, csrf, v)),
-    }
-}
-
 /// A page shown again after invalid input (400) or a conflict (409), with the reason on top.
 pub fn again(kind: Kind, page: &impl Template) -> Response {
     let status = if kind == Kind::Conflict {
@@ -306,22 +292,21 @@ pub async fn password_form(State(server): State<Arc<Server>>, headers: HeaderMap
     }
 }
 
+/// The form that changes one's own password. Passwords are taken as typed: spaces count.
+#[derive(Deserialize)]
+pub struct WachtwoordForm {
+    #[serde(default, deserialize_with = "raw")]
+    huidig: String,
+    #[serde(default, deserialize_with = "raw")]
+    nieuw: String,
+    #[serde(default, deserialize_with = "raw")]
+    herhaling: String,
+}
+
 /// `POST /wachtwoord`: changes the account's own password; every open session of the account
 /// ends with it, this one too, so the browser goes to the login.
-pub async fn change_password(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Reply {
-    let (mut s, csrf, v) = form_session(&server, &headers, fields).await?;
-    // Passwords are taken as typed: spaces count.
-    let field = |name: &str| {
-        v.0.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let (huidig, nieuw, herhaling) = (field("huidig"), field("nieuw"), field("herhaling"));
+pub async fn change_password(WriteForm(mut s, csrf, f): WriteForm<WachtwoordForm>) -> Reply {
+    let (huidig, nieuw, herhaling) = (f.huidig, f.nieuw, f.herhaling);
     let done = blocking(move || {
         if nieuw != herhaling {
             return Ok(Err((

@@ -5,15 +5,16 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use loep_app::scan::ScanProgress;
 use loep_app::types::Actie;
 use std::sync::{Arc, Mutex};
 
 use crate::Server;
-use crate::extract::{ReadSession, Reply};
-use crate::pages::{Wie, form_session, render};
+use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::formulier::Leeg;
+use crate::pages::{Wie, render};
 use crate::web::{blocking, page_error};
 
 /// Where the server's scan is.
@@ -210,10 +211,8 @@ pub async fn certificaat_json(
 /// `POST /scans`: starts a scan on a thread of its own and answers at once.
 pub async fn start(
     State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+    WriteForm(s, _, _): WriteForm<Leeg>,
 ) -> Reply {
-    let (s, _, _) = form_session(&server, &headers, fields).await?;
     if !s.may(Actie::ScanUitvoeren) {
         return Ok(page_error(
             StatusCode::FORBIDDEN,

@@ -5,14 +5,11 @@
 //! case of the core, which authorises itself.
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use loep_app::Kind;
-use std::sync::Arc;
 
-use crate::Server;
-use crate::extract::{ReadSession, Reply};
+use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::formulier::{Leeg, raw, text};
 use crate::pages::{Wie, render};
 use crate::web::blocking;
 
@@ -417,24 +414,33 @@ fn accounts_page(
     })
 }
 
+/// The form of a new account: its name, role, organisation (for a partner's employee) and
+/// first password.
+#[derive(serde::Deserialize)]
+pub struct AccountForm {
+    #[serde(default, deserialize_with = "text")]
+    naam: String,
+    #[serde(default, deserialize_with = "text")]
+    rol: String,
+    #[serde(default, deserialize_with = "text")]
+    organisatie: String,
+    /// As typed: login takes it so, spaces included.
+    #[serde(default, deserialize_with = "raw")]
+    wachtwoord: String,
+}
+
 /// `POST /accounts`: the beheerder adds an account (name, role, organisation for a partner's
 /// employee, a first password the user changes at `/wachtwoord`).
-pub async fn account_add(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Reply {
-    let (mut s, csrf, v) = crate::pages::form_session(&server, &headers, fields).await?;
+pub async fn account_add(WriteForm(mut s, csrf, v): WriteForm<AccountForm>) -> Reply {
     let answer = blocking(move || {
-        let naam = v.get("naam");
+        let naam = v.naam;
         let done = (|| {
-            let rol = loep_app::accounts::parse_role(&v.get("rol"))?;
-            let organisatie = match v.get("organisatie") {
-                o if o.is_empty() => None,
-                o => Some(loep_app::accounts::parse_partner(&o)?),
+            let rol = loep_app::accounts::parse_role(&v.rol)?;
+            let organisatie = match v.organisatie.as_str() {
+                "" => None,
+                o => Some(loep_app::accounts::parse_partner(o)?),
             };
-            // The password as typed: login takes it so, spaces included.
-            let wachtwoord = v.raw("wachtwoord");
+            let wachtwoord = v.wachtwoord;
             loep_app::accounts::check_new(&naam, &wachtwoord)?;
             loep_app::accounts::add(&mut s, &naam, rol, organisatie, &wachtwoord)
         })();
@@ -470,12 +476,9 @@ pub async fn account_add(
 /// `POST /accounts/{naam}/{actie}`: `uitschakelen` or `inschakelen` (beheerder, another's
 /// account), `bevestigen` (fg, a key holder or fg waiting). Back to the accounts.
 pub async fn account_act(
-    State(server): State<Arc<Server>>,
-    headers: HeaderMap,
     axum::extract::Path((naam, actie)): axum::extract::Path<(String, String)>,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+    WriteForm(mut s, csrf, _): WriteForm<Leeg>,
 ) -> Reply {
-    let (mut s, csrf, _) = crate::pages::form_session(&server, &headers, fields).await?;
     let answer = blocking(move || {
         let done = match actie.as_str() {
             "uitschakelen" => loep_app::accounts::disable(&mut s, &naam),

@@ -14,8 +14,9 @@ use std::sync::Arc;
 
 use crate::Server;
 use crate::extract::{ReadSession, Reply, WriteForm};
+use crate::formulier::{Bevindingen, filled, required, text};
 use crate::pages::{Wie, again, render};
-use crate::web::blocking;
+use crate::web::{Held, blocking};
 
 /// A code with its description, for a select list.
 pub struct Keuze {
@@ -638,82 +639,156 @@ pub async fn visit_sheet(
     Ok(render(&p))
 }
 
-/// A posted form as its fields in order (check boxes repeat a name).
-pub struct Velden(pub Vec<(String, String)>);
+// The forms that move a case on, one per action, each posted to `/zaken/{id}/<action>`
+// (`zaak.html`). What the core takes as a type of its own (a partner) is parsed here; a
+// required field left empty is asked for by its label.
 
-impl Velden {
-    pub fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
+/// `status`: the case to a next status.
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default, deserialize_with = "text")]
+    naar: String,
+    #[serde(default, deserialize_with = "text")]
+    toelichting: String,
+}
 
-    /// The field as sent, untrimmed (a password).
-    pub fn raw(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
+/// `toewijzen`: a role on the case for an organisation or an account.
+#[derive(Deserialize)]
+pub struct ToewijzenForm {
+    #[serde(default, deserialize_with = "text")]
+    roltype: String,
+    #[serde(default, deserialize_with = "text")]
+    organisatie: String,
+    #[serde(default, deserialize_with = "text")]
+    medewerker: String,
+}
 
-    pub fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-            .collect()
-    }
-
-    /// `bevinding_<indicator>` fields with a verdict.
-    fn bevindingen(&self) -> Vec<(String, String)> {
-        self.0
-            .iter()
-            .filter_map(|(k, v)| {
-                let ind = k.strip_prefix("bevinding_")?;
-                (!v.trim().is_empty()).then(|| (ind.to_string(), v.trim().to_string()))
-            })
-            .collect()
+impl ToewijzenForm {
+    /// The routing asked for, its organisation one of the contract's partners.
+    fn toewijzing(self) -> loep_app::Result<Toewijzing> {
+        let organisatie = match self.organisatie.as_str() {
+            "" => None,
+            o => Some(Partner::parse(o).map_err(|e| {
+                AppError::new(Kind::Invalid, format!("Onbekende organisatie: {e}"))
+            })?),
+        };
+        Ok(Toewijzing {
+            roltype: required(self.roltype, "Rol")?,
+            organisatie,
+            medewerker: Some(self.medewerker).filter(|m| !m.is_empty()),
+        })
     }
 }
 
-fn required(v: &Velden, name: &str, label: &str) -> loep_app::Result<String> {
-    let value = v.get(name);
-    if value.is_empty() {
-        return Err(AppError::new(
-            Kind::Invalid,
-            format!("Vul het veld '{label}' in."),
-        ));
-    }
-    Ok(value)
+/// `bezoek-plannen`: a visit on a day, with the team that goes (names separated by commas or
+/// spaces).
+#[derive(Deserialize)]
+pub struct BezoekPlannenForm {
+    #[serde(default, deserialize_with = "text")]
+    datum: String,
+    #[serde(default, deserialize_with = "text")]
+    team: String,
 }
 
-/// One of the case's forms: `status`, `toewijzen`, `bezoek-plannen`, `huisbezoek`,
-/// `notitie`, `afsluiten`, `heropenen`. On success back to the case; on invalid input the
-/// case page again with what was wrong at the top.
-pub async fn act(
-    State(server): State<Arc<Server>>,
-    Path((id, actie)): Path<(String, String)>,
-    WriteForm(mut s, csrf, v): WriteForm,
+impl BezoekPlannenForm {
+    /// The day and the team.
+    fn plan(self) -> loep_app::Result<(String, Vec<String>)> {
+        let datum = required(self.datum, "Datum")?;
+        let team = self
+            .team
+            .split([',', ' '])
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok((datum, team))
+    }
+}
+
+/// `huisbezoek`: the visit carried out, its outcomes (check boxes `uitkomst`), a finding per
+/// indicator (`bevinding_<indicator>`), who went (separated by commas) and a note.
+#[derive(Deserialize)]
+pub struct HuisbezoekForm {
+    #[serde(default, deserialize_with = "text")]
+    datum: String,
+    #[serde(default, deserialize_with = "filled")]
+    uitkomst: Vec<String>,
+    #[serde(default, deserialize_with = "text")]
+    toelichting: String,
+    #[serde(default, deserialize_with = "text")]
+    aanwezig: String,
+    #[serde(flatten)]
+    bevindingen: Bevindingen,
+}
+
+impl HuisbezoekForm {
+    fn uitkomst(self) -> Uitkomst {
+        Uitkomst {
+            // Empty: today, as the core takes it.
+            datum: Some(self.datum),
+            uitkomsten: self.uitkomst,
+            bevindingen: self.bevindingen.0,
+            toelichting: self.toelichting,
+            brp_onjuist: vec![],
+            aanwezig: self
+                .aanwezig
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}
+
+/// `notitie`: a partner's note, and its own dossier number for the case.
+#[derive(Deserialize)]
+pub struct NotitieForm {
+    #[serde(default, deserialize_with = "text")]
+    tekst: String,
+    #[serde(default, deserialize_with = "text")]
+    zaakkenmerk: String,
+}
+
+/// `afsluiten`: the result, a note, and the findings not given at the visit.
+#[derive(Deserialize)]
+pub struct AfsluitenForm {
+    #[serde(default, deserialize_with = "text")]
+    resultaat: String,
+    #[serde(default, deserialize_with = "text")]
+    toelichting: String,
+    #[serde(flatten)]
+    bevindingen: Bevindingen,
+}
+
+/// `heropenen`: why a closed case opens again.
+#[derive(Deserialize)]
+pub struct HeropenenForm {
+    #[serde(default, deserialize_with = "text")]
+    reden: String,
+}
+
+/// A form on a case: `act` moves it on, then back to the case; on invalid input or a
+/// conflict, the case page again with what was wrong at the top.
+async fn on_case(
+    server: Arc<Server>,
+    mut s: Held,
+    csrf: String,
+    id: String,
+    act: impl FnOnce(&mut Session, &str) -> loep_app::Result<()> + Send + 'static,
 ) -> Reply {
     let target = format!("/zaken/{id}");
-    let answer = blocking(move || {
-        let done = apply(&mut s, &id, &actie, &v);
-        match done {
-            Ok(()) => Ok(None),
-            Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
-                let d = loep_app::zaken::show(&s, &id)?;
-                let book = server.address_book(&s)?;
-                let personen = persons(&server, &s, &d);
-                Ok(Some((
-                    e.kind,
-                    case_page(&s, csrf, d, &book, Some(crate::web::shown(&e)), personen),
-                )))
-            }
-            Err(e) => Err(e),
+    let answer = blocking(move || match act(&mut s, &id) {
+        Ok(()) => Ok(None),
+        Err(e) if matches!(e.kind, Kind::Invalid | Kind::Conflict) => {
+            let d = loep_app::zaken::show(&s, &id)?;
+            let book = server.address_book(&s)?;
+            let personen = persons(&server, &s, &d);
+            Ok(Some((
+                e.kind,
+                case_page(&s, csrf, d, &book, Some(crate::web::shown(&e)), personen),
+            )))
         }
+        Err(e) => Err(e),
     })
     .await;
     Ok(match answer? {
@@ -722,84 +797,219 @@ pub async fn act(
     })
 }
 
-fn apply(s: &mut Session, id: &str, actie: &str, v: &Velden) -> loep_app::Result<()> {
-    match actie {
-        "status" => {
-            let naar = required(v, "naar", "Nieuwe status")?;
-            loep_app::zaken::set_status(s, id, &naar, &v.get("toelichting"))?;
-        }
-        "toewijzen" => {
-            let organisatie = match v.get("organisatie").as_str() {
-                "" => None,
-                o => Some(Partner::parse(o).map_err(|e| {
-                    AppError::new(Kind::Invalid, format!("Onbekende organisatie: {e}"))
-                })?),
-            };
-            let medewerker = Some(v.get("medewerker")).filter(|m| !m.is_empty());
-            loep_app::zaken::assign(
-                s,
-                id,
-                &Toewijzing {
-                    roltype: required(v, "roltype", "Rol")?,
-                    organisatie,
-                    medewerker,
-                },
-            )?;
-        }
-        "bezoek-plannen" => {
-            let datum = required(v, "datum", "Datum")?;
-            let team: Vec<String> = v
-                .get("team")
-                .split([',', ' '])
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect();
-            loep_app::zaken::plan_visit(s, id, &datum, &team)?;
-        }
-        "huisbezoek" => {
-            loep_app::zaken::record_visit(
-                s,
-                id,
-                &Uitkomst {
-                    datum: Some(v.get("datum")),
-                    uitkomsten: v.all("uitkomst"),
-                    bevindingen: v.bevindingen(),
-                    toelichting: v.get("toelichting"),
-                    brp_onjuist: vec![],
-                    aanwezig: v
-                        .get("aanwezig")
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                },
-            )?;
-        }
-        "notitie" => {
-            let tekst = required(v, "tekst", "Notitie")?;
-            let kenmerk = v.get("zaakkenmerk");
-            loep_app::zaken::note(
-                s,
-                id,
-                &tekst,
-                Some(kenmerk.as_str()).filter(|k| !k.is_empty()),
-            )?;
-        }
-        "afsluiten" => {
-            let resultaat = required(v, "resultaat", "Resultaat")?;
-            loep_app::zaken::close(s, id, &resultaat, &v.get("toelichting"), &v.bevindingen())?;
-        }
-        "heropenen" => {
-            let reden = required(v, "reden", "Reden")?;
-            loep_app::zaken::reopen(s, id, &reden)?;
-        }
-        _ => {
-            return Err(AppError::new(
-                Kind::NotFound,
-                format!("Deze handeling op een zaak bestaat niet: '{actie}'."),
-            ));
+/// `POST /zaken/{id}/status`.
+pub async fn set_status(
+    State(server): State<Arc<Server>>,
+    Path(id): Path<String>,
+    WriteForm(s, csrf, f): WriteForm<StatusForm>,
+) -> Reply {
+    on_case(server, s, csrf, id, move |s, id| {
+        let naar = required(f.naar, "Nieuwe status")?;
+        loep_app::zaken::set_status(s, id, &naar, &f.toelichting)?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /zaken/{id}/toewijzen`.
+pub async fn assign(
+    State(server): State<Arc<Server>>,
+    Path(id): Path<String>,
+    WriteForm(s, csrf, f): WriteForm<ToewijzenForm>,
+) -> Reply {
+    on_case(server, s, csrf, id, move |s, id| {
+        loep_app::zaken::assign(s, id, &f.toewijzing()?)?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /zaken/{id}/bezoek-plannen`.
+pub async fn plan_visit(
+    State(server): State<Arc<Server>>,
+    Path(id): Path<String>,
+    WriteForm(s, csrf, f): WriteForm<BezoekPlannenForm>,
+) -> Reply {
+    on_case(server, s, csrf, id, move |s, id| {
+        let (datum, team) = f.plan()?;
+        loep_app::zaken::plan_visit(s, id, &datum, &team)?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /zaken/{id}/huisbezoek`.
+pub async fn record_visit(
+    State(server): State<Arc<Server>>,
+    Path(id): Path<String>,
+    WriteForm(s, csrf, f): WriteForm<HuisbezoekForm>,
+) -> Reply {
+    on_case(server, s, csrf, id, move |s, id| {
+        loep_app::zaken::record_visit(s, id, &f.uitkomst())?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /zaken/{id}/notitie`.
+pub async fn note(
+    State(server): State<Arc<Server>>,
+    Path(id): Path<String>,
+    WriteForm(s, csrf, f): WriteForm<NotitieForm>,
+) -> Reply {
+    on_case(server, s, csrf, id, move |s, id| {
+        let tekst = required(f.tekst, "Notitie")?;
+        let kenmerk = Some(f.zaakkenmerk.as_str()).filter(|k| !k.is_empty());
+        loep_app::zaken::note(s, id, &tekst, kenmerk)?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /zaken/{id}/afsluiten`.
+pub async fn close(
+    State(server): State<Arc<Server>>,
+    Path(id): Path<String>,
+    WriteForm(s, csrf, f): WriteForm<AfsluitenForm>,
+) -> Reply {
+    on_case(server, s, csrf, id, move |s, id| {
+        let resultaat = required(f.resultaat, "Resultaat")?;
+        loep_app::zaken::close(s, id, &resultaat, &f.toelichting, &f.bevindingen.0)?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /zaken/{id}/heropenen`.
+pub async fn reopen(
+    State(server): State<Arc<Server>>,
+    Path(id): Path<String>,
+    WriteForm(s, csrf, f): WriteForm<HeropenenForm>,
+) -> Reply {
+    on_case(server, s, csrf, id, move |s, id| {
+        let reden = required(f.reden, "Reden")?;
+        loep_app::zaken::reopen(s, id, &reden)?;
+        Ok(())
+    })
+    .await
+}
+
+/// `POST /zaken/{id}/{actie}` for an action no form of a case has: not found.
+pub async fn unknown_action(_: ReadSession, Path((_, actie)): Path<(String, String)>) -> Reply {
+    Err(AppError::new(
+        Kind::NotFound,
+        format!("Deze handeling op een zaak bestaat niet: '{actie}'."),
+    )
+    .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formulier::parse;
+
+    fn form<T: serde::de::DeserializeOwned>(body: &str) -> T {
+        parse(body.as_bytes()).unwrap_or_else(|e| panic!("{body}: {e}"))
+    }
+
+    /// The kind and message of an error, for comparing.
+    fn refused<T: std::fmt::Debug>(r: loep_app::Result<T>) -> (Kind, String) {
+        match r {
+            Ok(v) => panic!("accepted: {v:?}"),
+            Err(e) => (e.kind, e.message()),
         }
     }
-    Ok(())
+
+    #[test]
+    fn a_visit_takes_every_ticked_outcome_and_a_finding_per_indicator() {
+        let u = form::<HuisbezoekForm>(
+            "csrf=t&datum=2026-06-20&aanwezig=handhaver%2C+wijkagent+Jansen+%2C\
+             &uitkomst=doorverwezen_zorg&uitkomst=brp_klopt_niet&uitkomst=\
+             &bevinding_WON-01=bevestigd&bevinding_INK-02=\
+             &bevinding_ZRG-03=+niet_vast_te_stellen+&toelichting=+Acht+personen.+",
+        )
+        .uitkomst();
+        assert_eq!(u.uitkomsten, ["doorverwezen_zorg", "brp_klopt_niet"]);
+        assert_eq!(
+            u.bevindingen,
+            [
+                ("WON-01".to_string(), "bevestigd".to_string()),
+                ("ZRG-03".to_string(), "niet_vast_te_stellen".to_string()),
+            ]
+        );
+        assert_eq!(u.aanwezig, ["handhaver", "wijkagent Jansen"]);
+        assert_eq!(u.datum.as_deref(), Some("2026-06-20"));
+        assert_eq!(u.toelichting, "Acht personen.");
+        assert!(u.brp_onjuist.is_empty());
+    }
+
+    #[test]
+    fn a_visit_with_one_outcome_and_no_findings() {
+        let u = form::<HuisbezoekForm>("csrf=t&uitkomst=geen_bijzonderheden").uitkomst();
+        assert_eq!(u.uitkomsten, ["geen_bijzonderheden"]);
+        assert!(u.bevindingen.is_empty() && u.aanwezig.is_empty());
+        // No day given: the core records today.
+        assert_eq!(u.datum.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn closing_takes_the_findings_not_given_at_the_visit() {
+        let f = form::<AfsluitenForm>(
+            "csrf=t&resultaat=zorg_geboden&bevinding_WON-01=niet_bevestigd&toelichting=klaar",
+        );
+        assert_eq!(f.resultaat, "zorg_geboden");
+        assert_eq!(f.toelichting, "klaar");
+        assert_eq!(
+            f.bevindingen.0,
+            [("WON-01".to_string(), "niet_bevestigd".to_string())]
+        );
+    }
+
+    #[test]
+    fn routing_parses_the_organisation_as_a_partner() {
+        let t = form::<ToewijzenForm>("csrf=t&roltype=behandelaar&organisatie=uwv&medewerker=")
+            .toewijzing()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.roltype, "behandelaar");
+        assert_eq!(t.organisatie, Partner::parse("uwv").ok());
+        assert_eq!(t.medewerker, None);
+        let t = form::<ToewijzenForm>("roltype=huisbezoeker&organisatie=&medewerker=handhaver")
+            .toewijzing()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(t.organisatie, None);
+        assert_eq!(t.medewerker.as_deref(), Some("handhaver"));
+    }
+
+    #[test]
+    fn an_unknown_organisation_is_refused_before_anything_else() {
+        let (kind, message) = refused(
+            form::<ToewijzenForm>("csrf=t&roltype=&organisatie=zorgverzekeraar").toewijzing(),
+        );
+        assert_eq!(kind, Kind::Invalid);
+        assert!(
+            message.starts_with("Onbekende organisatie: ") && message.contains("'zorgverzekeraar'"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_missing_required_field_is_asked_for_by_its_label() {
+        assert_eq!(
+            refused(form::<ToewijzenForm>("csrf=t&organisatie=uwv").toewijzing()),
+            (Kind::Invalid, "Vul het veld 'Rol' in.".to_string())
+        );
+        assert_eq!(
+            refused(form::<BezoekPlannenForm>("csrf=t&datum=+&team=handhaver").plan()),
+            (Kind::Invalid, "Vul het veld 'Datum' in.".to_string())
+        );
+    }
+
+    #[test]
+    fn the_team_of_a_visit_is_split_on_commas_and_spaces() {
+        let (datum, team) = form::<BezoekPlannenForm>("datum=2026-06-20&team=a%2Cb++c")
+            .plan()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(datum, "2026-06-20");
+        assert_eq!(team, ["a", "b", "c"]);
+    }
 }
