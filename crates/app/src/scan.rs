@@ -12,7 +12,7 @@ pub use loep_scan::evaluate::{
 pub use loep_scan::export::Listing;
 pub use loep_scan::fairness::{Fairness, Group, MIN_GROUP};
 pub use loep_scan::{
-    Catalogue, DEFAULT_MEMORY_LIMIT, NoScanProgress, Place, ScanProgress, ScanReport,
+    Catalogue, DEFAULT_MEMORY_LIMIT, NoScanProgress, Place, STACK_SIZE, ScanProgress, ScanReport,
     interested_partners,
 };
 pub use loep_store::scan::{AddressProfile as Profile, ScanRun as Run, Signal as SignalRow};

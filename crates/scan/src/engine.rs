@@ -206,6 +206,7 @@ impl Engine {
         let tokio = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(partitions)
             .thread_name("loep-scan")
+            .thread_stack_size(crate::STACK_SIZE)
             .build()
             .context("kan de werkthreads van de scan niet starten")?;
         // One work directory per engine: two scans at once never share a block.

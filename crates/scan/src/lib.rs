@@ -33,6 +33,11 @@ pub use engine::{Engine, Sources};
 /// How much memory DataFusion's operators may hold before they spill to disk.
 pub const DEFAULT_MEMORY_LIMIT: usize = 4 << 30;
 
+/// The stack of a thread that plans and runs a scan's queries: DataFusion's planner and
+/// optimiser recurse over an indicator's SQL, which in a debug build needs more than the 2 MiB
+/// a spawned thread gets by default (a process's main thread has 8 MiB).
+pub const STACK_SIZE: usize = 16 << 20;
+
 /// What one indicator did in a run.
 #[derive(Debug, Clone, Serialize)]
 pub struct IndicatorResult {

@@ -246,6 +246,9 @@ pub async fn start(
     let shared = server.scan.clone();
     let spawned = std::thread::Builder::new()
         .name("loep-scan".into())
+        // As a CLI's main thread has: planning an indicator's SQL recurses deeply (in a debug
+        // build past the 2 MiB a spawned thread gets by default).
+        .stack_size(loep_app::scan::STACK_SIZE)
         .spawn(move || {
             let melder = Melder(shared.clone());
             let result = loep_app::scan::run(
