@@ -12,10 +12,10 @@ pub mod audit;
 pub mod auth;
 pub mod beperking;
 pub mod burgermelding;
-pub mod catalog;
 pub mod certificaat;
 pub mod clock;
 pub mod db;
+pub mod deliveries;
 pub mod integrity;
 pub mod lijst;
 pub mod log;
@@ -37,3 +37,6 @@ pub use project::{
     Publicatie, Thema, Tx,
 };
 pub use pseudonym::{Pseudonym, Pseudonymiser};
+
+/// The former name of [`deliveries`], until its users are renamed.
+pub use deliveries as catalog;

@@ -14,11 +14,15 @@
 //! the vault, reachable through an approved request for identities on the case's signals.
 //! Every function authorises itself with the store's table ([`loep_store::auth`]).
 
-pub mod bewaren;
-pub mod catalogus;
+pub mod case_types;
 pub mod register;
+pub mod retention;
 pub mod terugmelding;
 pub mod trefkans;
 
 pub use catalogus::{Catalogus, catalogus};
 pub use register::{Nieuw, Zaak, ZaakDetail, ZaakFilter, create_schema};
+
+/// The former names of [`case_types`] and [`retention`], until their users are renamed.
+pub use case_types as catalogus;
+pub use retention as bewaren;

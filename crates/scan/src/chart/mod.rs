@@ -6,9 +6,14 @@
 //! value: a buurt named `A & B <x>` stays text. Numbers are written as Dutch readers read them
 //! (`1.234,5`).
 
-pub mod eerlijkheid;
-pub mod kaart;
-pub mod kwaliteit;
+pub mod fairness;
+pub mod map;
+pub mod quality;
+
+/// The former names of [`fairness`], [`map`] and [`quality`], until their users are renamed.
+pub use fairness as eerlijkheid;
+pub use map as kaart;
+pub use quality as kwaliteit;
 
 use anyhow::{Context, Result};
 use quick_xml::Writer;
