@@ -45,7 +45,7 @@ pub fn today() -> String {
 pub mod types {
     pub use loep_contract::Partner;
     pub use loep_store::auth::{Account, Actie, Gebruiker, Rol};
-    pub use loep_store::catalog::ProjectStatus;
+    pub use loep_store::deliveries::ProjectStatus;
     pub use loep_store::retention::Destroyed;
     pub use loep_store::reveal::Onthulling;
     pub use loep_store::{Approval, Bewaartermijnen, ProjectConfig, Publicatie};

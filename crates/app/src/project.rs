@@ -2,7 +2,7 @@
 
 use loep_contract::Partner;
 use loep_store::auth::{self, Actie, Rol};
-use loep_store::catalog::ProjectStatus;
+use loep_store::deliveries::ProjectStatus;
 use loep_store::{Approval, Bewaartermijnen, Periode, Project, ProjectConfig};
 use std::path::Path;
 
@@ -136,7 +136,7 @@ pub fn summary(session: &Session) -> Result<Summary> {
 /// Approval, deliveries, snapshots, rows per table (`loep status`).
 pub fn status(session: &Session) -> Result<ProjectStatus> {
     session.authorize(Actie::ProjectBekijken)?;
-    Ok(loep_store::catalog::status(&session.project)?)
+    Ok(loep_store::deliveries::status(&session.project)?)
 }
 
 /// A project definition for generated data in gemeente 0392, running from 30 days ago for

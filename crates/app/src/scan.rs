@@ -454,7 +454,7 @@ pub struct AddressView {
     pub delivered_reports: Vec<loep_scan::meldingen::GeleverdeMelding>,
     /// Rows of the current snapshots about this object or its signals' persons that were
     /// carried over from an earlier delivery because their new row was rejected.
-    pub carried: Vec<loep_store::catalog::CarriedRow>,
+    pub carried: Vec<loep_store::deliveries::CarriedRow>,
 }
 
 /// What the address page needs from the project's Parquet files, read once for every address
@@ -625,7 +625,7 @@ fn address_view(
             "verblijfsobject {vbo_id} staat niet in de BAG-levering van dit project en heeft geen signalen"
         )));
     }
-    let carried = loep_store::catalog::carried_for(
+    let carried = loep_store::deliveries::carried_for(
         conn,
         vbo_id,
         &pseudonyms.iter().map(|p| p.to_string()).collect::<Vec<_>>(),

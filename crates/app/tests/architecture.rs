@@ -285,7 +285,7 @@ fn the_checks_can_fail() {
     assert!(
         !DATABASE_ACCESS
             .iter()
-            .any(|w| "loep_store::catalog::current_snapshot(project.db(), t)".contains(w))
+            .any(|w| "loep_store::deliveries::current_snapshot(project.db(), t)".contains(w))
     );
     assert!(
         !DATABASE_ACCESS

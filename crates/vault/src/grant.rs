@@ -3,7 +3,7 @@
 use anyhow::Result;
 use loep_contract::Bsn;
 use loep_store::auth::{self, Actie, Gebruiker, Object};
-use loep_store::{Project, catalog, reveal};
+use loep_store::{Project, deliveries, reveal};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -88,7 +88,7 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
         .collect();
     let conn = project.db();
     let vault = crate::Vault::open(&project.layout)?;
-    if let Some(brp) = catalog::current_snapshot(conn, "brp_persoon")?
+    if let Some(brp) = deliveries::current_snapshot(conn, "brp_persoon")?
         && let Some(file) = vault.file(&brp.snapshot_id, Soort::Identiteit)?
     {
         for_each_row(
@@ -109,7 +109,7 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
         )?;
     }
     let mut missing: HashSet<&str> = wanted.clone();
-    for s in catalog::all_snapshots(conn)? {
+    for s in deliveries::all_snapshots(conn)? {
         if missing.is_empty() {
             break;
         }
