@@ -1,9 +1,9 @@
 //! Every transition of the status table, allowed and refused, driven through the register's
 //! own steps on a real project store: from each status, each step either succeeds exactly when
-//! the catalogue allows it or is refused.
+//! the case types allow it or is refused.
 
 use loep_store::auth::{self, Gebruiker, Rol};
-use loep_zaken::catalogus;
+use loep_zaken::case_types;
 use loep_zaken::register::{self, Uitkomst};
 use std::collections::BTreeMap;
 
@@ -112,7 +112,7 @@ fn every_transition_is_allowed_exactly_when_the_table_says() {
         "test-overgangen",
         false,
     );
-    let c = catalogus();
+    let c = case_types();
     let statuses: Vec<String> = c.statustypen.iter().map(|s| s.code.clone()).collect();
     let mut tried = 0;
     for from in &statuses {

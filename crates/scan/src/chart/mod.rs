@@ -1,6 +1,6 @@
 //! Pictures of a run for people who would rather look than read: the map of signals per buurt
-//! (`kaart`), the disparity chart with its reading guide (`eerlijkheid`) and the quality chart
-//! (`kwaliteit`). Each is a standalone SVG document; every text in it is Dutch.
+//! (`map`), the disparity chart with its reading guide (`fairness`) and the quality chart
+//! (`quality`). Each is a standalone SVG document; every text in it is Dutch.
 //!
 //! The documents are written with quick-xml's writer, which escapes every text and attribute
 //! value: a buurt named `A & B <x>` stays text. Numbers are written as Dutch readers read them
@@ -9,11 +9,6 @@
 pub mod fairness;
 pub mod map;
 pub mod quality;
-
-/// The former names of [`fairness`], [`map`] and [`quality`], until their users are renamed.
-pub use fairness as eerlijkheid;
-pub use map as kaart;
-pub use quality as kwaliteit;
 
 use anyhow::{Context, Result};
 use quick_xml::Writer;

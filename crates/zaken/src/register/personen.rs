@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use super::opslag::rollen;
 use super::schema::{has_register, list_format};
 use super::toegang::is_on;
-use crate::catalogus::catalogus;
+use crate::case_types::case_types;
 
 /// A value that changes whenever the set of [`case_persons`] does (a case made or destroyed;
 /// case numbers are never given twice): a count and two index lookups.
@@ -103,7 +103,7 @@ pub fn closed_since(conn: &Db, since: &str) -> Result<bool> {
     if !has_register(conn)? {
         return Ok(false);
     }
-    let closing: Vec<String> = catalogus()
+    let closing: Vec<String> = case_types()
         .statustypen
         .iter()
         .filter(|s| s.eind)
