@@ -44,7 +44,7 @@ pub fn today() -> String {
 /// Types the front ends show.
 pub mod types {
     pub use loep_contract::Partner;
-    pub use loep_store::auth::{Account, Actie, Gebruiker, Rol};
+    pub use loep_store::auth::{Account, Actie, ActingAccount, Rol};
     pub use loep_store::deliveries::ProjectStatus;
     pub use loep_store::retention::Destroyed;
     pub use loep_store::reveal::Onthulling;

@@ -82,7 +82,7 @@ pub fn create(
     loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
     loep_store::integrity::set_checkpoint(&project.layout, seq, &hash)?;
     let tx = project.begin()?;
-    auth::add_user(&tx, None, beheerder, Rol::Beheerder, None, password)?;
+    auth::add_account(&tx, None, beheerder, Rol::Beheerder, None, password)?;
     tx.commit()?;
     // The access state is bound from the start (recorded in the log, whose new head the
     // vault and the verified head beside the key copy).

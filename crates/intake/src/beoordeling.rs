@@ -13,7 +13,7 @@
 
 use anyhow::{Context, Result, bail};
 use arrow_array::{Array, Float64Array, StringArray};
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::log::StoredRecord;
 use loep_store::{LogRecord, Project, clock, deliveries};
 use parquet::arrow::ProjectionMask;
@@ -318,7 +318,7 @@ pub fn besluiten(project: &Project) -> Result<BTreeMap<Paar, Besluit>> {
 /// reviewed before, can be proposed, and not while a proposal about it is open.
 pub fn propose(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     paar: &Paar,
     besluit: Besluit,
     grond: &str,
@@ -371,7 +371,7 @@ pub fn propose(
 /// confirmation, so that it takes effect.
 pub fn decide(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     nr: i64,
     bevestigen: bool,
 ) -> Result<Voorstel> {

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use loep_store::TxDb;
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::scan::Signal;
 use loep_store::{Problem, ProblemKind, Project, clock};
 use rusqlite::{OptionalExtension, params};
@@ -30,7 +30,7 @@ pub struct Nieuw {
 
 /// `loep zaak new`: an analist or projectleider opens a case for the address of one or more
 /// signals. The signals are copied into the case, so that they stay with it.
-pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaak> {
+pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result<Zaak> {
     auth::authorize(user, Actie::ZaakAanmaken, Object::Project)?;
     let c = case_types();
     if nieuw.signalen.is_empty() {

@@ -2,7 +2,7 @@
 //! sets (a cancellation too).
 
 use anyhow::Result;
-use loep_store::auth::{Actie, Gebruiker};
+use loep_store::auth::{Actie, ActingAccount};
 use loep_store::{Project, TxDb, clock};
 use rusqlite::params;
 
@@ -19,7 +19,7 @@ use crate::case_types::{self, case_types};
 /// bevinding (from the visit, or given here), so that hit rates count every closed case.
 pub fn close(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     resultaat: &str,
     toelichting: &str,

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use loep_store::Project;
-use loep_store::auth::{Actie, Gebruiker, Rol};
+use loep_store::auth::{Actie, ActingAccount, Rol};
 use rusqlite::params;
 
 use super::bevinding::{check_bevindingen, write_bevindingen};
@@ -19,7 +19,7 @@ use crate::case_types::{self, case_types};
 /// each gets the role huisbezoeker, so that they see the case.
 pub fn plan_visit(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     datum: &str,
     team: &[String],
@@ -150,7 +150,7 @@ pub const MAX_AANWEZIG: usize = 12;
 /// terugmelding per person named.
 pub fn record_visit(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     u: &Uitkomst,
 ) -> Result<ZaakDetail> {

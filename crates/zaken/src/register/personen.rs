@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use loep_store::Db;
-use loep_store::auth::Gebruiker;
+use loep_store::auth::ActingAccount;
 use rusqlite::params;
 use std::collections::HashSet;
 
@@ -51,7 +51,7 @@ pub fn case_persons(conn: &Db) -> Result<(String, Vec<(String, String)>)> {
 
 /// Whether `user` holds a role on an open case that took in signal `signaal` (`RUN/NR`): the
 /// `op_zaak` rule for seeing the identities of an approved request on that signal.
-pub fn on_open_case_with_signal(conn: &Db, user: &Gebruiker, signaal: &str) -> Result<bool> {
+pub fn on_open_case_with_signal(conn: &Db, user: &ActingAccount, signaal: &str) -> Result<bool> {
     if !has_register(conn)? {
         return Ok(false);
     }

@@ -2,7 +2,7 @@
 //! taking a case into investigation or cancelling it (`loep zaak status`).
 
 use anyhow::Result;
-use loep_store::auth::{Actie, Gebruiker};
+use loep_store::auth::{Actie, ActingAccount};
 use loep_store::{Problem, ProblemKind, Project};
 
 use super::afsluiten::{close_in, terms};
@@ -21,7 +21,7 @@ pub const MIN_REDEN: usize = 20;
 /// commands of their own, because they record more than a status.
 pub fn set_status(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     naar: &str,
     toelichting: &str,

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use loep_contract::Partner;
-use loep_store::auth::{Actie, Gebruiker, Rol};
+use loep_store::auth::{Actie, ActingAccount, Rol};
 use loep_store::{Problem, ProblemKind, Project};
 
 use super::logboek::log_step;
@@ -27,7 +27,7 @@ pub struct Toewijzing {
 /// a care partner (zorgpartner) or a handhaver (huisbezoeker).
 pub fn assign(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     t: &Toewijzing,
 ) -> Result<ZaakRol> {
