@@ -29,9 +29,9 @@ pub fn add(
     organisatie: Option<Partner>,
     password: &str,
 ) -> Result<Account> {
-    session.authorize_on(Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
+    session.authorize_on(Actie::GebruikersBeheren, Object::Account { naam })?;
     let tx = session.project.begin()?;
-    let account = auth::add_user(&tx, Some(&session.user), naam, rol, organisatie, password)?;
+    let account = auth::add_account(&tx, Some(&session.user), naam, rol, organisatie, password)?;
     tx.commit()?;
     Ok(account)
 }
@@ -48,23 +48,23 @@ pub fn change_password(session: &mut Session, current: &str, new: &str) -> Resul
 /// `loep user list`.
 pub fn list(session: &Session) -> Result<Vec<Account>> {
     session.authorize(Actie::GebruikersBekijken)?;
-    Ok(auth::users(session.project.db())?)
+    Ok(auth::accounts(session.project.db())?)
 }
 
 /// `loep user disable` (another beheerder).
 pub fn disable(session: &mut Session, naam: &str) -> Result<()> {
-    session.authorize_on(Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
+    session.authorize_on(Actie::GebruikersBeheren, Object::Account { naam })?;
     let tx = session.project.begin()?;
-    auth::disable_user(&tx, &session.user, naam)?;
+    auth::disable_account(&tx, &session.user, naam)?;
     tx.commit()?;
     Ok(())
 }
 
 /// `loep user enable` (another beheerder).
 pub fn enable(session: &mut Session, naam: &str) -> Result<()> {
-    session.authorize_on(Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
+    session.authorize_on(Actie::GebruikersBeheren, Object::Account { naam })?;
     let tx = session.project.begin()?;
-    auth::enable_user(&tx, &session.user, naam)?;
+    auth::enable_account(&tx, &session.user, naam)?;
     tx.commit()?;
     Ok(())
 }
@@ -73,7 +73,7 @@ pub fn enable(session: &mut Session, naam: &str) -> Result<()> {
 pub fn confirm(session: &mut Session, naam: &str) -> Result<()> {
     session.authorize(Actie::GebruikersBevestigen)?;
     let tx = session.project.begin()?;
-    auth::confirm_user(&tx, &session.user, naam)?;
+    auth::confirm_account(&tx, &session.user, naam)?;
     tx.commit()?;
     Ok(())
 }

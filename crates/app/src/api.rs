@@ -63,7 +63,7 @@ pub fn open(dir: &Path, key: &str) -> Result<ApiSession> {
 
 impl ApiSession {
     /// The key's account.
-    pub fn user(&self) -> &loep_store::auth::Gebruiker {
+    pub fn user(&self) -> &loep_store::auth::ActingAccount {
         self.session.user()
     }
 
@@ -247,7 +247,7 @@ pub fn issue(
 ) -> Result<(ApiSleutel, String)> {
     session.authorize_on(
         Actie::GebruikersBeheren,
-        Object::Gebruiker { naam: gebruiker },
+        Object::Account { naam: gebruiker },
     )?;
     let tx = session.project.begin()?;
     let issued = apisleutel::issue(

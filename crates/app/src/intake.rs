@@ -1,6 +1,7 @@
 //! Loading a partner's delivery, and the linkage that follows it at the same boundary.
 
 use loep_store::auth::Actie;
+use loep_store::deliveries::DeliveryInfo;
 use std::path::Path;
 use std::time::Instant;
 
@@ -150,16 +151,14 @@ pub fn drop_upload(upload: &Upload) {
 
 /// Every delivery of the project, newest first, with its report as the intake wrote it
 /// (`leveringen/<id>/rapport.json`: tables, rejects by reason, changes, carried-over rows).
-pub fn deliveries(
-    session: &Session,
-) -> Result<Vec<(loep_store::catalog::DeliveryInfo, Option<serde_json::Value>)>> {
+pub fn deliveries(session: &Session) -> Result<Vec<(DeliveryInfo, Option<serde_json::Value>)>> {
     delivered(session, usize::MAX)
 }
 
 /// The newest delivery with its report, if any (see [`deliveries`]).
 pub fn latest_delivery(
     session: &Session,
-) -> Result<Option<(loep_store::catalog::DeliveryInfo, Option<serde_json::Value>)>> {
+) -> Result<Option<(DeliveryInfo, Option<serde_json::Value>)>> {
     Ok(delivered(session, 1)?.into_iter().next())
 }
 
@@ -167,9 +166,9 @@ pub fn latest_delivery(
 fn delivered(
     session: &Session,
     n: usize,
-) -> Result<Vec<(loep_store::catalog::DeliveryInfo, Option<serde_json::Value>)>> {
+) -> Result<Vec<(DeliveryInfo, Option<serde_json::Value>)>> {
     session.authorize(Actie::LeveringLaden)?;
-    let status = loep_store::catalog::status(&session.project)?;
+    let status = loep_store::deliveries::status(&session.project)?;
     Ok(status
         .leveringen
         .into_iter()

@@ -44,8 +44,8 @@ pub fn today() -> String {
 /// Types the front ends show.
 pub mod types {
     pub use loep_contract::Partner;
-    pub use loep_store::auth::{Account, Actie, Gebruiker, Rol};
-    pub use loep_store::catalog::ProjectStatus;
+    pub use loep_store::auth::{Account, Actie, ActingAccount, Rol};
+    pub use loep_store::deliveries::ProjectStatus;
     pub use loep_store::retention::Destroyed;
     pub use loep_store::reveal::Onthulling;
     pub use loep_store::{Approval, Bewaartermijnen, ProjectConfig, Publicatie};

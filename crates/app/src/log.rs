@@ -205,7 +205,7 @@ pub fn browse(session: &Session, filter: &Filter, pagina: usize) -> Result<Bladz
     // reads the account's name (the log itself holds none).
     let accounts: std::collections::HashMap<String, String> =
         if records.iter().any(|r| r.attributes.contains("\"account\"")) {
-            loep_store::auth::users(conn)?
+            loep_store::auth::accounts(conn)?
                 .into_iter()
                 .map(|a| Ok((loep_store::log::account_fingerprint(conn, &a.naam)?, a.naam)))
                 .collect::<anyhow::Result<_>>()?

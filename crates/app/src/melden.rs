@@ -90,7 +90,7 @@ impl Adresvinder {
 
 pub(crate) fn bag_snapshot_of(project: &Project) -> Result<Option<String>> {
     Ok(
-        loep_store::catalog::current_snapshot(project.db(), "bag_verblijfsobject")?
+        loep_store::deliveries::current_snapshot(project.db(), "bag_verblijfsobject")?
             .map(|s| s.snapshot_id),
     )
 }

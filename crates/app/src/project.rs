@@ -2,7 +2,7 @@
 
 use loep_contract::Partner;
 use loep_store::auth::{self, Actie, Rol};
-use loep_store::catalog::ProjectStatus;
+use loep_store::deliveries::ProjectStatus;
 use loep_store::{Approval, Bewaartermijnen, Periode, Project, ProjectConfig};
 use std::path::Path;
 
@@ -82,7 +82,7 @@ pub fn create(
     loep_vault::Vault::open(&project.layout)?.record_head(seq, &hash)?;
     loep_store::integrity::set_checkpoint(&project.layout, seq, &hash)?;
     let tx = project.begin()?;
-    auth::add_user(&tx, None, beheerder, Rol::Beheerder, None, password)?;
+    auth::add_account(&tx, None, beheerder, Rol::Beheerder, None, password)?;
     tx.commit()?;
     // The access state is bound from the start (recorded in the log, whose new head the
     // vault and the verified head beside the key copy).
@@ -136,7 +136,7 @@ pub fn summary(session: &Session) -> Result<Summary> {
 /// Approval, deliveries, snapshots, rows per table (`loep status`).
 pub fn status(session: &Session) -> Result<ProjectStatus> {
     session.authorize(Actie::ProjectBekijken)?;
-    Ok(loep_store::catalog::status(&session.project)?)
+    Ok(loep_store::deliveries::status(&session.project)?)
 }
 
 /// A project definition for generated data in gemeente 0392, running from 30 days ago for

@@ -12,12 +12,12 @@ use crate::session::Session;
 /// past their archiefactiedatum first, then signals and identities (the vault keeps those of
 /// persons in open cases).
 pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionReport> {
-    let zaken = if loep_zaken::bewaren::due(project.db())?.is_empty() {
-        loep_zaken::bewaren::Vernietigd::default()
+    let zaken = if loep_zaken::retention::due(project.db())?.is_empty() {
+        loep_zaken::retention::Vernietigd::default()
     } else {
         let activity = project.config.verwerkingsactiviteit_id.clone();
         let tx = project.begin()?;
-        let v = loep_zaken::bewaren::destroy(&tx, &activity, dry_run)?;
+        let v = loep_zaken::retention::destroy(&tx, &activity, dry_run)?;
         if !dry_run {
             tx.commit()?;
         }
@@ -47,7 +47,10 @@ pub(crate) fn enforce(project: &mut Project, dry_run: bool) -> Result<RetentionR
 
 /// Whether anything is due (a reader then takes the write lock to enforce it).
 pub(crate) fn due(project: &Project) -> Result<bool> {
-    Ok(loep_vault::retention_due(project)? || !loep_zaken::bewaren::due(project.db())?.is_empty())
+    Ok(
+        loep_vault::retention_due(project)?
+            || !loep_zaken::retention::due(project.db())?.is_empty(),
+    )
 }
 
 /// `loep retention run`: destroys what is due (or, with `dry_run`, only counts it).

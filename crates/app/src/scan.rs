@@ -461,7 +461,7 @@ pub struct AddressView {
     pub delivered_reports: Vec<loep_scan::meldingen::GeleverdeMelding>,
     /// Rows of the current snapshots about this object or its signals' persons that were
     /// carried over from an earlier delivery because their new row was rejected.
-    pub carried: Vec<loep_store::catalog::CarriedRow>,
+    pub carried: Vec<loep_store::deliveries::CarriedRow>,
 }
 
 /// What the address page needs from the project's Parquet files, read once for every address
@@ -632,7 +632,7 @@ fn address_view(
             "verblijfsobject {vbo_id} staat niet in de BAG-levering van dit project en heeft geen signalen"
         )));
     }
-    let carried = loep_store::catalog::carried_for(
+    let carried = loep_store::deliveries::carried_for(
         conn,
         vbo_id,
         &pseudonyms.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
@@ -731,8 +731,8 @@ pub fn buurten_geojson(l: &Listing) -> serde_json::Value {
 
 /// The map (`--format kaart`): flagged addresses per 1,000 addresses per buurt as SVG, drawn
 /// from the `cbs_buurt` polygons, small counts hatched.
-pub fn kaart_svg(l: &Listing) -> Result<String> {
-    Ok(loep_scan::chart::kaart::kaart_svg(l)?)
+pub fn map_svg(l: &Listing) -> Result<String> {
+    Ok(loep_scan::chart::map::map_svg(l)?)
 }
 
 /// What a report use case measured and the files it wrote.
@@ -779,7 +779,7 @@ fn buurtnamen(session: &Session) -> Result<std::collections::BTreeMap<String, St
 pub fn fairness_chart(session: &Session, run: Option<&str>) -> Result<(ScanRun, Fairness, String)> {
     let (run, f) = fairness(session, run)?;
     let names = buurtnamen(session)?;
-    let svg = loep_scan::chart::eerlijkheid::fairness_svg(&f, &run, &names)?;
+    let svg = loep_scan::chart::fairness::fairness_svg(&f, &run, &names)?;
     Ok((run, f, svg))
 }
 
@@ -793,8 +793,8 @@ pub fn fairness_report(
 ) -> Result<Report<Fairness>> {
     let (run, f) = fairness(session, run)?;
     let names = buurtnamen(session)?;
-    let svg = loep_scan::chart::eerlijkheid::fairness_svg(&f, &run, &names)?;
-    let html = loep_scan::chart::eerlijkheid::fairness_guide_html(&f, &run, &names, &svg)?;
+    let svg = loep_scan::chart::fairness::fairness_svg(&f, &run, &names)?;
+    let html = loep_scan::chart::fairness::fairness_guide_html(&f, &run, &names, &svg)?;
     let mut json = serde_json::to_value(&f)?;
     if let Some(o) = json.as_object_mut() {
         o.insert("min_groep".into(), MIN_GROUP.into());
@@ -870,7 +870,7 @@ pub fn quality_report(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "de grondwaarheid".to_string());
-    let svg = loep_scan::chart::kwaliteit::quality_svg(&q, &run, &truth_name)?;
+    let svg = loep_scan::chart::quality::quality_svg(&q, &run, &truth_name)?;
     let mut json = serde_json::to_value(&q)?;
     if let Some(o) = json.as_object_mut() {
         o.insert(

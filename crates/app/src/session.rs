@@ -2,7 +2,7 @@
 //! successful login and holds the logged-in account, which nothing outside the store's `auth`
 //! module can construct.
 
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::{Access, Project};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -12,7 +12,7 @@ use crate::error::{AppError, Result};
 /// A logged-in account with its project open.
 pub struct Session {
     pub(crate) project: Opened,
-    pub(crate) user: Gebruiker,
+    pub(crate) user: ActingAccount,
 }
 
 /// The project a session works on: opened for this session alone, or lent by a [`ReadPool`]
@@ -238,7 +238,7 @@ pub use loep_store::Access as Mode;
 
 impl Session {
     /// The logged-in account.
-    pub fn user(&self) -> &Gebruiker {
+    pub fn user(&self) -> &ActingAccount {
         &self.user
     }
 

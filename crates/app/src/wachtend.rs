@@ -3,6 +3,7 @@
 //! refused rows, accounts to confirm, and the integrity alarm.
 
 use loep_store::auth::{AccountStatus, Actie};
+use loep_store::deliveries;
 
 use crate::error::Result;
 use crate::session::Session;
@@ -102,7 +103,7 @@ pub fn wachtend(
         }
         if session.may(Actie::KoppelingVoorstellen) {
             // From the linkage run's counts: the page reads the pairs themselves.
-            let te_beoordelen: u64 = loep_store::catalog::current_koppeling(session.project.db())?
+            let te_beoordelen: u64 = deliveries::current_koppeling(session.project.db())?
                 .and_then(|k| serde_json::from_str::<loep_intake::LinkReport>(&k.samenvatting).ok())
                 .map(|r| r.personen.iter().map(|p| p.beoordelen).sum())
                 .unwrap_or(0);

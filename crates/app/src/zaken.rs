@@ -10,7 +10,7 @@ use loep_zaken::terugmelding::{self, Terugmelding};
 use loep_zaken::trefkans::{self, Rapport};
 use std::path::{Path, PathBuf};
 
-pub use loep_zaken::catalogus::{Catalogus, catalogus};
+pub use loep_zaken::case_types::{CaseTypes, case_types};
 pub use loep_zaken::register::{BrpOnjuist, Zaakobject};
 
 use crate::error::{AppError, Result};

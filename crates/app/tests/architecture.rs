@@ -1,6 +1,7 @@
 //! The dependency rules of ARCHITECTURE.md, read from `cargo metadata`; the rule that only
-//! the store speaks SQL to the project's databases; that libraries never print; and that what
-//! ARCHITECTURE.md cites (paths, routes) exists. Each check names the rule it enforces, so
+//! the store speaks SQL to the project's databases; that libraries never print; that what
+//! ARCHITECTURE.md cites (paths, routes) exists; and that the code words its glossary retired
+//! do not come back. Each check names the rule it enforces, so
 //! that a violation says what to change, and each is shown to fail on a violating input.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -285,7 +286,7 @@ fn the_checks_can_fail() {
     assert!(
         !DATABASE_ACCESS
             .iter()
-            .any(|w| "loep_store::catalog::current_snapshot(project.db(), t)".contains(w))
+            .any(|w| "loep_store::deliveries::current_snapshot(project.db(), t)".contains(w))
     );
     assert!(
         !DATABASE_ACCESS
@@ -552,5 +553,211 @@ fn messages_outside_the_cli_name_no_command() {
             "let m = \"geef --reden\";\nlet x = a - -b;\nlet c = \"--kleur: #fff; var(--ander)\";\n"
         ),
         [1]
+    );
+}
+
+/// Code words retired so that one concept has one word (ARCHITECTURE.md, "Glossary"): a
+/// module of one of these names, or a path or `use` through one.
+const RETIRED_MODULES: [&str; 6] = [
+    "catalog",
+    "catalogus",
+    "bewaren",
+    "eerlijkheid",
+    "kaart",
+    "kwaliteit",
+];
+
+/// Retired words that are no identifier at all any more (the case types' `catalogus()` and
+/// `Catalogus`, the acting account's `Gebruiker`).
+const RETIRED_ANYWHERE: [&str; 4] = ["catalogus", "Catalogus", "CATALOGUS", "Gebruiker"];
+
+/// Where a retired word is something else: the clap variant that is the subcommand
+/// `loep zaak catalogus`, a name users type.
+const RETIRED_ALLOWED: [(&str, &str); 1] = [("crates/cli/src/zaak_cmd.rs", "Catalogus")];
+
+/// `text` with its comments, string and character literals blanked (lines kept), so that
+/// Dutch text and prose do not count as identifiers.
+fn code_only(text: &str) -> String {
+    let c: Vec<char> = text.chars().collect();
+    let blank = |ch: char| if ch == '\n' { '\n' } else { ' ' };
+    let ident = |ch: char| ch.is_alphanumeric() || ch == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < c.len() {
+        let start = i;
+        if c[i] == '/' && c.get(i + 1) == Some(&'/') {
+            while i < c.len() && c[i] != '\n' {
+                i += 1;
+            }
+        } else if c[i] == '/' && c.get(i + 1) == Some(&'*') {
+            i += 2;
+            while i < c.len() && !(c[i] == '*' && c.get(i + 1) == Some(&'/')) {
+                i += 1;
+            }
+            i = (i + 2).min(c.len());
+        } else if c[i] == 'r'
+            && (i == 0 || !ident(c[i - 1]) || c[i - 1] == 'b')
+            && matches!(c.get(i + 1), Some('"' | '#'))
+        {
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while c.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if c.get(j) != Some(&'"') {
+                // A raw identifier (`r#type`), not a string.
+                out.push(c[i]);
+                i += 1;
+                continue;
+            }
+            j += 1;
+            while j < c.len() && !(c[j] == '"' && (1..=hashes).all(|k| c.get(j + k) == Some(&'#')))
+            {
+                j += 1;
+            }
+            i = (j + 1 + hashes).min(c.len());
+        } else if c[i] == '"' {
+            i += 1;
+            while i < c.len() && c[i] != '"' {
+                i += if c[i] == '\\' { 2 } else { 1 };
+            }
+            i = (i + 1).min(c.len());
+        } else if c[i] == '\'' && c.get(i + 1) == Some(&'\\') {
+            i += 2;
+            while i < c.len() && c[i] != '\'' {
+                i += 1;
+            }
+            i = (i + 1).min(c.len());
+        } else if c[i] == '\'' && c.get(i + 2) == Some(&'\'') {
+            i += 3;
+        } else {
+            out.push(c[i]);
+            i += 1;
+            continue;
+        }
+        out.extend(c[start..i.min(c.len())].iter().map(|&ch| blank(ch)));
+    }
+    out
+}
+
+/// The retired code words `text` (Rust source of `file`) uses as identifiers, as
+/// `line: word`.
+fn retired_words(file: &str, text: &str) -> Vec<String> {
+    let code = code_only(text);
+    let mut found = Vec::new();
+    let mut previous = "";
+    let mut in_use = false;
+    let mut line = 1;
+    let mut rest = code.as_str();
+    while let Some(ch) = rest.chars().next() {
+        if ch.is_alphabetic() || ch == '_' {
+            let end = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let word = &rest[..end];
+            let after = rest[end..].trim_start();
+            let module = RETIRED_MODULES.contains(&word)
+                && (previous == "mod" || in_use || after.starts_with("::"));
+            let anywhere = RETIRED_ANYWHERE.contains(&word)
+                && !RETIRED_ALLOWED
+                    .iter()
+                    .any(|(f, w)| file.ends_with(f) && *w == word);
+            if module || anywhere {
+                found.push(format!("{line}: {word}"));
+            }
+            if word == "use" {
+                in_use = true;
+            }
+            previous = word;
+            rest = &rest[end..];
+        } else {
+            match ch {
+                '\n' => line += 1,
+                ';' => in_use = false,
+                _ => {}
+            }
+            rest = &rest[ch.len_utf8()..];
+        }
+    }
+    found
+}
+
+/// One concept, one code word: the words the glossary retired do not come back as a module,
+/// a path, a type or a function in the workspace's sources and tests, nor as a file name.
+#[test]
+fn retired_code_words_do_not_come_back() {
+    let root = workspace_root();
+    let mut found = Vec::new();
+    let mut stack: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+        .flat_map(|e| [e.path().join("src"), e.path().join("tests")])
+        .collect();
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let shown = p.strip_prefix(&root).unwrap_or(&p).display().to_string();
+            let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            if RETIRED_MODULES.contains(&stem) {
+                found.push(format!("{shown}: a file named {stem}"));
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                for w in retired_words(&shown, &text) {
+                    found.push(format!("{shown}:{w}"));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "retired code words (see the glossary in ARCHITECTURE.md):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The check of retired words catches each kind, and leaves Dutch text, prose and other
+/// concepts that share a spelling alone.
+#[test]
+fn the_retired_words_check_can_fail() {
+    let caught = |src: &str| retired_words("crates/x/src/lib.rs", src);
+    for src in [
+        "use loep_store::catalog;",
+        "use loep_store::{Project, catalog, reveal};",
+        "let s = catalog::current_snapshot(db, t)?;",
+        "pub mod eerlijkheid;",
+        "loep_zaken::bewaren::due(db)?",
+        "let c = catalogus();",
+        "fn f(user: &Gebruiker) {}",
+        "let z = ZaakCommand::Catalogus { json };",
+    ] {
+        assert_eq!(caught(src).len(), 1, "{src}");
+    }
+    assert_eq!(
+        caught("let a = 1;\nuse chart::kaart;\n"),
+        ["2: kaart".to_string()]
+    );
+    for src in [
+        r#"bail!("de catalogus heeft een status 'nieuw' nodig");"#,
+        "// the catalog of deliveries; Gebruiker",
+        "/* kaart::x */ let k = '\"'; let s = \"Gebruiker \\\" catalogus\";",
+        r##"let sql = r#"SELECT catalogus FROM "x""#;"##,
+        "pdf.catalog(catalog).pages(tree);",
+        ".route(\"/eerlijkheid\", get(verantwoording::eerlijkheid))",
+        "kaart: Some(map_svg(&listing)?),",
+        "Actie::GebruikersBeheren => x, c.catalogus_sha256",
+        "fn f<'a>(x: &'a str) -> &'a str { x }",
+    ] {
+        assert!(caught(src).is_empty(), "{src}: {:?}", caught(src));
+    }
+    assert!(
+        retired_words(
+            "crates/cli/src/zaak_cmd.rs",
+            "ZaakCommand::Catalogus { json } => {}"
+        )
+        .is_empty()
     );
 }

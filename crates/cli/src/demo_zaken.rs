@@ -99,7 +99,7 @@ pub fn run(
     let partners = pl.config().partners.clone();
     let mut routed = 0;
     for (z, _) in &zaken {
-        let zt = loep_app::zaken::catalogus()
+        let zt = loep_app::zaken::case_types()
             .zaaktype(&z.zaaktype)
             .map(|t| t.behandelaars.clone())
             .unwrap_or_default();

@@ -442,7 +442,7 @@ fn write_export(
         Format::Xlsx => loep_app::scan::write_signals_xlsx(w, l)?,
         Format::Parquet => loep_app::scan::write_signals_parquet(w, l)?,
         Format::ParquetAdressen => loep_app::scan::write_profiles_parquet(w, l)?,
-        Format::Kaart => w.write_all(loep_app::scan::kaart_svg(l)?.as_bytes())?,
+        Format::Kaart => w.write_all(loep_app::scan::map_svg(l)?.as_bytes())?,
         Format::Table => print_signals(l, w)?,
     }
     Ok(())

@@ -222,7 +222,7 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
 }
 
 fn statustekst(code: &str) -> String {
-    loep_app::zaken::catalogus()
+    loep_app::zaken::case_types()
         .statustype(code)
         .map(|s| s.omschrijving.clone())
         .unwrap_or_else(|| code.to_string())
@@ -658,7 +658,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             println!("Zaak {} heropend.", z.identificatie);
         }
         ZaakCommand::Catalogus { json } => {
-            let c = loep_app::zaken::catalogus();
+            let c = loep_app::zaken::case_types();
             if json {
                 print_json(c)?;
             } else {

@@ -13,9 +13,9 @@
 
 use anyhow::{Context, Result, bail};
 use arrow_array::{Array, Float64Array, StringArray};
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::log::StoredRecord;
-use loep_store::{LogRecord, Project, catalog, clock};
+use loep_store::{LogRecord, Project, clock, deliveries};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowPredicateFn, ParquetRecordBatchReaderBuilder, RowFilter};
 use std::collections::BTreeMap;
@@ -143,7 +143,7 @@ pub struct Voorstel {
 /// The pairs of the current linkage run reviewed or to review: those between the thresholds,
 /// and those a review decided. None without a linkage run.
 pub fn kandidaten(project: &Project) -> Result<Vec<Kandidaat>> {
-    let Some(k) = catalog::current_koppeling(project.db())? else {
+    let Some(k) = deliveries::current_koppeling(project.db())? else {
         return Ok(Vec::new());
     };
     let path = project.layout.dir.join(&k.pad_personen);
@@ -318,7 +318,7 @@ pub fn besluiten(project: &Project) -> Result<BTreeMap<Paar, Besluit>> {
 /// reviewed before, can be proposed, and not while a proposal about it is open.
 pub fn propose(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     paar: &Paar,
     besluit: Besluit,
     grond: &str,
@@ -371,7 +371,7 @@ pub fn propose(
 /// confirmation, so that it takes effect.
 pub fn decide(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     nr: i64,
     bevestigen: bool,
 ) -> Result<Voorstel> {

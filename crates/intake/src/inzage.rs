@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use arrow_array::{Array, ArrayRef, StringArray};
 use arrow_schema::DataType;
 use loep_contract::Table;
-use loep_store::{LogRecord, Project, catalog, clock, log};
+use loep_store::{LogRecord, Project, clock, deliveries, log};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -183,7 +183,7 @@ pub fn report(
 
     // Records of other sources linked to this person by name and date of birth.
     let mut linked: BTreeMap<String, (HashSet<String>, String)> = BTreeMap::new();
-    if let Some(k) = catalog::current_koppeling(conn)? {
+    if let Some(k) = deliveries::current_koppeling(conn)? {
         for_each_row(
             &project.layout.dir.join(&k.pad_personen),
             &[
@@ -217,9 +217,9 @@ pub fn report(
     let mut bronnen = Vec::new();
     let mut vermeldingen: BTreeMap<(String, String), u64> = BTreeMap::new();
     let vault = loep_vault::Vault::open(&project.layout)?;
-    let snapshots: Vec<catalog::Snapshot> = loep_contract::TABLES
+    let snapshots: Vec<deliveries::Snapshot> = loep_contract::TABLES
         .iter()
-        .filter_map(|t| catalog::current_snapshot(conn, t.name).transpose())
+        .filter_map(|t| deliveries::current_snapshot(conn, t.name).transpose())
         .collect::<Result<_>>()?;
     let empty = HashSet::new();
     for s in &snapshots {

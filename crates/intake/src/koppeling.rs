@@ -19,7 +19,7 @@ use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
 use loep_linkage::linker::{InputBuilder, Linker, Settings, best_per_left};
 pub use loep_linkage::{AddressIndex, AddressMatch, BagAddress, Unmatched};
-use loep_store::catalog::{self, Koppeling};
+use loep_store::deliveries::{self, Koppeling};
 use loep_store::{LogRecord, Project, clock, log};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -132,7 +132,7 @@ type Extra = Vec<Option<String>>;
 /// columns `extra` joined on.
 fn persons_of(
     project: &Project,
-    snapshot: &catalog::Snapshot,
+    snapshot: &deliveries::Snapshot,
     names: [&str; 4],
     extra: &[&str],
 ) -> Result<(Vec<Person>, Vec<Extra>)> {
@@ -177,7 +177,7 @@ fn persons_of(
 
 /// Every BRP person's pseudonym (its `record_key`) with the number of the object it lives at
 /// (`NO_OBJECT` when none): compact, so that a country's BRP fits.
-fn brp_objects(project: &Project, snapshot: &catalog::Snapshot) -> Result<FxHashMap<u128, u64>> {
+fn brp_objects(project: &Project, snapshot: &deliveries::Snapshot) -> Result<FxHashMap<u128, u64>> {
     let mut out = FxHashMap::default();
     for_each_row(
         &project.layout.dir.join(&snapshot.pad),
@@ -372,14 +372,14 @@ struct AddressLink {
     reden: String,
 }
 
-fn address_index(project: &Project, bag: &catalog::Snapshot) -> Result<AddressIndex> {
+fn address_index(project: &Project, bag: &deliveries::Snapshot) -> Result<AddressIndex> {
     address_index_at(&project.layout.dir.join(&bag.pad), Vec::new())
 }
 
 /// The addressable objects of the project's current BAG snapshot (none without one): for
 /// matching an address a resident types against the BAG.
 pub fn bag_addresses(project: &Project) -> Result<Vec<BagAddress>> {
-    match catalog::current_snapshot(project.db(), "bag_verblijfsobject")? {
+    match deliveries::current_snapshot(project.db(), "bag_verblijfsobject")? {
         Some(bag) => bag_objects(&project.layout.dir.join(&bag.pad), Vec::new()),
         None => Ok(Vec::new()),
     }
@@ -427,7 +427,7 @@ fn match_addresses(
     project: &Project,
     index: &AddressIndex,
     bron: &'static str,
-    snapshot: &catalog::Snapshot,
+    snapshot: &deliveries::Snapshot,
     coded: bool,
     links: &mut Vec<AddressLink>,
 ) -> Result<AddressLinks> {
@@ -572,9 +572,9 @@ fn address_batch(links: &[AddressLink]) -> Result<RecordBatch> {
 pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     project.ensure_may_process()?;
     let started = clock::now();
-    let mut snapshots: BTreeMap<&str, catalog::Snapshot> = BTreeMap::new();
+    let mut snapshots: BTreeMap<&str, deliveries::Snapshot> = BTreeMap::new();
     for t in SOURCES {
-        if let Some(s) = catalog::current_snapshot(project.db(), t)? {
+        if let Some(s) = deliveries::current_snapshot(project.db(), t)? {
             snapshots.insert(t, s);
         }
     }
@@ -595,7 +595,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
         bronnen.insert("beoordelingen", &besluiten_hash[..16]);
     }
     let bronnen_json = serde_json::to_string(&bronnen)?;
-    if let Some(previous) = catalog::current_koppeling(project.db())?
+    if let Some(previous) = deliveries::current_koppeling(project.db())?
         && previous.bronnen == bronnen_json
     {
         let mut report: LinkReport = serde_json::from_str(&previous.samenvatting)
@@ -724,7 +724,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     }
 
     // Write, then register in one transaction with the log records.
-    let koppeling_id = catalog::new_koppeling_id(project.db())?;
+    let koppeling_id = deliveries::new_koppeling_id(project.db())?;
     let rel_personen = format!("koppeling/personen/{koppeling_id}.parquet");
     let rel_adressen = format!("koppeling/adressen/{koppeling_id}.parquet");
     let dir = project.layout.dir.clone();
@@ -740,7 +740,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     let activity = project.config.verwerkingsactiviteit_id.clone();
     let (rel_personen_copy, rel_adressen_copy) = (rel_personen.clone(), rel_adressen.clone());
     let tx = project.begin()?;
-    catalog::insert_koppeling(
+    deliveries::insert_koppeling(
         &tx,
         &Koppeling {
             koppeling_id: koppeling_id.clone(),

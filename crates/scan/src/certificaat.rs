@@ -48,7 +48,7 @@ pub(crate) fn draw_up(
     results: &[IndicatorResult],
     signals: &[Signal],
 ) -> Result<Certificaat> {
-    let delivered: BTreeMap<String, String> = loep_store::catalog::all_snapshots(project.db())?
+    let delivered: BTreeMap<String, String> = loep_store::deliveries::all_snapshots(project.db())?
         .into_iter()
         .map(|s| (s.snapshot_id, s.inhoud_sha256))
         .collect();

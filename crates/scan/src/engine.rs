@@ -12,7 +12,7 @@ use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
-use loep_store::{Project, catalog};
+use loep_store::{Project, deliveries};
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
@@ -32,14 +32,14 @@ impl Sources {
     pub fn of(project: &Project) -> Result<Sources> {
         let mut tables = BTreeMap::new();
         for t in loep_contract::TABLES {
-            if let Some(s) = catalog::current_snapshot(project.db(), t.name)? {
+            if let Some(s) = deliveries::current_snapshot(project.db(), t.name)? {
                 tables.insert(
                     t.name.to_string(),
                     (s.snapshot_id.clone(), project.layout.dir.join(&s.pad)),
                 );
             }
         }
-        if let Some(k) = catalog::current_koppeling(project.db())? {
+        if let Some(k) = deliveries::current_koppeling(project.db())? {
             tables.insert(
                 "koppeling_persoon".into(),
                 (

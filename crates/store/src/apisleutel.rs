@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Gebruiker, Rol};
+use crate::auth::{ActingAccount, Rol};
 use crate::{Problem, ProblemKind};
 
 /// What a key may do.
@@ -125,7 +125,7 @@ fn parse_scopes(names: &[String]) -> Vec<Scope> {
 /// (authorised by the caller). Returns the key's row and the key itself, which is shown once.
 pub fn issue(
     conn: &Db,
-    door: &Gebruiker,
+    door: &ActingAccount,
     gebruiker: &str,
     scopes: &[Scope],
     omschrijving: &str,
@@ -224,7 +224,7 @@ pub fn list(conn: &Db) -> Result<Vec<ApiSleutel>> {
 }
 
 /// Revokes key `id` (by `door`): from now on it is refused.
-pub fn revoke(conn: &Db, door: &Gebruiker, id: &str, now: DateTime<Utc>) -> Result<ApiSleutel> {
+pub fn revoke(conn: &Db, door: &ActingAccount, id: &str, now: DateTime<Utc>) -> Result<ApiSleutel> {
     create_schema(conn)?;
     // The seal first: a key changed outside loep is refused as such, whatever it now holds.
     if !crate::integrity::row_intact(conn, "api_sleutel", id)? {
@@ -279,7 +279,7 @@ fn unknown() -> anyhow::Error {
 
 /// The account and scopes of `key`, when it is a valid key that has not been revoked and its
 /// account is active and intact. Every unknown or wrong key gets the same answer.
-pub fn authenticate(conn: &Db, key: &str) -> Result<(Gebruiker, String, Vec<Scope>)> {
+pub fn authenticate(conn: &Db, key: &str) -> Result<(ActingAccount, String, Vec<Scope>)> {
     create_schema(conn)?;
     let key = key.trim();
     if !well_formed(key) {

@@ -1,10 +1,10 @@
 //! A loep project on disk.
 //!
 //! The project directory holds `loep.toml`, the analysis store (`store.sqlite` for the
-//! catalog and processing log, `data/` for columnar snapshots), the identity vault
-//! (`vault/`, its own store) and the pseudonymisation key (`sleutel/`, mode 0600). This crate
-//! owns their layout, the approval, the append-only hash-chained processing log, and the
-//! keyed pseudonyms. It knows nothing of CSV or Parquet.
+//! register of deliveries and the processing log, `data/` for columnar snapshots), the
+//! identity vault (`vault/`, its own store) and the pseudonymisation key (`sleutel/`, mode
+//! 0600). This crate owns their layout, the approval, the append-only hash-chained processing
+//! log, and the keyed pseudonyms. It knows nothing of CSV or Parquet.
 
 pub mod apisleutel;
 pub mod apparaat;
@@ -12,10 +12,10 @@ pub mod audit;
 pub mod auth;
 pub mod beperking;
 pub mod burgermelding;
-pub mod catalog;
 pub mod certificaat;
 pub mod clock;
 pub mod db;
+pub mod deliveries;
 pub mod integrity;
 pub mod lijst;
 pub mod log;

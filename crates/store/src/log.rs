@@ -152,7 +152,7 @@ impl LogRecord {
     /// partner-medewerker or handhaver, or [`PROJECT`] for the project's own team. The
     /// organisation, never the person: the log keeps no account names, but a resident's access
     /// letter must say which organisation processed their data (art. 15 AVG).
-    pub fn by(self, user: &crate::auth::Gebruiker) -> Self {
+    pub fn by(self, user: &crate::auth::ActingAccount) -> Self {
         let org = user.organisatie().map(|p| p.as_str()).unwrap_or(PROJECT);
         self.with_attr(DOOR_ORGANISATIE, org)
     }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use crate::auth::{self, Actie, Gebruiker, Object};
+use crate::auth::{self, Actie, ActingAccount, Object};
 use crate::clock;
 use crate::log::LogRecord;
 use crate::project::Project;
@@ -117,7 +117,7 @@ pub fn get(conn: &Db, id: &str) -> Result<Onthulling> {
 }
 
 /// Every request, oldest first (for the analist, key holder and privacy officer).
-pub fn list(conn: &Db, user: &Gebruiker) -> Result<Vec<Onthulling>> {
+pub fn list(conn: &Db, user: &ActingAccount) -> Result<Vec<Onthulling>> {
     auth::authorize(user, Actie::OnthullingenBekijken, Object::Project)?;
     all(conn)
 }
@@ -132,7 +132,13 @@ pub fn all(conn: &Db) -> Result<Vec<Onthulling>> {
 
 /// One log record per person of the request (the standard asks for a line per data subject),
 /// in the caller's transaction, so that the step and its record commit together.
-fn log_step(tx: &TxDb, user: &Gebruiker, activity: &str, name: &str, o: &Onthulling) -> Result<()> {
+fn log_step(
+    tx: &TxDb,
+    user: &ActingAccount,
+    activity: &str,
+    name: &str,
+    o: &Onthulling,
+) -> Result<()> {
     let now = clock::now();
     // One trace for the step, one record per person in it.
     let trace = crate::log::new_trace_id();
@@ -155,7 +161,7 @@ fn log_step(tx: &TxDb, user: &Gebruiker, activity: &str, name: &str, o: &Onthull
 /// they are covered.
 pub fn request(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     signaal_id: &str,
     reden: &str,
     linked: &dyn Fn(&crate::scan::Signal) -> Result<std::collections::HashSet<String>>,
@@ -222,7 +228,7 @@ pub fn request(
 /// A key holder who is not the requester approves (`approve = true`) or refuses the request.
 pub fn decide(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     approve: bool,
     toelichting: &str,
@@ -269,7 +275,7 @@ pub fn decide(
 /// is on an open case that took in the request's signal (see [`Onthulling::object_on_case`]).
 pub fn open(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     op_zaak: bool,
 ) -> Result<Onthulling> {
@@ -303,7 +309,7 @@ mod tests {
         let mut p = crate::project::test_project(&dir.path().join("p"));
         crate::certificaat::create_schema(p.db()).unwrap();
         let tx = p.begin().unwrap();
-        crate::auth::add_user(
+        crate::auth::add_account(
             &tx,
             None,
             "beheer",
@@ -315,7 +321,7 @@ mod tests {
         tx.commit().unwrap();
         let b = crate::auth::authenticate(p.db(), "beheer", "een lang wachtwoord").unwrap();
         let tx = p.begin().unwrap();
-        crate::auth::add_user(
+        crate::auth::add_account(
             &tx,
             Some(&b),
             "analist",

@@ -18,7 +18,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use crate::auth::Gebruiker;
+use crate::auth::ActingAccount;
 use crate::{Problem, ProblemKind};
 
 /// A session without a request for this long has ended (BIO: lock an unattended session).
@@ -173,7 +173,7 @@ fn ended() -> anyhow::Error {
 /// browser sent before (no session fixation). Ended sessions are removed on the way.
 pub fn start(
     project: &mut crate::Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     now: DateTime<Utc>,
 ) -> Result<Started> {
     // A project that no writer of this release has opened yet lacks the table.
@@ -217,7 +217,7 @@ pub fn resume(
     project: &mut crate::Project,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<(Gebruiker, String)> {
+) -> Result<(ActingAccount, String)> {
     let conn = project.db();
     // No DDL per request: a table of an earlier release (or none) means no session; the login
     // that follows makes the table anew.
@@ -316,14 +316,14 @@ mod tests {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
-    fn add(p: &mut Project, by: Option<&Gebruiker>, naam: &str, rol: Rol) -> Gebruiker {
+    fn add(p: &mut Project, by: Option<&ActingAccount>, naam: &str, rol: Rol) -> ActingAccount {
         let tx = p.begin().unwrap();
-        crate::auth::add_user(&tx, by, naam, rol, None, "een lang wachtwoord").unwrap();
+        crate::auth::add_account(&tx, by, naam, rol, None, "een lang wachtwoord").unwrap();
         tx.commit().unwrap();
         crate::auth::authenticate(p.db(), naam, "een lang wachtwoord").unwrap()
     }
 
-    fn db() -> (tempfile::TempDir, Project, Gebruiker) {
+    fn db() -> (tempfile::TempDir, Project, ActingAccount) {
         let dir = tempfile::tempdir().unwrap();
         let mut p = crate::project::test_project(&dir.path().join("p"));
         create_schema(p.db()).unwrap();
@@ -397,7 +397,7 @@ mod tests {
         let bram = add(&mut p, Some(&user), "bram", Rol::Analist);
         let s = start(&mut p, &bram, t0).unwrap();
         let tx = p.begin().unwrap();
-        crate::auth::disable_user(&tx, &user, "bram").unwrap();
+        crate::auth::disable_account(&tx, &user, "bram").unwrap();
         tx.commit().unwrap();
         assert!(resume(&mut p, &s.token, t0).is_err());
         p.check_access().unwrap();

@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 use loep_contract::Bsn;
-use loep_store::auth::{self, Actie, Gebruiker, Object};
-use loep_store::{Project, catalog, reveal};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
+use loep_store::{Project, deliveries, reveal};
 use serde::Serialize;
 use std::collections::HashSet;
 
@@ -24,7 +24,7 @@ impl Grant {
     /// core asks it; nothing else reaches the vault).
     pub fn for_reveal(
         project: &mut Project,
-        user: &Gebruiker,
+        user: &ActingAccount,
         id: &str,
         op_zaak: bool,
     ) -> Result<(reveal::Onthulling, Grant)> {
@@ -36,7 +36,7 @@ impl Grant {
     }
 
     /// An access request about the person with `bsn`, by an account that may answer one.
-    pub fn for_access_request(project: &Project, user: &Gebruiker, bsn: &str) -> Result<Grant> {
+    pub fn for_access_request(project: &Project, user: &ActingAccount, bsn: &str) -> Result<Grant> {
         auth::authorize(user, Actie::InzageOpstellen, Object::Project)?;
         let bsn = match Bsn::parse(bsn) {
             Ok(b) => b,
@@ -88,7 +88,7 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
         .collect();
     let conn = project.db();
     let vault = crate::Vault::open(&project.layout)?;
-    if let Some(brp) = catalog::current_snapshot(conn, "brp_persoon")?
+    if let Some(brp) = deliveries::current_snapshot(conn, "brp_persoon")?
         && let Some(file) = vault.file(&brp.snapshot_id, Soort::Identiteit)?
     {
         for_each_row(
@@ -109,7 +109,7 @@ pub fn identities(project: &Project, grant: &Grant) -> Result<Vec<Identiteit>> {
         )?;
     }
     let mut missing: HashSet<&str> = wanted.clone();
-    for s in catalog::all_snapshots(conn)? {
+    for s in deliveries::all_snapshots(conn)? {
         if missing.is_empty() {
             break;
         }

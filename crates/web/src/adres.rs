@@ -196,7 +196,7 @@ fn address_page(
             }
         })
         .collect();
-    let c = loep_app::zaken::catalogus();
+    let c = loep_app::zaken::case_types();
     Ok(AdresPagina {
         wie: Wie::of(s, csrf),
         vbo_id: v.vbo_id.clone(),

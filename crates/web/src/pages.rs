@@ -437,7 +437,7 @@ impl RunOverview {
             themas,
             buurten,
             verwonder: listing.profiles.iter().filter(|p| p.verwonderadres).count(),
-            kaart: Some(loep_app::scan::kaart_svg(&listing)?),
+            kaart: Some(loep_app::scan::map_svg(&listing)?),
         })
     }
 }
@@ -483,7 +483,7 @@ pub async fn dashboard(
             None
         };
         let zaken_per_status = if let Some(counted) = &counted_cases {
-            loep_app::zaken::catalogus()
+            loep_app::zaken::case_types()
                 .statustypen
                 .iter()
                 .map(|st| {

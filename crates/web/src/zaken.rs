@@ -25,13 +25,13 @@ pub struct Keuze {
 }
 
 fn status_text(code: &str) -> String {
-    loep_app::zaken::catalogus()
+    loep_app::zaken::case_types()
         .statustype(code)
         .map_or_else(|| code.to_string(), |s| s.omschrijving.clone())
 }
 
 fn resultaat_text(code: &str) -> String {
-    loep_app::zaken::catalogus()
+    loep_app::zaken::case_types()
         .resultaattype(code)
         .map_or_else(|| code.to_string(), |r| r.omschrijving.clone())
 }
@@ -99,7 +99,7 @@ pub async fn list(
                     .unwrap_or_default(),
             })
             .collect();
-        let statussen = loep_app::zaken::catalogus()
+        let statussen = loep_app::zaken::case_types()
             .statustypen
             .iter()
             .map(|t| Keuze {
@@ -293,7 +293,7 @@ fn case_page(
     fout: Option<String>,
     personen: Vec<loep_app::zaken::CasePerson>,
 ) -> ZaakPagina {
-    let c = loep_app::zaken::catalogus();
+    let c = loep_app::zaken::case_types();
     let z = &d.zaak;
     let gesloten = c.is_eind(&z.status);
     let zaaktype = c

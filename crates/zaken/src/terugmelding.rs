@@ -9,7 +9,7 @@
 //! terugmelding to `geexporteerd`.
 
 use anyhow::Result;
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::log::LogRecord;
 use loep_store::{Db, TxDb};
 use loep_store::{Problem, ProblemKind, Project, clock};
@@ -122,7 +122,7 @@ pub struct Export {
 }
 
 /// Looks up terugmelding `id` for export by `user` (a handhaver on the case).
-pub fn prepare(conn: &Db, user: &Gebruiker, id: &str) -> Result<Export> {
+pub fn prepare(conn: &Db, user: &ActingAccount, id: &str) -> Result<Export> {
     let t = conn
         .sql()
         .query_row(
@@ -196,7 +196,7 @@ pub fn document(e: &Export, bsn: &str, melder: &str, datum: &str) -> Value {
 /// Records that terugmelding `id` was exported (logged, with the person as data subject).
 pub fn mark_exported(
     project: &mut Project,
-    user: &loep_store::auth::Gebruiker,
+    user: &loep_store::auth::ActingAccount,
     e: &Export,
 ) -> Result<Terugmelding> {
     let activity = project.config.verwerkingsactiviteit_id.clone();

@@ -4,7 +4,7 @@
 //! rate says nothing of the addresses nobody looked at.
 
 use anyhow::Result;
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::{Db, TxDb};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -157,7 +157,7 @@ pub fn rapport(conn: &Db) -> Result<Rapport> {
 }
 
 /// `loep trefkans`: hit rates per indicator and period.
-pub fn trefkansen(conn: &Db, user: &Gebruiker) -> Result<Rapport> {
+pub fn trefkansen(conn: &Db, user: &ActingAccount) -> Result<Rapport> {
     auth::authorize(user, Actie::TrefkansBekijken, Object::Project)?;
     rapport(conn)
 }

@@ -1,9 +1,9 @@
 //! Every transition of the status table, allowed and refused, driven through the register's
 //! own steps on a real project store: from each status, each step either succeeds exactly when
-//! the catalogue allows it or is refused.
+//! the case types allow it or is refused.
 
-use loep_store::auth::{self, Gebruiker, Rol};
-use loep_zaken::catalogus;
+use loep_store::auth::{self, ActingAccount, Rol};
+use loep_zaken::case_types;
 use loep_zaken::register::{self, Uitkomst};
 use std::collections::BTreeMap;
 
@@ -112,7 +112,7 @@ fn every_transition_is_allowed_exactly_when_the_table_says() {
         "test-overgangen",
         false,
     );
-    let c = catalogus();
+    let c = case_types();
     let statuses: Vec<String> = c.statustypen.iter().map(|s| s.code.clone()).collect();
     let mut tried = 0;
     for from in &statuses {
@@ -171,7 +171,7 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     }
     let beheerder = auth::authenticate(w.project.db(), "beheerder", PW).unwrap();
     let tx = w.project.begin().unwrap();
-    auth::add_user(
+    auth::add_account(
         &tx,
         Some(&beheerder),
         "handhaver2",
@@ -183,7 +183,7 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     tx.commit().unwrap();
     let conn = w.project.db();
     let handhaver2 = auth::authenticate(conn, "handhaver2", PW).unwrap();
-    let by_list = |user: &Gebruiker| {
+    let by_list = |user: &ActingAccount| {
         let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<String>)> = BTreeMap::new();
         for z in register::list(w.project.db(), user, &Default::default()).unwrap() {
             let e = by.entry(z.status).or_default();

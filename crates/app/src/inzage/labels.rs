@@ -628,10 +628,10 @@ pub fn log_attribute(key: &str) -> String {
 }
 
 /// The value of a log record's attribute `key` in words: a case's status, result, role, visit
-/// outcome and type by the case catalogue's description, a grant's parts and a review's
+/// outcome and type by the case types' description, a grant's parts and a review's
 /// ground in words; other values as they are (numbers, references, dates).
 pub fn log_value(key: &str, value: &str) -> String {
-    let c = loep_zaken::catalogus::catalogus();
+    let c = loep_zaken::case_types::case_types();
     let each = |f: &dyn Fn(&str) -> Option<String>| -> String {
         value
             .split(',')
@@ -788,7 +788,7 @@ mod tests {
         );
         assert_eq!(log_value("zaak", "LOEP-2026-000081"), "LOEP-2026-000081");
         assert_eq!(log_value("indicatoren", "OVB-01,HNP-01"), "OVB-01, HNP-01");
-        let c = loep_zaken::catalogus::catalogus();
+        let c = loep_zaken::case_types::case_types();
         for u in &c.uitkomsten {
             assert!(
                 !log_value("uitkomsten", &u.code).contains('_'),

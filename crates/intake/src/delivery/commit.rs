@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use loep_contract::Table;
-use loep_store::catalog::{self, NewDelivery, Snapshot};
+use loep_store::deliveries::{self, NewDelivery, Snapshot};
 use loep_store::{Layout, LogRecord, Tx, clock, log};
 use loep_vault::VaultTx;
 use loep_vault::format::Soort;
@@ -104,7 +104,7 @@ pub(super) fn register(
         .with_attr("levering_id", levering_id.to_string())
         .with_attr("partner", partner.unwrap_or("onbekend"))
         .with_attr("tabellen", outputs.len() as u64);
-    catalog::insert_delivery(
+    deliveries::insert_delivery(
         &tx,
         &NewDelivery {
             levering_id,
@@ -148,7 +148,7 @@ pub(super) fn register(
                 _ => {}
             }
         }
-        catalog::insert_snapshot(
+        deliveries::insert_snapshot(
             &tx,
             &Snapshot {
                 snapshot_id: snapshot_id.clone(),
@@ -167,9 +167,9 @@ pub(super) fn register(
         )?;
         if let Some(changes) = &o.report.wijzigingen {
             for c in &changes.overgenomen {
-                catalog::insert_carried(
+                deliveries::insert_carried(
                     &tx,
-                    &catalog::CarriedRow {
+                    &deliveries::CarriedRow {
                         snapshot_id: snapshot_id.clone(),
                         tabel: o.report.tabel.clone(),
                         regel: c.regel as i64,

@@ -12,7 +12,7 @@
 use anyhow::{Context, Result, anyhow};
 use arrow_array::{Array, StringArray};
 use loep_contract::CbsCode;
-use loep_store::{Project, catalog};
+use loep_store::{Project, deliveries};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -112,7 +112,7 @@ fn buurten_of_file(path: &Path) -> Result<Option<BuurtIndex>> {
 
 /// The buurten of the project's current `cbs_buurt` snapshot, when it has their geometry.
 fn buurten_of_project(project: &Project) -> Result<Option<BuurtIndex>> {
-    let Some(s) = catalog::current_snapshot(project.db(), "cbs_buurt")? else {
+    let Some(s) = deliveries::current_snapshot(project.db(), "cbs_buurt")? else {
         return Ok(None);
     };
     let path = project.layout.dir.join(&s.pad);

@@ -16,7 +16,7 @@ mod sinks;
 
 use anyhow::{Context, Result};
 use loep_contract::{ColumnType, Datum, ScopeRule};
-use loep_store::catalog::{self, Reject};
+use loep_store::deliveries::{self, Reject};
 use loep_store::{LogRecord, Project, Status, clock};
 use loep_vault::format::Soort;
 use serde::Serialize;
@@ -347,7 +347,7 @@ fn read_and_load(
     let mut todo = Vec::new();
     let mut reports = Vec::new();
     for (f, src, plan) in opened {
-        match catalog::current_snapshot(project.db(), f.table.name)? {
+        match deliveries::current_snapshot(project.db(), f.table.name)? {
             Some(cur) if cur.inhoud_sha256 == f.sha256 => reports.push(TableReport {
                 tabel: f.table.name.to_string(),
                 bestand: f.file_name.clone(),
@@ -438,7 +438,7 @@ fn load(
 ) -> Result<IntakeReport, IntakeError> {
     let pseudo = project.pseudonymiser()?;
     let mut scope = load_scope(project)?;
-    let levering_id = catalog::new_delivery_id(project.db())?;
+    let levering_id = deliveries::new_delivery_id(project.db())?;
     let layout = project.layout.clone();
     // Identities are staged inside the vault, never outside it.
     let staging = layout.staging().join(&levering_id);
@@ -450,7 +450,7 @@ fn load(
     let limit = checks::max_afgewezen(project);
     // The in-area addresses that place reports and uncoded police registrations: of the BAG
     // this delivery loads, else of the current one.
-    let current_bag = catalog::current_snapshot(project.db(), "bag_verblijfsobject")?
+    let current_bag = deliveries::current_snapshot(project.db(), "bag_verblijfsobject")?
         .map(|s| layout.dir.join(s.pad));
 
     // The vault's part commits first; a crash before the store's part leaves rows the next
@@ -458,7 +458,7 @@ fn load(
     let mut vault = loep_vault::Vault::open(&layout)?;
     // The birth dates that dates of the address history are checked against: of the BRP this
     // delivery loads, else of the current one (in the vault).
-    let current_births = match catalog::current_snapshot(project.db(), "brp_persoon")? {
+    let current_births = match deliveries::current_snapshot(project.db(), "brp_persoon")? {
         Some(s) => vault
             .file(&s.snapshot_id, Soort::Identiteit)?
             .map(|rel| layout.dir.join(rel)),
@@ -467,7 +467,7 @@ fn load(
     // The snapshots this delivery replaces, to compare with and to carry rows over from.
     let mut previous = BTreeMap::new();
     for (f, _, _) in &todo {
-        if let Some(s) = catalog::current_snapshot(project.db(), f.table.name)? {
+        if let Some(s) = deliveries::current_snapshot(project.db(), f.table.name)? {
             let in_vault = |kind| -> Result<_> {
                 Ok(vault
                     .file(&s.snapshot_id, kind)?

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, anyhow};
 use loep_contract::{Datum, Partner, TABLES, Table};
 use loep_store::Project;
-use loep_store::catalog;
+use loep_store::deliveries;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -311,7 +311,7 @@ pub(super) fn plan(
     // BAG and BRP define the scope: other tables need them first.
     let has = |name: &str| -> Result<bool> {
         Ok(files.iter().any(|f| f.table.name == name)
-            || catalog::current_snapshot(project.db(), name)?.is_some())
+            || deliveries::current_snapshot(project.db(), name)?.is_some())
     };
     if files.iter().any(|f| !f.table.defines_scope()) {
         for needed in ["bag_verblijfsobject", "brp_persoon"] {

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result};
 use arrow_array::{Array, RecordBatch, StringArray};
 use loep_contract::Datum;
-use loep_store::catalog;
+use loep_store::deliveries;
 use loep_store::{Project, Pseudonym};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -53,7 +53,7 @@ fn pseudonym_from_hex(s: &str) -> Option<Pseudonym> {
 
 /// Calls `f` for every key in the scope file of a table's current snapshot.
 fn for_each_scope_key(project: &Project, table: &str, f: impl FnMut(&str)) -> Result<()> {
-    match catalog::current_snapshot(project.db(), table)?.and_then(|s| s.scope_pad) {
+    match deliveries::current_snapshot(project.db(), table)?.and_then(|s| s.scope_pad) {
         Some(rel) => for_each_value(&project.layout.dir.join(rel), SCOPE_COLUMN, f),
         None => Ok(()),
     }

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result, anyhow};
 use arrow_array::{RecordBatch, StringArray};
 use arrow_schema::SchemaRef;
-use loep_store::catalog::{self, Reject};
+use loep_store::deliveries::{self, Reject};
 use loep_store::{Pseudonym, Pseudonymiser, Tx};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -163,7 +163,7 @@ pub(super) struct RejectSummary {
 
 /// Where a table's rejected rows go: masked to the analysis store, in full to the vault.
 pub(super) struct RejectSink<'a> {
-    rows: catalog::RejectRows<'a>,
+    rows: deliveries::RejectRows<'a>,
     full: loep_vault::RejectRows<'a>,
     csv: csv::Writer<File>,
     total: u64,
@@ -179,7 +179,7 @@ impl<'a> RejectSink<'a> {
         csv: &Path,
     ) -> Result<RejectSink<'a>> {
         let mut sink = RejectSink {
-            rows: catalog::RejectRows::new(tx)?,
+            rows: deliveries::RejectRows::new(tx)?,
             full: vtx.rejects()?,
             csv: csv::Writer::from_path(csv)?,
             total: 0,
@@ -225,7 +225,7 @@ impl<'a> RejectSink<'a> {
         levering_id: &str,
     ) -> Result<()> {
         let shown = r.shown_value();
-        self.rows.insert(&catalog::RejectRow {
+        self.rows.insert(&deliveries::RejectRow {
             levering_id,
             tabel: f.table.name,
             bestand: &f.file_name,

@@ -3,7 +3,7 @@
 
 use loep_contract::{Bsn, Partner};
 use loep_intake::{IntakeReport, TableReport};
-use loep_store::catalog;
+use loep_store::deliveries;
 use loep_store::{Bewaartermijnen, Periode, Project, ProjectConfig};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -56,7 +56,7 @@ pub fn table<'a>(report: &'a IntakeReport, name: &str) -> &'a TableReport {
 
 /// The values of one column of a table's current snapshot.
 pub fn stored(project: &Project, table: &str, column: &str) -> BTreeSet<String> {
-    let snapshot = catalog::current_snapshot(project.db(), table)
+    let snapshot = deliveries::current_snapshot(project.db(), table)
         .unwrap()
         .unwrap_or_else(|| panic!("no snapshot of {table}"));
     let mut values = BTreeSet::new();
@@ -74,7 +74,7 @@ pub fn set(values: &[&str]) -> BTreeSet<String> {
 
 /// Every row of a table's current snapshot, as column name to text.
 pub fn rows(project: &Project, table: &str) -> Vec<BTreeMap<String, Option<String>>> {
-    let snapshot = catalog::current_snapshot(project.db(), table)
+    let snapshot = deliveries::current_snapshot(project.db(), table)
         .unwrap()
         .unwrap_or_else(|| panic!("no snapshot of {table}"));
     let path = project.layout.dir.join(&snapshot.pad);

@@ -1,14 +1,14 @@
 //! Pictures of a run for people who would rather look than read: the map of signals per buurt
-//! (`kaart`), the disparity chart with its reading guide (`eerlijkheid`) and the quality chart
-//! (`kwaliteit`). Each is a standalone SVG document; every text in it is Dutch.
+//! (`map`), the disparity chart with its reading guide (`fairness`) and the quality chart
+//! (`quality`). Each is a standalone SVG document; every text in it is Dutch.
 //!
 //! The documents are written with quick-xml's writer, which escapes every text and attribute
 //! value: a buurt named `A & B <x>` stays text. Numbers are written as Dutch readers read them
 //! (`1.234,5`).
 
-pub mod eerlijkheid;
-pub mod kaart;
-pub mod kwaliteit;
+pub mod fairness;
+pub mod map;
+pub mod quality;
 
 use anyhow::{Context, Result};
 use quick_xml::Writer;

@@ -6,7 +6,7 @@ use chrono::{DateTime, Local, TimeDelta, Utc};
 use rusqlite::params;
 
 use super::accounts::{atomically, find, stamp};
-use super::policy::Gebruiker;
+use super::policy::ActingAccount;
 use super::refused;
 use super::wachtwoord::{DUMMY_HASH, verify_password};
 use crate::audit::{self, Gebeurtenis};
@@ -55,7 +55,7 @@ fn locked(naam: &str, until: DateTime<Utc>) -> anyhow::Error {
 ///
 /// This is the login of the command line, run on the server by the project's own system
 /// user (who can read the stored password hashes anyway): a [`Client::Known`].
-pub fn authenticate(conn: &Db, naam: &str, password: &str) -> Result<Gebruiker> {
+pub fn authenticate(conn: &Db, naam: &str, password: &str) -> Result<ActingAccount> {
     authenticate_at(conn, naam, password, clock::now_utc(), Client::Known)
 }
 
@@ -65,7 +65,7 @@ pub fn authenticate_from(
     naam: &str,
     password: &str,
     client: Client,
-) -> Result<Gebruiker> {
+) -> Result<ActingAccount> {
     authenticate_at(conn, naam, password, clock::now_utc(), client)
 }
 
@@ -86,7 +86,7 @@ pub(super) fn authenticate_at(
     password: &str,
     now: DateTime<Utc>,
     client: Client,
-) -> Result<Gebruiker> {
+) -> Result<ActingAccount> {
     let Some(row) = find(conn, naam)? else {
         // Spend the same time as for a known account, so that names cannot be probed.
         let _ = verify_password(password, DUMMY_HASH);
@@ -206,7 +206,7 @@ pub(super) fn authenticate_at(
          WHERE naam = ?1 AND (mislukte_pogingen <> 0 OR geblokkeerd_tot IS NOT NULL)",
         params![naam],
     )?;
-    Ok(Gebruiker {
+    Ok(ActingAccount {
         naam: row.naam,
         rol: row.rol,
         organisatie: row.organisatie,
@@ -225,7 +225,7 @@ pub(crate) fn locked_now(conn: &Db, naam: &str, now: DateTime<Utc>) -> Result<bo
 /// The account `naam` as it stands now, for a session that a login started before
 /// ([`crate::websessie::resume`]): refused when the account is gone, disabled or changed
 /// outside loep. A lockout (failed logins by whoever) does not end a session already open.
-pub(crate) fn reload(conn: &Db, naam: &str) -> Result<Gebruiker> {
+pub(crate) fn reload(conn: &Db, naam: &str) -> Result<ActingAccount> {
     let Some(row) = find(conn, naam)? else {
         return Err(refused(format!(
             "account '{naam}' bestaat niet meer; log opnieuw in"
@@ -239,7 +239,7 @@ pub(crate) fn reload(conn: &Db, naam: &str) -> Result<Gebruiker> {
             "account '{naam}' is uitgeschakeld; vraag een beheerder om het weer in te schakelen"
         )));
     }
-    Ok(Gebruiker {
+    Ok(ActingAccount {
         naam: row.naam,
         rol: row.rol,
         organisatie: row.organisatie,

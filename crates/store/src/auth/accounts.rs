@@ -8,7 +8,7 @@ use loep_contract::Partner;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::policy::{Actie, Gebruiker, Object, Rol, authorize};
+use super::policy::{Actie, ActingAccount, Object, Rol, authorize};
 use super::wachtwoord::{check_name, check_password, hash_password, verify_password};
 use super::{invalid, not_found, refused};
 use crate::audit::{self, Gebeurtenis};
@@ -209,10 +209,10 @@ pub(crate) fn atomically<T>(conn: &Db, f: impl FnOnce() -> Result<T>) -> Result<
 
 /// Adds an account. The first account of a project must be a beheerder and needs no `by`;
 /// every later one is added by a beheerder. A sleutelhouder or fg starts as waiting for an
-/// fg's confirmation ([`confirm_user`]).
-pub fn add_user(
+/// fg's confirmation ([`confirm_account`]).
+pub fn add_account(
     conn: &Db,
-    by: Option<&Gebruiker>,
+    by: Option<&ActingAccount>,
     naam: &str,
     rol: Rol,
     organisatie: Option<Partner>,
@@ -220,7 +220,7 @@ pub fn add_user(
 ) -> Result<Account> {
     check_name(naam)?;
     match by {
-        Some(by) => authorize(by, Actie::GebruikersBeheren, Object::Gebruiker { naam })?,
+        Some(by) => authorize(by, Actie::GebruikersBeheren, Object::Account { naam })?,
         None => {
             let n: i64 = conn.query_row("SELECT COUNT(*) FROM gebruiker", [], |r| r.get(0))?;
             if n > 0 {
@@ -288,7 +288,7 @@ pub fn add_user(
             now,
             Gebeurtenis::Aangemaakt,
             naam,
-            by.map(Gebruiker::naam),
+            by.map(ActingAccount::naam),
             Some(&toelichting),
         )
     })?;
@@ -307,11 +307,11 @@ pub fn add_user(
 }
 
 /// Every account of the project, by name, with its state now.
-pub fn users(conn: &Db) -> Result<Vec<Account>> {
-    users_at(conn, clock::now_utc())
+pub fn accounts(conn: &Db) -> Result<Vec<Account>> {
+    accounts_at(conn, clock::now_utc())
 }
 
-pub(super) fn users_at(conn: &Db, now: DateTime<Utc>) -> Result<Vec<Account>> {
+pub(super) fn accounts_at(conn: &Db, now: DateTime<Utc>) -> Result<Vec<Account>> {
     let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY naam"))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows
@@ -323,8 +323,8 @@ pub(super) fn users_at(conn: &Db, now: DateTime<Utc>) -> Result<Vec<Account>> {
 }
 
 /// Disables an account: it can no longer log in; what it did stays recorded.
-pub fn disable_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
-    authorize(by, Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
+pub fn disable_account(conn: &Db, by: &ActingAccount, naam: &str) -> Result<()> {
+    authorize(by, Actie::GebruikersBeheren, Object::Account { naam })?;
     let now = clock::now_utc();
     let changed = atomically(conn, || {
         let n = conn.execute(
@@ -355,12 +355,12 @@ pub fn disable_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
 
 /// Re-enables a disabled account, or lifts the lock of a locked one, by a beheerder other than
 /// the account itself. A sleutelhouder or fg keeps its confirmation state.
-pub fn enable_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
-    enable_user_at(conn, by, naam, clock::now_utc())
+pub fn enable_account(conn: &Db, by: &ActingAccount, naam: &str) -> Result<()> {
+    enable_account_at(conn, by, naam, clock::now_utc())
 }
 
-fn enable_user_at(conn: &Db, by: &Gebruiker, naam: &str, now: DateTime<Utc>) -> Result<()> {
-    authorize(by, Actie::GebruikersBeheren, Object::Gebruiker { naam })?;
+fn enable_account_at(conn: &Db, by: &ActingAccount, naam: &str, now: DateTime<Utc>) -> Result<()> {
+    authorize(by, Actie::GebruikersBeheren, Object::Account { naam })?;
     let Some(row) = find(conn, naam)? else {
         return Err(not_found(naam));
     };
@@ -391,8 +391,8 @@ fn enable_user_at(conn: &Db, by: &Gebruiker, naam: &str, now: DateTime<Utc>) -> 
 
 /// A confirmed functionaris gegevensbescherming confirms a sleutelhouder or fg account that a
 /// beheerder created; never their own.
-pub fn confirm_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
-    authorize(by, Actie::GebruikersBevestigen, Object::Gebruiker { naam })?;
+pub fn confirm_account(conn: &Db, by: &ActingAccount, naam: &str) -> Result<()> {
+    authorize(by, Actie::GebruikersBevestigen, Object::Account { naam })?;
     let Some(row) = find(conn, naam)? else {
         return Err(not_found(naam));
     };
@@ -430,7 +430,7 @@ pub fn confirm_user(conn: &Db, by: &Gebruiker, naam: &str) -> Result<()> {
 /// An account changes its own password: the current one must be right, the new one must
 /// meet the rules and differ from it. The account's open sessions end with it (their seal
 /// covers the account's row), and the audit trail records the change.
-pub fn change_password(conn: &Db, user: &Gebruiker, current: &str, new: &str) -> Result<()> {
+pub fn change_password(conn: &Db, user: &ActingAccount, current: &str, new: &str) -> Result<()> {
     let naam = user.naam();
     let Some(row) = find(conn, naam)? else {
         return Err(not_found(naam));
@@ -484,7 +484,7 @@ pub fn has_confirmed_fg(conn: &Db) -> Result<bool> {
 /// the approval (same transaction), after [`authorize`] for [`Actie::ProjectGoedkeuren`].
 /// Nothing to do for an fg that is confirmed already; refused when `fg` is not confirmed and
 /// another fg is, because then that fg must confirm this one.
-pub fn confirm_first_fg(conn: &Db, fg: &Gebruiker) -> Result<()> {
+pub fn confirm_first_fg(conn: &Db, fg: &ActingAccount) -> Result<()> {
     if fg.rol != Rol::FunctionarisGegevensbescherming {
         return Err(refused(format!(
             "geweigerd: alleen een functionaris gegevensbescherming wordt bevestigd bij de goedkeuring van het project; '{}' is een {}",
@@ -536,8 +536,8 @@ mod tests {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
         create_schema(Db::of(&conn)).unwrap();
-        assert!(add_user(Db::of(&conn), None, "analist", Rol::Analist, None, PW).is_err());
-        let added = add_user(Db::of(&conn), None, "beheer", Rol::Beheerder, None, PW).unwrap();
+        assert!(add_account(Db::of(&conn), None, "analist", Rol::Analist, None, PW).is_err());
+        let added = add_account(Db::of(&conn), None, "beheer", Rol::Beheerder, None, PW).unwrap();
         assert_eq!(added.status, AccountStatus::Actief);
         assert_eq!(added.rol, Rol::Beheerder);
         let b = authenticate(Db::of(&conn), "beheer", PW).unwrap();
@@ -545,12 +545,12 @@ mod tests {
             (b.naam(), b.rol(), b.bevestigd()),
             ("beheer", Rol::Beheerder, true)
         );
-        let e = add_user(Db::of(&conn), None, "b2", Rol::Beheerder, None, PW).unwrap_err();
+        let e = add_account(Db::of(&conn), None, "b2", Rol::Beheerder, None, PW).unwrap_err();
         assert_eq!(kind(&e), Some(ProblemKind::Refused), "{e}");
-        let e = add_user(Db::of(&conn), Some(&b), "a", Rol::Analist, None, "kort").unwrap_err();
+        let e = add_account(Db::of(&conn), Some(&b), "a", Rol::Analist, None, "kort").unwrap_err();
         assert!(e.to_string().contains("minstens 12 tekens"), "{e}");
         assert_eq!(kind(&e), Some(ProblemKind::Invalid));
-        let e = add_user(
+        let e = add_account(
             Db::of(&conn),
             Some(&b),
             "m",
@@ -561,7 +561,7 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("geef de organisatie"), "{e}");
         assert_eq!(Problem::fields_of(&e), ["organisatie"]);
-        let e = add_user(
+        let e = add_account(
             Db::of(&conn),
             Some(&b),
             "a",
@@ -573,7 +573,7 @@ mod tests {
         assert!(e.to_string().contains("laat de organisatie weg"), "{e}");
         assert_eq!(Problem::fields_of(&e), ["organisatie"]);
         assert!(
-            add_user(
+            add_account(
                 Db::of(&conn),
                 Some(&b),
                 "naam met spatie",
@@ -583,7 +583,7 @@ mod tests {
             )
             .is_err()
         );
-        add_user(
+        add_account(
             Db::of(&conn),
             Some(&b),
             "m",
@@ -597,9 +597,9 @@ mod tests {
             Some(Partner::Uwv)
         );
         let a = add(Db::of(&conn), &b, "a", Rol::Analist);
-        let e = add_user(Db::of(&conn), Some(&b), "a", Rol::Analist, None, PW).unwrap_err();
+        let e = add_account(Db::of(&conn), Some(&b), "a", Rol::Analist, None, PW).unwrap_err();
         assert!(e.to_string().contains("al een account 'a'"), "{e}");
-        let e = add_user(Db::of(&conn), Some(&a), "x", Rol::Analist, None, PW).unwrap_err();
+        let e = add_account(Db::of(&conn), Some(&a), "x", Rol::Analist, None, PW).unwrap_err();
         assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         let phc: String = conn
             .query_row(
@@ -615,18 +615,18 @@ mod tests {
         assert_eq!(kind(&e), Some(ProblemKind::Refused));
         let e = authenticate(Db::of(&conn), "niemand", PW).unwrap_err();
         assert!(e.to_string().contains("onbekend account"), "{e}");
-        disable_user(Db::of(&conn), &b, "a").unwrap();
+        disable_account(Db::of(&conn), &b, "a").unwrap();
         let e = authenticate(Db::of(&conn), "a", PW).unwrap_err();
         assert!(e.to_string().contains("uitgeschakeld"), "{e}");
         // A disabled account with a wrong password learns nothing more than any other name.
         let e = authenticate(Db::of(&conn), "a", "een ander wachtwoord").unwrap_err();
         assert!(e.to_string().contains("verkeerd wachtwoord"), "{e}");
-        assert!(disable_user(Db::of(&conn), &b, "a").is_err());
-        let e = disable_user(Db::of(&conn), &b, "niemand").unwrap_err();
+        assert!(disable_account(Db::of(&conn), &b, "a").is_err());
+        let e = disable_account(Db::of(&conn), &b, "niemand").unwrap_err();
         assert_eq!(kind(&e), Some(ProblemKind::NotFound), "{e}");
-        let e = disable_user(Db::of(&conn), &b, "beheer").unwrap_err();
+        let e = disable_account(Db::of(&conn), &b, "beheer").unwrap_err();
         assert!(e.to_string().contains("eigen account"), "{e}");
-        let list = users(Db::of(&conn)).unwrap();
+        let list = super::accounts(Db::of(&conn)).unwrap();
         assert_eq!(list.len(), 3);
         let a = list.iter().find(|u| u.naam == "a").unwrap();
         assert_eq!(a.status, AccountStatus::Uitgeschakeld);
@@ -641,25 +641,25 @@ mod tests {
         let (conn, b) = project();
         let b2 = add(Db::of(&conn), &b, "beheer2", Rol::Beheerder);
         add(Db::of(&conn), &b, "a", Rol::Analist);
-        let e = enable_user(Db::of(&conn), &b, "a").unwrap_err();
+        let e = enable_account(Db::of(&conn), &b, "a").unwrap_err();
         assert!(e.to_string().contains("niets in te schakelen"), "{e}");
-        disable_user(Db::of(&conn), &b, "a").unwrap();
+        disable_account(Db::of(&conn), &b, "a").unwrap();
         assert!(authenticate(Db::of(&conn), "a", PW).is_err());
-        enable_user(Db::of(&conn), &b2, "a").unwrap();
+        enable_account(Db::of(&conn), &b2, "a").unwrap();
         assert_eq!(authenticate(Db::of(&conn), "a", PW).unwrap().naam(), "a");
         assert_eq!(
             status(Db::of(&conn), "a", clock::now_utc()).status,
             AccountStatus::Actief
         );
         // Not one's own account, not by a non-beheerder, not an unknown one.
-        disable_user(Db::of(&conn), &b, "beheer2").unwrap();
-        let e = enable_user(Db::of(&conn), &b2, "beheer2").unwrap_err();
+        disable_account(Db::of(&conn), &b, "beheer2").unwrap();
+        let e = enable_account(Db::of(&conn), &b2, "beheer2").unwrap_err();
         assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         let a = authenticate(Db::of(&conn), "a", PW).unwrap();
-        assert!(enable_user(Db::of(&conn), &a, "beheer2").is_err());
-        let e = enable_user(Db::of(&conn), &b, "niemand").unwrap_err();
+        assert!(enable_account(Db::of(&conn), &a, "beheer2").is_err());
+        let e = enable_account(Db::of(&conn), &b, "niemand").unwrap_err();
         assert_eq!(kind(&e), Some(ProblemKind::NotFound));
-        enable_user(Db::of(&conn), &b, "beheer2").unwrap();
+        enable_account(Db::of(&conn), &b, "beheer2").unwrap();
         let trail = events(Db::of(&conn));
         assert!(trail.contains(&(
             Gebeurtenis::Ingeschakeld,
@@ -688,7 +688,7 @@ mod tests {
             );
         }
         assert!(authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown).is_err());
-        enable_user_at(Db::of(&conn), &b, "a", t).unwrap();
+        enable_account_at(Db::of(&conn), &b, "a", t).unwrap();
         assert_eq!(
             authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown)
                 .unwrap()
@@ -706,7 +706,7 @@ mod tests {
             "fg",
             Rol::FunctionarisGegevensbescherming,
         );
-        let listed = add_user(
+        let listed = add_account(
             Db::of(&conn),
             Some(&b),
             "sleutel",
@@ -728,14 +728,14 @@ mod tests {
             assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         }
         // A beheerder cannot confirm it; nor can an fg that is not confirmed itself.
-        assert!(confirm_user(Db::of(&conn), &b, "sleutel").is_err());
+        assert!(confirm_account(Db::of(&conn), &b, "sleutel").is_err());
         assert!(!fg.bevestigd());
-        assert!(confirm_user(Db::of(&conn), &fg, "sleutel").is_err());
+        assert!(confirm_account(Db::of(&conn), &fg, "sleutel").is_err());
         // The first fg is confirmed at the approval, and then confirms the key holder.
         confirm_first_fg(Db::of(&conn), &fg).unwrap();
         let fg = authenticate(Db::of(&conn), "fg", PW).unwrap();
         assert!(fg.bevestigd());
-        confirm_user(Db::of(&conn), &fg, "sleutel").unwrap();
+        confirm_account(Db::of(&conn), &fg, "sleutel").unwrap();
         let s = authenticate(Db::of(&conn), "sleutel", PW).unwrap();
         assert!(s.bevestigd());
         let request = Object::Onthulling {
@@ -748,12 +748,12 @@ mod tests {
             status(Db::of(&conn), "sleutel", clock::now_utc()).status,
             AccountStatus::Actief
         );
-        let e = confirm_user(Db::of(&conn), &fg, "sleutel").unwrap_err();
+        let e = confirm_account(Db::of(&conn), &fg, "sleutel").unwrap_err();
         assert!(e.to_string().contains("al bevestigd"), "{e}");
         // Other roles need no confirmation.
         let a = add(Db::of(&conn), &b, "a", Rol::Analist);
         assert!(a.bevestigd());
-        assert!(confirm_user(Db::of(&conn), &fg, "a").is_err());
+        assert!(confirm_account(Db::of(&conn), &fg, "a").is_err());
         assert!(events(Db::of(&conn)).contains(&(
             Gebeurtenis::Bevestigd,
             "sleutel".to_string(),
@@ -779,7 +779,7 @@ mod tests {
             Rol::FunctionarisGegevensbescherming,
         );
         // The second fg can neither confirm themselves nor be confirmed by an approval.
-        let e = confirm_user(Db::of(&conn), &fg2, "fg2").unwrap_err();
+        let e = confirm_account(Db::of(&conn), &fg2, "fg2").unwrap_err();
         assert!(e.to_string().starts_with("geweigerd: "), "{e}");
         let e = confirm_first_fg(Db::of(&conn), &fg2).unwrap_err();
         assert!(e.to_string().contains("al een bevestigde"), "{e}");
@@ -788,11 +788,11 @@ mod tests {
         let e = decide(
             &fg,
             Actie::GebruikersBevestigen,
-            Object::Gebruiker { naam: "fg" },
+            Object::Account { naam: "fg" },
         )
         .unwrap_err();
         assert!(e.contains("eigen account"), "{e}");
-        confirm_user(Db::of(&conn), &fg, "fg2").unwrap();
+        confirm_account(Db::of(&conn), &fg, "fg2").unwrap();
         assert!(authenticate(Db::of(&conn), "fg2", PW).unwrap().bevestigd());
     }
 
@@ -828,7 +828,7 @@ mod tests {
         assert!(confirm_first_fg(Db::of(&conn), &fg2).is_err());
         assert!(!authenticate(Db::of(&conn), "fg2", PW).unwrap().bevestigd());
         // Disabling the confirmed fg does not reopen the way.
-        disable_user(Db::of(&conn), &b, "fg").unwrap();
+        disable_account(Db::of(&conn), &b, "fg").unwrap();
         assert!(has_confirmed_fg(Db::of(&conn)).unwrap());
         assert!(confirm_first_fg(Db::of(&conn), &fg2).is_err());
         let confirmed: Vec<_> = events(Db::of(&conn))
@@ -857,11 +857,11 @@ mod tests {
         confirm_first_fg(Db::of(&conn), &fg).unwrap();
         let fg = authenticate(Db::of(&conn), "fg", PW).unwrap();
         add(Db::of(&conn), &b, "sleutel", Rol::Sleutelhouder);
-        confirm_user(Db::of(&conn), &fg, "sleutel").unwrap();
+        confirm_account(Db::of(&conn), &fg, "sleutel").unwrap();
         add(Db::of(&conn), &b, "a", Rol::Analist);
-        disable_user(Db::of(&conn), &b, "a").unwrap();
+        disable_account(Db::of(&conn), &b, "a").unwrap();
         let b2 = add(Db::of(&conn), &b, "b2", Rol::Beheerder);
-        enable_user(Db::of(&conn), &b2, "a").unwrap();
+        enable_account(Db::of(&conn), &b2, "a").unwrap();
         for _ in 0..MAX_FAILED_LOGINS {
             let _ = authenticate(Db::of(&conn), "a", "niet het goede wachtwoord");
         }
@@ -971,12 +971,12 @@ CREATE TABLE gebruiker (
         let s = authenticate(Db::of(&conn), "sleutel", PW).unwrap();
         assert!(s.bevestigd());
         assert!(has_confirmed_fg(Db::of(&conn)).unwrap());
-        let list = users(Db::of(&conn)).unwrap();
+        let list = super::accounts(Db::of(&conn)).unwrap();
         assert_eq!(list.len(), 4);
         let weg = list.iter().find(|a| a.naam == "weg").unwrap();
         assert_eq!(weg.status, AccountStatus::Uitgeschakeld);
         let b = authenticate(Db::of(&conn), "beheer", PW).unwrap();
-        add_user(Db::of(&conn), Some(&b), "nieuw", Rol::Analist, None, PW).unwrap();
+        add_account(Db::of(&conn), Some(&b), "nieuw", Rol::Analist, None, PW).unwrap();
         // The lockout works on the old rows.
         for _ in 0..MAX_FAILED_LOGINS {
             let _ = authenticate_from(

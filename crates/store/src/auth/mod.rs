@@ -5,12 +5,13 @@
 //! the table of role × action × object; the CLI and the web server call it, and the store's own
 //! functions that reveal or destroy data call it again, so that no path around it exists.
 //!
-//! A [`Gebruiker`] (a logged-in account) comes only from [`authenticate`]: its fields are
-//! private and it has no public constructor. Repeated failed logins lock an account for a
-//! while. Separation of duties: a sleutelhouder or functionaris gegevensbescherming created by
-//! a beheerder can do nothing until a confirmed fg confirms the account (the project's first fg
-//! is confirmed when they approve the project), so that no single person holds both halves of
-//! the four eyes. Everything that happens to an account is written to [`crate::audit`].
+//! An [`ActingAccount`] (the account that acts) comes only from logging in ([`authenticate`])
+//! or from a web session or API key the store checked: its fields are private and it has no
+//! public constructor. Repeated failed logins lock an account for a while. Separation of
+//! duties: a sleutelhouder or functionaris gegevensbescherming created by a beheerder can do
+//! nothing until a confirmed fg confirms the account (the project's first fg is confirmed when
+//! they approve the project), so that no single person holds both halves of the four eyes.
+//! Everything that happens to an account is written to [`crate::audit`].
 //!
 //! One idea per file: `policy` (who may do what), `wachtwoord` (password rules and hashing),
 //! `aanmelden` (logging in and the lockout) and `accounts` (the accounts' table and what is
@@ -27,10 +28,10 @@ pub use aanmelden::{Client, LOCKOUT_MINUTES, MAX_FAILED_LOGINS, authenticate, au
 pub(crate) use aanmelden::{locked_now, reload};
 pub(crate) use accounts::atomically;
 pub use accounts::{
-    Account, AccountStatus, add_user, change_password, confirm_first_fg, confirm_user,
-    create_schema, disable_user, enable_user, has_confirmed_fg, users,
+    Account, AccountStatus, accounts, add_account, change_password, confirm_account,
+    confirm_first_fg, create_schema, disable_account, enable_account, has_confirmed_fg,
 };
-pub use policy::{Actie, Gebruiker, Object, Rol, authorize, decide};
+pub use policy::{Actie, ActingAccount, Object, Rol, authorize, decide};
 pub use wachtwoord::{
     MIN_PASSWORD, MIN_PASSWORD_SCORE, check_new_account, check_password, hash_password,
 };

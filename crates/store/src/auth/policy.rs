@@ -308,7 +308,7 @@ pub enum Object<'a> {
         op_zaak: bool,
     },
     /// An account.
-    Gebruiker { naam: &'a str },
+    Account { naam: &'a str },
     /// A case: whether the user (their account or their organisation) holds a role on it,
     /// and whether it is closed.
     Zaak { op_zaak: bool, gesloten: bool },
@@ -337,16 +337,17 @@ impl Actie {
     }
 }
 
-/// A logged-in account. Only [`authenticate`](super::authenticate) makes one.
+/// The account that acts: logged in with its password ([`authenticate`](super::authenticate)),
+/// or behind a web session or an API key that the store checked. Nothing else makes one.
 #[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Gebruiker {
+pub struct ActingAccount {
     pub(super) naam: String,
     pub(super) rol: Rol,
     pub(super) organisatie: Option<Partner>,
     pub(super) bevestigd: bool,
 }
 
-impl Gebruiker {
+impl ActingAccount {
     pub fn naam(&self) -> &str {
         &self.naam
     }
@@ -366,15 +367,15 @@ impl Gebruiker {
         self.bevestigd
     }
 
-    /// For the unit tests of this crate only: every other `Gebruiker` comes from a login.
+    /// For the unit tests of this crate only: every other `ActingAccount` comes from a login.
     #[cfg(test)]
     pub(crate) fn for_test(
         naam: &str,
         rol: Rol,
         organisatie: Option<Partner>,
         bevestigd: bool,
-    ) -> Gebruiker {
-        Gebruiker {
+    ) -> ActingAccount {
+        ActingAccount {
             naam: naam.to_string(),
             rol,
             organisatie,
@@ -384,7 +385,7 @@ impl Gebruiker {
 }
 
 /// Allowed, or refused with the reason (in Dutch).
-pub fn decide(user: &Gebruiker, actie: Actie, object: Object<'_>) -> Result<(), String> {
+pub fn decide(user: &ActingAccount, actie: Actie, object: Object<'_>) -> Result<(), String> {
     // Separation of duties: an unconfirmed account may only approve the project, so that the
     // project's first fg can be confirmed by that approval.
     if !user.bevestigd && actie != Actie::ProjectGoedkeuren {
@@ -441,10 +442,10 @@ pub fn decide(user: &Gebruiker, actie: Actie, object: Object<'_>) -> Result<(), 
                 Ok(())
             }
         }
-        (Actie::GebruikersBeheren, Object::Gebruiker { naam }) if naam == user.naam => {
+        (Actie::GebruikersBeheren, Object::Account { naam }) if naam == user.naam => {
             Err("je kunt je eigen account niet wijzigen; vraag een andere beheerder".to_string())
         }
-        (Actie::GebruikersBevestigen, Object::Gebruiker { naam }) if naam == user.naam => {
+        (Actie::GebruikersBevestigen, Object::Account { naam }) if naam == user.naam => {
             Err("je kunt je eigen account niet bevestigen; dat doet een andere functionaris gegevensbescherming".to_string())
         }
         _ => Ok(()),
@@ -452,7 +453,7 @@ pub fn decide(user: &Gebruiker, actie: Actie, object: Object<'_>) -> Result<(), 
 }
 
 /// [`decide`] as an error a command can return (a refusal, starting with "geweigerd: ").
-pub fn authorize(user: &Gebruiker, actie: Actie, object: Object<'_>) -> Result<()> {
+pub fn authorize(user: &ActingAccount, actie: Actie, object: Object<'_>) -> Result<()> {
     decide(user, actie, object).map_err(|reason| refused(format!("geweigerd: {reason}")))
 }
 
@@ -461,8 +462,8 @@ mod tests {
     use super::*;
     use crate::auth::test_support::*;
 
-    fn user(naam: &str, rol: Rol) -> Gebruiker {
-        Gebruiker::for_test(
+    fn user(naam: &str, rol: Rol) -> ActingAccount {
+        ActingAccount::for_test(
             naam,
             rol,
             (rol == Rol::PartnerMedewerker).then_some(Partner::Uwv),
@@ -623,7 +624,7 @@ mod tests {
             decide(
                 &b,
                 Actie::GebruikersBeheren,
-                Object::Gebruiker { naam: "beheer" }
+                Object::Account { naam: "beheer" }
             )
             .is_err()
         );
@@ -632,7 +633,7 @@ mod tests {
             decide(
                 &fg,
                 Actie::GebruikersBevestigen,
-                Object::Gebruiker { naam: "fg" }
+                Object::Account { naam: "fg" }
             )
             .is_err()
         );
@@ -640,7 +641,7 @@ mod tests {
             decide(
                 &fg,
                 Actie::GebruikersBevestigen,
-                Object::Gebruiker { naam: "fg2" }
+                Object::Account { naam: "fg2" }
             )
             .is_ok()
         );
@@ -651,7 +652,7 @@ mod tests {
     #[test]
     fn unconfirmed_accounts_may_only_approve() {
         for rol in [Rol::Sleutelhouder, Rol::FunctionarisGegevensbescherming] {
-            let u = Gebruiker::for_test("nieuw", rol, None, false);
+            let u = ActingAccount::for_test("nieuw", rol, None, false);
             for actie in Actie::ALL {
                 let got = decide(&u, actie, object_for(actie, "nieuw"));
                 let may = actie == Actie::ProjectGoedkeuren

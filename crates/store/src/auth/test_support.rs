@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::accounts::users_at;
-use super::{Account, Actie, Gebruiker, Object, Rol, add_user, authenticate, create_schema};
+use super::accounts::accounts_at;
+use super::{Account, Actie, ActingAccount, Object, Rol, add_account, authenticate, create_schema};
 use crate::audit::{self, Gebeurtenis};
 use crate::db::Db;
 use crate::problem::{Problem, ProblemKind};
@@ -12,17 +12,17 @@ use crate::problem::{Problem, ProblemKind};
 pub(super) const PW: &str = "een lang wachtwoord";
 
 /// A project with its first beheerder, logged in.
-pub(super) fn project() -> (rusqlite::Connection, Gebruiker) {
+pub(super) fn project() -> (rusqlite::Connection, ActingAccount) {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     crate::integrity::register(Db::of(&conn), &crate::integrity::test_key(), 0).unwrap();
     create_schema(Db::of(&conn)).unwrap();
-    add_user(Db::of(&conn), None, "beheer", Rol::Beheerder, None, PW).unwrap();
+    add_account(Db::of(&conn), None, "beheer", Rol::Beheerder, None, PW).unwrap();
     let b = authenticate(Db::of(&conn), "beheer", PW).unwrap();
     (conn, b)
 }
 
-pub(super) fn add(conn: &Db, by: &Gebruiker, naam: &str, rol: Rol) -> Gebruiker {
-    add_user(conn, Some(by), naam, rol, None, PW).unwrap();
+pub(super) fn add(conn: &Db, by: &ActingAccount, naam: &str, rol: Rol) -> ActingAccount {
+    add_account(conn, Some(by), naam, rol, None, PW).unwrap();
     authenticate(conn, naam, PW).unwrap()
 }
 
@@ -35,7 +35,7 @@ pub(super) fn events(conn: &Db) -> Vec<(Gebeurtenis, String, Option<String>)> {
 }
 
 pub(super) fn status(conn: &Db, naam: &str, now: DateTime<Utc>) -> Account {
-    users_at(conn, now)
+    accounts_at(conn, now)
         .unwrap()
         .into_iter()
         .find(|a| a.naam == naam)
@@ -60,7 +60,7 @@ pub(super) fn object_for(actie: Actie, naam: &str) -> Object<'_> {
             goedgekeurd: true,
             op_zaak: false,
         },
-        Actie::GebruikersBeheren | Actie::GebruikersBevestigen => Object::Gebruiker {
+        Actie::GebruikersBeheren | Actie::GebruikersBevestigen => Object::Account {
             naam: "iemand-anders",
         },
         Actie::ZaakHeropenen => Object::Zaak {

@@ -123,7 +123,7 @@ pub(super) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRz
 mod tests {
     use super::*;
     use crate::auth::test_support::*;
-    use crate::auth::{Rol, add_user};
+    use crate::auth::{Rol, add_account};
     use crate::db::Db;
     use crate::problem::ProblemKind;
 
@@ -172,10 +172,10 @@ mod tests {
         // The length rule stays, also for a strong-looking short password.
         let e = check_new_account("analist", "Xq7#pL2!vR").unwrap_err();
         assert!(e.to_string().contains("minstens 12"), "{e}");
-        // add_user applies the same check.
+        // add_account applies the same check.
         let (conn, b) = project();
         assert!(
-            add_user(
+            add_account(
                 Db::of(&conn),
                 Some(&b),
                 "analist",
@@ -186,7 +186,7 @@ mod tests {
             .is_err()
         );
         assert!(
-            add_user(
+            add_account(
                 Db::of(&conn),
                 Some(&b),
                 "analist",

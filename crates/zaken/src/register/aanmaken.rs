@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use loep_store::TxDb;
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::scan::Signal;
 use loep_store::{Problem, ProblemKind, Project, clock};
 use rusqlite::{OptionalExtension, params};
@@ -11,7 +11,7 @@ use super::logboek::log_step;
 use super::model::{Zaak, ZaakSignaal};
 use super::opslag::{ZAAK_COLUMNS, add_rol, load, personen};
 use super::{invalid, invalid_in, today};
-use crate::catalogus::{self, catalogus};
+use crate::case_types::{self, case_types};
 
 /// What `loep zaak new` asks for.
 #[derive(Debug, Clone, Default)]
@@ -30,9 +30,9 @@ pub struct Nieuw {
 
 /// `loep zaak new`: an analist or projectleider opens a case for the address of one or more
 /// signals. The signals are copied into the case, so that they stay with it.
-pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaak> {
+pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result<Zaak> {
     auth::authorize(user, Actie::ZaakAanmaken, Object::Project)?;
-    let c = catalogus();
+    let c = case_types();
     if nieuw.signalen.is_empty() {
         return Err(invalid_in(
             &["signaal"],
@@ -80,7 +80,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         Some(code) => c.zaaktype(code.trim()).ok_or_else(|| {
             invalid(format!(
                 "onbekend zaaktype '{code}'; kies uit: {}",
-                catalogus::Catalogus::codes(c.zaaktypen.iter().map(|z| z.code.as_str()))
+                case_types::CaseTypes::codes(c.zaaktypen.iter().map(|z| z.code.as_str()))
             ))
         })?,
         None => c
@@ -99,10 +99,10 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
         .vertrouwelijkheidaanduiding
         .clone()
         .unwrap_or_else(|| zaaktype.vertrouwelijkheidaanduiding.clone());
-    if !catalogus::VERTROUWELIJKHEID.contains(&vertrouwelijk.as_str()) {
+    if !case_types::VERTROUWELIJKHEID.contains(&vertrouwelijk.as_str()) {
         return Err(invalid(format!(
             "onbekende vertrouwelijkheidaanduiding '{vertrouwelijk}'; kies uit: {}",
-            catalogus::VERTROUWELIJKHEID.join(", ")
+            case_types::VERTROUWELIJKHEID.join(", ")
         )));
     }
     // A signal is handled in one open case at a time.

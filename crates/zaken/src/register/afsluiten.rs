@@ -2,7 +2,7 @@
 //! sets (a cancellation too).
 
 use anyhow::Result;
-use loep_store::auth::{Actie, Gebruiker};
+use loep_store::auth::{Actie, ActingAccount};
 use loep_store::{Project, TxDb, clock};
 use rusqlite::params;
 
@@ -13,13 +13,13 @@ use super::model::Zaak;
 use super::opslag::{detail, load, push_status};
 use super::status::check_transition;
 use super::toegang::authorize;
-use crate::catalogus::{self, catalogus};
+use crate::case_types::{self, case_types};
 
 /// `loep zaak close`: close a case with a resultaat. Every indicator that raised it needs a
 /// bevinding (from the visit, or given here), so that hit rates count every closed case.
 pub fn close(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     resultaat: &str,
     toelichting: &str,
@@ -33,11 +33,11 @@ pub fn close(
             "een zaak zonder afgerond onderzoek annuleer je door haar status op geannuleerd te zetten",
         ));
     }
-    if catalogus().resultaattype(resultaat.trim()).is_none() {
+    if case_types().resultaattype(resultaat.trim()).is_none() {
         return Err(invalid(format!(
             "onbekend resultaat '{resultaat}'; kies uit: {}",
-            catalogus::Catalogus::codes(
-                catalogus()
+            case_types::CaseTypes::codes(
+                case_types()
                     .resultaattypen
                     .iter()
                     .filter(|r| r.code != "ingetrokken")
@@ -98,14 +98,14 @@ pub(super) fn close_in(
     resultaat: &str,
     toelichting: &str,
 ) -> Result<()> {
-    let c = catalogus();
+    let c = case_types();
     let Some(rt) = c.resultaattype(resultaat) else {
         return Err(invalid(format!(
             "onbekend resultaat '{resultaat}'; kies uit: {}",
-            catalogus::Catalogus::codes(c.resultaattypen.iter().map(|r| r.code.as_str()))
+            case_types::CaseTypes::codes(c.resultaattypen.iter().map(|r| r.code.as_str()))
         )));
     };
-    let dagen = catalogus::duration_days(&rt.archiefactietermijn)?
+    let dagen = case_types::duration_days(&rt.archiefactietermijn)?
         .min(i64::from(project.zaken_jaren) * 365);
     let eind = clock::now_utc();
     let archief = (eind + chrono::Duration::days(dagen))

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use loep_store::Project;
-use loep_store::auth::{Actie, Gebruiker};
+use loep_store::auth::{Actie, ActingAccount};
 use rusqlite::{OptionalExtension, params};
 
 use super::logboek::log_step;
@@ -14,7 +14,7 @@ use super::{invalid, invalid_in};
 
 /// `loep zaak reopen`: the projectleider reopens a closed case, with a reason. The resultaat
 /// and archive dates are cleared (the history keeps them).
-pub fn reopen(project: &mut Project, user: &Gebruiker, id: &str, reden: &str) -> Result<Zaak> {
+pub fn reopen(project: &mut Project, user: &ActingAccount, id: &str, reden: &str) -> Result<Zaak> {
     let z = load(project.db(), id)?;
     authorize(project.db(), user, Actie::ZaakHeropenen, &z)?;
     check_transition(&z, "heropend")?;

@@ -2,7 +2,7 @@
 //! outcomes, who went and a bevinding per indicator (`loep zaak visit record`).
 
 use anyhow::Result;
-use loep_store::auth::{Actie, Gebruiker, Rol};
+use loep_store::auth::{Actie, ActingAccount, Rol};
 use loep_store::{Problem, ProblemKind, Project};
 use rusqlite::params;
 
@@ -13,13 +13,13 @@ use super::opslag::{add_rol, detail, load, push_status, rollen};
 use super::status::check_transition;
 use super::toegang::{authorize, check_medewerker};
 use super::{invalid, invalid_in, today};
-use crate::catalogus::{self, catalogus};
+use crate::case_types::{self, case_types};
 
 /// `loep zaak visit plan`: plan a house visit with a team of handhavers (and care workers);
 /// each gets the role huisbezoeker, so that they see the case.
 pub fn plan_visit(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     datum: &str,
     team: &[String],
@@ -150,20 +150,20 @@ pub const MAX_AANWEZIG: usize = 12;
 /// terugmelding per person named.
 pub fn record_visit(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     u: &Uitkomst,
 ) -> Result<ZaakDetail> {
     let z = load(project.db(), id)?;
     authorize(project.db(), user, Actie::HuisbezoekVastleggen, &z)?;
     check_transition(&z, "huisbezoek_uitgevoerd")?;
-    let c = catalogus();
+    let c = case_types();
     if u.uitkomsten.is_empty() {
         return Err(invalid_in(
             &["uitkomst"],
             format!(
                 "geef de uitkomst van het bezoek (meer dan één mag); kies uit: {}",
-                catalogus::Catalogus::codes(c.uitkomsten.iter().map(|x| x.code.as_str()))
+                case_types::CaseTypes::codes(c.uitkomsten.iter().map(|x| x.code.as_str()))
             ),
         ));
     }
@@ -171,7 +171,7 @@ pub fn record_visit(
         if c.uitkomst(x).is_none() {
             return Err(invalid(format!(
                 "onbekende uitkomst '{x}'; kies uit: {}",
-                catalogus::Catalogus::codes(c.uitkomsten.iter().map(|x| x.code.as_str()))
+                case_types::CaseTypes::codes(c.uitkomsten.iter().map(|x| x.code.as_str()))
             )));
         }
     }
@@ -272,7 +272,7 @@ pub fn record_visit(
             "uitkomst: {}{afwijking}; aanwezig: {}",
             u.uitkomsten
                 .iter()
-                .map(|k| crate::catalogus::catalogus()
+                .map(|k| crate::case_types::case_types()
                     .uitkomst(k)
                     .map_or_else(|| k.clone(), |t| t.omschrijving.clone()))
                 .collect::<Vec<_>>()

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use loep_store::Db;
-use loep_store::auth::{self, Actie, Gebruiker, Object};
+use loep_store::auth::{self, Actie, ActingAccount, Object};
 use rusqlite::params;
 
 use super::model::{Zaak, ZaakDetail};
@@ -23,7 +23,7 @@ pub struct ZaakFilter {
 
 /// `loep zaak list`: the cases `user` may see (a partner or handhaver: those their
 /// organisation or account holds a role on), newest first.
-pub fn list(conn: &Db, user: &Gebruiker, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
+pub fn list(conn: &Db, user: &ActingAccount, filter: &ZaakFilter) -> Result<Vec<Zaak>> {
     auth::authorize(user, Actie::ZakenBekijken, Object::Project)?;
     if !has_register(conn)? {
         return Ok(Vec::new());
@@ -88,7 +88,7 @@ pub fn version(conn: &Db) -> Result<String> {
 /// Per status code, how many cases and how many addresses the account may see (the
 /// dashboard): one grouped query for an account that sees every case, otherwise counted over
 /// [`list`].
-pub fn per_status(conn: &Db, user: &Gebruiker) -> Result<Vec<(String, usize, usize)>> {
+pub fn per_status(conn: &Db, user: &ActingAccount) -> Result<Vec<(String, usize, usize)>> {
     auth::authorize(user, Actie::ZakenBekijken, Object::Project)?;
     if !has_register(conn)? {
         return Ok(Vec::new());
@@ -152,7 +152,7 @@ pub fn per_status(conn: &Db, user: &Gebruiker) -> Result<Vec<(String, usize, usi
 }
 
 /// `loep zaak show`: a case with everything recorded on it.
-pub fn show(conn: &Db, user: &Gebruiker, id: &str) -> Result<ZaakDetail> {
+pub fn show(conn: &Db, user: &ActingAccount, id: &str) -> Result<ZaakDetail> {
     let z = load(conn, id)?;
     authorize(conn, user, Actie::ZakenBekijken, &z)?;
     detail(conn, z)

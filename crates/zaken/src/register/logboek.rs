@@ -1,7 +1,7 @@
 //! The register's records in the processing log.
 
 use anyhow::Result;
-use loep_store::auth::Gebruiker;
+use loep_store::auth::ActingAccount;
 use loep_store::log::LogRecord;
 use loep_store::{TxDb, clock};
 
@@ -9,7 +9,7 @@ use loep_store::{TxDb, clock};
 /// caller's transaction; no account names in the log.
 pub(super) fn log_step(
     tx: &TxDb,
-    user: &Gebruiker,
+    user: &ActingAccount,
     project_activity: &str,
     name: &str,
     zaak: &str,

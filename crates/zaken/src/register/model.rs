@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::catalogus::catalogus;
+use crate::case_types::case_types;
 
 /// The address a case is about (ZGW's zaakobject).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -32,7 +32,7 @@ pub struct Zaak {
     pub vertrouwelijkheidaanduiding: String,
     pub hoofdzaak: Option<String>,
     pub zaakobject: Zaakobject,
-    /// The current status (code of the catalogue's statustype).
+    /// The current status (code of a statustype of the case types).
     pub status: String,
     pub resultaat: Option<String>,
     pub resultaat_toelichting: Option<String>,
@@ -42,7 +42,7 @@ pub struct Zaak {
 
 impl Zaak {
     pub fn gesloten(&self) -> bool {
-        catalogus().is_eind(&self.status)
+        case_types().is_eind(&self.status)
     }
 }
 

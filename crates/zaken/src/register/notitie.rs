@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use loep_contract::Partner;
-use loep_store::auth::{Actie, Gebruiker};
+use loep_store::auth::{Actie, ActingAccount};
 use loep_store::{Project, clock};
 use rusqlite::params;
 
@@ -16,7 +16,7 @@ use super::{invalid, invalid_in};
 /// dossier number (zaakkenmerk) on its role.
 pub fn note(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     tekst: &str,
     zaakkenmerk: Option<&str>,

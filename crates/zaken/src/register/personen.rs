@@ -4,14 +4,14 @@
 
 use anyhow::Result;
 use loep_store::Db;
-use loep_store::auth::Gebruiker;
+use loep_store::auth::ActingAccount;
 use rusqlite::params;
 use std::collections::HashSet;
 
 use super::opslag::rollen;
 use super::schema::{has_register, list_format};
 use super::toegang::is_on;
-use crate::catalogus::catalogus;
+use crate::case_types::case_types;
 
 /// A value that changes whenever the set of [`case_persons`] does (a case made or destroyed;
 /// case numbers are never given twice): a count and two index lookups.
@@ -51,7 +51,7 @@ pub fn case_persons(conn: &Db) -> Result<(String, Vec<(String, String)>)> {
 
 /// Whether `user` holds a role on an open case that took in signal `signaal` (`RUN/NR`): the
 /// `op_zaak` rule for seeing the identities of an approved request on that signal.
-pub fn on_open_case_with_signal(conn: &Db, user: &Gebruiker, signaal: &str) -> Result<bool> {
+pub fn on_open_case_with_signal(conn: &Db, user: &ActingAccount, signaal: &str) -> Result<bool> {
     if !has_register(conn)? {
         return Ok(false);
     }
@@ -103,7 +103,7 @@ pub fn closed_since(conn: &Db, since: &str) -> Result<bool> {
     if !has_register(conn)? {
         return Ok(false);
     }
-    let closing: Vec<String> = catalogus()
+    let closing: Vec<String> = case_types()
         .statustypen
         .iter()
         .filter(|s| s.eind)

@@ -1,8 +1,8 @@
-//! Moving a case through the allowed statuses: the catalogue's table of transitions, and
+//! Moving a case through the allowed statuses: the case types' table of transitions, and
 //! taking a case into investigation or cancelling it (`loep zaak status`).
 
 use anyhow::Result;
-use loep_store::auth::{Actie, Gebruiker};
+use loep_store::auth::{Actie, ActingAccount};
 use loep_store::{Problem, ProblemKind, Project, Vervolg, Zaakstap};
 
 use super::afsluiten::{close_in, terms};
@@ -11,7 +11,7 @@ use super::model::Zaak;
 use super::opslag::{detail, load, push_status};
 use super::toegang::authorize;
 use super::{invalid, invalid_in};
-use crate::catalogus::{self, catalogus};
+use crate::case_types::{self, case_types};
 
 /// The shortest reason a reopening or a cancellation may give.
 pub const MIN_REDEN: usize = 20;
@@ -21,7 +21,7 @@ pub const MIN_REDEN: usize = 20;
 /// commands of their own, because they record more than a status.
 pub fn set_status(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     naar: &str,
     toelichting: &str,
@@ -53,8 +53,8 @@ pub fn set_status(
         other => {
             return Err(invalid(format!(
                 "onbekende status '{other}'; kies uit: {}",
-                catalogus::Catalogus::codes(
-                    catalogus().statustypen.iter().map(|s| s.code.as_str())
+                case_types::CaseTypes::codes(
+                    case_types().statustypen.iter().map(|s| s.code.as_str())
                 )
             )));
         }
@@ -106,9 +106,9 @@ pub fn set_status(
     load(project.db(), &z.identificatie)
 }
 
-/// Refuses unless the catalogue allows the case to go from its status to `naar`.
+/// Refuses unless the case types allow the case to go from its status to `naar`.
 pub(super) fn check_transition(z: &Zaak, naar: &str) -> Result<()> {
-    let c = catalogus();
+    let c = case_types();
     if c.mag(&z.status, naar) {
         return Ok(());
     }

@@ -4,7 +4,7 @@
 use anyhow::Result;
 use loep_contract::Partner;
 use loep_store::Db;
-use loep_store::auth::{self, Actie, Gebruiker, Object, Rol};
+use loep_store::auth::{self, Actie, ActingAccount, Object, Rol};
 
 use super::invalid;
 use super::model::{Zaak, ZaakRol};
@@ -12,7 +12,7 @@ use super::opslag::rollen;
 
 /// Whether `user` holds a role on the case: their account by name, or (a partner-medewerker
 /// or handhaver) their organisation.
-pub(super) fn is_on(user: &Gebruiker, rollen: &[ZaakRol]) -> bool {
+pub(super) fn is_on(user: &ActingAccount, rollen: &[ZaakRol]) -> bool {
     let org = match user.rol() {
         Rol::PartnerMedewerker | Rol::Handhaver => user.organisatie().map(Partner::as_str),
         _ => None,
@@ -24,19 +24,19 @@ pub(super) fn is_on(user: &Gebruiker, rollen: &[ZaakRol]) -> bool {
 }
 
 /// The authorisation object for `user` on case `z`.
-pub(super) fn object(conn: &Db, user: &Gebruiker, z: &Zaak) -> Result<(bool, bool)> {
+pub(super) fn object(conn: &Db, user: &ActingAccount, z: &Zaak) -> Result<(bool, bool)> {
     let on = is_on(user, &rollen(conn, &z.identificatie)?);
     Ok((on, z.gesloten()))
 }
 
-pub(super) fn authorize(conn: &Db, user: &Gebruiker, actie: Actie, z: &Zaak) -> Result<()> {
+pub(super) fn authorize(conn: &Db, user: &ActingAccount, actie: Actie, z: &Zaak) -> Result<()> {
     let (op_zaak, gesloten) = object(conn, user, z)?;
     auth::authorize(user, actie, Object::Zaak { op_zaak, gesloten })
 }
 
 /// Refuses unless `naam` is an account with one of `roles` that is not disabled.
 pub(super) fn check_medewerker(conn: &Db, naam: &str, roles: &[Rol]) -> Result<()> {
-    let accounts = auth::users(conn)?;
+    let accounts = auth::accounts(conn)?;
     let allowed = roles
         .iter()
         .map(|r| r.name())

@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use loep_contract::Partner;
-use loep_store::auth::{Actie, Gebruiker, Rol};
+use loep_store::auth::{Actie, ActingAccount, Rol};
 use loep_store::{Problem, ProblemKind, Project};
 
 use super::logboek::log_step;
@@ -11,7 +11,7 @@ use super::model::ZaakRol;
 use super::opslag::{add_rol, detail, load, rollen};
 use super::toegang::{authorize, check_medewerker};
 use super::{invalid, invalid_in};
-use crate::catalogus::catalogus;
+use crate::case_types::case_types;
 
 /// Who `loep zaak assign` routes a case to.
 #[derive(Debug, Clone)]
@@ -27,13 +27,13 @@ pub struct Toewijzing {
 /// a care partner (zorgpartner) or a handhaver (huisbezoeker).
 pub fn assign(
     project: &mut Project,
-    user: &Gebruiker,
+    user: &ActingAccount,
     id: &str,
     t: &Toewijzing,
 ) -> Result<ZaakRol> {
     let z = load(project.db(), id)?;
     authorize(project.db(), user, Actie::ZaakToewijzen, &z)?;
-    if catalogus().roltype(&t.roltype).is_none() || t.roltype == "initiator" {
+    if case_types().roltype(&t.roltype).is_none() || t.roltype == "initiator" {
         return Err(invalid(format!(
             "onbekend roltype '{}'; kies uit: behandelaar, zorgpartner, huisbezoeker",
             t.roltype

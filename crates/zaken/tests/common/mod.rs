@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use loep_contract::Partner;
-use loep_store::auth::{self, Gebruiker, Rol};
+use loep_store::auth::{self, ActingAccount, Rol};
 use loep_store::scan::{ScanRun, Signal};
 use loep_store::{Bewaartermijnen, Periode, Project, ProjectConfig};
 use loep_zaken::register::{self, Nieuw, Toewijzing};
@@ -14,9 +14,9 @@ pub const PW: &str = "een-lang-wachtwoord-voor-de-test";
 pub struct World {
     _dir: tempfile::TempDir,
     pub project: Project,
-    pub analist: Gebruiker,
-    pub projectleider: Gebruiker,
-    pub handhaver: Gebruiker,
+    pub analist: ActingAccount,
+    pub projectleider: ActingAccount,
+    pub handhaver: ActingAccount,
     /// The number of the next signal (each on an address of its own).
     pub next: i64,
 }
@@ -47,14 +47,14 @@ pub fn world(naam: &str, doel: &str, activiteit: &str, bound: bool) -> World {
         project.bind_access().unwrap();
     }
     let tx = project.begin().unwrap();
-    auth::add_user(&tx, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
+    auth::add_account(&tx, None, "beheerder", Rol::Beheerder, None, PW).unwrap();
     let beheerder = auth::authenticate(&tx, "beheerder", PW).unwrap();
     for (naam, rol) in [
         ("analist", Rol::Analist),
         ("projectleider", Rol::Projectleider),
         ("handhaver", Rol::Handhaver),
     ] {
-        auth::add_user(&tx, Some(&beheerder), naam, rol, None, PW).unwrap();
+        auth::add_account(&tx, Some(&beheerder), naam, rol, None, PW).unwrap();
     }
     tx.commit().unwrap();
     let conn = project.db();

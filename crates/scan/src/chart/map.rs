@@ -125,7 +125,7 @@ fn bbox<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> ([f64; 2], [f64; 2]) 
 }
 
 /// The map as an SVG document.
-pub fn kaart_svg(l: &Listing) -> Result<String> {
+pub fn map_svg(l: &Listing) -> Result<String> {
     let cells: Vec<Cell> = buurt_counts(l)
         .into_iter()
         .map(|count| Cell {
@@ -706,7 +706,7 @@ mod tests {
 
     #[test]
     fn buurten_are_polygons_north_up_with_small_cells_hatched() {
-        let svg = kaart_svg(&listing()).unwrap();
+        let svg = map_svg(&listing()).unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}\n{svg}"));
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "svg");
@@ -787,7 +787,7 @@ mod tests {
         for b in l.addresses.buurten.values_mut() {
             b.geometrie_wkt = None;
         }
-        let svg = kaart_svg(&l).unwrap();
+        let svg = map_svg(&l).unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let t = texts(&doc);
         assert!(

@@ -1,19 +1,19 @@
-//! The catalogue of case types as data (`zaaktypen.toml`, after ZGW's Catalogi API): case
-//! types with the themes they take signals of and the partners that act on them, status types
-//! with the allowed transitions, result types with their archive terms, role types, and the
-//! outcomes of a visit.
+//! The case types as data (`zaaktypen.toml`, after ZGW's Catalogi API): case types with the
+//! themes they take signals of and the partners that act on them, status types with the
+//! allowed transitions, result types with their archive terms, role types, and the outcomes of
+//! a visit.
 
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// The catalogue as published.
+/// The case types as published.
 pub const TOML: &str = include_str!("../zaaktypen.toml");
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct Catalogus {
+pub struct CaseTypes {
     pub versie: u32,
     #[serde(rename = "statustype")]
     pub statustypen: Vec<Statustype>,
@@ -94,19 +94,19 @@ pub const VERTROUWELIJKHEID: [&str; 8] = [
     "zeer_geheim",
 ];
 
-/// The published catalogue, parsed and checked once.
-pub fn catalogus() -> &'static Catalogus {
-    static CATALOGUS: OnceLock<Catalogus> = OnceLock::new();
-    CATALOGUS.get_or_init(|| match parse(TOML) {
+/// The published case types, parsed and checked once.
+pub fn case_types() -> &'static CaseTypes {
+    static CASE_TYPES: OnceLock<CaseTypes> = OnceLock::new();
+    CASE_TYPES.get_or_init(|| match parse(TOML) {
         Ok(c) => c,
         // The file is part of the binary and checked by a unit test; a broken one cannot ship.
         Err(e) => panic!("zaaktypen.toml is invalid: {e:#}"),
     })
 }
 
-/// Parses and checks a catalogue.
-pub fn parse(text: &str) -> Result<Catalogus> {
-    let c: Catalogus = toml::from_str(text)?;
+/// Parses and checks a set of case types.
+pub fn parse(text: &str) -> Result<CaseTypes> {
+    let c: CaseTypes = toml::from_str(text)?;
     c.check()?;
     Ok(c)
 }
@@ -132,7 +132,7 @@ pub fn duration_days(d: &str) -> Result<i64> {
     })
 }
 
-impl Catalogus {
+impl CaseTypes {
     fn check(&self) -> Result<()> {
         let statuses: Vec<&str> = self.statustypen.iter().map(|s| s.code.as_str()).collect();
         for (from, tos) in &self.overgangen {
@@ -230,7 +230,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_published_catalogue_is_valid_and_covers_every_theme() {
+    fn the_published_case_types_are_valid_and_cover_every_theme() {
         let c = parse(TOML).unwrap();
         for t in loep_contract::Thema::ALL.map(loep_contract::Thema::code) {
             assert!(
@@ -252,7 +252,7 @@ mod tests {
     }
 
     #[test]
-    fn a_broken_catalogue_is_refused() {
+    fn broken_case_types_are_refused() {
         let bad = TOML.replace(
             "nieuw = [\"in_onderzoek\", \"geannuleerd\"]",
             "nieuw = [\"bestaat_niet\"]",

@@ -1,4 +1,6 @@
-//! The catalog: deliveries, the snapshots they made of each table, and their rejects.
+//! The register of deliveries: each delivery, the snapshots it made of each table, the rows
+//! carried over and the rejects; the linkage runs over those snapshots; and the project's
+//! status drawn from them. (Not the indicator catalogue: that is `loep_scan::catalogue`.)
 
 use crate::db::{Db, TxDb};
 use anyhow::Result;
