@@ -16,6 +16,7 @@ mod demo_zaken;
 mod link;
 mod output;
 mod scan_cmd;
+mod waarde;
 mod zaak_cmd;
 
 use anyhow::Result;

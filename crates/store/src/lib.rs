@@ -17,6 +17,7 @@ pub mod certificaat;
 pub mod clock;
 pub mod db;
 pub mod integrity;
+pub mod kolom;
 pub mod lijst;
 pub mod log;
 pub mod problem;

@@ -201,7 +201,7 @@ mod tests {
             indicator: "OVB-01".into(),
             versie: 1,
             thema: loep_contract::Thema::Overbewoning,
-            vbo_id: format!("{nr:016}"),
+            vbo_id: loep_contract::BagId::vbo(&format!("039201{nr:010}")).unwrap(),
             buurtcode: None,
             pseudoniemen: persons.iter().map(|p| p.to_string()).collect(),
             feiten: Default::default(),
@@ -229,7 +229,7 @@ mod tests {
             .map(|s| AddressProfile {
                 run_id: run_id.into(),
                 rang: s.nr,
-                vbo_id: s.vbo_id.clone(),
+                vbo_id: s.vbo_id,
                 buurtcode: None,
                 themas: vec!["overbewoning".into(), "adresfraude".into()],
                 partners: s.partners.clone(),

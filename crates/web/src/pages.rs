@@ -401,8 +401,9 @@ struct Overzicht {
     zaken_per_status: Vec<Telling>,
 }
 
-fn counts<'a>(pairs: impl Iterator<Item = (String, &'a str)>) -> Vec<Telling> {
-    let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+fn counts(pairs: impl Iterator<Item = (String, loep_app::types::BagId)>) -> Vec<Telling> {
+    let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<loep_app::types::BagId>)> =
+        BTreeMap::new();
     for (key, vbo) in pairs {
         let e = by.entry(key).or_default();
         e.0 += 1;
@@ -434,7 +435,7 @@ impl RunOverview {
             listing
                 .signals
                 .iter()
-                .map(|x| (x.thema.code().to_string(), x.vbo_id.as_str())),
+                .map(|x| (x.thema.code().to_string(), x.vbo_id)),
         );
         let buurten = counts(listing.signals.iter().map(|x| {
             let code = listing
@@ -446,7 +447,7 @@ impl RunOverview {
                 (None, Some(c)) => c.to_string(),
                 _ => "onbekend".to_string(),
             };
-            (label, x.vbo_id.as_str())
+            (label, x.vbo_id)
         }));
         Ok(RunOverview {
             themas,
@@ -767,7 +768,7 @@ pub async fn signals(
                     .or(r.signals.first());
                 Rij {
                     rang: r.profile.rang,
-                    vbo_id: r.profile.vbo_id.clone(),
+                    vbo_id: r.profile.vbo_id.to_string(),
                     adres: addresses
                         .adres(&r.profile.vbo_id)
                         .unwrap_or("adres onbekend in de BAG")

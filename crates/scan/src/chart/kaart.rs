@@ -672,7 +672,7 @@ mod tests {
             profiles.push(AddressProfile {
                 run_id: "S0001-test".into(),
                 rang: i as i64 + 1,
-                vbo_id: vbo,
+                vbo_id: loep_contract::BagId::vbo(&vbo).unwrap(),
                 buurtcode: Some(code.into()),
                 themas: vec!["overbewoning".into()],
                 partners: vec![loep_contract::Partner::Gemeente],

@@ -62,7 +62,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
     for run in runs {
         loep_store::certificaat::check_run(project.db(), run)?;
     }
-    let vbo = found[0].vbo_id.clone();
+    let vbo = found[0].vbo_id;
     if let Some(other) = found.iter().find(|s| s.vbo_id != vbo) {
         return Err(invalid_in(
             &["hoofdzaak"],
@@ -177,7 +177,7 @@ pub fn new(project: &mut Project, user: &Gebruiker, nieuw: &Nieuw) -> Result<Zaa
             dag,
             vertrouwelijk,
             hoofdzaak,
-            vbo,
+            vbo.to_string(),
             found[0].buurtcode
         ],
     )?;
