@@ -99,7 +99,7 @@ pub fn verify_run(
 pub struct SignalFilter {
     /// The run (default: the newest).
     pub run: Option<String>,
-    pub thema: Option<String>,
+    pub thema: Option<loep_contract::Thema>,
     pub indicator: Option<String>,
     pub buurt: Option<String>,
     /// Only signals at a verwonderadres.
@@ -110,7 +110,7 @@ impl SignalFilter {
     /// The filter as the store applies it to one run.
     fn query(&self) -> loep_store::scan::SignalQuery {
         loep_store::scan::SignalQuery {
-            thema: self.thema.clone(),
+            thema: self.thema,
             indicator: self.indicator.clone(),
             buurt: self.buurt.clone(),
             verwonderadres: self.verwonderadres,
@@ -120,7 +120,7 @@ impl SignalFilter {
     /// Whether a signal of a listed address matches the theme, indicator and buurt asked
     /// for (the address is a verwonderadres or not as a whole).
     pub fn matches(&self, s: &Signal) -> bool {
-        self.thema.as_ref().is_none_or(|t| t == s.thema.code())
+        self.thema.is_none_or(|t| t == s.thema)
             && self
                 .indicator
                 .as_ref()

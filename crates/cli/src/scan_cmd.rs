@@ -280,10 +280,10 @@ pub fn theme(code: &str) -> String {
 }
 
 /// Themes in words, comma-separated.
-pub fn themes(codes: &[String]) -> String {
-    codes
+pub fn themes(themas: &[loep_contract::Thema]) -> String {
+    themas
         .iter()
-        .map(|c| theme(c))
+        .map(|t| theme(t.code()))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -13,7 +13,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
-use loep_contract::{BagId, Partner};
+use loep_contract::{BagId, Partner, Thema};
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -221,7 +221,7 @@ fn profile_sheet(l: &Listing) -> Sheet {
                 opt(l.addresses.buurtnaam(bu)),
                 opt(bu),
                 Cell::Id(p.vbo_id.to_string()),
-                text(p.themas.join(", ")),
+                text(Thema::codes(&p.themas).join(", ")),
                 text(Partner::codes(&p.partners).join(", ")),
                 text(if p.verwonderadres { "ja" } else { "nee" }),
                 Cell::Int(p.signalen),
@@ -832,7 +832,7 @@ pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> R
                 a.and_then(|a| a.woonplaats.clone()),
                 bu.map(str::to_string),
                 l.addresses.buurtnaam(bu).map(str::to_string),
-                Some(p.themas.join(",")),
+                Some(Thema::codes(&p.themas).join(",")),
                 Some(Partner::codes(&p.partners).join(",")),
                 Some(belang.into_iter().collect::<Vec<_>>().join(",")),
             ];

@@ -357,7 +357,10 @@ pub fn profile(
         .into_iter()
         .map(|(vbo, ss)| {
             let belang = interested_partners(ss.iter().copied(), team).len();
-            let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.code()).collect();
+            // In the order of their codes, as the profile always listed them.
+            let mut themas: Vec<Thema> = ss.iter().map(|s| s.thema).collect();
+            themas.sort_by_key(|t| t.code());
+            themas.dedup();
             // In the order of their codes, as the profile always listed them.
             let mut partners: Vec<Partner> =
                 ss.iter().flat_map(|s| s.partners.iter().copied()).collect();
@@ -370,7 +373,7 @@ pub fn profile(
                     rang: 0,
                     vbo_id: vbo,
                     buurtcode: ss[0].buurtcode.clone(),
-                    themas: themes.iter().map(|t| t.to_string()).collect(),
+                    themas,
                     verwonderadres: belang >= 2,
                     partners,
                     signalen: ss.len() as i64,

@@ -61,8 +61,8 @@ pub struct AddressProfile {
     pub rang: i64,
     pub vbo_id: BagId,
     pub buurtcode: Option<String>,
-    /// The themes of its signals.
-    pub themas: Vec<String>,
+    /// The themes of its signals, in the order of their codes.
+    pub themas: Vec<Thema>,
     /// The partners whose data the signals rest on.
     pub partners: Vec<Partner>,
     pub verwonderadres: bool,
@@ -137,7 +137,7 @@ pub fn insert_run(
             p.rang,
             p.vbo_id.to_string(),
             p.buurtcode,
-            lijst::encode(&p.themas),
+            lijst::encode(&Thema::codes(&p.themas)),
             lijst::encode(&Partner::codes(&p.partners)),
             p.verwonderadres,
             p.signalen,
@@ -203,6 +203,23 @@ fn partners_in(codes: Vec<String>, idx: usize) -> rusqlite::Result<Vec<Partner>>
         .iter()
         .map(|c| {
             Partner::parse(c).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    idx,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The themes of a stored list in column `idx`: codes the catalogue knows (another would be a
+/// changed row, read as a value of the wrong type is).
+fn themas_in(codes: Vec<String>, idx: usize) -> rusqlite::Result<Vec<Thema>> {
+    codes
+        .iter()
+        .map(|c| {
+            Thema::parse(c).map_err(|e| {
                 rusqlite::Error::FromSqlConversionFailure(
                     idx,
                     rusqlite::types::Type::Text,
@@ -299,7 +316,7 @@ pub fn signals(conn: &Db, run_id: &str) -> Result<Vec<Signal>> {
 /// Which signals of a run [`signals_page`] returns; `None` matches all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SignalQuery {
-    pub thema: Option<String>,
+    pub thema: Option<Thema>,
     /// Compared without regard to case (`ovb-01` finds `OVB-01`).
     pub indicator: Option<String>,
     pub buurt: Option<String>,
@@ -331,7 +348,7 @@ pub fn page_starts(
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres)
@@ -360,7 +377,7 @@ pub fn ranked_addresses(conn: &Db, run_id: &str, q: &SignalQuery) -> Result<Vec<
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres)
@@ -384,7 +401,7 @@ pub fn signals_from(
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres),
@@ -409,7 +426,7 @@ pub fn signals_page(
     let filter = SIGNAL_FILTER;
     let args = params![
         run_id,
-        q.thema,
+        q.thema.map(Thema::code),
         q.indicator,
         q.buurt,
         i64::from(q.verwonderadres)
@@ -428,7 +445,7 @@ pub fn signals_page(
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres),
@@ -626,7 +643,7 @@ fn profile_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AddressProfile> {
         rang: r.get(1)?,
         vbo_id: crate::kolom::vbo(r, 2)?,
         buurtcode: r.get(3)?,
-        themas: lijst::column(r, 4)?,
+        themas: themas_in(lijst::column(r, 4)?, 4)?,
         partners: partners_in(lijst::column(r, 5)?, 5)?,
         verwonderadres: r.get(6)?,
         signalen: r.get(7)?,
@@ -780,7 +797,7 @@ mod tests {
         assert_eq!(page[0].nr, 5);
 
         let buurt = SignalQuery {
-            thema: Some("adresfraude".into()),
+            thema: Some(Thema::Adresfraude),
             buurt: Some("BU2".into()),
             ..Default::default()
         };
@@ -848,7 +865,7 @@ mod tests {
         .unwrap();
         tx.commit().unwrap();
         let q = |thema: Option<&str>, buurt: Option<&str>, verwonderadres: bool| SignalQuery {
-            thema: thema.map(str::to_string),
+            thema: thema.map(|t| Thema::parse(t).unwrap()),
             buurt: buurt.map(str::to_string),
             verwonderadres,
             ..Default::default()

@@ -231,7 +231,10 @@ mod tests {
                 rang: s.nr,
                 vbo_id: s.vbo_id,
                 buurtcode: None,
-                themas: vec!["overbewoning".into(), "adresfraude".into()],
+                themas: vec![
+                    loep_contract::Thema::Overbewoning,
+                    loep_contract::Thema::Adresfraude,
+                ],
                 partners: s.partners.clone(),
                 verwonderadres: false,
                 signalen: 1,
@@ -412,7 +415,10 @@ mod tests {
         assert_eq!(b[0], run_b[0]);
         assert_eq!(b[1].pseudoniemen, ["P6", "P9"]);
         let profiles = crate::scan::profiles(p.db(), "A").unwrap();
-        assert_eq!(profiles[0].themas, ["overbewoning", "adresfraude"]);
+        assert_eq!(
+            loep_contract::Thema::codes(&profiles[0].themas),
+            ["overbewoning", "adresfraude"]
+        );
         assert_eq!(
             profiles[0].partners,
             [

@@ -125,7 +125,11 @@ fn address_page(
         format!(
             "Rang {} in de laatste scan; thema's: {}; partners met belang (gaan mee op huisbezoek): {belang}; gegevens van: {}; {}.",
             p.rang,
-            p.themas.join(", "),
+            p.themas
+                .iter()
+                .map(|t| t.code())
+                .collect::<Vec<_>>()
+                .join(", "),
             p.partners.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
             if p.verwonderadres {
                 "een verwonderadres: twee of meer partners hebben er belang bij"

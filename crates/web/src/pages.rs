@@ -566,15 +566,20 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn signal_filter(&self) -> SignalFilter {
+    /// The filter, its theme parsed (an unknown one is refused with the codes there are).
+    fn signal_filter(&self) -> loep_app::Result<SignalFilter> {
         let some = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
-        SignalFilter {
+        let thema = some(&self.thema)
+            .map(|t| loep_app::types::Thema::parse(&t))
+            .transpose()
+            .map_err(|e| loep_app::AppError::invalid(e.reason))?;
+        Ok(SignalFilter {
             run: None,
-            thema: some(&self.thema),
+            thema,
             indicator: some(&self.indicator).map(|i| i.to_uppercase()),
             buurt: some(&self.buurt),
             verwonderadres: !self.verwonderadres.is_empty(),
-        }
+        })
     }
 
     /// The filter with a buurt typed by its name (in any case) read as its code.
@@ -660,7 +665,7 @@ pub async fn export(
     };
     let formaat = f.formaat.clone();
     let (run, bytes) = blocking(move || {
-        let listing = loep_app::scan::listing(&s, &f.signal_filter())?;
+        let listing = loep_app::scan::listing(&s, &f.signal_filter()?)?;
         let mut out = Vec::new();
         if formaat == "xlsx" {
             loep_app::scan::write_signals_xlsx(&mut out, &listing)?;
@@ -743,7 +748,7 @@ pub async fn signals(
     let page = blocking(move || {
         let addresses = server.address_book(&s)?;
         let f = f.with_buurt_code(&addresses);
-        let filter = f.signal_filter();
+        let filter = f.signal_filter()?;
         let n = f.pagina.unwrap_or(1).max(1);
         let queue = loep_app::scan::queue(
             &s,
@@ -782,7 +787,7 @@ pub async fn signals(
                         .profile
                         .themas
                         .iter()
-                        .map(|t| loep_app::inzage::labels::theme(t).to_string())
+                        .map(|t| loep_app::inzage::labels::theme(t.code()).to_string())
                         .collect(),
                     belang: if r.belanghebbenden.is_empty() {
                         "geen".to_string()
