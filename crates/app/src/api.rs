@@ -149,7 +149,7 @@ impl ApiSession {
     pub fn addresses_of(
         &self,
         zaken: &[&Zaak],
-    ) -> Result<std::collections::HashMap<String, crate::zaken::CaseAddress>> {
+    ) -> Result<std::collections::HashMap<loep_contract::BagId, crate::zaken::CaseAddress>> {
         self.require(Scope::ZakenLezen)?;
         crate::zaken::addresses_of(&self.session, zaken)
     }

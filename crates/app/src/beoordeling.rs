@@ -116,9 +116,9 @@ pub fn overzicht(session: &Session, pagina: usize) -> Result<Overzicht> {
         .skip((pagina - 1) * PER_PAGINA)
         .take(PER_PAGINA)
         .collect();
-    let wanted: HashSet<&str> = kandidaten
+    let wanted: HashSet<String> = kandidaten
         .iter()
-        .filter_map(|k| k.vbo_id.as_deref())
+        .filter_map(|k| k.vbo_id.map(|v| v.to_string()))
         .collect();
     let adressen = if wanted.is_empty() {
         None
@@ -138,8 +138,7 @@ pub fn overzicht(session: &Session, pagina: usize) -> Result<Overzicht> {
                     .to_string(),
                 adres: k
                     .vbo_id
-                    .as_deref()
-                    .and_then(|v| adressen.as_ref()?.adres(v).map(str::to_string)),
+                    .and_then(|v| adressen.as_ref()?.adres(&v).map(str::to_string)),
                 stappen: k
                     .uitleg
                     .as_deref()

@@ -43,7 +43,7 @@ pub fn today() -> String {
 
 /// Types the front ends show.
 pub mod types {
-    pub use loep_contract::Partner;
+    pub use loep_contract::{BagId, Datum, Partner, Thema};
     pub use loep_store::auth::{Account, Actie, ActingAccount, Rol};
     pub use loep_store::deliveries::ProjectStatus;
     pub use loep_store::retention::Destroyed;

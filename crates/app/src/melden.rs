@@ -139,6 +139,11 @@ pub fn file(
         }
         Err(why) => return Err(AppError::invalid(why)),
     }
+    // What the address finder found is an object of the BAG snapshot, checked when it was
+    // loaded.
+    let vbo_id = loep_contract::BagId::vbo(vbo_id).map_err(|_| {
+        AppError::invalid("Het adres is veranderd sinds u het bevestigde; bevestig het opnieuw.")
+    })?;
     let mut project = open_public(dir)?;
     let (melding_id, code) =
         loep_store::burgermelding::file(&mut project, adres, vbo_id, categorie, omschrijving)?;
@@ -161,14 +166,17 @@ pub use loep_scan::meldingen::GeleverdeMelding;
 
 /// The reports the municipality delivered, the newest first; with `at`, those the linkage put
 /// at that BAG object (analist, projectleider). Beside [`list`]: one register of reports.
-pub fn delivered(session: &Session, at: Option<&str>) -> Result<Vec<GeleverdeMelding>> {
+pub fn delivered(
+    session: &Session,
+    at: Option<loep_contract::BagId>,
+) -> Result<Vec<GeleverdeMelding>> {
     session.authorize(Actie::SignalenBekijken)?;
     let sources = loep_scan::Sources::of(&session.project)?;
     Ok(loep_scan::meldingen::delivered(&sources, at)?)
 }
 
 /// The reports about one address.
-pub fn at(session: &Session, vbo_id: &str) -> Result<Vec<Burgermelding>> {
+pub fn at(session: &Session, vbo_id: loep_contract::BagId) -> Result<Vec<Burgermelding>> {
     session.authorize(Actie::SignalenBekijken)?;
     Ok(loep_store::burgermelding::at(session.project.db(), vbo_id)?)
 }

@@ -18,7 +18,7 @@ pub struct NewProject {
     pub van: String,
     pub tot: String,
     /// Empty: every partner of the contract.
-    pub partners: Vec<String>,
+    pub partners: Vec<Partner>,
     pub bewaartermijnen: Bewaartermijnen,
     /// Empty: every indicator whose partners take part.
     pub indicatoren: Vec<String>,
@@ -31,13 +31,7 @@ impl NewProject {
         let partners = if self.partners.is_empty() {
             Partner::ALL.to_vec()
         } else {
-            self.partners
-                .iter()
-                .map(|p| {
-                    Partner::parse(p.trim())
-                        .map_err(|e| AppError::invalid_in(&["partners"], format!("partners: {e}")))
-                })
-                .collect::<Result<Vec<_>>>()?
+            self.partners.clone()
         };
         Ok(ProjectConfig {
             verwerkingsactiviteit_id: ProjectConfig::derive_activity_id(&self.naam, &self.doel),

@@ -66,7 +66,7 @@ pub struct Persoon {
 pub struct Onthuld {
     pub onthulling: Onthulling,
     /// The BAG id of the signal's address; `None` when the signal was destroyed meanwhile.
-    pub vbo_id: Option<String>,
+    pub vbo_id: Option<loep_contract::BagId>,
     /// The address written out (`Kerkstraat 12A, 2011AB Haarlem`) and its buurt.
     pub adres: Option<String>,
     pub buurt: Option<String>,
@@ -93,7 +93,8 @@ pub fn open(session: &mut Session, id: &str) -> Result<Onthuld> {
     let sources = loep_scan::Sources::of(&session.project)?;
     let (mut adres, mut buurt, mut rollen) = (None, None, loep_scan::rollen::Rollen::new());
     if let Some(v) = &vbo_id {
-        let a = loep_scan::address::addresses(&sources, &|x| x == v.as_str())?;
+        let text = v.to_string();
+        let a = loep_scan::address::addresses(&sources, &|x| x == text)?;
         if let Some(obj) = a.get(v) {
             adres = Some(obj.met_plaats());
             buurt = a.buurtnaam(obj.buurtcode.as_deref()).map(str::to_string);
@@ -131,7 +132,7 @@ pub fn list(session: &Session) -> Result<Vec<Onthulling>> {
 /// named.
 #[derive(Debug, Clone, Serialize)]
 pub struct Context {
-    pub vbo_id: String,
+    pub vbo_id: loep_contract::BagId,
     pub buurtcode: Option<String>,
     pub indicator: String,
     pub thema: String,

@@ -1,5 +1,6 @@
 //! Scanning with the published catalogue, and reading what a scan found.
 
+use loep_contract::BagId;
 use loep_store::auth::Actie;
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
 use std::path::{Path, PathBuf};
@@ -99,7 +100,7 @@ pub fn verify_run(
 pub struct SignalFilter {
     /// The run (default: the newest).
     pub run: Option<String>,
-    pub thema: Option<String>,
+    pub thema: Option<loep_contract::Thema>,
     pub indicator: Option<String>,
     pub buurt: Option<String>,
     /// Only signals at a verwonderadres.
@@ -110,7 +111,7 @@ impl SignalFilter {
     /// The filter as the store applies it to one run.
     fn query(&self) -> loep_store::scan::SignalQuery {
         loep_store::scan::SignalQuery {
-            thema: self.thema.clone(),
+            thema: self.thema,
             indicator: self.indicator.clone(),
             buurt: self.buurt.clone(),
             verwonderadres: self.verwonderadres,
@@ -120,7 +121,7 @@ impl SignalFilter {
     /// Whether a signal of a listed address matches the theme, indicator and buurt asked
     /// for (the address is a verwonderadres or not as a whole).
     pub fn matches(&self, s: &Signal) -> bool {
-        self.thema.as_ref().is_none_or(|t| t == s.thema.code())
+        self.thema.is_none_or(|t| t == s.thema)
             && self
                 .indicator
                 .as_ref()
@@ -196,7 +197,7 @@ pub fn signals(session: &Session, filter: &SignalFilter, page: Page) -> Result<S
 pub struct QueuePages {
     kept: std::sync::Mutex<std::collections::HashMap<QueueList, std::sync::Arc<PageStarts>>>,
     /// Per run and filter: the matching addresses in ranking order.
-    ranked: std::sync::Mutex<std::collections::HashMap<RankedList, std::sync::Arc<Vec<String>>>>,
+    ranked: std::sync::Mutex<std::collections::HashMap<RankedList, std::sync::Arc<Vec<BagId>>>>,
 }
 
 /// A filtered list of a run's addresses: the run, the filter.
@@ -267,7 +268,7 @@ pub fn queue(
     let to = from.saturating_add(page.size).min(ranked.len());
     let team = &session.project.config.partners;
     let mut rows = Vec::with_capacity(to - from);
-    for vbo in &ranked[from..to] {
+    for &vbo in &ranked[from..to] {
         let Some(profile) = loep_store::scan::profile_at(session.project.db(), &run.run_id, vbo)?
         else {
             continue;
@@ -440,7 +441,7 @@ pub fn address_book(session: &Session) -> Result<(Option<String>, Addresses)> {
 /// One address as the address page shows it: the object written out, every signal of every
 /// kept run there (newest run first), its profile in the newest run, and its cases.
 pub struct AddressView {
-    pub vbo_id: String,
+    pub vbo_id: BagId,
     pub address: Option<loep_scan::address::Address>,
     /// What the BAG says of the object besides its address.
     pub bag: Option<loep_scan::address::BagFeiten>,
@@ -508,7 +509,7 @@ pub fn address_index(
     let key = address_index_key(session)?;
     let mut wanted = loep_scan::rollen::Wanted::new();
     for (vbo, pseudoniem) in loep_store::scan::signal_persons(session.project.db())? {
-        let persons = wanted.entry(vbo).or_default();
+        let persons = wanted.entry(vbo.to_string()).or_default();
         if let Some(p) = pseudoniem {
             persons.insert(p);
         }
@@ -528,11 +529,11 @@ pub fn address_index(
 /// The address page: pseudonymous, like the signals. Reads the object and the persons' roles
 /// from the Parquet files; [`address_in`] answers from an index.
 pub fn address(session: &Session, vbo_id: &str) -> Result<AddressView> {
-    check_vbo_id(session, vbo_id)?;
+    let vbo = check_vbo_id(session, vbo_id)?;
     let sources = loep_scan::Sources::of(&session.project)?;
     let found = loep_scan::address::addresses(&sources, &|v| v == vbo_id)?;
     let bag = loep_scan::address::bag_facts(&sources, &|v| v == vbo_id)?.remove(vbo_id);
-    address_view(session, vbo_id, &found, bag, |pseudonyms| {
+    address_view(session, vbo, &found, bag, |pseudonyms| {
         let wanted = loep_scan::rollen::Wanted::from([(
             vbo_id.to_string(),
             pseudonyms.iter().map(|p| p.to_string()).collect(),
@@ -549,7 +550,7 @@ pub fn address(session: &Session, vbo_id: &str) -> Result<AddressView> {
 /// signals, or not in the BAG), or an index made before the project changed (its key
 /// differs), is read from the files as [`address`] does.
 pub fn address_in(session: &Session, vbo_id: &str, index: &AddressIndex) -> Result<AddressView> {
-    check_vbo_id(session, vbo_id)?;
+    let vbo = check_vbo_id(session, vbo_id)?;
     let Some(bag) = index.bag.get(vbo_id) else {
         return address(session, vbo_id);
     };
@@ -558,7 +559,7 @@ pub fn address_in(session: &Session, vbo_id: &str, index: &AddressIndex) -> Resu
     }
     address_view(
         session,
-        vbo_id,
+        vbo,
         &index.addresses,
         Some(bag.clone()),
         |pseudonyms| {
@@ -571,19 +572,21 @@ pub fn address_in(session: &Session, vbo_id: &str, index: &AddressIndex) -> Resu
     )
 }
 
-fn check_vbo_id(session: &Session, vbo_id: &str) -> Result<()> {
+/// The address asked for (a path or an argument), parsed: the object's id.
+fn check_vbo_id(session: &Session, vbo_id: &str) -> Result<BagId> {
     session.authorize(Actie::SignalenBekijken)?;
-    if vbo_id.len() != 16 || !vbo_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::invalid(format!(
-            "'{vbo_id}' is geen BAG-verblijfsobject: dat zijn 16 cijfers"
-        )));
-    }
-    Ok(())
+    BagId::vbo(vbo_id).map_err(|e| {
+        AppError::invalid(if e.code == "bag_id" {
+            format!("'{vbo_id}' is geen BAG-verblijfsobject: dat zijn 16 cijfers")
+        } else {
+            format!("'{vbo_id}' is geen BAG-verblijfsobject: {e}")
+        })
+    })
 }
 
 fn address_view(
     session: &Session,
-    vbo_id: &str,
+    vbo_id: BagId,
     found: &Addresses,
     bag: Option<loep_scan::address::BagFeiten>,
     roles: impl FnOnce(
@@ -608,7 +611,7 @@ fn address_view(
         Some(r) => loep_store::scan::profile_at(conn, &r.run_id, vbo_id)?,
         None => None,
     };
-    let address = found.get(vbo_id).cloned();
+    let address = found.get(&vbo_id).cloned();
     let pseudonyms: std::collections::BTreeSet<&str> = signals
         .iter()
         .flat_map(|s| s.pseudoniemen.iter().map(String::as_str))
@@ -642,7 +645,7 @@ fn address_view(
             conn,
             &session.user,
             &loep_zaken::register::ZaakFilter {
-                vbo_id: Some(vbo_id.to_string()),
+                vbo_id: Some(vbo_id),
                 ..Default::default()
             },
         )?
@@ -650,7 +653,7 @@ fn address_view(
         vec![]
     };
     Ok(AddressView {
-        vbo_id: vbo_id.to_string(),
+        vbo_id,
         address,
         bag,
         links,
@@ -674,10 +677,10 @@ fn address_view(
 pub fn listing(session: &Session, filter: &SignalFilter) -> Result<Listing> {
     let Signals { run, signals, .. } = self::signals(session, filter, Page::ALL)?;
     let (_, mut profiles) = profiles(session, Some(&run.run_id))?;
-    let flagged: std::collections::HashSet<&str> =
-        signals.iter().map(|s| s.vbo_id.as_str()).collect();
-    profiles.retain(|p| flagged.contains(p.vbo_id.as_str()));
-    let addresses = addresses(session, flagged.iter().copied())?;
+    let flagged: std::collections::HashSet<BagId> = signals.iter().map(|s| s.vbo_id).collect();
+    profiles.retain(|p| flagged.contains(&p.vbo_id));
+    let flagged: Vec<String> = flagged.iter().map(BagId::to_string).collect();
+    let addresses = addresses(session, flagged.iter().map(String::as_str))?;
     Ok(Listing {
         run,
         signals,

@@ -36,12 +36,13 @@ pub struct CaseAddress {
 pub fn addresses_of(
     session: &Session,
     cases: &[&Zaak],
-) -> Result<std::collections::HashMap<String, CaseAddress>> {
+) -> Result<std::collections::HashMap<loep_contract::BagId, CaseAddress>> {
     session.authorize(Actie::ZakenBekijken)?;
-    let book = crate::scan::addresses(
-        session,
-        cases.iter().map(|z| z.zaakobject.identificatie.as_str()),
-    )?;
+    let ids: Vec<String> = cases
+        .iter()
+        .map(|z| z.zaakobject.identificatie.to_string())
+        .collect();
+    let book = crate::scan::addresses(session, ids.iter().map(String::as_str))?;
     Ok(cases
         .iter()
         .map(|z| {
@@ -51,7 +52,7 @@ pub fn addresses_of(
                 .map(str::to_string);
             let adres = book.get(&o.identificatie).map(|a| a.met_plaats());
             (
-                o.identificatie.clone(),
+                o.identificatie,
                 CaseAddress {
                     adres,
                     buurtnaam: book.buurtnaam(code.as_deref()).map(str::to_string),
@@ -180,7 +181,7 @@ pub fn persons_in(
     };
     let (mut rollen, years) = match current {
         Some(i) => {
-            let mut r = i.roles.get(vbo).cloned().unwrap_or_default();
+            let mut r = i.roles.get(&vbo.to_string()).cloned().unwrap_or_default();
             r.retain(|p, _| wanted.contains(p.as_str()));
             let y: std::collections::HashMap<String, i64> = wanted
                 .iter()

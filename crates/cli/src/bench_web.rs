@@ -28,11 +28,12 @@ pub fn ensure_cases(session: &mut loep_app::Session, zaken: usize) -> Result<Vec
         return Ok(have);
     }
     let listing = loep_app::scan::listing(session, &loep_app::scan::SignalFilter::default())?;
-    let mut by_address: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    let mut by_address: std::collections::BTreeMap<loep_contract::BagId, Vec<String>> =
+        Default::default();
     for s in &listing.signals {
-        by_address.entry(&s.vbo_id).or_default().push(s.id());
+        by_address.entry(s.vbo_id).or_default().push(s.id());
     }
-    let taken: std::collections::HashSet<String> =
+    let taken: std::collections::HashSet<loep_contract::BagId> =
         loep_app::zaken::list(session, &loep_app::types::ZaakFilter::default())?
             .into_iter()
             .map(|z| z.zaakobject.identificatie)
@@ -43,7 +44,7 @@ pub fn ensure_cases(session: &mut loep_app::Session, zaken: usize) -> Result<Vec
         if have.len() >= zaken {
             break;
         }
-        if taken.contains(vbo) {
+        if taken.contains(&vbo) {
             continue;
         }
         let z = loep_app::zaken::new(
@@ -197,7 +198,11 @@ pub fn measure(
     let session = loep_app::session::login(project, loep_app::Mode::Read, account, password)?;
     let listing = loep_app::scan::listing(&session, &loep_app::scan::SignalFilter::default())?;
     let signals = listing.signals.len();
-    let mut addresses: Vec<String> = listing.signals.iter().map(|s| s.vbo_id.clone()).collect();
+    let mut addresses: Vec<String> = listing
+        .signals
+        .iter()
+        .map(|s| s.vbo_id.to_string())
+        .collect();
     addresses.sort_unstable();
     addresses.dedup();
     drop(session);

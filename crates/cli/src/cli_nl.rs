@@ -310,8 +310,12 @@ fn message(e: &clap::Error) -> String {
             m
         }
         ErrorKind::ValueValidation => {
+            // The contract's parsers say why in Dutch themselves.
             let why = std::error::Error::source(e)
-                .and_then(|s| reason(&s.to_string()))
+                .and_then(|s| match s.downcast_ref::<loep_contract::Invalid>() {
+                    Some(i) => Some(i.reason.clone()),
+                    None => reason(&s.to_string()).map(str::to_string),
+                })
                 .map(|r| format!(": {r}"))
                 .unwrap_or_default();
             format!("ongeldige waarde '{value}' voor '{arg}'{why}")

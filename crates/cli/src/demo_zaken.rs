@@ -58,13 +58,14 @@ pub fn run(
 ) -> Result<()> {
     let planted = planted(truth)?;
     // Addresses in the order of their first signal (signals come ranked by address).
-    let mut order: Vec<&str> = Vec::new();
-    let mut by_address: BTreeMap<&str, Vec<&loep_app::scan::SignalRow>> = BTreeMap::new();
+    let mut order: Vec<loep_contract::BagId> = Vec::new();
+    let mut by_address: BTreeMap<loep_contract::BagId, Vec<&loep_app::scan::SignalRow>> =
+        BTreeMap::new();
     for s in signals {
-        if !by_address.contains_key(s.vbo_id.as_str()) {
-            order.push(&s.vbo_id);
+        if !by_address.contains_key(&s.vbo_id) {
+            order.push(s.vbo_id);
         }
-        by_address.entry(&s.vbo_id).or_default().push(s);
+        by_address.entry(s.vbo_id).or_default().push(s);
     }
     order.truncate(CASES);
 
@@ -129,7 +130,7 @@ pub fn run(
         let mut bevindingen: BTreeMap<String, String> = BTreeMap::new();
         let mut uitkomsten: Vec<String> = Vec::new();
         for s in sigs {
-            let confirmed = planted.contains(&(s.thema.code().to_string(), vbo.clone()));
+            let confirmed = planted.contains(&(s.thema.code().to_string(), vbo.to_string()));
             let oordeel = if confirmed {
                 Oordeel::Bevestigd
             } else {

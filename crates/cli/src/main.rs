@@ -16,6 +16,7 @@ mod demo_zaken;
 mod link;
 mod output;
 mod scan_cmd;
+mod waarde;
 mod zaak_cmd;
 
 use anyhow::Result;
@@ -93,8 +94,8 @@ enum Command {
         tot: String,
         /// De deelnemende partners, gescheiden door komma's (standaard: alle partners van het
         /// contract).
-        #[arg(long, value_delimiter = ',')]
-        partners: Vec<String>,
+        #[arg(long, value_delimiter = ',', value_parser = waarde::partner)]
+        partners: Vec<loep_contract::Partner>,
         /// Dagen na het einde van het project waarbinnen de identiteiten van personen zonder
         /// signaal worden vernietigd (hoogstens 28).
         #[arg(long, default_value_t = 28, value_name = "DAGEN")]

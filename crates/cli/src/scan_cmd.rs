@@ -280,10 +280,10 @@ pub fn theme(code: &str) -> String {
 }
 
 /// Themes in words, comma-separated.
-pub fn themes(codes: &[String]) -> String {
-    codes
+pub fn themes(themas: &[loep_contract::Thema]) -> String {
+    themas
         .iter()
-        .map(|c| theme(c))
+        .map(|t| theme(t.code()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -347,7 +347,7 @@ pub fn print_scan(report: &loep_app::scan::ScanReport, secs: f64) {
 /// `Kerkstraat 12A, 2011AB (0392010000000001), buurt Oude Stad (BU03920101)`; the id alone
 /// where the BAG holds no address.
 fn place_line(
-    vbo_id: &str,
+    vbo_id: &loep_contract::BagId,
     adres: Option<&str>,
     buurtcode: Option<&str>,
     buurt: Option<&str>,
@@ -477,14 +477,16 @@ fn print_signals(l: &loep_app::scan::Listing, w: &mut (dyn std::io::Write + Send
         l.run.signalen,
         l.run.adressen
     )?;
-    let mut by_address: std::collections::HashMap<&str, Vec<&loep_app::scan::SignalRow>> =
-        std::collections::HashMap::new();
+    let mut by_address: std::collections::HashMap<
+        loep_contract::BagId,
+        Vec<&loep_app::scan::SignalRow>,
+    > = std::collections::HashMap::new();
     for s in &l.signals {
-        by_address.entry(&s.vbo_id).or_default().push(s);
+        by_address.entry(s.vbo_id).or_default().push(s);
     }
     for p in &l.profiles {
         let buurtcode = l.addresses.buurt_of(&p.vbo_id, p.buurtcode.as_deref());
-        let signals = by_address.get(p.vbo_id.as_str());
+        let signals = by_address.get(&p.vbo_id);
         let belang =
             loep_app::scan::interested_partners(signals.into_iter().flatten().copied(), &l.team);
         writeln!(

@@ -55,8 +55,8 @@ pub enum ZaakCommand {
         #[arg(long)]
         gesloten: bool,
         /// Alleen zaken over dit adres (het BAG-verblijfsobject, 16 cijfers).
-        #[arg(long)]
-        adres: Option<String>,
+        #[arg(long, value_parser = crate::waarde::vbo)]
+        adres: Option<loep_contract::BagId>,
         #[arg(long)]
         json: bool,
     },
@@ -229,7 +229,7 @@ fn statustekst(code: &str) -> String {
 }
 
 /// The address written out, or where the BAG does not hold it, its id.
-fn adres_text(a: Option<&loep_app::zaken::CaseAddress>, vbo_id: &str) -> String {
+fn adres_text(a: Option<&loep_app::zaken::CaseAddress>, vbo_id: &loep_contract::BagId) -> String {
     a.and_then(|a| a.adres.clone())
         .unwrap_or_else(|| format!("verblijfsobject {vbo_id} (niet in de huidige BAG)"))
 }

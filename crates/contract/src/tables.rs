@@ -831,6 +831,11 @@ impl Thema {
         Thema::ALL.map(Thema::code).join(", ")
     }
 
+    /// The codes of `themas`, in their order (as stored and exported).
+    pub fn codes(themas: &[Thema]) -> Vec<&'static str> {
+        themas.iter().map(|t| t.code()).collect()
+    }
+
     /// The theme in words, for pages, letters and exports.
     pub fn label(self) -> &'static str {
         match self {

@@ -152,11 +152,41 @@ impl BagKind {
     }
 }
 
-/// A BAG identifier: 4-digit gemeentecode, 2-digit object type, 10-digit number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A BAG identifier: 4-digit gemeentecode, 2-digit object type, 10-digit number. Ordered as
+/// its 16-digit form is. Serialised as that form; read back (serde) as an identifier of any of
+/// the three object types, since the form carries its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct BagId(u64);
 
 impl BagId {
+    /// A verblijfsobject id: `parse(s, BagKind::Verblijfsobject)`.
+    pub fn vbo(s: &str) -> Result<Self, Invalid> {
+        Self::parse(s, BagKind::Verblijfsobject)
+    }
+
+    /// An identifier of whichever object type its digits 5-6 name.
+    pub fn parse_any(s: &str) -> Result<Self, Invalid> {
+        let kind = [
+            BagKind::Verblijfsobject,
+            BagKind::Pand,
+            BagKind::Nummeraanduiding,
+        ]
+        .into_iter()
+        .find(|k| s.get(4..6) == Some(k.code()))
+        .unwrap_or(BagKind::Verblijfsobject);
+        Self::parse(s, kind)
+    }
+
+    /// The object type its digits 5-6 name.
+    pub fn kind(self) -> Option<BagKind> {
+        match (self.0 / 10_000_000_000) % 100 {
+            1 => Some(BagKind::Verblijfsobject),
+            10 => Some(BagKind::Pand),
+            20 => Some(BagKind::Nummeraanduiding),
+            _ => None,
+        }
+    }
+
     pub fn parse(s: &str, kind: BagKind) -> Result<Self, Invalid> {
         if s.len() != 16 || !all_digits(s) {
             return invalid(
@@ -192,6 +222,19 @@ impl BagId {
 impl fmt::Display for BagId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:016}", self.0)
+    }
+}
+
+impl serde::Serialize for BagId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for BagId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<BagId, D::Error> {
+        let s = String::deserialize(d)?;
+        BagId::parse_any(&s).map_err(serde::de::Error::custom)
     }
 }
 
@@ -672,6 +715,16 @@ mod tests {
         assert!(BagId::parse("0392100000012345", BagKind::Pand).is_ok());
         assert!(BagId::parse("0392200000012345", BagKind::Nummeraanduiding).is_ok());
         assert_eq!(
+            BagId::vbo("0392010000012345"),
+            BagId::parse("0392010000012345", BagKind::Verblijfsobject)
+        );
+        assert!(BagId::vbo("0392100000012345").is_err());
+        assert_eq!(
+            BagId::parse_any("0392990000012345").unwrap_err().code,
+            "bag_id_objecttype"
+        );
+        assert!(serde_json::from_str::<BagId>("\"v1\"").is_err());
+        assert_eq!(
             BagId::parse("0392010000012345", BagKind::Verblijfsobject)
                 .unwrap()
                 .gemeentecode(),
@@ -884,6 +937,7 @@ mod tests {
         fn parsers_never_panic(s in "\\PC{0,40}") {
             let _ = Bsn::parse(&s);
             let _ = BagId::parse(&s, BagKind::Verblijfsobject);
+            let _ = BagId::parse_any(&s);
             let _ = Postcode::parse(&s);
             let _ = parse_huisnummer(&s);
             let _ = parse_huisletter(&s);
@@ -900,8 +954,22 @@ mod tests {
             let kind = [BagKind::Verblijfsobject, BagKind::Pand, BagKind::Nummeraanduiding][kind];
             let s = format!("{gm:04}{}{n:010}", kind.code());
             let id = BagId::parse(&s, kind).unwrap();
-            prop_assert_eq!(id.to_string(), s);
+            prop_assert_eq!(id.to_string(), s.clone());
             prop_assert_eq!(u64::from(id.gemeentecode()), gm);
+            prop_assert_eq!(id.kind(), Some(kind));
+            prop_assert_eq!(BagId::parse_any(&s), Ok(id));
+            // Serialised as its 16 digits, and read back.
+            let json = serde_json::to_string(&id).unwrap();
+            prop_assert_eq!(&json, &format!("\"{s}\""));
+            prop_assert_eq!(serde_json::from_str::<BagId>(&json).unwrap(), id);
+        }
+
+        #[test]
+        fn bag_ids_order_as_their_text(a in 0u64..10_000_000_000_000_000, b in 0u64..10_000_000_000_000_000) {
+            let (x, y) = (format!("{a:016}"), format!("{b:016}"));
+            if let (Ok(p), Ok(q)) = (BagId::parse_any(&x), BagId::parse_any(&y)) {
+                prop_assert_eq!(p.cmp(&q), x.cmp(&y));
+            }
         }
 
         #[test]

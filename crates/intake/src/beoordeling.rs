@@ -99,7 +99,7 @@ pub struct Kandidaat {
     /// `beoordelen`, or after a confirmed review `gekoppeld` or `verworpen`.
     pub status: String,
     /// The record's address (the tenancy's dwelling, the registration's object), if known.
-    pub vbo_id: Option<String>,
+    pub vbo_id: Option<loep_contract::BagId>,
     /// The waterfall of match weights, a line per step (`comparison<TAB>level<TAB>weight`).
     pub uitleg: Option<String>,
 }
@@ -225,10 +225,13 @@ pub fn kandidaten(project: &Project) -> Result<Vec<Kandidaat>> {
                 pseudoniem: p.value(i).to_string(),
                 kans: kans.value(i),
                 status: status.value(i).to_string(),
+                // Written by the linkage from the contract's ids.
                 vbo_id: vbo
                     .as_ref()
                     .filter(|v| !v.is_null(i) && !v.value(i).is_empty())
-                    .map(|v| v.value(i).to_string()),
+                    .map(|v| loep_contract::BagId::vbo(v.value(i)))
+                    .transpose()
+                    .with_context(|| format!("de koppeling {} is onleesbaar", path.display()))?,
                 uitleg: (!uitleg.is_null(i)).then(|| uitleg.value(i).to_string()),
             });
         }

@@ -116,7 +116,7 @@ pub struct Carried {
     pub sleutel: String,
     /// The object the row concerns, when the table has a `vbo_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub vbo_id: Option<String>,
+    pub vbo_id: Option<loep_contract::BagId>,
     /// The person the row concerns (the pseudonym of its `bsn`), when it has one.
     #[serde(skip)]
     pub persoon: Option<String>,
@@ -284,10 +284,17 @@ pub fn compare(
             if has_record_key && let Some(k) = value(&record_key, i) {
                 record_keys.insert(k);
             }
+            // The snapshot holds the contract's ids, checked when it was loaded.
+            let vbo_id = value(&vbo, i)
+                .map(|v| loep_contract::BagId::vbo(&v))
+                .transpose()
+                .map_err(|e| {
+                    anyhow::anyhow!("de vorige levering van deze tabel is onleesbaar: vbo_id: {e}")
+                })?;
             changes.overgenomen.push(Carried {
                 regel: line,
                 sleutel: shown_key(&keys, i),
-                vbo_id: value(&vbo, i),
+                vbo_id,
                 persoon: value(&person, i),
                 eigenaar: value(&owner, i),
                 registratie: value(&registration, i),

@@ -61,7 +61,7 @@ pub struct SignaalRegel {
     pub indicator: String,
     pub versie: i64,
     pub thema: loep_contract::Thema,
-    pub vbo_id: String,
+    pub vbo_id: loep_contract::BagId,
     /// How many persons the signal involves, the resident included.
     pub personen: usize,
     /// The explanation and the facts; when the signal involves others as well, a sentence

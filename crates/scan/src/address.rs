@@ -68,13 +68,37 @@ impl Address {
     }
 }
 
+/// What the address book is looked up by: a verblijfsobject's id, as the contract's `BagId`
+/// or as its 16 digits (a row of a snapshot).
+pub trait ObjectKey {
+    fn key(&self) -> std::borrow::Cow<'_, str>;
+}
+
+impl ObjectKey for str {
+    fn key(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl ObjectKey for String {
+    fn key(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+impl ObjectKey for loep_contract::BagId {
+    fn key(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Owned(self.to_string())
+    }
+}
+
 impl Addresses {
-    pub fn get(&self, vbo_id: &str) -> Option<&Address> {
-        self.objecten.get(vbo_id)
+    pub fn get(&self, vbo_id: &(impl ObjectKey + ?Sized)) -> Option<&Address> {
+        self.objecten.get(vbo_id.key().as_ref())
     }
 
     /// The address written out, or `None` when the BAG does not hold the object.
-    pub fn adres(&self, vbo_id: &str) -> Option<&str> {
+    pub fn adres(&self, vbo_id: &(impl ObjectKey + ?Sized)) -> Option<&str> {
         self.get(vbo_id).map(|a| a.adres.as_str())
     }
 
@@ -86,7 +110,11 @@ impl Addresses {
     }
 
     /// The buurt of an object: the code the scan recorded, else the BAG's.
-    pub fn buurt_of<'a>(&'a self, vbo_id: &str, recorded: Option<&'a str>) -> Option<&'a str> {
+    pub fn buurt_of<'a>(
+        &'a self,
+        vbo_id: &(impl ObjectKey + ?Sized),
+        recorded: Option<&'a str>,
+    ) -> Option<&'a str> {
         recorded.or_else(|| self.get(vbo_id).and_then(|a| a.buurtcode.as_deref()))
     }
 }

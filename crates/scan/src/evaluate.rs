@@ -151,7 +151,7 @@ pub fn evaluate(
         flagged
             .entry(s.thema.code())
             .or_default()
-            .insert(s.vbo_id.clone());
+            .insert(s.vbo_id.to_string());
     }
     let empty = BTreeSet::new();
     let themas = Thema::ALL
@@ -208,7 +208,7 @@ pub fn evaluate(
     let verwonder: BTreeSet<String> = profiles
         .iter()
         .filter(|p| p.verwonderadres)
-        .map(|p| p.vbo_id.clone())
+        .map(|p| p.vbo_id.to_string())
         .collect();
     let all_decoys: BTreeSet<String> = decoys.values().flatten().cloned().collect();
     let verwonderadressen = quality("verwonderadres", &multi, &verwonder, &all_decoys, &any_case);

@@ -13,7 +13,7 @@ use datafusion::arrow::array::{
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::parquet::arrow::ArrowWriter;
-use loep_contract::Partner;
+use loep_contract::{BagId, Partner, Thema};
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -41,14 +41,11 @@ pub struct Listing {
 }
 
 impl Listing {
-    fn profile_of(&self) -> HashMap<&str, &AddressProfile> {
-        self.profiles
-            .iter()
-            .map(|p| (p.vbo_id.as_str(), p))
-            .collect()
+    fn profile_of(&self) -> HashMap<BagId, &AddressProfile> {
+        self.profiles.iter().map(|p| (p.vbo_id, p)).collect()
     }
 
-    fn buurtcode<'a>(&'a self, vbo_id: &str, recorded: Option<&'a str>) -> Option<&'a str> {
+    fn buurtcode<'a>(&'a self, vbo_id: &BagId, recorded: Option<&'a str>) -> Option<&'a str> {
         self.addresses.buurt_of(vbo_id, recorded)
     }
 
@@ -58,7 +55,7 @@ impl Listing {
         let mut v: Vec<&Signal> = self.signals.iter().collect();
         v.sort_by_key(|s| {
             (
-                rank.get(s.vbo_id.as_str()).map_or(i64::MAX, |p| p.rang),
+                rank.get(&s.vbo_id).map_or(i64::MAX, |p| p.rang),
                 s.indicator.as_str(),
                 s.nr,
             )
@@ -83,18 +80,15 @@ impl Listing {
             }
             signalen.push(v);
         }
-        let mut per_address: HashMap<&str, Vec<&Signal>> = HashMap::new();
+        let mut per_address: HashMap<BagId, Vec<&Signal>> = HashMap::new();
         for s in &self.signals {
-            per_address.entry(s.vbo_id.as_str()).or_default().push(s);
+            per_address.entry(s.vbo_id).or_default().push(s);
         }
         let mut adressen = Vec::with_capacity(self.profiles.len());
         for p in &self.profiles {
             let mut v = serde_json::to_value(p)?;
             if let Some(o) = v.as_object_mut() {
-                let signals = per_address
-                    .get(p.vbo_id.as_str())
-                    .cloned()
-                    .unwrap_or_default();
+                let signals = per_address.get(&p.vbo_id).cloned().unwrap_or_default();
                 o.insert(
                     "belanghebbenden".into(),
                     json!(crate::interested_partners(signals, &self.team)),
@@ -165,7 +159,7 @@ fn signal_sheet<'a>(l: &Listing, signals: impl Iterator<Item = &'a Signal>) -> S
     let rows = signals
         .map(|s| {
             let a = l.addresses.get(&s.vbo_id);
-            let p = profile.get(s.vbo_id.as_str());
+            let p = profile.get(&s.vbo_id);
             let bu = l.buurtcode(&s.vbo_id, s.buurtcode.as_deref());
             vec![
                 text(s.id()),
@@ -175,7 +169,7 @@ fn signal_sheet<'a>(l: &Listing, signals: impl Iterator<Item = &'a Signal>) -> S
                 opt(a.and_then(|a| a.woonplaats.as_deref())),
                 opt(l.addresses.buurtnaam(bu)),
                 opt(bu),
-                Cell::Id(s.vbo_id.clone()),
+                Cell::Id(s.vbo_id.to_string()),
                 text(s.thema.code()),
                 text(&s.indicator),
                 Cell::Int(s.versie),
@@ -226,8 +220,8 @@ fn profile_sheet(l: &Listing) -> Sheet {
                 opt(a.and_then(|a| a.woonplaats.as_deref())),
                 opt(l.addresses.buurtnaam(bu)),
                 opt(bu),
-                Cell::Id(p.vbo_id.clone()),
-                text(p.themas.join(", ")),
+                Cell::Id(p.vbo_id.to_string()),
+                text(Thema::codes(&p.themas).join(", ")),
                 text(Partner::codes(&p.partners).join(", ")),
                 text(if p.verwonderadres { "ja" } else { "nee" }),
                 Cell::Int(p.signalen),
@@ -735,14 +729,14 @@ pub fn write_parquet(out: impl std::io::Write + Send, l: &Listing) -> Result<()>
         );
         for s in chunk {
             let a = l.addresses.get(&s.vbo_id);
-            let p = profile.get(s.vbo_id.as_str());
+            let p = profile.get(&s.vbo_id);
             let bu = l.buurtcode(&s.vbo_id, s.buurtcode.as_deref());
             let values: [Option<String>; 13] = [
                 Some(s.id()),
                 Some(s.run_id.clone()),
                 Some(s.indicator.clone()),
                 Some(s.thema.code().to_string()),
-                Some(s.vbo_id.clone()),
+                Some(s.vbo_id.to_string()),
                 a.map(|a| a.adres.clone()),
                 a.and_then(|a| a.postcode.clone()),
                 a.and_then(|a| a.woonplaats.clone()),
@@ -809,9 +803,9 @@ pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> R
         Field::new("rd_x", DataType::Float64, true),
         Field::new("rd_y", DataType::Float64, true),
     ]));
-    let mut per_address: HashMap<&str, Vec<&Signal>> = HashMap::new();
+    let mut per_address: HashMap<BagId, Vec<&Signal>> = HashMap::new();
     for s in &l.signals {
-        per_address.entry(s.vbo_id.as_str()).or_default().push(s);
+        per_address.entry(s.vbo_id).or_default().push(s);
     }
     let mut w = ArrowWriter::try_new(out, schema.clone(), None)?;
     for chunk in l.profiles.chunks(64 * 1024) {
@@ -827,22 +821,18 @@ pub fn write_profiles_parquet(out: impl std::io::Write + Send, l: &Listing) -> R
             let a = l.addresses.get(&p.vbo_id);
             let bu = l.buurtcode(&p.vbo_id, p.buurtcode.as_deref());
             let belang = crate::interested_partners(
-                per_address
-                    .get(p.vbo_id.as_str())
-                    .into_iter()
-                    .flatten()
-                    .copied(),
+                per_address.get(&p.vbo_id).into_iter().flatten().copied(),
                 &l.team,
             );
             let values: [Option<String>; 10] = [
                 Some(p.run_id.clone()),
-                Some(p.vbo_id.clone()),
+                Some(p.vbo_id.to_string()),
                 a.map(|a| a.adres.clone()),
                 a.and_then(|a| a.postcode.clone()),
                 a.and_then(|a| a.woonplaats.clone()),
                 bu.map(str::to_string),
                 l.addresses.buurtnaam(bu).map(str::to_string),
-                Some(p.themas.join(",")),
+                Some(Thema::codes(&p.themas).join(",")),
                 Some(Partner::codes(&p.partners).join(",")),
                 Some(belang.into_iter().collect::<Vec<_>>().join(",")),
             ];

@@ -105,7 +105,7 @@ pub fn fairness(
     profiles: &[AddressProfile],
     year: i64,
 ) -> Result<Fairness> {
-    let flagged: BTreeSet<&str> = profiles.iter().map(|p| p.vbo_id.as_str()).collect();
+    let flagged: BTreeSet<String> = profiles.iter().map(|p| p.vbo_id.to_string()).collect();
     let batches = engine.query(
         &[
             (

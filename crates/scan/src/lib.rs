@@ -20,7 +20,7 @@ pub mod rollen;
 mod stappen;
 
 use anyhow::{Context, Result};
-use loep_contract::Partner;
+use loep_contract::{BagId, Partner};
 use loep_store::scan::{AddressProfile, ScanRun, Signal};
 use loep_store::{LogRecord, Project, clock, log};
 use serde::Serialize;
@@ -63,7 +63,7 @@ pub struct ScanReport {
     /// The first profiles by rank, with their signals' explanations.
     pub top: Vec<(AddressProfile, Vec<String>)>,
     /// The addresses of those first profiles written out, and their buurt's name.
-    pub top_adressen: BTreeMap<String, Place>,
+    pub top_adressen: BTreeMap<BagId, Place>,
 }
 
 /// An address written out and its buurt's name, for a list beside the BAG id.
@@ -189,7 +189,7 @@ pub fn scan(
             (p.clone(), why)
         })
         .collect();
-    let wanted: BTreeSet<&str> = top.iter().map(|(p, _)| p.vbo_id.as_str()).collect();
+    let wanted: BTreeSet<String> = top.iter().map(|(p, _)| p.vbo_id.to_string()).collect();
     // The run is stored: an unreadable address only leaves the list with ids.
     let found = address::addresses(&engine.sources, &|v| wanted.contains(v)).unwrap_or_else(|e| {
         tracing::warn!("the addresses of the first profiles: {e:#}");
@@ -203,7 +203,7 @@ pub fn scan(
                 adres: found.adres(&p.vbo_id).map(str::to_string),
                 buurt: found.buurtnaam(buurt).map(str::to_string),
             };
-            (p.vbo_id.clone(), place)
+            (p.vbo_id, place)
         })
         .collect();
     Ok(ScanReport {
@@ -262,13 +262,22 @@ fn find(
         let rows = engine.run(ind, params)?;
         let partners: Vec<Partner> = ind.partners_without(&zonder).to_vec();
         for r in &rows {
+            // The indicators read the contract's vbo_id columns, checked at the intake: an id
+            // that is none is a fault of the indicator's SQL, not a signal.
+            let vbo_id = BagId::vbo(&r.vbo_id).map_err(|e| {
+                anyhow::anyhow!(
+                    "indicator {}: '{}' in de kolom vbo_id is geen verblijfsobject: {e}",
+                    ind.code,
+                    loep_contract::shorten(&r.vbo_id, 40)
+                )
+            })?;
             signals.push(Signal {
                 run_id: run_id.to_string(),
                 nr: 0,
                 indicator: ind.code.clone(),
                 versie: i64::from(ind.versie),
                 thema: ind.thema,
-                vbo_id: r.vbo_id.clone(),
+                vbo_id,
                 buurtcode: buurten.get(&r.vbo_id).cloned(),
                 pseudoniemen: r.pseudoniemen.clone(),
                 feiten: r.facts.clone(),
@@ -345,15 +354,18 @@ pub fn profile(
     signals: &[Signal],
     team: &[loep_contract::Partner],
 ) -> Vec<AddressProfile> {
-    let mut by_address: BTreeMap<&str, Vec<&Signal>> = BTreeMap::new();
+    let mut by_address: BTreeMap<BagId, Vec<&Signal>> = BTreeMap::new();
     for s in signals {
-        by_address.entry(&s.vbo_id).or_default().push(s);
+        by_address.entry(s.vbo_id).or_default().push(s);
     }
     let mut out: Vec<(usize, AddressProfile)> = by_address
         .into_iter()
         .map(|(vbo, ss)| {
             let belang = interested_partners(ss.iter().copied(), team).len();
-            let themes: BTreeSet<&str> = ss.iter().map(|s| s.thema.code()).collect();
+            // In the order of their codes, as the profile always listed them.
+            let mut themas: Vec<Thema> = ss.iter().map(|s| s.thema).collect();
+            themas.sort_by_key(|t| t.code());
+            themas.dedup();
             // In the order of their codes, as the profile always listed them.
             let mut partners: Vec<Partner> =
                 ss.iter().flat_map(|s| s.partners.iter().copied()).collect();
@@ -364,9 +376,9 @@ pub fn profile(
                 AddressProfile {
                     run_id: run_id.to_string(),
                     rang: 0,
-                    vbo_id: vbo.to_string(),
+                    vbo_id: vbo,
                     buurtcode: ss[0].buurtcode.clone(),
-                    themas: themes.iter().map(|t| t.to_string()).collect(),
+                    themas,
                     verwonderadres: belang >= 2,
                     partners,
                     signalen: ss.len() as i64,
@@ -401,10 +413,10 @@ pub fn write_signals_csv(
     profiles: &[AddressProfile],
     addresses: &address::Addresses,
 ) -> Result<()> {
-    let verwonder: BTreeSet<&str> = profiles
+    let verwonder: BTreeSet<BagId> = profiles
         .iter()
         .filter(|p| p.verwonderadres)
-        .map(|p| p.vbo_id.as_str())
+        .map(|p| p.vbo_id)
         .collect();
     let mut w = csv::Writer::from_writer(out);
     w.write_record([
@@ -424,16 +436,17 @@ pub fn write_signals_csv(
         "buurt",
     ])?;
     for s in signals {
-        let buurt = addresses.buurt_of(&s.vbo_id, s.buurtcode.as_deref());
+        let vbo = s.vbo_id.to_string();
+        let buurt = addresses.buurt_of(&vbo, s.buurtcode.as_deref());
         // The addresses and names come from partners' files: no cell may start a formula.
         let cells = [
             s.run_id.as_str(),
             &s.indicator,
             &s.versie.to_string(),
             s.thema.code(),
-            &s.vbo_id,
+            &vbo,
             s.buurtcode.as_deref().unwrap_or_default(),
-            if verwonder.contains(s.vbo_id.as_str()) {
+            if verwonder.contains(&s.vbo_id) {
                 "ja"
             } else {
                 "nee"
@@ -443,7 +456,7 @@ pub fn write_signals_csv(
             &Partner::codes(&s.partners).join(","),
             &s.pseudoniemen.join(","),
             &serde_json::to_string(&s.feiten)?,
-            addresses.adres(&s.vbo_id).unwrap_or_default(),
+            addresses.adres(&vbo).unwrap_or_default(),
             addresses.buurtnaam(buurt).unwrap_or_default(),
         ];
         let safe: Vec<_> = cells
@@ -473,7 +486,7 @@ mod tests {
             indicator: "X-01".into(),
             versie: 1,
             thema: Thema::parse(thema).unwrap(),
-            vbo_id: vbo.into(),
+            vbo_id: BagId::vbo(vbo).unwrap(),
             buurtcode: None,
             pseudoniemen: Vec::new(),
             feiten: regeling

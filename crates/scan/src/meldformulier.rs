@@ -47,7 +47,7 @@ pub fn snapshot(project: &Project) -> Result<(String, PathBuf)> {
             })?;
         rows.push((
             r.melding_id.clone(),
-            r.vbo_id.clone(),
+            r.vbo_id.to_string(),
             datum,
             r.categorie.clone(),
             r.adres.clone(),

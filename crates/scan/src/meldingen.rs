@@ -5,6 +5,7 @@
 //! itself stays in the vault), and the BAG object the linkage found for the address.
 
 use anyhow::Result;
+use loep_contract::BagId;
 use std::collections::HashMap;
 
 use crate::address::{read, text};
@@ -24,15 +25,15 @@ pub struct GeleverdeMelding {
     /// The published topics of its description (`verbouwing`), comma-separated.
     pub onderwerpen: Option<String>,
     /// The BAG object the linkage found for the address; `None`: not linked with certainty.
-    pub vbo_id: Option<String>,
+    pub vbo_id: Option<BagId>,
 }
 
 /// The delivered reports, the newest first; with `at`, only those linked to that BAG object.
-pub fn delivered(sources: &Sources, at: Option<&str>) -> Result<Vec<GeleverdeMelding>> {
+pub fn delivered(sources: &Sources, at: Option<BagId>) -> Result<Vec<GeleverdeMelding>> {
     let Some((_, path)) = sources.tables.get("melding") else {
         return Ok(Vec::new());
     };
-    let mut linked: HashMap<String, String> = HashMap::new();
+    let mut linked: HashMap<String, BagId> = HashMap::new();
     if let Some((_, links)) = sources.tables.get("koppeling_adres") {
         read(links, &["bron", "record_key", "vbo_id"], |batch| {
             let bron = text(batch, "bron")?;
@@ -43,7 +44,11 @@ pub fn delivered(sources: &Sources, at: Option<&str>) -> Result<Vec<GeleverdeMel
                     continue;
                 }
                 if let (Some(k), Some(v)) = (key.get(i), vbo.get(i).filter(|v| !v.is_empty())) {
-                    linked.insert(k.to_string(), v.to_string());
+                    // The linkage writes the BAG's ids: another value is a changed file.
+                    let v = BagId::vbo(v).map_err(|e| {
+                        anyhow::anyhow!("de adreskoppeling van melding {k} is onleesbaar: {e}")
+                    })?;
+                    linked.insert(k.to_string(), v);
                 }
             }
             Ok(())
@@ -70,7 +75,7 @@ pub fn delivered(sources: &Sources, at: Option<&str>) -> Result<Vec<GeleverdeMel
             for i in 0..batch.num_rows() {
                 let Some(k) = key.get(i) else { continue };
                 let vbo_id = linked.get(k).cloned();
-                if at.is_some_and(|a| vbo_id.as_deref() != Some(a)) {
+                if at.is_some_and(|a| vbo_id != Some(a)) {
                     continue;
                 }
                 out.push(GeleverdeMelding {

@@ -145,14 +145,19 @@ pub type Wanted = HashMap<String, HashSet<String>>;
 
 /// The roles at `vbo_id` of each of `persons` (pseudonyms); a person without any has none in
 /// the map.
-pub fn at(sources: &Sources, vbo_id: &str, persons: &HashSet<&str>) -> Result<Rollen> {
+pub fn at(
+    sources: &Sources,
+    vbo_id: &(impl crate::address::ObjectKey + ?Sized),
+    persons: &HashSet<&str>,
+) -> Result<Rollen> {
+    let vbo_id = vbo_id.key().into_owned();
     let wanted: Wanted = HashMap::from([(
-        vbo_id.to_string(),
+        vbo_id.clone(),
         persons.iter().map(|p| p.to_string()).collect(),
     )]);
     Ok(of(sources, &wanted)?
         .rollen
-        .remove(vbo_id)
+        .remove(&vbo_id)
         .unwrap_or_default())
 }
 

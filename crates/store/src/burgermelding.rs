@@ -9,6 +9,7 @@
 
 use crate::db::{Db, TxDb};
 use anyhow::{Context, Result};
+use loep_contract::BagId;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -75,7 +76,7 @@ pub struct Burgermelding {
     /// The address as the resident typed it.
     pub adres: String,
     /// The BAG object the resident confirmed.
-    pub vbo_id: String,
+    pub vbo_id: BagId,
     pub categorie: String,
     pub omschrijving: String,
     pub status: String,
@@ -191,7 +192,7 @@ fn invalid(message: impl Into<String>) -> anyhow::Error {
 pub fn file(
     project: &mut Project,
     adres: &str,
-    vbo_id: &str,
+    vbo_id: BagId,
     categorie: &str,
     omschrijving: &str,
 ) -> Result<(String, String)> {
@@ -235,7 +236,14 @@ pub fn file(
     tx.execute(
         "INSERT INTO burgermelding (ontvangen, adres, vbo_id, categorie, omschrijving, code_mac, status, bijgewerkt)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'ontvangen', ?1)",
-        params![now, adres.trim(), vbo_id, categorie, omschrijving, mac],
+        params![
+            now,
+            adres.trim(),
+            vbo_id.to_string(),
+            categorie,
+            omschrijving,
+            mac
+        ],
     )?;
     let id = id_of(tx.last_insert_rowid());
     // A report may describe residents: its receipt is a processing of personal data.
@@ -301,17 +309,21 @@ fn checked(conn: &Db, filter: &str, params: impl rusqlite::Params) -> Result<Vec
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS}, {intact} FROM burgermelding {filter}"
     ))?;
-    let rows = stmt.query_map(params, |r| Ok((from_row(r)?, r.get::<_, bool>(8)?)))?;
+    // The seal first: a report changed outside loep is refused as such, also when what it now
+    // holds no longer reads (an address that is no verblijfsobject id, say).
+    let rows = stmt.query_map(params, |r| {
+        Ok(if r.get::<_, bool>(8)? {
+            Ok(from_row(r)?)
+        } else {
+            Err(id_of(r.get(0)?))
+        })
+    })?;
     let mut out = Vec::new();
     for row in rows {
-        let (m, intact) = row?;
-        if !intact {
-            return Err(crate::integrity::tampered(&format!(
-                "melding {}",
-                m.melding_id
-            )));
+        match row? {
+            Ok(m) => out.push(m),
+            Err(id) => return Err(crate::integrity::tampered(&format!("melding {id}"))),
         }
-        out.push(m);
     }
     Ok(out)
 }
@@ -321,7 +333,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Burgermelding> {
         melding_id: id_of(r.get(0)?),
         ontvangen: r.get(1)?,
         adres: r.get(2)?,
-        vbo_id: r.get(3)?,
+        vbo_id: crate::kolom::vbo(r, 3)?,
         categorie: r.get(4)?,
         omschrijving: r.get(5)?,
         status: r.get(6)?,
@@ -340,11 +352,15 @@ pub fn list(conn: &Db) -> Result<Vec<Burgermelding>> {
 }
 
 /// The reports about one address, the newest first.
-pub fn at(conn: &Db, vbo_id: &str) -> Result<Vec<Burgermelding>> {
+pub fn at(conn: &Db, vbo_id: BagId) -> Result<Vec<Burgermelding>> {
     if !table_exists(conn)? {
         return Ok(vec![]);
     }
-    checked(conn, "WHERE vbo_id = ?1 ORDER BY nr DESC", params![vbo_id])
+    checked(
+        conn,
+        "WHERE vbo_id = ?1 ORDER BY nr DESC",
+        params![vbo_id.to_string()],
+    )
 }
 
 /// Moves a report on: `ontvangen` → `in_behandeling` → `afgerond` (or straight to
@@ -491,7 +507,7 @@ mod tests {
         let (id, code) = file(
             &mut p,
             "Kerkstraat 1",
-            "0392010000000001",
+            BagId::vbo("0392010000000001").unwrap(),
             "verdachte_bewoning",
             "Veel wisselende bewoners.",
         )
@@ -552,8 +568,14 @@ mod tests {
         assert!(p.check_access().is_err());
         let e = list(p.db()).unwrap_err();
         assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
-        assert!(at(p.db(), "0392010000000001").is_err());
+        assert!(at(p.db(), BagId::vbo("0392010000000001").unwrap()).is_err());
         assert!(stand(&p, &code).is_err());
+        // An address that no longer reads as a verblijfsobject id is reported the same way.
+        p.db()
+            .execute_batch("UPDATE burgermelding SET vbo_id = 'Dorpsstraat 1'")
+            .unwrap();
+        let e = list(p.db()).unwrap_err();
+        assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
         let problems = crate::integrity::tampered_decisions(p.db()).unwrap();
         assert!(
             problems.iter().any(|x| x.contains("burgermelding")),

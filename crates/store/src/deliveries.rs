@@ -4,6 +4,7 @@
 
 use crate::db::{Db, TxDb};
 use anyhow::Result;
+use loep_contract::BagId;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -185,7 +186,7 @@ pub struct CarriedRow {
     pub uit_snapshot_id: String,
     /// The key as the analysis store holds it (a pseudonym shortened).
     pub sleutel: String,
-    pub vbo_id: Option<String>,
+    pub vbo_id: Option<BagId>,
     /// The person the row concerns, by pseudonym.
     pub pseudoniem: Option<String>,
 }
@@ -200,7 +201,7 @@ pub fn insert_carried(tx: &TxDb, r: &CarriedRow) -> Result<()> {
             r.regel,
             r.uit_snapshot_id,
             r.sleutel,
-            r.vbo_id,
+            r.vbo_id.map(|v| v.to_string()),
             r.pseudoniem
         ],
     )?;
@@ -209,7 +210,7 @@ pub fn insert_carried(tx: &TxDb, r: &CarriedRow) -> Result<()> {
 
 /// The carried rows of the current snapshots that concern object `vbo_id` or one of
 /// `persons` (pseudonyms), by table and line.
-pub fn carried_for(conn: &Db, vbo_id: &str, persons: &[String]) -> Result<Vec<CarriedRow>> {
+pub fn carried_for(conn: &Db, vbo_id: BagId, persons: &[String]) -> Result<Vec<CarriedRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT o.snapshot_id, o.tabel, o.regel, o.uit_snapshot_id, o.sleutel, o.vbo_id, o.pseudoniem
          FROM overgenomen_rij o
@@ -219,14 +220,14 @@ pub fn carried_for(conn: &Db, vbo_id: &str, persons: &[String]) -> Result<Vec<Ca
          ORDER BY o.tabel, o.regel",
     )?;
     let persons = serde_json::to_string(persons)?;
-    let rows = stmt.query_map(params![vbo_id, persons], |r| {
+    let rows = stmt.query_map(params![vbo_id.to_string(), persons], |r| {
         Ok(CarriedRow {
             snapshot_id: r.get(0)?,
             tabel: r.get(1)?,
             regel: r.get(2)?,
             uit_snapshot_id: r.get(3)?,
             sleutel: r.get(4)?,
-            vbo_id: r.get(5)?,
+            vbo_id: crate::kolom::vbo_opt(r, 5)?,
             pseudoniem: r.get(6)?,
         })
     })?;

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod db;
 pub mod deliveries;
 pub mod integrity;
+pub mod kolom;
 pub mod lijst;
 pub mod log;
 pub mod problem;

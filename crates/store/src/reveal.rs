@@ -338,7 +338,7 @@ mod tests {
             indicator: "OVB-01".into(),
             versie: 1,
             thema: loep_contract::Thema::Overbewoning,
-            vbo_id: "0392010000000001".into(),
+            vbo_id: loep_contract::BagId::vbo("0392010000000001").unwrap(),
             buurtcode: None,
             pseudoniemen: vec!["a".into(), "b".into()],
             feiten: Default::default(),

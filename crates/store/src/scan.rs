@@ -3,7 +3,7 @@
 use crate::db::{Db, TxDb};
 use crate::lijst;
 use anyhow::Result;
-use loep_contract::{Partner, Thema};
+use loep_contract::{BagId, Partner, Thema};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ pub struct Signal {
     pub indicator: String,
     pub versie: i64,
     pub thema: Thema,
-    pub vbo_id: String,
+    pub vbo_id: BagId,
     pub buurtcode: Option<String>,
     /// The pseudonyms of the persons involved.
     pub pseudoniemen: Vec<String>,
@@ -59,10 +59,10 @@ impl Signal {
 pub struct AddressProfile {
     pub run_id: String,
     pub rang: i64,
-    pub vbo_id: String,
+    pub vbo_id: BagId,
     pub buurtcode: Option<String>,
-    /// The themes of its signals.
-    pub themas: Vec<String>,
+    /// The themes of its signals, in the order of their codes.
+    pub themas: Vec<Thema>,
     /// The partners whose data the signals rest on.
     pub partners: Vec<Partner>,
     pub verwonderadres: bool,
@@ -118,7 +118,7 @@ pub fn insert_run(
             s.indicator,
             s.versie,
             s.thema.code(),
-            s.vbo_id,
+            s.vbo_id.to_string(),
             s.buurtcode,
             lijst::encode(&s.pseudoniemen),
             serde_json::to_string(&s.feiten)?,
@@ -135,9 +135,9 @@ pub fn insert_run(
         stmt.execute(params![
             p.run_id,
             p.rang,
-            p.vbo_id,
+            p.vbo_id.to_string(),
             p.buurtcode,
-            lijst::encode(&p.themas),
+            lijst::encode(&Thema::codes(&p.themas)),
             lijst::encode(&Partner::codes(&p.partners)),
             p.verwonderadres,
             p.signalen,
@@ -213,6 +213,23 @@ fn partners_in(codes: Vec<String>, idx: usize) -> rusqlite::Result<Vec<Partner>>
         .collect()
 }
 
+/// The themes of a stored list in column `idx`: codes the catalogue knows (another would be a
+/// changed row, read as a value of the wrong type is).
+fn themas_in(codes: Vec<String>, idx: usize) -> rusqlite::Result<Vec<Thema>> {
+    codes
+        .iter()
+        .map(|c| {
+            Thema::parse(c).map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    idx,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })
+        })
+        .collect()
+}
+
 /// The theme in column `idx` of a row: a code the catalogue knows (another would be a changed
 /// row, read as a value of the wrong type is).
 fn thema_in(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<Thema> {
@@ -231,7 +248,7 @@ fn signal_in(r: &rusqlite::Row<'_>, format: lijst::Format) -> rusqlite::Result<S
         indicator: r.get(2)?,
         versie: r.get(3)?,
         thema: thema_in(r, 4)?,
-        vbo_id: r.get(5)?,
+        vbo_id: crate::kolom::vbo(r, 5)?,
         buurtcode: r.get(6)?,
         pseudoniemen: format.column(r, 7)?,
         // Written by `insert_run` from a map; an unreadable value would be a changed file.
@@ -336,7 +353,7 @@ pub fn signals(conn: &Db, run_id: &str) -> Result<Vec<Signal>> {
 /// Which signals of a run [`signals_page`] returns; `None` matches all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SignalQuery {
-    pub thema: Option<String>,
+    pub thema: Option<Thema>,
     /// Compared without regard to case (`ovb-01` finds `OVB-01`).
     pub indicator: Option<String>,
     pub buurt: Option<String>,
@@ -368,7 +385,7 @@ pub fn page_starts(
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres)
@@ -388,7 +405,7 @@ pub fn page_starts(
 
 /// The addresses of a run with at least one signal that matches `q`, in the run's ranking
 /// order (`adresprofiel.rang`): the team's queue, one row per address.
-pub fn ranked_addresses(conn: &Db, run_id: &str, q: &SignalQuery) -> Result<Vec<String>> {
+pub fn ranked_addresses(conn: &Db, run_id: &str, q: &SignalQuery) -> Result<Vec<BagId>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT vbo_id FROM adresprofiel
          WHERE run_id = ?1 AND vbo_id IN (SELECT vbo_id FROM signaal WHERE {SIGNAL_FILTER})
@@ -397,12 +414,12 @@ pub fn ranked_addresses(conn: &Db, run_id: &str, q: &SignalQuery) -> Result<Vec<
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres)
         ],
-        |r| r.get::<_, String>(0),
+        |r| crate::kolom::vbo(r, 0),
     )?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
@@ -421,7 +438,7 @@ pub fn signals_from(
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres),
@@ -446,7 +463,7 @@ pub fn signals_page(
     let filter = SIGNAL_FILTER;
     let args = params![
         run_id,
-        q.thema,
+        q.thema.map(Thema::code),
         q.indicator,
         q.buurt,
         i64::from(q.verwonderadres)
@@ -465,7 +482,7 @@ pub fn signals_page(
     let rows = stmt.query_map(
         params![
             run_id,
-            q.thema,
+            q.thema.map(Thema::code),
             q.indicator,
             q.buurt,
             i64::from(q.verwonderadres),
@@ -480,14 +497,14 @@ pub fn signals_page(
 
 /// Every signal at one address, of every run still kept, oldest run first: index lookups on
 /// `(run_id, vbo_id)`, one per run.
-pub fn signals_at(conn: &Db, vbo_id: &str) -> Result<Vec<Signal>> {
+pub fn signals_at(conn: &Db, vbo_id: BagId) -> Result<Vec<Signal>> {
     // Sorted here, not in SQL: with an ORDER BY SQLite walks the run's `(run_id, nr)` index
     // instead, reading every signal of the run to find this address's few.
     let mut stmt = conn.prepare(&format!(
         "SELECT {SIGNAL_COLUMNS} FROM signaal
          WHERE run_id IN (SELECT run_id FROM scan_run) AND vbo_id = ?1"
     ))?;
-    let rows = stmt.query_map(params![vbo_id], signal_from_row)?;
+    let rows = stmt.query_map(params![vbo_id.to_string()], signal_from_row)?;
     let mut signals = rows.collect::<Result<Vec<_>, _>>()?;
     signals.sort_by(|a, b| (&a.run_id, a.nr).cmp(&(&b.run_id, b.nr)));
     Ok(signals)
@@ -496,13 +513,13 @@ pub fn signals_at(conn: &Db, vbo_id: &str) -> Result<Vec<Signal>> {
 /// Every address with a signal in a kept run, with each of its signals' persons
 /// (pseudonyms), once; an address whose signals name nobody (a building's energy use, say)
 /// once without a person: what the address page's index is made for.
-pub fn signal_persons(conn: &Db) -> Result<Vec<(String, Option<String>)>> {
+pub fn signal_persons(conn: &Db) -> Result<Vec<(BagId, Option<String>)>> {
     let mut stmt = conn.prepare(
         "SELECT DISTINCT s.vbo_id, p.pseudoniem
          FROM signaal s LEFT JOIN signaal_persoon p ON p.run_id = s.run_id AND p.nr = s.nr
          WHERE s.run_id IN (SELECT run_id FROM scan_run)",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map([], |r| Ok((crate::kolom::vbo(r, 0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -647,13 +664,13 @@ pub fn profiles(conn: &Db, run_id: &str) -> Result<Vec<AddressProfile>> {
 }
 
 /// The profile of one address in a run: an index lookup on `(run_id, vbo_id)`.
-pub fn profile_at(conn: &Db, run_id: &str, vbo_id: &str) -> Result<Option<AddressProfile>> {
+pub fn profile_at(conn: &Db, run_id: &str, vbo_id: BagId) -> Result<Option<AddressProfile>> {
     Ok(conn
         .query_row(
             &format!(
                 "SELECT {PROFILE_COLUMNS} FROM adresprofiel WHERE run_id = ?1 AND vbo_id = ?2"
             ),
-            params![run_id, vbo_id],
+            params![run_id, vbo_id.to_string()],
             profile_from_row,
         )
         .optional()?)
@@ -663,9 +680,9 @@ fn profile_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AddressProfile> {
     Ok(AddressProfile {
         run_id: r.get(0)?,
         rang: r.get(1)?,
-        vbo_id: r.get(2)?,
+        vbo_id: crate::kolom::vbo(r, 2)?,
         buurtcode: r.get(3)?,
-        themas: lijst::column(r, 4)?,
+        themas: themas_in(lijst::column(r, 4)?, 4)?,
         partners: partners_in(lijst::column(r, 5)?, 5)?,
         verwonderadres: r.get(6)?,
         signalen: r.get(7)?,
@@ -677,6 +694,11 @@ fn profile_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AddressProfile> {
 mod tests {
     use super::*;
 
+    /// The `n`th made-up verblijfsobject id.
+    fn vbo(n: i64) -> String {
+        format!("039201{n:010}")
+    }
+
     fn signal(nr: i64, indicator: &str, thema: &str, vbo: &str, buurt: &str) -> Signal {
         Signal {
             run_id: "S0001-x".into(),
@@ -684,7 +706,7 @@ mod tests {
             indicator: indicator.into(),
             versie: 1,
             thema: Thema::parse(thema).unwrap(),
-            vbo_id: vbo.into(),
+            vbo_id: BagId::vbo(vbo).unwrap(),
             buurtcode: Some(buurt.into()),
             pseudoniemen: vec![format!("p{nr}")],
             feiten: BTreeMap::new(),
@@ -707,7 +729,7 @@ mod tests {
                 } else {
                     ("ADF-01", "adresfraude")
                 };
-                let vbo = format!("{:016}", nr / 2);
+                let vbo = vbo(nr / 2);
                 signal(
                     nr,
                     ind,
@@ -728,7 +750,7 @@ mod tests {
         let profiles = vec![AddressProfile {
             run_id: "S0001-x".into(),
             rang: 1,
-            vbo_id: format!("{:016}", 5),
+            vbo_id: BagId::vbo(&vbo(5)).unwrap(),
             buurtcode: Some("BU1".into()),
             themas: vec![],
             partners: vec![],
@@ -757,25 +779,32 @@ mod tests {
             "UPDATE signaal SET pseudoniemen = json_insert(pseudoniemen, '$[#]', 'doelwit') WHERE nr = 7",
             "UPDATE signaal SET pseudoniemen = 'p6,doelwit' WHERE nr = 6",
             "UPDATE signaal SET vbo_id = '0392010000009999' WHERE nr = 8",
+            "UPDATE signaal SET vbo_id = '0392100000000004' WHERE nr = 9",
         ] {
             conn.execute_batch(edit).unwrap();
         }
-        for id in ["S0001-x/7", "S0001-x/6", "S0001-x/8"] {
+        for id in ["S0001-x/7", "S0001-x/6", "S0001-x/8", "S0001-x/9"] {
             let e = super::signal(Db::of(&conn), id).unwrap_err();
             assert!(e.to_string().contains("buiten loep om gewijzigd"), "{e}");
         }
-        assert_eq!(tampered_signals(Db::of(&conn)).unwrap().len(), 3);
+        assert_eq!(tampered_signals(Db::of(&conn)).unwrap().len(), 4);
+        // A pand's id where a verblijfsobject's belongs does not read as a signal.
+        assert!(signal_unchecked(Db::of(&conn), "S0001-x/9").is_err());
         // The run's stored signals are no longer the certified ones (the unreadable one
         // among them), rather than unreadable.
         let (n, digest) = crate::certificaat::stored_digest(Db::of(&conn), "S0001-x").unwrap();
         assert_eq!(n, 250);
         assert_ne!(digest, c.signalen_sha256);
-        assert!(super::signal(Db::of(&conn), "S0001-x/9").unwrap().is_some());
+        assert!(
+            super::signal(Db::of(&conn), "S0001-x/11")
+                .unwrap()
+                .is_some()
+        );
         conn.execute_batch(
-            r#"UPDATE signaal SET pseudoniemen = '["p7"]', vbo_id = '0000000000000003' WHERE nr IN (7, 8);
+            r#"UPDATE signaal SET pseudoniemen = '["p7"]', vbo_id = '0392010000000003' WHERE nr IN (7, 8);
              UPDATE signaal SET pseudoniemen = '["p8"]' WHERE nr = 8;
              UPDATE signaal SET pseudoniemen = '["p6"]' WHERE nr = 6;
-             UPDATE signaal SET vbo_id = '0000000000000004' WHERE nr = 8;"#,
+             UPDATE signaal SET vbo_id = '0392010000000004' WHERE nr IN (8, 9);"#,
         )
         .unwrap();
         assert!(
@@ -807,7 +836,7 @@ mod tests {
         assert_eq!(page[0].nr, 5);
 
         let buurt = SignalQuery {
-            thema: Some("adresfraude".into()),
+            thema: Some(Thema::Adresfraude),
             buurt: Some("BU2".into()),
             ..Default::default()
         };
@@ -821,12 +850,10 @@ mod tests {
         let (total, page) = signals_page(Db::of(&conn), "S0001-x", &verwonder, 0, 10).unwrap();
         assert_eq!(total, 2);
         assert_eq!(page.iter().map(|s| s.nr).collect::<Vec<_>>(), [10, 11]);
-        let p = profile_at(Db::of(&conn), "S0001-x", &format!("{:016}", 5)).unwrap();
+        let id = |n| BagId::vbo(&vbo(n)).unwrap();
+        let p = profile_at(Db::of(&conn), "S0001-x", id(5)).unwrap();
         assert_eq!(p.map(|p| p.rang), Some(1));
-        assert_eq!(
-            profile_at(Db::of(&conn), "S0001-x", &format!("{:016}", 6)).unwrap(),
-            None
-        );
+        assert_eq!(profile_at(Db::of(&conn), "S0001-x", id(6)).unwrap(), None);
         // Another run's signals never show.
         let (total, _) = signals_page(Db::of(&conn), "S0002-y", &all, 0, 10).unwrap();
         assert_eq!(total, 0);
@@ -839,7 +866,7 @@ mod tests {
         conn.execute_batch(crate::project::SCHEMA).unwrap();
         conn.execute_batch(crate::certificaat::SCHEMA).unwrap();
         // Three addresses; the one ranked first has two signals, one of them overcrowding.
-        let (a, b, c) = ("0000000000000001", "0000000000000002", "0000000000000003");
+        let (a, b, c) = ("0392010000000001", "0392010000000002", "0392010000000003");
         let signals = vec![
             signal(1, "ADF-01", "adresfraude", a, "BU1"),
             signal(2, "HJM-01", "huisjesmelkerij", b, "BU1"),
@@ -849,7 +876,7 @@ mod tests {
         let profile = |vbo: &str, rang: i64| AddressProfile {
             run_id: "S0001-x".into(),
             rang,
-            vbo_id: vbo.into(),
+            vbo_id: BagId::vbo(vbo).unwrap(),
             buurtcode: None,
             themas: vec![],
             partners: vec![],
@@ -877,12 +904,18 @@ mod tests {
         .unwrap();
         tx.commit().unwrap();
         let q = |thema: Option<&str>, buurt: Option<&str>, verwonderadres: bool| SignalQuery {
-            thema: thema.map(str::to_string),
+            thema: thema.map(|t| Thema::parse(t).unwrap()),
             buurt: buurt.map(str::to_string),
             verwonderadres,
             ..Default::default()
         };
-        let ranked = |query| ranked_addresses(Db::of(&conn), "S0001-x", &query).unwrap();
+        let ranked = |query| -> Vec<String> {
+            ranked_addresses(Db::of(&conn), "S0001-x", &query)
+                .unwrap()
+                .iter()
+                .map(BagId::to_string)
+                .collect()
+        };
         assert_eq!(ranked(q(None, None, false)), [b, c, a]);
         assert_eq!(ranked(q(Some("overbewoning"), None, false)), [b, c]);
         assert_eq!(ranked(q(Some("overbewoning"), Some("BU2"), false)), [c]);

@@ -208,7 +208,7 @@ mod tests {
             indicator: "OVB-01".into(),
             versie: 1,
             thema: loep_contract::Thema::Overbewoning,
-            vbo_id: format!("{nr:016}"),
+            vbo_id: loep_contract::BagId::vbo(&format!("039201{nr:010}")).unwrap(),
             buurtcode: None,
             pseudoniemen: persons.iter().map(|p| p.to_string()).collect(),
             feiten: Default::default(),
@@ -236,9 +236,12 @@ mod tests {
             .map(|s| AddressProfile {
                 run_id: run_id.into(),
                 rang: s.nr,
-                vbo_id: s.vbo_id.clone(),
+                vbo_id: s.vbo_id,
                 buurtcode: None,
-                themas: vec!["overbewoning".into(), "adresfraude".into()],
+                themas: vec![
+                    loep_contract::Thema::Overbewoning,
+                    loep_contract::Thema::Adresfraude,
+                ],
                 partners: s.partners.clone(),
                 verwonderadres: false,
                 signalen: 1,
@@ -419,7 +422,10 @@ mod tests {
         assert_eq!(b[0], run_b[0]);
         assert_eq!(b[1].pseudoniemen, ["P6", "P9"]);
         let profiles = crate::scan::profiles(p.db(), "A").unwrap();
-        assert_eq!(profiles[0].themas, ["overbewoning", "adresfraude"]);
+        assert_eq!(
+            loep_contract::Thema::codes(&profiles[0].themas),
+            ["overbewoning", "adresfraude"]
+        );
         assert_eq!(
             profiles[0].partners,
             [

@@ -126,7 +126,11 @@ fn address_page(
         format!(
             "Rang {} in de laatste scan; thema's: {}; partners met belang (gaan mee op huisbezoek): {belang}; gegevens van: {}; {}.",
             p.rang,
-            p.themas.join(", "),
+            p.themas
+                .iter()
+                .map(|t| t.code())
+                .collect::<Vec<_>>()
+                .join(", "),
             p.partners.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
             if p.verwonderadres {
                 "een verwonderadres: twee of meer partners hebben er belang bij"
@@ -199,7 +203,7 @@ fn address_page(
     let c = loep_app::zaken::case_types();
     Ok(AdresPagina {
         wie: Wie::of(s, csrf),
-        vbo_id: v.vbo_id.clone(),
+        vbo_id: v.vbo_id.to_string(),
         adres,
         buurt,
         bag,
@@ -388,7 +392,7 @@ fn verzoek_regel(
     c: Option<&loep_app::reveal::Context>,
     book: &loep_app::scan::Addresses,
 ) -> VerzoekRegel {
-    let vbo_id = c.map(|c| c.vbo_id.clone()).unwrap_or_default();
+    let vbo_id = c.map(|c| c.vbo_id.to_string()).unwrap_or_default();
     let code = c.and_then(|c| book.buurt_of(&c.vbo_id, c.buurtcode.as_deref()));
     VerzoekRegel {
         id: o.id.clone(),
@@ -520,7 +524,7 @@ pub async fn open(Path(id): Path<String>, WriteSession(mut s, csrf): WriteSessio
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(", "),
-            vbo_id: o.vbo_id.clone().unwrap_or_default(),
+            vbo_id: o.vbo_id.map(|v| v.to_string()).unwrap_or_default(),
             personen: o
                 .personen
                 .iter()

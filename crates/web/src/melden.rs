@@ -359,7 +359,7 @@ pub fn melding_regel(m: &loep_app::melden::Burgermelding) -> MeldingRegel {
         id: m.melding_id.clone(),
         ontvangen: loep_app::nl::tijdstip(&m.ontvangen),
         adres: m.adres.clone(),
-        vbo_id: m.vbo_id.clone(),
+        vbo_id: m.vbo_id.to_string(),
         categorie: m.categorie.clone(),
         omschrijving: m.omschrijving.clone(),
         status: STATUSSEN[at].1.to_string(),
@@ -411,7 +411,7 @@ pub fn register_regels(
                 bron: "meldformulier",
                 categorie: categorie(&m.categorie),
                 adres: m.adres.clone(),
-                vbo_id: Some(m.vbo_id.clone()),
+                vbo_id: Some(m.vbo_id.to_string()),
                 status: r.status,
                 over: m.omschrijving.clone(),
                 anker: Some(m.melding_id.clone()),
@@ -429,7 +429,7 @@ pub fn register_regels(
             } else {
                 m.adres.clone()
             },
-            vbo_id: m.vbo_id.clone(),
+            vbo_id: m.vbo_id.map(|v| v.to_string()),
             status: match &m.vbo_id {
                 Some(_) => "in het meldingensysteem van de gemeente".to_string(),
                 None => "adres niet zeker aan een BAG-object gekoppeld".to_string(),

@@ -386,8 +386,9 @@ struct Overzicht {
     zaken_per_status: Vec<Telling>,
 }
 
-fn counts<'a>(pairs: impl Iterator<Item = (String, &'a str)>) -> Vec<Telling> {
-    let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+fn counts(pairs: impl Iterator<Item = (String, loep_app::types::BagId)>) -> Vec<Telling> {
+    let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<loep_app::types::BagId>)> =
+        BTreeMap::new();
     for (key, vbo) in pairs {
         let e = by.entry(key).or_default();
         e.0 += 1;
@@ -419,7 +420,7 @@ impl RunOverview {
             listing
                 .signals
                 .iter()
-                .map(|x| (x.thema.code().to_string(), x.vbo_id.as_str())),
+                .map(|x| (x.thema.code().to_string(), x.vbo_id)),
         );
         let buurten = counts(listing.signals.iter().map(|x| {
             let code = listing
@@ -431,7 +432,7 @@ impl RunOverview {
                 (None, Some(c)) => c.to_string(),
                 _ => "onbekend".to_string(),
             };
-            (label, x.vbo_id.as_str())
+            (label, x.vbo_id)
         }));
         Ok(RunOverview {
             themas,
@@ -550,15 +551,20 @@ pub struct Filter {
 }
 
 impl Filter {
-    fn signal_filter(&self) -> SignalFilter {
+    /// The filter, its theme parsed (an unknown one is refused with the codes there are).
+    fn signal_filter(&self) -> loep_app::Result<SignalFilter> {
         let some = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_string());
-        SignalFilter {
+        let thema = some(&self.thema)
+            .map(|t| loep_app::types::Thema::parse(&t))
+            .transpose()
+            .map_err(|e| loep_app::AppError::invalid(e.reason))?;
+        Ok(SignalFilter {
             run: None,
-            thema: some(&self.thema),
+            thema,
             indicator: some(&self.indicator).map(|i| i.to_uppercase()),
             buurt: some(&self.buurt),
             verwonderadres: !self.verwonderadres.is_empty(),
-        }
+        })
     }
 
     /// The filter with a buurt typed by its name (in any case) read as its code.
@@ -644,7 +650,7 @@ pub async fn export(
     };
     let formaat = f.formaat.clone();
     let (run, bytes) = blocking(move || {
-        let listing = loep_app::scan::listing(&s, &f.signal_filter())?;
+        let listing = loep_app::scan::listing(&s, &f.signal_filter()?)?;
         let mut out = Vec::new();
         if formaat == "xlsx" {
             loep_app::scan::write_signals_xlsx(&mut out, &listing)?;
@@ -727,7 +733,7 @@ pub async fn signals(
     let page = blocking(move || {
         let addresses = server.address_book(&s)?;
         let f = f.with_buurt_code(&addresses);
-        let filter = f.signal_filter();
+        let filter = f.signal_filter()?;
         let n = f.pagina.unwrap_or(1).max(1);
         let queue = loep_app::scan::queue(
             &s,
@@ -752,7 +758,7 @@ pub async fn signals(
                     .or(r.signals.first());
                 Rij {
                     rang: r.profile.rang,
-                    vbo_id: r.profile.vbo_id.clone(),
+                    vbo_id: r.profile.vbo_id.to_string(),
                     adres: addresses
                         .adres(&r.profile.vbo_id)
                         .unwrap_or("adres onbekend in de BAG")
@@ -766,7 +772,7 @@ pub async fn signals(
                         .profile
                         .themas
                         .iter()
-                        .map(|t| loep_app::inzage::labels::theme(t).to_string())
+                        .map(|t| loep_app::inzage::labels::theme(t.code()).to_string())
                         .collect(),
                     belang: if r.belanghebbenden.is_empty() {
                         "geen".to_string()

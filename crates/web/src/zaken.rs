@@ -310,7 +310,7 @@ fn case_page(
         },
         Regel {
             links: "BAG-verblijfsobject".into(),
-            rechts: z.zaakobject.identificatie.clone(),
+            rechts: z.zaakobject.identificatie.to_string(),
         },
         Regel {
             links: "Buurt".into(),
@@ -617,7 +617,7 @@ pub async fn visit_sheet(
             id: z.identificatie.clone(),
             adres: written_out(&book, &z.zaakobject),
             buurt: buurt_of(&book, &z.zaakobject),
-            vbo_id: z.zaakobject.identificatie.clone(),
+            vbo_id: z.zaakobject.identificatie.to_string(),
             gepland: bezoek.map_or_else(
                 || "nog geen huisbezoek gepland".to_string(),
                 |h| loep_app::nl::datum(&h.gepland),

@@ -104,7 +104,7 @@ pub(crate) fn draw_up(
             z.identificatie,
             pseudoniem,
             ATTRIBUUT_VERBLIJFPLAATS,
-            z.zaakobject.identificatie,
+            z.zaakobject.identificatie.to_string(),
             voorgesteld.trim(),
             toelichting,
             clock::now()

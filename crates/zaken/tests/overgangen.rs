@@ -184,7 +184,8 @@ fn the_counts_per_status_are_those_of_the_cases_the_account_sees() {
     let conn = w.project.db();
     let handhaver2 = auth::authenticate(conn, "handhaver2", PW).unwrap();
     let by_list = |user: &ActingAccount| {
-        let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<String>)> = BTreeMap::new();
+        let mut by: BTreeMap<String, (usize, std::collections::BTreeSet<loep_contract::BagId>)> =
+            BTreeMap::new();
         for z in register::list(w.project.db(), user, &Default::default()).unwrap() {
             let e = by.entry(z.status).or_default();
             e.0 += 1;

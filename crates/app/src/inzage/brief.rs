@@ -227,7 +227,10 @@ pub fn scrub(text: &str, adressen: &Addresses) -> String {
 }
 
 /// An address written out with its buurt: "Kerkstraat 12A, 2011AB (Oude Stad)".
-pub fn adres(vbo_id: &str, adressen: &Addresses) -> String {
+pub fn adres(
+    vbo_id: &(impl loep_scan::address::ObjectKey + ?Sized),
+    adressen: &Addresses,
+) -> String {
     match adressen.get(vbo_id) {
         Some(a) => {
             let mut s = a.adres.clone();

@@ -351,11 +351,11 @@ pub fn report(
     let beperking = in_force.as_ref();
 
     // The addresses the letter names, written out (the BAG is open data).
-    let mut wanted: HashSet<&str> = r.signalen.iter().map(|s| s.vbo_id.as_str()).collect();
+    let mut wanted: HashSet<String> = r.signalen.iter().map(|s| s.vbo_id.to_string()).collect();
     for b in &r.bronnen {
         for row in &b.rijen {
             if let Some(v) = row.get("vbo_id") {
-                wanted.insert(v);
+                wanted.insert(v.clone());
             }
         }
     }

@@ -175,7 +175,7 @@ pub(super) fn register(
                         regel: c.regel as i64,
                         uit_snapshot_id: changes.vorige_snapshot.clone(),
                         sleutel: c.sleutel.clone(),
-                        vbo_id: c.vbo_id.clone(),
+                        vbo_id: c.vbo_id,
                         pseudoniem: c.persoon.clone(),
                     },
                 )?;

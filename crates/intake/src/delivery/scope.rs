@@ -139,7 +139,7 @@ impl NewKeys {
             match table.scope {
                 loep_contract::ScopeRule::Object => self
                     .objects
-                    .extend(r.vbo_id.as_deref().and_then(|v| v.parse::<u64>().ok())),
+                    .extend(r.vbo_id.map(loep_contract::BagId::value)),
                 loep_contract::ScopeRule::Brp => self
                     .persons
                     .extend(r.persoon.as_deref().and_then(pseudonym_of)),

@@ -672,9 +672,9 @@ mod tests {
             profiles.push(AddressProfile {
                 run_id: "S0001-test".into(),
                 rang: i as i64 + 1,
-                vbo_id: vbo,
+                vbo_id: loep_contract::BagId::vbo(&vbo).unwrap(),
                 buurtcode: Some(code.into()),
-                themas: vec!["overbewoning".into()],
+                themas: vec![loep_contract::Thema::Overbewoning],
                 partners: vec![loep_contract::Partner::Gemeente],
                 verwonderadres: false,
                 signalen: 1,

@@ -50,12 +50,21 @@ pub async fn zaken(
     if page == 0 {
         return problem(StatusCode::BAD_REQUEST, "page begint bij 1");
     }
+    // The address filter is a verblijfsobject's id: parsed here, so that a mistyped one is
+    // said to be one instead of matching no case.
+    let vbo_id = match q.zaakobject.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(o) => match types::BagId::vbo(o) {
+            Ok(v) => Some(v),
+            Err(e) => return problem(StatusCode::BAD_REQUEST, &format!("zaakobject: {e}")),
+        },
+    };
     let filter = ZaakFilter {
         status: q.status.filter(|s| !s.is_empty()),
-        vbo_id: q.zaakobject.filter(|s| !s.is_empty()),
+        vbo_id,
         ..ZaakFilter::default()
     };
-    let (status_filter, object_filter) = (filter.status.clone(), filter.vbo_id.clone());
+    let (status_filter, object_filter) = (filter.status.clone(), filter.vbo_id);
     let result = call(&server, &headers, move |s| {
         let all = s.zaken(&filter)?;
         let start = (page as usize - 1).saturating_mul(PAGE_SIZE);
@@ -83,7 +92,7 @@ pub async fn zaken(
                     q.push_str(&format!("&status={}", crate::pages::encode(st)));
                 }
                 if let Some(o) = &object_filter {
-                    q.push_str(&format!("&zaakobject={}", crate::pages::encode(o)));
+                    q.push_str(&format!("&zaakobject={o}"));
                 }
                 q
             };

@@ -60,7 +60,7 @@ impl Zaak {
             vertrouwelijkheidaanduiding: z.vertrouwelijkheidaanduiding.clone(),
             zaakobject: Zaakobject {
                 object_type: z.zaakobject.object_type.clone(),
-                identificatie: z.zaakobject.identificatie.clone(),
+                identificatie: z.zaakobject.identificatie.to_string(),
                 buurtcode: z.zaakobject.buurtcode.clone(),
                 adres: adres.and_then(|a| a.adres.clone()),
                 buurtnaam: adres.and_then(|a| a.buurtnaam.clone()),

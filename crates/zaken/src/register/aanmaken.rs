@@ -63,7 +63,7 @@ pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result
     for run in runs {
         loep_store::certificaat::check_run(project.db(), run)?;
     }
-    let vbo = found[0].vbo_id.clone();
+    let vbo = found[0].vbo_id;
     if let Some(other) = found.iter().find(|s| s.vbo_id != vbo) {
         return Err(invalid_in(
             &["hoofdzaak"],
@@ -178,7 +178,7 @@ pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result
             dag,
             vertrouwelijk,
             hoofdzaak,
-            vbo,
+            vbo.to_string(),
             found[0].buurtcode
         ],
     )?;

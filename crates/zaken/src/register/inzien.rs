@@ -18,7 +18,7 @@ pub struct ZaakFilter {
     pub zaaktype: Option<String>,
     /// Only open (`Some(true)`) or closed (`Some(false)`) cases.
     pub open: Option<bool>,
-    pub vbo_id: Option<String>,
+    pub vbo_id: Option<loep_contract::BagId>,
 }
 
 /// `loep zaak list`: the cases `user` may see (a partner or handhaver: those their
@@ -35,7 +35,7 @@ pub fn list(conn: &Db, user: &ActingAccount, filter: &ZaakFilter) -> Result<Vec<
         Some(_) => format!("SELECT {ZAAK_COLUMNS} FROM zaak WHERE vbo_id = ?1 {order}"),
         None => format!("SELECT {ZAAK_COLUMNS} FROM zaak WHERE ?1 IS NULL {order}"),
     })?;
-    let rows = stmt.query_map(params![filter.vbo_id], zaak_from_row)?;
+    let rows = stmt.query_map(params![filter.vbo_id.map(|v| v.to_string())], zaak_from_row)?;
     let mut out = Vec::new();
     for z in rows {
         let z = z?;
@@ -138,8 +138,10 @@ pub fn per_status(conn: &Db, user: &ActingAccount) -> Result<Vec<(String, usize,
         }
         return Ok(out);
     }
-    let mut by: std::collections::BTreeMap<String, (usize, std::collections::BTreeSet<String>)> =
-        std::collections::BTreeMap::new();
+    let mut by: std::collections::BTreeMap<
+        String,
+        (usize, std::collections::BTreeSet<loep_contract::BagId>),
+    > = std::collections::BTreeMap::new();
     for z in list(conn, user, &ZaakFilter::default())? {
         let e = by.entry(z.status).or_default();
         e.0 += 1;

@@ -13,7 +13,7 @@ pub struct Zaakobject {
     /// `verblijfsobject` (IMBAG).
     pub object_type: String,
     /// The 16-digit BAG id.
-    pub identificatie: String,
+    pub identificatie: loep_contract::BagId,
     pub buurtcode: Option<String>,
 }
 

@@ -28,7 +28,7 @@ pub(super) fn zaak_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Zaak> {
         hoofdzaak: r.get(9)?,
         zaakobject: Zaakobject {
             object_type: "verblijfsobject".to_string(),
-            identificatie: r.get(10)?,
+            identificatie: loep_store::kolom::vbo(r, 10)?,
             buurtcode: r.get(11)?,
         },
         status: r.get(12)?,

@@ -84,7 +84,7 @@ impl World {
             indicator: "OVB-01".into(),
             versie: 1,
             thema: loep_contract::Thema::Overbewoning,
-            vbo_id: format!("0392010000{nr:06}"),
+            vbo_id: loep_contract::BagId::vbo(&format!("0392010000{nr:06}")).unwrap(),
             buurtcode: None,
             pseudoniemen: persons,
             feiten: std::collections::BTreeMap::new(),
