@@ -34,7 +34,7 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     let status = ok(loep_as("projectleider", &["status", d, "--json"]));
     assert!(status.contains("Migratie fixture"), "{status}");
-    assert_eq!(version(&dir), 8, "opening migrated the schema");
+    assert_eq!(version(&dir), 9, "opening migrated the schema");
     assert!(
         dir.join("sleutel/integriteit.key").exists(),
         "the first writer gave the project its integrity key"
@@ -111,7 +111,7 @@ fn a_project_of_release_0_1_0_opens_and_migrates() {
 
     // Opening again changes nothing more.
     ok(loep_as("projectleider", &["status", d]));
-    assert_eq!(version(&dir), 8);
+    assert_eq!(version(&dir), 9);
     // The log of 0.1.0 (SHA-256) and the records since (keyed) verify as one chain.
     let verified = ok(loep_as("fg", &["log", "verify", d]));
     assert!(verified.contains("intact"), "{verified}");
