@@ -2,6 +2,7 @@
 //! `loep trefkans`, `loep terugmelding export`). Each authorises itself here and again in the
 //! register, on the case itself (a partner sees only the cases its organisation holds a role on).
 
+use loep_contract::Datum;
 use loep_store::auth::Actie;
 use loep_zaken::register::{
     self, Huisbezoek, Nieuw, Toewijzing, Uitkomst, Zaak, ZaakDetail, ZaakFilter, ZaakRol,
@@ -303,11 +304,18 @@ pub fn assign(session: &mut Session, id: &str, t: &Toewijzing) -> Result<ZaakRol
     )?)
 }
 
+/// A date a person gave in the field `veld` (named as in the forms: `datum`), as the contract
+/// reads a complete date; refused in the contract's words. Each front end parses the dates it
+/// is given with this before it calls a use case.
+pub fn parse_datum(s: &str, veld: &'static str) -> Result<Datum> {
+    Ok(register::parse_datum(s, veld)?)
+}
+
 /// `loep zaak visit plan`.
 pub fn plan_visit(
     session: &mut Session,
     id: &str,
-    datum: &str,
+    datum: Datum,
     team: &[String],
 ) -> Result<Huisbezoek> {
     session.authorize(Actie::ZaakBehandelen)?;

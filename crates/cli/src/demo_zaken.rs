@@ -73,7 +73,8 @@ pub fn run(
     // and a visit planned with the handhaver.
     let mut analist = login("analist")?;
     let mut zaken = Vec::new();
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let today =
+        loep_app::zaken::parse_datum(&chrono::Utc::now().format("%Y-%m-%d").to_string(), "datum")?;
     for vbo in &order {
         let sigs = &by_address[vbo];
         let z = loep_app::zaken::new(
@@ -88,7 +89,7 @@ pub fn run(
         loep_app::zaken::plan_visit(
             &mut analist,
             &z.identificatie,
-            &today,
+            today,
             &["handhaver".to_string()],
         )?;
         zaken.push((z, sigs.clone()));

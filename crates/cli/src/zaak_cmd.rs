@@ -269,14 +269,14 @@ fn print_detail(
         statustekst(&z.status),
         z.registratiedatum,
         z.einddatum
-            .as_deref()
             .map(|e| format!(", afgesloten {e}"))
             .unwrap_or_default()
     );
     if let Some(r) = &z.resultaat {
         println!(
             "  Resultaat: {r}; te vernietigen op {}",
-            z.archiefactiedatum.as_deref().unwrap_or("?")
+            z.archiefactiedatum
+                .map_or_else(|| "?".to_string(), |d| d.to_string())
         );
     }
     if let Some(h) = &z.hoofdzaak {
@@ -468,7 +468,8 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                         z.identificatie,
                         z.zaaktype,
                         statustekst(&z.status),
-                        z.registratiedatum,
+                        // Padded: a date's Display writes its ten characters whatever the width.
+                        z.registratiedatum.to_string(),
                         adres_text(adres_van(z), &z.zaakobject.identificatie),
                     );
                 }
@@ -552,7 +553,8 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 },
         } => {
             let mut s = access::open(&dir, Mode::Write, who)?;
-            let h = loep_app::zaken::plan_visit(&mut s, &id, &datum, &team)?;
+            let datum = loep_app::zaken::parse_datum(&datum, "datum")?;
+            let h = loep_app::zaken::plan_visit(&mut s, &id, datum, &team)?;
             println!(
                 "Zaak {id}: huisbezoek {} gepland op {} met {}.",
                 h.volgnr,
@@ -588,6 +590,11 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 })
                 .collect();
             let mut s = access::open(&dir, Mode::Write, who)?;
+            // Not given or empty: today.
+            let datum = match datum.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(d) => Some(loep_app::zaken::parse_datum(d, "datum")?),
+            };
             let d = loep_app::zaken::record_visit(
                 &mut s,
                 &id,
@@ -602,11 +609,11 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             )?;
             let h = d.huisbezoeken.iter().rev().find(|h| h.uitgevoerd.is_some());
             if let Some(h) = h
-                && h.uitgevoerd.as_deref() != Some(h.gepland.as_str())
+                && let Some(uitgevoerd) = h.uitgevoerd
+                && uitgevoerd != h.gepland
             {
                 println!(
-                    "Let op: uitgevoerd op {}, gepland op {}; dat staat in de geschiedenis van de zaak.",
-                    h.uitgevoerd.as_deref().unwrap_or_default(),
+                    "Let op: uitgevoerd op {uitgevoerd}, gepland op {}; dat staat in de geschiedenis van de zaak.",
                     h.gepland
                 );
             }
@@ -649,7 +656,8 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 "Zaak {} afgerond met resultaat {}; de gegevens worden vernietigd op {}.",
                 z.identificatie,
                 z.resultaat.as_deref().unwrap_or("?"),
-                z.archiefactiedatum.as_deref().unwrap_or("?")
+                z.archiefactiedatum
+                    .map_or_else(|| "?".to_string(), |d| d.to_string())
             );
         }
         ZaakCommand::Reopen { dir, id, reden } => {

@@ -28,7 +28,7 @@ impl World {
             &mut self.project,
             &self.analist,
             &id,
-            "2099-01-01",
+            loep_contract::Datum::parse("2099-01-01").unwrap(),
             &["handhaver".to_string()],
         )
         .unwrap();

@@ -54,9 +54,9 @@ impl Zaak {
             zaaktype: z.zaaktype.clone(),
             omschrijving: z.omschrijving.clone(),
             toelichting: z.toelichting.clone(),
-            registratiedatum: z.registratiedatum.clone(),
-            startdatum: z.startdatum.clone(),
-            einddatum: z.einddatum.clone(),
+            registratiedatum: z.registratiedatum.to_string(),
+            startdatum: z.startdatum.to_string(),
+            einddatum: z.einddatum.map(|d| d.to_string()),
             vertrouwelijkheidaanduiding: z.vertrouwelijkheidaanduiding.clone(),
             zaakobject: Zaakobject {
                 object_type: z.zaakobject.object_type.clone(),
@@ -198,9 +198,9 @@ impl From<&types::Huisbezoek> for Huisbezoek {
     fn from(h: &types::Huisbezoek) -> Huisbezoek {
         Huisbezoek {
             volgnr: h.volgnr,
-            gepland: h.gepland.clone(),
+            gepland: h.gepland.to_string(),
             team: h.team.clone(),
-            uitgevoerd: h.uitgevoerd.clone(),
+            uitgevoerd: h.uitgevoerd.map(|d| d.to_string()),
             aanwezig: h.aanwezig.clone(),
             uitkomsten: h.uitkomsten.clone(),
             toelichting: h.toelichting.clone(),

@@ -175,7 +175,7 @@ pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result
             zaaktype.code,
             omschrijving.trim(),
             nieuw.toelichting.trim(),
-            dag,
+            dag.to_string(),
             vertrouwelijk,
             hoofdzaak,
             vbo.to_string(),

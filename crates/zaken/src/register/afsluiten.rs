@@ -2,6 +2,7 @@
 //! sets (a cancellation too).
 
 use anyhow::Result;
+use loep_contract::Datum;
 use loep_store::auth::{Actie, ActingAccount};
 use loep_store::{Project, TxDb, clock};
 use rusqlite::params;
@@ -107,19 +108,21 @@ pub(super) fn close_in(
     };
     let dagen = case_types::duration_days(&rt.archiefactietermijn)?
         .min(i64::from(project.zaken_jaren) * 365);
-    let eind = clock::now_utc();
-    let archief = (eind + chrono::Duration::days(dagen))
-        .format("%Y-%m-%d")
-        .to_string();
+    let eind = clock::today();
+    let archief = i32::try_from(dagen)
+        .ok()
+        .and_then(|d| eind.checked_add(d))
+        .map(Datum::from_days)
+        .ok_or_else(|| anyhow::anyhow!("archiefactietermijn van {dagen} dagen is te lang"))?;
     tx.sql().execute(
         "UPDATE zaak SET einddatum = ?2, resultaat = ?3, resultaat_toelichting = ?4, archiefnominatie = ?5, archiefactiedatum = ?6 WHERE identificatie = ?1",
         params![
             zaak,
-            eind.format("%Y-%m-%d").to_string(),
+            Datum::from_days(eind).to_string(),
             rt.code,
             toelichting.trim(),
             rt.archiefnominatie,
-            archief
+            archief.to_string()
         ],
     )?;
     Ok(())

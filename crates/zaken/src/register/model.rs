@@ -1,6 +1,7 @@
 //! What the register records: a case, as ZGW's Zaken API names its fields, and everything
 //! recorded on it (status history, signals, roles, visits, bevindingen, notes).
 
+use loep_contract::Datum;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,9 +27,9 @@ pub struct Zaak {
     pub zaaktype: String,
     pub omschrijving: String,
     pub toelichting: String,
-    pub registratiedatum: String,
-    pub startdatum: String,
-    pub einddatum: Option<String>,
+    pub registratiedatum: Datum,
+    pub startdatum: Datum,
+    pub einddatum: Option<Datum>,
     pub vertrouwelijkheidaanduiding: String,
     pub hoofdzaak: Option<String>,
     pub zaakobject: Zaakobject,
@@ -37,7 +38,7 @@ pub struct Zaak {
     pub resultaat: Option<String>,
     pub resultaat_toelichting: Option<String>,
     pub archiefnominatie: Option<String>,
-    pub archiefactiedatum: Option<String>,
+    pub archiefactiedatum: Option<Datum>,
 }
 
 impl Zaak {
@@ -52,6 +53,7 @@ impl Zaak {
 pub struct StatusRegel {
     pub volgnr: i64,
     pub statustype: String,
+    /// When it was set (RFC 3339), though ZGW names it a date.
     pub datum_status_gezet: String,
     pub statustoelichting: String,
     /// The account that set it.
@@ -90,9 +92,9 @@ pub struct ZaakRol {
 #[serde(rename_all = "camelCase")]
 pub struct Huisbezoek {
     pub volgnr: i64,
-    pub gepland: String,
+    pub gepland: Datum,
     pub team: Vec<String>,
-    pub uitgevoerd: Option<String>,
+    pub uitgevoerd: Option<Datum>,
     /// Who went, once it was carried out (the plan's team says who was to go).
     #[serde(default)]
     pub aanwezig: Vec<String>,

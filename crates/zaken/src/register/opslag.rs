@@ -2,7 +2,7 @@
 //! against its seal), and the writes the steps share (a status, a role).
 
 use anyhow::Result;
-use loep_store::{Db, TxDb, clock};
+use loep_store::{Db, TxDb, clock, kolom};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeSet;
 
@@ -21,21 +21,21 @@ pub(super) fn zaak_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Zaak> {
         zaaktype: r.get(2)?,
         omschrijving: r.get(3)?,
         toelichting: r.get(4)?,
-        registratiedatum: r.get(5)?,
-        startdatum: r.get(6)?,
-        einddatum: r.get(7)?,
+        registratiedatum: kolom::datum(r, 5)?,
+        startdatum: kolom::datum(r, 6)?,
+        einddatum: kolom::datum_opt(r, 7)?,
         vertrouwelijkheidaanduiding: r.get(8)?,
         hoofdzaak: r.get(9)?,
         zaakobject: Zaakobject {
             object_type: "verblijfsobject".to_string(),
-            identificatie: loep_store::kolom::vbo(r, 10)?,
+            identificatie: kolom::vbo(r, 10)?,
             buurtcode: r.get(11)?,
         },
         status: r.get(12)?,
         resultaat: r.get(13)?,
         resultaat_toelichting: r.get(14)?,
         archiefnominatie: r.get(15)?,
-        archiefactiedatum: r.get(16)?,
+        archiefactiedatum: kolom::datum_opt(r, 16)?,
     })
 }
 
@@ -146,9 +146,9 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
         .query_map(params![id], |r| {
             Ok(Huisbezoek {
                 volgnr: r.get(0)?,
-                gepland: r.get(1)?,
+                gepland: kolom::datum(r, 1)?,
                 team: lists.column(r, 2)?,
-                uitgevoerd: r.get(3)?,
+                uitgevoerd: kolom::datum_opt(r, 3)?,
                 aanwezig: lists.column(r, 6)?,
                 uitkomsten: lists.column(r, 4)?,
                 toelichting: r.get(5)?,
