@@ -128,7 +128,7 @@ pub fn run(
     let mut terugmelding_case = None;
     for (z, sigs) in &zaken {
         let vbo = &z.zaakobject.identificatie;
-        let mut bevindingen: BTreeMap<String, String> = BTreeMap::new();
+        let mut bevindingen: BTreeMap<String, Oordeel> = BTreeMap::new();
         let mut uitkomsten: Vec<String> = Vec::new();
         for s in sigs {
             let confirmed = planted.contains(&(s.thema.code().to_string(), vbo.to_string()));
@@ -136,13 +136,10 @@ pub fn run(
                 Oordeel::Bevestigd
             } else {
                 Oordeel::NietBevestigd
-            }
-            .as_str();
-            let e = bevindingen
-                .entry(s.indicator.clone())
-                .or_insert_with(|| oordeel.into());
+            };
+            let e = bevindingen.entry(s.indicator.clone()).or_insert(oordeel);
             if confirmed {
-                *e = Oordeel::Bevestigd.as_str().into();
+                *e = Oordeel::Bevestigd;
                 let u = outcome(s.thema.code()).to_string();
                 if !uitkomsten.contains(&u) {
                     uitkomsten.push(u);
@@ -193,7 +190,11 @@ pub fn run(
             ));
             continue;
         }
-        let resultaat = if d.bevindingen.iter().any(|b| b.oordeel == "bevestigd") {
+        let resultaat = if d
+            .bevindingen
+            .iter()
+            .any(|b| b.oordeel == Oordeel::Bevestigd)
+        {
             "onrechtmatigheid_vastgesteld"
         } else {
             "niets_gevonden"

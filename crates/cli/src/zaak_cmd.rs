@@ -4,7 +4,7 @@
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use loep_app::Mode;
-use loep_app::types::{Nieuw, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
+use loep_app::types::{Nieuw, Oordeel, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -202,12 +202,15 @@ pub enum TerugmeldingCommand {
     },
 }
 
-fn parse_bevindingen(items: &[String]) -> Result<Vec<(String, String)>> {
+fn parse_bevindingen(items: &[String]) -> Result<Vec<(String, Oordeel)>> {
     items
         .iter()
         .map(|b| match b.split_once('=') {
             Some((i, o)) if !i.trim().is_empty() => {
-                Ok((i.trim().to_uppercase(), o.trim().to_lowercase()))
+                let indicator = i.trim().to_uppercase();
+                let oordeel =
+                    loep_app::zaken::parse_oordeel(&indicator, &o.trim().to_lowercase())?;
+                Ok((indicator, oordeel))
             }
             _ => bail!(
                 "--bevinding '{b}': schrijf INDICATOR=bevestigd, INDICATOR=niet_bevestigd of INDICATOR=niet_vast_te_stellen"
@@ -358,7 +361,7 @@ fn print_detail(
         );
     }
     for b in &d.bevindingen {
-        println!("  Bevinding {}: {}", b.indicator, b.oordeel);
+        println!("  Bevinding {}: {}", b.indicator, b.oordeel.as_str());
     }
     for n in &d.notities {
         println!(

@@ -475,7 +475,7 @@ fn case_page(
                 links: b.indicator.clone(),
                 rechts: format!(
                     "{} ({}, {})",
-                    Oordeel::parse(&b.oordeel).map_or(b.oordeel.clone(), |o| o.label().to_string()),
+                    b.oordeel.label(),
                     b.door,
                     loep_app::nl::tijdstip(&b.tijdstip)
                 ),
@@ -733,7 +733,7 @@ impl HuisbezoekForm {
         Ok(Uitkomst {
             datum,
             uitkomsten: self.uitkomst,
-            bevindingen: self.bevindingen.0,
+            bevindingen: self.bevindingen.oordelen()?,
             toelichting: self.toelichting,
             brp_onjuist: vec![],
             aanwezig: self
@@ -881,7 +881,8 @@ pub async fn close(
 ) -> Reply {
     on_case(server, s, csrf, id, move |s, id| {
         let resultaat = required(f.resultaat, "Resultaat")?;
-        loep_app::zaken::close(s, id, &resultaat, &f.toelichting, &f.bevindingen.0)?;
+        let bevindingen = f.bevindingen.oordelen()?;
+        loep_app::zaken::close(s, id, &resultaat, &f.toelichting, &bevindingen)?;
         Ok(())
     })
     .await
@@ -941,8 +942,8 @@ mod tests {
         assert_eq!(
             u.bevindingen,
             [
-                ("WON-01".to_string(), "bevestigd".to_string()),
-                ("ZRG-03".to_string(), "niet_vast_te_stellen".to_string()),
+                ("WON-01".to_string(), Oordeel::Bevestigd),
+                ("ZRG-03".to_string(), Oordeel::NietVastTeStellen),
             ]
         );
         assert_eq!(u.aanwezig, ["handhaver", "wijkagent Jansen"]);
@@ -973,8 +974,20 @@ mod tests {
         assert_eq!(f.resultaat, "zorg_geboden");
         assert_eq!(f.toelichting, "klaar");
         assert_eq!(
-            f.bevindingen.0,
-            [("WON-01".to_string(), "niet_bevestigd".to_string())]
+            f.bevindingen.oordelen().unwrap_or_else(|e| panic!("{e}")),
+            [("WON-01".to_string(), Oordeel::NietBevestigd)]
+        );
+    }
+
+    #[test]
+    fn an_unknown_verdict_is_refused_with_the_verdicts_there_are() {
+        let (kind, message) = refused(
+            form::<HuisbezoekForm>("csrf=t&uitkomst=boete&bevinding_WON-01=misschien").uitkomst(),
+        );
+        assert_eq!(kind, Kind::Invalid);
+        assert_eq!(
+            message,
+            "bevinding WON-01=misschien: kies bevestigd, niet_bevestigd of niet_vast_te_stellen"
         );
     }
 

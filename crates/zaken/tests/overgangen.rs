@@ -47,7 +47,7 @@ impl World {
                 id,
                 &Uitkomst {
                     uitkomsten: vec!["niets_gevonden".into()],
-                    bevindingen: vec![("OVB-01".into(), "niet_bevestigd".into())],
+                    bevindingen: vec![("OVB-01".into(), register::Oordeel::NietBevestigd)],
                     ..Default::default()
                 },
             )
@@ -58,7 +58,7 @@ impl World {
                 id,
                 "niets_gevonden",
                 "",
-                &[("OVB-01".into(), "niet_bevestigd".into())],
+                &[("OVB-01".into(), register::Oordeel::NietBevestigd)],
             )
             .map(|_| ()),
             "heropend" => register::reopen(

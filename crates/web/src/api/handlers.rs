@@ -375,8 +375,11 @@ pub async fn uitkomst_nieuw(
                 bevindingen: b
                     .bevindingen
                     .into_iter()
-                    .map(|x| (x.indicator, x.oordeel))
-                    .collect(),
+                    .map(|x| {
+                        let o = loep_app::zaken::parse_oordeel(&x.indicator, &x.oordeel)?;
+                        Ok((x.indicator, o))
+                    })
+                    .collect::<loep_app::Result<_>>()?,
                 toelichting: b.toelichting,
                 brp_onjuist: Vec::new(),
                 aanwezig: b.aanwezig,

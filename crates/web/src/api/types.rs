@@ -233,7 +233,7 @@ impl From<&types::Bevinding> for Bevinding {
     fn from(b: &types::Bevinding) -> Bevinding {
         Bevinding {
             indicator: b.indicator.clone(),
-            oordeel: b.oordeel.clone(),
+            oordeel: b.oordeel.as_str().to_string(),
             tijdstip: b.tijdstip.clone(),
         }
     }

@@ -10,7 +10,7 @@ use rusqlite::params;
 use super::bevinding::{check_bevindingen, write_bevindingen};
 use super::invalid;
 use super::logboek::log_step;
-use super::model::Zaak;
+use super::model::{Oordeel, Zaak};
 use super::opslag::{detail, load, push_status};
 use super::status::check_transition;
 use super::toegang::authorize;
@@ -24,7 +24,7 @@ pub fn close(
     id: &str,
     resultaat: &str,
     toelichting: &str,
-    bevindingen: &[(String, String)],
+    bevindingen: &[(String, Oordeel)],
 ) -> Result<Zaak> {
     let z = load(project.db(), id)?;
     authorize(project.db(), user, Actie::ZaakAfsluiten, &z)?;
@@ -49,9 +49,9 @@ pub fn close(
     let d = detail(project.db(), z.clone())?;
     check_bevindingen(&d, bevindingen, true)?;
     // The resultaat sets how long the case is kept: it must agree with the bevindingen.
-    let bevestigd = bevindingen.iter().any(|(_, o)| o == "bevestigd")
+    let bevestigd = bevindingen.iter().any(|(_, o)| *o == Oordeel::Bevestigd)
         || d.bevindingen.iter().any(|b| {
-            b.oordeel == "bevestigd" && !bevindingen.iter().any(|(i, _)| *i == b.indicator)
+            b.oordeel == Oordeel::Bevestigd && !bevindingen.iter().any(|(i, _)| *i == b.indicator)
         });
     match resultaat.trim() {
         "niets_gevonden" if bevestigd => {

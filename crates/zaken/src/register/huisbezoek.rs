@@ -9,7 +9,7 @@ use rusqlite::params;
 
 use super::bevinding::{check_bevindingen, write_bevindingen};
 use super::logboek::log_step;
-use super::model::{Huisbezoek, ZaakDetail};
+use super::model::{Huisbezoek, Oordeel, ZaakDetail};
 use super::opslag::{add_rol, detail, load, push_status, rollen};
 use super::status::check_transition;
 use super::toegang::{authorize, check_medewerker};
@@ -137,7 +137,7 @@ pub struct Uitkomst {
     pub datum: Option<Datum>,
     pub uitkomsten: Vec<String>,
     /// (indicator, oordeel) for every indicator that raised the case.
-    pub bevindingen: Vec<(String, String)>,
+    pub bevindingen: Vec<(String, Oordeel)>,
     pub toelichting: String,
     pub brp_onjuist: Vec<BrpOnjuist>,
     /// Who went (accounts or names, as the team of the plan); empty: the one who records it.

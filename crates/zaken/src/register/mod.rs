@@ -28,6 +28,7 @@ mod toewijzen;
 
 pub use aanmaken::{Nieuw, new};
 pub use afsluiten::close;
+pub use bevinding::parse_oordeel;
 pub use heropenen::reopen;
 pub use huisbezoek::{BrpOnjuist, MAX_AANWEZIG, Uitkomst, parse_datum, plan_visit, record_visit};
 pub use inzien::{ZaakFilter, list, per_status, show, version};

@@ -107,16 +107,17 @@ pub struct Huisbezoek {
 #[serde(rename_all = "camelCase")]
 pub struct Bevinding {
     pub indicator: String,
-    /// `bevestigd`, `niet_bevestigd` or `niet_vast_te_stellen`.
-    pub oordeel: String,
+    pub oordeel: Oordeel,
     pub tijdstip: String,
     pub door: String,
 }
 
 /// The verdict of a finding about one indicator after a visit: the one Rust type for the
 /// verdicts, as the register stores them (`as_str`) and as people read them (`label`). The
-/// schema's CHECK and the hit-rate SQL spell the stored forms too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// schema's CHECK and the hit-rate SQL spell the stored forms too. Serialised (serde) in its
+/// stored form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Oordeel {
     Bevestigd,
     NietBevestigd,
@@ -186,5 +187,21 @@ impl ZaakDetail {
     /// The indicators that raised the case.
     pub fn indicatoren(&self) -> BTreeSet<String> {
         self.signalen.iter().map(|s| s.indicator.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A verdict is serialised in the form the register stores, and read back from it.
+    #[test]
+    fn a_verdict_serialises_as_it_is_stored() {
+        for o in Oordeel::ALL {
+            let json = serde_json::to_string(&o).unwrap();
+            assert_eq!(json, format!("\"{}\"", o.as_str()));
+            assert_eq!(serde_json::from_str::<Oordeel>(&json).unwrap(), o);
+            assert_eq!(Oordeel::parse(o.as_str()), Some(o));
+        }
     }
 }

@@ -7,7 +7,8 @@ use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeSet;
 
 use super::model::{
-    Bevinding, Huisbezoek, Notitie, StatusRegel, Zaak, ZaakDetail, ZaakRol, ZaakSignaal, Zaakobject,
+    Bevinding, Huisbezoek, Notitie, Oordeel, StatusRegel, Zaak, ZaakDetail, ZaakRol, ZaakSignaal,
+    Zaakobject,
 };
 use super::not_found;
 use super::schema::{has_column, has_register, list_format};
@@ -163,7 +164,11 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
         .query_map(params![id], |r| {
             Ok(Bevinding {
                 indicator: r.get(0)?,
-                oordeel: r.get(1)?,
+                oordeel: kolom::parsed(r, 1, |s| {
+                    Oordeel::parse(s).ok_or_else(|| {
+                        loep_contract::Invalid::new("oordeel", "een onbekend oordeel")
+                    })
+                })?,
                 tijdstip: r.get(2)?,
                 door: r.get(3)?,
             })
