@@ -329,7 +329,7 @@ fn print_detail(
         println!(
             "    {:<12} {}{}{}",
             r.roltype,
-            r.organisatie.as_deref().unwrap_or(""),
+            r.organisatie.map_or("", Partner::as_str),
             r.medewerker
                 .as_deref()
                 .map(|m| format!(" {m}"))
@@ -367,7 +367,7 @@ fn print_detail(
         println!(
             "  Notitie {} ({}): {}",
             n.volgnr,
-            n.organisatie.as_deref().unwrap_or("gemeente"),
+            n.organisatie.map_or("gemeente", Partner::as_str),
             n.tekst
         );
     }
@@ -539,7 +539,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             println!(
                 "Zaak {id}: rol {} toegewezen aan {}{}.",
                 r.roltype,
-                r.organisatie.as_deref().unwrap_or(""),
+                r.organisatie.map_or("", Partner::as_str),
                 r.medewerker
                     .as_deref()
                     .map(|m| format!(" {m}"))

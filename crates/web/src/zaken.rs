@@ -426,7 +426,7 @@ fn case_page(
                     .roltype(&r.roltype)
                     .map_or_else(|| r.roltype.clone(), |t| t.omschrijving.clone()),
                 rechts: [
-                    r.organisatie.clone(),
+                    r.organisatie.map(|o| o.as_str().to_string()),
                     r.medewerker.clone(),
                     r.zaakkenmerk.as_ref().map(|k| format!("eigen kenmerk {k}")),
                 ]
@@ -610,8 +610,8 @@ pub async fn visit_sheet(
         let partners: Vec<String> = d
             .rollen
             .iter()
-            .filter_map(|r| r.organisatie.as_deref())
-            .map(loep_app::inzage::labels::partner_named)
+            .filter_map(|r| r.organisatie)
+            .map(|o| loep_app::inzage::labels::partner_named(o.as_str()))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();

@@ -107,7 +107,10 @@ impl ZaakUitgebreid {
                 .filter_map(|r| {
                     Some(Kenmerk {
                         kenmerk: r.zaakkenmerk.clone()?,
-                        bron: r.organisatie.clone().unwrap_or_default(),
+                        bron: r
+                            .organisatie
+                            .map(|o| o.as_str().to_string())
+                            .unwrap_or_default(),
                     })
                 })
                 .collect(),

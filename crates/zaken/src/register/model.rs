@@ -1,7 +1,7 @@
 //! What the register records: a case, as ZGW's Zaken API names its fields, and everything
 //! recorded on it (status history, signals, roles, visits, bevindingen, notes).
 
-use loep_contract::Datum;
+use loep_contract::{Datum, Partner};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -79,7 +79,8 @@ pub struct ZaakSignaal {
 pub struct ZaakRol {
     pub id: String,
     pub roltype: String,
-    pub organisatie: Option<String>,
+    /// The partner organisation holding the role.
+    pub organisatie: Option<Partner>,
     pub medewerker: Option<String>,
     /// The partner's own dossier number for the case.
     pub zaakkenmerk: Option<String>,
@@ -159,7 +160,8 @@ impl Oordeel {
 #[serde(rename_all = "camelCase")]
 pub struct Notitie {
     pub volgnr: i64,
-    pub organisatie: Option<String>,
+    /// The partner organisation of the account that wrote it.
+    pub organisatie: Option<Partner>,
     pub door: String,
     pub tijdstip: String,
     pub tekst: String,

@@ -2,6 +2,7 @@
 //! against its seal), and the writes the steps share (a status, a role).
 
 use anyhow::Result;
+use loep_contract::Partner;
 use loep_store::{Db, TxDb, clock, kolom};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeSet;
@@ -71,7 +72,7 @@ pub(super) fn rollen(conn: &Db, zaak: &str) -> Result<Vec<ZaakRol>> {
         Ok(ZaakRol {
             id: r.get(0)?,
             roltype: r.get(1)?,
-            organisatie: r.get(2)?,
+            organisatie: kolom::parsed_opt(r, 2, Partner::parse)?,
             medewerker: r.get(3)?,
             zaakkenmerk: r.get(4)?,
             toegewezen: r.get(5)?,
@@ -181,7 +182,7 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
         .query_map(params![id], |r| {
             Ok(Notitie {
                 volgnr: r.get(0)?,
-                organisatie: r.get(1)?,
+                organisatie: kolom::parsed_opt(r, 1, Partner::parse)?,
                 door: r.get(2)?,
                 tijdstip: r.get(3)?,
                 tekst: r.get(4)?,
