@@ -4,7 +4,9 @@
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use loep_app::Mode;
-use loep_app::types::{Nieuw, Oordeel, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
+use loep_app::types::{
+    Nieuw, Oordeel, Partner, Thema, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -679,7 +681,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                         "  {:<16} {} [thema's: {}; partners: {}]",
                         z.code,
                         z.omschrijving,
-                        z.themas.join(", "),
+                        Thema::codes(&z.themas).join(", "),
                         z.behandelaars.join(", ")
                     );
                 }
