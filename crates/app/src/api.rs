@@ -180,7 +180,12 @@ impl ApiSession {
     }
 
     /// Plans the visit.
-    pub fn plan_visit(&mut self, uuid: &str, datum: &str, team: &[String]) -> Result<Huisbezoek> {
+    pub fn plan_visit(
+        &mut self,
+        uuid: &str,
+        datum: loep_contract::Datum,
+        team: &[String],
+    ) -> Result<Huisbezoek> {
         self.require(Scope::ZakenBijwerken)?;
         self.visible(uuid)?;
         crate::zaken::plan_visit(&mut self.session, uuid, datum, team)

@@ -2,9 +2,10 @@
 //! `loep trefkans`, `loep terugmelding export`). Each authorises itself here and again in the
 //! register, on the case itself (a partner sees only the cases its organisation holds a role on).
 
+use loep_contract::Datum;
 use loep_store::auth::Actie;
 use loep_zaken::register::{
-    self, Huisbezoek, Nieuw, Toewijzing, Uitkomst, Zaak, ZaakDetail, ZaakFilter, ZaakRol,
+    self, Huisbezoek, Nieuw, Oordeel, Toewijzing, Uitkomst, Zaak, ZaakDetail, ZaakFilter, ZaakRol,
 };
 use loep_zaken::terugmelding::{self, Terugmelding};
 use loep_zaken::trefkans::{self, Rapport};
@@ -303,11 +304,25 @@ pub fn assign(session: &mut Session, id: &str, t: &Toewijzing) -> Result<ZaakRol
     )?)
 }
 
+/// A date a person gave in the field `veld` (named as in the forms: `datum`), as the contract
+/// reads a complete date; refused in the contract's words. Each front end parses the dates it
+/// is given with this before it calls a use case.
+pub fn parse_datum(s: &str, veld: &'static str) -> Result<Datum> {
+    Ok(register::parse_datum(s, veld)?)
+}
+
+/// The verdict `oordeel` a person gave on `indicator` (a bevinding), in its stored form
+/// (`bevestigd`, `niet_bevestigd`, `niet_vast_te_stellen`); refused with the verdicts there
+/// are. Each front end parses the bevindingen it is given with this before it calls a use case.
+pub fn parse_oordeel(indicator: &str, oordeel: &str) -> Result<Oordeel> {
+    Ok(register::parse_oordeel(indicator, oordeel)?)
+}
+
 /// `loep zaak visit plan`.
 pub fn plan_visit(
     session: &mut Session,
     id: &str,
-    datum: &str,
+    datum: Datum,
     team: &[String],
 ) -> Result<Huisbezoek> {
     session.authorize(Actie::ZaakBehandelen)?;
@@ -354,7 +369,7 @@ pub fn close(
     id: &str,
     resultaat: &str,
     toelichting: &str,
-    bevindingen: &[(String, String)],
+    bevindingen: &[(String, Oordeel)],
 ) -> Result<Zaak> {
     session.authorize(Actie::ZaakAfsluiten)?;
     Ok(register::close(

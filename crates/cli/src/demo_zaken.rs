@@ -73,7 +73,8 @@ pub fn run(
     // and a visit planned with the handhaver.
     let mut analist = login("analist")?;
     let mut zaken = Vec::new();
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let today =
+        loep_app::zaken::parse_datum(&chrono::Utc::now().format("%Y-%m-%d").to_string(), "datum")?;
     for vbo in &order {
         let sigs = &by_address[vbo];
         let z = loep_app::zaken::new(
@@ -88,7 +89,7 @@ pub fn run(
         loep_app::zaken::plan_visit(
             &mut analist,
             &z.identificatie,
-            &today,
+            today,
             &["handhaver".to_string()],
         )?;
         zaken.push((z, sigs.clone()));
@@ -127,7 +128,7 @@ pub fn run(
     let mut terugmelding_case = None;
     for (z, sigs) in &zaken {
         let vbo = &z.zaakobject.identificatie;
-        let mut bevindingen: BTreeMap<String, String> = BTreeMap::new();
+        let mut bevindingen: BTreeMap<String, Oordeel> = BTreeMap::new();
         let mut uitkomsten: Vec<String> = Vec::new();
         for s in sigs {
             let confirmed = planted.contains(&(s.thema.code().to_string(), vbo.to_string()));
@@ -135,13 +136,10 @@ pub fn run(
                 Oordeel::Bevestigd
             } else {
                 Oordeel::NietBevestigd
-            }
-            .as_str();
-            let e = bevindingen
-                .entry(s.indicator.clone())
-                .or_insert_with(|| oordeel.into());
+            };
+            let e = bevindingen.entry(s.indicator.clone()).or_insert(oordeel);
             if confirmed {
-                *e = Oordeel::Bevestigd.as_str().into();
+                *e = Oordeel::Bevestigd;
                 let u = outcome(s.thema.code()).to_string();
                 if !uitkomsten.contains(&u) {
                     uitkomsten.push(u);
@@ -192,7 +190,11 @@ pub fn run(
             ));
             continue;
         }
-        let resultaat = if d.bevindingen.iter().any(|b| b.oordeel == "bevestigd") {
+        let resultaat = if d
+            .bevindingen
+            .iter()
+            .any(|b| b.oordeel == Oordeel::Bevestigd)
+        {
             "onrechtmatigheid_vastgesteld"
         } else {
             "niets_gevonden"

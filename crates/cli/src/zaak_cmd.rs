@@ -4,7 +4,9 @@
 use anyhow::{Result, bail};
 use clap::Subcommand;
 use loep_app::Mode;
-use loep_app::types::{Nieuw, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
+use loep_app::types::{
+    Nieuw, Oordeel, Partner, Thema, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -202,12 +204,15 @@ pub enum TerugmeldingCommand {
     },
 }
 
-fn parse_bevindingen(items: &[String]) -> Result<Vec<(String, String)>> {
+fn parse_bevindingen(items: &[String]) -> Result<Vec<(String, Oordeel)>> {
     items
         .iter()
         .map(|b| match b.split_once('=') {
             Some((i, o)) if !i.trim().is_empty() => {
-                Ok((i.trim().to_uppercase(), o.trim().to_lowercase()))
+                let indicator = i.trim().to_uppercase();
+                let oordeel =
+                    loep_app::zaken::parse_oordeel(&indicator, &o.trim().to_lowercase())?;
+                Ok((indicator, oordeel))
             }
             _ => bail!(
                 "--bevinding '{b}': schrijf INDICATOR=bevestigd, INDICATOR=niet_bevestigd of INDICATOR=niet_vast_te_stellen"
@@ -269,14 +274,14 @@ fn print_detail(
         statustekst(&z.status),
         z.registratiedatum,
         z.einddatum
-            .as_deref()
             .map(|e| format!(", afgesloten {e}"))
             .unwrap_or_default()
     );
     if let Some(r) = &z.resultaat {
         println!(
             "  Resultaat: {r}; te vernietigen op {}",
-            z.archiefactiedatum.as_deref().unwrap_or("?")
+            z.archiefactiedatum
+                .map_or_else(|| "?".to_string(), |d| d.to_string())
         );
     }
     if let Some(h) = &z.hoofdzaak {
@@ -326,7 +331,7 @@ fn print_detail(
         println!(
             "    {:<12} {}{}{}",
             r.roltype,
-            r.organisatie.as_deref().unwrap_or(""),
+            r.organisatie.map_or("", Partner::as_str),
             r.medewerker
                 .as_deref()
                 .map(|m| format!(" {m}"))
@@ -358,13 +363,13 @@ fn print_detail(
         );
     }
     for b in &d.bevindingen {
-        println!("  Bevinding {}: {}", b.indicator, b.oordeel);
+        println!("  Bevinding {}: {}", b.indicator, b.oordeel.as_str());
     }
     for n in &d.notities {
         println!(
             "  Notitie {} ({}): {}",
             n.volgnr,
-            n.organisatie.as_deref().unwrap_or("gemeente"),
+            n.organisatie.map_or("gemeente", Partner::as_str),
             n.tekst
         );
     }
@@ -468,7 +473,8 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                         z.identificatie,
                         z.zaaktype,
                         statustekst(&z.status),
-                        z.registratiedatum,
+                        // Padded: a date's Display writes its ten characters whatever the width.
+                        z.registratiedatum.to_string(),
                         adres_text(adres_van(z), &z.zaakobject.identificatie),
                     );
                 }
@@ -535,7 +541,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             println!(
                 "Zaak {id}: rol {} toegewezen aan {}{}.",
                 r.roltype,
-                r.organisatie.as_deref().unwrap_or(""),
+                r.organisatie.map_or("", Partner::as_str),
                 r.medewerker
                     .as_deref()
                     .map(|m| format!(" {m}"))
@@ -552,7 +558,8 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 },
         } => {
             let mut s = access::open(&dir, Mode::Write, who)?;
-            let h = loep_app::zaken::plan_visit(&mut s, &id, &datum, &team)?;
+            let datum = loep_app::zaken::parse_datum(&datum, "datum")?;
+            let h = loep_app::zaken::plan_visit(&mut s, &id, datum, &team)?;
             println!(
                 "Zaak {id}: huisbezoek {} gepland op {} met {}.",
                 h.volgnr,
@@ -588,6 +595,11 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 })
                 .collect();
             let mut s = access::open(&dir, Mode::Write, who)?;
+            // Not given or empty: today.
+            let datum = match datum.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(d) => Some(loep_app::zaken::parse_datum(d, "datum")?),
+            };
             let d = loep_app::zaken::record_visit(
                 &mut s,
                 &id,
@@ -602,11 +614,11 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             )?;
             let h = d.huisbezoeken.iter().rev().find(|h| h.uitgevoerd.is_some());
             if let Some(h) = h
-                && h.uitgevoerd.as_deref() != Some(h.gepland.as_str())
+                && let Some(uitgevoerd) = h.uitgevoerd
+                && uitgevoerd != h.gepland
             {
                 println!(
-                    "Let op: uitgevoerd op {}, gepland op {}; dat staat in de geschiedenis van de zaak.",
-                    h.uitgevoerd.as_deref().unwrap_or_default(),
+                    "Let op: uitgevoerd op {uitgevoerd}, gepland op {}; dat staat in de geschiedenis van de zaak.",
                     h.gepland
                 );
             }
@@ -649,7 +661,8 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 "Zaak {} afgerond met resultaat {}; de gegevens worden vernietigd op {}.",
                 z.identificatie,
                 z.resultaat.as_deref().unwrap_or("?"),
-                z.archiefactiedatum.as_deref().unwrap_or("?")
+                z.archiefactiedatum
+                    .map_or_else(|| "?".to_string(), |d| d.to_string())
             );
         }
         ZaakCommand::Reopen { dir, id, reden } => {
@@ -668,7 +681,7 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                         "  {:<16} {} [thema's: {}; partners: {}]",
                         z.code,
                         z.omschrijving,
-                        z.themas.join(", "),
+                        Thema::codes(&z.themas).join(", "),
                         z.behandelaars.join(", ")
                     );
                 }

@@ -456,6 +456,22 @@ impl fmt::Display for Datum {
     }
 }
 
+/// Serialised as its contract form `JJJJ-MM-DD` (its `Display`); read back (serde) as any date
+/// [`Datum::parse_partial`] reads, so that every serialised date, a partly unknown one too,
+/// reads back as itself.
+impl serde::Serialize for Datum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Datum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Datum, D::Error> {
+        let s = String::deserialize(d)?;
+        Datum::parse_partial(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 /// A period `YYYY-MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Periode {
@@ -819,6 +835,12 @@ mod tests {
             let gba = format!("{y:04}{m:02}{d:02}");
             prop_assert_eq!(Datum::parse_partial(&iso), Datum::parse_partial(&gba));
             prop_assert_eq!(Datum::parse(&iso), Datum::parse(&gba));
+            // Serialised as its contract form, and read back as itself.
+            if let Ok(datum) = Datum::parse_partial(&iso) {
+                let json = serde_json::to_string(&datum).unwrap();
+                prop_assert_eq!(&json, &format!("\"{datum}\""));
+                prop_assert_eq!(serde_json::from_str::<Datum>(&json).unwrap(), datum);
+            }
         }
     }
 

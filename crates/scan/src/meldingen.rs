@@ -5,7 +5,7 @@
 //! itself stays in the vault), and the BAG object the linkage found for the address.
 
 use anyhow::Result;
-use loep_contract::BagId;
+use loep_contract::{BagId, Datum};
 use std::collections::HashMap;
 
 use crate::address::{read, text};
@@ -16,8 +16,8 @@ use crate::engine::Sources;
 pub struct GeleverdeMelding {
     /// The report's key in the analysis data (pseudonymous).
     pub record_key: String,
-    /// JJJJ-MM-DD.
-    pub datum: String,
+    /// The day of the report.
+    pub datum: Datum,
     pub categorie: String,
     /// The address as the resident gave it.
     pub adres: String,
@@ -78,9 +78,12 @@ pub fn delivered(sources: &Sources, at: Option<BagId>) -> Result<Vec<GeleverdeMe
                 if at.is_some_and(|a| vbo_id != Some(a)) {
                     continue;
                 }
+                // The intake writes the contract's dates: another value is a changed file.
+                let datum = Datum::parse(datum.get(i).unwrap_or_default())
+                    .map_err(|e| anyhow::anyhow!("de datum van melding {k} is onleesbaar: {e}"))?;
                 out.push(GeleverdeMelding {
                     record_key: k.to_string(),
-                    datum: datum.get(i).unwrap_or_default().to_string(),
+                    datum,
                     categorie: categorie.get(i).unwrap_or_default().to_string(),
                     adres: adres.get(i).unwrap_or_default().to_string(),
                     anoniem: matches!(anoniem.get(i), Some("true" | "ja" | "1")),

@@ -147,6 +147,20 @@ pub const BEVINDING: &str = "bevinding_";
 #[derive(Debug, Default, PartialEq)]
 pub struct Bevindingen(pub Vec<(String, String)>);
 
+impl Bevindingen {
+    /// The findings as the core takes them: each verdict parsed, or the core's message that
+    /// names the verdicts there are.
+    pub fn oordelen(self) -> loep_app::Result<Vec<(String, loep_app::types::Oordeel)>> {
+        self.0
+            .into_iter()
+            .map(|(indicator, oordeel)| {
+                let o = loep_app::zaken::parse_oordeel(&indicator, &oordeel)?;
+                Ok((indicator, o))
+            })
+            .collect()
+    }
+}
+
 impl<'de> Deserialize<'de> for Bevindingen {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(BevindingenVisitor)

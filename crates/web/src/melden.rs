@@ -420,8 +420,8 @@ pub fn register_regels(
         .collect();
     out.extend(delivered.iter().map(|m| {
         RegisterRegel {
-            dag: m.datum.clone(),
-            datum: loep_app::nl::datum(&m.datum),
+            dag: m.datum.to_string(),
+            datum: loep_app::nl::datum(&m.datum.to_string()),
             bron: "levering van de gemeente",
             categorie: categorie(&m.categorie),
             adres: if m.anoniem {

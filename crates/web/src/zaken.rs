@@ -7,7 +7,9 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use loep_app::types::{Actie, Oordeel, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter};
+use loep_app::types::{
+    Actie, Datum, Oordeel, Partner, Toewijzing, Uitkomst, ZaakDetail, ZaakFilter,
+};
 use loep_app::{AppError, Kind, Session};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -91,7 +93,7 @@ pub async fn list(
                 status: status_text(&z.status),
                 adres: written_out(&book, &z.zaakobject),
                 buurt: buurt_of(&book, &z.zaakobject),
-                startdatum: loep_app::nl::datum(&z.startdatum),
+                startdatum: loep_app::nl::datum(&z.startdatum.to_string()),
                 resultaat: z
                     .resultaat
                     .as_deref()
@@ -318,7 +320,7 @@ fn case_page(
         },
         Regel {
             links: "Startdatum".into(),
-            rechts: loep_app::nl::datum(&z.startdatum),
+            rechts: loep_app::nl::datum(&z.startdatum.to_string()),
         },
         Regel {
             links: "Vertrouwelijkheid".into(),
@@ -336,7 +338,7 @@ fn case_page(
     if let Some(e) = &z.einddatum {
         gegevens.push(Regel {
             links: "Einddatum".into(),
-            rechts: loep_app::nl::datum(e),
+            rechts: loep_app::nl::datum(&e.to_string()),
         });
     }
     if let Some(r) = &z.resultaat {
@@ -424,7 +426,7 @@ fn case_page(
                     .roltype(&r.roltype)
                     .map_or_else(|| r.roltype.clone(), |t| t.omschrijving.clone()),
                 rechts: [
-                    r.organisatie.clone(),
+                    r.organisatie.map(|o| o.as_str().to_string()),
                     r.medewerker.clone(),
                     r.zaakkenmerk.as_ref().map(|k| format!("eigen kenmerk {k}")),
                 ]
@@ -438,15 +440,16 @@ fn case_page(
             .huisbezoeken
             .iter()
             .map(|b| BezoekRegel {
-                gepland: loep_app::nl::datum(&b.gepland),
+                gepland: loep_app::nl::datum(&b.gepland.to_string()),
                 team: b.team.join(", "),
-                uitgevoerd: match b.uitgevoerd.as_deref() {
+                uitgevoerd: match b.uitgevoerd {
                     None => "nog niet".into(),
                     // A visit on another day than planned says so.
-                    Some(u) if u.len() == 10 && u != b.gepland => {
-                        format!("{} (niet op de geplande dag)", loep_app::nl::datum(u))
-                    }
-                    Some(u) => loep_app::nl::datum(u),
+                    Some(u) if u != b.gepland => format!(
+                        "{} (niet op de geplande dag)",
+                        loep_app::nl::datum(&u.to_string())
+                    ),
+                    Some(u) => loep_app::nl::datum(&u.to_string()),
                 },
                 aanwezig: if b.uitgevoerd.is_some() && b.aanwezig.is_empty() {
                     "niet vastgelegd".to_string()
@@ -472,7 +475,7 @@ fn case_page(
                 links: b.indicator.clone(),
                 rechts: format!(
                     "{} ({}, {})",
-                    Oordeel::parse(&b.oordeel).map_or(b.oordeel.clone(), |o| o.label().to_string()),
+                    b.oordeel.label(),
                     b.door,
                     loep_app::nl::tijdstip(&b.tijdstip)
                 ),
@@ -607,8 +610,8 @@ pub async fn visit_sheet(
         let partners: Vec<String> = d
             .rollen
             .iter()
-            .filter_map(|r| r.organisatie.as_deref())
-            .map(loep_app::inzage::labels::partner_named)
+            .filter_map(|r| r.organisatie)
+            .map(|o| loep_app::inzage::labels::partner_named(o.as_str()))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -620,7 +623,7 @@ pub async fn visit_sheet(
             vbo_id: z.zaakobject.identificatie.to_string(),
             gepland: bezoek.map_or_else(
                 || "nog geen huisbezoek gepland".to_string(),
-                |h| loep_app::nl::datum(&h.gepland),
+                |h| loep_app::nl::datum(&h.gepland.to_string()),
             ),
             team: bezoek
                 .map(|h| h.team.join(", "))
@@ -692,8 +695,8 @@ pub struct BezoekPlannenForm {
 
 impl BezoekPlannenForm {
     /// The day and the team.
-    fn plan(self) -> loep_app::Result<(String, Vec<String>)> {
-        let datum = required(self.datum, "Datum")?;
+    fn plan(self) -> loep_app::Result<(Datum, Vec<String>)> {
+        let datum = loep_app::zaken::parse_datum(&required(self.datum, "Datum")?, "datum")?;
         let team = self
             .team
             .split([',', ' '])
@@ -721,12 +724,16 @@ pub struct HuisbezoekForm {
 }
 
 impl HuisbezoekForm {
-    fn uitkomst(self) -> Uitkomst {
-        Uitkomst {
-            // Empty: today, as the core takes it.
-            datum: Some(self.datum),
+    /// The visit as the core takes it; no day given: today.
+    fn uitkomst(self) -> loep_app::Result<Uitkomst> {
+        let datum = match self.datum.as_str() {
+            "" => None,
+            d => Some(loep_app::zaken::parse_datum(d, "datum")?),
+        };
+        Ok(Uitkomst {
+            datum,
             uitkomsten: self.uitkomst,
-            bevindingen: self.bevindingen.0,
+            bevindingen: self.bevindingen.oordelen()?,
             toelichting: self.toelichting,
             brp_onjuist: vec![],
             aanwezig: self
@@ -736,7 +743,7 @@ impl HuisbezoekForm {
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
                 .collect(),
-        }
+        })
     }
 }
 
@@ -832,7 +839,7 @@ pub async fn plan_visit(
 ) -> Reply {
     on_case(server, s, csrf, id, move |s, id| {
         let (datum, team) = f.plan()?;
-        loep_app::zaken::plan_visit(s, id, &datum, &team)?;
+        loep_app::zaken::plan_visit(s, id, datum, &team)?;
         Ok(())
     })
     .await
@@ -845,7 +852,7 @@ pub async fn record_visit(
     WriteForm(s, csrf, f): WriteForm<HuisbezoekForm>,
 ) -> Reply {
     on_case(server, s, csrf, id, move |s, id| {
-        loep_app::zaken::record_visit(s, id, &f.uitkomst())?;
+        loep_app::zaken::record_visit(s, id, &f.uitkomst()?)?;
         Ok(())
     })
     .await
@@ -874,7 +881,8 @@ pub async fn close(
 ) -> Reply {
     on_case(server, s, csrf, id, move |s, id| {
         let resultaat = required(f.resultaat, "Resultaat")?;
-        loep_app::zaken::close(s, id, &resultaat, &f.toelichting, &f.bevindingen.0)?;
+        let bevindingen = f.bevindingen.oordelen()?;
+        loep_app::zaken::close(s, id, &resultaat, &f.toelichting, &bevindingen)?;
         Ok(())
     })
     .await
@@ -928,28 +936,34 @@ mod tests {
              &bevinding_WON-01=bevestigd&bevinding_INK-02=\
              &bevinding_ZRG-03=+niet_vast_te_stellen+&toelichting=+Acht+personen.+",
         )
-        .uitkomst();
+        .uitkomst()
+        .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(u.uitkomsten, ["doorverwezen_zorg", "brp_klopt_niet"]);
         assert_eq!(
             u.bevindingen,
             [
-                ("WON-01".to_string(), "bevestigd".to_string()),
-                ("ZRG-03".to_string(), "niet_vast_te_stellen".to_string()),
+                ("WON-01".to_string(), Oordeel::Bevestigd),
+                ("ZRG-03".to_string(), Oordeel::NietVastTeStellen),
             ]
         );
         assert_eq!(u.aanwezig, ["handhaver", "wijkagent Jansen"]);
-        assert_eq!(u.datum.as_deref(), Some("2026-06-20"));
+        assert_eq!(
+            u.datum.map(|d| d.to_string()).as_deref(),
+            Some("2026-06-20")
+        );
         assert_eq!(u.toelichting, "Acht personen.");
         assert!(u.brp_onjuist.is_empty());
     }
 
     #[test]
     fn a_visit_with_one_outcome_and_no_findings() {
-        let u = form::<HuisbezoekForm>("csrf=t&uitkomst=geen_bijzonderheden").uitkomst();
+        let u = form::<HuisbezoekForm>("csrf=t&uitkomst=geen_bijzonderheden")
+            .uitkomst()
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(u.uitkomsten, ["geen_bijzonderheden"]);
         assert!(u.bevindingen.is_empty() && u.aanwezig.is_empty());
         // No day given: the core records today.
-        assert_eq!(u.datum.as_deref(), Some(""));
+        assert_eq!(u.datum, None);
     }
 
     #[test]
@@ -960,8 +974,20 @@ mod tests {
         assert_eq!(f.resultaat, "zorg_geboden");
         assert_eq!(f.toelichting, "klaar");
         assert_eq!(
-            f.bevindingen.0,
-            [("WON-01".to_string(), "niet_bevestigd".to_string())]
+            f.bevindingen.oordelen().unwrap_or_else(|e| panic!("{e}")),
+            [("WON-01".to_string(), Oordeel::NietBevestigd)]
+        );
+    }
+
+    #[test]
+    fn an_unknown_verdict_is_refused_with_the_verdicts_there_are() {
+        let (kind, message) = refused(
+            form::<HuisbezoekForm>("csrf=t&uitkomst=boete&bevinding_WON-01=misschien").uitkomst(),
+        );
+        assert_eq!(kind, Kind::Invalid);
+        assert_eq!(
+            message,
+            "bevinding WON-01=misschien: kies bevestigd, niet_bevestigd of niet_vast_te_stellen"
         );
     }
 
@@ -1009,7 +1035,24 @@ mod tests {
         let (datum, team) = form::<BezoekPlannenForm>("datum=2026-06-20&team=a%2Cb++c")
             .plan()
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(datum, "2026-06-20");
+        assert_eq!(datum.to_string(), "2026-06-20");
         assert_eq!(team, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn a_day_that_is_no_date_is_refused_in_the_contracts_words() {
+        let (kind, message) =
+            refused(form::<BezoekPlannenForm>("csrf=t&datum=20-06-2026&team=hh").plan());
+        assert_eq!(kind, Kind::Invalid);
+        assert!(
+            message.starts_with(
+                "de datum '20-06-2026' is geen datum: een datum schrijf je als JJJJ-MM-DD"
+            ),
+            "{message}"
+        );
+        let (kind, message) =
+            refused(form::<HuisbezoekForm>("csrf=t&datum=2026-02-30&uitkomst=boete").uitkomst());
+        assert_eq!(kind, Kind::Invalid);
+        assert!(message.contains("dag 30 bestaat niet"), "{message}");
     }
 }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use loep_contract::Thema;
+
 /// The case types as published.
 pub const TOML: &str = include_str!("../zaaktypen.toml");
 
@@ -76,8 +78,9 @@ pub struct Zaaktype {
     pub vertrouwelijkheidaanduiding: String,
     /// ISO 8601 duration the case should take.
     pub doorlooptijd: String,
-    /// The indicator themes whose signals lead to this case type.
-    pub themas: Vec<String>,
+    /// The indicator themes whose signals lead to this case type (an unknown theme is refused
+    /// when the file is read).
+    pub themas: Vec<Thema>,
     /// The partners whose competence the case type touches (who act on it).
     pub behandelaars: Vec<String>,
 }
@@ -166,11 +169,6 @@ impl CaseTypes {
                     z.vertrouwelijkheidaanduiding
                 );
             }
-            for t in &z.themas {
-                if loep_contract::Thema::parse(t).is_err() {
-                    bail!("zaaktype {}: onbekend thema '{t}'", z.code);
-                }
-            }
             for p in &z.behandelaars {
                 if loep_contract::Partner::parse(p).is_err() {
                     bail!("zaaktype {}: onbekende partner '{p}'", z.code);
@@ -213,10 +211,8 @@ impl CaseTypes {
     }
 
     /// The case type a theme's signals lead to.
-    pub fn zaaktype_voor_thema(&self, thema: &str) -> Option<&Zaaktype> {
-        self.zaaktypen
-            .iter()
-            .find(|z| z.themas.iter().any(|t| t == thema))
+    pub fn zaaktype_voor_thema(&self, thema: Thema) -> Option<&Zaaktype> {
+        self.zaaktypen.iter().find(|z| z.themas.contains(&thema))
     }
 
     /// The codes of a list, for a message ("kies uit: …").
@@ -232,10 +228,11 @@ mod tests {
     #[test]
     fn the_published_case_types_are_valid_and_cover_every_theme() {
         let c = parse(TOML).unwrap();
-        for t in loep_contract::Thema::ALL.map(loep_contract::Thema::code) {
+        for t in Thema::ALL {
             assert!(
                 c.zaaktype_voor_thema(t).is_some(),
-                "theme {t} leads to no case type"
+                "theme {} leads to no case type",
+                t.code()
             );
         }
         // Every non-closing status can be left, every closing one only by reopening.

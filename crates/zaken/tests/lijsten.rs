@@ -28,7 +28,7 @@ impl World {
             &mut self.project,
             &self.analist,
             &id,
-            "2099-01-01",
+            loep_contract::Datum::parse("2099-01-01").unwrap(),
             &["handhaver".to_string()],
         )
         .unwrap();
@@ -87,7 +87,7 @@ fn a_register_of_version_2_migrates_its_lists_without_blessing_a_changed_row() {
         &a,
         &Uitkomst {
             uitkomsten: vec!["niets_gevonden".into()],
-            bevindingen: vec![("OVB-01".into(), "niet_bevestigd".into())],
+            bevindingen: vec![("OVB-01".into(), register::Oordeel::NietBevestigd)],
             aanwezig: vec!["handhaver".into(), "J. de Vries".into()],
             ..Default::default()
         },
@@ -266,7 +266,7 @@ fn a_register_of_version_2_migrates_its_lists_without_blessing_a_changed_row() {
         &b,
         &Uitkomst {
             uitkomsten: vec!["niets_gevonden".into()],
-            bevindingen: vec![("OVB-01".into(), "niet_bevestigd".into())],
+            bevindingen: vec![("OVB-01".into(), register::Oordeel::NietBevestigd)],
             aanwezig: vec![name.into()],
             ..Default::default()
         },

@@ -37,7 +37,7 @@ impl World {
                 p,
                 &self.analist,
                 id,
-                "2099-01-01",
+                loep_contract::Datum::parse("2099-01-01").unwrap(),
                 &["handhaver".to_string()],
             )
             .map(|_| ()),
@@ -47,7 +47,7 @@ impl World {
                 id,
                 &Uitkomst {
                     uitkomsten: vec!["niets_gevonden".into()],
-                    bevindingen: vec![("OVB-01".into(), "niet_bevestigd".into())],
+                    bevindingen: vec![("OVB-01".into(), register::Oordeel::NietBevestigd)],
                     ..Default::default()
                 },
             )
@@ -58,7 +58,7 @@ impl World {
                 id,
                 "niets_gevonden",
                 "",
-                &[("OVB-01".into(), "niet_bevestigd".into())],
+                &[("OVB-01".into(), register::Oordeel::NietBevestigd)],
             )
             .map(|_| ()),
             "heropend" => register::reopen(
@@ -145,12 +145,12 @@ fn closing_sets_the_archive_date_from_the_result_and_reopening_clears_it() {
         .unwrap()
         .zaak;
     assert_eq!(z.resultaat.as_deref(), Some("niets_gevonden"));
-    let eind =
-        chrono::NaiveDate::parse_from_str(z.einddatum.as_deref().unwrap(), "%Y-%m-%d").unwrap();
-    let archief =
-        chrono::NaiveDate::parse_from_str(z.archiefactiedatum.as_deref().unwrap(), "%Y-%m-%d")
-            .unwrap();
-    assert_eq!((archief - eind).num_days(), 90, "niets_gevonden: P3M");
+    let days = |d: Option<loep_contract::Datum>| d.and_then(|d| d.days_since_epoch()).unwrap();
+    assert_eq!(
+        days(z.archiefactiedatum) - days(z.einddatum),
+        90,
+        "niets_gevonden: P3M"
+    );
     w.step(&id, "heropend").unwrap();
     let z = register::show(w.project.db(), &w.projectleider, &id)
         .unwrap()

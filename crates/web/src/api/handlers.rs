@@ -290,7 +290,8 @@ pub async fn huisbezoek_nieuw(
         what,
         body,
         move |s, b: NieuwHuisbezoek| {
-            let h = s.plan_visit(&uuid, b.gepland.trim(), &b.team)?;
+            let gepland = loep_app::zaken::parse_datum(&b.gepland, "datum")?;
+            let h = s.plan_visit(&uuid, gepland, &b.team)?;
             Ok(Huisbezoek::from(&h))
         },
     )
@@ -363,14 +364,22 @@ pub async fn uitkomst_nieuw(
         what,
         body,
         move |s, b: NieuweUitkomst| {
+            // None or empty: today.
+            let datum = match b.uitgevoerd.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(d) => Some(loep_app::zaken::parse_datum(d, "datum")?),
+            };
             let u = Uitkomst {
-                datum: b.uitgevoerd,
+                datum,
                 uitkomsten: b.uitkomsten,
                 bevindingen: b
                     .bevindingen
                     .into_iter()
-                    .map(|x| (x.indicator, x.oordeel))
-                    .collect(),
+                    .map(|x| {
+                        let o = loep_app::zaken::parse_oordeel(&x.indicator, &x.oordeel)?;
+                        Ok((x.indicator, o))
+                    })
+                    .collect::<loep_app::Result<_>>()?,
                 toelichting: b.toelichting,
                 brp_onjuist: Vec::new(),
                 aanwezig: b.aanwezig,

@@ -54,9 +54,9 @@ impl Zaak {
             zaaktype: z.zaaktype.clone(),
             omschrijving: z.omschrijving.clone(),
             toelichting: z.toelichting.clone(),
-            registratiedatum: z.registratiedatum.clone(),
-            startdatum: z.startdatum.clone(),
-            einddatum: z.einddatum.clone(),
+            registratiedatum: z.registratiedatum.to_string(),
+            startdatum: z.startdatum.to_string(),
+            einddatum: z.einddatum.map(|d| d.to_string()),
             vertrouwelijkheidaanduiding: z.vertrouwelijkheidaanduiding.clone(),
             zaakobject: Zaakobject {
                 object_type: z.zaakobject.object_type.clone(),
@@ -107,7 +107,10 @@ impl ZaakUitgebreid {
                 .filter_map(|r| {
                     Some(Kenmerk {
                         kenmerk: r.zaakkenmerk.clone()?,
-                        bron: r.organisatie.clone().unwrap_or_default(),
+                        bron: r
+                            .organisatie
+                            .map(|o| o.as_str().to_string())
+                            .unwrap_or_default(),
                     })
                 })
                 .collect(),
@@ -198,9 +201,9 @@ impl From<&types::Huisbezoek> for Huisbezoek {
     fn from(h: &types::Huisbezoek) -> Huisbezoek {
         Huisbezoek {
             volgnr: h.volgnr,
-            gepland: h.gepland.clone(),
+            gepland: h.gepland.to_string(),
             team: h.team.clone(),
-            uitgevoerd: h.uitgevoerd.clone(),
+            uitgevoerd: h.uitgevoerd.map(|d| d.to_string()),
             aanwezig: h.aanwezig.clone(),
             uitkomsten: h.uitkomsten.clone(),
             toelichting: h.toelichting.clone(),
@@ -233,7 +236,7 @@ impl From<&types::Bevinding> for Bevinding {
     fn from(b: &types::Bevinding) -> Bevinding {
         Bevinding {
             indicator: b.indicator.clone(),
-            oordeel: b.oordeel.clone(),
+            oordeel: b.oordeel.as_str().to_string(),
             tijdstip: b.tijdstip.clone(),
         }
     }

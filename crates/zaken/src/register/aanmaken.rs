@@ -83,17 +83,15 @@ pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result
                 case_types::CaseTypes::codes(c.zaaktypen.iter().map(|z| z.code.as_str()))
             ))
         })?,
-        None => c
-            .zaaktype_voor_thema(found[0].thema.code())
-            .ok_or_else(|| {
-                invalid_in(
-                    &["zaaktype"],
-                    format!(
-                        "thema {} hoort bij geen zaaktype; kies het zaaktype",
-                        found[0].thema
-                    ),
-                )
-            })?,
+        None => c.zaaktype_voor_thema(found[0].thema).ok_or_else(|| {
+            invalid_in(
+                &["zaaktype"],
+                format!(
+                    "thema {} hoort bij geen zaaktype; kies het zaaktype",
+                    found[0].thema
+                ),
+            )
+        })?,
     };
     let vertrouwelijk = nieuw
         .vertrouwelijkheidaanduiding
@@ -175,7 +173,7 @@ pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result
             zaaktype.code,
             omschrijving.trim(),
             nieuw.toelichting.trim(),
-            dag,
+            dag.to_string(),
             vertrouwelijk,
             hoofdzaak,
             vbo.to_string(),

@@ -2,6 +2,7 @@
 //! sets (a cancellation too).
 
 use anyhow::Result;
+use loep_contract::Datum;
 use loep_store::auth::{Actie, ActingAccount};
 use loep_store::{Project, TxDb, clock};
 use rusqlite::params;
@@ -9,7 +10,7 @@ use rusqlite::params;
 use super::bevinding::{check_bevindingen, write_bevindingen};
 use super::invalid;
 use super::logboek::log_step;
-use super::model::Zaak;
+use super::model::{Oordeel, Zaak};
 use super::opslag::{detail, load, push_status};
 use super::status::check_transition;
 use super::toegang::authorize;
@@ -23,7 +24,7 @@ pub fn close(
     id: &str,
     resultaat: &str,
     toelichting: &str,
-    bevindingen: &[(String, String)],
+    bevindingen: &[(String, Oordeel)],
 ) -> Result<Zaak> {
     let z = load(project.db(), id)?;
     authorize(project.db(), user, Actie::ZaakAfsluiten, &z)?;
@@ -48,9 +49,9 @@ pub fn close(
     let d = detail(project.db(), z.clone())?;
     check_bevindingen(&d, bevindingen, true)?;
     // The resultaat sets how long the case is kept: it must agree with the bevindingen.
-    let bevestigd = bevindingen.iter().any(|(_, o)| o == "bevestigd")
+    let bevestigd = bevindingen.iter().any(|(_, o)| *o == Oordeel::Bevestigd)
         || d.bevindingen.iter().any(|b| {
-            b.oordeel == "bevestigd" && !bevindingen.iter().any(|(i, _)| *i == b.indicator)
+            b.oordeel == Oordeel::Bevestigd && !bevindingen.iter().any(|(i, _)| *i == b.indicator)
         });
     match resultaat.trim() {
         "niets_gevonden" if bevestigd => {
@@ -107,19 +108,21 @@ pub(super) fn close_in(
     };
     let dagen = case_types::duration_days(&rt.archiefactietermijn)?
         .min(i64::from(project.zaken_jaren) * 365);
-    let eind = clock::now_utc();
-    let archief = (eind + chrono::Duration::days(dagen))
-        .format("%Y-%m-%d")
-        .to_string();
+    let eind = clock::today();
+    let archief = i32::try_from(dagen)
+        .ok()
+        .and_then(|d| eind.checked_add(d))
+        .map(Datum::from_days)
+        .ok_or_else(|| anyhow::anyhow!("archiefactietermijn van {dagen} dagen is te lang"))?;
     tx.sql().execute(
         "UPDATE zaak SET einddatum = ?2, resultaat = ?3, resultaat_toelichting = ?4, archiefnominatie = ?5, archiefactiedatum = ?6 WHERE identificatie = ?1",
         params![
             zaak,
-            eind.format("%Y-%m-%d").to_string(),
+            Datum::from_days(eind).to_string(),
             rt.code,
             toelichting.trim(),
             rt.archiefnominatie,
-            archief
+            archief.to_string()
         ],
     )?;
     Ok(())

@@ -9,31 +9,37 @@ use std::collections::HashSet;
 use super::model::{Oordeel, ZaakDetail};
 use super::{invalid, invalid_in};
 
-/// Checks bevindingen against the case's indicators: each known, each verdict valid, none
-/// twice, and (with `all`) every indicator covered, counting those recorded before.
+/// The verdict `oordeel` a person gave on indicator `indicator`, in its stored form; refused
+/// with the verdicts there are. For the front ends, which parse the bevindingen they are given
+/// before they call the register.
+pub fn parse_oordeel(indicator: &str, oordeel: &str) -> Result<Oordeel> {
+    Oordeel::parse(oordeel).ok_or_else(|| {
+        invalid(format!(
+            "bevinding {indicator}={oordeel}: kies {} of {}",
+            Oordeel::ALL[..2]
+                .iter()
+                .map(|o| o.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Oordeel::NietVastTeStellen.as_str()
+        ))
+    })
+}
+
+/// Checks bevindingen against the case's indicators: each known, none twice, and (with `all`)
+/// every indicator covered, counting those recorded before.
 pub(super) fn check_bevindingen(
     d: &ZaakDetail,
-    given: &[(String, String)],
+    given: &[(String, Oordeel)],
     all: bool,
 ) -> Result<()> {
     let inds = d.indicatoren();
     let mut seen = HashSet::new();
-    for (ind, oordeel) in given {
+    for (ind, _) in given {
         if !inds.contains(ind) {
             return Err(invalid(format!(
                 "indicator {ind} heeft deze zaak niet doen ontstaan; bevindingen gaan over: {}",
                 inds.iter().cloned().collect::<Vec<_>>().join(", ")
-            )));
-        }
-        if Oordeel::parse(oordeel).is_none() {
-            return Err(invalid(format!(
-                "bevinding {ind}={oordeel}: kies {} of {}",
-                Oordeel::ALL[..2]
-                    .iter()
-                    .map(|o| o.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                Oordeel::NietVastTeStellen.as_str()
             )));
         }
         if !seen.insert(ind.clone()) {
@@ -67,14 +73,14 @@ pub(super) fn check_bevindingen(
 pub(super) fn write_bevindingen(
     tx: &TxDb,
     zaak: &str,
-    given: &[(String, String)],
+    given: &[(String, Oordeel)],
     door: &str,
 ) -> Result<()> {
     for (ind, oordeel) in given {
         tx.sql().execute(
             "INSERT INTO zaak_bevinding (zaak, indicator, oordeel, tijdstip, door) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (zaak, indicator) DO UPDATE SET oordeel = excluded.oordeel, tijdstip = excluded.tijdstip, door = excluded.door",
-            params![zaak, ind, oordeel, clock::now(), door],
+            params![zaak, ind, oordeel.as_str(), clock::now(), door],
         )?;
     }
     Ok(())

@@ -2,13 +2,14 @@
 //! outcomes, who went and a bevinding per indicator (`loep zaak visit record`).
 
 use anyhow::Result;
+use loep_contract::Datum;
 use loep_store::auth::{Actie, ActingAccount, Rol};
 use loep_store::{Problem, ProblemKind, Project};
 use rusqlite::params;
 
 use super::bevinding::{check_bevindingen, write_bevindingen};
 use super::logboek::log_step;
-use super::model::{Huisbezoek, ZaakDetail};
+use super::model::{Huisbezoek, Oordeel, ZaakDetail};
 use super::opslag::{add_rol, detail, load, push_status, rollen};
 use super::status::check_transition;
 use super::toegang::{authorize, check_medewerker};
@@ -21,13 +22,12 @@ pub fn plan_visit(
     project: &mut Project,
     user: &ActingAccount,
     id: &str,
-    datum: &str,
+    datum: Datum,
     team: &[String],
 ) -> Result<Huisbezoek> {
     let z = load(project.db(), id)?;
     authorize(project.db(), user, Actie::ZaakBehandelen, &z)?;
     check_transition(&z, "huisbezoek_gepland")?;
-    let datum = parse_datum(datum, "datum")?;
     if datum < today() {
         return Err(invalid_in(
             &["datum"],
@@ -59,7 +59,7 @@ pub fn plan_visit(
         params![
             z.identificatie,
             n + 1,
-            datum,
+            datum.to_string(),
             loep_store::lijst::encode(team)
         ],
     )?;
@@ -92,7 +92,7 @@ pub fn plan_visit(
         "zaak.huisbezoek_gepland",
         &z.identificatie,
         &d.personen,
-        &[("datum", datum.clone())],
+        &[("datum", datum.to_string())],
     )?;
     tx.commit()?;
     Ok(Huisbezoek {
@@ -106,16 +106,19 @@ pub fn plan_visit(
     })
 }
 
-/// A date as a person types it, in the field `veld` (named as in the forms).
-fn parse_datum(s: &str, veld: &'static str) -> Result<String> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .map_err(|_| {
-            invalid_in(
-                &[veld],
-                format!("de {veld} '{s}' is geen datum; schrijf JJJJ-MM-DD"),
-            )
-        })
+/// A date as a person types it, in the field `veld` (named as in the forms): a complete date
+/// as the contract reads one, or why not in the contract's words. For the front ends, which
+/// parse the dates they are given before they call the register.
+pub fn parse_datum(s: &str, veld: &'static str) -> Result<Datum> {
+    Datum::parse(s.trim()).map_err(|e| {
+        invalid_in(
+            &[veld],
+            format!(
+                "de {veld} '{}' is geen datum: {e}",
+                loep_contract::shorten(s, 40)
+            ),
+        )
+    })
 }
 
 /// A person whose BRP registration the visit found wrong: a terugmelding is drawn up.
@@ -129,13 +132,12 @@ pub struct BrpOnjuist {
 /// What `loep zaak visit record` records.
 #[derive(Debug, Clone, Default)]
 pub struct Uitkomst {
-    /// The day the visit took place (JJJJ-MM-DD); `None` or empty: today. Never in the future,
-    /// never before the case was registered; when it differs from the planned day, the case's
-    /// history says so.
-    pub datum: Option<String>,
+    /// The day the visit took place; `None`: today. Never in the future, never before the case
+    /// was registered; when it differs from the planned day, the case's history says so.
+    pub datum: Option<Datum>,
     pub uitkomsten: Vec<String>,
     /// (indicator, oordeel) for every indicator that raised the case.
-    pub bevindingen: Vec<(String, String)>,
+    pub bevindingen: Vec<(String, Oordeel)>,
     pub toelichting: String,
     pub brp_onjuist: Vec<BrpOnjuist>,
     /// Who went (accounts or names, as the team of the plan); empty: the one who records it.
@@ -212,7 +214,7 @@ pub fn record_visit(
         .iter()
         .rev()
         .find(|h| h.uitgevoerd.is_none())
-        .map(|h| (h.volgnr, h.gepland.clone()))
+        .map(|h| (h.volgnr, h.gepland))
         .ok_or_else(|| {
             Problem::with_next(
                 ProblemKind::Invalid,
@@ -220,10 +222,7 @@ pub fn record_visit(
                 "er is geen gepland huisbezoek; plan het eerst",
             )
         })?;
-    let datum = match u.datum.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        None => today(),
-        Some(d) => parse_datum(d, "datum")?,
-    };
+    let datum = u.datum.unwrap_or_else(today);
     if datum > today() {
         return Err(invalid(format!(
             "de datum van het huisbezoek ({datum}) ligt in de toekomst; leg een huisbezoek vast nadat het is uitgevoerd"
@@ -248,7 +247,7 @@ pub fn record_visit(
         params![
             z.identificatie,
             volgnr,
-            datum,
+            datum.to_string(),
             loep_store::lijst::encode(&u.uitkomsten),
             u.toelichting.trim(),
             loep_store::lijst::encode(&aanwezig)
@@ -291,7 +290,7 @@ pub fn record_visit(
         &[
             // Not a stored list: a log record's attribute, hash-chained as records always were.
             ("uitkomsten", u.uitkomsten.join(",")),
-            ("uitgevoerd", datum.clone()),
+            ("uitgevoerd", datum.to_string()),
         ],
     )?;
     tx.commit()?;

@@ -28,8 +28,9 @@ mod toewijzen;
 
 pub use aanmaken::{Nieuw, new};
 pub use afsluiten::close;
+pub use bevinding::parse_oordeel;
 pub use heropenen::reopen;
-pub use huisbezoek::{BrpOnjuist, MAX_AANWEZIG, Uitkomst, plan_visit, record_visit};
+pub use huisbezoek::{BrpOnjuist, MAX_AANWEZIG, Uitkomst, parse_datum, plan_visit, record_visit};
 pub use inzien::{ZaakFilter, list, per_status, show, version};
 pub use model::{
     Bevinding, Huisbezoek, Notitie, Oordeel, StatusRegel, Zaak, ZaakDetail, ZaakRol, ZaakSignaal,
@@ -63,6 +64,7 @@ fn not_found(id: &str) -> anyhow::Error {
     )
 }
 
-fn today() -> String {
-    clock::now_utc().format("%Y-%m-%d").to_string()
+/// Today (UTC, as the register has always dated its cases).
+fn today() -> loep_contract::Datum {
+    loep_contract::Datum::from_days(clock::today())
 }

@@ -1,6 +1,7 @@
 //! What the register records: a case, as ZGW's Zaken API names its fields, and everything
 //! recorded on it (status history, signals, roles, visits, bevindingen, notes).
 
+use loep_contract::{Datum, Partner};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,9 +27,9 @@ pub struct Zaak {
     pub zaaktype: String,
     pub omschrijving: String,
     pub toelichting: String,
-    pub registratiedatum: String,
-    pub startdatum: String,
-    pub einddatum: Option<String>,
+    pub registratiedatum: Datum,
+    pub startdatum: Datum,
+    pub einddatum: Option<Datum>,
     pub vertrouwelijkheidaanduiding: String,
     pub hoofdzaak: Option<String>,
     pub zaakobject: Zaakobject,
@@ -37,7 +38,7 @@ pub struct Zaak {
     pub resultaat: Option<String>,
     pub resultaat_toelichting: Option<String>,
     pub archiefnominatie: Option<String>,
-    pub archiefactiedatum: Option<String>,
+    pub archiefactiedatum: Option<Datum>,
 }
 
 impl Zaak {
@@ -52,6 +53,7 @@ impl Zaak {
 pub struct StatusRegel {
     pub volgnr: i64,
     pub statustype: String,
+    /// When it was set (RFC 3339), though ZGW names it a date.
     pub datum_status_gezet: String,
     pub statustoelichting: String,
     /// The account that set it.
@@ -77,7 +79,8 @@ pub struct ZaakSignaal {
 pub struct ZaakRol {
     pub id: String,
     pub roltype: String,
-    pub organisatie: Option<String>,
+    /// The partner organisation holding the role.
+    pub organisatie: Option<Partner>,
     pub medewerker: Option<String>,
     /// The partner's own dossier number for the case.
     pub zaakkenmerk: Option<String>,
@@ -90,9 +93,9 @@ pub struct ZaakRol {
 #[serde(rename_all = "camelCase")]
 pub struct Huisbezoek {
     pub volgnr: i64,
-    pub gepland: String,
+    pub gepland: Datum,
     pub team: Vec<String>,
-    pub uitgevoerd: Option<String>,
+    pub uitgevoerd: Option<Datum>,
     /// Who went, once it was carried out (the plan's team says who was to go).
     #[serde(default)]
     pub aanwezig: Vec<String>,
@@ -105,16 +108,17 @@ pub struct Huisbezoek {
 #[serde(rename_all = "camelCase")]
 pub struct Bevinding {
     pub indicator: String,
-    /// `bevestigd`, `niet_bevestigd` or `niet_vast_te_stellen`.
-    pub oordeel: String,
+    pub oordeel: Oordeel,
     pub tijdstip: String,
     pub door: String,
 }
 
 /// The verdict of a finding about one indicator after a visit: the one Rust type for the
 /// verdicts, as the register stores them (`as_str`) and as people read them (`label`). The
-/// schema's CHECK and the hit-rate SQL spell the stored forms too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// schema's CHECK and the hit-rate SQL spell the stored forms too. Serialised (serde) in its
+/// stored form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Oordeel {
     Bevestigd,
     NietBevestigd,
@@ -156,7 +160,8 @@ impl Oordeel {
 #[serde(rename_all = "camelCase")]
 pub struct Notitie {
     pub volgnr: i64,
-    pub organisatie: Option<String>,
+    /// The partner organisation of the account that wrote it.
+    pub organisatie: Option<Partner>,
     pub door: String,
     pub tijdstip: String,
     pub tekst: String,
@@ -184,5 +189,21 @@ impl ZaakDetail {
     /// The indicators that raised the case.
     pub fn indicatoren(&self) -> BTreeSet<String> {
         self.signalen.iter().map(|s| s.indicator.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A verdict is serialised in the form the register stores, and read back from it.
+    #[test]
+    fn a_verdict_serialises_as_it_is_stored() {
+        for o in Oordeel::ALL {
+            let json = serde_json::to_string(&o).unwrap();
+            assert_eq!(json, format!("\"{}\"", o.as_str()));
+            assert_eq!(serde_json::from_str::<Oordeel>(&json).unwrap(), o);
+            assert_eq!(Oordeel::parse(o.as_str()), Some(o));
+        }
     }
 }

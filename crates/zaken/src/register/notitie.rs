@@ -34,12 +34,11 @@ pub fn note(
     {
         return Err(invalid("een zaakkenmerk heeft 1 tot 40 tekens"));
     }
-    let org = user.organisatie().map(Partner::as_str);
+    let org = user.organisatie();
     let eigen: Vec<ZaakRol> = rollen(project.db(), &z.identificatie)?
         .into_iter()
         .filter(|r| {
-            r.medewerker.as_deref() == Some(user.naam())
-                || (org.is_some() && r.organisatie.as_deref() == org)
+            r.medewerker.as_deref() == Some(user.naam()) || (org.is_some() && r.organisatie == org)
         })
         .collect();
     let d = detail(project.db(), z.clone())?;
@@ -53,7 +52,14 @@ pub fn note(
         )?;
         tx.sql().execute(
             "INSERT INTO zaak_notitie (zaak, volgnr, organisatie, door, tijdstip, tekst) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![z.identificatie, n + 1, org, user.naam(), clock::now(), tekst.trim()],
+            params![
+                z.identificatie,
+                n + 1,
+                org.map(Partner::as_str),
+                user.naam(),
+                clock::now(),
+                tekst.trim()
+            ],
         )?;
     }
     if let Some(k) = zaakkenmerk {

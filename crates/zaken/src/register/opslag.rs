@@ -2,12 +2,14 @@
 //! against its seal), and the writes the steps share (a status, a role).
 
 use anyhow::Result;
-use loep_store::{Db, TxDb, clock};
+use loep_contract::Partner;
+use loep_store::{Db, TxDb, clock, kolom};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeSet;
 
 use super::model::{
-    Bevinding, Huisbezoek, Notitie, StatusRegel, Zaak, ZaakDetail, ZaakRol, ZaakSignaal, Zaakobject,
+    Bevinding, Huisbezoek, Notitie, Oordeel, StatusRegel, Zaak, ZaakDetail, ZaakRol, ZaakSignaal,
+    Zaakobject,
 };
 use super::not_found;
 use super::schema::{has_column, has_register, list_format};
@@ -21,21 +23,21 @@ pub(super) fn zaak_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Zaak> {
         zaaktype: r.get(2)?,
         omschrijving: r.get(3)?,
         toelichting: r.get(4)?,
-        registratiedatum: r.get(5)?,
-        startdatum: r.get(6)?,
-        einddatum: r.get(7)?,
+        registratiedatum: kolom::datum(r, 5)?,
+        startdatum: kolom::datum(r, 6)?,
+        einddatum: kolom::datum_opt(r, 7)?,
         vertrouwelijkheidaanduiding: r.get(8)?,
         hoofdzaak: r.get(9)?,
         zaakobject: Zaakobject {
             object_type: "verblijfsobject".to_string(),
-            identificatie: loep_store::kolom::vbo(r, 10)?,
+            identificatie: kolom::vbo(r, 10)?,
             buurtcode: r.get(11)?,
         },
         status: r.get(12)?,
         resultaat: r.get(13)?,
         resultaat_toelichting: r.get(14)?,
         archiefnominatie: r.get(15)?,
-        archiefactiedatum: r.get(16)?,
+        archiefactiedatum: kolom::datum_opt(r, 16)?,
     })
 }
 
@@ -70,7 +72,7 @@ pub(super) fn rollen(conn: &Db, zaak: &str) -> Result<Vec<ZaakRol>> {
         Ok(ZaakRol {
             id: r.get(0)?,
             roltype: r.get(1)?,
-            organisatie: r.get(2)?,
+            organisatie: kolom::parsed_opt(r, 2, Partner::parse)?,
             medewerker: r.get(3)?,
             zaakkenmerk: r.get(4)?,
             toegewezen: r.get(5)?,
@@ -146,9 +148,9 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
         .query_map(params![id], |r| {
             Ok(Huisbezoek {
                 volgnr: r.get(0)?,
-                gepland: r.get(1)?,
+                gepland: kolom::datum(r, 1)?,
                 team: lists.column(r, 2)?,
-                uitgevoerd: r.get(3)?,
+                uitgevoerd: kolom::datum_opt(r, 3)?,
                 aanwezig: lists.column(r, 6)?,
                 uitkomsten: lists.column(r, 4)?,
                 toelichting: r.get(5)?,
@@ -163,7 +165,11 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
         .query_map(params![id], |r| {
             Ok(Bevinding {
                 indicator: r.get(0)?,
-                oordeel: r.get(1)?,
+                oordeel: kolom::parsed(r, 1, |s| {
+                    Oordeel::parse(s).ok_or_else(|| {
+                        loep_contract::Invalid::new("oordeel", "een onbekend oordeel")
+                    })
+                })?,
                 tijdstip: r.get(2)?,
                 door: r.get(3)?,
             })
@@ -176,7 +182,7 @@ pub(crate) fn detail(conn: &Db, z: Zaak) -> Result<ZaakDetail> {
         .query_map(params![id], |r| {
             Ok(Notitie {
                 volgnr: r.get(0)?,
-                organisatie: r.get(1)?,
+                organisatie: kolom::parsed_opt(r, 1, Partner::parse)?,
                 door: r.get(2)?,
                 tijdstip: r.get(3)?,
                 tekst: r.get(4)?,

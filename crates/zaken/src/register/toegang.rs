@@ -2,7 +2,6 @@
 //! organisation holds a role on the case and whether it is closed; and who may get a role.
 
 use anyhow::Result;
-use loep_contract::Partner;
 use loep_store::Db;
 use loep_store::auth::{self, Actie, ActingAccount, Object, Rol};
 
@@ -14,12 +13,11 @@ use super::opslag::rollen;
 /// or handhaver) their organisation.
 pub(super) fn is_on(user: &ActingAccount, rollen: &[ZaakRol]) -> bool {
     let org = match user.rol() {
-        Rol::PartnerMedewerker | Rol::Handhaver => user.organisatie().map(Partner::as_str),
+        Rol::PartnerMedewerker | Rol::Handhaver => user.organisatie(),
         _ => None,
     };
     rollen.iter().any(|r| {
-        r.medewerker.as_deref() == Some(user.naam())
-            || (org.is_some() && r.organisatie.as_deref() == org)
+        r.medewerker.as_deref() == Some(user.naam()) || (org.is_some() && r.organisatie == org)
     })
 }
 

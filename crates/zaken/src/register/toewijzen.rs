@@ -65,9 +65,7 @@ pub fn assign(
     }
     let bestaande = rollen(project.db(), &z.identificatie)?;
     if bestaande.iter().any(|r| {
-        r.roltype == t.roltype
-            && r.organisatie.as_deref() == t.organisatie.map(Partner::as_str)
-            && r.medewerker == t.medewerker
+        r.roltype == t.roltype && r.organisatie == t.organisatie && r.medewerker == t.medewerker
     }) {
         return Err(Problem::error(
             ProblemKind::Invalid,
