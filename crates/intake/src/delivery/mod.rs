@@ -29,7 +29,7 @@ use crate::validate::TablePlan;
 use commit::{Delivery, Staged, TableOutput};
 use plan::{PlannedFile, plan};
 use scope::{NewKeys, load_scope};
-use sinks::{RejectSink, Sinks, load_table};
+use sinks::{RejectSink, Sinks, TableLoad, TableResults, load_table};
 
 /// A problem that refuses a file (and so the delivery).
 #[derive(Debug, Clone, Serialize)]
@@ -565,21 +565,21 @@ fn load(
             let mut keys = NewKeys::default();
             progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
             let t0 = std::time::Instant::now();
-            let loaded = load_table(
+            let load = TableLoad {
                 f,
-                &mut src,
-                &plan,
-                &scope,
-                &pseudo,
-                data_sink,
-                vault_sink,
-                &mut rejects,
-                &levering_id,
-                &mut report,
-                &mut keys,
-                previous.as_ref(),
+                plan: &plan,
+                scope: &scope,
+                pseudo: &pseudo,
+                levering_id: &levering_id,
+                previous: previous.as_ref(),
                 progress,
-            );
+            };
+            let mut results = TableResults {
+                rejects: &mut rejects,
+                report: &mut report,
+                keys: &mut keys,
+            };
+            let loaded = load_table(&load, &mut src, data_sink, vault_sink, &mut results);
             if let Err(e) = loaded {
                 return Err(match e.downcast::<RefusedFile>() {
                     Ok(RefusedFile(p)) => IntakeError::Refused(vec![p]),
