@@ -56,6 +56,33 @@ struct ToWriter {
     bsn_rows: Option<RecordBatch>,
 }
 
+impl ToWriter {
+    /// Rows for the analysis data's writer.
+    fn data(data: Option<RecordBatch>) -> ToWriter {
+        ToWriter {
+            data,
+            identities: None,
+            bsns: Vec::new(),
+            bsn_rows: None,
+        }
+    }
+
+    /// Rows for the vault's writer: identities, BSNs with their pseudonyms, and BSN map rows
+    /// as they are.
+    fn vault(
+        identities: Option<RecordBatch>,
+        bsns: Vec<(Pseudonym, loep_contract::Bsn)>,
+        bsn_rows: Option<RecordBatch>,
+    ) -> ToWriter {
+        ToWriter {
+            data: None,
+            identities,
+            bsns,
+            bsn_rows,
+        }
+    }
+}
+
 pub(super) fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
     if let Some(p) = path.parent() {
         std::fs::create_dir_all(p).with_context(|| format!("kan {} niet aanmaken", p.display()))?;
@@ -550,19 +577,10 @@ fn tally(
             .rejected
             .extend(out.rejected_keys.into_iter().map(|(l, k)| (k, l)));
     }
-    let data = ToWriter {
-        data: out.batch,
-        identities: None,
-        bsns: Vec::new(),
-        bsn_rows: None,
-    };
-    let vault = ToWriter {
-        data: None,
-        identities: out.identities,
-        bsns: out.bsns,
-        bsn_rows: None,
-    };
-    Ok((data, vault))
+    Ok((
+        ToWriter::data(out.batch),
+        ToWriter::vault(out.identities, out.bsns, None),
+    ))
 }
 
 /// Rejects the records whose key occurred before in the file. Each is validated and scoped
@@ -616,18 +634,8 @@ fn carry_over(
         identity_schema: plan.identity_schema.as_ref(),
     };
     let mut send = |c: Carry| -> Result<()> {
-        let data = ToWriter {
-            data: c.data,
-            identities: None,
-            bsns: Vec::new(),
-            bsn_rows: None,
-        };
-        let vault = ToWriter {
-            data: None,
-            identities: c.identities,
-            bsns: Vec::new(),
-            bsn_rows: c.bsns,
-        };
+        let data = ToWriter::data(c.data);
+        let vault = ToWriter::vault(c.identities, Vec::new(), c.bsns);
         if (data.data.is_some() && writers.data.send(data).is_err())
             || ((vault.identities.is_some() || vault.bsn_rows.is_some())
                 && writers.vault.send(vault).is_err())
