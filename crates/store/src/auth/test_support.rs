@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use super::aanmelden::authenticate_at;
 use super::accounts::accounts_at;
 use super::{
-    Account, Actie, Client, ActingAccount, MAX_FAILED_LOGINS, Object, Rol, add_account, authenticate,
-    confirm_first_fg, create_schema,
+    Account, Actie, ActingAccount, Client, MAX_FAILED_LOGINS, Object, Rol, add_account,
+    authenticate, confirm_first_fg, create_schema,
 };
 use crate::audit::{self, Gebeurtenis};
 use crate::db::Db;
@@ -38,7 +38,11 @@ pub(super) fn confirmed_fg(conn: &Db, by: &ActingAccount) -> ActingAccount {
 }
 
 /// A login to `naam` at `t` with a wrong password, from a client not known to the account.
-pub(super) fn wrong_password(conn: &Db, naam: &str, t: DateTime<Utc>) -> anyhow::Result<ActingAccount> {
+pub(super) fn wrong_password(
+    conn: &Db,
+    naam: &str,
+    t: DateTime<Utc>,
+) -> anyhow::Result<ActingAccount> {
     authenticate_at(conn, naam, "niet het goede wachtwoord", t, Client::Unknown)
 }
 

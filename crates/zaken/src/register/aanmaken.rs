@@ -175,17 +175,15 @@ fn zaaktype_of(nieuw: &Nieuw, found: &[Signal]) -> Result<&'static case_types::Z
                 case_types::CaseTypes::codes(c.zaaktypen.iter().map(|z| z.code.as_str()))
             ))
         })?,
-        None => c
-            .zaaktype_voor_thema(found[0].thema)
-            .ok_or_else(|| {
-                invalid_in(
-                    &["zaaktype"],
-                    format!(
-                        "thema {} hoort bij geen zaaktype; kies het zaaktype",
-                        found[0].thema
-                    ),
-                )
-            })?,
+        None => c.zaaktype_voor_thema(found[0].thema).ok_or_else(|| {
+            invalid_in(
+                &["zaaktype"],
+                format!(
+                    "thema {} hoort bij geen zaaktype; kies het zaaktype",
+                    found[0].thema
+                ),
+            )
+        })?,
     })
 }
 
