@@ -31,7 +31,18 @@ pub fn wachtend(
     zaken_per_status: Option<&[(String, usize, usize)]>,
 ) -> Result<Vec<Wachtend>> {
     let mut out = Vec::new();
-    let naam = session.user().naam().to_string();
+    alarm(session, &mut out)?;
+    requests_for_identities(session, &mut out)?;
+    doubtful_links(session, &mut out)?;
+    accounts(session, &mut out)?;
+    cases(session, zaken_per_status, &mut out)?;
+    residents_reports(session, &mut out)?;
+    refused_rows(session, &mut out)?;
+    Ok(out)
+}
+
+/// The integrity alarm, for who checks the log.
+fn alarm(session: &Session, out: &mut Vec<Wachtend>) -> Result<()> {
     if session.may(Actie::LogControleren)
         && loep_store::integrity::alarm(&session.project.layout)?.is_some()
     {
@@ -40,6 +51,12 @@ pub fn wachtend(
             link: "/verwerkingslog".into(),
         });
     }
+    Ok(())
+}
+
+/// Requests for identities to decide on, and the account's own approved ones.
+fn requests_for_identities(session: &Session, out: &mut Vec<Wachtend>) -> Result<()> {
+    let naam = session.user().naam().to_string();
     if session.may(Actie::OnthullingenBekijken) {
         let verzoeken = crate::reveal::list(session)?;
         if session.may(Actie::OnthullingBeoordelen) {
@@ -79,6 +96,11 @@ pub fn wachtend(
             });
         }
     }
+    Ok(())
+}
+
+/// Doubtful links by name to confirm, or to propose a decision on.
+fn doubtful_links(session: &Session, out: &mut Vec<Wachtend>) -> Result<()> {
     if session.may(Actie::KoppelingBevestigen) || session.may(Actie::KoppelingVoorstellen) {
         // A log the check refuses is the integrity alarm's to report (for those who may see
         // it); the landing page still opens.
@@ -123,6 +145,12 @@ pub fn wachtend(
             }
         }
     }
+    Ok(())
+}
+
+/// Accounts waiting for confirmation, and locked accounts.
+fn accounts(session: &Session, out: &mut Vec<Wachtend>) -> Result<()> {
+    let naam = session.user().naam().to_string();
     if session.may(Actie::GebruikersBekijken) {
         let accounts = crate::accounts::list(session)?;
         if session.may(Actie::GebruikersBevestigen) {
@@ -156,6 +184,15 @@ pub fn wachtend(
             }
         }
     }
+    Ok(())
+}
+
+/// New cases to route, and planned visits to record. `zaken_per_status` as for [`wachtend`].
+fn cases(
+    session: &Session,
+    zaken_per_status: Option<&[(String, usize, usize)]>,
+    out: &mut Vec<Wachtend>,
+) -> Result<()> {
     if session.may(Actie::ZakenBekijken) {
         let counted;
         let per_status = match zaken_per_status {
@@ -196,6 +233,11 @@ pub fn wachtend(
             }
         }
     }
+    Ok(())
+}
+
+/// Residents' reports not yet taken up.
+fn residents_reports(session: &Session, out: &mut Vec<Wachtend>) -> Result<()> {
     if session.may(Actie::SignalenBekijken) {
         let n = crate::melden::list(session)?
             .iter()
@@ -215,6 +257,11 @@ pub fn wachtend(
             });
         }
     }
+    Ok(())
+}
+
+/// Refused rows in the latest delivery, for who loads deliveries.
+fn refused_rows(session: &Session, out: &mut Vec<Wachtend>) -> Result<()> {
     if session.may(Actie::LeveringLaden)
         && let Some((d, Some(rapport))) = crate::intake::latest_delivery(session)?
     {
@@ -234,5 +281,5 @@ pub fn wachtend(
             });
         }
     }
-    Ok(out)
+    Ok(())
 }

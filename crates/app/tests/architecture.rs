@@ -761,3 +761,230 @@ fn the_retired_words_check_can_fail() {
         .is_empty()
     );
 }
+
+/// The most lines a function may have, from the line of its `fn` to that of its closing brace.
+const MAX_FUNCTION_LINES: usize = 200;
+
+/// The functions that may be longer because they are tables, each as (file, function, why). A
+/// function leaves this list when it is split: the test fails for an entry that is not long.
+const LONG_FUNCTIONS: &[(&str, &str, &str)] = &[(
+    "crates/cli/src/main.rs",
+    "run",
+    "the table of subcommands: one arm per command, mapping clap's fields to a call",
+)];
+
+/// Whether byte `c` can be part of an identifier.
+fn ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
+/// `text` with its comments and its string and character literals blanked (their newlines
+/// kept), so that the braces left are the code's.
+fn code_braces(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for c in &mut out[from..to.min(b.len())] {
+            if *c != b'\n' {
+                *c = b' ';
+            }
+        }
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        let raw_start = b[i] == b'r'
+            && (i == 0
+                || !ident_byte(b[i - 1])
+                || (b[i - 1] == b'b' && (i < 2 || !ident_byte(b[i - 2]))));
+        if b[i] == b'/' && next == Some(b'/') {
+            let end = text[i..].find('\n').map_or(b.len(), |k| i + k);
+            blank(&mut out, i, end);
+            i = end;
+        } else if b[i] == b'/' && next == Some(b'*') {
+            let (mut depth, mut j) = (0usize, i);
+            while j < b.len() {
+                if text[j..].starts_with("/*") {
+                    depth += 1;
+                    j += 2;
+                } else if text[j..].starts_with("*/") {
+                    depth -= 1;
+                    j += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    j += 1;
+                }
+            }
+            blank(&mut out, i, j);
+            i = j;
+        } else if raw_start && matches!(next, Some(b'#' | b'"')) {
+            let hashes = text[i + 1..].bytes().take_while(|c| *c == b'#').count();
+            let open = i + 1 + hashes;
+            if b.get(open) != Some(&b'"') {
+                i += 1;
+                continue;
+            }
+            let close = format!("\"{}", "#".repeat(hashes));
+            let end = text[open + 1..]
+                .find(&close)
+                .map_or(b.len(), |k| open + 1 + k + close.len());
+            blank(&mut out, i, end);
+            i = end;
+        } else if b[i] == b'"' {
+            let mut j = i + 1;
+            while j < b.len() && b[j] != b'"' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            blank(&mut out, i, j + 1);
+            i = j + 1;
+        } else if b[i] == b'\'' {
+            // A character literal ('x', '\n', '\u{..}'); else a lifetime or a label.
+            let end = if next == Some(b'\\') {
+                text[i + 2..].find('\'').map(|k| i + 2 + k + 1)
+            } else {
+                let len = text[i + 1..].chars().next().map_or(0, char::len_utf8);
+                (b.get(i + 1 + len) == Some(&b'\'')).then_some(i + 2 + len)
+            };
+            match end {
+                Some(end) => {
+                    blank(&mut out, i, end);
+                    i = end;
+                }
+                None => i += 1,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The functions of `text` longer than `max` lines: (name, line of its `fn`, lines).
+fn long_functions(text: &str, max: usize) -> Vec<(String, usize, usize)> {
+    let code = code_braces(text);
+    let b = code.as_bytes();
+    let line_of = |pos: usize| 1 + b[..pos].iter().filter(|c| **c == b'\n').count();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(k) = code[from..].find("fn ") {
+        let at = from + k;
+        from = at + 3;
+        if at > 0 && ident_byte(b[at - 1]) {
+            continue;
+        }
+        let name: String = code[at + 3..]
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            continue;
+        }
+        // The body opens at the first `{` outside parentheses and brackets (`[u8; 4]`); a
+        // `;` there first ends a declaration without one.
+        let mut depth = 0i32;
+        let mut open = None;
+        for (j, c) in b.iter().enumerate().skip(at) {
+            match c {
+                b'(' | b'[' => depth += 1,
+                b')' | b']' => depth -= 1,
+                b'{' if depth == 0 => {
+                    open = Some(j);
+                    break;
+                }
+                b';' if depth == 0 => break,
+                _ => {}
+            }
+        }
+        let Some(open) = open else { continue };
+        let mut depth = 0i32;
+        let close = b.iter().enumerate().skip(open).find_map(|(j, c)| {
+            match c {
+                b'{' => depth += 1,
+                b'}' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(j)
+        });
+        let Some(close) = close else { continue };
+        let lines = line_of(close) - line_of(at) + 1;
+        if lines > max {
+            found.push((name, line_of(at), lines));
+        }
+    }
+    found
+}
+
+/// Functions hold one step each: none is longer than [`MAX_FUNCTION_LINES`], except the tables
+/// [`LONG_FUNCTIONS`] names (and each of those is long still).
+#[test]
+fn no_function_is_longer_than_a_table_needs() {
+    let root = workspace_root();
+    let mut too_long = Vec::new();
+    let mut allowed_found = BTreeSet::new();
+    let crates = std::fs::read_dir(root.join("crates")).expect("the crates directory");
+    for dir in crates.flatten().filter(|e| e.path().is_dir()) {
+        for f in sources(&dir.file_name().to_string_lossy()) {
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap_or(&f)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for (name, line, lines) in long_functions(&text, MAX_FUNCTION_LINES) {
+                if LONG_FUNCTIONS
+                    .iter()
+                    .any(|(file, fun, _)| *file == rel && *fun == name)
+                {
+                    allowed_found.insert((rel.clone(), name));
+                } else {
+                    too_long.push(format!("{rel}:{line}: fn {name}, {lines} lines"));
+                }
+            }
+        }
+    }
+    assert!(
+        too_long.is_empty(),
+        "functions longer than {MAX_FUNCTION_LINES} lines (split them into a function per step, \
+         or name a table in LONG_FUNCTIONS with why):\n{}",
+        too_long.join("\n")
+    );
+    for (file, fun, _) in LONG_FUNCTIONS {
+        assert!(
+            allowed_found.contains(&(file.to_string(), fun.to_string())),
+            "{file}: fn {fun} is no longer than {MAX_FUNCTION_LINES} lines (or gone): take it off LONG_FUNCTIONS"
+        );
+    }
+}
+
+/// The length check catches a long function, and is not fooled by braces in comments, strings,
+/// raw strings and character literals, nor by a `;` in a parameter's type.
+#[test]
+fn the_length_check_can_fail() {
+    let body = "    n += 1;\n".repeat(MAX_FUNCTION_LINES);
+    let text = format!(
+        "// fn in a comment {{\n\
+         /* a block {{ /* nested }} */ comment {{ */\n\
+         fn short(a: [u8; 4], s: &'static str) -> char {{\n    \
+             let t = \"}} \\\" }}\";\n    \
+             let r = r#\"}} \"}}\"#;\n    \
+             let c = '{{';\n    \
+             'outer: loop {{ break 'outer; }}\n    \
+             '}}'\n\
+         }}\n\
+         fn long(mut n: u32) {{\n{body}}}\n\
+         fn exactly_at_the_limit() {{\n{}}}\n",
+        "    x();\n".repeat(MAX_FUNCTION_LINES - 2)
+    );
+    let found = long_functions(&text, MAX_FUNCTION_LINES);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "long");
+    assert_eq!(found[0].2, MAX_FUNCTION_LINES + 2);
+    // Its line is the line of its `fn`.
+    assert_eq!(
+        text.lines().nth(found[0].1 - 1).map(str::trim_start),
+        Some("fn long(mut n: u32) {")
+    );
+}

@@ -213,246 +213,275 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
             requests,
             dir,
             seed,
-        } => {
-            if clients == 0 || requests < clients {
-                anyhow::bail!("--clients moet minstens 1 zijn en --requests minstens --clients");
-            }
-            let (work, _tmp) = work_dir(dir)?;
-            let project_dir = work.join("project");
-            if !project_dir.exists() {
-                setup(&work, persons, seed)?;
-                let t = Instant::now();
-                let report = loep_app::scan::run(
-                    &mut bench_login(&project_dir, "bench-analist")?,
-                    loep_app::scan::DEFAULT_MEMORY_LIMIT,
-                    &loep_app::scan::NoScanProgress,
-                )?;
-                println!(
-                    "scan: {} signalen op {} adressen in {:.1} s",
-                    report.signalen,
-                    report.adressen,
-                    t.elapsed().as_secs_f64()
-                );
-            }
-            let ids = crate::bench_web::ensure_cases(
-                &mut bench_login(&project_dir, "bench-analist")?,
-                zaken,
-            )?;
-            crate::bench_web::measure(
-                &project_dir,
-                "bench-analist",
-                BENCH_PASSWORD,
-                &ids,
-                clients,
-                requests,
-            )?;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => web(dir, persons, seed, zaken, clients, requests),
         BenchCommand::Scan {
             persons,
             dir,
             seed,
             memory_limit,
             reuse,
-        } => {
-            let (work, _tmp) = work_dir(dir)?;
-            let project_dir = work.join("project");
-            if reuse {
-                if !project_dir.exists() {
-                    anyhow::bail!(
-                        "--reuse: {} bevat geen project; draai de benchmark eerst zonder --reuse",
-                        project_dir.display()
-                    );
-                }
-            } else {
-                if project_dir.exists() {
-                    anyhow::bail!(
-                        "{} bestaat al; geef een lege --dir (of --reuse om het opnieuw te scannen)",
-                        project_dir.display()
-                    );
-                }
-                setup(&work, persons, seed)?;
-            }
-            let mut analist = bench_login(&project_dir, "bench-analist")?;
-            let before = peak_memory();
-            let t = Instant::now();
-            let timings = IndicatorTimes::default();
-            let report = loep_app::scan::run(&mut analist, memory_limit, &timings)?;
-            let secs = t.elapsed().as_secs_f64();
-            crate::scan_cmd::print_scan(&report, secs);
-            timings.print();
-            println!(
-                "scan: {} indicatoren, {} signalen, {} adressen in {secs:.2} s; piekgeheugen (hele proces) {:.0} MiB (vóór de scan {:.0} MiB)",
-                report.indicatoren.len(),
-                report.signalen,
-                report.adressen,
-                peak_memory() as f64 / (1024.0 * 1024.0),
-                before as f64 / (1024.0 * 1024.0)
-            );
-            let (_, q) =
-                loep_app::scan::evaluate(&analist, &work.join("truth"), Some(&report.run_id))?;
-            println!(
-                "  {:<27} {:>7} {:>9} {:>7} {:>16}",
-                "thema", "gepland", "precisie", "recall", "lijkt-erops geraakt"
-            );
-            for t in q.themas.iter().chain(std::iter::once(&q.verwonderadressen)) {
-                println!(
-                    "  {:<27} {:>7} {:>9.3} {:>7.3} {:>9} van {:<5}",
-                    t.thema, t.gepland, t.precision, t.recall, t.lokvogels_gemarkeerd, t.lokvogels
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        BenchCommand::BagGpkg { objects, dir } => {
-            let (work, _tmp) = work_dir(dir)?;
-            let b = loep_app::intake::bench_bag_gpkg(&work, objects)?;
-            println!(
-                "BAG-GeoPackage: {} objecten, {:.0} MB, geschreven in {:.1} s",
-                b.objects,
-                b.bytes as f64 / 1e6,
-                b.write_s
-            );
-            println!(
-                "omgezet (als stroom, punt in buurt): {:.1} s, {:.0} objecten/s; {} in de gemeente geschreven, {} erbuiten",
-                b.convert_s,
-                b.objects as f64 / b.convert_s.max(1e-9),
-                b.written,
-                b.outside
-            );
-            println!(
-                "piekgeheugen van dit proces: {:.0} MB",
-                peak_memory() as f64 / 1e6
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        BenchCommand::Link { records, dir, seed } => {
-            let (work, _tmp) = work_dir(dir)?;
-            let stamp = work.join("bench-link.txt");
-            let wanted = format!("records {records} seed {seed}");
-            if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-                let t = Instant::now();
-                let files = loep_synth::write_person_files(&work, records, seed)?;
-                std::fs::write(&stamp, &wanted)?;
-                println!(
-                    "2 × {} rijen gegenereerd ({} echte paren) in {:.1} s, in {}",
-                    files.records,
-                    files.true_pairs,
-                    t.elapsed().as_secs_f64(),
-                    work.display()
-                );
-            }
-            let settings = work.join("personen.toml");
-            std::fs::write(&settings, PERSONEN_SETTINGS)?;
-            let exe = std::env::current_exe().context("kan het programma loep niet vinden")?;
-            let t = Instant::now();
-            let status = std::process::Command::new(exe)
-                .arg("link")
-                .arg("--settings")
-                .arg(&settings)
-                .arg("--left")
-                .arg(work.join("a.csv"))
-                .arg("--right")
-                .arg(work.join("b.csv"))
-                .arg("--truth")
-                .arg(work.join("truth.csv"))
-                .arg("--out")
-                .arg(work.join("pairs.csv"))
-                .status()
-                .context("kan loep link niet starten")?;
-            println!(
-                "loep link duurde {:.2} s (wandklok) als apart proces",
-                t.elapsed().as_secs_f64()
-            );
-            Ok(if status.success() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        BenchCommand::Synth { persons, dir, seed } => {
-            let (work, _tmp) = work_dir(dir)?;
-            let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
-            let t = Instant::now();
-            let summary = loep_synth::write_municipality(&work, &options)?;
-            let secs = t.elapsed().as_secs_f64();
-            let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
-            let bytes = dir_size(&work.join("levering"));
-            println!(
-                "synth: {} personen, {rows} rijen ({:.0} MB) in {secs:.1} s = {:.0} rijen/s",
-                summary.persons,
-                bytes as f64 / 1e6,
-                rows as f64 / secs
-            );
-            println!(
-                "piekgeheugen (hele proces): {:.0} MiB",
-                peak_memory() as f64 / (1024.0 * 1024.0)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => scan(dir, persons, seed, memory_limit, reuse),
+        BenchCommand::BagGpkg { objects, dir } => bag_gpkg(dir, objects),
+        BenchCommand::Link { records, dir, seed } => link(dir, records, seed),
+        BenchCommand::Synth { persons, dir, seed } => synth(dir, persons, seed),
         BenchCommand::Intake {
             persons,
             dir,
             seed,
             generator,
-        } => {
-            let (work, _tmp) = work_dir(dir)?;
-            let levering = work.join("levering");
-            let project_dir = work.join("project");
-            if project_dir.exists() {
-                anyhow::bail!("{} bestaat al; geef een lege --dir", project_dir.display());
-            }
-            println!(
-                "bench intake: {persons} personen, startwaarde {seed}, in {}",
-                work.display()
-            );
-            let t = Instant::now();
-            let rows = match generator {
-                Generator::Bulk => {
-                    loep_synth::write_bulk_delivery(&levering, persons, seed, 392)?.total()
-                }
-                Generator::Synth => {
-                    let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
-                    let summary = loep_synth::write_municipality(&work, &options)?;
-                    summary.tables.iter().map(|(_, n)| n).sum()
-                }
-            };
-            let gen_secs = t.elapsed().as_secs_f64();
-            let bytes = dir_size(&levering);
-            println!(
-                "{rows} rijen gegenereerd ({:.0} MB) in {gen_secs:.1} s",
-                bytes as f64 / 1e6
-            );
-            bench_project(&project_dir)?;
-            let mut beheerder = bench_login(&project_dir, "bench-beheerder")?;
-            let (report, took) =
-                loep_app::intake::load(&mut beheerder, &levering, &loep_app::intake::NoProgress)
-                    .map_err(|r| r.error)?;
-            let secs = took.intake_s;
-            let read: u64 = report.tabellen.iter().map(|t| t.rijen_gelezen).sum();
-            let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
-            println!(
-                "{:<24} {:>12} {:>12}",
-                "tabel", "rijen gelezen", "rijen geladen"
-            );
-            for t in &report.tabellen {
-                println!(
-                    "{:<24} {:>12} {:>12}",
-                    t.tabel, t.rijen_gelezen, t.rijen_geladen
-                );
-            }
-            println!(
-                "intake: {read} rijen in {secs:.2} s = {:.0} rijen/s ({:.0} MB/s); geladen {loaded}; afgewezen {}",
-                read as f64 / secs,
-                bytes as f64 / 1e6 / secs,
-                report.afwijzingen_totaal
-            );
-            println!(
-                "piekgeheugen (hele proces): {:.0} MiB",
-                peak_memory() as f64 / (1024.0 * 1024.0)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => intake(dir, persons, seed, generator),
     }
+}
+
+/// `loep bench web`: serves a scanned project (set up once in `dir`) and drives it with
+/// concurrent clients.
+fn web(
+    dir: Option<PathBuf>,
+    persons: u64,
+    seed: u64,
+    zaken: usize,
+    clients: usize,
+    requests: usize,
+) -> Result<ExitCode> {
+    if clients == 0 || requests < clients {
+        anyhow::bail!("--clients moet minstens 1 zijn en --requests minstens --clients");
+    }
+    let (work, _tmp) = work_dir(dir)?;
+    let project_dir = work.join("project");
+    if !project_dir.exists() {
+        setup(&work, persons, seed)?;
+        let t = Instant::now();
+        let report = loep_app::scan::run(
+            &mut bench_login(&project_dir, "bench-analist")?,
+            loep_app::scan::DEFAULT_MEMORY_LIMIT,
+            &loep_app::scan::NoScanProgress,
+        )?;
+        println!(
+            "scan: {} signalen op {} adressen in {:.1} s",
+            report.signalen,
+            report.adressen,
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let ids =
+        crate::bench_web::ensure_cases(&mut bench_login(&project_dir, "bench-analist")?, zaken)?;
+    crate::bench_web::measure(
+        &project_dir,
+        "bench-analist",
+        BENCH_PASSWORD,
+        &ids,
+        clients,
+        requests,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `loep bench scan`: scans a generated municipality (or, with `reuse`, the one scanned
+/// before), with the time per indicator and the quality against the planted cases.
+fn scan(
+    dir: Option<PathBuf>,
+    persons: u64,
+    seed: u64,
+    memory_limit: usize,
+    reuse: bool,
+) -> Result<ExitCode> {
+    let (work, _tmp) = work_dir(dir)?;
+    let project_dir = work.join("project");
+    if reuse {
+        if !project_dir.exists() {
+            anyhow::bail!(
+                "--reuse: {} bevat geen project; draai de benchmark eerst zonder --reuse",
+                project_dir.display()
+            );
+        }
+    } else {
+        if project_dir.exists() {
+            anyhow::bail!(
+                "{} bestaat al; geef een lege --dir (of --reuse om het opnieuw te scannen)",
+                project_dir.display()
+            );
+        }
+        setup(&work, persons, seed)?;
+    }
+    let mut analist = bench_login(&project_dir, "bench-analist")?;
+    let before = peak_memory();
+    let t = Instant::now();
+    let timings = IndicatorTimes::default();
+    let report = loep_app::scan::run(&mut analist, memory_limit, &timings)?;
+    let secs = t.elapsed().as_secs_f64();
+    crate::scan_cmd::print_scan(&report, secs);
+    timings.print();
+    println!(
+        "scan: {} indicatoren, {} signalen, {} adressen in {secs:.2} s; piekgeheugen (hele proces) {:.0} MiB (vóór de scan {:.0} MiB)",
+        report.indicatoren.len(),
+        report.signalen,
+        report.adressen,
+        peak_memory() as f64 / (1024.0 * 1024.0),
+        before as f64 / (1024.0 * 1024.0)
+    );
+    let (_, q) = loep_app::scan::evaluate(&analist, &work.join("truth"), Some(&report.run_id))?;
+    println!(
+        "  {:<27} {:>7} {:>9} {:>7} {:>16}",
+        "thema", "gepland", "precisie", "recall", "lijkt-erops geraakt"
+    );
+    for t in q.themas.iter().chain(std::iter::once(&q.verwonderadressen)) {
+        println!(
+            "  {:<27} {:>7} {:>9.3} {:>7.3} {:>9} van {:<5}",
+            t.thema, t.gepland, t.precision, t.recall, t.lokvogels_gemarkeerd, t.lokvogels
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `loep bench bag-gpkg`: writes a BAG GeoPackage of `objects` objects and converts it.
+fn bag_gpkg(dir: Option<PathBuf>, objects: u64) -> Result<ExitCode> {
+    let (work, _tmp) = work_dir(dir)?;
+    let b = loep_app::intake::bench_bag_gpkg(&work, objects)?;
+    println!(
+        "BAG-GeoPackage: {} objecten, {:.0} MB, geschreven in {:.1} s",
+        b.objects,
+        b.bytes as f64 / 1e6,
+        b.write_s
+    );
+    println!(
+        "omgezet (als stroom, punt in buurt): {:.1} s, {:.0} objecten/s; {} in de gemeente geschreven, {} erbuiten",
+        b.convert_s,
+        b.objects as f64 / b.convert_s.max(1e-9),
+        b.written,
+        b.outside
+    );
+    println!(
+        "piekgeheugen van dit proces: {:.0} MB",
+        peak_memory() as f64 / 1e6
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `loep bench link`: links two generated files of persons with `loep link`, as a process
+/// of its own.
+fn link(dir: Option<PathBuf>, records: u64, seed: u64) -> Result<ExitCode> {
+    let (work, _tmp) = work_dir(dir)?;
+    let stamp = work.join("bench-link.txt");
+    let wanted = format!("records {records} seed {seed}");
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        let t = Instant::now();
+        let files = loep_synth::write_person_files(&work, records, seed)?;
+        std::fs::write(&stamp, &wanted)?;
+        println!(
+            "2 × {} rijen gegenereerd ({} echte paren) in {:.1} s, in {}",
+            files.records,
+            files.true_pairs,
+            t.elapsed().as_secs_f64(),
+            work.display()
+        );
+    }
+    let settings = work.join("personen.toml");
+    std::fs::write(&settings, PERSONEN_SETTINGS)?;
+    let exe = std::env::current_exe().context("kan het programma loep niet vinden")?;
+    let t = Instant::now();
+    let status = std::process::Command::new(exe)
+        .arg("link")
+        .arg("--settings")
+        .arg(&settings)
+        .arg("--left")
+        .arg(work.join("a.csv"))
+        .arg("--right")
+        .arg(work.join("b.csv"))
+        .arg("--truth")
+        .arg(work.join("truth.csv"))
+        .arg("--out")
+        .arg(work.join("pairs.csv"))
+        .status()
+        .context("kan loep link niet starten")?;
+    println!(
+        "loep link duurde {:.2} s (wandklok) als apart proces",
+        t.elapsed().as_secs_f64()
+    );
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// `loep bench synth`: how fast a municipality is generated.
+fn synth(dir: Option<PathBuf>, persons: u64, seed: u64) -> Result<ExitCode> {
+    let (work, _tmp) = work_dir(dir)?;
+    let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
+    let t = Instant::now();
+    let summary = loep_synth::write_municipality(&work, &options)?;
+    let secs = t.elapsed().as_secs_f64();
+    let rows: u64 = summary.tables.iter().map(|(_, n)| n).sum();
+    let bytes = dir_size(&work.join("levering"));
+    println!(
+        "synth: {} personen, {rows} rijen ({:.0} MB) in {secs:.1} s = {:.0} rijen/s",
+        summary.persons,
+        bytes as f64 / 1e6,
+        rows as f64 / secs
+    );
+    println!(
+        "piekgeheugen (hele proces): {:.0} MiB",
+        peak_memory() as f64 / (1024.0 * 1024.0)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `loep bench intake`: how fast a generated delivery is loaded.
+fn intake(dir: Option<PathBuf>, persons: u64, seed: u64, generator: Generator) -> Result<ExitCode> {
+    let (work, _tmp) = work_dir(dir)?;
+    let levering = work.join("levering");
+    let project_dir = work.join("project");
+    if project_dir.exists() {
+        anyhow::bail!("{} bestaat al; geef een lege --dir", project_dir.display());
+    }
+    println!(
+        "bench intake: {persons} personen, startwaarde {seed}, in {}",
+        work.display()
+    );
+    let t = Instant::now();
+    let rows = match generator {
+        Generator::Bulk => loep_synth::write_bulk_delivery(&levering, persons, seed, 392)?.total(),
+        Generator::Synth => {
+            let options = crate::synth_options(persons, seed, "2026-06-30", "0392", 0.0)?;
+            let summary = loep_synth::write_municipality(&work, &options)?;
+            summary.tables.iter().map(|(_, n)| n).sum()
+        }
+    };
+    let gen_secs = t.elapsed().as_secs_f64();
+    let bytes = dir_size(&levering);
+    println!(
+        "{rows} rijen gegenereerd ({:.0} MB) in {gen_secs:.1} s",
+        bytes as f64 / 1e6
+    );
+    bench_project(&project_dir)?;
+    let mut beheerder = bench_login(&project_dir, "bench-beheerder")?;
+    let (report, took) =
+        loep_app::intake::load(&mut beheerder, &levering, &loep_app::intake::NoProgress)
+            .map_err(|r| r.error)?;
+    let secs = took.intake_s;
+    let read: u64 = report.tabellen.iter().map(|t| t.rijen_gelezen).sum();
+    let loaded: u64 = report.tabellen.iter().map(|t| t.rijen_geladen).sum();
+    println!(
+        "{:<24} {:>12} {:>12}",
+        "tabel", "rijen gelezen", "rijen geladen"
+    );
+    for t in &report.tabellen {
+        println!(
+            "{:<24} {:>12} {:>12}",
+            t.tabel, t.rijen_gelezen, t.rijen_geladen
+        );
+    }
+    println!(
+        "intake: {read} rijen in {secs:.2} s = {:.0} rijen/s ({:.0} MB/s); geladen {loaded}; afgewezen {}",
+        read as f64 / secs,
+        bytes as f64 / 1e6 / secs,
+        report.afwijzingen_totaal
+    );
+    println!(
+        "piekgeheugen (hele proces): {:.0} MiB",
+        peak_memory() as f64 / (1024.0 * 1024.0)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// When each indicator of a scan started, to print how long each took (the last one's time

@@ -50,14 +50,42 @@ fn outcome(thema: &str) -> &'static str {
     }
 }
 
+/// A login as one of the demo's accounts.
+type Login<'a> = dyn Fn(&str) -> Result<loep_app::Session> + 'a;
+
+/// A case the demo opened, with the signals of its address.
+type Case<'s> = (loep_app::types::Zaak, Vec<&'s loep_app::scan::SignalRow>);
+
+/// A case kept open until its terugmelding is sent: (case, terugmelding, person).
+type KeptOpen = (String, String, String);
+
 pub fn run(
     project: &Path,
     truth: &Path,
     signals: &[loep_app::scan::SignalRow],
-    login: &dyn Fn(&str) -> Result<loep_app::Session>,
+    login: &Login,
 ) -> Result<()> {
     let planted = planted(truth)?;
-    // Addresses in the order of their first signal (signals come ranked by address).
+    let zaken = propose(signals, login)?;
+    let routed = route(&zaken, login)?;
+    let (bevestigd, kept_open) = visit(&zaken, &planted, login)?;
+    println!(
+        "   {} zaken geopend door de analist, {routed} keer uitgezet bij partners door de projectleider, bezocht door de handhaver: {bevestigd} bevestigd, bij {} niets gevonden.",
+        zaken.len(),
+        zaken.len() - bevestigd
+    );
+    if let Some(case) = kept_open {
+        send_terugmelding(case, login)?;
+    }
+    print_hit_rates(login)?;
+    let _ = project;
+    Ok(())
+}
+
+/// The analist proposes the first [`CASES`] addresses (in the order of their first signal;
+/// signals come ranked by address): a case from each one's signals, taken into investigation
+/// and a visit planned with the handhaver.
+fn propose<'s>(signals: &'s [loep_app::scan::SignalRow], login: &Login) -> Result<Vec<Case<'s>>> {
     let mut order: Vec<loep_contract::BagId> = Vec::new();
     let mut by_address: BTreeMap<loep_contract::BagId, Vec<&loep_app::scan::SignalRow>> =
         BTreeMap::new();
@@ -69,8 +97,6 @@ pub fn run(
     }
     order.truncate(CASES);
 
-    // The analist proposes each address: a case from its signals, taken into investigation
-    // and a visit planned with the handhaver.
     let mut analist = login("analist")?;
     let mut zaken = Vec::new();
     let today =
@@ -94,13 +120,16 @@ pub fn run(
         )?;
         zaken.push((z, sigs.clone()));
     }
-    drop(analist);
+    Ok(zaken)
+}
 
-    // The projectleider routes each case to the partners its type names (those taking part).
+/// The projectleider routes each case to the partners its type names (those taking part);
+/// how many times a case was routed.
+fn route(zaken: &[Case], login: &Login) -> Result<usize> {
     let mut pl = login("projectleider")?;
     let partners = pl.config().partners.clone();
     let mut routed = 0;
-    for (z, _) in &zaken {
+    for (z, _) in zaken {
         let zt = loep_app::zaken::case_types()
             .zaaktype(&z.zaaktype)
             .map(|t| t.behandelaars.clone())
@@ -120,65 +149,26 @@ pub fn run(
             }
         }
     }
-    drop(pl);
+    Ok(routed)
+}
 
-    // The handhaver visits and records what was found, per indicator.
+/// The handhaver visits each case and records what was found, per indicator, and closes it;
+/// the first case with a terugmelding stays open until it is sent. Returns how many visits
+/// confirmed something, and that case.
+fn visit(
+    zaken: &[Case],
+    planted: &HashSet<(String, String)>,
+    login: &Login,
+) -> Result<(usize, Option<KeptOpen>)> {
     let mut handhaver = login("handhaver")?;
     let mut bevestigd = 0;
     let mut terugmelding_case = None;
-    for (z, sigs) in &zaken {
-        let vbo = &z.zaakobject.identificatie;
-        let mut bevindingen: BTreeMap<String, Oordeel> = BTreeMap::new();
-        let mut uitkomsten: Vec<String> = Vec::new();
-        for s in sigs {
-            let confirmed = planted.contains(&(s.thema.code().to_string(), vbo.to_string()));
-            let oordeel = if confirmed {
-                Oordeel::Bevestigd
-            } else {
-                Oordeel::NietBevestigd
-            };
-            let e = bevindingen.entry(s.indicator.clone()).or_insert(oordeel);
-            if confirmed {
-                *e = Oordeel::Bevestigd;
-                let u = outcome(s.thema.code()).to_string();
-                if !uitkomsten.contains(&u) {
-                    uitkomsten.push(u);
-                }
-            }
-        }
-        let mut brp_onjuist = Vec::new();
-        if uitkomsten.iter().any(|u| u == "brp_klopt_niet") {
-            match sigs
-                .iter()
-                .find(|s| {
-                    s.persons().next().is_some() && outcome(s.thema.code()) == "brp_klopt_niet"
-                })
-                .and_then(|s| s.persons().next())
-            {
-                Some(p) => brp_onjuist.push(BrpOnjuist {
-                    pseudoniem: p.to_string(),
-                    voorgesteld: None,
-                }),
-                None => uitkomsten.retain(|u| u != "brp_klopt_niet"),
-            }
-        }
-        if uitkomsten.is_empty() {
-            uitkomsten.push("niets_gevonden".into());
-        } else {
+    for (z, sigs) in zaken {
+        let (uitkomst, confirmed) = found(&z.zaakobject.identificatie, sigs, planted);
+        if confirmed {
             bevestigd += 1;
         }
-        let d = loep_app::zaken::record_visit(
-            &mut handhaver,
-            &z.identificatie,
-            &Uitkomst {
-                datum: None,
-                uitkomsten,
-                bevindingen: bevindingen.into_iter().collect(),
-                toelichting: "Huisbezoek met twee handhavers.".into(),
-                brp_onjuist,
-                aanwezig: vec!["handhaver".into(), "tweede handhaver".into()],
-            },
-        )?;
+        let d = loep_app::zaken::record_visit(&mut handhaver, &z.identificatie, &uitkomst)?;
         if terugmelding_case.is_none()
             && let Some(t) = d.terugmeldingen.first()
         {
@@ -201,50 +191,106 @@ pub fn run(
         };
         loep_app::zaken::close(&mut handhaver, &z.identificatie, resultaat, "", &[])?;
     }
-    drop(handhaver);
-    println!(
-        "   {} zaken geopend door de analist, {routed} keer uitgezet bij partners door de projectleider, bezocht door de handhaver: {bevestigd} bevestigd, bij {} niets gevonden.",
-        zaken.len(),
-        zaken.len() - bevestigd
-    );
+    Ok((bevestigd, terugmelding_case))
+}
 
-    // A terugmelding to the BRP: needs the BSN, so an approved request for identities.
-    if let Some((zaak, tid, persoon)) = terugmelding_case {
-        let d = loep_app::zaken::show(&login("analist")?, &zaak)?;
-        if let Some(sig) = d
-            .signalen
-            .iter()
-            .find(|s| s.pseudoniemen.contains(&persoon))
-        {
-            let o = loep_app::reveal::request(
-                &mut login("analist")?,
-                &sig.signaal,
-                "Terugmelding aan de BRP na huisbezoek: de inschrijving klopt niet.",
-            )?;
-            loep_app::reveal::decide(
-                &mut login("sleutelhouder")?,
-                &o.id,
-                true,
-                "Terugmelding is verplicht.",
-            )?;
-            // The handhaver on the open case may see the identities the request revealed.
-            let mut handhaver = login("handhaver")?;
-            let (t, path) = loep_app::zaken::terugmelding_export(&mut handhaver, &tid, None)?;
-            loep_app::zaken::close(
-                &mut handhaver,
-                &zaak,
-                "onrechtmatigheid_vastgesteld",
-                "Terugmelding verstuurd.",
-                &[],
-            )?;
-            println!(
-                "   Terugmelding {} (zaak {zaak}) voor de BRP uitgevoerd na een goedgekeurd verzoek om identiteiten: {}",
-                t.referentiekenmerk,
-                path.display()
-            );
+/// What a visit to `vbo` finds, and whether it confirmed anything: an indicator is confirmed
+/// where its theme was planted there, with the outcome of that theme; a wrong registration
+/// names a person of its signal.
+fn found(
+    vbo: &loep_contract::BagId,
+    sigs: &[&loep_app::scan::SignalRow],
+    planted: &HashSet<(String, String)>,
+) -> (Uitkomst, bool) {
+    let mut bevindingen: BTreeMap<String, Oordeel> = BTreeMap::new();
+    let mut uitkomsten: Vec<String> = Vec::new();
+    for s in sigs {
+        let confirmed = planted.contains(&(s.thema.code().to_string(), vbo.to_string()));
+        let oordeel = if confirmed {
+            Oordeel::Bevestigd
+        } else {
+            Oordeel::NietBevestigd
+        };
+        let e = bevindingen.entry(s.indicator.clone()).or_insert(oordeel);
+        if confirmed {
+            *e = Oordeel::Bevestigd;
+            let u = outcome(s.thema.code()).to_string();
+            if !uitkomsten.contains(&u) {
+                uitkomsten.push(u);
+            }
         }
     }
+    let mut brp_onjuist = Vec::new();
+    if uitkomsten.iter().any(|u| u == "brp_klopt_niet") {
+        match sigs
+            .iter()
+            .find(|s| s.persons().next().is_some() && outcome(s.thema.code()) == "brp_klopt_niet")
+            .and_then(|s| s.persons().next())
+        {
+            Some(p) => brp_onjuist.push(BrpOnjuist {
+                pseudoniem: p.to_string(),
+                voorgesteld: None,
+            }),
+            None => uitkomsten.retain(|u| u != "brp_klopt_niet"),
+        }
+    }
+    let confirmed = !uitkomsten.is_empty();
+    if !confirmed {
+        uitkomsten.push("niets_gevonden".into());
+    }
+    let uitkomst = Uitkomst {
+        datum: None,
+        uitkomsten,
+        bevindingen: bevindingen.into_iter().collect(),
+        toelichting: "Huisbezoek met twee handhavers.".into(),
+        brp_onjuist,
+        aanwezig: vec!["handhaver".into(), "tweede handhaver".into()],
+    };
+    (uitkomst, confirmed)
+}
 
+/// A terugmelding to the BRP: it needs the BSN, so an approved request for identities; then
+/// the case kept open for it is closed.
+fn send_terugmelding((zaak, tid, persoon): KeptOpen, login: &Login) -> Result<()> {
+    let d = loep_app::zaken::show(&login("analist")?, &zaak)?;
+    let Some(sig) = d
+        .signalen
+        .iter()
+        .find(|s| s.pseudoniemen.contains(&persoon))
+    else {
+        return Ok(());
+    };
+    let o = loep_app::reveal::request(
+        &mut login("analist")?,
+        &sig.signaal,
+        "Terugmelding aan de BRP na huisbezoek: de inschrijving klopt niet.",
+    )?;
+    loep_app::reveal::decide(
+        &mut login("sleutelhouder")?,
+        &o.id,
+        true,
+        "Terugmelding is verplicht.",
+    )?;
+    // The handhaver on the open case may see the identities the request revealed.
+    let mut handhaver = login("handhaver")?;
+    let (t, path) = loep_app::zaken::terugmelding_export(&mut handhaver, &tid, None)?;
+    loep_app::zaken::close(
+        &mut handhaver,
+        &zaak,
+        "onrechtmatigheid_vastgesteld",
+        "Terugmelding verstuurd.",
+        &[],
+    )?;
+    println!(
+        "   Terugmelding {} (zaak {zaak}) voor de BRP uitgevoerd na een goedgekeurd verzoek om identiteiten: {}",
+        t.referentiekenmerk,
+        path.display()
+    );
+    Ok(())
+}
+
+/// The hit rates per indicator over the closed cases.
+fn print_hit_rates(login: &Login) -> Result<()> {
     let r = loep_app::zaken::trefkans(&login("projectleider")?)?;
     println!(
         "   Trefkans per indicator (afgesloten zaken; minder dan 10 beoordeeld: niet getoond):"
@@ -263,6 +309,5 @@ pub fn run(
         }
     }
     println!("   Alleen bezochte adressen tellen mee: over de andere zegt de trefkans niets.");
-    let _ = project;
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! `loep link`: the linkage engine on any CSV.
 
 use anyhow::{Context, Result, bail};
-use loep_linkage::linker::{InputBuilder, Linker, Settings, Side, clusters, evaluate, one_to_one};
+use loep_linkage::linker::{
+    InputBuilder, Linker, Model, ScoredPair, Settings, Side, clusters, evaluate, one_to_one,
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 use std::process::ExitCode;
@@ -108,27 +110,10 @@ fn read_truth(
 }
 
 pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(a.settings)
-        .with_context(|| format!("kan {} niet lezen", a.settings.display()))?;
-    let settings: Settings = toml::from_str(&text).with_context(|| {
-        format!(
-            "{} is geen geldig bestand met instellingen",
-            a.settings.display()
-        )
-    })?;
-    settings
-        .check()
-        .map_err(|e| anyhow::anyhow!("{}: {e}", a.settings.display()))?;
+    let settings = read_settings(a.settings)?;
     let t0 = Instant::now();
     // The two inputs are read side by side.
-    let (left, right) = std::thread::scope(|s| {
-        let right = s.spawn(|| a.right.map(|p| read(p, &settings)).transpose());
-        let left = read(a.left, &settings);
-        (left, right.join())
-    });
-    let left = left?;
-    let right =
-        right.map_err(|_| anyhow::anyhow!("het lezen van de rechter invoer is mislukt"))??;
+    let (left, right) = read_inputs(&a, &settings)?;
     let dedupe = right.is_none();
     let linker = Linker::new(&settings, left, right).map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_block = Instant::now();
@@ -147,26 +132,7 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
     };
     let (left, right) = (linker.left(), linker.right());
     let elapsed = t0.elapsed().as_secs_f64();
-    let mut w = csv::Writer::from_path(a.out)
-        .with_context(|| format!("kan {} niet schrijven", a.out.display()))?;
-    w.write_record(["left_id", "right_id", "match_weight", "match_probability"])?;
-    let mut links = 0;
-    let mut to_review = 0;
-    for p in scored.iter().filter(|p| p.probability >= review) {
-        // The ids come from the input files: no cell may start a formula.
-        w.write_record([
-            &*loep_contract::spreadsheet::formula_safe(left.ids.get(p.left)),
-            &*loep_contract::spreadsheet::formula_safe(right.ids.get(p.right)),
-            &format!("{:.4}", p.weight),
-            &format!("{:.6}", p.probability),
-        ])?;
-        if p.probability >= settings.match_threshold {
-            links += 1;
-        } else {
-            to_review += 1;
-        }
-    }
-    w.flush()?;
+    let (links, to_review) = write_pairs(a.out, &scored, (left, right), &settings, review)?;
     println!(
         "{} {} (gelezen in {:.2} s); {} kandidaatparen vergeleken in {:.2} s ({} per blokkeerregel)",
         left.len(),
@@ -185,11 +151,97 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(" + ")
     );
+    print_model(
+        &settings,
+        &model,
+        t_score.duration_since(t_train).as_secs_f64(),
+    );
+    println!(
+        "{links} koppelingen (kans >= {}), {to_review} voor handmatige beoordeling; geschreven naar {}. {:.2} s in totaal, {:.0} paren vergeleken per seconde, piekgeheugen {} MiB.",
+        settings.match_threshold,
+        a.out.display(),
+        elapsed,
+        candidates.len() as f64 / t_train.duration_since(t_block).as_secs_f64().max(1e-9),
+        crate::bench::peak_memory() / (1 << 20)
+    );
+    if dedupe {
+        let c = clusters(left.len(), &scored, settings.match_threshold);
+        let distinct: FxHashSet<u32> = c.iter().copied().collect();
+        println!("{} rijen vormen {} clusters.", left.len(), distinct.len());
+    }
+    print_quality(&linker, &scored, a.truth, dedupe)?;
+    if let Some(ids) = a.explain {
+        explain(&linker, &model, ids)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The settings file, read and checked.
+fn read_settings(path: &std::path::Path) -> Result<Settings> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("kan {} niet lezen", path.display()))?;
+    let settings: Settings = toml::from_str(&text)
+        .with_context(|| format!("{} is geen geldig bestand met instellingen", path.display()))?;
+    settings
+        .check()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(settings)
+}
+
+/// The left input and (when linking two) the right one, read side by side.
+fn read_inputs(
+    a: &LinkArgs<'_>,
+    settings: &Settings,
+) -> Result<(InputBuilder, Option<InputBuilder>)> {
+    let (left, right) = std::thread::scope(|s| {
+        let right = s.spawn(|| a.right.map(|p| read(p, settings)).transpose());
+        let left = read(a.left, settings);
+        (left, right.join())
+    });
+    let left = left?;
+    let right =
+        right.map_err(|_| anyhow::anyhow!("het lezen van de rechter invoer is mislukt"))??;
+    Ok((left, right))
+}
+
+/// Writes the pairs at or above the review threshold to `out` (ids made formula-safe); returns
+/// how many are links and how many are for review.
+fn write_pairs(
+    out: &std::path::Path,
+    scored: &[ScoredPair],
+    (left, right): (&Side, &Side),
+    settings: &Settings,
+    review: f64,
+) -> Result<(usize, usize)> {
+    let mut w = csv::Writer::from_path(out)
+        .with_context(|| format!("kan {} niet schrijven", out.display()))?;
+    w.write_record(["left_id", "right_id", "match_weight", "match_probability"])?;
+    let mut links = 0;
+    let mut to_review = 0;
+    for p in scored.iter().filter(|p| p.probability >= review) {
+        // The ids come from the input files: no cell may start a formula.
+        w.write_record([
+            &*loep_contract::spreadsheet::formula_safe(left.ids.get(p.left)),
+            &*loep_contract::spreadsheet::formula_safe(right.ids.get(p.right)),
+            &format!("{:.4}", p.weight),
+            &format!("{:.6}", p.probability),
+        ])?;
+        if p.probability >= settings.match_threshold {
+            links += 1;
+        } else {
+            to_review += 1;
+        }
+    }
+    w.flush()?;
+    Ok((links, to_review))
+}
+
+/// The trained model: its iterations and prior, and per comparison and level m, u and the
+/// match weight.
+fn print_model(settings: &Settings, model: &Model, seconds: f64) {
     println!(
         "Getraind in {:.2} s: u uit willekeurige paren, m met EM per blokkeerregel ({} iteraties in totaal); twee willekeurige rijen komen overeen met kans λ = {:.3e}",
-        t_score.duration_since(t_train).as_secs_f64(),
-        model.iterations,
-        model.lambda
+        seconds, model.iterations, model.lambda
     );
     println!(
         "  {:<18} {:<44} {:>8} {:>8} {:>8}",
@@ -206,20 +258,19 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
             );
         }
     }
-    println!(
-        "{links} koppelingen (kans >= {}), {to_review} voor handmatige beoordeling; geschreven naar {}. {:.2} s in totaal, {:.0} paren vergeleken per seconde, piekgeheugen {} MiB.",
-        settings.match_threshold,
-        a.out.display(),
-        elapsed,
-        candidates.len() as f64 / t_train.duration_since(t_block).as_secs_f64().max(1e-9),
-        crate::bench::peak_memory() / (1 << 20)
-    );
-    if dedupe {
-        let c = clusters(left.len(), &scored, settings.match_threshold);
-        let distinct: FxHashSet<u32> = c.iter().copied().collect();
-        println!("{} rijen vormen {} clusters.", left.len(), distinct.len());
-    }
-    let truth = match a.truth {
+}
+
+/// Precision, recall and F1 against the true pairs (a truth file, or the inputs' own), when
+/// there are any.
+fn print_quality(
+    linker: &Linker,
+    scored: &[ScoredPair],
+    truth: Option<&std::path::Path>,
+    dedupe: bool,
+) -> Result<()> {
+    let settings = linker.settings;
+    let (left, right) = (linker.left(), linker.right());
+    let truth = match truth {
         Some(p) => Some(read_truth(p, left, right, dedupe)?),
         None => linker.true_pairs(),
     };
@@ -235,29 +286,33 @@ pub fn run(a: LinkArgs<'_>) -> Result<ExitCode> {
             truth.len()
         );
     }
-    if let Some(ids) = a.explain {
-        let (x, y) = ids
-            .split_once(',')
-            .context("--explain vraagt LINKS_ID,RECHTS_ID")?;
-        let (Some(l), Some(r)) = (left.ids.find(x.trim()), right.ids.find(y.trim())) else {
-            bail!("--explain: geen rij met kenmerk '{x}' links of '{y}' rechts");
-        };
-        println!("Waarom {x} en {y} (overeenkomstgewicht, per vergelijking):");
-        let mut total = 0.0;
-        for c in linker.explain(&model, l, r) {
-            total += c.weight;
-            println!(
-                "  {:<48} {:<44} {:>+8.2}  (som {total:>+8.2})",
-                loep_linkage::compare::in_dutch(&c.comparison),
-                loep_linkage::compare::in_dutch(&c.level),
-                c.weight
-            );
-        }
-        let p = 2f64.powf(total);
+    Ok(())
+}
+
+/// `--explain LINKS_ID,RECHTS_ID`: why a pair scores as it does, comparison by comparison.
+fn explain(linker: &Linker, model: &Model, ids: &str) -> Result<()> {
+    let (left, right) = (linker.left(), linker.right());
+    let (x, y) = ids
+        .split_once(',')
+        .context("--explain vraagt LINKS_ID,RECHTS_ID")?;
+    let (Some(l), Some(r)) = (left.ids.find(x.trim()), right.ids.find(y.trim())) else {
+        bail!("--explain: geen rij met kenmerk '{x}' links of '{y}' rechts");
+    };
+    println!("Waarom {x} en {y} (overeenkomstgewicht, per vergelijking):");
+    let mut total = 0.0;
+    for c in linker.explain(model, l, r) {
+        total += c.weight;
         println!(
-            "  overeenkomstgewicht {total:.2}, kans {:.6}",
-            p / (1.0 + p)
+            "  {:<48} {:<44} {:>+8.2}  (som {total:>+8.2})",
+            loep_linkage::compare::in_dutch(&c.comparison),
+            loep_linkage::compare::in_dutch(&c.level),
+            c.weight
         );
     }
-    Ok(ExitCode::SUCCESS)
+    let p = 2f64.powf(total);
+    println!(
+        "  overeenkomstgewicht {total:.2}, kans {:.6}",
+        p / (1.0 + p)
+    );
+    Ok(())
 }

@@ -727,30 +727,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
             }
             .config()?;
-            let beheerder = access::account_name(who)?;
-            let pw = access::new_password("LOEP_WACHTWOORD", &beheerder)?;
-            loep_app::accounts::check_new(&beheerder, &pw)?;
-            let project = loep_app::project::create(&dir, config, &beheerder, &pw)?;
-            println!(
-                "Project '{}' aangemaakt in {}.",
-                project.config.naam,
-                dir.display()
-            );
-            println!(
-                "Sleutel: {} (modus 0600; bewaar hem gescheiden van de gegevens).",
-                project.layout.key().display()
-            );
-            println!(
-                "Identiteitskluis: {}.",
-                project.layout.vault_dir().display()
-            );
-            println!("Account '{beheerder}' (beheerder) aangemaakt.");
-            println!(
-                "Volgende stap: voeg de andere accounts toe met `loep user add {} NAAM --rol ROL`; daarna keurt de functionaris gegevensbescherming het project goed met `loep approve {} --dpia REF`.",
-                dir.display(),
-                dir.display()
-            );
-            Ok(ExitCode::SUCCESS)
+            init(&dir, config, who)
         }
         Command::Approve { dir, dpia } => {
             let mut session = access::open(&dir, Mode::Write, who)?;
@@ -772,40 +749,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             levering,
             json,
             proef,
-        } => {
-            let mut session = access::open(&dir, Mode::Write, who)?;
-            let progress = output::BarProgress::new();
-            let loaded = if proef {
-                loep_app::intake::proef(&mut session, &levering, &progress).map(|r| (r, ()))
-            } else {
-                loep_app::intake::load(&mut session, &levering, &progress).map(|(r, _)| (r, ()))
-            };
-            progress.clear();
-            match loaded {
-                Ok((report, _)) => {
-                    if json {
-                        println!("{}", serde_json::to_string_pretty(&report)?);
-                    } else {
-                        output::print_intake(&report, &dir);
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(refusal) => {
-                    if json {
-                        let problems = if refusal.problems.is_empty() {
-                            serde_json::json!([{ "melding": refusal.error.to_string() }])
-                        } else {
-                            serde_json::to_value(&refusal.problems)?
-                        };
-                        println!(
-                            "{}",
-                            serde_json::json!({ "geweigerd": true, "problemen": problems })
-                        );
-                    }
-                    Err(refusal.error.into())
-                }
-            }
-        }
+        } => intake(&dir, &levering, json, proef, who),
         Command::Serve { dir, listen } => {
             // The project must exist and open before anyone is told to browse to it.
             loep_app::project::check_servable(&dir)?;
@@ -829,73 +773,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Log {
             command: LogCommand::Verify { dir, sinds, json },
-        } => {
-            let session = access::login_to_verify(&dir, who)?;
-            let checked = loep_app::log::verify(&session, sinds.as_deref())?;
-            let v = &checked.verification;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "records": v.records,
-                        "head_hash": v.head_hash,
-                        "problems": v.problems,
-                        "intact": v.intact(),
-                        "signed_head": checked.signed_head,
-                        "alarm": checked.alarm,
-                    }))?
-                );
-            }
-            if v.intact() && checked.alarm.is_none() {
-                if !json {
-                    println!(
-                        "Verwerkingslog intact: {} regels, kop {}.",
-                        v.records, v.head_hash
-                    );
-                    if let Some(h) = &checked.signed_head {
-                        println!(
-                            "Ondertekende kop (bewaar hem; `loep log verify --sinds` bewijst later dat het log hem nog bevat):\n  {h}"
-                        );
-                    }
-                }
-                Ok(ExitCode::SUCCESS)
-            } else {
-                eprintln!("fout: het verwerkingslog is buiten loep gewijzigd:");
-                for p in &v.problems {
-                    eprintln!("  - {p}");
-                }
-                if let Some(a) = &checked.alarm {
-                    eprintln!(
-                        "  Er staat een integriteitsalarm (verwerking wordt geweigerd tot het is afgehandeld):"
-                    );
-                    for line in a.lines() {
-                        eprintln!("    {line}");
-                    }
-                }
-                eprintln!(
-                    "Meld dit aan de functionaris gegevensbescherming en laat de bestanden voor onderzoek zoals ze zijn. Na afhandeling: `loep log herstel {} --reden \"…\"`.",
-                    dir.display()
-                );
-                Ok(ExitCode::FAILURE)
-            }
-        }
+        } => log_verify(&dir, sinds.as_deref(), json, who),
         Command::Log {
             command: LogCommand::Herstel { dir, reden },
-        } => {
-            let naam = access::account_name(who)?;
-            let pw = access::password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
-            let problems = loep_app::log::acknowledge(&dir, &naam, &pw, &reden)?;
-            println!(
-                "In het verwerkingslog vastgelegd dat het alarm is afgehandeld ({} {}); de verwerking gaat verder vanaf de huidige kop.",
-                problems.len(),
-                if problems.len() == 1 {
-                    "probleem"
-                } else {
-                    "problemen"
-                }
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        } => log_herstel(&dir, &reden, who),
         Command::Synth {
             persons,
             seed,
@@ -906,40 +787,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             formaat,
             json,
         } => {
-            let mut options = synth_options(persons, seed, &peildatum, &gemeentecode, dirty)?;
-            // BAG, buurtkaart and BRP as published are validated registers: with --dirty,
-            // only the partners' own exports get invalid values.
-            options.clean_registers = formaat == Formaat::Echt;
-            if out.join("levering").exists() {
-                anyhow::bail!(
-                    "{} bevat al een levering/; kies een lege map met --out",
-                    out.display()
-                );
-            }
-            let t = std::time::Instant::now();
-            let bar = output::spinner(format!("een gemeente van {persons} personen genereren"));
-            let summary = loep_synth::write_municipality(&out, &options);
-            bar.finish_and_clear();
-            let summary = summary?;
-            if formaat == Formaat::Echt {
-                loep_app::intake::write_as_published(&out.join("levering"), "Haarlem")?;
-            }
-            if json {
-                let v = serde_json::json!({
-                    "levering": out.join("levering"),
-                    "truth": out.join("truth"),
-                    "persons": summary.persons,
-                    "objects": summary.dwellings,
-                    "tables": summary.tables.iter().map(|(t, n)| serde_json::json!({"tabel": t, "rijen": n})).collect::<Vec<_>>(),
-                    "themes": summary.themes.iter().map(|(t, c, d)| serde_json::json!({"thema": t, "gevallen": c, "lokvogels": d})).collect::<Vec<_>>(),
-                    "dirty_rows": summary.dirty_rows,
-                    "seconds": t.elapsed().as_secs_f64(),
-                });
-                println!("{}", serde_json::to_string_pretty(&v)?);
-                return Ok(ExitCode::SUCCESS);
-            }
-            output::print_synth(&summary, &out, t.elapsed().as_secs_f64());
-            Ok(ExitCode::SUCCESS)
+            let options = synth_options(persons, seed, &peildatum, &gemeentecode, dirty)?;
+            synth(options, formaat, &out, json)
         }
         Command::Link {
             settings,
@@ -1059,6 +908,201 @@ fn run(cli: Cli) -> Result<ExitCode> {
             scan_cmd::fairness(&session, run.as_deref(), json, out.as_deref())
         }
     }
+}
+
+/// `loep init`: creates the project with its first account, a beheerder.
+fn init(
+    dir: &std::path::Path,
+    config: loep_app::types::ProjectConfig,
+    who: Option<&str>,
+) -> Result<ExitCode> {
+    let beheerder = access::account_name(who)?;
+    let pw = access::new_password("LOEP_WACHTWOORD", &beheerder)?;
+    loep_app::accounts::check_new(&beheerder, &pw)?;
+    let project = loep_app::project::create(dir, config, &beheerder, &pw)?;
+    println!(
+        "Project '{}' aangemaakt in {}.",
+        project.config.naam,
+        dir.display()
+    );
+    println!(
+        "Sleutel: {} (modus 0600; bewaar hem gescheiden van de gegevens).",
+        project.layout.key().display()
+    );
+    println!(
+        "Identiteitskluis: {}.",
+        project.layout.vault_dir().display()
+    );
+    println!("Account '{beheerder}' (beheerder) aangemaakt.");
+    println!(
+        "Volgende stap: voeg de andere accounts toe met `loep user add {} NAAM --rol ROL`; daarna keurt de functionaris gegevensbescherming het project goed met `loep approve {} --dpia REF`.",
+        dir.display(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `loep intake`: loads a delivery (or, with `--proef`, only checks it) and prints the report,
+/// or the refusal as JSON with `--json`.
+fn intake(
+    dir: &std::path::Path,
+    levering: &std::path::Path,
+    json: bool,
+    proef: bool,
+    who: Option<&str>,
+) -> Result<ExitCode> {
+    let mut session = access::open(dir, Mode::Write, who)?;
+    let progress = output::BarProgress::new();
+    let loaded = if proef {
+        loep_app::intake::proef(&mut session, levering, &progress).map(|r| (r, ()))
+    } else {
+        loep_app::intake::load(&mut session, levering, &progress).map(|(r, _)| (r, ()))
+    };
+    progress.clear();
+    match loaded {
+        Ok((report, _)) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                output::print_intake(&report, dir);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refusal) => {
+            if json {
+                let problems = if refusal.problems.is_empty() {
+                    serde_json::json!([{ "melding": refusal.error.to_string() }])
+                } else {
+                    serde_json::to_value(&refusal.problems)?
+                };
+                println!(
+                    "{}",
+                    serde_json::json!({ "geweigerd": true, "problemen": problems })
+                );
+            }
+            Err(refusal.error.into())
+        }
+    }
+}
+
+/// `loep log verify`: checks the processing log and prints its signed head, or what is wrong
+/// (then the exit status is a failure).
+fn log_verify(
+    dir: &std::path::Path,
+    sinds: Option<&str>,
+    json: bool,
+    who: Option<&str>,
+) -> Result<ExitCode> {
+    let session = access::login_to_verify(dir, who)?;
+    let checked = loep_app::log::verify(&session, sinds)?;
+    let v = &checked.verification;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "records": v.records,
+                "head_hash": v.head_hash,
+                "problems": v.problems,
+                "intact": v.intact(),
+                "signed_head": checked.signed_head,
+                "alarm": checked.alarm,
+            }))?
+        );
+    }
+    if v.intact() && checked.alarm.is_none() {
+        if !json {
+            println!(
+                "Verwerkingslog intact: {} regels, kop {}.",
+                v.records, v.head_hash
+            );
+            if let Some(h) = &checked.signed_head {
+                println!(
+                    "Ondertekende kop (bewaar hem; `loep log verify --sinds` bewijst later dat het log hem nog bevat):\n  {h}"
+                );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("fout: het verwerkingslog is buiten loep gewijzigd:");
+        for p in &v.problems {
+            eprintln!("  - {p}");
+        }
+        if let Some(a) = &checked.alarm {
+            eprintln!(
+                "  Er staat een integriteitsalarm (verwerking wordt geweigerd tot het is afgehandeld):"
+            );
+            for line in a.lines() {
+                eprintln!("    {line}");
+            }
+        }
+        eprintln!(
+            "Meld dit aan de functionaris gegevensbescherming en laat de bestanden voor onderzoek zoals ze zijn. Na afhandeling: `loep log herstel {} --reden \"…\"`.",
+            dir.display()
+        );
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// `loep log herstel`: the privacy officer records that the integrity alarm was handled.
+fn log_herstel(dir: &std::path::Path, reden: &str, who: Option<&str>) -> Result<ExitCode> {
+    let naam = access::account_name(who)?;
+    let pw = access::password("LOEP_WACHTWOORD", &format!("Wachtwoord van {naam}: "))?;
+    let problems = loep_app::log::acknowledge(dir, &naam, &pw, reden)?;
+    println!(
+        "In het verwerkingslog vastgelegd dat het alarm is afgehandeld ({} {}); de verwerking gaat verder vanaf de huidige kop.",
+        problems.len(),
+        if problems.len() == 1 {
+            "probleem"
+        } else {
+            "problemen"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `loep synth`: generates a municipality's delivery and its ground truth in `out`.
+fn synth(
+    mut options: loep_synth::Options,
+    formaat: Formaat,
+    out: &std::path::Path,
+    json: bool,
+) -> Result<ExitCode> {
+    // BAG, buurtkaart and BRP as published are validated registers: with --dirty,
+    // only the partners' own exports get invalid values.
+    options.clean_registers = formaat == Formaat::Echt;
+    if out.join("levering").exists() {
+        anyhow::bail!(
+            "{} bevat al een levering/; kies een lege map met --out",
+            out.display()
+        );
+    }
+    let t = std::time::Instant::now();
+    let bar = output::spinner(format!(
+        "een gemeente van {} personen genereren",
+        options.persons
+    ));
+    let summary = loep_synth::write_municipality(out, &options);
+    bar.finish_and_clear();
+    let summary = summary?;
+    if formaat == Formaat::Echt {
+        loep_app::intake::write_as_published(&out.join("levering"), "Haarlem")?;
+    }
+    if json {
+        let v = serde_json::json!({
+            "levering": out.join("levering"),
+            "truth": out.join("truth"),
+            "persons": summary.persons,
+            "objects": summary.dwellings,
+            "tables": summary.tables.iter().map(|(t, n)| serde_json::json!({"tabel": t, "rijen": n})).collect::<Vec<_>>(),
+            "themes": summary.themes.iter().map(|(t, c, d)| serde_json::json!({"thema": t, "gevallen": c, "lokvogels": d})).collect::<Vec<_>>(),
+            "dirty_rows": summary.dirty_rows,
+            "seconds": t.elapsed().as_secs_f64(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    output::print_synth(&summary, out, t.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]

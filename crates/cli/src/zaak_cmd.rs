@@ -403,31 +403,15 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             vertrouwelijkheid,
             json,
         } => {
-            let mut s = access::open(&dir, Mode::Write, who)?;
-            let z = loep_app::zaken::new(
-                &mut s,
-                &Nieuw {
-                    signalen,
-                    zaaktype,
-                    omschrijving,
-                    toelichting,
-                    hoofdzaak,
-                    vertrouwelijkheidaanduiding: vertrouwelijkheid,
-                },
-            )?;
-            if json {
-                print_json(&z)?;
-            } else {
-                println!(
-                    "Zaak {} ({}) aangemaakt voor verblijfsobject {}.",
-                    z.identificatie, z.zaaktype, z.zaakobject.identificatie
-                );
-                println!(
-                    "Volgende stap: `loep zaak assign {} {} --rol behandelaar --organisatie PARTNER` (projectleider).",
-                    dir.display(),
-                    z.identificatie
-                );
-            }
+            let nieuw = Nieuw {
+                signalen,
+                zaaktype,
+                omschrijving,
+                toelichting,
+                hoofdzaak,
+                vertrouwelijkheidaanduiding: vertrouwelijkheid,
+            };
+            new_case(&dir, &nieuw, json, who)?;
         }
         ZaakCommand::List {
             dir,
@@ -438,7 +422,6 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             adres,
             json,
         } => {
-            let s = access::open(&dir, Mode::Read, who)?;
             let filter = ZaakFilter {
                 status,
                 zaaktype,
@@ -451,56 +434,9 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                 },
                 vbo_id: adres,
             };
-            let zaken = loep_app::zaken::list(&s, &filter)?;
-            let adressen = loep_app::zaken::addresses_of(&s, &zaken.iter().collect::<Vec<_>>())?;
-            let adres_van = |z: &loep_app::types::Zaak| adressen.get(&z.zaakobject.identificatie);
-            if json {
-                let v = zaken
-                    .iter()
-                    .map(|z| with_address(z, adres_van(z)))
-                    .collect::<Result<Vec<_>>>()?;
-                print_json(&v)?;
-            } else if zaken.is_empty() {
-                println!("Geen zaken.");
-            } else {
-                println!(
-                    "{:<17} {:<16} {:<22} {:<12} adres",
-                    "zaak", "zaaktype", "status", "geregistreerd"
-                );
-                for z in &zaken {
-                    println!(
-                        "{:<17} {:<16} {:<22} {:<12} {}",
-                        z.identificatie,
-                        z.zaaktype,
-                        statustekst(&z.status),
-                        // Padded: a date's Display writes its ten characters whatever the width.
-                        z.registratiedatum.to_string(),
-                        adres_text(adres_van(z), &z.zaakobject.identificatie),
-                    );
-                }
-                println!(
-                    "{} {}.",
-                    zaken.len(),
-                    if zaken.len() == 1 { "zaak" } else { "zaken" }
-                );
-            }
+            list(&dir, &filter, json, who)?;
         }
-        ZaakCommand::Show { dir, id, json } => {
-            let s = access::open(&dir, Mode::Read, who)?;
-            let d = loep_app::zaken::show(&s, &id)?;
-            let adressen = loep_app::zaken::addresses_of(&s, &[&d.zaak])?;
-            let a = adressen.get(&d.zaak.zaakobject.identificatie);
-            let personen = loep_app::zaken::persons_of(&s, &d)?;
-            if json {
-                let mut v = with_address(&d, a)?;
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("betrokkenen".into(), serde_json::to_value(&personen)?);
-                }
-                print_json(&v)?;
-            } else {
-                print_detail(&d, a, &personen);
-            }
-        }
+        ZaakCommand::Show { dir, id, json } => show(&dir, &id, json, who)?,
         ZaakCommand::Status {
             dir,
             id,
@@ -580,61 +516,20 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
                     aanwezig,
                 },
         } => {
-            let bevindingen = parse_bevindingen(&bevindingen)?;
-            let brp_onjuist = brp_onjuist
-                .iter()
-                .map(|b| match b.split_once('=') {
-                    Some((p, v)) => loep_app::zaken::BrpOnjuist {
-                        pseudoniem: p.trim().to_string(),
-                        voorgesteld: Some(v.trim().to_string()).filter(|v| !v.is_empty()),
-                    },
-                    None => loep_app::zaken::BrpOnjuist {
-                        pseudoniem: b.trim().to_string(),
-                        voorgesteld: None,
-                    },
-                })
-                .collect();
-            let mut s = access::open(&dir, Mode::Write, who)?;
             // Not given or empty: today.
             let datum = match datum.as_deref().map(str::trim) {
                 None | Some("") => None,
                 Some(d) => Some(loep_app::zaken::parse_datum(d, "datum")?),
             };
-            let d = loep_app::zaken::record_visit(
-                &mut s,
-                &id,
-                &Uitkomst {
-                    datum,
-                    uitkomsten: uitkomsten.iter().map(|u| u.trim().to_lowercase()).collect(),
-                    bevindingen,
-                    toelichting,
-                    brp_onjuist,
-                    aanwezig,
-                },
-            )?;
-            let h = d.huisbezoeken.iter().rev().find(|h| h.uitgevoerd.is_some());
-            if let Some(h) = h
-                && let Some(uitgevoerd) = h.uitgevoerd
-                && uitgevoerd != h.gepland
-            {
-                println!(
-                    "Let op: uitgevoerd op {uitgevoerd}, gepland op {}; dat staat in de geschiedenis van de zaak.",
-                    h.gepland
-                );
-            }
-            println!(
-                "Zaak {}: huisbezoek vastgelegd ({}).",
-                d.zaak.identificatie,
-                h.map(|h| h.uitkomsten.join(", ")).unwrap_or_default()
-            );
-            for t in d.terugmeldingen.iter().filter(|t| t.status == "opgesteld") {
-                println!(
-                    "Terugmelding {} opgesteld; exporteer met `loep terugmelding export {} {}`.",
-                    t.id,
-                    dir.display(),
-                    t.id
-                );
-            }
+            let uitkomst = Uitkomst {
+                datum,
+                uitkomsten: uitkomsten.iter().map(|u| u.trim().to_lowercase()).collect(),
+                bevindingen: parse_bevindingen(&bevindingen)?,
+                toelichting,
+                brp_onjuist: parse_brp_onjuist(&brp_onjuist),
+                aanwezig,
+            };
+            record_visit(&dir, &id, &uitkomst, who)?;
         }
         ZaakCommand::Note {
             dir,
@@ -670,49 +565,185 @@ pub fn zaak(cmd: ZaakCommand, who: Option<&str>) -> Result<ExitCode> {
             let z = loep_app::zaken::reopen(&mut s, &id, &reden)?;
             println!("Zaak {} heropend.", z.identificatie);
         }
-        ZaakCommand::Catalogus { json } => {
-            let c = loep_app::zaken::case_types();
-            if json {
-                print_json(c)?;
-            } else {
-                println!("Zaaktypen (catalogus versie {}):", c.versie);
-                for z in &c.zaaktypen {
-                    println!(
-                        "  {:<16} {} [thema's: {}; partners: {}]",
-                        z.code,
-                        z.omschrijving,
-                        Thema::codes(&z.themas).join(", "),
-                        z.behandelaars.join(", ")
-                    );
-                }
-                println!("Statussen:");
-                for s in &c.statustypen {
-                    println!(
-                        "  {} {:<22} {} → {}",
-                        s.volgnummer,
-                        s.code,
-                        s.statustekst,
-                        c.overgangen
-                            .get(&s.code)
-                            .map(|v| v.join(", "))
-                            .unwrap_or_default()
-                    );
-                }
-                println!("Resultaten:");
-                for r in &c.resultaattypen {
-                    println!(
-                        "  {:<30} {} ({}, na {})",
-                        r.code, r.omschrijving, r.archiefnominatie, r.archiefactietermijn
-                    );
-                }
-                println!("Uitkomsten van een huisbezoek:");
-                for u in &c.uitkomsten {
-                    println!("  {:<30} {}", u.code, u.omschrijving);
-                }
-            }
-        }
+        ZaakCommand::Catalogus { json } => print_case_types(json)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `loep zaak new`: opens a case from signals.
+fn new_case(dir: &std::path::Path, nieuw: &Nieuw, json: bool, who: Option<&str>) -> Result<()> {
+    let mut s = access::open(dir, Mode::Write, who)?;
+    let z = loep_app::zaken::new(&mut s, nieuw)?;
+    if json {
+        print_json(&z)?;
+    } else {
+        println!(
+            "Zaak {} ({}) aangemaakt voor verblijfsobject {}.",
+            z.identificatie, z.zaaktype, z.zaakobject.identificatie
+        );
+        println!(
+            "Volgende stap: `loep zaak assign {} {} --rol behandelaar --organisatie PARTNER` (projectleider).",
+            dir.display(),
+            z.identificatie
+        );
+    }
+    Ok(())
+}
+
+/// `loep zaak list`: the cases the filter selects, with their addresses.
+fn list(dir: &std::path::Path, filter: &ZaakFilter, json: bool, who: Option<&str>) -> Result<()> {
+    let s = access::open(dir, Mode::Read, who)?;
+    let zaken = loep_app::zaken::list(&s, filter)?;
+    let adressen = loep_app::zaken::addresses_of(&s, &zaken.iter().collect::<Vec<_>>())?;
+    let adres_van = |z: &loep_app::types::Zaak| adressen.get(&z.zaakobject.identificatie);
+    if json {
+        let v = zaken
+            .iter()
+            .map(|z| with_address(z, adres_van(z)))
+            .collect::<Result<Vec<_>>>()?;
+        print_json(&v)?;
+    } else if zaken.is_empty() {
+        println!("Geen zaken.");
+    } else {
+        println!(
+            "{:<17} {:<16} {:<22} {:<12} adres",
+            "zaak", "zaaktype", "status", "geregistreerd"
+        );
+        for z in &zaken {
+            println!(
+                "{:<17} {:<16} {:<22} {:<12} {}",
+                z.identificatie,
+                z.zaaktype,
+                statustekst(&z.status),
+                // Padded: a date's Display writes its ten characters whatever the width.
+                z.registratiedatum.to_string(),
+                adres_text(adres_van(z), &z.zaakobject.identificatie),
+            );
+        }
+        println!(
+            "{} {}.",
+            zaken.len(),
+            if zaken.len() == 1 { "zaak" } else { "zaken" }
+        );
+    }
+    Ok(())
+}
+
+/// `loep zaak show`: one case in full, with its address and the persons involved.
+fn show(dir: &std::path::Path, id: &str, json: bool, who: Option<&str>) -> Result<()> {
+    let s = access::open(dir, Mode::Read, who)?;
+    let d = loep_app::zaken::show(&s, id)?;
+    let adressen = loep_app::zaken::addresses_of(&s, &[&d.zaak])?;
+    let a = adressen.get(&d.zaak.zaakobject.identificatie);
+    let personen = loep_app::zaken::persons_of(&s, &d)?;
+    if json {
+        let mut v = with_address(&d, a)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("betrokkenen".into(), serde_json::to_value(&personen)?);
+        }
+        print_json(&v)?;
+    } else {
+        print_detail(&d, a, &personen);
+    }
+    Ok(())
+}
+
+/// `--brp-onjuist PSEUDONIEM[=VOORSTEL]`: the persons whose registration the visit found wrong,
+/// with what it should be.
+fn parse_brp_onjuist(brp_onjuist: &[String]) -> Vec<loep_app::zaken::BrpOnjuist> {
+    brp_onjuist
+        .iter()
+        .map(|b| match b.split_once('=') {
+            Some((p, v)) => loep_app::zaken::BrpOnjuist {
+                pseudoniem: p.trim().to_string(),
+                voorgesteld: Some(v.trim().to_string()).filter(|v| !v.is_empty()),
+            },
+            None => loep_app::zaken::BrpOnjuist {
+                pseudoniem: b.trim().to_string(),
+                voorgesteld: None,
+            },
+        })
+        .collect()
+}
+
+/// `loep zaak visit record`: records a visit's outcome, and says which reports back to the
+/// BRP it drew up.
+fn record_visit(
+    dir: &std::path::Path,
+    id: &str,
+    uitkomst: &Uitkomst,
+    who: Option<&str>,
+) -> Result<()> {
+    let mut s = access::open(dir, Mode::Write, who)?;
+    let d = loep_app::zaken::record_visit(&mut s, id, uitkomst)?;
+    let h = d.huisbezoeken.iter().rev().find(|h| h.uitgevoerd.is_some());
+    if let Some(h) = h
+        && let Some(uitgevoerd) = h.uitgevoerd
+        && uitgevoerd != h.gepland
+    {
+        println!(
+            "Let op: uitgevoerd op {uitgevoerd}, gepland op {}; dat staat in de geschiedenis van de zaak.",
+            h.gepland
+        );
+    }
+    println!(
+        "Zaak {}: huisbezoek vastgelegd ({}).",
+        d.zaak.identificatie,
+        h.map(|h| h.uitkomsten.join(", ")).unwrap_or_default()
+    );
+    for t in d.terugmeldingen.iter().filter(|t| t.status == "opgesteld") {
+        println!(
+            "Terugmelding {} opgesteld; exporteer met `loep terugmelding export {} {}`.",
+            t.id,
+            dir.display(),
+            t.id
+        );
+    }
+    Ok(())
+}
+
+/// `loep zaak catalogus`: the case types, statuses, results and visit outcomes.
+fn print_case_types(json: bool) -> Result<()> {
+    let c = loep_app::zaken::case_types();
+    if json {
+        print_json(c)?;
+    } else {
+        println!("Zaaktypen (catalogus versie {}):", c.versie);
+        for z in &c.zaaktypen {
+            println!(
+                "  {:<16} {} [thema's: {}; partners: {}]",
+                z.code,
+                z.omschrijving,
+                Thema::codes(&z.themas).join(", "),
+                z.behandelaars.join(", ")
+            );
+        }
+        println!("Statussen:");
+        for s in &c.statustypen {
+            println!(
+                "  {} {:<22} {} → {}",
+                s.volgnummer,
+                s.code,
+                s.statustekst,
+                c.overgangen
+                    .get(&s.code)
+                    .map(|v| v.join(", "))
+                    .unwrap_or_default()
+            );
+        }
+        println!("Resultaten:");
+        for r in &c.resultaattypen {
+            println!(
+                "  {:<30} {} ({}, na {})",
+                r.code, r.omschrijving, r.archiefnominatie, r.archiefactietermijn
+            );
+        }
+        println!("Uitkomsten van een huisbezoek:");
+        for u in &c.uitkomsten {
+            println!("  {:<30} {}", u.code, u.omschrijving);
+        }
+    }
+    Ok(())
 }
 
 /// Percentages the Dutch way: `62,5%`.

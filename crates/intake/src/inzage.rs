@@ -179,10 +179,52 @@ pub fn report(
         anyhow::bail!("een inzageverzoek gaat over één persoon");
     };
     let started = clock::now();
-    let conn = project.db();
+    let linked = linked_records(project, &p)?;
+    let (bronnen, vermeldingen) = sources(project, &p, &linked)?;
+    let identiteit = loep_vault::identities(project, grant)?
+        .pop()
+        .unwrap_or_default();
+    let signalen = signals(project, &p)?;
+    let verwerkingen = processing(project, &p)?;
+    let c = &project.config;
+    let t = &c.bewaartermijnen;
+    let inzage = Inzage {
+        project: c.naam.clone(),
+        doel: c.doel.clone(),
+        grondslag: c.grondslag.clone(),
+        gebied: c.gebied.clone(),
+        periode: format!("{} tot en met {}", c.periode.van, c.periode.tot),
+        opgesteld: started.clone(),
+        pseudoniem: p.clone(),
+        identiteit,
+        bronnen,
+        vermeldingen,
+        signalen,
+        verwerkingen,
+        indicatoren,
+        bewaartermijnen: format!(
+            "Identiteitsgegevens van personen zonder signaal worden uiterlijk {} dagen na het einde van het project vernietigd; signalen die niet tot een zaak leiden na {} dagen; zaken na {} jaar.",
+            t.identiteiten_na_einde_dagen, t.signalen_dagen, t.zaken_jaren
+        ),
+    };
+    let rec = LogRecord::new("inzage", &started, &clock::now())
+        .with_subject(p)
+        .with_attr("bronnen", inzage.bronnen.len() as u64)
+        .with_attr("signalen", inzage.signalen.len() as u64)
+        // Only accounts of the project's own team may answer an access request.
+        .with_attr(loep_store::log::DOOR_ORGANISATIE, loep_store::log::PROJECT);
+    project.log(rec)?;
+    Ok(inzage)
+}
 
-    // Records of other sources linked to this person by name and date of birth.
-    let mut linked: BTreeMap<String, (HashSet<String>, String)> = BTreeMap::new();
+/// Records of other sources linked to person `p` by name and date of birth, per source: their
+/// record keys, and how they were linked in words.
+type Linked = BTreeMap<String, (HashSet<String>, String)>;
+
+/// The records of other sources linked to person `p` (see [`Linked`]).
+fn linked_records(project: &Project, p: &str) -> Result<Linked> {
+    let conn = project.db();
+    let mut linked: Linked = BTreeMap::new();
     if let Some(k) = deliveries::current_koppeling(conn)? {
         for_each_row(
             &project.layout.dir.join(&k.pad_personen),
@@ -197,7 +239,7 @@ pub fn report(
             |r| {
                 // Only links at or above the match threshold: a review candidate may be
                 // another person, whose record must not reach this person's report.
-                if r[2] == Some(p.as_str()) && r[5] == Some("gekoppeld") {
+                if r[2] == Some(p) && r[5] == Some("gekoppeld") {
                     let e = linked
                         .entry(r[0].unwrap_or_default().to_string())
                         .or_insert_with(|| (HashSet::new(), String::new()));
@@ -213,7 +255,13 @@ pub fn report(
             },
         )?;
     }
+    Ok(linked)
+}
 
+/// Person `p`'s rows in every current snapshot (analysis store and vault), and per table and
+/// field how many rows of other persons name them.
+fn sources(project: &Project, p: &str, linked: &Linked) -> Result<(Vec<Bron>, Vec<Vermelding>)> {
+    let conn = project.db();
     let mut bronnen = Vec::new();
     let mut vermeldingen: BTreeMap<(String, String), u64> = BTreeMap::new();
     let vault = loep_vault::Vault::open(&project.layout)?;
@@ -232,10 +280,10 @@ pub fn report(
             .unwrap_or((&empty, String::new()));
         let mut named = Vec::new();
         let rows = matching_rows(&project.layout.dir.join(&s.pad), |row| {
-            if holds(row, &p, keys) {
+            if holds(row, p, keys) {
                 return true;
             }
-            named.extend(mentions(row, &p).into_iter().map(str::to_string));
+            named.extend(mentions(row, p).into_iter().map(str::to_string));
             false
         })?;
         for veld in named {
@@ -257,7 +305,7 @@ pub fn report(
             });
         }
         if let Some(file) = vault.file(&s.snapshot_id, loep_vault::format::Soort::Identiteit)? {
-            let rows = matching_rows(&project.layout.dir.join(file), |row| holds(row, &p, keys))?;
+            let rows = matching_rows(&project.layout.dir.join(file), |row| holds(row, p, keys))?;
             if !rows.is_empty() {
                 bronnen.push(Bron {
                     tabel: s.tabel.clone(),
@@ -270,11 +318,23 @@ pub fn report(
             }
         }
     }
-    let identiteit = loep_vault::identities(project, grant)?
-        .pop()
-        .unwrap_or_default();
+    let vermeldingen = vermeldingen
+        .into_iter()
+        .map(|((tabel, veld), rijen)| Vermelding {
+            partner: Table::by_name(&tabel)
+                .map(|t| t.partner.as_str().to_string())
+                .unwrap_or_default(),
+            tabel,
+            veld,
+            rijen,
+        })
+        .collect();
+    Ok((bronnen, vermeldingen))
+}
 
-    let signalen = loep_store::scan::signals_of_person(project.db(), &p)?
+/// The signals person `p` is involved in; the facts only of those about them alone.
+fn signals(project: &Project, p: &str) -> Result<Vec<SignaalRegel>> {
+    Ok(loep_store::scan::signals_of_person(project.db(), p)?
         .into_iter()
         .map(|s| {
             let signaal = s.id();
@@ -304,10 +364,14 @@ pub fn report(
                 feiten,
             }
         })
-        .collect();
-    let verwerkingen = log::records(project.db())?
+        .collect())
+}
+
+/// The processing log's records about person `p`, without what is not theirs.
+fn processing(project: &Project, p: &str) -> Result<Vec<Verwerking>> {
+    Ok(log::records(project.db())?
         .into_iter()
-        .filter(|r| r.data_subject_id.as_deref() == Some(p.as_str()))
+        .filter(|r| r.data_subject_id.as_deref() == Some(p))
         .map(|r| Verwerking {
             tijdstip: r.start_time,
             handeling: r.name,
@@ -325,44 +389,5 @@ pub fn report(
                 k
             },
         })
-        .collect();
-    let c = &project.config;
-    let t = &c.bewaartermijnen;
-    let inzage = Inzage {
-        project: c.naam.clone(),
-        doel: c.doel.clone(),
-        grondslag: c.grondslag.clone(),
-        gebied: c.gebied.clone(),
-        periode: format!("{} tot en met {}", c.periode.van, c.periode.tot),
-        opgesteld: started.clone(),
-        pseudoniem: p.clone(),
-        identiteit,
-        bronnen,
-        vermeldingen: vermeldingen
-            .into_iter()
-            .map(|((tabel, veld), rijen)| Vermelding {
-                partner: Table::by_name(&tabel)
-                    .map(|t| t.partner.as_str().to_string())
-                    .unwrap_or_default(),
-                tabel,
-                veld,
-                rijen,
-            })
-            .collect(),
-        signalen,
-        verwerkingen,
-        indicatoren,
-        bewaartermijnen: format!(
-            "Identiteitsgegevens van personen zonder signaal worden uiterlijk {} dagen na het einde van het project vernietigd; signalen die niet tot een zaak leiden na {} dagen; zaken na {} jaar.",
-            t.identiteiten_na_einde_dagen, t.signalen_dagen, t.zaken_jaren
-        ),
-    };
-    let rec = LogRecord::new("inzage", &started, &clock::now())
-        .with_subject(p)
-        .with_attr("bronnen", inzage.bronnen.len() as u64)
-        .with_attr("signalen", inzage.signalen.len() as u64)
-        // Only accounts of the project's own team may answer an access request.
-        .with_attr(loep_store::log::DOOR_ORGANISATIE, loep_store::log::PROJECT);
-    project.log(rec)?;
-    Ok(inzage)
+        .collect())
 }

@@ -331,10 +331,7 @@ fn link_by_name(
 /// becomes a link (method [`crate::beoordeling::METHODE`]), one decided "niet koppelen" is
 /// kept apart ([`crate::beoordeling::VERWORPEN`]). Only pairs between the thresholds: a
 /// review never overrides a link the linkage is sure of, nor a link by BSN.
-fn apply_reviews(
-    links: &mut [PersonLink],
-    besluiten: &BTreeMap<crate::beoordeling::Paar, crate::beoordeling::Besluit>,
-) {
+fn apply_reviews(links: &mut [PersonLink], besluiten: &Besluiten) {
     if besluiten.is_empty() {
         return;
     }
@@ -567,34 +564,34 @@ fn address_batch(links: &[AddressLink]) -> Result<RecordBatch> {
     )?)
 }
 
+/// The confirmed reviews of doubtful links, by pair.
+type Besluiten = BTreeMap<crate::beoordeling::Paar, crate::beoordeling::Besluit>;
+
+/// The current snapshots a linkage reads, by table.
+type Snapshots = BTreeMap<&'static str, deliveries::Snapshot>;
+
+/// What one linkage run found: the links of persons and addresses, and their summaries.
+#[derive(Default)]
+struct Links {
+    persons: Vec<PersonLink>,
+    personen: Vec<PersonLinks>,
+    addresses: Vec<AddressLink>,
+    adressen: Vec<AddressLinks>,
+}
+
 /// Links the project's current snapshots (see the module documentation) and registers the
 /// result, unless they have not changed since the last run.
 pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     project.ensure_may_process()?;
     let started = clock::now();
-    let mut snapshots: BTreeMap<&str, deliveries::Snapshot> = BTreeMap::new();
+    let mut snapshots: Snapshots = BTreeMap::new();
     for t in SOURCES {
         if let Some(s) = deliveries::current_snapshot(project.db(), t)? {
             snapshots.insert(t, s);
         }
     }
-    // The run depends on the snapshots and on the published settings: a change of either
-    // links anew.
-    let settings_hash = hex::encode(sha2::Sha256::digest(
-        format!("{HUURCONTRACT_SETTINGS}\n{BETROKKENE_SETTINGS}").as_bytes(),
-    ));
-    let mut bronnen: BTreeMap<&str, &str> = snapshots
-        .iter()
-        .map(|(t, s)| (*t, s.snapshot_id.as_str()))
-        .collect();
-    bronnen.insert("instellingen", &settings_hash[..16]);
-    // And on the confirmed reviews of doubtful links: a new decision links anew.
     let besluiten = crate::beoordeling::besluiten(project)?;
-    let besluiten_hash = crate::beoordeling::besluiten_digest(&besluiten);
-    if !besluiten.is_empty() {
-        bronnen.insert("beoordelingen", &besluiten_hash[..16]);
-    }
-    let bronnen_json = serde_json::to_string(&bronnen)?;
+    let bronnen_json = sources_of_run(&snapshots, &besluiten)?;
     if let Some(previous) = deliveries::current_koppeling(project.db())?
         && previous.bronnen == bronnen_json
     {
@@ -603,127 +600,201 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
         report.ongewijzigd = true;
         return Ok(report);
     }
-
+    let mut links = Links::default();
     // Addresses first: a police registration's address places its persons.
-    let mut address_links = Vec::new();
-    let mut adressen = Vec::new();
+    link_addresses(project, &snapshots, &mut links)?;
+    link_persons(project, &snapshots, &besluiten, &mut links)?;
+    register_links(project, &started, &snapshots, bronnen_json, links)
+}
+
+/// What a linkage run depends on, as JSON: the snapshots, the published settings and the
+/// confirmed reviews of doubtful links. A change of any links anew.
+fn sources_of_run(snapshots: &Snapshots, besluiten: &Besluiten) -> Result<String> {
+    let settings_hash = hex::encode(sha2::Sha256::digest(
+        format!("{HUURCONTRACT_SETTINGS}\n{BETROKKENE_SETTINGS}").as_bytes(),
+    ));
+    let mut bronnen: BTreeMap<&str, &str> = snapshots
+        .iter()
+        .map(|(t, s)| (*t, s.snapshot_id.as_str()))
+        .collect();
+    bronnen.insert("instellingen", &settings_hash[..16]);
+    // A new decision on a doubtful link links anew.
+    let besluiten_hash = crate::beoordeling::besluiten_digest(besluiten);
+    if !besluiten.is_empty() {
+        bronnen.insert("beoordelingen", &besluiten_hash[..16]);
+    }
+    Ok(serde_json::to_string(&bronnen)?)
+}
+
+/// Links the free-text addresses of reports and police registrations to the BAG.
+fn link_addresses(project: &Project, snapshots: &Snapshots, links: &mut Links) -> Result<()> {
     if let Some(bag) = snapshots.get("bag_verblijfsobject") {
         let index = address_index(project, bag)?;
         for (bron, coded) in [("melding", false), ("pol_registratie", true)] {
             if let Some(s) = snapshots.get(bron) {
-                adressen.push(match_addresses(
+                links.adressen.push(match_addresses(
                     project,
                     &index,
                     bron,
                     s,
                     coded,
-                    &mut address_links,
+                    &mut links.addresses,
                 )?);
             }
         }
     }
-    let registration_object: FxHashMap<&str, &str> = address_links
+    Ok(())
+}
+
+/// Links the tenants and the persons involved in police registrations to the BRP, when there
+/// is one.
+fn link_persons(
+    project: &Project,
+    snapshots: &Snapshots,
+    besluiten: &Besluiten,
+    links: &mut Links,
+) -> Result<()> {
+    let Some(brp_snapshot) = snapshots.get("brp_persoon") else {
+        return Ok(());
+    };
+    let objects = brp_objects(project, brp_snapshot)?;
+    let Some(identity) = loep_vault::Vault::open(&project.layout)?
+        .file(&brp_snapshot.snapshot_id, Soort::Identiteit)?
+    else {
+        bail!(
+            "de identiteiten van BRP-snapshot {} staan niet in de kluis",
+            brp_snapshot.snapshot_id
+        );
+    };
+    let identity = project.layout.dir.join(identity);
+    let brp = Brp {
+        identity: &identity,
+        objects: &objects,
+    };
+    if let Some(s) = snapshots.get("wc_huurcontract") {
+        link_tenants(project, s, &brp, besluiten, links)?;
+    }
+    if let Some(s) = snapshots.get("pol_betrokkene") {
+        link_involved(project, s, &brp, besluiten, links)?;
+    }
+    Ok(())
+}
+
+/// Links the tenants of the rental contracts by name; the confirmed reviews decide their
+/// doubtful pairs.
+fn link_tenants(
+    project: &Project,
+    s: &deliveries::Snapshot,
+    brp: &Brp,
+    besluiten: &Besluiten,
+    links: &mut Links,
+) -> Result<()> {
+    let (mut tenants, extra) = persons_of(
+        project,
+        s,
+        [
+            "huurder_voornamen",
+            "huurder_voorvoegsel",
+            "huurder_geslachtsnaam",
+            "huurder_geboortedatum",
+        ],
+        &["vbo_id"],
+    )?;
+    for (p, e) in tenants.iter_mut().zip(extra) {
+        p.vbo_id = e[0].clone().unwrap_or_default();
+    }
+    let mut found = link_by_name(HUURCONTRACT_SETTINGS, "wc_huurcontract", &tenants, brp)?;
+    // The confirmed reviews decide their pairs: linked by review, or kept apart.
+    apply_reviews(&mut found, besluiten);
+    links
+        .personen
+        .push(summarise("wc_huurcontract", tenants.len(), &found));
+    links.persons.extend(found);
+    Ok(())
+}
+
+/// Links the persons involved in police registrations: by their BSN when the police gave one
+/// (within the area's BRP), else by name, placed at their registration's address.
+fn link_involved(
+    project: &Project,
+    s: &deliveries::Snapshot,
+    brp: &Brp,
+    besluiten: &Besluiten,
+    links: &mut Links,
+) -> Result<()> {
+    let registration_object: FxHashMap<&str, &str> = links
+        .addresses
         .iter()
         .filter(|l| l.bron == "pol_registratie")
         .filter_map(|l| Some((l.record_key.as_str(), l.vbo_id.as_deref()?)))
         .collect();
-
-    let mut person_links: Vec<PersonLink> = Vec::new();
-    let mut personen = Vec::new();
-    if let Some(brp_snapshot) = snapshots.get("brp_persoon") {
-        let names = ["voornamen", "voorvoegsel", "geslachtsnaam", "geboortedatum"];
-        let objects = brp_objects(project, brp_snapshot)?;
-        let Some(identity) = loep_vault::Vault::open(&project.layout)?
-            .file(&brp_snapshot.snapshot_id, Soort::Identiteit)?
-        else {
-            bail!(
-                "de identiteiten van BRP-snapshot {} staan niet in de kluis",
-                brp_snapshot.snapshot_id
-            );
-        };
-        let identity = project.layout.dir.join(identity);
-        let brp = Brp {
-            identity: &identity,
-            objects: &objects,
-        };
-
-        if let Some(s) = snapshots.get("wc_huurcontract") {
-            let (mut tenants, extra) = persons_of(
-                project,
-                s,
-                [
-                    "huurder_voornamen",
-                    "huurder_voorvoegsel",
-                    "huurder_geslachtsnaam",
-                    "huurder_geboortedatum",
-                ],
-                &["vbo_id"],
-            )?;
-            for (p, e) in tenants.iter_mut().zip(extra) {
-                p.vbo_id = e[0].clone().unwrap_or_default();
+    let names = ["voornamen", "voorvoegsel", "geslachtsnaam", "geboortedatum"];
+    let (mut involved, extra) = persons_of(project, s, names, &["registratie_id", "pseudoniem"])?;
+    let mut by_bsn = Vec::new();
+    let mut by_name = Vec::new();
+    for (mut p, e) in involved.drain(..).zip(extra) {
+        p.vbo_id = e[0]
+            .as_deref()
+            .and_then(|r| registration_object.get(r))
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        match e[1].as_deref() {
+            // A BSN outside the area's BRP links to no one here.
+            Some(ps) if !pseudonym_key(ps).is_some_and(|k| brp.objects.contains_key(&k)) => {
+                by_bsn.push((p, None))
             }
-            let mut links = link_by_name(HUURCONTRACT_SETTINGS, "wc_huurcontract", &tenants, &brp)?;
-            // The confirmed reviews decide their pairs: linked by review, or kept apart.
-            apply_reviews(&mut links, &besluiten);
-            personen.push(summarise("wc_huurcontract", tenants.len(), &links));
-            person_links.extend(links);
-        }
-
-        if let Some(s) = snapshots.get("pol_betrokkene") {
-            let (mut involved, extra) =
-                persons_of(project, s, names, &["registratie_id", "pseudoniem"])?;
-            let mut by_bsn = Vec::new();
-            let mut by_name = Vec::new();
-            for (mut p, e) in involved.drain(..).zip(extra) {
-                p.vbo_id = e[0]
-                    .as_deref()
-                    .and_then(|r| registration_object.get(r))
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                match e[1].as_deref() {
-                    // A BSN outside the area's BRP links to no one here.
-                    Some(ps) if !pseudonym_key(ps).is_some_and(|k| objects.contains_key(&k)) => {
-                        by_bsn.push((p, None))
-                    }
-                    Some(ps) => {
-                        let ps = ps.to_string();
-                        by_bsn.push((p, Some(ps)));
-                    }
-                    None => by_name.push(p),
-                }
+            Some(ps) => {
+                let ps = ps.to_string();
+                by_bsn.push((p, Some(ps)));
             }
-            let mut links: Vec<PersonLink> = by_bsn
-                .iter()
-                .filter_map(|(p, ps)| {
-                    Some(PersonLink {
-                        bron: "pol_betrokkene",
-                        record_key: p.id.clone(),
-                        pseudoniem: ps.clone()?,
-                        kans: 1.0,
-                        methode: "bsn",
-                        uitleg: None,
-                        status: "gekoppeld",
-                        vbo_id: p.vbo_id.clone(),
-                    })
-                })
-                .collect();
-            links.extend(link_by_name(
-                BETROKKENE_SETTINGS,
-                "pol_betrokkene",
-                &by_name,
-                &brp,
-            )?);
-            apply_reviews(&mut links, &besluiten);
-            personen.push(summarise(
-                "pol_betrokkene",
-                by_bsn.len() + by_name.len(),
-                &links,
-            ));
-            person_links.extend(links);
+            None => by_name.push(p),
         }
     }
+    let mut found: Vec<PersonLink> = by_bsn
+        .iter()
+        .filter_map(|(p, ps)| {
+            Some(PersonLink {
+                bron: "pol_betrokkene",
+                record_key: p.id.clone(),
+                pseudoniem: ps.clone()?,
+                kans: 1.0,
+                methode: "bsn",
+                uitleg: None,
+                status: "gekoppeld",
+                vbo_id: p.vbo_id.clone(),
+            })
+        })
+        .collect();
+    found.extend(link_by_name(
+        BETROKKENE_SETTINGS,
+        "pol_betrokkene",
+        &by_name,
+        brp,
+    )?);
+    apply_reviews(&mut found, besluiten);
+    links.personen.push(summarise(
+        "pol_betrokkene",
+        by_bsn.len() + by_name.len(),
+        &found,
+    ));
+    links.persons.extend(found);
+    Ok(())
+}
 
-    // Write, then register in one transaction with the log records.
+/// Writes the links, then registers them in one transaction with their log records.
+fn register_links(
+    project: &mut Project,
+    started: &str,
+    snapshots: &Snapshots,
+    bronnen_json: String,
+    links: Links,
+) -> Result<LinkReport> {
+    let Links {
+        persons: person_links,
+        personen,
+        addresses: address_links,
+        adressen,
+    } = links;
     let koppeling_id = deliveries::new_koppeling_id(project.db())?;
     let rel_personen = format!("koppeling/personen/{koppeling_id}.parquet");
     let rel_adressen = format!("koppeling/adressen/{koppeling_id}.parquet");
@@ -753,7 +824,7 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     )?;
     let personen_sha256 = loep_store::log::file_sha256(&dir.join(&rel_personen_copy))?;
     let adressen_sha256 = loep_store::log::file_sha256(&dir.join(&rel_adressen_copy))?;
-    let parent = LogRecord::new("koppeling", &started, &now)
+    let parent = LogRecord::new("koppeling", started, &now)
         .with_attr("koppeling_id", koppeling_id)
         .with_attr("personen_sha256", personen_sha256)
         .with_attr("adressen_sha256", adressen_sha256)
@@ -762,24 +833,22 @@ pub fn link_project(project: &mut Project) -> Result<LinkReport> {
     log::append(&tx, &activity, parent.clone())?;
     for p in &report.personen {
         if let Some(s) = snapshots.get(p.bron.as_str()) {
-            let rec =
-                LogRecord::child_of(&parent, &format!("koppeling.{}", p.bron), &started, &now)
-                    .with_subject(format!("snapshot:{}", s.snapshot_id))
-                    .with_attr("records", p.records)
-                    .with_attr("via_bsn", p.via_bsn)
-                    .with_attr("via_naam", p.via_naam)
-                    .with_attr("beoordelen", p.beoordelen)
-                    .with_attr("namen_gelezen", true);
+            let rec = LogRecord::child_of(&parent, &format!("koppeling.{}", p.bron), started, &now)
+                .with_subject(format!("snapshot:{}", s.snapshot_id))
+                .with_attr("records", p.records)
+                .with_attr("via_bsn", p.via_bsn)
+                .with_attr("via_naam", p.via_naam)
+                .with_attr("beoordelen", p.beoordelen)
+                .with_attr("namen_gelezen", true);
             log::append(&tx, &activity, rec)?;
         }
     }
     for a in &report.adressen {
         if let Some(s) = snapshots.get(a.bron.as_str()) {
-            let rec =
-                LogRecord::child_of(&parent, &format!("koppeling.{}", a.bron), &started, &now)
-                    .with_subject(format!("snapshot:{}", s.snapshot_id))
-                    .with_attr("records", a.records)
-                    .with_attr("gekoppeld", a.gekoppeld + a.door_bron);
+            let rec = LogRecord::child_of(&parent, &format!("koppeling.{}", a.bron), started, &now)
+                .with_subject(format!("snapshot:{}", s.snapshot_id))
+                .with_attr("records", a.records)
+                .with_attr("gekoppeld", a.gekoppeld + a.door_bron);
             log::append(&tx, &activity, rec)?;
         }
     }

@@ -570,6 +570,121 @@ pub fn pseudonym_hex(p: &Pseudonym) -> String {
     String::from_utf8_lossy(&pseudonym_hex_bytes(p)).into_owned()
 }
 
+/// A refused value of the current row: (column, code, reason, value as delivered).
+type RowError = (&'static str, &'static str, String, String);
+
+/// The row being read, kept across the rows of a chunk so that its vectors are allocated once.
+struct Row {
+    values: Vec<Value>,
+    /// The pseudonym of each BSN column of the current row.
+    pseudonyms: Vec<Option<Pseudonym>>,
+    errors: Vec<RowError>,
+    /// Values of the current row read in another notation.
+    readings: Vec<(&'static str, Reading)>,
+    /// The last BSN pseudonymised, with its pseudonym: rows of one person often follow each
+    /// other (monthly wages, history).
+    last_pseudonym: Option<(Bsn, Pseudonym)>,
+}
+
+impl Row {
+    fn new(columns: usize) -> Row {
+        Row {
+            values: Vec::with_capacity(columns),
+            pseudonyms: vec![None; columns],
+            errors: Vec::new(),
+            readings: Vec::new(),
+            last_pseudonym: None,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.values.clear();
+        self.errors.clear();
+        self.readings.clear();
+    }
+
+    /// Whether the value of column `i` (if there is one) was refused.
+    fn failed(&self, table: &Table, i: Option<usize>) -> bool {
+        i.is_some_and(|i| self.errors.iter().any(|e| e.0 == table.columns[i].name))
+    }
+
+    /// Sets the pseudonym of every BSN column.
+    fn pseudonymise(&mut self, table: &Table, pseudo: &Pseudonymiser) {
+        for (i, col) in table.columns.iter().enumerate() {
+            self.pseudonyms[i] = match (&self.values[i], col.ty) {
+                (Value::Bsn(b), ColumnType::Bsn) => Some(match self.last_pseudonym {
+                    // Rows of one person often follow each other (monthly wages, history).
+                    Some((lb, lp)) if lb == *b => lp,
+                    _ => {
+                        let p = pseudo.pseudonym(*b);
+                        self.last_pseudonym = Some((*b, p));
+                        p
+                    }
+                }),
+                _ => None,
+            };
+        }
+    }
+}
+
+/// Who and what a row is about, as far as its scope goes.
+#[derive(Clone, Copy)]
+struct Subject {
+    /// The pseudonym of the row's `bsn`.
+    person: Option<Pseudonym>,
+    /// The row's `vbo_id` as a number.
+    object: Option<u64>,
+}
+
+impl Subject {
+    fn of(lay: &Layout, row: &Row) -> Subject {
+        Subject {
+            person: lay.bsn.and_then(|i| row.pseudonyms[i]),
+            object: lay.vbo.and_then(|i| vbo_number(&row.values[i])),
+        }
+    }
+}
+
+/// The keys of rejected rows, in their analysis form, with their lines: matched against the
+/// previous snapshot ([`crate::carry`]).
+struct RejectedKeys {
+    builder: BatchBuilder,
+    lines: Vec<u64>,
+}
+
+impl RejectedKeys {
+    /// Adds the key of the rejected row on `line`, when none of its parts was refused.
+    fn add(&mut self, table: &Table, lay: &Layout, row: &Row, line: u64) {
+        if lay
+            .carry
+            .iter()
+            .any(|&c| row.failed(table, Some(lay.kept[c])))
+        {
+            return;
+        }
+        for (j, &c) in lay.carry.iter().enumerate() {
+            let i = lay.kept[c];
+            match row.pseudonyms[i] {
+                Some(p) => self.builder.append_str(j, &pseudonym_hex(&p)),
+                None => self
+                    .builder
+                    .append_value(j, &table.columns[i], &row.values[i]),
+            }
+        }
+        self.lines.push(line);
+    }
+}
+
+/// What a chunk's rows are written to.
+struct Sinks {
+    /// Kept rows for the analysis store.
+    rows: BatchBuilder,
+    /// Names and birth dates of kept rows, by record key, for the vault.
+    identities: Option<BatchBuilder>,
+    /// Only when the rows are compared with a previous snapshot.
+    rejected_keys: Option<RejectedKeys>,
+}
+
 /// Validates, scopes and pseudonymises a chunk of records. `ordinals` gives, for tables whose
 /// record key has a `#` part, the position of each record among the records with the same key.
 pub fn process_chunk(
@@ -582,210 +697,33 @@ pub fn process_chunk(
     let table = plan.table;
     let lay = &plan.layout;
     let mut out = ChunkOut::default();
-    let mut builder = BatchBuilder::new(plan.schema.clone(), records.len());
-    let mut id_builder = plan
-        .identity_schema
-        .as_ref()
-        .map(|s| BatchBuilder::new(s.clone(), records.len()));
-    let idx = |name: &str| table.columns.iter().position(|c| c.name == name);
-
-    let mut values: Vec<Value> = Vec::with_capacity(table.columns.len());
-    // The pseudonym of each BSN column of the current row.
-    let mut pseudonyms: Vec<Option<Pseudonym>> = vec![None; table.columns.len()];
-    // (column, code, reason, value as delivered)
-    let mut errors: Vec<(&'static str, &'static str, String, String)> = Vec::new();
-    // Values of the current row read in another notation.
-    let mut readings: Vec<(&'static str, Reading)> = Vec::new();
-    let mut last_pseudonym: Option<(Bsn, Pseudonym)> = None;
-    // The keys of rejected rows, in their analysis form, with their lines.
     let compare = plan.compare && !lay.carry.is_empty();
-    let mut key_builder =
-        compare.then(|| BatchBuilder::new(crate::carry::key_schema(&plan.schema, &lay.carry), 16));
-    let mut key_lines: Vec<u64> = Vec::new();
+    let mut sinks = Sinks {
+        rows: BatchBuilder::new(plan.schema.clone(), records.len()),
+        identities: plan
+            .identity_schema
+            .as_ref()
+            .map(|s| BatchBuilder::new(s.clone(), records.len())),
+        rejected_keys: compare.then(|| RejectedKeys {
+            builder: BatchBuilder::new(crate::carry::key_schema(&plan.schema, &lay.carry), 16),
+            lines: Vec::new(),
+        }),
+    };
+    let mut row = Row::new(table.columns.len());
     for (ri, rec) in records.iter().enumerate() {
         out.rows_read += 1;
-        values.clear();
-        errors.clear();
-        readings.clear();
-        if let Some(RecordFault::TextAfterQuote { field }) = rec.fault {
-            // The column of the file's field `field`, if the contract has it.
-            let col = plan
-                .positions
-                .iter()
-                .position(|p| *p == Some(field))
-                .map(|i| &table.columns[i]);
+        row.clear();
+        if let Some(reject) = record_refusal(plan, rec) {
             out.rows_rejected += 1;
-            out.rejects.push(RejectOut {
-                line: rec.line,
-                column: col.map_or("(rij)", |c| c.name).to_string(),
-                code: "aanhalingsteken",
-                value: rec
-                    .fields
-                    .bytes(field)
-                    .map(|b| String::from_utf8_lossy(b).into_owned())
-                    .unwrap_or_default(),
-                identifying: col.is_some_and(Column::is_identifying),
-                reason: format!(
-                    "in veld {} volgt na het sluitende aanhalingsteken nog tekst; verdubbel een aanhalingsteken in een veld (\"\") of zet het hele veld tussen aanhalingstekens",
-                    field + 1
-                ),
-                raw: raw_line(rec, plan.delimiter),
-            });
+            out.rejects.push(reject);
             continue;
         }
-        if rec.fields.len() != plan.header_len {
-            out.rows_rejected += 1;
-            out.rejects.push(RejectOut {
-                line: rec.line,
-                column: "(rij)".into(),
-                code: "verkeerd_aantal_velden",
-                value: String::new(),
-                identifying: false,
-                reason: field_count_reason(rec, plan),
-                raw: raw_line(rec, plan.delimiter),
-            });
-            continue;
-        }
-        for (col, pos) in table.columns.iter().zip(&plan.positions) {
-            let v = match pos.and_then(|p| rec.fields.get(p)).unwrap_or(Ok("")) {
-                Err(raw) => Err((
-                    "geen_utf8",
-                    "de waarde is geen geldige UTF-8; sla het bestand op als UTF-8".to_string(),
-                    String::from_utf8_lossy(raw).into_owned(),
-                )),
-                Ok(s) => {
-                    let t = s.trim();
-                    if t.is_empty() {
-                        Ok(Value::Null)
-                    } else {
-                        let v = parse_value_with(col.ty, t, plan.parse)
-                            .and_then(|v| check_not_future(col, &v, plan.latest_date).map(|()| v))
-                            .map_err(|e| (e.code, e.reason, t.to_string()));
-                        if v.is_ok()
-                            && let Some(r) = Reading::of(col.ty, t)
-                        {
-                            readings.push((col.name, r));
-                        }
-                        v
-                    }
-                }
-            };
-            match v {
-                Ok(Value::Null) if col.required => {
-                    errors.push((
-                        col.name,
-                        "verplicht",
-                        "een verplichte waarde ontbreekt; vul hem in".into(),
-                        String::new(),
-                    ));
-                    values.push(Value::Null);
-                }
-                Ok(v) => values.push(v),
-                Err((code, reason, shown)) => {
-                    errors.push((col.name, code, reason, shown));
-                    values.push(Value::Null);
-                }
-            }
-        }
-        if errors.is_empty() {
-            for (col, why) in plan.rules.check(&values) {
-                let shown = idx(col)
-                    .map(|i| display_value(&values[i]))
-                    .unwrap_or_default();
-                errors.push((col, why.code, why.reason, shown));
-            }
-        }
-        for (i, col) in table.columns.iter().enumerate() {
-            pseudonyms[i] = match (&values[i], col.ty) {
-                (Value::Bsn(b), ColumnType::Bsn) => Some(match last_pseudonym {
-                    // Rows of one person often follow each other (monthly wages, history).
-                    Some((lb, lp)) if lb == *b => lp,
-                    _ => {
-                        let p = pseudo.pseudonym(*b);
-                        last_pseudonym = Some((*b, p));
-                        p
-                    }
-                }),
-                _ => None,
-            };
-        }
+        read_values(plan, rec, &mut row);
+        row.pseudonymise(table, pseudo);
         // Scope first: a row that clearly lies outside the area is counted, never stored, and
         // not reported (its contents are none of the project's business).
-        let failed = |i: Option<usize>| {
-            i.is_some_and(|i| errors.iter().any(|e| e.0 == table.columns[i].name))
-        };
-        let person = lay.bsn.and_then(|i| pseudonyms[i]);
-        let object = lay.vbo.and_then(|i| vbo_number(&values[i]));
-        // A free-text address lies in the area when it names an in-area BAG object.
-        let by_address = || match lay.adres.and_then(|i| text_of(&values[i])) {
-            Some(adres) if scope.address_in_area(adres) => InScope::Yes,
-            Some(_) => InScope::No,
-            None => InScope::Unknown,
-        };
-        let in_scope = match table.scope {
-            ScopeRule::Buurt | ScopeRule::Object => {
-                match lay.buurt.and_then(|i| text_of(&values[i])) {
-                    Some(b) if scope.buurt_in_area(b) => InScope::Yes,
-                    Some(_) => InScope::No,
-                    None => InScope::Unknown,
-                }
-            }
-            ScopeRule::ByObject => match object {
-                Some(o) if scope.objects.contains(&o) => InScope::Yes,
-                Some(_) => InScope::No,
-                None => InScope::Unknown,
-            },
-            ScopeRule::Brp => {
-                if object.is_some_and(|o| scope.objects.contains(&o))
-                    || person.is_some_and(|p| scope.is_owner(&p))
-                {
-                    InScope::Yes
-                } else if object.is_none() && !failed(lay.vbo) {
-                    // Not registered at an address (vow, emigratie, overleden): the municipality
-                    // delivered its own former resident, who belongs to its area.
-                    InScope::Yes
-                } else if person.is_some() && !failed(lay.vbo) {
-                    InScope::No
-                } else {
-                    InScope::Unknown
-                }
-            }
-            ScopeRule::ByPersonOrObject => {
-                if object.is_some_and(|o| scope.objects.contains(&o))
-                    || person.is_some_and(|p| scope.is_person(&p))
-                {
-                    InScope::Yes
-                } else if person.is_some() && !failed(lay.vbo) {
-                    InScope::No
-                } else {
-                    InScope::Unknown
-                }
-            }
-            ScopeRule::ByPerson => match person {
-                Some(p) if scope.is_person(&p) => InScope::Yes,
-                Some(_) => InScope::No,
-                None => InScope::Unknown,
-            },
-            ScopeRule::Registration => match (object, failed(lay.vbo)) {
-                (Some(o), _) if scope.objects.contains(&o) => InScope::Yes,
-                (Some(_), _) => InScope::No,
-                (None, false) => by_address(),
-                (None, true) => InScope::Unknown,
-            },
-            ScopeRule::ByRegistration => {
-                let reg = lay.registratie.and_then(|i| text_of(&values[i]));
-                if reg.is_some_and(|r| scope.registrations.contains(r))
-                    || person.is_some_and(|p| scope.is_person(&p))
-                {
-                    InScope::Yes
-                } else if reg.is_some() {
-                    InScope::No
-                } else {
-                    InScope::Unknown
-                }
-            }
-            ScopeRule::Report => by_address(),
-        };
+        let subject = Subject::of(lay, &row);
+        let in_scope = in_scope(plan, scope, &row, subject);
         if matches!(in_scope, InScope::No) {
             out.rows_out_of_area += 1;
             continue;
@@ -793,137 +731,360 @@ pub fn process_chunk(
         // What the row says about the scope holds even when another of its values is invalid:
         // an object with a bad postcode still lies in the area, and so do its residents.
         if matches!(in_scope, InScope::Yes) {
-            match table.scope {
-                ScopeRule::Object => out.keys.objects.extend(object),
-                ScopeRule::Brp => out.keys.persons.extend(person),
-                ScopeRule::Registration => {
-                    if let Some(r) = lay.registratie.and_then(|i| text_of(&values[i])) {
-                        out.keys.registrations.push(r.to_string());
-                    }
-                }
-                _ => {}
-            }
-            for &oc in &lay.owners {
-                out.keys.owners.extend(pseudonyms[oc]);
-            }
+            add_scope_keys(plan, &row, subject, &mut out.keys);
         }
         // A kept row is stored without a date that gives the birth date back; a rejected row's
         // key is matched in that same form against the previous snapshot.
-        if !lay.near_birth.is_empty() {
-            let birth = match lay.birth.map(|i| &values[i]) {
-                Some(Value::PartialDate(b)) => Some(*b),
-                _ => person.and_then(|p| scope.births.get(&p).copied()),
-            };
-            if let Some(birth) = birth {
-                for &i in &lay.near_birth {
-                    if let Value::PartialDate(d) = &values[i]
-                        && let Some(coarse) = since_birth(d, &birth)
-                    {
-                        values[i] = Value::PartialDate(coarse);
-                    }
-                }
-            }
-        }
-        if !errors.is_empty() {
-            if table.scope == ScopeRule::Object
-                && matches!(in_scope, InScope::Yes)
-                && let Some(a) = bag_address(table, &values)
-            {
-                out.keys.rejected_addresses.push(a);
-            }
-            out.rows_rejected += 1;
-            if let Some(kb) = key_builder.as_mut()
-                && !lay.carry.iter().any(|&c| failed(Some(lay.kept[c])))
-            {
-                for (j, &c) in lay.carry.iter().enumerate() {
-                    let i = lay.kept[c];
-                    match pseudonyms[i] {
-                        Some(p) => kb.append_str(j, &pseudonym_hex(&p)),
-                        None => kb.append_value(j, &table.columns[i], &values[i]),
-                    }
-                }
-                key_lines.push(rec.line);
-            }
-            let raw = raw_line(rec, plan.delimiter);
-            for (col, code, reason, shown) in errors.drain(..) {
-                let identifying = table.column(col).is_some_and(Column::is_identifying);
-                out.rejects.push(RejectOut {
-                    line: rec.line,
-                    column: col.to_string(),
-                    code,
-                    value: shown,
-                    identifying,
-                    reason,
-                    raw: raw.clone(),
-                });
-            }
+        coarsen_near_birth(lay, scope, subject.person, &mut row);
+        if !row.errors.is_empty() {
+            let in_area = matches!(in_scope, InScope::Yes);
+            reject_row(plan, rec, &mut row, in_area, &mut sinks, &mut out);
             continue;
         }
+        let ordinal = ordinals.and_then(|o| o.get(ri)).copied().unwrap_or(0);
+        load_row(plan, &row, ordinal, &mut sinks, &mut out);
+    }
+    finish_chunk(plan, sinks, compare, out)
+}
 
-        let mut record_key = String::new();
-        for (k, part) in lay.key.iter().enumerate() {
-            match part {
-                Some(i) => {
-                    if k > 0 {
-                        record_key.push(':');
-                    }
-                    match pseudonyms[*i] {
-                        Some(p) => record_key.push_str(&pseudonym_hex(&p)),
-                        None => record_key.push_str(&display_value(&values[*i])),
-                    }
-                }
-                None => {
-                    record_key.push('#');
-                    let n = ordinals.and_then(|o| o.get(ri)).copied().unwrap_or(0);
-                    record_key.push_str(&n.to_string());
-                }
-            }
-        }
-        if let Some(idb) = id_builder.as_mut() {
-            idb.append_str(0, &record_key);
-            for (c, &i) in lay.identity.iter().enumerate() {
-                match &values[i] {
-                    Value::Null => idb.append_null(c + 1),
-                    v => idb.append_str(c + 1, &display_value(v)),
-                }
-            }
-        }
-        for (c, &i) in lay.kept.iter().enumerate() {
-            match pseudonyms[i] {
-                Some(p) => {
-                    if let Value::Bsn(b) = values[i]
-                        && out.bsns.last().is_none_or(|(lp, _)| *lp != p)
+/// A record refused as a whole before its values are read: text after a closing quote, or
+/// the wrong number of fields.
+fn record_refusal(plan: &TablePlan, rec: &RawRecord) -> Option<RejectOut> {
+    let table = plan.table;
+    if let Some(RecordFault::TextAfterQuote { field }) = rec.fault {
+        // The column of the file's field `field`, if the contract has it.
+        let col = plan
+            .positions
+            .iter()
+            .position(|p| *p == Some(field))
+            .map(|i| &table.columns[i]);
+        return Some(RejectOut {
+            line: rec.line,
+            column: col.map_or("(rij)", |c| c.name).to_string(),
+            code: "aanhalingsteken",
+            value: rec
+                .fields
+                .bytes(field)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default(),
+            identifying: col.is_some_and(Column::is_identifying),
+            reason: format!(
+                "in veld {} volgt na het sluitende aanhalingsteken nog tekst; verdubbel een aanhalingsteken in een veld (\"\") of zet het hele veld tussen aanhalingstekens",
+                field + 1
+            ),
+            raw: raw_line(rec, plan.delimiter),
+        });
+    }
+    if rec.fields.len() != plan.header_len {
+        return Some(RejectOut {
+            line: rec.line,
+            column: "(rij)".into(),
+            code: "verkeerd_aantal_velden",
+            value: String::new(),
+            identifying: false,
+            reason: field_count_reason(rec, plan),
+            raw: raw_line(rec, plan.delimiter),
+        });
+    }
+    None
+}
+
+/// Reads every contract column of a record into `row`: its value, or why it is refused, and
+/// the notation it was read in. A row whose values all parse is checked against the table's
+/// row rules.
+fn read_values(plan: &TablePlan, rec: &RawRecord, row: &mut Row) {
+    let table = plan.table;
+    for (col, pos) in table.columns.iter().zip(&plan.positions) {
+        let v = match pos.and_then(|p| rec.fields.get(p)).unwrap_or(Ok("")) {
+            Err(raw) => Err((
+                "geen_utf8",
+                "de waarde is geen geldige UTF-8; sla het bestand op als UTF-8".to_string(),
+                String::from_utf8_lossy(raw).into_owned(),
+            )),
+            Ok(s) => {
+                let t = s.trim();
+                if t.is_empty() {
+                    Ok(Value::Null)
+                } else {
+                    let v = parse_value_with(col.ty, t, plan.parse)
+                        .and_then(|v| check_not_future(col, &v, plan.latest_date).map(|()| v))
+                        .map_err(|e| (e.code, e.reason, t.to_string()));
+                    if v.is_ok()
+                        && let Some(r) = Reading::of(col.ty, t)
                     {
-                        out.bsns.push((p, b));
+                        row.readings.push((col.name, r));
                     }
-                    let hex = pseudonym_hex_bytes(&p);
-                    builder.append_str(c, std::str::from_utf8(&hex).unwrap_or_default());
+                    v
                 }
-                None => builder.append_value(c, &table.columns[i], &values[i]),
             }
-        }
-        if !lay.key.is_empty() {
-            builder.append_str(lay.kept.len(), &record_key);
-        }
-        out.rows_loaded += 1;
-        for r in &readings {
-            *out.readings.entry(*r).or_default() += 1;
+        };
+        match v {
+            Ok(Value::Null) if col.required => {
+                row.errors.push((
+                    col.name,
+                    "verplicht",
+                    "een verplichte waarde ontbreekt; vul hem in".into(),
+                    String::new(),
+                ));
+                row.values.push(Value::Null);
+            }
+            Ok(v) => row.values.push(v),
+            Err((code, reason, shown)) => {
+                row.errors.push((col.name, code, reason, shown));
+                row.values.push(Value::Null);
+            }
         }
     }
-    if !builder.is_empty() {
-        let batch = builder.finish()?;
+    if row.errors.is_empty() {
+        let idx = |name: &str| table.columns.iter().position(|c| c.name == name);
+        for (col, why) in plan.rules.check(&row.values) {
+            let shown = idx(col)
+                .map(|i| display_value(&row.values[i]))
+                .unwrap_or_default();
+            row.errors.push((col, why.code, why.reason, shown));
+        }
+    }
+}
+
+/// Whether a row lies in the project's area, by the table's scope rule.
+fn in_scope(plan: &TablePlan, scope: &Scope, row: &Row, subject: Subject) -> InScope {
+    let (table, lay, values) = (plan.table, &plan.layout, &row.values);
+    let Subject { person, object } = subject;
+    let failed = |i: Option<usize>| row.failed(table, i);
+    // A free-text address lies in the area when it names an in-area BAG object.
+    let by_address = || match lay.adres.and_then(|i| text_of(&values[i])) {
+        Some(adres) if scope.address_in_area(adres) => InScope::Yes,
+        Some(_) => InScope::No,
+        None => InScope::Unknown,
+    };
+    match table.scope {
+        ScopeRule::Buurt | ScopeRule::Object => match lay.buurt.and_then(|i| text_of(&values[i])) {
+            Some(b) if scope.buurt_in_area(b) => InScope::Yes,
+            Some(_) => InScope::No,
+            None => InScope::Unknown,
+        },
+        ScopeRule::ByObject => match object {
+            Some(o) if scope.objects.contains(&o) => InScope::Yes,
+            Some(_) => InScope::No,
+            None => InScope::Unknown,
+        },
+        ScopeRule::Brp => {
+            if object.is_some_and(|o| scope.objects.contains(&o))
+                || person.is_some_and(|p| scope.is_owner(&p))
+            {
+                InScope::Yes
+            } else if object.is_none() && !failed(lay.vbo) {
+                // Not registered at an address (vow, emigratie, overleden): the municipality
+                // delivered its own former resident, who belongs to its area.
+                InScope::Yes
+            } else if person.is_some() && !failed(lay.vbo) {
+                InScope::No
+            } else {
+                InScope::Unknown
+            }
+        }
+        ScopeRule::ByPersonOrObject => {
+            if object.is_some_and(|o| scope.objects.contains(&o))
+                || person.is_some_and(|p| scope.is_person(&p))
+            {
+                InScope::Yes
+            } else if person.is_some() && !failed(lay.vbo) {
+                InScope::No
+            } else {
+                InScope::Unknown
+            }
+        }
+        ScopeRule::ByPerson => match person {
+            Some(p) if scope.is_person(&p) => InScope::Yes,
+            Some(_) => InScope::No,
+            None => InScope::Unknown,
+        },
+        ScopeRule::Registration => match (object, failed(lay.vbo)) {
+            (Some(o), _) if scope.objects.contains(&o) => InScope::Yes,
+            (Some(_), _) => InScope::No,
+            (None, false) => by_address(),
+            (None, true) => InScope::Unknown,
+        },
+        ScopeRule::ByRegistration => {
+            let reg = lay.registratie.and_then(|i| text_of(&values[i]));
+            if reg.is_some_and(|r| scope.registrations.contains(r))
+                || person.is_some_and(|p| scope.is_person(&p))
+            {
+                InScope::Yes
+            } else if reg.is_some() {
+                InScope::No
+            } else {
+                InScope::Unknown
+            }
+        }
+        ScopeRule::Report => by_address(),
+    }
+}
+
+/// What an in-area row adds to the scope of the tables after it: its object, person or
+/// registration, and its owners.
+fn add_scope_keys(plan: &TablePlan, row: &Row, subject: Subject, keys: &mut ScopeKeys) {
+    let lay = &plan.layout;
+    match plan.table.scope {
+        ScopeRule::Object => keys.objects.extend(subject.object),
+        ScopeRule::Brp => keys.persons.extend(subject.person),
+        ScopeRule::Registration => {
+            if let Some(r) = lay.registratie.and_then(|i| text_of(&row.values[i])) {
+                keys.registrations.push(r.to_string());
+            }
+        }
+        _ => {}
+    }
+    for &oc in &lay.owners {
+        keys.owners.extend(row.pseudonyms[oc]);
+    }
+}
+
+/// Dates of moving in or out at the person's birth (in the row, or in the BRP) become the
+/// birth year alone (see [`since_birth`]).
+fn coarsen_near_birth(lay: &Layout, scope: &Scope, person: Option<Pseudonym>, row: &mut Row) {
+    if lay.near_birth.is_empty() {
+        return;
+    }
+    let birth = match lay.birth.map(|i| &row.values[i]) {
+        Some(Value::PartialDate(b)) => Some(*b),
+        _ => person.and_then(|p| scope.births.get(&p).copied()),
+    };
+    if let Some(birth) = birth {
+        for &i in &lay.near_birth {
+            if let Value::PartialDate(d) = &row.values[i]
+                && let Some(coarse) = since_birth(d, &birth)
+            {
+                row.values[i] = Value::PartialDate(coarse);
+            }
+        }
+    }
+}
+
+/// Rejects a row with refused values: one reject per value, the key kept for the comparison
+/// with the previous snapshot, and an in-area BAG object's address kept for the reports that
+/// name it.
+fn reject_row(
+    plan: &TablePlan,
+    rec: &RawRecord,
+    row: &mut Row,
+    in_area: bool,
+    sinks: &mut Sinks,
+    out: &mut ChunkOut,
+) {
+    let table = plan.table;
+    if table.scope == ScopeRule::Object
+        && in_area
+        && let Some(a) = bag_address(table, &row.values)
+    {
+        out.keys.rejected_addresses.push(a);
+    }
+    out.rows_rejected += 1;
+    if let Some(keys) = sinks.rejected_keys.as_mut() {
+        keys.add(table, &plan.layout, row, rec.line);
+    }
+    let raw = raw_line(rec, plan.delimiter);
+    for (col, code, reason, shown) in row.errors.drain(..) {
+        let identifying = table.column(col).is_some_and(Column::is_identifying);
+        out.rejects.push(RejectOut {
+            line: rec.line,
+            column: col.to_string(),
+            code,
+            value: shown,
+            identifying,
+            reason,
+            raw: raw.clone(),
+        });
+    }
+}
+
+/// The record key of a valid row: its key columns (pseudonyms for BSNs), and `#` with the
+/// row's `ordinal` for the part that counts rows with the same key.
+fn record_key(lay: &Layout, row: &Row, ordinal: u32) -> String {
+    let mut record_key = String::new();
+    for (k, part) in lay.key.iter().enumerate() {
+        match part {
+            Some(i) => {
+                if k > 0 {
+                    record_key.push(':');
+                }
+                match row.pseudonyms[*i] {
+                    Some(p) => record_key.push_str(&pseudonym_hex(&p)),
+                    None => record_key.push_str(&display_value(&row.values[*i])),
+                }
+            }
+            None => {
+                record_key.push('#');
+                record_key.push_str(&ordinal.to_string());
+            }
+        }
+    }
+    record_key
+}
+
+/// Stores a valid row: its identities for the vault, its analysis columns with pseudonyms
+/// for BSNs (each BSN once for the vault's map) and its record key.
+fn load_row(plan: &TablePlan, row: &Row, ordinal: u32, sinks: &mut Sinks, out: &mut ChunkOut) {
+    let (table, lay) = (plan.table, &plan.layout);
+    let record_key = record_key(lay, row, ordinal);
+    if let Some(idb) = sinks.identities.as_mut() {
+        idb.append_str(0, &record_key);
+        for (c, &i) in lay.identity.iter().enumerate() {
+            match &row.values[i] {
+                Value::Null => idb.append_null(c + 1),
+                v => idb.append_str(c + 1, &display_value(v)),
+            }
+        }
+    }
+    for (c, &i) in lay.kept.iter().enumerate() {
+        match row.pseudonyms[i] {
+            Some(p) => {
+                if let Value::Bsn(b) = row.values[i]
+                    && out.bsns.last().is_none_or(|(lp, _)| *lp != p)
+                {
+                    out.bsns.push((p, b));
+                }
+                let hex = pseudonym_hex_bytes(&p);
+                sinks
+                    .rows
+                    .append_str(c, std::str::from_utf8(&hex).unwrap_or_default());
+            }
+            None => sinks
+                .rows
+                .append_value(c, &table.columns[i], &row.values[i]),
+        }
+    }
+    if !lay.key.is_empty() {
+        sinks.rows.append_str(lay.kept.len(), &record_key);
+    }
+    out.rows_loaded += 1;
+    for r in &row.readings {
+        *out.readings.entry(*r).or_default() += 1;
+    }
+}
+
+/// The chunk's batches, with the hashes of its rows and of its rejected rows' keys when the
+/// rows are compared with a previous snapshot.
+fn finish_chunk(
+    plan: &TablePlan,
+    mut sinks: Sinks,
+    compare: bool,
+    mut out: ChunkOut,
+) -> anyhow::Result<ChunkOut> {
+    if !sinks.rows.is_empty() {
+        let batch = sinks.rows.finish()?;
         if compare {
-            out.row_hashes = crate::carry::row_hashes(&batch, &lay.carry)?;
+            out.row_hashes = crate::carry::row_hashes(&batch, &plan.layout.carry)?;
         }
         out.batch = Some(batch);
     }
-    if let Some(mut kb) = key_builder
-        && !kb.is_empty()
+    if let Some(mut keys) = sinks.rejected_keys
+        && !keys.builder.is_empty()
     {
-        let keys = crate::carry::key_hashes(&kb.finish()?)?;
-        out.rejected_keys = key_lines.into_iter().zip(keys).collect();
+        let hashes = crate::carry::key_hashes(&keys.builder.finish()?)?;
+        out.rejected_keys = keys.lines.into_iter().zip(hashes).collect();
     }
-    if let Some(mut idb) = id_builder
+    if let Some(mut idb) = sinks.identities
         && !idb.is_empty()
     {
         out.identities = Some(idb.finish()?);

@@ -193,7 +193,6 @@ pub fn birth_years(sources: &Sources, persons: &HashSet<&str>) -> Result<HashMap
 /// addresses and persons without any role are not in the map.
 pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
     let mut out: HashMap<String, Rollen> = HashMap::new();
-    let mut koppelingen: HashMap<String, Vec<Koppeling>> = HashMap::new();
     let mut add = |vbo: &str, p: Option<&str>, order: u8, rol: String| {
         if let Some(p) = p.filter(|p| wanted.get(vbo).is_some_and(|ps| ps.contains(*p))) {
             out.entry(vbo.to_string())
@@ -203,6 +202,19 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
                 .insert((order, rol));
         }
     };
+    registrations(sources, wanted, &mut add)?;
+    addresses_of_payers(sources, wanted, &mut add)?;
+    let koppelingen = tenants(sources, wanted, &mut add)?;
+    partners_elsewhere(sources, wanted, &mut out)?;
+    Ok(Gevonden {
+        rollen: out,
+        koppelingen,
+    })
+}
+
+/// The roles the registers of persons and property give: registered at the address (now or
+/// before, BRP), owner (Kadaster) and sole trader there (KvK).
+fn registrations(sources: &Sources, wanted: &Wanted, add: &mut Add) -> Result<()> {
     rows_at(
         sources,
         "brp_persoon",
@@ -268,6 +280,12 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
             add(v, r[0], 3, rol);
         },
     )?;
+    Ok(())
+}
+
+/// The roles of the address the payers know a person by: the tax office's (with the fiscal
+/// partner), the allowances' (with the allowance partner), the SVB's and the bijstand's.
+fn addresses_of_payers(sources: &Sources, wanted: &Wanted, add: &mut Add) -> Result<()> {
     rows_at(
         sources,
         "bd_inkomen",
@@ -345,8 +363,20 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
             "adres volgens de bijstandsadministratie (gemeente)".to_string(),
         )
     })?;
+    Ok(())
+}
 
-    // Tenants: the contract's record, then the linkage from record to person.
+/// A role found for a person (if any) at an address: (vbo_id, person, order, role).
+type Add<'a> = dyn FnMut(&str, Option<&str>, u8, String) + 'a;
+
+/// The tenants of the wanted addresses: the contract's record, then the linkage from record to
+/// person; each tenant's role goes to `add`, and the links by name are returned per address.
+fn tenants(
+    sources: &Sources,
+    wanted: &Wanted,
+    add: &mut Add,
+) -> Result<HashMap<String, Vec<Koppeling>>> {
+    let mut koppelingen: HashMap<String, Vec<Koppeling>> = HashMap::new();
     let mut contracts: BTreeMap<String, (String, String, Option<String>)> = BTreeMap::new();
     rows_at(
         sources,
@@ -427,11 +457,7 @@ pub fn of(sources: &Sources, wanted: &Wanted) -> Result<Gevonden> {
             },
         )?;
     }
-    partners_elsewhere(sources, wanted, &mut out)?;
-    Ok(Gevonden {
-        rollen: out,
-        koppelingen,
-    })
+    Ok(koppelingen)
 }
 
 /// A wanted person who is the fiscal or allowance partner of someone with a role at the wanted

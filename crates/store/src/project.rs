@@ -702,6 +702,177 @@ const MMAP_BYTES: i64 = 1 << 32;
 
 /// A hash of the files [`Project::reusable`] watches; a file that cannot be read hashes as
 /// such, so that its loss is a change too.
+/// `loep.toml`, read and checked.
+fn read_config(layout: &Layout, dir: &Path) -> Result<ProjectConfig> {
+    let text = std::fs::read_to_string(layout.config()).map_err(|_| {
+        crate::Problem::with_next(
+            crate::ProblemKind::NotFound,
+            crate::Vervolg::ProjectMaken,
+            format!(
+                "{} is geen loep-project (er is geen leesbare loep.toml); maak er eerst een project",
+                dir.display()
+            ),
+        )
+    })?;
+    let config: ProjectConfig = toml::from_str(&text).map_err(|e| {
+        crate::Problem::error(
+            crate::ProblemKind::Invalid,
+            format!("{} is ongeldig: {e}", layout.config().display()),
+        )
+    })?;
+    config.validate()?;
+    Ok(config)
+}
+
+/// The project's lock file, and whether it is held exclusively. One writer at a time: a writer
+/// waits a little for another (a reader that enforces retention holds the lock briefly) and is
+/// refused as busy after; a reader never waits, and cleans up after a crashed writer only
+/// when no writer runs.
+fn take_lock(layout: &Layout, access: Access, dir: &Path) -> Result<(std::fs::File, bool)> {
+    let lock_file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(layout.lock())
+        .with_context(|| format!("kan {} niet openen", layout.lock().display()))?;
+    // A writer waits a little for another writer (a reader that enforces retention holds
+    // the lock briefly); a reader never waits.
+    let wait = match access {
+        Access::Write => LOCK_WAIT,
+        Access::Read => std::time::Duration::ZERO,
+    };
+    let started = std::time::Instant::now();
+    let exclusive = loop {
+        match lock_file.try_lock() {
+            Ok(()) => break true,
+            Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => break false,
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e)
+                    .with_context(|| format!("kan {} niet vergrendelen", layout.lock().display()));
+            }
+        }
+    };
+    if access == Access::Write && !exclusive {
+        return Err(crate::Problem::error(
+            crate::ProblemKind::Busy,
+            format!(
+                "een andere loep-opdracht wijzigt project {} op dit moment (een levering?); wacht tot die klaar is en probeer het opnieuw",
+                dir.display()
+            ),
+        ));
+    }
+    Ok((lock_file, exclusive))
+}
+
+/// The store's connection, with its pragmas (the journal's only when `exclusive`).
+fn open_store(layout: &Layout, exclusive: bool) -> Result<Connection> {
+    let conn = Connection::open(layout.store()).with_context(|| {
+        format!(
+            "kan de opslag van het project {} niet openen",
+            layout.store().display()
+        )
+    })?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    // Pages are read from a memory map of the file rather than copied in by a read call
+    // each: the web server's many small queries over large tables spent a fifth of their
+    // time copying pages.
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    if exclusive {
+        conn.pragma_update(None, "journal_mode", "DELETE")?;
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Deleted rows are overwritten, not merely unlinked: retention destroys data in the
+    // files themselves. (The identity vault is a database of its own, opened by the vault
+    // crate on its own connection.)
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    Ok(conn)
+}
+
+/// The integrity key: loaded when the project has one; made once, for a project of an earlier
+/// release, by its first writer (keying the log from its next record on).
+fn integrity_key(
+    layout: &Layout,
+    conn: &Connection,
+    version: i64,
+    exclusive: bool,
+) -> Result<Option<IntegrityKey>> {
+    Ok(match IntegrityKey::load(layout)? {
+        Some(k) => Some(k),
+        None if version >= crate::schema::KEYED => {
+            bail!(
+                "de integriteitssleutel {} ontbreekt: hij is verwijderd, of de opslag van de sleutels is niet aangekoppeld; zonder die sleutel is niets na te gaan",
+                layout.key_dir().join("integriteit.key").display()
+            )
+        }
+        None if exclusive => {
+            log::create_schema(Db::of(conn))?;
+            let (seq, _) = log::head(Db::of(conn))?;
+            Some(IntegrityKey::create(layout, seq + 1)?)
+        }
+        None => None,
+    })
+}
+
+/// Registers the SQL functions of the seals and the access state on the connection; returns
+/// the access state's ledger.
+fn register_integrity(
+    layout: &Layout,
+    conn: &Connection,
+    k: &IntegrityKey,
+) -> Result<std::sync::Arc<crate::toegang::Ledger>> {
+    integrity::register(Db::of(conn), k, integrity::mac_from(layout)?)?;
+    let ledger = std::sync::Arc::new(crate::toegang::Ledger::default());
+    crate::toegang::register(Db::of(conn), k, ledger.clone())?;
+    Ok(ledger)
+}
+
+/// A writer's part of opening: every table created, the schema migrated (from version 7 with
+/// the access state's anchor moved along), the floor raised and the integrity triggers made.
+fn create_and_migrate(
+    layout: &Layout,
+    conn: &mut Connection,
+    key: Option<&IntegrityKey>,
+    version: i64,
+) -> Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    log::create_schema(Db::of(conn))?;
+    crate::auth::create_schema(Db::of(conn))?;
+    crate::reveal::create_schema(Db::of(conn))?;
+    crate::retention::create_schema(Db::of(conn))?;
+    crate::burgermelding::create_schema(Db::of(conn))?;
+    crate::beperking::create_schema(Db::of(conn))?;
+    crate::apisleutel::create_schema(Db::of(conn))?;
+    crate::certificaat::create_schema(Db::of(conn))?;
+    // From schema version 7 the decisions are bound with the access state: the
+    // anchor moves with that step (both states accepted while it commits), which
+    // takes the locks in the order every commit does: the store's write lock, then
+    // the anchor's. The floor is raised before the anchor is left with the new state
+    // alone, so that the old version cannot be set back to have the step again.
+    let decisions = crate::toegang::DECISIONS_FROM;
+    if let Some(k) = key
+        && version < decisions
+    {
+        crate::schema::migrate_to(conn, decisions - 1)?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let prepared = crate::toegang::prepare_decisions(Db::of(&tx), layout, k)?;
+        let done = crate::schema::step_in(TxDb::of(&tx), decisions).and_then(|()| Ok(tx.commit()?));
+        let raised = match &done {
+            Ok(()) => crate::schema::raise_floor(layout, Db::of(conn)),
+            Err(_) => Ok(()),
+        };
+        crate::toegang::finish(prepared, done.is_ok())?;
+        done?;
+        raised?;
+    }
+    crate::schema::migrate(conn)?;
+    crate::schema::raise_floor(layout, Db::of(conn))?;
+    integrity::create_triggers(Db::of(conn))?;
+    Ok(())
+}
+
 fn fingerprint(layout: &Layout) -> String {
     let mut h = Sha256::new();
     for path in [
@@ -824,151 +995,26 @@ impl Project {
         };
         // Taken before anything is read: a file changed while opening shows as changed later.
         let opened_as = fingerprint(&layout);
-        let text = std::fs::read_to_string(layout.config()).map_err(|_| {
-            crate::Problem::with_next(
-                crate::ProblemKind::NotFound,
-                crate::Vervolg::ProjectMaken,
-                format!(
-                    "{} is geen loep-project (er is geen leesbare loep.toml); maak er eerst een project",
-                    dir.display()
-                ),
-            )
-        })?;
-        let config: ProjectConfig = toml::from_str(&text).map_err(|e| {
-            crate::Problem::error(
-                crate::ProblemKind::Invalid,
-                format!("{} is ongeldig: {e}", layout.config().display()),
-            )
-        })?;
-        config.validate()?;
+        let config = read_config(&layout, dir)?;
         if !layout.vault().parent().is_some_and(Path::exists) {
             bail!(
                 "de identiteitskluis {} is niet beschikbaar; koppel de opslag van de kluis aan en probeer het opnieuw",
                 layout.vault_dir().display()
             );
         }
-        // One writer at a time; a reader cleans up after a crashed writer only when no writer runs.
-        let lock_file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(layout.lock())
-            .with_context(|| format!("kan {} niet openen", layout.lock().display()))?;
-        // A writer waits a little for another writer (a reader that enforces retention holds
-        // the lock briefly); a reader never waits.
-        let wait = match access {
-            Access::Write => LOCK_WAIT,
-            Access::Read => std::time::Duration::ZERO,
-        };
-        let started = std::time::Instant::now();
-        let exclusive = loop {
-            match lock_file.try_lock() {
-                Ok(()) => break true,
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => break false,
-                Err(std::fs::TryLockError::Error(e)) => {
-                    return Err(e).with_context(|| {
-                        format!("kan {} niet vergrendelen", layout.lock().display())
-                    });
-                }
-            }
-        };
-        if access == Access::Write && !exclusive {
-            return Err(crate::Problem::error(
-                crate::ProblemKind::Busy,
-                format!(
-                    "een andere loep-opdracht wijzigt project {} op dit moment (een levering?); wacht tot die klaar is en probeer het opnieuw",
-                    dir.display()
-                ),
-            ));
-        }
-        let mut conn = Connection::open(layout.store()).with_context(|| {
-            format!(
-                "kan de opslag van het project {} niet openen",
-                layout.store().display()
-            )
-        })?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        // Pages are read from a memory map of the file rather than copied in by a read call
-        // each: the web server's many small queries over large tables spent a fifth of their
-        // time copying pages.
-        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
-        if exclusive {
-            conn.pragma_update(None, "journal_mode", "DELETE")?;
-        }
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        // Deleted rows are overwritten, not merely unlinked: retention destroys data in the
-        // files themselves. (The identity vault is a database of its own, opened by the vault
-        // crate on its own connection.)
-        conn.pragma_update(None, "secure_delete", "ON")?;
+        let (lock_file, exclusive) = take_lock(&layout, access, dir)?;
+        let mut conn = open_store(&layout, exclusive)?;
         let version = crate::schema::version(Db::of(&conn))?;
         // A schema version lower than one this project had means the version was set back
         // by hand (to run a migration again over rows changed meanwhile): refused.
         crate::schema::check_floor(&layout, version)?;
-        // The integrity key: loaded when the project has one; made once, for a project of an
-        // earlier release, by its first writer (keying the log from its next record on).
-        let key = match IntegrityKey::load(&layout)? {
-            Some(k) => Some(k),
-            None if version >= crate::schema::KEYED => {
-                bail!(
-                    "de integriteitssleutel {} ontbreekt: hij is verwijderd, of de opslag van de sleutels is niet aangekoppeld; zonder die sleutel is niets na te gaan",
-                    layout.key_dir().join("integriteit.key").display()
-                )
-            }
-            None if exclusive => {
-                log::create_schema(Db::of(&conn))?;
-                let (seq, _) = log::head(Db::of(&conn))?;
-                Some(IntegrityKey::create(&layout, seq + 1)?)
-            }
-            None => None,
-        };
+        let key = integrity_key(&layout, &conn, version, exclusive)?;
         let ledger = match &key {
-            Some(k) => {
-                integrity::register(Db::of(&conn), k, integrity::mac_from(&layout)?)?;
-                let ledger = std::sync::Arc::new(crate::toegang::Ledger::default());
-                crate::toegang::register(Db::of(&conn), k, ledger.clone())?;
-                Some(ledger)
-            }
+            Some(k) => Some(register_integrity(&layout, &conn, k)?),
             None => None,
         };
         if exclusive {
-            conn.execute_batch(SCHEMA)?;
-            log::create_schema(Db::of(&conn))?;
-            crate::auth::create_schema(Db::of(&conn))?;
-            crate::reveal::create_schema(Db::of(&conn))?;
-            crate::retention::create_schema(Db::of(&conn))?;
-            crate::burgermelding::create_schema(Db::of(&conn))?;
-            crate::beperking::create_schema(Db::of(&conn))?;
-            crate::apisleutel::create_schema(Db::of(&conn))?;
-            crate::certificaat::create_schema(Db::of(&conn))?;
-            // From schema version 7 the decisions are bound with the access state: the
-            // anchor moves with that step (both states accepted while it commits), which
-            // takes the locks in the order every commit does: the store's write lock, then
-            // the anchor's. The floor is raised before the anchor is left with the new state
-            // alone, so that the old version cannot be set back to have the step again.
-            let decisions = crate::toegang::DECISIONS_FROM;
-            if let Some(k) = &key
-                && version < decisions
-            {
-                crate::schema::migrate_to(&mut conn, decisions - 1)?;
-                let tx =
-                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let prepared = crate::toegang::prepare_decisions(Db::of(&tx), &layout, k)?;
-                let done = crate::schema::step_in(TxDb::of(&tx), decisions)
-                    .and_then(|()| Ok(tx.commit()?));
-                let raised = match &done {
-                    Ok(()) => crate::schema::raise_floor(&layout, Db::of(&conn)),
-                    Err(_) => Ok(()),
-                };
-                crate::toegang::finish(prepared, done.is_ok())?;
-                done?;
-                raised?;
-            }
-            crate::schema::migrate(&mut conn)?;
-            crate::schema::raise_floor(&layout, Db::of(&conn))?;
-            integrity::create_triggers(Db::of(&conn))?;
+            create_and_migrate(&layout, &mut conn, key.as_ref(), version)?;
         } else if version > crate::schema::CURRENT {
             bail!(
                 "dit project is gemaakt met een nieuwere versie van loep; gebruik die versie of een nieuwere"

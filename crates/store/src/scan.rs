@@ -305,14 +305,7 @@ pub fn for_each_signal(
     run_id: &str,
     mut f: impl FnMut(&Signal) -> Result<()>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 ORDER BY nr"
-    ))?;
-    let mut rows = stmt.query(params![run_id])?;
-    while let Some(r) = rows.next()? {
-        f(&signal_from_row(r)?)?;
-    }
-    Ok(())
+    each_signal_read(conn, run_id, lijst::Format::Json, |s| f(&s?))
 }
 
 /// Calls `f` with every signal of a run in its order as stored in `format`, or with `None` for
@@ -324,19 +317,30 @@ pub(crate) fn for_each_stored_signal(
     format: lijst::Format,
     mut f: impl FnMut(Option<&Signal>) -> Result<()>,
 ) -> Result<()> {
+    each_signal_read(conn, run_id, format, |s| match s {
+        Ok(s) => f(Some(&s)),
+        Err(
+            rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::InvalidColumnType(..),
+        ) => f(None),
+        Err(e) => Err(e.into()),
+    })
+}
+
+/// The loop of [`for_each_signal`] and [`for_each_stored_signal`]: calls `f` with the reading
+/// (in `format`) of every signal of a run in its order, one at a time; `f` says what an
+/// unreadable one means.
+fn each_signal_read(
+    conn: &Db,
+    run_id: &str,
+    format: lijst::Format,
+    mut f: impl FnMut(rusqlite::Result<Signal>) -> Result<()>,
+) -> Result<()> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {SIGNAL_COLUMNS} FROM signaal WHERE run_id = ?1 ORDER BY nr"
     ))?;
     let mut rows = stmt.query(params![run_id])?;
     while let Some(r) = rows.next()? {
-        match signal_in(r, format) {
-            Ok(s) => f(Some(&s))?,
-            Err(
-                rusqlite::Error::FromSqlConversionFailure(..)
-                | rusqlite::Error::InvalidColumnType(..),
-            ) => f(None)?,
-            Err(e) => return Err(e.into()),
-        }
+        f(signal_in(r, format))?;
     }
     Ok(())
 }

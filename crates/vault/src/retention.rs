@@ -210,35 +210,13 @@ pub fn enforce_retention(
         ..RetentionReport::default()
     };
     let started = clock::now();
-    let activity = project.config.verwerkingsactiviteit_id.clone();
-    let runs = retention::expired_runs(project.db(), &cutoff)?;
-    let mut snapshots = Vec::new();
     let mut vault = crate::Vault::open(&project.layout)?;
-    // Rewritten vault files wait beside the originals until the destruction is recorded.
-    let mut replacements: Vec<(std::path::PathBuf, std::path::PathBuf)> = Vec::new();
-
-    // Identities first computed against the signals that remain after this run.
-    let tx = project.begin()?;
-    for run in &runs {
-        report.signalen.push(retention::purge_run(&tx, run, true)?);
-    }
-    report.meldingen = Some(loep_store::burgermelding::purge_before(&tx, &cutoff, true)?);
-    drop(tx);
-    let filter_identities = report.identiteiten_termijn_verstreken
-        && (!runs.is_empty()
-            || cases_closed_since_last
-            || retention::identities_due(project.db())?
-            || !vault.identities_done()?);
-    if filter_identities {
-        let mut keep = retention::persons_in_signals(project.db(), &runs)?;
-        keep.extend(in_open_cases.iter().cloned());
-        for (snapshot_id, soort, pad) in vault.files()? {
-            let (d, replacement) = filter_file(project, &pad, &soort, &keep, dry_run)?;
-            snapshots.push(snapshot_id);
-            report.identiteiten.push(d);
-            replacements.extend(replacement);
-        }
-    }
+    let asked = Asked {
+        dry_run,
+        in_open_cases,
+        cases_closed_since_last,
+    };
+    let due = find_due(project, &mut vault, &asked, &cutoff, &mut report)?;
     let old_inzage = expired_reports(
         &crate::inzage_dir(&project.layout),
         now,
@@ -255,16 +233,116 @@ pub fn enforce_retention(
         }
         return Ok(report);
     }
+    let reports = ExpiredReports {
+        inzage: old_inzage,
+        terugmelding: old_terugmeldingen,
+    };
+    let recorded = record_destruction(project, &mut vault, &due, &reports, &started, &mut report)?;
+    destroy(project, &mut vault, &due, reports, &recorded, &report)?;
+    Ok(report)
+}
+
+/// What a retention run was asked: only to count (`dry_run`), the persons of the open cases,
+/// and whether a case closed since the identities were last filtered.
+struct Asked<'a> {
+    dry_run: bool,
+    in_open_cases: &'a std::collections::HashSet<String>,
+    cases_closed_since_last: bool,
+}
+
+/// What a retention run destroys, found (and counted into the report) before anything is.
+struct Due {
+    /// The cut-off of signals and residents' reports.
+    cutoff: String,
+    /// The runs whose signals are due.
+    runs: Vec<String>,
+    /// Whether the vault's identities are filtered, and the snapshots of the files filtered.
+    filter_identities: bool,
+    snapshots: Vec<String>,
+    /// Rewritten vault files, beside the originals until the destruction is recorded.
+    replacements: Vec<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+/// Letters to residents and terugmeldingen past their term.
+struct ExpiredReports {
+    inzage: Vec<std::path::PathBuf>,
+    terugmelding: Vec<std::path::PathBuf>,
+}
+
+/// What the recording of a destruction leaves for the destroying: when it ended, and whether
+/// anything was recorded.
+struct Recorded {
+    ended: String,
+    anything: bool,
+}
+
+/// Counts what is due: the expired runs' signals and residents' reports (in a transaction
+/// that is dropped), and, when the identities' term has passed, the vault's files filtered to
+/// the persons still in a signal or an open case (as replacements beside them).
+fn find_due(
+    project: &mut Project,
+    vault: &mut crate::Vault,
+    asked: &Asked,
+    cutoff: &str,
+    report: &mut RetentionReport,
+) -> Result<Due> {
+    let runs = retention::expired_runs(project.db(), cutoff)?;
+    let mut snapshots = Vec::new();
+    let mut replacements: Vec<(std::path::PathBuf, std::path::PathBuf)> = Vec::new();
+    // Identities first computed against the signals that remain after this run.
+    let tx = project.begin()?;
+    for run in &runs {
+        report.signalen.push(retention::purge_run(&tx, run, true)?);
+    }
+    report.meldingen = Some(loep_store::burgermelding::purge_before(&tx, cutoff, true)?);
+    drop(tx);
+    let filter_identities = report.identiteiten_termijn_verstreken
+        && (!runs.is_empty()
+            || asked.cases_closed_since_last
+            || retention::identities_due(project.db())?
+            || !vault.identities_done()?);
+    if filter_identities {
+        let mut keep = retention::persons_in_signals(project.db(), &runs)?;
+        keep.extend(asked.in_open_cases.iter().cloned());
+        for (snapshot_id, soort, pad) in vault.files()? {
+            let (d, replacement) = filter_file(project, &pad, &soort, &keep, asked.dry_run)?;
+            snapshots.push(snapshot_id);
+            report.identiteiten.push(d);
+            replacements.extend(replacement);
+        }
+    }
+    Ok(Due {
+        cutoff: cutoff.to_string(),
+        runs,
+        filter_identities,
+        snapshots,
+        replacements,
+    })
+}
+
+/// Destroys what is due in the store and records every destruction (its count and SHA-256)
+/// in the processing log, in one transaction; the vault's files and the reports go after it
+/// commits ([`destroy`]).
+fn record_destruction(
+    project: &mut Project,
+    vault: &mut crate::Vault,
+    due: &Due,
+    reports: &ExpiredReports,
+    started: &str,
+    report: &mut RetentionReport,
+) -> Result<Recorded> {
+    let activity = project.config.verwerkingsactiviteit_id.clone();
+    let (cutoff, runs, snapshots) = (&due.cutoff, &due.runs, &due.snapshots);
     let ended = clock::now();
     let tx = project.begin()?;
-    let parent = LogRecord::new("bewaartermijn", &started, &ended)
-        .with_attr("signalen_voor", cutoff.clone());
+    let parent =
+        LogRecord::new("bewaartermijn", started, &ended).with_attr("signalen_voor", cutoff.clone());
     let mut records = Vec::new();
-    for run in &runs {
+    for run in runs {
         let d = retention::purge_run(&tx, run, false)?;
         records.push((format!("run:{run}"), d));
     }
-    let d = loep_store::burgermelding::purge_before(&tx, &cutoff, false)?;
+    let d = loep_store::burgermelding::purge_before(&tx, cutoff, false)?;
     report.meldingen = Some(d.clone());
     if d.aantal > 0 {
         records.push(("meldingen".to_string(), d));
@@ -292,7 +370,7 @@ pub fn enforce_retention(
                 )),
             };
             retention::record(&tx, &ended, &total)?;
-            for (d, snapshot_id) in report.identiteiten.iter().zip(&snapshots) {
+            for (d, snapshot_id) in report.identiteiten.iter().zip(snapshots) {
                 if d.aantal > 0 {
                     records.push((format!("snapshot:{snapshot_id}"), d.clone()));
                 }
@@ -300,8 +378,8 @@ pub fn enforce_retention(
         }
     }
     for (soort, files) in [
-        ("inzage", &old_inzage),
-        ("terugmelding", &old_terugmeldingen),
+        ("inzage", &reports.inzage),
+        ("terugmelding", &reports.terugmelding),
     ] {
         if files.is_empty() {
             continue;
@@ -319,15 +397,13 @@ pub fn enforce_retention(
             },
         ));
     }
-    let old_reports: Vec<std::path::PathBuf> =
-        old_inzage.into_iter().chain(old_terugmeldingen).collect();
     let anything = !records.is_empty();
     if anything {
         log::append(&tx, &activity, parent.clone())?;
     }
     for (subject, d) in &records {
         retention::record(&tx, &ended, d)?;
-        let rec = LogRecord::child_of(&parent, "bewaartermijn.vernietiging", &started, &ended)
+        let rec = LogRecord::child_of(&parent, "bewaartermijn.vernietiging", started, &ended)
             .with_subject(subject.clone())
             .with_attr("soort", d.soort.clone())
             .with_attr("aantal", d.aantal)
@@ -339,6 +415,27 @@ pub fn enforce_retention(
     // Recorded first, destroyed after: an interruption from here on leaves data that the
     // next run destroys and records again, never a destruction without a record.
     loep_store::clock::fault_point("retention-after-commit");
+    Ok(Recorded { ended, anything })
+}
+
+/// After the record has committed: the copies of destroyed residents' reports, the vault's
+/// filtered files (sealed, then in place), its full rejects, the expired letters and
+/// terugmeldingen; then both databases compacted.
+fn destroy(
+    project: &mut Project,
+    vault: &mut crate::Vault,
+    due: &Due,
+    reports: ExpiredReports,
+    recorded: &Recorded,
+    report: &RetentionReport,
+) -> Result<()> {
+    let (filter_identities, ended, anything) =
+        (due.filter_identities, &recorded.ended, recorded.anything);
+    let old_reports: Vec<std::path::PathBuf> = reports
+        .inzage
+        .into_iter()
+        .chain(reports.terugmelding)
+        .collect();
     // The register of reports as scans read it (`data/burgermelding/`) holds copies of the
     // reports just destroyed: every copy goes (a run that read one can then no longer be
     // computed again, which its verification says).
@@ -352,9 +449,9 @@ pub fn enforce_retention(
     if filter_identities {
         // Not complete until the files are replaced: an interruption below makes the next
         // run filter again.
-        vault.set_identities_done(false, &ended)?;
+        vault.set_identities_done(false, ended)?;
     }
-    for (tmp, path) in &replacements {
+    for (tmp, path) in &due.replacements {
         // The copy is sealed before it takes the file's place: an interruption in between
         // leaves a file that no longer matches its seal, which is refused until the next run
         // filters it again.
@@ -368,7 +465,7 @@ pub fn enforce_retention(
         vault.purge_rejects(false)?;
     }
     if filter_identities {
-        vault.set_identities_done(true, &ended)?;
+        vault.set_identities_done(true, ended)?;
     }
     for p in &old_reports {
         std::fs::remove_file(p).with_context(|| format!("kan {} niet verwijderen", p.display()))?;
@@ -377,5 +474,5 @@ pub fn enforce_retention(
         retention::compact(project.db())?;
         vault.compact()?;
     }
-    Ok(report)
+    Ok(())
 }

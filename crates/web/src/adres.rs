@@ -111,56 +111,8 @@ fn address_page(
         (None, Some(c)) => c,
         _ => "onbekend".to_string(),
     };
-    let profiel = v.profile.as_ref().map(|p| {
-        // Who has an interest (and joins the visit) is read from the signals of the same run,
-        // by the rule that made the address a verwonderadres or not.
-        let belang = loep_app::scan::interested_partners(
-            v.signals.iter().filter(|x| x.run_id == p.run_id),
-            &s.config().partners,
-        );
-        let belang = if belang.is_empty() {
-            "geen".to_string()
-        } else {
-            belang.into_iter().collect::<Vec<_>>().join(", ")
-        };
-        format!(
-            "Rang {} in de laatste scan; thema's: {}; partners met belang (gaan mee op huisbezoek): {belang}; gegevens van: {}; {}.",
-            p.rang,
-            p.themas
-                .iter()
-                .map(|t| t.code())
-                .collect::<Vec<_>>()
-                .join(", "),
-            p.partners.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
-            if p.verwonderadres {
-                "een verwonderadres: twee of meer partners hebben er belang bij"
-            } else {
-                "geen verwonderadres: minder dan twee partners hebben er belang bij"
-            }
-        )
-    });
-    let mut bag = Vec::new();
-    if let Some(f) = &v.bag {
-        if !f.gebruiksdoelen.is_empty() {
-            bag.push((
-                "Gebruiksdoel",
-                f.gebruiksdoelen
-                    .iter()
-                    .map(|d| d.replace('_', " "))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ));
-        }
-        if let Some(m) = f.oppervlakte {
-            bag.push(("Oppervlakte", format!("{m} m²")));
-        }
-        if let Some(j) = f.bouwjaar {
-            bag.push(("Bouwjaar", j.to_string()));
-        }
-        if let Some(p) = &f.pand_id {
-            bag.push(("BAG-pand", p.clone()));
-        }
-    }
+    let profiel = profile(s, &v);
+    let bag = bag_facts(&v);
     let historie = v
         .runs
         .iter()
@@ -171,35 +123,7 @@ fn address_page(
             signalen: v.signals.iter().filter(|x| x.run_id == r.run_id).count(),
         })
         .collect();
-    let koppelingen = v
-        .links
-        .iter()
-        .map(|k| {
-            let mut totaal = 0.0;
-            KoppelingRegel {
-                pseudoniem: k.pseudoniem.clone(),
-                bron: match k.bron.as_str() {
-                    "wc_huurcontract" => "huurcontract van de woningcorporatie".to_string(),
-                    other => other.replace('_', " "),
-                },
-                kans: format!("{} %", loep_app::nl::getal(k.kans * 100.0, 1)),
-                te_beoordelen: k.te_beoordelen,
-                stappen: k
-                    .stappen
-                    .iter()
-                    .map(|st| {
-                        totaal += st.gewicht;
-                        (
-                            st.vergelijking.clone(),
-                            st.niveau.clone(),
-                            signed(st.gewicht),
-                            signed(totaal),
-                        )
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let koppelingen = links(&v);
     let c = loep_app::zaken::case_types();
     Ok(AdresPagina {
         wie: Wie::of(s, csrf),
@@ -246,25 +170,123 @@ fn address_page(
             })
             .collect(),
         meldingen: crate::melden::register_regels(&v.reports, &v.delivered_reports),
-        overgenomen: v
-            .carried
-            .iter()
-            .map(|c| {
-                let levering = |id: &str| id.split('.').next().unwrap_or(id).to_string();
-                format!(
-                    "{}: de rij op regel {} van levering {} is afgewezen; de gegevens uit levering {} gelden nog ({}).",
-                    c.tabel,
-                    c.regel,
-                    levering(&c.snapshot_id),
-                    levering(&c.uit_snapshot_id),
-                    c.sleutel
-                )
-            })
-            .collect(),
+        overgenomen: carried(&v),
         mag_zaak: s.may(Actie::ZaakAanmaken),
         mag_onthullen: s.may(Actie::OnthullingAanvragen),
         fout,
     })
+}
+
+/// The address's profile in the newest scan, in a sentence: rank, themes, the partners with an
+/// interest (who join a visit), whose data, and whether it is a verwonderadres.
+fn profile(s: &Session, v: &loep_app::scan::AddressView) -> Option<String> {
+    v.profile.as_ref().map(|p| {
+        // Who has an interest (and joins the visit) is read from the signals of the same run,
+        // by the rule that made the address a verwonderadres or not.
+        let belang = loep_app::scan::interested_partners(
+            v.signals.iter().filter(|x| x.run_id == p.run_id),
+            &s.config().partners,
+        );
+        let belang = if belang.is_empty() {
+            "geen".to_string()
+        } else {
+            belang.into_iter().collect::<Vec<_>>().join(", ")
+        };
+        format!(
+            "Rang {} in de laatste scan; thema's: {}; partners met belang (gaan mee op huisbezoek): {belang}; gegevens van: {}; {}.",
+            p.rang,
+            p.themas
+                .iter()
+                .map(|t| t.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+            p.partners.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", "),
+            if p.verwonderadres {
+                "een verwonderadres: twee of meer partners hebben er belang bij"
+            } else {
+                "geen verwonderadres: minder dan twee partners hebben er belang bij"
+            }
+        )
+    })
+}
+
+/// What the BAG says of the object: use, floor area, year of construction, building.
+fn bag_facts(v: &loep_app::scan::AddressView) -> Vec<(&'static str, String)> {
+    let mut bag = Vec::new();
+    if let Some(f) = &v.bag {
+        if !f.gebruiksdoelen.is_empty() {
+            bag.push((
+                "Gebruiksdoel",
+                f.gebruiksdoelen
+                    .iter()
+                    .map(|d| d.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ));
+        }
+        if let Some(m) = f.oppervlakte {
+            bag.push(("Oppervlakte", format!("{m} m²")));
+        }
+        if let Some(j) = f.bouwjaar {
+            bag.push(("Bouwjaar", j.to_string()));
+        }
+        if let Some(p) = &f.pand_id {
+            bag.push(("BAG-pand", p.clone()));
+        }
+    }
+    bag
+}
+
+/// The links by name to the persons at the address, with the linkage's steps and their
+/// running total.
+fn links(v: &loep_app::scan::AddressView) -> Vec<KoppelingRegel> {
+    v.links
+        .iter()
+        .map(|k| {
+            let mut totaal = 0.0;
+            KoppelingRegel {
+                pseudoniem: k.pseudoniem.clone(),
+                bron: match k.bron.as_str() {
+                    "wc_huurcontract" => "huurcontract van de woningcorporatie".to_string(),
+                    other => other.replace('_', " "),
+                },
+                kans: format!("{} %", loep_app::nl::getal(k.kans * 100.0, 1)),
+                te_beoordelen: k.te_beoordelen,
+                stappen: k
+                    .stappen
+                    .iter()
+                    .map(|st| {
+                        totaal += st.gewicht;
+                        (
+                            st.vergelijking.clone(),
+                            st.niveau.clone(),
+                            signed(st.gewicht),
+                            signed(totaal),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The rows of earlier deliveries still in force because their new row was refused.
+fn carried(v: &loep_app::scan::AddressView) -> Vec<String> {
+    v
+        .carried
+        .iter()
+        .map(|c| {
+            let levering = |id: &str| id.split('.').next().unwrap_or(id).to_string();
+            format!(
+                "{}: de rij op regel {} van levering {} is afgewezen; de gegevens uit levering {} gelden nog ({}).",
+                c.tabel,
+                c.regel,
+                levering(&c.snapshot_id),
+                levering(&c.uit_snapshot_id),
+                c.sleutel
+            )
+        })
+        .collect()
 }
 
 /// A match weight with its sign: `+8,12`, `-13,30`.

@@ -298,6 +298,87 @@ fn case_page(
     let c = loep_app::zaken::case_types();
     let z = &d.zaak;
     let gesloten = c.is_eind(&z.status);
+    let volgende = c
+        .overgangen
+        .get(&z.status)
+        .into_iter()
+        .flatten()
+        // Closing needs a result and goes through its own form; reopening too.
+        .filter(|n| !c.is_eind(n) && n.as_str() != "heropend")
+        .map(|n| Keuze {
+            code: n.clone(),
+            omschrijving: status_text(n),
+        })
+        .collect();
+    let mut indicatoren: Vec<String> = d.indicatoren().into_iter().collect();
+    indicatoren.sort();
+    ZaakPagina {
+        vandaag: loep_app::today(),
+        wie: Wie::of(s, csrf),
+        id: z.identificatie.clone(),
+        omschrijving: z.omschrijving.clone(),
+        toelichting: z.toelichting.clone(),
+        status: status_text(&z.status),
+        statustekst: c
+            .statustype(&z.status)
+            .map(|t| t.statustekst.clone())
+            .unwrap_or_default(),
+        gesloten,
+        gegevens: gegevens(&d, book, &personen),
+        statussen: statussen(&d),
+        signalen: signalen(&d, &personen),
+        personen: person_rows(&personen),
+        gepland_team: d
+            .huisbezoeken
+            .iter()
+            .rev()
+            .find(|h| h.uitgevoerd.is_none())
+            .map(|h| h.team.join(", "))
+            .unwrap_or_default(),
+        rollen: rollen(&d),
+        bezoeken: bezoeken(&d),
+        bevindingen: bevindingen(&d),
+        notities: notities(&d),
+        indicatoren,
+        volgende,
+        resultaten: keuzes(
+            c.resultaattypen
+                .iter()
+                .map(|r| (r.code.as_str(), r.omschrijving.as_str())),
+        ),
+        roltypen: keuzes(
+            c.roltypen
+                .iter()
+                .map(|r| (r.code.as_str(), r.omschrijving.as_str())),
+        ),
+        organisaties: keuzes(Partner::ALL.iter().map(|p| (p.as_str(), p.as_str()))),
+        uitkomsten: keuzes(
+            c.uitkomsten
+                .iter()
+                .map(|r| (r.code.as_str(), r.omschrijving.as_str())),
+        ),
+        oordelen: keuzes(Oordeel::ALL.map(|o| (o.as_str(), o.label()))),
+        mag: Mag {
+            behandelen: !gesloten && s.may(Actie::ZaakBehandelen),
+            toewijzen: !gesloten && s.may(Actie::ZaakToewijzen),
+            bezoek: !gesloten && s.may(Actie::HuisbezoekVastleggen),
+            notitie: !gesloten && s.may(Actie::BevindingVastleggen),
+            afsluiten: !gesloten && s.may(Actie::ZaakAfsluiten),
+            heropenen: gesloten && s.may(Actie::ZaakHeropenen),
+        },
+        fout,
+    }
+}
+
+/// The case's facts: type, address, buurt, dates, confidentiality, persons, and its result
+/// and main case when it has them.
+fn gegevens(
+    d: &ZaakDetail,
+    book: &loep_app::scan::Addresses,
+    personen: &[loep_app::zaken::CasePerson],
+) -> Vec<Regel> {
+    let c = loep_app::zaken::case_types();
+    let z = &d.zaak;
     let zaaktype = c
         .zaaktype(&z.zaaktype)
         .map_or_else(|| z.zaaktype.clone(), |t| t.omschrijving.clone());
@@ -359,188 +440,130 @@ fn case_page(
             rechts: h.clone(),
         });
     }
-    let volgende = c
-        .overgangen
-        .get(&z.status)
-        .into_iter()
-        .flatten()
-        // Closing needs a result and goes through its own form; reopening too.
-        .filter(|n| !c.is_eind(n) && n.as_str() != "heropend")
-        .map(|n| Keuze {
-            code: n.clone(),
-            omschrijving: status_text(n),
+    gegevens
+}
+
+/// The case's statuses, each with when and by whom.
+fn statussen(d: &ZaakDetail) -> Vec<Regel> {
+    d.statussen
+        .iter()
+        .map(|r| Regel {
+            links: format!(
+                "{} ({}, {})",
+                status_text(&r.statustype),
+                loep_app::nl::tijdstip(&r.datum_status_gezet),
+                r.door
+            ),
+            rechts: r.statustoelichting.clone(),
         })
-        .collect();
-    let mut indicatoren: Vec<String> = d.indicatoren().into_iter().collect();
-    indicatoren.sort();
-    ZaakPagina {
-        vandaag: loep_app::today(),
-        wie: Wie::of(s, csrf),
-        id: z.identificatie.clone(),
-        omschrijving: z.omschrijving.clone(),
-        toelichting: z.toelichting.clone(),
-        status: status_text(&z.status),
-        statustekst: c
-            .statustype(&z.status)
-            .map(|t| t.statustekst.clone())
-            .unwrap_or_default(),
-        gesloten,
-        gegevens,
-        statussen: d
-            .statussen
-            .iter()
-            .map(|r| Regel {
-                links: format!(
-                    "{} ({}, {})",
-                    status_text(&r.statustype),
-                    loep_app::nl::tijdstip(&r.datum_status_gezet),
-                    r.door
+        .collect()
+}
+
+/// The case's signals, each with the numbers of the persons it names.
+fn signalen(d: &ZaakDetail, personen: &[loep_app::zaken::CasePerson]) -> Vec<SignaalRegel> {
+    d.signalen
+        .iter()
+        .map(|x| SignaalRegel {
+            signaal: x.signaal.clone(),
+            indicator: x.indicator.clone(),
+            thema: loep_app::inzage::labels::theme(&x.thema).to_string(),
+            uitleg: x.uitleg.clone(),
+            personen: numbered(&x.pseudoniemen, personen),
+        })
+        .collect()
+}
+
+/// The case's roles: who takes part, with their own reference.
+fn rollen(d: &ZaakDetail) -> Vec<Regel> {
+    let c = loep_app::zaken::case_types();
+    d.rollen
+        .iter()
+        .map(|r| Regel {
+            links: c
+                .roltype(&r.roltype)
+                .map_or_else(|| r.roltype.clone(), |t| t.omschrijving.clone()),
+            rechts: [
+                r.organisatie.map(|o| o.as_str().to_string()),
+                r.medewerker.clone(),
+                r.zaakkenmerk.as_ref().map(|k| format!("eigen kenmerk {k}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", "),
+        })
+        .collect()
+}
+
+/// The case's visits: planned, by whom, done (and whether on the day planned), outcome.
+fn bezoeken(d: &ZaakDetail) -> Vec<BezoekRegel> {
+    let c = loep_app::zaken::case_types();
+    d.huisbezoeken
+        .iter()
+        .map(|b| BezoekRegel {
+            gepland: loep_app::nl::datum(&b.gepland.to_string()),
+            team: b.team.join(", "),
+            uitgevoerd: match b.uitgevoerd {
+                None => "nog niet".into(),
+                // A visit on another day than planned says so.
+                Some(u) if u != b.gepland => format!(
+                    "{} (niet op de geplande dag)",
+                    loep_app::nl::datum(&u.to_string())
                 ),
-                rechts: r.statustoelichting.clone(),
-            })
-            .collect(),
-        signalen: d
-            .signalen
-            .iter()
-            .map(|x| SignaalRegel {
-                signaal: x.signaal.clone(),
-                indicator: x.indicator.clone(),
-                thema: loep_app::inzage::labels::theme(&x.thema).to_string(),
-                uitleg: x.uitleg.clone(),
-                personen: numbered(&x.pseudoniemen, &personen),
-            })
-            .collect(),
-        personen: person_rows(&personen),
-        gepland_team: d
-            .huisbezoeken
-            .iter()
-            .rev()
-            .find(|h| h.uitgevoerd.is_none())
-            .map(|h| h.team.join(", "))
-            .unwrap_or_default(),
-        rollen: d
-            .rollen
-            .iter()
-            .map(|r| Regel {
-                links: c
-                    .roltype(&r.roltype)
-                    .map_or_else(|| r.roltype.clone(), |t| t.omschrijving.clone()),
-                rechts: [
-                    r.organisatie.map(|o| o.as_str().to_string()),
-                    r.medewerker.clone(),
-                    r.zaakkenmerk.as_ref().map(|k| format!("eigen kenmerk {k}")),
-                ]
-                .into_iter()
-                .flatten()
+                Some(u) => loep_app::nl::datum(&u.to_string()),
+            },
+            aanwezig: if b.uitgevoerd.is_some() && b.aanwezig.is_empty() {
+                "niet vastgelegd".to_string()
+            } else {
+                b.aanwezig.join(", ")
+            },
+            uitkomsten: b
+                .uitkomsten
+                .iter()
+                .map(|k| {
+                    c.uitkomst(k)
+                        .map_or_else(|| k.clone(), |t| t.omschrijving.clone())
+                })
                 .collect::<Vec<_>>()
-                .join(", "),
-            })
-            .collect(),
-        bezoeken: d
-            .huisbezoeken
-            .iter()
-            .map(|b| BezoekRegel {
-                gepland: loep_app::nl::datum(&b.gepland.to_string()),
-                team: b.team.join(", "),
-                uitgevoerd: match b.uitgevoerd {
-                    None => "nog niet".into(),
-                    // A visit on another day than planned says so.
-                    Some(u) if u != b.gepland => format!(
-                        "{} (niet op de geplande dag)",
-                        loep_app::nl::datum(&u.to_string())
-                    ),
-                    Some(u) => loep_app::nl::datum(&u.to_string()),
-                },
-                aanwezig: if b.uitgevoerd.is_some() && b.aanwezig.is_empty() {
-                    "niet vastgelegd".to_string()
-                } else {
-                    b.aanwezig.join(", ")
-                },
-                uitkomsten: b
-                    .uitkomsten
-                    .iter()
-                    .map(|k| {
-                        c.uitkomst(k)
-                            .map_or_else(|| k.clone(), |t| t.omschrijving.clone())
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                toelichting: b.toelichting.clone().unwrap_or_default(),
-            })
-            .collect(),
-        bevindingen: d
-            .bevindingen
-            .iter()
-            .map(|b| Regel {
-                links: b.indicator.clone(),
-                rechts: format!(
-                    "{} ({}, {})",
-                    b.oordeel.label(),
-                    b.door,
-                    loep_app::nl::tijdstip(&b.tijdstip)
-                ),
-            })
-            .collect(),
-        notities: d
-            .notities
-            .iter()
-            .map(|n| Regel {
-                links: format!(
-                    "{}{} ({})",
-                    n.door,
-                    n.organisatie
-                        .as_ref()
-                        .map(|o| format!(", {o}"))
-                        .unwrap_or_default(),
-                    loep_app::nl::tijdstip(&n.tijdstip)
-                ),
-                rechts: n.tekst.clone(),
-            })
-            .collect(),
-        indicatoren,
-        volgende,
-        resultaten: c
-            .resultaattypen
-            .iter()
-            .map(|r| Keuze {
-                code: r.code.clone(),
-                omschrijving: r.omschrijving.clone(),
-            })
-            .collect(),
-        roltypen: c
-            .roltypen
-            .iter()
-            .map(|r| Keuze {
-                code: r.code.clone(),
-                omschrijving: r.omschrijving.clone(),
-            })
-            .collect(),
-        organisaties: Partner::ALL
-            .iter()
-            .map(|p| Keuze {
-                code: p.as_str().to_string(),
-                omschrijving: p.as_str().to_string(),
-            })
-            .collect(),
-        uitkomsten: c
-            .uitkomsten
-            .iter()
-            .map(|r| Keuze {
-                code: r.code.clone(),
-                omschrijving: r.omschrijving.clone(),
-            })
-            .collect(),
-        oordelen: keuzes(Oordeel::ALL.map(|o| (o.as_str(), o.label()))),
-        mag: Mag {
-            behandelen: !gesloten && s.may(Actie::ZaakBehandelen),
-            toewijzen: !gesloten && s.may(Actie::ZaakToewijzen),
-            bezoek: !gesloten && s.may(Actie::HuisbezoekVastleggen),
-            notitie: !gesloten && s.may(Actie::BevindingVastleggen),
-            afsluiten: !gesloten && s.may(Actie::ZaakAfsluiten),
-            heropenen: gesloten && s.may(Actie::ZaakHeropenen),
-        },
-        fout,
-    }
+                .join("; "),
+            toelichting: b.toelichting.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The bevindingen per indicator, with who recorded them and when.
+fn bevindingen(d: &ZaakDetail) -> Vec<Regel> {
+    d.bevindingen
+        .iter()
+        .map(|b| Regel {
+            links: b.indicator.clone(),
+            rechts: format!(
+                "{} ({}, {})",
+                b.oordeel.label(),
+                b.door,
+                loep_app::nl::tijdstip(&b.tijdstip)
+            ),
+        })
+        .collect()
+}
+
+/// The partners' notes, with who wrote them and when.
+fn notities(d: &ZaakDetail) -> Vec<Regel> {
+    d.notities
+        .iter()
+        .map(|n| Regel {
+            links: format!(
+                "{}{} ({})",
+                n.door,
+                n.organisatie
+                    .as_ref()
+                    .map(|o| format!(", {o}"))
+                    .unwrap_or_default(),
+                loep_app::nl::tijdstip(&n.tijdstip)
+            ),
+            rechts: n.tekst.clone(),
+        })
+        .collect()
 }
 
 pub async fn show(

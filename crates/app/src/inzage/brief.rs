@@ -495,17 +495,59 @@ fn na(date: &str, days: u32) -> Option<String> {
 pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
     let org = ctx.organisatie();
     let c = ctx.config;
-    let t = &c.bewaartermijnen;
-    let zelf = r.pseudoniem.as_str();
     let n = naam(r);
+    let bronnen: Vec<BronBlok> = r
+        .bronnen
+        .iter()
+        .filter_map(|b| ctx.bron(b, r.pseudoniem.as_str()))
+        .collect();
+    let signalen = signalen(r, ctx);
+    let verwerkingen = verwerkingen(r, ctx);
+    let adresblok = adresblok(r, &n, ctx.adressen);
+    Brief {
+        huisstijl: Huisstijl::of(ctx.thema, ctx.logo.clone()),
+        afzender: match &c.publicatie.postadres {
+            Some(p) => format!("{org}, {}", p.trim()),
+            None => org.clone(),
+        },
+        zonder_adres: adresblok.len() < 2,
+        adresblok,
+        kenmerk: ctx.kenmerk.clone(),
+        datum: datum(r.opgesteld.get(..10).unwrap_or_default()),
+        beperking: beperking(ctx, &org),
+        ondertekening: ondertekening(c, &org),
+        titel: "Inzage in uw persoonsgegevens".to_string(),
+        opgesteld: tijdstip(&r.opgesteld),
+        persoon: persoon(r, &n),
+        inleiding: inleiding(ctx, &org),
+        project: project(ctx, &org),
+        bronnen_uitleg: bronnen_uitleg(bronnen.is_empty()),
+        bronnen,
+        vermeldingen: vermeldingen(r),
+        signalen_uitleg: signalen_uitleg(ctx, signalen.is_empty()),
+        signalen,
+        verwerkingen_uitleg: verwerkingen_uitleg(ctx, verwerkingen.is_empty()),
+        verwerkingen,
+        indicatoren_uitleg: vec![
+            "Dit zijn alle regels (indicatoren) die het project mag gebruiken. De volledige catalogus met de precieze regels, grenzen en onderbouwing is openbaar, net als de vermelding van het project in het Algoritmeregister van de overheid.".to_string(),
+        ],
+        indicatoren: indicatoren(r),
+        bewaren: bewaren(c, &org),
+        rechten: rechten(ctx, &org),
+        contact: contact(ctx, &org),
+        organisatie: org,
+    }
+}
 
-    let persoon = vec![
+/// Who the letter is about: name, birth date and BSN, as far as the project knows them.
+fn persoon(r: &Inzage, n: &str) -> Vec<Regel> {
+    vec![
         Regel::new(
             "Naam",
             if n.is_empty() {
                 "niet bekend in de BRP-gegevens van het project".to_string()
             } else {
-                n.clone()
+                n.to_string()
             },
         ),
         Regel::new(
@@ -523,10 +565,13 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 .clone()
                 .unwrap_or_else(|| "niet in het project".to_string()),
         ),
-    ];
+    ]
+}
 
-    let beperkt = |d: super::Deel| ctx.beperking.is_some_and(|b| b.delen.contains(&d));
-    let inleiding = vec![
+/// What the person asked, and what the overview holds.
+fn inleiding(ctx: &Context<'_>, org: &str) -> Vec<String> {
+    let c = ctx.config;
+    vec![
         format!(
             "U heeft gevraagd welke persoonsgegevens {org} over u verwerkt in het project \u{201c}{}\u{201d} (artikel 15 van de Algemene verordening gegevensbescherming, AVG).",
             c.naam
@@ -536,8 +581,12 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         } else {
             "In dit overzicht staan alle gegevens die het project over u heeft, per organisatie die ze leverde; de signalen waarbij u betrokken bent en hoe die tot stand kwamen; en alles wat er binnen het project met uw gegevens is gedaan. Aan het eind leest u hoe lang wij de gegevens bewaren, hoe u bezwaar maakt en bij wie u terechtkunt.".to_string()
         },
-    ];
-    let beperking: Vec<String> = match ctx.beperking {
+    ]
+}
+
+/// What is left out for a while (article 41 UAVG), and how to object; empty when nothing is.
+fn beperking(ctx: &Context<'_>, org: &str) -> Vec<String> {
+    match ctx.beperking {
         None => Vec::new(),
         Some(b) => vec![
             format!(
@@ -556,11 +605,15 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 "Bent u het niet eens met dit besluit, dan kunt u binnen zes weken na de datum van deze brief bezwaar maken bij {org} (artikel 34 UAVG en de Algemene wet bestuursrecht). U kunt ook een klacht indienen bij de Autoriteit Persoonsgegevens (zie ‘Uw rechten’)."
             ),
         ],
-    };
+    }
+}
 
-    let project = vec![
+/// The project: who is responsible, why, on what ground, where and until when.
+fn project(ctx: &Context<'_>, org: &str) -> Vec<Regel> {
+    let c = ctx.config;
+    vec![
         Regel::new("Project", c.naam.clone()),
-        Regel::new("Verantwoordelijk", org.clone()),
+        Regel::new("Verantwoordelijk", org),
         Regel::new("Doel", c.doel.clone()),
         Regel::new("Wettelijke grondslag", c.grondslag.clone()),
         Regel::new("Gebied", ctx.gebied(&c.gebied)),
@@ -572,17 +625,23 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 datum(&c.periode.tot)
             ),
         ),
-    ];
+    ]
+}
 
-    let bronnen: Vec<BronBlok> = r.bronnen.iter().filter_map(|b| ctx.bron(b, zelf)).collect();
+/// How the partners' data come in; and that there are none, when there are none.
+fn bronnen_uitleg(geen: bool) -> Vec<String> {
     let mut bronnen_uitleg = vec![
         "Partners leveren alleen de gegevens die in het convenant zijn afgesproken. Uw BSN wordt bij binnenkomst vervangen door een pseudoniem: een code waaruit uw naam niet af te leiden is. Analisten werken alleen met die code. Uw naam en geboortedatum staan apart, in een beveiligde identiteitskluis.".to_string(),
     ];
-    if bronnen.is_empty() {
+    if geen {
         bronnen_uitleg.push("Het project heeft geen gegevens van partners over u.".to_string());
     }
+    bronnen_uitleg
+}
 
-    let vermeldingen = r
+/// Where the person is named in another person's rows (which the overview leaves out).
+fn vermeldingen(r: &Inzage) -> Vec<String> {
+    r
         .vermeldingen
         .iter()
         .map(|v| {
@@ -599,15 +658,17 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 if v.rijen == 1 { "staat" } else { "staan" },
             )
         })
-        .collect();
+        .collect()
+}
 
+/// Every signal the person is involved in, with the facts the rule saw.
+fn signalen(r: &Inzage, ctx: &Context<'_>) -> Vec<SignaalBlok> {
     let titels: BTreeMap<&str, &str> = r
         .indicatoren
         .iter()
         .map(|i| (i.code.as_str(), i.titel.as_str()))
         .collect();
-    let signalen: Vec<SignaalBlok> = r
-        .signalen
+    r.signalen
         .iter()
         .map(|s| {
             let mut regels = vec![
@@ -644,7 +705,12 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 regels,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// What a signal is; and that a part is restricted, or that there are none.
+fn signalen_uitleg(ctx: &Context<'_>, geen: bool) -> Vec<String> {
+    let beperkt = |d: super::Deel| ctx.beperking.is_some_and(|b| b.delen.contains(&d));
     let mut signalen_uitleg = vec![
         "Een signaal betekent dat de gegevens over een adres voldoen aan een gepubliceerde regel (een indicator). Een signaal is een reden om beter te kijken, nooit een besluit over u. Hieronder staat per signaal welke feiten de regel zag en welke grens gold; klopt een feit niet, dan kunt u dat laten weten.".to_string(),
     ];
@@ -653,14 +719,17 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
             "Dit deel staat tijdelijk niet in het overzicht: zie de beperking bovenaan."
                 .to_string(),
         );
-    } else if signalen.is_empty() {
+    } else if geen {
         signalen_uitleg.push(
             "Geen enkele indicator heeft een signaal gegeven waarbij u betrokken bent.".to_string(),
         );
     }
+    signalen_uitleg
+}
 
-    let verwerkingen: Vec<Handeling> = r
-        .verwerkingen
+/// Every record of the processing log about the person, in words.
+fn verwerkingen(r: &Inzage, ctx: &Context<'_>) -> Vec<Handeling> {
+    r.verwerkingen
         .iter()
         .map(|v| {
             let mut details: Vec<String> = v
@@ -694,7 +763,11 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 details: details.join("; "),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// What the processing log is; and that a part is restricted, or that there are none.
+fn verwerkingen_uitleg(ctx: &Context<'_>, geen: bool) -> Vec<String> {
     let mut verwerkingen_uitleg = vec![
         "Elke verwerking van uw gegevens wordt vastgelegd in een verwerkingslog dat niet te wijzigen is zonder dat het opvalt. Dit zijn de regels die over u gaan, met de tijd (Nederlandse tijd). Verwerkingen van een hele levering (zoals het inlezen van alle gegevens van een partner) staan in het log op naam van die levering.".to_string(),
     ];
@@ -703,12 +776,15 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
             "Regels die horen bij het deel dat tijdelijk is beperkt, staan hier niet: zie de beperking bovenaan."
                 .to_string(),
         );
-    } else if verwerkingen.is_empty() {
+    } else if geen {
         verwerkingen_uitleg.push("Het verwerkingslog bevat geen regels over u.".to_string());
     }
+    verwerkingen_uitleg
+}
 
-    let indicatoren = r
-        .indicatoren
+/// Every indicator the project may use, with its theme.
+fn indicatoren(r: &Inzage) -> Vec<Regel> {
+    r.indicatoren
         .iter()
         .map(|i| {
             Regel::new(
@@ -720,8 +796,12 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 ),
             )
         })
-        .collect();
+        .collect()
+}
 
+/// How long the data are kept.
+fn bewaren(c: &ProjectConfig, org: &str) -> Vec<String> {
+    let t = &c.bewaartermijnen;
     let mut bewaren = vec![match na(&c.periode.tot, t.identiteiten_na_einde_dagen) {
         Some(d) => format!(
             "Gegevens van personen bij wie geen signaal is gevonden, worden uiterlijk {} dagen na het einde van het project vernietigd, dus uiterlijk op {d}.",
@@ -745,12 +825,16 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         t.signalen_dagen
     ));
     bewaren.push("Het verwerkingslog wordt niet gewist: zo kan een toezichthouder altijd nagaan wat er met gegevens is gebeurd. Het bevat geen namen, alleen pseudoniemen.".to_string());
+    bewaren
+}
 
+/// The person's rights: correction, objection, the human decision, a complaint.
+fn rechten(ctx: &Context<'_>, org: &str) -> Vec<Regel> {
     let waar = match ctx.contact() {
         Some(c) => format!("naar {c}"),
         None => format!("naar {org}"),
     };
-    let rechten = vec![
+    vec![
         Regel::new(
             "Klopt een gegeven niet?",
             "Vraag de organisatie die het gegeven leverde om het te verbeteren (artikel 16 AVG); bij elk gegeven staat wie dat is. Het project neemt de verbetering over met de volgende levering. U mag het ons ook laten weten; wij geven het dan door.",
@@ -771,8 +855,11 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
                 "Bent u het niet eens met de manier waarop {org} met uw gegevens omgaat, dan kunt u een klacht indienen bij de Autoriteit Persoonsgegevens (autoriteitpersoonsgegevens.nl; artikel 77 AVG). Dat kan ook zonder eerst bezwaar te maken."
             ),
         ),
-    ];
+    ]
+}
 
+/// Whom to ask: the privacy officer, and about this overview.
+fn contact(ctx: &Context<'_>, org: &str) -> Vec<Regel> {
     let mut contact = vec![Regel::new(
         format!("Functionaris gegevensbescherming van {org}"),
         match ctx.contact() {
@@ -787,7 +874,11 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
             None => format!("{org}; vermeld de datum van dit overzicht"),
         },
     ));
+    contact
+}
 
+/// The signature: greeting, organisation, the privacy officer's name and office.
+fn ondertekening(c: &ProjectConfig, org: &str) -> Vec<String> {
     let mut ondertekening = vec![
         "Met vriendelijke groet,".to_string(),
         format!("namens {org},"),
@@ -796,41 +887,7 @@ pub fn brief(r: &Inzage, ctx: &Context<'_>) -> Brief {
         ondertekening.push(f.trim().to_string());
     }
     ondertekening.push("Functionaris gegevensbescherming".to_string());
-    let adresblok = adresblok(r, &n, ctx.adressen);
-
-    Brief {
-        huisstijl: Huisstijl::of(ctx.thema, ctx.logo.clone()),
-        afzender: match &c.publicatie.postadres {
-            Some(p) => format!("{org}, {}", p.trim()),
-            None => org.clone(),
-        },
-        zonder_adres: adresblok.len() < 2,
-        adresblok,
-        kenmerk: ctx.kenmerk.clone(),
-        datum: datum(r.opgesteld.get(..10).unwrap_or_default()),
-        beperking,
-        ondertekening,
-        titel: "Inzage in uw persoonsgegevens".to_string(),
-        opgesteld: tijdstip(&r.opgesteld),
-        organisatie: org,
-        persoon,
-        inleiding,
-        project,
-        bronnen_uitleg,
-        bronnen,
-        vermeldingen,
-        signalen_uitleg,
-        signalen,
-        verwerkingen_uitleg,
-        verwerkingen,
-        indicatoren_uitleg: vec![
-            "Dit zijn alle regels (indicatoren) die het project mag gebruiken. De volledige catalogus met de precieze regels, grenzen en onderbouwing is openbaar, net als de vermelding van het project in het Algoritmeregister van de overheid.".to_string(),
-        ],
-        indicatoren,
-        bewaren,
-        rechten,
-        contact,
-    }
+    ondertekening
 }
 
 #[cfg(test)]

@@ -314,6 +314,18 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>> {
 /// Lays the letter out.
 fn layout(b: &Brief) -> Result<Layout> {
     let mut l = Layout::new()?;
+    head(&mut l, b);
+    project_and_sources(&mut l, b);
+    signals(&mut l, b);
+    processing(&mut l, b);
+    rules_rights_and_contact(&mut l, b);
+    number_pages(&mut l, b);
+    Ok(l)
+}
+
+/// The head of the letter: the addresses, date and reference, title, the person and the
+/// introduction, and what is restricted.
+fn head(l: &mut Layout, b: &Brief) {
     // The head of a letter for a window envelope (window on the left): the return address in
     // small print and the address block in the window, 45 mm from the top, about 22 mm from
     // the left and at most 85 mm wide; date and reference, and the letter itself, below the
@@ -353,7 +365,10 @@ fn layout(b: &Brief) -> Result<Layout> {
             l.paragraph(p);
         }
     }
+}
 
+/// The project, and the person's data per source.
+fn project_and_sources(l: &mut Layout, b: &Brief) {
     l.heading("Het project", 14.0);
     l.rows(&b.project);
 
@@ -390,7 +405,10 @@ fn layout(b: &Brief) -> Result<Layout> {
             l.paragraph(v);
         }
     }
+}
 
+/// The signals about the person.
+fn signals(l: &mut Layout, b: &Brief) {
     l.heading("Signalen over u", 14.0);
     for p in &b.signalen_uitleg {
         l.paragraph(p);
@@ -399,7 +417,10 @@ fn layout(b: &Brief) -> Result<Layout> {
         l.heading(&s.titel, 11.5);
         l.rows(&s.regels);
     }
+}
 
+/// What was done with the person's data: the processing log as a table.
+fn processing(l: &mut Layout, b: &Brief) {
     l.heading("Wat er met uw gegevens is gedaan", 14.0);
     for p in &b.verwerkingen_uitleg {
         l.paragraph(p);
@@ -429,7 +450,10 @@ fn layout(b: &Brief) -> Result<Layout> {
         }
         l.space(8.0);
     }
+}
 
+/// The indicators, how long the data are kept, the person's rights, contact and signature.
+fn rules_rights_and_contact(l: &mut Layout, b: &Brief) {
     l.heading("De regels (indicatoren) van dit project", 14.0);
     for p in &b.indicatoren_uitleg {
         l.paragraph(p);
@@ -457,8 +481,10 @@ fn layout(b: &Brief) -> Result<Layout> {
     for line in &b.ondertekening {
         l.text(line, Stijl::Gewoon, BODY, LEFT, WIDTH, false);
     }
+}
 
-    // Page numbers, now that the number of pages is known.
+/// Page numbers, now that the number of pages is known.
+fn number_pages(l: &mut Layout, b: &Brief) {
     let n = l.pages.len();
     let footer = format!("{} · {}", b.organisatie, b.titel);
     for i in 0..n {
@@ -473,24 +499,12 @@ fn layout(b: &Brief) -> Result<Layout> {
             grijs: true,
         });
     }
-    Ok(l)
 }
 
 /// The letter as a PDF.
 pub fn render(b: &Brief) -> Result<Vec<u8>> {
     let mut l = layout(b)?;
-
-    // Which glyphs each font must carry.
-    for p in &l.pages {
-        for r in &p.runs {
-            let font = &l.fonts[r.stijl as usize];
-            let glyphs: Vec<(u16, char)> = r.text.chars().map(|c| (font.glyph(c), c)).collect();
-            let font = &mut l.fonts[r.stijl as usize];
-            for (g, c) in glyphs {
-                font.used.entry(g).or_insert(c);
-            }
-        }
-    }
+    mark_used_glyphs(&mut l);
 
     let mut next = Ref::new(1);
     let catalog = next.bump();
@@ -507,83 +521,7 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
     let mut remappers = Vec::new();
     let mut font_refs = Vec::new();
     for font in &l.fonts {
-        let mut remapper = subsetter::GlyphRemapper::new();
-        remapper.remap(0);
-        for g in font.used.keys() {
-            remapper.remap(*g);
-        }
-        let subset = subsetter::subset(font.data, 0, &remapper)
-            .map_err(|e| anyhow!("kan het lettertype niet inperken: {e}"))?;
-        let (type0, cid, descriptor, file, cmap) = (
-            next.bump(),
-            next.bump(),
-            next.bump(),
-            next.bump(),
-            next.bump(),
-        );
-        let system = SystemInfo {
-            registry: Str(b"Adobe"),
-            ordering: Str(b"Identity"),
-            supplement: 0,
-        };
-        pdf.type0_font(type0)
-            .base_font(Name(font.base))
-            .encoding_predefined(Name(b"Identity-H"))
-            .descendant_font(cid)
-            .to_unicode(cmap);
-        let scale = 1000.0 / font.units();
-        let mut c = pdf.cid_font(cid);
-        c.subtype(CidFontType::Type2)
-            .base_font(Name(font.base))
-            .system_info(system)
-            .font_descriptor(descriptor)
-            .default_width(0.0)
-            .cid_to_gid_map_predefined(Name(b"Identity"));
-        {
-            let mut w = c.widths();
-            for g in font.used.keys() {
-                if let Some(new) = remapper.get(*g) {
-                    w.consecutive(new, [font.advance(*g) * scale]);
-                }
-            }
-        }
-        c.finish();
-        let bbox = font.face.global_bounding_box();
-        let ascent = f32::from(font.face.ascender()) * scale;
-        pdf.font_descriptor(descriptor)
-            .name(Name(font.base))
-            .flags(FontFlags::NON_SYMBOLIC)
-            .bbox(Rect::new(
-                f32::from(bbox.x_min) * scale,
-                f32::from(bbox.y_min) * scale,
-                f32::from(bbox.x_max) * scale,
-                f32::from(bbox.y_max) * scale,
-            ))
-            .italic_angle(0.0)
-            .ascent(ascent)
-            .descent(f32::from(font.face.descender()) * scale)
-            .cap_height(
-                font.face
-                    .capital_height()
-                    .map_or(ascent, |h| f32::from(h) * scale),
-            )
-            .stem_v(if font.base.ends_with(b"Bold") {
-                120.0
-            } else {
-                80.0
-            })
-            .font_file2(file);
-        let packed = deflate(&subset)?;
-        pdf.stream(file, &packed).filter(Filter::FlateDecode).pair(
-            Name(b"Length1"),
-            i32::try_from(subset.len()).context("lettertype te groot")?,
-        );
-        let map = to_unicode(
-            font.used
-                .iter()
-                .filter_map(|(g, ch)| Some((remapper.get(*g)?, *ch))),
-        );
-        pdf.stream(cmap, map.as_bytes());
+        let (remapper, type0) = write_font(&mut pdf, &mut next, font)?;
         remappers.push(remapper);
         font_refs.push(type0);
     }
@@ -596,105 +534,248 @@ pub fn render(b: &Brief) -> Result<Vec<u8>> {
         Some(Err(_)) | None => None,
     };
     let logo_ref = match &logo {
-        Some(image) => {
-            let (img, mask) = (next.bump(), next.bump());
-            let colour_space = if image.kleur { 3 } else { 1 };
-            let packed = deflate(&image.pixels)?;
-            let mut x = pdf.image_xobject(img, &packed);
-            x.filter(Filter::FlateDecode);
-            x.width(image.breedte as i32)
-                .height(image.hoogte as i32)
-                .bits_per_component(8);
-            if colour_space == 3 {
-                x.color_space().device_rgb();
-            } else {
-                x.color_space().device_gray();
-            }
-            if image.alpha.is_some() {
-                x.s_mask(mask);
-            }
-            x.finish();
-            if let Some(alpha) = &image.alpha {
-                let packed = deflate(alpha)?;
-                let mut m = pdf.image_xobject(mask, &packed);
-                m.filter(Filter::FlateDecode);
-                m.width(image.breedte as i32)
-                    .height(image.hoogte as i32)
-                    .bits_per_component(8);
-                m.color_space().device_gray();
-                m.finish();
-            }
-            Some(img)
-        }
+        Some(image) => Some(write_logo(&mut pdf, &mut next, image)?),
         None => None,
     };
 
+    let resources = PageResources {
+        tree,
+        fonts: &l.fonts,
+        remappers: &remappers,
+        refs: &font_refs,
+    };
     let mut page_refs = Vec::new();
     for (n, p) in l.pages.iter().enumerate() {
-        let (page, contents) = (next.bump(), next.bump());
-        let mut c = Content::new();
-        for (x0, x1, y, heavy) in &p.rules {
-            if *heavy {
-                // The organisation's accent colour (`[thema]`), else the letter's blue.
-                let [r, g, b] = b.huisstijl.kleur.unwrap_or([0.08, 0.26, 0.45]);
-                c.set_stroke_rgb(r, g, b).set_line_width(1.2);
-            } else {
-                c.set_stroke_rgb(0.8, 0.8, 0.8).set_line_width(0.4);
-            }
-            c.move_to(*x0, *y).line_to(*x1, *y).stroke();
-        }
-        for r in &p.runs {
-            let i = r.stijl as usize;
-            let font = &l.fonts[i];
-            let mut bytes = Vec::with_capacity(r.text.len() * 2);
-            for ch in r.text.chars() {
-                let g = remappers[i].get(font.glyph(ch)).unwrap_or(0);
-                bytes.extend_from_slice(&g.to_be_bytes());
-            }
-            if r.grijs {
-                c.set_fill_rgb(0.3, 0.3, 0.3);
-            } else {
-                c.set_fill_rgb(0.1, 0.1, 0.1);
-            }
-            c.begin_text()
-                .set_font(Name(if i == 0 { b"F1" } else { b"F2" }), r.size)
-                .next_line(r.x, r.y)
-                .show(Str(&bytes))
-                .end_text();
-        }
-        let with_logo = n == 0 && logo_ref.is_some();
-        if let (true, Some(image)) = (with_logo, &logo) {
-            // At most 120 × 40 points, its proportions kept, in the top right margin above
-            // the first line of text.
-            let scale = (120.0 / image.breedte as f32).min(40.0 / image.hoogte as f32);
-            let (w, h) = (image.breedte as f32 * scale, image.hoogte as f32 * scale);
-            c.save_state()
-                .transform([w, 0.0, 0.0, h, PAGE_W - RIGHT - w, PAGE_H - 20.0 - h])
-                .x_object(Name(b"Logo"))
-                .restore_state();
-        }
-        let packed = deflate(&c.finish())?;
-        pdf.stream(contents, &packed).filter(Filter::FlateDecode);
-        let mut pg = pdf.page(page);
-        pg.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
-            .parent(tree)
-            .contents(contents);
-        let mut resources = pg.resources();
-        resources
-            .fonts()
-            .pair(Name(b"F1"), font_refs[0])
-            .pair(Name(b"F2"), font_refs[1]);
-        if let (true, Some(r)) = (with_logo, logo_ref) {
-            resources.x_objects().pair(Name(b"Logo"), r);
-        }
-        resources.finish();
-        pg.finish();
-        page_refs.push(page);
+        // The logo goes on the first page.
+        let logo = match (n == 0, &logo, logo_ref) {
+            (true, Some(image), Some(r)) => Some((image, r)),
+            _ => None,
+        };
+        page_refs.push(write_page(&mut pdf, &mut next, &resources, b, p, logo)?);
     }
     let count = i32::try_from(page_refs.len()).context("te veel pagina's")?;
     pdf.pages(tree).kids(page_refs).count(count);
     pdf.catalog(catalog).pages(tree);
     Ok(pdf.finish())
+}
+
+/// Marks which glyphs each font must carry: those of the text set in it.
+fn mark_used_glyphs(l: &mut Layout) {
+    for p in &l.pages {
+        for r in &p.runs {
+            let font = &l.fonts[r.stijl as usize];
+            let glyphs: Vec<(u16, char)> = r.text.chars().map(|c| (font.glyph(c), c)).collect();
+            let font = &mut l.fonts[r.stijl as usize];
+            for (g, c) in glyphs {
+                font.used.entry(g).or_insert(c);
+            }
+        }
+    }
+}
+
+/// Writes one font of the letter as a Type 0 font with its CID font, descriptor, subsetted
+/// file and ToUnicode map; returns how its glyphs were renumbered, and its reference.
+fn write_font(
+    pdf: &mut Pdf,
+    next: &mut Ref,
+    font: &Font,
+) -> Result<(subsetter::GlyphRemapper, Ref)> {
+    let mut remapper = subsetter::GlyphRemapper::new();
+    remapper.remap(0);
+    for g in font.used.keys() {
+        remapper.remap(*g);
+    }
+    let subset = subsetter::subset(font.data, 0, &remapper)
+        .map_err(|e| anyhow!("kan het lettertype niet inperken: {e}"))?;
+    let (type0, cid, descriptor, file, cmap) = (
+        next.bump(),
+        next.bump(),
+        next.bump(),
+        next.bump(),
+        next.bump(),
+    );
+    let system = SystemInfo {
+        registry: Str(b"Adobe"),
+        ordering: Str(b"Identity"),
+        supplement: 0,
+    };
+    pdf.type0_font(type0)
+        .base_font(Name(font.base))
+        .encoding_predefined(Name(b"Identity-H"))
+        .descendant_font(cid)
+        .to_unicode(cmap);
+    let scale = 1000.0 / font.units();
+    let mut c = pdf.cid_font(cid);
+    c.subtype(CidFontType::Type2)
+        .base_font(Name(font.base))
+        .system_info(system)
+        .font_descriptor(descriptor)
+        .default_width(0.0)
+        .cid_to_gid_map_predefined(Name(b"Identity"));
+    {
+        let mut w = c.widths();
+        for g in font.used.keys() {
+            if let Some(new) = remapper.get(*g) {
+                w.consecutive(new, [font.advance(*g) * scale]);
+            }
+        }
+    }
+    c.finish();
+    let bbox = font.face.global_bounding_box();
+    let ascent = f32::from(font.face.ascender()) * scale;
+    pdf.font_descriptor(descriptor)
+        .name(Name(font.base))
+        .flags(FontFlags::NON_SYMBOLIC)
+        .bbox(Rect::new(
+            f32::from(bbox.x_min) * scale,
+            f32::from(bbox.y_min) * scale,
+            f32::from(bbox.x_max) * scale,
+            f32::from(bbox.y_max) * scale,
+        ))
+        .italic_angle(0.0)
+        .ascent(ascent)
+        .descent(f32::from(font.face.descender()) * scale)
+        .cap_height(
+            font.face
+                .capital_height()
+                .map_or(ascent, |h| f32::from(h) * scale),
+        )
+        .stem_v(if font.base.ends_with(b"Bold") {
+            120.0
+        } else {
+            80.0
+        })
+        .font_file2(file);
+    let packed = deflate(&subset)?;
+    pdf.stream(file, &packed).filter(Filter::FlateDecode).pair(
+        Name(b"Length1"),
+        i32::try_from(subset.len()).context("lettertype te groot")?,
+    );
+    let map = to_unicode(
+        font.used
+            .iter()
+            .filter_map(|(g, ch)| Some((remapper.get(*g)?, *ch))),
+    );
+    pdf.stream(cmap, map.as_bytes());
+    Ok((remapper, type0))
+}
+
+/// Writes the logo as an image with its alpha as a soft mask; returns the image's reference.
+fn write_logo(pdf: &mut Pdf, next: &mut Ref, image: &Logo) -> Result<Ref> {
+    let (img, mask) = (next.bump(), next.bump());
+    let colour_space = if image.kleur { 3 } else { 1 };
+    let packed = deflate(&image.pixels)?;
+    let mut x = pdf.image_xobject(img, &packed);
+    x.filter(Filter::FlateDecode);
+    x.width(image.breedte as i32)
+        .height(image.hoogte as i32)
+        .bits_per_component(8);
+    if colour_space == 3 {
+        x.color_space().device_rgb();
+    } else {
+        x.color_space().device_gray();
+    }
+    if image.alpha.is_some() {
+        x.s_mask(mask);
+    }
+    x.finish();
+    if let Some(alpha) = &image.alpha {
+        let packed = deflate(alpha)?;
+        let mut m = pdf.image_xobject(mask, &packed);
+        m.filter(Filter::FlateDecode);
+        m.width(image.breedte as i32)
+            .height(image.hoogte as i32)
+            .bits_per_component(8);
+        m.color_space().device_gray();
+        m.finish();
+    }
+    Ok(img)
+}
+
+/// What every page refers to: the page tree, the fonts its text is set in, how their glyphs
+/// were renumbered in the subsets, and their references.
+struct PageResources<'a> {
+    tree: Ref,
+    fonts: &'a [Font; 2],
+    remappers: &'a [subsetter::GlyphRemapper],
+    refs: &'a [Ref],
+}
+
+/// Writes one page (its rules, its text and, on the first, the logo) under the page tree;
+/// returns its reference.
+fn write_page(
+    pdf: &mut Pdf,
+    next: &mut Ref,
+    shared: &PageResources,
+    b: &Brief,
+    p: &Page,
+    logo: Option<(&Logo, Ref)>,
+) -> Result<Ref> {
+    let (page, contents) = (next.bump(), next.bump());
+    let c = page_content(shared, b, p, logo.map(|(image, _)| image));
+    let packed = deflate(&c.finish())?;
+    pdf.stream(contents, &packed).filter(Filter::FlateDecode);
+    let mut pg = pdf.page(page);
+    pg.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+        .parent(shared.tree)
+        .contents(contents);
+    let mut resources = pg.resources();
+    resources
+        .fonts()
+        .pair(Name(b"F1"), shared.refs[0])
+        .pair(Name(b"F2"), shared.refs[1]);
+    if let Some((_, r)) = logo {
+        resources.x_objects().pair(Name(b"Logo"), r);
+    }
+    resources.finish();
+    pg.finish();
+    Ok(page)
+}
+
+/// The content of one page: its rules in the accent colour or grey, its text runs, and the
+/// logo when it has one.
+fn page_content(shared: &PageResources, b: &Brief, p: &Page, logo: Option<&Logo>) -> Content {
+    let mut c = Content::new();
+    for (x0, x1, y, heavy) in &p.rules {
+        if *heavy {
+            // The organisation's accent colour (`[thema]`), else the letter's blue.
+            let [r, g, b] = b.huisstijl.kleur.unwrap_or([0.08, 0.26, 0.45]);
+            c.set_stroke_rgb(r, g, b).set_line_width(1.2);
+        } else {
+            c.set_stroke_rgb(0.8, 0.8, 0.8).set_line_width(0.4);
+        }
+        c.move_to(*x0, *y).line_to(*x1, *y).stroke();
+    }
+    for r in &p.runs {
+        let i = r.stijl as usize;
+        let font = &shared.fonts[i];
+        let mut bytes = Vec::with_capacity(r.text.len() * 2);
+        for ch in r.text.chars() {
+            let g = shared.remappers[i].get(font.glyph(ch)).unwrap_or(0);
+            bytes.extend_from_slice(&g.to_be_bytes());
+        }
+        if r.grijs {
+            c.set_fill_rgb(0.3, 0.3, 0.3);
+        } else {
+            c.set_fill_rgb(0.1, 0.1, 0.1);
+        }
+        c.begin_text()
+            .set_font(Name(if i == 0 { b"F1" } else { b"F2" }), r.size)
+            .next_line(r.x, r.y)
+            .show(Str(&bytes))
+            .end_text();
+    }
+    if let Some(image) = logo {
+        // At most 120 × 40 points, its proportions kept, in the top right margin above
+        // the first line of text.
+        let scale = (120.0 / image.breedte as f32).min(40.0 / image.hoogte as f32);
+        let (w, h) = (image.breedte as f32 * scale, image.hoogte as f32 * scale);
+        c.save_state()
+            .transform([w, 0.0, 0.0, h, PAGE_W - RIGHT - w, PAGE_H - 20.0 - h])
+            .x_object(Name(b"Logo"))
+            .restore_state();
+    }
+    c
 }
 
 /// A decoded logo: 8-bit samples, colour (RGB) or grey, and its alpha apart.

@@ -1272,6 +1272,41 @@ const BUURT_WATER: &[&str] = &["water"];
 const WIJK_CODE: &[&str] = &["wijkcode", "wk_code"];
 const WIJK_NAAM: &[&str] = &["wijknaam", "wk_naam"];
 
+/// The names of the wijken of gemeente `gm` in layer `wijken`, by upper-case wijkcode, read from
+/// its columns (code, name).
+fn wijknamen(
+    g: &Gpkg,
+    wijken: &Laag,
+    (w_code, w_naam): (&str, &str),
+    gm: &CbsCode,
+) -> Result<HashMap<String, Option<String>>> {
+    let wijk_prefix = format!("WK{}", gm.digits);
+    let mut wijknamen: HashMap<String, Option<String>> = HashMap::new();
+    let sql = format!(
+        "SELECT {}, {} FROM {}",
+        ident(w_code),
+        ident(w_naam),
+        ident(&wijken.naam)
+    );
+    let mut stmt = g.conn.prepare(&sql).map_err(|e| wijken.plek.sql(e))?;
+    let mut rows = stmt.query([]).map_err(|e| wijken.plek.sql(e))?;
+    while let Some(r) = rows.next().map_err(|e| wijken.plek.sql(e))? {
+        let code = r
+            .get_ref(0)
+            .ok()
+            .and_then(|v| text_value(v, 0).ok().flatten());
+        let Some(code) = code.filter(|c| c.to_ascii_uppercase().starts_with(&wijk_prefix)) else {
+            continue;
+        };
+        let naam = r
+            .get_ref(1)
+            .ok()
+            .and_then(|v| text_value(v, 0).ok().flatten());
+        wijknamen.insert(code.to_ascii_uppercase(), naam);
+    }
+    Ok(wijknamen)
+}
+
 /// CBS wijk- en buurtkaart GeoPackage → the contract CSV of `cbs_buurt` (header and one row
 /// per buurt of `gemeentecode`, accepted as `GM0392` or `0392`, in buurtcode order), and the
 /// index of those buurten for [`bag_csv`]. Water buurten are kept (see the module
@@ -1305,33 +1340,7 @@ pub fn cbs_buurten_csv(
     let w_code = wijken.vereist(WIJK_CODE, ADVIES_CBS)?;
     let w_naam = wijken.vereist(WIJK_NAAM, ADVIES_CBS)?;
 
-    let wijk_prefix = format!("WK{}", gm.digits);
-    let mut wijknamen: HashMap<String, Option<String>> = HashMap::new();
-    {
-        let sql = format!(
-            "SELECT {}, {} FROM {}",
-            ident(&w_code),
-            ident(&w_naam),
-            ident(&wijken.naam)
-        );
-        let mut stmt = g.conn.prepare(&sql).map_err(|e| wijken.plek.sql(e))?;
-        let mut rows = stmt.query([]).map_err(|e| wijken.plek.sql(e))?;
-        while let Some(r) = rows.next().map_err(|e| wijken.plek.sql(e))? {
-            let code = r
-                .get_ref(0)
-                .ok()
-                .and_then(|v| text_value(v, 0).ok().flatten());
-            let Some(code) = code.filter(|c| c.to_ascii_uppercase().starts_with(&wijk_prefix))
-            else {
-                continue;
-            };
-            let naam = r
-                .get_ref(1)
-                .ok()
-                .and_then(|v| text_value(v, 0).ok().flatten());
-            wijknamen.insert(code.to_ascii_uppercase(), naam);
-        }
-    }
+    let wijknamen = wijknamen(&g, &wijken, (&w_code, &w_naam), &gm)?;
 
     let water_sql = b_water.as_deref().map_or("NULL".to_string(), ident);
     let sql = format!(

@@ -22,14 +22,14 @@ use loep_vault::format::Soort;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::source::TableSource;
-use crate::validate::TablePlan;
+use crate::validate::{Scope, TablePlan};
 use commit::{Delivery, Staged, TableOutput};
 use plan::{PlannedFile, plan};
 use scope::{NewKeys, load_scope};
-use sinks::{RejectSink, Sinks, load_table};
+use sinks::{RejectSink, Sinks, TableLoad, TableResults, load_table};
 
 /// A problem that refuses a file (and so the delivery).
 #[derive(Debug, Clone, Serialize)]
@@ -273,37 +273,120 @@ fn run(
                 return Err(e);
             }
         };
-    let result = read_and_load(
-        project, dir, &started, meta, files, &converted, progress, proef,
-    );
+    let run = Run {
+        dir,
+        started: &started,
+        partner: meta.as_ref().and_then(|m| m.partner.clone()),
+        peildatum: meta.as_ref().and_then(|m| m.peildatum.clone()),
+        converted: &converted,
+        progress,
+        proef,
+    };
+    let result = read_and_load(project, &run, &files);
     // Whatever happened, the staging areas go; committed files were moved out of them.
     let _ = std::fs::remove_dir_all(project.layout.staging());
     let _ = std::fs::remove_dir_all(project.layout.vault_staging());
     result
 }
 
+/// What the steps of one intake share.
+struct Run<'a> {
+    /// The delivered directory.
+    dir: &'a Path,
+    /// When the intake started.
+    started: &'a str,
+    partner: Option<String>,
+    peildatum: Option<String>,
+    /// The sources in their publisher's form, converted to contract CSVs.
+    converted: &'a BTreeMap<&'static str, convert::Converted>,
+    progress: &'a dyn Progress,
+    /// A dry run: nothing is registered.
+    proef: bool,
+}
+
+/// A planned file opened with its header checked, and its table's plan.
+type Opened<'a> = (&'a PlannedFile, TableSource, TablePlan);
+
+impl TableReport {
+    /// The report of a table before any row is counted.
+    fn new(f: &PlannedFile, uitkomst: Outcome, snapshot_id: String) -> TableReport {
+        TableReport {
+            tabel: f.table.name.to_string(),
+            bestand: f.file_name.clone(),
+            uitkomst,
+            snapshot_id,
+            rijen_gelezen: 0,
+            rijen_geladen: 0,
+            rijen_afgewezen: 0,
+            rijen_buiten_gebied: 0,
+            lege_regels: 0,
+            lezingen: BTreeMap::new(),
+            bron: Vec::new(),
+            rijen_overgenomen: 0,
+            wijzigingen: None,
+        }
+    }
+}
+
 /// Opens every file of a planned delivery, loads the tables that changed and registers them.
-#[allow(clippy::too_many_arguments)]
 fn read_and_load(
     project: &mut Project,
-    dir: &Path,
-    started: &str,
-    meta: Option<plan::DeliveryMeta>,
-    files: Vec<PlannedFile>,
-    converted: &BTreeMap<&'static str, convert::Converted>,
-    progress: &dyn Progress,
-    proef: bool,
+    run: &Run,
+    files: &[PlannedFile],
 ) -> Result<IntakeReport, IntakeError> {
-    let started = started.to_string();
-    let partner = meta.as_ref().and_then(|m| m.partner.clone());
-    let peildatum = meta.as_ref().and_then(|m| m.peildatum.clone());
     // The plan refused a peildatum that does not parse.
-    let peildatum_value = peildatum.as_deref().and_then(|d| Datum::parse(d).ok());
+    let peildatum = run.peildatum.as_deref().and_then(|d| Datum::parse(d).ok());
+    let opened = match open_all(files, run.converted, peildatum.as_ref()) {
+        Ok(opened) => opened,
+        Err(problems) => {
+            let e = IntakeError::Refused(problems);
+            if !run.proef {
+                log_refusal(project, run.started, &e);
+            }
+            return Err(e);
+        }
+    };
+    let (todo, reports) = changed_tables(project, opened)?;
+    if todo.is_empty() {
+        return Ok(IntakeReport {
+            levering_id: None,
+            proef: run.proef,
+            partner: run.partner.clone(),
+            peildatum: run.peildatum.clone(),
+            tabellen: reports,
+            afwijzingen_totaal: 0,
+            afwijzingen_per_reden: BTreeMap::new(),
+            afwijzingen: Vec::new(),
+            afwijzingen_rapport: None,
+            koppeling: None,
+        });
+    }
 
-    // Open every file and check its header before reading any row.
+    let result = load(project, run, todo, reports);
+    // Whatever happened, the staging areas go; committed files were moved out of them.
+    let _ = std::fs::remove_dir_all(project.layout.staging());
+    let _ = std::fs::remove_dir_all(project.layout.vault_staging());
+    match result {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            if !run.proef {
+                log_refusal(project, run.started, &e);
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Opens every file (its converted CSV, for a source in its publisher's form) and checks its
+/// header before any row is read; every problem of every file, or the files with their plans.
+fn open_all<'a>(
+    files: &'a [PlannedFile],
+    converted: &BTreeMap<&'static str, convert::Converted>,
+    peildatum: Option<&Datum>,
+) -> Result<Vec<Opened<'a>>, Vec<FileProblem>> {
     let mut problems = Vec::new();
     let mut opened = Vec::new();
-    for f in &files {
+    for f in files {
         let source = match converted.get(f.table.name) {
             Some(c) => std::fs::File::open(&c.csv)
                 .map_err(anyhow::Error::from)
@@ -316,7 +399,7 @@ fn read_and_load(
         match source {
             Err(e) => problems.push(source_problem(&f.file_name, &e)),
             Ok(src) => match TablePlan::new(f.table, &src.header, src.delimiter).map(|plan| {
-                match &peildatum_value {
+                match peildatum {
                     // Dates that may not lie in the future are checked against the peildatum.
                     Some(d) => plan.with_peildatum(d),
                     None => plan,
@@ -335,76 +418,31 @@ fn read_and_load(
             },
         }
     }
-    if !problems.is_empty() {
-        let e = IntakeError::Refused(problems);
-        if !proef {
-            log_refusal(project, &started, &e);
-        }
-        return Err(e);
+    if problems.is_empty() {
+        Ok(opened)
+    } else {
+        Err(problems)
     }
+}
 
-    // Which tables changed?
+/// The opened files whose table changed, and the reports of those that did not (the same
+/// content as the current snapshot).
+fn changed_tables<'a>(
+    project: &Project,
+    opened: Vec<Opened<'a>>,
+) -> Result<(Vec<Opened<'a>>, Vec<TableReport>)> {
     let mut todo = Vec::new();
     let mut reports = Vec::new();
     for (f, src, plan) in opened {
         match deliveries::current_snapshot(project.db(), f.table.name)? {
             Some(cur) if cur.inhoud_sha256 == f.sha256 => reports.push(TableReport {
-                tabel: f.table.name.to_string(),
-                bestand: f.file_name.clone(),
-                uitkomst: Outcome::Unchanged,
-                snapshot_id: cur.snapshot_id,
-                rijen_gelezen: 0,
                 rijen_geladen: cur.rijen_geladen as u64,
-                rijen_afgewezen: 0,
-                rijen_buiten_gebied: 0,
-                lege_regels: 0,
-                lezingen: BTreeMap::new(),
-                bron: Vec::new(),
-                rijen_overgenomen: 0,
-                wijzigingen: None,
+                ..TableReport::new(f, Outcome::Unchanged, cur.snapshot_id)
             }),
             _ => todo.push((f, src, plan)),
         }
     }
-    if todo.is_empty() {
-        return Ok(IntakeReport {
-            levering_id: None,
-            proef,
-            partner,
-            peildatum,
-            tabellen: reports,
-            afwijzingen_totaal: 0,
-            afwijzingen_per_reden: BTreeMap::new(),
-            afwijzingen: Vec::new(),
-            afwijzingen_rapport: None,
-            koppeling: None,
-        });
-    }
-
-    let result = load(
-        project,
-        dir,
-        &started,
-        partner.as_deref(),
-        peildatum.as_deref(),
-        todo,
-        reports,
-        converted,
-        progress,
-        proef,
-    );
-    // Whatever happened, the staging areas go; committed files were moved out of them.
-    let _ = std::fs::remove_dir_all(project.layout.staging());
-    let _ = std::fs::remove_dir_all(project.layout.vault_staging());
-    match result {
-        Ok(r) => Ok(r),
-        Err(e) => {
-            if !proef {
-                log_refusal(project, &started, &e);
-            }
-            Err(e)
-        }
-    }
+    Ok((todo, reports))
 }
 
 fn log_refusal(project: &mut Project, started: &str, e: &IntakeError) {
@@ -423,18 +461,13 @@ fn log_refusal(project: &mut Project, started: &str, e: &IntakeError) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Loads the changed tables in the vault's and the store's transactions, and registers the
+/// delivery (or, in a dry run, only reports it).
 fn load(
     project: &mut Project,
-    dir: &Path,
-    started: &str,
-    partner: Option<&str>,
-    peildatum: Option<&str>,
-    todo: Vec<(&PlannedFile, TableSource, TablePlan)>,
+    run: &Run,
+    todo: Vec<Opened>,
     reports: Vec<TableReport>,
-    converted: &BTreeMap<&'static str, convert::Converted>,
-    progress: &dyn Progress,
-    proef: bool,
 ) -> Result<IntakeReport, IntakeError> {
     let pseudo = project.pseudonymiser()?;
     let mut scope = load_scope(project)?;
@@ -464,9 +497,75 @@ fn load(
             .map(|rel| layout.dir.join(rel)),
         None => None,
     };
-    // The snapshots this delivery replaces, to compare with and to carry rows over from.
+    let mut previous = previous_snapshots(project, &vault, &todo)?;
+    let loading = Loading {
+        run,
+        layout: &layout,
+        levering_id: &levering_id,
+        staging: &staging,
+        vault_staging: &vault_staging,
+        pseudo: &pseudo,
+        limit,
+        current_bag,
+        current_births,
+    };
+    let vtx = vault.begin()?;
+    let tx = project.begin()?;
+    let mut outputs: Vec<TableOutput> = Vec::new();
+    let rejects = {
+        let mut rejects = RejectSink::new(&tx, &vtx, &staging.join("afwijzingen.csv"))?;
+        for opened in todo {
+            let previous = previous.remove(opened.0.table.name);
+            let output = loading.table(opened, previous, &mut scope, &outputs, &mut rejects)?;
+            outputs.push(output);
+        }
+        rejects.finish()?
+    };
+
+    if run.proef {
+        // Nothing is registered: the transactions roll back, the staged files are removed.
+        drop(tx);
+        drop(vtx);
+        return Ok(commit::report_of(
+            None,
+            run.partner.as_deref(),
+            run.peildatum.as_deref(),
+            outputs,
+            reports,
+            rejects,
+            None,
+        ));
+    }
+    // Register the delivery. Files move into place first; a crash before the commit leaves them
+    // unreferenced, and the next open of the project removes them.
+    commit::register(
+        &layout,
+        tx,
+        vtx,
+        &Delivery {
+            dir: run.dir,
+            levering_id: &levering_id,
+            started: run.started,
+            partner: run.partner.as_deref(),
+            peildatum: run.peildatum.as_deref(),
+            activity: &activity,
+            staging: &staging,
+        },
+        outputs,
+        reports,
+        rejects,
+    )
+}
+
+/// The snapshots this delivery replaces, to compare with and to carry rows over from.
+fn previous_snapshots(
+    project: &Project,
+    vault: &loep_vault::Vault,
+    todo: &[Opened],
+) -> Result<BTreeMap<&'static str, crate::carry::Previous>> {
+    let layout = &project.layout;
     let mut previous = BTreeMap::new();
-    for (f, _, _) in &todo {
+    for (f, _, _) in todo {
         if let Some(s) = deliveries::current_snapshot(project.db(), f.table.name)? {
             let in_vault = |kind| -> Result<_> {
                 Ok(vault
@@ -482,172 +581,180 @@ fn load(
             previous.insert(f.table.name, prev);
         }
     }
-    let vtx = vault.begin()?;
-    let tx = project.begin()?;
-    let mut outputs: Vec<TableOutput> = Vec::new();
-    let rejects = {
-        let mut rejects = RejectSink::new(&tx, &vtx, &staging.join("afwijzingen.csv"))?;
-        for (f, mut src, mut plan) in todo {
-            let t_started = clock::now();
-            let name = f.table.name;
-            let mut staged = Staged {
-                data: (
-                    staging.join(format!("{name}.parquet")),
-                    layout.data_file(name, &levering_id),
-                ),
-                identity: plan.identity_schema.as_ref().map(|_| {
-                    (
-                        vault_staging.join(format!("identiteit-{name}.parquet")),
-                        layout.vault_file(Soort::Identiteit.as_str(), name, &levering_id),
-                    )
-                }),
-                bsn: f
-                    .table
-                    .columns
-                    .iter()
-                    .any(|c| c.ty == ColumnType::Bsn)
-                    .then(|| {
-                        (
-                            vault_staging.join(format!("bsn-{name}.parquet")),
-                            layout.vault_file(Soort::Bsn.as_str(), name, &levering_id),
-                        )
-                    }),
-                scope: None,
-            };
-            if matches!(f.table.scope, ScopeRule::Report | ScopeRule::Registration)
-                && scope.addresses.is_none()
-            {
-                let bag = outputs
-                    .iter()
-                    .find(|o| o.report.tabel == "bag_verblijfsobject")
-                    .map(|o| o.staged.data.0.clone())
-                    .or_else(|| current_bag.clone());
-                if let Some(bag) = bag {
-                    let rejected = std::mem::take(&mut scope.rejected_addresses);
-                    scope.addresses = Some(crate::koppeling::address_index_at(&bag, rejected)?);
+    Ok(previous)
+}
+
+/// What the tables of one delivery are loaded with.
+struct Loading<'a> {
+    run: &'a Run<'a>,
+    layout: &'a loep_store::Layout,
+    levering_id: &'a str,
+    /// Where the analysis files are staged, and (inside the vault) the identities.
+    staging: &'a Path,
+    vault_staging: &'a Path,
+    pseudo: &'a loep_store::Pseudonymiser,
+    /// The largest share of rejected rows a table may have.
+    limit: f64,
+    /// The current BAG and BRP identities, for a delivery that does not bring its own.
+    current_bag: Option<PathBuf>,
+    current_births: Option<PathBuf>,
+}
+
+impl Loading<'_> {
+    /// Loads one table: staged, validated and counted, checked, and what it defines for the
+    /// tables after it kept in `scope`. `outputs` are the tables loaded before it.
+    fn table(
+        &self,
+        (f, mut src, mut plan): Opened,
+        previous: Option<crate::carry::Previous>,
+        scope: &mut Scope,
+        outputs: &[TableOutput],
+        rejects: &mut RejectSink,
+    ) -> Result<TableOutput, IntakeError> {
+        let t_started = clock::now();
+        let name = f.table.name;
+        let levering_id = self.levering_id;
+        let mut staged = self.staged(f, &plan);
+        self.complete_scope(f, scope, outputs)?;
+        let (data_sink, vault_sink) = Sinks::for_table(&staged, &plan)?;
+        let mut report = TableReport {
+            lezingen: plan
+                .header_readings
+                .iter()
+                .map(|h| (h.clone(), 1))
+                .collect(),
+            bron: self
+                .run
+                .converted
+                .get(name)
+                .map(|c| c.bron.clone())
+                .unwrap_or_default(),
+            ..TableReport::new(f, Outcome::Loaded, format!("{levering_id}.{name}"))
+        };
+        plan.compare = previous.is_some();
+        let mut keys = NewKeys::default();
+        let progress = self.run.progress;
+        progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
+        let t0 = std::time::Instant::now();
+        let load = TableLoad {
+            f,
+            plan: &plan,
+            scope,
+            pseudo: self.pseudo,
+            levering_id,
+            previous: previous.as_ref(),
+            progress,
+        };
+        let mut results = TableResults {
+            rejects,
+            report: &mut report,
+            keys: &mut keys,
+        };
+        let loaded = load_table(&load, &mut src, data_sink, vault_sink, &mut results);
+        if let Err(e) = loaded {
+            return Err(match e.downcast::<RefusedFile>() {
+                Ok(RefusedFile(p)) => IntakeError::Refused(vec![p]),
+                Err(e) => {
+                    IntakeError::Failed(e.context(format!("bij het laden van {}", f.file_name)))
                 }
-            }
-            if name == "brp_verblijf_historie" && scope.births.is_empty() {
-                let births = outputs
-                    .iter()
-                    .find(|o| o.report.tabel == "brp_persoon")
-                    .and_then(|o| o.staged.identity.as_ref().map(|(p, _)| p.clone()))
-                    .or_else(|| current_births.clone());
-                if let Some(births) = births {
-                    scope.births = scope::birth_dates(&births)?;
-                }
-            }
-            let (data_sink, vault_sink) = Sinks::for_table(&staged, &plan)?;
-            let mut report = TableReport {
-                tabel: name.to_string(),
-                bestand: f.file_name.clone(),
-                uitkomst: Outcome::Loaded,
-                snapshot_id: format!("{levering_id}.{name}"),
-                rijen_gelezen: 0,
-                rijen_geladen: 0,
-                rijen_afgewezen: 0,
-                rijen_buiten_gebied: 0,
-                lege_regels: 0,
-                lezingen: plan
-                    .header_readings
-                    .iter()
-                    .map(|h| (h.clone(), 1))
-                    .collect(),
-                bron: converted
-                    .get(name)
-                    .map(|c| c.bron.clone())
-                    .unwrap_or_default(),
-                rijen_overgenomen: 0,
-                wijzigingen: None,
-            };
-            let previous = previous.remove(name);
-            plan.compare = previous.is_some();
-            let mut keys = NewKeys::default();
-            progress.table_started(name, if src.delimiter.is_some() { src.size } else { 0 });
-            let t0 = std::time::Instant::now();
-            let loaded = load_table(
-                f,
-                &mut src,
-                &plan,
-                &scope,
-                &pseudo,
-                data_sink,
-                vault_sink,
-                &mut rejects,
-                &levering_id,
-                &mut report,
-                &mut keys,
-                previous.as_ref(),
-                progress,
-            );
-            if let Err(e) = loaded {
-                return Err(match e.downcast::<RefusedFile>() {
-                    Ok(RefusedFile(p)) => IntakeError::Refused(vec![p]),
-                    Err(e) => {
-                        IntakeError::Failed(e.context(format!("bij het laden van {}", f.file_name)))
-                    }
-                });
-            }
-            // The file must still be the one planned: a file that changed while it was read
-            // would otherwise be stored, partly, under the hash of the whole.
-            if let Some(p) = plan::changed_since_plan(f) {
-                return Err(IntakeError::Refused(vec![p]));
-            }
-            // Nothing replaces the current snapshot unless every line is accounted for and
-            // the table is not a broken export.
-            let counts = src.counts();
-            report.lege_regels = counts.blank_lines;
-            checks::reconciles(&report, &counts).map_err(|p| IntakeError::Refused(vec![p]))?;
-            checks::within_limits(&report, limit, &rejects.reasons_of(&f.file_name))
-                .map_err(IntakeError::Refused)?;
-            progress.table_finished(name);
-            tracing::debug!(
-                table = name,
-                rows = report.rijen_gelezen,
-                secs = t0.elapsed().as_secs_f64(),
-                "table loaded"
-            );
-            // What this table defines for the tables after it.
-            let rel = layout.scope_file(name, &levering_id);
-            staged.scope = scope::keep(name, keys, &staging, rel, &mut scope)?;
-            outputs.push(TableOutput {
-                report,
-                staged,
-                sha256: f.sha256.clone(),
-                started: t_started,
-                ended: clock::now(),
             });
         }
-        rejects.finish()?
-    };
-
-    if proef {
-        // Nothing is registered: the transactions roll back, the staged files are removed.
-        drop(tx);
-        drop(vtx);
-        return Ok(commit::report_of(
-            None, partner, peildatum, outputs, reports, rejects, None,
-        ));
+        // The file must still be the one planned: a file that changed while it was read
+        // would otherwise be stored, partly, under the hash of the whole.
+        if let Some(p) = plan::changed_since_plan(f) {
+            return Err(IntakeError::Refused(vec![p]));
+        }
+        // Nothing replaces the current snapshot unless every line is accounted for and
+        // the table is not a broken export.
+        let counts = src.counts();
+        report.lege_regels = counts.blank_lines;
+        checks::reconciles(&report, &counts).map_err(|p| IntakeError::Refused(vec![p]))?;
+        checks::within_limits(&report, self.limit, &rejects.reasons_of(&f.file_name))
+            .map_err(IntakeError::Refused)?;
+        progress.table_finished(name);
+        tracing::debug!(
+            table = name,
+            rows = report.rijen_gelezen,
+            secs = t0.elapsed().as_secs_f64(),
+            "table loaded"
+        );
+        // What this table defines for the tables after it.
+        let rel = self.layout.scope_file(name, levering_id);
+        staged.scope = scope::keep(name, keys, self.staging, rel, scope)?;
+        Ok(TableOutput {
+            report,
+            staged,
+            sha256: f.sha256.clone(),
+            started: t_started,
+            ended: clock::now(),
+        })
     }
-    // Register the delivery. Files move into place first; a crash before the commit leaves them
-    // unreferenced, and the next open of the project removes them.
-    commit::register(
-        &layout,
-        tx,
-        vtx,
-        &Delivery {
-            dir,
-            levering_id: &levering_id,
-            started,
-            partner,
-            peildatum,
-            activity: &activity,
-            staging: &staging,
-        },
-        outputs,
-        reports,
-        rejects,
-    )
+
+    /// Where a table's files are staged, and where they go when the delivery is registered.
+    fn staged(&self, f: &PlannedFile, plan: &TablePlan) -> Staged {
+        let (layout, levering_id) = (self.layout, self.levering_id);
+        let name = f.table.name;
+        Staged {
+            data: (
+                self.staging.join(format!("{name}.parquet")),
+                layout.data_file(name, levering_id),
+            ),
+            identity: plan.identity_schema.as_ref().map(|_| {
+                (
+                    self.vault_staging
+                        .join(format!("identiteit-{name}.parquet")),
+                    layout.vault_file(Soort::Identiteit.as_str(), name, levering_id),
+                )
+            }),
+            bsn: f
+                .table
+                .columns
+                .iter()
+                .any(|c| c.ty == ColumnType::Bsn)
+                .then(|| {
+                    (
+                        self.vault_staging.join(format!("bsn-{name}.parquet")),
+                        layout.vault_file(Soort::Bsn.as_str(), name, levering_id),
+                    )
+                }),
+            scope: None,
+        }
+    }
+
+    /// What the table's scope rule needs and the scope lacks so far: the addresses that place
+    /// reports and uncoded police registrations, and the birth dates the address history is
+    /// checked against; of the BAG or BRP this delivery loaded before it, else of the current.
+    fn complete_scope(
+        &self,
+        f: &PlannedFile,
+        scope: &mut Scope,
+        outputs: &[TableOutput],
+    ) -> Result<()> {
+        if matches!(f.table.scope, ScopeRule::Report | ScopeRule::Registration)
+            && scope.addresses.is_none()
+        {
+            let bag = outputs
+                .iter()
+                .find(|o| o.report.tabel == "bag_verblijfsobject")
+                .map(|o| o.staged.data.0.clone())
+                .or_else(|| self.current_bag.clone());
+            if let Some(bag) = bag {
+                let rejected = std::mem::take(&mut scope.rejected_addresses);
+                scope.addresses = Some(crate::koppeling::address_index_at(&bag, rejected)?);
+            }
+        }
+        if f.table.name == "brp_verblijf_historie" && scope.births.is_empty() {
+            let births = outputs
+                .iter()
+                .find(|o| o.report.tabel == "brp_persoon")
+                .and_then(|o| o.staged.identity.as_ref().map(|(p, _)| p.clone()))
+                .or_else(|| self.current_births.clone());
+            if let Some(births) = births {
+                scope.births = scope::birth_dates(&births)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug)]

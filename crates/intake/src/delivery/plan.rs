@@ -173,6 +173,42 @@ pub(super) fn plan(
             "is geen map; een levering is een map met <tabel>.csv- of <tabel>.parquet-bestanden (of de bronnen zoals ze gepubliceerd worden) en levering.toml",
         )]));
     }
+    let (meta, partner) = delivery_meta(project, dir, &mut problems);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            IntakeError::Failed(anyhow!(
+                "kan de inhoud van {} niet lezen: {e}",
+                dir.display()
+            ))
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let mut files: Vec<PlannedFile> = Vec::new();
+    for path in entries {
+        if let Some(f) = planned_file(project, path, partner, &files, &mut problems)? {
+            files.push(f);
+        }
+    }
+    if files.is_empty() && problems.is_empty() {
+        problems.push(problem(&dir.display().to_string(), "bevat geen tabelbestanden; een levering is een map met <tabel>.csv- of <tabel>.parquet-bestanden (of de bronnen zoals ze gepubliceerd worden) en levering.toml"));
+    }
+    files.sort_by_key(|f| f.table.order);
+    scope_first(project, &files, &mut problems)?;
+    if problems.is_empty() {
+        Ok((meta, files))
+    } else {
+        Err(IntakeError::Refused(problems))
+    }
+}
+
+/// `levering.toml`, when there is one, and the partner it names; what is wrong with it goes to
+/// `problems`.
+fn delivery_meta(
+    project: &Project,
+    dir: &Path,
+    problems: &mut Vec<FileProblem>,
+) -> (Option<DeliveryMeta>, Option<Partner>) {
     let meta = match read_meta(&dir.join("levering.toml")) {
         Ok(Some(text)) => match toml::from_str::<DeliveryMeta>(&text) {
             Ok(m) => Some(m),
@@ -212,103 +248,107 @@ pub(super) fn plan(
             problems.push(problem("levering.toml", format!("peildatum '{d}': {e}")));
         }
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| {
-            IntakeError::Failed(anyhow!(
-                "kan de inhoud van {} niet lezen: {e}",
-                dir.display()
-            ))
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    let mut files: Vec<PlannedFile> = Vec::new();
-    for path in entries {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') || name == "levering.toml" {
-            continue;
+    (meta, partner)
+}
+
+/// The planned file at `path`: a table of the contract (or a source in its publisher's form),
+/// not yet in `files`, of a partner in the project and the one `levering.toml` names. `None`
+/// for a file that is skipped or refused (why goes to `problems`).
+fn planned_file(
+    project: &Project,
+    path: PathBuf,
+    partner: Option<Partner>,
+    files: &[PlannedFile],
+    problems: &mut Vec<FileProblem>,
+) -> Result<Option<PlannedFile>, IntakeError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.starts_with('.') || name == "levering.toml" {
+        return Ok(None);
+    }
+    // Never followed, never read: a symlink could point anywhere outside the delivery.
+    let file_meta = match regular_file(&path, &name) {
+        Ok(m) => m,
+        Err(p) => {
+            problems.push(p);
+            return Ok(None);
         }
-        // Never followed, never read: a symlink could point anywhere outside the delivery.
-        let file_meta = match regular_file(&path, &name) {
-            Ok(m) => m,
+    };
+    let (stem, format) = match name.rsplit_once('.') {
+        Some((s, e)) if e == "csv" || e == "parquet" => (s.to_string(), Format::Contract),
+        Some((_, "gpkg")) => match geopackage_table(&path, &name) {
+            Ok((t, f)) => (t.to_string(), f),
             Err(p) => {
                 problems.push(p);
-                continue;
+                return Ok(None);
             }
-        };
-        let (stem, format) = match name.rsplit_once('.') {
-            Some((s, e)) if e == "csv" || e == "parquet" => (s.to_string(), Format::Contract),
-            Some((_, "gpkg")) => match geopackage_table(&path, &name) {
-                Ok((t, f)) => (t.to_string(), f),
-                Err(p) => {
-                    problems.push(p);
-                    continue;
-                }
-            },
-            Some((_, "json")) => ("brp_persoon".to_string(), Format::HaalCentraal),
-            _ => {
-                problems.push(problem(&name, "is geen tabelbestand; een levering bevat alleen <tabel>.csv- of <tabel>.parquet-bestanden, GeoPackages van de BAG (PDOK) of de CBS-buurtkaart, JSON-antwoorden van de BRP API (Haal Centraal) en levering.toml"));
-                continue;
-            }
-        };
-        let Some(table) = Table::by_name(&stem) else {
-            let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
-            problems.push(problem(
-                &name,
-                format!(
-                    "'{stem}' is geen tabel van het contract ({})",
-                    names.join(", ")
-                ),
-            ));
-            continue;
-        };
-        if files.iter().any(|f| f.table.name == table.name) {
-            problems.push(problem(
-                &name,
-                format!(
-                    "{} zit twee keer in de levering (in twee vormen); lever één bestand per tabel",
-                    table.name
-                ),
-            ));
-            continue;
+        },
+        Some((_, "json")) => ("brp_persoon".to_string(), Format::HaalCentraal),
+        _ => {
+            problems.push(problem(&name, "is geen tabelbestand; een levering bevat alleen <tabel>.csv- of <tabel>.parquet-bestanden, GeoPackages van de BAG (PDOK) of de CBS-buurtkaart, JSON-antwoorden van de BRP API (Haal Centraal) en levering.toml"));
+            return Ok(None);
         }
-        if let Some(p) = partner
-            && p != table.partner
-        {
-            problems.push(problem(
-                &name,
-                format!(
-                    "{} wordt geleverd door {}, maar levering.toml zegt dat de partner {p} is",
-                    table.name, table.partner
-                ),
-            ));
-        }
-        if !project.config.partners.contains(&table.partner) {
-            problems.push(problem(
-                &name,
-                format!(
-                    "{} komt van {}, en die doet niet mee aan dit project",
-                    table.name, table.partner
-                ),
-            ));
-        }
-        let sha256 = hash_file(&path, &file_meta)?;
-        files.push(PlannedFile {
-            table,
-            path,
-            file_name: name,
-            sha256,
-            format,
-        });
+    };
+    let Some(table) = Table::by_name(&stem) else {
+        let names: Vec<&str> = TABLES.iter().map(|t| t.name).collect();
+        problems.push(problem(
+            &name,
+            format!(
+                "'{stem}' is geen tabel van het contract ({})",
+                names.join(", ")
+            ),
+        ));
+        return Ok(None);
+    };
+    if files.iter().any(|f| f.table.name == table.name) {
+        problems.push(problem(
+            &name,
+            format!(
+                "{} zit twee keer in de levering (in twee vormen); lever één bestand per tabel",
+                table.name
+            ),
+        ));
+        return Ok(None);
     }
-    if files.is_empty() && problems.is_empty() {
-        problems.push(problem(&dir.display().to_string(), "bevat geen tabelbestanden; een levering is een map met <tabel>.csv- of <tabel>.parquet-bestanden (of de bronnen zoals ze gepubliceerd worden) en levering.toml"));
+    if let Some(p) = partner
+        && p != table.partner
+    {
+        problems.push(problem(
+            &name,
+            format!(
+                "{} wordt geleverd door {}, maar levering.toml zegt dat de partner {p} is",
+                table.name, table.partner
+            ),
+        ));
     }
-    files.sort_by_key(|f| f.table.order);
-    // BAG and BRP define the scope: other tables need them first.
+    if !project.config.partners.contains(&table.partner) {
+        problems.push(problem(
+            &name,
+            format!(
+                "{} komt van {}, en die doet niet mee aan dit project",
+                table.name, table.partner
+            ),
+        ));
+    }
+    let sha256 = hash_file(&path, &file_meta)?;
+    Ok(Some(PlannedFile {
+        table,
+        path,
+        file_name: name,
+        sha256,
+        format,
+    }))
+}
+
+/// BAG and BRP define the scope: a delivery of other tables needs them first (loaded before,
+/// or in the same delivery).
+fn scope_first(
+    project: &Project,
+    files: &[PlannedFile],
+    problems: &mut Vec<FileProblem>,
+) -> Result<(), IntakeError> {
     let has = |name: &str| -> Result<bool> {
         Ok(files.iter().any(|f| f.table.name == name)
             || deliveries::current_snapshot(project.db(), name)?.is_some())
@@ -323,11 +363,7 @@ pub(super) fn plan(
             }
         }
     }
-    if problems.is_empty() {
-        Ok((meta, files))
-    } else {
-        Err(IntakeError::Refused(problems))
-    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -132,6 +132,15 @@ fn pseudonym_of(hex: &str) -> Option<Pseudonym> {
 }
 
 impl NewKeys {
+    /// Adds the keys a chunk of rows defines.
+    pub(super) fn add(&mut self, keys: crate::validate::ScopeKeys) {
+        self.objects.extend(keys.objects);
+        self.rejected_addresses.extend(keys.rejected_addresses);
+        self.persons.extend(keys.persons);
+        self.owners.extend(keys.owners);
+        self.registrations.extend(keys.registrations);
+    }
+
     /// What rows carried over from the previous snapshot define for the project's scope: the
     /// same as their rejected rows would have, had they been valid.
     pub(super) fn carried(&mut self, table: &loep_contract::Table, rows: &[crate::carry::Carried]) {

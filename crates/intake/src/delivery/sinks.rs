@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::thread::ScopedJoinHandle;
 
 use super::commit::Staged;
 use super::keys::DuplicateKeys;
@@ -52,6 +54,33 @@ struct ToWriter {
     bsns: Vec<(Pseudonym, loep_contract::Bsn)>,
     /// BSN map rows as they are (carried over from the previous snapshot).
     bsn_rows: Option<RecordBatch>,
+}
+
+impl ToWriter {
+    /// Rows for the analysis data's writer.
+    fn data(data: Option<RecordBatch>) -> ToWriter {
+        ToWriter {
+            data,
+            identities: None,
+            bsns: Vec::new(),
+            bsn_rows: None,
+        }
+    }
+
+    /// Rows for the vault's writer: identities, BSNs with their pseudonyms, and BSN map rows
+    /// as they are.
+    fn vault(
+        identities: Option<RecordBatch>,
+        bsns: Vec<(Pseudonym, loep_contract::Bsn)>,
+        bsn_rows: Option<RecordBatch>,
+    ) -> ToWriter {
+        ToWriter {
+            data: None,
+            identities,
+            bsns,
+            bsn_rows,
+        }
+    }
 }
 
 pub(super) fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWriter<File>> {
@@ -274,248 +303,151 @@ impl<'a> RejectSink<'a> {
     }
 }
 
+/// What a table is loaded from and with: the planned file, its plan, the scope so far, the
+/// project's key, the delivery, the previous snapshot to compare with, and where progress goes.
+pub(super) struct TableLoad<'a> {
+    pub(super) f: &'a PlannedFile,
+    pub(super) plan: &'a TablePlan,
+    pub(super) scope: &'a Scope,
+    pub(super) pseudo: &'a Pseudonymiser,
+    pub(super) levering_id: &'a str,
+    pub(super) previous: Option<&'a Previous>,
+    pub(super) progress: &'a dyn Progress,
+}
+
+/// What loading a table gives besides its files: its rejects, its report and the scope keys
+/// it defines.
+pub(super) struct TableResults<'a, 'r> {
+    pub(super) rejects: &'a mut RejectSink<'r>,
+    pub(super) report: &'a mut TableReport,
+    pub(super) keys: &'a mut NewKeys,
+}
+
+/// A chunk of records as the reader thread hands it on, with its position in the file.
+type ReadChunk = Result<(Vec<RawRecord>, u64)>;
+
+/// The channels to the two writer threads: analysis data, and the vault's files (when the
+/// table has any).
+struct Writers {
+    data: SyncSender<ToWriter>,
+    vault: SyncSender<ToWriter>,
+    has_vault: bool,
+}
+
+/// What the validating loop keeps across a file's chunks.
+struct Validation {
+    /// The file's field of the first part of a record key with a `#` (ordinal) part.
+    ordinal_col: Option<usize>,
+    /// How many records so far had each value of that field.
+    ordinal_counts: HashMap<Vec<u8>, u32>,
+    duplicate_keys: Option<DuplicateKeys>,
+    /// Whether key and row hashes are collected: only when there is a previous snapshot to
+    /// compare with.
+    collect: bool,
+    /// The key hashes of the new rows, with their row hashes.
+    accepted: FxHashMap<u64, u64>,
+    /// The key hashes of rejected rows, with their lines.
+    rejected: FxHashMap<u64, u64>,
+}
+
+impl Validation {
+    fn new(load: &TableLoad) -> Validation {
+        let (f, plan) = (load.f, load.plan);
+        let ordinal_col = f
+            .table
+            .record_key
+            .contains(&"#")
+            .then(|| {
+                let key = f.table.record_key[0];
+                f.table
+                    .columns
+                    .iter()
+                    .position(|c| c.name == key)
+                    .and_then(|i| plan.positions[i])
+            })
+            .flatten();
+        Validation {
+            ordinal_col,
+            ordinal_counts: HashMap::new(),
+            duplicate_keys: DuplicateKeys::new(plan),
+            collect: load.previous.is_some() && !plan.carry_columns().is_empty(),
+            accepted: FxHashMap::default(),
+            rejected: FxHashMap::default(),
+        }
+    }
+
+    /// Takes apart the records whose key occurred before in the file: (kept, duplicates).
+    fn split_duplicates(
+        &mut self,
+        plan: &TablePlan,
+        records: Vec<RawRecord>,
+    ) -> (Vec<RawRecord>, Vec<RawRecord>) {
+        match self.duplicate_keys.as_mut() {
+            Some(d) => {
+                let marks = d.mark(plan, &records);
+                if marks.iter().any(|m| *m) {
+                    let (dups, kept): (Vec<_>, Vec<_>) =
+                        records.into_iter().zip(marks).partition(|(_, m)| *m);
+                    (
+                        kept.into_iter().map(|(r, _)| r).collect(),
+                        dups.into_iter().map(|(r, _)| r).collect(),
+                    )
+                } else {
+                    (records, Vec::new())
+                }
+            }
+            None => (records, Vec::new()),
+        }
+    }
+
+    /// For a table whose record key counts rows, each record's count among the records so far
+    /// with the same first key part.
+    fn ordinals(&mut self, records: &[RawRecord]) -> Option<Vec<u32>> {
+        self.ordinal_col.map(|c| {
+            records
+                .iter()
+                .map(|r| {
+                    let key = r.fields.bytes(c).unwrap_or_default().to_vec();
+                    let n = self.ordinal_counts.entry(key).or_insert(0);
+                    *n += 1;
+                    *n
+                })
+                .collect()
+        })
+    }
+}
+
 /// Streams one file through the three stages: a reader thread parses CSV or Parquet, rayon
 /// validates chunks on every core, and a writer thread encodes Parquet. Rejects go to SQLite on
 /// this thread, inside the delivery's transaction.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn load_table(
-    f: &PlannedFile,
+    load: &TableLoad,
     src: &mut TableSource,
-    plan: &TablePlan,
-    scope: &Scope,
-    pseudo: &Pseudonymiser,
     data_sink: Sinks,
     vault_sink: Sinks,
-    rejects: &mut RejectSink<'_>,
-    levering_id: &str,
-    report: &mut TableReport,
-    keys: &mut NewKeys,
-    previous: Option<&Previous>,
-    progress: &dyn Progress,
+    results: &mut TableResults,
 ) -> Result<()> {
-    let ordinal_col = f
-        .table
-        .record_key
-        .contains(&"#")
-        .then(|| {
-            let key = f.table.record_key[0];
-            f.table
-                .columns
-                .iter()
-                .position(|c| c.name == key)
-                .and_then(|i| plan.positions[i])
-        })
-        .flatten();
-    let mut ordinal_counts: HashMap<Vec<u8>, u32> = HashMap::new();
-    // Key and row hashes of the new rows, and the keys of rejected rows, when there is a
-    // previous snapshot to compare with.
-    let collect = previous.is_some() && !plan.carry_columns().is_empty();
-    let mut accepted: FxHashMap<u64, u64> = FxHashMap::default();
-    let mut rejected: FxHashMap<u64, u64> = FxHashMap::default();
-    let mut duplicate_keys = DuplicateKeys::new(plan);
+    let mut validation = Validation::new(load);
     std::thread::scope(|s| {
-        let (rsend, rrecv) = std::sync::mpsc::sync_channel::<Result<(Vec<RawRecord>, u64)>>(2);
-        std::thread::Builder::new()
-            .name("loep-reader".into())
-            .spawn_scoped(s, move || {
-                loop {
-                    let chunk = src.next_chunk(CHUNK);
-                    let done = matches!(&chunk, Ok(c) if c.is_empty()) || chunk.is_err();
-                    let pos = src.position();
-                    if rsend.send(chunk.map(|c| (c, pos))).is_err() || done {
-                        break;
-                    }
-                }
-            })
-            .context("kan de thread die het bestand leest niet starten")?;
+        let rrecv = spawn_reader(s, src)?;
         // Analysis data and vault files are encoded on threads of their own.
         let has_vault = vault_sink.identity.is_some() || vault_sink.bsn.is_some();
-        let spawn_writer = |name: &str, mut sinks: Sinks| -> Result<_> {
-            let (send, recv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
-            let handle = std::thread::Builder::new()
-                .name(name.into())
-                .spawn_scoped(s, move || -> Result<()> {
-                    for msg in recv {
-                        sinks.write(msg)?;
-                    }
-                    sinks.close()
-                })
-                .with_context(|| format!("kan de thread {name} niet starten"))?;
-            Ok((send, handle))
+        let (wsend, writer) = spawn_writer(s, "loep-writer", data_sink)?;
+        let (vsend, vault_writer) = spawn_writer(s, "loep-vault", vault_sink)?;
+        let writers = Writers {
+            data: wsend,
+            vault: vsend,
+            has_vault,
         };
-        let (wsend, writer) = spawn_writer("loep-writer", data_sink)?;
-        let (vsend, vault_writer) = spawn_writer("loep-vault", vault_sink)?;
-        let mut consume =
-            |rrecv: std::sync::mpsc::Receiver<Result<(Vec<RawRecord>, u64)>>| -> Result<()> {
-                for msg in rrecv {
-                    let (records, pos) = msg.map_err(|e| {
-                        anyhow::Error::new(RefusedFile(source_problem(&f.file_name, &e)))
-                    })?;
-                    if records.is_empty() {
-                        break;
-                    }
-                    // Rows whose key occurred before in the file are taken apart.
-                    let (records, duplicates) = match duplicate_keys.as_mut() {
-                        Some(d) => {
-                            let marks = d.mark(plan, &records);
-                            if marks.iter().any(|m| *m) {
-                                let (dups, kept): (Vec<_>, Vec<_>) =
-                                    records.into_iter().zip(marks).partition(|(_, m)| *m);
-                                (
-                                    kept.into_iter().map(|(r, _)| r).collect(),
-                                    dups.into_iter().map(|(r, _)| r).collect(),
-                                )
-                            } else {
-                                (records, Vec::new())
-                            }
-                        }
-                        None => (records, Vec::new()),
-                    };
-                    let ordinals: Option<Vec<u32>> = ordinal_col.map(|c| {
-                        records
-                            .iter()
-                            .map(|r| {
-                                let key = r.fields.bytes(c).unwrap_or_default().to_vec();
-                                let n = ordinal_counts.entry(key).or_insert(0);
-                                *n += 1;
-                                *n
-                            })
-                            .collect()
-                    });
-                    let outs: Vec<Result<ChunkOut>> = records
-                        .par_chunks(TASK)
-                        .enumerate()
-                        .map(|(i, part)| {
-                            let ord = ordinals
-                                .as_ref()
-                                .map(|o| &o[i * TASK..(i * TASK + part.len())]);
-                            process_chunk(plan, scope, pseudo, part, ord)
-                        })
-                        .collect();
-                    drop(records);
-                    for out in outs {
-                        let out = out?;
-                        report.rijen_gelezen += out.rows_read;
-                        report.rijen_geladen += out.rows_loaded;
-                        report.rijen_afgewezen += out.rows_rejected;
-                        report.rijen_buiten_gebied += out.rows_out_of_area;
-                        for ((column, reading), n) in &out.readings {
-                            *report
-                                .lezingen
-                                .entry(format!("{column}: {}", reading.label()))
-                                .or_default() += n;
-                        }
-                        for r in &out.rejects {
-                            rejects.record(r, f, levering_id)?;
-                        }
-                        keys.objects.extend(out.keys.objects);
-                        keys.rejected_addresses.extend(out.keys.rejected_addresses);
-                        keys.persons.extend(out.keys.persons);
-                        keys.owners.extend(out.keys.owners);
-                        keys.registrations.extend(out.keys.registrations);
-                        if collect {
-                            accepted.extend(out.row_hashes);
-                            rejected.extend(out.rejected_keys.into_iter().map(|(l, k)| (k, l)));
-                        }
-                        let data = ToWriter {
-                            data: out.batch,
-                            identities: None,
-                            bsns: Vec::new(),
-                            bsn_rows: None,
-                        };
-                        let vault = ToWriter {
-                            data: None,
-                            identities: out.identities,
-                            bsns: out.bsns,
-                            bsn_rows: None,
-                        };
-                        if wsend.send(data).is_err() || (has_vault && vsend.send(vault).is_err()) {
-                            // A writer stopped; its error is reported below.
-                            return Ok(());
-                        }
-                    }
-                    if let Some(d) = duplicate_keys.as_ref() {
-                        for rec in &duplicates {
-                            // Validated and scoped like any row, then rejected: a duplicate
-                            // outside the area is only counted, one inside is reported, and
-                            // what it says about the area still holds.
-                            let out = process_chunk(
-                                plan,
-                                scope,
-                                pseudo,
-                                std::slice::from_ref(rec),
-                                None,
-                            )?;
-                            report.rijen_gelezen += 1;
-                            if out.rows_out_of_area > 0 {
-                                report.rijen_buiten_gebied += 1;
-                                continue;
-                            }
-                            report.rijen_afgewezen += 1;
-                            rejects.record(&d.reject(rec, plan), f, levering_id)?;
-                            for r in &out.rejects {
-                                rejects.record(r, f, levering_id)?;
-                            }
-                            keys.objects.extend(out.keys.objects);
-                            keys.rejected_addresses.extend(out.keys.rejected_addresses);
-                            keys.persons.extend(out.keys.persons);
-                            keys.owners.extend(out.keys.owners);
-                            keys.registrations.extend(out.keys.registrations);
-                        }
-                    }
-                    progress.advanced(pos);
-                }
-                Ok(())
-            };
-        let mut consumed = consume(rrecv);
+        let mut consumed = consume(load, &mut validation, rrecv, &writers, results);
         // What the previous snapshot held: compared, and rows whose new row was rejected kept.
         if consumed.is_ok()
-            && collect
-            && let Some(prev) = previous
+            && validation.collect
+            && let Some(prev) = load.previous
         {
-            let cols = Columns {
-                schema: &plan.schema,
-                key: plan.carry_columns(),
-                identity_schema: plan.identity_schema.as_ref(),
-            };
-            let mut send = |c: Carry| -> Result<()> {
-                let data = ToWriter {
-                    data: c.data,
-                    identities: None,
-                    bsns: Vec::new(),
-                    bsn_rows: None,
-                };
-                let vault = ToWriter {
-                    data: None,
-                    identities: c.identities,
-                    bsns: Vec::new(),
-                    bsn_rows: c.bsns,
-                };
-                if (data.data.is_some() && wsend.send(data).is_err())
-                    || ((vault.identities.is_some() || vault.bsn_rows.is_some())
-                        && vsend.send(vault).is_err())
-                {
-                    return Err(anyhow!(
-                        "het schrijven van het Parquet-bestand is onverwacht gestopt"
-                    ));
-                }
-                Ok(())
-            };
-            consumed = crate::carry::compare(prev, &cols, &accepted, &rejected, &mut send)
-                .map(|changes| {
-                    report.rijen_overgenomen = changes.overgenomen.len() as u64;
-                    keys.carried(f.table, &changes.overgenomen);
-                    report.wijzigingen = Some(changes);
-                })
-                .with_context(|| {
-                    format!(
-                        "bij het vergelijken met de vorige levering van {}",
-                        f.table.name
-                    )
-                });
+            consumed = carry_over(load, prev, &validation, &writers, results);
         }
-        drop(wsend);
-        drop(vsend);
+        drop(writers);
         let written = writer
             .join()
             .map_err(|_| anyhow!("het schrijven van het Parquet-bestand is onverwacht gestopt"))?;
@@ -525,5 +457,211 @@ pub(super) fn load_table(
         consumed?;
         written?;
         vault_written
+    })
+}
+
+/// The thread that reads the file in chunks, until its end or its first error.
+fn spawn_reader<'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
+    src: &'scope mut TableSource,
+) -> Result<Receiver<ReadChunk>> {
+    let (rsend, rrecv) = std::sync::mpsc::sync_channel::<ReadChunk>(2);
+    std::thread::Builder::new()
+        .name("loep-reader".into())
+        .spawn_scoped(s, move || {
+            loop {
+                let chunk = src.next_chunk(CHUNK);
+                let done = matches!(&chunk, Ok(c) if c.is_empty()) || chunk.is_err();
+                let pos = src.position();
+                if rsend.send(chunk.map(|c| (c, pos))).is_err() || done {
+                    break;
+                }
+            }
+        })
+        .context("kan de thread die het bestand leest niet starten")?;
+    Ok(rrecv)
+}
+
+/// A thread that writes what it is sent into `sinks`, and closes them.
+fn spawn_writer<'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    mut sinks: Sinks,
+) -> Result<(SyncSender<ToWriter>, ScopedJoinHandle<'scope, Result<()>>)> {
+    let (send, recv) = std::sync::mpsc::sync_channel::<ToWriter>(4);
+    let handle = std::thread::Builder::new()
+        .name(name.into())
+        .spawn_scoped(s, move || -> Result<()> {
+            for msg in recv {
+                sinks.write(msg)?;
+            }
+            sinks.close()
+        })
+        .with_context(|| format!("kan de thread {name} niet starten"))?;
+    Ok((send, handle))
+}
+
+/// Validates the chunks the reader sends, counts and records what they give, and sends their
+/// rows to the writers.
+fn consume(
+    load: &TableLoad,
+    validation: &mut Validation,
+    rrecv: Receiver<ReadChunk>,
+    writers: &Writers,
+    results: &mut TableResults,
+) -> Result<()> {
+    let (f, plan) = (load.f, load.plan);
+    for msg in rrecv {
+        let (records, pos) =
+            msg.map_err(|e| anyhow::Error::new(RefusedFile(source_problem(&f.file_name, &e))))?;
+        if records.is_empty() {
+            break;
+        }
+        // Rows whose key occurred before in the file are taken apart.
+        let (records, duplicates) = validation.split_duplicates(plan, records);
+        let ordinals = validation.ordinals(&records);
+        let outs: Vec<Result<ChunkOut>> = records
+            .par_chunks(TASK)
+            .enumerate()
+            .map(|(i, part)| {
+                let ord = ordinals
+                    .as_ref()
+                    .map(|o| &o[i * TASK..(i * TASK + part.len())]);
+                process_chunk(plan, load.scope, load.pseudo, part, ord)
+            })
+            .collect();
+        drop(records);
+        for out in outs {
+            let (data, vault) = tally(load, validation, out?, results)?;
+            if writers.data.send(data).is_err()
+                || (writers.has_vault && writers.vault.send(vault).is_err())
+            {
+                // A writer stopped; its error is reported below.
+                return Ok(());
+            }
+        }
+        if let Some(d) = validation.duplicate_keys.as_ref() {
+            reject_duplicates(load, d, &duplicates, results)?;
+        }
+        load.progress.advanced(pos);
+    }
+    Ok(())
+}
+
+/// Counts a validated chunk into the report, records its rejects and its scope keys (and its
+/// hashes, when comparing); returns its rows for the data and the vault writers.
+fn tally(
+    load: &TableLoad,
+    validation: &mut Validation,
+    out: ChunkOut,
+    results: &mut TableResults,
+) -> Result<(ToWriter, ToWriter)> {
+    let report = &mut *results.report;
+    report.rijen_gelezen += out.rows_read;
+    report.rijen_geladen += out.rows_loaded;
+    report.rijen_afgewezen += out.rows_rejected;
+    report.rijen_buiten_gebied += out.rows_out_of_area;
+    for ((column, reading), n) in &out.readings {
+        *report
+            .lezingen
+            .entry(format!("{column}: {}", reading.label()))
+            .or_default() += n;
+    }
+    for r in &out.rejects {
+        results.rejects.record(r, load.f, load.levering_id)?;
+    }
+    results.keys.add(out.keys);
+    if validation.collect {
+        validation.accepted.extend(out.row_hashes);
+        validation
+            .rejected
+            .extend(out.rejected_keys.into_iter().map(|(l, k)| (k, l)));
+    }
+    Ok((
+        ToWriter::data(out.batch),
+        ToWriter::vault(out.identities, out.bsns, None),
+    ))
+}
+
+/// Rejects the records whose key occurred before in the file. Each is validated and scoped
+/// like any row: a duplicate outside the area is only counted, one inside is reported, and
+/// what it says about the area still holds.
+fn reject_duplicates(
+    load: &TableLoad,
+    d: &DuplicateKeys,
+    duplicates: &[RawRecord],
+    results: &mut TableResults,
+) -> Result<()> {
+    let (f, plan) = (load.f, load.plan);
+    for rec in duplicates {
+        let out = process_chunk(
+            plan,
+            load.scope,
+            load.pseudo,
+            std::slice::from_ref(rec),
+            None,
+        )?;
+        results.report.rijen_gelezen += 1;
+        if out.rows_out_of_area > 0 {
+            results.report.rijen_buiten_gebied += 1;
+            continue;
+        }
+        results.report.rijen_afgewezen += 1;
+        results
+            .rejects
+            .record(&d.reject(rec, plan), f, load.levering_id)?;
+        for r in &out.rejects {
+            results.rejects.record(r, f, load.levering_id)?;
+        }
+        results.keys.add(out.keys);
+    }
+    Ok(())
+}
+
+/// Compares the new rows with the previous snapshot `prev`: the changes go into the report,
+/// and the previous rows whose new row was rejected are written again (carried over).
+fn carry_over(
+    load: &TableLoad,
+    prev: &Previous,
+    validation: &Validation,
+    writers: &Writers,
+    results: &mut TableResults,
+) -> Result<()> {
+    let (f, plan) = (load.f, load.plan);
+    let cols = Columns {
+        schema: &plan.schema,
+        key: plan.carry_columns(),
+        identity_schema: plan.identity_schema.as_ref(),
+    };
+    let mut send = |c: Carry| -> Result<()> {
+        let data = ToWriter::data(c.data);
+        let vault = ToWriter::vault(c.identities, Vec::new(), c.bsns);
+        if (data.data.is_some() && writers.data.send(data).is_err())
+            || ((vault.identities.is_some() || vault.bsn_rows.is_some())
+                && writers.vault.send(vault).is_err())
+        {
+            return Err(anyhow!(
+                "het schrijven van het Parquet-bestand is onverwacht gestopt"
+            ));
+        }
+        Ok(())
+    };
+    crate::carry::compare(
+        prev,
+        &cols,
+        &validation.accepted,
+        &validation.rejected,
+        &mut send,
+    )
+    .map(|changes| {
+        results.report.rijen_overgenomen = changes.overgenomen.len() as u64;
+        results.keys.carried(f.table, &changes.overgenomen);
+        results.report.wijzigingen = Some(changes);
+    })
+    .with_context(|| {
+        format!(
+            "bij het vergelijken met de vorige levering van {}",
+            f.table.name
+        )
     })
 }

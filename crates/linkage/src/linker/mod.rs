@@ -94,202 +94,41 @@ impl<'a> Linker<'a> {
             width: full,
             values: left.values,
         };
-        let mut right = right.map(|r| {
-            let maps: Vec<Vec<u32>> = r
-                .dicts
-                .iter()
-                .zip(&mut dicts)
-                .map(|(rdict, dict)| rdict.iter().map(|v| dict.intern(v)).collect())
-                .collect();
-            let mut values = r.values;
-            for row in values.chunks_exact_mut(full) {
-                for (v, map) in row.iter_mut().zip(&maps) {
-                    if *v < 1 << 32 {
-                        *v = Value::from(map[*v as usize]);
-                    }
-                }
-            }
-            Side {
-                ids: r.ids,
-                true_ids: r.true_ids,
-                width: full,
-                values,
-            }
-        });
-        let field = |c: &str| fields.iter().position(|f| f == c).unwrap_or_default();
-        let mut variants = Interner::default();
-        variants.intern(String::new());
-        // Derived slots, each once, after the fields.
-        let mut derived: Vec<(Derive, Source)> = Vec::new();
-        let mut variant_tables: FxHashMap<usize, Vec<Value>> = FxHashMap::default();
-        let mut slot = |d: Derive, variants: &mut Interner| -> usize {
-            if let Some(i) = derived.iter().position(|(x, _)| *x == d) {
-                return width + i;
-            }
-            let dict = |f: usize| &dicts[f];
-            let mut variant_of = |f: usize, variants: &mut Interner| -> Vec<Value> {
-                variant_tables
-                    .entry(f)
-                    .or_insert_with(|| {
-                        dict(f)
-                            .iter()
-                            .map(|v| Value::from(variants.intern(name_variant(v))))
-                            .collect()
-                    })
-                    .clone()
-            };
-            let source = match d {
-                Derive::Variant(f) => Source::Table(f, variant_of(f, variants)),
-                Derive::Initials(f) => Source::Table(
-                    f,
-                    dict(f)
-                        .iter()
-                        .map(|v| {
-                            Value::from(variants.intern(initials_of(v))) << 1
-                                | Value::from(looks_like_initials(v))
-                        })
-                        .collect(),
-                ),
-                Derive::NameSignature(f) => Source::Table(
-                    f,
-                    dict(f)
-                        .iter()
-                        .map(|v| signature(&name_variant(v)))
-                        .collect(),
-                ),
-                Derive::TextSignature(f) => {
-                    Source::Table(f, dict(f).iter().map(signature).collect())
-                }
-                Derive::Date(f) => Source::Table(
-                    f,
-                    dict(f).iter().map(|v| pack_date(date_parts(v))).collect(),
-                ),
-                Derive::Prefix(f, n) => {
-                    let mut ids: FxHashMap<String, Value> = FxHashMap::default();
-                    Source::Table(
-                        f,
-                        dict(f)
-                            .iter()
-                            .map(|v| {
-                                if v.is_empty() {
-                                    return 0;
-                                }
-                                let next = ids.len() as Value + 1;
-                                *ids.entry(v.chars().take(n).collect()).or_insert(next)
-                            })
-                            .collect(),
-                    )
-                }
-                Derive::WithVoorvoegsel(pf, f) => {
-                    let mut both = FxHashMap::default();
-                    for side in std::iter::once(&left).chain(right.as_ref()) {
-                        for row in side.values.chunks_exact(side.width) {
-                            let (p, n) = (row[pf], row[f]);
-                            if p != 0 && n != 0 {
-                                both.entry((p, n)).or_insert_with(|| {
-                                    Value::from(variants.intern(name_variant(&format!(
-                                        "{}{}",
-                                        dicts[pf].get(p as u32),
-                                        dicts[f].get(n as u32)
-                                    ))))
-                                });
-                            }
-                        }
-                    }
-                    Source::Combined {
-                        voorvoegsel: pf,
-                        name: f,
-                        variant: variant_of(f, variants),
-                        both,
-                    }
-                }
-            };
-            derived.push((d, source));
-            width + derived.len() - 1
+        let mut right = right.map(|r| right_side(r, &mut dicts, full));
+        let mut der = Derivations {
+            width,
+            dicts: &dicts,
+            derived: Vec::new(),
+            variant_tables: FxHashMap::default(),
+            variants: Interner::default(),
+        };
+        der.variants.intern(String::new());
+        let sides = Sides {
+            left: &left,
+            right: right.as_ref(),
         };
         for d in settings.derived() {
-            slot(d, &mut variants);
+            der.slot(d, sides);
         }
-        let mut comparisons = Vec::new();
-        for c in &settings.comparisons {
-            let f = field(&c.column);
-            let tf = c.term_frequency.then(|| {
-                let mut counts = vec![0.0f64; dicts[f].len()];
-                for s in std::iter::once(&left).chain(right.as_ref()) {
-                    for v in s.column(f) {
-                        counts[v as usize] += 1.0;
-                    }
-                }
-                let n: f64 = counts[1..].iter().sum::<f64>().max(1.0);
-                counts.iter_mut().for_each(|x| *x /= n);
-                counts
-            });
-            let mut comparison = Comparison {
-                kind: c.kind,
-                field: f,
-                tf,
-                variant: 0,
-                initials: 0,
-                signature: 0,
-                with_voorvoegsel: None,
-                swap: None,
-                date: 0,
-                address: c.address_columns().map(|a| a.map(|a| field(a))),
-            };
-            match c.kind {
-                Kind::Name => {
-                    comparison.variant = slot(Derive::Variant(f), &mut variants);
-                    comparison.initials = slot(Derive::Initials(f), &mut variants);
-                    comparison.signature = slot(Derive::NameSignature(f), &mut variants);
-                    comparison.with_voorvoegsel = c
-                        .voorvoegsel_column
-                        .as_ref()
-                        .map(|vv| slot(Derive::WithVoorvoegsel(field(vv), f), &mut variants));
-                    comparison.swap = c.swap_column.as_ref().map(|sw| {
-                        let sf = field(sw);
-                        (sf, slot(Derive::Variant(sf), &mut variants))
-                    });
-                }
-                Kind::Date => comparison.date = slot(Derive::Date(f), &mut variants),
-                Kind::Text => comparison.signature = slot(Derive::TextSignature(f), &mut variants),
-                Kind::Exact | Kind::Address => {}
-            }
-            comparisons.push(comparison);
-        }
+        let comparisons: Vec<Comparison> = settings
+            .comparisons
+            .iter()
+            .map(|c| comparison(c, &fields, &mut der, sides))
+            .collect();
         let rules: Vec<Rule> = settings
             .blocking_rules
             .iter()
-            .map(|r| {
-                let mut part =
-                    |c: &String, right: bool| match (swapped_column(c), blocking_column(c)) {
-                        (Some((a, b)), _) => slot(
-                            Derive::Variant(field(if right { b } else { a })),
-                            &mut variants,
-                        ),
-                        (None, (name, Some(n))) => {
-                            slot(Derive::Prefix(field(name), n), &mut variants)
-                        }
-                        (None, (name, None)) => field(name),
-                    };
-                Rule {
-                    parts: r.columns.iter().map(|c| part(c, false)).collect(),
-                    right_parts: r.columns.iter().map(|c| part(c, true)).collect(),
-                    // Fields that always agree within the rule's blocks (swapped ones do not).
-                    fields: r
-                        .columns
-                        .iter()
-                        .filter(|c| swapped_column(c).is_none())
-                        .map(|c| field(blocking_column(c).0))
-                        .collect(),
-                }
-            })
+            .map(|r| rule(r, &fields, &mut der, sides))
             .collect();
-        if width + derived.len() != full {
+        if width + der.derived.len() != full {
             return Err(format!(
                 "interne fout: rijen hebben {full} plaatsen waar er {} nodig zijn",
-                width + derived.len()
+                width + der.derived.len()
             ));
         }
+        let Derivations {
+            derived, variants, ..
+        } = der;
         // The derived slots of every row, in place and in parallel.
         let fill = |side: &mut Side| {
             side.values.par_chunks_mut(full).for_each(|row| {
@@ -336,6 +175,233 @@ impl<'a> Linker<'a> {
         } else {
             n * self.right().len() as f64
         }
+    }
+}
+
+/// The right input's rows, their values interned into the left input's dictionaries.
+fn right_side(r: InputBuilder, dicts: &mut [Dictionary], full: usize) -> Side {
+    let maps: Vec<Vec<u32>> = r
+        .dicts
+        .iter()
+        .zip(dicts.iter_mut())
+        .map(|(rdict, dict)| rdict.iter().map(|v| dict.intern(v)).collect())
+        .collect();
+    let mut values = r.values;
+    for row in values.chunks_exact_mut(full) {
+        for (v, map) in row.iter_mut().zip(&maps) {
+            if *v < 1 << 32 {
+                *v = Value::from(map[*v as usize]);
+            }
+        }
+    }
+    Side {
+        ids: r.ids,
+        true_ids: r.true_ids,
+        width: full,
+        values,
+    }
+}
+
+/// The inputs, for what is derived from both.
+#[derive(Clone, Copy)]
+struct Sides<'s> {
+    left: &'s Side,
+    /// `None` when deduplicating.
+    right: Option<&'s Side>,
+}
+
+impl<'s> Sides<'s> {
+    fn iter(self) -> impl Iterator<Item = &'s Side> {
+        std::iter::once(self.left).chain(self.right)
+    }
+}
+
+/// The derived slots of the rows, each made once and placed after the fields, with the
+/// spelling variants they intern.
+struct Derivations<'d> {
+    /// The fields per row: derived slots come after them.
+    width: usize,
+    dicts: &'d [Dictionary],
+    derived: Vec<(Derive, Source)>,
+    /// Each field's spelling variants per dictionary value, made once.
+    variant_tables: FxHashMap<usize, Vec<Value>>,
+    variants: Interner,
+}
+
+impl Derivations<'_> {
+    /// The slot of `d`, made when it is first asked for.
+    fn slot(&mut self, d: Derive, sides: Sides) -> usize {
+        if let Some(i) = self.derived.iter().position(|(x, _)| *x == d) {
+            return self.width + i;
+        }
+        let source = self.source(d, sides);
+        self.derived.push((d, source));
+        self.width + self.derived.len() - 1
+    }
+
+    /// The spelling variant of every value of field `f`.
+    fn variant_of(&mut self, f: usize) -> Vec<Value> {
+        let (dicts, variants) = (self.dicts, &mut self.variants);
+        self.variant_tables
+            .entry(f)
+            .or_insert_with(|| {
+                dicts[f]
+                    .iter()
+                    .map(|v| Value::from(variants.intern(name_variant(v))))
+                    .collect()
+            })
+            .clone()
+    }
+
+    /// How derivation `d` is computed from a row.
+    fn source(&mut self, d: Derive, sides: Sides) -> Source {
+        let dicts = self.dicts;
+        let dict = |f: usize| &dicts[f];
+        match d {
+            Derive::Variant(f) => Source::Table(f, self.variant_of(f)),
+            Derive::Initials(f) => Source::Table(
+                f,
+                dict(f)
+                    .iter()
+                    .map(|v| {
+                        Value::from(self.variants.intern(initials_of(v))) << 1
+                            | Value::from(looks_like_initials(v))
+                    })
+                    .collect(),
+            ),
+            Derive::NameSignature(f) => Source::Table(
+                f,
+                dict(f)
+                    .iter()
+                    .map(|v| signature(&name_variant(v)))
+                    .collect(),
+            ),
+            Derive::TextSignature(f) => Source::Table(f, dict(f).iter().map(signature).collect()),
+            Derive::Date(f) => Source::Table(
+                f,
+                dict(f).iter().map(|v| pack_date(date_parts(v))).collect(),
+            ),
+            Derive::Prefix(f, n) => {
+                let mut ids: FxHashMap<String, Value> = FxHashMap::default();
+                Source::Table(
+                    f,
+                    dict(f)
+                        .iter()
+                        .map(|v| {
+                            if v.is_empty() {
+                                return 0;
+                            }
+                            let next = ids.len() as Value + 1;
+                            *ids.entry(v.chars().take(n).collect()).or_insert(next)
+                        })
+                        .collect(),
+                )
+            }
+            Derive::WithVoorvoegsel(pf, f) => {
+                let mut both = FxHashMap::default();
+                for side in sides.iter() {
+                    for row in side.values.chunks_exact(side.width) {
+                        let (p, n) = (row[pf], row[f]);
+                        if p != 0 && n != 0 {
+                            both.entry((p, n)).or_insert_with(|| {
+                                Value::from(self.variants.intern(name_variant(&format!(
+                                    "{}{}",
+                                    dicts[pf].get(p as u32),
+                                    dicts[f].get(n as u32)
+                                ))))
+                            });
+                        }
+                    }
+                }
+                Source::Combined {
+                    voorvoegsel: pf,
+                    name: f,
+                    variant: self.variant_of(f),
+                    both,
+                }
+            }
+        }
+    }
+}
+
+/// The position of field `c` among `fields`.
+fn field_of(fields: &[String], c: &str) -> usize {
+    fields.iter().position(|f| f == c).unwrap_or_default()
+}
+
+/// A comparison as the linker runs it: its field, its term frequencies when it weighs them,
+/// and the derived slots its kind reads.
+fn comparison(
+    c: &ComparisonSettings,
+    fields: &[String],
+    der: &mut Derivations,
+    sides: Sides,
+) -> Comparison {
+    let field = |c: &str| field_of(fields, c);
+    let f = field(&c.column);
+    let tf = c.term_frequency.then(|| {
+        let mut counts = vec![0.0f64; der.dicts[f].len()];
+        for s in sides.iter() {
+            for v in s.column(f) {
+                counts[v as usize] += 1.0;
+            }
+        }
+        let n: f64 = counts[1..].iter().sum::<f64>().max(1.0);
+        counts.iter_mut().for_each(|x| *x /= n);
+        counts
+    });
+    let mut comparison = Comparison {
+        kind: c.kind,
+        field: f,
+        tf,
+        variant: 0,
+        initials: 0,
+        signature: 0,
+        with_voorvoegsel: None,
+        swap: None,
+        date: 0,
+        address: c.address_columns().map(|a| a.map(|a| field(a))),
+    };
+    match c.kind {
+        Kind::Name => {
+            comparison.variant = der.slot(Derive::Variant(f), sides);
+            comparison.initials = der.slot(Derive::Initials(f), sides);
+            comparison.signature = der.slot(Derive::NameSignature(f), sides);
+            comparison.with_voorvoegsel = c
+                .voorvoegsel_column
+                .as_ref()
+                .map(|vv| der.slot(Derive::WithVoorvoegsel(field(vv), f), sides));
+            comparison.swap = c.swap_column.as_ref().map(|sw| {
+                let sf = field(sw);
+                (sf, der.slot(Derive::Variant(sf), sides))
+            });
+        }
+        Kind::Date => comparison.date = der.slot(Derive::Date(f), sides),
+        Kind::Text => comparison.signature = der.slot(Derive::TextSignature(f), sides),
+        Kind::Exact | Kind::Address => {}
+    }
+    comparison
+}
+
+/// A blocking rule as the linker runs it: the slots of its parts on either side, and the
+/// fields that always agree within its blocks.
+fn rule(r: &BlockingRule, fields: &[String], der: &mut Derivations, sides: Sides) -> Rule {
+    let field = |c: &str| field_of(fields, c);
+    let mut part = |c: &String, right: bool| match (swapped_column(c), blocking_column(c)) {
+        (Some((a, b)), _) => der.slot(Derive::Variant(field(if right { b } else { a })), sides),
+        (None, (name, Some(n))) => der.slot(Derive::Prefix(field(name), n), sides),
+        (None, (name, None)) => field(name),
+    };
+    Rule {
+        parts: r.columns.iter().map(|c| part(c, false)).collect(),
+        right_parts: r.columns.iter().map(|c| part(c, true)).collect(),
+        // Fields that always agree within the rule's blocks (swapped ones do not).
+        fields: r
+            .columns
+            .iter()
+            .filter(|c| swapped_column(c).is_none())
+            .map(|c| field(blocking_column(c).0))
+            .collect(),
     }
 }
 

@@ -92,6 +92,63 @@ fn scale_max(f: &Fairness) -> f64 {
     ((max * 2.0).ceil() / 2.0).max(2.0)
 }
 
+/// The chart's horizontal scale: its right end and the step of its grid.
+struct Scale {
+    max: f64,
+    tick: f64,
+}
+
+impl Scale {
+    fn of(f: &Fairness) -> Scale {
+        let max = scale_max(f);
+        Scale {
+            max,
+            tick: if max <= 4.0 { 0.5 } else { 1.0 },
+        }
+    }
+
+    /// The x of a ratio; a ratio past the end stands at the end.
+    fn x(&self, r: f64) -> f64 {
+        BAR_X + r.min(self.max) / self.max * BAR_W
+    }
+}
+
+/// Where the chart's lines go: a heading per dimension, a row per group.
+struct Layout<'a> {
+    rows: Vec<(f64, Row<'a>)>,
+    top: f64,
+    bottom: f64,
+}
+
+impl Layout<'_> {
+    fn of(f: &Fairness) -> Layout<'_> {
+        let chart_top = 176.0;
+        let mut y = chart_top + 10.0;
+        let mut rows: Vec<(f64, Row)> = Vec::new();
+        for (dim, heading) in DIMENSIONS {
+            let gs = groups(f, dim);
+            if gs.is_empty() {
+                continue;
+            }
+            y += 26.0;
+            rows.push((y, Row::Heading(heading)));
+            for g in gs {
+                y += ROW;
+                rows.push((y, Row::Group(dim, g)));
+            }
+            y += 8.0;
+        }
+        Layout {
+            rows,
+            top: chart_top,
+            bottom: y + 10.0,
+        }
+    }
+}
+
+/// A bar's value label, drawn after the reference line: (x, y, text).
+type ValueLabel = (f64, f64, String);
+
 /// The chart as an SVG document; `buurtnamen` maps buurt codes to names.
 pub fn fairness_svg(
     f: &Fairness,
@@ -99,29 +156,9 @@ pub fn fairness_svg(
     buurtnamen: &BTreeMap<String, String>,
 ) -> Result<String> {
     let datum = date_nl(&run.tijdstip);
-    let max = scale_max(f);
-    let tick = if max <= 4.0 { 0.5 } else { 1.0 };
-    let sx = |r: f64| BAR_X + r.min(max) / max * BAR_W;
-
-    // Layout first: a heading per dimension, a row per group.
-    let chart_top = 176.0;
-    let mut y = chart_top + 10.0;
-    let mut rows: Vec<(f64, Row)> = Vec::new();
-    for (dim, heading) in DIMENSIONS {
-        let gs = groups(f, dim);
-        if gs.is_empty() {
-            continue;
-        }
-        y += 26.0;
-        rows.push((y, Row::Heading(heading)));
-        for g in gs {
-            y += ROW;
-            rows.push((y, Row::Group(dim, g)));
-        }
-        y += 8.0;
-    }
-    let chart_bottom = y + 10.0;
-    let height = chart_bottom + 128.0;
+    let scale = Scale::of(f);
+    let layout = Layout::of(f);
+    let height = layout.bottom + 128.0;
 
     let titel = "Wie wordt gemarkeerd? Dispariteit per groep";
     let beschrijving = format!(
@@ -131,6 +168,46 @@ pub fn fairness_svg(
     let mut doc = Doc::new();
     svg_start(&mut doc, WIDTH, height, titel, &beschrijving)?;
     heading(&mut doc, titel)?;
+    introduction(&mut doc, f, &run.run_id, &datum)?;
+    legend(&mut doc)?;
+    grid(&mut doc, &scale, &layout)?;
+    // Rows; the values go on top of the reference line, drawn after it.
+    let mut values: Vec<ValueLabel> = Vec::new();
+    for (y, row) in &layout.rows {
+        match row {
+            Row::Heading(heading) => {
+                doc.text(
+                    "text",
+                    &[
+                        ("x", "20"),
+                        ("y", &px(*y)),
+                        ("font-size", "15"),
+                        ("font-weight", "bold"),
+                    ],
+                    heading,
+                )?;
+            }
+            Row::Group(dim, g) => {
+                let bar = Bar {
+                    f,
+                    dim,
+                    g,
+                    y: *y,
+                    scale: &scale,
+                    buurtnamen,
+                };
+                values.extend(group_row(&mut doc, &bar)?);
+            }
+        }
+    }
+    reference_line(&mut doc, &scale, &layout, &values)?;
+    footer(&mut doc, &run.run_id, &datum, layout.bottom)?;
+    doc.close("svg")?;
+    doc.finish()
+}
+
+/// The lines under the title: how many residents were flagged, and what a ratio is.
+fn introduction(doc: &mut Doc, f: &Fairness, run_id: &str, datum: &str) -> Result<()> {
     let share = if f.bewoners > 0 {
         100.0 * f.bewoners_gemarkeerd as f64 / f.bewoners as f64
     } else {
@@ -138,8 +215,7 @@ pub fn fairness_svg(
     };
     for (i, line) in [
         format!(
-            "Scan {} van {datum}: {} van de {} bewoners ({}%) wonen op een adres met een signaal.",
-            run.run_id,
+            "Scan {run_id} van {datum}: {} van de {} bewoners ({}%) wonen op een adres met een signaal.",
             count_nl(f.bewoners_gemarkeerd),
             count_nl(f.bewoners),
             number_nl(share, 1)
@@ -156,7 +232,11 @@ pub fn fairness_svg(
             line,
         )?;
     }
-    // Legend.
+    Ok(())
+}
+
+/// What the two colours of the bars mean.
+fn legend(doc: &mut Doc) -> Result<()> {
     let ly = 122.0;
     for (x, colour, label) in [
         (
@@ -182,8 +262,11 @@ pub fn fairness_svg(
             label,
         )?;
     }
+    Ok(())
+}
 
-    // Grid and scale.
+/// The grid's lines with the scale above and below the chart.
+fn grid(doc: &mut Doc, scale: &Scale, layout: &Layout) -> Result<()> {
     doc.open(
         "g",
         &[
@@ -194,134 +277,146 @@ pub fn fairness_svg(
         ],
     )?;
     let mut r = 0.0;
-    while r <= max + 1e-9 {
-        let x = px(sx(r));
+    while r <= scale.max + 1e-9 {
+        let x = px(scale.x(r));
         doc.empty(
             "line",
             &[
                 ("x1", &x),
-                ("y1", &px(chart_top)),
+                ("y1", &px(layout.top)),
                 ("x2", &x),
-                ("y2", &px(chart_bottom)),
+                ("y2", &px(layout.bottom)),
                 ("stroke", "#e0e0e0"),
                 ("stroke-width", "1"),
             ],
         )?;
         doc.text(
             "text",
-            &[("x", &x), ("y", &px(chart_top - 4.0))],
+            &[("x", &x), ("y", &px(layout.top - 4.0))],
             &ratio_nl(r),
         )?;
         doc.text(
             "text",
-            &[("x", &x), ("y", &px(chart_bottom + 14.0))],
+            &[("x", &x), ("y", &px(layout.bottom + 14.0))],
             &ratio_nl(r),
         )?;
-        r += tick;
+        r += scale.tick;
     }
-    doc.close("g")?;
+    doc.close("g")
+}
 
-    // Rows; the values go on top of the reference line, drawn after it.
-    let mut values: Vec<(f64, f64, String)> = Vec::new();
-    for (y, row) in &rows {
-        match row {
-            Row::Heading(heading) => {
-                doc.text(
-                    "text",
-                    &[
-                        ("x", "20"),
-                        ("y", &px(*y)),
-                        ("font-size", "15"),
-                        ("font-weight", "bold"),
-                    ],
-                    heading,
-                )?;
-            }
-            Row::Group(dim, g) => {
-                doc.open("g", &[("class", "groep")])?;
-                doc.text(
-                    "text",
-                    &[
-                        ("x", &px(LABEL_END)),
-                        ("y", &px(*y)),
-                        ("font-size", "12"),
-                        ("text-anchor", "end"),
-                    ],
-                    &group_label(dim, &g.groep, buurtnamen),
-                )?;
-                match g.dispariteit {
-                    Some(d) => {
-                        let w = (sx(d) - BAR_X).max(1.0);
-                        doc.open(
-                            "rect",
-                            &[
-                                ("class", "staaf"),
-                                ("x", &px(BAR_X)),
-                                ("y", &px(y - 12.0)),
-                                ("width", &px(w)),
-                                ("height", "15"),
-                                ("fill", if d > 1.0 { ABOVE } else { BELOW }),
-                            ],
-                        )?;
-                        doc.text(
-                            "title",
-                            &[],
-                            &format!(
-                                "{}: dispariteit {} ({} bewoners)",
-                                group_label(dim, &g.groep, buurtnamen),
-                                ratio_nl(d),
-                                count_nl(g.bewoners)
-                            ),
-                        )?;
-                        doc.close("rect")?;
-                        let label = if d > max {
-                            format!("{} →", ratio_nl(d))
-                        } else {
-                            ratio_nl(d)
-                        };
-                        values.push((BAR_X + w + 6.0, *y, label));
-                    }
-                    None => {
-                        doc.text(
-                            "text",
-                            &[
-                                ("class", "te-klein"),
-                                ("x", &px(BAR_X + 6.0)),
-                                ("y", &px(*y)),
-                                ("font-size", "12"),
-                                ("font-style", "italic"),
-                                ("fill", GREY),
-                            ],
-                            &no_ratio(f, g),
-                        )?;
-                    }
-                }
-                doc.text(
-                    "text",
-                    &[
-                        ("x", &px(WIDTH - 20.0)),
-                        ("y", &px(*y)),
-                        ("font-size", "11"),
-                        ("fill", GREY),
-                        ("text-anchor", "end"),
-                    ],
-                    &format!("{} bewoners", residents(g)),
-                )?;
-                doc.close("g")?;
-            }
+/// One group's line of the chart.
+struct Bar<'a> {
+    f: &'a Fairness,
+    dim: &'a str,
+    g: &'a Group,
+    /// The line's baseline.
+    y: f64,
+    scale: &'a Scale,
+    buurtnamen: &'a BTreeMap<String, String>,
+}
+
+/// A group's name, its bar (or why it has none) and its residents; returns the bar's value
+/// label, which is drawn later.
+fn group_row(doc: &mut Doc, bar: &Bar) -> Result<Option<ValueLabel>> {
+    let Bar {
+        f,
+        dim,
+        g,
+        y,
+        scale,
+        buurtnamen,
+    } = *bar;
+    let mut value = None;
+    doc.open("g", &[("class", "groep")])?;
+    doc.text(
+        "text",
+        &[
+            ("x", &px(LABEL_END)),
+            ("y", &px(y)),
+            ("font-size", "12"),
+            ("text-anchor", "end"),
+        ],
+        &group_label(dim, &g.groep, buurtnamen),
+    )?;
+    match g.dispariteit {
+        Some(d) => {
+            let w = (scale.x(d) - BAR_X).max(1.0);
+            doc.open(
+                "rect",
+                &[
+                    ("class", "staaf"),
+                    ("x", &px(BAR_X)),
+                    ("y", &px(y - 12.0)),
+                    ("width", &px(w)),
+                    ("height", "15"),
+                    ("fill", if d > 1.0 { ABOVE } else { BELOW }),
+                ],
+            )?;
+            doc.text(
+                "title",
+                &[],
+                &format!(
+                    "{}: dispariteit {} ({} bewoners)",
+                    group_label(dim, &g.groep, buurtnamen),
+                    ratio_nl(d),
+                    count_nl(g.bewoners)
+                ),
+            )?;
+            doc.close("rect")?;
+            let label = if d > scale.max {
+                format!("{} →", ratio_nl(d))
+            } else {
+                ratio_nl(d)
+            };
+            value = Some((BAR_X + w + 6.0, y, label));
+        }
+        None => {
+            doc.text(
+                "text",
+                &[
+                    ("class", "te-klein"),
+                    ("x", &px(BAR_X + 6.0)),
+                    ("y", &px(y)),
+                    ("font-size", "12"),
+                    ("font-style", "italic"),
+                    ("fill", GREY),
+                ],
+                &no_ratio(f, g),
+            )?;
         }
     }
+    doc.text(
+        "text",
+        &[
+            ("x", &px(WIDTH - 20.0)),
+            ("y", &px(y)),
+            ("font-size", "11"),
+            ("fill", GREY),
+            ("text-anchor", "end"),
+        ],
+        &format!("{} bewoners", residents(g)),
+    )?;
+    doc.close("g")?;
+    Ok(value)
+}
 
-    // The reference line at 1, over the bars and under their values.
-    let x1 = px(sx(1.0));
+/// The reference line at 1, over the bars and under their values, then the values.
+fn reference_line(
+    doc: &mut Doc,
+    scale: &Scale,
+    layout: &Layout,
+    values: &[ValueLabel],
+) -> Result<()> {
+    let x1 = px(scale.x(1.0));
     doc.empty(
         "line",
         &[
             ("id", "referentie"),
             ("x1", &x1),
-            ("y1", &px(chart_top + 2.0)),
+            ("y1", &px(layout.top + 2.0)),
             ("x2", &x1),
-            ("y2", &px(chart_bottom)),
+            ("y2", &px(layout.bottom)),
             ("stroke", "#1a1a1a"),
             ("stroke-width", "1.5"),
             ("stroke-dasharray", "5 3"),
@@ -338,7 +433,7 @@ pub fn fairness_svg(
             ("paint-order", "stroke"),
         ],
     )?;
-    for (x, y, label) in &values {
+    for (x, y, label) in values {
         doc.text(
             "text",
             &[("class", "waarde"), ("x", &px(*x)), ("y", &px(*y))],
@@ -349,18 +444,20 @@ pub fn fairness_svg(
     doc.text(
         "text",
         &[
-            ("x", &px(sx(1.0) + 5.0)),
-            ("y", &px(chart_top - 20.0)),
+            ("x", &px(scale.x(1.0) + 5.0)),
+            ("y", &px(layout.top - 20.0)),
             ("font-size", "11"),
         ],
         "1 = naar verhouding",
-    )?;
+    )
+}
 
+/// Source, what the measurement reads, and how to read a ratio above 1.
+fn footer(doc: &mut Doc, run_id: &str, datum: &str, chart_bottom: f64) -> Result<()> {
     let foot = chart_bottom + 42.0;
     for (i, line) in [
         format!(
-            "Bron: loep, scan {} van {datum}; bewoners: BRP (ingezetenen); buurt: BAG.",
-            run.run_id
+            "Bron: loep, scan {run_id} van {datum}; bewoners: BRP (ingezetenen); buurt: BAG."
         ),
         "Geslacht, leeftijd en buurt leest alleen deze meting; geen indicator gebruikt ze.".to_string(),
         format!(
@@ -377,8 +474,7 @@ pub fn fairness_svg(
             line,
         )?;
     }
-    doc.close("svg")?;
-    doc.finish()
+    Ok(())
 }
 
 /// The group with the highest ratio: the reading guide's example.
@@ -415,25 +511,7 @@ pub fn fairness_guide_html(
     let mut d = Doc::new();
     d.doctype_html()?;
     d.open("html", &[("lang", "nl")])?;
-    d.open("head", &[])?;
-    d.empty("meta", &[("charset", "utf-8")])?;
-    d.empty(
-        "meta",
-        &[
-            ("name", "viewport"),
-            ("content", "width=device-width, initial-scale=1"),
-        ],
-    )?;
-    d.text(
-        "title",
-        &[],
-        &format!("Eerlijkheid van scan {}: leeswijzer", run.run_id),
-    )?;
-    // CSS is raw text in HTML: entities are not decoded there, so the constant goes as it is.
-    d.open("style", &[])?;
-    d.markup(STYLE)?;
-    d.close("style")?;
-    d.close("head")?;
+    guide_head(&mut d, &run.run_id)?;
     d.open("body", &[])?;
     d.open("main", &[])?;
     d.text(
@@ -470,6 +548,51 @@ pub fn fairness_guide_html(
     )?;
     d.close("figure")?;
 
+    how_to_read(&mut d, f, buurtnamen)?;
+    limits_and_next_steps(&mut d)?;
+    d.text("h2", &[], "Alle groepen")?;
+    for (dim, heading) in DIMENSIONS {
+        group_table(&mut d, f, dim, heading, buurtnamen)?;
+    }
+    d.text(
+        "p",
+        &[("class", "bron")],
+        &format!(
+            "Bewoners: ingezetenen in de BRP met een adres in het gebied. Gemarkeerd: wonend op een adres met ten minste één signaal van scan {}. Buurt: de buurt van het adres in de BAG. Leeftijd: in jaren, berekend uit het geboortejaar.",
+            run.run_id
+        ),
+    )?;
+    d.close("main")?;
+    d.close("body")?;
+    d.close("html")?;
+    d.finish()
+}
+
+/// The page's head: its title and style.
+fn guide_head(d: &mut Doc, run_id: &str) -> Result<()> {
+    d.open("head", &[])?;
+    d.empty("meta", &[("charset", "utf-8")])?;
+    d.empty(
+        "meta",
+        &[
+            ("name", "viewport"),
+            ("content", "width=device-width, initial-scale=1"),
+        ],
+    )?;
+    d.text(
+        "title",
+        &[],
+        &format!("Eerlijkheid van scan {run_id}: leeswijzer"),
+    )?;
+    // CSS is raw text in HTML: entities are not decoded there, so the constant goes as it is.
+    d.open("style", &[])?;
+    d.markup(STYLE)?;
+    d.close("style")?;
+    d.close("head")
+}
+
+/// What a ratio means, with this scan's highest as the example.
+fn how_to_read(d: &mut Doc, f: &Fairness, buurtnamen: &BTreeMap<String, String>) -> Result<()> {
     d.text("h2", &[], "Zo leest u de figuur")?;
     d.text(
         "p",
@@ -507,8 +630,11 @@ pub fn fairness_guide_html(
     ] {
         d.text("li", &[], &item)?;
     }
-    d.close("ul")?;
+    d.close("ul")
+}
 
+/// What a ratio does not say, and what to do about a high one.
+fn limits_and_next_steps(d: &mut Doc) -> Result<()> {
     d.text("h2", &[], "Wat het niet zegt")?;
     d.text(
         "p",
@@ -531,77 +657,71 @@ pub fn fairness_guide_html(
     ] {
         d.text("li", &[], item)?;
     }
-    d.close("ol")?;
+    d.close("ol")
+}
 
-    d.text("h2", &[], "Alle groepen")?;
-    for (dim, heading) in DIMENSIONS {
-        let gs = groups(f, dim);
-        if gs.is_empty() {
-            continue;
+/// The table of every group of dimension `dim`, under `heading`; nothing when it has none.
+fn group_table(
+    d: &mut Doc,
+    f: &Fairness,
+    dim: &str,
+    heading: &str,
+    buurtnamen: &BTreeMap<String, String>,
+) -> Result<()> {
+    let gs = groups(f, dim);
+    if gs.is_empty() {
+        return Ok(());
+    }
+    d.text("h3", &[], heading)?;
+    d.open("table", &[])?;
+    d.open("thead", &[])?;
+    d.open("tr", &[])?;
+    for (h, num) in [
+        ("Groep", false),
+        ("Bewoners", true),
+        ("Aandeel in de bevolking", true),
+        ("Aandeel onder gemarkeerden", true),
+        ("Dispariteit", true),
+    ] {
+        if num {
+            d.text("th", &[("scope", "col"), ("class", "getal")], h)?;
+        } else {
+            d.text("th", &[("scope", "col")], h)?;
         }
-        d.text("h3", &[], heading)?;
-        d.open("table", &[])?;
-        d.open("thead", &[])?;
+    }
+    d.close("tr")?;
+    d.close("thead")?;
+    d.open("tbody", &[])?;
+    for g in gs {
         d.open("tr", &[])?;
-        for (h, num) in [
-            ("Groep", false),
-            ("Bewoners", true),
-            ("Aandeel in de bevolking", true),
-            ("Aandeel onder gemarkeerden", true),
-            ("Dispariteit", true),
-        ] {
-            if num {
-                d.text("th", &[("scope", "col"), ("class", "getal")], h)?;
+        d.text("td", &[], &group_label(dim, &g.groep, buurtnamen))?;
+        d.text("td", &[("class", "getal")], &residents(g))?;
+        let pct = |x: f64, hidden: bool| {
+            if hidden {
+                "–".to_string()
             } else {
-                d.text("th", &[("scope", "col")], h)?;
+                format!("{}%", number_nl(100.0 * x, 1))
             }
+        };
+        let few = g.bewoners < MIN_GROUP;
+        d.text("td", &[("class", "getal")], &pct(g.aandeel_bevolking, few))?;
+        d.text(
+            "td",
+            &[("class", "getal")],
+            &pct(g.aandeel_gemarkeerd, g.onderdrukt.is_some()),
+        )?;
+        match g.dispariteit {
+            Some(r) => d.text(
+                "td",
+                &[("class", if r > 1.0 { "getal boven" } else { "getal" })],
+                &ratio_nl(r),
+            )?,
+            None => d.text("td", &[("class", "getal klein")], &no_ratio(f, g))?,
         }
         d.close("tr")?;
-        d.close("thead")?;
-        d.open("tbody", &[])?;
-        for g in gs {
-            d.open("tr", &[])?;
-            d.text("td", &[], &group_label(dim, &g.groep, buurtnamen))?;
-            d.text("td", &[("class", "getal")], &residents(g))?;
-            let pct = |x: f64, hidden: bool| {
-                if hidden {
-                    "–".to_string()
-                } else {
-                    format!("{}%", number_nl(100.0 * x, 1))
-                }
-            };
-            let few = g.bewoners < MIN_GROUP;
-            d.text("td", &[("class", "getal")], &pct(g.aandeel_bevolking, few))?;
-            d.text(
-                "td",
-                &[("class", "getal")],
-                &pct(g.aandeel_gemarkeerd, g.onderdrukt.is_some()),
-            )?;
-            match g.dispariteit {
-                Some(r) => d.text(
-                    "td",
-                    &[("class", if r > 1.0 { "getal boven" } else { "getal" })],
-                    &ratio_nl(r),
-                )?,
-                None => d.text("td", &[("class", "getal klein")], &no_ratio(f, g))?,
-            }
-            d.close("tr")?;
-        }
-        d.close("tbody")?;
-        d.close("table")?;
     }
-    d.text(
-        "p",
-        &[("class", "bron")],
-        &format!(
-            "Bewoners: ingezetenen in de BRP met een adres in het gebied. Gemarkeerd: wonend op een adres met ten minste één signaal van scan {}. Buurt: de buurt van het adres in de BAG. Leeftijd: in jaren, berekend uit het geboortejaar.",
-            run.run_id
-        ),
-    )?;
-    d.close("main")?;
-    d.close("body")?;
-    d.close("html")?;
-    d.finish()
+    d.close("tbody")?;
+    d.close("table")
 }
 
 #[cfg(test)]

@@ -124,9 +124,125 @@ fn bbox<'a>(points: impl Iterator<Item = &'a [f64; 2]>) -> ([f64; 2], [f64; 2]) 
     (lo, hi)
 }
 
+/// The map's frame: the bounding box of every polygon in RD, and how it is scaled onto the
+/// page, north up.
+struct Frame {
+    lo: [f64; 2],
+    hi: [f64; 2],
+    /// The width of the bounding box in metres.
+    dx: f64,
+    /// Whether there is anything to draw: a bounding box of some width and height.
+    drawable: bool,
+    scale: f64,
+    /// The height the map takes on the page.
+    map_h: f64,
+}
+
+impl Frame {
+    fn of(cells: &[Cell]) -> Frame {
+        let (lo, hi) = bbox(
+            cells
+                .iter()
+                .flat_map(|c| c.polygons.iter().flatten().flatten()),
+        );
+        let (dx, dy) = (hi[0] - lo[0], hi[1] - lo[1]);
+        let drawable = dx.is_finite() && dy.is_finite() && dx > 0.0 && dy > 0.0;
+        let scale = if drawable {
+            (MAP_W / dx).min(MAP_H_MAX / dy)
+        } else {
+            1.0
+        };
+        let map_h = if drawable { dy * scale } else { 120.0 };
+        Frame {
+            lo,
+            hi,
+            dx,
+            drawable,
+            scale,
+            map_h,
+        }
+    }
+
+    /// The page's x of an RD x.
+    fn tx(&self, x: f64) -> f64 {
+        MAP_X + (x - self.lo[0]) * self.scale
+    }
+
+    /// The page's y of an RD y: RD's y grows northwards, the SVG's downwards.
+    fn ty(&self, y: f64) -> f64 {
+        MAP_Y + (self.hi[1] - y) * self.scale
+    }
+}
+
+/// What the legend shows beside the colour classes.
+struct Legend<'a> {
+    bounds: Option<[f64; 5]>,
+    /// Whether some buurt shows a count but no rate.
+    any_no_rate: bool,
+    /// Buurten with something to say that have no polygon.
+    off_map: Vec<&'a Cell<'a>>,
+    /// Flagged addresses whose buurt nobody records.
+    without_buurt: usize,
+}
+
+impl Legend<'_> {
+    /// The legend's height, which decides the page's when the map is short.
+    fn height(&self) -> f64 {
+        let mut legend_h =
+            40.0 + 5.0 * 22.0 + 22.0 + if self.any_no_rate { 22.0 } else { 0.0 } + 90.0;
+        if !self.off_map.is_empty() {
+            legend_h += 30.0 + 16.0 * self.off_map.len().min(8) as f64;
+        }
+        if self.without_buurt > 0 {
+            legend_h += 36.0;
+        }
+        legend_h
+    }
+}
+
 /// The map as an SVG document.
 pub fn map_svg(l: &Listing) -> Result<String> {
-    let cells: Vec<Cell> = buurt_counts(l)
+    let cells = cells(l);
+    let rates: Vec<f64> = cells.iter().filter_map(|c| c.count.per_1000()).collect();
+    let frame = Frame::of(&cells);
+    let legend = Legend {
+        bounds: class_bounds(&rates),
+        any_no_rate: cells
+            .iter()
+            .any(|c| c.count.shown() && c.count.per_1000().is_none()),
+        off_map: cells
+            .iter()
+            .filter(|c| c.polygons.is_empty() && (c.count.flagged > 0 || c.count.buurt.is_none()))
+            .collect(),
+        without_buurt: flagged_without_buurt(l),
+    };
+    let body_h = (frame.map_h + 40.0).max(legend.height());
+    let height = MAP_Y + body_h + 70.0;
+
+    let datum = date_nl(&l.run.tijdstip);
+    let titel = "Signalen per 1.000 adressen, per buurt";
+    let beschrijving = format!(
+        "Kaart van de buurten met het aantal adressen met ten minste één signaal in scan {} van {datum}, per 1.000 adressen in de BAG. Buurten met minder dan {MIN_CELL} gemarkeerde adressen zijn gearceerd en tonen geen aantal.",
+        l.run.run_id
+    );
+    let mut doc = Doc::new();
+    svg_start(&mut doc, WIDTH, height, titel, &beschrijving)?;
+    hatch_pattern(&mut doc)?;
+    header(&mut doc, titel, &l.run.run_id, &datum)?;
+    buurten(&mut doc, &cells, &frame, legend.bounds)?;
+    labels(&mut doc, &cells, &frame)?;
+    if frame.drawable {
+        scale_bar(&mut doc, &frame)?;
+    }
+    legend_of(&mut doc, &legend)?;
+    footer(&mut doc, height, &l.run.run_id, &datum, &cells)?;
+    doc.close("svg")?;
+    doc.finish()
+}
+
+/// Every buurt of the listing with its name and polygons.
+fn cells(l: &Listing) -> Vec<Cell<'_>> {
+    buurt_counts(l)
         .into_iter()
         .map(|count| Cell {
             name: count
@@ -139,55 +255,11 @@ pub fn map_svg(l: &Listing) -> Result<String> {
                 .unwrap_or_default(),
             count,
         })
-        .collect();
-    let rates: Vec<f64> = cells.iter().filter_map(|c| c.count.per_1000()).collect();
-    let bounds = class_bounds(&rates);
+        .collect()
+}
 
-    // North up: RD's y grows northwards, the SVG's downwards.
-    let (lo, hi) = bbox(
-        cells
-            .iter()
-            .flat_map(|c| c.polygons.iter().flatten().flatten()),
-    );
-    let (dx, dy) = (hi[0] - lo[0], hi[1] - lo[1]);
-    let drawable = dx.is_finite() && dy.is_finite() && dx > 0.0 && dy > 0.0;
-    let scale = if drawable {
-        (MAP_W / dx).min(MAP_H_MAX / dy)
-    } else {
-        1.0
-    };
-    let map_h = if drawable { dy * scale } else { 120.0 };
-    let tx = |x: f64| MAP_X + (x - lo[0]) * scale;
-    let ty = |y: f64| MAP_Y + (hi[1] - y) * scale;
-
-    let off_map: Vec<&Cell> = cells
-        .iter()
-        .filter(|c| c.polygons.is_empty() && (c.count.flagged > 0 || c.count.buurt.is_none()))
-        .collect();
-    let without_buurt = flagged_without_buurt(l);
-    let any_no_rate = cells
-        .iter()
-        .any(|c| c.count.shown() && c.count.per_1000().is_none());
-
-    // The legend's height decides the page's when the map is short.
-    let mut legend_h = 40.0 + 5.0 * 22.0 + 22.0 + if any_no_rate { 22.0 } else { 0.0 } + 90.0;
-    if !off_map.is_empty() {
-        legend_h += 30.0 + 16.0 * off_map.len().min(8) as f64;
-    }
-    if without_buurt > 0 {
-        legend_h += 36.0;
-    }
-    let body_h = (map_h + 40.0).max(legend_h);
-    let height = MAP_Y + body_h + 70.0;
-
-    let datum = date_nl(&l.run.tijdstip);
-    let titel = "Signalen per 1.000 adressen, per buurt";
-    let beschrijving = format!(
-        "Kaart van de buurten met het aantal adressen met ten minste één signaal in scan {} van {datum}, per 1.000 adressen in de BAG. Buurten met minder dan {MIN_CELL} gemarkeerde adressen zijn gearceerd en tonen geen aantal.",
-        l.run.run_id
-    );
-    let mut doc = Doc::new();
-    svg_start(&mut doc, WIDTH, height, titel, &beschrijving)?;
+/// The hatch pattern of suppressed buurten.
+fn hatch_pattern(doc: &mut Doc) -> Result<()> {
     doc.open("defs", &[])?;
     doc.open(
         "pattern",
@@ -215,15 +287,17 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         ],
     )?;
     doc.close("pattern")?;
-    doc.close("defs")?;
+    doc.close("defs")
+}
 
-    heading(&mut doc, titel)?;
+/// The title and the two lines under it.
+fn header(doc: &mut Doc, titel: &str, run_id: &str, datum: &str) -> Result<()> {
+    heading(doc, titel)?;
     doc.text(
         "text",
         &[("x", "20"), ("y", "58"), ("font-size", "13"), ("fill", GREY)],
         &format!(
-            "Adressen met ten minste één signaal per 1.000 adressen (verblijfsobjecten in de BAG). Scan {} van {datum}.",
-            l.run.run_id
+            "Adressen met ten minste één signaal per 1.000 adressen (verblijfsobjecten in de BAG). Scan {run_id} van {datum}."
         ),
     )?;
     doc.text(
@@ -235,9 +309,11 @@ pub fn map_svg(l: &Listing) -> Result<String> {
             ("fill", GREY),
         ],
         "Een signaal is een reden om te kijken, geen besluit.",
-    )?;
+    )
+}
 
-    // The buurten.
+/// The buurten's polygons, filled by their class, with their tooltips.
+fn buurten(doc: &mut Doc, cells: &[Cell], frame: &Frame, bounds: Option<[f64; 5]>) -> Result<()> {
     doc.open(
         "g",
         &[
@@ -247,7 +323,7 @@ pub fn map_svg(l: &Listing) -> Result<String> {
             ("stroke-linejoin", "round"),
         ],
     )?;
-    if !drawable {
+    if !frame.drawable {
         doc.text(
             "text",
             &[
@@ -260,16 +336,6 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         )?;
     }
     for c in cells.iter().filter(|c| !c.polygons.is_empty()) {
-        let mut d = String::new();
-        for ring in c.polygons.iter().flatten() {
-            for (i, [x, y]) in ring.iter().enumerate() {
-                d.push_str(if i == 0 { "M" } else { "L" });
-                d.push_str(&px(tx(*x)));
-                d.push(' ');
-                d.push_str(&px(ty(*y)));
-            }
-            d.push('Z');
-        }
         let fill = if !c.count.shown() {
             format!("url(#{HATCH})")
         } else {
@@ -287,7 +353,7 @@ pub fn map_svg(l: &Listing) -> Result<String> {
             "path",
             &[
                 ("class", class),
-                ("d", &d),
+                ("d", &path_data(c, frame)),
                 ("fill", &fill),
                 ("fill-rule", "evenodd"),
             ],
@@ -295,9 +361,26 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         doc.text("title", &[], &c.title())?;
         doc.close("path")?;
     }
-    doc.close("g")?;
+    doc.close("g")
+}
 
-    // Labels on top of every polygon, so that a neighbour never covers one.
+/// A buurt's rings as the `d` of an SVG path.
+fn path_data(c: &Cell, frame: &Frame) -> String {
+    let mut d = String::new();
+    for ring in c.polygons.iter().flatten() {
+        for (i, [x, y]) in ring.iter().enumerate() {
+            d.push_str(if i == 0 { "M" } else { "L" });
+            d.push_str(&px(frame.tx(*x)));
+            d.push(' ');
+            d.push_str(&px(frame.ty(*y)));
+        }
+        d.push('Z');
+    }
+    d
+}
+
+/// Labels on top of every polygon, so that a neighbour never covers one.
+fn labels(doc: &mut Doc, cells: &[Cell], frame: &Frame) -> Result<()> {
     doc.open(
         "g",
         &[
@@ -310,110 +393,147 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         ],
     )?;
     for c in cells.iter().filter(|c| !c.polygons.is_empty()) {
-        let Some((_, centre, ring)) = c
-            .polygons
-            .iter()
-            .filter_map(|p| p.first())
-            .map(|r| {
-                let (a, centre) = area_centroid(r);
-                (a.abs(), centre, r)
-            })
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-        else {
-            continue;
-        };
-        let (rlo, rhi) = bbox(ring.iter());
-        let (w, h) = ((rhi[0] - rlo[0]) * scale, (rhi[1] - rlo[1]) * scale);
-        let (x, y) = (tx(centre[0]), ty(centre[1]));
-        let value = c.value_label();
-        let mut size = 11.0;
-        let fits = |s: &str, size: f64| text_width(s, size) <= w * 0.92;
-        while size > 7.0 && !(fits(&c.name, size) && fits(&value, size)) {
-            size -= 0.5;
-        }
-        let two_lines = h >= size * 2.6;
-        let (xs, size_s) = (px(x), px(size));
-        let italic = if c.count.shown() { "normal" } else { "italic" };
-        if two_lines && fits(&c.name, size) {
-            doc.text(
-                "text",
-                &[
-                    ("class", "buurtnaam"),
-                    ("x", &xs),
-                    ("y", &px(y - 0.15 * size)),
-                    ("font-size", &size_s),
-                    ("font-weight", "bold"),
-                ],
-                &c.name,
-            )?;
-            if fits(&value, size) {
-                doc.text(
-                    "text",
-                    &[
-                        ("class", "waarde"),
-                        ("x", &xs),
-                        ("y", &px(y + 1.05 * size)),
-                        ("font-size", &size_s),
-                        ("font-style", italic),
-                    ],
-                    &value,
-                )?;
-            }
-        } else if h >= size * 1.3 && fits(&value, size) {
+        label(doc, c, frame)?;
+    }
+    doc.close("g")
+}
+
+/// A buurt's name and value at the centre of its largest polygon, as far as they fit.
+fn label(doc: &mut Doc, c: &Cell, frame: &Frame) -> Result<()> {
+    let Some((_, centre, ring)) = c
+        .polygons
+        .iter()
+        .filter_map(|p| p.first())
+        .map(|r| {
+            let (a, centre) = area_centroid(r);
+            (a.abs(), centre, r)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+    else {
+        return Ok(());
+    };
+    let (rlo, rhi) = bbox(ring.iter());
+    let (w, h) = (
+        (rhi[0] - rlo[0]) * frame.scale,
+        (rhi[1] - rlo[1]) * frame.scale,
+    );
+    let (x, y) = (frame.tx(centre[0]), frame.ty(centre[1]));
+    let value = c.value_label();
+    let mut size = 11.0;
+    let fits = |s: &str, size: f64| text_width(s, size) <= w * 0.92;
+    while size > 7.0 && !(fits(&c.name, size) && fits(&value, size)) {
+        size -= 0.5;
+    }
+    let two_lines = h >= size * 2.6;
+    let (xs, size_s) = (px(x), px(size));
+    let italic = if c.count.shown() { "normal" } else { "italic" };
+    if two_lines && fits(&c.name, size) {
+        doc.text(
+            "text",
+            &[
+                ("class", "buurtnaam"),
+                ("x", &xs),
+                ("y", &px(y - 0.15 * size)),
+                ("font-size", &size_s),
+                ("font-weight", "bold"),
+            ],
+            &c.name,
+        )?;
+        if fits(&value, size) {
             doc.text(
                 "text",
                 &[
                     ("class", "waarde"),
                     ("x", &xs),
-                    ("y", &px(y + 0.35 * size)),
+                    ("y", &px(y + 1.05 * size)),
                     ("font-size", &size_s),
                     ("font-style", italic),
                 ],
                 &value,
             )?;
         }
-    }
-    doc.close("g")?;
-
-    // A scale bar of a round length about a quarter of the map's width, and north.
-    if drawable {
-        let metres = nice_step(dx / 4.0);
-        let bar = metres * scale;
-        let y = MAP_Y + map_h + 24.0;
-        let label = if metres >= 1000.0 {
-            format!(
-                "{} km",
-                number_nl(metres / 1000.0, if metres % 1000.0 == 0.0 { 0 } else { 1 })
-            )
-        } else {
-            format!("{} m", number_nl(metres, 0))
-        };
-        doc.open("g", &[("id", "schaal")])?;
-        doc.empty(
-            "rect",
-            &[
-                ("x", &px(MAP_X)),
-                ("y", &px(y - 6.0)),
-                ("width", &px(bar)),
-                ("height", "6"),
-                ("fill", "#1a1a1a"),
-            ],
-        )?;
+    } else if h >= size * 1.3 && fits(&value, size) {
         doc.text(
             "text",
             &[
-                ("x", &px(MAP_X + bar + 8.0)),
-                ("y", &px(y)),
-                ("font-size", "12"),
+                ("class", "waarde"),
+                ("x", &xs),
+                ("y", &px(y + 0.35 * size)),
+                ("font-size", &size_s),
+                ("font-style", italic),
             ],
-            &label,
+            &value,
         )?;
-        doc.close("g")?;
     }
+    Ok(())
+}
 
-    // The legend.
+/// A scale bar of a round length about a quarter of the map's width.
+fn scale_bar(doc: &mut Doc, frame: &Frame) -> Result<()> {
+    let metres = nice_step(frame.dx / 4.0);
+    let bar = metres * frame.scale;
+    let y = MAP_Y + frame.map_h + 24.0;
+    let label = if metres >= 1000.0 {
+        format!(
+            "{} km",
+            number_nl(metres / 1000.0, if metres % 1000.0 == 0.0 { 0 } else { 1 })
+        )
+    } else {
+        format!("{} m", number_nl(metres, 0))
+    };
+    doc.open("g", &[("id", "schaal")])?;
+    doc.empty(
+        "rect",
+        &[
+            ("x", &px(MAP_X)),
+            ("y", &px(y - 6.0)),
+            ("width", &px(bar)),
+            ("height", "6"),
+            ("fill", "#1a1a1a"),
+        ],
+    )?;
+    doc.text(
+        "text",
+        &[
+            ("x", &px(MAP_X + bar + 8.0)),
+            ("y", &px(y)),
+            ("font-size", "12"),
+        ],
+        &label,
+    )?;
+    doc.close("g")
+}
+
+/// The legend: the classes, what hatching means, what the map cannot show, and north.
+fn legend_of(doc: &mut Doc, legend: &Legend) -> Result<()> {
     doc.open("g", &[("id", "legenda"), ("font-size", "13")])?;
-    let mut y = MAP_Y + 8.0;
+    let y = legend_classes(doc, legend, MAP_Y + 8.0)?;
+    let y = legend_hatching(doc, y)?;
+    let y = legend_off_map(doc, legend, y)?;
+    north(doc, y + 30.0)?;
+    doc.close("g")
+}
+
+/// One square of colour with its label, at `y`.
+fn swatch(doc: &mut Doc, y: f64, fill: &str, label: &str) -> Result<()> {
+    doc.empty(
+        "rect",
+        &[
+            ("x", &px(LEGEND_X)),
+            ("y", &px(y - 12.0)),
+            ("width", "22"),
+            ("height", "15"),
+            ("fill", fill),
+            ("stroke", "#4d4d4d"),
+            ("stroke-width", "0.8"),
+        ],
+    )?;
+    doc.text("text", &[("x", &px(LEGEND_X + 30.0)), ("y", &px(y))], label)
+}
+
+/// The legend's title and a swatch per class (hatched and without a rate too), from `y`;
+/// returns the `y` after them.
+fn legend_classes(doc: &mut Doc, legend: &Legend, mut y: f64) -> Result<f64> {
     for line in wrap("Gemarkeerde adressen per 1.000 adressen", 24) {
         doc.text(
             "text",
@@ -423,22 +543,7 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         y += 17.0;
     }
     y += 6.0;
-    let swatch = |doc: &mut Doc, y: f64, fill: &str, label: &str| -> Result<()> {
-        doc.empty(
-            "rect",
-            &[
-                ("x", &px(LEGEND_X)),
-                ("y", &px(y - 12.0)),
-                ("width", "22"),
-                ("height", "15"),
-                ("fill", fill),
-                ("stroke", "#4d4d4d"),
-                ("stroke-width", "0.8"),
-            ],
-        )?;
-        doc.text("text", &[("x", &px(LEGEND_X + 30.0)), ("y", &px(y))], label)
-    };
-    match bounds {
+    match legend.bounds {
         Some(b) => {
             for (i, colour) in CLASSES.iter().enumerate() {
                 let from = if i == 0 { 0.0 } else { b[i - 1] };
@@ -452,7 +557,7 @@ pub fn map_svg(l: &Listing) -> Result<String> {
                         number_nl(b[i], decimals)
                     )
                 };
-                swatch(&mut doc, y, colour, &label)?;
+                swatch(doc, y, colour, &label)?;
                 y += 22.0;
             }
         }
@@ -466,16 +571,21 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         }
     }
     swatch(
-        &mut doc,
+        doc,
         y,
         &format!("url(#{HATCH})"),
         &format!("minder dan {MIN_CELL} gemarkeerd"),
     )?;
     y += 22.0;
-    if any_no_rate {
-        swatch(&mut doc, y, NO_RATE, "geen adressen in de BAG")?;
+    if legend.any_no_rate {
+        swatch(doc, y, NO_RATE, "geen adressen in de BAG")?;
         y += 22.0;
     }
+    Ok(y)
+}
+
+/// Why some buurten are hatched, from `y`; returns the `y` after it.
+fn legend_hatching(doc: &mut Doc, mut y: f64) -> Result<f64> {
     y += 8.0;
     for line in wrap(
         &format!(
@@ -495,6 +605,13 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         )?;
         y += 14.0;
     }
+    Ok(y)
+}
+
+/// The buurten without a polygon and the flagged addresses without a buurt, from `y`;
+/// returns the `y` after them.
+fn legend_off_map(doc: &mut Doc, legend: &Legend, mut y: f64) -> Result<f64> {
+    let off_map = &legend.off_map;
     if !off_map.is_empty() {
         y += 12.0;
         doc.text(
@@ -520,10 +637,10 @@ pub fn map_svg(l: &Listing) -> Result<String> {
             y += 16.0;
         }
     }
-    if without_buurt > 0 {
+    if legend.without_buurt > 0 {
         y += 12.0;
-        let n = if without_buurt >= MIN_CELL {
-            count_nl(without_buurt as u64)
+        let n = if legend.without_buurt >= MIN_CELL {
+            count_nl(legend.without_buurt as u64)
         } else {
             format!("minder dan {MIN_CELL}")
         };
@@ -534,8 +651,11 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         )?;
         y += 16.0;
     }
-    // North.
-    let ny = y + 30.0;
+    Ok(y)
+}
+
+/// The north arrow, its top at `ny`.
+fn north(doc: &mut Doc, ny: f64) -> Result<()> {
     doc.open("g", &[("id", "noorden")])?;
     doc.empty(
         "path",
@@ -575,17 +695,17 @@ pub fn map_svg(l: &Listing) -> Result<String> {
         ],
         "noorden boven",
     )?;
-    doc.close("g")?;
-    doc.close("g")?;
+    doc.close("g")
+}
 
-    // Source and date.
+/// Source and date, and how many buurten the map shows.
+fn footer(doc: &mut Doc, height: f64, run_id: &str, datum: &str, cells: &[Cell]) -> Result<()> {
     let foot = height - 42.0;
     doc.text(
         "text",
         &[("x", "20"), ("y", &px(foot)), ("font-size", "12"), ("fill", GREY)],
         &format!(
-            "Bron: loep, scan {} van {datum}; buurtgrenzen: CBS-wijk- en buurtkaart; adressen: BAG. Coördinaten: RD (EPSG:28992).",
-            l.run.run_id
+            "Bron: loep, scan {run_id} van {datum}; buurtgrenzen: CBS-wijk- en buurtkaart; adressen: BAG. Coördinaten: RD (EPSG:28992)."
         ),
     )?;
     doc.text(
@@ -603,9 +723,7 @@ pub fn map_svg(l: &Listing) -> Result<String> {
             count_nl(cells.len() as u64),
             count_nl(cells.iter().filter(|c| c.count.shown()).count() as u64)
         ),
-    )?;
-    doc.close("svg")?;
-    doc.finish()
+    )
 }
 
 #[cfg(test)]

@@ -42,6 +42,11 @@ fn theme_label(t: &str) -> String {
     }
 }
 
+/// The x of a fraction on the bars' scale.
+fn sx(x: f64) -> f64 {
+    BAR_X + x.clamp(0.0, 1.0) * BAR_W
+}
+
 /// The chart as an SVG document; `truth` names the ground truth it was measured against.
 pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
     let datum = date_nl(&run.tijdstip);
@@ -53,7 +58,6 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
     let chart_top = 130.0;
     let chart_bottom = chart_top + 12.0 + ROW * themes.len() as f64 + 12.0;
     let height = chart_bottom + 100.0;
-    let sx = |x: f64| BAR_X + x.clamp(0.0, 1.0) * BAR_W;
 
     let titel = "Kwaliteit per thema: precisie en recall";
     let beschrijving = format!(
@@ -63,8 +67,33 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
     let mut doc = Doc::new();
     svg_start(&mut doc, WIDTH, height, titel, &beschrijving)?;
     heading(&mut doc, titel)?;
+    introduction(&mut doc, &run.run_id, &datum, truth)?;
+    legend(&mut doc)?;
+    grid(&mut doc, chart_top, chart_bottom)?;
+    doc.text(
+        "text",
+        &[
+            ("x", &px(WIDTH - 20.0)),
+            ("y", &px(chart_top - 4.0)),
+            ("font-size", "12"),
+            ("font-weight", "bold"),
+            ("text-anchor", "end"),
+        ],
+        "gelijkende gevallen gemarkeerd",
+    )?;
+    for (i, t) in themes.iter().enumerate() {
+        theme_row(&mut doc, t, chart_top + 12.0 + ROW * i as f64)?;
+    }
+    targets(&mut doc, chart_top, chart_bottom)?;
+    footer(&mut doc, &run.run_id, &datum, truth, chart_bottom)?;
+    doc.close("svg")?;
+    doc.finish()
+}
+
+/// The lines under the title: what was measured against what.
+fn introduction(doc: &mut Doc, run_id: &str, datum: &str, truth: &str) -> Result<()> {
     for (i, line) in [
-        format!("Scan {} van {datum}, gemeten tegen de geplante gevallen in {truth}.", run.run_id),
+        format!("Scan {run_id} van {datum}, gemeten tegen de geplante gevallen in {truth}."),
         "Precisie: welk deel van de gemarkeerde adressen een echt geval is. Recall: welk deel van de echte gevallen gemarkeerd is.".to_string(),
     ]
     .iter()
@@ -76,6 +105,11 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
             line,
         )?;
     }
+    Ok(())
+}
+
+/// The two measures' colours and the targets' line.
+fn legend(doc: &mut Doc) -> Result<()> {
     let ly = 106.0;
     for (x, colour, label) in [(20.0, PRECISION, "precisie"), (130.0, RECALL, "recall")] {
         doc.empty(
@@ -113,9 +147,11 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
             "doel: precisie en recall ten minste {}",
             fraction(TARGET_PRECISION.min(TARGET_RECALL))
         ),
-    )?;
+    )
+}
 
-    // Grid.
+/// The grid's lines at every quarter, with the scale below the chart.
+fn grid(doc: &mut Doc, chart_top: f64, chart_bottom: f64) -> Result<()> {
     doc.open(
         "g",
         &[
@@ -145,129 +181,133 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
             &fraction(v),
         )?;
     }
-    doc.close("g")?;
+    doc.close("g")
+}
 
+/// A theme's name, its two bars and its look-alikes, from `y`.
+fn theme_row(doc: &mut Doc, t: &ThemeQuality, y: f64) -> Result<()> {
+    doc.open("g", &[("class", "thema")])?;
     doc.text(
         "text",
         &[
-            ("x", &px(WIDTH - 20.0)),
-            ("y", &px(chart_top - 4.0)),
-            ("font-size", "12"),
-            ("font-weight", "bold"),
+            ("x", &px(LABEL_END)),
+            ("y", &px(y + 17.0)),
+            ("font-size", "13"),
             ("text-anchor", "end"),
         ],
-        "gelijkende gevallen gemarkeerd",
+        &theme_label(&t.thema),
     )?;
-    for (i, t) in themes.iter().enumerate() {
-        let y = chart_top + 12.0 + ROW * i as f64;
-        doc.open("g", &[("class", "thema")])?;
-        doc.text(
-            "text",
-            &[
-                ("x", &px(LABEL_END)),
-                ("y", &px(y + 17.0)),
-                ("font-size", "13"),
-                ("text-anchor", "end"),
-            ],
-            &theme_label(&t.thema),
-        )?;
-        for (j, (measure, value, colour)) in [
-            ("precisie", t.precision, PRECISION),
-            ("recall", t.recall, RECALL),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let top = y + 3.0 + 15.0 * j as f64;
-            match undefined(t, measure) {
-                Some(why) => {
-                    doc.text(
-                        "text",
-                        &[
-                            ("class", "geen-waarde"),
-                            ("x", &px(BAR_X + 4.0)),
-                            ("y", &px(top + 11.0)),
-                            ("font-size", "11"),
-                            ("font-style", "italic"),
-                            ("fill", GREY),
-                        ],
-                        &format!("{measure}: {why}"),
-                    )?;
-                }
-                None => {
-                    let w = (sx(value) - BAR_X).max(1.0);
-                    doc.open(
-                        "rect",
-                        &[
-                            ("class", measure),
-                            ("x", &px(BAR_X)),
-                            ("y", &px(top)),
-                            ("width", &px(w)),
-                            ("height", "13"),
-                            ("fill", colour),
-                        ],
-                    )?;
-                    doc.text(
-                        "title",
-                        &[],
-                        &format!(
-                            "{}: {measure} {} ({} juist van {} gemarkeerd, {} gepland)",
-                            theme_label(&t.thema),
-                            fraction(value),
-                            count_nl(t.juist as u64),
-                            count_nl(t.gemarkeerd as u64),
-                            count_nl(t.gepland as u64)
-                        ),
-                    )?;
-                    doc.close("rect")?;
-                    doc.text(
-                        "text",
-                        &[
-                            ("class", "waarde"),
-                            ("x", &px(BAR_X + w + 5.0)),
-                            ("y", &px(top + 11.0)),
-                            ("font-size", "11"),
-                        ],
-                        &fraction(value),
-                    )?;
-                }
+    for (j, (measure, value, colour)) in [
+        ("precisie", t.precision, PRECISION),
+        ("recall", t.recall, RECALL),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let top = y + 3.0 + 15.0 * j as f64;
+        match undefined(t, measure) {
+            Some(why) => {
+                doc.text(
+                    "text",
+                    &[
+                        ("class", "geen-waarde"),
+                        ("x", &px(BAR_X + 4.0)),
+                        ("y", &px(top + 11.0)),
+                        ("font-size", "11"),
+                        ("font-style", "italic"),
+                        ("fill", GREY),
+                    ],
+                    &format!("{measure}: {why}"),
+                )?;
             }
+            None => measure_bar(doc, t, (measure, value, colour), top)?,
         }
-        let over = t.lokvogels > 0
-            && t.lokvogels_gemarkeerd as f64 > TARGET_LOOKALIKES * t.lokvogels as f64;
-        let lookalikes = if t.lokvogels == 0 {
-            "geen geplant".to_string()
-        } else {
-            format!(
-                "{} van {}",
-                count_nl(t.lokvogels_gemarkeerd as u64),
-                count_nl(t.lokvogels as u64)
-            )
-        };
-        doc.text(
-            "text",
-            &[
-                (
-                    "class",
-                    if over {
-                        "lokvogels boven-doel"
-                    } else {
-                        "lokvogels"
-                    },
-                ),
-                ("x", &px(WIDTH - 20.0)),
-                ("y", &px(y + 17.0)),
-                ("font-size", "12"),
-                ("text-anchor", "end"),
-                ("fill", if over { TARGET } else { GREY }),
-                ("font-weight", if over { "bold" } else { "normal" }),
-            ],
-            &lookalikes,
-        )?;
-        doc.close("g")?;
     }
+    lookalikes(doc, t, y)?;
+    doc.close("g")
+}
 
-    // The targets, over the bars.
+/// The bar of one measure (its name, value and colour) of a theme, its top at `top`.
+fn measure_bar(
+    doc: &mut Doc,
+    t: &ThemeQuality,
+    (measure, value, colour): (&str, f64, &str),
+    top: f64,
+) -> Result<()> {
+    let w = (sx(value) - BAR_X).max(1.0);
+    doc.open(
+        "rect",
+        &[
+            ("class", measure),
+            ("x", &px(BAR_X)),
+            ("y", &px(top)),
+            ("width", &px(w)),
+            ("height", "13"),
+            ("fill", colour),
+        ],
+    )?;
+    doc.text(
+        "title",
+        &[],
+        &format!(
+            "{}: {measure} {} ({} juist van {} gemarkeerd, {} gepland)",
+            theme_label(&t.thema),
+            fraction(value),
+            count_nl(t.juist as u64),
+            count_nl(t.gemarkeerd as u64),
+            count_nl(t.gepland as u64)
+        ),
+    )?;
+    doc.close("rect")?;
+    doc.text(
+        "text",
+        &[
+            ("class", "waarde"),
+            ("x", &px(BAR_X + w + 5.0)),
+            ("y", &px(top + 11.0)),
+            ("font-size", "11"),
+        ],
+        &fraction(value),
+    )
+}
+
+/// How many of a theme's look-alikes were flagged, marked when above the target.
+fn lookalikes(doc: &mut Doc, t: &ThemeQuality, y: f64) -> Result<()> {
+    let over =
+        t.lokvogels > 0 && t.lokvogels_gemarkeerd as f64 > TARGET_LOOKALIKES * t.lokvogels as f64;
+    let lookalikes = if t.lokvogels == 0 {
+        "geen geplant".to_string()
+    } else {
+        format!(
+            "{} van {}",
+            count_nl(t.lokvogels_gemarkeerd as u64),
+            count_nl(t.lokvogels as u64)
+        )
+    };
+    doc.text(
+        "text",
+        &[
+            (
+                "class",
+                if over {
+                    "lokvogels boven-doel"
+                } else {
+                    "lokvogels"
+                },
+            ),
+            ("x", &px(WIDTH - 20.0)),
+            ("y", &px(y + 17.0)),
+            ("font-size", "12"),
+            ("text-anchor", "end"),
+            ("fill", if over { TARGET } else { GREY }),
+            ("font-weight", if over { "bold" } else { "normal" }),
+        ],
+        &lookalikes,
+    )
+}
+
+/// The targets, over the bars.
+fn targets(doc: &mut Doc, chart_top: f64, chart_bottom: f64) -> Result<()> {
     let mut targets = vec![(TARGET_PRECISION, "doel")];
     if (TARGET_RECALL - TARGET_PRECISION).abs() > 1e-9 {
         targets = vec![
@@ -302,10 +342,14 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
             &format!("{label} {}", fraction(v)),
         )?;
     }
+    Ok(())
+}
 
+/// Source, the targets, and what the verwonderadressen are measured against.
+fn footer(doc: &mut Doc, run_id: &str, datum: &str, truth: &str, chart_bottom: f64) -> Result<()> {
     let foot = chart_bottom + 44.0;
     for (i, line) in [
-        format!("Bron: loep, scan {} van {datum}; grondwaarheid: {truth}.", run.run_id),
+        format!("Bron: loep, scan {run_id} van {datum}; grondwaarheid: {truth}."),
         format!(
             "Doelen (BENCHMARKS.md): precisie en recall ten minste {} en {}; ten hoogste {}% van de gelijkende gevallen (eerlijke situaties die op een geval lijken) gemarkeerd.",
             fraction(TARGET_PRECISION),
@@ -323,8 +367,7 @@ pub fn quality_svg(q: &Quality, run: &ScanRun, truth: &str) -> Result<String> {
             line,
         )?;
     }
-    doc.close("svg")?;
-    doc.finish()
+    Ok(())
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use anyhow::Result;
 use chrono::{DateTime, Local, TimeDelta, Utc};
 use rusqlite::params;
 
-use super::accounts::{atomically, find, stamp};
+use super::accounts::{Rij, atomically, find, stamp};
 use super::policy::ActingAccount;
-use super::refused;
 use super::wachtwoord::{DUMMY_HASH, verify_password};
+use super::{refused, tampered};
 use crate::audit::{self, Gebeurtenis};
 use crate::clock;
 use crate::db::Db;
@@ -45,6 +45,35 @@ fn locked(naam: &str, until: DateTime<Utc>) -> anyhow::Error {
             "account '{naam}' is tijdelijk geblokkeerd tot {} na te veel mislukte pogingen; probeer het later opnieuw of vraag een beheerder",
             until.with_timezone(&Local).format("%H:%M")
         ),
+    )
+}
+
+/// A disabled account's refusal.
+fn disabled(naam: &str) -> anyhow::Error {
+    refused(format!(
+        "account '{naam}' is uitgeschakeld; vraag een beheerder om het weer in te schakelen"
+    ))
+}
+
+/// The logged-in account of a row that passed every check.
+fn user_of(row: Rij) -> ActingAccount {
+    ActingAccount {
+        naam: row.naam,
+        rol: row.rol,
+        organisatie: row.organisatie,
+        bevestigd: row.bevestigd,
+    }
+}
+
+/// Records a failed login to `account` in the audit trail, with why.
+fn failed_login(conn: &Db, now: DateTime<Utc>, account: &str, why: &str) -> Result<()> {
+    audit::record(
+        conn,
+        now,
+        Gebeurtenis::InlogMislukt,
+        account,
+        None,
+        Some(why),
     )
 }
 
@@ -90,14 +119,7 @@ pub(super) fn authenticate_at(
     let Some(row) = find(conn, naam)? else {
         // Spend the same time as for a known account, so that names cannot be probed.
         let _ = verify_password(password, DUMMY_HASH);
-        audit::record(
-            conn,
-            now,
-            Gebeurtenis::InlogMislukt,
-            &as_typed(naam),
-            None,
-            Some("onbekende accountnaam"),
-        )?;
+        failed_login(conn, now, &as_typed(naam), "onbekende accountnaam")?;
         return Err(wrong());
     };
     // Always verify, also for a locked or disabled account: every answer costs the same time.
@@ -107,13 +129,11 @@ pub(super) fn authenticate_at(
     // a known client logs in and lifts the lock (reset with the count below).
     let lifted = lock.filter(|_| right && client == Client::Known);
     if let (Some(until), None) = (lock, lifted) {
-        audit::record(
+        failed_login(
             conn,
             now,
-            Gebeurtenis::InlogMislukt,
             naam,
-            None,
-            Some(&format!("account geblokkeerd tot {}", stamp(until))),
+            &format!("account geblokkeerd tot {}", stamp(until)),
         )?;
         // Only who knows the password learns that the account is locked: to anyone else a
         // locked account answers as an unknown name or a wrong password does, so that names
@@ -134,15 +154,11 @@ pub(super) fn authenticate_at(
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             let poging = if now_locked { MAX_FAILED_LOGINS } else { n };
-            audit::record(
+            failed_login(
                 conn,
                 now,
-                Gebeurtenis::InlogMislukt,
                 naam,
-                None,
-                Some(&format!(
-                    "verkeerd wachtwoord (poging {poging} van {MAX_FAILED_LOGINS})"
-                )),
+                &format!("verkeerd wachtwoord (poging {poging} van {MAX_FAILED_LOGINS})"),
             )?;
             if now_locked {
                 audit::record(
@@ -163,28 +179,12 @@ pub(super) fn authenticate_at(
         return Err(wrong());
     }
     if !crate::integrity::row_intact(conn, "gebruiker", naam)? {
-        audit::record(
-            conn,
-            now,
-            Gebeurtenis::InlogMislukt,
-            naam,
-            None,
-            Some("account buiten loep gewijzigd"),
-        )?;
-        return Err(crate::integrity::tampered(&format!("account '{naam}'")));
+        failed_login(conn, now, naam, "account buiten loep gewijzigd")?;
+        return Err(tampered(naam));
     }
     if !row.actief {
-        audit::record(
-            conn,
-            now,
-            Gebeurtenis::InlogMislukt,
-            naam,
-            None,
-            Some("account uitgeschakeld"),
-        )?;
-        return Err(refused(format!(
-            "account '{naam}' is uitgeschakeld; vraag een beheerder om het weer in te schakelen"
-        )));
+        failed_login(conn, now, naam, "account uitgeschakeld")?;
+        return Err(disabled(naam));
     }
     if let Some(until) = lifted {
         audit::record(
@@ -206,12 +206,7 @@ pub(super) fn authenticate_at(
          WHERE naam = ?1 AND (mislukte_pogingen <> 0 OR geblokkeerd_tot IS NOT NULL)",
         params![naam],
     )?;
-    Ok(ActingAccount {
-        naam: row.naam,
-        rol: row.rol,
-        organisatie: row.organisatie,
-        bevestigd: row.bevestigd,
-    })
+    Ok(user_of(row))
 }
 
 /// Whether account `naam` is locked at `now` (too many failed logins): its web sessions end
@@ -232,19 +227,12 @@ pub(crate) fn reload(conn: &Db, naam: &str) -> Result<ActingAccount> {
         )));
     };
     if !crate::integrity::row_intact(conn, "gebruiker", naam)? {
-        return Err(crate::integrity::tampered(&format!("account '{naam}'")));
+        return Err(tampered(naam));
     }
     if !row.actief {
-        return Err(refused(format!(
-            "account '{naam}' is uitgeschakeld; vraag een beheerder om het weer in te schakelen"
-        )));
+        return Err(disabled(naam));
     }
-    Ok(ActingAccount {
-        naam: row.naam,
-        rol: row.rol,
-        organisatie: row.organisatie,
-        bevestigd: row.bevestigd,
-    })
+    Ok(user_of(row))
 }
 
 #[cfg(test)]
@@ -267,15 +255,7 @@ mod tests {
         let (conn, b) = project();
         add(Db::of(&conn), &b, "fg2", Rol::Analist);
         let t = t0();
-        for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate_at(
-                Db::of(&conn),
-                "fg2",
-                "niet het goede wachtwoord",
-                t,
-                Client::Unknown,
-            );
-        }
+        lock(Db::of(&conn), "fg2", t);
         assert_eq!(
             status(Db::of(&conn), "fg2", t).status,
             AccountStatus::Geblokkeerd
@@ -327,36 +307,15 @@ mod tests {
         add(Db::of(&conn), &b, "a", Rol::Analist);
         let t = t0();
         for i in 1..MAX_FAILED_LOGINS {
-            let e = authenticate_at(
-                Db::of(&conn),
-                "a",
-                "niet het goede wachtwoord",
-                t,
-                Client::Unknown,
-            )
-            .unwrap_err();
+            let e = wrong_password(Db::of(&conn), "a", t).unwrap_err();
             assert!(e.to_string().contains("verkeerd wachtwoord"), "{i}: {e}");
         }
         assert_eq!(status(Db::of(&conn), "a", t).status, AccountStatus::Actief);
         // The fifth locks, and answers as any wrong password does: to someone without the
         // password a locked account looks like an unknown one.
-        let e = authenticate_at(
-            Db::of(&conn),
-            "a",
-            "niet het goede wachtwoord",
-            t,
-            Client::Unknown,
-        )
-        .unwrap_err();
+        let e = wrong_password(Db::of(&conn), "a", t).unwrap_err();
         assert_eq!(e.to_string(), wrong().to_string());
-        let unknown = authenticate_at(
-            Db::of(&conn),
-            "onbekend",
-            "niet het goede wachtwoord",
-            t,
-            Client::Unknown,
-        )
-        .unwrap_err();
+        let unknown = wrong_password(Db::of(&conn), "onbekend", t).unwrap_err();
         assert_eq!(e.to_string(), unknown.to_string());
         assert_eq!(kind(&e), kind(&unknown));
         let e = authenticate_at(
@@ -430,31 +389,14 @@ mod tests {
         let t = t0();
         for round in 0..3 {
             for _ in 1..MAX_FAILED_LOGINS {
-                assert!(
-                    authenticate_at(
-                        Db::of(&conn),
-                        "a",
-                        "niet het goede wachtwoord",
-                        t,
-                        Client::Unknown
-                    )
-                    .is_err()
-                );
+                assert!(wrong_password(Db::of(&conn), "a", t).is_err());
             }
             authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown)
                 .unwrap_or_else(|e| panic!("round {round}: {e}"));
         }
         assert_eq!(status(Db::of(&conn), "a", t).status, AccountStatus::Actief);
         // Without the success in between, one more failure would have locked it.
-        for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate_at(
-                Db::of(&conn),
-                "a",
-                "niet het goede wachtwoord",
-                t,
-                Client::Unknown,
-            );
-        }
+        lock(Db::of(&conn), "a", t);
         assert_eq!(
             status(Db::of(&conn), "a", t).status,
             AccountStatus::Geblokkeerd

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::policy::{Actie, ActingAccount, Object, Rol, authorize};
 use super::wachtwoord::{check_name, check_password, hash_password, verify_password};
-use super::{invalid, not_found, refused};
+use super::{invalid, not_found, refused, tampered};
 use crate::audit::{self, Gebeurtenis};
 use crate::clock;
 use crate::db::Db;
@@ -192,6 +192,11 @@ pub(super) fn find(conn: &Db, naam: &str) -> Result<Option<Rij>> {
     .with_context(|| format!("kan account '{naam}' niet lezen"))
 }
 
+/// Account `naam`'s row; not found when there is none.
+pub(super) fn existing(conn: &Db, naam: &str) -> Result<Rij> {
+    find(conn, naam)?.ok_or_else(|| not_found(naam))
+}
+
 /// Runs `f` in a savepoint: everything it writes (a change and its audit line) commits
 /// together or not at all. Works inside a caller's transaction too.
 pub(crate) fn atomically<T>(conn: &Db, f: impl FnOnce() -> Result<T>) -> Result<T> {
@@ -361,9 +366,7 @@ pub fn enable_account(conn: &Db, by: &ActingAccount, naam: &str) -> Result<()> {
 
 fn enable_account_at(conn: &Db, by: &ActingAccount, naam: &str, now: DateTime<Utc>) -> Result<()> {
     authorize(by, Actie::GebruikersBeheren, Object::Account { naam })?;
-    let Some(row) = find(conn, naam)? else {
-        return Err(not_found(naam));
-    };
+    let row = existing(conn, naam)?;
     let toelichting = match (row.actief, row.locked_until(now)) {
         (false, _) => "weer ingeschakeld",
         (true, Some(_)) => "blokkade na mislukte inlogpogingen opgeheven",
@@ -393,9 +396,7 @@ fn enable_account_at(conn: &Db, by: &ActingAccount, naam: &str, now: DateTime<Ut
 /// beheerder created; never their own.
 pub fn confirm_account(conn: &Db, by: &ActingAccount, naam: &str) -> Result<()> {
     authorize(by, Actie::GebruikersBevestigen, Object::Account { naam })?;
-    let Some(row) = find(conn, naam)? else {
-        return Err(not_found(naam));
-    };
+    let row = existing(conn, naam)?;
     if !row.rol.needs_confirmation() {
         return Err(invalid(format!(
             "alleen accounts van een sleutelhouder of functionaris gegevensbescherming worden bevestigd; '{naam}' is een {} en kan al aan het werk",
@@ -432,11 +433,9 @@ pub fn confirm_account(conn: &Db, by: &ActingAccount, naam: &str) -> Result<()> 
 /// covers the account's row), and the audit trail records the change.
 pub fn change_password(conn: &Db, user: &ActingAccount, current: &str, new: &str) -> Result<()> {
     let naam = user.naam();
-    let Some(row) = find(conn, naam)? else {
-        return Err(not_found(naam));
-    };
+    let row = existing(conn, naam)?;
     if !crate::integrity::row_intact(conn, "gebruiker", naam)? {
-        return Err(crate::integrity::tampered(&format!("account '{naam}'")));
+        return Err(tampered(naam));
     }
     if !verify_password(current, &row.wachtwoord) {
         return Err(refused(
@@ -492,9 +491,7 @@ pub fn confirm_first_fg(conn: &Db, fg: &ActingAccount) -> Result<()> {
             fg.rol.name()
         )));
     }
-    let Some(row) = find(conn, &fg.naam)? else {
-        return Err(not_found(&fg.naam));
-    };
+    let row = existing(conn, &fg.naam)?;
     if row.bevestigd {
         return Ok(());
     }
@@ -678,15 +675,7 @@ mod tests {
         let (conn, b) = project();
         add(Db::of(&conn), &b, "a", Rol::Analist);
         let t = clock::now_utc();
-        for _ in 0..MAX_FAILED_LOGINS {
-            let _ = authenticate_at(
-                Db::of(&conn),
-                "a",
-                "niet het goede wachtwoord",
-                t,
-                Client::Unknown,
-            );
-        }
+        lock(Db::of(&conn), "a", t);
         assert!(authenticate_at(Db::of(&conn), "a", PW, t, Client::Unknown).is_err());
         enable_account_at(Db::of(&conn), &b, "a", t).unwrap();
         assert_eq!(
@@ -764,14 +753,7 @@ mod tests {
     #[test]
     fn an_fg_cannot_confirm_themselves() {
         let (conn, b) = project();
-        let fg = add(
-            Db::of(&conn),
-            &b,
-            "fg",
-            Rol::FunctionarisGegevensbescherming,
-        );
-        confirm_first_fg(Db::of(&conn), &fg).unwrap();
-        let fg = authenticate(Db::of(&conn), "fg", PW).unwrap();
+        let fg = confirmed_fg(Db::of(&conn), &b);
         let fg2 = add(
             Db::of(&conn),
             &b,
@@ -848,14 +830,7 @@ mod tests {
     #[test]
     fn every_event_is_in_the_audit_trail() {
         let (conn, b) = project();
-        let fg = add(
-            Db::of(&conn),
-            &b,
-            "fg",
-            Rol::FunctionarisGegevensbescherming,
-        );
-        confirm_first_fg(Db::of(&conn), &fg).unwrap();
-        let fg = authenticate(Db::of(&conn), "fg", PW).unwrap();
+        let fg = confirmed_fg(Db::of(&conn), &b);
         add(Db::of(&conn), &b, "sleutel", Rol::Sleutelhouder);
         confirm_account(Db::of(&conn), &fg, "sleutel").unwrap();
         add(Db::of(&conn), &b, "a", Rol::Analist);

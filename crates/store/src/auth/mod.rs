@@ -52,3 +52,8 @@ fn not_found(naam: &str) -> anyhow::Error {
         format!("er is geen account '{naam}' in dit project"),
     )
 }
+
+/// Account `naam`'s row was changed outside loep (its seal does not hold).
+fn tampered(naam: &str) -> anyhow::Error {
+    crate::integrity::tampered(&format!("account '{naam}'"))
+}

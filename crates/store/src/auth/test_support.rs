@@ -3,8 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::aanmelden::authenticate_at;
 use super::accounts::accounts_at;
-use super::{Account, Actie, ActingAccount, Object, Rol, add_account, authenticate, create_schema};
+use super::{
+    Account, Actie, ActingAccount, Client, MAX_FAILED_LOGINS, Object, Rol, add_account,
+    authenticate, confirm_first_fg, create_schema,
+};
 use crate::audit::{self, Gebeurtenis};
 use crate::db::Db;
 use crate::problem::{Problem, ProblemKind};
@@ -24,6 +28,29 @@ pub(super) fn project() -> (rusqlite::Connection, ActingAccount) {
 pub(super) fn add(conn: &Db, by: &ActingAccount, naam: &str, rol: Rol) -> ActingAccount {
     add_account(conn, Some(by), naam, rol, None, PW).unwrap();
     authenticate(conn, naam, PW).unwrap()
+}
+
+/// An fg account, confirmed as the project's first (by its approval), logged in.
+pub(super) fn confirmed_fg(conn: &Db, by: &ActingAccount) -> ActingAccount {
+    let fg = add(conn, by, "fg", Rol::FunctionarisGegevensbescherming);
+    confirm_first_fg(conn, &fg).unwrap();
+    authenticate(conn, "fg", PW).unwrap()
+}
+
+/// A login to `naam` at `t` with a wrong password, from a client not known to the account.
+pub(super) fn wrong_password(
+    conn: &Db,
+    naam: &str,
+    t: DateTime<Utc>,
+) -> anyhow::Result<ActingAccount> {
+    authenticate_at(conn, naam, "niet het goede wachtwoord", t, Client::Unknown)
+}
+
+/// Locks account `naam` at `t`: [`MAX_FAILED_LOGINS`] wrong passwords in a row.
+pub(super) fn lock(conn: &Db, naam: &str, t: DateTime<Utc>) {
+    for _ in 0..MAX_FAILED_LOGINS {
+        let _ = wrong_password(conn, naam, t);
+    }
 }
 
 pub(super) fn events(conn: &Db) -> Vec<(Gebeurtenis, String, Option<String>)> {

@@ -8,7 +8,9 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use loep_app::types::{self, Uitkomst, ZaakDetail, ZaakFilter};
 use loep_app::{AppError, Kind};
+use serde::Serialize;
 use std::sync::Arc;
+use utoipa::IntoResponses;
 
 use super::aanroep::{call, json, post};
 use super::problems::{Probleem, problem, query_problem};
@@ -17,6 +19,63 @@ use super::types::{
     Zaak, ZaakPagina, ZaakUitgebreid, ZakenQuery,
 };
 use crate::Server;
+
+// The answers the routes share, besides their own, as the OpenAPI document describes them.
+// Only that document uses these types; the handlers answer with [`super::problems::problem`].
+
+/// No key, too many requests, or not allowed.
+#[derive(IntoResponses)]
+#[expect(dead_code, reason = "describes answers for the OpenAPI document only")]
+pub enum Toegang {
+    #[response(
+        status = 401,
+        description = "Geen geldige API-sleutel",
+        content_type = "application/problem+json"
+    )]
+    GeenSleutel(Probleem),
+    #[response(
+        status = 429,
+        description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After",
+        content_type = "application/problem+json"
+    )]
+    TeVeel(Probleem),
+    #[response(
+        status = 403,
+        description = "Niet toegestaan",
+        content_type = "application/problem+json"
+    )]
+    NietToegestaan(Probleem),
+}
+
+/// No case with the uuid that the key may see.
+#[derive(IntoResponses)]
+#[response(
+    status = 404,
+    description = "Geen zaak met deze uuid die deze sleutel mag zien",
+    content_type = "application/problem+json"
+)]
+#[expect(dead_code, reason = "describes answers for the OpenAPI document only")]
+pub struct GeenZaak(Probleem);
+
+/// A read refused while the project is busy or alarmed.
+#[derive(IntoResponses)]
+#[response(
+    status = 409,
+    description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken",
+    content_type = "application/problem+json"
+)]
+#[expect(dead_code, reason = "describes answers for the OpenAPI document only")]
+pub struct Bezet(Probleem);
+
+/// A change refused for a reused `Idempotency-Key` or a busy project.
+#[derive(IntoResponses)]
+#[response(
+    status = 409,
+    description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet",
+    content_type = "application/problem+json"
+)]
+#[expect(dead_code, reason = "describes answers for the OpenAPI document only")]
+pub struct Conflict(Probleem);
 
 /// Cases per page of `GET /api/v1/zaken`.
 pub const PAGE_SIZE: usize = 100;
@@ -30,11 +89,9 @@ pub const PAGE_SIZE: usize = 100;
     responses(
         (status = 200, description = "Een pagina zaken", body = ZaakPagina),
         (status = 400, description = "Ongeldige parameters", body = Probleem, content_type = "application/problem+json"),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
         (status = 404, description = "Geen zaken op deze pagina", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        Bezet
     )
 )]
 pub async fn zaken(
@@ -111,12 +168,24 @@ pub async fn zaken(
     }
 }
 
-async fn detail(
+/// A part of case `uuid` as a list: the answer of the GETs of its statuses, visits and
+/// bevindingen.
+async fn part<T: Serialize>(
     server: &Arc<Server>,
     headers: &HeaderMap,
     uuid: String,
-) -> Result<ZaakDetail, Response> {
-    call(server, headers, move |s| s.zaak(&uuid)).await
+    of: impl FnOnce(&ZaakDetail) -> Vec<T>,
+) -> Response {
+    match call(server, headers, move |s| s.zaak(&uuid)).await {
+        Ok(d) => json(StatusCode::OK, &of(&d)),
+        Err(r) => r,
+    }
+}
+
+/// What a POST to `part` of case `uuid` is called in the stored answers of an
+/// `Idempotency-Key`.
+fn posted_to(uuid: &str, part: &str) -> String {
+    format!("{} /zaken/{uuid}/{part}", Method::POST)
 }
 
 /// A case as the API shows it in full, its address written out.
@@ -136,11 +205,9 @@ fn uitgebreid(s: &loep_app::api::ApiSession, d: &ZaakDetail) -> loep_app::Result
     params(("uuid" = String, Path, description = "De uuid van de zaak")),
     responses(
         (status = 200, description = "De zaak", body = ZaakUitgebreid),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Bezet
     )
 )]
 pub async fn zaak(
@@ -167,11 +234,9 @@ pub async fn zaak(
     params(("uuid" = String, Path, description = "De uuid van de zaak")),
     responses(
         (status = 200, description = "De statussen", body = Vec<Status>),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Bezet
     )
 )]
 pub async fn statussen(
@@ -179,13 +244,10 @@ pub async fn statussen(
     headers: HeaderMap,
     Path(uuid): Path<String>,
 ) -> Response {
-    match detail(&server, &headers, uuid).await {
-        Ok(d) => json(
-            StatusCode::OK,
-            &d.statussen.iter().map(Status::from).collect::<Vec<_>>(),
-        ),
-        Err(r) => r,
-    }
+    part(&server, &headers, uuid, |d| {
+        d.statussen.iter().map(Status::from).collect()
+    })
+    .await
 }
 
 /// Moves the case on by the allowed transitions (handhaver, with scope zaken.bijwerken).
@@ -201,11 +263,9 @@ pub async fn statussen(
     responses(
         (status = 201, description = "De nieuwe status", body = Status),
         (status = 400, description = "Ongeldige invoer of overgang", body = Probleem, content_type = "application/problem+json"),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Conflict
     )
 )]
 pub async fn status_nieuw(
@@ -214,7 +274,7 @@ pub async fn status_nieuw(
     Path(uuid): Path<String>,
     body: Bytes,
 ) -> Response {
-    let what = format!("{} /zaken/{uuid}/statussen", Method::POST);
+    let what = posted_to(&uuid, "statussen");
     post(&server, &headers, what, body, move |s, b: NieuweStatus| {
         let d = s.set_status(&uuid, b.statustype.trim(), &b.statustoelichting)?;
         d.statussen
@@ -233,11 +293,9 @@ pub async fn status_nieuw(
     params(("uuid" = String, Path, description = "De uuid van de zaak")),
     responses(
         (status = 200, description = "De huisbezoeken", body = Vec<Huisbezoek>),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Bezet
     )
 )]
 pub async fn huisbezoeken(
@@ -245,16 +303,10 @@ pub async fn huisbezoeken(
     headers: HeaderMap,
     Path(uuid): Path<String>,
 ) -> Response {
-    match detail(&server, &headers, uuid).await {
-        Ok(d) => json(
-            StatusCode::OK,
-            &d.huisbezoeken
-                .iter()
-                .map(Huisbezoek::from)
-                .collect::<Vec<_>>(),
-        ),
-        Err(r) => r,
-    }
+    part(&server, &headers, uuid, |d| {
+        d.huisbezoeken.iter().map(Huisbezoek::from).collect()
+    })
+    .await
 }
 
 /// Plans the visit (handhaver, with scope zaken.bijwerken).
@@ -270,11 +322,9 @@ pub async fn huisbezoeken(
     responses(
         (status = 201, description = "Het geplande huisbezoek", body = Huisbezoek),
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Conflict
     )
 )]
 pub async fn huisbezoek_nieuw(
@@ -283,7 +333,7 @@ pub async fn huisbezoek_nieuw(
     Path(uuid): Path<String>,
     body: Bytes,
 ) -> Response {
-    let what = format!("{} /zaken/{uuid}/huisbezoeken", Method::POST);
+    let what = posted_to(&uuid, "huisbezoeken");
     post(
         &server,
         &headers,
@@ -306,11 +356,9 @@ pub async fn huisbezoek_nieuw(
     params(("uuid" = String, Path, description = "De uuid van de zaak")),
     responses(
         (status = 200, description = "De bevindingen", body = Vec<Bevinding>),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Het project is bezet of weigert verwerking tot de functionaris gegevensbescherming heeft gekeken", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Bezet
     )
 )]
 pub async fn bevindingen(
@@ -318,16 +366,10 @@ pub async fn bevindingen(
     headers: HeaderMap,
     Path(uuid): Path<String>,
 ) -> Response {
-    match detail(&server, &headers, uuid).await {
-        Ok(d) => json(
-            StatusCode::OK,
-            &d.bevindingen
-                .iter()
-                .map(Bevinding::from)
-                .collect::<Vec<_>>(),
-        ),
-        Err(r) => r,
-    }
+    part(&server, &headers, uuid, |d| {
+        d.bevindingen.iter().map(Bevinding::from).collect()
+    })
+    .await
 }
 
 /// Records the visit's outcome and a bevinding per indicator (handhaver, with scope
@@ -344,11 +386,9 @@ pub async fn bevindingen(
     responses(
         (status = 201, description = "De zaak met de vastgelegde uitkomst", body = ZaakUitgebreid),
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Conflict
     )
 )]
 pub async fn uitkomst_nieuw(
@@ -357,7 +397,7 @@ pub async fn uitkomst_nieuw(
     Path(uuid): Path<String>,
     body: Bytes,
 ) -> Response {
-    let what = format!("{} /zaken/{uuid}/uitkomsten", Method::POST);
+    let what = posted_to(&uuid, "uitkomsten");
     post(
         &server,
         &headers,
@@ -405,11 +445,9 @@ pub async fn uitkomst_nieuw(
     responses(
         (status = 201, description = "De zaak met de notitie en het zaakkenmerk", body = ZaakUitgebreid),
         (status = 400, description = "Ongeldige invoer", body = Probleem, content_type = "application/problem+json"),
-        (status = 401, description = "Geen geldige API-sleutel", body = Probleem, content_type = "application/problem+json"),
-        (status = 429, description = "Te veel verzoeken kort na elkaar van dit adres; opnieuw na de seconden in Retry-After", body = Probleem, content_type = "application/problem+json"),
-        (status = 403, description = "Niet toegestaan", body = Probleem, content_type = "application/problem+json"),
-        (status = 404, description = "Geen zaak met deze uuid die deze sleutel mag zien", body = Probleem, content_type = "application/problem+json"),
-        (status = 409, description = "Idempotency-Key voor een ander verzoek gebruikt, of het project is bezet", body = Probleem, content_type = "application/problem+json")
+        Toegang,
+        GeenZaak,
+        Conflict
     )
 )]
 pub async fn notitie_nieuw(
@@ -418,7 +456,7 @@ pub async fn notitie_nieuw(
     Path(uuid): Path<String>,
     body: Bytes,
 ) -> Response {
-    let what = format!("{} /zaken/{uuid}/notities", Method::POST);
+    let what = posted_to(&uuid, "notities");
     post(&server, &headers, what, body, move |s, b: NieuweNotitie| {
         let d = s.note(&uuid, &b.tekst, b.zaakkenmerk.as_deref())?;
         uitgebreid(s, &d)

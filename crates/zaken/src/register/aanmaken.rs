@@ -1,6 +1,7 @@
 //! Creating a case from signals (`loep zaak new`).
 
 use anyhow::Result;
+use loep_contract::BagId;
 use loep_store::TxDb;
 use loep_store::auth::{self, Actie, ActingAccount, Object};
 use loep_store::scan::Signal;
@@ -32,118 +33,18 @@ pub struct Nieuw {
 /// signals. The signals are copied into the case, so that they stay with it.
 pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result<Zaak> {
     auth::authorize(user, Actie::ZaakAanmaken, Object::Project)?;
-    let c = case_types();
     if nieuw.signalen.is_empty() {
         return Err(invalid_in(
             &["signaal"],
             "geef de signalen waar de zaak uit volgt (kenmerk RUN/NR; meer dan één mag)",
         ));
     }
-    let mut found: Vec<Signal> = Vec::new();
-    for id in &nieuw.signalen {
-        // Each signal against its seal here; each run against its certificate once, below.
-        match loep_store::scan::signal(project.db(), id.trim())? {
-            Some(s) => {
-                if !found.iter().any(|f| f.id() == s.id()) {
-                    found.push(s)
-                }
-            }
-            None => {
-                return Err(Problem::with_next(
-                    ProblemKind::NotFound,
-                    loep_store::Vervolg::Overzicht(loep_store::Overzicht::Signalen),
-                    format!(
-                        "er is geen signaal '{id}' (misschien al vernietigd na de bewaartermijn)"
-                    ),
-                ));
-            }
-        }
-    }
-    let runs: std::collections::BTreeSet<&str> = found.iter().map(|s| s.run_id.as_str()).collect();
-    for run in runs {
-        loep_store::certificaat::check_run(project.db(), run)?;
-    }
-    let vbo = found[0].vbo_id;
-    if let Some(other) = found.iter().find(|s| s.vbo_id != vbo) {
-        return Err(invalid_in(
-            &["hoofdzaak"],
-            format!(
-                "een zaak gaat over één adres: signaal {} is van {}, signaal {} van {}; maak per adres een zaak (met een hoofdzaak voor de samenhang)",
-                found[0].id(),
-                vbo,
-                other.id(),
-                other.vbo_id
-            ),
-        ));
-    }
-    let zaaktype = match &nieuw.zaaktype {
-        Some(code) => c.zaaktype(code.trim()).ok_or_else(|| {
-            invalid(format!(
-                "onbekend zaaktype '{code}'; kies uit: {}",
-                case_types::CaseTypes::codes(c.zaaktypen.iter().map(|z| z.code.as_str()))
-            ))
-        })?,
-        None => c.zaaktype_voor_thema(found[0].thema).ok_or_else(|| {
-            invalid_in(
-                &["zaaktype"],
-                format!(
-                    "thema {} hoort bij geen zaaktype; kies het zaaktype",
-                    found[0].thema
-                ),
-            )
-        })?,
-    };
-    let vertrouwelijk = nieuw
-        .vertrouwelijkheidaanduiding
-        .clone()
-        .unwrap_or_else(|| zaaktype.vertrouwelijkheidaanduiding.clone());
-    if !case_types::VERTROUWELIJKHEID.contains(&vertrouwelijk.as_str()) {
-        return Err(invalid(format!(
-            "onbekende vertrouwelijkheidaanduiding '{vertrouwelijk}'; kies uit: {}",
-            case_types::VERTROUWELIJKHEID.join(", ")
-        )));
-    }
-    // A signal is handled in one open case at a time.
-    for s in &found {
-        let open: Option<String> = project
-            .db()
-            .sql()
-            .query_row(
-                "SELECT z.identificatie FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
-                 WHERE zs.signaal = ?1 AND z.einddatum IS NULL LIMIT 1",
-                params![s.id()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(z) = open {
-            return Err(Problem::error(
-                ProblemKind::Invalid,
-                format!(
-                    "signaal {} zit al in de open zaak {z}; voeg geen tweede zaak toe maar werk die bij",
-                    s.id()
-                ),
-            ));
-        }
-    }
-    if let Some(h) = &nieuw.hoofdzaak {
-        let hz = load(project.db(), h)?;
-        if hz.gesloten() {
-            return Err(invalid(format!(
-                "hoofdzaak {} is afgesloten; heropen haar eerst of maak een nieuwe",
-                hz.identificatie
-            )));
-        }
-        if hz.hoofdzaak.is_some() {
-            return Err(invalid(format!(
-                "zaak {} is zelf een deelzaak; een hoofdzaak heeft geen hoofdzaak",
-                hz.identificatie
-            )));
-        }
-    }
-    let hoofdzaak = match &nieuw.hoofdzaak {
-        Some(h) => Some(load(project.db(), h)?.identificatie),
-        None => None,
-    };
+    let found = certified_signals(project, &nieuw.signalen)?;
+    let vbo = one_address(&found)?;
+    let zaaktype = zaaktype_of(nieuw, &found)?;
+    let vertrouwelijk = confidentiality(nieuw, zaaktype)?;
+    not_in_an_open_case(project, &found)?;
+    let hoofdzaak = main_case(project, nieuw)?;
     let zaak_signalen: Vec<ZaakSignaal> = found
         .iter()
         .map(|s| ZaakSignaal {
@@ -214,6 +115,141 @@ pub fn new(project: &mut Project, user: &ActingAccount, nieuw: &Nieuw) -> Result
     )?;
     tx.commit()?;
     load(project.db(), &id)
+}
+
+/// The signals `ids` name, each once, each against its seal and its run against the run's
+/// certificate; not found for an id that names none.
+fn certified_signals(project: &Project, ids: &[String]) -> Result<Vec<Signal>> {
+    let mut found: Vec<Signal> = Vec::new();
+    for id in ids {
+        // Each signal against its seal here; each run against its certificate once, below.
+        match loep_store::scan::signal(project.db(), id.trim())? {
+            Some(s) => {
+                if !found.iter().any(|f| f.id() == s.id()) {
+                    found.push(s)
+                }
+            }
+            None => {
+                return Err(Problem::with_next(
+                    ProblemKind::NotFound,
+                    loep_store::Vervolg::Overzicht(loep_store::Overzicht::Signalen),
+                    format!(
+                        "er is geen signaal '{id}' (misschien al vernietigd na de bewaartermijn)"
+                    ),
+                ));
+            }
+        }
+    }
+    let runs: std::collections::BTreeSet<&str> = found.iter().map(|s| s.run_id.as_str()).collect();
+    for run in runs {
+        loep_store::certificaat::check_run(project.db(), run)?;
+    }
+    Ok(found)
+}
+
+/// The one address the signals are about: a case is about one address.
+fn one_address(found: &[Signal]) -> Result<BagId> {
+    let vbo = found[0].vbo_id;
+    if let Some(other) = found.iter().find(|s| s.vbo_id != vbo) {
+        return Err(invalid_in(
+            &["hoofdzaak"],
+            format!(
+                "een zaak gaat over één adres: signaal {} is van {}, signaal {} van {}; maak per adres een zaak (met een hoofdzaak voor de samenhang)",
+                found[0].id(),
+                vbo,
+                other.id(),
+                other.vbo_id
+            ),
+        ));
+    }
+    Ok(vbo)
+}
+
+/// The case type asked for, or that of the first signal's theme.
+fn zaaktype_of(nieuw: &Nieuw, found: &[Signal]) -> Result<&'static case_types::Zaaktype> {
+    let c = case_types();
+    Ok(match &nieuw.zaaktype {
+        Some(code) => c.zaaktype(code.trim()).ok_or_else(|| {
+            invalid(format!(
+                "onbekend zaaktype '{code}'; kies uit: {}",
+                case_types::CaseTypes::codes(c.zaaktypen.iter().map(|z| z.code.as_str()))
+            ))
+        })?,
+        None => c.zaaktype_voor_thema(found[0].thema).ok_or_else(|| {
+            invalid_in(
+                &["zaaktype"],
+                format!(
+                    "thema {} hoort bij geen zaaktype; kies het zaaktype",
+                    found[0].thema
+                ),
+            )
+        })?,
+    })
+}
+
+/// The confidentiality asked for, or the case type's; one of ZGW's.
+fn confidentiality(nieuw: &Nieuw, zaaktype: &case_types::Zaaktype) -> Result<String> {
+    let vertrouwelijk = nieuw
+        .vertrouwelijkheidaanduiding
+        .clone()
+        .unwrap_or_else(|| zaaktype.vertrouwelijkheidaanduiding.clone());
+    if !case_types::VERTROUWELIJKHEID.contains(&vertrouwelijk.as_str()) {
+        return Err(invalid(format!(
+            "onbekende vertrouwelijkheidaanduiding '{vertrouwelijk}'; kies uit: {}",
+            case_types::VERTROUWELIJKHEID.join(", ")
+        )));
+    }
+    Ok(vertrouwelijk)
+}
+
+/// A signal is handled in one open case at a time.
+fn not_in_an_open_case(project: &Project, found: &[Signal]) -> Result<()> {
+    for s in found {
+        let open: Option<String> = project
+            .db()
+            .sql()
+            .query_row(
+                "SELECT z.identificatie FROM zaak_signaal zs JOIN zaak z ON z.identificatie = zs.zaak
+                 WHERE zs.signaal = ?1 AND z.einddatum IS NULL LIMIT 1",
+                params![s.id()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(z) = open {
+            return Err(Problem::error(
+                ProblemKind::Invalid,
+                format!(
+                    "signaal {} zit al in de open zaak {z}; voeg geen tweede zaak toe maar werk die bij",
+                    s.id()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The main case asked for, when it is open and no part of another itself.
+fn main_case(project: &Project, nieuw: &Nieuw) -> Result<Option<String>> {
+    if let Some(h) = &nieuw.hoofdzaak {
+        let hz = load(project.db(), h)?;
+        if hz.gesloten() {
+            return Err(invalid(format!(
+                "hoofdzaak {} is afgesloten; heropen haar eerst of maak een nieuwe",
+                hz.identificatie
+            )));
+        }
+        if hz.hoofdzaak.is_some() {
+            return Err(invalid(format!(
+                "zaak {} is zelf een deelzaak; een hoofdzaak heeft geen hoofdzaak",
+                hz.identificatie
+            )));
+        }
+    }
+    let hoofdzaak = match &nieuw.hoofdzaak {
+        Some(h) => Some(load(project.db(), h)?.identificatie),
+        None => None,
+    };
+    Ok(hoofdzaak)
 }
 
 fn new_uuid() -> Result<String> {

@@ -56,89 +56,101 @@ fn years_in_gap(g: &Gen<'_>, end: i32, since: i32) -> Vec<i32> {
 
 /// Plants a case of adresfraude, or (`decoy`) a look-alike.
 pub(super) fn plant(g: &mut Gen<'_>, id: &str, s: Strength, decoy: bool) -> Result<Vec<Dwelling>> {
-    let mut out = Vec::new();
     if decoy {
-        let kind = g.rng.below(5);
-        let area = g.rng.range(45, 90);
-        let mut dw = g.new_dwelling("woonfunctie", area);
-        let variant = match kind {
-            0 => {
-                // Vacant between tenants: nobody registered, next to no use.
-                let p = g.person('V', 30, 80, None);
-                let end = g.today - g.rng.range(300, 500) as i32;
-                // The year's use is what the tenant used before leaving.
-                dw.departed.push((p, "emigratie", end - 3_000, end));
-                "leegstand"
-            }
-            1 => {
-                // Moved in after the consumption year: the year's use is the empty home's.
-                let count = g.rng.range(1, 3);
-                dw.residents = g.lodgers(count, Living::Wage(2_400));
-                for r in &mut dw.residents {
-                    r.since = g.today - g.rng.range(20, 150) as i32;
-                }
-                dw.use_override =
-                    Some((g.rng.range(200, 600), g.rng.range(0, 50), g.rng.range(0, 4)));
-                "verhuisd_na_verbruiksjaar"
-            }
-            2 => {
-                // A long stay abroad with the home kept: part of the year's use.
-                let count = 1;
-                let p = g.person('V', 67, 85, None);
-                dw.residents = vec![g.resident(p, Living::Aow)];
-                for r in &mut dw.residents {
-                    r.since = g.today - g.rng.range(2_000, 6_000) as i32;
-                }
-                let share = g.rng.range(40, 60);
-                dw.use_override = Some((
-                    (1_500 + 700 * count) * share / 100,
-                    (600 + 100 * count) * share / 100,
-                    WATER_PER_PERSON * count * share / 100,
-                ));
-                "lang_in_buitenland"
-            }
-            3 => {
-                // Back after years elsewhere (another municipality or abroad): a gap in the
-                // history is living outside the area. The Belastingdienst and Toeslagen had him
-                // outside the area in those years, or (the assessment sent after the return)
-                // already at the new address.
-                let mut r = g.lodgers(1, Living::Wage(2_600)).remove(0);
-                let gap = g.rng.range(200, 1_500) as i32;
-                let (end, since) = gap_over_new_year(g, gap);
-                r.since = since;
-                let v = g.earlier_home();
-                r.prior.push((v, end - g.rng.range(400, 3_000) as i32, end));
-                for y in years_in_gap(g, end, since) {
-                    let known = if g.rng.chance(0.5) {
-                        None
-                    } else {
-                        Some(dw.vbo)
-                    };
-                    r.bd_years.push((y, known, known));
-                }
-                dw.residents = vec![r];
-                "eerlijke_terugkeer"
-            }
-            _ => {
-                // An honest mover: three addresses in three years.
-                let mut r = g.lodgers(1, Living::Wage(2_800)).remove(0);
-                r.since = g.today - g.rng.range(100, 300) as i32;
-                let mut t = r.since - 1;
-                for _ in 0..2 {
-                    let len = g.rng.range(350, 500) as i32;
-                    let v = g.earlier_home();
-                    r.prior.push((v, t - len, t));
-                    t -= len + 1;
-                }
-                r.prior.reverse();
-                dw.residents = vec![r];
-                "eerlijke_verhuizer"
-            }
-        };
-        g.mark_v(&mut dw, THEME, id, true, variant, s);
-        out.push(dw);
-        return Ok(out);
+        look_alike(g, id, s)
+    } else {
+        case(g, id, s)
     }
+}
+
+/// A look-alike of adresfraude: vacancy, a move after the consumption year, a long stay
+/// abroad, an honest return or an honest mover.
+fn look_alike(g: &mut Gen<'_>, id: &str, s: Strength) -> Result<Vec<Dwelling>> {
+    let mut out = Vec::new();
+    let kind = g.rng.below(5);
+    let area = g.rng.range(45, 90);
+    let mut dw = g.new_dwelling("woonfunctie", area);
+    let variant = match kind {
+        0 => {
+            // Vacant between tenants: nobody registered, next to no use.
+            let p = g.person('V', 30, 80, None);
+            let end = g.today - g.rng.range(300, 500) as i32;
+            // The year's use is what the tenant used before leaving.
+            dw.departed.push((p, "emigratie", end - 3_000, end));
+            "leegstand"
+        }
+        1 => {
+            // Moved in after the consumption year: the year's use is the empty home's.
+            let count = g.rng.range(1, 3);
+            dw.residents = g.lodgers(count, Living::Wage(2_400));
+            for r in &mut dw.residents {
+                r.since = g.today - g.rng.range(20, 150) as i32;
+            }
+            dw.use_override = Some((g.rng.range(200, 600), g.rng.range(0, 50), g.rng.range(0, 4)));
+            "verhuisd_na_verbruiksjaar"
+        }
+        2 => {
+            // A long stay abroad with the home kept: part of the year's use.
+            let count = 1;
+            let p = g.person('V', 67, 85, None);
+            dw.residents = vec![g.resident(p, Living::Aow)];
+            for r in &mut dw.residents {
+                r.since = g.today - g.rng.range(2_000, 6_000) as i32;
+            }
+            let share = g.rng.range(40, 60);
+            dw.use_override = Some((
+                (1_500 + 700 * count) * share / 100,
+                (600 + 100 * count) * share / 100,
+                WATER_PER_PERSON * count * share / 100,
+            ));
+            "lang_in_buitenland"
+        }
+        3 => {
+            // Back after years elsewhere (another municipality or abroad): a gap in the
+            // history is living outside the area. The Belastingdienst and Toeslagen had him
+            // outside the area in those years, or (the assessment sent after the return)
+            // already at the new address.
+            let mut r = g.lodgers(1, Living::Wage(2_600)).remove(0);
+            let gap = g.rng.range(200, 1_500) as i32;
+            let (end, since) = gap_over_new_year(g, gap);
+            r.since = since;
+            let v = g.earlier_home();
+            r.prior.push((v, end - g.rng.range(400, 3_000) as i32, end));
+            for y in years_in_gap(g, end, since) {
+                let known = if g.rng.chance(0.5) {
+                    None
+                } else {
+                    Some(dw.vbo)
+                };
+                r.bd_years.push((y, known, known));
+            }
+            dw.residents = vec![r];
+            "eerlijke_terugkeer"
+        }
+        _ => {
+            // An honest mover: three addresses in three years.
+            let mut r = g.lodgers(1, Living::Wage(2_800)).remove(0);
+            r.since = g.today - g.rng.range(100, 300) as i32;
+            let mut t = r.since - 1;
+            for _ in 0..2 {
+                let len = g.rng.range(350, 500) as i32;
+                let v = g.earlier_home();
+                r.prior.push((v, t - len, t));
+                t -= len + 1;
+            }
+            r.prior.reverse();
+            dw.residents = vec![r];
+            "eerlijke_verhuizer"
+        }
+    };
+    g.mark_v(&mut dw, THEME, id, true, variant, s);
+    out.push(dw);
+    Ok(out)
+}
+
+/// A case of adresfraude: the dwelling and the other addresses of the case.
+fn case(g: &mut Gen<'_>, id: &str, s: Strength) -> Result<Vec<Dwelling>> {
+    let mut out = Vec::new();
     let area = g.rng.range(40, 85);
     let mut dw = g.new_dwelling("woonfunctie", area);
     let variant = match g.rng.below(5) {

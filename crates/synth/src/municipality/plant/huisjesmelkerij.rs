@@ -119,63 +119,11 @@ pub(super) fn portfolio(
         (false, _, false, _) => "uitkering",
     };
     for _ in 0..n {
-        let mut dw;
-        let crowded;
-        if turnover {
-            // Normal numbers now, but tenants came and went within months.
-            let area = g.rng.range(30, 60);
-            dw = g.new_dwelling("woonfunctie", area);
-            let count = g.rng.range(1, 3);
-            let pay = g.rng.range(1_500, 2_400);
-            dw.residents = g.lodgers(count, Living::Wage(pay));
-            crowded = area <= 12 * count;
-            let stays = s.pick(&mut g.rng, (6, 10), (4, 5), (3, 3));
-            for _ in 0..stays {
-                let p = g.person('M', 19, 50, None);
-                let start = g.today - g.rng.range(120, 700) as i32;
-                let end = start + g.rng.range(20, 150) as i32;
-                dw.pass_through(p, start, end);
-            }
+        let (mut dw, crowded) = if turnover {
+            unit_with_turnover(g, s)
         } else {
-            let m2 = m2_per_person(g, s);
-            let count = g.rng.range(3, 7);
-            dw = g.new_dwelling("woonfunctie", count * m2);
-            crowded = true;
-            dw.residents = if theme == "uitbuiting_zorg" && !underpaid {
-                // Vulnerable: on a benefit of some kind.
-                let mut rs = g.lodgers(count, Living::Bijstand);
-                for r in &mut rs {
-                    match g.rng.below(4) {
-                        0 => r.living = Living::Ww,
-                        1 => r.living = Living::Nothing,
-                        _ => {}
-                    }
-                }
-                // At least two on bijstand or WW.
-                rs[0].living = Living::Bijstand;
-                rs[1].living = Living::Ww;
-                rs
-            } else if underpaid {
-                // Paid below the minimum hourly wage: many hours for little.
-                let pay = g.rng.range(1_100, 1_700);
-                let mut rs = g.lodgers(count, Living::Wage(pay));
-                for r in &mut rs {
-                    r.uren = Some(g.rng.range(150, 200));
-                }
-                rs
-            } else {
-                let pay = g.rng.range(1_500, 2_200);
-                g.lodgers(count, Living::Wage(pay))
-            };
-            if g.rng.chance(0.4) {
-                for _ in 0..g.rng.range(1, 3) {
-                    let p = g.person('M', 19, 50, None);
-                    let start = g.today - g.rng.range(200, 900) as i32;
-                    let end = start + g.rng.range(30, 150) as i32;
-                    dw.pass_through(p, start, end);
-                }
-            }
-        }
+            (crowded_unit(g, theme, s, underpaid), true)
+        };
         dw.owner = owner_of(&owner);
         dw.koopsom = Some(g.rng.range(150_000, 300_000));
         g.mark_v(&mut dw, theme, id, false, variant, s);
@@ -219,6 +167,69 @@ pub(super) fn portfolio(
     declare_box3(g, &mut home, &out);
     out.extend(home);
     Ok(out)
+}
+
+/// A let unit with normal numbers now, whose tenants came and went within months; whether it
+/// is crowded.
+fn unit_with_turnover(g: &mut Gen<'_>, s: Strength) -> (Dwelling, bool) {
+    // Normal numbers now, but tenants came and went within months.
+    let area = g.rng.range(30, 60);
+    let mut dw = g.new_dwelling("woonfunctie", area);
+    let count = g.rng.range(1, 3);
+    let pay = g.rng.range(1_500, 2_400);
+    dw.residents = g.lodgers(count, Living::Wage(pay));
+    let crowded = area <= 12 * count;
+    let stays = s.pick(&mut g.rng, (6, 10), (4, 5), (3, 3));
+    for _ in 0..stays {
+        let p = g.person('M', 19, 50, None);
+        let start = g.today - g.rng.range(120, 700) as i32;
+        let end = start + g.rng.range(20, 150) as i32;
+        dw.pass_through(p, start, end);
+    }
+    (dw, crowded)
+}
+
+/// A crowded let unit: its tenants vulnerable (uitbuiting_zorg: on a benefit, or `underpaid`)
+/// or on a low wage, some passing through.
+fn crowded_unit(g: &mut Gen<'_>, theme: &str, s: Strength, underpaid: bool) -> Dwelling {
+    let m2 = m2_per_person(g, s);
+    let count = g.rng.range(3, 7);
+    let mut dw = g.new_dwelling("woonfunctie", count * m2);
+    dw.residents = if theme == "uitbuiting_zorg" && !underpaid {
+        // Vulnerable: on a benefit of some kind.
+        let mut rs = g.lodgers(count, Living::Bijstand);
+        for r in &mut rs {
+            match g.rng.below(4) {
+                0 => r.living = Living::Ww,
+                1 => r.living = Living::Nothing,
+                _ => {}
+            }
+        }
+        // At least two on bijstand or WW.
+        rs[0].living = Living::Bijstand;
+        rs[1].living = Living::Ww;
+        rs
+    } else if underpaid {
+        // Paid below the minimum hourly wage: many hours for little.
+        let pay = g.rng.range(1_100, 1_700);
+        let mut rs = g.lodgers(count, Living::Wage(pay));
+        for r in &mut rs {
+            r.uren = Some(g.rng.range(150, 200));
+        }
+        rs
+    } else {
+        let pay = g.rng.range(1_500, 2_200);
+        g.lodgers(count, Living::Wage(pay))
+    };
+    if g.rng.chance(0.4) {
+        for _ in 0..g.rng.range(1, 3) {
+            let p = g.person('M', 19, 50, None);
+            let start = g.today - g.rng.range(200, 900) as i32;
+            let end = start + g.rng.range(30, 150) as i32;
+            dw.pass_through(p, start, end);
+        }
+    }
+    dw
 }
 
 /// A person who lets homes declares them in box 3 (their value less what is still owed: most
