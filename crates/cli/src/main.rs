@@ -538,6 +538,12 @@ fn main() -> ExitCode {
     // fault and zeroing each.
     // SAFETY: sets a process-wide allocator option; no allocation is in flight that depends on it.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // No transparent huge pages: a scan's operators touch their buffers sparsely, and each first
+    // touch of a huge page zeroes 2 MiB (about a tenth of a scan's time went to zeroing pages;
+    // BENCHMARKS.md, "Pages a scan can read faster"). The allocator's first arena is mapped
+    // before `main`, so its own option comes too late; the process flag holds at every fault.
+    // SAFETY: prctl with these arguments only sets a flag of this process.
+    unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
     // Everything loep writes is private to the account it runs as: files 0600, directories
     // 0700 (stores, vault, key, Parquet snapshots, reports with identities).
     // SAFETY: umask only sets the process's file-creation mask.

@@ -92,8 +92,11 @@ pub(super) fn parquet_writer(path: &Path, schema: SchemaRef) -> Result<ArrowWrit
     // Statistics per column chunk are enough to prune row groups. Columns of (nearly) unique
     // values (pseudonyms, keys, BSNs) overflow any dictionary, and min/max of random values
     // prune nothing: both only cost time there.
+    // LZ4 (raw): as small as Snappy on this data, and decoded about twice as fast; decoding
+    // Snappy pages was the largest single cost of a scan (BENCHMARKS.md, "Pages a scan can
+    // read faster").
     let mut props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
+        .set_compression(Compression::LZ4_RAW)
         .set_max_row_group_row_count(Some(ROW_GROUP))
         .set_statistics_enabled(EnabledStatistics::Chunk);
     for f in schema.fields() {
